@@ -1,0 +1,1 @@
+"""The ``bwsim`` command line: one module per command, registered in :mod:`main`."""

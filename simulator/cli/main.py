@@ -1,0 +1,28 @@
+"""The ``bwsim`` application: global options and the list of commands."""
+
+from __future__ import annotations
+
+import typer
+
+from simulator.cli import run as run_command
+from simulator.cli import ui as ui_command
+from simulator.cli import validate as validate_command
+from simulator.cli.common import State
+
+app = typer.Typer(name="bwsim", add_completion=False, no_args_is_help=True,
+                  help="Brede-welvaart scenario simulator: causal networks of bouwblokken.")
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks.")) -> None:
+    State.debug = debug
+
+
+app.command("validate")(validate_command.validate)
+app.command("run")(run_command.run)
+app.command("ui")(ui_command.ui)
+
+
+def main() -> None:
+    """Entry point of the ``bwsim`` script."""
+    app()

@@ -1,0 +1,36 @@
+"""``bwsim ui``: start the Streamlit app."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from simulator.cli.common import fail
+from simulator.io.spec_files import load_model
+
+
+def app_path() -> Path:
+    """The Streamlit entry script."""
+    return Path(__file__).resolve().parents[2] / "ui" / "app.py"
+
+
+def ui(port: int = typer.Option(8501, help="Port to serve on."),
+       model: Path | None = typer.Option(None, help="Model file to open (default: the Heerlen model)."),
+       address: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for a workshop LAN)."),
+       headless: bool = typer.Option(False, help="Do not open a browser window.")) -> None:
+    """Start the Streamlit app on the Heerlen model (or --model FILE)."""
+    env = dict(os.environ)
+    if model is not None:
+        load_model(model)  # refuse a bad model before starting a server
+        env["BWSIM_MODEL"] = str(model.resolve())
+    script = app_path()
+    if not script.is_file():
+        fail(f"the app is not installed ({script} missing)", 1)
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+               "--server.address", address, "--browser.gatherUsageStats", "false",
+               "--server.headless", "true" if headless else "false"]
+    raise typer.Exit(subprocess.call(command, env=env))

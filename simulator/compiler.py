@@ -1,0 +1,173 @@
+"""Compile a checked model and a time grid into frozen arrays for the engine.
+
+Node order is the model file's order. Links are indexed in file order too; the
+engine works on link groups (by delay type) and on evaluation levels of the
+zero-lag graph, so that one time step is a handful of array operations whatever
+the number of nodes or ensemble members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from simulator.baselines import baseline_matrix
+from simulator.network import instant_graph
+from simulator.spec import DELAY_TYPES, ModelSpec, TimeSpec
+from simulator.timegrid import time_grid
+
+
+@dataclass(frozen=True)
+class Level:
+    """Auxiliaries that can be evaluated together, and the zero-lag links into them.
+
+    Attributes
+    ----------
+    nodes : ndarray of int, shape (n,)
+    links : ndarray of int, shape (m,)
+        Zero-lag (or, at ``t_0``, all non-fixed) links into ``nodes``.
+    gather : ndarray of float, shape (n, m)
+        0/1 matrix summing link effects into their targets.
+    """
+
+    nodes: np.ndarray
+    links: np.ndarray
+    gather: np.ndarray
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """A model fixed on a time grid, as arrays. Shapes: N nodes, L links, K + 1 times.
+
+    Attributes
+    ----------
+    node_ids : tuple of str
+    times : ndarray (K + 1,)
+        Years.
+    dt : float
+        Years.
+    baselines : ndarray (K + 1, N)
+        ``b_i(t_k)`` in node units.
+    is_stock : ndarray of bool (N,)
+    decay : ndarray (N,)
+        Per year; zero for auxiliaries.
+    lower, upper : ndarray (N,)
+        Bounds on the value ``b + d`` (``-inf``/``+inf`` when absent).
+    source, target : ndarray of int (L,)
+    delay : ndarray of int (L,)
+        Index into ``DELAY_TYPES``.
+    elastic : ndarray of bool (L,)
+    src_scale, tgt_scale : ndarray (K + 1, L)
+        For elasticity links ``1 / b_source(t)`` and ``b_target(t)``; 1 otherwise.
+    weight, lag : ndarray (L,)
+        Central values (mode or mean) used by a deterministic run.
+    levels : tuple of Level
+        Evaluation order of auxiliaries at ``t_k``, ``k >= 1``.
+    initial_levels : tuple of Level | None
+        Evaluation order at ``t_0``, where exponential and third-order lags pass
+        their input straight through; None when that graph has a cycle (the
+        engine then solves the linear system at ``t_0``).
+    gather_all : ndarray (N, L)
+        0/1 matrix summing every link's effect into its target.
+    """
+
+    node_ids: tuple[str, ...]
+    times: np.ndarray
+    dt: float
+    baselines: np.ndarray
+    is_stock: np.ndarray
+    decay: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    delay: np.ndarray
+    elastic: np.ndarray
+    src_scale: np.ndarray
+    tgt_scale: np.ndarray
+    weight: np.ndarray
+    lag: np.ndarray
+    levels: tuple[Level, ...]
+    initial_levels: tuple[Level, ...] | None
+    gather_all: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes N."""
+        return len(self.node_ids)
+
+    @property
+    def n_links(self) -> int:
+        """Number of links L."""
+        return self.source.size
+
+    @property
+    def bounded(self) -> np.ndarray:
+        """Indices of nodes with a lower or upper bound."""
+        return np.flatnonzero(np.isfinite(self.lower) | np.isfinite(self.upper))
+
+    def links_of(self, delay_type: str) -> np.ndarray:
+        """Indices of the links with ``delay_type`` (one of ``DELAY_TYPES``)."""
+        return np.flatnonzero(self.delay == DELAY_TYPES.index(delay_type))
+
+    def index(self, node_id: str) -> int:
+        """Position of ``node_id`` in the node order."""
+        return self.node_ids.index(node_id)
+
+
+def _levels(graph: nx.DiGraph, aux: set[str], order: dict[str, int], link_ok: list[bool],
+            sources: np.ndarray, targets: np.ndarray, ids: list[str]) -> tuple[Level, ...]:
+    levels = []
+    for generation in nx.topological_generations(graph):
+        nodes = np.array(sorted(order[n] for n in generation if n in aux), dtype=int)
+        if nodes.size == 0:
+            continue
+        links = np.array([j for j in range(len(link_ok)) if link_ok[j] and targets[j] in set(nodes)], dtype=int)
+        gather = (targets[links][None, :] == nodes[:, None]).astype(float)
+        levels.append(Level(nodes, links, gather))
+    return tuple(levels)
+
+
+def compile_model(model: ModelSpec, time: TimeSpec | None = None) -> CompiledModel:
+    """Turn a checked model into arrays on the grid of ``time`` (default: the model's).
+
+    The model must have passed :func:`simulator.network.check_model`.
+    """
+    time = time or model.time
+    ids = model.node_ids
+    order = {node_id: i for i, node_id in enumerate(ids)}
+    times = time_grid(time)
+    base = baseline_matrix(model.nodes, times, time.start)
+    src = np.array([order[lk.source] for lk in model.links], dtype=int)
+    tgt = np.array([order[lk.target] for lk in model.links], dtype=int)
+    delay = np.array([DELAY_TYPES.index(lk.delay) for lk in model.links], dtype=int)
+    elastic = np.array([lk.form == "elasticity" for lk in model.links], dtype=bool)
+    is_stock = np.array([n.kind == "stock" for n in model.nodes], dtype=bool)
+    with np.errstate(divide="ignore"):
+        src_scale = np.where(elastic, 1.0 / base[:, src], 1.0) if src.size else np.ones((times.size, 0))
+    tgt_scale = np.where(elastic, base[:, tgt], 1.0) if tgt.size else np.ones((times.size, 0))
+    aux = {n.id for n in model.nodes if n.kind == "auxiliary"}
+    into_aux = [not is_stock[t] for t in tgt]
+    none_code = DELAY_TYPES.index("none")
+    fixed_code = DELAY_TYPES.index("fixed")
+    levels = _levels(instant_graph(model), aux, order, [d == none_code and a for d, a in zip(delay, into_aux)],
+                     src, tgt, ids)
+    initial_graph = nx.DiGraph()
+    initial_graph.add_nodes_from(ids)
+    initial_ok = [d != fixed_code and a for d, a in zip(delay, into_aux)]
+    initial_graph.add_edges_from((ids[s], ids[t]) for s, t, ok in zip(src, tgt, initial_ok) if ok)
+    initial_levels = (_levels(initial_graph, aux, order, initial_ok, src, tgt, ids)
+                      if nx.is_directed_acyclic_graph(initial_graph) else None)
+    return CompiledModel(
+        node_ids=tuple(ids), times=times, dt=float(time.dt), baselines=base, is_stock=is_stock,
+        decay=np.array([n.decay for n in model.nodes], dtype=float),
+        lower=np.array([-np.inf if n.min is None else n.min for n in model.nodes], dtype=float),
+        upper=np.array([np.inf if n.max is None else n.max for n in model.nodes], dtype=float),
+        source=src, target=tgt, delay=delay, elastic=elastic, src_scale=src_scale, tgt_scale=tgt_scale,
+        weight=np.array([lk.weight.central for lk in model.links], dtype=float),
+        lag=np.array([lk.lag.central for lk in model.links], dtype=float),
+        levels=levels, initial_levels=initial_levels,
+        gather_all=(tgt[None, :] == np.arange(len(ids))[:, None]).astype(float),
+    )

@@ -1,0 +1,172 @@
+"""Read model and scenario files into validated specs, or explain what is wrong.
+
+Each reader collects every problem it can find (schema first, then references
+and structure, see :mod:`simulator.network`) and raises one :class:`InputError`
+naming the file, the place, the line and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from simulator import spec as specs
+from simulator.errors import InputError, Problem
+from simulator.io.yaml_file import YamlDocument, parse_yaml, read_yaml
+from simulator.network import check_model, check_scenario
+
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
+
+def _known_keys() -> set[str]:
+    keys: set[str] = set()
+    for obj in vars(specs).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+            for name, field in obj.model_fields.items():
+                keys.add(field.alias or name)
+    return keys
+
+
+_KNOWN_KEYS = _known_keys()
+
+
+def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
+    """A "did you mean 'x'?" hint, or "" when nothing is close."""
+    close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _problem_from_error(doc: YamlDocument, error: dict[str, Any]) -> Problem:
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(
+        ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python"))))
+    kind, msg = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        key = loc[-1] if loc else "?"
+        return doc.problem(loc, f"unknown key '{key}'", did_you_mean(str(key), _KNOWN_KEYS)
+                           or "remove it, or check the spelling")
+    if kind == "missing":
+        return doc.problem(loc, f"missing key '{loc[-1]}'", "add it")
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if kind == "string_pattern_mismatch":
+        msg = f"{error.get('input')!r} is not a valid id"
+        return doc.problem(loc, msg, "use lower-case letters, digits and _, starting with a letter")
+    if kind in ("literal_error", "enum"):
+        return doc.problem(loc, f"{error.get('input')!r} is not allowed", msg.replace("Input should be", "use"))
+    if kind.startswith(("float", "int", "bool", "string", "dict", "list", "model")):
+        msg = f"{msg} (got {error.get('input')!r})"
+    return doc.problem(loc, msg)
+
+
+def spec_from_document(doc: YamlDocument, spec_class: type[SpecT]) -> SpecT:
+    """Validate a parsed document against ``spec_class``.
+
+    Raises
+    ------
+    InputError
+        With one problem per schema error, each with its place and line.
+    """
+    if not isinstance(doc.data, dict):
+        raise InputError(doc.problem((), f"expected a mapping of keys, got {type(doc.data).__name__}",
+                                     "a model or scenario file starts with 'name:'"))
+    try:
+        return spec_class.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError([_problem_from_error(doc, err) for err in exc.errors()]) from None
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A model read from a file. ``sha256`` is of the bytes as read."""
+
+    spec: specs.ModelSpec
+    path: str
+    sha256: str
+    document: YamlDocument
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario read from a file, with the model it names."""
+
+    spec: specs.ScenarioSpec
+    path: str
+    sha256: str
+    document: YamlDocument
+    model: ModelFile
+
+
+def is_scenario_document(doc: YamlDocument) -> bool:
+    """True when the document looks like a scenario (it names a model)."""
+    return isinstance(doc.data, dict) and "model" in doc.data
+
+
+def model_from_document(doc: YamlDocument, raw: bytes, path: str) -> ModelFile:
+    """Validate a parsed model document, structure and references included."""
+    model = spec_from_document(doc, specs.ModelSpec)
+    problems = check_model(model, doc)
+    if problems:
+        raise InputError(problems)
+    return ModelFile(model, path, hashlib.sha256(raw).hexdigest(), doc)
+
+
+def load_model(path: str | Path) -> ModelFile:
+    """Read and validate a model file.
+
+    Raises
+    ------
+    InputError
+        Every problem found in the file.
+    """
+    doc, raw = read_yaml(path)
+    return model_from_document(doc, raw, str(path))
+
+
+def load_model_text(text: str, name: str) -> ModelFile:
+    """Validate a model given as text (e.g. an upload); ``name`` is used in messages."""
+    doc = parse_yaml(text, name)
+    return model_from_document(doc, text.encode("utf-8"), name)
+
+
+def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
+                           model: ModelFile | None = None) -> ScenarioFile:
+    """Validate a parsed scenario document against its model.
+
+    ``model`` is read from the scenario's ``model:`` path (relative to the
+    scenario file) unless given.
+    """
+    scenario = spec_from_document(doc, specs.ScenarioSpec)
+    if model is None:
+        model_path = Path(path).parent / scenario.model
+        if not model_path.is_file():
+            raise InputError(doc.problem(("model",), f"model file '{scenario.model}' not found "
+                                         f"(looked at {model_path})",
+                                         "the path is relative to the scenario file"))
+        model = load_model(model_path)
+    problems = check_scenario(scenario, model.spec, doc)
+    if problems:
+        raise InputError(problems)
+    return ScenarioFile(scenario, path, hashlib.sha256(raw).hexdigest(), doc, model)
+
+
+def load_scenario(path: str | Path, model: ModelFile | None = None) -> ScenarioFile:
+    """Read and validate a scenario file and the model it names.
+
+    Raises
+    ------
+    InputError
+        Every problem found in the scenario (or its model).
+    """
+    doc, raw = read_yaml(path)
+    return scenario_from_document(doc, raw, str(path), model)
+
+
+def load_scenario_text(text: str, name: str, model: ModelFile) -> ScenarioFile:
+    """Validate a scenario given as text (an upload) against an already loaded model."""
+    doc = parse_yaml(text, name)
+    return scenario_from_document(doc, text.encode("utf-8"), name, model)

@@ -1,0 +1,212 @@
+"""The causal network as a graph, and every check that needs the whole model.
+
+Checks return lists of :class:`Problem` so that all problems are reported at
+once: duplicate ids and links, unknown nodes (with "did you mean"), algebraic
+loops (cycles of zero-lag links not broken by a stock), lags too short for
+``dt``, elasticity links on a zero baseline, and scenario references.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Hashable
+
+import networkx as nx
+import numpy as np
+
+from simulator.baselines import baseline_path
+from simulator.errors import Problem
+from simulator.io.yaml_file import YamlDocument, format_place
+from simulator.spec import LinkSpec, ModelSpec, ScenarioSpec, TimeSpec
+from simulator.timegrid import time_grid
+
+PathKey = tuple[Hashable, ...]
+
+
+def _locate(doc: YamlDocument | None, path: PathKey, message: str, hint: str = "") -> Problem:
+    if doc is None:
+        return Problem("", format_place(path), message, hint)
+    return doc.problem(path, message, hint)
+
+
+def _hint_node(name: str, ids: list[str]) -> str:
+    close = difflib.get_close_matches(name, ids, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else "no node has that id"
+
+
+def causal_graph(model: ModelSpec) -> nx.MultiDiGraph:
+    """All nodes and links as a directed multigraph; edge key = link index."""
+    graph = nx.MultiDiGraph()
+    for node in model.nodes:
+        graph.add_node(node.id, kind=node.kind)
+    for index, link in enumerate(model.links):
+        graph.add_edge(link.source, link.target, key=index, link=link)
+    return graph
+
+
+def instant_graph(model: ModelSpec) -> nx.DiGraph:
+    """Zero-lag links into auxiliaries: the order in which a step evaluates nodes.
+
+    A link into a stock is a flow, known only at the next step, so it is left out.
+    """
+    kinds = {n.id: n.kind for n in model.nodes}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(kinds)
+    for link in model.links:
+        if link.delay == "none" and kinds.get(link.target) == "auxiliary" and link.source in kinds:
+            graph.add_edge(link.source, link.target)
+    return graph
+
+
+def algebraic_loops(model: ModelSpec) -> list[list[str]]:
+    """Cycles made only of zero-lag links that do not pass through a stock."""
+    graph = instant_graph(model)
+    loops = []
+    for component in nx.strongly_connected_components(graph):
+        sub = graph.subgraph(component)
+        if len(component) > 1 or any(sub.has_edge(n, n) for n in component):
+            loops.append(nx.find_cycle(sub) and [u for u, _ in nx.find_cycle(sub)])
+    return loops
+
+
+def _identity_problems(model: ModelSpec, doc: YamlDocument | None) -> list[Problem]:
+    problems, seen = [], {}
+    for i, node in enumerate(model.nodes):
+        if node.id in seen:
+            problems.append(_locate(doc, ("nodes", i, "id"), f"duplicate node id '{node.id}'",
+                                    f"nodes[{seen[node.id]}] already has it; ids must be unique"))
+        seen.setdefault(node.id, i)
+    ids = list(seen)
+    pairs: dict[tuple[str, str], int] = {}
+    for i, link in enumerate(model.links):
+        for end, name in (("from", link.source), ("to", link.target)):
+            if name not in seen:
+                problems.append(_locate(doc, ("links", i, end), f"unknown node '{name}'", _hint_node(name, ids)))
+        pair = (link.source, link.target)
+        if pair in pairs:
+            problems.append(_locate(doc, ("links", i), f"duplicate link {link.key}",
+                                    f"links[{pairs[pair]}] already joins these nodes; merge them"))
+        pairs.setdefault(pair, i)
+    return problems
+
+
+def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
+                 sampled: bool = False) -> list[Problem]:
+    """Lags too short for Euler at step ``dt`` (years).
+
+    An exponential lag needs ``tau >= dt``, a third-order lag ``tau / 3 >= dt``.
+    With ``sampled``, the lowest value the lag's distribution can take is checked
+    (for ensembles); otherwise the value a deterministic run uses.
+    """
+    problems = []
+    for i, link in enumerate(model.links):
+        need = {"exponential": dt, "third_order": 3 * dt}.get(link.delay)
+        if need is None:
+            continue
+        tau = link.lag.support[0] if sampled else link.lag.central
+        if tau < need - 1e-12:
+            what = "can be drawn as low as" if sampled else "is"
+            problems.append(_locate(
+                doc, ("links", i, "lag"),
+                f"lag of {link.key} {what} {tau:g} years, too short for a {link.delay} delay at dt = {dt:g}",
+                f"a {link.delay} lag needs at least {need:g} years; use dt <= "
+                f"{tau if link.delay == 'exponential' else tau / 3:g}, a longer lag, or delay: fixed"))
+    return problems
+
+
+def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Elasticity links whose source or target baseline is zero somewhere on the horizon."""
+    times = time_grid(time)
+    by_id = {n.id: n for n in model.nodes}
+    problems = []
+    for i, link in enumerate(model.links):
+        if link.form != "elasticity":
+            continue
+        for end, name in (("from", link.source), ("to", link.target)):
+            node = by_id.get(name)
+            if node is not None and np.any(baseline_path(node.baseline, times, time.start) == 0):
+                problems.append(_locate(
+                    doc, ("links", i, "form"),
+                    f"elasticity link {link.key} needs a non-zero baseline for '{name}', which is 0",
+                    "give the node a baseline, or use form: linear"))
+    return problems
+
+
+def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """One problem per algebraic loop, naming its nodes (Vensim's "simultaneous equations")."""
+    problems = []
+    for loop in algebraic_loops(model):
+        index = next(i for i, link in enumerate(model.links)
+                     if link.source == loop[0] and link.target in loop and link.delay == "none")
+        cycle = " -> ".join([*loop, loop[0]])
+        problems.append(_locate(doc, ("links", index), f"algebraic loop: {cycle} (all links have no lag)",
+                                "give one link of the loop a lag, or route it through a stock"))
+    return problems
+
+
+def check_model(model: ModelSpec, doc: YamlDocument | None = None,
+                time: TimeSpec | None = None) -> list[Problem]:
+    """Every structural problem of a model (empty list: the model is sound)."""
+    problems = _identity_problems(model, doc)
+    if problems:
+        return problems
+    time = time or model.time
+    return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
+            + elasticity_problems(model, time, doc))
+
+
+def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
+    """A new model with the scenario's overrides applied; ``model`` is not changed.
+
+    Raises KeyError for an override naming a link or node the model lacks
+    (:func:`check_scenario` reports those first).
+    """
+    if not scenario.overrides.links and not scenario.overrides.nodes:
+        return model
+    links = list(model.links)
+    index = {(lk.source, lk.target): i for i, lk in enumerate(links)}
+    for override in scenario.overrides.links:
+        i = index[(override.source, override.target)]
+        changes = override.model_dump(exclude_none=True, exclude={"source", "target"})
+        data = links[i].model_dump(by_alias=True) | changes
+        if "lag" in changes and "delay" not in changes and links[i].delay == "none":
+            data["delay"] = None  # a lag given to an immediate link gets the default delay
+        links[i] = LinkSpec.model_validate(data)
+    nodes = list(model.nodes)
+    node_index = {n.id: i for i, n in enumerate(nodes)}
+    for override in scenario.overrides.nodes:
+        i = node_index[override.id]
+        nodes[i] = nodes[i].model_copy(update=override.model_dump(exclude_none=True, exclude={"id"}))
+    return model.model_copy(update={"links": links, "nodes": nodes})
+
+
+def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Every problem of a scenario against its model (empty list: it can run)."""
+    ids = model.node_ids
+    problems = []
+    for i, item in enumerate(scenario.interventions):
+        if item.node not in ids:
+            problems.append(_locate(doc, ("interventions", i, "node"), f"unknown node '{item.node}'",
+                                    _hint_node(item.node, ids)))
+    pairs = {(lk.source, lk.target) for lk in model.links}
+    for i, override in enumerate(scenario.overrides.links):
+        if (override.source, override.target) not in pairs:
+            problems.append(_locate(doc, ("overrides", "links", i),
+                                    f"the model has no link {override.source}->{override.target}",
+                                    "an override changes an existing link"))
+    for i, override in enumerate(scenario.overrides.nodes):
+        if override.id not in ids:
+            problems.append(_locate(doc, ("overrides", "nodes", i, "id"), f"unknown node '{override.id}'",
+                                    _hint_node(override.id, ids)))
+    if problems:
+        return problems
+    try:
+        effective = apply_overrides(model, scenario)
+    except ValueError as exc:
+        return [_locate(doc, ("overrides",), f"the overrides make an invalid model: {exc}")]
+    time = scenario.time or model.time
+    structural = check_model(effective, None, time)
+    # point structural problems of the effective model at the scenario file
+    return [Problem(doc.file if doc else "", p.place, p.message + " (with this scenario's overrides and time)",
+                    p.hint, doc.line_of(("overrides",)) if doc and "overrides" in doc.data else None)
+            for p in structural]

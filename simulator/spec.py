@@ -1,0 +1,432 @@
+"""Validated, immutable specifications of models and scenarios.
+
+These are the typed form of the YAML files described in FORMATS.md. Every spec
+is a frozen pydantic model that refuses unknown keys; numbers must be finite.
+Cross-references (link ends, intervention nodes, loops, lags against ``dt``) are
+checked later, in :mod:`simulator.network`, where the whole model is known.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+DIMENSIONS = ("hier_en_nu", "later", "elders")
+DELAY_TYPES = ("none", "fixed", "exponential", "third_order")
+SHAPES = ("step", "pulse", "ramp", "series")
+
+Dimension = Literal["hier_en_nu", "later", "elders"]
+Direction = Literal["up", "down", "neutral"]
+NodeKind = Literal["auxiliary", "stock"]
+LinkForm = Literal["linear", "elasticity"]
+DelayType = Literal["none", "fixed", "exponential", "third_order"]
+EvidenceStrength = Literal["data", "literature", "expert"]
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Spec(BaseModel):
+    """Base of all specs: frozen, unknown keys refused, numbers finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True, strict=False)
+
+
+def _number(value: Any, what: str) -> float:
+    """A finite float from a YAML number (booleans and strings are refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {value!r}")
+    return float(value)
+
+
+class LocalizedText(Spec):
+    """Text in Dutch and English. A plain string is taken for both."""
+
+    nl: str
+    en: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"nl": value, "en": value}
+        return value
+
+    def get(self, language: str) -> str:
+        """The text in ``language`` ("nl" or "en")."""
+        return self.en if language == "en" else self.nl
+
+
+class Distribution(Spec):
+    """An uncertain quantity: a fixed number or a probability distribution.
+
+    Written in a file as a number (``1.4``), a triangular range
+    (``{low: 1.2, mode: 1.4, high: 1.7}``), or with ``dist``:
+    ``{dist: normal, mean: 1.4, sd: 0.2}``, ``{dist: uniform, low: 1, high: 2}``,
+    ``{dist: triangular, low: .., mode: .., high: ..}``.
+    """
+
+    dist: Literal["fixed", "triangular", "normal", "uniform"]
+    low: FiniteFloat | None = None
+    mode: FiniteFloat | None = None
+    high: FiniteFloat | None = None
+    mean: FiniteFloat | None = None
+    sd: FiniteFloat | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, dict):
+            return {"dist": "fixed", "mode": _number(value, "the value")}
+        value = dict(value)
+        if "dist" not in value:
+            value["dist"] = "triangular"
+        keys = {"fixed": {"mode"}, "triangular": {"low", "mode", "high"},
+                "normal": {"mean", "sd"}, "uniform": {"low", "high"}}.get(value["dist"])
+        if keys is None:
+            raise ValueError(f"unknown distribution {value['dist']!r}; "
+                             "use a number, {low, mode, high}, or dist: normal | uniform | triangular")
+        given = set(value) - {"dist"}
+        if given - keys or keys - given:
+            raise ValueError(f"a {value['dist']} distribution takes exactly {', '.join(sorted(keys))}; "
+                             f"got {', '.join(sorted(given)) or 'nothing'}")
+        for key in keys:
+            _number(value[key], key)
+        return value
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Distribution:
+        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):
+            raise ValueError(f"needs low <= mode <= high, got low={self.low:g}, mode={self.mode:g}, "
+                             f"high={self.high:g}")
+        if self.dist == "uniform" and not self.low <= self.high:
+            raise ValueError(f"needs low <= high, got low={self.low:g}, high={self.high:g}")
+        if self.dist == "normal" and self.sd < 0:
+            raise ValueError(f"sd must not be negative, got {self.sd:g}")
+        return self
+
+    @classmethod
+    def fixed(cls, value: float) -> Distribution:
+        """A known number."""
+        return cls(dist="fixed", mode=value)
+
+    @property
+    def central(self) -> float:
+        """The value a deterministic run uses: the mode, or the mean."""
+        if self.dist in ("fixed", "triangular"):
+            return float(self.mode)
+        if self.dist == "normal":
+            return float(self.mean)
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def is_uncertain(self) -> bool:
+        """True when the distribution has any spread."""
+        lo, hi = self.support
+        return hi > lo
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take (normal: +-inf unless sd = 0)."""
+        if self.dist == "fixed":
+            return float(self.mode), float(self.mode)
+        if self.dist == "normal":
+            if self.sd == 0:
+                return float(self.mean), float(self.mean)
+            return -math.inf, math.inf
+        return float(self.low), float(self.high)
+
+    def to_yaml(self) -> float | dict[str, float | str]:
+        """The shortest file form of this distribution."""
+        if self.dist == "fixed":
+            return float(self.mode)
+        if self.dist == "triangular":
+            return {"low": self.low, "mode": self.mode, "high": self.high}
+        if self.dist == "normal":
+            return {"dist": "normal", "mean": self.mean, "sd": self.sd}
+        return {"dist": "uniform", "low": self.low, "high": self.high}
+
+
+class GrowthBaseline(Spec):
+    """Compound growth: ``value * (1 + growth) ** (t - year)``; ``year`` defaults to the run's start."""
+
+    value: FiniteFloat
+    growth: FiniteFloat = 0.0
+    year: FiniteFloat | None = None
+
+
+class SeriesBaseline(Spec):
+    """A table of years, interpolated linearly and flat beyond its ends."""
+
+    series: dict[float, FiniteFloat]
+
+    @field_validator("series", mode="before")
+    @classmethod
+    def _check_series(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or not value:
+            raise ValueError("series must be a non-empty mapping of year: value")
+        for year, val in value.items():
+            _number(year, f"year {year!r}")
+            _number(val, f"value for {year!r}")
+        return value
+
+
+Baseline = FiniteFloat | GrowthBaseline | SeriesBaseline
+
+
+def _parse_baseline(value: Any) -> Any:
+    if isinstance(value, (GrowthBaseline, SeriesBaseline)):
+        return value
+    if isinstance(value, dict):
+        if "series" in value:
+            return SeriesBaseline.model_validate(value)
+        if "value" in value:
+            return GrowthBaseline.model_validate(value)
+        raise ValueError("a baseline is a number, {value, growth, year} or {series: {year: value}}; "
+                         f"got keys {', '.join(map(str, value))}")
+    return _number(value, "baseline")
+
+
+class Indicator(Spec):
+    """Where a node's numbers come from."""
+
+    source: str = ""
+    note: str = ""
+    year: int | str | None = None
+
+
+class Split(Spec):
+    """Marks a node as one group of an indicator split by group (verdeling).
+
+    Nodes sharing ``indicator`` with different ``group`` values describe the
+    distribution of one quantity, e.g. income of low and high income households.
+    """
+
+    indicator: Identifier
+    group: Identifier
+
+
+class NodeSpec(Spec):
+    """One bouwblok: an indicator with a baseline path. Units: the node's own ``unit``."""
+
+    id: Identifier
+    label: LocalizedText
+    theme: Identifier
+    dimension: Dimension
+    region: Identifier = "heerlen"
+    unit: str = ""
+    kind: NodeKind = "auxiliary"
+    baseline: Baseline = 0.0
+    decay: FiniteFloat = Field(0.0, ge=0.0, description="stock only: fraction of the deviation lost per year")
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
+    direction: Direction = "neutral"
+    quantified: bool = True
+    level: Literal["individual", "collective", "institutional"] | None = None
+    split: Split | None = None
+    indicator: Indicator = Indicator()
+
+    _baseline = field_validator("baseline", mode="before")(classmethod(lambda cls, v: _parse_baseline(v)))
+
+    @model_validator(mode="after")
+    def _check(self) -> NodeSpec:
+        if self.kind != "stock" and self.decay != 0:
+            raise ValueError(f"decay is for stocks only, but node '{self.id}' is an auxiliary")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is larger than max ({self.max:g})")
+        return self
+
+
+class Evidence(Spec):
+    """Why a link exists and how strong its support is."""
+
+    strength: EvidenceStrength = "expert"
+    source: str = ""
+    note: str = ""
+    calibration: dict[str, Any] | None = None
+
+
+class LinkSpec(Spec):
+    """A causal link ``from -> to``: weight (target units per source unit, or %/% for
+    elasticities), lag in years, delay type."""
+
+    source: Identifier = Field(alias="from")
+    target: Identifier = Field(alias="to")
+    weight: Distribution
+    form: LinkForm = "linear"
+    lag: Distribution = Distribution.fixed(0.0)
+    delay: DelayType | None = None
+    evidence: Evidence = Evidence()
+
+    @model_validator(mode="after")
+    def _check(self) -> LinkSpec:
+        lo, _ = self.lag.support
+        if lo < 0:
+            raise ValueError(f"a lag cannot be negative (lowest value {lo:g} years)")
+        if self.delay is None:
+            object.__setattr__(self, "delay", "none" if self.lag.support == (0.0, 0.0) else "exponential")
+        if self.delay == "none" and self.lag.support != (0.0, 0.0):
+            raise ValueError("delay 'none' needs lag 0; give a delay type (fixed, exponential, "
+                             "third_order) for a lagged link")
+        if self.delay != "none" and lo <= 0:
+            raise ValueError(f"a {self.delay} delay needs a lag above 0 years; use delay: none for an "
+                             "immediate effect")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The link's name, ``from->to``."""
+        return f"{self.source}->{self.target}"
+
+
+class TimeSpec(Spec):
+    """The run's horizon, in years: ``start`` to ``end`` in steps of ``dt``."""
+
+    start: FiniteFloat = 2025.0
+    end: FiniteFloat = 2050.0
+    dt: FiniteFloat = 0.25
+
+    @model_validator(mode="after")
+    def _check(self) -> TimeSpec:
+        if self.dt <= 0:
+            raise ValueError(f"dt must be above 0, got {self.dt:g}")
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end:g}) must be after start ({self.start:g})")
+        if (self.end - self.start) / self.dt > 1_000_000:
+            raise ValueError("more than 1,000,000 time steps; use a larger dt")
+        return self
+
+    @property
+    def n_steps(self) -> int:
+        """``K``: the number of Euler steps; there are ``K + 1`` reported times."""
+        return int(round((self.end - self.start) / self.dt))
+
+
+class ModelSpec(Spec):
+    """A causal network of bouwblokken."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
+    title: LocalizedText
+    description: LocalizedText | None = None
+    time: TimeSpec = TimeSpec()
+    nodes: Annotated[list[NodeSpec], Field(min_length=1)]
+    links: list[LinkSpec] = []
+
+    def node(self, node_id: str) -> NodeSpec:
+        """The node with id ``node_id`` (KeyError if absent)."""
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    @property
+    def node_ids(self) -> list[str]:
+        """Node ids in file order."""
+        return [n.id for n in self.nodes]
+
+
+_SHAPE_PARAMS = {
+    "step": ({"height", "start"}, set()),
+    "pulse": ({"height", "start", "width"}, set()),
+    "ramp": ({"slope", "start", "end"}, set()),
+    "series": ({"values"}, set()),
+}
+
+
+class InterventionSpec(Spec):
+    """A change to one node: ``u_i(t)``, in the node's unit (or a fraction of its
+    baseline when ``relative``). Into a stock, it is a flow per year."""
+
+    node: Identifier
+    shape: Literal["step", "pulse", "ramp", "series"]
+    height: FiniteFloat | None = None
+    start: FiniteFloat | None = None
+    width: FiniteFloat | None = None
+    slope: FiniteFloat | None = None
+    end: FiniteFloat | None = None
+    values: dict[float, FiniteFloat] | None = None
+    relative: bool = False
+    label: LocalizedText | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> InterventionSpec:
+        required, _ = _SHAPE_PARAMS[self.shape]
+        given = {k for k in ("height", "start", "width", "slope", "end", "values") if getattr(self, k) is not None}
+        missing, extra = required - given, given - required
+        if missing:
+            raise ValueError(f"a {self.shape} needs {', '.join(sorted(missing))}")
+        if extra:
+            raise ValueError(f"{', '.join(sorted(extra))} is not a parameter of a {self.shape} "
+                             f"(it takes {', '.join(sorted(required))})")
+        if self.shape == "pulse" and self.width <= 0:
+            raise ValueError(f"a pulse needs width > 0, got {self.width:g}")
+        if self.shape == "ramp" and self.end < self.start:
+            raise ValueError(f"a ramp needs end >= start, got start={self.start:g}, end={self.end:g}")
+        if self.shape == "series" and not self.values:
+            raise ValueError("a series needs at least one year: value pair")
+        return self
+
+
+class LinkOverride(Spec):
+    """A scenario's own assumption about an existing link."""
+
+    source: Identifier = Field(alias="from")
+    target: Identifier = Field(alias="to")
+    weight: Distribution | None = None
+    lag: Distribution | None = None
+    delay: DelayType | None = None
+    form: LinkForm | None = None
+
+
+class NodeOverride(Spec):
+    """A scenario's own assumption about an existing node."""
+
+    id: Identifier
+    baseline: Baseline | None = None
+    decay: FiniteFloat | None = Field(None, ge=0.0)
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
+
+    _baseline = field_validator("baseline", mode="before")(
+        classmethod(lambda cls, v: None if v is None else _parse_baseline(v)))
+
+
+class Overrides(Spec):
+    """Changed assumptions that make a new model for one scenario."""
+
+    links: list[LinkOverride] = []
+    nodes: list[NodeOverride] = []
+
+
+class UncertaintySpec(Spec):
+    """How to run an ensemble: ``samples`` parameter sets drawn with ``seed``."""
+
+    samples: int = Field(1000, ge=1, le=10_000_000)
+    seed: int = Field(0, ge=0)
+    method: Literal["lhs", "mc"] = "lhs"
+
+
+class ScenarioSpec(Spec):
+    """A scenario: interventions on a model over a horizon, with optional overrides."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
+    model: str
+    title: LocalizedText | None = None
+    description: LocalizedText | None = None
+    time: TimeSpec | None = None
+    interventions: list[InterventionSpec] = []
+    overrides: Overrides = Overrides()
+    uncertainty: UncertaintySpec | None = None
+
+
+def display_name(value: str) -> str:
+    """A readable form of an id: ``life_satisfaction`` -> ``life satisfaction``."""
+    return re.sub(r"_+", " ", value)
