@@ -16,6 +16,11 @@ from simulator.compiler import CompiledModel, Level
 from simulator.errors import NumericalError
 
 
+def fixed_steps(tau: np.ndarray, dt: float) -> np.ndarray:
+    """Steps of a fixed delay: ``max(1, round(tau / dt))``, halves rounded up (as Vensim and PySD)."""
+    return np.maximum(1, np.floor(np.asarray(tau) / dt + 0.5 + 1e-6)).astype(int)
+
+
 def _as_members(values: np.ndarray | None, central: np.ndarray, n_members: int) -> np.ndarray:
     """Link parameters as shape ``(L, M)``."""
     if values is None:
@@ -110,7 +115,7 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
     stock_bounds = np.array([n for n in stock_i if n in bounded], dtype=int)
     rate_exp = dt / tau[exp_i]
     rate_thr = dt / (tau[thr_i] / 3.0)
-    n_fixed = np.maximum(1, np.rint(tau[fix_i] / dt)).astype(int)
+    n_fixed = fixed_steps(tau[fix_i], dt)
     history = np.zeros((n_times, fix_i.size, n_members))
     rows, cols = np.arange(fix_i.size)[:, None], np.arange(n_members)[None, :]
     out = np.zeros(w.shape)
