@@ -18,7 +18,7 @@ from simulator.interventions import intervention_matrix
 from simulator.io.spec_files import ScenarioFile, load_scenario
 from simulator.network import apply_overrides
 from simulator.results import RunResult
-from simulator.spec import ModelSpec, ScenarioSpec, TimeSpec
+from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec, TimeSpec
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class PreparedScenario:
     compiled : CompiledModel
     inputs : ndarray (K + 1, N)
         Interventions ``u`` in node units.
+    interventions : tuple of InterventionSpec
+        The interventions ``inputs`` was built from.
     """
 
     name: str
@@ -41,6 +43,7 @@ class PreparedScenario:
     time: TimeSpec
     compiled: CompiledModel
     inputs: np.ndarray
+    interventions: tuple[InterventionSpec, ...] = ()
 
 
 def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec) -> PreparedScenario:
@@ -50,7 +53,7 @@ def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec) -> PreparedScenar
     compiled = compile_model(effective, time)
     index = {node_id: i for i, node_id in enumerate(compiled.node_ids)}
     inputs = intervention_matrix(list(scenario.interventions), index, compiled.times, compiled.baselines)
-    return PreparedScenario(scenario.name, effective, time, compiled, inputs)
+    return PreparedScenario(scenario.name, effective, time, compiled, inputs, tuple(scenario.interventions))
 
 
 def baseline_scenario(model: ModelSpec, time: TimeSpec | None = None, name: str = "baseline") -> ScenarioSpec:
