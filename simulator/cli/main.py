@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from simulator.cli import export as export_command
 from simulator.cli import run as run_command
 from simulator.cli import ui as ui_command
 from simulator.cli import validate as validate_command
@@ -20,6 +21,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show Python trac
 
 app.command("validate")(validate_command.validate)
 app.command("run")(run_command.run)
+app.command("export")(export_command.export)
 app.command("ui")(ui_command.ui)
 
 

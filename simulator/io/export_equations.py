@@ -1,0 +1,193 @@
+"""A prepared scenario as system-dynamics equations, shared by the MDL and XMILE writers.
+
+Each node ``x`` becomes ``x_baseline`` (its baseline path), ``x_input`` (the
+scenario's interventions), ``x_delta`` (the deviation ``d``) and ``x`` (the value
+``b + d``); each link ``a -> b`` becomes ``a_to_b_effect``. Lags use Vensim's own
+functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``) so that Vensim, Stella or PySD
+compute exactly what bwsim computes (ENGINE.md). Central (mode) values are used
+for every uncertain weight and lag.
+
+Expressions are small trees of tuples, rendered by each dialect:
+``("num", x)``, ``("ref", name)``, ``("time",)``, ``("add", [..])``,
+``("mul", [..])``, ``("sub", a, b)``, ``("div", a, b)``, ``("pow", a, b)``,
+``("min", a, b)``, ``("max", a, b)``, ``("if", cond, a, b)``, ``("ge"|"gt"|"lt", a, b)``,
+``("and", a, b)``, ``("lookup", table, arg)``, ``("delay_fixed", x, tau)``,
+``("delay1", x, tau, init|None)``, ``("delay3", x, tau, init|None)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulator.engine import simulate
+from simulator.errors import InputError, Problem
+from simulator.scenario_run import PreparedScenario
+from simulator.spec import GrowthBaseline, InterventionSpec, NodeSpec, SeriesBaseline
+
+Expr = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One model variable. ``kind`` is "aux", "stock" (``expr`` is the net flow, initial 0) or
+    "lookup" (``points`` is the table)."""
+
+    name: str
+    kind: str
+    expr: Expr | None = None
+    points: tuple[tuple[float, float], ...] = ()
+    units: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class EquationSet:
+    """All equations of one exported model, with its time settings (years)."""
+
+    name: str
+    start: float
+    end: float
+    dt: float
+    equations: list[Equation] = field(default_factory=list)
+
+
+def _num(x: float) -> Expr:
+    return ("num", float(x))
+
+
+def _on_grid(t: float, start: float, dt: float) -> bool:
+    k = (t - start) / dt
+    return abs(k - round(k)) < 1e-9
+
+
+def _baseline(node: NodeSpec, start: float, end: float) -> tuple[Expr, list[Equation]]:
+    b = node.baseline
+    if isinstance(b, GrowthBaseline):
+        year = start if b.year is None else b.year
+        return ("mul", [_num(b.value), ("pow", _num(1.0 + b.growth), ("sub", ("time",), _num(year)))]), []
+    if isinstance(b, SeriesBaseline):
+        table = f"{node.id}_baseline_table"
+        return ("lookup", table, ("time",)), [Equation(table, "lookup", points=_table(b.series, start, end))]
+    return _num(b), []
+
+
+def _table(series: dict[float, float], start: float, end: float) -> tuple[tuple[float, float], ...]:
+    """A lookup table, extended flat to the run's ends so no tool extrapolates."""
+    years = sorted(series)
+    points = [(float(y), float(series[y])) for y in years]
+    if start < years[0]:
+        points.insert(0, (float(start), points[0][1]))
+    if end > years[-1]:
+        points.append((float(end), points[-1][1]))
+    return tuple(points)
+
+
+def _shape(item: InterventionSpec, name: str, start: float, end: float, dt: float) -> tuple[Expr, list[Equation]]:
+    if item.shape == "series":
+        return ("lookup", name, ("time",)), [Equation(name, "lookup", points=_table(item.values, start, end))]
+    if item.shape == "step":
+        if _on_grid(item.start, start, dt):
+            return ("step", _num(item.height), _num(item.start)), []
+        return ("if", ("ge", ("time",), _num(item.start)), _num(item.height), _num(0.0)), []
+    if item.shape == "pulse":
+        on = ("and", ("ge", ("time",), _num(item.start)), ("lt", ("time",), _num(item.start + item.width)))
+        return ("if", on, _num(item.height), _num(0.0)), []
+    ramp = ("mul", [_num(item.slope), ("sub", ("min", ("time",), _num(item.end)), _num(item.start))])
+    return ("if", ("gt", ("time",), _num(item.start)), ramp, _num(0.0)), []
+
+
+def build_equations(prepared: PreparedScenario) -> EquationSet:
+    """The equations of a prepared scenario (its model with overrides, its interventions).
+
+    Raises
+    ------
+    InputError
+        When two generated variable names collide (Vensim names ignore case).
+    """
+    model, time, cm = prepared.model, prepared.time, prepared.compiled
+    out = EquationSet(prepared.name, time.start, time.end, time.dt)
+    eqs = out.equations
+    initial = _initial_signals(prepared)
+    for node in model.nodes:
+        expr, extra = _baseline(node, time.start, time.end)
+        eqs.extend(extra)
+        eqs.append(Equation(f"{node.id}_baseline", "aux", expr, units=node.unit,
+                            comment=f"Baseline of {node.label.en}"))
+        eqs.append(Equation(node.id, "aux", ("add", [("ref", f"{node.id}_baseline"), ("ref", f"{node.id}_delta")]),
+                            units=node.unit, comment=node.label.en))
+    inputs = {n.id: [] for n in model.nodes}
+    for i, item in enumerate(prepared.interventions):
+        expr, extra = _shape(item, f"{item.node}_input_{i}_table", time.start, time.end, time.dt)
+        eqs.extend(extra)
+        if item.relative:
+            expr = ("mul", [expr, ("ref", f"{item.node}_baseline")])
+        inputs[item.node].append(expr)
+    incoming: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
+    for j, link in enumerate(model.links):
+        name = f"{link.source}_to_{link.target}_effect"
+        signal: Expr = ("ref", f"{link.source}_delta")
+        if link.form == "elasticity":
+            signal = ("div", signal, ("ref", f"{link.source}_baseline"))
+        tau = float(cm.lag[j])
+        init = None if cm.initial_levels is not None else _num(initial[j])
+        lagged = {"none": signal, "fixed": ("delay_fixed", signal, _num(tau)),
+                  "exponential": ("delay1", signal, _num(tau), init),
+                  "third_order": ("delay3", signal, _num(tau), init)}[link.delay]
+        factors = [_num(cm.weight[j]), lagged]
+        if link.form == "elasticity":
+            factors.insert(0, ("ref", f"{link.target}_baseline"))
+        eqs.append(Equation(name, "aux", ("mul", factors), comment=f"Effect of {link.source} on {link.target}"))
+        incoming[link.target].append(("ref", name))
+    for node in model.nodes:
+        eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))
+    _check_names(eqs, prepared.name)
+    return out
+
+
+def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], dt: float) -> list[Equation]:
+    """``x_input`` and ``x_delta`` (with ``x_delta_raw`` for a bounded stock)."""
+    eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0), units=node.unit,
+                    comment=f"Interventions on {node.label.en}")]
+    total: Expr = ("add", [("ref", f"{node.id}_input"), *incoming])
+    bounded = node.min is not None or node.max is not None
+    name = f"{node.id}_delta"
+
+    def clip(raw: Expr) -> Expr:
+        value: Expr = ("add", [("ref", f"{node.id}_baseline"), raw])
+        if node.min is not None:
+            value = ("max", value, _num(node.min))
+        if node.max is not None:
+            value = ("min", value, _num(node.max))
+        return ("sub", value, ("ref", f"{node.id}_baseline"))
+
+    if node.kind == "auxiliary":
+        eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit))
+        return eqs
+    flow: Expr = ("sub", total, ("mul", [_num(node.decay), ("ref", name)])) if node.decay else total
+    if not bounded:
+        return [*eqs, Equation(name, "stock", flow, units=node.unit)]
+    raw = f"{node.id}_delta_raw"
+    correction = ("div", ("sub", ("ref", name), ("ref", raw)), _num(dt))
+    return [*eqs, Equation(raw, "stock", ("add", [flow, correction]), units=node.unit,
+                           comment="unclipped state; the correction flow keeps it at the clipped value"),
+            Equation(name, "aux", clip(("ref", raw)), units=node.unit)]
+
+
+def _initial_signals(prepared: PreparedScenario) -> np.ndarray:
+    """Each link's input signal at ``t_0`` (used as explicit lag initial values)."""
+    cm = prepared.compiled
+    d0 = simulate(cm, prepared.inputs)[0, :, 0]
+    return d0[cm.source] * cm.src_scale[0]
+
+
+def _check_names(eqs: list[Equation], scenario: str) -> None:
+    seen: dict[str, str] = {}
+    for eq in eqs:
+        key = eq.name.lower()
+        if key in seen:
+            raise InputError(Problem("", "", f"exported variable name '{eq.name}' is used twice",
+                                     "rename the node whose id ends in _baseline, _delta or _input"))
+        seen[key] = eq.name

@@ -1,0 +1,78 @@
+"""Write equations as a Vensim ``.mdl`` file (readable by Vensim and PySD)."""
+
+from __future__ import annotations
+
+from simulator.io.export_equations import Equation, EquationSet, Expr
+
+_FUNCTIONS = {"min": "MIN", "max": "MAX"}
+
+
+def render_mdl(expr: Expr) -> str:
+    """Vensim syntax of one expression tree."""
+    kind = expr[0]
+    if kind == "num":
+        return repr(expr[1]) if expr[1] >= 0 else f"({expr[1]!r})"
+    if kind == "ref":
+        return expr[1]
+    if kind == "time":
+        return "Time"
+    if kind in ("add", "mul"):
+        parts = [render_mdl(e) for e in expr[1]]
+        return "(" + (" + " if kind == "add" else " * ").join(parts) + ")" if parts else "0"
+    if kind in ("sub", "div", "pow"):
+        op = {"sub": " - ", "div": " / ", "pow": " ^ "}[kind]
+        return f"({render_mdl(expr[1])}{op}{render_mdl(expr[2])})"
+    if kind in _FUNCTIONS:
+        return f"{_FUNCTIONS[kind]}({render_mdl(expr[1])}, {render_mdl(expr[2])})"
+    if kind in ("ge", "gt", "lt"):
+        op = {"ge": " >= ", "gt": " > ", "lt": " < "}[kind]
+        return f"{render_mdl(expr[1])}{op}{render_mdl(expr[2])}"
+    if kind == "and":
+        return f"{render_mdl(expr[1])} :AND: {render_mdl(expr[2])}"
+    if kind == "if":
+        return f"IF THEN ELSE({render_mdl(expr[1])}, {render_mdl(expr[2])}, {render_mdl(expr[3])})"
+    if kind == "step":
+        return f"{render_mdl(expr[1])} * STEP(1, {render_mdl(expr[2])})"
+    if kind == "lookup":
+        return f"{expr[1]}({render_mdl(expr[2])})"
+    if kind == "delay_fixed":
+        return f"DELAY FIXED({render_mdl(expr[1])}, {render_mdl(expr[2])}, 0)"
+    if kind in ("delay1", "delay3"):
+        name = "DELAY1" if kind == "delay1" else "DELAY3"
+        if expr[3] is None:
+            return f"{name}({render_mdl(expr[1])}, {render_mdl(expr[2])})"
+        return f"{name}I({render_mdl(expr[1])}, {render_mdl(expr[2])}, {render_mdl(expr[3])})"
+    raise ValueError(f"unknown expression {kind!r}")
+
+
+def _clean(text: str) -> str:
+    """Comment text without Vensim's separators."""
+    return text.replace("~", "-").replace("|", "/").replace("\n", " ")
+
+
+def _equation(eq: Equation) -> str:
+    if eq.kind == "lookup":
+        xs, ys = [p[0] for p in eq.points], [p[1] for p in eq.points]
+        body = f"[({min(xs)!r},{min(ys)!r})-({max(xs)!r},{max(ys)!r})]," + ",".join(
+            f"({x!r},{y!r})" for x, y in eq.points)
+        head = f"{eq.name}(\n\t{body})"
+    elif eq.kind == "stock":
+        head = f"{eq.name} = INTEG({render_mdl(eq.expr)}, 0)"
+    else:
+        head = f"{eq.name} = {render_mdl(eq.expr)}"
+    comment = _clean(eq.comment + (f" [{eq.units}]" if eq.units else ""))
+    return f"{head}\n\t~\t\n\t~\t{comment}\n\t|\n"
+
+
+def write_mdl(equations: EquationSet) -> str:
+    """The whole ``.mdl`` text, control section included (times in years)."""
+    parts = ["{UTF-8}\n"]
+    parts += [_equation(eq) for eq in equations.equations]
+    parts.append("********************************************************\n\t.Control\n"
+                 "********************************************************~\n\t\tSimulation Control Parameters\n\t|\n")
+    for name, value in (("FINAL TIME", equations.end), ("INITIAL TIME", equations.start),
+                        ("SAVEPER", None), ("TIME STEP", equations.dt)):
+        rhs = "TIME STEP" if value is None else repr(float(value))
+        parts.append(f"{name}  = {rhs}\n\t~\tYear\n\t~\t\n\t|\n")
+    parts.append("\\\\\\---/// Sketch information - do not modify anything except names\nV300  Do not put anything below this section - it will be ignored\n")
+    return "\n".join(parts)
