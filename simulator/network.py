@@ -168,7 +168,7 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
     for override in scenario.overrides.links:
         i = index[(override.source, override.target)]
         changes = override.model_dump(exclude_none=True, exclude={"source", "target"})
-        data = links[i].model_dump(by_alias=True) | changes
+        data = links[i].model_dump(by_alias=True, exclude_none=True) | changes
         if "lag" in changes and "delay" not in changes and links[i].delay == "none":
             data["delay"] = None  # a lag given to an immediate link gets the default delay
         links[i] = LinkSpec.model_validate(data)
