@@ -1,0 +1,138 @@
+"""Feedback loops of a causal network: every cycle, its polarity, lag and gain.
+
+A loop is a simple cycle of :func:`simulator.network.causal_graph`. Its
+**polarity** is the sign of the product of the signs of its links' central
+weights (for elasticity links too: a positive elasticity is a positive link):
+``reinforcing`` when positive, ``balancing`` when negative, ``inactive`` when a
+weight is zero. Its **lag** is the sum of the central lags of its links (years).
+Its **gain** is the product of the links' local coefficients at the run's start
+(linear: ``w``; elasticity: ``w * b_target(t0) / b_source(t0)``); for a loop
+without stocks it is the factor a deviation is multiplied by once around the
+loop in steady state, a loop through a stock adds a "per year".
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from simulator.baselines import baseline_path
+from simulator.spec import ModelSpec, TimeSpec
+
+MAX_LOOPS = 10_000
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One feedback loop.
+
+    Attributes
+    ----------
+    id : str
+        ``R1``, ``R2``, ... for reinforcing loops, ``B1``, ... for balancing ones,
+        ``N1``, ... for inactive ones (a zero weight); numbered in the order of
+        :func:`find_loops`.
+    nodes : tuple of str
+        The loop's nodes, starting at the one that comes first in the model file.
+    links : tuple of int
+        Link indices (model file order): ``nodes[i] -> nodes[i + 1]``, the last
+        one closing the loop.
+    polarity : str
+        ``reinforcing``, ``balancing`` or ``inactive``.
+    lag : float
+        Sum of the central lags of the links, years.
+    gain : float
+        Product of the local link coefficients at the run's start (see module).
+    """
+
+    id: str
+    nodes: tuple[str, ...]
+    links: tuple[int, ...]
+    polarity: str
+    lag: float
+    gain: float
+
+    @property
+    def path(self) -> str:
+        """``a -> b -> c -> a``."""
+        return " -> ".join([*self.nodes, self.nodes[0]])
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict (keys: id, polarity, lag, gain, length, nodes, path, links)."""
+        return {"id": self.id, "polarity": self.polarity, "lag": self.lag, "gain": self.gain,
+                "length": len(self.nodes), "nodes": list(self.nodes), "path": self.path,
+                "links": list(self.links)}
+
+
+def _rotate(cycle: list[str], order: dict[str, int]) -> tuple[str, ...]:
+    first = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+    return tuple(cycle[first:] + cycle[:first])
+
+
+def _link_coefficients(model: ModelSpec, time: TimeSpec) -> np.ndarray:
+    """Local coefficient of each link at the run's start, shape (L,)."""
+    start = np.array([time.start])
+    base = {n.id: float(baseline_path(n.baseline, start, time.start)[0]) for n in model.nodes}
+    coef = []
+    for link in model.links:
+        w = link.weight.central
+        if link.form == "elasticity" and base[link.source] != 0:
+            w *= base[link.target] / base[link.source]
+        coef.append(w)
+    return np.array(coef, dtype=float)
+
+
+def find_loops(model: ModelSpec, time: TimeSpec | None = None, max_loops: int = MAX_LOOPS) -> list[Loop]:
+    """Every feedback loop of ``model`` (an empty list for a network without cycles).
+
+    Parameters
+    ----------
+    model : ModelSpec
+        A checked model (link ends exist, no duplicate links).
+    time : TimeSpec, optional
+        Sets the start year at which elasticity gains are taken (default: the model's).
+    max_loops : int
+        At most this many loops are returned (the number of cycles can grow
+        exponentially with the network's size).
+
+    Returns
+    -------
+    list of Loop
+        Sorted by length, then by the file order of their nodes.
+    """
+    time = time or model.time
+    order = {node_id: i for i, node_id in enumerate(model.node_ids)}
+    index = {(lk.source, lk.target): j for j, lk in enumerate(model.links)}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(model.node_ids)
+    graph.add_edges_from(index)
+    cycles = [_rotate(c, order) for c in itertools.islice(nx.simple_cycles(graph), max_loops)]
+    cycles.sort(key=lambda c: (len(c), [order[n] for n in c]))
+    coef = _link_coefficients(model, time)
+    counters = {"reinforcing": 0, "balancing": 0, "inactive": 0}
+    loops = []
+    for nodes in cycles:
+        links = tuple(index[(a, b)] for a, b in zip(nodes, nodes[1:] + nodes[:1]))
+        gain = float(np.prod(coef[list(links)]))
+        sign = np.prod(np.sign([model.links[j].weight.central for j in links]))
+        polarity = "inactive" if sign == 0 else ("reinforcing" if sign > 0 else "balancing")
+        counters[polarity] += 1
+        lag = float(sum(model.links[j].lag.central for j in links))
+        prefix = {"reinforcing": "R", "balancing": "B", "inactive": "N"}[polarity]
+        loops.append(Loop(f"{prefix}{counters[polarity]}", nodes, links, polarity, lag, gain))
+    return loops
+
+
+def loop_frame_columns() -> list[str]:
+    """Columns of :func:`loops_frame`."""
+    return ["id", "polarity", "length", "lag", "gain", "path"]
+
+
+def loops_frame(loops: list[Loop]) -> pd.DataFrame:
+    """The loops as a table with the columns of :func:`loop_frame_columns`."""
+    return pd.DataFrame([{k: v for k, v in lp.to_dict().items() if k in loop_frame_columns()}
+                         for lp in loops], columns=loop_frame_columns())

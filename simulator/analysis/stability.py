@@ -1,0 +1,237 @@
+"""Stability of the linearised model, checked before a run.
+
+The engine (ENGINE.md) is a linear map from one time step to the next when
+bounds do not bind: its state is the deviation of every stock, every
+exponential delay's level, the three stages of every third-order delay and the
+last ``n`` inputs of every fixed delay (a shift register). Auxiliaries are no
+state: at each step they solve ``d = G0 d + P x`` (``G0``: zero-lag links into
+auxiliaries, acyclic because algebraic loops are refused). :func:`step_map`
+builds the matrix ``A`` with ``x(t_{k+1}) = A x(t_k) + (inputs)`` at the central
+weights, with elasticity links at the baselines of one time step.
+
+The model is **stable** when the spectral radius of ``A`` (the largest
+``|eigenvalue|``) is at most ``1 + 1e-9``: no deviation then grows
+exponentially (a stock without decay or feedback keeps an eigenvalue of exactly
+1: it holds its level, which is not growth). The check is made at the start and
+at the end of the horizon, because elasticity coefficients follow the baselines.
+When unstable, the loops to blame are those that are unstable on their own
+(every other link at weight 0); when no single loop is, the loop whose removal
+lowers the spectral radius most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.analysis.loops import Loop, find_loops
+from simulator.compiler import CompiledModel
+from simulator.engine import fixed_steps
+from simulator.spec import DELAY_TYPES, ModelSpec, TimeSpec
+
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class StateLayout:
+    """Where each delay and stock lives in the state vector ``x`` (length ``n_states``).
+
+    Attributes
+    ----------
+    stock : ndarray of int (N,)
+        State index of each stock node, -1 for auxiliaries.
+    out : ndarray of int (L,)
+        State index a lagged link's output is read from (-1 for zero-lag links).
+    feed : ndarray of int (L,)
+        State index of a lagged link's first stage (exponential level, third-order
+        stage 1, fixed register slot 0); -1 for zero-lag links.
+    n_states : int
+    """
+
+    stock: np.ndarray
+    out: np.ndarray
+    feed: np.ndarray
+    n_states: int
+
+
+def state_layout(cm: CompiledModel, lags: np.ndarray | None = None) -> StateLayout:
+    """Lay out the state vector of ``cm`` (central lags unless ``lags``, shape (L,), years)."""
+    lags = cm.lag if lags is None else np.asarray(lags, dtype=float)
+    stock = np.full(cm.n_nodes, -1)
+    n = 0
+    for i in np.flatnonzero(cm.is_stock):
+        stock[i], n = n, n + 1
+    out, feed = np.full(cm.n_links, -1), np.full(cm.n_links, -1)
+    for j in range(cm.n_links):
+        kind = DELAY_TYPES[cm.delay[j]]
+        size = {"none": 0, "exponential": 1, "third_order": 3}.get(kind)
+        if size is None:
+            size = int(fixed_steps(lags[j], cm.dt))
+        if size:
+            feed[j], out[j], n = n, n + size - 1, n + size
+    return StateLayout(stock, out, feed, n)
+
+
+def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
+             lags: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, StateLayout]:
+    """The one-step map of the unbounded model, without inputs.
+
+    Parameters
+    ----------
+    cm : CompiledModel
+    k : int
+        Time index whose elasticity scales (baselines) are used.
+    weights, lags : ndarray (L,), optional
+        Link weights and lags (years); the central values when omitted.
+
+    Returns
+    -------
+    a : ndarray (S, S)
+        ``x(t_{k+1}) = a @ x(t_k)`` for the state laid out by ``layout``.
+    values : ndarray (N, S)
+        Node deviations at a step from the state at that step: ``d = values @ x``.
+    layout : StateLayout
+    """
+    w = cm.weight if weights is None else np.asarray(weights, dtype=float)
+    lay = state_layout(cm, lags)
+    lags = cm.lag if lags is None else np.asarray(lags, dtype=float)
+    n_nodes, n_states, dt = cm.n_nodes, lay.n_states, cm.dt
+    ew, scale = w * cm.tgt_scale[k], cm.src_scale[k]
+    instant = (cm.delay == 0) & ~cm.is_stock[cm.target]
+    g0 = np.zeros((n_nodes, n_nodes))
+    np.add.at(g0, (cm.target[instant], cm.source[instant]), ew[instant] * scale[instant])
+    p = np.zeros((n_nodes, n_states))
+    stocks = np.flatnonzero(cm.is_stock)
+    p[stocks, lay.stock[stocks]] = 1.0
+    lagged = (lay.out >= 0) & ~cm.is_stock[cm.target]
+    np.add.at(p, (cm.target[lagged], lay.out[lagged]), ew[lagged])
+    values = np.linalg.solve(np.eye(n_nodes) - g0, p)
+    signal = scale[:, None] * values[cm.source]  # (L, S)
+    out = signal.copy()
+    has_state = lay.out >= 0
+    out[has_state] = 0.0
+    out[np.flatnonzero(has_state), lay.out[has_state]] = 1.0
+    a = np.zeros((n_states, n_states))
+    for i in stocks:
+        row = lay.stock[i]
+        into = np.flatnonzero(cm.target == i)
+        a[row] = dt * (ew[into] @ out[into])
+        a[row, row] += 1.0 - dt * cm.decay[i]
+    for j in np.flatnonzero(has_state):
+        _delay_rows(a, DELAY_TYPES[cm.delay[j]], lay.feed[j], lay.out[j], signal[j], lags[j], dt)
+    return a, values, lay
+
+
+def _delay_rows(a: np.ndarray, kind: str, first: int, last: int, signal: np.ndarray,
+                tau: float, dt: float) -> None:
+    """Rows of ``a`` for one delay's states, in place (the engine's Euler updates)."""
+    if kind == "fixed":
+        a[first] = signal
+        for slot in range(first + 1, last + 1):
+            a[slot, slot - 1] = 1.0
+        return
+    rate = dt / tau if kind == "exponential" else dt / (tau / 3.0)
+    a[first] = rate * signal
+    a[first, first] += 1.0 - rate
+    for stage in range(first + 1, last + 1):
+        a[stage, stage] += 1.0 - rate
+        a[stage, stage - 1] += rate
+
+
+def spectral_radius(a: np.ndarray) -> float:
+    """Largest absolute eigenvalue of ``a`` (0 for an empty matrix)."""
+    return float(np.max(np.abs(np.linalg.eigvals(a)))) if a.size else 0.0
+
+
+@dataclass(frozen=True)
+class StabilityReport:
+    """Whether deviations can grow without bound, and which loop makes them.
+
+    Attributes
+    ----------
+    stable : bool
+    spectral_radius : float
+        Largest ``|eigenvalue|`` of the one-step map (at ``year``); per step of ``dt``.
+    growth_per_year : float
+        ``spectral_radius ** (1 / dt)``: the factor the fastest mode grows by in a year.
+    year : float
+        The time whose elasticity scales gave the largest radius.
+    culprits : tuple of Loop
+        The loops that make the model grow (empty when stable).
+    """
+
+    stable: bool
+    spectral_radius: float
+    growth_per_year: float
+    year: float
+    culprits: tuple[Loop, ...] = ()
+
+    def message(self) -> str:
+        """A one-paragraph English description (empty when stable)."""
+        if self.stable:
+            return ""
+        text = (f"the model is unstable: deviations grow by a factor {self.growth_per_year:.4g} per year "
+                f"(spectral radius {self.spectral_radius:.6g} per step, at {self.year:g})")
+        if self.culprits:
+            text += "; the loop(s) that make it grow: " + "; ".join(
+                f"{lp.id} ({lp.polarity}) {lp.path}" for lp in self.culprits)
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits)."""
+        return {"stable": self.stable, "spectral_radius": self.spectral_radius,
+                "growth_per_year": self.growth_per_year, "year": self.year,
+                "culprits": [lp.id for lp in self.culprits]}
+
+
+def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray) -> float:
+    """Spectral radius with only the links in ``keep`` (bool (L,)) at their weights."""
+    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0))[0])
+
+
+def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float) -> tuple[Loop, ...]:
+    alone = []
+    for lp in loops:
+        keep = np.zeros(cm.n_links, dtype=bool)
+        keep[list(lp.links)] = True
+        r = _radius_with(cm, k, keep)
+        if r > 1.0 + TOLERANCE:
+            alone.append((r, lp))
+    if alone:
+        return tuple(lp for _, lp in sorted(alone, key=lambda item: -item[0]))
+    best, best_drop = None, 0.0
+    for lp in loops:
+        keep = np.ones(cm.n_links, dtype=bool)
+        keep[list(lp.links)] = False
+        drop = radius - _radius_with(cm, k, keep)
+        if drop > best_drop:
+            best, best_drop = lp, drop
+    return () if best is None else (best,)
+
+
+def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None = None,
+                    loops: list[Loop] | None = None) -> StabilityReport:
+    """Check the linearised model at the central weights, at the start and end of the horizon.
+
+    Parameters
+    ----------
+    model : ModelSpec
+        The (effective) model ``cm`` was compiled from; used to name loops.
+    cm : CompiledModel
+    time : TimeSpec, optional
+        The run's time (for loop gains); default the model's.
+    loops : list of Loop, optional
+        Loops of ``model`` when already found.
+    """
+    best_k, best_r = 0, -1.0
+    for k in sorted({0, cm.times.size - 1}):
+        r = spectral_radius(step_map(cm, k)[0])
+        if r > best_r:
+            best_k, best_r = k, r
+    growth = best_r ** (1.0 / cm.dt) if best_r > 0 else 0.0
+    year = float(cm.times[best_k])
+    if best_r <= 1.0 + TOLERANCE:
+        return StabilityReport(True, best_r, growth, year)
+    loops = find_loops(model, time) if loops is None else loops
+    return StabilityReport(False, best_r, growth, year, _culprits(cm, best_k, loops, best_r))
