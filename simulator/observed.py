@@ -1,0 +1,215 @@
+"""Observed data: long-format tables ``node,time,value`` checked against a model.
+
+A researcher's measurements of indicators (bouwblokken) over time, used to
+calibrate link weights and lags (:mod:`simulator.calibrate`) and to monitor a
+running policy against its expected band (:mod:`simulator.monitor`).
+
+The table has the columns ``node`` (a node id), ``time`` (a year, decimals
+allowed) and ``value`` (in the node's unit: the indicator's *level*, to be
+compared with the model's ``baseline + delta``), and optionally ``region`` and
+``source``. Lines starting with ``#`` are comments (e.g. a note that the data
+are illustrative). Every problem is reported at once, naming the row and its
+line in the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulator.errors import InputError, Problem
+
+REQUIRED_COLUMNS = ("node", "time", "value")
+OPTIONAL_COLUMNS = ("region", "source")
+MAX_BYTES = 20_000_000
+"""Largest observed-data file read, in bytes."""
+
+
+@dataclass(frozen=True)
+class ObservedData:
+    """Checked observations, sorted by node then time.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns ``node`` (str), ``time`` (float, years), ``value`` (float, node
+        units), ``region`` (str, "" when absent), ``source`` (str), ``line``
+        (int, line in the file).
+    file : str
+        The name used in messages and in the provenance of a calibration.
+    sha256 : str
+        Of the bytes as read ("" when built from a frame).
+    """
+
+    table: pd.DataFrame
+    file: str
+    sha256: str = ""
+
+    @property
+    def nodes(self) -> list[str]:
+        """Observed node ids, in order of first appearance after sorting."""
+        return list(dict.fromkeys(self.table["node"]))
+
+    def series(self, node_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(times, values)`` of one node, each shape (n,), sorted by time."""
+        rows = self.table[self.table["node"] == node_id]
+        return rows["time"].to_numpy(float), rows["value"].to_numpy(float)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def _hint(name: str, ids: list[str]) -> str:
+    close = difflib.get_close_matches(name, ids, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else "no node of the model has that id"
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _column_problems(columns: list[str], file: str, line: int) -> list[Problem]:
+    problems = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        problems.append(Problem(file, "header", f"missing column(s) {', '.join(missing)}",
+                                "the first line must name the columns node,time,value "
+                                "(optionally region,source)", line))
+    unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        problems.append(Problem(file, "header", f"unknown column(s) {', '.join(unknown)}",
+                                "allowed: node, time, value, region, source", line))
+    return problems
+
+
+def _row_problems(raw: pd.DataFrame, file: str, node_ids: list[str],
+                  horizon: tuple[float, float], line_numbers: list[int]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[tuple[str, float, str], int] = {}
+    for i, row in enumerate(raw.itertuples(index=False)):
+        line = line_numbers[i]
+        place = f"row {i + 1}"
+        node, time_text, value_text = row.node.strip(), row.time.strip(), row.value.strip()
+        region = row.region.strip() if "region" in raw.columns else ""
+        if node not in node_ids:
+            problems.append(Problem(file, place, f"unknown node '{node}'", _hint(node, node_ids), line))
+        time = _number(time_text)
+        if time is None:
+            problems.append(Problem(file, place, f"time {time_text!r} is not a number", "give a year, e.g. 2027",
+                                    line))
+        elif not horizon[0] - 1e-9 <= time <= horizon[1] + 1e-9:
+            problems.append(Problem(file, place, f"time {time:g} is outside the horizon "
+                                    f"{horizon[0]:g}-{horizon[1]:g}",
+                                    "drop the row, or extend the scenario's time: start/end", line))
+        if _number(value_text) is None:
+            problems.append(Problem(file, place, f"value {value_text!r} is not a finite number",
+                                    "use a plain number with a decimal point, e.g. 6150.5; leave "
+                                    "missing observations out", line))
+        if time is not None:
+            key = (node, time, region)
+            if key in seen:
+                problems.append(Problem(file, place, f"duplicate observation of '{node}' at {time:g}"
+                                        + (f" in region '{region}'" if region else ""),
+                                        f"line {seen[key]} already has it; keep one", line))
+            seen.setdefault(key, line)
+    return problems
+
+
+def observed_from_text(text: str, file: str, node_ids: list[str], horizon: tuple[float, float],
+                       sha256: str = "") -> ObservedData:
+    """Parse and check an observed-data CSV given as text (a file or an upload).
+
+    Parameters
+    ----------
+    text : str
+        CSV with a header line.
+    file : str
+        Name used in messages.
+    node_ids : list of str
+        Nodes of the model the data are checked against.
+    horizon : (float, float)
+        First and last year of the run; observations must lie inside.
+
+    Raises
+    ------
+    InputError
+        Every problem found: missing or unknown columns, unknown nodes, times
+        outside the horizon, non-numeric values, duplicates; each names its line.
+    """
+    kept = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    line_numbers = [number for number, _ in kept[1:]]
+    try:
+        raw = pd.read_csv(io.StringIO("\n".join(line for _, line in kept)), dtype=str, keep_default_na=False,
+                          skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(Problem(file, "", f"not a readable CSV table: {exc}",
+                                 "comma-separated, with a header line node,time,value")) from None
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    header_line = kept[0][0] if kept else 1
+    problems = _column_problems(list(raw.columns), file, header_line)
+    if problems:
+        raise InputError(problems)
+    if raw.empty:
+        raise InputError(Problem(file, "", "the table has no rows", "add observations below the header"))
+    if len(line_numbers) != len(raw):  # a quoted field spans lines: fall back to row counting
+        line_numbers = list(range(header_line + 1, header_line + 1 + len(raw)))
+    problems = _row_problems(raw, file, node_ids, horizon, line_numbers)
+    if problems:
+        raise InputError(problems)
+    return ObservedData(_tidy(raw, line_numbers), file, sha256)
+
+
+def _tidy(raw: pd.DataFrame, line_numbers: list[int]) -> pd.DataFrame:
+    table = pd.DataFrame({
+        "node": raw["node"].str.strip(),
+        "time": raw["time"].astype(float),
+        "value": raw["value"].astype(float),
+        "region": raw["region"].str.strip() if "region" in raw.columns else "",
+        "source": raw["source"].str.strip() if "source" in raw.columns else "",
+        "line": np.array(line_numbers, dtype=int),
+    })
+    return table.sort_values(["node", "time"], kind="stable").reset_index(drop=True)
+
+
+def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, float]) -> ObservedData:
+    """Read and check an observed-data CSV file (see :func:`observed_from_text`).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, or has any problem.
+    """
+    import hashlib
+
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(Problem(str(path), "", f"file is larger than {MAX_BYTES // 1_000_000} MB",
+                                     "split it, or keep only the nodes you fit"))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), "", "file not found", "check the path")) from None
+    except OSError as exc:
+        raise InputError(Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(Problem(str(path), "", "not UTF-8 text", "save the table as UTF-8 CSV")) from None
+    return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest())
+
+
+def observed_from_frame(frame: pd.DataFrame, node_ids: list[str], horizon: tuple[float, float],
+                        file: str = "<table>") -> ObservedData:
+    """Check a table already in memory (tests, the app) as if it were read from CSV."""
+    return observed_from_text(frame.to_csv(index=False), file, node_ids, horizon)
