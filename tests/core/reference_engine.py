@@ -1,0 +1,155 @@
+"""A slow, obviously correct implementation of ENGINE.md, for testing the fast engine.
+
+One Python loop over time steps, nodes and links, reading the model spec
+directly (not the compiled arrays), with no vectorisation, so that each line can
+be checked against a sentence of ENGINE.md. Only the ``t_0`` step of a cycle of
+pass-through lags needs a linear solve (the engine's documented rule).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulator.baselines import baseline_path
+from simulator.spec import ModelSpec, TimeSpec
+
+
+def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,
+                       weights: list[float] | None = None, lags: list[float] | None = None) -> np.ndarray:
+    """Deviations ``d`` of shape (K + 1, N) for inputs ``u`` of shape (K + 1, N).
+
+    ``weights`` and ``lags`` (one per link, file order) default to the central values.
+    """
+    ids = [n.id for n in model.nodes]
+    pos = {node_id: i for i, node_id in enumerate(ids)}
+    n_times = time.n_steps + 1
+    times = [time.start + k * time.dt for k in range(n_times)]
+    dt = time.dt
+    base = [[float(baseline_path(n.baseline, np.array([t]), time.start)[0]) for n in model.nodes]
+            for t in times]
+    links = model.links
+    w = [lk.weight.central for lk in links] if weights is None else list(weights)
+    tau = [lk.lag.central for lk in links] if lags is None else list(lags)
+    kind = {n.id: n.kind for n in model.nodes}
+    lower = {n.id: -math.inf if n.min is None else n.min for n in model.nodes}
+    upper = {n.id: math.inf if n.max is None else n.max for n in model.nodes}
+
+    def clip(node_id: str, k: int, value: float) -> float:
+        b = base[k][pos[node_id]]
+        return min(max(b + value, lower[node_id]), upper[node_id]) - b
+
+    def signal(j: int, d_k: dict[str, float], k: int) -> float:
+        """The link's input: ``d_j``, or ``d_j / b_j`` for an elasticity."""
+        s = d_k[links[j].source]
+        return s / base[k][pos[links[j].source]] if links[j].form == "elasticity" else s
+
+    def effect(j: int, lagged_signal: float, k: int) -> float:
+        """``e_ji = w * L[s]``, times ``b_i(t)`` for an elasticity."""
+        scale = base[k][pos[links[j].target]] if links[j].form == "elasticity" else 1.0
+        return w[j] * lagged_signal * scale
+
+    d = np.zeros((n_times, len(ids)))
+    history: dict[int, list[float]] = {j: [] for j in range(len(links))}  # signals of fixed links
+    state: dict[int, list[float]] = {}  # exponential: [y]; third order: [y1, y2, y3]
+    stock_next = {node_id: 0.0 for node_id in ids if kind[node_id] == "stock"}
+    for k in range(n_times):
+        d_k: dict[str, float] = {}
+        # 1. delay outputs and stock values at t_k
+        lag_out: dict[int, float] = {}
+        for j, lk in enumerate(links):
+            if lk.delay == "fixed":
+                n = max(1, math.floor(tau[j] / dt + 0.5 + 1e-6))
+                lag_out[j] = history[j][k - n] if k - n >= 0 else 0.0
+            elif k > 0 and lk.delay == "exponential":
+                lag_out[j] = state[j][0]
+            elif k > 0 and lk.delay == "third_order":
+                lag_out[j] = state[j][2]
+        for node_id in stock_next:
+            d_k[node_id] = clip(node_id, k, stock_next[node_id])
+        # 2.-3. auxiliaries in dependency order, each clipped as soon as it is known
+        instant = [j for j, lk in enumerate(links) if j not in lag_out and kind[lk.target] == "auxiliary"]
+        if not _evaluate_recursively(ids, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip):
+            _solve_cycle(ids, pos, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip)
+        for i, node_id in enumerate(ids):
+            d[k, i] = d_k[node_id]
+        # link signals now known; zero-lag and t_0 pass-through outputs
+        sig = [signal(j, d_k, k) for j in range(len(links))]
+        for j, lk in enumerate(links):
+            if lk.delay == "fixed":
+                history[j].append(sig[j])
+            if j not in lag_out:
+                lag_out[j] = sig[j]
+            if k == 0 and lk.delay == "exponential":
+                state[j] = [sig[j]]
+            if k == 0 and lk.delay == "third_order":
+                state[j] = [sig[j], sig[j], sig[j]]
+        # 4. advance stocks and delay states to t_{k+1}
+        for node_id in stock_next:
+            inflow = u[k][pos[node_id]] - model.node(node_id).decay * d_k[node_id]
+            for j, lk in enumerate(links):
+                if lk.target == node_id:
+                    inflow += effect(j, lag_out[j], k)
+            stock_next[node_id] = d_k[node_id] + dt * inflow
+        for j, lk in enumerate(links):
+            if lk.delay == "exponential":
+                y = state[j][0]
+                state[j] = [y + dt * (sig[j] - y) / tau[j]]
+            elif lk.delay == "third_order":
+                y1, y2, y3 = state[j]
+                stage = tau[j] / 3.0
+                state[j] = [y1 + dt * (sig[j] - y1) / stage, y2 + dt * (y1 - y2) / stage,
+                            y3 + dt * (y2 - y3) / stage]
+    return d
+
+
+def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip) -> bool:
+    """Evaluate auxiliaries depth first; False when the instant links form a cycle."""
+    pos = {node_id: i for i, node_id in enumerate(ids)}
+    busy: set[str] = set()
+
+    def value(node_id: str) -> float | None:
+        if node_id in d_k:
+            return d_k[node_id]
+        if node_id in busy:
+            return None
+        busy.add(node_id)
+        total = u_k[pos[node_id]]
+        for j, lk in enumerate(links):
+            if lk.target != node_id:
+                continue
+            if j in instant:
+                if value(lk.source) is None:
+                    return None
+                total += effect(j, signal(j, d_k, k), k)
+            else:
+                total += effect(j, lag_out[j], k)
+        d_k[node_id] = clip(node_id, k, total)
+        return d_k[node_id]
+
+    for node_id in ids:
+        if kind[node_id] == "auxiliary" and value(node_id) is None:
+            return False
+    return True
+
+
+def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip) -> None:
+    """``t_0`` with a cycle of pass-through links: solve ``d = u + G d`` for the auxiliaries, then clip."""
+    aux = [node_id for node_id in ids if kind[node_id] == "auxiliary"]
+    row = {node_id: r for r, node_id in enumerate(aux)}
+    a = np.eye(len(aux))
+    rhs = np.array([u_k[pos[node_id]] for node_id in aux], dtype=float)
+    for j, lk in enumerate(links):
+        if lk.target not in row:
+            continue
+        if j in instant and lk.source in row:
+            probe = {lk.source: 1.0}
+            a[row[lk.target], row[lk.source]] -= effect(j, signal(j, probe, k), k)
+        elif j in instant:
+            rhs[row[lk.target]] += effect(j, signal(j, d_k, k), k)
+        else:
+            rhs[row[lk.target]] += effect(j, lag_out[j], k)
+    solution = np.linalg.solve(a, rhs)
+    for node_id in aux:
+        d_k[node_id] = clip(node_id, k, float(solution[row[node_id]]))
