@@ -1,0 +1,667 @@
+"""Fit link weights (and lags) to observed data by weighted least squares.
+
+What is compared
+----------------
+Observed values are indicator *levels*; the model's level is ``b + d``
+(baseline plus deviation, ENGINE.md). The baseline is not fitted, so fitting
+``value`` against ``b + d`` and fitting ``value - b`` against ``d`` give the
+same residuals: both readings are the same fit. An error in a baseline shows up
+as a systematic residual, not as a changed weight only.
+
+How
+---
+- Parameters: the weight of each chosen link, and (on request) its lag, when
+  the delay is exponential or third-order (a fixed delay moves in whole steps,
+  so it has no useful derivative). Bounds are the link's range (``low``/``high``
+  of its distribution; a lag at least ``dt`` or ``3 dt`` as the engine needs).
+- Residuals ``(model - observed) / sigma_s`` per observation, with one scale
+  ``sigma_s`` per observed series: first the spread of the series, then (second
+  pass) the series' own residual RMSE, so that series in different units and
+  of different noise count fairly (feasible weighted least squares).
+- ``scipy.optimize.least_squares`` (trust region reflective, bounded), from the
+  central values and from further Latin-hypercube starts inside the ranges;
+  the best converged start wins.
+- The Jacobian comes from central differences computed in *one* batched engine
+  call (every perturbed parameter set is an ensemble member).
+- Standard errors: ``s^2 (J^T J)^-1`` at the optimum, with Student-t intervals;
+  or, on request, a residual bootstrap with percentile intervals.
+- Identifiability: parameters the observed nodes do not depend on, flat
+  directions of ``J^T J`` (its condition number), high correlations between
+  estimates, estimates on a bound and intervals as wide as the range are all
+  reported as warnings.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+from scipy.stats import qmc
+
+from simulator.engine import simulate
+from simulator.errors import InputError, NumericalError, Problem, SimulatorError
+from simulator.observed import ObservedData
+from simulator.scenario_run import PreparedScenario
+from simulator.spec import LinkSpec, ModelSpec
+
+ParameterKind = Literal["weight", "lag"]
+CORRELATION_WARNING = 0.95
+"""Absolute correlation between two estimates above which they are reported as hard to separate."""
+CONDITION_WARNING = 1e8
+"""Condition number of ``J^T J`` (scaled to unit ranges) above which a flat direction is reported."""
+
+
+class CalibrationError(SimulatorError):
+    """The fit did not converge (or every start failed); nothing should be written."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One quantity to fit: the weight or lag of one link.
+
+    Attributes
+    ----------
+    link : int
+        Index of the link in the model's ``links``.
+    key : str
+        ``from->to``.
+    kind : "weight" | "lag"
+    start : float
+        The central value (mode or mean): the first start of the fit.
+    low, high : float
+        Bounds (the link's range; ``-inf``/``inf`` for an open normal).
+    spread_low, spread_high : float
+        A finite range for further starts (for a normal: mean +- 2 sd).
+    """
+
+    link: int
+    key: str
+    kind: ParameterKind
+    start: float
+    low: float
+    high: float
+    spread_low: float
+    spread_high: float
+
+    @property
+    def name(self) -> str:
+        """``from->to:weight`` or ``from->to:lag``."""
+        return f"{self.key}:{self.kind}"
+
+
+@dataclass(frozen=True)
+class ParameterEstimate:
+    """A fitted parameter with its uncertainty (units: the link's weight units, or years)."""
+
+    parameter: Parameter
+    estimate: float
+    se: float
+    low: float
+    high: float
+    interval: str
+    at_bound: bool
+    identified: bool
+
+
+@dataclass(frozen=True)
+class SeriesFit:
+    """Fit of one observed node: ``n`` points, RMSE in the node's unit, R^2 (nan when undefined)."""
+
+    node: str
+    n: int
+    rmse: float
+    r2: float
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """What a calibration found.
+
+    Attributes
+    ----------
+    estimates : tuple of ParameterEstimate
+    series : tuple of SeriesFit
+    correlation : ndarray (P, P)
+        Correlation matrix of the estimates (nan where undefined).
+    warnings : tuple of str
+        Identifiability and fit warnings, each saying what to try.
+    notes : tuple of str
+        Links left out and other information.
+    n_obs : int
+    cost : float
+        Half the sum of squared weighted residuals at the optimum.
+    starts : int
+        Starts tried; ``converged`` of them converged.
+    predicted : ndarray (n_obs,)
+        Model values ``b + d`` at the observations (rows of ``observed.table``).
+    """
+
+    scenario: str
+    data_file: str
+    data_sha256: str
+    estimates: tuple[ParameterEstimate, ...]
+    series: tuple[SeriesFit, ...]
+    correlation: np.ndarray
+    warnings: tuple[str, ...]
+    notes: tuple[str, ...]
+    n_obs: int
+    cost: float
+    starts: int
+    converged: int
+    predicted: np.ndarray = field(repr=False)
+
+    def parameter_frame(self) -> pd.DataFrame:
+        """One row per parameter: link, kind, start, estimate, se, interval, bounds, flags."""
+        return pd.DataFrame([{
+            "link": e.parameter.key, "kind": e.parameter.kind, "start": e.parameter.start,
+            "estimate": e.estimate, "se": e.se, "low": e.low, "high": e.high, "interval": e.interval,
+            "bound_low": e.parameter.low, "bound_high": e.parameter.high,
+            "at_bound": e.at_bound, "identified": e.identified} for e in self.estimates])
+
+    def series_frame(self) -> pd.DataFrame:
+        """One row per observed node: n, rmse, r2."""
+        return pd.DataFrame([{"node": s.node, "n": s.n, "rmse": s.rmse, "r2": s.r2} for s in self.series])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready form (nan becomes None)."""
+        def clean(value: Any) -> Any:
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            return value
+        params = [{k: clean(v) for k, v in row.items()}
+                  for row in self.parameter_frame().to_dict(orient="records")]
+        series = [{k: clean(v) for k, v in row.items()} for row in self.series_frame().to_dict(orient="records")]
+        return {"scenario": self.scenario, "data": self.data_file, "data_sha256": self.data_sha256,
+                "n_obs": self.n_obs, "cost": self.cost, "starts": self.starts, "converged": self.converged,
+                "parameters": params, "series": series, "warnings": list(self.warnings),
+                "notes": list(self.notes),
+                "correlation": [[clean(float(x)) for x in row] for row in self.correlation]}
+
+
+# --------------------------------------------------------------------------- parameters
+
+def parse_link(text: str) -> tuple[str, str]:
+    """``"from:to"`` (or ``"from->to"``) as a pair of node ids."""
+    for sep in ("->", ":"):
+        if sep in text:
+            source, _, target = text.partition(sep)
+            return source.strip(), target.strip()
+    raise InputError(Problem("", "--link", f"'{text}' is not a link", "write FROM:TO, e.g. medtech_jobs:jobs_total"))
+
+
+def _lag_floor(link: LinkSpec, dt: float) -> float:
+    return {"exponential": dt, "third_order": 3 * dt}.get(link.delay, 0.0)
+
+
+def _parameter(model: ModelSpec, index: int, kind: ParameterKind, dt: float) -> Parameter:
+    link = model.links[index]
+    dist = link.weight if kind == "weight" else link.lag
+    low, high = dist.support
+    if kind == "lag":
+        low = max(low, _lag_floor(link, dt))
+    spread = (low, high)
+    if dist.dist == "normal" and dist.sd > 0:
+        spread = (max(low, dist.mean - 2 * dist.sd), min(high, dist.mean + 2 * dist.sd))
+    return Parameter(index, link.key, kind, dist.central, low, high, *spread)
+
+
+def _influences(model: ModelSpec, observed_nodes: list[str]) -> dict[str, set[str]]:
+    """For each node, the observed nodes its changes reach (itself included)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(model.node_ids)
+    graph.add_edges_from((lk.source, lk.target) for lk in model.links)
+    wanted = set(observed_nodes)
+    return {n: ({n} | nx.descendants(graph, n)) & wanted for n in model.node_ids}
+
+
+def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[tuple[str, str]] | None = None,
+                      fit_lags: bool = False, dt: float = 1.0,
+                      initial: dict[str, float] | None = None) -> tuple[list[Parameter], list[str]]:
+    """The parameters to fit, and notes on links left out.
+
+    Parameters
+    ----------
+    model : ModelSpec
+        The model the scenario runs (its overrides applied).
+    observed_nodes : list of str
+    links : list of (from, to), optional
+        Links to fit; by default every link with a weight range whose target
+        reaches an observed node.
+    fit_lags : bool
+        Also fit the lags of those links (exponential or third-order delays with a range).
+    dt : float
+        Time step (years): exponential lags stay >= dt, third-order >= 3 dt.
+    initial : dict, optional
+        Start values by parameter name (``from->to:weight``) instead of the central values.
+
+    Raises
+    ------
+    InputError
+        A link that does not exist, a link without a range, a lag that cannot be
+        fitted, a link no observed node depends on, a start value outside its bounds.
+    """
+    reach = _influences(model, observed_nodes)
+    index = {(lk.source, lk.target): i for i, lk in enumerate(model.links)}
+    problems: list[Problem] = []
+    notes: list[str] = []
+    if links is None:
+        chosen = [i for i, lk in enumerate(model.links) if lk.weight.is_uncertain]
+        unseen = [i for i in chosen if not reach[model.links[i].target]]
+        if unseen:
+            notes.append(f"{len(unseen)} link(s) with a range were left out: no observed node depends on them")
+        chosen = [i for i in chosen if reach[model.links[i].target]]
+        if not chosen:
+            problems.append(Problem("", "--link", "no link with a range (low/high) leads to an observed node",
+                                    "give the links to fit with --link FROM:TO, or observe other nodes"))
+    else:
+        chosen = []
+        for source, target in links:
+            i = index.get((source, target))
+            if i is None:
+                problems.append(_missing_link_problem(model, source, target))
+                continue
+            link = model.links[i]
+            if not link.weight.is_uncertain and not (fit_lags and link.lag.is_uncertain):
+                problems.append(Problem("", "--link", f"link {link.key} has a fixed weight {link.weight.central:g}, "
+                                        "so there is no range to fit within",
+                                        "give it a range in the model, e.g. weight: {low: .., mode: .., high: ..}"))
+            elif not reach[link.target]:
+                problems.append(Problem("", "--link", f"no observed node depends on link {link.key}",
+                                        f"observe '{link.target}' or a node downstream of it"))
+            chosen.append(i)
+    params = []
+    for i in dict.fromkeys(chosen):
+        link = model.links[i]
+        if link.weight.is_uncertain:
+            params.append(_parameter(model, i, "weight", dt))
+        if fit_lags and link.lag.is_uncertain:
+            if link.delay == "fixed":
+                notes.append(f"the lag of {link.key} is a fixed delay (whole time steps) and is not fitted; "
+                             "give it delay: exponential to fit it")
+            else:
+                params.append(_parameter(model, i, "lag", dt))
+    params = [_with_initial(p, initial, problems) for p in params]
+    if problems:
+        raise InputError(problems)
+    return params, notes
+
+
+def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem:
+    import difflib
+
+    keys = [f"{lk.source}:{lk.target}" for lk in model.links]
+    close = difflib.get_close_matches(f"{source}:{target}", keys, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "list the model's links with bwsim validate, or see the model file"
+    return Problem("", "--link", f"the model has no link {source}->{target}", hint)
+
+
+def _with_initial(p: Parameter, initial: dict[str, float] | None, problems: list[Problem]) -> Parameter:
+    start = p.start if not initial or p.name not in initial else float(initial[p.name])
+    if not p.low <= start <= p.high:
+        problems.append(Problem("", p.name, f"start value {start:g} lies outside the bounds "
+                                f"{p.low:g} .. {p.high:g}",
+                                "choose a start inside the link's range, or widen the range in the model"))
+        return p
+    return Parameter(p.link, p.key, p.kind, start, p.low, p.high,
+                     min(p.spread_low, start), max(p.spread_high, start))
+
+
+# --------------------------------------------------------------------------- model as a function
+
+@dataclass(frozen=True)
+class _Setup:
+    """The prepared scenario, parameters and observations, as arrays."""
+
+    prepared: PreparedScenario
+    params: tuple[Parameter, ...]
+    node: np.ndarray      # (n_obs,) node index of each observation
+    k0: np.ndarray        # (n_obs,) grid index left of the observation time
+    frac: np.ndarray      # (n_obs,) interpolation weight of k0 + 1
+    y: np.ndarray         # (n_obs,) observed values
+    series: np.ndarray    # (n_obs,) series index
+    series_nodes: tuple[str, ...]
+
+    def predict(self, theta: np.ndarray) -> np.ndarray:
+        """Model values ``b + d`` at the observations, shape (n_obs, M) for ``theta`` (P, M)."""
+        cm = self.prepared.compiled
+        theta = np.atleast_2d(np.asarray(theta, dtype=float).T).T
+        n_members = theta.shape[1]
+        weights = np.repeat(cm.weight[:, None], n_members, axis=1)
+        lags = np.repeat(cm.lag[:, None], n_members, axis=1)
+        for row, p in enumerate(self.params):
+            (weights if p.kind == "weight" else lags)[p.link] = theta[row]
+        d = simulate(cm, self.prepared.inputs, weights, lags)
+        k1 = np.minimum(self.k0 + 1, cm.times.size - 1)
+        v0 = cm.baselines[self.k0, self.node][:, None] + d[self.k0, self.node]
+        v1 = cm.baselines[k1, self.node][:, None] + d[k1, self.node]
+        return v0 + self.frac[:, None] * (v1 - v0)
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """``d predict / d theta`` by central differences in one batched run, shape (n_obs, P)."""
+        lo = np.array([p.low for p in self.params])
+        hi = np.array([p.high for p in self.params])
+        h = 1e-6 * np.maximum(1.0, np.abs(theta))
+        up = np.minimum(theta + h, hi)
+        down = np.maximum(theta - h, lo)
+        n = theta.size
+        members = np.repeat(theta[:, None], 2 * n, axis=1)
+        members[np.arange(n), np.arange(n)] = up
+        members[np.arange(n), n + np.arange(n)] = down
+        pred = self.predict(members)
+        return (pred[:, :n] - pred[:, n:]) / (up - down)
+
+
+def _setup(prepared: PreparedScenario, observed: ObservedData, params: list[Parameter]) -> _Setup:
+    cm = prepared.compiled
+    table = observed.table
+    times = table["time"].to_numpy(float)
+    k = np.clip(np.searchsorted(cm.times, times, side="right") - 1, 0, cm.times.size - 1)
+    k1 = np.minimum(k + 1, cm.times.size - 1)
+    span = cm.times[k1] - cm.times[k]
+    frac = np.where(span > 0, (times - cm.times[k]) / np.where(span > 0, span, 1.0), 0.0)
+    series_nodes = tuple(dict.fromkeys(table["node"]))
+    series = np.array([series_nodes.index(n) for n in table["node"]])
+    node = np.array([cm.index(n) for n in table["node"]])
+    return _Setup(prepared, tuple(params), node, k, frac, table["value"].to_numpy(float), series, series_nodes)
+
+
+# --------------------------------------------------------------------------- fitting
+
+def _series_scale(setup: _Setup, residual: np.ndarray | None) -> np.ndarray:
+    """Per-observation scale ``sigma_s``: series spread (first pass) or residual RMSE (second)."""
+    scale = np.ones(setup.y.size)
+    for s in range(len(setup.series_nodes)):
+        rows = setup.series == s
+        if residual is None:
+            y = setup.y[rows]
+            value = np.std(y) if y.size > 1 and np.std(y) > 0 else max(abs(float(np.mean(y))), 1.0)
+        else:
+            value = math.sqrt(float(np.mean(residual[rows] ** 2)))
+            value = value if value > 0 else 1e-12 * max(1.0, float(np.max(np.abs(setup.y[rows]))))
+        scale[rows] = value
+    return scale
+
+
+def _fit_once(setup: _Setup, x0: np.ndarray, scale: np.ndarray, max_nfev: int) -> optimize.OptimizeResult:
+    lo = np.array([p.low for p in setup.params])
+    hi = np.array([p.high for p in setup.params])
+    return optimize.least_squares(
+        lambda th: (setup.predict(th)[:, 0] - setup.y) / scale,
+        x0, jac=lambda th: setup.jacobian(th) / scale[:, None], bounds=(lo, hi),
+        method="trf", x_scale="jac", max_nfev=max_nfev, xtol=1e-10, ftol=1e-10, gtol=1e-10)
+
+
+def _starts(params: tuple[Parameter, ...], n_starts: int, seed: int) -> np.ndarray:
+    first = np.array([p.start for p in params])
+    if n_starts <= 1:
+        return first[None]
+    lo = np.array([p.spread_low for p in params])
+    hi = np.array([p.spread_high for p in params])
+    unit = qmc.LatinHypercube(d=len(params), seed=np.random.default_rng(seed)).random(n_starts - 1)
+    return np.vstack([first, lo + unit * (hi - lo)])
+
+
+def _best_fit(setup: _Setup, scale: np.ndarray, starts: np.ndarray,
+              max_nfev: int) -> tuple[optimize.OptimizeResult | None, int, list[str]]:
+    best, converged, failures = None, 0, []
+    for x0 in starts:
+        try:
+            fit = _fit_once(setup, x0, scale, max_nfev)
+        except NumericalError as exc:
+            failures.append(str(exc))
+            continue
+        if fit.status > 0:
+            converged += 1
+            if best is None or fit.cost < best.cost:
+                best = fit
+        else:
+            failures.append(fit.message)
+    return best, converged, failures
+
+
+def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[Parameter], *,
+              n_starts: int = 5, seed: int = 0, bootstrap: int = 0, max_nfev: int = 200,
+              confidence: float = 0.95) -> CalibrationResult:
+    """Fit ``params`` of ``prepared``'s model to ``observed``.
+
+    Parameters
+    ----------
+    prepared : PreparedScenario
+        What happened over the observed period: the scenario's interventions on its model.
+    observed : ObservedData
+        Checked against the scenario's model and horizon.
+    params : list of Parameter
+        From :func:`select_parameters`.
+    n_starts : int
+        Starts of the local optimiser: the central values plus ``n_starts - 1``
+        Latin-hypercube points inside the ranges.
+    seed : int
+        Seed of the extra starts and of the bootstrap.
+    bootstrap : int
+        Replicates of a residual bootstrap for the intervals; 0 uses the Jacobian.
+    max_nfev : int
+        Largest number of model evaluations per start.
+    confidence : float
+        Level of the reported intervals.
+
+    Raises
+    ------
+    InputError
+        Too few observations for the number of parameters.
+    CalibrationError
+        No start converged.
+    """
+    n_obs, n_par = len(observed), len(params)
+    if n_obs <= n_par:
+        raise InputError(Problem(observed.file, "", f"{n_obs} observation(s) cannot fit {n_par} parameter(s)",
+                                 f"give at least {n_par + 1} observations (many more is better), or fit fewer "
+                                 "links with --link"))
+    setup = _setup(prepared, observed, params)
+    scale = _series_scale(setup, None)
+    best, converged, failures = _best_fit(setup, scale, _starts(setup.params, n_starts, seed), max_nfev)
+    if best is None:
+        detail = "; ".join(dict.fromkeys(failures))[:400]
+        raise CalibrationError(
+            f"the fit did not converge from any of {n_starts} start(s) ({detail}). Try: more evaluations "
+            "(--max-evaluations), more starts, fewer links (--link), or check that the scenario describes "
+            "what happened over the observed period")
+    residual = setup.predict(best.x)[:, 0] - setup.y
+    scale = _series_scale(setup, residual)
+    second = _fit_once(setup, best.x, scale, max_nfev)
+    if second.status > 0:
+        best = second
+    return _summarise(setup, observed, best, scale, n_starts, converged, bootstrap, seed, confidence, max_nfev)
+
+
+# --------------------------------------------------------------------------- uncertainty and diagnostics
+
+def _covariance(jac: np.ndarray, s2: float) -> tuple[np.ndarray, float]:
+    """``s2 (J^T J)^-1`` (pseudo-inverse) and the condition number of ``J^T J`` scaled to unit columns."""
+    jtj = jac.T @ jac
+    norms = np.sqrt(np.diag(jtj))
+    safe = np.where(norms > 0, norms, 1.0)
+    scaled = jtj / np.outer(safe, safe)
+    eig = np.linalg.eigvalsh(scaled)
+    cond = float(eig[-1] / eig[0]) if eig[0] > 0 else math.inf
+    cov = s2 * np.linalg.pinv(jtj, rcond=1e-12, hermitian=True)
+    cov[norms == 0, :] = np.nan
+    cov[:, norms == 0] = np.nan
+    return cov, cond
+
+
+def _bootstrap(setup: _Setup, fit: optimize.OptimizeResult, scale: np.ndarray, replicates: int, seed: int,
+               max_nfev: int) -> np.ndarray:
+    """Parameter sets refitted to fitted values plus resampled residuals, shape (B, P)."""
+    rng = np.random.default_rng(seed)
+    fitted = setup.predict(fit.x)[:, 0]
+    standardised = (setup.y - fitted) / scale
+    draws = []
+    for _ in range(replicates):
+        y_star = fitted + scale * rng.choice(standardised, size=standardised.size, replace=True)
+        boot = _Setup(setup.prepared, setup.params, setup.node, setup.k0, setup.frac, y_star, setup.series,
+                      setup.series_nodes)
+        try:
+            refit = _fit_once(boot, fit.x, scale, max_nfev)
+        except NumericalError:
+            continue
+        if refit.status > 0:
+            draws.append(refit.x)
+    return np.array(draws).reshape(-1, fit.x.size)
+
+
+def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResult, scale: np.ndarray,
+               n_starts: int, converged: int, bootstrap: int, seed: int, confidence: float,
+               max_nfev: int) -> CalibrationResult:
+    params = setup.params
+    n_obs, n_par = setup.y.size, len(params)
+    predicted = setup.predict(fit.x)[:, 0]
+    jac = setup.jacobian(fit.x) / scale[:, None]
+    dof = n_obs - n_par
+    s2 = float(np.sum(((predicted - setup.y) / scale) ** 2) / dof)
+    cov, cond = _covariance(jac, s2)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.outer(se, se)
+    t = float(stats.t.ppf(0.5 + confidence / 2, dof))
+    lo_b = np.array([p.low for p in params])
+    hi_b = np.array([p.high for p in params])
+    low, high, how = fit.x - t * se, fit.x + t * se, f"{confidence:.0%} t (Jacobian)"
+    if bootstrap:
+        draws = _bootstrap(setup, fit, scale, bootstrap, seed, max_nfev)
+        if len(draws) >= 10:
+            alpha = (1 - confidence) / 2
+            low, high = np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
+            how = f"{confidence:.0%} bootstrap ({len(draws)} of {bootstrap} replicates)"
+    warnings, identified = _identifiability(params, jac, se, corr, cond, fit.x, low, high)
+    estimates = tuple(
+        ParameterEstimate(p, float(fit.x[i]), float(se[i]), float(low[i]), float(high[i]), how,
+                          bool(np.isclose(fit.x[i], lo_b[i], atol=1e-9 * max(1, abs(lo_b[i])))
+                               or np.isclose(fit.x[i], hi_b[i], atol=1e-9 * max(1, abs(hi_b[i])))),
+                          identified[i])
+        for i, p in enumerate(params))
+    return CalibrationResult(
+        setup.prepared.name, observed.file, observed.sha256, estimates, _series_fits(setup, predicted), corr,
+        tuple(warnings), (), n_obs, float(fit.cost), n_starts, converged, predicted)
+
+
+def _identifiability(params: tuple[Parameter, ...], jac: np.ndarray, se: np.ndarray, corr: np.ndarray,
+                     cond: float, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[list[str], list[bool]]:
+    """Warnings on what the data cannot pin down, and a per-parameter 'identified' flag."""
+    warnings: list[str] = []
+    ok = [True] * len(params)
+    for i, p in enumerate(params):
+        width = p.high - p.low
+        if not np.any(np.abs(jac[:, i]) > 0):
+            warnings.append(f"{p.name}: the observations do not respond to it over the observed period "
+                            "(no intervention reaches it yet); it keeps its start value")
+            ok[i] = False
+        elif not np.isfinite(se[i]) or (math.isfinite(width) and high[i] - low[i] >= width):
+            warnings.append(f"{p.name}: the data barely constrain it (interval as wide as its range); "
+                            "observe more nodes or a longer period, or fix it from literature")
+            ok[i] = False
+        if np.isclose(x[i], p.low) or np.isclose(x[i], p.high):
+            warnings.append(f"{p.name}: the estimate {x[i]:g} sits on a bound of its range "
+                            f"{p.low:g} .. {p.high:g}; the range may be too narrow, or the model misses a path")
+    for i in range(len(params)):
+        for j in range(i + 1, len(params)):
+            if np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_WARNING:
+                warnings.append(f"{params[i].name} and {params[j].name} are correlated {corr[i, j]:+.2f}: "
+                                "the data cannot separate them well; fit one, or observe a node between them")
+                ok[i] = ok[j] = False
+    if cond > CONDITION_WARNING:
+        warnings.append(f"the fit has a flat direction (condition number {cond:.2g}): some combination of "
+                        "parameters is not determined by these data")
+    return warnings, ok
+
+
+def _series_fits(setup: _Setup, predicted: np.ndarray) -> tuple[SeriesFit, ...]:
+    fits = []
+    for s, node in enumerate(setup.series_nodes):
+        rows = setup.series == s
+        y, r = setup.y[rows], predicted[rows] - setup.y[rows]
+        ss_tot = float(np.sum((y - y.mean()) ** 2))
+        r2 = 1 - float(np.sum(r ** 2)) / ss_tot if ss_tot > 0 else math.nan
+        fits.append(SeriesFit(node, int(rows.sum()), math.sqrt(float(np.mean(r ** 2))), r2))
+    return tuple(fits)
+
+
+def with_notes(result: CalibrationResult, notes: list[str]) -> CalibrationResult:
+    """``result`` with ``notes`` added (e.g. from :func:`select_parameters`)."""
+    from dataclasses import replace
+
+    return replace(result, notes=tuple(result.notes) + tuple(notes))
+
+
+# --------------------------------------------------------------------------- the fitted model file
+
+def _plain(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _fitted_distribution(e: ParameterEstimate, prior: Any) -> Any:
+    """The file form of a fitted parameter: triangular interval-low / estimate / interval-high.
+
+    The interval is clipped to the prior range; an unidentified parameter keeps its prior.
+    """
+    if not e.identified or not (math.isfinite(e.low) and math.isfinite(e.high)):
+        return prior
+    low = max(e.low, e.parameter.low)
+    high = min(e.high, e.parameter.high)
+    return {"low": float(min(low, e.estimate)), "mode": float(e.estimate), "high": float(max(high, e.estimate))}
+
+
+def fitted_model_data(data: dict[str, Any], result: CalibrationResult, model_file: str,
+                      when: str) -> dict[str, Any]:
+    """The model document (plain data, as read from YAML) with the fitted values and their provenance.
+
+    Parameters
+    ----------
+    data : dict
+        The original model document; not changed.
+    result : CalibrationResult
+    model_file : str
+        Path of the original model (recorded as provenance).
+    when : str
+        Date and time of the fit (ISO 8601).
+
+    Returns
+    -------
+    dict
+        A new document: each fitted link gets the estimate as its mode (interval
+        as its range) and ``evidence.calibration`` with the estimate, standard
+        error, interval, prior, data file, date and fit statistics.
+    """
+    import copy
+
+    new = copy.deepcopy(data)
+    fit = {s.node: {"n": s.n, "rmse": _plain(s.rmse), "r2": _plain(s.r2)} for s in result.series}
+    by_link: dict[int, list[ParameterEstimate]] = {}
+    for e in result.estimates:
+        by_link.setdefault(e.parameter.link, []).append(e)
+    for index, estimates in by_link.items():
+        link = new["links"][index]
+        calibration: dict[str, Any] = {
+            "method": "weighted least squares (bwsim calibrate)", "date": when, "data": result.data_file,
+            "data_sha256": result.data_sha256, "scenario": result.scenario, "model": model_file,
+            "n_obs": result.n_obs, "fit": fit}
+        for e in estimates:
+            prior = link.get(e.parameter.kind, 0.0)
+            calibration[e.parameter.kind] = {
+                "estimate": float(e.estimate), "se": _plain(e.se), "low": _plain(e.low), "high": _plain(e.high),
+                "interval": e.interval, "identified": e.identified, "at_bound": e.at_bound, "prior": prior}
+            link[e.parameter.kind] = _fitted_distribution(e, prior)
+        names = {e.parameter.name for e in estimates}
+        related = [w for w in result.warnings if any(w.startswith(n) or f" {n} " in w for n in names)]
+        if related:
+            calibration["warnings"] = related
+        evidence = dict(link.get("evidence") or {})
+        if all(e.identified for e in estimates):
+            evidence["strength"] = "data"
+        evidence["calibration"] = calibration
+        link["evidence"] = evidence
+    return new

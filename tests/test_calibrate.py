@@ -1,0 +1,214 @@
+"""Calibration: recovery of known weights and lags, honest intervals, identifiability, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from simulator.calibrate import (CalibrationError, calibrate, fitted_model_data, parse_link,
+                                 select_parameters)
+from simulator.engine import simulate
+from simulator.errors import InputError
+from simulator.io.spec_files import load_model_text
+from simulator.observed import observed_from_frame
+from simulator.scenario_run import prepare_scenario
+from simulator.spec import ModelSpec, ScenarioSpec
+
+TIME = {"start": 2020.0, "end": 2030.0, "dt": 0.25}
+
+
+def _node(node_id, baseline=10.0, **extra):
+    return {"id": node_id, "label": node_id, "theme": "t", "dimension": "hier_en_nu", "baseline": baseline,
+            **extra}
+
+
+def _model_data(links):
+    return {"name": "case", "title": "case", "time": TIME,
+            "nodes": [_node("x", 100.0), _node("y", 50.0), _node("z", 20.0), _node("q", 5.0)], "links": links}
+
+
+def _chain(weight=None, lag=None):
+    """x -> y (exponential lag) -> z; q is downstream of nothing."""
+    return _model_data([
+        {"from": "x", "to": "y", "weight": weight or {"low": 0.0, "mode": 1.0, "high": 3.0},
+         "lag": lag or {"low": 0.5, "mode": 1.0, "high": 4.0}, "delay": "exponential"},
+        {"from": "y", "to": "z", "weight": {"low": -1.0, "mode": 0.5, "high": 2.0}},
+        {"from": "x", "to": "q", "weight": 2.0},
+    ])
+
+
+def _prepare(data, interventions=({"node": "x", "shape": "step", "height": 10.0, "start": 2021.0},)):
+    model = ModelSpec.model_validate(data)
+    scenario = ScenarioSpec.model_validate({"name": "s", "model": "", "interventions": list(interventions)})
+    return prepare_scenario(scenario, model)
+
+
+def _synthetic(prep, nodes, weights, lags, noise, rng, times=np.arange(2020.0, 2030.01, 0.5)):
+    """Observations of ``nodes`` from the model itself at known parameters, plus Gaussian noise."""
+    d = simulate(prep.compiled, prep.inputs, np.asarray(weights, float), np.asarray(lags, float))[:, :, 0]
+    rows = []
+    for node in nodes:
+        j = prep.compiled.index(node)
+        level = np.interp(times, prep.compiled.times, prep.compiled.baselines[:, j] + d[:, j])
+        rows.append(pd.DataFrame({"node": node, "time": times, "value": level + rng.normal(0, noise, times.size)}))
+    return observed_from_frame(pd.concat(rows, ignore_index=True), list(prep.compiled.node_ids), (2020, 2030))
+
+
+def test_exact_data_recover_weight_and_lag():
+    prep = _prepare(_chain())
+    obs = _synthetic(prep, ["y", "z"], [1.7, 0.8, 2.0], [2.2, 0, 0], 0.0, np.random.default_rng(0))
+    params, _ = select_parameters(prep.model, obs.nodes, None, fit_lags=True, dt=0.25)
+    assert [p.name for p in params] == ["x->y:weight", "x->y:lag", "y->z:weight"]
+    result = calibrate(prep, obs, params, n_starts=3)
+    assert [e.estimate for e in result.estimates] == pytest.approx([1.7, 2.2, 0.8], rel=1e-6)
+    assert all(s.r2 == pytest.approx(1.0) for s in result.series)
+    assert result.converged >= 1
+
+
+def test_intervals_cover_the_true_values_at_about_the_nominal_rate():
+    """Parameter recovery over 40 noisy data sets: 95 % intervals should cover about 95 % of the time."""
+    prep = _prepare(_chain())
+    rng = np.random.default_rng(42)
+    truth = np.array([1.7, 2.2])
+    trials, hits = 40, np.zeros(2)
+    for trial in range(trials):
+        obs = _synthetic(prep, ["y"], [truth[0], 0.5, 2.0], [truth[1], 0, 0], 0.5, rng)
+        params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], fit_lags=True, dt=0.25)
+        result = calibrate(prep, obs, params, n_starts=2, seed=trial)
+        low = np.array([e.low for e in result.estimates])
+        high = np.array([e.high for e in result.estimates])
+        hits += (low <= truth) & (truth <= high)
+    coverage = hits / trials
+    # binomial(40, 0.95): 33 or more hits with probability > 0.99
+    assert np.all(coverage >= 33 / 40), coverage
+    assert np.all(coverage <= 1.0)
+
+
+def test_bootstrap_intervals_are_reported_and_cover():
+    prep = _prepare(_chain())
+    obs = _synthetic(prep, ["y"], [1.7, 0.5, 2.0], [1.0, 0, 0], 0.5, np.random.default_rng(3))
+    params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], fit_lags=False, dt=0.25)
+    result = calibrate(prep, obs, params, n_starts=1, bootstrap=60, seed=1)
+    jacobian = calibrate(prep, obs, params, n_starts=1)
+    e, j = result.estimates[0], jacobian.estimates[0]
+    assert "bootstrap" in e.interval and "Jacobian" in j.interval
+    assert e.low < e.estimate < e.high
+    assert e.low < 1.7 < e.high
+    # both ways of measuring the uncertainty agree on its size, within sampling error
+    assert 0.6 < (e.high - e.low) / (j.high - j.low) < 1.6
+
+
+def test_weighted_series_in_different_units_both_fit():
+    prep = _prepare(_chain())
+    rng = np.random.default_rng(5)
+    obs = _synthetic(prep, ["y", "z"], [1.7, 0.8, 2.0], [2.2, 0, 0], 0.05, rng)
+    params, _ = select_parameters(prep.model, obs.nodes, None, fit_lags=True, dt=0.25)
+    result = calibrate(prep, obs, params, n_starts=2)
+    frame = result.series_frame()
+    assert set(frame["node"]) == {"y", "z"} and (frame["r2"] > 0.95).all()
+    assert (frame["rmse"] < 0.1).all()
+
+
+def test_inseparable_parameters_are_flagged():
+    """Only z is observed: the product of the two weights is known, not each one."""
+    prep = _prepare(_chain(lag={"low": 0.5, "mode": 1.0, "high": 4.0}))
+    obs = _synthetic(prep, ["z"], [1.5, 0.8, 2.0], [1.0, 0, 0], 0.01, np.random.default_rng(1))
+    params, _ = select_parameters(prep.model, obs.nodes, [("x", "y"), ("y", "z")], dt=0.25)
+    result = calibrate(prep, obs, params, n_starts=3)
+    text = " ".join(result.warnings)
+    assert "correlated" in text or "flat direction" in text
+    assert not any(e.identified for e in result.estimates)
+
+
+def test_parameter_that_data_cannot_see_yet():
+    """The intervention starts after the last observation: the weight is not identified."""
+    prep = _prepare(_chain(), [{"node": "x", "shape": "step", "height": 10.0, "start": 2029.0}])
+    times = np.arange(2020.0, 2028.01, 1.0)
+    obs = _synthetic(prep, ["y"], [1.0, 0.5, 2.0], [1.0, 0, 0], 0.1, np.random.default_rng(2), times)
+    params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], dt=0.25)
+    result = calibrate(prep, obs, params, n_starts=1)
+    assert not result.estimates[0].identified
+    assert "do not respond" in result.warnings[0]
+
+
+def test_default_selection_skips_links_no_observation_depends_on():
+    prep = _prepare(_chain())
+    obs = _synthetic(prep, ["y"], [1.0, 0.5, 2.0], [1.0, 0, 0], 0.1, np.random.default_rng(2))
+    params, notes = select_parameters(prep.model, obs.nodes, None, dt=0.25)
+    assert [p.name for p in params] == ["x->y:weight"]
+    assert "1 link(s) with a range were left out" in notes[0]
+
+
+@pytest.mark.parametrize("links, message", [
+    ([("x", "w")], "the model has no link x->w"),
+    ([("x", "q")], "has a fixed weight 2"),
+    ([("y", "z")], "no observed node depends on link y->z"),
+])
+def test_bad_link_choices(links, message):
+    prep = _prepare(_chain())
+    obs = _synthetic(prep, ["y", "q"], [1.0, 0.5, 2.0], [1.0, 0, 0], 0.1, np.random.default_rng(2))
+    with pytest.raises(InputError, match=message):
+        select_parameters(prep.model, obs.nodes, links, dt=0.25)
+
+
+def test_did_you_mean_for_a_misspelt_link():
+    prep = _prepare(_chain())
+    with pytest.raises(InputError, match="did you mean 'x:y'"):
+        select_parameters(prep.model, ["y"], [("x", "yy")], dt=0.25)
+
+
+def test_start_value_outside_bounds_is_refused():
+    prep = _prepare(_chain())
+    with pytest.raises(InputError, match="start value 5 lies outside the bounds 0 .. 3"):
+        select_parameters(prep.model, ["y"], [("x", "y")], dt=0.25, initial={"x->y:weight": 5.0})
+
+
+def test_too_few_points():
+    prep = _prepare(_chain())
+    obs = _synthetic(prep, ["y"], [1.0, 0.5, 2.0], [1.0, 0, 0], 0.1, np.random.default_rng(2),
+                     np.array([2022.0, 2023.0]))
+    params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], fit_lags=True, dt=0.25)
+    with pytest.raises(InputError, match="2 observation\\(s\\) cannot fit 2 parameter\\(s\\)"):
+        calibrate(prep, obs, params)
+
+
+def test_a_fit_that_does_not_converge_raises():
+    prep = _prepare(_chain())
+    obs = _synthetic(prep, ["y"], [1.7, 0.5, 2.0], [2.2, 0, 0], 0.3, np.random.default_rng(2))
+    params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], fit_lags=True, dt=0.25)
+    with pytest.raises(CalibrationError, match="did not converge.*Try"):
+        calibrate(prep, obs, params, n_starts=2, max_nfev=1)
+
+
+def test_lag_bounds_respect_the_engine_floor():
+    prep = _prepare(_chain(lag={"low": 0.1, "mode": 1.0, "high": 4.0}))
+    params, _ = select_parameters(prep.model, ["y"], [("x", "y")], fit_lags=True, dt=0.25)
+    assert params[1].kind == "lag" and params[1].low == 0.25
+
+
+def test_parse_link():
+    assert parse_link("a:b") == ("a", "b") and parse_link("a->b") == ("a", "b")
+    with pytest.raises(InputError, match="FROM:TO"):
+        parse_link("ab")
+
+
+def test_fitted_model_keeps_the_original_and_records_provenance():
+    data = _chain()
+    prep = _prepare(data)
+    obs = _synthetic(prep, ["y", "z"], [1.7, 0.8, 2.0], [2.2, 0, 0], 0.05, np.random.default_rng(4))
+    params, _ = select_parameters(prep.model, obs.nodes, None, fit_lags=True, dt=0.25)
+    result = calibrate(prep, obs, params, n_starts=2)
+    new = fitted_model_data(data, result, "models/case.yaml", "2026-11-28T10:00:00+00:00")
+    assert data["links"][0]["weight"] == {"low": 0.0, "mode": 1.0, "high": 3.0}  # original untouched
+    written = load_model_text(yaml.safe_dump(new, sort_keys=False), "fitted.yaml").spec
+    first = written.links[0]
+    assert first.weight.central == pytest.approx(result.estimates[0].estimate)
+    assert first.lag.central == pytest.approx(result.estimates[1].estimate)
+    assert first.evidence.strength == "data"
+    cal = first.evidence.calibration
+    assert cal["data"] == obs.file and cal["model"] == "models/case.yaml" and cal["n_obs"] == len(obs)
+    assert cal["weight"]["prior"] == {"low": 0.0, "mode": 1.0, "high": 3.0}
+    assert set(cal["fit"]) == {"y", "z"}
+    assert written.links[2].evidence.calibration is None  # not fitted
