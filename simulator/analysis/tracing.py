@@ -1,0 +1,354 @@
+"""Causal tracing: through which links and paths a node's deviation came.
+
+Everything here replays the engine's own arithmetic (ENGINE.md) on a recorded
+run ``d``, so the parts are exact, not estimated.
+
+**Incoming links.** A link ``j -> i`` adds ``e_ji(t) = w * L[s_j](t)`` (times
+``b_i(t)`` and with ``s_j = d_j / b_j`` for elasticities) to an auxiliary, and
+the same as a flow to a stock. :func:`link_effects` recomputes every ``e_ji``
+from ``d`` by running the lag operators on the recorded source deviations.
+:func:`incoming` splits ``d_i(t)`` into the intervention on ``i``, one part per
+incoming link and a ``bounds`` part; for a stock each part is integrated with
+the stock's Euler step and decay, so the parts add up to ``d_i(t)`` exactly.
+The ``bounds`` part is what clipping to ``min``/``max`` removed; it is 0 (to
+rounding) when no bound binds.
+
+**Paths.** The engine is linear in ``d`` when no bound binds (elasticities
+use the baselines, not the changed values), and each link is a linear, causal
+operator (lag, weight, integration into a stock). Walking back from the target
+along simple paths, every node's deviation is split the same way (own
+intervention, bounds part, incoming links). A link from a node that is already
+on the path is not followed: its part is kept as one ``feedback`` term, the
+*whole* deviation of that node carried around the loop it closes and on to the
+target. :func:`trace_paths` lists these parts: ``path`` (an intervention
+carried along a simple path: the open-loop effect), ``feedback`` (what a loop
+added or took away) and ``bounds``. They add up to the deviation exactly
+(``other`` holds the rounding, or the rest when the list was cut at
+``max_terms``). Summing the feedback terms per loop (:func:`loop_parts`) says
+how much of a node's deviation each loop carried. With bounds that bind, the
+parts are exact too, but the ``bounds`` terms then carry what clipping removed
+at each node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulator.compiler import CompiledModel
+from simulator.engine import fixed_steps
+from simulator.spec import DELAY_TYPES
+
+INCOMING_COLUMNS = ["part", "source", "link", "value", "share"]
+PATH_COLUMNS = ["part", "path", "loop", "length", "value", "share"]
+
+
+def apply_lags(signal: np.ndarray, delay: np.ndarray, tau: np.ndarray, dt: float) -> np.ndarray:
+    """The lag operators of ENGINE.md applied to recorded signals.
+
+    Parameters
+    ----------
+    signal : ndarray (K + 1, B)
+        Input of each lag at each reported time.
+    delay : ndarray of int (B,)
+        Index into ``DELAY_TYPES``.
+    tau : ndarray (B,)
+        Lags in years.
+    dt : float
+        Time step in years.
+
+    Returns
+    -------
+    ndarray (K + 1, B)
+        ``L[s](t_k)``: no delay, fixed (``n = max(1, round(tau/dt))`` steps, 0 before
+        the start), exponential or third-order (Euler, starting at ``s(t_0)``).
+    """
+    out = signal.copy()
+    n_times = signal.shape[0]
+    fixed = np.flatnonzero(delay == DELAY_TYPES.index("fixed"))
+    if fixed.size:
+        back = np.arange(n_times)[:, None] - fixed_steps(tau[fixed], dt)[None, :]
+        picked = signal[np.maximum(back, 0), fixed[None, :]]
+        out[:, fixed] = np.where(back >= 0, picked, 0.0)
+    for kind, stages in (("exponential", 1), ("third_order", 3)):
+        cols = np.flatnonzero(delay == DELAY_TYPES.index(kind))
+        if cols.size:
+            out[:, cols] = _smooth(signal[:, cols], dt * stages / tau[cols], stages)
+    return out
+
+
+def _smooth(signal: np.ndarray, rate: np.ndarray, stages: int) -> np.ndarray:
+    """``stages`` first-order Euler smoothers in series, each starting at ``signal[0]``."""
+    states = [signal[0].copy() for _ in range(stages)]
+    out = np.empty_like(signal)
+    for k in range(signal.shape[0]):
+        out[k] = states[-1]
+        for m in range(stages - 1, 0, -1):  # the engine updates the last stage first
+            states[m] = states[m] + (states[m - 1] - states[m]) * rate
+        states[0] = states[0] + (signal[k] - states[0]) * rate
+    return out
+
+
+def integrate(flow: np.ndarray, decay: np.ndarray | float, dt: float) -> np.ndarray:
+    """A stock's Euler step applied to a flow: ``c(t_0) = 0``,
+    ``c(t_{k+1}) = c(t_k) + dt * (flow(t_k) - decay * c(t_k))``.
+
+    Parameters
+    ----------
+    flow : ndarray (K + 1, B)
+        Per year.
+    decay : float or ndarray (B,)
+        Per year.
+    """
+    out = np.zeros_like(flow)
+    keep = 1.0 - dt * np.asarray(decay, dtype=float)
+    for k in range(flow.shape[0] - 1):
+        out[k + 1] = keep * out[k] + dt * flow[k]
+    return out
+
+
+def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray) -> np.ndarray:
+    """Carry source deviations through links into their targets.
+
+    Parameters
+    ----------
+    cm : CompiledModel
+    x : ndarray (k + 1, B)
+        A part of the deviation of each link's source, node units, from ``t_0``.
+    links : ndarray of int (B,)
+
+    Returns
+    -------
+    ndarray (k + 1, B)
+        The part of each target's deviation it causes (integrated for stocks).
+    """
+    n = x.shape[0]
+    signal = x * cm.src_scale[:n, links]
+    effect = cm.weight[links] * cm.tgt_scale[:n, links] * apply_lags(signal, cm.delay[links],
+                                                                       cm.lag[links], cm.dt)
+    stock = cm.is_stock[cm.target[links]]
+    if stock.any():
+        effect[:, stock] = integrate(effect[:, stock], cm.decay[cm.target[links[stock]]], cm.dt)
+    return effect
+
+
+def own_part(cm: CompiledModel, u: np.ndarray, node: int) -> np.ndarray:
+    """The intervention's own part of ``d_node``: ``u`` for an auxiliary, its integral for a stock."""
+    if cm.is_stock[node]:
+        return integrate(u[:, [node]], cm.decay[node], cm.dt)[:, 0]
+    return u[:, node].copy()
+
+
+def link_effects(cm: CompiledModel, d: np.ndarray) -> np.ndarray:
+    """``e_ji(t_k)`` of every link from a recorded deterministic run, shape (K + 1, L).
+
+    ``d`` has shape (K + 1, N) (node units). Into a stock the effect is a flow per year.
+    """
+    if cm.n_links == 0:
+        return np.zeros((d.shape[0], 0))
+    n = d.shape[0]
+    signal = d[:, cm.source] * cm.src_scale[:n]
+    return cm.weight * cm.tgt_scale[:n] * apply_lags(signal, cm.delay, cm.lag, cm.dt)
+
+
+def incoming_parts(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int,
+                   effects: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Parts of ``d_node`` over time: intervention, each incoming link, bounds.
+
+    Returns
+    -------
+    own : ndarray (K + 1,)
+    links : ndarray of int (n,)
+        Incoming link indices.
+    parts : ndarray (K + 1, n)
+    bounds : ndarray (K + 1,)
+        ``d - own - parts.sum(1)``: what clipping removed (0 when no bound binds).
+    """
+    effects = link_effects(cm, d) if effects is None else effects
+    links = np.flatnonzero(cm.target == node)
+    parts = effects[:, links]
+    if cm.is_stock[node] and links.size:
+        parts = integrate(parts, cm.decay[node], cm.dt)
+    own = own_part(cm, u, node)
+    bounds = d[:, node] - own - parts.sum(axis=1)
+    return own, links, parts, bounds
+
+
+def _share(value: float, total: float) -> float:
+    return value / total if total != 0 else float("nan")
+
+
+def incoming(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int) -> pd.DataFrame:
+    """``d_node(t_k)`` split by incoming link, with the columns ``INCOMING_COLUMNS``.
+
+    ``part`` is ``intervention``, ``link`` or ``bounds``; ``source`` the link's
+    source node; ``value`` in the node's unit; ``share`` = value / d (NaN when d = 0).
+    Rows are sorted by ``|value|``, largest first; the values add up to ``d[k, node]``.
+    """
+    own, links, parts, bounds = incoming_parts(cm, u, d, node)
+    total = float(d[k, node])
+    ids = cm.node_ids
+    rows = [("intervention", ids[node], "", float(own[k]))]
+    rows += [("link", ids[cm.source[j]], f"{ids[cm.source[j]]}->{ids[node]}", float(parts[k, m]))
+             for m, j in enumerate(links)]
+    rows.append(("bounds", "", "", float(bounds[k])))
+    frame = pd.DataFrame([(*r, _share(r[3], total)) for r in rows], columns=INCOMING_COLUMNS)
+    frame = frame[(frame["part"] == "link") | (frame["value"] != 0)]
+    order = np.argsort(-np.abs(frame["value"].to_numpy()), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One exact part of a node's deviation: a signal carried along a chain of links.
+
+    Attributes
+    ----------
+    kind : str
+        ``path``: the intervention on ``start`` carried to the target along a
+        simple path; ``feedback``: the whole deviation of ``start``, a node already
+        on the path, fed back into it (the loop ``loop`` closes); ``bounds``: what
+        clipping removed at ``start``, carried on.
+    start : int
+        Node index where the chain starts.
+    chain : tuple of int
+        Link indices, in order from ``start`` to the target (empty: the target itself).
+    loop : tuple of int
+        For ``feedback``: the loop's node indices, starting at ``start``.
+    """
+
+    kind: str
+    start: int
+    chain: tuple[int, ...]
+    loop: tuple[int, ...] = ()
+
+
+def path_terms(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int,
+               max_terms: int = 100_000) -> tuple[list[Term], bool]:
+    """Every part of ``d_node`` up to ``t_k`` along simple paths, and whether the list is complete.
+
+    Walking back from ``node`` along simple paths, each node's deviation is
+    split into its own intervention, its bounds part and its incoming links; a
+    link from a node already on the path is not followed but kept as a
+    ``feedback`` term carrying that node's whole deviation. Nodes with no
+    deviation up to ``t_k`` are skipped (they carry nothing).
+    """
+    n = k + 1
+    has_own = np.any(u[:n] != 0, axis=0)
+    active = np.any(d[:n] != 0, axis=0) | has_own
+    bounds_at = {}
+    terms: list[Term] = []
+    stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(node, (), (node,))]
+    into = {i: np.flatnonzero(cm.target == i) for i in range(cm.n_nodes)}
+    while stack:
+        if len(terms) >= max_terms:
+            return terms, False
+        v, chain, on_path = stack.pop()
+        if has_own[v]:
+            terms.append(Term("path", v, chain))
+        if v not in bounds_at:
+            bounds = incoming_parts(cm, u[:n], d[:n], v)[3]
+            bounds_at[v] = np.abs(bounds).max() > 1e-12 * max(np.abs(d[:n, v]).max(), 1e-300)
+        if bounds_at[v]:
+            terms.append(Term("bounds", v, chain))
+        for m in into[v][::-1]:
+            s = int(cm.source[m])
+            if not active[s]:
+                continue
+            if s in on_path:
+                pos = on_path.index(s)
+                terms.append(Term("feedback", s, (int(m),) + chain, (s,) + on_path[:pos]))
+            else:
+                stack.append((s, (int(m),) + chain, (s,) + on_path))
+    return terms, True
+
+
+def term_values(cm: CompiledModel, u: np.ndarray, d: np.ndarray, terms: list[Term], k: int) -> np.ndarray:
+    """The value of each term at ``t_k`` (target node units), shape (T,)."""
+    n = k + 1
+    if not terms:
+        return np.zeros(0)
+    x = np.empty((n, len(terms)))
+    bounds_cache: dict[int, np.ndarray] = {}
+    for c, term in enumerate(terms):
+        if term.kind == "path":
+            x[:, c] = own_part(cm, u[:n], term.start)
+        elif term.kind == "feedback":
+            x[:, c] = d[:n, term.start]
+        else:
+            if term.start not in bounds_cache:
+                bounds_cache[term.start] = incoming_parts(cm, u[:n], d[:n], term.start)[3]
+            x[:, c] = bounds_cache[term.start]
+    lengths = np.array([len(t.chain) for t in terms])
+    for step in range(int(lengths.max())):
+        cols = np.flatnonzero(lengths > step)
+        links = np.array([terms[c].chain[step] for c in cols])
+        x[:, cols] = carry(cm, x[:, cols], links)
+    return x[k].copy()
+
+
+def _canonical(loop: tuple[int, ...]) -> tuple[int, ...]:
+    first = loop.index(min(loop))
+    return loop[first:] + loop[:first]
+
+
+def _describe(cm: CompiledModel, term: Term) -> tuple[str, str]:
+    ids = cm.node_ids
+    nodes = [term.start] + [int(cm.target[j]) for j in term.chain]
+    text = " -> ".join(ids[i] for i in nodes)
+    if term.kind == "feedback":
+        loop = _canonical(term.loop)
+        return "(loop) " + text, " -> ".join(ids[i] for i in (*loop, loop[0]))
+    if term.kind == "bounds":
+        return "(bounds) " + text, ""
+    return text, ""
+
+
+def trace_paths(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int,
+                max_terms: int = 100_000) -> pd.DataFrame:
+    """``d_node(t_k)`` split by the path it travelled from the interventions.
+
+    Parameters
+    ----------
+    cm : CompiledModel
+    u : ndarray (K + 1, N)
+        Interventions (node units).
+    d : ndarray (K + 1, N)
+        The recorded run.
+    node, k : int
+        Node index and time index.
+    max_terms : int
+        At most this many parts are computed; the rest goes into ``other``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``PATH_COLUMNS``. ``part``: ``path`` (an intervention carried along
+        a simple path, ``a -> b -> c``), ``feedback`` (the deviation of a node on the
+        path fed back through the loop in ``loop``; ``path`` starts with
+        ``(loop)``), ``bounds`` (clipping at the path's first node), ``other``
+        (the last row: total minus the listed parts; 0 to rounding unless
+        ``max_terms`` cut the list). ``length`` in links, ``value`` in the node's
+        unit, ``share`` = value / d. Sorted by ``|value|``, largest first.
+    """
+    terms, _complete = path_terms(cm, u, d, node, k, max_terms)
+    values = term_values(cm, u, d, terms, k)
+    total = float(d[k, node])
+    rows = []
+    for term, value in zip(terms, values):
+        if value != 0:
+            text, loop = _describe(cm, term)
+            rows.append((term.kind, text, loop, len(term.chain), float(value), _share(float(value), total)))
+    rows.sort(key=lambda r: -abs(r[4]))
+    rest = total - float(np.sum([r[4] for r in rows]))
+    rows.append(("other", "", "", 0, rest, _share(rest, total)))
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)
+
+
+def loop_parts(paths: pd.DataFrame) -> pd.DataFrame:
+    """Feedback parts summed per loop: columns ``loop, value, share``, largest ``|value|`` first."""
+    fb = paths[paths["part"] == "feedback"]
+    table = fb.groupby("loop", sort=False)[["value", "share"]].sum().reset_index()
+    return table.iloc[np.argsort(-np.abs(table["value"].to_numpy()), kind="stable")].reset_index(drop=True)
