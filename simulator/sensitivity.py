@@ -1,0 +1,322 @@
+"""Global sensitivity: which uncertain links matter most for an outcome, and when.
+
+Every uncertain weight and lag of a model (a distribution with spread) is a
+factor. SALib draws factor sets in the unit cube; each coordinate is mapped to
+the factor's own distribution through its inverse CDF (triangular, uniform,
+normal), so the analysis respects the elicited ranges and modes. All sets are
+run on the batched engine as ensemble members, in chunks to bound memory
+(``simulate(cm, u, weights (L, M), lags (L, M))``), and the indices are
+computed for the output node's deviation at each requested year.
+
+- **Sobol** (Saltelli sampling, first and total order; ``N (D + 2)`` runs):
+  ``S1`` is the share of the output variance a factor explains alone, ``ST``
+  including all its interactions.
+- **Morris** (elementary effects; ``N (D + 1)`` runs): ``mu_star`` (mean absolute
+  effect, in the output's unit per unit of the factor's quantile scale) and
+  ``sigma`` (interaction or non-linearity); cheaper, for screening.
+
+Dask: not used yet; one Sobol analysis of the default model runs in seconds on
+one core (see benchmarks/bench_sensitivity.py). simulator/distributed.py (issue
+#3) can take the chunks of :func:`run_members` when it lands.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulator.engine import simulate
+from simulator.errors import InputError, Problem
+from simulator.scenario_run import PreparedScenario
+from simulator.spec import Distribution, ModelSpec
+
+Method = Literal["sobol", "morris"]
+CHUNK_MEMBERS = 4096
+"""Ensemble members per engine call (memory: about (K + 1) * N * 8 bytes each)."""
+UNIT_EPS = 1e-6
+"""Unit-cube samples are kept inside [eps, 1 - eps] so open distributions stay finite."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """An uncertain weight or lag of one link.
+
+    Attributes
+    ----------
+    link : int
+        Index in the model's ``links``.
+    key : str
+        ``from->to``.
+    kind : "weight" | "lag"
+    dist : Distribution
+    floor : float
+        Smallest value the engine accepts (lags: ``dt`` for exponential,
+        ``3 dt`` for third-order delays); draws below it are raised to it.
+    """
+
+    link: int
+    key: str
+    kind: Literal["weight", "lag"]
+    dist: Distribution
+    floor: float = -math.inf
+
+    @property
+    def name(self) -> str:
+        """``from->to:weight`` or ``from->to:lag``."""
+        return f"{self.key}:{self.kind}"
+
+
+def uncertain_factors(model: ModelSpec, dt: float) -> list[Factor]:
+    """Every weight and lag with a spread, in link order (weight before lag)."""
+    factors = []
+    for i, link in enumerate(model.links):
+        if link.weight.is_uncertain:
+            factors.append(Factor(i, link.key, "weight", link.weight))
+        if link.lag.is_uncertain:
+            floor = {"exponential": dt, "third_order": 3 * dt}.get(link.delay, 0.0)
+            factors.append(Factor(i, link.key, "lag", link.lag, floor))
+    return factors
+
+
+def quantile(dist: Distribution, unit: np.ndarray) -> np.ndarray:
+    """The distribution's inverse CDF at ``unit`` (values in [0, 1]), same shape."""
+    u = np.clip(unit, UNIT_EPS, 1 - UNIT_EPS)
+    if dist.dist == "fixed":
+        return np.full(u.shape, float(dist.mode))
+    if dist.dist == "uniform":
+        return dist.low + u * (dist.high - dist.low)
+    if dist.dist == "normal":
+        return dist.mean + dist.sd * stats.norm.ppf(u)
+    width = dist.high - dist.low
+    if width == 0:
+        return np.full(u.shape, float(dist.mode))
+    return stats.triang.ppf(u, (dist.mode - dist.low) / width, loc=dist.low, scale=width)
+
+
+def factor_values(factors: list[Factor], unit: np.ndarray) -> np.ndarray:
+    """Unit-cube samples (n, D) as factor values (n, D) in weight units or years."""
+    values = np.empty(unit.shape)
+    for j, factor in enumerate(factors):
+        values[:, j] = np.maximum(quantile(factor.dist, unit[:, j]), factor.floor)
+    return values
+
+
+def run_members(prepared: PreparedScenario, factors: list[Factor], values: np.ndarray,
+                outputs: list[int], chunk: int = CHUNK_MEMBERS) -> np.ndarray:
+    """Deviations of ``outputs`` for every factor set, run in chunks of members.
+
+    Parameters
+    ----------
+    values : ndarray (n, D)
+        Factor values; the other links keep their central values.
+    outputs : list of int
+        Node indices to keep.
+
+    Returns
+    -------
+    ndarray (K + 1, len(outputs), n)
+        ``d`` in node units.
+    """
+    cm = prepared.compiled
+    n = values.shape[0]
+    out = np.empty((cm.times.size, len(outputs), n))
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        weights = np.repeat(cm.weight[:, None], hi - lo, axis=1)
+        lags = np.repeat(cm.lag[:, None], hi - lo, axis=1)
+        for j, factor in enumerate(factors):
+            (weights if factor.kind == "weight" else lags)[factor.link] = values[lo:hi, j]
+        out[:, :, lo:hi] = simulate(cm, prepared.inputs, weights, lags)[:, outputs, :]
+    return out
+
+
+# --------------------------------------------------------------------------- generic analysis
+
+@dataclass(frozen=True)
+class Indices:
+    """Sensitivity indices of one output at several times.
+
+    Attributes
+    ----------
+    method : "sobol" | "morris"
+    names : tuple of str
+        Factor names, length D.
+    times : ndarray (T,)
+        Years (or output labels for a generic function).
+    values : dict of str to ndarray (T, D)
+        Sobol: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; Morris: ``mu``, ``mu_star``,
+        ``mu_star_conf``, ``sigma``. Outputs without variance give zeros.
+    variance : ndarray (T,)
+        Output variance over the samples (output units squared).
+    n_runs : int
+        Model runs (ensemble members) used.
+    """
+
+    method: str
+    names: tuple[str, ...]
+    times: np.ndarray
+    values: dict[str, np.ndarray]
+    variance: np.ndarray
+    n_runs: int
+
+    @property
+    def main(self) -> str:
+        """The index that ranks factors: ``ST`` (Sobol) or ``mu_star`` (Morris)."""
+        return "ST" if self.method == "sobol" else "mu_star"
+
+    def ranking(self, time: float) -> pd.DataFrame:
+        """One row per factor at the reported time closest to ``time``, most important first."""
+        k = int(np.argmin(np.abs(self.times - time)))
+        frame = pd.DataFrame({"factor": self.names} | {key: v[k] for key, v in self.values.items()})
+        frame = frame.sort_values(self.main, ascending=False, kind="stable").reset_index(drop=True)
+        frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+        return frame
+
+    def over_time(self, index: str | None = None) -> pd.DataFrame:
+        """Long table ``time, factor, value`` of one index (default: the ranking one)."""
+        index = index or self.main
+        data = self.values[index]
+        return pd.DataFrame({"time": np.repeat(self.times, len(self.names)),
+                             "factor": np.tile(np.array(self.names, dtype=object), self.times.size),
+                             "value": data.ravel()})
+
+
+def _problem(n_factors: int) -> dict:
+    return {"num_vars": n_factors, "names": [f"x{j}" for j in range(n_factors)], "bounds": [[0.0, 1.0]] * n_factors}
+
+
+def _sobol(problem: dict, y: np.ndarray, seed: int, resamples: int) -> dict[str, np.ndarray]:
+    from SALib.analyze import sobol as sobol_analyze
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
+                                    seed=seed)
+    return {k: np.asarray(res[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+
+
+def _morris(problem: dict, x: np.ndarray, y: np.ndarray, seed: int, resamples: int,
+            levels: int) -> dict[str, np.ndarray]:
+    from SALib.analyze import morris as morris_analyze
+
+    res = morris_analyze.analyze(problem, x, y, num_resamples=resamples, num_levels=levels, seed=seed)
+    return {k: np.asarray(res[k], dtype=float) for k in ("mu", "mu_star", "mu_star_conf", "sigma")}
+
+
+def analyse(model_fn: Callable[[np.ndarray], np.ndarray], names: list[str], times: np.ndarray,
+            method: Method = "sobol", n_base: int = 1024, seed: int = 0, resamples: int = 100,
+            levels: int = 4) -> Indices:
+    """Sobol or Morris indices of a vectorised model on the unit cube.
+
+    Parameters
+    ----------
+    model_fn : callable
+        Maps unit-cube samples (n, D) to outputs (T, n): one row per reported time.
+    names : list of str
+        Factor names, length D.
+    times : ndarray (T,)
+        Labels of the output rows (years).
+    n_base : int
+        SALib's ``N``: base samples (a power of 2 for Sobol).
+    resamples : int
+        Bootstrap resamples of the confidence intervals.
+    """
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    problem = _problem(len(names))
+    if method == "sobol":
+        x = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
+    else:
+        x = morris_sample.sample(problem, n_base, num_levels=levels, seed=seed)
+    y = np.asarray(model_fn(x), dtype=float)
+    variance = y.var(axis=1)
+    rows: dict[str, list[np.ndarray]] = {}
+    for k in range(y.shape[0]):
+        if variance[k] <= 1e-24 * max(1.0, float(np.mean(y[k] ** 2))):
+            keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else (
+                "mu", "mu_star", "mu_star_conf", "sigma")
+            result = {key: np.zeros(len(names)) for key in keys}
+        elif method == "sobol":
+            result = _sobol(problem, y[k], seed, resamples)
+        else:
+            result = _morris(problem, x, y[k], seed, resamples, levels)
+        for key, value in result.items():
+            rows.setdefault(key, []).append(value)
+    values = {key: np.vstack(v) for key, v in rows.items()}
+    return Indices(method, tuple(names), np.asarray(times, dtype=float), values, variance, x.shape[0])
+
+
+# --------------------------------------------------------------------------- on a scenario
+
+def report_years(prepared: PreparedScenario, year: float, every: float = 5.0) -> np.ndarray:
+    """Years for the indices over time: every ``every`` years over the horizon, plus ``year``."""
+    times = prepared.compiled.times
+    grid = np.arange(math.ceil(times[0] / every) * every, times[-1] + 1e-9, every)
+    return np.unique(np.concatenate([grid, [year]]))
+
+
+def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, method: Method = "sobol",
+                         n_base: int = 1024, seed: int = 0, years: np.ndarray | None = None,
+                         resamples: int = 100, chunk: int = CHUNK_MEMBERS) -> Indices:
+    """Sensitivity of ``output``'s deviation to every uncertain weight and lag of the scenario's model.
+
+    Parameters
+    ----------
+    prepared : PreparedScenario
+    output : str
+        Node id.
+    year : float
+        The year of interest; must lie inside the horizon.
+    years : ndarray, optional
+        Years for the indices over time (default: :func:`report_years`).
+
+    Raises
+    ------
+    InputError
+        Unknown output node, a year outside the horizon, no uncertain parameter,
+        too few samples.
+    """
+    cm = prepared.compiled
+    _check_request(prepared, output, year, n_base, method)
+    factors = uncertain_factors(prepared.model, cm.dt)
+    years = report_years(prepared, year) if years is None else np.asarray(years, dtype=float)
+    rows = np.array([int(np.argmin(np.abs(cm.times - y))) for y in years])
+    node = cm.index(output)
+
+    def model_fn(unit: np.ndarray) -> np.ndarray:
+        d = run_members(prepared, factors, factor_values(factors, unit), [node], chunk)
+        return d[rows, 0, :]
+
+    return analyse(model_fn, [f.name for f in factors], cm.times[rows], method, n_base, seed, resamples)
+
+
+def _check_request(prepared: PreparedScenario, output: str, year: float, n_base: int, method: str) -> None:
+    import difflib
+
+    cm = prepared.compiled
+    problems = []
+    if output not in cm.node_ids:
+        close = difflib.get_close_matches(output, cm.node_ids, n=1, cutoff=0.5)
+        problems.append(Problem("", "--output", f"unknown node '{output}'",
+                                f"did you mean '{close[0]}'?" if close else "give a node id of the model"))
+    if not cm.times[0] <= year <= cm.times[-1]:
+        problems.append(Problem("", "--year", f"year {year:g} is outside the horizon "
+                                f"{cm.times[0]:g}-{cm.times[-1]:g}", "choose a year inside it"))
+    if not uncertain_factors(prepared.model, cm.dt):
+        problems.append(Problem("", "", "the model has no uncertain weight or lag",
+                                "give links a range, e.g. weight: {low: .., mode: .., high: ..}"))
+    if n_base < 2 or (method == "sobol" and n_base & (n_base - 1)):
+        problems.append(Problem("", "--samples", f"{n_base} base samples",
+                                "use a power of 2 of at least 2 for Sobol (e.g. 1024), at least 2 for Morris"))
+    if method not in ("sobol", "morris"):
+        problems.append(Problem("", "--method", f"unknown method '{method}'", "use sobol or morris"))
+    if problems:
+        raise InputError(problems)
