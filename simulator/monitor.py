@@ -1,0 +1,155 @@
+"""Monitoring: are the observed values still inside what the scenario expected?
+
+The scenario's expected band is the spread of its ensemble: every uncertain
+weight and lag is drawn (Latin hypercube over each factor's distribution, see
+:mod:`simulator.sensitivity`), all draws run as members of one batched engine
+call, and the band is given by quantiles of the level ``b + d`` (node units).
+An observation outside the band is flagged with its date, its indicator and the
+distance to the nearest edge of the band: the monitor's signal function for a
+policy in execution.
+
+(simulator/ensemble.py, issue #2, may replace :func:`expected_band`'s sampler
+when it lands; the band's meaning stays the same.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from simulator.errors import InputError, Problem
+from simulator.observed import ObservedData
+from simulator.scenario_run import PreparedScenario
+from simulator.sensitivity import factor_values, run_members, uncertain_factors
+
+MONITOR_COLUMNS = ["node", "time", "observed", "low", "median", "high", "status", "outside_by", "outside_pct"]
+
+
+@dataclass(frozen=True)
+class Band:
+    """Quantiles of the scenario's ensemble, per time and node.
+
+    Attributes
+    ----------
+    node_ids : tuple of str
+    times : ndarray (K + 1,)
+        Years.
+    low, median, high : ndarray (K + 1, n)
+        Quantiles of ``b + d`` in node units, for the nodes in ``node_ids``.
+    level : float
+        Central probability the band covers (0.9: from the 5 % to the 95 % quantile).
+    samples : int
+    """
+
+    node_ids: tuple[str, ...]
+    times: np.ndarray
+    low: np.ndarray
+    median: np.ndarray
+    high: np.ndarray
+    level: float
+    samples: int
+
+    def at(self, node_id: str, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(low, median, high)`` of one node at ``times`` (years), linearly interpolated."""
+        j = self.node_ids.index(node_id)
+        return tuple(np.interp(times, self.times, q[:, j]) for q in (self.low, self.median, self.high))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table ``node, time, low, median, high``."""
+        n_times, n_nodes = self.low.shape
+        return pd.DataFrame({"node": np.tile(np.array(self.node_ids, dtype=object), n_times),
+                             "time": np.repeat(self.times, n_nodes),
+                             "low": self.low.ravel(), "median": self.median.ravel(),
+                             "high": self.high.ravel()})
+
+
+def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1000, seed: int = 0,
+                  level: float = 0.9) -> Band:
+    """The scenario's expected band for ``nodes``: ensemble quantiles of their levels.
+
+    Parameters
+    ----------
+    samples : int
+        Ensemble members (Latin hypercube over the uncertain weights and lags).
+    seed : int
+        Same seed, same band, bit for bit.
+    level : float
+        Central coverage of the band, between 0 and 1.
+    """
+    if not 0 < level < 1:
+        raise InputError(Problem("", "--level", f"band level {level:g} is not between 0 and 1",
+                                 "use e.g. 0.9 for the 5-95 % band"))
+    if samples < 2:
+        raise InputError(Problem("", "--samples", f"{samples} sample(s) cannot make a band", "use at least 100"))
+    cm = prepared.compiled
+    index = [cm.index(n) for n in nodes]
+    factors = uncertain_factors(prepared.model, cm.dt)
+    base = cm.baselines[:, index]
+    if factors:
+        unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(seed)).random(samples)
+        d = run_members(prepared, factors, factor_values(factors, unit), index)
+    else:
+        d = run_members(prepared, [], np.zeros((1, 0)), index)
+    value = base[:, :, None] + d
+    alpha = (1 - level) / 2
+    low, median, high = np.quantile(value, [alpha, 0.5, 1 - alpha], axis=2)
+    return Band(tuple(nodes), cm.times.copy(), low, median, high, level, samples if factors else 1)
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    """Observations against the band.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns ``MONITOR_COLUMNS``: per observation the band, ``status``
+        ("inside", "above", "below"), ``outside_by`` (observed minus the nearest
+        edge, node units; 0 inside) and ``outside_pct`` (that distance as % of the
+        band's median; nan when the median is 0).
+    band : Band
+    """
+
+    scenario: str
+    data_file: str
+    table: pd.DataFrame
+    band: Band
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """Only the observations outside the band."""
+        return self.table[self.table["status"] != "inside"].reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """Per node: observations, how many outside, and the status of the latest one."""
+        rows = []
+        for node, group in self.table.groupby("node", sort=False):
+            last = group.sort_values("time").iloc[-1]
+            rows.append({"node": node, "n": len(group), "outside": int((group["status"] != "inside").sum()),
+                         "latest_time": float(last["time"]), "latest_status": last["status"]})
+        return pd.DataFrame(rows)
+
+
+def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1000, seed: int = 0,
+            level: float = 0.9) -> MonitorResult:
+    """Compare observed levels with the scenario's expected band.
+
+    ``observed`` must have been checked against the scenario's model and horizon.
+    """
+    band = expected_band(prepared, observed.nodes, samples, seed, level)
+    frames = []
+    for node in observed.nodes:
+        times, values = observed.series(node)
+        low, median, high = band.at(node, times)
+        status = np.where(values > high, "above", np.where(values < low, "below", "inside"))
+        by = np.where(values > high, values - high, np.where(values < low, values - low, 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = np.where(median != 0, 100 * by / np.abs(median), np.nan)
+        frames.append(pd.DataFrame({"node": node, "time": times, "observed": values, "low": low,
+                                    "median": median, "high": high, "status": status, "outside_by": by,
+                                    "outside_pct": pct}, columns=MONITOR_COLUMNS))
+    table = pd.concat(frames, ignore_index=True)
+    return MonitorResult(prepared.name, observed.file, table, band)

@@ -1,0 +1,84 @@
+"""Monitoring: observations against the scenario's ensemble band, with flags that say when, what, how much."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.errors import InputError
+from simulator.monitor import MONITOR_COLUMNS, expected_band, monitor
+from simulator.observed import observed_from_frame
+from simulator.scenario_run import prepare_scenario
+from simulator.spec import ModelSpec, ScenarioSpec
+
+TIME = {"start": 2020.0, "end": 2030.0, "dt": 0.25}
+
+
+def _node(node_id, baseline=10.0):
+    return {"id": node_id, "label": node_id, "theme": "t", "dimension": "hier_en_nu", "baseline": baseline}
+
+
+def _prepare(weight=None):
+    """y = 10 + w a; a steps to 1 in 2022; w uniform on [0, 2] unless given."""
+    data = {"name": "m", "title": "m", "time": TIME, "nodes": [_node("a", 5.0), _node("y")],
+            "links": [{"from": "a", "to": "y",
+                       "weight": weight if weight is not None else {"dist": "uniform", "low": 0.0, "high": 2.0}}]}
+    scenario = ScenarioSpec.model_validate({"name": "plan", "model": "", "interventions": [
+        {"node": "a", "shape": "step", "height": 1.0, "start": 2022.0}]})
+    return prepare_scenario(scenario, ModelSpec.model_validate(data))
+
+
+def _observed(prep, rows):
+    frame = pd.DataFrame(rows, columns=["node", "time", "value"])
+    return observed_from_frame(frame, list(prep.compiled.node_ids), (2020.0, 2030.0), "obs.csv")
+
+
+def test_band_is_the_ensemble_quantiles_of_the_level():
+    band = expected_band(_prepare(), ["y"], samples=2000, seed=1, level=0.9)
+    low, median, high = band.at("y", np.array([2021.0, 2025.0]))
+    assert low[0] == median[0] == high[0] == 10.0  # before the step: no spread
+    # after the step y = 10 + w, w uniform on [0, 2]: quantiles 10.1, 11, 11.9
+    assert [low[1], median[1], high[1]] == pytest.approx([10.1, 11.0, 11.9], abs=0.01)
+    assert list(band.to_frame().columns) == ["node", "time", "low", "median", "high"]
+
+
+def test_same_seed_same_band_bit_for_bit():
+    one = expected_band(_prepare(), ["y"], samples=300, seed=7)
+    two = expected_band(_prepare(), ["y"], samples=300, seed=7)
+    other = expected_band(_prepare(), ["y"], samples=300, seed=8)
+    assert np.array_equal(one.high, two.high) and not np.array_equal(one.high, other.high)
+
+
+def test_points_outside_the_band_are_flagged_with_date_indicator_and_size():
+    prep = _prepare()
+    obs = _observed(prep, [("y", 2021.0, 10.0), ("y", 2025.0, 11.0), ("y", 2026.0, 12.5), ("y", 2027.5, 9.5),
+                           ("a", 2025.0, 6.0)])
+    result = monitor(prep, obs, samples=2000, seed=1)
+    table = result.table
+    assert list(table.columns) == MONITOR_COLUMNS
+    flagged = result.flagged.set_index("time")
+    assert set(flagged["node"]) == {"y"} and list(flagged.index) == [2026.0, 2027.5]
+    assert flagged.loc[2026.0, "status"] == "above"
+    assert flagged.loc[2026.0, "outside_by"] == pytest.approx(12.5 - 11.9, abs=0.01)
+    assert flagged.loc[2026.0, "outside_pct"] == pytest.approx(100 * 0.6 / 11.0, abs=0.1)
+    assert flagged.loc[2027.5, "status"] == "below"
+    assert flagged.loc[2027.5, "outside_by"] == pytest.approx(9.5 - 10.1, abs=0.01)
+    inside = table[table["status"] == "inside"]
+    assert (inside["outside_by"] == 0).all() and len(inside) == 3
+    summary = result.summary().set_index("node")
+    assert summary.loc["y", "outside"] == 2 and summary.loc["y", "latest_status"] == "below"
+    assert summary.loc["a", "outside"] == 0
+
+
+def test_without_uncertainty_the_band_is_the_deterministic_run():
+    prep = _prepare(weight=1.5)
+    band = expected_band(prep, ["y"], samples=50)
+    assert band.samples == 1
+    assert band.low[-1, 0] == band.high[-1, 0] == pytest.approx(11.5)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"level": 1.2}, "between 0 and 1"), ({"samples": 1}, "at least 100")])
+def test_bad_band_settings(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        expected_band(_prepare(), ["y"], **({"samples": 100} | kwargs))
