@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.analysis.loops import find_loops, loops_frame
+
 from .helpers import link, model, node
 
 

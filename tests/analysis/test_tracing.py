@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.analysis.tracing import incoming, incoming_parts, link_effects, loop_parts, trace_paths
+from simulator.analysis.tracing import (
+    incoming,
+    incoming_parts,
+    link_effects,
+    loop_parts,
+    trace_paths,
+)
 from simulator.engine import simulate
 
 from .helpers import link, model, node, prepared
@@ -23,7 +29,7 @@ def random_model(seed: int, cyclic: bool):
     if cyclic:
         pairs += [("g", "a"), ("e", "b")]
     links = []
-    for m, (s, t) in enumerate(pairs):
+    for s, t in pairs:
         lag = DELAYS[int(rng.integers(len(DELAYS)))]
         if s == "g" and t == "a":
             lag = DELAYS[1]  # keep the loop free of zero-lag cycles

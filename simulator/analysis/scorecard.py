@@ -1,0 +1,259 @@
+"""The brede-welvaart scorecard: what a scenario does, per dimension and theme.
+
+For every node and every chosen year the scenario's deviation ``d`` from the
+baseline gets a **verdict** from the node's ``direction``:
+
+- ``improves``: ``d > 0`` for ``direction: up``, ``d < 0`` for ``direction: down``;
+- ``worsens``: the other way round;
+- ``level``: ``|d| <= relative * |b| + absolute`` (defaults: 0.1 % of the
+  baseline value at that year, plus ``1e-6`` node units so that nodes with a
+  zero baseline are level only when their change is negligible);
+- ``neutral``: ``direction: neutral``; shown, never scored.
+
+With an ensemble (deltas of shape ``(K + 1, N, M)``) each member gets its own
+verdict; the row's verdict is that of the median member deviation and
+``share_agree`` is the share of members with the same verdict ("improves in
+92 % of runs"). A deterministic run has ``share_agree`` NaN and ``n_members`` 1.
+
+Nodes with ``quantified: false`` are indices scored by experts, not measured
+indicators; their rows say so (``quantified`` False).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulator.errors import InputError, Problem
+from simulator.spec import DIMENSIONS, ModelSpec
+
+VERDICTS = ("improves", "worsens", "level", "neutral")
+SCORECARD_COLUMNS = ["scenario", "year", "time", "horizon", "dimension", "theme", "region", "node", "label",
+                     "unit", "direction", "quantified", "baseline", "delta", "relative", "verdict",
+                     "share_agree", "share_improves", "share_worsens", "n_members"]
+SUMMARY_COLUMNS = ["scenario", "year", "dimension", "theme", "verdict", "n_improves", "n_worsens", "n_level",
+                   "n_neutral", "share_agree", "expert_scored"]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """When a change counts as ``level``: ``|d| <= relative * |b| + absolute``.
+
+    Attributes
+    ----------
+    relative : float
+        Share of the baseline value at that year (default 0.001 = 0.1 %).
+    absolute : float
+        Node units (default 1e-6), the tolerance for zero baselines.
+    """
+
+    relative: float = 1e-3
+    absolute: float = 1e-6
+
+
+def verdicts(delta: np.ndarray, baseline: np.ndarray, direction: np.ndarray,
+             tolerance: Tolerance = Tolerance()) -> np.ndarray:
+    """The verdict of each deviation.
+
+    Parameters
+    ----------
+    delta : ndarray (..., N)
+        Deviations in node units.
+    baseline : ndarray (..., N)
+        Baseline values, broadcastable to ``delta``.
+    direction : ndarray of str (N,)
+        ``up``, ``down`` or ``neutral``.
+
+    Returns
+    -------
+    ndarray of str, shape of ``delta``
+    """
+    sign = np.where(direction == "up", 1.0, np.where(direction == "down", -1.0, 0.0))
+    good = delta * sign
+    level = np.abs(delta) <= tolerance.relative * np.abs(baseline) + tolerance.absolute
+    out = np.where(good > 0, "improves", "worsens").astype(object)
+    out = np.where(level, "level", out)
+    return np.where(sign == 0, "neutral", out)
+
+
+def default_years(start: float, end: float) -> list[float]:
+    """Whole decades after ``start`` up to ``end``, and ``end`` itself (years)."""
+    first = (np.floor(start / 10.0) + 1) * 10.0
+    years = [float(y) for y in np.arange(first, end, 10.0)]
+    return years + [float(end)]
+
+
+def time_indices(times: np.ndarray, years: Sequence[float], where: str = "year") -> list[int]:
+    """Index of the reported time nearest each year; InputError for years outside the horizon."""
+    start, end = float(times[0]), float(times[-1])
+    bad = [y for y in years if not start - 1e-9 <= y <= end + 1e-9]
+    if bad:
+        raise InputError([Problem("", where, f"year {y:g} is outside the horizon {start:g}-{end:g}",
+                                  f"choose a year from {start:g} to {end:g}") for y in bad])
+    return [int(np.argmin(np.abs(times - y))) for y in years]
+
+
+def _check_themes(model: ModelSpec, themes: Sequence[str] | None) -> None:
+    if themes is None:
+        return
+    known = sorted({n.theme for n in model.nodes})
+    unknown = [t for t in themes if t not in known]
+    if unknown:
+        raise InputError([Problem("", "theme", f"no node has the theme '{t}'",
+                                  "themes of this model: " + ", ".join(known)) for t in unknown])
+
+
+def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
+              years: Sequence[float] | None = None, *, scenario: str = "", themes: Sequence[str] | None = None,
+              tolerance: Tolerance = Tolerance(), language: str = "nl") -> pd.DataFrame:
+    """The scorecard of one scenario: one row per year and node, columns ``SCORECARD_COLUMNS``.
+
+    Parameters
+    ----------
+    model : ModelSpec
+        The model as run; node order = the order of ``delta``'s node axis.
+    times : ndarray (K + 1,)
+        Years.
+    baseline : ndarray (K + 1, N)
+        Baseline values, node units.
+    delta : ndarray (K + 1, N) or (K + 1, N, M)
+        Deviations from a deterministic run, or per ensemble member.
+    years : sequence of float, optional
+        Years to score; default :func:`default_years` (decades and the horizon).
+    scenario : str
+    themes : sequence of str, optional
+        Keep only these themes (InputError for a theme no node has).
+    tolerance : Tolerance
+    language : {"nl", "en"}
+        Language of the ``label`` column.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by year, dimension (hier_en_nu, later, elders), theme and file
+        order. ``relative`` is ``delta / |baseline|`` (NaN for a zero baseline).
+    """
+    _check_themes(model, themes)
+    times = np.asarray(times, dtype=float)
+    years = default_years(times[0], times[-1]) if years is None else list(years)
+    index = time_indices(times, years)
+    members = delta if delta.ndim == 3 else delta[:, :, None]
+    direction = np.array([n.direction for n in model.nodes], dtype=object)
+    frames = []
+    for year, k in zip(years, index):
+        frames.append(_year_rows(model, members[k], baseline[k], direction, tolerance, delta.ndim == 3)
+                      .assign(year=float(year), time=float(times[k]), horizon=k == times.size - 1))
+    card = pd.concat(frames, ignore_index=True)
+    card["scenario"] = scenario
+    card["label"] = [model.node(n).label.get(language) for n in card["node"]]
+    if themes is not None:
+        card = card[card["theme"].isin(list(themes))]
+    card["_dim"] = card["dimension"].map({d: i for i, d in enumerate(DIMENSIONS)})
+    card["_order"] = card["node"].map({n: i for i, n in enumerate(model.node_ids)})
+    card = card.sort_values(["year", "_dim", "theme", "_order"], kind="stable")
+    return card[SCORECARD_COLUMNS].reset_index(drop=True)
+
+
+def _year_rows(model: ModelSpec, d: np.ndarray, b: np.ndarray, direction: np.ndarray,
+               tolerance: Tolerance, ensemble: bool) -> pd.DataFrame:
+    """Rows of one year; ``d`` has shape (N, M)."""
+    central = np.median(d, axis=1) if ensemble else d[:, 0]
+    verdict = verdicts(central, b, direction, tolerance)
+    per_member = verdicts(d.T, b[None, :], direction, tolerance).T  # (N, M)
+    n_members = d.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(b != 0, central / np.abs(b), np.nan)
+    nan = np.full(len(b), np.nan)
+    return pd.DataFrame({
+        "dimension": [n.dimension for n in model.nodes], "theme": [n.theme for n in model.nodes],
+        "region": [n.region for n in model.nodes], "node": model.node_ids,
+        "unit": [n.unit for n in model.nodes], "direction": direction,
+        "quantified": [n.quantified for n in model.nodes], "baseline": b, "delta": central,
+        "relative": relative, "verdict": verdict,
+        "share_agree": (per_member == verdict[:, None]).mean(axis=1) if ensemble else nan,
+        "share_improves": (per_member == "improves").mean(axis=1) if ensemble else nan,
+        "share_worsens": (per_member == "worsens").mean(axis=1) if ensemble else nan,
+        "n_members": n_members,
+    })
+
+
+def _group_verdict(counts: pd.Series) -> str:
+    if counts["n_improves"] and counts["n_worsens"]:
+        return "mixed"
+    if counts["n_improves"]:
+        return "improves"
+    if counts["n_worsens"]:
+        return "worsens"
+    return "level" if counts["n_level"] else "neutral"
+
+
+def summary(card: pd.DataFrame, by: Sequence[str] = ("dimension", "theme")) -> pd.DataFrame:
+    """Verdicts per group (default: per dimension and theme), columns ``SUMMARY_COLUMNS``.
+
+    A group ``improves`` when some of its nodes improve and none worsens,
+    ``worsens`` the other way round, ``mixed`` when both happen, ``level`` when
+    every scored node is level, ``neutral`` when it has no scored node.
+    ``share_agree`` is the lowest share among its improving and worsening nodes
+    (NaN for a deterministic run); ``expert_scored`` says a node with
+    ``quantified: false`` is among them. With ``by=("dimension",)`` the
+    ``theme`` column is "".
+    """
+    keys = ["scenario", "year", *by]
+    scored = card.assign(**{f"n_{v}": (card["verdict"] == v).astype(int) for v in VERDICTS},
+                         moving=card["share_agree"].where(card["verdict"].isin(["improves", "worsens"])),
+                         expert=~card["quantified"].astype(bool))
+    grouped = scored.groupby(keys, sort=False).agg(
+        n_improves=("n_improves", "sum"), n_worsens=("n_worsens", "sum"), n_level=("n_level", "sum"),
+        n_neutral=("n_neutral", "sum"), share_agree=("moving", "min"), expert_scored=("expert", "any"),
+    ).reset_index()
+    grouped["verdict"] = grouped.apply(_group_verdict, axis=1)
+    if "theme" not in grouped:
+        grouped["theme"] = ""
+    return grouped[SUMMARY_COLUMNS]
+
+
+def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
+                 years: Sequence[float] | None = None, *, scenario: str = "",
+                 tolerance: Tolerance = Tolerance()) -> pd.DataFrame:
+    """Whether the gap between groups of a split indicator (verdeling) widens or narrows.
+
+    The gap is the range (largest minus smallest value ``b + d``) over the
+    nodes sharing ``split.indicator``; its change is the scenario's gap minus
+    the baseline's. ``level`` uses ``tolerance`` on the baseline gap.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``scenario, year, indicator, groups, nodes, gap_baseline, gap_scenario,
+        change, verdict`` (``widens`` | ``narrows`` | ``level``), ``share_agree``
+        (NaN for a deterministic run). Empty when no indicator has two groups.
+    """
+    columns = ["scenario", "year", "indicator", "groups", "nodes", "gap_baseline", "gap_scenario", "change",
+               "verdict", "share_agree"]
+    splits: dict[str, list[int]] = {}
+    for i, n in enumerate(model.nodes):
+        if n.split is not None:
+            splits.setdefault(n.split.indicator, []).append(i)
+    splits = {k: v for k, v in splits.items() if len(v) >= 2}
+    times = np.asarray(times, dtype=float)
+    years = default_years(times[0], times[-1]) if years is None else list(years)
+    members = delta if delta.ndim == 3 else delta[:, :, None]
+    rows = []
+    for year, k in zip(years, time_indices(times, years)):
+        for indicator, nodes in splits.items():
+            b = baseline[k, nodes]
+            gap_b = float(np.ptp(b))
+            gaps = np.ptp(b[:, None] + members[k, nodes], axis=0)  # (M,)
+            change_m = gaps - gap_b
+            tol = tolerance.relative * abs(gap_b) + tolerance.absolute
+            verdict_m = np.where(np.abs(change_m) <= tol, "level", np.where(change_m > 0, "widens", "narrows"))
+            change = float(np.median(change_m))
+            verdict = "level" if abs(change) <= tol else ("widens" if change > 0 else "narrows")
+            rows.append((scenario, float(year), indicator,
+                         ",".join(model.nodes[i].split.group for i in nodes),
+                         ",".join(model.nodes[i].id for i in nodes), gap_b, gap_b + change, change, verdict,
+                         float(np.mean(verdict_m == verdict)) if delta.ndim == 3 else np.nan))
+    return pd.DataFrame(rows, columns=columns)

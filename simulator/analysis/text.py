@@ -1,0 +1,140 @@
+"""Words and tables for people: numbers in Dutch or English, scorecard sentences, text tables.
+
+Pure functions from analysis tables to strings (no printing), shared by the
+command line and the app.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from simulator.spec import DIMENSIONS, display_name
+
+DIMENSION_NAMES = {"nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
+                   "en": {"hier_en_nu": "hier en nu (here and now)", "later": "later (later generations)",
+                          "elders": "elders (elsewhere)"}}
+VERDICT_WORDS = {
+    "nl": {"improves": "verbetert", "worsens": "verslechtert", "level": "gelijk", "neutral": "neutraal",
+           "mixed": "gemengd", "widens": "groter", "narrows": "kleiner"},
+    "en": {"improves": "improves", "worsens": "worsens", "level": "level", "neutral": "neutral",
+           "mixed": "mixed", "widens": "widens", "narrows": "narrows"},
+}
+SYMBOLS = {"improves": "+", "worsens": "-", "level": "=", "neutral": ".", "mixed": "+/-"}
+
+
+def format_number(value: float, language: str = "nl", digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits (no trailing zeros), with Dutch (1.234,5) or English (1,234.5) separators."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    text = f"{round(value, decimals):,.{decimals}f}"
+    if decimals:
+        text = text.rstrip("0").rstrip(".")
+    if language == "nl":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def _unit(unit: str, language: str) -> str:
+    """The unit of a change: a percentage's change is in percentage points."""
+    if unit.strip().startswith("%"):
+        return "procentpunt" if language == "nl" else "percentage points"
+    return unit
+
+
+def sentence(row: pd.Series | dict, language: str = "nl") -> str:
+    """One scorecard row as a sentence.
+
+    Example (nl): "In 2035 is Werkloosheid 0,6 procentpunt lager dan zonder het
+    scenario: een verbetering (in 92 % van de runs)."
+    """
+    year = f"{row['year']:g}"
+    label, unit = row["label"], _unit(str(row["unit"]), language)
+    amount = format_number(abs(float(row["delta"])), language)
+    nl = language == "nl"
+    if row["verdict"] == "level":
+        text = (f"In {year} is {label} vrijwel gelijk aan zonder het scenario" if nl else
+                f"In {year}, {label} is about the same as without the scenario")
+    else:
+        up = float(row["delta"]) > 0
+        word = ("hoger" if up else "lager") if nl else ("higher" if up else "lower")
+        text = (f"In {year} is {label} {amount} {unit} {word} dan zonder het scenario" if nl else
+                f"In {year}, {label} is {amount} {unit} {word} than without the scenario")
+        if row["verdict"] in ("improves", "worsens"):
+            good = row["verdict"] == "improves"
+            text += (": een verbetering" if good else ": een verslechtering") if nl else \
+                (": an improvement" if good else ": a worsening")
+        else:
+            text += " (niet gescoord)" if nl else " (not scored)"
+    share = row.get("share_agree", float("nan"))
+    if share is not None and np.isfinite(share) and row["verdict"] != "neutral":
+        pct = format_number(100 * float(share), language, 2)
+        text += f" (in {pct} % van de runs)" if nl else f" (in {pct} % of runs)"
+    if not bool(row["quantified"]):
+        text += " [expertoordeel]" if nl else " [expert-scored]"
+    return text + "."
+
+
+def _cell(row: pd.Series) -> str:
+    text = SYMBOLS[row["verdict"]]
+    if np.isfinite(row["share_agree"]) and row["verdict"] in ("improves", "worsens", "mixed"):
+        text += f" {100 * row['share_agree']:.0f}%"
+    counts = f"{row['n_improves']}/{row['n_worsens']}" if row["verdict"] == "mixed" else ""
+    return f"{text} {counts}".strip() + ("*" if row["expert_scored"] else "")
+
+
+def scorecard_table(groups: pd.DataFrame, language: str = "nl") -> str:
+    """The per-theme summary (:func:`~simulator.analysis.scorecard.summary`) as a text table.
+
+    One block per dimension (all three are always shown), one row per theme,
+    one column per year: ``+`` improves, ``-`` worsens, ``+/- i/w`` mixed (i
+    improving and w worsening nodes), ``=`` level, ``.`` neutral; with an
+    ensemble the lowest share of runs that agree; ``*`` an expert-scored node.
+    """
+    years = sorted(groups["year"].unique())
+    head = f"  {'':<30}" + "".join(f"{y:>12g}" for y in years)
+    lines = [head]
+    for dim in DIMENSIONS:
+        lines.append(f"  {DIMENSION_NAMES[language][dim]}")
+        part = groups[groups["dimension"] == dim]
+        if part.empty:
+            lines.append("    " + ("(geen indicatoren)" if language == "nl" else "(no indicators)"))
+        for theme in dict.fromkeys(part["theme"]):
+            cells = part[part["theme"] == theme].set_index("year")
+            lines.append(f"    {display_name(theme)[:28]:<28}" +
+                         "".join(f"{_cell(cells.loc[y]) if y in cells.index else '':>12}" for y in years))
+    legend = ("  + verbetert, - verslechtert, +/- gemengd (aantal beter/slechter), = gelijk, . neutraal"
+              if language == "nl" else
+              "  + improves, - worsens, +/- mixed (number better/worse), = level, . neutral")
+    if groups["share_agree"].notna().any():
+        legend += "; % = aandeel runs dat het eens is" if language == "nl" else "; % = share of runs that agree"
+    if groups["expert_scored"].any():
+        legend += "; * expertoordeel" if language == "nl" else "; * expert-scored"
+    return "\n".join(lines + [legend])
+
+
+def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: dict | None = None) -> str:
+    """A fixed-width text table of ``columns`` (numbers right-aligned, text left-aligned)."""
+    formats = formats or {}
+    cells = []
+    for _, row in frame.iterrows():
+        line = []
+        for col, width in zip(columns, widths):
+            value = row[col]
+            text = formats[col](value) if col in formats else str(value)
+            numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+            line.append(f"{text[:abs(width)]:>{width}}" if numeric else f"{text[:width]:<{width}}")
+        cells.append("  " + " ".join(line).rstrip())
+    head = "  " + " ".join(f"{c[:w]:<{w}}" for c, w in zip(columns, widths)).rstrip()
+    return "\n".join([head, *cells])
+
+
+def percent(value: float) -> str:
+    """A share as ``+55.0%`` ("n/a" when not finite)."""
+    return f"{100 * value:+.1f}%" if value is not None and np.isfinite(value) else "n/a"
