@@ -1,0 +1,92 @@
+"""Parameter draws: reproducible, right distributions, independent of how they are cut into blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulator.errors import InputError
+from simulator.sampling import BLOCK_SIZE, draw, inverse_cdf, uncertain_parameters
+from simulator.spec import Distribution, ModelSpec
+
+
+def _model(weight=None, lag=None) -> ModelSpec:
+    nodes = [{"id": n, "label": n, "theme": "t", "dimension": "hier_en_nu", "baseline": 10.0}
+             for n in ("a", "b", "c")]
+    links = [
+        {"from": "a", "to": "b", "weight": weight or {"low": 1.0, "mode": 2.0, "high": 4.0}},
+        {"from": "b", "to": "c", "weight": 0.5, "delay": "exponential",
+         "lag": lag or {"dist": "uniform", "low": 1.0, "high": 3.0}},
+        {"from": "a", "to": "c", "weight": {"dist": "normal", "mean": -1.0, "sd": 0.5}},
+    ]
+    return ModelSpec.model_validate({"name": "m", "title": "m", "nodes": nodes, "links": links})
+
+
+def _all_members(sample):
+    parts = [sample.block(b) for b in range(sample.n_blocks)]
+    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts], axis=1)
+
+
+def test_only_uncertain_weights_and_lags_are_parameters_in_link_order():
+    names = [p.name for p in uncertain_parameters(_model())]
+    assert names == ["a->b weight", "b->c lag", "a->c weight"]
+
+
+@pytest.mark.parametrize("method", ["lhs", "mc"])
+def test_same_seed_same_numbers_bit_for_bit_and_other_seed_differs(method):
+    model = _model()
+    w1, l1 = _all_members(draw(model, 2500, seed=11, method=method))
+    w2, l2 = _all_members(draw(model, 2500, seed=11, method=method))
+    w3, _ = _all_members(draw(model, 2500, seed=12, method=method))
+    assert np.array_equal(w1, w2) and np.array_equal(l1, l2)
+    assert not np.array_equal(w1, w3)
+    assert w1.shape == (3, 2500)
+
+
+def test_fixed_values_stay_at_their_value():
+    weights, lags = _all_members(draw(_model(), 50, seed=0))
+    assert np.all(weights[1] == 0.5)
+    assert np.all(lags[0] == 0.0) and np.all(lags[2] == 0.0)
+
+
+@pytest.mark.parametrize("method", ["lhs", "mc"])
+def test_draws_follow_their_distributions(method):
+    weights, lags = _all_members(draw(_model(), 4000, seed=3, method=method))
+    tri = stats.triang(c=1 / 3, loc=1.0, scale=3.0)
+    assert stats.kstest(weights[0], tri.cdf).pvalue > 0.001
+    assert stats.kstest(lags[1], stats.uniform(1.0, 2.0).cdf).pvalue > 0.001
+    assert stats.kstest(weights[2], stats.norm(-1.0, 0.5).cdf).pvalue > 0.001
+    assert weights[0].min() >= 1.0 and weights[0].max() <= 4.0
+
+
+def test_latin_hypercube_puts_one_draw_in_every_stratum():
+    n = 400
+    sample = draw(_model(), n, seed=5)
+    strata = np.floor(sample.design * n).astype(int)
+    for column in strata.T:
+        assert sorted(column) == list(range(n))
+
+
+def test_blocks_are_fixed_slices_of_the_members():
+    sample = draw(_model(), 2 * BLOCK_SIZE + 7, seed=1)
+    assert sample.n_blocks == 3
+    assert sample.block_range(2) == (2 * BLOCK_SIZE, 2 * BLOCK_SIZE + 7)
+    weights, _ = sample.block(2)
+    assert weights.shape == (3, 7)
+    values = sample.member_values(2 * BLOCK_SIZE + 3)
+    assert values["a->b weight"] == weights[0, 3]
+
+
+def test_inverse_cdf_of_a_normal_stays_finite_at_the_edges():
+    dist = Distribution.model_validate({"dist": "normal", "mean": 0.0, "sd": 1.0})
+    values = inverse_cdf(dist, np.array([0.0, 0.5, 1.0]))
+    assert np.all(np.isfinite(values)) and values[1] == 0.0
+
+
+@pytest.mark.parametrize("samples, seed, method", [(0, 1, "lhs"), (-5, 1, "lhs"), (10, -1, "lhs"),
+                                                   (10, 1, "sobol")])
+def test_bad_sampling_settings_are_input_errors(samples, seed, method):
+    with pytest.raises(InputError) as info:
+        draw(_model(), samples, seed, method)
+    assert info.value.problems[0].place in {"samples", "seed", "method"}
