@@ -480,18 +480,26 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[P
 
 # --------------------------------------------------------------------------- uncertainty and diagnostics
 
-def _covariance(jac: np.ndarray, s2: float) -> tuple[np.ndarray, float]:
-    """``s2 (J^T J)^-1`` (pseudo-inverse) and the condition number of ``J^T J`` scaled to unit columns."""
+def _covariance(jac: np.ndarray, s2: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """``s2 (J^T J)^-1``, the condition number of ``J^T J`` scaled to unit columns, and the flat parameters.
+
+    A parameter with a sizeable share (loading above 0.1) in a direction along
+    which ``J^T J`` is (numerically) flat is not determined by the data: its
+    variance is reported as nan rather than the small number a pseudo-inverse
+    would give.
+    """
     jtj = jac.T @ jac
     norms = np.sqrt(np.diag(jtj))
     safe = np.where(norms > 0, norms, 1.0)
     scaled = jtj / np.outer(safe, safe)
-    eig = np.linalg.eigvalsh(scaled)
+    eig, vectors = np.linalg.eigh(scaled)
     cond = float(eig[-1] / eig[0]) if eig[0] > 0 else math.inf
+    flat_dirs = vectors[:, eig <= eig[-1] / CONDITION_WARNING]
+    flat = (norms == 0) | (np.abs(flat_dirs) > 0.1).any(axis=1)
     cov = s2 * np.linalg.pinv(jtj, rcond=1e-12, hermitian=True)
-    cov[norms == 0, :] = np.nan
-    cov[:, norms == 0] = np.nan
-    return cov, cond
+    cov[flat, :] = np.nan
+    cov[:, flat] = np.nan
+    return cov, cond, flat
 
 
 def _bootstrap(setup: _Setup, fit: optimize.OptimizeResult, scale: np.ndarray, replicates: int, seed: int,
@@ -523,13 +531,12 @@ def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResu
     jac = setup.jacobian(fit.x) / scale[:, None]
     dof = n_obs - n_par
     s2 = float(np.sum(((predicted - setup.y) / scale) ** 2) / dof)
-    cov, cond = _covariance(jac, s2)
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    cov, cond, flat = _covariance(jac, s2)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.clip(np.diag(cov), 0, None))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(se, se)
     t = float(stats.t.ppf(0.5 + confidence / 2, dof))
-    lo_b = np.array([p.low for p in params])
-    hi_b = np.array([p.high for p in params])
     low, high, how = fit.x - t * se, fit.x + t * se, f"{confidence:.0%} t (Jacobian)"
     if bootstrap:
         draws = _bootstrap(setup, fit, scale, bootstrap, seed, max_nfev)
@@ -537,20 +544,24 @@ def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResu
             alpha = (1 - confidence) / 2
             low, high = np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
             how = f"{confidence:.0%} bootstrap ({len(draws)} of {bootstrap} replicates)"
-    warnings, identified = _identifiability(params, jac, se, corr, cond, fit.x, low, high)
+    warnings, identified = _identifiability(params, jac, se, corr, cond, flat, fit.x, low, high)
     estimates = tuple(
         ParameterEstimate(p, float(fit.x[i]), float(se[i]), float(low[i]), float(high[i]), how,
-                          bool(np.isclose(fit.x[i], lo_b[i], atol=1e-9 * max(1, abs(lo_b[i])))
-                               or np.isclose(fit.x[i], hi_b[i], atol=1e-9 * max(1, abs(hi_b[i])))),
-                          identified[i])
+                          _on_bound(float(fit.x[i]), p), identified[i])
         for i, p in enumerate(params))
     return CalibrationResult(
         setup.prepared.name, observed.file, observed.sha256, estimates, _series_fits(setup, predicted), corr,
         tuple(warnings), (), n_obs, float(fit.cost), n_starts, converged, predicted)
 
 
+def _on_bound(x: float, p: Parameter) -> bool:
+    width = p.high - p.low if math.isfinite(p.high - p.low) else max(1.0, abs(x))
+    return bool(abs(x - p.low) <= 1e-6 * width or abs(x - p.high) <= 1e-6 * width)
+
+
 def _identifiability(params: tuple[Parameter, ...], jac: np.ndarray, se: np.ndarray, corr: np.ndarray,
-                     cond: float, x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[list[str], list[bool]]:
+                     cond: float, flat: np.ndarray, x: np.ndarray, low: np.ndarray,
+                     high: np.ndarray) -> tuple[list[str], list[bool]]:
     """Warnings on what the data cannot pin down, and a per-parameter 'identified' flag."""
     warnings: list[str] = []
     ok = [True] * len(params)
@@ -558,25 +569,43 @@ def _identifiability(params: tuple[Parameter, ...], jac: np.ndarray, se: np.ndar
         width = p.high - p.low
         if not np.any(np.abs(jac[:, i]) > 0):
             warnings.append(f"{p.name}: the observations do not respond to it over the observed period "
-                            "(no intervention reaches it yet); it keeps its start value")
+                            "(no intervention reaches it yet, or its effect is nil); it keeps its start value")
+            ok[i] = False
+        elif flat[i]:
             ok[i] = False
         elif not np.isfinite(se[i]) or (math.isfinite(width) and high[i] - low[i] >= width):
             warnings.append(f"{p.name}: the data barely constrain it (interval as wide as its range); "
                             "observe more nodes or a longer period, or fix it from literature")
             ok[i] = False
-        if np.isclose(x[i], p.low) or np.isclose(x[i], p.high):
+        if _on_bound(x[i], p):
             warnings.append(f"{p.name}: the estimate {x[i]:g} sits on a bound of its range "
                             f"{p.low:g} .. {p.high:g}; the range may be too narrow, or the model misses a path")
+    flat_names = [p.name for p, f in zip(params, flat) if f and np.any(np.abs(jac[:, params.index(p)]) > 0)]
+    if cond > CONDITION_WARNING and flat_names:
+        warnings.append(f"the data cannot separate {', '.join(flat_names)}: some combination of them is not "
+                        f"determined (condition number {cond:.2g}); fit fewer links (--link), observe nodes "
+                        "between them, or fix some from literature")
+    warnings += _correlated_groups(params, corr, ok)
+    return warnings, ok
+
+
+def _correlated_groups(params: tuple[Parameter, ...], corr: np.ndarray, ok: list[bool]) -> list[str]:
+    """One warning per group of estimates linked by correlations above the threshold."""
+    graph = nx.Graph()
     for i in range(len(params)):
         for j in range(i + 1, len(params)):
             if np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_WARNING:
-                warnings.append(f"{params[i].name} and {params[j].name} are correlated {corr[i, j]:+.2f}: "
-                                "the data cannot separate them well; fit one, or observe a node between them")
-                ok[i] = ok[j] = False
-    if cond > CONDITION_WARNING:
-        warnings.append(f"the fit has a flat direction (condition number {cond:.2g}): some combination of "
-                        "parameters is not determined by these data")
-    return warnings, ok
+                graph.add_edge(i, j, r=float(corr[i, j]))
+    warnings = []
+    for group in nx.connected_components(graph):
+        members = sorted(group)
+        for i in members:
+            ok[i] = False
+        strongest = max(graph.subgraph(members).edges(data="r"), key=lambda e: abs(e[2]))
+        warnings.append(f"{', '.join(params[i].name for i in members)}: estimates correlated up to "
+                        f"{strongest[2]:+.2f}; the data cannot separate them well: fit one, or observe a "
+                        "node between them")
+    return warnings
 
 
 def _series_fits(setup: _Setup, predicted: np.ndarray) -> tuple[SeriesFit, ...]:
@@ -601,6 +630,12 @@ def with_notes(result: CalibrationResult, notes: list[str]) -> CalibrationResult
 
 def _plain(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
+
+
+def _mentions(text: str, name: str) -> bool:
+    import re
+
+    return re.search(rf"(^|[\s,]){re.escape(name)}([\s,:]|$)", text) is not None
 
 
 def _fitted_distribution(e: ParameterEstimate, prior: Any) -> Any:
@@ -656,7 +691,7 @@ def fitted_model_data(data: dict[str, Any], result: CalibrationResult, model_fil
                 "interval": e.interval, "identified": e.identified, "at_bound": e.at_bound, "prior": prior}
             link[e.parameter.kind] = _fitted_distribution(e, prior)
         names = {e.parameter.name for e in estimates}
-        related = [w for w in result.warnings if any(w.startswith(n) or f" {n} " in w for n in names)]
+        related = [w for w in result.warnings if any(_mentions(w, n) for n in names)]
         if related:
             calibration["warnings"] = related
         evidence = dict(link.get("evidence") or {})

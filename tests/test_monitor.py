@@ -82,3 +82,30 @@ def test_without_uncertainty_the_band_is_the_deterministic_run():
 def test_bad_band_settings(kwargs, message):
     with pytest.raises(InputError, match=message):
         expected_band(_prepare(), ["y"], **({"samples": 100} | kwargs))
+
+
+def test_cli_monitor(tmp_path):
+    import json
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    data = {"name": "m", "title": "m", "time": TIME, "nodes": [_node("a", 5.0), _node("y")],
+            "links": [{"from": "a", "to": "y", "weight": {"dist": "uniform", "low": 0.0, "high": 2.0}}]}
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump({"name": "plan", "model": "m.yaml", "interventions": [
+        {"node": "a", "shape": "step", "height": 1.0, "start": 2022.0}]}), encoding="utf-8")
+    (tmp_path / "obs.csv").write_text("node,time,value\ny,2025,11\ny,2026,12.5\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["monitor", str(tmp_path / "plan.yaml"), str(tmp_path / "obs.csv"), "--samples", "500"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "ABOVE by +0.6" in result.output and "1 of 2 observation(s) outside the band" in result.output
+    assert runner.invoke(app, args + ["--strict"]).exit_code == 1
+    report = json.loads(runner.invoke(app, args + ["--json"]).output)
+    assert report["outside"] == 1 and report["observations"][1]["status"] == "above"
+    (tmp_path / "obs.csv").write_text("node,time,value\ny,2035,11\n", encoding="utf-8")
+    bad = runner.invoke(app, args)
+    assert bad.exit_code == 2 and "outside the horizon" in bad.output

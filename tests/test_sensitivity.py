@@ -18,8 +18,11 @@ def _node(node_id, baseline=10.0):
     return {"id": node_id, "label": node_id, "theme": "t", "dimension": "hier_en_nu", "baseline": baseline}
 
 
-def _linear(b_lag=None):
-    """y = w_a a + w_b b + w_c c, with steps on a, b, c; one irrelevant uncertain lag (e -> y, e never moves)."""
+def _linear_files(b_lag=None):
+    """y = w_a a + w_b b + w_c c, with steps on a, b, c; one irrelevant uncertain lag (e -> y, e never moves).
+
+    Returns the model and scenario documents.
+    """
     b_link = {"from": "b", "to": "y", "weight": {"low": 0.0, "mode": 1.0, "high": 3.0}}
     if b_lag:
         b_link |= {"lag": b_lag, "delay": "fixed"}
@@ -30,11 +33,16 @@ def _linear(b_lag=None):
                       {"from": "c", "to": "y", "weight": {"dist": "normal", "mean": 1.0, "sd": 0.5}},
                       {"from": "e", "to": "y", "weight": 1.0, "lag": {"low": 1.0, "mode": 2.0, "high": 3.0},
                        "delay": "exponential"}]}
-    scenario = ScenarioSpec.model_validate({"name": "s", "model": "", "interventions": [
+    scenario = {"name": "s", "model": "model.yaml", "interventions": [
         {"node": "a", "shape": "step", "height": 1.0, "start": 2021.0},
         {"node": "b", "shape": "step", "height": 2.0, "start": 2021.0},
-        {"node": "c", "shape": "step", "height": 1.0, "start": 2021.0}]})
-    return prepare_scenario(scenario, ModelSpec.model_validate(data))
+        {"node": "c", "shape": "step", "height": 1.0, "start": 2021.0}]}
+    return data, scenario
+
+
+def _linear(b_lag=None):
+    data, scenario = _linear_files(b_lag)
+    return prepare_scenario(ScenarioSpec.model_validate(scenario), ModelSpec.model_validate(data))
 
 
 # analytic shares of Var(y) after the steps: Var(w_a) * 1, Var(w_b) * 4, Var(w_c) * 1
@@ -141,3 +149,45 @@ def test_a_model_without_uncertainty_is_refused():
     prep = prepare_scenario(ScenarioSpec.model_validate({"name": "s", "model": ""}), ModelSpec.model_validate(data))
     with pytest.raises(InputError, match="no uncertain weight or lag"):
         scenario_sensitivity(prep, "y", 2025.0)
+
+
+# --------------------------------------------------------------------------- command line
+
+def _write_linear(tmp_path):
+    import yaml
+
+    data, scenario = _linear_files()
+    (tmp_path / "model.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
+    return tmp_path / "s.yaml"
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_cli_sensitivity_table_and_json(tmp_path):
+    import json
+
+    scenario = _write_linear(tmp_path)
+    result = _cli("sensitivity", scenario, "--output", "y", "--year", "2028", "--samples", "256")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.strip().startswith("rank"))
+    assert "b->y:weight" in lines[first + 1] and "ST over time" in result.output
+    result = _cli("sensitivity", scenario, "--output", "y", "--year", "2028", "--samples", "16",
+                  "--method", "morris", "--json")
+    report = json.loads(result.output)
+    assert report["method"] == "morris" and report["ranking"][0]["factor"] == "b->y:weight"
+    assert report["over_time"]["index"] == "mu_star"
+
+
+def test_cli_sensitivity_bad_input_exits_2(tmp_path):
+    scenario = _write_linear(tmp_path)
+    result = _cli("sensitivity", scenario, "--output", "yy", "--year", "2050")
+    assert result.exit_code == 2 and "unknown node 'yy'" in result.output and "outside the horizon" in result.output
+    assert "Traceback" not in result.output

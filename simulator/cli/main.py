@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from simulator.cli import calibrate as calibrate_command
 from simulator.cli import export as export_command
+from simulator.cli import monitor as monitor_command
 from simulator.cli import run as run_command
+from simulator.cli import sensitivity as sensitivity_command
 from simulator.cli import ui as ui_command
 from simulator.cli import validate as validate_command
 from simulator.cli.common import State
@@ -23,6 +26,9 @@ app.command("validate")(validate_command.validate)
 app.command("run")(run_command.run)
 app.command("export")(export_command.export)
 app.command("ui")(ui_command.ui)
+app.command("calibrate")(calibrate_command.calibrate_command)
+app.command("sensitivity")(sensitivity_command.sensitivity_command)
+app.command("monitor")(monitor_command.monitor_command)
 
 
 def main() -> None:

@@ -1,0 +1,96 @@
+"""``bwsim calibrate SCENARIO DATA --out FILE``: fit link weights (and lags) to observed data."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import typer
+import yaml
+
+from simulator.calibrate import CalibrationResult, calibrate, fitted_model_data, parse_link, select_parameters, with_notes
+from simulator.cli.common import atomic_file, fail, reports_errors
+from simulator.errors import InputError, Problem
+from simulator.io.spec_files import ScenarioFile, load_model_text, load_scenario
+from simulator.observed import ObservedData, load_observed
+from simulator.scenario_run import PreparedScenario, prepare_scenario
+
+
+def load_inputs(scenario: Path, data: Path) -> tuple[ScenarioFile, PreparedScenario, ObservedData]:
+    """Read the scenario (and its model) and the observed data, checked against both."""
+    loaded = load_scenario(scenario)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+    times = prepared.compiled.times
+    observed = load_observed(data, list(prepared.compiled.node_ids), (float(times[0]), float(times[-1])))
+    return loaded, prepared, observed
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{value:.4g}"
+
+
+def format_result(result: CalibrationResult) -> str:
+    """Readable tables: parameters with intervals, fit per series, warnings and notes."""
+    lines = [f"calibration of {result.scenario} on {result.data_file}: {result.n_obs} observations, "
+             f"{len(result.estimates)} parameter(s), {result.converged} of {result.starts} start(s) converged", "",
+             f"  {'parameter':<44} {'start':>9} {'estimate':>10} {'se':>9} {'interval':>21}  note"]
+    for e in result.estimates:
+        note = ", ".join(x for x in ("at bound" if e.at_bound else "",
+                                     "" if e.identified else "NOT IDENTIFIED") if x)
+        interval = f"{_fmt(e.low)} .. {_fmt(e.high)}"
+        lines.append(f"  {e.parameter.name[:44]:<44} {e.parameter.start:>9.4g} {e.estimate:>10.4g} "
+                     f"{_fmt(e.se):>9} {interval:>21}  {note}")
+    lines.append(f"  intervals: {result.estimates[0].interval}" if result.estimates else "")
+    lines += ["", f"  {'observed node':<32} {'n':>4} {'RMSE':>12} {'R^2':>8}"]
+    lines += [f"  {s.node:<32} {s.n:>4} {s.rmse:>12.4g} {_fmt(s.r2):>8}" for s in result.series]
+    if result.warnings:
+        lines += ["", "warnings:"] + [f"  - {w}" for w in result.warnings]
+    if result.notes:
+        lines += ["", "notes:"] + [f"  - {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def _write_model(loaded: ScenarioFile, result: CalibrationResult, out: Path) -> None:
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    data = fitted_model_data(loaded.model.document.data, result, loaded.model.path, when)
+    header = (f"# Calibrated by bwsim calibrate on {when}\n# from model {loaded.model.path}, data "
+              f"{result.data_file}, scenario {loaded.path}.\n# Fitted values and their provenance are in "
+              "each fitted link's evidence.calibration; the original model is unchanged.\n")
+    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    load_model_text(text, str(out))  # the written model must load; an InputError here is a bug
+    with atomic_file(out) as staging:
+        staging.write_text(text, encoding="utf-8")
+
+
+@reports_errors
+def calibrate_command(
+        scenario: Path = typer.Argument(..., help="Scenario: what happened over the observed period; names the model."),
+        data: Path = typer.Argument(..., help="Observed data, CSV with node,time,value (optional region,source)."),
+        link: list[str] = typer.Option(None, "--link", help="A link to fit, FROM:TO (repeatable). Default: every "
+                                       "link with a range that leads to an observed node."),
+        out: Path = typer.Option(..., "--out", help="Where to write the fitted model (YAML); the old one is kept."),
+        lags: bool = typer.Option(False, "--lags", help="Also fit the lags of those links (exponential, third_order)."),
+        starts: int = typer.Option(5, "--starts", help="Starts of the optimiser (central values + Latin hypercube)."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the extra starts and the bootstrap."),
+        bootstrap: int = typer.Option(0, "--bootstrap", help="Bootstrap replicates for the intervals (0: Jacobian)."),
+        max_evaluations: int = typer.Option(200, "--max-evaluations", help="Model evaluations per start."),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+    """Fit link weights (and lags) to observed data; write a new model with the fitted values."""
+    if starts < 1 or bootstrap < 0 or max_evaluations < 1 or seed < 0:
+        fail("--starts and --max-evaluations must be at least 1; --bootstrap and --seed at least 0")
+    loaded, prepared, observed = load_inputs(scenario, data)
+    if out.resolve() == Path(loaded.model.path).resolve():
+        raise InputError(Problem(str(out), "--out", "would overwrite the model being calibrated",
+                                 "write the fitted model to a new file; the old one is kept"))
+    pairs = [parse_link(text) for text in link] if link else None
+    params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt)
+    result = with_notes(calibrate(prepared, observed, params, n_starts=starts, seed=seed, bootstrap=bootstrap,
+                                  max_nfev=max_evaluations), notes)
+    _write_model(loaded, result, out)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict() | {"written": str(out)}, indent=2))
+    else:
+        typer.echo(format_result(result))
+        typer.echo(f"\nwrote {out} (the model {loaded.model.path} is unchanged)")
