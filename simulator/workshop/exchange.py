@@ -3,7 +3,7 @@
 The file::
 
     {"format": "bwsim-workshop", "format_version": 1, "exported_at": "...",
-     "workshop": {"name": "...", "code": "HX4KPQ7T", "created_at": "..."},
+     "workshop": {"name": "...", "code": "HX4KPR7T", "created_at": "..."},
      "models": [{"key": 1, "name": "...", "sha256": "...", "yaml": "...", "created_at": "..."}],
      "start_scenarios": [{"position": 0, "name": "...", "yaml": "..."}],
      "groups": [{"name": "...", "created_at": "...", "futures": [{"name": "...", "created_at": "...",
