@@ -11,6 +11,7 @@ from simulator.cli import run as run_command
 from simulator.cli import sensitivity as sensitivity_command
 from simulator.cli import ui as ui_command
 from simulator.cli import validate as validate_command
+from simulator.cli import workshop as workshop_command
 from simulator.cli.common import State
 
 app = typer.Typer(name="bwsim", add_completion=False, no_args_is_help=True,
@@ -26,6 +27,7 @@ app.command("validate")(validate_command.validate)
 app.command("run")(run_command.run)
 app.command("export")(export_command.export)
 app.command("ui")(ui_command.ui)
+app.add_typer(workshop_command.app, name="workshop")
 app.command("calibrate")(calibrate_command.calibrate_command)
 app.command("sensitivity")(sensitivity_command.sensitivity_command)
 app.command("monitor")(monitor_command.monitor_command)
