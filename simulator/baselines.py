@@ -22,7 +22,8 @@ def baseline_path(baseline: Baseline, times: np.ndarray, start: float) -> np.nda
     """
     if isinstance(baseline, GrowthBaseline):
         year = start if baseline.year is None else baseline.year
-        return baseline.value * (1.0 + baseline.growth) ** (times - year)
+        with np.errstate(over="ignore"):  # an overflow is reported by the network checks
+            return baseline.value * (1.0 + baseline.growth) ** (times - year)
     if isinstance(baseline, SeriesBaseline):
         years = np.array(sorted(baseline.series), dtype=float)
         values = np.array([baseline.series[y] for y in sorted(baseline.series)], dtype=float)

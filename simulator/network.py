@@ -13,11 +13,20 @@ from collections.abc import Hashable
 
 import networkx as nx
 import numpy as np
+from pydantic import ValidationError
 
 from simulator.baselines import baseline_path
 from simulator.errors import Problem
 from simulator.io.yaml_file import YamlDocument, format_place
-from simulator.spec import LinkSpec, ModelSpec, ScenarioSpec, TimeSpec
+from simulator.spec import (
+    LinkOverride,
+    LinkSpec,
+    ModelSpec,
+    NodeOverride,
+    NodeSpec,
+    ScenarioSpec,
+    TimeSpec,
+)
 from simulator.timegrid import time_grid
 
 PathKey = tuple[Hashable, ...]
@@ -106,10 +115,11 @@ def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
         tau = link.lag.support[0] if sampled else link.lag.central
         if tau < need - 1e-12:
             what = "can be drawn as low as" if sampled else "is"
+            a = "an" if link.delay == "exponential" else "a"
             problems.append(_locate(
                 doc, ("links", i, "lag"),
-                f"lag of {link.key} {what} {tau:g} years, too short for a {link.delay} delay at dt = {dt:g}",
-                f"a {link.delay} lag needs at least {need:g} years; use dt <= "
+                f"lag of {link.key} {what} {tau:g} years, too short for {a} {link.delay} delay at dt = {dt:g}",
+                f"{a} {link.delay} lag needs at least {need:g} years; use dt <= "
                 f"{tau if link.delay == 'exponential' else tau / 3:g}, a longer lag, or delay: fixed"))
     return problems
 
@@ -129,6 +139,19 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
                     doc, ("links", i, "form"),
                     f"elasticity link {link.key} needs a non-zero baseline for '{name}', which is 0",
                     "give the node a baseline, or use form: linear"))
+    return problems
+
+
+def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Baselines that are not finite somewhere on the horizon (a growth rate that overflows)."""
+    times = time_grid(time)
+    problems = []
+    for i, node in enumerate(model.nodes):
+        bad = np.flatnonzero(~np.isfinite(baseline_path(node.baseline, times, time.start)))
+        if bad.size:
+            problems.append(_locate(doc, ("nodes", i, "baseline"),
+                                    f"the baseline of '{node.id}' is not a finite number in {times[bad[0]]:g}",
+                                    "check its growth rate"))
     return problems
 
 
@@ -152,14 +175,30 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
         return problems
     time = time or model.time
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
-            + elasticity_problems(model, time, doc))
+            + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc))
+
+
+def _overridden_link(link: LinkSpec, override: LinkOverride) -> LinkSpec:
+    """``link`` with the fields ``override`` sets; pydantic ValidationError when invalid."""
+    changes = override.model_dump(exclude_none=True, exclude={"source", "target"})
+    data = link.model_dump(by_alias=True, exclude_none=True) | changes
+    if "lag" in changes and "delay" not in changes and link.delay == "none":
+        data["delay"] = None  # a lag given to an immediate link gets the default delay
+    return LinkSpec.model_validate(data)
+
+
+def _overridden_node(node: NodeSpec, override: NodeOverride) -> NodeSpec:
+    """``node`` with the fields ``override`` sets, validated again (min <= max, decay on stocks)."""
+    changes = override.model_dump(exclude_none=True, exclude={"id"})
+    return NodeSpec.model_validate(node.model_dump(exclude_none=True) | changes)
 
 
 def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
     """A new model with the scenario's overrides applied; ``model`` is not changed.
 
-    Raises KeyError for an override naming a link or node the model lacks
-    (:func:`check_scenario` reports those first).
+    Raises KeyError for an override naming a link or node the model lacks, and
+    ValueError for one that makes an invalid link or node (:func:`check_scenario`
+    reports both first).
     """
     if not scenario.overrides.links and not scenario.overrides.nodes:
         return model
@@ -167,17 +206,34 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
     index = {(lk.source, lk.target): i for i, lk in enumerate(links)}
     for override in scenario.overrides.links:
         i = index[(override.source, override.target)]
-        changes = override.model_dump(exclude_none=True, exclude={"source", "target"})
-        data = links[i].model_dump(by_alias=True, exclude_none=True) | changes
-        if "lag" in changes and "delay" not in changes and links[i].delay == "none":
-            data["delay"] = None  # a lag given to an immediate link gets the default delay
-        links[i] = LinkSpec.model_validate(data)
+        links[i] = _overridden_link(links[i], override)
     nodes = list(model.nodes)
     node_index = {n.id: i for i, n in enumerate(nodes)}
     for override in scenario.overrides.nodes:
         i = node_index[override.id]
-        nodes[i] = nodes[i].model_copy(update=override.model_dump(exclude_none=True, exclude={"id"}))
+        nodes[i] = _overridden_node(nodes[i], override)
     return model.model_copy(update={"links": links, "nodes": nodes})
+
+
+def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocument | None) -> list[Problem]:
+    """Overrides that would make an invalid link or node, each located at its override."""
+    links = {(lk.source, lk.target): lk for lk in model.links}
+    nodes = {n.id: n for n in model.nodes}
+    attempts = [(("overrides", "links", i), lambda o=o: _overridden_link(links[(o.source, o.target)], o))
+                for i, o in enumerate(scenario.overrides.links)]
+    attempts += [(("overrides", "nodes", i), lambda o=o: _overridden_node(nodes[o.id], o))
+                 for i, o in enumerate(scenario.overrides.nodes)]
+    problems = []
+    for place, attempt in attempts:
+        try:
+            attempt()
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+                message = error["msg"].removeprefix("Value error, ")
+                problems.append(_locate(doc, (*place, *loc[:1]),
+                                        f"this override makes an invalid model: {message}"))
+    return problems
 
 
 def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
@@ -198,15 +254,17 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
         if override.id not in ids:
             problems.append(_locate(doc, ("overrides", "nodes", i, "id"), f"unknown node '{override.id}'",
                                     _hint_node(override.id, ids)))
+    problems = problems or _override_problems(model, scenario, doc)
     if problems:
         return problems
-    try:
-        effective = apply_overrides(model, scenario)
-    except ValueError as exc:
-        return [_locate(doc, ("overrides",), f"the overrides make an invalid model: {exc}")]
+    effective = apply_overrides(model, scenario)
     time = scenario.time or model.time
     structural = check_model(effective, None, time)
     # point structural problems of the effective model at the scenario file
+    line = None
+    if doc is not None:
+        given = [key for key in ("overrides", "time") if key in doc.data]
+        line = doc.line_of((given[0],)) if given else None
     return [Problem(doc.file if doc else "", p.place, p.message + " (with this scenario's overrides and time)",
-                    p.hint, doc.line_of(("overrides",)) if doc and "overrides" in doc.data else None)
+                    p.hint, line)
             for p in structural]

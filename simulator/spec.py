@@ -159,7 +159,7 @@ class GrowthBaseline(Spec):
     """Compound growth: ``value * (1 + growth) ** (t - year)``; ``year`` defaults to the run's start."""
 
     value: FiniteFloat
-    growth: FiniteFloat = 0.0
+    growth: FiniteFloat = Field(0.0, gt=-1.0, description="fraction per year; above -1 (-100 %)")
     year: FiniteFloat | None = None
 
 
@@ -266,11 +266,17 @@ class LinkSpec(Spec):
     delay: DelayType | None = None
     evidence: Evidence = Evidence()
 
+    @field_validator("lag")
+    @classmethod
+    def _check_lag(cls, lag: Distribution) -> Distribution:
+        lo, _ = lag.support
+        if lo < 0:
+            raise ValueError(f"a lag cannot be negative (lowest value {lo:g} years)")
+        return lag
+
     @model_validator(mode="after")
     def _check(self) -> LinkSpec:
         lo, _ = self.lag.support
-        if lo < 0:
-            raise ValueError(f"a lag cannot be negative (lowest value {lo:g} years)")
         if self.delay is None:
             object.__setattr__(self, "delay", "none" if self.lag.support == (0.0, 0.0) else "exponential")
         if self.delay == "none" and self.lag.support != (0.0, 0.0):

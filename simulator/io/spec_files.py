@@ -47,7 +47,7 @@ def _problem_from_error(doc: YamlDocument, error: dict[str, Any]) -> Problem:
     kind, msg = error["type"], error["msg"]
     if kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
-        return doc.problem(loc, f"unknown key '{key}'", did_you_mean(str(key), _KNOWN_KEYS)
+        return doc.problem(loc, f"unknown key '{key}'", did_you_mean(str(key), _KNOWN_KEYS - {key})
                            or "remove it, or check the spelling")
     if kind == "missing":
         return doc.problem(loc, f"missing key '{loc[-1]}'", "add it")

@@ -28,6 +28,9 @@ MAX_FILE_BYTES = 5_000_000
 MAX_NODES = 200_000
 """Largest number of YAML nodes visited while converting (guards alias bombs)."""
 
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and lists read (model files need about 5)."""
+
 PathKey = tuple[Hashable, ...]
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -91,6 +94,8 @@ class _Converter:
             raise InputError(Problem(
                 self.file, "", f"the document expands to more than {MAX_NODES:,} values",
                 "a file built with many nested aliases is refused; write values out"))
+        if len(path) > MAX_DEPTH:
+            raise InputError(_too_deep(self.file, node.start_mark.line + 1))
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
             raise InputError(Problem(
@@ -127,6 +132,11 @@ class _Converter:
         return result
 
 
+def _too_deep(file: str, line: int | None) -> Problem:
+    return Problem(file, "", f"values are nested more than {MAX_DEPTH} levels deep",
+                   "a model or scenario file needs only a few levels; check the brackets", line)
+
+
 def parse_yaml(text: str, file: str) -> YamlDocument:
     """Parse YAML text safely.
 
@@ -156,6 +166,8 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
                                  line)) from exc
     except yaml.YAMLError as exc:
         raise InputError(Problem(file, "", f"YAML error: {exc}")) from exc
+    except RecursionError:  # PyYAML composes nested values recursively
+        raise InputError(_too_deep(file, None)) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         raise InputError(Problem(file, "", "the file is empty", "a model or scenario file is a YAML mapping"))
