@@ -246,34 +246,12 @@ def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[t
         fitted, a link no observed node depends on, a start value outside its bounds.
     """
     reach = _influences(model, observed_nodes)
-    index = {(lk.source, lk.target): i for i, lk in enumerate(model.links)}
     problems: list[Problem] = []
     notes: list[str] = []
     if links is None:
-        chosen = [i for i, lk in enumerate(model.links) if lk.weight.is_uncertain]
-        unseen = [i for i in chosen if not reach[model.links[i].target]]
-        if unseen:
-            notes.append(f"{len(unseen)} link(s) with a range were left out: no observed node depends on them")
-        chosen = [i for i in chosen if reach[model.links[i].target]]
-        if not chosen:
-            problems.append(Problem("", "--link", "no link with a range (low/high) leads to an observed node",
-                                    "give the links to fit with --link FROM:TO, or observe other nodes"))
+        chosen = _default_links(model, reach, problems, notes)
     else:
-        chosen = []
-        for source, target in links:
-            i = index.get((source, target))
-            if i is None:
-                problems.append(_missing_link_problem(model, source, target))
-                continue
-            link = model.links[i]
-            if not link.weight.is_uncertain and not (fit_lags and link.lag.is_uncertain):
-                problems.append(Problem("", "--link", f"link {link.key} has a fixed weight {link.weight.central:g}, "
-                                        "so there is no range to fit within",
-                                        "give it a range in the model, e.g. weight: {low: .., mode: .., high: ..}"))
-            elif not reach[link.target]:
-                problems.append(Problem("", "--link", f"no observed node depends on link {link.key}",
-                                        f"observe '{link.target}' or a node downstream of it"))
-            chosen.append(i)
+        chosen = _named_links(model, links, reach, fit_lags, problems)
     params = []
     for i in dict.fromkeys(chosen):
         link = model.links[i]
@@ -289,6 +267,42 @@ def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[t
     if problems:
         raise InputError(problems)
     return params, notes
+
+
+def _default_links(model: ModelSpec, reach: dict[str, set[str]], problems: list[Problem],
+                   notes: list[str]) -> list[int]:
+    """Every link with a weight range whose target reaches an observed node."""
+    ranged = [i for i, lk in enumerate(model.links) if lk.weight.is_uncertain]
+    chosen = [i for i in ranged if reach[model.links[i].target]]
+    if len(chosen) < len(ranged):
+        notes.append(f"{len(ranged) - len(chosen)} link(s) with a range were left out: no observed node "
+                     "depends on them")
+    if not chosen:
+        problems.append(Problem("", "--link", "no link with a range (low/high) leads to an observed node",
+                                "give the links to fit with --link FROM:TO, or observe other nodes"))
+    return chosen
+
+
+def _named_links(model: ModelSpec, links: list[tuple[str, str]], reach: dict[str, set[str]], fit_lags: bool,
+                 problems: list[Problem]) -> list[int]:
+    """Indices of the links asked for; a problem for each that does not exist or cannot be fitted."""
+    index = {(lk.source, lk.target): i for i, lk in enumerate(model.links)}
+    chosen = []
+    for source, target in links:
+        i = index.get((source, target))
+        if i is None:
+            problems.append(_missing_link_problem(model, source, target))
+            continue
+        link = model.links[i]
+        if not link.weight.is_uncertain and not (fit_lags and link.lag.is_uncertain):
+            problems.append(Problem("", "--link", f"link {link.key} has a fixed weight {link.weight.central:g}, "
+                                    "so there is no range to fit within",
+                                    "give it a range in the model, e.g. weight: {low: .., mode: .., high: ..}"))
+        elif not reach[link.target]:
+            problems.append(Problem("", "--link", f"no observed node depends on link {link.key}",
+                                    f"observe '{link.target}' or a node downstream of it"))
+        chosen.append(i)
+    return chosen
 
 
 def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem:
@@ -580,7 +594,7 @@ def _identifiability(params: tuple[Parameter, ...], jac: np.ndarray, se: np.ndar
         if _on_bound(x[i], p):
             warnings.append(f"{p.name}: the estimate {x[i]:g} sits on a bound of its range "
                             f"{p.low:g} .. {p.high:g}; the range may be too narrow, or the model misses a path")
-    flat_names = [p.name for p, f in zip(params, flat) if f and np.any(np.abs(jac[:, params.index(p)]) > 0)]
+    flat_names = [p.name for i, p in enumerate(params) if flat[i] and np.any(np.abs(jac[:, i]) > 0)]
     if cond > CONDITION_WARNING and flat_names:
         warnings.append(f"the data cannot separate {', '.join(flat_names)}: some combination of them is not "
                         f"determined (condition number {cond:.2g}); fit fewer links (--link), observe nodes "

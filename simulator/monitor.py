@@ -1,29 +1,28 @@
 """Monitoring: are the observed values still inside what the scenario expected?
 
 The scenario's expected band is the spread of its ensemble: every uncertain
-weight and lag is drawn (Latin hypercube over each factor's distribution, see
-:mod:`simulator.sensitivity`), all draws run as members of one batched engine
-call, and the band is given by quantiles of the level ``b + d`` (node units).
+weight and lag is drawn (Latin hypercube, :mod:`simulator.sampling`, the same
+members as ``bwsim run --samples N --seed S``), run in batches
+(:func:`simulator.ensemble.run_members`), and the band is given by exact
+quantiles of the level ``b + d`` (node units).
 An observation outside the band is flagged with its date, its indicator and the
 distance to the nearest edge of the band: the monitor's signal function for a
 policy in execution.
-
-(simulator/ensemble.py, issue #2, may replace :func:`expected_band`'s sampler
-when it lands; the band's meaning stays the same.)
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
+from simulator import ensemble
 from simulator.errors import InputError, Problem
 from simulator.observed import ObservedData
+from simulator.sampling import draw
 from simulator.scenario_run import PreparedScenario
-from simulator.sensitivity import factor_values, run_members, uncertain_factors
 
 MONITOR_COLUMNS = ["node", "time", "observed", "low", "median", "high", "status", "outside_by", "outside_pct"]
 
@@ -67,15 +66,18 @@ class Band:
 
 
 def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1000, seed: int = 0,
-                  level: float = 0.9) -> Band:
+                  level: float = 0.9, executor: Executor | None = None) -> Band:
     """The scenario's expected band for ``nodes``: ensemble quantiles of their levels.
 
     Parameters
     ----------
     samples : int
-        Ensemble members (Latin hypercube over the uncertain weights and lags).
+        Ensemble members: the Latin-hypercube draws of :func:`simulator.sampling.draw`,
+        the same members as ``bwsim run --samples N --seed S``.
     seed : int
         Same seed, same band, bit for bit.
+    executor : concurrent.futures.Executor, optional
+        Where the chunks run (Dask); None: in-process.
     level : float
         Central coverage of the band, between 0 and 1.
     """
@@ -84,19 +86,19 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
                                  "use e.g. 0.9 for the 5-95 % band"))
     if samples < 2:
         raise InputError(Problem("", "--samples", f"{samples} sample(s) cannot make a band", "use at least 100"))
+    problems = ensemble.sampled_lag_problems(prepared)
+    if problems:
+        raise InputError(problems)
     cm = prepared.compiled
     index = [cm.index(n) for n in nodes]
-    factors = uncertain_factors(prepared.model, cm.dt)
-    base = cm.baselines[:, index]
-    if factors:
-        unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(seed)).random(samples)
-        d = run_members(prepared, factors, factor_values(factors, unit), index)
-    else:
-        d = run_members(prepared, [], np.zeros((1, 0)), index)
-    value = base[:, :, None] + d
+    sample = draw(prepared.model, samples, seed, "lhs")
+    uncertain = bool(sample.parameters)
+    weights, lags = sample.values(sample.design if uncertain else np.zeros((1, 0)))
+    d = ensemble.run_members(prepared, weights, lags, executor=executor, nodes=list(nodes))
+    value = cm.baselines[:, index][:, :, None] + d
     alpha = (1 - level) / 2
     low, median, high = np.quantile(value, [alpha, 0.5, 1 - alpha], axis=2)
-    return Band(tuple(nodes), cm.times.copy(), low, median, high, level, samples if factors else 1)
+    return Band(tuple(nodes), cm.times.copy(), low, median, high, level, samples if uncertain else 1)
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,12 @@ class MonitorResult:
 
 
 def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1000, seed: int = 0,
-            level: float = 0.9) -> MonitorResult:
+            level: float = 0.9, executor: Executor | None = None) -> MonitorResult:
     """Compare observed levels with the scenario's expected band.
 
     ``observed`` must have been checked against the scenario's model and horizon.
     """
-    band = expected_band(prepared, observed.nodes, samples, seed, level)
+    band = expected_band(prepared, observed.nodes, samples, seed, level, executor)
     frames = []
     for node in observed.nodes:
         times, values = observed.series(node)

@@ -15,9 +15,11 @@ computed for the output node's deviation at each requested year.
   effect, in the output's unit per unit of the factor's quantile scale) and
   ``sigma`` (interaction or non-linearity); cheaper, for screening.
 
-Dask: not used yet; one Sobol analysis of the default model runs in seconds on
-one core (see benchmarks/bench_sensitivity.py). simulator/distributed.py (issue
-#3) can take the chunks of :func:`run_members` when it lands.
+Members run through :func:`simulator.ensemble.run_members`, in chunks that an
+executor can spread over Dask workers (``bwsim sensitivity --workers N``); one
+Sobol analysis of the default model (N = 1,024) takes seconds on one core (see
+benchmarks/bench_sensitivity.py). Draws of exponential/third-order lags below
+what ``dt`` allows are raised to that floor (the engine's limit).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,14 +35,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulator.engine import simulate
+from simulator import ensemble
 from simulator.errors import InputError, Problem
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import Distribution, ModelSpec
 
 Method = Literal["sobol", "morris"]
-CHUNK_MEMBERS = 4096
-"""Ensemble members per engine call (memory: about (K + 1) * N * 8 bytes each)."""
+CHUNK_MEMBERS = 10_000
+"""Ensemble members per unit of work (engine calls are blocks of 1,000; see simulator.ensemble)."""
 UNIT_EPS = 1e-6
 """Unit-cube samples are kept inside [eps, 1 - eps] so open distributions stay finite."""
 
@@ -108,9 +111,25 @@ def factor_values(factors: list[Factor], unit: np.ndarray) -> np.ndarray:
     return values
 
 
+def member_parameters(prepared: PreparedScenario, factors: list[Factor],
+                      values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and lags, each shape (L, n), for factor values (n, D); other links at their central values."""
+    cm = prepared.compiled
+    n = values.shape[0]
+    weights = np.repeat(cm.weight[:, None], n, axis=1)
+    lags = np.repeat(cm.lag[:, None], n, axis=1)
+    for j, factor in enumerate(factors):
+        (weights if factor.kind == "weight" else lags)[factor.link] = values[:, j]
+    return weights, lags
+
+
 def run_members(prepared: PreparedScenario, factors: list[Factor], values: np.ndarray,
-                outputs: list[int], chunk: int = CHUNK_MEMBERS) -> np.ndarray:
+                outputs: list[int], chunk: int = CHUNK_MEMBERS, executor: Executor | None = None) -> np.ndarray:
     """Deviations of ``outputs`` for every factor set, run in chunks of members.
+
+    Uses :func:`simulator.ensemble.run_members`, so the chunks can run on Dask
+    (``executor`` from :func:`simulator.distributed.dask_executor`) and the
+    numbers do not depend on the chunking or the executor.
 
     Parameters
     ----------
@@ -118,23 +137,17 @@ def run_members(prepared: PreparedScenario, factors: list[Factor], values: np.nd
         Factor values; the other links keep their central values.
     outputs : list of int
         Node indices to keep.
+    chunk : int
+        Members per unit of work.
 
     Returns
     -------
     ndarray (K + 1, len(outputs), n)
         ``d`` in node units.
     """
-    cm = prepared.compiled
-    n = values.shape[0]
-    out = np.empty((cm.times.size, len(outputs), n))
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        weights = np.repeat(cm.weight[:, None], hi - lo, axis=1)
-        lags = np.repeat(cm.lag[:, None], hi - lo, axis=1)
-        for j, factor in enumerate(factors):
-            (weights if factor.kind == "weight" else lags)[factor.link] = values[lo:hi, j]
-        out[:, :, lo:hi] = simulate(cm, prepared.inputs, weights, lags)[:, outputs, :]
-    return out
+    weights, lags = member_parameters(prepared, factors, values)
+    nodes = [prepared.compiled.node_ids[i] for i in outputs]
+    return ensemble.run_members(prepared, weights, lags, chunk_size=chunk, executor=executor, nodes=nodes)
 
 
 # --------------------------------------------------------------------------- generic analysis
@@ -265,7 +278,8 @@ def report_years(prepared: PreparedScenario, year: float, every: float = 5.0) ->
 
 def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, method: Method = "sobol",
                          n_base: int = 1024, seed: int = 0, years: np.ndarray | None = None,
-                         resamples: int = 100, chunk: int = CHUNK_MEMBERS) -> Indices:
+                         resamples: int = 100, chunk: int = CHUNK_MEMBERS,
+                         executor: Executor | None = None) -> Indices:
     """Sensitivity of ``output``'s deviation to every uncertain weight and lag of the scenario's model.
 
     Parameters
@@ -277,6 +291,10 @@ def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, m
         The year of interest; must lie inside the horizon.
     years : ndarray, optional
         Years for the indices over time (default: :func:`report_years`).
+    chunk : int
+        Members per unit of work.
+    executor : concurrent.futures.Executor, optional
+        Where the chunks run (e.g. Dask, :func:`simulator.distributed.dask_executor`); None: in-process.
 
     Raises
     ------
@@ -292,7 +310,7 @@ def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, m
     node = cm.index(output)
 
     def model_fn(unit: np.ndarray) -> np.ndarray:
-        d = run_members(prepared, factors, factor_values(factors, unit), [node], chunk)
+        d = run_members(prepared, factors, factor_values(factors, unit), [node], chunk, executor)
         return d[rows, 0, :]
 
     return analyse(model_fn, [f.name for f in factors], cm.times[rows], method, n_base, seed, resamples)

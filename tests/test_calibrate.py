@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulator.calibrate import (CalibrationError, calibrate, fitted_model_data, parse_link,
-                                 select_parameters)
+from simulator.calibrate import (
+    CalibrationError,
+    calibrate,
+    fitted_model_data,
+    parse_link,
+    select_parameters,
+)
 from simulator.engine import simulate
 from simulator.errors import InputError
 from simulator.io.spec_files import load_model_text

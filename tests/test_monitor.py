@@ -109,3 +109,18 @@ def test_cli_monitor(tmp_path):
     (tmp_path / "obs.csv").write_text("node,time,value\ny,2035,11\n", encoding="utf-8")
     bad = runner.invoke(app, args)
     assert bad.exit_code == 2 and "outside the horizon" in bad.output
+
+
+def test_band_matches_the_ensemble_of_bwsim_run():
+    """Same seed, same members: the 90 % band is the ensemble's p05..p95 of the level."""
+    from simulator.ensemble import ensemble_summary
+
+    prep = _prepare()
+    band = expected_band(prep, ["y"], samples=400, seed=3, level=0.9)
+    summary = ensemble_summary(prep, samples=400, seed=3)
+    p05, p50, p95 = summary.band("y")
+    base = prep.compiled.baselines[:, prep.compiled.index("y")]
+    assert summary.exact
+    np.testing.assert_allclose(band.low[:, 0], base + p05, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(band.median[:, 0], base + p50, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(band.high[:, 0], base + p95, rtol=0, atol=1e-12)

@@ -7,8 +7,14 @@ import pytest
 
 from simulator.errors import InputError
 from simulator.scenario_run import prepare_scenario
-from simulator.sensitivity import (analyse, factor_values, quantile, run_members, scenario_sensitivity,
-                                   uncertain_factors)
+from simulator.sensitivity import (
+    analyse,
+    factor_values,
+    quantile,
+    run_members,
+    scenario_sensitivity,
+    uncertain_factors,
+)
 from simulator.spec import Distribution, ModelSpec, ScenarioSpec
 
 TIME = {"start": 2020.0, "end": 2030.0, "dt": 0.25}

@@ -10,7 +10,14 @@ import pandas as pd
 import typer
 import yaml
 
-from simulator.calibrate import CalibrationResult, calibrate, fitted_model_data, parse_link, select_parameters, with_notes
+from simulator.calibrate import (
+    CalibrationResult,
+    calibrate,
+    fitted_model_data,
+    parse_link,
+    select_parameters,
+    with_notes,
+)
 from simulator.cli.common import atomic_file, fail, reports_errors
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ScenarioFile, load_model_text, load_scenario

@@ -10,6 +10,7 @@ import typer
 
 from simulator.cli.calibrate import load_inputs
 from simulator.cli.common import EXIT_FAILED, reports_errors
+from simulator.distributed import check_workers, dask_executor
 from simulator.monitor import MonitorResult, monitor
 
 
@@ -38,10 +39,15 @@ def monitor_command(
         seed: int = typer.Option(0, "--seed", help="Seed of the ensemble."),
         level: float = typer.Option(0.9, "--level", help="Central coverage of the band (0.9: 5-95 %)."),
         strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any observation is outside."),
+        workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of N processes."),
+        scheduler: str | None = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
+                                             "(scheduler address, e.g. tcp://host:8786)."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Flag observations outside the scenario's expected band (date, indicator, by how much)."""
+    check_workers(workers, scheduler)
     _, prepared, observed = load_inputs(scenario, data)
-    result = monitor(prepared, observed, samples, seed, level)
+    with dask_executor(workers, scheduler) as executor:
+        result = monitor(prepared, observed, samples, seed, level, executor)
     if as_json:
         rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
                 for row in result.table.to_dict(orient="records")]

@@ -8,6 +8,7 @@ import math
 import typer
 
 from simulator.cli.common import reports_errors
+from simulator.distributed import check_workers, dask_executor
 from simulator.io.spec_files import load_scenario
 from simulator.scenario_run import prepare_scenario
 from simulator.sensitivity import Indices, scenario_sensitivity
@@ -57,11 +58,17 @@ def sensitivity_command(
         samples: int = typer.Option(1024, "--samples", help="Base samples N (Sobol: a power of 2; runs N(D+2))."),
         seed: int = typer.Option(0, "--seed", help="Seed of the samples."),
         top: int = typer.Option(15, "--top", help="Rows of the printed ranking."),
+        workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of N processes."),
+        scheduler: str | None = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
+                                             "(scheduler address, e.g. tcp://host:8786)."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Global sensitivity (Sobol or Morris) of one outcome to every uncertain weight and lag."""
+    check_workers(workers, scheduler)
     loaded = load_scenario(scenario)
     prepared = prepare_scenario(loaded.spec, loaded.model.spec)
-    indices = scenario_sensitivity(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
+    with dask_executor(workers, scheduler) as executor:
+        indices = scenario_sensitivity(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
+                                       executor=executor)
     if as_json:
         typer.echo(json.dumps(indices_to_dict(indices, output, year), indent=2))
     else:
