@@ -1,0 +1,76 @@
+"""The bwsim Streamlit app: navigation and the shared sidebar (language, model).
+
+Run with ``bwsim ui`` (or ``streamlit run ui/app.py``). To add a page, add one
+file under ``ui/views/`` and one line to :data:`PAGES`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: make `ui` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
+
+from ui import state  # noqa: E402
+from ui.future import decode_future  # noqa: E402
+
+# (file under ui/, title key in ui.i18n, icon, url path); the first is the home page.
+PAGES = [
+    ("views/builder.py", "page_builder", ":material/tune:", "toekomst"),
+    ("views/network.py", "page_network", ":material/hub:", "netwerk"),
+    ("views/compare.py", "page_compare", ":material/compare_arrows:", "vergelijken"),
+    ("views/assumptions.py", "page_assumptions", ":material/edit_note:", "aannames"),
+    ("views/export.py", "page_export", ":material/download:", "exporteren"),
+]
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.segmented_control("Taal / Language", ["nl", "en"], key="lang", default="nl", required=True,
+                             format_func=lambda x: {"nl": "Nederlands", "en": "English"}[x])
+        options = [str(p) for p in state.model_paths()]
+        if st.session_state.get("own_model"):
+            options.append(state.OWN_MODEL)
+        if st.session_state.get("model_choice") not in options:
+            st.session_state["model_choice"] = options[-1] if state.OWN_MODEL in options else options[0]
+        st.selectbox(state.tr("model"), options, key="model_choice",
+                     format_func=lambda x: state.tr("own_model") if x == state.OWN_MODEL else Path(x).stem)
+
+
+def _shared_link() -> None:
+    """Open the future in the URL (``?f=...``) once per link."""
+    code = st.query_params.get("f")
+    if not code or st.session_state.get("applied_link") == code:
+        return
+    st.session_state["applied_link"] = code
+    try:
+        state.set_future(decode_future(code))
+    except ValueError as exc:
+        st.session_state["link_error"] = str(exc)
+
+
+def main() -> None:
+    """Build the navigation and run the chosen page; errors become messages, never tracebacks."""
+    st.set_page_config(page_title="bwsim", page_icon=":material/eco:", layout="wide")
+    _shared_link()
+    _sidebar()
+    here = Path(__file__).parent
+    pages = [st.Page(str(here / path), title=state.tr(key), icon=icon, url_path=url, default=i == 0)
+             for i, (path, key, icon, url) in enumerate(PAGES)]
+    page = st.navigation(pages)
+    if "link_error" in st.session_state:
+        st.warning(state.tr("bad_link", reason=st.session_state.pop("link_error")))
+    try:
+        page.run()
+    except (RerunException, StopException):
+        raise
+    except Exception as exc:  # a page must never show a traceback
+        state.show_error(exc)
+
+
+main()

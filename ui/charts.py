@@ -1,0 +1,211 @@
+"""Plotly figures from plain tables: pure functions, testable without Streamlit or a browser.
+
+Each function takes tables (pandas) or specs and returns a ``go.Figure``; none
+runs the model or touches widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from simulator.spec import DIMENSIONS, ModelSpec
+from ui.i18n import t, theme_label
+
+VERDICT_COLOURS = {"improves": "#1a9850", "worsens": "#d73027", "mixed": "#fdae61", "level": "#e0e0e0",
+                   "neutral": "#f7f7f7", "none": "#ffffff"}
+VERDICT_CODE = {"none": 0, "neutral": 1, "level": 2, "mixed": 3, "worsens": 4, "improves": 5}
+THEME_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39"]
+SERIES_COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+BASELINE_COLOUR = "#555555"
+
+
+def _colourscale() -> list[list]:
+    """A discrete colour scale over the verdict codes 0..5."""
+    n = len(VERDICT_CODE)
+    scale = []
+    for verdict, code in sorted(VERDICT_CODE.items(), key=lambda kv: kv[1]):
+        scale += [[code / n, VERDICT_COLOURS[verdict]], [(code + 1) / n, VERDICT_COLOURS[verdict]]]
+    return scale
+
+
+def scorecard_figure(summary: pd.DataFrame, language: str = "nl", title: str = "",
+                     themes: Sequence[str] | None = None) -> go.Figure:
+    """The scorecard as a coloured grid: themes (rows) x dimensions (columns).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One year of :func:`simulator.analysis.scorecard.summary`: columns ``dimension,
+        theme, verdict, n_improves, n_worsens``.
+    themes : sequence of str, optional
+        Row order (default: the themes in ``summary``, sorted).
+
+    Returns
+    -------
+    Figure
+        A heatmap whose ``z`` holds :data:`VERDICT_CODE` per cell and whose text
+        reads ``▲n ▼m``; cells without nodes are white and empty.
+    """
+    themes = list(themes) if themes is not None else sorted(summary["theme"].unique())
+    z = np.zeros((len(themes), len(DIMENSIONS)))
+    text = [["" for _ in DIMENSIONS] for _ in themes]
+    for row in summary.itertuples(index=False):
+        if row.theme not in themes or row.dimension not in DIMENSIONS:
+            continue
+        i, j = themes.index(row.theme), DIMENSIONS.index(row.dimension)
+        z[i, j] = VERDICT_CODE.get(row.verdict, 0)
+        text[i][j] = _cell_text(row)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[t(d, language) for d in DIMENSIONS], y=[theme_label(x) for x in themes], text=text,
+        texttemplate="%{text}", textfont={"size": 14}, colorscale=_colourscale(), zmin=0,
+        zmax=len(VERDICT_CODE), showscale=False, xgap=3, ygap=3, hoverinfo="text"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    fig.update_layout(title=title or None, height=70 + 34 * len(themes), margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      plot_bgcolor="white")
+    return fig
+
+
+def _cell_text(row: object) -> str:
+    parts = []
+    if row.n_improves:
+        parts.append(f"▲{row.n_improves}")
+    if row.n_worsens:
+        parts.append(f"▼{row.n_worsens}")
+    if not parts:
+        return "=" if row.verdict == "level" else "·"
+    return " ".join(parts)
+
+
+def path_figure(paths: pd.DataFrame, title: str = "", unit: str = "", band: pd.DataFrame | None = None,
+                height: int = 280) -> go.Figure:
+    """Time paths of one indicator: several series, the baseline dashed grey, an optional band.
+
+    Parameters
+    ----------
+    paths : DataFrame
+        Columns ``time`` (years), ``series`` (legend name), ``value`` (node units),
+        and ``baseline`` (bool): True for the baseline series.
+    band : DataFrame, optional
+        Columns ``time``, ``series``, ``low``, ``high``: a shaded range per series.
+    """
+    fig = go.Figure()
+    series = list(dict.fromkeys(paths["series"]))
+    colours = iter(SERIES_COLOURS)
+    colour_of = {}
+    for name in series:
+        part = paths[paths["series"] == name]
+        is_base = bool(part["baseline"].iloc[0]) if "baseline" in part else False
+        colour_of[name] = BASELINE_COLOUR if is_base else next(colours, "#000000")
+        if band is not None and name in set(band["series"]):
+            _add_band(fig, band[band["series"] == name], colour_of[name], name)
+        fig.add_trace(go.Scatter(x=part["time"].to_numpy(), y=part["value"].to_numpy(), name=name,
+                                 mode="lines", line={"color": colour_of[name], "width": 2,
+                                                     "dash": "dash" if is_base else "solid"}))
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, yaxis_title=unit or None,
+                      legend={"orientation": "h", "y": -0.2}, showlegend=len(series) > 1,
+                      plot_bgcolor="white")
+    fig.update_xaxes(gridcolor="#eeeeee")
+    fig.update_yaxes(gridcolor="#eeeeee")
+    return fig
+
+
+def _add_band(fig: go.Figure, band: pd.DataFrame, colour: str, name: str) -> None:
+    x = band["time"].to_numpy()
+    fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
+                             y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
+                             fill="toself", fillcolor=_transparent(colour), line={"width": 0},
+                             hoverinfo="skip", name=f"{name} 5-95%", showlegend=False))
+
+
+def _transparent(colour: str, alpha: float = 0.2) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def bar_figure(table: pd.DataFrame, title: str = "", unit: str = "", height: int | None = None) -> go.Figure:
+    """Horizontal bars, largest at the top: columns ``label`` and ``value``; green > 0, red < 0
+    unless a ``colour`` column says otherwise."""
+    table = table.iloc[::-1]
+    colours = table["colour"] if "colour" in table else np.where(table["value"] >= 0, "#1a9850", "#d73027")
+    fig = go.Figure(go.Bar(x=table["value"].to_numpy(), y=table["label"].to_numpy(), orientation="h",
+                           marker_color=list(colours)))
+    fig.update_layout(title=title or None, height=height or 80 + 26 * len(table), xaxis_title=unit or None,
+                      margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, plot_bgcolor="white")
+    return fig
+
+
+def _positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
+    """A fixed layout (no randomness): Kamada-Kawai on the undirected network."""
+    graph = nx.Graph()
+    graph.add_nodes_from(model.node_ids)
+    graph.add_edges_from((link.source, link.target) for link in model.links)
+    if graph.number_of_nodes() == 1:
+        return {model.node_ids[0]: (0.0, 0.0)}
+    return {k: (float(v[0]), float(v[1])) for k, v in nx.kamada_kawai_layout(graph).items()}
+
+
+def network_figure(model: ModelSpec, language: str = "nl", focus: str | None = None,
+                   height: int = 650) -> go.Figure:
+    """The causal diagram: nodes coloured by theme, arrows with + / − and ⏱ for delays.
+
+    With ``focus``, only that node, its direct causes and its direct effects are drawn.
+    Returns a figure whose node trace has one point per shown node (``customdata`` = node id).
+    """
+    shown = set(model.node_ids)
+    links = list(model.links)
+    if focus is not None:
+        links = [link for link in links if focus in (link.source, link.target)]
+        shown = {focus} | {link.source for link in links} | {link.target for link in links}
+    pos = _positions(model)
+    themes = sorted({n.theme for n in model.nodes})
+    fig = go.Figure()
+    annotations = [_arrow(pos, link) for link in links]
+    annotations += [_link_mark(pos, link) for link in links]
+    for k, theme in enumerate(themes):
+        nodes = [n for n in model.nodes if n.theme == theme and n.id in shown]
+        if not nodes:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[pos[n.id][0] for n in nodes], y=[pos[n.id][1] for n in nodes], mode="markers+text",
+            text=[n.label.get(language) for n in nodes], textposition="top center", textfont={"size": 10},
+            customdata=[n.id for n in nodes], name=theme_label(theme),
+            marker={"size": [22 if n.id == focus else 14 for n in nodes],
+                    "color": THEME_COLOURS[k % len(THEME_COLOURS)],
+                    "symbol": ["square" if n.kind == "stock" else "circle" for n in nodes],
+                    "line": {"width": 1, "color": "white"}},
+            hovertext=[f"{n.label.get(language)} ({n.id})<br>{theme_label(n.theme)} · {t(n.dimension, language)}"
+                       for n in nodes], hoverinfo="text"))
+    fig.update_layout(annotations=annotations, height=height, plot_bgcolor="white",
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"font": {"size": 10}},
+                      xaxis={"visible": False}, yaxis={"visible": False})
+    return fig
+
+
+def _arrow(pos: dict, link: object) -> dict:
+    (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
+    sign = link.weight.central >= 0
+    return {"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+            "showarrow": True, "arrowhead": 2, "arrowsize": 1, "arrowwidth": 1.2, "standoff": 8,
+            "arrowcolor": "rgba(26,152,80,0.55)" if sign else "rgba(215,48,39,0.55)", "text": ""}
+
+
+def _link_mark(pos: dict, link: object) -> dict:
+    (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
+    mark = "+" if link.weight.central >= 0 else "−"
+    if link.delay != "none":
+        mark += "⏱"
+    return {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "xref": "x", "yref": "y", "text": mark, "showarrow": False,
+            "font": {"size": 11, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"}}
+
+
+def figure_values(fig: go.Figure) -> list[np.ndarray]:
+    """The y values of every trace (for tests and for change detection)."""
+    return [np.asarray(trace.y, dtype=float) for trace in fig.data if trace.y is not None]

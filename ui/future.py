@@ -1,0 +1,356 @@
+"""A future a group builds: a starting scenario, lever values and changed assumptions.
+
+Pure functions, no Streamlit: which sliders a model offers (levers from the
+interventions of its scenarios, assumptions from its uncertain link weights),
+how slider values become scenario specs, and the compact text form of a future
+that goes into a shareable URL.
+
+The two scenario specs a future makes are kept apart on purpose (the effects of
+interventions and of changed assumptions do not simply add up):
+
+- *with defaults*: the starting scenario with the lever values (its own
+  overrides kept, the group's assumptions not applied);
+- *with own assumptions*: the same, plus the group's changed link weights.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import zlib
+from dataclasses import dataclass, field
+
+from simulator.spec import (
+    Distribution,
+    InterventionSpec,
+    LinkOverride,
+    ModelSpec,
+    Overrides,
+    ScenarioSpec,
+)
+
+MAGNITUDE = {"step": "height", "pulse": "height", "ramp": "slope"}
+MAX_ASSUMPTION_DEFAULTS = 4
+MAX_SHARE_CHARS = 8_000
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A slider for one intervention: its size, with timing from a template.
+
+    Attributes
+    ----------
+    key : str
+        ``node:shape``.
+    template : InterventionSpec
+        Shape, timing and ``relative`` of the intervention; its size is replaced.
+    param : str
+        The size parameter: ``slope`` (ramp, node units per year) or ``height``.
+    low, high, step : float
+        Slider range, in the unit of ``param``.
+    label_nl, label_en : str
+    """
+
+    key: str
+    template: InterventionSpec
+    param: str
+    low: float
+    high: float
+    step: float
+    label_nl: str
+    label_en: str
+
+    @property
+    def node(self) -> str:
+        """The node the lever acts on."""
+        return self.template.node
+
+    def label(self, language: str) -> str:
+        """The slider's label in ``language``."""
+        return self.label_en if language == "en" else self.label_nl
+
+    def intervention(self, size: float, timing: tuple[float, float] | None = None) -> InterventionSpec:
+        """The intervention at ``size``; ``timing`` = (start, end) for a ramp, (start, width) for a pulse."""
+        data = self.template.model_dump(exclude_none=True)
+        data[self.param] = float(size)
+        if timing is not None:
+            data["start"] = float(timing[0])
+            if self.template.shape == "ramp":
+                data["end"] = float(max(timing[1], timing[0]))
+            elif self.template.shape == "pulse":
+                data["width"] = float(max(timing[1], 1e-6))
+        return InterventionSpec.model_validate(data)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A slider for one uncertain link weight, within its range.
+
+    Attributes
+    ----------
+    key : str
+        ``from->to``.
+    low, high : float
+        Slider range: the model's support, widened to hold every scenario's override.
+    default : float
+        The model's central weight.
+    """
+
+    key: str
+    low: float
+    high: float
+    default: float
+
+
+@dataclass
+class Future:
+    """What the user has built; the state behind the sliders (and the share link).
+
+    Attributes
+    ----------
+    scenario : str
+        Starting scenario name ("" for the baseline).
+    levers : dict of str to float
+        Lever key -> size (levers not set keep the starting scenario's value).
+    timing : dict of str to [float, float]
+        Lever key -> (start, end) or (start, width), when changed.
+    assumptions : dict of str to float
+        Link key -> weight chosen by the group.
+    """
+
+    scenario: str = ""
+    levers: dict[str, float] = field(default_factory=dict)
+    timing: dict[str, list[float]] = field(default_factory=dict)
+    assumptions: dict[str, float] = field(default_factory=dict)
+
+
+def nice_step(span: float) -> float:
+    """A round slider step, about a hundredth of ``span`` (1, 2 or 5 times a power of ten)."""
+    if not math.isfinite(span) or span <= 0:
+        return 1.0
+    raw = span / 100.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def _nice_ceiling(value: float) -> float:
+    step = nice_step(value)
+    return math.ceil(value / step) * step if value > 0 else 1.0
+
+
+def _lever_key(item: InterventionSpec) -> str:
+    return f"{item.node}:{item.shape}"
+
+
+def _lever_label(model: ModelSpec, item: InterventionSpec, language: str) -> str:
+    node = model.node(item.node)
+    name = item.label.get(language) if item.label else node.label.get(language)
+    unit = "fraction of baseline" if item.relative else node.unit
+    if language == "nl":
+        unit = "deel van basispad" if item.relative else node.unit
+    per_year = {"nl": " per jaar", "en": " per year"}[language] if item.shape == "ramp" else ""
+    return f"{name} ({unit}{per_year})" if unit else name
+
+
+def levers(model: ModelSpec, scenarios: list[ScenarioSpec]) -> list[Lever]:
+    """One lever per node and shape found among the scenarios' interventions (file order).
+
+    The range runs from 0 (or minus the top, when some scenario goes down) to twice
+    the largest size any scenario uses. With no interventions at all, the first
+    node gets a step lever of up to 20 % of its baseline.
+    """
+    found: dict[str, list[InterventionSpec]] = {}
+    for scenario in scenarios:
+        for item in scenario.interventions:
+            if item.shape in MAGNITUDE:
+                found.setdefault(_lever_key(item), []).append(item)
+    if not found:
+        return [_fallback_lever(model)]
+    out = []
+    for key, items in found.items():
+        param = MAGNITUDE[items[0].shape]
+        sizes = [getattr(i, param) for i in items]
+        top = _nice_ceiling(2 * max(abs(s) for s in sizes))
+        low = -top if min(sizes) < 0 else 0.0
+        out.append(Lever(key, items[0], param, low, top, nice_step(top - low),
+                         _lever_label(model, items[0], "nl"), _lever_label(model, items[0], "en")))
+    return out
+
+
+def _fallback_lever(model: ModelSpec) -> Lever:
+    node = model.nodes[0]
+    base = node.baseline if isinstance(node.baseline, float) else getattr(node.baseline, "value", 1.0)
+    top = _nice_ceiling(0.2 * abs(base or 1.0))
+    start = model.time.start + 1.0
+    template = InterventionSpec(node=node.id, shape="step", height=0.0, start=start)
+    return Lever(f"{node.id}:step", template, "height", -top, top, nice_step(2 * top),
+                 _lever_label(model, template, "nl"), _lever_label(model, template, "en"))
+
+
+def _finite_support(dist: Distribution) -> tuple[float, float]:
+    lo, hi = dist.support
+    if dist.dist == "normal":
+        lo, hi = dist.mean - 3 * dist.sd, dist.mean + 3 * dist.sd
+    return float(lo), float(hi)
+
+
+def assumptions(model: ModelSpec, scenarios: list[ScenarioSpec]) -> list[Assumption]:
+    """Every link with an uncertain weight (or one a scenario overrides), in file order."""
+    overridden: dict[str, list[Distribution]] = {}
+    for scenario in scenarios:
+        for item in scenario.overrides.links:
+            if item.weight is not None:
+                overridden.setdefault(f"{item.source}->{item.target}", []).append(item.weight)
+    out = []
+    for link in model.links:
+        extra = overridden.get(link.key, [])
+        if not link.weight.is_uncertain and not extra:
+            continue
+        supports = [_finite_support(link.weight)] + [_finite_support(d) for d in extra]
+        low, high = min(s[0] for s in supports), max(s[1] for s in supports)
+        if high <= low:
+            continue
+        out.append(Assumption(link.key, low, high, link.weight.central))
+    return out
+
+
+def default_assumption_keys(items: list[Assumption], scenarios: list[ScenarioSpec]) -> list[str]:
+    """The assumptions shown first: those some scenario overrides, else the first few."""
+    keys = {a.key for a in items}
+    chosen = []
+    for scenario in scenarios:
+        for link in scenario.overrides.links:
+            key = f"{link.source}->{link.target}"
+            if key in keys and key not in chosen and link.weight is not None:
+                chosen.append(key)
+    return (chosen or [a.key for a in items])[:MAX_ASSUMPTION_DEFAULTS]
+
+
+def scenario_weights(model: ModelSpec, scenario: ScenarioSpec | None) -> dict[str, float]:
+    """Central weight of every link as the scenario has it (its overrides applied)."""
+    weights = {link.key: link.weight.central for link in model.links}
+    if scenario is not None:
+        for item in scenario.overrides.links:
+            if item.weight is not None:
+                weights[f"{item.source}->{item.target}"] = item.weight.central
+    return weights
+
+
+def lever_sizes(items: list[Lever], scenario: ScenarioSpec | None) -> dict[str, float]:
+    """The size of each lever in ``scenario`` (0 when the scenario does not use it)."""
+    sizes = {lever.key: 0.0 for lever in items}
+    for item in scenario.interventions if scenario is not None else []:
+        key = _lever_key(item)
+        if key in sizes and item.shape in MAGNITUDE and sizes[key] == 0.0:
+            sizes[key] = float(getattr(item, MAGNITUDE[item.shape]))
+    return sizes
+
+
+def _interventions(items: list[Lever], base: ScenarioSpec | None, future: Future) -> list[InterventionSpec]:
+    by_key = {lever.key: lever for lever in items}
+    sizes = lever_sizes(items, base) | {k: v for k, v in future.levers.items() if k in by_key}
+    out, used = [], set()
+    for item in base.interventions if base is not None else []:
+        key = _lever_key(item)
+        if key in by_key and key not in used:
+            used.add(key)
+            continue
+        out.append(item)
+    for key, lever in by_key.items():
+        if sizes.get(key, 0.0) != 0.0:
+            timing = future.timing.get(key)
+            out.append(lever.intervention(sizes[key], tuple(timing) if timing else None))
+    return out
+
+
+def _shifted(dist: Distribution, value: float) -> Distribution:
+    """``dist`` with its centre moved to ``value``; a range is kept (widened to hold it)."""
+    if not dist.is_uncertain:
+        return Distribution.fixed(value)
+    lo, hi = _finite_support(dist)
+    return Distribution(dist="triangular", low=min(lo, value), mode=value, high=max(hi, value))
+
+
+def changed_assumptions(model: ModelSpec, base: ScenarioSpec | None, future: Future) -> dict[str, float]:
+    """The group's weights that differ from the starting scenario's."""
+    weights = scenario_weights(model, base)
+    return {k: v for k, v in future.assumptions.items()
+            if k in weights and not math.isclose(v, weights[k], rel_tol=1e-9, abs_tol=1e-15)}
+
+
+def _own_overrides(model: ModelSpec, base: ScenarioSpec | None, changed: dict[str, float]) -> Overrides:
+    links = list(base.overrides.links) if base is not None else []
+    dists = {link.key: link.weight for link in model.links}
+    for i, item in enumerate(links):
+        key = f"{item.source}->{item.target}"
+        if key in changed:
+            links[i] = item.model_copy(update={"weight": _shifted(item.weight or dists[key], changed.pop(key))})
+    for key, value in changed.items():
+        source, target = key.split("->")
+        links.append(LinkOverride.model_validate({"from": source, "to": target,
+                                                  "weight": _shifted(dists[key], value)}))
+    nodes = list(base.overrides.nodes) if base is not None else []
+    return Overrides(links=links, nodes=nodes)
+
+
+def build_scenarios(model: ModelSpec, base: ScenarioSpec | None, items: list[Lever],
+                    future: Future) -> tuple[ScenarioSpec, ScenarioSpec | None]:
+    """The future as scenario specs: (interventions with default assumptions, with own assumptions).
+
+    The second is None when the group changed no assumption.
+    """
+    interventions = _interventions(items, base, future)
+    name = (base.name if base is not None else "baseline") + "-own"
+    fields = {"model": base.model if base is not None else "", "time": base.time if base is not None else None,
+              "title": base.title if base is not None else None, "description": None}
+    defaults = ScenarioSpec(name=name, interventions=interventions,
+                            overrides=base.overrides if base is not None else Overrides(), **fields)
+    changed = changed_assumptions(model, base, future)
+    if not changed:
+        return defaults, None
+    own = ScenarioSpec(name=name + "-assumptions", interventions=interventions,
+                       overrides=_own_overrides(model, base, dict(changed)), **fields)
+    return defaults, own
+
+
+def encode_future(future: Future) -> str:
+    """A compact, URL-safe text form of ``future`` (zlib-compressed JSON in base64)."""
+    data = {"s": future.scenario, "l": future.levers, "t": future.timing, "a": future.assumptions}
+    raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+def _numbers(value: object, what: str, length: int | None = None) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is not a mapping")
+    for key, item in value.items():
+        items = item if length is not None else [item]
+        if not isinstance(key, str) or (length is not None and (not isinstance(item, list) or len(item) != length)):
+            raise ValueError(f"{what} has a bad entry")
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in items):
+            raise ValueError(f"{what} holds a value that is not a finite number")
+    return value
+
+
+def decode_future(text: str) -> Future:
+    """Read :func:`encode_future`'s text back.
+
+    Raises
+    ------
+    ValueError
+        For text that is too long, not valid base64/zlib/JSON, or of the wrong shape.
+    """
+    if len(text) > MAX_SHARE_CHARS:
+        raise ValueError(f"the link is too long ({len(text)} characters)")
+    try:
+        raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), 200_000)
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, zlib.error, UnicodeDecodeError) as exc:
+        raise ValueError(f"the link is damaged ({type(exc).__name__})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("s", ""), str):
+        raise ValueError("the link does not describe a future")
+    return Future(scenario=data.get("s", ""),
+                  levers={k: float(v) for k, v in _numbers(data.get("l", {}), "levers").items()},
+                  timing={k: [float(x) for x in v] for k, v in _numbers(data.get("t", {}), "timing", 2).items()},
+                  assumptions={k: float(v) for k, v in _numbers(data.get("a", {}), "assumptions").items()})

@@ -1,0 +1,247 @@
+"""Everything the pages share: cached model loading and runs, session state, error display.
+
+All calls into :mod:`simulator` that the pages make go through here, so that
+caching lives in one place. Models are cached by the SHA-256 of their text
+(``st.cache_resource``: specs and compiled arrays are immutable), runs by the
+model's hash and the scenario's JSON.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+import yaml
+
+from simulator.errors import InputError, NumericalError, SimulatorError
+from simulator.io.spec_files import ModelFile, load_model, load_model_text, load_scenario, load_scenario_text
+from simulator.results import RunResult
+from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_scenario, run_deterministic
+from simulator.spec import ModelSpec, ScenarioSpec
+from ui import future as fut
+from ui.i18n import t
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL = REPO / "models" / "medtech-heerlen.yaml"
+MAX_UPLOAD_BYTES = 1_000_000
+OWN_MODEL = "__own__"
+
+
+def language() -> str:
+    """The current language, "nl" (default) or "en"."""
+    return "en" if st.session_state.get("lang") == "en" else "nl"
+
+
+def tr(key: str, **values: object) -> str:
+    """:func:`ui.i18n.t` in the current language."""
+    return t(key, language(), **values)
+
+
+def default_model_path() -> Path:
+    """``BWSIM_MODEL`` when set, else the built-in Heerlen model."""
+    given = os.environ.get("BWSIM_MODEL")
+    return Path(given) if given else DEFAULT_MODEL
+
+
+def model_paths() -> list[Path]:
+    """Models to choose from: the default one first, then ``models/*.yaml`` of the repository."""
+    paths = [default_model_path().resolve()]
+    folder = REPO / "models"
+    if folder.is_dir():
+        paths += [p.resolve() for p in sorted(folder.glob("*.yaml")) if p.resolve() not in paths]
+    return paths
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _model_from_file(path: str, mtime: float) -> ModelFile:
+    return load_model(path)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def model_from_text(text: str, name: str) -> ModelFile:
+    """Validate model text (cached). Raises InputError like ``bwsim validate``."""
+    return load_model_text(text, name)
+
+
+def model_from_file(path: Path) -> ModelFile:
+    """Read and validate a model file (cached until the file changes)."""
+    return _model_from_file(str(path), path.stat().st_mtime if path.is_file() else 0.0)
+
+
+def model_to_yaml(model: ModelSpec) -> str:
+    """The model as YAML text that ``bwsim validate`` accepts."""
+    data = model.model_dump(by_alias=True, exclude_none=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def scenario_to_yaml(scenario: ScenarioSpec, model_ref: str) -> str:
+    """The scenario as YAML text, naming ``model_ref`` as its model file."""
+    data = scenario.model_dump(by_alias=True, exclude_none=True)
+    data["model"] = model_ref
+    if not data.get("overrides", {}).get("links") and not data.get("overrides", {}).get("nodes"):
+        data.pop("overrides", None)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The model in use and the scenarios that fit it.
+
+    Attributes
+    ----------
+    model : ModelFile
+    key : str
+        The model's SHA-256 (cache key).
+    scenarios : dict of str to ScenarioSpec
+        Scenario name -> spec (shipped files that fit the model, then uploads).
+    file_ref : str
+        How a downloaded scenario names its model file.
+    """
+
+    model: ModelFile
+    key: str
+    scenarios: dict[str, ScenarioSpec]
+    file_ref: str
+
+
+def scenario_paths(model_path: Path) -> list[Path]:
+    """Scenario files beside the repository's and the model's ``scenarios`` folders."""
+    folders = {REPO / "scenarios", model_path.parent.parent / "scenarios", model_path.parent}
+    out: list[Path] = []
+    for folder in sorted(folders):
+        if folder.is_dir():
+            out += [p.resolve() for p in sorted(folder.glob("*.yaml")) if p.resolve() not in out]
+    return out
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _file_scenarios(model_key: str, _model: ModelFile, paths: tuple[str, ...]) -> dict[str, ScenarioSpec]:
+    """Scenarios among ``paths`` that name a model and are valid against the model in use."""
+    found = {}
+    for path in paths:
+        try:
+            loaded = load_scenario(path, _model)
+        except (InputError, OSError):
+            continue
+        found.setdefault(loaded.spec.name, loaded.spec)
+    return found
+
+
+def _uploaded_scenarios(model: ModelFile) -> dict[str, ScenarioSpec]:
+    found = {}
+    for name, text in st.session_state.get("uploaded_scenarios", {}).items():
+        try:
+            spec = load_scenario_text(text, name, model).spec
+        except InputError:
+            continue
+        found[spec.name] = spec
+    return found
+
+
+def current() -> Current:
+    """The model in use (sidebar choice, or the own edited/uploaded one) and its scenarios.
+
+    Raises
+    ------
+    InputError
+        When the chosen model file is invalid.
+    """
+    choice = st.session_state.get("model_choice") or str(model_paths()[0])
+    own = st.session_state.get("own_model")
+    if choice == OWN_MODEL and own:
+        model = model_from_text(own["text"], own["name"])
+        ref = own["name"]
+        paths = scenario_paths(default_model_path().resolve())
+    else:
+        path = Path(choice)
+        model = model_from_file(path)
+        ref = os.path.relpath(path, REPO / "scenarios") if path.is_relative_to(REPO) else str(path)
+        paths = scenario_paths(path)
+    scenarios = _file_scenarios(model.sha256, model, tuple(str(p) for p in paths))
+    return Current(model, model.sha256, scenarios | _uploaded_scenarios(model), ref)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _prepared(model_key: str, _model: ModelSpec, scenario_json: str) -> PreparedScenario:
+    return prepare_scenario(ScenarioSpec.model_validate_json(scenario_json), _model)
+
+
+def prepared(cur: Current, scenario: ScenarioSpec) -> PreparedScenario:
+    """The scenario applied to the model in use and compiled (cached)."""
+    return _prepared(cur.key, cur.model.spec, scenario.model_dump_json(by_alias=True))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _run(model_key: str, _model: ModelSpec, scenario_json: str) -> RunResult:
+    return run_deterministic(_prepared(model_key, _model, scenario_json))
+
+
+def run(cur: Current, scenario: ScenarioSpec) -> RunResult:
+    """A deterministic run (cached). Raises NumericalError when the run blows up."""
+    return _run(cur.key, cur.model.spec, scenario.model_dump_json(by_alias=True))
+
+
+def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> ScenarioSpec:
+    """The no-intervention scenario on the model in use."""
+    time = time_from.time if time_from is not None and time_from.time is not None else cur.model.spec.time
+    return baseline_scenario(cur.model.spec, time)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _ensemble(model_key: str, _model: ModelSpec, scenario_json: str, samples: int, seed: int):
+    from simulator.ensemble import ensemble_summary
+
+    return ensemble_summary(_prepared(model_key, _model, scenario_json), samples, seed)
+
+
+def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
+    """Ensemble summary (p05/p50/p95 of the deviations) of ``scenario`` (cached); None when unavailable."""
+    try:
+        import simulator.ensemble  # noqa: F401
+    except ImportError:
+        return None
+    return _ensemble(cur.key, cur.model.spec, scenario.model_dump_json(by_alias=True), samples, seed)
+
+
+def get_future() -> fut.Future:
+    """The future being built (kept across pages in the session)."""
+    if "future" not in st.session_state:
+        st.session_state["future"] = fut.Future()
+    return st.session_state["future"]
+
+
+def set_future(future: fut.Future) -> None:
+    """Replace the future being built and forget the sliders' positions."""
+    st.session_state["future"] = future
+    for key in [k for k in st.session_state if str(k).startswith(("lever:", "assume:", "timing:"))]:
+        del st.session_state[key]
+
+
+def future_specs(cur: Current) -> tuple[ScenarioSpec | None, list[fut.Lever], ScenarioSpec, ScenarioSpec | None]:
+    """(starting scenario, levers, future with default assumptions, future with own assumptions)."""
+    future = get_future()
+    base = cur.scenarios.get(future.scenario)
+    levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
+    defaults, own = fut.build_scenarios(cur.model.spec, base, levers, future)
+    return base, levers, defaults, own
+
+
+def show_error(exc: BaseException) -> None:
+    """Show an error as text for people, never a traceback."""
+    if isinstance(exc, InputError):
+        st.error(tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+    elif isinstance(exc, NumericalError):
+        st.error(tr("numerical_error", message=str(exc)))
+    elif isinstance(exc, SimulatorError):
+        st.error(str(exc))
+    else:
+        traceback.print_exc()  # for the server log only
+        st.error(tr("unexpected_error", kind=type(exc).__name__))
+
+
+def label_of(model: ModelSpec, node_id: str) -> str:
+    """A node's label in the current language."""
+    return model.node(node_id).label.get(language())

@@ -1,0 +1,204 @@
+"""Tables the pages show or edit, made from run results and specs. Pure: no Streamlit.
+
+Nothing here runs the model; these functions select, label and reshape what
+:mod:`simulator` returned (and turn edited tables back into model data).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.results import RunResult
+from simulator.spec import GrowthBaseline, ModelSpec
+
+LINK_EDIT_COLUMNS = ["from", "to", "low", "weight", "high", "lag", "delay"]
+NODE_EDIT_COLUMNS = ["id", "label", "unit", "baseline", "min", "max"]
+
+
+def path_table(results: dict[str, RunResult], node: str, baseline_name: str) -> pd.DataFrame:
+    """Values of ``node`` over time for the baseline and each run; columns time, series, value, baseline."""
+    frames = []
+    first = next(iter(results.values()))
+    i = first.node_ids.index(node)
+    frames.append(pd.DataFrame({"time": first.times, "series": baseline_name, "value": first.baseline[:, i],
+                                "baseline": True}))
+    for name, result in results.items():
+        j = result.node_ids.index(node)
+        frames.append(pd.DataFrame({"time": result.times, "series": name, "value": result.value[:, j],
+                                    "baseline": False}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def band_table(summary: Any, result: RunResult, node: str, series: str) -> pd.DataFrame:
+    """The 5-95 % band of ``node`` in values (baseline + deviation quantiles); columns time, series, low, high."""
+    p05, _, p95 = summary.band(node)
+    base = result.baseline[:, result.node_ids.index(node)]
+    return pd.DataFrame({"time": summary.times, "series": series, "low": base + p05, "high": base + p95})
+
+
+def key_nodes(card: pd.DataFrame, n: int = 4, skip: set[str] | None = None) -> list[str]:
+    """The ``n`` nodes with the largest relative change in a one-year scorecard, one per theme first."""
+    rows = card[~card["node"].isin(skip or set())].copy()
+    rows["size"] = rows["relative"].abs().fillna(0.0)
+    rows = rows[rows["size"] > 0].sort_values("size", ascending=False, kind="stable")
+    chosen = list(rows.drop_duplicates("theme")["node"][:n])
+    chosen += [x for x in rows["node"] if x not in chosen][: n - len(chosen)]
+    return chosen
+
+
+def _number(value: float, language: str) -> str:
+    text = f"{abs(value):,.3g}" if abs(value) < 1e6 else f"{abs(value):,.0f}"
+    if "e" in text:
+        text = f"{abs(value):,.2e}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") if language == "nl" else text
+
+
+def _half_year(result: RunResult, node: str, year: float) -> float | None:
+    """The first year by which the change reached half of its size at ``year``."""
+    d = result.series(node)
+    k = int(np.argmin(np.abs(result.times - year)))
+    target = d[k]
+    if target == 0:
+        return None
+    reached = np.flatnonzero(d[: k + 1] * np.sign(target) >= 0.5 * abs(target))
+    return float(result.times[reached[0]]) if reached.size else None
+
+
+def effect_sentences(card: pd.DataFrame, result: RunResult, nodes: list[str], language: str = "nl") -> list[str]:
+    """Plain sentences for ``nodes``: "In 2035 is X 0,6 % lager dan in het basispad; de helft al in 2028".
+
+    ``card`` is the one-year scorecard of ``result``.
+    """
+    out = []
+    for node in nodes:
+        row = card[card["node"] == node]
+        if row.empty or row["delta"].iloc[0] == 0:
+            continue
+        r = row.iloc[0]
+        year = int(round(r["year"]))
+        unit = f" {r['unit']}" if r["unit"] else ""
+        size = _number(r["delta"], language) + unit
+        pct = "" if not math.isfinite(r["relative"]) else f" ({_number(100 * r['relative'], language)}%)"
+        half = _half_year(result, node, r["year"])
+        good = {"improves": ("beter", "better"), "worsens": ("slechter", "worse")}.get(r["verdict"])
+        if language == "nl":
+            text = (f"In {year} is **{r['label']}** {size}{pct} {'hoger' if r['delta'] > 0 else 'lager'} "
+                    "dan in het basispad")
+            text += f" ({good[0]})" if good else ""
+            text += f"; de helft daarvan al in {half:.0f}." if half is not None and half < year else "."
+        else:
+            text = (f"In {year}, **{r['label']}** is {size}{pct} {'higher' if r['delta'] > 0 else 'lower'} "
+                    "than in the baseline")
+            text += f" ({good[1]})" if good else ""
+            text += f"; half of that already by {half:.0f}." if half is not None and half < year else "."
+        out.append(text)
+    return out
+
+
+def differences(cards: dict[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:
+    """Where futures differ most: per node, the spread of the relative change across futures.
+
+    Parameters
+    ----------
+    cards : dict of str to DataFrame
+        Future name -> one-year scorecard (same model nodes in each).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``node, label, unit``, one column per future (change in node units),
+        ``spread`` (largest minus smallest relative change, in percent points of the
+        baseline); the ``n`` largest spreads, largest first.
+    """
+    names = list(cards)
+    first = cards[names[0]].set_index("node")
+    table = pd.DataFrame({"node": first.index, "label": first["label"].to_numpy(), "unit": first["unit"].to_numpy()})
+    rel = []
+    for name in names:
+        card = cards[name].set_index("node").reindex(first.index)
+        table[name] = card["delta"].to_numpy()
+        rel.append(card["relative"].fillna(0.0).to_numpy())
+    spread = np.ptp(np.vstack(rel), axis=0) * 100 if len(rel) > 1 else np.abs(rel[0]) * 100
+    table["spread"] = spread
+    table = table[table["spread"] > 0].sort_values("spread", ascending=False, kind="stable")
+    return table.head(n).reset_index(drop=True)
+
+
+def links_table(model: ModelSpec) -> pd.DataFrame:
+    """The links as an editable table: range and central weight, central lag, delay type."""
+    rows = []
+    for link in model.links:
+        lo, hi = link.weight.support
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            lo, hi = link.weight.central, link.weight.central
+        rows.append({"from": link.source, "to": link.target, "low": lo, "weight": link.weight.central,
+                     "high": hi, "lag": link.lag.central, "delay": link.delay})
+    return pd.DataFrame(rows, columns=LINK_EDIT_COLUMNS)
+
+
+def nodes_table(model: ModelSpec, language: str = "nl") -> pd.DataFrame:
+    """The nodes as an editable table (baseline: a plain number, or the start value of a growth path)."""
+    rows = []
+    for node in model.nodes:
+        base = node.baseline
+        value = base if isinstance(base, float) else base.value if isinstance(base, GrowthBaseline) else None
+        rows.append({"id": node.id, "label": node.label.get(language), "unit": node.unit, "baseline": value,
+                     "min": node.min, "max": node.max})
+    return pd.DataFrame(rows, columns=NODE_EDIT_COLUMNS)
+
+
+def _clean(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _link_data(link: dict[str, Any], row: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+    if row == original:
+        return link
+    low, mode, high = _clean(row["low"]), _clean(row["weight"]), _clean(row["high"])
+    mode = link["weight"] if mode is None else mode
+    if (low, high) == (mode, mode) or low is None or high is None:
+        link["weight"] = mode
+    else:
+        link["weight"] = {"low": low, "mode": mode, "high": high}
+    lag = _clean(row["lag"])
+    if lag != _clean(original["lag"]) or row["delay"] != original["delay"]:
+        link["lag"] = 0.0 if lag is None else lag
+        link["delay"] = row["delay"] or None
+    return link
+
+
+def edited_model_data(model: ModelSpec, links: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, Any]:
+    """Model data (as in a file) with the edited tables applied; validate it with ``load_model_text``.
+
+    Only rows that changed are rewritten, so distributions a table cannot show
+    (normal, uniform, series baselines) are kept as they were.
+    """
+    data = model.model_dump(by_alias=True, exclude_none=True)
+    before_links = links_table(model).to_dict("records")
+    for i, row in enumerate(links.to_dict("records")[: len(data["links"])]):
+        data["links"][i] = _link_data(data["links"][i], row, before_links[i])
+    before_nodes = nodes_table(model).to_dict("records")
+    for i, row in enumerate(nodes.to_dict("records")[: len(data["nodes"])]):
+        node, original = data["nodes"][i], before_nodes[i]
+        for key in ("min", "max"):
+            if _clean(row[key]) != _clean(original[key]):
+                node[key] = _clean(row[key])
+                if node[key] is None:
+                    node.pop(key)
+        value = _clean(row["baseline"])
+        if value is not None and value != _clean(original["baseline"]):
+            if isinstance(node["baseline"], dict):
+                node["baseline"]["value"] = value
+            else:
+                node["baseline"] = value
+    return data

@@ -1,0 +1,223 @@
+"""Page: build a future with sliders and see brede welvaart move (the home page)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from simulator.analysis.scorecard import scorecard, summary
+from simulator.errors import NumericalError
+from ui import charts, state, tables
+from ui import future as fut
+from ui.state import tr
+
+BAND_SAMPLES = 200
+
+
+def _title(cur: state.Current, name: str) -> str:
+    spec = cur.scenarios.get(name)
+    if not name or spec is None:
+        return tr("baseline")
+    return spec.title.get(state.language()) if spec.title else name
+
+
+def _on_scenario() -> None:
+    state.set_future(fut.Future(scenario=st.session_state.get("scenario_pick") or ""))
+
+
+def scenario_picker(cur: state.Current) -> None:
+    """The starting scenario; choosing one resets the sliders to it."""
+    future = state.get_future()
+    names = ["", *cur.scenarios]
+    if future.scenario not in names:
+        future.scenario = ""
+    if st.session_state.get("scenario_pick") not in names:
+        st.session_state["scenario_pick"] = future.scenario
+    st.selectbox(tr("scenario"), names, key="scenario_pick", format_func=lambda n: _title(cur, n),
+                 on_change=_on_scenario)
+    spec = cur.scenarios.get(future.scenario)
+    if spec is not None and spec.description:
+        st.caption(spec.description.get(state.language()))
+
+
+def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
+    """One slider per lever; values go into the session's future."""
+    future = state.get_future()
+    sizes = fut.lever_sizes(levers, cur.scenarios.get(future.scenario))
+    lang = state.language()
+    st.markdown(f"**{tr('interventions')}**")
+    for lever in levers:
+        key = f"lever:{lever.key}"
+        if key not in st.session_state:
+            value = future.levers.get(lever.key, sizes[lever.key])
+            st.session_state[key] = float(min(max(value, lever.low), lever.high))
+        value = st.slider(lever.label(lang), float(lever.low), float(lever.high), step=float(lever.step), key=key)
+        if value != sizes[lever.key] or lever.key in future.levers:
+            future.levers[lever.key] = float(value)
+    with st.expander(tr("timing")):
+        _timing_inputs(cur, levers)
+
+
+def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
+    future = state.get_future()
+    time = cur.model.spec.time
+    for lever in levers:
+        tpl = lever.template
+        if tpl.shape not in ("ramp", "pulse"):
+            continue
+        second = tpl.end if tpl.shape == "ramp" else tpl.width
+        start, other = future.timing.get(lever.key, [tpl.start, second])
+        label = lever.label(state.language()).split(" (")[0]
+        cols = st.columns(2)
+        new_start = cols[0].number_input(f"{label}: start", float(time.start), float(time.end), float(start),
+                                         step=1.0, key=f"timing:{lever.key}:start")
+        other_label = "eind" if tpl.shape == "ramp" else "duur"
+        if state.language() == "en":
+            other_label = "end" if tpl.shape == "ramp" else "years"
+        new_other = cols[1].number_input(f"{label}: {other_label}", 0.0 if tpl.shape == "pulse" else float(time.start),
+                                         float(time.end), float(other), step=1.0, key=f"timing:{lever.key}:other")
+        if (new_start, new_other) != (tpl.start, second):
+            future.timing[lever.key] = [float(new_start), float(new_other)]
+        else:
+            future.timing.pop(lever.key, None)
+
+
+def _assumption_label(cur: state.Current, key: str) -> str:
+    source, target = key.split("->")
+    return f"{state.label_of(cur.model.spec, source)} → {state.label_of(cur.model.spec, target)}"
+
+
+def assumption_sliders(cur: state.Current) -> None:
+    """Sliders for the uncertain link weights a group wants to argue about."""
+    future = state.get_future()
+    scenarios = list(cur.scenarios.values())
+    items = {a.key: a for a in fut.assumptions(cur.model.spec, scenarios)}
+    if not items:
+        return
+    weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+    with st.expander(tr("assumptions"), expanded=bool(future.assumptions)):
+        st.caption(tr("assumptions_help"))
+        if "assume_keys" not in st.session_state:
+            st.session_state["assume_keys"] = sorted(set(fut.default_assumption_keys(list(items.values()), scenarios))
+                                                     | set(future.assumptions) & set(items))
+        if "assume_pick" not in st.session_state:
+            st.session_state["assume_pick"] = [k for k in st.session_state["assume_keys"] if k in items]
+        chosen = st.multiselect(tr("choose_assumptions"), list(items), key="assume_pick",
+                                format_func=lambda k: _assumption_label(cur, k))
+        st.session_state["assume_keys"] = chosen
+        for key in chosen:
+            item, widget = items[key], f"assume:{key}"
+            if widget not in st.session_state:
+                st.session_state[widget] = float(min(max(future.assumptions.get(key, weights[key]), item.low),
+                                                     item.high))
+            value = st.slider(_assumption_label(cur, key), float(item.low), float(item.high),
+                              step=fut.nice_step(item.high - item.low) / 10, key=widget, format="%.4g")
+            future.assumptions[key] = float(value)
+        if st.button(tr("reset"), key="reset_future"):
+            state.set_future(fut.Future(scenario=future.scenario))
+            st.session_state.pop("assume_pick", None)
+            st.rerun()
+
+
+def _year(cur: state.Current, times) -> float:
+    start, end = int(round(times[0])), int(round(times[-1]))
+    default = min(max(start + 10, start), end)
+    if st.session_state.get("year") is None or not start <= st.session_state["year"] <= end:
+        st.session_state["year"] = default
+    return float(st.slider(tr("year"), start, end, key="year"))
+
+
+def results(cur: state.Current, levers: list[fut.Lever]) -> None:
+    """Scorecard(s), key paths and effect sentences of the future against the baseline."""
+    base, _, defaults, own = state.future_specs(cur)
+    lang = state.language()
+    runs = {tr("with_defaults"): state.run(cur, defaults)}
+    if own is not None:
+        runs[tr("with_own")] = state.run(cur, own)
+    first = runs[tr("with_defaults")]
+    year = _year(cur, first.times)
+    model = cur.model.spec
+    cards = {name: scorecard(model, r.times, r.baseline, r.delta, [year], scenario=name, language=lang)
+             for name, r in runs.items()}
+    themes = sorted({n.theme for n in model.nodes})
+    st.subheader(tr("scorecard"))
+    st.caption(tr("scorecard_help"))
+    cols = st.columns(len(cards))
+    for col, (name, card) in zip(cols, cards.items()):
+        col.plotly_chart(charts.scorecard_figure(summary(card), lang, name if own is not None else "", themes),
+                         key=f"card:{name}", config={"displayModeBar": False})
+    if not defaults.interventions:
+        st.info(tr("no_changes"))
+        return
+    _paths(cur, runs, cards, levers, defaults, own)
+
+
+def _paths(cur, runs, cards, levers, defaults, own) -> None:
+    model = cur.model.spec
+    card = next(iter(cards.values()))
+    skip = {lever.node for lever in levers}
+    default_nodes = tables.key_nodes(card, 4, skip) or model.node_ids[:4]
+    st.subheader(tr("key_paths"))
+    if "paths_pick" not in st.session_state or not set(st.session_state["paths_pick"]) <= set(model.node_ids):
+        st.session_state["paths_pick"] = default_nodes
+    cols = st.columns([3, 1])
+    nodes = cols[0].multiselect(tr("indicators"), model.node_ids, key="paths_pick", max_selections=8,
+                                format_func=lambda n: state.label_of(model, n))
+    band_on = cols[1].toggle(tr("band"), key="band")
+    bands = _bands(cur, runs, defaults, own) if band_on else {}
+    grid = st.columns(2)
+    for i, node in enumerate(nodes):
+        table = tables.path_table(runs, node, tr("series_baseline"))
+        band = None
+        if bands:
+            import pandas as pd
+
+            band = pd.concat([tables.band_table(s, runs[name], node, name) for name, s in bands.items()])
+        fig = charts.path_figure(table, state.label_of(model, node), model.node(node).unit, band)
+        grid[i % 2].plotly_chart(fig, key=f"path:{node}")
+    st.subheader(tr("effects"))
+    first_name, first = next(iter(runs.items()))
+    for sentence in tables.effect_sentences(cards[first_name], first, nodes or default_nodes, state.language()):
+        st.markdown(f"- {sentence}")
+
+
+def _bands(cur, runs, defaults, own) -> dict:
+    out = {}
+    specs = {tr("with_defaults"): defaults, tr("with_own"): own}
+    for name in runs:
+        summary_ = state.ensemble(cur, specs[name], BAND_SAMPLES)
+        if summary_ is not None:
+            out[name] = summary_
+    return out
+
+
+def changed_list(cur: state.Current) -> None:
+    """Which assumptions the group changed, in words."""
+    future = state.get_future()
+    changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario), future)
+    if changed:
+        weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+        st.caption(tr("changed_assumptions") + ": " + "; ".join(
+            f"{_assumption_label(cur, k)}: {weights[k]:.4g} → {v:.4g}" for k, v in changed.items()))
+
+
+def page() -> None:
+    """The page."""
+    cur = state.current()
+    levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
+    st.title(cur.model.spec.title.get(state.language()))
+    heerlen = "heerlen" in cur.model.spec.name
+    st.markdown(tr("intro") if heerlen else tr("intro_generic"))
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        scenario_picker(cur)
+        lever_sliders(cur, levers)
+        assumption_sliders(cur)
+        changed_list(cur)
+    with right:
+        try:
+            results(cur, levers)
+        except NumericalError as exc:
+            state.show_error(exc)
+
+
+page()
