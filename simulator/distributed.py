@@ -32,8 +32,12 @@ R = TypeVar("R")
 _WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def map_chunks(fn: Callable[[T], R], tasks: Iterable[T], executor: Executor | None = None,
-               max_pending: int | None = None) -> Iterator[tuple[int, R]]:
+def map_chunks(
+    fn: Callable[[T], R],
+    tasks: Iterable[T],
+    executor: Executor | None = None,
+    max_pending: int | None = None,
+) -> Iterator[tuple[int, R]]:
     """Run ``fn`` on every task; yield ``(task index, result)`` as each finishes.
 
     Parameters
@@ -92,18 +96,31 @@ def check_workers(workers: int | None, scheduler: str | None) -> None:
     """Raise :class:`InputError` for a worker count or scheduler option that cannot work."""
     problems = []
     if workers is not None and workers < 1:
-        problems.append(Problem("", "--workers", f"needs 1 or more workers, got {workers}",
-                                "e.g. --workers 2, or leave it out to run in this process"))
+        problems.append(
+            Problem(
+                "command line",
+                "--workers",
+                f"needs 1 or more workers, got {workers}",
+                "e.g. --workers 2, or leave it out to run in this process",
+            )
+        )
     if workers is not None and scheduler is not None:
-        problems.append(Problem("", "--scheduler", "give either --workers (a local cluster) or --scheduler "
-                                "(an existing cluster), not both"))
+        problems.append(
+            Problem(
+                "command line",
+                "--scheduler",
+                "give either --workers (a local cluster) or --scheduler "
+                "(an existing cluster), not both",
+            )
+        )
     if problems:
         raise InputError(problems)
 
 
 @contextlib.contextmanager
-def dask_executor(workers: int | None = None, scheduler: str | None = None,
-                  timeout: float = 10.0) -> Iterator[Executor | None]:
+def dask_executor(
+    workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0
+) -> Iterator[Executor | None]:
     """An executor on Dask, or None (run in-process) when neither option is given.
 
     Parameters
@@ -133,9 +150,16 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None,
         if scheduler is not None:
             client = stack.enter_context(_connect(Client, scheduler, timeout))
         else:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=40, env=dict(_WORKER_ENV)))
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=40,
+                    env=dict(_WORKER_ENV),
+                )
+            )
             client = stack.enter_context(Client(cluster))
         yield client.get_executor(pure=False)
 
@@ -145,8 +169,14 @@ def _connect(client_class: Any, address: str, timeout: float) -> Iterator[Any]:
     try:
         client = client_class(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(Problem("", "--scheduler", f"cannot reach the Dask scheduler at {address!r}: {exc}",
-                                 "check the address (tcp://host:8786) and that the scheduler runs")) from None
+        raise InputError(
+            Problem(
+                "command line",
+                "--scheduler",
+                f"cannot reach the Dask scheduler at {address!r}: {exc}",
+                "check the address (tcp://host:8786) and that the scheduler runs",
+            )
+        ) from None
     try:
         yield client
     finally:

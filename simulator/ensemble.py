@@ -132,8 +132,15 @@ class Reduction:
     members: int = 0
     bins: Bins | None = None
 
-    def add(self, block: int, first_member: int, d: np.ndarray, bins: Bins | None, exact: bool,
-            keep: tuple[int, ...]) -> None:
+    def add(
+        self,
+        block: int,
+        first_member: int,
+        d: np.ndarray,
+        bins: Bins | None,
+        exact: bool,
+        keep: tuple[int, ...],
+    ) -> None:
         """Fold one block's deviations ``d`` (K + 1, N, m) into the reduction."""
         finite = np.isfinite(d).all(axis=(0, 1))
         if not finite.all():
@@ -171,7 +178,7 @@ class Reduction:
 
 @dataclass(frozen=True)
 class BlockInput:
-    """One engine call: either uniforms (mapped on the worker) or explicit weights and lags (L, m)."""
+    """One engine call: uniforms (mapped on the worker) or explicit weights and lags (L, m)."""
 
     index: int
     first_member: int
@@ -197,8 +204,14 @@ def run_chunk(task: ChunkTask) -> Reduction:
     """Run the blocks of one chunk and reduce them (the function executors run)."""
     reduction = Reduction()
     for block in task.blocks:
-        reduction.add(block.index, block.first_member, _simulate_block(task, block), task.bins,
-                      task.exact, task.keep)
+        reduction.add(
+            block.index,
+            block.first_member,
+            _simulate_block(task, block),
+            task.bins,
+            task.exact,
+            task.keep,
+        )
     return reduction
 
 
@@ -257,25 +270,41 @@ class EnsembleSummary:
     def to_frame(self, scenario: str | None = None) -> pd.DataFrame:
         """Long table with the columns of ``ensemble.csv``: one row per node and time."""
         n_times, n_nodes = self.mean.shape
-        return pd.DataFrame({
-            "scenario": scenario or self.scenario,
-            "node": np.tile(np.array(self.node_ids, dtype=object), n_times),
-            "time": np.repeat(self.times, n_nodes),
-            "mean": self.mean.ravel(), "p05": self.p05.ravel(),
-            "p50": self.p50.ravel(), "p95": self.p95.ravel(),
-        }, columns=ENSEMBLE_COLUMNS)
+        return pd.DataFrame(
+            {
+                "scenario": scenario or self.scenario,
+                "node": np.tile(np.array(self.node_ids, dtype=object), n_times),
+                "time": np.repeat(self.times, n_nodes),
+                "mean": self.mean.ravel(),
+                "p05": self.p05.ravel(),
+                "p50": self.p50.ravel(),
+                "p95": self.p95.ravel(),
+            },
+            columns=ENSEMBLE_COLUMNS,
+        )
 
 
 def sampled_lag_problems(prepared: PreparedScenario, file: str = "") -> list[Problem]:
     """Lags whose draws can fall below what Euler needs at the scenario's ``dt``."""
-    return [replace(p, file=p.file or file)
-            for p in lag_problems(prepared.model, prepared.time.dt, None, sampled=True)]
+    return [
+        replace(p, file=p.file or file)
+        for p in lag_problems(prepared.model, prepared.time.dt, None, sampled=True)
+    ]
 
 
-def ensemble_summary(prepared: PreparedScenario, samples: int = 200, seed: int = 0, method: str = "lhs", *,
-                     chunk_size: int = DEFAULT_CHUNK, executor: Executor | None = None,
-                     keep_nodes: Sequence[str] = (), exact_limit: int = EXACT_LIMIT,
-                     n_bins: int = N_BINS, progress: Progress | None = None) -> EnsembleSummary:
+def ensemble_summary(
+    prepared: PreparedScenario,
+    samples: int = 200,
+    seed: int = 0,
+    method: str = "lhs",
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Executor | None = None,
+    keep_nodes: Sequence[str] = (),
+    exact_limit: int = EXACT_LIMIT,
+    n_bins: int = N_BINS,
+    progress: Progress | None = None,
+) -> EnsembleSummary:
     """Draw ``samples`` parameter sets with ``seed`` and summarise the deviations of the scenario.
 
     Parameters
@@ -312,14 +341,29 @@ def ensemble_summary(prepared: PreparedScenario, samples: int = 200, seed: int =
     if problems:
         raise InputError(problems)
     sample = draw(prepared.model, samples, seed, method)
-    return summarise_sample(prepared, sample, chunk_size=chunk_size, executor=executor,
-                            keep_nodes=keep_nodes, exact_limit=exact_limit, n_bins=n_bins, progress=progress)
+    return summarise_sample(
+        prepared,
+        sample,
+        chunk_size=chunk_size,
+        executor=executor,
+        keep_nodes=keep_nodes,
+        exact_limit=exact_limit,
+        n_bins=n_bins,
+        progress=progress,
+    )
 
 
-def summarise_sample(prepared: PreparedScenario, sample: ParameterSample, *, chunk_size: int = DEFAULT_CHUNK,
-                     executor: Executor | None = None, keep_nodes: Sequence[str] = (),
-                     exact_limit: int = EXACT_LIMIT, n_bins: int = N_BINS,
-                     progress: Progress | None = None) -> EnsembleSummary:
+def summarise_sample(
+    prepared: PreparedScenario,
+    sample: ParameterSample,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Executor | None = None,
+    keep_nodes: Sequence[str] = (),
+    exact_limit: int = EXACT_LIMIT,
+    n_bins: int = N_BINS,
+    progress: Progress | None = None,
+) -> EnsembleSummary:
     """Run and summarise a drawn sample (see :func:`ensemble_summary`)."""
     mapper = replace(sample, design=None)
 
@@ -327,15 +371,32 @@ def summarise_sample(prepared: PreparedScenario, sample: ParameterSample, *, chu
         return BlockInput(b, b * BLOCK_SIZE, uniforms=sample.uniforms(b))
 
     keep = _node_indices(prepared.compiled, keep_nodes)
-    reduction = _reduce(prepared, sample.samples, block_input, mapper, chunk_size, executor, keep,
-                        exact_limit, n_bins, progress, sample.member_values)
+    reduction = _reduce(
+        prepared,
+        sample.samples,
+        block_input,
+        mapper,
+        chunk_size,
+        executor,
+        keep,
+        exact_limit,
+        n_bins,
+        progress,
+        sample.member_values,
+    )
     return _summary(prepared, reduction, sample.samples, sample.seed, sample.method, keep)
 
 
-def run_members(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray | None = None,
-                chunk_size: int = DEFAULT_CHUNK, executor: Executor | None = None,
-                nodes: Sequence[str] | None = None, progress: Progress | None = None) -> np.ndarray:
-    """Run explicit parameter sets and return the paths of chosen nodes (e.g. for sensitivity analysis).
+def run_members(
+    prepared: PreparedScenario,
+    weights: np.ndarray,
+    lags: np.ndarray | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Executor | None = None,
+    nodes: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Run explicit parameter sets; return the paths of chosen nodes (e.g. for sensitivity).
 
     Parameters
     ----------
@@ -356,7 +417,11 @@ def run_members(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarra
     cm = prepared.compiled
     weights = np.asarray(weights, dtype=float)
     n_members = weights.shape[1]
-    lags = np.repeat(cm.lag[:, None], n_members, axis=1) if lags is None else np.asarray(lags, dtype=float)
+    lags = (
+        np.repeat(cm.lag[:, None], n_members, axis=1)
+        if lags is None
+        else np.asarray(lags, dtype=float)
+    )
     keep = _node_indices(cm, list(cm.node_ids) if nodes is None else nodes)
 
     def block_input(b: int) -> BlockInput:
@@ -366,23 +431,49 @@ def run_members(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarra
     def describe(member: int) -> dict[str, float]:
         return _changed_parameters(prepared, weights[:, member], lags[:, member])
 
-    reduction = _reduce(prepared, n_members, block_input, None, chunk_size, executor, keep,
-                        exact_limit=-1, n_bins=N_BINS, progress=progress, describe=describe, histogram=False)
+    reduction = _reduce(
+        prepared,
+        n_members,
+        block_input,
+        None,
+        chunk_size,
+        executor,
+        keep,
+        exact_limit=-1,
+        n_bins=N_BINS,
+        progress=progress,
+        describe=describe,
+        histogram=False,
+    )
     return np.concatenate([reduction.paths[b] for b in sorted(reduction.paths)], axis=2)
 
 
 def _node_indices(cm: CompiledModel, nodes: Sequence[str]) -> tuple[int, ...]:
     unknown = [n for n in nodes if n not in cm.node_ids]
     if unknown:
-        raise InputError([Problem("", "nodes", f"unknown node '{n}'", "use a node id of the model")
-                          for n in unknown])
+        raise InputError(
+            [
+                Problem("", "nodes", f"unknown node '{n}'", "use a node id of the model")
+                for n in unknown
+            ]
+        )
     return tuple(cm.index(n) for n in nodes)
 
 
-def _reduce(prepared: PreparedScenario, n_members: int, block_input: Callable[[int], BlockInput],
-            mapper: ParameterSample | None, chunk_size: int, executor: Executor | None,
-            keep: tuple[int, ...], exact_limit: int, n_bins: int, progress: Progress | None,
-            describe: Callable[[int], dict[str, float]], histogram: bool = True) -> Reduction:
+def _reduce(
+    prepared: PreparedScenario,
+    n_members: int,
+    block_input: Callable[[int], BlockInput],
+    mapper: ParameterSample | None,
+    chunk_size: int,
+    executor: Executor | None,
+    keep: tuple[int, ...],
+    exact_limit: int,
+    n_bins: int,
+    progress: Progress | None,
+    describe: Callable[[int], dict[str, float]],
+    histogram: bool = True,
+) -> Reduction:
     """Run every block, chunk by chunk, and fold the chunks' reductions together."""
     cm = prepared.compiled
     n_blocks = -(-n_members // BLOCK_SIZE)
@@ -401,8 +492,14 @@ def _reduce(prepared: PreparedScenario, n_members: int, block_input: Callable[[i
         first = 1
         _report(progress, total.members, n_members)
     starts = range(first, n_blocks, blocks_per_chunk)
-    tasks = (ChunkTask(blocks=tuple(block_input(b) for b in range(s, min(n_blocks, s + blocks_per_chunk))),
-                       bins=bins, **base) for s in starts)
+    tasks = (
+        ChunkTask(
+            blocks=tuple(block_input(b) for b in range(s, min(n_blocks, s + blocks_per_chunk))),
+            bins=bins,
+            **base,
+        )
+        for s in starts
+    )
     for _, reduction in map_chunks(run_chunk, tasks, executor):
         total.merge(reduction)
         _raise_if_blown(total, cm, describe)
@@ -415,7 +512,9 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
-def _raise_if_blown(reduction: Reduction, cm: CompiledModel, describe: Callable[[int], dict[str, float]]) -> None:
+def _raise_if_blown(
+    reduction: Reduction, cm: CompiledModel, describe: Callable[[int], dict[str, float]]
+) -> None:
     if not reduction.blown:
         return
     blown = sorted(reduction.blown)
@@ -424,21 +523,41 @@ def _raise_if_blown(reduction: Reduction, cm: CompiledModel, describe: Callable[
     for m, _, _ in blown[:3]:
         values = ", ".join(f"{name} = {value:.6g}" for name, value in describe(m).items())
         lines.append(f"member {m}: {values or 'the central values'}")
-    more = f" ({len(blown)} members blew up; the first {min(3, len(blown))}: " if len(blown) > 1 else " ("
-    detail = ("no member is averaged into the band" + more + "; ".join(lines)
-              + "); narrow the ranges of the weights in the loops through this node")
+    more = (
+        f" ({len(blown)} members blew up; the first {min(3, len(blown))}: "
+        if len(blown) > 1
+        else " ("
+    )
+    detail = (
+        "no member is averaged into the band"
+        + more
+        + "; ".join(lines)
+        + "); narrow the ranges of the weights in the loops through this node"
+    )
     raise NumericalError(cm.node_ids[node], float(cm.times[k]), member, detail)
 
 
-def _changed_parameters(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray) -> dict[str, float]:
+def _changed_parameters(
+    prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray
+) -> dict[str, float]:
     cm, links = prepared.compiled, prepared.model.links
-    out = {f"{lk.key} weight": float(weights[j]) for j, lk in enumerate(links) if weights[j] != cm.weight[j]}
+    out = {
+        f"{lk.key} weight": float(weights[j])
+        for j, lk in enumerate(links)
+        if weights[j] != cm.weight[j]
+    }
     out |= {f"{lk.key} lag": float(lags[j]) for j, lk in enumerate(links) if lags[j] != cm.lag[j]}
     return out
 
 
-def _summary(prepared: PreparedScenario, reduction: Reduction, samples: int, seed: int, method: str,
-             keep: tuple[int, ...]) -> EnsembleSummary:
+def _summary(
+    prepared: PreparedScenario,
+    reduction: Reduction,
+    samples: int,
+    seed: int,
+    method: str,
+    keep: tuple[int, ...],
+) -> EnsembleSummary:
     cm = prepared.compiled
     total = np.zeros(cm.baselines.shape)
     for block in sorted(reduction.sums):  # block order: the same sum for any chunking
@@ -450,19 +569,36 @@ def _summary(prepared: PreparedScenario, reduction: Reduction, samples: int, see
         resolution = np.zeros(cm.baselines.shape)
     else:
         bins = reduction.bins
-        quantiles = np.stack([histogram_quantile(reduction.counts, bins, reduction.low, reduction.high, q)
-                              for q in QUANTILES])
+        quantiles = np.stack(
+            [
+                histogram_quantile(reduction.counts, bins, reduction.low, reduction.high, q)
+                for q in QUANTILES
+            ]
+        )
         resolution = bins.width
     paths = {}
     if keep:
         kept = np.concatenate([reduction.paths[b] for b in sorted(reduction.paths)], axis=2)
         paths = {cm.node_ids[i]: kept[:, j, :] for j, i in enumerate(keep)}
-    return EnsembleSummary(prepared.name, cm.node_ids, cm.times, samples, seed, method, mean,
-                           quantiles[0], quantiles[1], quantiles[2], resolution, paths)
+    return EnsembleSummary(
+        prepared.name,
+        cm.node_ids,
+        cm.times,
+        samples,
+        seed,
+        method,
+        mean,
+        quantiles[0],
+        quantiles[1],
+        quantiles[2],
+        resolution,
+        paths,
+    )
 
 
-def histogram_quantile(counts: np.ndarray, bins: Bins, low: np.ndarray, high: np.ndarray,
-                       q: float) -> np.ndarray:
+def histogram_quantile(
+    counts: np.ndarray, bins: Bins, low: np.ndarray, high: np.ndarray, q: float
+) -> np.ndarray:
     """The ``q`` quantile per node and time from histogram counts.
 
     Parameters

@@ -34,7 +34,7 @@ METHODS = ("lhs", "mc")
 BLOCK_SIZE = 1000
 """Members per engine call. Fixed, so that results never depend on chunking."""
 
-_EPS = 2.0 ** -53  # keeps u inside (0, 1): a normal's ppf is infinite at 0 and 1
+_EPS = 2.0**-53  # keeps u inside (0, 1): a normal's ppf is infinite at 0 and 1
 
 
 @dataclass(frozen=True)
@@ -85,14 +85,32 @@ def check_sampling(samples: int, seed: int, method: str, where: str = "") -> Non
     """Raise :class:`InputError` for a sample size, seed or method that cannot be used."""
     problems = []
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
-        problems.append(Problem(where, "samples", f"the number of samples must be 1 or more, got {samples!r}",
-                                "e.g. --samples 1000"))
+        problems.append(
+            Problem(
+                where,
+                "samples",
+                f"the number of samples must be 1 or more, got {samples!r}",
+                "e.g. --samples 1000",
+            )
+        )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        problems.append(Problem(where, "seed", f"the seed must be a whole number, 0 or more, got {seed!r}",
-                                "e.g. --seed 7"))
+        problems.append(
+            Problem(
+                where,
+                "seed",
+                f"the seed must be a whole number, 0 or more, got {seed!r}",
+                "e.g. --seed 7",
+            )
+        )
     if method not in METHODS:
-        problems.append(Problem(where, "method", f"unknown sampling method {method!r}",
-                                "use lhs (Latin hypercube) or mc (Monte Carlo)"))
+        problems.append(
+            Problem(
+                where,
+                "method",
+                f"unknown sampling method {method!r}",
+                "use lhs (Latin hypercube) or mc (Monte Carlo)",
+            )
+        )
     if problems:
         raise InputError(problems)
 
@@ -164,9 +182,12 @@ class ParameterSample:
     def member_values(self, member: int) -> dict[str, float]:
         """The uncertain parameter values of one member, by parameter name."""
         block, offset = divmod(member, BLOCK_SIZE)
-        row = self.uniforms(block)[offset:offset + 1]
+        row = self.uniforms(block)[offset : offset + 1]
         weights, lags = self.values(row)
-        return {p.name: float((weights if p.field == "weight" else lags)[p.link, 0]) for p in self.parameters}
+        return {
+            p.name: float((weights if p.field == "weight" else lags)[p.link, 0])
+            for p in self.parameters
+        }
 
 
 def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> ParameterSample:
@@ -197,7 +218,11 @@ def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> 
     elif method == "lhs":
         design = np.zeros((samples, 0))
     return ParameterSample(
-        parameters=parameters, samples=int(samples), seed=int(seed), method=method,
+        parameters=parameters,
+        samples=int(samples),
+        seed=int(seed),
+        method=method,
         central_weight=np.array([lk.weight.central for lk in model.links], dtype=float),
         central_lag=np.array([lk.lag.central for lk in model.links], dtype=float),
-        design=design)
+        design=design,
+    )

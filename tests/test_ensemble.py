@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator.engine import simulate
-from simulator.ensemble import (ENSEMBLE_COLUMNS, ensemble_summary, run_members, summarise_sample)
+from simulator.ensemble import ENSEMBLE_COLUMNS, ensemble_summary, run_members, summarise_sample
 from simulator.errors import InputError, NumericalError
 from simulator.network import check_model
 from simulator.sampling import BLOCK_SIZE, draw
@@ -17,47 +17,86 @@ TIME = {"start": 2020.0, "end": 2030.0, "dt": 0.25}
 
 
 def node(node_id, baseline=10.0, **extra):
-    return {"id": node_id, "label": node_id, "theme": "t", "dimension": "hier_en_nu", "baseline": baseline,
-            **extra}
+    return {
+        "id": node_id,
+        "label": node_id,
+        "theme": "t",
+        "dimension": "hier_en_nu",
+        "baseline": baseline,
+        **extra,
+    }
 
 
 def model(nodes, links) -> ModelSpec:
-    spec = ModelSpec.model_validate({"name": "case", "title": "case", "time": TIME, "nodes": nodes,
-                                     "links": links})
+    spec = ModelSpec.model_validate(
+        {"name": "case", "title": "case", "time": TIME, "nodes": nodes, "links": links}
+    )
     assert not check_model(spec)
     return spec
 
 
 def prepare(spec: ModelSpec, interventions, overrides=None) -> PreparedScenario:
-    scenario = ScenarioSpec.model_validate({"name": "case", "model": "case.yaml", "time": TIME,
-                                            "interventions": interventions, "overrides": overrides or {}})
+    scenario = ScenarioSpec.model_validate(
+        {
+            "name": "case",
+            "model": "case.yaml",
+            "time": TIME,
+            "interventions": interventions,
+            "overrides": overrides or {},
+        }
+    )
     return prepare_scenario(scenario, spec)
 
 
 @pytest.fixture(scope="module")
 def rich() -> PreparedScenario:
     """Every delay type, an elasticity, a stock and a loop; uncertain weights and lags."""
-    nodes = [node("a"), node("b", 50.0), node("c", 5.0), node("s", 100.0, kind="stock", decay=0.1),
-             node("e", 20.0, min=0.0)]
+    nodes = [
+        node("a"),
+        node("b", 50.0),
+        node("c", 5.0),
+        node("s", 100.0, kind="stock", decay=0.1),
+        node("e", 20.0, min=0.0),
+    ]
     links = [
         {"from": "a", "to": "b", "weight": {"low": 0.5, "mode": 1.0, "high": 2.0}},
-        {"from": "b", "to": "c", "weight": {"dist": "normal", "mean": 0.2, "sd": 0.05}, "delay": "exponential",
-         "lag": {"low": 1.0, "mode": 1.5, "high": 3.0}},
+        {
+            "from": "b",
+            "to": "c",
+            "weight": {"dist": "normal", "mean": 0.2, "sd": 0.05},
+            "delay": "exponential",
+            "lag": {"low": 1.0, "mode": 1.5, "high": 3.0},
+        },
         {"from": "c", "to": "s", "weight": {"dist": "uniform", "low": 0.5, "high": 1.5}},
-        {"from": "s", "to": "b", "weight": -0.05, "delay": "third_order",
-         "lag": {"dist": "uniform", "low": 0.9, "high": 2.0}},
-        {"from": "b", "to": "e", "weight": {"low": 0.1, "mode": 0.3, "high": 0.4}, "form": "elasticity",
-         "delay": "fixed", "lag": {"dist": "uniform", "low": 0.5, "high": 1.5}},
+        {
+            "from": "s",
+            "to": "b",
+            "weight": -0.05,
+            "delay": "third_order",
+            "lag": {"dist": "uniform", "low": 0.9, "high": 2.0},
+        },
+        {
+            "from": "b",
+            "to": "e",
+            "weight": {"low": 0.1, "mode": 0.3, "high": 0.4},
+            "form": "elasticity",
+            "delay": "fixed",
+            "lag": {"dist": "uniform", "low": 0.5, "high": 1.5},
+        },
     ]
-    return prepare(model(nodes, links), [{"node": "a", "shape": "ramp", "slope": 2.0, "start": 2021,
-                                          "end": 2024}])
+    return prepare(
+        model(nodes, links),
+        [{"node": "a", "shape": "ramp", "slope": 2.0, "start": 2021, "end": 2024}],
+    )
 
 
 @pytest.fixture(scope="module")
 def uniform_link() -> PreparedScenario:
     """b = w * a with a stepped to 1 and w ~ uniform(1, 3): b's deviation is distributed as w."""
-    spec = model([node("a"), node("b")], [{"from": "a", "to": "b",
-                                          "weight": {"dist": "uniform", "low": 1.0, "high": 3.0}}])
+    spec = model(
+        [node("a"), node("b")],
+        [{"from": "a", "to": "b", "weight": {"dist": "uniform", "low": 1.0, "high": 3.0}}],
+    )
     return prepare(spec, [{"node": "a", "shape": "step", "height": 1.0, "start": 2020}])
 
 
@@ -69,8 +108,11 @@ def test_one_member_ensemble_equals_the_deterministic_run_exactly(rich):
         key, field = name.split(" ")
         source, target = key.split("->")
         overrides.setdefault(key, {"from": source, "to": target})[field] = value
-    fixed = prepare(rich.model, [i.model_dump(exclude_none=True) for i in rich.interventions],
-                    {"links": list(overrides.values())})
+    fixed = prepare(
+        rich.model,
+        [i.model_dump(exclude_none=True) for i in rich.interventions],
+        {"links": list(overrides.values())},
+    )
     det = run_deterministic(fixed).delta
     for stat in (summary.mean, summary.p05, summary.p50, summary.p95):
         assert np.array_equal(stat, det)
@@ -114,8 +156,10 @@ def test_monte_carlo_quantiles_match_within_sampling_error(uniform_link):
 @pytest.mark.parametrize("exact_limit", [10**9, 0], ids=["exact", "histogram"])
 def test_same_seed_same_summary_whatever_the_chunking(rich, exact_limit):
     n = 2 * BLOCK_SIZE + 321
-    runs = [ensemble_summary(rich, samples=n, seed=7, chunk_size=chunk, exact_limit=exact_limit)
-            for chunk in (1, BLOCK_SIZE, 2 * BLOCK_SIZE, 10**9)]
+    runs = [
+        ensemble_summary(rich, samples=n, seed=7, chunk_size=chunk, exact_limit=exact_limit)
+        for chunk in (1, BLOCK_SIZE, 2 * BLOCK_SIZE, 10**9)
+    ]
     for other in runs[1:]:
         for stat in ("mean", "p05", "p50", "p95", "resolution"):
             assert np.array_equal(getattr(runs[0], stat), getattr(other, stat)), stat
@@ -165,20 +209,35 @@ def test_frame_has_the_ensemble_csv_columns(uniform_link):
 
 
 def test_a_member_that_blows_up_is_reported_with_its_parameters():
-    spec = model([node("a"), node("s", 1.0, kind="stock")],
-                 [{"from": "a", "to": "s", "weight": 1.0},
-                  {"from": "s", "to": "s", "weight": {"dist": "uniform", "low": 0.0, "high": 1e20}}])
+    spec = model(
+        [node("a"), node("s", 1.0, kind="stock")],
+        [
+            {"from": "a", "to": "s", "weight": 1.0},
+            {"from": "s", "to": "s", "weight": {"dist": "uniform", "low": 0.0, "high": 1e20}},
+        ],
+    )
     prepared = prepare(spec, [{"node": "a", "shape": "step", "height": 1.0, "start": 2020}])
     with pytest.raises(NumericalError) as info:
         ensemble_summary(prepared, samples=50, seed=0)
     text = str(info.value)
-    assert "ensemble member" in text and "s->s weight = " in text and "averaged into the band" in text
+    assert (
+        "ensemble member" in text and "s->s weight = " in text and "averaged into the band" in text
+    )
 
 
 def test_a_lag_that_can_be_drawn_below_dt_is_refused_before_running():
-    spec = model([node("a"), node("b")],
-                 [{"from": "a", "to": "b", "weight": 1.0, "delay": "exponential",
-                   "lag": {"dist": "uniform", "low": 0.1, "high": 2.0}}])
+    spec = model(
+        [node("a"), node("b")],
+        [
+            {
+                "from": "a",
+                "to": "b",
+                "weight": 1.0,
+                "delay": "exponential",
+                "lag": {"dist": "uniform", "low": 0.1, "high": 2.0},
+            }
+        ],
+    )
     with pytest.raises(InputError) as info:
         ensemble_summary(prepare(spec, []), samples=10)
     assert "can be drawn as low as 0.1" in str(info.value)
@@ -187,3 +246,120 @@ def test_a_lag_that_can_be_drawn_below_dt_is_refused_before_running():
 def test_unknown_node_to_keep_is_an_input_error(uniform_link):
     with pytest.raises(InputError, match="unknown node 'zz'"):
         ensemble_summary(uniform_link, samples=5, keep_nodes=["zz"])
+
+
+# --- bwsim run --samples/--seed ------------------------------------------------------------------
+
+MODEL_YAML = """
+name: small
+title: small
+time: {start: 2020, end: 2025, dt: 0.25}
+nodes:
+  - {id: a, label: a, theme: t, dimension: hier_en_nu, baseline: 10}
+  - {id: b, label: b, theme: t, dimension: hier_en_nu, baseline: 10}
+links:
+  - {from: a, to: b, weight: {dist: uniform, low: 1, high: 3}, delay: exponential, lag: LAG}
+"""
+
+SCENARIO_YAML = """
+name: grow
+model: small.yaml
+interventions:
+  - {node: a, shape: step, height: 1, start: 2020}
+"""
+
+
+@pytest.fixture()
+def files(tmp_path):
+    def write(lag="{low: 0.5, mode: 1, high: 2}", extra=""):
+        (tmp_path / "small.yaml").write_text(MODEL_YAML.replace("LAG", lag), encoding="utf-8")
+        (tmp_path / "grow.yaml").write_text(SCENARIO_YAML + extra, encoding="utf-8")
+        return tmp_path / "grow.yaml"
+
+    return write
+
+
+def _bwsim(*args):
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_run_with_samples_writes_a_reproducible_ensemble_csv(files, tmp_path):
+    import json
+
+    import pandas as pd
+
+    scenario = files()
+    for out in ("one", "two"):
+        result = _bwsim("run", scenario, "--out", tmp_path / out, "--samples", 300, "--seed", 4)
+        assert result.exit_code == 0, result.output
+    first = (tmp_path / "one" / "ensemble.csv").read_bytes()
+    assert first == (tmp_path / "two" / "ensemble.csv").read_bytes()
+    table = pd.read_csv(tmp_path / "one" / "ensemble.csv")
+    assert list(table.columns) == ENSEMBLE_COLUMNS
+    final = table[(table.node == "b") & (table.time == 2025)].iloc[0]
+    assert final.p05 < final.p50 < final.p95 and 1.0 < final.p05 and final.p95 < 3.0
+    settings = json.loads((tmp_path / "one" / "manifest.json").read_text())["settings"]
+    assert settings["ensembles"] == {"grow": {"samples": 300, "seed": 4, "method": "lhs"}}
+
+
+def test_the_scenario_uncertainty_block_alone_runs_an_ensemble_and_flags_override_it(
+    files, tmp_path
+):
+    import json
+
+    scenario = files(extra="uncertainty: {samples: 40, seed: 2, method: mc}\n")
+    assert _bwsim("run", scenario, "--out", tmp_path / "file").exit_code == 0
+    assert _bwsim("run", scenario, "--out", tmp_path / "flag", "--seed", 3).exit_code == 0
+    file_settings = json.loads((tmp_path / "file" / "manifest.json").read_text())["settings"][
+        "ensembles"
+    ]
+    flag_settings = json.loads((tmp_path / "flag" / "manifest.json").read_text())["settings"][
+        "ensembles"
+    ]
+    assert file_settings == {"grow": {"samples": 40, "seed": 2, "method": "mc"}}
+    assert flag_settings == {"grow": {"samples": 40, "seed": 3, "method": "mc"}}
+    assert (tmp_path / "file" / "ensemble.csv").read_bytes() != (
+        tmp_path / "flag" / "ensemble.csv"
+    ).read_bytes()
+
+
+def test_without_samples_or_block_no_ensemble_is_written(files, tmp_path):
+    assert _bwsim("run", files(), "--out", tmp_path / "out").exit_code == 0
+    assert not (tmp_path / "out" / "ensemble.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args, lag, message",
+    [
+        (("--samples", 0), None, "--samples must be at least 1"),
+        (("--samples", 5, "--seed", -2), None, "--seed must be 0 or more"),
+        (("--samples", 5, "--workers", 0), None, "needs 1 or more workers"),
+        (("--samples", 5), "{low: 0.1, mode: 1, high: 2}", "can be drawn as low as 0.1"),
+    ],
+)
+def test_bad_ensemble_input_exits_2_before_writing_anything(files, tmp_path, args, lag, message):
+    scenario = files(lag) if lag else files()
+    result = _bwsim("run", scenario, "--out", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_blow_up_exits_2_naming_the_member_and_its_values(tmp_path):
+    (tmp_path / "small.yaml").write_text(
+        "name: small\ntitle: small\ntime: {start: 2020, end: 2030, dt: 0.25}\nnodes:\n"
+        "  - {id: a, label: a, theme: t, dimension: hier_en_nu, baseline: 1}\n"
+        "  - {id: s, label: s, theme: t, dimension: hier_en_nu, baseline: 1, kind: stock}\n"
+        "links:\n  - {from: a, to: s, weight: 1}\n"
+        "  - {from: s, to: s, weight: {low: 0, mode: 0, high: 1.0e+20}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "grow.yaml").write_text(SCENARIO_YAML, encoding="utf-8")
+    result = _bwsim("run", tmp_path / "grow.yaml", "--out", tmp_path / "out", "--samples", 20)
+    assert result.exit_code == 2
+    assert "ensemble member" in result.output and "s->s weight = " in result.output
+    assert not (tmp_path / "out").exists()

@@ -1,4 +1,4 @@
-"""Parameter draws: reproducible, right distributions, independent of how they are cut into blocks."""
+"""Parameter draws: reproducible, right distributions, the same however they are cut up."""
 
 from __future__ import annotations
 
@@ -12,12 +12,19 @@ from simulator.spec import Distribution, ModelSpec
 
 
 def _model(weight=None, lag=None) -> ModelSpec:
-    nodes = [{"id": n, "label": n, "theme": "t", "dimension": "hier_en_nu", "baseline": 10.0}
-             for n in ("a", "b", "c")]
+    nodes = [
+        {"id": n, "label": n, "theme": "t", "dimension": "hier_en_nu", "baseline": 10.0}
+        for n in ("a", "b", "c")
+    ]
     links = [
         {"from": "a", "to": "b", "weight": weight or {"low": 1.0, "mode": 2.0, "high": 4.0}},
-        {"from": "b", "to": "c", "weight": 0.5, "delay": "exponential",
-         "lag": lag or {"dist": "uniform", "low": 1.0, "high": 3.0}},
+        {
+            "from": "b",
+            "to": "c",
+            "weight": 0.5,
+            "delay": "exponential",
+            "lag": lag or {"dist": "uniform", "low": 1.0, "high": 3.0},
+        },
         {"from": "a", "to": "c", "weight": {"dist": "normal", "mean": -1.0, "sd": 0.5}},
     ]
     return ModelSpec.model_validate({"name": "m", "title": "m", "nodes": nodes, "links": links})
@@ -25,7 +32,9 @@ def _model(weight=None, lag=None) -> ModelSpec:
 
 def _all_members(sample):
     parts = [sample.block(b) for b in range(sample.n_blocks)]
-    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts], axis=1)
+    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate(
+        [p[1] for p in parts], axis=1
+    )
 
 
 def test_only_uncertain_weights_and_lags_are_parameters_in_link_order():
@@ -84,8 +93,9 @@ def test_inverse_cdf_of_a_normal_stays_finite_at_the_edges():
     assert np.all(np.isfinite(values)) and values[1] == 0.0
 
 
-@pytest.mark.parametrize("samples, seed, method", [(0, 1, "lhs"), (-5, 1, "lhs"), (10, -1, "lhs"),
-                                                   (10, 1, "sobol")])
+@pytest.mark.parametrize(
+    "samples, seed, method", [(0, 1, "lhs"), (-5, 1, "lhs"), (10, -1, "lhs"), (10, 1, "sobol")]
+)
 def test_bad_sampling_settings_are_input_errors(samples, seed, method):
     with pytest.raises(InputError) as info:
         draw(_model(), samples, seed, method)

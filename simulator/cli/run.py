@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from concurrent.futures import Executor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import typer
 
-from simulator.cli.common import atomic_directory, fail, reports_errors
+from simulator.cli.common import atomic_directory, fail, is_terminal, reports_errors
+from simulator.distributed import check_workers, dask_executor
+from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
 from simulator.io.manifest import build_manifest, write_manifest
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
 from simulator.results import RunResult
-from simulator.scenario_run import baseline_scenario, prepare_scenario, run_deterministic
+from simulator.sampling import METHODS
+from simulator.scenario_run import (
+    PreparedScenario,
+    baseline_scenario,
+    prepare_scenario,
+    run_deterministic,
+)
 
 
 def load_all(paths: list[Path]) -> list[ScenarioFile]:
@@ -24,8 +34,8 @@ def load_all(paths: list[Path]) -> list[ScenarioFile]:
     loaded, problems = [], []
     for path in paths:
         try:
-            from simulator.io.yaml_file import read_yaml
             from simulator.io.spec_files import spec_from_document
+            from simulator.io.yaml_file import read_yaml
             from simulator.spec import ScenarioSpec
 
             spec = spec_from_document(read_yaml(path)[0], ScenarioSpec)
@@ -59,16 +69,78 @@ def largest_effects(result: RunResult, labels: dict[str, str], units: dict[str, 
 @reports_errors
 def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
         out: Path = typer.Option(..., "--out", help="Folder for results.csv and manifest.json."),
-        samples: int | None = typer.Option(None, help="Ensemble size: also write ensemble.csv."),
-        seed: int | None = typer.Option(None, help="Seed of the ensemble draws (default: the scenario's, or 0)."),
+        samples: int | None = typer.Option(
+            None, help="Ensemble size: also write ensemble.csv (default: the scenario's uncertainty "
+            "block, if any)."),
+        seed: int | None = typer.Option(
+            None, help="Seed of the ensemble draws (default: the scenario's, or 0)."),
+        method: str | None = typer.Option(
+            None, help="Sampling: lhs (Latin hypercube) or mc (default: the scenario's, or lhs)."),
+        workers: int | None = typer.Option(
+            None, help="Run the ensemble on a local Dask cluster of N worker processes."),
+        scheduler: str | None = typer.Option(
+            None, help="Run the ensemble on a running Dask cluster (e.g. tcp://host:8786)."),
         language: str = typer.Option("nl", "--lang", help="Labels in the printed tables: nl or en.")) -> None:
     """Run scenarios and their baseline, write results.csv, print the largest effects."""
     if samples is not None and samples < 1:
         fail(f"--samples must be at least 1, got {samples}")
     if seed is not None and seed < 0:
         fail(f"--seed must be 0 or more, got {seed}")
+    if method is not None and method not in METHODS:
+        fail(f"--method must be lhs or mc, got {method!r}")
+    check_workers(workers, scheduler)
     loaded = load_all(scenarios)
-    results, frames = [], []
+    ensembles = ensemble_settings(loaded, samples, seed, method)
+    cluster = dask_executor(workers, scheduler) if ensembles else contextlib.nullcontext(None)
+    with cluster as executor:
+        _run(loaded, ensembles, executor, out, language, workers=workers, scheduler=scheduler)
+
+
+def ensemble_settings(loaded: list[ScenarioFile], samples: int | None, seed: int | None,
+                      method: str | None) -> dict[str, dict[str, int | str]]:
+    """Samples, seed and method per scenario name: the flags, else the file's ``uncertainty`` block.
+
+    A scenario gets an ensemble when ``--samples`` is given or its file has an
+    ``uncertainty`` block; ``--seed``/``--method`` override the file. Lags whose
+    draws can fall below ``dt`` are refused here, before any run starts.
+    """
+    from simulator.errors import InputError
+
+    settings, problems = {}, []
+    for item in loaded:
+        block = item.spec.uncertainty
+        if samples is None and block is None:
+            continue
+        settings[item.spec.name] = {
+            "samples": samples if samples is not None else block.samples,
+            "seed": seed if seed is not None else (block.seed if block else 0),
+            "method": method or (block.method if block else "lhs")}
+        problems += sampled_lag_problems(prepare_scenario(item.spec, item.model.spec), item.path)
+    if problems:
+        raise InputError(problems)
+    return settings
+
+
+def _run_ensemble(prepared: PreparedScenario, settings: dict[str, int | str],
+                  executor: Executor | None) -> EnsembleSummary:
+    """One scenario's ensemble, with a progress bar on stderr when it is a terminal."""
+    total = int(settings["samples"])
+    if not is_terminal() or total < 5000:
+        return ensemble_summary(prepared, **settings, executor=executor)
+    with typer.progressbar(length=total, label=f"ensemble {prepared.name}", file=sys.stderr) as bar:
+        done = [0]
+
+        def advance(n_done: int, _: int) -> None:
+            bar.update(n_done - done[0])
+            done[0] = n_done
+
+        return ensemble_summary(prepared, **settings, executor=executor, progress=advance)
+
+
+def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
+         executor: Executor | None, out: Path, language: str, **options: object) -> None:
+    """Run every scenario and each model's baseline, write the files, print the largest effects."""
+    results, frames, bands = [], [], []
     baselines_done: set[str] = set()
     for item in loaded:
         model = item.model.spec
@@ -77,15 +149,24 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
             name = "baseline" if len({x.model.path for x in loaded}) == 1 else f"baseline-{model.name}"
             frames.append(run_deterministic(prepare_scenario(
                 baseline_scenario(model, item.spec.time, name), model)).to_frame())
-        result = run_deterministic(prepare_scenario(item.spec, model))
+        prepared = prepare_scenario(item.spec, model)
+        result = run_deterministic(prepared)
         results.append((item, result))
         frames.append(result.to_frame())
+        if item.spec.name in ensembles:
+            bands.append(_run_ensemble(prepared, ensembles[item.spec.name], executor).to_frame())
     table = pd.concat(frames, ignore_index=True)
     inputs = [{"scenario": it.path, "scenario_sha256": it.sha256, "model": it.model.path,
                "model_sha256": it.model.sha256} for it in loaded]
-    manifest = build_manifest(sys.argv, inputs, samples=samples, seed=seed)
+    first = next(iter(ensembles.values()), {})
+    manifest = build_manifest(sys.argv, inputs, samples=first.get("samples"),
+                              seed=first.get("seed"), method=first.get("method"),
+                              ensembles=ensembles, **options)
     with atomic_directory(out) as staging:
         table.to_csv(staging / "results.csv", index=False, float_format="%.17g")
+        if bands:
+            pd.concat(bands, ignore_index=True).to_csv(staging / "ensemble.csv", index=False,
+                                                       float_format="%.17g")
         write_manifest(staging / "manifest.json", manifest)
     for item, result in results:
         model = item.model.spec
@@ -94,4 +175,5 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
         title = item.spec.title.get(language) if item.spec.title else item.spec.name
         typer.echo(f"\n{title} ({item.spec.name}): largest effects in {result.times[-1]:g}")
         typer.echo(largest_effects(result, labels, units))
-    typer.echo(f"\nwrote {out / 'results.csv'} and {out / 'manifest.json'}")
+    written = ["results.csv"] + (["ensemble.csv"] if bands else []) + ["manifest.json"]
+    typer.echo(f"\nwrote {', '.join(str(out / name) for name in written)}")
