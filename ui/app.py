@@ -36,6 +36,9 @@ def _sidebar() -> None:
         options = [str(p) for p in state.model_paths()]
         if st.session_state.get("own_model"):
             options.append(state.OWN_MODEL)
+        pending = st.session_state.pop("model_pending", None)
+        if pending in options:
+            st.session_state["model_choice"] = pending
         if st.session_state.get("model_choice") not in options:
             st.session_state["model_choice"] = options[-1] if state.OWN_MODEL in options else options[0]
         st.selectbox(state.tr("model"), options, key="model_choice",

@@ -164,24 +164,29 @@ def current() -> Current:
     return Current(model, model.sha256, scenarios | _uploaded_scenarios(model), ref)
 
 
+def _key(scenario: ScenarioSpec) -> str:
+    """The cache key of a scenario: its full JSON."""
+    return scenario.model_dump_json(by_alias=True)
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _prepared(model_key: str, _model: ModelSpec, scenario_json: str) -> PreparedScenario:
-    return prepare_scenario(ScenarioSpec.model_validate_json(scenario_json), _model)
+def _prepared(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> PreparedScenario:
+    return prepare_scenario(_scenario, _model)
 
 
 def prepared(cur: Current, scenario: ScenarioSpec) -> PreparedScenario:
     """The scenario applied to the model in use and compiled (cached)."""
-    return _prepared(cur.key, cur.model.spec, scenario.model_dump_json(by_alias=True))
+    return _prepared(cur.key, cur.model.spec, _key(scenario), scenario)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _run(model_key: str, _model: ModelSpec, scenario_json: str) -> RunResult:
-    return run_deterministic(_prepared(model_key, _model, scenario_json))
+def _run(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> RunResult:
+    return run_deterministic(_prepared(model_key, _model, scenario_json, _scenario))
 
 
 def run(cur: Current, scenario: ScenarioSpec) -> RunResult:
     """A deterministic run (cached). Raises NumericalError when the run blows up."""
-    return _run(cur.key, cur.model.spec, scenario.model_dump_json(by_alias=True))
+    return _run(cur.key, cur.model.spec, _key(scenario), scenario)
 
 
 def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> ScenarioSpec:
@@ -191,10 +196,11 @@ def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> Scenar
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _ensemble(model_key: str, _model: ModelSpec, scenario_json: str, samples: int, seed: int):
+def _ensemble(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec, samples: int,
+              seed: int):
     from simulator.ensemble import ensemble_summary
 
-    return ensemble_summary(_prepared(model_key, _model, scenario_json), samples, seed)
+    return ensemble_summary(_prepared(model_key, _model, scenario_json, _scenario), samples, seed)
 
 
 def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
@@ -203,7 +209,7 @@ def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
         import simulator.ensemble  # noqa: F401
     except ImportError:
         return None
-    return _ensemble(cur.key, cur.model.spec, scenario.model_dump_json(by_alias=True), samples, seed)
+    return _ensemble(cur.key, cur.model.spec, _key(scenario), scenario, samples, seed)
 
 
 def get_future() -> fut.Future:
@@ -229,17 +235,21 @@ def future_specs(cur: Current) -> tuple[ScenarioSpec | None, list[fut.Lever], Sc
     return base, levers, defaults, own
 
 
-def show_error(exc: BaseException) -> None:
-    """Show an error as text for people, never a traceback."""
+def error_text(exc: BaseException) -> str:
+    """An error as text for people (Markdown), never a traceback."""
     if isinstance(exc, InputError):
-        st.error(tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in exc.problems))
-    elif isinstance(exc, NumericalError):
-        st.error(tr("numerical_error", message=str(exc)))
-    elif isinstance(exc, SimulatorError):
-        st.error(str(exc))
-    else:
-        traceback.print_exc()  # for the server log only
-        st.error(tr("unexpected_error", kind=type(exc).__name__))
+        return tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+    if isinstance(exc, NumericalError):
+        return tr("numerical_error", message=str(exc))
+    if isinstance(exc, SimulatorError):
+        return str(exc)
+    traceback.print_exc()  # for the server log only
+    return tr("unexpected_error", kind=type(exc).__name__)
+
+
+def show_error(exc: BaseException) -> None:
+    """Show an error on the page as text for people, never a traceback."""
+    st.error(error_text(exc))
 
 
 def label_of(model: ModelSpec, node_id: str) -> str:

@@ -1,2 +1,79 @@
+"""Page: several futures side by side: scorecards, overlaid paths, the differences that matter most."""
+
+from __future__ import annotations
+
 import streamlit as st
-st.write("todo")
+
+from simulator.analysis.scorecard import scorecard, summary
+from simulator.spec import ScenarioSpec
+from ui import charts, state, tables
+from ui.state import tr
+
+CURRENT = "__current__"
+CURRENT_OWN = "__current_own__"
+PER_ROW = 4
+
+
+def _futures(cur: state.Current) -> dict[str, tuple[str, ScenarioSpec]]:
+    """Choosable futures: key -> (display name, spec)."""
+    _, _, defaults, own = state.future_specs(cur)
+    lang = state.language()
+    out = {CURRENT: (tr("current_future"), defaults)}
+    if own is not None:
+        out[CURRENT_OWN] = (f"{tr('current_future')}, {tr('with_own').lower()}", own)
+    for name, spec in cur.scenarios.items():
+        out[name] = (spec.title.get(lang) if spec.title else name, spec)
+    return out
+
+
+def page() -> None:
+    """The page."""
+    cur = state.current()
+    model = cur.model.spec
+    st.title(tr("page_compare"))
+    st.markdown(tr("compare_intro"))
+    futures = _futures(cur)
+    if st.session_state.get("compare_pick") is None or not set(st.session_state["compare_pick"]) <= set(futures):
+        st.session_state["compare_pick"] = [k for k in futures if k != CURRENT_OWN][:PER_ROW]
+    chosen = st.multiselect(tr("futures"), list(futures), key="compare_pick", format_func=lambda k: futures[k][0])
+    if not chosen:
+        st.info(tr("pick_two"))
+        return
+    runs = {futures[k][0]: state.run(cur, futures[k][1]) for k in chosen}
+    first = next(iter(runs.values()))
+    start, end = int(round(first.times[0])), int(round(first.times[-1]))
+    if not start <= (st.session_state.get("compare_year") or 0) <= end:
+        st.session_state["compare_year"] = min(start + 10, end)
+    year = float(st.slider(tr("year"), start, end, key="compare_year"))
+    lang = state.language()
+    cards = {name: scorecard(model, r.times, r.baseline, r.delta, [year], scenario=name, language=lang)
+             for name, r in runs.items()}
+    themes = sorted({n.theme for n in model.nodes})
+    st.subheader(tr("scorecard"))
+    names = list(cards)
+    for row in range(0, len(names), PER_ROW):
+        cols = st.columns(PER_ROW)
+        for col, name in zip(cols, names[row:row + PER_ROW]):
+            fig = charts.scorecard_figure(summary(cards[name]), lang, name, themes)
+            fig.update_layout(title={"font": {"size": 12}})
+            col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
+    diff = tables.differences(cards)
+    st.subheader(tr("key_paths"))
+    default = diff["node"].iloc[0] if not diff.empty else model.node_ids[0]
+    if st.session_state.get("compare_node") not in model.node_ids:
+        st.session_state["compare_node"] = default
+    node = st.selectbox(tr("indicator"), model.node_ids, key="compare_node",
+                        format_func=lambda n: state.label_of(model, n))
+    table = tables.path_table(runs, node, tr("series_baseline"))
+    st.plotly_chart(charts.path_figure(table, state.label_of(model, node), model.node(node).unit, height=380),
+                    key="cmp_paths")
+    st.subheader(tr("differences"))
+    if diff.empty:
+        st.caption("—")
+        return
+    shown = diff.drop(columns=["node"]).rename(columns={"label": tr("indicator"), "spread": "spread (%-pt)"})
+    st.dataframe(shown, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.4g")
+                                                         for c in shown.columns if c not in (tr("indicator"), "unit")})
+
+
+page()

@@ -1,2 +1,106 @@
+"""Page: the causal network, its feedback loops and a node's traced contributions."""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
-st.write("todo")
+
+from simulator.analysis.loops import find_loops
+from simulator.analysis.tracing import incoming
+from ui import charts, state
+from ui.state import tr
+
+
+def _focus(cur: state.Current) -> str | None:
+    model = cur.model.spec
+    options = ["", *model.node_ids]
+    pending = st.session_state.pop("focus_pending", None)
+    if pending in options:
+        st.session_state["focus_pick"] = pending
+    if st.session_state.get("focus_pick") not in options:
+        st.session_state["focus_pick"] = ""
+    choice = st.selectbox(tr("focus"), options, key="focus_pick",
+                          format_func=lambda n: tr("all_nodes") if not n else state.label_of(model, n))
+    return choice or None
+
+
+def _link_rows(cur: state.Current, links: list, end: str) -> pd.DataFrame:
+    model = cur.model.spec
+    rows = [{"": "+" if link.weight.central >= 0 else "−",
+             tr("focus"): state.label_of(model, getattr(link, end)),
+             "weight": link.weight.central, "lag": link.lag.central, "delay": link.delay,
+             "evidence": link.evidence.strength} for link in links]
+    return pd.DataFrame(rows)
+
+
+def _neighbours(cur: state.Current, focus: str) -> None:
+    model = cur.model.spec
+    causes = [link for link in model.links if link.target == focus]
+    effects = [link for link in model.links if link.source == focus]
+    left, right = st.columns(2)
+    left.markdown(f"**{tr('causes')}**")
+    left.dataframe(_link_rows(cur, causes, "source"), hide_index=True)
+    right.markdown(f"**{tr('consequences')}**")
+    right.dataframe(_link_rows(cur, effects, "target"), hide_index=True)
+
+
+POLARITY = {"reinforcing": ("versterkend (R)", "reinforcing (R)"), "balancing": ("balancerend (B)", "balancing (B)"),
+            "inactive": ("inactief", "inactive")}
+
+
+def _loops(cur: state.Current, focus: str | None) -> None:
+    model = cur.model.spec
+    st.subheader(tr("loops"))
+    loops = [lp for lp in find_loops(model, model.time) if focus is None or focus in lp.nodes]
+    if not loops:
+        st.caption(tr("no_loops"))
+        return
+    en = state.language() == "en"
+    frame = pd.DataFrame([{"id": lp.id, "type": POLARITY[lp.polarity][en], "lag": lp.lag, "gain": lp.gain,
+                           "loop": " → ".join(state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]])}
+                          for lp in loops])
+    st.dataframe(frame, hide_index=True)
+
+
+def _tracing(cur: state.Current, focus: str) -> None:
+    _, _, defaults, _ = state.future_specs(cur)
+    if not defaults.interventions:
+        return
+    prepared = state.prepared(cur, defaults)
+    result = state.run(cur, defaults)
+    year = float(st.session_state.get("year") or result.times[0] + 10)
+    k = int(abs(result.times - year).argmin())
+    node = result.node_ids.index(focus)
+    parts = incoming(prepared.compiled, prepared.inputs, result.delta, node, k)
+    parts = parts[parts["value"] != 0]
+    st.subheader(tr("tracing"))
+    st.caption(tr("tracing_help") + f" ({result.times[k]:g})")
+    if parts.empty:
+        st.caption("—")
+        return
+    labels = [state.label_of(cur.model.spec, s) if s else p for s, p in zip(parts["source"], parts["part"])]
+    table = pd.DataFrame({"label": labels, "value": parts["value"].to_numpy()})
+    st.plotly_chart(charts.bar_figure(table, unit=cur.model.spec.node(focus).unit), key="trace")
+
+
+def page() -> None:
+    """The page."""
+    cur = state.current()
+    st.title(tr("page_network"))
+    st.markdown(tr("network_intro"))
+    focus = _focus(cur)
+    fig = charts.network_figure(cur.model.spec, state.language(), focus)
+    event = st.plotly_chart(fig, key=f"network:{focus}", on_select="rerun", selection_mode="points")
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    clicked = next((p.get("customdata") for p in points if p.get("customdata")), None)
+    if clicked and clicked != focus:
+        st.session_state["focus_pending"] = clicked
+        st.rerun()
+    if focus is not None:
+        _neighbours(cur, focus)
+        _tracing(cur, focus)
+    _loops(cur, focus)
+
+
+page()

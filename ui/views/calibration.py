@@ -1,0 +1,227 @@
+"""Page: observed data, calibration, sensitivity and monitoring (issue #6).
+
+Upload observed data (or use the illustrative sample), fit chosen links and see
+the fit and the intervals, rank the assumptions by Sobol or Morris indices, and
+check observations against the scenario's expected band. All numerics live in
+:mod:`simulator.calibrate`, :mod:`simulator.sensitivity` and
+:mod:`simulator.monitor`; figures in :mod:`ui.sensitivity_charts`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from simulator.calibrate import calibrate, fitted_model_text, select_parameters, with_notes
+from simulator.monitor import monitor
+from simulator.observed import ObservedData, observed_from_text
+from simulator.sensitivity import scenario_sensitivity
+from ui import sensitivity_charts as charts
+from ui import state
+
+SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"
+MAX_UPLOAD_BYTES = 5_000_000
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"nl": "Kalibreren, gevoeligheid en monitoren", "en": "Calibration, sensitivity and monitoring"},
+    "intro": {
+        "nl": "Laat de verbanden rusten op data waar die er zijn, en zie eerlijk welke verbanden de data niet "
+              "kunnen vastleggen. Kies welke aannames er het meest toe doen, en volg of wat we waarnemen nog "
+              "binnen de verwachte band valt.",
+        "en": "Let the links rest on data where data exist, and see honestly which links the data cannot pin "
+              "down. Find which assumptions matter most, and check whether what we observe is still inside "
+              "the expected band."},
+    "scenario": {"nl": "Scenario (wat er gebeurde / wat gepland is)",
+                 "en": "Scenario (what happened / what is planned)"},
+    "data": {"nl": "Waarnemingen", "en": "Observed data"},
+    "sample": {"nl": "Voorbeelddata (illustratief, synthetisch: geen echte waarnemingen)",
+               "en": "Sample data (illustrative, synthetic: not real observations)"},
+    "upload": {"nl": "Eigen CSV uploaden (node,time,value)", "en": "Upload own CSV (node,time,value)"},
+    "no_data": {"nl": "Upload een CSV met de kolommen node,time,value (optioneel region,source).",
+                "en": "Upload a CSV with the columns node,time,value (optionally region,source)."},
+    "too_big": {"nl": "Bestand is te groot (max. 5 MB).", "en": "File is too large (max 5 MB)."},
+    "n_obs": {"nl": "{n} waarnemingen van {k} indicatoren", "en": "{n} observations of {k} indicators"},
+    "tab_calibrate": {"nl": "Kalibreren", "en": "Calibrate"},
+    "tab_sensitivity": {"nl": "Gevoeligheid", "en": "Sensitivity"},
+    "tab_monitor": {"nl": "Monitor", "en": "Monitor"},
+    "links": {"nl": "Verbanden om te schatten", "en": "Links to fit"},
+    "fit_lags": {"nl": "Ook vertragingen schatten", "en": "Also fit lags"},
+    "starts": {"nl": "Startpunten", "en": "Starts"},
+    "bootstrap": {"nl": "Bootstrap-herhalingen (0: Jacobiaan)", "en": "Bootstrap replicates (0: Jacobian)"},
+    "run_fit": {"nl": "Kalibreer", "en": "Calibrate"},
+    "estimates": {"nl": "Schattingen en intervallen", "en": "Estimates and intervals"},
+    "fit": {"nl": "Passing per indicator", "en": "Fit per indicator"},
+    "warnings": {"nl": "Wat de data niet kunnen vastleggen", "en": "What the data cannot pin down"},
+    "download": {"nl": "Gekalibreerd model downloaden (YAML)", "en": "Download calibrated model (YAML)"},
+    "output": {"nl": "Uitkomst", "en": "Outcome"},
+    "year": {"nl": "Jaar", "en": "Year"},
+    "method": {"nl": "Methode", "en": "Method"},
+    "samples": {"nl": "Basissteekproef N", "en": "Base samples N"},
+    "run_sa": {"nl": "Bereken gevoeligheid", "en": "Compute sensitivity"},
+    "ranking": {"nl": "Welke aannames doen er het meest toe", "en": "Which assumptions matter most"},
+    "over_time": {"nl": "Door de tijd (top 5)", "en": "Over time (top 5)"},
+    "band_samples": {"nl": "Trekkingen voor de band", "en": "Draws for the band"},
+    "level": {"nl": "Breedte van de band", "en": "Band coverage"},
+    "run_monitor": {"nl": "Vergelijk met de verwachting", "en": "Compare with expectation"},
+    "flagged": {"nl": "Buiten de verwachte band", "en": "Outside the expected band"},
+    "all_inside": {"nl": "Alle waarnemingen vallen binnen de verwachte band.",
+                   "en": "All observations lie inside the expected band."},
+    "indicator": {"nl": "Indicator", "en": "Indicator"},
+}
+
+
+def _t(key: str, **values: object) -> str:
+    text = TEXT[key][state.language()]
+    return text.format(**values) if values else text
+
+
+def _observed(prepared) -> ObservedData | None:
+    """The observed data chosen on the page, checked against the scenario (None when none yet)."""
+    source = st.radio(_t("data"), ["sample", "upload"], horizontal=True, key="obs_source",
+                      format_func=lambda x: _t(x))
+    ids = list(prepared.compiled.node_ids)
+    horizon = (float(prepared.compiled.times[0]), float(prepared.compiled.times[-1]))
+    if source == "sample":
+        return observed_from_text(SAMPLE_DATA.read_text(encoding="utf-8"), SAMPLE_DATA.name, ids, horizon)
+    file = st.file_uploader(_t("upload"), type=["csv", "txt"], key="obs_upload")
+    if file is None:
+        st.info(_t("no_data"))
+        return None
+    raw = file.getvalue()
+    if len(raw) > MAX_UPLOAD_BYTES:
+        st.error(_t("too_big"))
+        return None
+    return observed_from_text(raw.decode("utf-8-sig", errors="replace"), file.name, ids, horizon)
+
+
+def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
+    model = prepared.model
+    suggested, _ = select_parameters(model, observed.nodes, None, False, prepared.compiled.dt)
+    options = list(dict.fromkeys(p.key for p in suggested))
+    chosen = st.multiselect(_t("links"), options, default=options[: min(6, len(options))], key="cal_links")
+    left, mid, right = st.columns(3)
+    fit_lags = left.checkbox(_t("fit_lags"), key="cal_lags")
+    starts = mid.slider(_t("starts"), 1, 10, 3, key="cal_starts")
+    bootstrap = right.selectbox(_t("bootstrap"), [0, 50, 100, 200], key="cal_boot")
+    if st.button(_t("run_fit"), type="primary", key="cal_run") and chosen:
+        pairs = [tuple(key.split("->")) for key in chosen]
+        params, notes = select_parameters(model, observed.nodes, pairs, fit_lags, prepared.compiled.dt)
+        with st.spinner("…"):
+            result = with_notes(calibrate(prepared, observed, params, n_starts=starts, bootstrap=bootstrap), notes)
+        st.session_state["cal_result"] = (observed.file, prepared.name, result)
+    stored = st.session_state.get("cal_result")
+    if stored and stored[:2] == (observed.file, prepared.name):
+        _show_calibration(cur, prepared, observed, stored[2])
+
+
+def _show_calibration(cur: state.Current, prepared, observed: ObservedData, result) -> None:
+    st.subheader(_t("estimates"))
+    frame = result.parameter_frame()
+    st.dataframe(frame, hide_index=True)
+    st.plotly_chart(charts.estimates_figure(frame), key="cal_estimates")
+    if result.warnings or result.notes:
+        st.subheader(_t("warnings"))
+        for text in [*result.warnings, *result.notes]:
+            st.warning(text)
+    st.subheader(_t("fit"))
+    st.dataframe(result.series_frame(), hide_index=True)
+    table = observed.table.assign(predicted=result.predicted)
+    for node in observed.nodes:
+        part = table[table["node"] == node]
+        st.plotly_chart(charts.fit_figure(part, state.label_of(cur.model.spec, node), cur.model.spec.node(node).unit),
+                        key=f"cal_fit_{node}")
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    text = fitted_model_text(cur.model.document.data, result, cur.model.path, prepared.name, when)
+    st.download_button(_t("download"), text, file_name=f"{cur.model.spec.name}-calibrated.yaml",
+                       mime="application/x-yaml", key="cal_download")
+
+
+def _sensitivity_tab(cur: state.Current, prepared) -> None:
+    ids = list(prepared.compiled.node_ids)
+    times = prepared.compiled.times
+    left, mid, right, far = st.columns(4)
+    default = ids.index("life_satisfaction") if "life_satisfaction" in ids else len(ids) - 1
+    output = left.selectbox(_t("output"), ids, index=default, key="sa_output",
+                            format_func=lambda n: state.label_of(cur.model.spec, n))
+    year = mid.slider(_t("year"), int(np.ceil(times[0])), int(np.floor(times[-1])),
+                      min(int(np.floor(times[-1])), int(np.ceil(times[0])) + 10), key="sa_year")
+    method = right.radio(_t("method"), ["sobol", "morris"], horizontal=True, key="sa_method")
+    samples = far.selectbox(_t("samples"), [128, 256, 512, 1024], index=1, key="sa_samples")
+    if st.button(_t("run_sa"), type="primary", key="sa_run"):
+        with st.spinner("…"):
+            indices = scenario_sensitivity(prepared, output, float(year), method, samples)
+        st.session_state["sa_result"] = (prepared.name, output, float(year), indices)
+    stored = st.session_state.get("sa_result")
+    if not stored or stored[0] != prepared.name:
+        return
+    _, output, year, indices = stored
+    ranking = indices.ranking(year)
+    st.subheader(f"{_t('ranking')}: {state.label_of(cur.model.spec, output)}, {year:g}")
+    st.plotly_chart(charts.tornado_figure(ranking), key="sa_tornado")
+    st.subheader(_t("over_time"))
+    top = list(ranking["factor"].head(5))
+    st.plotly_chart(charts.indices_over_time_figure(indices.over_time(), top, indices.main), key="sa_time")
+    st.dataframe(ranking, hide_index=True)
+
+
+def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
+    left, right = st.columns(2)
+    samples = left.selectbox(_t("band_samples"), [200, 500, 1000, 2000], index=1, key="mon_samples")
+    level = right.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], value=0.9, key="mon_level",
+                                format_func=lambda x: f"{x:.0%}")
+    if st.button(_t("run_monitor"), type="primary", key="mon_run"):
+        st.session_state["mon_result"] = (observed.file, prepared.name, monitor(prepared, observed, samples,
+                                                                                 0, level))
+    stored = st.session_state.get("mon_result")
+    if not stored or stored[:2] != (observed.file, prepared.name):
+        return
+    result = stored[2]
+    flagged = result.flagged
+    if flagged.empty:
+        st.success(_t("all_inside"))
+    else:
+        st.subheader(_t("flagged"))
+        st.dataframe(flagged, hide_index=True)
+    st.dataframe(result.summary(), hide_index=True)
+    node = st.selectbox(_t("indicator"), observed.nodes, key="mon_node",
+                        format_func=lambda n: state.label_of(cur.model.spec, n))
+    band = result.band.to_frame()
+    st.plotly_chart(charts.monitor_figure(band[band["node"] == node], result.table[result.table["node"] == node],
+                                          state.label_of(cur.model.spec, node), cur.model.spec.node(node).unit),
+                    key="mon_figure")
+
+
+def page() -> None:
+    """The page: choose a scenario and data, then calibrate, rank assumptions or monitor."""
+    st.title(_t("title"))
+    st.caption(_t("intro"))
+    cur = state.current()
+    names = sorted(cur.scenarios)
+    if not names:
+        st.info(state.tr("no_model"))
+        return
+    default = names.index("medtech-growth") if "medtech-growth" in names else 0
+    name = st.selectbox(_t("scenario"), names, index=default, key="cal_scenario")
+    prepared = state.prepared(cur, cur.scenarios[name])
+    observed = _observed(prepared)
+    tabs = st.tabs([_t("tab_calibrate"), _t("tab_sensitivity"), _t("tab_monitor")])
+    with tabs[1]:
+        _sensitivity_tab(cur, prepared)
+    if observed is None:
+        return
+    st.caption(_t("n_obs", n=len(observed), k=len(observed.nodes)))
+    with tabs[0]:
+        _calibrate_tab(cur, prepared, observed)
+    with tabs[2]:
+        _monitor_tab(cur, prepared, observed)
+
+
+try:
+    page()
+except Exception as exc:  # noqa: BLE001 - the page shows errors as text, never a traceback
+    if type(exc).__name__ in ("RerunException", "StopException"):
+        raise
+    state.show_error(exc)

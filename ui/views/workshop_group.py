@@ -1,0 +1,157 @@
+"""Page: a group joins a workshop with the facilitator's code, builds futures and saves them."""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+from simulator.errors import InputError, SimulatorError
+from simulator.results import RunResult
+from simulator.workshop.futures import baseline_run, model_file, run_future, scenario_yaml
+from simulator.workshop.records import FutureVersion, ModelVersion, Notes
+from simulator.workshop.store import WorkshopStore
+from simulator.workshop.view import history_table
+from ui import charts, state
+from ui.views.workshop_common import open_store, show_error, tx
+
+SESSION = "ws_group_session"
+NOTE_KEYS = ("question", "expectation", "found", "decision")
+
+
+def join_form(store: WorkshopStore) -> None:
+    """Code and group name; on success the session remembers both."""
+    st.caption(tx("group_intro"))
+    with st.form("ws_join"):
+        code = st.text_input(tx("code"), max_chars=32, key="ws_join_code")
+        group = st.text_input(tx("group"), max_chars=80, key="ws_join_group")
+        if st.form_submit_button(tx("join"), type="primary"):
+            try:
+                name = store.join(code, group)
+                st.session_state[SESSION] = (store.workshop(code).code, name)
+                st.rerun()
+            except InputError as exc:
+                show_error(exc)
+
+
+def _sources(store: WorkshopStore, code: str, mine: list[FutureVersion]) -> dict[str, tuple[str, str]]:
+    """Where a future can start from: option key -> (label, scenario YAML)."""
+    out = {f"start:{s.position}": (f"{tx('from_start')}: {s.name}", s.yaml) for s in store.start_scenarios(code)}
+    out |= {f"mine:{v.future}": (f"{tx('from_mine')}: {v.future} (v{v.version})", v.scenario_yaml) for v in mine}
+    try:
+        cur = state.current()
+        _base, _levers, defaults, own = state.future_specs(cur)
+        out["builder"] = (tx("from_builder"), scenario_yaml(own or defaults))
+    except (InputError, SimulatorError, KeyError, ValueError):
+        pass  # the builder's model does not fit: offer what the workshop has
+    return out
+
+
+def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]) -> None:
+    """Pick a start, edit the scenario and the notes, save a new version."""
+    sources = _sources(store, code, mine)
+    if "ws_yaml" not in st.session_state and sources:
+        st.session_state["ws_yaml"] = next(iter(sources.values()))[1]
+    left, right = st.columns([3, 1])
+    pick = left.selectbox(tx("start_from"), list(sources), format_func=lambda k: sources[k][0])
+    if right.button(tx("load")) and pick:
+        st.session_state["ws_yaml"] = sources[pick][1]
+        if pick.startswith("mine:"):
+            st.session_state["ws_future_name"] = pick[len("mine:"):]
+    st.text_input(tx("future_name"), max_chars=80, key="ws_future_name")
+    st.text_area(tx("scenario_yaml"), key="ws_yaml", height=260)
+    cols = st.columns(4)
+    for col, key in zip(cols, NOTE_KEYS, strict=True):
+        col.text_area(tx(key), key=f"ws_note_{key}", height=100)
+    save_id = st.session_state.setdefault("ws_save_id", uuid.uuid4().hex)
+    if st.button(tx("save"), type="primary"):
+        notes = Notes(*(st.session_state.get(f"ws_note_{k}", "") for k in NOTE_KEYS))
+        try:
+            saved = store.save_future(code, group, st.session_state.get("ws_future_name", ""),
+                                      st.session_state.get("ws_yaml", ""), notes, save_id=save_id)
+            st.session_state["ws_save_id"] = uuid.uuid4().hex  # the next click is a new save
+            st.success(tx("saved", version=saved.version))
+        except InputError as exc:
+            show_error(exc)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _runs(model_yaml: str, model_sha: str, current_yaml: str, current_sha: str,
+          version: FutureVersion) -> tuple[RunResult | None, RunResult | None, RunResult, tuple[str, ...]]:
+    made_with = ModelVersion(0, "", model_sha, model_yaml, "")
+    current = ModelVersion(0, "", current_sha, current_yaml, "")
+    run = run_future(version, made_with, current)
+    return run.result, run.current, baseline_run(current), run.problems
+
+
+def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
+    """The chosen version's path of one indicator; both models when the model changed since."""
+    made_with, current = store.model_version(code, version.model_id), store.current_model(code)
+    own, now, base, problems = _runs(made_with.yaml, made_with.sha256, current.yaml, current.sha256, version)
+    for problem in problems:
+        st.warning(problem.replace("*", "\\*").replace("_", "\\_").replace("<", "\\<"))
+    model = model_file(current).spec
+    node = st.selectbox(tx("indicator"), model.node_ids, format_func=lambda n: state.label_of(model, n),
+                        key="ws_preview_node")
+    series = [(tx("baseline"), base, True)]
+    if made_with.sha256 != current.sha256:
+        st.info(tx("model_changed"))
+        series += [(tx("made_with"), own, False), (tx("with_current"), now, False)]
+    else:
+        series.append((f"v{version.version}", own, False))
+    frames = [pd.DataFrame({"time": r.times, "series": name, "value": r.value[:, r.node_ids.index(node)],
+                            "baseline": is_base})
+              for name, r, is_base in series if r is not None and node in r.node_ids]
+    if frames:
+        st.plotly_chart(charts.path_figure(pd.concat(frames, ignore_index=True),
+                                           unit=model.node(node).unit), key="ws_preview_chart")
+
+
+def history(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]) -> None:
+    """Every version of one of our futures, and a look at one of them."""
+    st.subheader(tx("history"))
+    if not mine:
+        st.info(tx("no_futures"))
+        return
+    names = [v.future for v in mine]
+    name = st.selectbox(tx("future_name"), names, key="ws_history_future")
+    versions = store.history(code, group, name)
+    st.dataframe(history_table(versions, store.current_model(code).sha256), hide_index=True)
+    number = st.selectbox(tx("version"), [v.version for v in versions][::-1], key="ws_history_version")
+    chosen = next(v for v in versions if v.version == number)
+    st.code(chosen.scenario_yaml, language="yaml")
+    preview(store, code, chosen)
+
+
+def main() -> None:
+    """The page."""
+    st.title(tx("group_title"))
+    store = open_store()
+    if store is None:
+        return
+    session = st.session_state.get(SESSION)
+    if not session:
+        join_form(store)
+        return
+    code, group = session
+    try:
+        workshop = store.workshop(code)
+    except InputError as exc:
+        st.session_state.pop(SESSION, None)
+        show_error(exc)
+        return
+    st.caption(tx("joined"))
+    st.text(f"{workshop.name} / {group}")
+    if st.button(tx("leave")):
+        st.session_state.pop(SESSION, None)
+        st.rerun()
+    mine = store.latest(code, group)
+    editor(store, code, group, mine)
+    history(store, code, group, store.latest(code, group))
+
+
+try:
+    main()
+except InputError as exc:
+    show_error(exc)
