@@ -35,11 +35,13 @@ def format_code(code: str) -> str:
 def normalize_code(text: str) -> str | None:
     """The canonical form of a typed code, or None when it cannot be a code.
 
-    Case, spaces and dashes are forgiven (``hx4k pr7t`` -> ``HX4KPR7T``).
+    Case, spaces and dashes are forgiven (``hx4k pr7t`` -> ``HX4KPR7T``). Any letter or
+    digit is accepted (codes drawn from an older alphabet keep working); only the lookup
+    decides whether a code opens a workshop.
     """
     if not isinstance(text, str) or len(text) > 64:
         return None
     code = _SEPARATORS.sub("", text).upper()
-    if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
+    if len(code) != CODE_LENGTH or not code.isascii() or not code.isalnum():
         return None
     return code
