@@ -78,8 +78,23 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     # assignment equals np.add.at on zeros, and is much faster
     g[:, cm.target[links], cm.source[links]] = coef
     rhs = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
-    dk[:] = np.linalg.solve(np.eye(n)[None] - g, rhs.T[..., None])[..., 0].T
+    a = np.eye(n)[None] - g
+    try:
+        dk[:] = np.linalg.solve(a, rhs.T[..., None])[..., 0].T
+    except np.linalg.LinAlgError:
+        for j in range(m):
+            dk[:, j] = _solve_or_nan(a[j], rhs[:, j])
     _clip(cm, dk, cm.bounded, 0)
+
+
+def _solve_or_nan(a: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Solve ``a x = rhs``; when ``a`` is singular (a loop gain of exactly 1), NaN on the
+    loop's nodes and 0 elsewhere, so that the run reports them as a :class:`NumericalError`."""
+    try:
+        return np.linalg.solve(a, rhs)
+    except np.linalg.LinAlgError:
+        null = np.linalg.svd(a)[2][-1]  # spans the directions the loop leaves undetermined
+        return np.where(np.abs(null) > 1e-9, np.nan, 0.0)
 
 
 def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None,

@@ -65,6 +65,8 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     parent = target.parent if target.parent != Path("") else Path(".")
+    if target.exists() and not target.is_dir():
+        raise unwritable_path_error(target, NotADirectoryError("it is a file, not a folder"))
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".bwsim-", dir=parent))

@@ -268,3 +268,23 @@ def test_series_baseline_interpolates_and_is_flat_beyond_its_ends():
         assert b[list(t).index(year)] == pytest.approx(value, rel=1e-15)
     _, b = baselines_of({"series": {2000: 3.0}})
     np.testing.assert_array_equal(b, 3.0)
+
+
+def test_a_loop_of_gain_one_at_t0_marks_only_its_member():
+    """No unique initial value for the member whose loop gain is 1; the others run normally."""
+    from simulator.engine import simulate
+    from simulator.errors import NumericalError
+
+    from .builders import prepare
+
+    model = build_model([node("z"), node("a"), node("b")],
+                        [link("a", "b", 0.5, lag=1.0, delay="exponential"),
+                         link("b", "a", 0.5, lag=1.5, delay="third_order")])
+    prepared = prepare(model, [{"node": "a", "shape": "step", "height": 1.0, "start": T0}])
+    weights = np.array([[0.5, 2.0, 0.5], [0.5, 0.5, 0.5]])  # member 1: gain 2 * 0.5 = 1
+    d = simulate(prepared.compiled, prepared.inputs, weights, check_finite=False)
+    assert np.isnan(d[0, 1:, 1]).all() and d[0, 0, 1] == 0.0
+    assert np.isfinite(d[:, :, [0, 2]]).all()
+    with pytest.raises(NumericalError) as info:
+        simulate(prepared.compiled, prepared.inputs, weights)
+    assert (info.value.node, info.value.time, info.value.member) == ("a", T0, 1)
