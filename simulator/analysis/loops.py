@@ -20,10 +20,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.tracing import loop_parts, trace_paths
 from simulator.baselines import baseline_path
+from simulator.compiler import CompiledModel
 from simulator.spec import ModelSpec, TimeSpec
 
 MAX_LOOPS = 10_000
+SCORE_COLUMNS = ["id", "polarity", "score", "node", "share", "mean_share", "path"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +139,51 @@ def loops_frame(loops: list[Loop]) -> pd.DataFrame:
     """The loops as a table with the columns of :func:`loop_frame_columns`."""
     return pd.DataFrame([{k: v for k, v in lp.to_dict().items() if k in loop_frame_columns()}
                          for lp in loops], columns=loop_frame_columns())
+
+
+def loop_scores(loops: list[Loop], cm: CompiledModel, u: np.ndarray, d: np.ndarray, k: int) -> pd.DataFrame:
+    """How much of a scenario's effect each loop carries at ``t_k``.
+
+    For every node ``i`` that deviates at ``t_k``, :func:`~simulator.analysis.tracing.trace_paths`
+    splits ``d_i(t_k)`` exactly into open-loop paths and loop feedback terms.
+    A loop's **share** at ``i`` is the sum of its feedback terms divided by the
+    sum of the absolute values of all parts of ``d_i`` (so it lies in [-1, 1]
+    and does not depend on units); its **score** is the largest ``|share|``
+    over the nodes (``node`` says where, ``share`` keeps the sign: negative when
+    the loop pulls the node back), ``mean_share`` the mean ``|share|`` over the
+    deviating nodes.
+
+    Parameters
+    ----------
+    loops : list of Loop
+        Loops of the model ``cm`` was compiled from.
+    cm : CompiledModel
+    u, d : ndarray (K + 1, N)
+        Interventions and the recorded run, node units.
+    k : int
+        Time index.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``SCORE_COLUMNS``, highest score first.
+    """
+    by_path = {lp.path: lp for lp in loops}
+    shares = {lp.path: np.zeros(cm.n_nodes) for lp in loops}
+    moving = np.flatnonzero(d[k] != 0)
+    for i in moving:
+        paths = trace_paths(cm, u, d, int(i), k)
+        denominator = float(np.abs(paths.loc[paths["part"] != "other", "value"]).sum())
+        if denominator == 0:
+            continue
+        for _, row in loop_parts(paths).iterrows():
+            if row["loop"] in shares:
+                shares[row["loop"]][i] = row["value"] / denominator
+    rows = []
+    for path, share in shares.items():
+        lp = by_path[path]
+        best = int(np.argmax(np.abs(share)))
+        rows.append((lp.id, lp.polarity, float(abs(share[best])), cm.node_ids[best] if share[best] else "",
+                     float(share[best]), float(np.abs(share[moving]).mean()) if moving.size else 0.0, path))
+    rows.sort(key=lambda r: -r[2])
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)

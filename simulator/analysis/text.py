@@ -32,6 +32,9 @@ def format_number(value: float, language: str = "nl", digits: int = 3) -> str:
     if value == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
+    if magnitude < -4:
+        text = f"{value:.{digits - 1}e}"
+        return text.replace(".", ",") if language == "nl" else text
     decimals = max(0, digits - 1 - magnitude)
     text = f"{round(value, decimals):,.{decimals}f}"
     if decimals:
@@ -56,7 +59,7 @@ def sentence(row: pd.Series | dict, language: str = "nl") -> str:
     """
     year = f"{row['year']:g}"
     label, unit = row["label"], _unit(str(row["unit"]), language)
-    amount = format_number(abs(float(row["delta"])), language)
+    amount = f"{format_number(abs(float(row['delta'])), language)} {unit}".strip()
     nl = language == "nl"
     if row["verdict"] == "level":
         text = (f"In {year} is {label} vrijwel gelijk aan zonder het scenario" if nl else
@@ -64,8 +67,8 @@ def sentence(row: pd.Series | dict, language: str = "nl") -> str:
     else:
         up = float(row["delta"]) > 0
         word = ("hoger" if up else "lager") if nl else ("higher" if up else "lower")
-        text = (f"In {year} is {label} {amount} {unit} {word} dan zonder het scenario" if nl else
-                f"In {year}, {label} is {amount} {unit} {word} than without the scenario")
+        text = (f"In {year} is {label} {amount} {word} dan zonder het scenario" if nl else
+                f"In {year}, {label} is {amount} {word} than without the scenario")
         if row["verdict"] in ("improves", "worsens"):
             good = row["verdict"] == "improves"
             text += (": een verbetering" if good else ": een verslechtering") if nl else \
@@ -98,7 +101,7 @@ def scorecard_table(groups: pd.DataFrame, language: str = "nl") -> str:
     ensemble the lowest share of runs that agree; ``*`` an expert-scored node.
     """
     years = sorted(groups["year"].unique())
-    head = f"  {'':<30}" + "".join(f"{y:>12g}" for y in years)
+    head = f"  {'':<30}" + "".join(f"{y:>14g}" for y in years)
     lines = [head]
     for dim in DIMENSIONS:
         lines.append(f"  {DIMENSION_NAMES[language][dim]}")
@@ -108,7 +111,7 @@ def scorecard_table(groups: pd.DataFrame, language: str = "nl") -> str:
         for theme in dict.fromkeys(part["theme"]):
             cells = part[part["theme"] == theme].set_index("year")
             lines.append(f"    {display_name(theme)[:28]:<28}" +
-                         "".join(f"{_cell(cells.loc[y]) if y in cells.index else '':>12}" for y in years))
+                         "".join(f"{_cell(cells.loc[y]) if y in cells.index else '':>14}" for y in years))
     legend = ("  + verbetert, - verslechtert, +/- gemengd (aantal beter/slechter), = gelijk, . neutraal"
               if language == "nl" else
               "  + improves, - worsens, +/- mixed (number better/worse), = level, . neutral")
@@ -135,6 +138,9 @@ def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: d
     return "\n".join([head, *cells])
 
 
-def percent(value: float) -> str:
-    """A share as ``+55.0%`` ("n/a" when not finite)."""
-    return f"{100 * value:+.1f}%" if value is not None and np.isfinite(value) else "n/a"
+def percent(value: float, language: str = "en") -> str:
+    """A share as ``+55.0%`` (``+55,0%`` in Dutch; "n/a" when not finite)."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    text = f"{100 * value:+.1f}%"
+    return text.replace(".", ",") if language == "nl" else text

@@ -185,7 +185,8 @@ def incoming(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int)
 
     ``part`` is ``intervention``, ``link`` or ``bounds``; ``source`` the link's
     source node; ``value`` in the node's unit; ``share`` = value / d (NaN when d = 0).
-    Rows are sorted by ``|value|``, largest first; the values add up to ``d[k, node]``.
+    Rows are sorted by ``|value|``, largest first; the values add up to ``d[k, node]``
+    (a ``bounds`` or ``intervention`` row is left out when it is 0 to rounding).
     """
     own, links, parts, bounds = incoming_parts(cm, u, d, node)
     total = float(d[k, node])
@@ -195,7 +196,8 @@ def incoming(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int)
              for m, j in enumerate(links)]
     rows.append(("bounds", "", "", float(bounds[k])))
     frame = pd.DataFrame([(*r, _share(r[3], total)) for r in rows], columns=INCOMING_COLUMNS)
-    frame = frame[(frame["part"] == "link") | (frame["value"] != 0)]
+    negligible = 1e-9 * max(abs(total), float(np.abs(d[:k + 1, node]).max()), 1e-300)
+    frame = frame[(frame["part"] == "link") | (frame["value"].abs() > negligible)]
     order = np.argsort(-np.abs(frame["value"].to_numpy()), kind="stable")
     return frame.iloc[order].reset_index(drop=True)
 
@@ -352,3 +354,12 @@ def loop_parts(paths: pd.DataFrame) -> pd.DataFrame:
     fb = paths[paths["part"] == "feedback"]
     table = fb.groupby("loop", sort=False)[["value", "share"]].sum().reset_index()
     return table.iloc[np.argsort(-np.abs(table["value"].to_numpy()), kind="stable")].reset_index(drop=True)
+
+
+def top_paths(paths: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` largest parts of :func:`trace_paths`, the rest summed into the ``other`` row (still exact)."""
+    listed = paths[paths["part"] != "other"].head(n)
+    total = float(paths["value"].sum())
+    rest = total - float(listed["value"].sum())
+    other = pd.DataFrame([("other", "", "", 0, rest, _share(rest, total))], columns=PATH_COLUMNS)
+    return pd.concat([listed, other], ignore_index=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from simulator.cli import calibrate as calibrate_command
+from simulator.cli import explain as explain_command
 from simulator.cli import export as export_command
+from simulator.cli import loops as loops_command
 from simulator.cli import monitor as monitor_command
 from simulator.cli import run as run_command
 from simulator.cli import sensitivity as sensitivity_command
@@ -31,6 +33,8 @@ app.add_typer(workshop_command.app, name="workshop")
 app.command("calibrate")(calibrate_command.calibrate_command)
 app.command("sensitivity")(sensitivity_command.sensitivity_command)
 app.command("monitor")(monitor_command.monitor_command)
+app.command("loops")(loops_command.loops)
+app.command("explain")(explain_command.explain)
 
 
 def main() -> None:

@@ -61,3 +61,25 @@ def test_three_node_loop_starts_at_the_first_node_in_file_order():
     (loop,) = find_loops(spec)
     assert loop.nodes == ("x", "y", "z")
     assert loop.polarity == "reinforcing"
+
+
+def test_loop_score_is_the_feedback_share_of_the_node_it_moves_most():
+    # s' = u + g s: parts of s are the integrated intervention P and the feedback F of s -> s
+    from simulator.analysis.loops import loop_scores
+    from simulator.analysis.tracing import trace_paths
+    from simulator.engine import simulate
+
+    from .helpers import prepared
+
+    spec = model([node("s", kind="stock"), node("t")], [link("s", "s", -0.4), link("s", "t", 1.0)])
+    run = prepared(spec, [{"node": "s", "shape": "step", "height": 1.0, "start": 2025}])
+    d = simulate(run.compiled, run.inputs)[:, :, 0]
+    k = run.compiled.times.size - 1
+    parts = trace_paths(run.compiled, run.inputs, d, 0, k)
+    feedback = parts.loc[parts["part"] == "feedback", "value"].sum()
+    expected = feedback / (abs(feedback) + 10.0)
+    scores = loop_scores(find_loops(spec), run.compiled, run.inputs, d, k)
+    assert list(scores["id"]) == ["B1"]
+    assert scores["share"].iloc[0] == pytest.approx(expected)
+    assert scores["score"].iloc[0] == pytest.approx(abs(expected))
+    assert scores["node"].iloc[0] in ("s", "t")

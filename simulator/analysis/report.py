@@ -1,0 +1,137 @@
+"""The analysis of one prepared scenario, as ``bwsim run`` prints it (and the app may show it).
+
+Builds the scorecard of a scenario (deterministic, or with per-member
+verdicts from the same seeded draws as the ensemble), the stability warning
+given before a run, and the printed text: per-theme table for every
+dimension, verdeling, trade-offs and a few sentences per dimension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis.scorecard import (
+    default_years,
+    distribution,
+    scorecard,
+    summary,
+    time_indices,
+)
+from simulator.analysis.stability import check_stability
+from simulator.analysis.text import DIMENSION_NAMES, VERDICT_WORDS, scorecard_table, sentence
+from simulator.analysis.tradeoffs import tradeoffs
+from simulator.engine import simulate
+from simulator.scenario_run import PreparedScenario
+from simulator.spec import DIMENSIONS, display_name
+
+MAX_MEMBERS = 5000
+
+
+def stability_warning(prepared: PreparedScenario) -> str:
+    """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
+    report = check_stability(prepared.model, prepared.compiled, prepared.time)
+    return "" if report.stable else f"{prepared.name}: {report.message()}"
+
+
+def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: int, seed: int = 0,
+                  method: str = "lhs", max_members: int = MAX_MEMBERS) -> np.ndarray:
+    """Deviations of ensemble members at chosen time indices, shape (len(indices), N, M).
+
+    The members are the first ``min(samples, max_members)`` of the draws
+    :func:`simulator.sampling.draw` makes for ``samples`` and ``seed`` (the same
+    parameter sets as the ensemble of ``bwsim run``), run block by block.
+    """
+    from simulator.sampling import draw
+
+    sample = draw(prepared.model, samples, seed, method)
+    keep, kept = min(samples, max_members), []
+    for block in range(sample.n_blocks):
+        start, stop = sample.block_range(block)
+        if start >= keep:
+            break
+        weights, lags = sample.block(block)
+        d = simulate(prepared.compiled, prepared.inputs, weights, lags)
+        kept.append(d[list(indices)][:, :, : keep - start])
+    return np.concatenate(kept, axis=2)
+
+
+def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None = None,
+                       ensemble: dict | None = None, language: str = "nl") -> pd.DataFrame:
+    """The scorecard of a prepared scenario against its baseline.
+
+    Parameters
+    ----------
+    prepared : PreparedScenario
+    years : sequence of float, optional
+        Default: decades and the horizon.
+    ensemble : dict, optional
+        ``{"samples", "seed", "method"}``: verdicts per member (share_agree).
+    language : {"nl", "en"}
+    """
+    cm = prepared.compiled
+    years = default_years(cm.times[0], cm.times[-1]) if years is None else sorted(years)
+    idx = time_indices(cm.times, years)
+    if ensemble:
+        delta = member_deltas(prepared, idx, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
+                              str(ensemble.get("method", "lhs")))
+    else:
+        delta = simulate(cm, prepared.inputs)[idx, :, 0]
+    card = scorecard(prepared.model, cm.times[idx], cm.baselines[idx], delta, years,
+                     scenario=prepared.name, language=language)
+    card["horizon"] = card["time"] == float(cm.times[-1])
+    return card
+
+
+def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str = "nl",
+                   per_dimension: int = 3) -> str:
+    """The printed scorecard of one scenario (see the module docstring)."""
+    nl = language == "nl"
+    lines = ["Brede-welvaart scorecard" + (" (tegenover de basislijn)" if nl else " (against the baseline)"),
+             scorecard_table(summary(card), language)]
+    horizon = card[card["horizon"]]
+    lines += _distribution_lines(card, prepared, language)
+    lines += _tradeoff_lines(horizon, language)
+    lines.append(f"\n  {'Grootste veranderingen per dimensie' if nl else 'Largest changes per dimension'}:")
+    for dim in DIMENSIONS:
+        rows = horizon[(horizon["dimension"] == dim) & horizon["verdict"].isin(["improves", "worsens"])]
+        rows = rows.assign(_size=rows["relative"].abs().fillna(0)).sort_values("_size", ascending=False)
+        lines.append(f"    {DIMENSION_NAMES[language][dim]}:")
+        if rows.empty:
+            lines.append("      " + ("geen gescoorde verandering" if nl else "no scored change"))
+        for _, row in rows.head(per_dimension).iterrows():
+            lines.append(f"      {sentence(row, language)}")
+    return "\n".join(lines)
+
+
+def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language: str) -> list[str]:
+    cm = prepared.compiled
+    years = sorted(card["year"].unique())
+    d = simulate(cm, prepared.inputs)[:, :, 0]
+    table = distribution(prepared.model, cm.times, cm.baselines, d, years, scenario=prepared.name)
+    if table.empty:
+        return []
+    words = VERDICT_WORDS[language]
+    out = [f"\n  {'Verdeling (verschil tussen groepen)' if language == 'nl' else 'Distribution (gap between groups)'}:"]
+    for indicator, part in table.groupby("indicator", sort=False):
+        cells = ", ".join(f"{row['year']:g}: {words[row['verdict']]}" for _, row in part.iterrows())
+        out.append(f"    {display_name(indicator)} ({part['groups'].iloc[0]}): {cells}")
+    return out
+
+
+def _tradeoff_lines(horizon: pd.DataFrame, language: str) -> list[str]:
+    """Which themes gain and which lose at the horizon (each gainer trades off against each loser)."""
+    pairs = tradeoffs(horizon)
+    if pairs.empty:
+        return []
+    nl, names = language == "nl", DIMENSION_NAMES["nl"]
+    gains = dict.fromkeys(f"{display_name(t)} ({names[d]})" for d, t in
+                          zip(pairs["gains_dimension"], pairs["gains_theme"]))
+    loses = dict.fromkeys(f"{display_name(t)} ({names[d]})" for d, t in
+                          zip(pairs["loses_dimension"], pairs["loses_theme"]))
+    year = float(horizon["year"].iloc[0])
+    return [f"\n  {'Afruil in' if nl else 'Trade-offs in'} {year:g}:",
+            f"    {'winst' if nl else 'gains'}:  " + ", ".join(gains),
+            f"    {'verlies' if nl else 'losses'}: " + ", ".join(loses)]

@@ -1,0 +1,114 @@
+"""``bwsim loops`` and ``bwsim explain``: readable tables, stable JSON, clear answers to bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli.main import app
+
+MODEL = """
+name: small
+title: small
+time: {start: 2025, end: 2035, dt: 0.25}
+nodes:
+  - {id: a, label: A, theme: arbeid, dimension: hier_en_nu, baseline: 100, direction: up}
+  - {id: b, label: B, theme: arbeid, dimension: hier_en_nu, baseline: 100, direction: up}
+  - {id: c, label: C, theme: milieu, dimension: later, baseline: 10, direction: down}
+  - {id: e, label: E, theme: handel, dimension: elders, baseline: 50, direction: up}
+links:
+  - {from: a, to: b, weight: 0.5, lag: 1}
+  - {from: b, to: a, weight: 0.4, lag: 2, delay: fixed}
+  - {from: b, to: c, weight: 0.3, lag: 0.5}
+  - {from: c, to: b, weight: -0.2}
+  - {from: a, to: e, weight: -0.1}
+"""
+CHAIN = """
+name: chain
+title: chain
+time: {start: 2025, end: 2030, dt: 0.5}
+nodes:
+  - {id: x, label: X, theme: t, dimension: hier_en_nu}
+  - {id: y, label: Y, theme: t, dimension: hier_en_nu}
+links:
+  - {from: x, to: y, weight: 2}
+"""
+SCENARIO = """
+name: push
+model: small.yaml
+interventions:
+  - {node: a, shape: step, height: 10, start: 2026}
+"""
+
+
+def bwsim(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture()
+def files(tmp_path):
+    (tmp_path / "small.yaml").write_text(MODEL, encoding="utf-8")
+    (tmp_path / "chain.yaml").write_text(CHAIN, encoding="utf-8")
+    (tmp_path / "push.yaml").write_text(SCENARIO, encoding="utf-8")
+    return tmp_path
+
+
+def test_loops_of_a_model_as_table_and_json(files):
+    result = bwsim("loops", files / "small.yaml")
+    assert result.exit_code == 0, result.output
+    assert "R1" in result.output and "a -> b -> a" in result.output
+    assert "B1" in result.output and "b -> c -> b" in result.output and "stable" in result.output
+    data = json.loads(bwsim("loops", files / "small.yaml", "--json").output)
+    assert set(data) == {"model", "scenario", "year", "n_loops", "loops", "stability"}
+    assert data["scenario"] is None and data["n_loops"] == 2
+    assert [(lp["id"], lp["polarity"], lp["lag"]) for lp in data["loops"]] == [
+        ("R1", "reinforcing", 3.0), ("B1", "balancing", 0.5)]
+    assert set(data["loops"][0]) == {"id", "polarity", "lag", "gain", "length", "nodes", "path", "links"}
+    assert data["stability"]["stable"] is True
+
+
+def test_loops_of_a_scenario_score_them(files):
+    data = json.loads(bwsim("loops", files / "push.yaml", "--json", "--year", 2030).output)
+    assert data["scenario"] == "push" and data["year"] == 2030.0
+    assert all({"score", "score_node", "score_share", "mean_share"} <= set(lp) for lp in data["loops"])
+    assert all(0 < lp["score"] <= 1 for lp in data["loops"])
+    assert bwsim("loops", files / "push.yaml", "--year", 2040).exit_code == 2
+
+
+def test_a_model_without_cycles_is_an_answer_not_an_error(files):
+    result = bwsim("loops", files / "chain.yaml")
+    assert result.exit_code == 0 and "no feedback loops" in result.output
+    data = json.loads(bwsim("loops", files / "chain.yaml", "--json").output)
+    assert data["loops"] == [] and data["n_loops"] == 0
+
+
+def test_an_unstable_loop_is_reported_with_its_path(files):
+    (files / "small.yaml").write_text(MODEL.replace("weight: 0.4, lag: 2", "weight: 4, lag: 2"), encoding="utf-8")
+    result = bwsim("loops", files / "small.yaml")
+    assert result.exit_code == 0
+    assert "warning: the model is unstable" in result.output and "R1 (reinforcing) a -> b -> a" in result.output
+
+
+def test_explain_table_and_json_add_up(files):
+    result = bwsim("explain", files / "push.yaml", "--node", "c", "--year", 2032)
+    assert result.exit_code == 0, result.output
+    assert "b->c" in result.output and "a -> b -> c" in result.output
+    data = json.loads(bwsim("explain", files / "push.yaml", "--node", "c", "--year", 2032, "--json").output)
+    assert set(data) == {"scenario", "node", "label", "unit", "year", "baseline", "delta", "exact", "incoming",
+                         "paths", "n_paths", "loops"}
+    assert sum(r["value"] for r in data["incoming"]) == pytest.approx(data["delta"], abs=1e-12)
+    assert sum(r["value"] for r in data["paths"]) == pytest.approx(data["delta"], abs=1e-12)
+    assert data["paths"][0]["path"] == "a -> b -> c" and data["exact"] is True
+    assert {r["id"] for r in data["loops"]} == {"R1", "B1"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--node", "bb"], "unknown node 'bb' (did you mean 'b'?)"),
+    (["--node", "b", "--year", 2050], "year 2050 is outside the horizon 2025-2035"),
+])
+def test_explain_bad_input_exits_2_with_a_message(files, args, message):
+    result = bwsim("explain", files / "push.yaml", *args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
