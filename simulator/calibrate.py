@@ -714,3 +714,15 @@ def fitted_model_data(data: dict[str, Any], result: CalibrationResult, model_fil
         evidence["calibration"] = calibration
         link["evidence"] = evidence
     return new
+
+
+def fitted_model_text(data: dict[str, Any], result: CalibrationResult, model_file: str, scenario_file: str,
+                      when: str) -> str:
+    """The fitted model as YAML text, with a header saying where it came from (see :func:`fitted_model_data`)."""
+    import yaml
+
+    new = fitted_model_data(data, result, model_file, when)
+    header = (f"# Calibrated by bwsim calibrate on {when}\n# from model {model_file}, data "
+              f"{result.data_file}, scenario {scenario_file}.\n# Fitted values and their provenance are in "
+              "each fitted link's evidence.calibration; the original model is unchanged.\n")
+    return header + yaml.safe_dump(new, sort_keys=False, allow_unicode=True, width=100)

@@ -301,3 +301,45 @@ def test_cli_fit_that_does_not_converge_writes_nothing(tmp_path):
     result = _cli("calibrate", scenario, data, "--lags", "--max-evaluations", "1", "--starts", "2", "--out", out)
     assert result.exit_code == 1 and "did not converge" in result.output and "Try" in result.output
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- figures and the app page
+
+def test_estimates_and_fit_figures():
+    from ui.sensitivity_charts import estimates_figure, fit_figure
+
+    prep = _prepare(_chain())
+    obs = _synthetic(prep, ["y"], [1.5, 0.5, 2.0], [1.0, 0, 0], 0.05, np.random.default_rng(0))
+    params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], dt=0.25)
+    result = calibrate(prep, obs, params, n_starts=1)
+    fig = estimates_figure(result.parameter_frame())
+    estimate = next(t for t in fig.data if t.name == "estimate")
+    assert float(estimate.x[0]) == pytest.approx(1.5 / 3.0, abs=0.01)  # 1.5 in the range 0..3
+    table = obs.table.assign(predicted=result.predicted)
+    fit = fit_figure(table[table["node"] == "y"])
+    assert [t.name for t in fit.data] == ["model", "observed"]
+    assert np.allclose(np.asarray(fit.data[0].y, dtype=float), result.predicted)
+
+
+@pytest.mark.slow
+def test_app_page_calibrates_ranks_and_monitors_the_sample_data():
+    """The page on the shipped model and illustrative data, through Streamlit's AppTest."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=120)
+    at.run()
+    at.switch_page("views/calibration.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert "33" in " ".join(c.value for c in at.caption)  # observations of the sample data
+    at.button(key="cal_run").click().run()
+    assert not at.exception and not at.error
+    headers = [s.value for s in at.subheader]
+    assert "Schattingen en intervallen" in headers and "Passing per indicator" in headers
+    at.button(key="sa_run").click().run()
+    assert not at.exception and any(s.value.startswith("Welke aannames") for s in at.subheader)
+    at.button(key="mon_run").click().run()
+    assert not at.exception and not at.error

@@ -124,3 +124,17 @@ def test_band_matches_the_ensemble_of_bwsim_run():
     np.testing.assert_allclose(band.low[:, 0], base + p05, rtol=0, atol=1e-12)
     np.testing.assert_allclose(band.median[:, 0], base + p50, rtol=0, atol=1e-12)
     np.testing.assert_allclose(band.high[:, 0], base + p95, rtol=0, atol=1e-12)
+
+
+def test_monitor_figure_marks_points_outside_red():
+    from ui.sensitivity_charts import FLAG_COLOUR, monitor_figure
+
+    prep = _prepare()
+    obs = _observed(prep, [("y", 2025.0, 11.0), ("y", 2026.0, 12.5)])
+    result = monitor(prep, obs, samples=500)
+    band = result.band.to_frame()
+    fig = monitor_figure(band[band["node"] == "y"], result.table[result.table["node"] == "y"])
+    names = [t.name for t in fig.data]
+    assert names == ["expected band", "median", "observed, inside", "observed, outside"]
+    outside = fig.data[3]
+    assert list(outside.x) == [2026.0] and outside.marker.color == FLAG_COLOUR

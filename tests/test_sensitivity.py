@@ -197,3 +197,18 @@ def test_cli_sensitivity_bad_input_exits_2(tmp_path):
     result = _cli("sensitivity", scenario, "--output", "yy", "--year", "2050")
     assert result.exit_code == 2 and "unknown node 'yy'" in result.output and "outside the horizon" in result.output
     assert "Traceback" not in result.output
+
+
+def test_tornado_figure_puts_the_most_important_on_top():
+    from ui.sensitivity_charts import indices_over_time_figure, tornado_figure
+
+    result = scenario_sensitivity(_linear(), "y", 2028.0, "sobol", n_base=256, seed=1)
+    fig = tornado_figure(result.ranking(2028.0), top=3)
+    total = fig.data[0]
+    assert list(total.y)[-1] == "b->y:weight" and len(total.y) == 3  # plotly draws the last bar on top
+    assert np.asarray(total.x, dtype=float)[-1] == pytest.approx(VAR_B / TOTAL, abs=0.05)
+    morris = scenario_sensitivity(_linear(), "y", 2028.0, "morris", n_base=10)
+    assert [t.name for t in tornado_figure(morris.ranking(2028.0)).data] == ["mu*", "sigma"]
+    lines = indices_over_time_figure(result.over_time(), ["a->y:weight", "b->y:weight"])
+    assert [t.name for t in lines.data] == ["a->y:weight", "b->y:weight"]
+    assert len(lines.data[0].x) == result.times.size

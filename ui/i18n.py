@@ -17,6 +17,7 @@ TEXT: dict[str, dict[str, str]] = {
     "page_compare": {"nl": "Toekomsten vergelijken", "en": "Compare futures"},
     "page_assumptions": {"nl": "Eigen aannames", "en": "Own assumptions"},
     "page_export": {"nl": "Exporteren en delen", "en": "Export and share"},
+    "page_calibration": {"nl": "Kalibreren en monitoren", "en": "Calibrate and monitor"},
     "language": {"nl": "Taal", "en": "Language"},
     "model": {"nl": "Model", "en": "Model"},
     "own_model": {"nl": "Eigen model (aangepast of geüpload)", "en": "Own model (edited or uploaded)"},

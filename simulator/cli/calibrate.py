@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-import yaml
 
 from simulator.calibrate import (
     CalibrationResult,
     calibrate,
-    fitted_model_data,
+    fitted_model_text,
     parse_link,
     select_parameters,
     with_notes,
@@ -61,11 +60,7 @@ def format_result(result: CalibrationResult) -> str:
 
 def _write_model(loaded: ScenarioFile, result: CalibrationResult, out: Path) -> None:
     when = datetime.now(UTC).isoformat(timespec="seconds")
-    data = fitted_model_data(loaded.model.document.data, result, loaded.model.path, when)
-    header = (f"# Calibrated by bwsim calibrate on {when}\n# from model {loaded.model.path}, data "
-              f"{result.data_file}, scenario {loaded.path}.\n# Fitted values and their provenance are in "
-              "each fitted link's evidence.calibration; the original model is unchanged.\n")
-    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    text = fitted_model_text(loaded.model.document.data, result, loaded.model.path, loaded.path, when)
     load_model_text(text, str(out))  # the written model must load; an InputError here is a bug
     with atomic_file(out) as staging:
         staging.write_text(text, encoding="utf-8")

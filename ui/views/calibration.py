@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from simulator.calibrate import calibrate, fitted_model_text, select_parameters, with_notes
+from simulator.errors import InputError
 from simulator.monitor import monitor
 from simulator.observed import ObservedData, observed_from_text
 from simulator.sensitivity import scenario_sensitivity
@@ -206,22 +206,22 @@ def page() -> None:
     default = names.index("medtech-growth") if "medtech-growth" in names else 0
     name = st.selectbox(_t("scenario"), names, index=default, key="cal_scenario")
     prepared = state.prepared(cur, cur.scenarios[name])
-    observed = _observed(prepared)
+    try:
+        observed = _observed(prepared)
+    except InputError as exc:  # bad data: say what is wrong, keep the sensitivity tab usable
+        state.show_error(exc)
+        observed = None
+    if observed is not None:
+        st.caption(_t("n_obs", n=len(observed), k=len(observed.nodes)))
     tabs = st.tabs([_t("tab_calibrate"), _t("tab_sensitivity"), _t("tab_monitor")])
     with tabs[1]:
         _sensitivity_tab(cur, prepared)
     if observed is None:
         return
-    st.caption(_t("n_obs", n=len(observed), k=len(observed.nodes)))
     with tabs[0]:
         _calibrate_tab(cur, prepared, observed)
     with tabs[2]:
         _monitor_tab(cur, prepared, observed)
 
 
-try:
-    page()
-except Exception as exc:  # noqa: BLE001 - the page shows errors as text, never a traceback
-    if type(exc).__name__ in ("RerunException", "StopException"):
-        raise
-    state.show_error(exc)
+page()
