@@ -27,6 +27,8 @@ PAGES = [
     ("views/assumptions.py", "page_assumptions", ":material/edit_note:", "aannames"),
     ("views/export.py", "page_export", ":material/download:", "exporteren"),
     ("views/calibration.py", "page_calibration", ":material/query_stats:", "kalibreren"),
+    ("views/workshop_group.py", "page_workshop_group", ":material/groups:", "workshop"),
+    ("views/workshop_facilitator.py", "page_workshop_facilitator", ":material/co_present:", "begeleider"),
 ]
 
 

@@ -18,6 +18,8 @@ TEXT: dict[str, dict[str, str]] = {
     "page_assumptions": {"nl": "Eigen aannames", "en": "Own assumptions"},
     "page_export": {"nl": "Exporteren en delen", "en": "Export and share"},
     "page_calibration": {"nl": "Kalibreren en monitoren", "en": "Calibrate and monitor"},
+    "page_workshop_group": {"nl": "Workshop: groep", "en": "Workshop: group"},
+    "page_workshop_facilitator": {"nl": "Workshop: begeleider", "en": "Workshop: facilitator"},
     "language": {"nl": "Taal", "en": "Language"},
     "model": {"nl": "Model", "en": "Model"},
     "own_model": {"nl": "Eigen model (aangepast of geüpload)", "en": "Own model (edited or uploaded)"},

@@ -71,6 +71,8 @@ def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion
             saved = store.save_future(code, group, st.session_state.get("ws_future_name", ""),
                                       st.session_state.get("ws_yaml", ""), notes, save_id=save_id)
             st.session_state["ws_save_id"] = uuid.uuid4().hex  # the next click is a new save
+            st.session_state["ws_history_future"] = saved.future  # show what was just saved
+            st.session_state.pop("ws_history_version", None)
             st.success(tx("saved", version=saved.version))
         except InputError as exc:
             show_error(exc)

@@ -1,0 +1,128 @@
+"""The workshop pages in Streamlit's AppTest: join, save, history, compare; user text stays text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from simulator.workshop.codes import format_code
+from simulator.workshop.store import WorkshopStore
+
+from .helpers import MODEL_YAML, future_yaml
+
+UI = Path(__file__).resolve().parents[2] / "ui"
+EVIL = "<img src=x onerror=alert(1)> **vet** [link](http://x)"
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    location = str(tmp_path / "workshop.sqlite")
+    monkeypatch.setenv("BWSIM_WORKSHOP_DB", location)
+    return location
+
+
+@pytest.fixture
+def code(db: str) -> str:
+    with WorkshopStore(db) as store:
+        return store.create_workshop("Proef", MODEL_YAML, [future_yaml(10, name="start")]).code
+
+
+def _page(name: str) -> AppTest:
+    at = AppTest.from_file(str(UI / "views" / name), default_timeout=60)
+    at.run()
+    return at
+
+
+def _click(at: AppTest, label_start: str) -> None:
+    next(b for b in at.button if b.label.startswith(label_start)).click()
+    at.run()
+
+
+def _no_raw_user_markup(at: AppTest) -> None:
+    """No Markdown element holds the group's text unescaped."""
+    for element in [*at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.success]:
+        assert "<img" not in element.value and "**vet**" not in element.value
+
+
+def _join(at: AppTest, code: str, group: str) -> None:
+    at.text_input(key="ws_join_code").input(code)
+    at.text_input(key="ws_join_group").input(group)
+    at.button[0].click()
+    at.run()
+
+
+def test_a_wrong_code_is_refused_without_a_trace(db: str, code: str):
+    at = _page("workshop_group.py")
+    _join(at, "AAAA-AAAA", "Groep 1")
+    assert not at.exception
+    assert len(at.error) == 1 and "no workshop has this join code" in at.error[0].value
+    with WorkshopStore(db) as store:
+        assert store.groups(code) == []
+
+
+def test_a_group_joins_saves_and_sees_its_history(db: str, code: str):
+    at = _page("workshop_group.py")
+    _join(at, format_code(code).lower(), EVIL)
+    assert not at.exception and not at.error
+    assert any(EVIL in t.value for t in at.text)
+    assert "height: 10" in at.text_area(key="ws_yaml").value  # the start scenario is in the editor
+    at.text_input(key="ws_future_name").input("Groen")
+    at.text_area(key="ws_note_question").input(EVIL)
+    _click(at, "Opslaan")
+    assert [s.value for s in at.success] == ["Opgeslagen als versie 1."]
+    at.run()  # a rerun is not a second save
+    at.text_area(key="ws_yaml").input(future_yaml(20, weight=2.0))
+    _click(at, "Opslaan")
+    assert not at.exception and not at.error
+    with WorkshopStore(db) as store:
+        history = store.history(code, EVIL, "Groen")
+    assert [v.version for v in history] == [1, 2] and history[0].notes.question == EVIL
+    table = at.dataframe[0].value
+    assert list(table.version) == [1, 2] and table.question.iloc[0] == EVIL
+    assert at.code[0].value.strip() == history[1].scenario_yaml.strip()  # st.code trims the last newline
+    _no_raw_user_markup(at)
+
+
+def test_an_invalid_future_shows_where_and_saves_nothing(db: str, code: str):
+    at = _page("workshop_group.py")
+    _join(at, code, "Groep 1")
+    at.text_input(key="ws_future_name").input("Kapot")
+    at.text_area(key="ws_yaml").input(future_yaml(1).replace("node: x", "node: xx"))
+    _click(at, "Opslaan")
+    assert not at.exception and len(at.error) == 1 and "unknown node" in at.error[0].value
+    with WorkshopStore(db) as store:
+        assert store.versions(code) == []
+
+
+def test_the_facilitator_sees_all_futures_side_by_side(db: str, code: str):
+    with WorkshopStore(db) as store:
+        for group, weight in (("A", 2.0), (EVIL, 3.0)):
+            store.join(code, group)
+            store.save_future(code, group, "toekomst", future_yaml(10, weight=weight))
+    at = _page("workshop_facilitator.py")
+    at.text_input[-1].input(format_code(code))
+    _click(at, "Openen")
+    assert not at.exception and not at.error
+    futures = at.dataframe[0].value
+    assert list(futures.group) == ["A", EVIL]
+    assert list(futures.outcome_current) == [10.0, 10.0]  # the outcome shown first is x, stepped by 10
+    at.selectbox(key="ws_outcome").set_value("z")
+    at.run()
+    futures = at.dataframe[0].value
+    assert list(futures.outcome_current) == [pytest.approx(10.0), pytest.approx(15.0)]  # 0.5 * w * 10
+    disputes = next(d.value for d in at.dataframe if "effect" in d.value.columns)
+    assert list(disputes.link) == ["x->y"] and disputes.effect.iloc[0] == pytest.approx(5.0)
+    assert any(b.label.startswith("Hele workshop") for b in at.get("download_button"))
+    _no_raw_user_markup(at)
+
+
+def test_both_pages_are_in_the_app(db: str, code: str):
+    at = AppTest.from_file(str(UI / "app.py"), default_timeout=60)
+    at.run()
+    for page in ("views/workshop_group.py", "views/workshop_facilitator.py"):
+        at.switch_page(page)
+        at.run()
+        assert not at.exception and not at.error
+        assert at.title[0].value.startswith("Workshop")
