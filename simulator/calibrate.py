@@ -194,6 +194,23 @@ def parse_link(text: str) -> tuple[str, str]:
     raise InputError(Problem("", "--link", f"'{text}' is not a link", "write FROM:TO, e.g. medtech_jobs:jobs_total"))
 
 
+def parse_start(text: str) -> tuple[str, float]:
+    """``"from:to=value"`` (a weight) or ``"from:to:lag=value"`` as ``(parameter name, value)``."""
+    head, sep, value_text = text.partition("=")
+    kind = "weight"
+    if head.endswith((":lag", ":weight")):
+        head, _, kind = head.rpartition(":")
+    try:
+        value = float(value_text)
+    except ValueError:
+        value = math.nan
+    if not sep or not math.isfinite(value):
+        raise InputError(Problem("", "--start", f"'{text}' is not a start value",
+                                 "write FROM:TO=VALUE (a weight) or FROM:TO:lag=VALUE"))
+    source, target = parse_link(head)
+    return f"{source}->{target}:{kind}", value
+
+
 def _lag_floor(link: LinkSpec, dt: float) -> float:
     return {"exponential": dt, "third_order": 3 * dt}.get(link.delay, 0.0)
 

@@ -193,6 +193,19 @@ def test_lag_bounds_respect_the_engine_floor():
     assert params[1].kind == "lag" and params[1].low == 0.25
 
 
+def test_parse_start():
+    from simulator.calibrate import parse_start
+
+    assert parse_start("x:y=1.5") == ("x->y:weight", 1.5)
+    assert parse_start("x:y:lag=2") == ("x->y:lag", 2.0)
+
+
+def test_a_start_value_is_used():
+    prep = _prepare(_chain())
+    params, _ = select_parameters(prep.model, ["y"], [("x", "y")], dt=0.25, initial={"x->y:weight": 2.5})
+    assert params[0].start == 2.5
+
+
 def test_parse_link():
     assert parse_link("a:b") == ("a", "b") and parse_link("a->b") == ("a", "b")
     with pytest.raises(InputError, match="FROM:TO"):
@@ -272,6 +285,8 @@ def test_cli_calibrate_json(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--link", "x:w"], "the model has no link x->w"),
     (["--link", "xy"], "write FROM:TO"),
+    (["--link", "x:y", "--start", "x:y=7"], "start value 7 lies outside the bounds 0 .. 3"),
+    (["--start", "x:y=abc"], "write FROM:TO=VALUE"),
 ])
 def test_cli_bad_links_exit_2_without_writing(tmp_path, args, message):
     scenario, data = _write_case(tmp_path)

@@ -14,6 +14,7 @@ from simulator.calibrate import (
     calibrate,
     fitted_model_text,
     parse_link,
+    parse_start,
     select_parameters,
     with_notes,
 )
@@ -74,6 +75,8 @@ def calibrate_command(
                                        "link with a range that leads to an observed node."),
         out: Path = typer.Option(..., "--out", help="Where to write the fitted model (YAML); the old one is kept."),
         lags: bool = typer.Option(False, "--lags", help="Also fit the lags of those links (exponential, third_order)."),
+        start: list[str] = typer.Option(None, "--start", help="Start value instead of the mode, FROM:TO=VALUE or "
+                                        "FROM:TO:lag=VALUE (repeatable); must lie inside the link's range."),
         starts: int = typer.Option(5, "--starts", help="Starts of the optimiser (central values + Latin hypercube)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the extra starts and the bootstrap."),
         bootstrap: int = typer.Option(0, "--bootstrap", help="Bootstrap replicates for the intervals (0: Jacobian)."),
@@ -87,7 +90,8 @@ def calibrate_command(
         raise InputError(Problem(str(out), "--out", "would overwrite the model being calibrated",
                                  "write the fitted model to a new file; the old one is kept"))
     pairs = [parse_link(text) for text in link] if link else None
-    params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt)
+    initial = dict(parse_start(text) for text in start) if start else None
+    params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt, initial)
     result = with_notes(calibrate(prepared, observed, params, n_starts=starts, seed=seed, bootstrap=bootstrap,
                                   max_nfev=max_evaluations), notes)
     _write_model(loaded, result, out)
