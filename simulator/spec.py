@@ -40,9 +40,13 @@ def _number(value: Any, what: str) -> float:
     """A finite float from a YAML number (booleans and strings are refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{what} must be a number, got {value!r}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise ValueError(f"{what} is too large to be a number ({len(str(value))} digits)") from None
+    if not math.isfinite(number):
         raise ValueError(f"{what} must be a finite number, got {value!r}")
-    return float(value)
+    return number
 
 
 class LocalizedText(Spec):

@@ -16,7 +16,7 @@ from simulator.baselines import baseline_path
 from simulator.spec import ModelSpec, TimeSpec
 
 
-def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,
+def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa: C901 (literal on purpose)
                        weights: list[float] | None = None, lags: list[float] | None = None) -> np.ndarray:
     """Deviations ``d`` of shape (K + 1, N) for inputs ``u`` of shape (K + 1, N).
 

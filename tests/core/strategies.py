@@ -31,7 +31,7 @@ def baselines(draw: st.DrawFn) -> tuple[Any, float, float]:
         return data, 0.9, 2.1  # envelope: |growth| <= 2 % a year over at most 10 years
     years = draw(st.lists(st.integers(2015, 2035), min_size=1, max_size=4, unique=True))
     values = draw(st.lists(st.floats(1.0, 2.0), min_size=len(years), max_size=len(years)))
-    return {"series": dict(zip(years, values))}, min(values), max(values)
+    return {"series": dict(zip(years, values, strict=True))}, min(values), max(values)
 
 
 @st.composite

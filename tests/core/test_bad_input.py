@@ -311,3 +311,13 @@ def test_a_key_of_the_other_kind_of_file_gets_no_silly_hint(tmp_path):
     problem = only_problem(load_model, path)
     assert problem.message == "unknown key 'interventions'"
     assert "did you mean 'interventions'" not in problem.hint
+
+
+@pytest.mark.parametrize("where", ["weight: 1}", "baseline: 10}", "baseline: 5}"])
+def test_an_integer_too_large_for_a_float_is_refused(tmp_path, where):
+    big = "1" + "0" * 400
+    path = tmp_path / "m.yaml"
+    replacement = {"weight: 1}": f"weight: {big}}}", "baseline: 10}": f"baseline: {big}}}",
+                   "baseline: 5}": f"baseline: {{series: {{{big}: 1}}}}}}"}[where]
+    path.write_text(MODEL.replace(where, replacement), encoding="utf-8")
+    assert "too large" in only_problem(load_model, path).message
