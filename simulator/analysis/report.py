@@ -21,7 +21,7 @@ from simulator.analysis.scorecard import (
     time_indices,
 )
 from simulator.analysis.stability import check_stability
-from simulator.analysis.text import DIMENSION_NAMES, VERDICT_WORDS, scorecard_table, sentence
+from simulator.analysis.text import DIMENSION_NAMES, SYMBOLS, VERDICT_WORDS, scorecard_table, sentence
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.engine import simulate
 from simulator.scenario_run import PreparedScenario
@@ -135,3 +135,26 @@ def _tradeoff_lines(horizon: pd.DataFrame, language: str) -> list[str]:
     return [f"\n  {'Afruil in' if nl else 'Trade-offs in'} {year:g}:",
             f"    {'winst' if nl else 'gains'}:  " + ", ".join(gains),
             f"    {'verlies' if nl else 'losses'}: " + ", ".join(loses)]
+
+
+def comparison_text(cards: Sequence[pd.DataFrame], language: str = "nl") -> str:
+    """Scenarios side by side at their horizon: one row per dimension and theme, one column per scenario.
+
+    Symbols as in :func:`simulator.analysis.text.scorecard_table` (``+`` improves, ``-`` worsens, ...).
+    """
+    frames = [summary(card[card["horizon"]]) for card in cards]
+    names = [str(card["scenario"].iloc[0]) for card in cards]
+    width = max([12, *(len(n) + 2 for n in names)])
+    year = float(cards[0].loc[cards[0]["horizon"], "year"].iloc[0])
+    head = ("Scenario's naast elkaar in " if language == "nl" else "Scenarios side by side in ") + f"{year:g}"
+    lines = [head, f"  {'':<30}" + "".join(f"{n:>{width}}" for n in names)]
+    for dim in DIMENSIONS:
+        lines.append(f"  {DIMENSION_NAMES[language][dim]}")
+        themes = dict.fromkeys(t for f in frames for t in f.loc[f["dimension"] == dim, "theme"])
+        for theme in themes:
+            cells = []
+            for f in frames:
+                row = f[(f["dimension"] == dim) & (f["theme"] == theme)]
+                cells.append(SYMBOLS[row["verdict"].iloc[0]] if len(row) else "")
+            lines.append(f"    {display_name(theme)[:28]:<28}" + "".join(f"{c:>{width}}" for c in cells))
+    return "\n".join(lines)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from simulator.analysis.report import comparison_text, scenario_scorecard, scorecard_text, stability_warning
 from simulator.cli.common import atomic_directory, fail, is_terminal, reports_errors
 from simulator.distributed import check_workers, dask_executor
 from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
@@ -142,6 +143,10 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     """Run every scenario and each model's baseline, write the files, print the largest effects."""
     results, frames, bands = [], [], []
     baselines_done: set[str] = set()
+    for item in loaded:  # before any run: an unstable loop is a warning, not a crash halfway
+        warning = stability_warning(prepare_scenario(item.spec, item.model.spec))
+        if warning:
+            typer.echo(f"bwsim: warning: {warning}", err=True)
     for item in loaded:
         model = item.model.spec
         if item.model.path not in baselines_done:
@@ -168,6 +173,7 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
             pd.concat(bands, ignore_index=True).to_csv(staging / "ensemble.csv", index=False,
                                                        float_format="%.17g")
         write_manifest(staging / "manifest.json", manifest)
+    cards = []
     for item, result in results:
         model = item.model.spec
         labels = {n.id: n.label.get(language) for n in model.nodes}
@@ -175,5 +181,10 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
         title = item.spec.title.get(language) if item.spec.title else item.spec.name
         typer.echo(f"\n{title} ({item.spec.name}): largest effects in {result.times[-1]:g}")
         typer.echo(largest_effects(result, labels, units))
+        prepared = prepare_scenario(item.spec, model)
+        cards.append(scenario_scorecard(prepared, ensemble=ensembles.get(item.spec.name), language=language))
+        typer.echo("\n" + scorecard_text(cards[-1], prepared, language))
+    if len({c["scenario"].iloc[0] for c in cards}) > 1:
+        typer.echo("\n" + comparison_text(cards, language))
     written = ["results.csv"] + (["ensemble.csv"] if bands else []) + ["manifest.json"]
     typer.echo(f"\nwrote {', '.join(str(out / name) for name in written)}")

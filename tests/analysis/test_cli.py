@@ -112,3 +112,27 @@ def test_explain_bad_input_exits_2_with_a_message(files, args, message):
     result = bwsim("explain", files / "push.yaml", *args)
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_run_warns_about_an_unstable_loop_before_running_and_ends_with_the_scorecard(files, tmp_path):
+    (files / "small.yaml").write_text(MODEL.replace("weight: 0.4, lag: 2", "weight: 4, lag: 2"), encoding="utf-8")
+    result = bwsim("run", files / "push.yaml", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "warning: push: the model is unstable" in result.stderr and "a -> b -> a" in result.stderr
+    assert result.output.index("unstable") < result.output.index("largest effects")
+    text = result.stdout
+    assert text.index("largest effects") < text.index("Brede-welvaart scorecard")
+    for word in ("hier en nu", "later", "elders", "arbeid", "milieu", "handel"):
+        assert word in text.split("Brede-welvaart scorecard")[1]
+
+
+def test_run_of_two_scenarios_compares_them_and_a_stable_run_has_no_warning(files, tmp_path):
+    (files / "pull.yaml").write_text(SCENARIO.replace("push", "pull").replace("height: 10", "height: -10"),
+                                     encoding="utf-8")
+    result = bwsim("run", files / "push.yaml", files / "pull.yaml", "--out", tmp_path / "out", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    assert "Scenarios side by side in 2035" in result.stdout
+    side = result.stdout.split("Scenarios side by side in 2035")[1].splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in side if line.startswith("    ") and line[4] != " "}
+    assert rows == {"arbeid": ["+", "-"], "milieu": ["-", "+"], "handel": ["-", "+"]}
