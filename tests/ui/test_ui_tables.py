@@ -1,0 +1,51 @@
+"""Tables behind the pages: paths, effect sentences, differences (no Streamlit)."""
+
+from __future__ import annotations
+
+import pytest
+from ui_helpers import SMALL
+
+from simulator.analysis.scorecard import scorecard
+from simulator.io.spec_files import load_model_text
+from simulator.scenario_run import prepare_scenario, run_deterministic
+from simulator.spec import ScenarioSpec
+from ui import tables
+
+
+def _run(height: float, name: str = "s"):
+    model = load_model_text(SMALL, "small.yaml").spec
+    spec = ScenarioSpec(name=name, model="", interventions=[{"node": "jobs", "shape": "step", "height": height,
+                                                              "start": 2026}])
+    result = run_deterministic(prepare_scenario(spec, model))
+    return model, result, scorecard(model, result.times, result.baseline, result.delta, [2035.0], language="en")
+
+
+def test_path_table_holds_the_baseline_and_each_run():
+    _, result, _ = _run(100)
+    table = tables.path_table({"s": result}, "income", "base")
+    at_2035 = table[table["time"] == 2035.0].set_index("series")["value"]
+    assert at_2035["base"] == 30000 and at_2035["s"] == pytest.approx(30200)
+
+
+def test_key_nodes_prefer_one_per_theme():
+    _, _, card = _run(100)
+    assert tables.key_nodes(card, 3, skip={"jobs"}) == ["emissions", "income", "elsewhere"]  # 50 %, 0.67 %, 0.5 %
+
+
+def test_effect_sentences_say_size_direction_and_timing():
+    _, result, card = _run(100)
+    en = tables.effect_sentences(card, result, ["emissions", "elsewhere"], "en")
+    assert en[0] == ("In 2035, **Emissions** is 50 kt (50%) higher than in the baseline (worse); "
+                     "half of that already by 2027.")
+    assert en[1].startswith("In 2035, **Jobs elsewhere** is 25 jobs (0.5%) lower")
+    nl = tables.effect_sentences(card, result, ["emissions"], "nl")
+    assert nl[0].startswith("In 2035 is **Emissions** 50 kt (50%) hoger dan in het basispad (slechter)")
+
+
+def test_differences_rank_by_spread_of_relative_change():
+    _, _, small = _run(100, "a")
+    _, _, large = _run(300, "b")
+    diff = tables.differences({"a": small, "b": large})
+    assert diff["node"].tolist()[0] == "emissions"  # +50 % vs +150 %
+    assert diff.loc[0, "spread"] == pytest.approx(100.0)
+    assert diff.loc[0, "a"] == pytest.approx(50.0) and diff.loc[0, "b"] == pytest.approx(150.0)

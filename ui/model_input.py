@@ -1,0 +1,134 @@
+"""Uploaded files and edited tables into a validated model or scenario, or messages. No Streamlit.
+
+Everything is checked as ``bwsim validate`` checks it
+(:func:`simulator.io.spec_files.load_model_text` / ``load_scenario_text``), and
+a model is also test-run: the given scenarios, and a probe that steps every node
+by 1 % of its baseline (or 1 unit), so a model whose runs blow up is refused
+before it replaces the one in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import yaml
+
+from simulator.errors import InputError, NumericalError
+from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
+from simulator.io.yaml_file import parse_yaml
+from simulator.scenario_run import prepare_scenario, run_deterministic
+from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of an upload or an edit.
+
+    Attributes
+    ----------
+    kind : str
+        ``model``, ``scenario`` or ``refused``.
+    text : str
+        The file's text (empty when refused).
+    model : ModelFile or None
+    scenario : ScenarioSpec or None
+    problems : list of str
+        Messages for people (empty unless refused).
+    """
+
+    kind: str
+    text: str = ""
+    model: ModelFile | None = None
+    scenario: ScenarioSpec | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _refused(*problems: str) -> Outcome:
+    return Outcome("refused", problems=list(problems))
+
+
+def probe_scenario(model: ModelSpec) -> ScenarioSpec:
+    """A step of 1 % of the start baseline (1 unit for a zero baseline) on every node, a year after the start."""
+    start = model.time.start
+    items = []
+    for node in model.nodes:
+        base = node.baseline
+        value = base if isinstance(base, float) else getattr(base, "value", None)
+        if value is None:
+            value = next(iter(base.series.values()))
+        items.append(InterventionSpec(node=node.id, shape="step", height=0.01 * abs(value) or 1.0,
+                                      start=start + min(1.0, (model.time.end - start) / 2)))
+    return ScenarioSpec(name="probe", model="", interventions=items)
+
+
+def run_problem(model: ModelSpec, scenarios: Iterable[ScenarioSpec]) -> str:
+    """Why runs of ``model`` fail ("" when the probe and every scenario run)."""
+    for scenario in [probe_scenario(model), *scenarios]:
+        try:
+            run_deterministic(prepare_scenario(scenario, model))
+        except NumericalError as exc:
+            name = "" if scenario.name == "probe" else f" ({scenario.name})"
+            return f"{exc}{name}"
+        except InputError as exc:
+            return exc.describe()
+    return ""
+
+
+def fitting_scenarios(texts: dict[str, str], model: ModelFile) -> list[ScenarioSpec]:
+    """The scenarios among ``texts`` (name -> YAML) that are valid on ``model``."""
+    out = []
+    for name, text in texts.items():
+        try:
+            out.append(load_scenario_text(text, name, model).spec)
+        except InputError:
+            continue
+    return out
+
+
+def check_model_text(text: str, name: str, scenario_texts: dict[str, str] | None = None) -> Outcome:
+    """Validate a model and test-run it (probe + the scenarios in ``scenario_texts`` that fit)."""
+    try:
+        model = load_model_text(text, name)
+    except InputError as exc:
+        return _refused(*[str(p) for p in exc.problems])
+    problem = run_problem(model.spec, fitting_scenarios(scenario_texts or {}, model))
+    if problem:
+        return _refused(f"{name}: {problem}")
+    return Outcome("model", text, model=model)
+
+
+def check_upload(raw: bytes, name: str, current: ModelFile, scenario_texts: dict[str, str] | None = None,
+                 limit: int = MAX_UPLOAD_BYTES) -> Outcome:
+    """An uploaded file: a scenario (it names a model) checked against ``current``, or a model.
+
+    Refuses files over ``limit`` bytes, non-UTF-8 bytes, bad YAML, and anything
+    ``bwsim validate`` refuses; a model also has to run without blowing up.
+    """
+    if len(raw) > limit:
+        return _refused(f"{name}: {len(raw) / 1e6:.1f} MB, more than the limit of {limit / 1e6:.1f} MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _refused(f"{name}: not a UTF-8 text file; upload a YAML file")
+    try:
+        doc = parse_yaml(text, name)
+    except InputError as exc:
+        return _refused(*[str(p) for p in exc.problems])
+    if isinstance(doc.data, dict) and "model" in doc.data:
+        try:
+            spec = load_scenario_text(text, name, current).spec
+        except InputError as exc:
+            return _refused(*[str(p) for p in exc.problems])
+        problem = run_problem(current.spec, [spec])
+        return _refused(f"{name}: {problem}") if problem else Outcome("scenario", text, scenario=spec)
+    return check_model_text(text, name, scenario_texts)
+
+
+def model_yaml(data: dict) -> str:
+    """Model data (as from ``model_dump(by_alias=True)``) as YAML text."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
