@@ -32,15 +32,58 @@ def _as_members(values: np.ndarray | None, central: np.ndarray, n_members: int) 
     return np.broadcast_to(values, (central.size, n_members))
 
 
-def _csr(gather: np.ndarray) -> sparse.csr_array:
-    """A 0/1 gather matrix as CSR.
+try:  # the kernel scipy's own ``csr @ dense`` calls, without its per-call checks
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # pragma: no cover - a future scipy may move it; the public path is the same sum
+    _csr_matvecs = None
 
-    Why: one thread and no BLAS; each target's sum is taken in link order
-    whatever the number of members, so a member's result never depends on how
-    many members share the call (and it is about 2x faster than a dense matmul
-    for thousands of members, see STACK.md).
+
+class _Gather:
+    """Sums link effects into their targets: ``y[i] = sum_j G[i, j] x[j]`` with a 0/1 ``G``.
+
+    Why CSR: one thread and no BLAS; each target's sum is taken in the order of
+    the columns, whatever the number of members, so a member's result never
+    depends on how many members share the call (and it is faster than a dense
+    matmul for thousands of members, see STACK.md).
     """
-    return sparse.csr_array(gather)
+
+    def __init__(self, gather: np.ndarray):
+        self.matrix = sparse.csr_array(gather)
+        self.n_rows, self.n_cols = gather.shape
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        if _csr_matvecs is None:
+            return self.matrix @ x
+        m = self.matrix
+        if not x.flags.c_contiguous:
+            x = np.ascontiguousarray(x)
+        y = np.zeros((self.n_rows, x.shape[1]))
+        _csr_matvecs(self.n_rows, self.n_cols, x.shape[1], m.indptr, m.indices, m.data, x.ravel(),
+                     y.ravel())
+        return y
+
+
+def _csr(gather: np.ndarray) -> _Gather:
+    """A 0/1 gather matrix, applied as CSR (see :class:`_Gather`)."""
+    return _Gather(gather)
+
+
+class _Bounds:
+    """Clips the value ``b + d`` of some nodes into their bounds, in place (as :func:`_clip`).
+
+    Bounds and baselines are gathered once per run; ``maximum`` then
+    ``minimum`` is exactly what ``np.clip`` computes, with less overhead per step.
+    """
+
+    def __init__(self, cm: CompiledModel, nodes: np.ndarray):
+        self.nodes = np.asarray(nodes, dtype=int)
+        self.base = cm.baselines[:, self.nodes]
+        self.lower, self.upper = cm.lower[self.nodes][:, None], cm.upper[self.nodes][:, None]
+
+    def __call__(self, dk: np.ndarray, k: int) -> None:
+        if self.nodes.size:
+            b = self.base[k, :, None]
+            dk[self.nodes] = np.minimum(np.maximum(b + dk[self.nodes], self.lower), self.upper) - b
 
 
 def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
@@ -135,57 +178,97 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
 
 
 def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """The time loop. Long on purpose: one place holds the order of a step (ENGINE.md)."""
+    """The time loop. Long on purpose: one place holds the order of a step (ENGINE.md).
+
+    Links are kept permuted by delay type (exponential, third-order, fixed,
+    none) so that each group is a contiguous slice: no copies per step. Every
+    sum still runs over links in the same order as in the file-ordered
+    formulation, so the numbers are the same, bit for bit.
+    """
     n_times, n_nodes = cm.baselines.shape
     n_members, dt = w.shape[1], cm.dt
     d = np.zeros((n_times, n_nodes, n_members))
     exp_i, thr_i, fix_i = cm.links_of("exponential"), cm.links_of("third_order"), cm.links_of("fixed")
-    lagged = np.concatenate([exp_i, thr_i, fix_i])
-    gather_lagged = _csr(cm.gather_all[:, lagged])
+    perm = np.concatenate([exp_i, thr_i, fix_i, cm.links_of("none")])
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.size)
+    n_exp, n_thr, n_lag = exp_i.size, thr_i.size, exp_i.size + thr_i.size + fix_i.size
+    E, T, F, Z = slice(0, n_exp), slice(n_exp, n_exp + n_thr), slice(n_exp + n_thr, n_lag), slice(n_lag, None)
+    wp, source = np.ascontiguousarray(w[perm]), cm.source[perm]
+    elastic = np.flatnonzero(cm.elastic[perm])
+    tgt_scale, src_scale = cm.tgt_scale[:, perm[elastic]], cm.src_scale[:, perm[elastic]]
+    gather_lagged = _csr(cm.gather_all[:, perm[:n_lag]])
     stock_i = np.flatnonzero(cm.is_stock)
-    gather_stock, decay = _csr(cm.gather_all[stock_i]), cm.decay[stock_i][:, None]
-    level_gathers = [_csr(lv.gather) for lv in cm.levels]
+    into_stock = np.flatnonzero(cm.is_stock[cm.target])  # file order: the sums' order
+    gather_stock, stock_pos = _csr(cm.gather_all[np.ix_(stock_i, into_stock)]), inv[into_stock]
+    decay = cm.decay[stock_i][:, None]
+    levels = _permuted_levels(cm, inv)
     bounded = set(cm.bounded.tolist())
-    level_bounds = [np.array([n for n in lv.nodes if n in bounded], dtype=int) for lv in cm.levels]
-    stock_bounds = np.array([n for n in stock_i if n in bounded], dtype=int)
-    rate_exp = dt / tau[exp_i]
-    rate_thr = dt / (tau[thr_i] / 3.0)
-    n_fixed = fixed_steps(tau[fix_i], dt)
+    level_bounds = [_Bounds(cm, [n for n in lv.nodes if n in bounded]) for lv in cm.levels]
+    clip_stocks = _Bounds(cm, [n for n in stock_i if n in bounded])
+    taup = tau[perm]
+    rate_exp = dt / taup[E]
+    rate_thr = dt / (taup[T] / 3.0)
+    n_fixed = fixed_steps(taup[F], dt)
     history = np.zeros((n_times, fix_i.size, n_members))
     rows, cols = np.arange(fix_i.size)[:, None], np.arange(n_members)[None, :]
-    out = np.zeros(w.shape)
+    out = np.zeros(wp.shape)  # link outputs; out[E] and out[T] hold the exponential and 3rd stage states
+    ew = wp.copy()  # weights times the target's baseline (elasticities); w itself elsewhere
     stock_state = np.zeros((stock_i.size, n_members))
-    y_exp = y1 = y2 = y3 = None
+    y1 = y2 = None
     for k in range(n_times):
         dk = d[k]
-        ew = w * cm.tgt_scale[k][:, None]
+        if elastic.size:
+            ew[elastic] = wp[elastic] * tgt_scale[k][:, None]
         if k == 0:
-            _initial_step(cm, dk, u[0], ew)
+            _initial_step(cm, dk, u[0], ew[inv])
         else:
-            out[exp_i], out[thr_i] = y_exp, y3
             if fix_i.size:
                 back = k - n_fixed
-                out[fix_i] = np.where(back >= 0, history[np.maximum(back, 0), rows, cols], 0.0)
+                out[F] = np.where(back >= 0, history[np.maximum(back, 0), rows, cols], 0.0)
             dk[stock_i] = stock_state
-            _clip(cm, dk, stock_bounds, k)
-            pre = u[k][:, None] + gather_lagged @ (ew[lagged] * out[lagged])
-            _evaluate_levels(cm, cm.levels, level_bounds, dk, pre, ew, k, level_gathers)
-        signal = dk[cm.source] * cm.src_scale[k][:, None]
+            clip_stocks(dk, k)
+            pre = u[k][:, None] + gather_lagged @ (ew[:n_lag] * out[:n_lag])
+            _step_levels(cm, levels, level_bounds, dk, pre, ew, k)
+        signal = dk[source]
+        if elastic.size:
+            signal[elastic] *= src_scale[k][:, None]
         if k == 0:
-            y_exp, y1, y2, y3 = signal[exp_i], signal[thr_i], signal[thr_i].copy(), signal[thr_i].copy()
+            y1, y2 = signal[T].copy(), signal[T].copy()
             out[:] = signal
-            out[fix_i] = 0.0
-        history[k] = signal[fix_i]
-        out[cm.delay == 0] = signal[cm.delay == 0]
+            out[F] = 0.0
+        history[k] = signal[F]
+        out[Z] = signal[Z]
         if k + 1 == n_times:
             break
-        inflow = u[k][stock_i][:, None] + gather_stock @ (ew * out) - decay * dk[stock_i]
-        stock_state = dk[stock_i] + dt * inflow
-        y_exp = y_exp + (signal[exp_i] - y_exp) * rate_exp
-        y3 = y3 + (y2 - y3) * rate_thr
-        y2 = y2 + (y1 - y2) * rate_thr
-        y1 = y1 + (signal[thr_i] - y1) * rate_thr
+        if stock_i.size:
+            inflow = u[k][stock_i][:, None] + gather_stock @ (ew[stock_pos] * out[stock_pos]) - decay * dk[stock_i]
+            stock_state = dk[stock_i] + dt * inflow
+        out[E] += (signal[E] - out[E]) * rate_exp
+        out[T] += (y2 - out[T]) * rate_thr
+        y2 += (y1 - y2) * rate_thr
+        y1 += (signal[T] - y1) * rate_thr
     return d
+
+
+def _permuted_levels(cm: CompiledModel, inv: np.ndarray) -> list[tuple[Level, np.ndarray, _Gather, bool]]:
+    """Per level: the level, its links' positions in the permuted order, its gather, any elasticity."""
+    return [(lv, inv[lv.links], _csr(lv.gather), bool(cm.elastic[lv.links].any())) for lv in cm.levels]
+
+
+def _step_levels(cm: CompiledModel, levels: list[tuple[Level, np.ndarray, _Gather, bool]],
+                 bounded: list[_Bounds], dk: np.ndarray, pre: np.ndarray, ew: np.ndarray, k: int) -> None:
+    """:func:`_evaluate_levels` for ``k >= 1`` on permuted link arrays (a scale of 1 is skipped: exact)."""
+    scale = cm.src_scale[k]
+    for (level, pos, gather, elastic), clip in zip(levels, bounded):
+        value = pre[level.nodes]
+        if pos.size:
+            effect = ew[pos] * dk[cm.source[level.links]]
+            if elastic:
+                effect *= scale[level.links][:, None]
+            value = value + gather @ effect
+        dk[level.nodes] = value
+        clip(dk, k)
 
 
 def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
