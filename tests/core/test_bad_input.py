@@ -321,3 +321,18 @@ def test_an_integer_too_large_for_a_float_is_refused(tmp_path, where):
                    "baseline: 5}": f"baseline: {{series: {{{big}: 1}}}}}}"}[where]
     path.write_text(MODEL.replace(where, replacement), encoding="utf-8")
     assert "too large" in only_problem(load_model, path).message
+
+
+def test_a_partial_time_block_takes_the_rest_from_the_model(tmp_path):
+    (tmp_path / "m.yaml").write_text(LAGGED.replace("title: t", "title: t\ntime: {start: 2020, end: 2030, dt: 0.5}"),
+                                     encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO + "time: {end: 2028}\n", encoding="utf-8")
+    time = load_scenario(path).spec.time
+    assert (time.start, time.end, time.dt) == (2020, 2028, 0.5)
+    path.write_text(SCENARIO + "time: {dt: 20}\n", encoding="utf-8")  # valid alone, not with the model's lag
+    assert "too short" in only_problem(load_scenario, path).message
+    path.write_text(SCENARIO + "time: {start: 2031}\n", encoding="utf-8")  # after the model's end
+    problem = only_problem(load_scenario, path)
+    assert (problem.place, problem.line) == ("time", 5)
+    assert "end (2030) must be after start (2031)" in problem.message
