@@ -44,7 +44,7 @@ def format_number(value: float, language: str = "nl", digits: int = 3) -> str:
     return text
 
 
-def _unit(unit: str, language: str) -> str:
+def change_unit(unit: str, language: str) -> str:
     """The unit of a change: a percentage's change is in percentage points."""
     if unit.strip().startswith("%"):
         return "procentpunt" if language == "nl" else "percentage points"
@@ -58,7 +58,7 @@ def sentence(row: pd.Series | dict, language: str = "nl") -> str:
     scenario: een verbetering (in 92 % van de runs)."
     """
     year = f"{row['year']:g}"
-    label, unit = row["label"], _unit(str(row["unit"]), language)
+    label, unit = row["label"], change_unit(str(row["unit"]), language)
     amount = f"{format_number(abs(float(row['delta'])), language)} {unit}".strip()
     nl = language == "nl"
     if row["verdict"] == "level":

@@ -11,7 +11,7 @@ import typer
 
 from simulator.analysis.loops import find_loops
 from simulator.analysis.scorecard import time_indices
-from simulator.analysis.text import format_number, percent, table
+from simulator.analysis.text import change_unit, format_number, percent, table
 from simulator.analysis.tracing import incoming, loop_parts, top_paths, trace_paths
 from simulator.cli.common import reports_errors
 from simulator.engine import simulate
@@ -78,8 +78,9 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
 
 def _print(r: dict, language: str) -> None:
     unit = f" {r['unit']}" if r["unit"] else ""
+    change = f" {change_unit(r['unit'], language)}" if r["unit"] else ""
     typer.echo(f"{r['label']} ({r['node']}) in {r['year']:g}, scenario {r['scenario']}: "
-               f"change {format_number(r['delta'], language)}{unit} "
+               f"change {format_number(r['delta'], language)}{change} "
                f"(baseline {format_number(r['baseline'], language)}{unit})")
     if r["delta"] == 0:
         typer.echo("  no change: nothing to explain")
