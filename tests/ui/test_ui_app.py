@@ -1,0 +1,172 @@
+"""Every page in Streamlit's AppTest: no exception, no error, and widgets change the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+from ui_helpers import UNSTABLE, UNSTABLE_SCENARIO, chart_specs, decode_array, trace_values, write_project
+
+from ui.future import Future, encode_future
+
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+MY_PAGES = ["views/builder.py", "views/network.py", "views/compare.py", "views/assumptions.py", "views/export.py"]
+
+
+def _clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _path_chart(at: AppTest, title: str) -> dict:
+    return next(s for s in chart_specs(at) if s["layout"].get("title", {}).get("text") == title)
+
+
+def _value_2035(spec: dict, series: str) -> float:
+    x = decode_array(next(t for t in spec["data"] if t["name"] == series)["x"])
+    return float(trace_values(spec, series)[np.argmin(np.abs(x - 2035))])
+
+
+def test_home_page_starts_on_the_baseline_and_says_so(app: AppTest):
+    _clean(app)
+    assert app.selectbox(key="scenario_pick").value == ""
+    assert app.slider(key="lever:jobs:step").value == 0.0
+    assert any("Geen ingrepen" in i.value for i in app.info)
+    assert "Kies een scenario" in app.markdown[0].value
+
+
+def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    _clean(app)
+    assert app.slider(key="lever:jobs:step").value == 100.0
+    card = chart_specs(app)[0]["data"][0]
+    assert card["type"] == "heatmap" and "▲1" in str(card["text"])
+    income = _path_chart(app, "Inkomen")
+    assert _value_2035(income, "Basispad") == pytest.approx(30000)
+    assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
+    assert any("**Uitstoot** 50 kt (50%) hoger" in m.value for m in app.markdown)
+
+
+def test_moving_a_lever_moves_the_paths(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.slider(key="lever:jobs:step").set_value(150.0).run()
+    _clean(app)
+    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(30300)
+
+
+def test_changed_assumptions_are_shown_apart_from_the_interventions(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.slider(key="assume:jobs->income").set_value(3.0).run()
+    _clean(app)
+    cards = [s for s in chart_specs(app) if s["data"][0]["type"] == "heatmap"]
+    assert len(cards) == 2
+    income = _path_chart(app, "Inkomen")
+    assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
+    assert _value_2035(income, "Ingrepen, eigen aannames") == pytest.approx(30300)
+    assert any("Gewijzigde aannames" in c.value for c in app.caption)
+
+
+def test_uncertainty_band_is_drawn_when_asked(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.toggle(key="band").set_value(True).run()
+    _clean(app)
+    names = [t["name"] for t in _path_chart(app, "Inkomen")["data"]]
+    assert "Ingrepen, standaardaannames 5-95%" in names
+
+
+def test_english_toggle(app: AppTest):
+    app.segmented_control(key="lang").set_value("en").run()
+    _clean(app)
+    assert app.title[0].value == "Small model"
+    assert "Pick a scenario" in app.markdown[0].value
+    assert app.selectbox(key="scenario_pick").label == "Scenario"
+
+
+@pytest.mark.parametrize("page", MY_PAGES)
+def test_every_page_renders_on_the_baseline_and_on_a_scenario(app: AppTest, page: str):
+    app.switch_page(page).run()
+    _clean(app)
+    app.switch_page("views/builder.py").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.switch_page(page).run()
+    _clean(app)
+    assert app.title
+
+
+def test_the_heerlen_model_renders_every_page(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    _clean(at)
+    at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
+    _clean(at)
+    assert len(chart_specs(at)) >= 5  # the scorecard and four key paths
+    for page in MY_PAGES[1:]:
+        at.switch_page(page).run()
+        _clean(at)
+
+
+def test_network_focus_shows_causes_effects_and_tracing(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.switch_page("views/network.py").run()
+    app.selectbox(key="focus_pick").set_value("income").run()
+    _clean(app)
+    network = chart_specs(app)[0]
+    assert sorted(x for t in network["data"] for x in t["customdata"]) == ["income", "jobs"]
+    trace = next(s for s in chart_specs(app) if s["data"][0]["type"] == "bar")
+    assert trace["data"][0]["y"] == ["Banen"]
+    assert len(app.dataframe) == 2  # causes and effects (no loops in the small model)
+
+
+def test_compare_shows_scorecards_side_by_side_and_differences(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.slider(key="lever:jobs:step").set_value(200.0).run()
+    app.switch_page("views/compare.py").run()
+    _clean(app)
+    cards = [s for s in chart_specs(app) if s["data"][0]["type"] == "heatmap"]
+    assert len(cards) == 2  # the current future and 'grow'
+    diff = app.dataframe[0].value
+    assert diff.iloc[0]["Indicator"] == "Uitstoot"
+
+
+def test_share_link_reopens_the_same_future(small_model: Path):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["f"] = encode_future(Future("grow", {"jobs:step": 150.0}, {}, {"jobs->income": 3.0}))
+    at.run()
+    _clean(at)
+    assert at.selectbox(key="scenario_pick").value == "grow"
+    assert at.slider(key="lever:jobs:step").value == 150.0
+    assert at.slider(key="assume:jobs->income").value == 3.0
+
+
+def test_a_damaged_share_link_warns_and_opens_the_plain_app(small_model: Path):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["f"] = "not-a-future"
+    at.run()
+    assert not at.exception
+    assert any("kon niet gelezen worden" in w.value for w in at.warning)
+    assert at.slider(key="lever:jobs:step").value == 0.0
+
+
+def test_export_offers_files_and_a_link(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.switch_page("views/export.py").run()
+    _clean(app)
+    code = app.code[0].value
+    assert code.startswith("/?f=")
+    from ui.future import decode_future
+
+    assert decode_future(code.split("=", 1)[1]).scenario == "grow"
+
+
+def test_a_run_that_blows_up_shows_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = write_project(tmp_path, UNSTABLE, {"boom.yaml": UNSTABLE_SCENARIO}, name="unstable")
+    monkeypatch.setenv("BWSIM_MODEL", str(path))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.selectbox(key="scenario_pick").set_value("boom").run()
+    assert not at.exception
+    assert any("liep uit de hand" in e.value for e in at.error)
+    assert at.slider(key="lever:x:step").value == 1.0  # what the user built is kept
