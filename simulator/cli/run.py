@@ -46,9 +46,26 @@ def load_all(paths: list[Path]) -> list[ScenarioFile]:
             loaded.append(load_scenario(path, models.get(model_path)))
         except InputError as exc:
             problems.extend(exc.problems)
+    problems.extend(name_problems(loaded))
     if problems:
         raise InputError(problems)
     return loaded
+
+
+def name_problems(loaded: list[ScenarioFile]) -> list:
+    """Scenario names label the rows of results.csv: each must be unique, and not a baseline's."""
+    seen: dict[str, str] = {}
+    problems = []
+    for item in loaded:
+        name = item.spec.name
+        if name == "baseline" or name.startswith("baseline-"):
+            problems.append(item.document.problem(("name",), f"'{name}' is the name of the baseline rows",
+                                                  "give the scenario another name"))
+        elif name in seen:
+            problems.append(item.document.problem(("name",), f"scenario name '{name}' is also used by {seen[name]}",
+                                                  "scenario names label the rows of results.csv; make them unique"))
+        seen.setdefault(name, item.path)
+    return problems
 
 
 def largest_effects(result: RunResult, labels: dict[str, str], units: dict[str, str], n: int = 10) -> str:

@@ -183,3 +183,12 @@ def test_two_scenarios_in_one_run_do_not_leak_into_each_other(files, tmp_path):
     finals = {name: together[(together.scenario == name) & (together.node == "income")].delta.iloc[-1]
               for name in ("first", "second", "s")}
     assert finals["second"] == -1.0 and finals["first"] > 2.0 and 0.99 < finals["s"] <= 1.0
+
+
+def test_scenario_names_must_be_unique_and_not_baseline(files, tmp_path):
+    twin = write(tmp_path, "twin.yaml", SCENARIO)
+    out = tmp_path / "out"
+    assert_refused(invoke("run", files[1], twin, "--out", out), f"{twin}:1: name", f"also used by {files[1]}")
+    named = write(tmp_path, "named.yaml", SCENARIO.replace("name: s", "name: baseline"))
+    assert_refused(invoke("run", named, "--out", out), f"{named}:1: name", "baseline rows")
+    assert not out.exists()
