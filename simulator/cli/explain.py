@@ -12,7 +12,7 @@ import typer
 from simulator.analysis.loops import find_loops
 from simulator.analysis.scorecard import time_indices
 from simulator.analysis.text import change_unit, format_number, percent, table
-from simulator.analysis.tracing import incoming, loop_parts, top_paths, trace_paths
+from simulator.analysis.tracing import by_intervention, incoming, loop_parts, top_paths, trace_paths
 from simulator.cli.common import reports_errors
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
@@ -49,6 +49,7 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
         "exact": bool(abs(bounds) <= 1e-9 * max(abs(float(d[k, i])), 1e-300)),
         "incoming": _records(links), "paths": _records(top_paths(paths, top)),
         "n_paths": int((paths["part"] != "other").sum()), "loops": _records(loops),
+        "interventions": _records(by_intervention(cm, prepared.interventions, i, k)),
     }
 
 
@@ -93,6 +94,11 @@ def _print(r: dict, language: str) -> None:
                "'(loop)': what a loop fed back; 'other': the rest)")
     typer.echo(table(pd.DataFrame(r["paths"]).fillna(np.nan), ["part", "value", "share", "path"],
                      [8, 12, 8, 400], fmt))
+    if len(r["interventions"]) > 2:
+        typer.echo("\nper intervention (each run alone; 'interaction': what bounds add together)")
+        typer.echo(table(pd.DataFrame(r["interventions"]).fillna(np.nan), ["part", "index", "node", "shape",
+                                                                           "value", "share"],
+                         [12, 5, 24, 6, 12, 8], fmt))
     if r["loops"]:
         typer.echo("\nfeedback per loop")
         typer.echo(table(pd.DataFrame(r["loops"]).fillna(np.nan), ["id", "value", "share", "loop"],

@@ -97,7 +97,7 @@ def test_explain_table_and_json_add_up(files):
     assert "b->c" in result.output and "a -> b -> c" in result.output
     data = json.loads(bwsim("explain", files / "push.yaml", "--node", "c", "--year", 2032, "--json").output)
     assert set(data) == {"scenario", "node", "label", "unit", "year", "baseline", "delta", "exact", "incoming",
-                         "paths", "n_paths", "loops"}
+                         "paths", "n_paths", "loops", "interventions"}
     assert sum(r["value"] for r in data["incoming"]) == pytest.approx(data["delta"], abs=1e-12)
     assert sum(r["value"] for r in data["paths"]) == pytest.approx(data["delta"], abs=1e-12)
     assert data["paths"][0]["path"] == "a -> b -> c" and data["exact"] is True

@@ -122,3 +122,21 @@ def test_bounds_part_shows_clipping():
     parts = dict(zip(table["part"], table["value"]))
     assert parts["link"] == pytest.approx(3.0) and parts["bounds"] == pytest.approx(-2.0)
     assert table["value"].sum() == pytest.approx(d[k, 1])
+
+
+def test_by_intervention_is_exact_superposition_and_shows_interaction_with_bounds():
+    from simulator.analysis.tracing import by_intervention
+
+    spec = random_model(2, cyclic=True)
+    p, d = run(spec, INTERVENTIONS)
+    k = p.compiled.times.size - 1
+    table = by_intervention(p.compiled, p.interventions, p.compiled.index("g"), k)
+    assert list(table["part"]) == ["intervention", "intervention", "interaction"]
+    assert table["value"].sum() == pytest.approx(d[k, p.compiled.index("g")], abs=1e-12)
+    assert abs(table["value"].iloc[-1]) < 1e-9
+    assert all(abs(v) > 1e-6 for v in table["value"][:2])
+    bounded = model([node("a"), node("b", max=101.0)], [link("a", "b", 1.0)])
+    q, _ = run(bounded, [{"node": "a", "shape": "step", "height": 1.0, "start": 2026},
+                         {"node": "a", "shape": "step", "height": 1.5, "start": 2027}])
+    table = by_intervention(q.compiled, q.interventions, 1, q.compiled.times.size - 1)
+    assert list(table["value"]) == pytest.approx([1.0, 1.0, -1.0])  # max 101 caps each alone and both
