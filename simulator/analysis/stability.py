@@ -139,9 +139,28 @@ def _delay_rows(a: np.ndarray, kind: str, first: int, last: int, signal: np.ndar
         a[stage, stage - 1] += rate
 
 
+DENSE_LIMIT = 1500
+
+
 def spectral_radius(a: np.ndarray) -> float:
-    """Largest absolute eigenvalue of ``a`` (0 for an empty matrix)."""
-    return float(np.max(np.abs(np.linalg.eigvals(a)))) if a.size else 0.0
+    """Largest absolute eigenvalue of ``a`` (0 for an empty matrix).
+
+    Above ``DENSE_LIMIT`` states (long fixed delays make many) ARPACK finds the
+    largest eigenvalue of the sparse matrix; it falls back to the dense solver
+    when that does not converge.
+    """
+    if not a.size:
+        return 0.0
+    if a.shape[0] > DENSE_LIMIT:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.linalg import ArpackNoConvergence, eigs
+
+        try:
+            values = eigs(csr_matrix(a), k=1, which="LM", return_eigenvectors=False, tol=1e-12)
+            return float(np.abs(values).max())
+        except ArpackNoConvergence:
+            pass
+    return float(np.max(np.abs(np.linalg.eigvals(a))))
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,15 @@ def test_stable_model_reports_stable_and_no_culprits():
     report = check_stability(spec, compile_model(spec))
     assert report.stable and report.culprits == () and report.message() == ""
     assert report.spectral_radius < 1
+
+
+def test_long_fixed_delays_use_the_sparse_solver_with_the_same_answer(monkeypatch):
+    from simulator.analysis import stability
+
+    spec = model([node("a"), node("b")], [link("a", "b", 1.1, lag=3.0, delay="fixed"), link("b", "a", 1.0)],
+                 dt=0.25)
+    a = step_map(compile_model(spec))[0]
+    dense = spectral_radius(a)
+    monkeypatch.setattr(stability, "DENSE_LIMIT", 4)
+    assert spectral_radius(a) == pytest.approx(dense, rel=1e-9)
+    assert dense == pytest.approx(1.1 ** (1 / 12), rel=1e-9)  # x(k+12) = 1.1 x(k)
