@@ -36,8 +36,10 @@ the time and the member's parameter values.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -89,13 +91,18 @@ class Bins:
         return cls(lo - _WIDEN * span, (1 + 2 * _WIDEN) * span / n_bins, n_bins)
 
     def counts(self, d: np.ndarray) -> np.ndarray:
-        """Histogram of ``d`` (K + 1, N, M): counts of shape ((K + 1) * N, n_bins + 2), int64."""
+        """Histogram of ``d`` (K + 1, N, M): counts of shape ((K + 1) * N, n_bins + 2), int64.
+
+        Bin 0 is the underflow, ``n_bins + 1`` the overflow. Each value's bin
+        depends on that value alone, so counts never depend on chunking.
+        """
         n_cells = self.low.size
-        t = (d - self.low[..., None]) / self.width[..., None]
-        np.floor(t, out=t)
-        np.clip(t, -1, self.n_bins, out=t)
-        idx = t.astype(np.int64).reshape(n_cells, -1)
-        idx += 1 + (self.n_bins + 2) * np.arange(n_cells)[:, None]
+        t = np.subtract(d, self.low[..., None])
+        t *= 1.0 / self.width[..., None]
+        t += 1.0
+        np.clip(t, 0, self.n_bins + 1, out=t)
+        idx = t.astype(np.intp)  # truncation = floor, as t >= 0
+        idx += ((self.n_bins + 2) * np.arange(n_cells)).reshape(self.low.shape + (1,))
         return np.bincount(idx.ravel(), minlength=n_cells * (self.n_bins + 2)).reshape(n_cells, -1)
 
 
@@ -142,20 +149,25 @@ class Reduction:
         keep: tuple[int, ...],
     ) -> None:
         """Fold one block's deviations ``d`` (K + 1, N, m) into the reduction."""
-        finite = np.isfinite(d).all(axis=(0, 1))
-        if not finite.all():
+        total = d.sum(axis=2)
+        if not np.isfinite(total).all():  # a non-finite member makes its sums non-finite
+            finite = np.isfinite(d).all(axis=(0, 1))
             for m in np.flatnonzero(~finite):
                 k, n = np.argwhere(~np.isfinite(d[:, :, m]))[0]
                 self.blown.append((first_member + int(m), int(n), int(k)))
-            return
+            if not finite.all():
+                return
         self.members += d.shape[2]
-        self.sums[block] = d.sum(axis=2)
+        self.sums[block] = total
         self._extremes(d.min(axis=2), d.max(axis=2))
         if exact:
             self.values[block] = d
         elif bins is not None:
             c = bins.counts(d)
-            self.counts = c if self.counts is None else self.counts + c
+            if self.counts is None:
+                self.counts = c
+            else:
+                self.counts += c
         if keep:
             self.paths[block] = d[:, list(keep), :].copy()
 
@@ -173,7 +185,10 @@ class Reduction:
         if other.low is not None:
             self._extremes(other.low, other.high)
         if other.counts is not None:
-            self.counts = other.counts if self.counts is None else self.counts + other.counts
+            if self.counts is None:
+                self.counts = other.counts
+            else:
+                self.counts += other.counts
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,7 @@ def ensemble_summary(
     exact_limit: int = EXACT_LIMIT,
     n_bins: int = N_BINS,
     progress: Progress | None = None,
+    threads: int | None = None,
 ) -> EnsembleSummary:
     """Draw ``samples`` parameter sets with ``seed`` and summarise the deviations of the scenario.
 
@@ -328,6 +344,8 @@ def ensemble_summary(
         Histogram bins per node and time.
     progress : callable(done, total), optional
         Called after each chunk with member counts.
+    threads : int, optional
+        Threads for an in-process run (default: one per core; 1: no threads).
 
     Raises
     ------
@@ -350,6 +368,7 @@ def ensemble_summary(
         exact_limit=exact_limit,
         n_bins=n_bins,
         progress=progress,
+        threads=threads,
     )
 
 
@@ -363,6 +382,7 @@ def summarise_sample(
     exact_limit: int = EXACT_LIMIT,
     n_bins: int = N_BINS,
     progress: Progress | None = None,
+    threads: int | None = None,
 ) -> EnsembleSummary:
     """Run and summarise a drawn sample (see :func:`ensemble_summary`)."""
     mapper = replace(sample, design=None)
@@ -383,6 +403,7 @@ def summarise_sample(
         n_bins,
         progress,
         sample.member_values,
+        threads=threads,
     )
     return _summary(prepared, reduction, sample.samples, sample.seed, sample.method, keep)
 
@@ -395,6 +416,7 @@ def run_members(
     executor: Executor | None = None,
     nodes: Sequence[str] | None = None,
     progress: Progress | None = None,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Run explicit parameter sets; return the paths of chosen nodes (e.g. for sensitivity).
 
@@ -408,6 +430,8 @@ def run_members(
     executor : concurrent.futures.Executor, optional
     nodes : sequence of str, optional
         Nodes to return (default: all).
+    threads : int, optional
+        Threads for an in-process run (default: one per core).
 
     Returns
     -------
@@ -444,6 +468,7 @@ def run_members(
         progress=progress,
         describe=describe,
         histogram=False,
+        threads=threads,
     )
     return np.concatenate([reduction.paths[b] for b in sorted(reduction.paths)], axis=2)
 
@@ -473,11 +498,54 @@ def _reduce(
     progress: Progress | None,
     describe: Callable[[int], dict[str, float]],
     histogram: bool = True,
+    threads: int | None = None,
 ) -> Reduction:
-    """Run every block, chunk by chunk, and fold the chunks' reductions together."""
-    cm = prepared.compiled
+    """Run every block, chunk by chunk, and fold the chunks' reductions together.
+
+    Without an executor, blocks run on a pool of ``threads`` threads in this
+    process (default: one per core); numpy and the CSR kernel release the GIL
+    for the array work. Results are the same for any number of threads.
+    """
     n_blocks = -(-n_members // BLOCK_SIZE)
     blocks_per_chunk = max(1, -(-int(chunk_size) // BLOCK_SIZE))
+    with contextlib.ExitStack() as stack:
+        threads = (os.cpu_count() or 1) if threads is None else threads
+        if executor is None and threads > 1 and n_blocks > 2:
+            executor = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="bwsim"))
+            blocks_per_chunk = 1
+        return _reduce_on(
+            prepared,
+            n_members,
+            n_blocks,
+            blocks_per_chunk,
+            block_input,
+            mapper,
+            executor,
+            keep,
+            exact_limit,
+            n_bins,
+            progress,
+            describe,
+            histogram,
+        )
+
+
+def _reduce_on(
+    prepared: PreparedScenario,
+    n_members: int,
+    n_blocks: int,
+    blocks_per_chunk: int,
+    block_input: Callable[[int], BlockInput],
+    mapper: ParameterSample | None,
+    executor: Executor | None,
+    keep: tuple[int, ...],
+    exact_limit: int,
+    n_bins: int,
+    progress: Progress | None,
+    describe: Callable[[int], dict[str, float]],
+    histogram: bool,
+) -> Reduction:
+    cm = prepared.compiled
     exact = n_members * cm.baselines.size <= exact_limit
     base = dict(compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep)
     total, first = Reduction(), 0

@@ -1,8 +1,8 @@
 """Parameter sets for ensembles: draws of every uncertain link weight and lag.
 
 Draws are made in the unit hypercube (Latin hypercube by default, plain Monte
-Carlo as an option) and mapped through each distribution's inverse CDF
-(``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``).
+Carlo as an option) and mapped through each distribution's inverse CDF (the
+closed forms of ``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``).
 
 Reproducibility: the numbers depend only on the seed, the method, the number
 of samples and the list of uncertain parameters (link order of the model file,
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special
 from scipy.stats import qmc
 
 from simulator.errors import InputError, Problem
@@ -69,16 +69,26 @@ def uncertain_parameters(model: ModelSpec) -> tuple[Parameter, ...]:
 
 
 def inverse_cdf(dist: Distribution, u: np.ndarray) -> np.ndarray:
-    """Map uniforms ``u`` in (0, 1) to draws of ``dist`` (same shape as ``u``)."""
+    """Map uniforms ``u`` in (0, 1) to draws of ``dist`` (same shape as ``u``).
+
+    Closed forms of ``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``
+    (the tests check them against scipy): the same numbers without scipy's
+    per-call argument handling, which cost more than the model runs of a block.
+    Every value depends on its own ``u`` only, so any cut into blocks gives the
+    same draws.
+    """
     u = np.clip(np.asarray(u, dtype=float), _EPS, 1.0 - _EPS)
     if dist.dist == "fixed" or not dist.is_uncertain:
         return np.full(u.shape, dist.central)
     if dist.dist == "triangular":
-        scale = dist.high - dist.low
-        return stats.triang.ppf(u, (dist.mode - dist.low) / scale, loc=dist.low, scale=scale)
+        low, mode, high = dist.low, dist.mode, dist.high
+        split = (mode - low) / (high - low)
+        left = low + np.sqrt(u * (high - low) * (mode - low))
+        right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
+        return np.where(u < split, left, right)
     if dist.dist == "normal":
-        return stats.norm.ppf(u, loc=dist.mean, scale=dist.sd)
-    return stats.uniform.ppf(u, loc=dist.low, scale=dist.high - dist.low)
+        return dist.mean + dist.sd * special.ndtri(u)
+    return dist.low + u * (dist.high - dist.low)
 
 
 def check_sampling(samples: int, seed: int, method: str, where: str = "") -> None:

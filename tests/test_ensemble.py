@@ -154,11 +154,21 @@ def test_monte_carlo_quantiles_match_within_sampling_error(uniform_link):
 
 
 @pytest.mark.parametrize("exact_limit", [10**9, 0], ids=["exact", "histogram"])
-def test_same_seed_same_summary_whatever_the_chunking(rich, exact_limit):
-    n = 2 * BLOCK_SIZE + 321
+def test_same_seed_same_summary_whatever_the_chunking_and_threads(rich, exact_limit):
+    n = 3 * BLOCK_SIZE + 321
     runs = [
-        ensemble_summary(rich, samples=n, seed=7, chunk_size=chunk, exact_limit=exact_limit)
-        for chunk in (1, BLOCK_SIZE, 2 * BLOCK_SIZE, 10**9)
+        ensemble_summary(
+            rich, samples=n, seed=7, chunk_size=chunk, exact_limit=exact_limit, threads=threads
+        )
+        for chunk, threads in (
+            (1, 1),
+            (BLOCK_SIZE, 1),
+            (2 * BLOCK_SIZE, 1),
+            (10**9, 1),
+            (BLOCK_SIZE, 2),
+            (BLOCK_SIZE, 3),
+            (BLOCK_SIZE, None),
+        )
     ]
     for other in runs[1:]:
         for stat in ("mean", "p05", "p50", "p95", "resolution"):

@@ -100,3 +100,20 @@ def test_bad_sampling_settings_are_input_errors(samples, seed, method):
     with pytest.raises(InputError) as info:
         draw(_model(), samples, seed, method)
     assert info.value.problems[0].place in {"samples", "seed", "method"}
+
+
+@pytest.mark.parametrize(
+    "spec, frozen",
+    [
+        ({"low": 1.0, "mode": 2.0, "high": 4.0}, stats.triang(c=1 / 3, loc=1.0, scale=3.0)),
+        ({"low": 1.0, "mode": 1.0, "high": 4.0}, stats.triang(c=0.0, loc=1.0, scale=3.0)),
+        ({"low": 1.0, "mode": 4.0, "high": 4.0}, stats.triang(c=1.0, loc=1.0, scale=3.0)),
+        ({"dist": "normal", "mean": -1.0, "sd": 0.5}, stats.norm(-1.0, 0.5)),
+        ({"dist": "uniform", "low": 2.0, "high": 3.0}, stats.uniform(2.0, 1.0)),
+    ],
+)
+def test_inverse_cdf_equals_scipy_ppf(spec, frozen):
+    u = np.linspace(1e-6, 1 - 1e-6, 1001)
+    np.testing.assert_allclose(
+        inverse_cdf(Distribution.model_validate(spec), u), frozen.ppf(u), rtol=1e-12, atol=1e-12
+    )
