@@ -47,7 +47,7 @@ from simulator.engine import simulate
 from simulator.errors import InputError, NumericalError, Problem, SimulatorError
 from simulator.observed import ObservedData
 from simulator.scenario_run import PreparedScenario
-from simulator.spec import LinkSpec, ModelSpec
+from simulator.spec import LinkSpec, ModelSpec, ScenarioSpec
 
 ParameterKind = Literal["weight", "lag"]
 CORRELATION_WARNING = 0.95
@@ -320,6 +320,19 @@ def _named_links(model: ModelSpec, links: list[tuple[str, str]], reach: dict[str
                                     f"observe '{link.target}' or a node downstream of it"))
         chosen.append(i)
     return chosen
+
+
+def override_notes(scenario: ScenarioSpec, params: list[Parameter]) -> list[str]:
+    """Notes for fitted parameters that the scenario itself overrides.
+
+    The fit uses the scenario's values as starts and bounds; the fitted values are
+    written to the model, where this scenario's override will still replace them.
+    """
+    overridden = {(f"{o.source}->{o.target}", kind) for o in scenario.overrides.links
+                  for kind in ("weight", "lag") if getattr(o, kind) is not None}
+    return [f"{p.name}: the scenario overrides it; its range there bounded the fit, and the fitted value "
+            "written to the model is replaced by that override whenever this scenario runs"
+            for p in params if (p.key, p.kind) in overridden]
 
 
 def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem:

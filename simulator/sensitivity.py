@@ -18,8 +18,8 @@ computed for the output node's deviation at each requested year.
 Members run through :func:`simulator.ensemble.run_members`, in chunks that an
 executor can spread over Dask workers (``bwsim sensitivity --workers N``); one
 Sobol analysis of the default model (N = 1,024) takes seconds on one core (see
-benchmarks/bench_sensitivity.py). Draws of exponential/third-order lags below
-what ``dt`` allows are raised to that floor (the engine's limit).
+benchmarks/bench_sensitivity.py). As for ensembles, a lag whose range reaches
+below what ``dt`` allows is refused (:func:`simulator.ensemble.sampled_lag_problems`).
 """
 
 from __future__ import annotations
@@ -223,6 +223,40 @@ def _morris(problem: dict, x: np.ndarray, y: np.ndarray, seed: int, resamples: i
     return {k: np.asarray(res[k], dtype=float) for k in ("mu", "mu_star", "mu_star_conf", "sigma")}
 
 
+def design(n_factors: int, method: Method = "sobol", n_base: int = 1024, seed: int = 0,
+           levels: int = 4) -> np.ndarray:
+    """SALib's samples in the unit cube, shape (n, D): Saltelli (Sobol) or Morris trajectories."""
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    problem = _problem(n_factors)
+    if method == "sobol":
+        return sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
+    return morris_sample.sample(problem, n_base, num_levels=levels, seed=seed)
+
+
+def indices_of(x: np.ndarray, y: np.ndarray, names: list[str], times: np.ndarray, method: Method = "sobol",
+               seed: int = 0, resamples: int = 100, levels: int = 4) -> Indices:
+    """Indices of outputs ``y`` (T, n) computed at the samples ``x`` (n, D) of :func:`design`."""
+    problem = _problem(len(names))
+    y = np.asarray(y, dtype=float)
+    variance = y.var(axis=1)
+    rows: dict[str, list[np.ndarray]] = {}
+    for k in range(y.shape[0]):
+        if variance[k] <= 1e-24 * max(1.0, float(np.mean(y[k] ** 2))):
+            keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else (
+                "mu", "mu_star", "mu_star_conf", "sigma")
+            result = {key: np.zeros(len(names)) for key in keys}
+        elif method == "sobol":
+            result = _sobol(problem, y[k], seed, resamples)
+        else:
+            result = _morris(problem, x, y[k], seed, resamples, levels)
+        for key, value in result.items():
+            rows.setdefault(key, []).append(value)
+    values = {key: np.vstack(v) for key, v in rows.items()}
+    return Indices(method, tuple(names), np.asarray(times, dtype=float), values, variance, x.shape[0])
+
+
 def analyse(model_fn: Callable[[np.ndarray], np.ndarray], names: list[str], times: np.ndarray,
             method: Method = "sobol", n_base: int = 1024, seed: int = 0, resamples: int = 100,
             levels: int = 4) -> Indices:
@@ -241,30 +275,8 @@ def analyse(model_fn: Callable[[np.ndarray], np.ndarray], names: list[str], time
     resamples : int
         Bootstrap resamples of the confidence intervals.
     """
-    from SALib.sample import morris as morris_sample
-    from SALib.sample import sobol as sobol_sample
-
-    problem = _problem(len(names))
-    if method == "sobol":
-        x = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
-    else:
-        x = morris_sample.sample(problem, n_base, num_levels=levels, seed=seed)
-    y = np.asarray(model_fn(x), dtype=float)
-    variance = y.var(axis=1)
-    rows: dict[str, list[np.ndarray]] = {}
-    for k in range(y.shape[0]):
-        if variance[k] <= 1e-24 * max(1.0, float(np.mean(y[k] ** 2))):
-            keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else (
-                "mu", "mu_star", "mu_star_conf", "sigma")
-            result = {key: np.zeros(len(names)) for key in keys}
-        elif method == "sobol":
-            result = _sobol(problem, y[k], seed, resamples)
-        else:
-            result = _morris(problem, x, y[k], seed, resamples, levels)
-        for key, value in result.items():
-            rows.setdefault(key, []).append(value)
-    values = {key: np.vstack(v) for key, v in rows.items()}
-    return Indices(method, tuple(names), np.asarray(times, dtype=float), values, variance, x.shape[0])
+    x = design(len(names), method, n_base, seed, levels)
+    return indices_of(x, model_fn(x), names, times, method, seed, resamples, levels)
 
 
 # --------------------------------------------------------------------------- on a scenario
@@ -300,31 +312,42 @@ def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, m
     ------
     InputError
         Unknown output node, a year outside the horizon, no uncertain parameter,
-        too few samples.
+        too few samples, lags whose range reaches below what ``dt`` allows.
     """
+    return scenario_sensitivities(prepared, [output], year, method, n_base, seed, years, resamples, chunk,
+                                  executor)[output]
+
+
+def scenario_sensitivities(prepared: PreparedScenario, outputs: list[str], year: float,
+                           method: Method = "sobol", n_base: int = 1024, seed: int = 0,
+                           years: np.ndarray | None = None, resamples: int = 100, chunk: int = CHUNK_MEMBERS,
+                           executor: Executor | None = None) -> dict[str, Indices]:
+    """Like :func:`scenario_sensitivity` for several outputs from the same runs: indices by node id."""
     cm = prepared.compiled
-    _check_request(prepared, output, year, n_base, method)
+    _check_request(prepared, outputs, year, n_base, method)
     factors = uncertain_factors(prepared.model, cm.dt)
     years = report_years(prepared, year) if years is None else np.asarray(years, dtype=float)
     rows = np.array([int(np.argmin(np.abs(cm.times - y))) for y in years])
-    node = cm.index(output)
+    names = [f.name for f in factors]
+    x = design(len(factors), method, n_base, seed)
+    d = run_members(prepared, factors, factor_values(factors, x), [cm.index(n) for n in outputs], chunk,
+                    executor)
+    return {node: indices_of(x, d[rows, j, :], names, cm.times[rows], method, seed, resamples)
+            for j, node in enumerate(outputs)}
 
-    def model_fn(unit: np.ndarray) -> np.ndarray:
-        d = run_members(prepared, factors, factor_values(factors, unit), [node], chunk, executor)
-        return d[rows, 0, :]
 
-    return analyse(model_fn, [f.name for f in factors], cm.times[rows], method, n_base, seed, resamples)
-
-
-def _check_request(prepared: PreparedScenario, output: str, year: float, n_base: int, method: str) -> None:
+def _check_request(prepared: PreparedScenario, outputs: list[str], year: float, n_base: int, method: str) -> None:
     import difflib
 
     cm = prepared.compiled
     problems = []
-    if output not in cm.node_ids:
-        close = difflib.get_close_matches(output, cm.node_ids, n=1, cutoff=0.5)
-        problems.append(Problem("", "--output", f"unknown node '{output}'",
-                                f"did you mean '{close[0]}'?" if close else "give a node id of the model"))
+    for output in outputs:
+        if output not in cm.node_ids:
+            close = difflib.get_close_matches(output, cm.node_ids, n=1, cutoff=0.5)
+            problems.append(Problem("", "--output", f"unknown node '{output}'",
+                                    f"did you mean '{close[0]}'?" if close else "give a node id of the model"))
+    if not outputs:
+        problems.append(Problem("", "--output", "no output node given", "name the outcome, e.g. life_satisfaction"))
     if not cm.times[0] <= year <= cm.times[-1]:
         problems.append(Problem("", "--year", f"year {year:g} is outside the horizon "
                                 f"{cm.times[0]:g}-{cm.times[-1]:g}", "choose a year inside it"))
@@ -336,5 +359,6 @@ def _check_request(prepared: PreparedScenario, output: str, year: float, n_base:
                                 "use a power of 2 of at least 2 for Sobol (e.g. 1024), at least 2 for Morris"))
     if method not in ("sobol", "morris"):
         problems.append(Problem("", "--method", f"unknown method '{method}'", "use sobol or morris"))
+    problems += ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)

@@ -358,3 +358,15 @@ def test_app_page_calibrates_ranks_and_monitors_the_sample_data():
     assert not at.exception and any(s.value.startswith("Welke aannames") for s in at.subheader)
     at.button(key="mon_run").click().run()
     assert not at.exception and not at.error
+
+
+def test_a_fitted_link_the_scenario_overrides_gets_a_note():
+    from simulator.calibrate import override_notes
+
+    scenario = ScenarioSpec.model_validate({"name": "s", "model": "", "overrides": {
+        "links": [{"from": "x", "to": "y", "weight": {"low": 0.5, "mode": 1.0, "high": 2.0}}]}})
+    prep = prepare_scenario(scenario, ModelSpec.model_validate(_chain()))
+    params, _ = select_parameters(prep.model, ["y", "z"], None, fit_lags=True, dt=0.25)
+    assert params[0].high == 2.0  # the scenario's range bounds the fit
+    notes = override_notes(scenario, params)
+    assert len(notes) == 1 and notes[0].startswith("x->y:weight: the scenario overrides it")

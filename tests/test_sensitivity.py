@@ -185,11 +185,14 @@ def test_cli_sensitivity_table_and_json(tmp_path):
     lines = result.output.splitlines()
     first = next(i for i, line in enumerate(lines) if line.strip().startswith("rank"))
     assert "b->y:weight" in lines[first + 1] and "ST over time" in result.output
-    result = _cli("sensitivity", scenario, "--output", "y", "--year", "2028", "--samples", "16",
+    result = _cli("sensitivity", scenario, "--output", "y", "--output", "a", "--year", "2028", "--samples", "16",
                   "--method", "morris", "--json")
     report = json.loads(result.output)
-    assert report["method"] == "morris" and report["ranking"][0]["factor"] == "b->y:weight"
-    assert report["over_time"]["index"] == "mu_star"
+    assert report["method"] == "morris" and report["runs"] == 16 * 5
+    y, a = report["outputs"]
+    assert y["output"] == "y" and y["ranking"][0]["factor"] == "b->y:weight"
+    assert y["over_time"]["index"] == "mu_star"
+    assert a["output"] == "a" and all(row["mu_star"] == 0 for row in a["ranking"])  # nothing flows into a
 
 
 def test_cli_sensitivity_bad_input_exits_2(tmp_path):
@@ -212,3 +215,21 @@ def test_tornado_figure_puts_the_most_important_on_top():
     lines = indices_over_time_figure(result.over_time(), ["a->y:weight", "b->y:weight"])
     assert [t.name for t in lines.data] == ["a->y:weight", "b->y:weight"]
     assert len(lines.data[0].x) == result.times.size
+
+
+def test_several_outputs_share_the_runs():
+    from simulator.sensitivity import scenario_sensitivities
+
+    prep = _linear()
+    both = scenario_sensitivities(prep, ["y", "a"], 2028.0, "sobol", n_base=64, seed=4)
+    alone = scenario_sensitivity(prep, "y", 2028.0, "sobol", n_base=64, seed=4)
+    assert np.array_equal(both["y"].values["ST"], alone.values["ST"])
+    assert not both["a"].values["ST"].any()
+
+
+def test_lag_range_below_dt_is_refused_as_for_ensembles():
+    data, scenario = _linear_files()
+    data["links"][3]["lag"] = {"low": 0.1, "mode": 2.0, "high": 3.0}
+    prep = prepare_scenario(ScenarioSpec.model_validate(scenario), ModelSpec.model_validate(data))
+    with pytest.raises(InputError, match="can be drawn as low as 0.1 years"):
+        scenario_sensitivity(prep, "y", 2028.0, n_base=16)

@@ -13,6 +13,7 @@ from simulator.calibrate import (
     CalibrationResult,
     calibrate,
     fitted_model_text,
+    override_notes,
     parse_link,
     parse_start,
     select_parameters,
@@ -93,7 +94,7 @@ def calibrate_command(
     initial = dict(parse_start(text) for text in start) if start else None
     params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt, initial)
     result = with_notes(calibrate(prepared, observed, params, n_starts=starts, seed=seed, bootstrap=bootstrap,
-                                  max_nfev=max_evaluations), notes)
+                                  max_nfev=max_evaluations), notes + override_notes(loaded.spec, params))
     _write_model(loaded, result, out)
     if as_json:
         typer.echo(json.dumps(result.to_dict() | {"written": str(out)}, indent=2))

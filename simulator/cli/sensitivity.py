@@ -11,7 +11,7 @@ from simulator.cli.common import reports_errors
 from simulator.distributed import check_workers, dask_executor
 from simulator.io.spec_files import load_scenario
 from simulator.scenario_run import prepare_scenario
-from simulator.sensitivity import Indices, scenario_sensitivity
+from simulator.sensitivity import Indices, scenario_sensitivities
 
 
 def _clean(value: float) -> float | None:
@@ -19,9 +19,9 @@ def _clean(value: float) -> float | None:
 
 
 def indices_to_dict(indices: Indices, output: str, year: float) -> dict:
-    """JSON-ready: the ranking at ``year`` and the main index over time."""
+    """JSON-ready: the ranking at ``year`` and the main index over time, for one output."""
     ranking = indices.ranking(year)
-    return {"output": output, "year": year, "method": indices.method, "runs": indices.n_runs,
+    return {"output": output,
             "ranking": [{k: (_clean(v) if isinstance(v, float) else v) for k, v in row.items()}
                         for row in ranking.to_dict(orient="records")],
             "over_time": {"index": indices.main, "times": [float(t) for t in indices.times],
@@ -52,7 +52,8 @@ def format_indices(indices: Indices, output: str, year: float, top: int) -> str:
 @reports_errors
 def sensitivity_command(
         scenario: str = typer.Argument(..., help="Scenario file (YAML)."),
-        output: str = typer.Option(..., "--output", help="Node id of the outcome, e.g. life_satisfaction."),
+        output: list[str] = typer.Option(..., "--output", help="Node id of the outcome, e.g. life_satisfaction "
+                                         "(repeatable: several outcomes from the same runs)."),
         year: float = typer.Option(..., "--year", help="Year of interest, inside the scenario's horizon."),
         method: str = typer.Option("sobol", "--method", help="sobol (first and total order) or morris (screening)."),
         samples: int = typer.Option(1024, "--samples", help="Base samples N (Sobol: a power of 2; runs N(D+2))."),
@@ -67,9 +68,13 @@ def sensitivity_command(
     loaded = load_scenario(scenario)
     prepared = prepare_scenario(loaded.spec, loaded.model.spec)
     with dask_executor(workers, scheduler) as executor:
-        indices = scenario_sensitivity(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
-                                       executor=executor)
+        results = scenario_sensitivities(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
+                                         executor=executor)
     if as_json:
-        typer.echo(json.dumps(indices_to_dict(indices, output, year), indent=2))
+        first = next(iter(results.values()))
+        typer.echo(json.dumps({"scenario": prepared.name, "year": year, "method": first.method,
+                               "runs": first.n_runs, "samples": samples, "seed": seed,
+                               "outputs": [indices_to_dict(ix, node, year) for node, ix in results.items()]},
+                              indent=2))
     else:
-        typer.echo(format_indices(indices, output, year, top))
+        typer.echo("\n\n".join(format_indices(ix, node, year, top) for node, ix in results.items()))
