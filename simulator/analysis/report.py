@@ -59,7 +59,8 @@ def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: i
 
 
 def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None = None,
-                       ensemble: dict | None = None, language: str = "nl") -> pd.DataFrame:
+                       ensemble: dict | None = None, language: str = "nl",
+                       themes: Sequence[str] | None = None) -> pd.DataFrame:
     """The scorecard of a prepared scenario against its baseline.
 
     Parameters
@@ -70,6 +71,8 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
     ensemble : dict, optional
         ``{"samples", "seed", "method"}``: verdicts per member (share_agree).
     language : {"nl", "en"}
+    themes : sequence of str, optional
+        Only these themes (InputError for a theme no node has).
     """
     cm = prepared.compiled
     years = default_years(cm.times[0], cm.times[-1]) if years is None else sorted(years)
@@ -80,7 +83,7 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
     else:
         delta = simulate(cm, prepared.inputs)[idx, :, 0]
     card = scorecard(prepared.model, cm.times[idx], cm.baselines[idx], delta, years,
-                     scenario=prepared.name, language=language)
+                     scenario=prepared.name, language=language, themes=themes)
     card["horizon"] = card["time"] == float(cm.times[-1])
     return card
 

@@ -10,6 +10,7 @@ from simulator.cli import export as export_command
 from simulator.cli import loops as loops_command
 from simulator.cli import monitor as monitor_command
 from simulator.cli import run as run_command
+from simulator.cli import scorecard as scorecard_command
 from simulator.cli import sensitivity as sensitivity_command
 from simulator.cli import ui as ui_command
 from simulator.cli import validate as validate_command
@@ -35,6 +36,7 @@ app.command("sensitivity")(sensitivity_command.sensitivity_command)
 app.command("monitor")(monitor_command.monitor_command)
 app.command("loops")(loops_command.loops)
 app.command("explain")(explain_command.explain)
+app.command("scorecard")(scorecard_command.scorecard)
 
 
 def main() -> None:

@@ -136,3 +136,25 @@ def test_run_of_two_scenarios_compares_them_and_a_stable_run_has_no_warning(file
     side = result.stdout.split("Scenarios side by side in 2035")[1].splitlines()
     rows = {line.split()[0]: line.split()[1:] for line in side if line.startswith("    ") and line[4] != " "}
     assert rows == {"arbeid": ["+", "-"], "milieu": ["-", "+"], "handel": ["-", "+"]}
+
+
+def test_scorecard_command_json_keys_and_theme_filter(files):
+    result = bwsim("scorecard", files / "push.yaml", "--json", "--year", 2030, "--year", 2035)
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.stdout)["scenarios"]
+    assert set(report) == {"scenario", "years", "nodes", "themes", "dimensions", "distribution", "tradeoffs"}
+    assert report["years"] == [2030.0, 2035.0]
+    horizon = {r["node"]: r["verdict"] for r in report["nodes"] if r["horizon"]}
+    assert horizon == {"a": "improves", "b": "improves", "c": "worsens", "e": "worsens"}
+    assert [d["dimension"] for d in report["dimensions"]] == ["hier_en_nu", "later", "elders"] * 2
+    text = bwsim("scorecard", files / "push.yaml", "--theme", "milieu", "--samples", 20).stdout
+    assert "milieu" in text and "arbeid" not in text and "(geen indicatoren)" in text and "%" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--theme", "wonen"], "--theme: no node has the theme 'wonen'"),
+    (["--year", 2020], "--year: year 2020 is outside the horizon 2025-2035"),
+])
+def test_scorecard_bad_input_exits_2(files, args, message):
+    result = bwsim("scorecard", files / "push.yaml", *args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output

@@ -1,0 +1,79 @@
+"""``bwsim scorecard SCENARIO...``: the brede-welvaart scorecard alone, as text or JSON, without writing files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+
+from simulator.analysis.report import comparison_text, scenario_scorecard, scorecard_text, stability_warning
+from simulator.analysis.scorecard import distribution, summary
+from simulator.analysis.tradeoffs import tradeoffs
+from simulator.cli.common import fail, reports_errors
+from simulator.engine import simulate
+from simulator.errors import InputError, Problem
+from simulator.io.spec_files import load_scenario
+from simulator.sampling import METHODS
+from simulator.scenario_run import PreparedScenario, prepare_scenario
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    rows = json.loads(frame.to_json(orient="records", double_precision=15))
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in rows]
+
+
+def _report(prepared: PreparedScenario, card: pd.DataFrame) -> dict:
+    """One scenario's scorecard as JSON-ready dict (keys in docs/analysis.md)."""
+    cm = prepared.compiled
+    years = sorted(card["year"].unique().tolist())
+    d = simulate(cm, prepared.inputs)[:, :, 0]
+    return {"scenario": prepared.name, "years": years, "nodes": _records(card), "themes": _records(summary(card)),
+            "dimensions": _records(summary(card, by=("dimension",))),
+            "distribution": _records(distribution(prepared.model, cm.times, cm.baselines, d, years,
+                                                  scenario=prepared.name)),
+            "tradeoffs": _records(tradeoffs(card))}
+
+
+@reports_errors
+def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
+              year: list[float] | None = typer.Option(None, "--year", help="Year to score (repeatable; "
+                                                      "default: decades and the horizon)."),
+              theme: list[str] | None = typer.Option(None, "--theme", help="Only this theme (repeatable)."),
+              samples: int | None = typer.Option(None, help="Ensemble members: share of runs that agree."),
+              seed: int = typer.Option(0, help="Seed of the ensemble draws."),
+              method: str = typer.Option("lhs", help="Ensemble sampling: lhs or mc."),
+              as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
+              language: str = typer.Option("nl", "--lang", help="Labels: nl or en.")) -> None:
+    """Print the brede-welvaart scorecard of scenarios against their baseline (nothing is written)."""
+    if samples is not None and samples < 1:
+        fail(f"--samples must be at least 1, got {samples}")
+    if method not in METHODS:
+        fail(f"--method must be lhs or mc, got {method!r}")
+    ensemble = None if samples is None else {"samples": samples, "seed": seed, "method": method}
+    reports, texts, cards = [], [], []
+    for path in scenarios:
+        loaded = load_scenario(path)
+        prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+        warning = stability_warning(prepared)
+        if warning:
+            typer.echo(f"bwsim: warning: {warning}", err=True)
+        try:
+            card = scenario_scorecard(prepared, year or None, ensemble, language, theme or None)
+        except InputError as exc:
+            raise InputError([Problem(str(path), p.place if p.place.startswith("--") else f"--{p.place}",
+                                      p.message, p.hint) for p in exc.problems]) from None
+        cards.append(card)
+        if as_json:
+            reports.append(_report(prepared, card))
+        else:
+            title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
+            texts.append(f"{title} ({loaded.spec.name})\n" + scorecard_text(card, prepared, language))
+    if as_json:
+        typer.echo(json.dumps({"scenarios": reports}, indent=2))
+        return
+    typer.echo("\n\n".join(texts))
+    if len(cards) > 1:
+        typer.echo("\n" + comparison_text(cards, language))
