@@ -1,4 +1,4 @@
-"""``bwsim workshop ...``: create, list, show, export and import workshops; join and save from scripts.
+"""``bwsim workshop ...``: create, list, show, export and import workshops; join and save.
 
 The database is ``--db`` (a SQLite file or a database URL), else
 ``BWSIM_WORKSHOP_DB``, else a file in the user's data folder.
@@ -17,10 +17,17 @@ from simulator.workshop.exchange import export_text, import_workshop, parse_expo
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
 
-app = typer.Typer(name="workshop", no_args_is_help=True, add_completion=False,
-                  help="Workshop mode: groups build futures at the same time, the facilitator compares them.")
+app = typer.Typer(
+    name="workshop",
+    no_args_is_help=True,
+    add_completion=False,
+    help="Workshop mode: groups build futures at the same time, the facilitator compares them.",
+)
 
-DB_HELP = "Workshop database: a SQLite file or a database URL (default: $BWSIM_WORKSHOP_DB or the data folder)."
+DB_HELP = (
+    "Workshop database: a SQLite file or a database URL "
+    "(default: $BWSIM_WORKSHOP_DB or the data folder)."
+)
 
 
 def _db_option() -> str | None:
@@ -36,20 +43,31 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise InputError(Problem(str(path), "", f"cannot read: {exc.strerror or exc}")) from None
     except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "", "not a UTF-8 text file", "save it as UTF-8")) from None
+        raise InputError(
+            Problem(str(path), "", "not a UTF-8 text file", "save it as UTF-8")
+        ) from None
 
 
 @app.command("create")
 @reports_errors
-def create(name: str = typer.Option(..., "--name", help="The workshop's name."),
-           model: Path = typer.Option(..., "--model", help="Model file (YAML)."),
-           scenario: list[Path] = typer.Option([], "--scenario", help="A scenario to start from (repeatable)."),
-           db: str | None = _db_option()) -> None:
+def create(
+    name: str = typer.Option(..., "--name", help="The workshop's name."),
+    model: Path = typer.Option(..., "--model", help="Model file (YAML)."),
+    scenario: list[Path] = typer.Option(
+        [], "--scenario", help="A scenario to start from (repeatable)."
+    ),
+    db: str | None = _db_option(),
+) -> None:
     """Create a workshop and print its join code."""
     texts = [read_text(p) for p in scenario]
     with WorkshopStore(db) as store:
-        workshop = store.create_workshop(name, read_text(model), texts, model_source=str(model),
-                                         scenario_sources=[str(p) for p in scenario])
+        workshop = store.create_workshop(
+            name,
+            read_text(model),
+            texts,
+            model_source=str(model),
+            scenario_sources=[str(p) for p in scenario],
+        )
         typer.echo(f"workshop '{workshop.name}' created in {store.where}")
     typer.echo(f"join code: {format_code(workshop.code)}")
 
@@ -63,8 +81,10 @@ def list_(db: str | None = _db_option()) -> None:
     if not items:
         typer.echo("no workshops yet")
     for item in items:
-        typer.echo(f"{item.code}  {item.name}  (model {item.model_name}; {item.n_groups} groups, "
-                   f"{item.n_futures} futures, {item.n_versions} versions; created {item.created_at[:16]})")
+        typer.echo(
+            f"{item.code}  {item.name}  (model {item.model_name}; {item.n_groups} groups, "
+            f"{item.n_futures} futures, {item.n_versions} versions; created {item.created_at[:16]})"
+        )
 
 
 @app.command("show")
@@ -76,8 +96,10 @@ def show(code: str = typer.Argument(..., help="Join code."), db: str | None = _d
         current = store.current_model(code)
         groups, versions = store.groups(code), store.versions(code)
         starts = store.start_scenarios(code)
-    typer.echo(f"{workshop.name}  [{format_code(workshop.code)}]  model {current.name} "
-               f"(sha256 {current.sha256[:12]})")
+    typer.echo(
+        f"{workshop.name}  [{format_code(workshop.code)}]  model {current.name} "
+        f"(sha256 {current.sha256[:12]})"
+    )
     typer.echo("start scenarios: " + (", ".join(s.name for s in starts) or "none"))
     for group in groups:
         typer.echo(f"- {group}")
@@ -89,9 +111,11 @@ def show(code: str = typer.Argument(..., help="Join code."), db: str | None = _d
 
 @app.command("export")
 @reports_errors
-def export(code: str = typer.Argument(..., help="Join code."),
-           out: Path = typer.Option(..., "--out", help="JSON file to write."),
-           db: str | None = _db_option()) -> None:
+def export(
+    code: str = typer.Argument(..., help="Join code."),
+    out: Path = typer.Option(..., "--out", help="JSON file to write."),
+    db: str | None = _db_option(),
+) -> None:
     """Export a whole workshop (all futures, all versions) as one JSON file."""
     with WorkshopStore(db) as store:
         text = export_text(store, code)
@@ -105,9 +129,11 @@ def export(code: str = typer.Argument(..., help="Join code."),
 
 @app.command("import")
 @reports_errors
-def import_(path: Path = typer.Argument(..., help="A file written by 'bwsim workshop export'."),
-            new_code: bool = typer.Option(False, "--new-code", help="Draw a new join code."),
-            db: str | None = _db_option()) -> None:
+def import_(
+    path: Path = typer.Argument(..., help="A file written by 'bwsim workshop export'."),
+    new_code: bool = typer.Option(False, "--new-code", help="Draw a new join code."),
+    db: str | None = _db_option(),
+) -> None:
     """Import an exported workshop as a new workshop (keeps its code when free)."""
     try:
         raw = Path(path).read_bytes()
@@ -121,9 +147,11 @@ def import_(path: Path = typer.Argument(..., help="A file written by 'bwsim work
 
 @app.command("join")
 @reports_errors
-def join(code: str = typer.Argument(..., help="Join code."),
-         group: str = typer.Option(..., "--group", help="Group name."),
-         db: str | None = _db_option()) -> None:
+def join(
+    code: str = typer.Argument(..., help="Join code."),
+    group: str = typer.Option(..., "--group", help="Group name."),
+    db: str | None = _db_option(),
+) -> None:
     """Join a workshop as a group."""
     with WorkshopStore(db) as store:
         name = store.join(code, group)
@@ -132,27 +160,32 @@ def join(code: str = typer.Argument(..., help="Join code."),
 
 @app.command("save")
 @reports_errors
-def save(code: str = typer.Argument(..., help="Join code."),
-         group: str = typer.Option(..., "--group", help="Group name (joined)."),
-         future: str = typer.Option(..., "--future", help="The future's name."),
-         scenario: Path = typer.Option(..., "--scenario", help="Scenario file (YAML) with the future."),
-         question: str = typer.Option("", help="Note: our question."),
-         expectation: str = typer.Option("", help="Note: what we expected."),
-         found: str = typer.Option("", help="Note: what we found."),
-         decision: str = typer.Option("", help="Note: what we would decide."),
-         db: str | None = _db_option()) -> None:
+def save(
+    code: str = typer.Argument(..., help="Join code."),
+    group: str = typer.Option(..., "--group", help="Group name (joined)."),
+    future: str = typer.Option(..., "--future", help="The future's name."),
+    scenario: Path = typer.Option(..., "--scenario", help="Scenario file (YAML) with the future."),
+    question: str = typer.Option("", help="Note: our question."),
+    expectation: str = typer.Option("", help="Note: what we expected."),
+    found: str = typer.Option("", help="Note: what we found."),
+    decision: str = typer.Option("", help="Note: what we would decide."),
+    db: str | None = _db_option(),
+) -> None:
     """Save a new version of a group's future from a scenario file."""
     with WorkshopStore(db) as store:
-        saved = store.save_future(code, group, future, read_text(scenario),
-                                  Notes(question, expectation, found, decision))
+        saved = store.save_future(
+            code, group, future, read_text(scenario), Notes(question, expectation, found, decision)
+        )
     typer.echo(f"saved '{saved.future}' of '{saved.group}' as version {saved.version}")
 
 
 @app.command("update-model")
 @reports_errors
-def update_model(code: str = typer.Argument(..., help="Join code."),
-                 model: Path = typer.Option(..., "--model", help="The new model file (YAML)."),
-                 db: str | None = _db_option()) -> None:
+def update_model(
+    code: str = typer.Argument(..., help="Join code."),
+    model: Path = typer.Option(..., "--model", help="The new model file (YAML)."),
+    db: str | None = _db_option(),
+) -> None:
     """Give the workshop a new model version (saved futures keep the one they were made with)."""
     with WorkshopStore(db) as store:
         version = store.add_model(code, read_text(model), str(model))
@@ -161,11 +194,13 @@ def update_model(code: str = typer.Argument(..., help="Join code."),
 
 @app.command("compare")
 @reports_errors
-def compare(code: str = typer.Argument(..., help="Join code."),
-            outcome: str = typer.Option(..., "--outcome", help="Node id of the outcome to rank links by."),
-            year: float | None = typer.Option(None, help="Year of the comparison (default: the end)."),
-            top: int = typer.Option(10, help="How many disputed links to print."),
-            db: str | None = _db_option()) -> None:
+def compare(
+    code: str = typer.Argument(..., help="Join code."),
+    outcome: str = typer.Option(..., "--outcome", help="Node id of the outcome to rank links by."),
+    year: float | None = typer.Option(None, help="Year of the comparison (default: the end)."),
+    top: int = typer.Option(10, help="How many disputed links to print."),
+    db: str | None = _db_option(),
+) -> None:
     """Compare the groups' latest futures: the outcome per future and the links they disagree on."""
     from simulator.workshop.compare import compare_workshop, disputed_links, scorecard
 
@@ -180,8 +215,13 @@ def compare(code: str = typer.Argument(..., help="Join code."),
     for row in card[card.node == outcome].itertuples():
         typer.echo(f"  {row.future:<50} {row.delta:>+12.4g} {row.unit}")
     table = disputed_links(comparison, outcome, year=year)
-    typer.echo("links the futures disagree on, by their effect on the outcome:" if len(table)
-               else "the futures agree on every link")
+    typer.echo(
+        "links the futures disagree on, by their effect on the outcome:"
+        if len(table)
+        else "the futures agree on every link"
+    )
     for row in table.head(top).itertuples():
-        typer.echo(f"  {row.link:<45} weights {row.weight_low:g}..{row.weight_high:g}  "
-                   f"effect {row.effect:.4g} ({row.low_future} .. {row.high_future})")
+        typer.echo(
+            f"  {row.link:<45} weights {row.weight_low:g}..{row.weight_high:g}  "
+            f"effect {row.effect:.4g} ({row.low_future} .. {row.high_future})"
+        )

@@ -9,5 +9,14 @@ from simulator.workshop.codes import format_code, new_code, normalize_code
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes, Workshop, WorkshopSummary
 from simulator.workshop.store import WorkshopStore
 
-__all__ = ["FutureVersion", "ModelVersion", "Notes", "Workshop", "WorkshopStore", "WorkshopSummary",
-           "format_code", "new_code", "normalize_code"]
+__all__ = [
+    "FutureVersion",
+    "ModelVersion",
+    "Notes",
+    "Workshop",
+    "WorkshopStore",
+    "WorkshopSummary",
+    "format_code",
+    "new_code",
+    "normalize_code",
+]

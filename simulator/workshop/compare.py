@@ -15,12 +15,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator.errors import InputError
+from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ModelFile
 from simulator.results import RunResult
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import LinkOverride, LinkSpec, ScenarioSpec
-from simulator.workshop.futures import FutureRun, baseline_run, check_future_yaml, model_file, run_future
+from simulator.workshop.futures import (
+    FutureRun,
+    baseline_run,
+    check_future_yaml,
+    model_file,
+    run_future,
+)
 from simulator.workshop.records import FutureVersion
 from simulator.workshop.store import WorkshopStore
 
@@ -55,18 +61,46 @@ class Comparison:
 
 
 def compare_workshop(store: WorkshopStore, code: str) -> Comparison:
-    """Run every group's latest futures on the model each was made with and on the current model."""
+    """Run every group's latest futures on the model each was made with and on the current model.
+
+    Raises
+    ------
+    InputError
+        The workshop's current model does not validate (e.g. it was imported from
+        another bwsim); the problems say where, and the hint how to go on.
+    """
     current = store.current_model(code)
+    try:
+        loaded = model_file(current)
+    except InputError as exc:
+        hint = (
+            "give the workshop a model this bwsim reads: "
+            "bwsim workshop update-model CODE --model FILE"
+        )
+        raise InputError(
+            [
+                *exc.problems,
+                Problem(
+                    "workshop model",
+                    "",
+                    "the workshop's current model does "
+                    "not validate, so futures cannot be compared on it",
+                    hint,
+                ),
+            ]
+        ) from None
     models = {m.id: m for m in store.models(code)}
     runs = tuple(run_future(v, models[v.model_id], current) for v in store.latest(code))
-    return Comparison(runs, model_file(current), baseline_run(current))
+    return Comparison(runs, loaded, baseline_run(current))
 
 
 def _year_index(times: np.ndarray, year: float | None) -> int:
     return len(times) - 1 if year is None else int(np.argmin(np.abs(times - year)))
 
 
-def scorecard(comparison: Comparison, year: float | None = None, language: str = "nl") -> pd.DataFrame:
+def scorecard(
+    comparison: Comparison, year: float | None = None, language: str = "nl"
+) -> pd.DataFrame:
     """One row per future and node: the change at ``year`` (default: the end of the horizon).
 
     Columns: ``future, group, node, label, dimension, unit, baseline, delta,
@@ -81,13 +115,35 @@ def scorecard(comparison: Comparison, year: float | None = None, language: str =
             node = nodes[node_id]
             base, delta = float(result.baseline[k, i]), float(result.delta[k, i])
             sign = {"up": 1, "down": -1}.get(node.direction, 0)
-            rows.append({"future": version.label, "group": version.group, "node": node_id,
-                         "label": node.label.get(language), "dimension": node.dimension, "unit": node.unit,
-                         "baseline": base, "delta": delta,
-                         "percent": 100 * delta / abs(base) if base else np.nan,
-                         "judgement": int(np.sign(delta) * sign) if abs(delta) > 1e-12 else 0})
-    return pd.DataFrame(rows, columns=["future", "group", "node", "label", "dimension", "unit", "baseline",
-                                       "delta", "percent", "judgement"])
+            rows.append(
+                {
+                    "future": version.label,
+                    "group": version.group,
+                    "node": node_id,
+                    "label": node.label.get(language),
+                    "dimension": node.dimension,
+                    "unit": node.unit,
+                    "baseline": base,
+                    "delta": delta,
+                    "percent": 100 * delta / abs(base) if base else np.nan,
+                    "judgement": int(np.sign(delta) * sign) if abs(delta) > 1e-12 else 0,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "future",
+            "group",
+            "node",
+            "label",
+            "dimension",
+            "unit",
+            "baseline",
+            "delta",
+            "percent",
+            "judgement",
+        ],
+    )
 
 
 def dimension_summary(card: pd.DataFrame) -> pd.DataFrame:
@@ -95,8 +151,12 @@ def dimension_summary(card: pd.DataFrame) -> pd.DataFrame:
     if card.empty:
         return pd.DataFrame(columns=["future", "dimension", "better", "worse"])
     grouped = card.groupby(["future", "dimension"], sort=False)["judgement"]
-    return pd.DataFrame({"better": grouped.apply(lambda s: int((s > 0).sum())),
-                         "worse": grouped.apply(lambda s: int((s < 0).sum()))}).reset_index()
+    return pd.DataFrame(
+        {
+            "better": grouped.apply(lambda s: int((s > 0).sum())),
+            "worse": grouped.apply(lambda s: int((s < 0).sum())),
+        }
+    ).reset_index()
 
 
 def paths(comparison: Comparison, node: str) -> pd.DataFrame:
@@ -106,11 +166,27 @@ def paths(comparison: Comparison, node: str) -> pd.DataFrame:
     frames = []
     for version, result in comparison.comparable:
         i = result.node_ids.index(node)
-        frames.append(pd.DataFrame({"future": version.label, "time": result.times,
-                                    "value": result.value[:, i], "delta": result.delta[:, i]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "future": version.label,
+                    "time": result.times,
+                    "value": result.value[:, i],
+                    "delta": result.delta[:, i],
+                }
+            )
+        )
     i = comparison.baseline.node_ids.index(node)
-    frames.append(pd.DataFrame({"future": "baseline", "time": comparison.baseline.times,
-                                "value": comparison.baseline.baseline[:, i], "delta": 0.0}))
+    frames.append(
+        pd.DataFrame(
+            {
+                "future": "baseline",
+                "time": comparison.baseline.times,
+                "value": comparison.baseline.baseline[:, i],
+                "delta": 0.0,
+            }
+        )
+    )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -119,8 +195,14 @@ def _specs(comparison: Comparison) -> list[tuple[FutureVersion, ScenarioSpec]]:
     out = []
     for run in comparison.runs:
         try:
-            out.append((run.version, check_future_yaml(run.version.scenario_yaml, comparison.model,
-                                                       run.version.future).spec))
+            out.append(
+                (
+                    run.version,
+                    check_future_yaml(
+                        run.version.scenario_yaml, comparison.model, run.version.future
+                    ).spec,
+                )
+            )
         except InputError:
             continue
     return out
@@ -143,7 +225,9 @@ def intervention_table(comparison: Comparison) -> pd.DataFrame:
     for version, spec in specs:
         for item in spec.interventions:
             key = json.dumps(item.model_dump(mode="json", exclude={"label"}), sort_keys=True)
-            row = seen.setdefault(key, {"intervention": describe_intervention(item), "node": item.node})
+            row = seen.setdefault(
+                key, {"intervention": describe_intervention(item), "node": item.node}
+            )
             row[version.label] = True
     table = pd.DataFrame(list(seen.values()), columns=["intervention", "node", *labels])
     for label in labels:
@@ -152,7 +236,9 @@ def intervention_table(comparison: Comparison) -> pd.DataFrame:
     return table
 
 
-def _effective_links(comparison: Comparison) -> list[tuple[FutureVersion, ScenarioSpec, dict[str, LinkSpec]]]:
+def _effective_links(
+    comparison: Comparison,
+) -> list[tuple[FutureVersion, ScenarioSpec, dict[str, LinkSpec]]]:
     out = []
     for version, spec in _specs(comparison):
         effective = prepare_scenario(spec, comparison.model.spec).model
@@ -167,14 +253,23 @@ def _assumption(link: LinkSpec) -> tuple[float, float, str, str]:
 def _with_link(spec: ScenarioSpec, link: LinkSpec) -> ScenarioSpec:
     """``spec`` with its assumption about ``link`` replaced by ``link``'s."""
     others = [o for o in spec.overrides.links if (o.source, o.target) != (link.source, link.target)]
-    override = LinkOverride.model_validate({"from": link.source, "to": link.target, "weight": link.weight,
-                                            "lag": link.lag, "delay": link.delay, "form": link.form})
+    override = LinkOverride.model_validate(
+        {
+            "from": link.source,
+            "to": link.target,
+            "weight": link.weight,
+            "lag": link.lag,
+            "delay": link.delay,
+            "form": link.form,
+        }
+    )
     overrides = spec.overrides.model_copy(update={"links": [*others, override]})
     return spec.model_copy(update={"overrides": overrides})
 
 
-def disputed_links(comparison: Comparison, outcome: str, reference: str | None = None,
-                   year: float | None = None) -> pd.DataFrame:
+def disputed_links(
+    comparison: Comparison, outcome: str, reference: str | None = None, year: float | None = None
+) -> pd.DataFrame:
     """Links on which futures hold different assumptions, ranked by their effect on ``outcome``.
 
     For each disputed link, the reference future (its label; default the first
@@ -187,8 +282,20 @@ def disputed_links(comparison: Comparison, outcome: str, reference: str | None =
     if outcome not in comparison.model.spec.node_ids:
         raise KeyError(outcome)
     links = _effective_links(comparison)
-    columns = ["link", "source", "target", "n_values", "weights", "weight_low", "weight_high",
-               "outcome_low", "outcome_high", "effect", "low_future", "high_future"]
+    columns = [
+        "link",
+        "source",
+        "target",
+        "n_values",
+        "weights",
+        "weight_low",
+        "weight_high",
+        "outcome_low",
+        "outcome_high",
+        "effect",
+        "low_future",
+        "high_future",
+    ]
     if not links:
         return pd.DataFrame(columns=columns)
     ref = next((item for item in links if item[0].label == reference), links[0])
@@ -197,15 +304,28 @@ def disputed_links(comparison: Comparison, outcome: str, reference: str | None =
         assumptions = {v.label: own[key] for v, _, own in links if key in own}
         if len({_assumption(lk) for lk in assumptions.values()}) < 2:
             continue
-        outcomes = {label: _outcome(_with_link(ref[1], lk), comparison.model, outcome, year)
-                    for label, lk in assumptions.items()}
+        outcomes = {
+            label: _outcome(_with_link(ref[1], lk), comparison.model, outcome, year)
+            for label, lk in assumptions.items()
+        }
         low, high = min(outcomes, key=outcomes.get), max(outcomes, key=outcomes.get)
         weights = {label: lk.weight.central for label, lk in assumptions.items()}
-        rows.append({"link": key, "source": ref_link.source, "target": ref_link.target,
-                     "n_values": len({_assumption(lk) for lk in assumptions.values()}), "weights": weights,
-                     "weight_low": min(weights.values()), "weight_high": max(weights.values()),
-                     "outcome_low": outcomes[low], "outcome_high": outcomes[high],
-                     "effect": outcomes[high] - outcomes[low], "low_future": low, "high_future": high})
+        rows.append(
+            {
+                "link": key,
+                "source": ref_link.source,
+                "target": ref_link.target,
+                "n_values": len({_assumption(lk) for lk in assumptions.values()}),
+                "weights": weights,
+                "weight_low": min(weights.values()),
+                "weight_high": max(weights.values()),
+                "outcome_low": outcomes[low],
+                "outcome_high": outcomes[high],
+                "effect": outcomes[high] - outcomes[low],
+                "low_future": low,
+                "high_future": high,
+            }
+        )
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values("effect", ascending=False, kind="stable").reset_index(drop=True)
 

@@ -52,17 +52,25 @@ def _sqlite_path(location: str) -> Path:
     """Check that a SQLite file can be created or opened here; return its path."""
     path = Path(location).expanduser()
     if path.is_dir():
-        raise _bad_location(location, "is a folder, not a database file", "give a file name, e.g. "
-                            f"{path / DEFAULT_FILE}")
+        raise _bad_location(
+            location,
+            "is a folder, not a database file",
+            f"give a file name, e.g. {path / DEFAULT_FILE}",
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _bad_location(location, f"cannot create the folder for the database: "
-                            f"{exc.strerror or exc}", "choose a folder you can write to (--db or "
-                            f"{ENV_VAR})") from None
+        raise _bad_location(
+            location,
+            f"cannot create the folder for the database: {exc.strerror or exc}",
+            f"choose a folder you can write to (--db or {ENV_VAR})",
+        ) from None
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise _bad_location(location, "the database is not writable here", "choose a folder you can write "
-                            f"to (--db or {ENV_VAR})")
+        raise _bad_location(
+            location,
+            "the database is not writable here",
+            f"choose a folder you can write to (--db or {ENV_VAR})",
+        )
     return path
 
 
@@ -95,8 +103,11 @@ def create_engine(location: str) -> Engine:
         try:
             return sa.create_engine(location, pool_pre_ping=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise _bad_location(_redact(location), f"cannot use this database URL: {exc}",
-                                "e.g. postgresql+psycopg://user:password@host:5432/dbname") from None
+            raise _bad_location(
+                _redact(location),
+                f"cannot use this database URL: {exc}",
+                "e.g. postgresql+psycopg://user:password@host:5432/dbname",
+            ) from None
     return _sqlite_engine(_sqlite_path(location))
 
 
@@ -139,8 +150,14 @@ class Database:
     def error(self, exc: SQLAlchemyError, what: str) -> InputError:
         """An :class:`InputError` for a database failure, without the SQL."""
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return InputError(Problem(self.where, "", f"{what}: {detail}",
-                                  "check the path or URL, that it is writable and the server is running"))
+        return InputError(
+            Problem(
+                self.where,
+                "",
+                f"{what}: {detail}",
+                "check the path or URL, that it is writable and the server is running",
+            )
+        )
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:

@@ -23,8 +23,9 @@ from simulator.workshop.records import FutureVersion, ModelVersion
 
 def scenario_yaml(spec: ScenarioSpec) -> str:
     """A scenario as the text of a scenario file (distributions in their short form)."""
-    data: dict[str, Any] = spec.model_dump(mode="python", by_alias=True, exclude_none=True,
-                                           exclude_defaults=True)
+    data: dict[str, Any] = spec.model_dump(
+        mode="python", by_alias=True, exclude_none=True, exclude_defaults=True
+    )
     data.setdefault("model", spec.model)
     links = spec.overrides.links
     for i, override in enumerate(links):
@@ -95,7 +96,7 @@ class FutureRun:
 
 
 def run_version(version: FutureVersion, model: ModelFile, label: str | None = None) -> RunResult:
-    """Run a saved future on ``model`` at the modes; the result is named ``label`` (default group / future).
+    """Run a saved future on ``model`` at the modes, named ``label`` (default: group / future).
 
     Raises
     ------
@@ -104,7 +105,9 @@ def run_version(version: FutureVersion, model: ModelFile, label: str | None = No
     """
     scenario = check_future_yaml(version.scenario_yaml, model, version.future).spec
     result = run_deterministic(prepare_scenario(scenario, model.spec))
-    return RunResult(label or version.label, result.node_ids, result.times, result.baseline, result.delta)
+    return RunResult(
+        label or version.label, result.node_ids, result.times, result.baseline, result.delta
+    )
 
 
 def run_future(version: FutureVersion, made_with: ModelVersion, current: ModelVersion) -> FutureRun:
@@ -119,7 +122,9 @@ def run_future(version: FutureVersion, made_with: ModelVersion, current: ModelVe
     return FutureRun(version, own, now, changed, tuple(problems))
 
 
-def _try_run(version: FutureVersion, model: ModelVersion, problems: list[str], what: str) -> RunResult | None:
+def _try_run(
+    version: FutureVersion, model: ModelVersion, problems: list[str], what: str
+) -> RunResult | None:
     try:
         return run_version(version, model_file(model))
     except InputError as exc:
@@ -141,5 +146,14 @@ def problem_text(exc: InputError) -> list[str]:
     return [str(p) for p in exc.problems]
 
 
-__all__ = ["FutureRun", "Problem", "baseline_run", "check_future_yaml", "model_file", "problem_text",
-           "run_future", "run_version", "scenario_yaml"]
+__all__ = [
+    "FutureRun",
+    "Problem",
+    "baseline_run",
+    "check_future_yaml",
+    "model_file",
+    "problem_text",
+    "run_future",
+    "run_version",
+    "scenario_yaml",
+]

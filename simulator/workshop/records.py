@@ -38,8 +38,14 @@ class Notes:
             if not isinstance(value, str):
                 raise InputError(Problem("", f"notes.{key}", "a note must be text"))
             if len(value) > MAX_NOTE:
-                raise InputError(Problem("", f"notes.{key}", f"the note is longer than {MAX_NOTE:,} "
-                                         "characters", "shorten it"))
+                raise InputError(
+                    Problem(
+                        "",
+                        f"notes.{key}",
+                        f"the note is longer than {MAX_NOTE:,} characters",
+                        "shorten it",
+                    )
+                )
             if "\x00" in value:
                 raise InputError(Problem("", f"notes.{key}", "the note holds a NUL character"))
             values[key] = value.strip()
@@ -136,8 +142,12 @@ class FutureVersion:
 
 def content_checksum(scenario_yaml: str, notes: Notes) -> str:
     """sha256 of a future's content: its scenario YAML and notes, as canonical JSON."""
-    payload = json.dumps({"scenario_yaml": scenario_yaml, "notes": asdict(notes)},
-                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        {"scenario_yaml": scenario_yaml, "notes": asdict(notes)},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -149,8 +159,13 @@ def clean_name(text: object, what: str) -> str:
     if not name:
         raise InputError(Problem(what, "", f"the {what} is empty", f"give a {what}"))
     if len(name) > MAX_NAME:
-        raise InputError(Problem(what, "", f"the {what} is longer than {MAX_NAME} characters",
-                                 "use a shorter name"))
+        raise InputError(
+            Problem(
+                what, "", f"the {what} is longer than {MAX_NAME} characters", "use a shorter name"
+            )
+        )
     if _CONTROL.search(name):
-        raise InputError(Problem(what, "", f"the {what} holds control characters", "use plain text"))
+        raise InputError(
+            Problem(what, "", f"the {what} holds control characters", "use plain text")
+        )
     return name

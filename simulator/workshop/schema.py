@@ -31,7 +31,8 @@ from simulator.errors import InputError, Problem
 metadata = sa.MetaData()
 
 workshops = sa.Table(
-    "workshops", metadata,
+    "workshops",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("code", sa.String(16), nullable=False, unique=True),
     sa.Column("name", sa.String(200), nullable=False),
@@ -39,7 +40,8 @@ workshops = sa.Table(
 )
 
 workshop_models = sa.Table(
-    "workshop_models", metadata,
+    "workshop_models",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False, index=True),
     sa.Column("name", sa.String(200), nullable=False),
@@ -49,7 +51,8 @@ workshop_models = sa.Table(
 )
 
 start_scenarios = sa.Table(
-    "start_scenarios", metadata,
+    "start_scenarios",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False, index=True),
     sa.Column("position", sa.Integer, nullable=False),
@@ -59,7 +62,8 @@ start_scenarios = sa.Table(
 )
 
 groups = sa.Table(
-    "groups", metadata,
+    "groups",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
@@ -68,7 +72,8 @@ groups = sa.Table(
 )
 
 futures = sa.Table(
-    "futures", metadata,
+    "futures",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id"), nullable=False, index=True),
     sa.Column("group_id", sa.Integer, sa.ForeignKey("groups.id"), nullable=False),
@@ -78,7 +83,8 @@ futures = sa.Table(
 )
 
 future_versions = sa.Table(
-    "future_versions", metadata,
+    "future_versions",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("future_id", sa.Integer, sa.ForeignKey("futures.id"), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
@@ -96,7 +102,8 @@ future_versions = sa.Table(
 )
 
 version_table = sa.Table(
-    "schema_version", metadata,
+    "schema_version",
+    metadata,
     sa.Column("version", sa.Integer, nullable=False),
 )
 
@@ -156,9 +163,15 @@ def migrate(conn: Connection, where: str, steps: list[Migration] | None = None) 
     version_table.create(conn, checkfirst=True)
     version = current_version(conn)
     if version > len(steps):
-        raise InputError(Problem(where, "schema_version", f"this workshop database has schema version "
-                                 f"{version}, newer than this bwsim knows ({len(steps)})",
-                                 "update bwsim, or use another database"))
+        raise InputError(
+            Problem(
+                where,
+                "schema_version",
+                f"this workshop database has schema version "
+                f"{version}, newer than this bwsim knows ({len(steps)})",
+                "update bwsim, or use another database",
+            )
+        )
     if conn.execute(sa.select(sa.func.count()).select_from(version_table)).scalar() == 0:
         conn.execute(version_table.insert().values(version=0))
     for number in range(version, len(steps)):

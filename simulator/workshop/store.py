@@ -51,8 +51,11 @@ def now() -> str:
 
 def unknown_code() -> InputError:
     """The one error for every code that opens nothing (it says nothing about why)."""
-    return InputError(Problem("join code", "", "no workshop has this join code",
-                              "check the code with the facilitator"))
+    return InputError(
+        Problem(
+            "join code", "", "no workshop has this join code", "check the code with the facilitator"
+        )
+    )
 
 
 def _test_hook(stage: str) -> None:
@@ -90,9 +93,16 @@ class WorkshopStore:
 
     # -- workshops -------------------------------------------------------
 
-    def create_workshop(self, name: str, model_yaml: str, scenarios: Sequence[str] = (), *,
-                        model_source: str = "model", scenario_sources: Sequence[str] | None = None,
-                        code: str | None = None) -> Workshop:
+    def create_workshop(
+        self,
+        name: str,
+        model_yaml: str,
+        scenarios: Sequence[str] = (),
+        *,
+        model_source: str = "model",
+        scenario_sources: Sequence[str] | None = None,
+        code: str | None = None,
+    ) -> Workshop:
         """Create a workshop on a model with the scenarios it starts from; returns it with its code.
 
         Parameters
@@ -116,24 +126,32 @@ class WorkshopStore:
         name = clean_name(name, "workshop name")
         model = load_model_text(model_yaml, model_source)
         sources = list(scenario_sources or [f"scenario {i + 1}" for i in range(len(scenarios))])
-        texts = [(load_scenario_text(text, source, model).spec.name, text)
-                 for text, source in zip(scenarios, sources, strict=True)]
+        texts = [
+            (load_scenario_text(text, source, model).spec.name, text)
+            for text, source in zip(scenarios, sources, strict=True)
+        ]
         wanted = normalize_code(code) if code else None
         for _attempt in range(RETRIES):
             candidate = wanted or new_code()
             wanted = None
             try:
                 with self.db.writing() as conn:
-                    taken = conn.execute(sa.select(t.workshops.c.id).where(t.workshops.c.code == candidate))
+                    taken = conn.execute(
+                        sa.select(t.workshops.c.id).where(t.workshops.c.code == candidate)
+                    )
                     if taken.first() is not None:
                         continue
                     stamp = now()
-                    wid = conn.execute(t.workshops.insert().values(
-                        code=candidate, name=name, created_at=stamp)).inserted_primary_key[0]
+                    wid = conn.execute(
+                        t.workshops.insert().values(code=candidate, name=name, created_at=stamp)
+                    ).inserted_primary_key[0]
                     self._insert_model(conn, wid, model.spec.name, model.sha256, model_yaml)
                     for position, (scenario_name, text) in enumerate(texts):
-                        conn.execute(t.start_scenarios.insert().values(
-                            workshop_id=wid, position=position, name=scenario_name, yaml=text))
+                        conn.execute(
+                            t.start_scenarios.insert().values(
+                                workshop_id=wid, position=position, name=scenario_name, yaml=text
+                            )
+                        )
                     return Workshop(wid, candidate, name, stamp)
             except IntegrityError:
                 continue  # the code was taken at the same moment: draw again
@@ -162,7 +180,7 @@ class WorkshopStore:
         return Workshop(row.id, row.code, row.name, row.created_at)
 
     def list_workshops(self) -> list[WorkshopSummary]:
-        """Every workshop in this database with its counts, oldest first (for the facilitator's machine)."""
+        """Every workshop in this database with its counts, oldest first (for the facilitator)."""
         with self.db.reading() as conn:
             rows = conn.execute(sa.select(t.workshops).order_by(t.workshops.c.id)).all()
             return [self._summary(conn, row) for row in rows]
@@ -173,18 +191,32 @@ class WorkshopStore:
 
         fut = sa.select(t.futures.c.id).where(t.futures.c.workshop_id == row.id)
         return WorkshopSummary(
-            format_code(row.code), row.name, row.created_at, self._current_model(conn, row.id).name,
-            count(sa.select(sa.func.count()).select_from(t.groups).where(t.groups.c.workshop_id == row.id)),
+            format_code(row.code),
+            row.name,
+            row.created_at,
+            self._current_model(conn, row.id).name,
+            count(
+                sa.select(sa.func.count())
+                .select_from(t.groups)
+                .where(t.groups.c.workshop_id == row.id)
+            ),
             count(sa.select(sa.func.count()).select_from(fut.subquery())),
-            count(sa.select(sa.func.count()).select_from(t.future_versions).where(
-                t.future_versions.c.future_id.in_(fut))))
+            count(
+                sa.select(sa.func.count())
+                .select_from(t.future_versions)
+                .where(t.future_versions.c.future_id.in_(fut))
+            ),
+        )
 
     # -- models and start scenarios -----------------------------------------
 
     @staticmethod
     def _insert_model(conn: Connection, wid: int, name: str, sha256: str, text: str) -> int:
-        return conn.execute(t.workshop_models.insert().values(
-            workshop_id=wid, name=name, sha256=sha256, yaml=text, created_at=now())).inserted_primary_key[0]
+        return conn.execute(
+            t.workshop_models.insert().values(
+                workshop_id=wid, name=name, sha256=sha256, yaml=text, created_at=now()
+            )
+        ).inserted_primary_key[0]
 
     def add_model(self, code: str, model_yaml: str, source: str = "model") -> ModelVersion:
         """Make a new model version the workshop's current model (earlier versions stay, and
@@ -213,37 +245,49 @@ class WorkshopStore:
 
     @staticmethod
     def _current_model(conn: Connection, wid: int) -> ModelVersion:
-        row = conn.execute(sa.select(t.workshop_models).where(t.workshop_models.c.workshop_id == wid)
-                           .order_by(t.workshop_models.c.id.desc()).limit(1)).one()
+        row = conn.execute(
+            sa.select(t.workshop_models)
+            .where(t.workshop_models.c.workshop_id == wid)
+            .order_by(t.workshop_models.c.id.desc())
+            .limit(1)
+        ).one()
         return ModelVersion(row.id, row.name, row.sha256, row.yaml, row.created_at)
 
     def models(self, code: str) -> list[ModelVersion]:
         """Every model version of the workshop, oldest first."""
         with self.db.reading() as conn:
             wid = self._workshop(conn, code).id
-            rows = conn.execute(sa.select(t.workshop_models).where(t.workshop_models.c.workshop_id == wid)
-                                .order_by(t.workshop_models.c.id)).all()
+            rows = conn.execute(
+                sa.select(t.workshop_models)
+                .where(t.workshop_models.c.workshop_id == wid)
+                .order_by(t.workshop_models.c.id)
+            ).all()
         return [ModelVersion(r.id, r.name, r.sha256, r.yaml, r.created_at) for r in rows]
 
     def start_scenarios(self, code: str) -> list[StartScenario]:
         """The scenarios the workshop starts from, in the facilitator's order."""
         with self.db.reading() as conn:
             wid = self._workshop(conn, code).id
-            rows = conn.execute(sa.select(t.start_scenarios).where(t.start_scenarios.c.workshop_id == wid)
-                                .order_by(t.start_scenarios.c.position)).all()
+            rows = conn.execute(
+                sa.select(t.start_scenarios)
+                .where(t.start_scenarios.c.workshop_id == wid)
+                .order_by(t.start_scenarios.c.position)
+            ).all()
         return [StartScenario(r.position, r.name, r.yaml) for r in rows]
 
     # -- groups ------------------------------------------------------------
 
     def join(self, code: str, group: str) -> str:
-        """Join the workshop as ``group`` (joining again with the same name rejoins); returns the name."""
+        """Join the workshop as ``group`` (the same name again rejoins); returns the name."""
         name = clean_name(group, "group name")
         for _attempt in range(RETRIES):
             try:
                 with self.db.writing() as conn:
                     wid = self._workshop(conn, code).id
                     if self._group_id(conn, wid, name) is None:
-                        conn.execute(t.groups.insert().values(workshop_id=wid, name=name, created_at=now()))
+                        conn.execute(
+                            t.groups.insert().values(workshop_id=wid, name=name, created_at=now())
+                        )
                     return name
             except IntegrityError:
                 continue  # the same group joined at the same moment from another laptop
@@ -251,20 +295,33 @@ class WorkshopStore:
 
     @staticmethod
     def _group_id(conn: Connection, wid: int, name: str) -> int | None:
-        return conn.execute(sa.select(t.groups.c.id).where(
-            t.groups.c.workshop_id == wid, t.groups.c.name == name)).scalar()
+        return conn.execute(
+            sa.select(t.groups.c.id).where(t.groups.c.workshop_id == wid, t.groups.c.name == name)
+        ).scalar()
 
     def groups(self, code: str) -> list[str]:
         """Names of the groups that joined, in order of joining."""
         with self.db.reading() as conn:
             wid = self._workshop(conn, code).id
-            return list(conn.execute(sa.select(t.groups.c.name).where(t.groups.c.workshop_id == wid)
-                                     .order_by(t.groups.c.id)).scalars())
+            return list(
+                conn.execute(
+                    sa.select(t.groups.c.name)
+                    .where(t.groups.c.workshop_id == wid)
+                    .order_by(t.groups.c.id)
+                ).scalars()
+            )
 
     # -- futures -------------------------------------------------------------
 
-    def save_future(self, code: str, group: str, future: str, scenario_yaml: str,
-                    notes: Notes | None = None, save_id: str | None = None) -> FutureVersion:
+    def save_future(
+        self,
+        code: str,
+        group: str,
+        future: str,
+        scenario_yaml: str,
+        notes: Notes | None = None,
+        save_id: str | None = None,
+    ) -> FutureVersion:
         """Save a new version of a group's future (the first save creates the future).
 
         The scenario must be valid on the workshop's current model; the version
@@ -280,8 +337,13 @@ class WorkshopStore:
         group, future = clean_name(group, "group name"), clean_name(future, "future name")
         notes = (notes or Notes()).checked()
         if not isinstance(scenario_yaml, str) or len(scenario_yaml) > MAX_SCENARIO:
-            raise InputError(Problem("", "scenario", f"the scenario must be text of at most "
-                                     f"{MAX_SCENARIO:,} characters"))
+            raise InputError(
+                Problem(
+                    "",
+                    "scenario",
+                    f"the scenario must be text of at most {MAX_SCENARIO:,} characters",
+                )
+            )
         save_id = save_id or uuid.uuid4().hex
         model = self.current_model(code)
         check_future_yaml(scenario_yaml, model_file(model), future)
@@ -289,57 +351,117 @@ class WorkshopStore:
         for _attempt in range(RETRIES):
             try:
                 with self.db.writing() as conn:
-                    return self._save(conn, code, group, future, scenario_yaml, notes, model, checksum, save_id)
+                    return self._save(
+                        conn, code, group, future, scenario_yaml, notes, model, checksum, save_id
+                    )
             except (IntegrityError, OperationalError) as exc:
                 if isinstance(exc, OperationalError) and "locked" not in str(exc):
                     raise self.db.error(exc, "cannot save the future") from None
                 continue  # another save of this future won the same version number: number again
-        raise InputError(Problem(self.where, "", "the database is too busy to save now", "save again"))
+        raise InputError(
+            Problem(self.where, "", "the database is too busy to save now", "save again")
+        )
 
-    def _save(self, conn: Connection, code: str, group: str, future: str, scenario_yaml: str,
-              notes: Notes, model: ModelVersion, checksum: str, save_id: str) -> FutureVersion:
+    def _save(
+        self,
+        conn: Connection,
+        code: str,
+        group: str,
+        future: str,
+        scenario_yaml: str,
+        notes: Notes,
+        model: ModelVersion,
+        checksum: str,
+        save_id: str,
+    ) -> FutureVersion:
         wid = self._workshop(conn, code).id
         gid = self._group_id(conn, wid, group)
         if gid is None:
-            raise InputError(Problem("group name", "", f"no group '{group}' has joined this workshop",
-                                     "join with the code and this group name first"))
-        fid = conn.execute(sa.select(t.futures.c.id).where(
-            t.futures.c.group_id == gid, t.futures.c.name == future)).scalar()
+            raise InputError(
+                Problem(
+                    "group name",
+                    "",
+                    f"no group '{group}' has joined this workshop",
+                    "join with the code and this group name first",
+                )
+            )
+        fid = conn.execute(
+            sa.select(t.futures.c.id).where(t.futures.c.group_id == gid, t.futures.c.name == future)
+        ).scalar()
         if fid is None:
-            fid = conn.execute(t.futures.insert().values(
-                workshop_id=wid, group_id=gid, name=future, created_at=now())).inserted_primary_key[0]
+            fid = conn.execute(
+                t.futures.insert().values(
+                    workshop_id=wid, group_id=gid, name=future, created_at=now()
+                )
+            ).inserted_primary_key[0]
         else:
-            again = conn.execute(self._versions_query().where(
-                t.future_versions.c.future_id == fid, t.future_versions.c.save_id == save_id)).first()
+            again = conn.execute(
+                self._versions_query().where(
+                    t.future_versions.c.future_id == fid, t.future_versions.c.save_id == save_id
+                )
+            ).first()
             if again is not None:
                 return _version(again)
-        number = 1 + int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.future_versions.c.version), 0))
-                                      .where(t.future_versions.c.future_id == fid)).scalar())
+        number = 1 + int(
+            conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(t.future_versions.c.version), 0)).where(
+                    t.future_versions.c.future_id == fid
+                )
+            ).scalar()
+        )
         _test_hook("kill-in-save")
-        conn.execute(t.future_versions.insert().values(
-            future_id=fid, version=number, model_id=model.id, scenario_yaml=scenario_yaml,
-            question=notes.question, expectation=notes.expectation, found=notes.found,
-            decision=notes.decision, content_sha256=checksum, save_id=save_id, created_at=now()))
+        conn.execute(
+            t.future_versions.insert().values(
+                future_id=fid,
+                version=number,
+                model_id=model.id,
+                scenario_yaml=scenario_yaml,
+                question=notes.question,
+                expectation=notes.expectation,
+                found=notes.found,
+                decision=notes.decision,
+                content_sha256=checksum,
+                save_id=save_id,
+                created_at=now(),
+            )
+        )
         _test_hook("kill-after-insert")
-        return _version(conn.execute(self._versions_query().where(
-            t.future_versions.c.future_id == fid, t.future_versions.c.version == number)).one())
+        return _version(
+            conn.execute(
+                self._versions_query().where(
+                    t.future_versions.c.future_id == fid, t.future_versions.c.version == number
+                )
+            ).one()
+        )
 
     @staticmethod
     def _versions_query() -> sa.Select:
         v, f, g, m = t.future_versions, t.futures, t.groups, t.workshop_models
-        return (sa.select(g.c.name.label("group_name"), f.c.name.label("future_name"), v,
-                          m.c.sha256.label("model_sha256"))
-                .join(f, v.c.future_id == f.c.id).join(g, f.c.group_id == g.c.id)
-                .join(m, v.c.model_id == m.c.id))
+        return (
+            sa.select(
+                g.c.name.label("group_name"),
+                f.c.name.label("future_name"),
+                v,
+                m.c.sha256.label("model_sha256"),
+            )
+            .join(f, v.c.future_id == f.c.id)
+            .join(g, f.c.group_id == g.c.id)
+            .join(m, v.c.model_id == m.c.id)
+        )
 
     def history(self, code: str, group: str, future: str) -> list[FutureVersion]:
         """Every version of one future, oldest first."""
         with self.db.reading() as conn:
             wid = self._workshop(conn, code).id
-            rows = conn.execute(self._versions_query().where(
-                t.futures.c.workshop_id == wid, t.groups.c.name == clean_name(group, "group name"),
-                t.futures.c.name == clean_name(future, "future name"))
-                .order_by(t.future_versions.c.version)).all()
+            rows = conn.execute(
+                self._versions_query()
+                .where(
+                    t.futures.c.workshop_id == wid,
+                    t.groups.c.name == clean_name(group, "group name"),
+                    t.futures.c.name == clean_name(future, "future name"),
+                )
+                .order_by(t.future_versions.c.version)
+            ).all()
         return [_version(r) for r in rows]
 
     def versions(self, code: str, group: str | None = None) -> list[FutureVersion]:
@@ -349,7 +471,9 @@ class WorkshopStore:
             query = self._versions_query().where(t.futures.c.workshop_id == wid)
             if group is not None:
                 query = query.where(t.groups.c.name == clean_name(group, "group name"))
-            rows = conn.execute(query.order_by(t.groups.c.id, t.futures.c.id, t.future_versions.c.version)).all()
+            rows = conn.execute(
+                query.order_by(t.groups.c.id, t.futures.c.id, t.future_versions.c.version)
+            ).all()
         return [_version(r) for r in rows]
 
     def latest(self, code: str, group: str | None = None) -> list[FutureVersion]:
@@ -363,15 +487,26 @@ class WorkshopStore:
         """A model version of this workshop by id."""
         with self.db.reading() as conn:
             wid = self._workshop(conn, code).id
-            row = conn.execute(sa.select(t.workshop_models).where(
-                t.workshop_models.c.workshop_id == wid, t.workshop_models.c.id == model_id)).first()
+            row = conn.execute(
+                sa.select(t.workshop_models).where(
+                    t.workshop_models.c.workshop_id == wid, t.workshop_models.c.id == model_id
+                )
+            ).first()
         if row is None:
             raise InputError(Problem("", "model", f"this workshop has no model version {model_id}"))
         return ModelVersion(row.id, row.name, row.sha256, row.yaml, row.created_at)
 
 
 def _version(row: sa.Row) -> FutureVersion:
-    return FutureVersion(row.group_name, row.future_name, row.version, row.model_id, row.model_sha256,
-                         row.scenario_yaml, Notes(row.question, row.expectation, row.found, row.decision),
-                         row.content_sha256, row.save_id, row.created_at)
-
+    return FutureVersion(
+        row.group_name,
+        row.future_name,
+        row.version,
+        row.model_id,
+        row.model_sha256,
+        row.scenario_yaml,
+        Notes(row.question, row.expectation, row.found, row.decision),
+        row.content_sha256,
+        row.save_id,
+        row.created_at,
+    )

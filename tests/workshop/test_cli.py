@@ -28,12 +28,24 @@ def files(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "start.yaml").write_text(future_yaml(10, name="start"))
     (tmp_path / "mine.yaml").write_text(future_yaml(20, weight=2.0, name="mine"))
     return {name: str(tmp_path / f"{name}.yaml") for name in ("tiny", "start", "mine")} | {
-        "db": str(tmp_path / "w.sqlite"), "dir": str(tmp_path)}
+        "db": str(tmp_path / "w.sqlite"),
+        "dir": str(tmp_path),
+    }
 
 
 def _create(files: dict[str, str]) -> str:
-    code, out = bwsim("workshop", "create", "--name", "CoP Heerlen", "--model", files["tiny"],
-                      "--scenario", files["start"], "--db", files["db"])
+    code, out = bwsim(
+        "workshop",
+        "create",
+        "--name",
+        "CoP Heerlen",
+        "--model",
+        files["tiny"],
+        "--scenario",
+        files["start"],
+        "--db",
+        files["db"],
+    )
     assert code == 0, out
     return out.split("join code: ")[1].strip()
 
@@ -43,14 +55,31 @@ def test_a_facilitator_session_end_to_end(files: dict[str, str]):
     db = ("--db", files["db"])
     assert bwsim("workshop", "join", join_code.lower(), "--group", "Groep <i>A</i>", *db)[0] == 0
     for question in ("eerste", "tweede"):
-        code, out = bwsim("workshop", "save", join_code, "--group", "Groep <i>A</i>", "--future", "Groen",
-                          "--scenario", files["mine"], "--question", question, *db)
+        code, out = bwsim(
+            "workshop",
+            "save",
+            join_code,
+            "--group",
+            "Groep <i>A</i>",
+            "--future",
+            "Groen",
+            "--scenario",
+            files["mine"],
+            "--question",
+            question,
+            *db,
+        )
         assert code == 0, out
     assert "as version 2" in out
     code, out = bwsim("workshop", "list", *db)
     assert code == 0 and join_code in out and "1 groups, 1 futures, 2 versions" in out
     code, out = bwsim("workshop", "show", join_code, *db)
-    assert code == 0 and "Groep <i>A</i>" in out and "Groen  v2" in out and "start scenarios: start" in out
+    assert (
+        code == 0
+        and "Groep <i>A</i>" in out
+        and "Groen  v2" in out
+        and "start scenarios: start" in out
+    )
     code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db)
     assert code == 0 and "+20" in out and "agree on every link" in out
     export = str(Path(files["dir"]) / "export.json")
@@ -63,23 +92,32 @@ def test_a_facilitator_session_end_to_end(files: dict[str, str]):
     assert "Groen  v2" in out
 
 
-def test_the_database_comes_from_the_environment(files: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+def test_the_database_comes_from_the_environment(
+    files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("BWSIM_WORKSHOP_DB", files["db"])
     code, out = bwsim("workshop", "create", "--name", "Env", "--model", files["tiny"])
     assert code == 0 and files["db"] in out
     assert Path(files["db"]).is_file()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["show", "AAAA-AAAA"], "no workshop has this join code"),
-    (["join", "nonsense", "--group", "A"], "no workshop has this join code"),
-    (["export", "AAAA-AAAA", "--out", "x.json"], "no workshop has this join code"),
-    (["create", "--name", "X", "--model", "missing.yaml"], "file not found"),
-    (["compare", "{code}", "--outcome", "nope"], "the model has no node 'nope'"),
-    (["save", "{code}", "--group", "nobody", "--future", "f", "--scenario", "{mine}"], "no group 'nobody'"),
-])
-def test_bad_input_is_a_message_and_exit_2_without_traceback(files: dict[str, str], args: list[str],
-                                                             message: str, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["show", "AAAA-AAAA"], "no workshop has this join code"),
+        (["join", "nonsense", "--group", "A"], "no workshop has this join code"),
+        (["export", "AAAA-AAAA", "--out", "x.json"], "no workshop has this join code"),
+        (["create", "--name", "X", "--model", "missing.yaml"], "file not found"),
+        (["compare", "{code}", "--outcome", "nope"], "the model has no node 'nope'"),
+        (
+            ["save", "{code}", "--group", "nobody", "--future", "f", "--scenario", "{mine}"],
+            "no group 'nobody'",
+        ),
+    ],
+)
+def test_bad_input_is_a_message_and_exit_2_without_traceback(
+    files: dict[str, str], args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.chdir(files["dir"])
     join_code = _create(files)
     args = [a.format(code=join_code, mine=files["mine"]) for a in args]
@@ -88,13 +126,20 @@ def test_bad_input_is_a_message_and_exit_2_without_traceback(files: dict[str, st
     assert not Path(files["dir"], "x.json").exists()
 
 
-@pytest.mark.parametrize("content, message", [
-    ("not json", "not a JSON file"),
-    (json.dumps({"format": "bwsim-workshop", "format_version": FORMAT_VERSION + 1}), "newer bwsim"),
-    (json.dumps({"nodes": []}), "not a bwsim workshop export"),
-])
-def test_a_bad_import_file_exits_2_and_leaves_the_database_alone(files: dict[str, str], content: str,
-                                                                  message: str):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("not json", "not a JSON file"),
+        (
+            json.dumps({"format": "bwsim-workshop", "format_version": FORMAT_VERSION + 1}),
+            "newer bwsim",
+        ),
+        (json.dumps({"nodes": []}), "not a bwsim workshop export"),
+    ],
+)
+def test_a_bad_import_file_exits_2_and_leaves_the_database_alone(
+    files: dict[str, str], content: str, message: str
+):
     join_code = _create(files)
     path = Path(files["dir"]) / "bad.json"
     path.write_text(content)

@@ -29,5 +29,15 @@ def test_typed_codes_are_normalized():
     assert codes.format_code("HX4KPR7T") == "HX4K-PR7T"
     assert codes.normalize_code(" hx4k-pr7t ") == "HX4KPR7T"
     assert codes.normalize_code("hx4k pr7t") == "HX4KPR7T"
-    for bad in ["", "HX4K-PR7", "HX4K-PR7TT", "HX4K-PR#T", "ÄX4K-PR7T", "'; DROP", None, 12345678, "x" * 100]:
+    for bad in [
+        "",
+        "HX4K-PR7",
+        "HX4K-PR7TT",
+        "HX4K-PR#T",
+        "ÄX4K-PR7T",
+        "'; DROP",
+        None,
+        12345678,
+        "x" * 100,
+    ]:
         assert codes.normalize_code(bad) is None

@@ -22,6 +22,12 @@ from .helpers import MODEL_NO_Y_LINK_YAML, future_yaml
 
 
 @pytest.fixture
+def db_url(tmp_path) -> str:
+    """The numbers do not depend on the database: SQLite only (the store tests cover PostgreSQL)."""
+    return str(tmp_path / "compare.sqlite")
+
+
+@pytest.fixture
 def two_futures(store: WorkshopStore, workshop_code: str) -> str:
     store.save_future(workshop_code, "A", "laag", future_yaml(10, weight=2.0))
     store.save_future(workshop_code, "B", "hoog", future_yaml(10, weight=3.0))
@@ -51,7 +57,9 @@ def test_paths_overlay_every_future_and_the_baseline(store: WorkshopStore, two_f
         paths(compare_workshop(store, two_futures), "nope")
 
 
-def test_disputed_links_report_the_exact_effect_on_the_outcome(store: WorkshopStore, two_futures: str):
+def test_disputed_links_report_the_exact_effect_on_the_outcome(
+    store: WorkshopStore, two_futures: str
+):
     comparison = compare_workshop(store, two_futures)
     table = disputed_links(comparison, "z", reference="A / laag")
     assert list(table.link) == ["x->y"]  # y->z is not disputed
@@ -67,7 +75,9 @@ def test_disputed_links_report_the_exact_effect_on_the_outcome(store: WorkshopSt
     assert again.effect == pytest.approx(5.0)
 
 
-def test_a_future_without_an_override_takes_the_model_weight(store: WorkshopStore, two_futures: str):
+def test_a_future_without_an_override_takes_the_model_weight(
+    store: WorkshopStore, two_futures: str
+):
     store.join(two_futures, "C")
     store.save_future(two_futures, "C", "model", future_yaml(10))
     row = disputed_links(compare_workshop(store, two_futures), "y", reference="C / model").iloc[0]
@@ -87,12 +97,18 @@ def test_interventions_that_differ(store: WorkshopStore, workshop_code: str):
     store.save_future(workshop_code, "B", "twee", future_yaml(10) + extra)
     table = intervention_table(compare_workshop(store, workshop_code)).set_index("intervention")
     shared = "x: step height=10, start=2026"
-    assert table.loc[shared, "shared"] and table.loc[shared, "A / een"] and table.loc[shared, "B / twee"]
+    assert (
+        table.loc[shared, "shared"]
+        and table.loc[shared, "A / een"]
+        and table.loc[shared, "B / twee"]
+    )
     only_b = "z: step height=1, start=2027"
     assert not table.loc[only_b, "shared"] and not table.loc[only_b, "A / een"]
 
 
-def test_a_future_that_no_longer_runs_is_named_not_dropped_silently(store: WorkshopStore, two_futures: str):
+def test_a_future_that_no_longer_runs_is_named_not_dropped_silently(
+    store: WorkshopStore, two_futures: str
+):
     store.add_model(two_futures, MODEL_NO_Y_LINK_YAML)
     comparison = compare_workshop(store, two_futures)
     assert comparison.comparable == []

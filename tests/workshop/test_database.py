@@ -108,7 +108,9 @@ def test_an_unreachable_server_is_a_clear_error_without_the_password():
     assert "geheim" not in str(info.value)
 
 
-def test_the_default_location_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_the_default_location_follows_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "env.sqlite"))
     assert default_location() == str(tmp_path / "env.sqlite")
     monkeypatch.delenv(ENV_VAR)

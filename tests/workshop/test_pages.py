@@ -81,7 +81,9 @@ def test_a_group_joins_saves_and_sees_its_history(db: str, code: str):
     assert [v.version for v in history] == [1, 2] and history[0].notes.question == EVIL
     table = at.dataframe[0].value
     assert list(table.version) == [1, 2] and table.question.iloc[0] == EVIL
-    assert at.code[0].value.strip() == history[1].scenario_yaml.strip()  # st.code trims the last newline
+    assert (
+        at.code[0].value.strip() == history[1].scenario_yaml.strip()
+    )  # st.code trims the last newline
     _no_raw_user_markup(at)
 
 
@@ -107,11 +109,17 @@ def test_the_facilitator_sees_all_futures_side_by_side(db: str, code: str):
     assert not at.exception and not at.error
     futures = at.dataframe[0].value
     assert list(futures.group) == ["A", EVIL]
-    assert list(futures.outcome_current) == [10.0, 10.0]  # the outcome shown first is x, stepped by 10
+    assert list(futures.outcome_current) == [
+        10.0,
+        10.0,
+    ]  # the outcome shown first is x, stepped by 10
     at.selectbox(key="ws_outcome").set_value("z")
     at.run()
     futures = at.dataframe[0].value
-    assert list(futures.outcome_current) == [pytest.approx(10.0), pytest.approx(15.0)]  # 0.5 * w * 10
+    assert list(futures.outcome_current) == [
+        pytest.approx(10.0),
+        pytest.approx(15.0),
+    ]  # 0.5 * w * 10
     disputes = next(d.value for d in at.dataframe if "effect" in d.value.columns)
     assert list(disputes.link) == ["x->y"] and disputes.effect.iloc[0] == pytest.approx(5.0)
     assert any(b.label.startswith("Hele workshop") for b in at.get("download_button"))

@@ -25,7 +25,9 @@ N_GROUPS = 20
 
 def _content(i: int) -> tuple[str, Notes]:
     """What group ``i`` saves: a distinct height and a long note, so a torn write would show."""
-    return future_yaml(float(i + 1)), Notes(f"vraag {i} " + "x" * 5000, f"verwachting {i}", "", str(i))
+    return future_yaml(float(i + 1)), Notes(
+        f"vraag {i} " + "x" * 5000, f"verwachting {i}", "", str(i)
+    )
 
 
 def _check_all_saves(store: WorkshopStore, code: str, same_future: bool) -> None:
@@ -57,8 +59,9 @@ def _save(location: str, code: str, i: int, same_future: bool, barrier: object) 
 
 
 @pytest.mark.parametrize("same_future", [False, True], ids=["own-futures", "one-future"])
-def test_twenty_threads_saving_at_once(store: WorkshopStore, db_url: str, workshop_code: str,
-                                       same_future: bool):
+def test_twenty_threads_saving_at_once(
+    store: WorkshopStore, db_url: str, workshop_code: str, same_future: bool
+):
     _prepare(store, workshop_code)
     barrier = threading.Barrier(N_GROUPS)
     errors: list[BaseException] = []
@@ -82,14 +85,20 @@ def test_twenty_threads_saving_at_once(store: WorkshopStore, db_url: str, worksh
 
 
 @pytest.mark.parametrize("same_future", [False, True], ids=["own-futures", "one-future"])
-def test_twenty_processes_saving_at_once(store: WorkshopStore, db_url: str, workshop_code: str,
-                                         same_future: bool):
+def test_twenty_processes_saving_at_once(
+    store: WorkshopStore, db_url: str, workshop_code: str, same_future: bool
+):
     _prepare(store, workshop_code)
     store.close()  # no connection is inherited by the children
-    context = multiprocessing.get_context("fork")
+    # forkserver: children start from a clean, single-threaded server process (a plain fork of
+    # the test process would copy whatever threads Streamlit or Dask tests left running)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["simulator.workshop.store"])
     barrier = context.Barrier(N_GROUPS)
-    processes = [context.Process(target=_save, args=(db_url, workshop_code, i, same_future, barrier))
-                 for i in range(N_GROUPS)]
+    processes = [
+        context.Process(target=_save, args=(db_url, workshop_code, i, same_future, barrier))
+        for i in range(N_GROUPS)
+    ]
     for process in processes:
         process.start()
     for process in processes:
@@ -107,21 +116,33 @@ KILLER = textwrap.dedent("""\
     """)
 
 
-def _save_and_die(db_url: str, code: str, future: str, text: str, hook: str) -> subprocess.CompletedProcess:
+def _save_and_die(
+    db_url: str, code: str, future: str, text: str, hook: str
+) -> subprocess.CompletedProcess:
     env = dict(os.environ, **{TEST_HOOK_ENV: hook})
-    return subprocess.run([sys.executable, "-c", KILLER, db_url, code, future], input=text, env=env,
-                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+    return subprocess.run(
+        [sys.executable, "-c", KILLER, db_url, code, future],
+        input=text,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+    )
 
 
 def _row_counts(store: WorkshopStore) -> dict[str, int]:
     with store.db.reading() as conn:
-        return {table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
-                for table in t.V1_TABLES}
+        return {
+            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            for table in t.V1_TABLES
+        }
 
 
 @pytest.mark.parametrize("hook", ["kill-in-save", "kill-after-insert"])
-def test_a_process_killed_inside_a_save_leaves_the_database_consistent(store: WorkshopStore, db_url: str,
-                                                                        workshop_code: str, hook: str):
+def test_a_process_killed_inside_a_save_leaves_the_database_consistent(
+    store: WorkshopStore, db_url: str, workshop_code: str, hook: str
+):
     kept = store.save_future(workshop_code, "A", "bestaand", future_yaml(1))
     before = _row_counts(store)
     for future in ("bestaand", "nieuw"):  # a new version of a future, and a new future
@@ -138,7 +159,9 @@ def test_a_process_killed_inside_a_save_leaves_the_database_consistent(store: Wo
     assert store.save_future(workshop_code, "A", "nieuw", future_yaml(3)).version == 1
 
 
-def test_without_the_hook_the_same_save_goes_through(store: WorkshopStore, db_url: str, workshop_code: str):
+def test_without_the_hook_the_same_save_goes_through(
+    store: WorkshopStore, db_url: str, workshop_code: str
+):
     done = _save_and_die(db_url, workshop_code, "nieuw", future_yaml(2), "")
     assert done.returncode == 0 and "survived" in done.stdout, done.stderr
     assert [v.version for v in store.history(workshop_code, "A", "nieuw")] == [1]

@@ -15,14 +15,20 @@ from simulator.workshop.view import escape_markdown
 from ui import state
 
 TEXT: dict[str, dict[str, str]] = {
-    "group_title": {"nl": "Workshop: toekomst van onze groep", "en": "Workshop: our group's future"},
+    "group_title": {
+        "nl": "Workshop: toekomst van onze groep",
+        "en": "Workshop: our group's future",
+    },
     "group_intro": {
-        "nl": "Vul de code van de begeleider en de naam van uw groep in. Bouw een toekomst (ingrepen en "
-              "eigen aannames), schrijf kort op wat u wilde weten en vond, en sla op. Elke keer opslaan "
-              "maakt een nieuwe versie; niets gaat verloren.",
-        "en": "Enter the facilitator's code and your group's name. Build a future (interventions and own "
-              "assumptions), note briefly what you wanted to know and found, and save. Every save makes "
-              "a new version; nothing is lost."},
+        "nl": "Vul de code van de begeleider en de naam van uw groep in. Bouw een toekomst "
+        "(ingrepen en "
+        "eigen aannames), schrijf kort op wat u wilde weten en vond, en sla op. Elke keer opslaan "
+        "maakt een nieuwe versie; niets gaat verloren.",
+        "en": "Enter the facilitator's code and your group's name. Build a future "
+        "(interventions and own "
+        "assumptions), note briefly what you wanted to know and found, and save. Every save makes "
+        "a new version; nothing is lost.",
+    },
     "code": {"nl": "Workshopcode", "en": "Workshop code"},
     "group": {"nl": "Naam van de groep", "en": "Group name"},
     "join": {"nl": "Meedoen", "en": "Join"},
@@ -32,10 +38,15 @@ TEXT: dict[str, dict[str, str]] = {
     "load": {"nl": "In de editor zetten", "en": "Put in the editor"},
     "from_start": {"nl": "Startscenario", "en": "Start scenario"},
     "from_mine": {"nl": "Onze toekomst", "en": "Our future"},
-    "from_builder": {"nl": "Wat ik bouwde op 'Toekomst bouwen'", "en": "What I built on 'Build a future'"},
+    "from_builder": {
+        "nl": "Wat ik bouwde op 'Toekomst bouwen'",
+        "en": "What I built on 'Build a future'",
+    },
     "future_name": {"nl": "Naam van de toekomst", "en": "Name of the future"},
-    "scenario_yaml": {"nl": "De toekomst als scenario (ingrepen en eigen aannames, YAML)",
-                      "en": "The future as a scenario (interventions and own assumptions, YAML)"},
+    "scenario_yaml": {
+        "nl": "De toekomst als scenario (ingrepen en eigen aannames, YAML)",
+        "en": "The future as a scenario (interventions and own assumptions, YAML)",
+    },
     "question": {"nl": "Onze vraag", "en": "Our question"},
     "expectation": {"nl": "Wat we verwachtten", "en": "What we expected"},
     "found": {"nl": "Wat we vonden", "en": "What we found"},
@@ -48,15 +59,20 @@ TEXT: dict[str, dict[str, str]] = {
     "no_futures": {"nl": "Nog geen opgeslagen toekomsten.", "en": "No saved futures yet."},
     "version": {"nl": "Versie", "en": "Version"},
     "model_changed": {
-        "nl": "Het model van de workshop is veranderd sinds deze versie. Hieronder beide uitkomsten.",
-        "en": "The workshop's model changed since this version. Both results are shown below."},
+        "nl": "Het model van de workshop is veranderd sinds deze versie. "
+        "Hieronder beide uitkomsten.",
+        "en": "The workshop's model changed since this version. Both results are shown below.",
+    },
     "made_with": {"nl": "Met het model van toen", "en": "With the model of then"},
     "with_current": {"nl": "Met het huidige model", "en": "With the current model"},
     "fac_title": {"nl": "Workshop: begeleider", "en": "Workshop: facilitator"},
     "create": {"nl": "Workshop aanmaken", "en": "Create a workshop"},
     "ws_name": {"nl": "Naam van de workshop", "en": "Workshop name"},
     "start_scenarios": {"nl": "Startscenario's", "en": "Start scenarios"},
-    "created": {"nl": "Workshop aangemaakt. Code voor de groepen:", "en": "Workshop created. Code for the groups:"},
+    "created": {
+        "nl": "Workshop aangemaakt. Code voor de groepen:",
+        "en": "Workshop created. Code for the groups:",
+    },
     "import": {"nl": "Workshop importeren (JSON)", "en": "Import a workshop (JSON)"},
     "imported": {"nl": "Geïmporteerd. Code:", "en": "Imported. Code:"},
     "compare": {"nl": "Toekomsten naast elkaar", "en": "Futures side by side"},
@@ -64,26 +80,40 @@ TEXT: dict[str, dict[str, str]] = {
     "groups": {"nl": "Groepen", "en": "Groups"},
     "outcome": {"nl": "Uitkomst", "en": "Outcome"},
     "futures": {"nl": "Laatste versie per toekomst", "en": "Latest version of each future"},
-    "dimensions": {"nl": "Scorekaart per dimensie (▲ beter, ▼ slechter)",
-                   "en": "Scorecard per dimension (▲ better, ▼ worse)"},
+    "dimensions": {
+        "nl": "Scorekaart per dimensie (▲ beter, ▼ slechter)",
+        "en": "Scorecard per dimension (▲ better, ▼ worse)",
+    },
     "indicators": {"nl": "Verandering per indicator", "en": "Change per indicator"},
     "paths": {"nl": "Paden over elkaar", "en": "Paths overlaid"},
-    "interventions": {"nl": "Ingrepen: wat is gedeeld, wat verschilt", "en": "Interventions: shared and different"},
-    "disputes": {"nl": "Aannames waarover groepen het oneens zijn",
-                 "en": "Assumptions the groups disagree on"},
+    "interventions": {
+        "nl": "Ingrepen: wat is gedeeld, wat verschilt",
+        "en": "Interventions: shared and different",
+    },
+    "disputes": {
+        "nl": "Aannames waarover groepen het oneens zijn",
+        "en": "Assumptions the groups disagree on",
+    },
     "disputes_help": {
-        "nl": "De referentietoekomst opnieuw doorgerekend met het verband op de waarde van elke groep; "
-              "'effect' is hoe ver de uitkomst dan uiteenloopt (in de eenheid van de uitkomst).",
-        "en": "The reference future re-run with the link at each group's value; 'effect' is how far the "
-              "outcome then spreads (in the outcome's unit)."},
+        "nl": "De referentietoekomst opnieuw doorgerekend met het verband op de waarde "
+        "van elke groep; "
+        "'effect' is hoe ver de uitkomst dan uiteenloopt (in de eenheid van de uitkomst).",
+        "en": "The reference future re-run with the link at each group's value; "
+        "'effect' is how far the "
+        "outcome then spreads (in the outcome's unit).",
+    },
     "reference": {"nl": "Referentietoekomst", "en": "Reference future"},
-    "no_disputes": {"nl": "De groepen zijn het over alle verbanden eens.",
-                    "en": "The groups agree on every link."},
+    "no_disputes": {
+        "nl": "De groepen zijn het over alle verbanden eens.",
+        "en": "The groups agree on every link.",
+    },
     "notes": {"nl": "Wat de groepen opschreven", "en": "What the groups wrote"},
     "export": {"nl": "Hele workshop exporteren (JSON)", "en": "Export the whole workshop (JSON)"},
     "baseline": {"nl": "Basispad", "en": "Baseline"},
-    "nothing_yet": {"nl": "Nog geen toekomsten opgeslagen in deze workshop.",
-                    "en": "No futures saved in this workshop yet."},
+    "nothing_yet": {
+        "nl": "Nog geen toekomsten opgeslagen in deze workshop.",
+        "en": "No futures saved in this workshop yet.",
+    },
     "db": {"nl": "Database", "en": "Database"},
 }
 

@@ -43,13 +43,18 @@ def create_form(store: WorkshopStore) -> None:
         name = st.text_input(tx("ws_name"), max_chars=80)
         models = state.model_paths()
         model = st.selectbox(state.tr("model"), models, format_func=lambda p: p.stem)
-        scenarios = st.multiselect(tx("start_scenarios"), state.scenario_paths(models[0]),
-                                   format_func=lambda p: p.stem)
+        scenarios = st.multiselect(
+            tx("start_scenarios"), state.scenario_paths(models[0]), format_func=lambda p: p.stem
+        )
         if st.form_submit_button(tx("create"), type="primary"):
             try:
-                workshop = store.create_workshop(name, _read(model), [_read(p) for p in scenarios],
-                                                 model_source=model.name,
-                                                 scenario_sources=[p.name for p in scenarios])
+                workshop = store.create_workshop(
+                    name,
+                    _read(model),
+                    [_read(p) for p in scenarios],
+                    model_source=model.name,
+                    scenario_sources=[p.name for p in scenarios],
+                )
                 st.session_state[SESSION] = workshop.code
                 st.success(tx("created"))
                 st.code(format_code(workshop.code), language=None)
@@ -79,8 +84,10 @@ def import_form(store: WorkshopStore) -> None:
 
 def _signature(store: WorkshopStore, code: str) -> tuple:
     """What the comparison depends on: every latest version and the current model."""
-    return (store.current_model(code).sha256,
-            tuple((v.group, v.future, v.version) for v in store.latest(code)))
+    return (
+        store.current_model(code).sha256,
+        tuple((v.group, v.future, v.version) for v in store.latest(code)),
+    )
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -89,8 +96,9 @@ def _comparison(_store: WorkshopStore, code: str, signature: tuple) -> Compariso
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _disputes(_comparison_obj: Comparison, signature: tuple, outcome: str, reference: str | None,
-              year: float):
+def _disputes(
+    _comparison_obj: Comparison, signature: tuple, outcome: str, reference: str | None, year: float
+):
     return disputed_links(_comparison_obj, outcome, reference, year)
 
 
@@ -103,28 +111,50 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
         st.info(tx("nothing_yet"))
         return
     for problem in comparison.problems:
-        st.warning(problem.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "\\<"))
+        st.warning(
+            problem.replace("\\", "\\\\")
+            .replace("*", "\\*")
+            .replace("_", "\\_")
+            .replace("<", "\\<")
+        )
     model = comparison.model.spec
     lang = state.language()
     default = model.node_ids.index("jobs_total") if "jobs_total" in model.node_ids else 0
-    outcome = st.selectbox(tx("outcome"), model.node_ids, index=default, key="ws_outcome",
-                           format_func=lambda n: model.node(n).label.get(lang))
+    outcome = st.selectbox(
+        tx("outcome"),
+        model.node_ids,
+        index=default,
+        key="ws_outcome",
+        format_func=lambda n: model.node(n).label.get(lang),
+    )
     times = comparison.baseline.times
-    year = st.select_slider(state.tr("year"), options=[float(x) for x in times if float(x).is_integer()],
-                            value=float(times[-1]), key="ws_year")
+    year = st.select_slider(
+        state.tr("year"),
+        options=[float(x) for x in times if float(x).is_integer()],
+        value=float(times[-1]),
+        key="ws_year",
+    )
     st.subheader(tx("futures"))
     st.dataframe(futures_table(comparison, outcome, year), hide_index=True)
     card = scorecard(comparison, year, lang)
     st.subheader(tx("dimensions"))
     st.dataframe(dimension_pivot(dimension_summary(card)))
     st.subheader(tx("indicators"))
-    chosen = st.multiselect(tx("indicators"), model.node_ids, default=[outcome], key="ws_nodes",
-                            format_func=lambda n: model.node(n).label.get(lang))
+    chosen = st.multiselect(
+        tx("indicators"),
+        model.node_ids,
+        default=[outcome],
+        key="ws_nodes",
+        format_func=lambda n: model.node(n).label.get(lang),
+    )
     st.dataframe(scorecard_pivot(card, chosen or [outcome]))
     st.subheader(tx("paths"))
-    figure = charts.path_figure(chart_paths(paths(comparison, outcome), tx("baseline")),
-                                title=model.node(outcome).label.get(lang), unit=model.node(outcome).unit,
-                                height=360)
+    figure = charts.path_figure(
+        chart_paths(paths(comparison, outcome), tx("baseline")),
+        title=model.node(outcome).label.get(lang),
+        unit=model.node(outcome).unit,
+        height=360,
+    )
     st.plotly_chart(figure, key="ws_paths")
     st.subheader(tx("interventions"))
     st.dataframe(intervention_table(comparison), hide_index=True)
@@ -137,12 +167,18 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
         st.info(tx("no_disputes"))
     else:
         shown = table.drop(columns=["weights"]).assign(
-            weights=[", ".join(f"{k}: {v:g}" for k, v in w.items()) for w in table.weights])
+            weights=[", ".join(f"{k}: {v:g}" for k, v in w.items()) for w in table.weights]
+        )
         st.dataframe(shown, hide_index=True)
     st.subheader(tx("notes"))
     st.dataframe(notes_table(comparison), hide_index=True)
-    st.download_button(tx("export"), export_text(store, code), file_name=f"workshop-{code}.json",
-                       mime="application/json", key="ws_export")
+    st.download_button(
+        tx("export"),
+        export_text(store, code),
+        file_name=f"workshop-{code}.json",
+        mime="application/json",
+        key="ws_export",
+    )
 
 
 def main() -> None:
@@ -157,8 +193,11 @@ def main() -> None:
         import_form(store)
     st.header(tx("compare"))
     with st.form("ws_open"):
-        typed = st.text_input(tx("code"), value=format_code(st.session_state[SESSION])
-                              if SESSION in st.session_state else "", max_chars=32)
+        typed = st.text_input(
+            tx("code"),
+            value=format_code(st.session_state[SESSION]) if SESSION in st.session_state else "",
+            max_chars=32,
+        )
         if st.form_submit_button(tx("open")):
             try:
                 st.session_state[SESSION] = store.workshop(typed).code

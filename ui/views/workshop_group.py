@@ -35,10 +35,18 @@ def join_form(store: WorkshopStore) -> None:
                 show_error(exc)
 
 
-def _sources(store: WorkshopStore, code: str, mine: list[FutureVersion]) -> dict[str, tuple[str, str]]:
+def _sources(
+    store: WorkshopStore, code: str, mine: list[FutureVersion]
+) -> dict[str, tuple[str, str]]:
     """Where a future can start from: option key -> (label, scenario YAML)."""
-    out = {f"start:{s.position}": (f"{tx('from_start')}: {s.name}", s.yaml) for s in store.start_scenarios(code)}
-    out |= {f"mine:{v.future}": (f"{tx('from_mine')}: {v.future} (v{v.version})", v.scenario_yaml) for v in mine}
+    out = {
+        f"start:{s.position}": (f"{tx('from_start')}: {s.name}", s.yaml)
+        for s in store.start_scenarios(code)
+    }
+    out |= {
+        f"mine:{v.future}": (f"{tx('from_mine')}: {v.future} (v{v.version})", v.scenario_yaml)
+        for v in mine
+    }
     try:
         cur = state.current()
         _base, _levers, defaults, own = state.future_specs(cur)
@@ -58,7 +66,7 @@ def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion
     if right.button(tx("load")) and pick:
         st.session_state["ws_yaml"] = sources[pick][1]
         if pick.startswith("mine:"):
-            st.session_state["ws_future_name"] = pick[len("mine:"):]
+            st.session_state["ws_future_name"] = pick[len("mine:") :]
     st.text_input(tx("future_name"), max_chars=80, key="ws_future_name")
     st.text_area(tx("scenario_yaml"), key="ws_yaml", height=260)
     cols = st.columns(4)
@@ -68,8 +76,14 @@ def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion
     if st.button(tx("save"), type="primary"):
         notes = Notes(*(st.session_state.get(f"ws_note_{k}", "") for k in NOTE_KEYS))
         try:
-            saved = store.save_future(code, group, st.session_state.get("ws_future_name", ""),
-                                      st.session_state.get("ws_yaml", ""), notes, save_id=save_id)
+            saved = store.save_future(
+                code,
+                group,
+                st.session_state.get("ws_future_name", ""),
+                st.session_state.get("ws_yaml", ""),
+                notes,
+                save_id=save_id,
+            )
             st.session_state["ws_save_id"] = uuid.uuid4().hex  # the next click is a new save
             st.session_state["ws_history_future"] = saved.future  # show what was just saved
             st.session_state.pop("ws_history_version", None)
@@ -79,8 +93,9 @@ def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _runs(model_yaml: str, model_sha: str, current_yaml: str, current_sha: str,
-          version: FutureVersion) -> tuple[RunResult | None, RunResult | None, RunResult, tuple[str, ...]]:
+def _runs(
+    model_yaml: str, model_sha: str, current_yaml: str, current_sha: str, version: FutureVersion
+) -> tuple[RunResult | None, RunResult | None, RunResult, tuple[str, ...]]:
     made_with = ModelVersion(0, "", model_sha, model_yaml, "")
     current = ModelVersion(0, "", current_sha, current_yaml, "")
     run = run_future(version, made_with, current)
@@ -90,24 +105,41 @@ def _runs(model_yaml: str, model_sha: str, current_yaml: str, current_sha: str,
 def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
     """The chosen version's path of one indicator; both models when the model changed since."""
     made_with, current = store.model_version(code, version.model_id), store.current_model(code)
-    own, now, base, problems = _runs(made_with.yaml, made_with.sha256, current.yaml, current.sha256, version)
+    own, now, base, problems = _runs(
+        made_with.yaml, made_with.sha256, current.yaml, current.sha256, version
+    )
     for problem in problems:
         st.warning(problem.replace("*", "\\*").replace("_", "\\_").replace("<", "\\<"))
     model = model_file(current).spec
-    node = st.selectbox(tx("indicator"), model.node_ids, format_func=lambda n: state.label_of(model, n),
-                        key="ws_preview_node")
+    node = st.selectbox(
+        tx("indicator"),
+        model.node_ids,
+        format_func=lambda n: state.label_of(model, n),
+        key="ws_preview_node",
+    )
     series = [(tx("baseline"), base, True)]
     if made_with.sha256 != current.sha256:
         st.info(tx("model_changed"))
         series += [(tx("made_with"), own, False), (tx("with_current"), now, False)]
     else:
         series.append((f"v{version.version}", own, False))
-    frames = [pd.DataFrame({"time": r.times, "series": name, "value": r.value[:, r.node_ids.index(node)],
-                            "baseline": is_base})
-              for name, r, is_base in series if r is not None and node in r.node_ids]
+    frames = [
+        pd.DataFrame(
+            {
+                "time": r.times,
+                "series": name,
+                "value": r.value[:, r.node_ids.index(node)],
+                "baseline": is_base,
+            }
+        )
+        for name, r, is_base in series
+        if r is not None and node in r.node_ids
+    ]
     if frames:
-        st.plotly_chart(charts.path_figure(pd.concat(frames, ignore_index=True),
-                                           unit=model.node(node).unit), key="ws_preview_chart")
+        st.plotly_chart(
+            charts.path_figure(pd.concat(frames, ignore_index=True), unit=model.node(node).unit),
+            key="ws_preview_chart",
+        )
 
 
 def history(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]) -> None:
@@ -120,7 +152,9 @@ def history(store: WorkshopStore, code: str, group: str, mine: list[FutureVersio
     name = st.selectbox(tx("future_name"), names, key="ws_history_future")
     versions = store.history(code, group, name)
     st.dataframe(history_table(versions, store.current_model(code).sha256), hide_index=True)
-    number = st.selectbox(tx("version"), [v.version for v in versions][::-1], key="ws_history_version")
+    number = st.selectbox(
+        tx("version"), [v.version for v in versions][::-1], key="ws_history_version"
+    )
     chosen = next(v for v in versions if v.version == number)
     st.code(chosen.scenario_yaml, language="yaml")
     preview(store, code, chosen)
