@@ -13,6 +13,7 @@ by hand, so that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ MAX_DEPTH = 100
 PathKey = tuple[Hashable, ...]
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_STR_TAG = "tag:yaml.org,2002:str"
+_EXPONENT = re.compile(r"^[-+]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class _Converter:
         return self._scalar(node, path)
 
     def _scalar(self, node: yaml.Node, path: PathKey) -> Any:
+        if node.style is None and node.tag == _STR_TAG and _EXPONENT.match(node.value):
+            return float(node.value)  # YAML 1.1 reads 1e3 (no dot) as text; people mean a number
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
@@ -116,7 +121,12 @@ class _Converter:
                 "only plain YAML values are allowed (no tags)", node.start_mark.line + 1)) from exc
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[Any, Any]:
-        self.constructor.flatten_mapping(node)  # resolves merge keys (<<) safely
+        try:
+            self.constructor.flatten_mapping(node)  # resolves merge keys (<<) safely
+        except yaml.MarkedYAMLError as exc:
+            raise InputError(Problem(self.file, format_place(path), f"cannot merge: {exc.problem}",
+                                     "<< takes a mapping or a list of mappings",
+                                     node.start_mark.line + 1)) from None
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node, path)

@@ -336,3 +336,23 @@ def test_a_partial_time_block_takes_the_rest_from_the_model(tmp_path):
     problem = only_problem(load_scenario, path)
     assert (problem.place, problem.line) == ("time", 5)
     assert "end (2030) must be after start (2031)" in problem.message
+
+
+def test_a_bad_merge_key_is_a_problem_not_a_crash():
+    with pytest.raises(InputError, match="cannot merge") as info:
+        parse_yaml("a: &a [1]\nb: {<<: [*a]}\n", "t.yaml")
+    assert (info.value.problems[0].place, info.value.problems[0].line) == ("b", 2)
+
+
+def test_recursive_alias_is_refused():
+    with pytest.raises(InputError, match="nested"):
+        parse_yaml("a: &a [*a]\n", "t.yaml")
+
+
+def test_exponent_without_a_dot_is_a_number(tmp_path):
+    """YAML 1.1 reads 1e3 as text; a model file means a number (quoted, it stays text)."""
+    data = parse_yaml("a: 1e3\nb: -2.5E-2\nc: '1e3'\nd: 1e3x\n", "t.yaml").data
+    assert data == {"a": 1000.0, "b": -0.025, "c": "1e3", "d": "1e3x"}
+    path = tmp_path / "m.yaml"
+    path.write_text(MODEL.replace("baseline: 10}", "baseline: 5e3}"), encoding="utf-8")
+    assert load_model(path).spec.nodes[0].baseline == 5000.0
