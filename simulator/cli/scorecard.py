@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 import typer
 
-from simulator.analysis.report import comparison_text, scenario_scorecard, scorecard_text, stability_warning
+from simulator.analysis.report import (
+    comparison_text,
+    scenario_scorecard,
+    scorecard_text,
+    stability_warning,
+)
 from simulator.analysis.scorecard import distribution, summary
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.cli.common import fail, reports_errors
