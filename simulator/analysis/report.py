@@ -21,7 +21,13 @@ from simulator.analysis.scorecard import (
     time_indices,
 )
 from simulator.analysis.stability import check_stability
-from simulator.analysis.text import DIMENSION_NAMES, SYMBOLS, VERDICT_WORDS, scorecard_table, sentence
+from simulator.analysis.text import (
+    DIMENSION_NAMES,
+    SYMBOLS,
+    VERDICT_WORDS,
+    scorecard_table,
+    sentence,
+)
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.engine import simulate
 from simulator.scenario_run import PreparedScenario
@@ -69,7 +75,8 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
     years : sequence of float, optional
         Default: decades and the horizon.
     ensemble : dict, optional
-        ``{"samples", "seed", "method"}``: verdicts per member (share_agree).
+        ``{"samples", "seed", "method"}``: verdicts per member (share_agree); the
+        row's delta and verdict stay those of the run at the modes.
     language : {"nl", "en"}
     themes : sequence of str, optional
         Only these themes (InputError for a theme no node has).
@@ -77,13 +84,13 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
     cm = prepared.compiled
     years = default_years(cm.times[0], cm.times[-1]) if years is None else sorted(years)
     idx = time_indices(cm.times, years)
+    central = simulate(cm, prepared.inputs)[idx, :, 0]
+    delta = central
     if ensemble:
         delta = member_deltas(prepared, idx, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
                               str(ensemble.get("method", "lhs")))
-    else:
-        delta = simulate(cm, prepared.inputs)[idx, :, 0]
     card = scorecard(prepared.model, cm.times[idx], cm.baselines[idx], delta, years,
-                     scenario=prepared.name, language=language, themes=themes)
+                     scenario=prepared.name, language=language, themes=themes, central=central)
     card["horizon"] = card["time"] == float(cm.times[-1])
     return card
 

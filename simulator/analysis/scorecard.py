@@ -11,9 +11,11 @@ baseline gets a **verdict** from the node's ``direction``:
 - ``neutral``: ``direction: neutral``; shown, never scored.
 
 With an ensemble (deltas of shape ``(K + 1, N, M)``) each member gets its own
-verdict; the row's verdict is that of the median member deviation and
-``share_agree`` is the share of members with the same verdict ("improves in
-92 % of runs"). A deterministic run has ``share_agree`` NaN and ``n_members`` 1.
+verdict; the row's ``delta`` and verdict are those of ``central`` when given
+(``bwsim run`` passes the deterministic run at the modes, so the scorecard
+agrees with ``results.csv``), else of the median member deviation, and
+``share_agree`` is the share of members with that verdict ("improves in 92 %
+of runs"). A deterministic run has ``share_agree`` NaN and ``n_members`` 1.
 
 Nodes with ``quantified: false`` are indices scored by experts, not measured
 indicators; their rows say so (``quantified`` False).
@@ -108,7 +110,8 @@ def _check_themes(model: ModelSpec, themes: Sequence[str] | None) -> None:
 
 def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
               years: Sequence[float] | None = None, *, scenario: str = "", themes: Sequence[str] | None = None,
-              tolerance: Tolerance = Tolerance(), language: str = "nl") -> pd.DataFrame:
+              tolerance: Tolerance = Tolerance(), language: str = "nl",
+              central: np.ndarray | None = None) -> pd.DataFrame:
     """The scorecard of one scenario: one row per year and node, columns ``SCORECARD_COLUMNS``.
 
     Parameters
@@ -129,6 +132,9 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     tolerance : Tolerance
     language : {"nl", "en"}
         Language of the ``label`` column.
+    central : ndarray (K + 1, N), optional
+        With an ensemble: the deviations whose verdict the row reports (default:
+        the median member).
 
     Returns
     -------
@@ -144,7 +150,8 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     direction = np.array([n.direction for n in model.nodes], dtype=object)
     frames = []
     for year, k in zip(years, index):
-        frames.append(_year_rows(model, members[k], baseline[k], direction, tolerance, delta.ndim == 3)
+        middle = None if central is None else np.asarray(central, dtype=float)[k]
+        frames.append(_year_rows(model, members[k], baseline[k], direction, tolerance, delta.ndim == 3, middle)
                       .assign(year=float(year), time=float(times[k]), horizon=k == times.size - 1))
     card = pd.concat(frames, ignore_index=True)
     card["scenario"] = scenario
@@ -158,9 +165,10 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
 
 
 def _year_rows(model: ModelSpec, d: np.ndarray, b: np.ndarray, direction: np.ndarray,
-               tolerance: Tolerance, ensemble: bool) -> pd.DataFrame:
-    """Rows of one year; ``d`` has shape (N, M)."""
-    central = np.median(d, axis=1) if ensemble else d[:, 0]
+               tolerance: Tolerance, ensemble: bool, central: np.ndarray | None = None) -> pd.DataFrame:
+    """Rows of one year; ``d`` has shape (N, M), ``central`` (N,) or None."""
+    if central is None:
+        central = np.median(d, axis=1) if ensemble else d[:, 0]
     verdict = verdicts(central, b, direction, tolerance)
     per_member = verdicts(d.T, b[None, :], direction, tolerance).T  # (N, M)
     n_members = d.shape[1]

@@ -121,3 +121,13 @@ def test_distribution_says_whether_the_gap_widens_or_narrows():
     members = np.stack([narrowing, -narrowing, narrowing], axis=2)
     assert distribution(spec, times, base, members, [2030]).iloc[0]["share_agree"] == pytest.approx(2 / 3)
     assert distribution(four_nodes(), *grid(four_nodes()), np.zeros((51, 4))).empty
+
+
+def test_central_run_sets_delta_and_verdict_and_members_the_agreement():
+    spec = four_nodes()
+    times, base = grid(spec)
+    members = np.tile([1.0, 0.0, 0.0, 0.0], (times.size, 1))[:, :, None] * np.array([-1, -2, 3, 4])
+    central = np.tile([0.5, 0.0, 0.0, 0.0], (times.size, 1))
+    card = scorecard(spec, times, base, members, [2050], central=central).set_index("node")
+    assert card.loc["jobs", "delta"] == 0.5 and card.loc["jobs", "verdict"] == "improves"
+    assert card.loc["jobs", "share_agree"] == pytest.approx(0.5)
