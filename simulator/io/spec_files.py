@@ -102,8 +102,12 @@ class ScenarioFile:
 
 
 def is_scenario_document(doc: YamlDocument) -> bool:
-    """True when the document looks like a scenario (it names a model)."""
-    return isinstance(doc.data, dict) and "model" in doc.data
+    """True when the document looks like a scenario: it names a model, or has a
+    scenario's keys and no nodes (so a scenario that forgot ``model:`` is told so)."""
+    if not isinstance(doc.data, dict):
+        return False
+    scenario_keys = {"interventions", "overrides", "uncertainty"}
+    return "model" in doc.data or ("nodes" not in doc.data and bool(scenario_keys & set(doc.data)))
 
 
 def model_from_document(doc: YamlDocument, raw: bytes, path: str) -> ModelFile:

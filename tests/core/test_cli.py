@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from simulator.cli.main import app
 
-from .test_bad_input import LAGGED, SCENARIO
+from .test_bad_input import LAGGED, MODEL_CASES, SCENARIO, SCENARIO_CASES
 
 runner = CliRunner()
 
@@ -192,3 +192,26 @@ def test_scenario_names_must_be_unique_and_not_baseline(files, tmp_path):
     named = write(tmp_path, "named.yaml", SCENARIO.replace("name: s", "name: baseline"))
     assert_refused(invoke("run", named, "--out", out), f"{named}:1: name", "baseline rows")
     assert not out.exists()
+
+
+def where(path: Path, place: str, line: int | None) -> str:
+    """How a problem's location is printed: ``file:line: place``."""
+    text = str(path) + (f":{line}" if line is not None else "")
+    return text + (f": {place}" if place else "")
+
+
+@pytest.mark.parametrize("case", MODEL_CASES, ids=[c[0] for c in MODEL_CASES])
+def test_validate_every_bad_model(tmp_path, case):
+    _, text, place, line, words = case
+    path = write(tmp_path, "m.yaml", text)
+    assert_refused(invoke("validate", path), where(path, place, line) + ": ", words)
+
+
+@pytest.mark.parametrize("case", SCENARIO_CASES, ids=[c[0] for c in SCENARIO_CASES])
+def test_validate_and_run_every_bad_scenario(tmp_path, case):
+    _, text, place, line, words = case
+    write(tmp_path, "m.yaml", LAGGED)
+    path = write(tmp_path, "s.yaml", text)
+    assert_refused(invoke("validate", path), where(path, place, line) + ": ", words)
+    assert_refused(invoke("run", path, "--out", tmp_path / "out"), where(path, place, line) + ": ", words)
+    assert not (tmp_path / "out").exists()
