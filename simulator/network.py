@@ -267,4 +267,17 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
         line = doc.line_of((given[0],)) if given else None
     return [Problem(doc.file if doc else "", p.place, p.message + " (with this scenario's overrides and time)",
                     p.hint, line)
-            for p in structural]
+            for p in structural] + _relative_problems(scenario, effective, time, doc)
+
+
+def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
+                       doc: YamlDocument | None) -> list[Problem]:
+    """Relative interventions on a node whose baseline is 0 over the whole run (they do nothing)."""
+    times = time_grid(time)
+    problems = []
+    for i, item in enumerate(scenario.interventions):
+        if item.relative and not np.any(baseline_path(model.node(item.node).baseline, times, time.start)):
+            problems.append(_locate(doc, ("interventions", i, "relative"),
+                                    f"a relative intervention on '{item.node}', whose baseline is 0, does nothing",
+                                    "give the change in the node's unit (relative: false)"))
+    return problems

@@ -356,3 +356,14 @@ def test_exponent_without_a_dot_is_a_number(tmp_path):
     path = tmp_path / "m.yaml"
     path.write_text(MODEL.replace("baseline: 10}", "baseline: 5e3}"), encoding="utf-8")
     assert load_model(path).spec.nodes[0].baseline == 5000.0
+
+
+def test_relative_intervention_on_a_zero_baseline_is_refused(tmp_path):
+    (tmp_path / "m.yaml").write_text(LAGGED.replace("baseline: 10}", "baseline: 0}"), encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("start: 2026}", "start: 2026, relative: true}"), encoding="utf-8")
+    problem = only_problem(load_scenario, path)
+    assert (problem.place, problem.line) == ("interventions[0].relative", 4)
+    assert "does nothing" in problem.message
+    path.write_text(SCENARIO, encoding="utf-8")  # in the node's unit it is fine
+    load_scenario(path)
