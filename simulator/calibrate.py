@@ -552,6 +552,8 @@ def _bootstrap(setup: _Setup, fit: optimize.OptimizeResult, scale: np.ndarray, r
     rng = np.random.default_rng(seed)
     fitted = setup.predict(fit.x)[:, 0]
     standardised = (setup.y - fitted) / scale
+    # centred and inflated by sqrt(n / (n - p)): fitted residuals are smaller than the errors (Davison & Hinkley)
+    standardised = (standardised - standardised.mean()) * math.sqrt(setup.y.size / (setup.y.size - fit.x.size))
     draws = []
     for _ in range(replicates):
         y_star = fitted + scale * rng.choice(standardised, size=standardised.size, replace=True)
