@@ -23,6 +23,7 @@ THEME_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
                  "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39"]
 SERIES_COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 BASELINE_COLOUR = "#555555"
+DELAY_MARK = "‖"  # the delay mark of causal loop diagrams (two strokes across the arrow)
 
 
 def _colourscale() -> list[list]:
@@ -35,7 +36,7 @@ def _colourscale() -> list[list]:
 
 
 def scorecard_figure(summary: pd.DataFrame, language: str = "nl", title: str = "",
-                     themes: Sequence[str] | None = None) -> go.Figure:
+                     themes: Sequence[str] | None = None, compact: bool = False) -> go.Figure:
     """The scorecard as a coloured grid: themes (rows) x dimensions (columns).
 
     Parameters
@@ -45,6 +46,8 @@ def scorecard_figure(summary: pd.DataFrame, language: str = "nl", title: str = "
         theme, verdict, n_improves, n_worsens``.
     themes : sequence of str, optional
         Row order (default: the themes in ``summary``, sorted).
+    compact : bool
+        Narrow form for side-by-side use: column names and title wrapped.
 
     Returns
     -------
@@ -61,15 +64,33 @@ def scorecard_figure(summary: pd.DataFrame, language: str = "nl", title: str = "
         i, j = themes.index(row.theme), DIMENSIONS.index(row.dimension)
         z[i, j] = VERDICT_CODE.get(row.verdict, 0)
         text[i][j] = _cell_text(row)
+    columns = [t(d, language) for d in DIMENSIONS]
+    if compact:
+        columns = [c.replace("en nu", "en<br>nu") for c in columns]
+        title = _wrap(title, 28)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[t(d, language) for d in DIMENSIONS], y=[theme_label(x) for x in themes], text=text,
+        z=z, x=columns, y=[theme_label(x) for x in themes], text=text,
         texttemplate="%{text}", textfont={"size": 14}, colorscale=_colourscale(), zmin=0,
         zmax=len(VERDICT_CODE), showscale=False, xgap=3, ygap=3, hoverinfo="text"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
-    fig.update_layout(title=title or None, height=70 + 34 * len(themes), margin={"l": 10, "r": 10, "t": 60, "b": 10},
+    top = 60 + (18 * title.count("<br>") if compact else 0)
+    fig.update_layout(title={"text": title, "font": {"size": 12 if compact else 14}} if title else None,
+                      height=top + 10 + 34 * len(themes), margin={"l": 10, "r": 10, "t": top, "b": 10},
                       plot_bgcolor="white")
     return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break ``text`` into lines of at most about ``width`` characters (plotly's ``<br>``)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line] if line else lines)
 
 
 def _cell_text(row: object) -> str:
@@ -154,7 +175,7 @@ def _positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
 
 def network_figure(model: ModelSpec, language: str = "nl", focus: str | None = None,
                    height: int = 650) -> go.Figure:
-    """The causal diagram: nodes coloured by theme, arrows with + / − and ⏱ for delays.
+    """The causal diagram: nodes coloured by theme, arrows with + / − and ‖ for delays.
 
     With ``focus``, only that node, its direct causes and its direct effects are drawn.
     Returns a figure whose node trace has one point per shown node (``customdata`` = node id).
@@ -201,7 +222,7 @@ def _link_mark(pos: dict, link: object) -> dict:
     (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
     mark = "+" if link.weight.central >= 0 else "−"
     if link.delay != "none":
-        mark += "⏱"
+        mark += DELAY_MARK
     return {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "xref": "x", "yref": "y", "text": mark, "showarrow": False,
             "font": {"size": 11, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"}}
 

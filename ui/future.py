@@ -149,7 +149,8 @@ def _lever_label(model: ModelSpec, item: InterventionSpec, language: str) -> str
     unit = "fraction of baseline" if item.relative else node.unit
     if language == "nl":
         unit = "deel van basispad" if item.relative else node.unit
-    per_year = {"nl": " per jaar", "en": " per year"}[language] if item.shape == "ramp" else ""
+    flow = item.shape == "ramp" or node.kind == "stock"  # a ramp's slope, or a flow into a stock
+    per_year = {"nl": " per jaar", "en": " per year"}[language] if flow else ""
     return f"{name} ({unit}{per_year})" if unit else name
 
 

@@ -73,9 +73,9 @@ TEXT: dict[str, dict[str, str]] = {
     # network
     "network_intro": {
         "nl": "Elke pijl is een oorzakelijk verband: + betekent 'meer geeft meer', − 'meer geeft minder'; "
-              "⏱ markeert een vertraging. Kleur = thema. Kies een bouwblok om alleen zijn oorzaken en "
+              "‖ markeert een vertraging. Kleur = thema. Kies een bouwblok om alleen zijn oorzaken en "
               "gevolgen te zien.",
-        "en": "Every arrow is a causal link: + means 'more gives more', − 'more gives less'; ⏱ marks a "
+        "en": "Every arrow is a causal link: + means 'more gives more', − 'more gives less'; ‖ marks a "
               "delay. Colour = theme. Pick a bouwblok to see only its causes and effects."},
     "focus": {"nl": "Bouwblok", "en": "Bouwblok"},
     "all_nodes": {"nl": "(alle)", "en": "(all)"},

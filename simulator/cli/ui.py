@@ -33,4 +33,10 @@ def ui(port: int = typer.Option(8501, help="Port to serve on."),
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                "--server.address", address, "--browser.gatherUsageStats", "false",
                "--server.headless", "true" if headless else "false"]
+    if hasattr(os, "execve"):
+        # Become the server: the PID a caller holds is then the server's, so stopping it stops the app
+        # (a child process would be orphaned, and would keep the caller's pipes open).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(sys.executable, command, env)
     raise typer.Exit(subprocess.call(command, env=env))

@@ -58,7 +58,7 @@ def test_network_figure_shows_everything_or_one_nodes_neighbourhood():
     shown = sorted(x for tr in full.data for x in tr.customdata)
     assert shown == sorted(model.node_ids)
     marks = [a.text for a in full.layout.annotations if a.text]
-    assert sorted(marks) == ["+", "+⏱", "−"]
+    assert sorted(marks) == ["+", "+" + charts.DELAY_MARK, "−"]
     focus = charts.network_figure(model, "en", focus="income")
     assert sorted(x for tr in focus.data for x in tr.customdata) == ["income", "jobs"]
 

@@ -50,7 +50,8 @@ def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
         if key not in st.session_state:
             value = future.levers.get(lever.key, sizes[lever.key])
             st.session_state[key] = float(min(max(value, lever.low), lever.high))
-        value = st.slider(lever.label(lang), float(lever.low), float(lever.high), step=float(lever.step), key=key)
+        value = st.slider(lever.label(lang), float(lever.low), float(lever.high), step=float(lever.step), key=key,
+                          format="%.0f" if lever.step >= 1 else "%.3g")
         if value != sizes[lever.key] or lever.key in future.levers:
             future.levers[lever.key] = float(value)
     with st.expander(tr("timing")):

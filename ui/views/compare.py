@@ -11,7 +11,7 @@ from ui.state import tr
 
 CURRENT = "__current__"
 CURRENT_OWN = "__current_own__"
-PER_ROW = 4
+PER_ROW = 3
 
 
 def _futures(cur: state.Current) -> dict[str, tuple[str, ScenarioSpec]]:
@@ -54,8 +54,7 @@ def page() -> None:
     for row in range(0, len(names), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, name in zip(cols, names[row:row + PER_ROW]):
-            fig = charts.scorecard_figure(summary(cards[name]), lang, name, themes)
-            fig.update_layout(title={"font": {"size": 12}})
+            fig = charts.scorecard_figure(summary(cards[name]), lang, name, themes, compact=True)
             col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
     diff = tables.differences(cards)
     st.subheader(tr("key_paths"))

@@ -1,0 +1,170 @@
+"""End to end in a real Chromium: ``bwsim ui`` on the Heerlen model, driven by Playwright.
+
+Loads every page (screenshots in tests/artifacts/), moves a slider and sees the
+charts change, switches language, uploads a bad file and sees the message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ui.future import Future, encode_future
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {"toekomst": "Medtech-logistiek Heerlen", "netwerk": "Het netwerk", "vergelijken": "Toekomsten vergelijken",
+         "aannames": "Eigen aannames", "exporteren": "Exporteren en delen"}
+CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
+    el => (el.data || []).map(t => Array.from(t.y || []).map(Number)))"""
+
+
+def _need_chromium() -> None:
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium for the browser tests")
+        pytest.skip(f"{CHROMIUM} is missing")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"bwsim ui stopped with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("bwsim ui did not answer /_stcore/health")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``bwsim ui --headless --port <free port>`` on 127.0.0.1 (the built-in model); stopped by PID."""
+    _need_chromium()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
+    bwsim = Path(sys.executable).parent / "bwsim"
+    log = tmp_path_factory.mktemp("server") / "stderr.log"
+    with open(log, "wb") as stderr:
+        process = subprocess.Popen([str(bwsim), "ui", "--headless", "--port", str(port)], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=stderr)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        text = log.read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser(server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+def _settle(page) -> None:
+    """Wait until the app has finished its run (no 'running' indicator, no spinner)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def _no_traceback(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_loads_and_is_photographed(server: str, page, path: str):
+    code = encode_future(Future("medtech-growth"))
+    page.goto(f"{server}/{'' if path == 'toekomst' else path}?f={code}")
+    page.get_by_role("heading", name=PAGES[path]).first.wait_for()
+    _settle(page)
+    _no_traceback(page)
+    if path in ("toekomst", "netwerk", "vergelijken"):
+        page.locator(".js-plotly-plot").first.wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path}.png"), full_page=True)
+
+
+def test_moving_a_slider_changes_the_charts(server: str, page):
+    page.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
+    page.locator(".js-plotly-plot").nth(3).wait_for()
+    _settle(page)
+    before = json.dumps(page.evaluate(CHART_DATA))
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowRight")
+    page.wait_for_function(f"() => JSON.stringify(({CHART_DATA})()) !== {json.dumps(before)}", timeout=30_000)
+    _settle(page)
+    _no_traceback(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "toekomst-moved.png"), full_page=True)
+
+
+def test_language_toggle_switches_to_english(server: str, page):
+    page.goto(server)
+    page.get_by_role("heading", name="Medtech-logistiek Heerlen").wait_for()
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Medtech logistics Heerlen").wait_for()
+    assert "Pick a scenario" in page.inner_text("body")
+    _no_traceback(page)
+
+
+def test_a_bad_upload_shows_the_message_and_keeps_the_model(server: str, page):
+    page.goto(f"{server}/aannames")
+    page.get_by_role("heading", name="Eigen aannames").wait_for()
+    _settle(page)
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "kapot.yaml", "mimeType": "application/x-yaml", "buffer": b"name: [oops"}])
+    page.get_by_text("Niet gebruikt").first.wait_for()
+    assert "YAML syntax error" in page.inner_text("body")
+    _no_traceback(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "aannames-bad-upload.png"), full_page=True)
+    page.goto(server)
+    page.get_by_role("heading", name="Medtech-logistiek Heerlen").wait_for()
