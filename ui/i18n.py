@@ -62,6 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
     "band": {"nl": "Onzekerheidsband (5-95%)", "en": "Uncertainty band (5-95%)"},
     "band_samples": {"nl": "Trekkingen", "en": "Draws"},
     "effects": {"nl": "Wat er gebeurt", "en": "What happens"},
+    "tradeoffs": {"nl": "Afwegingen", "en": "Trade-offs"},
     "with_defaults": {"nl": "Ingrepen, standaardaannames", "en": "Interventions, default assumptions"},
     "with_own": {"nl": "Ingrepen, eigen aannames", "en": "Interventions, own assumptions"},
     "series_baseline": {"nl": "Basispad", "en": "Baseline"},

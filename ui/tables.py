@@ -12,8 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.text import sentence
+from simulator.analysis.tradeoffs import tradeoffs
 from simulator.results import RunResult
 from simulator.spec import GrowthBaseline, ModelSpec
+from ui.i18n import theme_label
 
 LINK_EDIT_COLUMNS = ["from", "to", "low", "weight", "high", "lag", "delay"]
 NODE_EDIT_COLUMNS = ["id", "label", "unit", "baseline", "min", "max"]
@@ -50,13 +53,6 @@ def key_nodes(card: pd.DataFrame, n: int = 4, skip: set[str] | None = None) -> l
     return chosen
 
 
-def _number(value: float, language: str) -> str:
-    text = f"{abs(value):,.3g}" if abs(value) < 1e6 else f"{abs(value):,.0f}"
-    if "e" in text:
-        text = f"{abs(value):,.2e}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".") if language == "nl" else text
-
-
 def _half_year(result: RunResult, node: str, year: float) -> float | None:
     """The first year by which the change reached half of its size at ``year``."""
     d = result.series(node)
@@ -69,9 +65,10 @@ def _half_year(result: RunResult, node: str, year: float) -> float | None:
 
 
 def effect_sentences(card: pd.DataFrame, result: RunResult, nodes: list[str], language: str = "nl") -> list[str]:
-    """Plain sentences for ``nodes``: "In 2035 is X 0,6 % lager dan in het basispad; de helft al in 2028".
+    """Plain sentences for ``nodes`` (wording of :func:`simulator.analysis.text.sentence`) with timing:
+    "In 2035 is Werkloosheid 0,6 procentpunt lager dan zonder het scenario: een verbetering; de helft al in 2028."
 
-    ``card`` is the one-year scorecard of ``result``.
+    ``card`` is the one-year scorecard of ``result``; nodes without a change are left out.
     """
     out = []
     for node in nodes:
@@ -79,24 +76,27 @@ def effect_sentences(card: pd.DataFrame, result: RunResult, nodes: list[str], la
         if row.empty or row["delta"].iloc[0] == 0:
             continue
         r = row.iloc[0]
-        year = int(round(r["year"]))
-        unit = f" {r['unit']}" if r["unit"] else ""
-        size = _number(r["delta"], language) + unit
-        pct = "" if not math.isfinite(r["relative"]) else f" ({_number(100 * r['relative'], language)}%)"
+        text = sentence(r, language).rstrip(".")
         half = _half_year(result, node, r["year"])
-        good = {"improves": ("beter", "better"), "worsens": ("slechter", "worse")}.get(r["verdict"])
-        if language == "nl":
-            text = (f"In {year} is **{r['label']}** {size}{pct} {'hoger' if r['delta'] > 0 else 'lager'} "
-                    "dan in het basispad")
-            text += f" ({good[0]})" if good else ""
-            text += f"; de helft daarvan al in {half:.0f}." if half is not None and half < year else "."
-        else:
-            text = (f"In {year}, **{r['label']}** is {size}{pct} {'higher' if r['delta'] > 0 else 'lower'} "
-                    "than in the baseline")
-            text += f" ({good[1]})" if good else ""
-            text += f"; half of that already by {half:.0f}." if half is not None and half < year else "."
-        out.append(text)
+        if half is not None and half < r["year"]:
+            text += f"; de helft daarvan al in {half:.0f}" if language == "nl" else f"; half of it by {half:.0f}"
+        out.append(text + ".")
     return out
+
+
+def tradeoff_lines(card: pd.DataFrame, language: str = "nl", n: int = 3) -> list[str]:
+    """Up to ``n`` trade-offs of a one-year scorecard: "Milieu (later) loses where Arbeid (hier en nu) gains"."""
+    pairs = tradeoffs(card)
+    if pairs.empty:
+        return []
+    pairs = pairs.assign(size=pairs["gains_net"] - pairs["loses_net"]).sort_values("size", ascending=False,
+                                                                                   kind="stable")
+    lines = []
+    for row in pairs.head(n).itertuples(index=False):
+        gain = f"{theme_label(row.gains_theme)} ({row.gains_dimension.replace('_', ' ')})"
+        loss = f"{theme_label(row.loses_theme)} ({row.loses_dimension.replace('_', ' ')})"
+        lines.append(f"{gain} wint, {loss} verliest" if language == "nl" else f"{gain} gains, {loss} loses")
+    return lines
 
 
 def differences(cards: dict[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:

@@ -46,7 +46,8 @@ def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: 
     income = _path_chart(app, "Inkomen")
     assert _value_2035(income, "Basispad") == pytest.approx(30000)
     assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
-    assert any("**Uitstoot** 50 kt (50%) hoger" in m.value for m in app.markdown)
+    assert any("Uitstoot 50 kt hoger dan zonder het scenario: een verslechtering" in m.value for m in app.markdown)
+    assert any("Welvaart (hier en nu) wint, Milieu (later) verliest" in m.value for m in app.markdown)
 
 
 def test_moving_a_lever_moves_the_paths(app: AppTest):

@@ -32,14 +32,20 @@ def test_key_nodes_prefer_one_per_theme():
     assert tables.key_nodes(card, 3, skip={"jobs"}) == ["emissions", "income", "elsewhere"]  # 50 %, 0.67 %, 0.5 %
 
 
-def test_effect_sentences_say_size_direction_and_timing():
+def test_effect_sentences_say_size_direction_verdict_and_timing():
     _, result, card = _run(100)
-    en = tables.effect_sentences(card, result, ["emissions", "elsewhere"], "en")
-    assert en[0] == ("In 2035, **Emissions** is 50 kt (50%) higher than in the baseline (worse); "
-                     "half of that already by 2027.")
-    assert en[1].startswith("In 2035, **Jobs elsewhere** is 25 jobs (0.5%) lower")
+    en = tables.effect_sentences(card, result, ["emissions", "elsewhere", "jobs"], "en")
+    assert en[0] == ("In 2035, Emissions is 50 kt higher than without the scenario: a worsening; "
+                     "half of it by 2027.")  # fixed lag of 1 year after the 2026 step
+    assert en[1] == "In 2035, Jobs elsewhere is 25 jobs lower than without the scenario: a worsening; half of it by 2026."
     nl = tables.effect_sentences(card, result, ["emissions"], "nl")
-    assert nl[0].startswith("In 2035 is **Emissions** 50 kt (50%) hoger dan in het basispad (slechter)")
+    assert nl[0].startswith("In 2035 is Emissions 50 kt hoger dan zonder het scenario: een verslechtering")
+
+
+def test_tradeoffs_name_the_themes_that_gain_and_lose():
+    _, _, card = _run(100)
+    lines = tables.tradeoff_lines(card, "en")
+    assert "Welvaart (hier en nu) gains, Milieu (later) loses" in lines
 
 
 def test_differences_rank_by_spread_of_relative_change():

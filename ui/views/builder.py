@@ -95,7 +95,8 @@ def assumption_sliders(cur: state.Current) -> None:
     if not items:
         return
     weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
-    with st.expander(tr("assumptions"), expanded=bool(future.assumptions)):
+    changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario), future)
+    with st.expander(tr("assumptions"), expanded=bool(changed)):
         st.caption(tr("assumptions_help"))
         if "assume_keys" not in st.session_state:
             st.session_state["assume_keys"] = sorted(set(fut.default_assumption_keys(list(items.values()), scenarios))
@@ -112,7 +113,8 @@ def assumption_sliders(cur: state.Current) -> None:
                                                      item.high))
             value = st.slider(_assumption_label(cur, key), float(item.low), float(item.high),
                               step=fut.nice_step(item.high - item.low) / 10, key=widget, format="%.4g")
-            future.assumptions[key] = float(value)
+            if value != weights[key] or key in future.assumptions:
+                future.assumptions[key] = float(value)
         if st.button(tr("reset"), key="reset_future"):
             state.set_future(fut.Future(scenario=future.scenario))
             st.session_state.pop("assume_pick", None)
@@ -179,6 +181,11 @@ def _paths(cur, runs, cards, levers, defaults, own) -> None:
     first_name, first = next(iter(runs.items()))
     for sentence in tables.effect_sentences(cards[first_name], first, nodes or default_nodes, state.language()):
         st.markdown(f"- {sentence}")
+    lines = tables.tradeoff_lines(cards[first_name], state.language())
+    if lines:
+        st.markdown(f"**{tr('tradeoffs')}**")
+        for line in lines:
+            st.markdown(f"- {line}")
 
 
 def _bands(cur, runs, defaults, own) -> dict:
