@@ -109,8 +109,9 @@ class Future:
 
     Attributes
     ----------
-    scenario : str
-        Starting scenario name ("" for the baseline).
+    scenario : str or None
+        Starting scenario name ("" for the baseline; None: not chosen yet, the app
+        then starts from :func:`default_scenario`).
     levers : dict of str to float
         Lever key -> size (levers not set keep the starting scenario's value).
     timing : dict of str to [float, float]
@@ -119,10 +120,21 @@ class Future:
         Link key -> weight chosen by the group.
     """
 
-    scenario: str = ""
+    scenario: str | None = None
     levers: dict[str, float] = field(default_factory=dict)
     timing: dict[str, list[float]] = field(default_factory=dict)
     assumptions: dict[str, float] = field(default_factory=dict)
+
+
+def default_scenario(scenarios: dict[str, ScenarioSpec]) -> str:
+    """The scenario a newcomer sees first: the simplest (fewest interventions and overrides), "" if none."""
+    def size(name: str) -> tuple[int, int]:
+        spec = scenarios[name]
+        return (len(spec.interventions) + len(spec.overrides.links) + len(spec.overrides.nodes),
+                list(scenarios).index(name))
+
+    candidates = [n for n in scenarios if scenarios[n].interventions]
+    return min(candidates, key=size) if candidates else ""
 
 
 def nice_step(span: float) -> float:
@@ -302,7 +314,7 @@ def build_scenarios(model: ModelSpec, base: ScenarioSpec | None, items: list[Lev
     The second is None when the group changed no assumption.
     """
     interventions = _interventions(items, base, future)
-    name = (base.name if base is not None else "baseline") + "-own"
+    name = (base.name if base is not None else "baseline") + "-eigen"
     fields = {"model": base.model if base is not None else "", "time": base.time if base is not None else None,
               "title": base.title if base is not None else None, "description": None}
     defaults = ScenarioSpec(name=name, interventions=interventions,
@@ -349,7 +361,7 @@ def decode_future(text: str) -> Future:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, zlib.error, UnicodeDecodeError) as exc:
         raise ValueError(f"the link is damaged ({type(exc).__name__})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("s", ""), str):
+    if not isinstance(data, dict) or not isinstance(data.get("s", ""), (str, type(None))):
         raise ValueError("the link does not describe a future")
     return Future(scenario=data.get("s", ""),
                   levers={k: float(v) for k, v in _numbers(data.get("l", {}), "levers").items()},

@@ -88,6 +88,9 @@ TEXT: dict[str, dict[str, str]] = {
                      "en": "The change of this bouwblok in the chosen year, by incoming link "
                            "(in the current scenario)."},
     "causes": {"nl": "Oorzaken", "en": "Causes"},
+    "trace_paths": {"nl": "Langs welke wegen (vanaf de ingrepen)", "en": "Along which paths (from the interventions)"},
+    "path": {"nl": "Weg", "en": "Path"},
+    "value": {"nl": "Bijdrage", "en": "Contribution"},
     "consequences": {"nl": "Gevolgen", "en": "Effects"},
     # compare
     "compare_intro": {"nl": "Zet toekomsten naast elkaar: scorekaarten, paden en de grootste verschillen.",

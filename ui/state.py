@@ -160,8 +160,11 @@ def current() -> Current:
         model = model_from_file(path)
         ref = os.path.relpath(path, REPO / "scenarios") if path.is_relative_to(REPO) else str(path)
         paths = scenario_paths(path)
-    scenarios = _file_scenarios(model.sha256, model, tuple(str(p) for p in paths))
-    return Current(model, model.sha256, scenarios | _uploaded_scenarios(model), ref)
+    scenarios = _file_scenarios(model.sha256, model, tuple(str(p) for p in paths)) | _uploaded_scenarios(model)
+    future = get_future()
+    if future.scenario is None:
+        future.scenario = fut.default_scenario(scenarios)
+    return Current(model, model.sha256, scenarios, ref)
 
 
 def _key(scenario: ScenarioSpec) -> str:

@@ -13,6 +13,9 @@ from simulator.cli.common import fail
 from simulator.io.spec_files import load_model
 
 
+MAX_UPLOAD_MB = 5  # the app's pages check their own, smaller limits too
+
+
 def app_path() -> Path:
     """The Streamlit entry script."""
     return Path(__file__).resolve().parents[2] / "ui" / "app.py"
@@ -32,6 +35,7 @@ def ui(port: int = typer.Option(8501, help="Port to serve on."),
         fail(f"the app is not installed ({script} missing)", 1)
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                "--server.address", address, "--browser.gatherUsageStats", "false",
+               "--server.maxUploadSize", str(MAX_UPLOAD_MB),
                "--server.headless", "true" if headless else "false"]
     if hasattr(os, "execve"):
         # Become the server: the PID a caller holds is then the server's, so stopping it stops the app

@@ -29,12 +29,19 @@ def _value_2035(spec: dict, series: str) -> float:
     return float(trace_values(spec, series)[np.argmin(np.abs(x - 2035))])
 
 
-def test_home_page_starts_on_the_baseline_and_says_so(app: AppTest):
+def test_home_page_opens_on_the_simplest_scenario_with_an_answer(app: AppTest):
     _clean(app)
-    assert app.selectbox(key="scenario_pick").value == ""
+    assert "Kies een scenario" in app.markdown[0].value
+    assert app.selectbox(key="scenario_pick").value == "grow"
+    assert app.slider(key="lever:jobs:step").value == 100.0
+    assert any("Uitstoot 50 kt hoger" in m.value for m in app.markdown)
+
+
+def test_the_baseline_says_nothing_changes(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("").run()
+    _clean(app)
     assert app.slider(key="lever:jobs:step").value == 0.0
     assert any("Geen ingrepen" in i.value for i in app.info)
-    assert "Kies een scenario" in app.markdown[0].value
 
 
 def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: AppTest):
@@ -118,7 +125,9 @@ def test_network_focus_shows_causes_effects_and_tracing(app: AppTest):
     assert sorted(x for t in network["data"] for x in t["customdata"]) == ["income", "jobs"]
     trace = next(s for s in chart_specs(app) if s["data"][0]["type"] == "bar")
     assert trace["data"][0]["y"] == ["Banen"]
-    assert len(app.dataframe) == 2  # causes and effects (no loops in the small model)
+    assert len(app.dataframe) == 3  # causes, effects, paths (no loops in the small model)
+    paths = app.dataframe[2].value
+    assert paths.iloc[0].tolist()[:2] == ["Banen → Inkomen", pytest.approx(200.0)]
 
 
 def test_compare_shows_scorecards_side_by_side_and_differences(app: AppTest):
@@ -148,7 +157,7 @@ def test_a_damaged_share_link_warns_and_opens_the_plain_app(small_model: Path):
     at.run()
     assert not at.exception
     assert any("kon niet gelezen worden" in w.value for w in at.warning)
-    assert at.slider(key="lever:jobs:step").value == 0.0
+    assert at.slider(key="lever:jobs:step").value == 100.0  # the plain start: scenario 'grow'
 
 
 def test_export_offers_files_and_a_link(app: AppTest):

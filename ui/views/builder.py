@@ -118,6 +118,7 @@ def assumption_sliders(cur: state.Current) -> None:
         if st.button(tr("reset"), key="reset_future"):
             state.set_future(fut.Future(scenario=future.scenario))
             st.session_state.pop("assume_pick", None)
+            st.session_state.pop("assume_keys", None)
             st.rerun()
 
 

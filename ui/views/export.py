@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import os
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from simulator.analysis.scorecard import scorecard, summary
-from ui import charts, state, tables
+from ui import charts, exporting, state, tables
 from ui.future import encode_future
 from ui.state import tr
-
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 def results_frame(cur: state.Current) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(results in the columns of results.csv, the scorecard) of the baseline and the current future."""
@@ -28,30 +21,11 @@ def results_frame(cur: state.Current) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame, card
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per table (openpyxl)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
-
-
-def png_bytes(fig) -> bytes:
-    """The figure as PNG through kaleido, using Debian's chromium when there is one."""
-    if CHROMIUM.is_file():
-        os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
-    return fig.to_image(format="png", width=1000, height=600, scale=1)
-
-
-def share_link(code: str) -> str:
-    """The app's address with the future in its query (``?f=``)."""
+def _page_url() -> str:
     try:
-        base = (st.context.url or "").split("?")[0]
-    except Exception:  # older Streamlit or no browser context (AppTest)
-        base = ""
-    base = base.rsplit("/", 1)[0] + "/" if "://" in base else "/"
-    return f"{base}?f={code}"
+        return st.context.url or ""
+    except Exception:  # no browser context (AppTest) or an older Streamlit
+        return ""
 
 
 def _chart(cur: state.Current, frame: pd.DataFrame):
@@ -79,14 +53,14 @@ def page() -> None:
     cols = st.columns(2)
     cols[0].download_button(tr("download_csv"), frame.to_csv(index=False, float_format="%.17g"),
                             file_name="results.csv", mime="text/csv", key="dl_csv")
-    cols[1].download_button(tr("download_xlsx"), excel_bytes({"results": frame, "scorecard": card,
+    cols[1].download_button(tr("download_xlsx"), exporting.excel_bytes({"results": frame, "scorecard": card,
                                                               "scorecard_summary": summary(card)}),
                             file_name="results.xlsx", key="dl_xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     fig, node = _chart(cur, frame)
     if st.button(tr("make_png"), key="make_png"):
         try:
-            st.session_state["png"] = (node, png_bytes(fig))
+            st.session_state["png"] = (node, exporting.png_bytes(fig))
         except Exception as exc:  # kaleido needs a Chrome; the toolbar's camera works without
             st.warning(tr("png_unavailable", reason=type(exc).__name__))
     png = st.session_state.get("png")
@@ -98,7 +72,7 @@ def page() -> None:
                        file_name=f"{scenario.name}.yaml", mime="application/x-yaml", key="dl_scen")
     st.subheader(tr("share"))
     st.caption(tr("share_help"))
-    st.code(share_link(encode_future(state.get_future())), language=None)
+    st.code(exporting.share_link(_page_url(), encode_future(state.get_future())), language=None)
 
 
 page()

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from simulator.analysis.loops import find_loops
-from simulator.analysis.tracing import incoming
+from simulator.analysis.tracing import incoming, trace_paths
 from ui import charts, state
 from ui.state import tr
 
@@ -44,6 +44,7 @@ def _neighbours(cur: state.Current, focus: str) -> None:
     right.dataframe(_link_rows(cur, effects, "target"), hide_index=True)
 
 
+MAX_PATHS = 8
 POLARITY = {"reinforcing": ("versterkend (R)", "reinforcing (R)"), "balancing": ("balancerend (B)", "balancing (B)"),
             "inactive": ("inactief", "inactive")}
 
@@ -81,6 +82,16 @@ def _tracing(cur: state.Current, focus: str) -> None:
     labels = [state.label_of(cur.model.spec, s) if s else p for s, p in zip(parts["source"], parts["part"])]
     table = pd.DataFrame({"label": labels, "value": parts["value"].to_numpy()})
     st.plotly_chart(charts.bar_figure(table, unit=cur.model.spec.node(focus).unit), key="trace")
+    paths = trace_paths(prepared.compiled, prepared.inputs, result.delta, node, k)
+    paths = paths[paths["part"] == "path"].head(MAX_PATHS)
+    if not paths.empty:
+        st.markdown(f"**{tr('trace_paths')}**")
+        model = cur.model.spec
+        st.dataframe(pd.DataFrame({
+            tr("path"): [" → ".join(state.label_of(model, n) for n in p.split(" -> ")) for p in paths["path"]],
+            tr("value"): paths["value"].to_numpy(), "%": 100 * paths["share"].to_numpy()}),
+            hide_index=True, column_config={"%": st.column_config.NumberColumn(format="%.0f"),
+                                            tr("value"): st.column_config.NumberColumn(format="%.4g")})
 
 
 def page() -> None:

@@ -1,0 +1,44 @@
+"""Files a user takes away: Excel workbooks, PNG charts, share links. No Streamlit."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook (openpyxl) with one sheet per table; names cut to Excel's 31 characters."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
+def png_bytes(fig: go.Figure, width: int = 1000, height: int = 600) -> bytes:
+    """The figure as PNG through kaleido, which drives a Chrome: Debian's chromium when there is one.
+
+    Raises whatever kaleido raises when no browser can be started; the page then
+    points at the chart toolbar's own PNG download.
+    """
+    if CHROMIUM.is_file():
+        os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
+    return fig.to_image(format="png", width=width, height=height, scale=1)
+
+
+def share_link(page_url: str, code: str) -> str:
+    """The app's home address with the future in its query: ``http://host:port/?f=<code>``.
+
+    ``page_url`` is the address of the page the user is on ("" when unknown: a relative link).
+    """
+    base = (page_url or "").split("?")[0].split("#")[0]
+    if "://" not in base:
+        return f"/?f={code}"
+    scheme, rest = base.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}/?f={code}"
