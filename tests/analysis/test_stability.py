@@ -84,3 +84,13 @@ def test_long_fixed_delays_use_the_sparse_solver_with_the_same_answer(monkeypatc
     monkeypatch.setattr(stability, "DENSE_LIMIT", 4)
     assert spectral_radius(a) == pytest.approx(dense, rel=1e-9)
     assert dense == pytest.approx(1.1 ** (1 / 12), rel=1e-9)  # x(k+12) = 1.1 x(k)
+
+
+def test_two_loops_stable_alone_but_unstable_together_name_the_one_that_matters_most():
+    # each loop alone: eigenvalue 1 + dt/tau (g - 1) < 1 for g = 0.6 / 0.7; together g = 1.3 > 1
+    spec = model([node("a"), node("b"), node("c")], [
+        link("a", "b", 0.6, lag=1.0), link("b", "a", 1.0), link("a", "c", 0.7, lag=1.0), link("c", "a", 1.0)])
+    report = check_stability(spec, compile_model(spec))
+    assert not report.stable
+    assert report.spectral_radius == pytest.approx(1 + 0.25 * 0.3)
+    assert [lp.nodes for lp in report.culprits] == [("a", "c")]  # the stronger of the two
