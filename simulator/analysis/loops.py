@@ -119,7 +119,7 @@ def find_loops(model: ModelSpec, time: TimeSpec | None = None, max_loops: int = 
     counters = {"reinforcing": 0, "balancing": 0, "inactive": 0}
     loops = []
     for nodes in cycles:
-        links = tuple(index[(a, b)] for a, b in zip(nodes, nodes[1:] + nodes[:1]))
+        links = tuple(index[(a, b)] for a, b in zip(nodes, nodes[1:] + nodes[:1], strict=True))
         gain = float(np.prod(coef[list(links)]))
         sign = np.prod(np.sign([model.links[j].weight.central for j in links]))
         polarity = "inactive" if sign == 0 else ("reinforcing" if sign > 0 else "balancing")

@@ -138,9 +138,9 @@ def _tradeoff_lines(horizon: pd.DataFrame, language: str) -> list[str]:
         return []
     nl, names = language == "nl", DIMENSION_NAMES["nl"]
     gains = dict.fromkeys(f"{display_name(t)} ({names[d]})" for d, t in
-                          zip(pairs["gains_dimension"], pairs["gains_theme"]))
+                          zip(pairs["gains_dimension"], pairs["gains_theme"], strict=True))
     loses = dict.fromkeys(f"{display_name(t)} ({names[d]})" for d, t in
-                          zip(pairs["loses_dimension"], pairs["loses_theme"]))
+                          zip(pairs["loses_dimension"], pairs["loses_theme"], strict=True))
     year = float(horizon["year"].iloc[0])
     return [f"\n  {'Afruil in' if nl else 'Trade-offs in'} {year:g}:",
             f"    {'winst' if nl else 'gains'}:  " + ", ".join(gains),

@@ -149,7 +149,7 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     members = delta if delta.ndim == 3 else delta[:, :, None]
     direction = np.array([n.direction for n in model.nodes], dtype=object)
     frames = []
-    for year, k in zip(years, index):
+    for year, k in zip(years, index, strict=True):
         middle = None if central is None else np.asarray(central, dtype=float)[k]
         frames.append(_year_rows(model, members[k], baseline[k], direction, tolerance, delta.ndim == 3, middle)
                       .assign(year=float(year), time=float(times[k]), horizon=k == times.size - 1))
@@ -250,7 +250,7 @@ def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delt
     years = default_years(times[0], times[-1]) if years is None else list(years)
     members = delta if delta.ndim == 3 else delta[:, :, None]
     rows = []
-    for year, k in zip(years, time_indices(times, years)):
+    for year, k in zip(years, time_indices(times, years), strict=True):
         for indicator, nodes in splits.items():
             b = baseline[k, nodes]
             gap_b = float(np.ptp(b))

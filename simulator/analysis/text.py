@@ -128,13 +128,13 @@ def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: d
     cells = []
     for _, row in frame.iterrows():
         line = []
-        for col, width in zip(columns, widths):
+        for col, width in zip(columns, widths, strict=True):
             value = row[col]
             text = formats[col](value) if col in formats else str(value)
             numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
             line.append(f"{text[:abs(width)]:>{width}}" if numeric else f"{text[:width]:<{width}}")
         cells.append("  " + " ".join(line).rstrip())
-    head = "  " + " ".join(f"{c[:w]:<{w}}" for c, w in zip(columns, widths)).rstrip()
+    head = "  " + " ".join(f"{c[:w]:<{w}}" for c, w in zip(columns, widths, strict=True)).rstrip()
     return "\n".join([head, *cells])
 
 

@@ -341,7 +341,7 @@ def trace_paths(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: i
     values = term_values(cm, u, d, terms, k)
     total = float(d[k, node])
     rows = []
-    for term, value in zip(terms, values):
+    for term, value in zip(terms, values, strict=True):
         if value != 0:
             text, loop = _describe(cm, term)
             rows.append((term.kind, text, loop, len(term.chain), float(value), _share(float(value), total)))
@@ -392,7 +392,7 @@ def by_intervention(cm: CompiledModel, interventions: tuple, node: int, k: int) 
     total_u = np.sum(singles, axis=0) if singles else np.zeros(cm.baselines.shape)
     total = float(simulate(cm, total_u)[k, node, 0])
     rows = []
-    for i, (spec, u) in enumerate(zip(interventions, singles)):
+    for i, (spec, u) in enumerate(zip(interventions, singles, strict=True)):
         value = float(simulate(cm, u)[k, node, 0])
         rows.append(("intervention", i, spec.node, spec.shape, value, _share(value, total)))
     rest = total - sum(r[4] for r in rows)
