@@ -158,3 +158,8 @@ def test_scorecard_command_json_keys_and_theme_filter(files):
 def test_scorecard_bad_input_exits_2(files, args, message):
     result = bwsim("scorecard", files / "push.yaml", *args)
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_loops_year_on_a_model_file_is_a_clear_mistake(files):
+    result = bwsim("loops", files / "small.yaml", "--year", 2030)
+    assert result.exit_code == 2 and "--year scores loops on a scenario's run" in result.output
