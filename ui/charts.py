@@ -101,6 +101,9 @@ def _cell_text(row: object) -> str:
         parts.append(f"▼{row.n_worsens}")
     if not parts:
         return "=" if row.verdict == "level" else "·"
+    share = getattr(row, "share_agree", float("nan"))
+    if share == share and row.verdict in ("improves", "worsens", "mixed"):  # not NaN: an ensemble ran
+        parts.append(f"({100 * share:.0f}%)")
     return " ".join(parts)
 
 

@@ -61,6 +61,10 @@ TEXT: dict[str, dict[str, str]] = {
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
     "band": {"nl": "Onzekerheidsband (5-95%)", "en": "Uncertainty band (5-95%)"},
     "band_samples": {"nl": "Trekkingen", "en": "Draws"},
+    "band_help": {"nl": "200 runs met onzekere gewichten en vertragingen: banden om de paden en in de "
+                        "scorekaart het deel van de runs dat het eens is.",
+                  "en": "200 runs with uncertain weights and lags: bands around the paths and, in the "
+                        "scorecard, the share of runs that agree."},
     "effects": {"nl": "Wat er gebeurt", "en": "What happens"},
     "tradeoffs": {"nl": "Afwegingen", "en": "Trade-offs"},
     "with_defaults": {"nl": "Ingrepen, standaardaannames", "en": "Interventions, default assumptions"},

@@ -215,6 +215,32 @@ def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
     return _ensemble(cur.key, cur.model.spec, _key(scenario), scenario, samples, seed)
 
 
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _scorecard(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec, year: float,
+               samples: int, language: str):
+    from simulator.analysis.report import scenario_scorecard
+
+    prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
+    return scenario_scorecard(prepared_, [year], {"samples": samples, "seed": 0} if samples else None, language)
+
+
+def scorecard_of(cur: Current, scenario: ScenarioSpec, year: float, samples: int = 0):
+    """The one-year scorecard of ``scenario`` (cached); with ``samples``, verdict shares over an ensemble."""
+    return _scorecard(cur.key, cur.model.spec, _key(scenario), scenario, float(year), int(samples), language())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _stability(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> str:
+    from simulator.analysis.report import stability_warning
+
+    return stability_warning(_prepared(model_key, _model, scenario_json, _scenario))
+
+
+def stability_warning(cur: Current, scenario: ScenarioSpec) -> str:
+    """A warning when the scenario's model is unstable ("" when stable), without running it (cached)."""
+    return _stability(cur.key, cur.model.spec, _key(scenario), scenario)
+
+
 def get_future() -> fut.Future:
     """The future being built (kept across pages in the session)."""
     if "future" not in st.session_state:

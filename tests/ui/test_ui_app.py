@@ -180,3 +180,11 @@ def test_a_run_that_blows_up_shows_a_message_not_a_traceback(tmp_path: Path, mon
     assert not at.exception
     assert any("liep uit de hand" in e.value for e in at.error)
     assert at.slider(key="lever:x:step").value == 1.0  # what the user built is kept
+
+
+def test_uncertainty_puts_the_share_of_agreeing_runs_in_the_scorecard(app: AppTest):
+    app.toggle(key="band").set_value(True).run()
+    _clean(app)
+    text = str(chart_specs(app)[0]["data"][0]["text"])
+    assert "%)" in text  # e.g. "▲1 (100%)"
+    assert any("van de runs" in m.value for m in app.markdown)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator.analysis.scorecard import scorecard, summary
+from simulator.analysis.scorecard import summary
 from simulator.errors import NumericalError
 from ui import charts, state, tables
 from ui import future as fut
@@ -122,12 +122,16 @@ def assumption_sliders(cur: state.Current) -> None:
             st.rerun()
 
 
-def _year(cur: state.Current, times) -> float:
+def _year(cur: state.Current, times) -> tuple[float, bool]:
+    """The year of the scorecard, and whether the uncertainty (ensemble) is on."""
     start, end = int(round(times[0])), int(round(times[-1]))
     default = min(max(start + 10, start), end)
     if st.session_state.get("year") is None or not start <= st.session_state["year"] <= end:
         st.session_state["year"] = default
-    return float(st.slider(tr("year"), start, end, key="year"))
+    cols = st.columns([3, 1])
+    year = float(cols[0].slider(tr("year"), start, end, key="year"))
+    band = cols[1].toggle(tr("band"), key="band", help=tr("band_help"))
+    return year, band
 
 
 def results(cur: state.Current, levers: list[fut.Lever]) -> None:
@@ -138,10 +142,14 @@ def results(cur: state.Current, levers: list[fut.Lever]) -> None:
     if own is not None:
         runs[tr("with_own")] = state.run(cur, own)
     first = runs[tr("with_defaults")]
-    year = _year(cur, first.times)
+    year, band_on = _year(cur, first.times)
     model = cur.model.spec
-    cards = {name: scorecard(model, r.times, r.baseline, r.delta, [year], scenario=name, language=lang)
-             for name, r in runs.items()}
+    specs = {tr("with_defaults"): defaults, tr("with_own"): own}
+    samples = BAND_SAMPLES if band_on else 0
+    cards = {name: state.scorecard_of(cur, specs[name], year, samples) for name in runs}
+    warning = state.stability_warning(cur, own or defaults)
+    if warning:
+        st.warning(warning)
     themes = sorted({n.theme for n in model.nodes})
     st.subheader(tr("scorecard"))
     st.caption(tr("scorecard_help"))
@@ -152,10 +160,10 @@ def results(cur: state.Current, levers: list[fut.Lever]) -> None:
     if not defaults.interventions:
         st.info(tr("no_changes"))
         return
-    _paths(cur, runs, cards, levers, defaults, own)
+    _paths(cur, runs, cards, levers, defaults, own, band_on)
 
 
-def _paths(cur, runs, cards, levers, defaults, own) -> None:
+def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
     model = cur.model.spec
     card = next(iter(cards.values()))
     skip = {lever.node for lever in levers}
@@ -163,10 +171,8 @@ def _paths(cur, runs, cards, levers, defaults, own) -> None:
     st.subheader(tr("key_paths"))
     if "paths_pick" not in st.session_state or not set(st.session_state["paths_pick"]) <= set(model.node_ids):
         st.session_state["paths_pick"] = default_nodes
-    cols = st.columns([3, 1])
-    nodes = cols[0].multiselect(tr("indicators"), model.node_ids, key="paths_pick", max_selections=8,
-                                format_func=lambda n: state.label_of(model, n))
-    band_on = cols[1].toggle(tr("band"), key="band")
+    nodes = st.multiselect(tr("indicators"), model.node_ids, key="paths_pick", max_selections=8,
+                           format_func=lambda n: state.label_of(model, n))
     bands = _bands(cur, runs, defaults, own) if band_on else {}
     grid = st.columns(2)
     for i, node in enumerate(nodes):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator.analysis.scorecard import scorecard, summary
+from simulator.analysis.scorecard import summary
 from simulator.spec import ScenarioSpec
 from ui import charts, state, tables
 from ui.state import tr
@@ -46,8 +46,7 @@ def page() -> None:
         st.session_state["compare_year"] = min(start + 10, end)
     year = float(st.slider(tr("year"), start, end, key="compare_year"))
     lang = state.language()
-    cards = {name: scorecard(model, r.times, r.baseline, r.delta, [year], scenario=name, language=lang)
-             for name, r in runs.items()}
+    cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year) for k in chosen}
     themes = sorted({n.theme for n in model.nodes})
     st.subheader(tr("scorecard"))
     names = list(cards)
