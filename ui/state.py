@@ -172,6 +172,14 @@ def _key(scenario: ScenarioSpec) -> str:
     return scenario.model_dump_json(by_alias=True)
 
 
+def current_default() -> Current:
+    """The default model (not the own one) with its scenarios."""
+    path = model_paths()[0]
+    model = model_from_file(path)
+    scenarios = _file_scenarios(model.sha256, model, tuple(str(p) for p in scenario_paths(path)))
+    return Current(model, model.sha256, scenarios, str(path))
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _prepared(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> PreparedScenario:
     return prepare_scenario(_scenario, _model)

@@ -188,3 +188,18 @@ def test_uncertainty_puts_the_share_of_agreeing_runs_in_the_scorecard(app: AppTe
     text = str(chart_specs(app)[0]["data"][0]["text"])
     assert "%)" in text  # e.g. "▲1 (100%)"
     assert any("van de runs" in m.value for m in app.markdown)
+
+
+def test_an_edited_model_in_use_is_set_beside_the_default_one(app: AppTest):
+    from ui_helpers import SMALL
+
+    app.session_state["own_model"] = {"text": SMALL.replace("mode: 2, high: 3", "mode: 3, high: 3"),
+                                      "name": "eigen-model.yaml"}
+    app.session_state["model_pending"] = "__own__"
+    app.switch_page("views/assumptions.py").run()
+    _clean(app)
+    assert any("Het aangepaste model is in gebruik" in s.value or "Aangepast model" in s.value for s in app.success)
+    app.selectbox(key="preview_node").set_value("income").run()
+    spec = _path_chart(app, "Inkomen")
+    assert _value_2035(spec, "Model in gebruik") == pytest.approx(30300)
+    assert _value_2035(spec, "Standaardmodel") == pytest.approx(30200)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import model_input, state, tables
+from ui import charts, model_input, state, tables
 from ui.state import tr
 
 OWN_NAME = "eigen-model.yaml"
@@ -35,15 +35,45 @@ def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
     return [("error", tr("invalid") + "\n\n" + "\n".join(f"- {p}" for p in outcome.problems))]
 
 
+def _link_columns() -> dict:
+    names = {"from": tr("col_from"), "to": tr("col_to"), "low": tr("col_low"), "weight": tr("col_weight"),
+             "high": tr("col_high"), "lag": tr("col_lag")}
+    columns = {k: st.column_config.Column(v) for k, v in names.items()}
+    columns["delay"] = st.column_config.SelectboxColumn(tr("col_delay"),
+                                                        options=["none", "fixed", "exponential", "third_order"])
+    return columns
+
+
+def preview(cur: state.Current) -> None:
+    """The current future on the model in use (and on the default model, when an own model is in use)."""
+    _, _, defaults, own = state.future_specs(cur)
+    scenario = own or defaults
+    if not scenario.interventions:
+        return
+    model = cur.model.spec
+    runs = {tr("model_in_use"): state.run(cur, scenario)}
+    if st.session_state.get("model_choice") == state.OWN_MODEL:
+        try:
+            base = state.current_default()
+            runs[tr("default_model")] = state.run(base, scenario)
+        except Exception:  # the own model may have other nodes: then there is nothing to set beside it
+            pass
+    st.subheader(tr("preview"))
+    if st.session_state.get("preview_node") not in model.node_ids:
+        st.session_state["preview_node"] = model.node_ids[min(1, len(model.node_ids) - 1)]
+    node = st.selectbox(tr("indicator"), model.node_ids, key="preview_node",
+                        format_func=lambda n: state.label_of(model, n))
+    table = tables.path_table(runs, node, tr("series_baseline"))
+    st.plotly_chart(charts.path_figure(table, state.label_of(model, node), model.node(node).unit), key="preview")
+
+
 def editor(cur: state.Current) -> None:
     """The link and node tables; 'Apply' validates and switches to the edited model."""
     model = cur.model.spec
     tab_links, tab_nodes = st.tabs([tr("links"), tr("nodes")])
     with tab_links:
         links = st.data_editor(tables.links_table(model), key=f"edit_links:{cur.key}", hide_index=True,
-                               disabled=["from", "to"], num_rows="fixed",
-                               column_config={"delay": st.column_config.SelectboxColumn(
-                                   options=["none", "fixed", "exponential", "third_order"])})
+                               disabled=["from", "to"], num_rows="fixed", column_config=_link_columns())
     with tab_nodes:
         nodes = st.data_editor(tables.nodes_table(model, state.language()), key=f"edit_nodes:{cur.key}",
                                hide_index=True, disabled=["id", "label", "unit"], num_rows="fixed")
@@ -103,6 +133,7 @@ def page() -> None:
             st.session_state["model_pending"] = str(state.model_paths()[0])
             st.rerun()
     editor(cur)
+    preview(cur)
     downloads(cur)
     st.divider()
     uploader()

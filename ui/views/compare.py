@@ -53,7 +53,8 @@ def page() -> None:
     for row in range(0, len(names), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, name in zip(cols, names[row:row + PER_ROW]):
-            fig = charts.scorecard_figure(summary(cards[name]), lang, name, themes, compact=True)
+            col.markdown(f"**{name}**")
+            fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True)
             col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
     diff = tables.differences(cards)
     st.subheader(tr("key_paths"))
