@@ -11,7 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
-if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: make `ui` importable
+if (
+    str(Path(__file__).resolve().parents[1]) not in sys.path
+):  # run as a script: make `ui` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
@@ -28,14 +30,25 @@ PAGES = [
     ("views/export.py", "page_export", ":material/download:", "exporteren"),
     ("views/calibration.py", "page_calibration", ":material/query_stats:", "kalibreren"),
     ("views/workshop_group.py", "page_workshop_group", ":material/groups:", "workshop"),
-    ("views/workshop_facilitator.py", "page_workshop_facilitator", ":material/co_present:", "begeleider"),
+    (
+        "views/workshop_facilitator.py",
+        "page_workshop_facilitator",
+        ":material/co_present:",
+        "begeleider",
+    ),
 ]
 
 
 def _sidebar() -> None:
     with st.sidebar:
-        st.segmented_control("Taal / Language", ["nl", "en"], key="lang", default="nl", required=True,
-                             format_func=lambda x: {"nl": "Nederlands", "en": "English"}[x])
+        st.segmented_control(
+            "Taal / Language",
+            ["nl", "en"],
+            key="lang",
+            default="nl",
+            required=True,
+            format_func=lambda x: {"nl": "Nederlands", "en": "English"}[x],
+        )
         options = [str(p) for p in state.model_paths()]
         if st.session_state.get("own_model"):
             options.append(state.OWN_MODEL)
@@ -43,9 +56,15 @@ def _sidebar() -> None:
         if pending in options:
             st.session_state["model_choice"] = pending
         if st.session_state.get("model_choice") not in options:
-            st.session_state["model_choice"] = options[-1] if state.OWN_MODEL in options else options[0]
-        st.selectbox(state.tr("model"), options, key="model_choice",
-                     format_func=lambda x: state.tr("own_model") if x == state.OWN_MODEL else Path(x).stem)
+            st.session_state["model_choice"] = (
+                options[-1] if state.OWN_MODEL in options else options[0]
+            )
+        st.selectbox(
+            state.tr("model"),
+            options,
+            key="model_choice",
+            format_func=lambda x: state.tr("own_model") if x == state.OWN_MODEL else Path(x).stem,
+        )
 
 
 def _shared_link() -> None:
@@ -66,8 +85,10 @@ def main() -> None:
     _shared_link()
     _sidebar()
     here = Path(__file__).parent
-    pages = [st.Page(str(here / path), title=state.tr(key), icon=icon, url_path=url, default=i == 0)
-             for i, (path, key, icon, url) in enumerate(PAGES)]
+    pages = [
+        st.Page(str(here / path), title=state.tr(key), icon=icon, url_path=url, default=i == 0)
+        for i, (path, key, icon, url) in enumerate(PAGES)
+    ]
     page = st.navigation(pages)
     if "link_error" in st.session_state:
         st.warning(state.tr("bad_link", reason=st.session_state.pop("link_error")))

@@ -16,12 +16,41 @@ import plotly.graph_objects as go
 from simulator.spec import DIMENSIONS, ModelSpec
 from ui.i18n import t, theme_label
 
-VERDICT_COLOURS = {"improves": "#1a9850", "worsens": "#d73027", "mixed": "#fdae61", "level": "#e0e0e0",
-                   "neutral": "#f7f7f7", "none": "#ffffff"}
+VERDICT_COLOURS = {
+    "improves": "#1a9850",
+    "worsens": "#d73027",
+    "mixed": "#fdae61",
+    "level": "#e0e0e0",
+    "neutral": "#f7f7f7",
+    "none": "#ffffff",
+}
 VERDICT_CODE = {"none": 0, "neutral": 1, "level": 2, "mixed": 3, "worsens": 4, "improves": 5}
-THEME_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                 "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39"]
-SERIES_COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+THEME_COLOURS = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+]
+SERIES_COLOURS = [
+    "#d62728",
+    "#1f77b4",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+]
 BASELINE_COLOUR = "#555555"
 DELAY_MARK = "‖"  # the delay mark of causal loop diagrams (two strokes across the arrow)
 
@@ -35,8 +64,13 @@ def _colourscale() -> list[list]:
     return scale
 
 
-def scorecard_figure(summary: pd.DataFrame, language: str = "nl", title: str = "",
-                     themes: Sequence[str] | None = None, compact: bool = False) -> go.Figure:
+def scorecard_figure(
+    summary: pd.DataFrame,
+    language: str = "nl",
+    title: str = "",
+    themes: Sequence[str] | None = None,
+    compact: bool = False,
+) -> go.Figure:
     """The scorecard as a coloured grid: themes (rows) x dimensions (columns).
 
     Parameters
@@ -68,16 +102,32 @@ def scorecard_figure(summary: pd.DataFrame, language: str = "nl", title: str = "
     if compact:
         columns = [c.replace("en nu", "en<br>nu") for c in columns]
         title = _wrap(title, 28)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=columns, y=[theme_label(x) for x in themes], text=text,
-        texttemplate="%{text}", textfont={"size": 14}, colorscale=_colourscale(), zmin=0,
-        zmax=len(VERDICT_CODE), showscale=False, xgap=3, ygap=3, hoverinfo="text"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=columns,
+            y=[theme_label(x) for x in themes],
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 14},
+            colorscale=_colourscale(),
+            zmin=0,
+            zmax=len(VERDICT_CODE),
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            hoverinfo="text",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
     top = 60 + (18 * title.count("<br>") if compact else 0)
-    fig.update_layout(title={"text": title, "font": {"size": 12 if compact else 14}} if title else None,
-                      height=top + 10 + 34 * len(themes), margin={"l": 10, "r": 10, "t": top, "b": 10},
-                      plot_bgcolor="white")
+    fig.update_layout(
+        title={"text": title, "font": {"size": 12 if compact else 14}} if title else None,
+        height=top + 10 + 34 * len(themes),
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        plot_bgcolor="white",
+    )
     return fig
 
 
@@ -102,13 +152,22 @@ def _cell_text(row: object) -> str:
     if not parts:
         return "=" if row.verdict == "level" else "·"
     share = getattr(row, "share_agree", float("nan"))
-    if share == share and row.verdict in ("improves", "worsens", "mixed"):  # not NaN: an ensemble ran
+    if share == share and row.verdict in (
+        "improves",
+        "worsens",
+        "mixed",
+    ):  # not NaN: an ensemble ran
         parts.append(f"({100 * share:.0f}%)")
     return " ".join(parts)
 
 
-def path_figure(paths: pd.DataFrame, title: str = "", unit: str = "", band: pd.DataFrame | None = None,
-                height: int = 280) -> go.Figure:
+def path_figure(
+    paths: pd.DataFrame,
+    title: str = "",
+    unit: str = "",
+    band: pd.DataFrame | None = None,
+    height: int = 280,
+) -> go.Figure:
     """Time paths of one indicator: several series, the baseline dashed grey, an optional band.
 
     Parameters
@@ -129,13 +188,24 @@ def path_figure(paths: pd.DataFrame, title: str = "", unit: str = "", band: pd.D
         colour_of[name] = BASELINE_COLOUR if is_base else next(colours, "#000000")
         if band is not None and name in set(band["series"]):
             _add_band(fig, band[band["series"] == name], colour_of[name], name)
-        fig.add_trace(go.Scatter(x=part["time"].to_numpy(), y=part["value"].to_numpy(), name=name,
-                                 mode="lines", line={"color": colour_of[name], "width": 2,
-                                                     "dash": "dash" if is_base else "solid"}))
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, yaxis_title=unit or None,
-                      legend={"orientation": "h", "y": -0.2}, showlegend=len(series) > 1,
-                      plot_bgcolor="white")
+        fig.add_trace(
+            go.Scatter(
+                x=part["time"].to_numpy(),
+                y=part["value"].to_numpy(),
+                name=name,
+                mode="lines",
+                line={"color": colour_of[name], "width": 2, "dash": "dash" if is_base else "solid"},
+            )
+        )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        yaxis_title=unit or None,
+        legend={"orientation": "h", "y": -0.2},
+        showlegend=len(series) > 1,
+        plot_bgcolor="white",
+    )
     fig.update_xaxes(gridcolor="#eeeeee")
     fig.update_yaxes(gridcolor="#eeeeee")
     return fig
@@ -143,26 +213,51 @@ def path_figure(paths: pd.DataFrame, title: str = "", unit: str = "", band: pd.D
 
 def _add_band(fig: go.Figure, band: pd.DataFrame, colour: str, name: str) -> None:
     x = band["time"].to_numpy()
-    fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
-                             y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
-                             fill="toself", fillcolor=_transparent(colour), line={"width": 0},
-                             hoverinfo="skip", name=f"{name} 5-95%", showlegend=False))
+    fig.add_trace(
+        go.Scatter(
+            x=np.concatenate([x, x[::-1]]),
+            y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
+            fill="toself",
+            fillcolor=_transparent(colour),
+            line={"width": 0},
+            hoverinfo="skip",
+            name=f"{name} 5-95%",
+            showlegend=False,
+        )
+    )
 
 
 def _transparent(colour: str, alpha: float = 0.2) -> str:
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def bar_figure(table: pd.DataFrame, title: str = "", unit: str = "", height: int | None = None) -> go.Figure:
+def bar_figure(
+    table: pd.DataFrame, title: str = "", unit: str = "", height: int | None = None
+) -> go.Figure:
     """Horizontal bars, largest at the top: columns ``label`` and ``value``; green > 0, red < 0
     unless a ``colour`` column says otherwise."""
     table = table.iloc[::-1]
-    colours = table["colour"] if "colour" in table else np.where(table["value"] >= 0, "#1a9850", "#d73027")
-    fig = go.Figure(go.Bar(x=table["value"].to_numpy(), y=table["label"].to_numpy(), orientation="h",
-                           marker_color=list(colours)))
-    fig.update_layout(title=title or None, height=height or 80 + 26 * len(table), xaxis_title=unit or None,
-                      margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}, plot_bgcolor="white")
+    colours = (
+        table["colour"]
+        if "colour" in table
+        else np.where(table["value"] >= 0, "#1a9850", "#d73027")
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=table["value"].to_numpy(),
+            y=table["label"].to_numpy(),
+            orientation="h",
+            marker_color=list(colours),
+        )
+    )
+    fig.update_layout(
+        title=title or None,
+        height=height or 80 + 26 * len(table),
+        xaxis_title=unit or None,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        plot_bgcolor="white",
+    )
     return fig
 
 
@@ -176,8 +271,9 @@ def _positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
     return {k: (float(v[0]), float(v[1])) for k, v in nx.kamada_kawai_layout(graph).items()}
 
 
-def network_figure(model: ModelSpec, language: str = "nl", focus: str | None = None,
-                   height: int = 650) -> go.Figure:
+def network_figure(
+    model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 650
+) -> go.Figure:
     """The causal diagram: nodes coloured by theme, arrows with + / − and ‖ for delays.
 
     With ``focus``, only that node, its direct causes and its direct effects are drawn.
@@ -197,28 +293,61 @@ def network_figure(model: ModelSpec, language: str = "nl", focus: str | None = N
         nodes = [n for n in model.nodes if n.theme == theme and n.id in shown]
         if not nodes:
             continue
-        fig.add_trace(go.Scatter(
-            x=[pos[n.id][0] for n in nodes], y=[pos[n.id][1] for n in nodes], mode="markers+text",
-            text=[n.label.get(language) for n in nodes], textposition="top center", textfont={"size": 10},
-            customdata=[n.id for n in nodes], name=theme_label(theme),
-            marker={"size": [22 if n.id == focus else 14 for n in nodes],
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[n.id][0] for n in nodes],
+                y=[pos[n.id][1] for n in nodes],
+                mode="markers+text",
+                text=[n.label.get(language) for n in nodes],
+                textposition="top center",
+                textfont={"size": 10},
+                customdata=[n.id for n in nodes],
+                name=theme_label(theme),
+                marker={
+                    "size": [22 if n.id == focus else 14 for n in nodes],
                     "color": THEME_COLOURS[k % len(THEME_COLOURS)],
                     "symbol": ["square" if n.kind == "stock" else "circle" for n in nodes],
-                    "line": {"width": 1, "color": "white"}},
-            hovertext=[f"{n.label.get(language)} ({n.id})<br>{theme_label(n.theme)} · {t(n.dimension, language)}"
-                       for n in nodes], hoverinfo="text"))
-    fig.update_layout(annotations=annotations, height=height, plot_bgcolor="white",
-                      margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"font": {"size": 10}},
-                      xaxis={"visible": False}, yaxis={"visible": False})
+                    "line": {"width": 1, "color": "white"},
+                },
+                hovertext=[
+                    f"{n.label.get(language)} ({n.id})<br>{theme_label(n.theme)} · {t(n.dimension, language)}"
+                    for n in nodes
+                ],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(
+        annotations=annotations,
+        height=height,
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"font": {"size": 10}},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+    )
     return fig
 
 
 def _arrow(pos: dict, link: object) -> dict:
     (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
     sign = link.weight.central >= 0
-    return {"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
-            "showarrow": True, "arrowhead": 2, "arrowsize": 1, "arrowwidth": 1.2, "standoff": 8,
-            "arrowcolor": "rgba(26,152,80,0.55)" if sign else "rgba(215,48,39,0.55)", "text": ""}
+    return {
+        "x": x1,
+        "y": y1,
+        "ax": x0,
+        "ay": y0,
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowsize": 1,
+        "arrowwidth": 1.2,
+        "standoff": 8,
+        "arrowcolor": "rgba(26,152,80,0.55)" if sign else "rgba(215,48,39,0.55)",
+        "text": "",
+    }
 
 
 def _link_mark(pos: dict, link: object) -> dict:
@@ -226,8 +355,15 @@ def _link_mark(pos: dict, link: object) -> dict:
     mark = "+" if link.weight.central >= 0 else "−"
     if link.delay != "none":
         mark += DELAY_MARK
-    return {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "xref": "x", "yref": "y", "text": mark, "showarrow": False,
-            "font": {"size": 11, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"}}
+    return {
+        "x": (x0 + x1) / 2,
+        "y": (y0 + y1) / 2,
+        "xref": "x",
+        "yref": "y",
+        "text": mark,
+        "showarrow": False,
+        "font": {"size": 11, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"},
+    }
 
 
 def figure_values(fig: go.Figure) -> list[np.ndarray]:

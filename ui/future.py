@@ -70,7 +70,9 @@ class Lever:
         """The slider's label in ``language``."""
         return self.label_en if language == "en" else self.label_nl
 
-    def intervention(self, size: float, timing: tuple[float, float] | None = None) -> InterventionSpec:
+    def intervention(
+        self, size: float, timing: tuple[float, float] | None = None
+    ) -> InterventionSpec:
         """The intervention at ``size``; ``timing`` = (start, end) for a ramp, (start, width) for a pulse."""
         data = self.template.model_dump(exclude_none=True)
         data[self.param] = float(size)
@@ -128,10 +130,13 @@ class Future:
 
 def default_scenario(scenarios: dict[str, ScenarioSpec]) -> str:
     """The scenario a newcomer sees first: the simplest (fewest interventions and overrides), "" if none."""
+
     def size(name: str) -> tuple[int, int]:
         spec = scenarios[name]
-        return (len(spec.interventions) + len(spec.overrides.links) + len(spec.overrides.nodes),
-                list(scenarios).index(name))
+        return (
+            len(spec.interventions) + len(spec.overrides.links) + len(spec.overrides.nodes),
+            list(scenarios).index(name),
+        )
 
     candidates = [n for n in scenarios if scenarios[n].interventions]
     return min(candidates, key=size) if candidates else ""
@@ -186,19 +191,39 @@ def levers(model: ModelSpec, scenarios: list[ScenarioSpec]) -> list[Lever]:
         sizes = [getattr(i, param) for i in items]
         top = _nice_ceiling(2 * max(abs(s) for s in sizes))
         low = -top if min(sizes) < 0 else 0.0
-        out.append(Lever(key, items[0], param, low, top, nice_step(top - low),
-                         _lever_label(model, items[0], "nl"), _lever_label(model, items[0], "en")))
+        out.append(
+            Lever(
+                key,
+                items[0],
+                param,
+                low,
+                top,
+                nice_step(top - low),
+                _lever_label(model, items[0], "nl"),
+                _lever_label(model, items[0], "en"),
+            )
+        )
     return out
 
 
 def _fallback_lever(model: ModelSpec) -> Lever:
     node = model.nodes[0]
-    base = node.baseline if isinstance(node.baseline, float) else getattr(node.baseline, "value", 1.0)
+    base = (
+        node.baseline if isinstance(node.baseline, float) else getattr(node.baseline, "value", 1.0)
+    )
     top = _nice_ceiling(0.2 * abs(base or 1.0))
     start = model.time.start + 1.0
     template = InterventionSpec(node=node.id, shape="step", height=0.0, start=start)
-    return Lever(f"{node.id}:step", template, "height", -top, top, nice_step(2 * top),
-                 _lever_label(model, template, "nl"), _lever_label(model, template, "en"))
+    return Lever(
+        f"{node.id}:step",
+        template,
+        "height",
+        -top,
+        top,
+        nice_step(2 * top),
+        _lever_label(model, template, "nl"),
+        _lever_label(model, template, "en"),
+    )
 
 
 def _finite_support(dist: Distribution) -> tuple[float, float]:
@@ -260,7 +285,9 @@ def lever_sizes(items: list[Lever], scenario: ScenarioSpec | None) -> dict[str, 
     return sizes
 
 
-def _interventions(items: list[Lever], base: ScenarioSpec | None, future: Future) -> list[InterventionSpec]:
+def _interventions(
+    items: list[Lever], base: ScenarioSpec | None, future: Future
+) -> list[InterventionSpec]:
     by_key = {lever.key: lever for lever in items}
     sizes = lever_sizes(items, base) | {k: v for k, v in future.levers.items() if k in by_key}
     out, used = [], set()
@@ -285,45 +312,70 @@ def _shifted(dist: Distribution, value: float) -> Distribution:
     return Distribution(dist="triangular", low=min(lo, value), mode=value, high=max(hi, value))
 
 
-def changed_assumptions(model: ModelSpec, base: ScenarioSpec | None, future: Future) -> dict[str, float]:
+def changed_assumptions(
+    model: ModelSpec, base: ScenarioSpec | None, future: Future
+) -> dict[str, float]:
     """The group's weights that differ from the starting scenario's."""
     weights = scenario_weights(model, base)
-    return {k: v for k, v in future.assumptions.items()
-            if k in weights and not math.isclose(v, weights[k], rel_tol=1e-9, abs_tol=1e-15)}
+    return {
+        k: v
+        for k, v in future.assumptions.items()
+        if k in weights and not math.isclose(v, weights[k], rel_tol=1e-9, abs_tol=1e-15)
+    }
 
 
-def _own_overrides(model: ModelSpec, base: ScenarioSpec | None, changed: dict[str, float]) -> Overrides:
+def _own_overrides(
+    model: ModelSpec, base: ScenarioSpec | None, changed: dict[str, float]
+) -> Overrides:
     links = list(base.overrides.links) if base is not None else []
     dists = {link.key: link.weight for link in model.links}
     for i, item in enumerate(links):
         key = f"{item.source}->{item.target}"
         if key in changed:
-            links[i] = item.model_copy(update={"weight": _shifted(item.weight or dists[key], changed.pop(key))})
+            links[i] = item.model_copy(
+                update={"weight": _shifted(item.weight or dists[key], changed.pop(key))}
+            )
     for key, value in changed.items():
         source, target = key.split("->")
-        links.append(LinkOverride.model_validate({"from": source, "to": target,
-                                                  "weight": _shifted(dists[key], value)}))
+        links.append(
+            LinkOverride.model_validate(
+                {"from": source, "to": target, "weight": _shifted(dists[key], value)}
+            )
+        )
     nodes = list(base.overrides.nodes) if base is not None else []
     return Overrides(links=links, nodes=nodes)
 
 
-def build_scenarios(model: ModelSpec, base: ScenarioSpec | None, items: list[Lever],
-                    future: Future) -> tuple[ScenarioSpec, ScenarioSpec | None]:
+def build_scenarios(
+    model: ModelSpec, base: ScenarioSpec | None, items: list[Lever], future: Future
+) -> tuple[ScenarioSpec, ScenarioSpec | None]:
     """The future as scenario specs: (interventions with default assumptions, with own assumptions).
 
     The second is None when the group changed no assumption.
     """
     interventions = _interventions(items, base, future)
     name = (base.name if base is not None else "baseline") + "-eigen"
-    fields = {"model": base.model if base is not None else "", "time": base.time if base is not None else None,
-              "title": base.title if base is not None else None, "description": None}
-    defaults = ScenarioSpec(name=name, interventions=interventions,
-                            overrides=base.overrides if base is not None else Overrides(), **fields)
+    fields = {
+        "model": base.model if base is not None else "",
+        "time": base.time if base is not None else None,
+        "title": base.title if base is not None else None,
+        "description": None,
+    }
+    defaults = ScenarioSpec(
+        name=name,
+        interventions=interventions,
+        overrides=base.overrides if base is not None else Overrides(),
+        **fields,
+    )
     changed = changed_assumptions(model, base, future)
     if not changed:
         return defaults, None
-    own = ScenarioSpec(name=name + "-assumptions", interventions=interventions,
-                       overrides=_own_overrides(model, base, dict(changed)), **fields)
+    own = ScenarioSpec(
+        name=name + "-assumptions",
+        interventions=interventions,
+        overrides=_own_overrides(model, base, dict(changed)),
+        **fields,
+    )
     return defaults, own
 
 
@@ -339,9 +391,14 @@ def _numbers(value: object, what: str, length: int | None = None) -> dict:
         raise ValueError(f"{what} is not a mapping")
     for key, item in value.items():
         items = item if length is not None else [item]
-        if not isinstance(key, str) or (length is not None and (not isinstance(item, list) or len(item) != length)):
+        if not isinstance(key, str) or (
+            length is not None and (not isinstance(item, list) or len(item) != length)
+        ):
             raise ValueError(f"{what} has a bad entry")
-        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in items):
+        if not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+            for x in items
+        ):
             raise ValueError(f"{what} holds a value that is not a finite number")
     return value
 
@@ -357,13 +414,19 @@ def decode_future(text: str) -> Future:
     if len(text) > MAX_SHARE_CHARS:
         raise ValueError(f"the link is too long ({len(text)} characters)")
     try:
-        raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), 200_000)
+        raw = zlib.decompressobj().decompress(
+            base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), 200_000
+        )
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, zlib.error, UnicodeDecodeError) as exc:
         raise ValueError(f"the link is damaged ({type(exc).__name__})") from None
     if not isinstance(data, dict) or not isinstance(data.get("s", ""), (str, type(None))):
         raise ValueError("the link does not describe a future")
-    return Future(scenario=data.get("s", ""),
-                  levers={k: float(v) for k, v in _numbers(data.get("l", {}), "levers").items()},
-                  timing={k: [float(x) for x in v] for k, v in _numbers(data.get("t", {}), "timing", 2).items()},
-                  assumptions={k: float(v) for k, v in _numbers(data.get("a", {}), "assumptions").items()})
+    return Future(
+        scenario=data.get("s", ""),
+        levers={k: float(v) for k, v in _numbers(data.get("l", {}), "levers").items()},
+        timing={
+            k: [float(x) for x in v] for k, v in _numbers(data.get("t", {}), "timing", 2).items()
+        },
+        assumptions={k: float(v) for k, v in _numbers(data.get("a", {}), "assumptions").items()},
+    )

@@ -11,7 +11,10 @@ LANGUAGES = ("nl", "en")
 
 TEXT: dict[str, dict[str, str]] = {
     # app and navigation
-    "app_title": {"nl": "bwsim: brede welvaart in scenario's", "en": "bwsim: brede welvaart scenarios"},
+    "app_title": {
+        "nl": "bwsim: brede welvaart in scenario's",
+        "en": "bwsim: brede welvaart scenarios",
+    },
     "page_builder": {"nl": "Toekomst bouwen", "en": "Build a future"},
     "page_network": {"nl": "Het netwerk", "en": "The network"},
     "page_compare": {"nl": "Toekomsten vergelijken", "en": "Compare futures"},
@@ -22,31 +25,39 @@ TEXT: dict[str, dict[str, str]] = {
     "page_workshop_facilitator": {"nl": "Workshop: begeleider", "en": "Workshop: facilitator"},
     "language": {"nl": "Taal", "en": "Language"},
     "model": {"nl": "Model", "en": "Model"},
-    "own_model": {"nl": "Eigen model (aangepast of geüpload)", "en": "Own model (edited or uploaded)"},
-    "no_model": {"nl": "Geen model gevonden. Start met `bwsim ui --model BESTAND`.",
-                 "en": "No model found. Start with `bwsim ui --model FILE`."},
+    "own_model": {
+        "nl": "Eigen model (aangepast of geüpload)",
+        "en": "Own model (edited or uploaded)",
+    },
+    "no_model": {
+        "nl": "Geen model gevonden. Start met `bwsim ui --model BESTAND`.",
+        "en": "No model found. Start with `bwsim ui --model FILE`.",
+    },
     # builder
     "intro": {
         "nl": "Wat doet groei van de medtech-logistiek in Heerlen met werk, inkomen, wonen, gezondheid "
-              "en milieu, hier en nu, later en elders? Kies een scenario, schuif aan de knoppen en zie "
-              "de brede welvaart meebewegen. Groen is beter, rood is slechter dan zonder ingreep.",
+        "en milieu, hier en nu, later en elders? Kies een scenario, schuif aan de knoppen en zie "
+        "de brede welvaart meebewegen. Groen is beter, rood is slechter dan zonder ingreep.",
         "en": "What does growth of medtech logistics in Heerlen do to jobs, income, housing, health and "
-              "the environment, hier en nu, later and elders? Pick a scenario, move the sliders and watch "
-              "brede welvaart move. Green is better, red is worse than without intervention."},
+        "the environment, hier en nu, later and elders? Pick a scenario, move the sliders and watch "
+        "brede welvaart move. Green is better, red is worse than without intervention.",
+    },
     "intro_generic": {
         "nl": "Kies een scenario, schuif aan de knoppen en zie de brede welvaart meebewegen. "
-              "Groen is beter, rood is slechter dan zonder ingreep.",
+        "Groen is beter, rood is slechter dan zonder ingreep.",
         "en": "Pick a scenario, move the sliders and watch brede welvaart move. "
-              "Green is better, red is worse than without intervention."},
+        "Green is better, red is worse than without intervention.",
+    },
     "scenario": {"nl": "Scenario", "en": "Scenario"},
     "baseline": {"nl": "Basispad (geen ingreep)", "en": "Baseline (no intervention)"},
     "interventions": {"nl": "Ingrepen", "en": "Interventions"},
     "assumptions": {"nl": "Aannames om over te discussiëren", "en": "Assumptions to argue about"},
     "assumptions_help": {
         "nl": "Onzekere verbanden, binnen hun bandbreedte (laag..hoog). Wat u hier verandert, wordt apart "
-              "getoond: ingrepen met standaardaannames én ingrepen met uw aannames.",
+        "getoond: ingrepen met standaardaannames én ingrepen met uw aannames.",
         "en": "Uncertain links, within their range (low..high). What you change here is shown apart: "
-              "interventions with default assumptions and interventions with your assumptions."},
+        "interventions with default assumptions and interventions with your assumptions.",
+    },
     "choose_assumptions": {"nl": "Welke aannames?", "en": "Which assumptions?"},
     "reset": {"nl": "Terug naar het scenario", "en": "Back to the scenario"},
     "timing": {"nl": "Timing van de ingrepen", "en": "Timing of the interventions"},
@@ -54,51 +65,73 @@ TEXT: dict[str, dict[str, str]] = {
     "scorecard": {"nl": "Scorekaart brede welvaart", "en": "Brede welvaart scorecard"},
     "scorecard_help": {
         "nl": "Per thema en dimensie: hoeveel indicatoren beter (▲) of slechter (▼) worden dan in het "
-              "basispad, in het gekozen jaar.",
+        "basispad, in het gekozen jaar.",
         "en": "Per theme and dimension: how many indicators get better (▲) or worse (▼) than in the "
-              "baseline, in the chosen year."},
+        "baseline, in the chosen year.",
+    },
     "key_paths": {"nl": "Belangrijkste paden", "en": "Key paths"},
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
     "band": {"nl": "Onzekerheid", "en": "Uncertainty"},
     "band_samples": {"nl": "Trekkingen", "en": "Draws"},
-    "band_help": {"nl": "200 runs met onzekere gewichten en vertragingen: banden om de paden en in de "
-                        "scorekaart het deel van de runs dat het eens is.",
-                  "en": "200 runs with uncertain weights and lags: bands around the paths and, in the "
-                        "scorecard, the share of runs that agree."},
+    "band_help": {
+        "nl": "200 runs met onzekere gewichten en vertragingen: banden om de paden en in de "
+        "scorekaart het deel van de runs dat het eens is.",
+        "en": "200 runs with uncertain weights and lags: bands around the paths and, in the "
+        "scorecard, the share of runs that agree.",
+    },
     "effects": {"nl": "Wat er gebeurt", "en": "What happens"},
     "tradeoffs": {"nl": "Afwegingen", "en": "Trade-offs"},
-    "with_defaults": {"nl": "Ingrepen, standaardaannames", "en": "Interventions, default assumptions"},
+    "with_defaults": {
+        "nl": "Ingrepen, standaardaannames",
+        "en": "Interventions, default assumptions",
+    },
     "with_own": {"nl": "Ingrepen, eigen aannames", "en": "Interventions, own assumptions"},
     "series_baseline": {"nl": "Basispad", "en": "Baseline"},
     "changed_assumptions": {"nl": "Gewijzigde aannames", "en": "Changed assumptions"},
-    "no_changes": {"nl": "Geen ingrepen: alles volgt het basispad. Zet een schuif hoger.",
-                   "en": "No interventions: everything follows the baseline. Move a slider up."},
+    "no_changes": {
+        "nl": "Geen ingrepen: alles volgt het basispad. Zet een schuif hoger.",
+        "en": "No interventions: everything follows the baseline. Move a slider up.",
+    },
     "per_year": {"nl": "per jaar", "en": "per year"},
     "total": {"nl": "totaal", "en": "total"},
     # network
     "network_intro": {
         "nl": "Elke pijl is een oorzakelijk verband: + betekent 'meer geeft meer', − 'meer geeft minder'; "
-              "‖ markeert een vertraging. Kleur = thema. Kies een bouwblok om alleen zijn oorzaken en "
-              "gevolgen te zien.",
+        "‖ markeert een vertraging. Kleur = thema. Kies een bouwblok om alleen zijn oorzaken en "
+        "gevolgen te zien.",
         "en": "Every arrow is a causal link: + means 'more gives more', − 'more gives less'; ‖ marks a "
-              "delay. Colour = theme. Pick a bouwblok to see only its causes and effects."},
+        "delay. Colour = theme. Pick a bouwblok to see only its causes and effects.",
+    },
     "focus": {"nl": "Bouwblok", "en": "Bouwblok"},
     "all_nodes": {"nl": "(alle)", "en": "(all)"},
     "loops": {"nl": "Terugkoppelingen", "en": "Feedback loops"},
-    "no_loops": {"nl": "Dit model heeft geen terugkoppelingen.", "en": "This model has no feedback loops."},
-    "tracing": {"nl": "Waar komt de verandering vandaan?", "en": "Where does the change come from?"},
-    "tracing_help": {"nl": "De verandering van dit bouwblok in het gekozen jaar, per inkomend verband "
-                            "(in het huidige scenario).",
-                     "en": "The change of this bouwblok in the chosen year, by incoming link "
-                           "(in the current scenario)."},
+    "no_loops": {
+        "nl": "Dit model heeft geen terugkoppelingen.",
+        "en": "This model has no feedback loops.",
+    },
+    "tracing": {
+        "nl": "Waar komt de verandering vandaan?",
+        "en": "Where does the change come from?",
+    },
+    "tracing_help": {
+        "nl": "De verandering van dit bouwblok in het gekozen jaar, per inkomend verband "
+        "(in het huidige scenario).",
+        "en": "The change of this bouwblok in the chosen year, by incoming link "
+        "(in the current scenario).",
+    },
     "causes": {"nl": "Oorzaken", "en": "Causes"},
-    "trace_paths": {"nl": "Langs welke wegen (vanaf de ingrepen)", "en": "Along which paths (from the interventions)"},
+    "trace_paths": {
+        "nl": "Langs welke wegen (vanaf de ingrepen)",
+        "en": "Along which paths (from the interventions)",
+    },
     "path": {"nl": "Weg", "en": "Path"},
     "value": {"nl": "Bijdrage", "en": "Contribution"},
     "consequences": {"nl": "Gevolgen", "en": "Effects"},
     # compare
-    "compare_intro": {"nl": "Zet toekomsten naast elkaar: scorekaarten, paden en de grootste verschillen.",
-                      "en": "Put futures side by side: scorecards, paths and the largest differences."},
+    "compare_intro": {
+        "nl": "Zet toekomsten naast elkaar: scorekaarten, paden en de grootste verschillen.",
+        "en": "Put futures side by side: scorecards, paths and the largest differences.",
+    },
     "futures": {"nl": "Toekomsten", "en": "Futures"},
     "current_future": {"nl": "Uw toekomst (Toekomst bouwen)", "en": "Your future (Build a future)"},
     "differences": {"nl": "Grootste verschillen", "en": "Largest differences"},
@@ -107,9 +140,10 @@ TEXT: dict[str, dict[str, str]] = {
     # assumptions page
     "assumptions_intro": {
         "nl": "Pas gewichten, bandbreedtes en vertragingen van verbanden of het basispad van bouwblokken "
-              "aan. Klik 'Toepassen': het model wordt gecontroleerd zoals `bwsim validate` dat doet.",
+        "aan. Klik 'Toepassen': het model wordt gecontroleerd zoals `bwsim validate` dat doet.",
         "en": "Edit weights, ranges and lags of links or the baseline of bouwblokken. Click 'Apply': the "
-              "model is checked as `bwsim validate` does."},
+        "model is checked as `bwsim validate` does.",
+    },
     "links": {"nl": "Verbanden", "en": "Links"},
     "col_from": {"nl": "van", "en": "from"},
     "col_to": {"nl": "naar", "en": "to"},
@@ -125,45 +159,70 @@ TEXT: dict[str, dict[str, str]] = {
     "apply": {"nl": "Toepassen", "en": "Apply"},
     "applied": {"nl": "Aangepast model is in gebruik.", "en": "The edited model is in use."},
     "back_to_default": {"nl": "Terug naar het standaardmodel", "en": "Back to the default model"},
-    "upload": {"nl": "Model of scenario uploaden (YAML)", "en": "Upload a model or scenario (YAML)"},
-    "upload_model_ok": {"nl": "Model '{name}' geladen en in gebruik.", "en": "Model '{name}' loaded and in use."},
-    "upload_scenario_ok": {"nl": "Scenario '{name}' geladen; kies het bij Toekomst bouwen.",
-                           "en": "Scenario '{name}' loaded; pick it in Build a future."},
-    "invalid": {"nl": "Niet gebruikt: het bestand klopt niet. Het vorige model blijft in gebruik.",
-                "en": "Not used: the file is not valid. The previous model stays in use."},
-    "too_large": {"nl": "Het bestand is {size} groot; de grens is {limit}. Upload een kleiner bestand.",
-                  "en": "The file is {size}; the limit is {limit}. Upload a smaller file."},
-    "not_text": {"nl": "Dit is geen tekstbestand (UTF-8). Upload een YAML-bestand.",
-                 "en": "This is not a text file (UTF-8). Upload a YAML file."},
+    "upload": {
+        "nl": "Model of scenario uploaden (YAML)",
+        "en": "Upload a model or scenario (YAML)",
+    },
+    "upload_model_ok": {
+        "nl": "Model '{name}' geladen en in gebruik.",
+        "en": "Model '{name}' loaded and in use.",
+    },
+    "upload_scenario_ok": {
+        "nl": "Scenario '{name}' geladen; kies het bij Toekomst bouwen.",
+        "en": "Scenario '{name}' loaded; pick it in Build a future.",
+    },
+    "invalid": {
+        "nl": "Niet gebruikt: het bestand klopt niet. Het vorige model blijft in gebruik.",
+        "en": "Not used: the file is not valid. The previous model stays in use.",
+    },
+    "too_large": {
+        "nl": "Het bestand is {size} groot; de grens is {limit}. Upload een kleiner bestand.",
+        "en": "The file is {size}; the limit is {limit}. Upload a smaller file.",
+    },
+    "not_text": {
+        "nl": "Dit is geen tekstbestand (UTF-8). Upload een YAML-bestand.",
+        "en": "This is not a text file (UTF-8). Upload a YAML file.",
+    },
     "download_model": {"nl": "Model downloaden (YAML)", "en": "Download model (YAML)"},
     "download_scenario": {"nl": "Scenario downloaden (YAML)", "en": "Download scenario (YAML)"},
-    "nonlinear_baseline": {"nl": "alleen vaste getallen zijn hier te bewerken",
-                           "en": "only plain numbers can be edited here"},
+    "nonlinear_baseline": {
+        "nl": "alleen vaste getallen zijn hier te bewerken",
+        "en": "only plain numbers can be edited here",
+    },
     # export
-    "export_intro": {"nl": "Neem de resultaten mee: tabellen, grafieken, het scenario en een link.",
-                     "en": "Take the results with you: tables, charts, the scenario and a link."},
+    "export_intro": {
+        "nl": "Neem de resultaten mee: tabellen, grafieken, het scenario en een link.",
+        "en": "Take the results with you: tables, charts, the scenario and a link.",
+    },
     "download_csv": {"nl": "Resultaten (CSV)", "en": "Results (CSV)"},
     "download_xlsx": {"nl": "Resultaten (Excel)", "en": "Results (Excel)"},
     "download_png": {"nl": "Grafiek (PNG)", "en": "Chart (PNG)"},
     "png_unavailable": {
         "nl": "PNG maken lukt hier niet ({reason}). Gebruik het camera-icoon boven de grafiek.",
-        "en": "Making a PNG does not work here ({reason}). Use the camera icon above the chart."},
+        "en": "Making a PNG does not work here ({reason}). Use the camera icon above the chart.",
+    },
     "make_png": {"nl": "PNG maken", "en": "Make PNG"},
     "share": {"nl": "Link om deze toekomst te delen", "en": "Link to share this future"},
-    "share_help": {"nl": "Een collega op dezelfde server opent met deze link dezelfde toekomst.",
-                   "en": "A colleague on the same server opens the same future with this link."},
-    "bad_link": {"nl": "De gedeelde link kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
-                 "en": "The shared link could not be read ({reason}); you see the plain scenario."},
+    "share_help": {
+        "nl": "Een collega op dezelfde server opent met deze link dezelfde toekomst.",
+        "en": "A colleague on the same server opens the same future with this link.",
+    },
+    "bad_link": {
+        "nl": "De gedeelde link kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
+        "en": "The shared link could not be read ({reason}); you see the plain scenario.",
+    },
     # errors
     "input_error": {"nl": "Dat gaat niet: {message}", "en": "That does not work: {message}"},
     "numerical_error": {
         "nl": "De berekening liep uit de hand: {message}. Kies kleinere waarden of andere aannames.",
-        "en": "The run blew up: {message}. Choose smaller values or other assumptions."},
+        "en": "The run blew up: {message}. Choose smaller values or other assumptions.",
+    },
     "unexpected_error": {
         "nl": "Er ging iets mis op deze pagina ({kind}). Uw invoer is bewaard; ververs de pagina of "
-              "ga terug naar het scenario.",
+        "ga terug naar het scenario.",
         "en": "Something went wrong on this page ({kind}). Your input is kept; reload the page or go "
-              "back to the scenario."},
+        "back to the scenario.",
+    },
     # dimensions
     "hier_en_nu": {"nl": "hier en nu", "en": "hier en nu"},
     "later": {"nl": "later", "en": "later"},

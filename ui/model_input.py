@@ -59,8 +59,14 @@ def probe_scenario(model: ModelSpec) -> ScenarioSpec:
         value = base if isinstance(base, float) else getattr(base, "value", None)
         if value is None:
             value = next(iter(base.series.values()))
-        items.append(InterventionSpec(node=node.id, shape="step", height=0.01 * abs(value) or 1.0,
-                                      start=start + min(1.0, (model.time.end - start) / 2)))
+        items.append(
+            InterventionSpec(
+                node=node.id,
+                shape="step",
+                height=0.01 * abs(value) or 1.0,
+                start=start + min(1.0, (model.time.end - start) / 2),
+            )
+        )
     return ScenarioSpec(name="probe", model="", interventions=items)
 
 
@@ -100,15 +106,22 @@ def check_model_text(text: str, name: str, scenario_texts: dict[str, str] | None
     return Outcome("model", text, model=model)
 
 
-def check_upload(raw: bytes, name: str, current: ModelFile, scenario_texts: dict[str, str] | None = None,
-                 limit: int = MAX_UPLOAD_BYTES) -> Outcome:
+def check_upload(
+    raw: bytes,
+    name: str,
+    current: ModelFile,
+    scenario_texts: dict[str, str] | None = None,
+    limit: int = MAX_UPLOAD_BYTES,
+) -> Outcome:
     """An uploaded file: a scenario (it names a model) checked against ``current``, or a model.
 
     Refuses files over ``limit`` bytes, non-UTF-8 bytes, bad YAML, and anything
     ``bwsim validate`` refuses; a model also has to run without blowing up.
     """
     if len(raw) > limit:
-        return _refused(f"{name}: {len(raw) / 1e6:.1f} MB, more than the limit of {limit / 1e6:.1f} MB")
+        return _refused(
+            f"{name}: {len(raw) / 1e6:.1f} MB, more than the limit of {limit / 1e6:.1f} MB"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -123,12 +136,12 @@ def check_upload(raw: bytes, name: str, current: ModelFile, scenario_texts: dict
         except InputError as exc:
             return _refused(*[str(p) for p in exc.problems])
         problem = run_problem(current.spec, [spec])
-        return _refused(f"{name}: {problem}") if problem else Outcome("scenario", text, scenario=spec)
+        return (
+            _refused(f"{name}: {problem}") if problem else Outcome("scenario", text, scenario=spec)
+        )
     return check_model_text(text, name, scenario_texts)
 
 
 def model_yaml(data: dict) -> str:
     """Model data (as from ``model_dump(by_alias=True)``) as YAML text."""
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-
-

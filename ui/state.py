@@ -17,9 +17,20 @@ import streamlit as st
 import yaml
 
 from simulator.errors import InputError, NumericalError, SimulatorError
-from simulator.io.spec_files import ModelFile, load_model, load_model_text, load_scenario, load_scenario_text
+from simulator.io.spec_files import (
+    ModelFile,
+    load_model,
+    load_model_text,
+    load_scenario,
+    load_scenario_text,
+)
 from simulator.results import RunResult
-from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_scenario, run_deterministic
+from simulator.scenario_run import (
+    PreparedScenario,
+    baseline_scenario,
+    prepare_scenario,
+    run_deterministic,
+)
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
 from ui.i18n import t
@@ -118,7 +129,9 @@ def scenario_paths(model_path: Path) -> list[Path]:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _file_scenarios(model_key: str, _model: ModelFile, paths: tuple[str, ...]) -> dict[str, ScenarioSpec]:
+def _file_scenarios(
+    model_key: str, _model: ModelFile, paths: tuple[str, ...]
+) -> dict[str, ScenarioSpec]:
     """Scenarios among ``paths`` that name a model and are valid against the model in use."""
     found = {}
     for path in paths:
@@ -160,7 +173,9 @@ def current() -> Current:
         model = model_from_file(path)
         ref = os.path.relpath(path, REPO / "scenarios") if path.is_relative_to(REPO) else str(path)
         paths = scenario_paths(path)
-    scenarios = _file_scenarios(model.sha256, model, tuple(str(p) for p in paths)) | _uploaded_scenarios(model)
+    scenarios = _file_scenarios(
+        model.sha256, model, tuple(str(p) for p in paths)
+    ) | _uploaded_scenarios(model)
     future = get_future()
     if future.scenario is None:
         future.scenario = fut.default_scenario(scenarios)
@@ -181,7 +196,9 @@ def current_default() -> Current:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _prepared(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> PreparedScenario:
+def _prepared(
+    model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
+) -> PreparedScenario:
     return prepare_scenario(_scenario, _model)
 
 
@@ -191,7 +208,9 @@ def prepared(cur: Current, scenario: ScenarioSpec) -> PreparedScenario:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _run(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> RunResult:
+def _run(
+    model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
+) -> RunResult:
     return run_deterministic(_prepared(model_key, _model, scenario_json, _scenario))
 
 
@@ -202,13 +221,23 @@ def run(cur: Current, scenario: ScenarioSpec) -> RunResult:
 
 def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> ScenarioSpec:
     """The no-intervention scenario on the model in use."""
-    time = time_from.time if time_from is not None and time_from.time is not None else cur.model.spec.time
+    time = (
+        time_from.time
+        if time_from is not None and time_from.time is not None
+        else cur.model.spec.time
+    )
     return baseline_scenario(cur.model.spec, time)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _ensemble(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec, samples: int,
-              seed: int):
+def _ensemble(
+    model_key: str,
+    _model: ModelSpec,
+    scenario_json: str,
+    _scenario: ScenarioSpec,
+    samples: int,
+    seed: int,
+):
     from simulator.ensemble import ensemble_summary
 
     return ensemble_summary(_prepared(model_key, _model, scenario_json, _scenario), samples, seed)
@@ -224,21 +253,34 @@ def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _scorecard(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec, year: float,
-               samples: int, language: str):
+def _scorecard(
+    model_key: str,
+    _model: ModelSpec,
+    scenario_json: str,
+    _scenario: ScenarioSpec,
+    year: float,
+    samples: int,
+    language: str,
+):
     from simulator.analysis.report import scenario_scorecard
 
     prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
-    return scenario_scorecard(prepared_, [year], {"samples": samples, "seed": 0} if samples else None, language)
+    return scenario_scorecard(
+        prepared_, [year], {"samples": samples, "seed": 0} if samples else None, language
+    )
 
 
 def scorecard_of(cur: Current, scenario: ScenarioSpec, year: float, samples: int = 0):
     """The one-year scorecard of ``scenario`` (cached); with ``samples``, verdict shares over an ensemble."""
-    return _scorecard(cur.key, cur.model.spec, _key(scenario), scenario, float(year), int(samples), language())
+    return _scorecard(
+        cur.key, cur.model.spec, _key(scenario), scenario, float(year), int(samples), language()
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _stability(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> str:
+def _stability(
+    model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
+) -> str:
     from simulator.analysis.report import stability_warning
 
     return stability_warning(_prepared(model_key, _model, scenario_json, _scenario))
@@ -263,7 +305,9 @@ def set_future(future: fut.Future) -> None:
         del st.session_state[key]
 
 
-def future_specs(cur: Current) -> tuple[ScenarioSpec | None, list[fut.Lever], ScenarioSpec, ScenarioSpec | None]:
+def future_specs(
+    cur: Current,
+) -> tuple[ScenarioSpec | None, list[fut.Lever], ScenarioSpec, ScenarioSpec | None]:
     """(starting scenario, levers, future with default assumptions, future with own assumptions)."""
     future = get_future()
     base = cur.scenarios.get(future.scenario)

@@ -27,12 +27,28 @@ def path_table(results: dict[str, RunResult], node: str, baseline_name: str) -> 
     frames = []
     first = next(iter(results.values()))
     i = first.node_ids.index(node)
-    frames.append(pd.DataFrame({"time": first.times, "series": baseline_name, "value": first.baseline[:, i],
-                                "baseline": True}))
+    frames.append(
+        pd.DataFrame(
+            {
+                "time": first.times,
+                "series": baseline_name,
+                "value": first.baseline[:, i],
+                "baseline": True,
+            }
+        )
+    )
     for name, result in results.items():
         j = result.node_ids.index(node)
-        frames.append(pd.DataFrame({"time": result.times, "series": name, "value": result.value[:, j],
-                                    "baseline": False}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "time": result.times,
+                    "series": name,
+                    "value": result.value[:, j],
+                    "baseline": False,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -40,7 +56,9 @@ def band_table(summary: Any, result: RunResult, node: str, series: str) -> pd.Da
     """The 5-95 % band of ``node`` in values (baseline + deviation quantiles); columns time, series, low, high."""
     p05, _, p95 = summary.band(node)
     base = result.baseline[:, result.node_ids.index(node)]
-    return pd.DataFrame({"time": summary.times, "series": series, "low": base + p05, "high": base + p95})
+    return pd.DataFrame(
+        {"time": summary.times, "series": series, "low": base + p05, "high": base + p95}
+    )
 
 
 def key_nodes(card: pd.DataFrame, n: int = 4, skip: set[str] | None = None) -> list[str]:
@@ -64,7 +82,9 @@ def _half_year(result: RunResult, node: str, year: float) -> float | None:
     return float(result.times[reached[0]]) if reached.size else None
 
 
-def effect_sentences(card: pd.DataFrame, result: RunResult, nodes: list[str], language: str = "nl") -> list[str]:
+def effect_sentences(
+    card: pd.DataFrame, result: RunResult, nodes: list[str], language: str = "nl"
+) -> list[str]:
     """Plain sentences for ``nodes`` (wording of :func:`simulator.analysis.text.sentence`) with timing:
     "In 2035 is Werkloosheid 0,6 procentpunt lager dan zonder het scenario: een verbetering; de helft al in 2028."
 
@@ -79,7 +99,11 @@ def effect_sentences(card: pd.DataFrame, result: RunResult, nodes: list[str], la
         text = sentence(r, language).rstrip(".")
         half = _half_year(result, node, r["year"])
         if half is not None and half < r["year"]:
-            text += f"; de helft daarvan al in {half:.0f}" if language == "nl" else f"; half of it by {half:.0f}"
+            text += (
+                f"; de helft daarvan al in {half:.0f}"
+                if language == "nl"
+                else f"; half of it by {half:.0f}"
+            )
         out.append(text + ".")
     return out
 
@@ -89,13 +113,16 @@ def tradeoff_lines(card: pd.DataFrame, language: str = "nl", n: int = 3) -> list
     pairs = tradeoffs(card)
     if pairs.empty:
         return []
-    pairs = pairs.assign(size=pairs["gains_net"] - pairs["loses_net"]).sort_values("size", ascending=False,
-                                                                                   kind="stable")
+    pairs = pairs.assign(size=pairs["gains_net"] - pairs["loses_net"]).sort_values(
+        "size", ascending=False, kind="stable"
+    )
     lines = []
     for row in pairs.head(n).itertuples(index=False):
         gain = f"{theme_label(row.gains_theme)} ({row.gains_dimension.replace('_', ' ')})"
         loss = f"{theme_label(row.loses_theme)} ({row.loses_dimension.replace('_', ' ')})"
-        lines.append(f"{gain} wint, {loss} verliest" if language == "nl" else f"{gain} gains, {loss} loses")
+        lines.append(
+            f"{gain} wint, {loss} verliest" if language == "nl" else f"{gain} gains, {loss} loses"
+        )
     return lines
 
 
@@ -116,7 +143,9 @@ def differences(cards: dict[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:
     """
     names = list(cards)
     first = cards[names[0]].set_index("node")
-    table = pd.DataFrame({"node": first.index, "label": first["label"].to_numpy(), "unit": first["unit"].to_numpy()})
+    table = pd.DataFrame(
+        {"node": first.index, "label": first["label"].to_numpy(), "unit": first["unit"].to_numpy()}
+    )
     rel = []
     for name in names:
         card = cards[name].set_index("node").reindex(first.index)
@@ -135,8 +164,17 @@ def links_table(model: ModelSpec) -> pd.DataFrame:
         lo, hi = link.weight.support
         if not (math.isfinite(lo) and math.isfinite(hi)):
             lo, hi = link.weight.central, link.weight.central
-        rows.append({"from": link.source, "to": link.target, "low": lo, "weight": link.weight.central,
-                     "high": hi, "lag": link.lag.central, "delay": link.delay})
+        rows.append(
+            {
+                "from": link.source,
+                "to": link.target,
+                "low": lo,
+                "weight": link.weight.central,
+                "high": hi,
+                "lag": link.lag.central,
+                "delay": link.delay,
+            }
+        )
     return pd.DataFrame(rows, columns=LINK_EDIT_COLUMNS)
 
 
@@ -145,9 +183,23 @@ def nodes_table(model: ModelSpec, language: str = "nl") -> pd.DataFrame:
     rows = []
     for node in model.nodes:
         base = node.baseline
-        value = base if isinstance(base, float) else base.value if isinstance(base, GrowthBaseline) else None
-        rows.append({"id": node.id, "label": node.label.get(language), "unit": node.unit, "baseline": value,
-                     "min": node.min, "max": node.max})
+        value = (
+            base
+            if isinstance(base, float)
+            else base.value
+            if isinstance(base, GrowthBaseline)
+            else None
+        )
+        rows.append(
+            {
+                "id": node.id,
+                "label": node.label.get(language),
+                "unit": node.unit,
+                "baseline": value,
+                "min": node.min,
+                "max": node.max,
+            }
+        )
     return pd.DataFrame(rows, columns=NODE_EDIT_COLUMNS)
 
 
@@ -161,7 +213,9 @@ def _clean(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _link_data(link: dict[str, Any], row: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+def _link_data(
+    link: dict[str, Any], row: dict[str, Any], original: dict[str, Any]
+) -> dict[str, Any]:
     if row == original:
         return link
     low, mode, high = _clean(row["low"]), _clean(row["weight"]), _clean(row["high"])

@@ -12,7 +12,6 @@ import typer
 from simulator.cli.common import fail
 from simulator.io.spec_files import load_model
 
-
 MAX_UPLOAD_MB = 5  # the app's pages check their own, smaller limits too
 
 
@@ -21,10 +20,16 @@ def app_path() -> Path:
     return Path(__file__).resolve().parents[2] / "ui" / "app.py"
 
 
-def ui(port: int = typer.Option(8501, help="Port to serve on."),
-       model: Path | None = typer.Option(None, help="Model file to open (default: the Heerlen model)."),
-       address: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for a workshop LAN)."),
-       headless: bool = typer.Option(False, help="Do not open a browser window.")) -> None:
+def ui(
+    port: int = typer.Option(8501, help="Port to serve on."),
+    model: Path | None = typer.Option(
+        None, help="Model file to open (default: the Heerlen model)."
+    ),
+    address: str = typer.Option(
+        "127.0.0.1", help="Address to listen on (0.0.0.0 for a workshop LAN)."
+    ),
+    headless: bool = typer.Option(False, help="Do not open a browser window."),
+) -> None:
     """Start the Streamlit app on the Heerlen model (or --model FILE)."""
     env = dict(os.environ)
     if model is not None:
@@ -33,10 +38,23 @@ def ui(port: int = typer.Option(8501, help="Port to serve on."),
     script = app_path()
     if not script.is_file():
         fail(f"the app is not installed ({script} missing)", 1)
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-               "--server.address", address, "--browser.gatherUsageStats", "false",
-               "--server.maxUploadSize", str(MAX_UPLOAD_MB),
-               "--server.headless", "true" if headless else "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.maxUploadSize",
+        str(MAX_UPLOAD_MB),
+        "--server.headless",
+        "true" if headless else "false",
+    ]
     if hasattr(os, "execve"):
         # Become the server: the PID a caller holds is then the server's, so stopping it stops the app
         # (a child process would be orphaned, and would keep the caller's pipes open).

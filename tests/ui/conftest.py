@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
 from ui_helpers import write_project
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"

@@ -7,12 +7,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_helpers import UNSTABLE, UNSTABLE_SCENARIO, chart_specs, decode_array, trace_values, write_project
+from ui_helpers import (
+    UNSTABLE,
+    UNSTABLE_SCENARIO,
+    chart_specs,
+    decode_array,
+    trace_values,
+    write_project,
+)
 
 from ui.future import Future, encode_future
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
-MY_PAGES = ["views/builder.py", "views/network.py", "views/compare.py", "views/assumptions.py", "views/export.py"]
+MY_PAGES = [
+    "views/builder.py",
+    "views/network.py",
+    "views/compare.py",
+    "views/assumptions.py",
+    "views/export.py",
+]
 
 
 def _clean(at: AppTest) -> None:
@@ -53,15 +66,22 @@ def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: 
     income = _path_chart(app, "Inkomen")
     assert _value_2035(income, "Basispad") == pytest.approx(30000)
     assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
-    assert any("Uitstoot 50 kt hoger dan zonder het scenario: een verslechtering" in m.value for m in app.markdown)
-    assert any("Welvaart (hier en nu) wint, Milieu (later) verliest" in m.value for m in app.markdown)
+    assert any(
+        "Uitstoot 50 kt hoger dan zonder het scenario: een verslechtering" in m.value
+        for m in app.markdown
+    )
+    assert any(
+        "Welvaart (hier en nu) wint, Milieu (later) verliest" in m.value for m in app.markdown
+    )
 
 
 def test_moving_a_lever_moves_the_paths(app: AppTest):
     app.selectbox(key="scenario_pick").set_value("grow").run()
     app.slider(key="lever:jobs:step").set_value(150.0).run()
     _clean(app)
-    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(30300)
+    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(
+        30300
+    )
 
 
 def test_changed_assumptions_are_shown_apart_from_the_interventions(app: AppTest):
@@ -143,7 +163,9 @@ def test_compare_shows_scorecards_side_by_side_and_differences(app: AppTest):
 
 def test_share_link_reopens_the_same_future(small_model: Path):
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["f"] = encode_future(Future("grow", {"jobs:step": 150.0}, {}, {"jobs->income": 3.0}))
+    at.query_params["f"] = encode_future(
+        Future("grow", {"jobs:step": 150.0}, {}, {"jobs->income": 3.0})
+    )
     at.run()
     _clean(at)
     assert at.selectbox(key="scenario_pick").value == "grow"
@@ -171,7 +193,9 @@ def test_export_offers_files_and_a_link(app: AppTest):
     assert decode_future(code.split("=", 1)[1]).scenario == "grow"
 
 
-def test_a_run_that_blows_up_shows_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_run_that_blows_up_shows_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     path = write_project(tmp_path, UNSTABLE, {"boom.yaml": UNSTABLE_SCENARIO}, name="unstable")
     monkeypatch.setenv("BWSIM_MODEL", str(path))
     at = AppTest.from_file(str(APP), default_timeout=60)
@@ -193,12 +217,17 @@ def test_uncertainty_puts_the_share_of_agreeing_runs_in_the_scorecard(app: AppTe
 def test_an_edited_model_in_use_is_set_beside_the_default_one(app: AppTest):
     from ui_helpers import SMALL
 
-    app.session_state["own_model"] = {"text": SMALL.replace("mode: 2, high: 3", "mode: 3, high: 3"),
-                                      "name": "eigen-model.yaml"}
+    app.session_state["own_model"] = {
+        "text": SMALL.replace("mode: 2, high: 3", "mode: 3, high: 3"),
+        "name": "eigen-model.yaml",
+    }
     app.session_state["model_pending"] = "__own__"
     app.switch_page("views/assumptions.py").run()
     _clean(app)
-    assert any("Het aangepaste model is in gebruik" in s.value or "Aangepast model" in s.value for s in app.success)
+    assert any(
+        "Het aangepaste model is in gebruik" in s.value or "Aangepast model" in s.value
+        for s in app.success
+    )
     app.selectbox(key="preview_node").set_value("income").run()
     spec = _path_chart(app, "Inkomen")
     assert _value_2035(spec, "Model in gebruik") == pytest.approx(30300)

@@ -25,10 +25,23 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAGES = {"toekomst": "Medtech-logistiek Heerlen", "netwerk": "Het netwerk", "vergelijken": "Toekomsten vergelijken",
-         "aannames": "Eigen aannames", "exporteren": "Exporteren en delen"}
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = {
+    "toekomst": "Medtech-logistiek Heerlen",
+    "netwerk": "Het netwerk",
+    "vergelijken": "Toekomsten vergelijken",
+    "aannames": "Eigen aannames",
+    "exporteren": "Exporteren en delen",
+}
 CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
     el => (el.data || []).map(t => Array.from(t.y || []).map(Number)))"""
 
@@ -36,7 +49,9 @@ CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).m
 def _need_chromium() -> None:
     if not CHROMIUM.is_file():
         if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium for the browser tests")
+            pytest.fail(
+                f"{CHROMIUM} is missing: CI must install Debian's chromium for the browser tests"
+            )
         pytest.skip(f"{CHROMIUM} is missing")
 
 
@@ -69,8 +84,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     bwsim = Path(sys.executable).parent / "bwsim"
     log = tmp_path_factory.mktemp("server") / "stderr.log"
     with open(log, "wb") as stderr:
-        process = subprocess.Popen([str(bwsim), "ui", "--headless", "--port", str(port)], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            [str(bwsim), "ui", "--headless", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
@@ -108,7 +128,9 @@ def page(browser):
 def _settle(page) -> None:
     """Wait until the app has finished its run (no 'running' indicator, no spinner)."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
     page.wait_for_timeout(300)
 
 
@@ -139,7 +161,9 @@ def test_moving_a_slider_changes_the_charts(server: str, page):
     slider.focus()
     for _ in range(5):
         slider.press("ArrowRight")
-    page.wait_for_function(f"() => JSON.stringify(({CHART_DATA})()) !== {json.dumps(before)}", timeout=30_000)
+    page.wait_for_function(
+        f"() => JSON.stringify(({CHART_DATA})()) !== {json.dumps(before)}", timeout=30_000
+    )
     _settle(page)
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -160,7 +184,8 @@ def test_a_bad_upload_shows_the_message_and_keeps_the_model(server: str, page):
     page.get_by_role("heading", name="Eigen aannames").wait_for()
     _settle(page)
     page.locator("input[type=file]").set_input_files(
-        files=[{"name": "kapot.yaml", "mimeType": "application/x-yaml", "buffer": b"name: [oops"}])
+        files=[{"name": "kapot.yaml", "mimeType": "application/x-yaml", "buffer": b"name: [oops"}]
+    )
     page.get_by_text("Niet gebruikt").first.wait_for()
     assert "YAML syntax error" in page.inner_text("body")
     _no_traceback(page)

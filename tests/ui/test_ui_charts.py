@@ -15,8 +15,11 @@ from ui import charts
 
 def _run(step: float = 100.0):
     model = load_model_text(SMALL, "small.yaml").spec
-    spec = ScenarioSpec(name="s", model="", interventions=[{"node": "jobs", "shape": "step", "height": step,
-                                                              "start": 2026}])
+    spec = ScenarioSpec(
+        name="s",
+        model="",
+        interventions=[{"node": "jobs", "shape": "step", "height": step, "start": 2026}],
+    )
     return model, run_deterministic(prepare_scenario(spec, model))
 
 
@@ -27,9 +30,17 @@ def test_scorecard_cells_are_coloured_by_verdict():
     z = np.asarray(fig.data[0].z)
     code = charts.VERDICT_CODE
     # columns: hier_en_nu, later, elders
-    assert z[0].tolist() == [code["improves"], code["none"], code["worsens"]]   # arbeid: jobs up, elsewhere down
-    assert z[1].tolist() == [code["none"], code["worsens"], code["none"]]      # milieu: emissions up (bad)
-    assert z[2].tolist() == [code["improves"], code["none"], code["none"]]     # welvaart: income up
+    assert z[0].tolist() == [
+        code["improves"],
+        code["none"],
+        code["worsens"],
+    ]  # arbeid: jobs up, elsewhere down
+    assert z[1].tolist() == [
+        code["none"],
+        code["worsens"],
+        code["none"],
+    ]  # milieu: emissions up (bad)
+    assert z[2].tolist() == [code["improves"], code["none"], code["none"]]  # welvaart: income up
     assert fig.data[0].text[0][0] == "▲1" and fig.data[0].text[1][1] == "▼1"
     assert list(fig.data[0].x) == ["hier en nu", "later", "elders"]
 
@@ -42,8 +53,14 @@ def test_scorecard_of_no_change_is_level():
 
 
 def test_path_figure_draws_baseline_dashed_and_a_band():
-    table = pd.DataFrame({"time": [0, 1, 0, 1], "series": ["base", "base", "s", "s"], "value": [1, 1, 1, 2],
-                          "baseline": [True, True, False, False]})
+    table = pd.DataFrame(
+        {
+            "time": [0, 1, 0, 1],
+            "series": ["base", "base", "s", "s"],
+            "value": [1, 1, 1, 2],
+            "baseline": [True, True, False, False],
+        }
+    )
     band = pd.DataFrame({"time": [0, 1], "series": ["s", "s"], "low": [1, 1.5], "high": [1, 2.5]})
     fig = charts.path_figure(table, "x", "u", band)
     names = [tr.name for tr in fig.data]

@@ -21,17 +21,22 @@ from ui.state import model_to_yaml, scenario_to_yaml
 
 
 def test_excel_has_one_sheet_per_table():
-    data = exporting.excel_bytes({"results": pd.DataFrame({"a": [1.5, 2.5]}), "x" * 40: pd.DataFrame({"b": ["t"]})})
+    data = exporting.excel_bytes(
+        {"results": pd.DataFrame({"a": [1.5, 2.5]}), "x" * 40: pd.DataFrame({"b": ["t"]})}
+    )
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["results", "x" * 31]
     assert [c.value for c in book["results"]["A"]] == ["a", 1.5, 2.5]
 
 
-@pytest.mark.parametrize(("url", "link"), [
-    ("http://127.0.0.1:8501/vergelijken?f=old#x", "http://127.0.0.1:8501/?f=CODE"),
-    ("https://host/", "https://host/?f=CODE"),
-    ("", "/?f=CODE"),
-])
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        ("http://127.0.0.1:8501/vergelijken?f=old#x", "http://127.0.0.1:8501/?f=CODE"),
+        ("https://host/", "https://host/?f=CODE"),
+        ("", "/?f=CODE"),
+    ],
+)
 def test_share_link_points_at_the_home_page(url, link):
     assert exporting.share_link(url, "CODE") == link
 
@@ -44,7 +49,9 @@ def test_downloaded_model_and_own_scenario_pass_bwsim_validate(tmp_path: Path):
     _, own = fut.build_scenarios(model.spec, grow, items, future)
     (tmp_path / "small.yaml").write_text(model_to_yaml(model.spec), encoding="utf-8")
     (tmp_path / "own.yaml").write_text(scenario_to_yaml(own, "small.yaml"), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "small.yaml"), str(tmp_path / "own.yaml")])
+    result = CliRunner().invoke(
+        cli, ["validate", str(tmp_path / "small.yaml"), str(tmp_path / "own.yaml")]
+    )
     assert result.exit_code == 0, result.output
     loaded = load_scenario(tmp_path / "own.yaml").spec
     assert loaded.interventions == own.interventions and loaded.overrides == own.overrides

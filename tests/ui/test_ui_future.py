@@ -34,14 +34,22 @@ def test_without_scenarios_the_first_node_gets_a_lever(model):
 def test_assumptions_are_the_uncertain_links_within_their_range(model, grow):
     items = {a.key: a for a in fut.assumptions(model.spec, [grow])}
     assert set(items) == {"jobs->income", "jobs->elsewhere"}
-    assert (items["jobs->income"].low, items["jobs->income"].default, items["jobs->income"].high) == (1, 2, 3)
+    assert (
+        items["jobs->income"].low,
+        items["jobs->income"].default,
+        items["jobs->income"].high,
+    ) == (1, 2, 3)
 
 
 def test_a_lever_value_replaces_the_scenario_size(model, grow):
     items = fut.levers(model.spec, [grow])
-    defaults, own = fut.build_scenarios(model.spec, grow, items, fut.Future("grow", {"jobs:step": 150.0}))
+    defaults, own = fut.build_scenarios(
+        model.spec, grow, items, fut.Future("grow", {"jobs:step": 150.0})
+    )
     assert own is None
-    assert [(i.node, i.height, i.start) for i in defaults.interventions] == [("jobs", 150.0, 2026.0)]
+    assert [(i.node, i.height, i.start) for i in defaults.interventions] == [
+        ("jobs", 150.0, 2026.0)
+    ]
 
 
 def test_changed_assumptions_make_a_second_scenario_and_leave_the_first_alone(model, grow):
@@ -64,7 +72,9 @@ def test_baseline_start_with_zero_levers_has_no_interventions(model, grow):
 
 
 def test_timing_moves_a_ramp(model):
-    text = GROW.replace("shape: step, height: 100, start: 2026", "shape: ramp, slope: 10, start: 2026, end: 2030")
+    text = GROW.replace(
+        "shape: step, height: 100, start: 2026", "shape: ramp, slope: 10, start: 2026, end: 2030"
+    )
     ramp = load_scenario_text(text, "g.yaml", model).spec
     items = fut.levers(model.spec, [ramp])
     future = fut.Future("grow", {"jobs:ramp": 20.0}, timing={"jobs:ramp": [2027.0, 2029.0]})
@@ -74,7 +84,9 @@ def test_timing_moves_a_ramp(model):
 
 
 def test_share_code_round_trips():
-    future = fut.Future("grow", {"jobs:step": 150.0}, {"jobs:step": [2027.0, 2028.0]}, {"jobs->income": 2.5})
+    future = fut.Future(
+        "grow", {"jobs:step": 150.0}, {"jobs:step": [2027.0, 2028.0]}, {"jobs->income": 2.5}
+    )
     code = fut.encode_future(future)
     assert code.isascii() and "=" not in code and len(code) < 200
     assert fut.decode_future(code) == future

@@ -19,16 +19,27 @@ def _check(text: str | bytes, current, **kw):
     return model_input.check_upload(raw, "up.yaml", current, **kw)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("name: [unclosed", "YAML syntax error"),
-    ("just a sentence", "expected a mapping"),
-    (SMALL.replace("theme: arbeid, dimension: hier_en_nu, unit: jobs", "theme: arbeid, dimension: now, unit: jobs"),
-     "nodes[0].dimension"),
-    (SMALL.replace("{from: jobs, to: income,", "{from: jobz, to: income,"), "unknown node 'jobz'"),
-    (SMALL + "  - {from: income, to: jobs, weight: 0.1}\n", "algebraic loop"),
-    (UNSTABLE, "blew up"),
-    (GROW.replace("node: jobs", "node: job"), "did you mean 'jobs'"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: [unclosed", "YAML syntax error"),
+        ("just a sentence", "expected a mapping"),
+        (
+            SMALL.replace(
+                "theme: arbeid, dimension: hier_en_nu, unit: jobs",
+                "theme: arbeid, dimension: now, unit: jobs",
+            ),
+            "nodes[0].dimension",
+        ),
+        (
+            SMALL.replace("{from: jobs, to: income,", "{from: jobz, to: income,"),
+            "unknown node 'jobz'",
+        ),
+        (SMALL + "  - {from: income, to: jobs, weight: 0.1}\n", "algebraic loop"),
+        (UNSTABLE, "blew up"),
+        (GROW.replace("node: jobs", "node: job"), "did you mean 'jobs'"),
+    ],
+)
 def test_bad_uploads_are_refused_with_the_place(text, expected, current):
     outcome = _check(text, current)
     assert outcome.kind == "refused"
@@ -49,7 +60,9 @@ def test_a_good_model_and_a_good_scenario_are_accepted(current):
 
 def test_a_model_is_test_run_with_the_scenarios_that_fit(current):
     # stable under the probe, but a scenario pushes a bounded node through a huge gain
-    text = SMALL.replace("weight: 0.5, lag: 1, delay: fixed", "weight: 1.0e+307, lag: 1, delay: fixed")
+    text = SMALL.replace(
+        "weight: 0.5, lag: 1, delay: fixed", "weight: 1.0e+307, lag: 1, delay: fixed"
+    )
     outcome = model_input.check_model_text(text, "m.yaml", {"grow.yaml": GROW})
     assert outcome.kind == "refused" and "blew up" in outcome.problems[0]
 

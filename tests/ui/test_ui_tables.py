@@ -14,10 +14,17 @@ from ui import tables
 
 def _run(height: float, name: str = "s"):
     model = load_model_text(SMALL, "small.yaml").spec
-    spec = ScenarioSpec(name=name, model="", interventions=[{"node": "jobs", "shape": "step", "height": height,
-                                                              "start": 2026}])
+    spec = ScenarioSpec(
+        name=name,
+        model="",
+        interventions=[{"node": "jobs", "shape": "step", "height": height, "start": 2026}],
+    )
     result = run_deterministic(prepare_scenario(spec, model))
-    return model, result, scorecard(model, result.times, result.baseline, result.delta, [2035.0], language="en")
+    return (
+        model,
+        result,
+        scorecard(model, result.times, result.baseline, result.delta, [2035.0], language="en"),
+    )
 
 
 def test_path_table_holds_the_baseline_and_each_run():
@@ -29,17 +36,28 @@ def test_path_table_holds_the_baseline_and_each_run():
 
 def test_key_nodes_prefer_one_per_theme():
     _, _, card = _run(100)
-    assert tables.key_nodes(card, 3, skip={"jobs"}) == ["emissions", "income", "elsewhere"]  # 50 %, 0.67 %, 0.5 %
+    assert tables.key_nodes(card, 3, skip={"jobs"}) == [
+        "emissions",
+        "income",
+        "elsewhere",
+    ]  # 50 %, 0.67 %, 0.5 %
 
 
 def test_effect_sentences_say_size_direction_verdict_and_timing():
     _, result, card = _run(100)
     en = tables.effect_sentences(card, result, ["emissions", "elsewhere", "jobs"], "en")
-    assert en[0] == ("In 2035, Emissions is 50 kt higher than without the scenario: a worsening; "
-                     "half of it by 2027.")  # fixed lag of 1 year after the 2026 step
-    assert en[1] == "In 2035, Jobs elsewhere is 25 jobs lower than without the scenario: a worsening; half of it by 2026."
+    assert en[0] == (
+        "In 2035, Emissions is 50 kt higher than without the scenario: a worsening; "
+        "half of it by 2027."
+    )  # fixed lag of 1 year after the 2026 step
+    assert (
+        en[1]
+        == "In 2035, Jobs elsewhere is 25 jobs lower than without the scenario: a worsening; half of it by 2026."
+    )
     nl = tables.effect_sentences(card, result, ["emissions"], "nl")
-    assert nl[0].startswith("In 2035 is Emissions 50 kt hoger dan zonder het scenario: een verslechtering")
+    assert nl[0].startswith(
+        "In 2035 is Emissions 50 kt hoger dan zonder het scenario: een verslechtering"
+    )
 
 
 def test_tradeoffs_name_the_themes_that_gain_and_lose():

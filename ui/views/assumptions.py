@@ -36,11 +36,18 @@ def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
 
 
 def _link_columns() -> dict:
-    names = {"from": tr("col_from"), "to": tr("col_to"), "low": tr("col_low"), "weight": tr("col_weight"),
-             "high": tr("col_high"), "lag": tr("col_lag")}
+    names = {
+        "from": tr("col_from"),
+        "to": tr("col_to"),
+        "low": tr("col_low"),
+        "weight": tr("col_weight"),
+        "high": tr("col_high"),
+        "lag": tr("col_lag"),
+    }
     columns = {k: st.column_config.Column(v) for k, v in names.items()}
-    columns["delay"] = st.column_config.SelectboxColumn(tr("col_delay"),
-                                                        options=["none", "fixed", "exponential", "third_order"])
+    columns["delay"] = st.column_config.SelectboxColumn(
+        tr("col_delay"), options=["none", "fixed", "exponential", "third_order"]
+    )
     return columns
 
 
@@ -56,15 +63,23 @@ def preview(cur: state.Current) -> None:
         try:
             base = state.current_default()
             runs[tr("default_model")] = state.run(base, scenario)
-        except Exception:  # the own model may have other nodes: then there is nothing to set beside it
+        except (
+            Exception
+        ):  # the own model may have other nodes: then there is nothing to set beside it
             pass
     st.subheader(tr("preview"))
     if st.session_state.get("preview_node") not in model.node_ids:
         st.session_state["preview_node"] = model.node_ids[min(1, len(model.node_ids) - 1)]
-    node = st.selectbox(tr("indicator"), model.node_ids, key="preview_node",
-                        format_func=lambda n: state.label_of(model, n))
+    node = st.selectbox(
+        tr("indicator"),
+        model.node_ids,
+        key="preview_node",
+        format_func=lambda n: state.label_of(model, n),
+    )
     table = tables.path_table(runs, node, tr("series_baseline"))
-    st.plotly_chart(charts.path_figure(table, state.label_of(model, node), model.node(node).unit), key="preview")
+    st.plotly_chart(
+        charts.path_figure(table, state.label_of(model, node), model.node(node).unit), key="preview"
+    )
 
 
 def editor(cur: state.Current) -> None:
@@ -72,11 +87,22 @@ def editor(cur: state.Current) -> None:
     model = cur.model.spec
     tab_links, tab_nodes = st.tabs([tr("links"), tr("nodes")])
     with tab_links:
-        links = st.data_editor(tables.links_table(model), key=f"edit_links:{cur.key}", hide_index=True,
-                               disabled=["from", "to"], num_rows="fixed", column_config=_link_columns())
+        links = st.data_editor(
+            tables.links_table(model),
+            key=f"edit_links:{cur.key}",
+            hide_index=True,
+            disabled=["from", "to"],
+            num_rows="fixed",
+            column_config=_link_columns(),
+        )
     with tab_nodes:
-        nodes = st.data_editor(tables.nodes_table(model, state.language()), key=f"edit_nodes:{cur.key}",
-                               hide_index=True, disabled=["id", "label", "unit"], num_rows="fixed")
+        nodes = st.data_editor(
+            tables.nodes_table(model, state.language()),
+            key=f"edit_nodes:{cur.key}",
+            hide_index=True,
+            disabled=["id", "label", "unit"],
+            num_rows="fixed",
+        )
         st.caption(f"baseline: {tr('nonlinear_baseline')}")
     if st.button(tr("apply"), key="apply_edits", type="primary"):
         text = model_input.model_yaml(tables.edited_model_data(model, links, nodes))
@@ -96,15 +122,21 @@ def uploader() -> None:
         return
     if st.session_state.get("upload_done") != file.file_id:
         st.session_state["upload_done"] = file.file_id
-        outcome = model_input.check_upload(file.getvalue(), file.name, state.current().model, _scenario_texts())
+        outcome = model_input.check_upload(
+            file.getvalue(), file.name, state.current().model, _scenario_texts()
+        )
         if outcome.kind == "refused":
             st.session_state["upload_messages"] = _refusal(outcome)
         elif outcome.kind == "scenario":
             st.session_state.setdefault("uploaded_scenarios", {})[file.name] = outcome.text
-            st.session_state["upload_messages"] = [("success", tr("upload_scenario_ok", name=outcome.scenario.name))]
+            st.session_state["upload_messages"] = [
+                ("success", tr("upload_scenario_ok", name=outcome.scenario.name))
+            ]
         else:
             _adopt_model(outcome.text, file.name)
-            st.session_state["upload_messages"] = [("success", tr("upload_model_ok", name=file.name))]
+            st.session_state["upload_messages"] = [
+                ("success", tr("upload_model_ok", name=file.name))
+            ]
             st.rerun()
     for level, message in st.session_state.get("upload_messages", []):
         getattr(st, level)(message)
@@ -116,10 +148,20 @@ def downloads(cur: state.Current) -> None:
     scenario = own or defaults
     model_file = f"{cur.model.spec.name}.yaml"
     cols = st.columns(2)
-    cols[0].download_button(tr("download_model"), state.model_to_yaml(cur.model.spec), file_name=model_file,
-                            mime="application/x-yaml", key="dl_model")
-    cols[1].download_button(tr("download_scenario"), state.scenario_to_yaml(scenario, model_file),
-                            file_name=f"{scenario.name}.yaml", mime="application/x-yaml", key="dl_scenario")
+    cols[0].download_button(
+        tr("download_model"),
+        state.model_to_yaml(cur.model.spec),
+        file_name=model_file,
+        mime="application/x-yaml",
+        key="dl_model",
+    )
+    cols[1].download_button(
+        tr("download_scenario"),
+        state.scenario_to_yaml(scenario, model_file),
+        file_name=f"{scenario.name}.yaml",
+        mime="application/x-yaml",
+        key="dl_scenario",
+    )
 
 
 def page() -> None:

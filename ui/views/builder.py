@@ -32,8 +32,13 @@ def scenario_picker(cur: state.Current) -> None:
         future.scenario = ""
     if st.session_state.get("scenario_pick") not in names:
         st.session_state["scenario_pick"] = future.scenario
-    st.selectbox(tr("scenario"), names, key="scenario_pick", format_func=lambda n: _title(cur, n),
-                 on_change=_on_scenario)
+    st.selectbox(
+        tr("scenario"),
+        names,
+        key="scenario_pick",
+        format_func=lambda n: _title(cur, n),
+        on_change=_on_scenario,
+    )
     spec = cur.scenarios.get(future.scenario)
     if spec is not None and spec.description:
         st.caption(spec.description.get(state.language()))
@@ -50,8 +55,14 @@ def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
         if key not in st.session_state:
             value = future.levers.get(lever.key, sizes[lever.key])
             st.session_state[key] = float(min(max(value, lever.low), lever.high))
-        value = st.slider(lever.label(lang), float(lever.low), float(lever.high), step=float(lever.step), key=key,
-                          format="%.0f" if lever.step >= 1 else "%.3g")
+        value = st.slider(
+            lever.label(lang),
+            float(lever.low),
+            float(lever.high),
+            step=float(lever.step),
+            key=key,
+            format="%.0f" if lever.step >= 1 else "%.3g",
+        )
         if value != sizes[lever.key] or lever.key in future.levers:
             future.levers[lever.key] = float(value)
     with st.expander(tr("timing")):
@@ -69,13 +80,25 @@ def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
         start, other = future.timing.get(lever.key, [tpl.start, second])
         label = lever.label(state.language()).split(" (")[0]
         cols = st.columns(2)
-        new_start = cols[0].number_input(f"{label}: start", float(time.start), float(time.end), float(start),
-                                         step=1.0, key=f"timing:{lever.key}:start")
+        new_start = cols[0].number_input(
+            f"{label}: start",
+            float(time.start),
+            float(time.end),
+            float(start),
+            step=1.0,
+            key=f"timing:{lever.key}:start",
+        )
         other_label = "eind" if tpl.shape == "ramp" else "duur"
         if state.language() == "en":
             other_label = "end" if tpl.shape == "ramp" else "years"
-        new_other = cols[1].number_input(f"{label}: {other_label}", 0.0 if tpl.shape == "pulse" else float(time.start),
-                                         float(time.end), float(other), step=1.0, key=f"timing:{lever.key}:other")
+        new_other = cols[1].number_input(
+            f"{label}: {other_label}",
+            0.0 if tpl.shape == "pulse" else float(time.start),
+            float(time.end),
+            float(other),
+            step=1.0,
+            key=f"timing:{lever.key}:other",
+        )
         if (new_start, new_other) != (tpl.start, second):
             future.timing[lever.key] = [float(new_start), float(new_other)]
         else:
@@ -99,20 +122,35 @@ def assumption_sliders(cur: state.Current) -> None:
     with st.expander(tr("assumptions"), expanded=bool(changed)):
         st.caption(tr("assumptions_help"))
         if "assume_keys" not in st.session_state:
-            st.session_state["assume_keys"] = sorted(set(fut.default_assumption_keys(list(items.values()), scenarios))
-                                                     | set(future.assumptions) & set(items))
+            st.session_state["assume_keys"] = sorted(
+                set(fut.default_assumption_keys(list(items.values()), scenarios))
+                | set(future.assumptions) & set(items)
+            )
         if "assume_pick" not in st.session_state:
-            st.session_state["assume_pick"] = [k for k in st.session_state["assume_keys"] if k in items]
-        chosen = st.multiselect(tr("choose_assumptions"), list(items), key="assume_pick",
-                                format_func=lambda k: _assumption_label(cur, k))
+            st.session_state["assume_pick"] = [
+                k for k in st.session_state["assume_keys"] if k in items
+            ]
+        chosen = st.multiselect(
+            tr("choose_assumptions"),
+            list(items),
+            key="assume_pick",
+            format_func=lambda k: _assumption_label(cur, k),
+        )
         st.session_state["assume_keys"] = chosen
         for key in chosen:
             item, widget = items[key], f"assume:{key}"
             if widget not in st.session_state:
-                st.session_state[widget] = float(min(max(future.assumptions.get(key, weights[key]), item.low),
-                                                     item.high))
-            value = st.slider(_assumption_label(cur, key), float(item.low), float(item.high),
-                              step=fut.nice_step(item.high - item.low) / 10, key=widget, format="%.4g")
+                st.session_state[widget] = float(
+                    min(max(future.assumptions.get(key, weights[key]), item.low), item.high)
+                )
+            value = st.slider(
+                _assumption_label(cur, key),
+                float(item.low),
+                float(item.high),
+                step=fut.nice_step(item.high - item.low) / 10,
+                key=widget,
+                format="%.4g",
+            )
             if value != weights[key] or key in future.assumptions:
                 future.assumptions[key] = float(value)
         if st.button(tr("reset"), key="reset_future"):
@@ -154,9 +192,12 @@ def results(cur: state.Current, levers: list[fut.Lever]) -> None:
     st.subheader(tr("scorecard"))
     st.caption(tr("scorecard_help"))
     cols = st.columns(len(cards))
-    for col, (name, card) in zip(cols, cards.items()):
-        col.plotly_chart(charts.scorecard_figure(summary(card), lang, name if own is not None else "", themes),
-                         key=f"card:{name}", config={"displayModeBar": False})
+    for col, (name, card) in zip(cols, cards.items(), strict=True):
+        col.plotly_chart(
+            charts.scorecard_figure(summary(card), lang, name if own is not None else "", themes),
+            key=f"card:{name}",
+            config={"displayModeBar": False},
+        )
     if not defaults.interventions:
         st.info(tr("no_changes"))
         return
@@ -169,10 +210,17 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
     skip = {lever.node for lever in levers}
     default_nodes = tables.key_nodes(card, 4, skip) or model.node_ids[:4]
     st.subheader(tr("key_paths"))
-    if "paths_pick" not in st.session_state or not set(st.session_state["paths_pick"]) <= set(model.node_ids):
+    if "paths_pick" not in st.session_state or not set(st.session_state["paths_pick"]) <= set(
+        model.node_ids
+    ):
         st.session_state["paths_pick"] = default_nodes
-    nodes = st.multiselect(tr("indicators"), model.node_ids, key="paths_pick", max_selections=8,
-                           format_func=lambda n: state.label_of(model, n))
+    nodes = st.multiselect(
+        tr("indicators"),
+        model.node_ids,
+        key="paths_pick",
+        max_selections=8,
+        format_func=lambda n: state.label_of(model, n),
+    )
     bands = _bands(cur, runs, defaults, own) if band_on else {}
     grid = st.columns(2)
     for i, node in enumerate(nodes):
@@ -181,12 +229,16 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
         if bands:
             import pandas as pd
 
-            band = pd.concat([tables.band_table(s, runs[name], node, name) for name, s in bands.items()])
+            band = pd.concat(
+                [tables.band_table(s, runs[name], node, name) for name, s in bands.items()]
+            )
         fig = charts.path_figure(table, state.label_of(model, node), model.node(node).unit, band)
         grid[i % 2].plotly_chart(fig, key=f"path:{node}")
     st.subheader(tr("effects"))
     first_name, first = next(iter(runs.items()))
-    for sentence in tables.effect_sentences(cards[first_name], first, nodes or default_nodes, state.language()):
+    for sentence in tables.effect_sentences(
+        cards[first_name], first, nodes or default_nodes, state.language()
+    ):
         st.markdown(f"- {sentence}")
     lines = tables.tradeoff_lines(cards[first_name], state.language())
     if lines:
@@ -211,8 +263,14 @@ def changed_list(cur: state.Current) -> None:
     changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario), future)
     if changed:
         weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
-        st.caption(tr("changed_assumptions") + ": " + "; ".join(
-            f"{_assumption_label(cur, k)}: {weights[k]:.4g} → {v:.4g}" for k, v in changed.items()))
+        st.caption(
+            tr("changed_assumptions")
+            + ": "
+            + "; ".join(
+                f"{_assumption_label(cur, k)}: {weights[k]:.4g} → {v:.4g}"
+                for k, v in changed.items()
+            )
+        )
 
 
 def page() -> None:

@@ -33,9 +33,13 @@ def page() -> None:
     st.title(tr("page_compare"))
     st.markdown(tr("compare_intro"))
     futures = _futures(cur)
-    if st.session_state.get("compare_pick") is None or not set(st.session_state["compare_pick"]) <= set(futures):
+    if st.session_state.get("compare_pick") is None or not set(
+        st.session_state["compare_pick"]
+    ) <= set(futures):
         st.session_state["compare_pick"] = [k for k in futures if k != CURRENT_OWN][:PER_ROW]
-    chosen = st.multiselect(tr("futures"), list(futures), key="compare_pick", format_func=lambda k: futures[k][0])
+    chosen = st.multiselect(
+        tr("futures"), list(futures), key="compare_pick", format_func=lambda k: futures[k][0]
+    )
     if not chosen:
         st.info(tr("pick_two"))
         return
@@ -52,7 +56,7 @@ def page() -> None:
     names = list(cards)
     for row in range(0, len(names), PER_ROW):
         cols = st.columns(PER_ROW)
-        for col, name in zip(cols, names[row:row + PER_ROW]):
+        for col, name in zip(cols, names[row : row + PER_ROW], strict=False):
             col.markdown(f"**{name}**")
             fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True)
             col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
@@ -61,18 +65,33 @@ def page() -> None:
     default = diff["node"].iloc[0] if not diff.empty else model.node_ids[0]
     if st.session_state.get("compare_node") not in model.node_ids:
         st.session_state["compare_node"] = default
-    node = st.selectbox(tr("indicator"), model.node_ids, key="compare_node",
-                        format_func=lambda n: state.label_of(model, n))
+    node = st.selectbox(
+        tr("indicator"),
+        model.node_ids,
+        key="compare_node",
+        format_func=lambda n: state.label_of(model, n),
+    )
     table = tables.path_table(runs, node, tr("series_baseline"))
-    st.plotly_chart(charts.path_figure(table, state.label_of(model, node), model.node(node).unit, height=380),
-                    key="cmp_paths")
+    st.plotly_chart(
+        charts.path_figure(table, state.label_of(model, node), model.node(node).unit, height=380),
+        key="cmp_paths",
+    )
     st.subheader(tr("differences"))
     if diff.empty:
         st.caption("—")
         return
-    shown = diff.drop(columns=["node"]).rename(columns={"label": tr("indicator"), "spread": "spread (%-pt)"})
-    st.dataframe(shown, hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.4g")
-                                                         for c in shown.columns if c not in (tr("indicator"), "unit")})
+    shown = diff.drop(columns=["node"]).rename(
+        columns={"label": tr("indicator"), "spread": "spread (%-pt)"}
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.4g")
+            for c in shown.columns
+            if c not in (tr("indicator"), "unit")
+        },
+    )
 
 
 page()

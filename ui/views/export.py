@@ -10,14 +10,27 @@ from ui import charts, exporting, state, tables
 from ui.future import encode_future
 from ui.state import tr
 
+
 def results_frame(cur: state.Current) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(results in the columns of results.csv, the scorecard) of the baseline and the current future."""
     _, _, defaults, own = state.future_specs(cur)
     specs = [state.baseline_spec(cur, defaults), defaults] + ([own] if own is not None else [])
     runs = [state.run(cur, spec) for spec in specs]
     frame = pd.concat([r.to_frame() for r in runs], ignore_index=True)
-    card = pd.concat([scorecard(cur.model.spec, r.times, r.baseline, r.delta, scenario=r.scenario,
-                                language=state.language()) for r in runs[1:]], ignore_index=True)
+    card = pd.concat(
+        [
+            scorecard(
+                cur.model.spec,
+                r.times,
+                r.baseline,
+                r.delta,
+                scenario=r.scenario,
+                language=state.language(),
+            )
+            for r in runs[1:]
+        ],
+        ignore_index=True,
+    )
     return frame, card
 
 
@@ -32,8 +45,12 @@ def _chart(cur: state.Current, frame: pd.DataFrame):
     model = cur.model.spec
     if st.session_state.get("export_node") not in model.node_ids:
         st.session_state["export_node"] = model.node_ids[0]
-    node = st.selectbox(tr("indicator"), model.node_ids, key="export_node",
-                        format_func=lambda n: state.label_of(model, n))
+    node = st.selectbox(
+        tr("indicator"),
+        model.node_ids,
+        key="export_node",
+        format_func=lambda n: state.label_of(model, n),
+    )
     _, _, defaults, own = state.future_specs(cur)
     runs = {tr("with_defaults"): state.run(cur, defaults)}
     if own is not None:
@@ -51,12 +68,22 @@ def page() -> None:
     st.markdown(tr("export_intro"))
     frame, card = results_frame(cur)
     cols = st.columns(2)
-    cols[0].download_button(tr("download_csv"), frame.to_csv(index=False, float_format="%.17g"),
-                            file_name="results.csv", mime="text/csv", key="dl_csv")
-    cols[1].download_button(tr("download_xlsx"), exporting.excel_bytes({"results": frame, "scorecard": card,
-                                                              "scorecard_summary": summary(card)}),
-                            file_name="results.xlsx", key="dl_xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    cols[0].download_button(
+        tr("download_csv"),
+        frame.to_csv(index=False, float_format="%.17g"),
+        file_name="results.csv",
+        mime="text/csv",
+        key="dl_csv",
+    )
+    cols[1].download_button(
+        tr("download_xlsx"),
+        exporting.excel_bytes(
+            {"results": frame, "scorecard": card, "scorecard_summary": summary(card)}
+        ),
+        file_name="results.xlsx",
+        key="dl_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     fig, node = _chart(cur, frame)
     if st.button(tr("make_png"), key="make_png"):
         try:
@@ -65,11 +92,18 @@ def page() -> None:
             st.warning(tr("png_unavailable", reason=type(exc).__name__))
     png = st.session_state.get("png")
     if png is not None and png[0] == node:
-        st.download_button(tr("download_png"), png[1], file_name=f"{node}.png", mime="image/png", key="dl_png")
+        st.download_button(
+            tr("download_png"), png[1], file_name=f"{node}.png", mime="image/png", key="dl_png"
+        )
     _, _, defaults, own = state.future_specs(cur)
     scenario = own or defaults
-    st.download_button(tr("download_scenario"), state.scenario_to_yaml(scenario, cur.file_ref),
-                       file_name=f"{scenario.name}.yaml", mime="application/x-yaml", key="dl_scen")
+    st.download_button(
+        tr("download_scenario"),
+        state.scenario_to_yaml(scenario, cur.file_ref),
+        file_name=f"{scenario.name}.yaml",
+        mime="application/x-yaml",
+        key="dl_scen",
+    )
     st.subheader(tr("share"))
     st.caption(tr("share_help"))
     st.code(exporting.share_link(_page_url(), encode_future(state.get_future())), language=None)

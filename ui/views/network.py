@@ -19,17 +19,28 @@ def _focus(cur: state.Current) -> str | None:
         st.session_state["focus_pick"] = pending
     if st.session_state.get("focus_pick") not in options:
         st.session_state["focus_pick"] = ""
-    choice = st.selectbox(tr("focus"), options, key="focus_pick",
-                          format_func=lambda n: tr("all_nodes") if not n else state.label_of(model, n))
+    choice = st.selectbox(
+        tr("focus"),
+        options,
+        key="focus_pick",
+        format_func=lambda n: tr("all_nodes") if not n else state.label_of(model, n),
+    )
     return choice or None
 
 
 def _link_rows(cur: state.Current, links: list, end: str) -> pd.DataFrame:
     model = cur.model.spec
-    rows = [{"": "+" if link.weight.central >= 0 else "−",
-             tr("focus"): state.label_of(model, getattr(link, end)),
-             "weight": link.weight.central, "lag": link.lag.central, "delay": link.delay,
-             "evidence": link.evidence.strength} for link in links]
+    rows = [
+        {
+            "": "+" if link.weight.central >= 0 else "−",
+            tr("focus"): state.label_of(model, getattr(link, end)),
+            "weight": link.weight.central,
+            "lag": link.lag.central,
+            "delay": link.delay,
+            "evidence": link.evidence.strength,
+        }
+        for link in links
+    ]
     return pd.DataFrame(rows)
 
 
@@ -45,8 +56,11 @@ def _neighbours(cur: state.Current, focus: str) -> None:
 
 
 MAX_PATHS = 8
-POLARITY = {"reinforcing": ("versterkend (R)", "reinforcing (R)"), "balancing": ("balancerend (B)", "balancing (B)"),
-            "inactive": ("inactief", "inactive")}
+POLARITY = {
+    "reinforcing": ("versterkend (R)", "reinforcing (R)"),
+    "balancing": ("balancerend (B)", "balancing (B)"),
+    "inactive": ("inactief", "inactive"),
+}
 
 
 def _loops(cur: state.Current, focus: str | None) -> None:
@@ -57,9 +71,18 @@ def _loops(cur: state.Current, focus: str | None) -> None:
         st.caption(tr("no_loops"))
         return
     en = state.language() == "en"
-    frame = pd.DataFrame([{"id": lp.id, "type": POLARITY[lp.polarity][en], "lag": lp.lag, "gain": lp.gain,
-                           "loop": " → ".join(state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]])}
-                          for lp in loops])
+    frame = pd.DataFrame(
+        [
+            {
+                "id": lp.id,
+                "type": POLARITY[lp.polarity][en],
+                "lag": lp.lag,
+                "gain": lp.gain,
+                "loop": " → ".join(state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]]),
+            }
+            for lp in loops
+        ]
+    )
     st.dataframe(frame, hide_index=True)
 
 
@@ -79,7 +102,10 @@ def _tracing(cur: state.Current, focus: str) -> None:
     if parts.empty:
         st.caption("—")
         return
-    labels = [state.label_of(cur.model.spec, s) if s else p for s, p in zip(parts["source"], parts["part"])]
+    labels = [
+        state.label_of(cur.model.spec, s) if s else p
+        for s, p in zip(parts["source"], parts["part"], strict=True)
+    ]
     table = pd.DataFrame({"label": labels, "value": parts["value"].to_numpy()})
     st.plotly_chart(charts.bar_figure(table, unit=cur.model.spec.node(focus).unit), key="trace")
     paths = trace_paths(prepared.compiled, prepared.inputs, result.delta, node, k)
@@ -87,11 +113,23 @@ def _tracing(cur: state.Current, focus: str) -> None:
     if not paths.empty:
         st.markdown(f"**{tr('trace_paths')}**")
         model = cur.model.spec
-        st.dataframe(pd.DataFrame({
-            tr("path"): [" → ".join(state.label_of(model, n) for n in p.split(" -> ")) for p in paths["path"]],
-            tr("value"): paths["value"].to_numpy(), "%": 100 * paths["share"].to_numpy()}),
-            hide_index=True, column_config={"%": st.column_config.NumberColumn(format="%.0f"),
-                                            tr("value"): st.column_config.NumberColumn(format="%.4g")})
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("path"): [
+                        " → ".join(state.label_of(model, n) for n in p.split(" -> "))
+                        for p in paths["path"]
+                    ],
+                    tr("value"): paths["value"].to_numpy(),
+                    "%": 100 * paths["share"].to_numpy(),
+                }
+            ),
+            hide_index=True,
+            column_config={
+                "%": st.column_config.NumberColumn(format="%.0f"),
+                tr("value"): st.column_config.NumberColumn(format="%.4g"),
+            },
+        )
 
 
 def page() -> None:
@@ -102,8 +140,11 @@ def page() -> None:
     focus = _focus(cur)
     fig = charts.network_figure(cur.model.spec, state.language(), focus)
     event = st.plotly_chart(fig, key=f"network:{focus}", on_select="rerun", selection_mode="points")
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", [])
+    points = (
+        (event or {}).get("selection", {}).get("points", [])
+        if isinstance(event, dict)
+        else getattr(getattr(event, "selection", None), "points", [])
+    )
     clicked = next((p.get("customdata") for p in points if p.get("customdata")), None)
     if clicked and clicked != focus:
         st.session_state["focus_pending"] = clicked
