@@ -193,3 +193,16 @@ def test_a_bad_upload_shows_the_message_and_keeps_the_model(server: str, page):
     page.screenshot(path=str(ARTIFACTS / "aannames-bad-upload.png"), full_page=True)
     page.goto(server)
     page.get_by_role("heading", name="Medtech-logistiek Heerlen").wait_for()
+
+
+def test_an_uploaded_scenario_can_be_picked(server: str, page):
+    text = (ROOT / "scenarios" / "medtech-growth.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: medtech-growth", "name: eigen-groei").replace(
+        "slope: 600", "slope: 100")
+    page.goto(f"{server}/aannames")
+    page.get_by_role("heading", name="Eigen aannames").wait_for()
+    _settle(page)
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "eigen.yaml", "mimeType": "application/x-yaml", "buffer": text.encode()}])
+    page.get_by_text("Scenario 'eigen-groei' geladen").wait_for()
+    _no_traceback(page)

@@ -29,7 +29,7 @@ def scenario_picker(cur: state.Current) -> None:
     future = state.get_future()
     names = ["", *cur.scenarios]
     if future.scenario not in names:
-        future.scenario = ""
+        future.scenario = fut.default_scenario(cur.scenarios)  # e.g. after a model switch
     if st.session_state.get("scenario_pick") not in names:
         st.session_state["scenario_pick"] = future.scenario
     st.selectbox(
