@@ -111,7 +111,9 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     """``t_0`` when the pass-through graph has a cycle: solve ``(I - G) d = u`` per member.
 
     ``G`` holds every non-fixed link into an auxiliary (lags pass their input
-    straight through at ``t_0``). Bounds are applied after the solve.
+    straight through at ``t_0``). Bounds hold before anything reads them: a node
+    that the solve puts outside its bounds is fixed at the bound and the rest is
+    solved again (:func:`_solve_bounded`), so ``d = clip(u + G d)``.
     """
     n, m = dk.shape
     links = np.flatnonzero((cm.delay != 1) & ~cm.is_stock[cm.target])
@@ -127,7 +129,33 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     except np.linalg.LinAlgError:
         for j in range(m):
             dk[:, j] = _solve_or_nan(a[j], rhs[:, j])
+    unclipped = dk.copy()
     _clip(cm, dk, cm.bounded, 0)
+    for j in np.flatnonzero(np.any(dk != unclipped, axis=0)):  # only members where a bound binds
+        dk[:, j] = _solve_bounded(cm, a[j], rhs[:, j], unclipped[:, j])
+    _clip(cm, dk, cm.bounded, 0)
+
+
+def _solve_bounded(cm: CompiledModel, a: np.ndarray, rhs: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``a x = rhs`` with every node the solution puts outside its bounds held at the bound.
+
+    Adds the nodes that leave their bounds one round at a time (at most one round
+    per bounded node), so that no node reads a value its neighbour will not have.
+    """
+    a, rhs, held = a.copy(), rhs.copy(), np.zeros(x.size, dtype=bool)
+    base = cm.baselines[0]
+    for _ in range(cm.bounded.size):
+        value = base + x
+        leaving = ((value < cm.lower) | (value > cm.upper)) & ~held  # not clip(x) != x: rounding
+        if not leaving.any():
+            break
+        held |= leaving
+        rows = np.flatnonzero(leaving)
+        a[rows] = 0.0
+        a[rows, rows] = 1.0
+        rhs[rows] = np.clip(value[rows], cm.lower[rows], cm.upper[rows]) - base[rows]
+        x = _solve_or_nan(a, rhs)
+    return x
 
 
 def _solve_or_nan(a: np.ndarray, rhs: np.ndarray) -> np.ndarray:

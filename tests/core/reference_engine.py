@@ -71,7 +71,8 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
         # 2.-3. auxiliaries in dependency order, each clipped as soon as it is known
         instant = [j for j, lk in enumerate(links) if j not in lag_out and kind[lk.target] == "auxiliary"]
         if not _evaluate_recursively(ids, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip):
-            _solve_cycle(ids, pos, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip)
+            _solve_cycle(ids, pos, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip,
+                         base, lower, upper)
         for i, node_id in enumerate(ids):
             d[k, i] = d_k[node_id]
         # link signals now known; zero-lag and t_0 pass-through outputs
@@ -134,22 +135,34 @@ def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signa
     return True
 
 
-def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip) -> None:
-    """``t_0`` with a cycle of pass-through links: solve ``d = u + G d`` for the auxiliaries, then clip."""
+def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip,  # noqa: C901
+                 base, lower, upper) -> None:
+    """``t_0`` with a cycle of pass-through links: solve ``d = clip(u + G d)`` for the auxiliaries.
+
+    Solve the linear system; hold every node the solution puts outside its bounds at
+    the bound and solve again, until no further node leaves its bounds.
+    """
     aux = [node_id for node_id in ids if kind[node_id] == "auxiliary"]
     row = {node_id: r for r, node_id in enumerate(aux)}
-    a = np.eye(len(aux))
-    rhs = np.array([u_k[pos[node_id]] for node_id in aux], dtype=float)
-    for j, lk in enumerate(links):
-        if lk.target not in row:
-            continue
-        if j in instant and lk.source in row:
-            probe = {lk.source: 1.0}
-            a[row[lk.target], row[lk.source]] -= effect(j, signal(j, probe, k), k)
-        elif j in instant:
-            rhs[row[lk.target]] += effect(j, signal(j, d_k, k), k)
-        else:
-            rhs[row[lk.target]] += effect(j, lag_out[j], k)
-    solution = np.linalg.solve(a, rhs)
+    held: dict[str, float] = {}
+    while True:
+        a = np.eye(len(aux))
+        rhs = np.array([held.get(node_id, u_k[pos[node_id]]) for node_id in aux], dtype=float)
+        for j, lk in enumerate(links):
+            if lk.target not in row or lk.target in held:
+                continue
+            if j in instant and lk.source in row:
+                probe = {lk.source: 1.0}
+                a[row[lk.target], row[lk.source]] -= effect(j, signal(j, probe, k), k)
+            elif j in instant:
+                rhs[row[lk.target]] += effect(j, signal(j, d_k, k), k)
+            else:
+                rhs[row[lk.target]] += effect(j, lag_out[j], k)
+        solution = {node_id: float(x) for node_id, x in zip(aux, np.linalg.solve(a, rhs), strict=True)}
+        leaving = {node_id: clip(node_id, k, x) for node_id, x in solution.items()
+                   if node_id not in held and not lower[node_id] <= base[k][pos[node_id]] + x <= upper[node_id]}
+        if not leaving:
+            break
+        held.update(leaving)
     for node_id in aux:
-        d_k[node_id] = clip(node_id, k, float(solution[row[node_id]]))
+        d_k[node_id] = clip(node_id, k, solution[node_id])

@@ -90,3 +90,27 @@ def interventions(draw: st.DrawFn, node_ids: list[str], relative: bool = True) -
             item["relative"] = True
         items.append(item)
     return items
+
+
+@st.composite
+def lagged_rings(draw: st.DrawFn) -> tuple[list[dict], list[dict], float]:
+    """Auxiliaries in a ring of exponential / third-order links (a cycle that passes its input
+    through at t_0), with tight bounds, plus a random model's other links."""
+    nodes, links, dt = draw(models(max_nodes=5))
+    ring = [n for n in nodes if n.get("kind", "auxiliary") == "auxiliary"]
+    if len(ring) < 2:
+        ring = nodes = [node(f"r{i}", 1.5) for i in range(3)]
+        links = []
+    for n in ring:
+        for key, sign in (("min", -1), ("max", 1)):
+            if draw(st.booleans()):
+                n[key] = 1.5 + sign * (0.5 + draw(st.floats(0.0, 0.3)))  # baselines lie in [0.9, 2.1]
+    taken = {(lk["from"], lk["to"]) for lk in links}
+    for here, there in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (here["id"], there["id"]) in taken:
+            continue
+        delay = draw(st.sampled_from(["exponential", "third_order"]))
+        lag = draw(st.floats(dt, 2.0)) if delay == "exponential" else draw(st.floats(3 * dt, 3.0))
+        links.append(link(here["id"], there["id"], draw(st.floats(-1.2, 1.2)), lag=lag, delay=delay,
+                          form=draw(st.sampled_from(["linear", "elasticity"]))))
+    return nodes, links, dt

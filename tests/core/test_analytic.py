@@ -288,3 +288,14 @@ def test_a_loop_of_gain_one_at_t0_marks_only_its_member():
     with pytest.raises(NumericalError) as info:
         simulate(prepared.compiled, prepared.inputs, weights)
     assert (info.value.node, info.value.time, info.value.member) == ("a", T0, 1)
+
+
+def test_a_bound_in_a_pass_through_cycle_at_t0_holds_before_the_loop_reads_it():
+    """a -> b -> a, both lagged, a capped at +1: at t_0 b reads the capped a (0.5 * 1), not the
+    unbounded solution (0.5 * 2). The engine once clipped after the solve, so b(t_0) was 1."""
+    model = build_model([node("a", 10.0, max=11.0), node("b", 10.0)],
+                        [link("a", "b", 0.5, lag=1.0, delay="exponential"),
+                         link("b", "a", 0.5, lag=1.5, delay="third_order")])
+    result = run(model, [{"node": "a", "shape": "step", "height": 1.5, "start": T0}])
+    np.testing.assert_array_equal(result.series("a"), 1.0)
+    np.testing.assert_allclose(result.series("b"), 0.5, rtol=0, atol=1e-15)  # steady from t_0 on
