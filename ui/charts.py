@@ -272,7 +272,7 @@ def _positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
 
 
 def network_figure(
-    model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 650
+    model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 780
 ) -> go.Figure:
     """The causal diagram: nodes coloured by theme, arrows with + / − and ‖ for delays.
 
@@ -362,7 +362,7 @@ def _link_mark(pos: dict, link: object) -> dict:
         "yref": "y",
         "text": mark,
         "showarrow": False,
-        "font": {"size": 11, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"},
+        "font": {"size": 13, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"},
     }
 
 

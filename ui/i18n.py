@@ -97,13 +97,16 @@ TEXT: dict[str, dict[str, str]] = {
     # network
     "network_intro": {
         "nl": "Elke pijl is een oorzakelijk verband: + betekent 'meer geeft meer', − 'meer geeft minder'; "
-        "‖ markeert een vertraging. Kleur = thema. Kies een bouwblok om alleen zijn oorzaken en "
+        "‖ markeert een vertraging. Kleur = thema. Kies of klik een bouwblok om alleen zijn oorzaken en "
         "gevolgen te zien.",
         "en": "Every arrow is a causal link: + means 'more gives more', − 'more gives less'; ‖ marks a "
-        "delay. Colour = theme. Pick a bouwblok to see only its causes and effects.",
+        "delay. Colour = theme. Pick or click a bouwblok to see only its causes and effects.",
     },
     "focus": {"nl": "Bouwblok", "en": "Bouwblok"},
     "all_nodes": {"nl": "(alle)", "en": "(all)"},
+    "loop_type": {"nl": "soort", "en": "type"},
+    "loop_gain": {"nl": "versterking per rondgang", "en": "gain per round"},
+    "loop_path": {"nl": "lus", "en": "loop"},
     "loops": {"nl": "Terugkoppelingen", "en": "Feedback loops"},
     "no_loops": {
         "nl": "Dit model heeft geen terugkoppelingen.",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from simulator.cli.common import fail
+from simulator.cli.common import fail, reports_errors
 from simulator.io.spec_files import load_model
 
 MAX_UPLOAD_MB = 5  # the app's pages check their own, smaller limits too
@@ -20,6 +20,7 @@ def app_path() -> Path:
     return Path(__file__).resolve().parents[2] / "ui" / "app.py"
 
 
+@reports_errors
 def ui(
     port: int = typer.Option(8501, help="Port to serve on."),
     model: Path | None = typer.Option(

@@ -75,10 +75,10 @@ def _loops(cur: state.Current, focus: str | None) -> None:
         [
             {
                 "id": lp.id,
-                "type": POLARITY[lp.polarity][en],
-                "lag": lp.lag,
-                "gain": lp.gain,
-                "loop": " → ".join(state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]]),
+                tr("loop_type"): POLARITY[lp.polarity][en],
+                tr("col_lag"): lp.lag,
+                tr("loop_gain"): lp.gain,
+                tr("loop_path"): " → ".join(state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]]),
             }
             for lp in loops
         ]
