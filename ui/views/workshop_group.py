@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
+import hashlib
+import json
+from dataclasses import asdict
 
 import pandas as pd
 import streamlit as st
@@ -56,10 +58,17 @@ def _sources(
     return out
 
 
+def save_id(group: str, future: str, text: str, notes: Notes, base: int) -> str:
+    """The id of one click on save: the same content saved on top of the same version is
+    the same save (a double click or a replayed rerun stores one version, not two)."""
+    payload = json.dumps([group, future, text, asdict(notes), base], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
 def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]) -> None:
     """Pick a start, edit the scenario and the notes, save a new version."""
     sources = _sources(store, code, mine)
-    if "ws_yaml" not in st.session_state and sources:
+    if not st.session_state.get("ws_yaml") and sources:  # an empty future cannot be saved anyway
         st.session_state["ws_yaml"] = next(iter(sources.values()))[1]
     left, right = st.columns([3, 1])
     pick = left.selectbox(tx("start_from"), list(sources), format_func=lambda k: sources[k][0])
@@ -72,19 +81,15 @@ def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion
     cols = st.columns(4)
     for col, key in zip(cols, NOTE_KEYS, strict=True):
         col.text_area(tx(key), key=f"ws_note_{key}", height=100)
-    save_id = st.session_state.setdefault("ws_save_id", uuid.uuid4().hex)
     if st.button(tx("save"), type="primary"):
+        name = st.session_state.get("ws_future_name", "")
+        text = st.session_state.get("ws_yaml", "")
         notes = Notes(*(st.session_state.get(f"ws_note_{k}", "") for k in NOTE_KEYS))
+        base = {v.future: v.version for v in mine}.get(" ".join(str(name).split()), 0)
         try:
             saved = store.save_future(
-                code,
-                group,
-                st.session_state.get("ws_future_name", ""),
-                st.session_state.get("ws_yaml", ""),
-                notes,
-                save_id=save_id,
+                code, group, name, text, notes, save_id=save_id(group, name, text, notes, base)
             )
-            st.session_state["ws_save_id"] = uuid.uuid4().hex  # the next click is a new save
             st.session_state["ws_history_future"] = saved.future  # show what was just saved
             st.session_state.pop("ws_history_version", None)
             st.success(tx("saved", version=saved.version))

@@ -1,0 +1,170 @@
+"""End to end in real Chromium: three groups work at the same time against one running app,
+then the facilitator sees their futures side by side. Group names meant as HTML stay text."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from simulator.workshop.codes import format_code
+from simulator.workshop.store import WorkshopStore
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+GROUPS = ["Groep 1", "Groep 2", "<img src=x onerror=alert(1)>"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"bwsim ui stopped with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("bwsim ui did not answer /_stcore/health")
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """A workshop on the Heerlen model in a fresh database and the app serving it: url, code, db."""
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing")
+    db = str(tmp_path / "workshop.sqlite")
+    with WorkshopStore(db) as store:
+        model = (ROOT / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
+        starts = [
+            (ROOT / "scenarios" / f"{n}.yaml").read_text(encoding="utf-8")
+            for n in ("medtech-growth", "medtech-automation")
+        ]
+        code = store.create_workshop("CoP Heerlen", model, starts).code
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"} | {"BWSIM_WORKSHOP_DB": db}
+    bwsim = Path(sys.executable).parent / "bwsim"
+    log = tmp_path / "server.log"
+    with log.open("wb") as sink:  # a file, not a pipe: a full pipe would stall the server
+        process = subprocess.Popen(
+            [str(bwsim), "ui", "--headless", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url, code, db
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        stderr = log.read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in stderr, stderr[-3000:]
+
+
+def _settle(page) -> None:
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+    )
+    page.wait_for_timeout(300)
+
+
+def _group_session(url: str, code: str, group: str, index: int) -> list[str]:
+    """One group in its own browser: join, save a future twice. Returns the alerts it saw."""
+    from playwright.sync_api import expect, sync_playwright
+
+    alerts: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.set_default_timeout(60_000)
+        page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{url}/workshop")
+        _settle(page)
+        page.get_by_label("Workshopcode").fill(format_code(code).lower())
+        page.get_by_label("Naam van de groep").fill(group)
+        page.get_by_role("button", name="Meedoen").click()
+        _settle(page)
+        editor = page.get_by_label("De toekomst als scenario (ingrepen en eigen aannames, YAML)")
+        expect(editor).to_have_value(re.compile("interventions"), timeout=60_000)  # start scenario
+        name = page.get_by_label("Naam van de toekomst")
+        name.fill(f"Toekomst {index}")
+        name.press("Enter")  # commits the value: the app reruns with it
+        _settle(page)
+        for version in (1, 2):
+            page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+            answer = page.locator(
+                "[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentError']"
+            )
+            expect(answer.first).to_have_text(f"Opgeslagen als versie {version}.", timeout=60_000)
+            _settle(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.locator("img[src='x']").count() == 0
+        browser.close()
+    return alerts
+
+
+def test_groups_at_the_same_time_then_the_facilitator_compares(workshop: tuple[str, str, str]):
+    url, code, db = workshop
+    with ThreadPoolExecutor(len(GROUPS)) as pool:
+        alerts = list(pool.map(_group_session, [url] * 3, [code] * 3, GROUPS, range(3)))
+    assert alerts == [[], [], []]
+    with WorkshopStore(db) as store:
+        saved = {(v.group, v.future, v.version) for v in store.versions(code)}
+    assert saved == {(g, f"Toekomst {i}", n) for i, g in enumerate(GROUPS) for n in (1, 2)}
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{url}/begeleider")
+        _settle(page)
+        page.get_by_label("Workshopcode").fill(format_code(code))
+        page.get_by_role("button", name="Openen").click()
+        _settle(page)
+        page.get_by_text("Hele workshop exporteren (JSON)").wait_for()  # the last element
+        _settle(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.locator("[data-testid='stDataFrame']").count() >= 5
+        assert page.locator(".js-plotly-plot").count() == 1
+        assert page.locator("img[src='x']").count() == 0
+        browser.close()
