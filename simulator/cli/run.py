@@ -39,7 +39,12 @@ def load_all(paths: list[Path]) -> list[ScenarioFile]:
             from simulator.io.yaml_file import read_yaml
             from simulator.spec import ScenarioSpec
 
-            spec = spec_from_document(read_yaml(path)[0], ScenarioSpec)
+            doc = read_yaml(path)[0]
+            if isinstance(doc.data, dict) and "nodes" in doc.data and "model" not in doc.data:
+                raise InputError(doc.problem((), "this is a model file, not a scenario",
+                                             "bwsim run takes scenario files, which name their model "
+                                             "with model:; bwsim validate checks a model"))
+            spec = spec_from_document(doc, ScenarioSpec)
             model_path = (Path(path).parent / spec.model).resolve()
             if model_path not in models and model_path.is_file():
                 models[model_path] = load_model(model_path)

@@ -215,3 +215,8 @@ def test_validate_and_run_every_bad_scenario(tmp_path, case):
     assert_refused(invoke("validate", path), where(path, place, line) + ": ", words)
     assert_refused(invoke("run", path, "--out", tmp_path / "out"), where(path, place, line) + ": ", words)
     assert not (tmp_path / "out").exists()
+
+
+def test_run_on_a_model_file_says_so(files, tmp_path):
+    assert_refused(invoke("run", files[0], "--out", tmp_path / "out"), str(files[0]), "model file, not a scenario")
+    assert not (tmp_path / "out").exists()
