@@ -215,6 +215,18 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
     return model.model_copy(update={"links": links, "nodes": nodes})
 
 
+def _twice_overridden(scenario: ScenarioSpec, doc: YamlDocument | None) -> list[Problem]:
+    """A link or node overridden twice (the later one would silently win)."""
+    problems = []
+    for kind, keys in (("links", [f"{o.source}->{o.target}" for o in scenario.overrides.links]),
+                       ("nodes", [o.id for o in scenario.overrides.nodes])):
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                problems.append(_locate(doc, ("overrides", kind, i), f"{key} is overridden twice",
+                                        f"overrides.{kind}[{keys.index(key)}] already changes it; merge them"))
+    return problems
+
+
 def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocument | None) -> list[Problem]:
     """Overrides that would make an invalid link or node, each located at its override."""
     links = {(lk.source, lk.target): lk for lk in model.links}
@@ -254,6 +266,7 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
         if override.id not in ids:
             problems.append(_locate(doc, ("overrides", "nodes", i, "id"), f"unknown node '{override.id}'",
                                     _hint_node(override.id, ids)))
+    problems += _twice_overridden(scenario, doc)
     problems = problems or _override_problems(model, scenario, doc)
     if problems:
         return problems

@@ -281,6 +281,10 @@ SCENARIO_CASES = [
     ("override making an elasticity on zero",
      SCENARIO + "overrides:\n  links: [{from: jobs, to: income, form: elasticity}]\n"
      "  nodes: [{id: income, baseline: 0}]\n", "links[0].form", 5, "non-zero baseline"),
+    ("link overridden twice", SCENARIO + "overrides:\n  links:\n    - {from: jobs, to: income, weight: 2}\n"
+     "    - {from: jobs, to: income, lag: 3}\n", "overrides.links[1]", 8, "jobs->income is overridden twice"),
+    ("node overridden twice", SCENARIO + "overrides:\n  nodes: [{id: income, baseline: 2}, {id: income, max: 9}]\n",
+     "overrides.nodes[1]", 6, "income is overridden twice"),
     ("no samples", SCENARIO + "uncertainty: {samples: 0}\n", "uncertainty.samples", 5, "greater than or equal to 1"),
 ]
 
