@@ -40,7 +40,15 @@ MAX_IMPORT_BYTES = 200_000_000
 
 
 def export_workshop(store: WorkshopStore, code: str) -> dict[str, Any]:
-    """Everything of one workshop as a JSON-ready dict (see the module docstring)."""
+    """Everything of one workshop as a JSON-ready dict (see the module docstring).
+
+    Read in one transaction: saves made at the same moment are in it whole or not at all.
+    """
+    with store.snapshot():
+        return _export(store, code)
+
+
+def _export(store: WorkshopStore, code: str) -> dict[str, Any]:
     workshop = store.workshop(code)
     models = store.models(code)
     groups: dict[str, dict[str, Any]] = {
@@ -92,7 +100,7 @@ def export_workshop(store: WorkshopStore, code: str) -> dict[str, Any]:
 
 
 def _creation_times(store: WorkshopStore, workshop: Workshop) -> dict[str, Any]:
-    with store.db.reading() as conn:
+    with store.reading() as conn:
         groups = {
             r.name: r.created_at
             for r in conn.execute(sa.select(t.groups).where(t.groups.c.workshop_id == workshop.id))

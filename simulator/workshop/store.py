@@ -9,10 +9,12 @@ updated or deleted: a save adds a version, a new model adds a model version.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import signal
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,6 +77,33 @@ class WorkshopStore:
 
     def __init__(self, location: str | Path | None = None):
         self.db = Database(location)
+        self._snapshot: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+            f"bwsim_workshop_snapshot_{id(self)}", default=None
+        )
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make every read inside the block see one consistent state (one read transaction).
+
+        Used by export, so that a group saving at the same moment cannot leave it
+        with a version of a group it has not listed. Per thread.
+        """
+        with self.db.reading() as conn:
+            token = self._snapshot.set(conn)
+            try:
+                yield
+            finally:
+                self._snapshot.reset(token)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read connection: the snapshot's inside :meth:`snapshot`, else a new transaction."""
+        conn = self._snapshot.get()
+        if conn is not None:
+            yield conn
+            return
+        with self.db.reading() as conn:
+            yield conn
 
     @property
     def where(self) -> str:
@@ -167,7 +196,7 @@ class WorkshopStore:
         InputError
             No workshop has this code (the same message for every wrong code).
         """
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             return self._workshop(conn, code)
 
     def _workshop(self, conn: Connection, code: str) -> Workshop:
@@ -181,7 +210,7 @@ class WorkshopStore:
 
     def list_workshops(self) -> list[WorkshopSummary]:
         """Every workshop in this database with its counts, oldest first (for the facilitator)."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             rows = conn.execute(sa.select(t.workshops).order_by(t.workshops.c.id)).all()
             return [self._summary(conn, row) for row in rows]
 
@@ -240,7 +269,7 @@ class WorkshopStore:
 
     def current_model(self, code: str) -> ModelVersion:
         """The model groups build on now (the newest model version)."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             return self._current_model(conn, self._workshop(conn, code).id)
 
     @staticmethod
@@ -255,7 +284,7 @@ class WorkshopStore:
 
     def models(self, code: str) -> list[ModelVersion]:
         """Every model version of the workshop, oldest first."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             wid = self._workshop(conn, code).id
             rows = conn.execute(
                 sa.select(t.workshop_models)
@@ -266,7 +295,7 @@ class WorkshopStore:
 
     def start_scenarios(self, code: str) -> list[StartScenario]:
         """The scenarios the workshop starts from, in the facilitator's order."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             wid = self._workshop(conn, code).id
             rows = conn.execute(
                 sa.select(t.start_scenarios)
@@ -301,7 +330,7 @@ class WorkshopStore:
 
     def groups(self, code: str) -> list[str]:
         """Names of the groups that joined, in order of joining."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             wid = self._workshop(conn, code).id
             return list(
                 conn.execute(
@@ -451,7 +480,7 @@ class WorkshopStore:
 
     def history(self, code: str, group: str, future: str) -> list[FutureVersion]:
         """Every version of one future, oldest first."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             wid = self._workshop(conn, code).id
             rows = conn.execute(
                 self._versions_query()
@@ -466,7 +495,7 @@ class WorkshopStore:
 
     def versions(self, code: str, group: str | None = None) -> list[FutureVersion]:
         """Every version of every future (of one group, if given), by group, future and version."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             wid = self._workshop(conn, code).id
             query = self._versions_query().where(t.futures.c.workshop_id == wid)
             if group is not None:
@@ -485,7 +514,7 @@ class WorkshopStore:
 
     def model_version(self, code: str, model_id: int) -> ModelVersion:
         """A model version of this workshop by id."""
-        with self.db.reading() as conn:
+        with self.reading() as conn:
             wid = self._workshop(conn, code).id
             row = conn.execute(
                 sa.select(t.workshop_models).where(

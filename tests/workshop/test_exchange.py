@@ -166,3 +166,20 @@ def test_an_imported_model_that_no_longer_validates_is_kept_and_named(
         store.current_model(imported.code),
     )
     assert run.result is None and "unknown key" in run.problems[0]
+
+
+def test_an_export_is_one_snapshot(store: WorkshopStore, workshop_code: str, monkeypatch):
+    """A group that joins and saves while an export runs is in it whole or not at all."""
+    listed = store.groups
+
+    def groups_then_someone_saves(code: str) -> list[str]:
+        names = listed(code)
+        store.join(workshop_code, "laat")  # another connection, in the middle of the export
+        store.save_future(workshop_code, "laat", "f", future_yaml(1))
+        return names
+
+    monkeypatch.setattr(store, "groups", groups_then_someone_saves)
+    data = parse_export(export_text(store, workshop_code))
+    assert [g["name"] for g in data["groups"]] == ["A", "B"]
+    monkeypatch.undo()
+    assert store.groups(workshop_code) == ["A", "B", "laat"]

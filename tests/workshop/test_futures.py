@@ -25,18 +25,37 @@ def test_every_kind_of_value_survives_the_round_trip():
     model = load_model(ROOT / "models" / "medtech-heerlen.yaml")
     link = model.spec.links[0]
     node = model.spec.nodes[0].id
-    spec = ScenarioSpec.model_validate({
-        "name": "alles", "model": "m.yaml", "title": {"nl": "Alles – één", "en": "All"},
-        "time": {"start": 2025, "end": 2040, "dt": 0.125},
-        "interventions": [
-            {"node": node, "shape": "series", "values": {2026: 1.5, 2030.5: -2.25}},
-            {"node": node, "shape": "pulse", "height": 0.1, "start": 2027, "width": 1, "relative": True},
-        ],
-        "overrides": {"links": [{"from": link.source, "to": link.target,
-                                 "weight": {"dist": "normal", "mean": 0.1 + 0.2, "sd": 0.05},
-                                 "lag": {"low": 1, "mode": 2, "high": 4}, "delay": "third_order"}],
-                      "nodes": [{"id": node, "baseline": {"series": {2020: 1.0, 2030: 2.0}}}]},
-        "uncertainty": {"samples": 50, "seed": 3},
-    })
+    spec = ScenarioSpec.model_validate(
+        {
+            "name": "alles",
+            "model": "m.yaml",
+            "title": {"nl": "Alles – één", "en": "All"},
+            "time": {"start": 2025, "end": 2040, "dt": 0.125},
+            "interventions": [
+                {"node": node, "shape": "series", "values": {2026: 1.5, 2030.5: -2.25}},
+                {
+                    "node": node,
+                    "shape": "pulse",
+                    "height": 0.1,
+                    "start": 2027,
+                    "width": 1,
+                    "relative": True,
+                },
+            ],
+            "overrides": {
+                "links": [
+                    {
+                        "from": link.source,
+                        "to": link.target,
+                        "weight": {"dist": "normal", "mean": 0.1 + 0.2, "sd": 0.05},
+                        "lag": {"low": 1, "mode": 2, "high": 4},
+                        "delay": "third_order",
+                    }
+                ],
+                "nodes": [{"id": node, "baseline": {"series": {2020: 1.0, 2030: 2.0}}}],
+            },
+            "uncertainty": {"samples": 50, "seed": 3},
+        }
+    )
     again = load_scenario_text(scenario_yaml(spec), "round trip", model).spec
     assert again == spec
