@@ -92,6 +92,8 @@ def child_ensemble(samples: int, workers: int | None, threads: int | None = None
     start_cluster = time.perf_counter()
     with dask_executor(workers=workers) as executor:
         started = time.perf_counter() - start_cluster
+        if executor is not None:  # workers import simulator on their first task: warm them up too
+            ensemble_summary(prepared, 4000, seed=1, executor=executor, chunk_size=1000)
         w0, c0 = time.perf_counter(), time.process_time()
         summary = ensemble_summary(prepared, samples, seed=0, executor=executor, threads=threads)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0

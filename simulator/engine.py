@@ -58,8 +58,7 @@ class _Gather:
         if not x.flags.c_contiguous:
             x = np.ascontiguousarray(x)
         y = np.zeros((self.n_rows, x.shape[1]))
-        _csr_matvecs(self.n_rows, self.n_cols, x.shape[1], m.indptr, m.indices, m.data, x.ravel(),
-                     y.ravel())
+        _csr_matvecs(self.n_rows, self.n_cols, x.shape[1], m.indptr, m.indices, m.data, x, y)
         return y
 
 
@@ -265,7 +264,8 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
             y1, y2 = signal[T].copy(), signal[T].copy()
             out[:] = signal
             out[F] = 0.0
-        history[k] = signal[F]
+        if fix_i.size:
+            history[k] = signal[F]
         out[Z] = signal[Z]
         if k + 1 == n_times:
             break
