@@ -27,6 +27,8 @@ def scenario_yaml(spec: ScenarioSpec) -> str:
         mode="python", by_alias=True, exclude_none=True, exclude_defaults=True
     )
     data.setdefault("model", spec.model)
+    if spec.time is not None:  # written out whole, not as the fields that differ from the defaults
+        data["time"] = spec.time.model_dump()
     links = spec.overrides.links
     for i, override in enumerate(links):
         for key in ("weight", "lag"):

@@ -134,3 +134,39 @@ def test_both_pages_are_in_the_app(db: str, code: str):
         at.run()
         assert not at.exception and not at.error
         assert at.title[0].value.startswith("Workshop")
+
+
+def test_the_facilitator_creates_a_workshop_in_the_app(db: str):
+    at = _page("workshop_facilitator.py")
+    at.text_input[0].input("CoP <b>Heerlen</b>")
+    next(b for b in at.button if b.label == "Workshop aanmaken").click()
+    at.run()
+    assert not at.exception and not at.error
+    shown = at.code[0].value
+    with WorkshopStore(db) as store:
+        (summary,) = store.list_workshops()
+        assert summary.code == shown and summary.name == "CoP <b>Heerlen</b>"
+        assert store.current_model(shown).name == "medtech-heerlen"
+    assert at.text_input[-1].value == shown  # the new workshop is opened
+
+
+def test_what_a_group_built_on_the_builder_page_can_be_saved(db: str):
+    root = Path(__file__).resolve().parents[2]
+    with WorkshopStore(db) as store:
+        code = store.create_workshop(
+            "Heerlen", (root / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
+        ).code
+    at = _page("workshop_group.py")
+    _join(at, code, "Groep 1")
+    pick = at.selectbox[0]
+    assert pick.options == ["Wat ik bouwde op 'Toekomst bouwen'"]  # no start scenarios here
+    pick.set_value("builder")
+    _click(at, "In de editor")
+    built = at.text_area(key="ws_yaml").value
+    assert built.startswith("name: ")
+    at.text_input(key="ws_future_name").input("Uit de bouwer")
+    _click(at, "Opslaan")
+    assert not at.exception and not at.error
+    with WorkshopStore(db) as store:
+        (saved,) = store.versions(code)
+    assert (saved.future, saved.scenario_yaml) == ("Uit de bouwer", built)

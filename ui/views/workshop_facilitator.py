@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from simulator.errors import InputError
+from simulator.errors import InputError, Problem
 from simulator.workshop.codes import format_code
 from simulator.workshop.compare import (
     Comparison,
@@ -73,7 +73,7 @@ def import_form(store: WorkshopStore) -> None:
     try:
         raw = upload.getvalue()
         if len(raw) > MAX_IMPORT_BYTES:
-            raise InputError([])
+            raise InputError(Problem(upload.name, "", "too large for a workshop export"))
         workshop = import_workshop(store, parse_export(raw, upload.name))
         st.session_state[SESSION] = workshop.code
         st.success(tx("imported"))

@@ -11,7 +11,13 @@ import streamlit as st
 
 from simulator.errors import InputError, SimulatorError
 from simulator.results import RunResult
-from simulator.workshop.futures import baseline_run, model_file, run_future, scenario_yaml
+from simulator.workshop.futures import (
+    baseline_run,
+    check_future_yaml,
+    model_file,
+    run_future,
+    scenario_yaml,
+)
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import history_table
@@ -52,9 +58,11 @@ def _sources(
     try:
         cur = state.current()
         _base, _levers, defaults, own = state.future_specs(cur)
-        out["builder"] = (tx("from_builder"), scenario_yaml(own or defaults))
+        text = scenario_yaml(own or defaults)
+        check_future_yaml(text, model_file(store.current_model(code)), "builder")
+        out["builder"] = (tx("from_builder"), text)
     except (InputError, SimulatorError, KeyError, ValueError):
-        pass  # the builder's model does not fit: offer what the workshop has
+        pass  # what the builder holds does not fit the workshop's model: not offered
     return out
 
 
