@@ -95,7 +95,7 @@ def child_ensemble(samples: int, workers: int | None, threads: int | None = None
         if executor is not None:  # workers import simulator on their first task: warm them up too
             ensemble_summary(prepared, 4000, seed=1, executor=executor, chunk_size=1000)
         w0, c0 = time.perf_counter(), time.process_time()
-        summary = ensemble_summary(prepared, samples, seed=0, executor=executor, threads=threads)
+        summary = ensemble_summary(prepared, samples, seed=0, executor=executor, threads=threads or 1)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     i = summary.node_ids.index("life_satisfaction")
     return {
@@ -215,14 +215,14 @@ def report(args: argparse.Namespace) -> None:
         f"  {'samples':>8} {'threads':>7} {'wall s':>8} {'CPU s':>8} {'member-runs/s':>14} "
         f"{'peak MB':>8} {'before MB':>9}  quantiles"
     )
-    cases = [(n, None) for n in sizes] + [(10_000, 1)]
+    cases = [(n, None) for n in sizes] + [(10_000, os.cpu_count())]
     for n, threads in cases:
         r = _child("ensemble", str(n), "0", str(threads or 0))
         if threads is None:
             runs[n] = r
         kind = "exact" if r["exact_quantiles"] else "histogram"
         print(
-            f"  {n:>8,} {threads or os.cpu_count():>7} {r['wall_s']:>8.3f} {r['cpu_s']:>8.3f} "
+            f"  {n:>8,} {threads or 1:>7} {r['wall_s']:>8.3f} {r['cpu_s']:>8.3f} "
             f"{r['members_per_s']:>14,.0f} {r['peak_mb']:>8.0f} {r['rss_before_mb']:>9.0f}  {kind}"
         )
     print(

@@ -37,7 +37,6 @@ the time and the member's parameter values.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -319,7 +318,7 @@ def ensemble_summary(
     exact_limit: int = EXACT_LIMIT,
     n_bins: int = N_BINS,
     progress: Progress | None = None,
-    threads: int | None = None,
+    threads: int = 1,
 ) -> EnsembleSummary:
     """Draw ``samples`` parameter sets with ``seed`` and summarise the deviations of the scenario.
 
@@ -344,8 +343,10 @@ def ensemble_summary(
         Histogram bins per node and time.
     progress : callable(done, total), optional
         Called after each chunk with member counts.
-    threads : int, optional
-        Threads for an in-process run (default: one per core; 1: no threads).
+    threads : int
+        Threads for an in-process run (default 1). More threads give the same
+        numbers; on the shared 2-core test machine they were not faster (see
+        benchmarks/README.md), so use Dask workers (processes) to use more cores.
 
     Raises
     ------
@@ -382,7 +383,7 @@ def summarise_sample(
     exact_limit: int = EXACT_LIMIT,
     n_bins: int = N_BINS,
     progress: Progress | None = None,
-    threads: int | None = None,
+    threads: int = 1,
 ) -> EnsembleSummary:
     """Run and summarise a drawn sample (see :func:`ensemble_summary`)."""
     mapper = replace(sample, design=None)
@@ -416,7 +417,7 @@ def run_members(
     executor: Executor | None = None,
     nodes: Sequence[str] | None = None,
     progress: Progress | None = None,
-    threads: int | None = None,
+    threads: int = 1,
 ) -> np.ndarray:
     """Run explicit parameter sets; return the paths of chosen nodes (e.g. for sensitivity).
 
@@ -430,8 +431,8 @@ def run_members(
     executor : concurrent.futures.Executor, optional
     nodes : sequence of str, optional
         Nodes to return (default: all).
-    threads : int, optional
-        Threads for an in-process run (default: one per core).
+    threads : int
+        Threads for an in-process run (default 1; see :func:`ensemble_summary`).
 
     Returns
     -------
@@ -498,18 +499,17 @@ def _reduce(
     progress: Progress | None,
     describe: Callable[[int], dict[str, float]],
     histogram: bool = True,
-    threads: int | None = None,
+    threads: int = 1,
 ) -> Reduction:
     """Run every block, chunk by chunk, and fold the chunks' reductions together.
 
-    Without an executor, blocks run on a pool of ``threads`` threads in this
-    process (default: one per core); numpy and the CSR kernel release the GIL
-    for the array work. Results are the same for any number of threads.
+    Without an executor, blocks run in this process, on a pool of ``threads``
+    threads when more than one (numpy and the CSR kernel release the GIL for
+    the array work). Results are the same for any number of threads.
     """
     n_blocks = -(-n_members // BLOCK_SIZE)
     blocks_per_chunk = max(1, -(-int(chunk_size) // BLOCK_SIZE))
     with contextlib.ExitStack() as stack:
-        threads = (os.cpu_count() or 1) if threads is None else threads
         if executor is None and threads > 1 and n_blocks > 2:
             executor = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="bwsim"))
             blocks_per_chunk = 1

@@ -167,7 +167,7 @@ def test_same_seed_same_summary_whatever_the_chunking_and_threads(rich, exact_li
             (10**9, 1),
             (BLOCK_SIZE, 2),
             (BLOCK_SIZE, 3),
-            (BLOCK_SIZE, None),
+            (BLOCK_SIZE, 4),
         )
     ]
     for other in runs[1:]:
