@@ -5,7 +5,6 @@ Through the Python API here (``InputError.problems``); the command line is in te
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -201,11 +200,11 @@ BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
 
 
-def test_alias_bomb_is_refused_quickly():
-    began = time.process_time()
-    with pytest.raises(InputError, match="expands to more than"):
+def test_alias_bomb_is_refused_after_bounded_work():
+    """9^9 values if expanded; refused once MAX_NODES have been visited (so it cannot hang)."""
+    with pytest.raises(InputError, match="expands to more than") as info:
         parse_yaml(BOMB, "bomb.yaml")
-    assert time.process_time() - began < 30  # a generous guard against a hang, not a benchmark
+    assert info.value.problems[0].file == "bomb.yaml"
 
 
 def test_file_of_many_megabytes_is_refused_before_parsing(tmp_path):
