@@ -34,6 +34,9 @@ METHODS = ("lhs", "mc")
 BLOCK_SIZE = 1000
 """Members per engine call. Fixed, so that results never depend on chunking."""
 
+LHS_MEMORY_LIMIT = 2 * 2**30
+"""Largest Latin hypercube design, bytes (the whole design is held in memory)."""
+
 _EPS = 2.0**-53  # keeps u inside (0, 1): a normal's ppf is infinite at 0 and 1
 
 
@@ -200,6 +203,23 @@ class ParameterSample:
         }
 
 
+def design_problems(model: ModelSpec, samples: int, method: str, file: str = "") -> list[Problem]:
+    """A Latin hypercube too large to hold in memory (see :data:`LHS_MEMORY_LIMIT`)."""
+    n_parameters = len(uncertain_parameters(model))
+    design_bytes = 8 * samples * n_parameters
+    if method != "lhs" or design_bytes <= LHS_MEMORY_LIMIT:
+        return []
+    return [
+        Problem(
+            file,
+            "samples",
+            f"a Latin hypercube of {samples:,} samples over {n_parameters} "
+            f"uncertain parameters needs {design_bytes / 2**30:.1f} GB of memory",
+            "use method mc (Monte Carlo, flat memory) or fewer samples",
+        )
+    ]
+
+
 def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> ParameterSample:
     """Draw ``samples`` parameter sets for every uncertain weight and lag of ``model``.
 
@@ -217,9 +237,12 @@ def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> 
     Raises
     ------
     InputError
-        For a bad sample size, seed or method.
+        For a bad sample size, seed or method, or a Latin hypercube too large for memory.
     """
     check_sampling(samples, seed, method)
+    problems = design_problems(model, samples, method)
+    if problems:
+        raise InputError(problems)
     parameters = uncertain_parameters(model)
     design = None
     if method == "lhs" and parameters:

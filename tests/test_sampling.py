@@ -117,3 +117,13 @@ def test_inverse_cdf_equals_scipy_ppf(spec, frozen):
     np.testing.assert_allclose(
         inverse_cdf(Distribution.model_validate(spec), u), frozen.ppf(u), rtol=1e-12, atol=1e-12
     )
+
+
+def test_a_latin_hypercube_too_big_for_memory_is_refused_before_drawing(monkeypatch):
+    import simulator.sampling as sampling
+
+    monkeypatch.setattr(sampling, "LHS_MEMORY_LIMIT", 8 * 3 * 100)
+    draw(_model(), 100, seed=1)
+    with pytest.raises(InputError, match="use method mc"):
+        draw(_model(), 101, seed=1)
+    draw(_model(), 101, seed=1, method="mc")

@@ -18,7 +18,7 @@ from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_pr
 from simulator.io.manifest import build_manifest, write_manifest
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
 from simulator.results import RunResult
-from simulator.sampling import METHODS
+from simulator.sampling import METHODS, design_problems
 from simulator.scenario_run import (
     PreparedScenario,
     baseline_scenario,
@@ -138,7 +138,10 @@ def ensemble_settings(loaded: list[ScenarioFile], samples: int | None, seed: int
             "samples": samples if samples is not None else block.samples,
             "seed": seed if seed is not None else (block.seed if block else 0),
             "method": method or (block.method if block else "lhs")}
-        problems += sampled_lag_problems(prepare_scenario(item.spec, item.model.spec), item.path)
+        prepared = prepare_scenario(item.spec, item.model.spec)
+        problems += sampled_lag_problems(prepared, item.path)
+        chosen = settings[item.spec.name]
+        problems += design_problems(prepared.model, chosen["samples"], chosen["method"], item.path)
     if problems:
         raise InputError(problems)
     return settings
