@@ -271,6 +271,27 @@ def _positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
     return {k: (float(v[0]), float(v[1])) for k, v in nx.kamada_kawai_layout(graph).items()}
 
 
+def _focus_positions(model: ModelSpec, focus: str) -> dict[str, tuple[float, float]]:
+    """Causes on the left, the node in the middle, effects on the right (both ways: on top)."""
+    causes = [
+        n for n in model.node_ids if any(k.source == n and k.target == focus for k in model.links)
+    ]
+    effects = [
+        n for n in model.node_ids if any(k.source == focus and k.target == n for k in model.links)
+    ]
+    both = [n for n in causes if n in effects]
+    pos = {focus: (0.0, 0.0)}
+    for x, group in (
+        (-1.0, [n for n in causes if n not in both]),
+        (1.0, [n for n in effects if n not in both]),
+    ):
+        for i, node in enumerate(group):
+            pos[node] = (x, (len(group) - 1) / 2 - i)
+    for i, node in enumerate(both):
+        pos[node] = ((i - (len(both) - 1) / 2) * 0.5, 1.0 + 0.3 * (i % 2))
+    return pos
+
+
 def network_figure(
     model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 780
 ) -> go.Figure:
@@ -284,7 +305,7 @@ def network_figure(
     if focus is not None:
         links = [link for link in links if focus in (link.source, link.target)]
         shown = {focus} | {link.source for link in links} | {link.target for link in links}
-    pos = _positions(model)
+    pos = _positions(model) if focus is None else _focus_positions(model, focus)
     themes = sorted({n.theme for n in model.nodes})
     fig = go.Figure()
     annotations = [_arrow(pos, link) for link in links]

@@ -154,6 +154,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col_weight": {"nl": "gewicht", "en": "weight"},
     "col_high": {"nl": "hoog", "en": "high"},
     "col_lag": {"nl": "vertraging (jaar)", "en": "lag (years)"},
+    "col_evidence": {"nl": "onderbouwing", "en": "evidence"},
     "col_delay": {"nl": "soort vertraging", "en": "delay type"},
     "preview": {"nl": "Uw toekomst met dit model", "en": "Your future with this model"},
     "model_in_use": {"nl": "Model in gebruik", "en": "Model in use"},

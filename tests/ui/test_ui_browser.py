@@ -198,11 +198,29 @@ def test_a_bad_upload_shows_the_message_and_keeps_the_model(server: str, page):
 def test_an_uploaded_scenario_can_be_picked(server: str, page):
     text = (ROOT / "scenarios" / "medtech-growth.yaml").read_text(encoding="utf-8")
     text = text.replace("name: medtech-growth", "name: eigen-groei").replace(
-        "slope: 600", "slope: 100")
+        "slope: 600", "slope: 100"
+    )
     page.goto(f"{server}/aannames")
     page.get_by_role("heading", name="Eigen aannames").wait_for()
     _settle(page)
     page.locator("input[type=file]").set_input_files(
-        files=[{"name": "eigen.yaml", "mimeType": "application/x-yaml", "buffer": text.encode()}])
+        files=[{"name": "eigen.yaml", "mimeType": "application/x-yaml", "buffer": text.encode()}]
+    )
     page.get_by_text("Scenario 'eigen-groei' geladen").wait_for()
     _no_traceback(page)
+
+
+def test_clicking_a_node_shows_its_causes_effects_and_tracing(server: str, page):
+    page.goto(f"{server}/netwerk")
+    page.get_by_role("heading", name="Het netwerk").wait_for()
+    points = page.locator(".js-plotly-plot .scatterlayer .point")
+    points.first.wait_for()
+    _settle(page)
+    assert points.count() == 34
+    points.nth(5).click(force=True)
+    page.get_by_text("Waar komt de verandering vandaan?").wait_for()
+    _settle(page)
+    assert page.locator(".js-plotly-plot .scatterlayer .point").count() < 34
+    _no_traceback(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "netwerk-klik.png"), full_page=True)

@@ -34,10 +34,10 @@ def _link_rows(cur: state.Current, links: list, end: str) -> pd.DataFrame:
         {
             "": "+" if link.weight.central >= 0 else "−",
             tr("focus"): state.label_of(model, getattr(link, end)),
-            "weight": link.weight.central,
-            "lag": link.lag.central,
-            "delay": link.delay,
-            "evidence": link.evidence.strength,
+            tr("col_weight"): link.weight.central,
+            tr("col_lag"): link.lag.central,
+            tr("col_delay"): link.delay,
+            tr("col_evidence"): link.evidence.strength,
         }
         for link in links
     ]
@@ -78,7 +78,9 @@ def _loops(cur: state.Current, focus: str | None) -> None:
                 tr("loop_type"): POLARITY[lp.polarity][en],
                 tr("col_lag"): lp.lag,
                 tr("loop_gain"): lp.gain,
-                tr("loop_path"): " → ".join(state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]]),
+                tr("loop_path"): " → ".join(
+                    state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]]
+                ),
             }
             for lp in loops
         ]
@@ -132,6 +134,23 @@ def _tracing(cur: state.Current, focus: str) -> None:
         )
 
 
+def _clicked(event: object, fig: object) -> str | None:
+    """The node id of a clicked point (its trace's ``customdata``), or None."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points:
+        curve = point.get("curve_number")
+        index = point.get("point_index", point.get("point_number"))
+        if curve is None or index is None or curve >= len(fig.data):
+            continue
+        data = fig.data[curve].customdata
+        if data is not None and index < len(data):
+            return str(data[index])
+    return None
+
+
 def page() -> None:
     """The page."""
     cur = state.current()
@@ -140,12 +159,7 @@ def page() -> None:
     focus = _focus(cur)
     fig = charts.network_figure(cur.model.spec, state.language(), focus)
     event = st.plotly_chart(fig, key=f"network:{focus}", on_select="rerun", selection_mode="points")
-    points = (
-        (event or {}).get("selection", {}).get("points", [])
-        if isinstance(event, dict)
-        else getattr(getattr(event, "selection", None), "points", [])
-    )
-    clicked = next((p.get("customdata") for p in points if p.get("customdata")), None)
+    clicked = _clicked(event, fig)
     if clicked and clicked != focus:
         st.session_state["focus_pending"] = clicked
         st.rerun()
