@@ -339,11 +339,11 @@ def network_figure(
         )
     fig.update_layout(
         annotations=annotations,
-        height=height,
+        height=height if focus is None else min(height, 260 + 60 * len(shown)),
         plot_bgcolor="white",
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"font": {"size": 10}},
-        xaxis={"visible": False},
+        xaxis={"visible": False, "range": [-1.8, 1.8]} if focus is not None else {"visible": False},
         yaxis={"visible": False},
     )
     return fig

@@ -31,7 +31,7 @@ from simulator.spec import (
 )
 
 MAGNITUDE = {"step": "height", "pulse": "height", "ramp": "slope"}
-MAX_ASSUMPTION_DEFAULTS = 4
+MAX_ASSUMPTION_DEFAULTS = 2
 MAX_SHARE_CHARS = 8_000
 
 
@@ -254,14 +254,18 @@ def assumptions(model: ModelSpec, scenarios: list[ScenarioSpec]) -> list[Assumpt
 
 
 def default_assumption_keys(items: list[Assumption], scenarios: list[ScenarioSpec]) -> list[str]:
-    """The assumptions shown first: those some scenario overrides, else the first few."""
+    """The assumptions shown first: the first link each scenario overrides (then the second, ...),
+    else the first uncertain links; at most :data:`MAX_ASSUMPTION_DEFAULTS`."""
     keys = {a.key for a in items}
-    chosen = []
-    for scenario in scenarios:
-        for link in scenario.overrides.links:
-            key = f"{link.source}->{link.target}"
-            if key in keys and key not in chosen and link.weight is not None:
-                chosen.append(key)
+    per_scenario = [
+        [f"{k.source}->{k.target}" for k in s.overrides.links if k.weight is not None]
+        for s in scenarios
+    ]
+    chosen: list[str] = []
+    for rank in range(max((len(x) for x in per_scenario), default=0)):
+        for links in per_scenario:
+            if rank < len(links) and links[rank] in keys and links[rank] not in chosen:
+                chosen.append(links[rank])
     return (chosen or [a.key for a in items])[:MAX_ASSUMPTION_DEFAULTS]
 
 

@@ -58,6 +58,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Uncertain links, within their range (low..high). What you change here is shown apart: "
         "interventions with default assumptions and interventions with your assumptions.",
     },
+    "more_assumptions": {"nl": "Meer aannames", "en": "More assumptions"},
     "choose_assumptions": {"nl": "Welke aannames?", "en": "Which assumptions?"},
     "reset": {"nl": "Terug naar het scenario", "en": "Back to the scenario"},
     "timing": {"nl": "Timing van de ingrepen", "en": "Timing of the interventions"},

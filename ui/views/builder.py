@@ -111,52 +111,49 @@ def _assumption_label(cur: state.Current, key: str) -> str:
 
 
 def assumption_sliders(cur: state.Current) -> None:
-    """Sliders for the uncertain link weights a group wants to argue about."""
+    """Sliders for the uncertain link weights a group wants to argue about (a few shown, more on demand)."""
     future = state.get_future()
     scenarios = list(cur.scenarios.values())
     items = {a.key: a for a in fut.assumptions(cur.model.spec, scenarios)}
     if not items:
         return
     weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
-    changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario), future)
-    with st.expander(tr("assumptions"), expanded=bool(changed)):
-        st.caption(tr("assumptions_help"))
-        if "assume_keys" not in st.session_state:
-            st.session_state["assume_keys"] = sorted(
-                set(fut.default_assumption_keys(list(items.values()), scenarios))
-                | set(future.assumptions) & set(items)
+    if (
+        not set(st.session_state.get("assume_pick") or []) <= set(items)
+        or "assume_pick" not in st.session_state
+    ):
+        defaults = fut.default_assumption_keys(list(items.values()), scenarios)
+        st.session_state["assume_pick"] = defaults + [
+            k for k in future.assumptions if k in items and k not in defaults
+        ]
+    st.markdown(f"**{tr('assumptions')}**")
+    for key in st.session_state["assume_pick"]:
+        item, widget = items[key], f"assume:{key}"
+        if widget not in st.session_state:
+            st.session_state[widget] = float(
+                min(max(future.assumptions.get(key, weights[key]), item.low), item.high)
             )
-        if "assume_pick" not in st.session_state:
-            st.session_state["assume_pick"] = [
-                k for k in st.session_state["assume_keys"] if k in items
-            ]
-        chosen = st.multiselect(
+        value = st.slider(
+            _assumption_label(cur, key),
+            float(item.low),
+            float(item.high),
+            step=fut.nice_step(item.high - item.low) / 10,
+            key=widget,
+            format="%.4g",
+        )
+        if value != weights[key] or key in future.assumptions:
+            future.assumptions[key] = float(value)
+    with st.expander(tr("more_assumptions")):
+        st.caption(tr("assumptions_help"))
+        st.multiselect(
             tr("choose_assumptions"),
             list(items),
             key="assume_pick",
             format_func=lambda k: _assumption_label(cur, k),
         )
-        st.session_state["assume_keys"] = chosen
-        for key in chosen:
-            item, widget = items[key], f"assume:{key}"
-            if widget not in st.session_state:
-                st.session_state[widget] = float(
-                    min(max(future.assumptions.get(key, weights[key]), item.low), item.high)
-                )
-            value = st.slider(
-                _assumption_label(cur, key),
-                float(item.low),
-                float(item.high),
-                step=fut.nice_step(item.high - item.low) / 10,
-                key=widget,
-                format="%.4g",
-            )
-            if value != weights[key] or key in future.assumptions:
-                future.assumptions[key] = float(value)
         if st.button(tr("reset"), key="reset_future"):
             state.set_future(fut.Future(scenario=future.scenario))
             st.session_state.pop("assume_pick", None)
-            st.session_state.pop("assume_keys", None)
             st.rerun()
 
 
