@@ -30,18 +30,24 @@ def _content(i: int) -> tuple[str, Notes]:
     )
 
 
-def _check_all_saves(store: WorkshopStore, code: str, same_future: bool) -> None:
+def _check_all_saves(store: WorkshopStore, code: str) -> None:
+    """Each group's own future once, and twenty versions of the shared one, all whole."""
     versions = store.versions(code)
-    assert len(versions) == N_GROUPS, "every save is there"
-    assert len({(v.group, v.future, v.version) for v in versions}) == N_GROUPS, "none duplicated"
+    assert len(versions) == 2 * N_GROUPS, "every save is there"
+    assert len({(v.group, v.future, v.version) for v in versions}) == 2 * N_GROUPS, (
+        "none duplicated"
+    )
     assert all(v.intact for v in versions), "none torn"
-    by_decision = {int(v.notes.decision): v for v in versions}
-    assert sorted(by_decision) == list(range(N_GROUPS))
-    for i, version in by_decision.items():
-        text, notes = _content(i)
-        assert (version.scenario_yaml, version.notes) == (text, notes)
-    if same_future:
-        assert sorted(v.version for v in versions) == list(range(1, N_GROUPS + 1))
+    shared = [v for v in versions if v.group == "samen"]
+    own = [v for v in versions if v.group != "samen"]
+    assert sorted(v.version for v in shared) == list(range(1, N_GROUPS + 1))
+    assert [v.version for v in own] == [1] * N_GROUPS
+    for part in (own, shared):
+        by_decision = {int(v.notes.decision): v for v in part}
+        assert sorted(by_decision) == list(range(N_GROUPS))
+        for i, version in by_decision.items():
+            assert (version.scenario_yaml, version.notes) == _content(i)
+    assert {v.group for v in own} == {f"groep {i}" for i in range(N_GROUPS)}
 
 
 def _prepare(store: WorkshopStore, code: str) -> None:
@@ -50,28 +56,28 @@ def _prepare(store: WorkshopStore, code: str) -> None:
     store.join(code, "samen")
 
 
-def _save(location: str, code: str, i: int, same_future: bool, barrier: object) -> None:
+def _work(store: WorkshopStore, code: str, i: int) -> None:
+    """Group ``i`` saves its own future, then a version of the future all groups share."""
+    text, notes = _content(i)
+    store.save_future(code, f"groep {i}", f"toekomst {i}", text, notes)
+    store.save_future(code, "samen", "gedeeld", text, notes)
+
+
+def _save_in_process(location: str, code: str, i: int, barrier: object) -> None:
     with WorkshopStore(location) as own:
-        text, notes = _content(i)
         barrier.wait(timeout=60)  # type: ignore[attr-defined]
-        group, future = ("samen", "gedeeld") if same_future else (f"groep {i}", f"toekomst {i}")
-        own.save_future(code, group, future, text, notes)
+        _work(own, code, i)
 
 
-@pytest.mark.parametrize("same_future", [False, True], ids=["own-futures", "one-future"])
-def test_twenty_threads_saving_at_once(
-    store: WorkshopStore, db_url: str, workshop_code: str, same_future: bool
-):
+def test_twenty_threads_saving_at_once(store: WorkshopStore, workshop_code: str):
     _prepare(store, workshop_code)
     barrier = threading.Barrier(N_GROUPS)
     errors: list[BaseException] = []
 
     def work(i: int) -> None:
         try:
-            text, notes = _content(i)
-            group, future = ("samen", "gedeeld") if same_future else (f"groep {i}", f"toekomst {i}")
             barrier.wait(timeout=60)
-            store.save_future(workshop_code, group, future, text, notes)
+            _work(store, workshop_code, i)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -81,13 +87,10 @@ def test_twenty_threads_saving_at_once(
     for thread in threads:
         thread.join(120)
     assert errors == []
-    _check_all_saves(store, workshop_code, same_future)
+    _check_all_saves(store, workshop_code)
 
 
-@pytest.mark.parametrize("same_future", [False, True], ids=["own-futures", "one-future"])
-def test_twenty_processes_saving_at_once(
-    store: WorkshopStore, db_url: str, workshop_code: str, same_future: bool
-):
+def test_twenty_processes_saving_at_once(store: WorkshopStore, db_url: str, workshop_code: str):
     _prepare(store, workshop_code)
     store.close()  # no connection is inherited by the children
     # forkserver: children start from a clean, single-threaded server process (a plain fork of
@@ -96,7 +99,7 @@ def test_twenty_processes_saving_at_once(
     context.set_forkserver_preload(["simulator.workshop.store"])
     barrier = context.Barrier(N_GROUPS)
     processes = [
-        context.Process(target=_save, args=(db_url, workshop_code, i, same_future, barrier))
+        context.Process(target=_save_in_process, args=(db_url, workshop_code, i, barrier))
         for i in range(N_GROUPS)
     ]
     for process in processes:
@@ -104,7 +107,7 @@ def test_twenty_processes_saving_at_once(
     for process in processes:
         process.join(120)
     assert [p.exitcode for p in processes] == [0] * N_GROUPS
-    _check_all_saves(store, workshop_code, same_future)
+    _check_all_saves(store, workshop_code)
 
 
 KILLER = textwrap.dedent("""\
