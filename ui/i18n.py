@@ -206,6 +206,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "PNG maken lukt hier niet ({reason}). Gebruik het camera-icoon boven de grafiek.",
         "en": "Making a PNG does not work here ({reason}). Use the camera icon above the chart.",
     },
+    "chart": {"nl": "Grafiek", "en": "Chart"},
     "make_png": {"nl": "PNG maken", "en": "Make PNG"},
     "share": {"nl": "Link om deze toekomst te delen", "en": "Link to share this future"},
     "share_help": {

@@ -130,7 +130,7 @@ def scenario_paths(model_path: Path) -> list[Path]:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _file_scenarios(
-    model_key: str, _model: ModelFile, paths: tuple[str, ...]
+    model_key: str, mtimes: tuple[float, ...], _model: ModelFile, paths: tuple[str, ...]
 ) -> dict[str, ScenarioSpec]:
     """Scenarios among ``paths`` that name a model and are valid against the model in use."""
     found = {}
@@ -141,6 +141,12 @@ def _file_scenarios(
             continue
         found.setdefault(loaded.spec.name, loaded.spec)
     return found
+
+
+def file_scenarios(model: ModelFile, paths: list[Path]) -> dict[str, ScenarioSpec]:
+    """Scenarios among ``paths`` valid on ``model`` (cached until a file changes)."""
+    mtimes = tuple(p.stat().st_mtime if p.is_file() else 0.0 for p in paths)
+    return _file_scenarios(model.sha256, mtimes, model, tuple(str(p) for p in paths))
 
 
 def _uploaded_scenarios(model: ModelFile) -> dict[str, ScenarioSpec]:
@@ -173,9 +179,7 @@ def current() -> Current:
         model = model_from_file(path)
         ref = os.path.relpath(path, REPO / "scenarios") if path.is_relative_to(REPO) else str(path)
         paths = scenario_paths(path)
-    scenarios = _file_scenarios(
-        model.sha256, model, tuple(str(p) for p in paths)
-    ) | _uploaded_scenarios(model)
+    scenarios = file_scenarios(model, paths) | _uploaded_scenarios(model)
     future = get_future()
     if future.scenario is None:
         future.scenario = fut.default_scenario(scenarios)
@@ -191,7 +195,7 @@ def current_default() -> Current:
     """The default model (not the own one) with its scenarios."""
     path = model_paths()[0]
     model = model_from_file(path)
-    scenarios = _file_scenarios(model.sha256, model, tuple(str(p) for p in scenario_paths(path)))
+    scenarios = file_scenarios(model, scenario_paths(path))
     return Current(model, model.sha256, scenarios, str(path))
 
 

@@ -232,3 +232,30 @@ def test_an_edited_model_in_use_is_set_beside_the_default_one(app: AppTest):
     spec = _path_chart(app, "Inkomen")
     assert _value_2035(spec, "Model in gebruik") == pytest.approx(30300)
     assert _value_2035(spec, "Standaardmodel") == pytest.approx(30200)
+
+
+def test_export_chart_can_be_the_scorecard_or_a_path(app: AppTest):
+    app.switch_page("views/export.py").run()
+    _clean(app)
+    assert chart_specs(app)[0]["data"][0]["type"] == "heatmap"
+    app.selectbox(key="export_node").set_value("income").run()
+    _clean(app)
+    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(
+        30200
+    )
+
+
+def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model: Path):
+    import os
+
+    grow = small_model.parent.parent / "scenarios" / "grow.yaml"
+    grow.write_text(
+        grow.read_text(encoding="utf-8").replace("height: 100", "height: 50"), encoding="utf-8"
+    )
+    os.utime(grow, (grow.stat().st_atime, grow.stat().st_mtime + 5))
+    app.switch_page("views/compare.py").run()
+    app.switch_page("views/builder.py").run()
+    app.selectbox(key="scenario_pick").set_value("").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    _clean(app)
+    assert app.slider(key="lever:jobs:step").value == 50.0

@@ -176,7 +176,10 @@ def test_language_toggle_switches_to_english(server: str, page):
     page.get_by_text("English", exact=True).click()
     page.get_by_role("heading", name="Medtech logistics Heerlen").wait_for()
     assert "Pick a scenario" in page.inner_text("body")
+    _settle(page)
     _no_traceback(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "toekomst-en.png"), full_page=True)
 
 
 def test_a_bad_upload_shows_the_message_and_keeps_the_model(server: str, page):

@@ -41,24 +41,38 @@ def _page_url() -> str:
         return ""
 
 
-def _chart(cur: state.Current, frame: pd.DataFrame):
+SCORECARD = "__scorecard__"
+
+
+def _chart(cur: state.Current):
+    """The chart to export: the scorecard of the current future, or one indicator's path."""
     model = cur.model.spec
-    if st.session_state.get("export_node") not in model.node_ids:
-        st.session_state["export_node"] = model.node_ids[0]
+    options = [SCORECARD, *model.node_ids]
+    if st.session_state.get("export_node") not in options:
+        st.session_state["export_node"] = SCORECARD
     node = st.selectbox(
-        tr("indicator"),
-        model.node_ids,
+        tr("chart"),
+        options,
         key="export_node",
-        format_func=lambda n: state.label_of(model, n),
+        format_func=lambda n: tr("scorecard") if n == SCORECARD else state.label_of(model, n),
     )
     _, _, defaults, own = state.future_specs(cur)
-    runs = {tr("with_defaults"): state.run(cur, defaults)}
-    if own is not None:
-        runs[tr("with_own")] = state.run(cur, own)
-    table = tables.path_table(runs, node, tr("series_baseline"))
-    fig = charts.path_figure(table, state.label_of(model, node), model.node(node).unit, height=380)
+    if node == SCORECARD:
+        year = float(st.session_state.get("year") or model.time.start + 10)
+        card = state.scorecard_of(cur, own or defaults, year)
+        themes = sorted({n.theme for n in model.nodes})
+        title = f"{tr('scorecard')} {year:g}"
+        fig = charts.scorecard_figure(summary(card), state.language(), title, themes)
+    else:
+        runs = {tr("with_defaults"): state.run(cur, defaults)}
+        if own is not None:
+            runs[tr("with_own")] = state.run(cur, own)
+        table = tables.path_table(runs, node, tr("series_baseline"))
+        fig = charts.path_figure(
+            table, state.label_of(model, node), model.node(node).unit, height=380
+        )
     st.plotly_chart(fig, key="export_chart")
-    return fig, node
+    return fig, "scorekaart" if node == SCORECARD else node
 
 
 def page() -> None:
@@ -84,7 +98,7 @@ def page() -> None:
         key="dl_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    fig, node = _chart(cur, frame)
+    fig, node = _chart(cur)
     if st.button(tr("make_png"), key="make_png"):
         try:
             st.session_state["png"] = (node, exporting.png_bytes(fig))
