@@ -119,3 +119,18 @@ def test_two_local_workers_give_the_in_process_results_bit_for_bit(prepared):
             )
         assert np.array_equal(local[exact].paths["c"], remote[exact].paths["c"])
     assert np.array_equal(members_local, members_remote)
+
+
+@pytest.mark.slow
+def test_an_existing_scheduler_is_used_by_address(prepared):
+    from distributed import LocalCluster
+
+    local = ensemble_summary(prepared, 1200, seed=3)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    ) as cluster:
+        with dask_executor(scheduler=cluster.scheduler_address) as executor:
+            remote = ensemble_summary(
+                prepared, 1200, seed=3, executor=executor, chunk_size=BLOCK_SIZE
+            )
+    assert np.array_equal(local.p50, remote.p50) and np.array_equal(local.mean, remote.mean)
