@@ -211,6 +211,9 @@ def compare(
     card = scorecard(comparison, year)
     for problem in comparison.problems:
         typer.echo(f"note: {problem}")
+    if not comparison.comparable:
+        typer.echo("no futures to compare yet")
+        return
     typer.echo(f"{outcome}: change per future")
     for row in card[card.node == outcome].itertuples():
         typer.echo(f"  {row.future:<50} {row.delta:>+12.4g} {row.unit}")

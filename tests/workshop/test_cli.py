@@ -92,6 +92,12 @@ def test_a_facilitator_session_end_to_end(files: dict[str, str]):
     assert "Groen  v2" in out
 
 
+def test_compare_before_any_future_is_saved(files: dict[str, str]):
+    join_code = _create(files)
+    code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", "--db", files["db"])
+    assert code == 0 and "no futures to compare yet" in out
+
+
 def test_the_database_comes_from_the_environment(
     files: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ):
