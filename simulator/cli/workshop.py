@@ -224,7 +224,10 @@ def compare(
         else "the futures agree on every link"
     )
     for row in table.head(top).itertuples():
-        typer.echo(
-            f"  {row.link:<45} weights {row.weight_low:g}..{row.weight_high:g}  "
-            f"effect {row.effect:.4g} ({row.low_future} .. {row.high_future})"
+        effect = (
+            f"moves {outcome} by {row.effect:.4g} "
+            f"(lowest: {row.low_future}, highest: {row.high_future})"
+            if row.effect
+            else f"no effect on {outcome}"
         )
+        typer.echo(f"  {row.link:<45} weights {row.weight_low:g}..{row.weight_high:g}  {effect}")

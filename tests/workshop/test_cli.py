@@ -160,3 +160,35 @@ def test_an_unwritable_database_path_exits_2(files: dict[str, str]):
     blocker.write_text("")
     code, out = bwsim("workshop", "list", "--db", str(blocker / "w.sqlite"))
     assert code == 2 and "cannot create the folder" in out and "Traceback" not in out
+
+
+def test_compare_names_the_link_the_groups_disagree_on(files: dict[str, str]):
+    join_code = _create(files)
+    db = ("--db", files["db"])
+    for group, weight in (("A", 2.0), ("B", 3.0)):
+        path = Path(files["dir"]) / f"{group}.yaml"
+        path.write_text(future_yaml(10, weight=weight))
+        assert bwsim("workshop", "join", join_code, "--group", group, *db)[0] == 0
+        assert (
+            bwsim(
+                "workshop",
+                "save",
+                join_code,
+                "--group",
+                group,
+                "--future",
+                "f",
+                "--scenario",
+                str(path),
+                *db,
+            )[0]
+            == 0
+        )
+    code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db)
+    assert code == 0
+    assert (
+        "x->y" in out
+        and "weights 2..3" in out
+        and "moves z by 5 (lowest: A / f, highest: B / f)" in out
+    )
+    assert "y->z" not in out
