@@ -83,6 +83,7 @@ def main() -> None:
     """Build the navigation and run the chosen page; errors become messages, never tracebacks."""
     st.set_page_config(page_title="bwsim", page_icon=":material/eco:", layout="wide")
     _shared_link()
+    state.carry_language_widgets()
     _sidebar()
     here = Path(__file__).parent
     pages = [

@@ -51,6 +51,36 @@ def tr(key: str, **values: object) -> str:
     return t(key, language(), **values)
 
 
+LANGUAGE_WIDGETS = (
+    "scenario_pick",
+    "assume_pick",
+    "paths_pick",
+    "focus_pick",
+    "compare_pick",
+    "compare_node",
+    "export_node",
+    "preview_node",
+)
+
+
+def wkey(name: str) -> str:
+    """The key of a widget whose option labels depend on the language: ``name:nl`` or ``name:en``.
+
+    A keyed widget keeps the labels it was first drawn with, so such widgets get a
+    key per language; :func:`carry_language_widgets` carries their values across.
+    """
+    return f"{name}:{language()}"
+
+
+def carry_language_widgets() -> None:
+    """After a language switch, give each language-keyed widget the value it had (ids, not labels)."""
+    other = "nl" if language() == "en" else "en"
+    for name in LANGUAGE_WIDGETS:
+        old, new = f"{name}:{other}", wkey(name)
+        if old in st.session_state and new not in st.session_state:
+            st.session_state[new] = st.session_state[old]
+
+
 def default_model_path() -> Path:
     """``BWSIM_MODEL`` when set, else the built-in Heerlen model."""
     given = os.environ.get("BWSIM_MODEL")

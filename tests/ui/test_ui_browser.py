@@ -177,6 +177,9 @@ def test_language_toggle_switches_to_english(server: str, page):
     page.get_by_role("heading", name="Medtech logistics Heerlen").wait_for()
     assert "Pick a scenario" in page.inner_text("body")
     _settle(page)
+    picker = page.locator("[data-testid=stSelectbox]").nth(1).inner_html()
+    assert "Medtech growth to 9,000 jobs" in picker  # the picked scenario, relabelled, still picked
+    assert "Medtech-groei naar" not in page.content()
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "toekomst-en.png"), full_page=True)

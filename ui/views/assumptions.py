@@ -68,12 +68,14 @@ def preview(cur: state.Current) -> None:
         ):  # the own model may have other nodes: then there is nothing to set beside it
             pass
     st.subheader(tr("preview"))
-    if st.session_state.get("preview_node") not in model.node_ids:
-        st.session_state["preview_node"] = model.node_ids[min(1, len(model.node_ids) - 1)]
+    if st.session_state.get(state.wkey("preview_node")) not in model.node_ids:
+        st.session_state[state.wkey("preview_node")] = model.node_ids[
+            min(1, len(model.node_ids) - 1)
+        ]
     node = st.selectbox(
         tr("indicator"),
         model.node_ids,
-        key="preview_node",
+        key=state.wkey("preview_node"),
         format_func=lambda n: state.label_of(model, n),
     )
     table = tables.path_table(runs, node, tr("series_baseline"))

@@ -21,7 +21,7 @@ def _title(cur: state.Current, name: str) -> str:
 
 
 def _on_scenario() -> None:
-    state.set_future(fut.Future(scenario=st.session_state.get("scenario_pick") or ""))
+    state.set_future(fut.Future(scenario=st.session_state.get(state.wkey("scenario_pick")) or ""))
 
 
 def scenario_picker(cur: state.Current) -> None:
@@ -30,12 +30,12 @@ def scenario_picker(cur: state.Current) -> None:
     names = ["", *cur.scenarios]
     if future.scenario not in names:
         future.scenario = fut.default_scenario(cur.scenarios)  # e.g. after a model switch
-    if st.session_state.get("scenario_pick") not in names:
-        st.session_state["scenario_pick"] = future.scenario
+    if st.session_state.get(state.wkey("scenario_pick")) not in names:
+        st.session_state[state.wkey("scenario_pick")] = future.scenario
     st.selectbox(
         tr("scenario"),
         names,
-        key="scenario_pick",
+        key=state.wkey("scenario_pick"),
         format_func=lambda n: _title(cur, n),
         on_change=_on_scenario,
     )
@@ -119,15 +119,15 @@ def assumption_sliders(cur: state.Current) -> None:
         return
     weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
     if (
-        not set(st.session_state.get("assume_pick") or []) <= set(items)
-        or "assume_pick" not in st.session_state
+        not set(st.session_state.get(state.wkey("assume_pick")) or []) <= set(items)
+        or state.wkey("assume_pick") not in st.session_state
     ):
         defaults = fut.default_assumption_keys(list(items.values()), scenarios)
-        st.session_state["assume_pick"] = defaults + [
+        st.session_state[state.wkey("assume_pick")] = defaults + [
             k for k in future.assumptions if k in items and k not in defaults
         ]
     st.markdown(f"**{tr('assumptions')}**")
-    for key in st.session_state["assume_pick"]:
+    for key in st.session_state[state.wkey("assume_pick")]:
         item, widget = items[key], f"assume:{key}"
         if widget not in st.session_state:
             st.session_state[widget] = float(
@@ -148,12 +148,12 @@ def assumption_sliders(cur: state.Current) -> None:
         st.multiselect(
             tr("choose_assumptions"),
             list(items),
-            key="assume_pick",
+            key=state.wkey("assume_pick"),
             format_func=lambda k: _assumption_label(cur, k),
         )
         if st.button(tr("reset"), key="reset_future"):
             state.set_future(fut.Future(scenario=future.scenario))
-            st.session_state.pop("assume_pick", None)
+            st.session_state.pop(state.wkey("assume_pick"), None)
             st.rerun()
 
 
@@ -207,14 +207,14 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
     skip = {lever.node for lever in levers}
     default_nodes = tables.key_nodes(card, 4, skip) or model.node_ids[:4]
     st.subheader(tr("key_paths"))
-    if "paths_pick" not in st.session_state or not set(st.session_state["paths_pick"]) <= set(
-        model.node_ids
-    ):
-        st.session_state["paths_pick"] = default_nodes
+    if state.wkey("paths_pick") not in st.session_state or not set(
+        st.session_state[state.wkey("paths_pick")]
+    ) <= set(model.node_ids):
+        st.session_state[state.wkey("paths_pick")] = default_nodes
     nodes = st.multiselect(
         tr("indicators"),
         model.node_ids,
-        key="paths_pick",
+        key=state.wkey("paths_pick"),
         max_selections=8,
         format_func=lambda n: state.label_of(model, n),
     )

@@ -33,12 +33,17 @@ def page() -> None:
     st.title(tr("page_compare"))
     st.markdown(tr("compare_intro"))
     futures = _futures(cur)
-    if st.session_state.get("compare_pick") is None or not set(
-        st.session_state["compare_pick"]
+    if st.session_state.get(state.wkey("compare_pick")) is None or not set(
+        st.session_state[state.wkey("compare_pick")]
     ) <= set(futures):
-        st.session_state["compare_pick"] = [k for k in futures if k != CURRENT_OWN][:PER_ROW]
+        st.session_state[state.wkey("compare_pick")] = [k for k in futures if k != CURRENT_OWN][
+            :PER_ROW
+        ]
     chosen = st.multiselect(
-        tr("futures"), list(futures), key="compare_pick", format_func=lambda k: futures[k][0]
+        tr("futures"),
+        list(futures),
+        key=state.wkey("compare_pick"),
+        format_func=lambda k: futures[k][0],
     )
     if not chosen:
         st.info(tr("pick_two"))
@@ -63,12 +68,12 @@ def page() -> None:
     diff = tables.differences(cards)
     st.subheader(tr("key_paths"))
     default = diff["node"].iloc[0] if not diff.empty else model.node_ids[0]
-    if st.session_state.get("compare_node") not in model.node_ids:
-        st.session_state["compare_node"] = default
+    if st.session_state.get(state.wkey("compare_node")) not in model.node_ids:
+        st.session_state[state.wkey("compare_node")] = default
     node = st.selectbox(
         tr("indicator"),
         model.node_ids,
-        key="compare_node",
+        key=state.wkey("compare_node"),
         format_func=lambda n: state.label_of(model, n),
     )
     table = tables.path_table(runs, node, tr("series_baseline"))

@@ -48,12 +48,12 @@ def _chart(cur: state.Current):
     """The chart to export: the scorecard of the current future, or one indicator's path."""
     model = cur.model.spec
     options = [SCORECARD, *model.node_ids]
-    if st.session_state.get("export_node") not in options:
-        st.session_state["export_node"] = SCORECARD
+    if st.session_state.get(state.wkey("export_node")) not in options:
+        st.session_state[state.wkey("export_node")] = SCORECARD
     node = st.selectbox(
         tr("chart"),
         options,
-        key="export_node",
+        key=state.wkey("export_node"),
         format_func=lambda n: tr("scorecard") if n == SCORECARD else state.label_of(model, n),
     )
     _, _, defaults, own = state.future_specs(cur)

@@ -16,13 +16,13 @@ def _focus(cur: state.Current) -> str | None:
     options = ["", *model.node_ids]
     pending = st.session_state.pop("focus_pending", None)
     if pending in options:
-        st.session_state["focus_pick"] = pending
-    if st.session_state.get("focus_pick") not in options:
-        st.session_state["focus_pick"] = ""
+        st.session_state[state.wkey("focus_pick")] = pending
+    if st.session_state.get(state.wkey("focus_pick")) not in options:
+        st.session_state[state.wkey("focus_pick")] = ""
     choice = st.selectbox(
         tr("focus"),
         options,
-        key="focus_pick",
+        key=state.wkey("focus_pick"),
         format_func=lambda n: tr("all_nodes") if not n else state.label_of(model, n),
     )
     return choice or None
