@@ -138,6 +138,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "futures": {"nl": "Toekomsten", "en": "Futures"},
     "current_future": {"nl": "Uw toekomst (Toekomst bouwen)", "en": "Your future (Build a future)"},
+    "unit": {"nl": "eenheid", "en": "unit"},
+    "spread": {"nl": "verschil (%-punt van basis)", "en": "spread (%-points of baseline)"},
     "differences": {"nl": "Grootste verschillen", "en": "Largest differences"},
     "indicator": {"nl": "Indicator", "en": "Indicator"},
     "pick_two": {"nl": "Kies minstens één toekomst.", "en": "Pick at least one future."},

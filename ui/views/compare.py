@@ -86,7 +86,7 @@ def page() -> None:
         st.caption("—")
         return
     shown = diff.drop(columns=["node"]).rename(
-        columns={"label": tr("indicator"), "spread": "spread (%-pt)"}
+        columns={"label": tr("indicator"), "unit": tr("unit"), "spread": tr("spread")}
     )
     st.dataframe(
         shown,
@@ -94,7 +94,7 @@ def page() -> None:
         column_config={
             c: st.column_config.NumberColumn(format="%.4g")
             for c in shown.columns
-            if c not in (tr("indicator"), "unit")
+            if c not in (tr("indicator"), tr("unit"))
         },
     )
 
