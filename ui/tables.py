@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from simulator import effects
 from simulator.analysis.text import sentence
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.results import RunResult
@@ -61,25 +61,8 @@ def band_table(summary: Any, result: RunResult, node: str, series: str) -> pd.Da
     )
 
 
-def key_nodes(card: pd.DataFrame, n: int = 4, skip: set[str] | None = None) -> list[str]:
-    """The ``n`` nodes with the largest relative change in a one-year scorecard, one per theme first."""
-    rows = card[~card["node"].isin(skip or set())].copy()
-    rows["size"] = rows["relative"].abs().fillna(0.0)
-    rows = rows[rows["size"] > 0].sort_values("size", ascending=False, kind="stable")
-    chosen = list(rows.drop_duplicates("theme")["node"][:n])
-    chosen += [x for x in rows["node"] if x not in chosen][: n - len(chosen)]
-    return chosen
-
-
-def _half_year(result: RunResult, node: str, year: float) -> float | None:
-    """The first year by which the change reached half of its size at ``year``."""
-    d = result.series(node)
-    k = int(np.argmin(np.abs(result.times - year)))
-    target = d[k]
-    if target == 0:
-        return None
-    reached = np.flatnonzero(d[: k + 1] * np.sign(target) >= 0.5 * abs(target))
-    return float(result.times[reached[0]]) if reached.size else None
+key_nodes = effects.largest_changes
+differences = effects.differences
 
 
 def effect_sentences(
@@ -97,7 +80,7 @@ def effect_sentences(
             continue
         r = row.iloc[0]
         text = sentence(r, language).rstrip(".")
-        half = _half_year(result, node, r["year"])
+        half = effects.half_time(result, node, r["year"])
         if half is not None and half < r["year"]:
             text += (
                 f"; de helft daarvan al in {half:.0f}"
@@ -124,37 +107,6 @@ def tradeoff_lines(card: pd.DataFrame, language: str = "nl", n: int = 3) -> list
             f"{gain} wint, {loss} verliest" if language == "nl" else f"{gain} gains, {loss} loses"
         )
     return lines
-
-
-def differences(cards: dict[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:
-    """Where futures differ most: per node, the spread of the relative change across futures.
-
-    Parameters
-    ----------
-    cards : dict of str to DataFrame
-        Future name -> one-year scorecard (same model nodes in each).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``node, label, unit``, one column per future (change in node units),
-        ``spread`` (largest minus smallest relative change, in percent points of the
-        baseline); the ``n`` largest spreads, largest first.
-    """
-    names = list(cards)
-    first = cards[names[0]].set_index("node")
-    table = pd.DataFrame(
-        {"node": first.index, "label": first["label"].to_numpy(), "unit": first["unit"].to_numpy()}
-    )
-    rel = []
-    for name in names:
-        card = cards[name].set_index("node").reindex(first.index)
-        table[name] = card["delta"].to_numpy()
-        rel.append(card["relative"].fillna(0.0).to_numpy())
-    spread = np.ptp(np.vstack(rel), axis=0) * 100 if len(rel) > 1 else np.abs(rel[0]) * 100
-    table["spread"] = spread
-    table = table[table["spread"] > 0].sort_values("spread", ascending=False, kind="stable")
-    return table.head(n).reset_index(drop=True)
 
 
 def links_table(model: ModelSpec) -> pd.DataFrame:
