@@ -170,3 +170,8 @@ def test_what_a_group_built_on_the_builder_page_can_be_saved(db: str):
     with WorkshopStore(db) as store:
         (saved,) = store.versions(code)
     assert (saved.future, saved.scenario_yaml) == ("Uit de bouwer", built)
+
+
+def test_no_workshop_page_lets_html_through():
+    for page in sorted((UI / "views").glob("workshop_*.py")):
+        assert "unsafe_allow_html" not in page.read_text(encoding="utf-8"), page.name
