@@ -340,7 +340,8 @@ def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem
 
     keys = [f"{lk.source}:{lk.target}" for lk in model.links]
     close = difflib.get_close_matches(f"{source}:{target}", keys, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else "list the model's links with bwsim validate, or see the model file"
+    hint = (f"did you mean '{close[0]}'?" if close
+            else "list the model's links with bwsim validate, or see the model file")
     return Problem("", "--link", f"the model has no link {source}->{target}", hint)
 
 

@@ -152,12 +152,12 @@ def compile_model(model: ModelSpec, time: TimeSpec | None = None) -> CompiledMod
     into_aux = [not is_stock[t] for t in tgt]
     none_code = DELAY_TYPES.index("none")
     fixed_code = DELAY_TYPES.index("fixed")
-    levels = _levels(instant_graph(model), aux, order, [d == none_code and a for d, a in zip(delay, into_aux)],
-                     src, tgt, ids)
+    instant_ok = [d == none_code and a for d, a in zip(delay, into_aux, strict=True)]
+    levels = _levels(instant_graph(model), aux, order, instant_ok, src, tgt, ids)
     initial_graph = nx.DiGraph()
     initial_graph.add_nodes_from(ids)
-    initial_ok = [d != fixed_code and a for d, a in zip(delay, into_aux)]
-    initial_graph.add_edges_from((ids[s], ids[t]) for s, t, ok in zip(src, tgt, initial_ok) if ok)
+    initial_ok = [d != fixed_code and a for d, a in zip(delay, into_aux, strict=True)]
+    initial_graph.add_edges_from((ids[s], ids[t]) for s, t, ok in zip(src, tgt, initial_ok, strict=True) if ok)
     initial_levels = (_levels(initial_graph, aux, order, initial_ok, src, tgt, ids)
                       if nx.is_directed_acyclic_graph(initial_graph) else None)
     return CompiledModel(

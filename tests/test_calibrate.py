@@ -50,8 +50,12 @@ def _prepare(data, interventions=({"node": "x", "shape": "step", "height": 10.0,
     return prepare_scenario(scenario, model)
 
 
-def _synthetic(prep, nodes, weights, lags, noise, rng, times=np.arange(2020.0, 2030.01, 0.5)):
-    """Observations of ``nodes`` from the model itself at known parameters, plus Gaussian noise."""
+def _synthetic(prep, nodes, weights, lags, noise, rng, times=None):
+    """Observations of ``nodes`` from the model itself at known parameters, plus Gaussian noise.
+
+    ``times`` defaults to 2020, 2020.5, ..., 2030.
+    """
+    times = np.arange(2020.0, 2030.01, 0.5) if times is None else times
     d = simulate(prep.compiled, prep.inputs, np.asarray(weights, float), np.asarray(lags, float))[:, :, 0]
     rows = []
     for node in nodes:

@@ -26,7 +26,10 @@ SYMBOLS = {"improves": "+", "worsens": "-", "level": "=", "neutral": ".", "mixed
 
 
 def format_number(value: float, language: str = "nl", digits: int = 3) -> str:
-    """``value`` to ``digits`` significant digits (no trailing zeros), with Dutch (1.234,5) or English (1,234.5) separators."""
+    """``value`` to ``digits`` significant digits (no trailing zeros).
+
+    Dutch separators (1.234,5) or English ones (1,234.5), by ``language``.
+    """
     if value is None or not math.isfinite(value):
         return "n/a"
     if value == 0:

@@ -77,7 +77,8 @@ def _print(prepared, is_scenario, found, report, scores, year) -> None:  # noqa:
                          {"lag": lambda v: f"{v:g}", "gain": lambda v: f"{v:.3g}"}))
         typer.echo("  lag: sum of central lags (years); gain: product of link coefficients at the start")
     if report.stable:
-        typer.echo(f"stable: no deviation grows (spectral radius of the one-step map {report.spectral_radius:.6g} <= 1)")
+        typer.echo("stable: no deviation grows "
+                   f"(spectral radius of the one-step map {report.spectral_radius:.6g} <= 1)")
     else:
         typer.echo(f"warning: {report.message()}")
     if scores is not None:

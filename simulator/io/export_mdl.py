@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from simulator.io.export_equations import Equation, EquationSet, Expr
 
-_FUNCTIONS = {"min": "MIN", "max": "MAX"}
+# Operators whose operands are rendered in order into a template: {0}, {1}, ...
+_TEMPLATES = {
+    "sub": "({0} - {1})", "div": "({0} / {1})", "pow": "({0} ^ {1})",
+    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})",
+    "ge": "{0} >= {1}", "gt": "{0} > {1}", "lt": "{0} < {1}", "and": "{0} :AND: {1}",
+    "if": "IF THEN ELSE({0}, {1}, {2})",
+    "step": "{0} * STEP(1, {1})",
+    "delay_fixed": "DELAY FIXED({0}, {1}, 0)",
+}
 
 
 def render_mdl(expr: Expr) -> str:
@@ -19,24 +27,10 @@ def render_mdl(expr: Expr) -> str:
     if kind in ("add", "mul"):
         parts = [render_mdl(e) for e in expr[1]]
         return "(" + (" + " if kind == "add" else " * ").join(parts) + ")" if parts else "0"
-    if kind in ("sub", "div", "pow"):
-        op = {"sub": " - ", "div": " / ", "pow": " ^ "}[kind]
-        return f"({render_mdl(expr[1])}{op}{render_mdl(expr[2])})"
-    if kind in _FUNCTIONS:
-        return f"{_FUNCTIONS[kind]}({render_mdl(expr[1])}, {render_mdl(expr[2])})"
-    if kind in ("ge", "gt", "lt"):
-        op = {"ge": " >= ", "gt": " > ", "lt": " < "}[kind]
-        return f"{render_mdl(expr[1])}{op}{render_mdl(expr[2])}"
-    if kind == "and":
-        return f"{render_mdl(expr[1])} :AND: {render_mdl(expr[2])}"
-    if kind == "if":
-        return f"IF THEN ELSE({render_mdl(expr[1])}, {render_mdl(expr[2])}, {render_mdl(expr[3])})"
-    if kind == "step":
-        return f"{render_mdl(expr[1])} * STEP(1, {render_mdl(expr[2])})"
+    if kind in _TEMPLATES:
+        return _TEMPLATES[kind].format(*(render_mdl(e) for e in expr[1:]))
     if kind == "lookup":
         return f"{expr[1]}({render_mdl(expr[2])})"
-    if kind == "delay_fixed":
-        return f"DELAY FIXED({render_mdl(expr[1])}, {render_mdl(expr[2])}, 0)"
     if kind in ("delay1", "delay3"):
         name = "DELAY1" if kind == "delay1" else "DELAY3"
         if expr[3] is None:
@@ -74,5 +68,6 @@ def write_mdl(equations: EquationSet) -> str:
                         ("SAVEPER", None), ("TIME STEP", equations.dt)):
         rhs = "TIME STEP" if value is None else repr(float(value))
         parts.append(f"{name}  = {rhs}\n\t~\tYear\n\t~\t\n\t|\n")
-    parts.append("\\\\\\---/// Sketch information - do not modify anything except names\nV300  Do not put anything below this section - it will be ignored\n")
+    parts.append("\\\\\\---/// Sketch information - do not modify anything except names\n"
+                 "V300  Do not put anything below this section - it will be ignored\n")
     return "\n".join(parts)

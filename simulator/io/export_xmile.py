@@ -6,6 +6,16 @@ from xml.sax.saxutils import escape
 
 from simulator.io.export_equations import Equation, EquationSet, Expr
 
+# Operators whose operands are rendered in order into a template: {0}, {1}, ...
+_TEMPLATES = {
+    "sub": "({0} - {1})", "div": "({0} / {1})", "pow": "({0} ^ {1})",
+    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})",
+    "ge": "({0} >= {1})", "gt": "({0} > {1})", "lt": "({0} < {1})", "and": "({0} AND {1})",
+    "if": "(IF {0} THEN {1} ELSE {2})",
+    "step": "(IF TIME >= {1} THEN {0} ELSE 0)",
+    "delay_fixed": "DELAY({0}, {1}, 0)",
+}
+
 
 def render_xmile(expr: Expr) -> str:
     """XMILE syntax of one expression tree."""
@@ -19,28 +29,13 @@ def render_xmile(expr: Expr) -> str:
     if kind in ("add", "mul"):
         parts = [render_xmile(e) for e in expr[1]]
         return "(" + (" + " if kind == "add" else " * ").join(parts) + ")" if parts else "0"
-    if kind in ("sub", "div", "pow"):
-        op = {"sub": " - ", "div": " / ", "pow": " ^ "}[kind]
-        return f"({render_xmile(expr[1])}{op}{render_xmile(expr[2])})"
-    if kind in ("min", "max"):
-        return f"{kind.upper()}({render_xmile(expr[1])}, {render_xmile(expr[2])})"
-    if kind in ("ge", "gt", "lt"):
-        op = {"ge": " >= ", "gt": " > ", "lt": " < "}[kind]
-        return f"({render_xmile(expr[1])}{op}{render_xmile(expr[2])})"
-    if kind == "and":
-        return f"({render_xmile(expr[1])} AND {render_xmile(expr[2])})"
-    if kind == "if":
-        return f"(IF {render_xmile(expr[1])} THEN {render_xmile(expr[2])} ELSE {render_xmile(expr[3])})"
-    if kind == "step":
-        return f"(IF TIME >= {render_xmile(expr[2])} THEN {render_xmile(expr[1])} ELSE 0)"
+    if kind in _TEMPLATES:
+        return _TEMPLATES[kind].format(*(render_xmile(e) for e in expr[1:]))
     if kind == "lookup":
         return f"{expr[1]}({render_xmile(expr[2])})"
-    if kind == "delay_fixed":
-        return f"DELAY({render_xmile(expr[1])}, {render_xmile(expr[2])}, 0)"
     if kind in ("delay1", "delay3"):
-        name = kind.upper()
         init = "" if expr[3] is None else f", {render_xmile(expr[3])}"
-        return f"{name}({render_xmile(expr[1])}, {render_xmile(expr[2])}{init})"
+        return f"{kind.upper()}({render_xmile(expr[1])}, {render_xmile(expr[2])}{init})"
     raise ValueError(f"unknown expression {kind!r}")
 
 

@@ -92,7 +92,7 @@ def test_feedback_of_a_stock_self_loop_is_its_decay_like_part():
     p, d = run(spec, [{"node": "s", "shape": "step", "height": 1.0, "start": 2025}])
     k = p.compiled.times.size - 1
     paths = trace_paths(p.compiled, p.inputs, d, 0, k)
-    parts = dict(zip(paths["part"], paths["value"]))
+    parts = dict(zip(paths["part"], paths["value"], strict=True))
     assert parts["path"] == pytest.approx(10.0)  # 40 steps of 0.25 * 1
     assert parts["feedback"] == pytest.approx(d[k, 0] - 10.0)
     assert list(loop_parts(paths)["loop"]) == ["s -> s"]
@@ -119,7 +119,7 @@ def test_bounds_part_shows_clipping():
     p, d = run(spec, [{"node": "a", "shape": "step", "height": 3.0, "start": 2026}])
     k = p.compiled.times.size - 1
     table = incoming(p.compiled, p.inputs, d, 1, k)
-    parts = dict(zip(table["part"], table["value"]))
+    parts = dict(zip(table["part"], table["value"], strict=True))
     assert parts["link"] == pytest.approx(3.0) and parts["bounds"] == pytest.approx(-2.0)
     assert table["value"].sum() == pytest.approx(d[k, 1])
 
