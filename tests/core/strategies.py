@@ -37,7 +37,10 @@ def baselines(draw: st.DrawFn) -> tuple[Any, float, float]:
 @st.composite
 def models(draw: st.DrawFn, max_nodes: int = 6, linear_only: bool = False,
            bounds: bool = True) -> tuple[list[dict], list[dict], float]:
-    """Nodes and links of a random model (no algebraic loop, lags valid for ``dt``), and ``dt``."""
+    """Nodes and links of a random model (no algebraic loop, lags valid for ``dt``), and ``dt``.
+
+    Bounds lie outside the baseline's envelope (a baseline outside its bounds is refused), on
+    horizons of at most 10 years from 2020."""
     dt = draw(st.sampled_from(DTS))
     n = draw(st.integers(1, max_nodes))
     ids = [f"n{i}" for i in range(n)]
@@ -95,7 +98,7 @@ def interventions(draw: st.DrawFn, node_ids: list[str], relative: bool = True) -
 @st.composite
 def lagged_rings(draw: st.DrawFn) -> tuple[list[dict], list[dict], float]:
     """Auxiliaries in a ring of exponential / third-order links (a cycle that passes its input
-    through at t_0), with tight bounds, plus a random model's other links."""
+    through at t_0), with tight bounds (just outside every baseline), plus a random model's other links."""
     nodes, links, dt = draw(models(max_nodes=5))
     ring = [n for n in nodes if n.get("kind", "auxiliary") == "auxiliary"]
     if len(ring) < 2:
@@ -104,7 +107,7 @@ def lagged_rings(draw: st.DrawFn) -> tuple[list[dict], list[dict], float]:
     for n in ring:
         for key, sign in (("min", -1), ("max", 1)):
             if draw(st.booleans()):
-                n[key] = 1.5 + sign * (0.5 + draw(st.floats(0.0, 0.3)))  # baselines lie in [0.9, 2.1]
+                n[key] = 1.5 + sign * (0.6 + draw(st.floats(0.0, 0.3)))  # baselines lie in [0.9, 2.1]
     taken = {(lk["from"], lk["to"]) for lk in links}
     for here, there in zip(ring, ring[1:] + ring[:1], strict=True):
         if (here["id"], there["id"]) in taken:

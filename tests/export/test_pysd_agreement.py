@@ -53,13 +53,13 @@ def two_node_model(delay: str, form: str, lag: float, bounds: bool = False, stoc
     """source -> target (one link of the given kind), target -> sink (instant), sink is a stock or not."""
     target = {"id": "target", "label": "T", "theme": "t", "dimension": "later",
               "baseline": {"value": 40.0, "growth": 0.01}}
-    if bounds:
-        target |= {"min": 39.5, "max": 41.0}
+    if bounds:  # the baseline grows from 40 to 43.31 by 2028: inside, so only the deviation meets max
+        target |= {"min": 39.5, "max": 43.5}
     sink = {"id": "sink", "label": "S", "theme": "t", "dimension": "elders", "baseline": 7.0}
     if stock:
         sink |= {"kind": "stock", "decay": 0.2}
     model = {
-        "name": "case", "title": "case",
+        "name": "case", "title": "case", "time": {"start": 2020, "end": 2028, "dt": 0.25},  # as prepared_case runs
         "nodes": [{"id": "source", "label": "S", "theme": "t", "dimension": "hier_en_nu",
                    "baseline": {"series": {2020: 10.0, 2024: 12.0}}}, target, sink],
         "links": [{"from": "source", "to": "target", "weight": 0.7, "form": form, "lag": lag, "delay": delay},
@@ -106,8 +106,12 @@ def test_bounds_on_auxiliary_and_stock(fmt, tmp_path):
     data = yaml.safe_load(text)
     data["nodes"][2] |= {"min": 6.98}
     prepared = prepared_case(yaml.safe_dump(data), SHAPES["ramp"])
-    value = run_deterministic(prepared).value
-    assert value[:, 1].max() == pytest.approx(41.0)  # the auxiliary's bound binds
+    result = run_deterministic(prepared)
+    value = result.value
+    assert 39.5 <= result.baseline[:, 1].min() and result.baseline[:, 1].max() < 43.5  # baselines inside
+    assert result.baseline[:, 2].min() > 6.98
+    assert np.sum(value[:, 1] == 43.5) > 4  # the auxiliary's bound binds, for more than a step
+    assert value[:, 1].max() == 43.5
     assert value[:, 2].min() == pytest.approx(6.98)  # and so does the stock's
     assert_agrees(prepared, fmt, tmp_path)
 
