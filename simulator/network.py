@@ -9,6 +9,7 @@ loops (cycles of zero-lag links not broken by a stock), lags too short for
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Hashable
 
 import networkx as nx
@@ -132,7 +133,7 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
     for i, link in enumerate(model.links):
         if link.form != "elasticity":
             continue
-        for end, name in (("from", link.source), ("to", link.target)):
+        for name in (link.source, link.target):
             node = by_id.get(name)
             if node is not None and np.any(baseline_path(node.baseline, times, time.start) == 0):
                 problems.append(_locate(
@@ -152,6 +153,43 @@ def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None
             problems.append(_locate(doc, ("nodes", i, "baseline"),
                                     f"the baseline of '{node.id}' is not a finite number in {times[bad[0]]:g}",
                                     "check its growth rate"))
+    return problems
+
+
+def _number(value: float, other: float) -> str:
+    """``value`` with enough digits to differ from ``other`` when it does."""
+    text = f"{value:.6g}"
+    return repr(float(value)) if text == f"{other:.6g}" and value != other else text
+
+
+def bound_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Baselines that leave their node's ``[min, max]`` somewhere on the horizon.
+
+    Bounds clip ``b + d``, so a baseline outside them would make the baseline run
+    differ from the baseline (ENGINE.md: it returns the baselines exactly). Each
+    problem names the node, the time (year) and value of the worst excess, and the bound.
+    """
+    times = time_grid(time)
+    problems = []
+    for i, node in enumerate(model.nodes):
+        if node.min is None and node.max is None:
+            continue
+        path = baseline_path(node.baseline, times, time.start)
+        if not np.all(np.isfinite(path)):
+            continue  # reported by baseline_problems
+        for key, bound, outside, worst in (("max", node.max, np.greater, np.argmax),
+                                           ("min", node.min, np.less, np.argmin)):
+            if bound is None or not np.any(outside(path, bound)):
+                continue
+            k, first = int(worst(path)), int(np.flatnonzero(outside(path, bound))[0])
+            side, fix = ("above", "raise max to at least") if key == "max" else ("below", "lower min to at most")
+            since = f"from {times[first]:g} on" if first != k else "first"
+            problems.append(_locate(
+                doc, ("nodes", i, "baseline"),
+                f"the baseline of '{node.id}' is {_number(path[k], bound)} in {times[k]:g}, {side} its {key} "
+                f"{_number(bound, path[k])} ({side} it {since}); bounds clip the value, so the baseline run "
+                "would not return the baseline",
+                f"{fix} {_number(path[k], bound)}, or change the baseline"))
     return problems
 
 
@@ -175,7 +213,8 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
         return problems
     time = time or model.time
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
-            + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc))
+            + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc)
+            + bound_problems(model, time, doc))
 
 
 def _overridden_link(link: LinkSpec, override: LinkOverride) -> LinkSpec:
@@ -248,10 +287,48 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
     return problems
 
 
+def time_problems(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """A scenario's ``time`` that makes an invalid horizon once merged with the model's,
+    located at the key the scenario gives (``time.start`` for ``{start: 2045}`` on a model ending 2040)."""
+    own = scenario.own_time
+    if own is None:
+        return []
+    return [_locate(doc, ("time", key), message) for key, message in own.merge_problems(model.time)]
+
+
+_MODEL_PLACE = re.compile(r"^(nodes|links)\[(\d+)\](.*)$")
+
+
+def _from_scenario(problem: Problem, scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument | None) -> Problem:
+    """A structural problem of the scenario's effective model, pointed at the scenario file: at the
+    override that changes the node or link it names, else at the scenario's ``overrides`` or ``time``."""
+    message = problem.message + " (with this scenario's overrides and time)"
+    match = _MODEL_PLACE.match(problem.place)
+    if match:
+        kind, index, rest = match.group(1), int(match.group(2)), match.group(3)
+        if kind == "nodes":
+            keys = [o.id for o in scenario.overrides.nodes]
+            key = model.nodes[index].id
+        else:
+            keys = [(o.source, o.target) for o in scenario.overrides.links]
+            key = (model.links[index].source, model.links[index].target)
+        if key in keys:
+            j = keys.index(key)
+            field = rest.lstrip(".").split(".")[0].split("[")[0]
+            overridden = doc is not None and field in doc.data["overrides"][kind][j]
+            path = ("overrides", kind, j, field) if overridden else ("overrides", kind, j)
+            return _locate(doc, path, message, problem.hint)
+    line = None
+    if doc is not None:
+        given = [key for key in ("overrides", "time") if key in doc.data]
+        line = doc.line_of((given[0],)) if given else None
+    return Problem(doc.file if doc else "", problem.place, message, problem.hint, line)
+
+
 def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Every problem of a scenario against its model (empty list: it can run)."""
     ids = model.node_ids
-    problems = []
+    problems = time_problems(scenario, model, doc)
     for i, item in enumerate(scenario.interventions):
         if item.node not in ids:
             problems.append(_locate(doc, ("interventions", i, "node"), f"unknown node '{item.node}'",
@@ -271,16 +348,19 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
     if problems:
         return problems
     effective = apply_overrides(model, scenario)
-    time = scenario.time or model.time
+    time = scenario.time_on(model)
     structural = check_model(effective, None, time)
-    # point structural problems of the effective model at the scenario file
-    line = None
-    if doc is not None:
-        given = [key for key in ("overrides", "time") if key in doc.data]
-        line = doc.line_of((given[0],)) if given else None
-    return [Problem(doc.file if doc else "", p.place, p.message + " (with this scenario's overrides and time)",
-                    p.hint, line)
-            for p in structural] + _relative_problems(scenario, effective, time, doc)
+    return ([_from_scenario(p, scenario, effective, doc) for p in structural]
+            + _relative_problems(scenario, effective, time, doc))
+
+
+def horizon_and_bound_problems(scenario: ScenarioSpec, model: ModelSpec) -> list[Problem]:
+    """The horizon and bound checks a run cannot do without (for scenarios built in code):
+    an invalid merged ``time``, or a baseline outside its bounds in the effective model."""
+    problems = time_problems(scenario, model)
+    if problems:
+        return problems
+    return bound_problems(apply_overrides(model, scenario), scenario.time_on(model))
 
 
 def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,

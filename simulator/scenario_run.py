@@ -14,9 +14,10 @@ import numpy as np
 
 from simulator.compiler import CompiledModel, compile_model
 from simulator.engine import simulate
+from simulator.errors import InputError
 from simulator.interventions import intervention_matrix
 from simulator.io.spec_files import ScenarioFile, load_scenario
-from simulator.network import apply_overrides
+from simulator.network import apply_overrides, horizon_and_bound_problems
 from simulator.results import RunResult
 from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec, TimeSpec
 
@@ -47,9 +48,22 @@ class PreparedScenario:
 
 
 def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec) -> PreparedScenario:
-    """Apply overrides, compile, and build the inputs of a checked scenario."""
+    """Apply overrides, compile, and build the inputs of a checked scenario.
+
+    The scenario runs on its own ``time`` keys over the model's. Even for a scenario
+    built in code, an invalid merged horizon or a baseline outside its node's bounds
+    (the baseline run would not return the baseline) is refused.
+
+    Raises
+    ------
+    InputError
+        When the horizon or a bound cannot hold.
+    """
+    problems = horizon_and_bound_problems(scenario, model)
+    if problems:
+        raise InputError(problems)
     effective = apply_overrides(model, scenario)
-    time = scenario.time or model.time
+    time = scenario.time_on(model)
     compiled = compile_model(effective, time)
     index = {node_id: i for i, node_id in enumerate(compiled.node_ids)}
     inputs = intervention_matrix(list(scenario.interventions), index, compiled.times, compiled.baselines)

@@ -297,8 +297,37 @@ class LinkSpec(Spec):
         return f"{self.source}->{self.target}"
 
 
+MAX_STEPS = 1_000_000
+STEP_TOLERANCE = 1e-9  # relative: how far (end - start) / dt may be from a whole number
+
+
+def time_problems(start: float, end: float, dt: float) -> list[tuple[tuple[str, ...], str]]:
+    """What is wrong with the horizon ``start`` to ``end`` in steps of ``dt`` (years).
+
+    Each problem is ``(keys, message)``: the ``time`` keys it involves, most likely
+    culprit first, and a message that says what would be right. Empty: the horizon is sound.
+    A horizon must be a whole number of steps (within 1e-9 relative): a last, partial
+    step would be truncated or stretched, and PySD or Vensim would disagree on it.
+    """
+    if dt <= 0:
+        return [(("dt",), f"dt must be above 0, got {dt:g}")]
+    if end <= start:
+        return [(("end", "start"), f"end ({end:g}) must be after start ({start:g})")]
+    steps = (end - start) / dt
+    if steps > MAX_STEPS:
+        return [(("dt", "end", "start"), f"more than {MAX_STEPS:,} time steps; use a larger dt")]
+    whole = round(steps)
+    if not math.isclose(steps, whole, rel_tol=STEP_TOLERANCE):
+        below = math.floor(steps)
+        ends = " or ".join(f"{start + k * dt:g}" for k in (below, below + 1) if k > 0)
+        return [(("end", "dt", "start"),
+                 f"{start:g} to {end:g} is not a whole number of steps of dt = {dt:g} ({steps:.6g} steps); "
+                 f"use end {ends}, or a dt that divides {end - start:g} years")]
+    return []
+
+
 class TimeSpec(Spec):
-    """The run's horizon, in years: ``start`` to ``end`` in steps of ``dt``."""
+    """The run's horizon, in years: ``start`` to ``end`` in steps of ``dt``, a whole number of them."""
 
     start: FiniteFloat = 2025.0
     end: FiniteFloat = 2050.0
@@ -306,18 +335,62 @@ class TimeSpec(Spec):
 
     @model_validator(mode="after")
     def _check(self) -> TimeSpec:
-        if self.dt <= 0:
-            raise ValueError(f"dt must be above 0, got {self.dt:g}")
-        if self.end <= self.start:
-            raise ValueError(f"end ({self.end:g}) must be after start ({self.start:g})")
-        if (self.end - self.start) / self.dt > 1_000_000:
-            raise ValueError("more than 1,000,000 time steps; use a larger dt")
+        for _, message in time_problems(self.start, self.end, self.dt):
+            raise ValueError(message)
         return self
 
     @property
     def n_steps(self) -> int:
         """``K``: the number of Euler steps; there are ``K + 1`` reported times."""
         return int(round((self.end - self.start) / self.dt))
+
+
+class ScenarioTime(TimeSpec):
+    """A scenario's ``time`` as its file gives it: the keys it leaves out are the model's.
+
+    Only a complete block (all of start, end and dt) is checked as a horizon here;
+    a partial one is checked once merged with the model's time (:meth:`over`), so
+    ``time: {end: 2035}`` is judged against the model's start, not the format's default.
+    """
+
+    @model_validator(mode="after")
+    def _check(self) -> ScenarioTime:
+        if self.is_complete:
+            problems = time_problems(self.start, self.end, self.dt)
+        else:  # only what the given keys can show alone
+            problems = [p for p in time_problems(self.start, self.end, self.dt) if p[0] == ("dt",)]
+        for _, message in problems:
+            raise ValueError(message)
+        return self
+
+    @property
+    def is_complete(self) -> bool:
+        """True when the block gives start, end and dt itself."""
+        return self.model_fields_set >= set(TimeSpec.model_fields)
+
+    @property
+    def given(self) -> dict[str, float]:
+        """The keys the block gives, with their values (years)."""
+        return {key: getattr(self, key) for key in TimeSpec.model_fields if key in self.model_fields_set}
+
+    def merge_problems(self, base: TimeSpec) -> list[tuple[str, str]]:
+        """Problems of this block over ``base``, each as ``(key, message)`` with ``key`` one this block gives."""
+        merged = base.model_dump() | self.given
+        problems = []
+        for keys, message in time_problems(merged["start"], merged["end"], merged["dt"]):
+            key = next((k for k in keys if k in self.given), keys[0])
+            rest = " and ".join(k for k in TimeSpec.model_fields if k not in self.given)
+            problems.append((key, f"{message} (the model's time gives {rest})" if rest else message))
+        return problems
+
+    def over(self, base: TimeSpec) -> TimeSpec:
+        """The complete horizon: this block's keys, the rest from ``base`` (the model's time).
+
+        Raises ValueError when the merged horizon is invalid.
+        """
+        for key, message in self.merge_problems(base):
+            raise ValueError(f"time.{key}: {message}")
+        return TimeSpec.model_validate(base.model_dump() | self.given)
 
 
 class ModelSpec(Spec):
@@ -431,10 +504,34 @@ class ScenarioSpec(Spec):
     model: str
     title: LocalizedText | None = None
     description: LocalizedText | None = None
-    time: TimeSpec | None = None
+    time: ScenarioTime | None = None
     interventions: list[InterventionSpec] = []
     overrides: Overrides = Overrides()
     uncertainty: UncertaintySpec | None = None
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _whole_time(cls, value: Any) -> Any:
+        """A :class:`TimeSpec` object is a complete horizon; only a mapping (a file's block) may be partial."""
+        if isinstance(value, TimeSpec) and not isinstance(value, ScenarioTime):
+            return value.model_dump()
+        return value
+
+    def time_on(self, model: ModelSpec) -> TimeSpec:
+        """The horizon this scenario runs on with ``model`` (years): its own ``time`` keys over the model's.
+
+        Raises ValueError when the merged horizon is invalid.
+        """
+        own = self.own_time
+        return model.time if own is None else own.over(model.time)
+
+    @property
+    def own_time(self) -> ScenarioTime | None:
+        """This scenario's ``time`` block (None: the model's), as a :class:`ScenarioTime` even when
+        a complete :class:`TimeSpec` was put in place without validation (``model_copy``)."""
+        if self.time is None or isinstance(self.time, ScenarioTime):
+            return self.time
+        return ScenarioTime.model_validate(self.time.model_dump())
 
 
 def display_name(value: str) -> str:

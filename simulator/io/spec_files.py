@@ -152,26 +152,13 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
                                          f"(looked at {model_path})",
                                          "the path is relative to the scenario file"))
         model = load_model(model_path)
-    scenario = _with_model_time(scenario, model.spec, doc)
     problems = check_scenario(scenario, model.spec, doc)
     if problems:
         raise InputError(problems)
+    if scenario.time is not None:  # what its time block leaves out is the model's (checked above)
+        time = specs.ScenarioTime.model_validate(scenario.time_on(model.spec).model_dump())
+        scenario = scenario.model_copy(update={"time": time})
     return ScenarioFile(scenario, path, hashlib.sha256(raw).hexdigest(), doc, model)
-
-
-def _with_model_time(scenario: specs.ScenarioSpec, model: specs.ModelSpec,
-                     doc: YamlDocument) -> specs.ScenarioSpec:
-    """The scenario with a complete ``time``: what its file leaves out comes from the model
-    (``time: {end: 2040}`` keeps the model's start and dt, not the format's defaults)."""
-    if scenario.time is None or scenario.time.model_fields_set >= set(specs.TimeSpec.model_fields):
-        return scenario
-    given = {key: getattr(scenario.time, key) for key in scenario.time.model_fields_set}
-    try:
-        time = specs.TimeSpec.model_validate(model.time.model_dump() | given)
-    except ValidationError as exc:
-        raise InputError([doc.problem(("time",), err["msg"].removeprefix("Value error, ")
-                                      + " (the rest of time is the model's)") for err in exc.errors()]) from None
-    return scenario.model_copy(update={"time": time})
 
 
 def load_scenario(path: str | Path, model: ModelFile | None = None) -> ScenarioFile:

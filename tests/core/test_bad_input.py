@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 
 from simulator.errors import InputError
 from simulator.io.spec_files import load_model, load_scenario
 from simulator.io.yaml_file import MAX_FILE_BYTES, parse_yaml
+from simulator.scenario_run import prepare_scenario, run_scenario
+from simulator.spec import ModelSpec, ScenarioSpec
 
 MODEL = """\
 name: m
@@ -108,6 +112,17 @@ MODEL_CASES = [
      "end (2030) must be after start (2030)"),
     ("dt zero", MODEL.replace("title: t", "title: t\ntime: {dt: 0}"), "time", 3, "dt must be above 0"),
     ("dt negative", MODEL.replace("title: t", "title: t\ntime: {dt: -0.5}"), "time", 3, "dt must be above 0"),
+    ("horizon not a whole number of steps",
+     MODEL.replace("title: t", "title: t\ntime: {start: 2025, end: 2050, dt: 0.3}"), "time", 3,
+     "2025 to 2050 is not a whole number of steps of dt = 0.3 (83.3333 steps); use end 2049.9 or 2050.2"),
+    ("baseline above its max", MODEL.replace("baseline: 10}", "baseline: 10, max: 8}"), "nodes[0].baseline", 4,
+     "the baseline of 'jobs' is 10 in 2025, above its max 8"),
+    ("growth baseline passing its max", MODEL.replace("baseline: 10}", "baseline: {value: 10, growth: 0.02}, max: 12}"),
+     "nodes[0].baseline", 4, "is 16.4061 in 2050, above its max 12 (above it from 2034.25 on)"),
+    ("series baseline under its min", MODEL.replace("baseline: 5}", "baseline: {series: {2025: 10, 2030: 4}}, min: 5}"),
+     "nodes[1].baseline", 5, "the baseline of 'income' is 4 in 2030, below its min 5 (below it from 2029.25 on)"),
+    ("baseline a hair above its max", MODEL.replace("baseline: 10}", "baseline: 10.000000001, max: 10}"),
+     "nodes[0].baseline", 4, "is 10.000000001 in 2025, above its max 10"),
     ("growth of -100 %", MODEL.replace("baseline: 10}", "baseline: {value: 10, growth: -1}}"),
      "nodes[0].baseline.growth", 4, "greater than -1"),
     ("overflowing growth", MODEL.replace("baseline: 10}", "baseline: {value: 10, growth: 1.0e+300}}"),
@@ -260,9 +275,11 @@ SCENARIO_CASES = [
     ("nan height", SCENARIO.replace("height: 1", "height: .nan"), "interventions[0].height", 4, "finite"),
     ("text in a series", SCENARIO.replace("shape: step, height: 1, start: 2026", "shape: series, values: {2020: hi}"),
      "interventions[0].values[2020]", 4, "'hi'"),
-    ("end before start", SCENARIO + "time: {start: 2030, end: 2020}\n", "time", 5, "end (2020) must be after"),
+    ("end before start", SCENARIO + "time: {start: 2030, end: 2020}\n", "time.end", 5, "end (2020) must be after"),
     ("dt zero", SCENARIO + "time: {dt: 0}\n", "time", 5, "dt must be above 0"),
-    ("dt too long for a lag", SCENARIO + "time: {dt: 2}\n", "links[0].lag", 5, "too short"),
+    ("dt too long for a lag", SCENARIO + "time: {dt: 2.5}\n", "links[0].lag", 5, "too short"),
+    ("horizon not a whole number of steps", SCENARIO + "time: {end: 2040.1}\n", "time.end", 5,
+     "2025 to 2040.1 is not a whole number of steps of dt = 0.25 (60.4 steps); use end 2040 or 2040.25"),
     ("override of a missing link", SCENARIO + "overrides: {links: [{from: income, to: jobs, weight: 2}]}\n",
      "overrides.links[0]", 5, "no link income->jobs"),
     ("override of a missing node", SCENARIO + "overrides: {nodes: [{id: incom, baseline: 2}]}\n",
@@ -273,13 +290,19 @@ SCENARIO_CASES = [
      "overrides.nodes[0]", 6, "decay is for stocks only"),
     ("override with a negative lag", SCENARIO + "overrides:\n  links:\n    - {from: jobs, to: income, lag: -1}\n",
      "overrides.links[0].lag", 7, "cannot be negative"),
-    ("override removing the delay of a lag", SCENARIO + "overrides:\n  links: [{from: jobs, to: income, delay: none}]\n",
-     "overrides.links[0]", 6, "needs lag 0"),
+    ("override removing the delay of a lag",
+     SCENARIO + "overrides:\n  links: [{from: jobs, to: income, delay: none}]\n", "overrides.links[0]", 6,
+     "needs lag 0"),
     ("override with a too short lag", SCENARIO + "overrides:\n  links: [{from: jobs, to: income, lag: 0.1}]\n",
-     "links[0].lag", 5, "too short"),
+     "overrides.links[0].lag", 6, "too short"),
     ("override making an elasticity on zero",
      SCENARIO + "overrides:\n  links: [{from: jobs, to: income, form: elasticity}]\n"
-     "  nodes: [{id: income, baseline: 0}]\n", "links[0].form", 5, "non-zero baseline"),
+     "  nodes: [{id: income, baseline: 0}]\n", "overrides.links[0].form", 6, "non-zero baseline"),
+    ("override putting a baseline above its max",
+     SCENARIO + "overrides:\n  nodes: [{id: income, baseline: 50, max: 40}]\n", "overrides.nodes[0].baseline", 6,
+     "the baseline of 'income' is 50 in 2025, above its max 40"),
+    ("override putting a bound above the baseline", SCENARIO + "overrides:\n  nodes: [{id: income, min: 6}]\n",
+     "overrides.nodes[0]", 6, "the baseline of 'income' is 5 in 2025, below its min 6"),
     ("link overridden twice", SCENARIO + "overrides:\n  links:\n    - {from: jobs, to: income, weight: 2}\n"
      "    - {from: jobs, to: income, lag: 3}\n", "overrides.links[1]", 8, "jobs->income is overridden twice"),
     ("node overridden twice", SCENARIO + "overrides:\n  nodes: [{id: income, baseline: 2}, {id: income, max: 9}]\n",
@@ -327,18 +350,70 @@ def test_an_integer_too_large_for_a_float_is_refused(tmp_path, where):
 
 
 def test_a_partial_time_block_takes_the_rest_from_the_model(tmp_path):
-    (tmp_path / "m.yaml").write_text(LAGGED.replace("title: t", "title: t\ntime: {start: 2020, end: 2030, dt: 0.5}"),
+    (tmp_path / "m.yaml").write_text(LAGGED.replace("title: t", "title: t\ntime: {start: 2025, end: 2040, dt: 0.5}"),
                                      encoding="utf-8")
     path = tmp_path / "s.yaml"
-    path.write_text(SCENARIO + "time: {end: 2028}\n", encoding="utf-8")
+    path.write_text(SCENARIO + "time: {end: 2035}\n", encoding="utf-8")
     time = load_scenario(path).spec.time
-    assert (time.start, time.end, time.dt) == (2020, 2028, 0.5)
-    path.write_text(SCENARIO + "time: {dt: 20}\n", encoding="utf-8")  # valid alone, not with the model's lag
+    assert (time.start, time.end, time.dt) == (2025, 2035, 0.5)
+    result = run_scenario(path)
+    np.testing.assert_array_equal(result.times, 2025 + 0.5 * np.arange(21))
+    path.write_text(SCENARIO + "time: {dt: 2.5}\n", encoding="utf-8")  # valid alone, not with the model's lag
     assert "too short" in only_problem(load_scenario, path).message
-    path.write_text(SCENARIO + "time: {start: 2031}\n", encoding="utf-8")  # after the model's end
+    path.write_text(SCENARIO + "time: {start: 2045}\n", encoding="utf-8")  # after the model's end
     problem = only_problem(load_scenario, path)
-    assert (problem.place, problem.line) == ("time", 5)
-    assert "end (2030) must be after start (2031)" in problem.message
+    assert (problem.file, problem.place, problem.line) == (str(path), "time.start", 5)
+    assert "end (2040) must be after start (2045) (the model's time gives end and dt)" in problem.message
+    path.write_text(SCENARIO + "time: {end: 2039.9}\n", encoding="utf-8")  # 29.8 steps of the model's dt
+    problem = only_problem(load_scenario, path)
+    assert (problem.place, problem.line) == ("time.end", 5)
+    assert "not a whole number of steps of dt = 0.5" in problem.message
+
+
+def test_a_partial_time_block_is_not_checked_against_the_format_defaults(tmp_path):
+    """``end: 2020`` is before the format's default start (2025), not before the model's (2010)."""
+    (tmp_path / "m.yaml").write_text(LAGGED.replace("title: t", "title: t\ntime: {start: 2010, end: 2030, dt: 0.5}"),
+                                     encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("2026", "2012") + "time: {end: 2020}\n", encoding="utf-8")
+    time = load_scenario(path).spec.time
+    assert (time.start, time.end, time.dt) == (2010, 2020, 0.5)
+    path.write_text(SCENARIO + "time: {dt: 0.3}\n", encoding="utf-8")  # 2025..2050 would not divide either
+    problem = only_problem(load_scenario, path)
+    assert (problem.place, problem.line) == ("time.dt", 5)
+    assert "2010 to 2030 is not a whole number of steps of dt = 0.3" in problem.message
+
+
+def test_a_scenario_horizon_can_carry_a_baseline_past_its_bound(tmp_path):
+    model = LAGGED.replace("title: t", "title: t\ntime: {start: 2025, end: 2030, dt: 0.25}")
+    (tmp_path / "m.yaml").write_text(model.replace("baseline: 10}", "baseline: {value: 10, growth: 0.02}, max: 12}"),
+                                     encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    load_scenario(path)  # 10 * 1.02 ** 5 = 11.04 by 2030
+    path.write_text(SCENARIO + "time: {end: 2040}\n", encoding="utf-8")
+    problem = only_problem(load_scenario, path)
+    assert (problem.file, problem.place, problem.line) == (str(path), "nodes[0].baseline", 5)
+    assert "the baseline of 'jobs' is 13.4587 in 2040, above its max 12 (above it from 2034.25 on)" in problem.message
+
+
+def test_prepare_scenario_refuses_what_loading_refuses_for_specs_built_in_code():
+    text = LAGGED.replace("title: t", "title: t\ntime: {start: 2025, end: 2040, dt: 0.5}")
+    model = ModelSpec.model_validate(yaml.safe_load(text))
+    scenario = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml", "time": {"end": 2030}})
+    assert prepare_scenario(scenario, model).compiled.times[-1] == 2030
+    assert prepare_scenario(scenario, model).time.dt == 0.5
+    late = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml", "time": {"start": 2045}})
+    with pytest.raises(InputError, match="end .2040. must be after start .2045.") as info:
+        prepare_scenario(late, model)
+    assert info.value.problems[0].place == "time.start"
+    capped = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml",
+                                          "overrides": {"nodes": [{"id": "income", "max": 4}]}})
+    with pytest.raises(InputError, match="the baseline of 'income' is 5 in 2025, above its max 4"):
+        prepare_scenario(capped, model)
+    bad = model.model_copy(update={"nodes": [model.nodes[0].model_copy(update={"min": 11.0}), model.nodes[1]]})
+    with pytest.raises(InputError, match="below its min 11"):
+        prepare_scenario(ScenarioSpec(name="s", model="m.yaml"), bad)
 
 
 def test_a_bad_merge_key_is_a_problem_not_a_crash():
