@@ -29,6 +29,7 @@ from simulator.spec import (
     Overrides,
     ScenarioSpec,
 )
+from ui.i18n import unit_label
 
 MAGNITUDE = {"step": "height", "pulse": "height", "ramp": "slope"}
 MAX_ASSUMPTION_DEFAULTS = 2
@@ -163,9 +164,7 @@ def _lever_key(item: InterventionSpec) -> str:
 def _lever_label(model: ModelSpec, item: InterventionSpec, language: str) -> str:
     node = model.node(item.node)
     name = item.label.get(language) if item.label else node.label.get(language)
-    unit = "fraction of baseline" if item.relative else node.unit
-    if language == "nl":
-        unit = "deel van basispad" if item.relative else node.unit
+    unit = unit_label("fraction of baseline" if item.relative else node.unit, language)
     flow = item.shape == "ramp" or node.kind == "stock"  # a ramp's slope, or a flow into a stock
     per_year = {"nl": " per jaar", "en": " per year"}[language] if flow else ""
     return f"{name} ({unit}{per_year})" if unit else name

@@ -7,6 +7,8 @@ falls back to Dutch, then to the key itself, so a typo never crashes a page.
 
 from __future__ import annotations
 
+import re
+
 LANGUAGES = ("nl", "en")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -219,6 +221,60 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "De gedeelde link kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
         "en": "The shared link could not be read ({reason}); you see the plain scenario.",
     },
+    # monitor (builder page)
+    "monitor": {"nl": "Monitor: waarnemingen tegen de verwachting", "en": "Monitor: observations against expectation"},
+    "monitor_help": {
+        "nl": "Vallen de waarnemingen nog binnen wat dit scenario verwacht? De band is 5-95 % van {n} runs met "
+        "onzekere aannames; punten buiten de band zijn rood.",
+        "en": "Are the observations still inside what this scenario expects? The band is 5-95 % of {n} runs with "
+        "uncertain assumptions; points outside the band are red.",
+    },
+    "monitor_no_band": {
+        "nl": "Dit model heeft geen onzekere aannames: de verwachting is één lijn, het pad van het scenario.",
+        "en": "This model has no uncertain assumptions: the expectation is one line, the scenario's path.",
+    },
+    "monitor_source": {"nl": "Waarnemingen", "en": "Observations"},
+    "monitor_sample": {"nl": "Voorbeelddata (illustratief)", "en": "Sample data (illustrative)"},
+    "monitor_upload": {"nl": "Eigen CSV uploaden", "en": "Upload own CSV"},
+    "monitor_sample_note": {
+        "nl": "Illustratief: synthetische gegevens, door het model zelf gemaakt met ruis. Geen echte waarnemingen.",
+        "en": "Illustrative: synthetic data, made by the model itself with noise. Not real observations.",
+    },
+    "monitor_upload_label": {
+        "nl": "CSV met de kolommen node,time,value (optioneel region,source), tot 2 MB",
+        "en": "CSV with the columns node,time,value (optionally region,source), up to 2 MB",
+    },
+    "monitor_no_file": {
+        "nl": "Upload een CSV om de waarnemingen naast de verwachting te zien.",
+        "en": "Upload a CSV to see the observations against the expectation.",
+    },
+    "monitor_bad_data": {
+        "nl": "Deze waarnemingen passen niet bij het model:",
+        "en": "These observations do not fit the model:",
+    },
+    "monitor_flagged": {"nl": "Buiten de band", "en": "Outside the band"},
+    "monitor_all_inside": {
+        "nl": "Alle {n} waarnemingen vallen binnen de verwachte band.",
+        "en": "All {n} observations lie inside the expected band.",
+    },
+    "monitor_count": {
+        "nl": "{k} van {n} waarnemingen vallen buiten de verwachte band.",
+        "en": "{k} of {n} observations lie outside the expected band.",
+    },
+    "col_date": {"nl": "Datum (jaar)", "en": "Date (year)"},
+    "col_observed": {"nl": "Waargenomen", "en": "Observed"},
+    "col_band_low": {"nl": "Ondergrens band", "en": "Band low"},
+    "col_band_high": {"nl": "Bovengrens band", "en": "Band high"},
+    "col_outside_by": {"nl": "Buiten de band met", "en": "Outside by"},
+    "col_outside_pct": {"nl": "Buiten met (% van mediaan)", "en": "Outside by (% of median)"},
+    "col_side": {"nl": "Kant", "en": "Side"},
+    "above": {"nl": "erboven", "en": "above"},
+    "below": {"nl": "eronder", "en": "below"},
+    "legend_band": {"nl": "verwachte band (5-95 %)", "en": "expected band (5-95 %)"},
+    "legend_median": {"nl": "mediaan", "en": "median"},
+    "legend_path": {"nl": "pad van het scenario", "en": "scenario path"},
+    "legend_inside": {"nl": "waargenomen, binnen", "en": "observed, inside"},
+    "legend_outside": {"nl": "waargenomen, buiten", "en": "observed, outside"},
     # errors
     "input_error": {"nl": "Dat gaat niet: {message}", "en": "That does not work: {message}"},
     "numerical_error": {
@@ -251,3 +307,45 @@ def theme_label(theme: str) -> str:
     """A readable theme name: ``arbeid_en_vrije_tijd`` -> ``Arbeid en vrije tijd`` (a Dutch term)."""
     text = theme.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+# Unit words of the models (written in English) and their Dutch forms; longest first when replacing.
+UNIT_WORDS_NL: dict[str, str] = {
+    "fraction of baseline": "deel van basispad",
+    "of labour force": "van de beroepsbevolking",
+    "expert panel": "expertpanel",
+    "satisfied": "tevreden",
+    "households": "huishoudens",
+    "household": "huishouden",
+    "dwellings": "woningen",
+    "dwelling": "woning",
+    "packages": "pakketten",
+    "persons": "personen",
+    "person": "persoon",
+    "adults": "volwassenen",
+    "moves": "verhuizingen",
+    "years": "jaren",
+    "year": "jaar",
+    "jobs": "banen",
+    "job": "baan",
+    "of pop.": "van de bev.",
+    "pop.": "bev.",
+    "1,000": "1.000",
+    "inh.": "inw.",
+    "per yr": "per jaar",
+    "/yr": "/jaar",
+    "yr": "jaar",
+}
+
+
+def unit_label(unit: str, language: str = "nl") -> str:
+    """A model's unit (English words) in ``language``: in Dutch the common unit words are translated.
+
+    ``"jobs"`` -> ``"banen"``, ``"mln packages/yr"`` -> ``"mln pakketten/jaar"``; symbols and
+    numbers stay as they are, and English is returned unchanged.
+    """
+    if language != "nl" or not unit:
+        return unit
+    words = sorted(UNIT_WORDS_NL, key=len, reverse=True)
+    pattern = re.compile("|".join(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])" for w in words))
+    return pattern.sub(lambda m: UNIT_WORDS_NL[m.group(0)], unit)

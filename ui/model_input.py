@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from simulator.errors import InputError, NumericalError
+from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
 from simulator.io.yaml_file import parse_yaml
+from simulator.observed import ObservedData, observed_from_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec
 
 MAX_UPLOAD_BYTES = 1_000_000
+MAX_OBSERVED_BYTES = 2_000_000
+"""Largest observed-data CSV the app accepts, in bytes."""
 
 
 @dataclass(frozen=True)
@@ -145,3 +148,41 @@ def check_upload(
 def model_yaml(data: dict) -> str:
     """Model data (as from ``model_dump(by_alias=True)``) as YAML text."""
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def read_observed(
+    raw: bytes,
+    name: str,
+    node_ids: list[str],
+    horizon: tuple[float, float],
+    limit: int = MAX_OBSERVED_BYTES,
+) -> ObservedData:
+    """An uploaded observed-data CSV (``node,time,value[,region,source]``), checked against a model.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file as uploaded.
+    name : str
+        The file name used in messages.
+    node_ids : list of str
+        The model's nodes.
+    horizon : (float, float)
+        First and last year of the scenario's run.
+
+    Raises
+    ------
+    InputError
+        A file over ``limit`` bytes, not UTF-8, or anything :func:`simulator.observed.observed_from_text`
+        refuses (every problem, each naming its row and line).
+    """
+    import hashlib
+
+    if len(raw) > limit:
+        raise InputError(Problem(name, "", f"{len(raw) / 1e6:.1f} MB, more than the limit of {limit / 1e6:.1f} MB",
+                                 "keep only the indicators you monitor"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(Problem(name, "", "not a UTF-8 text file", "save the table as UTF-8 CSV")) from None
+    return observed_from_text(text, name, node_ids, horizon, hashlib.sha256(raw).hexdigest())

@@ -131,7 +131,12 @@ def fit_figure(observed: pd.DataFrame, title: str = "", unit: str = "",
     return _layout(fig, title, 280, yaxis_title=unit or None, legend={"orientation": "h", "y": -0.25})
 
 
-def monitor_figure(band: pd.DataFrame, observed: pd.DataFrame, title: str = "", unit: str = "") -> go.Figure:
+MONITOR_LABELS = {"band": "expected band", "median": "median", "path": "scenario path",
+                  "inside": "observed, inside", "outside": "observed, outside"}
+
+
+def monitor_figure(band: pd.DataFrame, observed: pd.DataFrame, title: str = "", unit: str = "",
+                   labels: dict[str, str] | None = None, deterministic: bool = False) -> go.Figure:
     """The expected band of one indicator with the observations; points outside marked red.
 
     Parameters
@@ -142,20 +147,26 @@ def monitor_figure(band: pd.DataFrame, observed: pd.DataFrame, title: str = "", 
     observed : DataFrame
         Columns ``time``, ``observed``, ``status`` ("inside", "above", "below"): one
         node of :attr:`simulator.monitor.MonitorResult.table`.
+    labels : dict, optional
+        Legend names by :data:`MONITOR_LABELS` key (another language); missing keys keep the English ones.
+    deterministic : bool
+        No ensemble (a model without uncertain links): the band is one line, drawn as the scenario's path.
     """
+    names = MONITOR_LABELS | (labels or {})
     x = band["time"].to_numpy()
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
-                             y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
-                             fill="toself", fillcolor="rgba(31,119,180,0.18)", line={"width": 0},
-                             name="expected band", hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=x, y=band["median"].to_numpy(), mode="lines", name="median",
-                             line={"color": BAND_COLOUR, "dash": "dot"}))
+    if not deterministic:
+        fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
+                                 y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
+                                 fill="toself", fillcolor="rgba(31,119,180,0.18)", line={"width": 0},
+                                 name=names["band"], hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=band["median"].to_numpy(), mode="lines",
+                             name=names["path" if deterministic else "median"],
+                             line={"color": BAND_COLOUR, "dash": "solid" if deterministic else "dot"}))
     inside = observed["status"] == "inside"
-    for mask, name, colour in ((inside, "observed, inside", OBSERVED_COLOUR),
-                               (~inside, "observed, outside", FLAG_COLOUR)):
+    for mask, key, colour in ((inside, "inside", OBSERVED_COLOUR), (~inside, "outside", FLAG_COLOUR)):
         if mask.any():
             fig.add_trace(go.Scatter(x=observed.loc[mask, "time"].to_numpy(),
-                                     y=observed.loc[mask, "observed"].to_numpy(), mode="markers", name=name,
+                                     y=observed.loc[mask, "observed"].to_numpy(), mode="markers", name=names[key],
                                      marker={"color": colour, "size": 9 if colour == FLAG_COLOUR else 7}))
     return _layout(fig, title, 300, yaxis_title=unit or None, legend={"orientation": "h", "y": -0.25})

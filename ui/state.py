@@ -33,7 +33,7 @@ from simulator.scenario_run import (
 )
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
-from ui.i18n import t
+from ui.i18n import t, unit_label
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = REPO / "models" / "medtech-heerlen.yaml"
@@ -60,6 +60,8 @@ LANGUAGE_WIDGETS = (
     "compare_node",
     "export_node",
     "preview_node",
+    "monitor_source",
+    "monitor_node",
 )
 
 
@@ -325,6 +327,34 @@ def stability_warning(cur: Current, scenario: ScenarioSpec) -> str:
     return _stability(cur.key, cur.model.spec, _key(scenario), scenario)
 
 
+MONITOR_SAMPLES = 500
+"""Ensemble members behind the monitor's expected band."""
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _monitor(
+    model_key: str,
+    _model: ModelSpec,
+    scenario_json: str,
+    _scenario: ScenarioSpec,
+    data_key: str,
+    _observed,
+    samples: int,
+):
+    from simulator.monitor import monitor
+
+    return monitor(_prepared(model_key, _model, scenario_json, _scenario), _observed, samples, 0)
+
+
+def monitor_of(cur: Current, scenario: ScenarioSpec, observed, samples: int = MONITOR_SAMPLES):
+    """Observations against the scenario's expected 5-95 % band (:func:`simulator.monitor.monitor`, cached).
+
+    ``observed`` (:class:`simulator.observed.ObservedData`) must carry its ``sha256``: it is the cache key.
+    """
+    key = observed.sha256 or observed.table.to_csv(index=False)
+    return _monitor(cur.key, cur.model.spec, _key(scenario), scenario, key, observed, int(samples))
+
+
 def get_future() -> fut.Future:
     """The future being built (kept across pages in the session)."""
     if "future" not in st.session_state:
@@ -370,3 +400,8 @@ def show_error(exc: BaseException) -> None:
 def label_of(model: ModelSpec, node_id: str) -> str:
     """A node's label in the current language."""
     return model.node(node_id).label.get(language())
+
+
+def unit_of(model: ModelSpec, node_id: str) -> str:
+    """A node's unit in the current language (Dutch unit words in Dutch)."""
+    return unit_label(model.node(node_id).unit, language())

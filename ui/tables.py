@@ -16,7 +16,7 @@ from simulator.analysis.text import sentence
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.results import RunResult
 from simulator.spec import GrowthBaseline, ModelSpec
-from ui.i18n import theme_label
+from ui.i18n import theme_label, unit_label
 
 LINK_EDIT_COLUMNS = ["from", "to", "low", "weight", "high", "lag", "delay"]
 NODE_EDIT_COLUMNS = ["id", "label", "unit", "baseline", "min", "max"]
@@ -78,7 +78,8 @@ def effect_sentences(
         row = card[card["node"] == node]
         if row.empty or row["delta"].iloc[0] == 0:
             continue
-        r = row.iloc[0]
+        r = row.iloc[0].copy()
+        r["unit"] = unit_label(str(r["unit"]), language)
         text = sentence(r, language).rstrip(".")
         half = effects.half_time(result, node, r["year"])
         if half is not None and half < r["year"]:

@@ -260,3 +260,83 @@ def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model
     app.selectbox(key="scenario_pick:nl").set_value("grow").run()
     _clean(app)
     assert app.slider(key="lever:jobs:step").value == 50.0
+
+
+def _monitor_chart(at: AppTest) -> dict:
+    return next(s for s in chart_specs(at) if any("waargenomen" in str(t.get("name")) for t in s["data"]))
+
+
+def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_model(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.selectbox(key="scenario_pick:nl").set_value("medtech-growth").run()
+    _clean(at)
+    assert at.radio(key="monitor_source:nl").value == "sample"
+    assert any("Illustratief" in c.value for c in at.caption)
+    spec = _monitor_chart(at)
+    names = [t["name"] for t in spec["data"]]
+    assert names[0] == "verwachte band (5-95 %)" and "waargenomen, buiten" in names
+    flagged = at.dataframe[-1].value
+    assert list(flagged.columns[:3]) == ["Datum (jaar)", "Indicator", "Waargenomen"]
+    assert set(flagged["Kant"]) <= {"erboven", "eronder"} and len(flagged) > 0
+    above = flagged["Kant"] == "erboven"
+    assert (flagged.loc[above, "Buiten de band met"] > 0).all()
+    assert (flagged.loc[~above, "Buiten de band met"] < 0).all()
+    assert (flagged.loc[above, "Waargenomen"] > flagged.loc[above, "Bovengrens band"]).all()
+    at.selectbox(key="monitor_node:nl").set_value("unemployment_rate").run()
+    _clean(at)
+    assert _monitor_chart(at)["layout"]["title"]["text"] == "Werkloosheid"
+    assert _monitor_chart(at)["layout"]["yaxis"]["title"]["text"] == "% van de beroepsbevolking"
+
+
+def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: AppTest):
+    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    assert app.radio(key="monitor_source:nl").options == ["Eigen CSV uploaden"]  # the sample fits Heerlen only
+    csv = b"node,time,value\nincome,2030,30500\nincome,2031,30200\njobs,2030,1100\n"
+    app.file_uploader(key="monitor_upload").set_value(("waarnemingen.csv", csv, "text/csv")).run()
+    _clean(app)
+    flagged = app.dataframe[-1].value
+    assert flagged["Indicator"].tolist() == ["Inkomen"]
+    assert flagged["Datum (jaar)"].tolist() == ["2030"]
+    assert flagged["Kant"].tolist() == ["erboven"]
+    assert 0 < flagged["Buiten de band met"].iloc[0] < 500  # the band's top lies between 30000 and 30500
+    assert any("1 van 3 waarnemingen" in m.value for m in app.markdown)
+
+
+def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from ui_helpers import SMALL
+
+    fixed = SMALL.replace("{low: 1, mode: 2, high: 3}", "2").replace("{low: -0.5, mode: -0.25, high: 0}", "-0.25")
+    monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, fixed)))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    csv = b"node,time,value\nincome,2030,30500\n"
+    at.file_uploader(key="monitor_upload").set_value(("w.csv", csv, "text/csv")).run()
+    _clean(at)
+    assert any("geen onzekere aannames" in c.value for c in at.caption)
+    names = [t["name"] for t in _monitor_chart(at)["data"]]
+    assert names == ["pad van het scenario", "waargenomen, buiten"]
+    assert at.dataframe[-1].value["Buiten de band met"].iloc[0] == pytest.approx(300.0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"node,time,value\nincom,2030,1\n", "unknown node 'incom'"),
+        (b"node,time,value\nincome,2099,1\n", "outside the horizon"),
+        (b"node,time,value\nincome,2030,abc\n", "not a finite number"),
+        (b"when,what\n1,2\n", "missing column(s) node, time, value"),
+        (b"\xff\xfe\x00", "not a UTF-8 text file"),
+        (b"node,time,value\n" + b"income,2030,1\n" * 200_000, "more than the limit"),
+    ],
+)
+def test_a_bad_observed_csv_gives_a_message_naming_the_file(app: AppTest, raw: bytes, expected: str):
+    app.file_uploader(key="monitor_upload").set_value(("metingen.csv", raw, "text/csv")).run()
+    assert not app.exception
+    assert len(app.error) == 1
+    assert "metingen.csv" in app.error[0].value and expected in app.error[0].value
+    assert "Traceback" not in app.error[0].value
+    assert chart_specs(app)  # the scorecard and paths are still there

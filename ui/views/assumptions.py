@@ -80,7 +80,7 @@ def preview(cur: state.Current) -> None:
     )
     table = tables.path_table(runs, node, tr("series_baseline"))
     st.plotly_chart(
-        charts.path_figure(table, state.label_of(model, node), model.node(node).unit), key="preview"
+        charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node)), key="preview"
     )
 
 

@@ -131,7 +131,8 @@ def _show_calibration(cur: state.Current, prepared, observed: ObservedData, resu
     table = observed.table.assign(predicted=result.predicted)
     for node in observed.nodes:
         part = table[table["node"] == node]
-        st.plotly_chart(charts.fit_figure(part, state.label_of(cur.model.spec, node), cur.model.spec.node(node).unit),
+        fig = charts.fit_figure(part, state.label_of(cur.model.spec, node), state.unit_of(cur.model.spec, node))
+        st.plotly_chart(fig,
                         key=f"cal_fit_{node}")
     when = datetime.now(UTC).isoformat(timespec="seconds")
     text = fitted_model_text(cur.model.document.data, result, cur.model.path, prepared.name, when)
@@ -190,7 +191,7 @@ def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
                         format_func=lambda n: state.label_of(cur.model.spec, n))
     band = result.band.to_frame()
     st.plotly_chart(charts.monitor_figure(band[band["node"] == node], result.table[result.table["node"] == node],
-                                          state.label_of(cur.model.spec, node), cur.model.spec.node(node).unit),
+                                          state.label_of(cur.model.spec, node), state.unit_of(cur.model.spec, node)),
                     key="mon_figure")
 
 

@@ -78,7 +78,7 @@ def page() -> None:
     )
     table = tables.path_table(runs, node, tr("series_baseline"))
     st.plotly_chart(
-        charts.path_figure(table, state.label_of(model, node), model.node(node).unit, height=380),
+        charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), height=380),
         key="cmp_paths",
     )
     st.subheader(tr("differences"))

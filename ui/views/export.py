@@ -69,7 +69,7 @@ def _chart(cur: state.Current):
             runs[tr("with_own")] = state.run(cur, own)
         table = tables.path_table(runs, node, tr("series_baseline"))
         fig = charts.path_figure(
-            table, state.label_of(model, node), model.node(node).unit, height=380
+            table, state.label_of(model, node), state.unit_of(model, node), height=380
         )
     st.plotly_chart(fig, key="export_chart")
     return fig, "scorekaart" if node == SCORECARD else node

@@ -109,7 +109,7 @@ def _tracing(cur: state.Current, focus: str) -> None:
         for s, p in zip(parts["source"], parts["part"], strict=True)
     ]
     table = pd.DataFrame({"label": labels, "value": parts["value"].to_numpy()})
-    st.plotly_chart(charts.bar_figure(table, unit=cur.model.spec.node(focus).unit), key="trace")
+    st.plotly_chart(charts.bar_figure(table, unit=state.unit_of(cur.model.spec, focus)), key="trace")
     paths = trace_paths(prepared.compiled, prepared.inputs, result.delta, node, k)
     paths = paths[paths["part"] == "path"].head(MAX_PATHS)
     if not paths.empty:

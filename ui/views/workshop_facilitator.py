@@ -152,7 +152,7 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
     figure = charts.path_figure(
         chart_paths(paths(comparison, outcome), tx("baseline")),
         title=model.node(outcome).label.get(lang),
-        unit=model.node(outcome).unit,
+        unit=state.unit_of(model, outcome),
         height=360,
     )
     st.plotly_chart(figure, key="ws_paths")

@@ -150,7 +150,7 @@ def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
     ]
     if frames:
         st.plotly_chart(
-            charts.path_figure(pd.concat(frames, ignore_index=True), unit=model.node(node).unit),
+            charts.path_figure(pd.concat(frames, ignore_index=True), unit=state.unit_of(model, node)),
             key="ws_preview_chart",
         )
 
