@@ -3,18 +3,40 @@
 Semantics are those of ENGINE.md (and so of Vensim / PySD): deviation form,
 ``linear`` and ``elasticity`` links, ``none`` / ``fixed`` / ``exponential`` /
 ``third_order`` lags, stocks with decay, bounds. Ensemble members are the last
-array axis, so one call runs any number of parameter sets as one array
-computation; there is no Python loop over nodes or members, only over time
-steps and over the few evaluation levels of the zero-lag graph.
+array axis, so one call runs any number of parameter sets.
+
+How: the values at ``t_0`` are set up with numpy (:func:`_initial_step`, a
+linear solve when pass-through lags form a loop); the time loop from there on is
+one compiled kernel (:func:`_time_loop`, numba), which walks the members in
+tiles of :data:`TILE` and, per tile, every time step in the order of ENGINE.md.
+Every member gets the same sequence of floating-point operations whatever the
+number of members in the call (no reassociation, no fused multiply-add, no
+threads), so a member's numbers never depend on its block, chunk or worker.
+The first call compiles the kernel (a few seconds); numba caches the machine
+code on disk (``cache=True``: in ``__pycache__`` beside this file, or, when that
+is not writable, in numba's user cache directory), so later processes load it.
 """
 
 from __future__ import annotations
 
+import math
+import weakref
+from dataclasses import dataclass
+
+import networkx as nx
+import numba
 import numpy as np
 from scipy import sparse
 
 from simulator.compiler import CompiledModel, Level
 from simulator.errors import NumericalError
+from simulator.spec import DELAY_TYPES
+
+TILE = 256
+"""Members advanced together by the kernel: their states stay in the CPU cache."""
+
+_NONE, _FIXED, _EXPONENTIAL, _THIRD_ORDER = (DELAY_TYPES.index(t) for t in ("none", "fixed", "exponential",
+                                                                            "third_order"))
 
 
 def fixed_steps(tau: np.ndarray, dt: float) -> np.ndarray:
@@ -67,24 +89,6 @@ def _csr(gather: np.ndarray) -> _Gather:
     return _Gather(gather)
 
 
-class _Bounds:
-    """Clips the value ``b + d`` of some nodes into their bounds, in place (as :func:`_clip`).
-
-    Bounds and baselines are gathered once per run; ``maximum`` then
-    ``minimum`` is exactly what ``np.clip`` computes, with less overhead per step.
-    """
-
-    def __init__(self, cm: CompiledModel, nodes: np.ndarray):
-        self.nodes = np.asarray(nodes, dtype=int)
-        self.base = cm.baselines[:, self.nodes]
-        self.lower, self.upper = cm.lower[self.nodes][:, None], cm.upper[self.nodes][:, None]
-
-    def __call__(self, dk: np.ndarray, k: int) -> None:
-        if self.nodes.size:
-            b = self.base[k, :, None]
-            dk[self.nodes] = np.minimum(np.maximum(b + dk[self.nodes], self.lower), self.upper) - b
-
-
 def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
     """Clip the value ``b + d`` of bounded ``nodes`` into their bounds, in place."""
     if nodes.size:
@@ -97,7 +101,7 @@ def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list
                      gathers: list[sparse.csr_array]) -> None:
     """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip."""
     scale = cm.src_scale[k]
-    for level, clip_nodes, gather in zip(levels, bounded, gathers):
+    for level, clip_nodes, gather in zip(levels, bounded, gathers, strict=True):
         value = pre[level.nodes]
         if level.links.size:
             links = level.links
@@ -113,26 +117,65 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     straight through at ``t_0``). Bounds hold before anything reads them: a node
     that the solve puts outside its bounds is fixed at the bound and the rest is
     solved again (:func:`_solve_bounded`), so ``d = clip(u + G d)``.
+
+    The system is block triangular: its loops (strongly connected groups of
+    nodes) are solved one after the other, in the order of the links between
+    them, each as a small dense system for all members at once; the nodes
+    outside any loop are plain sums. A loop that is singular for some member (a
+    loop gain of exactly 1) falls back to the whole system per member, which
+    marks that loop's nodes NaN (:func:`_solve_or_nan`).
     """
     n, m = dk.shape
-    links = np.flatnonzero((cm.delay != 1) & ~cm.is_stock[cm.target])
-    g = np.zeros((m, n, n))
-    coef = (ew[links] * cm.src_scale[0, links][:, None]).T  # (M, l)
-    # (target, source) pairs are unique (duplicate links are refused), so a plain
-    # assignment equals np.add.at on zeros, and is much faster
-    g[:, cm.target[links], cm.source[links]] = coef
+    links = _initial_links(cm)
+    coef = ew[links] * cm.src_scale[0, links][:, None]  # (l, M)
     rhs = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
-    a = np.eye(n)[None] - g
     try:
-        dk[:] = np.linalg.solve(a, rhs.T[..., None])[..., 0].T
+        dk[:] = _solve_by_loops(cm, links, coef, rhs)
     except np.linalg.LinAlgError:
+        a = _initial_matrix(cm, links, coef, np.arange(m))
         for j in range(m):
             dk[:, j] = _solve_or_nan(a[j], rhs[:, j])
     unclipped = dk.copy()
     _clip(cm, dk, cm.bounded, 0)
-    for j in np.flatnonzero(np.any(dk != unclipped, axis=0)):  # only members where a bound binds
-        dk[:, j] = _solve_bounded(cm, a[j], rhs[:, j], unclipped[:, j])
+    binding = np.flatnonzero(np.any(dk != unclipped, axis=0))  # only members where a bound binds
+    if binding.size:
+        a = _initial_matrix(cm, links, coef, binding)
+        for row, j in enumerate(binding):
+            dk[:, j] = _solve_bounded(cm, a[row], rhs[:, j], unclipped[:, j])
     _clip(cm, dk, cm.bounded, 0)
+
+
+def _initial_matrix(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``I - G`` of the ``t_0`` system for some members, shape (len(members), N, N)."""
+    n = cm.n_nodes
+    g = np.zeros((members.size, n, n))
+    # (target, source) pairs are unique (duplicate links are refused), so a plain
+    # assignment equals np.add.at on zeros
+    g[:, cm.target[links], cm.source[links]] = coef[:, members].T
+    return np.eye(n)[None] - g
+
+
+def _solve_by_loops(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``(I - G) x = rhs`` for every member (columns), group by group (see :func:`_solve_initial`).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        When a loop's system is singular for some member.
+    """
+    x = np.zeros(rhs.shape)
+    for group in _plan(cm).initial_groups:
+        value = rhs[group.nodes]
+        for row, p in zip(group.outside_rows, group.outside, strict=True):  # links from earlier groups
+            value[row] += coef[p] * x[cm.source[links[p]]]
+        if group.inside.size:
+            size = group.nodes.size
+            a = np.zeros((rhs.shape[1], size, size))
+            a[:, np.arange(size), np.arange(size)] = 1.0
+            a[:, group.inside_rows, group.inside_cols] -= coef[group.inside].T
+            value = np.linalg.solve(a, value.T[..., None])[..., 0].T
+        x[group.nodes] = value
+    return x
 
 
 def _solve_bounded(cm: CompiledModel, a: np.ndarray, rhs: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -205,98 +248,338 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
 
 
 def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """The time loop. Long on purpose: one place holds the order of a step (ENGINE.md).
-
-    Links are kept permuted by delay type (exponential, third-order, fixed,
-    none) so that each group is a contiguous slice: no copies per step. Every
-    sum still runs over links in the same order as in the file-ordered
-    formulation, so the numbers are the same, bit for bit.
-    """
+    """All time steps: ``t_0`` with numpy, then the compiled time loop (:func:`_time_loop`)."""
     n_times, n_nodes = cm.baselines.shape
-    n_members, dt = w.shape[1], cm.dt
-    d = np.zeros((n_times, n_nodes, n_members))
-    exp_i, thr_i, fix_i = cm.links_of("exponential"), cm.links_of("third_order"), cm.links_of("fixed")
-    perm = np.concatenate([exp_i, thr_i, fix_i, cm.links_of("none")])
-    inv = np.empty_like(perm)
-    inv[perm] = np.arange(perm.size)
-    n_exp, n_thr, n_lag = exp_i.size, thr_i.size, exp_i.size + thr_i.size + fix_i.size
-    E, T, F, Z = slice(0, n_exp), slice(n_exp, n_exp + n_thr), slice(n_exp + n_thr, n_lag), slice(n_lag, None)
-    wp, source = np.ascontiguousarray(w[perm]), cm.source[perm]
-    elastic = np.flatnonzero(cm.elastic[perm])
-    tgt_scale, src_scale = cm.tgt_scale[:, perm[elastic]], cm.src_scale[:, perm[elastic]]
-    gather_lagged = _csr(cm.gather_all[:, perm[:n_lag]])
-    stock_i = np.flatnonzero(cm.is_stock)
-    into_stock = np.flatnonzero(cm.is_stock[cm.target])  # file order: the sums' order
-    gather_stock, stock_pos = _csr(cm.gather_all[np.ix_(stock_i, into_stock)]), inv[into_stock]
-    decay = cm.decay[stock_i][:, None]
-    levels = _permuted_levels(cm, inv)
-    bounded = set(cm.bounded.tolist())
-    level_bounds = [_Bounds(cm, [n for n in lv.nodes if n in bounded]) for lv in cm.levels]
-    clip_stocks = _Bounds(cm, [n for n in stock_i if n in bounded])
-    taup = tau[perm]
-    rate_exp = dt / taup[E]
-    rate_thr = dt / (taup[T] / 3.0)
-    n_fixed = fixed_steps(taup[F], dt)
-    history = np.zeros((n_times, fix_i.size, n_members))
-    rows, cols = np.arange(fix_i.size)[:, None], np.arange(n_members)[None, :]
-    out = np.zeros(wp.shape)  # link outputs; out[E] and out[T] hold the exponential and 3rd stage states
-    ew = wp.copy()  # weights times the target's baseline (elasticities); w itself elsewhere
-    stock_state = np.zeros((stock_i.size, n_members))
-    y1 = y2 = None
-    for k in range(n_times):
-        dk = d[k]
-        if elastic.size:
-            ew[elastic] = wp[elastic] * tgt_scale[k][:, None]
-        if k == 0:
-            _initial_step(cm, dk, u[0], ew[inv])
-        else:
-            if fix_i.size:
-                back = k - n_fixed
-                out[F] = np.where(back >= 0, history[np.maximum(back, 0), rows, cols], 0.0)
-            dk[stock_i] = stock_state
-            clip_stocks(dk, k)
-            pre = u[k][:, None] + gather_lagged @ (ew[:n_lag] * out[:n_lag])
-            _step_levels(cm, levels, level_bounds, dk, pre, ew, k)
-        signal = dk[source]
-        if elastic.size:
-            signal[elastic] *= src_scale[k][:, None]
-        if k == 0:
-            y1, y2 = signal[T].copy(), signal[T].copy()
-            out[:] = signal
-            out[F] = 0.0
-        if fix_i.size:
-            history[k] = signal[F]
-        out[Z] = signal[Z]
-        if k + 1 == n_times:
-            break
-        if stock_i.size:
-            inflow = u[k][stock_i][:, None] + gather_stock @ (ew[stock_pos] * out[stock_pos]) - decay * dk[stock_i]
-            stock_state = dk[stock_i] + dt * inflow
-        out[E] += (signal[E] - out[E]) * rate_exp
-        out[T] += (y2 - out[T]) * rate_thr
-        y2 += (y1 - y2) * rate_thr
-        y1 += (signal[T] - y1) * rate_thr
+    w = _writable(w)
+    tau = _writable(tau)
+    d = np.zeros((n_times, n_nodes, w.shape[1]))
+    _initial_step(cm, d[0], u[0], w * cm.tgt_scale[0][:, None])  # (elasticity) weights times b_target(t_0)
+    plan = _plan(cm)
+    _time_loop(d, _writable(u), w, tau, cm.dt, cm.baselines, cm.lower, cm.upper, cm.src_scale, cm.tgt_scale,
+               plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
+               plan.stock_ptr, plan.stock_links, plan.nodes, plan.add_instant,
+               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links)
     return d
 
 
-def _permuted_levels(cm: CompiledModel, inv: np.ndarray) -> list[tuple[Level, np.ndarray, _Gather, bool]]:
-    """Per level: the level, its links' positions in the permuted order, its gather, any elasticity."""
-    return [(lv, inv[lv.links], _csr(lv.gather), bool(cm.elastic[lv.links].any())) for lv in cm.levels]
+def _writable(a: np.ndarray) -> np.ndarray:
+    """``a`` as a C-contiguous, writable float64 array (one compiled kernel for all calls)."""
+    return np.require(a, dtype=np.float64, requirements=["C", "W"])
 
 
-def _step_levels(cm: CompiledModel, levels: list[tuple[Level, np.ndarray, _Gather, bool]],
-                 bounded: list[_Bounds], dk: np.ndarray, pre: np.ndarray, ew: np.ndarray, k: int) -> None:
-    """:func:`_evaluate_levels` for ``k >= 1`` on permuted link arrays (a scale of 1 is skipped: exact)."""
-    scale = cm.src_scale[k]
-    for (level, pos, gather, elastic), clip in zip(levels, bounded):
-        value = pre[level.nodes]
-        if pos.size:
-            effect = ew[pos] * dk[cm.source[level.links]]
-            if elastic:
-                effect *= scale[level.links][:, None]
-            value = value + gather @ effect
-        dk[level.nodes] = value
-        clip(dk, k)
+@dataclass(frozen=True)
+class _Group:
+    """Nodes of the ``t_0`` system solved together: one loop, or one node outside any loop.
+
+    ``inside`` and ``outside`` are positions in the list of pass-through links
+    (:func:`_initial_links`): links within the group (with the rows and columns
+    of their target and source in ``nodes``) and links into it from earlier groups
+    (with their target's row).
+    """
+
+    nodes: np.ndarray
+    inside: np.ndarray
+    inside_rows: np.ndarray
+    inside_cols: np.ndarray
+    outside: np.ndarray
+    outside_rows: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The index arrays the kernel walks, per model (all int64 or bool, C-contiguous).
+
+    Attributes
+    ----------
+    source, delay, elastic : (L,)
+        Per link, file order.
+    bounded : (N,) bool
+    stocks : (S,)
+        Stock nodes; ``decay`` (S,) per year.
+    stock_ptr, stock_links
+        Links into stock ``s`` (file order): ``stock_links[stock_ptr[s]:stock_ptr[s + 1]]``.
+    nodes : (A,)
+        Auxiliaries in evaluation order (level by level).
+    add_instant : (A,) bool
+        The node's level has zero-lag links (its value is ``pre + sum``, else ``pre``).
+    lagged_ptr, lagged_links
+        Lagged links into each of ``nodes``, exponential, then third-order, then fixed (each in file order).
+    instant_ptr, instant_links
+        Zero-lag links into each of ``nodes``, file order.
+    initial_groups
+        The ``t_0`` system's groups in the order they are solved (:func:`_solve_by_loops`).
+
+    The orders of the sums are those of the numpy engine this kernel replaced, so
+    the numbers are the same, bit for bit.
+    """
+
+    source: np.ndarray
+    delay: np.ndarray
+    elastic: np.ndarray
+    bounded: np.ndarray
+    stocks: np.ndarray
+    decay: np.ndarray
+    stock_ptr: np.ndarray
+    stock_links: np.ndarray
+    nodes: np.ndarray
+    add_instant: np.ndarray
+    lagged_ptr: np.ndarray
+    lagged_links: np.ndarray
+    instant_ptr: np.ndarray
+    instant_links: np.ndarray
+    initial_groups: tuple[_Group, ...]
+
+
+_PLANS: dict[int, tuple[weakref.ref, _Plan]] = {}
+
+
+def _plan(cm: CompiledModel) -> _Plan:
+    """The kernel's index arrays for ``cm``, built once per compiled model (they depend on nothing else)."""
+    cached = _PLANS.get(id(cm))
+    if cached is not None and cached[0]() is cm:
+        return cached[1]
+    plan = _build_plan(cm)
+    key = id(cm)
+    _PLANS[key] = (weakref.ref(cm), plan)
+    weakref.finalize(cm, _PLANS.pop, key, None)
+    return plan
+
+
+def _build_plan(cm: CompiledModel) -> _Plan:
+    def grouped(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum([len(g) for g in groups])
+        flat = np.array([j for g in groups for j in g], dtype=np.int64)
+        return ptr, flat
+
+    lag_order = [j for code in (_EXPONENTIAL, _THIRD_ORDER, _FIXED) for j in np.flatnonzero(cm.delay == code)]
+    stocks = np.flatnonzero(cm.is_stock)
+    nodes, add_instant, lagged, instant = [], [], [], []
+    for level in cm.levels:
+        for i in level.nodes:
+            nodes.append(int(i))
+            add_instant.append(level.links.size > 0)
+            lagged.append([int(j) for j in lag_order if cm.target[j] == i])
+            instant.append([int(j) for j in level.links if cm.target[j] == i])
+    stock_ptr, stock_links = grouped([[int(j) for j in np.flatnonzero(cm.target == s)] for s in stocks])
+    lagged_ptr, lagged_links = grouped(lagged)
+    instant_ptr, instant_links = grouped(instant)
+    return _Plan(
+        source=np.ascontiguousarray(cm.source, dtype=np.int64),
+        delay=np.ascontiguousarray(cm.delay, dtype=np.int64),
+        elastic=np.ascontiguousarray(cm.elastic, dtype=np.bool_),
+        bounded=np.isfinite(cm.lower) | np.isfinite(cm.upper),
+        stocks=stocks.astype(np.int64),
+        decay=np.ascontiguousarray(cm.decay[stocks], dtype=np.float64),
+        stock_ptr=stock_ptr,
+        stock_links=stock_links,
+        nodes=np.array(nodes, dtype=np.int64),
+        add_instant=np.array(add_instant, dtype=np.bool_),
+        lagged_ptr=lagged_ptr,
+        lagged_links=lagged_links,
+        instant_ptr=instant_ptr,
+        instant_links=instant_links,
+        initial_groups=_initial_groups(cm),
+    )
+
+
+def _initial_links(cm: CompiledModel) -> np.ndarray:
+    """Links in the ``t_0`` system: every link that is not a fixed delay, into an auxiliary."""
+    return np.flatnonzero((cm.delay != _FIXED) & ~cm.is_stock[cm.target])
+
+
+def _initial_groups(cm: CompiledModel) -> tuple[_Group, ...]:
+    """Strongly connected groups of the ``t_0`` link graph, each after every group it reads."""
+    links = _initial_links(cm)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(cm.n_nodes))
+    graph.add_edges_from(zip(cm.source[links].tolist(), cm.target[links].tolist(), strict=True))
+    condensed = nx.condensation(graph)
+    groups = []
+    for c in nx.topological_sort(condensed):
+        nodes = np.array(sorted(condensed.nodes[c]["members"]), dtype=np.int64)
+        into = np.flatnonzero(np.isin(cm.target[links], nodes))
+        within = np.isin(cm.source[links[into]], nodes)
+        inside, outside = into[within], into[~within]
+        groups.append(_Group(
+            nodes=nodes,
+            inside=inside,
+            inside_rows=np.searchsorted(nodes, cm.target[links[inside]]),
+            inside_cols=np.searchsorted(nodes, cm.source[links[inside]]),
+            outside=outside,
+            outside_rows=np.searchsorted(nodes, cm.target[links[outside]]),
+        ))
+    return tuple(groups)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _clipped(d: np.ndarray, k: int, i: int, first: int, values: np.ndarray, row: int, nt: int, bounded: bool,
+             b: float, lo: float, hi: float) -> None:  # pragma: no cover (compiled)
+    """``d[k, i, first:first + nt] = clip(b + values[row], lo, hi) - b`` for a bounded node, else ``values[row]``."""
+    if bounded:
+        for m in range(nt):
+            v = b + values[row, m]
+            if v < lo:  # not max(): NaN stays NaN, as with np.maximum
+                v = lo
+            if v > hi:
+                v = hi
+            d[k, i, first + m] = v - b
+    else:
+        for m in range(nt):
+            d[k, i, first + m] = values[row, m]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _add_lagged(acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np.ndarray, nt: int,
+                elastic: bool, scale: float) -> None:  # pragma: no cover (compiled)
+    """``acc += w * L[s]`` of one link (``w`` times ``b_target`` for an elasticity)."""
+    if elastic:
+        for m in range(nt):
+            acc[0, m] += (w[j_link, first + m] * scale) * out[j_link, m]
+    else:
+        for m in range(nt):
+            acc[0, m] += w[j_link, first + m] * out[j_link, m]
+
+
+@numba.njit(cache=True, nogil=True)
+def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # noqa: C901 (one place holds a step)
+               source, delay, elastic, bounded, stocks, decay, stock_ptr, stock_links,
+               nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links):  # pragma: no cover
+    """Advance ``d`` (K + 1, N, M) from its values at ``t_0`` to the end, in place (ENGINE.md's step).
+
+    Per tile of members and per step ``k``: (1) stocks and delay outputs at
+    ``t_k``; (2) auxiliaries level by level, ``d = (u + sum of lagged effects) +
+    sum of zero-lag effects``, each clipped into its bounds; (3) stocks and
+    delay states to ``t_{k+1}`` (Euler). A link's signal is ``d_source`` (times
+    ``1 / b_source`` for an elasticity), its effect ``w * L[signal]`` (``w``
+    times ``b_target`` for an elasticity). Fixed delays read their signal back
+    from ``d``. Branches sit outside the loops over members. (Compiled by numba;
+    the coverage tool cannot see inside.)
+    """
+    n_times, n_nodes, n_members = d.shape
+    n_links = source.size
+    n_stocks = stocks.size
+    out = np.zeros((n_links, TILE))  # each link's lagged signal L[s](t_k); exponential / 3rd-stage state
+    y1 = np.zeros((n_links, TILE))  # first and second stage of third-order delays
+    y2 = np.zeros((n_links, TILE))
+    rate = np.zeros((n_links, TILE))  # dt / tau (exponential), dt / (tau / 3) (third order)
+    steps = np.zeros((n_links, TILE), dtype=np.int64)  # fixed delays: steps back
+    stock = np.zeros((n_stocks, TILE))  # stock deviations at t_{k+1}
+    acc = np.zeros((1, TILE))  # a node's sum of effects
+    y = np.zeros(TILE)
+    sig = np.zeros(TILE)
+    for first in range(0, n_members, TILE):
+        nt = min(TILE, n_members - first)
+        for j_link in range(n_links):
+            code = delay[j_link]
+            for m in range(nt):
+                t = tau[j_link, first + m]
+                if code == _EXPONENTIAL:
+                    rate[j_link, m] = dt / t
+                elif code == _THIRD_ORDER:
+                    rate[j_link, m] = dt / (t / 3.0)
+                elif code == _FIXED:
+                    n = math.floor(t / dt + 0.5 + 1e-6)
+                    steps[j_link, m] = 1 if n < 1.0 else int(n)
+        for k in range(n_times):
+            if k > 0:
+                # 1. stocks and delay outputs at t_k
+                for s in range(n_stocks):
+                    i = stocks[s]
+                    _clipped(d, k, i, first, stock, s, nt, bounded[i], base[k, i], lower[i], upper[i])
+                for j_link in range(n_links):
+                    if delay[j_link] != _FIXED:
+                        continue
+                    src = source[j_link]
+                    for m in range(nt):
+                        back = k - steps[j_link, m]
+                        out[j_link, m] = d[back, src, first + m] if back >= 0 else 0.0
+                    if elastic[j_link]:
+                        for m in range(nt):
+                            back = k - steps[j_link, m]
+                            if back >= 0:
+                                out[j_link, m] = out[j_link, m] * src_scale[back, j_link]
+                # 2. auxiliaries in evaluation order, each clipped
+                for a in range(nodes.size):
+                    i = nodes[a]
+                    for m in range(nt):
+                        acc[0, m] = 0.0
+                    for p in range(lagged_ptr[a], lagged_ptr[a + 1]):
+                        j_link = lagged_links[p]
+                        _add_lagged(acc, w, j_link, first, out, nt, elastic[j_link], tgt_scale[k, j_link])
+                    uk = u[k, i]
+                    for m in range(nt):
+                        acc[0, m] = uk + acc[0, m]  # pre: interventions and lagged effects
+                    if add_instant[a]:
+                        for m in range(nt):
+                            y[m] = 0.0
+                        for p in range(instant_ptr[a], instant_ptr[a + 1]):
+                            j_link = instant_links[p]
+                            src = source[j_link]
+                            if elastic[j_link]:
+                                ts, ss = tgt_scale[k, j_link], src_scale[k, j_link]
+                                for m in range(nt):
+                                    y[m] += ((w[j_link, first + m] * ts) * d[k, src, first + m]) * ss
+                            else:
+                                for m in range(nt):
+                                    y[m] += w[j_link, first + m] * d[k, src, first + m]
+                        for m in range(nt):
+                            acc[0, m] = acc[0, m] + y[m]
+                    _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
+            # signals at t_k: zero-lag outputs; at t_0 delay states start at the signal
+            for j_link in range(n_links):
+                code = delay[j_link]
+                if k > 0 and code != _NONE:
+                    continue
+                if code == _FIXED:
+                    for m in range(nt):
+                        out[j_link, m] = 0.0
+                    continue
+                src = source[j_link]
+                for m in range(nt):
+                    out[j_link, m] = d[k, src, first + m]
+                if elastic[j_link]:
+                    ss = src_scale[k, j_link]
+                    for m in range(nt):
+                        out[j_link, m] = out[j_link, m] * ss
+                if code == _THIRD_ORDER:
+                    for m in range(nt):
+                        y1[j_link, m] = out[j_link, m]
+                        y2[j_link, m] = out[j_link, m]
+            if k + 1 == n_times:
+                break
+            # 3. stocks and delay states to t_{k+1}, from values at t_k
+            for s in range(n_stocks):
+                i = stocks[s]
+                for m in range(nt):
+                    acc[0, m] = 0.0
+                for p in range(stock_ptr[s], stock_ptr[s + 1]):
+                    j_link = stock_links[p]
+                    _add_lagged(acc, w, j_link, first, out, nt, elastic[j_link], tgt_scale[k, j_link])
+                uk, dec = u[k, i], decay[s]
+                for m in range(nt):
+                    di = d[k, i, first + m]
+                    stock[s, m] = di + dt * ((uk + acc[0, m]) - dec * di)
+            for j_link in range(n_links):
+                code = delay[j_link]
+                if code != _EXPONENTIAL and code != _THIRD_ORDER:
+                    continue
+                src = source[j_link]
+                for m in range(nt):
+                    sig[m] = d[k, src, first + m]
+                if elastic[j_link]:
+                    ss = src_scale[k, j_link]
+                    for m in range(nt):
+                        sig[m] = sig[m] * ss
+                if code == _EXPONENTIAL:
+                    for m in range(nt):
+                        out[j_link, m] += (sig[m] - out[j_link, m]) * rate[j_link, m]
+                else:
+                    for m in range(nt):
+                        r = rate[j_link, m]
+                        out[j_link, m] += (y2[j_link, m] - out[j_link, m]) * r
+                        y2[j_link, m] += (y1[j_link, m] - y2[j_link, m]) * r
+                        y1[j_link, m] += (sig[m] - y1[j_link, m]) * r
 
 
 def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:

@@ -9,9 +9,10 @@ below, and the Latin hypercube design of :mod:`simulator.sampling`).
 
 Summaries of the deviation ``d`` per node and time (all in node units):
 
-- **mean**: each block's sum over its members (``numpy.sum``), then the block
-  sums added in block order; so the mean is the same, bit for bit, for any
-  chunking and any number of workers.
+- **mean**: each block's sum over its members (eight running sums over the
+  members in order, then added pairwise: :func:`_fold`), then the block sums
+  added in block order; so the mean is the same, bit for bit, for any chunking
+  and any number of workers.
 - **quantiles** (5 %, 50 %, 95 %):
 
   * *exact* when ``samples x nodes x times <= exact_limit`` (default 5 million
@@ -41,6 +42,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -95,14 +97,66 @@ class Bins:
         Bin 0 is the underflow, ``n_bins + 1`` the overflow. Each value's bin
         depends on that value alone, so counts never depend on chunking.
         """
-        n_cells = self.low.size
-        t = np.subtract(d, self.low[..., None])
-        t *= 1.0 / self.width[..., None]
-        t += 1.0
-        np.clip(t, 0, self.n_bins + 1, out=t)
-        idx = t.astype(np.intp)  # truncation = floor, as t >= 0
-        idx += ((self.n_bins + 2) * np.arange(n_cells)).reshape(self.low.shape + (1,))
-        return np.bincount(idx.ravel(), minlength=n_cells * (self.n_bins + 2)).reshape(n_cells, -1)
+        counts = np.zeros((self.low.size, self.n_bins + 2), dtype=np.int64)
+        self.add_counts(d, counts)
+        return counts
+
+    def add_counts(self, d: np.ndarray, counts: np.ndarray) -> None:
+        """Add the histogram of finite ``d`` (K + 1, N, M) to ``counts`` (see :meth:`counts`), in place.
+
+        A value's bin is ``floor(clip((d - low) * (1 / width) + 1, 0, n_bins + 1))``.
+        """
+        _count(np.ascontiguousarray(d, dtype=np.float64), self.low, 1.0 / self.width, self.n_bins, counts)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count(d: np.ndarray, low: np.ndarray, inverse_width: np.ndarray, n_bins: int,
+           counts: np.ndarray) -> None:  # pragma: no cover (compiled)
+    """``counts[k * N + i, bin of d[k, i, m]] += 1`` for every member ``m`` (see :meth:`Bins.add_counts`)."""
+    n_times, n_nodes, n_members = d.shape
+    top = n_bins + 1.0
+    for k in range(n_times):
+        for i in range(n_nodes):
+            cell = k * n_nodes + i
+            lo, inverse = low[k, i], inverse_width[k, i]
+            for m in range(n_members):
+                t = (d[k, i, m] - lo) * inverse + 1.0
+                if t < 0.0:
+                    t = 0.0
+                if t > top:
+                    t = top
+                counts[cell, int(t)] += 1  # truncation = floor, as t >= 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _fold(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """Per node and time of ``d`` (K + 1, N, M): the sum, the smallest and the largest value over the members.
+
+    The sum runs over members in order in eight running sums (member ``m``
+    into sum ``m % 8``), then adds them pairwise: a fixed order for a given
+    number of members, so a block's sum never depends on where it runs. The
+    extremes of non-finite values are meaningless (such blocks are rejected).
+    """
+    n_times, n_nodes, n_members = d.shape
+    total = np.empty((n_times, n_nodes))
+    low = np.empty((n_times, n_nodes))
+    high = np.empty((n_times, n_nodes))
+    part = np.zeros(8)
+    for k in range(n_times):
+        for i in range(n_nodes):
+            part[:] = 0.0
+            lo = hi = d[k, i, 0]
+            for m in range(n_members):
+                v = d[k, i, m]
+                part[m % 8] += v
+                if v < lo:
+                    lo = v
+                if v > hi:
+                    hi = v
+            total[k, i] = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))
+            low[k, i] = lo
+            high[k, i] = hi
+    return total, low, high
 
 
 @dataclass
@@ -148,7 +202,8 @@ class Reduction:
         keep: tuple[int, ...],
     ) -> None:
         """Fold one block's deviations ``d`` (K + 1, N, m) into the reduction."""
-        total = d.sum(axis=2)
+        d = np.ascontiguousarray(d, dtype=np.float64)
+        total, low, high = _fold(d)
         if not np.isfinite(total).all():  # a non-finite member makes its sums non-finite
             finite = np.isfinite(d).all(axis=(0, 1))
             for m in np.flatnonzero(~finite):
@@ -158,15 +213,13 @@ class Reduction:
                 return
         self.members += d.shape[2]
         self.sums[block] = total
-        self._extremes(d.min(axis=2), d.max(axis=2))
+        self._extremes(low, high)
         if exact:
             self.values[block] = d
         elif bins is not None:
-            c = bins.counts(d)
             if self.counts is None:
-                self.counts = c
-            else:
-                self.counts += c
+                self.counts = np.zeros((bins.low.size, bins.n_bins + 2), dtype=np.int64)
+            bins.add_counts(d, self.counts)
         if keep:
             self.paths[block] = d[:, list(keep), :].copy()
 
