@@ -18,8 +18,9 @@ if (
 
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
 
+from simulator.errors import InputError  # noqa: E402
 from ui import state  # noqa: E402
-from ui.future import decode_future  # noqa: E402
+from ui.future import decode_link  # noqa: E402
 
 # (file under ui/, title key in ui.i18n, icon, url path); the first is the home page.
 PAGES = [
@@ -74,9 +75,11 @@ def _shared_link() -> None:
         return
     st.session_state["applied_link"] = code
     try:
-        state.set_future(decode_future(code))
+        state.open_link(decode_link(code))
     except ValueError as exc:
         st.session_state["link_error"] = str(exc)
+    except InputError as exc:
+        st.session_state["link_error"] = "; ".join(str(p) for p in exc.problems)
 
 
 def main() -> None:

@@ -25,7 +25,9 @@ from simulator.spec import (
     Distribution,
     InterventionSpec,
     LinkOverride,
+    LocalizedText,
     ModelSpec,
+    NodeOverride,
     Overrides,
     ScenarioSpec,
 )
@@ -382,11 +384,34 @@ def build_scenarios(
     return defaults, own
 
 
-def encode_future(future: Future) -> str:
-    """A compact, URL-safe text form of ``future`` (zlib-compressed JSON in base64)."""
-    data = {"s": future.scenario, "l": future.levers, "t": future.timing, "a": future.assumptions}
+def encode_future(future: Future, model: str | None = None, scenario: str | None = None) -> str:
+    """A compact, URL-safe text form of ``future`` (zlib-compressed JSON in base64).
+
+    Parameters
+    ----------
+    model : str, optional
+        The name (file stem) of the model file on the server, when it is not the default one.
+    scenario : str, optional
+        The starting scenario as YAML text, when the server does not have it as a file (an
+        uploaded scenario, or one carrying the group's model edits as overrides, see
+        :func:`shared_scenario`); ``future.scenario`` then names it.
+    """
+    data: dict = {"s": future.scenario, "l": future.levers, "t": future.timing, "a": future.assumptions}
+    if model:
+        data["m"] = model
+    if scenario:
+        data["x"] = scenario
     raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+@dataclass(frozen=True)
+class SharedLink:
+    """What a share link carries: the future, and where needed the model's name and the scenario's text."""
+
+    future: Future
+    model: str | None = None
+    scenario: str | None = None
 
 
 def _numbers(value: object, what: str, length: int | None = None) -> dict:
@@ -406,7 +431,7 @@ def _numbers(value: object, what: str, length: int | None = None) -> dict:
     return value
 
 
-def decode_future(text: str) -> Future:
+def decode_link(text: str) -> SharedLink:
     """Read :func:`encode_future`'s text back.
 
     Raises
@@ -425,7 +450,10 @@ def decode_future(text: str) -> Future:
         raise ValueError(f"the link is damaged ({type(exc).__name__})") from None
     if not isinstance(data, dict) or not isinstance(data.get("s", ""), (str, type(None))):
         raise ValueError("the link does not describe a future")
-    return Future(
+    for key in ("m", "x"):
+        if not isinstance(data.get(key, ""), str):
+            raise ValueError("the link does not describe a future")
+    future = Future(
         scenario=data.get("s", ""),
         levers={k: float(v) for k, v in _numbers(data.get("l", {}), "levers").items()},
         timing={
@@ -433,3 +461,102 @@ def decode_future(text: str) -> Future:
         },
         assumptions={k: float(v) for k, v in _numbers(data.get("a", {}), "assumptions").items()},
     )
+    return SharedLink(future, data.get("m") or None, data.get("x") or None)
+
+
+def decode_future(text: str) -> Future:
+    """The future of a share link (:func:`decode_link` without the model and scenario)."""
+    return decode_link(text).future
+
+
+LINK_FIELDS = ("weight", "lag", "delay", "form")
+NODE_FIELDS = ("baseline", "decay", "min", "max")
+DESCRIPTIVE_LINK_FIELDS = ("evidence",)
+DESCRIPTIVE_NODE_FIELDS = ("label", "indicator", "level")
+
+
+def model_edits(base: ModelSpec, own: ModelSpec) -> tuple[Overrides, list[str]]:
+    """``own``'s differences from ``base`` as scenario overrides, and what overrides cannot say.
+
+    Overrides can change a link's weight, lag, delay and form and a node's baseline,
+    decay, min and max (the edits of the assumptions table). Anything else that
+    differs (nodes or links added or removed, a node's kind or direction, the
+    horizon) is listed in words; descriptive fields (labels, evidence) are ignored.
+    """
+    lost: list[str] = []
+    if [n.id for n in base.nodes] != [n.id for n in own.nodes] or sorted(lk.key for lk in base.links) != sorted(
+        lk.key for lk in own.links
+    ):
+        return Overrides(), ["the network itself (nodes or links added or removed)"]
+    if base.time != own.time:
+        lost.append("the time horizon")
+    links = []
+    own_links = {lk.key: lk for lk in own.links}
+    for link in base.links:
+        edited = own_links[link.key]
+        changed = [f for f in type(link).model_fields
+                   if f not in DESCRIPTIVE_LINK_FIELDS and getattr(link, f) != getattr(edited, f)]
+        lost += [f"link {link.key}: {f}" for f in changed if f not in LINK_FIELDS]
+        kept = [f for f in changed if f in LINK_FIELDS]
+        if "lag" in kept and "delay" not in kept:
+            kept.append("delay")
+        after = edited.model_dump(by_alias=True, exclude_none=True)
+        lost += [f"link {link.key}: {f} removed" for f in kept if f not in after and f != "delay"]
+        if kept:
+            links.append(LinkOverride.model_validate(
+                {"from": link.source, "to": link.target} | {f: after[f] for f in kept if f in after}
+            ))
+    nodes = []
+    for node, edited in zip(base.nodes, own.nodes, strict=True):
+        changed = [f for f in type(node).model_fields
+                   if f not in DESCRIPTIVE_NODE_FIELDS and getattr(node, f) != getattr(edited, f)]
+        lost += [f"node {node.id}: {f}" for f in changed if f not in NODE_FIELDS]
+        after = edited.model_dump(exclude_none=True)
+        lost += [f"node {node.id}: {f} removed" for f in changed if f in NODE_FIELDS and f not in after]
+        kept = {f: after[f] for f in changed if f in NODE_FIELDS and f in after}
+        if kept:
+            nodes.append(NodeOverride.model_validate({"id": node.id} | kept))
+    return Overrides(links=links, nodes=nodes), lost
+
+
+def _merged(first: Overrides, then: Overrides) -> Overrides:
+    """``first`` with ``then`` applied on top: a field ``then`` sets wins."""
+    links = {(o.source, o.target): o.model_dump(by_alias=True, exclude_none=True) for o in first.links}
+    for o in then.links:
+        links[(o.source, o.target)] = links.get((o.source, o.target), {}) | o.model_dump(
+            by_alias=True, exclude_none=True
+        )
+    nodes = {o.id: o.model_dump(exclude_none=True) for o in first.nodes}
+    for o in then.nodes:
+        nodes[o.id] = nodes.get(o.id, {}) | o.model_dump(exclude_none=True)
+    return Overrides(
+        links=[LinkOverride.model_validate(v) for v in links.values()],
+        nodes=[NodeOverride.model_validate(v) for v in nodes.values()],
+    )
+
+
+def shared_scenario(
+    base: ModelSpec, own: ModelSpec, start: ScenarioSpec | None, model_ref: str
+) -> tuple[ScenarioSpec, list[str]]:
+    """The starting scenario on ``own`` (an edited model) said as a scenario on ``base``.
+
+    The model edits become overrides, the starting scenario's own overrides applied
+    on top of them (as they are on the edited model). Returns the scenario (named
+    ``<start>-gedeeld``) and what could not be said as overrides (see :func:`model_edits`).
+    """
+    edits, lost = model_edits(base, own)
+    name = (start.name if start is not None else "basispad") + "-gedeeld"
+    overrides = _merged(edits, start.overrides) if start is not None else edits
+    spec = ScenarioSpec(
+        name=name,
+        model=model_ref,
+        time=start.time if start is not None else None,
+        title=LocalizedText(
+            nl=(start.title.nl if start is not None and start.title else "Basispad") + " (gedeeld, eigen aannames)",
+            en=(start.title.en if start is not None and start.title else "Baseline") + " (shared, own assumptions)",
+        ),
+        description=start.description if start is not None else None,
+        interventions=list(start.interventions) if start is not None else [],
+        overrides=overrides,
+    )
+    return spec, lost

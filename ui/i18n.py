@@ -217,6 +217,33 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Een collega op dezelfde server opent met deze link dezelfde toekomst.",
         "en": "A colleague on the same server opens the same future with this link.",
     },
+    "share_carries_edits": {
+        "nl": "De link neemt uw eigen aannames uit de tabel (gewichten, bandbreedtes, vertragingen, "
+        "basiswaarden) mee als aanpassingen van het scenario.",
+        "en": "The link carries your own assumptions from the table (weights, ranges, lags, baselines) as "
+        "the scenario's overrides.",
+    },
+    "share_carries_model": {
+        "nl": "De link noemt het gekozen model; uw collega heeft het op deze server.",
+        "en": "The link names the chosen model; your colleague has it on this server.",
+    },
+    "share_carries_scenario": {
+        "nl": "Het geüploade scenario reist mee in de link.",
+        "en": "The uploaded scenario travels in the link.",
+    },
+    "share_lost": {
+        "nl": "Niet alles past in een link: {what}. Download het model op 'Eigen aannames' en stuur het "
+        "bestand mee; uw collega uploadt het daar.",
+        "en": "Not everything fits in a link: {what}. Download the model on 'Own assumptions' and send the "
+        "file along; your colleague uploads it there.",
+    },
+    "lost_network": {
+        "nl": "een geüpload model met een ander netwerk (andere bouwblokken of verbanden)",
+        "en": "an uploaded model with another network (other nodes or links)",
+    },
+    "lost_time": {"nl": "een andere tijdshorizon van het model", "en": "another time horizon of the model"},
+    "lost_link": {"nl": "verband", "en": "link"},
+    "lost_node": {"nl": "bouwblok", "en": "node"},
     "bad_link": {
         "nl": "De gedeelde link kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
         "en": "The shared link could not be read ({reason}); you see the plain scenario.",

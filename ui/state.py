@@ -405,3 +405,76 @@ def label_of(model: ModelSpec, node_id: str) -> str:
 def unit_of(model: ModelSpec, node_id: str) -> str:
     """A node's unit in the current language (Dutch unit words in Dutch)."""
     return unit_label(model.node(node_id).unit, language())
+
+
+@dataclass(frozen=True)
+class Share:
+    """The share link's code for the current future, and what travels with it and what does not.
+
+    Attributes
+    ----------
+    code : str
+        The ``?f=`` value (:func:`ui.future.encode_future`).
+    carries : list of str
+        Message keys (:mod:`ui.i18n`) of what the link carries besides the sliders.
+    lost : list of str
+        What cannot travel in a URL (English technical words: a field of a link or node).
+    """
+
+    code: str
+    carries: list[str]
+    lost: list[str]
+
+
+def share(cur: Current) -> Share:
+    """The share link of the current future: the sliders, the model file's name when it is not the default,
+    an uploaded starting scenario as text, and own model edits as that scenario's overrides."""
+    future = get_future()
+    start = cur.scenarios.get(future.scenario)
+    carries: list[str] = []
+    lost: list[str] = []
+    own = st.session_state.get("own_model")
+    if st.session_state.get("model_choice") == OWN_MODEL and own:
+        base = current_default()
+        spec, lost = fut.shared_scenario(base.model.spec, cur.model.spec, start, base.file_ref)
+        text = scenario_to_yaml(spec, base.file_ref)
+        try:
+            load_scenario_text(text, "link.yaml", base.model)
+        except InputError:
+            lost = ["the network itself (nodes or links added or removed)"]
+            return Share(fut.encode_future(future), [], lost)
+        carries.append("share_carries_edits")
+        linked = fut.Future(spec.name, future.levers, future.timing, future.assumptions)
+        return Share(fut.encode_future(linked, None, text), carries, lost)
+    choice = st.session_state.get("model_choice")
+    model = Path(choice).stem if choice and choice != str(model_paths()[0]) else None
+    if model:
+        carries.append("share_carries_model")
+    text = None
+    if start is not None and future.scenario in _uploaded_scenarios(cur.model):
+        text = scenario_to_yaml(start, cur.file_ref)
+        carries.append("share_carries_scenario")
+    return Share(fut.encode_future(future, model, text), carries, lost)
+
+
+def open_link(link: fut.SharedLink) -> None:
+    """Make the future of a share link the one being built: its model, its scenario, its sliders.
+
+    Raises
+    ------
+    ValueError
+        When the link names a model file this server does not have.
+    InputError
+        When the scenario the link carries does not fit the model.
+    """
+    paths = model_paths()
+    path = paths[0]
+    if link.model:
+        path = next((p for p in paths if p.stem == link.model), None)
+        if path is None:
+            raise ValueError(f"the model '{link.model}' is not on this server")
+    if link.scenario:
+        spec = load_scenario_text(link.scenario, "link.yaml", model_from_file(path)).spec
+        st.session_state.setdefault("uploaded_scenarios", {})[f"{spec.name}.yaml"] = link.scenario
+    st.session_state["model_pending"] = str(path)
+    set_future(link.future)

@@ -340,3 +340,80 @@ def test_a_bad_observed_csv_gives_a_message_naming_the_file(app: AppTest, raw: b
     assert "metingen.csv" in app.error[0].value and expected in app.error[0].value
     assert "Traceback" not in app.error[0].value
     assert chart_specs(app)  # the scorecard and paths are still there
+
+
+def _paths_2035(at: AppTest) -> dict:
+    return {
+        (title, series): _value_2035(_path_chart(at, title), series)
+        for title in ("Inkomen", "Banen elders")
+        for series in ("Basispad", "Ingrepen, standaardaannames", "Ingrepen, eigen aannames")
+    }
+
+
+def test_share_link_carries_own_model_edits_and_slider_assumptions(app: AppTest, small_model: Path):
+    from ui_helpers import SMALL
+
+    app.session_state["own_model"] = {
+        "text": SMALL.replace("mode: 2, high: 3", "mode: 3, high: 3").replace("baseline: 30000", "baseline: 31000"),
+        "name": "eigen-model.yaml",
+    }
+    app.session_state["model_pending"] = "__own__"
+    app.run()
+    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.slider(key="assume:jobs->elsewhere").set_value(-0.4).run()
+    _clean(app)
+    before = _paths_2035(app)
+    assert before[("Inkomen", "Ingrepen, standaardaannames")] == pytest.approx(31300)  # the edited model
+    app.switch_page("views/export.py").run()
+    _clean(app)
+    assert any("eigen aannames uit de tabel" in c.value for c in app.caption)
+    assert not app.warning
+    code = app.code[0].value.split("?f=", 1)[1]
+
+    fresh = AppTest.from_file(str(APP), default_timeout=60)
+    fresh.query_params["f"] = code
+    fresh.run()
+    _clean(fresh)
+    assert fresh.selectbox(key="model_choice").value == str(small_model.resolve())  # the colleague's default
+    assert fresh.selectbox(key="scenario_pick:nl").value == "grow-gedeeld"
+    assert fresh.slider(key="assume:jobs->elsewhere").value == pytest.approx(-0.4)
+    assert _paths_2035(fresh) == pytest.approx(before)
+
+
+def test_share_link_carries_an_uploaded_scenario(app: AppTest):
+    from ui_helpers import GROW
+
+    app.switch_page("views/assumptions.py").run()
+    text = GROW.replace("name: grow", "name: eigen-groei").replace("height: 100", "height: 40")
+    app.file_uploader(key="upload").set_value(("eigen.yaml", text.encode(), "application/x-yaml")).run()
+    app.switch_page("views/builder.py").run()
+    app.selectbox(key="scenario_pick:nl").set_value("eigen-groei").run()
+    app.switch_page("views/export.py").run()
+    _clean(app)
+    assert any("geüploade scenario reist mee" in c.value for c in app.caption)
+    code = app.code[0].value.split("?f=", 1)[1]
+    fresh = AppTest.from_file(str(APP), default_timeout=60)
+    fresh.query_params["f"] = code
+    fresh.run()
+    _clean(fresh)
+    assert fresh.selectbox(key="scenario_pick:nl").value == "eigen-groei"
+    assert fresh.slider(key="lever:jobs:step").value == 40.0
+
+
+def test_a_model_that_cannot_travel_in_a_link_says_so_next_to_the_link(app: AppTest):
+    from ui_helpers import SMALL
+
+    other = SMALL.replace("  - {from: jobs, to: elsewhere, weight: {low: -0.5, mode: -0.25, high: 0}}\n", "")
+    app.session_state["own_model"] = {"text": other, "name": "ander-model.yaml"}
+    app.session_state["model_pending"] = "__own__"
+    app.switch_page("views/export.py").run()
+    _clean(app)
+    assert any("Niet alles past in een link" in w.value and "ander netwerk" in w.value for w in app.warning)
+
+
+def test_a_link_to_a_model_this_server_lacks_warns(small_model: Path):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["f"] = encode_future(Future("grow"), "elders-model")
+    at.run()
+    assert not at.exception
+    assert any("elders-model" in w.value for w in at.warning)

@@ -107,3 +107,60 @@ def test_share_codes_with_wrong_values_are_refused():
     code = base64.urlsafe_b64encode(zlib.compress(raw)).decode()
     with pytest.raises(ValueError, match="finite number"):
         fut.decode_future(code)
+
+
+def _edited(text: str):
+    return load_model_text(text, "eigen-model.yaml").spec
+
+
+def test_a_link_carries_the_model_name_and_the_scenario_text():
+    future = fut.Future("grow-gedeeld", {"jobs:step": 150.0})
+    link = fut.decode_link(fut.encode_future(future, "other", "name: grow-gedeeld\n"))
+    assert (link.future, link.model, link.scenario) == (future, "other", "name: grow-gedeeld\n")
+    assert fut.decode_link(fut.encode_future(future)).model is None
+
+
+def test_model_edits_from_the_table_become_overrides_with_the_same_numbers(model, grow):
+    edited = SMALL.replace("{low: 1, mode: 2, high: 3}", "{low: 1, mode: 2.5, high: 4}").replace(
+        "weight: 0.5, lag: 1,", "weight: 0.5, lag: 2,"
+    ).replace("baseline: 30000", "baseline: 31000")
+    own = _edited(edited)
+    overrides, lost = fut.model_edits(model.spec, own)
+    assert lost == []
+    assert {(o.source, o.target) for o in overrides.links} == {("jobs", "income"), ("jobs", "emissions")}
+    assert [(o.id, o.baseline) for o in overrides.nodes] == [("income", 31000.0)]
+    spec, lost = fut.shared_scenario(model.spec, own, grow, "../models/small.yaml")
+    assert lost == [] and spec.name == "grow-gedeeld" and spec.interventions == grow.interventions
+    on_base = run_deterministic(prepare_scenario(spec, model.spec))
+    on_own = run_deterministic(prepare_scenario(grow, own))
+    assert (on_base.value == on_own.value).all()  # bit for bit: the same model, said as overrides
+
+
+def test_a_starting_scenario_s_own_overrides_win_over_the_model_edits(model):
+    grow = load_scenario_text(
+        GROW + "overrides:\n  links:\n    - {from: jobs, to: income, weight: 1.5}\n", "g.yaml", model
+    ).spec
+    own = _edited(SMALL.replace("{low: 1, mode: 2, high: 3}", "{low: 1, mode: 2.5, high: 4}"))
+    spec, _ = fut.shared_scenario(model.spec, own, grow, "m.yaml")
+    (link,) = spec.overrides.links
+    assert link.weight.central == 1.5
+    assert (run_deterministic(prepare_scenario(spec, model.spec)).value
+            == run_deterministic(prepare_scenario(grow, own)).value).all()
+
+
+def test_what_overrides_cannot_say_is_listed(model):
+    other_network = SMALL.replace("  - {from: jobs, to: elsewhere, weight: {low: -0.5, mode: -0.25, high: 0}}\n", "")
+    assert fut.model_edits(model.spec, _edited(other_network))[1] == [
+        "the network itself (nodes or links added or removed)"
+    ]
+    kind = SMALL.replace("unit: kt,", "unit: kt, kind: stock,")
+    assert fut.model_edits(model.spec, _edited(kind))[1] == ["node emissions: kind"]
+    relabelled = SMALL.replace("nl: Inkomen", "nl: Besteedbaar inkomen")
+    assert fut.model_edits(model.spec, _edited(relabelled)) == (fut.Overrides(), [])
+
+
+def test_a_bound_removed_in_the_table_is_listed_as_not_travelling():
+    bounded = load_model_text(SMALL.replace("baseline: 100, direction: down", "baseline: 100, min: 0, direction: down"),
+                              "b.yaml").spec
+    plain = load_model_text(SMALL, "small.yaml").spec
+    assert fut.model_edits(bounded, plain)[1] == ["node emissions: min removed"]

@@ -7,7 +7,6 @@ import streamlit as st
 
 from simulator.analysis.scorecard import scorecard, summary
 from ui import charts, exporting, state, tables
-from ui.future import encode_future
 from ui.state import tr
 
 
@@ -120,7 +119,21 @@ def page() -> None:
     )
     st.subheader(tr("share"))
     st.caption(tr("share_help"))
-    st.code(exporting.share_link(_page_url(), encode_future(state.get_future())), language=None)
+    link = state.share(cur)
+    st.code(exporting.share_link(_page_url(), link.code), language=None)
+    for key in link.carries:
+        st.caption(tr(key))
+    if link.lost:
+        st.warning(tr("share_lost", what="; ".join(_lost_text(item) for item in link.lost)))
+
+
+def _lost_text(item: str) -> str:
+    """One thing that cannot travel in the link, in the current language."""
+    if item.startswith("the network itself"):
+        return tr("lost_network")
+    if item == "the time horizon":
+        return tr("lost_time")
+    return item.replace("link ", tr("lost_link") + " ", 1).replace("node ", tr("lost_node") + " ", 1)
 
 
 page()
