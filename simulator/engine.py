@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -34,6 +35,25 @@ from simulator.spec import DELAY_TYPES
 
 TILE = 256
 """Members advanced together by the kernel: their states stay in the CPU cache."""
+
+
+
+def jit(**options: object) -> Callable[[Callable], Callable]:
+    """``numba.njit(cache=True, nogil=True, **options)``; without a writable cache directory, no cache.
+
+    numba caches in ``__pycache__`` beside the source, else in the user's cache
+    directory (``NUMBA_CACHE_DIR``, ``~/.cache/numba``); when neither can be
+    written it refuses ``cache=True`` at import: then every process compiles anew.
+    """
+
+    def decorate(function: Callable) -> Callable:
+        try:
+            return numba.njit(cache=True, nogil=True, **options)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(cache=False, nogil=True, **options)(function)
+
+    return decorate
+
 
 _NONE, _FIXED, _EXPONENTIAL, _THIRD_ORDER = (DELAY_TYPES.index(t) for t in ("none", "fixed", "exponential",
                                                                             "third_order"))
@@ -255,7 +275,8 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
     d = np.zeros((n_times, n_nodes, w.shape[1]))
     _initial_step(cm, d[0], u[0], w * cm.tgt_scale[0][:, None])  # (elasticity) weights times b_target(t_0)
     plan = _plan(cm)
-    _time_loop(d, _writable(u), w, tau, cm.dt, cm.baselines, cm.lower, cm.upper, cm.src_scale, cm.tgt_scale,
+    _time_loop(d, _writable(u), w, tau, float(cm.dt), plan.base, plan.lower, plan.upper, plan.src_scale,
+               plan.tgt_scale,
                plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
                plan.stock_ptr, plan.stock_links, plan.nodes, plan.add_instant,
                plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links)
@@ -291,6 +312,8 @@ class _Plan:
 
     Attributes
     ----------
+    base, lower, upper, src_scale, tgt_scale
+        The compiled model's arrays as C-contiguous float64 (one kernel for every model).
     source, delay, elastic : (L,)
         Per link, file order.
     bounded : (N,) bool
@@ -313,6 +336,11 @@ class _Plan:
     the numbers are the same, bit for bit.
     """
 
+    base: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    src_scale: np.ndarray
+    tgt_scale: np.ndarray
     source: np.ndarray
     delay: np.ndarray
     elastic: np.ndarray
@@ -365,6 +393,11 @@ def _build_plan(cm: CompiledModel) -> _Plan:
     lagged_ptr, lagged_links = grouped(lagged)
     instant_ptr, instant_links = grouped(instant)
     return _Plan(
+        base=_writable(cm.baselines),
+        lower=_writable(cm.lower),
+        upper=_writable(cm.upper),
+        src_scale=_writable(cm.src_scale),
+        tgt_scale=_writable(cm.tgt_scale),
         source=np.ascontiguousarray(cm.source, dtype=np.int64),
         delay=np.ascontiguousarray(cm.delay, dtype=np.int64),
         elastic=np.ascontiguousarray(cm.elastic, dtype=np.bool_),
@@ -412,7 +445,7 @@ def _initial_groups(cm: CompiledModel) -> tuple[_Group, ...]:
     return tuple(groups)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@jit(inline="always")
 def _clipped(d: np.ndarray, k: int, i: int, first: int, values: np.ndarray, row: int, nt: int, bounded: bool,
              b: float, lo: float, hi: float) -> None:  # pragma: no cover (compiled)
     """``d[k, i, first:first + nt] = clip(b + values[row], lo, hi) - b`` for a bounded node, else ``values[row]``."""
@@ -429,19 +462,19 @@ def _clipped(d: np.ndarray, k: int, i: int, first: int, values: np.ndarray, row:
             d[k, i, first + m] = values[row, m]
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@jit(inline="always")
 def _add_lagged(acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np.ndarray, nt: int,
                 elastic: bool, scale: float) -> None:  # pragma: no cover (compiled)
     """``acc += w * L[s]`` of one link (``w`` times ``b_target`` for an elasticity)."""
     if elastic:
         for m in range(nt):
-            acc[0, m] += (w[j_link, first + m] * scale) * out[j_link, m]
+            acc[0, m] = acc[0, m] + (w[j_link, first + m] * scale) * out[j_link, m]
     else:
         for m in range(nt):
-            acc[0, m] += w[j_link, first + m] * out[j_link, m]
+            acc[0, m] = acc[0, m] + w[j_link, first + m] * out[j_link, m]
 
 
-@numba.njit(cache=True, nogil=True)
+@jit()
 def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # noqa: C901 (one place holds a step)
                source, delay, elastic, bounded, stocks, decay, stock_ptr, stock_links,
                nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links):  # pragma: no cover
@@ -519,10 +552,10 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                             if elastic[j_link]:
                                 ts, ss = tgt_scale[k, j_link], src_scale[k, j_link]
                                 for m in range(nt):
-                                    y[m] += ((w[j_link, first + m] * ts) * d[k, src, first + m]) * ss
+                                    y[m] = y[m] + ((w[j_link, first + m] * ts) * d[k, src, first + m]) * ss
                             else:
                                 for m in range(nt):
-                                    y[m] += w[j_link, first + m] * d[k, src, first + m]
+                                    y[m] = y[m] + w[j_link, first + m] * d[k, src, first + m]
                         for m in range(nt):
                             acc[0, m] = acc[0, m] + y[m]
                     _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
@@ -573,13 +606,15 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                         sig[m] = sig[m] * ss
                 if code == _EXPONENTIAL:
                     for m in range(nt):
-                        out[j_link, m] += (sig[m] - out[j_link, m]) * rate[j_link, m]
+                        o = out[j_link, m]
+                        out[j_link, m] = o + (sig[m] - o) * rate[j_link, m]
                 else:
                     for m in range(nt):
                         r = rate[j_link, m]
-                        out[j_link, m] += (y2[j_link, m] - out[j_link, m]) * r
-                        y2[j_link, m] += (y1[j_link, m] - y2[j_link, m]) * r
-                        y1[j_link, m] += (sig[m] - y1[j_link, m]) * r
+                        o, a1, a2 = out[j_link, m], y1[j_link, m], y2[j_link, m]
+                        out[j_link, m] = o + (a2 - o) * r
+                        y2[j_link, m] = a2 + (a1 - a2) * r
+                        y1[j_link, m] = a1 + (sig[m] - a1) * r
 
 
 def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:

@@ -42,13 +42,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-import numba
 import numpy as np
 import pandas as pd
 
 from simulator.compiler import CompiledModel
 from simulator.distributed import map_chunks
-from simulator.engine import simulate
+from simulator.engine import jit, simulate
 from simulator.errors import InputError, NumericalError, Problem
 from simulator.network import lag_problems
 from simulator.sampling import BLOCK_SIZE, ParameterSample, draw
@@ -109,7 +108,7 @@ class Bins:
         _count(np.ascontiguousarray(d, dtype=np.float64), self.low, 1.0 / self.width, self.n_bins, counts)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit()
 def _count(d: np.ndarray, low: np.ndarray, inverse_width: np.ndarray, n_bins: int,
            counts: np.ndarray) -> None:  # pragma: no cover (compiled)
     """``counts[k * N + i, bin of d[k, i, m]] += 1`` for every member ``m`` (see :meth:`Bins.add_counts`)."""
@@ -128,7 +127,7 @@ def _count(d: np.ndarray, low: np.ndarray, inverse_width: np.ndarray, n_bins: in
                 counts[cell, int(t)] += 1  # truncation = floor, as t >= 0
 
 
-@numba.njit(cache=True, nogil=True)
+@jit()
 def _fold(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
     """Per node and time of ``d`` (K + 1, N, M): the sum, the smallest and the largest value over the members.
 
