@@ -62,23 +62,31 @@ LANGUAGE_WIDGETS = (
     "preview_node",
     "monitor_source",
     "monitor_node",
+    "obs_source",
+    "sa_output",
+    "mon_node",
+    "ws_preview_node",
+    "ws_outcome",
+    "ws_nodes",
 )
 
 
-def wkey(name: str) -> str:
-    """The key of a widget whose option labels depend on the language: ``name:nl`` or ``name:en``.
+def wkey(name: str, lang: str | None = None) -> str:
+    """The key of a widget whose option labels depend on the language: ``name`` in Dutch, ``name:en`` in English.
 
     A keyed widget keeps the labels it was first drawn with, so such widgets get a
     key per language; :func:`carry_language_widgets` carries their values across.
+    Dutch, the default language, keeps the plain name.
     """
-    return f"{name}:{language()}"
+    lang = lang or language()
+    return name if lang == "nl" else f"{name}:{lang}"
 
 
 def carry_language_widgets() -> None:
     """After a language switch, give each language-keyed widget the value it had (ids, not labels)."""
     other = "nl" if language() == "en" else "en"
     for name in LANGUAGE_WIDGETS:
-        old, new = f"{name}:{other}", wkey(name)
+        old, new = wkey(name, other), wkey(name)
         if old in st.session_state and new not in st.session_state:
             st.session_state[new] = st.session_state[old]
 

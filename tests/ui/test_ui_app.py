@@ -45,20 +45,20 @@ def _value_2035(spec: dict, series: str) -> float:
 def test_home_page_opens_on_the_simplest_scenario_with_an_answer(app: AppTest):
     _clean(app)
     assert "Kies een scenario" in app.markdown[0].value
-    assert app.selectbox(key="scenario_pick:nl").value == "grow"
+    assert app.selectbox(key="scenario_pick").value == "grow"
     assert app.slider(key="lever:jobs:step").value == 100.0
     assert any("Uitstoot 50 kt hoger" in m.value for m in app.markdown)
 
 
 def test_the_baseline_says_nothing_changes(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("").run()
+    app.selectbox(key="scenario_pick").set_value("").run()
     _clean(app)
     assert app.slider(key="lever:jobs:step").value == 0.0
     assert any("Geen ingrepen" in i.value for i in app.info)
 
 
 def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     _clean(app)
     assert app.slider(key="lever:jobs:step").value == 100.0
     card = chart_specs(app)[0]["data"][0]
@@ -76,7 +76,7 @@ def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: 
 
 
 def test_moving_a_lever_moves_the_paths(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.slider(key="lever:jobs:step").set_value(150.0).run()
     _clean(app)
     assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(
@@ -85,7 +85,7 @@ def test_moving_a_lever_moves_the_paths(app: AppTest):
 
 
 def test_changed_assumptions_are_shown_apart_from_the_interventions(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.slider(key="assume:jobs->income").set_value(3.0).run()
     _clean(app)
     cards = [s for s in chart_specs(app) if s["data"][0]["type"] == "heatmap"]
@@ -97,7 +97,7 @@ def test_changed_assumptions_are_shown_apart_from_the_interventions(app: AppTest
 
 
 def test_uncertainty_band_is_drawn_when_asked(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.toggle(key="band").set_value(True).run()
     _clean(app)
     names = [t["name"] for t in _path_chart(app, "Inkomen")["data"]]
@@ -118,7 +118,7 @@ def test_every_page_renders_on_the_baseline_and_on_a_scenario(app: AppTest, page
     app.switch_page(page).run()
     _clean(app)
     app.switch_page("views/builder.py").run()
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.switch_page(page).run()
     _clean(app)
     assert app.title
@@ -129,7 +129,7 @@ def test_the_heerlen_model_renders_every_page(monkeypatch: pytest.MonkeyPatch):
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
     _clean(at)
-    at.selectbox(key="scenario_pick:nl").set_value("medtech-growth").run()
+    at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
     _clean(at)
     assert len(chart_specs(at)) >= 5  # the scorecard and four key paths
     for page in MY_PAGES[1:]:
@@ -138,9 +138,9 @@ def test_the_heerlen_model_renders_every_page(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_network_focus_shows_causes_effects_and_tracing(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.switch_page("views/network.py").run()
-    app.selectbox(key="focus_pick:nl").set_value("income").run()
+    app.selectbox(key="focus_pick").set_value("income").run()
     _clean(app)
     network = chart_specs(app)[0]
     assert sorted(x for t in network["data"] for x in t["customdata"]) == ["income", "jobs"]
@@ -152,7 +152,7 @@ def test_network_focus_shows_causes_effects_and_tracing(app: AppTest):
 
 
 def test_compare_shows_scorecards_side_by_side_and_differences(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.slider(key="lever:jobs:step").set_value(200.0).run()
     app.switch_page("views/compare.py").run()
     _clean(app)
@@ -169,7 +169,7 @@ def test_share_link_reopens_the_same_future(small_model: Path):
     )
     at.run()
     _clean(at)
-    assert at.selectbox(key="scenario_pick:nl").value == "grow"
+    assert at.selectbox(key="scenario_pick").value == "grow"
     assert at.slider(key="lever:jobs:step").value == 150.0
     assert at.slider(key="assume:jobs->income").value == 3.0
 
@@ -184,7 +184,7 @@ def test_a_damaged_share_link_warns_and_opens_the_plain_app(small_model: Path):
 
 
 def test_export_offers_files_and_a_link(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.switch_page("views/export.py").run()
     _clean(app)
     code = app.code[0].value
@@ -201,7 +201,7 @@ def test_a_run_that_blows_up_shows_a_message_not_a_traceback(
     monkeypatch.setenv("BWSIM_MODEL", str(path))
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
-    at.selectbox(key="scenario_pick:nl").set_value("boom").run()
+    at.selectbox(key="scenario_pick").set_value("boom").run()
     assert not at.exception
     assert any("liep uit de hand" in e.value for e in at.error)
     assert at.slider(key="lever:x:step").value == 1.0  # what the user built is kept
@@ -229,7 +229,7 @@ def test_an_edited_model_in_use_is_set_beside_the_default_one(app: AppTest):
         "Het aangepaste model is in gebruik" in s.value or "Aangepast model" in s.value
         for s in app.success
     )
-    app.selectbox(key="preview_node:nl").set_value("income").run()
+    app.selectbox(key="preview_node").set_value("income").run()
     spec = _path_chart(app, "Inkomen")
     assert _value_2035(spec, "Model in gebruik") == pytest.approx(30300)
     assert _value_2035(spec, "Standaardmodel") == pytest.approx(30200)
@@ -239,7 +239,7 @@ def test_export_chart_can_be_the_scorecard_or_a_path(app: AppTest):
     app.switch_page("views/export.py").run()
     _clean(app)
     assert chart_specs(app)[0]["data"][0]["type"] == "heatmap"
-    app.selectbox(key="export_node:nl").set_value("income").run()
+    app.selectbox(key="export_node").set_value("income").run()
     _clean(app)
     assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(
         30200
@@ -256,8 +256,8 @@ def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model
     os.utime(grow, (grow.stat().st_atime, grow.stat().st_mtime + 5))
     app.switch_page("views/compare.py").run()
     app.switch_page("views/builder.py").run()
-    app.selectbox(key="scenario_pick:nl").set_value("").run()
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     _clean(app)
     assert app.slider(key="lever:jobs:step").value == 50.0
 
@@ -272,9 +272,9 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     monkeypatch.delenv("BWSIM_MODEL", raising=False)
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
-    at.selectbox(key="scenario_pick:nl").set_value("medtech-growth").run()
+    at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
     _clean(at)
-    assert at.radio(key="monitor_source:nl").value == "sample"
+    assert at.radio(key="monitor_source").value == "sample"
     assert any("Illustratief" in c.value for c in at.caption)
     spec = _monitor_chart(at)
     names = [t["name"] for t in spec["data"]]
@@ -286,15 +286,15 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     assert (flagged.loc[above, "Buiten de band met"] > 0).all()
     assert (flagged.loc[~above, "Buiten de band met"] < 0).all()
     assert (flagged.loc[above, "Waargenomen"] > flagged.loc[above, "Bovengrens band"]).all()
-    at.selectbox(key="monitor_node:nl").set_value("unemployment_rate").run()
+    at.selectbox(key="monitor_node").set_value("unemployment_rate").run()
     _clean(at)
     assert _monitor_chart(at)["layout"]["title"]["text"] == "Werkloosheid"
     assert _monitor_chart(at)["layout"]["yaxis"]["title"]["text"] == "% van de beroepsbevolking"
 
 
 def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: AppTest):
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
-    assert app.radio(key="monitor_source:nl").options == ["Eigen CSV uploaden"]  # the sample fits Heerlen only
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    assert app.radio(key="monitor_source").options == ["Eigen CSV uploaden"]  # the sample fits Heerlen only
     csv = b"node,time,value\nincome,2030,30500\nincome,2031,30200\njobs,2030,1100\n"
     app.file_uploader(key="monitor_upload").set_value(("waarnemingen.csv", csv, "text/csv")).run()
     _clean(app)
@@ -359,7 +359,7 @@ def test_share_link_carries_own_model_edits_and_slider_assumptions(app: AppTest,
     }
     app.session_state["model_pending"] = "__own__"
     app.run()
-    app.selectbox(key="scenario_pick:nl").set_value("grow").run()
+    app.selectbox(key="scenario_pick").set_value("grow").run()
     app.slider(key="assume:jobs->elsewhere").set_value(-0.4).run()
     _clean(app)
     before = _paths_2035(app)
@@ -375,7 +375,7 @@ def test_share_link_carries_own_model_edits_and_slider_assumptions(app: AppTest,
     fresh.run()
     _clean(fresh)
     assert fresh.selectbox(key="model_choice").value == str(small_model.resolve())  # the colleague's default
-    assert fresh.selectbox(key="scenario_pick:nl").value == "grow-gedeeld"
+    assert fresh.selectbox(key="scenario_pick").value == "grow-gedeeld"
     assert fresh.slider(key="assume:jobs->elsewhere").value == pytest.approx(-0.4)
     assert _paths_2035(fresh) == pytest.approx(before)
 
@@ -387,7 +387,7 @@ def test_share_link_carries_an_uploaded_scenario(app: AppTest):
     text = GROW.replace("name: grow", "name: eigen-groei").replace("height: 100", "height: 40")
     app.file_uploader(key="upload").set_value(("eigen.yaml", text.encode(), "application/x-yaml")).run()
     app.switch_page("views/builder.py").run()
-    app.selectbox(key="scenario_pick:nl").set_value("eigen-groei").run()
+    app.selectbox(key="scenario_pick").set_value("eigen-groei").run()
     app.switch_page("views/export.py").run()
     _clean(app)
     assert any("geüploade scenario reist mee" in c.value for c in app.caption)
@@ -396,7 +396,7 @@ def test_share_link_carries_an_uploaded_scenario(app: AppTest):
     fresh.query_params["f"] = code
     fresh.run()
     _clean(fresh)
-    assert fresh.selectbox(key="scenario_pick:nl").value == "eigen-groei"
+    assert fresh.selectbox(key="scenario_pick").value == "eigen-groei"
     assert fresh.slider(key="lever:jobs:step").value == 40.0
 
 
@@ -417,3 +417,19 @@ def test_a_link_to_a_model_this_server_lacks_warns(small_model: Path):
     at.run()
     assert not at.exception
     assert any("elders-model" in w.value for w in at.warning)
+
+
+def test_calibration_page_relabels_its_pickers_after_the_language_switch(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page("views/calibration.py").run()
+    _clean(at)
+    assert at.radio(key="obs_source").options[0].startswith("Voorbeelddata")
+    at.selectbox(key="sa_output").set_value("unemployment_rate").run()
+    assert "Werkloosheid" in at.selectbox(key="sa_output").options
+    at.segmented_control(key="lang").set_value("en").run()
+    _clean(at)
+    assert at.radio(key="obs_source:en").options[0].startswith("Sample data")
+    assert at.selectbox(key="sa_output:en").value == "unemployment_rate"  # carried over
+    assert "Unemployment rate" in at.selectbox(key="sa_output:en").options

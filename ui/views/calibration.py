@@ -80,7 +80,7 @@ def _t(key: str, **values: object) -> str:
 
 def _observed(prepared) -> ObservedData | None:
     """The observed data chosen on the page, checked against the scenario (None when none yet)."""
-    source = st.radio(_t("data"), ["sample", "upload"], horizontal=True, key="obs_source",
+    source = st.radio(_t("data"), ["sample", "upload"], horizontal=True, key=state.wkey("obs_source"),
                       format_func=lambda x: _t(x))
     ids = list(prepared.compiled.node_ids)
     horizon = (float(prepared.compiled.times[0]), float(prepared.compiled.times[-1]))
@@ -145,7 +145,9 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     times = prepared.compiled.times
     left, mid, right, far = st.columns(4)
     default = ids.index("life_satisfaction") if "life_satisfaction" in ids else len(ids) - 1
-    output = left.selectbox(_t("output"), ids, index=default, key="sa_output",
+    if st.session_state.get(state.wkey("sa_output")) not in ids:
+        st.session_state[state.wkey("sa_output")] = ids[default]
+    output = left.selectbox(_t("output"), ids, key=state.wkey("sa_output"),
                             format_func=lambda n: state.label_of(cur.model.spec, n))
     year = mid.slider(_t("year"), int(np.ceil(times[0])), int(np.floor(times[-1])),
                       min(int(np.floor(times[-1])), int(np.ceil(times[0])) + 10), key="sa_year")
@@ -187,7 +189,9 @@ def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
         st.subheader(_t("flagged"))
         st.dataframe(flagged, hide_index=True)
     st.dataframe(result.summary(), hide_index=True)
-    node = st.selectbox(_t("indicator"), observed.nodes, key="mon_node",
+    if st.session_state.get(state.wkey("mon_node")) not in observed.nodes:
+        st.session_state[state.wkey("mon_node")] = observed.nodes[0]
+    node = st.selectbox(_t("indicator"), observed.nodes, key=state.wkey("mon_node"),
                         format_func=lambda n: state.label_of(cur.model.spec, n))
     band = result.band.to_frame()
     st.plotly_chart(charts.monitor_figure(band[band["node"] == node], result.table[result.table["node"] == node],

@@ -120,11 +120,12 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
     model = comparison.model.spec
     lang = state.language()
     default = model.node_ids.index("jobs_total") if "jobs_total" in model.node_ids else 0
+    if st.session_state.get(state.wkey("ws_outcome")) not in model.node_ids:
+        st.session_state[state.wkey("ws_outcome")] = model.node_ids[default]
     outcome = st.selectbox(
         tx("outcome"),
         model.node_ids,
-        index=default,
-        key="ws_outcome",
+        key=state.wkey("ws_outcome"),
         format_func=lambda n: model.node(n).label.get(lang),
     )
     times = comparison.baseline.times
@@ -140,11 +141,13 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
     st.subheader(tx("dimensions"))
     st.dataframe(dimension_pivot(dimension_summary(card)))
     st.subheader(tx("indicators"))
+    if not set(st.session_state.get(state.wkey("ws_nodes")) or [outcome]) <= set(model.node_ids):
+        st.session_state.pop(state.wkey("ws_nodes"))
+    st.session_state.setdefault(state.wkey("ws_nodes"), [outcome])
     chosen = st.multiselect(
         tx("indicators"),
         model.node_ids,
-        default=[outcome],
-        key="ws_nodes",
+        key=state.wkey("ws_nodes"),
         format_func=lambda n: model.node(n).label.get(lang),
     )
     st.dataframe(scorecard_pivot(card, chosen or [outcome]))

@@ -128,7 +128,7 @@ def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
         tx("indicator"),
         model.node_ids,
         format_func=lambda n: state.label_of(model, n),
-        key="ws_preview_node",
+        key=state.wkey("ws_preview_node"),
     )
     series = [(tx("baseline"), base, True)]
     if made_with.sha256 != current.sha256:
