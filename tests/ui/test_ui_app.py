@@ -433,3 +433,21 @@ def test_calibration_page_relabels_its_pickers_after_the_language_switch(monkeyp
     assert at.radio(key="obs_source:en").options[0].startswith("Sample data")
     assert at.selectbox(key="sa_output:en").value == "unemployment_rate"  # carried over
     assert "Unemployment rate" in at.selectbox(key="sa_output:en").options
+
+
+def test_compare_draws_a_band_per_future_when_the_uncertainty_is_on(app: AppTest):
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.slider(key="lever:jobs:step").set_value(200.0).run()
+    app.switch_page("views/compare.py").run()
+    app.selectbox(key="compare_node").set_value("income").run()
+    names = [t["name"] for t in _path_chart(app, "Inkomen")["data"]]
+    assert not any("5-95%" in n for n in names)
+    app.toggle(key="compare_band").set_value(True).run()
+    _clean(app)
+    spec = _path_chart(app, "Inkomen")
+    bands = [t for t in spec["data"] if t["name"].endswith("5-95%")]
+    assert [t["name"] for t in bands] == ["Uw toekomst (Toekomst bouwen) 5-95%", "Groei 5-95%"]
+    x, y = decode_array(bands[1]["x"]), decode_array(bands[1]["y"])
+    high, low = y[np.isclose(x, 2035)]  # the fill runs along the top, then back along the bottom
+    assert 30100 < low < 30200 < high < 30300  # 'grow' (+100 jobs) with a weight between 1 and 3
+    assert "%)" in str(next(s for s in chart_specs(app) if s["data"][0]["type"] == "heatmap")["data"][0]["text"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from simulator.analysis.scorecard import summary
@@ -12,6 +13,7 @@ from ui.state import tr
 CURRENT = "__current__"
 CURRENT_OWN = "__current_own__"
 PER_ROW = 3
+BAND_SAMPLES = 200  # as on the builder page: the same cached ensembles
 
 
 def _futures(cur: state.Current) -> dict[str, tuple[str, ScenarioSpec]]:
@@ -53,9 +55,13 @@ def page() -> None:
     start, end = int(round(first.times[0])), int(round(first.times[-1]))
     if not start <= (st.session_state.get("compare_year") or 0) <= end:
         st.session_state["compare_year"] = min(start + 10, end)
-    year = float(st.slider(tr("year"), start, end, key="compare_year"))
+    st.session_state.setdefault("compare_band", bool(st.session_state.get("band")))
+    cols = st.columns([3, 1])
+    year = float(cols[0].slider(tr("year"), start, end, key="compare_year"))
+    band_on = cols[1].toggle(tr("band"), key="compare_band", help=tr("band_help"))
+    samples = BAND_SAMPLES if band_on else 0
     lang = state.language()
-    cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year) for k in chosen}
+    cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year, samples) for k in chosen}
     themes = sorted({n.theme for n in model.nodes})
     st.subheader(tr("scorecard"))
     names = list(cards)
@@ -77,8 +83,13 @@ def page() -> None:
         format_func=lambda n: state.label_of(model, n),
     )
     table = tables.path_table(runs, node, tr("series_baseline"))
+    band = None
+    if band_on:
+        summaries = {futures[k][0]: state.ensemble(cur, futures[k][1], BAND_SAMPLES) for k in chosen}
+        parts = [tables.band_table(s, runs[name], node, name) for name, s in summaries.items() if s is not None]
+        band = pd.concat(parts, ignore_index=True) if parts else None
     st.plotly_chart(
-        charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), height=380),
+        charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), band, height=380),
         key="cmp_paths",
     )
     st.subheader(tr("differences"))
