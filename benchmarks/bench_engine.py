@@ -15,7 +15,9 @@ scenarios/medtech-growth.yaml, 2025-2050 at dt = 0.25) it prints, in one run:
 - PySD's runs per second on the same scenario exported with ``bwsim export
   --format mdl``, and the ratio to the ensemble throughput;
 - the 100,000-member ensemble on a local Dask cluster of 2 workers against
-  in-process, as a ratio of wall times (cluster start-up reported apart).
+  in-process, as a ratio of wall times (cluster start-up reported apart);
+- the cost of the compiled kernels in a fresh process: numba's import, and the
+  first runs with an empty cache (compilation) and with a filled one (loading).
 
 Timings drift between runs on shared machines (STACK.md: about 30 %); compare
 ratios. Wall time and CPU time of this process are both printed: when the
@@ -112,6 +114,27 @@ def child_ensemble(samples: int, workers: int | None, threads: int | None = None
     }
 
 
+def child_compile() -> dict:
+    """First-call costs in this process (run with NUMBA_CACHE_DIR set to an empty or a filled folder)."""
+    t0 = time.perf_counter()
+    import numba  # noqa: F401  (timed: the engine imports it)
+
+    t1 = time.perf_counter()
+    import numpy as np
+
+    from simulator.engine import simulate
+    from simulator.ensemble import Bins, Reduction
+
+    prepared = _prepared()
+    t2 = time.perf_counter()
+    simulate(prepared.compiled, prepared.inputs)
+    t3 = time.perf_counter()
+    d = np.zeros((2, 2, 3))  # the summaries' kernels (sums, extremes, histogram counts) on a tiny block
+    Reduction().add(0, 0, d, Bins.from_pilot(d), False, ())
+    t4 = time.perf_counter()
+    return {"numba_import_s": t1 - t0, "first_run_s": t3 - t2, "first_summary_s": t4 - t3}
+
+
 def child_pysd(runs: int) -> dict:
     warnings.simplefilter("ignore")
     import pysd
@@ -149,9 +172,9 @@ def _version(name: str) -> str:
     return version(name)
 
 
-def _child(*args: str) -> dict:
+def _child(*args: str, **extra_env: str) -> dict:
     """Run this script as a child measuring one thing; its JSON answer."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=os.environ.get("OPENBLAS_NUM_THREADS", "1"))
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=os.environ.get("OPENBLAS_NUM_THREADS", "1"), **extra_env)
     done = subprocess.run(
         [sys.executable, __file__, "--child", *args],
         capture_output=True,
@@ -175,7 +198,7 @@ def machine() -> str:
     return (
         f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores ({cpu}), "
         f"{mem:.0f} GiB; numpy {_version('numpy')}, scipy {_version('scipy')}, "
-        f"dask {_version('dask')}; load average {os.getloadavg()[0]:.2f}"
+        f"numba {_version('numba')}, dask {_version('dask')}; load average {os.getloadavg()[0]:.2f}"
     )
 
 
@@ -193,6 +216,7 @@ def main() -> None:
                 int(rest[0]), int(rest[1]) or None, int(rest[2]) or None if len(rest) > 2 else None
             ),
             "pysd": lambda: child_pysd(int(rest[0])),
+            "compile": child_compile,
         }[kind]()
         print(json.dumps(result))
         return
@@ -232,6 +256,20 @@ def report(args: argparse.Namespace) -> None:
     _report_pysd(args, runs[10_000])
     if not args.quick:
         _report_dask(runs[100_000])
+    _report_compile()
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
+
+
+def _report_compile() -> None:
+    with tempfile.TemporaryDirectory(prefix="bwsim-numba-") as cache:
+        cold = _child("compile", NUMBA_CACHE_DIR=cache)
+        warm = _child("compile", NUMBA_CACHE_DIR=cache)
+    print(
+        f"\ncompiled kernels in a fresh process: numba import {warm['numba_import_s']:.2f} s; "
+        f"first deterministic run {cold['first_run_s']:.2f} s with an empty cache (compiling), "
+        f"{warm['first_run_s']:.2f} s with a filled one (loading); ensemble summaries "
+        f"+{cold['first_summary_s']:.2f} s / +{warm['first_summary_s']:.2f} s"
+    )
 
 
 def _report_pysd(args: argparse.Namespace, ensemble: dict) -> None:

@@ -500,7 +500,6 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     stock = np.zeros((n_stocks, TILE))  # stock deviations at t_{k+1}
     acc = np.zeros((1, TILE))  # a node's sum of effects
     y = np.zeros(TILE)
-    sig = np.zeros(TILE)
     for first in range(0, n_members, TILE):
         nt = min(TILE, n_members - first)
         for j_link in range(n_links):
@@ -598,23 +597,18 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 if code != _EXPONENTIAL and code != _THIRD_ORDER:
                     continue
                 src = source[j_link]
-                for m in range(nt):
-                    sig[m] = d[k, src, first + m]
-                if elastic[j_link]:
-                    ss = src_scale[k, j_link]
-                    for m in range(nt):
-                        sig[m] = sig[m] * ss
+                ss = src_scale[k, j_link] if elastic[j_link] else 1.0  # x * 1.0 == x: exact
                 if code == _EXPONENTIAL:
                     for m in range(nt):
                         o = out[j_link, m]
-                        out[j_link, m] = o + (sig[m] - o) * rate[j_link, m]
+                        out[j_link, m] = o + (d[k, src, first + m] * ss - o) * rate[j_link, m]
                 else:
                     for m in range(nt):
                         r = rate[j_link, m]
                         o, a1, a2 = out[j_link, m], y1[j_link, m], y2[j_link, m]
                         out[j_link, m] = o + (a2 - o) * r
                         y2[j_link, m] = a2 + (a1 - a2) * r
-                        y1[j_link, m] = a1 + (sig[m] - a1) * r
+                        y1[j_link, m] = a1 + (d[k, src, first + m] * ss - a1) * r
 
 
 def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:

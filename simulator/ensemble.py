@@ -114,17 +114,18 @@ def _count(d: np.ndarray, low: np.ndarray, inverse_width: np.ndarray, n_bins: in
     """``counts[k * N + i, bin of d[k, i, m]] += 1`` for every member ``m`` (see :meth:`Bins.add_counts`)."""
     n_times, n_nodes, n_members = d.shape
     top = n_bins + 1.0
+    index = np.empty(n_members, dtype=np.int64)
     for k in range(n_times):
         for i in range(n_nodes):
-            cell = k * n_nodes + i
             lo, inverse = low[k, i], inverse_width[k, i]
-            for m in range(n_members):
+            for m in range(n_members):  # bins first (no branches: vectorised), then the counts
                 t = (d[k, i, m] - lo) * inverse + 1.0
-                if t < 0.0:
-                    t = 0.0
-                if t > top:
-                    t = top
-                counts[cell, int(t)] += 1  # truncation = floor, as t >= 0
+                t = 0.0 if t < 0.0 else t
+                t = top if t > top else t
+                index[m] = int(t)  # truncation = floor, as t >= 0
+            row = counts[k * n_nodes + i]
+            for m in range(n_members):
+                row[index[m]] += 1
 
 
 @jit()
