@@ -398,8 +398,9 @@ def ensemble_summary(
         Called after each chunk with member counts.
     threads : int
         Threads for an in-process run (default 1). More threads give the same
-        numbers; on the shared 2-core test machine they were not faster (see
-        benchmarks/README.md), so use Dask workers (processes) to use more cores.
+        numbers; the compiled kernels release the GIL, so 2 threads on 2 idle
+        cores are about 1.4x faster (benchmarks/README.md), but they compete
+        with whatever else runs on a shared machine.
 
     Raises
     ------
@@ -557,8 +558,8 @@ def _reduce(
     """Run every block, chunk by chunk, and fold the chunks' reductions together.
 
     Without an executor, blocks run in this process, on a pool of ``threads``
-    threads when more than one (numpy and the CSR kernel release the GIL for
-    the array work). Results are the same for any number of threads.
+    threads when more than one (the compiled engine and summary kernels release
+    the GIL). Results are the same for any number of threads.
     """
     n_blocks = -(-n_members // BLOCK_SIZE)
     blocks_per_chunk = max(1, -(-int(chunk_size) // BLOCK_SIZE))
