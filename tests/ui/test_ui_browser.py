@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -41,6 +42,9 @@ PAGES = {
     "vergelijken": "Toekomsten vergelijken",
     "aannames": "Eigen aannames",
     "exporteren": "Exporteren en delen",
+    "kalibreren": "Kalibreren, gevoeligheid en monitoren",
+    "workshop": "Workshop",
+    "begeleider": "Workshop",
 }
 CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
     el => (el.data || []).map(t => Array.from(t.y || []).map(Number)))"""
@@ -126,12 +130,15 @@ def page(browser):
 
 
 def _settle(page) -> None:
-    """Wait until the app has finished its run (no 'running' indicator, no spinner)."""
+    """Wait until the app has finished its run (no 'running' indicator) and every chart is drawn."""
     page.wait_for_load_state("networkidle")
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
     )
-    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout)",
+        timeout=30_000,
+    )
 
 
 def _no_traceback(page) -> None:
@@ -143,7 +150,7 @@ def _no_traceback(page) -> None:
 def test_every_page_loads_and_is_photographed(server: str, page, path: str):
     code = encode_future(Future("medtech-growth"))
     page.goto(f"{server}/{'' if path == 'toekomst' else path}?f={code}")
-    page.get_by_role("heading", name=PAGES[path]).first.wait_for()
+    page.get_by_role("heading", name=PAGES[path], exact=False).first.wait_for()
     _settle(page)
     _no_traceback(page)
     if path in ("toekomst", "netwerk", "vergelijken"):
@@ -171,18 +178,101 @@ def test_moving_a_slider_changes_the_charts(server: str, page):
 
 
 def test_language_toggle_switches_to_english(server: str, page):
+    from playwright.sync_api import expect
+
     page.goto(server)
-    page.get_by_role("heading", name="Medtech-logistiek Heerlen").wait_for()
+    expect(page.get_by_role("heading", name="Medtech-logistiek Heerlen")).to_be_visible()
     page.get_by_text("English", exact=True).click()
-    page.get_by_role("heading", name="Medtech logistics Heerlen").wait_for()
-    assert "Pick a scenario" in page.inner_text("body")
+    expect(page.get_by_role("heading", name="Medtech logistics Heerlen")).to_be_visible()
+    expect(page.locator("[data-testid=stMarkdown]").first).to_contain_text("Pick a scenario")
+    # the picked scenario, relabelled, still picked (the picker is redrawn after the heading)
+    expect(page.get_by_role("combobox", name="Scenario")).to_have_value(re.compile("Medtech growth to 9,000 jobs"))
+    expect(page.get_by_text("Medtech-groei naar", exact=False)).to_have_count(0)
+    expect(page.get_by_text("jobs per year", exact=False).first).to_be_visible()
     _settle(page)
-    picker = page.locator("[data-testid=stSelectbox]").nth(1).inner_html()
-    assert "Medtech growth to 9,000 jobs" in picker  # the picked scenario, relabelled, still picked
-    assert "Medtech-groei naar" not in page.content()
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "toekomst-en.png"), full_page=True)
+
+
+def test_monitor_shows_observations_against_the_band_and_refuses_a_bad_csv(server: str, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
+    heading = page.get_by_role("heading", name="Monitor: waarnemingen tegen de verwachting")
+    heading.wait_for()
+    expect(page.get_by_text("Illustratief: synthetische gegevens", exact=False)).to_be_visible()
+    expect(page.get_by_text("Buiten de band", exact=True)).to_be_visible()
+    expect(page.locator(".js-plotly-plot").filter(has_text="waargenomen, buiten")).to_have_count(1)
+    _settle(page)
+    _no_traceback(page)
+    heading.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "toekomst-monitor.png"), full_page=True)
+    page.get_by_text("Eigen CSV uploaden", exact=True).click()
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "metingen.csv", "mimeType": "text/csv", "buffer": b"node,time,value\nwerkloosheid,2027,5\n"}]
+    )
+    expect(page.get_by_text("Deze waarnemingen passen niet bij het model", exact=False)).to_be_visible()
+    expect(page.locator("[data-testid=stAlert]").filter(has_text="unknown node 'werkloosheid'")).to_have_count(1)
+    _no_traceback(page)
+    page.screenshot(path=str(ARTIFACTS / "toekomst-monitor-fout.png"), full_page=True)
+
+
+def _edited_heerlen() -> bytes:
+    """The Heerlen model with the first link (medtech jobs -> local service jobs) stronger and slower."""
+    text = (ROOT / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
+    old = "weight: {low: 0.2, mode: 0.5, high: 1.0}\n    form: linear\n    lag: 2\n"
+    assert text.count(old) == 1
+    return text.replace(old, "weight: {low: 0.2, mode: 0.9, high: 1.5}\n    form: linear\n    lag: 3\n").encode()
+
+
+def test_a_share_link_reopens_a_future_with_own_assumptions_for_a_colleague(server: str, browser, page):
+    from playwright.sync_api import expect
+
+    chart_json = f"() => JSON.stringify(({CHART_DATA})())"
+    page.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
+    page.locator(".js-plotly-plot").nth(4).wait_for()
+    _settle(page)
+    plain = page.evaluate(chart_json)
+    page.get_by_role("link", name="Eigen aannames").click()
+    page.get_by_role("heading", name="Eigen aannames").wait_for()
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "eigen-heerlen.yaml", "mimeType": "application/x-yaml", "buffer": _edited_heerlen()}]
+    )
+    expect(page.get_by_text("Aangepast model is in gebruik", exact=False).first).to_be_visible()
+    page.get_by_role("link", name="Toekomst bouwen").click()
+    slider = page.get_by_role("slider").nth(2)  # the first assumption slider (two levers above it)
+    slider.wait_for()
+    _settle(page)
+    slider.focus()
+    for _ in range(4):
+        slider.press("ArrowRight")
+    expect(page.get_by_text("Gewijzigde aannames", exact=False)).to_be_visible()
+    _settle(page)
+    built = page.evaluate(chart_json)
+    assert built != plain  # the edited model and the moved slider changed the numbers
+    page.get_by_role("link", name="Exporteren en delen").click()
+    code = page.locator("[data-testid=stCode] code").first
+    expect(code).to_contain_text("?f=")
+    expect(page.get_by_text("eigen aannames uit de tabel", exact=False)).to_be_visible()
+    link = code.inner_text().strip()
+    assert link.startswith(server)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "exporteren-link.png"), full_page=True)
+
+    colleague = browser.new_context(viewport={"width": 1400, "height": 1800})
+    try:
+        fresh = colleague.new_page()
+        fresh.set_default_timeout(30_000)
+        fresh.goto(link)
+        fresh.get_by_role("heading", name="Medtech-logistiek Heerlen").wait_for()
+        expect(fresh.get_by_text("Gewijzigde aannames", exact=False)).to_be_visible()
+        fresh.wait_for_function(f"() => ({chart_json})() === {json.dumps(built)}", timeout=60_000)
+        _no_traceback(fresh)
+        fresh.screenshot(path=str(ARTIFACTS / "toekomst-gedeeld.png"), full_page=True)
+    finally:
+        colleague.close()
 
 
 def test_a_bad_upload_shows_the_message_and_keeps_the_model(server: str, page):
@@ -217,6 +307,8 @@ def test_an_uploaded_scenario_can_be_picked(server: str, page):
 
 
 def test_clicking_a_node_shows_its_causes_effects_and_tracing(server: str, page):
+    from playwright.sync_api import expect
+
     page.goto(f"{server}/netwerk")
     page.get_by_role("heading", name="Het netwerk").wait_for()
     points = page.locator(".js-plotly-plot .scatterlayer .point")
@@ -224,9 +316,12 @@ def test_clicking_a_node_shows_its_causes_effects_and_tracing(server: str, page)
     _settle(page)
     assert points.count() == 34
     points.nth(5).click(force=True)
+
     page.get_by_text("Waar komt de verandering vandaan?").wait_for()
     _settle(page)
-    assert page.locator(".js-plotly-plot .scatterlayer .point").count() < 34
+    network = page.locator(".js-plotly-plot").first.locator(".scatterlayer .point")
+    expect(network).not_to_have_count(34)  # the focus view: the node, its causes and its effects
+    assert network.count() < 34
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "netwerk-klik.png"), full_page=True)
