@@ -7,7 +7,8 @@ cluster is used through ``Client.get_executor()``, which is one. Without an
 executor the tasks run one after the other in this process.
 
 :func:`dask_executor` opens such an executor: a ``LocalCluster`` of ``workers``
-processes (one thread each), or a client of an existing scheduler. Workers get
+processes (one thread each, no dashboard, the scheduler's HTTP server on a free
+local port), or a client of an existing scheduler. Workers get
 ``OPENBLAS_NUM_THREADS=1`` (and the OpenMP/MKL twins) and no
 ``MALLOC_TRIM_THRESHOLD_``, which made allocation-heavy numpy loops about 3x
 slower on workers (STACK.md).
@@ -156,6 +157,9 @@ def dask_executor(
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # without a dashboard the scheduler still serves HTTP (health, metrics),
+                    # by default on port 8787, and warns when that port is taken: any free port
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     silence_logs=40,
                     env=dict(_WORKER_ENV),
                 )

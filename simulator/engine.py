@@ -272,9 +272,11 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
     n_times, n_nodes = cm.baselines.shape
     w = _writable(w)
     tau = _writable(tau)
-    d = np.zeros((n_times, n_nodes, w.shape[1]))
-    _initial_step(cm, d[0], u[0], w * cm.tgt_scale[0][:, None])  # (elasticity) weights times b_target(t_0)
     plan = _plan(cm)
+    # the kernel writes every node at every t_k, k >= 1 (checked by _build_plan): no need to zero them first
+    d = np.empty((n_times, n_nodes, w.shape[1])) if plan.writes_all else np.zeros((n_times, n_nodes, w.shape[1]))
+    d[0] = 0.0
+    _initial_step(cm, d[0], u[0], w * cm.tgt_scale[0][:, None])  # (elasticity) weights times b_target(t_0)
     _time_loop(d, _writable(u), w, tau, float(cm.dt), plan.base, plan.lower, plan.upper, plan.src_scale,
                plan.tgt_scale,
                plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
@@ -331,6 +333,8 @@ class _Plan:
         Zero-lag links into each of ``nodes``, file order.
     initial_groups
         The ``t_0`` system's groups in the order they are solved (:func:`_solve_by_loops`).
+    writes_all
+        Every node is a stock or in ``nodes``, so the kernel writes all of ``d[k]``.
 
     The orders of the sums are those of the numpy engine this kernel replaced, so
     the numbers are the same, bit for bit.
@@ -356,6 +360,7 @@ class _Plan:
     instant_ptr: np.ndarray
     instant_links: np.ndarray
     initial_groups: tuple[_Group, ...]
+    writes_all: bool
 
 
 _PLANS: dict[int, tuple[weakref.ref, _Plan]] = {}
@@ -413,6 +418,7 @@ def _build_plan(cm: CompiledModel) -> _Plan:
         instant_ptr=instant_ptr,
         instant_links=instant_links,
         initial_groups=_initial_groups(cm),
+        writes_all=sorted(nodes + stocks.tolist()) == list(range(cm.n_nodes)),
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -127,10 +130,32 @@ def test_an_existing_scheduler_is_used_by_address(prepared):
 
     local = ensemble_summary(prepared, 1200, seed=3)
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # not 8787 (see the test below)
+        silence_logs=40,
     ) as cluster:
         with dask_executor(scheduler=cluster.scheduler_address) as executor:
             remote = ensemble_summary(
                 prepared, 1200, seed=3, executor=executor, chunk_size=BLOCK_SIZE
             )
     assert np.array_equal(local.p50, remote.p50) and np.array_equal(local.mean, remote.mean)
+
+
+@pytest.mark.slow
+def test_a_local_cluster_starts_when_port_8787_is_taken():
+    """Without a dashboard the scheduler still served HTTP on 8787 and warned when that port was
+    busy (another cluster, another test run): under pytest's warnings=error the cluster failed."""
+    holder = socket.socket()
+    with contextlib.suppress(OSError):  # taken by something else already: the same situation
+        holder.bind(("0.0.0.0", 8787))
+        holder.listen(1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with dask_executor(workers=1) as executor:
+                assert executor.submit(_square, 3).result() == 9
+    finally:
+        holder.close()
