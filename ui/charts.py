@@ -52,6 +52,7 @@ SERIES_COLOURS = [
     "#17becf",
 ]
 BASELINE_COLOUR = "#555555"
+LONG_UNIT = 14  # characters; longer units are written under a path chart's title
 DELAY_MARK = "‖"  # the delay mark of causal loop diagrams (two strokes across the arrow)
 
 
@@ -197,11 +198,15 @@ def path_figure(
                 line={"color": colour_of[name], "width": 2, "dash": "dash" if is_base else "solid"},
             )
         )
+    long_unit = len(unit) > LONG_UNIT  # a long unit does not fit along the y axis: it goes under the title
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={
+            "text": f"{title}<br><span style='font-size:11px;color:#666666'>{unit}</span>" if long_unit else title,
+            "font": {"size": 14},
+        },
         height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        yaxis_title=unit or None,
+        margin={"l": 10, "r": 10, "t": 55 if long_unit else 40, "b": 10},
+        yaxis_title=None if long_unit else unit or None,
         legend={"orientation": "h", "y": -0.2},
         showlegend=len(series) > 1,
         plot_bgcolor="white",
@@ -262,13 +267,22 @@ def bar_figure(
 
 
 def _positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
-    """A fixed layout (no randomness): Kamada-Kawai on the undirected network."""
+    """A fixed layout (no randomness): Kamada-Kawai on the undirected network, loosened by a seeded
+    ForceAtlas2 with node sizes (it keeps nodes, and so their labels, apart), stretched to [-1, 1]^2."""
     graph = nx.Graph()
     graph.add_nodes_from(model.node_ids)
     graph.add_edges_from((link.source, link.target) for link in model.links)
     if graph.number_of_nodes() == 1:
         return {model.node_ids[0]: (0.0, 0.0)}
-    return {k: (float(v[0]), float(v[1])) for k, v in nx.kamada_kawai_layout(graph).items()}
+    spread = nx.kamada_kawai_layout(graph)
+    if hasattr(nx, "forceatlas2_layout"):  # networkx >= 3.4
+        spread = nx.forceatlas2_layout(
+            graph, pos=spread, max_iter=500, scaling_ratio=6.0, node_size=dict.fromkeys(graph, 0.08), seed=0
+        )
+    xy = np.array([spread[n] for n in model.node_ids], dtype=float)
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    xy = 2 * (xy - low) / np.where(high > low, high - low, 1.0) - 1
+    return {n: (float(x), float(y)) for n, (x, y) in zip(model.node_ids, xy, strict=True)}
 
 
 def _focus_positions(model: ModelSpec, focus: str) -> dict[str, tuple[float, float]]:
@@ -293,7 +307,7 @@ def _focus_positions(model: ModelSpec, focus: str) -> dict[str, tuple[float, flo
 
 
 def network_figure(
-    model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 780
+    model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 900
 ) -> go.Figure:
     """The causal diagram: nodes coloured by theme, arrows with + / − and ‖ for delays.
 
@@ -319,8 +333,8 @@ def network_figure(
                 x=[pos[n.id][0] for n in nodes],
                 y=[pos[n.id][1] for n in nodes],
                 mode="markers+text",
-                text=[n.label.get(language) for n in nodes],
-                textposition="top center",
+                text=[_wrap(n.label.get(language), 22) for n in nodes],
+                textposition=[_label_side(pos, n.id) for n in nodes],
                 textfont={"size": 10},
                 customdata=[n.id for n in nodes],
                 name=theme_label(theme),
@@ -342,11 +356,20 @@ def network_figure(
         height=height if focus is None else min(height, 260 + 60 * len(shown)),
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"font": {"size": 10}},
-        xaxis={"visible": False, "range": [-1.8, 1.8]} if focus is not None else {"visible": False},
-        yaxis={"visible": False},
+        legend={"font": {"size": 10}, "orientation": "h", "y": -0.02, "yanchor": "top"},
+        xaxis={"visible": False, "range": [-1.8, 1.8]}
+        if focus is not None
+        else {"visible": False, "range": [-1.15, 1.15]},
+        yaxis={"visible": False} if focus is not None else {"visible": False, "range": [-1.1, 1.1]},
     )
     return fig
+
+
+def _label_side(pos: dict, node: str) -> str:
+    """Where a node's label goes: above it, or below it when a neighbour sits just above."""
+    x, y = pos[node]
+    crowded = any(0 < oy - y < 0.12 and abs(ox - x) < 0.3 for other, (ox, oy) in pos.items() if other != node)
+    return "bottom center" if crowded else "top center"
 
 
 def _arrow(pos: dict, link: object) -> dict:

@@ -26,6 +26,7 @@ TEXT: dict[str, dict[str, str]] = {
     "page_workshop_group": {"nl": "Workshop: groep", "en": "Workshop: group"},
     "page_workshop_facilitator": {"nl": "Workshop: begeleider", "en": "Workshop: facilitator"},
     "language": {"nl": "Taal", "en": "Language"},
+    "choose": {"nl": "Kies…", "en": "Choose…"},
     "model": {"nl": "Model", "en": "Model"},
     "own_model": {
         "nl": "Eigen model (aangepast of geüpload)",
@@ -288,7 +289,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "{k} van {n} waarnemingen vallen buiten de verwachte band.",
         "en": "{k} of {n} observations lie outside the expected band.",
     },
-    "col_date": {"nl": "Datum (jaar)", "en": "Date (year)"},
+    "col_date": {"nl": "Datum", "en": "Date"},
     "col_observed": {"nl": "Waargenomen", "en": "Observed"},
     "col_band_low": {"nl": "Ondergrens band", "en": "Band low"},
     "col_band_high": {"nl": "Bovengrens band", "en": "Band high"},

@@ -63,6 +63,7 @@ LANGUAGE_WIDGETS = (
     "monitor_source",
     "monitor_node",
     "obs_source",
+    "cal_links",
     "sa_output",
     "mon_node",
     "ws_preview_node",

@@ -209,3 +209,16 @@ def edited_model_data(model: ModelSpec, links: pd.DataFrame, nodes: pd.DataFrame
             else:
                 node["baseline"] = value
     return data
+
+
+MONTHS = {
+    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+
+def date_label(year: float, language: str = "nl") -> str:
+    """A model time (decimal year) as a date people read: 2027.0 -> "2027", 2027.25 -> "apr 2027"."""
+    whole = math.floor(year + 1e-9)
+    month = min(int(round((year - whole) * 12)), 11)
+    return f"{whole}" if month == 0 else f"{MONTHS.get(language, MONTHS['nl'])[month]} {whole}"

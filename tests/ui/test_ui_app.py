@@ -280,7 +280,7 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     names = [t["name"] for t in spec["data"]]
     assert names[0] == "verwachte band (5-95 %)" and "waargenomen, buiten" in names
     flagged = at.dataframe[-1].value
-    assert list(flagged.columns[:3]) == ["Datum (jaar)", "Indicator", "Waargenomen"]
+    assert list(flagged.columns[:3]) == ["Datum", "Indicator", "Waargenomen"]
     assert set(flagged["Kant"]) <= {"erboven", "eronder"} and len(flagged) > 0
     above = flagged["Kant"] == "erboven"
     assert (flagged.loc[above, "Buiten de band met"] > 0).all()
@@ -300,7 +300,7 @@ def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: Ap
     _clean(app)
     flagged = app.dataframe[-1].value
     assert flagged["Indicator"].tolist() == ["Inkomen"]
-    assert flagged["Datum (jaar)"].tolist() == ["2030"]
+    assert flagged["Datum"].tolist() == ["2030"]
     assert flagged["Kant"].tolist() == ["erboven"]
     assert 0 < flagged["Buiten de band met"].iloc[0] < 500  # the band's top lies between 30000 and 30500
     assert any("1 van 3 waarnemingen" in m.value for m in app.markdown)

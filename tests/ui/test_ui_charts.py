@@ -84,3 +84,24 @@ def test_bar_figure_colours_sign():
     fig = charts.bar_figure(pd.DataFrame({"label": ["a", "b"], "value": [2.0, -1.0]}))
     assert list(fig.data[0].y) == ["b", "a"]  # largest on top
     assert list(fig.data[0].marker.color) == ["#d73027", "#1a9850"]
+
+
+def test_a_long_unit_goes_under_the_title_not_along_the_axis():
+    paths = pd.DataFrame({"time": [2025.0, 2026.0], "series": "a", "value": [1.0, 2.0], "baseline": False})
+    short = charts.path_figure(paths, "Banen", "banen")
+    assert short.layout.yaxis.title.text == "banen"
+    long = charts.path_figure(paths, "Werkloosheid", "% van de beroepsbevolking")
+    assert long.layout.yaxis.title.text is None
+    assert "% van de beroepsbevolking" in long.layout.title.text
+
+
+def test_the_network_layout_is_fixed_and_fills_the_square():
+    from pathlib import Path
+
+    from simulator.io.spec_files import load_model
+
+    model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
+    first = charts._positions(model)
+    assert first == charts._positions(model)
+    xs, ys = zip(*first.values(), strict=True)
+    assert min(xs) == -1 and max(xs) == 1 and min(ys) == -1 and max(ys) == 1

@@ -73,3 +73,11 @@ def test_differences_rank_by_spread_of_relative_change():
     assert diff["node"].tolist()[0] == "emissions"  # +50 % vs +150 %
     assert diff.loc[0, "spread"] == pytest.approx(100.0)
     assert diff.loc[0, "a"] == pytest.approx(50.0) and diff.loc[0, "b"] == pytest.approx(150.0)
+
+
+@pytest.mark.parametrize(
+    ("year", "language", "text"),
+    [(2027.0, "nl", "2027"), (2027.25, "nl", "apr 2027"), (2026.75, "en", "Oct 2026"), (2025.9999999999, "nl", "2026")],
+)
+def test_dates_read_as_years_or_months(year: float, language: str, text: str):
+    assert tables.date_label(year, language) == text

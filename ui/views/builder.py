@@ -152,6 +152,7 @@ def assumption_sliders(cur: state.Current) -> None:
             tr("choose_assumptions"),
             list(items),
             key=state.wkey("assume_pick"),
+            placeholder=tr("choose"),
             format_func=lambda k: _assumption_label(cur, k),
         )
         if st.button(tr("reset"), key="reset_future"):
@@ -218,6 +219,7 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
         tr("indicators"),
         model.node_ids,
         key=state.wkey("paths_pick"),
+        placeholder=tr("choose"),
         max_selections=8,
         format_func=lambda n: state.label_of(model, n),
     )
@@ -311,7 +313,7 @@ def _flagged_table(cur: state.Current, result) -> object:
     flagged = result.flagged
     return flagged.assign(
         node=[state.label_of(model, n) for n in flagged["node"]],
-        time=[f"{t:g}" for t in flagged["time"]],
+        time=[tables.date_label(t, state.language()) for t in flagged["time"]],
         status=[tr(s) for s in flagged["status"]],
         unit=[state.unit_of(model, n) for n in flagged["node"]],
     )[["time", "node", "observed", "low", "high", "status", "outside_by", "unit", "outside_pct"]].rename(
@@ -396,11 +398,11 @@ def page() -> None:
             results(cur, levers)
         except NumericalError as exc:
             state.show_error(exc)
-        st.divider()
-        try:
-            monitor_section(cur)
-        except NumericalError as exc:
-            state.show_error(exc)
+    st.divider()
+    try:
+        monitor_section(cur)
+    except NumericalError as exc:
+        state.show_error(exc)
 
 
 page()

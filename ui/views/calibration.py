@@ -97,11 +97,21 @@ def _observed(prepared) -> ObservedData | None:
     return observed_from_text(raw.decode("utf-8-sig", errors="replace"), file.name, ids, horizon)
 
 
+def _link_label(cur: state.Current, key: str) -> str:
+    """A link ``from->to`` in words: the two nodes' labels in the current language."""
+    source, target = key.split("->")
+    return f"{state.label_of(cur.model.spec, source)} → {state.label_of(cur.model.spec, target)}"
+
+
 def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
     model = prepared.model
     suggested, _ = select_parameters(model, observed.nodes, None, False, prepared.compiled.dt)
     options = list(dict.fromkeys(p.key for p in suggested))
-    chosen = st.multiselect(_t("links"), options, default=options[: min(6, len(options))], key="cal_links")
+    if not set(st.session_state.get(state.wkey("cal_links")) or []) <= set(options):
+        st.session_state.pop(state.wkey("cal_links"))
+    st.session_state.setdefault(state.wkey("cal_links"), options[: min(6, len(options))])
+    chosen = st.multiselect(_t("links"), options, key=state.wkey("cal_links"), placeholder=state.tr("choose"),
+                            format_func=lambda k: _link_label(cur, k))
     left, mid, right = st.columns(3)
     fit_lags = left.checkbox(_t("fit_lags"), key="cal_lags")
     starts = mid.slider(_t("starts"), 1, 10, 3, key="cal_starts")

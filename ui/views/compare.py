@@ -45,6 +45,7 @@ def page() -> None:
         tr("futures"),
         list(futures),
         key=state.wkey("compare_pick"),
+        placeholder=tr("choose"),
         format_func=lambda k: futures[k][0],
     )
     if not chosen:
@@ -96,7 +97,7 @@ def page() -> None:
     if diff.empty:
         st.caption("—")
         return
-    shown = diff.drop(columns=["node"]).rename(
+    shown = diff.assign(unit=[state.unit_of(model, n) for n in diff["node"]]).drop(columns=["node"]).rename(
         columns={"label": tr("indicator"), "unit": tr("unit"), "spread": tr("spread")}
     )
     st.dataframe(

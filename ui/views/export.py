@@ -120,7 +120,7 @@ def page() -> None:
     st.subheader(tr("share"))
     st.caption(tr("share_help"))
     link = state.share(cur)
-    st.code(exporting.share_link(_page_url(), link.code), language=None)
+    st.code(exporting.share_link(_page_url(), link.code), language=None, wrap_lines=True)
     for key in link.carries:
         st.caption(tr(key))
     if link.lost:

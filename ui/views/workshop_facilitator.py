@@ -44,7 +44,10 @@ def create_form(store: WorkshopStore) -> None:
         models = state.model_paths()
         model = st.selectbox(state.tr("model"), models, format_func=lambda p: p.stem)
         scenarios = st.multiselect(
-            tx("start_scenarios"), state.scenario_paths(models[0]), format_func=lambda p: p.stem
+            tx("start_scenarios"),
+            state.scenario_paths(models[0]),
+            format_func=lambda p: p.stem,
+            placeholder=state.tr("choose"),
         )
         if st.form_submit_button(tx("create"), type="primary"):
             try:
@@ -148,6 +151,7 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
         tx("indicators"),
         model.node_ids,
         key=state.wkey("ws_nodes"),
+        placeholder=state.tr("choose"),
         format_func=lambda n: model.node(n).label.get(lang),
     )
     st.dataframe(scorecard_pivot(card, chosen or [outcome]))
