@@ -335,7 +335,7 @@ def network_figure(
                 mode="markers+text",
                 text=[_wrap(n.label.get(language), 22) for n in nodes],
                 textposition=[_label_side(pos, n.id) for n in nodes],
-                textfont={"size": 10},
+                textfont={"size": 11, "color": "#333333"},
                 customdata=[n.id for n in nodes],
                 name=theme_label(theme),
                 marker={

@@ -283,9 +283,9 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     assert list(flagged.columns[:3]) == ["Datum", "Indicator", "Waargenomen"]
     assert set(flagged["Kant"]) <= {"erboven", "eronder"} and len(flagged) > 0
     above = flagged["Kant"] == "erboven"
-    assert (flagged.loc[above, "Buiten de band met"] > 0).all()
-    assert (flagged.loc[~above, "Buiten de band met"] < 0).all()
-    assert (flagged.loc[above, "Waargenomen"] > flagged.loc[above, "Bovengrens band"]).all()
+    assert (flagged.loc[above, "Buiten met"] > 0).all()
+    assert (flagged.loc[~above, "Buiten met"] < 0).all()
+    assert (flagged.loc[above, "Waargenomen"] > flagged.loc[above, "Band tot"]).all()
     at.selectbox(key="monitor_node").set_value("unemployment_rate").run()
     _clean(at)
     assert _monitor_chart(at)["layout"]["title"]["text"] == "Werkloosheid"
@@ -302,7 +302,7 @@ def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: Ap
     assert flagged["Indicator"].tolist() == ["Inkomen"]
     assert flagged["Datum"].tolist() == ["2030"]
     assert flagged["Kant"].tolist() == ["erboven"]
-    assert 0 < flagged["Buiten de band met"].iloc[0] < 500  # the band's top lies between 30000 and 30500
+    assert 0 < flagged["Buiten met"].iloc[0] < 500  # the band's top lies between 30000 and 30500
     assert any("1 van 3 waarnemingen" in m.value for m in app.markdown)
 
 
@@ -319,7 +319,7 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
     assert any("geen onzekere aannames" in c.value for c in at.caption)
     names = [t["name"] for t in _monitor_chart(at)["data"]]
     assert names == ["pad van het scenario", "waargenomen, buiten"]
-    assert at.dataframe[-1].value["Buiten de band met"].iloc[0] == pytest.approx(300.0)
+    assert at.dataframe[-1].value["Buiten met"].iloc[0] == pytest.approx(300.0)
 
 
 @pytest.mark.parametrize(

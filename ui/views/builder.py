@@ -369,14 +369,14 @@ def monitor_section(cur: state.Current) -> None:
         return
     st.markdown(f"**{tr('monitor_flagged')}**: {tr('monitor_count', k=len(flagged), n=len(result.table))}")
     shown = _flagged_table(cur, result)
+    numbers = [c for c in shown.columns if c not in (tr("col_date"), tr("indicator"), tr("col_side"), tr("unit"))]
     st.dataframe(
         shown,
         hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(format="%.4g")
-            for c in shown.columns
-            if c not in (tr("col_date"), tr("indicator"), tr("col_side"), tr("unit"))
-        },
+        column_config={c: st.column_config.NumberColumn(format="%.4g") for c in numbers}
+        | {tr("col_date"): st.column_config.TextColumn(width="small"),
+           tr("col_side"): st.column_config.TextColumn(width="small"),
+           tr("unit"): st.column_config.TextColumn(width="medium")},
     )
 
 
