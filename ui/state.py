@@ -83,13 +83,30 @@ def wkey(name: str, lang: str | None = None) -> str:
     return name if lang == "nl" else f"{name}:{lang}"
 
 
+REDRAWN_PREFIXES = ("lever:", "assume:")
+REDRAWN_KEYS = ("year", "band", "compare_year", "compare_band")
+"""Widgets keyed by one name in both languages whose label is translated (sliders, toggles)."""
+
+
 def carry_language_widgets() -> None:
-    """After a language switch, give each language-keyed widget the value it had (ids, not labels)."""
-    other = "nl" if language() == "en" else "en"
+    """After a language switch, give each language-keyed widget the value it had (ids, not labels).
+
+    A widget whose label is translated is drawn anew in the browser after a switch;
+    when the switch interrupted a run, the browser would draw it at its default
+    (a slider at its minimum) while the app kept the value. Setting the values of
+    those widgets again sends them along, so both agree.
+    """
+    lang = language()
+    other = "nl" if lang == "en" else "en"
     for name in LANGUAGE_WIDGETS:
         old, new = wkey(name, other), wkey(name)
         if old in st.session_state and new not in st.session_state:
             st.session_state[new] = st.session_state[old]
+    if st.session_state.get("drawn_language", lang) != lang:
+        for key in list(st.session_state):
+            if str(key).startswith(REDRAWN_PREFIXES) or key in REDRAWN_KEYS:
+                st.session_state[key] = st.session_state[key]
+    st.session_state["drawn_language"] = lang
 
 
 def default_model_path() -> Path:

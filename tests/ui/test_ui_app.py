@@ -111,6 +111,8 @@ def test_english_toggle(app: AppTest):
     assert "Pick a scenario" in app.markdown[0].value
     assert app.selectbox(key="scenario_pick:en").label == "Scenario"
     assert app.selectbox(key="scenario_pick:en").value == "grow"  # carried over, not reset
+    assert app.slider(key="lever:jobs:step").value == 100.0 and app.slider(key="year").value == 2035
+    assert not app.warning  # values sent again after the switch, without Streamlit's double-value warning
 
 
 @pytest.mark.parametrize("page", MY_PAGES)
