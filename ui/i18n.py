@@ -249,6 +249,14 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "De gedeelde link kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
         "en": "The shared link could not be read ({reason}); you see the plain scenario.",
     },
+    # link properties in words (network page)
+    "delay_none": {"nl": "direct", "en": "immediate"},
+    "delay_fixed": {"nl": "vast", "en": "fixed"},
+    "delay_exponential": {"nl": "geleidelijk", "en": "gradual"},
+    "delay_third_order": {"nl": "geleidelijk (3e orde)", "en": "gradual (3rd order)"},
+    "evidence_data": {"nl": "data", "en": "data"},
+    "evidence_literature": {"nl": "literatuur", "en": "literature"},
+    "evidence_expert": {"nl": "expertoordeel", "en": "expert judgement"},
     # monitor (builder page)
     "monitor": {"nl": "Monitor: waarnemingen tegen de verwachting", "en": "Monitor: observations against expectation"},
     "monitor_help": {

@@ -36,8 +36,8 @@ def _link_rows(cur: state.Current, links: list, end: str) -> pd.DataFrame:
             tr("focus"): state.label_of(model, getattr(link, end)),
             tr("col_weight"): link.weight.central,
             tr("col_lag"): link.lag.central,
-            tr("col_delay"): link.delay,
-            tr("col_evidence"): link.evidence.strength,
+            tr("col_delay"): tr(f"delay_{link.delay}") if link.delay else "",
+            tr("col_evidence"): tr(f"evidence_{link.evidence.strength}"),
         }
         for link in links
     ]
