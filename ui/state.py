@@ -84,7 +84,7 @@ def wkey(name: str, lang: str | None = None) -> str:
 
 
 REDRAWN_PREFIXES = ("lever:", "assume:")
-REDRAWN_KEYS = ("year", "band", "compare_year", "compare_band")
+REDRAWN_KEYS = ("year", "band", "compare_year", "compare_band", "cal_starts", "sa_year", "mon_level")
 """Widgets keyed by one name in both languages whose label is translated (sliders, toggles)."""
 
 

@@ -114,7 +114,8 @@ def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None
                             format_func=lambda k: _link_label(cur, k))
     left, mid, right = st.columns(3)
     fit_lags = left.checkbox(_t("fit_lags"), key="cal_lags")
-    starts = mid.slider(_t("starts"), 1, 10, 3, key="cal_starts")
+    st.session_state.setdefault("cal_starts", 3)
+    starts = mid.slider(_t("starts"), 1, 10, key="cal_starts")
     bootstrap = right.selectbox(_t("bootstrap"), [0, 50, 100, 200], key="cal_boot")
     if st.button(_t("run_fit"), type="primary", key="cal_run") and chosen:
         pairs = [tuple(key.split("->")) for key in chosen]
@@ -159,8 +160,10 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
         st.session_state[state.wkey("sa_output")] = ids[default]
     output = left.selectbox(_t("output"), ids, key=state.wkey("sa_output"),
                             format_func=lambda n: state.label_of(cur.model.spec, n))
-    year = mid.slider(_t("year"), int(np.ceil(times[0])), int(np.floor(times[-1])),
-                      min(int(np.floor(times[-1])), int(np.ceil(times[0])) + 10), key="sa_year")
+    first, last = int(np.ceil(times[0])), int(np.floor(times[-1]))
+    if not first <= (st.session_state.get("sa_year") or 0) <= last:
+        st.session_state["sa_year"] = min(last, first + 10)
+    year = mid.slider(_t("year"), first, last, key="sa_year")
     method = right.radio(_t("method"), ["sobol", "morris"], horizontal=True, key="sa_method")
     samples = far.selectbox(_t("samples"), [128, 256, 512, 1024], index=1, key="sa_samples")
     if st.button(_t("run_sa"), type="primary", key="sa_run"):
@@ -183,7 +186,8 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
 def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
     left, right = st.columns(2)
     samples = left.selectbox(_t("band_samples"), [200, 500, 1000, 2000], index=1, key="mon_samples")
-    level = right.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], value=0.9, key="mon_level",
+    st.session_state.setdefault("mon_level", 0.9)
+    level = right.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], key="mon_level",
                                 format_func=lambda x: f"{x:.0%}")
     if st.button(_t("run_monitor"), type="primary", key="mon_run"):
         st.session_state["mon_result"] = (observed.file, prepared.name, monitor(prepared, observed, samples,
