@@ -242,6 +242,10 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "een geüpload model met een ander netwerk (andere bouwblokken of verbanden)",
         "en": "an uploaded model with another network (other nodes or links)",
     },
+    "lost_long": {
+        "nl": "het scenario met uw aanpassingen (te groot voor een link)",
+        "en": "the scenario with your changes (too large for a link)",
+    },
     "lost_time": {"nl": "een andere tijdshorizon van het model", "en": "another time horizon of the model"},
     "lost_link": {"nl": "verband", "en": "link"},
     "lost_node": {"nl": "bouwblok", "en": "node"},

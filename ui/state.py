@@ -454,7 +454,18 @@ class Share:
 
 def share(cur: Current) -> Share:
     """The share link of the current future: the sliders, the model file's name when it is not the default,
-    an uploaded starting scenario as text, and own model edits as that scenario's overrides."""
+    an uploaded starting scenario as text, and own model edits as that scenario's overrides.
+
+    A link that would be longer than a link may be (:data:`ui.future.MAX_SHARE_CHARS`) carries
+    the sliders only, and says so.
+    """
+    link = _share(cur)
+    if len(link.code) <= fut.MAX_SHARE_CHARS:
+        return link
+    return Share(fut.encode_future(get_future()), [], ["the link would be too long"])
+
+
+def _share(cur: Current) -> Share:
     future = get_future()
     start = cur.scenarios.get(future.scenario)
     carries: list[str] = []

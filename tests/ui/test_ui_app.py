@@ -453,3 +453,19 @@ def test_compare_draws_a_band_per_future_when_the_uncertainty_is_on(app: AppTest
     high, low = y[np.isclose(x, 2035)]  # the fill runs along the top, then back along the bottom
     assert 30100 < low < 30200 < high < 30300  # 'grow' (+100 jobs) with a weight between 1 and 3
     assert "%)" in str(next(s for s in chart_specs(app) if s["data"][0]["type"] == "heatmap")["data"][0]["text"])
+
+
+def test_a_scenario_too_large_for_a_link_is_named_next_to_the_link(app: AppTest, monkeypatch: pytest.MonkeyPatch):
+    from ui import future as fut
+
+    monkeypatch.setattr(fut, "MAX_SHARE_CHARS", 60)
+    from ui_helpers import GROW
+
+    app.switch_page("views/assumptions.py").run()
+    text = GROW.replace("name: grow", "name: eigen-groei").replace("height: 100", "height: 40")
+    app.file_uploader(key="upload").set_value(("eigen.yaml", text.encode(), "application/x-yaml")).run()
+    app.switch_page("views/builder.py").run()
+    app.selectbox(key="scenario_pick").set_value("eigen-groei").run()
+    app.switch_page("views/export.py").run()
+    assert not app.exception
+    assert any("te groot voor een link" in w.value for w in app.warning)

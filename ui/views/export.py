@@ -133,6 +133,8 @@ def _lost_text(item: str) -> str:
         return tr("lost_network")
     if item == "the time horizon":
         return tr("lost_time")
+    if item == "the link would be too long":
+        return tr("lost_long")
     return item.replace("link ", tr("lost_link") + " ", 1).replace("node ", tr("lost_node") + " ", 1)
 
 
