@@ -95,13 +95,18 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
     return card
 
 
+def last_year(card: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the last year the scorecard holds: the horizon, or the last year asked for with ``--year``."""
+    return card[card["time"] == card["time"].max()]
+
+
 def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str = "nl",
                    per_dimension: int = 3) -> str:
     """The printed scorecard of one scenario (see the module docstring)."""
     nl = language == "nl"
     lines = ["Brede-welvaart scorecard" + (" (tegenover de basislijn)" if nl else " (against the baseline)"),
              scorecard_table(summary(card), language)]
-    horizon = card[card["horizon"]]
+    horizon = last_year(card)
     lines += _distribution_lines(card, prepared, language)
     lines += _tradeoff_lines(horizon, language)
     lines.append(f"\n  {'Grootste veranderingen per dimensie' if nl else 'Largest changes per dimension'}:")
@@ -152,10 +157,10 @@ def comparison_text(cards: Sequence[pd.DataFrame], language: str = "nl") -> str:
 
     Symbols as in :func:`simulator.analysis.text.scorecard_table` (``+`` improves, ``-`` worsens, ...).
     """
-    frames = [summary(card[card["horizon"]]) for card in cards]
+    frames = [summary(last_year(card)) for card in cards]
     names = [str(card["scenario"].iloc[0]) for card in cards]
     width = max([12, *(len(n) + 2 for n in names)])
-    year = float(cards[0].loc[cards[0]["horizon"], "year"].iloc[0])
+    year = float(last_year(cards[0])["year"].iloc[0])
     head = ("Scenario's naast elkaar in " if language == "nl" else "Scenarios side by side in ") + f"{year:g}"
     lines = [head, f"  {'':<30}" + "".join(f"{n:>{width}}" for n in names)]
     for dim in DIMENSIONS:

@@ -138,6 +138,15 @@ def test_run_of_two_scenarios_compares_them_and_a_stable_run_has_no_warning(file
     assert rows == {"arbeid": ["+", "-"], "milieu": ["-", "+"], "handel": ["-", "+"]}
 
 
+def test_scorecard_before_the_horizon_summarises_the_last_year_asked_for(files):
+    (files / "pull.yaml").write_text(SCENARIO.replace("push", "pull").replace("height: 10", "height: -10"),
+                                     encoding="utf-8")
+    result = bwsim("scorecard", files / "push.yaml", files / "pull.yaml", "--year", 2030, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "Scenarios side by side in 2030" in result.stdout
+    assert "no scored change" not in result.stdout.split("Largest changes per dimension")[1]
+
+
 def test_scorecard_command_json_keys_and_theme_filter(files):
     result = bwsim("scorecard", files / "push.yaml", "--json", "--year", 2030, "--year", 2035)
     assert result.exit_code == 0, result.output
