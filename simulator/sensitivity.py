@@ -205,13 +205,22 @@ def _problem(n_factors: int) -> dict:
     return {"num_vars": n_factors, "names": [f"x{j}" for j in range(n_factors)], "bounds": [[0.0, 1.0]] * n_factors}
 
 
+def _bootstrap_seed(seed: int) -> int:
+    """The seed of SALib's bootstrap of the confidence intervals: ``seed + 1``.
+
+    SALib tests ``if seed:``, so seed 0 (our default) would leave the bootstrap
+    unseeded and the ``*_conf`` columns would change from run to run.
+    """
+    return seed + 1
+
+
 def _sobol(problem: dict, y: np.ndarray, seed: int, resamples: int) -> dict[str, np.ndarray]:
     from SALib.analyze import sobol as sobol_analyze
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
-                                    seed=seed)
+                                    seed=_bootstrap_seed(seed))
     return {k: np.asarray(res[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
 
 
@@ -219,7 +228,8 @@ def _morris(problem: dict, x: np.ndarray, y: np.ndarray, seed: int, resamples: i
             levels: int) -> dict[str, np.ndarray]:
     from SALib.analyze import morris as morris_analyze
 
-    res = morris_analyze.analyze(problem, x, y, num_resamples=resamples, num_levels=levels, seed=seed)
+    res = morris_analyze.analyze(problem, x, y, num_resamples=resamples, num_levels=levels,
+                                 seed=_bootstrap_seed(seed))
     return {k: np.asarray(res[k], dtype=float) for k in ("mu", "mu_star", "mu_star_conf", "sigma")}
 
 

@@ -233,3 +233,14 @@ def test_lag_range_below_dt_is_refused_as_for_ensembles():
     prep = prepare_scenario(ScenarioSpec.model_validate(scenario), ModelSpec.model_validate(data))
     with pytest.raises(InputError, match="can be drawn as low as 0.1 years"):
         scenario_sensitivity(prep, "y", 2028.0, n_base=16)
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_the_default_seed_gives_the_same_confidence_intervals_twice(method):
+    def model_fn(unit):
+        return (unit[:, 0] + 0.5 * unit[:, 1] ** 2)[None, :]
+
+    first, second = (analyse(model_fn, ["x1", "x2"], np.array([0.0]), method, n_base=64, seed=0)
+                     for _ in range(2))
+    for key, values in first.values.items():
+        np.testing.assert_array_equal(values, second.values[key], err_msg=key)
