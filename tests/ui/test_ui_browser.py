@@ -136,9 +136,25 @@ def _settle(page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
     )
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout)",
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout)"
+        " && !document.querySelector('[data-stale=\"true\"]')",
         timeout=30_000,
     )
+
+
+def _steady_charts(page, chart_json: str, timeout: float = 30.0) -> str:
+    """The charts' data once two reads half a second apart agree (a rerun can leave stale charts for a moment)."""
+    deadline = time.monotonic() + timeout
+    _settle(page)
+    last = page.evaluate(chart_json)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+        _settle(page)
+        now = page.evaluate(chart_json)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("the charts kept changing")
 
 
 def _no_traceback(page) -> None:
@@ -238,7 +254,7 @@ def test_a_share_link_reopens_a_future_with_own_assumptions_for_a_colleague(serv
     page.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
     page.locator(".js-plotly-plot").nth(4).wait_for()
     _settle(page)
-    plain = page.evaluate(chart_json)
+    plain = _steady_charts(page, chart_json)
     page.get_by_role("link", name="Eigen aannames").click()
     page.get_by_role("heading", name="Eigen aannames").wait_for()
     page.locator("input[type=file]").set_input_files(
@@ -253,8 +269,7 @@ def test_a_share_link_reopens_a_future_with_own_assumptions_for_a_colleague(serv
     for _ in range(4):
         slider.press("ArrowRight")
     expect(page.get_by_text("Gewijzigde aannames", exact=False)).to_be_visible()
-    _settle(page)
-    built = page.evaluate(chart_json)
+    built = _steady_charts(page, chart_json)
     assert built != plain  # the edited model and the moved slider changed the numbers
     page.get_by_role("link", name="Exporteren en delen").click()
     code = page.locator("[data-testid=stCode] code").first
@@ -264,6 +279,9 @@ def test_a_share_link_reopens_a_future_with_own_assumptions_for_a_colleague(serv
     assert link.startswith(server)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "exporteren-link.png"), full_page=True)
+    page.get_by_role("link", name="Toekomst bouwen").click()
+    page.get_by_role("heading", name="Medtech-logistiek Heerlen").wait_for()
+    assert _steady_charts(page, chart_json) == built  # the future the link carries is the one on screen
 
     colleague = browser.new_context(viewport={"width": 1400, "height": 1800})
     try:
