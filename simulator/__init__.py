@@ -1,25 +1,22 @@
 """bwsim: a brede-welvaart scenario simulator.
 
 The public namespace is small on purpose; see the README for a tour.
+
+The names listed in ``__init__.pyi`` are imported on first use (scientific-python
+SPEC 1, ``lazy_loader``), not when the package is: a package whose ``__init__`` imports its own submodules can
+deadlock when two threads import it at once (one holding ``simulator.errors``
+while waiting for ``simulator``, the other the reverse), and the Streamlit app
+does exactly that when several sessions start together.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from simulator.compiler import CompiledModel, compile_model
-from simulator.engine import simulate
-from simulator.errors import InputError, NumericalError, Problem, SimulatorError
-from simulator.io.spec_files import load_model, load_scenario
-from simulator.results import RunResult
-from simulator.scenario_run import PreparedScenario, prepare_scenario, run_deterministic, run_scenario
-from simulator.spec import ModelSpec, ScenarioSpec
+import lazy_loader
 
 try:
     __version__ = version("bwsim")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = [
-    "CompiledModel", "InputError", "ModelSpec", "NumericalError", "PreparedScenario", "Problem",
-    "RunResult", "ScenarioSpec", "SimulatorError", "__version__", "compile_model", "load_model",
-    "load_scenario", "prepare_scenario", "run_deterministic", "run_scenario", "simulate",
-]
+__getattr__, __dir__, _names = lazy_loader.attach_stub(__name__, __file__)
+__all__ = [*_names, "__version__"]

@@ -16,6 +16,10 @@ if (
 ):  # run as a script: make `ui` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+# First, and alone: sessions starting together must not import packages in parallel (see ui/preload.py).
+import ui.preload  # noqa: E402, F401
+
+# isort: split
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
 
 from simulator.errors import InputError  # noqa: E402

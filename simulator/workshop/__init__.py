@@ -23,26 +23,11 @@ Modules: :mod:`codes` (join codes), :mod:`schema` (tables and migrations),
 groups, versioned futures), :mod:`futures` (a future as scenario YAML, runs),
 :mod:`compare` (the facilitator's comparison), :mod:`exchange` (export and
 import), :mod:`view` (tables for the pages).
+
+The names in ``__init__.pyi`` are imported on first use (``lazy_loader``), so that threads importing
+different submodules at once cannot deadlock on this package.
 """
 
-from simulator.workshop.codes import format_code, new_code, normalize_code
-from simulator.workshop.records import (
-    FutureVersion,
-    ModelVersion,
-    Notes,
-    Workshop,
-    WorkshopSummary,
-)
-from simulator.workshop.store import WorkshopStore
+import lazy_loader
 
-__all__ = [
-    "FutureVersion",
-    "ModelVersion",
-    "Notes",
-    "Workshop",
-    "WorkshopStore",
-    "WorkshopSummary",
-    "format_code",
-    "new_code",
-    "normalize_code",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
