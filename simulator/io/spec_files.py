@@ -137,6 +137,25 @@ def load_model_text(text: str, name: str) -> ModelFile:
     return model_from_document(doc, text.encode("utf-8"), name)
 
 
+def _beside(scenario_path: str, model: str) -> Path:
+    """The model file a scenario names, relative to the scenario file, as people would write it.
+
+    ``scenarios/../models/x.yaml`` becomes ``models/x.yaml`` (relative to the working
+    directory when the file lies below it, absolute otherwise), following symbolic
+    links as the operating system would.
+    """
+    joined = Path(scenario_path).parent / model
+    if not joined.exists():
+        return joined
+    resolved = joined.resolve()
+    if joined.is_absolute():
+        return resolved
+    try:
+        return resolved.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return resolved
+
+
 def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
                            model: ModelFile | None = None) -> ScenarioFile:
     """Validate a parsed scenario document against its model.
@@ -146,7 +165,7 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
     """
     scenario = spec_from_document(doc, specs.ScenarioSpec)
     if model is None:
-        model_path = Path(path).parent / scenario.model
+        model_path = _beside(path, scenario.model)
         if not model_path.is_file():
             raise InputError(doc.problem(("model",), f"model file '{scenario.model}' not found "
                                          f"(looked at {model_path})",

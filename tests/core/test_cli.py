@@ -220,3 +220,16 @@ def test_validate_and_run_every_bad_scenario(tmp_path, case):
 def test_run_on_a_model_file_says_so(files, tmp_path):
     assert_refused(invoke("run", files[0], "--out", tmp_path / "out"), str(files[0]), "model file, not a scenario")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scenario_names_its_model_as_a_person_would_write_the_path(tmp_path, monkeypatch):
+    from simulator.io.spec_files import load_scenario
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "scenarios").mkdir()
+    write(tmp_path / "models", "m.yaml", LAGGED)
+    write(tmp_path / "scenarios", "s.yaml", SCENARIO.replace("model: m.yaml", "model: ../models/m.yaml"))
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario("scenarios/s.yaml").model.path == str(Path("models") / "m.yaml")
+    absolute = load_scenario(tmp_path / "scenarios" / "s.yaml").model.path
+    assert absolute == str((tmp_path / "models" / "m.yaml").resolve())
