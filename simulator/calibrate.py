@@ -574,8 +574,13 @@ def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResu
                max_nfev: int) -> CalibrationResult:
     params = setup.params
     n_obs, n_par = setup.y.size, len(params)
-    predicted = setup.predict(fit.x)[:, 0]
     jac = setup.jacobian(fit.x) / scale[:, None]
+    deaf = ~np.any(np.abs(jac) > 0, axis=0)
+    if deaf.any():  # no observation responds to them: the winning start's value means nothing; keep the model's
+        x = np.where(deaf, [p.start for p in params], fit.x)
+        fit = optimize.OptimizeResult({**fit, "x": x})
+        jac = setup.jacobian(fit.x) / scale[:, None]
+    predicted = setup.predict(fit.x)[:, 0]
     dof = n_obs - n_par
     s2 = float(np.sum(((predicted - setup.y) / scale) ** 2) / dof)
     cov, cond, flat = _covariance(jac, s2)
@@ -616,7 +621,7 @@ def _identifiability(params: tuple[Parameter, ...], jac: np.ndarray, se: np.ndar
         width = p.high - p.low
         if not np.any(np.abs(jac[:, i]) > 0):
             warnings.append(f"{p.name}: the observations do not respond to it over the observed period "
-                            "(no intervention reaches it yet, or its effect is nil); it keeps its start value")
+                            "(no intervention reaches it yet, or its effect is nil); it keeps the model's value")
             ok[i] = False
         elif flat[i]:
             ok[i] = False

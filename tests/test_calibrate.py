@@ -140,6 +140,10 @@ def test_parameter_that_data_cannot_see_yet():
     result = calibrate(prep, obs, params, n_starts=1)
     assert not result.estimates[0].identified
     assert "do not respond" in result.warnings[0]
+    # from other starts too, the weight the data cannot see keeps the model's value, not a random start's
+    several = calibrate(prep, obs, params, n_starts=4, seed=3)
+    assert several.estimates[0].estimate == params[0].start
+    assert "keeps the model's value" in several.warnings[0]
 
 
 def test_default_selection_skips_links_no_observation_depends_on():
