@@ -12,6 +12,7 @@ policy in execution.
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -110,15 +111,19 @@ class MonitorResult:
     table : pandas.DataFrame
         Columns ``MONITOR_COLUMNS``: per observation the band, ``status``
         ("inside", "above", "below"), ``outside_by`` (observed minus the nearest
-        edge, node units; 0 inside) and ``outside_pct`` (that distance as % of the
-        band's median; nan when the median is 0).
+        edge of the band, node units; 0 inside) and ``outside_pct`` (that distance
+        as % of the band's median; nan when the median is 0).
     band : Band
+    tolerance : float
+        Measurement tolerance, a fraction of the band's median: an observation is
+        outside only when it lies further than this beyond the band.
     """
 
     scenario: str
     data_file: str
     table: pd.DataFrame
     band: Band
+    tolerance: float = 0.0
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -136,22 +141,31 @@ class MonitorResult:
 
 
 def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1000, seed: int = 0,
-            level: float = 0.9, executor: Executor | None = None) -> MonitorResult:
+            level: float = 0.9, executor: Executor | None = None, tolerance: float = 0.0) -> MonitorResult:
     """Compare observed levels with the scenario's expected band.
 
     ``observed`` must have been checked against the scenario's model and horizon.
+    The band holds parameter uncertainty only; ``tolerance`` (a fraction of the
+    band's median, e.g. 0.02 for 2 %) allows for measurement error, so that an
+    observation is flagged only when it lies further than that beyond the band.
+    At the start year, before any lag has acted, the band is a single value and
+    ``tolerance`` is what keeps a measured start level from being flagged.
     """
+    if not (math.isfinite(tolerance) and 0 <= tolerance < 1):
+        raise InputError(Problem("", "--tolerance", f"tolerance {100 * tolerance:g} % is not between 0 and 100 %",
+                                 "give the measurement error as a percentage of the level, e.g. 2"))
     band = expected_band(prepared, observed.nodes, samples, seed, level, executor)
     frames = []
     for node in observed.nodes:
         times, values = observed.series(node)
         low, median, high = band.at(node, times)
-        status = np.where(values > high, "above", np.where(values < low, "below", "inside"))
-        by = np.where(values > high, values - high, np.where(values < low, values - low, 0.0))
+        slack = tolerance * np.abs(median)
+        status = np.where(values > high + slack, "above", np.where(values < low - slack, "below", "inside"))
+        by = np.where(status == "above", values - high, np.where(status == "below", values - low, 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = np.where(median != 0, 100 * by / np.abs(median), np.nan)
         frames.append(pd.DataFrame({"node": node, "time": times, "observed": values, "low": low,
                                     "median": median, "high": high, "status": status, "outside_by": by,
                                     "outside_pct": pct}, columns=MONITOR_COLUMNS))
     table = pd.concat(frames, ignore_index=True)
-    return MonitorResult(prepared.name, observed.file, table, band)
+    return MonitorResult(prepared.name, observed.file, table, band, tolerance)

@@ -71,6 +71,21 @@ def test_points_outside_the_band_are_flagged_with_date_indicator_and_size():
     assert summary.loc["a", "outside"] == 0
 
 
+def test_a_measurement_tolerance_flags_only_what_lies_further_beyond_the_band():
+    prep = _prepare()
+    obs = _observed(prep, [("y", 2020.0, 10.3), ("y", 2026.0, 12.5), ("y", 2027.5, 9.5)])
+    strict = monitor(prep, obs, samples=2000, seed=1)
+    assert list(strict.flagged["time"]) == [2020.0, 2026.0, 2027.5]  # at the start the band is one value
+    tolerant = monitor(prep, obs, samples=2000, seed=1, tolerance=0.05)
+    # 10.3 is 3 % above the start level 10; 12.5 is 0.6 (5.5 % of 11) above the band; 9.5 is 0.6 below it
+    assert list(tolerant.flagged["time"]) == [2026.0, 2027.5]
+    assert tolerant.flagged["outside_by"].iloc[0] == pytest.approx(12.5 - 11.9, abs=0.01)  # still from the band
+    assert tolerant.tolerance == 0.05
+    assert monitor(prep, obs, samples=2000, seed=1, tolerance=0.06).flagged.empty  # both 0.6 from a median of ~11
+    with pytest.raises(InputError, match="tolerance"):
+        monitor(prep, obs, samples=200, tolerance=1.5)
+
+
 def test_without_uncertainty_the_band_is_the_deterministic_run():
     prep = _prepare(weight=1.5)
     band = expected_band(prep, ["y"], samples=50)
@@ -102,8 +117,13 @@ def test_cli_monitor(tmp_path):
     args = ["monitor", str(tmp_path / "plan.yaml"), str(tmp_path / "obs.csv"), "--samples", "500"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "ABOVE by +0.6" in result.output and "1 of 2 observation(s) outside the band" in result.output
+    assert "ABOVE by 0.6" in result.output and "1 of 2 observation(s) outside the band" in result.output
     assert runner.invoke(app, args + ["--strict"]).exit_code == 1
+    tolerant = runner.invoke(app, args + ["--tolerance", "6", "--strict"])  # 0.6 above 11.9 is 5.5 % of 11
+    assert tolerant.exit_code == 0 and "measurement tolerance 6 %" in tolerant.output
+    assert "0 of 2 observation(s)" in tolerant.output
+    refused = runner.invoke(app, args + ["--tolerance", "-1"])
+    assert refused.exit_code == 2 and "--tolerance" in refused.output
     report = json.loads(runner.invoke(app, args + ["--json"]).output)
     assert report["outside"] == 1 and report["observations"][1]["status"] == "above"
     (tmp_path / "obs.csv").write_text("node,time,value\ny,2035,11\n", encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from simulator.analysis.text import format_number
 from simulator.cli.calibrate import load_inputs
 from simulator.cli.common import EXIT_FAILED, reports_errors
 from simulator.distributed import check_workers, dask_executor
@@ -17,15 +18,19 @@ from simulator.monitor import MonitorResult, monitor
 def format_monitor(result: MonitorResult) -> str:
     """Every observation with its band; flagged ones marked, then a summary per node."""
     band = result.band
+    tolerance = f", measurement tolerance {100 * result.tolerance:g} % of the median" if result.tolerance else ""
+    width = max([28, *(len(node) for node in result.table["node"])])
     lines = [f"monitor of {result.scenario} with {result.data_file}: {band.level:.0%} band of "
-             f"{band.samples} ensemble members", "",
-             f"  {'indicator':<28} {'time':>8} {'observed':>12} {'low':>12} {'median':>12} {'high':>12}  signal"]
+             f"{band.samples} ensemble members{tolerance}", "",
+             f"  {'indicator':<{width}} {'time':>8} {'observed':>12} {'low':>12} {'median':>12} {'high':>12}  "
+             "signal"]
     for row in result.table.itertuples(index=False):
         signal = "ok" if row.status == "inside" else (
-            f"{row.status.upper()} by {row.outside_by:+.4g}"
-            + (f" ({row.outside_pct:+.1f} % of median)" if math.isfinite(row.outside_pct) else ""))
-        lines.append(f"  {row.node[:28]:<28} {row.time:>8g} {row.observed:>12.5g} {row.low:>12.5g} "
-                     f"{row.median:>12.5g} {row.high:>12.5g}  {signal}")
+            f"{row.status.upper()} by {format_number(abs(row.outside_by), 'en')}"
+            + (f" ({format_number(abs(row.outside_pct), 'en', 2)} % of median)"
+               if math.isfinite(row.outside_pct) else ""))
+        numbers = " ".join(f"{format_number(v, 'en', 5):>12}" for v in (row.observed, row.low, row.median, row.high))
+        lines.append(f"  {row.node:<{width}} {row.time:>8g} {numbers}  {signal}")
     n_out = len(result.flagged)
     lines += ["", f"{n_out} of {len(result.table)} observation(s) outside the band"]
     return "\n".join(lines)
@@ -38,6 +43,9 @@ def monitor_command(
         samples: int = typer.Option(1000, "--samples", help="Ensemble members for the band."),
         seed: int = typer.Option(0, "--seed", help="Seed of the ensemble."),
         level: float = typer.Option(0.9, "--level", help="Central coverage of the band (0.9: 5-95 %)."),
+        tolerance: float = typer.Option(
+            0.0, "--tolerance", help="Measurement tolerance in % of the level: flag only observations further "
+            "than this beyond the band (the band holds model uncertainty only)."),
         strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any observation is outside."),
         workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of N processes."),
         scheduler: str | None = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
@@ -47,12 +55,12 @@ def monitor_command(
     check_workers(workers, scheduler)
     _, prepared, observed = load_inputs(scenario, data)
     with dask_executor(workers, scheduler) as executor:
-        result = monitor(prepared, observed, samples, seed, level, executor)
+        result = monitor(prepared, observed, samples, seed, level, executor, tolerance / 100)
     if as_json:
         rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
                 for row in result.table.to_dict(orient="records")]
         typer.echo(json.dumps({"scenario": result.scenario, "data": result.data_file, "level": level,
-                               "samples": result.band.samples, "observations": rows,
+                               "tolerance_pct": tolerance, "samples": result.band.samples, "observations": rows,
                                "outside": len(result.flagged)}, indent=2))
     else:
         typer.echo(format_monitor(result))

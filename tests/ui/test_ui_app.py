@@ -469,3 +469,22 @@ def test_a_scenario_too_large_for_a_link_is_named_next_to_the_link(app: AppTest,
     app.switch_page("views/export.py").run()
     assert not app.exception
     assert any("te groot voor een link" in w.value for w in app.warning)
+
+
+def test_calibration_monitor_allows_for_measurement_error(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page("views/calibration.py").run()
+    _clean(at)
+    at.selectbox(key="mon_samples").set_value(200)
+    at.button(key="mon_run").click().run()
+    _clean(at)
+    strict = len(at.session_state["mon_result"][2].flagged)
+    assert strict > 0  # the illustrative data are noisy; at the start year the band is one value
+    at.number_input(key="mon_tolerance").set_value(2.0)
+    at.button(key="mon_run").click().run()
+    _clean(at)
+    result = at.session_state["mon_result"][2]
+    assert result.tolerance == 0.02 and len(result.flagged) < strict
+    assert result.flagged.empty and any("binnen de verwachte band" in s.value for s in at.success)

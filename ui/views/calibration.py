@@ -65,6 +65,13 @@ TEXT: dict[str, dict[str, str]] = {
     "over_time": {"nl": "Door de tijd (top 5)", "en": "Over time (top 5)"},
     "band_samples": {"nl": "Trekkingen voor de band", "en": "Draws for the band"},
     "level": {"nl": "Breedte van de band", "en": "Band coverage"},
+    "tolerance": {"nl": "Meetonzekerheid (% van het niveau)", "en": "Measurement tolerance (% of the level)"},
+    "tolerance_help": {
+        "nl": "De band bevat alleen de onzekerheid van het model. Een waarneming telt pas als afwijkend wanneer "
+        "ze verder dan dit percentage buiten de band ligt; in het startjaar is de band één waarde.",
+        "en": "The band holds model uncertainty only. An observation counts as off only when it lies further "
+        "than this percentage beyond the band; in the start year the band is a single value.",
+    },
     "run_monitor": {"nl": "Vergelijk met de verwachting", "en": "Compare with expectation"},
     "flagged": {"nl": "Buiten de verwachte band", "en": "Outside the expected band"},
     "all_inside": {"nl": "Alle waarnemingen vallen binnen de verwachte band.",
@@ -184,14 +191,16 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
 
 
 def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     samples = left.selectbox(_t("band_samples"), [200, 500, 1000, 2000], index=1, key="mon_samples")
     st.session_state.setdefault("mon_level", 0.9)
-    level = right.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], key="mon_level",
-                                format_func=lambda x: f"{x:.0%}")
+    level = middle.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], key="mon_level",
+                                 format_func=lambda x: f"{x:.0%}")
+    tolerance = right.number_input(_t("tolerance"), min_value=0.0, max_value=50.0, value=0.0, step=0.5,
+                                   key="mon_tolerance", help=_t("tolerance_help"))
     if st.button(_t("run_monitor"), type="primary", key="mon_run"):
-        st.session_state["mon_result"] = (observed.file, prepared.name, monitor(prepared, observed, samples,
-                                                                                 0, level))
+        st.session_state["mon_result"] = (observed.file, prepared.name, monitor(
+            prepared, observed, samples, 0, level, tolerance=tolerance / 100))
     stored = st.session_state.get("mon_result")
     if not stored or stored[:2] != (observed.file, prepared.name):
         return
