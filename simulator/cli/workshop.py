@@ -6,6 +6,7 @@ The database is ``--db`` (a SQLite file or a database URL), else
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import typer
@@ -87,6 +88,10 @@ def list_(db: str | None = _db_option()) -> None:
         )
 
 
+NOTE_FIELDS = {"question": "question", "expectation": "expected", "found": "found", "decision": "would decide"}
+"""A future's note fields and how ``show`` names them."""
+
+
 @app.command("show")
 @reports_errors
 def show(code: str = typer.Argument(..., help="Join code."), db: str | None = _db_option()) -> None:
@@ -105,8 +110,12 @@ def show(code: str = typer.Argument(..., help="Join code."), db: str | None = _d
         typer.echo(f"- {group}")
         for item in (v for v in versions if v.group == group):
             changed = "" if item.model_sha256 == current.sha256 else "  [model changed since]"
-            note = f"  {item.notes.question[:60]!r}" if item.notes.question else ""
-            typer.echo(f"    {item.future}  v{item.version}  {item.created_at[:19]}{changed}{note}")
+            typer.echo(f"    {item.future}  v{item.version}  {item.created_at[:19]}{changed}")
+            for field, text in NOTE_FIELDS.items():
+                value = getattr(item.notes, field)
+                if value:
+                    short = " ".join(value.split())
+                    typer.echo(f"        {text}: {short[:100]}{'…' if len(short) > 100 else ''}")
 
 
 @app.command("export")
@@ -202,7 +211,7 @@ def compare(
     db: str | None = _db_option(),
 ) -> None:
     """Compare the groups' latest futures: the outcome per future and the links they disagree on."""
-    from simulator.workshop.compare import compare_workshop, disputed_links, scorecard
+    from simulator.workshop.compare import compare_workshop, disputed_links, model_changes, scorecard
 
     with WorkshopStore(db) as store:
         comparison = compare_workshop(store, code)
@@ -217,6 +226,13 @@ def compare(
     typer.echo(f"{outcome}: change per future")
     for row in card[card.node == outcome].itertuples():
         typer.echo(f"  {row.future:<50} {row.delta:>+12.4g} {row.unit}")
+    changes = model_changes(comparison, outcome, year)
+    if len(changes):
+        typer.echo("made with an earlier model version (compared above on the current model):")
+        for row in changes.itertuples():
+            own = "cannot run" if math.isnan(row.on_own_model) else f"{row.on_own_model:+.4g}"
+            now = "cannot run" if math.isnan(row.on_current_model) else f"{row.on_current_model:+.4g}"
+            typer.echo(f"  {row.future:<50} on model {row.made_with}: {own}   on the current model: {now}")
     table = disputed_links(comparison, outcome, year=year)
     typer.echo(
         "links the futures disagree on, by their effect on the outcome:"

@@ -146,6 +146,29 @@ def scorecard(
     )
 
 
+def model_changes(comparison: Comparison, outcome: str, year: float | None = None) -> pd.DataFrame:
+    """The futures made with an earlier model version: ``outcome``'s change on that model and on the current one.
+
+    Columns: ``future, made_with, on_own_model, on_current_model`` (node units at
+    ``year``, default the end of the horizon; nan where the future cannot run).
+    Empty when every future was made with the current model.
+    """
+    rows = []
+    for run in comparison.runs:
+        if not run.model_changed:
+            continue
+        values = []
+        for result in (run.result, run.current):
+            if result is None or outcome not in result.node_ids:
+                values.append(np.nan)
+            else:
+                k = _year_index(result.times, year)
+                values.append(float(result.delta[k, result.node_ids.index(outcome)]))
+        rows.append({"future": run.version.label, "made_with": run.version.model_sha256[:12],
+                     "on_own_model": values[0], "on_current_model": values[1]})
+    return pd.DataFrame(rows, columns=["future", "made_with", "on_own_model", "on_current_model"])
+
+
 def dimension_summary(card: pd.DataFrame) -> pd.DataFrame:
     """Per future and brede-welvaart dimension: how many indicators get better and worse."""
     if card.empty:

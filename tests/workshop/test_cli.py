@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from simulator.cli.main import app
 from simulator.workshop.exchange import FORMAT_VERSION
 
-from .helpers import MODEL_YAML, future_yaml
+from .helpers import MODEL_V2_YAML, MODEL_YAML, future_yaml
 
 runner = CliRunner()
 
@@ -192,3 +192,30 @@ def test_compare_names_the_link_the_groups_disagree_on(files: dict[str, str]):
         and "moves z by 5 (lowest: A / f, highest: B / f)" in out
     )
     assert "y->z" not in out
+
+
+def test_show_lists_every_note_and_compare_says_which_futures_an_earlier_model_made(files: dict[str, str]):
+    join_code = _create(files)
+    db = ("--db", files["db"])
+    assert bwsim("workshop", "join", join_code, "--group", "A", *db)[0] == 0
+    code, out = bwsim(
+        "workshop", "save", join_code, "--group", "A", "--future", "f", "--scenario", files["start"],
+        "--question", "Wat doet groei?", "--expectation", "Meer banen", "--found", "Ook meer verkeer",
+        "--decision", "Groei met\nwoningbouw", *db,
+    )
+    assert code == 0, out
+    code, out = bwsim("workshop", "show", join_code, *db)
+    assert code == 0
+    for line in ("question: Wat doet groei?", "expected: Meer banen", "found: Ook meer verkeer",
+                 "would decide: Groei met woningbouw"):
+        assert line in out
+    v2 = Path(files["dir"]) / "tiny-v2.yaml"
+    v2.write_text(MODEL_V2_YAML)
+    assert bwsim("workshop", "update-model", join_code, "--model", str(v2), *db)[0] == 0
+    code, out = bwsim("workshop", "show", join_code, *db)
+    assert "[model changed since]" in out
+    code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db)
+    assert code == 0, out
+    # a step of 10 on x moves y by 10 and z by 0.5 * 10 on the old model, 0.25 * 10 on the new one
+    assert "made with an earlier model version" in out
+    assert "A / f" in out and ": +5   on the current model: +2.5" in out
