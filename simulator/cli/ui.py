@@ -55,6 +55,8 @@ def ui(
         str(MAX_UPLOAD_MB),
         "--server.headless",
         "true" if headless else "false",
+        "--client.toolbarMode",
+        "minimal",  # no "Deploy" button: this app is served by bwsim, not deployed to a Streamlit cloud
     ]
     if hasattr(os, "execve"):
         # Become the server: the PID a caller holds is then the server's, so stopping it stops the app

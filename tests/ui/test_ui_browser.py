@@ -169,6 +169,7 @@ def test_every_page_loads_and_is_photographed(server: str, page, path: str):
     page.get_by_role("heading", name=PAGES[path], exact=False).first.wait_for()
     _settle(page)
     _no_traceback(page)
+    assert page.get_by_text("Deploy", exact=True).count() == 0  # served by bwsim, not a Streamlit cloud
     if path in ("toekomst", "netwerk", "vergelijken"):
         page.locator(".js-plotly-plot").first.wait_for()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

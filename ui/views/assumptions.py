@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulator.spec import DELAY_TYPES, ModelSpec
 from ui import charts, model_input, state, tables
 from ui.state import tr
 
@@ -35,18 +36,16 @@ def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
     return [("error", tr("invalid") + "\n\n" + "\n".join(f"- {p}" for p in outcome.problems))]
 
 
-def _link_columns() -> dict:
-    names = {
-        "from": tr("col_from"),
-        "to": tr("col_to"),
-        "low": tr("col_low"),
-        "weight": tr("col_weight"),
-        "high": tr("col_high"),
-        "lag": tr("col_lag"),
-    }
+def _link_columns(model: ModelSpec) -> dict:
+    """Column heads in the reader's language; nodes by their label and delay types in words (values stay codes)."""
+    names = {"low": tr("col_low"), "weight": tr("col_weight"), "high": tr("col_high"), "lag": tr("col_lag")}
     columns = {k: st.column_config.Column(v) for k, v in names.items()}
+    for key in ("from", "to"):
+        columns[key] = st.column_config.SelectboxColumn(
+            tr(f"col_{key}"), options=list(model.node_ids), format_func=lambda n: state.label_of(model, n)
+        )
     columns["delay"] = st.column_config.SelectboxColumn(
-        tr("col_delay"), options=["none", "fixed", "exponential", "third_order"]
+        tr("col_delay"), options=list(DELAY_TYPES), format_func=lambda d: tr(f"delay_{d}")
     )
     return columns
 
@@ -95,7 +94,7 @@ def editor(cur: state.Current) -> None:
             hide_index=True,
             disabled=["from", "to"],
             num_rows="fixed",
-            column_config=_link_columns(),
+            column_config=_link_columns(model),
         )
     with tab_nodes:
         nodes = st.data_editor(
