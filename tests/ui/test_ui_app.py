@@ -488,3 +488,15 @@ def test_calibration_monitor_allows_for_measurement_error(monkeypatch: pytest.Mo
     result = at.session_state["mon_result"][2]
     assert result.tolerance == 0.02 and len(result.flagged) < strict
     assert result.flagged.empty and any("binnen de verwachte band" in s.value for s in at.success)
+
+
+def test_network_page_lists_the_heerlen_loops_with_their_whole_path(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page("views/network.py").run()
+    _clean(at)
+    loops = at.table[0].value
+    assert len(loops) >= 4 and {"versterkend (R)", "balancerend (B)"} <= set(loops.iloc[:, 0])
+    path = next(p for p in loops.iloc[:, -1] if p.startswith("Migratiesaldo"))
+    assert path.endswith("→ Migratiesaldo")  # the whole cycle, back to where it starts

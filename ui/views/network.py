@@ -84,8 +84,8 @@ def _loops(cur: state.Current, focus: str | None) -> None:
             }
             for lp in loops
         ]
-    )
-    st.dataframe(frame, hide_index=True)
+    ).set_index("id")
+    st.table(frame)  # a static table wraps the loop's path; a data grid would cut it off
 
 
 def _tracing(cur: state.Current, focus: str) -> None:
