@@ -102,7 +102,13 @@ def create_engine(location: str) -> Engine:
             return _sqlite_engine(_sqlite_path(sa.engine.make_url(location).database or ""))
         try:
             return sa.create_engine(location, pool_pre_ping=True)
-        except (SQLAlchemyError, ImportError, ValueError) as exc:
+        except ImportError as exc:
+            raise _bad_location(
+                _redact(location),
+                f"the database driver is not installed ({exc})",
+                "for PostgreSQL install the extra: pip install -e '.[postgres]' (psycopg)",
+            ) from None
+        except (SQLAlchemyError, ValueError) as exc:
             raise _bad_location(
                 _redact(location),
                 f"cannot use this database URL: {exc}",

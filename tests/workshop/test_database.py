@@ -116,3 +116,13 @@ def test_the_default_location_follows_the_environment(
     monkeypatch.delenv(ENV_VAR)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert default_location() == str(tmp_path / "data" / "bwsim" / "bwsim-workshop.sqlite")
+
+
+def test_a_missing_database_driver_names_the_extra_to_install():
+    from simulator.workshop.database import create_engine
+
+    # a dialect whose driver module is not installed here
+    with pytest.raises(InputError) as caught:
+        create_engine("postgresql+pg8000://user:secret@127.0.0.1/db")
+    text = caught.value.describe()
+    assert "driver is not installed" in text and "[postgres]" in text and "secret" not in text
