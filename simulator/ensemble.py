@@ -49,6 +49,7 @@ from simulator.compiler import CompiledModel
 from simulator.distributed import map_chunks
 from simulator.engine import jit, simulate
 from simulator.errors import InputError, NumericalError, Problem
+from simulator.io.spec_files import ModelFile
 from simulator.network import lag_problems
 from simulator.sampling import BLOCK_SIZE, ParameterSample, draw
 from simulator.scenario_run import PreparedScenario
@@ -351,12 +352,19 @@ class EnsembleSummary:
         )
 
 
-def sampled_lag_problems(prepared: PreparedScenario, file: str = "") -> list[Problem]:
-    """Lags whose draws can fall below what Euler needs at the scenario's ``dt``."""
-    return [
-        replace(p, file=p.file or file)
-        for p in lag_problems(prepared.model, prepared.time.dt, None, sampled=True)
-    ]
+def sampled_lag_problems(prepared: PreparedScenario, file: str = "",
+                         model_file: ModelFile | None = None) -> list[Problem]:
+    """Lags whose draws can fall below what Euler needs at the scenario's ``dt``.
+
+    With ``model_file``, a lag as written in the model file is located there (file
+    and line); a lag a scenario override set is attributed to ``file``, the scenario.
+    """
+    found = lag_problems(prepared.model, prepared.time.dt, None, sampled=True)
+    in_model = {}
+    if model_file is not None:
+        in_model = {(p.place, p.message): p
+                    for p in lag_problems(model_file.spec, prepared.time.dt, model_file.document, sampled=True)}
+    return [in_model.get((p.place, p.message)) or replace(p, file=p.file or file) for p in found]
 
 
 def ensemble_summary(

@@ -35,7 +35,7 @@ def load_all(paths: list[Path]) -> list[ScenarioFile]:
     loaded, problems = [], []
     for path in paths:
         try:
-            from simulator.io.spec_files import spec_from_document
+            from simulator.io.spec_files import model_beside, spec_from_document
             from simulator.io.yaml_file import read_yaml
             from simulator.spec import ScenarioSpec
 
@@ -45,10 +45,11 @@ def load_all(paths: list[Path]) -> list[ScenarioFile]:
                                              "bwsim run takes scenario files, which name their model "
                                              "with model:; bwsim validate checks a model"))
             spec = spec_from_document(doc, ScenarioSpec)
-            model_path = (Path(path).parent / spec.model).resolve()
-            if model_path not in models and model_path.is_file():
-                models[model_path] = load_model(model_path)
-            loaded.append(load_scenario(path, models.get(model_path)))
+            model_path = model_beside(str(path), spec.model)  # as a person would write it
+            key = model_path.resolve()
+            if key not in models and model_path.is_file():
+                models[key] = load_model(model_path)
+            loaded.append(load_scenario(path, models.get(key)))
         except InputError as exc:
             problems.extend(exc.problems)
     problems.extend(name_problems(loaded))
@@ -139,7 +140,7 @@ def ensemble_settings(loaded: list[ScenarioFile], samples: int | None, seed: int
             "seed": seed if seed is not None else (block.seed if block else 0),
             "method": method or (block.method if block else "lhs")}
         prepared = prepare_scenario(item.spec, item.model.spec)
-        problems += sampled_lag_problems(prepared, item.path)
+        problems += sampled_lag_problems(prepared, item.path, item.model)
         chosen = settings[item.spec.name]
         problems += design_problems(prepared.model, chosen["samples"], chosen["method"], item.path)
     if problems:

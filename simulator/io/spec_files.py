@@ -137,7 +137,7 @@ def load_model_text(text: str, name: str) -> ModelFile:
     return model_from_document(doc, text.encode("utf-8"), name)
 
 
-def _beside(scenario_path: str, model: str) -> Path:
+def model_beside(scenario_path: str, model: str) -> Path:
     """The model file a scenario names, relative to the scenario file, as people would write it.
 
     ``scenarios/../models/x.yaml`` becomes ``models/x.yaml`` (relative to the working
@@ -165,7 +165,7 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
     """
     scenario = spec_from_document(doc, specs.ScenarioSpec)
     if model is None:
-        model_path = _beside(path, scenario.model)
+        model_path = model_beside(path, scenario.model)
         if not model_path.is_file():
             raise InputError(doc.problem(("model",), f"model file '{scenario.model}' not found "
                                          f"(looked at {model_path})",

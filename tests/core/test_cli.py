@@ -233,3 +233,19 @@ def test_a_scenario_names_its_model_as_a_person_would_write_the_path(tmp_path, m
     assert load_scenario("scenarios/s.yaml").model.path == str(Path("models") / "m.yaml")
     absolute = load_scenario(tmp_path / "scenarios" / "s.yaml").model.path
     assert absolute == str((tmp_path / "models" / "m.yaml").resolve())
+
+
+def test_an_ensemble_lag_too_short_is_located_in_the_file_that_wrote_it(tmp_path):
+    uncertain = LAGGED.replace("lag: 1,", "lag: {low: 0.1, mode: 1, high: 2},")
+    model = write(tmp_path, "m.yaml", uncertain)
+    scenario = write(tmp_path, "s.yaml", SCENARIO)
+    line = uncertain.splitlines().index(next(s for s in uncertain.splitlines() if "low: 0.1" in s)) + 1
+    result = invoke("run", scenario, "--out", tmp_path / "out", "--samples", "50")
+    assert_refused(result, f"{model}:{line}: links[0].lag", "can be drawn as low as 0.1 years")
+    # the same lag set by the scenario's override is the scenario's to fix
+    write(tmp_path, "m.yaml", LAGGED)
+    override = write(tmp_path, "o.yaml", SCENARIO + "overrides:\n  links:\n"
+                     "    - {from: jobs, to: income, lag: {low: 0.1, mode: 1, high: 2}}\n")
+    result = invoke("run", override, "--out", tmp_path / "out", "--samples", "50")
+    assert_refused(result, f"{override}: links[0].lag", "can be drawn as low as 0.1 years")
+    assert not (tmp_path / "out").exists()
