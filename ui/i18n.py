@@ -7,7 +7,9 @@ falls back to Dutch, then to the key itself, so a typo never crashes a page.
 
 from __future__ import annotations
 
-import re
+# Unit words live in the core (the command line says them too); re-exported for the pages.
+from simulator.analysis.text import UNIT_WORDS_NL as UNIT_WORDS_NL
+from simulator.analysis.text import unit_label as unit_label
 
 LANGUAGES = ("nl", "en")
 
@@ -347,45 +349,3 @@ def theme_label(theme: str) -> str:
     """A readable theme name: ``arbeid_en_vrije_tijd`` -> ``Arbeid en vrije tijd`` (a Dutch term)."""
     text = theme.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
-
-
-# Unit words of the models (written in English) and their Dutch forms; longest first when replacing.
-UNIT_WORDS_NL: dict[str, str] = {
-    "fraction of baseline": "deel van basispad",
-    "of labour force": "van de beroepsbevolking",
-    "expert panel": "expertpanel",
-    "satisfied": "tevreden",
-    "households": "huishoudens",
-    "household": "huishouden",
-    "dwellings": "woningen",
-    "dwelling": "woning",
-    "packages": "pakketten",
-    "persons": "personen",
-    "person": "persoon",
-    "adults": "volwassenen",
-    "moves": "verhuizingen",
-    "years": "jaren",
-    "year": "jaar",
-    "jobs": "banen",
-    "job": "baan",
-    "of pop.": "van de bev.",
-    "pop.": "bev.",
-    "1,000": "1.000",
-    "inh.": "inw.",
-    "per yr": "per jaar",
-    "/yr": "/jaar",
-    "yr": "jaar",
-}
-
-
-def unit_label(unit: str, language: str = "nl") -> str:
-    """A model's unit (English words) in ``language``: in Dutch the common unit words are translated.
-
-    ``"jobs"`` -> ``"banen"``, ``"mln packages/yr"`` -> ``"mln pakketten/jaar"``; symbols and
-    numbers stay as they are, and English is returned unchanged.
-    """
-    if language != "nl" or not unit:
-        return unit
-    words = sorted(UNIT_WORDS_NL, key=len, reverse=True)
-    pattern = re.compile("|".join(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])" for w in words))
-    return pattern.sub(lambda m: UNIT_WORDS_NL[m.group(0)], unit)

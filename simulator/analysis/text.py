@@ -7,6 +7,7 @@ command line and the app.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,48 @@ def format_number(value: float, language: str = "nl", digits: int = 3) -> str:
     return text
 
 
+# Unit words of the models (written in English) and their Dutch forms; longest first when replacing.
+UNIT_WORDS_NL: dict[str, str] = {
+    "fraction of baseline": "deel van basispad",
+    "of labour force": "van de beroepsbevolking",
+    "expert panel": "expertpanel",
+    "satisfied": "tevreden",
+    "households": "huishoudens",
+    "household": "huishouden",
+    "dwellings": "woningen",
+    "dwelling": "woning",
+    "packages": "pakketten",
+    "persons": "personen",
+    "person": "persoon",
+    "adults": "volwassenen",
+    "moves": "verhuizingen",
+    "years": "jaren",
+    "year": "jaar",
+    "jobs": "banen",
+    "job": "baan",
+    "of pop.": "van de bev.",
+    "pop.": "bev.",
+    "1,000": "1.000",
+    "inh.": "inw.",
+    "per yr": "per jaar",
+    "/yr": "/jaar",
+    "yr": "jaar",
+}
+
+
+def unit_label(unit: str, language: str = "nl") -> str:
+    """A model's unit (English words) in ``language``: in Dutch the common unit words are translated.
+
+    ``"jobs"`` -> ``"banen"``, ``"mln packages/yr"`` -> ``"mln pakketten/jaar"``; symbols and
+    numbers stay as they are, and English is returned unchanged.
+    """
+    if language != "nl" or not unit:
+        return unit
+    words = sorted(UNIT_WORDS_NL, key=len, reverse=True)
+    pattern = re.compile("|".join(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])" for w in words))
+    return pattern.sub(lambda m: UNIT_WORDS_NL[m.group(0)], unit)
+
+
 def change_unit(unit: str, language: str) -> str:
     """The unit of a change: a percentage's change is in percentage points."""
     if unit.strip().startswith("%"):
@@ -61,21 +104,22 @@ def sentence(row: pd.Series | dict, language: str = "nl") -> str:
     scenario: een verbetering (in 92 % van de runs)."
     """
     year = f"{row['year']:g}"
-    label, unit = row["label"], change_unit(str(row["unit"]), language)
+    label, unit = row["label"], change_unit(unit_label(str(row["unit"]), language), language)
     amount = f"{format_number(abs(float(row['delta'])), language)} {unit}".strip()
     nl = language == "nl"
+    # English: "label: amount higher", since a label may be singular or plural ("jobs", "trust")
     if row["verdict"] == "level":
         text = (f"In {year} is {label} vrijwel gelijk aan zonder het scenario" if nl else
-                f"In {year}, {label} is about the same as without the scenario")
+                f"In {year}, {label}: about the same as without the scenario")
     else:
         up = float(row["delta"]) > 0
         word = ("hoger" if up else "lager") if nl else ("higher" if up else "lower")
         text = (f"In {year} is {label} {amount} {word} dan zonder het scenario" if nl else
-                f"In {year}, {label} is {amount} {word} than without the scenario")
+                f"In {year}, {label}: {amount} {word} than without the scenario")
         if row["verdict"] in ("improves", "worsens"):
             good = row["verdict"] == "improves"
             text += (": een verbetering" if good else ": een verslechtering") if nl else \
-                (": an improvement" if good else ": a worsening")
+                (", an improvement" if good else ", a worsening")
         else:
             text += " (niet gescoord)" if nl else " (not scored)"
     share = row.get("share_agree", float("nan"))

@@ -7,17 +7,17 @@ import sys
 from concurrent.futures import Executor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import typer
 
+from simulator.analysis.largest_effects import largest_effects
+from simulator.analysis.largest_effects import title as effects_title
 from simulator.analysis.report import comparison_text, scenario_scorecard, scorecard_text, stability_warning
 from simulator.cli.common import atomic_directory, fail, is_terminal, reports_errors
 from simulator.distributed import check_workers, dask_executor
 from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
 from simulator.io.manifest import build_manifest, write_manifest
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
-from simulator.results import RunResult
 from simulator.sampling import METHODS, design_problems
 from simulator.scenario_run import (
     PreparedScenario,
@@ -72,22 +72,6 @@ def name_problems(loaded: list[ScenarioFile]) -> list:
                                                   "scenario names label the rows of results.csv; make them unique"))
         seen.setdefault(name, item.path)
     return problems
-
-
-def largest_effects(result: RunResult, labels: dict[str, str], units: dict[str, str], n: int = 10) -> str:
-    """A text table of the ``n`` largest relative changes at the end of the horizon."""
-    delta, base = result.delta[-1], result.baseline[-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(base != 0, delta / np.abs(base), np.where(delta != 0, np.inf, 0.0))
-    order = [i for i in np.argsort(-np.abs(rel), kind="stable") if delta[i] != 0][:n]
-    if not order:
-        return "  (no effect on any indicator)"
-    rows = [f"  {'indicator':<38} {'baseline':>12} {'change':>12} {'%':>8}  unit"]
-    for i in order:
-        node = result.node_ids[i]
-        pct = f"{100 * rel[i]:+.2f}" if np.isfinite(rel[i]) else "n/a"
-        rows.append(f"  {labels[node][:38]:<38} {base[i]:>12.4g} {delta[i]:>+12.4g} {pct:>8}  {units[node]}")
-    return "\n".join(rows)
 
 
 @reports_errors
@@ -202,11 +186,9 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     cards = []
     for item, result in results:
         model = item.model.spec
-        labels = {n.id: n.label.get(language) for n in model.nodes}
-        units = {n.id: n.unit for n in model.nodes}
         title = item.spec.title.get(language) if item.spec.title else item.spec.name
-        typer.echo(f"\n{title} ({item.spec.name}): largest effects in {result.times[-1]:g}")
-        typer.echo(largest_effects(result, labels, units))
+        typer.echo("\n" + effects_title(title, item.spec.name, float(result.times[-1]), language))
+        typer.echo(largest_effects(result, model, language))
         prepared = prepare_scenario(item.spec, model)
         cards.append(scenario_scorecard(prepared, ensemble=ensembles.get(item.spec.name), language=language))
         typer.echo("\n" + scorecard_text(cards[-1], prepared, language))

@@ -119,9 +119,9 @@ def test_run_warns_about_an_unstable_loop_before_running_and_ends_with_the_score
     result = bwsim("run", files / "push.yaml", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "warning: push: the model is unstable" in result.stderr and "a -> b -> a" in result.stderr
-    assert result.output.index("unstable") < result.output.index("largest effects")
+    assert result.output.index("unstable") < result.output.index("grootste effecten")
     text = result.stdout
-    assert text.index("largest effects") < text.index("Brede-welvaart scorecard")
+    assert text.index("grootste effecten") < text.index("Brede-welvaart scorecard")
     for word in ("hier en nu", "later", "elders", "arbeid", "milieu", "handel"):
         assert word in text.split("Brede-welvaart scorecard")[1]
 

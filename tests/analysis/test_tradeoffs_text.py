@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from simulator.analysis.scorecard import scorecard, summary
-from simulator.analysis.text import format_number, scorecard_table, sentence
+from simulator.analysis.text import format_number, scorecard_table, sentence, unit_label
 from simulator.analysis.tradeoffs import TRADEOFF_COLUMNS, compare, tradeoffs
+from simulator.io.spec_files import load_model
 
 from .test_scorecard import four_nodes, grid
 
@@ -45,7 +48,7 @@ def test_numbers_and_sentences_in_dutch_and_english():
     assert sentence(row) == ("In 2050 is de werkloosheid 0,3 procentpunt lager dan zonder het scenario: "
                              "een verbetering.")
     assert sentence(row | {"share_agree": 0.92}, "en") == (
-        "In 2050, de werkloosheid is 0.3 percentage points lower than without the scenario: an improvement "
+        "In 2050, de werkloosheid: 0.3 percentage points lower than without the scenario, an improvement "
         "(in 92 % of runs).")
     neutral = a.set_index("node").loc["commuters"].to_dict()
     assert sentence(neutral).endswith("(niet gescoord) [expertoordeel].")
@@ -57,3 +60,14 @@ def test_scorecard_table_shows_every_dimension():
     for word in ("hier en nu", "later", "elders", "arbeid", "milieu", "2050"):
         assert word in text
     assert "+/- 2/1" not in text and "+ " in text
+
+
+def test_sentences_say_unit_words_in_the_reader_language_once():
+    row = {"year": 2050, "label": "Banen", "unit": "jobs", "delta": 3000.0, "verdict": "improves",
+           "quantified": True, "share_agree": float("nan")}
+    assert sentence(row) == "In 2050 is Banen 3.000 banen hoger dan zonder het scenario: een verbetering."
+    assert sentence(row, "en") == "In 2050, Banen: 3,000 jobs higher than without the scenario, an improvement."
+    model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
+    for node in model.nodes:  # the app translates before it calls sentence(): a second pass changes nothing
+        dutch = unit_label(node.unit, "nl")
+        assert unit_label(dutch, "nl") == dutch, node.unit
