@@ -87,6 +87,11 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "effects": {"nl": "Wat er gebeurt", "en": "What happens"},
     "tradeoffs": {"nl": "Afwegingen", "en": "Trade-offs"},
+    "distribution": {"nl": "Verdeling", "en": "Distribution (verdeling)"},
+    "distribution_help": {
+        "nl": "Wordt het verschil tussen groepen (bijvoorbeeld wijken) groter of kleiner dan zonder ingreep?",
+        "en": "Does the gap between groups (for example wijken) widen or narrow compared with no intervention?",
+    },
     "with_defaults": {
         "nl": "Ingrepen, standaardaannames",
         "en": "Interventions, default assumptions",

@@ -25,13 +25,16 @@ from simulator.analysis.text import (
     DIMENSION_NAMES,
     SYMBOLS,
     VERDICT_WORDS,
+    change_unit,
+    format_number,
     scorecard_table,
     sentence,
+    unit_label,
 )
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.engine import simulate
 from simulator.scenario_run import PreparedScenario
-from simulator.spec import DIMENSIONS, display_name
+from simulator.spec import DIMENSIONS, ModelSpec, display_name
 
 MAX_MEMBERS = 5000
 
@@ -125,15 +128,53 @@ def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language
     cm = prepared.compiled
     years = sorted(card["year"].unique())
     d = simulate(cm, prepared.inputs)[:, :, 0]
-    table = distribution(prepared.model, cm.times, cm.baselines, d, years, scenario=prepared.name)
-    if table.empty:
+    lines = distribution_lines(prepared.model, cm.times, cm.baselines, d, years, language)
+    if not lines:
         return []
+    head = "Verdeling (verschil tussen groepen)" if language == "nl" else "Distribution (gap between groups)"
+    return [f"\n  {head}:", *(f"    {line}" for line in lines)]
+
+
+def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
+                       years: Sequence[float], language: str = "nl") -> list[str]:
+    """One line per split indicator (verdeling): its groups, the baseline gap, and per year whether the
+    gap widens or narrows and by how much (in the groups' unit).
+
+    "Vertrouwen in anderen (noord/zuid; verschil 11 procentpunt): 2035: groter (+0,0225 procentpunt)".
+    Empty when the model splits no indicator.
+    """
+    table = distribution(model, times, baseline, delta, years)
     words = VERDICT_WORDS[language]
-    out = [f"\n  {'Verdeling (verschil tussen groepen)' if language == 'nl' else 'Distribution (gap between groups)'}:"]
+    nodes = {n.id: n for n in model.nodes}
+    out = []
     for indicator, part in table.groupby("indicator", sort=False):
-        cells = ", ".join(f"{row['year']:g}: {words[row['verdict']]}" for _, row in part.iterrows())
-        out.append(f"    {display_name(indicator)} ({part['groups'].iloc[0]}): {cells}")
+        members = [nodes[i] for i in part["nodes"].iloc[0].split(",")]
+        unit = change_unit(unit_label(members[0].unit, language), language)
+        gap = format_number(float(part["gap_baseline"].iloc[0]), language)
+        cells = ", ".join(
+            f"{row['year']:g}: {words[row['verdict']]}"
+            + (f" ({'+' if row['change'] > 0 else ''}{format_number(row['change'], language)} {unit})".rstrip()
+               if row["verdict"] != "level" else "")
+            for _, row in part.iterrows())
+        name = split_name([m.label.get(language) for m in members]) or display_name(indicator)
+        groups = part["groups"].iloc[0].replace(",", "/")
+        between = "verschil" if language == "nl" else "gap"
+        out.append(f"{name} ({groups}; {between} {gap} {unit}): {cells}")
     return out
+
+
+def split_name(labels: Sequence[str]) -> str:
+    """What the groups' labels share, up to the last separator: the name of the split indicator.
+
+    ``["Vertrouwen in anderen, Heerlen-Noord", "Vertrouwen in anderen, Heerlen-Zuid"]`` ->
+    ``"Vertrouwen in anderen"``; "" when they share no whole words.
+    """
+    common = labels[0]
+    for label in labels[1:]:
+        while not label.startswith(common):
+            common = common[:-1]
+    cut = max(common.rfind(", "), common.rfind(" ("), common.rfind(" - "), common.rfind(": "))
+    return common[:cut].strip() if cut > 0 else ""
 
 
 def _tradeoff_lines(horizon: pd.DataFrame, language: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,8 +11,11 @@ from simulator.analysis.report import (
     member_deltas,
     scenario_scorecard,
     scorecard_text,
+    split_name,
     stability_warning,
 )
+from simulator.io.spec_files import load_scenario
+from simulator.scenario_run import prepare_scenario
 
 from .helpers import link, model, node, prepared
 
@@ -49,3 +54,22 @@ def test_text_shows_every_dimension_and_trade_offs():
                  "verlies: milieu (later), handel (elders)", "In 2050 is jobs 10 hoger"):
         assert word in text, word
     assert stability_warning(prep) == ""
+
+
+def test_split_name_is_what_the_group_labels_share():
+    assert split_name(["Vertrouwen in anderen, Heerlen-Noord", "Vertrouwen in anderen, Heerlen-Zuid"]) == (
+        "Vertrouwen in anderen")
+    assert split_name(["Income (low)", "Income (high)"]) == "Income"
+    assert split_name(["Noord", "Zuid"]) == ""
+
+
+def test_the_heerlen_scorecard_says_growth_widens_the_trust_gap_between_the_wijken():
+    """Growth raises trust in both wijken, but turnover, concentrated in Heerlen-Noord, holds Noord back."""
+    root = Path(__file__).resolve().parents[2]
+    loaded = load_scenario(root / "scenarios" / "medtech-growth.yaml")
+    growth = prepare_scenario(loaded.spec, loaded.model.spec)
+    text = scorecard_text(scenario_scorecard(growth), growth, "nl")
+    line = next(x for x in text.splitlines() if x.strip().startswith("Vertrouwen in anderen (noord/zuid"))
+    assert "verschil 11 procentpunt" in line and "2050: groter (+0,0162 procentpunt)" in line
+    card = scenario_scorecard(growth)
+    assert set(card[card["node"].str.startswith("social_trust_")]["verdict"]) == {"neutral"}  # scored once

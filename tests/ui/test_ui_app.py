@@ -500,3 +500,19 @@ def test_network_page_lists_the_heerlen_loops_with_their_whole_path(monkeypatch:
     assert len(loops) >= 4 and {"versterkend (R)", "balancerend (B)"} <= set(loops.iloc[:, 0])
     path = next(p for p in loops.iloc[:, -1] if p.startswith("Migratiesaldo"))
     assert path.endswith("→ Migratiesaldo")  # the whole cycle, back to where it starts
+
+
+def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
+    _clean(at)
+    text = [m.value for m in at.markdown]
+    assert "**Verdeling**" in text
+    line = next(t for t in text if t.startswith("- Vertrouwen in anderen (noord/zuid; verschil 11 procentpunt)"))
+    assert "2035: groter (+0,0" in line
+    at.segmented_control(key="lang").set_value("en").run()
+    _clean(at)
+    english = "- Trust in other people (noord/zuid; gap 11 percentage points)"
+    assert any(m.value.startswith(english) for m in at.markdown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulator.analysis.report import distribution_lines
 from simulator.analysis.scorecard import summary
 from simulator.errors import InputError, NumericalError
 from ui import charts, model_input, state, tables
@@ -246,6 +247,13 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
     if lines:
         st.markdown(f"**{tr('tradeoffs')}**")
         for line in lines:
+            st.markdown(f"- {line}")
+    year = float(cards[first_name]["year"].iloc[0])
+    gaps = distribution_lines(model, first.times, first.baseline, first.delta, [year], state.language())
+    if gaps:
+        st.markdown(f"**{tr('distribution')}**")
+        st.caption(tr("distribution_help"))
+        for line in gaps:
             st.markdown(f"- {line}")
 
 
