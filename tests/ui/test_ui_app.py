@@ -516,3 +516,14 @@ def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens(monkey
     _clean(at)
     english = "- Trust in other people (noord/zuid; gap 11 percentage points)"
     assert any(m.value.startswith(english) for m in at.markdown)
+
+
+def test_calibration_names_scenarios_by_their_title(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page("views/calibration.py").run()
+    _clean(at)
+    picker = at.selectbox(key="cal_scenario")
+    assert picker.value == "medtech-growth"
+    assert "Medtech-groei naar 9.000 banen (Medlands)" in picker.options

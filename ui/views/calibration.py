@@ -232,7 +232,10 @@ def page() -> None:
         st.info(state.tr("no_model"))
         return
     default = names.index("medtech-growth") if "medtech-growth" in names else 0
-    name = st.selectbox(_t("scenario"), names, index=default, key="cal_scenario")
+    name = st.selectbox(
+        _t("scenario"), names, index=default, key="cal_scenario",
+        format_func=lambda n: (cur.scenarios[n].title.get(state.language()) if cur.scenarios[n].title else n),
+    )
     prepared = state.prepared(cur, cur.scenarios[name])
     try:
         observed = _observed(prepared)
