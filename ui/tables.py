@@ -147,7 +147,7 @@ def nodes_table(model: ModelSpec, language: str = "nl") -> pd.DataFrame:
             {
                 "id": node.id,
                 "label": node.label.get(language),
-                "unit": node.unit,
+                "unit": unit_label(node.unit, language),
                 "baseline": value,
                 "min": node.min,
                 "max": node.max,

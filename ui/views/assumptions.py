@@ -50,6 +50,11 @@ def _link_columns(model: ModelSpec) -> dict:
     return columns
 
 
+def _node_columns() -> dict:
+    """Column heads of the node table in the reader's language."""
+    return {key: st.column_config.Column(tr(f"col_{key}")) for key in ("label", "unit", "baseline", "min", "max")}
+
+
 def preview(cur: state.Current) -> None:
     """The current future on the model in use (and on the default model, when an own model is in use)."""
     _, _, defaults, own = state.future_specs(cur)
@@ -103,8 +108,10 @@ def editor(cur: state.Current) -> None:
             hide_index=True,
             disabled=["id", "label", "unit"],
             num_rows="fixed",
+            column_order=["label", "unit", "baseline", "min", "max"],  # the id stays in the data, unseen
+            column_config=_node_columns(),
         )
-        st.caption(f"baseline: {tr('nonlinear_baseline')}")
+        st.caption(f"{tr('col_baseline')}: {tr('nonlinear_baseline')}")
     if st.button(tr("apply"), key="apply_edits", type="primary"):
         text = model_input.model_yaml(tables.edited_model_data(model, links, nodes))
         outcome = model_input.check_model_text(text, OWN_NAME, _scenario_texts())
