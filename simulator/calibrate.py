@@ -106,6 +106,8 @@ class ParameterEstimate:
     interval: str
     at_bound: bool
     identified: bool
+    cut_to_range: bool = False
+    """The interval reached past the link's range and was cut at its bounds."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,8 @@ class CalibrationResult:
             "link": e.parameter.key, "kind": e.parameter.kind, "start": e.parameter.start,
             "estimate": e.estimate, "se": e.se, "low": e.low, "high": e.high, "interval": e.interval,
             "bound_low": e.parameter.low, "bound_high": e.parameter.high,
-            "at_bound": e.at_bound, "identified": e.identified} for e in self.estimates])
+            "at_bound": e.at_bound, "identified": e.identified, "cut_to_range": e.cut_to_range}
+            for e in self.estimates])
 
     def series_frame(self) -> pd.DataFrame:
         """One row per observed node: n, rmse, r2."""
@@ -597,9 +600,13 @@ def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResu
             low, high = np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
             how = f"{confidence:.0%} bootstrap ({len(draws)} of {bootstrap} replicates)"
     warnings, identified = _identifiability(params, jac, se, corr, cond, flat, fit.x, low, high)
+    # an interval reaching past the link's range says nothing beyond the range: cut it there, and say so
+    bounds_low, bounds_high = np.array([p.low for p in params]), np.array([p.high for p in params])
+    clipped = (low < bounds_low) | (high > bounds_high)
+    low, high = np.maximum(low, bounds_low), np.minimum(high, bounds_high)
     estimates = tuple(
-        ParameterEstimate(p, float(fit.x[i]), float(se[i]), float(low[i]), float(high[i]), how,
-                          _on_bound(float(fit.x[i]), p), identified[i])
+        ParameterEstimate(p, float(fit.x[i]), float(se[i]), float(low[i]), float(high[i]),
+                          how, _on_bound(float(fit.x[i]), p), identified[i], bool(clipped[i]))
         for i, p in enumerate(params))
     return CalibrationResult(
         setup.prepared.name, observed.file, observed.sha256, estimates, _series_fits(setup, predicted), corr,
@@ -740,7 +747,8 @@ def fitted_model_data(data: dict[str, Any], result: CalibrationResult, model_fil
             prior = link.get(e.parameter.kind, 0.0)
             calibration[e.parameter.kind] = {
                 "estimate": float(e.estimate), "se": _plain(e.se), "low": _plain(e.low), "high": _plain(e.high),
-                "interval": e.interval, "identified": e.identified, "at_bound": e.at_bound, "prior": prior}
+                "interval": e.interval, "identified": e.identified, "at_bound": e.at_bound,
+                "cut_to_range": e.cut_to_range, "prior": prior}
             link[e.parameter.kind] = _fitted_distribution(e, prior)
         names = {e.parameter.name for e in estimates}
         related = [w for w in result.warnings if any(_mentions(w, n) for n in names)]

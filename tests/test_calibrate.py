@@ -378,3 +378,15 @@ def test_a_fitted_link_the_scenario_overrides_gets_a_note():
     assert params[0].high == 2.0  # the scenario's range bounds the fit
     notes = override_notes(scenario, params)
     assert len(notes) == 1 and notes[0].startswith("x->y:weight: the scenario overrides it")
+
+
+def test_an_interval_reaching_past_the_link_range_is_cut_there_and_says_so():
+    """Few noisy points: the t interval of the weight is wider than its range 0 .. 3."""
+    prep = _prepare(_chain())
+    times = np.array([2020.0, 2022.0, 2024.0, 2026.0, 2028.0])
+    obs = _synthetic(prep, ["y"], [1.0, 0.5, 2.0], [1.0, 0, 0], 40.0, np.random.default_rng(5), times)
+    params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], dt=0.25)
+    estimate = calibrate(prep, obs, params, n_starts=1).estimates[0]
+    assert estimate.cut_to_range
+    assert estimate.low == 0.0 or estimate.high == 3.0  # it ends at a bound of the range
+    assert 0.0 <= estimate.low <= estimate.estimate <= estimate.high <= 3.0

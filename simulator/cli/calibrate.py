@@ -46,6 +46,7 @@ def format_result(result: CalibrationResult) -> str:
              f"  {'parameter':<44} {'start':>9} {'estimate':>10} {'se':>9} {'interval':>21}  note"]
     for e in result.estimates:
         note = ", ".join(x for x in ("at bound" if e.at_bound else "",
+                                     "interval cut to range" if e.cut_to_range else "",
                                      "" if e.identified else "NOT IDENTIFIED") if x)
         interval = f"{_fmt(e.low)} .. {_fmt(e.high)}"
         lines.append(f"  {e.parameter.name[:44]:<44} {e.parameter.start:>9.4g} {e.estimate:>10.4g} "
