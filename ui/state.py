@@ -353,6 +353,20 @@ def stability_warning(cur: Current, scenario: ScenarioSpec) -> str:
     return _stability(cur.key, cur.model.spec, _key(scenario), scenario)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _ensemble_stability(
+    model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec, samples: int
+) -> str:
+    from simulator.analysis.report import ensemble_stability_warning
+
+    return ensemble_stability_warning(_prepared(model_key, _model, scenario_json, _scenario), samples)
+
+
+def ensemble_stability_warning(cur: Current, scenario: ScenarioSpec, samples: int) -> str:
+    """A warning when some members of the uncertainty band make the model unstable ("" when none do; cached)."""
+    return _ensemble_stability(cur.key, cur.model.spec, _key(scenario), scenario, int(samples))
+
+
 MONITOR_SAMPLES = 500
 """Ensemble members behind the monitor's expected band."""
 

@@ -254,3 +254,41 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         return StabilityReport(True, best_r, growth, year)
     loops = find_loops(model, time) if loops is None else loops
     return StabilityReport(False, best_r, growth, year, _culprits(cm, best_k, loops, best_r))
+
+
+@dataclass(frozen=True)
+class EnsembleStability:
+    """How many ensemble members make the model unstable although its central weights do not.
+
+    Attributes
+    ----------
+    checked : int
+        Members whose one-step map was checked.
+    unstable : int
+        Of those, members with a spectral radius above 1.
+    worst_member : int
+        Index (in the ensemble's draw order) of the member with the largest radius.
+    worst_radius : float
+        Its spectral radius per step of ``dt``.
+    """
+
+    checked: int
+    unstable: int
+    worst_member: int
+    worst_radius: float
+
+
+def ensemble_stability(cm: CompiledModel, weights: np.ndarray, lags: np.ndarray,
+                       first_member: int = 0) -> EnsembleStability:
+    """Check each member's one-step map, at the start and the end of the horizon.
+
+    ``weights`` and ``lags`` (years) have shape (L, M), one column per member, as
+    :meth:`simulator.sampling.ParameterSample.block` gives them; ``first_member``
+    is the draw index of the first column.
+    """
+    ends = sorted({0, cm.times.size - 1})
+    radii = np.array([max(spectral_radius(step_map(cm, k, weights[:, m], lags[:, m])[0]) for k in ends)
+                      for m in range(weights.shape[1])])
+    worst = int(np.argmax(radii)) if radii.size else 0
+    return EnsembleStability(int(radii.size), int(np.sum(radii > 1.0 + TOLERANCE)), first_member + worst,
+                             float(radii[worst]) if radii.size else 0.0)

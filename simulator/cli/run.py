@@ -12,7 +12,13 @@ import typer
 
 from simulator.analysis.largest_effects import largest_effects
 from simulator.analysis.largest_effects import title as effects_title
-from simulator.analysis.report import comparison_text, scenario_scorecard, scorecard_text, stability_warning
+from simulator.analysis.report import (
+    comparison_text,
+    ensemble_stability_warning,
+    scenario_scorecard,
+    scorecard_text,
+    stability_warning,
+)
 from simulator.cli.common import atomic_directory, fail, is_terminal, reports_errors
 from simulator.distributed import check_workers, dask_executor
 from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
@@ -154,8 +160,13 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     results, frames, bands = [], [], []
     baselines_done: set[str] = set()
     for item in loaded:  # before any run: an unstable loop is a warning, not a crash halfway
-        warning = stability_warning(prepare_scenario(item.spec, item.model.spec))
-        if warning:
+        prepared = prepare_scenario(item.spec, item.model.spec)
+        warnings = [stability_warning(prepared)]
+        if item.spec.name in ensembles:
+            chosen = ensembles[item.spec.name]
+            warnings.append(ensemble_stability_warning(prepared, int(chosen["samples"]), int(chosen["seed"]),
+                                                       str(chosen["method"])))
+        for warning in filter(None, warnings):
             typer.echo(f"bwsim: warning: {warning}", err=True)
     for item in loaded:
         model = item.model.spec

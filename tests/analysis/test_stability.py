@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
-from simulator.analysis.stability import check_stability, spectral_radius, step_map
+from simulator.analysis.stability import check_stability, ensemble_stability, spectral_radius, step_map
+from simulator.cli.main import app
 from simulator.compiler import compile_model
 from simulator.engine import simulate
 
@@ -94,3 +96,35 @@ def test_two_loops_stable_alone_but_unstable_together_name_the_one_that_matters_
     assert not report.stable
     assert report.spectral_radius == pytest.approx(1 + 0.25 * 0.3)
     assert [lp.nodes for lp in report.culprits] == [("a", "c")]  # the stronger of the two
+
+
+def test_members_whose_weights_make_a_stock_loop_grow_are_counted():
+    """A stock with a self-link: weight w gives the radius 1 + w dt, unstable for every w > 0."""
+    spec = model([node("s", kind="stock")], [link("s", "s", {"low": -0.5, "mode": -0.2, "high": 0.5})])
+    cm = compile_model(spec)
+    weights = np.array([[-0.4, -0.1, 0.1, 0.3]])
+    lags = np.zeros_like(weights)
+    report = ensemble_stability(cm, weights, lags, first_member=10)
+    assert (report.checked, report.unstable, report.worst_member) == (4, 2, 13)
+    assert report.worst_radius == pytest.approx(1.0 + 0.3 * 0.25)
+    none = ensemble_stability(cm, weights[:, :2], lags[:, :2])
+    assert none.unstable == 0
+
+
+def test_run_warns_when_ensemble_members_are_unstable_though_the_central_model_is_not(tmp_path):
+    (tmp_path / "m.yaml").write_text(
+        "name: m\ntitle: m\ntime: {start: 2025, end: 2035, dt: 0.25}\nnodes:\n"
+        "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 100}\n"
+        "  - {id: b, label: B, theme: t, dimension: hier_en_nu, baseline: 100}\n"
+        "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"
+        "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nmodel: m.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n",
+        encoding="utf-8")
+    runner = CliRunner()
+    plain = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o1")])
+    assert plain.exit_code == 0 and "warning" not in plain.stderr
+    ensemble = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100"])
+    assert ensemble.exit_code == 0, ensemble.output
+    assert "of the first 100 ensemble members make the model unstable" in ensemble.stderr
+    assert "b->a weight = " in ensemble.stderr and "The central model is stable" in ensemble.stderr

@@ -527,3 +527,28 @@ def test_calibration_names_scenarios_by_their_title(monkeypatch: pytest.MonkeyPa
     picker = at.selectbox(key="cal_scenario")
     assert picker.value == "medtech-growth"
     assert "Medtech-groei naar 9.000 banen (Medlands)" in picker.options
+
+
+def test_the_uncertainty_band_warns_when_some_members_make_the_model_unstable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    model = (
+        "name: loop\ntitle: loop\ntime: {start: 2025, end: 2035, dt: 0.25}\nnodes:\n"
+        "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 100, direction: up}\n"
+        "  - {id: b, label: B, theme: t, dimension: hier_en_nu, baseline: 100, direction: up}\n"
+        "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"
+        "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n"
+    )
+    scenario = (
+        "name: push\nmodel: ../models/loop.yaml\ninterventions:\n"
+        "  - {node: a, shape: step, height: 1, start: 2026}\n"
+    )
+    monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"push.yaml": scenario}, "loop")))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.selectbox(key="scenario_pick").set_value("push").run()
+    _clean(at)
+    assert not any("unstable" in w.value for w in at.warning)
+    at.toggle(key="band").set_value(True).run()
+    assert not at.exception
+    assert any("ensemble members make the model unstable" in w.value for w in at.warning)

@@ -188,6 +188,8 @@ def results(cur: state.Current, levers: list[fut.Lever]) -> None:
     samples = BAND_SAMPLES if band_on else 0
     cards = {name: state.scorecard_of(cur, specs[name], year, samples) for name in runs}
     warning = state.stability_warning(cur, own or defaults)
+    if not warning and band_on:
+        warning = state.ensemble_stability_warning(cur, own or defaults, BAND_SAMPLES)
     if warning:
         st.warning(warning)
     themes = sorted({n.theme for n in model.nodes})
