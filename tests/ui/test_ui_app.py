@@ -33,6 +33,20 @@ def _clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def _heerlen(monkeypatch: pytest.MonkeyPatch, page: str | None = None, scenario: str | None = None) -> AppTest:
+    """The app on the built-in Heerlen model, run once, on ``page`` (a file under ui/) and ``scenario``."""
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    _clean(at)
+    if page is not None:
+        at.switch_page(page).run()
+    if scenario is not None:
+        at.selectbox(key="scenario_pick").set_value(scenario).run()
+    _clean(at)
+    return at
+
+
 def _path_chart(at: AppTest, title: str) -> dict:
     return next(s for s in chart_specs(at) if s["layout"].get("title", {}).get("text") == title)
 
@@ -127,12 +141,7 @@ def test_every_page_renders_on_the_baseline_and_on_a_scenario(app: AppTest, page
 
 
 def test_the_heerlen_model_renders_every_page(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("BWSIM_MODEL", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
-    _clean(at)
-    at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
-    _clean(at)
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
     assert len(chart_specs(at)) >= 5  # the scorecard and four key paths
     for page in MY_PAGES[1:]:
         at.switch_page(page).run()
@@ -271,11 +280,7 @@ def _monitor_chart(at: AppTest) -> dict:
 def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_model(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    monkeypatch.delenv("BWSIM_MODEL", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
-    _clean(at)
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
     assert at.radio(key="monitor_source").value == "sample"
     assert any("Illustratief" in c.value for c in at.caption)
     spec = _monitor_chart(at)
@@ -422,11 +427,7 @@ def test_a_link_to_a_model_this_server_lacks_warns(small_model: Path):
 
 
 def test_calibration_page_relabels_its_pickers_after_the_language_switch(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("BWSIM_MODEL", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page("views/calibration.py").run()
-    _clean(at)
+    at = _heerlen(monkeypatch, "views/calibration.py")
     assert at.radio(key="obs_source").options[0].startswith("Voorbeelddata")
     at.selectbox(key="sa_output").set_value("unemployment_rate").run()
     assert "Werkloosheid" in at.selectbox(key="sa_output").options
@@ -472,11 +473,7 @@ def test_a_scenario_too_large_for_a_link_is_named_next_to_the_link(app: AppTest,
 
 
 def test_calibration_monitor_allows_for_measurement_error(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("BWSIM_MODEL", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page("views/calibration.py").run()
-    _clean(at)
+    at = _heerlen(monkeypatch, "views/calibration.py")
     at.selectbox(key="mon_samples").set_value(200)
     at.button(key="mon_run").click().run()
     _clean(at)
@@ -491,11 +488,7 @@ def test_calibration_monitor_allows_for_measurement_error(monkeypatch: pytest.Mo
 
 
 def test_network_page_lists_the_heerlen_loops_with_their_whole_path(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("BWSIM_MODEL", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page("views/network.py").run()
-    _clean(at)
+    at = _heerlen(monkeypatch, "views/network.py")
     loops = at.table[0].value
     assert len(loops) >= 4 and {"versterkend (R)", "balancerend (B)"} <= set(loops.iloc[:, 0])
     path = next(p for p in loops.iloc[:, -1] if p.startswith("Migratiesaldo"))
@@ -503,11 +496,7 @@ def test_network_page_lists_the_heerlen_loops_with_their_whole_path(monkeypatch:
 
 
 def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("BWSIM_MODEL", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
-    at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
-    _clean(at)
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
     text = [m.value for m in at.markdown]
     assert "**Verdeling**" in text
     line = next(t for t in text if t.startswith("- Vertrouwen in anderen (noord/zuid; verschil 11 procentpunt)"))
@@ -519,11 +508,7 @@ def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens(monkey
 
 
 def test_calibration_names_scenarios_by_their_title(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("BWSIM_MODEL", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.switch_page("views/calibration.py").run()
-    _clean(at)
+    at = _heerlen(monkeypatch, "views/calibration.py")
     picker = at.selectbox(key="cal_scenario")
     assert picker.value == "medtech-growth"
     assert "Medtech-groei naar 9.000 banen (Medlands)" in picker.options
