@@ -13,7 +13,9 @@ import typer
 
 from simulator.cli.common import atomic_file, reports_errors, unwritable_path_error
 from simulator.errors import InputError, Problem
+from simulator.io.output_paths import check_outputs, database_files
 from simulator.workshop.codes import format_code
+from simulator.workshop.database import default_location, sqlite_file
 from simulator.workshop.exchange import export_text, import_workshop, parse_export
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
@@ -126,10 +128,13 @@ def export(
     db: str | None = _db_option(),
 ) -> None:
     """Export a whole workshop (all futures, all versions) as one JSON file."""
+    database = sqlite_file(db or default_location())
+    inputs = database_files(database) if database is not None else {}
+    check_outputs([out], inputs)
     with WorkshopStore(db) as store:
         text = export_text(store, code)
     try:
-        with atomic_file(out) as staging:
+        with atomic_file(out, inputs) as staging:
             staging.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise unwritable_path_error(out, exc) from None

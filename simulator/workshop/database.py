@@ -44,6 +44,19 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
+def sqlite_file(location: str) -> Path | None:
+    """The SQLite file a location names (a path or a ``sqlite:///`` URL), or None for a server URL."""
+    if not is_url(location):
+        return Path(location).expanduser()
+    if location.startswith("sqlite"):
+        try:
+            database = sa.engine.make_url(location).database
+        except (SQLAlchemyError, ValueError):
+            return None
+        return Path(database).expanduser() if database and database != ":memory:" else None
+    return None
+
+
 def _bad_location(location: str, message: str, hint: str) -> InputError:
     return InputError(Problem(location, "", message, hint))
 
