@@ -16,7 +16,7 @@ from simulator.errors import InputError, Problem
 from simulator.io.output_paths import check_outputs, database_files
 from simulator.workshop.codes import format_code
 from simulator.workshop.database import default_location, sqlite_file
-from simulator.workshop.exchange import export_text, import_workshop, parse_export
+from simulator.workshop.exchange import export_text, import_workshop, read_export
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
 
@@ -149,11 +149,7 @@ def import_(
     db: str | None = _db_option(),
 ) -> None:
     """Import an exported workshop as a new workshop (keeps its code when free)."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(Problem(str(path), "", f"cannot read: {exc.strerror or exc}")) from None
-    data = parse_export(raw, str(path))
+    data = read_export(path)
     with WorkshopStore(db) as store:
         workshop = import_workshop(store, data, keep_code=not new_code)
     typer.echo(f"imported '{workshop.name}'; join code: {format_code(workshop.code)}")
