@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,6 +20,11 @@ from simulator.workshop.database import default_location, sqlite_file
 from simulator.workshop.exchange import export_text, import_workshop, read_export
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.workshop.compare import Comparison
 
 app = typer.Typer(
     name="workshop",
@@ -202,6 +208,20 @@ def update_model(
     typer.echo(f"current model: {version.name} (sha256 {version.sha256[:12]})")
 
 
+def _print_futures(comparison: Comparison, card: pd.DataFrame, outcome: str) -> None:
+    """The outcome's change per future; a line for each future that failed, with why."""
+    failed = comparison.failed
+    for run in comparison.runs:
+        if run.version.label not in failed:
+            for problem in run.problems:
+                typer.echo(f"note: {problem}")
+    typer.echo(f"{outcome}: change per future")
+    for row in card[card.node == outcome].itertuples():
+        typer.echo(f"  {row.future:<50} {row.delta:>+12.4g} {row.unit}")
+    for label, reason in failed.items():
+        typer.echo(f"  {label:<50} failed: {reason}")
+
+
 @app.command("compare")
 @reports_errors
 def compare(
@@ -218,15 +238,12 @@ def compare(
         comparison = compare_workshop(store, code)
     if outcome not in comparison.model.spec.node_ids:
         raise InputError(Problem("", "--outcome", f"the model has no node '{outcome}'"))
-    card = scorecard(comparison, year)
-    for problem in comparison.problems:
-        typer.echo(f"note: {problem}")
-    if not comparison.comparable:
+    if not comparison.runs:
         typer.echo("no futures to compare yet")
         return
-    typer.echo(f"{outcome}: change per future")
-    for row in card[card.node == outcome].itertuples():
-        typer.echo(f"  {row.future:<50} {row.delta:>+12.4g} {row.unit}")
+    _print_futures(comparison, scorecard(comparison, year), outcome)
+    if not comparison.comparable:
+        return
     changes = model_changes(comparison, outcome, year)
     if len(changes):
         typer.echo("made with an earlier model version (compared above on the current model):")
@@ -247,4 +264,6 @@ def compare(
             if row.effect
             else f"no effect on {outcome}"
         )
+        if row.failed:
+            effect += f"; the run blows up with the weight of {', '.join(row.failed)}"
         typer.echo(f"  {row.link:<45} weights {row.weight_low:g}..{row.weight_high:g}  {effect}")
