@@ -168,9 +168,15 @@ def read_json(text: str | bytes, source: str) -> Any:
         raise _bad(source, "", f"the JSON nests deeper than {MAX_DEPTH} levels; a workshop export needs 7",
                    "give a file written by 'bwsim workshop export'")
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except ValueError as exc:
         raise _bad(source, "", f"not a JSON file ({exc})", "give a file written by 'bwsim workshop export'") from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _bad(source, "", "the file holds text that is not valid Unicode (an unpaired \\uD800-\\uDFFF escape)",
+                   "give a file written by 'bwsim workshop export'") from None
+    return data
 
 
 def _place(loc: tuple[Any, ...]) -> str:

@@ -304,3 +304,11 @@ def test_the_command_line_refuses_a_file_too_large_or_not_a_file(tmp_path, monke
     deep.write_text("[" * 100_000 + "]" * 100_000)
     code, out = run(deep)
     assert code == 2 and "nests deeper than 32 levels" in out
+
+
+def test_an_unpaired_surrogate_escape_is_refused_before_it_reaches_the_database(store: WorkshopStore, filled: str):
+    data = export_workshop(store, filled)
+    _version_of(data)["notes"]["found"] = "\ud800"
+    text = json.dumps(data)  # json escapes it as \\ud800
+    with pytest.raises(InputError, match="not valid Unicode"):
+        parse_export(text, "crafted.json")
