@@ -83,7 +83,7 @@ def atomic_directory(target: Path, owned: Iterable[str] = (),
     parent = target.parent if target.parent != Path("") else Path(".")
     if target.exists() and not target.is_dir():
         raise InputError(Problem(str(target), "", "is a file, not a folder",
-                                 "give a folder for the output files (it is created when missing)"))
+                                 "give a folder for the output files; it is created when missing"))
     staging = _make_staging(parent, target)
     try:
         yield staging
