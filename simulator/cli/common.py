@@ -117,10 +117,13 @@ def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: Mapping[s
                  for path in touched if path.exists() and not path.is_dir() and not path.is_file()]
     if problems:
         raise InputError(problems)
+    created = not target.exists()
     try:
         target.mkdir(parents=True, exist_ok=True)
         backup = Path(tempfile.mkdtemp(prefix=".bwsim-old-", dir=target))
     except OSError as exc:
+        if created and target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
         raise unwritable_path_error(target, exc) from None
     old: list[str] = []
     new: list[str] = []
@@ -137,9 +140,11 @@ def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: Mapping[s
             os.replace(target / name, staging / name)
         for name in old:
             os.replace(backup / name, target / name)
-        raise unwritable_path_error(target, exc) from None
-    finally:
         shutil.rmtree(backup, ignore_errors=True)
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        raise unwritable_path_error(target, exc) from None
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 @contextlib.contextmanager
