@@ -23,6 +23,7 @@ from simulator.cli.common import atomic_directory, fail, is_terminal, reports_er
 from simulator.distributed import check_workers, dask_executor
 from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
 from simulator.io.manifest import build_manifest, write_manifest
+from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
 from simulator.sampling import METHODS, design_problems
 from simulator.scenario_run import (
@@ -31,6 +32,16 @@ from simulator.scenario_run import (
     prepare_scenario,
     run_deterministic,
 )
+
+RUN_FILES = ("results.csv", "ensemble.csv", "manifest.json")
+"""The files of one run in its ``--out`` folder: written together, and an earlier run's are removed."""
+
+
+def run_inputs(loaded: list[ScenarioFile]) -> dict[str, str]:
+    """Every file a run reads, each with what it is: the scenarios and their models."""
+    inputs = {item.model.path: "the model" for item in loaded}
+    inputs.update({item.path: "the scenario" for item in loaded})
+    return inputs
 
 
 def load_all(paths: list[Path]) -> list[ScenarioFile]:
@@ -104,6 +115,7 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
         fail(f"--method must be lhs or mc, got {method!r}")
     check_workers(workers, scheduler)
     loaded = load_all(scenarios)
+    check_outputs([out / name for name in RUN_FILES], run_inputs(loaded))
     ensembles = ensemble_settings(loaded, samples, seed, method)
     cluster = dask_executor(workers, scheduler) if ensembles else contextlib.nullcontext(None)
     with cluster as executor:
@@ -188,7 +200,7 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     manifest = build_manifest(sys.argv, inputs, samples=first.get("samples"),
                               seed=first.get("seed"), method=first.get("method"),
                               ensembles=ensembles, **options)
-    with atomic_directory(out) as staging:
+    with atomic_directory(out, owned=RUN_FILES, inputs=run_inputs(loaded)) as staging:
         table.to_csv(staging / "results.csv", index=False, float_format="%.17g")
         if bands:
             pd.concat(bands, ignore_index=True).to_csv(staging / "ensemble.csv", index=False,

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from simulator.cli.common import atomic_file, reports_errors, unwritable_path_error
 from simulator.errors import InputError, Problem
+from simulator.io.output_paths import check_outputs, database_files
 from simulator.workshop.codes import format_code
-from simulator.workshop.exchange import export_text, import_workshop, parse_export
+from simulator.workshop.database import default_location, sqlite_file
+from simulator.workshop.exchange import export_text, import_workshop, read_export
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.workshop.compare import Comparison
 
 app = typer.Typer(
     name="workshop",
@@ -126,10 +134,13 @@ def export(
     db: str | None = _db_option(),
 ) -> None:
     """Export a whole workshop (all futures, all versions) as one JSON file."""
+    database = sqlite_file(db or default_location())
+    inputs = database_files(database) if database is not None else {}
+    check_outputs([out], inputs)
     with WorkshopStore(db) as store:
         text = export_text(store, code)
     try:
-        with atomic_file(out) as staging:
+        with atomic_file(out, inputs) as staging:
             staging.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise unwritable_path_error(out, exc) from None
@@ -144,11 +155,7 @@ def import_(
     db: str | None = _db_option(),
 ) -> None:
     """Import an exported workshop as a new workshop (keeps its code when free)."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(Problem(str(path), "", f"cannot read: {exc.strerror or exc}")) from None
-    data = parse_export(raw, str(path))
+    data = read_export(path)
     with WorkshopStore(db) as store:
         workshop = import_workshop(store, data, keep_code=not new_code)
     typer.echo(f"imported '{workshop.name}'; join code: {format_code(workshop.code)}")
@@ -201,6 +208,20 @@ def update_model(
     typer.echo(f"current model: {version.name} (sha256 {version.sha256[:12]})")
 
 
+def _print_futures(comparison: Comparison, card: pd.DataFrame, outcome: str) -> None:
+    """The outcome's change per future; a line for each future that failed, with why."""
+    failed = comparison.failed
+    for run in comparison.runs:
+        if run.version.label not in failed:
+            for problem in run.problems:
+                typer.echo(f"note: {problem}")
+    typer.echo(f"{outcome}: change per future")
+    for row in card[card.node == outcome].itertuples():
+        typer.echo(f"  {row.future:<50} {row.delta:>+12.4g} {row.unit}")
+    for label, reason in failed.items():
+        typer.echo(f"  {label:<50} failed: {reason}")
+
+
 @app.command("compare")
 @reports_errors
 def compare(
@@ -217,15 +238,12 @@ def compare(
         comparison = compare_workshop(store, code)
     if outcome not in comparison.model.spec.node_ids:
         raise InputError(Problem("", "--outcome", f"the model has no node '{outcome}'"))
-    card = scorecard(comparison, year)
-    for problem in comparison.problems:
-        typer.echo(f"note: {problem}")
-    if not comparison.comparable:
+    if not comparison.runs:
         typer.echo("no futures to compare yet")
         return
-    typer.echo(f"{outcome}: change per future")
-    for row in card[card.node == outcome].itertuples():
-        typer.echo(f"  {row.future:<50} {row.delta:>+12.4g} {row.unit}")
+    _print_futures(comparison, scorecard(comparison, year), outcome)
+    if not comparison.comparable:
+        return
     changes = model_changes(comparison, outcome, year)
     if len(changes):
         typer.echo("made with an earlier model version (compared above on the current model):")
@@ -246,4 +264,6 @@ def compare(
             if row.effect
             else f"no effect on {outcome}"
         )
+        if row.failed:
+            effect += f"; the run blows up with the weight of {', '.join(row.failed)}"
         typer.echo(f"  {row.link:<45} weights {row.weight_low:g}..{row.weight_high:g}  {effect}")

@@ -26,7 +26,7 @@ from simulator.errors import InputError, Problem
 from simulator.io.spec_files import load_model_text, load_scenario_text
 from simulator.workshop import schema as t
 from simulator.workshop.codes import format_code, new_code, normalize_code
-from simulator.workshop.database import Database
+from simulator.workshop.database import Database, is_transient, pause_before_retry
 from simulator.workshop.futures import check_future_yaml, model_file
 from simulator.workshop.records import (
     MAX_SCENARIO,
@@ -377,16 +377,18 @@ class WorkshopStore:
         model = self.current_model(code)
         check_future_yaml(scenario_yaml, model_file(model), future)
         checksum = content_checksum(scenario_yaml, notes)
-        for _attempt in range(RETRIES):
+        for attempt in range(RETRIES):
             try:
                 with self.db.writing() as conn:
                     return self._save(
                         conn, code, group, future, scenario_yaml, notes, model, checksum, save_id
                     )
             except (IntegrityError, OperationalError) as exc:
-                if isinstance(exc, OperationalError) and "locked" not in str(exc):
+                if isinstance(exc, OperationalError) and not is_transient(exc):
                     raise self.db.error(exc, "cannot save the future") from None
-                continue  # another save of this future won the same version number: number again
+                # another save of this future won the same version number, or PostgreSQL
+                # refused a serialization conflict or deadlock: number again
+                pause_before_retry(attempt)
         raise InputError(
             Problem(self.where, "", "the database is too busy to save now", "save again")
         )
@@ -414,8 +416,10 @@ class WorkshopStore:
                     "join with the code and this group name first",
                 )
             )
-        fid = conn.execute(
-            sa.select(t.futures.c.id).where(t.futures.c.group_id == gid, t.futures.c.name == future)
+        fid = conn.execute(  # FOR UPDATE: saves of one future queue here on PostgreSQL, as on SQLite
+            sa.select(t.futures.c.id)
+            .where(t.futures.c.group_id == gid, t.futures.c.name == future)
+            .with_for_update()
         ).scalar()
         if fid is None:
             fid = conn.execute(

@@ -126,6 +126,22 @@ def test_the_facilitator_sees_all_futures_side_by_side(db: str, code: str):
     _no_raw_user_markup(at)
 
 
+def test_the_facilitator_page_shows_the_others_when_one_future_blows_up(db: str, code: str):
+    with WorkshopStore(db) as store:
+        for group, weight in (("A", 1e308), ("B", 3.0)):
+            store.join(code, group)
+            store.save_future(code, group, "toekomst", future_yaml(10, weight=weight))
+    at = _page("workshop_facilitator.py")
+    at.text_input[-1].input(format_code(code))
+    _click(at, "Openen")
+    assert not at.exception and not at.error
+    assert any("A / toekomst" in w.value and "non-finite" in w.value for w in at.warning)
+    futures = at.dataframe[0].value
+    assert list(futures.group) == ["A", "B"]
+    disputes = next(d.value for d in at.dataframe if "effect" in d.value.columns)
+    assert list(disputes.link) == ["x->y"]
+
+
 def test_both_pages_are_in_the_app(db: str, code: str):
     at = AppTest.from_file(str(UI / "app.py"), default_timeout=60)
     at.run()
