@@ -123,6 +123,14 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Dit model heeft geen terugkoppelingen.",
         "en": "This model has no feedback loops.",
     },
+    "node_on_no_loop": {
+        "nl": "{node} ligt op geen van de {n} terugkoppelingen van dit model.",
+        "en": "{node} is on none of this model's {n} feedback loops.",
+    },
+    "node_loops": {
+        "nl": "{node} ligt op {k} van de {n} terugkoppelingen van dit model:",
+        "en": "{node} is on {k} of this model's {n} feedback loops:",
+    },
     "tracing": {
         "nl": "Waar komt de verandering vandaan?",
         "en": "Where does the change come from?",

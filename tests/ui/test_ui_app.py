@@ -537,3 +537,16 @@ def test_the_uncertainty_band_warns_when_some_members_make_the_model_unstable(
     at.toggle(key="band").set_value(True).run()
     assert not at.exception
     assert any("ensemble members make the model unstable" in w.value for w in at.warning)
+
+
+def test_a_nodes_focus_names_its_own_loops_not_that_the_model_has_none(monkeypatch: pytest.MonkeyPatch):
+    at = _heerlen(monkeypatch, "views/network.py")
+    at.selectbox(key="focus_pick").set_value("medtech_jobs").run()
+    _clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "geen terugkoppelingen" not in captions  # the Heerlen model has six
+    assert "Banen medtech(-logistiek) ligt op geen van de 6 terugkoppelingen van dit model." in captions
+    at.selectbox(key="focus_pick").set_value("net_migration").run()
+    _clean(at)
+    assert any("Migratiesaldo ligt op 4 van de 6 terugkoppelingen" in c.value for c in at.caption)
+    assert list(at.table[0].value.index) == ["B1", "R2", "B3", "B4"]
