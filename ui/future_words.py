@@ -143,16 +143,23 @@ def _range(dist: Distribution, language: str) -> str:
     return _w(language)["range"].format(low=number(low, language), high=number(high, language))
 
 
+def weight_unit(model: ModelSpec, source: str, target: str, language: str = "nl", form: str = "linear") -> str:
+    """The unit of a link's weight: the target's unit per the source's ("banen per baan"); "% per %"
+    for an elasticity; "" when neither node has a unit."""
+    w = _w(language)
+    if form == "elasticity":
+        return w["elasticity"]
+    to, fro = model.node(target).unit, model.node(source).unit
+    if not to and not fro:
+        return ""
+    return w["per"].format(target=unit_label(to, language), source=unit_label(_singular(fro), language))
+
+
 def _link_line(model: ModelSpec, item: LinkOverride, language: str) -> str:
     w = _w(language)
     link = next(lk for lk in model.links if (lk.source, lk.target) == (item.source, item.target))
     source, target = model.node(item.source), model.node(item.target)
-    form = item.form or link.form
-    unit = w["elasticity"] if form == "elasticity" else ""
-    if form != "elasticity" and (target.unit or source.unit):
-        unit = w["per"].format(
-            target=unit_label(target.unit, language), source=unit_label(_singular(source.unit), language)
-        )
+    unit = weight_unit(model, item.source, item.target, language, item.form or link.form)
     parts = []
     if item.weight is not None:
         parts.append(
