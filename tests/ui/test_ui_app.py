@@ -595,6 +595,7 @@ def test_edits_show_at_full_precision_with_units_and_an_own_model_is_noticed_on_
     assert all(columns[c]["type_config"]["format"] == "plain" for c in ("low", "weight", "high", "lag"))
     assert list(app.data_editor[0].value["weight_unit"]) == ["eur per baan", "kt per baan", "banen per baan"]
     assert not any("eigen model" in i.value for i in app.info)
+    assert not any("precision" in m.value for m in app.markdown)  # no comment of the page's code on the page
     _edit_links(app, {2: {"weight": -0.00025}})
     app.button(key="apply_edits").click().run()
     _clean(app)

@@ -37,8 +37,9 @@ def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
     return [("error", tr("invalid") + "\n\n" + "\n".join(f"- {p}" for p in outcome.problems))]
 
 
+# Number cells at full precision: an edit of -0.00025 shows as -0.00025, not rounded to -0.0002.
+# (A comment, not a docstring: Streamlit's magic would write a bare string on the page.)
 PLAIN = "plain"
-"""Number cells at full precision: an edit of -0.00025 shows as -0.00025, not rounded to -0.0002."""
 
 
 def _link_columns(model: ModelSpec) -> dict:
