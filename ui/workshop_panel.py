@@ -59,7 +59,9 @@ def panel(cur: state.Current) -> None:
     built = own or defaults
     spec, lost = workshop_save.for_workshop(built, cur.model.spec, ws_model)
     if spec is None:
-        st.warning(tx("cannot_save_model", model=ws_model.spec.name, lost="; ".join(lost)))
+        st.warning(
+            tx("cannot_save_model", model=escape_markdown(ws_model.spec.name), lost=escape_markdown("; ".join(lost)))
+        )
         return
     st.caption(tx("to_workshop_help"))
     show_future(future_words.future_lines(ws_model.spec, spec, state.language()))

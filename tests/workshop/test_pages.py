@@ -294,3 +294,14 @@ def test_a_start_scenario_in_the_editor_has_comments_in_the_readers_language(db:
     assert "# Scenario: medtech growth" not in text  # the file's English-only comments stay out
     assert "slope: 600.0" in text
     assert "elk jaar 600 banen erbij" in _words(at)
+
+
+def test_a_future_on_another_model_than_the_workshops_is_not_saved_and_says_why(
+    db: str, code: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("BWSIM_MODEL", raising=False)  # the builder is on Heerlen, the workshop on the tiny model
+    at = _app_on_group_page(code, "Noord")
+    at.switch_page("views/builder.py").run()
+    assert not at.exception and not at.error
+    assert any("kan niet in de workshop worden opgeslagen" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.key == "ws_builder_save"]

@@ -58,5 +58,6 @@ def test_the_future_in_words_has_values_at_full_precision_with_units(store: Work
     levers, changed = future_words.future_lines(model.spec, spec, "nl")
     assert levers == ["X: 2,5 minder vanaf 2026"]  # the tiny model's nodes have no unit
     assert changed == ["Aanname X → Y: gewicht 1,25 (model: 1)"]  # a fixed weight: no range
+    assert future_words.future_lines(model.spec, spec, "en")[0] == ["X: 2.5 less from 2026"]
     assert future_words.number(-0.00025) == "-0,00025" and future_words.number(1234.5, "en") == "1,234.5"
     assert future_words.number(8e-05) == "0,00008"
