@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from simulator import ensemble
+from simulator.distributed import parallel_blocks
 from simulator.errors import InputError, Problem
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import Distribution, ModelSpec
@@ -339,6 +340,9 @@ def scenario_sensitivities(prepared: PreparedScenario, outputs: list[str], year:
     years = report_years(prepared, year) if years is None else np.asarray(years, dtype=float)
     rows = np.array([int(np.argmin(np.abs(cm.times - y))) for y in years])
     names = [f.name for f in factors]
+    n_members = n_base * (len(factors) + (2 if method == "sobol" else 1))  # Saltelli; Morris trajectories
+    ensemble.check_ensemble_budget(prepared, n_members, keep_nodes=len(outputs), histogram=False,
+                                   parallel=parallel_blocks(executor))
     x = design(len(factors), method, n_base, seed)
     d = run_members(prepared, factors, factor_values(factors, x), [cm.index(n) for n in outputs], chunk,
                     executor)

@@ -89,8 +89,10 @@ def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: i
     :func:`simulator.sampling.draw` makes for ``samples`` and ``seed`` (the same
     parameter sets as the ensemble of ``bwsim run``), run block by block.
     """
+    from simulator.ensemble import check_ensemble_budget
     from simulator.sampling import draw
 
+    check_ensemble_budget(prepared, min(samples, max_members), histogram=False)  # one block at a time, sized
     sample = draw(prepared.model, samples, seed, method)
     keep, kept = min(samples, max_members), []
     for block in range(sample.n_blocks):

@@ -29,7 +29,7 @@ from simulator.scenario_run import PreparedScenario, prepare_scenario
 def load_inputs(scenario: Path, data: Path) -> tuple[ScenarioFile, PreparedScenario, ObservedData]:
     """Read the scenario (and its model) and the observed data, checked against both."""
     loaded = load_scenario(scenario)
-    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
     times = prepared.compiled.times
     observed = load_observed(data, list(prepared.compiled.node_ids), (float(times[0]), float(times[-1])))
     return loaded, prepared, observed

@@ -68,7 +68,8 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
     """Split a node's change into incoming links, paths from the interventions and loop feedback."""
     loaded = load_scenario(scenario)
     try:
-        result = explanation(prepare_scenario(loaded.spec, loaded.model.spec), node, year, top, language)
+        prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+        result = explanation(prepared, node, year, top, language)
     except InputError as exc:
         raise InputError([Problem(str(scenario), p.place, p.message, p.hint) for p in exc.problems]) from None
     if as_json:

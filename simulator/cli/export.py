@@ -22,9 +22,9 @@ def prepared_from_path(path: Path) -> PreparedScenario:
     doc, _ = read_yaml(path)
     if is_scenario_document(doc):
         loaded = load_scenario(path)
-        return prepare_scenario(loaded.spec, loaded.model.spec)
+        return prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
     model = load_model(path).spec
-    return prepare_scenario(baseline_scenario(model, name=model.name), model)
+    return prepare_scenario(baseline_scenario(model, name=model.name), model, str(path))
 
 
 @reports_errors

@@ -23,9 +23,9 @@ def prepare_path(path: Path) -> tuple[PreparedScenario, bool]:
     doc, _ = read_yaml(path)
     if is_scenario_document(doc):
         loaded = load_scenario(path)
-        return prepare_scenario(loaded.spec, loaded.model.spec), True
+        return prepare_scenario(loaded.spec, loaded.model.spec, loaded.path), True
     model = load_model(path).spec
-    return prepare_scenario(baseline_scenario(model, name=model.name), model), False
+    return prepare_scenario(baseline_scenario(model, name=model.name), model, str(path)), False
 
 
 @reports_errors

@@ -61,15 +61,16 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
     reports, texts, cards = [], [], []
     for path in scenarios:
         loaded = load_scenario(path)
-        prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+        prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
         warning = stability_warning(prepared)
         if warning:
             typer.echo(f"bwsim: warning: {warning}", err=True)
         try:
             card = scenario_scorecard(prepared, year or None, ensemble, language, theme or None)
         except InputError as exc:
-            raise InputError([Problem(str(path), p.place if p.place.startswith("--") else f"--{p.place}",
-                                      p.message, p.hint) for p in exc.problems]) from None
+            raise InputError([p if p.file else Problem(str(path), p.place if p.place.startswith("--")
+                                                       else f"--{p.place}", p.message, p.hint)
+                              for p in exc.problems]) from None
         cards.append(card)
         if as_json:
             reports.append(_report(prepared, card))

@@ -66,7 +66,7 @@ def sensitivity_command(
     """Global sensitivity (Sobol or Morris) of one outcome to every uncertain weight and lag."""
     check_workers(workers, scheduler)
     loaded = load_scenario(scenario)
-    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
     with dask_executor(workers, scheduler) as executor:
         results = scenario_sensitivities(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
                                          executor=executor)
