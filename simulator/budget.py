@@ -21,7 +21,8 @@ work. The estimate follows what the engine and the summaries really hold
   (``samples x T x N``, at most the exact limit); per block a sum ``T x N``;
   the paths of the nodes kept, for every member; and its summary table. Runs
   of explicit parameter sets (sensitivity, monitor) hold every member's weights
-  and lags, ``L x M`` each, and the paths of their output nodes.
+  and lags, ``L x M`` each, the design they come from (at most as large again),
+  and the paths of their output nodes.
 
 The work is ``steps x (nodes + links) x members``: one unit is one node or link
 advanced by one step for one member (about 3e8 a second on one core of this
@@ -112,7 +113,7 @@ def ensemble_need(times: int, nodes: int, links: int, members: int, *, block: in
     elif histogram:
         held += (running + 3) * _FLOAT * cells * (n_bins + 2)  # counts per chunk and total; cumulated, read
     if not histogram:
-        held += 2 * _FLOAT * links * members  # explicit weights and lags of every member
+        held += 4 * _FLOAT * links * members  # explicit weights and lags of every member, and their design
     held += 2 * _FLOAT * times * kept_nodes * members  # kept paths, and their concatenation
     if table:
         held += cells * TABLE_BYTES

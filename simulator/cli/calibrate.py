@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from simulator.analysis.run_warnings import run_warnings
 from simulator.calibrate import (
     CalibrationResult,
     calibrate,
@@ -19,7 +20,7 @@ from simulator.calibrate import (
     select_parameters,
     with_notes,
 )
-from simulator.cli.common import atomic_file, fail, reports_errors
+from simulator.cli.common import atomic_file, echo_warnings, fail, reports_errors
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ScenarioFile, load_model_text, load_scenario
 from simulator.observed import ObservedData, load_observed
@@ -88,6 +89,7 @@ def calibrate_command(
     if starts < 1 or bootstrap < 0 or max_evaluations < 1 or seed < 0:
         fail("--starts and --max-evaluations must be at least 1; --bootstrap and --seed at least 0")
     loaded, prepared, observed = load_inputs(scenario, data)
+    echo_warnings(run_warnings(prepared))
     if out.resolve() == Path(loaded.model.path).resolve():
         raise InputError(Problem(str(out), "--out", "would overwrite the model being calibrated",
                                  "write the fitted model to a new file; the old one is kept"))

@@ -97,6 +97,12 @@ def unwritable_path_error(path: Path, exc: OSError) -> InputError:
                               "choose a folder you can write to"))
 
 
+def echo_warnings(warnings: list[str]) -> None:
+    """Print each warning to stderr as ``bwsim: warning: ...`` (the run goes on)."""
+    for warning in warnings:
+        typer.echo(f"bwsim: warning: {warning}", err=True)
+
+
 def is_terminal() -> bool:
     """True when standard error is an interactive terminal (progress bars only then)."""
     return sys.stderr.isatty()

@@ -12,14 +12,9 @@ import typer
 
 from simulator.analysis.largest_effects import largest_effects
 from simulator.analysis.largest_effects import title as effects_title
-from simulator.analysis.report import (
-    comparison_text,
-    ensemble_stability_warning,
-    scenario_scorecard,
-    scorecard_text,
-    stability_warning,
-)
-from simulator.cli.common import atomic_directory, fail, is_terminal, reports_errors
+from simulator.analysis.report import comparison_text, scenario_scorecard, scorecard_text
+from simulator.analysis.run_warnings import run_warnings
+from simulator.cli.common import atomic_directory, echo_warnings, fail, is_terminal, reports_errors
 from simulator.distributed import check_workers, dask_executor
 from simulator.ensemble import EnsembleSummary, check_ensemble_budget, ensemble_summary, sampled_lag_problems
 from simulator.io.manifest import build_manifest, write_manifest
@@ -166,13 +161,7 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     baselines_done: set[str] = set()
     for item in loaded:  # before any run: an unstable loop is a warning, not a crash halfway
         prepared = prepare_scenario(item.spec, item.model.spec, item.path)
-        warnings = [stability_warning(prepared)]
-        if item.spec.name in ensembles:
-            chosen = ensembles[item.spec.name]
-            warnings.append(ensemble_stability_warning(prepared, int(chosen["samples"]), int(chosen["seed"]),
-                                                       str(chosen["method"])))
-        for warning in filter(None, warnings):
-            typer.echo(f"bwsim: warning: {warning}", err=True)
+        echo_warnings(run_warnings(prepared, ensembles.get(item.spec.name)))
     for item in loaded:
         model = item.model.spec
         if item.model.path not in baselines_done:
