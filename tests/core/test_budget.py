@@ -156,3 +156,17 @@ def test_the_app_refuses_the_upload_with_the_message(tmp_path):
     assert outcome.kind == "refused"
     assert any("the run is too large" in message and "the limit is 1 GB" in message
                for message in outcome.problems), outcome
+
+
+def test_calibrate_sizes_its_repeated_runs_before_the_first(tmp_path):
+    """Every start and bootstrap refit may take --max-evaluations runs and Jacobians: bounded as work."""
+    (tmp_path / "m.yaml").write_text(wide_model(1e-3, ranged=True), encoding="utf-8")
+    scenario = _scenario(tmp_path)
+    rows = "".join(f"n{i},{2025 + k / 40},10\n" for i in range(40, 61) for k in range(1, 40))
+    (tmp_path / "obs.csv").write_text("node,time,value\n" + rows, encoding="utf-8")
+    result = CliRunner().invoke(app, ["calibrate", str(scenario), str(tmp_path / "obs.csv"), "--out",
+                                      str(tmp_path / "fit.yaml"), "--starts", "50", "--bootstrap", "200",
+                                      "--max-evaluations", "1000"])
+    assert result.exit_code == 2, result.output
+    assert "node-and-link steps of work" in result.stderr and "--max-evaluations" in result.stderr
+    assert not (tmp_path / "fit.yaml").exists()
