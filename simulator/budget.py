@@ -120,6 +120,22 @@ def ensemble_need(times: int, nodes: int, links: int, members: int, *, block: in
     return Need(times, nodes, links, members, held)
 
 
+def check_tables(cells: int, runs: int, file: str = "") -> None:
+    """Refuse results tables of ``cells`` node-times in all (``runs`` runs kept together, as ``bwsim run``
+    keeps every scenario's and baseline's rows until it writes ``results.csv``) above :data:`MAX_BYTES`.
+
+    Raises
+    ------
+    InputError
+        Naming the size asked for and the limit.
+    """
+    held = cells * (TABLE_BYTES + _FLOAT)
+    if held > MAX_BYTES:
+        raise InputError(Problem(file, "", f"the results are too large: {runs} runs of {cells:,} node-times in all "
+                                 f"need about {_size(held)} of memory; the limit is {_size(MAX_BYTES)}",
+                                 "run fewer scenarios at once, or use a larger dt"))
+
+
 def _size(n_bytes: int) -> str:
     if n_bytes >= 1e9:
         return f"{n_bytes / 1e9:.3g} GB"

@@ -531,6 +531,8 @@ def run_members(
     cm = prepared.compiled
     weights = np.asarray(weights, dtype=float)
     n_members = weights.shape[1]
+    check_ensemble_budget(prepared, n_members, keep_nodes=cm.n_nodes if nodes is None else len(nodes),
+                          histogram=False, parallel=parallel_blocks(executor, threads))  # before the lags below
     lags = (
         np.repeat(cm.lag[:, None], n_members, axis=1)
         if lags is None

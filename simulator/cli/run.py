@@ -138,6 +138,17 @@ def ensemble_settings(loaded: list[ScenarioFile], samples: int | None, seed: int
     return settings
 
 
+def _check_tables(loaded: list[ScenarioFile]) -> None:
+    """All rows of results.csv are held until it is written: their total against the budget, before any run."""
+    from simulator.budget import check_tables
+
+    runs = [(item.spec.time_on(item.model.spec), item.model.spec) for item in loaded]
+    runs += [(item.spec.time_on(item.model.spec), item.model.spec)  # each model's baseline, on its first time
+             for item in {x.model.path: x for x in reversed(loaded)}.values()]
+    cells = sum((time.n_steps + 1) * len(model.nodes) for time, model in runs)
+    check_tables(cells, len(runs), ", ".join(item.path for item in loaded))
+
+
 def _run_ensemble(prepared: PreparedScenario, settings: dict[str, int | str],
                   executor: Executor | None) -> EnsembleSummary:
     """One scenario's ensemble, with a progress bar on stderr when it is a terminal."""
@@ -160,8 +171,9 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     results, frames, bands = [], [], []
     baselines_done: set[str] = set()
     for item in loaded:  # before any run: an unstable loop is a warning, not a crash halfway
-        prepared = prepare_scenario(item.spec, item.model.spec, item.path)
+        prepared = prepare_scenario(item.spec, item.model.spec, item.path)  # each run within the budget
         echo_warnings(run_warnings(prepared, ensembles.get(item.spec.name)))
+    _check_tables(loaded)  # and all their rows together
     for item in loaded:
         model = item.model.spec
         if item.model.path not in baselines_done:

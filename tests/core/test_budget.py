@@ -170,3 +170,16 @@ def test_calibrate_sizes_its_repeated_runs_before_the_first(tmp_path):
     assert result.exit_code == 2, result.output
     assert "node-and-link steps of work" in result.stderr and "--max-evaluations" in result.stderr
     assert not (tmp_path / "fit.yaml").exists()
+
+
+def test_bwsim_run_sizes_the_rows_of_every_scenario_it_keeps_together(tmp_path):
+    """Each run fits, but results.csv holds every scenario's and the baseline's rows at once."""
+    (tmp_path / "m.yaml").write_text(wide_model(2e-5), encoding="utf-8")  # 50,001 times x 61 nodes a run
+    one = _scenario(tmp_path)
+    two = tmp_path / "t.yaml"
+    two.write_text(SCENARIO.replace("name: s", "name: t"), encoding="utf-8")
+    budget.check_tables(3 * 50_001 * 61 // 2, 3)
+    result = CliRunner().invoke(app, ["run", str(one), str(two), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert f"{one}, {two}: the results are too large: 3 runs of 9,150,183 node-times" in result.stderr
+    assert "run fewer scenarios at once" in result.stderr and not (tmp_path / "out").exists()
