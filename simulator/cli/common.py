@@ -53,6 +53,12 @@ def reports_errors(command: F) -> F:
                 traceback.print_exc()
             typer.echo(f"bwsim: {exc}", err=True)
             raise typer.Exit(EXIT_FAILED) from None
+        except MemoryError:  # the budget (simulator/budget.py) should refuse such a run first: a last resort
+            if State.debug:
+                traceback.print_exc()
+            typer.echo("bwsim: out of memory: the run needs more memory than this machine has "
+                       "(use a larger dt, a shorter horizon or fewer samples)", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -183,3 +183,18 @@ def test_bwsim_run_sizes_the_rows_of_every_scenario_it_keeps_together(tmp_path):
     assert result.exit_code == 2, result.output
     assert f"{one}, {two}: the results are too large: 3 runs of 9,150,183 node-times" in result.stderr
     assert "run fewer scenarios at once" in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_memory_error_that_gets_past_the_budget_is_a_message_not_a_traceback(capsys):
+    import typer
+
+    from simulator.cli.common import reports_errors
+
+    @reports_errors
+    def command() -> None:
+        raise MemoryError
+
+    with pytest.raises(typer.Exit) as info:
+        command()
+    assert info.value.exit_code == 2
+    assert "out of memory" in capsys.readouterr().err
