@@ -174,7 +174,7 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
     scenario = spec_from_document(doc, specs.ScenarioSpec)
     if model is None:
         model_path = model_beside(path, scenario.model)
-        if not model_path.is_file():
+        if not model_path.exists():  # a folder or device is refused by type when read
             raise InputError(doc.problem(("model",), f"model file '{scenario.model}' not found "
                                          f"(looked at {model_path})",
                                          "the path is relative to the scenario file"))

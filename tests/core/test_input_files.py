@@ -149,3 +149,12 @@ def test_a_model_with_a_misspelt_key_still_gets_the_usual_problems(tmp_path):
     path.write_text(MODEL.replace("title: t", "titel: t"), encoding="utf-8")
     messages = [p.message for p in refusal(load_model, path).problems]
     assert "unknown key 'titel'" in messages
+
+
+def test_a_scenario_naming_a_device_or_folder_as_its_model_is_told_so(tmp_path):
+    (tmp_path / "s.yaml").write_text(SCENARIO.replace("model: m.yaml", "model: /dev/zero"), encoding="utf-8")
+    problem = refusal(load_scenario, tmp_path / "s.yaml").problems[0]
+    assert (problem.file, problem.message) == ("/dev/zero", "is a device, not a file")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "s.yaml").write_text(SCENARIO.replace("model: m.yaml", "model: folder"), encoding="utf-8")
+    assert "is a directory" in refusal(load_scenario, tmp_path / "s.yaml").problems[0].message
