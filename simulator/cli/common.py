@@ -54,6 +54,12 @@ def reports_errors(command: F) -> F:
                 traceback.print_exc()
             typer.echo(f"bwsim: {exc}", err=True)
             raise typer.Exit(EXIT_FAILED) from None
+        except MemoryError:  # the budget (simulator/budget.py) should refuse such a run first: a last resort
+            if State.debug:
+                traceback.print_exc()
+            typer.echo("bwsim: out of memory: the run needs more memory than this machine has "
+                       "(use a larger dt, a shorter horizon or fewer samples)", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -165,6 +171,12 @@ def unwritable_path_error(path: Path, exc: OSError) -> InputError:
     """An :class:`InputError` for an output path that cannot be written."""
     return InputError(Problem(str(path), "", f"cannot write here: {exc.strerror or exc}",
                               "choose a folder you can write to"))
+
+
+def echo_warnings(warnings: list[str]) -> None:
+    """Print each warning to stderr as ``bwsim: warning: ...`` (the run goes on)."""
+    for warning in warnings:
+        typer.echo(f"bwsim: warning: {warning}", err=True)
 
 
 def is_terminal() -> bool:

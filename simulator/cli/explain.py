@@ -10,10 +10,11 @@ import pandas as pd
 import typer
 
 from simulator.analysis.loops import find_loops
+from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import time_indices
 from simulator.analysis.text import change_unit, format_number, percent, table
 from simulator.analysis.tracing import by_intervention, incoming, loop_parts, top_paths, trace_paths
-from simulator.cli.common import reports_errors
+from simulator.cli.common import echo_warnings, reports_errors
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import did_you_mean, load_scenario
@@ -68,7 +69,9 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
     """Split a node's change into incoming links, paths from the interventions and loop feedback."""
     loaded = load_scenario(scenario)
     try:
-        result = explanation(prepare_scenario(loaded.spec, loaded.model.spec), node, year, top, language)
+        prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+        echo_warnings(run_warnings(prepared))
+        result = explanation(prepared, node, year, top, language)
     except InputError as exc:
         raise InputError([Problem(str(scenario), p.place, p.message, p.hint) for p in exc.problems]) from None
     if as_json:

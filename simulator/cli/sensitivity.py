@@ -7,11 +7,12 @@ import math
 
 import typer
 
-from simulator.cli.common import reports_errors
+from simulator.analysis.run_warnings import run_warnings
+from simulator.cli.common import echo_warnings, reports_errors
 from simulator.distributed import check_workers, dask_executor
 from simulator.io.spec_files import load_scenario
 from simulator.scenario_run import prepare_scenario
-from simulator.sensitivity import Indices, scenario_sensitivities
+from simulator.sensitivity import Indices, first_members, scenario_sensitivities
 
 
 def _clean(value: float) -> float | None:
@@ -66,7 +67,9 @@ def sensitivity_command(
     """Global sensitivity (Sobol or Morris) of one outcome to every uncertain weight and lag."""
     check_workers(workers, scheduler)
     loaded = load_scenario(scenario)
-    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    members = first_members(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
+    echo_warnings(run_warnings(prepared, members=members))
     with dask_executor(workers, scheduler) as executor:
         results = scenario_sensitivities(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
                                          executor=executor)
