@@ -28,6 +28,7 @@ from simulator.spec import (
     ScenarioSpec,
     TimeSpec,
 )
+from simulator.themes import THEME_IDS, closest_theme, is_theme
 from simulator.timegrid import time_grid
 
 PathKey = tuple[Hashable, ...]
@@ -202,6 +203,17 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
         cycle = " -> ".join([*loop, loop[0]])
         problems.append(_locate(doc, ("links", index), f"algebraic loop: {cycle} (all links have no lag)",
                                 "give one link of the loop a lag, or route it through a stock"))
+    return problems
+
+
+def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Nodes whose ``theme`` is not a brede-welvaart theme of :data:`simulator.themes.THEMES`."""
+    problems = []
+    for i, node in enumerate(model.nodes):
+        if not is_theme(node.theme):
+            close = closest_theme(node.theme)
+            hint = f"did you mean '{close}'?" if close else "use a CBS theme: " + ", ".join(THEME_IDS)
+            problems.append(_locate(doc, ("nodes", i, "theme"), f"unknown theme '{node.theme}'", hint))
     return problems
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.themes import theme_order
 from ui.i18n import t, theme_label
 
 VERDICT_COLOURS = {
@@ -80,7 +81,7 @@ def scorecard_figure(
         One year of :func:`simulator.analysis.scorecard.summary`: columns ``dimension,
         theme, verdict, n_improves, n_worsens``.
     themes : sequence of str, optional
-        Row order (default: the themes in ``summary``, sorted).
+        Row order (default: the themes in ``summary`` in CBS's order, :data:`simulator.themes.THEMES`).
     compact : bool
         Narrow form for side-by-side use: column names and title wrapped.
 
@@ -90,7 +91,8 @@ def scorecard_figure(
         A heatmap whose ``z`` holds :data:`VERDICT_CODE` per cell and whose text
         reads ``▲n ▼m``; cells without nodes are white and empty.
     """
-    themes = list(themes) if themes is not None else sorted(summary["theme"].unique())
+    themes = list(themes) if themes is not None else sorted(summary["theme"].unique(),
+                                                            key=lambda t: (theme_order(t), t))
     z = np.zeros((len(themes), len(DIMENSIONS)))
     text = [["" for _ in DIMENSIONS] for _ in themes]
     for row in summary.itertuples(index=False):
