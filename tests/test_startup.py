@@ -103,8 +103,11 @@ def test_lazy_commands_say_what_the_eager_ones_said(args):
 
 def test_libyaml_and_pure_python_read_every_shipped_file_alike(monkeypatch):
     assert yaml_file._FAST_LOADER is not None  # PyYAML's wheels ship libyaml
-    for path in [*ROOT.glob("models/*.yaml"), *ROOT.glob("scenarios/*.yaml")]:
-        text = path.read_text(encoding="utf-8")
+    texts = [p.read_text(encoding="utf-8") for p in [*ROOT.glob("models/*.yaml"), *ROOT.glob("scenarios/*.yaml")]]
+    texts.append("a: 1e3\nb: -2.5E-2\nc: '1e3'\nd: 1e3x\nf: [yes, no, ~, 0x1F, 1_000, .inf, 2026-01-01]\n"
+                 "g: &x {h: 1}\ni:\n  <<: *x\n  j: |\n    text\n  k: 'it''s'\n")
+    for text in texts:
+        path = Path("t.yaml")
         fast = yaml_file.parse_yaml(text, path.name)
         with monkeypatch.context() as patch:
             patch.setattr(yaml_file, "_FAST_LOADER", None)

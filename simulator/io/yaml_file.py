@@ -114,7 +114,7 @@ class _Converter:
         return self._scalar(node, path)
 
     def _scalar(self, node: yaml.Node, path: PathKey) -> Any:
-        if node.style is None and node.tag == _STR_TAG and _EXPONENT.match(node.value):
+        if not node.style and node.tag == _STR_TAG and _EXPONENT.match(node.value):  # plain: None, libyaml ""
             return float(node.value)  # YAML 1.1 reads 1e3 (no dot) as text; people mean a number
         try:
             return self.constructor.construct_object(node, deep=True)
