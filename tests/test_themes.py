@@ -70,3 +70,15 @@ def test_the_scorecard_lists_themes_in_cbs_order_with_cbs_names():
 def test_the_app_names_themes_from_the_list():
     assert theme_label("materiele_welvaart") == "Materiële welvaart"
     assert theme_label("handel_en_hulp", "en") == "Trade and aid"
+
+
+def test_scorecard_theme_option_suggests_a_theme_of_the_model():
+    import pytest
+
+    from simulator.errors import InputError
+
+    loaded = load_scenario(ROOT / "scenarios" / "medtech-growth.yaml")
+    result = run_deterministic(prepare_scenario(loaded.spec, loaded.model.spec))
+    with pytest.raises(InputError) as info:
+        scorecard(loaded.model.spec, result.times, result.baseline, result.delta, themes=["mileu"])
+    assert info.value.problems[0].hint.startswith("did you mean 'milieu'? themes of this model: subjectief_welzijn")

@@ -23,6 +23,7 @@ indicators; their rows say so (``quantified`` False).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -106,7 +107,8 @@ def _check_themes(model: ModelSpec, themes: Sequence[str] | None) -> None:
     unknown = [t for t in themes if t not in known]
     if unknown:
         raise InputError([Problem("", "theme", f"no node has the theme '{t}'",
-                                  "themes of this model: " + ", ".join(known)) for t in unknown])
+                                  "".join(f"did you mean '{c}'? " for c in difflib.get_close_matches(t, known, 1))
+                                  + "themes of this model: " + ", ".join(known)) for t in unknown])
 
 
 def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
