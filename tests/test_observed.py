@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -166,3 +168,36 @@ def test_readings(text, convention, expected):
     from simulator.io.number_format import reading
 
     assert reading(text, convention) == expected
+
+
+def test_a_file_saved_by_a_dutch_excel_reads_as_the_original_rounded():
+    """tests/data/heerlen-observed-excel-nl.csv: rows of the illustrative data as a Dutch Excel saves them
+    ("CSV UTF-8": BOM, CRLF, ';', number format #.##0,00, a quoted source with a ';')."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    nodes = ["jobs_total", "in_commuters", "unemployment_rate"]
+    data = load_observed(root / "tests" / "data" / "heerlen-observed-excel-nl.csv", nodes, (2025.0, 2050.0))
+    original = pd.read_csv(root / "data" / "heerlen-observed-illustrative.csv", comment="#")
+    for node in data.nodes:
+        times, values = data.series(node)
+        expected = original[original["node"] == node].head(4)
+        assert times.tolist() == expected["time"].tolist()
+        assert values.tolist() == expected["value"].round(2).tolist()
+    assert set(data.table["source"]) == {"LISA; illustratief"}
+
+
+def test_calibrate_refuses_an_ambiguous_file_and_writes_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    root = Path(__file__).parents[1]
+    data = tmp_path / "obs.csv"
+    data.write_text("node;time;value\njobs_total;2026;100.038\njobs_total;2027;100500\n", encoding="utf-8")
+    out = tmp_path / "fitted.yaml"
+    result = CliRunner().invoke(app, ["calibrate", str(root / "scenarios" / "medtech-growth.yaml"), str(data),
+                                      "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"{data}:2: row 1: '100.038' can be read two ways" in result.stderr
+    assert "Traceback" not in result.output and not out.exists()
