@@ -243,7 +243,8 @@ def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, f
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "", "not UTF-8 text", "save the table as UTF-8 CSV")) from None
+        raise InputError(Problem(str(path), "", "not UTF-8 text",
+                                 "save the table as UTF-8 CSV (in Excel: CSV UTF-8)")) from None
     return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest())
 
 

@@ -73,7 +73,7 @@ def test_file_reading(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_observed(tmp_path / "missing.csv", NODES, HORIZON)
     (tmp_path / "latin1.csv").write_bytes("node,time,value\njobs,2021,1\u00e9\n".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8"):
+    with pytest.raises(InputError, match=r"not UTF-8 text \(save the table as UTF-8 CSV \(in Excel: CSV UTF-8\)\)"):
         load_observed(tmp_path / "latin1.csv", NODES, HORIZON)
 
 
