@@ -16,6 +16,7 @@ another dimension (the Heerlen model counts jobs displaced *elsewhere* under
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -89,6 +90,11 @@ def theme_order(theme_id: str, dimension: str | None = None) -> int:
         return 2 * n
     foreign = dimension is not None and dimension not in BY_ID[theme_id].dimensions
     return THEME_IDS.index(theme_id) + (n if foreign else 0)
+
+
+def in_cbs_order(theme_ids: Iterable[str]) -> list[str]:
+    """The distinct ids of ``theme_ids`` in CBS's order (unknown ids last, alphabetically)."""
+    return sorted(set(theme_ids), key=lambda t: (theme_order(t), t))
 
 
 def closest_theme(word: str) -> str | None:

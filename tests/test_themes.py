@@ -82,3 +82,14 @@ def test_scorecard_theme_option_suggests_a_theme_of_the_model():
     with pytest.raises(InputError) as info:
         scorecard(loaded.model.spec, result.times, result.baseline, result.delta, themes=["mileu"])
     assert info.value.problems[0].hint.startswith("did you mean 'milieu'? themes of this model: subjectief_welzijn")
+
+
+def test_the_app_scorecard_rows_follow_cbs_order():
+    from ui import charts
+
+    loaded = load_scenario(ROOT / "scenarios" / "medtech-growth.yaml")
+    result = run_deterministic(prepare_scenario(loaded.spec, loaded.model.spec))
+    groups = summary(scorecard(loaded.model.spec, result.times, result.baseline, result.delta, [2050.0]))
+    rows = list(charts.scorecard_figure(groups, "nl").data[0].y)
+    assert rows[:3] == ["Subjectief welzijn", "Materiële welvaart", "Gezondheid"]
+    assert rows.index("Milieu") < rows.index("Natuurlijk kapitaal") < rows.index("Handel en hulp")
