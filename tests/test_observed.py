@@ -133,8 +133,12 @@ def test_a_thousands_dot_alone_is_refused_not_guessed():
         problems = _problems(text)
         assert len(problems) == 1
         assert problems[0].startswith("obs.csv:2: row 1: '100.038' can be read two ways")
-        assert "100038 (thousands dot, decimal comma) or 100.038 (decimal point)" in problems[0]
-        assert "without thousands separators" in problems[0]
+        assert "100038 ('.' as thousands separator) or 100.038 ('.' as decimal mark)" in problems[0]
+        assert "without thousands separators, e.g. 100038" in problems[0]
+        assert "if 100.038 is meant, write 100.0380" in problems[0]
+    problems = _problems("node;time;value\njobs;2021;\"1,234\"\n".replace(";", ","))  # a quoted comma
+    assert "1234 (',' as thousands separator) or 1.234 (',' as decimal mark)" in problems[0]
+    assert len(observed_from_text("node,time,value\njobs,2021,100.0380\n", "obs.csv", NODES, HORIZON)) == 1
 
 
 def test_a_decimal_elsewhere_in_the_file_decides():

@@ -127,15 +127,19 @@ def _mixed(file: str, only: dict[Convention, NumberCell]) -> InputError:
 
 def _ambiguous(file: str, separator: str, ambiguous: list[NumberCell]) -> InputError:
     cell = ambiguous[0]
-    point, comma = reading(cell.text, "point"), reading(cell.text, "comma")
+    mark = "." if "." in cell.text else ","
+    grouping: Convention = "comma" if mark == "." else "point"  # the convention that reads the mark as grouping
+    other: Convention = "point" if grouping == "comma" else "comma"
+    thousands, decimal = reading(cell.text, grouping), reading(cell.text, other)
     more = f"; {len(ambiguous) - 1} more value(s) like it" if len(ambiguous) > 1 else ""
     return InputError(Problem(
         file, cell.place,
         f"{cell.text!r} can be read two ways in this {SEPARATOR_NAMES[separator]}-separated table: "
-        f"{comma:.15g} (thousands dot, decimal comma) or {point:.15g} (decimal point), and no other number in "
-        f"the file tells which{more}",
-        f"write numbers without thousands separators, e.g. {comma:.15g} if that is meant (in Excel: a number "
-        "format without the 1000 separator)", cell.line))
+        f"{thousands:.15g} ('{mark}' as thousands separator) or {decimal:.15g} ('{mark}' as decimal mark), and no "
+        f"other number in the file tells which{more}",
+        f"write numbers without thousands separators, e.g. {thousands:.15g} (in Excel: a number format without "
+        f"the 1000 separator); if {decimal:.15g} is meant, write {cell.text}0: a fourth decimal shows the "
+        "decimal mark", cell.line))
 
 
 def decide_convention(cells: Sequence[NumberCell], file: str, separator: str) -> Convention:
