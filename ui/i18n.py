@@ -10,6 +10,7 @@ from __future__ import annotations
 # Unit words live in the core (the command line says them too); re-exported for the pages.
 from simulator.analysis.text import UNIT_WORDS_NL as UNIT_WORDS_NL
 from simulator.analysis.text import unit_label as unit_label
+from simulator.themes import theme_name
 
 LANGUAGES = ("nl", "en")
 
@@ -396,7 +397,10 @@ def t(key: str, language: str = "nl", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def theme_label(theme: str) -> str:
-    """A readable theme name: ``arbeid_en_vrije_tijd`` -> ``Arbeid en vrije tijd`` (a Dutch term)."""
-    text = theme.replace("_", " ").strip()
+def theme_label(theme: str, language: str = "nl") -> str:
+    """A theme's name from :mod:`simulator.themes`, capitalised: ``materiele_welvaart`` -> ``Materiële welvaart``.
+
+    Dutch by default (the CBS terms); ``language="en"`` gives the English name.
+    """
+    text = theme_name(theme, language).strip()
     return text[:1].upper() + text[1:]
