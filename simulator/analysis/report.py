@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.loops import find_loops
+from simulator.analysis.run_warnings import stability_warning
 from simulator.analysis.scorecard import (
     default_years,
     distribution,
@@ -22,7 +23,6 @@ from simulator.analysis.scorecard import (
     summary,
     time_indices,
 )
-from simulator.analysis.stability import check_stability
 from simulator.analysis.text import (
     DIMENSION_NAMES,
     SYMBOLS,
@@ -40,12 +40,6 @@ from simulator.spec import DIMENSIONS, ModelSpec, display_name
 from simulator.themes import theme_name, theme_order
 
 MAX_MEMBERS = 5000
-
-
-def stability_warning(prepared: PreparedScenario) -> str:
-    """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
-    report = check_stability(prepared.model, prepared.compiled, prepared.time)
-    return "" if report.stable else f"{prepared.name}: {report.message()}"
 
 
 ENSEMBLE_STABILITY_MEMBERS = 200

@@ -192,8 +192,8 @@ def test_extreme_weights_give_a_clear_report_not_a_linalg_error(weight):
 
 def test_run_with_weights_of_1e308_refuses_without_a_traceback(tmp_path):
     lines = ["name: m", "title: t", "nodes:",
-             "  - {id: s, label: S, theme: t, dimension: hier_en_nu, baseline: 10, kind: stock}",
-             "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 10}",
+             "  - {id: s, label: S, theme: samenleving, dimension: hier_en_nu, baseline: 10, kind: stock}",
+             "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 10}",
              "links:", "  - {from: s, to: a, weight: 1e308}", "  - {from: a, to: s, weight: 1e308}"]
     (tmp_path / "m.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "s.yaml").write_text("name: s\nmodel: m.yaml\ninterventions:\n"
