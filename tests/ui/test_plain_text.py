@@ -1,0 +1,118 @@
+"""Text from users and models shows as typed: the escaping helper, and every chart builder using it."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from ui_helpers import SMALL
+
+from simulator.analysis.scorecard import scorecard, summary
+from simulator.io.spec_files import load_model_text
+from simulator.scenario_run import prepare_scenario, run_deterministic
+from simulator.spec import ScenarioSpec
+from ui import charts, plain_text, sensitivity_charts
+
+EVIL = '![x](http://127.0.0.1:9/b.png) <a href="http://127.0.0.1:9/">Noord</a> **vet** :red[r] $x$ &lt;'
+TAG = re.compile(r"<(?!br>|/?span\b|/?extra>)[a-z/]", re.IGNORECASE)  # a tag other than the builders' own
+
+
+def _unescape_markdown(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [EVIL, "Groep 1", "a_b*c*", "http://x.nl", "www.x.nl", "a@b.nl", ":smile: :material/home:", "#kop", "1. lijst"],
+)
+def test_markdown_escapes_every_special_character_and_loses_nothing(text: str):
+    escaped = plain_text.markdown(text)
+    assert _unescape_markdown(escaped) == text
+    for char in "![]()<>*_:$&#.":
+        assert re.search(rf"(?<!\\){re.escape(char)}", escaped) is None, (char, escaped)
+
+
+def test_markdown_keeps_letters_and_joins_lines():
+    assert plain_text.markdown("Groep Noord") == "Groep Noord"
+    assert plain_text.markdown("een\ntwee\r\ndrie") == "een twee drie"
+    assert plain_text.markdown_lines(["a*", "b"]) == "- a\\*\n- b"
+
+
+def test_plotly_escapes_tags_entities_and_tex():
+    escaped = plain_text.plotly(EVIL)
+    assert "<" not in escaped and ">" not in escaped and "$" not in escaped
+    assert "&lt;a href=\"http://127.0.0.1:9/\"&gt;Noord&lt;/a&gt;" in escaped
+    assert escaped.endswith("&amp;lt;")  # an entity someone typed shows as typed
+    assert plain_text.plotly("Banen (jobs)") == "Banen (jobs)"
+    assert plain_text.plotly("a\nb") == "a b"
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _assert_plain(fig) -> None:
+    texts = _strings(fig.to_plotly_json())
+    assert any("Noord" in t for t in texts), "the hostile text should be in the figure"
+    for text in texts:
+        assert not TAG.search(text) and "$" not in text, text
+
+
+def _evil_model():
+    text = (
+        SMALL.replace("{nl: Banen, en: Jobs}", f"{{nl: '{EVIL}', en: '{EVIL}'}}")
+        .replace("unit: jobs,\n     baseline: 1000", "unit: '<b>jobs</b>',\n     baseline: 1000")
+    )
+    model = load_model_text(text, "evil.yaml").spec
+    spec = ScenarioSpec(
+        name="s", model="", interventions=[{"node": "jobs", "shape": "step", "height": 100, "start": 2026}]
+    )
+    return model, run_deterministic(prepare_scenario(spec, model))
+
+
+def test_the_network_and_scorecard_show_model_labels_and_themes_as_text():
+    model, result = _evil_model()
+    assert model.node("jobs").label.get("nl") == EVIL
+    _assert_plain(charts.network_figure(model, "nl"))
+    _assert_plain(charts.network_figure(model, "nl", focus="jobs"))
+    card = scorecard(model, result.times, result.baseline, result.delta, [2035.0])
+    _assert_plain(charts.scorecard_figure(summary(card), "nl", title=EVIL))
+    _assert_plain(charts.scorecard_figure(summary(card), "nl", title=EVIL, compact=True))
+
+
+def test_path_and_bar_figures_show_names_titles_and_units_as_text():
+    table = pd.DataFrame(
+        {"time": [0, 1, 0, 1], "series": ["base", "base", EVIL, EVIL], "value": [1, 1, 1, 2],
+         "baseline": [True, True, False, False]}
+    )
+    band = pd.DataFrame({"time": [0, 1], "series": [EVIL, EVIL], "low": [0, 1], "high": [2, 3]})
+    fig = charts.path_figure(table, title=EVIL, unit=EVIL, band=band)
+    _assert_plain(fig)
+    assert [t.name for t in fig.data if t.showlegend is not False][-1] == plain_text.plotly(EVIL)
+    _assert_plain(charts.path_figure(table, title=EVIL, unit="<b>x</b>"))
+    _assert_plain(charts.bar_figure(pd.DataFrame({"label": [EVIL, "b"], "value": [1.0, -1.0]}), EVIL, EVIL))
+
+
+def test_sensitivity_calibration_and_monitor_figures_show_labels_as_text():
+    ranking = pd.DataFrame({"factor": ["a->b", "c->d"], "ST": [0.5, 0.2], "S1": [0.4, 0.1]})
+    _assert_plain(sensitivity_charts.tornado_figure(ranking, title=EVIL, labels={"a->b": EVIL}))
+    over = pd.DataFrame({"time": [0, 1], "factor": ["a->b", "a->b"], "value": [0.1, 0.2]})
+    _assert_plain(sensitivity_charts.indices_over_time_figure(over, ["a->b"], EVIL, {"a->b": EVIL}))
+    params = pd.DataFrame(
+        {"link": [EVIL], "kind": ["weight"], "bound_low": [0.0], "bound_high": [1.0], "estimate": [0.5],
+         "start": [0.4], "low": [0.3], "high": [0.7], "identified": [True]}
+    )
+    _assert_plain(sensitivity_charts.estimates_figure(params, EVIL))
+    observed = pd.DataFrame({"time": [0.0, 1.0], "value": [1.0, 2.0], "predicted": [1.1, 1.9]})
+    _assert_plain(sensitivity_charts.fit_figure(observed, EVIL, EVIL))
+    band = pd.DataFrame({"time": [0.0, 1.0], "low": [0, 1], "median": [1, 2], "high": [2, 3]})
+    points = pd.DataFrame({"time": [0.0, 1.0], "observed": [1.0, 5.0], "status": ["inside", "above"]})
+    _assert_plain(sensitivity_charts.monitor_figure(band, points, EVIL, EVIL, {"band": EVIL}))
