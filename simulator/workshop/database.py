@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,12 +120,35 @@ def create_engine(location: str) -> Engine:
 
 def _redact(location: str) -> str:
     """The location without a password, for messages."""
-    if not is_url(location):
-        return location
+    return mask_database_url(location)
+
+
+SECRET_PARAMETER = re.compile(r"pass|pwd|secret|token|key", re.IGNORECASE)
+MASK = "***"
+
+
+def mask_database_url(url: str) -> str:
+    """``url`` safe to show to anyone: the password and secret query parameters replaced by ``***``.
+
+    The user part's password is hidden, and so is every query parameter whose name says it
+    holds a secret (``password=``, ``sslpassword=``, ``pwd=``, ``token=``, ``sslkey=``...). A
+    path (a SQLite file) is returned as given; text that does not parse as a URL becomes
+    ``<database URL>`` (it may hold a password in a place we cannot find).
+    """
+    if not is_url(url):
+        return url
     try:
-        return sa.engine.make_url(location).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):
+        parsed = sa.engine.make_url(url)
+        query = {
+            key: ((MASK,) * len(value) if isinstance(value, tuple) else MASK)
+            if SECRET_PARAMETER.search(key)
+            else value
+            for key, value in parsed.query.items()
+        }
+        shown = parsed.set(query=query).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError, TypeError):
         return "<database URL>"
+    return shown.replace("%2A%2A%2A", MASK)
 
 
 class Database:
