@@ -33,6 +33,7 @@ from simulator.scenario_run import (
 )
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
+from ui import plain_text
 from ui.i18n import t, unit_label
 
 REPO = Path(__file__).resolve().parents[1]
@@ -421,13 +422,14 @@ def future_specs(
 
 
 def error_text(exc: BaseException) -> str:
-    """An error as text for people (Markdown), never a traceback."""
+    """An error as Markdown for people, never a traceback; what it quotes (a label, a name, a file's
+    text) is escaped, so it shows as text."""
     if isinstance(exc, InputError):
-        return tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+        return tr("input_error", message="") + "\n\n" + plain_text.markdown_lines(exc.problems)
     if isinstance(exc, NumericalError):
-        return tr("numerical_error", message=str(exc))
+        return tr("numerical_error", message=plain_text.markdown(exc))
     if isinstance(exc, SimulatorError):
-        return str(exc)
+        return plain_text.markdown(exc)
     traceback.print_exc()  # for the server log only
     return tr("unexpected_error", kind=type(exc).__name__)
 

@@ -21,7 +21,7 @@ from simulator.workshop.futures import (
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import history_table
-from ui import charts, state
+from ui import charts, plain_text, state
 from ui.views.workshop_common import open_store, show_error, tx
 
 SESSION = "ws_group_session"
@@ -122,7 +122,7 @@ def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
         made_with.yaml, made_with.sha256, current.yaml, current.sha256, version
     )
     for problem in problems:
-        st.warning(problem.replace("*", "\\*").replace("_", "\\_").replace("<", "\\<"))
+        st.warning(plain_text.markdown(problem))
     model = model_file(current).spec
     node = st.selectbox(
         tx("indicator"),
