@@ -23,7 +23,7 @@ import ui.preload  # noqa: E402, F401
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
 
 from simulator.errors import InputError  # noqa: E402
-from ui import state  # noqa: E402
+from ui import plain_text, state  # noqa: E402
 from ui.future import decode_link  # noqa: E402
 
 # (file under ui/, title key in ui.i18n, icon, url path); the first is the home page.
@@ -99,7 +99,7 @@ def main() -> None:
     ]
     page = st.navigation(pages)
     if "link_error" in st.session_state:
-        st.warning(state.tr("bad_link", reason=st.session_state.pop("link_error")))
+        st.warning(state.tr("bad_link", reason=plain_text.markdown(st.session_state.pop("link_error"))))
     try:
         page.run()
     except (RerunException, StopException):

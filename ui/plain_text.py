@@ -20,19 +20,34 @@ from __future__ import annotations
 import html
 import re
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~$|&])")
+_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+_WORD_JOINER = "\u2060"  # invisible, zero width: breaks a pattern without showing
+_TEXT_PATTERNS = re.compile(r"(?<=:)(?=[A-Za-z/+_\-])|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def markdown(text: object) -> str:
     """``text`` for a Streamlit element that renders Markdown: it shows as typed, nothing renders.
 
-    Every ASCII punctuation character that Markdown, Streamlit's directives or HTML give a
-    meaning is backslash-escaped (CommonMark shows an escaped character as itself), so no
-    image is fetched, no link or HTML tag made, no URL or e-mail address autolinked (their
-    ``:`` and ``.`` are escaped), no ``:emoji:``, colour or ``$`` maths; line breaks become spaces.
+    Two kinds of markup are defused. What Markdown parses (images, links, HTML, emphasis,
+    code, strike-through, ``$`` maths, ``&`` entities, a list or heading marker at the start)
+    gets a backslash before the character that starts it (CommonMark shows an escaped
+    character as itself). What Streamlit finds in the parsed text afterwards, where
+    backslashes no longer count (URLs and e-mail addresses made links, ``:emoji:``,
+    ``:material/icons:`` and ``:colour[...]`` directives), gets an invisible word joiner
+    (U+2060) after a ``:`` followed by a letter or ``/``, between ``www`` and ``.``, and before
+    ``@``. Line breaks become spaces.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    flat = _LINE_BREAKS.sub(" ", str(text))
+    escaped = _INLINE_SPECIAL.sub(r"\\\1", flat)
+    escaped = _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), escaped)
+    return _TEXT_PATTERNS.sub(_WORD_JOINER, escaped)
+
+
+def _escape_marker(marker: str) -> str:
+    """A block marker at the start (``#``, ``-``, ``+``, ``=``, ``1.``, ``1)``) with its sign escaped."""
+    return f"{marker[:-1]}\\{marker[-1]}"
 
 
 def markdown_lines(lines: list[object] | tuple[object, ...]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,23 +20,37 @@ EVIL = '![x](http://127.0.0.1:9/b.png) <a href="http://127.0.0.1:9/">Noord</a> *
 TAG = re.compile(r"<(?!br>|/?span\b|/?extra>)[a-z/]", re.IGNORECASE)  # a tag other than the builders' own
 
 
-def _unescape_markdown(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+def _as_shown(markdown: str) -> str:
+    """What a reader sees of escaped Markdown: backslash escapes resolved, word joiners invisible."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 @pytest.mark.parametrize(
     "text",
-    [EVIL, "Groep 1", "a_b*c*", "http://x.nl", "www.x.nl", "a@b.nl", ":smile: :material/home:", "#kop", "1. lijst"],
+    [
+        EVIL,
+        "Groep 1",
+        "a_b*c* ~~d~~ `e` | f \\*g",
+        "<http://x.nl> www.x.nl WWW.X.NL a@b.nl mailto:a@b.nl",
+        ":smile: :material/home: :+1: :blue-badge[b]",
+        "# kop",
+        "- lijst",
+        "1. lijst",
+        "[^1] [x]: http://127.0.0.1:9/c.png",
+    ],
 )
-def test_markdown_escapes_every_special_character_and_loses_nothing(text: str):
+def test_markdown_defuses_every_construct_and_shows_the_text_as_typed(text: str):
     escaped = plain_text.markdown(text)
-    assert _unescape_markdown(escaped) == text
-    for char in "![]()<>*_:$&#.":
+    assert _as_shown(escaped) == text
+    for char in "[]<>*_$&`~|":
         assert re.search(rf"(?<!\\){re.escape(char)}", escaped) is None, (char, escaped)
+    assert not re.search(r"(?i)://|www\.|[^\u2060]@|:[a-z/+]", escaped), escaped  # autolinks, emoji
+    assert not re.match(r"\s*([#+\-=]|\d+[.)])", escaped), escaped  # no heading or list
 
 
-def test_markdown_keeps_letters_and_joins_lines():
+def test_markdown_keeps_ordinary_text_readable_and_joins_lines():
     assert plain_text.markdown("Groep Noord") == "Groep Noord"
+    assert plain_text.markdown("metingen.csv:2: row 1 (e.g. 6150.5)") == "metingen.csv:2: row 1 (e.g. 6150.5)"
     assert plain_text.markdown("een\ntwee\r\ndrie") == "een twee drie"
     assert plain_text.markdown_lines(["a*", "b"]) == "- a\\*\n- b"
 
@@ -116,3 +131,44 @@ def test_sensitivity_calibration_and_monitor_figures_show_labels_as_text():
     band = pd.DataFrame({"time": [0.0, 1.0], "low": [0, 1], "median": [1, 2], "high": [2, 3]})
     points = pd.DataFrame({"time": [0.0, 1.0], "observed": [1.0, 5.0], "status": ["inside", "above"]})
     _assert_plain(sensitivity_charts.monitor_figure(band, points, EVIL, EVIL, {"band": EVIL}))
+
+
+UNESCAPED = re.compile(r"(?<!\\)(!\[|<a |<b>|\*\*vet|:red\[|\$x)|://|(?i:www)\.")
+
+
+def _page_texts(at) -> list[str]:
+    kinds = ("markdown", "caption", "error", "warning", "info", "success", "subheader", "header", "title")
+    texts = [e.value for kind in kinds for e in getattr(at, kind)]
+    texts += [w.label for kind in ("slider", "number_input", "selectbox", "multiselect", "toggle") for w in getattr(at, kind)]
+    texts += [str(cell) for t in at.table for cell in t.value.to_numpy().ravel()]  # st.table renders Markdown
+    return texts
+
+
+@pytest.mark.parametrize("page", ["views/builder.py", "views/network.py", "views/compare.py"])
+def test_the_pages_show_a_models_labels_and_a_scenarios_title_as_text(tmp_path, monkeypatch, page: str):
+    from streamlit.testing.v1 import AppTest
+    from ui_helpers import GROW, chart_specs, write_project
+
+    evil = EVIL.replace("'", "")
+    model = SMALL.replace('title: {nl: "Klein model", en: "Small model"}', f"title: '{evil}'").replace(
+        "{nl: Banen, en: Jobs}", f"'{evil}'"
+    )
+    model += "  - {from: income, to: jobs, weight: 0.00001, lag: 1, delay: fixed}\n"  # a loop for the loop table
+    scenario = GROW.replace('title: {nl: "Groei", en: "Growth"}', f"title: '{evil}'\ndescription: '{evil}'")
+    monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"grow.yaml": scenario})))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "ui" / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    if page.endswith("builder.py"):
+        at.selectbox(key="scenario_pick").set_value("grow").run()
+    if page.endswith("network.py"):
+        at.selectbox(key="focus_pick").set_value("jobs").run()
+    assert not at.exception and not at.error
+    texts = _page_texts(at)
+    assert any(plain_text.markdown(evil) in t for t in texts), texts
+    for text in texts:
+        assert not UNESCAPED.search(text), text
+    for spec in chart_specs(at):
+        for text in _strings(spec):
+            assert not TAG.search(text), text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator.spec import DELAY_TYPES, ModelSpec
-from ui import charts, model_input, state, tables
+from ui import charts, model_input, plain_text, state, tables
 from ui.state import tr
 
 OWN_NAME = "eigen-model.yaml"
@@ -33,7 +33,7 @@ def _adopt_model(text: str, name: str) -> None:
 
 
 def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
-    return [("error", tr("invalid") + "\n\n" + "\n".join(f"- {p}" for p in outcome.problems))]
+    return [("error", tr("invalid") + "\n\n" + plain_text.markdown_lines(outcome.problems))]
 
 
 def _link_columns(model: ModelSpec) -> dict:
@@ -138,12 +138,12 @@ def uploader() -> None:
         elif outcome.kind == "scenario":
             st.session_state.setdefault("uploaded_scenarios", {})[file.name] = outcome.text
             st.session_state["upload_messages"] = [
-                ("success", tr("upload_scenario_ok", name=outcome.scenario.name))
+                ("success", tr("upload_scenario_ok", name=plain_text.markdown(outcome.scenario.name)))
             ]
         else:
             _adopt_model(outcome.text, file.name)
             st.session_state["upload_messages"] = [
-                ("success", tr("upload_model_ok", name=file.name))
+                ("success", tr("upload_model_ok", name=plain_text.markdown(file.name)))
             ]
             st.rerun()
     for level, message in st.session_state.get("upload_messages", []):
