@@ -139,7 +139,8 @@ UNESCAPED = re.compile(r"(?<!\\)(!\[|<a |<b>|\*\*vet|:red\[|\$x)|://|(?i:www)\."
 def _page_texts(at) -> list[str]:
     kinds = ("markdown", "caption", "error", "warning", "info", "success", "subheader", "header", "title")
     texts = [e.value for kind in kinds for e in getattr(at, kind)]
-    texts += [w.label for kind in ("slider", "number_input", "selectbox", "multiselect", "toggle") for w in getattr(at, kind)]
+    widgets = ("slider", "number_input", "selectbox", "multiselect", "toggle")
+    texts += [w.label for kind in widgets for w in getattr(at, kind)]
     texts += [str(cell) for t in at.table for cell in t.value.to_numpy().ravel()]  # st.table renders Markdown
     return texts
 
