@@ -24,7 +24,7 @@ from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa
 
 from simulator.errors import InputError  # noqa: E402
 from ui import plain_text, state  # noqa: E402
-from ui.future import decode_link  # noqa: E402
+from ui.future import LinkError, decode_link  # noqa: E402
 
 # (file under ui/, title key in ui.i18n, icon, url path); the first is the home page.
 PAGES = [
@@ -73,17 +73,30 @@ def _sidebar() -> None:
 
 
 def _shared_link() -> None:
-    """Open the future in the URL (``?f=...``) once per link."""
+    """Open the future in the URL (``?f=...``) once per link; a link that does not open says why
+    (in the reader's language) and the app opens as without a link."""
     code = st.query_params.get("f")
     if not code or st.session_state.get("applied_link") == code:
         return
     st.session_state["applied_link"] = code
     try:
         state.open_link(decode_link(code))
-    except ValueError as exc:
-        st.session_state["link_error"] = str(exc)
+    except LinkError as exc:
+        st.session_state["link_error"] = ("link_" + exc.reason, exc.values)
     except InputError as exc:
-        st.session_state["link_error"] = "; ".join(str(p) for p in exc.problems)
+        st.session_state["link_error"] = ("link_bad_scenario", {"problems": "; ".join(map(str, exc.problems))})
+    except Exception as exc:  # noqa: BLE001 - a crafted link must never stop the app
+        state.error_text(exc)  # logs the traceback on the server
+        st.session_state["link_error"] = ("link_damaged", {})
+
+
+def _link_warning() -> None:
+    """The warning about a shared link that did not open, once."""
+    if "link_error" not in st.session_state:
+        return
+    key, values = st.session_state.pop("link_error")
+    reason = state.tr(key, **{k: plain_text.markdown(v) for k, v in values.items()})
+    st.warning(state.tr("bad_link", reason=reason))
 
 
 def main() -> None:
@@ -98,8 +111,7 @@ def main() -> None:
         for i, (path, key, icon, url) in enumerate(PAGES)
     ]
     page = st.navigation(pages)
-    if "link_error" in st.session_state:
-        st.warning(state.tr("bad_link", reason=plain_text.markdown(st.session_state.pop("link_error"))))
+    _link_warning()
     try:
         page.run()
     except (RerunException, StopException):

@@ -513,10 +513,13 @@ def _share(cur: Current) -> Share:
 def open_link(link: fut.SharedLink) -> None:
     """Make the future of a share link the one being built: its model, its scenario, its sliders.
 
+    Everything is checked first (the model is on this server, the scenario fits it, every value
+    lies within its slider's or year field's range); nothing changes when a check fails.
+
     Raises
     ------
-    ValueError
-        When the link names a model file this server does not have.
+    ui.future.LinkError
+        When the link names a model file this server does not have, or a value out of range.
     InputError
         When the scenario the link carries does not fit the model.
     """
@@ -525,9 +528,16 @@ def open_link(link: fut.SharedLink) -> None:
     if link.model:
         path = next((p for p in paths if p.stem == link.model), None)
         if path is None:
-            raise ValueError(f"the model '{link.model}' is not on this server")
-    if link.scenario:
-        spec = load_scenario_text(link.scenario, "link.yaml", model_from_file(path)).spec
+            raise fut.LinkError(
+                "unknown_model", f"the model '{link.model}' is not on this server", model=link.model
+            )
+    model = model_from_file(path)
+    scenarios = file_scenarios(model, scenario_paths(path))
+    spec = load_scenario_text(link.scenario, "link.yaml", model).spec if link.scenario else None
+    if spec is not None:
+        scenarios = scenarios | {spec.name: spec}
+    fut.check_link(link.future, model.spec, list(scenarios.values()))
+    if spec is not None:
         st.session_state.setdefault("uploaded_scenarios", {})[f"{spec.name}.yaml"] = link.scenario
     st.session_state["model_pending"] = str(path)
     set_future(link.future)
