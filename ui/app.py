@@ -96,7 +96,7 @@ def _link_warning() -> None:
         return
     key, values = st.session_state.pop("link_error")
     reason = state.tr(key, **{k: plain_text.markdown(v) for k, v in values.items()})
-    st.warning(state.tr("bad_link", reason=reason))
+    st.warning(state.tr("bad_link", reason=reason))  # plain-text: an app text, its values escaped above
 
 
 def main() -> None:

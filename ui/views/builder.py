@@ -359,7 +359,7 @@ def monitor_section(cur: state.Current) -> None:
         return
     result = state.monitor_of(cur, scenario, observed)
     deterministic = result.band.samples <= 1
-    st.caption(tr("monitor_no_band") if deterministic else tr("monitor_help", n=result.band.samples))
+    st.caption(tr("monitor_no_band") if deterministic else tr("monitor_help", n=int(result.band.samples)))
     model = cur.model.spec
     if st.session_state.get(state.wkey("monitor_node")) not in observed.nodes:
         st.session_state[state.wkey("monitor_node")] = observed.nodes[0]

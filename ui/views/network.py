@@ -84,7 +84,8 @@ def _loops(cur: state.Current, focus: str | None) -> None:
             for lp in loops
         ]
     ).set_index("id")
-    st.table(frame)  # a static table wraps the loop's path (a data grid would cut it off); it renders Markdown
+    # A static table wraps the loop's path (a data grid would cut it off); it renders Markdown:
+    st.table(frame)  # plain-text: its text cells are escaped above
 
 
 def _tracing(cur: state.Current, focus: str) -> None:

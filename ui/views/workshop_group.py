@@ -100,7 +100,7 @@ def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion
             )
             st.session_state["ws_history_future"] = saved.future  # show what was just saved
             st.session_state.pop("ws_history_version", None)
-            st.success(tx("saved", version=saved.version))
+            st.success(tx("saved", version=int(saved.version)))
         except InputError as exc:
             show_error(exc)
 
