@@ -437,7 +437,7 @@ class LinkError(ValueError):
 MAX_PAYLOAD_BYTES = 200_000  # the link's JSON after decompression
 MAX_LINK_ENTRIES = 200  # levers, timings or assumptions in one link
 MAX_LINK_NAME_CHARS = 200  # a key, a scenario or a model name
-MAX_LINK_NUMBER = 1e9  # no lever, year or weight of a real future is this large
+MAX_LINK_NUMBER = 1e15  # beyond any lever, year or weight (a slider of euros of GDP stays below it)
 
 _Number = Annotated[float, Field(ge=-MAX_LINK_NUMBER, le=MAX_LINK_NUMBER, allow_inf_nan=False)]
 _Name = Annotated[str, Field(min_length=1, max_length=MAX_LINK_NAME_CHARS)]
