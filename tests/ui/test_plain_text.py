@@ -173,3 +173,16 @@ def test_the_pages_show_a_models_labels_and_a_scenarios_title_as_text(tmp_path, 
     for spec in chart_specs(at):
         for text in _strings(spec):
             assert not TAG.search(text), text
+
+
+def test_a_refused_upload_quotes_the_file_as_text(app):
+    """The refusal names the file and quotes what is wrong; neither renders (an image, a link)."""
+    evil = EVIL.replace("'", "")
+    bad = SMALL.replace("{from: jobs, to: income,", f"{{from: '{evil}', to: income,")
+    app.switch_page("views/assumptions.py").run()
+    name = "![m](http:__127.0.0.1:9_m.png).yaml"
+    app.file_uploader(key="upload").set_value((name, bad.encode(), "application/x-yaml")).run()
+    assert not app.exception
+    (error,) = [e.value for e in app.error]
+    assert plain_text.markdown(evil) in error and plain_text.markdown(name) in error
+    assert not UNESCAPED.search(error), error
