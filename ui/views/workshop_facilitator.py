@@ -18,6 +18,7 @@ from simulator.workshop.compare import (
 )
 from simulator.workshop.database import mask_database_url
 from simulator.workshop.exchange import export_text, import_workshop, parse_export
+from simulator.workshop.records import FutureVersion
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import (
     chart_paths,
@@ -97,7 +98,7 @@ def _signature(store: WorkshopStore, code: str) -> tuple:
 def _comparison(_store: WorkshopStore, code: str, signature: tuple, lang: str) -> Comparison:
     """All futures run; one that fails is marked with the reason (in ``lang``), the others compared."""
 
-    def describe(version, reason: str) -> str:
+    def describe(version: FutureVersion, reason: str) -> str:
         return TEXT["future_failed"][lang].format(future=version.label, reason=reason)
 
     return workshop_runs.comparison(_store, code, describe)
