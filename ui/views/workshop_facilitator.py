@@ -138,24 +138,25 @@ def _label(model, lang: str):
     return lambda n: model.node(n).label.get(lang)
 
 
-def _choices(comparison: Comparison, lang: str) -> tuple[str, float]:
-    """The outcome and the year the facilitator looks at."""
+def _outcome(comparison: Comparison, lang: str) -> str:
+    """The outcome the facilitator looks at (default: the jobs, when the model has them)."""
     model = comparison.model.spec
     default = model.node_ids.index("jobs_total") if "jobs_total" in model.node_ids else 0
     if st.session_state.get(state.wkey("ws_outcome")) not in model.node_ids:
         st.session_state[state.wkey("ws_outcome")] = model.node_ids[default]
-    left, right = st.columns([2, 3])
-    outcome = left.selectbox(tx("outcome"), model.node_ids, key=state.wkey("ws_outcome"),
-                             format_func=_label(model, lang))
+    return st.selectbox(tx("outcome"), model.node_ids, key=state.wkey("ws_outcome"), format_func=_label(model, lang))
+
+
+def _year(comparison: Comparison) -> float:
     times = comparison.baseline.times
-    year = right.select_slider(
+    year = st.select_slider(
         state.tr("year"),
         options=[float(x) for x in times if float(x).is_integer()],
         value=float(times[-1]),
         key="ws_year",
         format_func=lambda y: f"{y:.0f}",
     )
-    return outcome, float(year)
+    return float(year)
 
 
 def _table(frame: pd.DataFrame, typed: tuple[str, ...] = ()) -> None:
@@ -185,7 +186,9 @@ def _scorecards(prepared: Prepared, signature: tuple, year: float, lang: str) ->
             col.plotly_chart(fig, key=f"ws_card:{label}", config={"displayModeBar": False})
 
 
+@st.fragment
 def _overlays(comparison: Comparison, outcome: str, lang: str) -> None:
+    """A fragment: choosing indicators redraws only these charts."""
     model = comparison.model.spec
     st.subheader(tx("paths"))
     if not set(st.session_state.get(state.wkey("ws_nodes")) or [outcome]) <= set(model.node_ids):
@@ -220,6 +223,15 @@ def _disputes(prepared: Prepared, signature: tuple, outcome: str, year: float, l
         _table(disputes_display(table, model, outcome, lang))
 
 
+@st.fragment
+def _by_outcome(prepared: Prepared, signature: tuple, year: float, lang: str) -> None:
+    """A fragment: another outcome (or reference) reruns only this part, from the cached runs."""
+    st.subheader(tx("futures"))
+    outcome = _outcome(prepared.comparison, lang)
+    _table(futures_display(prepared.comparison, outcome, year, lang))
+    _disputes(prepared, signature, outcome, year, lang)
+
+
 def comparison_view(store: WorkshopStore, code: str) -> None:
     """All groups' latest futures side by side: scorecards, outcome, overlaid paths, disputes, notes."""
     lang = state.language()
@@ -233,12 +245,10 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
         return
     for problem in comparison.problems:
         st.warning(plain_text.markdown(problem))
-    outcome, year = _choices(comparison, lang)
+    year = _year(comparison)
     _scorecards(prepared, signature, year, lang)
-    st.subheader(tx("futures"))
-    _table(futures_display(comparison, outcome, year, lang))
-    _overlays(comparison, outcome, lang)
-    _disputes(prepared, signature, outcome, year, lang)
+    _by_outcome(prepared, signature, year, lang)
+    _overlays(comparison, st.session_state[state.wkey("ws_outcome")], lang)
     st.subheader(tx("interventions"))
     _table(interventions_display(prepared.interventions, lang))
     st.subheader(tx("notes"))
