@@ -307,13 +307,15 @@ NETWORK_WORDS = {
 }
 POSITIVE, NEGATIVE = "#1a9850", "#d73027"
 CURVE = 0.12  # a link bends this far sideways (share of its length): A->B and B->A stay apart
+SAME_COLUMN_CURVE = 0.3  # a link within one column bends further, around the nodes between its ends
 
 
 def _curve(p0: tuple[float, float], p1: tuple[float, float], n: int = 14) -> np.ndarray:
     """Points of a gently bent line from ``p0`` to ``p1`` (a quadratic Bézier curve), shape (n, 2)."""
     a, b = np.asarray(p0, dtype=float), np.asarray(p1, dtype=float)
     d = b - a
-    control = (a + b) / 2 + CURVE * np.array([-d[1], d[0]])
+    bend = CURVE if abs(d[0]) > 1e-9 else SAME_COLUMN_CURVE  # within a column: round the nodes between
+    control = (a + b) / 2 + bend * np.array([-d[1], d[0]])
     s = np.linspace(0.0, 1.0, n)[:, None]
     return (1 - s) ** 2 * a + 2 * (1 - s) * s * control + s**2 * b
 
@@ -391,6 +393,16 @@ def _headers(lay: network_layout.Layout, language: str) -> list[dict]:
     return out
 
 
+def _node_label(pos: dict, node: object, language: str) -> dict:
+    """A node's name under its marker, on a white ground so that links passing behind do not cross it."""
+    x, y = pos[node.id]
+    return {"x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False, "yanchor": "top",
+            "yshift": -(network_layout.MARKER_PX / 2 + 2),
+            "text": "<br>".join(_plain(line) for line in network_layout.wrap(node.label.get(language))),
+            "font": {"size": network_layout.FONT_PX, "color": "#222222"},
+            "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 0}
+
+
 def network_figure(
     model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 900
 ) -> go.Figure:
@@ -424,10 +436,7 @@ def network_figure(
             go.Scatter(
                 x=[pos[n.id][0] for n in nodes],
                 y=[pos[n.id][1] for n in nodes],
-                mode="markers+text",
-                text=["<br>".join(_plain(x) for x in network_layout.wrap(n.label.get(language))) for n in nodes],
-                textposition="bottom center",
-                textfont={"size": network_layout.FONT_PX, "color": "#222222"},
+                mode="markers",
                 customdata=[n.id for n in nodes],
                 name=_plain(theme_label(theme, language)),
                 showlegend=False,
@@ -446,6 +455,7 @@ def network_figure(
                 hoverinfo="text",
             )
         )
+    annotations += [_node_label(pos, n, language) for n in model.nodes if n.id in shown]  # last: on top
     if lay is not None:
         height = lay.height_px + 70
         axes = {"xaxis": {"visible": False, "range": list(lay.x_range), "fixedrange": True},

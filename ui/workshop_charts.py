@@ -138,5 +138,6 @@ def overlay_figure(paths: pd.DataFrame, title: str, unit: str, height: int = 380
     )
     lo, hi = min(low, *heights) if heights else low, max(high, *heights) if heights else high
     fig.update_yaxes(gridcolor="#eeeeee", range=[lo - 0.05 * span, hi + 0.05 * span])
-    fig.update_xaxes(gridcolor="#eeeeee")
+    first = float(paths["time"].min()) if len(paths) else 0.0
+    fig.update_xaxes(gridcolor="#eeeeee", range=[first, last])  # the end labels sit in the right margin
     return fig

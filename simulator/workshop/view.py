@@ -155,7 +155,8 @@ def _change(unit: str, language: str) -> str:
 def dispute_sentences(
     table: pd.DataFrame, model: ModelSpec, outcome: str, year: float, language: str = "nl", limit: int = 3
 ) -> list[str]:
-    """The disputed links of :func:`simulator.workshop.compare.disputes_at` as sentences, largest effect first.
+    """The disputed links of :func:`simulator.workshop.compare.disputes_at` as sentences, largest effect first;
+    links that do not move the outcome are left out (one sentence says so when none does).
 
     The first reads e.g. "Noord en Zuid verschillen het meest over het effect van Banen in Parkstad op
     Werkloosheid (gewicht 0,3 tegenover 0,6); dat verschuift Tevredenheid met het leven in 2035 met
@@ -166,7 +167,12 @@ def dispute_sentences(
     node = model.node(outcome)
     target, unit = node.label.get(language), _change(node.unit, language)
     lines = []
-    for i, row in enumerate(table.head(limit).itertuples(index=False)):
+    moving = table[(table.effect.abs() > 1e-12) | (table.failed.map(len) > 0)]
+    if moving.empty and not table.empty:
+        n = len(table)
+        return [f"De groepen verschillen over {n} verband(en), maar die veranderen {target} in {year:g} niet." if nl
+                else f"The groups differ on {n} link(s), but none of them moves {target} in {year:g}."]
+    for i, row in enumerate(moving.head(limit).itertuples(index=False)):
         link = f"{model.node(row.source).label.get(language)} op {model.node(row.target).label.get(language)}"
         if not nl:
             link = f"{model.node(row.source).label.get(language)} on {model.node(row.target).label.get(language)}"

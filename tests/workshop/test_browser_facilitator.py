@@ -25,6 +25,8 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FUTURES = (("Noord", "medtech-growth"), ("Zuid", "medtech-relocation"), ("Oost", "medtech-automation"))
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+SECTIONS = (("scorekaarten", "Scorekaarten naast elkaar"), ("paden", "De toekomsten over de tijd"),
+            ("aannames", "Aannames waarover groepen het oneens zijn"))
 STAMP = "[data-testid='stCaptionContainer']:has-text('doorgerekend om')"
 
 
@@ -92,10 +94,8 @@ def test_the_facilitator_compares_three_futures_and_another_outcome_runs_nothing
             for internal in ("outcome_made_with", "hier_en_nu", "weight_low", "outcome_current"):
                 assert internal not in body
             assert "verschillen het meest over het effect van" in body
-            for part, heading in (("scorekaarten", "Scorekaarten naast elkaar"), ("paden", "De toekomsten over de tijd"),
-                                  ("aannames", "Aannames waarover groepen het oneens zijn")):
+            for part, heading in SECTIONS:
                 page.get_by_text(heading).first.scroll_into_view_if_needed()
-                page.evaluate("document.querySelector('section.stMain, [data-testid=\"stMain\"]')?.scrollBy(0, 0)")
                 page.wait_for_timeout(300)
                 page.screenshot(path=str(ARTIFACTS / f"begeleider-{width}x{height}-{part}.png"))
             if width == 1366:
