@@ -30,6 +30,7 @@ from ui.future import LinkError, decode_link  # noqa: E402
 # (file under ui/, title key in ui.i18n, icon, url path); the first is the home page.
 PAGES = [
     ("views/builder.py", "page_builder", ":material/tune:", "toekomst"),
+    ("views/monitor.py", "page_monitor", ":material/monitoring:", "monitor"),
     ("views/network.py", "page_network", ":material/hub:", "netwerk"),
     ("views/compare.py", "page_compare", ":material/compare_arrows:", "vergelijken"),
     ("views/assumptions.py", "page_assumptions", ":material/edit_note:", "aannames"),

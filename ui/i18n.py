@@ -22,6 +22,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "page_builder": {"nl": "Toekomst bouwen", "en": "Build a future"},
     "page_network": {"nl": "Het netwerk", "en": "The network"},
+    "page_monitor": {"nl": "Monitor", "en": "Monitor"},
     "page_compare": {"nl": "Toekomsten vergelijken", "en": "Compare futures"},
     "page_assumptions": {"nl": "Eigen aannames", "en": "Own assumptions"},
     "page_export": {"nl": "Exporteren en delen", "en": "Export and share"},

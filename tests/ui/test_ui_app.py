@@ -154,7 +154,7 @@ def test_network_focus_shows_causes_effects_and_tracing(app: AppTest):
     app.selectbox(key="focus_pick").set_value("income").run()
     _clean(app)
     network = chart_specs(app)[0]
-    assert sorted(x for t in network["data"] for x in t["customdata"]) == ["income", "jobs"]
+    assert sorted(x for t in network["data"] if "customdata" in t for x in t["customdata"]) == ["income", "jobs"]
     trace = next(s for s in chart_specs(app) if s["data"][0]["type"] == "bar")
     assert trace["data"][0]["y"] == ["Banen"]
     assert len(app.dataframe) == 3  # causes, effects, paths (no loops in the small model)
@@ -273,6 +273,16 @@ def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model
     assert app.slider(key="lever:jobs:step").value == 50.0
 
 
+MONITOR = "views/monitor.py"
+
+
+def test_the_home_page_has_no_monitor_it_has_its_own_page(app: AppTest):
+    """Moving a slider must not recompute the monitor's band: the monitor is a page of its own."""
+    assert not [r for r in app.radio if r.key == "monitor_source"]
+    app.switch_page(MONITOR).run()
+    assert not app.exception and app.title[0].value.startswith("Monitor")
+
+
 def _monitor_chart(at: AppTest) -> dict:
     return next(s for s in chart_specs(at) if any("waargenomen" in str(t.get("name")) for t in s["data"]))
 
@@ -281,6 +291,7 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     monkeypatch: pytest.MonkeyPatch,
 ):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
+    at.switch_page(MONITOR).run()
     assert at.radio(key="monitor_source").value == "sample"
     assert any("Illustratief" in c.value for c in at.caption)
     spec = _monitor_chart(at)
@@ -301,6 +312,7 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
 
 def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: AppTest):
     app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.switch_page(MONITOR).run()
     assert app.radio(key="monitor_source").options == ["Eigen CSV uploaden"]  # the sample fits Heerlen only
     csv = b"node,time,value\nincome,2030,30500\nincome,2031,30200\njobs,2030,1100\n"
     app.file_uploader(key="monitor_upload").set_value(("waarnemingen.csv", csv, "text/csv")).run()
@@ -320,6 +332,7 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
     monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, fixed)))
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
+    at.switch_page(MONITOR).run()
     csv = b"node,time,value\nincome,2030,30500\n"
     at.file_uploader(key="monitor_upload").set_value(("w.csv", csv, "text/csv")).run()
     _clean(at)
@@ -341,11 +354,13 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
     ],
 )
 def test_a_bad_observed_csv_gives_a_message_naming_the_file(app: AppTest, raw: bytes, expected: str):
+    app.switch_page(MONITOR).run()
     app.file_uploader(key="monitor_upload").set_value(("metingen.csv", raw, "text/csv")).run()
     assert not app.exception
     assert len(app.error) == 1
     assert "metingen.csv" in app.error[0].value and expected in app.error[0].value
     assert "Traceback" not in app.error[0].value
+    app.switch_page("views/builder.py").run()
     assert chart_specs(app)  # the scorecard and paths are still there
 
 

@@ -39,6 +39,7 @@ ARGS = [
 ]
 PAGES = {
     "toekomst": "Medtech-logistiek Heerlen",
+    "monitor": "Monitor: waarnemingen tegen de verwachting",
     "netwerk": "Het netwerk",
     "vergelijken": "Toekomsten vergelijken",
     "aannames": "Eigen aannames",
@@ -220,7 +221,7 @@ def test_language_toggle_switches_to_english(server: str, page):
 def test_monitor_shows_observations_against_the_band_and_refuses_a_bad_csv(server: str, page):
     from playwright.sync_api import expect
 
-    page.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
+    page.goto(f"{server}/monitor?f={encode_future(Future('medtech-growth'))}")
     heading = page.get_by_role("heading", name="Monitor: waarnemingen tegen de verwachting")
     heading.wait_for()
     expect(page.get_by_text("Illustratief: synthetische gegevens", exact=False)).to_be_visible()
@@ -230,7 +231,7 @@ def test_monitor_shows_observations_against_the_band_and_refuses_a_bad_csv(serve
     _no_traceback(page)
     heading.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "toekomst-monitor.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "monitor.png"), full_page=True)
     page.get_by_text("Eigen CSV uploaden", exact=True).click()
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "metingen.csv", "mimeType": "text/csv", "buffer": b"node,time,value\nwerkloosheid,2027,5\n"}]
