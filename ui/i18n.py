@@ -10,6 +10,7 @@ from __future__ import annotations
 # Unit words live in the core (the command line says them too); re-exported for the pages.
 from simulator.analysis.text import UNIT_WORDS_NL as UNIT_WORDS_NL
 from simulator.analysis.text import unit_label as unit_label
+from simulator.themes import theme_name
 
 LANGUAGES = ("nl", "en")
 
@@ -303,8 +304,29 @@ TEXT: dict[str, dict[str, str]] = {
     "lost_link": {"nl": "verband", "en": "link"},
     "lost_node": {"nl": "bouwblok", "en": "node"},
     "bad_link": {
-        "nl": "De gedeelde link kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
-        "en": "The shared link could not be read ({reason}); you see the plain scenario.",
+        "nl": "De gedeelde link is ongeldig en kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
+        "en": "The shared link is invalid and could not be read ({reason}); you see the plain scenario.",
+    },
+    "link_too_long": {"nl": "te lang: {n} tekens", "en": "too long: {n} characters"},
+    "link_damaged": {"nl": "beschadigd", "en": "damaged"},
+    "link_too_large": {"nl": "de inhoud is te groot", "en": "its content is too large"},
+    "link_too_deep": {"nl": "de inhoud is te diep genest", "en": "its content is nested too deeply"},
+    "link_not_a_future": {"nl": "het beschrijft geen toekomst", "en": "it does not describe a future"},
+    "link_bad_number": {
+        "nl": "een waarde is geen eindig getal tussen -{limit} en {limit}",
+        "en": "a value is not a finite number between -{limit} and {limit}",
+    },
+    "link_out_of_range": {
+        "nl": "{what} = {value} ligt buiten het bereik {low} tot {high}",
+        "en": "{what} = {value} lies outside the range {low} to {high}",
+    },
+    "link_unknown_model": {
+        "nl": "het model '{model}' staat niet op deze server",
+        "en": "the model '{model}' is not on this server",
+    },
+    "link_bad_scenario": {
+        "nl": "het meegestuurde scenario past niet bij het model: {problems}",
+        "en": "the scenario it carries does not fit the model: {problems}",
     },
     # link properties in words (network page)
     "delay_none": {"nl": "direct", "en": "immediate"},
@@ -396,7 +418,10 @@ def t(key: str, language: str = "nl", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def theme_label(theme: str) -> str:
-    """A readable theme name: ``arbeid_en_vrije_tijd`` -> ``Arbeid en vrije tijd`` (a Dutch term)."""
-    text = theme.replace("_", " ").strip()
+def theme_label(theme: str, language: str = "nl") -> str:
+    """A theme's name from :mod:`simulator.themes`, capitalised: ``materiele_welvaart`` -> ``Materiële welvaart``.
+
+    Dutch by default (the CBS terms); ``language="en"`` gives the English name.
+    """
+    text = theme_name(theme, language).strip()
     return text[:1].upper() + text[1:]

@@ -33,6 +33,7 @@ from simulator.scenario_run import (
 )
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
+from ui import plain_text
 from ui.i18n import t, unit_label
 
 REPO = Path(__file__).resolve().parents[1]
@@ -421,13 +422,14 @@ def future_specs(
 
 
 def error_text(exc: BaseException) -> str:
-    """An error as text for people (Markdown), never a traceback."""
+    """An error as Markdown for people, never a traceback; what it quotes (a label, a name, a file's
+    text) is escaped, so it shows as text."""
     if isinstance(exc, InputError):
-        return tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+        return tr("input_error", message="") + "\n\n" + plain_text.markdown_lines(exc.problems)
     if isinstance(exc, NumericalError):
-        return tr("numerical_error", message=str(exc))
+        return tr("numerical_error", message=plain_text.markdown(exc))
     if isinstance(exc, SimulatorError):
-        return str(exc)
+        return plain_text.markdown(exc)
     traceback.print_exc()  # for the server log only
     return tr("unexpected_error", kind=type(exc).__name__)
 
@@ -511,10 +513,13 @@ def _share(cur: Current) -> Share:
 def open_link(link: fut.SharedLink) -> None:
     """Make the future of a share link the one being built: its model, its scenario, its sliders.
 
+    Everything is checked first (the model is on this server, the scenario fits it, every value
+    lies within its slider's or year field's range); nothing changes when a check fails.
+
     Raises
     ------
-    ValueError
-        When the link names a model file this server does not have.
+    ui.future.LinkError
+        When the link names a model file this server does not have, or a value out of range.
     InputError
         When the scenario the link carries does not fit the model.
     """
@@ -523,9 +528,16 @@ def open_link(link: fut.SharedLink) -> None:
     if link.model:
         path = next((p for p in paths if p.stem == link.model), None)
         if path is None:
-            raise ValueError(f"the model '{link.model}' is not on this server")
-    if link.scenario:
-        spec = load_scenario_text(link.scenario, "link.yaml", model_from_file(path)).spec
+            raise fut.LinkError(
+                "unknown_model", f"the model '{link.model}' is not on this server", model=link.model
+            )
+    model = model_from_file(path)
+    scenarios = file_scenarios(model, scenario_paths(path))
+    spec = load_scenario_text(link.scenario, "link.yaml", model).spec if link.scenario else None
+    if spec is not None:
+        scenarios = scenarios | {spec.name: spec}
+    fut.check_link(link.future, model.spec, list(scenarios.values()))
+    if spec is not None:
         st.session_state.setdefault("uploaded_scenarios", {})[f"{spec.name}.yaml"] = link.scenario
     st.session_state["model_pending"] = str(path)
     set_future(link.future)

@@ -38,7 +38,7 @@ BUSY_TIMEOUT_S = 30.0
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
 """PostgreSQL's serialization failure and deadlock: the transaction can simply be tried again."""
 
-_SECRET_KEY = re.compile(r"pass|pwd|secret|token|credential", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"pass|pwd|secret|token|credential|key", re.IGNORECASE)
 _SECRET_PARAM = re.compile(r"([?&;]([^=&;#]*)=)([^&;#]*)")
 _USERINFO = re.compile(r"(://[^/?#@:]*:)[^/?#@]*@")
 MASK = "***"

@@ -7,7 +7,9 @@ import streamlit as st
 
 from simulator.analysis.scorecard import summary
 from simulator.spec import ScenarioSpec
+from simulator.themes import in_cbs_order
 from ui import charts, state, tables
+from ui.plain_text import markdown as md
 from ui.state import tr
 
 CURRENT = "__current__"
@@ -63,13 +65,13 @@ def page() -> None:
     samples = BAND_SAMPLES if band_on else 0
     lang = state.language()
     cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year, samples) for k in chosen}
-    themes = sorted({n.theme for n in model.nodes})
+    themes = in_cbs_order(n.theme for n in model.nodes)
     st.subheader(tr("scorecard"))
     names = list(cards)
     for row in range(0, len(names), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, name in zip(cols, names[row : row + PER_ROW], strict=False):
-            col.markdown(f"**{name}**")
+            col.markdown(f"**{md(name)}**")
             fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True)
             col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
     diff = tables.differences(cards)

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from simulator.analysis.scorecard import scorecard, summary
-from ui import charts, exporting, state, tables
+from simulator.themes import in_cbs_order
+from ui import charts, exporting, plain_text, state, tables
 from ui.state import tr
 
 
@@ -59,7 +60,7 @@ def _chart(cur: state.Current):
     if node == SCORECARD:
         year = float(st.session_state.get("year") or model.time.start + 10)
         card = state.scorecard_of(cur, own or defaults, year)
-        themes = sorted({n.theme for n in model.nodes})
+        themes = in_cbs_order(n.theme for n in model.nodes)
         title = f"{tr('scorecard')} {year:g}"
         fig = charts.scorecard_figure(summary(card), state.language(), title, themes)
     else:
@@ -124,7 +125,7 @@ def page() -> None:
     for key in link.carries:
         st.caption(tr(key))
     if link.lost:
-        st.warning(tr("share_lost", what="; ".join(_lost_text(item) for item in link.lost)))
+        st.warning(tr("share_lost", what=plain_text.markdown("; ".join(_lost_text(item) for item in link.lost))))
 
 
 def _lost_text(item: str) -> str:
