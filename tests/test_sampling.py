@@ -39,7 +39,7 @@ def _all_members(sample):
 
 def test_only_uncertain_weights_and_lags_are_parameters_in_link_order():
     names = [p.name for p in uncertain_parameters(_model())]
-    assert names == ["a->b weight", "b->c lag", "a->c weight"]
+    assert names == ["a->b:weight", "b->c:lag", "a->c:weight"]
 
 
 @pytest.mark.parametrize("method", ["lhs", "mc"])
@@ -84,7 +84,7 @@ def test_blocks_are_fixed_slices_of_the_members():
     weights, _ = sample.block(2)
     assert weights.shape == (3, 7)
     values = sample.member_values(2 * BLOCK_SIZE + 3)
-    assert values["a->b weight"] == weights[0, 3]
+    assert values["a->b:weight"] == weights[0, 3]
 
 
 def test_inverse_cdf_of_a_normal_stays_finite_at_the_edges():
