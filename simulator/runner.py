@@ -268,7 +268,7 @@ def draw_sample(prepared: PreparedScenario, settings: Uncertainty) -> ParameterS
     return sampling.draw(prepared.model, int(settings.samples), int(settings.seed or 0), settings.method or "lhs")
 
 
-MemberTimes = Literal["scorecard", "all"]
+MemberTimes = Literal["scorecard", "all", "none"]
 
 
 def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = None, *,
@@ -287,9 +287,10 @@ def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = N
         The scenario's draw when already made (:func:`draw_sample`); else drawn here, once.
     years : sequence of float, optional
         The scorecard's years (default: decades and the horizon).
-    member_times : {"scorecard", "all"}
+    member_times : {"scorecard", "all", "none"}
         Times at which the first members' deviations are kept: the scorecard's
-        years, or every time (the app's year slider scores any year from them).
+        years (none without a scorecard), or every time (the app's year slider
+        scores any year from them).
     warnings : sequence of str, optional
         Warnings already given; else the run's warnings are found here.
     themes : sequence of str, optional
@@ -312,7 +313,8 @@ def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = N
     result = run_deterministic(prepared)
     summary = None
     if sample is not None:
-        summary = _ensemble(prepared, sample, years, member_times, executor, threads, progress)
+        kept = "none" if member_times == "scorecard" and not scorecard else member_times
+        summary = _ensemble(prepared, sample, years, kept, executor, threads, progress)
     run = ScenarioRun(prepared, result, uncertainty, summary, None, tuple(warnings), file, sample)
     if scorecard:
         run = replace(run, scorecard=run.scorecard_at(years, language, themes))
@@ -325,8 +327,11 @@ def _ensemble(prepared: PreparedScenario, sample: ParameterSample, years: Sequen
     from simulator.analysis.report import MAX_MEMBERS
     from simulator.ensemble import summarise_sample
 
-    times = (range(prepared.compiled.times.size) if member_times == "all"
-             else scorecard_times(prepared, years))
+    times: Sequence[int] = ()
+    if member_times == "all":
+        times = range(prepared.compiled.times.size)
+    elif member_times == "scorecard":
+        times = scorecard_times(prepared, years)
     return summarise_sample(prepared, sample, executor=executor, progress=progress, threads=threads,
                             member_times=tuple(times), max_members=MAX_MEMBERS)
 
