@@ -110,22 +110,19 @@ def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: i
 
     The members are the first ``min(samples, max_members)`` of the draws
     :func:`simulator.sampling.draw` makes for ``samples`` and ``seed`` (the same
-    parameter sets as the ensemble of ``bwsim run``), run block by block.
+    parameter sets as the ensemble of ``bwsim run``), run by
+    :func:`simulator.ensemble.run_members`. A run with an ensemble need not call
+    this: :func:`simulator.runner.run_scenarios` takes the shares from the
+    ensemble's own members.
     """
-    from simulator.ensemble import check_ensemble_budget
+    from simulator.ensemble import run_members
     from simulator.sampling import draw
 
-    check_ensemble_budget(prepared, min(samples, max_members), histogram=False)  # one block at a time, sized
     sample = draw(prepared.model, samples, seed, method)
-    keep, kept = min(samples, max_members), []
-    for block in range(sample.n_blocks):
-        start, stop = sample.block_range(block)
-        if start >= keep:
-            break
-        weights, lags = sample.block(block)
-        d = simulate(prepared.compiled, prepared.inputs, weights, lags)
-        kept.append(d[list(indices)][:, :, : keep - start])
-    return np.concatenate(kept, axis=2)
+    keep = min(samples, max_members)
+    blocks = [sample.uniforms(b) for b in range(sample.n_blocks) if sample.block_range(b)[0] < keep]
+    weights, lags = sample.values(np.concatenate(blocks)[:keep])
+    return run_members(prepared, weights, lags)[list(indices)]  # within the budget, or refused before it runs
 
 
 def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None = None,
