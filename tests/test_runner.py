@@ -115,3 +115,38 @@ def test_the_runner_names_no_command_line_flag():
     with pytest.raises(InputError) as caught:
         run_scenarios(SCENARIOS[:1], Uncertainty(samples=0))
     assert "--" not in str(caught.value)
+
+
+def test_bwsim_sensitivity_draws_its_design_once_and_simulates_each_run_once(counted, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from simulator import sensitivity
+    from simulator.cli.main import app
+
+    _, runs = counted
+    designs = Counter(monkeypatch, sensitivity.design)
+    out = CliRunner().invoke(app, ["sensitivity", str(SCENARIOS[0]), "--output", "life_satisfaction",
+                                   "--year", "2035", "--samples", "16", "--json"])
+    assert out.exit_code == 0, out.output
+    assert len(designs.calls) == 1 and runs.members() == json.loads(out.output)["runs"]
+
+
+def test_library_errors_name_values_and_the_command_line_names_its_flags():
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+    from simulator.errors import InputError
+    from simulator.io.spec_files import load_scenario
+    from simulator.scenario_run import prepare_scenario
+    from simulator.sensitivity import scenario_sensitivity
+
+    loaded = load_scenario(SCENARIOS[0])
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    with pytest.raises(InputError) as caught:
+        scenario_sensitivity(prepared, "life_satisfactoin", 2035.0, n_base=16)
+    assert caught.value.problems[0].place == "output" and "--" not in str(caught.value)
+    out = CliRunner().invoke(app, ["sensitivity", str(SCENARIOS[0]), "--output", "life_satisfactoin",
+                                   "--year", "2035", "--samples", "16"])
+    assert out.exit_code == 2 and "--output" in out.output and "life_satisfaction" in out.output
