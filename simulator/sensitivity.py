@@ -324,8 +324,8 @@ def scenario_sensitivities(prepared: PreparedScenario, outputs: list[str], year:
     rows = np.array([int(np.argmin(np.abs(cm.times - y))) for y in years])
     names = [f.name for f in drawn.factors]
     _check_budget(prepared, len(outputs), method, n_base, parallel_blocks(executor))
-    nodes = [cm.node_ids[cm.index(n)] for n in outputs]
-    d = ensemble.run_members(prepared, drawn.weights, drawn.lags, chunk_size=chunk, executor=executor, nodes=nodes)
+    d = ensemble.run_members(prepared, drawn.weights, drawn.lags, chunk_size=chunk, executor=executor,
+                             nodes=list(outputs))
     return {node: indices_of(drawn.x, d[rows, j, :], names, cm.times[rows], method, seed, resamples)
             for j, node in enumerate(outputs)}
 
