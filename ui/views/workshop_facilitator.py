@@ -253,7 +253,7 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
     _table(interventions_display(prepared.interventions, lang))
     st.subheader(tx("notes"))
     _table(notes_display(comparison, lang))
-    st.caption(tx("computed_at", time=prepared.computed_at))
+    st.caption(tx("computed_at", time=prepared.computed_at))  # plain-text: the server clock's HH:MM:SS
     st.download_button(
         tx("export"),
         export_text(store, code),
