@@ -20,6 +20,7 @@ from ui.plain_text import plotly as _plain
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 """Line styles in turn: with the colours, lines stay apart in grey print and for colour-blind readers."""
 DIFFERENCE_COLOUR = "#000000"
+TITLE_ROOM = 30  # pixels
 END_LABEL_GAP = 0.055  # fraction of the y range between two end labels
 END_LABEL_CHARS = 22  # an end label longer than this is cut with "…"
 
@@ -34,6 +35,13 @@ def marked_scorecard(
     """One future's compact scorecard (:func:`ui.charts.scorecard_figure`) with a thick black frame
     around every (dimension, theme) cell in which the futures do not agree."""
     fig = charts.scorecard_figure(summary, language, title, themes, compact=True)
+    top = fig.layout.margin.t + TITLE_ROOM  # the future's name above the column headings, not beside them
+    fig.update_layout(
+        height=fig.layout.height + TITLE_ROOM,
+        margin={"t": top},
+        title={"y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 6}, "x": 0.0, "xanchor": "left",
+               "font": {"size": 14}},
+    )
     for dimension, theme in sorted(differs):
         if theme not in themes or dimension not in DIMENSIONS:
             continue
