@@ -384,12 +384,13 @@ def _headers(lay: network_layout.Layout, language: str) -> list[dict]:
     for column in lay.columns:
         out.append({"x": column.x, "y": column.y - 0.35, "xref": "x", "yref": "y", "showarrow": False,
                     "text": "<br>".join(_plain(x) for x in network_layout.wrap(theme_label(column.theme, language))),
-                    "font": {"size": 12, "color": "#444444"}})
+                    "font": {"size": 12, "color": "#444444"}, "bgcolor": "rgba(255,255,255,0.85)"})
         if column.dimension not in seen:
             seen.add(column.dimension)
             out.append({"x": column.x - 0.45, "y": column.y + 0.2, "xref": "x", "yref": "y", "showarrow": False,
                         "xanchor": "left", "text": _plain(t(column.dimension, language).capitalize()),
-                        "font": {"size": 14, "color": "#222222", "weight": "bold"}})
+                        "font": {"size": 14, "color": "#222222", "weight": "bold"},
+                        "bgcolor": "rgba(255,255,255,0.85)"})
     return out
 
 
