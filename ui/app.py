@@ -34,6 +34,7 @@ PAGES = [
     ("views/compare.py", "page_compare", ":material/compare_arrows:", "vergelijken"),
     ("views/assumptions.py", "page_assumptions", ":material/edit_note:", "aannames"),
     ("views/export.py", "page_export", ":material/download:", "exporteren"),
+    ("views/monitor.py", "page_monitor", ":material/monitoring:", "monitor"),
     ("views/calibration.py", "page_calibration", ":material/query_stats:", "kalibreren"),
     ("views/workshop_group.py", "page_workshop_group", ":material/groups:", "workshop"),
     (

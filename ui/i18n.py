@@ -71,10 +71,8 @@ TEXT: dict[str, dict[str, str]] = {
     "year": {"nl": "Jaar", "en": "Year"},
     "scorecard": {"nl": "Scorekaart brede welvaart", "en": "Brede welvaart scorecard"},
     "scorecard_help": {
-        "nl": "Per thema en dimensie: hoeveel indicatoren beter (▲) of slechter (▼) worden dan in het "
-        "basispad, in het gekozen jaar.",
-        "en": "Per theme and dimension: how many indicators get better (▲) or worse (▼) than in the "
-        "baseline, in the chosen year.",
+        "nl": "Per thema en dimensie de grootste verandering ten opzichte van het basispad, in het gekozen jaar.",
+        "en": "Per theme and dimension the largest change against the baseline, in the chosen year.",
     },
     "key_paths": {"nl": "Belangrijkste paden", "en": "Key paths"},
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
@@ -106,6 +104,63 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "per_year": {"nl": "per jaar", "en": "per year"},
     "total": {"nl": "totaal", "en": "total"},
+    # the answer first (builder page top)
+    "answer_title": {"nl": "De uitkomst in {year}", "en": "The outcome in {year}"},
+    "answer_against": {
+        "nl": "Vergeleken met het basispad (zonder ingreep), in het gekozen jaar.",
+        "en": "Compared with the baseline (no intervention), in the chosen year.",
+    },
+    "headline_help": {
+        "nl": "In {year}; eenheid: {unit}. Zonder ingreep: {base}. De pijl toont het verschil; groen is beter.",
+        "en": "In {year}; unit: {unit}. Without intervention: {base}. The arrow shows the difference; green is "
+        "better.",
+    },
+    "sentence_level": {
+        "nl": "In {year} is {name} vrijwel gelijk aan zonder ingreep.",
+        "en": "In {year}, {name} is about the same as without intervention.",
+    },
+    "sentence_change": {
+        "nl": "In {year} is {name} {change} dan zonder ingreep",
+        "en": "In {year}, {name} is {change} than without intervention",
+    },
+    "sentence_improves": {"nl": ": een verbetering", "en": ": an improvement"},
+    "sentence_worsens": {"nl": ": een verslechtering", "en": ": a worsening"},
+    "sentence_share": {"nl": " (in {share} van de runs)", "en": " (in {share} of the runs)"},
+    "dimension_level": {
+        "nl": "{dimension}: geen merkbare verandering ({n} indicatoren vrijwel gelijk)",
+        "en": "{dimension}: no noticeable change ({n} indicators about the same)",
+    },
+    "verdict_counts": {
+        "nl": "{dimension}: {better} van de {n} indicatoren beter, {worse} slechter",
+        "en": "{dimension}: {better} of {n} indicators better, {worse} worse",
+    },
+    "verdict_best": {"nl": "; grootste verbetering: {what}", "en": "; largest improvement: {what}"},
+    "verdict_worst": {"nl": "; grootste verslechtering: {what}", "en": "; largest worsening: {what}"},
+    "verdict_improves": {"nl": "beter", "en": "better"},
+    "verdict_worsens": {"nl": "slechter", "en": "worse"},
+    "verdict_level": {"nl": "vrijwel gelijk", "en": "about the same"},
+    "verdict_neutral": {"nl": "neutraal, niet gescoord", "en": "neutral, not scored"},
+    "scorecard_legend": {
+        "nl": "Elke cel is een thema binnen een dimensie. **▲ 3,4 %**: de grootste verandering in de cel is een "
+        "verbetering van 3,4 % ten opzichte van het basispad; **▼**: een verslechtering. **±**: in de cel "
+        "verbeteren én verslechteren indicatoren (oranje). Groen is beter, rood is slechter; hoe dieper de "
+        "kleur, hoe groter de verandering. **=**: alle indicatoren vrijwel gelijk (binnen 0,1 %). **·**: alleen "
+        "indicatoren zonder goede of slechte richting (niet gescoord). **(92 %)**: met onzekerheid aan, het "
+        "deel van de 200 runs met hetzelfde oordeel. Klik een cel voor haar indicatoren.",
+        "en": "Each cell is a theme within a dimension. **▲ 3.4 %**: the largest change in the cell is an "
+        "improvement of 3.4 % of the baseline; **▼**: a worsening. **±**: indicators in the cell both improve "
+        "and worsen (orange). Green is better, red is worse; the deeper the colour, the larger the change. "
+        "**=**: every indicator about the same (within 0.1 %). **·**: only indicators without a better or "
+        "worse direction (not scored). **(92 %)**: with uncertainty on, the share of the 200 runs that agree. "
+        "Click a cell for its indicators.",
+    },
+    "no_indicators": {"nl": "Geen indicatoren.", "en": "No indicators."},
+    "page_monitor": {"nl": "Monitor", "en": "Monitor"},
+    "monitor_intro": {
+        "nl": "Leg waarnemingen naast de verwachting van de toekomst die u op 'Toekomst bouwen' bouwt.",
+        "en": "Put observations beside the expectation of the future you build on 'Build a future'.",
+    },
+    "slider_value": {"nl": "Nu: {value}", "en": "Now: {value}"},
     # network
     "network_intro": {
         "nl": "Elke pijl is een oorzakelijk verband: + betekent 'meer geeft meer', − 'meer geeft minder'; "
