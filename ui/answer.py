@@ -9,7 +9,8 @@ cells"): among the cell's indicators that improve or worsen, the one with the
 largest relative change ``|delta / baseline|`` gives the cell its size, signed
 ``+`` when it improves and ``-`` when it worsens. Indicators with a zero baseline
 (no relative change) count only when no other indicator of the cell moves; the
-cell then shows that indicator's change in its own unit.
+cell then shows that indicator's change in its own unit. Indicators a lever pushes
+directly size a cell only when nothing else in it moves.
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ SUBJECTS = {
     "medical_deliveries_abroad": ("het aantal medische leveringen aan ziekenhuizen", "medical deliveries to "
                                                                                      "hospitals abroad"),
     "regional_outlook": ("het toekomstvertrouwen en de regionale trots", "regional outlook and pride"),
+}
+# Short names for the headline metrics (the model's label when a node is not here).
+HEADLINE_LABELS = {
+    "unemployment_rate": ("Werkloosheid", "Unemployment"),
+    "disposable_income": ("Inkomen (mediaan)", "Income (median)"),
+    "housing_cost_burden": ("Hoge woonlasten", "High housing costs"),
+    "perceived_health": ("Goede gezondheid", "Good health"),
+    "co2_emissions": ("CO2-uitstoot verkeer", "Traffic CO2"),
 }
 # Dutch head words that take "het" (the last part of a compound decides: huishoudinkomen -> het).
 HET_ENDINGS = ("inkomen", "vertrouwen", "terrein", "aantal", "aandeel", "percentage", "saldo", "verkeer",
@@ -107,13 +116,14 @@ def default_path_nodes(model: ModelSpec, skip: set[str]) -> list[str]:
 
 def _short_unit(unit: str, language: str) -> str:
     """A unit short enough for a metric: ``% of labour force`` -> ``%``."""
-    text = unit_label(unit, language)
+    text = re.sub(r"\s*/\s*", "/", unit_label(unit, language))
     return "%" if text.strip().startswith("%") else text
 
 
 def _amount(delta: float, unit: str, language: str, *, sign: bool = False) -> str:
     """A change with its unit: ``0,77 procentpunt``, ``+1.200 €/jaar``."""
     words = re.sub(r"\s*\(.*?\)", "", change_unit(unit_label(unit, language), language))  # no "(expertpanel)"
+    words = re.sub(r"\s*/\s*", "/", words)
     return f"{numbers.number(delta, language, sign=sign)} {words}".strip()
 
 
@@ -156,7 +166,7 @@ def headlines(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> lis
         year = f"{float(row['year']):g}"
         out.append(Headline(
             node,
-            str(row["label"]),
+            HEADLINE_LABELS[node][0 if language == "nl" else 1] if node in HEADLINE_LABELS else str(row["label"]),
             f"{numbers.number(value, language, 3)} {_short_unit(unit, language)}".strip(),
             _amount(float(row["delta"]), unit, language, sign=True) if float(row["delta"]) else "0",
             colour,
@@ -180,19 +190,21 @@ def _largest(rows: pd.DataFrame) -> pd.Series | None:
     return rows.loc[rows["delta"].abs().idxmax()]
 
 
-def cells(card: pd.DataFrame) -> pd.DataFrame:
+def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFrame:
     """One row per dimension and theme of a one-year scorecard, in CBS order, with the cell's size.
 
     Columns ``dimension, theme, verdict`` (improves | worsens | mixed | level | neutral),
     ``score`` (the signed relative change of the largest mover, + better; NaN when none moves or
     its baseline is zero), ``node`` (that mover, "" if none), ``delta``, ``unit``, ``n_improves``,
     ``n_worsens``, ``n_level``, ``n_neutral``, ``share_agree`` (lowest among the movers; NaN
-    without an ensemble).
+    without an ensemble). ``skip``: nodes the levers push directly; they size a cell only when nothing
+    else in it moves.
     """
     rows = []
     for (dimension, theme), part in card.groupby(["dimension", "theme"], sort=False):
         moving = _moving(part)
-        top = _largest(moving)
+        top = _largest(moving[~moving["node"].isin(skip)]) if not moving["node"].isin(skip).all() else None
+        top = top if top is not None else _largest(moving)
         counts = {f"n_{v}": int((part["verdict"] == v).sum()) for v in ("improves", "worsens", "level", "neutral")}
         verdict = ("mixed" if counts["n_improves"] and counts["n_worsens"] else "improves" if counts["n_improves"]
                    else "worsens" if counts["n_worsens"] else "level" if counts["n_level"] else "neutral")
@@ -233,7 +245,7 @@ def cell_mark(cell: pd.Series | dict, language: str = "nl") -> str:
         text += " ±"
     if pd.notna(cell.get("share_agree", math.nan)):
         text += f" ({numbers.percent(cell['share_agree'], language, 2)})"
-    return text
+    return text.replace(" ", "\u00a0")  # one unit: a narrow cell wraps before it, not inside it
 
 
 def change_words(row: pd.Series | dict, language: str = "nl") -> str:

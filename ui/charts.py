@@ -76,6 +76,7 @@ def scorecard_figure(
     themes: Sequence[str] | None = None,
     compact: bool = False,
     card: pd.DataFrame | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> go.Figure:
     """The scorecard as a coloured grid: themes (rows) x dimensions (columns).
 
@@ -105,7 +106,7 @@ def scorecard_figure(
     if card is not None:
         from ui.answer import cell_mark, cells
 
-        sized = {(c["dimension"], c["theme"]): cell_mark(c, language) for c in cells(card).to_dict("records")}
+        sized = {(c["dimension"], c["theme"]): cell_mark(c, language) for c in cells(card, skip).to_dict("records")}
     for row in summary.itertuples(index=False):
         if row.theme not in themes or row.dimension not in DIMENSIONS:
             continue

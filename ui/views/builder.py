@@ -180,14 +180,16 @@ def assumption_sliders(cur: state.Current) -> None:
 
 
 def _year(cur: state.Current, times) -> tuple[float, bool]:
-    """The year of the scorecard, and whether the uncertainty (ensemble) is on."""
+    """The year of the scorecard, and whether the uncertainty (ensemble) is on; the answer's heading beside them."""
     start, end = int(round(times[0])), int(round(times[-1]))
     default = min(max(start + 10, start), end)
     if st.session_state.get("year") is None or not start <= st.session_state["year"] <= end:
         st.session_state["year"] = default
-    cols = st.columns([3, 1])
-    year = float(cols[0].slider(tr("year"), start, end, key="year"))
-    band = cols[1].toggle(tr("band"), key="band", help=tr("band_help"))
+    cols = st.columns([2, 3, 1], vertical_alignment="bottom")
+    heading = cols[0].empty()
+    year = float(cols[1].slider(tr("year"), start, end, key="year"))
+    band = cols[2].toggle(tr("band"), key="band", help=tr("band_help"))
+    heading.markdown(f"### {tr('answer_title', year=f'{year:g}')}")
     return year, band
 
 
@@ -195,7 +197,6 @@ def _answer(cur: state.Current, card, year: float, skip: frozenset[str]) -> None
     """The answer first: the headline indicators with their change, and one verdict per dimension."""
     lang = state.language()
     model = cur.model.spec
-    st.markdown(f"#### {tr('answer_title', year=f'{year:g}')}")
     heads = answer.headlines(model, card, lang)
     if heads:
         for col, head in zip(st.columns(len(heads)), heads, strict=True):
@@ -213,55 +214,58 @@ def _cell_label(cell: dict, lang: str) -> str:
     return f"{md(answer.theme_title(cell['theme'], lang))} :{colour}-background[{mark}]"
 
 
-def scorecard_grid(cur: state.Current, card, key: str) -> None:
+def scorecard_grid(cur: state.Current, card, skip: frozenset[str]) -> None:
     """The scorecard as a grid of cells (dimension columns, themes in CBS order) that open to their indicators."""
     lang = state.language()
-    grid = answer.cells(card)
+    grid = answer.cells(card, skip)
     dims = [d for d in DIMENSIONS if not grid.empty and d in set(grid["dimension"])]
     if not dims:
         return
     for col, dim in zip(st.columns(len(dims)), dims, strict=True):
         col.markdown(f"**{md(tr(dim))}**")
         for cell in grid[grid["dimension"] == dim].to_dict("records"):
-            with col.popover(_cell_label(cell, lang), use_container_width=True):
+            with col.popover(_cell_label(cell, lang), use_container_width=True, wrap=True):
                 lines = answer.cell_indicators(cur.model.spec, card, dim, cell["theme"], lang)
                 st.markdown("\n".join(f"- {md(line)}" for line in lines) or tr("no_indicators"))
 
 
-def _scorecards(cur: state.Current, cards: dict, own) -> None:
+def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str]) -> None:
     st.subheader(tr("scorecard"))
     st.caption(tr("scorecard_help"))
     if len(cards) == 1:
-        scorecard_grid(cur, next(iter(cards.values())), "card")
+        scorecard_grid(cur, next(iter(cards.values())), skip)
     else:
-        for tab, (name, card) in zip(st.tabs([md(n) for n in cards]), cards.items(), strict=True):
+        for tab, card in zip(st.tabs([md(n) for n in cards]), cards.values(), strict=True):
             with tab:
-                scorecard_grid(cur, card, f"card:{name}")
+                scorecard_grid(cur, card, skip)
     st.caption(tr("scorecard_legend"))
 
 
-def results(cur: state.Current, levers: list[fut.Lever]) -> None:
-    """The answer (headlines, verdicts), the scorecard(s), key paths and sentences of the future against the
-    baseline."""
+def results(cur: state.Current, levers: list[fut.Lever], top) -> None:
+    """The answer (year, headlines, verdicts; in the container ``top``, above the sliders), then the
+    scorecard(s), key paths and sentences of the future against the baseline."""
     base, _, defaults, own = state.future_specs(cur)
     runs = {tr("with_defaults"): state.run(cur, defaults)}
     if own is not None:
         runs[tr("with_own")] = state.run(cur, own)
     first = runs[tr("with_defaults")]
-    year, band_on = _year(cur, first.times)
+    with top:
+        year, band_on = _year(cur, first.times)
     specs = {tr("with_defaults"): defaults, tr("with_own"): own}
     samples = BAND_SAMPLES if band_on else 0
     cards = {name: state.scorecard_of(cur, specs[name], year, samples) for name in runs}
+    pushed = frozenset(lever.node for lever in levers)
     warning = state.stability_warning(cur, own or defaults)
     if not warning and band_on:
         warning = state.ensemble_stability_warning(cur, own or defaults, BAND_SAMPLES)
-    if warning:
-        st.warning(md(warning))
-    if not defaults.interventions:
-        st.info(tr("no_changes"))
-    # with own assumptions when the group changed some
-    _answer(cur, list(cards.values())[-1], year, frozenset(lever.node for lever in levers))
-    _scorecards(cur, cards, own)
+    with top:
+        if warning:
+            st.warning(md(warning))
+        if not defaults.interventions:
+            st.info(tr("no_changes"))
+        # with own assumptions when the group changed some
+        _answer(cur, list(cards.values())[-1], year, pushed)
+    _scorecards(cur, cards, pushed)
     if not defaults.interventions:
         return
     _paths(cur, runs, cards, levers, defaults, own, band_on)
@@ -351,7 +355,8 @@ def page() -> None:
     levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
     st.title(md(cur.model.spec.title.get(state.language())))
     heerlen = "heerlen" in cur.model.spec.name
-    st.markdown(tr("intro") if heerlen else tr("intro_generic"))
+    st.caption(tr("intro") if heerlen else tr("intro_generic"))
+    top = st.container()  # the answer: filled by results() once the sliders below have been read
     left, right = st.columns([1, 2], gap="large")
     with left:
         scenario_picker(cur)
@@ -361,7 +366,7 @@ def page() -> None:
         workshop_panel.panel(cur)
     with right:
         try:
-            results(cur, levers)
+            results(cur, levers, top)
         except NumericalError as exc:
             state.show_error(exc)
 
