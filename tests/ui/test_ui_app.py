@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from ui_helpers import (
     UNSTABLE_SCENARIO,
     chart_specs,
     decode_array,
+    popover_labels,
     trace_values,
     write_project,
 )
@@ -58,10 +60,10 @@ def _value_2035(spec: dict, series: str) -> float:
 
 def test_home_page_opens_on_the_simplest_scenario_with_an_answer(app: AppTest):
     _clean(app)
-    assert "Kies een scenario" in app.markdown[0].value
+    assert "Kies een scenario" in app.caption[0].value
     assert app.selectbox(key="scenario_pick").value == "grow"
     assert app.slider(key="lever:jobs:step").value == 100.0
-    assert any("Uitstoot 50 kt hoger" in m.value for m in app.markdown)
+    assert any("de uitstoot 50 kt hoger" in m.value for m in app.markdown)
 
 
 def test_the_baseline_says_nothing_changes(app: AppTest):
@@ -75,13 +77,14 @@ def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: 
     app.selectbox(key="scenario_pick").set_value("grow").run()
     _clean(app)
     assert app.slider(key="lever:jobs:step").value == 100.0
-    card = chart_specs(app)[0]["data"][0]
-    assert card["type"] == "heatmap" and "▲1" in str(card["text"])
+    cells = popover_labels(app)
+    assert "Materiële welvaart :green-background[▲\u00a00,67\u00a0%]" in cells  # income +200 of 30.000
+    assert "Milieu :red-background[▼\u00a050\u00a0%]" in cells  # emissions +50 of 100
     income = _path_chart(app, "Inkomen")
     assert _value_2035(income, "Basispad") == pytest.approx(30000)
     assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
     assert any(
-        "Uitstoot 50 kt hoger dan zonder het scenario: een verslechtering" in m.value
+        "In 2035 is de uitstoot 50 kt hoger dan zonder ingreep: een verslechtering" in m.value
         for m in app.markdown
     )
     assert any(
@@ -100,10 +103,9 @@ def test_moving_a_lever_moves_the_paths(app: AppTest):
 
 def test_changed_assumptions_are_shown_apart_from_the_interventions(app: AppTest):
     app.selectbox(key="scenario_pick").set_value("grow").run()
-    app.slider(key="assume:jobs->income").set_value(3.0).run()
+    app.select_slider(key="assume:jobs->income").set_value(3.0).run()
     _clean(app)
-    cards = [s for s in chart_specs(app) if s["data"][0]["type"] == "heatmap"]
-    assert len(cards) == 2
+    assert [t.label for t in app.tabs] == ["Ingrepen, standaardaannames", "Ingrepen, eigen aannames"]
     income = _path_chart(app, "Inkomen")
     assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
     assert _value_2035(income, "Ingrepen, eigen aannames") == pytest.approx(30300)
@@ -122,7 +124,7 @@ def test_english_toggle(app: AppTest):
     app.segmented_control(key="lang").set_value("en").run()
     _clean(app)
     assert app.title[0].value == "Small model"
-    assert "Pick a scenario" in app.markdown[0].value
+    assert "Pick a scenario" in app.caption[0].value
     assert app.selectbox(key="scenario_pick:en").label == "Scenario"
     assert app.selectbox(key="scenario_pick:en").value == "grow"  # carried over, not reset
     assert app.slider(key="lever:jobs:step").value == 100.0 and app.slider(key="year").value == 2035
@@ -142,7 +144,8 @@ def test_every_page_renders_on_the_baseline_and_on_a_scenario(app: AppTest, page
 
 def test_the_heerlen_model_renders_every_page(monkeypatch: pytest.MonkeyPatch):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
-    assert len(chart_specs(at)) >= 5  # the scorecard and four key paths
+    assert len(chart_specs(at)) >= 4  # four key paths
+    assert [c.label for c in at.metric][:2] == ["Werkloosheid", "Inkomen (mediaan)"]
     for page in MY_PAGES[1:]:
         at.switch_page(page).run()
         _clean(at)
@@ -182,7 +185,7 @@ def test_share_link_reopens_the_same_future(small_model: Path):
     _clean(at)
     assert at.selectbox(key="scenario_pick").value == "grow"
     assert at.slider(key="lever:jobs:step").value == 150.0
-    assert at.slider(key="assume:jobs->income").value == 3.0
+    assert at.select_slider(key="assume:jobs->income").value == 3.0
 
 
 def test_a_damaged_share_link_warns_and_opens_the_plain_app(small_model: Path):
@@ -215,14 +218,13 @@ def test_a_run_that_blows_up_shows_a_message_not_a_traceback(
     at.selectbox(key="scenario_pick").set_value("boom").run()
     assert not at.exception
     assert any("liep uit de hand" in e.value for e in at.error)
-    assert at.slider(key="lever:x:step").value == 1.0  # what the user built is kept
+    assert at.select_slider(key="lever:x:step").value == 1.0  # what the user built is kept
 
 
 def test_uncertainty_puts_the_share_of_agreeing_runs_in_the_scorecard(app: AppTest):
     app.toggle(key="band").set_value(True).run()
     _clean(app)
-    text = str(chart_specs(app)[0]["data"][0]["text"])
-    assert "%)" in text  # e.g. "▲1 (100%)"
+    assert any("(100\u00a0%)" in label for label in popover_labels(app))  # e.g. "▲ 0,67 % (100 %)"
     assert any("van de runs" in m.value for m in app.markdown)
 
 
@@ -273,6 +275,11 @@ def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model
     assert app.slider(key="lever:jobs:step").value == 50.0
 
 
+def _nl(text: str) -> float:
+    """A number the Dutch page shows ("1.234,5") as a float."""
+    return float(text.replace(".", "").replace(",", "."))
+
+
 def _monitor_chart(at: AppTest) -> dict:
     return next(s for s in chart_specs(at) if any("waargenomen" in str(t.get("name")) for t in s["data"]))
 
@@ -281,6 +288,7 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     monkeypatch: pytest.MonkeyPatch,
 ):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
+    at.switch_page("views/monitor.py").run()
     assert at.radio(key="monitor_source").value == "sample"
     assert any("Illustratief" in c.value for c in at.caption)
     spec = _monitor_chart(at)
@@ -290,9 +298,11 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     assert list(flagged.columns[:3]) == ["Datum", "Indicator", "Waargenomen"]
     assert set(flagged["Kant"]) <= {"erboven", "eronder"} and len(flagged) > 0
     above = flagged["Kant"] == "erboven"
-    assert (flagged.loc[above, "Buiten met"] > 0).all()
-    assert (flagged.loc[~above, "Buiten met"] < 0).all()
-    assert (flagged.loc[above, "Waargenomen"] > flagged.loc[above, "Band tot"]).all()
+    outside = flagged["Buiten met"].map(_nl)
+    assert (outside[above] > 0).all()
+    assert (outside[~above] < 0).all()
+    assert (flagged.loc[above, "Waargenomen"].map(_nl) > flagged.loc[above, "Band tot"].map(_nl)).all()
+    assert not any(re.search(r"\d\.\d{1,2}$", str(v)) for v in flagged.to_numpy().ravel())  # Dutch cells
     at.selectbox(key="monitor_node").set_value("unemployment_rate").run()
     _clean(at)
     assert _monitor_chart(at)["layout"]["title"]["text"] == "Werkloosheid"
@@ -301,6 +311,7 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
 
 def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: AppTest):
     app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.switch_page("views/monitor.py").run()
     assert app.radio(key="monitor_source").options == ["Eigen CSV uploaden"]  # the sample fits Heerlen only
     csv = b"node,time,value\nincome,2030,30500\nincome,2031,30200\njobs,2030,1100\n"
     app.file_uploader(key="monitor_upload").set_value(("waarnemingen.csv", csv, "text/csv")).run()
@@ -309,7 +320,7 @@ def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: Ap
     assert flagged["Indicator"].tolist() == ["Inkomen"]
     assert flagged["Datum"].tolist() == ["2030"]
     assert flagged["Kant"].tolist() == ["erboven"]
-    assert 0 < flagged["Buiten met"].iloc[0] < 500  # the band's top lies between 30000 and 30500
+    assert 0 < _nl(flagged["Buiten met"].iloc[0]) < 500  # the band's top lies between 30000 and 30500
     assert any("1 van 3 waarnemingen" in m.value for m in app.markdown)
 
 
@@ -320,13 +331,14 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
     monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, fixed)))
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
+    at.switch_page("views/monitor.py").run()
     csv = b"node,time,value\nincome,2030,30500\n"
     at.file_uploader(key="monitor_upload").set_value(("w.csv", csv, "text/csv")).run()
     _clean(at)
     assert any("geen onzekere aannames" in c.value for c in at.caption)
     names = [t["name"] for t in _monitor_chart(at)["data"]]
     assert names == ["pad van het scenario", "waargenomen, buiten"]
-    assert at.dataframe[-1].value["Buiten met"].iloc[0] == pytest.approx(300.0)
+    assert _nl(at.dataframe[-1].value["Buiten met"].iloc[0]) == pytest.approx(300.0)
 
 
 @pytest.mark.parametrize(
@@ -341,12 +353,13 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
     ],
 )
 def test_a_bad_observed_csv_gives_a_message_naming_the_file(app: AppTest, raw: bytes, expected: str):
+    app.switch_page("views/monitor.py").run()
     app.file_uploader(key="monitor_upload").set_value(("metingen.csv", raw, "text/csv")).run()
     assert not app.exception
     assert len(app.error) == 1
     assert "metingen.csv" in app.error[0].value and expected in app.error[0].value
     assert "Traceback" not in app.error[0].value
-    assert chart_specs(app)  # the scorecard and paths are still there
+    assert app.title  # the page is still there
 
 
 def _paths_2035(at: AppTest) -> dict:
@@ -367,7 +380,8 @@ def test_share_link_carries_own_model_edits_and_slider_assumptions(app: AppTest,
     app.session_state["model_pending"] = "__own__"
     app.run()
     app.selectbox(key="scenario_pick").set_value("grow").run()
-    app.slider(key="assume:jobs->elsewhere").set_value(-0.4).run()
+    app.select_slider(key="assume:jobs->elsewhere").set_value(-0.4).run()
+    app.multiselect(key="paths_pick").set_value(["income", "elsewhere"]).run()
     _clean(app)
     before = _paths_2035(app)
     assert before[("Inkomen", "Ingrepen, standaardaannames")] == pytest.approx(31300)  # the edited model
@@ -380,10 +394,11 @@ def test_share_link_carries_own_model_edits_and_slider_assumptions(app: AppTest,
     fresh = AppTest.from_file(str(APP), default_timeout=60)
     fresh.query_params["f"] = code
     fresh.run()
+    fresh.multiselect(key="paths_pick").set_value(["income", "elsewhere"]).run()
     _clean(fresh)
     assert fresh.selectbox(key="model_choice").value == str(small_model.resolve())  # the colleague's default
     assert fresh.selectbox(key="scenario_pick").value == "grow-gedeeld"
-    assert fresh.slider(key="assume:jobs->elsewhere").value == pytest.approx(-0.4)
+    assert fresh.select_slider(key="assume:jobs->elsewhere").value == pytest.approx(-0.4)
     assert _paths_2035(fresh) == pytest.approx(before)
 
 

@@ -67,13 +67,19 @@ def dutch_slider(label: str, low: float, high: float, step: float, key: str) -> 
     """
     whole = float(step).is_integer() and float(low).is_integer() and float(high).is_integer()
     if whole:
-        return float(st.slider(label, float(low), float(high), step=float(step), key=key, format="%.0f"))
+        value = st.slider(  # plain-text: the caller escapes the label (md)
+            label, float(low), float(high), step=float(step), key=key, format="%.0f"
+        )
+        return float(value)
     grid = _grid(float(low), float(high), float(step))
     current = st.session_state.get(key)
     if current is not None and current not in grid:  # a linked or restored value: its nearest grid value
         st.session_state[key] = min(grid, key=lambda v: abs(v - float(current)))
     lang = state.language()
-    return float(st.select_slider(label, grid, key=key, format_func=lambda v: numbers.plain(v, lang)))
+    value = st.select_slider(  # plain-text: the caller escapes the label (md); the options are numbers
+        label, grid, key=key, format_func=lambda v: numbers.plain(v, lang)
+    )
+    return float(value)
 
 
 def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
@@ -226,7 +232,7 @@ def scorecard_grid(cur: state.Current, card, skip: frozenset[str]) -> None:
         for cell in grid[grid["dimension"] == dim].to_dict("records"):
             with col.popover(_cell_label(cell, lang), use_container_width=True, wrap=True):
                 lines = answer.cell_indicators(cur.model.spec, card, dim, cell["theme"], lang)
-                st.markdown("\n".join(f"- {md(line)}" for line in lines) or tr("no_indicators"))
+                st.markdown("\n".join(f"- {md(line)}" for line in lines) if lines else tr("no_indicators"))
 
 
 def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str]) -> None:
