@@ -163,6 +163,47 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Put observations beside the expectation of the future you build on 'Build a future'.",
     },
     "slider_value": {"nl": "Nu: {value}", "en": "Now: {value}"},
+    # policy note (exports)
+    "note_source": {
+        "nl": "Bron: eigen berekening met bwsim, model '{model}', {date}. Een verkennend model: uitkomsten zijn "
+        "verschillen met het basispad, geen voorspellingen.",
+        "en": "Source: own calculation with bwsim, model '{model}', {date}. An exploratory model: results are "
+        "differences from the baseline, not forecasts.",
+    },
+    "note_path_legend": {
+        "nl": "Gestreepte grijze lijn: het basispad zonder ingreep; doorgetrokken lijnen: de toekomst.",
+        "en": "Dashed grey line: the baseline without intervention; solid lines: the future.",
+    },
+    "note_subtitle": {"nl": "Scenario: {scenario} · {year}", "en": "Scenario: {scenario} · {year}"},
+    "xl_summary": {"nl": "Samenvatting", "en": "Summary"},
+    "xl_about": {"nl": "Deze toekomst", "en": "This future"},
+    "xl_item": {"nl": "Onderdeel", "en": "Item"},
+    "xl_value": {"nl": "Waarde", "en": "Value"},
+    "xl_future": {"nl": "Scenario", "en": "Scenario"},
+    "xl_year": {"nl": "Jaar", "en": "Year"},
+    "xl_against": {"nl": "Vergeleken met", "en": "Compared with"},
+    "xl_headlines": {"nl": "Kerncijfers", "en": "Headline numbers"},
+    "xl_value_year": {"nl": "Waarde in {year}", "en": "Value in {year}"},
+    "xl_baseline": {"nl": "Zonder ingreep", "en": "Without intervention"},
+    "xl_change": {"nl": "Verschil", "en": "Difference"},
+    "xl_verdict": {"nl": "Oordeel", "en": "Verdict"},
+    "xl_verdicts": {"nl": "Oordeel per dimensie", "en": "Verdict per dimension"},
+    "xl_dimension": {"nl": "Dimensie", "en": "Dimension"},
+    "xl_theme": {"nl": "Thema", "en": "Theme"},
+    "xl_cell": {"nl": "Cel", "en": "Cell"},
+    "xl_largest": {"nl": "Grootste verandering", "en": "Largest change"},
+    "xl_relative": {"nl": "Relatieve verandering (+ beter)", "en": "Relative change (+ better)"},
+    "xl_better": {"nl": "Beter", "en": "Better"},
+    "xl_worse": {"nl": "Slechter", "en": "Worse"},
+    "xl_changes": {"nl": "Anders dan standaard", "en": "Different from the default"},
+    "xl_what": {"nl": "Wat", "en": "What"},
+    "xl_default": {"nl": "Standaard", "en": "Default"},
+    "xl_chosen": {"nl": "Gekozen", "en": "Chosen"},
+    "xl_no_changes": {"nl": "Niets: het scenario zoals het is", "en": "Nothing: the scenario as it is"},
+    "xl_lever": {"nl": "Ingreep: {what}", "en": "Intervention: {what}"},
+    "xl_timing": {"nl": "Timing: {what}", "en": "Timing: {what}"},
+    "xl_assumption": {"nl": "Aanname: {what}", "en": "Assumption: {what}"},
+    "xl_model_edit": {"nl": "Eigen model: {what}", "en": "Own model: {what}"},
     # network
     "network_intro": {
         "nl": "Elke pijl is een oorzakelijk verband: + betekent 'meer geeft meer', − 'meer geeft minder'; "
