@@ -90,6 +90,7 @@ def _sidebar() -> None:
             options,
             key="model_choice",
             format_func=lambda x: state.tr("own_model") if x == state.OWN_MODEL else Path(x).stem,
+            placeholder=state.tr("choose"),
         )
 
 

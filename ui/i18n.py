@@ -147,15 +147,16 @@ TEXT: dict[str, dict[str, str]] = {
         "**=**: alle indicatoren vrijwel gelijk (binnen 0,1 %). **·**: alleen "
         "indicatoren zonder goede of slechte richting (niet gescoord). **(92 %)**: met onzekerheid aan, het "
         "deel van de 200 runs met hetzelfde oordeel. Wat een ingreep zelf verschuift (de banen van een "
-        "banenknop) bepaalt de maat alleen als verder niets beweegt. Klik een cel voor haar indicatoren.",
+        "banenknop) bepaalt de maat alleen als verder niets beweegt.",
         "en": "Each cell is a theme within a dimension. **▲ 3.4 %**: the largest change in the cell is an "
         "improvement of 3.4 % of the baseline; **▼**: a worsening. **±**: indicators in the cell both improve "
         "and worsen (orange). Green is better, red is worse. "
         "**=**: every indicator about the same (within 0.1 %). **·**: only indicators without a better or "
         "worse direction (not scored). **(92 %)**: with uncertainty on, the share of the 200 runs that agree. "
         "What an intervention pushes itself (the jobs of a jobs lever) sizes a cell only when nothing else "
-        "moves. Click a cell for its indicators.",
+        "moves.",
     },
+    "scorecard_click": {"nl": "Klik een cel voor haar indicatoren.", "en": "Click a cell for its indicators."},
     "no_indicators": {"nl": "Geen indicatoren.", "en": "No indicators."},
     "page_monitor": {"nl": "Monitor", "en": "Monitor"},
     "monitor_intro": {

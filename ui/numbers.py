@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import plotly.graph_objects as go
 from babel.numbers import format_decimal
 
@@ -80,3 +81,16 @@ def localize_figure(fig: go.Figure, language: str = "nl", *, time_axis: bool = T
     if time_axis:
         fig.update_xaxes(tickformat="d", hoverformat=".4~r")
     return fig
+
+
+def table(frame: pd.DataFrame, language: str = "nl", digits: int = 4) -> pd.DataFrame:
+    """A copy of ``frame`` whose number columns are text in the language's separators (``digits`` significant
+    digits, the whole part kept), so a table cell reads ``5.615,2``, never ``5615.1712``; other columns as they are.
+
+    A table that is only shown (not edited) goes through here: Streamlit's own number formats know no locale.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
+            out[column] = [number(None if pd.isna(v) else float(v), language, digits) for v in out[column]]
+    return out

@@ -162,7 +162,7 @@ def test_network_focus_shows_causes_effects_and_tracing(app: AppTest):
     assert trace["data"][0]["y"] == ["Banen"]
     assert len(app.dataframe) == 3  # causes, effects, paths (no loops in the small model)
     paths = app.dataframe[2].value
-    assert paths.iloc[0].tolist()[:2] == ["Banen → Inkomen", pytest.approx(200.0)]
+    assert paths.iloc[0].tolist()[:2] == ["Banen → Inkomen", "200"]  # Dutch text cells
 
 
 def test_compare_shows_scorecards_side_by_side_and_differences(app: AppTest):
@@ -621,3 +621,50 @@ def test_edits_show_at_full_precision_with_units_and_an_own_model_is_noticed_on_
         _clean(app)
         shown = [i.value for i in app.info if "U rekent met een eigen model" in i.value]
         assert len(shown) == (0 if page == "views/assumptions.py" else 1), page
+
+
+DOTTED_DECIMAL = re.compile(r"(?<![\d.,\w])(0\.\d+|\d+\.(\d{1,2}|\d{4,}))(?!\d)")  # "0.0088", "2025.00", "5615.1712"
+
+
+def _page_texts(at: AppTest) -> list[str]:
+    """Every text a page shows: Markdown, captions, alerts, metrics, widget values and options, table cells."""
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "title", "subheader")
+             for e in getattr(at, kind)]
+    texts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    texts += [str(o) for w in at.select_slider for o in w.options]
+    texts += [str(v) for frame in at.dataframe for v in frame.value.astype(str).to_numpy().ravel()]
+    texts += popover_labels(at)
+    return texts
+
+
+@pytest.mark.parametrize("page", ["views/builder.py", "views/compare.py", "views/export.py", "views/monitor.py",
+                                  "views/network.py"])
+def test_a_dutch_page_shows_no_dotted_decimals(monkeypatch: pytest.MonkeyPatch, page: str):
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
+    at.switch_page(page).run()
+    if page == "views/network.py":
+        at.selectbox(key="focus_pick").set_value("unemployment_rate").run()
+    _clean(at)
+    texts = _page_texts(at)
+    assert texts
+    dotted = [t for t in texts if DOTTED_DECIMAL.search(t)]
+    assert not dotted, dotted[:5]
+
+
+def test_the_home_page_answers_first_with_headlines_and_one_verdict_per_dimension(monkeypatch: pytest.MonkeyPatch):
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert list(metrics) == ["Werkloosheid", "Inkomen (mediaan)", "Hoge woonlasten", "Goede gezondheid",
+                             "CO2-uitstoot verkeer"]
+    assert metrics["Werkloosheid"][1] == "-0,77 procentpunt"
+    verdicts = [m.value for m in at.markdown if m.value.startswith(("**Hier en nu**", "**Later**", "**Elders**"))]
+    assert len(verdicts) == 3 and "de werkloosheid, 0,77 procentpunt lager" in verdicts[0]
+    assert any("**(92 %)**" in c.value and "**·**" in c.value and "**=**" in c.value for c in at.caption)  # legend
+    assert app_paths(at) == ["disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions"]
+    assert not at.get("radio")  # the monitor has its own page
+    at.slider(key="lever:medtech_jobs:ramp").set_value(300.0).run()
+    assert dict((m.label, m.delta) for m in at.metric)["Werkloosheid"] != "-0,77 procentpunt"  # moves with sliders
+
+
+def app_paths(at: AppTest) -> list[str]:
+    return list(at.multiselect(key="paths_pick").value)

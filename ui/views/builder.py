@@ -42,6 +42,7 @@ def scenario_picker(cur: state.Current) -> None:
         key=state.wkey("scenario_pick"),
         format_func=lambda n: _title(cur, n),
         on_change=_on_scenario,
+        placeholder=tr("choose"),
     )
     spec = cur.scenarios.get(future.scenario)
     if spec is not None and spec.description:
@@ -244,7 +245,7 @@ def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str]) -> None:
         for tab, card in zip(st.tabs([md(n) for n in cards]), cards.values(), strict=True):
             with tab:
                 scorecard_grid(cur, card, skip)
-    st.caption(tr("scorecard_legend"))
+    st.caption(tr("scorecard_legend") + " " + tr("scorecard_click"))
 
 
 def results(cur: state.Current, levers: list[fut.Lever], top) -> None:

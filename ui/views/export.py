@@ -136,6 +136,7 @@ def _chart(cur: state.Current):
         options,
         key=state.wkey("export_node"),
         format_func=lambda n: tr("scorecard") if n == SCORECARD else state.label_of(model, n),
+        placeholder=tr("choose"),
     )
     _, _, defaults, own = state.future_specs(cur)
     lang = state.language()
@@ -148,9 +149,7 @@ def _chart(cur: state.Current):
         pushed = frozenset(lever.node for lever in fut.levers(model, list(cur.scenarios.values())))
         fig = charts.scorecard_figure(summary(card), lang, "", themes, card=card, skip=pushed)
         fig = policy_note.for_note(fig, tr("scorecard"), subtitle,
-                                   policy_note.plain_legend(tr("scorecard_legend")).replace(
-                                       " Klik een cel voor haar indicatoren.", "").replace(
-                                       " Click a cell for its indicators.", ""), source, lang)
+                                   policy_note.plain_legend(tr("scorecard_legend")), source, lang)
     else:
         runs = {tr("with_defaults"): state.run(cur, defaults)}
         if own is not None:

@@ -94,6 +94,7 @@ def monitor_section(cur: state.Current) -> None:
         observed.nodes,
         key=state.wkey("monitor_node"),
         format_func=lambda n: state.label_of(model, n),
+        placeholder=tr("choose"),
     )
     points = result.table[result.table["node"] == node]
     band = result.band.to_frame()
