@@ -18,6 +18,7 @@ from ui_helpers import (
     write_project,
 )
 
+from ui import plain_text
 from ui.future import Future, encode_future
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
@@ -668,3 +669,35 @@ def test_the_home_page_answers_first_with_headlines_and_one_verdict_per_dimensio
 
 def app_paths(at: AppTest) -> list[str]:
     return list(at.multiselect(key="paths_pick").value)
+
+
+def test_the_builder_page_shows_the_numbers_of_the_one_runner(app: AppTest, small_model: Path):
+    """The builder's path, band and agreement shares are those of ``run_scenarios`` on the same file, exactly."""
+    import json
+
+    from simulator.analysis.scorecard import summary
+    from simulator.runner import Uncertainty, run_scenarios
+    from simulator.themes import in_cbs_order
+    from ui import charts
+    from ui.views.builder import BAND_SAMPLES
+
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.toggle(key="band").set_value(True).run()
+    _clean(app)
+    scenario = small_model.parent.parent / "scenarios" / "grow.yaml"
+    year = float(app.slider(key="year").value)
+    run = run_scenarios([scenario], Uncertainty(samples=BAND_SAMPLES, seed=0), years=[year]).scenarios[0]
+    i = run.result.node_ids.index("income")
+    spec = _path_chart(app, "Inkomen")
+    np.testing.assert_array_equal(trace_values(spec, "Ingrepen, standaardaannames"), run.result.value[:, i])
+    p05, _, p95 = run.ensemble.band("income")
+    base = run.result.baseline[:, i]
+    band = trace_values(spec, "Ingrepen, standaardaannames 5-95%")
+    np.testing.assert_array_equal(band, np.concatenate([base + p95, (base + p05)[::-1]]))
+    card = run.scorecard
+    themes = in_cbs_order(n.theme for n in run.prepared.model.nodes)
+    expected = json.loads(charts.scorecard_figure(summary(card), "nl", "", themes, card=card,
+                                                  skip=frozenset({"jobs"})).to_json())["data"][0]
+    marks = [m for row in expected["text"] for m in row if m]
+    shown = [label.split("-background[", 1)[1][:-1] for label in popover_labels(app)]
+    assert sorted(shown) == sorted(plain_text.markdown(m) for m in marks) and "%)" in str(shown)
