@@ -83,7 +83,7 @@ def localize_figure(fig: go.Figure, language: str = "nl", *, time_axis: bool = T
     return fig
 
 
-def table(frame: pd.DataFrame, language: str = "nl", digits: int = 4) -> pd.DataFrame:
+def text_table(frame: pd.DataFrame, language: str = "nl", digits: int = 4) -> pd.DataFrame:
     """A copy of ``frame`` whose number columns are text in the language's separators (``digits`` significant
     digits, the whole part kept), so a table cell reads ``5.615,2``, never ``5615.1712``; other columns as they are.
 

@@ -253,11 +253,14 @@ def test_export_chart_can_be_the_scorecard_or_a_path(app: AppTest):
     app.switch_page("views/export.py").run()
     _clean(app)
     assert chart_specs(app)[0]["data"][0]["type"] == "heatmap"
+    card = chart_specs(app)[0]["layout"]
+    assert "Scorekaart brede welvaart" in card["title"]["text"] and "Scenario: Groei" in card["title"]["text"]
+    assert "Bron: eigen berekening met bwsim" in card["annotations"][-1]["text"]  # for a policy note
     app.selectbox(key="export_node").set_value("income").run()
     _clean(app)
-    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(
-        30200
-    )
+    spec = chart_specs(app)[0]
+    assert spec["layout"]["title"]["text"].startswith("<b>Inkomen (eur)</b>")
+    assert _value_2035(spec, "Ingrepen, standaardaannames") == pytest.approx(30200)
 
 
 def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model: Path):

@@ -183,7 +183,7 @@ def test_moving_a_slider_changes_the_charts(server: str, page):
     page.locator(".js-plotly-plot").nth(3).wait_for()
     _settle(page)
     before = json.dumps(page.evaluate(CHART_DATA))
-    slider = page.get_by_role("slider").first
+    slider = page.get_by_role("slider").nth(1)  # the jobs lever; the answer's year slider comes first
     slider.focus()
     for _ in range(5):
         slider.press("ArrowRight")
@@ -210,8 +210,8 @@ def test_language_toggle_switches_to_english(server: str, page):
     expect(page.get_by_text("jobs per year", exact=False).first).to_be_visible()
     # the relabelled sliders are drawn anew: they keep the values built in Dutch (600 jobs a year, 2035)
     thumbs = page.locator("[data-testid=stSliderThumbValue]")
-    expect(thumbs.first).to_have_text("600")
-    expect(thumbs.last).to_have_text("2035")
+    expect(thumbs.first).to_have_text("2035")  # the answer's year, above the sliders
+    expect(thumbs.nth(1)).to_have_text("600")
     _settle(page)
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -138,14 +138,14 @@ def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None
 def _show_calibration(cur: state.Current, prepared, observed: ObservedData, result) -> None:
     st.subheader(_t("estimates"))
     frame = result.parameter_frame()
-    st.dataframe(numbers.table(frame, state.language()), hide_index=True)
+    st.dataframe(numbers.text_table(frame, state.language()), hide_index=True)
     st.plotly_chart(charts.estimates_figure(frame), key="cal_estimates")
     if result.warnings or result.notes:
         st.subheader(_t("warnings"))
         for text in [*result.warnings, *result.notes]:
             st.warning(plain_text.markdown(text))
     st.subheader(_t("fit"))
-    st.dataframe(numbers.table(result.series_frame(), state.language()), hide_index=True)
+    st.dataframe(numbers.text_table(result.series_frame(), state.language()), hide_index=True)
     table = observed.table.assign(predicted=result.predicted)
     for node in observed.nodes:
         part = table[table["node"] == node]
@@ -189,7 +189,7 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     st.subheader(_t("over_time"))
     top = list(ranking["factor"].head(5))
     st.plotly_chart(charts.indices_over_time_figure(indices.over_time(), top, indices.main), key="sa_time")
-    st.dataframe(numbers.table(ranking, state.language()), hide_index=True)
+    st.dataframe(numbers.text_table(ranking, state.language()), hide_index=True)
 
 
 def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
@@ -213,8 +213,8 @@ def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
         st.success(_t("all_inside"))
     else:
         st.subheader(_t("flagged"))
-        st.dataframe(numbers.table(flagged, state.language()), hide_index=True)
-    st.dataframe(numbers.table(result.summary(), state.language()), hide_index=True)
+        st.dataframe(numbers.text_table(flagged, state.language()), hide_index=True)
+    st.dataframe(numbers.text_table(result.summary(), state.language()), hide_index=True)
     if st.session_state.get(state.wkey("mon_node")) not in observed.nodes:
         st.session_state[state.wkey("mon_node")] = observed.nodes[0]
     node = st.selectbox(_t("indicator"), observed.nodes, key=state.wkey("mon_node"),

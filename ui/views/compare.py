@@ -9,6 +9,7 @@ from simulator.analysis.scorecard import summary
 from simulator.spec import ScenarioSpec
 from simulator.themes import in_cbs_order
 from ui import charts, numbers, state, tables
+from ui import future as fut
 from ui.plain_text import markdown as md
 from ui.state import tr
 
@@ -66,13 +67,15 @@ def page() -> None:
     lang = state.language()
     cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year, samples) for k in chosen}
     themes = in_cbs_order(n.theme for n in model.nodes)
+    pushed = frozenset(lever.node for lever in fut.levers(model, list(cur.scenarios.values())))
     st.subheader(tr("scorecard"))
     names = list(cards)
     for row in range(0, len(names), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, name in zip(cols, names[row : row + PER_ROW], strict=False):
             col.markdown(f"**{md(name)}**")
-            fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True, card=cards[name])
+            fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True, card=cards[name],
+                                          skip=pushed)
             col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
     st.caption(tr("scorecard_legend"))
     diff = tables.differences(cards)
@@ -107,7 +110,7 @@ def page() -> None:
     shown = diff.assign(unit=[state.unit_of(model, n) for n in diff["node"]]).drop(columns=["node"]).rename(
         columns={"label": tr("indicator"), "unit": tr("unit"), "spread": tr("spread")}
     )
-    st.dataframe(numbers.table(shown, state.language()), hide_index=True)
+    st.dataframe(numbers.text_table(shown, state.language()), hide_index=True)
 
 
 page()

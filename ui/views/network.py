@@ -52,9 +52,9 @@ def _neighbours(cur: state.Current, focus: str) -> None:
     effects = [link for link in model.links if link.source == focus]
     left, right = st.columns(2)
     left.markdown(f"**{tr('causes')}**")
-    left.dataframe(numbers.table(_link_rows(cur, causes, "source"), state.language()), hide_index=True)
+    left.dataframe(numbers.text_table(_link_rows(cur, causes, "source"), state.language()), hide_index=True)
     right.markdown(f"**{tr('consequences')}**")
-    right.dataframe(numbers.table(_link_rows(cur, effects, "target"), state.language()), hide_index=True)
+    right.dataframe(numbers.text_table(_link_rows(cur, effects, "target"), state.language()), hide_index=True)
 
 
 MAX_PATHS = 8
@@ -133,7 +133,7 @@ def _tracing(cur: state.Current, focus: str) -> None:
                 "%": (100 * paths["share"]).round().to_numpy(),
             }
         )
-        st.dataframe(numbers.table(shown, state.language()), hide_index=True)
+        st.dataframe(numbers.text_table(shown, state.language()), hide_index=True)
 
 
 def _clicked(event: object, fig: object) -> str | None:
