@@ -60,7 +60,7 @@ h1 {padding-top: 0.2rem; padding-bottom: 0.4rem;}
 # button says "Bestand kiezen".
 DUTCH_UPLOADER = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] {visibility: hidden; width: 0; overflow: hidden;}
-[data-testid="stFileUploaderDropzone"] button {font-size: 0;}
+[data-testid="stFileUploaderDropzone"] button > * {display: none;}
 [data-testid="stFileUploaderDropzone"] button::after {content: "Bestand kiezen"; font-size: 0.875rem;}
 </style>"""
 
