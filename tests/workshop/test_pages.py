@@ -245,7 +245,7 @@ def test_a_group_saves_to_its_workshop_exactly_what_it_built(db: str, heerlen_co
     at.switch_page("views/builder.py").run()
     at.selectbox(key="scenario_pick").set_value("medtech-growth").run()
     at.slider(key=JOBS).set_value(360.0).run()
-    at.slider(key="assume:medtech_jobs->jobs_displaced_elsewhere").set_value(0.5).run()
+    at.select_slider(key="assume:medtech_jobs->jobs_displaced_elsewhere").set_value(0.5).run()
     words = _words(at)
     assert "elk jaar 360 banen erbij van 2025 tot 2030, daarna blijvend 1.800 banen erbij" in words
     assert "Verplaatste banen elders: gewicht 0,5 banen per baan (model: 0,25)" in words
