@@ -21,6 +21,7 @@ import pandas as pd
 
 from simulator import ensemble
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.observed import ObservedData
 from simulator.sampling import draw
 from simulator.scenario_run import PreparedScenario
@@ -83,10 +84,11 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
         Central coverage of the band, between 0 and 1.
     """
     if not 0 < level < 1:
-        raise InputError(Problem("", "--level", f"band level {level:g} is not between 0 and 1",
-                                 "use e.g. 0.9 for the 5-95 % band"))
+        raise InputError(Problem("", "--level", msg("band level {level:g} is not between 0 and 1", level=level),
+                                 msg("use e.g. 0.9 for the 5-95 % band")))
     if samples < 2:
-        raise InputError(Problem("", "--samples", f"{samples} sample(s) cannot make a band", "use at least 100"))
+        raise InputError(Problem("", "--samples", msg("{samples} sample(s) cannot make a band", samples=samples),
+                                 msg("use at least 100")))
     problems = ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)
@@ -152,8 +154,9 @@ def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1
     ``tolerance`` is what keeps a measured start level from being flagged.
     """
     if not (math.isfinite(tolerance) and 0 <= tolerance < 1):
-        raise InputError(Problem("", "--tolerance", f"tolerance {100 * tolerance:g} % is not between 0 and 100 %",
-                                 "give the measurement error as a percentage of the level, e.g. 2"))
+        raise InputError(Problem("", "--tolerance", msg("tolerance {pct:g} % is not between 0 and 100 %",
+                                                        pct=100 * tolerance),
+                                 msg("give the measurement error as a percentage of the level, e.g. 2")))
     band = expected_band(prepared, observed.nodes, samples, seed, level, executor)
     frames = []
     for node in observed.nodes:

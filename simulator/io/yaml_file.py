@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 MAX_FILE_BYTES = 5_000_000
 """Largest YAML file read, in bytes (a model of thousands of links fits easily)."""
@@ -95,15 +96,15 @@ class _Converter:
         self.visited += 1
         if self.visited > MAX_NODES:
             raise InputError(Problem(
-                self.file, "", f"the document expands to more than {MAX_NODES:,} values",
-                "a file built with many nested aliases is refused; write values out"))
+                self.file, "", msg("the document expands to more than {n:,} values", n=MAX_NODES),
+                msg("a file built with many nested aliases is refused; write values out")))
         if len(path) > MAX_DEPTH:
             raise InputError(_too_deep(self.file, node.start_mark.line + 1))
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
             raise InputError(Problem(
-                self.file, format_place(path), f"cannot read value with tag {node.tag!r}",
-                "only plain YAML values are allowed (no tags)", node.start_mark.line + 1))
+                self.file, format_place(path), msg("cannot read value with tag {tag}", tag=repr(node.tag)),
+                msg("only plain YAML values are allowed (no tags)"), node.start_mark.line + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -117,34 +118,34 @@ class _Converter:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise InputError(Problem(
-                self.file, format_place(path), f"cannot read value with tag {node.tag!r}",
-                "only plain YAML values are allowed (no tags)", node.start_mark.line + 1)) from exc
+                self.file, format_place(path), msg("cannot read value with tag {tag}", tag=repr(node.tag)),
+                msg("only plain YAML values are allowed (no tags)"), node.start_mark.line + 1)) from exc
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[Any, Any]:
         try:
             self.constructor.flatten_mapping(node)  # resolves merge keys (<<) safely
         except yaml.MarkedYAMLError as exc:
-            raise InputError(Problem(self.file, format_place(path), f"cannot merge: {exc.problem}",
-                                     "<< takes a mapping or a list of mappings",
+            raise InputError(Problem(self.file, format_place(path), msg("cannot merge: {reason}", reason=exc.problem),
+                                     msg("<< takes a mapping or a list of mappings"),
                                      node.start_mark.line + 1)) from None
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node, path)
             if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
-                raise InputError(Problem(self.file, format_place(path), "a key must be a plain value",
+                raise InputError(Problem(self.file, format_place(path), msg("a key must be a plain value"),
                                          line=key_node.start_mark.line + 1))
             if key in result:
                 raise InputError(Problem(
-                    self.file, format_place((*path, key)), f"duplicate key {key!r}",
-                    "each key may appear once in a mapping", key_node.start_mark.line + 1))
+                    self.file, format_place((*path, key)), msg("duplicate key {key}", key=repr(key)),
+                    msg("each key may appear once in a mapping"), key_node.start_mark.line + 1))
             self.lines[(*path, key)] = key_node.start_mark.line + 1
             result[key] = self.convert(value_node, (*path, key))
         return result
 
 
 def _too_deep(file: str, line: int | None) -> Problem:
-    return Problem(file, "", f"values are nested more than {MAX_DEPTH} levels deep",
-                   "a model or scenario file needs only a few levels; check the brackets", line)
+    return Problem(file, "", msg("values are nested more than {depth} levels deep", depth=MAX_DEPTH),
+                   msg("a model or scenario file needs only a few levels; check the brackets"), line)
 
 
 def parse_yaml(text: str, file: str) -> YamlDocument:
@@ -164,26 +165,26 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         duplicate keys, or a document that expands too far.
     """
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise InputError(Problem(file, "", f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
-                                 "split it, or check that this is the right file"))
+        raise InputError(Problem(file, "", msg("file is larger than {mb} MB", mb=MAX_FILE_BYTES // 1_000_000),
+                                 msg("split it, or check that this is the right file")))
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or str(exc)
-        raise InputError(Problem(file, "", f"YAML syntax error: {what}", "check indentation, colons and quotes",
-                                 line)) from exc
+        raise InputError(Problem(file, "", msg("YAML syntax error: {reason}", reason=what),
+                                 msg("check indentation, colons and quotes"), line)) from exc
     except yaml.YAMLError as exc:
-        raise InputError(Problem(file, "", f"YAML error: {exc}")) from exc
+        raise InputError(Problem(file, "", msg("YAML error: {reason}", reason=str(exc)))) from exc
     except RecursionError:  # PyYAML composes nested values recursively
         raise InputError(_too_deep(file, None)) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
-        raise InputError(Problem(file, "", "the file is empty", "a model or scenario file is a YAML mapping"))
+        raise InputError(Problem(file, "", msg("the file is empty"), msg("a model or scenario file is a YAML mapping")))
     if len(nodes) > 1:
-        raise InputError(Problem(file, "", "the file holds several YAML documents",
-                                 "keep one document per file", nodes[1].start_mark.line + 1))
+        raise InputError(Problem(file, "", msg("the file holds several YAML documents"),
+                                 msg("keep one document per file"), nodes[1].start_mark.line + 1))
     converter = _Converter(file)
     data = converter.convert(nodes[0], ())
     return YamlDocument(data, file, converter.lines)
@@ -202,18 +203,18 @@ def read_yaml(path: str | Path) -> tuple[YamlDocument, bytes]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(Problem(name, "", f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB",
-                                     "split it, or check that this is the right file"))
+            raise InputError(Problem(name, "", msg("file is larger than {mb} MB", mb=MAX_FILE_BYTES // 1_000_000),
+                                     msg("split it, or check that this is the right file")))
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise InputError(Problem(name, "", "file not found", "check the path")) from exc
+        raise InputError(Problem(name, "", msg("file not found"), msg("check the path"))) from exc
     except IsADirectoryError as exc:
-        raise InputError(Problem(name, "", "is a directory, not a file")) from exc
+        raise InputError(Problem(name, "", msg("is a directory, not a file"))) from exc
     except OSError as exc:
-        raise InputError(Problem(name, "", f"cannot read the file: {exc.strerror}")) from exc
+        raise InputError(Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror))) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(name, "", "the file is not UTF-8 text",
-                                 "save it as UTF-8 YAML")) from exc
+        raise InputError(Problem(name, "", msg("the file is not UTF-8 text"),
+                                 msg("save it as UTF-8 YAML"))) from exc
     return parse_yaml(text, name), raw

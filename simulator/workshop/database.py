@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.workshop.schema import migrate
 
 ENV_VAR = "BWSIM_WORKSHOP_DB"
@@ -54,22 +55,22 @@ def _sqlite_path(location: str) -> Path:
     if path.is_dir():
         raise _bad_location(
             location,
-            "is a folder, not a database file",
-            f"give a file name, e.g. {path / DEFAULT_FILE}",
+            msg("is a folder, not a database file"),
+            msg("give a file name, e.g. {path}", path=str(path / DEFAULT_FILE)),
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _bad_location(
             location,
-            f"cannot create the folder for the database: {exc.strerror or exc}",
-            f"choose a folder you can write to (--db or {ENV_VAR})",
+            msg("cannot create the folder for the database: {reason}", reason=exc.strerror or str(exc)),
+            msg("choose a folder you can write to (--db or {variable})", variable=ENV_VAR),
         ) from None
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise _bad_location(
             location,
-            "the database is not writable here",
-            f"choose a folder you can write to (--db or {ENV_VAR})",
+            msg("the database is not writable here"),
+            msg("choose a folder you can write to (--db or {variable})", variable=ENV_VAR),
         )
     return path
 
@@ -105,14 +106,14 @@ def create_engine(location: str) -> Engine:
         except ImportError as exc:
             raise _bad_location(
                 _redact(location),
-                f"the database driver is not installed ({exc})",
-                "for PostgreSQL install the extra: pip install -e '.[postgres]' (psycopg)",
+                msg("the database driver is not installed ({reason})", reason=str(exc)),
+                msg("for PostgreSQL install the extra: pip install -e '.[postgres]' (psycopg)"),
             ) from None
         except (SQLAlchemyError, ValueError) as exc:
             raise _bad_location(
                 _redact(location),
-                f"cannot use this database URL: {exc}",
-                "e.g. postgresql+psycopg://user:password@host:5432/dbname",
+                msg("cannot use this database URL: {reason}", reason=str(exc)),
+                msg("e.g. postgresql+psycopg://user:password@host:5432/dbname"),
             ) from None
     return _sqlite_engine(_sqlite_path(location))
 
@@ -143,7 +144,7 @@ class Database:
                 self.schema_version = migrate(conn, self.where)
         except SQLAlchemyError as exc:
             self.engine.dispose()
-            raise self.error(exc, "cannot open the workshop database") from None
+            raise self.error(exc, msg("cannot open the workshop database")) from None
         except InputError:
             self.engine.dispose()
             raise
@@ -160,8 +161,8 @@ class Database:
             Problem(
                 self.where,
                 "",
-                f"{what}: {detail}",
-                "check the path or URL, that it is writable and the server is running",
+                msg("{what}: {detail}", what=what, detail=detail),
+                msg("check the path or URL, that it is writable and the server is running"),
             )
         )
 

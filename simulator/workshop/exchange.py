@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.workshop import schema as t
 from simulator.workshop.codes import new_code, normalize_code
 from simulator.workshop.records import Notes, Workshop, clean_name, content_checksum
@@ -137,30 +138,31 @@ def parse_export(text: str | bytes, source: str = "import") -> dict[str, Any]:
         mistyped fields, or a model or future whose checksum does not match.
     """
     if len(text) > MAX_IMPORT_BYTES:
-        raise _bad(source, "", "the file is too large for a workshop export")
+        raise _bad(source, "", msg("the file is too large for a workshop export"))
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _bad(
-            source, "", f"not a JSON file ({exc})", "give a file written by 'bwsim workshop export'"
+            source, "", msg("not a JSON file ({reason})", reason=str(exc)),
+            msg("give a file written by 'bwsim workshop export'")
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise _bad(
             source,
             "format",
-            "this is not a bwsim workshop export",
-            "give a file written by 'bwsim workshop export'",
+            msg("this is not a bwsim workshop export"),
+            msg("give a file written by 'bwsim workshop export'"),
         )
     version = data.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _bad(source, "format_version", f"unknown format version {version!r}")
+        raise _bad(source, "format_version", msg("unknown format version {version}", version=repr(version)))
     if version > FORMAT_VERSION:
         raise _bad(
             source,
             "format_version",
-            f"written by a newer bwsim (format version {version}; this "
-            f"bwsim reads up to {FORMAT_VERSION})",
-            "update bwsim to import it",
+            msg("written by a newer bwsim (format version {version}; this bwsim reads up to {known})",
+                version=version, known=FORMAT_VERSION),
+            msg("update bwsim to import it"),
         )
     _check_structure(data, source)
     return data
@@ -171,8 +173,8 @@ def _need(value: Any, kind: type, source: str, place: str) -> Any:
         raise _bad(
             source,
             place,
-            f"expected {kind.__name__}, got {type(value).__name__}",
-            "the file is damaged or was edited by hand",
+            msg("expected {expected}, got {kind}", expected=kind.__name__, kind=type(value).__name__),
+            msg("the file is damaged or was edited by hand"),
         )
     return value
 
@@ -182,7 +184,7 @@ def _check_structure(data: dict[str, Any], source: str) -> None:
     _need(workshop.get("name"), str, source, "workshop.name")
     models = _need(data.get("models"), list, source, "models")
     if not models:
-        raise _bad(source, "models", "the export holds no model")
+        raise _bad(source, "models", msg("the export holds no model"))
     keys = set()
     for i, model in enumerate(models):
         place = f"models[{i}]"
@@ -192,7 +194,7 @@ def _check_structure(data: dict[str, Any], source: str) -> None:
         keys.add(_need(model.get("key"), int, source, f"{place}.key"))
         if sha256(model["yaml"].encode("utf-8")).hexdigest() != model["sha256"]:
             raise _bad(
-                source, place, "the model text does not match its sha256", "the file is damaged"
+                source, place, msg("the model text does not match its sha256"), msg("the file is damaged")
             )
     for i, start in enumerate(
         _need(data.get("start_scenarios", []), list, source, "start_scenarios")
@@ -225,13 +227,13 @@ def _check_group(group: Any, keys: set[int], source: str, place: str) -> None:
                 raise _bad(
                     source,
                     f"{vplace}.notes",
-                    "notes need exactly question, expectation, found, decision as text",
+                    msg("notes need exactly question, expectation, found, decision as text"),
                 )
             if version.get("model") not in keys:
                 raise _bad(
                     source,
                     f"{vplace}.model",
-                    f"refers to model {version.get('model')!r}, which the export does not hold",
+                    msg("refers to model {model}, which the export does not hold", model=repr(version.get("model"))),
                 )
             if content_checksum(version["scenario_yaml"], Notes(**notes)) != version.get(
                 "content_sha256"
@@ -239,8 +241,8 @@ def _check_group(group: Any, keys: set[int], source: str, place: str) -> None:
                 raise _bad(
                     source,
                     vplace,
-                    "the future's content does not match its checksum",
-                    "the file is damaged",
+                    msg("the future's content does not match its checksum"),
+                    msg("the file is damaged"),
                 )
 
 
@@ -250,7 +252,7 @@ def import_workshop(store: WorkshopStore, data: dict[str, Any], keep_code: bool 
     The join code is kept when ``keep_code`` and it is free in this database;
     otherwise a new one is drawn. Returns the new workshop.
     """
-    name = clean_name(data["workshop"]["name"], "workshop name")
+    name = clean_name(data["workshop"]["name"], msg("workshop name"))
     wanted = normalize_code(str(data["workshop"].get("code", ""))) if keep_code else None
     try:
         return _write_import(store, data, name, wanted)
@@ -258,11 +260,11 @@ def import_workshop(store: WorkshopStore, data: dict[str, Any], keep_code: bool 
         raise _bad(
             "import",
             "groups",
-            "the export holds the same group, future or version twice",
-            "the file is damaged or was edited by hand",
+            msg("the export holds the same group, future or version twice"),
+            msg("the file is damaged or was edited by hand"),
         ) from None
     except SQLAlchemyError as exc:
-        raise store.db.error(exc, "cannot import the workshop") from None
+        raise store.db.error(exc, msg("cannot import the workshop")) from None
 
 
 def _write_import(
@@ -308,7 +310,7 @@ def _import_group(
     gid = conn.execute(
         t.groups.insert().values(
             workshop_id=wid,
-            name=clean_name(group["name"], "group name"),
+            name=clean_name(group["name"], msg("group name")),
             created_at=str(group.get("created_at", "")),
         )
     ).inserted_primary_key[0]
@@ -317,7 +319,7 @@ def _import_group(
             t.futures.insert().values(
                 workshop_id=wid,
                 group_id=gid,
-                name=clean_name(future["name"], "future name"),
+                name=clean_name(future["name"], msg("future name")),
                 created_at=str(future.get("created_at", "")),
             )
         ).inserted_primary_key[0]

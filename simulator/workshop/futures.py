@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
-from simulator.errors import InputError, Problem, SimulatorError
+from simulator.errors import ErrorText, InputError, Problem, SimulatorError
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model_text, load_scenario_text
+from simulator.messages import msg
 from simulator.results import RunResult
 from simulator.scenario_run import baseline_scenario, prepare_scenario, run_deterministic
 from simulator.spec import ScenarioSpec
@@ -119,8 +120,8 @@ def run_future(version: FutureVersion, made_with: ModelVersion, current: ModelVe
     """
     changed = made_with.sha256 != current.sha256
     problems: list[str] = []
-    own = _try_run(version, made_with, problems, "with the model it was made with")
-    now = _try_run(version, current, problems, "with the current model") if changed else None
+    own = _try_run(version, made_with, problems, msg("with the model it was made with"))
+    now = _try_run(version, current, problems, msg("with the current model")) if changed else None
     return FutureRun(version, own, now, changed, tuple(problems))
 
 
@@ -129,10 +130,9 @@ def _try_run(
 ) -> RunResult | None:
     try:
         return run_version(version, model_file(model))
-    except InputError as exc:
-        problems.append(f"{version.label} cannot run {what}: {exc.describe()}")
     except SimulatorError as exc:
-        problems.append(f"{version.label} cannot run {what}: {exc}")
+        problems.append(msg("{future} cannot run {what}: {error}", future=version.label, what=what,
+                            error=ErrorText(exc)))
     return None
 
 

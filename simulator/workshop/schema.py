@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 metadata = sa.MetaData()
 
@@ -167,9 +168,9 @@ def migrate(conn: Connection, where: str, steps: list[Migration] | None = None) 
             Problem(
                 where,
                 "schema_version",
-                f"this workshop database has schema version "
-                f"{version}, newer than this bwsim knows ({len(steps)})",
-                "update bwsim, or use another database",
+                msg("this workshop database has schema version {version}, newer than this bwsim knows ({known})",
+                    version=version, known=len(steps)),
+                msg("update bwsim, or use another database"),
             )
         )
     if conn.execute(sa.select(sa.func.count()).select_from(version_table)).scalar() == 0:
