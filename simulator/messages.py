@@ -77,6 +77,20 @@ class Joined(Text):
         return self.separator.join(translate(item, language) for item in self.items)
 
 
+class Localized(Text):
+    """A text given in each language already (a path of node labels): no catalog needed."""
+
+    texts: dict[str, str]
+
+    def __new__(cls, texts: dict[str, str]) -> Localized:
+        obj = str.__new__(cls, texts.get(SOURCE_LANGUAGE, next(iter(texts.values()), "")))
+        obj.template, obj.params, obj.texts = None, {}, dict(texts)
+        return obj
+
+    def render(self, language: str) -> str:
+        return self.texts.get(language, str(self))
+
+
 def msg(template: str, /, **params: Any) -> Text:
     """Mark ``template`` (English, ``str.format`` fields) as a message and fill in ``params``.
 
@@ -170,5 +184,14 @@ def localize_number(text: str, language: str) -> str:
     return f"{sign}{body}{exponent or ''}{percent_sign}"
 
 
-__all__ = ["LANGUAGES", "Joined", "Text", "catalog", "joined", "localize_number", "msg", "template_fields",
+def _dump_as_text() -> None:
+    """Let YAML's safe dumper write a message as the plain string it is (fitted models hold notes)."""
+    import yaml
+
+    yaml.SafeDumper.add_multi_representer(Text, lambda dumper, value: dumper.represent_str(str(value)))
+
+
+_dump_as_text()
+
+__all__ = ["LANGUAGES", "Joined", "Localized", "Text", "catalog", "joined", "localize_number", "msg", "template_fields",
            "translate"]

@@ -34,6 +34,7 @@ from simulator.analysis.text import (
 )
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.engine import simulate
+from simulator.messages import joined, msg
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import DIMENSIONS, ModelSpec, display_name
 
@@ -43,7 +44,8 @@ MAX_MEMBERS = 5000
 def stability_warning(prepared: PreparedScenario) -> str:
     """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
     report = check_stability(prepared.model, prepared.compiled, prepared.time)
-    return "" if report.stable else f"{prepared.name}: {report.message()}"
+    return "" if report.stable else msg("{scenario}: {message}", scenario=prepared.name,
+                                        message=report.message(prepared.model))
 
 
 ENSEMBLE_STABILITY_MEMBERS = 200
@@ -73,12 +75,19 @@ def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: i
                 for j in loop.links}
     values = {name: value for name, value in sample.member_values(report.worst_member).items()
               if name.split(" ")[0] in on_loops}
-    shown = ", ".join(f"{name} = {value:.4g}" for name, value in values.items())
-    return (f"{prepared.name}: {report.unstable} of the first {report.checked} ensemble members make the model "
-            f"unstable: their deviations grow without bound (largest spectral radius {report.worst_radius:.6g} "
-            f"per step, member {report.worst_member}" + (f"; its values on feedback loops: {shown}" if shown else "")
-            + "). The central model is stable, but the band's tails rest on these members: narrow the ranges "
-            "of the links in the growing loop if such values are not plausible")
+    shown = joined(", ", [msg("{name} = {value:.4g}", name=name, value=value) for name, value in values.items()])
+    numbers = {"scenario": prepared.name, "unstable": report.unstable, "checked": report.checked,
+               "radius": report.worst_radius, "member": report.worst_member, "values": shown}
+    if not values:
+        return msg("{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
+                   "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}). "
+                   "The central model is stable, but the band's tails rest on these members: narrow the ranges of "
+                   "the links in the growing loop if such values are not plausible", **numbers)
+    return msg("{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
+               "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}; its "
+               "values on feedback loops: {values}). The central model is stable, but the band's tails rest on "
+               "these members: narrow the ranges of the links in the growing loop if such values are not plausible",
+               **numbers)
 
 
 def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: int, seed: int = 0,

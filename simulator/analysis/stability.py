@@ -186,16 +186,25 @@ class StabilityReport:
     year: float
     culprits: tuple[Loop, ...] = ()
 
-    def message(self) -> str:
-        """A one-paragraph English description (empty when stable)."""
+    def message(self, model: ModelSpec | None = None) -> str:
+        """A one-paragraph description (a message, English unless translated; empty when stable).
+
+        With ``model``, the loops are named by their nodes' labels, else by node ids.
+        """
+        from simulator.analysis.text import POLARITIES, labelled_text
+        from simulator.messages import joined, msg
+
         if self.stable:
             return ""
-        text = (f"the model is unstable: deviations grow by a factor {self.growth_per_year:.4g} per year "
-                f"(spectral radius {self.spectral_radius:.6g} per step, at {self.year:g})")
-        if self.culprits:
-            text += "; the loop(s) that make it grow: " + "; ".join(
-                f"{lp.id} ({lp.polarity}) {lp.path}" for lp in self.culprits)
-        return text
+        values = {"growth": self.growth_per_year, "radius": self.spectral_radius, "year": self.year}
+        if not self.culprits:
+            return msg("the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
+                       "{radius:.6g} per step, at {year:g})", **values)
+        loops = [msg("{id} ({polarity}) {path}", id=lp.id, polarity=POLARITIES.get(lp.polarity, lp.polarity),
+                     path=labelled_text(lp.path, model) if model is not None else lp.path) for lp in self.culprits]
+        return msg("the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
+                   "{radius:.6g} per step, at {year:g}); the loop(s) that make it grow: {loops}",
+                   loops=joined("; ", loops), **values)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits)."""

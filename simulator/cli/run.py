@@ -19,11 +19,12 @@ from simulator.analysis.report import (
     scorecard_text,
     stability_warning,
 )
-from simulator.cli.common import atomic_directory, fail, is_terminal, reports_errors
+from simulator.cli.common import Lang, atomic_directory, fail, is_terminal, language_option, reports_errors, say, warn
 from simulator.distributed import check_workers, dask_executor
 from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
 from simulator.io.manifest import build_manifest, write_manifest
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
+from simulator.messages import msg, translate
 from simulator.sampling import METHODS, design_problems
 from simulator.scenario_run import (
     PreparedScenario,
@@ -47,9 +48,9 @@ def load_all(paths: list[Path]) -> list[ScenarioFile]:
 
             doc = read_yaml(path)[0]
             if isinstance(doc.data, dict) and "nodes" in doc.data and "model" not in doc.data:
-                raise InputError(doc.problem((), "this is a model file, not a scenario",
-                                             "bwsim run takes scenario files, which name their model "
-                                             "with model:; bwsim validate checks a model"))
+                raise InputError(doc.problem((), msg("this is a model file, not a scenario"),
+                                             msg("bwsim run takes scenario files, which name their model "
+                                                 "with model:; bwsim validate checks a model")))
             spec = spec_from_document(doc, ScenarioSpec)
             model_path = model_beside(str(path), spec.model)  # as a person would write it
             key = model_path.resolve()
@@ -71,11 +72,14 @@ def name_problems(loaded: list[ScenarioFile]) -> list:
     for item in loaded:
         name = item.spec.name
         if name == "baseline" or name.startswith("baseline-"):
-            problems.append(item.document.problem(("name",), f"'{name}' is the name of the baseline rows",
-                                                  "give the scenario another name"))
+            problems.append(item.document.problem(("name",), msg("'{name}' is the name of the baseline rows",
+                                                                 name=name),
+                                                  msg("give the scenario another name")))
         elif name in seen:
-            problems.append(item.document.problem(("name",), f"scenario name '{name}' is also used by {seen[name]}",
-                                                  "scenario names label the rows of results.csv; make them unique"))
+            problems.append(item.document.problem(("name",), msg("scenario name '{name}' is also used by {file}",
+                                                                 name=name, file=seen[name]),
+                                                  msg("scenario names label the rows of results.csv; make them "
+                                                      "unique")))
         seen.setdefault(name, item.path)
     return problems
 
@@ -94,14 +98,14 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
             None, help="Run the ensemble on a local Dask cluster of N worker processes."),
         scheduler: str | None = typer.Option(
             None, help="Run the ensemble on a running Dask cluster (e.g. tcp://host:8786)."),
-        language: str = typer.Option("nl", "--lang", help="Labels in the printed tables: nl or en.")) -> None:
+        language: Lang = language_option()) -> None:
     """Run scenarios and their baseline, write results.csv, print the largest effects."""
     if samples is not None and samples < 1:
-        fail(f"--samples must be at least 1, got {samples}")
+        fail(msg("--samples must be at least 1, got {samples}", samples=samples))
     if seed is not None and seed < 0:
-        fail(f"--seed must be 0 or more, got {seed}")
+        fail(msg("--seed must be 0 or more, got {seed}", seed=seed))
     if method is not None and method not in METHODS:
-        fail(f"--method must be lhs or mc, got {method!r}")
+        fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
     check_workers(workers, scheduler)
     loaded = load_all(scenarios)
     ensembles = ensemble_settings(loaded, samples, seed, method)
@@ -139,12 +143,13 @@ def ensemble_settings(loaded: list[ScenarioFile], samples: int | None, seed: int
 
 
 def _run_ensemble(prepared: PreparedScenario, settings: dict[str, int | str],
-                  executor: Executor | None) -> EnsembleSummary:
+                  executor: Executor | None, language: str = "nl") -> EnsembleSummary:
     """One scenario's ensemble, with a progress bar on stderr when it is a terminal."""
     total = int(settings["samples"])
     if not is_terminal() or total < 5000:
         return ensemble_summary(prepared, **settings, executor=executor)
-    with typer.progressbar(length=total, label=f"ensemble {prepared.name}", file=sys.stderr) as bar:
+    label = translate(msg("ensemble {scenario}", scenario=prepared.name), language)
+    with typer.progressbar(length=total, label=label, file=sys.stderr) as bar:
         done = [0]
 
         def advance(n_done: int, _: int) -> None:
@@ -167,7 +172,7 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
             warnings.append(ensemble_stability_warning(prepared, int(chosen["samples"]), int(chosen["seed"]),
                                                        str(chosen["method"])))
         for warning in filter(None, warnings):
-            typer.echo(f"bwsim: warning: {warning}", err=True)
+            warn(warning, language)
     for item in loaded:
         model = item.model.spec
         if item.model.path not in baselines_done:
@@ -180,7 +185,7 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
         results.append((item, result))
         frames.append(result.to_frame())
         if item.spec.name in ensembles:
-            bands.append(_run_ensemble(prepared, ensembles[item.spec.name], executor).to_frame())
+            bands.append(_run_ensemble(prepared, ensembles[item.spec.name], executor, language).to_frame())
     table = pd.concat(frames, ignore_index=True)
     inputs = [{"scenario": it.path, "scenario_sha256": it.sha256, "model": it.model.path,
                "model_sha256": it.model.sha256} for it in loaded]
@@ -206,4 +211,4 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     if len({c["scenario"].iloc[0] for c in cards}) > 1:
         typer.echo("\n" + comparison_text(cards, language))
     written = ["results.csv"] + (["ensemble.csv"] if bands else []) + ["manifest.json"]
-    typer.echo(f"\nwrote {', '.join(str(out / name) for name in written)}")
+    say(msg("\nwrote {files}", files=", ".join(str(out / name) for name in written)), language)

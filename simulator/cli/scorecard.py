@@ -17,10 +17,11 @@ from simulator.analysis.report import (
 )
 from simulator.analysis.scorecard import distribution, summary
 from simulator.analysis.tradeoffs import tradeoffs
-from simulator.cli.common import fail, reports_errors
+from simulator.cli.common import Lang, fail, language_option, reports_errors, warn
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import load_scenario
+from simulator.messages import msg
 from simulator.sampling import METHODS
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
@@ -51,12 +52,12 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
               seed: int = typer.Option(0, help="Seed of the ensemble draws."),
               method: str = typer.Option("lhs", help="Ensemble sampling: lhs or mc."),
               as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
-              language: str = typer.Option("nl", "--lang", help="Labels: nl or en.")) -> None:
+              language: Lang = language_option()) -> None:
     """Print the brede-welvaart scorecard of scenarios against their baseline (nothing is written)."""
     if samples is not None and samples < 1:
-        fail(f"--samples must be at least 1, got {samples}")
+        fail(msg("--samples must be at least 1, got {samples}", samples=samples))
     if method not in METHODS:
-        fail(f"--method must be lhs or mc, got {method!r}")
+        fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
     ensemble = None if samples is None else {"samples": samples, "seed": seed, "method": method}
     reports, texts, cards = [], [], []
     for path in scenarios:
@@ -64,7 +65,7 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
         prepared = prepare_scenario(loaded.spec, loaded.model.spec)
         warning = stability_warning(prepared)
         if warning:
-            typer.echo(f"bwsim: warning: {warning}", err=True)
+            warn(warning, language)
         try:
             card = scenario_scorecard(prepared, year or None, ensemble, language, theme or None)
         except InputError as exc:
