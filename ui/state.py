@@ -33,7 +33,8 @@ from simulator.scenario_run import (
 )
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
-from ui.i18n import t, unit_label
+from ui.i18n import error_text as core_error_text
+from ui.i18n import problem_lines, t, unit_label
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = REPO / "models" / "medtech-heerlen.yaml"
@@ -423,11 +424,11 @@ def future_specs(
 def error_text(exc: BaseException) -> str:
     """An error as text for people (Markdown), never a traceback."""
     if isinstance(exc, InputError):
-        return tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+        return tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in problem_lines(exc, language()))
     if isinstance(exc, NumericalError):
-        return tr("numerical_error", message=str(exc))
+        return tr("numerical_error", message=core_error_text(exc, language()))
     if isinstance(exc, SimulatorError):
-        return str(exc)
+        return core_error_text(exc, language())
     traceback.print_exc()  # for the server log only
     return tr("unexpected_error", kind=type(exc).__name__)
 

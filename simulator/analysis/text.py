@@ -168,8 +168,12 @@ def scorecard_table(groups: pd.DataFrame, language: str = "nl") -> str:
 
 
 def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: dict | None = None) -> str:
-    """A fixed-width text table of ``columns`` (numbers right-aligned, text left-aligned)."""
+    """A fixed-width text table of ``columns`` (numbers right-aligned, text left-aligned).
+
+    A column is at least as wide as its heading (headings are translated, so their length varies).
+    """
     formats = formats or {}
+    widths = [max(width, len(col)) for col, width in zip(columns, widths, strict=True)]
     cells = []
     for _, row in frame.iterrows():
         line = []
@@ -179,7 +183,11 @@ def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: d
             numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
             line.append(f"{text[:abs(width)]:>{width}}" if numeric else f"{text[:width]:<{width}}")
         cells.append("  " + " ".join(line).rstrip())
-    head = "  " + " ".join(f"{c[:w]:<{w}}" for c, w in zip(columns, widths, strict=True)).rstrip()
+    first = frame.iloc[0] if len(frame) else {}
+    numeric = [isinstance(first.get(c), (int, float, np.number)) and not isinstance(first.get(c), bool)
+               for c in columns] if len(frame) else [False] * len(columns)
+    head = "  " + " ".join(f"{c[:w]:>{w}}" if right else f"{c[:w]:<{w}}"
+                           for c, w, right in zip(columns, widths, numeric, strict=True)).rstrip()
     return "\n".join([head, *cells])
 
 
@@ -207,6 +215,12 @@ def labelled_text(text: str, model: ModelSpec) -> Localized:
     """``text`` with node labels in every language, as a message (rendered in the reader's language)."""
     return Localized({language: labelled(text, node_labels(model, language)) for language in LANGUAGES})
 
+
+COLUMNS = {"id": msg("id"), "polarity": msg("polarity"), "length": msg("length"), "lag": msg("lag"),
+           "gain": msg("gain"), "path": msg("path"), "score": msg("score"), "node": msg("node"),
+           "share": msg("share"), "part": msg("part"), "from": msg("from"), "source": msg("from"),
+           "value": msg("value"), "index": msg("index"), "shape": msg("shape"), "loop": msg("loop")}
+"""Column headings of the printed tables, in words."""
 
 POLARITIES = {"reinforcing": msg("reinforcing"), "balancing": msg("balancing"), "inactive": msg("inactive")}
 """The polarity of a feedback loop, in words."""

@@ -61,13 +61,17 @@ def format_result(result: CalibrationResult, labels: dict[str, str] | None = Non
         return translate(text, language)
 
     names = [parameter_label(e.parameter.name, labels, language) for e in result.estimates]
-    width = max([len(t(msg("parameter"))), *(len(n) for n in names)])
+    head = {key: t(text) for key, text in (("parameter", msg("parameter")), ("start", msg("start")),
+                                           ("estimate", msg("estimate")), ("se", msg("se")),
+                                           ("interval", msg("interval")), ("note", msg("note")),
+                                           ("node", msg("observed node")))}
+    width = max([len(head["parameter"]), *(len(n) for n in names)])
     lines = [t(msg("calibration of {scenario} on {data}: {n_obs} observations, {n_par} parameter(s), {converged} "
                    "of {starts} start(s) converged", scenario=result.scenario, data=result.data_file,
                    n_obs=result.n_obs, n_par=len(result.estimates), converged=result.converged,
                    starts=result.starts)), "",
-             f"  {t(msg('parameter')):<{width}} {t(msg('start')):>9} {t(msg('estimate')):>10} {t(msg('se')):>9} "
-             f"{t(msg('interval')):>21}  {t(msg('note'))}"]
+             f"  {head['parameter']:<{width}} {head['start']:>9} {head['estimate']:>10} {head['se']:>9} "
+             f"{head['interval']:>21}  {head['note']}"]
     for e, name in zip(result.estimates, names, strict=True):
         note = ", ".join(t(x) for x in (msg("at bound") if e.at_bound else "",
                                         msg("interval cut to range") if e.cut_to_range else "",
@@ -78,7 +82,7 @@ def format_result(result: CalibrationResult, labels: dict[str, str] | None = Non
     lines.append(t(msg("  intervals: {how}", how=result.estimates[0].interval)) if result.estimates else "")
     series = [labels.get(s.node, s.node) for s in result.series]
     node_width = max([32, *(len(n) for n in series)])
-    lines += ["", f"  {t(msg('observed node')):<{node_width}} {'n':>4} {'RMSE':>12} {'R^2':>8}"]
+    lines += ["", f"  {head['node']:<{node_width}} {'n':>4} {'RMSE':>12} {'R^2':>8}"]
     lines += [f"  {name:<{node_width}} {s.n:>4} {_fmt(s.rmse, language):>12} {_fmt(s.r2, language):>8}"
               for s, name in zip(result.series, series, strict=True)]
     if result.warnings:

@@ -11,7 +11,16 @@ import typer
 
 from simulator.analysis.loops import find_loops
 from simulator.analysis.scorecard import time_indices
-from simulator.analysis.text import change_unit, format_number, labelled, node_labels, percent, table, unit_label
+from simulator.analysis.text import (
+    COLUMNS,
+    change_unit,
+    format_number,
+    labelled,
+    node_labels,
+    percent,
+    table,
+    unit_label,
+)
 from simulator.analysis.tracing import by_intervention, incoming, loop_parts, top_paths, trace_paths
 from simulator.cli.common import Lang, language_option, reports_errors, say
 from simulator.engine import simulate
@@ -121,30 +130,25 @@ def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
         return
     fmt = {"value": lambda v: format_number(v, language), "share": lambda v: percent(v, language)}
 
-    def heads(*words: str) -> list[str]:
-        return [translate(msg(w), language) for w in words]
-
-    def show(rows: list[dict], columns: list[str], names: list[str], widths: list[int]) -> None:
-        frame = _frame(rows, labels, language)[columns]
-        frame.columns = names
+    def show(rows: list[dict], columns: list[str], widths: list[int]) -> None:
+        names = [translate(COLUMNS[c], language) for c in columns]
+        frame = _frame(rows, labels, language)[columns].set_axis(names, axis=1)
         say(table(frame, names, widths, {n: fmt[c] for c, n in zip(columns, names, strict=True) if c in fmt}),
             language)
 
     say(msg("\nvia incoming links (parts add up to the change)"), language)
-    show(r["incoming"], ["part", "source", "value", "share"], heads("part", "from", "value", "share"),
-         [12, 48, 12, 8])
+    show(r["incoming"], ["part", "source", "value", "share"], [12, 48, 12, 8])
     say(msg("\nvia paths from the interventions (largest {shown} of {n}; '{loop}': what a loop fed back; "
             "'{other}': the rest)", shown=len(r["paths"]) - 1, n=r["n_paths"], loop=msg("(loop)"),
             other=PARTS["other"]), language)
-    show(r["paths"], ["part", "value", "share", "path"], heads("part", "value", "share", "path"), [8, 12, 8, 400])
+    show(r["paths"], ["part", "value", "share", "path"], [8, 12, 8, 400])
     if len(r["interventions"]) > 2:
         say(msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
                 interaction=PARTS["interaction"]), language)
-        show(r["interventions"], ["part", "index", "node", "shape", "value", "share"],
-             heads("part", "index", "node", "shape", "value", "share"), [12, 5, 40, 6, 12, 8])
+        show(r["interventions"], ["part", "index", "node", "shape", "value", "share"], [12, 5, 40, 6, 12, 8])
     if r["loops"]:
         say(msg("\nfeedback per loop"), language)
-        show(r["loops"], ["id", "value", "share", "loop"], heads("id", "value", "share", "loop"), [4, 12, 8, 400])
+        show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
     say(msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run") if r["exact"]
         else msg("\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed",
                  bounds=PARTS["bounds"]), language)

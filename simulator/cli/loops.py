@@ -10,15 +10,13 @@ import typer
 from simulator.analysis.loops import find_loops, loop_scores, loops_frame
 from simulator.analysis.scorecard import time_indices
 from simulator.analysis.stability import check_stability
-from simulator.analysis.text import labelled, localize_number, node_labels, table
+from simulator.analysis.text import COLUMNS, POLARITIES, labelled, node_labels, table
 from simulator.cli.common import Lang, fail, language_option, reports_errors, say
 from simulator.engine import simulate
 from simulator.io.spec_files import is_scenario_document, load_model, load_scenario
 from simulator.io.yaml_file import read_yaml
-from simulator.messages import msg, translate
+from simulator.messages import localize_number, msg, translate
 from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_scenario
-
-POLARITIES = {"reinforcing": msg("reinforcing"), "balancing": msg("balancing"), "inactive": msg("inactive")}
 
 
 def prepare_path(path: Path) -> tuple[PreparedScenario, bool]:
@@ -83,7 +81,7 @@ def _for_people(frame, labels: dict[str, str], language: str):  # noqa: ANN001, 
 
 
 def _show(frame, columns: list[str], widths: list[int], formats: dict, language: str) -> None:  # noqa: ANN001
-    names = [translate(msg(c), language) for c in columns]
+    names = [translate(COLUMNS[c], language) for c in columns]
     shown = frame[columns].set_axis(names, axis=1)
     say(table(shown, names, widths, {names[columns.index(c)]: f for c, f in formats.items()}), language)
 

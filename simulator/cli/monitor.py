@@ -49,9 +49,10 @@ def format_monitor(result: MonitorResult, labels: dict[str, str] | None = None, 
     head = (msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members, measurement "
                 "tolerance {tolerance:g} % of the median", **values) if result.tolerance else
             msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members", **values))
-    lines = [t(head), "",
-             f"  {t(msg('indicator')):<{width}} {t(msg('time')):>8} {t(msg('observed')):>12} {t(msg('low')):>12} "
-             f"{t(msg('median')):>12} {t(msg('high')):>12}  {t(msg('signal'))}"]
+    words = [t(word) for word in (msg("indicator"), msg("time"), msg("observed"), msg("low"), msg("median"),
+                                  msg("high"), msg("signal"))]
+    lines = [t(head), "", f"  {words[0]:<{width}} {words[1]:>8} " + " ".join(f"{w:>12}" for w in words[2:6])
+             + f"  {words[6]}"]
     for row, name in zip(result.table.itertuples(index=False), names, strict=True):
         numbers = " ".join(f"{format_number(v, language, 5):>12}"
                            for v in (row.observed, row.low, row.median, row.high))

@@ -46,12 +46,12 @@ def format_indices(indices: Indices, output: str, year: float, top: int, labels:
 
     names = {name: parameter_label(name, labels, language) for name in indices.names}
     columns = list(indices.values)
-    factor = translate(msg("factor"), language)
+    factor, rank = translate(msg("factor"), language), translate(msg("rank"), language)
     width = max([len(factor), *(len(names[n]) for n in ranking["factor"])])
     lines = [translate(msg("{method} sensitivity of {output} (deviation) in {year:g}: {runs} runs, {n} uncertain "
                            "parameters", method=indices.method, output=labels.get(output, output), year=year,
                            runs=indices.n_runs, n=len(indices.names)), language), "",
-             f"  {translate(msg('rank'), language):>4}  {factor:<{width}}" + "".join(f"{c:>9}" for c in columns)]
+             f"  {rank:>4}  {factor:<{width}}" + "".join(f"{c:>9}" for c in columns)]
     for row in ranking.itertuples(index=False):
         values = row._asdict()
         lines.append(f"  {values['rank']:>4}  {names[values['factor']]:<{width}}"
