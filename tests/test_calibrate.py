@@ -261,7 +261,8 @@ def _cli(*args):
 
     from simulator.cli.main import app
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    args = [str(a) for a in args]  # in English unless the test gives --lang
+    return CliRunner().invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 def test_cli_calibrate_writes_a_fitted_model_and_keeps_the_old(tmp_path):

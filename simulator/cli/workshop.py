@@ -258,13 +258,15 @@ def compare(
     table = disputed_links(comparison, outcome, year=year)
     say(msg("links the futures disagree on, by their effect on the outcome:") if len(table)
         else msg("the futures agree on every link"), language)
-    for row in table.head(top).itertuples():
+    rows = list(table.head(top).itertuples())
+    links = [labelled(row.link.replace("->", " -> "), labels) for row in rows]
+    width = max([45, *(len(link) for link in links)])
+    for row, link in zip(rows, links, strict=True):
         effect = (
             msg("moves {outcome} by {effect} (lowest: {low}, highest: {high})", outcome=name,
                 effect=number(row.effect, ".4g"), low=row.low_future, high=row.high_future)
             if row.effect
             else msg("no effect on {outcome}", outcome=name)
         )
-        link = labelled(row.link.replace("->", " -> "), labels)
-        say(msg("  {link}  weights {low}..{high}  {effect}", link=link, low=number(row.weight_low, "g"),
+        say(msg("  {link}  weights {low}..{high}  {effect}", link=f"{link:<{width}}", low=number(row.weight_low, "g"),
                 high=number(row.weight_high, "g"), effect=effect), language)

@@ -44,7 +44,9 @@ interventions:
 
 
 def bwsim(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
+    """The command, in English unless the test gives --lang."""
+    args = [str(a) for a in args]
+    return CliRunner().invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 @pytest.fixture()

@@ -122,9 +122,10 @@ def test_run_warns_when_ensemble_members_are_unstable_though_the_central_model_i
         "name: s\nmodel: m.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n",
         encoding="utf-8")
     runner = CliRunner()
-    plain = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o1")])
+    plain = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o1"), "--lang", "en"])
     assert plain.exit_code == 0 and "warning" not in plain.stderr
-    ensemble = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100"])
+    ensemble = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100",
+                                   "--lang", "en"])
     assert ensemble.exit_code == 0, ensemble.output
     assert "of the first 100 ensemble members make the model unstable" in ensemble.stderr
     assert "b->a weight = " in ensemble.stderr and "The central model is stable" in ensemble.stderr

@@ -19,7 +19,9 @@ runner = CliRunner()
 
 
 def invoke(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
+    """The command in English (these tests check the English message texts; Dutch: tests/core/test_messages.py)."""
+    args = [str(a) for a in args]
+    return runner.invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 def write(folder: Path, name: str, text: str) -> Path:

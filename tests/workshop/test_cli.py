@@ -17,7 +17,8 @@ runner = CliRunner()
 
 
 def bwsim(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
+    args = list(args)  # in English unless the test gives --lang
+    result = runner.invoke(app, args if "--lang" in args or len(args) < 2 else [*args, "--lang", "en"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
