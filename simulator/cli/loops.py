@@ -101,7 +101,7 @@ def _print(prepared, is_scenario, found, report, scores, year, language) -> None
         say(msg("stable: no deviation grows (spectral radius of the one-step map {radius:.6g} <= 1)",
                 radius=report.spectral_radius), language)
     else:
-        say(msg("warning: {text}", text=report.message()), language)
+        say(msg("warning: {text}", text=report.message(prepared.model)), language)
     if scores is not None:
         say(msg("\nloops that carry the effect of {scenario} in {year:g} (score: largest share of a node's "
                 "deviation fed back by the loop)", scenario=prepared.name, year=year), language)

@@ -131,7 +131,7 @@ def test_run_bad_input_through_the_real_command(tmp_path):
     done = subprocess.run([str(bwsim), "run", str(bad), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
-    assert f"{bad}:" in done.stderr and "YAML syntax error" in done.stderr
+    assert f"{bad}:" in done.stderr and "YAML-syntaxfout" in done.stderr  # Dutch, the default
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "out").exists()
 
