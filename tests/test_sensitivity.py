@@ -185,7 +185,7 @@ def test_cli_sensitivity_table_and_json(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     first = next(i for i, line in enumerate(lines) if line.strip().startswith("rank"))
-    assert "b->y:weight" in lines[first + 1] and "ST over time" in result.output
+    assert "b -> y: weight" in lines[first + 1] and "ST over time" in result.output  # labels; ids in --json
     result = _cli("sensitivity", scenario, "--output", "y", "--output", "a", "--year", "2028", "--samples", "16",
                   "--method", "morris", "--json")
     report = json.loads(result.output)
