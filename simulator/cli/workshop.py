@@ -261,6 +261,7 @@ def compare(
     rows = list(table.head(top).itertuples())
     links = [labelled(row.link.replace("->", " -> "), labels) for row in rows]
     width = max([45, *(len(link) for link in links)])
+    links = [link.ljust(width) for link in links]
     for row, link in zip(rows, links, strict=True):
         effect = (
             msg("moves {outcome} by {effect} (lowest: {low}, highest: {high})", outcome=name,
@@ -268,5 +269,5 @@ def compare(
             if row.effect
             else msg("no effect on {outcome}", outcome=name)
         )
-        say(msg("  {link}  weights {low}..{high}  {effect}", link=f"{link:<{width}}", low=number(row.weight_low, "g"),
+        say(msg("  {link}  weights {low}..{high}  {effect}", link=link, low=number(row.weight_low, "g"),
                 high=number(row.weight_high, "g"), effect=effect), language)

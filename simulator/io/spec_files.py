@@ -42,10 +42,36 @@ def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
     return msg("did you mean '{name}'?", name=close[0]) if close else ""
 
 
+PYDANTIC_MESSAGES = {
+    "float_type": msg("Input should be a valid number"),
+    "float_parsing": msg("Input should be a valid number, unable to parse string as a number"),
+    "int_type": msg("Input should be a valid integer"),
+    "int_parsing": msg("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": msg("Input should be a valid integer, got a number with a fractional part"),
+    "bool_type": msg("Input should be a valid boolean"),
+    "bool_parsing": msg("Input should be a valid boolean, unable to interpret input"),
+    "string_type": msg("Input should be a valid string"),
+    "dict_type": msg("Input should be a valid dictionary"),
+    "list_type": msg("Input should be a valid list"),
+}
+"""pydantic's own messages that are translated (used only where pydantic's text is exactly this)."""
+
+
+def _pydantic_text(error: dict[str, Any]) -> str:
+    """pydantic's message, as a translatable message where it is one we know."""
+    known = PYDANTIC_MESSAGES.get(error["type"])
+    if known is not None and str(known) == error["msg"]:
+        return known
+    expected = (error.get("ctx") or {}).get("expected")
+    if error["type"] in ("literal_error", "enum") and expected and error["msg"] == f"Input should be {expected}":
+        return msg("Input should be {expected}", expected=expected)
+    return error["msg"]
+
+
 def _problem_from_error(doc: YamlDocument, error: dict[str, Any]) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(
         ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python"))))
-    kind, text = error["type"], error["msg"]
+    kind, text = error["type"], _pydantic_text(error)
     if kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
         return doc.problem(loc, msg("unknown key '{key}'", key=key), did_you_mean(str(key), _KNOWN_KEYS - {key})
@@ -61,8 +87,10 @@ def _problem_from_error(doc: YamlDocument, error: dict[str, Any]) -> Problem:
         return doc.problem(loc, msg("{value} is not a valid id", value=repr(error.get("input"))),
                            msg("use lower-case letters, digits and _, starting with a letter"))
     if kind in ("literal_error", "enum"):
+        expected = (error.get("ctx") or {}).get("expected")
         return doc.problem(loc, msg("{value} is not allowed", value=repr(error.get("input"))),
-                           text.replace("Input should be", "use"))
+                           msg("use {expected}", expected=expected) if expected else text.replace("Input should be",
+                                                                                                 "use"))
     if kind.startswith(("float", "int", "bool", "string", "dict", "list", "model")):
         text = msg("{message} (got {value})", message=text, value=repr(error.get("input")))
     return doc.problem(loc, text)

@@ -222,3 +222,27 @@ def test_explain_and_loops_speak_dutch_with_labels_and_english_on_request() -> N
     loops = runner.invoke(app, ["loops", scenario])
     assert "terugkoppellus(sen)" in loops.stdout and "balancerend" in loops.stdout and "-0,25" in loops.stdout
     assert "net_migration" not in loops.stdout and "Migratiesaldo -> Inwoners -> Migratiesaldo" in loops.stdout
+
+
+def test_the_app_renders_a_core_error_with_the_same_function_in_its_language() -> None:
+    from ui.i18n import error_text as app_error_text
+    from ui.i18n import problem_lines
+
+    error = InputError(Problem("metingen.csv", msg("row {row}", row=1), msg("unknown node '{node}'", node="incom"),
+                               msg("did you mean '{name}'?", name="income"), 2))
+    assert problem_lines(error, "nl") == ["metingen.csv:2: rij 1: onbekende knoop 'incom' (bedoelt u 'income'?)"]
+    assert problem_lines(error, "en") == ["metingen.csv:2: row 1: unknown node 'incom' (did you mean 'income'?)"]
+    assert app_error_text(error, "nl") == error_text(error, "nl")
+
+
+def test_pydantics_own_messages_are_translated_where_known(tmp_path: Path) -> None:
+    bad = tmp_path / "m.yaml"
+    bad.write_text("name: m\ntitle: m\nnodes:\n  - {id: a, label: A, theme: milieu, dimension: nu, baseline: abc}\n"
+                   "  - {id: b, label: B, theme: milieu, dimension: later, baseline: 1, quantified: maybe}\n",
+                   encoding="utf-8")
+    dutch = runner.invoke(app, ["validate", str(bad)]).stderr
+    assert "'nu' is niet toegestaan (gebruik 'hier_en_nu', 'later' or 'elders')" in dutch
+    assert "basispad moet een getal zijn, niet 'abc'" in dutch
+    assert "moet true of false zijn; deze waarde is dat niet (gekregen: 'maybe')" in dutch
+    english = runner.invoke(app, ["validate", str(bad), "--lang", "en"]).stderr
+    assert "Input should be a valid boolean, unable to interpret input (got 'maybe')" in english

@@ -332,12 +332,12 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b"node,time,value\nincom,2030,1\n", "onbekende knoop 'incom'"),  # the core's messages, in Dutch
-        (b"node,time,value\nincome,2099,1\n", "buiten de horizon"),
-        (b"node,time,value\nincome,2030,abc\n", "geen eindig getal"),
-        (b"when,what\n1,2\n", "ontbrekende kolom(men) node, time, value"),
-        (b"\xff\xfe\x00", "geen UTF-8-tekstbestand"),
-        (b"node,time,value\n" + b"income,2030,1\n" * 200_000, "meer dan de grens"),
+        (b"node,time,value\nincom,2030,1\n", "unknown node 'incom'"),
+        (b"node,time,value\nincome,2099,1\n", "outside the horizon"),
+        (b"node,time,value\nincome,2030,abc\n", "not a finite number"),
+        (b"when,what\n1,2\n", "missing column(s) node, time, value"),
+        (b"\xff\xfe\x00", "not a UTF-8 text file"),
+        (b"node,time,value\n" + b"income,2030,1\n" * 200_000, "more than the limit"),
     ],
 )
 def test_a_bad_observed_csv_gives_a_message_naming_the_file(app: AppTest, raw: bytes, expected: str):
