@@ -20,6 +20,7 @@ if (
 import ui.preload  # noqa: E402, F401
 
 # isort: split
+from streamlit.navigation.page import StreamlitPage  # noqa: E402
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
 
 from simulator.errors import InputError  # noqa: E402
@@ -86,6 +87,13 @@ def _shared_link() -> None:
         st.session_state["link_error"] = "; ".join(str(p) for p in exc.problems)
 
 
+def _own_model_notice(page: StreamlitPage) -> None:
+    """On every page while an own model (edited or uploaded) is in use, say so ('Eigen aannames' says it itself)."""
+    if st.session_state.get("model_choice") == state.OWN_MODEL and st.session_state.get("own_model"):
+        if page.url_path != "aannames":
+            st.info(state.tr("own_model_notice"), icon=":material/edit_note:")
+
+
 def main() -> None:
     """Build the navigation and run the chosen page; errors become messages, never tracebacks."""
     st.set_page_config(page_title="bwsim", page_icon=":material/eco:", layout="wide")
@@ -98,6 +106,7 @@ def main() -> None:
         for i, (path, key, icon, url) in enumerate(PAGES)
     ]
     page = st.navigation(pages)
+    _own_model_notice(page)
     if "link_error" in st.session_state:
         st.warning(state.tr("bad_link", reason=st.session_state.pop("link_error")))
     try:

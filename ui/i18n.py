@@ -125,6 +125,14 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Dit model heeft geen terugkoppelingen.",
         "en": "This model has no feedback loops.",
     },
+    "node_on_no_loop": {
+        "nl": "{node} ligt op geen van de {n} terugkoppelingen van dit model.",
+        "en": "{node} is on none of this model's {n} feedback loops.",
+    },
+    "node_loops": {
+        "nl": "{node} ligt op {k} van de {n} terugkoppelingen van dit model:",
+        "en": "{node} is on {k} of this model's {n} feedback loops:",
+    },
     "tracing": {
         "nl": "Waar komt de verandering vandaan?",
         "en": "Where does the change come from?",
@@ -181,6 +189,39 @@ TEXT: dict[str, dict[str, str]] = {
     "default_model": {"nl": "Standaardmodel", "en": "Default model"},
     "nodes": {"nl": "Bouwblokken", "en": "Bouwblokken"},
     "apply": {"nl": "Toepassen", "en": "Apply"},
+    "edit_link": {"nl": "Verband {source} → {target}: ", "en": "Link {source} → {target}: "},
+    "edit_node": {"nl": "Bouwblok {node}: ", "en": "Bouwblok {node}: "},
+    "edit_weight_range": {
+        "nl": "het gewicht moet tussen laag en hoog liggen; het is {weight}, laag is {low} en hoog is {high}.",
+        "en": "the weight must lie between low and high; it is {weight}, low is {low} and high is {high}.",
+    },
+    "edit_low_high": {
+        "nl": "laag ({low}) mag niet hoger zijn dan hoog ({high}).",
+        "en": "low ({low}) must not be above high ({high}).",
+    },
+    "edit_lag": {
+        "nl": "de vertraging ({lag} jaar) mag niet negatief zijn.",
+        "en": "the lag ({lag} years) must not be negative.",
+    },
+    "edit_min_max": {
+        "nl": "het minimum ({low}) mag niet hoger zijn dan het maximum ({high}).",
+        "en": "the minimum ({low}) must not be above the maximum ({high}).",
+    },
+    "edit_refused": {
+        "nl": "Niet toegepast; verbeter eerst deze rijen. Het model in gebruik blijft.",
+        "en": "Not applied; correct these rows first. The model in use stays.",
+    },
+    "edit_nothing": {
+        "nl": "Niets gewijzigd in de tabellen: het model in gebruik blijft zoals het is.",
+        "en": "Nothing changed in the tables: the model in use stays as it is.",
+    },
+    "col_weight_unit": {"nl": "eenheid van het gewicht", "en": "unit of the weight"},
+    "own_model_notice": {
+        "nl": "U rekent met een eigen model (aangepast of geüpload), niet met het standaardmodel. "
+        "Terug naar het standaardmodel: kies het in de zijbalk of op 'Eigen aannames'.",
+        "en": "You are working with an own model (edited or uploaded), not the default model. "
+        "Back to the default model: choose it in the sidebar or on 'Own assumptions'.",
+    },
     "applied": {"nl": "Aangepast model is in gebruik.", "en": "The edited model is in use."},
     "back_to_default": {"nl": "Terug naar het standaardmodel", "en": "Back to the default model"},
     "upload": {

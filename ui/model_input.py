@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pandas as pd
 import yaml
 
 from simulator.errors import InputError, NumericalError, Problem
@@ -21,6 +22,9 @@ from simulator.messages import msg
 from simulator.observed import ObservedData, observed_from_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec
+from ui import tables
+from ui.future_words import number
+from ui.i18n import t
 
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_OBSERVED_BYTES = 2_000_000
@@ -188,3 +192,55 @@ def read_observed(
     except UnicodeDecodeError:
         raise InputError(Problem(name, "", msg("not a UTF-8 text file"), msg("save the table as UTF-8 CSV"))) from None
     return observed_from_text(text, name, node_ids, horizon, hashlib.sha256(raw).hexdigest())
+
+
+def _link_problems(model: ModelSpec, row: dict, language: str, range_check: bool = True) -> list[str]:
+    low, weight, high, lag = (tables.clean_number(row[k]) for k in ("low", "weight", "high", "lag"))
+    head = t(
+        "edit_link",
+        language,
+        source=model.node(row["from"]).label.get(language),
+        target=model.node(row["to"]).label.get(language),
+    )
+    out = []
+    n = lambda x: number(x, language)  # noqa: E731
+    if low is not None and high is not None and low > high:
+        out.append(head + t("edit_low_high", language, low=n(low), high=n(high)))
+    elif range_check and low is not None and high is not None and weight is not None and not low <= weight <= high:
+        out.append(head + t("edit_weight_range", language, weight=n(weight), low=n(low), high=n(high)))
+    if lag is not None and lag < 0:
+        out.append(head + t("edit_lag", language, lag=n(lag)))
+    return out
+
+
+def _node_problems(model: ModelSpec, row: dict, language: str) -> list[str]:
+    low, high = tables.clean_number(row["min"]), tables.clean_number(row["max"])
+    if low is not None and high is not None and low > high:
+        head = t("edit_node", language, node=model.node(row["id"]).label.get(language))
+        return [head + t("edit_min_max", language, low=number(low, language), high=number(high, language))]
+    return []
+
+
+def edit_problems(model: ModelSpec, links: pd.DataFrame, nodes: pd.DataFrame, language: str = "nl") -> list[str]:
+    """Why the edited tables cannot make a model, one sentence per row, in ``language``.
+
+    Checks what a row can get wrong by itself: a weight outside its low..high range
+    (a fixed link whose weight alone changed stays fixed, see
+    :func:`ui.tables.edited_model_data`), low above high, a negative lag, a node's
+    minimum above its maximum. Rows that did not change are not checked.
+    """
+    out: list[str] = []
+    before = tables.links_table(model).to_dict("records")
+    for row, original in zip(links.to_dict("records"), before, strict=False):
+        if row != original:
+            out += _link_problems(model, row, language, range_check=not tables.stays_fixed(row, original))
+    before_nodes = tables.nodes_table(model).to_dict("records")
+    for row, original in zip(nodes.to_dict("records"), before_nodes, strict=False):
+        if any(tables.clean_number(row[k]) != tables.clean_number(original[k]) for k in ("min", "max")):
+            out += _node_problems(model, row, language)
+    return out
+
+
+def unchanged(model: ModelSpec, data: dict) -> bool:
+    """True when edited model data (:func:`ui.tables.edited_model_data`) is the model as it is."""
+    return data == model.model_dump(by_alias=True, exclude_none=True)

@@ -156,7 +156,8 @@ def nodes_table(model: ModelSpec, language: str = "nl") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NODE_EDIT_COLUMNS)
 
 
-def _clean(value: Any) -> float | None:
+def clean_number(value: Any) -> float | None:
+    """A table cell as a number: None when it is empty, NaN or not a number."""
     if value is None:
         return None
     try:
@@ -166,6 +167,20 @@ def _clean(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
+_clean = clean_number
+
+
+def stays_fixed(row: dict[str, Any], original: dict[str, Any]) -> bool:
+    """True when a fixed link (low = weight = high in the table) had only its weight edited:
+    it stays a fixed link at the new weight instead of a range that no longer holds it."""
+    low, weight, high = (clean_number(original[k]) for k in ("low", "weight", "high"))
+    return (
+        low == weight == high
+        and clean_number(row["low"]) == low
+        and clean_number(row["high"]) == high
+    )
+
+
 def _link_data(
     link: dict[str, Any], row: dict[str, Any], original: dict[str, Any]
 ) -> dict[str, Any]:
@@ -173,7 +188,7 @@ def _link_data(
         return link
     low, mode, high = _clean(row["low"]), _clean(row["weight"]), _clean(row["high"])
     mode = link["weight"] if mode is None else mode
-    if (low, high) == (mode, mode) or low is None or high is None:
+    if (low, high) == (mode, mode) or low is None or high is None or stays_fixed(row, original):
         link["weight"] = mode
     else:
         link["weight"] = {"low": low, "mode": mode, "high": high}

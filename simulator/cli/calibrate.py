@@ -21,7 +21,7 @@ from simulator.calibrate import (
     with_notes,
 )
 from simulator.cli.common import Lang, atomic_file, fail, language_option, reports_errors, say
-from simulator.errors import InputError, Problem
+from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile, load_model_text, load_scenario
 from simulator.messages import localize_number, msg, translate
 from simulator.observed import ObservedData, load_observed
@@ -92,11 +92,17 @@ def format_result(result: CalibrationResult, labels: dict[str, str] | None = Non
     return "\n".join(lines)
 
 
-def _write_model(loaded: ScenarioFile, result: CalibrationResult, out: Path) -> None:
+def calibrate_inputs(loaded: ScenarioFile, data: Path) -> dict[str, str]:
+    """The files calibrate reads, each with what it is: none may be replaced by ``--out``."""
+    return {loaded.model.path: msg("the model being calibrated"), loaded.path: msg("the scenario"),
+            str(data): msg("the observed data")}
+
+
+def _write_model(loaded: ScenarioFile, result: CalibrationResult, out: Path, data: Path) -> None:
     when = datetime.now(UTC).isoformat(timespec="seconds")
     text = fitted_model_text(loaded.model.document.data, result, loaded.model.path, loaded.path, when)
     load_model_text(text, str(out))  # the written model must load; an InputError here is a bug
-    with atomic_file(out) as staging:
+    with atomic_file(out, calibrate_inputs(loaded, data)) as staging:
         staging.write_text(text, encoding="utf-8")
 
 
@@ -120,15 +126,13 @@ def calibrate_command(
     if starts < 1 or bootstrap < 0 or max_evaluations < 1 or seed < 0:
         fail(msg("--starts and --max-evaluations must be at least 1; --bootstrap and --seed at least 0"))
     loaded, prepared, observed = load_inputs(scenario, data)
-    if out.resolve() == Path(loaded.model.path).resolve():
-        raise InputError(Problem(str(out), "--out", msg("would overwrite the model being calibrated"),
-                                 msg("write the fitted model to a new file; the old one is kept")))
+    check_outputs([out], calibrate_inputs(loaded, data))
     pairs = [parse_link(text) for text in link] if link else None
     initial = dict(parse_start(text) for text in start) if start else None
     params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt, initial)
     result = with_notes(calibrate(prepared, observed, params, n_starts=starts, seed=seed, bootstrap=bootstrap,
                                   max_nfev=max_evaluations), notes + override_notes(loaded.spec, params))
-    _write_model(loaded, result, out)
+    _write_model(loaded, result, out, data)
     if as_json:
         typer.echo(json.dumps(result.to_dict() | {"written": str(out)}, indent=2))
     else:

@@ -14,13 +14,14 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import typer
 
-from simulator.errors import InputError, NumericalError, SimulatorError, error_text
+from simulator.errors import InputError, NumericalError, Problem, SimulatorError, error_text
+from simulator.io.output_paths import check_outputs
 from simulator.messages import msg, translate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -100,41 +101,110 @@ def reports_errors(command: F) -> F:
 
 
 @contextlib.contextmanager
-def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield a fresh staging folder; on success its files are moved into ``target``.
+def atomic_directory(target: Path, owned: Iterable[str] = (),
+                     inputs: Mapping[str | Path, str] | None = None) -> Iterator[Path]:
+    """Yield a fresh staging folder; on success its files replace those in ``target`` together.
 
-    On any error nothing in ``target`` is created or changed.
+    Parameters
+    ----------
+    target : Path
+        The folder written (created when missing).
+    owned : names
+        Files of one run in ``target`` (``results.csv``, ``manifest.json``,
+        ``ensemble.csv``): those this run does not write are removed, so the
+        folder never mixes two runs.
+    inputs : mapping, optional
+        Files the command read (path -> what it is): none of them is replaced.
+
+    Every target is checked before anything moves (a folder where a file
+    goes, an input, a SQLite database: :class:`InputError`); a failure while
+    moving puts the earlier files back. On any error nothing in ``target`` is
+    created or changed.
     """
     target = Path(target)
     parent = target.parent if target.parent != Path("") else Path(".")
     if target.exists() and not target.is_dir():
-        raise unwritable_path_error(target, NotADirectoryError(msg("it is a file, not a folder")))
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".bwsim-", dir=parent))
-    except OSError as exc:
-        raise unwritable_path_error(target, exc) from None
+        raise InputError(Problem(str(target), "", msg("is a file, not a folder"),
+                                 msg("give a folder for the output files; it is created when missing")))
+    staging = _make_staging(parent, target)
     try:
         yield staging
-        target.mkdir(parents=True, exist_ok=True)
-        for item in staging.iterdir():
-            os.replace(item, target / item.name)
+        _commit(staging, target, owned, inputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _make_staging(parent: Path, target: Path) -> Path:
+    blocker = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise InputError(Problem(str(target), "", msg("{blocker} is a file, not a folder", blocker=str(blocker)),
+                                 msg("choose a path whose folders are folders")))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".bwsim-", dir=parent))
+    except OSError as exc:
+        raise unwritable_path_error(target, exc) from None
+
+
+def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: Mapping[str | Path, str] | None) -> None:
+    """Move the staged files into ``target`` and remove ``owned`` files not staged: all of it or nothing."""
+    names = sorted(item.name for item in staging.iterdir())
+    stale = [n for n in owned if n not in names and os.path.lexists(target / n)]
+    touched = [target / n for n in (*names, *stale)]
+    check_outputs(touched, inputs)
+    problems = [Problem(str(path), "", msg("is a folder where bwsim writes a file"),
+                        msg("remove or rename that folder, or choose another output path"))
+                for path in touched if path.is_dir() and not path.is_symlink()]
+    problems += [Problem(str(path), "", msg("is not a regular file"), msg("choose another output path"))
+                 for path in touched if path.exists() and not path.is_dir() and not path.is_file()]
+    if problems:
+        raise InputError(problems)
+    created = not target.exists()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        backup = Path(tempfile.mkdtemp(prefix=".bwsim-old-", dir=target))
+    except OSError as exc:
+        if created and target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        raise unwritable_path_error(target, exc) from None
+    old: list[str] = []
+    new: list[str] = []
+    try:
+        for name in (*names, *stale):
+            if os.path.lexists(target / name):
+                os.replace(target / name, backup / name)
+                old.append(name)
+        for name in names:
+            os.replace(staging / name, target / name)
+            new.append(name)
+    except OSError as exc:
+        for name in new:
+            os.replace(target / name, staging / name)
+        for name in old:
+            os.replace(backup / name, target / name)
+        shutil.rmtree(backup, ignore_errors=True)
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        raise unwritable_path_error(target, exc) from None
+    shutil.rmtree(backup, ignore_errors=True)
+
+
 @contextlib.contextmanager
-def atomic_file(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; it replaces ``target`` on success."""
+def atomic_file(target: Path, inputs: Mapping[str | Path, str] | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; it replaces ``target`` on success.
+
+    ``inputs`` (path -> what it is) are the command's input files, which are never replaced.
+    """
     target = Path(target)
-    with atomic_directory(target.parent if str(target.parent) else Path(".")) as staging:
+    if target.is_dir():
+        raise InputError(Problem(str(target), "", msg("is a folder, not a file"),
+                                 msg("give the path of a file, e.g. one inside this folder")))
+    with atomic_directory(target.parent if str(target.parent) else Path("."), inputs=inputs) as staging:
         yield staging / target.name
 
 
 def unwritable_path_error(path: Path, exc: OSError) -> InputError:
     """An :class:`InputError` for an output path that cannot be written."""
-    from simulator.errors import Problem
-
     reason = exc.strerror or (exc.args[0] if len(exc.args) == 1 else str(exc))
     return InputError(Problem(str(path), "", msg("cannot write here: {reason}", reason=reason),
                               msg("choose a folder you can write to")))

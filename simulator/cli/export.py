@@ -10,6 +10,7 @@ from simulator.cli.common import Lang, atomic_file, fail, language_option, repor
 from simulator.io.export_equations import build_equations
 from simulator.io.export_mdl import write_mdl
 from simulator.io.export_xmile import write_xmile
+from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import is_scenario_document, load_model, load_scenario
 from simulator.io.yaml_file import read_yaml
 from simulator.messages import msg
@@ -20,12 +21,19 @@ WRITERS = {"mdl": write_mdl, "xmile": write_xmile}
 
 def prepared_from_path(path: Path) -> PreparedScenario:
     """A model file (run without interventions over its own ``time``) or a scenario file."""
+    return _prepared_and_inputs(path)[0]
+
+
+def _prepared_and_inputs(path: Path) -> tuple[PreparedScenario, dict[str, str]]:
+    """The prepared run and the files read for it (path -> what it is)."""
     doc, _ = read_yaml(path)
     if is_scenario_document(doc):
         loaded = load_scenario(path)
-        return prepare_scenario(loaded.spec, loaded.model.spec)
-    model = load_model(path).spec
-    return prepare_scenario(baseline_scenario(model, name=model.name), model)
+        inputs = {loaded.model.path: msg("the model"), loaded.path: msg("the scenario")}
+        return prepare_scenario(loaded.spec, loaded.model.spec), inputs
+    model = load_model(path)
+    prepared = prepare_scenario(baseline_scenario(model.spec, name=model.spec.name), model.spec)
+    return prepared, {model.path: msg("the model")}
 
 
 @reports_errors
@@ -38,8 +46,10 @@ def export(path: Path = typer.Argument(..., help="A model file, or a scenario fi
     writer = WRITERS.get(format.lower())
     if writer is None:
         fail(msg("unknown --format {format}; use mdl or xmile", format=repr(format)))
-    text = writer(build_equations(prepared_from_path(path)))
-    with atomic_file(out) as staging:
+    prepared, inputs = _prepared_and_inputs(path)
+    check_outputs([out], inputs)
+    text = writer(build_equations(prepared))
+    with atomic_file(out, inputs) as staging:
         staging.write_text(text, encoding="utf-8")
     say(msg("wrote {out} ({format}); each node x has x_baseline, x_input, x_delta and x", out=str(out),
             format=format.lower()), language)

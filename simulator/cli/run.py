@@ -23,6 +23,7 @@ from simulator.cli.common import Lang, atomic_directory, fail, is_terminal, lang
 from simulator.distributed import check_workers, dask_executor
 from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
 from simulator.io.manifest import build_manifest, write_manifest
+from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
 from simulator.messages import msg, translate
 from simulator.sampling import METHODS, design_problems
@@ -32,6 +33,16 @@ from simulator.scenario_run import (
     prepare_scenario,
     run_deterministic,
 )
+
+RUN_FILES = ("results.csv", "ensemble.csv", "manifest.json")
+"""The files of one run in its ``--out`` folder: written together, and an earlier run's are removed."""
+
+
+def run_inputs(loaded: list[ScenarioFile]) -> dict[str, str]:
+    """Every file a run reads, each with what it is: the scenarios and their models."""
+    inputs = {item.model.path: msg("the model") for item in loaded}
+    inputs.update({item.path: msg("the scenario") for item in loaded})
+    return inputs
 
 
 def load_all(paths: list[Path]) -> list[ScenarioFile]:
@@ -108,6 +119,7 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
         fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
     check_workers(workers, scheduler)
     loaded = load_all(scenarios)
+    check_outputs([out / name for name in RUN_FILES], run_inputs(loaded))
     ensembles = ensemble_settings(loaded, samples, seed, method)
     cluster = dask_executor(workers, scheduler) if ensembles else contextlib.nullcontext(None)
     with cluster as executor:
@@ -193,7 +205,7 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     manifest = build_manifest(sys.argv, inputs, samples=first.get("samples"),
                               seed=first.get("seed"), method=first.get("method"),
                               ensembles=ensembles, **options)
-    with atomic_directory(out) as staging:
+    with atomic_directory(out, owned=RUN_FILES, inputs=run_inputs(loaded)) as staging:
         table.to_csv(staging / "results.csv", index=False, float_format="%.17g")
         if bands:
             pd.concat(bands, ignore_index=True).to_csv(staging / "ensemble.csv", index=False,

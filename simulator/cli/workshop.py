@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from simulator.cli.common import Lang, atomic_file, language_option, reports_errors, say, unwritable_path_error
 from simulator.errors import InputError, Problem
+from simulator.io.output_paths import check_outputs, database_files
 from simulator.messages import msg
 from simulator.workshop.codes import format_code
-from simulator.workshop.exchange import export_text, import_workshop, parse_export
+from simulator.workshop.database import default_location, sqlite_file
+from simulator.workshop.exchange import export_text, import_workshop, read_export
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.workshop.compare import Comparison
 
 app = typer.Typer(
     name="workshop",
@@ -131,10 +139,13 @@ def export(
     language: Lang = language_option(),
 ) -> None:
     """Export a whole workshop (all futures, all versions) as one JSON file."""
+    database = sqlite_file(db or default_location())
+    inputs = database_files(database) if database is not None else {}
+    check_outputs([out], inputs)
     with WorkshopStore(db) as store:
         text = export_text(store, code)
     try:
-        with atomic_file(out) as staging:
+        with atomic_file(out, inputs) as staging:
             staging.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise unwritable_path_error(out, exc) from None
@@ -150,12 +161,7 @@ def import_(
     language: Lang = language_option(),
 ) -> None:
     """Import an exported workshop as a new workshop (keeps its code when free)."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise InputError(Problem(str(path), "", msg("cannot read: {reason}", reason=reason))) from None
-    data = parse_export(raw, str(path))
+    data = read_export(path)
     with WorkshopStore(db) as store:
         workshop = import_workshop(store, data, keep_code=not new_code)
     say(msg("imported '{name}'; join code: {code}", name=workshop.name, code=format_code(workshop.code)), language)
@@ -212,6 +218,24 @@ def update_model(
     say(msg("current model: {name} (sha256 {sha})", name=version.name, sha=version.sha256[:12]), language)
 
 
+def _print_futures(comparison: Comparison, card: pd.DataFrame, outcome: str, name: str, language: str) -> None:
+    """The outcome's change per future (``name``: its label); a line for each future that failed, with why."""
+    from simulator.analysis.text import unit_label
+    from simulator.messages import localize_number
+
+    failed = comparison.failed
+    for run in comparison.runs:
+        if run.version.label not in failed:
+            for problem in run.problems:
+                say(msg("note: {problem}", problem=problem), language)
+    say(msg("{outcome}: change per future", outcome=name), language)
+    for row in card[card.node == outcome].itertuples():
+        change = localize_number(format(row.delta, "+.4g"), language)
+        typer.echo(f"  {row.future:<50} {change:>12} {unit_label(row.unit, language)}")
+    for label, reason in failed.items():
+        say(msg("  {future:<50} failed: {reason}", future=label, reason=reason), language)
+
+
 @app.command("compare")
 @reports_errors
 def compare(
@@ -223,7 +247,7 @@ def compare(
     language: Lang = language_option(),
 ) -> None:
     """Compare the groups' latest futures: the outcome per future and the links they disagree on."""
-    from simulator.analysis.text import labelled, node_labels, unit_label
+    from simulator.analysis.text import labelled, node_labels
     from simulator.messages import localize_number
     from simulator.workshop.compare import compare_workshop, disputed_links, model_changes, scorecard
 
@@ -237,15 +261,12 @@ def compare(
     def number(value: float, spec: str) -> str:
         return localize_number(format(value, spec), language)
 
-    card = scorecard(comparison, year)
-    for problem in comparison.problems:
-        say(msg("note: {problem}", problem=problem), language)
-    if not comparison.comparable:
+    if not comparison.runs:
         say(msg("no futures to compare yet"), language)
         return
-    say(msg("{outcome}: change per future", outcome=name), language)
-    for row in card[card.node == outcome].itertuples():
-        typer.echo(f"  {row.future:<50} {number(row.delta, '+.4g'):>12} {unit_label(row.unit, language)}")
+    _print_futures(comparison, scorecard(comparison, year), outcome, name, language)
+    if not comparison.comparable:
+        return
     changes = model_changes(comparison, outcome, year)
     if len(changes):
         say(msg("made with an earlier model version (compared above on the current model):"), language)
@@ -269,5 +290,8 @@ def compare(
             if row.effect
             else msg("no effect on {outcome}", outcome=name)
         )
+        if row.failed:
+            effect = msg("{effect}; the run blows up with the weight of {futures}", effect=effect,
+                         futures=", ".join(row.failed))
         say(msg("  {link}  weights {low}..{high}  {effect}", link=link, low=number(row.weight_low, "g"),
                 high=number(row.weight_high, "g"), effect=effect), language)

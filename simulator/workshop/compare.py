@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator.errors import InputError, Problem
+from simulator.errors import InputError, Problem, SimulatorError
 from simulator.io.spec_files import ModelFile
 from simulator.messages import msg
 from simulator.results import RunResult
@@ -59,6 +59,11 @@ class Comparison:
     def problems(self) -> list[str]:
         """Why some futures have no result, as text."""
         return [p for r in self.runs for p in r.problems]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """The futures left out of the comparison (label -> why: it does not validate, or its run blew up)."""
+        return {r.version.label: r.failure for r in self.runs if r.latest_result is None}
 
 
 def compare_workshop(store: WorkshopStore, code: str) -> Comparison:
@@ -293,15 +298,20 @@ def disputed_links(
     """Links on which futures hold different assumptions, ranked by their effect on ``outcome``.
 
     For each disputed link, the reference future (its label; default the first
-    that runs) is re-run with the link set to each future's assumption. Columns:
-    ``link, source, target, n_values, weights`` (future label -> weight),
+    that runs: a future left out of the comparison is never the reference) is
+    re-run with the link set to each future's assumption. Columns: ``link,
+    source, target, n_values, weights`` (future label -> weight),
     ``weight_low, weight_high, outcome_low, outcome_high, effect`` (the spread
     of the outcome's change at ``year``, in the outcome's unit), ``low_future,
-    high_future``. Sorted by ``effect``, largest first.
+    high_future``, and ``failed``: the futures whose assumption makes the
+    reference's run blow up (left out of the spread; usually empty). Sorted by
+    ``effect``, largest first.
     """
     if outcome not in comparison.model.spec.node_ids:
         raise KeyError(outcome)
     links = _effective_links(comparison)
+    running = {v.label for v, _ in comparison.comparable}
+    candidates = [item for item in links if item[0].label in running]
     columns = [
         "link",
         "source",
@@ -315,19 +325,23 @@ def disputed_links(
         "effect",
         "low_future",
         "high_future",
+        "failed",
     ]
-    if not links:
+    if not candidates:
         return pd.DataFrame(columns=columns)
-    ref = next((item for item in links if item[0].label == reference), links[0])
+    ref = next((item for item in candidates if item[0].label == reference), candidates[0])
     rows = []
     for key, ref_link in ref[2].items():
         assumptions = {v.label: own[key] for v, _, own in links if key in own}
         if len({_assumption(lk) for lk in assumptions.values()}) < 2:
             continue
-        outcomes = {
+        tried = {
             label: _outcome(_with_link(ref[1], lk), comparison.model, outcome, year)
             for label, lk in assumptions.items()
         }
+        outcomes = {label: value for label, value in tried.items() if value is not None}
+        if not outcomes:
+            continue
         low, high = min(outcomes, key=outcomes.get), max(outcomes, key=outcomes.get)
         weights = {label: lk.weight.central for label, lk in assumptions.items()}
         rows.append(
@@ -344,12 +358,18 @@ def disputed_links(
                 "effect": outcomes[high] - outcomes[low],
                 "low_future": low,
                 "high_future": high,
+                "failed": [label for label, value in tried.items() if value is None],
             }
         )
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values("effect", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _outcome(spec: ScenarioSpec, model: ModelFile, outcome: str, year: float | None) -> float:
-    result = run_deterministic(prepare_scenario(spec, model.spec))
-    return float(result.delta[_year_index(result.times, year), result.node_ids.index(outcome)])
+def _outcome(spec: ScenarioSpec, model: ModelFile, outcome: str, year: float | None) -> float | None:
+    """The outcome's change at ``year`` in this run; None when the run blows up or cannot run."""
+    try:
+        result = run_deterministic(prepare_scenario(spec, model.spec))
+    except SimulatorError:
+        return None
+    value = float(result.delta[_year_index(result.times, year), result.node_ids.index(outcome)])
+    return value if np.isfinite(value) else None

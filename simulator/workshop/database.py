@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
+import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +25,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from simulator.errors import InputError, Problem
+from simulator.io.output_paths import is_sqlite_file
 from simulator.messages import msg
-from simulator.workshop.schema import migrate
+from simulator.workshop.schema import foreign_database, migrate
 
 ENV_VAR = "BWSIM_WORKSHOP_DB"
 DEFAULT_FILE = "bwsim-workshop.sqlite"
 BUSY_TIMEOUT_S = 30.0
+
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+"""PostgreSQL's serialization failure and deadlock: the transaction can simply be tried again."""
+
+_SECRET_KEY = re.compile(r"pass|pwd|secret|token|credential", re.IGNORECASE)
+_SECRET_PARAM = re.compile(r"([?&;]([^=&;#]*)=)([^&;#]*)")
+_USERINFO = re.compile(r"(://[^/?#@:]*:)[^/?#@]*@")
+MASK = "***"
 
 
 def default_location() -> str:
@@ -45,8 +58,109 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
+def sqlite_file(location: str) -> Path | None:
+    """The SQLite file a location names (a path or a ``sqlite:///`` URL), or None for a server URL."""
+    if not is_url(location):
+        return Path(location).expanduser()
+    if location.startswith("sqlite"):
+        try:
+            database = sa.engine.make_url(location).database
+        except (SQLAlchemyError, ValueError):
+            return None
+        return Path(database).expanduser() if database and database != ":memory:" else None
+    return None
+
+
+def mask_database_url(location: str) -> str:
+    """A database location fit to show to anyone: every secret replaced by ``***``.
+
+    Hides the password of ``user:password@`` and the value of every query
+    parameter whose name says it is a secret (``password=``, ``sslpassword=``,
+    ``token=``, ...). A file path is returned as it is. Use this wherever a
+    database URL is printed, logged or put into an error message.
+    """
+    if not is_url(location):
+        return location
+    try:
+        shown = sa.engine.make_url(location).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError, TypeError):
+        shown = _USERINFO.sub(rf"\1{MASK}@", location)
+
+    def param(match: re.Match[str]) -> str:
+        return match.group(1) + MASK if _SECRET_KEY.search(match.group(2)) else match.group(0)
+
+    return _SECRET_PARAM.sub(param, shown)
+
+
+def _secrets(location: str) -> list[str]:
+    """The secret values in a database URL (its password and secret query values), longest first."""
+    if not is_url(location):
+        return []
+    found = [m.group(3) for m in _SECRET_PARAM.finditer(location) if _SECRET_KEY.search(m.group(2))]
+    try:
+        url = sa.engine.make_url(location)
+        found.append(url.password or "")
+        for key, value in url.query.items():
+            if _SECRET_KEY.search(key):
+                found.extend([value] if isinstance(value, str) else list(value))
+    except (SQLAlchemyError, ValueError, TypeError):
+        pass
+    return sorted({v for v in found if v and v != MASK}, key=len, reverse=True)
+
+
+def _scrub(text: str, location: str) -> str:
+    """``text`` (e.g. a driver's error) with every secret of ``location`` masked."""
+    for secret in _secrets(location):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def is_transient(exc: SQLAlchemyError) -> bool:
+    """True for a failure that trying the transaction again can cure.
+
+    SQLite: the database is locked or busy. PostgreSQL: a serialization failure
+    (SQLSTATE 40001) or a deadlock (40P01).
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if state in TRANSIENT_SQLSTATES:
+        return True
+    text = str(exc.orig).lower()
+    return isinstance(exc.orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def pause_before_retry(attempt: int) -> None:
+    """Wait a little before trying a transaction again (random, growing with ``attempt``; at most 0.5 s)."""
+    time.sleep(random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7))))
+
+
 def _bad_location(location: str, message: str, hint: str) -> InputError:
     return InputError(Problem(location, "", message, hint))
+
+
+def check_sqlite_file(path: Path, where: str) -> None:
+    """Refuse, without writing to it, an existing file that is not a bwsim workshop database.
+
+    A file that does not start with SQLite's header, or a SQLite database
+    holding other tables but not bwsim's, is refused before the database is
+    opened for writing (opening would switch it to WAL mode and add tables).
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    if not is_sqlite_file(path):
+        raise _bad_location(where, msg("cannot open the workshop database: the file is not a SQLite database"),
+                            msg("give a workshop database made by bwsim, or the name of a new file"))
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # the normal opening reports it (e.g. a WAL database in a read-only folder)
+    if names - {"sqlite_sequence"} and "schema_version" not in names:
+        raise foreign_database(where, names)
 
 
 def _sqlite_path(location: str) -> Path:
@@ -105,27 +219,17 @@ def create_engine(location: str) -> Engine:
             return sa.create_engine(location, pool_pre_ping=True)
         except ImportError as exc:
             raise _bad_location(
-                _redact(location),
-                msg("the database driver is not installed ({reason})", reason=str(exc)),
+                mask_database_url(location),
+                msg("the database driver is not installed ({reason})", reason=_scrub(str(exc), location)),
                 msg("for PostgreSQL install the extra: pip install -e '.[postgres]' (psycopg)"),
             ) from None
         except (SQLAlchemyError, ValueError) as exc:
             raise _bad_location(
-                _redact(location),
-                msg("cannot use this database URL: {reason}", reason=str(exc)),
+                mask_database_url(location),
+                msg("cannot use this database URL: {reason}", reason=_scrub(str(exc), location)),
                 msg("e.g. postgresql+psycopg://user:password@host:5432/dbname"),
             ) from None
     return _sqlite_engine(_sqlite_path(location))
-
-
-def _redact(location: str) -> str:
-    """The location without a password, for messages."""
-    if not is_url(location):
-        return location
-    try:
-        return sa.engine.make_url(location).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):
-        return "<database URL>"
 
 
 class Database:
@@ -137,7 +241,11 @@ class Database:
 
     def __init__(self, location: str | Path | None = None):
         raw = str(location) if location is not None else default_location()
-        self.where = _redact(raw)
+        self.where = mask_database_url(raw)
+        self._raw = raw
+        path = sqlite_file(raw)
+        if path is not None:
+            check_sqlite_file(path, self.where)
         self.engine = create_engine(raw)
         try:
             with self.writing() as conn:
@@ -156,7 +264,7 @@ class Database:
 
     def error(self, exc: SQLAlchemyError, what: str) -> InputError:
         """An :class:`InputError` for a database failure, without the SQL."""
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        detail = _scrub(str(getattr(exc, "orig", None) or exc).splitlines()[0], getattr(self, "_raw", ""))
         return InputError(
             Problem(
                 self.where,

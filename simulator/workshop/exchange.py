@@ -19,10 +19,11 @@ then writes it in one transaction: all of it or nothing.
 from __future__ import annotations
 
 import json
+import stat
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
-from hashlib import sha256
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,12 +33,12 @@ from simulator.errors import InputError, Problem
 from simulator.messages import msg
 from simulator.workshop import schema as t
 from simulator.workshop.codes import new_code, normalize_code
-from simulator.workshop.records import Notes, Workshop, clean_name, content_checksum
+from simulator.workshop.export_file import FORMAT, FORMAT_VERSION, MAX_IMPORT_BYTES, check_export, read_json
+from simulator.workshop.records import Workshop, clean_name
 from simulator.workshop.store import WorkshopStore
 
-FORMAT = "bwsim-workshop"
-FORMAT_VERSION = 1
-MAX_IMPORT_BYTES = 200_000_000
+__all__ = ["FORMAT", "FORMAT_VERSION", "MAX_IMPORT_BYTES", "export_text", "export_workshop", "import_workshop",
+           "parse_export", "read_export"]
 
 
 def export_workshop(store: WorkshopStore, code: str) -> dict[str, Any]:
@@ -129,121 +130,47 @@ def _bad(source: str, place: str, message: str, hint: str = "") -> InputError:
 
 
 def parse_export(text: str | bytes, source: str = "import") -> dict[str, Any]:
-    """Parse and check an export file; returns its data.
+    """Parse and check an export file whole before anything is written; returns its data.
+
+    Size and nesting are checked before the JSON is parsed, every field's type,
+    length and range after (:mod:`simulator.workshop.export_file`), then the
+    checksums, and every model and scenario in it as ``bwsim validate`` would.
 
     Raises
     ------
     InputError
-        Not JSON, not a workshop export, a newer format version, missing or
-        mistyped fields, or a model or future whose checksum does not match.
+        Not JSON, too large or too deep, not a workshop export, a newer format
+        version, missing, mistyped or out-of-range fields, a checksum that does
+        not match, or an embedded model or scenario that does not validate;
+        each problem with its place in the file.
     """
-    if len(text) > MAX_IMPORT_BYTES:
-        raise _bad(source, "", msg("the file is too large for a workshop export"))
+    return check_export(read_json(text, source), source).model_dump()
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """Read and check an export file (:func:`parse_export`); its size and type are checked before reading.
+
+    Raises
+    ------
+    InputError
+        Missing, not a regular file (a folder, a device, a pipe), larger than
+        :data:`MAX_IMPORT_BYTES`, or any problem :func:`parse_export` finds.
+    """
     try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _bad(
-            source, "", msg("not a JSON file ({reason})", reason=str(exc)),
-            msg("give a file written by 'bwsim workshop export'")
-        ) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise _bad(
-            source,
-            "format",
-            msg("this is not a bwsim workshop export"),
-            msg("give a file written by 'bwsim workshop export'"),
-        )
-    version = data.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _bad(source, "format_version", msg("unknown format version {version}", version=repr(version)))
-    if version > FORMAT_VERSION:
-        raise _bad(
-            source,
-            "format_version",
-            msg("written by a newer bwsim (format version {version}; this bwsim reads up to {known})",
-                version=version, known=FORMAT_VERSION),
-            msg("update bwsim to import it"),
-        )
-    _check_structure(data, source)
-    return data
-
-
-def _need(value: Any, kind: type, source: str, place: str) -> Any:
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise _bad(
-            source,
-            place,
-            msg("expected {expected}, got {kind}", expected=kind.__name__, kind=type(value).__name__),
-            msg("the file is damaged or was edited by hand"),
-        )
-    return value
-
-
-def _check_structure(data: dict[str, Any], source: str) -> None:
-    workshop = _need(data.get("workshop"), dict, source, "workshop")
-    _need(workshop.get("name"), str, source, "workshop.name")
-    models = _need(data.get("models"), list, source, "models")
-    if not models:
-        raise _bad(source, "models", msg("the export holds no model"))
-    keys = set()
-    for i, model in enumerate(models):
-        place = f"models[{i}]"
-        _need(model, dict, source, place)
-        for field in ("name", "sha256", "yaml", "created_at"):
-            _need(model.get(field), str, source, f"{place}.{field}")
-        keys.add(_need(model.get("key"), int, source, f"{place}.key"))
-        if sha256(model["yaml"].encode("utf-8")).hexdigest() != model["sha256"]:
-            raise _bad(
-                source, place, msg("the model text does not match its sha256"), msg("the file is damaged")
-            )
-    for i, start in enumerate(
-        _need(data.get("start_scenarios", []), list, source, "start_scenarios")
-    ):
-        _need(start, dict, source, f"start_scenarios[{i}]")
-        _need(start.get("name"), str, source, f"start_scenarios[{i}].name")
-        _need(start.get("yaml"), str, source, f"start_scenarios[{i}].yaml")
-    for i, group in enumerate(_need(data.get("groups"), list, source, "groups")):
-        _check_group(group, keys, source, f"groups[{i}]")
-
-
-def _check_group(group: Any, keys: set[int], source: str, place: str) -> None:
-    _need(group, dict, source, place)
-    _need(group.get("name"), str, source, f"{place}.name")
-    for j, future in enumerate(_need(group.get("futures"), list, source, f"{place}.futures")):
-        fplace = f"{place}.futures[{j}]"
-        _need(future, dict, source, fplace)
-        _need(future.get("name"), str, source, f"{fplace}.name")
-        for k, version in enumerate(
-            _need(future.get("versions"), list, source, f"{fplace}.versions")
-        ):
-            vplace = f"{fplace}.versions[{k}]"
-            _need(version, dict, source, vplace)
-            _need(version.get("version"), int, source, f"{vplace}.version")
-            _need(version.get("scenario_yaml"), str, source, f"{vplace}.scenario_yaml")
-            notes = _need(version.get("notes"), dict, source, f"{vplace}.notes")
-            if set(notes) != {"question", "expectation", "found", "decision"} or not all(
-                isinstance(v, str) for v in notes.values()
-            ):
-                raise _bad(
-                    source,
-                    f"{vplace}.notes",
-                    msg("notes need exactly question, expectation, found, decision as text"),
-                )
-            if version.get("model") not in keys:
-                raise _bad(
-                    source,
-                    f"{vplace}.model",
-                    msg("refers to model {model}, which the export does not hold", model=repr(version.get("model"))),
-                )
-            if content_checksum(version["scenario_yaml"], Notes(**notes)) != version.get(
-                "content_sha256"
-            ):
-                raise _bad(
-                    source,
-                    vplace,
-                    msg("the future's content does not match its checksum"),
-                    msg("the file is damaged"),
-                )
+        info = Path(path).stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise _bad(str(path), "", msg("is not a regular file"),
+                       msg("give a file written by 'bwsim workshop export'"))
+        if info.st_size > MAX_IMPORT_BYTES:
+            raise _bad(str(path), "", msg("the file is larger than {n:,} bytes, too large for a workshop export",
+                                          n=MAX_IMPORT_BYTES))
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except FileNotFoundError:
+        raise _bad(str(path), "", msg("file not found"), msg("check the path")) from None
+    except OSError as exc:
+        raise _bad(str(path), "", msg("cannot read: {reason}", reason=exc.strerror or str(exc))) from None
+    return parse_export(raw, str(path))
 
 
 def import_workshop(store: WorkshopStore, data: dict[str, Any], keep_code: bool = True) -> Workshop:

@@ -82,6 +82,9 @@ class FutureRun:
         The workshop's model changed since this version was saved.
     problems : tuple of str
         Why a run is missing, as text for people.
+    failure : str
+        Why the run compared with the others (:attr:`latest_result`) is missing,
+        e.g. the run blew up ("" when it ran).
     """
 
     version: FutureVersion
@@ -89,6 +92,7 @@ class FutureRun:
     current: RunResult | None
     model_changed: bool
     problems: tuple[str, ...] = ()
+    failure: str = ""
 
     @property
     def latest_result(self) -> RunResult | None:
@@ -120,20 +124,23 @@ def run_future(version: FutureVersion, made_with: ModelVersion, current: ModelVe
     """
     changed = made_with.sha256 != current.sha256
     problems: list[str] = []
-    own = _try_run(version, made_with, problems, msg("with the model it was made with"))
-    now = _try_run(version, current, problems, msg("with the current model")) if changed else None
-    return FutureRun(version, own, now, changed, tuple(problems))
+    own, own_failure = _try_run(version, made_with, problems, msg("with the model it was made with"))
+    now, now_failure = (
+        _try_run(version, current, problems, msg("with the current model")) if changed else (None, "")
+    )
+    return FutureRun(version, own, now, changed, tuple(problems), now_failure if changed else own_failure)
 
 
 def _try_run(
     version: FutureVersion, model: ModelVersion, problems: list[str], what: str
-) -> RunResult | None:
+) -> tuple[RunResult | None, str]:
+    """The run, or None and why not (also appended to ``problems`` with the future's label)."""
     try:
-        return run_version(version, model_file(model))
+        return run_version(version, model_file(model)), ""
     except SimulatorError as exc:
-        problems.append(msg("{future} cannot run {what}: {error}", future=version.label, what=what,
-                            error=ErrorText(exc)))
-    return None
+        reason = msg("cannot run {what}: {error}", what=what, error=ErrorText(exc))
+    problems.append(msg("{future} {reason}", future=version.label, reason=reason))
+    return None, reason
 
 
 def baseline_run(model: ModelVersion, reference: ScenarioSpec | None = None) -> RunResult:

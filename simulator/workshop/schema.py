@@ -118,6 +118,10 @@ def _v1(conn: Connection) -> None:
 
 Migration = Callable[[Connection], None]
 
+TABLES_ADDED: dict[int, list[sa.Table]] = {1: V1_TABLES}
+"""The tables each schema version adds (append when a migration adds tables): a database
+that says it has version ``n`` must hold those of every version up to ``n``."""
+
 MIGRATIONS: list[Migration] = [_v1]
 """``MIGRATIONS[i]`` upgrades a database from version ``i`` to ``i + 1``. Append only:
 a released step never changes (later tables or columns get a new step)."""
@@ -129,6 +133,60 @@ def current_version(conn: Connection) -> int:
         return 0
     value = conn.execute(sa.select(version_table.c.version)).scalar()
     return int(value or 0)
+
+
+def foreign_database(where: str, names: set[str]) -> InputError:
+    """The error for a database that holds tables, but not a bwsim workshop's."""
+    shown = sorted(n for n in names if not n.startswith("sqlite_"))
+    tables = ", ".join(shown[:5])
+    return InputError(
+        Problem(
+            where,
+            "",
+            msg("this database holds other tables, not a bwsim workshop database ({tables} and {more} more); "
+                "nothing was changed", tables=tables, more=len(shown) - 5) if len(shown) > 5 else
+            msg("this database holds other tables, not a bwsim workshop database ({tables}); nothing was changed",
+                tables=tables),
+            msg("give a workshop database made by bwsim, an empty database, or the name of a new file"),
+        )
+    )
+
+
+def check_workshop_tables(conn: Connection, where: str) -> None:
+    """Refuse a database that holds tables but is not a bwsim workshop database (before anything is written).
+
+    An empty database passes (the migrations build it). Otherwise it must have
+    bwsim's ``schema_version`` table with one whole-number version, and the
+    tables of every version up to that one.
+
+    Raises
+    ------
+    InputError
+        Other tables without ``schema_version``, a ``schema_version`` that is not
+        bwsim's, or bwsim's tables missing for the version it states.
+    """
+    inspector = sa.inspect(conn)
+    names = {n for n in inspector.get_table_names() if not n.startswith("sqlite_")}
+    if not names:
+        return
+    if "schema_version" not in names:
+        raise foreign_database(where, names)
+    columns = {c["name"] for c in inspector.get_columns("schema_version")}
+    rows = conn.execute(sa.text("SELECT * FROM schema_version")).all() if columns == {"version"} else None
+    if rows is None or len(rows) > 1 or not all(isinstance(r[0], int) and r[0] >= 0 for r in rows):
+        raise InputError(
+            Problem(where, "schema_version", msg("this database has a schema_version table that is not bwsim's; "
+                                                 "nothing was changed"),
+                    msg("give a workshop database made by bwsim, or an empty database")))
+    version = rows[0][0] if rows else 0
+    wanted = {table.name for step, tables in TABLES_ADDED.items() if step <= version for table in tables}
+    missing = sorted(wanted - names)
+    if missing:
+        raise InputError(
+            Problem(where, "schema_version", msg("this database says it has bwsim's schema version {version} but "
+                                                 "lacks its tables ({tables}); nothing was changed",
+                                                 version=version, tables=", ".join(missing)),
+                    msg("give a whole workshop database made by bwsim, or an empty database")))
 
 
 def _lock(conn: Connection) -> None:
@@ -157,10 +215,12 @@ def migrate(conn: Connection, where: str, steps: list[Migration] | None = None) 
     Raises
     ------
     InputError
-        The database was made by a newer bwsim.
+        The database was made by a newer bwsim, or is not a bwsim workshop
+        database (:func:`check_workshop_tables`); nothing is written then.
     """
     steps = MIGRATIONS if steps is None else steps
     _lock(conn)
+    check_workshop_tables(conn, where)
     version_table.create(conn, checkfirst=True)
     version = current_version(conn)
     if version > len(steps):

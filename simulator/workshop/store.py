@@ -27,7 +27,7 @@ from simulator.io.spec_files import load_model_text, load_scenario_text
 from simulator.messages import msg
 from simulator.workshop import schema as t
 from simulator.workshop.codes import format_code, new_code, normalize_code
-from simulator.workshop.database import Database
+from simulator.workshop.database import Database, is_transient, pause_before_retry
 from simulator.workshop.futures import check_future_yaml, model_file
 from simulator.workshop.records import (
     MAX_SCENARIO,
@@ -59,6 +59,22 @@ def unknown_code() -> InputError:
             msg("join code"), "", msg("no workshop has this join code"), msg("check the code with the facilitator")
         )
     )
+
+
+def group_key(name: str) -> str:
+    """How group names are matched: spaces collapsed, case folded.
+
+    "groep noord", "Groep  Noord" and " GROEP NOORD " are one group; the store keeps
+    the name as first typed for display.
+    """
+    return " ".join(name.split()).casefold()
+
+
+def _lock_groups(conn: Connection, wid: int) -> None:
+    """Serialize joins of one workshop (SQLite: the write transaction already does), so two
+    laptops typing "Noord" and "noord" at the same moment make one group, not two."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7317008, :wid)"), {"wid": wid})
 
 
 def _test_hook(stage: str) -> None:
@@ -308,26 +324,45 @@ class WorkshopStore:
     # -- groups ------------------------------------------------------------
 
     def join(self, code: str, group: str) -> str:
-        """Join the workshop as ``group`` (the same name again rejoins); returns the name."""
+        """Join the workshop as ``group``; returns the group's name as first typed.
+
+        The same name again rejoins, whatever its case and spacing (see
+        :func:`group_key`): "groep noord" rejoins "Groep  Noord" and gets "Groep Noord" back.
+        """
         name = clean_name(group, msg("group name"))
         for _attempt in range(RETRIES):
             try:
                 with self.db.writing() as conn:
                     wid = self._workshop(conn, code).id
-                    if self._group_id(conn, wid, name) is None:
-                        conn.execute(
-                            t.groups.insert().values(workshop_id=wid, name=name, created_at=now())
-                        )
+                    _lock_groups(conn, wid)
+                    found = self._group(conn, wid, name)
+                    if found is not None:
+                        return found[1]
+                    conn.execute(
+                        t.groups.insert().values(workshop_id=wid, name=name, created_at=now())
+                    )
                     return name
             except IntegrityError:
                 continue  # the same group joined at the same moment from another laptop
         raise InputError(Problem(self.where, "", msg("could not join the workshop"), msg("try again")))
 
     @staticmethod
-    def _group_id(conn: Connection, wid: int, name: str) -> int | None:
-        return conn.execute(
-            sa.select(t.groups.c.id).where(t.groups.c.workshop_id == wid, t.groups.c.name == name)
-        ).scalar()
+    def _group(conn: Connection, wid: int, name: str) -> tuple[int, str] | None:
+        """(id, stored name) of the workshop's group called ``name`` by :func:`group_key`, or None.
+
+        When an older database holds two groups with the same key, the first to join is found.
+        """
+        key = group_key(name)
+        rows = conn.execute(
+            sa.select(t.groups.c.id, t.groups.c.name)
+            .where(t.groups.c.workshop_id == wid)
+            .order_by(t.groups.c.id)
+        ).all()
+        return next(((row.id, row.name) for row in rows if group_key(row.name) == key), None)
+
+    def _group_id(self, conn: Connection, wid: int, name: str) -> int | None:
+        found = self._group(conn, wid, name)
+        return None if found is None else found[0]
 
     def groups(self, code: str) -> list[str]:
         """Names of the groups that joined, in order of joining."""
@@ -378,16 +413,18 @@ class WorkshopStore:
         model = self.current_model(code)
         check_future_yaml(scenario_yaml, model_file(model), future)
         checksum = content_checksum(scenario_yaml, notes)
-        for _attempt in range(RETRIES):
+        for attempt in range(RETRIES):
             try:
                 with self.db.writing() as conn:
                     return self._save(
                         conn, code, group, future, scenario_yaml, notes, model, checksum, save_id
                     )
             except (IntegrityError, OperationalError) as exc:
-                if isinstance(exc, OperationalError) and "locked" not in str(exc):
+                if isinstance(exc, OperationalError) and not is_transient(exc):
                     raise self.db.error(exc, msg("cannot save the future")) from None
-                continue  # another save of this future won the same version number: number again
+                # another save of this future won the same version number, or PostgreSQL
+                # refused a serialization conflict or deadlock: number again
+                pause_before_retry(attempt)
         raise InputError(
             Problem(self.where, "", msg("the database is too busy to save now"), msg("save again"))
         )
@@ -415,8 +452,10 @@ class WorkshopStore:
                     msg("join with the code and this group name first"),
                 )
             )
-        fid = conn.execute(
-            sa.select(t.futures.c.id).where(t.futures.c.group_id == gid, t.futures.c.name == future)
+        fid = conn.execute(  # FOR UPDATE: saves of one future queue here on PostgreSQL, as on SQLite
+            sa.select(t.futures.c.id)
+            .where(t.futures.c.group_id == gid, t.futures.c.name == future)
+            .with_for_update()
         ).scalar()
         if fid is None:
             fid = conn.execute(
@@ -483,11 +522,12 @@ class WorkshopStore:
         """Every version of one future, oldest first."""
         with self.reading() as conn:
             wid = self._workshop(conn, code).id
+            gid = self._group_id(conn, wid, clean_name(group, msg("group name")))
             rows = conn.execute(
                 self._versions_query()
                 .where(
                     t.futures.c.workshop_id == wid,
-                    t.groups.c.name == clean_name(group, msg("group name")),
+                    t.groups.c.id == gid,
                     t.futures.c.name == clean_name(future, msg("future name")),
                 )
                 .order_by(t.future_versions.c.version)
@@ -500,7 +540,8 @@ class WorkshopStore:
             wid = self._workshop(conn, code).id
             query = self._versions_query().where(t.futures.c.workshop_id == wid)
             if group is not None:
-                query = query.where(t.groups.c.name == clean_name(group, msg("group name")))
+                gid = self._group_id(conn, wid, clean_name(group, msg("group name")))
+                query = query.where(t.groups.c.id == gid)
             rows = conn.execute(
                 query.order_by(t.groups.c.id, t.futures.c.id, t.future_versions.c.version)
             ).all()

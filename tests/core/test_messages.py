@@ -10,6 +10,7 @@ the same ``{fields}`` in ``simulator/locale/nl/LC_MESSAGES/bwsim.po``.
 from __future__ import annotations
 
 import ast
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -246,3 +247,54 @@ def test_pydantics_own_messages_are_translated_where_known(tmp_path: Path) -> No
     assert "moet true of false zijn; deze waarde is dat niet (gekregen: 'maybe')" in dutch
     english = runner.invoke(app, ["validate", str(bad), "--lang", "en"]).stderr
     assert "Input should be a valid boolean, unable to interpret input (got 'maybe')" in english
+
+
+_WORDS = re.compile(r"[A-Za-z]{3,}")
+_MESSAGE_CALLS = {"Problem": (2, 3), "problem": (1, 2), "_locate": (2, 3), "_bad": (2, 3), "_bad_location": (1, 2),
+                  "error": (1,), "fail": (0,), "say": (0,), "warn": (0,)}
+"""Calls whose arguments at these positions are text for people (Problem's message and hint, ...)."""
+_ERRORS = {"InputError", "NumericalError", "SimulatorError", "CalibrationError"}
+
+
+def _literal_words(node: ast.AST) -> bool:
+    """A string literal or f-string whose literal parts hold words (text that should be a msg())."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(_WORDS.search(node.value.replace("bwsim", "")))
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and _WORDS.search(str(v.value).replace("bwsim", ""))
+                   for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _literal_words(node.left) or _literal_words(node.right)
+    return False
+
+
+def _call_name(node: ast.Call) -> str:
+    return node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+
+
+def untranslated_texts() -> list[str]:
+    """Text for people written as plain strings where a msg() belongs (so no catalog can translate it)."""
+    found = []
+    for path in sorted((ROOT / "simulator").rglob("*.py")):
+        where = path.relative_to(ROOT)
+        cli = where.parts[:2] == ("simulator", "cli")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _call_name(node)
+            args = list(node.args) + [k.value for k in node.keywords if k.arg in ("message", "hint")]
+            texts = [args[i] for i in _MESSAGE_CALLS.get(name, ()) if i < len(args)]
+            if name in _ERRORS or (name == "ValueError" and where.name == "spec.py"):
+                texts += node.args[:1]
+            if cli and name == "echo":
+                texts += node.args[:1]
+            if name == "append" and getattr(node.func.value, "id", "") in ("warnings", "notes", "problems"):
+                texts += node.args[:1]
+            found += [f"{where}:{node.lineno}: {name}({ast.unparse(t)[:70]})" for t in texts if _literal_words(t)]
+    return found
+
+
+def test_no_text_for_people_bypasses_the_catalog() -> None:
+    found = untranslated_texts()
+    assert not found, ("write these as msg(\"English {field}\", field=value) and translate them in bwsim.po:\n"
+                       + "\n".join(found))

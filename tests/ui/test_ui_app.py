@@ -537,3 +537,72 @@ def test_the_uncertainty_band_warns_when_some_members_make_the_model_unstable(
     at.toggle(key="band").set_value(True).run()
     assert not at.exception
     assert any("ensemble members make the model unstable" in w.value for w in at.warning)
+
+
+def test_a_nodes_focus_names_its_own_loops_not_that_the_model_has_none(monkeypatch: pytest.MonkeyPatch):
+    at = _heerlen(monkeypatch, "views/network.py")
+    at.selectbox(key="focus_pick").set_value("medtech_jobs").run()
+    _clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "geen terugkoppelingen" not in captions  # the Heerlen model has six
+    assert "Banen medtech(-logistiek) ligt op geen van de 6 terugkoppelingen van dit model." in captions
+    at.selectbox(key="focus_pick").set_value("net_migration").run()
+    _clean(at)
+    assert any("Migratiesaldo ligt op 4 van de 6 terugkoppelingen" in c.value for c in at.caption)
+    assert list(at.table[0].value.index) == ["B1", "R2", "B3", "B4"]
+
+
+def _edit_links(app: AppTest, rows: dict) -> None:
+    """Edit cells of the link table (row -> {column: value}), as a person typing in it would."""
+    key = app.data_editor[0].key
+    app.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    app.run()
+
+
+def _own_model_in_use(app: AppTest) -> bool:
+    return app.session_state["model_choice"] == "__own__"
+
+
+def test_a_weight_out_of_its_range_gets_a_message_on_its_row_and_is_not_applied(app: AppTest):
+    app.switch_page("views/assumptions.py").run()
+    _edit_links(app, {0: {"weight": 3.5}})
+    assert not app.exception
+    assert [e.value.replace("\\", "") for e in app.error] == [
+        "Verband Banen → Inkomen: het gewicht moet tussen laag en hoog liggen; het is 3,5, laag is 1 en hoog is 3."
+    ]
+    app.button(key="apply_edits").click().run()
+    assert not _own_model_in_use(app) and any("Niet toegepast" in w.value for w in app.warning)
+    app.segmented_control(key="lang").set_value("en").run()
+    assert [e.value.replace("\\", "") for e in app.error] == [
+        "Link Jobs → Income: the weight must lie between low and high; it is 3.5, low is 1 and high is 3."
+    ]
+
+
+def test_apply_without_a_change_keeps_the_model_in_use(app: AppTest):
+    app.switch_page("views/assumptions.py").run()
+    app.button(key="apply_edits").click().run()
+    _clean(app)
+    assert not _own_model_in_use(app)
+    assert any("Niets gewijzigd" in i.value for i in app.info)
+    assert not app.success  # no "Aangepast model is in gebruik"
+
+
+def test_edits_show_at_full_precision_with_units_and_an_own_model_is_noticed_on_every_page(app: AppTest):
+    import json
+
+    app.switch_page("views/assumptions.py").run()
+    columns = json.loads(app.data_editor[0].proto.columns)
+    assert all(columns[c]["type_config"]["format"] == "plain" for c in ("low", "weight", "high", "lag"))
+    assert list(app.data_editor[0].value["weight_unit"]) == ["eur per baan", "kt per baan", "banen per baan"]
+    assert not any("eigen model" in i.value for i in app.info)
+    assert not any("precision" in m.value for m in app.markdown)  # no comment of the page's code on the page
+    _edit_links(app, {2: {"weight": -0.00025}})
+    app.button(key="apply_edits").click().run()
+    _clean(app)
+    assert _own_model_in_use(app)
+    assert app.data_editor[0].value["weight"].iloc[2] == -0.00025  # the own model holds the edit exactly
+    for page in MY_PAGES:
+        app.switch_page(page).run()
+        _clean(app)
+        shown = [i.value for i in app.info if "U rekent met een eigen model" in i.value]
+        assert len(shown) == (0 if page == "views/assumptions.py" else 1), page

@@ -88,3 +88,33 @@ def test_an_impossible_edit_names_the_link(current):
     outcome = model_input.check_model_text(model_input.model_yaml(data), "own.yaml")
     assert outcome.kind == "refused"
     assert "links[0].weight" in outcome.problems[0] and "low <= mode <= high" in outcome.problems[0]
+
+
+def test_edit_problems_name_the_row_with_its_numbers_in_the_readers_language(current):
+    links, nodes = tables.links_table(current.spec), tables.nodes_table(current.spec)
+    links.loc[0, "low"] = 2.5  # below the high of 3 but above the weight of 2
+    links.loc[2, "lag"] = -1.0
+    nodes.loc[0, "min"], nodes.loc[0, "max"] = 10.0, 5.0
+    assert model_input.edit_problems(current.spec, links, nodes) == [
+        "Verband Banen → Inkomen: het gewicht moet tussen laag en hoog liggen; het is 2, laag is 2,5 en hoog is 3.",
+        "Verband Banen → Banen elders: de vertraging (-1 jaar) mag niet negatief zijn.",
+        "Bouwblok Banen: het minimum (10) mag niet hoger zijn dan het maximum (5).",
+    ]
+    assert model_input.edit_problems(current.spec, links, nodes, "en")[0] == (
+        "Link Jobs → Income: the weight must lie between low and high; it is 2, low is 2.5 and high is 3."
+    )
+    untouched = tables.links_table(current.spec), tables.nodes_table(current.spec)
+    assert model_input.edit_problems(current.spec, *untouched) == []
+
+
+def test_a_fixed_link_whose_weight_alone_changed_stays_fixed(current):
+    links = tables.links_table(current.spec)
+    links.loc[1, "weight"] = 0.7  # jobs -> emissions, fixed at 0.5 (low = high = 0.5 in the table)
+    nodes = tables.nodes_table(current.spec)
+    assert model_input.edit_problems(current.spec, links, nodes) == []
+    data = tables.edited_model_data(current.spec, links, nodes)
+    outcome = model_input.check_model_text(model_input.model_yaml(data), "own.yaml")
+    assert outcome.kind == "model" and outcome.model.spec.links[1].weight.central == 0.7
+    assert not outcome.model.spec.links[1].weight.is_uncertain
+    untouched = tables.edited_model_data(current.spec, tables.links_table(current.spec), nodes)
+    assert model_input.unchanged(current.spec, untouched)

@@ -168,3 +168,59 @@ def test_groups_at_the_same_time_then_the_facilitator_compares(workshop: tuple[s
         assert page.locator(".js-plotly-plot").count() == 1
         assert page.locator("img[src='x']").count() == 0
         browser.close()
+
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def test_a_group_saves_what_it_built_on_the_builder_page(workshop: tuple[str, str, str]):
+    """Join, move the jobs lever from the start scenario's 600 to 360 jobs a year on 'Toekomst bouwen',
+    save to the workshop there: the stored version, read back through the library, has 360."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from simulator.workshop.futures import check_future_yaml, model_file
+
+    url, code, db = workshop
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{url}/workshop")
+        _settle(page)
+        page.get_by_label("Workshopcode").fill(format_code(code))
+        page.get_by_label("Naam van de groep").fill("groep  noord")
+        page.get_by_role("button", name="Meedoen").click()
+        page.get_by_text("Wat u opslaat").wait_for()
+        _settle(page)
+        page.get_by_role("link", name="Toekomst bouwen").click()  # in the app: the session stays joined
+        slider = page.get_by_role("slider").first
+        expect(slider).to_have_value("600")  # medtech-growth: 600 jobs a year
+        slider.focus()
+        for _ in range(12):  # 12 steps of 20 jobs
+            slider.press("ArrowLeft")
+        expect(slider).to_have_value("360")
+        _settle(page)
+        panel = page.get_by_text("elk jaar 360 banen erbij van 2025 tot 2030", exact=False)
+        panel.wait_for()
+        name = page.get_by_label("Naam van de toekomst")
+        name.fill("Minder groei")
+        name.press("Enter")
+        _settle(page)
+        page.get_by_role("button", name="Opslaan in mijn workshop").click()
+        answer = page.locator("[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentError']")
+        expect(answer.first).to_contain_text("versie 1. Nagelezen", timeout=60_000)
+        _settle(page)
+        answer.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "toekomst-opslaan-in-workshop.png"), full_page=True)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.get_by_role("link", name="Workshop: groep").click()
+        page.get_by_text("Wat u opslaat").wait_for()
+        _settle(page)
+        page.screenshot(path=str(ARTIFACTS / "workshop-groep-toekomst.png"), full_page=True)
+        browser.close()
+    with WorkshopStore(db) as store:
+        (saved,) = store.versions(code)
+        spec = check_future_yaml(saved.scenario_yaml, model_file(store.current_model(code)), "f").spec
+    assert (saved.group, saved.future) == ("groep noord", "Minder groei")
+    assert [i.slope for i in spec.interventions if i.node == "medtech_jobs"] == [360.0]  # not 600

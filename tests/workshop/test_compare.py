@@ -114,3 +114,46 @@ def test_a_future_that_no_longer_runs_is_named_not_dropped_silently(
     assert comparison.comparable == []
     assert len(comparison.problems) == 2 and all("no link x->y" in p for p in comparison.problems)
     assert scorecard(comparison).empty and disputed_links(comparison, "z").empty
+
+
+# --- one future that blows up does not stop the comparison ------------------------------------
+
+
+@pytest.fixture
+def one_explodes(store: WorkshopStore, workshop_code: str) -> str:
+    """Group A (the first, so the default reference) saved a future whose run overflows; B one that runs."""
+    store.save_future(workshop_code, "A", "boem", future_yaml(10, weight=1e308))
+    store.save_future(workshop_code, "B", "hoog", future_yaml(10, weight=3.0))
+    return workshop_code
+
+
+def test_a_future_that_blows_up_is_marked_and_the_others_are_compared(
+    store: WorkshopStore, one_explodes: str
+):
+    comparison = compare_workshop(store, one_explodes)
+    assert list(comparison.failed) == ["A / boem"]
+    assert "blew up" in comparison.failed["A / boem"] and "became non-finite" in comparison.failed["A / boem"]
+    assert [v.label for v, _ in comparison.comparable] == ["B / hoog"]
+    card = scorecard(comparison)
+    assert card[card.node == "z"].set_index("future").delta.to_dict() == {"B / hoog": pytest.approx(15.0)}
+    assert set(paths(comparison, "z").future) == {"B / hoog", "baseline"}
+    table = disputed_links(comparison, "z")  # the reference is B, which runs
+    assert list(table.link) == ["x->y"] and table.failed.iloc[0] == ["A / boem"]
+    assert table.effect.iloc[0] == 0.0  # only B's own value runs on B
+
+
+def test_the_command_line_prints_the_others_and_a_line_for_the_failed_future(
+    store: WorkshopStore, one_explodes: str, db_url: str
+):
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    result = CliRunner().invoke(app, ["workshop", "compare", one_explodes, "--outcome", "z", "--db", db_url,
+                                      "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("  B / hoog") and "+15" in line for line in lines)
+    failed = [line for line in lines if line.startswith("  A / boem")]
+    assert len(failed) == 1 and "failed: cannot run" in failed[0] and "blew up" in failed[0]
+    assert "the run blows up with the weight of A / boem" in result.output

@@ -126,3 +126,168 @@ def test_a_missing_database_driver_names_the_extra_to_install():
         create_engine("postgresql+pg8000://user:secret@127.0.0.1/db")
     text = caught.value.describe()
     assert "driver is not installed" in text and "[postgres]" in text and "secret" not in text
+
+
+# --- a database that is not bwsim's is refused, and nothing is written to it ---------------------
+
+
+def _engine_for(db_url: str) -> sa.Engine:
+    return sa.create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
+
+
+def _tables(db_url: str) -> set[str]:
+    engine = _engine_for(db_url)
+    with engine.connect() as conn:
+        names = set(sa.inspect(conn).get_table_names())
+    engine.dispose()
+    return names
+
+
+def _fill(db_url: str, *statements: str) -> None:
+    engine = _engine_for(db_url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def test_a_foreign_sqlite_file_is_refused_without_a_byte_changed(tmp_path: Path):
+    path = tmp_path / "klanten.db"
+    _fill(str(path), "CREATE TABLE klanten (id INTEGER PRIMARY KEY, naam TEXT)",
+          "INSERT INTO klanten (naam) VALUES ('Jansen')")
+    before = path.read_bytes()
+    with pytest.raises(InputError, match=r"holds other tables, not a bwsim workshop database \(klanten\)"):
+        WorkshopStore(path)
+    assert path.read_bytes() == before  # not even switched to WAL mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["klanten.db"]
+
+
+@pytest.mark.parametrize(
+    "statements, message",
+    [
+        (["CREATE TABLE klanten (id INTEGER)"], "holds other tables"),
+        (["CREATE TABLE schema_version (id TEXT, applied_on TEXT)"], "schema_version table that is not bwsim's"),
+        (["CREATE TABLE schema_version (version INTEGER NOT NULL)", "INSERT INTO schema_version VALUES (1)"],
+         "says it has bwsim's schema version 1 but lacks its tables"),
+    ],
+)
+def test_a_database_that_is_not_bwsims_is_refused_and_left_alone(db_url: str, statements: list[str], message: str):
+    _fill(db_url, *statements)
+    before = _tables(db_url)
+    with pytest.raises(InputError, match=message):
+        WorkshopStore(db_url)
+    assert _tables(db_url) == before
+
+
+def test_a_foreign_database_is_a_clear_error_on_the_command_line(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    path = tmp_path / "other.db"
+    _fill(str(path), "CREATE TABLE orders (id INTEGER)")
+    result = CliRunner().invoke(app, ["workshop", "list", "--db", str(path), "--lang", "en"])
+    assert result.exit_code == 2 and "holds other tables" in result.output
+    assert "Traceback" not in result.output and "CREATE" not in result.output and "SELECT" not in result.output
+    assert _tables(str(path)) == {"orders"}
+
+
+# --- secrets in database URLs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, secret",
+    [
+        ("postgresql+psycopg://bwsim:geheim@db.example.org:5432/bwsim", "geheim"),
+        ("postgresql+psycopg://bwsim@db.example.org/bwsim?password=geheim&sslmode=require", "geheim"),
+        ("postgresql+psycopg://bwsim@db/bwsim?sslmode=require&sslpassword=geheim", "geheim"),
+        ("postgresql+psycopg://bwsim:a%40b@db/bwsim?PASSWORD=geheim", "geheim"),
+        ("postgresql+psycopg://bwsim:open:zes@db/bwsim", "open:zes"),
+        ("not a valid url://bwsim:geheim@db/?password=geheim", "geheim"),
+    ],
+)
+def test_mask_database_url_hides_every_secret(url: str, secret: str):
+    from simulator.workshop.database import mask_database_url
+
+    shown = mask_database_url(url)
+    assert secret not in shown and "***" in shown
+    assert "bwsim" in shown  # the rest stays readable
+
+
+def test_mask_database_url_keeps_paths_and_harmless_parameters():
+    from simulator.workshop.database import mask_database_url
+
+    assert mask_database_url("out/workshop.sqlite") == "out/workshop.sqlite"
+    assert mask_database_url("postgresql+psycopg://db/bwsim?sslmode=require") == (
+        "postgresql+psycopg://db/bwsim?sslmode=require"
+    )
+
+
+def test_a_password_in_the_query_is_never_shown_by_the_command_line():
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    url = "postgresql+psycopg://bwsim@127.0.0.1:1/bwsim?password=geheim&connect_timeout=2"
+    result = CliRunner().invoke(app, ["workshop", "list", "--db", url, "--lang", "en"])
+    assert result.exit_code == 2 and "cannot open the workshop database" in result.output
+    assert "geheim" not in result.output and "password=***" in result.output
+
+
+# --- PostgreSQL: concurrent saves of one future queue instead of failing -----------------------
+
+
+def test_two_hundred_saves_of_one_future_at_once_are_all_stored(store: WorkshopStore):
+    import threading
+
+    code = store.create_workshop("Druk", MODEL_YAML).code
+    store.join(code, "samen")
+    n = 200
+    barrier, errors = threading.Barrier(n), []
+
+    def save(i: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            store.save_future(code, "samen", "gedeeld", future_yaml(float(i + 1)))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert [str(e) for e in errors] == []
+    assert sorted(v.version for v in store.versions(code)) == list(range(1, n + 1))
+
+
+@pytest.mark.postgres
+def test_a_postgresql_deadlock_counts_as_worth_another_try(pg_url: str):
+    """A real deadlock (two transactions locking two rows in opposite order) is a transient failure."""
+    import threading
+
+    from simulator.workshop.database import is_transient
+
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE pair (id INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql("INSERT INTO pair VALUES (1), (2)")
+    barrier, failures = threading.Barrier(2), []
+
+    def lock(first: int, second: int) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"SELECT * FROM pair WHERE id = {first} FOR UPDATE")
+                barrier.wait(timeout=30)
+                conn.exec_driver_sql(f"SELECT * FROM pair WHERE id = {second} FOR UPDATE")
+        except sa.exc.SQLAlchemyError as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=lock, args=pair) for pair in ((1, 2), (2, 1))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    engine.dispose()
+    assert len(failures) == 1 and is_transient(failures[0])
+    assert not is_transient(sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused")))

@@ -131,6 +131,19 @@ def test_names_are_trimmed_so_a_group_rejoins_with_the_same_name(
     assert store.groups(workshop_code) == ["A", "B"]
 
 
+def test_group_names_match_whatever_their_case_and_spacing(store: WorkshopStore, workshop_code: str):
+    assert store.join(workshop_code, "Groep  Noord") == "Groep Noord"
+    assert store.join(workshop_code, "groep noord") == "Groep Noord"  # the name as first typed
+    assert store.join(workshop_code, " GROEP\tNOORD ") == "Groep Noord"
+    assert store.groups(workshop_code) == ["A", "B", "Groep Noord"]
+    saved = store.save_future(workshop_code, "groep noord", "Groen", future_yaml(1))
+    store.save_future(workshop_code, "GROEP NOORD", "Groen", future_yaml(2))
+    assert saved.group == "Groep Noord"
+    assert [v.version for v in store.history(workshop_code, "groep  noord", "Groen")] == [1, 2]
+    assert {v.group for v in store.versions(workshop_code, "Groep noord")} == {"Groep Noord"}
+    assert store.versions(workshop_code, "Groep Zuid") == []  # an unknown group has nothing
+
+
 def test_create_refuses_an_invalid_model_and_stores_nothing(store: WorkshopStore):
     with pytest.raises(InputError, match="unknown node"):
         store.create_workshop("Kapot", MODEL_YAML.replace("to: z", "to: q"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator.spec import DELAY_TYPES, ModelSpec
-from ui import charts, model_input, state, tables
+from simulator.workshop.view import escape_markdown
+from ui import charts, future_words, model_input, state, tables
 from ui.state import tr
 
 OWN_NAME = "eigen-model.yaml"
@@ -36,10 +37,19 @@ def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
     return [("error", tr("invalid") + "\n\n" + "\n".join(f"- {p}" for p in outcome.problems))]
 
 
+# Number cells at full precision: an edit of -0.00025 shows as -0.00025, not rounded to -0.0002.
+# (A comment, not a docstring: Streamlit's magic would write a bare string on the page.)
+PLAIN = "plain"
+
+
 def _link_columns(model: ModelSpec) -> dict:
-    """Column heads in the reader's language; nodes by their label and delay types in words (values stay codes)."""
+    """Column heads in the reader's language; nodes by their label and delay types in words (values stay codes).
+
+    Numbers at full precision; each row's weight unit in a read-only column beside them.
+    """
     names = {"low": tr("col_low"), "weight": tr("col_weight"), "high": tr("col_high"), "lag": tr("col_lag")}
-    columns = {k: st.column_config.Column(v) for k, v in names.items()}
+    columns = {k: st.column_config.NumberColumn(v, format=PLAIN) for k, v in names.items()}
+    columns[UNIT] = st.column_config.TextColumn(tr("col_weight_unit"), disabled=True)
     for key in ("from", "to"):
         columns[key] = st.column_config.SelectboxColumn(
             tr(f"col_{key}"), options=list(model.node_ids), format_func=lambda n: state.label_of(model, n)
@@ -51,8 +61,28 @@ def _link_columns(model: ModelSpec) -> dict:
 
 
 def _node_columns() -> dict:
-    """Column heads of the node table in the reader's language."""
-    return {key: st.column_config.Column(tr(f"col_{key}")) for key in ("label", "unit", "baseline", "min", "max")}
+    """Column heads of the node table in the reader's language; numbers at full precision."""
+    columns = {key: st.column_config.Column(tr(f"col_{key}")) for key in ("label", "unit")}
+    return columns | {
+        key: st.column_config.NumberColumn(tr(f"col_{key}"), format=PLAIN) for key in ("baseline", "min", "max")
+    }
+
+
+UNIT = "weight_unit"
+
+
+def _links_with_units(model: ModelSpec):
+    """The link table with each weight's unit ("banen per baan") after the numbers (shown, not edited)."""
+    table = tables.links_table(model)
+    table.insert(
+        5,
+        UNIT,
+        [
+            future_words.weight_unit(model, link.source, link.target, state.language(), link.form)
+            for link in model.links
+        ],
+    )
+    return table
 
 
 def preview(cur: state.Current) -> None:
@@ -94,10 +124,10 @@ def editor(cur: state.Current) -> None:
     tab_links, tab_nodes = st.tabs([tr("links"), tr("nodes")])
     with tab_links:
         links = st.data_editor(
-            tables.links_table(model),
+            _links_with_units(model),
             key=f"edit_links:{cur.key}",
             hide_index=True,
-            disabled=["from", "to"],
+            disabled=["from", "to", UNIT],
             num_rows="fixed",
             column_config=_link_columns(model),
         )
@@ -112,15 +142,31 @@ def editor(cur: state.Current) -> None:
             column_config=_node_columns(),
         )
         st.caption(f"{tr('col_baseline')}: {tr('nonlinear_baseline')}")
+    links = links.drop(columns=[UNIT])
+    problems = model_input.edit_problems(model, links, nodes, state.language())
+    for problem in problems:  # row by row, as soon as a cell is out of range (labels may be uploaded text)
+        st.error(escape_markdown(problem))
     if st.button(tr("apply"), key="apply_edits", type="primary"):
-        text = model_input.model_yaml(tables.edited_model_data(model, links, nodes))
-        outcome = model_input.check_model_text(text, OWN_NAME, _scenario_texts())
-        if outcome.kind == "refused":
-            for level, message in _refusal(outcome):
-                getattr(st, level)(message)
-        else:
-            _adopt_model(text, OWN_NAME)
-            st.rerun()
+        _apply(model, links, nodes, problems)
+
+
+def _apply(model: ModelSpec, links, nodes, problems: list[str]) -> None:
+    """Validate and adopt the edited tables; nothing changed or a bad row keeps the model in use."""
+    if problems:
+        st.warning(tr("edit_refused"))
+        return
+    data = tables.edited_model_data(model, links, nodes)
+    if model_input.unchanged(model, data):
+        st.info(tr("edit_nothing"))
+        return
+    text = model_input.model_yaml(data)
+    outcome = model_input.check_model_text(text, OWN_NAME, _scenario_texts())
+    if outcome.kind == "refused":
+        for level, message in _refusal(outcome):
+            getattr(st, level)(message)
+    else:
+        _adopt_model(text, OWN_NAME)
+        st.rerun()
 
 
 def uploader() -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from simulator.analysis.report import distribution_lines
 from simulator.analysis.scorecard import summary
 from simulator.errors import InputError, NumericalError
-from ui import charts, model_input, state, tables
+from ui import charts, model_input, state, tables, workshop_panel
 from ui import future as fut
 from ui import sensitivity_charts as monitor_charts
 from ui.state import tr
@@ -403,6 +403,7 @@ def page() -> None:
         lever_sliders(cur, levers)
         assumption_sliders(cur)
         changed_list(cur)
+        workshop_panel.panel(cur)
     with right:
         try:
             results(cur, levers)

@@ -66,10 +66,16 @@ POLARITY = {
 def _loops(cur: state.Current, focus: str | None) -> None:
     model = cur.model.spec
     st.subheader(tr("loops"))
-    loops = [lp for lp in find_loops(model, model.time) if focus is None or focus in lp.nodes]
+    every = find_loops(model, model.time)
+    loops = [lp for lp in every if focus is None or focus in lp.nodes]
     if not loops:
-        st.caption(tr("no_loops"))
+        if focus is None or not every:
+            st.caption(tr("no_loops"))
+        else:
+            st.caption(tr("node_on_no_loop", node=state.label_of(model, focus), n=len(every)))
         return
+    if focus is not None:
+        st.caption(tr("node_loops", node=state.label_of(model, focus), k=len(loops), n=len(every)))
     en = state.language() == "en"
     frame = pd.DataFrame(
         [

@@ -14,6 +14,9 @@ from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import escape_markdown
 from ui import state
 
+GROUP_SESSION = "ws_group_session"
+"""Session key of the workshop the session joined as a group: (join code, group name)."""
+
 TEXT: dict[str, dict[str, str]] = {
     "group_title": {
         "nl": "Workshop: toekomst van onze groep",
@@ -115,6 +118,77 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No futures saved in this workshop yet.",
     },
     "db": {"nl": "Database", "en": "Database"},
+    "build_there": {
+        "nl": "Bouw uw toekomst op 'Toekomst bouwen' en sla hem daar op met 'Opslaan in mijn workshop': "
+        "dan wordt precies opgeslagen wat u daar ziet.",
+        "en": "Build your future on 'Build a future' and save it there with 'Save to my workshop': "
+        "exactly what you see there is saved.",
+    },
+    "to_workshop": {"nl": "Opslaan in mijn workshop", "en": "Save to my workshop"},
+    "to_workshop_help": {
+        "nl": "Dit wordt opgeslagen, precies zoals het hierboven staat:",
+        "en": "This is what will be saved, exactly as set above:",
+    },
+    "save_to_workshop": {"nl": "Opslaan in mijn workshop", "en": "Save to my workshop"},
+    "words_levers": {"nl": "Ingrepen", "en": "Interventions"},
+    "words_assumptions": {"nl": "Gewijzigde aannames", "en": "Changed assumptions"},
+    "nothing_to_save": {
+        "nl": "Geen ingrepen en geen gewijzigde aannames: dit is het basispad.",
+        "en": "No interventions and no changed assumptions: this is the baseline.",
+    },
+    "what_is_saved": {"nl": "Wat u opslaat", "en": "What you save"},
+    "yaml_box": {
+        "nl": "De toekomst als scenariotekst (YAML) bekijken of bewerken",
+        "en": "See or edit the future as scenario text (YAML)",
+    },
+    "not_valid_yet": {
+        "nl": "Deze tekst is (nog) geen geldig scenario voor het model van de workshop; "
+        "bij 'Opslaan' ziet u waar het aan ligt.",
+        "en": "This text is not (yet) a valid scenario on the workshop's model; "
+        "'Save' tells you where.",
+    },
+    "name_needed": {
+        "nl": "Geef de toekomst eerst een naam.",
+        "en": "Give the future a name first.",
+    },
+    "cannot_save_model": {
+        "nl": "Deze toekomst kan niet in de workshop worden opgeslagen: het model op deze pagina verschilt "
+        "van het model van de workshop ({model}) op punten die een scenario niet kan meenemen: {lost}. "
+        "Kies in de zijbalk het model van de workshop.",
+        "en": "This future cannot be saved to the workshop: the model on this page differs from the "
+        "workshop's model ({model}) in ways a scenario cannot carry: {lost}. "
+        "Choose the workshop's model in the sidebar.",
+    },
+    "saved_checked": {
+        "nl": "Opgeslagen in de workshop als '{future}', versie {version}. Nagelezen: de opgeslagen "
+        "toekomst geeft dezelfde getallen als deze pagina.",
+        "en": "Saved to the workshop as '{future}', version {version}. Read back: the stored future "
+        "gives the same numbers as this page.",
+    },
+    "saved_differs": {
+        "nl": "Versie {version} is opgeslagen, maar wijkt af van wat u ziet. Ga er niet van uit dat deze "
+        "versie uw toekomst is; sla opnieuw op of meld het de begeleider. Wat afwijkt:",
+        "en": "Version {version} was stored but differs from what you see. Do not take it for your "
+        "future; save again or tell the facilitator. What differs:",
+    },
+    "differs_missing": {
+        "nl": "de versie is niet terug te vinden",
+        "en": "the version cannot be found",
+    },
+    "differs_text": {"nl": "de scenariotekst", "en": "the scenario text"},
+    "differs_notes": {"nl": "de aantekeningen", "en": "the notes"},
+    "differs_checksum": {
+        "nl": "de controlesom klopt niet met de inhoud",
+        "en": "the checksum does not match the content",
+    },
+    "differs_run": {
+        "nl": "de opgeslagen toekomst loopt niet op het model van de workshop",
+        "en": "the stored future does not run on the workshop's model",
+    },
+    "differs_numbers": {
+        "nl": "de opgeslagen toekomst geeft andere getallen dan deze pagina",
+        "en": "the stored future gives other numbers than this page",
+    },
 }
 
 

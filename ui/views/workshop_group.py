@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict
-
 import pandas as pd
 import streamlit as st
 
 from simulator.errors import InputError, SimulatorError
 from simulator.results import RunResult
-from simulator.workshop.futures import (
-    baseline_run,
-    check_future_yaml,
-    model_file,
-    run_future,
-    scenario_yaml,
-)
+from simulator.workshop.futures import baseline_run, model_file, run_future
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import history_table
-from ui import charts, state
-from ui.views.workshop_common import open_store, show_error, tx
+from ui import charts, future_words, state, workshop_save
+from ui.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
+from ui.workshop_panel import report, show_future
 
-SESSION = "ws_group_session"
+SESSION = GROUP_SESSION
 NOTE_KEYS = ("question", "expectation", "found", "decision")
 
 
@@ -43,66 +34,120 @@ def join_form(store: WorkshopStore) -> None:
                 show_error(exc)
 
 
+def _builder_text(store: WorkshopStore, code: str) -> str | None:
+    """What 'Toekomst bouwen' holds, as a future on the workshop's model (None when it does not fit)."""
+    try:
+        cur = state.current()
+        _base, _levers, defaults, own = state.future_specs(cur)
+        ws_model = model_file(store.current_model(code))
+        spec, lost = workshop_save.for_workshop(own or defaults, cur.model.spec, ws_model)
+        if spec is None:
+            return None
+        text = workshop_save.future_text(spec, state.language())
+        workshop_save.check_text(text, ws_model, "builder")
+        return text
+    except (InputError, SimulatorError, KeyError, ValueError):
+        return None  # what the builder holds does not fit the workshop's model: not offered
+
+
+def _start_text(text: str, store: WorkshopStore, code: str) -> str:
+    """A start scenario in the editor: the app's comment in the reader's language and the scenario,
+    without the file's English-only comments (kept as stored when it does not validate)."""
+    try:
+        spec = workshop_save.check_text(text, model_file(store.current_model(code)), "start")
+    except InputError:
+        return text
+    return workshop_save.future_text(spec, state.language())
+
+
 def _sources(
     store: WorkshopStore, code: str, mine: list[FutureVersion]
 ) -> dict[str, tuple[str, str]]:
-    """Where a future can start from: option key -> (label, scenario YAML)."""
-    out = {
-        f"start:{s.position}": (f"{tx('from_start')}: {s.name}", s.yaml)
+    """Where a future can start from: option key -> (label, scenario YAML); the builder's future first."""
+    out = {}
+    built = _builder_text(store, code)
+    if built is not None:
+        out["builder"] = (tx("from_builder"), built)
+    out |= {
+        f"start:{s.position}": (f"{tx('from_start')}: {s.name}", _start_text(s.yaml, store, code))
         for s in store.start_scenarios(code)
     }
     out |= {
         f"mine:{v.future}": (f"{tx('from_mine')}: {v.future} (v{v.version})", v.scenario_yaml)
         for v in mine
     }
-    try:
-        cur = state.current()
-        _base, _levers, defaults, own = state.future_specs(cur)
-        text = scenario_yaml(own or defaults)
-        check_future_yaml(text, model_file(store.current_model(code)), "builder")
-        out["builder"] = (tx("from_builder"), text)
-    except (InputError, SimulatorError, KeyError, ValueError):
-        pass  # what the builder holds does not fit the workshop's model: not offered
     return out
 
 
-def save_id(group: str, future: str, text: str, notes: Notes, base: int) -> str:
-    """The id of one click on save: the same content saved on top of the same version is
-    the same save (a double click or a replayed rerun stores one version, not two)."""
-    payload = json.dumps([group, future, text, asdict(notes), base], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+def _words(store: WorkshopStore, code: str, text: str) -> None:
+    """The future in the editor, in sentences (or why it is not a scenario yet)."""
+    st.markdown(f"**{tx('what_is_saved')}**")
+    ws_model = model_file(store.current_model(code))
+    try:
+        spec = workshop_save.check_text(text, ws_model, "editor")
+    except InputError:
+        st.info(tx("not_valid_yet"))
+        return
+    show_future(future_words.future_lines(ws_model.spec, spec, state.language()))
+
+
+def _load(key: str, source: tuple[str, str]) -> None:
+    """Put a source's text in the editor, remembering where it came from."""
+    st.session_state["ws_yaml"] = source[1]
+    st.session_state["ws_yaml_loaded"] = (key, source[1])
+
+
+def _follow(sources: dict[str, tuple[str, str]]) -> None:
+    """While the editor holds a source's text unedited, it follows that source: a group that moves a
+    lever on 'Toekomst bouwen' after joining finds the new future here, not the one of before."""
+    loaded = st.session_state.get("ws_yaml_loaded")
+    if not loaded or loaded[0] not in sources or st.session_state.get("ws_yaml") != loaded[1]:
+        return
+    if sources[loaded[0]][1] != loaded[1]:
+        _load(loaded[0], sources[loaded[0]])
 
 
 def editor(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]) -> None:
-    """Pick a start, edit the scenario and the notes, save a new version."""
+    """Pick a start, read it in words, edit the scenario and the notes, save a new version."""
+    st.caption(tx("build_there"))
     sources = _sources(store, code, mine)
     if not st.session_state.get("ws_yaml") and sources:  # an empty future cannot be saved anyway
-        st.session_state["ws_yaml"] = next(iter(sources.values()))[1]
+        _load(*next(iter(sources.items())))
+    _follow(sources)
     left, right = st.columns([3, 1])
     pick = left.selectbox(tx("start_from"), list(sources), format_func=lambda k: sources[k][0])
     if right.button(tx("load")) and pick:
-        st.session_state["ws_yaml"] = sources[pick][1]
+        _load(pick, sources[pick])
         if pick.startswith("mine:"):
             st.session_state["ws_future_name"] = pick[len("mine:") :]
     st.text_input(tx("future_name"), max_chars=80, key="ws_future_name")
-    st.text_area(tx("scenario_yaml"), key="ws_yaml", height=260)
+    _words(store, code, st.session_state.get("ws_yaml", ""))
+    with st.expander(tx("yaml_box")):
+        st.text_area(tx("scenario_yaml"), key="ws_yaml", height=260)
     cols = st.columns(4)
     for col, key in zip(cols, NOTE_KEYS, strict=True):
         col.text_area(tx(key), key=f"ws_note_{key}", height=100)
     if st.button(tx("save"), type="primary"):
-        name = st.session_state.get("ws_future_name", "")
-        text = st.session_state.get("ws_yaml", "")
-        notes = Notes(*(st.session_state.get(f"ws_note_{k}", "") for k in NOTE_KEYS))
-        base = {v.future: v.version for v in mine}.get(" ".join(str(name).split()), 0)
-        try:
-            saved = store.save_future(
-                code, group, name, text, notes, save_id=save_id(group, name, text, notes, base)
-            )
-            st.session_state["ws_history_future"] = saved.future  # show what was just saved
-            st.session_state.pop("ws_history_version", None)
-            st.success(tx("saved", version=saved.version))
-        except InputError as exc:
-            show_error(exc)
+        _save(store, code, group, mine)
+
+
+def _save(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]) -> None:
+    """Save the editor's text; "saved" only after the stored version was read back and matches."""
+    name = st.session_state.get("ws_future_name", "")
+    text = st.session_state.get("ws_yaml", "")
+    notes = Notes(*(st.session_state.get(f"ws_note_{k}", "") for k in NOTE_KEYS))
+    base = {v.future: v.version for v in mine}.get(" ".join(str(name).split()), 0)
+    try:
+        check = workshop_save.save_checked(store, code, group, name, text, notes, base)
+    except InputError as exc:
+        show_error(exc)
+        return
+    st.session_state["ws_history_future"] = check.version.future  # show what was just saved
+    st.session_state.pop("ws_history_version", None)
+    if check.ok:
+        st.success(tx("saved", version=check.version.version))
+    else:
+        report(check)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -169,7 +214,14 @@ def history(store: WorkshopStore, code: str, group: str, mine: list[FutureVersio
         tx("version"), [v.version for v in versions][::-1], key="ws_history_version"
     )
     chosen = next(v for v in versions if v.version == number)
-    st.code(chosen.scenario_yaml, language="yaml")
+    made_with = model_file(store.model_version(code, chosen.model_id))
+    try:
+        spec = workshop_save.check_text(chosen.scenario_yaml, made_with, chosen.future)
+        show_future(future_words.future_lines(made_with.spec, spec, state.language()))
+    except InputError:
+        pass  # the preview below says why it does not run
+    with st.expander(tx("yaml_box")):
+        st.code(chosen.scenario_yaml, language="yaml")
     preview(store, code, chosen)
 
 
