@@ -476,6 +476,23 @@ def _best_fit(setup: _Setup, scale: np.ndarray, starts: np.ndarray,
     return best, converged, failures
 
 
+def _check_budget(prepared: PreparedScenario, n_par: int, fits: int, max_nfev: int) -> None:
+    """The repeated runs of a calibration against the budget (:mod:`simulator.budget`), before the first.
+
+    Memory: the largest engine call, the Jacobian's ``2 n_par`` members. Work: every
+    fit (each start, each bootstrap refit) may take ``max_nfev`` evaluations, each
+    a run and a Jacobian.
+    """
+    from simulator.budget import Need, check_budget, engine_need
+
+    cm = prepared.compiled
+    call = engine_need(cm.times.size, cm.n_nodes, cm.n_links, max(1, 2 * n_par))
+    check_budget(call, prepared.file, fix=msg("use a larger dt or a shorter horizon, or fit fewer links (--link)"))
+    runs = fits * max_nfev * (2 * n_par + 1)
+    check_budget(Need(call.times, call.nodes, call.links, runs, call.bytes), prepared.file,
+                 fix=msg("use fewer --starts, --bootstrap or --max-evaluations, or a larger dt"))
+
+
 def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[Parameter], *,
               n_starts: int = 5, seed: int = 0, bootstrap: int = 0, max_nfev: int = 200,
               confidence: float = 0.95) -> CalibrationResult:
@@ -504,7 +521,8 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[P
     Raises
     ------
     InputError
-        Too few observations for the number of parameters.
+        Too few observations for the number of parameters, or runs above the work and
+        memory budget (:mod:`simulator.budget`).
     CalibrationError
         No start converged.
     """
@@ -514,6 +532,7 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[P
                                                         n_obs=n_obs, n_par=n_par),
                                  msg("give at least {need} observations (many more is better), or fit fewer "
                                      "links with --link", need=n_par + 1)))
+    _check_budget(prepared, n_par, n_starts + bootstrap, max_nfev)
     setup = _setup(prepared, observed, params)
     scale = _series_scale(setup, None)
     best, converged, failures = _best_fit(setup, scale, _starts(setup.params, n_starts, seed), max_nfev)

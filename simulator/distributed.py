@@ -86,6 +86,14 @@ def _collect(pending: dict[Future, int]) -> Iterator[tuple[int, Any]]:
         yield index, future.result()
 
 
+def parallel_blocks(executor: Executor | None, threads: int = 1) -> int:
+    """How many blocks' results can be held at once: 1 in-process, else those :func:`map_chunks` keeps
+    in flight (2 per worker or thread)."""
+    if executor is None:
+        return 1 if threads <= 1 else 2 * threads
+    return max(2, 2 * _worker_count(executor))
+
+
 def _worker_count(executor: Executor) -> int:
     client = getattr(executor, "_client", None)
     if client is not None:

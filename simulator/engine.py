@@ -29,6 +29,7 @@ import numba
 import numpy as np
 from scipy import sparse
 
+from simulator.budget import check_budget, engine_need
 from simulator.compiler import CompiledModel, Level
 from simulator.errors import NumericalError
 from simulator.spec import DELAY_TYPES
@@ -255,9 +256,12 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
     ------
     NumericalError
         When a value becomes non-finite; names the node, the time and the member.
+    InputError
+        When the call is above the budget of :mod:`simulator.budget` (before anything is allocated).
     """
     n_members = max(1 if weights is None else np.atleast_2d(weights.T).shape[0],
                     1 if lags is None else np.atleast_2d(lags.T).shape[0])
+    check_budget(engine_need(cm.times.size, cm.n_nodes, cm.n_links, n_members))
     w = _as_members(weights, cm.weight, n_members)
     tau = _as_members(lags, cm.lag, n_members)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

@@ -45,8 +45,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from simulator.budget import check_budget, ensemble_need
 from simulator.compiler import CompiledModel
-from simulator.distributed import map_chunks
+from simulator.distributed import map_chunks, parallel_blocks
 from simulator.engine import jit, simulate
 from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile
@@ -368,6 +369,28 @@ def sampled_lag_problems(prepared: PreparedScenario, file: str = "",
     return [in_model.get((p.place, p.message)) or replace(p, file=p.file or file) for p in found]
 
 
+def check_ensemble_budget(prepared: PreparedScenario, samples: int, *, keep_nodes: int = 0,
+                          exact_limit: int = EXACT_LIMIT, n_bins: int = N_BINS, histogram: bool = True,
+                          parallel: int = 1) -> None:
+    """Refuse an ensemble of ``samples`` members above the budget of :mod:`simulator.budget`, before it runs.
+
+    ``keep_nodes``: nodes whose every member path is kept; ``histogram``: False for
+    :func:`run_members` (paths only, no summary); ``parallel``: blocks held at once
+    (threads or workers, each with results in flight).
+
+    Raises
+    ------
+    InputError
+        Naming the scenario's file, the size asked for and the limit.
+    """
+    cm = prepared.compiled
+    exact = histogram and samples * cm.baselines.size <= exact_limit
+    need = ensemble_need(cm.times.size, cm.n_nodes, cm.n_links, samples, block=BLOCK_SIZE, exact=exact,
+                         histogram=histogram, n_bins=n_bins, kept_nodes=keep_nodes, parallel=parallel,
+                         table=histogram)
+    check_budget(need, prepared.file)
+
+
 def ensemble_summary(
     prepared: PreparedScenario,
     samples: int = 200,
@@ -414,14 +437,18 @@ def ensemble_summary(
     Raises
     ------
     InputError
-        Bad samples/seed/method, an unknown node in ``keep_nodes``, or a lag whose
-        draws can fall below what ``dt`` allows.
+        Bad samples/seed/method, an unknown node in ``keep_nodes``, a lag whose
+        draws can fall below what ``dt`` allows, or an ensemble above the budget
+        (:func:`check_ensemble_budget`, before anything is drawn).
     NumericalError
         When members blow up; names them and their parameter values.
     """
     problems = sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)
+    if isinstance(samples, int) and samples > 0:  # draw() refuses the rest with its own message
+        check_ensemble_budget(prepared, samples, keep_nodes=len(keep_nodes), exact_limit=exact_limit,
+                              n_bins=n_bins, parallel=parallel_blocks(executor, threads))
     sample = draw(prepared.model, samples, seed, method)
     return summarise_sample(
         prepared,
@@ -505,6 +532,8 @@ def run_members(
     cm = prepared.compiled
     weights = np.asarray(weights, dtype=float)
     n_members = weights.shape[1]
+    check_ensemble_budget(prepared, n_members, keep_nodes=cm.n_nodes if nodes is None else len(nodes),
+                          histogram=False, parallel=parallel_blocks(executor, threads))  # before the lags below
     lags = (
         np.repeat(cm.lag[:, None], n_members, axis=1)
         if lags is None
@@ -570,6 +599,8 @@ def _reduce(
     threads when more than one (the compiled engine and summary kernels release
     the GIL). Results are the same for any number of threads.
     """
+    check_ensemble_budget(prepared, n_members, keep_nodes=len(keep), exact_limit=exact_limit, n_bins=n_bins,
+                          histogram=histogram, parallel=parallel_blocks(executor, threads))
     n_blocks = -(-n_members // BLOCK_SIZE)
     blocks_per_chunk = max(1, -(-int(chunk_size) // BLOCK_SIZE))
     with contextlib.ExitStack() as stack:

@@ -152,7 +152,7 @@ class _Number:
 
 
 def _param(value: Any, language: str) -> Any:
-    if isinstance(value, Text):
+    if isinstance(value, Text) or callable(getattr(value, "render", None)):  # a message, or a Problem
         return value.render(language)
     if language == SOURCE_LANGUAGE or isinstance(value, (bool, str)) or not isinstance(value, numbers.Real):
         return value

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import ensemble
+from simulator.distributed import parallel_blocks
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
 from simulator.observed import ObservedData
@@ -92,6 +93,8 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
     problems = ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)
+    ensemble.check_ensemble_budget(prepared, samples, keep_nodes=len(nodes), histogram=False,
+                                   parallel=parallel_blocks(executor))
     cm = prepared.compiled
     index = [cm.index(n) for n in nodes]
     sample = draw(prepared.model, samples, seed, "lhs")

@@ -196,17 +196,10 @@ def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, f
     """
     import hashlib
 
+    from simulator.io.input_file import read_input_bytes
+
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(Problem(str(path), "", msg("file is larger than {mb} MB", mb=MAX_BYTES // 1_000_000),
-                                     msg("split it, or keep only the nodes you fit")))
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), "", msg("file not found"), msg("check the path"))) from None
-    except OSError as exc:
-        raise InputError(Problem(str(path), "", msg("cannot read the file: {reason}",
-                                                    reason=exc.strerror or str(exc)))) from None
+    raw = read_input_bytes(path, MAX_BYTES, msg("CSV file of observations"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

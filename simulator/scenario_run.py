@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.budget import check_budget, deterministic_need
 from simulator.compiler import CompiledModel, compile_model
 from simulator.engine import simulate
 from simulator.errors import InputError
@@ -37,6 +38,8 @@ class PreparedScenario:
         Interventions ``u`` in node units.
     interventions : tuple of InterventionSpec
         The interventions ``inputs`` was built from.
+    file : str
+        The file the scenario came from ("" when built in code): named when a run is too large.
     """
 
     name: str
@@ -45,29 +48,33 @@ class PreparedScenario:
     compiled: CompiledModel
     inputs: np.ndarray
     interventions: tuple[InterventionSpec, ...] = ()
+    file: str = ""
 
 
-def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec) -> PreparedScenario:
+def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec, file: str = "") -> PreparedScenario:
     """Apply overrides, compile, and build the inputs of a checked scenario.
 
     The scenario runs on its own ``time`` keys over the model's. Even for a scenario
     built in code, an invalid merged horizon or a baseline outside its node's bounds
-    (the baseline run would not return the baseline) is refused.
+    (the baseline run would not return the baseline) is refused, and so is a run
+    above the budget of :mod:`simulator.budget` (checked before anything is compiled).
+    ``file`` names the scenario's file in messages.
 
     Raises
     ------
     InputError
-        When the horizon or a bound cannot hold.
+        When the horizon or a bound cannot hold, or a run at the modes is too large.
     """
     problems = horizon_and_bound_problems(scenario, model)
     if problems:
         raise InputError(problems)
     effective = apply_overrides(model, scenario)
     time = scenario.time_on(model)
+    check_budget(deterministic_need(time.n_steps + 1, len(effective.nodes), len(effective.links)), file)
     compiled = compile_model(effective, time)
     index = {node_id: i for i, node_id in enumerate(compiled.node_ids)}
     inputs = intervention_matrix(list(scenario.interventions), index, compiled.times, compiled.baselines)
-    return PreparedScenario(scenario.name, effective, time, compiled, inputs, tuple(scenario.interventions))
+    return PreparedScenario(scenario.name, effective, time, compiled, inputs, tuple(scenario.interventions), file)
 
 
 def baseline_scenario(model: ModelSpec, time: TimeSpec | None = None, name: str = "baseline") -> ScenarioSpec:
@@ -85,4 +92,4 @@ def run_deterministic(prepared: PreparedScenario) -> RunResult:
 def run_scenario(path: str | Path) -> RunResult:
     """Read, check and run a scenario file (deterministic, at the modes)."""
     loaded: ScenarioFile = load_scenario(path)
-    return run_deterministic(prepare_scenario(loaded.spec, loaded.model.spec))
+    return run_deterministic(prepare_scenario(loaded.spec, loaded.model.spec, loaded.path))

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from simulator import ensemble
+from simulator.distributed import parallel_blocks
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
@@ -340,11 +341,28 @@ def scenario_sensitivities(prepared: PreparedScenario, outputs: list[str], year:
     years = report_years(prepared, year) if years is None else np.asarray(years, dtype=float)
     rows = np.array([int(np.argmin(np.abs(cm.times - y))) for y in years])
     names = [f.name for f in factors]
+    _check_budget(prepared, len(outputs), method, n_base, parallel_blocks(executor))
     x = design(len(factors), method, n_base, seed)
     d = run_members(prepared, factors, factor_values(factors, x), [cm.index(n) for n in outputs], chunk,
                     executor)
     return {node: indices_of(x, d[rows, j, :], names, cm.times[rows], method, seed, resamples)
             for j, node in enumerate(outputs)}
+
+
+def first_members(prepared: PreparedScenario, outputs: list[str], year: float, method: Method = "sobol",
+                  n_base: int = 1024, seed: int = 0, count: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and lags, each (L, count), of the first runs :func:`scenario_sensitivities` makes
+    (for the stability warning given before they run).
+
+    Raises
+    ------
+    InputError
+        As :func:`scenario_sensitivities` for a request it refuses.
+    """
+    _check_request(prepared, outputs, year, n_base, method)
+    factors = uncertain_factors(prepared.model, prepared.compiled.dt)
+    x = design(len(factors), method, n_base, seed)[:count]
+    return member_parameters(prepared, factors, factor_values(factors, x))
 
 
 def _check_request(prepared: PreparedScenario, outputs: list[str], year: float, n_base: int, method: str) -> None:
@@ -377,3 +395,11 @@ def _check_request(prepared: PreparedScenario, outputs: list[str], year: float, 
     problems += ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)
+    _check_budget(prepared, len(outputs), method, n_base)
+
+
+def _check_budget(prepared: PreparedScenario, n_outputs: int, method: str, n_base: int, parallel: int = 1) -> None:
+    """The runs' work and memory (:mod:`simulator.budget`), before the design is drawn."""
+    n_factors = len(uncertain_factors(prepared.model, prepared.compiled.dt))
+    n_members = n_base * (n_factors + (2 if method == "sobol" else 1))  # Saltelli; Morris trajectories
+    ensemble.check_ensemble_budget(prepared, n_members, keep_nodes=n_outputs, histogram=False, parallel=parallel)

@@ -120,7 +120,8 @@ def find_loops(model: ModelSpec, time: TimeSpec | None = None, max_loops: int = 
     loops = []
     for nodes in cycles:
         links = tuple(index[(a, b)] for a, b in zip(nodes, nodes[1:] + nodes[:1], strict=True))
-        gain = float(np.prod(coef[list(links)]))
+        with np.errstate(over="ignore", invalid="ignore"):  # extreme weights: an infinite gain, not a warning
+            gain = float(np.prod(coef[list(links)]))
         sign = np.prod(np.sign([model.links[j].weight.central for j in links]))
         polarity = "inactive" if sign == 0 else ("reinforcing" if sign > 0 else "balancing")
         counters[polarity] += 1

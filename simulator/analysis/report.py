@@ -8,6 +8,7 @@ dimension, verdeling, trade-offs and a few sentences per dimension.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -53,27 +54,37 @@ ENSEMBLE_STABILITY_MEMBERS = 200
 
 
 def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: int = 0, method: str = "lhs",
-                               max_members: int = ENSEMBLE_STABILITY_MEMBERS) -> str:
+                               max_members: int = ENSEMBLE_STABILITY_MEMBERS,
+                               members: tuple[np.ndarray, np.ndarray] | None = None) -> str:
     """A warning when some of the ensemble's members make the model unstable ("" when none does).
 
     Checks the first ``min(samples, max_members)`` members of the draws that
-    ``bwsim run --samples`` makes, before they run. Skipped ("") when the
-    central model is itself unstable: :func:`stability_warning` says so.
+    ``bwsim run --samples`` makes (also those of ``monitor`` and ``scorecard
+    --samples``: the same draws), before they run; or, with ``members``, the
+    first columns of explicit ``(weights, lags)``, each (L, M), such as the
+    runs of ``sensitivity``. Skipped ("") when the central model is itself
+    unstable: :func:`stability_warning` says so.
     """
     from simulator.analysis.stability import ensemble_stability
     from simulator.sampling import draw
 
     if stability_warning(prepared):
         return ""
-    sample = draw(prepared.model, samples, seed, method)
-    keep = min(samples, max_members)
-    weights, lags = sample.block(0)
+    if members is None:
+        sample = draw(prepared.model, samples, seed, method)
+        keep = min(samples, max_members)
+        weights, lags = sample.block(0)
+        describe = sample.member_values
+    else:
+        weights, lags = members
+        keep = min(weights.shape[1], max_members)
+        describe = functools.partial(_member_values, prepared, weights, lags)
     report = ensemble_stability(prepared.compiled, weights[:, :keep], lags[:, :keep])
     if not report.unstable:
         return ""
     on_loops = {prepared.model.links[j].key for loop in find_loops(prepared.model, prepared.time)
                 for j in loop.links}
-    values = {name: value for name, value in sample.member_values(report.worst_member).items()
+    values = {name: value for name, value in describe(report.worst_member).items()
               if name.split(" ")[0] in on_loops}
     shown = joined(", ", [msg("{name} = {value:.4g}", name=name, value=value) for name, value in values.items()])
     numbers = {"scenario": prepared.name, "unstable": report.unstable, "checked": report.checked,
@@ -90,6 +101,17 @@ def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: i
                **numbers)
 
 
+def _member_values(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray,
+                   member: int) -> dict[str, float]:
+    """The weights and lags of one explicit member that differ from the central values, by name."""
+    cm = prepared.compiled
+    out = {f"{lk.key} weight": float(weights[j, member]) for j, lk in enumerate(prepared.model.links)
+           if weights[j, member] != cm.weight[j]}
+    out |= {f"{lk.key} lag": float(lags[j, member]) for j, lk in enumerate(prepared.model.links)
+            if lags[j, member] != cm.lag[j]}
+    return out
+
+
 def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: int, seed: int = 0,
                   method: str = "lhs", max_members: int = MAX_MEMBERS) -> np.ndarray:
     """Deviations of ensemble members at chosen time indices, shape (len(indices), N, M).
@@ -98,8 +120,10 @@ def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: i
     :func:`simulator.sampling.draw` makes for ``samples`` and ``seed`` (the same
     parameter sets as the ensemble of ``bwsim run``), run block by block.
     """
+    from simulator.ensemble import check_ensemble_budget
     from simulator.sampling import draw
 
+    check_ensemble_budget(prepared, min(samples, max_members), histogram=False)  # one block at a time, sized
     sample = draw(prepared.model, samples, seed, method)
     keep, kept = min(samples, max_members), []
     for block in range(sample.n_blocks):

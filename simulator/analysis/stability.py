@@ -10,17 +10,27 @@ builds the matrix ``A`` with ``x(t_{k+1}) = A x(t_k) + (inputs)`` at the central
 weights, with elasticity links at the baselines of one time step.
 
 The model is **stable** when the spectral radius of ``A`` (the largest
-``|eigenvalue|``) is at most ``1 + 1e-9``: no deviation then grows
-exponentially (a stock without decay or feedback keeps an eigenvalue of exactly
-1: it holds its level, which is not growth). The check is made at the start and
-at the end of the horizon, because elasticity coefficients follow the baselines.
-When unstable, the loops to blame are those that are unstable on their own
-(every other link at weight 0); when no single loop is, the loop whose removal
-lowers the spectral radius most.
+``|eigenvalue|``) is at most ``1 + 1e-9`` and no feedback loop closes with a
+gain of exactly 1. A stock without decay or feedback keeps an eigenvalue of
+exactly 1: it holds its level, which is not growth (a constant inflow makes it
+grow, as a flow should). But a loop that closes with gain exactly 1 (``a -> b ->
+a`` with weights whose product is 1, through a lag) adds an eigenvalue of
+exactly 1 that the links without the loop do not have: the loop is an undamped
+integrator, and a sustained change makes its deviations climb without bound
+(0, 1, 2, 3, ... per step). Such a **neutral loop** is not stable: the check
+counts the eigenvalues within :data:`NEUTRAL_TOLERANCE` of 1 with every loop's
+links and with the links on loops at weight 0; more with the loops means a
+neutral loop. A map that is not finite (weights of 1e308 overflow) is unstable
+with an infinite radius, never a ``LinAlgError``. The check is made at the start
+and at the end of the horizon, because elasticity coefficients follow the
+baselines. When unstable, the loops to blame are those that are unstable (or
+neutral) on their own (every other link at weight 0); when no single loop is,
+the loop whose removal lowers the spectral radius most.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +41,8 @@ from simulator.engine import fixed_steps
 from simulator.spec import DELAY_TYPES, ModelSpec, TimeSpec
 
 TOLERANCE = 1e-9
+NEUTRAL_TOLERANCE = 1e-7
+"""An eigenvalue within this of 1 is a unit eigenvalue (a Jordan block of two is computed to about 1e-8)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,18 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
     p[stocks, lay.stock[stocks]] = 1.0
     lagged = (lay.out >= 0) & ~cm.is_stock[cm.target]
     np.add.at(p, (cm.target[lagged], lay.out[lagged]), ew[lagged])
-    values = np.linalg.solve(np.eye(n_nodes) - g0, p)
+    with np.errstate(all="ignore"):  # extreme weights: overflow gives a non-finite map, reported as such
+        try:
+            values = np.linalg.solve(np.eye(n_nodes) - g0, p)
+        except np.linalg.LinAlgError:  # singular or not finite: (I - G0) cannot be solved
+            values = np.full((n_nodes, n_states), np.nan)
+        return _assemble(cm, lay, values, ew, scale, lags, stocks, dt)
+
+
+def _assemble(cm: CompiledModel, lay: StateLayout, values: np.ndarray, ew: np.ndarray, scale: np.ndarray,
+              lags: np.ndarray, stocks: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray, StateLayout]:
+    """The rows of ``a`` from the node values of the state (see :func:`step_map`)."""
+    n_states = lay.n_states
     signal = scale[:, None] * values[cm.source]  # (L, S)
     out = signal.copy()
     has_state = lay.out >= 0
@@ -143,7 +166,7 @@ DENSE_LIMIT = 1500
 
 
 def spectral_radius(a: np.ndarray) -> float:
-    """Largest absolute eigenvalue of ``a`` (0 for an empty matrix).
+    """Largest absolute eigenvalue of ``a`` (0 for an empty matrix; infinite when ``a`` is not finite).
 
     Above ``DENSE_LIMIT`` states (long fixed delays make many) ARPACK finds the
     largest eigenvalue of the sparse matrix; it falls back to the dense solver
@@ -151,6 +174,8 @@ def spectral_radius(a: np.ndarray) -> float:
     """
     if not a.size:
         return 0.0
+    if not np.isfinite(a).all():
+        return math.inf
     if a.shape[0] > DENSE_LIMIT:
         from scipy.sparse import csr_matrix
         from scipy.sparse.linalg import ArpackNoConvergence, eigs
@@ -160,7 +185,23 @@ def spectral_radius(a: np.ndarray) -> float:
             return float(np.abs(values).max())
         except ArpackNoConvergence:
             pass
-    return float(np.max(np.abs(np.linalg.eigvals(a))))
+    with np.errstate(all="ignore"):
+        try:
+            radius = float(np.max(np.abs(np.linalg.eigvals(a))))
+        except np.linalg.LinAlgError:  # the eigenvalue iteration did not converge: entries beyond float range
+            return math.inf
+    return radius if math.isfinite(radius) else math.inf
+
+
+def unit_eigenvalues(a: np.ndarray) -> int:
+    """How many eigenvalues of ``a`` lie within :data:`NEUTRAL_TOLERANCE` of 1 (0 when ``a`` is not finite)."""
+    if not a.size or not np.isfinite(a).all():
+        return 0
+    try:
+        values = np.linalg.eigvals(a)
+    except np.linalg.LinAlgError:
+        return 0
+    return int(np.sum(np.abs(values - 1.0) <= NEUTRAL_TOLERANCE))
 
 
 @dataclass(frozen=True)
@@ -178,6 +219,9 @@ class StabilityReport:
         The time whose elasticity scales gave the largest radius.
     culprits : tuple of Loop
         The loops that make the model grow (empty when stable).
+    neutral : bool
+        Not stable because a loop closes with gain exactly 1 (a unit eigenvalue the
+        links off the loops do not have): deviations grow linearly, not exponentially.
     """
 
     stable: bool
@@ -185,6 +229,7 @@ class StabilityReport:
     growth_per_year: float
     year: float
     culprits: tuple[Loop, ...] = ()
+    neutral: bool = False
 
     def message(self, model: ModelSpec | None = None) -> str:
         """A one-paragraph description (a message, English unless translated; empty when stable).
@@ -197,25 +242,65 @@ class StabilityReport:
         if self.stable:
             return ""
         values = {"growth": self.growth_per_year, "radius": self.spectral_radius, "year": self.year}
-        if not self.culprits:
-            return msg("the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
+        if not math.isfinite(self.spectral_radius):
+            text = msg("the model is unstable: its weights are so large that deviations overflow (the one-step map "
+                       "is not finite at {year:g}); check the weights of the loops", **values)
+        elif self.neutral:
+            text = msg("the model is not stable: a feedback loop closes with a gain of exactly 1, so a sustained "
+                       "change makes deviations grow without bound, by the same amount every step (a unit "
+                       "eigenvalue, spectral radius {radius:.6g} per step, at {year:g})", **values)
+        else:
+            text = msg("the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
                        "{radius:.6g} per step, at {year:g})", **values)
+        if not self.culprits:
+            return text
         loops = [msg("{id} ({polarity}) {path}", id=lp.id, polarity=POLARITIES.get(lp.polarity, lp.polarity),
                      path=labelled_text(lp.path, model) if model is not None else lp.path) for lp in self.culprits]
-        return msg("the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
-                   "{radius:.6g} per step, at {year:g}); the loop(s) that make it grow: {loops}",
-                   loops=joined("; ", loops), **values)
+        return msg("{text}; the loop(s) that make it grow: {loops}", text=text, loops=joined("; ", loops))
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits)."""
+        """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits, neutral)."""
         return {"stable": self.stable, "spectral_radius": self.spectral_radius,
                 "growth_per_year": self.growth_per_year, "year": self.year,
-                "culprits": [lp.id for lp in self.culprits]}
+                "culprits": [lp.id for lp in self.culprits], "neutral": self.neutral}
 
 
 def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray) -> float:
     """Spectral radius with only the links in ``keep`` (bool (L,)) at their weights."""
     return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0))[0])
+
+
+def _links_on_loops(cm: CompiledModel) -> np.ndarray:
+    """Bool (L,): links on some feedback loop (both ends in one strongly connected group, or a self-link)."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(cm.n_nodes))
+    graph.add_edges_from(zip(cm.source.tolist(), cm.target.tolist(), strict=True))
+    group = {}
+    for number, members in enumerate(nx.strongly_connected_components(graph)):
+        for i in members:
+            group[i] = number
+    return np.array([group[int(s)] == group[int(t)] for s, t in zip(cm.source, cm.target, strict=True)],
+                    dtype=bool)
+
+
+def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None) -> bool:
+    """True when the links in ``keep`` add a unit eigenvalue to the map without the links on loops."""
+    if a is None:
+        a = step_map(cm, k, np.where(keep, cm.weight, 0.0))[0]
+    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0))[0]
+    return unit_eigenvalues(a) > unit_eigenvalues(open_loop)
+
+
+def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop]) -> tuple[Loop, ...]:
+    found = []
+    for lp in loops:
+        keep = np.zeros(cm.n_links, dtype=bool)
+        keep[list(lp.links)] = True
+        if _neutral(cm, k, keep):
+            found.append(lp)
+    return tuple(found)
 
 
 def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float) -> tuple[Loop, ...]:
@@ -252,17 +337,25 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
     loops : list of Loop, optional
         Loops of ``model`` when already found.
     """
-    best_k, best_r = 0, -1.0
+    best_k, best_r, maps = 0, -1.0, {}
     for k in sorted({0, cm.times.size - 1}):
-        r = spectral_radius(step_map(cm, k)[0])
+        maps[k] = step_map(cm, k)[0]
+        r = spectral_radius(maps[k])
         if r > best_r:
             best_k, best_r = k, r
-    growth = best_r ** (1.0 / cm.dt) if best_r > 0 else 0.0
-    year = float(cm.times[best_k])
+    with np.errstate(over="ignore"):
+        growth = float(np.power(best_r, 1.0 / cm.dt)) if best_r > 0 else 0.0  # inf, not OverflowError
     if best_r <= 1.0 + TOLERANCE:
-        return StabilityReport(True, best_r, growth, year)
+        all_links = np.ones(cm.n_links, dtype=bool)
+        neutral = [k for k in maps if spectral_radius(maps[k]) >= 1.0 - NEUTRAL_TOLERANCE
+                   and _neutral(cm, k, all_links, maps[k])]
+        if not neutral:
+            return StabilityReport(True, best_r, growth, float(cm.times[best_k]))
+        loops = find_loops(model, time) if loops is None else loops
+        return StabilityReport(False, best_r, growth, float(cm.times[neutral[0]]),
+                               _neutral_culprits(cm, neutral[0], loops), neutral=True)
     loops = find_loops(model, time) if loops is None else loops
-    return StabilityReport(False, best_r, growth, year, _culprits(cm, best_k, loops, best_r))
+    return StabilityReport(False, best_r, growth, float(cm.times[best_k]), _culprits(cm, best_k, loops, best_r))
 
 
 @dataclass(frozen=True)

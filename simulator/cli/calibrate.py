@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.text import labelled, node_labels
 from simulator.calibrate import (
     CalibrationResult,
@@ -20,7 +21,7 @@ from simulator.calibrate import (
     select_parameters,
     with_notes,
 )
-from simulator.cli.common import Lang, atomic_file, fail, language_option, reports_errors, say
+from simulator.cli.common import Lang, atomic_file, echo_warnings, fail, language_option, reports_errors, say
 from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile, load_model_text, load_scenario
 from simulator.messages import localize_number, msg, translate
@@ -31,7 +32,7 @@ from simulator.scenario_run import PreparedScenario, prepare_scenario
 def load_inputs(scenario: Path, data: Path) -> tuple[ScenarioFile, PreparedScenario, ObservedData]:
     """Read the scenario (and its model) and the observed data, checked against both."""
     loaded = load_scenario(scenario)
-    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
     times = prepared.compiled.times
     observed = load_observed(data, list(prepared.compiled.node_ids), (float(times[0]), float(times[-1])))
     return loaded, prepared, observed
@@ -127,6 +128,7 @@ def calibrate_command(
         fail(msg("--starts and --max-evaluations must be at least 1; --bootstrap and --seed at least 0"))
     loaded, prepared, observed = load_inputs(scenario, data)
     check_outputs([out], calibrate_inputs(loaded, data))
+    echo_warnings(run_warnings(prepared), language)
     pairs = [parse_link(text) for text in link] if link else None
     initial = dict(parse_start(text) for text in start) if start else None
     params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt, initial)

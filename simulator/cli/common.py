@@ -96,6 +96,13 @@ def reports_errors(command: F) -> F:
                 traceback.print_exc()
             typer.echo(f"bwsim: {error_text(exc, language)}", err=True)
             raise typer.Exit(EXIT_FAILED) from None
+        except MemoryError:  # the budget (simulator/budget.py) should refuse such a run first: a last resort
+            if State.debug:
+                traceback.print_exc()
+            typer.echo("bwsim: " + translate(msg("out of memory: the run needs more memory than this machine has "
+                                                 "(use a larger dt, a shorter horizon or fewer samples)"), language),
+                       err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -208,6 +215,12 @@ def unwritable_path_error(path: Path, exc: OSError) -> InputError:
     reason = exc.strerror or (exc.args[0] if len(exc.args) == 1 else str(exc))
     return InputError(Problem(str(path), "", msg("cannot write here: {reason}", reason=reason),
                               msg("choose a folder you can write to")))
+
+
+def echo_warnings(warnings: list[str], language: str = "nl") -> None:
+    """Print each warning to stderr as ``bwsim: warning: ...`` in ``language`` (the run goes on)."""
+    for warning in warnings:
+        warn(warning, language)
 
 
 def is_terminal() -> bool:

@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 
 from simulator.analysis.loops import find_loops
+from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import time_indices
 from simulator.analysis.text import (
     COLUMNS,
@@ -22,7 +23,7 @@ from simulator.analysis.text import (
     unit_label,
 )
 from simulator.analysis.tracing import by_intervention, incoming, loop_parts, top_paths, trace_paths
-from simulator.cli.common import Lang, language_option, reports_errors, say
+from simulator.cli.common import Lang, echo_warnings, language_option, reports_errors, say
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import did_you_mean, load_scenario
@@ -81,8 +82,9 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
             language: Lang = language_option()) -> None:
     """Split a node's change into incoming links, paths from the interventions and loop feedback."""
     loaded = load_scenario(scenario)
-    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
     try:
+        prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+        echo_warnings(run_warnings(prepared), language)
         result = explanation(prepared, node, year, top, language)
     except InputError as exc:
         raise InputError([Problem(str(scenario), p.place, p.message, p.hint) for p in exc.problems]) from None

@@ -30,9 +30,9 @@ def _prepared_and_inputs(path: Path) -> tuple[PreparedScenario, dict[str, str]]:
     if is_scenario_document(doc):
         loaded = load_scenario(path)
         inputs = {loaded.model.path: msg("the model"), loaded.path: msg("the scenario")}
-        return prepare_scenario(loaded.spec, loaded.model.spec), inputs
+        return prepare_scenario(loaded.spec, loaded.model.spec, loaded.path), inputs
     model = load_model(path)
-    prepared = prepare_scenario(baseline_scenario(model.spec, name=model.spec.name), model.spec)
+    prepared = prepare_scenario(baseline_scenario(model.spec, name=model.spec.name), model.spec, str(path))
     return prepared, {model.path: msg("the model")}
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import typer
 
 from simulator.analysis.loops import find_loops, loop_scores, loops_frame
+from simulator.analysis.run_warnings import horizon_warnings
 from simulator.analysis.scorecard import time_indices
 from simulator.analysis.stability import check_stability
 from simulator.analysis.text import COLUMNS, POLARITIES, labelled, node_labels, table
-from simulator.cli.common import Lang, fail, language_option, reports_errors, say
+from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors, say
 from simulator.engine import simulate
 from simulator.io.spec_files import is_scenario_document, load_model, load_scenario
 from simulator.io.yaml_file import read_yaml
@@ -24,9 +25,9 @@ def prepare_path(path: Path) -> tuple[PreparedScenario, bool]:
     doc, _ = read_yaml(path)
     if is_scenario_document(doc):
         loaded = load_scenario(path)
-        return prepare_scenario(loaded.spec, loaded.model.spec), True
+        return prepare_scenario(loaded.spec, loaded.model.spec, loaded.path), True
     model = load_model(path).spec
-    return prepare_scenario(baseline_scenario(model, name=model.name), model), False
+    return prepare_scenario(baseline_scenario(model, name=model.name), model, str(path)), False
 
 
 @reports_errors
@@ -41,6 +42,7 @@ def loops(path: Path = typer.Argument(..., help="A model file, or a scenario fil
     if year is not None and not is_scenario:
         fail(msg("--year scores loops on a scenario's run; {path} is a model file (give a scenario, or drop --year)",
                  path=str(path)))
+    echo_warnings(horizon_warnings(prepared), language)  # stability is part of what loops prints
     cm = prepared.compiled
     found = find_loops(prepared.model, prepared.time)
     report = check_stability(prepared.model, cm, prepared.time, found)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import typer
 
+from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.text import format_number, node_labels
 from simulator.cli.calibrate import load_inputs
-from simulator.cli.common import EXIT_FAILED, Lang, language_option, reports_errors
+from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, language_option, reports_errors
 from simulator.distributed import check_workers, dask_executor
 from simulator.messages import localize_number, msg, translate
 from simulator.monitor import MonitorResult, monitor
@@ -82,6 +83,8 @@ def monitor_command(
     """Flag observations outside the scenario's expected band (date, indicator, by how much)."""
     check_workers(workers, scheduler)
     _, prepared, observed = load_inputs(scenario, data)
+    if samples >= 2:  # the band's draws, as run --samples checks them (fewer are refused by monitor)
+        echo_warnings(run_warnings(prepared, {"samples": samples, "seed": seed, "method": "lhs"}), language)
     with dask_executor(workers, scheduler) as executor:
         result = monitor(prepared, observed, samples, seed, level, executor, tolerance / 100)
     if as_json:

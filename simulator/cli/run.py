@@ -12,16 +12,20 @@ import typer
 
 from simulator.analysis.largest_effects import largest_effects
 from simulator.analysis.largest_effects import title as effects_title
-from simulator.analysis.report import (
-    comparison_text,
-    ensemble_stability_warning,
-    scenario_scorecard,
-    scorecard_text,
-    stability_warning,
+from simulator.analysis.report import comparison_text, scenario_scorecard, scorecard_text
+from simulator.analysis.run_warnings import run_warnings
+from simulator.cli.common import (
+    Lang,
+    atomic_directory,
+    echo_warnings,
+    fail,
+    is_terminal,
+    language_option,
+    reports_errors,
+    say,
 )
-from simulator.cli.common import Lang, atomic_directory, fail, is_terminal, language_option, reports_errors, say, warn
 from simulator.distributed import check_workers, dask_executor
-from simulator.ensemble import EnsembleSummary, ensemble_summary, sampled_lag_problems
+from simulator.ensemble import EnsembleSummary, check_ensemble_budget, ensemble_summary, sampled_lag_problems
 from simulator.io.manifest import build_manifest, write_manifest
 from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
@@ -132,7 +136,8 @@ def ensemble_settings(loaded: list[ScenarioFile], samples: int | None, seed: int
 
     A scenario gets an ensemble when ``--samples`` is given or its file has an
     ``uncertainty`` block; ``--seed``/``--method`` override the file. Lags whose
-    draws can fall below ``dt`` are refused here, before any run starts.
+    draws can fall below ``dt`` and ensembles above the work and memory budget
+    (:mod:`simulator.budget`) are refused here, before any run starts.
     """
     from simulator.errors import InputError
 
@@ -145,13 +150,28 @@ def ensemble_settings(loaded: list[ScenarioFile], samples: int | None, seed: int
             "samples": samples if samples is not None else block.samples,
             "seed": seed if seed is not None else (block.seed if block else 0),
             "method": method or (block.method if block else "lhs")}
-        prepared = prepare_scenario(item.spec, item.model.spec)
+        prepared = prepare_scenario(item.spec, item.model.spec, item.path)
         problems += sampled_lag_problems(prepared, item.path, item.model)
         chosen = settings[item.spec.name]
         problems += design_problems(prepared.model, chosen["samples"], chosen["method"], item.path)
+        try:  # the ensemble's work and memory, before any run starts (the app and library check the same)
+            check_ensemble_budget(prepared, int(chosen["samples"]))
+        except InputError as exc:
+            problems += exc.problems
     if problems:
         raise InputError(problems)
     return settings
+
+
+def _check_tables(loaded: list[ScenarioFile]) -> None:
+    """All rows of results.csv are held until it is written: their total against the budget, before any run."""
+    from simulator.budget import check_tables
+
+    runs = [(item.spec.time_on(item.model.spec), item.model.spec) for item in loaded]
+    runs += [(item.spec.time_on(item.model.spec), item.model.spec)  # each model's baseline, on its first time
+             for item in {x.model.path: x for x in reversed(loaded)}.values()]
+    cells = sum((time.n_steps + 1) * len(model.nodes) for time, model in runs)
+    check_tables(cells, len(runs), ", ".join(item.path for item in loaded))
 
 
 def _run_ensemble(prepared: PreparedScenario, settings: dict[str, int | str],
@@ -177,22 +197,17 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
     results, frames, bands = [], [], []
     baselines_done: set[str] = set()
     for item in loaded:  # before any run: an unstable loop is a warning, not a crash halfway
-        prepared = prepare_scenario(item.spec, item.model.spec)
-        warnings = [stability_warning(prepared)]
-        if item.spec.name in ensembles:
-            chosen = ensembles[item.spec.name]
-            warnings.append(ensemble_stability_warning(prepared, int(chosen["samples"]), int(chosen["seed"]),
-                                                       str(chosen["method"])))
-        for warning in filter(None, warnings):
-            warn(warning, language)
+        prepared = prepare_scenario(item.spec, item.model.spec, item.path)  # each run within the budget
+        echo_warnings(run_warnings(prepared, ensembles.get(item.spec.name)), language)
+    _check_tables(loaded)  # and all their rows together
     for item in loaded:
         model = item.model.spec
         if item.model.path not in baselines_done:
             baselines_done.add(item.model.path)
             name = "baseline" if len({x.model.path for x in loaded}) == 1 else f"baseline-{model.name}"
             frames.append(run_deterministic(prepare_scenario(
-                baseline_scenario(model, item.spec.time, name), model)).to_frame())
-        prepared = prepare_scenario(item.spec, model)
+                baseline_scenario(model, item.spec.time, name), model, item.path)).to_frame())
+        prepared = prepare_scenario(item.spec, model, item.path)
         result = run_deterministic(prepared)
         results.append((item, result))
         frames.append(result.to_frame())
@@ -217,7 +232,7 @@ def _run(loaded: list[ScenarioFile], ensembles: dict[str, dict[str, int | str]],
         title = item.spec.title.get(language) if item.spec.title else item.spec.name
         typer.echo("\n" + effects_title(title, item.spec.name, float(result.times[-1]), language))
         typer.echo(largest_effects(result, model, language))
-        prepared = prepare_scenario(item.spec, model)
+        prepared = prepare_scenario(item.spec, model, item.path)
         cards.append(scenario_scorecard(prepared, ensemble=ensembles.get(item.spec.name), language=language))
         typer.echo("\n" + scorecard_text(cards[-1], prepared, language))
     if len({c["scenario"].iloc[0] for c in cards}) > 1:

@@ -13,11 +13,11 @@ from simulator.analysis.report import (
     comparison_text,
     scenario_scorecard,
     scorecard_text,
-    stability_warning,
 )
+from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import distribution, summary
 from simulator.analysis.tradeoffs import tradeoffs
-from simulator.cli.common import Lang, fail, language_option, reports_errors, warn
+from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import load_scenario
@@ -62,15 +62,14 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
     reports, texts, cards = [], [], []
     for path in scenarios:
         loaded = load_scenario(path)
-        prepared = prepare_scenario(loaded.spec, loaded.model.spec)
-        warning = stability_warning(prepared)
-        if warning:
-            warn(warning, language)
+        prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+        echo_warnings(run_warnings(prepared, ensemble), language)
         try:
             card = scenario_scorecard(prepared, year or None, ensemble, language, theme or None)
         except InputError as exc:
-            raise InputError([Problem(str(path), p.place if p.place.startswith("--") else f"--{p.place}",
-                                      p.message, p.hint) for p in exc.problems]) from None
+            raise InputError([p if p.file else Problem(str(path), p.place if p.place.startswith("--")
+                                                       else f"--{p.place}", p.message, p.hint)
+                              for p in exc.problems]) from None
         cards.append(card)
         if as_json:
             reports.append(_report(prepared, card))

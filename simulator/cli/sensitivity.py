@@ -7,14 +7,15 @@ import math
 
 import typer
 
+from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.text import node_labels
 from simulator.cli.calibrate import parameter_label
-from simulator.cli.common import Lang, language_option, reports_errors, say
+from simulator.cli.common import Lang, echo_warnings, language_option, reports_errors, say
 from simulator.distributed import check_workers, dask_executor
 from simulator.io.spec_files import load_scenario
 from simulator.messages import localize_number, msg, translate
 from simulator.scenario_run import prepare_scenario
-from simulator.sensitivity import Indices, scenario_sensitivities
+from simulator.sensitivity import Indices, first_members, scenario_sensitivities
 
 
 def _clean(value: float) -> float | None:
@@ -90,7 +91,9 @@ def sensitivity_command(
     """Global sensitivity (Sobol or Morris) of one outcome to every uncertain weight and lag."""
     check_workers(workers, scheduler)
     loaded = load_scenario(scenario)
-    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    members = first_members(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
+    echo_warnings(run_warnings(prepared, members=members), language)
     with dask_executor(workers, scheduler) as executor:
         results = scenario_sensitivities(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
                                          executor=executor)

@@ -8,14 +8,37 @@ import typer
 
 from simulator.cli.common import EXIT_BAD_INPUT, Lang, State, language_option, say
 from simulator.errors import InputError
-from simulator.io.spec_files import is_scenario_document, load_model, load_scenario
+from simulator.io.spec_files import ModelFile, ScenarioFile, is_scenario_document, load_model, load_scenario
 from simulator.io.yaml_file import read_yaml
 from simulator.messages import msg, translate
 
 
+def _run_warnings(loaded: ModelFile | ScenarioFile, path: str) -> list[str]:
+    """What a run of a valid file would warn about (stability, interventions after the horizon, a run
+    above the budget); the file stays valid."""
+    from simulator.analysis.run_warnings import run_warnings
+    from simulator.scenario_run import baseline_scenario, prepare_scenario
+
+    if isinstance(loaded, ScenarioFile):
+        scenario, model = loaded.spec, loaded.model.spec
+        block = scenario.uncertainty
+        ensemble = {"samples": block.samples, "seed": block.seed, "method": block.method} if block else None
+    else:
+        model = loaded.spec
+        scenario, ensemble = baseline_scenario(model, name=model.name), None
+    try:
+        return run_warnings(prepare_scenario(scenario, model, path), ensemble)
+    except InputError as exc:  # valid, but too large to run: bwsim run will refuse it
+        return [msg("{problem}; bwsim run will refuse it", problem=p) for p in exc.problems]
+
+
 def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario files (YAML)."),
              language: Lang = language_option()) -> None:
-    """Check model and scenario files; print each problem. Exit 0 when all are valid, 2 otherwise."""
+    """Check model and scenario files; print each problem. Exit 0 when all are valid, 2 otherwise.
+
+    A valid file is also checked as a run would be: an unstable model, an intervention after the
+    horizon or a run above the budget is a warning (on stderr; the exit status stays 0).
+    """
     n_bad = 0
     for path in paths:
         try:
@@ -27,7 +50,11 @@ def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario fil
                 loaded = load_model(path)
                 kind = msg("model, {nodes} nodes, {links} links", nodes=len(loaded.spec.nodes),
                            links=len(loaded.spec.links))
-            say(msg("ok: {path} ({kind})", path=str(path), kind=kind), language)
+            warnings = _run_warnings(loaded, str(path))
+            say(msg("ok: {path} ({kind}); {n} warning(s)", path=str(path), kind=kind, n=len(warnings)) if warnings
+                else msg("ok: {path} ({kind})", path=str(path), kind=kind), language)
+            for warning in warnings:
+                typer.echo(translate(msg("warning: {text}", text=warning), language), err=True)
         except InputError as exc:
             n_bad += 1
             if State.debug:

@@ -46,13 +46,11 @@ def _db_option() -> str | None:
 
 def read_text(path: Path) -> str:
     """A UTF-8 text file, or an :class:`InputError` that names it."""
-    try:
-        return Path(path).read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), "", msg("file not found"), msg("check the path"))) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise InputError(Problem(str(path), "", msg("cannot read: {reason}", reason=reason))) from None
+    from simulator.io.input_file import read_input_bytes
+    from simulator.io.yaml_file import MAX_FILE_BYTES
+
+    try:  # regular files only, of bounded size (a FIFO or /dev/zero is refused by type)
+        return read_input_bytes(path, MAX_FILE_BYTES, msg("model or scenario file")).decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(
             Problem(str(path), "", msg("not a UTF-8 text file"), msg("save it as UTF-8"))

@@ -102,11 +102,23 @@ def spec_from_document(doc: YamlDocument, spec_class: type[SpecT]) -> SpecT:
     Raises
     ------
     InputError
-        With one problem per schema error, each with its place and line.
+        With one problem per schema error, each with its place and line; or, when
+        no key of the document is one of ``spec_class``, one problem saying the
+        file is not a bwsim model (or scenario), without quoting its content.
     """
     if not isinstance(doc.data, dict):
         raise InputError(doc.problem((), msg("expected a mapping of keys, got {kind}", kind=type(doc.data).__name__),
                                      msg("a model or scenario file starts with 'name:'")))
+    known = {field.alias or name for name, field in spec_class.model_fields.items()}
+    if doc.data and not known & {str(key) for key in doc.data}:  # never quote a foreign file's content
+        needed = sorted(field.alias or name for name, field in spec_class.model_fields.items() if field.is_required())
+        keys = ", ".join(needed)
+        if spec_class is specs.ModelSpec:
+            raise InputError(doc.problem((), msg("this is not a bwsim model file: none of its keys is one of a model"),
+                                         msg("a model file is a YAML mapping with the keys {keys}", keys=keys)))
+        raise InputError(doc.problem((), msg("this is not a bwsim scenario file: none of its keys is one of a "
+                                             "scenario"),
+                                     msg("a scenario file is a YAML mapping with the keys {keys}", keys=keys)))
     try:
         return spec_class.model_validate(doc.data)
     except ValidationError as exc:
@@ -199,7 +211,7 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
     scenario = spec_from_document(doc, specs.ScenarioSpec)
     if model is None:
         model_path = model_beside(path, scenario.model)
-        if not model_path.is_file():
+        if not model_path.exists():  # a folder or device is refused by type when read
             raise InputError(doc.problem(("model",), msg("model file '{model}' not found (looked at {path})",
                                                          model=scenario.model, path=str(model_path)),
                                          msg("the path is relative to the scenario file")))

@@ -5,8 +5,14 @@ by hand, so that
 
 - no tag can build a Python object (only YAML's standard scalar tags resolve);
 - a file built to explode through aliases is refused after a bounded amount of
-  work instead of hanging;
+  work instead of hanging: what is counted is alias expansion (values visited
+  a second time), so a large file that uses no aliases is read whatever its size
+  up to :data:`MAX_FILE_BYTES`;
+- a key that is a list or mapping (YAML's ``? [a, b]``) and an integer of more
+  than :data:`MAX_DIGITS` digits are refused with their line;
 - duplicate keys are refused instead of silently overwritten;
+- the document is composed by libyaml (PyYAML's C parser, about ten times
+  faster than the pure-Python one) when it is installed;
 - every key path (``("links", 3, "lag")``) maps to its 1-based line, so errors
   can point at the line.
 """
@@ -22,13 +28,18 @@ from typing import Any
 import yaml
 
 from simulator.errors import InputError, Problem
+from simulator.io.input_file import read_input_bytes, too_large
 from simulator.messages import msg
 
 MAX_FILE_BYTES = 5_000_000
 """Largest YAML file read, in bytes (a model of thousands of links fits easily)."""
 
-MAX_NODES = 200_000
-"""Largest number of YAML nodes visited while converting (guards alias bombs)."""
+MAX_ALIAS_VALUES = 200_000
+"""Most values read through aliases (a value visited again: guards alias bombs); values written out are
+not counted."""
+
+MAX_DIGITS = 100
+"""Most digits of an integer read (Python refuses to convert more than 4,300; a model needs about 10)."""
 
 MAX_DEPTH = 100
 """Deepest nesting of mappings and lists read (model files need about 5)."""
@@ -37,6 +48,8 @@ PathKey = tuple[Hashable, ...]
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_LOADER = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 _EXPONENT = re.compile(r"^[-+]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+$")
 
 
@@ -89,15 +102,21 @@ class _Converter:
     def __init__(self, file: str):
         self.file = file
         self.lines: dict[PathKey, int] = {}
-        self.visited = 0
+        self.seen: set[int] = set()
+        self.repeated = 0
         self.constructor = yaml.SafeLoader("")  # only used to resolve scalars safely
 
     def convert(self, node: yaml.Node, path: PathKey) -> Any:
-        self.visited += 1
-        if self.visited > MAX_NODES:
-            raise InputError(Problem(
-                self.file, "", msg("the document expands to more than {n:,} values", n=MAX_NODES),
-                msg("a file built with many nested aliases is refused; write values out")))
+        if id(node) in self.seen:  # reached again: through an alias (or a merge key)
+            self.repeated += 1
+            if self.repeated > MAX_ALIAS_VALUES:
+                raise InputError(Problem(
+                    self.file, "", msg("the document expands to more than {n:,} values through aliases",
+                                       n=MAX_ALIAS_VALUES),
+                    msg("a file built with many nested aliases is refused; write values out"),
+                    node.start_mark.line + 1))
+        else:
+            self.seen.add(id(node))
         if len(path) > MAX_DEPTH:
             raise InputError(_too_deep(self.file, node.start_mark.line + 1))
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -112,7 +131,16 @@ class _Converter:
         return self._scalar(node, path)
 
     def _scalar(self, node: yaml.Node, path: PathKey) -> Any:
-        if node.style is None and node.tag == _STR_TAG and _EXPONENT.match(node.value):
+        if not isinstance(node, yaml.ScalarNode):  # a complex key: ? [a, b]
+            raise InputError(Problem(self.file, format_place(path),
+                                     msg("a key must be a plain value, not a list or mapping"),
+                                     msg("write keys as plain words such as id: or weight:"), node.start_mark.line + 1))
+        if node.tag == _INT_TAG and len(node.value) > MAX_DIGITS:
+            raise InputError(Problem(self.file, format_place(path),
+                                     msg("number too large: more than {n} digits", n=MAX_DIGITS),
+                                     msg("check the value; model values need only a few digits"),
+                                     node.start_mark.line + 1))
+        if not node.style and node.tag == _STR_TAG and _EXPONENT.match(node.value):
             return float(node.value)  # YAML 1.1 reads 1e3 (no dot) as text; people mean a number
         try:
             return self.constructor.construct_object(node, deep=True)
@@ -120,6 +148,10 @@ class _Converter:
             raise InputError(Problem(
                 self.file, format_place(path), msg("cannot read value with tag {tag}", tag=repr(node.tag)),
                 msg("only plain YAML values are allowed (no tags)"), node.start_mark.line + 1)) from exc
+        except (ValueError, OverflowError):  # e.g. a date such as 2025-13-45
+            raise InputError(Problem(
+                self.file, format_place(path), msg("cannot read this value"),
+                msg("quote it to make it text, or write a plain number"), node.start_mark.line + 1)) from None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[Any, Any]:
         try:
@@ -164,15 +196,16 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         Syntax errors (with line), an empty document, several documents, tags,
         duplicate keys, or a document that expands too far.
     """
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise InputError(Problem(file, "", msg("file is larger than {mb} MB", mb=MAX_FILE_BYTES // 1_000_000),
-                                 msg("split it, or check that this is the right file")))
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise too_large(file, MAX_FILE_BYTES, msg("model or scenario file"))
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        what = exc.problem or str(exc)
+        if "nesting depth" in (exc.problem or ""):  # libyaml stops at 1,000 levels
+            raise InputError(_too_deep(file, line)) from None
+        what = exc.problem or msg("the text cannot be read as YAML")  # not str(exc): it quotes the file
         raise InputError(Problem(file, "", msg("YAML syntax error: {reason}", reason=what),
                                  msg("check indentation, colons and quotes"), line)) from exc
     except yaml.YAMLError as exc:
@@ -196,22 +229,12 @@ def read_yaml(path: str | Path) -> tuple[YamlDocument, bytes]:
     Raises
     ------
     InputError
-        The file is missing, unreadable, too large, not UTF-8, or not valid YAML.
+        The file is missing, unreadable, not a regular file (a folder, device,
+        FIFO or socket: refused by type before it is opened), larger than
+        :data:`MAX_FILE_BYTES`, not UTF-8, or not valid YAML.
     """
-    path = Path(path)
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(Problem(name, "", msg("file is larger than {mb} MB", mb=MAX_FILE_BYTES // 1_000_000),
-                                     msg("split it, or check that this is the right file")))
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(Problem(name, "", msg("file not found"), msg("check the path"))) from exc
-    except IsADirectoryError as exc:
-        raise InputError(Problem(name, "", msg("is a directory, not a file"))) from exc
-    except OSError as exc:
-        raise InputError(Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror))) from exc
+    raw = read_input_bytes(path, MAX_FILE_BYTES, msg("model or scenario file"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

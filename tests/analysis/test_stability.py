@@ -10,6 +10,7 @@ from simulator.analysis.stability import check_stability, ensemble_stability, sp
 from simulator.cli.main import app
 from simulator.compiler import compile_model
 from simulator.engine import simulate
+from simulator.errors import NumericalError
 
 from .helpers import link, model, node, prepared
 
@@ -129,3 +130,80 @@ def test_run_warns_when_ensemble_members_are_unstable_though_the_central_model_i
     assert ensemble.exit_code == 0, ensemble.output
     assert "of the first 100 ensemble members make the model unstable" in ensemble.stderr
     assert "b->a weight = " in ensemble.stderr and "The central model is stable" in ensemble.stderr
+
+
+# --- exact at gain 1, robust to extreme weights (issue 11, item 4) ------------------------------------
+
+@pytest.mark.parametrize("delay", ["exponential", "fixed"])
+def test_a_loop_of_gain_exactly_one_grows_without_bound_and_is_not_stable(delay):
+    """a = u + 2 L[b], b = 0.5 a: once around the loop a deviation comes back whole (gain 2 x 0.5 = 1).
+
+    By hand (fixed delay of 1 year, dt 0.25): a(t) = u + a(t - 1), so a step of 1
+    gives a = 1, 1, 1, 1, 2, 2, 2, 2, 3, ... without bound. The one-step map is a
+    shift register of 4 slots closed with gain 1: its eigenvalues are the fourth
+    roots of unity, spectral radius exactly 1, and it was reported stable. With an
+    exponential delay the loop is the same integrator (E grows by dt u / 2 every
+    step); at t_0 the delay passes its input through, so a = u + a has no
+    solution and the run stops there with a NumericalError.
+    """
+    spec = model([node("a"), node("b")], [link("a", "b", 0.5), link("b", "a", 2.0, lag=1.0, delay=delay)])
+    run = prepared(spec, [{"node": "a", "shape": "step", "height": 1.0, "start": 2025.0}])
+    if delay == "fixed":
+        d = simulate(run.compiled, run.inputs)[:, 0, 0]
+        np.testing.assert_allclose(d, 1.0 + np.arange(d.size) // 4, rtol=1e-12)
+        assert d[-1] == 11.0
+    else:
+        with pytest.raises(NumericalError, match="t=2025"):
+            simulate(run.compiled, run.inputs)
+    cm = run.compiled
+    assert spectral_radius(step_map(cm)[0]) == pytest.approx(1.0, abs=1e-12)
+    report = check_stability(spec, cm)
+    assert not report.stable and report.neutral
+    assert [lp.path for lp in report.culprits] == ["a -> b -> a"]
+    assert "gain of exactly 1" in report.message() and "without bound" in report.message()
+
+
+def test_near_gain_one_and_an_undamped_oscillation_stay_stable():
+    """Gain 0.99 settles; gain -1 through a fixed delay swings between two values for ever: bounded."""
+    settling = model([node("a"), node("b")], [link("a", "b", 0.5), link("b", "a", 1.98, lag=1.0)])
+    assert check_stability(settling, compile_model(settling)).stable
+    swinging = model([node("a"), node("b")], [link("a", "b", 0.5), link("b", "a", -2.0, lag=1.0, delay="fixed")])
+    run = prepared(swinging, [{"node": "a", "shape": "step", "height": 1.0, "start": 2025.0}])
+    d = simulate(run.compiled, run.inputs)[:, 0, 0]
+    assert set(np.round(d, 12)) == {0.0, 1.0}
+    assert check_stability(swinging, run.compiled).stable
+
+
+def test_a_stock_without_decay_holds_its_level_and_stays_stable():
+    """A stock integrates its inflow (an eigenvalue of 1 with no loop): the intended meaning of a flow."""
+    spec = model([node("s", kind="stock"), node("a")], [link("s", "a", 0.5)])
+    report = check_stability(spec, compile_model(spec))
+    assert report.stable and not report.neutral
+
+
+@pytest.mark.parametrize("weight", [1e308, -1e308, 1e200])
+def test_extreme_weights_give_a_clear_report_not_a_linalg_error(weight):
+    spec = model([node("s", kind="stock"), node("a"), node("b")],
+                 [link("s", "a", weight), link("a", "b", weight), link("b", "s", 1.0)])
+    report = check_stability(spec, compile_model(spec))
+    assert not report.stable and report.spectral_radius == np.inf
+    assert "so large that deviations overflow" in report.message()
+    assert report.culprits
+
+
+def test_run_with_weights_of_1e308_refuses_without_a_traceback(tmp_path):
+    lines = ["name: m", "title: t", "nodes:",
+             "  - {id: s, label: S, theme: t, dimension: hier_en_nu, baseline: 10, kind: stock}",
+             "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 10}",
+             "links:", "  - {from: s, to: a, weight: 1e308}", "  - {from: a, to: s, weight: 1e308}"]
+    (tmp_path / "m.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text("name: s\nmodel: m.yaml\ninterventions:\n"
+                                     "  - {node: a, shape: step, height: 1, start: 2026}\n", encoding="utf-8")
+    runner = CliRunner()
+    for args in (["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")],
+                 ["loops", str(tmp_path / "s.yaml")]):
+        result = runner.invoke(app, [*args, "--lang", "en"])
+        assert "Traceback" not in result.output and not isinstance(result.exception, np.linalg.LinAlgError), args
+        assert result.exit_code == 2, (args, result.output)
+        assert ("overflow" if args[0] == "run" else "numerical problem") in result.stderr, (args, result.output)
+    assert not (tmp_path / "out").exists()

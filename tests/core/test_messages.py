@@ -288,7 +288,7 @@ def untranslated_texts() -> list[str]:
                 texts += node.args[:1]
             if cli and name == "echo":
                 texts += node.args[:1]
-            if name == "append" and getattr(node.func.value, "id", "") in ("warnings", "notes", "problems"):
+            if name == "append" and getattr(node.func.value, "id", "") in ("warnings", "notes", "problems", "out"):
                 texts += node.args[:1]
             found += [f"{where}:{node.lineno}: {name}({ast.unparse(t)[:70]})" for t in texts if _literal_words(t)]
     return found

@@ -1,0 +1,53 @@
+"""The warnings given before a scenario runs, the same in every command that runs one (and in validate).
+
+- the model is unstable at its central weights (:func:`report.stability_warning`);
+- some ensemble members make it unstable though the central model is not
+  (:func:`report.ensemble_stability_warning`), for a run with samples;
+- an intervention starts after the horizon ends, so it changes nothing in the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.analysis.report import ensemble_stability_warning, stability_warning
+from simulator.messages import msg
+from simulator.scenario_run import PreparedScenario
+
+
+def horizon_warnings(prepared: PreparedScenario) -> list[str]:
+    """One warning per intervention that starts after the horizon's end (it changes nothing in the run)."""
+    end = float(prepared.compiled.times[-1])
+    where = prepared.file or prepared.name
+    out = []
+    for i, intervention in enumerate(prepared.interventions):
+        start = intervention.start
+        if intervention.shape == "series" or start is None or start <= end:
+            continue
+        out.append(msg("{where}: interventions[{index}]: the {shape} on '{node}' starts at {start:g}, after the "
+                       "horizon ends at {end:g}, so it changes nothing in this run (start it earlier, or set a later "
+                       "time: end:)", where=where, index=i, shape=intervention.shape, node=intervention.node,
+                       start=start, end=end))
+    return out
+
+
+def run_warnings(prepared: PreparedScenario, ensemble: dict | None = None,
+                 members: tuple[np.ndarray, np.ndarray] | None = None) -> list[str]:
+    """Every warning for a run of ``prepared``, before it runs.
+
+    Parameters
+    ----------
+    prepared : PreparedScenario
+    ensemble : dict, optional
+        ``{"samples", "seed", "method"}`` of the run's ensemble draws (run --samples,
+        scorecard --samples, monitor): their first members are checked for stability.
+    members : tuple of ndarray, optional
+        Explicit ``(weights, lags)`` of the members, each (L, M) (sensitivity's runs).
+    """
+    found = [stability_warning(prepared), *horizon_warnings(prepared)]
+    if ensemble is not None:
+        found.append(ensemble_stability_warning(prepared, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
+                                                str(ensemble.get("method", "lhs"))))
+    elif members is not None:
+        found.append(ensemble_stability_warning(prepared, members[0].shape[1], members=members))
+    return [w for w in found if w]

@@ -1,0 +1,177 @@
+"""The work and memory budget of a run, checked before anything is allocated.
+
+A model of a few kilobytes can ask for a run that does not fit in memory: at
+``dt = 1e-6`` over a year, 61 nodes and 200 links the compiled model alone
+holds 1,000,001 x (61 + 2 x 200) numbers. Every run is therefore sized first,
+from the numbers of times, nodes, links and members, and refused with a clear
+message when it is above :data:`MAX_BYTES` of memory or :data:`MAX_WORK` of
+work. The estimate follows what the engine and the summaries really hold
+(float64, 8 bytes a number; ``T`` reported times, ``N`` nodes, ``L`` links):
+
+- the compiled model: baselines and interventions ``T x N`` each, the
+  elasticity scales of the links ``T x L`` twice, and the temporaries of
+  building them: ``8 T (2N + 3L)`` bytes;
+- a run at the modes: its deviations ``T x N`` and the long results table built
+  from them (``results.csv``, about :data:`TABLE_BYTES` a node and time);
+- an engine call of ``M`` members: its deviations ``T x N x M``;
+- an ensemble streams its members in blocks of ``BLOCK_SIZE`` (1,000); it holds, per
+  block running at once, one block's deviations and, in histogram mode, one
+  histogram of ``n_bins + 2`` counts per node and time (the running total, and two more while
+  the quantiles are read off); in exact mode every member's path
+  (``samples x T x N``, at most the exact limit); per block a sum ``T x N``;
+  the paths of the nodes kept, for every member; and its summary table. Runs
+  of explicit parameter sets (sensitivity, monitor) hold every member's weights
+  and lags, ``L x M`` each, the design they come from (at most as large again),
+  and the paths of their output nodes.
+
+The work is ``steps x (nodes + links) x members``: one unit is one node or link
+advanced by one step for one member (about 3e8 a second on one core of this
+project's machines, see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.errors import InputError, Problem
+from simulator.messages import msg
+
+MAX_BYTES = 1_000_000_000
+"""Largest memory a run may ask for, in bytes (1 GB; the process itself adds about 0.4 GB)."""
+
+MAX_WORK = 20_000_000_000
+"""Largest work of a run: steps x (nodes + links) x members (2e10, about a minute on one core)."""
+
+TABLE_BYTES = 120
+"""Bytes a long results table (``results.csv``, ``ensemble.csv``) holds per node and time, in memory."""
+
+_FLOAT = 8
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a run asks for.
+
+    Attributes
+    ----------
+    times, nodes, links : int
+        Reported times ``T`` (steps + 1), nodes ``N`` and links ``L``.
+    members : int
+        Parameter sets run (1 for a run at the modes).
+    bytes : int
+        Memory the run holds at its peak, estimated as in the module docstring (bytes).
+    """
+
+    times: int
+    nodes: int
+    links: int
+    members: int
+    bytes: int
+
+    @property
+    def work(self) -> int:
+        """Steps x (nodes + links) x members."""
+        return max(self.times - 1, 1) * (self.nodes + self.links) * self.members
+
+
+def compiled_bytes(times: int, nodes: int, links: int) -> int:
+    """Memory of a compiled model and its interventions, in bytes."""
+    return _FLOAT * times * (2 * nodes + 3 * links)
+
+
+def deterministic_need(times: int, nodes: int, links: int) -> Need:
+    """A run at the modes and its results table (what ``prepare_scenario`` guards)."""
+    held = compiled_bytes(times, nodes, links) + times * nodes * (_FLOAT + TABLE_BYTES)
+    return Need(times, nodes, links, 1, held)
+
+
+def engine_need(times: int, nodes: int, links: int, members: int) -> Need:
+    """One engine call of ``members`` parameter sets: the compiled model and every member's path."""
+    held = compiled_bytes(times, nodes, links) + _FLOAT * (times * nodes + 2 * links) * members
+    return Need(times, nodes, links, members, held)
+
+
+def ensemble_need(times: int, nodes: int, links: int, members: int, *, block: int, exact: bool,
+                  histogram: bool, n_bins: int, kept_nodes: int = 0, parallel: int = 1,
+                  table: bool = True) -> Need:
+    """An ensemble of ``members`` run in blocks of ``block`` members, ``parallel`` blocks at once.
+
+    ``exact``: every member's path is kept (exact quantiles); ``histogram``: a
+    histogram of ``n_bins`` bins per node and time is counted (otherwise the
+    members' weights and lags are given as arrays, ``L x members`` each, and only
+    the kept paths are returned, as for sensitivity and monitor); ``kept_nodes``: nodes
+    whose every member path is kept; ``table``: the summary becomes a long table.
+    """
+    cells = times * nodes
+    in_block = min(block, members)
+    n_blocks = -(-members // block)
+    running = max(1, min(parallel, n_blocks))
+    held = compiled_bytes(times, nodes, links)
+    held += running * _FLOAT * (cells + 2 * links) * in_block  # one block's deviations, weights and lags
+    held += _FLOAT * cells * (n_blocks + 8)  # per-block sums, extremes, mean, quantiles, bins
+    if exact:
+        held += 2 * _FLOAT * cells * members  # every path, and numpy.quantile's copy
+    elif histogram:
+        held += (running + 3) * _FLOAT * cells * (n_bins + 2)  # counts per chunk and total; cumulated, read
+    if not histogram:
+        held += 4 * _FLOAT * links * members  # explicit weights and lags of every member, and their design
+    held += 2 * _FLOAT * times * kept_nodes * members  # kept paths, and their concatenation
+    if table:
+        held += cells * TABLE_BYTES
+    return Need(times, nodes, links, members, held)
+
+
+def check_tables(cells: int, runs: int, file: str = "") -> None:
+    """Refuse results tables of ``cells`` node-times in all (``runs`` runs kept together, as ``bwsim run``
+    keeps every scenario's and baseline's rows until it writes ``results.csv``) above :data:`MAX_BYTES`.
+
+    Raises
+    ------
+    InputError
+        Naming the size asked for and the limit.
+    """
+    held = cells * (TABLE_BYTES + _FLOAT)
+    if held > MAX_BYTES:
+        raise InputError(Problem(file, "", msg("the results are too large: {runs} runs of {cells:,} node-times in all "
+                                               "need about {size} of memory; the limit is {limit}", runs=runs,
+                                               cells=cells, size=_size(held), limit=_size(MAX_BYTES)),
+                                 msg("run fewer scenarios at once, or use a larger dt")))
+
+
+def _size(n_bytes: int) -> str:
+    if n_bytes >= 1e9:
+        return msg("{size:.3g} GB", size=n_bytes / 1e9)
+    return msg("{size:.3g} MB", size=n_bytes / 1e6)
+
+
+def check_budget(need: Need, file: str = "", place: str = "time", fix: str = "") -> None:
+    """Refuse a run above :data:`MAX_BYTES` or :data:`MAX_WORK`, before it starts.
+
+    Parameters
+    ----------
+    need : Need
+    file, place : str
+        Where the run's size comes from (the scenario or model file; its ``time`` block).
+    fix : str
+        What would make it fit; default: a larger ``dt``, a shorter horizon (and fewer
+        samples, for an ensemble).
+
+    Raises
+    ------
+    InputError
+        Naming the size asked for and the limit.
+    """
+    if need.bytes <= MAX_BYTES and need.work <= MAX_WORK:
+        return
+    sizes = {"steps": need.times - 1, "nodes": need.nodes, "links": need.links, "members": need.members}
+    shape = (msg("{steps:,} steps x {nodes:,} nodes and {links:,} links x {members:,} members", **sizes)
+             if need.members > 1 else msg("{steps:,} steps x {nodes:,} nodes and {links:,} links", **sizes))
+    if need.bytes > MAX_BYTES:
+        what = msg("needs about {size} of memory; the limit is {limit}", size=_size(need.bytes),
+                   limit=_size(MAX_BYTES))
+    else:
+        what = msg("is {work:.3g} node-and-link steps of work; the limit is {limit:.3g} (steps x (nodes + links) x "
+                   "members)", work=need.work, limit=MAX_WORK)
+    fix = fix or (msg("use a larger dt or a shorter horizon, or fewer samples") if need.members > 1
+                  else msg("use a larger dt or a shorter horizon"))
+    raise InputError(Problem(file, place, msg("the run is too large: {shape} {what}", shape=shape, what=what), fix))

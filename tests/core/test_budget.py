@@ -1,0 +1,200 @@
+"""The work and memory budget checked before every run (issue 11, item 1).
+
+A model of a few kilobytes that validates (61 nodes, 200 links, dt 1e-6) took the
+app server to 6.4 GB and the command line to a MemoryError: every run is now
+sized before anything is allocated, and refused with the size and the limit.
+"""
+
+from __future__ import annotations
+
+import random
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from simulator import budget
+from simulator.cli.main import app
+from simulator.ensemble import check_ensemble_budget, ensemble_summary, run_members
+from simulator.errors import InputError
+from simulator.io.spec_files import load_model, load_scenario
+from simulator.scenario_run import prepare_scenario, run_deterministic
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def wide_model(dt: float, n_nodes: int = 61, n_links: int = 200, ranged: bool = False) -> str:
+    """The tester's model: a 12 KB file of ``n_nodes`` nodes and ``n_links`` acyclic links over one year."""
+    rng = random.Random(1)
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < n_links:
+        a, b = sorted(rng.sample(range(n_nodes), 2))
+        pairs.add((a, b))
+    weight = "{low: 0.005, mode: 0.01, high: 0.02}" if ranged else "0.01"
+    return "\n".join(
+        ["name: wide", "title: t", f"time: {{start: 2025, end: 2026, dt: {dt}}}", "nodes:"]
+        + [f"  - {{id: n{i}, label: N{i}, theme: t, dimension: hier_en_nu, baseline: 10}}" for i in range(n_nodes)]
+        + ["links:"] + [f"  - {{from: n{a}, to: n{b}, weight: {weight}}}" for a, b in sorted(pairs)]) + "\n"
+
+
+SCENARIO = "name: s\nmodel: m.yaml\ninterventions:\n  - {node: n0, shape: step, height: 1, start: 2025.5}\n"
+
+
+@pytest.fixture
+def huge(tmp_path):
+    (tmp_path / "m.yaml").write_text(wide_model(1e-6), encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_small_file_asking_for_gigabytes_is_refused_before_compiling(huge):
+    loaded = load_scenario(huge / "s.yaml")  # it validates
+    tracemalloc.start()
+    with pytest.raises(InputError) as info:
+        prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50e6, "refused before the arrays are allocated"
+    problem = info.value.problems[0]
+    assert (problem.file, problem.place) == (str(huge / "s.yaml"), "time")
+    assert "1,000,000 steps x 61 nodes and 200 links" in problem.message
+    assert "GB of memory; the limit is 1 GB" in problem.message
+    assert "larger dt" in problem.hint
+
+
+def test_the_cli_refuses_it_with_exit_2_and_writes_nothing(huge):
+    result = CliRunner().invoke(app, ["run", "--lang", "en", str(huge / "s.yaml"), "--out", str(huge / "out")])
+    assert result.exit_code == 2, result.output
+    assert "the run is too large" in result.stderr and "the limit is 1 GB" in result.stderr
+    assert "Traceback" not in result.output and not (huge / "out").exists()
+
+
+def test_an_ensemble_too_large_is_refused_before_any_run(tmp_path):
+    (tmp_path / "m.yaml").write_text(wide_model(1e-3, ranged=True), encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    loaded = load_scenario(tmp_path / "s.yaml")
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)  # one run fits
+    with pytest.raises(InputError, match="x 100,000 members needs about .* the limit is 1 GB"):
+        ensemble_summary(prepared, 100_000)
+    result = CliRunner().invoke(app, ["run", "--lang", "en", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"),
+                                      "--samples", "100000"])
+    assert result.exit_code == 2 and "fewer samples" in result.stderr, result.output
+    assert not (tmp_path / "out").exists()
+    result = CliRunner().invoke(app, ["sensitivity", "--lang", "en", str(tmp_path / "s.yaml"), "--output", "n60",
+                                      "--year", "2026", "--samples", "8192"])
+    assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
+    (tmp_path / "m.yaml").write_text(wide_model(1e-4, ranged=True), encoding="utf-8")  # a block of 1,000: 5 GB
+    result = CliRunner().invoke(app, ["scorecard", "--lang", "en", str(tmp_path / "s.yaml"), "--samples", "1000"])
+    assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
+    assert f"{tmp_path / 's.yaml'}: time:" in result.stderr
+
+
+def test_explicit_members_are_sized_with_their_weight_arrays(tmp_path):
+    (tmp_path / "m.yaml").write_text(wide_model(1e-3, ranged=True), encoding="utf-8")
+    prepared = prepare_scenario(load_scenario(_scenario(tmp_path)).spec, load_model(tmp_path / "m.yaml").spec)
+    cm = prepared.compiled
+    many = np.broadcast_to(cm.weight[:, None], (cm.n_links, 3_000_000))  # a view: no memory until it runs
+    with pytest.raises(InputError, match="the run is too large"):
+        run_members(prepared, many, many, nodes=["n60"])
+
+
+def _scenario(folder: Path) -> Path:
+    (folder / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    return folder / "s.yaml"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_the_shipped_scenarios_run_with_100000_members(path):
+    """benchmarks/README.md runs them at 100,000 members (507 MB peak): well inside the budget."""
+    loaded = load_scenario(path)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    for parallel in (1, 2, 4):
+        check_ensemble_budget(prepared, 100_000, parallel=parallel)
+
+
+def test_the_estimate_bounds_what_a_run_really_allocates(tmp_path):
+    """numpy reports its allocations to tracemalloc: the estimate is above the real peak, and not far above."""
+    (tmp_path / "m.yaml").write_text(wide_model(0.0005, ranged=True), encoding="utf-8")
+    loaded = load_scenario(_scenario(tmp_path))
+    tracemalloc.start()
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    run_deterministic(prepared).to_frame()
+    deterministic_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    cm = prepared.compiled
+    deterministic = budget.deterministic_need(cm.times.size, cm.n_nodes, cm.n_links).bytes
+    (tmp_path / "m.yaml").write_text(wide_model(0.005, ranged=True), encoding="utf-8")
+    loaded = load_scenario(tmp_path / "s.yaml")
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    tracemalloc.start()
+    ensemble_summary(prepared, 3000, exact_limit=0).to_frame()
+    ensemble_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    cm = prepared.compiled
+    ensemble = budget.ensemble_need(cm.times.size, cm.n_nodes, cm.n_links, 3000, block=1000, exact=False,
+                                    histogram=True, n_bins=1000).bytes
+    assert deterministic_peak <= deterministic <= 4 * deterministic_peak
+    assert ensemble_peak <= ensemble <= 4 * ensemble_peak
+
+
+def test_work_is_bounded_as_well_as_memory():
+    need = budget.Need(times=1001, nodes=100, links=100, members=200_000, bytes=1)
+    assert need.work == 1000 * 200 * 200_000
+    with pytest.raises(InputError, match="node-and-link steps of work; the limit is 2e\\+10"):
+        budget.check_budget(need, "s.yaml")
+    budget.check_budget(budget.Need(1001, 100, 100, 1000, 1), "s.yaml")
+
+
+def test_the_app_refuses_the_upload_with_the_message(tmp_path):
+    """An uploaded model is test-run by the app: it is refused with the budget's message, not grown into."""
+    from ui import model_input
+
+    outcome = model_input.check_model_text(wide_model(1e-6), "wide.yaml")
+    assert outcome.kind == "refused"
+    assert any("the run is too large" in message and "the limit is 1 GB" in message
+               for message in outcome.problems), outcome
+
+
+def test_calibrate_sizes_its_repeated_runs_before_the_first(tmp_path):
+    """Every start and bootstrap refit may take --max-evaluations runs and Jacobians: bounded as work."""
+    (tmp_path / "m.yaml").write_text(wide_model(1e-3, ranged=True), encoding="utf-8")
+    scenario = _scenario(tmp_path)
+    rows = "".join(f"n{i},{2025 + k / 40},10\n" for i in range(40, 61) for k in range(1, 40))
+    (tmp_path / "obs.csv").write_text("node,time,value\n" + rows, encoding="utf-8")
+    result = CliRunner().invoke(app, ["calibrate", "--lang", "en", str(scenario), str(tmp_path / "obs.csv"), "--out",
+                                      str(tmp_path / "fit.yaml"), "--starts", "50", "--bootstrap", "200",
+                                      "--max-evaluations", "1000"])
+    assert result.exit_code == 2, result.output
+    assert "node-and-link steps of work" in result.stderr and "--max-evaluations" in result.stderr
+    assert not (tmp_path / "fit.yaml").exists()
+
+
+def test_bwsim_run_sizes_the_rows_of_every_scenario_it_keeps_together(tmp_path):
+    """Each run fits, but results.csv holds every scenario's and the baseline's rows at once."""
+    (tmp_path / "m.yaml").write_text(wide_model(2e-5), encoding="utf-8")  # 50,001 times x 61 nodes a run
+    one = _scenario(tmp_path)
+    two = tmp_path / "t.yaml"
+    two.write_text(SCENARIO.replace("name: s", "name: t"), encoding="utf-8")
+    budget.check_tables(3 * 50_001 * 61 // 2, 3)
+    result = CliRunner().invoke(app, ["run", "--lang", "en", str(one), str(two), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert f"{one}, {two}: the results are too large: 3 runs of 9,150,183 node-times" in result.stderr
+    assert "run fewer scenarios at once" in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_memory_error_that_gets_past_the_budget_is_a_message_not_a_traceback(capsys):
+    import typer
+
+    from simulator.cli.common import reports_errors
+
+    @reports_errors
+    def command() -> None:
+        raise MemoryError
+
+    with pytest.raises(typer.Exit) as info:
+        command()
+    assert info.value.exit_code == 2
+    assert "geheugen op" in capsys.readouterr().err  # Dutch, the default language
