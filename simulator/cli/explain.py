@@ -147,7 +147,7 @@ def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
     if len(r["interventions"]) > 2:
         say(msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
                 interaction=PARTS["interaction"]), language)
-        show(r["interventions"], ["part", "index", "node", "shape", "value", "share"], [12, 5, 40, 6, 12, 8])
+        show(r["interventions"], ["part", "index", "node", "shape", "value", "share"], [13, 5, 40, 6, 12, 8])
     if r["loops"]:
         say(msg("\nfeedback per loop"), language)
         show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
