@@ -11,6 +11,16 @@ message id. A message without a translation stays English.
 Numbers given as parameters are written with the reader's separators: English
 ``0.25``, Dutch ``0,25`` (the format spec of the template, such as ``{dt:g}``,
 decides the digits in both languages).
+
+A new message: write ``msg("English text with {field}", field=value)`` (never an
+f-string: the id must be the literal template), then add its Dutch translation with
+Babel's tools and fill in the new ``msgstr`` entries::
+
+    pybabel extract -k msg -o /tmp/bwsim.pot simulator ui
+    pybabel update -i /tmp/bwsim.pot -d simulator/locale -D bwsim -l nl -w 120 --no-fuzzy-matching
+
+``tests/core/test_messages.py`` fails while an id has no translation, a
+translation drops a ``{field}``, or text for people bypasses ``msg``.
 """
 
 from __future__ import annotations
