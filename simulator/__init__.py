@@ -9,14 +9,23 @@ while waiting for ``simulator``, the other the reverse), and the Streamlit app
 does exactly that when several sessions start together.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import lazy_loader
 
-try:
-    __version__ = version("bwsim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
-__getattr__, __dir__, _names = lazy_loader.attach_stub(__name__, __file__)
+_lazy_getattr, __dir__, _names = lazy_loader.attach_stub(__name__, __file__)
 __all__ = [*_names, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``__version__`` read on first use (``importlib.metadata`` costs ``bwsim --help`` 0.04 s), else the stub."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("bwsim")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            value = "0.0.0+unknown"
+        globals()["__version__"] = value
+        return value
+    return _lazy_getattr(name)

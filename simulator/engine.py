@@ -60,11 +60,6 @@ _NONE, _FIXED, _EXPONENTIAL, _THIRD_ORDER = (DELAY_TYPES.index(t) for t in ("non
                                                                             "third_order"))
 
 
-def fixed_steps(tau: np.ndarray, dt: float) -> np.ndarray:
-    """Steps of a fixed delay: ``max(1, round(tau / dt))``, halves rounded up (as Vensim and PySD)."""
-    return np.maximum(1, np.floor(np.asarray(tau) / dt + 0.5 + 1e-6)).astype(int)
-
-
 def _as_members(values: np.ndarray | None, central: np.ndarray, n_members: int) -> np.ndarray:
     """Link parameters as shape ``(L, M)``."""
     if values is None:

@@ -9,10 +9,11 @@ loops (cycles of zero-lag links not broken by a stock), lags too short for
 from __future__ import annotations
 
 import difflib
+import graphlib
 import re
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 from pydantic import ValidationError
 
@@ -29,7 +30,11 @@ from simulator.spec import (
     ScenarioSpec,
     TimeSpec,
 )
+from simulator.themes import THEME_IDS, closest_theme, is_theme
 from simulator.timegrid import time_grid
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 PathKey = tuple[Hashable, ...]
 
@@ -47,6 +52,8 @@ def _hint_node(name: str, ids: list[str]) -> str:
 
 def causal_graph(model: ModelSpec) -> nx.MultiDiGraph:
     """All nodes and links as a directed multigraph; edge key = link index."""
+    import networkx as nx  # here, not at the top: validating a model needs no networkx (see algebraic_loops)
+
     graph = nx.MultiDiGraph()
     for node in model.nodes:
         graph.add_node(node.id, kind=node.kind)
@@ -60,6 +67,8 @@ def instant_graph(model: ModelSpec) -> nx.DiGraph:
 
     A link into a stock is a flow, known only at the next step, so it is left out.
     """
+    import networkx as nx
+
     kinds = {n.id: n.kind for n in model.nodes}
     graph = nx.DiGraph()
     graph.add_nodes_from(kinds)
@@ -70,7 +79,16 @@ def instant_graph(model: ModelSpec) -> nx.DiGraph:
 
 
 def algebraic_loops(model: ModelSpec) -> list[list[str]]:
-    """Cycles made only of zero-lag links that do not pass through a stock."""
+    """Cycles made only of zero-lag links that do not pass through a stock.
+
+    A sound model has none: :mod:`graphlib` (standard library) tells so without
+    importing networkx, which costs ``bwsim validate`` a fifth of a second; only a
+    model with a cycle is handed to networkx to name every loop.
+    """
+    if not _has_instant_cycle(model):
+        return []
+    import networkx as nx
+
     graph = instant_graph(model)
     loops = []
     for component in nx.strongly_connected_components(graph):
@@ -78,6 +96,19 @@ def algebraic_loops(model: ModelSpec) -> list[list[str]]:
         if len(component) > 1 or any(sub.has_edge(n, n) for n in component):
             loops.append(nx.find_cycle(sub) and [u for u, _ in nx.find_cycle(sub)])
     return loops
+
+
+def _has_instant_cycle(model: ModelSpec) -> bool:
+    kinds = {n.id: n.kind for n in model.nodes}
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for link in model.links:
+        if link.delay == "none" and kinds.get(link.target) == "auxiliary" and link.source in kinds:
+            sorter.add(link.target, link.source)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError:
+        return True
+    return False
 
 
 def _identity_problems(model: ModelSpec, doc: YamlDocument | None) -> list[Problem]:
@@ -228,6 +259,18 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
         problems.append(_locate(doc, ("links", index),
                                 msg("algebraic loop: {cycle} (all links have no lag)", cycle=cycle),
                                 msg("give one link of the loop a lag, or route it through a stock")))
+    return problems
+
+
+def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Nodes whose ``theme`` is not a brede-welvaart theme of :data:`simulator.themes.THEMES`."""
+    problems = []
+    for i, node in enumerate(model.nodes):
+        if not is_theme(node.theme):
+            close = closest_theme(node.theme)
+            hint = (msg("did you mean '{name}'?", name=close) if close
+                    else msg("use a CBS theme: {themes}", themes=", ".join(THEME_IDS)))
+            problems.append(_locate(doc, ("nodes", i, "theme"), msg("unknown theme '{theme}'", theme=node.theme), hint))
     return problems
 
 

@@ -10,6 +10,11 @@ compared with the model's ``baseline + delta``), and optionally ``region`` and
 ``source``. Lines starting with ``#`` are comments (e.g. a note that the data
 are illustrative). Every problem is reported at once, naming the row and its
 line in the file.
+
+The separator (``,`` ``;`` or tab) and the decimal convention (a Dutch Excel's
+decimal comma and thousands dots, or a decimal point) are found from the file
+itself (:mod:`simulator.io.number_format`); a value that could be read two ways
+with nothing in the file to tell which is refused, never guessed.
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError, Problem
+from simulator.io.number_format import (
+    Convention,
+    NumberCell,
+    decide_convention,
+    detect_separator,
+    normalised,
+    separator_name,
+)
 from simulator.messages import msg
 
 REQUIRED_COLUMNS = ("node", "time", "value")
@@ -79,13 +92,16 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _column_problems(columns: list[str], file: str, line: int) -> list[Problem]:
+def _column_problems(columns: list[str], file: str, line: int, separator: str) -> list[Problem]:
     problems = []
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        problems.append(Problem(file, "header", msg("missing column(s) {columns}", columns=", ".join(missing)),
-                                msg("the first line must name the columns node,time,value "
-                                    "(optionally region,source)"), line))
+        problems.append(Problem(file, "header", msg("missing column(s) {missing} (read with the {separator} as "
+                                                    "separator, the header has {n} column(s): {columns})",
+                                                    missing=", ".join(missing), separator=separator_name(separator),
+                                                    n=len(columns), columns=", ".join(columns)),
+                                msg("the first line must name the columns node,time,value (optionally "
+                                    "region,source), separated by commas, semicolons or tabs"), line))
     unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         problems.append(Problem(file, "header", msg("unknown column(s) {columns}", columns=", ".join(unknown)),
@@ -129,8 +145,22 @@ def _row_problems(raw: pd.DataFrame, file: str, node_ids: list[str],
     return problems
 
 
+def _with_point_decimals(raw: pd.DataFrame, file: str, separator: str, line_numbers: list[int],
+                         convention: Convention | None) -> pd.DataFrame:
+    """``raw`` with its time and value fields rewritten to decimal points (the convention decided from all)."""
+    columns = ("time", "value")
+    if convention is None:
+        cells = [NumberCell(str(raw.at[i, column]).strip(), line_numbers[i], msg("row {row}", row=i + 1))
+                 for column in columns for i in range(len(raw))]
+        convention = decide_convention(cells, file, separator)
+    raw = raw.copy()
+    for column in columns:
+        raw[column] = [normalised(str(text).strip(), convention) for text in raw[column]]
+    return raw
+
+
 def observed_from_text(text: str, file: str, node_ids: list[str], horizon: tuple[float, float],
-                       sha256: str = "") -> ObservedData:
+                       sha256: str = "", convention: Convention | None = None) -> ObservedData:
     """Parse and check an observed-data CSV given as text (a file or an upload).
 
     Parameters
@@ -143,31 +173,40 @@ def observed_from_text(text: str, file: str, node_ids: list[str], horizon: tuple
         Nodes of the model the data are checked against.
     horizon : (float, float)
         First and last year of the run; observations must lie inside.
+    convention : "point", "comma" or None
+        How the numbers are written; None (the default) decides it from the
+        file (see :func:`simulator.io.number_format.decide_convention`).
 
     Raises
     ------
     InputError
         Every problem found: missing or unknown columns, unknown nodes, times
         outside the horizon, non-numeric values, duplicates; each names its line.
+        Also numbers written with both decimal conventions, or a value that
+        reads two ways (``1.234``) with nothing in the file to tell which.
     """
     kept = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
             if line.strip() and not line.lstrip().startswith("#")]
     line_numbers = [number for number, _ in kept[1:]]
+    separator = detect_separator([line for _, line in kept], REQUIRED_COLUMNS)
     try:
         raw = pd.read_csv(io.StringIO("\n".join(line for _, line in kept)), dtype=str, keep_default_na=False,
-                          skipinitialspace=True)
+                          skipinitialspace=True, sep=separator)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(file, "", msg("not a readable CSV table: {reason}", reason=str(exc)),
-                                 msg("comma-separated, with a header line node,time,value"))) from None
+        raise InputError(Problem(file, "", msg("not a readable CSV table (read with the {separator} as separator): "
+                                               "{reason}", separator=separator_name(separator), reason=str(exc)),
+                                 msg("fields separated by commas, semicolons or tabs, with a header line "
+                                     "node,time,value"))) from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     header_line = kept[0][0] if kept else 1
-    problems = _column_problems(list(raw.columns), file, header_line)
+    problems = _column_problems(list(raw.columns), file, header_line, separator)
     if problems:
         raise InputError(problems)
     if raw.empty:
         raise InputError(Problem(file, "", msg("the table has no rows"), msg("add observations below the header")))
     if len(line_numbers) != len(raw):  # a quoted field spans lines: fall back to row counting
         line_numbers = list(range(header_line + 1, header_line + 1 + len(raw)))
+    raw = _with_point_decimals(raw, file, separator, line_numbers, convention)
     problems = _row_problems(raw, file, node_ids, horizon, line_numbers)
     if problems:
         raise InputError(problems)
@@ -203,11 +242,12 @@ def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, f
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "", msg("not UTF-8 text"), msg("save the table as UTF-8 CSV"))) from None
+        raise InputError(Problem(str(path), "", msg("not UTF-8 text"),
+                                 msg("save the table as UTF-8 CSV (in Excel: CSV UTF-8)"))) from None
     return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest())
 
 
 def observed_from_frame(frame: pd.DataFrame, node_ids: list[str], horizon: tuple[float, float],
                         file: str = "<table>") -> ObservedData:
     """Check a table already in memory (tests, the app) as if it were read from CSV."""
-    return observed_from_text(frame.to_csv(index=False), file, node_ids, horizon)
+    return observed_from_text(frame.to_csv(index=False), file, node_ids, horizon, convention="point")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RESULT_COLUMNS = ["scenario", "node", "time", "value", "baseline", "delta"]
 
@@ -49,6 +52,8 @@ class RunResult:
     def to_frame(self) -> pd.DataFrame:
         """Long table with the columns of ``results.csv``: one row per node and time."""
         n_times, n_nodes = self.delta.shape
+        import pandas as pd  # only when a table is asked for
+
         return pd.DataFrame({
             "scenario": self.scenario,
             "node": np.tile(np.array(self.node_ids, dtype=object), n_times),

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import special
-from scipy.stats import qmc
 
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
@@ -91,6 +89,8 @@ def inverse_cdf(dist: Distribution, u: np.ndarray) -> np.ndarray:
         right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
         return np.where(u < split, left, right)
     if dist.dist == "normal":
+        from scipy import special  # here: a deterministic run never draws, and scipy costs it 0.5 s to import
+
         return dist.mean + dist.sd * special.ndtri(u)
     return dist.low + u * (dist.high - dist.low)
 
@@ -247,6 +247,8 @@ def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> 
     parameters = uncertain_parameters(model)
     design = None
     if method == "lhs" and parameters:
+        from scipy.stats import qmc
+
         rng = np.random.default_rng(seed)
         design = qmc.LatinHypercube(d=len(parameters), rng=rng).random(samples)
     elif method == "lhs":

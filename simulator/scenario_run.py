@@ -14,7 +14,6 @@ import numpy as np
 
 from simulator.budget import check_budget, deterministic_need
 from simulator.compiler import CompiledModel, compile_model
-from simulator.engine import simulate
 from simulator.errors import InputError
 from simulator.interventions import intervention_matrix
 from simulator.io.spec_files import ScenarioFile, load_scenario
@@ -84,6 +83,8 @@ def baseline_scenario(model: ModelSpec, time: TimeSpec | None = None, name: str 
 
 def run_deterministic(prepared: PreparedScenario) -> RunResult:
     """Run at the central (mode) values of every weight and lag."""
+    from simulator.engine import simulate  # numba and scipy load only when something runs
+
     d = simulate(prepared.compiled, prepared.inputs)[:, :, 0]
     return RunResult(prepared.name, prepared.compiled.node_ids, prepared.compiled.times,
                      prepared.compiled.baselines, d)

@@ -20,7 +20,7 @@ def node(node_id, baseline=10.0, **extra):
     return {
         "id": node_id,
         "label": node_id,
-        "theme": "t",
+        "theme": "samenleving",
         "dimension": "hier_en_nu",
         "baseline": baseline,
         **extra,
@@ -265,8 +265,8 @@ name: small
 title: small
 time: {start: 2020, end: 2025, dt: 0.25}
 nodes:
-  - {id: a, label: a, theme: t, dimension: hier_en_nu, baseline: 10}
-  - {id: b, label: b, theme: t, dimension: hier_en_nu, baseline: 10}
+  - {id: a, label: a, theme: samenleving, dimension: hier_en_nu, baseline: 10}
+  - {id: b, label: b, theme: samenleving, dimension: hier_en_nu, baseline: 10}
 links:
   - {from: a, to: b, weight: {dist: uniform, low: 1, high: 3}, delay: exponential, lag: LAG}
 """
@@ -363,8 +363,8 @@ def test_bad_ensemble_input_exits_2_before_writing_anything(files, tmp_path, arg
 def test_a_blow_up_exits_2_naming_the_member_and_its_values(tmp_path):
     (tmp_path / "small.yaml").write_text(
         "name: small\ntitle: small\ntime: {start: 2020, end: 2030, dt: 0.25}\nnodes:\n"
-        "  - {id: a, label: a, theme: t, dimension: hier_en_nu, baseline: 1}\n"
-        "  - {id: s, label: s, theme: t, dimension: hier_en_nu, baseline: 1, kind: stock}\n"
+        "  - {id: a, label: a, theme: samenleving, dimension: hier_en_nu, baseline: 1}\n"
+        "  - {id: s, label: s, theme: samenleving, dimension: hier_en_nu, baseline: 1, kind: stock}\n"
         "links:\n  - {from: a, to: s, weight: 1}\n"
         "  - {from: s, to: s, weight: {low: 0, mode: 0, high: 1.0e+20}}\n",
         encoding="utf-8",

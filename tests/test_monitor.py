@@ -16,7 +16,7 @@ TIME = {"start": 2020.0, "end": 2030.0, "dt": 0.25}
 
 
 def _node(node_id, baseline=10.0):
-    return {"id": node_id, "label": node_id, "theme": "t", "dimension": "hier_en_nu", "baseline": baseline}
+    return {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu", "baseline": baseline}
 
 
 def _prepare(weight=None):

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.themes import in_cbs_order
 from ui.i18n import t, theme_label
 
 VERDICT_COLOURS = {
@@ -80,7 +81,7 @@ def scorecard_figure(
         One year of :func:`simulator.analysis.scorecard.summary`: columns ``dimension,
         theme, verdict, n_improves, n_worsens``.
     themes : sequence of str, optional
-        Row order (default: the themes in ``summary``, sorted).
+        Row order (default: the themes in ``summary`` in CBS's order, :data:`simulator.themes.THEMES`).
     compact : bool
         Narrow form for side-by-side use: column names and title wrapped.
 
@@ -90,7 +91,7 @@ def scorecard_figure(
         A heatmap whose ``z`` holds :data:`VERDICT_CODE` per cell and whose text
         reads ``▲n ▼m``; cells without nodes are white and empty.
     """
-    themes = list(themes) if themes is not None else sorted(summary["theme"].unique())
+    themes = list(themes) if themes is not None else in_cbs_order(summary["theme"])
     z = np.zeros((len(themes), len(DIMENSIONS)))
     text = [["" for _ in DIMENSIONS] for _ in themes]
     for row in summary.itertuples(index=False):
@@ -320,7 +321,7 @@ def network_figure(
         links = [link for link in links if focus in (link.source, link.target)]
         shown = {focus} | {link.source for link in links} | {link.target for link in links}
     pos = _positions(model) if focus is None else _focus_positions(model, focus)
-    themes = sorted({n.theme for n in model.nodes})
+    themes = in_cbs_order(n.theme for n in model.nodes)
     fig = go.Figure()
     annotations = [_arrow(pos, link) for link in links]
     annotations += [_link_mark(pos, link) for link in links]

@@ -12,6 +12,7 @@ from simulator.analysis.text import UNIT_WORDS_NL as UNIT_WORDS_NL
 from simulator.analysis.text import unit_label as unit_label
 from simulator.errors import InputError
 from simulator.errors import error_text as error_text
+from simulator.themes import theme_name
 
 LANGUAGES = ("nl", "en")
 
@@ -407,7 +408,10 @@ def problem_lines(exc: InputError, language: str = "nl") -> list[str]:
     return [problem.render(language) for problem in exc.problems]
 
 
-def theme_label(theme: str) -> str:
-    """A readable theme name: ``arbeid_en_vrije_tijd`` -> ``Arbeid en vrije tijd`` (a Dutch term)."""
-    text = theme.replace("_", " ").strip()
+def theme_label(theme: str, language: str = "nl") -> str:
+    """A theme's name from :mod:`simulator.themes`, capitalised: ``materiele_welvaart`` -> ``Materiële welvaart``.
+
+    Dutch by default (the CBS terms); ``language="en"`` gives the English name.
+    """
+    text = theme_name(theme, language).strip()
     return text[:1].upper() + text[1:]

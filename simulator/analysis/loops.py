@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
-from simulator.analysis.tracing import loop_parts, trace_paths
+if TYPE_CHECKING:
+    import pandas as pd
+
 from simulator.baselines import baseline_path
 from simulator.compiler import CompiledModel
 from simulator.spec import ModelSpec, TimeSpec
@@ -138,6 +140,8 @@ def loop_frame_columns() -> list[str]:
 
 def loops_frame(loops: list[Loop]) -> pd.DataFrame:
     """The loops as a table with the columns of :func:`loop_frame_columns`."""
+    import pandas as pd  # tables only: finding loops (and validate) needs no pandas
+
     return pd.DataFrame([{k: v for k, v in lp.to_dict().items() if k in loop_frame_columns()}
                          for lp in loops], columns=loop_frame_columns())
 
@@ -169,6 +173,10 @@ def loop_scores(loops: list[Loop], cm: CompiledModel, u: np.ndarray, d: np.ndarr
     DataFrame
         Columns ``SCORE_COLUMNS``, highest score first.
     """
+    import pandas as pd
+
+    from simulator.analysis.tracing import loop_parts, trace_paths
+
     by_path = {lp.path: lp for lp in loops}
     shares = {lp.path: np.zeros(cm.n_nodes) for lp in loops}
     moving = np.flatnonzero(d[k] != 0)

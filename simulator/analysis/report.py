@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.loops import find_loops
+from simulator.analysis.run_warnings import stability_warning
 from simulator.analysis.scorecard import (
     default_years,
     distribution,
@@ -22,7 +23,6 @@ from simulator.analysis.scorecard import (
     summary,
     time_indices,
 )
-from simulator.analysis.stability import check_stability
 from simulator.analysis.text import (
     DIMENSION_NAMES,
     SYMBOLS,
@@ -38,15 +38,9 @@ from simulator.engine import simulate
 from simulator.messages import joined, msg
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import DIMENSIONS, ModelSpec, display_name
+from simulator.themes import theme_name, theme_order
 
 MAX_MEMBERS = 5000
-
-
-def stability_warning(prepared: PreparedScenario) -> str:
-    """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
-    report = check_stability(prepared.model, prepared.compiled, prepared.time)
-    return "" if report.stable else msg("{scenario}: {message}", scenario=prepared.name,
-                                        message=report.message(prepared.model))
 
 
 ENSEMBLE_STABILITY_MEMBERS = 200
@@ -252,9 +246,9 @@ def _tradeoff_lines(horizon: pd.DataFrame, language: str) -> list[str]:
     if pairs.empty:
         return []
     nl, names = language == "nl", DIMENSION_NAMES["nl"]
-    gains = dict.fromkeys(f"{display_name(t)} ({names[d]})" for d, t in
+    gains = dict.fromkeys(f"{theme_name(t)} ({names[d]})" for d, t in
                           zip(pairs["gains_dimension"], pairs["gains_theme"], strict=True))
-    loses = dict.fromkeys(f"{display_name(t)} ({names[d]})" for d, t in
+    loses = dict.fromkeys(f"{theme_name(t)} ({names[d]})" for d, t in
                           zip(pairs["loses_dimension"], pairs["loses_theme"], strict=True))
     year = float(horizon["year"].iloc[0])
     return [f"\n  {'Afruil in' if nl else 'Trade-offs in'} {year:g}:",
@@ -275,11 +269,12 @@ def comparison_text(cards: Sequence[pd.DataFrame], language: str = "nl") -> str:
     lines = [head, f"  {'':<30}" + "".join(f"{n:>{width}}" for n in names)]
     for dim in DIMENSIONS:
         lines.append(f"  {DIMENSION_NAMES[language][dim]}")
-        themes = dict.fromkeys(t for f in frames for t in f.loc[f["dimension"] == dim, "theme"])
+        themes = sorted(dict.fromkeys(t for f in frames for t in f.loc[f["dimension"] == dim, "theme"]),
+                        key=lambda t, dim=dim: theme_order(t, dim))
         for theme in themes:
             cells = []
             for f in frames:
                 row = f[(f["dimension"] == dim) & (f["theme"] == theme)]
                 cells.append(SYMBOLS[row["verdict"].iloc[0]] if len(row) else "")
-            lines.append(f"    {display_name(theme)[:28]:<28}" + "".join(f"{c:>{width}}" for c in cells))
+            lines.append(f"    {theme_name(theme)[:28]:<28}" + "".join(f"{c:>{width}}" for c in cells))
     return "\n".join(lines)

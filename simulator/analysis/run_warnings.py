@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.analysis.report import ensemble_stability_warning, stability_warning
+from simulator.analysis.stability import check_stability
 from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
+
+
+def stability_warning(prepared: PreparedScenario) -> str:
+    """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
+    report = check_stability(prepared.model, prepared.compiled, prepared.time)
+    return "" if report.stable else msg("{scenario}: {message}", scenario=prepared.name,
+                                        message=report.message(prepared.model))
 
 
 def horizon_warnings(prepared: PreparedScenario) -> list[str]:
@@ -45,6 +52,8 @@ def run_warnings(prepared: PreparedScenario, ensemble: dict | None = None,
         Explicit ``(weights, lags)`` of the members, each (L, M) (sensitivity's runs).
     """
     found = [stability_warning(prepared), *horizon_warnings(prepared)]
+    if ensemble is not None or members is not None:  # draws members: only then pandas and scipy load
+        from simulator.analysis.report import ensemble_stability_warning
     if ensemble is not None:
         found.append(ensemble_stability_warning(prepared, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
                                                 str(ensemble.get("method", "lhs"))))

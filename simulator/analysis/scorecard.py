@@ -23,6 +23,7 @@ indicators; their rows say so (``quantified`` False).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ import pandas as pd
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
 from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.themes import theme_order
 
 VERDICTS = ("improves", "worsens", "level", "neutral")
 SCORECARD_COLUMNS = ["scenario", "year", "time", "horizon", "dimension", "theme", "region", "node", "label",
@@ -103,11 +105,17 @@ def time_indices(times: np.ndarray, years: Sequence[float], where: str = "year")
 def _check_themes(model: ModelSpec, themes: Sequence[str] | None) -> None:
     if themes is None:
         return
-    known = sorted({n.theme for n in model.nodes})
+    known = sorted({n.theme for n in model.nodes}, key=lambda t: (theme_order(t), t))
     unknown = [t for t in themes if t not in known]
     if unknown:
-        raise InputError([Problem("", "theme", msg("no node has the theme '{theme}'", theme=t),
-                                  msg("themes of this model: {themes}", themes=", ".join(known))) for t in unknown])
+        problems = []
+        for t in unknown:
+            close = difflib.get_close_matches(t, known, 1)
+            listed = msg("themes of this model: {themes}", themes=", ".join(known))
+            problems.append(Problem("", "theme", msg("no node has the theme '{theme}'", theme=t),
+                                    msg("did you mean '{name}'? {themes}", name=close[0], themes=listed) if close
+                                    else listed))
+        raise InputError(problems)
 
 
 def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
@@ -141,8 +149,10 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     Returns
     -------
     DataFrame
-        Sorted by year, dimension (hier_en_nu, later, elders), theme and file
-        order. ``relative`` is ``delta / |baseline|`` (NaN for a zero baseline).
+        Sorted by year, dimension (hier_en_nu, later, elders), theme (CBS's
+        order, :data:`simulator.themes.THEMES`: a dimension's own themes first) and
+        file order. ``relative`` is
+        ``delta / |baseline|`` (NaN for a zero baseline).
     """
     _check_themes(model, themes)
     times = np.asarray(times, dtype=float)
@@ -161,8 +171,9 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     if themes is not None:
         card = card[card["theme"].isin(list(themes))]
     card["_dim"] = card["dimension"].map({d: i for i, d in enumerate(DIMENSIONS)})
+    card["_theme"] = [theme_order(t, d) for t, d in zip(card["theme"], card["dimension"], strict=True)]
     card["_order"] = card["node"].map({n: i for i, n in enumerate(model.node_ids)})
-    card = card.sort_values(["year", "_dim", "theme", "_order"], kind="stable")
+    card = card.sort_values(["year", "_dim", "_theme", "theme", "_order"], kind="stable")
     return card[SCORECARD_COLUMNS].reset_index(drop=True)
 
 

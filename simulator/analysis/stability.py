@@ -37,8 +37,8 @@ import numpy as np
 
 from simulator.analysis.loops import Loop, find_loops
 from simulator.compiler import CompiledModel
-from simulator.engine import fixed_steps
 from simulator.spec import DELAY_TYPES, ModelSpec, TimeSpec
+from simulator.timegrid import fixed_steps
 
 TOLERANCE = 1e-9
 NEUTRAL_TOLERANCE = 1e-7

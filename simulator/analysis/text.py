@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.messages import LANGUAGES, Localized, localize_number, msg
-from simulator.spec import DIMENSIONS, ModelSpec, display_name
+from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.themes import theme_name
 
 DIMENSION_NAMES = {"nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
                    "en": {"hier_en_nu": "hier en nu (here and now)", "later": "later (later generations)",
@@ -155,7 +156,7 @@ def scorecard_table(groups: pd.DataFrame, language: str = "nl") -> str:
             lines.append("    " + ("(geen indicatoren)" if language == "nl" else "(no indicators)"))
         for theme in dict.fromkeys(part["theme"]):
             cells = part[part["theme"] == theme].set_index("year")
-            lines.append(f"    {display_name(theme)[:28]:<28}" +
+            lines.append(f"    {theme_name(theme)[:28]:<28}" +
                          "".join(f"{_cell(cells.loc[y]) if y in cells.index else '':>14}" for y in years))
     legend = ("  + verbetert, - verslechtert, +/- gemengd (aantal beter/slechter), = gelijk, . neutraal"
               if language == "nl" else

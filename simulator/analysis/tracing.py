@@ -38,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 from simulator.compiler import CompiledModel
-from simulator.engine import fixed_steps, simulate
+from simulator.engine import simulate
 from simulator.interventions import intervention_matrix
 from simulator.spec import DELAY_TYPES
+from simulator.timegrid import fixed_steps
 
 INCOMING_COLUMNS = ["part", "source", "link", "value", "share"]
 PATH_COLUMNS = ["part", "path", "loop", "length", "value", "share"]

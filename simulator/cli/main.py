@@ -1,23 +1,18 @@
-"""The ``bwsim`` application: global options and the list of commands."""
+"""The ``bwsim`` application: global options and the list of commands.
+
+Each command's module is imported only when that command runs (or shows its own
+``--help``): see :mod:`simulator.cli.lazy`. ``bwsim --help`` and ``bwsim
+validate`` therefore start without scipy, numba, pandas or the calibration code.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from simulator.cli import calibrate as calibrate_command
-from simulator.cli import explain as explain_command
-from simulator.cli import export as export_command
-from simulator.cli import loops as loops_command
-from simulator.cli import monitor as monitor_command
-from simulator.cli import run as run_command
-from simulator.cli import scorecard as scorecard_command
-from simulator.cli import sensitivity as sensitivity_command
-from simulator.cli import ui as ui_command
-from simulator.cli import validate as validate_command
-from simulator.cli import workshop as workshop_command
 from simulator.cli.common import State
+from simulator.cli.lazy import COMMANDS, LazyCommand, LazyGroup
 
-app = typer.Typer(name="bwsim", add_completion=False, no_args_is_help=True,
+app = typer.Typer(name="bwsim", add_completion=False, no_args_is_help=True, cls=LazyGroup,
                   help="Brede-welvaart scenario simulator: causal networks of bouwblokken.")
 
 
@@ -26,17 +21,19 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show Python trac
     State.debug = debug
 
 
-app.command("validate")(validate_command.validate)
-app.command("run")(run_command.run)
-app.command("export")(export_command.export)
-app.command("ui")(ui_command.ui)
-app.add_typer(workshop_command.app, name="workshop")
-app.command("calibrate")(calibrate_command.calibrate_command)
-app.command("sensitivity")(sensitivity_command.sensitivity_command)
-app.command("monitor")(monitor_command.monitor_command)
-app.command("loops")(loops_command.loops)
-app.command("explain")(explain_command.explain)
-app.command("scorecard")(scorecard_command.scorecard)
+COMMANDS.update({
+    "validate": LazyCommand("simulator.cli.validate", "validate"),
+    "run": LazyCommand("simulator.cli.run", "run"),
+    "export": LazyCommand("simulator.cli.export", "export"),
+    "ui": LazyCommand("simulator.cli.ui", "ui"),
+    "calibrate": LazyCommand("simulator.cli.calibrate", "calibrate_command"),
+    "sensitivity": LazyCommand("simulator.cli.sensitivity", "sensitivity_command"),
+    "monitor": LazyCommand("simulator.cli.monitor", "monitor_command"),
+    "loops": LazyCommand("simulator.cli.loops", "loops"),
+    "explain": LazyCommand("simulator.cli.explain", "explain"),
+    "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
+    "workshop": LazyCommand("simulator.cli.workshop", "app"),
+})
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from simulator import spec as specs
 from simulator.errors import InputError, Problem
 from simulator.io.yaml_file import YamlDocument, parse_yaml, read_yaml
 from simulator.messages import Text, msg
-from simulator.network import check_model, check_scenario
+from simulator.network import check_model, check_scenario, theme_problems
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
 
@@ -156,9 +156,14 @@ def is_scenario_document(doc: YamlDocument) -> bool:
 
 
 def model_from_document(doc: YamlDocument, raw: bytes, path: str) -> ModelFile:
-    """Validate a parsed model document, structure and references included."""
+    """Validate a parsed model document, structure, references and themes included.
+
+    A file's themes must be those of :mod:`simulator.themes` (a model built in
+    code, e.g. in tests, may use its own; :func:`~simulator.network.check_model`
+    does not look at themes).
+    """
     model = spec_from_document(doc, specs.ModelSpec)
-    problems = check_model(model, doc)
+    problems = theme_problems(model, doc) + check_model(model, doc)
     if problems:
         raise InputError(problems)
     return ModelFile(model, path, hashlib.sha256(raw).hexdigest(), doc)

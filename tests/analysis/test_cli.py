@@ -14,10 +14,10 @@ name: small
 title: small
 time: {start: 2025, end: 2035, dt: 0.25}
 nodes:
-  - {id: a, label: A, theme: arbeid, dimension: hier_en_nu, baseline: 100, direction: up}
-  - {id: b, label: B, theme: arbeid, dimension: hier_en_nu, baseline: 100, direction: up}
+  - {id: a, label: A, theme: arbeid_en_vrije_tijd, dimension: hier_en_nu, baseline: 100, direction: up}
+  - {id: b, label: B, theme: arbeid_en_vrije_tijd, dimension: hier_en_nu, baseline: 100, direction: up}
   - {id: c, label: C, theme: milieu, dimension: later, baseline: 10, direction: down}
-  - {id: e, label: E, theme: handel, dimension: elders, baseline: 50, direction: up}
+  - {id: e, label: E, theme: handel_en_hulp, dimension: elders, baseline: 50, direction: up}
 links:
   - {from: a, to: b, weight: 0.5, lag: 1}
   - {from: b, to: a, weight: 0.4, lag: 2, delay: fixed}
@@ -30,8 +30,8 @@ name: chain
 title: chain
 time: {start: 2025, end: 2030, dt: 0.5}
 nodes:
-  - {id: x, label: X, theme: t, dimension: hier_en_nu}
-  - {id: y, label: Y, theme: t, dimension: hier_en_nu}
+  - {id: x, label: X, theme: samenleving, dimension: hier_en_nu}
+  - {id: y, label: Y, theme: samenleving, dimension: hier_en_nu}
 links:
   - {from: x, to: y, weight: 2}
 """
@@ -138,8 +138,8 @@ def test_run_of_two_scenarios_compares_them_and_a_stable_run_has_no_warning(file
     assert "warning" not in result.stderr
     assert "Scenarios side by side in 2035" in result.stdout
     side = result.stdout.split("Scenarios side by side in 2035")[1].splitlines()
-    rows = {line.split()[0]: line.split()[1:] for line in side if line.startswith("    ") and line[4] != " "}
-    assert rows == {"arbeid": ["+", "-"], "milieu": ["-", "+"], "handel": ["-", "+"]}
+    rows = {line[4:32].strip(): line[32:].split() for line in side if line.startswith("    ") and line[4] != " "}
+    assert rows == {"arbeid en vrije tijd": ["+", "-"], "milieu": ["-", "+"], "handel en hulp": ["-", "+"]}
 
 
 def test_scorecard_before_the_horizon_summarises_the_last_year_asked_for(files):

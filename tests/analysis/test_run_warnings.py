@@ -15,8 +15,8 @@ from simulator.scenario_run import prepare_scenario
 runner = CliRunner()
 
 NODES = ("nodes:\n"
-         "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 100}\n"
-         "  - {id: b, label: B, theme: t, dimension: hier_en_nu, baseline: 100}\n")
+         "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+         "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n")
 # central weight 0.6 (gain 0.3: stable); up to 4 (gain 2: members grow)
 MEMBERS_GROW = (f"name: m\ntitle: m\ntime: {{start: 2025, end: 2035, dt: 0.25}}\n{NODES}"
                 "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"

@@ -115,8 +115,8 @@ def test_members_whose_weights_make_a_stock_loop_grow_are_counted():
 def test_run_warns_when_ensemble_members_are_unstable_though_the_central_model_is_not(tmp_path):
     (tmp_path / "m.yaml").write_text(
         "name: m\ntitle: m\ntime: {start: 2025, end: 2035, dt: 0.25}\nnodes:\n"
-        "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 100}\n"
-        "  - {id: b, label: B, theme: t, dimension: hier_en_nu, baseline: 100}\n"
+        "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+        "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
         "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"
         "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n", encoding="utf-8")
     (tmp_path / "s.yaml").write_text(
@@ -193,8 +193,8 @@ def test_extreme_weights_give_a_clear_report_not_a_linalg_error(weight):
 
 def test_run_with_weights_of_1e308_refuses_without_a_traceback(tmp_path):
     lines = ["name: m", "title: t", "nodes:",
-             "  - {id: s, label: S, theme: t, dimension: hier_en_nu, baseline: 10, kind: stock}",
-             "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 10}",
+             "  - {id: s, label: S, theme: samenleving, dimension: hier_en_nu, baseline: 10, kind: stock}",
+             "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 10}",
              "links:", "  - {from: s, to: a, weight: 1e308}", "  - {from: a, to: s, weight: 1e308}"]
     (tmp_path / "m.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "s.yaml").write_text("name: s\nmodel: m.yaml\ninterventions:\n"

@@ -17,7 +17,7 @@ TIME = {"start": 2020.0, "end": 2025.0, "dt": 0.25}
 
 def node(node_id: str, baseline: Any = 10.0, **extra: Any) -> dict[str, Any]:
     """A node as a file would give it, with the required display fields filled in."""
-    return {"id": node_id, "label": node_id, "theme": "t", "dimension": "hier_en_nu",
+    return {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu",
             "baseline": baseline, **extra}
 
 

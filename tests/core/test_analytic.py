@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from simulator.engine import fixed_steps
+from simulator.timegrid import fixed_steps
 
 from .builders import build_model, link, node, run
 

@@ -21,8 +21,8 @@ MODEL = """\
 name: m
 title: t
 nodes:
-  - {id: jobs, label: J, theme: t, dimension: hier_en_nu, baseline: 10}
-  - {id: income, label: I, theme: t, dimension: hier_en_nu, baseline: 5}
+  - {id: jobs, label: J, theme: samenleving, dimension: hier_en_nu, baseline: 10}
+  - {id: income, label: I, theme: samenleving, dimension: hier_en_nu, baseline: 5}
 links:
   - {from: jobs, to: income, weight: 1}
 """
@@ -179,7 +179,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 def test_algebraic_loop_names_every_node_of_the_loop(tmp_path):
     path = tmp_path / "m.yaml"
-    text = MODEL.replace("  - {id: income", "  - {id: rent, label: R, theme: t, dimension: later}\n  - {id: income")
+    text = MODEL.replace("  - {id: income", "  - {id: rent, label: R, theme: wonen, dimension: later}\n  - {id: income")
     text += "  - {from: income, to: rent, weight: 0.1}\n  - {from: rent, to: jobs, weight: 0.1}\n"
     path.write_text(text, encoding="utf-8")
     problem = only_problem(load_model, path)

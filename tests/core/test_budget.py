@@ -36,7 +36,8 @@ def wide_model(dt: float, n_nodes: int = 61, n_links: int = 200, ranged: bool = 
     weight = "{low: 0.005, mode: 0.01, high: 0.02}" if ranged else "0.01"
     return "\n".join(
         ["name: wide", "title: t", f"time: {{start: 2025, end: 2026, dt: {dt}}}", "nodes:"]
-        + [f"  - {{id: n{i}, label: N{i}, theme: t, dimension: hier_en_nu, baseline: 10}}" for i in range(n_nodes)]
+        + [f"  - {{id: n{i}, label: N{i}, theme: samenleving, dimension: hier_en_nu, baseline: 10}}"
+           for i in range(n_nodes)]
         + ["links:"] + [f"  - {{from: n{a}, to: n{b}, weight: {weight}}}" for a, b in sorted(pairs)]) + "\n"
 
 

@@ -21,7 +21,7 @@ MODEL = textwrap.dedent("""\
     title: {nl: Klein, en: Tiny}
     time: {start: 2020, end: 2030, dt: 0.5}
     nodes:
-      - {id: x, label: X, theme: arbeid, dimension: hier_en_nu, baseline: 100, direction: up}
+      - {id: x, label: X, theme: arbeid_en_vrije_tijd, dimension: hier_en_nu, baseline: 100, direction: up}
       - {id: y, label: Y, theme: wonen, dimension: hier_en_nu, baseline: 50, direction: down}
     links:
       - {from: x, to: y, weight: {low: 0.5, mode: 1, high: 2}}

@@ -51,16 +51,16 @@ def assert_agrees(prepared, fmt: str, folder: Path) -> None:
 
 def two_node_model(delay: str, form: str, lag: float, bounds: bool = False, stock: bool = False) -> str:
     """source -> target (one link of the given kind), target -> sink (instant), sink is a stock or not."""
-    target = {"id": "target", "label": "T", "theme": "t", "dimension": "later",
+    target = {"id": "target", "label": "T", "theme": "samenleving", "dimension": "later",
               "baseline": {"value": 40.0, "growth": 0.01}}
     if bounds:  # the baseline grows from 40 to 43.31 by 2028: inside, so only the deviation meets max
         target |= {"min": 39.5, "max": 43.5}
-    sink = {"id": "sink", "label": "S", "theme": "t", "dimension": "elders", "baseline": 7.0}
+    sink = {"id": "sink", "label": "S", "theme": "samenleving", "dimension": "elders", "baseline": 7.0}
     if stock:
         sink |= {"kind": "stock", "decay": 0.2}
     model = {
         "name": "case", "title": "case", "time": {"start": 2020, "end": 2028, "dt": 0.25},  # as prepared_case runs
-        "nodes": [{"id": "source", "label": "S", "theme": "t", "dimension": "hier_en_nu",
+        "nodes": [{"id": "source", "label": "S", "theme": "samenleving", "dimension": "hier_en_nu",
                    "baseline": {"series": {2020: 10.0, 2024: 12.0}}}, target, sink],
         "links": [{"from": "source", "to": "target", "weight": 0.7, "form": form, "lag": lag, "delay": delay},
                   {"from": "target", "to": "sink", "weight": -0.5}],

@@ -85,7 +85,7 @@ def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: 
         for m in app.markdown
     )
     assert any(
-        "Welvaart (hier en nu) wint, Milieu (later) verliest" in m.value for m in app.markdown
+        "Materiële welvaart (hier en nu) wint, Milieu (later) verliest" in m.value for m in app.markdown
     )
 
 
@@ -519,8 +519,8 @@ def test_the_uncertainty_band_warns_when_some_members_make_the_model_unstable(
 ):
     model = (
         "name: loop\ntitle: loop\ntime: {start: 2025, end: 2035, dt: 0.25}\nnodes:\n"
-        "  - {id: a, label: A, theme: t, dimension: hier_en_nu, baseline: 100, direction: up}\n"
-        "  - {id: b, label: B, theme: t, dimension: hier_en_nu, baseline: 100, direction: up}\n"
+        "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100, direction: up}\n"
+        "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100, direction: up}\n"
         "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"
         "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n"
     )

@@ -26,7 +26,7 @@ def _run(step: float = 100.0):
 def test_scorecard_cells_are_coloured_by_verdict():
     model, result = _run()
     card = scorecard(model, result.times, result.baseline, result.delta, [2035.0])
-    fig = charts.scorecard_figure(summary(card), "nl", themes=["arbeid", "milieu", "welvaart"])
+    fig = charts.scorecard_figure(summary(card), "nl", themes=["arbeid_en_vrije_tijd", "milieu", "materiele_welvaart"])
     z = np.asarray(fig.data[0].z)
     code = charts.VERDICT_CODE
     # columns: hier_en_nu, later, elders
@@ -34,13 +34,13 @@ def test_scorecard_cells_are_coloured_by_verdict():
         code["improves"],
         code["none"],
         code["worsens"],
-    ]  # arbeid: jobs up, elsewhere down
+    ]  # arbeid en vrije tijd: jobs up, elsewhere down
     assert z[1].tolist() == [
         code["none"],
         code["worsens"],
         code["none"],
     ]  # milieu: emissions up (bad)
-    assert z[2].tolist() == [code["improves"], code["none"], code["none"]]  # welvaart: income up
+    assert z[2].tolist() == [code["improves"], code["none"], code["none"]]  # materiële welvaart: income up
     assert fig.data[0].text[0][0] == "▲1" and fig.data[0].text[1][1] == "▼1"
     assert list(fig.data[0].x) == ["hier en nu", "later", "elders"]
 

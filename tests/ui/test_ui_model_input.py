@@ -26,8 +26,8 @@ def _check(text: str | bytes, current, **kw):
         ("just a sentence", "expected a mapping"),
         (
             SMALL.replace(
-                "theme: arbeid, dimension: hier_en_nu, unit: jobs",
-                "theme: arbeid, dimension: now, unit: jobs",
+                "theme: arbeid_en_vrije_tijd, dimension: hier_en_nu, unit: jobs",
+                "theme: arbeid_en_vrije_tijd, dimension: now, unit: jobs",
             ),
             "nodes[0].dimension",
         ),

@@ -64,7 +64,7 @@ def test_effect_sentences_say_size_direction_verdict_and_timing():
 def test_tradeoffs_name_the_themes_that_gain_and_lose():
     _, _, card = _run(100)
     lines = tables.tradeoff_lines(card, "en")
-    assert "Welvaart (hier en nu) gains, Milieu (later) loses" in lines
+    assert "Materiële welvaart (hier en nu) gains, Milieu (later) loses" in lines
 
 
 def test_differences_rank_by_spread_of_relative_change():

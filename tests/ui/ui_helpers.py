@@ -19,13 +19,13 @@ name: small
 title: {nl: "Klein model", en: "Small model"}
 time: {start: 2025, end: 2040, dt: 0.25}
 nodes:
-  - {id: jobs, label: {nl: Banen, en: Jobs}, theme: arbeid, dimension: hier_en_nu, unit: jobs,
+  - {id: jobs, label: {nl: Banen, en: Jobs}, theme: arbeid_en_vrije_tijd, dimension: hier_en_nu, unit: jobs,
      baseline: 1000, direction: up}
-  - {id: income, label: {nl: Inkomen, en: Income}, theme: welvaart, dimension: hier_en_nu, unit: eur,
+  - {id: income, label: {nl: Inkomen, en: Income}, theme: materiele_welvaart, dimension: hier_en_nu, unit: eur,
      baseline: 30000, direction: up}
   - {id: emissions, label: {nl: Uitstoot, en: Emissions}, theme: milieu, dimension: later, unit: kt,
      baseline: 100, direction: down}
-  - {id: elsewhere, label: {nl: Banen elders, en: Jobs elsewhere}, theme: arbeid, dimension: elders,
+  - {id: elsewhere, label: {nl: Banen elders, en: Jobs elsewhere}, theme: arbeid_en_vrije_tijd, dimension: elders,
      unit: jobs, baseline: 5000, direction: up}
 links:
   - {from: jobs, to: income, weight: {low: 1, mode: 2, high: 3}}
@@ -46,8 +46,8 @@ name: unstable
 title: "Unstable"
 time: {start: 2025, end: 2040, dt: 0.25}
 nodes:
-  - {id: x, label: X, theme: t, dimension: hier_en_nu, kind: stock, baseline: 10, direction: up}
-  - {id: y, label: Y, theme: t, dimension: later, baseline: 10, direction: up}
+  - {id: x, label: X, theme: samenleving, dimension: hier_en_nu, kind: stock, baseline: 10, direction: up}
+  - {id: y, label: Y, theme: samenleving, dimension: later, baseline: 10, direction: up}
 links:
   - {from: x, to: x, weight: 1.0e+10}
   - {from: x, to: y, weight: 1}

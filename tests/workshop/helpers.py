@@ -9,7 +9,7 @@ MODEL_YAML = textwrap.dedent("""\
     title: {nl: "Klein model", en: "Tiny model"}
     time: {start: 2025, end: 2030, dt: 0.5}
     nodes:
-      - {id: x, label: X, theme: arbeid, dimension: hier_en_nu, baseline: 100, direction: up}
+      - {id: x, label: X, theme: arbeid_en_vrije_tijd, dimension: hier_en_nu, baseline: 100, direction: up}
       - {id: y, label: Y, theme: wonen, dimension: hier_en_nu, baseline: 50, direction: down}
       - {id: z, label: Z, theme: milieu, dimension: later, baseline: 20, direction: up}
     links:

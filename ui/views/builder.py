@@ -7,6 +7,7 @@ import streamlit as st
 from simulator.analysis.report import distribution_lines
 from simulator.analysis.scorecard import summary
 from simulator.errors import InputError, NumericalError
+from simulator.themes import in_cbs_order
 from ui import charts, model_input, state, tables, workshop_panel
 from ui import future as fut
 from ui import sensitivity_charts as monitor_charts
@@ -192,7 +193,7 @@ def results(cur: state.Current, levers: list[fut.Lever]) -> None:
         warning = state.ensemble_stability_warning(cur, own or defaults, BAND_SAMPLES)
     if warning:
         st.warning(warning)
-    themes = sorted({n.theme for n in model.nodes})
+    themes = in_cbs_order(n.theme for n in model.nodes)
     st.subheader(tr("scorecard"))
     st.caption(tr("scorecard_help"))
     cols = st.columns(len(cards))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from simulator.analysis.scorecard import summary
 from simulator.spec import ScenarioSpec
+from simulator.themes import in_cbs_order
 from ui import charts, state, tables
 from ui.state import tr
 
@@ -63,7 +64,7 @@ def page() -> None:
     samples = BAND_SAMPLES if band_on else 0
     lang = state.language()
     cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year, samples) for k in chosen}
-    themes = sorted({n.theme for n in model.nodes})
+    themes = in_cbs_order(n.theme for n in model.nodes)
     st.subheader(tr("scorecard"))
     names = list(cards)
     for row in range(0, len(names), PER_ROW):

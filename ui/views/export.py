@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from simulator.analysis.scorecard import scorecard, summary
+from simulator.themes import in_cbs_order
 from ui import charts, exporting, state, tables
 from ui.state import tr
 
@@ -59,7 +60,7 @@ def _chart(cur: state.Current):
     if node == SCORECARD:
         year = float(st.session_state.get("year") or model.time.start + 10)
         card = state.scorecard_of(cur, own or defaults, year)
-        themes = sorted({n.theme for n in model.nodes})
+        themes = in_cbs_order(n.theme for n in model.nodes)
         title = f"{tr('scorecard')} {year:g}"
         fig = charts.scorecard_figure(summary(card), state.language(), title, themes)
     else:

@@ -1,0 +1,174 @@
+"""Start-up of the command line: each command imports only what it needs; the kernels are compiled at set-up.
+
+Timings are in ``benchmarks/bench_startup.py``; these tests check what is
+imported (in a fresh interpreter, as a user's shell would start it) and that
+the lazily registered commands say and do what they said before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from simulator.cli.lazy import COMMANDS
+from simulator.cli.main import app
+from simulator.io import yaml_file
+from simulator.io.spec_files import load_model_text
+
+ROOT = Path(__file__).parents[1]
+HEERLEN_FILES = ["models/medtech-heerlen.yaml", *sorted(str(p.relative_to(ROOT)) for p in
+                                                        (ROOT / "scenarios").glob("*.yaml"))]
+NUMERICS = ("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed")
+
+PROBE = f"""
+import json, sys
+from simulator.cli.main import app
+try:
+    app(sys.argv[1:], prog_name="bwsim")
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+names = sorted(m for m in sys.modules if m.split(".")[0] in {sorted(NUMERICS)!r})
+print("PROBE " + json.dumps({{"code": code, "modules": names}}), file=sys.stderr)
+"""
+
+
+def _probe(*args: str) -> tuple[int, list[str], str]:
+    """Run ``bwsim ARGS`` in a fresh interpreter; its exit status, the numeric modules it imported, its output."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    line = next(row for row in done.stderr.splitlines() if row.startswith("PROBE "))
+    report = json.loads(line[len("PROBE "):])
+    return report["code"], report["modules"], done.stdout
+
+
+def test_help_lists_every_command_and_imports_no_numerics():
+    code, modules, out = _probe("--help")
+    assert code == 0
+    assert modules == []
+    for name in COMMANDS:
+        assert f" {name} " in out
+
+
+def test_validate_imports_no_numerics_beyond_numpy_and_pydantic():
+    code, modules, out = _probe("validate", *HEERLEN_FILES)
+    assert code == 0, out
+    assert out.count("ok: ") == len(HEERLEN_FILES)
+    assert modules == []
+
+
+def test_a_deterministic_run_does_not_import_the_sampling_statistics(tmp_path):
+    code, modules, _ = _probe("run", "scenarios/medtech-growth.yaml", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "scipy.stats" not in modules and "SALib" not in modules and "dask" not in modules
+    assert "numba" in modules  # the kernel, loaded from its cache
+
+
+def _eager_app() -> typer.Typer:
+    """``bwsim`` as it was: every command module imported and registered up front."""
+    from simulator.cli.common import State
+
+    eager = typer.Typer(name="bwsim", add_completion=False, no_args_is_help=True,
+                        help="Brede-welvaart scenario simulator: causal networks of bouwblokken.")
+
+    @eager.callback()
+    def _options(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks.")) -> None:
+        State.debug = debug
+
+    for name, where in COMMANDS.items():
+        target = getattr(importlib.import_module(where.module), where.attribute)
+        if isinstance(target, typer.Typer):
+            eager.add_typer(target, name=name)
+        else:
+            eager.command(name)(target)
+    return eager
+
+
+@pytest.mark.parametrize("args", [["--help"], [], ["run", "--help"], ["workshop", "--help"],
+                                  ["workshop", "save", "--help"], ["calibrate", "--help"], ["runn"]])
+def test_lazy_commands_say_what_the_eager_ones_said(args):
+    runner = CliRunner()
+    lazy, eager = runner.invoke(app, args, prog_name="bwsim"), runner.invoke(_eager_app(), args, prog_name="bwsim")
+    assert (lazy.exit_code, lazy.output) == (eager.exit_code, eager.output)
+
+
+def test_libyaml_and_pure_python_read_every_shipped_file_alike(monkeypatch):
+    assert yaml_file._FAST_LOADER is not None  # PyYAML's wheels ship libyaml
+    texts = [p.read_text(encoding="utf-8") for p in [*ROOT.glob("models/*.yaml"), *ROOT.glob("scenarios/*.yaml")]]
+    texts.append("a: 1e3\nb: -2.5E-2\nc: '1e3'\nd: 1e3x\nf: [yes, no, ~, 0x1F, 1_000, .inf, 2026-01-01]\n"
+                 "g: &x {h: 1}\ni:\n  <<: *x\n  j: |\n    text\n  k: 'it''s'\n")
+    for text in texts:
+        path = Path("t.yaml")
+        fast = yaml_file.parse_yaml(text, path.name)
+        with monkeypatch.context() as patch:
+            patch.setattr(yaml_file, "_FAST_LOADER", None)
+            slow = yaml_file.parse_yaml(text, path.name)
+        assert (fast.data, fast.lines) == (slow.data, slow.lines)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 100 levels"),  # deeper than libyaml is trusted with
+    ("a: [1, 2\nb: 3\n", "YAML syntax error"),
+    ("a: 1\na: 2\n", "duplicate key 'a'"),
+    ("a: !!python/object:os.system {}\n", "cannot read value with tag"),
+])
+def test_bad_yaml_gets_the_same_message_on_both_loaders(monkeypatch, text, message):
+    errors = []
+    for fast in (True, False):
+        with monkeypatch.context() as patch:
+            if not fast:
+                patch.setattr(yaml_file, "_FAST_LOADER", None)
+            with pytest.raises(yaml_file.InputError) as info:
+                yaml_file.parse_yaml(text, "bad.yaml")
+        errors.append(str(info.value))
+    assert errors[0] == errors[1] and message in errors[0]
+
+
+@pytest.mark.parametrize("links, loop", [
+    ("[{from: a, to: b, weight: 1}, {from: b, to: a, weight: 1}]", "a -> b -> a"),
+    ("[{from: a, to: a, weight: 0.5}]", "a -> a"),
+])
+def test_algebraic_loops_are_still_found_without_networkx_on_the_sound_path(links, loop):
+    text = ("name: m\ntitle: m\ntime: {start: 2020, end: 2025, dt: 0.25}\nnodes:\n"
+            "  - {id: a, label: A, theme: wonen, dimension: hier_en_nu, baseline: 1}\n"
+            "  - {id: b, label: B, theme: wonen, dimension: hier_en_nu, baseline: 1}\n"
+            f"links: {links}\n")
+    with pytest.raises(yaml_file.InputError, match=f"algebraic loop: {loop}"):
+        load_model_text(text, "m.yaml")
+    assert load_model_text(text.replace("weight: 1}]", "weight: 1, lag: 1}]").replace(
+        "weight: 0.5}", "weight: 0.5, lag: 1}"), "m.yaml").spec.name == "m"
+
+
+@pytest.mark.slow
+def test_set_up_compiles_every_kernel_so_a_later_ensemble_compiles_none(tmp_path):
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    warm = subprocess.run([sys.executable, "-m", "simulator.warmup", "scenarios/medtech-growth.yaml"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert warm.returncode == 0, warm.stderr
+    assert "numba kernels ready" in warm.stdout
+    env["NUMBA_DEBUG_CACHE"] = "1"
+    for samples in ("300", "3000"):  # exact and binned summaries
+        run = subprocess.run([str(Path(sys.executable).parent / "bwsim"), "run", "scenarios/medtech-growth.yaml",
+                              "--samples", samples, "--out", str(tmp_path / f"out{samples}")],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        cache = run.stdout + run.stderr
+        assert "[cache] data loaded" in cache
+        assert "[cache] data saved" not in cache
+
+
+def test_warm_up_refuses_a_bad_scenario(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"name": "x", "model": "missing.yaml"}), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "simulator.warmup", str(bad)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 2 and "invalid input" in done.stderr and "Traceback" not in done.stderr
