@@ -24,7 +24,7 @@ from simulator.calibrate import (
 from simulator.cli.common import Lang, atomic_file, echo_warnings, fail, language_option, reports_errors, say
 from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile, load_model_text, load_scenario
-from simulator.messages import localize_number, msg, translate
+from simulator.messages import Text, localize_number, msg, translate
 from simulator.observed import ObservedData, load_observed
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
@@ -49,6 +49,19 @@ def parameter_label(name: str, labels: dict[str, str], language: str) -> str:
     """``from->to:kind`` as a person reads it: node labels, the kind in ``language``."""
     link, _, kind = name.rpartition(":")
     return f"{labelled(link.replace('->', ' -> '), labels)}: {translate(KINDS.get(kind, kind), language)}"
+
+
+def _relabelled(text: str, labels: dict[str, str], language: str) -> str:
+    """A warning or note that names parameters (``from->to:kind``), with those names as people read them."""
+    if not labels or not isinstance(text, Text) or text.template is None:
+        return text
+    params = dict(text.params)
+    if "parameter" in params:
+        params["parameter"] = parameter_label(str(params["parameter"]), labels, language)
+    if "names" in params:
+        names = str(params["names"]).split(", ")
+        params["names"] = "; ".join(parameter_label(name, labels, language) for name in names)
+    return Text(text.template, params)
 
 
 def format_result(result: CalibrationResult, labels: dict[str, str] | None = None, language: str = "en") -> str:
@@ -87,9 +100,9 @@ def format_result(result: CalibrationResult, labels: dict[str, str] | None = Non
     lines += [f"  {name:<{node_width}} {s.n:>4} {_fmt(s.rmse, language):>12} {_fmt(s.r2, language):>8}"
               for s, name in zip(result.series, series, strict=True)]
     if result.warnings:
-        lines += ["", t(msg("warnings:"))] + [f"  - {t(w)}" for w in result.warnings]
+        lines += ["", t(msg("warnings:"))] + [f"  - {t(_relabelled(w, labels, language))}" for w in result.warnings]
     if result.notes:
-        lines += ["", t(msg("notes:"))] + [f"  - {t(n)}" for n in result.notes]
+        lines += ["", t(msg("notes:"))] + [f"  - {t(_relabelled(n, labels, language))}" for n in result.notes]
     return "\n".join(lines)
 
 
