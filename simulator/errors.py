@@ -116,6 +116,9 @@ class ErrorText(Text):
         obj.template, obj.params, obj.error = None, {}, error
         return obj
 
+    def __reduce__(self) -> tuple:
+        return (ErrorText, (self.error,))
+
     def render(self, language: str) -> str:
         return error_text(self.error, language)
 

@@ -58,6 +58,9 @@ class Text(str):
         obj.template, obj.params = template, params
         return obj
 
+    def __reduce__(self) -> tuple:  # pickled as template and parameters (Dask sends errors between processes)
+        return (Text, (self.template, self.params))
+
     def render(self, language: str) -> str:
         """The message in ``language`` (English when no translation exists)."""
         template = self.template
@@ -83,6 +86,9 @@ class Joined(Text):
         obj.template, obj.params, obj.items, obj.separator = None, {}, items, separator
         return obj
 
+    def __reduce__(self) -> tuple:
+        return (Joined, (self.separator, self.items))
+
     def render(self, language: str) -> str:
         return self.separator.join(translate(item, language) for item in self.items)
 
@@ -96,6 +102,9 @@ class Localized(Text):
         obj = str.__new__(cls, texts.get(SOURCE_LANGUAGE, next(iter(texts.values()), "")))
         obj.template, obj.params, obj.texts = None, {}, dict(texts)
         return obj
+
+    def __reduce__(self) -> tuple:
+        return (Localized, (self.texts,))
 
     def render(self, language: str) -> str:
         return self.texts.get(language, str(self))

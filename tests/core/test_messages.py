@@ -309,3 +309,18 @@ def test_no_text_for_people_bypasses_the_catalog() -> None:
     found = untranslated_texts()
     assert not found, ("write these as msg(\"English {field}\", field=value) and translate them in bwsim.po:\n"
                        + "\n".join(found))
+
+
+def test_messages_survive_pickling_as_dask_sends_them() -> None:
+    import pickle
+
+    from simulator.messages import joined
+
+    text = msg("give it a range in the model, e.g. weight: {{low: .., mode: .., high: ..}}")
+    nested = msg("{message} (got {value})", message=msg("dt must be above 0, got {dt:g}", dt=-1.0), value="x")
+    both = joined("; ", [text, nested])
+    for original in (text, nested, both):
+        copy = pickle.loads(pickle.dumps(original))
+        assert str(copy) == str(original) and translate(copy, "nl") == translate(original, "nl")
+    problem = pickle.loads(pickle.dumps(Problem("f.yaml", "x", nested)))
+    assert problem.render("nl") == "f.yaml: x: dt moet boven 0 liggen, niet -1 (gekregen: x)"
