@@ -24,8 +24,8 @@ from streamlit.navigation.page import StreamlitPage  # noqa: E402
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
 
 from simulator.errors import InputError  # noqa: E402
-from ui import state  # noqa: E402
-from ui.future import decode_link  # noqa: E402
+from ui import plain_text, state  # noqa: E402
+from ui.future import LinkError, decode_link  # noqa: E402
 
 # (file under ui/, title key in ui.i18n, icon, url path); the first is the home page.
 PAGES = [
@@ -74,17 +74,30 @@ def _sidebar() -> None:
 
 
 def _shared_link() -> None:
-    """Open the future in the URL (``?f=...``) once per link."""
+    """Open the future in the URL (``?f=...``) once per link; a link that does not open says why
+    (in the reader's language) and the app opens as without a link."""
     code = st.query_params.get("f")
     if not code or st.session_state.get("applied_link") == code:
         return
     st.session_state["applied_link"] = code
     try:
         state.open_link(decode_link(code))
-    except ValueError as exc:
-        st.session_state["link_error"] = str(exc)
+    except LinkError as exc:
+        st.session_state["link_error"] = ("link_" + exc.reason, exc.values)
     except InputError as exc:
-        st.session_state["link_error"] = "; ".join(str(p) for p in exc.problems)
+        st.session_state["link_error"] = ("link_bad_scenario", {"problems": "; ".join(map(str, exc.problems))})
+    except Exception as exc:  # noqa: BLE001 - a crafted link must never stop the app
+        state.error_text(exc)  # logs the traceback on the server
+        st.session_state["link_error"] = ("link_damaged", {})
+
+
+def _link_warning() -> None:
+    """The warning about a shared link that did not open, once."""
+    if "link_error" not in st.session_state:
+        return
+    key, values = st.session_state.pop("link_error")
+    reason = state.tr(key, **{k: plain_text.markdown(v) for k, v in values.items()})
+    st.warning(state.tr("bad_link", reason=reason))  # plain-text: an app text, its values escaped above
 
 
 def _own_model_notice(page: StreamlitPage) -> None:
@@ -107,8 +120,7 @@ def main() -> None:
     ]
     page = st.navigation(pages)
     _own_model_notice(page)
-    if "link_error" in st.session_state:
-        st.warning(state.tr("bad_link", reason=st.session_state.pop("link_error")))
+    _link_warning()
     try:
         page.run()
     except (RerunException, StopException):

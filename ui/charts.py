@@ -1,7 +1,9 @@
 """Plotly figures from plain tables: pure functions, testable without Streamlit or a browser.
 
 Each function takes tables (pandas) or specs and returns a ``go.Figure``; none
-runs the model or touches widgets.
+runs the model or touches widgets. Every text a figure shows that comes from a model,
+a scenario or a user (labels, series names, titles, units, theme ids) is escaped here
+with :func:`ui.plain_text.plotly`, so callers pass plain text and nothing renders as HTML.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import plotly.graph_objects as go
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import in_cbs_order
 from ui.i18n import t, theme_label
+from ui.plain_text import plotly as _plain
 
 VERDICT_COLOURS = {
     "improves": "#1a9850",
@@ -104,11 +107,13 @@ def scorecard_figure(
     if compact:
         columns = [c.replace("en nu", "en<br>nu") for c in columns]
         title = _wrap(title, 28)
+    else:
+        title = _plain(title)
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=columns,
-            y=[theme_label(x) for x in themes],
+            y=[_plain(theme_label(x)) for x in themes],
             text=text,
             texttemplate="%{text}",
             textfont={"size": 14},
@@ -134,7 +139,7 @@ def scorecard_figure(
 
 
 def _wrap(text: str, width: int) -> str:
-    """Break ``text`` into lines of at most about ``width`` characters (plotly's ``<br>``)."""
+    """Break ``text`` into lines of at most about ``width`` characters (plotly's ``<br>``), each escaped."""
     lines, line = [], ""
     for word in text.split():
         if line and len(line) + 1 + len(word) > width:
@@ -142,7 +147,7 @@ def _wrap(text: str, width: int) -> str:
             line = word
         else:
             line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line] if line else lines)
+    return "<br>".join(_plain(x) for x in ([*lines, line] if line else lines))
 
 
 def _cell_text(row: object) -> str:
@@ -181,6 +186,8 @@ def path_figure(
         Columns ``time``, ``series``, ``low``, ``high``: a shaded range per series.
     """
     fig = go.Figure()
+    long_unit = len(unit) > LONG_UNIT  # a long unit does not fit along the y axis: it goes under the title
+    title, unit = _plain(title), _plain(unit)
     series = list(dict.fromkeys(paths["series"]))
     colours = iter(SERIES_COLOURS)
     colour_of = {}
@@ -194,12 +201,11 @@ def path_figure(
             go.Scatter(
                 x=part["time"].to_numpy(),
                 y=part["value"].to_numpy(),
-                name=name,
+                name=_plain(name),
                 mode="lines",
                 line={"color": colour_of[name], "width": 2, "dash": "dash" if is_base else "solid"},
             )
         )
-    long_unit = len(unit) > LONG_UNIT  # a long unit does not fit along the y axis: it goes under the title
     fig.update_layout(
         title={
             "text": f"{title}<br><span style='font-size:11px;color:#666666'>{unit}</span>" if long_unit else title,
@@ -227,7 +233,7 @@ def _add_band(fig: go.Figure, band: pd.DataFrame, colour: str, name: str) -> Non
             fillcolor=_transparent(colour),
             line={"width": 0},
             hoverinfo="skip",
-            name=f"{name} 5-95%",
+            name=_plain(f"{name} 5-95%"),
             showlegend=False,
         )
     )
@@ -252,15 +258,15 @@ def bar_figure(
     fig = go.Figure(
         go.Bar(
             x=table["value"].to_numpy(),
-            y=table["label"].to_numpy(),
+            y=np.array([_plain(x) for x in table["label"]], dtype=object),
             orientation="h",
             marker_color=list(colours),
         )
     )
     fig.update_layout(
-        title=title or None,
+        title=_plain(title) or None,
         height=height or 80 + 26 * len(table),
-        xaxis_title=unit or None,
+        xaxis_title=_plain(unit) or None,
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         plot_bgcolor="white",
     )
@@ -338,7 +344,7 @@ def network_figure(
                 textposition=[_label_side(pos, n.id) for n in nodes],
                 textfont={"size": 11, "color": "#333333"},
                 customdata=[n.id for n in nodes],
-                name=theme_label(theme),
+                name=_plain(theme_label(theme)),
                 marker={
                     "size": [22 if n.id == focus else 14 for n in nodes],
                     "color": THEME_COLOURS[k % len(THEME_COLOURS)],
@@ -346,7 +352,9 @@ def network_figure(
                     "line": {"width": 1, "color": "white"},
                 },
                 hovertext=[
-                    f"{n.label.get(language)} ({n.id})<br>{theme_label(n.theme)} · {t(n.dimension, language)}"
+                    _plain(f"{n.label.get(language)} ({n.id})")
+                    + "<br>"
+                    + _plain(f"{theme_label(n.theme)} · {t(n.dimension, language)}")
                     for n in nodes
                 ],
                 hoverinfo="text",

@@ -20,6 +20,9 @@ import json
 import math
 import zlib
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.spec import (
     Distribution,
@@ -414,54 +417,130 @@ class SharedLink:
     scenario: str | None = None
 
 
-def _numbers(value: object, what: str, length: int | None = None) -> dict:
-    if not isinstance(value, dict):
-        raise ValueError(f"{what} is not a mapping")
-    for key, item in value.items():
-        items = item if length is not None else [item]
-        if not isinstance(key, str) or (
-            length is not None and (not isinstance(item, list) or len(item) != length)
-        ):
-            raise ValueError(f"{what} has a bad entry")
-        if not all(
-            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-            for x in items
-        ):
-            raise ValueError(f"{what} holds a value that is not a finite number")
-    return value
+class LinkError(ValueError):
+    """A share link that cannot be opened.
+
+    Attributes
+    ----------
+    reason : str
+        Which kind: the message key ``link_<reason>`` in :mod:`ui.i18n` says it in the reader's language.
+    values : dict
+        The values that message names.
+    """
+
+    def __init__(self, reason: str, message: str, **values: object):
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
+
+
+MAX_PAYLOAD_BYTES = 200_000  # the link's JSON after decompression
+MAX_LINK_ENTRIES = 200  # levers, timings or assumptions in one link
+MAX_LINK_NAME_CHARS = 200  # a key, a scenario or a model name
+MAX_LINK_NUMBER = 1e15  # beyond any lever, year or weight (a slider of euros of GDP stays below it)
+
+_Number = Annotated[float, Field(ge=-MAX_LINK_NUMBER, le=MAX_LINK_NUMBER, allow_inf_nan=False)]
+_Name = Annotated[str, Field(min_length=1, max_length=MAX_LINK_NAME_CHARS)]
+
+
+class _Payload(BaseModel):
+    """The JSON a share link carries (see :func:`encode_future`); anything else is refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    scenario: str | None = Field("", alias="s", max_length=MAX_LINK_NAME_CHARS)
+    levers: dict[_Name, _Number] = Field(default_factory=dict, alias="l", max_length=MAX_LINK_ENTRIES)
+    timing: dict[_Name, tuple[_Number, _Number]] = Field(default_factory=dict, alias="t", max_length=MAX_LINK_ENTRIES)
+    assumptions: dict[_Name, _Number] = Field(default_factory=dict, alias="a", max_length=MAX_LINK_ENTRIES)
+    model: str | None = Field(None, alias="m", max_length=MAX_LINK_NAME_CHARS)
+    text: str | None = Field(None, alias="x", max_length=MAX_PAYLOAD_BYTES)
+
+
+_NUMBER_ERRORS = {"finite_number", "float_type", "float_parsing", "less_than_equal", "greater_than_equal"}
+
+
+def _payload_error(exc: ValidationError) -> LinkError:
+    """The first problem of a payload as a :class:`LinkError`."""
+    error = exc.errors(include_url=False, include_input=False)[0]
+    if error["type"] == "json_invalid":
+        if "recursion" in str(error.get("msg", "")):
+            return LinkError("too_deep", "the link's content is nested too deeply")
+        return LinkError("damaged", "the link is damaged (not JSON)")
+    if error["type"] in _NUMBER_ERRORS:
+        return LinkError(
+            "bad_number",
+            f"the link holds a value that is not a finite number between -{MAX_LINK_NUMBER:g} and "
+            f"{MAX_LINK_NUMBER:g}",
+            limit=f"{MAX_LINK_NUMBER:g}",
+        )
+    return LinkError("not_a_future", "the link does not describe a future")
 
 
 def decode_link(text: str) -> SharedLink:
-    """Read :func:`encode_future`'s text back.
+    """Read :func:`encode_future`'s text back, validating it before anything is used.
+
+    The text is bounded (:data:`MAX_SHARE_CHARS`), so is what it decompresses to
+    (:data:`MAX_PAYLOAD_BYTES`); the JSON must be :class:`_Payload`: known keys only,
+    numbers finite and within :data:`MAX_LINK_NUMBER`, names and counts bounded, nesting
+    shallow (the parser stops deep nesting instead of recursing).
 
     Raises
     ------
-    ValueError
-        For text that is too long, not valid base64/zlib/JSON, or of the wrong shape.
+    LinkError
+        A :class:`ValueError` saying what is wrong, with a message key for the app.
     """
     if len(text) > MAX_SHARE_CHARS:
-        raise ValueError(f"the link is too long ({len(text)} characters)")
+        raise LinkError("too_long", f"the link is too long ({len(text)} characters)", n=len(text))
     try:
-        raw = zlib.decompressobj().decompress(
-            base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), 200_000
-        )
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, zlib.error, UnicodeDecodeError) as exc:
-        raise ValueError(f"the link is damaged ({type(exc).__name__})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("s", ""), (str, type(None))):
-        raise ValueError("the link does not describe a future")
-    for key in ("m", "x"):
-        if not isinstance(data.get(key, ""), str):
-            raise ValueError("the link does not describe a future")
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), MAX_PAYLOAD_BYTES)
+        complete = inflate.eof and not inflate.unconsumed_tail
+    except (ValueError, zlib.error) as exc:
+        raise LinkError("damaged", f"the link is damaged ({type(exc).__name__})") from None
+    if not complete:
+        too_large = len(raw) >= MAX_PAYLOAD_BYTES
+        if too_large:
+            raise LinkError("too_large", f"the link's content is larger than {MAX_PAYLOAD_BYTES} bytes")
+        raise LinkError("damaged", "the link is damaged (cut short)")
+    try:
+        data = _Payload.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _payload_error(exc) from None
     future = Future(
-        scenario=data.get("s", ""),
-        levers={k: float(v) for k, v in _numbers(data.get("l", {}), "levers").items()},
-        timing={
-            k: [float(x) for x in v] for k, v in _numbers(data.get("t", {}), "timing", 2).items()
-        },
-        assumptions={k: float(v) for k, v in _numbers(data.get("a", {}), "assumptions").items()},
+        scenario=data.scenario,
+        levers=dict(data.levers),
+        timing={k: list(v) for k, v in data.timing.items()},
+        assumptions=dict(data.assumptions),
     )
-    return SharedLink(future, data.get("m") or None, data.get("x") or None)
+    return SharedLink(future, data.model or None, data.text or None)
+
+
+def check_link(future: Future, model: ModelSpec, scenarios: list[ScenarioSpec]) -> None:
+    """Refuse a linked future whose values lie outside what the model's sliders and year fields offer.
+
+    Keys the model does not know are left alone (the pages ignore them).
+
+    Raises
+    ------
+    LinkError
+        ``out_of_range``, naming the value and the range.
+    """
+    ranges = {lv.key: (lv.low, lv.high, future.levers.get(lv.key)) for lv in levers(model, scenarios)}
+    ranges |= {a.key: (a.low, a.high, future.assumptions.get(a.key)) for a in assumptions(model, scenarios)}
+    start, end = model.time.start, model.time.end
+    for key, (first, second) in future.timing.items():  # as the year fields of the builder page allow
+        ranges[f"{key} timing[0]"] = (start, end, first)
+        ranges[f"{key} timing[1]"] = (0.0 if key.endswith(":pulse") else start, end, second)
+    for what, (low, high, value) in ranges.items():
+        if value is not None and not low - 1e-9 * max(1.0, abs(low)) <= value <= high + 1e-9 * max(1.0, abs(high)):
+            raise LinkError(
+                "out_of_range",
+                f"{what} = {value:g} lies outside {low:g} .. {high:g}",
+                what=what,
+                value=f"{value:g}",
+                low=f"{low:g}",
+                high=f"{high:g}",
+            )
 
 
 def decode_future(text: str) -> Future:

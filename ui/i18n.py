@@ -306,8 +306,29 @@ TEXT: dict[str, dict[str, str]] = {
     "lost_link": {"nl": "verband", "en": "link"},
     "lost_node": {"nl": "bouwblok", "en": "node"},
     "bad_link": {
-        "nl": "De gedeelde link kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
-        "en": "The shared link could not be read ({reason}); you see the plain scenario.",
+        "nl": "De gedeelde link is ongeldig en kon niet gelezen worden ({reason}); u ziet het gewone scenario.",
+        "en": "The shared link is invalid and could not be read ({reason}); you see the plain scenario.",
+    },
+    "link_too_long": {"nl": "te lang: {n} tekens", "en": "too long: {n} characters"},
+    "link_damaged": {"nl": "beschadigd", "en": "damaged"},
+    "link_too_large": {"nl": "de inhoud is te groot", "en": "its content is too large"},
+    "link_too_deep": {"nl": "de inhoud is te diep genest", "en": "its content is nested too deeply"},
+    "link_not_a_future": {"nl": "het beschrijft geen toekomst", "en": "it does not describe a future"},
+    "link_bad_number": {
+        "nl": "een waarde is geen eindig getal tussen -{limit} en {limit}",
+        "en": "a value is not a finite number between -{limit} and {limit}",
+    },
+    "link_out_of_range": {
+        "nl": "{what} = {value} ligt buiten het bereik {low} tot {high}",
+        "en": "{what} = {value} lies outside the range {low} to {high}",
+    },
+    "link_unknown_model": {
+        "nl": "het model '{model}' staat niet op deze server",
+        "en": "the model '{model}' is not on this server",
+    },
+    "link_bad_scenario": {
+        "nl": "het meegestuurde scenario past niet bij het model: {problems}",
+        "en": "the scenario it carries does not fit the model: {problems}",
     },
     # link properties in words (network page)
     "delay_none": {"nl": "direct", "en": "immediate"},

@@ -3,6 +3,7 @@
 None of these runs the model or touches widgets; they take the tables of
 :mod:`simulator.calibrate`, :mod:`simulator.sensitivity` and
 :mod:`simulator.monitor` and return ``plotly`` figures, testable without a browser.
+Titles, units, labels and factor names are escaped here (:func:`ui.plain_text.plotly`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui.plain_text import plotly as _plain
+
 TOTAL_COLOUR, FIRST_COLOUR = "#1f77b4", "#aec7e8"
 BAND_COLOUR, OBSERVED_COLOUR, FLAG_COLOUR = "#1f77b4", "#333333", "#d73027"
 LINE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
 
 def _layout(fig: go.Figure, title: str, height: int, **extra: object) -> go.Figure:
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=height, plot_bgcolor="white",
+    fig.update_layout(title={"text": _plain(title), "font": {"size": 14}}, height=height, plot_bgcolor="white",
                       margin={"l": 10, "r": 10, "t": 40, "b": 10}, **extra)
     fig.update_xaxes(gridcolor="#eeeeee")
     fig.update_yaxes(gridcolor="#eeeeee")
@@ -42,7 +45,7 @@ def tornado_figure(ranking: pd.DataFrame, top: int = 15, title: str = "",
         Display names by factor name.
     """
     part = ranking.head(top).iloc[::-1]
-    names = [(labels or {}).get(f, f) for f in part["factor"]]
+    names = [_plain((labels or {}).get(f, f)) for f in part["factor"]]
     fig = go.Figure()
     if "ST" in part:
         fig.add_trace(go.Bar(y=names, x=part["ST"].to_numpy(), orientation="h", name="ST (total)",
@@ -72,7 +75,7 @@ def indices_over_time_figure(over_time: pd.DataFrame, factors: Sequence[str], ti
     for i, factor in enumerate(factors):
         part = over_time[over_time["factor"] == factor]
         fig.add_trace(go.Scatter(x=part["time"].to_numpy(), y=part["value"].to_numpy(), mode="lines+markers",
-                                 name=(labels or {}).get(factor, factor),
+                                 name=_plain((labels or {}).get(factor, factor)),
                                  line={"color": LINE_COLOURS[i % len(LINE_COLOURS)]}))
     return _layout(fig, title, 320, legend={"orientation": "h", "y": -0.25})
 
@@ -86,7 +89,7 @@ def estimates_figure(parameters: pd.DataFrame, title: str = "") -> go.Figure:
     bar = the interval, diamond = the estimate (red when not identified).
     """
     rows = parameters.iloc[::-1]
-    names = [f"{link}:{kind}" for link, kind in zip(rows["link"], rows["kind"], strict=True)]
+    names = [_plain(f"{link}:{kind}") for link, kind in zip(rows["link"], rows["kind"], strict=True)]
     low, high = rows["bound_low"].to_numpy(float), rows["bound_high"].to_numpy(float)
     width = np.where(np.isfinite(high - low) & (high > low), high - low, 1.0)
     base = np.where(np.isfinite(low), low, rows["estimate"].to_numpy(float) - 0.5)
@@ -128,7 +131,7 @@ def fit_figure(observed: pd.DataFrame, title: str = "", unit: str = "",
                                  mode="lines", name="model", line={"color": TOTAL_COLOUR}))
     fig.add_trace(go.Scatter(x=observed["time"].to_numpy(), y=observed["value"].to_numpy(), mode="markers",
                              name="observed", marker={"color": OBSERVED_COLOUR, "size": 7}))
-    return _layout(fig, title, 280, yaxis_title=unit or None, legend={"orientation": "h", "y": -0.25})
+    return _layout(fig, title, 280, yaxis_title=_plain(unit) or None, legend={"orientation": "h", "y": -0.25})
 
 
 MONITOR_LABELS = {"band": "expected band", "median": "median", "path": "scenario path",
@@ -152,7 +155,7 @@ def monitor_figure(band: pd.DataFrame, observed: pd.DataFrame, title: str = "", 
     deterministic : bool
         No ensemble (a model without uncertain links): the band is one line, drawn as the scenario's path.
     """
-    names = MONITOR_LABELS | (labels or {})
+    names = {k: _plain(v) for k, v in (MONITOR_LABELS | (labels or {})).items()}
     x = band["time"].to_numpy()
     fig = go.Figure()
     if not deterministic:
@@ -169,4 +172,4 @@ def monitor_figure(band: pd.DataFrame, observed: pd.DataFrame, title: str = "", 
             fig.add_trace(go.Scatter(x=observed.loc[mask, "time"].to_numpy(),
                                      y=observed.loc[mask, "observed"].to_numpy(), mode="markers", name=names[key],
                                      marker={"color": colour, "size": 9 if colour == FLAG_COLOUR else 7}))
-    return _layout(fig, title, 300, yaxis_title=unit or None, legend={"orientation": "h", "y": -0.25})
+    return _layout(fig, title, 300, yaxis_title=_plain(unit) or None, legend={"orientation": "h", "y": -0.25})

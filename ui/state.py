@@ -29,10 +29,10 @@ from simulator.scenario_run import (
     PreparedScenario,
     baseline_scenario,
     prepare_scenario,
-    run_deterministic,
 )
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
+from ui import plain_text
 from ui.i18n import error_text as core_error_text
 from ui.i18n import problem_lines, t, unit_label
 
@@ -274,7 +274,10 @@ def prepared(cur: Current, scenario: ScenarioSpec) -> PreparedScenario:
 def _run(
     model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
 ) -> RunResult:
-    return run_deterministic(_prepared(model_key, _model, scenario_json, _scenario))
+    from simulator.runner import run_prepared
+
+    prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
+    return run_prepared(prepared_, scorecard=False, warnings=()).result
 
 
 def run(cur: Current, scenario: ScenarioSpec) -> RunResult:
@@ -293,7 +296,7 @@ def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> Scenar
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _ensemble(
+def _experiments(
     model_key: str,
     _model: ModelSpec,
     scenario_json: str,
@@ -301,9 +304,18 @@ def _ensemble(
     samples: int,
     seed: int,
 ):
-    from simulator.ensemble import ensemble_summary
+    """The scenario with its ensemble, through the one runner: drawn once, simulated once, every member kept
+    at every time (so the year slider scores any year from the same members)."""
+    from simulator.runner import Uncertainty, run_prepared
 
-    return ensemble_summary(_prepared(model_key, _model, scenario_json, _scenario), samples, seed)
+    prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
+    return run_prepared(prepared_, Uncertainty(samples, seed, "lhs"), scorecard=False, member_times="all",
+                        warnings=())
+
+
+def experiments(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
+    """The scenario run with ``samples`` ensemble members (:class:`simulator.runner.ScenarioRun`, cached)."""
+    return _experiments(cur.key, cur.model.spec, _key(scenario), scenario, int(samples), int(seed))
 
 
 def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
@@ -312,7 +324,7 @@ def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
         import simulator.ensemble  # noqa: F401
     except ImportError:
         return None
-    return _ensemble(cur.key, cur.model.spec, _key(scenario), scenario, samples, seed)
+    return experiments(cur, scenario, samples, seed).ensemble
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -325,16 +337,17 @@ def _scorecard(
     samples: int,
     language: str,
 ):
-    from simulator.analysis.report import scenario_scorecard
+    from simulator.runner import run_prepared
 
+    if samples:
+        return _experiments(model_key, _model, scenario_json, _scenario, samples, 0).scorecard_at([year], language)
     prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
-    return scenario_scorecard(
-        prepared_, [year], {"samples": samples, "seed": 0} if samples else None, language
-    )
+    return run_prepared(prepared_, years=[year], language=language, warnings=()).scorecard
 
 
 def scorecard_of(cur: Current, scenario: ScenarioSpec, year: float, samples: int = 0):
-    """The one-year scorecard of ``scenario`` (cached); with ``samples``, verdict shares over an ensemble."""
+    """The one-year scorecard of ``scenario`` (cached); with ``samples``, verdict shares over the ensemble's
+    members (the same runs as its band)."""
     return _scorecard(
         cur.key, cur.model.spec, _key(scenario), scenario, float(year), int(samples), language()
     )
@@ -360,7 +373,8 @@ def _ensemble_stability(
 ) -> str:
     from simulator.analysis.report import ensemble_stability_warning
 
-    return ensemble_stability_warning(_prepared(model_key, _model, scenario_json, _scenario), samples)
+    run_ = _experiments(model_key, _model, scenario_json, _scenario, samples, 0)
+    return ensemble_stability_warning(run_.prepared, samples, sample=run_.sample)
 
 
 def ensemble_stability_warning(cur: Current, scenario: ScenarioSpec, samples: int) -> str:
@@ -422,13 +436,14 @@ def future_specs(
 
 
 def error_text(exc: BaseException) -> str:
-    """An error as text for people (Markdown), never a traceback."""
+    """An error as Markdown for people, never a traceback; what it quotes (a label, a name, a file's
+    text) is escaped, so it shows as text."""
     if isinstance(exc, InputError):
-        return tr("input_error", message="") + "\n\n" + "\n".join(f"- {p}" for p in problem_lines(exc, language()))
+        return tr("input_error", message="") + "\n\n" + plain_text.markdown_lines(problem_lines(exc, language()))
     if isinstance(exc, NumericalError):
-        return tr("numerical_error", message=core_error_text(exc, language()))
+        return tr("numerical_error", message=plain_text.markdown(core_error_text(exc, language())))
     if isinstance(exc, SimulatorError):
-        return core_error_text(exc, language())
+        return plain_text.markdown(core_error_text(exc, language()))
     traceback.print_exc()  # for the server log only
     return tr("unexpected_error", kind=type(exc).__name__)
 
@@ -512,10 +527,13 @@ def _share(cur: Current) -> Share:
 def open_link(link: fut.SharedLink) -> None:
     """Make the future of a share link the one being built: its model, its scenario, its sliders.
 
+    Everything is checked first (the model is on this server, the scenario fits it, every value
+    lies within its slider's or year field's range); nothing changes when a check fails.
+
     Raises
     ------
-    ValueError
-        When the link names a model file this server does not have.
+    ui.future.LinkError
+        When the link names a model file this server does not have, or a value out of range.
     InputError
         When the scenario the link carries does not fit the model.
     """
@@ -524,9 +542,16 @@ def open_link(link: fut.SharedLink) -> None:
     if link.model:
         path = next((p for p in paths if p.stem == link.model), None)
         if path is None:
-            raise ValueError(f"the model '{link.model}' is not on this server")
-    if link.scenario:
-        spec = load_scenario_text(link.scenario, "link.yaml", model_from_file(path)).spec
+            raise fut.LinkError(
+                "unknown_model", f"the model '{link.model}' is not on this server", model=link.model
+            )
+    model = model_from_file(path)
+    scenarios = file_scenarios(model, scenario_paths(path))
+    spec = load_scenario_text(link.scenario, "link.yaml", model).spec if link.scenario else None
+    if spec is not None:
+        scenarios = scenarios | {spec.name: spec}
+    fut.check_link(link.future, model.spec, list(scenarios.values()))
+    if spec is not None:
         st.session_state.setdefault("uploaded_scenarios", {})[f"{spec.name}.yaml"] = link.scenario
     st.session_state["model_pending"] = str(path)
     set_future(link.future)

@@ -14,8 +14,7 @@ from simulator.errors import InputError
 from simulator.workshop.futures import model_file
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
-from simulator.workshop.view import escape_markdown
-from ui import future_words, state, workshop_save
+from ui import future_words, plain_text, state, workshop_save
 from ui.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
 
 
@@ -27,7 +26,8 @@ def show_future(lines: tuple[list[str], list[str]]) -> None:
         return
     for head, items in ((tx("words_levers"), levers), (tx("words_assumptions"), changed)):
         if items:
-            st.markdown(f"**{head}**\n" + "\n".join(f"- {escape_markdown(line)}" for line in items))
+            lines = "\n".join(f"- {plain_text.markdown(line)}" for line in items)
+            st.markdown(f"**{head}**\n" + lines)  # plain-text: head is the app's own text, each line escaped
 
 
 def _future_name(store: WorkshopStore, code: str, group: str) -> tuple[str, int]:
@@ -60,7 +60,8 @@ def panel(cur: state.Current) -> None:
     spec, lost = workshop_save.for_workshop(built, cur.model.spec, ws_model)
     if spec is None:
         st.warning(
-            tx("cannot_save_model", model=escape_markdown(ws_model.spec.name), lost=escape_markdown("; ".join(lost)))
+            tx("cannot_save_model", model=plain_text.markdown(ws_model.spec.name),
+               lost=plain_text.markdown("; ".join(lost)))
         )
         return
     st.caption(tx("to_workshop_help"))
@@ -91,10 +92,8 @@ def _save(store: WorkshopStore, code: str, group: str, cur: state.Current, built
 def report(check: workshop_save.SaveCheck) -> None:
     """"Saved" only when the read-back found what was shown; else what differs."""
     if check.ok:
-        st.success(tx("saved_checked", future=escape_markdown(check.version.future), version=check.version.version))
+        future = plain_text.markdown(check.version.future)
+        st.success(tx("saved_checked", future=future, version=check.version.version))  # plain-text: version is an int
         return
-    st.error(
-        tx("saved_differs", version=check.version.version)
-        + "\n"
-        + "\n".join(f"- {tx('differs_' + key)}" for key in check.differences)
-    )
+    differences = "\n".join(f"- {tx('differs_' + key)}" for key in check.differences)
+    st.error(tx("saved_differs", version=check.version.version) + "\n" + differences)  # plain-text: app texts, an int

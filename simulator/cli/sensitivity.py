@@ -11,11 +11,12 @@ from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.text import node_labels
 from simulator.cli.calibrate import parameter_label
 from simulator.cli.common import Lang, echo_warnings, language_option, reports_errors, say
+from simulator.cli.flags import as_flags
 from simulator.distributed import check_workers, dask_executor
 from simulator.io.spec_files import load_scenario
 from simulator.messages import localize_number, msg, translate
 from simulator.scenario_run import prepare_scenario
-from simulator.sensitivity import Indices, first_members, scenario_sensitivities
+from simulator.sensitivity import Indices, scenario_sensitivities, sensitivity_design
 
 
 def _clean(value: float) -> float | None:
@@ -92,11 +93,12 @@ def sensitivity_command(
     check_workers(workers, scheduler)
     loaded = load_scenario(scenario)
     prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
-    members = first_members(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
-    echo_warnings(run_warnings(prepared, members=members), language)
-    with dask_executor(workers, scheduler) as executor:
-        results = scenario_sensitivities(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
-                                         executor=executor)
+    with as_flags("output", "year", "samples", "method"):
+        drawn = sensitivity_design(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
+        echo_warnings(run_warnings(prepared, members=(drawn.weights, drawn.lags)), language)
+        with dask_executor(workers, scheduler) as executor:
+            results = scenario_sensitivities(prepared, output, year, method, samples,  # type: ignore[arg-type]
+                                             seed, executor=executor, drawn=drawn)
     if as_json:
         first = next(iter(results.values()))
         typer.echo(json.dumps({"scenario": prepared.name, "year": year, "method": first.method,

@@ -1,10 +1,21 @@
-"""``bwsim ui``: start the Streamlit app."""
+"""``bwsim ui``: start the Streamlit app.
+
+The server always runs headless: Streamlit's first-run prompt ("Welcome to Streamlit! Email:")
+would otherwise stop it on a fresh machine, and with no terminal it would never start. bwsim
+opens the user's browser itself once the server answers, when there is a desktop to open it on
+(skipped quietly otherwise, and with ``--headless``). Visitors never see a traceback
+(``client.showErrorDetails none``); the server log keeps it.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
+import webbrowser
 from pathlib import Path
 
 import typer
@@ -14,11 +25,88 @@ from simulator.io.spec_files import load_model
 from simulator.messages import msg
 
 MAX_UPLOAD_MB = 5  # the app's pages check their own, smaller limits too
+BROWSER_WAIT_S = 60.0  # how long the browser opener waits for the server to answer
 
 
 def app_path() -> Path:
     """The Streamlit entry script."""
     return Path(__file__).resolve().parents[2] / "ui" / "app.py"
+
+
+def local_url(address: str, port: int) -> str:
+    """The URL to open on this machine for a server listening on ``address``."""
+    host = "127.0.0.1" if address in ("0.0.0.0", "", "::") else address
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def has_desktop() -> bool:
+    """True when a graphical browser can be opened here (macOS, Windows, or an X11/Wayland display)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def open_when_ready(url: str, timeout: float = BROWSER_WAIT_S) -> bool:
+    """Wait until ``url``'s ``/_stcore/health`` answers "ok", then open ``url`` in the user's browser.
+
+    Returns whether a browser was opened; gives up quietly after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return webbrowser.open(url)
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def _open_browser_later(url: str) -> None:
+    """Open ``url`` once the server answers, from a detached process (this one becomes the server)."""
+    if not hasattr(os, "fork"):
+        threading.Thread(target=open_when_ready, args=(url,), daemon=True).start()
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child:
+        os.waitpid(child, 0)  # the child only forks the opener and leaves: no zombie under the server
+        return
+    try:
+        if os.fork() == 0:  # the opener: its own session, no hold on the caller's terminal or pipes
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            open_when_ready(url)
+    finally:
+        os._exit(0)
+
+
+def streamlit_command(script: Path, port: int, address: str) -> list[str]:
+    """The ``streamlit run`` command line of the app server: headless, no usage statistics, no tracebacks."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",  # never the first-run e-mail prompt; bwsim opens the browser itself
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.maxUploadSize",
+        str(MAX_UPLOAD_MB),
+        "--client.showErrorDetails",
+        "none",  # a visitor never sees a traceback (the pages show messages; the server log has the rest)
+        "--client.toolbarMode",
+        "minimal",  # no "Deploy" button: this app is served by bwsim, not deployed to a Streamlit cloud
+    ]
 
 
 @reports_errors
@@ -41,25 +129,9 @@ def ui(
     script = app_path()
     if not script.is_file():
         fail(msg("the app is not installed ({script} missing)", script=str(script)), 1)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        address,
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.maxUploadSize",
-        str(MAX_UPLOAD_MB),
-        "--server.headless",
-        "true" if headless else "false",
-        "--client.toolbarMode",
-        "minimal",  # no "Deploy" button: this app is served by bwsim, not deployed to a Streamlit cloud
-    ]
+    command = streamlit_command(script, port, address)
+    if not headless and has_desktop():
+        _open_browser_later(local_url(address, port))
     if hasattr(os, "execve"):
         # Become the server: the PID a caller holds is then the server's, so stopping it stops the app
         # (a child process would be orphaned, and would keep the caller's pipes open).

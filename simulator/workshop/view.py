@@ -1,25 +1,16 @@
 """Tables the workshop pages show, built from plain records (no Streamlit here).
 
-Every text a group typed stays a plain string in a table cell; :func:`escape_markdown`
-is for the few places where such text goes into a Markdown element.
+Every text a group typed stays a plain string in a table cell; the app escapes such
+text itself (``ui/plain_text.py``) where it goes into a Markdown element.
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pandas as pd
 
 from simulator.workshop.compare import Comparison
 from simulator.workshop.records import FutureVersion
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` with every Markdown and HTML special character escaped, so it shows as typed."""
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 def history_table(versions: list[FutureVersion], current_sha256: str) -> pd.DataFrame:

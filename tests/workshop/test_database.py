@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from simulator.errors import InputError
 from simulator.workshop import schema
-from simulator.workshop.database import ENV_VAR, Database, default_location
+from simulator.workshop.database import ENV_VAR, Database, default_location, mask_database_url
 from simulator.workshop.store import WorkshopStore
 
 from .helpers import MODEL_YAML, future_yaml
@@ -106,6 +106,30 @@ def test_an_unreachable_server_is_a_clear_error_without_the_password():
         WorkshopStore("postgresql+psycopg://bwsim:geheim@127.0.0.1:1/bwsim?connect_timeout=2")
     assert "cannot open the workshop database" in str(info.value)
     assert "geheim" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://bwsim:geheim@db:5432/ws", "postgresql+psycopg://bwsim:***@db:5432/ws"),
+        ("postgresql+psycopg://bwsim@db/ws?password=geheim&sslmode=require",
+         "postgresql+psycopg://bwsim@db/ws?password=***&sslmode=require"),
+        ("postgresql://db/ws?sslpassword=geheim&sslpassword=geheim2&PWD=geheim3&application_name=bw",
+         "postgresql://db/ws?PWD=***&application_name=bw&sslpassword=***&sslpassword=***"),
+        ("/tmp/workshop.sqlite", "/tmp/workshop.sqlite"),
+        ("sqlite:////tmp/workshop.sqlite", "sqlite:////tmp/workshop.sqlite"),
+        ("post gres://geheim", "<database URL>"),
+    ],
+)
+def test_a_database_url_is_shown_without_any_password(url: str, shown: str):
+    assert mask_database_url(url) == shown
+
+
+def test_a_password_in_the_query_is_hidden_from_the_store_and_its_errors(tmp_path: Path):
+    with pytest.raises(InputError) as info:
+        WorkshopStore("postgresql+psycopg://bwsim@127.0.0.1:1/bwsim?password=geheim&connect_timeout=2")
+    assert "cannot open the workshop database" in str(info.value)
+    assert "geheim" not in str(info.value) and "password=***" in str(info.value)
 
 
 def test_the_default_location_follows_the_environment(

@@ -10,8 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator.spec import DELAY_TYPES, ModelSpec
-from simulator.workshop.view import escape_markdown
-from ui import charts, future_words, model_input, state, tables
+from ui import charts, future_words, model_input, plain_text, state, tables
 from ui.state import tr
 
 OWN_NAME = "eigen-model.yaml"
@@ -34,7 +33,7 @@ def _adopt_model(text: str, name: str) -> None:
 
 
 def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
-    return [("error", tr("invalid") + "\n\n" + "\n".join(f"- {p}" for p in outcome.problems))]
+    return [("error", tr("invalid") + "\n\n" + plain_text.markdown_lines(outcome.problems))]
 
 
 # Number cells at full precision: an edit of -0.00025 shows as -0.00025, not rounded to -0.0002.
@@ -145,7 +144,7 @@ def editor(cur: state.Current) -> None:
     links = links.drop(columns=[UNIT])
     problems = model_input.edit_problems(model, links, nodes, state.language())
     for problem in problems:  # row by row, as soon as a cell is out of range (labels may be uploaded text)
-        st.error(escape_markdown(problem))
+        st.error(plain_text.markdown(problem))
     if st.button(tr("apply"), key="apply_edits", type="primary"):
         _apply(model, links, nodes, problems)
 
@@ -184,12 +183,12 @@ def uploader() -> None:
         elif outcome.kind == "scenario":
             st.session_state.setdefault("uploaded_scenarios", {})[file.name] = outcome.text
             st.session_state["upload_messages"] = [
-                ("success", tr("upload_scenario_ok", name=outcome.scenario.name))
+                ("success", tr("upload_scenario_ok", name=plain_text.markdown(outcome.scenario.name)))
             ]
         else:
             _adopt_model(outcome.text, file.name)
             st.session_state["upload_messages"] = [
-                ("success", tr("upload_model_ok", name=file.name))
+                ("success", tr("upload_model_ok", name=plain_text.markdown(file.name)))
             ]
             st.rerun()
     for level, message in st.session_state.get("upload_messages", []):

@@ -11,6 +11,8 @@ from simulator.themes import in_cbs_order
 from ui import charts, model_input, state, tables, workshop_panel
 from ui import future as fut
 from ui import sensitivity_charts as monitor_charts
+from ui.plain_text import markdown as md
+from ui.plain_text import markdown_lines
 from ui.state import tr
 
 BAND_SAMPLES = 200
@@ -46,7 +48,7 @@ def scenario_picker(cur: state.Current) -> None:
     )
     spec = cur.scenarios.get(future.scenario)
     if spec is not None and spec.description:
-        st.caption(spec.description.get(state.language()))
+        st.caption(md(spec.description.get(state.language())))
 
 
 def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
@@ -61,7 +63,7 @@ def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
             value = future.levers.get(lever.key, sizes[lever.key])
             st.session_state[key] = float(min(max(value, lever.low), lever.high))
         value = st.slider(
-            lever.label(lang),
+            md(lever.label(lang)),
             float(lever.low),
             float(lever.high),
             step=float(lever.step),
@@ -86,7 +88,7 @@ def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
         label = lever.label(state.language()).split(" (")[0]
         cols = st.columns(2)
         new_start = cols[0].number_input(
-            f"{label}: start",
+            md(f"{label}: start"),
             float(time.start),
             float(time.end),
             float(start),
@@ -97,7 +99,7 @@ def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
         if state.language() == "en":
             other_label = "end" if tpl.shape == "ramp" else "years"
         new_other = cols[1].number_input(
-            f"{label}: {other_label}",
+            md(f"{label}: {other_label}"),
             0.0 if tpl.shape == "pulse" else float(time.start),
             float(time.end),
             float(other),
@@ -139,7 +141,7 @@ def assumption_sliders(cur: state.Current) -> None:
                 min(max(future.assumptions.get(key, weights[key]), item.low), item.high)
             )
         value = st.slider(
-            _assumption_label(cur, key),
+            md(_assumption_label(cur, key)),
             float(item.low),
             float(item.high),
             step=fut.nice_step(item.high - item.low) / 10,
@@ -192,7 +194,7 @@ def results(cur: state.Current, levers: list[fut.Lever]) -> None:
     if not warning and band_on:
         warning = state.ensemble_stability_warning(cur, own or defaults, BAND_SAMPLES)
     if warning:
-        st.warning(warning)
+        st.warning(md(warning))
     themes = in_cbs_order(n.theme for n in model.nodes)
     st.subheader(tr("scorecard"))
     st.caption(tr("scorecard_help"))
@@ -245,19 +247,19 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
     for sentence in tables.effect_sentences(
         cards[first_name], first, nodes or default_nodes, state.language()
     ):
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {md(sentence)}")
     lines = tables.tradeoff_lines(cards[first_name], state.language())
     if lines:
         st.markdown(f"**{tr('tradeoffs')}**")
         for line in lines:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {md(line)}")
     year = float(cards[first_name]["year"].iloc[0])
     gaps = distribution_lines(model, first.times, first.baseline, first.delta, [year], state.language())
     if gaps:
         st.markdown(f"**{tr('distribution')}**")
         st.caption(tr("distribution_help"))
         for line in gaps:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {md(line)}")
 
 
 def _bands(cur, runs, defaults, own) -> dict:
@@ -279,9 +281,11 @@ def changed_list(cur: state.Current) -> None:
         st.caption(
             tr("changed_assumptions")
             + ": "
-            + "; ".join(
-                f"{_assumption_label(cur, k)}: {weights[k]:.4g} → {v:.4g}"
-                for k, v in changed.items()
+            + md(
+                "; ".join(
+                    f"{_assumption_label(cur, k)}: {weights[k]:.4g} → {v:.4g}"
+                    for k, v in changed.items()
+                )
             )
         )
 
@@ -350,13 +354,13 @@ def monitor_section(cur: state.Current) -> None:
     try:
         observed = _observed(cur, scenario)
     except InputError as exc:
-        st.error(tr("monitor_bad_data") + "\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error(tr("monitor_bad_data") + "\n\n" + markdown_lines(exc.problems))
         return
     if observed is None:
         return
     result = state.monitor_of(cur, scenario, observed)
     deterministic = result.band.samples <= 1
-    st.caption(tr("monitor_no_band") if deterministic else tr("monitor_help", n=result.band.samples))
+    st.caption(tr("monitor_no_band") if deterministic else tr("monitor_help", n=int(result.band.samples)))
     model = cur.model.spec
     if st.session_state.get(state.wkey("monitor_node")) not in observed.nodes:
         st.session_state[state.wkey("monitor_node")] = observed.nodes[0]
@@ -395,7 +399,7 @@ def page() -> None:
     """The page."""
     cur = state.current()
     levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
-    st.title(cur.model.spec.title.get(state.language()))
+    st.title(md(cur.model.spec.title.get(state.language())))
     heerlen = "heerlen" in cur.model.spec.name
     st.markdown(tr("intro") if heerlen else tr("intro_generic"))
     left, right = st.columns([1, 2], gap="large")

@@ -19,8 +19,8 @@ from simulator.errors import InputError
 from simulator.monitor import monitor
 from simulator.observed import ObservedData, observed_from_text
 from simulator.sensitivity import scenario_sensitivity
+from ui import plain_text, state
 from ui import sensitivity_charts as charts
-from ui import state
 
 SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"
 MAX_UPLOAD_BYTES = 5_000_000
@@ -143,7 +143,7 @@ def _show_calibration(cur: state.Current, prepared, observed: ObservedData, resu
     if result.warnings or result.notes:
         st.subheader(_t("warnings"))
         for text in [*result.warnings, *result.notes]:
-            st.warning(text)
+            st.warning(plain_text.markdown(text))
     st.subheader(_t("fit"))
     st.dataframe(result.series_frame(), hide_index=True)
     table = observed.table.assign(predicted=result.predicted)
@@ -182,7 +182,7 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
         return
     _, output, year, indices = stored
     ranking = indices.ranking(year)
-    st.subheader(f"{_t('ranking')}: {state.label_of(cur.model.spec, output)}, {year:g}")
+    st.subheader(f"{_t('ranking')}: {plain_text.markdown(state.label_of(cur.model.spec, output))}, {year:g}")
     st.plotly_chart(charts.tornado_figure(ranking), key="sa_tornado")
     st.subheader(_t("over_time"))
     top = list(ranking["factor"].head(5))

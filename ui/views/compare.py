@@ -9,6 +9,7 @@ from simulator.analysis.scorecard import summary
 from simulator.spec import ScenarioSpec
 from simulator.themes import in_cbs_order
 from ui import charts, state, tables
+from ui.plain_text import markdown as md
 from ui.state import tr
 
 CURRENT = "__current__"
@@ -70,7 +71,7 @@ def page() -> None:
     for row in range(0, len(names), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, name in zip(cols, names[row : row + PER_ROW], strict=False):
-            col.markdown(f"**{name}**")
+            col.markdown(f"**{md(name)}**")
             fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True)
             col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
     diff = tables.differences(cards)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from simulator.analysis.scorecard import scorecard, summary
 from simulator.themes import in_cbs_order
-from ui import charts, exporting, state, tables
+from ui import charts, exporting, plain_text, state, tables
 from ui.state import tr
 
 
@@ -125,7 +125,7 @@ def page() -> None:
     for key in link.carries:
         st.caption(tr(key))
     if link.lost:
-        st.warning(tr("share_lost", what="; ".join(_lost_text(item) for item in link.lost)))
+        st.warning(tr("share_lost", what=plain_text.markdown("; ".join(_lost_text(item) for item in link.lost))))
 
 
 def _lost_text(item: str) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 from simulator.analysis.loops import find_loops
 from simulator.analysis.tracing import incoming, trace_paths
 from ui import charts, state
+from ui.plain_text import markdown as md
 from ui.state import tr
 
 
@@ -72,10 +73,11 @@ def _loops(cur: state.Current, focus: str | None) -> None:
         if focus is None or not every:
             st.caption(tr("no_loops"))
         else:
-            st.caption(tr("node_on_no_loop", node=state.label_of(model, focus), n=len(every)))
+            st.caption(tr("node_on_no_loop", node=md(state.label_of(model, focus)), n=len(every)))
         return
     if focus is not None:
-        st.caption(tr("node_loops", node=state.label_of(model, focus), k=len(loops), n=len(every)))
+        st.caption(tr("node_loops", node=md(state.label_of(model, focus)), k=len(loops),
+                      n=len(every)))
     en = state.language() == "en"
     frame = pd.DataFrame(
         [
@@ -84,14 +86,13 @@ def _loops(cur: state.Current, focus: str | None) -> None:
                 tr("loop_type"): POLARITY[lp.polarity][en],
                 tr("col_lag"): lp.lag,
                 tr("loop_gain"): lp.gain,
-                tr("loop_path"): " → ".join(
-                    state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]]
-                ),
+                tr("loop_path"): md(" → ".join(state.label_of(model, n) for n in [*lp.nodes, lp.nodes[0]])),
             }
             for lp in loops
         ]
     ).set_index("id")
-    st.table(frame)  # a static table wraps the loop's path; a data grid would cut it off
+    # A static table wraps the loop's path (a data grid would cut it off); it renders Markdown:
+    st.table(frame)  # plain-text: its text cells are escaped above
 
 
 def _tracing(cur: state.Current, focus: str) -> None:

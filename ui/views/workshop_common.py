@@ -1,7 +1,7 @@
 """What the two workshop pages share: their texts, the open store, error display.
 
-Not a page itself. Text a group typed is never put into Markdown unescaped and
-never into HTML: tables, ``st.text`` and ``st.code`` show it as typed.
+Not a page itself. Text a group typed is never put into Markdown unescaped
+(:mod:`ui.plain_text`) and never into HTML: tables, ``st.text`` and ``st.code`` show it as typed.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import streamlit as st
 from simulator.errors import InputError, NumericalError, SimulatorError
 from simulator.workshop.database import default_location
 from simulator.workshop.store import WorkshopStore
-from simulator.workshop.view import escape_markdown
-from ui import state
+from ui import plain_text, state
 
 GROUP_SESSION = "ws_group_session"
 """Session key of the workshop the session joined as a group: (join code, group name)."""
@@ -189,6 +188,11 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "de opgeslagen toekomst geeft andere getallen dan deze pagina",
         "en": "the stored future gives other numbers than this page",
     },
+    "future_failed": {
+        "nl": "De toekomst {future} kon niet worden doorgerekend ({reason}); de andere toekomsten "
+        "staan hieronder.",
+        "en": "The future {future} could not be run ({reason}); the other futures are shown below.",
+    },
 }
 
 
@@ -216,8 +220,8 @@ def open_store() -> WorkshopStore | None:
 def show_error(exc: BaseException) -> None:
     """An error as escaped text (it may quote what a group typed); never a traceback."""
     if isinstance(exc, InputError):
-        st.error("\n".join(f"- {escape_markdown(str(p))}" for p in exc.problems))
+        st.error(plain_text.markdown_lines(exc.problems))
     elif isinstance(exc, (NumericalError, SimulatorError)):
-        st.error(escape_markdown(str(exc)))
+        st.error(plain_text.markdown(exc))
     else:
         state.show_error(exc)

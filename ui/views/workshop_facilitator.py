@@ -10,14 +10,15 @@ from simulator.errors import InputError, Problem
 from simulator.workshop.codes import format_code
 from simulator.workshop.compare import (
     Comparison,
-    compare_workshop,
     dimension_summary,
     disputed_links,
     intervention_table,
     paths,
     scorecard,
 )
+from simulator.workshop.database import mask_database_url
 from simulator.workshop.exchange import export_text, import_workshop, parse_export
+from simulator.workshop.records import FutureVersion
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import (
     chart_paths,
@@ -26,8 +27,8 @@ from simulator.workshop.view import (
     notes_table,
     scorecard_pivot,
 )
-from ui import charts, state
-from ui.views.workshop_common import open_store, show_error, tx
+from ui import charts, plain_text, state, workshop_runs
+from ui.views.workshop_common import TEXT, open_store, show_error, tx
 
 SESSION = "ws_facilitator_code"
 MAX_IMPORT_BYTES = 50_000_000
@@ -64,7 +65,7 @@ def create_form(store: WorkshopStore) -> None:
             except InputError as exc:
                 show_error(exc)
             except (OSError, UnicodeDecodeError) as exc:
-                st.error(str(exc))
+                st.error(plain_text.markdown(exc))
 
 
 def import_form(store: WorkshopStore) -> None:
@@ -94,8 +95,13 @@ def _signature(store: WorkshopStore, code: str) -> tuple:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _comparison(_store: WorkshopStore, code: str, signature: tuple) -> Comparison:
-    return compare_workshop(_store, code)
+def _comparison(_store: WorkshopStore, code: str, signature: tuple, lang: str) -> Comparison:
+    """All futures run; one that fails is marked with the reason (in ``lang``), the others compared."""
+
+    def describe(version: FutureVersion, reason: str) -> str:
+        return TEXT["future_failed"][lang].format(future=version.label, reason=reason)
+
+    return workshop_runs.comparison(_store, code, describe)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -107,19 +113,14 @@ def _disputes(
 
 def comparison_view(store: WorkshopStore, code: str) -> None:
     """All groups' latest futures side by side."""
-    comparison = _comparison(store, code, _signature(store, code))
+    comparison = _comparison(store, code, _signature(store, code), state.language())
     st.caption(tx("groups"))
     st.text(", ".join(store.groups(code)) or "-")
     if not comparison.runs:
         st.info(tx("nothing_yet"))
         return
     for problem in comparison.problems:
-        st.warning(
-            problem.replace("\\", "\\\\")
-            .replace("*", "\\*")
-            .replace("_", "\\_")
-            .replace("<", "\\<")
-        )
+        st.warning(plain_text.markdown(problem))
     model = comparison.model.spec
     lang = state.language()
     default = model.node_ids.index("jobs_total") if "jobs_total" in model.node_ids else 0
@@ -164,6 +165,7 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
     )
     st.plotly_chart(figure, key="ws_paths")
     st.subheader(tx("interventions"))
+    comparison = workshop_runs.analysable(comparison)  # these tables read every future's text again
     st.dataframe(intervention_table(comparison), hide_index=True)
     st.subheader(tx("disputes"))
     st.caption(tx("disputes_help"))
@@ -194,7 +196,7 @@ def main() -> None:
     store = open_store()
     if store is None:
         return
-    st.caption(f"{tx('db')}: {store.where}")
+    st.caption(f"{tx('db')}: {plain_text.markdown(mask_database_url(store.where))}")
     with st.expander(tx("create"), expanded=SESSION not in st.session_state):
         create_form(store)
         import_form(store)

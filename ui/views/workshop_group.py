@@ -11,7 +11,7 @@ from simulator.workshop.futures import baseline_run, model_file, run_future
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import history_table
-from ui import charts, future_words, state, workshop_save
+from ui import charts, future_words, plain_text, state, workshop_save
 from ui.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
 from ui.workshop_panel import report, show_future
 
@@ -145,7 +145,7 @@ def _save(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]
     st.session_state["ws_history_future"] = check.version.future  # show what was just saved
     st.session_state.pop("ws_history_version", None)
     if check.ok:
-        st.success(tx("saved", version=check.version.version))
+        st.success(tx("saved", version=check.version.version))  # plain-text: version is an int
     else:
         report(check)
 
@@ -167,7 +167,7 @@ def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
         made_with.yaml, made_with.sha256, current.yaml, current.sha256, version
     )
     for problem in problems:
-        st.warning(problem.replace("*", "\\*").replace("_", "\\_").replace("<", "\\<"))
+        st.warning(plain_text.markdown(problem))
     model = model_file(current).spec
     node = st.selectbox(
         tx("indicator"),
