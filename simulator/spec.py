@@ -14,16 +14,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from simulator.delays import DELAY_TYPES  # noqa: F401 (re-exported: the file format's delay types)
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 DIMENSIONS = ("hier_en_nu", "later", "elders")
-DELAY_TYPES = ("none", "fixed", "exponential", "third_order")
 SHAPES = ("step", "pulse", "ramp", "series")
 
 Dimension = Literal["hier_en_nu", "later", "elders"]
 Direction = Literal["up", "down", "neutral"]
 NodeKind = Literal["auxiliary", "stock"]
 LinkForm = Literal["linear", "elasticity"]
-DelayType = Literal["none", "fixed", "exponential", "third_order"]
+DelayType = Literal["none", "fixed", "exponential", "third_order"]  # simulator.delays.DELAY_TYPES
 EvidenceStrength = Literal["data", "literature", "expert"]
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
@@ -270,6 +271,18 @@ class LinkSpec(Spec):
     delay: DelayType | None = None
     evidence: Evidence = Evidence()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_delay(cls, value: Any) -> Any:
+        """No ``delay`` (or None): ``none`` for a lag of 0, else ``exponential`` (set before the model is frozen)."""
+        if not isinstance(value, dict) or value.get("delay") is not None:
+            return value
+        try:
+            lag = Distribution.model_validate(value.get("lag", 0.0))
+        except (ValueError, TypeError):
+            return value  # the lag's own error is reported at links[i].lag; no delay is guessed
+        return {**value, "delay": "none" if lag.support == (0.0, 0.0) else "exponential"}
+
     @field_validator("lag")
     @classmethod
     def _check_lag(cls, lag: Distribution) -> Distribution:
@@ -281,8 +294,6 @@ class LinkSpec(Spec):
     @model_validator(mode="after")
     def _check(self) -> LinkSpec:
         lo, _ = self.lag.support
-        if self.delay is None:
-            object.__setattr__(self, "delay", "none" if self.lag.support == (0.0, 0.0) else "exponential")
         if self.delay == "none" and self.lag.support != (0.0, 0.0):
             raise ValueError("delay 'none' needs lag 0; give a delay type (fixed, exponential, "
                              "third_order) for a lagged link")
