@@ -52,6 +52,10 @@ class CheckedModel:
         """True when the check found nothing: the model can run."""
         return not self.problems
 
+    def in_file(self, doc: YamlDocument) -> CheckedModel:
+        """This check's problems given the file and line of ``doc``, the document the model came from."""
+        return CheckedModel(self.spec, self.time, tuple(doc.locate(p) for p in self.problems), _MADE_BY_CHECK)
+
     def require(self) -> CheckedModel:
         """This model, when it can run.
 

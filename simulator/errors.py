@@ -8,7 +8,8 @@ line and the app turn these into text for people.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Problem:
         What would be right ("" when nothing useful can be said).
     line : int | None
         1-based line number in the file, where it can be known.
+    path : tuple
+        ``place`` as keys and indices into the document (``("links", 3, "lag")``), where
+        known: a problem found without the file can be given its file and line later
+        (:meth:`simulator.io.yaml_file.YamlDocument.locate`). Not compared.
     """
 
     file: str
@@ -34,6 +39,7 @@ class Problem:
     message: str
     hint: str = ""
     line: int | None = None
+    path: tuple[Hashable, ...] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = self.file or "<input>"

@@ -41,7 +41,7 @@ PathKey = tuple[Hashable, ...]
 
 def _locate(doc: YamlDocument | None, path: PathKey, message: str, hint: str = "") -> Problem:
     if doc is None:
-        return Problem("", format_place(path), message, hint)
+        return Problem("", format_place(path), message, hint, path=tuple(path))
     return doc.problem(path, message, hint)
 
 

@@ -160,3 +160,15 @@ def test_compiled_arrays_are_read_only():
         with pytest.raises(ValueError, match="read-only"):
             array[...] = 0
     assert cm.plan is cm.plan  # built once per compiled model, kept with it (no global cache)
+
+
+@pytest.mark.parametrize("case", BUILDABLE_MODELS, ids=[c[0] for c in BUILDABLE_MODELS])
+def test_a_problem_found_without_the_file_gets_its_file_and_line_from_its_path(case):
+    _, text, place, line, _ = case
+    doc = parse_yaml(text, "m.yaml")
+    found = check(_spec(text, ModelSpec))
+    assert found.problems and found.problems[0].line is None
+    located = found.in_file(doc)
+    assert [(p.file, p.place, p.line, p.message) for p in located.problems] == \
+        [(p.file, p.place, p.line, p.message) for p in check(found.spec, doc=doc).problems]
+    assert (located.problems[0].place, located.problems[0].line) == (place, line)
