@@ -12,7 +12,17 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from simulator.delays import DELAY_TYPES  # noqa: F401 (re-exported: the file format's delay types)
 
@@ -68,6 +78,10 @@ class LocalizedText(Spec):
         return self.en if language == "en" else self.nl
 
 
+_DISTRIBUTION_KEYS = {"fixed": ("mode",), "triangular": ("low", "mode", "high"), "normal": ("mean", "sd"),
+                      "uniform": ("low", "high")}
+
+
 class Distribution(Spec):
     """An uncertain quantity: a fixed number or a probability distribution.
 
@@ -75,62 +89,43 @@ class Distribution(Spec):
     (``{low: 1.2, mode: 1.4, high: 1.7}``), or with ``dist``:
     ``{dist: normal, mean: 1.4, sd: 0.2}``, ``{dist: uniform, low: 1, high: 2}``,
     ``{dist: triangular, low: .., mode: .., high: ..}``.
+
+    A tagged union on ``dist``: every value is one of :class:`FixedValue`,
+    :class:`Triangular`, :class:`Normal`, :class:`Uniform`, each with only its own
+    fields. ``Distribution(dist=..., ...)`` and ``Distribution.model_validate(x)``
+    make the member ``dist`` names; a spec field holding one is an :data:`Uncertain`.
     """
 
-    dist: Literal["fixed", "triangular", "normal", "uniform"]
-    low: FiniteFloat | None = None
-    mode: FiniteFloat | None = None
-    high: FiniteFloat | None = None
-    mean: FiniteFloat | None = None
-    sd: FiniteFloat | None = None
+    dist: str
 
-    @model_validator(mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        if isinstance(value, cls):
-            return value
-        if not isinstance(value, dict):
-            return {"dist": "fixed", "mode": _number(value, "the value")}
-        value = dict(value)
-        if "dist" not in value:
-            value["dist"] = "triangular"
-        keys = {"fixed": {"mode"}, "triangular": {"low", "mode", "high"},
-                "normal": {"mean", "sd"}, "uniform": {"low", "high"}}.get(value["dist"])
-        if keys is None:
-            raise ValueError(f"unknown distribution {value['dist']!r}; "
-                             "use a number, {low, mode, high}, or dist: normal | uniform | triangular")
-        given = set(value) - {"dist"}
-        if given - keys or keys - given:
-            raise ValueError(f"a {value['dist']} distribution takes exactly {', '.join(sorted(keys))}; "
-                             f"got {', '.join(sorted(given)) or 'nothing'}")
-        for key in keys:
-            _number(value[key], key)
-        return value
-
-    @model_validator(mode="after")
-    def _check_order(self) -> Distribution:
-        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):
-            raise ValueError(f"needs low <= mode <= high, got low={self.low:g}, mode={self.mode:g}, "
-                             f"high={self.high:g}")
-        if self.dist == "uniform" and not self.low <= self.high:
-            raise ValueError(f"needs low <= high, got low={self.low:g}, high={self.high:g}")
-        if self.dist == "normal" and self.sd < 0:
-            raise ValueError(f"sd must not be negative, got {self.sd:g}")
-        return self
+    def __new__(cls, *args: Any, **data: Any) -> Distribution:  # noqa: D102 (the class docstring says it)
+        if cls is Distribution and data:
+            member = _MEMBERS.get(data.get("dist"))
+            if member is not None:
+                return super().__new__(member)
+        return super().__new__(cls)
 
     @classmethod
-    def fixed(cls, value: float) -> Distribution:
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Distribution:
+        """Validate ``obj`` (a number or a mapping, as in a file) into the member it describes."""
+        if cls is Distribution:
+            return _UNCERTAIN.validate_python(obj, *args, **kwargs)
+        return super().model_validate(obj, *args, **kwargs)
+
+    @classmethod
+    def fixed(cls, value: float) -> FixedValue:
         """A known number."""
-        return cls(dist="fixed", mode=value)
+        return FixedValue(dist="fixed", mode=value)
 
     @property
     def central(self) -> float:
         """The value a deterministic run uses: the mode, or the mean."""
-        if self.dist in ("fixed", "triangular"):
-            return float(self.mode)
-        if self.dist == "normal":
-            return float(self.mean)
-        return 0.5 * (self.low + self.high)
+        raise NotImplementedError
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take (normal: +-inf unless sd = 0)."""
+        raise NotImplementedError
 
     @property
     def is_uncertain(self) -> bool:
@@ -138,26 +133,144 @@ class Distribution(Spec):
         lo, hi = self.support
         return hi > lo
 
-    @property
-    def support(self) -> tuple[float, float]:
-        """Smallest and largest value a draw can take (normal: +-inf unless sd = 0)."""
-        if self.dist == "fixed":
-            return float(self.mode), float(self.mode)
-        if self.dist == "normal":
-            if self.sd == 0:
-                return float(self.mean), float(self.mean)
-            return -math.inf, math.inf
-        return float(self.low), float(self.high)
-
     def to_yaml(self) -> float | dict[str, float | str]:
         """The shortest file form of this distribution."""
-        if self.dist == "fixed":
-            return float(self.mode)
-        if self.dist == "triangular":
-            return {"low": self.low, "mode": self.mode, "high": self.high}
-        if self.dist == "normal":
-            return {"dist": "normal", "mean": self.mean, "sd": self.sd}
-        return {"dist": "uniform", "low": self.low, "high": self.high}
+        return {"dist": self.dist, **{key: getattr(self, key) for key in _DISTRIBUTION_KEYS[self.dist]}}
+
+
+class FixedValue(Distribution):
+    """A known number, ``mode``."""
+
+    dist: Literal["fixed"]
+    mode: FiniteFloat
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return float(self.mode)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return float(self.mode), float(self.mode)
+
+    def to_yaml(self) -> float:  # noqa: D102
+        return float(self.mode)
+
+
+class Triangular(Distribution):
+    """A triangular distribution from ``low`` to ``high`` with its peak at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: FiniteFloat
+    mode: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high):
+            raise ValueError(f"needs low <= mode <= high, got low={self.low:g}, mode={self.mode:g}, "
+                             f"high={self.high:g}")
+        return self
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return float(self.mode)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return float(self.low), float(self.high)
+
+    def to_yaml(self) -> dict[str, float | str]:  # noqa: D102
+        return {"low": self.low, "mode": self.mode, "high": self.high}
+
+
+class Normal(Distribution):
+    """A normal distribution with ``mean`` and standard deviation ``sd``."""
+
+    dist: Literal["normal"]
+    mean: FiniteFloat
+    sd: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check_sd(self) -> Normal:
+        if self.sd < 0:
+            raise ValueError(f"sd must not be negative, got {self.sd:g}")
+        return self
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return float(self.mean)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        if self.sd == 0:
+            return float(self.mean), float(self.mean)
+        return -math.inf, math.inf
+
+
+class Uniform(Distribution):
+    """A uniform distribution from ``low`` to ``high``."""
+
+    dist: Literal["uniform"]
+    low: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError(f"needs low <= high, got low={self.low:g}, high={self.high:g}")
+        return self
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return float(self.low), float(self.high)
+
+
+_MEMBERS: dict[Any, type[Distribution]] = {"fixed": FixedValue, "triangular": Triangular, "normal": Normal,
+                                           "uniform": Uniform}
+
+
+def _as_distribution(value: Any) -> Any:
+    """A file's form of an uncertain value as the mapping of its member (``dist`` given), or ValueError.
+
+    The file format's own rules, before the tagged union picks the member: a number is
+    ``fixed``, a mapping without ``dist`` is ``triangular``, and a member takes exactly its keys.
+    """
+    if isinstance(value, Distribution):
+        return value
+    if not isinstance(value, dict):
+        return {"dist": "fixed", "mode": _number(value, "the value")}
+    value = dict(value)
+    if "dist" not in value:
+        value["dist"] = "triangular"
+    keys = set(_DISTRIBUTION_KEYS.get(value["dist"], ())) if isinstance(value["dist"], str) else set()
+    if not keys:
+        raise ValueError(f"unknown distribution {value['dist']!r}; "
+                         "use a number, {low, mode, high}, or dist: normal | uniform | triangular")
+    given = set(value) - {"dist"}
+    if given - keys or keys - given:
+        raise ValueError(f"a {value['dist']} distribution takes exactly {', '.join(sorted(keys))}; "
+                         f"got {', '.join(sorted(given)) or 'nothing'}")
+    for key in keys:
+        _number(value[key], key)
+    return value
+
+
+Uncertain = Annotated[
+    Annotated[FixedValue, Tag("fixed")] | Annotated[Triangular, Tag("triangular")]
+    | Annotated[Normal, Tag("normal")] | Annotated[Uniform, Tag("uniform")],
+    Discriminator("dist"),
+    BeforeValidator(_as_distribution),
+]
+"""A spec field holding a :class:`Distribution`: the file's forms, then the member ``dist`` names."""
+
+_UNCERTAIN: TypeAdapter[Distribution] = TypeAdapter(Uncertain)
+
+DISTRIBUTION_TAGS = frozenset(_MEMBERS)
+"""The tags of the union, which pydantic puts into an error's location (``links.0.weight.triangular``)."""
 
 
 class GrowthBaseline(Spec):
@@ -265,9 +378,9 @@ class LinkSpec(Spec):
 
     source: Identifier = Field(alias="from")
     target: Identifier = Field(alias="to")
-    weight: Distribution
+    weight: Uncertain
     form: LinkForm = "linear"
-    lag: Distribution = Distribution.fixed(0.0)
+    lag: Uncertain = FixedValue(dist="fixed", mode=0.0)
     delay: DelayType | None = None
     evidence: Evidence = Evidence()
 
@@ -474,8 +587,8 @@ class LinkOverride(Spec):
 
     source: Identifier = Field(alias="from")
     target: Identifier = Field(alias="to")
-    weight: Distribution | None = None
-    lag: Distribution | None = None
+    weight: Uncertain | None = None
+    lag: Uncertain | None = None
     delay: DelayType | None = None
     form: LinkForm | None = None
 
