@@ -541,45 +541,138 @@ class ModelSpec(Spec):
 
 
 _SHAPE_PARAMS = {
-    "step": ({"height", "start"}, set()),
-    "pulse": ({"height", "start", "width"}, set()),
-    "ramp": ({"slope", "start", "end"}, set()),
-    "series": ({"values"}, set()),
+    "step": ("height", "start"),
+    "pulse": ("height", "start", "width"),
+    "ramp": ("slope", "start", "end"),
+    "series": ("values",),
 }
+_ALL_SHAPE_PARAMS = ("height", "start", "width", "slope", "end", "values")
 
 
 class InterventionSpec(Spec):
     """A change to one node: ``u_i(t)``, in the node's unit (or a fraction of its
-    baseline when ``relative``). Into a stock, it is a flow per year."""
+    baseline when ``relative``). Into a stock, it is a flow per year.
+
+    A tagged union on ``shape``: every intervention is one of :class:`Step`,
+    :class:`Pulse`, :class:`Ramp`, :class:`Series`, each with only its own
+    parameters. ``InterventionSpec(shape=..., ...)`` and
+    ``InterventionSpec.model_validate(x)`` make the member ``shape`` names; a spec
+    field holding one is an :data:`Intervention`. (This base class itself only
+    stands in for a ``shape`` that is none of them, so that the error names it.)
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     node: Identifier
     shape: Literal["step", "pulse", "ramp", "series"]
-    height: FiniteFloat | None = None
-    start: FiniteFloat | None = None
-    width: FiniteFloat | None = None
-    slope: FiniteFloat | None = None
-    end: FiniteFloat | None = None
-    values: dict[float, FiniteFloat] | None = None
     relative: bool = False
     label: LocalizedText | None = None
 
+    def __new__(cls, *args: Any, **data: Any) -> InterventionSpec:  # noqa: D102 (the class docstring says it)
+        if cls is InterventionSpec and data:
+            member = _SHAPES.get(data.get("shape"))
+            if member is not None:
+                return super().__new__(member)
+        return super().__new__(cls)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> InterventionSpec:
+        """Validate ``obj`` (a mapping, as in a file) into the member its ``shape`` names."""
+        if cls is InterventionSpec:
+            return _INTERVENTION.validate_python(obj, *args, **kwargs)
+        return super().model_validate(obj, *args, **kwargs)
+
+
+class _Shaped(InterventionSpec):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Step(_Shaped):
+    """``height`` from ``start`` on (Vensim ``STEP``)."""
+
+    shape: Literal["step"]
+    height: FiniteFloat
+    start: FiniteFloat
+
+
+class Pulse(_Shaped):
+    """``height`` from ``start`` for ``width`` years (``PULSE``)."""
+
+    shape: Literal["pulse"]
+    height: FiniteFloat
+    start: FiniteFloat
+    width: FiniteFloat
+
     @model_validator(mode="after")
-    def _check(self) -> InterventionSpec:
-        required, _ = _SHAPE_PARAMS[self.shape]
-        given = {k for k in ("height", "start", "width", "slope", "end", "values") if getattr(self, k) is not None}
-        missing, extra = required - given, given - required
-        if missing:
-            raise ValueError(f"a {self.shape} needs {', '.join(sorted(missing))}")
-        if extra:
-            raise ValueError(f"{', '.join(sorted(extra))} is not a parameter of a {self.shape} "
-                             f"(it takes {', '.join(sorted(required))})")
-        if self.shape == "pulse" and self.width <= 0:
+    def _check(self) -> Pulse:
+        if self.width <= 0:
             raise ValueError(f"a pulse needs width > 0, got {self.width:g}")
-        if self.shape == "ramp" and self.end < self.start:
+        return self
+
+
+class Ramp(_Shaped):
+    """Rising by ``slope`` per year from ``start`` to ``end`` (``RAMP``)."""
+
+    shape: Literal["ramp"]
+    slope: FiniteFloat
+    start: FiniteFloat
+    end: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check(self) -> Ramp:
+        if self.end < self.start:
             raise ValueError(f"a ramp needs end >= start, got start={self.start:g}, end={self.end:g}")
-        if self.shape == "series" and not self.values:
+        return self
+
+
+class Series(_Shaped):
+    """A table of ``year: value``, interpolated linearly, flat beyond its ends."""
+
+    shape: Literal["series"]
+    values: dict[float, FiniteFloat]
+
+    @model_validator(mode="after")
+    def _check(self) -> Series:
+        if not self.values:
             raise ValueError("a series needs at least one year: value pair")
         return self
+
+
+_SHAPES: dict[Any, type[InterventionSpec]] = {"step": Step, "pulse": Pulse, "ramp": Ramp, "series": Series}
+
+
+def _shape_tag(value: Any) -> str:
+    shape = value.get("shape") if isinstance(value, dict) else getattr(value, "shape", None)
+    return f"shape-{shape}" if isinstance(shape, str) and shape in _SHAPES else "shape-other"
+
+
+def _with_shape_params(value: Any) -> Any:
+    """The file format's rule before the union picks the member: a shape takes exactly its parameters."""
+    if not isinstance(value, dict) or value.get("shape") not in _SHAPES:
+        return value
+    shape = value["shape"]
+    required = set(_SHAPE_PARAMS[shape])
+    value = {k: v for k, v in value.items() if not (k in _ALL_SHAPE_PARAMS and v is None)}  # null: not given
+    given = {k for k in _ALL_SHAPE_PARAMS if k in value}
+    missing, extra = required - given, given - required
+    if missing:
+        raise ValueError(f"a {shape} needs {', '.join(sorted(missing))}")
+    if extra:
+        raise ValueError(f"{', '.join(sorted(extra))} is not a parameter of a {shape} "
+                         f"(it takes {', '.join(sorted(required))})")
+    return value
+
+
+Intervention = Annotated[
+    Annotated[Step, Tag("shape-step")] | Annotated[Pulse, Tag("shape-pulse")]
+    | Annotated[Ramp, Tag("shape-ramp")] | Annotated[Series, Tag("shape-series")]
+    | Annotated[InterventionSpec, Tag("shape-other")],
+    Discriminator(_shape_tag),
+    BeforeValidator(_with_shape_params),
+]
+"""A spec field holding an intervention: the file's rules, then the member ``shape`` names."""
+
+_INTERVENTION: TypeAdapter[InterventionSpec] = TypeAdapter(Intervention)
 
 
 class LinkOverride(Spec):
@@ -629,7 +722,7 @@ class ScenarioSpec(Spec):
     title: LocalizedText | None = None
     description: LocalizedText | None = None
     time: ScenarioTime | None = None
-    interventions: list[InterventionSpec] = []
+    interventions: list[Intervention] = []
     overrides: Overrides = Overrides()
     uncertainty: UncertaintySpec | None = None
 

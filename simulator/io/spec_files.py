@@ -44,7 +44,7 @@ def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
 
 def _problem_from_error(doc: YamlDocument, error: dict[str, Any]) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (part.startswith(
-        ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python"))
+        ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
         or part in specs.DISTRIBUTION_TAGS)))
     kind, msg = error["type"], error["msg"]
     if kind == "extra_forbidden":

@@ -1,4 +1,5 @@
-"""Uncertain values are a tagged union on ``dist``: each member holds only its own fields."""
+"""Uncertain values and interventions are tagged unions (on ``dist``, on ``shape``): each member holds
+only its own fields."""
 
 from __future__ import annotations
 
@@ -8,7 +9,20 @@ import pickle
 import pytest
 from pydantic import ValidationError
 
-from simulator.spec import Distribution, FixedValue, LinkSpec, Normal, Triangular, Uniform
+from simulator.spec import (
+    Distribution,
+    FixedValue,
+    InterventionSpec,
+    LinkSpec,
+    Normal,
+    Pulse,
+    Ramp,
+    ScenarioSpec,
+    Series,
+    Step,
+    Triangular,
+    Uniform,
+)
 
 
 @pytest.mark.parametrize(("written", "member", "fields"), [
@@ -40,3 +54,28 @@ def test_a_member_refuses_the_fields_of_another():
         Normal(dist="normal", mean=1.0, sd=0.1, low=0.0)
     with pytest.raises(ValidationError, match="takes exactly mean, sd"):
         Distribution.model_validate({"dist": "normal", "mean": 1.0, "sd": 0.1, "low": 0.0})
+
+
+@pytest.mark.parametrize(("written", "member", "params"), [
+    ({"shape": "step", "height": 1, "start": 2026}, Step, {"height", "start"}),
+    ({"shape": "pulse", "height": 1, "start": 2026, "width": 2}, Pulse, {"height", "start", "width"}),
+    ({"shape": "ramp", "slope": 1, "start": 2026, "end": 2030}, Ramp, {"slope", "start", "end"}),
+    ({"shape": "series", "values": {2026: 1, 2030: 2}}, Series, {"values"}),
+])
+def test_each_shape_makes_the_member_with_only_its_parameters(written, member, params):
+    item = InterventionSpec.model_validate({"node": "jobs", **written})
+    assert type(item) is member and isinstance(item, InterventionSpec)
+    assert set(type(item).model_fields) == {"node", "shape", "relative", "label"} | params
+    assert InterventionSpec(node="jobs", **written) == item
+    assert InterventionSpec.model_validate(item.model_dump(exclude_none=True)) == item
+    scenario = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml", "interventions": [{"node": "jobs",
+                                                                                              **written}]})
+    assert scenario.interventions[0] == item
+    assert pickle.loads(pickle.dumps(scenario)) == scenario
+
+
+def test_an_unknown_shape_is_named_and_a_member_refuses_another_shapes_parameter():
+    with pytest.raises(ValidationError, match="'step', 'pulse', 'ramp' or 'series'"):
+        InterventionSpec.model_validate({"node": "jobs", "shape": "wave", "height": 1})
+    with pytest.raises(ValidationError):
+        Step(node="jobs", shape="step", height=1.0, start=2026.0, width=1.0)
