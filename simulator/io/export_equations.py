@@ -3,7 +3,8 @@
 Each node ``x`` becomes ``x_baseline`` (its baseline path), ``x_input`` (the
 scenario's interventions), ``x_delta`` (the deviation ``d``) and ``x`` (the value
 ``b + d``); each link ``a -> b`` becomes ``a_to_b_effect``. Lags use Vensim's own
-functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``) so that Vensim, Stella or PySD
+functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``: :data:`simulator.delays.VENSIM_FUNCTIONS`, whose
+module defines what each delay type does) so that Vensim, Stella or PySD
 compute exactly what bwsim computes (ENGINE.md). Central (mode) values are used
 for every uncertain weight and lag.
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import GrowthBaseline, InterventionSpec, NodeSpec, SeriesBaseline
 
@@ -188,6 +190,6 @@ def _check_names(eqs: list[Equation], scenario: str) -> None:
     for eq in eqs:
         key = eq.name.lower()
         if key in seen:
-            raise InputError(Problem("", "", f"exported variable name '{eq.name}' is used twice",
-                                     "rename the node whose id ends in _baseline, _delta or _input"))
+            raise InputError(Problem("", "", msg("exported variable name '{name}' is used twice", name=eq.name),
+                                     msg("rename the node whose id ends in _baseline, _delta or _input")))
         seen[key] = eq.name
