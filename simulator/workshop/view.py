@@ -144,8 +144,16 @@ def chart_paths(table: pd.DataFrame, baseline_name: str) -> pd.DataFrame:
     )
 
 
+HUGE = 1e15  # beyond this a number is shown in scientific notation (a crafted weight may be 1e308)
+
+
 def _number(value: float, language: str, digits: int = 2) -> str:
-    return format_number(value, language, digits) if np.isfinite(value) else "—"
+    if not np.isfinite(value):
+        return "—"
+    if abs(value) >= HUGE:
+        text = f"{value:.{digits - 1}e}"
+        return text.replace(".", ",") if language != "en" else text
+    return format_number(value, language, digits)
 
 
 def _change(unit: str, language: str) -> str:
