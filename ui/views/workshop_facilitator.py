@@ -173,6 +173,8 @@ def _table(frame: pd.DataFrame, typed: tuple[str, ...] = ()) -> None:
 def _scorecards(prepared: Prepared, signature: tuple, year: float, lang: str) -> None:
     comparison = prepared.comparison
     summaries = _summaries(comparison, signature, year)
+    if not summaries:  # every future failed: the page says why for each, there is no scorecard to show
+        return
     differs = differing_cells(summaries)
     themes = in_cbs_order(n.theme for n in comparison.model.spec.nodes)
     st.subheader(tx("fac_scorecards", year=f"{year:.0f}"))
