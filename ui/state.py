@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
-import yaml
 
 from simulator.errors import InputError, NumericalError, SimulatorError
 from simulator.io.spec_files import (
@@ -24,6 +23,7 @@ from simulator.io.spec_files import (
     load_scenario,
     load_scenario_text,
 )
+from simulator.io.yaml_writer import dump_yaml
 from simulator.results import RunResult
 from simulator.scenario_run import (
     PreparedScenario,
@@ -144,7 +144,7 @@ def model_from_file(path: Path) -> ModelFile:
 def model_to_yaml(model: ModelSpec) -> str:
     """The model as YAML text that ``bwsim validate`` accepts."""
     data = model.model_dump(by_alias=True, exclude_none=True)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return dump_yaml(data)
 
 
 def scenario_to_yaml(scenario: ScenarioSpec, model_ref: str) -> str:
@@ -153,7 +153,7 @@ def scenario_to_yaml(scenario: ScenarioSpec, model_ref: str) -> str:
     data["model"] = model_ref
     if not data.get("overrides", {}).get("links") and not data.get("overrides", {}).get("nodes"):
         data.pop("overrides", None)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return dump_yaml(data)
 
 
 @dataclass(frozen=True)
