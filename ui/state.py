@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from simulator import overrides as ov
 from simulator.errors import InputError, NumericalError, SimulatorError
 from simulator.io.spec_files import (
     ModelFile,
@@ -412,11 +413,11 @@ def set_future(future: fut.Future) -> None:
 
 def future_specs(
     cur: Current,
-) -> tuple[ScenarioSpec | None, list[fut.Lever], ScenarioSpec, ScenarioSpec | None]:
+) -> tuple[ScenarioSpec | None, list[ov.Lever], ScenarioSpec, ScenarioSpec | None]:
     """(starting scenario, levers, future with default assumptions, future with own assumptions)."""
     future = get_future()
     base = cur.scenarios.get(future.scenario)
-    levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
+    levers = ov.levers(cur.model.spec, list(cur.scenarios.values()))
     defaults, own = fut.build_scenarios(cur.model.spec, base, levers, future)
     return base, levers, defaults, own
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulator import overrides as ov
 from simulator.analysis.report import distribution_lines
 from simulator.analysis.scorecard import summary
 from simulator.errors import InputError, NumericalError
@@ -51,10 +52,10 @@ def scenario_picker(cur: state.Current) -> None:
         st.caption(md(spec.description.get(state.language())))
 
 
-def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
+def lever_sliders(cur: state.Current, levers: list[ov.Lever]) -> None:
     """One slider per lever; values go into the session's future."""
     future = state.get_future()
-    sizes = fut.lever_sizes(levers, cur.scenarios.get(future.scenario))
+    sizes = ov.lever_sizes(levers, cur.scenarios.get(future.scenario))
     lang = state.language()
     st.markdown(f"**{tr('interventions')}**")
     for lever in levers:
@@ -63,7 +64,7 @@ def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
             value = future.levers.get(lever.key, sizes[lever.key])
             st.session_state[key] = float(min(max(value, lever.low), lever.high))
         value = st.slider(
-            md(lever.label(lang)),
+            md(fut.lever_label(cur.model.spec, lever, lang)),
             float(lever.low),
             float(lever.high),
             step=float(lever.step),
@@ -76,7 +77,7 @@ def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
         _timing_inputs(cur, levers)
 
 
-def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
+def _timing_inputs(cur: state.Current, levers: list[ov.Lever]) -> None:
     future = state.get_future()
     time = cur.model.spec.time
     for lever in levers:
@@ -85,7 +86,7 @@ def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
             continue
         second = tpl.end if tpl.shape == "ramp" else tpl.width
         start, other = future.timing.get(lever.key, [tpl.start, second])
-        label = lever.label(state.language()).split(" (")[0]
+        label = fut.lever_label(cur.model.spec, lever, state.language()).split(" (")[0]
         cols = st.columns(2)
         new_start = cols[0].number_input(
             md(f"{label}: start"),
@@ -121,10 +122,10 @@ def assumption_sliders(cur: state.Current) -> None:
     """Sliders for the uncertain link weights a group wants to argue about (a few shown, more on demand)."""
     future = state.get_future()
     scenarios = list(cur.scenarios.values())
-    items = {a.key: a for a in fut.assumptions(cur.model.spec, scenarios)}
+    items = {a.key: a for a in ov.assumptions(cur.model.spec, scenarios)}
     if not items:
         return
-    weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+    weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
     if (
         not set(st.session_state.get(state.wkey("assume_pick")) or []) <= set(items)
         or state.wkey("assume_pick") not in st.session_state
@@ -144,7 +145,7 @@ def assumption_sliders(cur: state.Current) -> None:
             md(_assumption_label(cur, key)),
             float(item.low),
             float(item.high),
-            step=fut.nice_step(item.high - item.low) / 10,
+            step=ov.nice_step(item.high - item.low) / 10,
             key=widget,
             format="%.4g",
         )
@@ -177,7 +178,7 @@ def _year(cur: state.Current, times) -> tuple[float, bool]:
     return year, band
 
 
-def results(cur: state.Current, levers: list[fut.Lever]) -> None:
+def results(cur: state.Current, levers: list[ov.Lever]) -> None:
     """Scorecard(s), key paths and effect sentences of the future against the baseline."""
     base, _, defaults, own = state.future_specs(cur)
     lang = state.language()
@@ -277,7 +278,7 @@ def changed_list(cur: state.Current) -> None:
     future = state.get_future()
     changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario), future)
     if changed:
-        weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+        weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
         st.caption(
             tr("changed_assumptions")
             + ": "
@@ -398,7 +399,7 @@ def monitor_section(cur: state.Current) -> None:
 def page() -> None:
     """The page."""
     cur = state.current()
-    levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
+    levers = ov.levers(cur.model.spec, list(cur.scenarios.values()))
     st.title(md(cur.model.spec.title.get(state.language())))
     heerlen = "heerlen" in cur.model.spec.name
     st.markdown(tr("intro") if heerlen else tr("intro_generic"))
