@@ -9,9 +9,10 @@ loops (cycles of zero-lag links not broken by a stock), lags too short for
 from __future__ import annotations
 
 import difflib
+import functools
 import graphlib
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,7 +112,8 @@ def _has_instant_cycle(model: ModelSpec) -> bool:
 
 
 def _identity_problems(model: ModelSpec, doc: YamlDocument | None) -> list[Problem]:
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
     for i, node in enumerate(model.nodes):
         if node.id in seen:
             problems.append(_locate(doc, ("nodes", i, "id"), f"duplicate node id '{node.id}'",
@@ -290,9 +292,9 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
         links[i] = _overridden_link(links[i], override)
     nodes = list(model.nodes)
     node_index = {n.id: i for i, n in enumerate(nodes)}
-    for override in scenario.overrides.nodes:
-        i = node_index[override.id]
-        nodes[i] = _overridden_node(nodes[i], override)
+    for node_override in scenario.overrides.nodes:
+        i = node_index[node_override.id]
+        nodes[i] = _overridden_node(nodes[i], node_override)
     return model.model_copy(update={"links": links, "nodes": nodes})
 
 
@@ -312,10 +314,11 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
     """Overrides that would make an invalid link or node, each located at its override."""
     links = {(lk.source, lk.target): lk for lk in model.links}
     nodes = {n.id: n for n in model.nodes}
-    attempts = [(("overrides", "links", i), lambda o=o: _overridden_link(links[(o.source, o.target)], o))
-                for i, o in enumerate(scenario.overrides.links)]
-    attempts += [(("overrides", "nodes", i), lambda o=o: _overridden_node(nodes[o.id], o))
-                 for i, o in enumerate(scenario.overrides.nodes)]
+    attempts: list[tuple[PathKey, Callable[[], LinkSpec | NodeSpec]]] = [
+        (("overrides", "links", i), functools.partial(_overridden_link, links[(o.source, o.target)], o))
+        for i, o in enumerate(scenario.overrides.links)]  # each override's link and node exist (checked before)
+    attempts += [(("overrides", "nodes", i), functools.partial(_overridden_node, nodes[n.id], n))
+                 for i, n in enumerate(scenario.overrides.nodes)]
     problems = []
     for place, attempt in attempts:
         try:
@@ -348,6 +351,8 @@ def _from_scenario(problem: Problem, scenario: ScenarioSpec, model: ModelSpec, d
     match = _MODEL_PLACE.match(problem.place)
     if match:
         kind, index, rest = match.group(1), int(match.group(2)), match.group(3)
+        keys: list[Hashable]
+        key: Hashable
         if kind == "nodes":
             keys = [o.id for o in scenario.overrides.nodes]
             key = model.nodes[index].id
@@ -381,10 +386,10 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
             problems.append(_locate(doc, ("overrides", "links", i),
                                     f"the model has no link {override.source}->{override.target}",
                                     "an override changes an existing link"))
-    for i, override in enumerate(scenario.overrides.nodes):
-        if override.id not in ids:
-            problems.append(_locate(doc, ("overrides", "nodes", i, "id"), f"unknown node '{override.id}'",
-                                    _hint_node(override.id, ids)))
+    for i, node_override in enumerate(scenario.overrides.nodes):
+        if node_override.id not in ids:
+            problems.append(_locate(doc, ("overrides", "nodes", i, "id"), f"unknown node '{node_override.id}'",
+                                    _hint_node(node_override.id, ids)))
     problems += _twice_overridden(scenario, doc)
     problems = problems or _override_problems(model, scenario, doc)
     if problems:

@@ -314,9 +314,9 @@ def merge_overrides(first: Overrides, then: Overrides) -> Overrides:
         links[(o.source, o.target)] = links.get((o.source, o.target), {}) | o.model_dump(
             by_alias=True, exclude_none=True
         )
-    nodes = {o.id: o.model_dump(exclude_none=True) for o in first.nodes}
-    for o in then.nodes:
-        nodes[o.id] = nodes.get(o.id, {}) | o.model_dump(exclude_none=True)
+    nodes = {n.id: n.model_dump(exclude_none=True) for n in first.nodes}
+    for n in then.nodes:
+        nodes[n.id] = nodes.get(n.id, {}) | n.model_dump(exclude_none=True)
     return Overrides(
         links=[LinkOverride.model_validate(v) for v in links.values()],
         nodes=[NodeOverride.model_validate(v) for v in nodes.values()],

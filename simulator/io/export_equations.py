@@ -42,6 +42,13 @@ class Equation:
     units: str = ""
     comment: str = ""
 
+    @property
+    def formula(self) -> Expr:
+        """The expression of an aux or stock (a lookup has none: its table is ``points``)."""
+        if self.expr is None:
+            raise ValueError(f"{self.kind} {self.name} has no expression")
+        return self.expr
+
 
 @dataclass(frozen=True)
 class EquationSet:
@@ -118,7 +125,7 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
                             comment=f"Baseline of {node.label.en}"))
         eqs.append(Equation(node.id, "aux", ("add", [("ref", f"{node.id}_baseline"), ("ref", f"{node.id}_delta")]),
                             units=node.unit, comment=node.label.en))
-    inputs = {n.id: [] for n in model.nodes}
+    inputs: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
     for i, item in enumerate(prepared.interventions):
         expr, extra = _shape(item, f"{item.node}_input_{i}_table", time.start, time.end, time.dt)
         eqs.extend(extra)

@@ -11,9 +11,10 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator import spec as specs
 from simulator.errors import InputError, Problem
@@ -41,7 +42,7 @@ def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-def _problem_from_error(doc: YamlDocument, error: dict[str, Any]) -> Problem:
+def _problem_from_error(doc: YamlDocument, error: ErrorDetails) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(
         ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python"))))
     kind, msg = error["type"], error["msg"]

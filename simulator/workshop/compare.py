@@ -345,7 +345,7 @@ def disputed_links(
         outcomes = {label: value for label, value in tried.items() if value is not None}
         if not outcomes:
             continue
-        low, high = min(outcomes, key=outcomes.get), max(outcomes, key=outcomes.get)
+        low, high = min(outcomes, key=outcomes.__getitem__), max(outcomes, key=outcomes.__getitem__)
         weights = {label: lk.weight.central for label, lk in assumptions.items()}
         rows.append(
             {
