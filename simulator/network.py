@@ -50,18 +50,6 @@ def _hint_node(name: str, ids: list[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else "no node has that id"
 
 
-def causal_graph(model: ModelSpec) -> nx.MultiDiGraph:
-    """All nodes and links as a directed multigraph; edge key = link index."""
-    import networkx as nx  # here, not at the top: validating a model needs no networkx (see algebraic_loops)
-
-    graph = nx.MultiDiGraph()
-    for node in model.nodes:
-        graph.add_node(node.id, kind=node.kind)
-    for index, link in enumerate(model.links):
-        graph.add_edge(link.source, link.target, key=index, link=link)
-    return graph
-
-
 def instant_graph(model: ModelSpec) -> nx.DiGraph:
     """Zero-lag links into auxiliaries: the order in which a step evaluates nodes.
 

@@ -417,8 +417,3 @@ def _link_mark(pos: dict, link: object) -> dict:
         "showarrow": False,
         "font": {"size": 13, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"},
     }
-
-
-def figure_values(fig: go.Figure) -> list[np.ndarray]:
-    """The y values of every trace (for tests and for change detection)."""
-    return [np.asarray(trace.y, dtype=float) for trace in fig.data if trace.y is not None]

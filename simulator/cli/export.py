@@ -18,11 +18,6 @@ from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_
 WRITERS = {"mdl": write_mdl, "xmile": write_xmile}
 
 
-def prepared_from_path(path: Path) -> PreparedScenario:
-    """A model file (run without interventions over its own ``time``) or a scenario file."""
-    return _prepared_and_inputs(path)[0]
-
-
 def _prepared_and_inputs(path: Path) -> tuple[PreparedScenario, dict[str, str]]:
     """The prepared run and the files read for it (path -> what it is)."""
     doc, _ = read_yaml(path)
