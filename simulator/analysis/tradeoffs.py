@@ -8,6 +8,8 @@ where one group's net movement is an improvement and the other's a worsening:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from simulator.analysis.scorecard import summary
@@ -45,3 +47,29 @@ def tradeoffs(card: pd.DataFrame, year: float | None = None) -> pd.DataFrame:
                 rows.append((scenario, yr, g["dimension"], g["theme"], int(g["net"]), lo["dimension"],
                              lo["theme"], int(lo["net"])))
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
+
+
+def compare(cards: Sequence[pd.DataFrame], year: float | None = None) -> pd.DataFrame:
+    """Several scenarios side by side: one row per node, a verdict and a delta column per scenario.
+
+    Parameters
+    ----------
+    cards : sequence of DataFrame
+        Scorecards of scenarios on the same model (different ``scenario`` names).
+    year : float, optional
+        The year to compare (default: the horizon of each card).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension, theme, node, label, direction``, then per scenario
+        ``<scenario>`` (verdict) and ``<scenario>:delta`` (node units).
+    """
+    keys = ["dimension", "theme", "node", "label", "direction"]
+    table = None
+    for card in cards:
+        rows = card[card["year"] == float(year)] if year is not None else card[card["horizon"]]
+        name = str(rows["scenario"].iloc[0]) if len(rows) else ""
+        part = rows[keys + ["verdict", "delta"]].rename(columns={"verdict": name, "delta": f"{name}:delta"})
+        table = part if table is None else table.merge(part, on=keys, how="outer", sort=False)
+    return pd.DataFrame(columns=keys) if table is None else table.reset_index(drop=True)
