@@ -186,7 +186,7 @@ def finite_support(dist: Distribution) -> tuple[float, float]:
     """The range of a weight's distribution; for a normal, mean +- 3 sd."""
     lo, hi = dist.support
     if dist.dist == "normal":
-        lo, hi = dist.mean - 3 * dist.sd, dist.mean + 3 * dist.sd
+        lo, hi = dist.param("mean") - 3 * dist.param("sd"), dist.param("mean") + 3 * dist.param("sd")
     return float(lo), float(hi)
 
 

@@ -108,14 +108,29 @@ class Distribution(Spec):
 
     @model_validator(mode="after")
     def _check_order(self) -> Distribution:
-        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):
-            raise ValueError(f"needs low <= mode <= high, got low={self.low:g}, mode={self.mode:g}, "
-                             f"high={self.high:g}")
-        if self.dist == "uniform" and not self.low <= self.high:
-            raise ValueError(f"needs low <= high, got low={self.low:g}, high={self.high:g}")
-        if self.dist == "normal" and self.sd < 0:
-            raise ValueError(f"sd must not be negative, got {self.sd:g}")
+        p = self.param
+        if self.dist == "triangular" and not (p("low") <= p("mode") <= p("high")):
+            raise ValueError(f"needs low <= mode <= high, got low={p('low'):g}, mode={p('mode'):g}, "
+                             f"high={p('high'):g}")
+        if self.dist == "uniform" and not p("low") <= p("high"):
+            raise ValueError(f"needs low <= high, got low={p('low'):g}, high={p('high'):g}")
+        if self.dist == "normal" and p("sd") < 0:
+            raise ValueError(f"sd must not be negative, got {p('sd'):g}")
         return self
+
+    def param(self, key: Literal["low", "mode", "high", "mean", "sd"]) -> float:
+        """A parameter this kind of distribution has (``mode`` of a fixed or triangular one, ``mean``
+        and ``sd`` of a normal, ``low`` and ``high`` of a uniform or triangular one).
+
+        Raises
+        ------
+        ValueError
+            This kind has no such parameter (the validator makes sure those it has are given).
+        """
+        value = getattr(self, key)
+        if value is None:
+            raise ValueError(f"a {self.dist} distribution has no {key}")
+        return float(value)
 
     @classmethod
     def fixed(cls, value: float) -> Distribution:
@@ -126,10 +141,10 @@ class Distribution(Spec):
     def central(self) -> float:
         """The value a deterministic run uses: the mode, or the mean."""
         if self.dist in ("fixed", "triangular"):
-            return float(self.mode)
+            return self.param("mode")
         if self.dist == "normal":
-            return float(self.mean)
-        return 0.5 * (self.low + self.high)
+            return self.param("mean")
+        return 0.5 * (self.param("low") + self.param("high"))
 
     @property
     def is_uncertain(self) -> bool:
@@ -141,22 +156,23 @@ class Distribution(Spec):
     def support(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take (normal: +-inf unless sd = 0)."""
         if self.dist == "fixed":
-            return float(self.mode), float(self.mode)
+            return self.param("mode"), self.param("mode")
         if self.dist == "normal":
             if self.sd == 0:
-                return float(self.mean), float(self.mean)
+                return self.param("mean"), self.param("mean")
             return -math.inf, math.inf
-        return float(self.low), float(self.high)
+        return self.param("low"), self.param("high")
 
     def to_yaml(self) -> float | dict[str, float | str]:
         """The shortest file form of this distribution."""
+        p = self.param
         if self.dist == "fixed":
-            return float(self.mode)
+            return p("mode")
         if self.dist == "triangular":
-            return {"low": self.low, "mode": self.mode, "high": self.high}
+            return {"low": p("low"), "mode": p("mode"), "high": p("high")}
         if self.dist == "normal":
-            return {"dist": "normal", "mean": self.mean, "sd": self.sd}
-        return {"dist": "uniform", "low": self.low, "high": self.high}
+            return {"dist": "normal", "mean": p("mean"), "sd": p("sd")}
+        return {"dist": "uniform", "low": p("low"), "high": p("high")}
 
 
 class GrowthBaseline(Spec):
@@ -416,7 +432,7 @@ class ModelSpec(Spec):
         return [n.id for n in self.nodes]
 
 
-_SHAPE_PARAMS = {
+_SHAPE_PARAMS: dict[str, tuple[set[str], set[str]]] = {
     "step": ({"height", "start"}, set()),
     "pulse": ({"height", "start", "width"}, set()),
     "ramp": ({"slope", "start", "end"}, set()),
@@ -449,13 +465,32 @@ class InterventionSpec(Spec):
         if extra:
             raise ValueError(f"{', '.join(sorted(extra))} is not a parameter of a {self.shape} "
                              f"(it takes {', '.join(sorted(required))})")
-        if self.shape == "pulse" and self.width <= 0:
-            raise ValueError(f"a pulse needs width > 0, got {self.width:g}")
-        if self.shape == "ramp" and self.end < self.start:
-            raise ValueError(f"a ramp needs end >= start, got start={self.start:g}, end={self.end:g}")
+        if self.shape == "pulse" and self.param("width") <= 0:
+            raise ValueError(f"a pulse needs width > 0, got {self.param('width'):g}")
+        if self.shape == "ramp" and self.param("end") < self.param("start"):
+            raise ValueError(f"a ramp needs end >= start, got start={self.param('start'):g}, "
+                             f"end={self.param('end'):g}")
         if self.shape == "series" and not self.values:
             raise ValueError("a series needs at least one year: value pair")
         return self
+
+    def param(self, key: Literal["height", "start", "width", "slope", "end"]) -> float:
+        """A number this shape has (step: height, start; pulse: also width; ramp: slope, start, end).
+
+        Raises
+        ------
+        ValueError
+            This shape has no such parameter (the validator makes sure those it has are given).
+        """
+        value = getattr(self, key)
+        if value is None:
+            raise ValueError(f"a {self.shape} has no {key}")
+        return float(value)
+
+    @property
+    def table(self) -> dict[float, float]:
+        """A series' year -> value pairs ({} for the other shapes)."""
+        return dict(self.values or {})
 
 
 class LinkOverride(Spec):

@@ -93,17 +93,18 @@ def _table(series: dict[float, float], start: float, end: float) -> tuple[tuple[
 
 
 def _shape(item: InterventionSpec, name: str, start: float, end: float, dt: float) -> tuple[Expr, list[Equation]]:
+    p = item.param
     if item.shape == "series":
-        return ("lookup", name, ("time",)), [Equation(name, "lookup", points=_table(item.values, start, end))]
+        return ("lookup", name, ("time",)), [Equation(name, "lookup", points=_table(item.table, start, end))]
     if item.shape == "step":
-        if _on_grid(item.start, start, dt):
-            return ("step", _num(item.height), _num(item.start)), []
-        return ("if", ("ge", ("time",), _num(item.start)), _num(item.height), _num(0.0)), []
+        if _on_grid(p("start"), start, dt):
+            return ("step", _num(p("height")), _num(p("start"))), []
+        return ("if", ("ge", ("time",), _num(p("start"))), _num(p("height")), _num(0.0)), []
     if item.shape == "pulse":
-        on = ("and", ("ge", ("time",), _num(item.start)), ("lt", ("time",), _num(item.start + item.width)))
-        return ("if", on, _num(item.height), _num(0.0)), []
-    ramp = ("mul", [_num(item.slope), ("sub", ("min", ("time",), _num(item.end)), _num(item.start))])
-    return ("if", ("gt", ("time",), _num(item.start)), ramp, _num(0.0)), []
+        on = ("and", ("ge", ("time",), _num(p("start"))), ("lt", ("time",), _num(p("start") + p("width"))))
+        return ("if", on, _num(p("height")), _num(0.0)), []
+    ramp = ("mul", [_num(p("slope")), ("sub", ("min", ("time",), _num(p("end"))), _num(p("start")))])
+    return ("if", ("gt", ("time",), _num(p("start"))), ramp, _num(0.0)), []
 
 
 def build_equations(prepared: PreparedScenario) -> EquationSet:
