@@ -28,7 +28,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter, SafeRepresenter
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from simulator.io.yaml_file import PathKey, format_place
@@ -65,6 +67,17 @@ class _PyYamlResolver(VersionedResolver):
         return self._table  # no entry for None: ruamel's resolve() then never extends a list in place
 
 
+def _represent_read_float(representer: Any, value: ScalarFloat) -> Any:
+    """A float read from the document: as it was written when ruamel's rendering reads back as the same
+    number, else as a new float (ruamel re-renders from width and precision, which can change the last digit)."""
+    node = RoundTripRepresenter.represent_scalar_float(representer, value)
+    try:
+        same = float(node.value.replace("_", "")) == float(value)
+    except ValueError:  # .inf, .nan
+        same = True
+    return node if same else _represent_float(representer, float(value))
+
+
 def _represent_float(representer: Any, value: float) -> Any:
     """A new float as PyYAML writes it: ``1.0e-05`` (a YAML 1.1 float needs the dot), ``.inf``, ``.nan``."""
     if math.isnan(value):
@@ -78,6 +91,17 @@ def _represent_float(representer: Any, value: float) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:float", text)
 
 
+_LINE_BREAKS_AND_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+"""Characters a YAML reader folds or refuses in plain or single-quoted text (NEL, LS, PS, controls)."""
+
+
+def _represent_str(representer: Any, value: str) -> Any:
+    """Text as ruamel writes it, except text with such characters: double-quoted, where they are escaped."""
+    if _LINE_BREAKS_AND_CONTROLS.search(value):
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return SafeRepresenter.represent_str(representer, value)
+
+
 def _writer() -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.Resolver = _PyYamlResolver
@@ -86,6 +110,8 @@ def _writer() -> YAML:
     yaml.default_flow_style = False
     yaml.preserve_quotes = True
     yaml.representer.add_representer(float, _represent_float)
+    yaml.representer.add_representer(str, _represent_str)
+    yaml.representer.add_representer(ScalarFloat, _represent_read_float)
     return yaml
 
 
@@ -130,7 +156,7 @@ def rewrite_yaml(text: str, changes: Mapping[PathKey, Any], header: str = "") ->
         that was read).
     """
     yaml = _writer()
-    document, indent, offset = load_yaml_guess_indent(text)  # to write the lists as the file has them
+    indent, offset = _list_indent(text)
     document = yaml.load(text)
     if indent is not None and offset is not None:
         yaml.indent(mapping=max(offset, 2), sequence=indent, offset=offset)
@@ -145,6 +171,15 @@ def rewrite_yaml(text: str, changes: Mapping[PathKey, Any], header: str = "") ->
             raise KeyError(f"cannot set {format_place(path)}: {format_place(path[:-1])} is not a mapping or list")
         parent[last] = value
     return _comment(header) + _text(yaml, document)
+
+
+def _list_indent(text: str) -> tuple[int | None, int | None]:
+    """How the document indents its lists (ruamel's guess), so they are written back the same way."""
+    try:
+        _, indent, offset = load_yaml_guess_indent(text)
+    except IndexError:  # ruamel's guess runs off a line holding only "-" (a list item that is null)
+        return None, None
+    return indent, offset
 
 
 def _walk(node: Any, path: tuple[Hashable, ...], create: bool) -> Any:

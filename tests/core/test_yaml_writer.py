@@ -23,11 +23,23 @@ def test_text_that_yaml_1_1_reads_as_something_else_is_quoted():
     assert "f: 1.0e-05" in text and "u: café" in text  # a float with a dot, as YAML 1.1 needs; unicode as is
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=8), st.one_of(
-    st.text(max_size=20), st.floats(allow_nan=False), st.integers(-10**9, 10**9), st.booleans(), st.none()),
-    max_size=8))
-def test_any_plain_document_reads_back_as_written(data):
-    assert parse_yaml(dump_yaml(data), "t").data == data
+_VALUES = st.one_of(st.text(max_size=20), st.floats(allow_nan=False), st.integers(-10**9, 10**9), st.booleans(),
+                    st.none())
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=8), st.one_of(_VALUES, st.lists(_VALUES, max_size=3)),
+                       max_size=8))
+def test_any_plain_document_reads_back_as_written_and_as_rewritten(data):
+    text = dump_yaml(data)
+    assert parse_yaml(text, "t").data == data
+    assert parse_yaml(rewrite_yaml(text, {}), "t").data == data  # values left alone stay the same values
+
+
+def test_text_with_line_breaks_yaml_folds_and_floats_ruamel_would_round_are_kept():
+    data = {"\x85": None, "ls": "x\u2028y", "big": 5.990298808508469e+16, "empty": [None]}
+    text = dump_yaml(data)
+    assert parse_yaml(text, "t").data == data
+    assert parse_yaml(rewrite_yaml(text, {}), "t").data == data
 
 
 def test_a_header_is_written_as_comments():
