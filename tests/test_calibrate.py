@@ -419,3 +419,19 @@ def test_an_interval_reaching_past_the_link_range_is_cut_there_and_says_so():
     assert estimate.cut_to_range
     assert estimate.low == 0.0 or estimate.high == 3.0  # it ends at a bound of the range
     assert 0.0 <= estimate.low <= estimate.estimate <= estimate.high <= 3.0
+
+
+def test_cli_refuses_to_write_a_fit_into_evidence_shared_through_an_anchor(tmp_path):
+    scenario, data = _write_case(tmp_path)
+    model = tmp_path / "model.yaml"
+    text = model.read_text(encoding="utf-8")
+    evidence = "  evidence: &shared {strength: expert, source: one workshop}\n"
+    text = text.replace("- from: x\n  to: y\n", "- from: x\n  to: y\n" + evidence, 1)
+    text = text.replace("- from: y\n  to: z\n", "- from: y\n  to: z\n  evidence: *shared\n", 1)
+    assert "*shared" in text
+    model.write_text(text, encoding="utf-8")
+    out = tmp_path / "never.yaml"
+    result = _cli("calibrate", scenario, data, "--link", "x:y", "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "shared through a YAML anchor" in result.output and "links[0].evidence" in result.output
+    assert "Traceback" not in result.output and not out.exists()

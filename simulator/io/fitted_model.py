@@ -15,9 +15,10 @@ import re
 from typing import Any
 
 from simulator.calibrate import CalibrationResult, ParameterEstimate
+from simulator.errors import InputError
 from simulator.io.spec_files import ModelFile, load_model_text
 from simulator.io.yaml_file import PathKey
-from simulator.io.yaml_writer import dump_yaml, rewrite_yaml
+from simulator.io.yaml_writer import SharedValueError, dump_yaml, rewrite_yaml
 
 METHOD = "weighted least squares (bwsim calibrate)"
 
@@ -111,18 +112,23 @@ def fitted_model_text(model: ModelFile, result: CalibrationResult, scenario_file
     Raises
     ------
     InputError
-        The fitted model does not load as a model (a bug: a fit stays inside the
-        links' ranges); nothing should be written then.
+        A fitted value lies in a part of the model shared through a YAML anchor
+        (the fit would change other links too), located at it; or the fitted
+        model does not load as a model (a bug: a fit stays inside the links'
+        ranges). Nothing should be written then.
     """
     header = (f"Calibrated by bwsim calibrate on {when}\nfrom model {model.path}, data {result.data_file}, "
               f"scenario {scenario_file}.\nFitted values and their provenance are in each fitted link's "
               "evidence.calibration; the original model is unchanged.")
     data = model.document.data
     changes = fitted_model_changes(data, result, model.path, when)
-    if model.document.text:
-        text = rewrite_yaml(model.document.text, changes, header)
-    else:  # a model built in code: nothing to keep but the data
-        text = rewrite_yaml(dump_yaml(data), changes, header)
+    try:
+        text = rewrite_yaml(model.document.text or dump_yaml(data), changes, header)  # no text: built in code
+    except SharedValueError as exc:
+        raise InputError(model.document.problem(
+            exc.path, "a fitted value lies in a part of the model shared through a YAML anchor (&name / *name): "
+            "writing the fit there would change every link that refers to it",
+            "write this link's values out in full instead of referring to an anchor, then calibrate again")) from None
     load_model_text(text, name)  # raises InputError should it not load
     return text
 

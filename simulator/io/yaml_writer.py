@@ -154,6 +154,11 @@ def rewrite_yaml(text: str, changes: Mapping[PathKey, Any], header: str = "") ->
         A path leads through a value that is not a mapping or list, or to a list
         index that does not exist (a caller's bug: paths come from a document
         that was read).
+    SharedValueError
+        A change would land inside a mapping or list the document shares through
+        an anchor (other places would change too), or in a mapping that merges
+        one in (``<<: *name``: the reader refuses a key given twice); nothing is
+        changed.
     """
     yaml = _writer()
     indent, offset = _list_indent(text)
@@ -182,7 +187,24 @@ def _list_indent(text: str) -> tuple[int | None, int | None]:
     return indent, offset
 
 
+class SharedValueError(ValueError):
+    """A change would land in a value the document shares through a YAML anchor (``&name`` ... ``*name``),
+    or in a mapping that takes keys from one (``<<: *name``).
+
+    Attributes
+    ----------
+    path : tuple
+        The key path of the shared value.
+    """
+
+    def __init__(self, path: PathKey):
+        super().__init__(f"{format_place(path)} is shared through a YAML anchor: changing it would change "
+                         "every place that refers to it")
+        self.path = path
+
+
 def _walk(node: Any, path: tuple[Hashable, ...], create: bool) -> Any:
+    """The mapping or list at ``path``; refuses one that is anchored (shared), where a change would spread."""
     for depth, key in enumerate(path):
         if isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
             node = node[key]
@@ -194,6 +216,8 @@ def _walk(node: Any, path: tuple[Hashable, ...], create: bool) -> Any:
             node = node[key]
         else:
             raise KeyError(f"cannot go into {format_place(path[:depth + 1])}: not a mapping or list")
+        if getattr(getattr(node, "anchor", None), "value", None) is not None or getattr(node, "merge", None):
+            raise SharedValueError(path[:depth + 1])  # anchored, or takes keys from one (<<: *name)
     return node
 
 
@@ -204,4 +228,4 @@ def _comment(header: str) -> str:
     return "".join((line if line.lstrip().startswith("#") else f"# {line}".rstrip()) + "\n" for line in lines)
 
 
-__all__ = ["WIDTH", "dump_yaml", "rewrite_yaml"]
+__all__ = ["WIDTH", "SharedValueError", "dump_yaml", "rewrite_yaml"]

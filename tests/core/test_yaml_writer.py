@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from simulator.io.spec_files import load_model, load_model_text
 from simulator.io.yaml_file import parse_yaml
-from simulator.io.yaml_writer import dump_yaml, rewrite_yaml
+from simulator.io.yaml_writer import SharedValueError, dump_yaml, rewrite_yaml
 
 HEERLEN = "models/medtech-heerlen.yaml"
 
@@ -76,3 +76,13 @@ def test_a_path_into_nothing_is_a_bug_not_a_silent_write():
         rewrite_yaml("links:\n  - from: a\n", {("links", 3, "weight"): 1.0})
     with pytest.raises(KeyError):
         rewrite_yaml("name: x\n", {("name", "sub"): 1.0})
+
+
+def test_a_change_inside_a_value_shared_through_an_anchor_is_refused():
+    text = "links:\n  - &first {from: a, to: b, weight: 1}\n  - <<: *first\n    note: c\n  - {from: c, to: d}\n"
+    for index in (0, 1):  # links[1] shares links[0]'s keys: a change to either would reach the other
+        with pytest.raises(SharedValueError) as caught:
+            rewrite_yaml(text, {("links", index, "weight"): 2.0})
+        assert caught.value.path == ("links", index)
+    new = rewrite_yaml(text, {("links", 2, "weight"): 2.0})
+    assert [link.get("weight") for link in parse_yaml(new, "t").data["links"]] == [1, 1, 2.0]
