@@ -85,11 +85,18 @@ def child_deterministic(repeats: int = 200) -> dict:
 
 
 def child_ensemble(samples: int, workers: int | None, threads: int | None = None) -> dict:
+    """An ensemble through the one runner (:func:`simulator.runner.run_prepared`), as ``bwsim run`` runs it."""
     from simulator.distributed import dask_executor
     from simulator.ensemble import ensemble_summary
+    from simulator.runner import Uncertainty, run_prepared
+
+    def ensemble_summary_(prepared, samples, seed, executor=None, threads=1):
+        run = run_prepared(prepared, Uncertainty(samples, seed, "lhs"), scorecard=False, warnings=(),
+                           executor=executor, threads=threads)
+        return run.ensemble
 
     prepared = _prepared()
-    ensemble_summary(prepared, 200, seed=1)  # warm-up: imports, caches, compiled kernels (timed apart)
+    ensemble_summary_(prepared, 200, seed=1)  # warm-up: imports, caches, compiled kernels (timed apart)
     ensemble_summary(prepared, 2000, seed=1, exact_limit=0)  # the histogram path too
     before = _rss_mb()
     start_cluster = time.perf_counter()
@@ -98,7 +105,7 @@ def child_ensemble(samples: int, workers: int | None, threads: int | None = None
         if executor is not None:  # workers import simulator on their first task: warm them up too
             ensemble_summary(prepared, 4000, seed=1, executor=executor, chunk_size=1000)
         w0, c0 = time.perf_counter(), time.process_time()
-        summary = ensemble_summary(prepared, samples, seed=0, executor=executor, threads=threads or 1)
+        summary = ensemble_summary_(prepared, samples, seed=0, executor=executor, threads=threads or 1)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     i = summary.node_ids.index("life_satisfaction")
     return {

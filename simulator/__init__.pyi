@@ -3,6 +3,7 @@ from .engine import simulate
 from .errors import InputError, NumericalError, Problem, SimulatorError
 from .io.spec_files import load_model, load_scenario
 from .results import RunResult
+from .runner import Uncertainty, run_scenarios
 from .scenario_run import PreparedScenario, prepare_scenario, run_deterministic, run_scenario
 from .spec import ModelSpec, ScenarioSpec
 
@@ -18,6 +19,7 @@ __all__ = [
     "RunResult",
     "ScenarioSpec",
     "SimulatorError",
+    "Uncertainty",
     "__version__",
     "compile_model",
     "load_model",
@@ -25,5 +27,6 @@ __all__ = [
     "prepare_scenario",
     "run_deterministic",
     "run_scenario",
+    "run_scenarios",
     "simulate",
 ]

@@ -46,8 +46,9 @@ from scipy.stats import qmc
 from simulator.engine import simulate
 from simulator.errors import InputError, NumericalError, Problem, SimulatorError
 from simulator.observed import ObservedData
+from simulator.sampling import Parameter, parameter, parameter_arrays
 from simulator.scenario_run import PreparedScenario
-from simulator.spec import LinkSpec, ModelSpec, ScenarioSpec
+from simulator.spec import ModelSpec, ScenarioSpec
 
 ParameterKind = Literal["weight", "lag"]
 CORRELATION_WARNING = 0.95
@@ -61,27 +62,22 @@ class CalibrationError(SimulatorError):
 
 
 @dataclass(frozen=True)
-class Parameter:
-    """One quantity to fit: the weight or lag of one link.
+class FitParameter:
+    """One uncertain parameter (:class:`simulator.sampling.Parameter`) to fit, with its start and bounds.
 
     Attributes
     ----------
-    link : int
-        Index of the link in the model's ``links``.
-    key : str
-        ``from->to``.
-    kind : "weight" | "lag"
+    parameter : simulator.sampling.Parameter
+        The weight or lag of one link, its distribution and its lag floor.
     start : float
         The central value (mode or mean): the first start of the fit.
     low, high : float
-        Bounds (the link's range; ``-inf``/``inf`` for an open normal).
+        Bounds (the link's range, a lag at least its floor; ``-inf``/``inf`` for an open normal).
     spread_low, spread_high : float
         A finite range for further starts (for a normal: mean +- 2 sd).
     """
 
-    link: int
-    key: str
-    kind: ParameterKind
+    parameter: Parameter
     start: float
     low: float
     high: float
@@ -89,16 +85,31 @@ class Parameter:
     spread_high: float
 
     @property
+    def link(self) -> int:
+        """Index of the link in the model's ``links``."""
+        return self.parameter.link
+
+    @property
+    def key(self) -> str:
+        """``from->to``."""
+        return self.parameter.key
+
+    @property
+    def kind(self) -> ParameterKind:
+        """``"weight"`` or ``"lag"``."""
+        return self.parameter.field
+
+    @property
     def name(self) -> str:
         """``from->to:weight`` or ``from->to:lag``."""
-        return f"{self.key}:{self.kind}"
+        return self.parameter.name
 
 
 @dataclass(frozen=True)
 class ParameterEstimate:
     """A fitted parameter with its uncertainty (units: the link's weight units, or years)."""
 
-    parameter: Parameter
+    parameter: FitParameter
     estimate: float
     se: float
     low: float
@@ -194,7 +205,7 @@ def parse_link(text: str) -> tuple[str, str]:
         if sep in text:
             source, _, target = text.partition(sep)
             return source.strip(), target.strip()
-    raise InputError(Problem("", "--link", f"'{text}' is not a link", "write FROM:TO, e.g. medtech_jobs:jobs_total"))
+    raise InputError(Problem("", "link", f"'{text}' is not a link", "write FROM:TO, e.g. medtech_jobs:jobs_total"))
 
 
 def parse_start(text: str) -> tuple[str, float]:
@@ -208,26 +219,20 @@ def parse_start(text: str) -> tuple[str, float]:
     except ValueError:
         value = math.nan
     if not sep or not math.isfinite(value):
-        raise InputError(Problem("", "--start", f"'{text}' is not a start value",
+        raise InputError(Problem("", "start", f"'{text}' is not a start value",
                                  "write FROM:TO=VALUE (a weight) or FROM:TO:lag=VALUE"))
     source, target = parse_link(head)
     return f"{source}->{target}:{kind}", value
 
 
-def _lag_floor(link: LinkSpec, dt: float) -> float:
-    return {"exponential": dt, "third_order": 3 * dt}.get(link.delay, 0.0)
-
-
-def _parameter(model: ModelSpec, index: int, kind: ParameterKind, dt: float) -> Parameter:
-    link = model.links[index]
-    dist = link.weight if kind == "weight" else link.lag
-    low, high = dist.support
-    if kind == "lag":
-        low = max(low, _lag_floor(link, dt))
+def _parameter(model: ModelSpec, index: int, kind: ParameterKind, dt: float) -> FitParameter:
+    par = parameter(model, index, kind, dt)
+    low, high = par.dist.support
+    low = max(low, par.floor)
     spread = (low, high)
-    if dist.dist == "normal" and dist.sd > 0:
-        spread = (max(low, dist.mean - 2 * dist.sd), min(high, dist.mean + 2 * dist.sd))
-    return Parameter(index, link.key, kind, dist.central, low, high, *spread)
+    if par.dist.dist == "normal" and par.dist.sd > 0:
+        spread = (max(low, par.dist.mean - 2 * par.dist.sd), min(high, par.dist.mean + 2 * par.dist.sd))
+    return FitParameter(par, par.dist.central, low, high, *spread)
 
 
 def _influences(model: ModelSpec, observed_nodes: list[str]) -> dict[str, set[str]]:
@@ -241,7 +246,7 @@ def _influences(model: ModelSpec, observed_nodes: list[str]) -> dict[str, set[st
 
 def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[tuple[str, str]] | None = None,
                       fit_lags: bool = False, dt: float = 1.0,
-                      initial: dict[str, float] | None = None) -> tuple[list[Parameter], list[str]]:
+                      initial: dict[str, float] | None = None) -> tuple[list[FitParameter], list[str]]:
     """The parameters to fit, and notes on links left out.
 
     Parameters
@@ -298,8 +303,8 @@ def _default_links(model: ModelSpec, reach: dict[str, set[str]], problems: list[
         notes.append(f"{len(ranged) - len(chosen)} link(s) with a range were left out: no observed node "
                      "depends on them")
     if not chosen:
-        problems.append(Problem("", "--link", "no link with a range (low/high) leads to an observed node",
-                                "give the links to fit with --link FROM:TO, or observe other nodes"))
+        problems.append(Problem("", "link", "no link with a range (low/high) leads to an observed node",
+                                "name the links to fit (FROM:TO), or observe other nodes"))
     return chosen
 
 
@@ -315,17 +320,17 @@ def _named_links(model: ModelSpec, links: list[tuple[str, str]], reach: dict[str
             continue
         link = model.links[i]
         if not link.weight.is_uncertain and not (fit_lags and link.lag.is_uncertain):
-            problems.append(Problem("", "--link", f"link {link.key} has a fixed weight {link.weight.central:g}, "
+            problems.append(Problem("", "link", f"link {link.key} has a fixed weight {link.weight.central:g}, "
                                     "so there is no range to fit within",
                                     "give it a range in the model, e.g. weight: {low: .., mode: .., high: ..}"))
         elif not reach[link.target]:
-            problems.append(Problem("", "--link", f"no observed node depends on link {link.key}",
+            problems.append(Problem("", "link", f"no observed node depends on link {link.key}",
                                     f"observe '{link.target}' or a node downstream of it"))
         chosen.append(i)
     return chosen
 
 
-def override_notes(scenario: ScenarioSpec, params: list[Parameter]) -> list[str]:
+def override_notes(scenario: ScenarioSpec, params: list[FitParameter]) -> list[str]:
     """Notes for fitted parameters that the scenario itself overrides.
 
     The fit uses the scenario's values as starts and bounds; the fitted values are
@@ -345,18 +350,17 @@ def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem
     close = difflib.get_close_matches(f"{source}:{target}", keys, n=1, cutoff=0.6)
     hint = (f"did you mean '{close[0]}'?" if close
             else "list the model's links with bwsim validate, or see the model file")
-    return Problem("", "--link", f"the model has no link {source}->{target}", hint)
+    return Problem("", "link", f"the model has no link {source}->{target}", hint)
 
 
-def _with_initial(p: Parameter, initial: dict[str, float] | None, problems: list[Problem]) -> Parameter:
+def _with_initial(p: FitParameter, initial: dict[str, float] | None, problems: list[Problem]) -> FitParameter:
     start = p.start if not initial or p.name not in initial else float(initial[p.name])
     if not p.low <= start <= p.high:
         problems.append(Problem("", p.name, f"start value {start:g} lies outside the bounds "
                                 f"{p.low:g} .. {p.high:g}",
                                 "choose a start inside the link's range, or widen the range in the model"))
         return p
-    return Parameter(p.link, p.key, p.kind, start, p.low, p.high,
-                     min(p.spread_low, start), max(p.spread_high, start))
+    return FitParameter(p.parameter, start, p.low, p.high, min(p.spread_low, start), max(p.spread_high, start))
 
 
 # --------------------------------------------------------------------------- model as a function
@@ -366,7 +370,7 @@ class _Setup:
     """The prepared scenario, parameters and observations, as arrays."""
 
     prepared: PreparedScenario
-    params: tuple[Parameter, ...]
+    params: tuple[FitParameter, ...]
     node: np.ndarray      # (n_obs,) node index of each observation
     k0: np.ndarray        # (n_obs,) grid index left of the observation time
     frac: np.ndarray      # (n_obs,) interpolation weight of k0 + 1
@@ -378,11 +382,7 @@ class _Setup:
         """Model values ``b + d`` at the observations, shape (n_obs, M) for ``theta`` (P, M)."""
         cm = self.prepared.compiled
         theta = np.atleast_2d(np.asarray(theta, dtype=float).T).T
-        n_members = theta.shape[1]
-        weights = np.repeat(cm.weight[:, None], n_members, axis=1)
-        lags = np.repeat(cm.lag[:, None], n_members, axis=1)
-        for row, p in enumerate(self.params):
-            (weights if p.kind == "weight" else lags)[p.link] = theta[row]
+        weights, lags = parameter_arrays(cm.weight, cm.lag, [p.parameter for p in self.params], theta.T)
         d = simulate(cm, self.prepared.inputs, weights, lags)
         k1 = np.minimum(self.k0 + 1, cm.times.size - 1)
         v0 = cm.baselines[self.k0, self.node][:, None] + d[self.k0, self.node]
@@ -404,7 +404,7 @@ class _Setup:
         return (pred[:, :n] - pred[:, n:]) / (up - down)
 
 
-def _setup(prepared: PreparedScenario, observed: ObservedData, params: list[Parameter]) -> _Setup:
+def _setup(prepared: PreparedScenario, observed: ObservedData, params: list[FitParameter]) -> _Setup:
     cm = prepared.compiled
     table = observed.table
     times = table["time"].to_numpy(float)
@@ -444,7 +444,7 @@ def _fit_once(setup: _Setup, x0: np.ndarray, scale: np.ndarray, max_nfev: int) -
         method="trf", x_scale="jac", max_nfev=max_nfev, xtol=1e-10, ftol=1e-10, gtol=1e-10)
 
 
-def _starts(params: tuple[Parameter, ...], n_starts: int, seed: int) -> np.ndarray:
+def _starts(params: tuple[FitParameter, ...], n_starts: int, seed: int) -> np.ndarray:
     first = np.array([p.start for p in params])
     if n_starts <= 1:
         return first[None]
@@ -483,13 +483,13 @@ def _check_budget(prepared: PreparedScenario, n_par: int, fits: int, max_nfev: i
 
     cm = prepared.compiled
     call = engine_need(cm.times.size, cm.n_nodes, cm.n_links, max(1, 2 * n_par))
-    check_budget(call, prepared.file, fix="use a larger dt or a shorter horizon, or fit fewer links (--link)")
+    check_budget(call, prepared.file, fix="use a larger dt or a shorter horizon, or fit fewer links")
     runs = fits * max_nfev * (2 * n_par + 1)
     check_budget(Need(call.times, call.nodes, call.links, runs, call.bytes), prepared.file,
-                 fix="use fewer --starts, --bootstrap or --max-evaluations, or a larger dt")
+                 fix="use fewer starts, bootstrap replicates or evaluations, or a larger dt")
 
 
-def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[Parameter], *,
+def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[FitParameter], *,
               n_starts: int = 5, seed: int = 0, bootstrap: int = 0, max_nfev: int = 200,
               confidence: float = 0.95) -> CalibrationResult:
     """Fit ``params`` of ``prepared``'s model to ``observed``.
@@ -500,7 +500,7 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[P
         What happened over the observed period: the scenario's interventions on its model.
     observed : ObservedData
         Checked against the scenario's model and horizon.
-    params : list of Parameter
+    params : list of FitParameter
         From :func:`select_parameters`.
     n_starts : int
         Starts of the local optimiser: the central values plus ``n_starts - 1``
@@ -526,7 +526,7 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[P
     if n_obs <= n_par:
         raise InputError(Problem(observed.file, "", f"{n_obs} observation(s) cannot fit {n_par} parameter(s)",
                                  f"give at least {n_par + 1} observations (many more is better), or fit fewer "
-                                 "links with --link"))
+                                 "links"))
     _check_budget(prepared, n_par, n_starts + bootstrap, max_nfev)
     setup = _setup(prepared, observed, params)
     scale = _series_scale(setup, None)
@@ -534,8 +534,8 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[P
     if best is None:
         detail = "; ".join(dict.fromkeys(failures))[:400]
         raise CalibrationError(
-            f"the fit did not converge from any of {n_starts} start(s) ({detail}). Try: more evaluations "
-            "(--max-evaluations), more starts, fewer links (--link), or check that the scenario describes "
+            f"the fit did not converge from any of {n_starts} start(s) ({detail}). Try: more evaluations, "
+            "more starts, fewer links, or check that the scenario describes "
             "what happened over the observed period")
     residual = setup.predict(best.x)[:, 0] - setup.y
     scale = _series_scale(setup, residual)
@@ -632,12 +632,12 @@ def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResu
         tuple(warnings), (), n_obs, float(fit.cost), n_starts, converged, predicted)
 
 
-def _on_bound(x: float, p: Parameter) -> bool:
+def _on_bound(x: float, p: FitParameter) -> bool:
     width = p.high - p.low if math.isfinite(p.high - p.low) else max(1.0, abs(x))
     return bool(abs(x - p.low) <= 1e-6 * width or abs(x - p.high) <= 1e-6 * width)
 
 
-def _identifiability(params: tuple[Parameter, ...], jac: np.ndarray, se: np.ndarray, corr: np.ndarray,
+def _identifiability(params: tuple[FitParameter, ...], jac: np.ndarray, se: np.ndarray, corr: np.ndarray,
                      cond: float, flat: np.ndarray, x: np.ndarray, low: np.ndarray,
                      high: np.ndarray) -> tuple[list[str], list[bool]]:
     """Warnings on what the data cannot pin down, and a per-parameter 'identified' flag."""
@@ -661,13 +661,13 @@ def _identifiability(params: tuple[Parameter, ...], jac: np.ndarray, se: np.ndar
     flat_names = [p.name for i, p in enumerate(params) if flat[i] and np.any(np.abs(jac[:, i]) > 0)]
     if cond > CONDITION_WARNING and flat_names:
         warnings.append(f"the data cannot separate {', '.join(flat_names)}: some combination of them is not "
-                        f"determined (condition number {cond:.2g}); fit fewer links (--link), observe nodes "
+                        f"determined (condition number {cond:.2g}); fit fewer links, observe nodes "
                         "between them, or fix some from literature")
     warnings += _correlated_groups(params, corr, ok)
     return warnings, ok
 
 
-def _correlated_groups(params: tuple[Parameter, ...], corr: np.ndarray, ok: list[bool]) -> list[str]:
+def _correlated_groups(params: tuple[FitParameter, ...], corr: np.ndarray, ok: list[bool]) -> list[str]:
     """One warning per group of estimates linked by correlations above the threshold."""
     graph = nx.Graph()
     for i in range(len(params)):

@@ -52,7 +52,7 @@ from simulator.engine import jit, simulate
 from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile
 from simulator.network import lag_problems
-from simulator.sampling import BLOCK_SIZE, ParameterSample, draw
+from simulator.sampling import BLOCK_SIZE, ParameterSample, changed_values, draw
 from simulator.scenario_run import PreparedScenario
 
 QUANTILES = (0.05, 0.5, 0.95)
@@ -182,6 +182,9 @@ class Reduction:
     members : int
     bins : Bins or None
         The histogram bins (set on the total by the driver).
+    kept : dict of int to ndarray (T, N, m)
+        Per block, every node's ``d`` at the chosen time indices, for the first
+        members only (the scorecard's agreement shares).
     """
 
     sums: dict[int, np.ndarray] = field(default_factory=dict)
@@ -193,6 +196,7 @@ class Reduction:
     blown: list[tuple[int, int, int]] = field(default_factory=list)
     members: int = 0
     bins: Bins | None = None
+    kept: dict[int, np.ndarray] = field(default_factory=dict)
 
     def add(
         self,
@@ -202,8 +206,12 @@ class Reduction:
         bins: Bins | None,
         exact: bool,
         keep: tuple[int, ...],
+        members_at: tuple[tuple[int, ...], int] = ((), 0),
     ) -> None:
-        """Fold one block's deviations ``d`` (K + 1, N, m) into the reduction."""
+        """Fold one block's deviations ``d`` (K + 1, N, m) into the reduction.
+
+        ``members_at``: (time indices, members) whose ``d`` is kept for every node (see ``kept``).
+        """
         d = np.ascontiguousarray(d, dtype=np.float64)
         total, low, high = _fold(d)
         if not np.isfinite(total).all():  # a non-finite member makes its sums non-finite
@@ -224,6 +232,9 @@ class Reduction:
             bins.add_counts(d, self.counts)
         if keep:
             self.paths[block] = d[:, list(keep), :].copy()
+        times, n_kept = members_at
+        if times and first_member < n_kept:
+            self.kept[block] = d[list(times), :, : n_kept - first_member].copy()
 
     def _extremes(self, low: np.ndarray, high: np.ndarray) -> None:
         self.low = low if self.low is None else np.minimum(self.low, low)
@@ -234,6 +245,7 @@ class Reduction:
         self.sums.update(other.sums)
         self.values.update(other.values)
         self.paths.update(other.paths)
+        self.kept.update(other.kept)
         self.blown.extend(other.blown)
         self.members += other.members
         if other.low is not None:
@@ -267,6 +279,7 @@ class ChunkTask:
     bins: Bins | None
     exact: bool
     keep: tuple[int, ...]
+    members_at: tuple[tuple[int, ...], int] = ((), 0)
 
 
 def run_chunk(task: ChunkTask) -> Reduction:
@@ -280,6 +293,7 @@ def run_chunk(task: ChunkTask) -> Reduction:
             task.bins,
             task.exact,
             task.keep,
+            task.members_at,
         )
     return reduction
 
@@ -311,6 +325,11 @@ class EnsembleSummary:
         Upper bound of the quantiles' binning error, node units (0: exact quantiles).
     paths : dict of str to ndarray (K + 1, samples)
         Every member's deviation path, for the nodes asked for only.
+    member_times : tuple of int
+        Time indices at which ``members`` holds the first members' deviations.
+    members : ndarray (len(member_times), N, m) or None
+        Every node's ``d`` for the first ``m`` members at ``member_times`` (node
+        units): what the scorecard's agreement shares are computed from.
     """
 
     scenario: str
@@ -325,6 +344,23 @@ class EnsembleSummary:
     p95: np.ndarray
     resolution: np.ndarray
     paths: dict[str, np.ndarray] = field(default_factory=dict)
+    member_times: tuple[int, ...] = ()
+    members: np.ndarray | None = None
+
+    def member_deltas(self, indices: Sequence[int]) -> np.ndarray:
+        """The kept members' deviations at time ``indices`` (each one of ``member_times``), shape (T, N, m).
+
+        Raises
+        ------
+        ValueError
+            When a time index was not kept (a programming error, not a user's).
+        """
+        if self.members is None:
+            raise ValueError("this ensemble kept no members")
+        missing = [k for k in indices if k not in self.member_times]
+        if missing:
+            raise ValueError(f"time indices {missing} were not kept")
+        return self.members[[self.member_times.index(k) for k in indices]]
 
     @property
     def exact(self) -> bool:
@@ -473,14 +509,22 @@ def summarise_sample(
     n_bins: int = N_BINS,
     progress: Progress | None = None,
     threads: int = 1,
+    member_times: Sequence[int] = (),
+    max_members: int = 0,
 ) -> EnsembleSummary:
-    """Run and summarise a drawn sample (see :func:`ensemble_summary`)."""
+    """Run and summarise a drawn sample (see :func:`ensemble_summary`).
+
+    ``member_times`` and ``max_members``: keep every node's deviation at these time
+    indices for the first ``max_members`` members (:attr:`EnsembleSummary.members`),
+    so that the scorecard's agreement shares reuse the ensemble's runs.
+    """
     mapper = replace(sample, design=None)
 
     def block_input(b: int) -> BlockInput:
         return BlockInput(b, b * BLOCK_SIZE, uniforms=sample.uniforms(b))
 
     keep = _node_indices(prepared.compiled, keep_nodes)
+    times = tuple(int(k) for k in member_times)
     reduction = _reduce(
         prepared,
         sample.samples,
@@ -494,8 +538,10 @@ def summarise_sample(
         progress,
         sample.member_values,
         threads=threads,
+        members_at=(times, int(max_members) if times else 0),
     )
-    return _summary(prepared, reduction, sample.samples, sample.seed, sample.method, keep)
+    summary = _summary(prepared, reduction, sample.samples, sample.seed, sample.method, keep)
+    return replace(summary, member_times=times) if summary.members is not None else summary
 
 
 def run_members(
@@ -591,6 +637,7 @@ def _reduce(
     describe: Callable[[int], dict[str, float]],
     histogram: bool = True,
     threads: int = 1,
+    members_at: tuple[tuple[int, ...], int] = ((), 0),
 ) -> Reduction:
     """Run every block, chunk by chunk, and fold the chunks' reductions together.
 
@@ -620,6 +667,7 @@ def _reduce(
             progress,
             describe,
             histogram,
+            members_at,
         )
 
 
@@ -637,10 +685,11 @@ def _reduce_on(
     progress: Progress | None,
     describe: Callable[[int], dict[str, float]],
     histogram: bool,
+    members_at: tuple[tuple[int, ...], int],
 ) -> Reduction:
     cm = prepared.compiled
     exact = n_members * cm.baselines.size <= exact_limit
-    base = dict(compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep)
+    base = dict(compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep, members_at=members_at)
     total, first = Reduction(), 0
     bins = None
     if histogram and not exact:  # the pilot block fixes the bins, then counts as block 0
@@ -648,7 +697,7 @@ def _reduce_on(
         d = _simulate_block(ChunkTask(blocks=(pilot,), bins=None, **base), pilot)
         bins = Bins.from_pilot(np.where(np.isfinite(d), d, 0.0), n_bins)
         total.bins = bins
-        total.add(0, 0, d, bins, exact, keep)
+        total.add(0, 0, d, bins, exact, keep, members_at)
         _raise_if_blown(total, cm, describe)
         first = 1
         _report(progress, total.members, n_members)
@@ -701,14 +750,8 @@ def _raise_if_blown(
 def _changed_parameters(
     prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray
 ) -> dict[str, float]:
-    cm, links = prepared.compiled, prepared.model.links
-    out = {
-        f"{lk.key} weight": float(weights[j])
-        for j, lk in enumerate(links)
-        if weights[j] != cm.weight[j]
-    }
-    out |= {f"{lk.key} lag": float(lags[j]) for j, lk in enumerate(links) if lags[j] != cm.lag[j]}
-    return out
+    cm = prepared.compiled
+    return changed_values([lk.key for lk in prepared.model.links], cm.weight, cm.lag, weights, lags)
 
 
 def _summary(
@@ -737,6 +780,9 @@ def _summary(
             ]
         )
         resolution = bins.width
+    members = None
+    if reduction.kept:
+        members = np.concatenate([reduction.kept[b] for b in sorted(reduction.kept)], axis=2)
     paths = {}
     if keep:
         kept = np.concatenate([reduction.paths[b] for b in sorted(reduction.paths)], axis=2)
@@ -754,6 +800,7 @@ def _summary(
         quantiles[2],
         resolution,
         paths,
+        members=members,
     )
 
 

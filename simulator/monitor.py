@@ -23,7 +23,7 @@ from simulator import ensemble
 from simulator.distributed import parallel_blocks
 from simulator.errors import InputError, Problem
 from simulator.observed import ObservedData
-from simulator.sampling import draw
+from simulator.sampling import ParameterSample, draw
 from simulator.scenario_run import PreparedScenario
 
 MONITOR_COLUMNS = ["node", "time", "observed", "low", "median", "high", "status", "outside_by", "outside_pct"]
@@ -68,7 +68,8 @@ class Band:
 
 
 def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1000, seed: int = 0,
-                  level: float = 0.9, executor: Executor | None = None) -> Band:
+                  level: float = 0.9, executor: Executor | None = None,
+                  sample: ParameterSample | None = None) -> Band:
     """The scenario's expected band for ``nodes``: ensemble quantiles of their levels.
 
     Parameters
@@ -82,12 +83,15 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
         Where the chunks run (Dask); None: in-process.
     level : float
         Central coverage of the band, between 0 and 1.
+    sample : ParameterSample, optional
+        The draws of :func:`band_sample` for ``samples`` and ``seed``, when already
+        drawn (e.g. for the stability warning): they are not drawn again.
     """
     if not 0 < level < 1:
-        raise InputError(Problem("", "--level", f"band level {level:g} is not between 0 and 1",
+        raise InputError(Problem("", "level", f"band level {level:g} is not between 0 and 1",
                                  "use e.g. 0.9 for the 5-95 % band"))
     if samples < 2:
-        raise InputError(Problem("", "--samples", f"{samples} sample(s) cannot make a band", "use at least 100"))
+        raise InputError(Problem("", "samples", f"{samples} sample(s) cannot make a band", "use at least 100"))
     problems = ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)
@@ -95,7 +99,7 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
                                    parallel=parallel_blocks(executor))
     cm = prepared.compiled
     index = [cm.index(n) for n in nodes]
-    sample = draw(prepared.model, samples, seed, "lhs")
+    sample = band_sample(prepared, samples, seed) if sample is None else sample
     uncertain = bool(sample.parameters)
     weights, lags = sample.values(sample.design if uncertain else np.zeros((1, 0)))
     d = ensemble.run_members(prepared, weights, lags, executor=executor, nodes=list(nodes))
@@ -103,6 +107,11 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
     alpha = (1 - level) / 2
     low, median, high = np.quantile(value, [alpha, 0.5, 1 - alpha], axis=2)
     return Band(tuple(nodes), cm.times.copy(), low, median, high, level, samples if uncertain else 1)
+
+
+def band_sample(prepared: PreparedScenario, samples: int, seed: int = 0) -> ParameterSample:
+    """The band's draws: the Latin hypercube of ``bwsim run --samples N --seed S``."""
+    return draw(prepared.model, samples, seed, "lhs")
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,8 @@ class MonitorResult:
 
 
 def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1000, seed: int = 0,
-            level: float = 0.9, executor: Executor | None = None, tolerance: float = 0.0) -> MonitorResult:
+            level: float = 0.9, executor: Executor | None = None, tolerance: float = 0.0,
+            sample: ParameterSample | None = None) -> MonitorResult:
     """Compare observed levels with the scenario's expected band.
 
     ``observed`` must have been checked against the scenario's model and horizon.
@@ -153,11 +163,12 @@ def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1
     observation is flagged only when it lies further than that beyond the band.
     At the start year, before any lag has acted, the band is a single value and
     ``tolerance`` is what keeps a measured start level from being flagged.
+    ``sample``: the band's draws when already drawn (:func:`band_sample`).
     """
     if not (math.isfinite(tolerance) and 0 <= tolerance < 1):
-        raise InputError(Problem("", "--tolerance", f"tolerance {100 * tolerance:g} % is not between 0 and 100 %",
+        raise InputError(Problem("", "tolerance", f"tolerance {100 * tolerance:g} % is not between 0 and 100 %",
                                  "give the measurement error as a percentage of the level, e.g. 2"))
-    band = expected_band(prepared, observed.nodes, samples, seed, level, executor)
+    band = expected_band(prepared, observed.nodes, samples, seed, level, executor, sample)
     frames = []
     for node in observed.nodes:
         times, values = observed.series(node)

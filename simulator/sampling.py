@@ -1,4 +1,16 @@
-"""Parameter sets for ensembles: draws of every uncertain link weight and lag.
+"""The vocabulary of uncertainty (EMA Workbench's terms) and the draws of ensembles.
+
+- a **parameter** (:class:`Parameter`): what is uncertain, the weight or the lag
+  of one link, with its distribution; named ``from->to:weight`` / ``from->to:lag``.
+- a **sample** (:class:`ParameterSample`, made by :func:`draw`): the drawn design,
+  one row of uniforms per member, mapped to values by the one inverse CDF
+  (:func:`inverse_cdf`) and to the engine's weight and lag arrays by the one
+  function that builds them (:func:`parameter_arrays`).
+- an **experiment**: one member's run of the scenario (:mod:`simulator.ensemble`
+  runs them; :mod:`simulator.runner` runs scenarios with their experiments).
+
+Sampling, ensembles, sensitivity, calibration, monitoring and the stability
+check all use these.
 
 Draws are made in the unit hypercube (Latin hypercube by default, plain Monte
 Carlo as an option) and mapped through each distribution's inverse CDF (the
@@ -19,6 +31,7 @@ of 130 parameters take 104 MB.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,6 +51,10 @@ LHS_MEMORY_LIMIT = 2 * 2**30
 _EPS = 2.0**-53  # keeps u inside (0, 1): a normal's ppf is infinite at 0 and 1
 
 
+Field = Literal["weight", "lag"]
+Convention = Literal["closed", "scipy"]
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One uncertain quantity: the weight or the lag of one link.
@@ -46,41 +63,101 @@ class Parameter:
     ----------
     link : int
         Index of the link in the model's file order.
+    key : str
+        ``from->to``.
     field : {"weight", "lag"}
-    name : str
-        ``from->to weight`` or ``from->to lag``.
     dist : Distribution
+        Weight units, or years for a lag.
+    floor : float
+        Smallest value the engine accepts (lags: ``dt`` for exponential, ``3 dt``
+        for third-order delays; ``-inf`` when not set); see :func:`uncertain_parameters`.
     """
 
     link: int
-    field: Literal["weight", "lag"]
-    name: str
+    key: str
+    field: Field
     dist: Distribution
+    floor: float = -math.inf
+
+    @property
+    def name(self) -> str:
+        """``from->to:weight`` or ``from->to:lag``: the name people read."""
+        return f"{self.key}:{self.field}"
+
+    @property
+    def kind(self) -> Field:
+        """The same as :attr:`field` (sensitivity's and calibration's word)."""
+        return self.field
 
 
-def uncertain_parameters(model: ModelSpec) -> tuple[Parameter, ...]:
-    """Every weight and lag with spread, in link order (weight before lag)."""
-    found = []
-    for j, link in enumerate(model.links):
-        for field in ("weight", "lag"):
-            dist = getattr(link, field)
-            if dist.is_uncertain:
-                found.append(Parameter(j, field, f"{link.key} {field}", dist))
-    return tuple(found)
+def lag_floor(delay: str, dt: float) -> float:
+    """Smallest lag (years) a delay of kind ``delay`` takes at step ``dt`` (0 for others)."""
+    return {"exponential": dt, "third_order": 3 * dt}.get(delay, 0.0)
 
 
-def inverse_cdf(dist: Distribution, u: np.ndarray) -> np.ndarray:
-    """Map uniforms ``u`` in (0, 1) to draws of ``dist`` (same shape as ``u``).
+def parameter(model: ModelSpec, link: int, field: Field, dt: float | None = None) -> Parameter:
+    """The parameter of one link's weight or lag (with the lag's floor when ``dt`` is given)."""
+    spec = model.links[link]
+    floor = lag_floor(spec.delay, dt) if field == "lag" and dt is not None else -math.inf
+    return Parameter(link, spec.key, field, getattr(spec, field), floor)
 
-    Closed forms of ``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``
-    (the tests check them against scipy): the same numbers without scipy's
-    per-call argument handling, which cost more than the model runs of a block.
-    Every value depends on its own ``u`` only, so any cut into blocks gives the
-    same draws.
+
+def uncertain_parameters(model: ModelSpec, dt: float | None = None) -> tuple[Parameter, ...]:
+    """Every weight and lag with spread, in link order (weight before lag).
+
+    With ``dt`` (years), each lag carries the floor the engine needs at that step.
     """
-    u = np.clip(np.asarray(u, dtype=float), _EPS, 1.0 - _EPS)
+    return tuple(parameter(model, j, field, dt) for j, link in enumerate(model.links)
+                 for field in ("weight", "lag") if getattr(link, field).is_uncertain)
+
+
+def parameter_arrays(central_weight: np.ndarray, central_lag: np.ndarray, parameters: tuple[Parameter, ...]
+                     | list[Parameter], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's weight and lag arrays for parameter ``values`` of shape (M, D), one row per member.
+
+    Links without a parameter keep ``central_weight`` / ``central_lag`` (each (L,)).
+
+    Returns
+    -------
+    weights, lags : ndarray, shape (L, M)
+        Weight units and years, members on the last axis (as :func:`simulator.engine.simulate` takes them).
+    """
+    n_members = values.shape[0]
+    weights = np.repeat(np.asarray(central_weight, dtype=float)[:, None], n_members, axis=1)
+    lags = np.repeat(np.asarray(central_lag, dtype=float)[:, None], n_members, axis=1)
+    for column, par in enumerate(parameters):
+        (weights if par.field == "weight" else lags)[par.link] = values[:, column]
+    return weights, lags
+
+
+def changed_values(keys: list[str] | tuple[str, ...], central_weight: np.ndarray, central_lag: np.ndarray,
+                   weights: np.ndarray, lags: np.ndarray) -> dict[str, float]:
+    """One member's weights and lags (each (L,)) that differ from the central values, by parameter name."""
+    out = {f"{key}:weight": float(weights[j]) for j, key in enumerate(keys) if weights[j] != central_weight[j]}
+    out |= {f"{key}:lag": float(lags[j]) for j, key in enumerate(keys) if lags[j] != central_lag[j]}
+    return out
+
+
+def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS,
+                convention: Convention = "closed") -> np.ndarray:
+    """Map uniforms ``u`` to draws of ``dist`` (same shape as ``u``): the one inverse CDF.
+
+    ``u`` is first kept inside ``[eps, 1 - eps]`` (a normal's inverse CDF is
+    infinite at 0 and 1). Every value depends on its own ``u`` only, so any cut
+    into blocks gives the same draws.
+
+    ``convention`` fixes the order of the floating-point operations, so that
+    published numbers stay bit-identical: ``"closed"`` (ensembles, monitoring,
+    the stability check) uses the closed forms of ``scipy.stats`` ``triang`` /
+    ``norm`` / ``uniform`` ``ppf`` without scipy's per-call argument handling,
+    which cost more than the model runs of a block; ``"scipy"`` (sensitivity)
+    calls ``scipy.stats`` itself. The two agree to rounding (the tests check it).
+    """
+    u = np.clip(np.asarray(u, dtype=float), eps, 1.0 - eps)
     if dist.dist == "fixed" or not dist.is_uncertain:
-        return np.full(u.shape, dist.central)
+        return np.full(u.shape, float(dist.central))
+    if convention == "scipy":
+        return _scipy_ppf(dist, u)
     if dist.dist == "triangular":
         low, mode, high = dist.low, dist.mode, dist.high
         split = (mode - low) / (high - low)
@@ -94,6 +171,18 @@ def inverse_cdf(dist: Distribution, u: np.ndarray) -> np.ndarray:
     return dist.low + u * (dist.high - dist.low)
 
 
+def _scipy_ppf(dist: Distribution, u: np.ndarray) -> np.ndarray:
+    """``scipy.stats`` ``ppf`` of an uncertain ``dist`` at ``u`` (see :func:`inverse_cdf`)."""
+    if dist.dist == "uniform":
+        return dist.low + u * (dist.high - dist.low)
+    from scipy import stats
+
+    if dist.dist == "normal":
+        return dist.mean + dist.sd * stats.norm.ppf(u)
+    width = dist.high - dist.low
+    return stats.triang.ppf(u, (dist.mode - dist.low) / width, loc=dist.low, scale=width)
+
+
 def check_sampling(samples: int, seed: int, method: str, where: str = "") -> None:
     """Raise :class:`InputError` for a sample size, seed or method that cannot be used."""
     problems = []
@@ -103,7 +192,7 @@ def check_sampling(samples: int, seed: int, method: str, where: str = "") -> Non
                 where,
                 "samples",
                 f"the number of samples must be 1 or more, got {samples!r}",
-                "e.g. --samples 1000",
+                "e.g. 1000",
             )
         )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -112,7 +201,7 @@ def check_sampling(samples: int, seed: int, method: str, where: str = "") -> Non
                 where,
                 "seed",
                 f"the seed must be a whole number, 0 or more, got {seed!r}",
-                "e.g. --seed 7",
+                "e.g. 7",
             )
         )
     if method not in METHODS:
@@ -180,13 +269,10 @@ class ParameterSample:
         weights, lags : ndarray, shape (L, M)
             Ensemble members on the last axis, as :func:`simulator.engine.simulate` takes them.
         """
-        n_members = uniforms.shape[0]
-        weights = np.repeat(self.central_weight[:, None], n_members, axis=1)
-        lags = np.repeat(self.central_lag[:, None], n_members, axis=1)
+        values = np.empty(uniforms.shape)
         for column, par in enumerate(self.parameters):
-            target = weights if par.field == "weight" else lags
-            target[par.link] = inverse_cdf(par.dist, uniforms[:, column])
-        return weights, lags
+            values[:, column] = inverse_cdf(par.dist, uniforms[:, column])
+        return parameter_arrays(self.central_weight, self.central_lag, self.parameters, values)
 
     def block(self, block: int) -> tuple[np.ndarray, np.ndarray]:
         """Weights and lags of one block, each shape (L, members in block)."""
@@ -197,10 +283,7 @@ class ParameterSample:
         block, offset = divmod(member, BLOCK_SIZE)
         row = self.uniforms(block)[offset : offset + 1]
         weights, lags = self.values(row)
-        return {
-            p.name: float((weights if p.field == "weight" else lags)[p.link, 0])
-            for p in self.parameters
-        }
+        return {p.name: float((weights if p.field == "weight" else lags)[p.link, 0]) for p in self.parameters}
 
 
 def design_problems(model: ModelSpec, samples: int, method: str, file: str = "") -> list[Problem]:

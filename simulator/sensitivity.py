@@ -29,15 +29,15 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulator import ensemble
 from simulator.distributed import parallel_blocks
 from simulator.errors import InputError, Problem
+from simulator.sampling import Parameter, inverse_cdf, parameter_arrays, uncertain_parameters
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import Distribution, ModelSpec
 
@@ -48,83 +48,36 @@ UNIT_EPS = 1e-6
 """Unit-cube samples are kept inside [eps, 1 - eps] so open distributions stay finite."""
 
 
-@dataclass(frozen=True)
-class Factor:
-    """An uncertain weight or lag of one link.
-
-    Attributes
-    ----------
-    link : int
-        Index in the model's ``links``.
-    key : str
-        ``from->to``.
-    kind : "weight" | "lag"
-    dist : Distribution
-    floor : float
-        Smallest value the engine accepts (lags: ``dt`` for exponential,
-        ``3 dt`` for third-order delays); draws below it are raised to it.
-    """
-
-    link: int
-    key: str
-    kind: Literal["weight", "lag"]
-    dist: Distribution
-    floor: float = -math.inf
-
-    @property
-    def name(self) -> str:
-        """``from->to:weight`` or ``from->to:lag``."""
-        return f"{self.key}:{self.kind}"
+Factor = Parameter
+"""A factor of the analysis is an uncertain parameter (:class:`simulator.sampling.Parameter`)."""
 
 
-def uncertain_factors(model: ModelSpec, dt: float) -> list[Factor]:
-    """Every weight and lag with a spread, in link order (weight before lag)."""
-    factors = []
-    for i, link in enumerate(model.links):
-        if link.weight.is_uncertain:
-            factors.append(Factor(i, link.key, "weight", link.weight))
-        if link.lag.is_uncertain:
-            floor = {"exponential": dt, "third_order": 3 * dt}.get(link.delay, 0.0)
-            factors.append(Factor(i, link.key, "lag", link.lag, floor))
-    return factors
+def uncertain_factors(model: ModelSpec, dt: float) -> list[Parameter]:
+    """Every weight and lag with a spread, in link order (weight before lag); lags with their floor at ``dt``."""
+    return list(uncertain_parameters(model, dt))
 
 
 def quantile(dist: Distribution, unit: np.ndarray) -> np.ndarray:
-    """The distribution's inverse CDF at ``unit`` (values in [0, 1]), same shape."""
-    u = np.clip(unit, UNIT_EPS, 1 - UNIT_EPS)
-    if dist.dist == "fixed":
-        return np.full(u.shape, float(dist.mode))
-    if dist.dist == "uniform":
-        return dist.low + u * (dist.high - dist.low)
-    if dist.dist == "normal":
-        return dist.mean + dist.sd * stats.norm.ppf(u)
-    width = dist.high - dist.low
-    if width == 0:
-        return np.full(u.shape, float(dist.mode))
-    return stats.triang.ppf(u, (dist.mode - dist.low) / width, loc=dist.low, scale=width)
+    """The distribution's inverse CDF at ``unit`` (values in [0, 1]), same shape (scipy's convention)."""
+    return inverse_cdf(dist, unit, UNIT_EPS, "scipy")
 
 
-def factor_values(factors: list[Factor], unit: np.ndarray) -> np.ndarray:
-    """Unit-cube samples (n, D) as factor values (n, D) in weight units or years."""
+def factor_values(factors: list[Parameter], unit: np.ndarray) -> np.ndarray:
+    """Unit-cube samples (n, D) as factor values (n, D) in weight units or years (raised to each floor)."""
     values = np.empty(unit.shape)
     for j, factor in enumerate(factors):
         values[:, j] = np.maximum(quantile(factor.dist, unit[:, j]), factor.floor)
     return values
 
 
-def member_parameters(prepared: PreparedScenario, factors: list[Factor],
+def member_parameters(prepared: PreparedScenario, factors: list[Parameter],
                       values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weights and lags, each shape (L, n), for factor values (n, D); other links at their central values."""
     cm = prepared.compiled
-    n = values.shape[0]
-    weights = np.repeat(cm.weight[:, None], n, axis=1)
-    lags = np.repeat(cm.lag[:, None], n, axis=1)
-    for j, factor in enumerate(factors):
-        (weights if factor.kind == "weight" else lags)[factor.link] = values[:, j]
-    return weights, lags
+    return parameter_arrays(cm.weight, cm.lag, factors, values)
 
 
-def run_members(prepared: PreparedScenario, factors: list[Factor], values: np.ndarray,
+def run_members(prepared: PreparedScenario, factors: list[Parameter], values: np.ndarray,
                 outputs: list[int], chunk: int = CHUNK_MEMBERS, executor: Executor | None = None) -> np.ndarray:
     """Deviations of ``outputs`` for every factor set, run in chunks of members.
 
@@ -329,39 +282,62 @@ def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, m
                                   executor)[output]
 
 
+class SensitivityDesign(NamedTuple):
+    """The runs of one analysis, drawn once: the factors, SALib's unit-cube samples ``x`` (n, D) and the
+    members' weights and lags, each (L, n), in weight units and years."""
+
+    factors: list[Parameter]
+    x: np.ndarray
+    weights: np.ndarray
+    lags: np.ndarray
+
+
+def sensitivity_design(prepared: PreparedScenario, outputs: list[str], year: float, method: Method = "sobol",
+                       n_base: int = 1024, seed: int = 0) -> SensitivityDesign:
+    """Check the request and draw its design once (the stability check and the runs then share it).
+
+    Raises
+    ------
+    InputError
+        As :func:`scenario_sensitivity` for a request it refuses.
+    """
+    _check_request(prepared, outputs, year, n_base, method)
+    factors = uncertain_factors(prepared.model, prepared.compiled.dt)
+    x = design(len(factors), method, n_base, seed)
+    weights, lags = member_parameters(prepared, factors, factor_values(factors, x))
+    return SensitivityDesign(factors, x, weights, lags)
+
+
 def scenario_sensitivities(prepared: PreparedScenario, outputs: list[str], year: float,
                            method: Method = "sobol", n_base: int = 1024, seed: int = 0,
                            years: np.ndarray | None = None, resamples: int = 100, chunk: int = CHUNK_MEMBERS,
-                           executor: Executor | None = None) -> dict[str, Indices]:
-    """Like :func:`scenario_sensitivity` for several outputs from the same runs: indices by node id."""
+                           executor: Executor | None = None,
+                           drawn: SensitivityDesign | None = None) -> dict[str, Indices]:
+    """Like :func:`scenario_sensitivity` for several outputs from the same runs: indices by node id.
+
+    ``drawn``: the design of :func:`sensitivity_design` for the same request, when already drawn.
+    """
     cm = prepared.compiled
-    _check_request(prepared, outputs, year, n_base, method)
-    factors = uncertain_factors(prepared.model, cm.dt)
+    if drawn is None:
+        drawn = sensitivity_design(prepared, outputs, year, method, n_base, seed)
     years = report_years(prepared, year) if years is None else np.asarray(years, dtype=float)
     rows = np.array([int(np.argmin(np.abs(cm.times - y))) for y in years])
-    names = [f.name for f in factors]
+    names = [f.name for f in drawn.factors]
     _check_budget(prepared, len(outputs), method, n_base, parallel_blocks(executor))
-    x = design(len(factors), method, n_base, seed)
-    d = run_members(prepared, factors, factor_values(factors, x), [cm.index(n) for n in outputs], chunk,
-                    executor)
-    return {node: indices_of(x, d[rows, j, :], names, cm.times[rows], method, seed, resamples)
+    d = ensemble.run_members(prepared, drawn.weights, drawn.lags, chunk_size=chunk, executor=executor,
+                             nodes=list(outputs))
+    return {node: indices_of(drawn.x, d[rows, j, :], names, cm.times[rows], method, seed, resamples)
             for j, node in enumerate(outputs)}
 
 
 def first_members(prepared: PreparedScenario, outputs: list[str], year: float, method: Method = "sobol",
                   n_base: int = 1024, seed: int = 0, count: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """Weights and lags, each (L, count), of the first runs :func:`scenario_sensitivities` makes
-    (for the stability warning given before they run).
+    """Weights and lags, each (L, count), of the first runs :func:`scenario_sensitivities` makes.
 
-    Raises
-    ------
-    InputError
-        As :func:`scenario_sensitivities` for a request it refuses.
+    Draws the design; when the runs follow, draw it once with :func:`sensitivity_design` instead.
     """
-    _check_request(prepared, outputs, year, n_base, method)
-    factors = uncertain_factors(prepared.model, prepared.compiled.dt)
-    x = design(len(factors), method, n_base, seed)[:count]
-    return member_parameters(prepared, factors, factor_values(factors, x))
+    drawn = sensitivity_design(prepared, outputs, year, method, n_base, seed)
+    return drawn.weights[:, :count], drawn.lags[:, :count]
 
 
 def _check_request(prepared: PreparedScenario, outputs: list[str], year: float, n_base: int, method: str) -> None:
@@ -372,21 +348,21 @@ def _check_request(prepared: PreparedScenario, outputs: list[str], year: float, 
     for output in outputs:
         if output not in cm.node_ids:
             close = difflib.get_close_matches(output, cm.node_ids, n=1, cutoff=0.5)
-            problems.append(Problem("", "--output", f"unknown node '{output}'",
+            problems.append(Problem("", "output", f"unknown node '{output}'",
                                     f"did you mean '{close[0]}'?" if close else "give a node id of the model"))
     if not outputs:
-        problems.append(Problem("", "--output", "no output node given", "name the outcome, e.g. life_satisfaction"))
+        problems.append(Problem("", "output", "no output node given", "name the outcome, e.g. life_satisfaction"))
     if not cm.times[0] <= year <= cm.times[-1]:
-        problems.append(Problem("", "--year", f"year {year:g} is outside the horizon "
+        problems.append(Problem("", "year", f"year {year:g} is outside the horizon "
                                 f"{cm.times[0]:g}-{cm.times[-1]:g}", "choose a year inside it"))
     if not uncertain_factors(prepared.model, cm.dt):
         problems.append(Problem("", "", "the model has no uncertain weight or lag",
                                 "give links a range, e.g. weight: {low: .., mode: .., high: ..}"))
     if n_base < 2 or (method == "sobol" and n_base & (n_base - 1)):
-        problems.append(Problem("", "--samples", f"{n_base} base samples",
+        problems.append(Problem("", "samples", f"{n_base} base samples",
                                 "use a power of 2 of at least 2 for Sobol (e.g. 1024), at least 2 for Morris"))
     if method not in ("sobol", "morris"):
-        problems.append(Problem("", "--method", f"unknown method '{method}'", "use sobol or morris"))
+        problems.append(Problem("", "method", f"unknown method '{method}'", "use sobol or morris"))
     problems += ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)

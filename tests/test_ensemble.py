@@ -105,7 +105,7 @@ def test_one_member_ensemble_equals_the_deterministic_run_exactly(rich):
     values = draw(rich.model, 1, 4).member_values(0)
     overrides = {}
     for name, value in values.items():
-        key, field = name.split(" ")
+        key, _, field = name.rpartition(":")
         source, target = key.split("->")
         overrides.setdefault(key, {"from": source, "to": target})[field] = value
     fixed = prepare(
@@ -231,7 +231,7 @@ def test_a_member_that_blows_up_is_reported_with_its_parameters():
         ensemble_summary(prepared, samples=50, seed=0)
     text = str(info.value)
     assert (
-        "ensemble member" in text and "s->s weight = " in text and "averaged into the band" in text
+        "ensemble member" in text and "s->s:weight = " in text and "averaged into the band" in text
     )
 
 
@@ -371,5 +371,5 @@ def test_a_blow_up_exits_2_naming_the_member_and_its_values(tmp_path):
     (tmp_path / "grow.yaml").write_text(SCENARIO_YAML, encoding="utf-8")
     result = _bwsim("run", tmp_path / "grow.yaml", "--out", tmp_path / "out", "--samples", 20)
     assert result.exit_code == 2
-    assert "ensemble member" in result.output and "s->s weight = " in result.output
+    assert "ensemble member" in result.output and "s->s:weight = " in result.output
     assert not (tmp_path / "out").exists()

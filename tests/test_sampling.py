@@ -39,7 +39,7 @@ def _all_members(sample):
 
 def test_only_uncertain_weights_and_lags_are_parameters_in_link_order():
     names = [p.name for p in uncertain_parameters(_model())]
-    assert names == ["a->b weight", "b->c lag", "a->c weight"]
+    assert names == ["a->b:weight", "b->c:lag", "a->c:weight"]
 
 
 @pytest.mark.parametrize("method", ["lhs", "mc"])
@@ -84,7 +84,7 @@ def test_blocks_are_fixed_slices_of_the_members():
     weights, _ = sample.block(2)
     assert weights.shape == (3, 7)
     values = sample.member_values(2 * BLOCK_SIZE + 3)
-    assert values["a->b weight"] == weights[0, 3]
+    assert values["a->b:weight"] == weights[0, 3]
 
 
 def test_inverse_cdf_of_a_normal_stays_finite_at_the_edges():
@@ -127,3 +127,15 @@ def test_a_latin_hypercube_too_big_for_memory_is_refused_before_drawing(monkeypa
     with pytest.raises(InputError, match="use method mc"):
         draw(_model(), 101, seed=1)
     draw(_model(), 101, seed=1, method="mc")
+
+
+@pytest.mark.parametrize("dist", [
+    Distribution(dist="triangular", low=-1.0, mode=0.3, high=2.0),
+    Distribution(dist="normal", mean=0.5, sd=0.2),
+    Distribution(dist="uniform", low=1.0, high=4.0),
+])
+def test_the_two_conventions_of_the_one_inverse_cdf_agree_to_rounding(dist):
+    u = np.linspace(1e-6, 1 - 1e-6, 2001)
+    closed = inverse_cdf(dist, u, 1e-6, "closed")
+    scipy_form = inverse_cdf(dist, u, 1e-6, "scipy")
+    np.testing.assert_allclose(closed, scipy_form, rtol=1e-12, atol=1e-12)

@@ -30,7 +30,6 @@ from simulator.scenario_run import (
     PreparedScenario,
     baseline_scenario,
     prepare_scenario,
-    run_deterministic,
 )
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
@@ -275,7 +274,10 @@ def prepared(cur: Current, scenario: ScenarioSpec) -> PreparedScenario:
 def _run(
     model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
 ) -> RunResult:
-    return run_deterministic(_prepared(model_key, _model, scenario_json, _scenario))
+    from simulator.runner import run_prepared
+
+    prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
+    return run_prepared(prepared_, scorecard=False, warnings=()).result
 
 
 def run(cur: Current, scenario: ScenarioSpec) -> RunResult:
@@ -294,7 +296,7 @@ def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> Scenar
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _ensemble(
+def _experiments(
     model_key: str,
     _model: ModelSpec,
     scenario_json: str,
@@ -302,9 +304,18 @@ def _ensemble(
     samples: int,
     seed: int,
 ):
-    from simulator.ensemble import ensemble_summary
+    """The scenario with its ensemble, through the one runner: drawn once, simulated once, every member kept
+    at every time (so the year slider scores any year from the same members)."""
+    from simulator.runner import Uncertainty, run_prepared
 
-    return ensemble_summary(_prepared(model_key, _model, scenario_json, _scenario), samples, seed)
+    prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
+    return run_prepared(prepared_, Uncertainty(samples, seed, "lhs"), scorecard=False, member_times="all",
+                        warnings=())
+
+
+def experiments(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
+    """The scenario run with ``samples`` ensemble members (:class:`simulator.runner.ScenarioRun`, cached)."""
+    return _experiments(cur.key, cur.model.spec, _key(scenario), scenario, int(samples), int(seed))
 
 
 def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
@@ -313,7 +324,7 @@ def ensemble(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
         import simulator.ensemble  # noqa: F401
     except ImportError:
         return None
-    return _ensemble(cur.key, cur.model.spec, _key(scenario), scenario, samples, seed)
+    return experiments(cur, scenario, samples, seed).ensemble
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -326,16 +337,17 @@ def _scorecard(
     samples: int,
     language: str,
 ):
-    from simulator.analysis.report import scenario_scorecard
+    from simulator.runner import run_prepared
 
+    if samples:
+        return _experiments(model_key, _model, scenario_json, _scenario, samples, 0).scorecard_at([year], language)
     prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
-    return scenario_scorecard(
-        prepared_, [year], {"samples": samples, "seed": 0} if samples else None, language
-    )
+    return run_prepared(prepared_, years=[year], language=language, warnings=()).scorecard
 
 
 def scorecard_of(cur: Current, scenario: ScenarioSpec, year: float, samples: int = 0):
-    """The one-year scorecard of ``scenario`` (cached); with ``samples``, verdict shares over an ensemble."""
+    """The one-year scorecard of ``scenario`` (cached); with ``samples``, verdict shares over the ensemble's
+    members (the same runs as its band)."""
     return _scorecard(
         cur.key, cur.model.spec, _key(scenario), scenario, float(year), int(samples), language()
     )
@@ -361,7 +373,8 @@ def _ensemble_stability(
 ) -> str:
     from simulator.analysis.report import ensemble_stability_warning
 
-    return ensemble_stability_warning(_prepared(model_key, _model, scenario_json, _scenario), samples)
+    run_ = _experiments(model_key, _model, scenario_json, _scenario, samples, 0)
+    return ensemble_stability_warning(run_.prepared, samples, sample=run_.sample)
 
 
 def ensemble_stability_warning(cur: Current, scenario: ScenarioSpec, samples: int) -> str:

@@ -26,7 +26,8 @@ def show_future(lines: tuple[list[str], list[str]]) -> None:
         return
     for head, items in ((tx("words_levers"), levers), (tx("words_assumptions"), changed)):
         if items:
-            st.markdown(f"**{head}**\n" + "\n".join(f"- {plain_text.markdown(line)}" for line in items))
+            lines = "\n".join(f"- {plain_text.markdown(line)}" for line in items)
+            st.markdown(f"**{head}**\n" + lines)  # plain-text: head is the app's own text, each line escaped
 
 
 def _future_name(store: WorkshopStore, code: str, group: str) -> tuple[str, int]:
@@ -91,10 +92,8 @@ def _save(store: WorkshopStore, code: str, group: str, cur: state.Current, built
 def report(check: workshop_save.SaveCheck) -> None:
     """"Saved" only when the read-back found what was shown; else what differs."""
     if check.ok:
-        st.success(tx("saved_checked", future=plain_text.markdown(check.version.future), version=check.version.version))
+        future = plain_text.markdown(check.version.future)
+        st.success(tx("saved_checked", future=future, version=check.version.version))  # plain-text: version is an int
         return
-    st.error(
-        tx("saved_differs", version=check.version.version)
-        + "\n"
-        + "\n".join(f"- {tx('differs_' + key)}" for key in check.differences)
-    )
+    differences = "\n".join(f"- {tx('differs_' + key)}" for key in check.differences)
+    st.error(tx("saved_differs", version=check.version.version) + "\n" + differences)  # plain-text: app texts, an int

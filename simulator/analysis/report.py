@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,10 @@ from simulator.scenario_run import PreparedScenario
 from simulator.spec import DIMENSIONS, ModelSpec, display_name
 from simulator.themes import theme_name, theme_order
 
+if TYPE_CHECKING:
+    from simulator.ensemble import EnsembleSummary
+    from simulator.sampling import ParameterSample
+
 MAX_MEMBERS = 5000
 
 
@@ -48,15 +53,17 @@ ENSEMBLE_STABILITY_MEMBERS = 200
 
 def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: int = 0, method: str = "lhs",
                                max_members: int = ENSEMBLE_STABILITY_MEMBERS,
-                               members: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+                               members: tuple[np.ndarray, np.ndarray] | None = None,
+                               sample: ParameterSample | None = None) -> str:
     """A warning when some of the ensemble's members make the model unstable ("" when none does).
 
     Checks the first ``min(samples, max_members)`` members of the draws that
     ``bwsim run --samples`` makes (also those of ``monitor`` and ``scorecard
     --samples``: the same draws), before they run; or, with ``members``, the
     first columns of explicit ``(weights, lags)``, each (L, M), such as the
-    runs of ``sensitivity``. Skipped ("") when the central model is itself
-    unstable: :func:`stability_warning` says so.
+    runs of ``sensitivity``; or, with ``sample``, the first members of that drawn
+    sample (the ensemble's own: nothing is drawn again). Skipped ("") when the
+    central model is itself unstable: :func:`stability_warning` says so.
     """
     from simulator.analysis.stability import ensemble_stability
     from simulator.sampling import draw
@@ -64,8 +71,8 @@ def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: i
     if stability_warning(prepared):
         return ""
     if members is None:
-        sample = draw(prepared.model, samples, seed, method)
-        keep = min(samples, max_members)
+        sample = draw(prepared.model, samples, seed, method) if sample is None else sample
+        keep = min(sample.samples, max_members)
         weights, lags = sample.block(0)
         describe = sample.member_values
     else:
@@ -75,10 +82,10 @@ def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: i
     report = ensemble_stability(prepared.compiled, weights[:, :keep], lags[:, :keep])
     if not report.unstable:
         return ""
-    on_loops = {prepared.model.links[j].key for loop in find_loops(prepared.model, prepared.time)
-                for j in loop.links}
-    values = {name: value for name, value in describe(report.worst_member).items()
-              if name.split(" ")[0] in on_loops}
+    links = prepared.model.links
+    on_loops = {f"{links[j].key}:{field}" for loop in find_loops(prepared.model, prepared.time)
+                for j in loop.links for field in ("weight", "lag")}
+    values = {name: value for name, value in describe(report.worst_member).items() if name in on_loops}
     shown = ", ".join(f"{name} = {value:.4g}" for name, value in values.items())
     return (f"{prepared.name}: {report.unstable} of the first {report.checked} ensemble members make the model "
             f"unstable: their deviations grow without bound (largest spectral radius {report.worst_radius:.6g} "
@@ -90,12 +97,11 @@ def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: i
 def _member_values(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray,
                    member: int) -> dict[str, float]:
     """The weights and lags of one explicit member that differ from the central values, by name."""
+    from simulator.sampling import changed_values
+
     cm = prepared.compiled
-    out = {f"{lk.key} weight": float(weights[j, member]) for j, lk in enumerate(prepared.model.links)
-           if weights[j, member] != cm.weight[j]}
-    out |= {f"{lk.key} lag": float(lags[j, member]) for j, lk in enumerate(prepared.model.links)
-            if lags[j, member] != cm.lag[j]}
-    return out
+    return changed_values([lk.key for lk in prepared.model.links], cm.weight, cm.lag, weights[:, member],
+                          lags[:, member])
 
 
 def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: int, seed: int = 0,
@@ -104,27 +110,25 @@ def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: i
 
     The members are the first ``min(samples, max_members)`` of the draws
     :func:`simulator.sampling.draw` makes for ``samples`` and ``seed`` (the same
-    parameter sets as the ensemble of ``bwsim run``), run block by block.
+    parameter sets as the ensemble of ``bwsim run``), run by
+    :func:`simulator.ensemble.run_members`. A run with an ensemble need not call
+    this: :func:`simulator.runner.run_scenarios` takes the shares from the
+    ensemble's own members.
     """
-    from simulator.ensemble import check_ensemble_budget
+    from simulator.ensemble import run_members
     from simulator.sampling import draw
 
-    check_ensemble_budget(prepared, min(samples, max_members), histogram=False)  # one block at a time, sized
     sample = draw(prepared.model, samples, seed, method)
-    keep, kept = min(samples, max_members), []
-    for block in range(sample.n_blocks):
-        start, stop = sample.block_range(block)
-        if start >= keep:
-            break
-        weights, lags = sample.block(block)
-        d = simulate(prepared.compiled, prepared.inputs, weights, lags)
-        kept.append(d[list(indices)][:, :, : keep - start])
-    return np.concatenate(kept, axis=2)
+    keep = min(samples, max_members)
+    blocks = [sample.uniforms(b) for b in range(sample.n_blocks) if sample.block_range(b)[0] < keep]
+    weights, lags = sample.values(np.concatenate(blocks)[:keep])
+    return run_members(prepared, weights, lags)[list(indices)]  # within the budget, or refused before it runs
 
 
 def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None = None,
                        ensemble: dict | None = None, language: str = "nl",
-                       themes: Sequence[str] | None = None) -> pd.DataFrame:
+                       themes: Sequence[str] | None = None, members: EnsembleSummary | None = None,
+                       central: np.ndarray | None = None) -> pd.DataFrame:
     """The scorecard of a prepared scenario against its baseline.
 
     Parameters
@@ -138,13 +142,21 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
     language : {"nl", "en"}
     themes : sequence of str, optional
         Only these themes (InputError for a theme no node has).
+    members : EnsembleSummary, optional
+        The scenario's ensemble, run with the members kept at these years
+        (:func:`simulator.ensemble.summarise_sample`'s ``member_times``): the
+        verdicts per member come from its runs, nothing is drawn or run again.
+    central : ndarray (K + 1, N), optional
+        The deterministic run's deviations, when already run (node units).
     """
     cm = prepared.compiled
     years = default_years(cm.times[0], cm.times[-1]) if years is None else sorted(years)
     idx = time_indices(cm.times, years)
-    central = simulate(cm, prepared.inputs)[idx, :, 0]
+    central = (simulate(cm, prepared.inputs)[:, :, 0] if central is None else central)[idx]
     delta = central
-    if ensemble:
+    if members is not None:
+        delta = members.member_deltas(idx)
+    elif ensemble:
         delta = member_deltas(prepared, idx, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
                               str(ensemble.get("method", "lhs")))
     card = scorecard(prepared.model, cm.times[idx], cm.baselines[idx], delta, years,

@@ -8,10 +8,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from simulator.analysis.stability import check_stability
 from simulator.scenario_run import PreparedScenario
+
+if TYPE_CHECKING:
+    from simulator.sampling import ParameterSample
 
 
 def stability_warning(prepared: PreparedScenario) -> str:
@@ -36,7 +41,8 @@ def horizon_warnings(prepared: PreparedScenario) -> list[str]:
 
 
 def run_warnings(prepared: PreparedScenario, ensemble: dict | None = None,
-                 members: tuple[np.ndarray, np.ndarray] | None = None) -> list[str]:
+                 members: tuple[np.ndarray, np.ndarray] | None = None,
+                 sample: ParameterSample | None = None) -> list[str]:
     """Every warning for a run of ``prepared``, before it runs.
 
     Parameters
@@ -47,11 +53,16 @@ def run_warnings(prepared: PreparedScenario, ensemble: dict | None = None,
         scorecard --samples, monitor): their first members are checked for stability.
     members : tuple of ndarray, optional
         Explicit ``(weights, lags)`` of the members, each (L, M) (sensitivity's runs).
+    sample : ParameterSample, optional
+        The run's drawn sample (:func:`simulator.sampling.draw`): its first members
+        are checked, and nothing is drawn again.
     """
     found = [stability_warning(prepared), *horizon_warnings(prepared)]
-    if ensemble is not None or members is not None:  # draws members: only then pandas and scipy load
+    if ensemble is not None or members is not None or sample is not None:  # only then pandas and scipy load
         from simulator.analysis.report import ensemble_stability_warning
-    if ensemble is not None:
+    if sample is not None:
+        found.append(ensemble_stability_warning(prepared, sample.samples, sample=sample))
+    elif ensemble is not None:
         found.append(ensemble_stability_warning(prepared, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
                                                 str(ensemble.get("method", "lhs"))))
     elif members is not None:

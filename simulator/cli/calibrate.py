@@ -20,6 +20,7 @@ from simulator.calibrate import (
     with_notes,
 )
 from simulator.cli.common import atomic_file, echo_warnings, fail, reports_errors
+from simulator.cli.flags import as_flags
 from simulator.io.fitted_model import fitted_model_text
 from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile, load_scenario
@@ -96,11 +97,13 @@ def calibrate_command(
     loaded, prepared, observed = load_inputs(scenario, data)
     check_outputs([out], calibrate_inputs(loaded, data))
     echo_warnings(run_warnings(prepared))
-    pairs = [parse_link(text) for text in link] if link else None
-    initial = dict(parse_start(text) for text in start) if start else None
-    params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt, initial)
-    result = with_notes(calibrate(prepared, observed, params, n_starts=starts, seed=seed, bootstrap=bootstrap,
-                                  max_nfev=max_evaluations), notes + override_notes(loaded.spec, params))
+    with as_flags("link", "start"):
+        pairs = [parse_link(text) for text in link] if link else None
+        initial = dict(parse_start(text) for text in start) if start else None
+        params, notes = select_parameters(prepared.model, observed.nodes, pairs, lags, prepared.compiled.dt,
+                                          initial)
+        result = with_notes(calibrate(prepared, observed, params, n_starts=starts, seed=seed, bootstrap=bootstrap,
+                                      max_nfev=max_evaluations), notes + override_notes(loaded.spec, params))
     _write_model(loaded, result, out, data)
     if as_json:
         typer.echo(json.dumps(result.to_dict() | {"written": str(out)}, indent=2))

@@ -12,8 +12,11 @@ from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.text import format_number
 from simulator.cli.calibrate import load_inputs
 from simulator.cli.common import EXIT_FAILED, echo_warnings, reports_errors
+from simulator.cli.flags import as_flags
 from simulator.distributed import check_workers, dask_executor
-from simulator.monitor import MonitorResult, monitor
+from simulator.monitor import MonitorResult, band_sample, monitor
+from simulator.observed import ObservedData
+from simulator.scenario_run import PreparedScenario
 
 
 def format_monitor(result: MonitorResult) -> str:
@@ -37,6 +40,17 @@ def format_monitor(result: MonitorResult) -> str:
     return "\n".join(lines)
 
 
+def _monitor(prepared: PreparedScenario, observed: ObservedData, samples: int, seed: int, level: float,
+             tolerance: float, workers: int | None, scheduler: str | None) -> MonitorResult:
+    """The band's draws, drawn once for the warning and the band (fewer than 2 are refused by monitor)."""
+    sample = None
+    if samples >= 2:
+        sample = band_sample(prepared, samples, seed)
+        echo_warnings(run_warnings(prepared, sample=sample))
+    with dask_executor(workers, scheduler) as executor:
+        return monitor(prepared, observed, samples, seed, level, executor, tolerance / 100, sample)
+
+
 @reports_errors
 def monitor_command(
         scenario: Path = typer.Argument(..., help="Scenario file: the policy as planned (YAML)."),
@@ -55,10 +69,8 @@ def monitor_command(
     """Flag observations outside the scenario's expected band (date, indicator, by how much)."""
     check_workers(workers, scheduler)
     _, prepared, observed = load_inputs(scenario, data)
-    if samples >= 2:  # the band's draws, as run --samples checks them (fewer are refused by monitor)
-        echo_warnings(run_warnings(prepared, {"samples": samples, "seed": seed, "method": "lhs"}))
-    with dask_executor(workers, scheduler) as executor:
-        result = monitor(prepared, observed, samples, seed, level, executor, tolerance / 100)
+    with as_flags("samples", "level", "tolerance"):
+        result = _monitor(prepared, observed, samples, seed, level, tolerance, workers, scheduler)
     if as_json:
         rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
                 for row in result.table.to_dict(orient="records")]

@@ -9,19 +9,16 @@ import numpy as np
 import pandas as pd
 import typer
 
-from simulator.analysis.report import (
-    comparison_text,
-    scenario_scorecard,
-    scorecard_text,
-)
+from simulator.analysis.report import comparison_text, scorecard_text
 from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import distribution, summary
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.cli.common import echo_warnings, fail, reports_errors
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
-from simulator.io.spec_files import load_scenario
-from simulator.sampling import METHODS
+from simulator.io.spec_files import ScenarioFile, load_scenario
+from simulator.runner import Uncertainty, check_uncertainty, draw_sample, run_prepared
+from simulator.sampling import METHODS, ParameterSample
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
 
@@ -42,6 +39,14 @@ def _report(prepared: PreparedScenario, card: pd.DataFrame) -> dict:
             "tradeoffs": _records(tradeoffs(card))}
 
 
+def _sample(prepared: PreparedScenario, uncertainty: Uncertainty, loaded: ScenarioFile) -> ParameterSample:
+    """The scenario's one draw, after the checks a run with samples makes."""
+    problems = check_uncertainty(prepared, uncertainty, loaded)
+    if problems:
+        raise InputError(problems)
+    return draw_sample(prepared, uncertainty)
+
+
 @reports_errors
 def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
               year: list[float] | None = typer.Option(None, "--year", help="Year to score (repeatable; "
@@ -57,14 +62,16 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
         fail(f"--samples must be at least 1, got {samples}")
     if method not in METHODS:
         fail(f"--method must be lhs or mc, got {method!r}")
-    ensemble = None if samples is None else {"samples": samples, "seed": seed, "method": method}
+    uncertainty = None if samples is None else Uncertainty(samples, seed, method)
     reports, texts, cards = [], [], []
     for path in scenarios:
         loaded = load_scenario(path)
         prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
-        echo_warnings(run_warnings(prepared, ensemble))
         try:
-            card = scenario_scorecard(prepared, year or None, ensemble, language, theme or None)
+            sample = None if uncertainty is None else _sample(prepared, uncertainty, loaded)
+            echo_warnings(run_warnings(prepared, sample=sample))
+            card = run_prepared(prepared, uncertainty, sample=sample, years=year or None, language=language,
+                                themes=theme or None, warnings=(), file=loaded).scorecard
         except InputError as exc:
             raise InputError([p if p.file else Problem(str(path), p.place if p.place.startswith("--")
                                                        else f"--{p.place}", p.message, p.hint)

@@ -9,10 +9,11 @@ import typer
 
 from simulator.analysis.run_warnings import run_warnings
 from simulator.cli.common import echo_warnings, reports_errors
+from simulator.cli.flags import as_flags
 from simulator.distributed import check_workers, dask_executor
 from simulator.io.spec_files import load_scenario
 from simulator.scenario_run import prepare_scenario
-from simulator.sensitivity import Indices, first_members, scenario_sensitivities
+from simulator.sensitivity import Indices, scenario_sensitivities, sensitivity_design
 
 
 def _clean(value: float) -> float | None:
@@ -68,11 +69,12 @@ def sensitivity_command(
     check_workers(workers, scheduler)
     loaded = load_scenario(scenario)
     prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
-    members = first_members(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
-    echo_warnings(run_warnings(prepared, members=members))
-    with dask_executor(workers, scheduler) as executor:
-        results = scenario_sensitivities(prepared, output, year, method, samples, seed,  # type: ignore[arg-type]
-                                         executor=executor)
+    with as_flags("output", "year", "samples", "method"):
+        drawn = sensitivity_design(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
+        echo_warnings(run_warnings(prepared, members=(drawn.weights, drawn.lags)))
+        with dask_executor(workers, scheduler) as executor:
+            results = scenario_sensitivities(prepared, output, year, method, samples,  # type: ignore[arg-type]
+                                             seed, executor=executor, drawn=drawn)
     if as_json:
         first = next(iter(results.values()))
         typer.echo(json.dumps({"scenario": prepared.name, "year": year, "method": first.method,

@@ -18,7 +18,8 @@ import pandas as pd
 from simulator.errors import InputError, Problem, SimulatorError
 from simulator.io.spec_files import ModelFile
 from simulator.results import RunResult
-from simulator.scenario_run import prepare_scenario, run_deterministic
+from simulator.runner import run_prepared
+from simulator.scenario_run import prepare_scenario
 from simulator.spec import LinkOverride, LinkSpec, ScenarioSpec
 from simulator.workshop.futures import (
     FutureRun,
@@ -371,7 +372,7 @@ def disputed_links(
 def _outcome(spec: ScenarioSpec, model: ModelFile, outcome: str, year: float | None) -> float | None:
     """The outcome's change at ``year`` in this run; None when the run blows up or cannot run."""
     try:
-        result = run_deterministic(prepare_scenario(spec, model.spec))
+        result = run_prepared(prepare_scenario(spec, model.spec), scorecard=False, warnings=()).result
     except SimulatorError:
         return None
     value = float(result.delta[_year_index(result.times, year), result.node_ids.index(outcome)])

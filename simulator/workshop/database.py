@@ -84,11 +84,15 @@ def mask_database_url(location: str) -> str:
         shown = sa.engine.make_url(location).render_as_string(hide_password=True)
     except (SQLAlchemyError, ValueError, TypeError):
         shown = _USERINFO.sub(rf"\1{MASK}@", location)
+        if MASK not in _SECRET_PARAM.sub(_mask_param, shown):
+            return "<database URL>"  # unparsed and nothing found to hide: a password may sit anywhere
 
-    def param(match: re.Match[str]) -> str:
-        return match.group(1) + MASK if _SECRET_KEY.search(match.group(2)) else match.group(0)
+    return _SECRET_PARAM.sub(_mask_param, shown)
 
-    return _SECRET_PARAM.sub(param, shown)
+
+def _mask_param(match: re.Match[str]) -> str:
+    """One ``name=value`` query parameter, its value masked when the name says it is a secret."""
+    return match.group(1) + MASK if _SECRET_KEY.search(match.group(2)) else match.group(0)
 
 
 def _secrets(location: str) -> list[str]:

@@ -94,6 +94,6 @@ def test_scorecard_monitor_and_sensitivity_warn_about_unstable_members_as_run_do
                  ["sensitivity", scenario, "--output", "a", "--year", "2030", "--samples", "64"]):
         result = invoke(*args)
         assert result.exit_code == 0, (args, result.output)
-        assert expected in result.stderr and "b->a weight = " in result.stderr, (args, result.stderr)
+        assert expected in result.stderr and "b->a:weight = " in result.stderr, (args, result.stderr)
     same = invoke("scorecard", scenario, "--samples", "100").stderr
     assert same == run.stderr, "the same draws give the same warning"

@@ -128,7 +128,7 @@ def test_run_warns_when_ensemble_members_are_unstable_though_the_central_model_i
     ensemble = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100"])
     assert ensemble.exit_code == 0, ensemble.output
     assert "of the first 100 ensemble members make the model unstable" in ensemble.stderr
-    assert "b->a weight = " in ensemble.stderr and "The central model is stable" in ensemble.stderr
+    assert "b->a:weight = " in ensemble.stderr and "The central model is stable" in ensemble.stderr
 
 
 # --- exact at gain 1, robust to extreme weights (issue 11, item 4) ------------------------------------

@@ -606,3 +606,33 @@ def test_edits_show_at_full_precision_with_units_and_an_own_model_is_noticed_on_
         _clean(app)
         shown = [i.value for i in app.info if "U rekent met een eigen model" in i.value]
         assert len(shown) == (0 if page == "views/assumptions.py" else 1), page
+
+
+def test_the_builder_page_shows_the_numbers_of_the_one_runner(app: AppTest, small_model: Path):
+    """The builder's path, band and agreement shares are those of ``run_scenarios`` on the same file, exactly."""
+    import json
+
+    from simulator.analysis.scorecard import summary
+    from simulator.runner import Uncertainty, run_scenarios
+    from simulator.themes import in_cbs_order
+    from ui import charts
+    from ui.views.builder import BAND_SAMPLES
+
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.toggle(key="band").set_value(True).run()
+    _clean(app)
+    scenario = small_model.parent.parent / "scenarios" / "grow.yaml"
+    year = float(app.slider(key="year").value)
+    run = run_scenarios([scenario], Uncertainty(samples=BAND_SAMPLES, seed=0), years=[year]).scenarios[0]
+    i = run.result.node_ids.index("income")
+    spec = _path_chart(app, "Inkomen")
+    np.testing.assert_array_equal(trace_values(spec, "Ingrepen, standaardaannames"), run.result.value[:, i])
+    p05, _, p95 = run.ensemble.band("income")
+    base = run.result.baseline[:, i]
+    band = trace_values(spec, "Ingrepen, standaardaannames 5-95%")
+    np.testing.assert_array_equal(band, np.concatenate([base + p95, (base + p05)[::-1]]))
+    card = run.scorecard
+    themes = in_cbs_order(n.theme for n in run.prepared.model.nodes)
+    expected = json.loads(charts.scorecard_figure(summary(card), "nl", "", themes).to_json())["data"][0]
+    shown = chart_specs(app)[0]["data"][0]
+    assert shown["text"] == expected["text"] and "%)" in str(shown["text"])

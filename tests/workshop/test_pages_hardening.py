@@ -38,7 +38,7 @@ def _assert_escaped(at: AppTest, text: str) -> None:
     bodies = _markdown(at)
     assert any(plain_text.markdown(text) in body for body in bodies), bodies
     for body in bodies:
-        assert not re.search(r"(?<!\\)(!\[|<a |\*\*|:red\[|\$x)", body), body
+        assert not re.search(r"(?<!\\)(!\[|<a |\*\*vet|:red\[|\$x)", body), body  # the app's own bold is fine
 
 
 @pytest.fixture

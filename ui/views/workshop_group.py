@@ -145,7 +145,7 @@ def _save(store: WorkshopStore, code: str, group: str, mine: list[FutureVersion]
     st.session_state["ws_history_future"] = check.version.future  # show what was just saved
     st.session_state.pop("ws_history_version", None)
     if check.ok:
-        st.success(tx("saved", version=check.version.version))
+        st.success(tx("saved", version=check.version.version))  # plain-text: version is an int
     else:
         report(check)
 

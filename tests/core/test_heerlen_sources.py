@@ -1,0 +1,139 @@
+"""The Heerlen model says where every baseline, link and lag comes from (issue 17, items 1 and 7).
+
+Every node's ``indicator.note`` starts with one of four markers (the model's
+header comment and docs/heerlen-model.md explain them):
+
+- ``Sourced:`` the value was read at the node's own geography; ``indicator.source``
+  names the publication with a table id, DOI or URL, and ``indicator.year`` its period;
+- ``Assumption: proxy`` an assumption built on a figure read for a wider or older
+  region, with the same source and period requirements;
+- ``Assumption:`` no figure was read; the note gives the reasoning;
+- ``Deviation only:`` a zero baseline by the model's convention.
+
+The counts are floors, so that a later edit cannot silently lose a source;
+raise them when a refresh (cbsodata, online) sources more baselines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from simulator.io.spec_files import load_model
+from simulator.spec import GrowthBaseline, ModelSpec, NodeSpec, SeriesBaseline
+
+MODEL = Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml"
+
+SOURCED_FLOOR = 10
+"""Baselines read at their own geography (docs/heerlen-model.md, "Counts")."""
+PROXY_FLOOR = 6
+"""Baselines that are assumptions on a figure read for a wider or older region."""
+CITED_LINKS_FLOOR = 37
+"""Links whose evidence cites a reference a reader can find."""
+GOAL = 0.90
+"""Issue 17's goal for the share of sourced baselines (not reached offline)."""
+
+REFERENCE = re.compile(r"\b\d{5}(NED|ned)\b|\b\d{5}ned\b|doi:\s*10\.|https?://\S+|\bISBN\b|\bDP \d+|\bWP \d+",
+                       re.IGNORECASE)
+MARKERS = ("Sourced:", "Assumption: proxy", "Assumption:", "Deviation only:")
+MIN_REASONING = 80
+"""Characters of reasoning an assumption's note must have after its marker."""
+
+
+@pytest.fixture(scope="module")
+def model() -> ModelSpec:
+    return load_model(MODEL).spec
+
+
+def kind_of(node: NodeSpec) -> str:
+    """The marker a node's indicator note starts with, or '' when it has none."""
+    note = node.indicator.note.strip()
+    return next((m for m in MARKERS if note.startswith(m)), "")
+
+
+def is_zero(node: NodeSpec) -> bool:
+    b = node.baseline
+    if isinstance(b, GrowthBaseline):
+        return b.value == 0
+    if isinstance(b, SeriesBaseline):
+        return all(v == 0 for v in b.series.values())
+    return b == 0
+
+
+def counts(model: ModelSpec) -> Counter:
+    return Counter(kind_of(n) for n in model.nodes)
+
+
+def test_every_node_states_a_source_with_a_period_or_an_explicit_assumption(model):
+    problems = []
+    for node in model.nodes:
+        kind, ind = kind_of(node), node.indicator
+        if not kind:
+            problems.append(f"{node.id}: the note starts with none of {MARKERS}")
+        elif kind in ("Sourced:", "Assumption: proxy"):
+            if not REFERENCE.search(ind.source):
+                problems.append(f"{node.id}: the source names no table id, DOI or URL: {ind.source!r}")
+            if ind.year is None or not str(ind.year).strip():
+                problems.append(f"{node.id}: a sourced value needs its period in indicator.year")
+        elif kind == "Assumption:" and len(ind.note.strip()) - len(kind) < MIN_REASONING:
+            problems.append(f"{node.id}: an assumption needs its reasoning in the note")
+        elif kind == "Deviation only:" and not is_zero(node):
+            problems.append(f"{node.id}: a deviation-only node must have baseline 0")
+    assert not problems, "\n".join(problems)
+
+
+def test_sourced_baselines_do_not_fall_below_the_floor(model):
+    c = counts(model)
+    n = len(model.nodes)
+    share = c["Sourced:"] / n
+    with_proxy = (c["Sourced:"] + c["Assumption: proxy"]) / n
+    print(f"\nHeerlen baselines: {c['Sourced:']} of {n} sourced at their own geography ({share:.0%}), "
+          f"{c['Assumption: proxy']} by proxy ({with_proxy:.0%} with a figure read), {c['Assumption:']} "
+          f"assumptions, {c['Deviation only:']} deviation-only")
+    assert c["Sourced:"] >= SOURCED_FLOOR, f"sourced baselines fell to {c['Sourced:']} (floor {SOURCED_FLOOR})"
+    assert c["Sourced:"] + c["Assumption: proxy"] >= SOURCED_FLOOR + PROXY_FLOOR
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17's goal of 90 % sourced baselines is not reached offline "
+                                       "(docs/heerlen-model.md, open questions); remove this mark when it is")
+def test_the_goal_of_ninety_percent_sourced_baselines(model):
+    c = counts(model)
+    measurable = len(model.nodes) - c["Deviation only:"]
+    assert c["Sourced:"] / measurable >= GOAL
+
+
+def test_the_wijk_split_adds_up_to_the_heerlen_trust_baseline(model):
+    by_id = {n.id: n for n in model.nodes}
+    weight = {(lk.source, lk.target): lk.weight.central for lk in model.links}
+    split = (weight["social_trust_noord", "social_trust"] * by_id["social_trust_noord"].baseline
+             + weight["social_trust_zuid", "social_trust"] * by_id["social_trust_zuid"].baseline)
+    assert split == pytest.approx(by_id["social_trust"].baseline, abs=0.5)
+
+
+def test_every_link_cites_a_findable_source_or_says_expert_judgement(model):
+    problems, cited = [], 0
+    for link in model.links:
+        text = link.evidence.source
+        if "Citations:" in text:
+            cited += 1
+            if not REFERENCE.search(text.split("Citations:", 1)[1]):
+                problems.append(f"{link.key}: its citations name no DOI, table id, report number or URL")
+        elif "Definitional" not in text and "Expert judgement" not in text:
+            problems.append(f"{link.key}: neither a citation, 'Definitional' nor 'Expert judgement'")
+    assert not problems, "\n".join(problems)
+    assert cited >= CITED_LINKS_FLOOR
+
+
+def test_every_lag_is_a_range_with_its_reason(model):
+    problems = []
+    for link in model.links:
+        if link.delay == "none":
+            continue  # lag 0 by the format: an identity or a same-period conversion
+        if not link.lag.is_uncertain:
+            problems.append(f"{link.key}: a fixed lag of {link.lag.central:g} years")
+        if not re.search(r"\blag [\d.]+–[\d.]+ years, mode", link.evidence.note):
+            problems.append(f"{link.key}: evidence.note does not say where the lag's range comes from")
+    assert not problems, "\n".join(problems)
