@@ -22,6 +22,7 @@ PUBLIC = [
     "RunResult",
     "ScenarioSpec",
     "SimulatorError",
+    "Uncertainty",
     "__version__",
     "compile_model",
     "load_model",
@@ -29,6 +30,7 @@ PUBLIC = [
     "prepare_scenario",
     "run_deterministic",
     "run_scenario",
+    "run_scenarios",
     "simulate",
 ]
 """Every public name. Adding, renaming or removing one changes the API: edit this list on purpose, and the README."""

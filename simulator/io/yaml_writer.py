@@ -165,6 +165,7 @@ def rewrite_yaml(text: str, changes: Mapping[PathKey, Any], header: str = "") ->
     document = yaml.load(text)
     if indent is not None and offset is not None:
         yaml.indent(mapping=max(offset, 2), sequence=indent, offset=offset)
+    yaml.width = max([WIDTH, *(len(line) + 1 for line in text.splitlines())])  # never fold the file's own long lines
     for path, value in changes.items():
         if not path:
             raise KeyError("an empty key path: the whole document cannot be replaced by rewrite_yaml")
