@@ -230,8 +230,9 @@ def _parameter(model: ModelSpec, index: int, kind: ParameterKind, dt: float) -> 
     low, high = par.dist.support
     low = max(low, par.floor)
     spread = (low, high)
-    if par.dist.dist == "normal" and par.dist.sd > 0:
-        spread = (max(low, par.dist.mean - 2 * par.dist.sd), min(high, par.dist.mean + 2 * par.dist.sd))
+    if par.dist.dist == "normal" and par.dist.param("sd") > 0:
+        mean, sd = par.dist.param("mean"), par.dist.param("sd")
+        spread = (max(low, mean - 2 * sd), min(high, mean + 2 * sd))
     return FitParameter(par, par.dist.central, low, high, *spread)
 
 
