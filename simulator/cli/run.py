@@ -105,13 +105,17 @@ def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object)
 
 def _print(runs: Runs, language: str, written: list[Path]) -> None:
     """The largest effects and the scorecard of each scenario, then the scenarios side by side."""
+    cards = []
     for run in runs.scenarios:
-        spec, result = run.file.spec, run.result
+        file, result, card = run.file, run.result, run.scorecard
+        if file is None or card is None:  # bwsim run runs files and asks for their scorecards
+            raise ValueError(f"{run.prepared.name}: a run without its file or scorecard")
+        spec = file.spec
         title = spec.title.get(language) if spec.title else spec.name
         typer.echo("\n" + effects_title(title, spec.name, float(result.times[-1]), language))
-        typer.echo(largest_effects(result, run.file.model.spec, language))
-        typer.echo("\n" + scorecard_text(run.scorecard, run.prepared, language))
-    cards = [run.scorecard for run in runs.scenarios]
+        typer.echo(largest_effects(result, file.model.spec, language))
+        typer.echo("\n" + scorecard_text(card, run.prepared, language))
+        cards.append(card)
     if len({c["scenario"].iloc[0] for c in cards}) > 1:
         typer.echo("\n" + comparison_text(cards, language))
     typer.echo(f"\nwrote {', '.join(str(path) for path in written)}")
