@@ -34,6 +34,7 @@ PAGES = [
     ("views/compare.py", "page_compare", ":material/compare_arrows:", "vergelijken"),
     ("views/assumptions.py", "page_assumptions", ":material/edit_note:", "aannames"),
     ("views/export.py", "page_export", ":material/download:", "exporteren"),
+    ("views/monitor.py", "page_monitor", ":material/monitoring:", "monitor"),
     ("views/calibration.py", "page_calibration", ":material/query_stats:", "kalibreren"),
     ("views/workshop_group.py", "page_workshop_group", ":material/groups:", "workshop"),
     (
@@ -43,6 +44,25 @@ PAGES = [
         "begeleider",
     ),
 ]
+
+
+# The answer must fit above the fold at 1366x768: less empty space above the title, metrics that wrap.
+STYLE = """<style>
+.block-container, [data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
+h1 {padding-top: 0.2rem; padding-bottom: 0.4rem;}
+[data-testid="stMetricValue"] {font-size: 1.35rem;}
+[data-testid="stMetricValue"] div {white-space: normal; overflow: visible;}
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div {white-space: normal; overflow: visible;}
+[data-testid="stMetricDelta"] div {white-space: normal; overflow: visible;}
+</style>"""
+# Streamlit's file uploader has fixed English texts ("Drag and drop file here", "Upload"; no option in
+# Streamlit 1.67): on a Dutch page the instructions are hidden (the Dutch label says what to upload) and the
+# button says "Bestand kiezen".
+DUTCH_UPLOADER = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] {visibility: hidden; width: 0; overflow: hidden;}
+[data-testid="stFileUploaderDropzone"] button > * {display: none;}
+[data-testid="stFileUploaderDropzone"] button::after {content: "Bestand kiezen"; font-size: 0.875rem;}
+</style>"""
 
 
 def _sidebar() -> None:
@@ -70,6 +90,7 @@ def _sidebar() -> None:
             options,
             key="model_choice",
             format_func=lambda x: state.tr("own_model") if x == state.OWN_MODEL else Path(x).stem,
+            placeholder=state.tr("choose"),
         )
 
 
@@ -110,6 +131,9 @@ def _own_model_notice(page: StreamlitPage) -> None:
 def main() -> None:
     """Build the navigation and run the chosen page; errors become messages, never tracebacks."""
     st.set_page_config(page_title="bwsim", page_icon=":material/eco:", layout="wide")
+    st.html(STYLE)  # the app's own constant style, no user text
+    if st.session_state.get("lang", "nl") == "nl":
+        st.html(DUTCH_UPLOADER)
     _shared_link()
     state.carry_language_widgets()
     _sidebar()

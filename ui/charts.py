@@ -75,6 +75,8 @@ def scorecard_figure(
     title: str = "",
     themes: Sequence[str] | None = None,
     compact: bool = False,
+    card: pd.DataFrame | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> go.Figure:
     """The scorecard as a coloured grid: themes (rows) x dimensions (columns).
 
@@ -87,22 +89,30 @@ def scorecard_figure(
         Row order (default: the themes in ``summary`` in CBS's order, :data:`simulator.themes.THEMES`).
     compact : bool
         Narrow form for side-by-side use: column names and title wrapped.
+    card : DataFrame, optional
+        The one-year scorecard ``summary`` was made from: the cells then carry the size of the
+        change (:func:`ui.answer.cell_mark`, "▲ 3,4 %") instead of counts ("▲2 ▼1").
 
     Returns
     -------
     Figure
         A heatmap whose ``z`` holds :data:`VERDICT_CODE` per cell and whose text
-        reads ``▲n ▼m``; cells without nodes are white and empty.
+        reads ``▲n ▼m`` (or the size); cells without nodes are white and empty.
     """
     themes = list(themes) if themes is not None else in_cbs_order(summary["theme"])
     z = np.zeros((len(themes), len(DIMENSIONS)))
     text = [["" for _ in DIMENSIONS] for _ in themes]
+    sized = {}
+    if card is not None:
+        from ui.answer import cell_mark, cells
+
+        sized = {(c["dimension"], c["theme"]): cell_mark(c, language) for c in cells(card, skip).to_dict("records")}
     for row in summary.itertuples(index=False):
         if row.theme not in themes or row.dimension not in DIMENSIONS:
             continue
         i, j = themes.index(row.theme), DIMENSIONS.index(row.dimension)
         z[i, j] = VERDICT_CODE.get(row.verdict, 0)
-        text[i][j] = _cell_text(row)
+        text[i][j] = sized.get((row.dimension, row.theme)) or _cell_text(row)
     columns = [t(d, language) for d in DIMENSIONS]
     if compact:
         columns = [c.replace("en nu", "en<br>nu") for c in columns]
@@ -113,7 +123,7 @@ def scorecard_figure(
         go.Heatmap(
             z=z,
             x=columns,
-            y=[_plain(theme_label(x)) for x in themes],
+            y=[_plain(theme_label(x, language)) for x in themes],
             text=text,
             texttemplate="%{text}",
             textfont={"size": 14},
@@ -128,6 +138,7 @@ def scorecard_figure(
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
+    fig.update_yaxes(automargin=True)
     top = 60 + (18 * title.count("<br>") if compact else 0)
     fig.update_layout(
         title={"text": title, "font": {"size": 12 if compact else 14}} if title else None,

@@ -71,10 +71,8 @@ TEXT: dict[str, dict[str, str]] = {
     "year": {"nl": "Jaar", "en": "Year"},
     "scorecard": {"nl": "Scorekaart brede welvaart", "en": "Brede welvaart scorecard"},
     "scorecard_help": {
-        "nl": "Per thema en dimensie: hoeveel indicatoren beter (▲) of slechter (▼) worden dan in het "
-        "basispad, in het gekozen jaar.",
-        "en": "Per theme and dimension: how many indicators get better (▲) or worse (▼) than in the "
-        "baseline, in the chosen year.",
+        "nl": "Per thema en dimensie de grootste verandering ten opzichte van het basispad, in het gekozen jaar.",
+        "en": "Per theme and dimension the largest change against the baseline, in the chosen year.",
     },
     "key_paths": {"nl": "Belangrijkste paden", "en": "Key paths"},
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
@@ -106,6 +104,107 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "per_year": {"nl": "per jaar", "en": "per year"},
     "total": {"nl": "totaal", "en": "total"},
+    # the answer first (builder page top)
+    "answer_title": {"nl": "De uitkomst in {year}", "en": "The outcome in {year}"},
+    "answer_against": {
+        "nl": "Vergeleken met het basispad (zonder ingreep), in het gekozen jaar.",
+        "en": "Compared with the baseline (no intervention), in the chosen year.",
+    },
+    "headline_help": {
+        "nl": "In {year}; eenheid: {unit}. Zonder ingreep: {base}. De pijl toont het verschil; groen is beter.",
+        "en": "In {year}; unit: {unit}. Without intervention: {base}. The arrow shows the difference; green is "
+        "better.",
+    },
+    "sentence_level": {
+        "nl": "In {year} is {name} vrijwel gelijk aan zonder ingreep.",
+        "en": "In {year}, {name} is about the same as without intervention.",
+    },
+    "sentence_change": {
+        "nl": "In {year} is {name} {change} dan zonder ingreep",
+        "en": "In {year}, {name} is {change} than without intervention",
+    },
+    "sentence_improves": {"nl": ": een verbetering", "en": ": an improvement"},
+    "sentence_worsens": {"nl": ": een verslechtering", "en": ": a worsening"},
+    "sentence_share": {"nl": " (in {share} van de runs)", "en": " (in {share} of the runs)"},
+    "dimension_level": {
+        "nl": "{dimension}: geen merkbare verandering ({n} indicatoren vrijwel gelijk)",
+        "en": "{dimension}: no noticeable change ({n} indicators about the same)",
+    },
+    "verdict_counts": {
+        "nl": "{dimension}: {better} van de {n} indicatoren beter, {worse} slechter",
+        "en": "{dimension}: {better} of {n} indicators better, {worse} worse",
+    },
+    "verdict_best": {"nl": "; grootste verbetering: {what}", "en": "; largest improvement: {what}"},
+    "verdict_worst": {"nl": "; grootste verslechtering: {what}", "en": "; largest worsening: {what}"},
+    "verdict_improves": {"nl": "beter", "en": "better"},
+    "verdict_worsens": {"nl": "slechter", "en": "worse"},
+    "verdict_level": {"nl": "vrijwel gelijk", "en": "about the same"},
+    "verdict_neutral": {"nl": "neutraal, niet gescoord", "en": "neutral, not scored"},
+    "scorecard_legend": {
+        "nl": "Elke cel is een thema binnen een dimensie. **▲ 3,4 %**: de grootste verandering in de cel is een "
+        "verbetering van 3,4 % ten opzichte van het basispad; **▼**: een verslechtering. **±**: in de cel "
+        "verbeteren én verslechteren indicatoren (oranje). Groen is beter, rood is slechter. "
+        "**=**: alle indicatoren vrijwel gelijk (binnen 0,1 %). **·**: alleen "
+        "indicatoren zonder goede of slechte richting (niet gescoord). **(92 %)**: met onzekerheid aan, het "
+        "deel van de 200 runs met hetzelfde oordeel. Wat een ingreep zelf verschuift (de banen van een "
+        "banenknop) bepaalt de maat alleen als verder niets beweegt.",
+        "en": "Each cell is a theme within a dimension. **▲ 3.4 %**: the largest change in the cell is an "
+        "improvement of 3.4 % of the baseline; **▼**: a worsening. **±**: indicators in the cell both improve "
+        "and worsen (orange). Green is better, red is worse. "
+        "**=**: every indicator about the same (within 0.1 %). **·**: only indicators without a better or "
+        "worse direction (not scored). **(92 %)**: with uncertainty on, the share of the 200 runs that agree. "
+        "What an intervention pushes itself (the jobs of a jobs lever) sizes a cell only when nothing else "
+        "moves.",
+    },
+    "scorecard_click": {"nl": "Klik een cel voor haar indicatoren.", "en": "Click a cell for its indicators."},
+    "no_indicators": {"nl": "Geen indicatoren.", "en": "No indicators."},
+    "page_monitor": {"nl": "Monitor", "en": "Monitor"},
+    "monitor_intro": {
+        "nl": "Leg waarnemingen naast de verwachting van de toekomst die u op 'Toekomst bouwen' bouwt.",
+        "en": "Put observations beside the expectation of the future you build on 'Build a future'.",
+    },
+    "slider_value": {"nl": "Nu: {value}", "en": "Now: {value}"},
+    # policy note (exports)
+    "note_source": {
+        "nl": "Bron: eigen berekening met bwsim, model '{model}', {date}. Een verkennend model: uitkomsten zijn "
+        "verschillen met het basispad, geen voorspellingen.",
+        "en": "Source: own calculation with bwsim, model '{model}', {date}. An exploratory model: results are "
+        "differences from the baseline, not forecasts.",
+    },
+    "note_path_legend": {
+        "nl": "Gestreepte grijze lijn: het basispad zonder ingreep; doorgetrokken lijnen: de toekomst.",
+        "en": "Dashed grey line: the baseline without intervention; solid lines: the future.",
+    },
+    "note_subtitle": {"nl": "Scenario: {scenario} · {year}", "en": "Scenario: {scenario} · {year}"},
+    "xl_summary": {"nl": "Samenvatting", "en": "Summary"},
+    "xl_about": {"nl": "Deze toekomst", "en": "This future"},
+    "xl_item": {"nl": "Onderdeel", "en": "Item"},
+    "xl_value": {"nl": "Waarde", "en": "Value"},
+    "xl_future": {"nl": "Scenario", "en": "Scenario"},
+    "xl_year": {"nl": "Jaar", "en": "Year"},
+    "xl_against": {"nl": "Vergeleken met", "en": "Compared with"},
+    "xl_headlines": {"nl": "Kerncijfers", "en": "Headline numbers"},
+    "xl_value_year": {"nl": "Waarde in {year}", "en": "Value in {year}"},
+    "xl_baseline": {"nl": "Zonder ingreep", "en": "Without intervention"},
+    "xl_change": {"nl": "Verschil", "en": "Difference"},
+    "xl_verdict": {"nl": "Oordeel", "en": "Verdict"},
+    "xl_verdicts": {"nl": "Oordeel per dimensie", "en": "Verdict per dimension"},
+    "xl_dimension": {"nl": "Dimensie", "en": "Dimension"},
+    "xl_theme": {"nl": "Thema", "en": "Theme"},
+    "xl_cell": {"nl": "Cel", "en": "Cell"},
+    "xl_largest": {"nl": "Grootste verandering", "en": "Largest change"},
+    "xl_relative": {"nl": "Relatieve verandering (+ beter)", "en": "Relative change (+ better)"},
+    "xl_better": {"nl": "Beter", "en": "Better"},
+    "xl_worse": {"nl": "Slechter", "en": "Worse"},
+    "xl_changes": {"nl": "Anders dan standaard", "en": "Different from the default"},
+    "xl_what": {"nl": "Wat", "en": "What"},
+    "xl_default": {"nl": "Standaard", "en": "Default"},
+    "xl_chosen": {"nl": "Gekozen", "en": "Chosen"},
+    "xl_no_changes": {"nl": "Niets: het scenario zoals het is", "en": "Nothing: the scenario as it is"},
+    "xl_lever": {"nl": "Ingreep: {what}", "en": "Intervention: {what}"},
+    "xl_timing": {"nl": "Timing: {what}", "en": "Timing: {what}"},
+    "xl_assumption": {"nl": "Aanname: {what}", "en": "Assumption: {what}"},
+    "xl_model_edit": {"nl": "Eigen model: {what}", "en": "Own model: {what}"},
     # network
     "network_intro": {
         "nl": "Elke pijl is een oorzakelijk verband: + betekent 'meer geeft meer', − 'meer geeft minder'; "

@@ -66,21 +66,28 @@ differences = effects.differences
 
 
 def effect_sentences(
-    card: pd.DataFrame, result: RunResult, nodes: list[str], language: str = "nl"
+    card: pd.DataFrame, result: RunResult, nodes: list[str], language: str = "nl", model: ModelSpec | None = None
 ) -> list[str]:
-    """Plain sentences for ``nodes`` (wording of :func:`simulator.analysis.text.sentence`) with timing:
-    "In 2035 is Werkloosheid 0,6 procentpunt lager dan zonder het scenario: een verbetering; de helft al in 2028."
+    """Plain sentences for ``nodes`` with timing.
 
+    With ``model``, the app's wording (:func:`ui.answer.indicator_sentence`: articles, two significant
+    digits): "In 2035 is de werkloosheid 0,77 procentpunt lager dan zonder ingreep: een verbetering; de helft
+    daarvan al in 2028." Without it, the command line's wording (:func:`simulator.analysis.text.sentence`).
     ``card`` is the one-year scorecard of ``result``; nodes without a change are left out.
     """
+    from ui.answer import indicator_sentence
+
     out = []
     for node in nodes:
         row = card[card["node"] == node]
         if row.empty or row["delta"].iloc[0] == 0:
             continue
         r = row.iloc[0].copy()
-        r["unit"] = unit_label(str(r["unit"]), language)
-        text = sentence(r, language).rstrip(".")
+        if model is not None:
+            text = indicator_sentence(model, r, language).rstrip(".")
+        else:
+            r["unit"] = unit_label(str(r["unit"]), language)
+            text = sentence(r, language).rstrip(".")
         half = effects.half_time(result, node, r["year"])
         if half is not None and half < r["year"]:
             text += (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,12 @@ from ui_helpers import (
     UNSTABLE_SCENARIO,
     chart_specs,
     decode_array,
+    popover_labels,
     trace_values,
     write_project,
 )
 
+from ui import plain_text
 from ui.future import Future, encode_future
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
@@ -58,10 +61,10 @@ def _value_2035(spec: dict, series: str) -> float:
 
 def test_home_page_opens_on_the_simplest_scenario_with_an_answer(app: AppTest):
     _clean(app)
-    assert "Kies een scenario" in app.markdown[0].value
+    assert "Kies een scenario" in app.caption[0].value
     assert app.selectbox(key="scenario_pick").value == "grow"
     assert app.slider(key="lever:jobs:step").value == 100.0
-    assert any("Uitstoot 50 kt hoger" in m.value for m in app.markdown)
+    assert any("de uitstoot 50 kt hoger" in m.value for m in app.markdown)
 
 
 def test_the_baseline_says_nothing_changes(app: AppTest):
@@ -75,13 +78,14 @@ def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: 
     app.selectbox(key="scenario_pick").set_value("grow").run()
     _clean(app)
     assert app.slider(key="lever:jobs:step").value == 100.0
-    card = chart_specs(app)[0]["data"][0]
-    assert card["type"] == "heatmap" and "▲1" in str(card["text"])
+    cells = popover_labels(app)
+    assert "Materiële welvaart :green-background[▲\u00a00,67\u00a0%]" in cells  # income +200 of 30.000
+    assert "Milieu :red-background[▼\u00a050\u00a0%]" in cells  # emissions +50 of 100
     income = _path_chart(app, "Inkomen")
     assert _value_2035(income, "Basispad") == pytest.approx(30000)
     assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
     assert any(
-        "Uitstoot 50 kt hoger dan zonder het scenario: een verslechtering" in m.value
+        "In 2035 is de uitstoot 50 kt hoger dan zonder ingreep: een verslechtering" in m.value
         for m in app.markdown
     )
     assert any(
@@ -100,10 +104,9 @@ def test_moving_a_lever_moves_the_paths(app: AppTest):
 
 def test_changed_assumptions_are_shown_apart_from_the_interventions(app: AppTest):
     app.selectbox(key="scenario_pick").set_value("grow").run()
-    app.slider(key="assume:jobs->income").set_value(3.0).run()
+    app.select_slider(key="assume:jobs->income").set_value(3.0).run()
     _clean(app)
-    cards = [s for s in chart_specs(app) if s["data"][0]["type"] == "heatmap"]
-    assert len(cards) == 2
+    assert [t.label for t in app.tabs] == ["Ingrepen, standaardaannames", "Ingrepen, eigen aannames"]
     income = _path_chart(app, "Inkomen")
     assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
     assert _value_2035(income, "Ingrepen, eigen aannames") == pytest.approx(30300)
@@ -122,7 +125,7 @@ def test_english_toggle(app: AppTest):
     app.segmented_control(key="lang").set_value("en").run()
     _clean(app)
     assert app.title[0].value == "Small model"
-    assert "Pick a scenario" in app.markdown[0].value
+    assert "Pick a scenario" in app.caption[0].value
     assert app.selectbox(key="scenario_pick:en").label == "Scenario"
     assert app.selectbox(key="scenario_pick:en").value == "grow"  # carried over, not reset
     assert app.slider(key="lever:jobs:step").value == 100.0 and app.slider(key="year").value == 2035
@@ -142,7 +145,8 @@ def test_every_page_renders_on_the_baseline_and_on_a_scenario(app: AppTest, page
 
 def test_the_heerlen_model_renders_every_page(monkeypatch: pytest.MonkeyPatch):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
-    assert len(chart_specs(at)) >= 5  # the scorecard and four key paths
+    assert len(chart_specs(at)) >= 4  # four key paths
+    assert [c.label for c in at.metric][:2] == ["Werkloosheid", "Inkomen (mediaan)"]
     for page in MY_PAGES[1:]:
         at.switch_page(page).run()
         _clean(at)
@@ -159,7 +163,7 @@ def test_network_focus_shows_causes_effects_and_tracing(app: AppTest):
     assert trace["data"][0]["y"] == ["Banen"]
     assert len(app.dataframe) == 3  # causes, effects, paths (no loops in the small model)
     paths = app.dataframe[2].value
-    assert paths.iloc[0].tolist()[:2] == ["Banen → Inkomen", pytest.approx(200.0)]
+    assert paths.iloc[0].tolist()[:2] == ["Banen → Inkomen", "200"]  # Dutch text cells
 
 
 def test_compare_shows_scorecards_side_by_side_and_differences(app: AppTest):
@@ -182,7 +186,7 @@ def test_share_link_reopens_the_same_future(small_model: Path):
     _clean(at)
     assert at.selectbox(key="scenario_pick").value == "grow"
     assert at.slider(key="lever:jobs:step").value == 150.0
-    assert at.slider(key="assume:jobs->income").value == 3.0
+    assert at.select_slider(key="assume:jobs->income").value == 3.0
 
 
 def test_a_damaged_share_link_warns_and_opens_the_plain_app(small_model: Path):
@@ -215,14 +219,13 @@ def test_a_run_that_blows_up_shows_a_message_not_a_traceback(
     at.selectbox(key="scenario_pick").set_value("boom").run()
     assert not at.exception
     assert any("liep uit de hand" in e.value for e in at.error)
-    assert at.slider(key="lever:x:step").value == 1.0  # what the user built is kept
+    assert at.select_slider(key="lever:x:step").value == 1.0  # what the user built is kept
 
 
 def test_uncertainty_puts_the_share_of_agreeing_runs_in_the_scorecard(app: AppTest):
     app.toggle(key="band").set_value(True).run()
     _clean(app)
-    text = str(chart_specs(app)[0]["data"][0]["text"])
-    assert "%)" in text  # e.g. "▲1 (100%)"
+    assert any("(100\u00a0%)" in label for label in popover_labels(app))  # e.g. "▲ 0,67 % (100 %)"
     assert any("van de runs" in m.value for m in app.markdown)
 
 
@@ -250,11 +253,14 @@ def test_export_chart_can_be_the_scorecard_or_a_path(app: AppTest):
     app.switch_page("views/export.py").run()
     _clean(app)
     assert chart_specs(app)[0]["data"][0]["type"] == "heatmap"
+    card = chart_specs(app)[0]["layout"]
+    assert "Scorekaart brede welvaart" in card["title"]["text"] and "Scenario: Groei" in card["title"]["text"]
+    assert "Bron: eigen berekening met bwsim" in card["annotations"][-1]["text"]  # for a policy note
     app.selectbox(key="export_node").set_value("income").run()
     _clean(app)
-    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(
-        30200
-    )
+    spec = chart_specs(app)[0]
+    assert spec["layout"]["title"]["text"].startswith("<b>Inkomen (eur)</b>")
+    assert _value_2035(spec, "Ingrepen, standaardaannames") == pytest.approx(30200)
 
 
 def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model: Path):
@@ -273,6 +279,11 @@ def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model
     assert app.slider(key="lever:jobs:step").value == 50.0
 
 
+def _nl(text: str) -> float:
+    """A number the Dutch page shows ("1.234,5") as a float."""
+    return float(text.replace(".", "").replace(",", "."))
+
+
 def _monitor_chart(at: AppTest) -> dict:
     return next(s for s in chart_specs(at) if any("waargenomen" in str(t.get("name")) for t in s["data"]))
 
@@ -281,6 +292,7 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     monkeypatch: pytest.MonkeyPatch,
 ):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
+    at.switch_page("views/monitor.py").run()
     assert at.radio(key="monitor_source").value == "sample"
     assert any("Illustratief" in c.value for c in at.caption)
     spec = _monitor_chart(at)
@@ -290,9 +302,11 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
     assert list(flagged.columns[:3]) == ["Datum", "Indicator", "Waargenomen"]
     assert set(flagged["Kant"]) <= {"erboven", "eronder"} and len(flagged) > 0
     above = flagged["Kant"] == "erboven"
-    assert (flagged.loc[above, "Buiten met"] > 0).all()
-    assert (flagged.loc[~above, "Buiten met"] < 0).all()
-    assert (flagged.loc[above, "Waargenomen"] > flagged.loc[above, "Band tot"]).all()
+    outside = flagged["Buiten met"].map(_nl)
+    assert (outside[above] > 0).all()
+    assert (outside[~above] < 0).all()
+    assert (flagged.loc[above, "Waargenomen"].map(_nl) > flagged.loc[above, "Band tot"].map(_nl)).all()
+    assert not any(re.search(r"\d\.\d{1,2}$", str(v)) for v in flagged.to_numpy().ravel())  # Dutch cells
     at.selectbox(key="monitor_node").set_value("unemployment_rate").run()
     _clean(at)
     assert _monitor_chart(at)["layout"]["title"]["text"] == "Werkloosheid"
@@ -301,6 +315,7 @@ def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_m
 
 def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: AppTest):
     app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.switch_page("views/monitor.py").run()
     assert app.radio(key="monitor_source").options == ["Eigen CSV uploaden"]  # the sample fits Heerlen only
     csv = b"node,time,value\nincome,2030,30500\nincome,2031,30200\njobs,2030,1100\n"
     app.file_uploader(key="monitor_upload").set_value(("waarnemingen.csv", csv, "text/csv")).run()
@@ -309,7 +324,7 @@ def test_monitor_takes_an_uploaded_csv_and_flags_points_outside_the_band(app: Ap
     assert flagged["Indicator"].tolist() == ["Inkomen"]
     assert flagged["Datum"].tolist() == ["2030"]
     assert flagged["Kant"].tolist() == ["erboven"]
-    assert 0 < flagged["Buiten met"].iloc[0] < 500  # the band's top lies between 30000 and 30500
+    assert 0 < _nl(flagged["Buiten met"].iloc[0]) < 500  # the band's top lies between 30000 and 30500
     assert any("1 van 3 waarnemingen" in m.value for m in app.markdown)
 
 
@@ -320,13 +335,14 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
     monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, fixed)))
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
+    at.switch_page("views/monitor.py").run()
     csv = b"node,time,value\nincome,2030,30500\n"
     at.file_uploader(key="monitor_upload").set_value(("w.csv", csv, "text/csv")).run()
     _clean(at)
     assert any("geen onzekere aannames" in c.value for c in at.caption)
     names = [t["name"] for t in _monitor_chart(at)["data"]]
     assert names == ["pad van het scenario", "waargenomen, buiten"]
-    assert at.dataframe[-1].value["Buiten met"].iloc[0] == pytest.approx(300.0)
+    assert _nl(at.dataframe[-1].value["Buiten met"].iloc[0]) == pytest.approx(300.0)
 
 
 @pytest.mark.parametrize(
@@ -341,12 +357,13 @@ def test_monitor_without_uncertain_links_draws_the_scenario_path(tmp_path: Path,
     ],
 )
 def test_a_bad_observed_csv_gives_a_message_naming_the_file(app: AppTest, raw: bytes, expected: str):
+    app.switch_page("views/monitor.py").run()
     app.file_uploader(key="monitor_upload").set_value(("metingen.csv", raw, "text/csv")).run()
     assert not app.exception
     assert len(app.error) == 1
     assert "metingen.csv" in app.error[0].value and expected in app.error[0].value
     assert "Traceback" not in app.error[0].value
-    assert chart_specs(app)  # the scorecard and paths are still there
+    assert app.title  # the page is still there
 
 
 def _paths_2035(at: AppTest) -> dict:
@@ -367,7 +384,8 @@ def test_share_link_carries_own_model_edits_and_slider_assumptions(app: AppTest,
     app.session_state["model_pending"] = "__own__"
     app.run()
     app.selectbox(key="scenario_pick").set_value("grow").run()
-    app.slider(key="assume:jobs->elsewhere").set_value(-0.4).run()
+    app.select_slider(key="assume:jobs->elsewhere").set_value(-0.4).run()
+    app.multiselect(key="paths_pick").set_value(["income", "elsewhere"]).run()
     _clean(app)
     before = _paths_2035(app)
     assert before[("Inkomen", "Ingrepen, standaardaannames")] == pytest.approx(31300)  # the edited model
@@ -380,10 +398,11 @@ def test_share_link_carries_own_model_edits_and_slider_assumptions(app: AppTest,
     fresh = AppTest.from_file(str(APP), default_timeout=60)
     fresh.query_params["f"] = code
     fresh.run()
+    fresh.multiselect(key="paths_pick").set_value(["income", "elsewhere"]).run()
     _clean(fresh)
     assert fresh.selectbox(key="model_choice").value == str(small_model.resolve())  # the colleague's default
     assert fresh.selectbox(key="scenario_pick").value == "grow-gedeeld"
-    assert fresh.slider(key="assume:jobs->elsewhere").value == pytest.approx(-0.4)
+    assert fresh.select_slider(key="assume:jobs->elsewhere").value == pytest.approx(-0.4)
     assert _paths_2035(fresh) == pytest.approx(before)
 
 
@@ -608,6 +627,53 @@ def test_edits_show_at_full_precision_with_units_and_an_own_model_is_noticed_on_
         assert len(shown) == (0 if page == "views/assumptions.py" else 1), page
 
 
+DOTTED_DECIMAL = re.compile(r"(?<![\d.,\w])(0\.\d+|\d+\.(\d{1,2}|\d{4,}))(?!\d)")  # "0.0088", "2025.00", "5615.1712"
+
+
+def _page_texts(at: AppTest) -> list[str]:
+    """Every text a page shows: Markdown, captions, alerts, metrics, widget values and options, table cells."""
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "title", "subheader")
+             for e in getattr(at, kind)]
+    texts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    texts += [str(o) for w in at.select_slider for o in w.options]
+    texts += [str(v) for frame in at.dataframe for v in frame.value.astype(str).to_numpy().ravel()]
+    texts += popover_labels(at)
+    return texts
+
+
+@pytest.mark.parametrize("page", ["views/builder.py", "views/compare.py", "views/export.py", "views/monitor.py",
+                                  "views/network.py"])
+def test_a_dutch_page_shows_no_dotted_decimals(monkeypatch: pytest.MonkeyPatch, page: str):
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
+    at.switch_page(page).run()
+    if page == "views/network.py":
+        at.selectbox(key="focus_pick").set_value("unemployment_rate").run()
+    _clean(at)
+    texts = _page_texts(at)
+    assert texts
+    dotted = [t for t in texts if DOTTED_DECIMAL.search(t)]
+    assert not dotted, dotted[:5]
+
+
+def test_the_home_page_answers_first_with_headlines_and_one_verdict_per_dimension(monkeypatch: pytest.MonkeyPatch):
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert list(metrics) == ["Werkloosheid", "Inkomen (mediaan)", "Hoge woonlasten", "Goede gezondheid",
+                             "CO2-uitstoot verkeer"]
+    assert metrics["Werkloosheid"][1] == "-0,77 procentpunt"
+    verdicts = [m.value for m in at.markdown if m.value.startswith(("**Hier en nu**", "**Later**", "**Elders**"))]
+    assert len(verdicts) == 3 and "de werkloosheid, 0,77 procentpunt lager" in verdicts[0]
+    assert any("**(92 %)**" in c.value and "**·**" in c.value and "**=**" in c.value for c in at.caption)  # legend
+    assert app_paths(at) == ["disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions"]
+    assert not at.get("radio")  # the monitor has its own page
+    at.slider(key="lever:medtech_jobs:ramp").set_value(300.0).run()
+    assert dict((m.label, m.delta) for m in at.metric)["Werkloosheid"] != "-0,77 procentpunt"  # moves with sliders
+
+
+def app_paths(at: AppTest) -> list[str]:
+    return list(at.multiselect(key="paths_pick").value)
+
+
 def test_the_builder_page_shows_the_numbers_of_the_one_runner(app: AppTest, small_model: Path):
     """The builder's path, band and agreement shares are those of ``run_scenarios`` on the same file, exactly."""
     import json
@@ -633,6 +699,8 @@ def test_the_builder_page_shows_the_numbers_of_the_one_runner(app: AppTest, smal
     np.testing.assert_array_equal(band, np.concatenate([base + p95, (base + p05)[::-1]]))
     card = run.scorecard
     themes = in_cbs_order(n.theme for n in run.prepared.model.nodes)
-    expected = json.loads(charts.scorecard_figure(summary(card), "nl", "", themes).to_json())["data"][0]
-    shown = chart_specs(app)[0]["data"][0]
-    assert shown["text"] == expected["text"] and "%)" in str(shown["text"])
+    expected = json.loads(charts.scorecard_figure(summary(card), "nl", "", themes, card=card,
+                                                  skip=frozenset({"jobs"})).to_json())["data"][0]
+    marks = [m for row in expected["text"] for m in row if m]
+    shown = [label.split("-background[", 1)[1][:-1] for label in popover_labels(app)]
+    assert sorted(shown) == sorted(plain_text.markdown(m) for m in marks) and "%)" in str(shown)

@@ -43,6 +43,7 @@ PAGES = {
     "vergelijken": "Toekomsten vergelijken",
     "aannames": "Eigen aannames",
     "exporteren": "Exporteren en delen",
+    "monitor": "Monitor",
     "kalibreren": "Kalibreren, gevoeligheid en monitoren",
     "workshop": "Workshop",
     "begeleider": "Workshop",
@@ -182,7 +183,7 @@ def test_moving_a_slider_changes_the_charts(server: str, page):
     page.locator(".js-plotly-plot").nth(3).wait_for()
     _settle(page)
     before = json.dumps(page.evaluate(CHART_DATA))
-    slider = page.get_by_role("slider").first
+    slider = page.get_by_role("slider").nth(1)  # the jobs lever; the answer's year slider comes first
     slider.focus()
     for _ in range(5):
         slider.press("ArrowRight")
@@ -209,8 +210,8 @@ def test_language_toggle_switches_to_english(server: str, page):
     expect(page.get_by_text("jobs per year", exact=False).first).to_be_visible()
     # the relabelled sliders are drawn anew: they keep the values built in Dutch (600 jobs a year, 2035)
     thumbs = page.locator("[data-testid=stSliderThumbValue]")
-    expect(thumbs.first).to_have_text("600")
-    expect(thumbs.last).to_have_text("2035")
+    expect(thumbs.first).to_have_text("2035")  # the answer's year, above the sliders
+    expect(thumbs.nth(1)).to_have_text("600")
     _settle(page)
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -220,7 +221,7 @@ def test_language_toggle_switches_to_english(server: str, page):
 def test_monitor_shows_observations_against_the_band_and_refuses_a_bad_csv(server: str, page):
     from playwright.sync_api import expect
 
-    page.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
+    page.goto(f"{server}/monitor?f={encode_future(Future('medtech-growth'))}")
     heading = page.get_by_role("heading", name="Monitor: waarnemingen tegen de verwachting")
     heading.wait_for()
     expect(page.get_by_text("Illustratief: synthetische gegevens", exact=False)).to_be_visible()
@@ -350,3 +351,56 @@ def test_clicking_a_node_shows_its_causes_effects_and_tracing(server: str, page)
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "netwerk-klik.png"), full_page=True)
+
+
+DOTTED_DECIMAL = re.compile(r"(?<![\d.,\w])(0\.\d+|\d+\.(\d{1,2}|\d{4,}))(?!\d)")  # "0.0088", "2025.00"
+
+
+@pytest.fixture
+def laptop(browser):
+    """A 1366x768 window: the screen a policymaker's laptop shows."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+def test_the_answer_is_above_the_fold_at_1366x768(server: str, laptop):
+    laptop.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
+    metrics = laptop.locator("[data-testid=stMetric]")
+    metrics.nth(4).wait_for()
+    _settle(laptop)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    laptop.screenshot(path=str(ARTIFACTS / "toekomst-1366x768.png"))
+    assert metrics.count() == 5
+    for i in range(5):
+        box = metrics.nth(i).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, (i, box)
+    assert "Werkloosheid" in metrics.first.inner_text()
+    for name in ("Hier en nu", "Later", "Elders"):
+        verdict = laptop.locator("[data-testid=stMarkdown]").filter(has_text=re.compile(f"^{name}: "))
+        box = verdict.first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, (name, box)
+    slider = laptop.get_by_role("slider").nth(1)  # the jobs lever (the year slider is first)
+    before = metrics.first.inner_text()
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowLeft")
+    laptop.wait_for_function(
+        f"() => document.querySelector('[data-testid=stMetric]').innerText !== {json.dumps(before)}"
+    )
+
+
+@pytest.mark.parametrize("path", ["", "vergelijken", "exporteren", "monitor"])
+def test_dutch_mode_shows_no_dotted_decimals(server: str, page, path: str):
+    page.goto(f"{server}/{path}?f={encode_future(Future('medtech-growth'))}")
+    page.locator("h1").first.wait_for()
+    _settle(page)
+    page.wait_for_timeout(500)
+    text = page.inner_text("body")
+    ticks = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot text')).map(t => t.textContent)")
+    dotted = [m.group(0) for m in DOTTED_DECIMAL.finditer(text + "\n" + "\n".join(ticks))]
+    assert not dotted, dotted[:10]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"nl-{path or 'toekomst'}.png"), full_page=True)

@@ -86,6 +86,18 @@ def chart_specs(at: object) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
+def popover_labels(at: object) -> list[str]:
+    """The labels of every popover on an AppTest page (the scorecard's cells), in page order."""
+    out, stack = [], [at._tree]
+    while stack:
+        block = stack.pop()
+        if getattr(block, "type", "") == "popover":
+            out.append(block.proto.popover.label)
+        children = getattr(block, "children", {})
+        stack.extend(children[k] for k in sorted(children, reverse=True))
+    return out
+
+
 def trace_values(spec: dict, name: str) -> np.ndarray:
     """The y values of the trace called ``name`` in a figure dict."""
     for trace in spec["data"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator.spec import DELAY_TYPES, ModelSpec
-from ui import charts, future_words, model_input, plain_text, state, tables
+from ui import charts, future_words, model_input, numbers, plain_text, state, tables
 from ui.state import tr
 
 OWN_NAME = "eigen-model.yaml"
@@ -110,10 +110,14 @@ def preview(cur: state.Current) -> None:
         model.node_ids,
         key=state.wkey("preview_node"),
         format_func=lambda n: state.label_of(model, n),
+        placeholder=tr("choose"),
     )
     table = tables.path_table(runs, node, tr("series_baseline"))
     st.plotly_chart(
-        charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node)), key="preview"
+        numbers.localize_figure(
+            charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node)), state.language()
+        ),
+        key="preview",
     )
 
 

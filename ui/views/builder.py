@@ -6,19 +6,16 @@ import streamlit as st
 
 from simulator import overrides as ov
 from simulator.analysis.report import distribution_lines
-from simulator.analysis.scorecard import summary
-from simulator.errors import InputError, NumericalError
-from simulator.themes import in_cbs_order
-from ui import charts, model_input, state, tables, workshop_panel
+from simulator.errors import NumericalError
+from simulator.spec import DIMENSIONS
+from ui import answer, charts, numbers, state, tables, workshop_panel
 from ui import future as fut
-from ui import sensitivity_charts as monitor_charts
 from ui.plain_text import markdown as md
-from ui.plain_text import markdown_lines
 from ui.state import tr
 
 BAND_SAMPLES = 200
-SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"
-MONITOR_MARGIN_YEARS = 3.0  # the band is drawn this far past the last observation
+MAX_SELECT_OPTIONS = 2001  # a fractional slider offers at most this many values
+CELL_COLOURS = {"improves": "green", "worsens": "red", "mixed": "orange", "level": "gray", "neutral": "gray"}
 
 
 def _title(cur: state.Current, name: str) -> str:
@@ -46,10 +43,45 @@ def scenario_picker(cur: state.Current) -> None:
         key=state.wkey("scenario_pick"),
         format_func=lambda n: _title(cur, n),
         on_change=_on_scenario,
+        placeholder=tr("choose"),
     )
     spec = cur.scenarios.get(future.scenario)
     if spec is not None and spec.description:
         st.caption(md(spec.description.get(state.language())))
+
+
+def _grid(low: float, high: float, step: float) -> list[float]:
+    """The values a fractional slider offers: ``low`` to ``high`` by ``step`` (coarser when too many)."""
+    count = int(round((high - low) / step)) + 1
+    while count > MAX_SELECT_OPTIONS:
+        step *= 2
+        count = int(round((high - low) / step)) + 1
+    values = [round(low + i * step, 10) for i in range(count)]
+    return values if values[-1] >= high - 1e-12 else [*values, round(high, 10)]
+
+
+def dutch_slider(label: str, low: float, high: float, step: float, key: str) -> float:
+    """A slider whose values read in the page's language.
+
+    Streamlit's own slider formats with a printf string and knows no locale ("0.0088"),
+    so a slider with fractional values is a select slider over the same grid, its values
+    formatted by :mod:`ui.numbers` ("0,0088"); whole-number sliders stay plain sliders.
+    """
+    whole = float(step).is_integer() and float(low).is_integer() and float(high).is_integer()
+    if whole:
+        value = st.slider(  # plain-text: the caller escapes the label (md)
+            label, float(low), float(high), step=float(step), key=key, format="%.0f"
+        )
+        return float(value)
+    grid = _grid(float(low), float(high), float(step))
+    current = st.session_state.get(key)
+    if current is not None and current not in grid:  # a linked or restored value: its nearest grid value
+        st.session_state[key] = min(grid, key=lambda v: abs(v - float(current)))
+    lang = state.language()
+    value = st.select_slider(  # plain-text: the caller escapes the label (md); the options are numbers
+        label, grid, key=key, format_func=lambda v: numbers.plain(v, lang)
+    )
+    return float(value)
 
 
 def lever_sliders(cur: state.Current, levers: list[ov.Lever]) -> None:
@@ -63,14 +95,7 @@ def lever_sliders(cur: state.Current, levers: list[ov.Lever]) -> None:
         if key not in st.session_state:
             value = future.levers.get(lever.key, sizes[lever.key])
             st.session_state[key] = float(min(max(value, lever.low), lever.high))
-        value = st.slider(
-            md(fut.lever_label(cur.model.spec, lever, lang)),
-            float(lever.low),
-            float(lever.high),
-            step=float(lever.step),
-            key=key,
-            format="%.0f" if lever.step >= 1 else "%.3g",
-        )
+        value = dutch_slider(md(fut.lever_label(cur.model.spec, lever, lang)), lever.low, lever.high, lever.step, key)
         if value != sizes[lever.key] or lever.key in future.levers:
             future.levers[lever.key] = float(value)
     with st.expander(tr("timing")):
@@ -94,6 +119,7 @@ def _timing_inputs(cur: state.Current, levers: list[ov.Lever]) -> None:
             float(time.end),
             float(start),
             step=1.0,
+            format="%.0f",
             key=f"timing:{lever.key}:start",
         )
         other_label = "eind" if tpl.shape == "ramp" else "duur"
@@ -105,6 +131,7 @@ def _timing_inputs(cur: state.Current, levers: list[ov.Lever]) -> None:
             float(time.end),
             float(other),
             step=1.0,
+            format="%.0f",
             key=f"timing:{lever.key}:other",
         )
         if (new_start, new_other) != (tpl.start, second):
@@ -141,14 +168,8 @@ def assumption_sliders(cur: state.Current) -> None:
             st.session_state[widget] = float(
                 min(max(future.assumptions.get(key, weights[key]), item.low), item.high)
             )
-        value = st.slider(
-            md(_assumption_label(cur, key)),
-            float(item.low),
-            float(item.high),
-            step=ov.nice_step(item.high - item.low) / 10,
-            key=widget,
-            format="%.4g",
-        )
+        value = dutch_slider(md(_assumption_label(cur, key)), item.low, item.high,
+                             ov.nice_step(item.high - item.low) / 10, widget)
         if value != weights[key] or key in future.assumptions:
             future.assumptions[key] = float(value)
     with st.expander(tr("more_assumptions")):
@@ -167,56 +188,102 @@ def assumption_sliders(cur: state.Current) -> None:
 
 
 def _year(cur: state.Current, times) -> tuple[float, bool]:
-    """The year of the scorecard, and whether the uncertainty (ensemble) is on."""
+    """The year of the scorecard, and whether the uncertainty (ensemble) is on; the answer's heading beside them."""
     start, end = int(round(times[0])), int(round(times[-1]))
     default = min(max(start + 10, start), end)
     if st.session_state.get("year") is None or not start <= st.session_state["year"] <= end:
         st.session_state["year"] = default
-    cols = st.columns([3, 1])
-    year = float(cols[0].slider(tr("year"), start, end, key="year"))
-    band = cols[1].toggle(tr("band"), key="band", help=tr("band_help"))
+    cols = st.columns([2, 3, 1], vertical_alignment="bottom")
+    heading = cols[0].empty()
+    year = float(cols[1].slider(tr("year"), start, end, key="year"))
+    band = cols[2].toggle(tr("band"), key="band", help=tr("band_help"))
+    heading.markdown(f"### {tr('answer_title', year=f'{year:g}')}")
     return year, band
 
 
-def results(cur: state.Current, levers: list[ov.Lever]) -> None:
-    """Scorecard(s), key paths and effect sentences of the future against the baseline."""
-    base, _, defaults, own = state.future_specs(cur)
+def _answer(cur: state.Current, card, year: float, skip: frozenset[str]) -> None:
+    """The answer first: the headline indicators with their change, and one verdict per dimension."""
     lang = state.language()
+    model = cur.model.spec
+    heads = answer.headlines(model, card, lang)
+    if heads:
+        for col, head in zip(st.columns(len(heads)), heads, strict=True):
+            col.metric(md(head.label), head.value, head.delta, delta_color=head.colour, help=md(head.help),
+                       border=True)
+    for _, sentence in answer.dimension_sentences(model, card, lang, skip):
+        name, _, rest = sentence.partition(": ")
+        st.markdown(f"**{md(name)}**: {md(rest)}")
+    st.caption(tr("answer_against"))
+
+
+def _cell_label(cell: dict, lang: str) -> str:
+    colour = CELL_COLOURS.get(cell["verdict"], "gray")
+    mark = md(answer.cell_mark(cell, lang))
+    return f"{md(answer.theme_title(cell['theme'], lang))} :{colour}-background[{mark}]"
+
+
+def scorecard_grid(cur: state.Current, card, skip: frozenset[str]) -> None:
+    """The scorecard as a grid of cells (dimension columns, themes in CBS order) that open to their indicators."""
+    lang = state.language()
+    grid = answer.cells(card, skip)
+    dims = [d for d in DIMENSIONS if not grid.empty and d in set(grid["dimension"])]
+    if not dims:
+        return
+    for col, dim in zip(st.columns(len(dims)), dims, strict=True):
+        col.markdown(f"**{md(tr(dim))}**")
+        for cell in grid[grid["dimension"] == dim].to_dict("records"):
+            with col.popover(_cell_label(cell, lang), use_container_width=True, wrap=True):
+                lines = answer.cell_indicators(cur.model.spec, card, dim, cell["theme"], lang)
+                st.markdown("\n".join(f"- {md(line)}" for line in lines) if lines else tr("no_indicators"))
+
+
+def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str]) -> None:
+    st.subheader(tr("scorecard"))
+    st.caption(tr("scorecard_help"))
+    if len(cards) == 1:
+        scorecard_grid(cur, next(iter(cards.values())), skip)
+    else:
+        for tab, card in zip(st.tabs([md(n) for n in cards]), cards.values(), strict=True):
+            with tab:
+                scorecard_grid(cur, card, skip)
+    st.caption(tr("scorecard_legend") + " " + tr("scorecard_click"))
+
+
+def results(cur: state.Current, levers: list[ov.Lever], top) -> None:
+    """The answer (year, headlines, verdicts; in the container ``top``, above the sliders), then the
+    scorecard(s), key paths and sentences of the future against the baseline."""
+    base, _, defaults, own = state.future_specs(cur)
     runs = {tr("with_defaults"): state.run(cur, defaults)}
     if own is not None:
         runs[tr("with_own")] = state.run(cur, own)
     first = runs[tr("with_defaults")]
-    year, band_on = _year(cur, first.times)
-    model = cur.model.spec
+    with top:
+        year, band_on = _year(cur, first.times)
     specs = {tr("with_defaults"): defaults, tr("with_own"): own}
     samples = BAND_SAMPLES if band_on else 0
     cards = {name: state.scorecard_of(cur, specs[name], year, samples) for name in runs}
+    pushed = frozenset(lever.node for lever in levers)
     warning = state.stability_warning(cur, own or defaults)
     if not warning and band_on:
         warning = state.ensemble_stability_warning(cur, own or defaults, BAND_SAMPLES)
-    if warning:
-        st.warning(md(warning))
-    themes = in_cbs_order(n.theme for n in model.nodes)
-    st.subheader(tr("scorecard"))
-    st.caption(tr("scorecard_help"))
-    cols = st.columns(len(cards))
-    for col, (name, card) in zip(cols, cards.items(), strict=True):
-        col.plotly_chart(
-            charts.scorecard_figure(summary(card), lang, name if own is not None else "", themes),
-            key=f"card:{name}",
-            config={"displayModeBar": False},
-        )
+    with top:
+        if warning:
+            st.warning(md(warning))
+        if not defaults.interventions:
+            st.info(tr("no_changes"))
+        # with own assumptions when the group changed some
+        _answer(cur, list(cards.values())[-1], year, pushed)
+    _scorecards(cur, cards, pushed)
     if not defaults.interventions:
-        st.info(tr("no_changes"))
         return
     _paths(cur, runs, cards, levers, defaults, own, band_on)
 
 
 def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
     model = cur.model.spec
-    card = next(iter(cards.values()))
+    lang = state.language()
     skip = {lever.node for lever in levers}
-    default_nodes = tables.key_nodes(card, 4, skip) or model.node_ids[:4]
+    default_nodes = answer.default_path_nodes(model, skip) or model.node_ids[:4]
     st.subheader(tr("key_paths"))
     if state.wkey("paths_pick") not in st.session_state or not set(
         st.session_state[state.wkey("paths_pick")]
@@ -242,20 +309,18 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
                 [tables.band_table(s, runs[name], node, name) for name, s in bands.items()]
             )
         fig = charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), band)
-        grid[i % 2].plotly_chart(fig, key=f"path:{node}")
+        grid[i % 2].plotly_chart(numbers.localize_figure(fig, lang), key=f"path:{node}")
     st.subheader(tr("effects"))
     first_name, first = next(iter(runs.items()))
-    for sentence in tables.effect_sentences(
-        cards[first_name], first, nodes or default_nodes, state.language()
-    ):
+    for sentence in tables.effect_sentences(cards[first_name], first, nodes or default_nodes, lang, model):
         st.markdown(f"- {md(sentence)}")
-    lines = tables.tradeoff_lines(cards[first_name], state.language())
+    lines = tables.tradeoff_lines(cards[first_name], lang)
     if lines:
         st.markdown(f"**{tr('tradeoffs')}**")
         for line in lines:
             st.markdown(f"- {md(line)}")
     year = float(cards[first_name]["year"].iloc[0])
-    gaps = distribution_lines(model, first.times, first.baseline, first.delta, [year], state.language())
+    gaps = distribution_lines(model, first.times, first.baseline, first.delta, [year], lang)
     if gaps:
         st.markdown(f"**{tr('distribution')}**")
         st.caption(tr("distribution_help"))
@@ -284,116 +349,12 @@ def changed_list(cur: state.Current) -> None:
             + ": "
             + md(
                 "; ".join(
-                    f"{_assumption_label(cur, k)}: {weights[k]:.4g} → {v:.4g}"
+                    f"{_assumption_label(cur, k)}: {numbers.plain(weights[k], state.language())} → "
+                    f"{numbers.plain(v, state.language())}"
                     for k, v in changed.items()
                 )
             )
         )
-
-
-def _observed(cur: state.Current, scenario):
-    """The observations chosen in the monitor section (sample or upload), checked; None when there are none.
-
-    The illustrative sample is offered only on a model it fits (the Heerlen model).
-    """
-    prepared = state.prepared(cur, scenario)
-    ids = list(prepared.compiled.node_ids)
-    horizon = (float(prepared.compiled.times[0]), float(prepared.compiled.times[-1]))
-    try:
-        sample = model_input.read_observed(SAMPLE_DATA.read_bytes(), SAMPLE_DATA.name, ids, horizon)
-    except (InputError, OSError):
-        sample = None
-    options = ["sample", "upload"] if sample is not None else ["upload"]
-    if st.session_state.get(state.wkey("monitor_source")) not in options:
-        st.session_state[state.wkey("monitor_source")] = options[0]
-    source = st.radio(
-        tr("monitor_source"),
-        options,
-        key=state.wkey("monitor_source"),
-        horizontal=True,
-        format_func=lambda x: tr(f"monitor_{x}"),
-    )
-    if source == "sample":
-        st.caption(tr("monitor_sample_note"))
-        return sample
-    file = st.file_uploader(tr("monitor_upload_label"), type=["csv", "txt"], key="monitor_upload")
-    if file is None:
-        st.info(tr("monitor_no_file"))
-        return None
-    return model_input.read_observed(file.getvalue(), file.name, ids, horizon)
-
-
-def _flagged_table(cur: state.Current, result) -> object:
-    """The points outside the band with date, indicator and by how much, Dutch or English columns."""
-    model = cur.model.spec
-    flagged = result.flagged
-    return flagged.assign(
-        node=[state.label_of(model, n) for n in flagged["node"]],
-        time=[tables.date_label(t, state.language()) for t in flagged["time"]],
-        status=[tr(s) for s in flagged["status"]],
-        unit=[state.unit_of(model, n) for n in flagged["node"]],
-    )[["time", "node", "observed", "low", "high", "status", "outside_by", "unit", "outside_pct"]].rename(
-        columns={
-            "time": tr("col_date"),
-            "node": tr("indicator"),
-            "observed": tr("col_observed"),
-            "low": tr("col_band_low"),
-            "high": tr("col_band_high"),
-            "status": tr("col_side"),
-            "outside_by": tr("col_outside_by"),
-            "unit": tr("unit"),
-            "outside_pct": tr("col_outside_pct"),
-        }
-    )
-
-
-def monitor_section(cur: state.Current) -> None:
-    """Observed values against the future's expected band; points outside it in a table (issue #6)."""
-    _, _, defaults, own = state.future_specs(cur)
-    scenario = own or defaults
-    st.subheader(tr("monitor"))
-    try:
-        observed = _observed(cur, scenario)
-    except InputError as exc:
-        st.error(tr("monitor_bad_data") + "\n\n" + markdown_lines(exc.problems))
-        return
-    if observed is None:
-        return
-    result = state.monitor_of(cur, scenario, observed)
-    deterministic = result.band.samples <= 1
-    st.caption(tr("monitor_no_band") if deterministic else tr("monitor_help", n=int(result.band.samples)))
-    model = cur.model.spec
-    if st.session_state.get(state.wkey("monitor_node")) not in observed.nodes:
-        st.session_state[state.wkey("monitor_node")] = observed.nodes[0]
-    node = st.selectbox(
-        tr("indicator"),
-        observed.nodes,
-        key=state.wkey("monitor_node"),
-        format_func=lambda n: state.label_of(model, n),
-    )
-    points = result.table[result.table["node"] == node]
-    band = result.band.to_frame()
-    band = band[(band["node"] == node) & (band["time"] <= points["time"].max() + MONITOR_MARGIN_YEARS)]
-    labels = {k: tr(f"legend_{k}") for k in monitor_charts.MONITOR_LABELS}
-    fig = monitor_charts.monitor_figure(
-        band, points, state.label_of(model, node), state.unit_of(model, node), labels, deterministic
-    )
-    st.plotly_chart(fig, key="monitor_chart")
-    flagged = result.flagged
-    if flagged.empty:
-        st.success(tr("monitor_all_inside", n=len(result.table)))
-        return
-    st.markdown(f"**{tr('monitor_flagged')}**: {tr('monitor_count', k=len(flagged), n=len(result.table))}")
-    shown = _flagged_table(cur, result)
-    numbers = [c for c in shown.columns if c not in (tr("col_date"), tr("indicator"), tr("col_side"), tr("unit"))]
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config={c: st.column_config.NumberColumn(format="%.4g") for c in numbers}
-        | {tr("col_date"): st.column_config.TextColumn(width="small"),
-           tr("col_side"): st.column_config.TextColumn(width="small"),
-           tr("unit"): st.column_config.TextColumn(width="medium")},
-    )
 
 
 def page() -> None:
@@ -402,7 +363,8 @@ def page() -> None:
     levers = ov.levers(cur.model.spec, list(cur.scenarios.values()))
     st.title(md(cur.model.spec.title.get(state.language())))
     heerlen = "heerlen" in cur.model.spec.name
-    st.markdown(tr("intro") if heerlen else tr("intro_generic"))
+    st.caption(tr("intro") if heerlen else tr("intro_generic"))
+    top = st.container()  # the answer: filled by results() once the sliders below have been read
     left, right = st.columns([1, 2], gap="large")
     with left:
         scenario_picker(cur)
@@ -412,14 +374,9 @@ def page() -> None:
         workshop_panel.panel(cur)
     with right:
         try:
-            results(cur, levers)
+            results(cur, levers, top)
         except NumericalError as exc:
             state.show_error(exc)
-    st.divider()
-    try:
-        monitor_section(cur)
-    except NumericalError as exc:
-        state.show_error(exc)
 
 
 page()

@@ -20,7 +20,7 @@ from simulator.io.fitted_model import fitted_model_text
 from simulator.monitor import monitor
 from simulator.observed import ObservedData, observed_from_text
 from simulator.sensitivity import scenario_sensitivity
-from ui import plain_text, state
+from ui import numbers, plain_text, state
 from ui import sensitivity_charts as charts
 
 SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"
@@ -124,7 +124,7 @@ def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None
     fit_lags = left.checkbox(_t("fit_lags"), key="cal_lags")
     st.session_state.setdefault("cal_starts", 3)
     starts = mid.slider(_t("starts"), 1, 10, key="cal_starts")
-    bootstrap = right.selectbox(_t("bootstrap"), [0, 50, 100, 200], key="cal_boot")
+    bootstrap = right.selectbox(_t("bootstrap"), [0, 50, 100, 200], key="cal_boot", placeholder=state.tr("choose"))
     if st.button(_t("run_fit"), type="primary", key="cal_run") and chosen:
         pairs = [tuple(key.split("->")) for key in chosen]
         params, notes = select_parameters(model, observed.nodes, pairs, fit_lags, prepared.compiled.dt)
@@ -139,14 +139,14 @@ def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None
 def _show_calibration(cur: state.Current, prepared, observed: ObservedData, result) -> None:
     st.subheader(_t("estimates"))
     frame = result.parameter_frame()
-    st.dataframe(frame, hide_index=True)
+    st.dataframe(numbers.text_table(frame, state.language()), hide_index=True)
     st.plotly_chart(charts.estimates_figure(frame), key="cal_estimates")
     if result.warnings or result.notes:
         st.subheader(_t("warnings"))
         for text in [*result.warnings, *result.notes]:
             st.warning(plain_text.markdown(text))
     st.subheader(_t("fit"))
-    st.dataframe(result.series_frame(), hide_index=True)
+    st.dataframe(numbers.text_table(result.series_frame(), state.language()), hide_index=True)
     table = observed.table.assign(predicted=result.predicted)
     for node in observed.nodes:
         part = table[table["node"] == node]
@@ -167,13 +167,15 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     if st.session_state.get(state.wkey("sa_output")) not in ids:
         st.session_state[state.wkey("sa_output")] = ids[default]
     output = left.selectbox(_t("output"), ids, key=state.wkey("sa_output"),
-                            format_func=lambda n: state.label_of(cur.model.spec, n))
+                            format_func=lambda n: state.label_of(cur.model.spec, n),
+                            placeholder=state.tr("choose"),)
     first, last = int(np.ceil(times[0])), int(np.floor(times[-1]))
     if not first <= (st.session_state.get("sa_year") or 0) <= last:
         st.session_state["sa_year"] = min(last, first + 10)
     year = mid.slider(_t("year"), first, last, key="sa_year")
     method = right.radio(_t("method"), ["sobol", "morris"], horizontal=True, key="sa_method")
-    samples = far.selectbox(_t("samples"), [128, 256, 512, 1024], index=1, key="sa_samples")
+    samples = far.selectbox(_t("samples"), [128, 256, 512, 1024], index=1, key="sa_samples",
+                            placeholder=state.tr("choose"))
     if st.button(_t("run_sa"), type="primary", key="sa_run"):
         with st.spinner("…"):
             indices = scenario_sensitivity(prepared, output, float(year), method, samples)
@@ -188,12 +190,13 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     st.subheader(_t("over_time"))
     top = list(ranking["factor"].head(5))
     st.plotly_chart(charts.indices_over_time_figure(indices.over_time(), top, indices.main), key="sa_time")
-    st.dataframe(ranking, hide_index=True)
+    st.dataframe(numbers.text_table(ranking, state.language()), hide_index=True)
 
 
 def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
     left, middle, right = st.columns(3)
-    samples = left.selectbox(_t("band_samples"), [200, 500, 1000, 2000], index=1, key="mon_samples")
+    samples = left.selectbox(_t("band_samples"), [200, 500, 1000, 2000], index=1, key="mon_samples",
+                             placeholder=state.tr("choose"))
     st.session_state.setdefault("mon_level", 0.9)
     level = middle.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], key="mon_level",
                                  format_func=lambda x: f"{x:.0%}")
@@ -211,12 +214,13 @@ def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
         st.success(_t("all_inside"))
     else:
         st.subheader(_t("flagged"))
-        st.dataframe(flagged, hide_index=True)
-    st.dataframe(result.summary(), hide_index=True)
+        st.dataframe(numbers.text_table(flagged, state.language()), hide_index=True)
+    st.dataframe(numbers.text_table(result.summary(), state.language()), hide_index=True)
     if st.session_state.get(state.wkey("mon_node")) not in observed.nodes:
         st.session_state[state.wkey("mon_node")] = observed.nodes[0]
     node = st.selectbox(_t("indicator"), observed.nodes, key=state.wkey("mon_node"),
-                        format_func=lambda n: state.label_of(cur.model.spec, n))
+                        format_func=lambda n: state.label_of(cur.model.spec, n),
+                        placeholder=state.tr("choose"),)
     band = result.band.to_frame()
     st.plotly_chart(charts.monitor_figure(band[band["node"] == node], result.table[result.table["node"] == node],
                                           state.label_of(cur.model.spec, node), state.unit_of(cur.model.spec, node)),
@@ -236,6 +240,7 @@ def page() -> None:
     name = st.selectbox(
         _t("scenario"), names, index=default, key="cal_scenario",
         format_func=lambda n: (cur.scenarios[n].title.get(state.language()) if cur.scenarios[n].title else n),
+        placeholder=state.tr("choose"),
     )
     prepared = state.prepared(cur, cur.scenarios[name])
     try:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from simulator import overrides as ov
 from simulator.analysis.scorecard import summary
 from simulator.spec import ScenarioSpec
 from simulator.themes import in_cbs_order
-from ui import charts, state, tables
+from ui import charts, numbers, state, tables
 from ui.plain_text import markdown as md
 from ui.state import tr
 
@@ -66,14 +67,17 @@ def page() -> None:
     lang = state.language()
     cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year, samples) for k in chosen}
     themes = in_cbs_order(n.theme for n in model.nodes)
+    pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
     st.subheader(tr("scorecard"))
     names = list(cards)
     for row in range(0, len(names), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, name in zip(cols, names[row : row + PER_ROW], strict=False):
             col.markdown(f"**{md(name)}**")
-            fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True)
+            fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True, card=cards[name],
+                                          skip=pushed)
             col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
+    st.caption(tr("scorecard_legend"))
     diff = tables.differences(cards)
     st.subheader(tr("key_paths"))
     default = diff["node"].iloc[0] if not diff.empty else model.node_ids[0]
@@ -84,6 +88,7 @@ def page() -> None:
         model.node_ids,
         key=state.wkey("compare_node"),
         format_func=lambda n: state.label_of(model, n),
+        placeholder=tr("choose"),
     )
     table = tables.path_table(runs, node, tr("series_baseline"))
     band = None
@@ -92,7 +97,10 @@ def page() -> None:
         parts = [tables.band_table(s, runs[name], node, name) for name, s in summaries.items() if s is not None]
         band = pd.concat(parts, ignore_index=True) if parts else None
     st.plotly_chart(
-        charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), band, height=380),
+        numbers.localize_figure(
+            charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), band, height=380),
+            state.language(),
+        ),
         key="cmp_paths",
     )
     st.subheader(tr("differences"))
@@ -102,15 +110,7 @@ def page() -> None:
     shown = diff.assign(unit=[state.unit_of(model, n) for n in diff["node"]]).drop(columns=["node"]).rename(
         columns={"label": tr("indicator"), "unit": tr("unit"), "spread": tr("spread")}
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(format="%.4g")
-            for c in shown.columns
-            if c not in (tr("indicator"), tr("unit"))
-        },
-    )
+    st.dataframe(numbers.text_table(shown, state.language()), hide_index=True)
 
 
 page()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
+from simulator import overrides as ov
 from simulator.analysis.scorecard import scorecard, summary
 from simulator.themes import in_cbs_order
-from ui import charts, exporting, plain_text, state, tables
+from ui import charts, exporting, numbers, plain_text, policy_note, state, tables
+from ui import future as fut
 from ui.state import tr
 
 
@@ -44,6 +48,85 @@ def _page_url() -> str:
 SCORECARD = "__scorecard__"
 
 
+def _year(cur: state.Current) -> float:
+    return float(st.session_state.get("year") or cur.model.spec.time.start + 10)
+
+
+def _scenario_title(cur: state.Current) -> str:
+    """The starting scenario's title in the page's language, "(aangepast)" when the sliders moved."""
+    future = state.get_future()
+    spec = cur.scenarios.get(future.scenario or "")
+    name = (spec.title.get(state.language()) if spec is not None and spec.title else future.scenario) or tr("baseline")
+    moved = future.levers or future.timing or future.assumptions
+    return name + (" (" + ("aangepast" if state.language() == "nl" else "adjusted") + ")" if moved else "")
+
+
+def _lever_changes(cur: state.Current, lang: str) -> list[policy_note.Change]:
+    future = state.get_future()
+    base = cur.scenarios.get(future.scenario or "")
+    items = ov.levers(cur.model.spec, list(cur.scenarios.values()))
+    sizes = ov.lever_sizes(items, base)
+    out = []
+    for lever in items:
+        value = future.levers.get(lever.key)
+        if value is not None and value != sizes[lever.key]:
+            what = fut.lever_label(cur.model.spec, lever, lang)
+            out.append(policy_note.Change(tr("xl_lever", what=what), numbers.plain(sizes[lever.key], lang),
+                                          numbers.plain(value, lang)))
+        if lever.key in future.timing:
+            tpl = lever.template
+            default = [tpl.start, tpl.end if tpl.shape == "ramp" else tpl.width]
+            out.append(policy_note.Change(tr("xl_timing", what=fut.lever_label(cur.model.spec, lever, lang)),
+                                          " – ".join(numbers.plain(x, lang) for x in default),
+                                          " – ".join(numbers.plain(x, lang) for x in future.timing[lever.key])))
+    return out
+
+
+def changes(cur: state.Current) -> list[policy_note.Change]:
+    """What the future sets differently from the default: levers, timing, assumptions, own-model edits."""
+    lang = state.language()
+    model = cur.model.spec
+    future = state.get_future()
+    base = cur.scenarios.get(future.scenario or "")
+    out = _lever_changes(cur, lang)
+    weights = ov.scenario_weights(model, base)
+    for key, value in fut.changed_assumptions(model, base, future).items():
+        source, target = key.split("->")
+        what = f"{state.label_of(model, source)} → {state.label_of(model, target)}"
+        out.append(policy_note.Change(tr("xl_assumption", what=what), numbers.plain(weights[key], lang),
+                                      numbers.plain(value, lang)))
+    if st.session_state.get("model_choice") == state.OWN_MODEL:
+        default = state.current_default().model.spec
+        edits, _ = ov.model_edits(default, model)
+        for item in edits.links:
+            link = next(k for k in default.links if (k.source, k.target) == (item.source, item.target))
+            fields = item.model_dump(exclude_none=True, exclude={"source", "target"})
+            what = f"{state.label_of(model, item.source)} → {state.label_of(model, item.target)}"
+            before = "; ".join(f"{f} {_value(getattr(link, f), lang)}" for f in fields)
+            after = "; ".join(f"{f} {_value(getattr(item, f), lang)}" for f in fields)
+            out.append(policy_note.Change(tr("xl_model_edit", what=what), before, after))
+        for item in edits.nodes:
+            node = default.node(item.id)
+            fields = item.model_dump(exclude_none=True, exclude={"id"})
+            before = "; ".join(f"{f} {_value(getattr(node, f), lang)}" for f in fields)
+            after = "; ".join(f"{f} {_value(getattr(item, f), lang)}" for f in fields)
+            out.append(policy_note.Change(tr("xl_model_edit", what=state.label_of(model, item.id)), before, after))
+    return out
+
+
+def _value(value: object, lang: str) -> str:
+    """A model field's value for the summary: a number in the page's language, a range as low–mode–high."""
+    if isinstance(value, int | float):
+        return numbers.plain(float(value), lang)
+    central = getattr(value, "central", None)
+    if central is not None:
+        low, high = getattr(value, "support", (central, central))
+        if low == high:
+            return numbers.plain(central, lang)
+        return f"{numbers.plain(central, lang)} ({numbers.plain(low, lang)} – {numbers.plain(high, lang)})"
+    return str(value)
+
+
 def _chart(cur: state.Current):
     """The chart to export: the scorecard of the current future, or one indicator's path."""
     model = cur.model.spec
@@ -55,24 +138,51 @@ def _chart(cur: state.Current):
         options,
         key=state.wkey("export_node"),
         format_func=lambda n: tr("scorecard") if n == SCORECARD else state.label_of(model, n),
+        placeholder=tr("choose"),
     )
     _, _, defaults, own = state.future_specs(cur)
+    lang = state.language()
+    year = _year(cur)
+    subtitle = tr("note_subtitle", scenario=_scenario_title(cur), year=f"{year:g}")
+    source = policy_note.source_line(model, lang, numbers_date())
     if node == SCORECARD:
-        year = float(st.session_state.get("year") or model.time.start + 10)
         card = state.scorecard_of(cur, own or defaults, year)
         themes = in_cbs_order(n.theme for n in model.nodes)
-        title = f"{tr('scorecard')} {year:g}"
-        fig = charts.scorecard_figure(summary(card), state.language(), title, themes)
+        pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
+        fig = charts.scorecard_figure(summary(card), lang, "", themes, card=card, skip=pushed)
+        fig = policy_note.for_note(fig, tr("scorecard"), subtitle,
+                                   policy_note.plain_legend(tr("scorecard_legend")), source, lang)
     else:
         runs = {tr("with_defaults"): state.run(cur, defaults)}
         if own is not None:
             runs[tr("with_own")] = state.run(cur, own)
         table = tables.path_table(runs, node, tr("series_baseline"))
-        fig = charts.path_figure(
-            table, state.label_of(model, node), state.unit_of(model, node), height=380
-        )
+        fig = charts.path_figure(table, "", state.unit_of(model, node), height=420)
+        fig.update_layout(showlegend=True)
+        title = f"{state.label_of(model, node)} ({state.unit_of(model, node)})"
+        fig = policy_note.for_note(fig, title, subtitle, tr("note_path_legend"), source, lang)
     st.plotly_chart(fig, key="export_chart")
     return fig, "scorekaart" if node == SCORECARD else node
+
+
+def numbers_date() -> str:
+    """Today as a date people read: "1 december 2026" (nl) or "1 December 2026" (en)."""
+    from babel.dates import format_date
+
+    return format_date(dt.date.today(), format="long", locale=numbers.locale(state.language()))
+
+
+def _workbook(cur: state.Current, frame: pd.DataFrame, card: pd.DataFrame) -> bytes:
+    """The Excel export: a summary sheet in the page's language first, then the full tables."""
+    model = cur.model.spec
+    _, _, defaults, own = state.future_specs(cur)
+    year_card = state.scorecard_of(cur, own or defaults, _year(cur))
+    pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
+    blocks = policy_note.summary_blocks(model, year_card, changes(cur), _scenario_title(cur), state.language(),
+                                        pushed)
+    return exporting.excel_bytes(
+        {"results": frame, "scorecard": card, "scorecard_summary": summary(card)}, (tr("xl_summary"), blocks)
+    )
 
 
 def page() -> None:
@@ -91,9 +201,7 @@ def page() -> None:
     )
     cols[1].download_button(
         tr("download_xlsx"),
-        exporting.excel_bytes(
-            {"results": frame, "scorecard": card, "scorecard_summary": summary(card)}
-        ),
+        _workbook(cur, frame, card),
         file_name="results.xlsx",
         key="dl_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -101,7 +209,7 @@ def page() -> None:
     fig, node = _chart(cur)
     if st.button(tr("make_png"), key="make_png"):
         try:
-            st.session_state["png"] = (node, exporting.png_bytes(fig))
+            st.session_state["png"] = (node, exporting.png_bytes(fig, int(fig.layout.width), int(fig.layout.height)))
         except Exception as exc:  # kaleido needs a Chrome; the toolbar's camera works without
             st.warning(tr("png_unavailable", reason=type(exc).__name__))
     png = st.session_state.get("png")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from simulator.analysis.loops import find_loops
 from simulator.analysis.tracing import incoming, trace_paths
-from ui import charts, state
+from ui import charts, numbers, state
 from ui.plain_text import markdown as md
 from ui.state import tr
 
@@ -25,6 +25,7 @@ def _focus(cur: state.Current) -> str | None:
         options,
         key=state.wkey("focus_pick"),
         format_func=lambda n: tr("all_nodes") if not n else state.label_of(model, n),
+        placeholder=tr("choose"),
     )
     return choice or None
 
@@ -51,9 +52,9 @@ def _neighbours(cur: state.Current, focus: str) -> None:
     effects = [link for link in model.links if link.source == focus]
     left, right = st.columns(2)
     left.markdown(f"**{tr('causes')}**")
-    left.dataframe(_link_rows(cur, causes, "source"), hide_index=True)
+    left.dataframe(numbers.text_table(_link_rows(cur, causes, "source"), state.language()), hide_index=True)
     right.markdown(f"**{tr('consequences')}**")
-    right.dataframe(_link_rows(cur, effects, "target"), hide_index=True)
+    right.dataframe(numbers.text_table(_link_rows(cur, effects, "target"), state.language()), hide_index=True)
 
 
 MAX_PATHS = 8
@@ -116,29 +117,23 @@ def _tracing(cur: state.Current, focus: str) -> None:
         for s, p in zip(parts["source"], parts["part"], strict=True)
     ]
     table = pd.DataFrame({"label": labels, "value": parts["value"].to_numpy()})
-    st.plotly_chart(charts.bar_figure(table, unit=state.unit_of(cur.model.spec, focus)), key="trace")
+    bars = charts.bar_figure(table, unit=state.unit_of(cur.model.spec, focus))
+    bars.update_layout(separators=numbers.PLOTLY_SEPARATORS[state.language()])
+    bars.update_xaxes(tickformat=",~r")
+    st.plotly_chart(bars, key="trace")
     paths = trace_paths(prepared.compiled, prepared.inputs, result.delta, node, k)
     paths = paths[paths["part"] == "path"].head(MAX_PATHS)
     if not paths.empty:
         st.markdown(f"**{tr('trace_paths')}**")
         model = cur.model.spec
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    tr("path"): [
-                        " → ".join(state.label_of(model, n) for n in p.split(" -> "))
-                        for p in paths["path"]
-                    ],
-                    tr("value"): paths["value"].to_numpy(),
-                    "%": 100 * paths["share"].to_numpy(),
-                }
-            ),
-            hide_index=True,
-            column_config={
-                "%": st.column_config.NumberColumn(format="%.0f"),
-                tr("value"): st.column_config.NumberColumn(format="%.4g"),
-            },
+        shown = pd.DataFrame(
+            {
+                tr("path"): [" → ".join(state.label_of(model, n) for n in p.split(" -> ")) for p in paths["path"]],
+                tr("value"): paths["value"].to_numpy(),
+                "%": (100 * paths["share"]).round().to_numpy(),
+            }
         )
+        st.dataframe(numbers.text_table(shown, state.language()), hide_index=True)
 
 
 def _clicked(event: object, fig: object) -> str | None:

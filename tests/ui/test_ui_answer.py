@@ -1,0 +1,156 @@
+"""The answer first, Dutch numbers and the policy note's files (no Streamlit): headline indicators,
+verdict sentences with sizes, sized scorecard cells, Babel formatting, PNG figures and the Excel summary."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from ui_helpers import SMALL
+
+from simulator.analysis.scorecard import scorecard, summary
+from simulator.io.spec_files import load_model, load_model_text
+from simulator.scenario_run import prepare_scenario, run_deterministic
+from simulator.spec import ScenarioSpec
+from ui import answer, charts, exporting, numbers, policy_note
+
+HEERLEN = Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml"
+
+
+def _card(model, interventions, language="nl"):
+    spec = ScenarioSpec(name="s", model="", interventions=interventions)
+    result = run_deterministic(prepare_scenario(spec, model))
+    return scorecard(model, result.times, result.baseline, result.delta, [2035.0], language=language)
+
+
+@pytest.fixture(scope="module")
+def small():
+    model = load_model_text(SMALL, "small.yaml").spec
+    return model, _card(model, [{"node": "jobs", "shape": "step", "height": 100, "start": 2026}])
+
+
+@pytest.fixture(scope="module")
+def heerlen():
+    model = load_model(HEERLEN).spec
+    ramp = {"node": "medtech_jobs", "shape": "ramp", "slope": 600, "start": 2025, "end": 2030}
+    return model, _card(model, [ramp])
+
+
+@pytest.mark.parametrize(
+    ("value", "nl", "en"),
+    [(0.765, "0,77", "0.77"), (5615.1712, "5.615", "5,615"), (-0.00025, "-0,00025", "-0.00025"),
+     (0.0088, "0,0088", "0.0088"), (30000.0, "30.000", "30,000"), (0.0, "0", "0")],
+)
+def test_numbers_have_two_significant_digits_and_the_languages_separators(value, nl, en):
+    assert numbers.number(value, "nl") == nl
+    assert numbers.number(value, "en") == en
+
+
+def test_plain_numbers_keep_what_a_table_holds_and_percentages_have_a_space():
+    assert numbers.plain(5615.1712, "nl") == "5.615,17"
+    assert numbers.plain(-0.00025, "nl") == "-0,00025"
+    assert numbers.percent(0.034, "nl", sign=True) == "+3,4 %"
+    assert numbers.number(float("nan")) == "–"
+
+
+def test_a_dutch_figure_has_dutch_separators_and_no_si_suffixes():
+    fig = numbers.localize_figure(charts.bar_figure(_bars()), "nl")
+    assert fig.layout.separators == ",."
+    assert fig.layout.yaxis.tickformat == ",~r" and fig.layout.xaxis.tickformat == "d"
+
+
+def _bars():
+    import pandas as pd
+
+    return pd.DataFrame({"label": ["a"], "value": [20500.0]})
+
+
+def test_the_heerlen_headlines_are_unemployment_income_housing_health_and_co2(heerlen):
+    model, card = heerlen
+    heads = answer.headlines(model, card, "nl")
+    assert [h.node for h in heads] == list(answer.HEADLINE_IDS)
+    unemployment = heads[0]
+    assert unemployment.label == "Werkloosheid" and unemployment.colour == "inverse"
+    assert unemployment.delta == "-0,77 procentpunt"  # 600 jobs a year: unemployment falls 0.77 points
+    assert unemployment.value.endswith(" %") and "." not in unemployment.value
+
+
+def test_the_key_paths_start_as_income_housing_health_and_co2(heerlen):
+    model, _ = heerlen
+    assert answer.default_path_nodes(model, {"medtech_jobs"}) == [
+        "disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions"]
+
+
+def test_a_dimension_verdict_is_one_sentence_with_counts_and_sizes(heerlen):
+    model, card = heerlen
+    sentences = dict(answer.dimension_sentences(model, card, "nl", frozenset({"medtech_jobs"})))
+    assert list(sentences) == ["hier_en_nu", "later", "elders"]
+    here = sentences["hier_en_nu"]
+    assert here.startswith("Hier en nu: 12 van de 18 indicatoren beter, 6 slechter; grootste verbetering: "
+                           "de werkloosheid, 0,77 procentpunt lager (-17 %)")
+    assert "medtech(-logistiek)" not in here.split("verslechtering")[0]  # the lever's own jobs are not the news
+    assert here.endswith(".") and ". " not in here  # one sentence
+    assert not re.search(r"\d\.\d", here)  # no dotted decimals
+
+
+def test_sentences_have_articles_and_two_significant_digits(heerlen):
+    model, card = heerlen
+    row = card[card["node"] == "unemployment_rate"].iloc[0]
+    assert answer.indicator_sentence(model, row, "nl") == (
+        "In 2035 is de werkloosheid 0,77 procentpunt lager dan zonder ingreep: een verbetering.")
+    assert answer.subject(model, "net_migration", "nl") == "het migratiesaldo"
+    assert answer.subject(model, "population", "nl") == "het aantal inwoners"
+    assert answer.subject(model, "no2_concentration", "nl") == "de NO2-concentratie"
+
+
+def test_a_scorecard_cell_carries_the_largest_relative_change(small):
+    model, card = small
+    cells = answer.cells(card).set_index(["dimension", "theme"])
+    income = cells.loc[("hier_en_nu", "materiele_welvaart")]
+    assert income["score"] == pytest.approx(200 / 30000)  # +200 on 30,000: better
+    assert answer.cell_mark(income, "nl") == "▲\u00a00,67\u00a0%"
+    emissions = cells.loc[("later", "milieu")]
+    assert emissions["score"] == pytest.approx(-0.5) and answer.cell_mark(emissions, "en") == "▼\u00a050\u00a0%"
+    assert list(cells.index.get_level_values("dimension")) == ["hier_en_nu", "hier_en_nu", "later", "elders"]
+
+
+def test_cells_in_cbs_order_with_cbs_spelling(heerlen):
+    model, card = heerlen
+    themes = list(answer.cells(card).query("dimension == 'hier_en_nu'")["theme"])
+    assert themes == ["subjectief_welzijn", "materiele_welvaart", "gezondheid", "arbeid_en_vrije_tijd", "wonen",
+                      "samenleving", "veiligheid", "milieu"]
+    assert answer.theme_title("materiele_welvaart", "nl") == "Materiële welvaart"
+
+
+def test_a_cell_opens_to_its_indicators(small):
+    model, card = small
+    assert answer.cell_indicators(model, card, "hier_en_nu", "materiele_welvaart", "nl") == [
+        "Inkomen: 200 eur hoger, +0,67 % (beter)"]
+
+
+def test_an_exported_scorecard_keeps_theme_names_and_has_title_scenario_legend_and_source(small):
+    model, card = small
+    fig = charts.scorecard_figure(summary(card), "nl", "", card=card)
+    note = policy_note.for_note(fig, "Scorekaart brede welvaart", "Scenario: Groei · 2035", "▲: beter", "Bron: x")
+    assert list(note.data[0].y) == ["Materiële welvaart", "Arbeid en vrije tijd", "Milieu"]  # CBS order
+    assert "Scorekaart brede welvaart" in note.layout.title.text and "Scenario: Groei" in note.layout.title.text
+    assert "▲: beter" in note.layout.annotations[-1].text and "Bron: x" in note.layout.annotations[-1].text
+    assert note.layout.separators == ",." and note.layout.yaxis.automargin
+    assert note.data[0].text[0][0] == "▲\u00a00,67\u00a0%"  # the size of the change, not a count
+
+
+def test_the_excel_summary_sheet_comes_first_with_headlines_scorecard_and_changes(small):
+    model, card = small
+    changes = [policy_note.Change("Aanname: Banen → Inkomen", "2", "3")]
+    blocks = policy_note.summary_blocks(model, card, changes, "Groei (aangepast)", "nl")
+    data = exporting.excel_bytes({"results": card}, ("Samenvatting", blocks))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Samenvatting", "results"]
+    cells = [c for row in book["Samenvatting"].iter_rows(values_only=True) for c in row if c is not None]
+    for text in ("Deze toekomst", "Groei (aangepast)", "Kerncijfers", "Oordeel per dimensie", "Scorekaart brede "
+                 "welvaart", "Materiële welvaart", "Anders dan standaard", "Aanname: Banen → Inkomen"):
+        assert text in cells, text
+    assert 30200.0 in cells  # income in 2035, a number Excel shows in the reader's locale

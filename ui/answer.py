@@ -1,0 +1,332 @@
+"""The answer first: headline indicators, one verdict sentence per dimension, sized scorecard cells.
+
+Pure functions from a one-year scorecard (:func:`simulator.analysis.scorecard.scorecard`)
+to what the top of the home page shows; no Streamlit. Numbers go through
+:mod:`ui.numbers` (two significant digits in sentences).
+
+The size of a scorecard cell (documented in docs/analysis.md, "The app's scorecard
+cells"): among the cell's indicators that improve or worsen, the one with the
+largest relative change ``|delta / baseline|`` gives the cell its size, signed
+``+`` when it improves and ``-`` when it worsens. Indicators with a zero baseline
+(no relative change) count only when no other indicator of the cell moves; the
+cell then shows that indicator's change in its own unit. Indicators a lever pushes
+directly size a cell only when nothing else in it moves.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from simulator.analysis.text import change_unit, unit_label
+from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.themes import theme_order
+from ui import numbers
+from ui.i18n import t, theme_label
+
+# The indicators policymakers ask about first: unemployment, income, housing costs, health, CO2.
+HEADLINE_IDS = ("unemployment_rate", "disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions")
+# For another model: the first scored indicator of each of these themes (file order).
+HEADLINE_THEMES = ("arbeid_en_vrije_tijd", "materiele_welvaart", "wonen", "gezondheid", "milieu")
+MAX_HEADLINES = 5
+
+# How the Dutch sentences name an indicator (with its article); others follow :func:`subject`'s rule.
+SUBJECTS = {
+    "unemployment_rate": ("de werkloosheid", "unemployment"),
+    "employment_rate": ("de netto arbeidsparticipatie", "net labour participation"),
+    "disposable_income": ("het mediane besteedbare huishoudinkomen", "median disposable household income"),
+    "low_income_households": ("het aandeel huishoudens met een laag inkomen", "the share of low-income households"),
+    "housing_cost_burden": ("het aandeel huishoudens met hoge woonlasten", "the share of households with high "
+                                                                          "housing costs"),
+    "perceived_health": ("het aandeel volwassenen met een goede ervaren gezondheid", "the share of adults in good "
+                                                                                     "perceived health"),
+    "mental_distress": ("het aandeel psychisch ongezonde volwassenen", "the share of adults in psychological "
+                                                                       "distress"),
+    "co2_emissions": ("de toerekenbare CO2-uitstoot van het verkeer", "attributable traffic CO2"),
+    "life_satisfaction": ("het aandeel inwoners dat tevreden is met het leven", "life satisfaction"),
+    "house_price": ("de gemiddelde woningwaarde", "the average house price"),
+    "medtech_jobs": ("het aantal banen in de medtech(-logistiek)", "medtech(-logistics) jobs"),
+    "freight_km": ("het aantal vracht- en bestelkilometers van de medtech", "medtech freight vehicle-km"),
+    "jobs_total": ("het aantal banen in Parkstad", "jobs located in Parkstad"),
+    "paved_area": ("het verharde bedrijventerrein", "paved business-park area"),
+    "jobs_displaced_elsewhere": ("het aantal verplaatste banen elders", "jobs displaced elsewhere"),
+    "medical_deliveries_abroad": ("het aantal medische leveringen aan ziekenhuizen", "medical deliveries to "
+                                                                                     "hospitals abroad"),
+    "regional_outlook": ("het toekomstvertrouwen en de regionale trots", "regional outlook and pride"),
+}
+# Short names for the headline metrics (the model's label when a node is not here).
+HEADLINE_LABELS = {
+    "unemployment_rate": ("Werkloosheid", "Unemployment"),
+    "disposable_income": ("Inkomen (mediaan)", "Income (median)"),
+    "housing_cost_burden": ("Hoge woonlasten", "High housing costs"),
+    "perceived_health": ("Goede gezondheid", "Good health"),
+    "co2_emissions": ("CO2-uitstoot verkeer", "Traffic CO2"),
+}
+# Dutch head words that take "het" (the last part of a compound decides: huishoudinkomen -> het).
+HET_ENDINGS = ("inkomen", "vertrouwen", "terrein", "aantal", "aandeel", "percentage", "saldo", "verkeer",
+               "welzijn", "kapitaal", "niveau", "gebied", "verbruik", "gewicht", "loon", "werk", "bedrijf")
+PREPOSITIONS = {"in", "met", "van", "uit", "aan", "voor", "naar", "per", "op", "door", "bij", "en"}
+
+
+def subject(model: ModelSpec, node: str, language: str = "nl") -> str:
+    """How a sentence names ``node``: ``"de werkloosheid"``, ``"het migratiesaldo"``.
+
+    Known indicators have a written phrase (:data:`SUBJECTS`); for others the label is
+    lower-cased (not an acronym such as CO2) and, in Dutch, gets "het" when its head word
+    (the word before the first preposition or "en", else the last) ends in a "het" word,
+    "het aantal" when the head is a plural (ends in -en or -s), else "de".
+    """
+    if node in SUBJECTS:
+        return SUBJECTS[node][0 if language == "nl" else 1]
+    label = model.node(node).label.get(language)
+    if len(label) > 1 and not (label[1].isupper() or label[1].isdigit()):
+        label = label[0].lower() + label[1:]
+    if language != "nl":
+        return label
+    words = [w for w in label.split() if not w.startswith("(")] or label.split()
+    head = next((w for w, after in zip(words, words[1:], strict=False) if after in PREPOSITIONS), words[-1])
+    head = re.sub(r"[^a-zë]", "", head.lower())
+    if head.endswith(HET_ENDINGS):
+        return "het " + label
+    return ("het aantal " if head.endswith(("en", "s")) else "de ") + label
+
+
+def headline_nodes(model: ModelSpec, n: int = MAX_HEADLINES) -> list[str]:
+    """Up to ``n`` headline indicators: :data:`HEADLINE_IDS` the model has, else the first scored
+    indicator of each of :data:`HEADLINE_THEMES`."""
+    ids = [i for i in HEADLINE_IDS if i in model.node_ids]
+    if not ids:
+        for theme in HEADLINE_THEMES:
+            first = next((x for x in model.nodes if x.theme == theme and x.direction != "neutral"), None)
+            if first is not None:
+                ids.append(first.id)
+    return ids[:n]
+
+
+def default_path_nodes(model: ModelSpec, skip: set[str]) -> list[str]:
+    """The key paths shown first: income, housing costs, health and CO2 (the headlines after work),
+    leaving out the nodes the levers push (``skip``)."""
+    heads = headline_nodes(model)
+    rest = [n for n in heads if model.node(n).theme != "arbeid_en_vrije_tijd" and n not in skip]
+    return rest or [n for n in heads if n not in skip]
+
+
+def _short_unit(unit: str, language: str) -> str:
+    """A unit short enough for a metric: ``% of labour force`` -> ``%``."""
+    text = re.sub(r"\s*/\s*", "/", unit_label(unit, language))
+    return "%" if text.strip().startswith("%") else text
+
+
+def _amount(delta: float, unit: str, language: str, *, sign: bool = False) -> str:
+    """A change with its unit: ``0,77 procentpunt``, ``+1.200 €/jaar``."""
+    words = re.sub(r"\s*\(.*?\)", "", change_unit(unit_label(unit, language), language))  # no "(expertpanel)"
+    words = re.sub(r"\s*/\s*", "/", words)
+    return f"{numbers.number(delta, language, sign=sign)} {words}".strip()
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline metric: label, value in the chosen year, change against the baseline.
+
+    Attributes
+    ----------
+    node, label : str
+    value : str
+        The scenario's value in the year, formatted, with a short unit.
+    delta : str
+        The change, signed, in the change's unit ("-0,77 procentpunt").
+    colour : str
+        ``normal`` (more is better), ``inverse`` (less is better) or ``off`` (neutral), as ``st.metric`` takes it.
+    help : str
+        The full unit and what the change is measured against.
+    """
+
+    node: str
+    label: str
+    value: str
+    delta: str
+    colour: str
+    help: str
+
+
+def headlines(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> list[Headline]:
+    """The headline metrics of a one-year scorecard ``card``."""
+    out = []
+    for node in headline_nodes(model):
+        rows = card[card["node"] == node]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        value = float(row["baseline"]) + float(row["delta"])
+        unit = str(row["unit"])
+        colour = {"up": "normal", "down": "inverse"}.get(str(row["direction"]), "off")
+        year = f"{float(row['year']):g}"
+        out.append(Headline(
+            node,
+            HEADLINE_LABELS[node][0 if language == "nl" else 1] if node in HEADLINE_LABELS else str(row["label"]),
+            f"{numbers.number(value, language, 3)} {_short_unit(unit, language)}".strip(),
+            _amount(float(row["delta"]), unit, language, sign=True) if float(row["delta"]) else "0",
+            colour,
+            t("headline_help", language, year=year, unit=unit_label(unit, language),
+              base=numbers.number(float(row["baseline"]), language, 3)),
+        ))
+    return out
+
+
+def _moving(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[rows["verdict"].isin(["improves", "worsens"])]
+
+
+def _largest(rows: pd.DataFrame) -> pd.Series | None:
+    """The row with the largest relative change (a zero baseline's row only when no other moves)."""
+    if rows.empty:
+        return None
+    size = rows["relative"].abs()
+    if size.notna().any():
+        return rows.loc[size.idxmax()]
+    return rows.loc[rows["delta"].abs().idxmax()]
+
+
+def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """One row per dimension and theme of a one-year scorecard, in CBS order, with the cell's size.
+
+    Columns ``dimension, theme, verdict`` (improves | worsens | mixed | level | neutral),
+    ``score`` (the signed relative change of the largest mover, + better; NaN when none moves or
+    its baseline is zero), ``node`` (that mover, "" if none), ``delta``, ``unit``, ``n_improves``,
+    ``n_worsens``, ``n_level``, ``n_neutral``, ``share_agree`` (lowest among the movers; NaN
+    without an ensemble). ``skip``: nodes the levers push directly; they size a cell only when nothing
+    else in it moves.
+    """
+    rows = []
+    for (dimension, theme), part in card.groupby(["dimension", "theme"], sort=False):
+        moving = _moving(part)
+        top = _largest(moving[~moving["node"].isin(skip)]) if not moving["node"].isin(skip).all() else None
+        top = top if top is not None else _largest(moving)
+        counts = {f"n_{v}": int((part["verdict"] == v).sum()) for v in ("improves", "worsens", "level", "neutral")}
+        verdict = ("mixed" if counts["n_improves"] and counts["n_worsens"] else "improves" if counts["n_improves"]
+                   else "worsens" if counts["n_worsens"] else "level" if counts["n_level"] else "neutral")
+        score = math.nan
+        if top is not None and pd.notna(top["relative"]):
+            score = abs(float(top["relative"])) * (1 if top["verdict"] == "improves" else -1)
+        rows.append({
+            "dimension": dimension, "theme": theme, "verdict": verdict, "score": score,
+            "node": "" if top is None else str(top["node"]),
+            "delta": math.nan if top is None else float(top["delta"]),
+            "unit": "" if top is None else str(top["unit"]),
+            "share_agree": float(moving["share_agree"].min()) if not moving.empty else math.nan,
+            **counts,
+        })
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame["_d"] = frame["dimension"].map({d: i for i, d in enumerate(DIMENSIONS)})
+    frame["_t"] = [theme_order(th, d) for th, d in zip(frame["theme"], frame["dimension"], strict=True)]
+    return frame.sort_values(["_d", "_t", "theme"], kind="stable").drop(columns=["_d", "_t"]).reset_index(drop=True)
+
+
+def cell_mark(cell: pd.Series | dict, language: str = "nl") -> str:
+    """A cell's text: ``▲ 3,4 %`` (largest change an improvement of 3.4 % of the baseline), ``▼ 1,2 %``,
+    ``=`` (all level), ``·`` (only neutral indicators); with an ensemble the share of runs that agree
+    follows in brackets."""
+    if cell["verdict"] == "level":
+        return "="
+    if cell["verdict"] == "neutral" or not cell["node"]:
+        return "·"
+    arrow = "▲" if (cell["score"] > 0 if pd.notna(cell["score"]) else cell["verdict"] == "improves") else "▼"
+    if pd.notna(cell["score"]):
+        size = numbers.percent(abs(cell["score"]), language)
+    else:
+        size = _amount(abs(cell["delta"]), cell["unit"], language)
+    text = f"{arrow} {size}"
+    if cell["verdict"] == "mixed":
+        text += " ±"
+    if pd.notna(cell.get("share_agree", math.nan)):
+        text += f" ({numbers.percent(cell['share_agree'], language, 2)})"
+    return text.replace(" ", "\u00a0")  # one unit: a narrow cell wraps before it, not inside it
+
+
+def change_words(row: pd.Series | dict, language: str = "nl") -> str:
+    """``0,77 procentpunt lager`` / ``0.77 percentage points lower``."""
+    up = float(row["delta"]) > 0
+    word = ("hoger" if up else "lager") if language == "nl" else ("higher" if up else "lower")
+    return f"{_amount(abs(float(row['delta'])), str(row['unit']), language)} {word}"
+
+
+def indicator_sentence(model: ModelSpec, row: pd.Series | dict, language: str = "nl") -> str:
+    """One indicator's change as a sentence with its article and two significant digits:
+    "In 2035 is de werkloosheid 0,77 procentpunt lager dan zonder ingreep: een verbetering."."""
+    year = f"{float(row['year']):g}"
+    name = subject(model, str(row["node"]), language)
+    verdict = str(row["verdict"])
+    if verdict == "level" or float(row["delta"]) == 0:
+        return t("sentence_level", language, year=year, name=name)
+    text = t("sentence_change", language, year=year, name=name, change=change_words(row, language))
+    if verdict in ("improves", "worsens"):
+        text += t(f"sentence_{verdict}", language)
+        share = row.get("share_agree", math.nan)
+        if pd.notna(share):
+            text += t("sentence_share", language, share=numbers.percent(float(share), language))
+    return text[:1].upper() + text[1:] + "."
+
+
+def _mover(model: ModelSpec, row: pd.Series | None, language: str) -> str:
+    if row is None:
+        return ""
+    relative = f" ({numbers.percent(float(row['relative']), language, sign=True)})" if pd.notna(row["relative"]) else ""
+    return f"{subject(model, str(row['node']), language)}, {change_words(row, language)}{relative}"
+
+
+def dimension_sentence(model: ModelSpec, card: pd.DataFrame, dimension: str, language: str = "nl",
+                       skip: frozenset[str] = frozenset()) -> str:
+    """The verdict of one dimension in one sentence with sizes: how many indicators get better or worse,
+    and the largest improvement and worsening (relative to the baseline). "" when the model has none.
+
+    ``skip``: nodes the levers push directly; they are counted but never named as the largest change
+    (that a jobs lever adds jobs says nothing new)."""
+    rows = card[card["dimension"] == dimension]
+    if rows.empty:
+        return ""
+    scored = rows[rows["verdict"] != "neutral"]
+    better, worse = _moving(rows[rows["verdict"] == "improves"]), _moving(rows[rows["verdict"] == "worsens"])
+    named_better, named_worse = better[~better["node"].isin(skip)], worse[~worse["node"].isin(skip)]
+    name = t(dimension, language)
+    name = name[:1].upper() + name[1:]
+    if better.empty and worse.empty:
+        return t("dimension_level", language, dimension=name, n=len(scored))
+    text = t("verdict_counts", language, dimension=name, better=len(better), worse=len(worse), n=len(scored))
+    if not named_better.empty:
+        text += t("verdict_best", language, what=_mover(model, _largest(named_better), language))
+    if not named_worse.empty:
+        text += t("verdict_worst", language, what=_mover(model, _largest(named_worse), language))
+    return text + "."
+
+
+def dimension_sentences(model: ModelSpec, card: pd.DataFrame, language: str = "nl",
+                        skip: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(dimension, sentence) for each dimension the model has, in CBS order (``skip``: see
+    :func:`dimension_sentence`)."""
+    out = [(d, dimension_sentence(model, card, d, language, skip)) for d in DIMENSIONS]
+    return [(d, s) for d, s in out if s]
+
+
+def cell_indicators(model: ModelSpec, card: pd.DataFrame, dimension: str, theme: str,
+                    language: str = "nl") -> list[str]:
+    """The lines a cell opens to: each indicator of the cell with its change and verdict."""
+    lines = []
+    for row in card[(card["dimension"] == dimension) & (card["theme"] == theme)].to_dict("records"):
+        verdict = t(f"verdict_{row['verdict']}", language)
+        if row["verdict"] == "level" or float(row["delta"]) == 0:
+            lines.append(f"{row['label']}: {verdict}")
+            continue
+        relative = (f", {numbers.percent(float(row['relative']), language, sign=True)}"
+                    if pd.notna(row["relative"]) else "")
+        lines.append(f"{row['label']}: {change_words(row, language)}{relative} ({verdict})")
+    return lines
+
+
+def theme_title(theme: str, language: str = "nl") -> str:
+    """A theme's name for a cell: CBS's spelling (``Materiële welvaart``) or the English name."""
+    return theme_label(theme, language)
