@@ -283,8 +283,20 @@ class LinkSpec(Spec):
     weight: Distribution
     form: LinkForm = "linear"
     lag: Distribution = Distribution.fixed(0.0)
-    delay: DelayType | None = None
+    delay: DelayType = "none"  # when not given, _default_delay sets it from the lag
     evidence: Evidence = Evidence()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_delay(cls, value: Any) -> Any:
+        """No ``delay`` (or None): ``none`` for a lag of 0, else ``exponential`` (set before the model is frozen)."""
+        if not isinstance(value, dict) or value.get("delay") is not None:
+            return value
+        try:
+            lag = Distribution.model_validate(value.get("lag", 0.0))
+        except (ValueError, TypeError):
+            return value  # the lag's own error is reported at links[i].lag; no delay is guessed
+        return {**value, "delay": "none" if lag.support == (0.0, 0.0) else "exponential"}
 
     @field_validator("lag")
     @classmethod
@@ -297,8 +309,6 @@ class LinkSpec(Spec):
     @model_validator(mode="after")
     def _check(self) -> LinkSpec:
         lo, _ = self.lag.support
-        if self.delay is None:
-            object.__setattr__(self, "delay", "none" if self.lag.support == (0.0, 0.0) else "exponential")
         if self.delay == "none" and self.lag.support != (0.0, 0.0):
             raise ValueError("delay 'none' needs lag 0; give a delay type (fixed, exponential, "
                              "third_order) for a lagged link")
