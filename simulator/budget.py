@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 MAX_BYTES = 1_000_000_000
 """Largest memory a run may ask for, in bytes (1 GB; the process itself adds about 0.4 GB)."""
@@ -131,15 +132,16 @@ def check_tables(cells: int, runs: int, file: str = "") -> None:
     """
     held = cells * (TABLE_BYTES + _FLOAT)
     if held > MAX_BYTES:
-        raise InputError(Problem(file, "", f"the results are too large: {runs} runs of {cells:,} node-times in all "
-                                 f"need about {_size(held)} of memory; the limit is {_size(MAX_BYTES)}",
-                                 "run fewer scenarios at once, or use a larger dt"))
+        raise InputError(Problem(file, "", msg("the results are too large: {runs} runs of {cells:,} node-times in all "
+                                               "need about {size} of memory; the limit is {limit}", runs=runs,
+                                               cells=cells, size=_size(held), limit=_size(MAX_BYTES)),
+                                 msg("run fewer scenarios at once, or use a larger dt")))
 
 
 def _size(n_bytes: int) -> str:
     if n_bytes >= 1e9:
-        return f"{n_bytes / 1e9:.3g} GB"
-    return f"{n_bytes / 1e6:.3g} MB"
+        return msg("{size:.3g} GB", size=n_bytes / 1e9)
+    return msg("{size:.3g} MB", size=n_bytes / 1e6)
 
 
 def check_budget(need: Need, file: str = "", place: str = "time", fix: str = "") -> None:
@@ -161,12 +163,15 @@ def check_budget(need: Need, file: str = "", place: str = "time", fix: str = "")
     """
     if need.bytes <= MAX_BYTES and need.work <= MAX_WORK:
         return
-    members = f" x {need.members:,} members" if need.members > 1 else ""
-    shape = f"{need.times - 1:,} steps x {need.nodes:,} nodes and {need.links:,} links{members}"
+    sizes = {"steps": need.times - 1, "nodes": need.nodes, "links": need.links, "members": need.members}
+    shape = (msg("{steps:,} steps x {nodes:,} nodes and {links:,} links x {members:,} members", **sizes)
+             if need.members > 1 else msg("{steps:,} steps x {nodes:,} nodes and {links:,} links", **sizes))
     if need.bytes > MAX_BYTES:
-        what = f"needs about {_size(need.bytes)} of memory; the limit is {_size(MAX_BYTES)}"
+        what = msg("needs about {size} of memory; the limit is {limit}", size=_size(need.bytes),
+                   limit=_size(MAX_BYTES))
     else:
-        what = (f"is {need.work:.3g} node-and-link steps of work; the limit is {MAX_WORK:.3g} "
-                "(steps x (nodes + links) x members)")
-    fix = fix or ("use a larger dt or a shorter horizon" + (", or fewer samples" if need.members > 1 else ""))
-    raise InputError(Problem(file, place, f"the run is too large: {shape} {what}", fix))
+        what = msg("is {work:.3g} node-and-link steps of work; the limit is {limit:.3g} (steps x (nodes + links) x "
+                   "members)", work=need.work, limit=MAX_WORK)
+    fix = fix or (msg("use a larger dt or a shorter horizon, or fewer samples") if need.members > 1
+                  else msg("use a larger dt or a shorter horizon"))
+    raise InputError(Problem(file, place, msg("the run is too large: {shape} {what}", shape=shape, what=what), fix))

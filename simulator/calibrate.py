@@ -45,6 +45,7 @@ from scipy.stats import qmc
 
 from simulator.engine import simulate
 from simulator.errors import InputError, NumericalError, Problem, SimulatorError
+from simulator.messages import msg
 from simulator.observed import ObservedData
 from simulator.sampling import Parameter, parameter, parameter_arrays
 from simulator.scenario_run import PreparedScenario
@@ -205,7 +206,8 @@ def parse_link(text: str) -> tuple[str, str]:
         if sep in text:
             source, _, target = text.partition(sep)
             return source.strip(), target.strip()
-    raise InputError(Problem("", "link", f"'{text}' is not a link", "write FROM:TO, e.g. medtech_jobs:jobs_total"))
+    raise InputError(Problem("", "link", msg("'{text}' is not a link", text=text),
+                             msg("write FROM:TO, e.g. medtech_jobs:jobs_total")))
 
 
 def parse_start(text: str) -> tuple[str, float]:
@@ -219,8 +221,8 @@ def parse_start(text: str) -> tuple[str, float]:
     except ValueError:
         value = math.nan
     if not sep or not math.isfinite(value):
-        raise InputError(Problem("", "start", f"'{text}' is not a start value",
-                                 "write FROM:TO=VALUE (a weight) or FROM:TO:lag=VALUE"))
+        raise InputError(Problem("", "start", msg("'{text}' is not a start value", text=text),
+                                 msg("write FROM:TO=VALUE (a weight) or FROM:TO:lag=VALUE")))
     source, target = parse_link(head)
     return f"{source}->{target}:{kind}", value
 
@@ -285,8 +287,8 @@ def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[t
             params.append(_parameter(model, i, "weight", dt))
         if fit_lags and link.lag.is_uncertain:
             if link.delay == "fixed":
-                notes.append(f"the lag of {link.key} is a fixed delay (whole time steps) and is not fitted; "
-                             "give it delay: exponential to fit it")
+                notes.append(msg("the lag of {link} is a fixed delay (whole time steps) and is not fitted; "
+                                 "give it delay: exponential to fit it", link=link.key))
             else:
                 params.append(_parameter(model, i, "lag", dt))
     params = [_with_initial(p, initial, problems) for p in params]
@@ -301,11 +303,11 @@ def _default_links(model: ModelSpec, reach: dict[str, set[str]], problems: list[
     ranged = [i for i, lk in enumerate(model.links) if lk.weight.is_uncertain]
     chosen = [i for i in ranged if reach[model.links[i].target]]
     if len(chosen) < len(ranged):
-        notes.append(f"{len(ranged) - len(chosen)} link(s) with a range were left out: no observed node "
-                     "depends on them")
+        notes.append(msg("{n} link(s) with a range were left out: no observed node depends on them",
+                         n=len(ranged) - len(chosen)))
     if not chosen:
-        problems.append(Problem("", "link", "no link with a range (low/high) leads to an observed node",
-                                "name the links to fit (FROM:TO), or observe other nodes"))
+        problems.append(Problem("", "link", msg("no link with a range (low/high) leads to an observed node"),
+                                msg("name the links to fit (FROM:TO), or observe other nodes")))
     return chosen
 
 
@@ -321,12 +323,13 @@ def _named_links(model: ModelSpec, links: list[tuple[str, str]], reach: dict[str
             continue
         link = model.links[i]
         if not link.weight.is_uncertain and not (fit_lags and link.lag.is_uncertain):
-            problems.append(Problem("", "link", f"link {link.key} has a fixed weight {link.weight.central:g}, "
-                                    "so there is no range to fit within",
-                                    "give it a range in the model, e.g. weight: {low: .., mode: .., high: ..}"))
+            problems.append(Problem("", "link", msg("link {link} has a fixed weight {weight:g}, so there is no "
+                                                    "range to fit within", link=link.key,
+                                                    weight=link.weight.central),
+                                    msg("give it a range in the model, e.g. weight: {{low: .., mode: .., high: ..}}")))
         elif not reach[link.target]:
-            problems.append(Problem("", "link", f"no observed node depends on link {link.key}",
-                                    f"observe '{link.target}' or a node downstream of it"))
+            problems.append(Problem("", "link", msg("no observed node depends on link {link}", link=link.key),
+                                    msg("observe '{node}' or a node downstream of it", node=link.target)))
         chosen.append(i)
     return chosen
 
@@ -339,8 +342,8 @@ def override_notes(scenario: ScenarioSpec, params: list[FitParameter]) -> list[s
     """
     overridden = {(f"{o.source}->{o.target}", kind) for o in scenario.overrides.links
                   for kind in ("weight", "lag") if getattr(o, kind) is not None}
-    return [f"{p.name}: the scenario overrides it; its range there bounded the fit, and the fitted value "
-            "written to the model is replaced by that override whenever this scenario runs"
+    return [msg("{parameter}: the scenario overrides it; its range there bounded the fit, and the fitted value "
+                "written to the model is replaced by that override whenever this scenario runs", parameter=p.name)
             for p in params if (p.key, p.kind) in overridden]
 
 
@@ -349,17 +352,18 @@ def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem
 
     keys = [f"{lk.source}:{lk.target}" for lk in model.links]
     close = difflib.get_close_matches(f"{source}:{target}", keys, n=1, cutoff=0.6)
-    hint = (f"did you mean '{close[0]}'?" if close
-            else "list the model's links with bwsim validate, or see the model file")
-    return Problem("", "link", f"the model has no link {source}->{target}", hint)
+    hint = (msg("did you mean '{name}'?", name=close[0]) if close
+            else msg("list the model's links with bwsim validate, or see the model file"))
+    link = f"{source}->{target}"
+    return Problem("", "link", msg("the model has no link {link}", link=link), hint)
 
 
 def _with_initial(p: FitParameter, initial: dict[str, float] | None, problems: list[Problem]) -> FitParameter:
     start = p.start if not initial or p.name not in initial else float(initial[p.name])
     if not p.low <= start <= p.high:
-        problems.append(Problem("", p.name, f"start value {start:g} lies outside the bounds "
-                                f"{p.low:g} .. {p.high:g}",
-                                "choose a start inside the link's range, or widen the range in the model"))
+        problems.append(Problem("", p.name, msg("start value {start:g} lies outside the bounds {low:g} .. {high:g}",
+                                                start=start, low=p.low, high=p.high),
+                                msg("choose a start inside the link's range, or widen the range in the model")))
         return p
     return FitParameter(p.parameter, start, p.low, p.high, min(p.spread_low, start), max(p.spread_high, start))
 
@@ -484,10 +488,10 @@ def _check_budget(prepared: PreparedScenario, n_par: int, fits: int, max_nfev: i
 
     cm = prepared.compiled
     call = engine_need(cm.times.size, cm.n_nodes, cm.n_links, max(1, 2 * n_par))
-    check_budget(call, prepared.file, fix="use a larger dt or a shorter horizon, or fit fewer links")
+    check_budget(call, prepared.file, fix=msg("use a larger dt or a shorter horizon, or fit fewer links"))
     runs = fits * max_nfev * (2 * n_par + 1)
     check_budget(Need(call.times, call.nodes, call.links, runs, call.bytes), prepared.file,
-                 fix="use fewer starts, bootstrap replicates or evaluations, or a larger dt")
+                 fix=msg("use fewer starts, bootstrap replicates or evaluations, or a larger dt"))
 
 
 def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[FitParameter], *,
@@ -525,9 +529,10 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[F
     """
     n_obs, n_par = len(observed), len(params)
     if n_obs <= n_par:
-        raise InputError(Problem(observed.file, "", f"{n_obs} observation(s) cannot fit {n_par} parameter(s)",
-                                 f"give at least {n_par + 1} observations (many more is better), or fit fewer "
-                                 "links"))
+        raise InputError(Problem(observed.file, "", msg("{n_obs} observation(s) cannot fit {n_par} parameter(s)",
+                                                        n_obs=n_obs, n_par=n_par),
+                                 msg("give at least {need} observations (many more is better), or fit fewer "
+                                     "links", need=n_par + 1)))
     _check_budget(prepared, n_par, n_starts + bootstrap, max_nfev)
     setup = _setup(prepared, observed, params)
     scale = _series_scale(setup, None)
@@ -535,9 +540,9 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[F
     if best is None:
         detail = "; ".join(dict.fromkeys(failures))[:400]
         raise CalibrationError(
-            f"the fit did not converge from any of {n_starts} start(s) ({detail}). Try: more evaluations, "
-            "more starts, fewer links, or check that the scenario describes "
-            "what happened over the observed period")
+            msg("the fit did not converge from any of {starts} start(s) ({detail}). Try: more evaluations, "
+                "more starts, fewer links, or check that the scenario describes what happened over the observed "
+                "period", starts=n_starts, detail=detail))
     residual = setup.predict(best.x)[:, 0] - setup.y
     scale = _series_scale(setup, residual)
     second = _fit_once(setup, best.x, scale, max_nfev)
@@ -612,13 +617,14 @@ def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResu
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(se, se)
     t = float(stats.t.ppf(0.5 + confidence / 2, dof))
-    low, high, how = fit.x - t * se, fit.x + t * se, f"{confidence:.0%} t (Jacobian)"
+    low, high, how = fit.x - t * se, fit.x + t * se, msg("{confidence:.0%} t (Jacobian)", confidence=confidence)
     if bootstrap:
         draws = _bootstrap(setup, fit, scale, bootstrap, seed, max_nfev)
         if len(draws) >= 10:
             alpha = (1 - confidence) / 2
             low, high = np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
-            how = f"{confidence:.0%} bootstrap ({len(draws)} of {bootstrap} replicates)"
+            how = msg("{confidence:.0%} bootstrap ({n} of {replicates} replicates)", confidence=confidence,
+                      n=len(draws), replicates=bootstrap)
     warnings, identified = _identifiability(params, jac, se, corr, cond, flat, fit.x, low, high)
     # an interval reaching past the link's range says nothing beyond the range: cut it there, and say so
     bounds_low, bounds_high = np.array([p.low for p in params]), np.array([p.high for p in params])
@@ -647,23 +653,25 @@ def _identifiability(params: tuple[FitParameter, ...], jac: np.ndarray, se: np.n
     for i, p in enumerate(params):
         width = p.high - p.low
         if not np.any(np.abs(jac[:, i]) > 0):
-            warnings.append(f"{p.name}: the observations do not respond to it over the observed period "
-                            "(no intervention reaches it yet, or its effect is nil); it keeps the model's value")
+            warnings.append(msg("{parameter}: the observations do not respond to it over the observed period "
+                                "(no intervention reaches it yet, or its effect is nil); it keeps the model's value",
+                                parameter=p.name))
             ok[i] = False
         elif flat[i]:
             ok[i] = False
         elif not np.isfinite(se[i]) or (math.isfinite(width) and high[i] - low[i] >= width):
-            warnings.append(f"{p.name}: the data barely constrain it (interval as wide as its range); "
-                            "observe more nodes or a longer period, or fix it from literature")
+            warnings.append(msg("{parameter}: the data barely constrain it (interval as wide as its range); "
+                                "observe more nodes or a longer period, or fix it from literature", parameter=p.name))
             ok[i] = False
         if _on_bound(x[i], p):
-            warnings.append(f"{p.name}: the estimate {x[i]:g} sits on a bound of its range "
-                            f"{p.low:g} .. {p.high:g}; the range may be too narrow, or the model misses a path")
+            warnings.append(msg("{parameter}: the estimate {estimate:g} sits on a bound of its range "
+                                "{low:g} .. {high:g}; the range may be too narrow, or the model misses a path",
+                                parameter=p.name, estimate=float(x[i]), low=p.low, high=p.high))
     flat_names = [p.name for i, p in enumerate(params) if flat[i] and np.any(np.abs(jac[:, i]) > 0)]
     if cond > CONDITION_WARNING and flat_names:
-        warnings.append(f"the data cannot separate {', '.join(flat_names)}: some combination of them is not "
-                        f"determined (condition number {cond:.2g}); fit fewer links, observe nodes "
-                        "between them, or fix some from literature")
+        warnings.append(msg("the data cannot separate {names}: some combination of them is not determined "
+                            "(condition number {cond:.2g}); fit fewer links, observe nodes between them, or fix "
+                            "some from literature", names=", ".join(flat_names), cond=cond))
     warnings += _correlated_groups(params, corr, ok)
     return warnings, ok
 
@@ -681,9 +689,9 @@ def _correlated_groups(params: tuple[FitParameter, ...], corr: np.ndarray, ok: l
         for i in members:
             ok[i] = False
         strongest = max(graph.subgraph(members).edges(data="r"), key=lambda e: abs(e[2]))
-        warnings.append(f"{', '.join(params[i].name for i in members)}: estimates correlated up to "
-                        f"{strongest[2]:+.2f}; the data cannot separate them well: fit one, or observe a "
-                        "node between them")
+        warnings.append(msg("{names}: estimates correlated up to {r:+.2f}; the data cannot separate them well: "
+                            "fit one, or observe a node between them",
+                            names=", ".join(params[i].name for i in members), r=strongest[2]))
     return warnings
 
 

@@ -26,6 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any, TypeVar
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -107,19 +108,18 @@ def check_workers(workers: int | None, scheduler: str | None) -> None:
     if workers is not None and workers < 1:
         problems.append(
             Problem(
-                "command line",
+                msg("command line"),
                 "--workers",
-                f"needs 1 or more workers, got {workers}",
-                "e.g. --workers 2, or leave it out to run in this process",
+                msg("needs 1 or more workers, got {workers}", workers=workers),
+                msg("e.g. --workers 2, or leave it out to run in this process"),
             )
         )
     if workers is not None and scheduler is not None:
         problems.append(
             Problem(
-                "command line",
+                msg("command line"),
                 "--scheduler",
-                "give either --workers (a local cluster) or --scheduler "
-                "(an existing cluster), not both",
+                msg("give either --workers (a local cluster) or --scheduler (an existing cluster), not both"),
             )
         )
     if problems:
@@ -184,10 +184,10 @@ def _connect(client_class: Any, address: str, timeout: float) -> Iterator[Any]:
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(
             Problem(
-                "command line",
+                msg("command line"),
                 "--scheduler",
-                f"cannot reach the Dask scheduler at {address!r}: {exc}",
-                "check the address (tcp://host:8786) and that the scheduler runs",
+                msg("cannot reach the Dask scheduler at {address}: {reason}", address=repr(address), reason=str(exc)),
+                msg("check the address (tcp://host:8786) and that the scheduler runs"),
             )
         ) from None
     try:

@@ -52,6 +52,7 @@ from simulator.distributed import map_chunks, parallel_blocks
 from simulator.engine import jit, simulate
 from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile
+from simulator.messages import joined, msg
 from simulator.network import lag_problems
 from simulator.sampling import BLOCK_SIZE, ParameterSample, changed_values, draw
 from simulator.scenario_run import PreparedScenario
@@ -621,7 +622,7 @@ def _node_indices(cm: CompiledModel, nodes: Sequence[str]) -> tuple[int, ...]:
     if unknown:
         raise InputError(
             [
-                Problem("", "nodes", f"unknown node '{n}'", "use a node id of the model")
+                Problem("", "nodes", msg("unknown node '{node}'", node=n), msg("use a node id of the model"))
                 for n in unknown
             ]
         )
@@ -734,18 +735,14 @@ def _raise_if_blown(
     lines = []
     for m, _, _ in blown[:3]:
         values = ", ".join(f"{name} = {value:.6g}" for name, value in describe(m).items())
-        lines.append(f"member {m}: {values or 'the central values'}")
-    more = (
-        f" ({len(blown)} members blew up; the first {min(3, len(blown))}: "
-        if len(blown) > 1
-        else " ("
-    )
-    detail = (
-        "no member is averaged into the band"
-        + more
-        + "; ".join(lines)
-        + "); narrow the ranges of the weights in the loops through this node"
-    )
+        lines.append(msg("member {member}: {values}", member=m, values=values or msg("the central values")))
+    if len(blown) > 1:
+        detail = msg("no member is averaged into the band ({blown} members blew up; the first {shown}: {members}); "
+                     "narrow the ranges of the weights in the loops through this node", blown=len(blown),
+                     shown=min(3, len(blown)), members=joined("; ", lines))
+    else:
+        detail = msg("no member is averaged into the band ({members}); narrow the ranges of the weights in the "
+                     "loops through this node", members=joined("; ", lines))
     raise NumericalError(cm.node_ids[node], float(cm.times[k]), member, detail)
 
 

@@ -3,12 +3,16 @@
 One base class, :class:`SimulatorError`. Mistakes in a user's input are
 :class:`InputError` (also a ``ValueError``) and carry every problem found, each
 with the file, the place inside it and, where known, the line. Only the command
-line and the app turn these into text for people.
+line and the app turn these into text for people, in the reader's language
+(:meth:`Problem.render`, :meth:`InputError.describe`, :func:`error_text`): messages
+are made with :func:`simulator.messages.msg`, English being the message id.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from simulator.messages import Text, msg, translate
 
 
 @dataclass(frozen=True)
@@ -22,9 +26,9 @@ class Problem:
     place : str
         A path inside the document, such as ``links[3].lag``; "" for the whole file.
     message : str
-        What is wrong, with the offending value.
+        What is wrong, with the offending value (a :func:`~simulator.messages.msg`, so it can be translated).
     hint : str
-        What would be right ("" when nothing useful can be said).
+        What would be right ("" when nothing useful can be said; also a ``msg``).
     line : int | None
         1-based line number in the file, where it can be known.
     """
@@ -36,15 +40,24 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
+        return self.render("en")
+
+    def render(self, language: str = "en") -> str:
+        """``file:line: place: message (hint)`` with message and hint in ``language``."""
+        where = _local(self.file, language) or translate(msg("<input>"), language)
         if self.line is not None:
             where += f":{self.line}"
         if self.place:
-            where += f": {self.place}"
-        text = f"{where}: {self.message}"
+            where += f": {_local(self.place, language)}"
+        text = f"{where}: {translate(self.message, language)}"
         if self.hint:
-            text += f" ({self.hint})"
+            text += f" ({translate(self.hint, language)})"
         return text
+
+
+def _local(text: str, language: str) -> str:
+    """A file or place name: translated when it is a message ("command line"), else as given (a path)."""
+    return translate(text, language) if isinstance(text, Text) else text
 
 
 class SimulatorError(Exception):
@@ -61,11 +74,11 @@ class InputError(SimulatorError, ValueError):
         self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__(self.describe())
 
-    def describe(self) -> str:
-        """The problems as a bulleted, human-readable list."""
+    def describe(self, language: str = "en") -> str:
+        """The problems as a bulleted, human-readable list in ``language``."""
         if len(self.problems) == 1:
-            return str(self.problems[0])
-        return "\n".join(f"- {p}" for p in self.problems)
+            return self.problems[0].render(language)
+        return "\n".join(f"- {p.render(language)}" for p in self.problems)
 
 
 class NumericalError(SimulatorError):
@@ -83,10 +96,35 @@ class NumericalError(SimulatorError):
 
     def __init__(self, node: str, time: float, member: int | None = None, detail: str = ""):
         self.node, self.time, self.member = node, time, member
-        where = f"node '{node}' at t={time:g}"
-        if member is not None:
-            where += f" (ensemble member {member})"
-        text = f"the run blew up: {where} became non-finite"
+        if member is None:
+            text = msg("the run blew up: node '{node}' at t={time:g} became non-finite", node=node, time=time)
+        else:
+            text = msg("the run blew up: node '{node}' at t={time:g} (ensemble member {member}) became non-finite",
+                       node=node, time=time, member=member)
         if detail:
-            text += f"; {detail}"
+            text = msg("{text}; {detail}", text=text, detail=detail)
         super().__init__(text)
+
+
+class ErrorText(Text):
+    """An error as a message: English as a ``str``, rendered in any language with :func:`error_text`."""
+
+    error: BaseException
+
+    def __new__(cls, error: BaseException) -> ErrorText:
+        obj = str.__new__(cls, error_text(error, "en"))
+        obj.template, obj.params, obj.error = None, {}, error
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (ErrorText, (self.error,))
+
+    def render(self, language: str) -> str:
+        return error_text(self.error, language)
+
+
+def error_text(exc: BaseException, language: str = "en") -> str:
+    """What a person reads for ``exc``, in ``language``: every problem of an InputError, else its message."""
+    if isinstance(exc, InputError):
+        return exc.describe(language)
+    return translate(exc.args[0] if len(exc.args) == 1 else str(exc), language)

@@ -22,6 +22,7 @@ import pandas as pd
 from simulator import ensemble
 from simulator.distributed import parallel_blocks
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.observed import ObservedData
 from simulator.sampling import ParameterSample, draw
 from simulator.scenario_run import PreparedScenario
@@ -88,10 +89,11 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
         drawn (e.g. for the stability warning): they are not drawn again.
     """
     if not 0 < level < 1:
-        raise InputError(Problem("", "level", f"band level {level:g} is not between 0 and 1",
-                                 "use e.g. 0.9 for the 5-95 % band"))
+        raise InputError(Problem("", "level", msg("band level {level:g} is not between 0 and 1", level=level),
+                                 msg("use e.g. 0.9 for the 5-95 % band")))
     if samples < 2:
-        raise InputError(Problem("", "samples", f"{samples} sample(s) cannot make a band", "use at least 100"))
+        raise InputError(Problem("", "samples", msg("{samples} sample(s) cannot make a band", samples=samples),
+                                 msg("use at least 100")))
     problems = ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)
@@ -169,8 +171,9 @@ def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1
     ``sample``: the band's draws when already drawn (:func:`band_sample`).
     """
     if not (math.isfinite(tolerance) and 0 <= tolerance < 1):
-        raise InputError(Problem("", "tolerance", f"tolerance {100 * tolerance:g} % is not between 0 and 100 %",
-                                 "give the measurement error as a percentage of the level, e.g. 2"))
+        raise InputError(Problem("", "tolerance", msg("tolerance {pct:g} % is not between 0 and 100 %",
+                                                      pct=100 * tolerance),
+                                 msg("give the measurement error as a percentage of the level, e.g. 2")))
     band = expected_band(prepared, observed.nodes, samples, seed, level, executor, sample)
     frames = []
     for node in observed.nodes:

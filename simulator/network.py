@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from simulator.baselines import baseline_path
 from simulator.errors import Problem
 from simulator.io.yaml_file import YamlDocument, format_place
+from simulator.messages import msg
 from simulator.spec import (
     LinkOverride,
     LinkSpec,
@@ -47,7 +48,7 @@ def _locate(doc: YamlDocument | None, path: PathKey, message: str, hint: str = "
 
 def _hint_node(name: str, ids: list[str]) -> str:
     close = difflib.get_close_matches(name, ids, n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else "no node has that id"
+    return msg("did you mean '{name}'?", name=close[0]) if close else msg("no node has that id")
 
 
 def instant_graph(model: ModelSpec) -> nx.DiGraph:
@@ -104,19 +105,20 @@ def _identity_problems(model: ModelSpec, doc: YamlDocument | None) -> list[Probl
     seen: dict[str, int] = {}
     for i, node in enumerate(model.nodes):
         if node.id in seen:
-            problems.append(_locate(doc, ("nodes", i, "id"), f"duplicate node id '{node.id}'",
-                                    f"nodes[{seen[node.id]}] already has it; ids must be unique"))
+            problems.append(_locate(doc, ("nodes", i, "id"), msg("duplicate node id '{id}'", id=node.id),
+                                    msg("nodes[{index}] already has it; ids must be unique", index=seen[node.id])))
         seen.setdefault(node.id, i)
     ids = list(seen)
     pairs: dict[tuple[str, str], int] = {}
     for i, link in enumerate(model.links):
         for end, name in (("from", link.source), ("to", link.target)):
             if name not in seen:
-                problems.append(_locate(doc, ("links", i, end), f"unknown node '{name}'", _hint_node(name, ids)))
+                problems.append(_locate(doc, ("links", i, end), msg("unknown node '{node}'", node=name),
+                                        _hint_node(name, ids)))
         pair = (link.source, link.target)
         if pair in pairs:
-            problems.append(_locate(doc, ("links", i), f"duplicate link {link.key}",
-                                    f"links[{pairs[pair]}] already joins these nodes; merge them"))
+            problems.append(_locate(doc, ("links", i), msg("duplicate link {link}", link=link.key),
+                                    msg("links[{index}] already joins these nodes; merge them", index=pairs[pair])))
         pairs.setdefault(pair, i)
     return problems
 
@@ -136,13 +138,23 @@ def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
             continue
         tau = link.lag.support[0] if sampled else link.lag.central
         if tau < need - 1e-12:
-            what = "can be drawn as low as" if sampled else "is"
-            a = "an" if link.delay == "exponential" else "a"
-            problems.append(_locate(
-                doc, ("links", i, "lag"),
-                f"lag of {link.key} {what} {tau:g} years, too short for {a} {link.delay} delay at dt = {dt:g}",
-                f"{a} {link.delay} lag needs at least {need:g} years; use dt <= "
-                f"{tau if link.delay == 'exponential' else tau / 3:g}, a longer lag, or delay: fixed"))
+            values = {"link": link.key, "lag": tau, "dt": dt, "need": need,
+                      "longest_dt": tau if link.delay == "exponential" else tau / 3}
+            if link.delay == "exponential":
+                message = (msg("lag of {link} can be drawn as low as {lag:g} years, too short for an exponential "
+                               "delay at dt = {dt:g}", **values) if sampled else
+                           msg("lag of {link} is {lag:g} years, too short for an exponential delay at dt = {dt:g}",
+                               **values))
+                hint = msg("an exponential lag needs at least {need:g} years; use dt <= {longest_dt:g}, a longer "
+                           "lag, or delay: fixed", **values)
+            else:
+                message = (msg("lag of {link} can be drawn as low as {lag:g} years, too short for a third_order "
+                               "delay at dt = {dt:g}", **values) if sampled else
+                           msg("lag of {link} is {lag:g} years, too short for a third_order delay at dt = {dt:g}",
+                               **values))
+                hint = msg("a third_order lag needs at least {need:g} years; use dt <= {longest_dt:g}, a longer "
+                           "lag, or delay: fixed", **values)
+            problems.append(_locate(doc, ("links", i, "lag"), message, hint))
     return problems
 
 
@@ -159,8 +171,9 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
             if node is not None and np.any(baseline_path(node.baseline, times, time.start) == 0):
                 problems.append(_locate(
                     doc, ("links", i, "form"),
-                    f"elasticity link {link.key} needs a non-zero baseline for '{name}', which is 0",
-                    "give the node a baseline, or use form: linear"))
+                    msg("elasticity link {link} needs a non-zero baseline for '{node}', which is 0",
+                        link=link.key, node=name),
+                    msg("give the node a baseline, or use form: linear")))
     return problems
 
 
@@ -172,8 +185,9 @@ def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None
         bad = np.flatnonzero(~np.isfinite(baseline_path(node.baseline, times, time.start)))
         if bad.size:
             problems.append(_locate(doc, ("nodes", i, "baseline"),
-                                    f"the baseline of '{node.id}' is not a finite number in {times[bad[0]]:g}",
-                                    "check its growth rate"))
+                                    msg("the baseline of '{node}' is not a finite number in {year:g}",
+                                        node=node.id, year=float(times[bad[0]])),
+                                    msg("check its growth rate")))
     return problems
 
 
@@ -203,14 +217,25 @@ def bound_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = 
             if bound is None or not np.any(outside(path, bound)):
                 continue
             k, first = int(worst(path)), int(np.flatnonzero(outside(path, bound))[0])
-            side, fix = ("above", "raise max to at least") if key == "max" else ("below", "lower min to at most")
-            since = f"from {times[first]:g} on" if first != k else "first"
-            problems.append(_locate(
-                doc, ("nodes", i, "baseline"),
-                f"the baseline of '{node.id}' is {_number(path[k], bound)} in {times[k]:g}, {side} its {key} "
-                f"{_number(bound, path[k])} ({side} it {since}); bounds clip the value, so the baseline run "
-                "would not return the baseline",
-                f"{fix} {_number(path[k], bound)}, or change the baseline"))
+            values = {"node": node.id, "value": _number(path[k], bound), "year": float(times[k]),
+                      "bound": _number(bound, path[k]), "since": float(times[first])}
+            if key == "max":
+                message = (msg("the baseline of '{node}' is {value} in {year:g}, above its max {bound} (above it "
+                               "from {since:g} on); bounds clip the value, so the baseline run would not return "
+                               "the baseline", **values) if first != k else
+                           msg("the baseline of '{node}' is {value} in {year:g}, above its max {bound} (above it "
+                               "first); bounds clip the value, so the baseline run would not return the baseline",
+                               **values))
+                hint = msg("raise max to at least {value}, or change the baseline", **values)
+            else:
+                message = (msg("the baseline of '{node}' is {value} in {year:g}, below its min {bound} (below it "
+                               "from {since:g} on); bounds clip the value, so the baseline run would not return "
+                               "the baseline", **values) if first != k else
+                           msg("the baseline of '{node}' is {value} in {year:g}, below its min {bound} (below it "
+                               "first); bounds clip the value, so the baseline run would not return the baseline",
+                               **values))
+                hint = msg("lower min to at most {value}, or change the baseline", **values)
+            problems.append(_locate(doc, ("nodes", i, "baseline"), message, hint))
     return problems
 
 
@@ -221,8 +246,9 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
         index = next(i for i, link in enumerate(model.links)
                      if link.source == loop[0] and link.target in loop and link.delay == "none")
         cycle = " -> ".join([*loop, loop[0]])
-        problems.append(_locate(doc, ("links", index), f"algebraic loop: {cycle} (all links have no lag)",
-                                "give one link of the loop a lag, or route it through a stock"))
+        problems.append(_locate(doc, ("links", index),
+                                msg("algebraic loop: {cycle} (all links have no lag)", cycle=cycle),
+                                msg("give one link of the loop a lag, or route it through a stock")))
     return problems
 
 
@@ -232,8 +258,9 @@ def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
     for i, node in enumerate(model.nodes):
         if not is_theme(node.theme):
             close = closest_theme(node.theme)
-            hint = f"did you mean '{close}'?" if close else "use a CBS theme: " + ", ".join(THEME_IDS)
-            problems.append(_locate(doc, ("nodes", i, "theme"), f"unknown theme '{node.theme}'", hint))
+            hint = (msg("did you mean '{name}'?", name=close) if close
+                    else msg("use a CBS theme: {themes}", themes=", ".join(THEME_IDS)))
+            problems.append(_locate(doc, ("nodes", i, "theme"), msg("unknown theme '{theme}'", theme=node.theme), hint))
     return problems
 
 
@@ -293,8 +320,9 @@ def _twice_overridden(scenario: ScenarioSpec, doc: YamlDocument | None) -> list[
                        ("nodes", [o.id for o in scenario.overrides.nodes])):
         for i, key in enumerate(keys):
             if key in keys[:i]:
-                problems.append(_locate(doc, ("overrides", kind, i), f"{key} is overridden twice",
-                                        f"overrides.{kind}[{keys.index(key)}] already changes it; merge them"))
+                problems.append(_locate(doc, ("overrides", kind, i), msg("{key} is overridden twice", key=key),
+                                        msg("overrides.{kind}[{index}] already changes it; merge them",
+                                            kind=kind, index=keys.index(key))))
     return problems
 
 
@@ -316,7 +344,7 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
                 loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
                 message = error["msg"].removeprefix("Value error, ")
                 problems.append(_locate(doc, (*place, *loc[:1]),
-                                        f"this override makes an invalid model: {message}"))
+                                        msg("this override makes an invalid model: {message}", message=message)))
     return problems
 
 
@@ -335,7 +363,7 @@ _MODEL_PLACE = re.compile(r"^(nodes|links)\[(\d+)\](.*)$")
 def _from_scenario(problem: Problem, scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument | None) -> Problem:
     """A structural problem of the scenario's effective model, pointed at the scenario file: at the
     override that changes the node or link it names, else at the scenario's ``overrides`` or ``time``."""
-    message = problem.message + " (with this scenario's overrides and time)"
+    message = msg("{message} (with this scenario's overrides and time)", message=problem.message)
     match = _MODEL_PLACE.match(problem.place)
     if match:
         kind, index, rest = match.group(1), int(match.group(2)), match.group(3)
@@ -366,18 +394,19 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
     problems = time_problems(scenario, model, doc)
     for i, item in enumerate(scenario.interventions):
         if item.node not in ids:
-            problems.append(_locate(doc, ("interventions", i, "node"), f"unknown node '{item.node}'",
+            problems.append(_locate(doc, ("interventions", i, "node"), msg("unknown node '{node}'", node=item.node),
                                     _hint_node(item.node, ids)))
     pairs = {(lk.source, lk.target) for lk in model.links}
     for i, override in enumerate(scenario.overrides.links):
         if (override.source, override.target) not in pairs:
-            problems.append(_locate(doc, ("overrides", "links", i),
-                                    f"the model has no link {override.source}->{override.target}",
-                                    "an override changes an existing link"))
-    for i, node_override in enumerate(scenario.overrides.nodes):
-        if node_override.id not in ids:
-            problems.append(_locate(doc, ("overrides", "nodes", i, "id"), f"unknown node '{node_override.id}'",
-                                    _hint_node(node_override.id, ids)))
+            key = f"{override.source}->{override.target}"
+            problems.append(_locate(doc, ("overrides", "links", i), msg("the model has no link {link}", link=key),
+                                    msg("an override changes an existing link")))
+    for i, override in enumerate(scenario.overrides.nodes):
+        if override.id not in ids:
+            problems.append(_locate(doc, ("overrides", "nodes", i, "id"),
+                                    msg("unknown node '{node}'", node=override.id),
+                                    _hint_node(override.id, ids)))
     problems += _twice_overridden(scenario, doc)
     problems = problems or _override_problems(model, scenario, doc)
     if problems:
@@ -406,6 +435,7 @@ def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
     for i, item in enumerate(scenario.interventions):
         if item.relative and not np.any(baseline_path(model.node(item.node).baseline, times, time.start)):
             problems.append(_locate(doc, ("interventions", i, "relative"),
-                                    f"a relative intervention on '{item.node}', whose baseline is 0, does nothing",
-                                    "give the change in the node's unit (relative: false)"))
+                                    msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
+                                        node=item.node),
+                                    msg("give the change in the node's unit (relative: false)")))
     return problems

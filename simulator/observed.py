@@ -37,6 +37,7 @@ from simulator.io.number_format import (
     normalised,
     separator_name,
 )
+from simulator.messages import msg
 
 REQUIRED_COLUMNS = ("node", "time", "value")
 OPTIONAL_COLUMNS = ("region", "source")
@@ -80,7 +81,7 @@ class ObservedData:
 
 def _hint(name: str, ids: list[str]) -> str:
     close = difflib.get_close_matches(name, ids, n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else "no node of the model has that id"
+    return msg("did you mean '{name}'?", name=close[0]) if close else msg("no node of the model has that id")
 
 
 def _number(text: str) -> float | None:
@@ -95,15 +96,16 @@ def _column_problems(columns: list[str], file: str, line: int, separator: str) -
     problems = []
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        problems.append(Problem(file, "header", f"missing column(s) {', '.join(missing)} (read with the "
-                                f"{separator_name(separator)} as separator, the header has "
-                                f"{len(columns)} column(s): {', '.join(columns)})",
-                                "the first line must name the columns node,time,value (optionally "
-                                "region,source), separated by commas, semicolons or tabs", line))
+        problems.append(Problem(file, "header", msg("missing column(s) {missing} (read with the {separator} as "
+                                                    "separator, the header has {n} column(s): {columns})",
+                                                    missing=", ".join(missing), separator=separator_name(separator),
+                                                    n=len(columns), columns=", ".join(columns)),
+                                msg("the first line must name the columns node,time,value (optionally "
+                                    "region,source), separated by commas, semicolons or tabs"), line))
     unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        problems.append(Problem(file, "header", f"unknown column(s) {', '.join(unknown)}",
-                                "allowed: node, time, value, region, source", line))
+        problems.append(Problem(file, "header", msg("unknown column(s) {columns}", columns=", ".join(unknown)),
+                                msg("allowed: node, time, value, region, source"), line))
     return problems
 
 
@@ -113,29 +115,32 @@ def _row_problems(raw: pd.DataFrame, file: str, node_ids: list[str],
     seen: dict[tuple[str, float, str], int] = {}
     for i, row in enumerate(raw.itertuples(index=False)):
         line = line_numbers[i]
-        place = f"row {i + 1}"
+        place = msg("row {row}", row=i + 1)
         node, time_text, value_text = row.node.strip(), row.time.strip(), row.value.strip()
         region = row.region.strip() if "region" in raw.columns else ""
         if node not in node_ids:
-            problems.append(Problem(file, place, f"unknown node '{node}'", _hint(node, node_ids), line))
+            problems.append(Problem(file, place, msg("unknown node '{node}'", node=node), _hint(node, node_ids),
+                                    line))
         time = _number(time_text)
         if time is None:
-            problems.append(Problem(file, place, f"time {time_text!r} is not a number", "give a year, e.g. 2027",
-                                    line))
+            problems.append(Problem(file, place, msg("time {text} is not a number", text=repr(time_text)),
+                                    msg("give a year, e.g. 2027"), line))
         elif not horizon[0] - 1e-9 <= time <= horizon[1] + 1e-9:
-            problems.append(Problem(file, place, f"time {time:g} is outside the horizon "
-                                    f"{horizon[0]:g}-{horizon[1]:g}",
-                                    "drop the row, or extend the scenario's time: start/end", line))
+            problems.append(Problem(file, place, msg("time {time:g} is outside the horizon {start:g}-{end:g}",
+                                                    time=time, start=horizon[0], end=horizon[1]),
+                                    msg("drop the row, or extend the scenario's time: start/end"), line))
         if _number(value_text) is None:
-            problems.append(Problem(file, place, f"value {value_text!r} is not a finite number",
-                                    "use a plain number with a decimal point, e.g. 6150.5; leave "
-                                    "missing observations out", line))
+            problems.append(Problem(file, place, msg("value {text} is not a finite number", text=repr(value_text)),
+                                    msg("use a plain number with a decimal point, e.g. 6150.5; leave "
+                                        "missing observations out"), line))
         if time is not None:
             key = (node, time, region)
             if key in seen:
-                problems.append(Problem(file, place, f"duplicate observation of '{node}' at {time:g}"
-                                        + (f" in region '{region}'" if region else ""),
-                                        f"line {seen[key]} already has it; keep one", line))
+                problems.append(Problem(file, place,
+                                        msg("duplicate observation of '{node}' at {time:g} in region '{region}'",
+                                            node=node, time=time, region=region) if region else
+                                        msg("duplicate observation of '{node}' at {time:g}", node=node, time=time),
+                                        msg("line {line} already has it; keep one", line=seen[key]), line))
             seen.setdefault(key, line)
     return problems
 
@@ -145,7 +150,7 @@ def _with_point_decimals(raw: pd.DataFrame, file: str, separator: str, line_numb
     """``raw`` with its time and value fields rewritten to decimal points (the convention decided from all)."""
     columns = ("time", "value")
     if convention is None:
-        cells = [NumberCell(str(raw.at[i, column]).strip(), line_numbers[i], f"row {i + 1}")
+        cells = [NumberCell(str(raw.at[i, column]).strip(), line_numbers[i], msg("row {row}", row=i + 1))
                  for column in columns for i in range(len(raw))]
         convention = decide_convention(cells, file, separator)
     raw = raw.copy()
@@ -188,17 +193,17 @@ def observed_from_text(text: str, file: str, node_ids: list[str], horizon: tuple
         raw = pd.read_csv(io.StringIO("\n".join(line for _, line in kept)), dtype=str, keep_default_na=False,
                           skipinitialspace=True, sep=separator)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(file, "", f"not a readable CSV table (read with the {separator_name(separator)} "
-                                 f"as separator): {exc}",
-                                 "fields separated by commas, semicolons or tabs, with a header line "
-                                 "node,time,value")) from None
+        raise InputError(Problem(file, "", msg("not a readable CSV table (read with the {separator} as separator): "
+                                               "{reason}", separator=separator_name(separator), reason=str(exc)),
+                                 msg("fields separated by commas, semicolons or tabs, with a header line "
+                                     "node,time,value"))) from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     header_line = kept[0][0] if kept else 1
     problems = _column_problems(list(raw.columns), file, header_line, separator)
     if problems:
         raise InputError(problems)
     if raw.empty:
-        raise InputError(Problem(file, "", "the table has no rows", "add observations below the header"))
+        raise InputError(Problem(file, "", msg("the table has no rows"), msg("add observations below the header")))
     if len(line_numbers) != len(raw):  # a quoted field spans lines: fall back to row counting
         line_numbers = list(range(header_line + 1, header_line + 1 + len(raw)))
     raw = _with_point_decimals(raw, file, separator, line_numbers, convention)
@@ -233,12 +238,12 @@ def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, f
     from simulator.io.input_file import read_input_bytes
 
     path = Path(path)
-    raw = read_input_bytes(path, MAX_BYTES, "CSV file of observations")
+    raw = read_input_bytes(path, MAX_BYTES, msg("CSV file of observations"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "", "not UTF-8 text",
-                                 "save the table as UTF-8 CSV (in Excel: CSV UTF-8)")) from None
+        raise InputError(Problem(str(path), "", msg("not UTF-8 text"),
+                                 msg("save the table as UTF-8 CSV (in Excel: CSV UTF-8)"))) from None
     return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest())
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
+from simulator.messages import msg
 from simulator.results import RunResult
 from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_scenario, run_deterministic
 from simulator.spec import ModelSpec, ScenarioSpec
@@ -188,9 +189,9 @@ def load_scenarios(paths: Sequence[str | Path]) -> list[ScenarioFile]:
         try:
             doc = read_yaml(path)[0]
             if isinstance(doc.data, dict) and "nodes" in doc.data and "model" not in doc.data:
-                raise InputError(doc.problem((), "this is a model file, not a scenario",
-                                             "a run takes scenario files, which name their model "
-                                             "with model:; bwsim validate checks a model"))
+                raise InputError(doc.problem((), msg("this is a model file, not a scenario"),
+                                             msg("a run takes scenario files, which name their model "
+                                                 "with model:; bwsim validate checks a model")))
             spec = spec_from_document(doc, ScenarioSpec)
             model_path = model_beside(str(path), spec.model)  # as a person would write it
             key = model_path.resolve()
@@ -212,11 +213,14 @@ def name_problems(loaded: Sequence[ScenarioFile]) -> list[Problem]:
     for item in loaded:
         name = item.spec.name
         if name == "baseline" or name.startswith("baseline-"):
-            problems.append(item.document.problem(("name",), f"'{name}' is the name of the baseline rows",
-                                                  "give the scenario another name"))
+            problems.append(item.document.problem(("name",), msg("'{name}' is the name of the baseline rows",
+                                                                 name=name),
+                                                  msg("give the scenario another name")))
         elif name in seen:
-            problems.append(item.document.problem(("name",), f"scenario name '{name}' is also used by {seen[name]}",
-                                                  "scenario names label the rows of results.csv; make them unique"))
+            problems.append(item.document.problem(("name",), msg("scenario name '{name}' is also used by {file}",
+                                                                 name=name, file=seen[name]),
+                                                  msg("scenario names label the rows of results.csv; make them "
+                                                      "unique")))
         seen.setdefault(name, item.path)
     return problems
 

@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.spec import Distribution, ModelSpec
 
 Method = Literal["lhs", "mc"]
@@ -192,8 +193,8 @@ def check_sampling(samples: int, seed: int, method: str, where: str = "") -> Non
             Problem(
                 where,
                 "samples",
-                f"the number of samples must be 1 or more, got {samples!r}",
-                "e.g. 1000",
+                msg("the number of samples must be 1 or more, got {samples}", samples=repr(samples)),
+                msg("e.g. 1000"),
             )
         )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -201,8 +202,8 @@ def check_sampling(samples: int, seed: int, method: str, where: str = "") -> Non
             Problem(
                 where,
                 "seed",
-                f"the seed must be a whole number, 0 or more, got {seed!r}",
-                "e.g. 7",
+                msg("the seed must be a whole number, 0 or more, got {seed}", seed=repr(seed)),
+                msg("e.g. 7"),
             )
         )
     if method not in METHODS:
@@ -210,8 +211,8 @@ def check_sampling(samples: int, seed: int, method: str, where: str = "") -> Non
             Problem(
                 where,
                 "method",
-                f"unknown sampling method {method!r}",
-                "use lhs (Latin hypercube) or mc (Monte Carlo)",
+                msg("unknown sampling method {method}", method=repr(method)),
+                msg("use lhs (Latin hypercube) or mc (Monte Carlo)"),
             )
         )
     if problems:
@@ -297,9 +298,9 @@ def design_problems(model: ModelSpec, samples: int, method: str, file: str = "")
         Problem(
             file,
             "samples",
-            f"a Latin hypercube of {samples:,} samples over {n_parameters} "
-            f"uncertain parameters needs {design_bytes / 2**30:.1f} GB of memory",
-            "use method mc (Monte Carlo, flat memory) or fewer samples",
+            msg("a Latin hypercube of {samples:,} samples over {parameters} uncertain parameters needs {gb:.1f} GB "
+                "of memory", samples=samples, parameters=n_parameters, gb=design_bytes / 2**30),
+            msg("use method mc (Monte Carlo, flat memory) or fewer samples"),
         )
     ]
 

@@ -37,6 +37,7 @@ import pandas as pd
 from simulator import ensemble
 from simulator.distributed import parallel_blocks
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.sampling import Parameter, inverse_cdf, parameter_arrays, uncertain_parameters
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import Distribution, ModelSpec
@@ -348,21 +349,25 @@ def _check_request(prepared: PreparedScenario, outputs: list[str], year: float, 
     for output in outputs:
         if output not in cm.node_ids:
             close = difflib.get_close_matches(output, cm.node_ids, n=1, cutoff=0.5)
-            problems.append(Problem("", "output", f"unknown node '{output}'",
-                                    f"did you mean '{close[0]}'?" if close else "give a node id of the model"))
+            problems.append(Problem("", "output", msg("unknown node '{node}'", node=output),
+                                    msg("did you mean '{name}'?", name=close[0]) if close
+                                    else msg("give a node id of the model")))
     if not outputs:
-        problems.append(Problem("", "output", "no output node given", "name the outcome, e.g. life_satisfaction"))
+        problems.append(Problem("", "output", msg("no output node given"),
+                                msg("name the outcome, e.g. life_satisfaction")))
     if not cm.times[0] <= year <= cm.times[-1]:
-        problems.append(Problem("", "year", f"year {year:g} is outside the horizon "
-                                f"{cm.times[0]:g}-{cm.times[-1]:g}", "choose a year inside it"))
+        problems.append(Problem("", "year", msg("year {year:g} is outside the horizon {start:g}-{end:g}", year=year,
+                                                start=float(cm.times[0]), end=float(cm.times[-1])),
+                                msg("choose a year inside it")))
     if not uncertain_factors(prepared.model, cm.dt):
-        problems.append(Problem("", "", "the model has no uncertain weight or lag",
-                                "give links a range, e.g. weight: {low: .., mode: .., high: ..}"))
+        problems.append(Problem("", "", msg("the model has no uncertain weight or lag"),
+                                msg("give links a range, e.g. weight: {{low: .., mode: .., high: ..}}")))
     if n_base < 2 or (method == "sobol" and n_base & (n_base - 1)):
-        problems.append(Problem("", "samples", f"{n_base} base samples",
-                                "use a power of 2 of at least 2 for Sobol (e.g. 1024), at least 2 for Morris"))
+        problems.append(Problem("", "samples", msg("{n} base samples", n=n_base),
+                                msg("use a power of 2 of at least 2 for Sobol (e.g. 1024), at least 2 for Morris")))
     if method not in ("sobol", "morris"):
-        problems.append(Problem("", "method", f"unknown method '{method}'", "use sobol or morris"))
+        problems.append(Problem("", "method", msg("unknown method '{method}'", method=method),
+                                msg("use sobol or morris")))
     problems += ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from simulator.messages import msg
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 DIMENSIONS = ("hier_en_nu", "later", "elders")
 DELAY_TYPES = ("none", "fixed", "exponential", "third_order")
@@ -39,13 +41,14 @@ class Spec(BaseModel):
 def _number(value: Any, what: str) -> float:
     """A finite float from a YAML number (booleans and strings are refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{what} must be a number, got {value!r}")
+        raise ValueError(msg("{what} must be a number, got {value}", what=what, value=repr(value)))
     try:
         number = float(value)
     except OverflowError:  # an integer of hundreds of digits
-        raise ValueError(f"{what} is too large to be a number ({len(str(value))} digits)") from None
+        raise ValueError(msg("{what} is too large to be a number ({digits} digits)", what=what,
+                             digits=len(str(value)))) from None
     if not math.isfinite(number):
-        raise ValueError(f"{what} must be a finite number, got {value!r}")
+        raise ValueError(msg("{what} must be a finite number, got {value}", what=what, value=repr(value)))
     return number
 
 
@@ -96,26 +99,25 @@ class Distribution(Spec):
         keys = {"fixed": {"mode"}, "triangular": {"low", "mode", "high"},
                 "normal": {"mean", "sd"}, "uniform": {"low", "high"}}.get(value["dist"])
         if keys is None:
-            raise ValueError(f"unknown distribution {value['dist']!r}; "
-                             "use a number, {low, mode, high}, or dist: normal | uniform | triangular")
+            raise ValueError(msg("unknown distribution {dist}; use a number, {{low, mode, high}}, or dist: normal | "
+                                 "uniform | triangular", dist=repr(value["dist"])))
         given = set(value) - {"dist"}
         if given - keys or keys - given:
-            raise ValueError(f"a {value['dist']} distribution takes exactly {', '.join(sorted(keys))}; "
-                             f"got {', '.join(sorted(given)) or 'nothing'}")
+            raise ValueError(msg("a {dist} distribution takes exactly {keys}; got {given}", dist=value["dist"],
+                                 keys=", ".join(sorted(keys)), given=", ".join(sorted(given)) or msg("nothing")))
         for key in keys:
             _number(value[key], key)
         return value
 
     @model_validator(mode="after")
     def _check_order(self) -> Distribution:
-        p = self.param
-        if self.dist == "triangular" and not (p("low") <= p("mode") <= p("high")):
-            raise ValueError(f"needs low <= mode <= high, got low={p('low'):g}, mode={p('mode'):g}, "
-                             f"high={p('high'):g}")
-        if self.dist == "uniform" and not p("low") <= p("high"):
-            raise ValueError(f"needs low <= high, got low={p('low'):g}, high={p('high'):g}")
-        if self.dist == "normal" and p("sd") < 0:
-            raise ValueError(f"sd must not be negative, got {p('sd'):g}")
+        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):
+            raise ValueError(msg("needs low <= mode <= high, got low={low:g}, mode={mode:g}, high={high:g}",
+                                 low=self.low, mode=self.mode, high=self.high))
+        if self.dist == "uniform" and not self.low <= self.high:
+            raise ValueError(msg("needs low <= high, got low={low:g}, high={high:g}", low=self.low, high=self.high))
+        if self.dist == "normal" and self.sd < 0:
+            raise ValueError(msg("sd must not be negative, got {sd:g}", sd=self.sd))
         return self
 
     def param(self, key: Literal["low", "mode", "high", "mean", "sd"]) -> float:
@@ -192,10 +194,10 @@ class SeriesBaseline(Spec):
     @classmethod
     def _check_series(cls, value: Any) -> Any:
         if not isinstance(value, dict) or not value:
-            raise ValueError("series must be a non-empty mapping of year: value")
+            raise ValueError(msg("series must be a non-empty mapping of year: value"))
         for year, val in value.items():
-            _number(year, f"year {year!r}")
-            _number(val, f"value for {year!r}")
+            _number(year, msg("year {year}", year=repr(year)))
+            _number(val, msg("value for {year}", year=repr(year)))
         return value
 
 
@@ -210,9 +212,9 @@ def _parse_baseline(value: Any) -> Any:
             return SeriesBaseline.model_validate(value)
         if "value" in value:
             return GrowthBaseline.model_validate(value)
-        raise ValueError("a baseline is a number, {value, growth, year} or {series: {year: value}}; "
-                         f"got keys {', '.join(map(str, value))}")
-    return _number(value, "baseline")
+        raise ValueError(msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; "
+                             "got keys {keys}", keys=", ".join(map(str, value))))
+    return _number(value, msg("baseline"))
 
 
 class Indicator(Spec):
@@ -259,9 +261,9 @@ class NodeSpec(Spec):
     @model_validator(mode="after")
     def _check(self) -> NodeSpec:
         if self.kind != "stock" and self.decay != 0:
-            raise ValueError(f"decay is for stocks only, but node '{self.id}' is an auxiliary")
+            raise ValueError(msg("decay is for stocks only, but node '{node}' is an auxiliary", node=self.id))
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min:g}) is larger than max ({self.max:g})")
+            raise ValueError(msg("min ({min:g}) is larger than max ({max:g})", min=self.min, max=self.max))
         return self
 
 
@@ -303,18 +305,18 @@ class LinkSpec(Spec):
     def _check_lag(cls, lag: Distribution) -> Distribution:
         lo, _ = lag.support
         if lo < 0:
-            raise ValueError(f"a lag cannot be negative (lowest value {lo:g} years)")
+            raise ValueError(msg("a lag cannot be negative (lowest value {lag:g} years)", lag=lo))
         return lag
 
     @model_validator(mode="after")
     def _check(self) -> LinkSpec:
         lo, _ = self.lag.support
         if self.delay == "none" and self.lag.support != (0.0, 0.0):
-            raise ValueError("delay 'none' needs lag 0; give a delay type (fixed, exponential, "
-                             "third_order) for a lagged link")
+            raise ValueError(msg("delay 'none' needs lag 0; give a delay type (fixed, exponential, "
+                                 "third_order) for a lagged link"))
         if self.delay != "none" and lo <= 0:
-            raise ValueError(f"a {self.delay} delay needs a lag above 0 years; use delay: none for an "
-                             "immediate effect")
+            raise ValueError(msg("a {delay} delay needs a lag above 0 years; use delay: none for an "
+                                 "immediate effect", delay=self.delay))
         return self
 
     @property
@@ -336,19 +338,20 @@ def time_problems(start: float, end: float, dt: float) -> list[tuple[tuple[str, 
     step would be truncated or stretched, and PySD or Vensim would disagree on it.
     """
     if dt <= 0:
-        return [(("dt",), f"dt must be above 0, got {dt:g}")]
+        return [(("dt",), msg("dt must be above 0, got {dt:g}", dt=dt))]
     if end <= start:
-        return [(("end", "start"), f"end ({end:g}) must be after start ({start:g})")]
+        return [(("end", "start"), msg("end ({end:g}) must be after start ({start:g})", end=end, start=start))]
     steps = (end - start) / dt
     if steps > MAX_STEPS:
-        return [(("dt", "end", "start"), f"more than {MAX_STEPS:,} time steps; use a larger dt")]
+        return [(("dt", "end", "start"), msg("more than {steps:,} time steps; use a larger dt", steps=MAX_STEPS))]
     whole = round(steps)
     if not math.isclose(steps, whole, rel_tol=STEP_TOLERANCE):
         below = math.floor(steps)
         ends = " or ".join(f"{start + k * dt:g}" for k in (below, below + 1) if k > 0)
         return [(("end", "dt", "start"),
-                 f"{start:g} to {end:g} is not a whole number of steps of dt = {dt:g} ({steps:.6g} steps); "
-                 f"use end {ends}, or a dt that divides {end - start:g} years")]
+                 msg("{start:g} to {end:g} is not a whole number of steps of dt = {dt:g} ({steps:.6g} steps); "
+                     "use end {ends}, or a dt that divides {years:g} years", start=start, end=end, dt=dt,
+                     steps=steps, ends=ends, years=end - start))]
     return []
 
 
@@ -406,7 +409,8 @@ class ScenarioTime(TimeSpec):
         for keys, message in time_problems(merged["start"], merged["end"], merged["dt"]):
             key = next((k for k in keys if k in self.given), keys[0])
             rest = " and ".join(k for k in TimeSpec.model_fields if k not in self.given)
-            problems.append((key, f"{message} (the model's time gives {rest})" if rest else message))
+            problems.append((key, msg("{message} (the model's time gives {rest})", message=message, rest=rest)
+                             if rest else message))
         return problems
 
     def over(self, base: TimeSpec) -> TimeSpec:
@@ -415,7 +419,7 @@ class ScenarioTime(TimeSpec):
         Raises ValueError when the merged horizon is invalid.
         """
         for key, message in self.merge_problems(base):
-            raise ValueError(f"time.{key}: {message}")
+            raise ValueError(msg("time.{key}: {message}", key=key, message=message))
         return TimeSpec.model_validate(base.model_dump() | self.given)
 
 
@@ -471,17 +475,18 @@ class InterventionSpec(Spec):
         given = {k for k in ("height", "start", "width", "slope", "end", "values") if getattr(self, k) is not None}
         missing, extra = required - given, given - required
         if missing:
-            raise ValueError(f"a {self.shape} needs {', '.join(sorted(missing))}")
+            raise ValueError(msg("a {shape} needs {keys}", shape=self.shape, keys=", ".join(sorted(missing))))
         if extra:
-            raise ValueError(f"{', '.join(sorted(extra))} is not a parameter of a {self.shape} "
-                             f"(it takes {', '.join(sorted(required))})")
-        if self.shape == "pulse" and self.param("width") <= 0:
-            raise ValueError(f"a pulse needs width > 0, got {self.param('width'):g}")
-        if self.shape == "ramp" and self.param("end") < self.param("start"):
-            raise ValueError(f"a ramp needs end >= start, got start={self.param('start'):g}, "
-                             f"end={self.param('end'):g}")
+            raise ValueError(msg("{keys} is not a parameter of a {shape} (it takes {required})",
+                                 keys=", ".join(sorted(extra)), shape=self.shape,
+                                 required=", ".join(sorted(required))))
+        if self.shape == "pulse" and self.width <= 0:
+            raise ValueError(msg("a pulse needs width > 0, got {width:g}", width=self.width))
+        if self.shape == "ramp" and self.end < self.start:
+            raise ValueError(msg("a ramp needs end >= start, got start={start:g}, end={end:g}", start=self.start,
+                                 end=self.end))
         if self.shape == "series" and not self.values:
-            raise ValueError("a series needs at least one year: value pair")
+            raise ValueError(msg("a series needs at least one year: value pair"))
         return self
 
     def param(self, key: Literal["height", "start", "width", "slope", "end"]) -> float:

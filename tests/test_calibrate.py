@@ -290,7 +290,8 @@ def _cli(*args):
 
     from simulator.cli.main import app
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    args = [str(a) for a in args]  # in English unless the test gives --lang
+    return CliRunner().invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 def test_cli_calibrate_writes_a_fitted_model_and_keeps_the_old(tmp_path):
@@ -299,7 +300,7 @@ def test_cli_calibrate_writes_a_fitted_model_and_keeps_the_old(tmp_path):
     out = tmp_path / "fitted" / "model-fitted.yaml"
     result = _cli("calibrate", scenario, data, "--link", "x:y", "--link", "y:z", "--lags", "--out", out)
     assert result.exit_code == 0, result.output
-    assert "x->y:weight" in result.output and "x->y:lag" in result.output and "R^2" in result.output
+    assert "x -> y: weight" in result.output and "x -> y: lag" in result.output and "R^2" in result.output
     assert (tmp_path / "model.yaml").read_bytes() == before
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Calibrated by bwsim calibrate")

@@ -294,7 +294,8 @@ def _bwsim(*args):
 
     from simulator.cli.main import app
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    args = [str(a) for a in args]  # in English unless the test gives --lang
+    return CliRunner().invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 def test_run_with_samples_writes_a_reproducible_ensemble_csv(files, tmp_path):

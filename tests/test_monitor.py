@@ -114,7 +114,7 @@ def test_cli_monitor(tmp_path):
         {"node": "a", "shape": "step", "height": 1.0, "start": 2022.0}]}), encoding="utf-8")
     (tmp_path / "obs.csv").write_text("node,time,value\ny,2025,11\ny,2026,12.5\n", encoding="utf-8")
     runner = CliRunner()
-    args = ["monitor", str(tmp_path / "plan.yaml"), str(tmp_path / "obs.csv"), "--samples", "500"]
+    args = ["monitor", str(tmp_path / "plan.yaml"), str(tmp_path / "obs.csv"), "--samples", "500", "--lang", "en"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "ABOVE by 0.6" in result.output and "1 of 2 observation(s) outside the band" in result.output
@@ -129,6 +129,11 @@ def test_cli_monitor(tmp_path):
     (tmp_path / "obs.csv").write_text("node,time,value\ny,2035,11\n", encoding="utf-8")
     bad = runner.invoke(app, args)
     assert bad.exit_code == 2 and "outside the horizon" in bad.output
+    dutch = runner.invoke(app, args[:-2])  # the default: Dutch words and numbers
+    assert "ligt buiten de horizon" in dutch.output and dutch.exit_code == 2
+    (tmp_path / "obs.csv").write_text("node,time,value\ny,2025,11\ny,2026,12.5\n", encoding="utf-8")
+    dutch = runner.invoke(app, args[:-2])
+    assert "ERBOVEN met 0,6" in dutch.output and "1 van 2 waarneming(en) buiten de band" in dutch.output
 
 
 def test_band_matches_the_ensemble_of_bwsim_run():

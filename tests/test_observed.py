@@ -201,7 +201,10 @@ def test_calibrate_refuses_an_ambiguous_file_and_writes_nothing(tmp_path):
     data.write_text("node;time;value\njobs_total;2026;100.038\njobs_total;2027;100500\n", encoding="utf-8")
     out = tmp_path / "fitted.yaml"
     result = CliRunner().invoke(app, ["calibrate", str(root / "scenarios" / "medtech-growth.yaml"), str(data),
-                                      "--out", str(out)])
+                                      "--out", str(out), "--lang", "en"])
     assert result.exit_code == 2
     assert f"{data}:2: row 1: '100.038' can be read two ways" in result.stderr
+    dutch = CliRunner().invoke(app, ["calibrate", str(root / "scenarios" / "medtech-growth.yaml"), str(data),
+                                     "--out", str(out)])
+    assert f"{data}:2: rij 1: '100.038' kan op twee manieren gelezen worden" in dutch.stderr
     assert "Traceback" not in result.output and not out.exists()

@@ -175,7 +175,8 @@ def _cli(*args):
 
     from simulator.cli.main import app
 
-    return CliRunner().invoke(app, [str(a) for a in args])
+    args = [str(a) for a in args]  # in English unless the test gives --lang
+    return CliRunner().invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 def test_cli_sensitivity_table_and_json(tmp_path):
@@ -186,7 +187,7 @@ def test_cli_sensitivity_table_and_json(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     first = next(i for i, line in enumerate(lines) if line.strip().startswith("rank"))
-    assert "b->y:weight" in lines[first + 1] and "ST over time" in result.output
+    assert "b -> y: weight" in lines[first + 1] and "ST over time" in result.output  # labels; ids in --json
     result = _cli("sensitivity", scenario, "--output", "y", "--output", "a", "--year", "2028", "--samples", "16",
                   "--method", "morris", "--json")
     report = json.loads(result.output)

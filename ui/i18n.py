@@ -10,6 +10,8 @@ from __future__ import annotations
 # Unit words live in the core (the command line says them too); re-exported for the pages.
 from simulator.analysis.text import UNIT_WORDS_NL as UNIT_WORDS_NL
 from simulator.analysis.text import unit_label as unit_label
+from simulator.errors import InputError
+from simulator.errors import error_text as error_text
 from simulator.themes import theme_name
 
 LANGUAGES = ("nl", "en")
@@ -515,6 +517,15 @@ def t(key: str, language: str = "nl", **values: object) -> str:
         return key
     text = entry.get(language) or entry["nl"]
     return text.format(**values) if values else text
+
+
+def problem_lines(exc: InputError, language: str = "nl") -> list[str]:
+    """Every problem of ``exc`` as one line in ``language``: the same text as the command line prints.
+
+    Messages of the core are translated with its catalog (``simulator.messages``); file names,
+    places and values stay as they are. :func:`error_text` renders any simulator error likewise.
+    """
+    return [problem.render(language) for problem in exc.problems]
 
 
 def theme_label(theme: str, language: str = "nl") -> str:

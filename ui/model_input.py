@@ -18,6 +18,7 @@ from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
 from simulator.io.yaml_file import parse_yaml
 from simulator.io.yaml_writer import dump_yaml
+from simulator.messages import msg
 from simulator.observed import ObservedData, observed_from_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec
@@ -183,12 +184,13 @@ def read_observed(
     import hashlib
 
     if len(raw) > limit:
-        raise InputError(Problem(name, "", f"{len(raw) / 1e6:.1f} MB, more than the limit of {limit / 1e6:.1f} MB",
-                                 "keep only the indicators you monitor"))
+        raise InputError(Problem(name, "", msg("{size:.1f} MB, more than the limit of {limit:.1f} MB",
+                                               size=len(raw) / 1e6, limit=limit / 1e6),
+                                 msg("keep only the indicators you monitor")))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(Problem(name, "", "not a UTF-8 text file", "save the table as UTF-8 CSV")) from None
+        raise InputError(Problem(name, "", msg("not a UTF-8 text file"), msg("save the table as UTF-8 CSV"))) from None
     return observed_from_text(text, name, node_ids, horizon, hashlib.sha256(raw).hexdigest())
 
 

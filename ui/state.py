@@ -34,7 +34,8 @@ from simulator.scenario_run import (
 from simulator.spec import ModelSpec, ScenarioSpec
 from ui import future as fut
 from ui import plain_text
-from ui.i18n import t, unit_label
+from ui.i18n import error_text as core_error_text
+from ui.i18n import problem_lines, t, unit_label
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = REPO / "models" / "medtech-heerlen.yaml"
@@ -439,11 +440,11 @@ def error_text(exc: BaseException) -> str:
     """An error as Markdown for people, never a traceback; what it quotes (a label, a name, a file's
     text) is escaped, so it shows as text."""
     if isinstance(exc, InputError):
-        return tr("input_error", message="") + "\n\n" + plain_text.markdown_lines(exc.problems)
+        return tr("input_error", message="") + "\n\n" + plain_text.markdown_lines(problem_lines(exc, language()))
     if isinstance(exc, NumericalError):
-        return tr("numerical_error", message=plain_text.markdown(exc))
+        return tr("numerical_error", message=plain_text.markdown(core_error_text(exc, language())))
     if isinstance(exc, SimulatorError):
-        return plain_text.markdown(exc)
+        return plain_text.markdown(core_error_text(exc, language()))
     traceback.print_exc()  # for the server log only
     return tr("unexpected_error", kind=type(exc).__name__)
 

@@ -36,6 +36,7 @@ from simulator.analysis.text import (
 )
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.engine import simulate
+from simulator.messages import joined, msg
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import DIMENSIONS, ModelSpec, display_name
 from simulator.themes import theme_name, theme_order
@@ -86,12 +87,19 @@ def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: i
     on_loops = {f"{links[j].key}:{field}" for loop in find_loops(prepared.model, prepared.time)
                 for j in loop.links for field in ("weight", "lag")}
     values = {name: value for name, value in describe(report.worst_member).items() if name in on_loops}
-    shown = ", ".join(f"{name} = {value:.4g}" for name, value in values.items())
-    return (f"{prepared.name}: {report.unstable} of the first {report.checked} ensemble members make the model "
-            f"unstable: their deviations grow without bound (largest spectral radius {report.worst_radius:.6g} "
-            f"per step, member {report.worst_member}" + (f"; its values on feedback loops: {shown}" if shown else "")
-            + "). The central model is stable, but the band's tails rest on these members: narrow the ranges "
-            "of the links in the growing loop if such values are not plausible")
+    shown = joined(", ", [msg("{name} = {value:.4g}", name=name, value=value) for name, value in values.items()])
+    numbers = {"scenario": prepared.name, "unstable": report.unstable, "checked": report.checked,
+               "radius": report.worst_radius, "member": report.worst_member, "values": shown}
+    if not values:
+        return msg("{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
+                   "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}). "
+                   "The central model is stable, but the band's tails rest on these members: narrow the ranges of "
+                   "the links in the growing loop if such values are not plausible", **numbers)
+    return msg("{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
+               "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}; its "
+               "values on feedback loops: {values}). The central model is stable, but the band's tails rest on "
+               "these members: narrow the ranges of the links in the growing loop if such values are not plausible",
+               **numbers)
 
 
 def _member_values(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.analysis.stability import check_stability
+from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 def stability_warning(prepared: PreparedScenario) -> str:
     """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
     report = check_stability(prepared.model, prepared.compiled, prepared.time)
-    return "" if report.stable else f"{prepared.name}: {report.message()}"
+    return "" if report.stable else msg("{scenario}: {message}", scenario=prepared.name,
+                                        message=report.message(prepared.model))
 
 
 def horizon_warnings(prepared: PreparedScenario) -> list[str]:
@@ -34,9 +36,10 @@ def horizon_warnings(prepared: PreparedScenario) -> list[str]:
         start = intervention.start
         if intervention.shape == "series" or start is None or start <= end:
             continue
-        out.append(f"{where}: interventions[{i}]: the {intervention.shape} on '{intervention.node}' starts at "
-                   f"{start:g}, after the horizon ends at {end:g}, so it changes nothing in this run "
-                   "(start it earlier, or set a later time: end:)")
+        out.append(msg("{where}: interventions[{index}]: the {shape} on '{node}' starts at {start:g}, after the "
+                       "horizon ends at {end:g}, so it changes nothing in this run (start it earlier, or set a later "
+                       "time: end:)", where=where, index=i, shape=intervention.shape, node=intervention.node,
+                       start=start, end=end))
     return out
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import theme_order
 
@@ -95,8 +96,9 @@ def time_indices(times: np.ndarray, years: Sequence[float], where: str = "year")
     start, end = float(times[0]), float(times[-1])
     bad = [y for y in years if not start - 1e-9 <= y <= end + 1e-9]
     if bad:
-        raise InputError([Problem("", where, f"year {y:g} is outside the horizon {start:g}-{end:g}",
-                                  f"choose a year from {start:g} to {end:g}") for y in bad])
+        raise InputError([Problem("", where, msg("year {year:g} is outside the horizon {start:g}-{end:g}", year=y,
+                                                 start=start, end=end),
+                                  msg("choose a year from {start:g} to {end:g}", start=start, end=end)) for y in bad])
     return [int(np.argmin(np.abs(times - y))) for y in years]
 
 
@@ -106,9 +108,14 @@ def _check_themes(model: ModelSpec, themes: Sequence[str] | None) -> None:
     known = sorted({n.theme for n in model.nodes}, key=lambda t: (theme_order(t), t))
     unknown = [t for t in themes if t not in known]
     if unknown:
-        raise InputError([Problem("", "theme", f"no node has the theme '{t}'",
-                                  "".join(f"did you mean '{c}'? " for c in difflib.get_close_matches(t, known, 1))
-                                  + "themes of this model: " + ", ".join(known)) for t in unknown])
+        problems = []
+        for t in unknown:
+            close = difflib.get_close_matches(t, known, 1)
+            listed = msg("themes of this model: {themes}", themes=", ".join(known))
+            problems.append(Problem("", "theme", msg("no node has the theme '{theme}'", theme=t),
+                                    msg("did you mean '{name}'? {themes}", name=close[0], themes=listed) if close
+                                    else listed))
+        raise InputError(problems)
 
 
 def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,

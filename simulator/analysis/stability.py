@@ -231,24 +231,32 @@ class StabilityReport:
     culprits: tuple[Loop, ...] = ()
     neutral: bool = False
 
-    def message(self) -> str:
-        """A one-paragraph English description (empty when stable)."""
+    def message(self, model: ModelSpec | None = None) -> str:
+        """A one-paragraph description (a message, English unless translated; empty when stable).
+
+        With ``model``, the loops are named by their nodes' labels, else by node ids.
+        """
+        from simulator.analysis.text import POLARITIES, labelled_text
+        from simulator.messages import joined, msg
+
         if self.stable:
             return ""
+        values = {"growth": self.growth_per_year, "radius": self.spectral_radius, "year": self.year}
         if not math.isfinite(self.spectral_radius):
-            text = (f"the model is unstable: its weights are so large that deviations overflow (the one-step map "
-                    f"is not finite at {self.year:g}); check the weights of the loops")
+            text = msg("the model is unstable: its weights are so large that deviations overflow (the one-step map "
+                       "is not finite at {year:g}); check the weights of the loops", **values)
         elif self.neutral:
-            text = ("the model is not stable: a feedback loop closes with a gain of exactly 1, so a sustained "
-                    "change makes deviations grow without bound, by the same amount every step (a unit "
-                    f"eigenvalue, spectral radius {self.spectral_radius:.6g} per step, at {self.year:g})")
+            text = msg("the model is not stable: a feedback loop closes with a gain of exactly 1, so a sustained "
+                       "change makes deviations grow without bound, by the same amount every step (a unit "
+                       "eigenvalue, spectral radius {radius:.6g} per step, at {year:g})", **values)
         else:
-            text = (f"the model is unstable: deviations grow by a factor {self.growth_per_year:.4g} per year "
-                    f"(spectral radius {self.spectral_radius:.6g} per step, at {self.year:g})")
-        if self.culprits:
-            text += "; the loop(s) that make it grow: " + "; ".join(
-                f"{lp.id} ({lp.polarity}) {lp.path}" for lp in self.culprits)
-        return text
+            text = msg("the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
+                       "{radius:.6g} per step, at {year:g})", **values)
+        if not self.culprits:
+            return text
+        loops = [msg("{id} ({polarity}) {path}", id=lp.id, polarity=POLARITIES.get(lp.polarity, lp.polarity),
+                     path=labelled_text(lp.path, model) if model is not None else lp.path) for lp in self.culprits]
+        return msg("{text}; the loop(s) that make it grow: {loops}", text=text, loops=joined("; ", loops))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits, neutral)."""

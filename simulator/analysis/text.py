@@ -12,7 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from simulator.spec import DIMENSIONS
+from simulator.messages import LANGUAGES, Localized, localize_number, msg
+from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import theme_name
 
 DIMENSION_NAMES = {"nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
@@ -30,23 +31,20 @@ SYMBOLS = {"improves": "+", "worsens": "-", "level": "=", "neutral": ".", "mixed
 def format_number(value: float, language: str = "nl", digits: int = 3) -> str:
     """``value`` to ``digits`` significant digits (no trailing zeros).
 
-    Dutch separators (1.234,5) or English ones (1,234.5), by ``language``.
+    Dutch separators (1.234,5) or English ones (1,234.5), by ``language`` (Babel writes them).
     """
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return "n.v.t." if language == "nl" else "n/a"
     if value == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
     if magnitude < -4:
-        text = f"{value:.{digits - 1}e}"
-        return text.replace(".", ",") if language == "nl" else text
+        return localize_number(f"{value:.{digits - 1}e}", language)
     decimals = max(0, digits - 1 - magnitude)
     text = f"{round(value, decimals):,.{decimals}f}"
     if decimals:
         text = text.rstrip("0").rstrip(".")
-    if language == "nl":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
+    return localize_number(text, language)
 
 
 # Unit words of the models (written in English) and their Dutch forms; longest first when replacing.
@@ -171,8 +169,12 @@ def scorecard_table(groups: pd.DataFrame, language: str = "nl") -> str:
 
 
 def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: dict | None = None) -> str:
-    """A fixed-width text table of ``columns`` (numbers right-aligned, text left-aligned)."""
+    """A fixed-width text table of ``columns`` (numbers right-aligned, text left-aligned).
+
+    A column is at least as wide as its heading (headings are translated, so their length varies).
+    """
     formats = formats or {}
+    widths = [max(width, len(col)) for col, width in zip(columns, widths, strict=True)]
     cells = []
     for _, row in frame.iterrows():
         line = []
@@ -182,13 +184,44 @@ def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: d
             numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
             line.append(f"{text[:abs(width)]:>{width}}" if numeric else f"{text[:width]:<{width}}")
         cells.append("  " + " ".join(line).rstrip())
-    head = "  " + " ".join(f"{c[:w]:<{w}}" for c, w in zip(columns, widths, strict=True)).rstrip()
+    first = frame.iloc[0] if len(frame) else {}
+    numeric = [isinstance(first.get(c), (int, float, np.number)) and not isinstance(first.get(c), bool)
+               for c in columns] if len(frame) else [False] * len(columns)
+    head = "  " + " ".join(f"{c[:w]:>{w}}" if right else f"{c[:w]:<{w}}"
+                           for c, w, right in zip(columns, widths, numeric, strict=True)).rstrip()
     return "\n".join([head, *cells])
 
 
 def percent(value: float, language: str = "en") -> str:
     """A share as ``+55.0%`` (``+55,0%`` in Dutch; "n/a" when not finite)."""
     if value is None or not np.isfinite(value):
-        return "n/a"
-    text = f"{100 * value:+.1f}%"
-    return text.replace(".", ",") if language == "nl" else text
+        return "n.v.t." if language == "nl" else "n/a"
+    return localize_number(f"{100 * value:+.1f}%", language)
+
+
+def node_labels(model: ModelSpec, language: str) -> dict[str, str]:
+    """Node id -> its label in ``language``."""
+    return {node.id: node.label.get(language) for node in model.nodes}
+
+
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def labelled(text: str, labels: dict[str, str]) -> str:
+    """``text`` (a path ``a -> b``, a link ``a->b``) with every node id replaced by its label."""
+    return _ID.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
+
+
+def labelled_text(text: str, model: ModelSpec) -> Localized:
+    """``text`` with node labels in every language, as a message (rendered in the reader's language)."""
+    return Localized({language: labelled(text, node_labels(model, language)) for language in LANGUAGES})
+
+
+COLUMNS = {"id": msg("id"), "polarity": msg("polarity"), "length": msg("length"), "lag": msg("lag"),
+           "gain": msg("gain"), "path": msg("path"), "score": msg("score"), "node": msg("node"),
+           "share": msg("share"), "part": msg("part"), "from": msg("from"), "source": msg("from"),
+           "value": msg("value"), "index": msg("index"), "shape": msg("shape"), "loop": msg("loop")}
+"""Column headings of the printed tables, in words."""
+
+POLARITIES = {"reinforcing": msg("reinforcing"), "balancing": msg("balancing"), "inactive": msg("inactive")}
+"""The polarity of a feedback loop, in words."""

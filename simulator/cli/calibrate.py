@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 
 from simulator.analysis.run_warnings import run_warnings
+from simulator.analysis.text import labelled, node_labels
 from simulator.calibrate import (
     CalibrationResult,
     calibrate,
@@ -19,11 +20,12 @@ from simulator.calibrate import (
     select_parameters,
     with_notes,
 )
-from simulator.cli.common import atomic_file, echo_warnings, fail, reports_errors
+from simulator.cli.common import Lang, atomic_file, echo_warnings, fail, language_option, reports_errors, say
 from simulator.cli.flags import as_flags
 from simulator.io.fitted_model import fitted_model_text
 from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile, load_scenario
+from simulator.messages import Text, localize_number, msg, translate
 from simulator.observed import ObservedData, load_observed
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
@@ -37,36 +39,78 @@ def load_inputs(scenario: Path, data: Path) -> tuple[ScenarioFile, PreparedScena
     return loaded, prepared, observed
 
 
-def _fmt(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{value:.4g}"
+def _fmt(value: float, language: str = "en") -> str:
+    return translate(msg("n/a"), language) if pd.isna(value) else localize_number(f"{value:.4g}", language)
 
 
-def format_result(result: CalibrationResult) -> str:
-    """Readable tables: parameters with intervals, fit per series, warnings and notes."""
-    lines = [f"calibration of {result.scenario} on {result.data_file}: {result.n_obs} observations, "
-             f"{len(result.estimates)} parameter(s), {result.converged} of {result.starts} start(s) converged", "",
-             f"  {'parameter':<44} {'start':>9} {'estimate':>10} {'se':>9} {'interval':>21}  note"]
-    for e in result.estimates:
-        note = ", ".join(x for x in ("at bound" if e.at_bound else "",
-                                     "interval cut to range" if e.cut_to_range else "",
-                                     "" if e.identified else "NOT IDENTIFIED") if x)
-        interval = f"{_fmt(e.low)} .. {_fmt(e.high)}"
-        lines.append(f"  {e.parameter.name[:44]:<44} {e.parameter.start:>9.4g} {e.estimate:>10.4g} "
-                     f"{_fmt(e.se):>9} {interval:>21}  {note}")
-    lines.append(f"  intervals: {result.estimates[0].interval}" if result.estimates else "")
-    lines += ["", f"  {'observed node':<32} {'n':>4} {'RMSE':>12} {'R^2':>8}"]
-    lines += [f"  {s.node:<32} {s.n:>4} {s.rmse:>12.4g} {_fmt(s.r2):>8}" for s in result.series]
+KINDS = {"weight": msg("weight"), "lag": msg("lag")}
+
+
+def parameter_label(name: str, labels: dict[str, str], language: str) -> str:
+    """``from->to:kind`` as a person reads it: node labels, the kind in ``language``."""
+    link, _, kind = name.rpartition(":")
+    return f"{labelled(link.replace('->', ' -> '), labels)}: {translate(KINDS.get(kind, kind), language)}"
+
+
+def _relabelled(text: str, labels: dict[str, str], language: str) -> str:
+    """A warning or note that names parameters (``from->to:kind``), with those names as people read them."""
+    if not labels or not isinstance(text, Text) or text.template is None:
+        return text
+    params = dict(text.params)
+    if "parameter" in params:
+        params["parameter"] = parameter_label(str(params["parameter"]), labels, language)
+    if "names" in params:
+        names = str(params["names"]).split(", ")
+        params["names"] = "; ".join(parameter_label(name, labels, language) for name in names)
+    return Text(text.template, params)
+
+
+def format_result(result: CalibrationResult, labels: dict[str, str] | None = None, language: str = "en") -> str:
+    """Readable tables in ``language``: parameters with intervals, fit per series, warnings and notes.
+
+    ``labels`` (node id -> label) names nodes for people; without it, node ids are shown.
+    """
+    labels = labels or {}
+
+    def t(text: object) -> str:
+        return translate(text, language)
+
+    names = [parameter_label(e.parameter.name, labels, language) for e in result.estimates]
+    head = {key: t(text) for key, text in (("parameter", msg("parameter")), ("start", msg("start")),
+                                           ("estimate", msg("estimate")), ("se", msg("se")),
+                                           ("interval", msg("interval")), ("note", msg("note")),
+                                           ("node", msg("observed node")))}
+    width = max([len(head["parameter"]), *(len(n) for n in names)])
+    lines = [t(msg("calibration of {scenario} on {data}: {n_obs} observations, {n_par} parameter(s), {converged} "
+                   "of {starts} start(s) converged", scenario=result.scenario, data=result.data_file,
+                   n_obs=result.n_obs, n_par=len(result.estimates), converged=result.converged,
+                   starts=result.starts)), "",
+             f"  {head['parameter']:<{width}} {head['start']:>9} {head['estimate']:>10} {head['se']:>9} "
+             f"{head['interval']:>21}  {head['note']}"]
+    for e, name in zip(result.estimates, names, strict=True):
+        note = ", ".join(t(x) for x in (msg("at bound") if e.at_bound else "",
+                                        msg("interval cut to range") if e.cut_to_range else "",
+                                        "" if e.identified else msg("NOT IDENTIFIED")) if x)
+        interval = f"{_fmt(e.low, language)} .. {_fmt(e.high, language)}"
+        lines.append(f"  {name:<{width}} {_fmt(e.parameter.start, language):>9} {_fmt(e.estimate, language):>10} "
+                     f"{_fmt(e.se, language):>9} {interval:>21}  {note}".rstrip())
+    lines.append(t(msg("  intervals: {how}", how=result.estimates[0].interval)) if result.estimates else "")
+    series = [labels.get(s.node, s.node) for s in result.series]
+    node_width = max([32, *(len(n) for n in series)])
+    lines += ["", f"  {head['node']:<{node_width}} {'n':>4} {'RMSE':>12} {'R^2':>8}"]
+    lines += [f"  {name:<{node_width}} {s.n:>4} {_fmt(s.rmse, language):>12} {_fmt(s.r2, language):>8}"
+              for s, name in zip(result.series, series, strict=True)]
     if result.warnings:
-        lines += ["", "warnings:"] + [f"  - {w}" for w in result.warnings]
+        lines += ["", t(msg("warnings:"))] + [f"  - {t(_relabelled(w, labels, language))}" for w in result.warnings]
     if result.notes:
-        lines += ["", "notes:"] + [f"  - {n}" for n in result.notes]
+        lines += ["", t(msg("notes:"))] + [f"  - {t(_relabelled(n, labels, language))}" for n in result.notes]
     return "\n".join(lines)
 
 
 def calibrate_inputs(loaded: ScenarioFile, data: Path) -> dict[str, str]:
     """The files calibrate reads, each with what it is: none may be replaced by ``--out``."""
-    return {loaded.model.path: "the model being calibrated", loaded.path: "the scenario",
-            str(data): "the observed data"}
+    return {loaded.model.path: msg("the model being calibrated"), loaded.path: msg("the scenario"),
+            str(data): msg("the observed data")}
 
 
 def _write_model(loaded: ScenarioFile, result: CalibrationResult, out: Path, data: Path) -> None:
@@ -90,13 +134,14 @@ def calibrate_command(
         seed: int = typer.Option(0, "--seed", help="Seed of the extra starts and the bootstrap."),
         bootstrap: int = typer.Option(0, "--bootstrap", help="Bootstrap replicates for the intervals (0: Jacobian)."),
         max_evaluations: int = typer.Option(200, "--max-evaluations", help="Model evaluations per start."),
-        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        language: Lang = language_option()) -> None:
     """Fit link weights (and lags) to observed data; write a new model with the fitted values."""
     if starts < 1 or bootstrap < 0 or max_evaluations < 1 or seed < 0:
-        fail("--starts and --max-evaluations must be at least 1; --bootstrap and --seed at least 0")
+        fail(msg("--starts and --max-evaluations must be at least 1; --bootstrap and --seed at least 0"))
     loaded, prepared, observed = load_inputs(scenario, data)
     check_outputs([out], calibrate_inputs(loaded, data))
-    echo_warnings(run_warnings(prepared))
+    echo_warnings(run_warnings(prepared), language)
     with as_flags("link", "start"):
         pairs = [parse_link(text) for text in link] if link else None
         initial = dict(parse_start(text) for text in start) if start else None
@@ -108,5 +153,5 @@ def calibrate_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict() | {"written": str(out)}, indent=2))
     else:
-        typer.echo(format_result(result))
-        typer.echo(f"\nwrote {out} (the model {loaded.model.path} is unchanged)")
+        typer.echo(format_result(result, node_labels(prepared.model, language), language))
+        say(msg("\nwrote {out} (the model {model} is unchanged)", out=str(out), model=loaded.model.path), language)

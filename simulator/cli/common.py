@@ -1,4 +1,9 @@
-"""What every command shares: error reporting, exit codes, atomic file output."""
+"""What every command shares: the --lang option, error reporting, exit codes, atomic file output.
+
+Everything a command prints for people is in its ``--lang`` (Dutch by default):
+messages are :func:`simulator.messages.msg` texts, translated here with
+:func:`say` and, for errors and warnings, by :func:`reports_errors` and :func:`warn`.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,33 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import typer
 
-from simulator.errors import InputError, NumericalError, Problem, SimulatorError
+from simulator.errors import InputError, NumericalError, Problem, SimulatorError, error_text
 from simulator.io.output_paths import InputFiles, check_outputs
+from simulator.messages import msg, translate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+Lang = Literal["nl", "en"]
+"""The type of every command's ``--lang``: typer refuses any other value up front (exit 2)."""
+
+
+def language_option() -> Any:
+    """The ``--lang`` option every command has: Dutch by default, English on request."""
+    return typer.Option("nl", "--lang", help="Language of what is printed: nl (default) or en.")
+
+
+def say(text: object, language: str) -> None:
+    """Print ``text`` (a :func:`~simulator.messages.msg` or plain text) in ``language`` to stdout."""
+    typer.echo(translate(text, language))
+
+
+def warn(text: object, language: str) -> None:
+    """Print a warning in ``language`` to stderr: ``bwsim: warning: ...``."""
+    typer.echo("bwsim: " + translate(msg("warning: {text}", text=text), language), err=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,36 +53,55 @@ class State:
     debug: bool = False
 
 
+class Refused(Exception):
+    """A command refuses its options: :func:`reports_errors` prints the message in the command's language."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    """Print ``message`` to stderr and exit with ``code``."""
-    typer.echo(f"bwsim: {message}", err=True)
-    raise typer.Exit(code)
+    """Stop the command: ``message`` (a :func:`~simulator.messages.msg`) goes to stderr, exit status ``code``.
+
+    Only inside a command decorated with :func:`reports_errors`, which prints it.
+    """
+    raise Refused(message, code)
 
 
 def reports_errors(command: F) -> F:
-    """Turn simulator errors into a message and exit status 2 (traceback only with --debug)."""
+    """Turn simulator errors into a message in the command's ``--lang`` and exit status 2.
+
+    Tracebacks only with --debug.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        language = kwargs.get("language") or "nl"
         try:
             return command(*args, **kwargs)
+        except Refused as exc:
+            typer.echo(f"bwsim: {translate(exc.message, language)}", err=True)
+            raise typer.Exit(exc.code) from None
         except (InputError, NumericalError) as exc:
             if State.debug:
                 traceback.print_exc()
-            label = "invalid input" if isinstance(exc, InputError) else "numerical problem"
-            text = str(exc) if "\n" not in str(exc) else "\n" + str(exc)
-            typer.echo(f"bwsim: {label}: {text}", err=True)
+            label = msg("invalid input") if isinstance(exc, InputError) else msg("numerical problem")
+            text = error_text(exc, language)
+            text = text if "\n" not in text else "\n" + text
+            typer.echo(f"bwsim: {translate(label, language)}: {text}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except SimulatorError as exc:
             if State.debug:
                 traceback.print_exc()
-            typer.echo(f"bwsim: {exc}", err=True)
+            typer.echo(f"bwsim: {error_text(exc, language)}", err=True)
             raise typer.Exit(EXIT_FAILED) from None
         except MemoryError:  # the budget (simulator/budget.py) should refuse such a run first: a last resort
             if State.debug:
                 traceback.print_exc()
-            typer.echo("bwsim: out of memory: the run needs more memory than this machine has "
-                       "(use a larger dt, a shorter horizon or fewer samples)", err=True)
+            typer.echo("bwsim: " + translate(msg("out of memory: the run needs more memory than this machine has "
+                                                 "(use a larger dt, a shorter horizon or fewer samples)"), language),
+                       err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
@@ -88,8 +131,8 @@ def atomic_directory(target: Path, owned: Iterable[str] = (),
     target = Path(target)
     parent = target.parent if target.parent != Path("") else Path(".")
     if target.exists() and not target.is_dir():
-        raise InputError(Problem(str(target), "", "is a file, not a folder",
-                                 "give a folder for the output files; it is created when missing"))
+        raise InputError(Problem(str(target), "", msg("is a file, not a folder"),
+                                 msg("give a folder for the output files; it is created when missing")))
     staging = _make_staging(parent, target)
     try:
         yield staging
@@ -101,8 +144,8 @@ def atomic_directory(target: Path, owned: Iterable[str] = (),
 def _make_staging(parent: Path, target: Path) -> Path:
     blocker = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
     if blocker is not None:
-        raise InputError(Problem(str(target), "", f"{blocker} is a file, not a folder",
-                                 "choose a path whose folders are folders"))
+        raise InputError(Problem(str(target), "", msg("{blocker} is a file, not a folder", blocker=str(blocker)),
+                                 msg("choose a path whose folders are folders")))
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".bwsim-", dir=parent))
@@ -116,10 +159,10 @@ def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: InputFile
     stale = [n for n in owned if n not in names and os.path.lexists(target / n)]
     touched = [target / n for n in (*names, *stale)]
     check_outputs(touched, inputs)
-    problems = [Problem(str(path), "", "is a folder where bwsim writes a file",
-                        "remove or rename that folder, or choose another output path")
+    problems = [Problem(str(path), "", msg("is a folder where bwsim writes a file"),
+                        msg("remove or rename that folder, or choose another output path"))
                 for path in touched if path.is_dir() and not path.is_symlink()]
-    problems += [Problem(str(path), "", "is not a regular file", "choose another output path")
+    problems += [Problem(str(path), "", msg("is not a regular file"), msg("choose another output path"))
                  for path in touched if path.exists() and not path.is_dir() and not path.is_file()]
     if problems:
         raise InputError(problems)
@@ -161,22 +204,23 @@ def atomic_file(target: Path, inputs: InputFiles | None = None) -> Iterator[Path
     """
     target = Path(target)
     if target.is_dir():
-        raise InputError(Problem(str(target), "", "is a folder, not a file",
-                                 "give the path of a file, e.g. one inside this folder"))
+        raise InputError(Problem(str(target), "", msg("is a folder, not a file"),
+                                 msg("give the path of a file, e.g. one inside this folder")))
     with atomic_directory(target.parent if str(target.parent) else Path("."), inputs=inputs) as staging:
         yield staging / target.name
 
 
 def unwritable_path_error(path: Path, exc: OSError) -> InputError:
     """An :class:`InputError` for an output path that cannot be written."""
-    return InputError(Problem(str(path), "", f"cannot write here: {exc.strerror or exc}",
-                              "choose a folder you can write to"))
+    reason = exc.strerror or (exc.args[0] if len(exc.args) == 1 else str(exc))
+    return InputError(Problem(str(path), "", msg("cannot write here: {reason}", reason=reason),
+                              msg("choose a folder you can write to")))
 
 
-def echo_warnings(warnings: list[str]) -> None:
-    """Print each warning to stderr as ``bwsim: warning: ...`` (the run goes on)."""
+def echo_warnings(warnings: list[str], language: str = "nl") -> None:
+    """Print each warning to stderr as ``bwsim: warning: ...`` in ``language`` (the run goes on)."""
     for warning in warnings:
-        typer.echo(f"bwsim: warning: {warning}", err=True)
+        warn(warning, language)
 
 
 def is_terminal() -> bool:

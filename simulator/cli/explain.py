@@ -12,13 +12,27 @@ import typer
 from simulator.analysis.loops import find_loops
 from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import time_indices
-from simulator.analysis.text import change_unit, format_number, percent, table
+from simulator.analysis.text import (
+    COLUMNS,
+    change_unit,
+    format_number,
+    labelled,
+    node_labels,
+    percent,
+    table,
+    unit_label,
+)
 from simulator.analysis.tracing import by_intervention, incoming, loop_parts, top_paths, trace_paths
-from simulator.cli.common import echo_warnings, reports_errors
+from simulator.cli.common import Lang, echo_warnings, language_option, reports_errors, say
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import did_you_mean, load_scenario
+from simulator.messages import msg, translate
 from simulator.scenario_run import PreparedScenario, prepare_scenario
+
+PARTS = {"link": msg("link"), "bounds": msg("bounds"), "path": msg("path"), "feedback": msg("feedback"),
+         "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction")}
+"""The words of the ``part`` column."""
 
 
 def explanation(prepared: PreparedScenario, node_id: str, year: float | None, top: int,
@@ -32,8 +46,8 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
     """
     cm = prepared.compiled
     if node_id not in cm.node_ids:
-        raise InputError(Problem("", "--node", f"unknown node '{node_id}'",
-                                 did_you_mean(node_id, list(cm.node_ids)) or "see bwsim validate for the ids"))
+        raise InputError(Problem("", "--node", msg("unknown node '{node}'", node=node_id),
+                                 did_you_mean(node_id, list(cm.node_ids)) or msg("see bwsim validate for the ids")))
     k = time_indices(cm.times, [cm.times[-1] if year is None else year], "--year")[0]
     i = cm.index(node_id)
     d = simulate(cm, prepared.inputs)[:, :, 0]
@@ -65,47 +79,78 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
             year: float | None = typer.Option(None, "--year", help="Year (default: the horizon)."),
             top: int = typer.Option(10, "--top", min=1, help="Number of paths listed; the rest is summed."),
             as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
-            language: str = typer.Option("nl", "--lang", help="Labels: nl or en.")) -> None:
+            language: Lang = language_option()) -> None:
     """Split a node's change into incoming links, paths from the interventions and loop feedback."""
     loaded = load_scenario(scenario)
     try:
         prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
-        echo_warnings(run_warnings(prepared))
+        echo_warnings(run_warnings(prepared), language)
         result = explanation(prepared, node, year, top, language)
     except InputError as exc:
         raise InputError([Problem(str(scenario), p.place, p.message, p.hint) for p in exc.problems]) from None
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    _print(result, language)
+    title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
+    _print(result, title, node_labels(prepared.model, language), language)
 
 
-def _print(r: dict, language: str) -> None:
-    unit = f" {r['unit']}" if r["unit"] else ""
-    change = f" {change_unit(r['unit'], language)}" if r["unit"] else ""
-    typer.echo(f"{r['label']} ({r['node']}) in {r['year']:g}, scenario {r['scenario']}: "
-               f"change {format_number(r['delta'], language)}{change} "
-               f"(baseline {format_number(r['baseline'], language)}{unit})")
+def _heading(r: dict, title: str, language: str) -> str:
+    unit = unit_label(r["unit"], language)
+    values = {"label": r["label"], "year": r["year"], "scenario": title,
+              "delta": format_number(r["delta"], language), "baseline": format_number(r["baseline"], language),
+              "change_unit": change_unit(unit, language), "unit": unit}
+    if not r["unit"]:
+        return translate(msg("{label} in {year:g}, scenario {scenario}: change {delta} (baseline {baseline})",
+                             **values), language)
+    return translate(msg("{label} in {year:g}, scenario {scenario}: change {delta} {change_unit} (baseline "
+                         "{baseline} {unit})", **values), language)
+
+
+def _frame(rows: list[dict], labels: dict[str, str], language: str) -> pd.DataFrame:
+    """Rows for people: part words in ``language``, node ids replaced by labels."""
+    frame = pd.DataFrame(rows).fillna(np.nan)
+    if "part" in frame:
+        frame["part"] = [translate(PARTS.get(p, p), language) for p in frame["part"]]
+    for column in ("source", "path", "loop", "node"):
+        if column in frame:
+            frame[column] = [labelled(_prefixes(str(v), language), labels) for v in frame[column]]
+    return frame
+
+
+def _prefixes(text: str, language: str) -> str:
+    for word, label in (("(loop) ", msg("(loop) ")), ("(bounds) ", msg("(bounds) "))):
+        if text.startswith(word):
+            return translate(label, language) + text[len(word):]
+    return text
+
+
+def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
+    say(_heading(r, title, language), language)
     if r["delta"] == 0:
-        typer.echo("  no change: nothing to explain")
+        say(msg("  no change: nothing to explain"), language)
         return
     fmt = {"value": lambda v: format_number(v, language), "share": lambda v: percent(v, language)}
-    typer.echo("\nvia incoming links (parts add up to the change)")
-    typer.echo(table(pd.DataFrame(r["incoming"]).fillna(np.nan), ["part", "link", "value", "share"],
-                     [12, 48, 12, 8], fmt))
-    typer.echo(f"\nvia paths from the interventions (largest {len(r['paths']) - 1} of {r['n_paths']}; "
-               "'(loop)': what a loop fed back; 'other': the rest)")
-    typer.echo(table(pd.DataFrame(r["paths"]).fillna(np.nan), ["part", "value", "share", "path"],
-                     [8, 12, 8, 400], fmt))
+
+    def show(rows: list[dict], columns: list[str], widths: list[int]) -> None:
+        names = [translate(COLUMNS[c], language) for c in columns]
+        frame = _frame(rows, labels, language)[columns].set_axis(names, axis=1)
+        say(table(frame, names, widths, {n: fmt[c] for c, n in zip(columns, names, strict=True) if c in fmt}),
+            language)
+
+    say(msg("\nvia incoming links (parts add up to the change)"), language)
+    show(r["incoming"], ["part", "source", "value", "share"], [12, 48, 12, 8])
+    say(msg("\nvia paths from the interventions (largest {shown} of {n}; '{loop}': what a loop fed back; "
+            "'{other}': the rest)", shown=len(r["paths"]) - 1, n=r["n_paths"], loop=msg("(loop)"),
+            other=PARTS["other"]), language)
+    show(r["paths"], ["part", "value", "share", "path"], [8, 12, 8, 400])
     if len(r["interventions"]) > 2:
-        typer.echo("\nper intervention (each run alone; 'interaction': what bounds add together)")
-        typer.echo(table(pd.DataFrame(r["interventions"]).fillna(np.nan), ["part", "index", "node", "shape",
-                                                                           "value", "share"],
-                         [12, 5, 24, 6, 12, 8], fmt))
+        say(msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
+                interaction=PARTS["interaction"]), language)
+        show(r["interventions"], ["part", "index", "node", "shape", "value", "share"], [13, 5, 40, 6, 12, 8])
     if r["loops"]:
-        typer.echo("\nfeedback per loop")
-        typer.echo(table(pd.DataFrame(r["loops"]).fillna(np.nan), ["id", "value", "share", "loop"],
-                         [4, 12, 8, 400], fmt))
-    typer.echo("\nexact: the model is linear where no bound binds; parts are recomputed from the run"
-               if r["exact"] else
-               "\nnote: a bound (min/max) binds; the 'bounds' parts hold what clipping removed")
+        say(msg("\nfeedback per loop"), language)
+        show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
+    say(msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run") if r["exact"]
+        else msg("\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed",
+                 bounds=PARTS["bounds"]), language)

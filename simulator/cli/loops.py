@@ -11,11 +11,12 @@ from simulator.analysis.loops import find_loops, loop_scores, loops_frame
 from simulator.analysis.run_warnings import horizon_warnings
 from simulator.analysis.scorecard import time_indices
 from simulator.analysis.stability import check_stability
-from simulator.analysis.text import table
-from simulator.cli.common import echo_warnings, fail, reports_errors
+from simulator.analysis.text import COLUMNS, POLARITIES, labelled, node_labels, table
+from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors, say
 from simulator.engine import simulate
 from simulator.io.spec_files import is_scenario_document, load_model, load_scenario
 from simulator.io.yaml_file import read_yaml
+from simulator.messages import localize_number, msg, translate
 from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_scenario
 
 
@@ -34,12 +35,14 @@ def loops(path: Path = typer.Argument(..., help="A model file, or a scenario fil
                                                 "its effect)."),
           year: float | None = typer.Option(None, "--year", help="Scenario only: the year to score loops at "
                                                                 "(default: the horizon)."),
-          as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md).")) -> None:
+          as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
+          language: Lang = language_option()) -> None:
     """List every feedback loop with its polarity, lag and gain, and check stability."""
     prepared, is_scenario = prepare_path(path)
     if year is not None and not is_scenario:
-        fail(f"--year scores loops on a scenario's run; {path} is a model file (give a scenario, or drop --year)")
-    echo_warnings(horizon_warnings(prepared))  # stability is part of what loops prints
+        fail(msg("--year scores loops on a scenario's run; {path} is a model file (give a scenario, or drop --year)",
+                 path=str(path)))
+    echo_warnings(horizon_warnings(prepared), language)  # stability is part of what loops prints
     cm = prepared.compiled
     found = find_loops(prepared.model, prepared.time)
     report = check_stability(prepared.model, cm, prepared.time, found)
@@ -52,7 +55,7 @@ def loops(path: Path = typer.Argument(..., help="A model file, or a scenario fil
     if as_json:
         typer.echo(json.dumps(_as_dict(prepared, is_scenario, found, report, scores, year), indent=2))
         return
-    _print(prepared, is_scenario, found, report, scores, year)
+    _print(prepared, is_scenario, found, report, scores, year, language)
 
 
 def _as_dict(prepared, is_scenario, found, report, scores, year) -> dict:  # noqa: ANN001 (internal)
@@ -69,22 +72,41 @@ def _as_dict(prepared, is_scenario, found, report, scores, year) -> dict:  # noq
             "stability": report.to_dict()}
 
 
-def _print(prepared, is_scenario, found, report, scores, year) -> None:  # noqa: ANN001 (internal)
-    typer.echo(f"model {prepared.model.name}: {len(found)} feedback loop(s)")
+def _for_people(frame, labels: dict[str, str], language: str):  # noqa: ANN001, ANN202 (a DataFrame)
+    """Polarity words in ``language`` and labels instead of node ids; headings translated."""
+    frame = frame.copy()
+    frame["polarity"] = [translate(POLARITIES.get(p, p), language) for p in frame["polarity"]]
+    for column in ("path", "node"):
+        if column in frame:
+            frame[column] = [labelled(str(v), labels) for v in frame[column]]
+    return frame
+
+
+def _show(frame, columns: list[str], widths: list[int], formats: dict, language: str) -> None:  # noqa: ANN001
+    names = [translate(COLUMNS[c], language) for c in columns]
+    shown = frame[columns].set_axis(names, axis=1)
+    say(table(shown, names, widths, {names[columns.index(c)]: f for c, f in formats.items()}), language)
+
+
+def _print(prepared, is_scenario, found, report, scores, year, language) -> None:  # noqa: ANN001 (internal)
+    labels = node_labels(prepared.model, language)
+    title = prepared.model.title.get(language)
+    say(msg("model {model}: {n} feedback loop(s)", model=title, n=len(found)), language)
     if not found:
-        typer.echo("  no feedback loops: the network has no cycles")
+        say(msg("  no feedback loops: the network has no cycles"), language)
     else:
-        frame = loops_frame(found)
-        typer.echo(table(frame, ["id", "polarity", "length", "lag", "gain", "path"], [4, 11, 6, 6, 10, 400],
-                         {"lag": lambda v: f"{v:g}", "gain": lambda v: f"{v:.3g}"}))
-        typer.echo("  lag: sum of central lags (years); gain: product of link coefficients at the start")
+        _show(_for_people(loops_frame(found), labels, language), ["id", "polarity", "length", "lag", "gain", "path"],
+              [4, 12, 6, 6, 10, 400], {"lag": lambda v: localize_number(f"{v:g}", language),
+                                       "gain": lambda v: localize_number(f"{v:.3g}", language)}, language)
+        say(msg("  lag: sum of central lags (years); gain: product of link coefficients at the start"), language)
     if report.stable:
-        typer.echo("stable: no deviation grows "
-                   f"(spectral radius of the one-step map {report.spectral_radius:.6g} <= 1)")
+        say(msg("stable: no deviation grows (spectral radius of the one-step map {radius:.6g} <= 1)",
+                radius=report.spectral_radius), language)
     else:
-        typer.echo(f"warning: {report.message()}")
+        say(msg("warning: {text}", text=report.message(prepared.model)), language)
     if scores is not None:
-        typer.echo(f"\nloops that carry the effect of {prepared.name} in {year:g} "
-                   "(score: largest share of a node's deviation fed back by the loop)")
-        typer.echo(table(scores, ["id", "polarity", "score", "node", "share", "path"], [4, 11, 7, 24, 8, 400],
-                         {"score": lambda v: f"{100 * v:.1f}%", "share": lambda v: f"{100 * v:+.1f}%"}))
+        say(msg("\nloops that carry the effect of {scenario} in {year:g} (score: largest share of a node's "
+                "deviation fed back by the loop)", scenario=prepared.name, year=year), language)
+        _show(_for_people(scores, labels, language), ["id", "polarity", "score", "node", "share", "path"],
+              [4, 12, 7, 32, 8, 400], {"score": lambda v: localize_number(f"{100 * v:.1f}%", language),
+                                       "share": lambda v: localize_number(f"{100 * v:+.1f}%", language)}, language)

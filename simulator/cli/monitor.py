@@ -9,44 +9,71 @@ from pathlib import Path
 import typer
 
 from simulator.analysis.run_warnings import run_warnings
-from simulator.analysis.text import format_number
+from simulator.analysis.text import format_number, node_labels
 from simulator.cli.calibrate import load_inputs
-from simulator.cli.common import EXIT_FAILED, echo_warnings, reports_errors
+from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, language_option, reports_errors
 from simulator.cli.flags import as_flags
 from simulator.distributed import check_workers, dask_executor
+from simulator.messages import localize_number, msg, translate
 from simulator.monitor import MonitorResult, band_sample, monitor
 from simulator.observed import ObservedData
 from simulator.scenario_run import PreparedScenario
 
 
-def format_monitor(result: MonitorResult) -> str:
-    """Every observation with its band; flagged ones marked, then a summary per node."""
+def _signal(row: object, language: str) -> str:
+    """``ok``, or which side of the band and by how much."""
+    if row.status == "inside":
+        return translate(msg("ok"), language)
+    values = {"by": format_number(abs(row.outside_by), language),
+              "pct": format_number(abs(row.outside_pct), language, 2)}
+    if row.status == "above":
+        text = (msg("ABOVE by {by} ({pct} % of median)", **values) if math.isfinite(row.outside_pct)
+                else msg("ABOVE by {by}", **values))
+    else:
+        text = (msg("BELOW by {by} ({pct} % of median)", **values) if math.isfinite(row.outside_pct)
+                else msg("BELOW by {by}", **values))
+    return translate(text, language)
+
+
+def format_monitor(result: MonitorResult, labels: dict[str, str] | None = None, language: str = "en") -> str:
+    """Every observation with its band, flagged ones marked, then how many are outside; in ``language``.
+
+    ``labels`` (node id -> label) names the indicators; without it, node ids are shown.
+    """
+    labels = labels or {}
     band = result.band
-    tolerance = f", measurement tolerance {100 * result.tolerance:g} % of the median" if result.tolerance else ""
-    width = max([28, *(len(node) for node in result.table["node"])])
-    lines = [f"monitor of {result.scenario} with {result.data_file}: {band.level:.0%} band of "
-             f"{band.samples} ensemble members{tolerance}", "",
-             f"  {'indicator':<{width}} {'time':>8} {'observed':>12} {'low':>12} {'median':>12} {'high':>12}  "
-             "signal"]
-    for row in result.table.itertuples(index=False):
-        signal = "ok" if row.status == "inside" else (
-            f"{row.status.upper()} by {format_number(abs(row.outside_by), 'en')}"
-            + (f" ({format_number(abs(row.outside_pct), 'en', 2)} % of median)"
-               if math.isfinite(row.outside_pct) else ""))
-        numbers = " ".join(f"{format_number(v, 'en', 5):>12}" for v in (row.observed, row.low, row.median, row.high))
-        lines.append(f"  {row.node:<{width}} {row.time:>8g} {numbers}  {signal}")
-    n_out = len(result.flagged)
-    lines += ["", f"{n_out} of {len(result.table)} observation(s) outside the band"]
+
+    def t(text: object) -> str:
+        return translate(text, language)
+
+    names = [labels.get(node, node) for node in result.table["node"]]
+    width = max([28, *(len(name) for name in names)])
+    values = {"scenario": result.scenario, "data": result.data_file, "level": band.level, "samples": band.samples,
+              "tolerance": 100 * result.tolerance}
+    head = (msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members, measurement "
+                "tolerance {tolerance:g} % of the median", **values) if result.tolerance else
+            msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members", **values))
+    words = [t(word) for word in (msg("indicator"), msg("time"), msg("observed"), msg("low"), msg("median"),
+                                  msg("high"), msg("signal"))]
+    lines = [t(head), "", f"  {words[0]:<{width}} {words[1]:>8} " + " ".join(f"{w:>12}" for w in words[2:6])
+             + f"  {words[6]}"]
+    for row, name in zip(result.table.itertuples(index=False), names, strict=True):
+        numbers = " ".join(f"{format_number(v, language, 5):>12}"
+                           for v in (row.observed, row.low, row.median, row.high))
+        lines.append(f"  {name:<{width}} {localize_number(f'{row.time:g}', language):>8} {numbers}  "
+                     f"{_signal(row, language)}")
+    lines += ["", t(msg("{outside} of {n} observation(s) outside the band", outside=len(result.flagged),
+                        n=len(result.table)))]
     return "\n".join(lines)
 
 
 def _monitor(prepared: PreparedScenario, observed: ObservedData, samples: int, seed: int, level: float,
-             tolerance: float, workers: int | None, scheduler: str | None) -> MonitorResult:
+             tolerance: float, workers: int | None, scheduler: str | None, language: str = "nl") -> MonitorResult:
     """The band's draws, drawn once for the warning and the band (fewer than 2 are refused by monitor)."""
     sample = None
     if samples >= 2:
         sample = band_sample(prepared, samples, seed)
-        echo_warnings(run_warnings(prepared, sample=sample))
+        echo_warnings(run_warnings(prepared, sample=sample), language)
     with dask_executor(workers, scheduler) as executor:
         return monitor(prepared, observed, samples, seed, level, executor, tolerance / 100, sample)
 
@@ -65,12 +92,13 @@ def monitor_command(
         workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of N processes."),
         scheduler: str | None = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
                                              "(scheduler address, e.g. tcp://host:8786)."),
-        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        language: Lang = language_option()) -> None:
     """Flag observations outside the scenario's expected band (date, indicator, by how much)."""
     check_workers(workers, scheduler)
     _, prepared, observed = load_inputs(scenario, data)
     with as_flags("samples", "level", "tolerance"):
-        result = _monitor(prepared, observed, samples, seed, level, tolerance, workers, scheduler)
+        result = _monitor(prepared, observed, samples, seed, level, tolerance, workers, scheduler, language)
     if as_json:
         rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
                 for row in result.table.to_dict(orient="records")]
@@ -78,6 +106,6 @@ def monitor_command(
                                "tolerance_pct": tolerance, "samples": result.band.samples, "observations": rows,
                                "outside": len(result.flagged)}, indent=2))
     else:
-        typer.echo(format_monitor(result))
+        typer.echo(format_monitor(result, node_labels(prepared.model, language), language))
     if strict and len(result.flagged):
         raise typer.Exit(EXIT_FAILED)

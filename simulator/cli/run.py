@@ -11,11 +11,21 @@ import typer
 from simulator.analysis.largest_effects import largest_effects
 from simulator.analysis.largest_effects import title as effects_title
 from simulator.analysis.report import comparison_text, scorecard_text
-from simulator.cli.common import atomic_directory, echo_warnings, fail, is_terminal, reports_errors
+from simulator.cli.common import (
+    Lang,
+    atomic_directory,
+    echo_warnings,
+    fail,
+    is_terminal,
+    language_option,
+    reports_errors,
+    say,
+)
 from simulator.distributed import check_workers, dask_executor
 from simulator.io.manifest import build_manifest, write_manifest
 from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile
+from simulator.messages import msg, translate
 from simulator.runner import Runs, Uncertainty, load_scenarios, run_scenarios
 from simulator.sampling import METHODS
 
@@ -25,8 +35,8 @@ RUN_FILES = ("results.csv", "ensemble.csv", "manifest.json")
 
 def run_inputs(loaded: list[ScenarioFile]) -> dict[str, str]:
     """Every file a run reads, each with what it is: the scenarios and their models."""
-    inputs = {item.model.path: "the model" for item in loaded}
-    inputs.update({item.path: "the scenario" for item in loaded})
+    inputs = {item.model.path: msg("the model") for item in loaded}
+    inputs.update({item.path: msg("the scenario") for item in loaded})
     return inputs
 
 
@@ -44,14 +54,14 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
             None, help="Run the ensemble on a local Dask cluster of N worker processes."),
         scheduler: str | None = typer.Option(
             None, help="Run the ensemble on a running Dask cluster (e.g. tcp://host:8786)."),
-        language: str = typer.Option("nl", "--lang", help="Labels in the printed tables: nl or en.")) -> None:
+        language: Lang = language_option()) -> None:
     """Run scenarios and their baseline, write results.csv, print the largest effects."""
     if samples is not None and samples < 1:
-        fail(f"--samples must be at least 1, got {samples}")
+        fail(msg("--samples must be at least 1, got {samples}", samples=samples))
     if seed is not None and seed < 0:
-        fail(f"--seed must be 0 or more, got {seed}")
+        fail(msg("--seed must be 0 or more, got {seed}", seed=seed))
     if method is not None and method not in METHODS:
-        fail(f"--method must be lhs or mc, got {method!r}")
+        fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
     check_workers(workers, scheduler)
     loaded = load_scenarios(scenarios)
     check_outputs([out / name for name in RUN_FILES], run_inputs(loaded))
@@ -59,8 +69,9 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
     sampled = any(uncertainty.resolve(item.spec) is not None for item in loaded)
     cluster = dask_executor(workers, scheduler) if sampled else contextlib.nullcontext(None)
     with cluster as executor:
-        runs = run_scenarios(loaded, uncertainty, language=language, executor=executor, progress=_progress,
-                             on_warnings=echo_warnings)
+        runs = run_scenarios(loaded, uncertainty, language=language, executor=executor,
+                             progress=lambda name, total: _progress(name, total, language),
+                             on_warnings=lambda warnings: echo_warnings(warnings, language))
     written = _write(runs, loaded, out, workers=workers, scheduler=scheduler)
     _print(runs, language, written)
 
@@ -68,8 +79,9 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
 class _Bar:
     """A progress bar on stderr for one ensemble, closed when the last member is done."""
 
-    def __init__(self, name: str, total: int) -> None:
-        self.bar = typer.progressbar(length=total, label=f"ensemble {name}", file=sys.stderr)
+    def __init__(self, name: str, total: int, language: str = "nl") -> None:
+        label = translate(msg("ensemble {scenario}", scenario=name), language)
+        self.bar = typer.progressbar(length=total, label=label, file=sys.stderr)
         self.done = 0
 
     def __call__(self, done: int, total: int) -> None:
@@ -79,9 +91,9 @@ class _Bar:
             self.bar.render_finish()
 
 
-def _progress(name: str, total: int) -> _Bar | None:
+def _progress(name: str, total: int, language: str = "nl") -> _Bar | None:
     """A progress bar when stderr is a terminal and the ensemble is large enough to wait for."""
-    return _Bar(name, total) if is_terminal() and total >= 5000 else None
+    return _Bar(name, total, language) if is_terminal() and total >= 5000 else None
 
 
 def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object) -> list[Path]:
@@ -118,4 +130,4 @@ def _print(runs: Runs, language: str, written: list[Path]) -> None:
         cards.append(card)
     if len({c["scenario"].iloc[0] for c in cards}) > 1:
         typer.echo("\n" + comparison_text(cards, language))
-    typer.echo(f"\nwrote {', '.join(str(path) for path in written)}")
+    say(msg("\nwrote {files}", files=", ".join(str(path) for path in written)), language)

@@ -13,10 +13,11 @@ from simulator.analysis.report import comparison_text, scorecard_text
 from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import distribution, summary
 from simulator.analysis.tradeoffs import tradeoffs
-from simulator.cli.common import echo_warnings, fail, reports_errors
+from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ScenarioFile, load_scenario
+from simulator.messages import msg
 from simulator.runner import Uncertainty, check_uncertainty, draw_sample, run_prepared
 from simulator.sampling import METHODS, ParameterSample
 from simulator.scenario_run import PreparedScenario, prepare_scenario
@@ -56,12 +57,12 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
               seed: int = typer.Option(0, help="Seed of the ensemble draws."),
               method: str = typer.Option("lhs", help="Ensemble sampling: lhs or mc."),
               as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
-              language: str = typer.Option("nl", "--lang", help="Labels: nl or en.")) -> None:
+              language: Lang = language_option()) -> None:
     """Print the brede-welvaart scorecard of scenarios against their baseline (nothing is written)."""
     if samples is not None and samples < 1:
-        fail(f"--samples must be at least 1, got {samples}")
+        fail(msg("--samples must be at least 1, got {samples}", samples=samples))
     if method not in METHODS:
-        fail(f"--method must be lhs or mc, got {method!r}")
+        fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
     uncertainty = None if samples is None else Uncertainty(samples, seed, method)
     reports, texts, cards = [], [], []
     for path in scenarios:
@@ -69,7 +70,7 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
         prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
         try:
             sample = None if uncertainty is None else _sample(prepared, uncertainty, loaded)
-            echo_warnings(run_warnings(prepared, sample=sample))
+            echo_warnings(run_warnings(prepared, sample=sample), language)
             card = run_prepared(prepared, uncertainty, sample=sample, years=year or None, language=language,
                                 themes=theme or None, warnings=(), file=loaded).scorecard
         except InputError as exc:

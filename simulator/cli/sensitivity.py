@@ -8,10 +8,13 @@ import math
 import typer
 
 from simulator.analysis.run_warnings import run_warnings
-from simulator.cli.common import echo_warnings, reports_errors
+from simulator.analysis.text import node_labels
+from simulator.cli.calibrate import parameter_label
+from simulator.cli.common import Lang, echo_warnings, language_option, reports_errors, say
 from simulator.cli.flags import as_flags
 from simulator.distributed import check_workers, dask_executor
 from simulator.io.spec_files import load_scenario
+from simulator.messages import localize_number, msg, translate
 from simulator.scenario_run import prepare_scenario
 from simulator.sensitivity import Indices, scenario_sensitivities, sensitivity_design
 
@@ -31,23 +34,43 @@ def indices_to_dict(indices: Indices, output: str, year: float) -> dict:
                           "values": [[_clean(float(x)) for x in row] for row in indices.values[indices.main]]}}
 
 
-def format_indices(indices: Indices, output: str, year: float, top: int) -> str:
-    """The ranking at ``year`` and the top factors' main index over time."""
-    ranking = indices.ranking(year)
-    cols = ["rank", "factor"] + list(indices.values)
-    lines = [f"{indices.method} sensitivity of {output} (deviation) in {year:g}: {indices.n_runs} runs, "
-             f"{len(indices.names)} uncertain parameters", "",
-             ranking[cols].head(top).to_string(index=False, float_format=lambda x: f"{x:.3f}")]
+def format_indices(indices: Indices, output: str, year: float, top: int, labels: dict[str, str] | None = None,
+                   language: str = "en") -> str:
+    """The ranking at ``year`` and the top factors' main index over time, in ``language``.
+
+    ``labels`` (node id -> label) names the output and the factors' nodes; without it, ids are shown.
+    """
+    labels = labels or {}
+    ranking = indices.ranking(year).head(top)
+
+    def number(x: float) -> str:
+        return localize_number(f"{x:.3f}", language) if math.isfinite(x) else translate(msg("n/a"), language)
+
+    names = {name: parameter_label(name, labels, language) for name in indices.names}
+    columns = list(indices.values)
+    factor, rank = translate(msg("factor"), language), translate(msg("rank"), language)
+    width = max([len(factor), *(len(names[n]) for n in ranking["factor"])])
+    lines = [translate(msg("{method} sensitivity of {output} (deviation) in {year:g}: {runs} runs, {n} uncertain "
+                           "parameters", method=indices.method, output=labels.get(output, output), year=year,
+                           runs=indices.n_runs, n=len(indices.names)), language), "",
+             f"  {rank:>4}  {factor:<{width}}" + "".join(f"{c:>9}" for c in columns)]
+    for row in ranking.itertuples(index=False):
+        values = row._asdict()
+        lines.append(f"  {values['rank']:>4}  {names[values['factor']]:<{width}}"
+                     + "".join(f"{number(float(values[c])):>9}" for c in columns))
     k = int(abs(indices.times - year).argmin())
     if indices.variance[k] == 0:
-        lines.append(f"\n(the output does not vary in {year:g}: no uncertain link reaches it yet)")
+        lines.append(translate(msg("\n(the output does not vary in {year:g}: no uncertain link reaches it yet)",
+                                   year=year), language))
     main = indices.values[indices.main]
     shown = list(ranking["factor"].head(min(top, 5)))
-    header = f"  {'factor':<44}" + "".join(f"{t:>9g}" for t in indices.times)
-    lines += ["", f"{indices.main} over time (top {len(shown)}):", header]
+    width = max([width, 44])
+    header = f"  {factor:<{width}}" + "".join(f"{localize_number(f'{t:g}', language):>9}" for t in indices.times)
+    lines += ["", translate(msg("{index} over time (top {n}):", index=indices.main, n=len(shown)), language), header]
     for name in shown:
         j = indices.names.index(name)
-        lines.append(f"  {name[:44]:<44}" + "".join(f"{main[t, j]:>9.3f}" for t in range(indices.times.size)))
+        lines.append(f"  {names[name]:<{width}}" + "".join(f"{number(main[t, j]):>9}"
+                                                            for t in range(indices.times.size)))
     return "\n".join(lines)
 
 
@@ -64,14 +87,15 @@ def sensitivity_command(
         workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of N processes."),
         scheduler: str | None = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
                                              "(scheduler address, e.g. tcp://host:8786)."),
-        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        language: Lang = language_option()) -> None:
     """Global sensitivity (Sobol or Morris) of one outcome to every uncertain weight and lag."""
     check_workers(workers, scheduler)
     loaded = load_scenario(scenario)
     prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
     with as_flags("output", "year", "samples", "method"):
         drawn = sensitivity_design(prepared, output, year, method, samples, seed)  # type: ignore[arg-type]
-        echo_warnings(run_warnings(prepared, members=(drawn.weights, drawn.lags)))
+        echo_warnings(run_warnings(prepared, members=(drawn.weights, drawn.lags)), language)
         with dask_executor(workers, scheduler) as executor:
             results = scenario_sensitivities(prepared, output, year, method, samples,  # type: ignore[arg-type]
                                              seed, executor=executor, drawn=drawn)
@@ -82,4 +106,6 @@ def sensitivity_command(
                                "outputs": [indices_to_dict(ix, node, year) for node, ix in results.items()]},
                               indent=2))
     else:
-        typer.echo("\n\n".join(format_indices(ix, node, year, top) for node, ix in results.items()))
+        labels = node_labels(prepared.model, language)
+        say("\n\n".join(format_indices(ix, node, year, top, labels, language) for node, ix in results.items()),
+            language)

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import typer
 
-from simulator.cli.common import fail, reports_errors
+from simulator.cli.common import Lang, fail, language_option, reports_errors
 from simulator.io.spec_files import load_model
+from simulator.messages import msg
 
 MAX_UPLOAD_MB = 5  # the app's pages check their own, smaller limits too
 BROWSER_WAIT_S = 60.0  # how long the browser opener waits for the server to answer
@@ -118,6 +119,7 @@ def ui(
         "127.0.0.1", help="Address to listen on (0.0.0.0 for a workshop LAN)."
     ),
     headless: bool = typer.Option(False, help="Do not open a browser window."),
+    language: Lang = language_option(),
 ) -> None:
     """Start the Streamlit app on the Heerlen model (or --model FILE)."""
     env = dict(os.environ)
@@ -126,7 +128,7 @@ def ui(
         env["BWSIM_MODEL"] = str(model.resolve())
     script = app_path()
     if not script.is_file():
-        fail(f"the app is not installed ({script} missing)", 1)
+        fail(msg("the app is not installed ({script} missing)", script=str(script)), 1)
     command = streamlit_command(script, port, address)
     if not headless and has_desktop():
         _open_browser_later(local_url(address, port))

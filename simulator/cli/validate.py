@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from simulator.cli.common import EXIT_BAD_INPUT, State
+from simulator.cli.common import EXIT_BAD_INPUT, Lang, State, language_option, say
 from simulator.errors import InputError
 from simulator.io.spec_files import ModelFile, ScenarioFile, is_scenario_document, load_model, load_scenario
 from simulator.io.yaml_file import read_yaml
+from simulator.messages import msg, translate
 
 
 def _run_warnings(loaded: ModelFile | ScenarioFile, path: str) -> list[str]:
@@ -28,10 +29,11 @@ def _run_warnings(loaded: ModelFile | ScenarioFile, path: str) -> list[str]:
     try:
         return run_warnings(prepare_scenario(scenario, model, path), ensemble)
     except InputError as exc:  # valid, but too large to run: bwsim run will refuse it
-        return [f"{p}; bwsim run will refuse it" for p in exc.problems]
+        return [msg("{problem}; bwsim run will refuse it", problem=p) for p in exc.problems]
 
 
-def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario files (YAML).")) -> None:
+def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario files (YAML)."),
+             language: Lang = language_option()) -> None:
     """Check model and scenario files; print each problem. Exit 0 when all are valid, 2 otherwise.
 
     A valid file is also checked as a run would be: an unstable model, an intervention after the
@@ -44,14 +46,16 @@ def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario fil
             loaded: ModelFile | ScenarioFile
             if is_scenario_document(doc):
                 loaded = load_scenario(path)
-                kind = f"scenario on {loaded.model.spec.name}"
+                kind = msg("scenario on {model}", model=loaded.model.spec.name)
             else:
                 loaded = load_model(path)
-                kind = f"model, {len(loaded.spec.nodes)} nodes, {len(loaded.spec.links)} links"
+                kind = msg("model, {nodes} nodes, {links} links", nodes=len(loaded.spec.nodes),
+                           links=len(loaded.spec.links))
             warnings = _run_warnings(loaded, str(path))
-            typer.echo(f"ok: {path} ({kind})" + (f"; {len(warnings)} warning(s)" if warnings else ""))
+            say(msg("ok: {path} ({kind}); {n} warning(s)", path=str(path), kind=kind, n=len(warnings)) if warnings
+                else msg("ok: {path} ({kind})", path=str(path), kind=kind), language)
             for warning in warnings:
-                typer.echo(f"warning: {warning}", err=True)
+                typer.echo(translate(msg("warning: {text}", text=warning), language), err=True)
         except InputError as exc:
             n_bad += 1
             if State.debug:
@@ -59,7 +63,7 @@ def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario fil
 
                 traceback.print_exc()
             for problem in exc.problems:
-                typer.echo(f"error: {problem}", err=True)
+                typer.echo(translate(msg("error: {problem}", problem=problem.render(language)), language), err=True)
     if n_bad:
-        typer.echo(f"{n_bad} of {len(paths)} file(s) invalid", err=True)
+        typer.echo(translate(msg("{bad} of {n} file(s) invalid", bad=n_bad, n=len(paths)), language), err=True)
         raise typer.Exit(EXIT_BAD_INPUT)

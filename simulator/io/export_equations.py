@@ -24,6 +24,7 @@ import numpy as np
 
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import GrowthBaseline, InterventionSpec, NodeSpec, SeriesBaseline
 
@@ -196,6 +197,6 @@ def _check_names(eqs: list[Equation], scenario: str) -> None:
     for eq in eqs:
         key = eq.name.lower()
         if key in seen:
-            raise InputError(Problem("", "", f"exported variable name '{eq.name}' is used twice",
-                                     "rename the node whose id ends in _baseline, _delta or _input"))
+            raise InputError(Problem("", "", msg("exported variable name '{name}' is used twice", name=eq.name),
+                                     msg("rename the node whose id ends in _baseline, _delta or _input")))
         seen[key] = eq.name

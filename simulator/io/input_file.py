@@ -14,27 +14,25 @@ import stat
 from pathlib import Path
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 _KINDS = (
-    (stat.S_ISDIR, "is a directory, not a file"),
-    (stat.S_ISCHR, "is a device, not a file"),
-    (stat.S_ISBLK, "is a device, not a file"),
-    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file"),
-    (stat.S_ISSOCK, "is a socket, not a file"),
+    (stat.S_ISDIR, msg("is a directory, not a file")),
+    (stat.S_ISCHR, msg("is a device, not a file")),
+    (stat.S_ISBLK, msg("is a device, not a file")),
+    (stat.S_ISFIFO, msg("is a named pipe (FIFO), not a file")),
+    (stat.S_ISSOCK, msg("is a socket, not a file")),
 )
 
 
-def _megabytes(n_bytes: int) -> str:
-    return f"{n_bytes / 1_000_000:g} MB"
-
-
-def too_large(name: str, max_bytes: int, what: str = "file") -> InputError:
+def too_large(name: str, max_bytes: int, what: str = msg("file")) -> InputError:
     """The error for a file above ``max_bytes`` (bytes), naming the limit."""
-    return InputError(Problem(name, "", f"the {what} is larger than the limit of {_megabytes(max_bytes)}",
-                              "split it, or check that this is the right file"))
+    return InputError(Problem(name, "", msg("the {what} is larger than the limit of {mb:g} MB", what=what,
+                                            mb=max_bytes / 1_000_000),
+                              msg("split it, or check that this is the right file")))
 
 
-def read_input_bytes(path: str | Path, max_bytes: int, what: str = "file") -> bytes:
+def read_input_bytes(path: str | Path, max_bytes: int, what: str = msg("file")) -> bytes:
     """The bytes of the regular file ``path``, at most ``max_bytes`` of them.
 
     Parameters
@@ -44,7 +42,7 @@ def read_input_bytes(path: str | Path, max_bytes: int, what: str = "file") -> by
     max_bytes : int
         Largest size read, in bytes.
     what : str
-        What the file is, for the messages ("model or scenario file", ...).
+        What the file is, for the messages (``msg("model or scenario file")``, ...).
 
     Raises
     ------
@@ -56,23 +54,26 @@ def read_input_bytes(path: str | Path, max_bytes: int, what: str = "file") -> by
     try:
         mode = os.stat(path).st_mode  # follows symbolic links, as opening would
     except FileNotFoundError:
-        raise InputError(Problem(name, "", "file not found", "check the path")) from None
+        raise InputError(Problem(name, "", msg("file not found"), msg("check the path"))) from None
     except OSError as exc:
-        raise InputError(Problem(name, "", f"cannot read the file: {exc.strerror or exc}")) from None
+        raise InputError(Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror or str(exc)))) \
+            from None
+    hint = msg("give the path of a {what}", what=what)
     for is_kind, message in _KINDS:
         if is_kind(mode):
-            raise InputError(Problem(name, "", message, f"give the path of a {what}"))
+            raise InputError(Problem(name, "", message, hint))
     if not stat.S_ISREG(mode):
-        raise InputError(Problem(name, "", "is not a regular file", f"give the path of a {what}"))
+        raise InputError(Problem(name, "", msg("is not a regular file"), hint))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # if it was swapped for a FIFO since: never wait
     try:
         fd = os.open(path, flags)
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise InputError(Problem(name, "", "is not a regular file", f"give the path of a {what}"))
+                raise InputError(Problem(name, "", msg("is not a regular file"), hint))
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError(Problem(name, "", f"cannot read the file: {exc.strerror or exc}")) from None
+        raise InputError(Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror or str(exc)))) \
+            from None
     if len(raw) > max_bytes:
         raise too_large(name, max_bytes, what)
     return raw

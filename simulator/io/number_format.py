@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 Convention = Literal["point", "comma"]
 """``point``: decimal point, optional thousands commas; ``comma``: decimal comma, optional thousands dots."""
 
 SEPARATORS = (",", ";", "\t")
-SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+SEPARATOR_NAMES = {",": msg("comma"), ";": msg("semicolon"), "\t": msg("tab")}
 
 _EXPONENT = r"(?:[eE][+-]?\d+)?"
 _GROUPED = {
@@ -41,13 +42,13 @@ _PLAIN = {
 }
 _GROUP_MARK = {"point": ",", "comma": "."}
 _DECIMAL_MARK = {"point": ".", "comma": ","}
-_DESCRIBED = {"point": "a decimal point", "comma": "a decimal comma"}
+_DESCRIBED = {"point": msg("a decimal point"), "comma": msg("a decimal comma")}
 
 
 def separator_name(separator: str) -> str:
     """``';'`` -> ``"semicolon (;)"``, for messages."""
     shown = "\\t" if separator == "\t" else separator
-    return f"{SEPARATOR_NAMES.get(separator, repr(separator))} ({shown})"
+    return msg("{name} ({shown})", name=SEPARATOR_NAMES.get(separator, repr(separator)), shown=shown)
 
 
 def _header_fields(header: str, separator: str) -> list[str]:
@@ -119,10 +120,11 @@ def _mixed(file: str, only: dict[Convention, NumberCell]) -> InputError:
     kind = {cell.line: _DESCRIBED[c] for c, cell in only.items()}
     return InputError(Problem(
         file, second.place,
-        f"{second.text!r} is written with {kind[second.line]}, but line {first.line} has {first.text!r} "
-        f"with {kind[first.line]}",
-        "write every number of the file the same way: either decimal commas (Dutch Excel) or decimal "
-        "points, without thousands separators", second.line))
+        msg("{second} is written with {second_kind}, but line {line} has {first} with {first_kind}",
+            second=repr(second.text), second_kind=kind[second.line], line=first.line, first=repr(first.text),
+            first_kind=kind[first.line]),
+        msg("write every number of the file the same way: either decimal commas (Dutch Excel) or decimal "
+            "points, without thousands separators"), second.line))
 
 
 def _ambiguous(file: str, separator: str, ambiguous: list[NumberCell]) -> InputError:
@@ -131,15 +133,19 @@ def _ambiguous(file: str, separator: str, ambiguous: list[NumberCell]) -> InputE
     grouping: Convention = "comma" if mark == "." else "point"  # the convention that reads the mark as grouping
     other: Convention = "point" if grouping == "comma" else "comma"
     thousands, decimal = reading(cell.text, grouping), reading(cell.text, other)
-    more = f"; {len(ambiguous) - 1} more value(s) like it" if len(ambiguous) > 1 else ""
+    values = {"text": repr(cell.text), "separator": SEPARATOR_NAMES[separator], "thousands": f"{thousands:.15g}",
+              "decimal": f"{decimal:.15g}", "mark": mark, "more": len(ambiguous) - 1, "longer": f"{cell.text}0"}
+    message = (msg("{text} can be read two ways in this {separator}-separated table: {thousands} ('{mark}' as "
+                   "thousands separator) or {decimal} ('{mark}' as decimal mark), and no other number in the file "
+                   "tells which; {more} more value(s) like it", **values) if len(ambiguous) > 1 else
+               msg("{text} can be read two ways in this {separator}-separated table: {thousands} ('{mark}' as "
+                   "thousands separator) or {decimal} ('{mark}' as decimal mark), and no other number in the file "
+                   "tells which", **values))
     return InputError(Problem(
-        file, cell.place,
-        f"{cell.text!r} can be read two ways in this {SEPARATOR_NAMES[separator]}-separated table: "
-        f"{thousands:.15g} ('{mark}' as thousands separator) or {decimal:.15g} ('{mark}' as decimal mark), and no "
-        f"other number in the file tells which{more}",
-        f"write numbers without thousands separators, e.g. {thousands:.15g} (in Excel: a number format without "
-        f"the 1000 separator); if {decimal:.15g} is meant, write {cell.text}0: a fourth decimal shows the "
-        "decimal mark", cell.line))
+        file, cell.place, message,
+        msg("write numbers without thousands separators, e.g. {thousands} (in Excel: a number format without the "
+            "1000 separator); if {decimal} is meant, write {longer}: a fourth decimal shows the decimal mark",
+            **values), cell.line))
 
 
 def decide_convention(cells: Sequence[NumberCell], file: str, separator: str) -> Convention:

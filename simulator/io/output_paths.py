@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 InputFiles = Mapping[str, str] | Mapping[Path, str] | Mapping[str | Path, str]
 """Files a command reads, each with what it is (none may be overwritten by an output)."""
@@ -51,8 +52,9 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 def database_files(path: str | Path) -> dict[Path, str]:
     """A SQLite database and the files SQLite keeps beside it, each with what it is (for messages)."""
     path = Path(path)
-    files = {path: "the workshop database"}
-    files.update({Path(f"{path}{suffix}"): "a file of the workshop database" for suffix in SQLITE_COMPANIONS})
+    files = {path: msg("the workshop database")}
+    companion = msg("a file of the workshop database")
+    files.update({Path(f"{path}{suffix}"): companion for suffix in SQLITE_COMPANIONS})
     return files
 
 
@@ -63,11 +65,12 @@ def output_problems(targets: Iterable[str | Path], inputs: InputFiles | None = N
     for target in targets:
         clash = next(((path, role) for path, role in (inputs or {}).items() if same_file(target, path)), None)
         if clash is not None:
-            problems.append(Problem(str(target), option, f"would overwrite {clash[1]} {clash[0]}",
-                                    "write to a new file; bwsim never replaces a file it reads"))
+            problems.append(Problem(str(target), option, msg("would overwrite {what} {path}", what=clash[1],
+                                                             path=str(clash[0])),
+                                    msg("write to a new file; bwsim never replaces a file it reads")))
         elif is_sqlite_file(target):
-            problems.append(Problem(str(target), option, "is a SQLite database; writing here would replace it",
-                                    "choose another file name"))
+            problems.append(Problem(str(target), option, msg("is a SQLite database; writing here would replace it"),
+                                    msg("choose another file name")))
     return problems
 
 

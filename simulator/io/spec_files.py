@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 from simulator import spec as specs
 from simulator.errors import InputError, Problem
 from simulator.io.yaml_file import YamlDocument, parse_yaml, read_yaml
+from simulator.messages import Text, msg
 from simulator.network import check_model, check_scenario, theme_problems
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
@@ -39,29 +40,61 @@ _KNOWN_KEYS = _known_keys()
 def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
     """A "did you mean 'x'?" hint, or "" when nothing is close."""
     close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    return msg("did you mean '{name}'?", name=close[0]) if close else ""
+
+
+PYDANTIC_MESSAGES = {
+    "float_type": msg("Input should be a valid number"),
+    "float_parsing": msg("Input should be a valid number, unable to parse string as a number"),
+    "int_type": msg("Input should be a valid integer"),
+    "int_parsing": msg("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": msg("Input should be a valid integer, got a number with a fractional part"),
+    "bool_type": msg("Input should be a valid boolean"),
+    "bool_parsing": msg("Input should be a valid boolean, unable to interpret input"),
+    "string_type": msg("Input should be a valid string"),
+    "dict_type": msg("Input should be a valid dictionary"),
+    "list_type": msg("Input should be a valid list"),
+}
+"""pydantic's own messages that are translated (used only where pydantic's text is exactly this)."""
+
+
+def _pydantic_text(error: ErrorDetails) -> str:
+    """pydantic's message, as a translatable message where it is one we know."""
+    known = PYDANTIC_MESSAGES.get(error["type"])
+    if known is not None and str(known) == error["msg"]:
+        return known
+    expected = (error.get("ctx") or {}).get("expected")
+    if error["type"] in ("literal_error", "enum") and expected and error["msg"] == f"Input should be {expected}":
+        return msg("Input should be {expected}", expected=expected)
+    return error["msg"]
 
 
 def _problem_from_error(doc: YamlDocument, error: ErrorDetails) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(
         ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python"))))
-    kind, msg = error["type"], error["msg"]
+    kind, text = error["type"], _pydantic_text(error)
     if kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
-        return doc.problem(loc, f"unknown key '{key}'", did_you_mean(str(key), _KNOWN_KEYS - {key})
-                           or "remove it, or check the spelling")
+        return doc.problem(loc, msg("unknown key '{key}'", key=key), did_you_mean(str(key), _KNOWN_KEYS - {key})
+                           or msg("remove it, or check the spelling"))
     if kind == "missing":
-        return doc.problem(loc, f"missing key '{loc[-1]}'", "add it")
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        return doc.problem(loc, msg("missing key '{key}'", key=loc[-1]), msg("add it"))
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Text):
+        text = raised.args[0]  # our own message, translatable
+    elif text.startswith("Value error, "):
+        text = text[len("Value error, "):]
     if kind == "string_pattern_mismatch":
-        msg = f"{error.get('input')!r} is not a valid id"
-        return doc.problem(loc, msg, "use lower-case letters, digits and _, starting with a letter")
+        return doc.problem(loc, msg("{value} is not a valid id", value=repr(error.get("input"))),
+                           msg("use lower-case letters, digits and _, starting with a letter"))
     if kind in ("literal_error", "enum"):
-        return doc.problem(loc, f"{error.get('input')!r} is not allowed", msg.replace("Input should be", "use"))
+        expected = (error.get("ctx") or {}).get("expected")
+        return doc.problem(loc, msg("{value} is not allowed", value=repr(error.get("input"))),
+                           msg("use {expected}", expected=expected) if expected else text.replace("Input should be",
+                                                                                                 "use"))
     if kind.startswith(("float", "int", "bool", "string", "dict", "list", "model")):
-        msg = f"{msg} (got {error.get('input')!r})"
-    return doc.problem(loc, msg)
+        text = msg("{message} (got {value})", message=text, value=repr(error.get("input")))
+    return doc.problem(loc, text)
 
 
 def spec_from_document(doc: YamlDocument, spec_class: type[SpecT]) -> SpecT:
@@ -75,14 +108,18 @@ def spec_from_document(doc: YamlDocument, spec_class: type[SpecT]) -> SpecT:
         file is not a bwsim model (or scenario), without quoting its content.
     """
     if not isinstance(doc.data, dict):
-        raise InputError(doc.problem((), f"expected a mapping of keys, got {type(doc.data).__name__}",
-                                     "a model or scenario file starts with 'name:'"))
+        raise InputError(doc.problem((), msg("expected a mapping of keys, got {kind}", kind=type(doc.data).__name__),
+                                     msg("a model or scenario file starts with 'name:'")))
     known = {field.alias or name for name, field in spec_class.model_fields.items()}
     if doc.data and not known & {str(key) for key in doc.data}:  # never quote a foreign file's content
-        kind = "model" if spec_class is specs.ModelSpec else "scenario"
         needed = sorted(field.alias or name for name, field in spec_class.model_fields.items() if field.is_required())
-        raise InputError(doc.problem((), f"this is not a bwsim {kind} file: none of its keys is one of a {kind}",
-                                     f"a {kind} file is a YAML mapping with the keys {', '.join(needed)}"))
+        keys = ", ".join(needed)
+        if spec_class is specs.ModelSpec:
+            raise InputError(doc.problem((), msg("this is not a bwsim model file: none of its keys is one of a model"),
+                                         msg("a model file is a YAML mapping with the keys {keys}", keys=keys)))
+        raise InputError(doc.problem((), msg("this is not a bwsim scenario file: none of its keys is one of a "
+                                             "scenario"),
+                                     msg("a scenario file is a YAML mapping with the keys {keys}", keys=keys)))
     try:
         return spec_class.model_validate(doc.data)
     except ValidationError as exc:
@@ -181,9 +218,9 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
     if model is None:
         model_path = model_beside(path, scenario.model)
         if not model_path.exists():  # a folder or device is refused by type when read
-            raise InputError(doc.problem(("model",), f"model file '{scenario.model}' not found "
-                                         f"(looked at {model_path})",
-                                         "the path is relative to the scenario file"))
+            raise InputError(doc.problem(("model",), msg("model file '{model}' not found (looked at {path})",
+                                                         model=scenario.model, path=str(model_path)),
+                                         msg("the path is relative to the scenario file")))
         model = load_model(model_path)
     problems = check_scenario(scenario, model.spec, doc)
     if problems:

@@ -29,6 +29,7 @@ import yaml
 
 from simulator.errors import InputError, Problem
 from simulator.io.input_file import read_input_bytes, too_large
+from simulator.messages import msg
 
 MAX_FILE_BYTES = 5_000_000
 """Largest YAML file read, in bytes (a model of thousands of links fits easily)."""
@@ -116,8 +117,9 @@ class _Converter:
             self.repeated += 1
             if self.repeated > MAX_ALIAS_VALUES:
                 raise InputError(Problem(
-                    self.file, "", f"the document expands to more than {MAX_ALIAS_VALUES:,} values through aliases",
-                    "a file built with many nested aliases is refused; write values out",
+                    self.file, "", msg("the document expands to more than {n:,} values through aliases",
+                                       n=MAX_ALIAS_VALUES),
+                    msg("a file built with many nested aliases is refused; write values out"),
                     node.start_mark.line + 1))
         else:
             self.seen.add(id(node))
@@ -126,8 +128,8 @@ class _Converter:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
             raise InputError(Problem(
-                self.file, format_place(path), f"cannot read value with tag {node.tag!r}",
-                "only plain YAML values are allowed (no tags)", node.start_mark.line + 1))
+                self.file, format_place(path), msg("cannot read value with tag {tag}", tag=repr(node.tag)),
+                msg("only plain YAML values are allowed (no tags)"), node.start_mark.line + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -137,11 +139,12 @@ class _Converter:
     def _scalar(self, node: yaml.Node, path: PathKey) -> Any:
         if not isinstance(node, yaml.ScalarNode):  # a complex key: ? [a, b]
             raise InputError(Problem(self.file, format_place(path),
-                                     "a key must be a plain value, not a list or mapping",
-                                     "write keys as plain words such as id: or weight:", node.start_mark.line + 1))
+                                     msg("a key must be a plain value, not a list or mapping"),
+                                     msg("write keys as plain words such as id: or weight:"), node.start_mark.line + 1))
         if node.tag == _INT_TAG and len(node.value) > MAX_DIGITS:
-            raise InputError(Problem(self.file, format_place(path), f"number too large: more than {MAX_DIGITS} digits",
-                                     "check the value; model values need only a few digits",
+            raise InputError(Problem(self.file, format_place(path),
+                                     msg("number too large: more than {n} digits", n=MAX_DIGITS),
+                                     msg("check the value; model values need only a few digits"),
                                      node.start_mark.line + 1))
         if not node.style and node.tag == _STR_TAG and _EXPONENT.match(node.value):  # plain: None, libyaml ""
             return float(node.value)  # YAML 1.1 reads 1e3 (no dot) as text; people mean a number
@@ -149,38 +152,38 @@ class _Converter:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise InputError(Problem(
-                self.file, format_place(path), f"cannot read value with tag {node.tag!r}",
-                "only plain YAML values are allowed (no tags)", node.start_mark.line + 1)) from exc
+                self.file, format_place(path), msg("cannot read value with tag {tag}", tag=repr(node.tag)),
+                msg("only plain YAML values are allowed (no tags)"), node.start_mark.line + 1)) from exc
         except (ValueError, OverflowError):  # e.g. a date such as 2025-13-45
             raise InputError(Problem(
-                self.file, format_place(path), "cannot read this value",
-                "quote it to make it text, or write a plain number", node.start_mark.line + 1)) from None
+                self.file, format_place(path), msg("cannot read this value"),
+                msg("quote it to make it text, or write a plain number"), node.start_mark.line + 1)) from None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[Any, Any]:
         try:
             self.constructor.flatten_mapping(node)  # resolves merge keys (<<) safely
         except yaml.MarkedYAMLError as exc:
-            raise InputError(Problem(self.file, format_place(path), f"cannot merge: {exc.problem}",
-                                     "<< takes a mapping or a list of mappings",
+            raise InputError(Problem(self.file, format_place(path), msg("cannot merge: {reason}", reason=exc.problem),
+                                     msg("<< takes a mapping or a list of mappings"),
                                      node.start_mark.line + 1)) from None
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node, path)
             if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
-                raise InputError(Problem(self.file, format_place(path), "a key must be a plain value",
+                raise InputError(Problem(self.file, format_place(path), msg("a key must be a plain value"),
                                          line=key_node.start_mark.line + 1))
             if key in result:
                 raise InputError(Problem(
-                    self.file, format_place((*path, key)), f"duplicate key {key!r}",
-                    "each key may appear once in a mapping", key_node.start_mark.line + 1))
+                    self.file, format_place((*path, key)), msg("duplicate key {key}", key=repr(key)),
+                    msg("each key may appear once in a mapping"), key_node.start_mark.line + 1))
             self.lines[(*path, key)] = key_node.start_mark.line + 1
             result[key] = self.convert(value_node, (*path, key))
         return result
 
 
 def _too_deep(file: str, line: int | None) -> Problem:
-    return Problem(file, "", f"values are nested more than {MAX_DEPTH} levels deep",
-                   "a model or scenario file needs only a few levels; check the brackets", line)
+    return Problem(file, "", msg("values are nested more than {depth} levels deep", depth=MAX_DEPTH),
+                   msg("a model or scenario file needs only a few levels; check the brackets"), line)
 
 
 def _compose_fast(text: str) -> list[yaml.Node] | None:
@@ -225,7 +228,7 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         duplicate keys, or a document that expands too far.
     """
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise too_large(file, MAX_FILE_BYTES, "model or scenario file")
+        raise too_large(file, MAX_FILE_BYTES, msg("model or scenario file"))
     try:
         nodes = _compose_fast(text)
         if nodes is None:
@@ -235,19 +238,19 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         line = mark.line + 1 if mark else None
         if "nesting depth" in (exc.problem or ""):  # libyaml stops at 1,000 levels
             raise InputError(_too_deep(file, line)) from None
-        what = exc.problem or "the text cannot be read as YAML"  # not str(exc): it quotes the file
-        raise InputError(Problem(file, "", f"YAML syntax error: {what}", "check indentation, colons and quotes",
-                                 line)) from exc
+        what = exc.problem or msg("the text cannot be read as YAML")  # not str(exc): it quotes the file
+        raise InputError(Problem(file, "", msg("YAML syntax error: {reason}", reason=what),
+                                 msg("check indentation, colons and quotes"), line)) from exc
     except yaml.YAMLError as exc:
-        raise InputError(Problem(file, "", f"YAML error: {exc}")) from exc
+        raise InputError(Problem(file, "", msg("YAML error: {reason}", reason=str(exc)))) from exc
     except RecursionError:  # PyYAML composes nested values recursively
         raise InputError(_too_deep(file, None)) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
-        raise InputError(Problem(file, "", "the file is empty", "a model or scenario file is a YAML mapping"))
+        raise InputError(Problem(file, "", msg("the file is empty"), msg("a model or scenario file is a YAML mapping")))
     if len(nodes) > 1:
-        raise InputError(Problem(file, "", "the file holds several YAML documents",
-                                 "keep one document per file", nodes[1].start_mark.line + 1))
+        raise InputError(Problem(file, "", msg("the file holds several YAML documents"),
+                                 msg("keep one document per file"), nodes[1].start_mark.line + 1))
     converter = _Converter(file)
     data = converter.convert(nodes[0], ())
     return YamlDocument(data, file, converter.lines, text)
@@ -264,10 +267,10 @@ def read_yaml(path: str | Path) -> tuple[YamlDocument, bytes]:
         :data:`MAX_FILE_BYTES`, not UTF-8, or not valid YAML.
     """
     name = str(path)
-    raw = read_input_bytes(path, MAX_FILE_BYTES, "model or scenario file")
+    raw = read_input_bytes(path, MAX_FILE_BYTES, msg("model or scenario file"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(name, "", "the file is not UTF-8 text",
-                                 "save it as UTF-8 YAML")) from exc
+        raise InputError(Problem(name, "", msg("the file is not UTF-8 text"),
+                                 msg("save it as UTF-8 YAML"))) from exc
     return parse_yaml(text, name), raw

@@ -17,6 +17,7 @@ import pandas as pd
 
 from simulator.errors import InputError, Problem, SimulatorError
 from simulator.io.spec_files import ModelFile
+from simulator.messages import msg
 from simulator.results import RunResult
 from simulator.runner import run_prepared
 from simulator.scenario_run import prepare_scenario
@@ -79,18 +80,14 @@ def compare_workshop(store: WorkshopStore, code: str) -> Comparison:
     try:
         loaded = model_file(current)
     except InputError as exc:
-        hint = (
-            "give the workshop a model this bwsim reads: "
-            "bwsim workshop update-model CODE --model FILE"
-        )
+        hint = msg("give the workshop a model this bwsim reads: bwsim workshop update-model CODE --model FILE")
         raise InputError(
             [
                 *exc.problems,
                 Problem(
-                    "workshop model",
+                    msg("workshop model"),
                     "",
-                    "the workshop's current model does "
-                    "not validate, so futures cannot be compared on it",
+                    msg("the workshop's current model does not validate, so futures cannot be compared on it"),
                     hint,
                 ),
             ]

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from simulator.errors import InputError, Problem
 from simulator.io.output_paths import is_sqlite_file
+from simulator.messages import msg
 from simulator.workshop.schema import foreign_database, migrate
 
 ENV_VAR = "BWSIM_WORKSHOP_DB"
@@ -152,8 +153,8 @@ def check_sqlite_file(path: Path, where: str) -> None:
     if not path.is_file() or path.stat().st_size == 0:
         return
     if not is_sqlite_file(path):
-        raise _bad_location(where, "cannot open the workshop database: the file is not a SQLite database",
-                            "give a workshop database made by bwsim, or the name of a new file")
+        raise _bad_location(where, msg("cannot open the workshop database: the file is not a SQLite database"),
+                            msg("give a workshop database made by bwsim, or the name of a new file"))
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
@@ -172,22 +173,22 @@ def _sqlite_path(location: str) -> Path:
     if path.is_dir():
         raise _bad_location(
             location,
-            "is a folder, not a database file",
-            f"give a file name, e.g. {path / DEFAULT_FILE}",
+            msg("is a folder, not a database file"),
+            msg("give a file name, e.g. {path}", path=str(path / DEFAULT_FILE)),
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _bad_location(
             location,
-            f"cannot create the folder for the database: {exc.strerror or exc}",
-            f"choose a folder you can write to (--db or {ENV_VAR})",
+            msg("cannot create the folder for the database: {reason}", reason=exc.strerror or str(exc)),
+            msg("choose a folder you can write to (--db or {variable})", variable=ENV_VAR),
         ) from None
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise _bad_location(
             location,
-            "the database is not writable here",
-            f"choose a folder you can write to (--db or {ENV_VAR})",
+            msg("the database is not writable here"),
+            msg("choose a folder you can write to (--db or {variable})", variable=ENV_VAR),
         )
     return path
 
@@ -223,14 +224,14 @@ def create_engine(location: str) -> Engine:
         except ImportError as exc:
             raise _bad_location(
                 mask_database_url(location),
-                f"the database driver is not installed ({_scrub(str(exc), location)})",
-                "for PostgreSQL install the extra: pip install -e '.[postgres]' (psycopg)",
+                msg("the database driver is not installed ({reason})", reason=_scrub(str(exc), location)),
+                msg("for PostgreSQL install the extra: pip install -e '.[postgres]' (psycopg)"),
             ) from None
         except (SQLAlchemyError, ValueError) as exc:
             raise _bad_location(
                 mask_database_url(location),
-                f"cannot use this database URL: {_scrub(str(exc), location)}",
-                "e.g. postgresql+psycopg://user:password@host:5432/dbname",
+                msg("cannot use this database URL: {reason}", reason=_scrub(str(exc), location)),
+                msg("e.g. postgresql+psycopg://user:password@host:5432/dbname"),
             ) from None
     return _sqlite_engine(_sqlite_path(location))
 
@@ -255,7 +256,7 @@ class Database:
                 self.schema_version = migrate(conn, self.where)
         except SQLAlchemyError as exc:
             self.engine.dispose()
-            raise self.error(exc, "cannot open the workshop database") from None
+            raise self.error(exc, msg("cannot open the workshop database")) from None
         except InputError:
             self.engine.dispose()
             raise
@@ -272,8 +273,8 @@ class Database:
             Problem(
                 self.where,
                 "",
-                f"{what}: {detail}",
-                "check the path or URL, that it is writable and the server is running",
+                msg("{what}: {detail}", what=what, detail=detail),
+                msg("check the path or URL, that it is writable and the server is running"),
             )
         )
 

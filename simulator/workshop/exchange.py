@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.workshop import schema as t
 from simulator.workshop.codes import new_code, normalize_code
 from simulator.workshop.export_file import FORMAT, FORMAT_VERSION, MAX_IMPORT_BYTES, check_export, read_json
@@ -158,16 +159,17 @@ def read_export(path: Path) -> dict[str, Any]:
     try:
         info = Path(path).stat()
         if not stat.S_ISREG(info.st_mode):
-            raise _bad(str(path), "", "is not a regular file", "give a file written by 'bwsim workshop export'")
+            raise _bad(str(path), "", msg("is not a regular file"),
+                       msg("give a file written by 'bwsim workshop export'"))
         if info.st_size > MAX_IMPORT_BYTES:
-            raise _bad(str(path), "", f"the file is larger than {MAX_IMPORT_BYTES:,} bytes, too large "
-                       "for a workshop export")
+            raise _bad(str(path), "", msg("the file is larger than {n:,} bytes, too large for a workshop export",
+                                          n=MAX_IMPORT_BYTES))
         with open(path, "rb") as handle:
             raw = handle.read(MAX_IMPORT_BYTES + 1)
     except FileNotFoundError:
-        raise _bad(str(path), "", "file not found", "check the path") from None
+        raise _bad(str(path), "", msg("file not found"), msg("check the path")) from None
     except OSError as exc:
-        raise _bad(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+        raise _bad(str(path), "", msg("cannot read: {reason}", reason=exc.strerror or str(exc))) from None
     return parse_export(raw, str(path))
 
 
@@ -177,7 +179,7 @@ def import_workshop(store: WorkshopStore, data: dict[str, Any], keep_code: bool 
     The join code is kept when ``keep_code`` and it is free in this database;
     otherwise a new one is drawn. Returns the new workshop.
     """
-    name = clean_name(data["workshop"]["name"], "workshop name")
+    name = clean_name(data["workshop"]["name"], msg("workshop name"))
     wanted = normalize_code(str(data["workshop"].get("code", ""))) if keep_code else None
     try:
         return _write_import(store, data, name, wanted)
@@ -185,11 +187,11 @@ def import_workshop(store: WorkshopStore, data: dict[str, Any], keep_code: bool 
         raise _bad(
             "import",
             "groups",
-            "the export holds the same group, future or version twice",
-            "the file is damaged or was edited by hand",
+            msg("the export holds the same group, future or version twice"),
+            msg("the file is damaged or was edited by hand"),
         ) from None
     except SQLAlchemyError as exc:
-        raise store.db.error(exc, "cannot import the workshop") from None
+        raise store.db.error(exc, msg("cannot import the workshop")) from None
 
 
 def _write_import(
@@ -235,7 +237,7 @@ def _import_group(
     gid = t.new_id(conn.execute(
         t.groups.insert().values(
             workshop_id=wid,
-            name=clean_name(group["name"], "group name"),
+            name=clean_name(group["name"], msg("group name")),
             created_at=str(group.get("created_at", "")),
         )
     ))
@@ -244,7 +246,7 @@ def _import_group(
             t.futures.insert().values(
                 workshop_id=wid,
                 group_id=gid,
-                name=clean_name(future["name"], "future name"),
+                name=clean_name(future["name"], msg("future name")),
                 created_at=str(future.get("created_at", "")),
             )
         ))

@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
 from simulator.io.yaml_file import MAX_FILE_BYTES
+from simulator.messages import msg
 from simulator.workshop.records import MAX_NOTE, MAX_SCENARIO, Notes, content_checksum
 
 FORMAT = "bwsim-workshop"
@@ -157,26 +158,27 @@ def read_json(text: str | bytes, source: str) -> Any:
         :data:`MAX_DEPTH`, or not JSON.
     """
     if len(text) > MAX_IMPORT_BYTES:
-        raise _bad(source, "", f"the file is larger than {MAX_IMPORT_BYTES:,} bytes, too large for a "
-                   "workshop export")
+        raise _bad(source, "", msg("the file is larger than {n:,} bytes, too large for a workshop export",
+                                   n=MAX_IMPORT_BYTES))
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise _bad(source, "", "not a JSON file (not UTF-8 text)",
-                       "give a file written by 'bwsim workshop export'") from None
+            raise _bad(source, "", msg("not a JSON file (not UTF-8 text)"),
+                       msg("give a file written by 'bwsim workshop export'")) from None
     if nesting_depth(text) > MAX_DEPTH:
-        raise _bad(source, "", f"the JSON nests deeper than {MAX_DEPTH} levels; a workshop export needs 7",
-                   "give a file written by 'bwsim workshop export'")
+        raise _bad(source, "", msg("the JSON nests deeper than {depth} levels; a workshop export needs 7",
+                                   depth=MAX_DEPTH), msg("give a file written by 'bwsim workshop export'"))
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise _bad(source, "", f"not a JSON file ({exc})", "give a file written by 'bwsim workshop export'") from None
+        raise _bad(source, "", msg("not a JSON file ({reason})", reason=str(exc)),
+                   msg("give a file written by 'bwsim workshop export'")) from None
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise _bad(source, "", "the file holds text that is not valid Unicode (an unpaired \\uD800-\\uDFFF escape)",
-                   "give a file written by 'bwsim workshop export'") from None
+        raise _bad(source, "", msg("the file holds text that is not valid Unicode (an unpaired \\uD800-\\uDFFF "
+                                   "escape)"), msg("give a file written by 'bwsim workshop export'")) from None
     return data
 
 
@@ -215,15 +217,16 @@ def content_problems(export: ExportFile, source: str) -> list[Problem]:
     keys = {m.key for m in export.models}
     for i, model in enumerate(export.models):
         if sha256(model.yaml.encode("utf-8")).hexdigest() != model.sha256:
-            problems.append(Problem(source, f"models[{i}]", "the model text does not match its sha256",
-                                    "the file is damaged"))
+            problems.append(Problem(source, f"models[{i}]", msg("the model text does not match its sha256"),
+                                    msg("the file is damaged")))
     for place, version in _versions(export):
         if version.model not in keys:
             problems.append(Problem(source, f"{place}.model",
-                                    f"refers to model {version.model}, which the export does not hold"))
+                                    msg("refers to model {model}, which the export does not hold",
+                                        model=repr(version.model))))
         if content_checksum(version.scenario_yaml, Notes(**version.notes.model_dump())) != version.content_sha256:
-            problems.append(Problem(source, place, "the future's content does not match its checksum",
-                                    "the file is damaged"))
+            problems.append(Problem(source, place, msg("the future's content does not match its checksum"),
+                                    msg("the file is damaged")))
     return problems
 
 
@@ -286,18 +289,19 @@ def check_export(data: Any, source: str) -> ExportFile:
         with its place in the file (at most :data:`MAX_SHOWN` listed).
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise _bad(source, "format", "this is not a bwsim workshop export",
-                   "give a file written by 'bwsim workshop export'")
+        raise _bad(source, "format", msg("this is not a bwsim workshop export"),
+                   msg("give a file written by 'bwsim workshop export'"))
     version = data.get("format_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-        raise _bad(source, "format_version", f"written by a newer bwsim (format version {version}; this "
-                   f"bwsim reads up to {FORMAT_VERSION})", "update bwsim to import it")
+        raise _bad(source, "format_version", msg("written by a newer bwsim (format version {version}; this bwsim "
+                                                 "reads up to {known})", version=version, known=FORMAT_VERSION),
+                   msg("update bwsim to import it"))
     export, problems = shape_problems(data, source)
     if export is not None:
         problems = content_problems(export, source) or embedded_problems(export, source)
     if export is None or problems:
         shown = problems[:MAX_SHOWN]
         if len(problems) > MAX_SHOWN:
-            shown.append(Problem(source, "", f"and {len(problems) - MAX_SHOWN} more problems"))
+            shown.append(Problem(source, "", msg("and {n} more problems", n=len(problems) - MAX_SHOWN)))
         raise InputError(shown)
     return export

@@ -11,9 +11,10 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.errors import InputError, Problem, SimulatorError
+from simulator.errors import ErrorText, InputError, Problem, SimulatorError
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model_text, load_scenario_text
 from simulator.io.yaml_writer import dump_yaml
+from simulator.messages import msg
 from simulator.results import RunResult
 from simulator.scenario_run import baseline_scenario, prepare_scenario, run_deterministic
 from simulator.spec import ScenarioSpec
@@ -122,9 +123,9 @@ def run_future(version: FutureVersion, made_with: ModelVersion, current: ModelVe
     """
     changed = made_with.sha256 != current.sha256
     problems: list[str] = []
-    own, own_failure = _try_run(version, made_with, problems, "with the model it was made with")
+    own, own_failure = _try_run(version, made_with, problems, msg("with the model it was made with"))
     now, now_failure = (
-        _try_run(version, current, problems, "with the current model") if changed else (None, "")
+        _try_run(version, current, problems, msg("with the current model")) if changed else (None, "")
     )
     return FutureRun(version, own, now, changed, tuple(problems), now_failure if changed else own_failure)
 
@@ -135,11 +136,9 @@ def _try_run(
     """The run, or None and why not (also appended to ``problems`` with the future's label)."""
     try:
         return run_version(version, model_file(model)), ""
-    except InputError as exc:
-        reason = f"cannot run {what}: {exc.describe()}"
     except SimulatorError as exc:
-        reason = f"cannot run {what}: {exc}"
-    problems.append(f"{version.label} {reason}")
+        reason = msg("cannot run {what}: {error}", what=what, error=ErrorText(exc))
+    problems.append(msg("{future} {reason}", future=version.label, reason=reason))
     return None, reason
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 
 MAX_NAME = 80
 """Longest workshop, group or future name, in characters."""
@@ -36,18 +37,18 @@ class Notes:
         values = {}
         for key, value in asdict(self).items():
             if not isinstance(value, str):
-                raise InputError(Problem("", f"notes.{key}", "a note must be text"))
+                raise InputError(Problem("", f"notes.{key}", msg("a note must be text")))
             if len(value) > MAX_NOTE:
                 raise InputError(
                     Problem(
                         "",
                         f"notes.{key}",
-                        f"the note is longer than {MAX_NOTE:,} characters",
-                        "shorten it",
+                        msg("the note is longer than {n:,} characters", n=MAX_NOTE),
+                        msg("shorten it"),
                     )
                 )
             if "\x00" in value:
-                raise InputError(Problem("", f"notes.{key}", "the note holds a NUL character"))
+                raise InputError(Problem("", f"notes.{key}", msg("the note holds a NUL character")))
             values[key] = value.strip()
         return Notes(**values)
 
@@ -154,18 +155,19 @@ def content_checksum(scenario_yaml: str, notes: Notes) -> str:
 def clean_name(text: object, what: str) -> str:
     """A name as stored: spaces trimmed and collapsed; refuses empty, long or control text."""
     if not isinstance(text, str):
-        raise InputError(Problem(what, "", f"the {what} must be text"))
+        raise InputError(Problem(what, "", msg("the {what} must be text", what=what)))
     name = " ".join(text.split())
     if not name:
-        raise InputError(Problem(what, "", f"the {what} is empty", f"give a {what}"))
+        raise InputError(Problem(what, "", msg("the {what} is empty", what=what), msg("give a {what}", what=what)))
     if len(name) > MAX_NAME:
         raise InputError(
             Problem(
-                what, "", f"the {what} is longer than {MAX_NAME} characters", "use a shorter name"
+                what, "", msg("the {what} is longer than {n} characters", what=what, n=MAX_NAME),
+                msg("use a shorter name"),
             )
         )
     if _CONTROL.search(name):
         raise InputError(
-            Problem(what, "", f"the {what} holds control characters", "use plain text")
+            Problem(what, "", msg("the {what} holds control characters", what=what), msg("use plain text"))
         )
     return name

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import load_model_text, load_scenario_text
+from simulator.messages import msg
 from simulator.workshop import schema as t
 from simulator.workshop.codes import format_code, new_code, normalize_code
 from simulator.workshop.database import Database, is_transient, pause_before_retry
@@ -55,7 +56,7 @@ def unknown_code() -> InputError:
     """The one error for every code that opens nothing (it says nothing about why)."""
     return InputError(
         Problem(
-            "join code", "", "no workshop has this join code", "check the code with the facilitator"
+            msg("join code"), "", msg("no workshop has this join code"), msg("check the code with the facilitator")
         )
     )
 
@@ -168,7 +169,7 @@ class WorkshopStore:
         InputError
             The model or a scenario does not validate, or a bad name.
         """
-        name = clean_name(name, "workshop name")
+        name = clean_name(name, msg("workshop name"))
         model = load_model_text(model_yaml, model_source)
         sources = list(scenario_sources or [f"scenario {i + 1}" for i in range(len(scenarios))])
         texts = [
@@ -201,8 +202,8 @@ class WorkshopStore:
             except IntegrityError:
                 continue  # the code was taken at the same moment: draw again
             except SQLAlchemyError as exc:
-                raise self.db.error(exc, "cannot create the workshop") from None
-        raise InputError(Problem(self.where, "", "could not find a free join code", "try again"))
+                raise self.db.error(exc, msg("cannot create the workshop")) from None
+        raise InputError(Problem(self.where, "", msg("could not find a free join code"), msg("try again")))
 
     def workshop(self, code: str) -> Workshop:
         """The workshop with this join code (forgiving case and dashes).
@@ -328,7 +329,7 @@ class WorkshopStore:
         The same name again rejoins, whatever its case and spacing (see
         :func:`group_key`): "groep noord" rejoins "Groep  Noord" and gets "Groep Noord" back.
         """
-        name = clean_name(group, "group name")
+        name = clean_name(group, msg("group name"))
         for _attempt in range(RETRIES):
             try:
                 with self.db.writing() as conn:
@@ -343,7 +344,7 @@ class WorkshopStore:
                     return name
             except IntegrityError:
                 continue  # the same group joined at the same moment from another laptop
-        raise InputError(Problem(self.where, "", "could not join the workshop", "try again"))
+        raise InputError(Problem(self.where, "", msg("could not join the workshop"), msg("try again")))
 
     @staticmethod
     def _group(conn: Connection, wid: int, name: str) -> tuple[int, str] | None:
@@ -398,14 +399,14 @@ class WorkshopStore:
             Unknown code, a group that has not joined, bad names or notes, or a
             scenario that does not validate (each problem with its place).
         """
-        group, future = clean_name(group, "group name"), clean_name(future, "future name")
+        group, future = clean_name(group, msg("group name")), clean_name(future, msg("future name"))
         notes = (notes or Notes()).checked()
         if not isinstance(scenario_yaml, str) or len(scenario_yaml) > MAX_SCENARIO:
             raise InputError(
                 Problem(
                     "",
                     "scenario",
-                    f"the scenario must be text of at most {MAX_SCENARIO:,} characters",
+                    msg("the scenario must be text of at most {n:,} characters", n=MAX_SCENARIO),
                 )
             )
         save_id = save_id or uuid.uuid4().hex
@@ -420,12 +421,12 @@ class WorkshopStore:
                     )
             except (IntegrityError, OperationalError) as exc:
                 if isinstance(exc, OperationalError) and not is_transient(exc):
-                    raise self.db.error(exc, "cannot save the future") from None
+                    raise self.db.error(exc, msg("cannot save the future")) from None
                 # another save of this future won the same version number, or PostgreSQL
                 # refused a serialization conflict or deadlock: number again
                 pause_before_retry(attempt)
         raise InputError(
-            Problem(self.where, "", "the database is too busy to save now", "save again")
+            Problem(self.where, "", msg("the database is too busy to save now"), msg("save again"))
         )
 
     def _save(
@@ -445,10 +446,10 @@ class WorkshopStore:
         if gid is None:
             raise InputError(
                 Problem(
-                    "group name",
+                    msg("group name"),
                     "",
-                    f"no group '{group}' has joined this workshop",
-                    "join with the code and this group name first",
+                    msg("no group '{group}' has joined this workshop", group=group),
+                    msg("join with the code and this group name first"),
                 )
             )
         fid = conn.execute(  # FOR UPDATE: saves of one future queue here on PostgreSQL, as on SQLite
@@ -519,13 +520,13 @@ class WorkshopStore:
         """Every version of one future, oldest first."""
         with self.reading() as conn:
             wid = self._workshop(conn, code).id
-            gid = self._group_id(conn, wid, clean_name(group, "group name"))
+            gid = self._group_id(conn, wid, clean_name(group, msg("group name")))
             rows = conn.execute(
                 self._versions_query()
                 .where(
                     t.futures.c.workshop_id == wid,
                     t.groups.c.id == gid,
-                    t.futures.c.name == clean_name(future, "future name"),
+                    t.futures.c.name == clean_name(future, msg("future name")),
                 )
                 .order_by(t.future_versions.c.version)
             ).all()
@@ -537,7 +538,7 @@ class WorkshopStore:
             wid = self._workshop(conn, code).id
             query = self._versions_query().where(t.futures.c.workshop_id == wid)
             if group is not None:
-                gid = self._group_id(conn, wid, clean_name(group, "group name"))
+                gid = self._group_id(conn, wid, clean_name(group, msg("group name")))
                 query = query.where(t.groups.c.id == gid)
             rows = conn.execute(
                 query.order_by(t.groups.c.id, t.futures.c.id, t.future_versions.c.version)
@@ -561,7 +562,7 @@ class WorkshopStore:
                 )
             ).first()
         if row is None:
-            raise InputError(Problem("", "model", f"this workshop has no model version {model_id}"))
+            raise InputError(Problem("", "model", msg("this workshop has no model version {id}", id=model_id)))
         return ModelVersion(row.id, row.name, row.sha256, row.yaml, row.created_at)
 
 

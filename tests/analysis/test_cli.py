@@ -44,7 +44,9 @@ interventions:
 
 
 def bwsim(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
+    """The command, in English unless the test gives --lang."""
+    args = [str(a) for a in args]
+    return CliRunner().invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 @pytest.fixture()
@@ -58,8 +60,8 @@ def files(tmp_path):
 def test_loops_of_a_model_as_table_and_json(files):
     result = bwsim("loops", files / "small.yaml")
     assert result.exit_code == 0, result.output
-    assert "R1" in result.output and "a -> b -> a" in result.output
-    assert "B1" in result.output and "b -> c -> b" in result.output and "stable" in result.output
+    assert "R1" in result.output and "A -> B -> A" in result.output  # labels, not ids
+    assert "B1" in result.output and "B -> C -> B" in result.output and "stable" in result.output
     data = json.loads(bwsim("loops", files / "small.yaml", "--json").output)
     assert set(data) == {"model", "scenario", "year", "n_loops", "loops", "stability"}
     assert data["scenario"] is None and data["n_loops"] == 2
@@ -88,13 +90,15 @@ def test_an_unstable_loop_is_reported_with_its_path(files):
     (files / "small.yaml").write_text(MODEL.replace("weight: 0.4, lag: 2", "weight: 4, lag: 2"), encoding="utf-8")
     result = bwsim("loops", files / "small.yaml")
     assert result.exit_code == 0
-    assert "warning: the model is unstable" in result.output and "R1 (reinforcing) a -> b -> a" in result.output
+    assert "warning: the model is unstable" in result.output and "R1 (reinforcing) A -> B -> A" in result.output
+    dutch = bwsim("loops", files / "small.yaml", "--lang", "nl")
+    assert "waarschuwing: het model is instabiel" in dutch.output and "R1 (versterkend) A -> B -> A" in dutch.output
 
 
 def test_explain_table_and_json_add_up(files):
     result = bwsim("explain", files / "push.yaml", "--node", "c", "--year", 2032)
     assert result.exit_code == 0, result.output
-    assert "b->c" in result.output and "a -> b -> c" in result.output
+    assert "link         B " in result.output and "A -> B -> C" in result.output  # labels, not ids
     data = json.loads(bwsim("explain", files / "push.yaml", "--node", "c", "--year", 2032, "--json").output)
     assert set(data) == {"scenario", "node", "label", "unit", "year", "baseline", "delta", "exact", "incoming",
                          "paths", "n_paths", "loops", "interventions"}
@@ -118,10 +122,10 @@ def test_run_warns_about_an_unstable_loop_before_running_and_ends_with_the_score
     (files / "small.yaml").write_text(MODEL.replace("weight: 0.4, lag: 2", "weight: 4, lag: 2"), encoding="utf-8")
     result = bwsim("run", files / "push.yaml", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert "warning: push: the model is unstable" in result.stderr and "a -> b -> a" in result.stderr
-    assert result.output.index("unstable") < result.output.index("grootste effecten")
+    assert "warning: push: the model is unstable" in result.stderr and "A -> B -> A" in result.stderr
+    assert result.output.index("unstable") < result.output.index("largest effects")
     text = result.stdout
-    assert text.index("grootste effecten") < text.index("Brede-welvaart scorecard")
+    assert text.index("largest effects") < text.index("Brede-welvaart scorecard")
     for word in ("hier en nu", "later", "elders", "arbeid", "milieu", "handel"):
         assert word in text.split("Brede-welvaart scorecard")[1]
 
@@ -156,7 +160,7 @@ def test_scorecard_command_json_keys_and_theme_filter(files):
     horizon = {r["node"]: r["verdict"] for r in report["nodes"] if r["horizon"]}
     assert horizon == {"a": "improves", "b": "improves", "c": "worsens", "e": "worsens"}
     assert [d["dimension"] for d in report["dimensions"]] == ["hier_en_nu", "later", "elders"] * 2
-    text = bwsim("scorecard", files / "push.yaml", "--theme", "milieu", "--samples", 20).stdout
+    text = bwsim("scorecard", files / "push.yaml", "--theme", "milieu", "--samples", 20, "--lang", "nl").stdout
     assert "milieu" in text and "arbeid" not in text and "(geen indicatoren)" in text and "%" in text
 
 

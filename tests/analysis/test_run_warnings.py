@@ -32,7 +32,8 @@ def files(folder: Path, model: str, scenario: str = SCENARIO) -> tuple[Path, Pat
 
 
 def invoke(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
+    """The command in English (these tests check the English warnings)."""
+    return runner.invoke(app, [str(a) for a in args] + ["--lang", "en"])
 
 
 def test_validate_warns_for_an_unstable_model_and_still_exits_0(tmp_path):

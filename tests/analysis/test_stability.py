@@ -123,9 +123,10 @@ def test_run_warns_when_ensemble_members_are_unstable_though_the_central_model_i
         "name: s\nmodel: m.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n",
         encoding="utf-8")
     runner = CliRunner()
-    plain = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o1")])
+    plain = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o1"), "--lang", "en"])
     assert plain.exit_code == 0 and "warning" not in plain.stderr
-    ensemble = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100"])
+    ensemble = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100",
+                                   "--lang", "en"])
     assert ensemble.exit_code == 0, ensemble.output
     assert "of the first 100 ensemble members make the model unstable" in ensemble.stderr
     assert "b->a:weight = " in ensemble.stderr and "The central model is stable" in ensemble.stderr
@@ -201,7 +202,7 @@ def test_run_with_weights_of_1e308_refuses_without_a_traceback(tmp_path):
     runner = CliRunner()
     for args in (["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")],
                  ["loops", str(tmp_path / "s.yaml")]):
-        result = runner.invoke(app, args)
+        result = runner.invoke(app, [*args, "--lang", "en"])
         assert "Traceback" not in result.output and not isinstance(result.exception, np.linalg.LinAlgError), args
         assert result.exit_code == 2, (args, result.output)
         assert ("overflow" if args[0] == "run" else "numerical problem") in result.stderr, (args, result.output)

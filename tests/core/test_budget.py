@@ -67,7 +67,7 @@ def test_a_small_file_asking_for_gigabytes_is_refused_before_compiling(huge):
 
 
 def test_the_cli_refuses_it_with_exit_2_and_writes_nothing(huge):
-    result = CliRunner().invoke(app, ["run", str(huge / "s.yaml"), "--out", str(huge / "out")])
+    result = CliRunner().invoke(app, ["run", "--lang", "en", str(huge / "s.yaml"), "--out", str(huge / "out")])
     assert result.exit_code == 2, result.output
     assert "the run is too large" in result.stderr and "the limit is 1 GB" in result.stderr
     assert "Traceback" not in result.output and not (huge / "out").exists()
@@ -80,15 +80,15 @@ def test_an_ensemble_too_large_is_refused_before_any_run(tmp_path):
     prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)  # one run fits
     with pytest.raises(InputError, match="x 100,000 members needs about .* the limit is 1 GB"):
         ensemble_summary(prepared, 100_000)
-    result = CliRunner().invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"),
+    result = CliRunner().invoke(app, ["run", "--lang", "en", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"),
                                       "--samples", "100000"])
     assert result.exit_code == 2 and "fewer samples" in result.stderr, result.output
     assert not (tmp_path / "out").exists()
-    result = CliRunner().invoke(app, ["sensitivity", str(tmp_path / "s.yaml"), "--output", "n60", "--year", "2026",
-                                      "--samples", "8192"])
+    result = CliRunner().invoke(app, ["sensitivity", "--lang", "en", str(tmp_path / "s.yaml"), "--output", "n60",
+                                      "--year", "2026", "--samples", "8192"])
     assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
     (tmp_path / "m.yaml").write_text(wide_model(1e-4, ranged=True), encoding="utf-8")  # a block of 1,000: 5 GB
-    result = CliRunner().invoke(app, ["scorecard", str(tmp_path / "s.yaml"), "--samples", "1000"])
+    result = CliRunner().invoke(app, ["scorecard", "--lang", "en", str(tmp_path / "s.yaml"), "--samples", "1000"])
     assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
     assert f"{tmp_path / 's.yaml'}: time:" in result.stderr
 
@@ -166,7 +166,7 @@ def test_calibrate_sizes_its_repeated_runs_before_the_first(tmp_path):
     scenario = _scenario(tmp_path)
     rows = "".join(f"n{i},{2025 + k / 40},10\n" for i in range(40, 61) for k in range(1, 40))
     (tmp_path / "obs.csv").write_text("node,time,value\n" + rows, encoding="utf-8")
-    result = CliRunner().invoke(app, ["calibrate", str(scenario), str(tmp_path / "obs.csv"), "--out",
+    result = CliRunner().invoke(app, ["calibrate", "--lang", "en", str(scenario), str(tmp_path / "obs.csv"), "--out",
                                       str(tmp_path / "fit.yaml"), "--starts", "50", "--bootstrap", "200",
                                       "--max-evaluations", "1000"])
     assert result.exit_code == 2, result.output
@@ -182,7 +182,7 @@ def test_bwsim_run_sizes_the_rows_of_every_scenario_it_keeps_together(tmp_path):
     two = tmp_path / "t.yaml"
     two.write_text(SCENARIO.replace("name: s", "name: t"), encoding="utf-8")
     budget.check_tables(3 * 50_001 * 61 // 2, 3)
-    result = CliRunner().invoke(app, ["run", str(one), str(two), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(app, ["run", "--lang", "en", str(one), str(two), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert f"{one}, {two}: the results are too large: 3 runs of 9,150,183 node-times" in result.stderr
     assert "run fewer scenarios at once" in result.stderr and not (tmp_path / "out").exists()
@@ -200,4 +200,4 @@ def test_a_memory_error_that_gets_past_the_budget_is_a_message_not_a_traceback(c
     with pytest.raises(typer.Exit) as info:
         command()
     assert info.value.exit_code == 2
-    assert "out of memory" in capsys.readouterr().err
+    assert "geheugen op" in capsys.readouterr().err  # Dutch, the default language

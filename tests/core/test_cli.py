@@ -19,7 +19,9 @@ runner = CliRunner()
 
 
 def invoke(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
+    """The command in English (these tests check the English message texts; Dutch: tests/core/test_messages.py)."""
+    args = [str(a) for a in args]
+    return runner.invoke(app, args if "--lang" in args else [*args, "--lang", "en"])
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -129,7 +131,7 @@ def test_run_bad_input_through_the_real_command(tmp_path):
     done = subprocess.run([str(bwsim), "run", str(bad), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
-    assert f"{bad}:" in done.stderr and "YAML syntax error" in done.stderr
+    assert f"{bad}:" in done.stderr and "YAML-syntaxfout" in done.stderr  # Dutch, the default
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "out").exists()
 

@@ -101,8 +101,8 @@ def test_the_cli_refuses_special_files_with_exit_2(tmp_path):
     fifo = tmp_path / "s.yaml"
     os.mkfifo(fifo)
     for path in ("/dev/zero", str(fifo), str(tmp_path)):
-        done = subprocess.run([str(BWSIM), "validate", path], capture_output=True, text=True, timeout=60,
-                              check=False)
+        done = subprocess.run([str(BWSIM), "validate", "--lang", "en", path], capture_output=True, text=True,
+                              timeout=60, check=False)
         assert done.returncode == 2, (path, done.stderr + done.stdout)
         assert "not a file" in done.stderr + done.stdout
         assert "Traceback" not in done.stderr + done.stdout
@@ -140,7 +140,7 @@ def test_a_scenario_naming_a_foreign_file_as_its_model_does_not_quote_it(tmp_pat
     assert "not a bwsim model file" in str(error)
     for word in ("rootuser", "hashhash", "daemonuser", "20228"):
         assert word not in str(error)
-    result = CliRunner().invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(app, ["run", "--lang", "en", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "not a bwsim model file" in result.stderr and "rootuser" not in result.stderr
 
 

@@ -38,7 +38,8 @@ OBSERVED = "node,time,value\n" + "".join(f"y,{year},{60 + (year > 2021) * 14}\n"
 
 
 def invoke(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
+    """The command in English (these tests check the English messages)."""
+    return runner.invoke(app, [str(a) for a in args] + ["--lang", "en"])
 
 
 def assert_refused(result, *words: str) -> None:

@@ -17,7 +17,8 @@ runner = CliRunner()
 
 
 def bwsim(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
+    args = list(args)  # in English unless the test gives --lang
+    result = runner.invoke(app, args if "--lang" in args or len(args) < 2 else [*args, "--lang", "en"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
@@ -186,12 +187,14 @@ def test_compare_names_the_link_the_groups_disagree_on(files: dict[str, str]):
         )
     code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db)
     assert code == 0
-    assert (
-        "x->y" in out
+    assert (  # nodes by their labels (X, Y, Z)
+        "X -> Y" in out
         and "weights 2..3" in out
-        and "moves z by 5 (lowest: A / f, highest: B / f)" in out
+        and "moves Z by 5 (lowest: A / f, highest: B / f)" in out
     )
-    assert "y->z" not in out
+    assert "Y -> Z" not in out
+    code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db, "--lang", "nl")
+    assert "gewichten 2..3  verschuift Z met 5 (laagste: A / f, hoogste: B / f)" in out
 
 
 def test_show_lists_every_note_and_compare_says_which_futures_an_earlier_model_made(files: dict[str, str]):

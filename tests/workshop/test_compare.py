@@ -149,7 +149,8 @@ def test_the_command_line_prints_the_others_and_a_line_for_the_failed_future(
 
     from simulator.cli.main import app
 
-    result = CliRunner().invoke(app, ["workshop", "compare", one_explodes, "--outcome", "z", "--db", db_url])
+    result = CliRunner().invoke(app, ["workshop", "compare", one_explodes, "--outcome", "z", "--db", db_url,
+                                      "--lang", "en"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any(line.startswith("  B / hoog") and "+15" in line for line in lines)

@@ -210,7 +210,7 @@ def test_a_foreign_database_is_a_clear_error_on_the_command_line(tmp_path: Path)
 
     path = tmp_path / "other.db"
     _fill(str(path), "CREATE TABLE orders (id INTEGER)")
-    result = CliRunner().invoke(app, ["workshop", "list", "--db", str(path)])
+    result = CliRunner().invoke(app, ["workshop", "list", "--db", str(path), "--lang", "en"])
     assert result.exit_code == 2 and "holds other tables" in result.output
     assert "Traceback" not in result.output and "CREATE" not in result.output and "SELECT" not in result.output
     assert _tables(str(path)) == {"orders"}
@@ -253,7 +253,7 @@ def test_a_password_in_the_query_is_never_shown_by_the_command_line():
     from simulator.cli.main import app
 
     url = "postgresql+psycopg://bwsim@127.0.0.1:1/bwsim?password=geheim&connect_timeout=2"
-    result = CliRunner().invoke(app, ["workshop", "list", "--db", url])
+    result = CliRunner().invoke(app, ["workshop", "list", "--db", url, "--lang", "en"])
     assert result.exit_code == 2 and "cannot open the workshop database" in result.output
     assert "geheim" not in result.output and "password=***" in result.output
 

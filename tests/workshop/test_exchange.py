@@ -285,7 +285,8 @@ def test_the_command_line_refuses_a_file_too_large_or_not_a_file(tmp_path, monke
     from simulator.workshop import export_file
 
     def run(path) -> tuple[int, str]:
-        result = CliRunner().invoke(app, ["workshop", "import", str(path), "--db", str(tmp_path / "w.sqlite")])
+        result = CliRunner().invoke(app, ["workshop", "import", str(path), "--db", str(tmp_path / "w.sqlite"),
+                                          "--lang", "en"])
         assert "Traceback" not in result.output
         return result.exit_code, result.output
 
