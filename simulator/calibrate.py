@@ -683,7 +683,7 @@ def _correlated_groups(params: tuple[FitParameter, ...], corr: np.ndarray, ok: l
         for j in range(i + 1, len(params)):
             if np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_WARNING:
                 graph.add_edge(i, j, r=float(corr[i, j]))
-    warnings = []
+    warnings: list[str] = []
     for group in nx.connected_components(graph):
         members = sorted(group)
         for i in members:

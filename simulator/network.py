@@ -402,11 +402,11 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
             key = f"{override.source}->{override.target}"
             problems.append(_locate(doc, ("overrides", "links", i), msg("the model has no link {link}", link=key),
                                     msg("an override changes an existing link")))
-    for i, override in enumerate(scenario.overrides.nodes):
-        if override.id not in ids:
+    for i, node_override in enumerate(scenario.overrides.nodes):
+        if node_override.id not in ids:
             problems.append(_locate(doc, ("overrides", "nodes", i, "id"),
-                                    msg("unknown node '{node}'", node=override.id),
-                                    _hint_node(override.id, ids)))
+                                    msg("unknown node '{node}'", node=node_override.id),
+                                    _hint_node(node_override.id, ids)))
     problems += _twice_overridden(scenario, doc)
     problems = problems or _override_problems(model, scenario, doc)
     if problems:

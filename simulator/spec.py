@@ -111,12 +111,13 @@ class Distribution(Spec):
 
     @model_validator(mode="after")
     def _check_order(self) -> Distribution:
-        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):
+        p = self.param
+        if self.dist == "triangular" and not (p("low") <= p("mode") <= p("high")):
             raise ValueError(msg("needs low <= mode <= high, got low={low:g}, mode={mode:g}, high={high:g}",
                                  low=self.low, mode=self.mode, high=self.high))
-        if self.dist == "uniform" and not self.low <= self.high:
+        if self.dist == "uniform" and not p("low") <= p("high"):
             raise ValueError(msg("needs low <= high, got low={low:g}, high={high:g}", low=self.low, high=self.high))
-        if self.dist == "normal" and self.sd < 0:
+        if self.dist == "normal" and p("sd") < 0:
             raise ValueError(msg("sd must not be negative, got {sd:g}", sd=self.sd))
         return self
 
@@ -480,9 +481,9 @@ class InterventionSpec(Spec):
             raise ValueError(msg("{keys} is not a parameter of a {shape} (it takes {required})",
                                  keys=", ".join(sorted(extra)), shape=self.shape,
                                  required=", ".join(sorted(required))))
-        if self.shape == "pulse" and self.width <= 0:
+        if self.shape == "pulse" and self.param("width") <= 0:
             raise ValueError(msg("a pulse needs width > 0, got {width:g}", width=self.width))
-        if self.shape == "ramp" and self.end < self.start:
+        if self.shape == "ramp" and self.param("end") < self.param("start"):
             raise ValueError(msg("a ramp needs end >= start, got start={start:g}, end={end:g}", start=self.start,
                                  end=self.end))
         if self.shape == "series" and not self.values:

@@ -31,7 +31,7 @@ def horizon_warnings(prepared: PreparedScenario) -> list[str]:
     """One warning per intervention that starts after the horizon's end (it changes nothing in the run)."""
     end = float(prepared.compiled.times[-1])
     where = prepared.file or prepared.name
-    out = []
+    out: list[str] = []
     for i, intervention in enumerate(prepared.interventions):
         start = intervention.start
         if intervention.shape == "series" or start is None or start <= end:

@@ -24,7 +24,7 @@ def _prepared_and_inputs(path: Path) -> tuple[PreparedScenario, dict[str, str]]:
     doc, _ = read_yaml(path)
     if is_scenario_document(doc):
         loaded = load_scenario(path)
-        inputs = {loaded.model.path: msg("the model"), loaded.path: msg("the scenario")}
+        inputs: dict[str, str] = {loaded.model.path: msg("the model"), loaded.path: msg("the scenario")}
         return prepare_scenario(loaded.spec, loaded.model.spec, loaded.path), inputs
     model = load_model(path)
     prepared = prepare_scenario(baseline_scenario(model.spec, name=model.spec.name), model.spec, str(path))

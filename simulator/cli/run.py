@@ -35,7 +35,7 @@ RUN_FILES = ("results.csv", "ensemble.csv", "manifest.json")
 
 def run_inputs(loaded: list[ScenarioFile]) -> dict[str, str]:
     """Every file a run reads, each with what it is: the scenarios and their models."""
-    inputs = {item.model.path: msg("the model") for item in loaded}
+    inputs: dict[str, str] = {item.model.path: msg("the model") for item in loaded}
     inputs.update({item.path: msg("the scenario") for item in loaded})
     return inputs
 

@@ -52,7 +52,7 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 def database_files(path: str | Path) -> dict[Path, str]:
     """A SQLite database and the files SQLite keeps beside it, each with what it is (for messages)."""
     path = Path(path)
-    files = {path: msg("the workshop database")}
+    files: dict[Path, str] = {path: msg("the workshop database")}
     companion = msg("a file of the workshop database")
     files.update({Path(f"{path}{suffix}"): companion for suffix in SQLITE_COMPANIONS})
     return files
