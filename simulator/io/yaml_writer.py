@@ -102,6 +102,11 @@ def _represent_str(representer: Any, value: str) -> Any:
     return SafeRepresenter.represent_str(representer, value)
 
 
+def _represent_text(representer: Any, value: str) -> Any:
+    """A subclass of str (a message that can be translated) written as its plain text."""
+    return _represent_str(representer, str(value))
+
+
 def _writer() -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.Resolver = _PyYamlResolver
@@ -111,6 +116,7 @@ def _writer() -> YAML:
     yaml.preserve_quotes = True
     yaml.representer.add_representer(float, _represent_float)
     yaml.representer.add_representer(str, _represent_str)
+    yaml.representer.add_multi_representer(str, _represent_text)  # str subclasses, e.g. translatable messages
     yaml.representer.add_representer(ScalarFloat, _represent_read_float)
     return yaml
 

@@ -86,3 +86,10 @@ def test_a_change_inside_a_value_shared_through_an_anchor_is_refused():
         assert caught.value.path == ("links", index)
     new = rewrite_yaml(text, {("links", 2, "weight"): 2.0})
     assert [link.get("weight") for link in parse_yaml(new, "t").data["links"]] == [1, 1, 2.0]
+
+
+def test_a_translatable_message_is_written_as_its_text():
+    from simulator.messages import msg
+
+    assert dump_yaml({"note": msg("the model")}) == "note: the model\n"
+    assert rewrite_yaml("a: 1\n", {("note",): msg("the model")}) == "a: 1\nnote: the model\n"
