@@ -1,22 +1,30 @@
-"""Compile a checked model and a time grid into frozen arrays for the engine.
+"""The third stage: a checked model on a time grid, compiled into read-only arrays.
 
-Node order is the model file's order. Links are indexed in file order too; the
-engine works on link groups (by delay type) and on evaluation levels of the
-zero-lag graph, so that one time step is a handful of array operations whatever
-the number of nodes or ensemble members.
+Only a :class:`~simulator.checked.CheckedModel` without problems is compiled: given
+a bare :class:`~simulator.spec.ModelSpec`, :func:`compile_model` checks it first
+and refuses it with the :class:`~simulator.errors.InputError` of ``bwsim validate``.
+Node order is the model file's order, links are in file order too. The
+:class:`CompiledModel` carries the :class:`~simulator.plan.KernelPlan` that the
+kernel runs (built once, here).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
 
+from simulator import delays
 from simulator.baselines import baseline_matrix
+from simulator.checked import CheckedModel, checked
 from simulator.network import instant_graph
-from simulator.spec import DELAY_TYPES, ModelSpec, TimeSpec
+from simulator.plan import KernelPlan, build_plan, frozen
+from simulator.spec import ModelSpec, TimeSpec
 from simulator.timegrid import time_grid
+
+_MADE_BY_COMPILE = object()
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,10 @@ class Level:
     nodes: np.ndarray
     links: np.ndarray
     gather: np.ndarray
+
+    def __post_init__(self) -> None:
+        for array in (self.nodes, self.links, self.gather):
+            frozen(array)
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,7 @@ class CompiledModel:
         Bounds on the value ``b + d`` (``-inf``/``+inf`` when absent).
     source, target : ndarray of int (L,)
     delay : ndarray of int (L,)
-        Index into ``DELAY_TYPES``.
+        Index into :data:`simulator.delays.DELAY_TYPES`.
     elastic : ndarray of bool (L,)
     src_scale, tgt_scale : ndarray (K + 1, L)
         For elasticity links ``1 / b_source(t)`` and ``b_target(t)``; 1 otherwise.
@@ -69,8 +81,10 @@ class CompiledModel:
         Evaluation order at ``t_0``, where exponential and third-order lags pass
         their input straight through; None when that graph has a cycle (the
         engine then solves the linear system at ``t_0``).
-    gather_all : ndarray (N, L)
-        0/1 matrix summing every link's effect into its target.
+    plan : KernelPlan
+        The index arrays the kernel runs (built once, on the first run).
+
+    Every array is read-only: one compiled model serves every run and every thread.
     """
 
     node_ids: tuple[str, ...]
@@ -91,7 +105,19 @@ class CompiledModel:
     lag: np.ndarray
     levels: tuple[Level, ...]
     initial_levels: tuple[Level, ...] | None
-    gather_all: np.ndarray
+    _token: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._token is not _MADE_BY_COMPILE:
+            raise TypeError("a CompiledModel is made by simulator.compiler.compile_model, from a checked model")
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                frozen(value)
+
+    @cached_property
+    def plan(self) -> KernelPlan:
+        """The index arrays the kernel runs, built on first use and kept with this model (read-only)."""
+        return build_plan(self)
 
     @property
     def n_nodes(self) -> int:
@@ -107,10 +133,6 @@ class CompiledModel:
     def bounded(self) -> np.ndarray:
         """Indices of nodes with a lower or upper bound."""
         return np.flatnonzero(np.isfinite(self.lower) | np.isfinite(self.upper))
-
-    def links_of(self, delay_type: str) -> np.ndarray:
-        """Indices of the links with ``delay_type`` (one of ``DELAY_TYPES``)."""
-        return np.flatnonzero(self.delay == DELAY_TYPES.index(delay_type))
 
     def index(self, node_id: str) -> int:
         """Position of ``node_id`` in the node order."""
@@ -130,19 +152,25 @@ def _levels(graph: nx.DiGraph, aux: set[str], order: dict[str, int], link_ok: li
     return tuple(levels)
 
 
-def compile_model(model: ModelSpec, time: TimeSpec | None = None) -> CompiledModel:
-    """Turn a checked model into arrays on the grid of ``time`` (default: the model's).
+def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None) -> CompiledModel:
+    """Turn a checked model into arrays on the grid of ``time`` (default: the one it was checked on).
 
-    The model must have passed :func:`simulator.network.check_model`.
+    A bare spec, or a checked model on another horizon, is checked on ``time`` first.
+
+    Raises
+    ------
+    InputError
+        When the model has problems (those of ``bwsim validate``), before anything is compiled.
     """
-    time = time or model.time
+    sound = checked(model, time)
+    model, time = sound.spec, sound.time
     ids = model.node_ids
     order = {node_id: i for i, node_id in enumerate(ids)}
     times = time_grid(time)
     base = baseline_matrix(model.nodes, times, time.start)
     src = np.array([order[lk.source] for lk in model.links], dtype=int)
     tgt = np.array([order[lk.target] for lk in model.links], dtype=int)
-    delay = np.array([DELAY_TYPES.index(lk.delay) for lk in model.links], dtype=int)
+    delay = np.array([delays.code(lk.delay) for lk in model.links], dtype=int)
     elastic = np.array([lk.form == "elasticity" for lk in model.links], dtype=bool)
     is_stock = np.array([n.kind == "stock" for n in model.nodes], dtype=bool)
     with np.errstate(divide="ignore"):
@@ -150,13 +178,11 @@ def compile_model(model: ModelSpec, time: TimeSpec | None = None) -> CompiledMod
     tgt_scale = np.where(elastic, base[:, tgt], 1.0) if tgt.size else np.ones((times.size, 0))
     aux = {n.id for n in model.nodes if n.kind == "auxiliary"}
     into_aux = [not is_stock[t] for t in tgt]
-    none_code = DELAY_TYPES.index("none")
-    fixed_code = DELAY_TYPES.index("fixed")
-    instant_ok = [d == none_code and a for d, a in zip(delay, into_aux, strict=True)]
+    instant_ok = [d == delays.NONE and a for d, a in zip(delay, into_aux, strict=True)]
     levels = _levels(instant_graph(model), aux, order, instant_ok, src, tgt, ids)
     initial_graph = nx.DiGraph()
     initial_graph.add_nodes_from(ids)
-    initial_ok = [d != fixed_code and a for d, a in zip(delay, into_aux, strict=True)]
+    initial_ok = [d != delays.FIXED and a for d, a in zip(delay, into_aux, strict=True)]
     initial_graph.add_edges_from((ids[s], ids[t]) for s, t, ok in zip(src, tgt, initial_ok, strict=True) if ok)
     initial_levels = (_levels(initial_graph, aux, order, initial_ok, src, tgt, ids)
                       if nx.is_directed_acyclic_graph(initial_graph) else None)
@@ -168,6 +194,5 @@ def compile_model(model: ModelSpec, time: TimeSpec | None = None) -> CompiledMod
         source=src, target=tgt, delay=delay, elastic=elastic, src_scale=src_scale, tgt_scale=tgt_scale,
         weight=np.array([lk.weight.central for lk in model.links], dtype=float),
         lag=np.array([lk.lag.central for lk in model.links], dtype=float),
-        levels=levels, initial_levels=initial_levels,
-        gather_all=(tgt[None, :] == np.arange(len(ids))[:, None]).astype(float),
+        levels=levels, initial_levels=initial_levels, _token=_MADE_BY_COMPILE,
     )

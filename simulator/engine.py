@@ -2,8 +2,11 @@
 
 Semantics are those of ENGINE.md (and so of Vensim / PySD): deviation form,
 ``linear`` and ``elasticity`` links, ``none`` / ``fixed`` / ``exponential`` /
-``third_order`` lags, stocks with decay, bounds. Ensemble members are the last
-array axis, so one call runs any number of parameter sets.
+``third_order`` lags (defined in :mod:`simulator.delays`), stocks with decay,
+bounds. Ensemble members are the last array axis, so one call runs any number of
+parameter sets. Its input is a :class:`~simulator.compiler.CompiledModel`, which
+only a checked model compiles to, and that model's
+:class:`~simulator.plan.KernelPlan`, the index arrays the kernel walks.
 
 How: the values at ``t_0`` are set up with numpy (:func:`_initial_step`, a
 linear solve when pass-through lags form a loop); the time loop from there on is
@@ -20,20 +23,21 @@ is not writable, in numba's user cache directory), so later processes load it.
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import numba
 import numpy as np
 from scipy import sparse
 
 from simulator.budget import check_budget, engine_need
 from simulator.compiler import CompiledModel, Level
+from simulator.delays import EXPONENTIAL as _EXPONENTIAL
+from simulator.delays import FIXED as _FIXED
+from simulator.delays import NONE as _NONE
+from simulator.delays import THIRD_ORDER as _THIRD_ORDER
 from simulator.errors import NumericalError
-from simulator.spec import DELAY_TYPES
+from simulator.plan import initial_links as _initial_links
 
 TILE = 256
 """Members advanced together by the kernel: their states stay in the CPU cache."""
@@ -55,10 +59,6 @@ def jit(**options: Any) -> Callable[[Callable], Callable]:
             return numba.njit(cache=False, nogil=True, **options)(function)
 
     return decorate
-
-
-_NONE, _FIXED, _EXPONENTIAL, _THIRD_ORDER = (DELAY_TYPES.index(t) for t in ("none", "fixed", "exponential",
-                                                                            "third_order"))
 
 
 def _as_members(values: np.ndarray | None, central: np.ndarray, n_members: int) -> np.ndarray:
@@ -181,7 +181,7 @@ def _solve_by_loops(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs:
         When a loop's system is singular for some member.
     """
     x = np.zeros(rhs.shape)
-    for group in _plan(cm).initial_groups:
+    for group in cm.plan.initial_groups:
         value = rhs[group.nodes]
         for row, p in zip(group.outside_rows, group.outside, strict=True):  # links from earlier groups
             value[row] += coef[p] * x[cm.source[links[p]]]
@@ -272,8 +272,8 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
     n_times, n_nodes = cm.baselines.shape
     w = _writable(w)
     tau = _writable(tau)
-    plan = _plan(cm)
-    # the kernel writes every node at every t_k, k >= 1 (checked by _build_plan): no need to zero them first
+    plan = cm.plan  # the kernel's input: index arrays built once per compiled model
+    # the kernel writes every node at every t_k, k >= 1 (see KernelPlan.writes_all): no need to zero them first
     d = np.empty((n_times, n_nodes, w.shape[1])) if plan.writes_all else np.zeros((n_times, n_nodes, w.shape[1]))
     d[0] = 0.0
     _initial_step(cm, d[0], u[0], w * cm.tgt_scale[0][:, None])  # (elasticity) weights times b_target(t_0)
@@ -288,167 +288,6 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
 def _writable(a: np.ndarray) -> np.ndarray:
     """``a`` as a C-contiguous, writable float64 array (one compiled kernel for all calls)."""
     return np.require(a, dtype=np.float64, requirements=["C", "W"])
-
-
-@dataclass(frozen=True)
-class _Group:
-    """Nodes of the ``t_0`` system solved together: one loop, or one node outside any loop.
-
-    ``inside`` and ``outside`` are positions in the list of pass-through links
-    (:func:`_initial_links`): links within the group (with the rows and columns
-    of their target and source in ``nodes``) and links into it from earlier groups
-    (with their target's row).
-    """
-
-    nodes: np.ndarray
-    inside: np.ndarray
-    inside_rows: np.ndarray
-    inside_cols: np.ndarray
-    outside: np.ndarray
-    outside_rows: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """The index arrays the kernel walks, per model (all int64 or bool, C-contiguous).
-
-    Attributes
-    ----------
-    base, lower, upper, src_scale, tgt_scale
-        The compiled model's arrays as C-contiguous float64 (one kernel for every model).
-    source, delay, elastic : (L,)
-        Per link, file order.
-    bounded : (N,) bool
-    stocks : (S,)
-        Stock nodes; ``decay`` (S,) per year.
-    stock_ptr, stock_links
-        Links into stock ``s`` (file order): ``stock_links[stock_ptr[s]:stock_ptr[s + 1]]``.
-    nodes : (A,)
-        Auxiliaries in evaluation order (level by level).
-    add_instant : (A,) bool
-        The node's level has zero-lag links (its value is ``pre + sum``, else ``pre``).
-    lagged_ptr, lagged_links
-        Lagged links into each of ``nodes``, exponential, then third-order, then fixed (each in file order).
-    instant_ptr, instant_links
-        Zero-lag links into each of ``nodes``, file order.
-    initial_groups
-        The ``t_0`` system's groups in the order they are solved (:func:`_solve_by_loops`).
-    writes_all
-        Every node is a stock or in ``nodes``, so the kernel writes all of ``d[k]``.
-
-    The orders of the sums are those of the numpy engine this kernel replaced, so
-    the numbers are the same, bit for bit.
-    """
-
-    base: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    src_scale: np.ndarray
-    tgt_scale: np.ndarray
-    source: np.ndarray
-    delay: np.ndarray
-    elastic: np.ndarray
-    bounded: np.ndarray
-    stocks: np.ndarray
-    decay: np.ndarray
-    stock_ptr: np.ndarray
-    stock_links: np.ndarray
-    nodes: np.ndarray
-    add_instant: np.ndarray
-    lagged_ptr: np.ndarray
-    lagged_links: np.ndarray
-    instant_ptr: np.ndarray
-    instant_links: np.ndarray
-    initial_groups: tuple[_Group, ...]
-    writes_all: bool
-
-
-_PLANS: dict[int, tuple[weakref.ref, _Plan]] = {}
-
-
-def _plan(cm: CompiledModel) -> _Plan:
-    """The kernel's index arrays for ``cm``, built once per compiled model (they depend on nothing else)."""
-    cached = _PLANS.get(id(cm))
-    if cached is not None and cached[0]() is cm:
-        return cached[1]
-    plan = _build_plan(cm)
-    key = id(cm)
-    _PLANS[key] = (weakref.ref(cm), plan)
-    weakref.finalize(cm, _PLANS.pop, key, None)
-    return plan
-
-
-def _build_plan(cm: CompiledModel) -> _Plan:
-    def grouped(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        ptr = np.zeros(len(groups) + 1, dtype=np.int64)
-        ptr[1:] = np.cumsum([len(g) for g in groups])
-        flat = np.array([j for g in groups for j in g], dtype=np.int64)
-        return ptr, flat
-
-    lag_order = [j for code in (_EXPONENTIAL, _THIRD_ORDER, _FIXED) for j in np.flatnonzero(cm.delay == code)]
-    stocks = np.flatnonzero(cm.is_stock)
-    nodes, add_instant, lagged, instant = [], [], [], []
-    for level in cm.levels:
-        for i in level.nodes:
-            nodes.append(int(i))
-            add_instant.append(level.links.size > 0)
-            lagged.append([int(j) for j in lag_order if cm.target[j] == i])
-            instant.append([int(j) for j in level.links if cm.target[j] == i])
-    stock_ptr, stock_links = grouped([[int(j) for j in np.flatnonzero(cm.target == s)] for s in stocks])
-    lagged_ptr, lagged_links = grouped(lagged)
-    instant_ptr, instant_links = grouped(instant)
-    return _Plan(
-        base=_writable(cm.baselines),
-        lower=_writable(cm.lower),
-        upper=_writable(cm.upper),
-        src_scale=_writable(cm.src_scale),
-        tgt_scale=_writable(cm.tgt_scale),
-        source=np.ascontiguousarray(cm.source, dtype=np.int64),
-        delay=np.ascontiguousarray(cm.delay, dtype=np.int64),
-        elastic=np.ascontiguousarray(cm.elastic, dtype=np.bool_),
-        bounded=np.isfinite(cm.lower) | np.isfinite(cm.upper),
-        stocks=stocks.astype(np.int64),
-        decay=np.ascontiguousarray(cm.decay[stocks], dtype=np.float64),
-        stock_ptr=stock_ptr,
-        stock_links=stock_links,
-        nodes=np.array(nodes, dtype=np.int64),
-        add_instant=np.array(add_instant, dtype=np.bool_),
-        lagged_ptr=lagged_ptr,
-        lagged_links=lagged_links,
-        instant_ptr=instant_ptr,
-        instant_links=instant_links,
-        initial_groups=_initial_groups(cm),
-        writes_all=sorted(nodes + stocks.tolist()) == list(range(cm.n_nodes)),
-    )
-
-
-def _initial_links(cm: CompiledModel) -> np.ndarray:
-    """Links in the ``t_0`` system: every link that is not a fixed delay, into an auxiliary."""
-    return np.flatnonzero((cm.delay != _FIXED) & ~cm.is_stock[cm.target])
-
-
-def _initial_groups(cm: CompiledModel) -> tuple[_Group, ...]:
-    """Strongly connected groups of the ``t_0`` link graph, each after every group it reads."""
-    links = _initial_links(cm)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(cm.n_nodes))
-    graph.add_edges_from(zip(cm.source[links].tolist(), cm.target[links].tolist(), strict=True))
-    condensed = nx.condensation(graph)
-    groups = []
-    for c in nx.topological_sort(condensed):
-        nodes = np.array(sorted(condensed.nodes[c]["members"]), dtype=np.int64)
-        into = np.flatnonzero(np.isin(cm.target[links], nodes))
-        within = np.isin(cm.source[links[into]], nodes)
-        inside, outside = into[within], into[~within]
-        groups.append(_Group(
-            nodes=nodes,
-            inside=inside,
-            inside_rows=np.searchsorted(nodes, cm.target[links[inside]]),
-            inside_cols=np.searchsorted(nodes, cm.source[links[inside]]),
-            outside=outside,
-            outside_rows=np.searchsorted(nodes, cm.target[links[outside]]),
-        ))
-    return tuple(groups)
 
 
 @jit(inline="always")
@@ -512,7 +351,7 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
             code = delay[j_link]
             for m in range(nt):
                 t = tau[j_link, first + m]
-                if code == _EXPONENTIAL:
+                if code == _EXPONENTIAL:  # simulator.delays.smoothing_rate and fixed_steps, inline
                     rate[j_link, m] = dt / t
                 elif code == _THIRD_ORDER:
                     rate[j_link, m] = dt / (t / 3.0)

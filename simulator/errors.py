@@ -10,7 +10,8 @@ are made with :func:`simulator.messages.msg`, English being the message id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
 from simulator.messages import Text, msg, translate
 
@@ -31,6 +32,10 @@ class Problem:
         What would be right ("" when nothing useful can be said; also a ``msg``).
     line : int | None
         1-based line number in the file, where it can be known.
+    path : tuple
+        ``place`` as keys and indices into the document (``("links", 3, "lag")``), where
+        known: a problem found without the file can be given its file and line later
+        (:meth:`simulator.io.yaml_file.YamlDocument.locate`). Not compared.
     """
 
     file: str
@@ -38,6 +43,7 @@ class Problem:
     message: str
     hint: str = ""
     line: int | None = None
+    path: tuple[Hashable, ...] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.render("en")

@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from simulator.baselines import baseline_path
+from simulator.delays import shortest_lag
 from simulator.errors import Problem
 from simulator.io.yaml_file import YamlDocument, format_place
 from simulator.messages import msg
@@ -42,7 +43,7 @@ PathKey = tuple[Hashable, ...]
 
 def _locate(doc: YamlDocument | None, path: PathKey, message: str, hint: str = "") -> Problem:
     if doc is None:
-        return Problem("", format_place(path), message, hint)
+        return Problem("", format_place(path), message, hint, path=tuple(path))
     return doc.problem(path, message, hint)
 
 
@@ -133,7 +134,7 @@ def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
     """
     problems = []
     for i, link in enumerate(model.links):
-        need = {"exponential": dt, "third_order": 3 * dt}.get(link.delay)
+        need = shortest_lag(link.delay, dt)
         if need is None:
             continue
         tau = link.lag.support[0] if sampled else link.lag.central
@@ -378,7 +379,9 @@ def _from_scenario(problem: Problem, scenario: ScenarioSpec, model: ModelSpec, d
         if key in keys:
             j = keys.index(key)
             field = rest.lstrip(".").split(".")[0].split("[")[0]
-            overridden = doc is not None and field in doc.data["overrides"][kind][j]
+            override = getattr(scenario.overrides, kind)[j]
+            given = doc.data["overrides"][kind][j] if doc is not None else override.model_fields_set
+            overridden = field in given
             path = ("overrides", kind, j, field) if overridden else ("overrides", kind, j)
             return _locate(doc, path, message, problem.hint)
     line = None
@@ -416,15 +419,6 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
     structural = check_model(effective, None, time)
     return ([_from_scenario(p, scenario, effective, doc) for p in structural]
             + _relative_problems(scenario, effective, time, doc))
-
-
-def horizon_and_bound_problems(scenario: ScenarioSpec, model: ModelSpec) -> list[Problem]:
-    """The horizon and bound checks a run cannot do without (for scenarios built in code):
-    an invalid merged ``time``, or a baseline outside its bounds in the effective model."""
-    problems = time_problems(scenario, model)
-    if problems:
-        return problems
-    return bound_problems(apply_overrides(model, scenario), scenario.time_on(model))
 
 
 def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,

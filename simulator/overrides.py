@@ -30,6 +30,7 @@ from simulator.spec import (
     NodeOverride,
     Overrides,
     ScenarioSpec,
+    Triangular,
 )
 
 MAGNITUDE = {"step": "height", "pulse": "height", "ramp": "slope"}
@@ -232,7 +233,7 @@ def shifted(dist: Distribution, value: float) -> Distribution:
     if not dist.is_uncertain:
         return Distribution.fixed(value)
     lo, hi = finite_support(dist)
-    return Distribution(dist="triangular", low=min(lo, value), mode=value, high=max(hi, value))
+    return Triangular(dist="triangular", low=min(lo, value), mode=value, high=max(hi, value))
 
 
 def weight_overrides(model: ModelSpec, base: ScenarioSpec | None, changed: Mapping[str, float]) -> Overrides:

@@ -1,8 +1,10 @@
 """Prepare and run scenarios: the forgiving layer over the strict engine.
 
-``prepare_scenario`` applies a scenario's overrides to a *new* model (the model
-it names is never changed), compiles it on the scenario's time grid and builds
-the intervention inputs; ``run_deterministic`` runs it at the modes.
+``prepare_scenario`` checks a scenario and its model as ``bwsim validate`` does
+(so a spec built in code with a problem is refused before any work), applies the
+scenario's overrides to a *new* model (the model it names is never changed),
+compiles it on the scenario's time grid and builds the intervention inputs;
+``run_deterministic`` runs it at the modes.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from simulator.budget import check_budget, deterministic_need
+from simulator.checked import check
 from simulator.compiler import CompiledModel, compile_model
-from simulator.errors import InputError
+from simulator.errors import InputError, Problem
 from simulator.interventions import intervention_matrix
 from simulator.io.spec_files import ScenarioFile, load_scenario
-from simulator.network import apply_overrides, horizon_and_bound_problems
+from simulator.network import apply_overrides, check_scenario
 from simulator.results import RunResult
 from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec, TimeSpec
 
@@ -50,27 +53,36 @@ class PreparedScenario:
     file: str = ""
 
 
-def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec, file: str = "") -> PreparedScenario:
-    """Apply overrides, compile, and build the inputs of a checked scenario.
+def scenario_problems(scenario: ScenarioSpec, model: ModelSpec) -> list[Problem]:
+    """What ``bwsim validate`` would refuse in ``model`` and ``scenario`` given as specs (empty: they can run).
 
-    The scenario runs on its own ``time`` keys over the model's. Even for a scenario
-    built in code, an invalid merged horizon or a baseline outside its node's bounds
-    (the baseline run would not return the baseline) is refused, and so is a run
-    above the budget of :mod:`simulator.budget` (checked before anything is compiled).
-    ``file`` names the scenario's file in messages.
+    The model alone first, on its own horizon (as its file is checked when read); then the
+    scenario against it (references, overrides, the merged horizon, the effective model).
+    Each problem has the place and message validate gives; file and line are unknown ("", None).
+    """
+    return list(check(model).problems) or check_scenario(scenario, model)
+
+
+def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec, file: str = "") -> PreparedScenario:
+    """Check, apply overrides, compile, and build the inputs of a scenario.
+
+    The scenario runs on its own ``time`` keys over the model's. A scenario or model
+    built in code is checked as ``bwsim validate`` checks files (:func:`scenario_problems`),
+    and a run above the budget of :mod:`simulator.budget` is refused too, both before
+    anything is compiled. ``file`` names the scenario's file in messages.
 
     Raises
     ------
     InputError
-        When the horizon or a bound cannot hold, or a run at the modes is too large.
+        With every problem of the model or the scenario, or when a run at the modes is too large.
     """
-    problems = horizon_and_bound_problems(scenario, model)
+    problems = scenario_problems(scenario, model)
     if problems:
         raise InputError(problems)
     effective = apply_overrides(model, scenario)
     time = scenario.time_on(model)
     check_budget(deterministic_need(time.n_steps + 1, len(effective.nodes), len(effective.links)), file)
-    compiled = compile_model(effective, time)
+    compiled = compile_model(check(effective, time))
     index = {node_id: i for i, node_id in enumerate(compiled.node_ids)}
     inputs = intervention_matrix(list(scenario.interventions), index, compiled.times, compiled.baselines)
     return PreparedScenario(scenario.name, effective, time, compiled, inputs, tuple(scenario.interventions), file)

@@ -12,20 +12,30 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
+from simulator.delays import DELAY_TYPES  # noqa: F401 (re-exported: the file format's delay types)
 from simulator.messages import msg
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 DIMENSIONS = ("hier_en_nu", "later", "elders")
-DELAY_TYPES = ("none", "fixed", "exponential", "third_order")
 SHAPES = ("step", "pulse", "ramp", "series")
 
 Dimension = Literal["hier_en_nu", "later", "elders"]
 Direction = Literal["up", "down", "neutral"]
 NodeKind = Literal["auxiliary", "stock"]
 LinkForm = Literal["linear", "elasticity"]
-DelayType = Literal["none", "fixed", "exponential", "third_order"]
+DelayType = Literal["none", "fixed", "exponential", "third_order"]  # simulator.delays.DELAY_TYPES
 EvidenceStrength = Literal["data", "literature", "expert"]
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
@@ -70,6 +80,10 @@ class LocalizedText(Spec):
         return self.en if language == "en" else self.nl
 
 
+_DISTRIBUTION_KEYS = {"fixed": ("mode",), "triangular": ("low", "mode", "high"), "normal": ("mean", "sd"),
+                      "uniform": ("low", "high")}
+
+
 class Distribution(Spec):
     """An uncertain quantity: a fixed number or a probability distribution.
 
@@ -77,49 +91,21 @@ class Distribution(Spec):
     (``{low: 1.2, mode: 1.4, high: 1.7}``), or with ``dist``:
     ``{dist: normal, mean: 1.4, sd: 0.2}``, ``{dist: uniform, low: 1, high: 2}``,
     ``{dist: triangular, low: .., mode: .., high: ..}``.
+
+    A tagged union on ``dist``: every value is one of :class:`FixedValue`,
+    :class:`Triangular`, :class:`Normal`, :class:`Uniform`, each with only its own
+    fields. ``Distribution(dist=..., ...)`` and ``Distribution.model_validate(x)``
+    make the member ``dist`` names; a spec field holding one is an :data:`Uncertain`.
     """
 
-    dist: Literal["fixed", "triangular", "normal", "uniform"]
-    low: FiniteFloat | None = None
-    mode: FiniteFloat | None = None
-    high: FiniteFloat | None = None
-    mean: FiniteFloat | None = None
-    sd: FiniteFloat | None = None
+    dist: str
 
-    @model_validator(mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        if isinstance(value, cls):
-            return value
-        if not isinstance(value, dict):
-            return {"dist": "fixed", "mode": _number(value, "the value")}
-        value = dict(value)
-        if "dist" not in value:
-            value["dist"] = "triangular"
-        keys = {"fixed": {"mode"}, "triangular": {"low", "mode", "high"},
-                "normal": {"mean", "sd"}, "uniform": {"low", "high"}}.get(value["dist"])
-        if keys is None:
-            raise ValueError(msg("unknown distribution {dist}; use a number, {{low, mode, high}}, or dist: normal | "
-                                 "uniform | triangular", dist=repr(value["dist"])))
-        given = set(value) - {"dist"}
-        if given - keys or keys - given:
-            raise ValueError(msg("a {dist} distribution takes exactly {keys}; got {given}", dist=value["dist"],
-                                 keys=", ".join(sorted(keys)), given=", ".join(sorted(given)) or msg("nothing")))
-        for key in keys:
-            _number(value[key], key)
-        return value
-
-    @model_validator(mode="after")
-    def _check_order(self) -> Distribution:
-        p = self.param
-        if self.dist == "triangular" and not (p("low") <= p("mode") <= p("high")):
-            raise ValueError(msg("needs low <= mode <= high, got low={low:g}, mode={mode:g}, high={high:g}",
-                                 low=self.low, mode=self.mode, high=self.high))
-        if self.dist == "uniform" and not p("low") <= p("high"):
-            raise ValueError(msg("needs low <= high, got low={low:g}, high={high:g}", low=self.low, high=self.high))
-        if self.dist == "normal" and p("sd") < 0:
-            raise ValueError(msg("sd must not be negative, got {sd:g}", sd=self.sd))
-        return self
+    def __new__(cls, *args: Any, **data: Any) -> Distribution:  # noqa: D102 (the class docstring says it)
+        if cls is Distribution and data:
+            member = _MEMBERS.get(data.get("dist"))
+            if member is not None:
+                return super().__new__(member)
+        return super().__new__(cls)
 
     def param(self, key: Literal["low", "mode", "high", "mean", "sd"]) -> float:
         """A parameter this kind of distribution has (``mode`` of a fixed or triangular one, ``mean``
@@ -130,24 +116,32 @@ class Distribution(Spec):
         ValueError
             This kind has no such parameter (the validator makes sure those it has are given).
         """
-        value = getattr(self, key)
+        value = getattr(self, key, None)
         if value is None:
             raise ValueError(f"a {self.dist} distribution has no {key}")
         return float(value)
 
     @classmethod
-    def fixed(cls, value: float) -> Distribution:
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Distribution:
+        """Validate ``obj`` (a number or a mapping, as in a file) into the member it describes."""
+        if cls is Distribution:
+            return _UNCERTAIN.validate_python(obj, *args, **kwargs)
+        return super().model_validate(obj, *args, **kwargs)
+
+    @classmethod
+    def fixed(cls, value: float) -> FixedValue:
         """A known number."""
-        return cls(dist="fixed", mode=value)
+        return FixedValue(dist="fixed", mode=value)
 
     @property
     def central(self) -> float:
         """The value a deterministic run uses: the mode, or the mean."""
-        if self.dist in ("fixed", "triangular"):
-            return self.param("mode")
-        if self.dist == "normal":
-            return self.param("mean")
-        return 0.5 * (self.param("low") + self.param("high"))
+        raise NotImplementedError
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take (normal: +-inf unless sd = 0)."""
+        raise NotImplementedError
 
     @property
     def is_uncertain(self) -> bool:
@@ -155,27 +149,144 @@ class Distribution(Spec):
         lo, hi = self.support
         return hi > lo
 
-    @property
-    def support(self) -> tuple[float, float]:
-        """Smallest and largest value a draw can take (normal: +-inf unless sd = 0)."""
-        if self.dist == "fixed":
-            return self.param("mode"), self.param("mode")
-        if self.dist == "normal":
-            if self.sd == 0:
-                return self.param("mean"), self.param("mean")
-            return -math.inf, math.inf
-        return self.param("low"), self.param("high")
-
     def to_yaml(self) -> float | dict[str, float | str]:
         """The shortest file form of this distribution."""
-        p = self.param
-        if self.dist == "fixed":
-            return p("mode")
-        if self.dist == "triangular":
-            return {"low": p("low"), "mode": p("mode"), "high": p("high")}
-        if self.dist == "normal":
-            return {"dist": "normal", "mean": p("mean"), "sd": p("sd")}
-        return {"dist": "uniform", "low": p("low"), "high": p("high")}
+        return {"dist": self.dist, **{key: getattr(self, key) for key in _DISTRIBUTION_KEYS[self.dist]}}
+
+
+class FixedValue(Distribution):
+    """A known number, ``mode``."""
+
+    dist: Literal["fixed"]
+    mode: FiniteFloat
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return float(self.mode)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return float(self.mode), float(self.mode)
+
+    def to_yaml(self) -> float:  # noqa: D102
+        return float(self.mode)
+
+
+class Triangular(Distribution):
+    """A triangular distribution from ``low`` to ``high`` with its peak at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: FiniteFloat
+    mode: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high):
+            raise ValueError(msg("needs low <= mode <= high, got low={low:g}, mode={mode:g}, high={high:g}",
+                                 low=self.low, mode=self.mode, high=self.high))
+        return self
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return float(self.mode)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return float(self.low), float(self.high)
+
+    def to_yaml(self) -> dict[str, float | str]:  # noqa: D102
+        return {"low": self.low, "mode": self.mode, "high": self.high}
+
+
+class Normal(Distribution):
+    """A normal distribution with ``mean`` and standard deviation ``sd``."""
+
+    dist: Literal["normal"]
+    mean: FiniteFloat
+    sd: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check_sd(self) -> Normal:
+        if self.sd < 0:
+            raise ValueError(msg("sd must not be negative, got {sd:g}", sd=self.sd))
+        return self
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return float(self.mean)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        if self.sd == 0:
+            return float(self.mean), float(self.mean)
+        return -math.inf, math.inf
+
+
+class Uniform(Distribution):
+    """A uniform distribution from ``low`` to ``high``."""
+
+    dist: Literal["uniform"]
+    low: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError(msg("needs low <= high, got low={low:g}, high={high:g}", low=self.low, high=self.high))
+        return self
+
+    @property
+    def central(self) -> float:  # noqa: D102
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        return float(self.low), float(self.high)
+
+
+_MEMBERS: dict[Any, type[Distribution]] = {"fixed": FixedValue, "triangular": Triangular, "normal": Normal,
+                                           "uniform": Uniform}
+
+
+def _as_distribution(value: Any) -> Any:
+    """A file's form of an uncertain value as the mapping of its member (``dist`` given), or ValueError.
+
+    The file format's own rules, before the tagged union picks the member: a number is
+    ``fixed``, a mapping without ``dist`` is ``triangular``, and a member takes exactly its keys.
+    """
+    if isinstance(value, Distribution):
+        return value
+    if not isinstance(value, dict):
+        return {"dist": "fixed", "mode": _number(value, "the value")}
+    value = dict(value)
+    if "dist" not in value:
+        value["dist"] = "triangular"
+    keys = set(_DISTRIBUTION_KEYS.get(value["dist"], ())) if isinstance(value["dist"], str) else set()
+    if not keys:
+        raise ValueError(msg("unknown distribution {dist}; use a number, {{low, mode, high}}, or dist: normal | "
+                             "uniform | triangular", dist=repr(value["dist"])))
+    given = set(value) - {"dist"}
+    if given - keys or keys - given:
+        raise ValueError(msg("a {dist} distribution takes exactly {keys}; got {given}", dist=value["dist"],
+                             keys=", ".join(sorted(keys)), given=", ".join(sorted(given)) or msg("nothing")))
+    for key in keys:
+        _number(value[key], key)
+    return value
+
+
+Uncertain = Annotated[
+    Annotated[FixedValue, Tag("fixed")] | Annotated[Triangular, Tag("triangular")]
+    | Annotated[Normal, Tag("normal")] | Annotated[Uniform, Tag("uniform")],
+    Discriminator("dist"),
+    BeforeValidator(_as_distribution),
+]
+"""A spec field holding a :class:`Distribution`: the file's forms, then the member ``dist`` names."""
+
+_UNCERTAIN: TypeAdapter[Distribution] = TypeAdapter(Uncertain)
+
+DISTRIBUTION_TAGS = frozenset(_MEMBERS)
+"""The tags of the union, which pydantic puts into an error's location (``links.0.weight.triangular``)."""
 
 
 class GrowthBaseline(Spec):
@@ -283,9 +394,9 @@ class LinkSpec(Spec):
 
     source: Identifier = Field(alias="from")
     target: Identifier = Field(alias="to")
-    weight: Distribution
+    weight: Uncertain
     form: LinkForm = "linear"
-    lag: Distribution = Distribution.fixed(0.0)
+    lag: Uncertain = FixedValue(dist="fixed", mode=0.0)
     delay: DelayType = "none"  # when not given, _default_delay sets it from the lag
     evidence: Evidence = Evidence()
 
@@ -447,48 +558,33 @@ class ModelSpec(Spec):
         return [n.id for n in self.nodes]
 
 
-_SHAPE_PARAMS: dict[str, tuple[set[str], set[str]]] = {
-    "step": ({"height", "start"}, set()),
-    "pulse": ({"height", "start", "width"}, set()),
-    "ramp": ({"slope", "start", "end"}, set()),
-    "series": ({"values"}, set()),
+_SHAPE_PARAMS = {
+    "step": ("height", "start"),
+    "pulse": ("height", "start", "width"),
+    "ramp": ("slope", "start", "end"),
+    "series": ("values",),
 }
+_ALL_SHAPE_PARAMS = ("height", "start", "width", "slope", "end", "values")
 
 
 class InterventionSpec(Spec):
     """A change to one node: ``u_i(t)``, in the node's unit (or a fraction of its
-    baseline when ``relative``). Into a stock, it is a flow per year."""
+    baseline when ``relative``). Into a stock, it is a flow per year.
+
+    A tagged union on ``shape``: every intervention is one of :class:`Step`,
+    :class:`Pulse`, :class:`Ramp`, :class:`Series`, each with only its own
+    parameters. ``InterventionSpec(shape=..., ...)`` and
+    ``InterventionSpec.model_validate(x)`` make the member ``shape`` names; a spec
+    field holding one is an :data:`Intervention`. (This base class itself only
+    stands in for a ``shape`` that is none of them, so that the error names it.)
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     node: Identifier
     shape: Literal["step", "pulse", "ramp", "series"]
-    height: FiniteFloat | None = None
-    start: FiniteFloat | None = None
-    width: FiniteFloat | None = None
-    slope: FiniteFloat | None = None
-    end: FiniteFloat | None = None
-    values: dict[float, FiniteFloat] | None = None
     relative: bool = False
     label: LocalizedText | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> InterventionSpec:
-        required, _ = _SHAPE_PARAMS[self.shape]
-        given = {k for k in ("height", "start", "width", "slope", "end", "values") if getattr(self, k) is not None}
-        missing, extra = required - given, given - required
-        if missing:
-            raise ValueError(msg("a {shape} needs {keys}", shape=self.shape, keys=", ".join(sorted(missing))))
-        if extra:
-            raise ValueError(msg("{keys} is not a parameter of a {shape} (it takes {required})",
-                                 keys=", ".join(sorted(extra)), shape=self.shape,
-                                 required=", ".join(sorted(required))))
-        if self.shape == "pulse" and self.param("width") <= 0:
-            raise ValueError(msg("a pulse needs width > 0, got {width:g}", width=self.width))
-        if self.shape == "ramp" and self.param("end") < self.param("start"):
-            raise ValueError(msg("a ramp needs end >= start, got start={start:g}, end={end:g}", start=self.start,
-                                 end=self.end))
-        if self.shape == "series" and not self.values:
-            raise ValueError(msg("a series needs at least one year: value pair"))
-        return self
 
     def param(self, key: Literal["height", "start", "width", "slope", "end"]) -> float:
         """A number this shape has (step: height, start; pulse: also width; ramp: slope, start, end).
@@ -498,7 +594,7 @@ class InterventionSpec(Spec):
         ValueError
             This shape has no such parameter (the validator makes sure those it has are given).
         """
-        value = getattr(self, key)
+        value = getattr(self, key, None)
         if value is None:
             raise ValueError(f"a {self.shape} has no {key}")
         return float(value)
@@ -506,7 +602,114 @@ class InterventionSpec(Spec):
     @property
     def table(self) -> dict[float, float]:
         """A series' year -> value pairs ({} for the other shapes)."""
-        return dict(self.values or {})
+        return dict(getattr(self, "values", None) or {})
+
+    def __new__(cls, *args: Any, **data: Any) -> InterventionSpec:  # noqa: D102 (the class docstring says it)
+        if cls is InterventionSpec and data:
+            member = _SHAPES.get(data.get("shape"))
+            if member is not None:
+                return super().__new__(member)
+        return super().__new__(cls)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> InterventionSpec:
+        """Validate ``obj`` (a mapping, as in a file) into the member its ``shape`` names."""
+        if cls is InterventionSpec:
+            return _INTERVENTION.validate_python(obj, *args, **kwargs)
+        return super().model_validate(obj, *args, **kwargs)
+
+
+class _Shaped(InterventionSpec):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Step(_Shaped):
+    """``height`` from ``start`` on (Vensim ``STEP``)."""
+
+    shape: Literal["step"]
+    height: FiniteFloat
+    start: FiniteFloat
+
+
+class Pulse(_Shaped):
+    """``height`` from ``start`` for ``width`` years (``PULSE``)."""
+
+    shape: Literal["pulse"]
+    height: FiniteFloat
+    start: FiniteFloat
+    width: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check(self) -> Pulse:
+        if self.width <= 0:
+            raise ValueError(msg("a pulse needs width > 0, got {width:g}", width=self.width))
+        return self
+
+
+class Ramp(_Shaped):
+    """Rising by ``slope`` per year from ``start`` to ``end`` (``RAMP``)."""
+
+    shape: Literal["ramp"]
+    slope: FiniteFloat
+    start: FiniteFloat
+    end: FiniteFloat
+
+    @model_validator(mode="after")
+    def _check(self) -> Ramp:
+        if self.end < self.start:
+            raise ValueError(msg("a ramp needs end >= start, got start={start:g}, end={end:g}", start=self.start,
+                                 end=self.end))
+        return self
+
+
+class Series(_Shaped):
+    """A table of ``year: value``, interpolated linearly, flat beyond its ends."""
+
+    shape: Literal["series"]
+    values: dict[float, FiniteFloat]
+
+    @model_validator(mode="after")
+    def _check(self) -> Series:
+        if not self.values:
+            raise ValueError(msg("a series needs at least one year: value pair"))
+        return self
+
+
+_SHAPES: dict[Any, type[InterventionSpec]] = {"step": Step, "pulse": Pulse, "ramp": Ramp, "series": Series}
+
+
+def _shape_tag(value: Any) -> str:
+    shape = value.get("shape") if isinstance(value, dict) else getattr(value, "shape", None)
+    return f"shape-{shape}" if isinstance(shape, str) and shape in _SHAPES else "shape-other"
+
+
+def _with_shape_params(value: Any) -> Any:
+    """The file format's rule before the union picks the member: a shape takes exactly its parameters."""
+    if not isinstance(value, dict) or value.get("shape") not in _SHAPES:
+        return value
+    shape = value["shape"]
+    required = set(_SHAPE_PARAMS[shape])
+    value = {k: v for k, v in value.items() if not (k in _ALL_SHAPE_PARAMS and v is None)}  # null: not given
+    given = {k for k in _ALL_SHAPE_PARAMS if k in value}
+    missing, extra = required - given, given - required
+    if missing:
+        raise ValueError(msg("a {shape} needs {keys}", shape=shape, keys=", ".join(sorted(missing))))
+    if extra:
+        raise ValueError(msg("{keys} is not a parameter of a {shape} (it takes {required})",
+                             keys=", ".join(sorted(extra)), shape=shape, required=", ".join(sorted(required))))
+    return value
+
+
+Intervention = Annotated[
+    Annotated[Step, Tag("shape-step")] | Annotated[Pulse, Tag("shape-pulse")]
+    | Annotated[Ramp, Tag("shape-ramp")] | Annotated[Series, Tag("shape-series")]
+    | Annotated[InterventionSpec, Tag("shape-other")],
+    Discriminator(_shape_tag),
+    BeforeValidator(_with_shape_params),
+]
+"""A spec field holding an intervention: the file's rules, then the member ``shape`` names."""
+
+_INTERVENTION: TypeAdapter[InterventionSpec] = TypeAdapter(Intervention)
 
 
 class LinkOverride(Spec):
@@ -514,8 +717,8 @@ class LinkOverride(Spec):
 
     source: Identifier = Field(alias="from")
     target: Identifier = Field(alias="to")
-    weight: Distribution | None = None
-    lag: Distribution | None = None
+    weight: Uncertain | None = None
+    lag: Uncertain | None = None
     delay: DelayType | None = None
     form: LinkForm | None = None
 
@@ -556,7 +759,7 @@ class ScenarioSpec(Spec):
     title: LocalizedText | None = None
     description: LocalizedText | None = None
     time: ScenarioTime | None = None
-    interventions: list[InterventionSpec] = []
+    interventions: list[Intervention] = []
     overrides: Overrides = Overrides()
     uncertainty: UncertaintySpec | None = None
 

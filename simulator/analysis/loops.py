@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from simulator.baselines import baseline_path
+from simulator.checked import checked
 from simulator.compiler import CompiledModel
 from simulator.spec import ModelSpec, TimeSpec
 
@@ -108,8 +109,13 @@ def find_loops(model: ModelSpec, time: TimeSpec | None = None, max_loops: int = 
     -------
     list of Loop
         Sorted by length, then by the file order of their nodes.
+
+    Raises
+    ------
+    InputError
+        When ``model`` has problems (those of ``bwsim validate``), before any work.
     """
-    time = time or model.time
+    time = checked(model, time).time
     order = {node_id: i for i, node_id in enumerate(model.node_ids)}
     index = {(lk.source, lk.target): j for j, lk in enumerate(model.links)}
     graph = nx.DiGraph()

@@ -33,8 +33,10 @@ def horizon_warnings(prepared: PreparedScenario) -> list[str]:
     where = prepared.file or prepared.name
     out: list[str] = []
     for i, intervention in enumerate(prepared.interventions):
-        start = intervention.start
-        if intervention.shape == "series" or start is None or start <= end:
+        if intervention.shape == "series":
+            continue
+        start = intervention.param("start")
+        if start <= end:
             continue
         out.append(msg("{where}: interventions[{index}]: the {shape} on '{node}' starts at {start:g}, after the "
                        "horizon ends at {end:g}, so it changes nothing in this run (start it earlier, or set a later "

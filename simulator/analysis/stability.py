@@ -36,9 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.analysis.loops import Loop, find_loops
+from simulator.checked import checked
 from simulator.compiler import CompiledModel
-from simulator.spec import DELAY_TYPES, ModelSpec, TimeSpec
-from simulator.timegrid import fixed_steps
+from simulator.delays import DELAY_TYPES, STAGES, fixed_steps, smoothing_rate
+from simulator.spec import ModelSpec, TimeSpec
 
 TOLERANCE = 1e-9
 NEUTRAL_TOLERANCE = 1e-7
@@ -77,7 +78,7 @@ def state_layout(cm: CompiledModel, lags: np.ndarray | None = None) -> StateLayo
     out, feed = np.full(cm.n_links, -1), np.full(cm.n_links, -1)
     for j in range(cm.n_links):
         kind = DELAY_TYPES[cm.delay[j]]
-        size = {"none": 0, "exponential": 1, "third_order": 3}.get(kind)
+        size = STAGES.get(kind)
         if size is None:
             size = int(fixed_steps(lags[j], cm.dt))
         if size:
@@ -148,13 +149,13 @@ def _assemble(cm: CompiledModel, lay: StateLayout, values: np.ndarray, ew: np.nd
 
 def _delay_rows(a: np.ndarray, kind: str, first: int, last: int, signal: np.ndarray,
                 tau: float, dt: float) -> None:
-    """Rows of ``a`` for one delay's states, in place (the engine's Euler updates)."""
+    """Rows of ``a`` for one delay's states, in place (the engine's Euler updates, :mod:`simulator.delays`)."""
     if kind == "fixed":
         a[first] = signal
         for slot in range(first + 1, last + 1):
             a[slot, slot - 1] = 1.0
         return
-    rate = dt / tau if kind == "exponential" else dt / (tau / 3.0)
+    rate = smoothing_rate(kind, tau, dt)
     a[first] = rate * signal
     a[first, first] += 1.0 - rate
     for stage in range(first + 1, last + 1):
@@ -336,7 +337,13 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         The run's time (for loop gains); default the model's.
     loops : list of Loop, optional
         Loops of ``model`` when already found.
+
+    Raises
+    ------
+    InputError
+        When ``model`` has problems on ``time`` (those of ``bwsim validate``), before any work.
     """
+    checked(model, time)
     best_k, best_r, maps = 0, -1.0, {}
     for k in sorted({0, cm.times.size - 1}):
         maps[k] = step_map(cm, k)[0]

@@ -38,10 +38,9 @@ import numpy as np
 import pandas as pd
 
 from simulator.compiler import CompiledModel
+from simulator.delays import FIXED, STAGES, code, fixed_steps, smoothing_rate
 from simulator.engine import simulate
 from simulator.interventions import intervention_matrix
-from simulator.spec import DELAY_TYPES
-from simulator.timegrid import fixed_steps
 
 INCOMING_COLUMNS = ["part", "source", "link", "value", "share"]
 PATH_COLUMNS = ["part", "path", "loop", "length", "value", "share"]
@@ -49,14 +48,14 @@ INTERVENTION_COLUMNS = ["part", "index", "node", "shape", "value", "share"]
 
 
 def apply_lags(signal: np.ndarray, delay: np.ndarray, tau: np.ndarray, dt: float) -> np.ndarray:
-    """The lag operators of ENGINE.md applied to recorded signals.
+    """The lag operators of :mod:`simulator.delays` applied to recorded signals.
 
     Parameters
     ----------
     signal : ndarray (K + 1, B)
         Input of each lag at each reported time.
     delay : ndarray of int (B,)
-        Index into ``DELAY_TYPES``.
+        Index into :data:`simulator.delays.DELAY_TYPES`.
     tau : ndarray (B,)
         Lags in years.
     dt : float
@@ -70,19 +69,19 @@ def apply_lags(signal: np.ndarray, delay: np.ndarray, tau: np.ndarray, dt: float
     """
     out = signal.copy()
     n_times = signal.shape[0]
-    fixed = np.flatnonzero(delay == DELAY_TYPES.index("fixed"))
+    fixed = np.flatnonzero(delay == FIXED)
     if fixed.size:
         back = np.arange(n_times)[:, None] - fixed_steps(tau[fixed], dt)[None, :]
         picked = signal[np.maximum(back, 0), fixed[None, :]]
         out[:, fixed] = np.where(back >= 0, picked, 0.0)
-    for kind, stages in (("exponential", 1), ("third_order", 3)):
-        cols = np.flatnonzero(delay == DELAY_TYPES.index(kind))
+    for kind in ("exponential", "third_order"):
+        cols = np.flatnonzero(delay == code(kind))
         if cols.size:
-            out[:, cols] = _smooth(signal[:, cols], dt * stages / tau[cols], stages)
+            out[:, cols] = _smooth(signal[:, cols], smoothing_rate(kind, tau[cols], dt), STAGES[kind])
     return out
 
 
-def _smooth(signal: np.ndarray, rate: np.ndarray, stages: int) -> np.ndarray:
+def _smooth(signal: np.ndarray, rate: np.ndarray | float, stages: int) -> np.ndarray:
     """``stages`` first-order Euler smoothers in series, each starting at ``signal[0]``."""
     states = [signal[0].copy() for _ in range(stages)]
     out = np.empty_like(signal)

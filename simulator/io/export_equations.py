@@ -3,7 +3,8 @@
 Each node ``x`` becomes ``x_baseline`` (its baseline path), ``x_input`` (the
 scenario's interventions), ``x_delta`` (the deviation ``d``) and ``x`` (the value
 ``b + d``); each link ``a -> b`` becomes ``a_to_b_effect``. Lags use Vensim's own
-functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``) so that Vensim, Stella or PySD
+functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``: :data:`simulator.delays.VENSIM_FUNCTIONS`, whose
+module defines what each delay type does) so that Vensim, Stella or PySD
 compute exactly what bwsim computes (ENGINE.md). Central (mode) values are used
 for every uncertain weight and lag.
 

@@ -17,10 +17,11 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from simulator import spec as specs
+from simulator.checked import CheckedModel, check
 from simulator.errors import InputError, Problem
 from simulator.io.yaml_file import YamlDocument, parse_yaml, read_yaml
 from simulator.messages import Text, msg
-from simulator.network import check_model, check_scenario, theme_problems
+from simulator.network import check_scenario, theme_problems
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
 
@@ -70,8 +71,9 @@ def _pydantic_text(error: ErrorDetails) -> str:
 
 
 def _problem_from_error(doc: YamlDocument, error: ErrorDetails) -> Problem:
-    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(
-        ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python"))))
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (part.startswith(
+        ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
+        or part in specs.DISTRIBUTION_TAGS)))
     kind, text = error["type"], _pydantic_text(error)
     if kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
@@ -128,12 +130,14 @@ def spec_from_document(doc: YamlDocument, spec_class: type[SpecT]) -> SpecT:
 
 @dataclass(frozen=True)
 class ModelFile:
-    """A model read from a file. ``sha256`` is of the bytes as read."""
+    """A model read from a file. ``sha256`` is of the bytes as read; ``checked`` is the
+    model as :func:`simulator.checked.check` found it on its own horizon (without problems)."""
 
     spec: specs.ModelSpec
     path: str
     sha256: str
     document: YamlDocument
+    checked: CheckedModel
 
 
 @dataclass(frozen=True)
@@ -160,14 +164,15 @@ def model_from_document(doc: YamlDocument, raw: bytes, path: str) -> ModelFile:
     """Validate a parsed model document, structure, references and themes included.
 
     A file's themes must be those of :mod:`simulator.themes` (a model built in
-    code, e.g. in tests, may use its own; :func:`~simulator.network.check_model`
+    code, e.g. in tests, may use its own; :func:`~simulator.checked.check`
     does not look at themes).
     """
     model = spec_from_document(doc, specs.ModelSpec)
-    problems = theme_problems(model, doc) + check_model(model, doc)
+    sound = check(model, doc=doc)
+    problems = theme_problems(model, doc) + list(sound.problems)
     if problems:
         raise InputError(problems)
-    return ModelFile(model, path, hashlib.sha256(raw).hexdigest(), doc)
+    return ModelFile(model, path, hashlib.sha256(raw).hexdigest(), doc, sound)
 
 
 def load_model(path: str | Path) -> ModelFile:

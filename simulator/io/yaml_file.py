@@ -88,7 +88,14 @@ class YamlDocument:
 
     def problem(self, path: PathKey, message: str, hint: str = "") -> Problem:
         """A :class:`Problem` located at ``path`` in this document."""
-        return Problem(self.file, format_place(path), message, hint, self.line_of(path))
+        return Problem(self.file, format_place(path), message, hint, self.line_of(path), tuple(path))
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem``, found without the file, with this document's file and the line of its path
+        (unchanged when it has no path)."""
+        if problem.path is None:
+            return problem
+        return self.problem(problem.path, problem.message, problem.hint)
 
 
 def format_place(path: PathKey) -> str:

@@ -3,7 +3,9 @@
 One Python loop over time steps, nodes and links, reading the model spec
 directly (not the compiled arrays), with no vectorisation, so that each line can
 be checked against a sentence of ENGINE.md. Only the ``t_0`` step of a cycle of
-pass-through lags needs a linear solve (the engine's documented rule).
+pass-through lags needs a linear solve (the engine's documented rule). The delay
+types are written out here from their definitions in :mod:`simulator.delays`
+(on purpose not calling it: this engine is the independent check of those formulas).
 """
 
 from __future__ import annotations

@@ -1,0 +1,185 @@
+"""The compiled plan the kernel runs: index arrays built once per compiled model.
+
+:func:`simulator.compiler.compile_model` builds a :class:`KernelPlan` with every
+:class:`~simulator.compiler.CompiledModel` (its ``plan``); the kernel
+(:func:`simulator.engine._time_loop`) takes the plan's arrays as they are. Its
+arrays are read-only: a plan is shared by every run of its compiled model. No
+numba and no scipy here: building a plan needs numpy and networkx only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from simulator.delays import EXPONENTIAL, FIXED, THIRD_ORDER
+
+if TYPE_CHECKING:
+    from simulator.compiler import CompiledModel
+
+
+def contiguous(a: np.ndarray) -> np.ndarray:
+    """``a`` as a C-contiguous float64 array (one compiled kernel for every model)."""
+    return np.require(a, dtype=np.float64, requirements=["C"])
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` made read-only in place, returned."""
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class Group:
+    """Nodes of the ``t_0`` system solved together: one loop, or one node outside any loop.
+
+    ``inside`` and ``outside`` are positions in the list of pass-through links
+    (:func:`initial_links`): links within the group (with the rows and columns
+    of their target and source in ``nodes``) and links into it from earlier groups
+    (with their target's row).
+    """
+
+    nodes: np.ndarray
+    inside: np.ndarray
+    inside_rows: np.ndarray
+    inside_cols: np.ndarray
+    outside: np.ndarray
+    outside_rows: np.ndarray
+
+
+@dataclass(frozen=True)
+class KernelPlan:
+    """The index arrays the kernel walks, per model (all int64 or bool, C-contiguous).
+
+    Attributes
+    ----------
+    base, lower, upper, src_scale, tgt_scale
+        The compiled model's arrays as C-contiguous float64 (one kernel for every model).
+    source, delay, elastic : (L,)
+        Per link, file order.
+    bounded : (N,) bool
+    stocks : (S,)
+        Stock nodes; ``decay`` (S,) per year.
+    stock_ptr, stock_links
+        Links into stock ``s`` (file order): ``stock_links[stock_ptr[s]:stock_ptr[s + 1]]``.
+    nodes : (A,)
+        Auxiliaries in evaluation order (level by level).
+    add_instant : (A,) bool
+        The node's level has zero-lag links (its value is ``pre + sum``, else ``pre``).
+    lagged_ptr, lagged_links
+        Lagged links into each of ``nodes``, exponential, then third-order, then fixed (each in file order).
+    instant_ptr, instant_links
+        Zero-lag links into each of ``nodes``, file order.
+    initial_groups
+        The ``t_0`` system's groups in the order they are solved (:func:`simulator.engine._solve_by_loops`).
+    writes_all
+        Every node is a stock or in ``nodes``, so the kernel writes all of ``d[k]``.
+
+    The orders of the sums are those of the numpy engine this kernel replaced, so
+    the numbers are the same, bit for bit.
+    """
+
+    base: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    src_scale: np.ndarray
+    tgt_scale: np.ndarray
+    source: np.ndarray
+    delay: np.ndarray
+    elastic: np.ndarray
+    bounded: np.ndarray
+    stocks: np.ndarray
+    decay: np.ndarray
+    stock_ptr: np.ndarray
+    stock_links: np.ndarray
+    nodes: np.ndarray
+    add_instant: np.ndarray
+    lagged_ptr: np.ndarray
+    lagged_links: np.ndarray
+    instant_ptr: np.ndarray
+    instant_links: np.ndarray
+    initial_groups: tuple[Group, ...]
+    writes_all: bool
+
+    def __post_init__(self) -> None:
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                frozen(value)
+
+
+def build_plan(cm: CompiledModel) -> KernelPlan:
+    """The kernel's index arrays for ``cm`` (they depend on nothing else), read-only."""
+
+    def grouped(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum([len(g) for g in groups])
+        flat = np.array([j for g in groups for j in g], dtype=np.int64)
+        return ptr, flat
+
+    lag_order = [j for code in (EXPONENTIAL, THIRD_ORDER, FIXED) for j in np.flatnonzero(cm.delay == code)]
+    stocks = np.flatnonzero(cm.is_stock)
+    nodes, add_instant, lagged, instant = [], [], [], []
+    for level in cm.levels:
+        for i in level.nodes:
+            nodes.append(int(i))
+            add_instant.append(level.links.size > 0)
+            lagged.append([int(j) for j in lag_order if cm.target[j] == i])
+            instant.append([int(j) for j in level.links if cm.target[j] == i])
+    stock_ptr, stock_links = grouped([[int(j) for j in np.flatnonzero(cm.target == s)] for s in stocks])
+    lagged_ptr, lagged_links = grouped(lagged)
+    instant_ptr, instant_links = grouped(instant)
+    return KernelPlan(
+        base=contiguous(cm.baselines),
+        lower=contiguous(cm.lower),
+        upper=contiguous(cm.upper),
+        src_scale=contiguous(cm.src_scale),
+        tgt_scale=contiguous(cm.tgt_scale),
+        source=np.ascontiguousarray(cm.source, dtype=np.int64),
+        delay=np.ascontiguousarray(cm.delay, dtype=np.int64),
+        elastic=np.ascontiguousarray(cm.elastic, dtype=np.bool_),
+        bounded=np.isfinite(cm.lower) | np.isfinite(cm.upper),
+        stocks=stocks.astype(np.int64),
+        decay=np.ascontiguousarray(cm.decay[stocks], dtype=np.float64),
+        stock_ptr=stock_ptr,
+        stock_links=stock_links,
+        nodes=np.array(nodes, dtype=np.int64),
+        add_instant=np.array(add_instant, dtype=np.bool_),
+        lagged_ptr=lagged_ptr,
+        lagged_links=lagged_links,
+        instant_ptr=instant_ptr,
+        instant_links=instant_links,
+        initial_groups=initial_groups_of(cm),
+        writes_all=sorted(nodes + stocks.tolist()) == list(range(cm.n_nodes)),
+    )
+
+
+def initial_links(cm: CompiledModel) -> np.ndarray:
+    """Links in the ``t_0`` system: every link that is not a fixed delay, into an auxiliary."""
+    return np.flatnonzero((cm.delay != FIXED) & ~cm.is_stock[cm.target])
+
+
+def initial_groups_of(cm: CompiledModel) -> tuple[Group, ...]:
+    """Strongly connected groups of the ``t_0`` link graph, each after every group it reads."""
+    links = initial_links(cm)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(cm.n_nodes))
+    graph.add_edges_from(zip(cm.source[links].tolist(), cm.target[links].tolist(), strict=True))
+    condensed = nx.condensation(graph)
+    groups = []
+    for c in nx.topological_sort(condensed):
+        nodes = np.array(sorted(condensed.nodes[c]["members"]), dtype=np.int64)
+        into = np.flatnonzero(np.isin(cm.target[links], nodes))
+        within = np.isin(cm.source[links[into]], nodes)
+        inside, outside = into[within], into[~within]
+        groups.append(Group(
+            nodes=nodes,
+            inside=inside,
+            inside_rows=np.searchsorted(nodes, cm.target[links[inside]]),
+            inside_cols=np.searchsorted(nodes, cm.source[links[inside]]),
+            outside=outside,
+            outside_rows=np.searchsorted(nodes, cm.target[links[outside]]),
+        ))
+    return tuple(groups)
