@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulator.analysis.text import format_number, unit_label
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import in_cbs_order
+from ui import network_layout
 from ui.i18n import t, theme_label
 from ui.plain_text import plotly as _plain
 
@@ -284,25 +285,6 @@ def bar_figure(
     return fig
 
 
-def _positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
-    """A fixed layout (no randomness): Kamada-Kawai on the undirected network, loosened by a seeded
-    ForceAtlas2 with node sizes (it keeps nodes, and so their labels, apart), stretched to [-1, 1]^2."""
-    graph = nx.Graph()
-    graph.add_nodes_from(model.node_ids)
-    graph.add_edges_from((link.source, link.target) for link in model.links)
-    if graph.number_of_nodes() == 1:
-        return {model.node_ids[0]: (0.0, 0.0)}
-    spread = nx.kamada_kawai_layout(graph)
-    if hasattr(nx, "forceatlas2_layout"):  # networkx >= 3.4
-        spread = nx.forceatlas2_layout(
-            graph, pos=spread, max_iter=500, scaling_ratio=6.0, node_size=dict.fromkeys(graph, 0.08), seed=0
-        )
-    xy = np.array([spread[n] for n in model.node_ids], dtype=float)
-    low, high = xy.min(axis=0), xy.max(axis=0)
-    xy = 2 * (xy - low) / np.where(high > low, high - low, 1.0) - 1
-    return {n: (float(x), float(y)) for n, (x, y) in zip(model.node_ids, xy, strict=True)}
-
-
 def _focus_positions(model: ModelSpec, focus: str) -> dict[str, tuple[float, float]]:
     """Causes on the left, the node in the middle, effects on the right (both ways: on top)."""
     causes = [
@@ -324,24 +306,140 @@ def _focus_positions(model: ModelSpec, focus: str) -> dict[str, tuple[float, flo
     return pos
 
 
+NETWORK_WORDS = {
+    "nl": {"positive": "versterkt (+)", "negative": "remt af (−)", "delayed": "met vertraging (‖, gestippeld)",
+           "weight": "gewicht", "per": "{target} per {source}", "elasticity": "% per %", "lag": "vertraging",
+           "years": "jaar", "none": "geen", "unit": "eenheid",
+           "fixed": "vast", "exponential": "geleidelijk (exponentieel)", "third_order": "geleidelijk (derde orde)"},
+    "en": {"positive": "increases (+)", "negative": "decreases (−)", "delayed": "delayed (‖, dotted)",
+           "weight": "weight", "per": "{target} per {source}", "elasticity": "% per %", "lag": "delay",
+           "years": "years", "none": "none", "unit": "unit",
+           "fixed": "fixed", "exponential": "gradual (exponential)", "third_order": "gradual (third order)"},
+}
+POSITIVE, NEGATIVE = "#1a9850", "#d73027"
+CURVE = 0.12  # a link bends this far sideways (share of its length): A->B and B->A stay apart
+SAME_COLUMN_CURVE = 0.3  # a link within one column bends further, around the nodes between its ends
+
+
+def _curve(p0: tuple[float, float], p1: tuple[float, float], n: int = 14) -> np.ndarray:
+    """Points of a gently bent line from ``p0`` to ``p1`` (a quadratic Bézier curve), shape (n, 2)."""
+    a, b = np.asarray(p0, dtype=float), np.asarray(p1, dtype=float)
+    d = b - a
+    bend = CURVE if abs(d[0]) > 1e-9 else SAME_COLUMN_CURVE  # within a column: round the nodes between
+    control = (a + b) / 2 + bend * np.array([-d[1], d[0]])
+    s = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - s) ** 2 * a + 2 * (1 - s) * s * control + s**2 * b
+
+
+def _link_hover(model: ModelSpec, link: object, language: str) -> str:
+    w = NETWORK_WORDS["en" if language == "en" else "nl"]
+    src, tgt = model.node(link.source), model.node(link.target)
+    unit = w["elasticity"] if link.form == "elasticity" else w["per"].format(
+        target=unit_label(tgt.unit, language), source=unit_label(src.unit, language))
+    lag = link.lag.central
+    delay = w["none"] if not lag else f"{format_number(lag, language)} {w['years']}"
+    if lag and link.delay and link.delay != "none":
+        delay += f", {w.get(link.delay, link.delay)}"
+    return "<br>".join([
+        _plain(f"{src.label.get(language)} → {tgt.label.get(language)}"),
+        _plain(f"{w['weight']}: {format_number(link.weight.central, language)} ({unit})"),
+        _plain(f"{w['lag']}: {delay}"),
+    ])
+
+
+def _delayed(link: object) -> bool:
+    return bool(link.delay and link.delay != "none" and link.lag.central > 0)
+
+
+def _add_links(fig: go.Figure, model: ModelSpec, links: list, pos: dict, language: str) -> list[dict]:
+    """Links as bent lines, one trace per (sign, delay) with its legend entry; returns their arrowheads
+    and marks (+ / − and ‖) as annotations. An invisible point mid-link carries the hover text."""
+    w = NETWORK_WORDS["en" if language == "en" else "nl"]
+    annotations, hover_x, hover_y, hover_text = [], [], [], []
+    groups: dict[tuple[bool, bool], tuple[list, list]] = {}
+    for link in links:
+        points = _curve(pos[link.source], pos[link.target])
+        positive, delayed = link.weight.central >= 0, _delayed(link)
+        xs, ys = groups.setdefault((positive, delayed), ([], []))
+        xs += [*points[:, 0], None]
+        ys += [*points[:, 1], None]
+        colour = POSITIVE if positive else NEGATIVE
+        tail, head = points[-3], points[-1]
+        annotations.append({"x": head[0], "y": head[1], "ax": tail[0], "ay": tail[1], "xref": "x", "yref": "y",
+                            "axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1.6,
+                            "arrowwidth": 1.6, "standoff": 9, "arrowcolor": colour, "text": ""})
+        middle = points[len(points) // 2]
+        annotations.append({"x": middle[0], "y": middle[1], "xref": "x", "yref": "y", "showarrow": False,
+                            "text": ("+" if positive else "−") + (DELAY_MARK if delayed else ""),
+                            "font": {"size": 14, "color": colour}, "bgcolor": "rgba(255,255,255,0.8)"})
+        hover_x.append(middle[0])
+        hover_y.append(middle[1])
+        hover_text.append(_link_hover(model, link, language))
+    for (positive, delayed), (xs, ys) in sorted(groups.items(), reverse=True):
+        name = w["positive"] if positive else w["negative"]
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines", hoverinfo="skip", legendgroup="links",
+            name=_plain(f"{name}, {w['delayed']}" if delayed else name),
+            line={"color": _transparent(POSITIVE if positive else NEGATIVE, 0.55), "width": 1.6,
+                  "dash": "dot" if delayed else "solid"},
+        ))
+    if hover_x:
+        fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker={"size": 14, "opacity": 0},
+                                 hovertext=hover_text, hoverinfo="text", showlegend=False))
+    return annotations
+
+
+def _headers(lay: network_layout.Layout, language: str) -> list[dict]:
+    """The theme's name above each column, the dimension's name above its first column."""
+    out, seen = [], set()
+    for column in lay.columns:
+        out.append({"x": column.x, "y": column.y - 0.35, "xref": "x", "yref": "y", "showarrow": False,
+                    "text": "<br>".join(_plain(x) for x in network_layout.wrap(theme_label(column.theme, language))),
+                    "font": {"size": 12, "color": "#444444"}, "bgcolor": "rgba(255,255,255,0.85)"})
+        if column.dimension not in seen:
+            seen.add(column.dimension)
+            out.append({"x": column.x - 0.45, "y": column.y + 0.2, "xref": "x", "yref": "y", "showarrow": False,
+                        "xanchor": "left", "text": _plain(t(column.dimension, language).capitalize()),
+                        "font": {"size": 14, "color": "#222222", "weight": "bold"},
+                        "bgcolor": "rgba(255,255,255,0.85)"})
+    return out
+
+
+def _node_label(pos: dict, node: object, language: str) -> dict:
+    """A node's name under its marker, on a white ground so that links passing behind do not cross it."""
+    x, y = pos[node.id]
+    return {"x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False, "yanchor": "top",
+            "yshift": -(network_layout.MARKER_PX / 2 + 2),
+            "text": "<br>".join(_plain(line) for line in network_layout.wrap(node.label.get(language))),
+            "font": {"size": network_layout.FONT_PX, "color": "#222222"},
+            "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 0}
+
+
 def network_figure(
     model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 900
 ) -> go.Figure:
-    """The causal diagram: nodes coloured by theme, arrows with + / − and ‖ for delays.
+    """The causal diagram: one block of columns per dimension, one column per theme (CBS order), nodes
+    coloured by theme; links green (+, increases) or red (−, decreases) with arrowheads, dotted and
+    marked ‖ when delayed; weight (with its unit) and delay on hover over a link's middle.
 
-    With ``focus``, only that node, its direct causes and its direct effects are drawn.
-    Returns a figure whose node trace has one point per shown node (``customdata`` = node id).
+    With ``focus``, only that node, its direct causes and its direct effects are drawn (causes left,
+    effects right). Node traces carry ``customdata`` = node ids; link traces carry none.
     """
     shown = set(model.node_ids)
     links = list(model.links)
+    lay = None
     if focus is not None:
         links = [link for link in links if focus in (link.source, link.target)]
         shown = {focus} | {link.source for link in links} | {link.target for link in links}
-    pos = _positions(model) if focus is None else _focus_positions(model, focus)
+        pos = _focus_positions(model, focus)
+    else:
+        lay = network_layout.layout(model)
+        pos = lay.positions
     themes = in_cbs_order(n.theme for n in model.nodes)
     fig = go.Figure()
-    annotations = [_arrow(pos, link) for link in links]
-    annotations += [_link_mark(pos, link) for link in links]
+    annotations = _add_links(fig, model, links, pos, language)
+    if lay is not None:
+        annotations += _headers(lay, language)
     for k, theme in enumerate(themes):
         nodes = [n for n in model.nodes if n.theme == theme and n.id in shown]
         if not nodes:
@@ -350,81 +448,45 @@ def network_figure(
             go.Scatter(
                 x=[pos[n.id][0] for n in nodes],
                 y=[pos[n.id][1] for n in nodes],
-                mode="markers+text",
-                text=[_wrap(n.label.get(language), 22) for n in nodes],
-                textposition=[_label_side(pos, n.id) for n in nodes],
-                textfont={"size": 11, "color": "#333333"},
+                mode="markers",
                 customdata=[n.id for n in nodes],
-                name=_plain(theme_label(theme)),
+                name=_plain(theme_label(theme, language)),
+                showlegend=False,
                 marker={
-                    "size": [22 if n.id == focus else 14 for n in nodes],
+                    "size": [22 if n.id == focus else network_layout.MARKER_PX for n in nodes],
                     "color": THEME_COLOURS[k % len(THEME_COLOURS)],
                     "symbol": ["square" if n.kind == "stock" else "circle" for n in nodes],
-                    "line": {"width": 1, "color": "white"},
+                    "line": {"width": 1.5, "color": "white"},
                 },
                 hovertext=[
-                    _plain(f"{n.label.get(language)} ({n.id})")
+                    _plain(f"{n.label.get(language)} ({unit_label(n.unit, language)})")
                     + "<br>"
-                    + _plain(f"{theme_label(n.theme)} · {t(n.dimension, language)}")
+                    + _plain(f"{theme_label(n.theme, language)} · {t(n.dimension, language)}")
                     for n in nodes
                 ],
                 hoverinfo="text",
             )
         )
+    annotations += [_node_label(pos, n, language) for n in model.nodes if n.id in shown]  # last: on top
+    if lay is not None:
+        height = lay.height_px + 70
+        axes = {"xaxis": {"visible": False, "range": list(lay.x_range), "fixedrange": True},
+                "yaxis": {"visible": False, "range": list(lay.y_range), "fixedrange": True}}
+    else:
+        height = min(height, 260 + 60 * len(shown))
+        axes = {"xaxis": {"visible": False, "range": [-1.8, 1.8]}, "yaxis": {"visible": False}}
     fig.update_layout(
         annotations=annotations,
-        height=height if focus is None else min(height, 260 + 60 * len(shown)),
+        height=height,
         plot_bgcolor="white",
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"font": {"size": 10}, "orientation": "h", "y": -0.02, "yanchor": "top"},
-        xaxis={"visible": False, "range": [-1.8, 1.8]}
-        if focus is not None
-        else {"visible": False, "range": [-1.15, 1.15]},
-        yaxis={"visible": False} if focus is not None else {"visible": False, "range": [-1.1, 1.1]},
+        margin={"l": 10, "r": 10, "t": 10, "b": 60},
+        legend={"font": {"size": 12}, "orientation": "h", "y": -0.01, "yanchor": "top"},
+        hoverlabel={"font": {"size": 13}},
+        **axes,
     )
     return fig
 
 
-def _label_side(pos: dict, node: str) -> str:
-    """Where a node's label goes: above it, or below it when a neighbour sits just above."""
-    x, y = pos[node]
-    crowded = any(0 < oy - y < 0.12 and abs(ox - x) < 0.3 for other, (ox, oy) in pos.items() if other != node)
-    return "bottom center" if crowded else "top center"
-
-
-def _arrow(pos: dict, link: object) -> dict:
-    (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
-    sign = link.weight.central >= 0
-    return {
-        "x": x1,
-        "y": y1,
-        "ax": x0,
-        "ay": y0,
-        "xref": "x",
-        "yref": "y",
-        "axref": "x",
-        "ayref": "y",
-        "showarrow": True,
-        "arrowhead": 2,
-        "arrowsize": 1,
-        "arrowwidth": 1.2,
-        "standoff": 8,
-        "arrowcolor": "rgba(26,152,80,0.55)" if sign else "rgba(215,48,39,0.55)",
-        "text": "",
-    }
-
-
-def _link_mark(pos: dict, link: object) -> dict:
-    (x0, y0), (x1, y1) = pos[link.source], pos[link.target]
-    mark = "+" if link.weight.central >= 0 else "−"
-    if link.delay != "none":
-        mark += DELAY_MARK
-    return {
-        "x": (x0 + x1) / 2,
-        "y": (y0 + y1) / 2,
-        "xref": "x",
-        "yref": "y",
-        "text": mark,
-        "showarrow": False,
-        "font": {"size": 13, "color": "#1a9850" if link.weight.central >= 0 else "#d73027"},
-    }
+def figure_values(fig: go.Figure) -> list[np.ndarray]:
+    """The y values of every trace (for tests and for change detection)."""
+    return [np.asarray(trace.y, dtype=float) for trace in fig.data if trace.y is not None]

@@ -293,6 +293,119 @@ def _with_link(spec: ScenarioSpec, link: LinkSpec) -> ScenarioSpec:
     return spec.model_copy(update={"overrides": overrides})
 
 
+@dataclass(frozen=True)
+class DisputedLink:
+    """One link on which futures disagree, and the reference future re-run at each future's value.
+
+    ``deltas`` maps a future's label to the re-run's deviations from the baseline
+    (times x nodes, node units), or to None when that run blows up or cannot run.
+    """
+
+    key: str
+    source: str
+    target: str
+    n_values: int
+    weights: dict[str, float]
+    deltas: dict[str, np.ndarray | None]
+
+
+@dataclass(frozen=True)
+class DisputeRuns:
+    """Every disputed link's re-runs of one reference future: what any outcome's ranking is read from.
+
+    Running these is the slow part of :func:`disputed_links`; they do not depend on the
+    outcome or the year, so a page computes them once per reference and reads every
+    outcome from them (:func:`disputes_at`).
+    """
+
+    reference: str | None
+    times: np.ndarray
+    node_ids: tuple[str, ...]
+    links: tuple[DisputedLink, ...]
+
+
+DISPUTE_COLUMNS = [
+    "link",
+    "source",
+    "target",
+    "n_values",
+    "weights",
+    "weight_low",
+    "weight_high",
+    "outcome_low",
+    "outcome_high",
+    "effect",
+    "low_future",
+    "high_future",
+    "failed",
+]
+
+
+def dispute_runs(comparison: Comparison, reference: str | None = None) -> DisputeRuns:
+    """Re-run the reference future (its label; default the first that runs) with each disputed link
+    set to each future's assumption; see :func:`disputed_links`."""
+    links = _effective_links(comparison)
+    running = {v.label for v, _ in comparison.comparable}
+    candidates = [item for item in links if item[0].label in running]
+    times, node_ids = comparison.baseline.times, tuple(comparison.baseline.node_ids)
+    if not candidates:
+        return DisputeRuns(None, times, node_ids, ())
+    ref = next((item for item in candidates if item[0].label == reference), candidates[0])
+    found = []
+    for key, ref_link in ref[2].items():
+        assumptions = {v.label: own[key] for v, _, own in links if key in own}
+        n_values = len({_assumption(lk) for lk in assumptions.values()})
+        if n_values < 2:
+            continue
+        found.append(
+            DisputedLink(
+                key,
+                ref_link.source,
+                ref_link.target,
+                n_values,
+                {label: lk.weight.central for label, lk in assumptions.items()},
+                {label: _deltas(_with_link(ref[1], lk), comparison.model) for label, lk in assumptions.items()},
+            )
+        )
+    return DisputeRuns(ref[0].label, times, node_ids, tuple(found))
+
+
+def disputes_at(runs: DisputeRuns, outcome: str, year: float | None = None) -> pd.DataFrame:
+    """:func:`disputed_links`'s table for ``outcome`` at ``year``, read from runs made once."""
+    if outcome not in runs.node_ids:
+        raise KeyError(outcome)
+    k, i = _year_index(runs.times, year), runs.node_ids.index(outcome)
+    rows = []
+    for link in runs.links:
+        tried = {
+            label: None if delta is None or not np.isfinite(delta[k, i]) else float(delta[k, i])
+            for label, delta in link.deltas.items()
+        }
+        outcomes = {label: value for label, value in tried.items() if value is not None}
+        if not outcomes:
+            continue
+        low, high = min(outcomes, key=outcomes.__getitem__), max(outcomes, key=outcomes.__getitem__)
+        rows.append(
+            {
+                "link": link.key,
+                "source": link.source,
+                "target": link.target,
+                "n_values": link.n_values,
+                "weights": dict(link.weights),
+                "weight_low": min(link.weights.values()),
+                "weight_high": max(link.weights.values()),
+                "outcome_low": outcomes[low],
+                "outcome_high": outcomes[high],
+                "effect": outcomes[high] - outcomes[low],
+                "low_future": low,
+                "high_future": high,
+                "failed": [label for label, value in tried.items() if value is None],
+            }
+        )
+    table = pd.DataFrame(rows, columns=DISPUTE_COLUMNS)
+    return table.sort_values("effect", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def disputed_links(
     comparison: Comparison, outcome: str, reference: str | None = None, year: float | None = None
 ) -> pd.DataFrame:
@@ -310,67 +423,13 @@ def disputed_links(
     """
     if outcome not in comparison.model.spec.node_ids:
         raise KeyError(outcome)
-    links = _effective_links(comparison)
-    running = {v.label for v, _ in comparison.comparable}
-    candidates = [item for item in links if item[0].label in running]
-    columns = [
-        "link",
-        "source",
-        "target",
-        "n_values",
-        "weights",
-        "weight_low",
-        "weight_high",
-        "outcome_low",
-        "outcome_high",
-        "effect",
-        "low_future",
-        "high_future",
-        "failed",
-    ]
-    if not candidates:
-        return pd.DataFrame(columns=columns)
-    ref = next((item for item in candidates if item[0].label == reference), candidates[0])
-    rows = []
-    for key, ref_link in ref[2].items():
-        assumptions = {v.label: own[key] for v, _, own in links if key in own}
-        if len({_assumption(lk) for lk in assumptions.values()}) < 2:
-            continue
-        tried = {
-            label: _outcome(_with_link(ref[1], lk), comparison.model, outcome, year)
-            for label, lk in assumptions.items()
-        }
-        outcomes = {label: value for label, value in tried.items() if value is not None}
-        if not outcomes:
-            continue
-        low, high = min(outcomes, key=outcomes.__getitem__), max(outcomes, key=outcomes.__getitem__)
-        weights = {label: lk.weight.central for label, lk in assumptions.items()}
-        rows.append(
-            {
-                "link": key,
-                "source": ref_link.source,
-                "target": ref_link.target,
-                "n_values": len({_assumption(lk) for lk in assumptions.values()}),
-                "weights": weights,
-                "weight_low": min(weights.values()),
-                "weight_high": max(weights.values()),
-                "outcome_low": outcomes[low],
-                "outcome_high": outcomes[high],
-                "effect": outcomes[high] - outcomes[low],
-                "low_future": low,
-                "high_future": high,
-                "failed": [label for label, value in tried.items() if value is None],
-            }
-        )
-    table = pd.DataFrame(rows, columns=columns)
-    return table.sort_values("effect", ascending=False, kind="stable").reset_index(drop=True)
+    return disputes_at(dispute_runs(comparison, reference), outcome, year)
 
 
-def _outcome(spec: ScenarioSpec, model: ModelFile, outcome: str, year: float | None) -> float | None:
-    """The outcome's change at ``year`` in this run; None when the run blows up or cannot run."""
+def _deltas(spec: ScenarioSpec, model: ModelFile) -> np.ndarray | None:
+    """This run's deviations from the baseline (times x nodes); None when the run blows up or cannot run."""
     try:
         result = run_prepared(prepare_scenario(spec, model.spec), scorecard=False, warnings=()).result
     except SimulatorError:
         return None
-    value = float(result.delta[_year_index(result.times, year), result.node_ids.index(outcome)])
-    return value if np.isfinite(value) else None
+    return np.asarray(result.delta, dtype=float)

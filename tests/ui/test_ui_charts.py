@@ -72,12 +72,14 @@ def test_path_figure_draws_baseline_dashed_and_a_band():
 def test_network_figure_shows_everything_or_one_nodes_neighbourhood():
     model = load_model_text(SMALL, "small.yaml").spec
     full = charts.network_figure(model, "en")
-    shown = sorted(x for tr in full.data for x in tr.customdata)
+    shown = sorted(x for tr in full.data if tr.customdata is not None for x in tr.customdata)
     assert shown == sorted(model.node_ids)
-    marks = [a.text for a in full.layout.annotations if a.text]
+    marks = [a.text for a in full.layout.annotations if a.text in ("+", "−", "+" + charts.DELAY_MARK)]
     assert sorted(marks) == ["+", "+" + charts.DELAY_MARK, "−"]
+    arrows = [a for a in full.layout.annotations if a.showarrow]
+    assert len(arrows) == len(model.links)  # one arrowhead per link
     focus = charts.network_figure(model, "en", focus="income")
-    assert sorted(x for tr in focus.data for x in tr.customdata) == ["income", "jobs"]
+    assert sorted(x for tr in focus.data if tr.customdata is not None for x in tr.customdata) == ["income", "jobs"]
 
 
 def test_bar_figure_colours_sign():
@@ -95,13 +97,65 @@ def test_a_long_unit_goes_under_the_title_not_along_the_axis():
     assert "% van de beroepsbevolking" in long.layout.title.text
 
 
-def test_the_network_layout_is_fixed_and_fills_the_square():
+def _heerlen():
     from pathlib import Path
 
     from simulator.io.spec_files import load_model
 
-    model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
-    first = charts._positions(model)
-    assert first == charts._positions(model)
-    xs, ys = zip(*first.values(), strict=True)
-    assert min(xs) == -1 and max(xs) == 1 and min(ys) == -1 and max(ys) == 1
+    return load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
+
+
+def test_the_network_is_laid_out_in_columns_by_dimension_and_theme():
+    from simulator.themes import in_cbs_order
+    from ui import network_layout
+
+    model = _heerlen()
+    lay = network_layout.layout(model)
+    assert lay == network_layout.layout(model)  # fixed: no randomness
+    assert set(lay.positions) == set(model.node_ids)
+    for column in lay.columns:
+        assert {model.node(n).theme for n in column.nodes} == {column.theme}
+        assert {model.node(n).dimension for n in column.nodes} == {column.dimension}
+        assert len({lay.positions[n][0] for n in column.nodes}) == 1  # one column
+    order = [(c.dimension, c.theme) for c in lay.columns]
+    for dimension in ("hier_en_nu", "later", "elders"):
+        themes = [th for d, th in order if d == dimension]
+        assert themes == in_cbs_order(themes)
+
+
+def test_no_two_network_labels_overlap_and_no_label_covers_a_node():
+    """The label boxes computed from the layout at the narrowest width the app gives the chart."""
+    from ui import network_layout
+
+    model = _heerlen()
+    lay = network_layout.layout(model)
+    for language in ("nl", "en"):
+        boxes = network_layout.label_boxes(lay, {n.id: n.label.get(language) for n in model.nodes})
+        markers = network_layout.marker_boxes(lay)
+        names = sorted(boxes)
+        clashes = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]
+                   if network_layout.overlap(boxes[a], boxes[b])]
+        assert clashes == []
+        covered = [(a, b) for a in names for b in names if a != b and network_layout.overlap(boxes[a], markers[b])]
+        assert covered == []
+        assert all(0 <= box[0] and box[2] <= network_layout.MIN_WIDTH_PX for box in boxes.values())
+        assert all(box[3] <= lay.height_px for box in boxes.values())
+
+
+def test_the_network_label_test_would_see_an_overlap():
+    from ui import network_layout
+
+    assert network_layout.overlap((0, 0, 10, 10), (9, 9, 20, 20))
+    assert not network_layout.overlap((0, 0, 10, 10), (10, 0, 20, 10))
+
+
+def test_a_links_hover_says_its_weight_unit_and_delay():
+    model = _heerlen()
+    fig = charts.network_figure(model, "nl")
+    hover = next(tr for tr in fig.data if tr.hovertext is not None and tr.customdata is None)
+    assert len(hover.hovertext) == len(model.links)
+    delayed = next(lk for lk in model.links if lk.delay not in (None, "none") and lk.lag.central > 0)
+    text = hover.hovertext[list(model.links).index(delayed)]
+    assert "gewicht: " in text and " per " in text and "vertraging: " in text and "jaar" in text
+    styles = {tr.name: tr.line.dash for tr in fig.data if tr.mode == "lines"}
+    assert any(d == "dot" for d in styles.values()) and any(d == "solid" for d in styles.values())

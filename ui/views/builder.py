@@ -364,6 +364,18 @@ def page() -> None:
     st.title(md(cur.model.spec.title.get(state.language())))
     heerlen = "heerlen" in cur.model.spec.name
     st.caption(tr("intro") if heerlen else tr("intro_generic"))
+    workspace(cur, levers)
+
+
+@st.fragment
+def workspace(cur: state.Current, levers: list[ov.Lever]) -> None:
+    """The answer, the sliders and everything that moves with them, as one Streamlit fragment.
+
+    Moving a slider reruns only this function, not the app (sidebar, navigation, title): the
+    headline, scorecard and key charts redraw without the rest of the page. Whatever must follow
+    the sliders belongs inside; the language and model in the sidebar are outside, and changing
+    them reruns the whole app.
+    """
     top = st.container()  # the answer: filled by results() once the sliders below have been read
     left, right = st.columns([1, 2], gap="large")
     with left:

@@ -77,8 +77,7 @@ def _loops(cur: state.Current, focus: str | None) -> None:
             st.caption(tr("node_on_no_loop", node=md(state.label_of(model, focus)), n=len(every)))
         return
     if focus is not None:
-        st.caption(tr("node_loops", node=md(state.label_of(model, focus)), k=len(loops),
-                      n=len(every)))
+        st.caption(tr("node_loops", node=md(state.label_of(model, focus)), k=len(loops), n=len(every)))
     en = state.language() == "en"
     frame = pd.DataFrame(
         [

@@ -81,13 +81,27 @@ TEXT: dict[str, dict[str, str]] = {
     "open": {"nl": "Openen", "en": "Open"},
     "groups": {"nl": "Groepen", "en": "Groups"},
     "outcome": {"nl": "Uitkomst", "en": "Outcome"},
-    "futures": {"nl": "Laatste versie per toekomst", "en": "Latest version of each future"},
+    "futures": {"nl": "De uitkomst per toekomst (laatste versie)", "en": "The outcome per future (latest version)"},
+    "fac_scorecards": {"nl": "Scorekaarten naast elkaar ({year})", "en": "Scorecards side by side ({year})"},
+    "fac_scorecards_help": {
+        "nl": "Per thema en dimensie: groen = beter, rood = slechter, oranje = gemengd (iets beter én iets "
+        "slechter), grijs = gelijk, wit = geen indicator; ▲ aantal indicatoren dat verbetert, ▼ dat "
+        "verslechtert. Een zwart kader: hier verschillen de toekomsten.",
+        "en": "Per theme and dimension: green = better, red = worse, orange = mixed (some better and some "
+        "worse), grey = level, white = no indicator; ▲ number of indicators improving, ▼ worsening. "
+        "A black frame: here the futures differ.",
+    },
+    "disputes_table": {"nl": "Alle betwiste verbanden als tabel", "en": "All disputed links as a table"},
+    "computed_at": {
+        "nl": "Toekomsten doorgerekend om {time}; een andere uitkomst of een ander jaar rekent niet opnieuw.",
+        "en": "Futures run at {time}; another outcome or year does not run them again.",
+    },
     "dimensions": {
         "nl": "Scorekaart per dimensie (▲ beter, ▼ slechter)",
         "en": "Scorecard per dimension (▲ better, ▼ worse)",
     },
-    "indicators": {"nl": "Verandering per indicator", "en": "Change per indicator"},
-    "paths": {"nl": "Paden over elkaar", "en": "Paths overlaid"},
+    "indicators": {"nl": "Indicatoren", "en": "Indicators"},
+    "paths": {"nl": "De toekomsten over de tijd", "en": "The futures over time"},
     "interventions": {
         "nl": "Ingrepen: wat is gedeeld, wat verschilt",
         "en": "Interventions: shared and different",
@@ -97,12 +111,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Assumptions the groups disagree on",
     },
     "disputes_help": {
-        "nl": "De referentietoekomst opnieuw doorgerekend met het verband op de waarde "
-        "van elke groep; "
-        "'effect' is hoe ver de uitkomst dan uiteenloopt (in de eenheid van de uitkomst).",
-        "en": "The reference future re-run with the link at each group's value; "
-        "'effect' is how far the "
-        "outcome then spreads (in the outcome's unit).",
+        "nl": "De referentietoekomst wordt opnieuw doorgerekend met het verband op de waarde "
+        "van elke groep; het verschil is hoe ver de uitkomst dan uiteenloopt (in de eenheid van de uitkomst).",
+        "en": "The reference future is re-run with the link at each group's value; the spread is how far the "
+        "outcome then moves apart (in the outcome's unit).",
     },
     "reference": {"nl": "Referentietoekomst", "en": "Reference future"},
     "no_disputes": {

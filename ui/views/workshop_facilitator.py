@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from simulator.errors import InputError, Problem
+from simulator.themes import in_cbs_order
 from simulator.workshop.codes import format_code
 from simulator.workshop.compare import (
     Comparison,
-    dimension_summary,
-    disputed_links,
+    DisputeRuns,
+    dispute_runs,
+    disputes_at,
     intervention_table,
     paths,
-    scorecard,
 )
 from simulator.workshop.database import mask_database_url
 from simulator.workshop.exchange import export_text, import_workshop, parse_export
@@ -22,12 +26,15 @@ from simulator.workshop.records import FutureVersion
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import (
     chart_paths,
-    dimension_pivot,
-    futures_table,
-    notes_table,
-    scorecard_pivot,
+    differing_cells,
+    dispute_sentences,
+    disputes_display,
+    futures_display,
+    interventions_display,
+    notes_display,
+    scorecard_summaries,
 )
-from ui import charts, plain_text, state, workshop_runs
+from ui import plain_text, state, workshop_charts, workshop_runs
 from ui.views.workshop_common import TEXT, open_store, show_error, tx
 
 SESSION = "ws_facilitator_code"
@@ -87,33 +94,150 @@ def import_form(store: WorkshopStore) -> None:
 
 
 def _signature(store: WorkshopStore, code: str) -> tuple:
-    """What the comparison depends on: every latest version and the current model."""
+    """What the comparison depends on: the current model's and every latest future's checksum."""
     return (
         store.current_model(code).sha256,
-        tuple((v.group, v.future, v.version) for v in store.latest(code)),
+        tuple((v.group, v.future, v.version, v.content_sha256) for v in store.latest(code)),
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a page of one workshop shows for any outcome and year, computed once per signature."""
+
+    comparison: Comparison
+    interventions: pd.DataFrame
+    analysable: Comparison
+    computed_at: str
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _comparison(_store: WorkshopStore, code: str, signature: tuple, lang: str) -> Comparison:
+def _prepared(_store: WorkshopStore, code: str, signature: tuple, lang: str) -> Prepared:
     """All futures run; one that fails is marked with the reason (in ``lang``), the others compared."""
 
     def describe(version: FutureVersion, reason: str) -> str:
         return TEXT["future_failed"][lang].format(future=version.label, reason=reason)
 
-    return workshop_runs.comparison(_store, code, describe)
+    comparison = workshop_runs.comparison(_store, code, describe)
+    kept = workshop_runs.analysable(comparison)  # these tables read every future's text again
+    return Prepared(comparison, intervention_table(kept), kept, datetime.now().strftime("%H:%M:%S"))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _disputes(
-    _comparison_obj: Comparison, signature: tuple, outcome: str, reference: str | None, year: float
-):
-    return disputed_links(_comparison_obj, outcome, reference, year)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _dispute_runs(_comparison_obj: Comparison, signature: tuple, reference: str | None) -> DisputeRuns:
+    """The reference re-run at every future's value of every disputed link: once, for all outcomes."""
+    return dispute_runs(_comparison_obj, reference)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _summaries(_comparison_obj: Comparison, signature: tuple, year: float) -> dict:
+    return scorecard_summaries(_comparison_obj, year)
+
+
+def _label(model, lang: str):
+    return lambda n: model.node(n).label.get(lang)
+
+
+def _outcome(comparison: Comparison, lang: str) -> str:
+    """The outcome the facilitator looks at (default: the jobs, when the model has them)."""
+    model = comparison.model.spec
+    default = model.node_ids.index("jobs_total") if "jobs_total" in model.node_ids else 0
+    if st.session_state.get(state.wkey("ws_outcome")) not in model.node_ids:
+        st.session_state[state.wkey("ws_outcome")] = model.node_ids[default]
+    return st.selectbox(tx("outcome"), model.node_ids, key=state.wkey("ws_outcome"), format_func=_label(model, lang))
+
+
+def _year(comparison: Comparison) -> float:
+    times = comparison.baseline.times
+    year = st.select_slider(
+        state.tr("year"),
+        options=[float(x) for x in times if float(x).is_integer()],
+        value=float(times[-1]),
+        key="ws_year",
+        format_func=lambda y: f"{y:.0f}",
+    )
+    return float(year)
+
+
+def _table(frame: pd.DataFrame, typed: tuple[str, ...] = ()) -> None:
+    """A static table (wraps, never cuts a column off); it renders Markdown, so every text cell is
+    escaped, and a column of typed labels as well as the headings (future labels are typed)."""
+    shown = frame.copy()
+    shown.columns = [plain_text.markdown(c) for c in frame.columns]
+    for column in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = [plain_text.markdown(v) for v in shown[column]]
+    st.table(shown.set_index(shown.columns[0]))  # plain-text: every cell and heading escaped above
+
+
+def _scorecards(prepared: Prepared, signature: tuple, year: float, lang: str) -> None:
+    comparison = prepared.comparison
+    summaries = _summaries(comparison, signature, year)
+    differs = differing_cells(summaries)
+    themes = in_cbs_order(n.theme for n in comparison.model.spec.nodes)
+    st.subheader(tx("fac_scorecards", year=f"{year:.0f}"))
+    st.caption(tx("fac_scorecards_help"))
+    per_row = min(len(summaries), 5)
+    labels = list(summaries)
+    for start in range(0, len(labels), per_row):
+        cols = st.columns(per_row)
+        for col, label in zip(cols, labels[start : start + per_row], strict=False):
+            fig = workshop_charts.marked_scorecard(summaries[label], lang, label, themes, differs)
+            col.plotly_chart(fig, key=f"ws_card:{label}", config={"displayModeBar": False})
+
+
+@st.fragment
+def _overlays(comparison: Comparison, outcome: str, lang: str) -> None:
+    """A fragment: choosing indicators redraws only these charts."""
+    model = comparison.model.spec
+    st.subheader(tx("paths"))
+    if not set(st.session_state.get(state.wkey("ws_nodes")) or [outcome]) <= set(model.node_ids):
+        st.session_state.pop(state.wkey("ws_nodes"))
+    st.session_state.setdefault(state.wkey("ws_nodes"), [outcome])
+    chosen = st.multiselect(tx("indicators"), model.node_ids, key=state.wkey("ws_nodes"),
+                            placeholder=state.tr("choose"), format_func=_label(model, lang), max_selections=6)
+    grid = st.columns(2)
+    for i, node in enumerate(chosen or [outcome]):
+        fig = workshop_charts.overlay_figure(
+            chart_paths(paths(comparison, node), tx("baseline")),
+            title=model.node(node).label.get(lang),
+            unit=state.unit_of(model, node),
+        )
+        fig.update_layout(separators=",." if lang == "nl" else ".,")
+        grid[i % 2].plotly_chart(fig, key=f"ws_paths:{node}")
+
+
+def _disputes(prepared: Prepared, signature: tuple, outcome: str, year: float, lang: str) -> None:
+    comparison = prepared.analysable
+    model = comparison.model.spec
+    st.subheader(tx("disputes"))
+    labels = [v.label for v, _ in comparison.comparable]
+    reference = st.selectbox(tx("reference"), labels, key="ws_reference", help=tx("disputes_help")) if labels else None
+    runs = _dispute_runs(comparison, signature, reference)
+    table = disputes_at(runs, outcome, year)
+    if table.empty:
+        st.info(tx("no_disputes"))
+        return
+    st.markdown(plain_text.markdown_lines(dispute_sentences(table, model, outcome, year, lang)))
+    with st.expander(tx("disputes_table")):
+        _table(disputes_display(table, model, outcome, lang))
+
+
+@st.fragment
+def _by_outcome(prepared: Prepared, signature: tuple, year: float, lang: str) -> None:
+    """A fragment: another outcome (or reference) reruns only this part, from the cached runs."""
+    st.subheader(tx("futures"))
+    outcome = _outcome(prepared.comparison, lang)
+    _table(futures_display(prepared.comparison, outcome, year, lang))
+    _disputes(prepared, signature, outcome, year, lang)
 
 
 def comparison_view(store: WorkshopStore, code: str) -> None:
-    """All groups' latest futures side by side."""
-    comparison = _comparison(store, code, _signature(store, code), state.language())
+    """All groups' latest futures side by side: scorecards, outcome, overlaid paths, disputes, notes."""
+    lang = state.language()
+    signature = _signature(store, code)
+    prepared = _prepared(store, code, signature, lang)
+    comparison = prepared.comparison
     st.caption(tx("groups"))
     st.text(", ".join(store.groups(code)) or "-")
     if not comparison.runs:
@@ -121,66 +245,15 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
         return
     for problem in comparison.problems:
         st.warning(plain_text.markdown(problem))
-    model = comparison.model.spec
-    lang = state.language()
-    default = model.node_ids.index("jobs_total") if "jobs_total" in model.node_ids else 0
-    if st.session_state.get(state.wkey("ws_outcome")) not in model.node_ids:
-        st.session_state[state.wkey("ws_outcome")] = model.node_ids[default]
-    outcome = st.selectbox(
-        tx("outcome"),
-        model.node_ids,
-        key=state.wkey("ws_outcome"),
-        format_func=lambda n: model.node(n).label.get(lang),
-    )
-    times = comparison.baseline.times
-    year = st.select_slider(
-        state.tr("year"),
-        options=[float(x) for x in times if float(x).is_integer()],
-        value=float(times[-1]),
-        key="ws_year",
-    )
-    st.subheader(tx("futures"))
-    st.dataframe(futures_table(comparison, outcome, year), hide_index=True)
-    card = scorecard(comparison, year, lang)
-    st.subheader(tx("dimensions"))
-    st.dataframe(dimension_pivot(dimension_summary(card)))
-    st.subheader(tx("indicators"))
-    if not set(st.session_state.get(state.wkey("ws_nodes")) or [outcome]) <= set(model.node_ids):
-        st.session_state.pop(state.wkey("ws_nodes"))
-    st.session_state.setdefault(state.wkey("ws_nodes"), [outcome])
-    chosen = st.multiselect(
-        tx("indicators"),
-        model.node_ids,
-        key=state.wkey("ws_nodes"),
-        placeholder=state.tr("choose"),
-        format_func=lambda n: model.node(n).label.get(lang),
-    )
-    st.dataframe(scorecard_pivot(card, chosen or [outcome]))
-    st.subheader(tx("paths"))
-    figure = charts.path_figure(
-        chart_paths(paths(comparison, outcome), tx("baseline")),
-        title=model.node(outcome).label.get(lang),
-        unit=state.unit_of(model, outcome),
-        height=360,
-    )
-    st.plotly_chart(figure, key="ws_paths")
+    year = _year(comparison)
+    _scorecards(prepared, signature, year, lang)
+    _by_outcome(prepared, signature, year, lang)
+    _overlays(comparison, st.session_state[state.wkey("ws_outcome")], lang)
     st.subheader(tx("interventions"))
-    comparison = workshop_runs.analysable(comparison)  # these tables read every future's text again
-    st.dataframe(intervention_table(comparison), hide_index=True)
-    st.subheader(tx("disputes"))
-    st.caption(tx("disputes_help"))
-    labels = [v.label for v, _ in comparison.comparable]
-    reference = st.selectbox(tx("reference"), labels, key="ws_reference") if labels else None
-    table = _disputes(comparison, _signature(store, code), outcome, reference, year)
-    if table.empty:
-        st.info(tx("no_disputes"))
-    else:
-        shown = table.drop(columns=["weights"]).assign(
-            weights=[", ".join(f"{k}: {v:g}" for k, v in w.items()) for w in table.weights]
-        )
-        st.dataframe(shown, hide_index=True)
+    _table(interventions_display(prepared.interventions, lang))
     st.subheader(tx("notes"))
-    st.dataframe(notes_table(comparison), hide_index=True)
+    _table(notes_display(comparison, lang))
+    st.caption(tx("computed_at", time=prepared.computed_at))  # plain-text: the server clock's HH:MM:SS
     st.download_button(
         tx("export"),
         export_text(store, code),
