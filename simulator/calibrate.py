@@ -232,8 +232,9 @@ def _parameter(model: ModelSpec, index: int, kind: ParameterKind, dt: float) -> 
     low, high = par.dist.support
     low = max(low, par.floor)
     spread = (low, high)
-    if par.dist.dist == "normal" and par.dist.sd > 0:
-        spread = (max(low, par.dist.mean - 2 * par.dist.sd), min(high, par.dist.mean + 2 * par.dist.sd))
+    if par.dist.dist == "normal" and par.dist.param("sd") > 0:
+        mean, sd = par.dist.param("mean"), par.dist.param("sd")
+        spread = (max(low, mean - 2 * sd), min(high, mean + 2 * sd))
     return FitParameter(par, par.dist.central, low, high, *spread)
 
 
@@ -682,7 +683,7 @@ def _correlated_groups(params: tuple[FitParameter, ...], corr: np.ndarray, ok: l
         for j in range(i + 1, len(params)):
             if np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_WARNING:
                 graph.add_edge(i, j, r=float(corr[i, j]))
-    warnings = []
+    warnings: list[str] = []
     for group in nx.connected_components(graph):
         members = sorted(group)
         for i in members:
@@ -710,92 +711,3 @@ def with_notes(result: CalibrationResult, notes: list[str]) -> CalibrationResult
     from dataclasses import replace
 
     return replace(result, notes=tuple(result.notes) + tuple(notes))
-
-
-# --------------------------------------------------------------------------- the fitted model file
-
-def _plain(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
-def _mentions(text: str, name: str) -> bool:
-    import re
-
-    return re.search(rf"(^|[\s,]){re.escape(name)}([\s,:]|$)", text) is not None
-
-
-def _fitted_distribution(e: ParameterEstimate, prior: Any) -> Any:
-    """The file form of a fitted parameter: triangular interval-low / estimate / interval-high.
-
-    The interval is clipped to the prior range; an unidentified parameter keeps its prior.
-    """
-    if not e.identified or not (math.isfinite(e.low) and math.isfinite(e.high)):
-        return prior
-    low = max(e.low, e.parameter.low)
-    high = min(e.high, e.parameter.high)
-    return {"low": float(min(low, e.estimate)), "mode": float(e.estimate), "high": float(max(high, e.estimate))}
-
-
-def fitted_model_data(data: dict[str, Any], result: CalibrationResult, model_file: str,
-                      when: str) -> dict[str, Any]:
-    """The model document (plain data, as read from YAML) with the fitted values and their provenance.
-
-    Parameters
-    ----------
-    data : dict
-        The original model document; not changed.
-    result : CalibrationResult
-    model_file : str
-        Path of the original model (recorded as provenance).
-    when : str
-        Date and time of the fit (ISO 8601).
-
-    Returns
-    -------
-    dict
-        A new document: each fitted link gets the estimate as its mode (interval
-        as its range) and ``evidence.calibration`` with the estimate, standard
-        error, interval, prior, data file, date and fit statistics.
-    """
-    import copy
-
-    new = copy.deepcopy(data)
-    fit = {s.node: {"n": s.n, "rmse": _plain(s.rmse), "r2": _plain(s.r2)} for s in result.series}
-    by_link: dict[int, list[ParameterEstimate]] = {}
-    for e in result.estimates:
-        by_link.setdefault(e.parameter.link, []).append(e)
-    for index, estimates in by_link.items():
-        link = new["links"][index]
-        calibration: dict[str, Any] = {
-            "method": "weighted least squares (bwsim calibrate)", "date": when, "data": result.data_file,
-            "data_sha256": result.data_sha256, "scenario": result.scenario, "model": model_file,
-            "n_obs": result.n_obs, "fit": fit}
-        for e in estimates:
-            prior = link.get(e.parameter.kind, 0.0)
-            calibration[e.parameter.kind] = {
-                "estimate": float(e.estimate), "se": _plain(e.se), "low": _plain(e.low), "high": _plain(e.high),
-                "interval": e.interval, "identified": e.identified, "at_bound": e.at_bound,
-                "cut_to_range": e.cut_to_range, "prior": prior}
-            link[e.parameter.kind] = _fitted_distribution(e, prior)
-        names = {e.parameter.name for e in estimates}
-        related = [w for w in result.warnings if any(_mentions(w, n) for n in names)]
-        if related:
-            calibration["warnings"] = related
-        evidence = dict(link.get("evidence") or {})
-        if all(e.identified for e in estimates):
-            evidence["strength"] = "data"
-        evidence["calibration"] = calibration
-        link["evidence"] = evidence
-    return new
-
-
-def fitted_model_text(data: dict[str, Any], result: CalibrationResult, model_file: str, scenario_file: str,
-                      when: str) -> str:
-    """The fitted model as YAML text, with a header saying where it came from (see :func:`fitted_model_data`)."""
-    import yaml
-
-    new = fitted_model_data(data, result, model_file, when)
-    header = (f"# Calibrated by bwsim calibrate on {when}\n# from model {model_file}, data "
-              f"{result.data_file}, scenario {scenario_file}.\n# Fitted values and their provenance are in "
-              "each fitted link's evidence.calibration; the original model is unchanged.\n")
-    return header + yaml.safe_dump(new, sort_keys=False, allow_unicode=True, width=100)

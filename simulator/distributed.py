@@ -21,7 +21,7 @@ arguments, and callers combine results in a fixed order (see
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any, TypeVar
 
@@ -153,7 +153,8 @@ def dask_executor(
     import dask
     from distributed import Client, LocalCluster
 
-    settings = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in _WORKER_ENV.items()}
+    settings: dict[str, str | None] = {
+        f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in _WORKER_ENV.items()}
     settings["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = None
     with dask.config.set(settings), contextlib.ExitStack() as stack:
         if scheduler is not None:
@@ -193,8 +194,3 @@ def _connect(client_class: Any, address: str, timeout: float) -> Iterator[Any]:
         yield client
     finally:
         client.close()
-
-
-def chunk_ranges(n_items: int, chunk: int) -> Sequence[tuple[int, int]]:
-    """``[(start, stop), ...]`` covering ``range(n_items)`` in pieces of ``chunk``."""
-    return [(start, min(n_items, start + chunk)) for start in range(0, n_items, chunk)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -43,7 +44,7 @@ TILE = 256
 
 
 
-def jit(**options: object) -> Callable[[Callable], Callable]:
+def jit(**options: Any) -> Callable[[Callable], Callable]:
     """``numba.njit(cache=True, nogil=True, **options)``; without a writable cache directory, no cache.
 
     numba caches in ``__pycache__`` beside the source, else in the user's cache
@@ -156,8 +157,8 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     binding = np.flatnonzero(np.any(dk != unclipped, axis=0))  # only members where a bound binds
     if binding.size:
         a = _initial_matrix(cm, links, coef, binding)
-        for row, j in enumerate(binding):
-            dk[:, j] = _solve_bounded(cm, a[row], rhs[:, j], unclipped[:, j])
+        for row, member in enumerate(binding):
+            dk[:, member] = _solve_bounded(cm, a[row], rhs[:, member], unclipped[:, member])
     _clip(cm, dk, cm.bounded, 0)
 
 

@@ -38,6 +38,7 @@ the time and the member's parameter values.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -249,7 +250,7 @@ class Reduction:
         self.kept.update(other.kept)
         self.blown.extend(other.blown)
         self.members += other.members
-        if other.low is not None:
+        if other.low is not None and other.high is not None:  # set together by _extremes
             self._extremes(other.low, other.high)
         if other.counts is not None:
             if self.counts is None:
@@ -301,9 +302,13 @@ def run_chunk(task: ChunkTask) -> Reduction:
 
 def _simulate_block(task: ChunkTask, block: BlockInput) -> np.ndarray:
     if block.uniforms is not None:
+        if task.mapper is None:
+            raise ValueError("a block of uniforms needs the sample that maps them to parameter values")
         weights, lags = task.mapper.values(block.uniforms)
-    else:
+    elif block.weights is not None and block.lags is not None:
         weights, lags = block.weights, block.lags
+    else:
+        raise ValueError("a block needs uniforms, or weights and lags")
     return simulate(task.compiled, task.inputs, weights, lags, check_finite=False)
 
 
@@ -690,12 +695,13 @@ def _reduce_on(
 ) -> Reduction:
     cm = prepared.compiled
     exact = n_members * cm.baselines.size <= exact_limit
-    base = dict(compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep, members_at=members_at)
+    base = functools.partial(ChunkTask, compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep,
+                             members_at=members_at)
     total, first = Reduction(), 0
     bins = None
     if histogram and not exact:  # the pilot block fixes the bins, then counts as block 0
         pilot = block_input(0)
-        d = _simulate_block(ChunkTask(blocks=(pilot,), bins=None, **base), pilot)
+        d = _simulate_block(base(blocks=(pilot,), bins=None), pilot)
         bins = Bins.from_pilot(np.where(np.isfinite(d), d, 0.0), n_bins)
         total.bins = bins
         total.add(0, 0, d, bins, exact, keep, members_at)
@@ -704,11 +710,7 @@ def _reduce_on(
         _report(progress, total.members, n_members)
     starts = range(first, n_blocks, blocks_per_chunk)
     tasks = (
-        ChunkTask(
-            blocks=tuple(block_input(b) for b in range(s, min(n_blocks, s + blocks_per_chunk))),
-            bins=bins,
-            **base,
-        )
+        base(blocks=tuple(block_input(b) for b in range(s, min(n_blocks, s + blocks_per_chunk))), bins=bins)
         for s in starts
     )
     for _, reduction in map_chunks(run_chunk, tasks, executor):
@@ -769,10 +771,12 @@ def _summary(
         quantiles = np.quantile(d, QUANTILES, axis=2)
         resolution = np.zeros(cm.baselines.shape)
     else:
-        bins = reduction.bins
+        bins, low, high = reduction.bins, reduction.low, reduction.high
+        if bins is None or low is None or high is None:  # counted members always have bins and extremes
+            raise ValueError("a histogram reduction without bins or extremes")
         quantiles = np.stack(
             [
-                histogram_quantile(reduction.counts, bins, reduction.low, reduction.high, q)
+                histogram_quantile(reduction.counts, bins, low, high, q)
                 for q in QUANTILES
             ]
         )

@@ -15,15 +15,17 @@ def shape_values(spec: InterventionSpec, times: np.ndarray) -> np.ndarray:
     - ramp: ``slope * (min(t, end) - start)`` for ``t > start`` (``RAMP``);
     - series: the table, linearly interpolated, flat beyond its ends.
     """
+    p = spec.param
     if spec.shape == "step":
-        return np.where(times >= spec.start, spec.height, 0.0)
+        return np.where(times >= p("start"), p("height"), 0.0)
     if spec.shape == "pulse":
-        on = (times >= spec.start) & (times < spec.start + spec.width)
-        return np.where(on, spec.height, 0.0)
+        on = (times >= p("start")) & (times < p("start") + p("width"))
+        return np.where(on, p("height"), 0.0)
     if spec.shape == "ramp":
-        return np.where(times > spec.start, spec.slope * (np.minimum(times, spec.end) - spec.start), 0.0)
-    years = np.array(sorted(spec.values), dtype=float)
-    values = np.array([spec.values[y] for y in sorted(spec.values)], dtype=float)
+        return np.where(times > p("start"), p("slope") * (np.minimum(times, p("end")) - p("start")), 0.0)
+    table = spec.table
+    years = np.array(sorted(table), dtype=np.float64)
+    values = np.array([table[y] for y in sorted(table)], dtype=np.float64)
     return np.interp(times, years, values)
 
 

@@ -147,7 +147,8 @@ def catalog(language: str) -> dict[str, str]:
 
     with path.open("rb") as handle:
         po = read_po(handle, locale=BABEL_LOCALES.get(language, language))
-    return {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    return {m.id: m.string for m in po if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
+            and not m.fuzzy}
 
 
 def template_fields(template: str) -> set[str]:
@@ -159,7 +160,7 @@ def template_fields(template: str) -> set[str]:
 class _Number:
     """A number parameter whose ``format`` gives the reader's separators."""
 
-    def __init__(self, value: float, language: str):
+    def __init__(self, value: numbers.Real, language: str):  # an int keeps its int formats ({n:d})
         self.value, self.language = value, language
 
     def __format__(self, spec: str) -> str:

@@ -103,7 +103,10 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
     index = [cm.index(n) for n in nodes]
     sample = band_sample(prepared, samples, seed) if sample is None else sample
     uncertain = bool(sample.parameters)
-    weights, lags = sample.values(sample.design if uncertain else np.zeros((1, 0)))
+    design = sample.design if uncertain else np.zeros((1, 0))
+    if design is None:
+        raise ValueError("a sample of uncertain parameters without its design")
+    weights, lags = sample.values(design)
     d = ensemble.run_members(prepared, weights, lags, executor=executor, nodes=list(nodes))
     value = cm.baselines[:, index][:, :, None] + d
     alpha = (1 - level) / 2

@@ -9,9 +9,10 @@ loops (cycles of zero-lag links not broken by a stock), lags too short for
 from __future__ import annotations
 
 import difflib
+import functools
 import graphlib
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,18 +50,6 @@ def _locate(doc: YamlDocument | None, path: PathKey, message: str, hint: str = "
 def _hint_node(name: str, ids: list[str]) -> str:
     close = difflib.get_close_matches(name, ids, n=1, cutoff=0.5)
     return msg("did you mean '{name}'?", name=close[0]) if close else msg("no node has that id")
-
-
-def causal_graph(model: ModelSpec) -> nx.MultiDiGraph:
-    """All nodes and links as a directed multigraph; edge key = link index."""
-    import networkx as nx  # here, not at the top: validating a model needs no networkx (see algebraic_loops)
-
-    graph = nx.MultiDiGraph()
-    for node in model.nodes:
-        graph.add_node(node.id, kind=node.kind)
-    for index, link in enumerate(model.links):
-        graph.add_edge(link.source, link.target, key=index, link=link)
-    return graph
 
 
 def instant_graph(model: ModelSpec) -> nx.DiGraph:
@@ -113,7 +102,8 @@ def _has_instant_cycle(model: ModelSpec) -> bool:
 
 
 def _identity_problems(model: ModelSpec, doc: YamlDocument | None) -> list[Problem]:
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
     for i, node in enumerate(model.nodes):
         if node.id in seen:
             problems.append(_locate(doc, ("nodes", i, "id"), msg("duplicate node id '{id}'", id=node.id),
@@ -318,9 +308,9 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
         links[i] = _overridden_link(links[i], override)
     nodes = list(model.nodes)
     node_index = {n.id: i for i, n in enumerate(nodes)}
-    for override in scenario.overrides.nodes:
-        i = node_index[override.id]
-        nodes[i] = _overridden_node(nodes[i], override)
+    for node_override in scenario.overrides.nodes:
+        i = node_index[node_override.id]
+        nodes[i] = _overridden_node(nodes[i], node_override)
     return model.model_copy(update={"links": links, "nodes": nodes})
 
 
@@ -341,10 +331,11 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
     """Overrides that would make an invalid link or node, each located at its override."""
     links = {(lk.source, lk.target): lk for lk in model.links}
     nodes = {n.id: n for n in model.nodes}
-    attempts = [(("overrides", "links", i), lambda o=o: _overridden_link(links[(o.source, o.target)], o))
-                for i, o in enumerate(scenario.overrides.links)]
-    attempts += [(("overrides", "nodes", i), lambda o=o: _overridden_node(nodes[o.id], o))
-                 for i, o in enumerate(scenario.overrides.nodes)]
+    attempts: list[tuple[PathKey, Callable[[], LinkSpec | NodeSpec]]] = [
+        (("overrides", "links", i), functools.partial(_overridden_link, links[(o.source, o.target)], o))
+        for i, o in enumerate(scenario.overrides.links)]  # each override's link and node exist (checked before)
+    attempts += [(("overrides", "nodes", i), functools.partial(_overridden_node, nodes[n.id], n))
+                 for i, n in enumerate(scenario.overrides.nodes)]
     problems = []
     for place, attempt in attempts:
         try:
@@ -377,6 +368,8 @@ def _from_scenario(problem: Problem, scenario: ScenarioSpec, model: ModelSpec, d
     match = _MODEL_PLACE.match(problem.place)
     if match:
         kind, index, rest = match.group(1), int(match.group(2)), match.group(3)
+        keys: list[Hashable]
+        key: Hashable
         if kind == "nodes":
             keys = [o.id for o in scenario.overrides.nodes]
             key = model.nodes[index].id
@@ -412,11 +405,11 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
             key = f"{override.source}->{override.target}"
             problems.append(_locate(doc, ("overrides", "links", i), msg("the model has no link {link}", link=key),
                                     msg("an override changes an existing link")))
-    for i, override in enumerate(scenario.overrides.nodes):
-        if override.id not in ids:
+    for i, node_override in enumerate(scenario.overrides.nodes):
+        if node_override.id not in ids:
             problems.append(_locate(doc, ("overrides", "nodes", i, "id"),
-                                    msg("unknown node '{node}'", node=override.id),
-                                    _hint_node(override.id, ids)))
+                                    msg("unknown node '{node}'", node=node_override.id),
+                                    _hint_node(node_override.id, ids)))
     problems += _twice_overridden(scenario, doc)
     problems = problems or _override_problems(model, scenario, doc)
     if problems:

@@ -59,15 +59,31 @@ class Uncertainty:
     def resolve(self, spec: ScenarioSpec) -> Uncertainty | None:
         """The settings for ``spec``: these over its ``uncertainty`` block; None when it gets no ensemble."""
         block = spec.uncertainty
-        if self.samples is None and block is None:
+        if self.samples is not None:
+            samples = self.samples
+        elif block is not None:
+            samples = block.samples
+        else:
             return None
-        return Uncertainty(self.samples if self.samples is not None else block.samples,
-                           self.seed if self.seed is not None else (block.seed if block else 0),
+        return Uncertainty(samples, self.seed if self.seed is not None else (block.seed if block else 0),
                            self.method or (block.method if block else "lhs"))
+
+    def resolved(self) -> tuple[int, int, str]:
+        """``(samples, seed, method)`` of resolved settings (seed 0 and Latin hypercube where not set).
+
+        Raises
+        ------
+        ValueError
+            No sample size: settings that were not resolved for a scenario (a caller's bug).
+        """
+        if self.samples is None:
+            raise ValueError("these ensemble settings have no sample size; resolve them for a scenario first")
+        return self.samples, self.seed if self.seed is not None else 0, self.method or "lhs"
 
     def as_dict(self) -> dict[str, int | str]:
         """``{"samples", "seed", "method"}`` (resolved settings), as the manifest records them."""
-        return {"samples": int(self.samples), "seed": int(self.seed or 0), "method": str(self.method or "lhs")}
+        samples, seed, method = self.resolved()
+        return {"samples": int(samples), "seed": int(seed), "method": str(method)}
 
 
 @dataclass(frozen=True)
@@ -252,14 +268,15 @@ def check_uncertainty(prepared: PreparedScenario, settings: Uncertainty, file: S
     from simulator.sampling import check_sampling, design_problems
 
     where = file.path if file is not None else prepared.file
+    samples, seed, method = settings.resolved()
     try:
-        check_sampling(settings.samples, settings.seed, settings.method, where)
+        check_sampling(samples, seed, method, where)
     except InputError as exc:
         return list(exc.problems)
     problems = sampled_lag_problems(prepared, where, file.model if file is not None else None)
-    problems += design_problems(prepared.model, settings.samples, settings.method, where)
+    problems += design_problems(prepared.model, samples, method, where)
     try:
-        check_ensemble_budget(prepared, int(settings.samples), parallel=parallel)
+        check_ensemble_budget(prepared, int(samples), parallel=parallel)
     except InputError as exc:
         problems += exc.problems
     return problems
@@ -269,7 +286,8 @@ def draw_sample(prepared: PreparedScenario, settings: Uncertainty) -> ParameterS
     """The scenario's one draw (:func:`simulator.sampling.draw` on the model as it runs)."""
     from simulator import sampling
 
-    return sampling.draw(prepared.model, int(settings.samples), int(settings.seed or 0), settings.method or "lhs")
+    samples, seed, method = settings.resolved()
+    return sampling.draw(prepared.model, int(samples), int(seed), method)
 
 
 MemberTimes = Literal["scorecard", "all", "none"]

@@ -160,7 +160,7 @@ def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS,
     if convention == "scipy":
         return _scipy_ppf(dist, u)
     if dist.dist == "triangular":
-        low, mode, high = dist.low, dist.mode, dist.high
+        low, mode, high = dist.param("low"), dist.param("mode"), dist.param("high")
         split = (mode - low) / (high - low)
         left = low + np.sqrt(u * (high - low) * (mode - low))
         right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
@@ -168,20 +168,21 @@ def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS,
     if dist.dist == "normal":
         from scipy import special  # here: a deterministic run never draws, and scipy costs it 0.5 s to import
 
-        return dist.mean + dist.sd * special.ndtri(u)
-    return dist.low + u * (dist.high - dist.low)
+        return dist.param("mean") + dist.param("sd") * special.ndtri(u)
+    return dist.param("low") + u * (dist.param("high") - dist.param("low"))
 
 
 def _scipy_ppf(dist: Distribution, u: np.ndarray) -> np.ndarray:
     """``scipy.stats`` ``ppf`` of an uncertain ``dist`` at ``u`` (see :func:`inverse_cdf`)."""
     if dist.dist == "uniform":
-        return dist.low + u * (dist.high - dist.low)
+        return dist.param("low") + u * (dist.param("high") - dist.param("low"))
     from scipy import stats
 
     if dist.dist == "normal":
-        return dist.mean + dist.sd * stats.norm.ppf(u)
-    width = dist.high - dist.low
-    return stats.triang.ppf(u, (dist.mode - dist.low) / width, loc=dist.low, scale=width)
+        return dist.param("mean") + dist.param("sd") * stats.norm.ppf(u)
+    low, mode, high = dist.param("low"), dist.param("mode"), dist.param("high")
+    width = high - low
+    return stats.triang.ppf(u, (mode - low) / width, loc=low, scale=width)
 
 
 def check_sampling(samples: int, seed: int, method: str, where: str = "") -> None:

@@ -107,6 +107,20 @@ class Distribution(Spec):
                 return super().__new__(member)
         return super().__new__(cls)
 
+    def param(self, key: Literal["low", "mode", "high", "mean", "sd"]) -> float:
+        """A parameter this kind of distribution has (``mode`` of a fixed or triangular one, ``mean``
+        and ``sd`` of a normal, ``low`` and ``high`` of a uniform or triangular one).
+
+        Raises
+        ------
+        ValueError
+            This kind has no such parameter (the validator makes sure those it has are given).
+        """
+        value = getattr(self, key, None)
+        if value is None:
+            raise ValueError(f"a {self.dist} distribution has no {key}")
+        return float(value)
+
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Distribution:
         """Validate ``obj`` (a number or a mapping, as in a file) into the member it describes."""
@@ -383,7 +397,7 @@ class LinkSpec(Spec):
     weight: Uncertain
     form: LinkForm = "linear"
     lag: Uncertain = FixedValue(dist="fixed", mode=0.0)
-    delay: DelayType | None = None
+    delay: DelayType = "none"  # when not given, _default_delay sets it from the lag
     evidence: Evidence = Evidence()
 
     @model_validator(mode="before")
@@ -571,6 +585,24 @@ class InterventionSpec(Spec):
     shape: Literal["step", "pulse", "ramp", "series"]
     relative: bool = False
     label: LocalizedText | None = None
+
+    def param(self, key: Literal["height", "start", "width", "slope", "end"]) -> float:
+        """A number this shape has (step: height, start; pulse: also width; ramp: slope, start, end).
+
+        Raises
+        ------
+        ValueError
+            This shape has no such parameter (the validator makes sure those it has are given).
+        """
+        value = getattr(self, key, None)
+        if value is None:
+            raise ValueError(f"a {self.shape} has no {key}")
+        return float(value)
+
+    @property
+    def table(self) -> dict[float, float]:
+        """A series' year -> value pairs ({} for the other shapes)."""
+        return dict(getattr(self, "values", None) or {})
 
     def __new__(cls, *args: Any, **data: Any) -> InterventionSpec:  # noqa: D102 (the class docstring says it)
         if cls is InterventionSpec and data:

@@ -10,12 +10,12 @@ import yaml
 from simulator.calibrate import (
     CalibrationError,
     calibrate,
-    fitted_model_data,
     parse_link,
     select_parameters,
 )
 from simulator.engine import simulate
 from simulator.errors import InputError
+from simulator.io.fitted_model import fitted_model_text
 from simulator.io.spec_files import load_model_text
 from simulator.observed import observed_from_frame
 from simulator.scenario_run import prepare_scenario
@@ -226,9 +226,10 @@ def test_fitted_model_keeps_the_original_and_records_provenance():
     obs = _synthetic(prep, ["y", "z"], [1.7, 0.8, 2.0], [2.2, 0, 0], 0.05, np.random.default_rng(4))
     params, _ = select_parameters(prep.model, obs.nodes, None, fit_lags=True, dt=0.25)
     result = calibrate(prep, obs, params, n_starts=2)
-    new = fitted_model_data(data, result, "models/case.yaml", "2026-11-28T10:00:00+00:00")
+    model = load_model_text(yaml.safe_dump(data, sort_keys=False), "models/case.yaml")
+    text = fitted_model_text(model, result, "history.yaml", "2026-11-28T10:00:00+00:00")
     assert data["links"][0]["weight"] == {"low": 0.0, "mode": 1.0, "high": 3.0}  # original untouched
-    written = load_model_text(yaml.safe_dump(new, sort_keys=False), "fitted.yaml").spec
+    written = load_model_text(text, "fitted.yaml").spec
     first = written.links[0]
     assert first.weight.central == pytest.approx(result.estimates[0].estimate)
     assert first.lag.central == pytest.approx(result.estimates[1].estimate)
@@ -238,6 +239,34 @@ def test_fitted_model_keeps_the_original_and_records_provenance():
     assert cal["weight"]["prior"] == {"low": 0.0, "mode": 1.0, "high": 3.0}
     assert set(cal["fit"]) == {"y", "z"}
     assert written.links[2].evidence.calibration is None  # not fitted
+
+
+def test_the_fitted_heerlen_model_keeps_its_comments_and_key_order():
+    from simulator.io.spec_files import load_scenario
+    from simulator.observed import load_observed
+
+    loaded = load_scenario("scenarios/medtech-growth.yaml")
+    model = loaded.model
+    prep = prepare_scenario(loaded.spec, model.spec, loaded.path)
+    obs = load_observed("data/heerlen-observed-illustrative.csv", list(prep.compiled.node_ids), (2020.0, 2050.0))
+    params, _ = select_parameters(prep.model, obs.nodes, [("medtech_jobs", "local_service_jobs")], dt=prep.compiled.dt)
+    result = calibrate(prep, obs, params, n_starts=1)
+    text = fitted_model_text(model, result, "history.yaml", "2026-12-01T10:00:00+00:00")
+    original = model.document.text
+    header = original[:original.index("name:")]
+    assert header.startswith("# Default model: medtech logistics in Heerlen")
+    assert text.startswith("# Calibrated by bwsim calibrate on 2026-12-01T10:00:00+00:00\n")
+    assert header in text  # the model's own header comment, whole
+    kept = [line for line in original.splitlines() if line.lstrip().startswith("#")]
+    assert all(line in text.splitlines() for line in kept)  # and every other comment line
+    fitted = load_model_text(text, "fitted.yaml")
+    assert list(fitted.document.data) == list(model.document.data)  # key order kept
+    index = next(i for i, link in enumerate(fitted.spec.links)
+                 if (link.source, link.target) == ("medtech_jobs", "local_service_jobs"))
+    assert fitted.spec.links[index].evidence.calibration["weight"]["estimate"] == pytest.approx(
+        result.estimates[0].estimate)
+    untouched = [i for i in range(len(model.spec.links)) if i != index]
+    assert [fitted.spec.links[i] for i in untouched] == [model.spec.links[i] for i in untouched]
 
 
 # --------------------------------------------------------------------------- command line
@@ -391,3 +420,19 @@ def test_an_interval_reaching_past_the_link_range_is_cut_there_and_says_so():
     assert estimate.cut_to_range
     assert estimate.low == 0.0 or estimate.high == 3.0  # it ends at a bound of the range
     assert 0.0 <= estimate.low <= estimate.estimate <= estimate.high <= 3.0
+
+
+def test_cli_refuses_to_write_a_fit_into_evidence_shared_through_an_anchor(tmp_path):
+    scenario, data = _write_case(tmp_path)
+    model = tmp_path / "model.yaml"
+    text = model.read_text(encoding="utf-8")
+    evidence = "  evidence: &shared {strength: expert, source: one workshop}\n"
+    text = text.replace("- from: x\n  to: y\n", "- from: x\n  to: y\n" + evidence, 1)
+    text = text.replace("- from: y\n  to: z\n", "- from: y\n  to: z\n  evidence: *shared\n", 1)
+    assert "*shared" in text
+    model.write_text(text, encoding="utf-8")
+    out = tmp_path / "never.yaml"
+    result = _cli("calibrate", scenario, data, "--link", "x:y", "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "shared through a YAML anchor" in result.output and "links[0].evidence" in result.output
+    assert "Traceback" not in result.output and not out.exists()

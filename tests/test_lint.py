@@ -1,4 +1,4 @@
-"""The code base passes ``ruff check`` with the project's configuration (pyproject.toml)."""
+"""The code base passes ``ruff check`` and ``mypy`` with the project's configuration (pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -13,4 +13,10 @@ def test_ruff_finds_nothing():
     answer = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
     )
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+
+
+def test_mypy_finds_nothing():
+    """``mypy`` on simulator/ (``[tool.mypy]`` in pyproject.toml says what is checked and how strictly)."""
+    answer = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert answer.returncode == 0, answer.stdout + answer.stderr

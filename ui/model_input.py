@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-import yaml
 
 from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
 from simulator.io.yaml_file import parse_yaml
+from simulator.io.yaml_writer import dump_yaml
 from simulator.messages import msg
 from simulator.observed import ObservedData, observed_from_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
@@ -152,7 +152,7 @@ def check_upload(
 
 def model_yaml(data: dict) -> str:
     """Model data (as from ``model_dump(by_alias=True)``) as YAML text."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return dump_yaml(data)
 
 
 def read_observed(

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
-import yaml
 
+from simulator import overrides as ov
 from simulator.errors import InputError, NumericalError, SimulatorError
 from simulator.io.spec_files import (
     ModelFile,
@@ -24,6 +24,7 @@ from simulator.io.spec_files import (
     load_scenario,
     load_scenario_text,
 )
+from simulator.io.yaml_writer import dump_yaml
 from simulator.results import RunResult
 from simulator.scenario_run import (
     PreparedScenario,
@@ -144,7 +145,7 @@ def model_from_file(path: Path) -> ModelFile:
 def model_to_yaml(model: ModelSpec) -> str:
     """The model as YAML text that ``bwsim validate`` accepts."""
     data = model.model_dump(by_alias=True, exclude_none=True)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return dump_yaml(data)
 
 
 def scenario_to_yaml(scenario: ScenarioSpec, model_ref: str) -> str:
@@ -153,7 +154,7 @@ def scenario_to_yaml(scenario: ScenarioSpec, model_ref: str) -> str:
     data["model"] = model_ref
     if not data.get("overrides", {}).get("links") and not data.get("overrides", {}).get("nodes"):
         data.pop("overrides", None)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return dump_yaml(data)
 
 
 @dataclass(frozen=True)
@@ -426,11 +427,11 @@ def set_future(future: fut.Future) -> None:
 
 def future_specs(
     cur: Current,
-) -> tuple[ScenarioSpec | None, list[fut.Lever], ScenarioSpec, ScenarioSpec | None]:
+) -> tuple[ScenarioSpec | None, list[ov.Lever], ScenarioSpec, ScenarioSpec | None]:
     """(starting scenario, levers, future with default assumptions, future with own assumptions)."""
     future = get_future()
     base = cur.scenarios.get(future.scenario)
-    levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
+    levers = ov.levers(cur.model.spec, list(cur.scenarios.values()))
     defaults, own = fut.build_scenarios(cur.model.spec, base, levers, future)
     return base, levers, defaults, own
 

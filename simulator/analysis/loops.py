@@ -1,6 +1,6 @@
 """Feedback loops of a causal network: every cycle, its polarity, lag and gain.
 
-A loop is a simple cycle of :func:`simulator.network.causal_graph`. Its
+A loop is a simple cycle of the model's links (from -> to). Its
 **polarity** is the sign of the product of the signs of its links' central
 weights (for elasticity links too: a positive elasticity is a positive link):
 ``reinforcing`` when positive, ``balancing`` when negative, ``inactive`` when a

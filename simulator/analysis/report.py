@@ -282,7 +282,7 @@ def comparison_text(cards: Sequence[pd.DataFrame], language: str = "nl") -> str:
     for dim in DIMENSIONS:
         lines.append(f"  {DIMENSION_NAMES[language][dim]}")
         themes = sorted(dict.fromkeys(t for f in frames for t in f.loc[f["dimension"] == dim, "theme"]),
-                        key=lambda t, dim=dim: theme_order(t, dim))
+                        key=functools.partial(theme_order, dimension=dim))
         for theme in themes:
             cells = []
             for f in frames:

@@ -31,10 +31,12 @@ def horizon_warnings(prepared: PreparedScenario) -> list[str]:
     """One warning per intervention that starts after the horizon's end (it changes nothing in the run)."""
     end = float(prepared.compiled.times[-1])
     where = prepared.file or prepared.name
-    out = []
+    out: list[str] = []
     for i, intervention in enumerate(prepared.interventions):
-        start = intervention.start
-        if intervention.shape == "series" or start is None or start <= end:
+        if intervention.shape == "series":
+            continue
+        start = intervention.param("start")
+        if start <= end:
             continue
         out.append(msg("{where}: interventions[{index}]: the {shape} on '{node}' starts at {start:g}, after the "
                        "horizon ends at {end:g}, so it changes nothing in this run (start it earlier, or set a later "

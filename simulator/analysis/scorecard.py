@@ -255,9 +255,11 @@ def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delt
     columns = ["scenario", "year", "indicator", "groups", "nodes", "gap_baseline", "gap_scenario", "change",
                "verdict", "share_agree"]
     splits: dict[str, list[int]] = {}
+    groups: dict[int, str] = {}
     for i, n in enumerate(model.nodes):
         if n.split is not None:
             splits.setdefault(n.split.indicator, []).append(i)
+            groups[i] = n.split.group
     splits = {k: v for k, v in splits.items() if len(v) >= 2}
     times = np.asarray(times, dtype=float)
     years = default_years(times[0], times[-1]) if years is None else list(years)
@@ -274,7 +276,7 @@ def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delt
             change = float(np.median(change_m))
             verdict = "level" if abs(change) <= tol else ("widens" if change > 0 else "narrows")
             rows.append((scenario, float(year), indicator,
-                         ",".join(model.nodes[i].split.group for i in nodes),
+                         ",".join(groups[i] for i in nodes),
                          ",".join(model.nodes[i].id for i in nodes), gap_b, gap_b + change, change, verdict,
                          float(np.mean(verdict_m == verdict)) if delta.ndim == 3 else np.nan))
     return pd.DataFrame(rows, columns=columns)

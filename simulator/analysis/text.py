@@ -185,10 +185,10 @@ def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: d
             line.append(f"{text[:abs(width)]:>{width}}" if numeric else f"{text[:width]:<{width}}")
         cells.append("  " + " ".join(line).rstrip())
     first = frame.iloc[0] if len(frame) else {}
-    numeric = [isinstance(first.get(c), (int, float, np.number)) and not isinstance(first.get(c), bool)
-               for c in columns] if len(frame) else [False] * len(columns)
+    right_aligned = [isinstance(first.get(c), (int, float, np.number)) and not isinstance(first.get(c), bool)
+                     for c in columns] if len(frame) else [False] * len(columns)
     head = "  " + " ".join(f"{c[:w]:>{w}}" if right else f"{c[:w]:<{w}}"
-                           for c, w, right in zip(columns, widths, numeric, strict=True)).rstrip()
+                           for c, w, right in zip(columns, widths, right_aligned, strict=True)).rstrip()
     return "\n".join([head, *cells])
 
 

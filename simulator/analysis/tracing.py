@@ -81,7 +81,7 @@ def apply_lags(signal: np.ndarray, delay: np.ndarray, tau: np.ndarray, dt: float
     return out
 
 
-def _smooth(signal: np.ndarray, rate: np.ndarray, stages: int) -> np.ndarray:
+def _smooth(signal: np.ndarray, rate: np.ndarray | float, stages: int) -> np.ndarray:
     """``stages`` first-order Euler smoothers in series, each starting at ``signal[0]``."""
     states = [signal[0].copy() for _ in range(stages)]
     out = np.empty_like(signal)

@@ -14,7 +14,6 @@ from simulator.analysis.text import labelled, node_labels
 from simulator.calibrate import (
     CalibrationResult,
     calibrate,
-    fitted_model_text,
     override_notes,
     parse_link,
     parse_start,
@@ -23,8 +22,9 @@ from simulator.calibrate import (
 )
 from simulator.cli.common import Lang, atomic_file, echo_warnings, fail, language_option, reports_errors, say
 from simulator.cli.flags import as_flags
+from simulator.io.fitted_model import fitted_model_text
 from simulator.io.output_paths import check_outputs
-from simulator.io.spec_files import ScenarioFile, load_model_text, load_scenario
+from simulator.io.spec_files import ScenarioFile, load_scenario
 from simulator.messages import Text, localize_number, msg, translate
 from simulator.observed import ObservedData, load_observed
 from simulator.scenario_run import PreparedScenario, prepare_scenario
@@ -115,8 +115,7 @@ def calibrate_inputs(loaded: ScenarioFile, data: Path) -> dict[str, str]:
 
 def _write_model(loaded: ScenarioFile, result: CalibrationResult, out: Path, data: Path) -> None:
     when = datetime.now(UTC).isoformat(timespec="seconds")
-    text = fitted_model_text(loaded.model.document.data, result, loaded.model.path, loaded.path, when)
-    load_model_text(text, str(out))  # the written model must load; an InputError here is a bug
+    text = fitted_model_text(loaded.model, result, loaded.path, when, str(out))
     with atomic_file(out, calibrate_inputs(loaded, data)) as staging:
         staging.write_text(text, encoding="utf-8")
 

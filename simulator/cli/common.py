@@ -14,14 +14,14 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import typer
 
 from simulator.errors import InputError, NumericalError, Problem, SimulatorError, error_text
-from simulator.io.output_paths import check_outputs
+from simulator.io.output_paths import InputFiles, check_outputs
 from simulator.messages import msg, translate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -109,7 +109,7 @@ def reports_errors(command: F) -> F:
 
 @contextlib.contextmanager
 def atomic_directory(target: Path, owned: Iterable[str] = (),
-                     inputs: Mapping[str | Path, str] | None = None) -> Iterator[Path]:
+                     inputs: InputFiles | None = None) -> Iterator[Path]:
     """Yield a fresh staging folder; on success its files replace those in ``target`` together.
 
     Parameters
@@ -153,7 +153,7 @@ def _make_staging(parent: Path, target: Path) -> Path:
         raise unwritable_path_error(target, exc) from None
 
 
-def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: Mapping[str | Path, str] | None) -> None:
+def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: InputFiles | None) -> None:
     """Move the staged files into ``target`` and remove ``owned`` files not staged: all of it or nothing."""
     names = sorted(item.name for item in staging.iterdir())
     stale = [n for n in owned if n not in names and os.path.lexists(target / n)]
@@ -197,7 +197,7 @@ def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: Mapping[s
 
 
 @contextlib.contextmanager
-def atomic_file(target: Path, inputs: Mapping[str | Path, str] | None = None) -> Iterator[Path]:
+def atomic_file(target: Path, inputs: InputFiles | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; it replaces ``target`` on success.
 
     ``inputs`` (path -> what it is) are the command's input files, which are never replaced.

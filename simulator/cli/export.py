@@ -19,17 +19,12 @@ from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_
 WRITERS = {"mdl": write_mdl, "xmile": write_xmile}
 
 
-def prepared_from_path(path: Path) -> PreparedScenario:
-    """A model file (run without interventions over its own ``time``) or a scenario file."""
-    return _prepared_and_inputs(path)[0]
-
-
 def _prepared_and_inputs(path: Path) -> tuple[PreparedScenario, dict[str, str]]:
     """The prepared run and the files read for it (path -> what it is)."""
     doc, _ = read_yaml(path)
     if is_scenario_document(doc):
         loaded = load_scenario(path)
-        inputs = {loaded.model.path: msg("the model"), loaded.path: msg("the scenario")}
+        inputs: dict[str, str] = {loaded.model.path: msg("the model"), loaded.path: msg("the scenario")}
         return prepare_scenario(loaded.spec, loaded.model.spec, loaded.path), inputs
     model = load_model(path)
     prepared = prepare_scenario(baseline_scenario(model.spec, name=model.spec.name), model.spec, str(path))

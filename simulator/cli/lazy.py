@@ -27,7 +27,8 @@ try:  # typer >= 0.2x carries its own copy of click
     from typer._click.core import Command, Context
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover (older typer: click itself)
-    from click import Command, Context, UsageError
+    # the same classes under their older home; mypy sees two declarations of one name
+    from click import Command, Context, UsageError  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -20,7 +21,7 @@ from simulator.observed import ObservedData
 from simulator.scenario_run import PreparedScenario
 
 
-def _signal(row: object, language: str) -> str:
+def _signal(row: Any, language: str) -> str:
     """``ok``, or which side of the band and by how much."""
     if row.status == "inside":
         return translate(msg("ok"), language)

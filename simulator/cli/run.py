@@ -35,7 +35,7 @@ RUN_FILES = ("results.csv", "ensemble.csv", "manifest.json")
 
 def run_inputs(loaded: list[ScenarioFile]) -> dict[str, str]:
     """Every file a run reads, each with what it is: the scenarios and their models."""
-    inputs = {item.model.path: msg("the model") for item in loaded}
+    inputs: dict[str, str] = {item.model.path: msg("the model") for item in loaded}
     inputs.update({item.path: msg("the scenario") for item in loaded})
     return inputs
 
@@ -117,13 +117,17 @@ def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object)
 
 def _print(runs: Runs, language: str, written: list[Path]) -> None:
     """The largest effects and the scorecard of each scenario, then the scenarios side by side."""
+    cards = []
     for run in runs.scenarios:
-        spec, result = run.file.spec, run.result
+        file, result, card = run.file, run.result, run.scorecard
+        if file is None or card is None:  # bwsim run runs files and asks for their scorecards
+            raise ValueError(f"{run.prepared.name}: a run without its file or scorecard")
+        spec = file.spec
         title = spec.title.get(language) if spec.title else spec.name
         typer.echo("\n" + effects_title(title, spec.name, float(result.times[-1]), language))
-        typer.echo(largest_effects(result, run.file.model.spec, language))
-        typer.echo("\n" + scorecard_text(run.scorecard, run.prepared, language))
-    cards = [run.scorecard for run in runs.scenarios]
+        typer.echo(largest_effects(result, file.model.spec, language))
+        typer.echo("\n" + scorecard_text(card, run.prepared, language))
+        cards.append(card)
     if len({c["scenario"].iloc[0] for c in cards}) > 1:
         typer.echo("\n" + comparison_text(cards, language))
     say(msg("\nwrote {files}", files=", ".join(str(path) for path in written)), language)

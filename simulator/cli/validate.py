@@ -43,6 +43,7 @@ def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario fil
     for path in paths:
         try:
             doc, _ = read_yaml(path)
+            loaded: ModelFile | ScenarioFile
             if is_scenario_document(doc):
                 loaded = load_scenario(path)
                 kind = msg("scenario on {model}", model=loaded.model.spec.name)

@@ -44,6 +44,13 @@ class Equation:
     units: str = ""
     comment: str = ""
 
+    @property
+    def formula(self) -> Expr:
+        """The expression of an aux or stock (a lookup has none: its table is ``points``)."""
+        if self.expr is None:
+            raise ValueError(f"{self.kind} {self.name} has no expression")
+        return self.expr
+
 
 @dataclass(frozen=True)
 class EquationSet:
@@ -88,17 +95,18 @@ def _table(series: dict[float, float], start: float, end: float) -> tuple[tuple[
 
 
 def _shape(item: InterventionSpec, name: str, start: float, end: float, dt: float) -> tuple[Expr, list[Equation]]:
+    p = item.param
     if item.shape == "series":
-        return ("lookup", name, ("time",)), [Equation(name, "lookup", points=_table(item.values, start, end))]
+        return ("lookup", name, ("time",)), [Equation(name, "lookup", points=_table(item.table, start, end))]
     if item.shape == "step":
-        if _on_grid(item.start, start, dt):
-            return ("step", _num(item.height), _num(item.start)), []
-        return ("if", ("ge", ("time",), _num(item.start)), _num(item.height), _num(0.0)), []
+        if _on_grid(p("start"), start, dt):
+            return ("step", _num(p("height")), _num(p("start"))), []
+        return ("if", ("ge", ("time",), _num(p("start"))), _num(p("height")), _num(0.0)), []
     if item.shape == "pulse":
-        on = ("and", ("ge", ("time",), _num(item.start)), ("lt", ("time",), _num(item.start + item.width)))
-        return ("if", on, _num(item.height), _num(0.0)), []
-    ramp = ("mul", [_num(item.slope), ("sub", ("min", ("time",), _num(item.end)), _num(item.start))])
-    return ("if", ("gt", ("time",), _num(item.start)), ramp, _num(0.0)), []
+        on = ("and", ("ge", ("time",), _num(p("start"))), ("lt", ("time",), _num(p("start") + p("width"))))
+        return ("if", on, _num(p("height")), _num(0.0)), []
+    ramp = ("mul", [_num(p("slope")), ("sub", ("min", ("time",), _num(p("end"))), _num(p("start")))])
+    return ("if", ("gt", ("time",), _num(p("start"))), ramp, _num(0.0)), []
 
 
 def build_equations(prepared: PreparedScenario) -> EquationSet:
@@ -120,7 +128,7 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
                             comment=f"Baseline of {node.label.en}"))
         eqs.append(Equation(node.id, "aux", ("add", [("ref", f"{node.id}_baseline"), ("ref", f"{node.id}_delta")]),
                             units=node.unit, comment=node.label.en))
-    inputs = {n.id: [] for n in model.nodes}
+    inputs: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
     for i, item in enumerate(prepared.interventions):
         expr, extra = _shape(item, f"{item.node}_input_{i}_table", time.start, time.end, time.dt)
         eqs.extend(extra)

@@ -51,9 +51,9 @@ def _equation(eq: Equation) -> str:
             f"({x!r},{y!r})" for x, y in eq.points)
         head = f"{eq.name}(\n\t{body})"
     elif eq.kind == "stock":
-        head = f"{eq.name} = INTEG({render_mdl(eq.expr)}, 0)"
+        head = f"{eq.name} = INTEG({render_mdl(eq.formula)}, 0)"
     else:
-        head = f"{eq.name} = {render_mdl(eq.expr)}"
+        head = f"{eq.name} = {render_mdl(eq.formula)}"
     comment = _clean(eq.comment + (f" [{eq.units}]" if eq.units else ""))
     return f"{head}\n\t~\t\n\t~\t{comment}\n\t|\n"
 

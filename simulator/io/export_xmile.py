@@ -49,8 +49,8 @@ def _element(eq: Equation) -> str:
     if eq.kind == "stock":
         flow = f"{eq.name}_flow"
         return (f'<stock name="{eq.name}">{doc}<eqn>0</eqn><inflow>{flow}</inflow>{units}</stock>\n'
-                f'      <flow name="{flow}"><eqn>{escape(render_xmile(eq.expr))}</eqn></flow>')
-    return f'<aux name="{eq.name}">{doc}<eqn>{escape(render_xmile(eq.expr))}</eqn>{units}</aux>'
+                f'      <flow name="{flow}"><eqn>{escape(render_xmile(eq.formula))}</eqn></flow>')
+    return f'<aux name="{eq.name}">{doc}<eqn>{escape(render_xmile(eq.formula))}</eqn>{units}</aux>'
 
 
 def write_xmile(equations: EquationSet) -> str:

@@ -16,6 +16,9 @@ from pathlib import Path
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
 
+InputFiles = Mapping[str, str] | Mapping[Path, str] | Mapping[str | Path, str]
+"""Files a command reads, each with what it is (none may be overwritten by an output)."""
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 """The first 16 bytes of every SQLite database file."""
 
@@ -49,13 +52,13 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 def database_files(path: str | Path) -> dict[Path, str]:
     """A SQLite database and the files SQLite keeps beside it, each with what it is (for messages)."""
     path = Path(path)
-    files = {path: msg("the workshop database")}
+    files: dict[Path, str] = {path: msg("the workshop database")}
     companion = msg("a file of the workshop database")
     files.update({Path(f"{path}{suffix}"): companion for suffix in SQLITE_COMPANIONS})
     return files
 
 
-def output_problems(targets: Iterable[str | Path], inputs: Mapping[str | Path, str] | None = None,
+def output_problems(targets: Iterable[str | Path], inputs: InputFiles | None = None,
                     option: str = "--out") -> list[Problem]:
     """Why each target may not be written: it is an input (``inputs`` maps path -> what it is) or a database."""
     problems = []
@@ -71,7 +74,7 @@ def output_problems(targets: Iterable[str | Path], inputs: Mapping[str | Path, s
     return problems
 
 
-def check_outputs(targets: Iterable[str | Path], inputs: Mapping[str | Path, str] | None = None,
+def check_outputs(targets: Iterable[str | Path], inputs: InputFiles | None = None,
                   option: str = "--out") -> None:
     """Refuse (:class:`InputError`, every clash at once) targets that would replace an input or a database.
 

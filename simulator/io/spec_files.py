@@ -11,9 +11,10 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator import spec as specs
 from simulator.checked import CheckedModel, check
@@ -58,7 +59,7 @@ PYDANTIC_MESSAGES = {
 """pydantic's own messages that are translated (used only where pydantic's text is exactly this)."""
 
 
-def _pydantic_text(error: dict[str, Any]) -> str:
+def _pydantic_text(error: ErrorDetails) -> str:
     """pydantic's message, as a translatable message where it is one we know."""
     known = PYDANTIC_MESSAGES.get(error["type"])
     if known is not None and str(known) == error["msg"]:
@@ -69,7 +70,7 @@ def _pydantic_text(error: dict[str, Any]) -> str:
     return error["msg"]
 
 
-def _problem_from_error(doc: YamlDocument, error: dict[str, Any]) -> Problem:
+def _problem_from_error(doc: YamlDocument, error: ErrorDetails) -> Problem:
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (part.startswith(
         ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
         or part in specs.DISTRIBUTION_TAGS)))

@@ -67,11 +67,15 @@ class YamlDocument:
         The name used in error messages.
     lines : dict
         Maps key paths such as ``("links", 3, "lag")`` to 1-based line numbers.
+    text : str
+        The text it was read from, comments included (what
+        :func:`simulator.io.yaml_writer.rewrite_yaml` edits; "" when not known).
     """
 
     data: Any
     file: str
     lines: dict[PathKey, int] = field(default_factory=dict)
+    text: str = field(default="", repr=False, compare=False)
 
     def line_of(self, path: PathKey) -> int | None:
         """Line of ``path``, or of its nearest ancestor that has one."""
@@ -256,7 +260,7 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
                                  msg("keep one document per file"), nodes[1].start_mark.line + 1))
     converter = _Converter(file)
     data = converter.convert(nodes[0], ())
-    return YamlDocument(data, file, converter.lines)
+    return YamlDocument(data, file, converter.lines, text)
 
 
 def read_yaml(path: str | Path) -> tuple[YamlDocument, bytes]:

@@ -384,7 +384,7 @@ def disputes_at(runs: DisputeRuns, outcome: str, year: float | None = None) -> p
         outcomes = {label: value for label, value in tried.items() if value is not None}
         if not outcomes:
             continue
-        low, high = min(outcomes, key=outcomes.get), max(outcomes, key=outcomes.get)
+        low, high = min(outcomes, key=outcomes.__getitem__), max(outcomes, key=outcomes.__getitem__)
         rows.append(
             {
                 "link": link.key,

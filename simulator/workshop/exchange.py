@@ -206,12 +206,12 @@ def _write_import(
         ):
             code = new_code()
         created = str(data["workshop"].get("created_at", ""))
-        wid = conn.execute(
+        wid = t.new_id(conn.execute(
             t.workshops.insert().values(code=code, name=name, created_at=created)
-        ).inserted_primary_key[0]
+        ))
         model_ids = {}
         for model in data["models"]:
-            model_ids[model["key"]] = conn.execute(
+            model_ids[model["key"]] = t.new_id(conn.execute(
                 t.workshop_models.insert().values(
                     workshop_id=wid,
                     name=model["name"],
@@ -219,7 +219,7 @@ def _write_import(
                     yaml=model["yaml"],
                     created_at=model["created_at"],
                 )
-            ).inserted_primary_key[0]
+            ))
         for position, start in enumerate(data.get("start_scenarios", [])):
             conn.execute(
                 t.start_scenarios.insert().values(
@@ -234,22 +234,22 @@ def _write_import(
 def _import_group(
     conn: sa.Connection, wid: int, group: dict[str, Any], model_ids: dict[int, int]
 ) -> None:
-    gid = conn.execute(
+    gid = t.new_id(conn.execute(
         t.groups.insert().values(
             workshop_id=wid,
             name=clean_name(group["name"], msg("group name")),
             created_at=str(group.get("created_at", "")),
         )
-    ).inserted_primary_key[0]
+    ))
     for future in group["futures"]:
-        fid = conn.execute(
+        fid = t.new_id(conn.execute(
             t.futures.insert().values(
                 workshop_id=wid,
                 group_id=gid,
                 name=clean_name(future["name"], msg("future name")),
                 created_at=str(future.get("created_at", "")),
             )
-        ).inserted_primary_key[0]
+        ))
         for version in future["versions"]:
             notes = version["notes"]
             conn.execute(

@@ -18,6 +18,7 @@ from hashlib import sha256
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
@@ -192,7 +193,7 @@ _KINDS = {"list_type": "list", "dict_type": "dict", "model_type": "dict", "model
           "string_type": "str", "int_type": "int"}
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     kind = _KINDS.get(error["type"])
     if kind is not None:
         return f"expected {kind}, got {type(error['input']).__name__}"
@@ -259,19 +260,20 @@ def embedded_problems(export: ExportFile, source: str) -> list[Problem]:
         except InputError as exc:
             problems += _located(exc, source, f"models[{i}].yaml")
     current = models.get(export.models[-1].key)
-    for i, start in enumerate(export.start_scenarios if current is not None else []):
-        try:
-            load_scenario_text(start.yaml, f"start_scenarios[{i}].yaml", current)
-        except InputError as exc:
-            problems += _located(exc, source, f"start_scenarios[{i}].yaml")
+    if current is not None:
+        for i, start in enumerate(export.start_scenarios):
+            try:
+                load_scenario_text(start.yaml, f"start_scenarios[{i}].yaml", current)
+            except InputError as exc:
+                problems += _located(exc, source, f"start_scenarios[{i}].yaml")
     checked: set[tuple[str, int]] = set()
     for place, version in _versions(export):
-        model = models.get(version.model)
-        if model is None or (version.scenario_yaml, version.model) in checked:
+        made_with = models.get(version.model)
+        if made_with is None or (version.scenario_yaml, version.model) in checked:
             continue
         checked.add((version.scenario_yaml, version.model))
         try:
-            load_scenario_text(version.scenario_yaml, f"{place}.scenario_yaml", model)
+            load_scenario_text(version.scenario_yaml, f"{place}.scenario_yaml", made_with)
         except InputError as exc:
             problems += _located(exc, source, f"{place}.scenario_yaml")
     return problems

@@ -11,10 +11,9 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from simulator.errors import ErrorText, InputError, Problem, SimulatorError
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model_text, load_scenario_text
+from simulator.io.yaml_writer import dump_yaml
 from simulator.messages import msg
 from simulator.results import RunResult
 from simulator.scenario_run import baseline_scenario, prepare_scenario, run_deterministic
@@ -36,7 +35,7 @@ def scenario_yaml(spec: ScenarioSpec) -> str:
             value = getattr(override, key)
             if value is not None:
                 data["overrides"]["links"][i][key] = value.to_yaml()
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(data)
 
 
 @functools.lru_cache(maxsize=32)

@@ -239,3 +239,11 @@ def migrate(conn: Connection, where: str, steps: list[Migration] | None = None) 
         steps[number](conn)
         conn.execute(version_table.update().values(version=number + 1))
     return len(steps)
+
+
+def new_id(result: sa.CursorResult) -> int:
+    """The primary key of the row an ``INSERT`` just added."""
+    key = result.inserted_primary_key
+    if key is None:  # only for statements that are not single-row inserts: a bug
+        raise RuntimeError("the statement inserted no row with a primary key")
+    return int(key[0])

@@ -188,9 +188,9 @@ class WorkshopStore:
                     if taken.first() is not None:
                         continue
                     stamp = now()
-                    wid = conn.execute(
+                    wid = t.new_id(conn.execute(
                         t.workshops.insert().values(code=candidate, name=name, created_at=stamp)
-                    ).inserted_primary_key[0]
+                    ))
                     self._insert_model(conn, wid, model.spec.name, model.sha256, model_yaml)
                     for position, (scenario_name, text) in enumerate(texts):
                         conn.execute(
@@ -258,11 +258,11 @@ class WorkshopStore:
 
     @staticmethod
     def _insert_model(conn: Connection, wid: int, name: str, sha256: str, text: str) -> int:
-        return conn.execute(
+        return t.new_id(conn.execute(
             t.workshop_models.insert().values(
                 workshop_id=wid, name=name, sha256=sha256, yaml=text, created_at=now()
             )
-        ).inserted_primary_key[0]
+        ))
 
     def add_model(self, code: str, model_yaml: str, source: str = "model") -> ModelVersion:
         """Make a new model version the workshop's current model (earlier versions stay, and
@@ -458,11 +458,11 @@ class WorkshopStore:
             .with_for_update()
         ).scalar()
         if fid is None:
-            fid = conn.execute(
+            fid = t.new_id(conn.execute(
                 t.futures.insert().values(
                     workshop_id=wid, group_id=gid, name=future, created_at=now()
                 )
-            ).inserted_primary_key[0]
+            ))
         else:
             again = conn.execute(
                 self._versions_query().where(
@@ -471,13 +471,11 @@ class WorkshopStore:
             ).first()
             if again is not None:
                 return _version(again)
-        number = 1 + int(
-            conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(t.future_versions.c.version), 0)).where(
-                    t.future_versions.c.future_id == fid
-                )
-            ).scalar()
-        )
+        number = 1 + int(conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(t.future_versions.c.version), 0)).where(
+                t.future_versions.c.future_id == fid
+            )
+        ).scalar_one())
         _test_hook("kill-in-save")
         conn.execute(
             t.future_versions.insert().values(

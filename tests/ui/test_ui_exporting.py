@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 from ui_helpers import GROW, SMALL
 
+from simulator import overrides as ov
 from simulator.cli.main import app as cli
 from simulator.io.spec_files import load_model_text, load_scenario, load_scenario_text
 from ui import exporting
@@ -44,7 +45,7 @@ def test_share_link_points_at_the_home_page(url, link):
 def test_downloaded_model_and_own_scenario_pass_bwsim_validate(tmp_path: Path):
     model = load_model_text(SMALL, "small.yaml")
     grow = load_scenario_text(GROW, "grow.yaml", model).spec
-    items = fut.levers(model.spec, [grow])
+    items = ov.levers(model.spec, [grow])
     future = fut.Future("grow", {"jobs:step": 150.0}, {}, {"jobs->income": 2.5})
     _, own = fut.build_scenarios(model.spec, grow, items, future)
     (tmp_path / "small.yaml").write_text(model_to_yaml(model.spec), encoding="utf-8")

@@ -207,7 +207,7 @@ def downloads(cur: state.Current) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         tr("download_model"),
-        state.model_to_yaml(cur.model.spec),
+        cur.model.document.text or state.model_to_yaml(cur.model.spec),  # the file as read, comments kept
         file_name=model_file,
         mime="application/x-yaml",
         key="dl_model",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulator import overrides as ov
 from simulator.analysis.report import distribution_lines
 from simulator.errors import NumericalError
 from simulator.spec import DIMENSIONS
@@ -83,10 +84,10 @@ def dutch_slider(label: str, low: float, high: float, step: float, key: str) -> 
     return float(value)
 
 
-def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
+def lever_sliders(cur: state.Current, levers: list[ov.Lever]) -> None:
     """One slider per lever; values go into the session's future."""
     future = state.get_future()
-    sizes = fut.lever_sizes(levers, cur.scenarios.get(future.scenario))
+    sizes = ov.lever_sizes(levers, cur.scenarios.get(future.scenario))
     lang = state.language()
     st.markdown(f"**{tr('interventions')}**")
     for lever in levers:
@@ -94,14 +95,14 @@ def lever_sliders(cur: state.Current, levers: list[fut.Lever]) -> None:
         if key not in st.session_state:
             value = future.levers.get(lever.key, sizes[lever.key])
             st.session_state[key] = float(min(max(value, lever.low), lever.high))
-        value = dutch_slider(md(lever.label(lang)), lever.low, lever.high, lever.step, key)
+        value = dutch_slider(md(fut.lever_label(cur.model.spec, lever, lang)), lever.low, lever.high, lever.step, key)
         if value != sizes[lever.key] or lever.key in future.levers:
             future.levers[lever.key] = float(value)
     with st.expander(tr("timing")):
         _timing_inputs(cur, levers)
 
 
-def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
+def _timing_inputs(cur: state.Current, levers: list[ov.Lever]) -> None:
     future = state.get_future()
     time = cur.model.spec.time
     for lever in levers:
@@ -110,7 +111,7 @@ def _timing_inputs(cur: state.Current, levers: list[fut.Lever]) -> None:
             continue
         second = tpl.end if tpl.shape == "ramp" else tpl.width
         start, other = future.timing.get(lever.key, [tpl.start, second])
-        label = lever.label(state.language()).split(" (")[0]
+        label = fut.lever_label(cur.model.spec, lever, state.language()).split(" (")[0]
         cols = st.columns(2)
         new_start = cols[0].number_input(
             md(f"{label}: start"),
@@ -148,10 +149,10 @@ def assumption_sliders(cur: state.Current) -> None:
     """Sliders for the uncertain link weights a group wants to argue about (a few shown, more on demand)."""
     future = state.get_future()
     scenarios = list(cur.scenarios.values())
-    items = {a.key: a for a in fut.assumptions(cur.model.spec, scenarios)}
+    items = {a.key: a for a in ov.assumptions(cur.model.spec, scenarios)}
     if not items:
         return
-    weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+    weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
     if (
         not set(st.session_state.get(state.wkey("assume_pick")) or []) <= set(items)
         or state.wkey("assume_pick") not in st.session_state
@@ -168,7 +169,7 @@ def assumption_sliders(cur: state.Current) -> None:
                 min(max(future.assumptions.get(key, weights[key]), item.low), item.high)
             )
         value = dutch_slider(md(_assumption_label(cur, key)), item.low, item.high,
-                             fut.nice_step(item.high - item.low) / 10, widget)
+                             ov.nice_step(item.high - item.low) / 10, widget)
         if value != weights[key] or key in future.assumptions:
             future.assumptions[key] = float(value)
     with st.expander(tr("more_assumptions")):
@@ -248,7 +249,7 @@ def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str]) -> None:
     st.caption(tr("scorecard_legend") + " " + tr("scorecard_click"))
 
 
-def results(cur: state.Current, levers: list[fut.Lever], top) -> None:
+def results(cur: state.Current, levers: list[ov.Lever], top) -> None:
     """The answer (year, headlines, verdicts; in the container ``top``, above the sliders), then the
     scorecard(s), key paths and sentences of the future against the baseline."""
     base, _, defaults, own = state.future_specs(cur)
@@ -342,7 +343,7 @@ def changed_list(cur: state.Current) -> None:
     future = state.get_future()
     changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario), future)
     if changed:
-        weights = fut.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+        weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
         st.caption(
             tr("changed_assumptions")
             + ": "
@@ -359,7 +360,7 @@ def changed_list(cur: state.Current) -> None:
 def page() -> None:
     """The page."""
     cur = state.current()
-    levers = fut.levers(cur.model.spec, list(cur.scenarios.values()))
+    levers = ov.levers(cur.model.spec, list(cur.scenarios.values()))
     st.title(md(cur.model.spec.title.get(state.language())))
     heerlen = "heerlen" in cur.model.spec.name
     st.caption(tr("intro") if heerlen else tr("intro_generic"))
@@ -367,7 +368,7 @@ def page() -> None:
 
 
 @st.fragment
-def workspace(cur: state.Current, levers: list[fut.Lever]) -> None:
+def workspace(cur: state.Current, levers: list[ov.Lever]) -> None:
     """The answer, the sliders and everything that moves with them, as one Streamlit fragment.
 
     Moving a slider reruns only this function, not the app (sidebar, navigation, title): the

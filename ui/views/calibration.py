@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 import numpy as np
 import streamlit as st
 
-from simulator.calibrate import calibrate, fitted_model_text, select_parameters, with_notes
+from simulator.calibrate import calibrate, select_parameters, with_notes
 from simulator.errors import InputError
+from simulator.io.fitted_model import fitted_model_text
 from simulator.monitor import monitor
 from simulator.observed import ObservedData, observed_from_text
 from simulator.sensitivity import scenario_sensitivity
@@ -153,7 +154,7 @@ def _show_calibration(cur: state.Current, prepared, observed: ObservedData, resu
         st.plotly_chart(fig,
                         key=f"cal_fit_{node}")
     when = datetime.now(UTC).isoformat(timespec="seconds")
-    text = fitted_model_text(cur.model.document.data, result, cur.model.path, prepared.name, when)
+    text = fitted_model_text(cur.model, result, prepared.name, when)
     st.download_button(_t("download"), text, file_name=f"{cur.model.spec.name}-calibrated.yaml",
                        mime="application/x-yaml", key="cal_download")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from simulator import overrides as ov
 from simulator.analysis.scorecard import summary
 from simulator.spec import ScenarioSpec
 from simulator.themes import in_cbs_order
 from ui import charts, numbers, state, tables
-from ui import future as fut
 from ui.plain_text import markdown as md
 from ui.state import tr
 
@@ -67,7 +67,7 @@ def page() -> None:
     lang = state.language()
     cards = {futures[k][0]: state.scorecard_of(cur, futures[k][1], year, samples) for k in chosen}
     themes = in_cbs_order(n.theme for n in model.nodes)
-    pushed = frozenset(lever.node for lever in fut.levers(model, list(cur.scenarios.values())))
+    pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
     st.subheader(tr("scorecard"))
     names = list(cards)
     for row in range(0, len(names), PER_ROW):

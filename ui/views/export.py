@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from simulator import overrides as ov
 from simulator.analysis.scorecard import scorecard, summary
 from simulator.themes import in_cbs_order
 from ui import charts, exporting, numbers, plain_text, policy_note, state, tables
@@ -63,18 +64,19 @@ def _scenario_title(cur: state.Current) -> str:
 def _lever_changes(cur: state.Current, lang: str) -> list[policy_note.Change]:
     future = state.get_future()
     base = cur.scenarios.get(future.scenario or "")
-    items = fut.levers(cur.model.spec, list(cur.scenarios.values()))
-    sizes = fut.lever_sizes(items, base)
+    items = ov.levers(cur.model.spec, list(cur.scenarios.values()))
+    sizes = ov.lever_sizes(items, base)
     out = []
     for lever in items:
         value = future.levers.get(lever.key)
         if value is not None and value != sizes[lever.key]:
-            out.append(policy_note.Change(tr("xl_lever", what=lever.label(lang)), numbers.plain(sizes[lever.key], lang),
+            what = fut.lever_label(cur.model.spec, lever, lang)
+            out.append(policy_note.Change(tr("xl_lever", what=what), numbers.plain(sizes[lever.key], lang),
                                           numbers.plain(value, lang)))
         if lever.key in future.timing:
             tpl = lever.template
             default = [tpl.start, tpl.end if tpl.shape == "ramp" else tpl.width]
-            out.append(policy_note.Change(tr("xl_timing", what=lever.label(lang)),
+            out.append(policy_note.Change(tr("xl_timing", what=fut.lever_label(cur.model.spec, lever, lang)),
                                           " – ".join(numbers.plain(x, lang) for x in default),
                                           " – ".join(numbers.plain(x, lang) for x in future.timing[lever.key])))
     return out
@@ -87,7 +89,7 @@ def changes(cur: state.Current) -> list[policy_note.Change]:
     future = state.get_future()
     base = cur.scenarios.get(future.scenario or "")
     out = _lever_changes(cur, lang)
-    weights = fut.scenario_weights(model, base)
+    weights = ov.scenario_weights(model, base)
     for key, value in fut.changed_assumptions(model, base, future).items():
         source, target = key.split("->")
         what = f"{state.label_of(model, source)} → {state.label_of(model, target)}"
@@ -95,7 +97,7 @@ def changes(cur: state.Current) -> list[policy_note.Change]:
                                       numbers.plain(value, lang)))
     if st.session_state.get("model_choice") == state.OWN_MODEL:
         default = state.current_default().model.spec
-        edits, _ = fut.model_edits(default, model)
+        edits, _ = ov.model_edits(default, model)
         for item in edits.links:
             link = next(k for k in default.links if (k.source, k.target) == (item.source, item.target))
             fields = item.model_dump(exclude_none=True, exclude={"source", "target"})
@@ -146,7 +148,7 @@ def _chart(cur: state.Current):
     if node == SCORECARD:
         card = state.scorecard_of(cur, own or defaults, year)
         themes = in_cbs_order(n.theme for n in model.nodes)
-        pushed = frozenset(lever.node for lever in fut.levers(model, list(cur.scenarios.values())))
+        pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
         fig = charts.scorecard_figure(summary(card), lang, "", themes, card=card, skip=pushed)
         fig = policy_note.for_note(fig, tr("scorecard"), subtitle,
                                    policy_note.plain_legend(tr("scorecard_legend")), source, lang)
@@ -175,7 +177,7 @@ def _workbook(cur: state.Current, frame: pd.DataFrame, card: pd.DataFrame) -> by
     model = cur.model.spec
     _, _, defaults, own = state.future_specs(cur)
     year_card = state.scorecard_of(cur, own or defaults, _year(cur))
-    pushed = frozenset(lever.node for lever in fut.levers(model, list(cur.scenarios.values())))
+    pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
     blocks = policy_note.summary_blocks(model, year_card, changes(cur), _scenario_title(cur), state.language(),
                                         pushed)
     return exporting.excel_bytes(
