@@ -28,7 +28,9 @@ def test_a_misspelt_theme_is_refused_with_its_line_and_the_right_id(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(model)])
     assert result.exit_code == 2
     assert f"{model}:{line}: nodes[" in result.stderr
-    assert "].theme: unknown theme 'mileu' (did you mean 'milieu'?)" in result.stderr
+    assert "].theme: onbekend thema 'mileu' (bedoelt u 'milieu'?)" in result.stderr  # Dutch by default
+    english = CliRunner().invoke(app, ["validate", str(model), "--lang", "en"])
+    assert "].theme: unknown theme 'mileu' (did you mean 'milieu'?)" in english.stderr
 
 
 def test_short_or_unknown_themes_get_a_hint():
