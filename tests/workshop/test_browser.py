@@ -194,7 +194,7 @@ def test_a_group_saves_what_it_built_on_the_builder_page(workshop: tuple[str, st
         page.get_by_text("Wat u opslaat").wait_for()
         _settle(page)
         page.get_by_role("link", name="Toekomst bouwen").click()  # in the app: the session stays joined
-        slider = page.get_by_role("slider").first
+        slider = page.get_by_role("slider").nth(1)  # the jobs lever; the answer's year slider comes first
         expect(slider).to_have_value("600")  # medtech-growth: 600 jobs a year
         slider.focus()
         for _ in range(12):  # 12 steps of 20 jobs

@@ -86,7 +86,7 @@ def test_a_group_named_with_markdown_and_html_shows_as_text_and_fetches_nothing(
         page.get_by_label("Naam van de groep").fill(NAME)
         page.get_by_role("button", name="Meedoen").click()
         _settle(page)
-        page.locator("[data-testid='stAlertContentWarning']").first.wait_for()
+        page.locator("[data-testid='stAlertContentWarning']").filter(has_text="Kapot").first.wait_for()
         assert any(f"Proef / {NAME}" in t for t in _shown(page.locator("[data-testid='stText']")))
         warnings = _shown(page.locator("[data-testid='stAlertContentWarning']"))
         assert any(f"{NAME} / Kapot cannot run" in w for w in warnings), warnings  # Markdown, as typed
