@@ -245,9 +245,10 @@ def test_monitor_shows_observations_against_the_band_and_refuses_a_bad_csv(serve
 def _edited_heerlen() -> bytes:
     """The Heerlen model with the first link (medtech jobs -> local service jobs) stronger and slower."""
     text = (ROOT / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
-    old = "weight: {low: 0.2, mode: 0.5, high: 1.0}\n    form: linear\n    lag: 2\n"
+    old = "weight: {low: 0.2, mode: 0.5, high: 1.0}\n    form: linear\n    lag: {low: 1, mode: 2, high: 5}\n"
     assert text.count(old) == 1
-    return text.replace(old, "weight: {low: 0.2, mode: 0.9, high: 1.5}\n    form: linear\n    lag: 3\n").encode()
+    new = "weight: {low: 0.2, mode: 0.9, high: 1.5}\n    form: linear\n    lag: {low: 1, mode: 3, high: 5}\n"
+    return text.replace(old, new).encode()
 
 
 def test_a_share_link_reopens_a_future_with_own_assumptions_for_a_colleague(server: str, browser, page):
@@ -255,7 +256,7 @@ def test_a_share_link_reopens_a_future_with_own_assumptions_for_a_colleague(serv
 
     chart_json = f"() => JSON.stringify(({CHART_DATA})())"
     page.goto(f"{server}/?f={encode_future(Future('medtech-growth'))}")
-    page.locator(".js-plotly-plot").nth(4).wait_for()
+    page.locator(".js-plotly-plot").nth(3).wait_for()  # the four key paths of the answer-first page
     _settle(page)
     plain = _steady_charts(page, chart_json)
     page.get_by_role("link", name="Eigen aannames").click()
@@ -265,7 +266,7 @@ def test_a_share_link_reopens_a_future_with_own_assumptions_for_a_colleague(serv
     )
     expect(page.get_by_text("Aangepast model is in gebruik", exact=False).first).to_be_visible()
     page.get_by_role("link", name="Toekomst bouwen").click()
-    slider = page.get_by_role("slider").nth(2)  # the first assumption slider (two levers above it)
+    slider = page.get_by_role("slider").nth(3)  # the first assumption slider (the year and two levers above it)
     slider.wait_for()
     _settle(page)
     slider.focus()
