@@ -118,7 +118,7 @@ class Distribution(Spec):
         """
         value = getattr(self, key, None)
         if value is None:
-            raise ValueError(f"a {self.dist} distribution has no {key}")
+            raise AttributeError(f"a {self.dist} distribution has no {key}")  # a programming error, not a user's
         return float(value)
 
     @classmethod
@@ -596,7 +596,7 @@ class InterventionSpec(Spec):
         """
         value = getattr(self, key, None)
         if value is None:
-            raise ValueError(f"a {self.shape} has no {key}")
+            raise AttributeError(f"a {self.shape} has no {key}")  # a programming error, not a user's
         return float(value)
 
     @property

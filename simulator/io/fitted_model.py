@@ -19,6 +19,7 @@ from simulator.errors import InputError
 from simulator.io.spec_files import ModelFile, load_model_text
 from simulator.io.yaml_file import PathKey
 from simulator.io.yaml_writer import SharedValueError, dump_yaml, rewrite_yaml
+from simulator.messages import msg
 
 METHOD = "weighted least squares (bwsim calibrate)"
 
@@ -126,9 +127,10 @@ def fitted_model_text(model: ModelFile, result: CalibrationResult, scenario_file
         text = rewrite_yaml(model.document.text or dump_yaml(data), changes, header)  # no text: built in code
     except SharedValueError as exc:
         raise InputError(model.document.problem(
-            exc.path, "a fitted value lies in a part of the model shared through a YAML anchor (&name / *name): "
-            "writing the fit there would change every link that refers to it",
-            "write this link's values out in full instead of referring to an anchor, then calibrate again")) from None
+            exc.path, msg("a fitted value lies in a part of the model shared through a YAML anchor (&name / *name): "
+                          "writing the fit there would change every link that refers to it"),
+            msg("write this link's values out in full instead of referring to an anchor, then calibrate again"),
+        )) from None
     load_model_text(text, name)  # raises InputError should it not load
     return text
 
