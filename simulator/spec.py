@@ -113,7 +113,7 @@ class Distribution(Spec):
 
         Raises
         ------
-        ValueError
+        AttributeError
             This kind has no such parameter (the validator makes sure those it has are given).
         """
         value = getattr(self, key, None)
@@ -591,7 +591,7 @@ class InterventionSpec(Spec):
 
         Raises
         ------
-        ValueError
+        AttributeError
             This shape has no such parameter (the validator makes sure those it has are given).
         """
         value = getattr(self, key, None)
