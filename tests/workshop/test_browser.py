@@ -150,7 +150,7 @@ def test_groups_at_the_same_time_then_the_facilitator_compares(workshop: tuple[s
         saved = {(v.group, v.future, v.version) for v in store.versions(code)}
     assert saved == {(g, f"Toekomst {i}", n) for i, g in enumerate(GROUPS) for n in (1, 2)}
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
@@ -164,8 +164,9 @@ def test_groups_at_the_same_time_then_the_facilitator_compares(workshop: tuple[s
         page.get_by_text("Hele workshop exporteren (JSON)").wait_for()  # the last element
         _settle(page)
         assert page.locator("[data-testid='stException']").count() == 0
-        assert page.locator("[data-testid='stTable']").count() >= 3  # futures, interventions, notes
-        assert page.locator(".js-plotly-plot").count() == 4  # three scorecards and one overlaid chart
+        # Streamlit draws tables and charts after the script has sent them: wait for them to be drawn
+        page.locator("[data-testid='stTable']").nth(2).wait_for(state="attached")  # futures, interventions, notes
+        expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=60_000)  # three scorecards, one overlay
         assert page.locator("img[src='x']").count() == 0
         browser.close()
 

@@ -89,7 +89,7 @@ def test_the_facilitator_compares_three_futures_and_another_outcome_runs_nothing
             page.set_default_timeout(60_000)
             _open(page, url, code)
             assert page.locator("[data-testid='stException']").count() == 0
-            assert page.locator(".js-plotly-plot").count() >= 4  # three scorecards and an overlaid chart
+            page.locator(".js-plotly-plot").nth(3).wait_for()  # three scorecards and an overlaid chart, once drawn
             body = page.locator("body").inner_text()
             for internal in ("outcome_made_with", "hier_en_nu", "weight_low", "outcome_current"):
                 assert internal not in body
