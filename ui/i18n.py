@@ -299,6 +299,11 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "laag ({low}) mag niet hoger zijn dan hoog ({high}).",
         "en": "low ({low}) must not be above high ({high}).",
     },
+    "not_a_number": {
+        "nl": "{column}: '{text}' is geen getal{hint}.",
+        "en": "{column}: '{text}' is not a number{hint}.",
+    },
+    "not_a_number_hint": {"nl": " (bedoelt u {suggestion}?)", "en": " (did you mean {suggestion}?)"},
     "edit_lag": {
         "nl": "de vertraging ({lag} jaar) mag niet negatief zijn.",
         "en": "the lag ({lag} years) must not be negative.",

@@ -584,17 +584,30 @@ def _own_model_in_use(app: AppTest) -> bool:
 
 def test_a_weight_out_of_its_range_gets_a_message_on_its_row_and_is_not_applied(app: AppTest):
     app.switch_page("views/assumptions.py").run()
-    _edit_links(app, {0: {"weight": 3.5}})
+    _edit_links(app, {0: {"weight": "3,5"}})
     assert not app.exception
     assert [e.value.replace("\\", "") for e in app.error] == [
         "Verband Banen → Inkomen: het gewicht moet tussen laag en hoog liggen; het is 3,5, laag is 1 en hoog is 3."
     ]
     app.button(key="apply_edits").click().run()
     assert not _own_model_in_use(app) and any("Niet toegepast" in w.value for w in app.warning)
-    app.segmented_control(key="lang").set_value("en").run()
+    app.segmented_control(key="lang").set_value("en").run()  # the typed text stays; English reads it so
     assert [e.value.replace("\\", "") for e in app.error] == [
-        "Link Jobs → Income: the weight must lie between low and high; it is 3.5, low is 1 and high is 3."
+        "Link Jobs → Income: weight: '3,5' is not a number (did you mean 3.5?)."
     ]
+
+
+def test_an_english_decimal_on_the_dutch_page_is_refused_with_what_was_meant(app: AppTest):
+    app.switch_page("views/assumptions.py").run()
+    assert list(app.data_editor[0].value["weight"]) == ["2", "0,5", "-0,25"]  # as a Dutch reader writes them
+    _edit_links(app, {2: {"weight": "-0.25"}, 1: {"lag": "twee"}})
+    assert not app.exception
+    assert [e.value.replace("\\", "") for e in app.error] == [
+        "Verband Banen → Banen elders: gewicht: '-0.25' is geen getal (bedoelt u -0,25?).",
+        "Verband Banen → Uitstoot: vertraging (jaar): 'twee' is geen getal.",
+    ]
+    app.button(key="apply_edits").click().run()
+    assert not _own_model_in_use(app) and any("Niet toegepast" in w.value for w in app.warning)
 
 
 def test_apply_without_a_change_keeps_the_model_in_use(app: AppTest):
@@ -611,15 +624,16 @@ def test_edits_show_at_full_precision_with_units_and_an_own_model_is_noticed_on_
 
     app.switch_page("views/assumptions.py").run()
     columns = json.loads(app.data_editor[0].proto.columns)
-    assert all(columns[c]["type_config"]["format"] == "plain" for c in ("low", "weight", "high", "lag"))
+    # number cells are text in the reader's language: Streamlit's number columns know no locale
+    assert all(columns[c]["type_config"]["type"] == "text" for c in ("low", "weight", "high", "lag"))
     assert list(app.data_editor[0].value["weight_unit"]) == ["eur per baan", "kt per baan", "banen per baan"]
     assert not any("eigen model" in i.value for i in app.info)
     assert not any("precision" in m.value for m in app.markdown)  # no comment of the page's code on the page
-    _edit_links(app, {2: {"weight": -0.00025}})
+    _edit_links(app, {2: {"weight": "-0,00025"}})
     app.button(key="apply_edits").click().run()
     _clean(app)
     assert _own_model_in_use(app)
-    assert app.data_editor[0].value["weight"].iloc[2] == -0.00025  # the own model holds the edit exactly
+    assert app.data_editor[0].value["weight"].iloc[2] == "-0,00025"  # the own model holds the edit exactly
     for page in MY_PAGES:
         app.switch_page(page).run()
         _clean(app)
