@@ -1,0 +1,100 @@
+"""``bwsim check MODEL``: run the model's behaviour tests (its ``checks``) and say which hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from simulator.analysis.behaviour import statement
+from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, fail, language_option, reports_errors, say
+from simulator.cli.flags import as_flags
+from simulator.io.spec_files import is_scenario_document, load_model
+from simulator.io.yaml_file import read_yaml
+from simulator.messages import localize_number, msg, translate
+from simulator.reality_checks import CheckResult, CheckRuns, run_checks
+from simulator.runner import Uncertainty
+from simulator.sampling import METHODS
+
+
+def _number(value: float, language: str) -> str:
+    return localize_number(f"{value:,.6g}", language)
+
+
+def _detail(result: CheckResult, language: str) -> str:
+    """What decided the run at the central values: the year and the value or deviation compared."""
+    year, value = float(result.central.year[0]), float(result.central.value[0])
+    form = result.check.expect
+    if form in ("never_below", "never_above", "between"):
+        text = (msg("closest in {year:g}: {value}", year=year, value=_number(value, language))
+                if result.holds_at_modes else
+                msg("first outside in {year:g}: {value}", year=year, value=_number(value, language)))
+    elif form in ("rises", "falls") and not result.holds_at_modes:
+        text = msg("no change that way up to {year:g} (nearest: {delta})", year=year,
+                   delta=localize_number(f"{value:+,.3g}", language))
+    else:
+        text = msg("change in {year:g}: {delta}", year=year, delta=localize_number(f"{value:+,.3g}", language))
+    return translate(text, language)
+
+
+def _share(result: CheckResult, language: str) -> str:
+    if result.share is None:
+        return ""
+    percent = localize_number(f"{100 * result.share:.0f}", language)
+    text = msg("holds in {percent} % of {runs} runs", percent=percent, runs=result.runs)
+    if result.check.min_share is not None:
+        text = msg("{text} (needs {needed} %)", text=text,
+                   needed=localize_number(f"{100 * result.check.min_share:g}", language))
+    return translate(text, language)
+
+
+def report_text(model_title: str, runs: CheckRuns, model_spec, language: str) -> str:  # noqa: ANN001 (a ModelSpec)
+    """The table ``bwsim check`` prints: one line per check, then a count."""
+    lines = [translate(msg("behaviour tests of {model}", model=model_title), language)]
+    if runs.uncertainty is not None:
+        samples, seed, method = runs.uncertainty.resolved()
+        lines[0] += translate(msg(" (run at the central values, and {samples} runs drawn with seed {seed}, {method})",
+                                  samples=samples, seed=seed, method=method), language)
+    else:
+        lines[0] += translate(msg(" (run at the central values)"), language)
+    for result in runs.results:
+        word = translate(msg("holds") if result.passed else msg("FAILS"), language)
+        lines.append(f"  {result.index + 1:>2}  {word:<7} {translate(statement(result.check, model_spec), language)}")
+        detail = _detail(result, language)
+        extra = _share(result, language)
+        lines.append(f"      {'':<7} {detail}" + (f"; {extra}" if extra else ""))
+    failed = len(runs.failed)
+    lines.append(translate(msg("{held} of {n} behaviour test(s) hold", held=len(runs.results) - failed,
+                               n=len(runs.results)), language))
+    return "\n".join(lines)
+
+
+@reports_errors
+def check(model: Path = typer.Argument(..., help="A model file (YAML) with checks."),
+          samples: int | None = typer.Option(None, help="Also run each check over an ensemble of this many runs."),
+          seed: int = typer.Option(0, help="Seed of the ensemble draws."),
+          method: str = typer.Option("lhs", help="Ensemble sampling: lhs or mc."),
+          language: Lang = language_option()) -> None:
+    """Run the behaviour tests of a model (its checks). Exit 0 when all hold, 1 when one fails, 2 for bad input."""
+    if samples is not None and samples < 1:
+        fail(msg("--samples must be at least 1, got {samples}", samples=samples))
+    if seed < 0:
+        fail(msg("--seed must be 0 or more, got {seed}", seed=seed))
+    if method not in METHODS:
+        fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
+    doc, _ = read_yaml(model)
+    if is_scenario_document(doc):
+        fail(msg("{path} is a scenario file; bwsim check takes a model file, whose checks say what to run",
+                 path=str(model)))
+    loaded = load_model(model)
+    spec = loaded.spec
+    if not spec.checks:
+        fail(msg("{path} has no behaviour tests; add a checks: list to the model (docs/formats.md)",
+                 path=str(model)))
+    uncertainty = None if samples is None else Uncertainty(samples, seed, method)
+    with as_flags("samples", "seed", "method"):
+        runs = run_checks(spec, uncertainty, file=str(model))
+    echo_warnings(list(runs.warnings), language)
+    say(report_text(spec.title.get(language), runs, spec, language), language)
+    if runs.failed:
+        raise typer.Exit(EXIT_FAILED)
