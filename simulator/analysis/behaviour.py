@@ -167,3 +167,24 @@ def statement(check: BehaviourCheck, model: ModelSpec) -> Text:
     for item in check.interventions[1:]:
         given = msg("{first} and {second}", first=given, second=_intervention_words(item, model))
     return msg("with {given}: {statement}", given=given, statement=text)
+
+
+def detail(check: BehaviourCheck, verdict: Verdict, run: int = 0) -> Text:
+    """What decided the check in one run (default the first): the year, and the value or deviation compared."""
+    year, value = float(verdict.year[run]), float(verdict.value[run])
+    holds = bool(verdict.holds[run])
+    if check.expect in ("never_below", "never_above", "between"):
+        if holds:
+            return msg("closest in {year:g}: {value:,.6g}", year=year, value=value)
+        return msg("first outside in {year:g}: {value:,.6g}", year=year, value=value)
+    if check.expect in ("rises", "falls") and not holds:
+        return msg("no change that way up to {year:g} (nearest: {delta:+,.3g})", year=year, delta=value)
+    return msg("change in {year:g}: {delta:+,.3g}", year=year, delta=value)
+
+
+def share_text(fraction: float, runs: int, min_share: float | None = None) -> Text:
+    """"holds in 97 % of 1,000 runs", with the share it needs when the check gives ``min_share``."""
+    text = msg("holds in {percent:.0f} % of {runs:,.0f} runs", percent=100 * fraction, runs=int(runs))
+    if min_share is None:
+        return text
+    return msg("{text} (needs {needed:g} %)", text=text, needed=100 * min_share)

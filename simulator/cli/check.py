@@ -6,46 +6,15 @@ from pathlib import Path
 
 import typer
 
-from simulator.analysis.behaviour import statement
+from simulator.analysis.behaviour import detail, share_text, statement
 from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, fail, language_option, reports_errors, say
 from simulator.cli.flags import as_flags
 from simulator.io.spec_files import is_scenario_document, load_model
 from simulator.io.yaml_file import read_yaml
-from simulator.messages import localize_number, msg, translate
-from simulator.reality_checks import CheckResult, CheckRuns, run_checks
+from simulator.messages import msg, translate
+from simulator.reality_checks import CheckRuns, run_checks
 from simulator.runner import Uncertainty
 from simulator.sampling import METHODS
-
-
-def _number(value: float, language: str) -> str:
-    return localize_number(f"{value:,.6g}", language)
-
-
-def _detail(result: CheckResult, language: str) -> str:
-    """What decided the run at the central values: the year and the value or deviation compared."""
-    year, value = float(result.central.year[0]), float(result.central.value[0])
-    form = result.check.expect
-    if form in ("never_below", "never_above", "between"):
-        text = (msg("closest in {year:g}: {value}", year=year, value=_number(value, language))
-                if result.holds_at_modes else
-                msg("first outside in {year:g}: {value}", year=year, value=_number(value, language)))
-    elif form in ("rises", "falls") and not result.holds_at_modes:
-        text = msg("no change that way up to {year:g} (nearest: {delta})", year=year,
-                   delta=localize_number(f"{value:+,.3g}", language))
-    else:
-        text = msg("change in {year:g}: {delta}", year=year, delta=localize_number(f"{value:+,.3g}", language))
-    return translate(text, language)
-
-
-def _share(result: CheckResult, language: str) -> str:
-    if result.share is None:
-        return ""
-    percent = localize_number(f"{100 * result.share:.0f}", language)
-    text = msg("holds in {percent} % of {runs} runs", percent=percent, runs=result.runs)
-    if result.check.min_share is not None:
-        text = msg("{text} (needs {needed} %)", text=text,
-                   needed=localize_number(f"{100 * result.check.min_share:g}", language))
-    return translate(text, language)
 
 
 def report_text(model_title: str, runs: CheckRuns, model_spec, language: str) -> str:  # noqa: ANN001 (a ModelSpec)
@@ -60,9 +29,10 @@ def report_text(model_title: str, runs: CheckRuns, model_spec, language: str) ->
     for result in runs.results:
         word = translate(msg("holds") if result.passed else msg("FAILS"), language)
         lines.append(f"  {result.index + 1:>2}  {word:<7} {translate(statement(result.check, model_spec), language)}")
-        detail = _detail(result, language)
-        extra = _share(result, language)
-        lines.append(f"      {'':<7} {detail}" + (f"; {extra}" if extra else ""))
+        text = translate(detail(result.check, result.central), language)
+        if result.share is not None:
+            text += "; " + translate(share_text(result.share, result.runs, result.check.min_share), language)
+        lines.append(f"      {'':<7} {text}")
     failed = len(runs.failed)
     lines.append(translate(msg("{held} of {n} behaviour test(s) hold", held=len(runs.results) - failed,
                                n=len(runs.results)), language))
