@@ -22,7 +22,7 @@ def report_text(model_title: str, runs: CheckRuns, model_spec, language: str) ->
     lines = [translate(msg("behaviour tests of {model}", model=model_title), language)]
     if runs.uncertainty is not None:
         samples, seed, method = runs.uncertainty.resolved()
-        lines[0] += translate(msg(" (run at the central values, and {samples} runs drawn with seed {seed}, {method})",
+        lines[0] += translate(msg(" (run at the central values, and {samples:,.0f} runs drawn with seed {seed}, {method})",
                                   samples=samples, seed=seed, method=method), language)
     else:
         lines[0] += translate(msg(" (run at the central values)"), language)
