@@ -15,20 +15,22 @@ from simulator.messages import msg, translate
 from simulator.reality_checks import CheckRuns, run_checks
 from simulator.runner import Uncertainty
 from simulator.sampling import METHODS
+from simulator.spec import ModelSpec
 
 
-def report_text(model_title: str, runs: CheckRuns, model_spec, language: str) -> str:  # noqa: ANN001 (a ModelSpec)
-    """The table ``bwsim check`` prints: one line per check, then a count."""
-    lines = [translate(msg("behaviour tests of {model}", model=model_title), language)]
+def report_text(model: ModelSpec, runs: CheckRuns, language: str) -> str:
+    """The table ``bwsim check`` prints: two lines per check (its verdict and statement, then what decided and
+    the share of runs), then a count."""
+    lines = [translate(msg("behaviour tests of {model}", model=model.title.get(language)), language)]
     if runs.uncertainty is not None:
         samples, seed, method = runs.uncertainty.resolved()
-        lines[0] += translate(msg(" (run at the central values, and {samples:,.0f} runs drawn with seed {seed}, {method})",
-                                  samples=samples, seed=seed, method=method), language)
+        lines[0] += translate(msg(" (run at the central values, and {samples:,.0f} runs drawn with seed {seed}, "
+                                  "{method})", samples=samples, seed=seed, method=method), language)
     else:
         lines[0] += translate(msg(" (run at the central values)"), language)
     for result in runs.results:
         word = translate(msg("holds") if result.passed else msg("FAILS"), language)
-        lines.append(f"  {result.index + 1:>2}  {word:<7} {translate(statement(result.check, model_spec), language)}")
+        lines.append(f"  {result.index + 1:>2}  {word:<7} {translate(statement(result.check, model), language)}")
         text = translate(detail(result.check, result.central), language)
         if result.share is not None:
             text += "; " + translate(share_text(result.share, result.runs, result.check.min_share), language)
@@ -65,6 +67,6 @@ def check(model: Path = typer.Argument(..., help="A model file (YAML) with check
     with as_flags("samples", "seed", "method"):
         runs = run_checks(spec, uncertainty, file=str(model))
     echo_warnings(list(runs.warnings), language)
-    say(report_text(spec.title.get(language), runs, spec, language), language)
+    say(report_text(spec, runs, language), language)
     if runs.failed:
         raise typer.Exit(EXIT_FAILED)
