@@ -536,7 +536,8 @@ def test_network_page_shows_a_failing_check_and_labels_as_typed(tmp_path: Path, 
         "checks:\n  - {label: '**b** <i>rises</i>', node: b, expect: falls, within: 2,"
         " with: {node: a, shape: step, height: 1, start: 2026}}\n"
     )
-    scenario = "name: push\nmodel: ../models/tiny.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n"
+    scenario = ("name: push\nmodel: ../models/tiny.yaml\ninterventions:\n"
+                "  - {node: a, shape: step, height: 1, start: 2026}\n")
     monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"push.yaml": scenario}, "tiny")))
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()

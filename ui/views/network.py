@@ -150,7 +150,8 @@ def _checks(cur: state.Current) -> None:
         st.caption(tr("no_checks"))
         return
     st.caption(tr("checks_intro"))
-    samples = CHECK_SAMPLES if st.toggle(tr("checks_ensemble", n=CHECK_SAMPLES), key="checks_ensemble") else 0
+    wanted = st.toggle(tr("checks_ensemble", n=CHECK_SAMPLES), key="checks_ensemble")  # plain-text: a number
+    samples = CHECK_SAMPLES if wanted else 0
     try:
         runs = state.checks_of(cur, samples)
     except (InputError, NumericalError) as exc:
