@@ -204,9 +204,11 @@ def test_a_model_without_checks_or_a_scenario_is_refused(tmp_path):
 def test_the_heerlen_checks_hold_at_the_modes_and_over_an_ensemble():
     model = load_model(ROOT / "models" / "medtech-heerlen.yaml").spec
     assert {c.expect for c in model.checks} >= {"falls", "never_below", "between", "higher"}
-    runs = run_checks(model, Uncertainty(300, 1, "lhs"))
+    runs = run_checks(model, Uncertainty(1000, 1, "lhs"))
     assert not runs.failed
-    assert all(r.holds_at_modes and r.share == 1.0 for r in runs.results)
+    assert all(r.holds_at_modes and r.share >= (r.check.min_share or 1.0) for r in runs.results)
+    trust = next(r for r in runs.results if r.check.node == "social_trust")
+    assert 0.9 <= trust.share < 1  # its links' ranges reach below 0
     population = next(r for r in runs.results if r.check.node == "population")
     assert 240_000 < population.central.value[0] < 250_000  # Parkstad (the node's region) in 2050
     assert invoke("check", ROOT / "models" / "medtech-heerlen.yaml").exit_code == 0

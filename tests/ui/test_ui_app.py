@@ -518,13 +518,14 @@ def test_network_page_shows_the_behaviour_tests_and_their_share_of_runs(monkeypa
     at = _heerlen(monkeypatch, "views/network.py")
     checks = at.dataframe[-1].value
     assert list(checks.columns) == ["#", "gedragstest", "uitkomst", "wat besliste"]
-    assert len(checks) == 4 and set(checks["uitkomst"]) == {"geldt"}
+    assert len(checks) == 5 and set(checks["uitkomst"]) == {"geldt"}
     assert checks["gedragstest"].iloc[0].startswith("Met 1.000 extra medtech-banen vanaf 2026")
-    assert any(s.value == "4 van 4 gedragstests gelden." for s in at.success)
+    assert any(s.value == "5 van 5 gedragstests gelden." for s in at.success)
     at.toggle(key="checks_ensemble").set_value(True).run()
     _clean(at)
     checks = at.dataframe[-1].value
-    assert list(checks["aandeel runs"]) == ["geldt in 100 % van 200 runs"] * 4
+    assert list(checks["aandeel runs"])[:4] == ["geldt in 100 % van 200 runs"] * 4
+    assert re.fullmatch(r"geldt in 9\d % van 200 runs \(nodig: 90 %\)", checks["aandeel runs"].iloc[4])
 
 
 def test_network_page_shows_a_failing_check_and_labels_as_typed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
