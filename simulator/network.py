@@ -289,7 +289,7 @@ def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> lis
     span = {"start": start, "end": end}
     problems = []
     for i, item in enumerate(model.checks):
-        names = [(("checks", i, "node"), item.node)]
+        names: list[tuple[PathKey, str]] = [(("checks", i, "node"), item.node)]
         names += [(("checks", i, "with", j, "node"), it.node) for j, it in enumerate(item.interventions)]
         for path, name in names:
             if name not in ids:

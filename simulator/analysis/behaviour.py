@@ -43,6 +43,13 @@ class Verdict:
     value: np.ndarray
 
 
+def _given(value: float | None) -> float:
+    """A key the check's form requires (the spec makes sure it is given)."""
+    if value is None:
+        raise ValueError("a check's form is missing a key its validator requires")  # a programming error
+    return float(value)
+
+
 def _nearest(times: np.ndarray, year: float) -> int:
     return int(np.argmin(np.abs(times - year)))
 
@@ -71,17 +78,19 @@ def evaluate(check: BehaviourCheck, times: np.ndarray, baseline: np.ndarray, del
     times = np.asarray(times, dtype=float)
     members = np.arange(d.shape[1])
     if check.expect in ("higher", "lower"):
-        k = _nearest(times, float(check.year))
+        k = _nearest(times, _given(check.year))
         values = d[k]
-        holds = values > 0 if check.expect == "higher" else values < 0
+        holds = np.asarray(values > 0 if check.expect == "higher" else values < 0, dtype=bool)
         return Verdict(holds, np.full(d.shape[1], times[k]), values)
     if check.expect in ("rises", "falls"):
-        first = float(check.start)
+        first = _given(check.start)
         window = np.flatnonzero((times >= first - TIME_TOLERANCE)
-                                & (times <= first + float(check.within) + TIME_TOLERANCE))
+                                & (times <= first + _given(check.within) + TIME_TOLERANCE))
+        if window.size == 0:  # a window shorter than dt between two reported times: the first time after it
+            window = np.flatnonzero(times >= first - TIME_TOLERANCE)[:1]
         part = d[window]
         seen = part > 0 if check.expect == "rises" else part < 0
-        holds = seen.any(axis=0)
+        holds = np.asarray(seen.any(axis=0), dtype=bool)
         extreme = part.argmax(axis=0) if check.expect == "rises" else part.argmin(axis=0)
         at = np.where(holds, seen.argmax(axis=0), extreme)
         return Verdict(holds, times[window[at]], part[at, members])
@@ -96,7 +105,7 @@ def evaluate(check: BehaviourCheck, times: np.ndarray, baseline: np.ndarray, del
     if high is not None:
         broken |= value > high
         closeness = np.maximum(closeness, value - high)
-    holds = ~broken.any(axis=0)
+    holds = np.asarray(~broken.any(axis=0), dtype=bool)
     at = np.where(holds, closeness.argmax(axis=0), broken.argmax(axis=0))
     return Verdict(holds, times[at], value[at, members])
 

@@ -136,3 +136,9 @@ def test_a_check_is_written_as_a_sentence_when_it_has_no_label():
     assert translate(statement(bounded, model), "nl") == "Banen blijft tussen 80.000 banen en 95.000 banen"
     labelled = check(expect="never_below", value=0, label={"nl": "Nooit negatief", "en": "Never negative"})
     assert translate(statement(labelled, model), "en") == "Never negative"
+
+
+def test_a_window_between_two_reported_times_reads_the_next_one():
+    c = check(expect="falls", within=0.1, **{"with": {**STEP, "start": 2022.1}})
+    assert evaluate(c, TIMES, BASE, path({2022.25: -1})).holds.tolist() == [True]
+    assert evaluate(c, TIMES, BASE, path({2022.5: -1})).holds.tolist() == [False]
