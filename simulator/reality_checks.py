@@ -10,7 +10,6 @@ those runs. Nothing here prints: ``bwsim check`` and the app show the results.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +78,17 @@ class CheckRuns:
         return [r for r in self.results if not r.passed]
 
 
+def _judge(index: int, check: BehaviourCheck, run: ScenarioRun) -> CheckResult:
+    """``check`` on the run of its scenario, and on the ensemble's kept members when it has one."""
+    node = run.result.node_ids.index(check.node)
+    times, baseline = run.result.times, run.result.baseline[:, node]
+    central = evaluate(check, times, baseline, run.result.delta[:, node])
+    ensemble = None
+    if run.ensemble is not None and run.ensemble.members is not None:
+        ensemble = evaluate(check, times, baseline, np.asarray(run.ensemble.members[:, node, :]))
+    return CheckResult(index, check, central, ensemble)
+
+
 def _scenario(model: ModelSpec, check: BehaviourCheck, index: int) -> ScenarioSpec:
     return ScenarioSpec(name=f"{model.name}-check-{index + 1}", model="", time=model.time,
                         interventions=list(check.interventions))
@@ -106,7 +116,7 @@ def prepare_checks(model: ModelSpec, file: str = "") -> list[tuple[list[int], Pr
 
 
 def run_checks(model: ModelSpec, uncertainty: Uncertainty | None = None, *, file: str = "",
-               threads: int = 1, prepared: Sequence[tuple[list[int], PreparedScenario]] | None = None) -> CheckRuns:
+               threads: int = 1) -> CheckRuns:
     """Run and judge every behaviour test of ``model``.
 
     Parameters
@@ -117,8 +127,8 @@ def run_checks(model: ModelSpec, uncertainty: Uncertainty | None = None, *, file
         ensemble keeps at every time (the first :data:`simulator.analysis.report.MAX_MEMBERS`).
     file : str
         The model's file, named in messages.
-    prepared : optional
-        What :func:`prepare_checks` returned (the app caches it).
+    threads : int
+        Threads for the ensembles (as :func:`simulator.runner.run_prepared`).
 
     Raises
     ------
@@ -128,28 +138,20 @@ def run_checks(model: ModelSpec, uncertainty: Uncertainty | None = None, *, file
     NumericalError
         When a run blows up.
     """
-    groups = list(prepared) if prepared is not None else prepare_checks(model, file)
+    groups = prepare_checks(model, file)
     settings = None
     if uncertainty is not None and uncertainty.samples is not None:
         settings = Uncertainty(*uncertainty.resolved())
-        problems = [p for _, prep in groups for p in check_uncertainty(prep, settings)]
+        problems = {(p.file, p.place, str(p.message)): p for _, prep in groups  # the same model in each: once
+                    for p in check_uncertainty(prep, settings)}
         if problems:
-            raise InputError(problems)
-    runs: dict[int, ScenarioRun] = {}
+            raise InputError(list(problems.values()))
+    found: dict[int, CheckResult] = {}
     warnings: list[str] = []
-    for indices, prep in groups:
+    for indices, prep in groups:  # one scenario at a time: its kept members are let go before the next runs
         sample = None if settings is None else draw_sample(prep, settings)
         run = run_prepared(prep, settings, sample=sample, scorecard=False, member_times="all", threads=threads)
         warnings += [w for w in run.warnings if w not in warnings]
-        runs.update(dict.fromkeys(indices, run))
-    results = []
-    for i, check in enumerate(model.checks):
-        run = runs[i]
-        node = run.result.node_ids.index(check.node)
-        times, baseline = run.result.times, run.result.baseline[:, node]
-        central = evaluate(check, times, baseline, run.result.delta[:, node])
-        ensemble = None
-        if run.ensemble is not None and run.ensemble.members is not None:
-            ensemble = evaluate(check, times, baseline, np.asarray(run.ensemble.members[:, node, :]))
-        results.append(CheckResult(i, check, central, ensemble))
+        found.update({i: _judge(i, model.checks[i], run) for i in indices})
+    results = [found[i] for i in range(len(model.checks))]
     return CheckRuns(tuple(results), tuple(warnings), settings)

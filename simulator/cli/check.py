@@ -9,6 +9,7 @@ import typer
 from simulator.analysis.behaviour import detail, share_text, statement
 from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, fail, language_option, reports_errors, say
 from simulator.cli.flags import as_flags
+from simulator.errors import InputError
 from simulator.io.spec_files import is_scenario_document, load_model
 from simulator.io.yaml_file import read_yaml
 from simulator.messages import msg, translate
@@ -64,8 +65,12 @@ def check(model: Path = typer.Argument(..., help="A model file (YAML) with check
         fail(msg("{path} has no behaviour tests; add a checks: list to the model (docs/formats.md)",
                  path=str(model)))
     uncertainty = None if samples is None else Uncertainty(samples, seed, method)
-    with as_flags("samples", "seed", "method"):
-        runs = run_checks(spec, uncertainty, file=str(model))
+    try:
+        with as_flags("samples", "seed", "method"):
+            runs = run_checks(spec, uncertainty, file=str(model))
+    except InputError as exc:  # an ensemble's problem in the model (a lag drawn too short): with its line
+        raise InputError([loaded.document.locate(p) if p.file == str(model) and p.line is None else p
+                          for p in exc.problems]) from None
     echo_warnings(list(runs.warnings), language)
     say(report_text(spec, runs, language), language)
     if runs.failed:

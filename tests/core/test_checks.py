@@ -224,3 +224,22 @@ def test_checks_change_no_run():
     bare = model.model_copy(update={"checks": []})
     scenario = load_scenario(ROOT / "scenarios" / "medtech-growth.yaml").spec
     assert np.array_equal(run_deterministic(prepare_scenario(scenario, bare)).delta, result.delta)
+
+
+def test_an_ensemble_the_model_cannot_draw_is_refused_with_the_line(tmp_path):
+    data = yaml.safe_load(MODEL)
+    data["links"][0]["lag"] = {"low": 0.1, "mode": 1, "high": 2}  # draws below dt = 0.25
+    path = write(tmp_path, data)
+    assert invoke("check", path).exit_code == 0  # at the central values the lag is 1 year
+    result = invoke("check", path, "--samples", "10")
+    assert result.exit_code == 2, result.output
+    assert f"{path}:" in result.stderr and ": links[0].lag: lag of jobs->unemployment can be drawn as low as 0.1" \
+        in result.stderr
+
+
+def test_a_model_without_uncertain_links_gives_shares_of_0_or_1(tmp_path):
+    data = yaml.safe_load(MODEL)
+    data["links"][0]["weight"] = -0.002
+    model = load_model(write(tmp_path, data)).spec
+    runs = run_checks(model, Uncertainty(20, 0, "mc"))
+    assert [r.share for r in runs.results] == [1.0, 1.0, 1.0, 1.0] and all(r.runs == 20 for r in runs.results)
