@@ -187,7 +187,7 @@ def detail(check: BehaviourCheck, verdict: Verdict, run: int = 0) -> Text:
             return msg("closest in {year:g}: {value:,.6g}", year=year, value=value)
         return msg("first outside in {year:g}: {value:,.6g}", year=year, value=value)
     if check.expect in ("rises", "falls") and not holds:
-        return msg("no change that way up to {year:g} (nearest: {delta:+,.3g})", year=year, delta=value)
+        return msg("no change in that direction up to {year:g} (closest: {delta:+,.3g})", year=year, delta=value)
     return msg("change in {year:g}: {delta:+,.3g}", year=year, delta=value)
 
 
