@@ -514,6 +514,41 @@ def test_network_page_lists_the_heerlen_loops_with_their_whole_path(monkeypatch:
     assert path.endswith("→ Migratiesaldo")  # the whole cycle, back to where it starts
 
 
+def test_network_page_shows_the_behaviour_tests_and_their_share_of_runs(monkeypatch: pytest.MonkeyPatch):
+    at = _heerlen(monkeypatch, "views/network.py")
+    checks = at.dataframe[-1].value
+    assert list(checks.columns) == ["#", "gedragstest", "uitkomst", "wat besliste"]
+    assert len(checks) == 5 and set(checks["uitkomst"]) == {"geldt"}
+    assert checks["gedragstest"].iloc[0].startswith("Met 1.000 extra medtech-banen vanaf 2026")
+    assert any(s.value == "5 van 5 gedragstests gelden." for s in at.success)
+    at.toggle(key="checks_ensemble").set_value(True).run()
+    _clean(at)
+    checks = at.dataframe[-1].value
+    assert list(checks["aandeel runs"])[:4] == ["geldt in 100 % van 200 runs"] * 4
+    assert re.fullmatch(r"geldt in 9\d % van 200 runs \(nodig: 90 %\)", checks["aandeel runs"].iloc[4])
+
+
+def test_network_page_shows_a_failing_check_and_labels_as_typed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    model = (
+        "name: tiny\ntitle: tiny\ntime: {start: 2025, end: 2035, dt: 0.25}\nnodes:\n"
+        "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+        "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+        "links:\n  - {from: a, to: b, weight: 0.5}\n"
+        "checks:\n  - {label: '**b** <i>rises</i>', node: b, expect: falls, within: 2,"
+        " with: {node: a, shape: step, height: 1, start: 2026}}\n"
+    )
+    scenario = ("name: push\nmodel: ../models/tiny.yaml\ninterventions:\n"
+                "  - {node: a, shape: step, height: 1, start: 2026}\n")
+    monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"push.yaml": scenario}, "tiny")))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("views/network.py").run()
+    _clean(at)
+    checks = at.dataframe[-1].value
+    assert list(checks["gedragstest"]) == ["**b** <i>rises</i>"] and list(checks["uitkomst"]) == ["faalt"]
+    assert any(w.value == "0 van 1 gedragstests gelden." for w in at.warning)
+
+
 def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens(monkeypatch: pytest.MonkeyPatch):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
     text = [m.value for m in at.markdown]
