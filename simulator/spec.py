@@ -330,11 +330,16 @@ def _parse_baseline(value: Any) -> Any:
 
 
 class Indicator(Spec):
-    """Where a node's numbers come from."""
+    """Where a node's numbers come from, and how precisely they are measured."""
 
     source: str = ""
     note: str = ""
     year: int | str | None = None
+    precision: FiniteFloat | None = Field(
+        None, gt=0.0,
+        description="node units: the smallest change the indicator can measure (a survey's margin); "
+                    "the scorecard calls a smaller change level",
+    )
 
 
 class Split(Spec):

@@ -136,6 +136,8 @@ MODEL_CASES = [
      "decay is for stocks only"),
     ("empty series", MODEL.replace("baseline: 10}", "baseline: {series: {}}}"), "nodes[0].baseline.series", 4,
      "non-empty"),
+    ("precision of zero", MODEL.replace("baseline: 10}", "baseline: 10, indicator: {precision: 0}}"),
+     "nodes[0].indicator.precision", 4, "greater than 0"),
     ("python tag", MODEL.replace("title: t", "title: !!python/object/apply:os.system ['true']"), "title", 2,
      "tag"),
     ("local tag", MODEL.replace("title: t", "title: !secret {a: 1}"), "title", 2, "tag"),
