@@ -168,6 +168,38 @@ class CompiledModel:
                              self.weight[link] if weight is None else weight,
                              float(self.shape_parameter[link]), xs, ys)
 
+    def outer_weights(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """The factor of each link's lagged signal: its weight (central unless ``weights``, (L,) or (L, M)),
+        or 1 for a saturation, whose weight is inside its shape."""
+        w = self.weight if weights is None else np.asarray(weights, dtype=float)
+        saturating = np.flatnonzero(self.shape == shapes.SATURATION)
+        if saturating.size == 0:
+            return w
+        outer = np.array(w, dtype=float, copy=True)
+        outer[saturating] = 1.0
+        return outer
+
+    def linear_coefficients(self, k: int, d: np.ndarray | None = None, weights: np.ndarray | None = None
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """The links linearised at time index ``k``: ``(ew, scale)``, each (L,), with the effect of a small
+        change ``delta`` of the source's deviation ``ew * L[scale * delta]``.
+
+        ``ew`` is the outer weight times ``b_target`` (elasticities); ``scale`` is ``1 / b_source``
+        (elasticities), 1 (linear links), or a shaped link's slope ``d f / d x`` at the source's
+        deviation ``d[source]`` (``d``, (N,), at ``t_k``; the baseline, ``d = 0``, when omitted).
+        """
+        w = self.weight if weights is None else np.asarray(weights, dtype=float)
+        ew, scale = self.outer_weights(w) * self.tgt_scale[k], self.src_scale[k]
+        shaped = np.flatnonzero(self.shape != shapes.NONE)
+        if shaped.size:
+            scale = scale.copy()
+            for j in shaped:
+                src = self.source[j]
+                xs, ys = self.table(j)
+                scale[j] = float(shapes.slope(int(self.shape[j]), 0.0 if d is None else d[src],
+                                              self.baselines[k, src], w[j], float(self.shape_parameter[j]), xs, ys))
+        return ew, scale
+
     def index(self, node_id: str) -> int:
         """Position of ``node_id`` in the node order."""
         return self.node_ids.index(node_id)

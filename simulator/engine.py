@@ -346,12 +346,7 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
 
 def _outer_weights(cm: CompiledModel, w: np.ndarray) -> np.ndarray:
     """The factor of each link's lagged signal: its weight, or 1 for a saturation (its weight is inside)."""
-    saturating = np.flatnonzero(cm.shape == _SATURATION)
-    if saturating.size == 0:
-        return w
-    outer = w.copy()
-    outer[saturating] = 1.0
-    return outer
+    return cm.outer_weights(w)
 
 
 def _writable(a: np.ndarray) -> np.ndarray:
