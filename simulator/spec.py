@@ -419,10 +419,12 @@ class Lookup(LinkShape):
     @classmethod
     def _check_points(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         if len(points) < 2:
-            raise ValueError(msg("a lookup needs at least two points [x, y], got {count}", count=len(points)))
+            raise ValueError(msg("a lookup needs at least two points [x, y], got {count}; add points, or use a "
+                                 "linear link", count=len(points)))
         for (x0, _), (x1, _) in zip(points, points[1:], strict=False):
             if x1 == x0:
-                raise ValueError(msg("a lookup's x values must differ: x = {x:g} is given twice", x=x0))
+                raise ValueError(msg("a lookup's x values must differ: x = {x:g} is given twice; give each x once",
+                                     x=x0))
             if x1 < x0:
                 raise ValueError(msg("a lookup's points must be sorted by x: {x1:g} comes after {x0:g}; "
                                      "list them from the smallest x to the largest", x0=x0, x1=x1))
