@@ -21,7 +21,7 @@ from simulator.baselines import baseline_matrix
 from simulator.checked import CheckedModel, checked
 from simulator.network import instant_graph
 from simulator.plan import KernelPlan, build_plan, frozen
-from simulator.spec import ModelSpec, TimeSpec
+from simulator.spec import Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 from simulator.timegrid import time_grid
 
 _MADE_BY_COMPILE = object()
@@ -195,7 +195,7 @@ class CompiledModel:
             scale = scale.copy()
             for j in shaped:
                 src = self.source[j]
-                xs, ys = self.table(j)
+                xs, ys = self.table(int(j))
                 scale[j] = float(shapes.slope(int(self.shape[j]), 0.0 if d is None else d[src],
                                               self.baselines[k, src], w[j], float(self.shape_parameter[j]), xs, ys))
         return ew, scale
@@ -275,16 +275,18 @@ def _shape_arrays(model: ModelSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         if shape is None:
             codes.append(shapes.NONE)
             parameters.append(0.0)
-        elif shape.kind == "lookup":
+        elif isinstance(shape, Lookup):
             codes.append(shapes.LOOKUP)
             parameters.append(0.0)
             points = list(shape.points)
-        elif shape.kind == "saturation":
+        elif isinstance(shape, Saturation):
             codes.append(shapes.SATURATION)
             parameters.append(float(shape.max))
-        else:
+        elif isinstance(shape, Threshold):
             codes.append(shapes.ABOVE if shape.side == "above" else shapes.BELOW)
             parameters.append(float(shape.level))
+        else:  # the spec's union admits no other kind
+            raise ValueError(f"unknown link shape {shape.kind!r}")
         xs += [float(x) for x, _ in points]
         ys += [float(y) for _, y in points]
         ptr.append(len(xs))

@@ -29,6 +29,7 @@ from simulator.spec import (
     ModelSpec,
     NodeOverride,
     NodeSpec,
+    Saturation,
     ScenarioSpec,
     TimeSpec,
 )
@@ -264,14 +265,15 @@ def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
     problems = []
     shaped = [i for i, link in enumerate(model.links) if link.shape is not None]
     for i in shaped:
-        link = model.links[i]
+        link, shape = model.links[i], model.links[i].shape
         if link.form == "elasticity":
             problems.append(_locate(doc, ("links", i, "form"),
                                     msg("link {link} has a {kind} shape, which works on the source's value in its "
-                                        "own unit, not on an elasticity", link=link.key, kind=link.shape.kind),
+                                        "own unit, not on an elasticity", link=link.key,
+                                        kind=getattr(shape, "kind", "")),
                                     msg("use form: linear, or remove the shape")))
-        if link.shape.kind == "saturation":
-            top = link.shape.max
+        if isinstance(shape, Saturation):
+            top = shape.max
             lo, hi = link.weight.support
             ends = [v for v in (lo, hi, link.weight.central) if np.isfinite(v)]
             if any(v * top < 0 for v in ends):
@@ -299,7 +301,7 @@ def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
                     doc, ("links", i, "shape"),
                     msg("link {link} has a {kind} shape and lies on a loop whose links pass their input straight "
                         "through at the start of the run; the start is solved as a linear system, so a "
-                        "nonlinear link cannot be on such a loop", link=link.key, kind=link.shape.kind),
+                        "nonlinear link cannot be on such a loop", link=link.key, kind=getattr(link.shape, "kind", "")),
                     msg("give a link of the loop delay: fixed, route the loop through a stock, or move the shape "
                         "to a link outside the loop")))
     return problems

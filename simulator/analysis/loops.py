@@ -31,7 +31,7 @@ from simulator import shapes
 from simulator.baselines import baseline_path
 from simulator.checked import checked
 from simulator.compiler import CompiledModel
-from simulator.spec import LinkSpec, Lookup, ModelSpec, Saturation, TimeSpec
+from simulator.spec import LinkSpec, Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 
 MAX_LOOPS = 10_000
 SCORE_COLUMNS = ["id", "polarity", "score", "node", "share", "mean_share", "path"]
@@ -107,8 +107,10 @@ def _shape_slope(link: LinkSpec, b: float) -> float:
     if isinstance(shape, Lookup):
         xs, ys = (np.array([p[i] for p in shape.points], dtype=float) for i in (0, 1))
         return w * float(shapes.slope(shapes.LOOKUP, 0.0, b, points_x=xs, points_y=ys))
-    code = shapes.ABOVE if shape.side == "above" else shapes.BELOW
-    return w * float(shapes.slope(code, 0.0, b, parameter=shape.level))
+    if isinstance(shape, Threshold):
+        code = shapes.ABOVE if shape.side == "above" else shapes.BELOW
+        return w * float(shapes.slope(code, 0.0, b, parameter=shape.level))
+    return w
 
 
 def gains_at(loops: list[Loop], cm: CompiledModel, d: np.ndarray, k: int) -> np.ndarray:

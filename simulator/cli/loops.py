@@ -52,9 +52,9 @@ def loops(path: Path = typer.Argument(..., help="A model file, or a scenario fil
         year = float(cm.times[k])
         if found:
             scores = loop_scores(found, cm, prepared.inputs, d, k)
-        if found and cm.has_shapes:  # a nonlinear link's coefficient depends on the run
-            gains = dict(zip([lp.id for lp in found], gains_at(found, cm, d, k).tolist(), strict=True))
-            scores["gain_at_run"] = scores["id"].map(gains)
+            if cm.has_shapes:  # a nonlinear link's coefficient depends on the run
+                gains = dict(zip([lp.id for lp in found], gains_at(found, cm, d, k).tolist(), strict=True))
+                scores["gain_at_run"] = scores["id"].map(gains)
     report = check_stability(prepared.model, cm, prepared.time, found, run=d)
     if as_json:
         typer.echo(json.dumps(_as_dict(prepared, is_scenario, found, report, scores, year), indent=2))
