@@ -401,10 +401,6 @@ class LinkShape(Spec):
 
     kind: Literal["lookup", "saturation", "threshold"]
 
-    def to_yaml(self) -> dict[str, Any]:
-        """The file form of this shape."""
-        return self.model_dump(exclude_defaults=False)
-
 
 class Lookup(LinkShape):
     """A table ``[[x, y], ...]`` of the source's value ``x`` (strictly increasing) and ``f(x)``,
