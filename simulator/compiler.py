@@ -156,17 +156,18 @@ class CompiledModel:
         lo, hi = self.table_ptr[link], self.table_ptr[link + 1]
         return self.table_x[lo:hi], self.table_y[lo:hi]
 
-    def signal(self, link: int, d: np.ndarray, k: int | np.ndarray, weight: np.ndarray | float | None = None
-               ) -> np.ndarray:
+    def signal(self, link: int, d: np.ndarray, k: int | np.ndarray, weight: np.ndarray | float | None = None,
+               parameter: np.ndarray | float | None = None) -> np.ndarray:
         """Link ``link``'s signal for source deviations ``d`` at time index ``k`` (:func:`simulator.shapes.signal`;
-        the plain deviation, over the source's baseline for an elasticity, when it has no shape)."""
+        the plain deviation, over the source's baseline for an elasticity, when it has no shape). ``weight`` and
+        ``parameter`` (max or level) default to the central values; arrays give one per member."""
         src = self.source[link]
         if self.shape[link] == shapes.NONE:
             return d * self.src_scale[k, link] if self.elastic[link] else d
         xs, ys = self.table(link)
         return shapes.signal(int(self.shape[link]), d, self.baselines[k, src],
                              self.weight[link] if weight is None else weight,
-                             float(self.shape_parameter[link]), xs, ys)
+                             float(self.shape_parameter[link]) if parameter is None else parameter, xs, ys)
 
     def outer_weights(self, weights: np.ndarray | None = None) -> np.ndarray:
         """The factor of each link's lagged signal: its weight (central unless ``weights``, (L,) or (L, M)),
@@ -281,10 +282,10 @@ def _shape_arrays(model: ModelSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             points = list(shape.points)
         elif isinstance(shape, Saturation):
             codes.append(shapes.SATURATION)
-            parameters.append(float(shape.max))
+            parameters.append(float(shape.max.central))
         elif isinstance(shape, Threshold):
             codes.append(shapes.ABOVE if shape.side == "above" else shapes.BELOW)
-            parameters.append(float(shape.level))
+            parameters.append(float(shape.level.central))
         else:  # the spec's union admits no other kind
             raise ValueError(f"unknown link shape {shape.kind!r}")
         xs += [float(x) for x, _ in points]

@@ -119,10 +119,11 @@ def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
 
 def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list[np.ndarray],
                      dk: np.ndarray, pre: np.ndarray, ew: np.ndarray, k: int,
-                     gathers: list[sparse.csr_array], wsig: np.ndarray) -> None:
+                     gathers: list[sparse.csr_array], wsig: np.ndarray, spar: np.ndarray) -> None:
     """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip.
 
-    ``ew`` is each link's factor of its signal, ``wsig`` its weight (inside a saturation's shape)."""
+    ``ew`` is each link's factor of its signal, ``wsig`` its weight (inside a saturation's shape), ``spar``
+    its shape parameter (L, M or 1)."""
     scale = cm.src_scale[k]
     for level, clip_nodes, gather in zip(levels, bounded, gathers, strict=True):
         value = pre[level.nodes]
@@ -131,13 +132,14 @@ def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list
             effects = ew[links] * dk[cm.source[links]] * scale[links][:, None]
             for p in np.flatnonzero(cm.shape[links] != _NO_SHAPE):
                 j = links[p]
-                effects[p] = ew[j] * cm.signal(j, dk[cm.source[j]], k, wsig[j])
+                effects[p] = ew[j] * cm.signal(j, dk[cm.source[j]], k, wsig[j], spar[j])
             value = value + gather @ effects
         dk[level.nodes] = value
         _clip(cm, dk, clip_nodes, k)
 
 
-def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray) -> None:
+def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
+                   spar: np.ndarray) -> None:
     """``t_0`` when the pass-through graph has a cycle: solve ``(I - G) d = u`` per member.
 
     ``G`` holds every non-fixed link into an auxiliary (lags pass their input
@@ -162,7 +164,7 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     coef = ew[links] * cm.src_scale[0, links][:, None]  # (l, M)
     rhs = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
     if cm.has_shapes:
-        dk[:] = _solve_shaped_initial(cm, links, coef, rhs, ew, wsig)
+        dk[:] = _solve_shaped_initial(cm, links, coef, rhs, ew, wsig, spar)
         return
     try:
         dk[:] = _solve_by_loops(cm, links, coef, rhs)
@@ -215,7 +217,7 @@ def _solve_by_loops(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs:
 
 
 def _solve_shaped_initial(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs: np.ndarray,
-                          ew: np.ndarray, wsig: np.ndarray) -> np.ndarray:
+                          ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray) -> np.ndarray:
     """``d = clip(u + G(d))`` at ``t_0`` group by group, with shaped links (see :func:`_solve_initial`).
 
     Each group's right-hand side adds the links from earlier groups (a shaped one
@@ -229,7 +231,7 @@ def _solve_shaped_initial(cm: CompiledModel, links: np.ndarray, coef: np.ndarray
         for row, p in zip(group.outside_rows, group.outside, strict=True):
             j = links[p]
             if cm.shape[j] != _NO_SHAPE:
-                value[row] += ew[j] * cm.signal(j, x[cm.source[j]], 0, wsig[j])
+                value[row] += ew[j] * cm.signal(j, x[cm.source[j]], 0, wsig[j], spar[j])
             else:
                 value[row] += coef[p] * x[cm.source[j]]
         b, lo, hi = base[nodes][:, None], cm.lower[nodes][:, None], cm.upper[nodes][:, None]
@@ -285,7 +287,8 @@ def _solve_or_nan(a: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 
 def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None, check_finite: bool = True) -> np.ndarray:
+             lags: np.ndarray | None = None, check_finite: bool = True,
+             shape_parameters: np.ndarray | None = None) -> np.ndarray:
     """Run the model and return the deviations ``d`` from the baseline.
 
     Parameters
@@ -299,6 +302,10 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
     check_finite : bool
         Raise on a non-finite value (default). An ensemble passes False to find
         and report every member that blew up itself.
+    shape_parameters : ndarray, shape (L, M), optional
+        Each shaped link's saturation ``max`` (target units) or threshold ``level``
+        (source units) per member; the central values when omitted (entries of links
+        without such a parameter are not read).
 
     Returns
     -------
@@ -313,19 +320,25 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
         When the call is above the budget of :mod:`simulator.budget` (before anything is allocated).
     """
     n_members = max(1 if weights is None else np.atleast_2d(weights.T).shape[0],
-                    1 if lags is None else np.atleast_2d(lags.T).shape[0])
+                    1 if lags is None else np.atleast_2d(lags.T).shape[0],
+                    1 if shape_parameters is None else np.atleast_2d(np.asarray(shape_parameters).T).shape[0])
     check_budget(engine_need(cm.times.size, cm.n_nodes, cm.n_links, n_members))
     w = _as_members(weights, cm.weight, n_members)
     tau = _as_members(lags, cm.lag, n_members)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        d = _integrate(cm, np.asarray(u, dtype=float), w, tau)
+        d = _integrate(cm, np.asarray(u, dtype=float), w, tau,
+                       None if shape_parameters is None else _as_members(shape_parameters, cm.shape_parameter,
+                                                                         n_members))
     if check_finite:
         _check_finite(cm, d)
     return d
 
 
-def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """All time steps: ``t_0`` with numpy, then the compiled time loop (:func:`_time_loop`)."""
+def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray,
+               spar: np.ndarray | None = None) -> np.ndarray:
+    """All time steps: ``t_0`` with numpy, then the compiled time loop (:func:`_time_loop`).
+
+    ``spar`` (L, M): shape parameters per member; None: the central ones for all (read with stride 0)."""
     n_times, n_nodes = cm.baselines.shape
     w = _writable(w)
     tau = _writable(tau)
@@ -334,13 +347,15 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
     d = np.empty((n_times, n_nodes, w.shape[1])) if plan.writes_all else np.zeros((n_times, n_nodes, w.shape[1]))
     d[0] = 0.0
     outer = _outer_weights(cm, w)
-    _initial_step(cm, d[0], u[0], outer * cm.tgt_scale[0][:, None], w)  # (elasticity) weights times b_target(t_0)
+    sstride = 0 if spar is None else 1
+    spar = _writable(cm.shape_parameter[:, None] if spar is None else spar)
+    _initial_step(cm, d[0], u[0], outer * cm.tgt_scale[0][:, None], w, spar)  # (elasticity) weights times b_target(t_0)
     _time_loop(d, _writable(u), outer, tau, float(cm.dt), plan.base, plan.lower, plan.upper, plan.src_scale,
                plan.tgt_scale,
                plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
                plan.stock_ptr, plan.stock_links, plan.nodes, plan.add_instant,
                plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links,
-               w, plan.shape, plan.shape_parameter, plan.table_ptr, plan.table_x, plan.table_y)
+               w, plan.shape, spar, sstride, plan.table_ptr, plan.table_x, plan.table_y)
     return d
 
 
@@ -420,7 +435,7 @@ def _shaped(code: int, dv: float, b: float, wv: float, p: float, tx: np.ndarray,
 def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # noqa: C901 (one place holds a step)
                source, delay, elastic, bounded, stocks, decay, stock_ptr, stock_links,
                nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links,
-               wsig, shape, sparam, tptr, tx, ty):  # pragma: no cover
+               wsig, shape, sparam, sstride, tptr, tx, ty):  # pragma: no cover
     """Advance ``d`` (K + 1, N, M) from its values at ``t_0`` to the end, in place (ENGINE.md's step).
 
     Per tile of members and per step ``k``: (1) stocks and delay outputs at
@@ -431,7 +446,8 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     times ``b_target`` for an elasticity). Fixed delays read their signal back
     from ``d``. A shaped link's signal is ``f(b + d) - f(b)`` (:mod:`simulator.shapes`;
     ``wsig`` holds a saturation's weight, which is inside its shape, and ``w`` is 1
-    for it). Branches sit outside the loops over members. (Compiled by numba;
+    for it; ``sparam[j, m * sstride]`` is a saturation's max or a threshold's
+    level, ``sstride`` 0 when it is the same for every member). Branches sit outside the loops over members. (Compiled by numba;
     the coverage tool cannot see inside.)
     """
     n_times, n_nodes, n_members = d.shape
@@ -470,11 +486,12 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                     src = source[j_link]
                     code = shape[j_link]
                     if code != _NO_SHAPE:
-                        p, lo, hi = sparam[j_link], tptr[j_link], tptr[j_link + 1]
+                        lo, hi = tptr[j_link], tptr[j_link + 1]
                         for m in range(nt):
                             back = k - steps[j_link, m]
                             out[j_link, m] = (_shaped(code, d[back, src, first + m], base[back, src],
-                                                      wsig[j_link, first + m], p, tx, ty, lo, hi)
+                                                      wsig[j_link, first + m], sparam[j_link, (first + m) * sstride],
+                                                      tx, ty, lo, hi)
                                               if back >= 0 else 0.0)
                         continue
                     for m in range(nt):
@@ -504,10 +521,11 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                             src = source[j_link]
                             code = shape[j_link]
                             if code != _NO_SHAPE:
-                                p, lo, hi, bs = sparam[j_link], tptr[j_link], tptr[j_link + 1], base[k, src]
+                                lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
                                 for m in range(nt):
                                     y[m] = y[m] + w[j_link, first + m] * _shaped(
-                                        code, d[k, src, first + m], bs, wsig[j_link, first + m], p, tx, ty, lo, hi)
+                                        code, d[k, src, first + m], bs, wsig[j_link, first + m],
+                                        sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
                             elif elastic[j_link]:
                                 ts, ss = tgt_scale[k, j_link], src_scale[k, j_link]
                                 for m in range(nt):
@@ -530,10 +548,10 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 src = source[j_link]
                 shape_code = shape[j_link]
                 if shape_code != _NO_SHAPE:
-                    p, lo, hi, bs = sparam[j_link], tptr[j_link], tptr[j_link + 1], base[k, src]
+                    lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
                     for m in range(nt):
-                        out[j_link, m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m], p,
-                                                 tx, ty, lo, hi)
+                        out[j_link, m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m],
+                                                 sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
                 else:
                     for m in range(nt):
                         out[j_link, m] = d[k, src, first + m]
@@ -566,10 +584,10 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 src = source[j_link]
                 shape_code = shape[j_link]
                 if shape_code != _NO_SHAPE:  # the shaped signal at t_k into the smoother
-                    p, lo, hi, bs = sparam[j_link], tptr[j_link], tptr[j_link + 1], base[k, src]
+                    lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
                     for m in range(nt):
-                        y[m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m], p,
-                                       tx, ty, lo, hi)
+                        y[m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m],
+                                       sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
                     if code == _EXPONENTIAL:
                         for m in range(nt):
                             o = out[j_link, m]
@@ -596,12 +614,13 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                         y1[j_link, m] = a1 + (d[k, src, first + m] * ss - a1) * r
 
 
-def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray) -> None:
+def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
+                  spar: np.ndarray) -> None:
     """Values at ``t_0``: stocks at zero deviation, lags passing their input through.
 
     ``ew`` is each link's factor of its signal (times ``b_target`` for an elasticity), ``wsig`` its weight."""
     if cm.initial_levels is None:
-        _solve_initial(cm, dk, u0, ew, wsig)
+        _solve_initial(cm, dk, u0, ew, wsig, spar)
         return
     pre = np.where(cm.is_stock, 0.0, u0)[:, None] + np.zeros(dk.shape)
     dk[cm.is_stock] = 0.0
@@ -609,7 +628,7 @@ def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndar
     bounded = set(cm.bounded.tolist())
     level_bounds = [np.array([n for n in lv.nodes if n in bounded], dtype=int) for lv in cm.initial_levels]
     _evaluate_levels(cm, cm.initial_levels, level_bounds, dk, pre, ew, 0,
-                     [_csr(lv.gather) for lv in cm.initial_levels], wsig)
+                     [_csr(lv.gather) for lv in cm.initial_levels], wsig, spar)
 
 
 def _check_finite(cm: CompiledModel, d: np.ndarray) -> None:

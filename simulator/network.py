@@ -273,7 +273,7 @@ def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
                                         kind=getattr(shape, "kind", "")),
                                     msg("use form: linear, or remove the shape")))
         if isinstance(shape, Saturation):
-            top = shape.max
+            top = shape.max.central
             lo, hi = link.weight.support
             ends = [v for v in (lo, hi, link.weight.central) if np.isfinite(v)]
             if any(v * top < 0 for v in ends):

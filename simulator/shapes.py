@@ -43,7 +43,7 @@ def lookup(points_x: np.ndarray, points_y: np.ndarray, x: np.ndarray | float) ->
 
 
 def signal(code: int, d: np.ndarray | float, b: np.ndarray | float, weight: np.ndarray | float = 1.0,
-           parameter: float = 0.0, points_x: np.ndarray | None = None,
+           parameter: np.ndarray | float = 0.0, points_x: np.ndarray | None = None,
            points_y: np.ndarray | None = None) -> np.ndarray:
     """A shaped link's signal ``f(b + d) - f(b)`` (saturation: with its weight inside), source units.
 
@@ -70,7 +70,7 @@ def signal(code: int, d: np.ndarray | float, b: np.ndarray | float, weight: np.n
 
 
 def slope(code: int, d: np.ndarray | float, b: np.ndarray | float, weight: np.ndarray | float = 1.0,
-          parameter: float = 0.0, points_x: np.ndarray | None = None,
+          parameter: np.ndarray | float = 0.0, points_x: np.ndarray | None = None,
           points_y: np.ndarray | None = None) -> np.ndarray:
     """``d signal / d d`` at the source's deviation ``d``: the link's local gain per unit of weight
     (saturation: including its weight). Used to linearise a shaped link around a run.

@@ -429,19 +429,23 @@ class Lookup(LinkShape):
 
 class Saturation(LinkShape):
     """An effect ``max * (1 - exp(-w * d / max))`` that levels off at ``max`` (target units, non-zero,
-    the sign of the weight)."""
+    the sign of the weight; a number or a range, sampled like a weight)."""
 
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["saturation"]
-    max: FiniteFloat
+    max: Uncertain
 
     @field_validator("max")
     @classmethod
-    def _check_max(cls, value: float) -> float:
-        if value == 0:
+    def _check_max(cls, value: Distribution) -> Distribution:
+        lo, hi = value.support
+        if lo == hi == 0:
             raise ValueError(msg("a saturation's max must not be 0; give the largest effect the link can "
                                  "have, with the sign of its weight"))
+        if lo <= 0 <= hi:
+            raise ValueError(msg("a saturation's max must stay on one side of 0, but its range goes from {lo:g} "
+                                 "to {hi:g}; give a range (triangular or uniform) of one sign", lo=lo, hi=hi))
         return value
 
 
@@ -452,7 +456,7 @@ class Threshold(LinkShape):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["threshold"]
-    level: FiniteFloat
+    level: Uncertain
     side: Literal["above", "below"] = "above"
 
 

@@ -103,13 +103,13 @@ def _shape_slope(link: LinkSpec, b: float) -> float:
     """A shaped link's coefficient at the baseline ``b`` of its source: ``w f'(b)`` (saturation: ``w``)."""
     shape, w = link.shape, link.weight.central
     if isinstance(shape, Saturation):
-        return float(shapes.slope(shapes.SATURATION, 0.0, b, w, shape.max))
+        return float(shapes.slope(shapes.SATURATION, 0.0, b, w, shape.max.central))
     if isinstance(shape, Lookup):
         xs, ys = (np.array([p[i] for p in shape.points], dtype=float) for i in (0, 1))
         return w * float(shapes.slope(shapes.LOOKUP, 0.0, b, points_x=xs, points_y=ys))
     if isinstance(shape, Threshold):
         code = shapes.ABOVE if shape.side == "above" else shapes.BELOW
-        return w * float(shapes.slope(code, 0.0, b, parameter=shape.level))
+        return w * float(shapes.slope(code, 0.0, b, parameter=shape.level.central))
     return w
 
 

@@ -178,7 +178,7 @@ def _shaped_signal(source: str, table: str, shape: LinkShape, weight: float) -> 
     """A shaped link's signal ``f(b + d) - f(b)`` (simulator.shapes), and the lookup table it reads."""
     value, base = ("ref", source), ("ref", f"{source}_baseline")
     if isinstance(shape, Saturation):
-        top = _num(shape.max)
+        top = _num(shape.max.central)
         exponent = ("div", ("mul", [_num(-weight), ("ref", f"{source}_delta")]), top)
         return ("mul", [top, ("sub", _num(1.0), ("exp", exponent))]), []
     if isinstance(shape, Lookup):
@@ -186,7 +186,7 @@ def _shaped_signal(source: str, table: str, shape: LinkShape, weight: float) -> 
         return ("sub", ("lookup", table, value), ("lookup", table, base)), [
             Equation(table, "lookup", points=points, comment=f"Shape of the effect of {source}")]
     if isinstance(shape, Threshold):
-        level = _num(shape.level)
+        level = _num(shape.level.central)
 
         def over(x: Expr) -> Expr:
             return ("max", _num(0.0), ("sub", x, level) if shape.side == "above" else ("sub", level, x))

@@ -20,10 +20,12 @@ from simulator.spec import ModelSpec, TimeSpec
 
 
 def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa: C901 (literal on purpose)
-                       weights: list[float] | None = None, lags: list[float] | None = None) -> np.ndarray:
+                       weights: list[float] | None = None, lags: list[float] | None = None,
+                       shape_parameters: list[float] | None = None) -> np.ndarray:
     """Deviations ``d`` of shape (K + 1, N) for inputs ``u`` of shape (K + 1, N).
 
-    ``weights`` and ``lags`` (one per link, file order) default to the central values.
+    ``weights``, ``lags`` and ``shape_parameters`` (a saturation's max or a threshold's level; one per
+    link, file order) default to the central values.
     """
     ids = [n.id for n in model.nodes]
     pos = {node_id: i for i, node_id in enumerate(ids)}
@@ -36,6 +38,9 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
     w = [lk.weight.central for lk in links] if weights is None else list(weights)
     tau = [lk.lag.central for lk in links] if lags is None else list(lags)
     kind = {n.id: n.kind for n in model.nodes}
+    central = [getattr(lk.shape, "max", None) or getattr(lk.shape, "level", None) for lk in links]
+    par = ([0.0 if c is None else c.central for c in central] if shape_parameters is None
+           else list(shape_parameters))
     lower = {n.id: -math.inf if n.min is None else n.min for n in model.nodes}
     upper = {n.id: math.inf if n.max is None else n.max for n in model.nodes}
 
@@ -52,12 +57,12 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
         if shape is None:
             return s / b if links[j].form == "elasticity" else s
         if shape.kind == "saturation":
-            return shape.max * (1.0 - math.exp(-w[j] * s / shape.max))
+            return par[j] * (1.0 - math.exp(-w[j] * s / par[j]))
         if shape.kind == "lookup":
             return _table(shape.points, b + s) - _table(shape.points, b)
         if shape.side == "above":
-            return max(0.0, b + s - shape.level) - max(0.0, b - shape.level)
-        return max(0.0, shape.level - b - s) - max(0.0, shape.level - b)
+            return max(0.0, b + s - par[j]) - max(0.0, b - par[j])
+        return max(0.0, par[j] - b - s) - max(0.0, par[j] - b)
 
     def effect(j: int, lagged_signal: float, k: int) -> float:
         """``e_ji = w * L[s]``, times ``b_i(t)`` for an elasticity; ``L[s]`` for a saturation."""

@@ -165,6 +165,8 @@ MODEL_CASES = [
     ("saturation max against a weight range",
      shaped("{kind: saturation, max: 5}").replace("weight: 1,", "weight: {low: -0.5, mode: 1, high: 2},"),
      "links[0].shape.max", 7, "its weight can be -0.5"),
+    ("saturation max range through zero", shaped("{kind: saturation, max: {low: -1, mode: 2, high: 3}}"),
+     "links[0].shape.max", 7, "must stay on one side of 0, but its range goes from -1 to 3"),
     ("unknown shape kind", shaped("{kind: sigmoid}"), "links[0].shape.kind", 7,
      "'sigmoid' is not allowed"),
     ("unknown shape key", shaped("{kind: threshold, level: 1, lvl: 2}"), "links[0].shape.lvl", 7,

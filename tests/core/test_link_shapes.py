@@ -12,6 +12,8 @@ from simulator.analysis.loops import find_loops, gains_at
 from simulator.analysis.stability import check_stability, step_map
 from simulator.analysis.tracing import by_intervention, incoming, trace_paths
 from simulator.engine import simulate
+from simulator.ensemble import ensemble_summary
+from simulator.sampling import draw
 
 from .builders import build_model, link, node, prepare
 from .reference_engine import reference_simulate
@@ -246,3 +248,29 @@ def test_a_linear_model_is_checked_as_before():
     prepared = prepare(model)
     report = check_stability(prepared.model, prepared.compiled, prepared.time, run=np.ones((21, 3)))
     assert report.linearised == "" and "linearised" not in report.to_dict()
+
+
+def test_a_sampled_max_and_level_are_drawn_per_member_like_weights():
+    model = build_model([node("a", 10.0), node("b", 5.0), node("c", 1.0)], [
+        link("a", "b", {"low": 1, "mode": 1.5, "high": 2}, lag=1.0,
+             shape={"kind": "saturation", "max": {"low": 1, "mode": 2, "high": 3}}),
+        link("a", "c", 1.0, shape={"kind": "threshold", "level": {"dist": "uniform", "low": 10.5, "high": 12}})])
+    prepared = prepare(model, [{"node": "a", "shape": "step", "height": 3.0, "start": 2021.0}])
+    sample = draw(prepared.model, 6, seed=4)
+    assert [p.name for p in sample.parameters] == ["a->b:weight", "a->b:max", "a->c:level"]
+    weights, lags = sample.block(0)
+    parameters = sample.shape_values(sample.uniforms(0))
+    assert parameters[0].min() >= 1 and parameters[0].max() <= 3 and np.ptp(parameters[1]) > 0
+    ours = simulate(prepared.compiled, prepared.inputs, weights, lags, shape_parameters=parameters)
+    for m in range(6):
+        reference = reference_simulate(prepared.model, prepared.time, prepared.inputs, weights=list(weights[:, m]),
+                                       lags=list(lags[:, m]), shape_parameters=list(parameters[:, m]))
+        np.testing.assert_allclose(ours[:, :, m], reference, rtol=1e-12, atol=1e-12)
+    assert sample.member_values(2)["a->c:level"] == parameters[1, 2]
+    # the ensemble runs its members with their own max and level (same seed, same draws)
+    summary = ensemble_summary(prepared, 6, seed=4)
+    np.testing.assert_allclose(summary.mean, ours.mean(axis=2), rtol=1e-13, atol=1e-13)
+    # a deterministic run uses the modes
+    central = simulate(prepared.compiled, prepared.inputs)[-1, :, 0]
+    assert central[1] == pytest.approx(2.0 * (1 - math.exp(-1.5 * 3.0 / 2.0)) * (1 - 0.75 ** 16))  # 16 lagged steps
+    assert central[2] == pytest.approx(3.0 + 10.0 - 11.25)  # 13 - level 11.25, baseline 10 below it
