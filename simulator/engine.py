@@ -447,8 +447,9 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     from ``d``. A shaped link's signal is ``f(b + d) - f(b)`` (:mod:`simulator.shapes`;
     ``wsig`` holds a saturation's weight, which is inside its shape, and ``w`` is 1
     for it; ``sparam[j, m * sstride]`` is a saturation's max or a threshold's
-    level, ``sstride`` 0 when it is the same for every member). Branches sit outside the loops over members. (Compiled by numba;
-    the coverage tool cannot see inside.)
+    level, ``sstride`` 0 when it is the same for every member). Branches sit
+    outside the loops over members. (Compiled by numba; the coverage tool cannot
+    see inside.)
     """
     n_times, n_nodes, n_members = d.shape
     n_links = source.size
