@@ -29,6 +29,7 @@ from simulator.spec import (
     ModelSpec,
     NodeOverride,
     NodeSpec,
+    Saturation,
     ScenarioSpec,
     TimeSpec,
 )
@@ -253,6 +254,59 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
     return problems
 
 
+def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Shaped links that cannot run: on an elasticity, a saturation's max against its weight's sign,
+    or a shaped link on a loop that passes its input straight through at the start.
+
+    At ``t_0`` every lag but a fixed one passes its input through (ENGINE.md), so a
+    loop of such links into auxiliaries is solved as a linear system; a nonlinear
+    link on it is refused rather than iterated.
+    """
+    problems = []
+    shaped = [i for i, link in enumerate(model.links) if link.shape is not None]
+    for i in shaped:
+        link, shape = model.links[i], model.links[i].shape
+        if link.form == "elasticity":
+            problems.append(_locate(doc, ("links", i, "form"),
+                                    msg("link {link} has a {kind} shape, which works on the source's value in its "
+                                        "own unit, not on an elasticity", link=link.key,
+                                        kind=getattr(shape, "kind", "")),
+                                    msg("use form: linear, or remove the shape")))
+        if isinstance(shape, Saturation):
+            top = shape.max.central
+            lo, hi = link.weight.support
+            ends = [v for v in (lo, hi, link.weight.central) if np.isfinite(v)]
+            if any(v * top < 0 for v in ends):
+                problems.append(_locate(
+                    doc, ("links", i, "shape", "max"),
+                    msg("the saturation of {link} levels off at max {max:g}, but its weight can be {weight:g}, "
+                        "of the other sign, so the effect would not level off", link=link.key, max=top,
+                        weight=next(v for v in ends if v * top < 0)),
+                    msg("give max the sign of the weight (the largest effect in the target's unit), or a weight "
+                        "range on one side of 0")))
+    if shaped:
+        import networkx as nx
+
+        kinds = {n.id: n.kind for n in model.nodes}
+        graph = nx.DiGraph()
+        graph.add_edges_from((lk.source, lk.target) for lk in model.links
+                             if lk.delay != "fixed" and kinds.get(lk.target) == "auxiliary")
+        component = {node: c for c, members in enumerate(nx.strongly_connected_components(graph))
+                     for node in members}
+        for i in shaped:
+            link = model.links[i]
+            if (link.delay != "fixed" and kinds.get(link.target) == "auxiliary" and link.source in component
+                    and component[link.source] == component.get(link.target)):
+                problems.append(_locate(
+                    doc, ("links", i, "shape"),
+                    msg("link {link} has a {kind} shape and lies on a loop whose links pass their input straight "
+                        "through at the start of the run; the start is solved as a linear system, so a "
+                        "nonlinear link cannot be on such a loop", link=link.key, kind=getattr(link.shape, "kind", "")),
+                    msg("give a link of the loop delay: fixed, route the loop through a stock, or move the shape "
+                        "to a link outside the loop")))
+    return problems
+
+
 def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Nodes whose ``theme`` is not a brede-welvaart theme of :data:`simulator.themes.THEMES`."""
     problems = []
@@ -274,7 +328,8 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
     time = time or model.time
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
             + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc)
-            + bound_problems(model, time, doc) + behaviour_problems(model, doc))
+            + bound_problems(model, time, doc) + shape_problems(model, doc)
+            + behaviour_problems(model, doc))
 
 
 def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:

@@ -393,6 +393,94 @@ class Evidence(Spec):
     calibration: dict[str, Any] | None = None
 
 
+class LinkShape(Spec):
+    """A link's nonlinear shape (:mod:`simulator.shapes` defines what each does).
+
+    A tagged union on ``kind``: every shape is one of :class:`Lookup`,
+    :class:`Saturation`, :class:`Threshold`; a spec field holding one is a
+    :data:`Shape`. (This base class itself only stands in for a ``kind`` that is
+    none of them, so that the error names it.)
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["lookup", "saturation", "threshold"]
+
+
+class Lookup(LinkShape):
+    """A table ``[[x, y], ...]`` of the source's value ``x`` (strictly increasing) and ``f(x)``,
+    linear between points and flat beyond the ends (Vensim's ``WITH LOOKUP``); at least two points."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["lookup"]
+    points: list[tuple[FiniteFloat, FiniteFloat]]
+
+    @field_validator("points")
+    @classmethod
+    def _check_points(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if len(points) < 2:
+            raise ValueError(msg("a lookup needs at least two points [x, y], got {count}; add points, or use a "
+                                 "linear link", count=len(points)))
+        for (x0, _), (x1, _) in zip(points, points[1:], strict=False):
+            if x1 == x0:
+                raise ValueError(msg("a lookup's x values must differ: x = {x:g} is given twice; give each x once",
+                                     x=x0))
+            if x1 < x0:
+                raise ValueError(msg("a lookup's points must be sorted by x: {x1:g} comes after {x0:g}; "
+                                     "list them from the smallest x to the largest", x0=x0, x1=x1))
+        return points
+
+
+class Saturation(LinkShape):
+    """An effect ``max * (1 - exp(-w * d / max))`` that levels off at ``max`` (target units, non-zero,
+    the sign of the weight; a number or a range, sampled like a weight)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["saturation"]
+    max: Uncertain
+
+    @field_validator("max")
+    @classmethod
+    def _check_max(cls, value: Distribution) -> Distribution:
+        lo, hi = value.support
+        if lo == hi == 0:
+            raise ValueError(msg("a saturation's max must not be 0; give the largest effect the link can "
+                                 "have, with the sign of its weight"))
+        if lo <= 0 <= hi:
+            raise ValueError(msg("a saturation's max must stay on one side of 0, but its range goes from {lo:g} "
+                                 "to {hi:g}; give a range (triangular or uniform) of one sign", lo=lo, hi=hi))
+        return value
+
+
+class Threshold(LinkShape):
+    """No effect while the source's value is below ``level`` (``side: above``) or above it
+    (``side: below``); beyond it the effect grows by the weight per unit (source units)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["threshold"]
+    level: Uncertain
+    side: Literal["above", "below"] = "above"
+
+
+_LINK_SHAPES: dict[Any, type[LinkShape]] = {"lookup": Lookup, "saturation": Saturation, "threshold": Threshold}
+
+
+def _link_shape_tag(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"shape-{kind}" if isinstance(kind, str) and kind in _LINK_SHAPES else "shape-other"
+
+
+Shape = Annotated[
+    Annotated[Lookup, Tag("shape-lookup")] | Annotated[Saturation, Tag("shape-saturation")]
+    | Annotated[Threshold, Tag("shape-threshold")] | Annotated[LinkShape, Tag("shape-other")],
+    Discriminator(_link_shape_tag),
+]
+"""A spec field holding a link's :class:`LinkShape`: the member ``kind`` names."""
+
+
 class LinkSpec(Spec):
     """A causal link ``from -> to``: weight (target units per source unit, or %/% for
     elasticities), lag in years, delay type."""
@@ -403,7 +491,19 @@ class LinkSpec(Spec):
     form: LinkForm = "linear"
     lag: Uncertain = FixedValue(dist="fixed", mode=0.0)
     delay: DelayType = "none"  # when not given, _default_delay sets it from the lag
+    shape: Shape | None = None
     evidence: Evidence = Evidence()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_weight(cls, value: Any) -> Any:
+        """A lookup without a ``weight`` takes its table as it is (weight 1)."""
+        if isinstance(value, dict) and "weight" not in value:
+            shape = value.get("shape")
+            kind = shape.get("kind") if isinstance(shape, dict) else getattr(shape, "kind", None)
+            if kind == "lookup":
+                return {**value, "weight": 1.0}
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -218,7 +218,8 @@ def labelled_text(text: str, model: ModelSpec) -> Localized:
 
 
 COLUMNS = {"id": msg("id"), "polarity": msg("polarity"), "length": msg("length"), "lag": msg("lag"),
-           "gain": msg("gain"), "path": msg("path"), "score": msg("score"), "node": msg("node"),
+           "gain": msg("gain"), "gain_at_run": msg("gain at run"), "path": msg("path"), "score": msg("score"),
+           "node": msg("node"),
            "share": msg("share"), "part": msg("part"), "from": msg("from"), "source": msg("from"),
            "value": msg("value"), "index": msg("index"), "shape": msg("shape"), "loop": msg("loop")}
 """Column headings of the printed tables, in words."""

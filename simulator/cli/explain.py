@@ -65,7 +65,7 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
         "incoming": _records(links), "paths": _records(top_paths(paths, top)),
         "n_paths": int((paths["part"] != "other").sum()), "loops": _records(loops),
         "interventions": _records(by_intervention(cm, prepared.interventions, i, k)),
-    }
+    } | ({"nonlinear": True} if cm.has_shapes else {})
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -145,12 +145,19 @@ def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
             other=PARTS["other"]), language)
     show(r["paths"], ["part", "value", "share", "path"], [8, 12, 8, 400])
     if len(r["interventions"]) > 2:
-        say(msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
+        say(msg("\nper intervention (each run alone; '{interaction}': what bounds and nonlinear links add together)",
+                interaction=PARTS["interaction"]) if r.get("nonlinear") else
+            msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
                 interaction=PARTS["interaction"]), language)
         show(r["interventions"], ["part", "index", "node", "shape", "value", "share"], [13, 5, 40, 6, 12, 8])
     if r["loops"]:
         say(msg("\nfeedback per loop"), language)
         show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
+    if r.get("nonlinear"):
+        say(msg("\nnonlinear links: a shaped link passes on its source's parts in proportion to its signal; the "
+                "parts are recomputed from the run and add up to the change"), language)
+    if r["exact"] and r.get("nonlinear"):
+        return
     say(msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run") if r["exact"]
         else msg("\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed",
                  bounds=PARTS["bounds"]), language)

@@ -6,13 +6,16 @@ scenario's interventions), ``x_delta`` (the deviation ``d``) and ``x`` (the valu
 functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``: :data:`simulator.delays.VENSIM_FUNCTIONS`, whose
 module defines what each delay type does) so that Vensim, Stella or PySD
 compute exactly what bwsim computes (ENGINE.md). Central (mode) values are used
-for every uncertain weight and lag.
+for every uncertain weight and lag. A shaped link's signal is written out
+(:mod:`simulator.shapes`): a lookup as a table ``a_to_b_shape`` read at the
+source's value and at its baseline (``WITH LOOKUP`` / a graphical function), a
+threshold with ``MAX``, a saturation with ``EXP``.
 
 Expressions are small trees of tuples, rendered by each dialect:
 ``("num", x)``, ``("ref", name)``, ``("time",)``, ``("add", [..])``,
 ``("mul", [..])``, ``("sub", a, b)``, ``("div", a, b)``, ``("pow", a, b)``,
 ``("min", a, b)``, ``("max", a, b)``, ``("if", cond, a, b)``, ``("ge"|"gt"|"lt", a, b)``,
-``("and", a, b)``, ``("lookup", table, arg)``, ``("delay_fixed", x, tau)``,
+``("and", a, b)``, ``("exp", a)``, ``("lookup", table, arg)``, ``("delay_fixed", x, tau)``,
 ``("delay1", x, tau, init|None)``, ``("delay3", x, tau, init|None)``.
 """
 
@@ -27,7 +30,16 @@ from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
-from simulator.spec import GrowthBaseline, InterventionSpec, NodeSpec, SeriesBaseline
+from simulator.spec import (
+    GrowthBaseline,
+    InterventionSpec,
+    LinkShape,
+    Lookup,
+    NodeSpec,
+    Saturation,
+    SeriesBaseline,
+    Threshold,
+)
 
 Expr = tuple[Any, ...]
 
@@ -141,12 +153,17 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         signal: Expr = ("ref", f"{link.source}_delta")
         if link.form == "elasticity":
             signal = ("div", signal, ("ref", f"{link.source}_baseline"))
+        if link.shape is not None:
+            signal, extra = _shaped_signal(link.source, f"{link.source}_to_{link.target}_shape", link.shape,
+                                           float(cm.weight[j]))
+            eqs.extend(extra)
         tau = float(cm.lag[j])
         init = None if cm.initial_levels is not None else _num(initial[j])
         lagged = {"none": signal, "fixed": ("delay_fixed", signal, _num(tau)),
                   "exponential": ("delay1", signal, _num(tau), init),
                   "third_order": ("delay3", signal, _num(tau), init)}[link.delay]
-        factors = [_num(cm.weight[j]), lagged]
+        saturating = link.shape is not None and link.shape.kind == "saturation"  # its weight is inside
+        factors = [lagged] if saturating else [_num(cm.weight[j]), lagged]
         if link.form == "elasticity":
             factors.insert(0, ("ref", f"{link.target}_baseline"))
         eqs.append(Equation(name, "aux", ("mul", factors), comment=f"Effect of {link.source} on {link.target}"))
@@ -155,6 +172,27 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))
     _check_names(eqs, prepared.name)
     return out
+
+
+def _shaped_signal(source: str, table: str, shape: LinkShape, weight: float) -> tuple[Expr, list[Equation]]:
+    """A shaped link's signal ``f(b + d) - f(b)`` (simulator.shapes), and the lookup table it reads."""
+    value, base = ("ref", source), ("ref", f"{source}_baseline")
+    if isinstance(shape, Saturation):
+        top = _num(shape.max.central)
+        exponent = ("div", ("mul", [_num(-weight), ("ref", f"{source}_delta")]), top)
+        return ("mul", [top, ("sub", _num(1.0), ("exp", exponent))]), []
+    if isinstance(shape, Lookup):
+        points = tuple((float(x), float(y)) for x, y in shape.points)
+        return ("sub", ("lookup", table, value), ("lookup", table, base)), [
+            Equation(table, "lookup", points=points, comment=f"Shape of the effect of {source}")]
+    if isinstance(shape, Threshold):
+        level = _num(shape.level.central)
+
+        def over(x: Expr) -> Expr:
+            return ("max", _num(0.0), ("sub", x, level) if shape.side == "above" else ("sub", level, x))
+
+        return ("sub", over(value), over(base)), []
+    raise ValueError(f"unknown link shape {shape.kind!r}")
 
 
 def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], dt: float) -> list[Equation]:
@@ -190,7 +228,7 @@ def _initial_signals(prepared: PreparedScenario) -> np.ndarray:
     """Each link's input signal at ``t_0`` (used as explicit lag initial values)."""
     cm = prepared.compiled
     d0 = simulate(cm, prepared.inputs)[0, :, 0]
-    return d0[cm.source] * cm.src_scale[0]
+    return np.array([float(cm.signal(j, d0[cm.source[j]], 0)) for j in range(cm.n_links)])
 
 
 def _check_names(eqs: list[Equation], scenario: str) -> None:

@@ -9,7 +9,7 @@ from simulator.io.export_equations import Equation, EquationSet, Expr
 # Operators whose operands are rendered in order into a template: {0}, {1}, ...
 _TEMPLATES = {
     "sub": "({0} - {1})", "div": "({0} / {1})", "pow": "({0} ^ {1})",
-    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})",
+    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})", "exp": "EXP({0})",
     "ge": "({0} >= {1})", "gt": "({0} > {1})", "lt": "({0} < {1})", "and": "({0} AND {1})",
     "if": "(IF {0} THEN {1} ELSE {2})",
     "step": "(IF TIME >= {1} THEN {0} ELSE 0)",
