@@ -255,11 +255,11 @@ def _score_value(value: Any) -> int:
     low, high = SCALE
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (
             isinstance(value, float) and not value.is_integer()):
-        raise ValueError(msg("a score is a whole number from {low:+d} (strong negative) to {high:+d} (strong "
+        raise ValueError(msg("a score is a whole number from {low:+g} (strong negative) to {high:+g} (strong "
                              "positive), got {value}", low=low, high=high, value=repr(value)))
     if not low <= value <= high:
-        raise ValueError(msg("score {value} is outside the scale {low:+d}..{high:+d}; use a whole number from "
-                             "{low:+d} (strong negative) to {high:+d} (strong positive)", value=repr(value),
+        raise ValueError(msg("score {value} is outside the scale {low:+g}..{high:+g}; use a whole number from "
+                             "{low:+g} (strong negative) to {high:+g} (strong positive)", value=repr(value),
                              low=low, high=high))
     return int(value)
 
@@ -314,7 +314,7 @@ class ExpertScore(Spec):
     @property
     def label(self) -> str:
         """``+2``, or ``groep Noord +2``."""
-        return f"{self.by} {self.score:+d}" if self.by else f"{self.score:+d}"
+        return f"{self.by} {self.score:+g}" if self.by else f"{self.score:+g}"
 
 
 class ScoredWeight(Distribution):
