@@ -542,8 +542,10 @@ class LinkSpec(Spec):
             return handler(value)
         link = handler({**value, "weight": _SCORED})
         scores = (link.score,) if link.score is not None else tuple(link.scores or ())
-        weight = ScoredWeight(dist="scored", scores=scores, scale=1.0 if link.form == "elasticity" else None)
-        return link.model_copy(update={"weight": weight})
+        # set on the new link itself (it is ``self`` when built in code): frozen, but not yet seen by anyone
+        link.__dict__["weight"] = ScoredWeight(dist="scored", scores=scores,
+                                               scale=1.0 if link.form == "elasticity" else None)
+        return link
 
     @field_validator("scores", mode="before")
     @classmethod
@@ -630,9 +632,10 @@ def with_score_scales(links: list[LinkSpec], nodes: list[NodeSpec], start: float
     out = []
     for link in links:
         weight = link.weight
-        if isinstance(weight, ScoredWeight) and weight.scale is None and link.form == "linear" and \
-                link.source in by_id and link.target in by_id:
-            at = [float(baseline_path(by_id[name].baseline, np.array([start]), start)[0]) for name in (link.source, link.target)]
+        ends = (link.source, link.target)
+        if isinstance(weight, ScoredWeight) and weight.scale is None and link.form == "linear" and all(
+                name in by_id for name in ends):
+            at = [float(baseline_path(by_id[name].baseline, np.array([start]), start)[0]) for name in ends]
             scale = linear_scale(*at)
             if scale is not None:
                 link = link.model_copy(update={"weight": weight.model_copy(update={"scale": scale})})

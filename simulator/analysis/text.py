@@ -233,8 +233,10 @@ def score_text(link: LinkSpec, language: str = "nl") -> str:
     weight = link.weight
     if not isinstance(weight, ScoredWeight):
         return ""
+    low, high = weight.support
     values = {"scores": weight.label, "central": format_number(weight.central, language),
-              "p05": format_number(weight.quantile(0.05), language), "p95": format_number(weight.quantile(0.95), language),
-              "low": format_number(weight.support[0], language), "high": format_number(weight.support[1], language)}
+              "p05": format_number(weight.quantile(0.05), language),
+              "p95": format_number(weight.quantile(0.95), language),
+              "low": format_number(low, language), "high": format_number(high, language)}
     return translate(msg("scores {scores}: weight {central} (90 %: {p05} to {p95}; range {low} to {high})",
                          **values), language)
