@@ -290,3 +290,27 @@ def test_an_export_writes_the_central_weight_and_the_scores_as_a_comment(tmp_pat
     assert "weight from expert scores groep Noord +2, groep Zuid -1, gemeente +1" in text
     central = load_model(EXAMPLE_MODEL).spec.links[4].weight.central
     assert f"{central:.6g}"[:6] in text
+
+
+# --- calibration ---------------------------------------------------------------------------------------------------
+
+def test_calibrating_a_scored_link_writes_the_fitted_weight_in_place_of_the_scores(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(EXAMPLE_SCENARIO), "--out", str(tmp_path / "run")]).exit_code == 0
+    rows = (tmp_path / "run" / "results.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    observed = ["node,time,value"]
+    for line in rows[1:]:
+        row = dict(zip(header, line.split(","), strict=True))
+        if row["node"] == "housing_demand" and float(row["time"]).is_integer():
+            observed.append(f"housing_demand,{row['time']},{float(row['baseline']) + 1.3 * float(row['delta'])!r}")
+    (tmp_path / "obs.csv").write_text("\n".join(observed) + "\n", encoding="utf-8")
+    fitted = tmp_path / "fitted.yaml"
+    result = runner.invoke(app, ["calibrate", str(EXAMPLE_SCENARIO), str(tmp_path / "obs.csv"), "--link",
+                                 "employed_residents:housing_demand", "--out", str(fitted), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    link = load_model(fitted).spec.links[1]
+    central = load_model(EXAMPLE_MODEL).spec.links[1].weight.central
+    assert not link.is_scored and link.score is None
+    assert link.weight.central == pytest.approx(1.3 * central, rel=1e-6)
+    assert link.evidence.calibration["weight"]["prior"] == {"score": 2}
