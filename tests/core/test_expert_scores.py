@@ -302,7 +302,8 @@ def test_calibrating_a_scored_link_writes_the_fitted_weight_in_place_of_the_scor
     observed = ["node,time,value"]
     for line in rows[1:]:
         row = dict(zip(header, line.split(","), strict=True))
-        if row["node"] == "housing_demand" and float(row["time"]).is_integer():
+        if row["scenario"] == "expert-scores-growth" and row["node"] == "housing_demand" and float(
+                row["time"]).is_integer():
             observed.append(f"housing_demand,{row['time']},{float(row['baseline']) + 1.3 * float(row['delta'])!r}")
     (tmp_path / "obs.csv").write_text("\n".join(observed) + "\n", encoding="utf-8")
     fitted = tmp_path / "fitted.yaml"
