@@ -244,4 +244,4 @@ def _comment(header: str) -> str:
     return "".join((line if line.lstrip().startswith("#") else f"# {line}".rstrip()) + "\n" for line in lines)
 
 
-__all__ = ["WIDTH", "SharedValueError", "dump_yaml", "rewrite_yaml"]
+__all__ = ["REMOVE", "WIDTH", "SharedValueError", "dump_yaml", "rewrite_yaml"]
