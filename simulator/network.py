@@ -31,7 +31,9 @@ from simulator.spec import (
     NodeSpec,
     Saturation,
     ScenarioSpec,
+    ScoredWeight,
     TimeSpec,
+    with_score_scales,
 )
 from simulator.themes import THEME_IDS, closest_theme, is_theme
 from simulator.timegrid import time_grid
@@ -176,6 +178,26 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
                     msg("elasticity link {link} needs a non-zero baseline for '{node}', which is 0",
                         link=link.key, node=name),
                     msg("give the node a baseline, or use form: linear")))
+    return problems
+
+
+def score_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Scored linear links whose weight cannot be made: a baseline of an end is 0 at the model's start
+    (a score is an elasticity at the baselines, ``w = e * |b_target / b_source|``)."""
+    by_id = {n.id: n for n in model.nodes}
+    problems = []
+    for i, link in enumerate(model.links):
+        if not (isinstance(link.weight, ScoredWeight) and link.weight.scale is None):
+            continue
+        zero = [name for name in (link.source, link.target) if name in by_id and not np.any(
+            baseline_path(by_id[name].baseline, np.array([model.time.start]), model.time.start))]
+        key = "score" if link.score is not None else "scores"
+        problems.append(_locate(
+            doc, ("links", i, key),
+            msg("the score of linear link {link} cannot be made a weight: the baseline of '{node}' is 0 in "
+                "{year:g}", link=link.key, node=zero[0] if zero else link.source, year=model.time.start),
+            msg("a score sets an elasticity at the baselines; give the node a baseline, give a weight "
+                "instead of the score, or use form: elasticity")))
     return problems
 
 
@@ -327,7 +349,7 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
         return problems
     time = time or model.time
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
-            + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc)
+            + elasticity_problems(model, time, doc) + score_problems(model, doc) + baseline_problems(model, time, doc)
             + bound_problems(model, time, doc) + shape_problems(model, doc)
             + behaviour_problems(model, doc))
 
@@ -372,13 +394,20 @@ def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> lis
     return problems
 
 
-def _overridden_link(link: LinkSpec, override: LinkOverride) -> LinkSpec:
-    """``link`` with the fields ``override`` sets; pydantic ValidationError when invalid."""
+def _overridden_link(link: LinkSpec, override: LinkOverride, model: ModelSpec) -> LinkSpec:
+    """``link`` of ``model`` with the fields ``override`` sets; pydantic ValidationError when invalid.
+
+    An override's weight replaces a scored link's scores; a scored link that stays scored
+    keeps the scale the model's baselines give (:func:`simulator.spec.with_score_scales`).
+    """
     changes = override.model_dump(exclude_none=True, exclude={"source", "target"})
     data = link.model_dump(by_alias=True, exclude_none=True) | changes
+    if "weight" in changes:
+        data.pop("score", None)
+        data.pop("scores", None)
     if "lag" in changes and "delay" not in changes and link.delay == "none":
         data["delay"] = None  # a lag given to an immediate link gets the default delay
-    return LinkSpec.model_validate(data)
+    return with_score_scales([LinkSpec.model_validate(data)], model.nodes, model.time.start)[0]
 
 
 def _overridden_node(node: NodeSpec, override: NodeOverride) -> NodeSpec:
@@ -400,7 +429,7 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
     index = {(lk.source, lk.target): i for i, lk in enumerate(links)}
     for override in scenario.overrides.links:
         i = index[(override.source, override.target)]
-        links[i] = _overridden_link(links[i], override)
+        links[i] = _overridden_link(links[i], override, model)
     nodes = list(model.nodes)
     node_index = {n.id: i for i, n in enumerate(nodes)}
     for node_override in scenario.overrides.nodes:
@@ -427,7 +456,7 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
     links = {(lk.source, lk.target): lk for lk in model.links}
     nodes = {n.id: n for n in model.nodes}
     attempts: list[tuple[PathKey, Callable[[], LinkSpec | NodeSpec]]] = [
-        (("overrides", "links", i), functools.partial(_overridden_link, links[(o.source, o.target)], o))
+        (("overrides", "links", i), functools.partial(_overridden_link, links[(o.source, o.target)], o, model))
         for i, o in enumerate(scenario.overrides.links)]  # each override's link and node exist (checked before)
     attempts += [(("overrides", "nodes", i), functools.partial(_overridden_node, nodes[n.id], n))
                  for i, n in enumerate(scenario.overrides.nodes)]

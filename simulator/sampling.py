@@ -18,7 +18,8 @@ check all use these.
 
 Draws are made in the unit hypercube (Latin hypercube by default, plain Monte
 Carlo as an option) and mapped through each distribution's inverse CDF (the
-closed forms of ``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``).
+closed forms of ``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``; a pool of
+expert scores through :func:`simulator.scores.pool_ppf`).
 
 Reproducibility: the numbers depend only on the seed, the method, the number
 of samples and the list of uncertain parameters (link order of the model file,
@@ -43,7 +44,8 @@ import numpy as np
 
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
-from simulator.spec import Distribution, ModelSpec
+from simulator.scores import pool_ppf
+from simulator.spec import Distribution, ModelSpec, ScoredWeight
 
 Method = Literal["lhs", "mc"]
 METHODS = ("lhs", "mc")
@@ -186,10 +188,15 @@ def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS,
     ``norm`` / ``uniform`` ``ppf`` without scipy's per-call argument handling,
     which cost more than the model runs of a block; ``"scipy"`` (sensitivity)
     calls ``scipy.stats`` itself. The two agree to rounding (the tests check it).
+    A weight from expert scores (:class:`~simulator.spec.ScoredWeight`, a mixture of
+    triangles that scipy has no inverse CDF for) is inverted by
+    :func:`simulator.scores.pool_ppf` in both conventions.
     """
     u = np.clip(np.asarray(u, dtype=float), eps, 1.0 - eps)
     if dist.dist == "fixed" or not dist.is_uncertain:
         return np.full(u.shape, float(dist.central))
+    if isinstance(dist, ScoredWeight):  # the pool of expert scores: one formula in both conventions
+        return pool_ppf(u, dist.bands)
     if convention == "scipy":
         return _scipy_ppf(dist, u)
     if dist.dist == "triangular":

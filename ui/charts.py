@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator.analysis.text import format_number, unit_label
+from simulator.analysis.text import format_number, score_text, unit_label
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import in_cbs_order
 from ui import network_layout
@@ -344,6 +344,7 @@ def _link_hover(model: ModelSpec, link: object, language: str) -> str:
         _plain(f"{src.label.get(language)} → {tgt.label.get(language)}"),
         _plain(f"{w['weight']}: {format_number(link.weight.central, language)} ({unit})"),
         _plain(f"{w['lag']}: {delay}"),
+        *([_plain(score_text(link, language))] if getattr(link, "is_scored", False) else []),
     ])
 
 

@@ -12,8 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from simulator.messages import LANGUAGES, Localized, localize_number, msg
-from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.messages import LANGUAGES, Localized, localize_number, msg, translate
+from simulator.spec import DIMENSIONS, LinkSpec, ModelSpec, ScoredWeight
 from simulator.themes import theme_name
 
 DIMENSION_NAMES = {"nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
@@ -226,3 +226,18 @@ COLUMNS = {"id": msg("id"), "polarity": msg("polarity"), "length": msg("length")
 
 POLARITIES = {"reinforcing": msg("reinforcing"), "balancing": msg("balancing"), "inactive": msg("inactive")}
 """The polarity of a feedback loop, in words."""
+
+
+def score_text(link: LinkSpec, language: str = "nl") -> str:
+    """A scored link's scores and pooled weight, for people: ``scores +2, +1: weight 0.012 (90 %: 0.0067 to
+    0.032; range 0.005 to 0.05)``; "" for a link with a numeric weight."""
+    weight = link.weight
+    if not isinstance(weight, ScoredWeight):
+        return ""
+    low, high = weight.support
+    values = {"scores": weight.label, "central": format_number(weight.central, language),
+              "p05": format_number(weight.quantile(0.05), language),
+              "p95": format_number(weight.quantile(0.95), language),
+              "low": format_number(low, language), "high": format_number(high, language)}
+    return translate(msg("scores {scores}: weight {central} (90 %: {p05} to {p95}; range {low} to {high})",
+                         **values), language)

@@ -19,6 +19,7 @@ from simulator.analysis.text import (
     labelled,
     node_labels,
     percent,
+    score_text,
     table,
     unit_label,
 )
@@ -29,6 +30,7 @@ from simulator.errors import InputError, Problem
 from simulator.io.spec_files import did_you_mean, load_scenario
 from simulator.messages import msg, translate
 from simulator.scenario_run import PreparedScenario, prepare_scenario
+from simulator.spec import LinkSpec, ScoredWeight
 
 PARTS = {"link": msg("link"), "bounds": msg("bounds"), "path": msg("path"), "feedback": msg("feedback"),
          "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction")}
@@ -65,7 +67,17 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
         "incoming": _records(links), "paths": _records(top_paths(paths, top)),
         "n_paths": int((paths["part"] != "other").sum()), "loops": _records(loops),
         "interventions": _records(by_intervention(cm, prepared.interventions, i, k)),
+        "scored": [_scored(link) for link in prepared.model.links if link.target == node_id and link.is_scored],
     } | ({"nonlinear": True} if cm.has_shapes else {})
+
+
+def _scored(link: LinkSpec) -> dict:
+    """An expert-scored incoming link: its scores, and the pooled weight's centre, 90 % interval and range."""
+    weight = link.weight
+    assert isinstance(weight, ScoredWeight)
+    return {"source": link.source, "scores": [{"by": s.by, "score": s.score} for s in weight.scores],
+            "weight": weight.central, "p05": weight.quantile(0.05), "p95": weight.quantile(0.95),
+            "low": weight.support[0], "high": weight.support[1]}
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -93,6 +105,12 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
         return
     title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
     _print(result, title, node_labels(prepared.model, language), language)
+    scored = [link for link in prepared.model.links if link.target == node and link.is_scored]
+    if scored:
+        labels = node_labels(prepared.model, language)
+        say(msg("\nexpert-scored links into this node (the run uses the central weight)"), language)
+        for link in scored:
+            typer.echo(f"  {labels.get(link.source, link.source)}: {score_text(link, language)}")
 
 
 def _heading(r: dict, title: str, language: str) -> str:

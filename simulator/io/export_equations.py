@@ -37,6 +37,7 @@ from simulator.spec import (
     Lookup,
     NodeSpec,
     Saturation,
+    ScoredWeight,
     SeriesBaseline,
     Threshold,
 )
@@ -166,7 +167,12 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         factors = [lagged] if saturating else [_num(cm.weight[j]), lagged]
         if link.form == "elasticity":
             factors.insert(0, ("ref", f"{link.target}_baseline"))
-        eqs.append(Equation(name, "aux", ("mul", factors), comment=f"Effect of {link.source} on {link.target}"))
+        comment = f"Effect of {link.source} on {link.target}"
+        if isinstance(link.weight, ScoredWeight):  # the central weight is written; the scores say where it came from
+            lo, hi = link.weight.support
+            comment += (f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
+                        f"central {link.weight.central:.6g})")
+        eqs.append(Equation(name, "aux", ("mul", factors), comment=comment))
         incoming[link.target].append(("ref", name))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))

@@ -128,7 +128,9 @@ def test_cyclic_lags_get_explicit_initial_values(fmt, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["mdl", "xmile"])
-@pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").glob("*.yaml"))
+                         + [ROOT / "scenarios" / "examples" / "expert-scores-growth.yaml"],  # expert-scored links
+                         ids=lambda p: p.stem)
 def test_shipped_scenarios(scenario, fmt, tmp_path):
     loaded = load_scenario(scenario)
     assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
