@@ -53,6 +53,12 @@ UNIT_WORDS_NL: dict[str, str] = {
     "of labour force": "van de beroepsbevolking",
     "expert panel": "expertpanel",
     "satisfied": "tevreden",
+    "index_points": "indexpunten",
+    "index_point": "indexpunt",
+    "offences": "delicten",
+    "offence": "delict",
+    "thousand": "duizend",
+    "pp": "procentpunt",
     "households": "huishoudens",
     "household": "huishouden",
     "dwellings": "woningen",
@@ -80,10 +86,13 @@ def unit_label(unit: str, language: str = "nl") -> str:
     """A model's unit (English words) in ``language``: in Dutch the common unit words are translated.
 
     ``"jobs"`` -> ``"banen"``, ``"mln packages/yr"`` -> ``"mln pakketten/jaar"``; symbols and
-    numbers stay as they are, and English is returned unchanged.
+    numbers stay as they are. English is returned as written, a unit name's ``_`` as a space
+    (``index_point`` -> ``index point``).
     """
-    if language != "nl" or not unit:
+    if not unit:
         return unit
+    if language != "nl":
+        return unit.replace("_", " ")
     words = sorted(UNIT_WORDS_NL, key=len, reverse=True)
     pattern = re.compile("|".join(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])" for w in words))
     return pattern.sub(lambda m: UNIT_WORDS_NL[m.group(0)], unit)
