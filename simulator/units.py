@@ -64,6 +64,7 @@ euro = [money] = EUR = eur
 # shares and scores: a level in % changes by percentage points (pp)
 percent = [share] = % = procent
 percentage_point = percent = pp = procentpunt = procentpunten
+fraction = 100 * percent = _ = fractie
 index_point = [index] = _ = indexpunt = indexpunten
 """
 """The model language's units, in pint's definition syntax (``name = definition = symbol = aliases``)."""
