@@ -25,7 +25,7 @@ import functools
 import math
 import re
 import tokenize
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from simulator.messages import msg
 
@@ -82,7 +82,7 @@ def registry() -> pint.UnitRegistry:
     """The registry of :data:`DEFINITIONS` only (pint's own thousands of units are not loaded)."""
     import pint
 
-    units = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False, cache_folder=None)
+    units: pint.UnitRegistry = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False, cache_folder=None)
     for line in DEFINITIONS.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             units.define(line.strip())
@@ -165,7 +165,7 @@ def parse_unit(text: str) -> pint.Unit:
     if not (math.isfinite(magnitude) and magnitude == 1.0):
         raise UnitError(msg("it has a number ({number:g}) in it; use a named scale (thousand, mln)",
                             number=magnitude))
-    return quantity.units
+    return cast("pint.Unit", quantity.units)
 
 
 def expected_weight_unit(target: str, source: str, form: str, into_stock: bool) -> pint.Unit:
@@ -235,8 +235,10 @@ def export_units(text: str, dialect: str) -> str:
     unit = parse_unit(text)
     year = "Year" if dialect == "mdl" else "Years"
     names = {**_EXPORT_NAMES, "year": year}
-    top, bottom = [], []
-    for name, power in sorted(unit._units.items(), key=lambda item: (item[1] < 0, item[0])):
+    top: list[str] = []
+    bottom: list[str] = []
+    powers = {str(name): float(cast(float, power)) for name, power in unit._units.items()}
+    for name, power in sorted(powers.items(), key=lambda item: (item[1] < 0, item[0])):
         name = names.get(name, name).replace("µ", "micro").replace("μ", "micro")
         exponent = abs(power)
         part = name if exponent == 1 else f"{name}^{exponent:g}"
