@@ -16,7 +16,8 @@ The rules (docs/formats.md, "Units"), with ``T`` the target's unit and ``S`` the
   weight into ``pp`` from ``jobs`` is refused (the engine never converts, so the weight would be 1,000
   times too large).
 
-pint is imported when the first unit is parsed (``bwsim --help`` does not load it).
+pint is imported when the first unit is parsed (``bwsim --help`` does not load it), without its
+optional scipy and dask integrations (:func:`_import_pint`).
 """
 
 from __future__ import annotations
@@ -77,9 +78,35 @@ class UnitError(ValueError):
     """A unit that does not parse; ``args[0]`` is the message for people."""
 
 
+_OPTIONAL = ("scipy", "dask")
+"""Packages pint's ``compat`` module imports when they are installed; units need neither."""
+
+
+def _import_pint() -> None:
+    """Import pint without importing :data:`_OPTIONAL` (unless already imported).
+
+    ``bwsim validate`` parses units and must load no numerics (``tests/test_startup.py``); pint's
+    integrations with scipy and dask arrays are unused here. Each package not yet imported is marked
+    absent while pint is imported, then the mark is removed, so a later ``import scipy`` works as
+    usual. The app imports pint once, in ``ui/preload.py``, before its sessions' threads start.
+    """
+    import sys
+
+    hidden = [name for name in _OPTIONAL if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # import and find_spec then say "not installed"
+    try:
+        import pint  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
+
+
 @functools.cache
 def registry() -> pint.UnitRegistry:
     """The registry of :data:`DEFINITIONS` only (pint's own thousands of units are not loaded)."""
+    _import_pint()
     import pint
 
     units: pint.UnitRegistry = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False, cache_folder=None)
@@ -142,9 +169,9 @@ def parse_unit(text: str) -> pint.Unit:
     UnitError
         When ``text`` is not a unit of :data:`DEFINITIONS`, with what is wrong.
     """
+    units = registry()  # first: it imports pint as bwsim needs it
     import pint
 
-    units = registry()
     source = pint_text(text)
     if not source:
         return units.dimensionless
