@@ -738,6 +738,7 @@ class LinkOverride(Spec):
     lag: Uncertain | None = None
     delay: DelayType | None = None
     form: LinkForm | None = None
+    weight_unit: str | None = None
 
 
 class NodeOverride(Spec):

@@ -197,6 +197,11 @@ def test_a_scenario_override_that_makes_a_unit_wrong_is_refused_at_the_override(
     result = runner.invoke(app, ["validate", "--lang", "en", str(scenario)])
     assert result.exit_code == 2
     assert "s.yaml:5: overrides.links[0]:" in result.stderr and "dimensionless" in result.stderr
+    scenario.write_text("name: s\nmodel: m.yaml\ninterventions: []\noverrides:\n"
+                        "  links: [{from: jobs, to: commuters, form: elasticity, weight_unit: '%/%'}]\n",
+                        encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--lang", "en", str(scenario)])
+    assert result.exit_code == 0, result.output
 
 
 def test_a_node_without_a_unit_is_a_pure_number_and_an_undeclared_weight_is_not_checked(tmp_path):
