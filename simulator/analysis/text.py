@@ -213,6 +213,30 @@ def node_labels(model: ModelSpec, language: str) -> dict[str, str]:
     return {node.id: node.label.get(language) for node in model.nodes}
 
 
+def node_units(model: ModelSpec, language: str) -> dict[str, str]:
+    """Node id -> its unit as tables show it in ``language`` (``unit_label`` or ``unit``; "" without one)."""
+    return {node.id: unit_label(node.shown_unit, language) for node in model.nodes}
+
+
+def parameter_units(model: ModelSpec, language: str) -> dict[str, str]:
+    """``from->to:weight`` and ``from->to:lag`` -> the parameter's unit in ``language``.
+
+    A weight's unit is its link's ``weight_unit``, or the one its nodes' units imply
+    (:func:`simulator.units.expected_text`); a lag is in years.
+    """
+    from simulator.units import expected_text
+
+    by_id = {node.id: node for node in model.nodes}
+    years = unit_label("years", language)
+    units = {}
+    for link in model.links:
+        source, target = by_id[link.source], by_id[link.target]
+        weight = link.weight_unit or expected_text(target.unit, source.unit, link.form, target.kind == "stock")
+        units[f"{link.key}:weight"] = unit_label(weight, language)
+        units[f"{link.key}:lag"] = years
+    return units
+
+
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
