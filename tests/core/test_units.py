@@ -259,3 +259,16 @@ def test_exports_carry_units_that_pysd_reads(fmt, tmp_path):
     assert units["net_migration_to_population_effect"].startswith("person/Year")
     for node in model.nodes:
         assert VENSIM_UNITS.match(units[node.id]), units[node.id]
+
+
+def test_cli_tables_get_each_parameters_and_nodes_unit():
+    from simulator.analysis.text import node_units, parameter_units
+
+    model = load_model(ROOT / "models" / "medtech-heerlen.yaml").spec
+    nl, en = parameter_units(model, "nl"), parameter_units(model, "en")
+    assert nl["jobs_total->unemployment_rate:weight"] == "procentpunt per baan"
+    assert en["jobs_total->unemployment_rate:weight"] == "pp per job"
+    assert en["house_price->housing_stock:weight"] == "1/yr" and nl["medtech_jobs->jobs_total:lag"] == "jaren"
+    spec = ModelSpec.model_validate(__import__("yaml").safe_load(MODEL.replace("weight_unit: pp per job", "")))
+    assert parameter_units(spec, "en")["jobs->unemployment:weight"] == "% per job"  # implied by the nodes
+    assert node_units(model, "nl")["unemployment_rate"] == "% van de beroepsbevolking"
