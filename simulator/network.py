@@ -329,6 +329,84 @@ def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
     return problems
 
 
+def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Units that do not parse, and declared weight units that are not what the link's nodes imply.
+
+    The rules are :mod:`simulator.units`': a linear weight is in target unit per source unit, an
+    elasticity's is dimensionless, both per year into a stock; a ``weight_unit`` must be that unit in
+    dimension and size. A link whose node has a unit that does not parse is reported at the node only.
+    """
+    from simulator.units import (
+        UnitError,
+        expected_text,
+        expected_weight_unit,
+        parse_unit,
+        same_size,
+        size_factor,
+        written,
+    )
+
+    problems = []
+    readable: set[str] = set()
+    for i, node in enumerate(model.nodes):
+        try:
+            parse_unit(node.unit)
+            readable.add(node.id)
+        except UnitError as exc:
+            problems.append(_locate(doc, ("nodes", i, "unit"),
+                                    msg("the unit '{unit}' of '{node}' does not parse: {reason}", unit=node.unit,
+                                        node=node.id, reason=exc.args[0]),
+                                    _unit_hint()))
+    by_id = {n.id: n for n in model.nodes}
+    for i, link in enumerate(model.links):
+        if not link.weight_unit:
+            continue
+        try:
+            found = parse_unit(link.weight_unit)
+        except UnitError as exc:
+            problems.append(_locate(doc, ("links", i, "weight_unit"),
+                                    msg("the weight_unit '{unit}' of {link} does not parse: {reason}",
+                                        unit=link.weight_unit, link=link.key, reason=exc.args[0]),
+                                    _unit_hint()))
+            continue
+        if link.source not in readable or link.target not in readable:
+            continue
+        source, target = by_id[link.source], by_id[link.target]
+        stock = target.kind == "stock"
+        expected = expected_weight_unit(target.unit, source.unit, link.form, stock)
+        factor = size_factor(found, expected)
+        if factor is not None and same_size(factor):
+            continue
+        values = {"link": link.key, "unit": link.weight_unit, "found": written(found),
+                  "expected": expected_text(target.unit, source.unit, link.form, stock),
+                  "expected_pint": written(expected), "factor": factor or 0.0}
+        if link.form == "elasticity":
+            message = (msg("the weight of elasticity link {link} is a relative rate into a stock, in 1/yr, but its "
+                           "weight_unit is '{unit}' ({found})", **values) if stock else
+                       msg("the weight of elasticity link {link} is dimensionless (%/%), but its weight_unit is "
+                           "'{unit}' ({found})", **values))
+            hint = msg("write weight_unit: {expected}, or remove it; an elasticity relates relative changes",
+                       **values)
+        elif factor is None:
+            message = msg("the weight_unit '{unit}' of {link} ({found}) does not fit its nodes: the weight must be "
+                          "in {expected} ({expected_pint})", **values)
+            hint = msg("write weight_unit: {expected} and give the weight in it, or correct the nodes' units",
+                       **values)
+        else:
+            message = msg("the weight_unit '{unit}' of {link} is {factor:g} times {expected}, the unit its nodes "
+                          "imply; the engine does not convert units, so the weight would be of the wrong size",
+                          **values)
+            hint = msg("give the weight in {expected} (multiply it by {factor:g}) and write weight_unit: "
+                       "{expected}", **values)
+        problems.append(_locate(doc, ("links", i, "weight_unit"), message, hint))
+    return problems
+
+
+def _unit_hint() -> str:
+    return msg("write a unit bwsim knows, such as jobs, persons/yr, %, pp per job or kt CO2/yr (docs/formats.md, "
+               "\"Units\"); put descriptive words in unit_label")
+
+
 def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Nodes whose ``theme`` is not a brede-welvaart theme of :data:`simulator.themes.THEMES`."""
     problems = []
@@ -350,7 +428,7 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
     time = time or model.time
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
             + elasticity_problems(model, time, doc) + score_problems(model, doc) + baseline_problems(model, time, doc)
-            + bound_problems(model, time, doc) + shape_problems(model, doc)
+            + bound_problems(model, time, doc) + shape_problems(model, doc) + unit_problems(model, doc)
             + behaviour_problems(model, doc))
 
 

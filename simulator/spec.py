@@ -476,7 +476,13 @@ class Split(Spec):
 
 
 class NodeSpec(Spec):
-    """One bouwblok: an indicator with a baseline path. Units: the node's own ``unit``."""
+    """One bouwblok: an indicator with a baseline path. Units: the node's own ``unit``.
+
+    ``unit`` is a unit expression of :mod:`simulator.units` (``jobs``, ``persons/yr``, ``%``; checked
+    by :func:`simulator.network.unit_problems`, empty: a pure number); ``unit_label`` is the text
+    shown for it when the unit alone says too little (``% of labour force``), in English words
+    that tables and charts translate into Dutch like the unit itself.
+    """
 
     id: Identifier
     label: LocalizedText
@@ -484,6 +490,7 @@ class NodeSpec(Spec):
     dimension: Dimension
     region: Identifier = "heerlen"
     unit: str = ""
+    unit_label: str = ""
     kind: NodeKind = "auxiliary"
     baseline: Baseline = 0.0
     decay: FiniteFloat = Field(0.0, ge=0.0, description="stock only: fraction of the deviation lost per year")
@@ -504,6 +511,11 @@ class NodeSpec(Spec):
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(msg("min ({min:g}) is larger than max ({max:g})", min=self.min, max=self.max))
         return self
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit as tables and charts show it: ``unit_label`` when given, else ``unit`` (English words)."""
+        return self.unit_label or self.unit
 
 
 class Evidence(Spec):
@@ -608,7 +620,10 @@ _SCORED = FixedValue(dist="fixed", mode=0.0)
 
 class LinkSpec(Spec):
     """A causal link ``from -> to``: weight (target units per source unit, or %/% for
-    elasticities), lag in years, delay type.
+    elasticities; per year into a stock), lag in years, delay type.
+
+    ``weight_unit`` declares the weight's unit (checked against the nodes' units by
+    :func:`simulator.network.unit_problems`); empty: the unit the rule implies.
 
     Instead of ``weight`` a link may give ``score`` (one expert's or group's score, -3..+3) or
     ``scores`` (several, pooled); its ``weight`` is then the :class:`ScoredWeight` they make.
@@ -623,6 +638,7 @@ class LinkSpec(Spec):
     form: LinkForm = "linear"
     lag: Uncertain = FixedValue(dist="fixed", mode=0.0)
     delay: DelayType = "none"  # when not given, _default_delay sets it from the lag
+    weight_unit: str = ""
     shape: Shape | None = None
     evidence: Evidence = Evidence()
 
@@ -1126,6 +1142,7 @@ class LinkOverride(Spec):
     lag: Uncertain | None = None
     delay: DelayType | None = None
     form: LinkForm | None = None
+    weight_unit: str | None = None
 
 
 class NodeOverride(Spec):

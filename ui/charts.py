@@ -335,7 +335,7 @@ def _link_hover(model: ModelSpec, link: object, language: str) -> str:
     w = NETWORK_WORDS["en" if language == "en" else "nl"]
     src, tgt = model.node(link.source), model.node(link.target)
     unit = w["elasticity"] if link.form == "elasticity" else w["per"].format(
-        target=unit_label(tgt.unit, language), source=unit_label(src.unit, language))
+        target=unit_label(tgt.shown_unit, language), source=unit_label(src.shown_unit, language))
     lag = link.lag.central
     delay = w["none"] if not lag else f"{format_number(lag, language)} {w['years']}"
     if lag and link.delay and link.delay != "none":
@@ -460,7 +460,7 @@ def network_figure(
                     "line": {"width": 1.5, "color": "white"},
                 },
                 hovertext=[
-                    _plain(f"{n.label.get(language)} ({unit_label(n.unit, language)})")
+                    _plain(f"{n.label.get(language)} ({unit_label(n.shown_unit, language)})")
                     + "<br>"
                     + _plain(f"{theme_label(n.theme, language)} · {t(n.dimension, language)}")
                     for n in nodes

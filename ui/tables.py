@@ -154,7 +154,7 @@ def nodes_table(model: ModelSpec, language: str = "nl") -> pd.DataFrame:
             {
                 "id": node.id,
                 "label": node.label.get(language),
-                "unit": unit_label(node.unit, language),
+                "unit": unit_label(node.shown_unit, language),
                 "baseline": value,
                 "min": node.min,
                 "max": node.max,

@@ -224,7 +224,7 @@ def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray
     out = []
     for indicator, part in table.groupby("indicator", sort=False):
         members = [nodes[i] for i in part["nodes"].iloc[0].split(",")]
-        unit = change_unit(unit_label(members[0].unit, language), language)
+        unit = change_unit(unit_label(members[0].shown_unit, language), language)
         gap = format_number(float(part["gap_baseline"].iloc[0]), language)
         precision = max(m.indicator.precision or 0.0 for m in members)
 

@@ -205,7 +205,7 @@ def _year_rows(model: ModelSpec, d: np.ndarray, b: np.ndarray, direction: np.nda
     return pd.DataFrame({
         "dimension": [n.dimension for n in model.nodes], "theme": [n.theme for n in model.nodes],
         "region": [n.region for n in model.nodes], "node": model.node_ids,
-        "unit": [n.unit for n in model.nodes], "direction": direction,
+        "unit": [n.shown_unit for n in model.nodes], "direction": direction,
         "quantified": [n.quantified for n in model.nodes], "baseline": b, "delta": central,
         "relative": relative, "verdict": verdict,
         "share_agree": (per_member == verdict[:, None]).mean(axis=1) if ensemble else nan,

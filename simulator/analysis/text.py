@@ -53,6 +53,12 @@ UNIT_WORDS_NL: dict[str, str] = {
     "of labour force": "van de beroepsbevolking",
     "expert panel": "expertpanel",
     "satisfied": "tevreden",
+    "index_points": "indexpunten",
+    "index_point": "indexpunt",
+    "offences": "delicten",
+    "offence": "delict",
+    "thousand": "duizend",
+    "pp": "procentpunt",
     "households": "huishoudens",
     "household": "huishouden",
     "dwellings": "woningen",
@@ -80,10 +86,13 @@ def unit_label(unit: str, language: str = "nl") -> str:
     """A model's unit (English words) in ``language``: in Dutch the common unit words are translated.
 
     ``"jobs"`` -> ``"banen"``, ``"mln packages/yr"`` -> ``"mln pakketten/jaar"``; symbols and
-    numbers stay as they are, and English is returned unchanged.
+    numbers stay as they are. English is returned as written, a unit name's ``_`` as a space
+    (``index_point`` -> ``index point``).
     """
-    if language != "nl" or not unit:
+    if not unit:
         return unit
+    if language != "nl":
+        return unit.replace("_", " ")
     words = sorted(UNIT_WORDS_NL, key=len, reverse=True)
     pattern = re.compile("|".join(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])" for w in words))
     return pattern.sub(lambda m: UNIT_WORDS_NL[m.group(0)], unit)
@@ -202,6 +211,30 @@ def percent(value: float, language: str = "en") -> str:
 def node_labels(model: ModelSpec, language: str) -> dict[str, str]:
     """Node id -> its label in ``language``."""
     return {node.id: node.label.get(language) for node in model.nodes}
+
+
+def node_units(model: ModelSpec, language: str) -> dict[str, str]:
+    """Node id -> its unit as tables show it in ``language`` (``unit_label`` or ``unit``; "" without one)."""
+    return {node.id: unit_label(node.shown_unit, language) for node in model.nodes}
+
+
+def parameter_units(model: ModelSpec, language: str) -> dict[str, str]:
+    """``from->to:weight`` and ``from->to:lag`` -> the parameter's unit in ``language``.
+
+    A weight's unit is its link's ``weight_unit``, or the one its nodes' units imply
+    (:func:`simulator.units.expected_text`); a lag is in years.
+    """
+    from simulator.units import expected_text
+
+    by_id = {node.id: node for node in model.nodes}
+    years = unit_label("years", language)
+    units = {}
+    for link in model.links:
+        source, target = by_id[link.source], by_id[link.target]
+        weight = link.weight_unit or expected_text(target.unit, source.unit, link.form, target.kind == "stock")
+        units[f"{link.key}:weight"] = unit_label(weight, language)
+        units[f"{link.key}:lag"] = years
+    return units
 
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")

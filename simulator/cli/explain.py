@@ -61,7 +61,7 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
     node = prepared.model.node(node_id)
     bounds = float(links.loc[links["part"] == "bounds", "value"].sum())
     return {
-        "scenario": prepared.name, "node": node_id, "label": node.label.get(language), "unit": node.unit,
+        "scenario": prepared.name, "node": node_id, "label": node.label.get(language), "unit": node.shown_unit,
         "year": float(cm.times[k]), "baseline": float(cm.baselines[k, i]), "delta": float(d[k, i]),
         "exact": bool(abs(bounds) <= 1e-9 * max(abs(float(d[k, i])), 1e-300)),
         "incoming": _records(links), "paths": _records(top_paths(paths, top)),

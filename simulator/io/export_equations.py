@@ -11,6 +11,11 @@ for every uncertain weight and lag. A shaped link's signal is written out
 source's value and at its baseline (``WITH LOOKUP`` / a graphical function), a
 threshold with ``MAX``, a saturation with ``EXP``.
 
+Units: ``Equation.units`` is the node's unit expression (:mod:`simulator.units`); each writer
+turns it into its dialect's unit syntax (:func:`simulator.units.export_units`). A link's effect
+and a stock's inputs are flows, in the stock's unit per year. ``shown_units`` is the unit as
+people read it (``unit_label``), for comments.
+
 Expressions are small trees of tuples, rendered by each dialect:
 ``("num", x)``, ``("ref", name)``, ``("time",)``, ``("add", [..])``,
 ``("mul", [..])``, ``("sub", a, b)``, ``("div", a, b)``, ``("pow", a, b)``,
@@ -56,6 +61,12 @@ class Equation:
     points: tuple[tuple[float, float], ...] = ()
     units: str = ""
     comment: str = ""
+    shown_units: str = ""
+
+    @property
+    def flow_units(self) -> str:
+        """A stock's flow unit: its own unit per year (model-language text; "" without a unit)."""
+        return per_year(self.units) if self.units else ""
 
     @property
     def formula(self) -> Expr:
@@ -63,6 +74,11 @@ class Equation:
         if self.expr is None:
             raise ValueError(f"{self.kind} {self.name} has no expression")
         return self.expr
+
+
+def per_year(unit: str) -> str:
+    """``unit`` per year, as a unit expression of :mod:`simulator.units` (``(persons)/yr``)."""
+    return f"({unit})/yr" if unit.strip() else "1/yr"
 
 
 @dataclass(frozen=True)
@@ -138,9 +154,9 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         expr, extra = _baseline(node, time.start, time.end)
         eqs.extend(extra)
         eqs.append(Equation(f"{node.id}_baseline", "aux", expr, units=node.unit,
-                            comment=f"Baseline of {node.label.en}"))
+                            comment=f"Baseline of {node.label.en}", shown_units=node.shown_unit))
         eqs.append(Equation(node.id, "aux", ("add", [("ref", f"{node.id}_baseline"), ("ref", f"{node.id}_delta")]),
-                            units=node.unit, comment=node.label.en))
+                            units=node.unit, comment=node.label.en, shown_units=node.shown_unit))
     inputs: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
     for i, item in enumerate(prepared.interventions):
         expr, extra = _shape(item, f"{item.node}_input_{i}_table", time.start, time.end, time.dt)
@@ -167,12 +183,16 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         factors = [lagged] if saturating else [_num(cm.weight[j]), lagged]
         if link.form == "elasticity":
             factors.insert(0, ("ref", f"{link.target}_baseline"))
+        target = model.node(link.target)
+        flow = target.kind == "stock" and bool(target.unit.strip())
         comment = f"Effect of {link.source} on {link.target}"
         if isinstance(link.weight, ScoredWeight):  # the central weight is written; the scores say where it came from
             lo, hi = link.weight.support
             comment += (f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
                         f"central {link.weight.central:.6g})")
-        eqs.append(Equation(name, "aux", ("mul", factors), comment=comment))
+        eqs.append(Equation(name, "aux", ("mul", factors), comment=comment,
+                            units=per_year(target.unit) if flow else target.unit,
+                            shown_units=f"{target.shown_unit}/yr" if flow else target.shown_unit))
         incoming[link.target].append(("ref", name))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))
@@ -203,8 +223,10 @@ def _shaped_signal(source: str, table: str, shape: LinkShape, weight: float) -> 
 
 def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], dt: float) -> list[Equation]:
     """``x_input`` and ``x_delta`` (with ``x_delta_raw`` for a bounded stock)."""
-    eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0), units=node.unit,
-                    comment=f"Interventions on {node.label.en}")]
+    flow = node.kind == "stock" and bool(node.unit.strip())  # into a stock, an intervention is a flow
+    eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0),
+                    units=per_year(node.unit) if flow else node.unit, comment=f"Interventions on {node.label.en}",
+                    shown_units=f"{node.shown_unit}/yr" if flow else node.shown_unit)]
     total: Expr = ("add", [("ref", f"{node.id}_input"), *incoming])
     bounded = node.min is not None or node.max is not None
     name = f"{node.id}_delta"
@@ -218,16 +240,18 @@ def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], d
         return ("sub", value, ("ref", f"{node.id}_baseline"))
 
     if node.kind == "auxiliary":
-        eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit))
+        eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit,
+                            shown_units=node.shown_unit))
         return eqs
-    flow: Expr = ("sub", total, ("mul", [_num(node.decay), ("ref", name)])) if node.decay else total
+    net: Expr = ("sub", total, ("mul", [_num(node.decay), ("ref", name)])) if node.decay else total
     if not bounded:
-        return [*eqs, Equation(name, "stock", flow, units=node.unit)]
+        return [*eqs, Equation(name, "stock", net, units=node.unit, shown_units=node.shown_unit)]
     raw = f"{node.id}_delta_raw"
     correction = ("div", ("sub", ("ref", name), ("ref", raw)), _num(dt))
-    return [*eqs, Equation(raw, "stock", ("add", [flow, correction]), units=node.unit,
-                           comment="unclipped state; the correction flow keeps it at the clipped value"),
-            Equation(name, "aux", clip(("ref", raw)), units=node.unit)]
+    return [*eqs, Equation(raw, "stock", ("add", [net, correction]), units=node.unit,
+                           comment="unclipped state; the correction flow keeps it at the clipped value",
+                           shown_units=node.shown_unit),
+            Equation(name, "aux", clip(("ref", raw)), units=node.unit, shown_units=node.shown_unit)]
 
 
 def _initial_signals(prepared: PreparedScenario) -> np.ndarray:

@@ -22,7 +22,8 @@ from .helpers import model, node
 def four_nodes():
     return model([
         node("jobs", theme="arbeid", direction="up"),
-        node("unemployment", theme="arbeid", direction="down", unit="% of labour force", baseline=5.0),
+        node("unemployment", theme="arbeid", direction="down", unit="%", unit_label="% of labour force",
+             baseline=5.0),
         node("co2", theme="milieu", dimension="later", direction="down", baseline=0.0),
         node("commuters", theme="arbeid", dimension="elders", direction="neutral", quantified=False),
     ], [], start=2025, end=2050, dt=0.5)
