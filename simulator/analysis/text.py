@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.messages import LANGUAGES, Localized, localize_number, msg, translate
-from simulator.spec import DIMENSIONS, LinkSpec, ModelSpec, ScoredWeight
+from simulator.spec import DIMENSIONS, LinkSpec, Lookup, ModelSpec, Saturation, ScoredWeight, Threshold
 from simulator.themes import theme_name
 
 DIMENSION_NAMES = {"nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
@@ -274,3 +274,32 @@ def score_text(link: LinkSpec, language: str = "nl") -> str:
               "low": format_number(low, language), "high": format_number(high, language)}
     return translate(msg("scores {scores}: weight {central} (90 %: {p05} to {p95}; range {low} to {high})",
                          **values), language)
+
+
+def shape_text(link: LinkSpec, language: str = "nl") -> str:
+    """A shaped link's shape for people (:mod:`simulator.shapes`): ``levels off at 800``, ``no effect
+    below 2``, ``table of 4 points, flat beyond 0 and 4``; "" for a link without a shape."""
+    shape = link.shape
+
+    def number(value: float) -> str:
+        return format_number(value, language)
+
+    def ranged(value: object) -> str:  # a shape parameter: its central value, and its range when uncertain
+        low, high = value.support  # type: ignore[attr-defined]
+        central = number(value.central)  # type: ignore[attr-defined]
+        if low == high:
+            return central
+        return translate(msg("{central} ({low} to {high})", central=central, low=number(low), high=number(high)),
+                         language)
+
+    if isinstance(shape, Saturation):
+        return translate(msg("levels off at {max}", max=ranged(shape.max)), language)
+    if isinstance(shape, Threshold):
+        template = msg("no effect below {level}", level=ranged(shape.level)) if shape.side == "above" else \
+            msg("no effect above {level}", level=ranged(shape.level))
+        return translate(template, language)
+    if isinstance(shape, Lookup):
+        first, last = shape.points[0][0], shape.points[-1][0]
+        return translate(msg("table of {n} points, flat beyond {first} and {last}", n=len(shape.points),
+                             first=number(first), last=number(last)), language)
+    return ""
