@@ -116,7 +116,9 @@ def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
 def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list[np.ndarray],
                      dk: np.ndarray, pre: np.ndarray, ew: np.ndarray, k: int,
                      gathers: list[sparse.csr_array]) -> None:
-    """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip."""
+    """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip.
+
+    A capacity node's value is its inputs' smallest (largest) value instead (:func:`_capacity_initial`)."""
     scale = cm.src_scale[k]
     for level, clip_nodes, gather in zip(levels, bounded, gathers, strict=True):
         value = pre[level.nodes]
@@ -124,7 +126,99 @@ def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list
             links = level.links
             value = value + gather @ (ew[links] * dk[cm.source[links]] * scale[links][:, None])
         dk[level.nodes] = value
+        _capacity_initial(cm, dk, pre, ew, level.nodes)
         _clip(cm, dk, clip_nodes, k)
+
+
+# --- capacity nodes at t_0 (minimum / maximum): the kernel's _capacity_value, in numpy ---------
+
+def _capacity_initial(cm: CompiledModel, dk: np.ndarray, pre: np.ndarray, ew: np.ndarray,
+                      nodes: np.ndarray) -> None:
+    """``d_i(t_0) = (min_j w_j (b_j + L[d_j]) - b_i) + u_i`` for the capacity nodes among ``nodes``, in place.
+
+    At ``t_0`` a fixed delay gives 0, every other lag passes its input through.
+    ``ew`` is ``w`` (every input is linear: ``b_target`` scaling is 1). Inputs in
+    the kernel's order (exponential, third-order, fixed, then zero-lag links).
+    """
+    for i in nodes[cm.capacity[nodes] != 0]:
+        into = np.flatnonzero(cm.target == i)
+        lagged = [j for code in (_EXPONENTIAL, _THIRD_ORDER, _FIXED) for j in into if cm.delay[j] == code]
+        order = lagged + [j for j in into if cm.delay[j] == _NONE]
+        value = None
+        for j in order:
+            signal = 0.0 if cm.delay[j] == _FIXED else dk[cm.source[j]]
+            v = ew[j] * (cm.baselines[0, cm.source[j]] + signal)
+            value = v if value is None else _pick_array(value, v, cm.capacity[i] == 1)
+        dk[i] = (value - cm.baselines[0, i]) + pre[i]
+
+
+def _pick_array(current: np.ndarray, value: np.ndarray, smallest: bool) -> np.ndarray:
+    """Elementwise :func:`_pick`: the smaller (larger) value, NaN winning."""
+    better = value < current if smallest else value > current
+    return np.where(np.isnan(current), current, np.where(np.isnan(value) | better, value, current))
+
+
+def _solve_initial_capacity(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
+    """``t_0`` of a model with capacity nodes whose pass-through graph has a loop: ``d = clip(u + G d)``
+    solved group by group (:attr:`KernelPlan.initial_groups`), each clipped before a later group reads it.
+
+    The checks keep capacity nodes out of loops, so each is a group of its own,
+    evaluated as the smallest (largest) of its inputs. A loop is solved as in
+    :func:`_solve_initial` (all members at once; per member, with its nodes
+    that leave their bounds held at the bound, when a bound binds; NaN when singular).
+    Models without capacity nodes keep :func:`_solve_initial` (their numbers are unchanged).
+    """
+    n, m = dk.shape
+    links = _initial_links(cm)
+    coef = ew[links] * cm.src_scale[0, links][:, None]  # (l, M)
+    pre = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
+    dk[:] = 0.0
+    for group in cm.plan.initial_groups:
+        nodes = group.nodes
+        if cm.is_stock[nodes].all():
+            _clip(cm, dk, nodes[np.isin(nodes, cm.bounded)], 0)
+            continue
+        if cm.capacity[nodes].any():
+            _capacity_initial(cm, dk, pre, ew, nodes)
+            _clip(cm, dk, nodes[np.isin(nodes, cm.bounded)], 0)
+            continue
+        value = pre[nodes].copy()
+        for row, p in zip(group.outside_rows, group.outside, strict=True):
+            value[row] += coef[p] * dk[cm.source[links[p]]]
+        if group.inside.size:
+            size = nodes.size
+            a = np.zeros((m, size, size))
+            a[:, np.arange(size), np.arange(size)] = 1.0
+            a[:, group.inside_rows, group.inside_cols] -= coef[group.inside].T
+            rhs = value
+            try:
+                value = np.linalg.solve(a, rhs.T[..., None])[..., 0].T
+            except np.linalg.LinAlgError:
+                value = np.stack([_solve_or_nan(a[j], rhs[:, j]) for j in range(m)], axis=1)
+            b, lo, hi = cm.baselines[0, nodes][:, None], cm.lower[nodes][:, None], cm.upper[nodes][:, None]
+            for j in np.flatnonzero(np.any((b + value < lo) | (b + value > hi), axis=0)):
+                value[:, j] = _solve_group_bounded(cm, nodes, a[j], rhs[:, j], value[:, j])
+        dk[nodes] = value
+        _clip(cm, dk, nodes[np.isin(nodes, cm.bounded)], 0)
+
+
+def _solve_group_bounded(cm: CompiledModel, nodes: np.ndarray, a: np.ndarray, rhs: np.ndarray,
+                         x: np.ndarray) -> np.ndarray:
+    """:func:`_solve_bounded` for one group's system (``nodes``' rows and columns)."""
+    a, rhs, held = a.copy(), rhs.copy(), np.zeros(x.size, dtype=bool)
+    base, lower, upper = cm.baselines[0, nodes], cm.lower[nodes], cm.upper[nodes]
+    for _ in range(int(np.isin(nodes, cm.bounded).sum())):
+        value = base + x
+        leaving = ((value < lower) | (value > upper)) & ~held
+        if not leaving.any():
+            break
+        held |= leaving
+        rows = np.flatnonzero(leaving)
+        a[rows] = 0.0
+        a[rows, rows] = 1.0
+        rhs[rows] = np.clip(value[rows], lower[rows], upper[rows]) - base[rows]
+        x = _solve_or_nan(a, rhs)
+    return x
 
 
 def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
@@ -281,7 +375,7 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
                plan.tgt_scale,
                plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
                plan.stock_ptr, plan.stock_links, plan.nodes, plan.add_instant,
-               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links)
+               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links, plan.capacity)
     return d
 
 
@@ -319,10 +413,51 @@ def _add_lagged(acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np
             acc[0, m] = acc[0, m] + w[j_link, first + m] * out[j_link, m]
 
 
+@jit(inline="always")
+def _pick(current: float, value: float, smallest: bool) -> float:  # pragma: no cover (compiled)
+    """The smaller (``smallest``) or larger of two input values; NaN wins, so a blow-up is reported."""
+    if current != current:
+        return current
+    if value != value:
+        return value
+    if smallest:
+        return value if value < current else current
+    return value if value > current else current
+
+
+@jit(inline="always")
+def _capacity_value(acc: np.ndarray, d: np.ndarray, k: int, i: int, first: int, nt: int, w: np.ndarray,
+                    out: np.ndarray, base: np.ndarray, source: np.ndarray, smallest: bool,
+                    lagged: np.ndarray, instant: np.ndarray, uk: float) -> None:  # pragma: no cover (compiled)
+    """``acc[0] = (min_j w_j (b_j + L[d_j]) - b_i) + u_i`` of capacity node ``i`` at ``t_k`` (max when not
+    ``smallest``): each input is a link's value, its weight times the source's baseline plus its lagged
+    deviation (ENGINE.md, capacity nodes). The checks make every input linear with a fixed weight."""
+    started = False
+    for p in range(lagged.size):
+        j_link = lagged[p]
+        bs = base[k, source[j_link]]
+        for m in range(nt):
+            v = w[j_link, first + m] * (bs + out[j_link, m])
+            acc[0, m] = _pick(acc[0, m], v, smallest) if started else v
+        started = True
+    for p in range(instant.size):
+        j_link = instant[p]
+        src = source[j_link]
+        bs = base[k, src]
+        for m in range(nt):
+            v = w[j_link, first + m] * (bs + d[k, src, first + m])
+            acc[0, m] = _pick(acc[0, m], v, smallest) if started else v
+        started = True
+    bi = base[k, i]
+    for m in range(nt):
+        acc[0, m] = (acc[0, m] - bi) + uk
+
+
 @jit()
 def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # noqa: C901 (one place holds a step)
                source, delay, elastic, bounded, stocks, decay, stock_ptr, stock_links,
-               nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links):  # pragma: no cover
+               nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links,
+               capacity):  # pragma: no cover
     """Advance ``d`` (K + 1, N, M) from its values at ``t_0`` to the end, in place (ENGINE.md's step).
 
     Per tile of members and per step ``k``: (1) stocks and delay outputs at
@@ -331,8 +466,10 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     delay states to ``t_{k+1}`` (Euler). A link's signal is ``d_source`` (times
     ``1 / b_source`` for an elasticity), its effect ``w * L[signal]`` (``w``
     times ``b_target`` for an elasticity). Fixed delays read their signal back
-    from ``d``. Branches sit outside the loops over members. (Compiled by numba;
-    the coverage tool cannot see inside.)
+    from ``d``. A capacity node (``capacity[i]`` 1 or 2) takes the smallest
+    (largest) of its inputs' values instead (:func:`_capacity_value`). Branches
+    sit outside the loops over members. (Compiled by numba; the coverage tool
+    cannot see inside.)
     """
     n_times, n_nodes, n_members = d.shape
     n_links = source.size
@@ -379,6 +516,12 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 # 2. auxiliaries in evaluation order, each clipped
                 for a in range(nodes.size):
                     i = nodes[a]
+                    if capacity[i] != 0:  # a minimum / maximum node: its own block
+                        _capacity_value(acc, d, k, i, first, nt, w, out, base, source, capacity[i] == 1,
+                                        lagged_links[lagged_ptr[a]:lagged_ptr[a + 1]],
+                                        instant_links[instant_ptr[a]:instant_ptr[a + 1]], u[k, i])
+                        _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
+                        continue
                     for m in range(nt):
                         acc[0, m] = 0.0
                     for p in range(lagged_ptr[a], lagged_ptr[a + 1]):
@@ -459,7 +602,10 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
 def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
     """Values at ``t_0``: stocks at zero deviation, lags passing their input through."""
     if cm.initial_levels is None:
-        _solve_initial(cm, dk, u0, ew)
+        if cm.capacity.any():
+            _solve_initial_capacity(cm, dk, u0, ew)
+        else:
+            _solve_initial(cm, dk, u0, ew)
         return
     pre = np.where(cm.is_stock, 0.0, u0)[:, None] + np.zeros(dk.shape)
     dk[cm.is_stock] = 0.0

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import ValidationError
 
-from simulator.baselines import baseline_path
+from simulator.baselines import baseline_path, capacity_order, model_baselines
 from simulator.delays import shortest_lag
 from simulator.errors import Problem
 from simulator.io.yaml_file import YamlDocument, format_place
 from simulator.messages import msg
 from simulator.spec import (
+    CAPACITY_KINDS,
     LinkOverride,
     LinkSpec,
     ModelSpec,
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 PathKey = tuple[Hashable, ...]
+_EVALUATED = ("auxiliary", *CAPACITY_KINDS)
+"""Node kinds a step evaluates from their links (not stocks)."""
 
 
 def _locate(doc: YamlDocument | None, path: PathKey, message: str, hint: str = "") -> Problem:
@@ -63,7 +66,7 @@ def instant_graph(model: ModelSpec) -> nx.DiGraph:
     graph = nx.DiGraph()
     graph.add_nodes_from(kinds)
     for link in model.links:
-        if link.delay == "none" and kinds.get(link.target) == "auxiliary" and link.source in kinds:
+        if link.delay == "none" and kinds.get(link.target) in _EVALUATED and link.source in kinds:
             graph.add_edge(link.source, link.target)
     return graph
 
@@ -92,7 +95,7 @@ def _has_instant_cycle(model: ModelSpec) -> bool:
     kinds = {n.id: n.kind for n in model.nodes}
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for link in model.links:
-        if link.delay == "none" and kinds.get(link.target) == "auxiliary" and link.source in kinds:
+        if link.delay == "none" and kinds.get(link.target) in _EVALUATED and link.source in kinds:
             sorter.add(link.target, link.source)
     try:
         sorter.prepare()
@@ -162,14 +165,14 @@ def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
 def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Elasticity links whose source or target baseline is zero somewhere on the horizon."""
     times = time_grid(time)
-    by_id = {n.id: n for n in model.nodes}
+    pos = {n.id: i for i, n in enumerate(model.nodes)}
+    base = model_baselines(model, times, time.start)
     problems = []
     for i, link in enumerate(model.links):
         if link.form != "elasticity":
             continue
         for name in (link.source, link.target):
-            node = by_id.get(name)
-            if node is not None and np.any(baseline_path(node.baseline, times, time.start) == 0):
+            if name in pos and np.any(base[:, pos[name]] == 0):
                 problems.append(_locate(
                     doc, ("links", i, "form"),
                     msg("elasticity link {link} needs a non-zero baseline for '{node}', which is 0",
@@ -181,9 +184,10 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
 def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Baselines that are not finite somewhere on the horizon (a growth rate that overflows)."""
     times = time_grid(time)
+    base = model_baselines(model, times, time.start)
     problems = []
     for i, node in enumerate(model.nodes):
-        bad = np.flatnonzero(~np.isfinite(baseline_path(node.baseline, times, time.start)))
+        bad = np.flatnonzero(~np.isfinite(base[:, i]))
         if bad.size:
             problems.append(_locate(doc, ("nodes", i, "baseline"),
                                     msg("the baseline of '{node}' is not a finite number in {year:g}",
@@ -206,11 +210,12 @@ def bound_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = 
     problem names the node, the time (year) and value of the worst excess, and the bound.
     """
     times = time_grid(time)
+    base = model_baselines(model, times, time.start)
     problems = []
     for i, node in enumerate(model.nodes):
         if node.min is None and node.max is None:
             continue
-        path = baseline_path(node.baseline, times, time.start)
+        path = base[:, i]
         if not np.all(np.isfinite(path)):
             continue  # reported by baseline_problems
         for key, bound, outside, worst in (("max", node.max, np.greater, np.argmax),
@@ -253,6 +258,101 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
     return problems
 
 
+# --- capacity nodes (minimum / maximum) -------------------------------------------------
+
+def _initial_cycles(model: ModelSpec) -> list[list[str]]:
+    """Loops of links that pass their input through at ``t_0`` (every delay but ``fixed``, into
+    a node that is not a stock): the start step solves them as one linear system."""
+    import networkx as nx
+
+    kinds = {n.id: n.kind for n in model.nodes}
+    graph = nx.DiGraph()
+    graph.add_edges_from((lk.source, lk.target) for lk in model.links
+                         if lk.delay != "fixed" and kinds.get(lk.target) in _EVALUATED and lk.source in kinds)
+    return [sorted(c) for c in nx.strongly_connected_components(graph)
+            if len(c) > 1 or any(graph.has_edge(n, n) for n in c)]
+
+
+def capacity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Capacity nodes (``kind: minimum`` / ``maximum``) the engine cannot run (ENGINE.md, capacity nodes).
+
+    Each needs two or more inputs, linear links with fixed weights (its baseline is
+    derived from them), no loop of capacity nodes, no loop of links that pass their
+    input through at ``t_0`` (solved as a linear system), and a given baseline, if
+    any, equal to the derived one (relative 1e-9) on the horizon.
+    """
+    capacity = {n.id: i for i, n in enumerate(model.nodes) if n.is_capacity}
+    if not capacity:
+        return []
+    problems: list[Problem] = []
+    for node_id, i in capacity.items():
+        kind = model.nodes[i].kind
+        inputs = [lk for lk in model.links if lk.target == node_id]
+        if len(inputs) < 2:
+            problems.append(_locate(doc, ("nodes", i, "kind"),
+                                    msg("'{node}' is a {kind} node with {count} input(s); it needs at least two",
+                                        node=node_id, kind=kind, count=len(inputs)),
+                                    msg("link the quantities it compares into it (e.g. demand and available "
+                                        "workers), or use kind: auxiliary")))
+    for j, link in enumerate(model.links):
+        if link.target not in capacity:
+            continue
+        kind = model.nodes[capacity[link.target]].kind
+        if link.form != "linear":
+            problems.append(_locate(doc, ("links", j, "form"),
+                                    msg("link {link} into the {kind} node '{node}' is an elasticity; a capacity "
+                                        "node compares values", link=link.key, kind=kind, node=link.target),
+                                    msg("use form: linear (the weight turns the source's unit into the node's)")))
+        low, high = link.weight.support
+        if low != high:
+            problems.append(_locate(doc, ("links", j, "weight"),
+                                    msg("the weight of {link} into the {kind} node '{node}' is uncertain; a "
+                                        "capacity node's baseline is derived from its inputs' weights, so they "
+                                        "are fixed numbers", link=link.key, kind=kind, node=link.target),
+                                    msg("give a number; put the uncertainty on a link into {source}",
+                                        source=link.source)))
+    if capacity_order(model) is None:
+        import networkx as nx
+
+        graph = nx.DiGraph((lk.source, lk.target) for lk in model.links
+                           if lk.source in capacity and lk.target in capacity)
+        cycle = [u for u, _ in nx.find_cycle(graph)]
+        problems.append(_locate(doc, ("nodes", capacity[cycle[0]], "kind"),
+                                msg("capacity nodes read each other in a loop ({cycle}); their baselines cannot "
+                                    "be derived", cycle=" -> ".join([*cycle, cycle[0]])),
+                                msg("put an auxiliary or stock with its own baseline into the loop")))
+    for cycle in _initial_cycles(model):
+        for node_id in (c for c in cycle if c in capacity):
+            problems.append(_locate(doc, ("nodes", capacity[node_id], "kind"),
+                                    msg("the {kind} node '{node}' is in a loop of links that pass their input "
+                                        "through at the start ({nodes}); the start step solves such a loop as a "
+                                        "linear system, which a capacity node is not",
+                                        kind=model.nodes[capacity[node_id]].kind, node=node_id,
+                                        nodes=", ".join(cycle)),
+                                    msg("give one link of the loop delay: fixed, or route the loop through a stock")))
+    if problems:
+        return problems
+    times = time_grid(time)
+    base = model_baselines(model, times, time.start)
+    for node_id, i in capacity.items():
+        node = model.nodes[i]
+        if node.baseline is None:
+            continue
+        given = baseline_path(node.baseline, times, time.start)
+        off = np.flatnonzero(~np.isclose(given, base[:, i], rtol=1e-9, atol=1e-12))
+        if off.size:
+            k = int(off[0])
+            problems.append(_locate(
+                doc, ("nodes", i, "baseline"),
+                msg("the baseline of '{node}' is {value} in {year:g}, but a {kind} node's baseline is the "
+                    "{which} of its inputs' baselines, {derived}", node=node_id, value=_number(given[k], base[k, i]),
+                    year=float(times[k]), kind=node.kind,
+                    which=msg("smallest") if node.kind == "minimum" else msg("largest"),
+                    derived=_number(base[k, i], given[k])),
+                msg("leave baseline out (it is derived from the inputs), or make it agree")))
+    return problems
+
+
 def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Nodes whose ``theme`` is not a brede-welvaart theme of :data:`simulator.themes.THEMES`."""
     problems = []
@@ -272,6 +372,9 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
     if problems:
         return problems
     time = time or model.time
+    capacity = capacity_problems(model, time, doc)
+    if capacity:  # derived baselines (read by the checks below) need sound capacity nodes
+        return loop_problems(model, doc) + capacity + lag_problems(model, time.dt, doc)
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
             + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc)
             + bound_problems(model, time, doc))
@@ -425,9 +528,10 @@ def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
                        doc: YamlDocument | None) -> list[Problem]:
     """Relative interventions on a node whose baseline is 0 over the whole run (they do nothing)."""
     times = time_grid(time)
+    base = model_baselines(model, times, time.start)
     problems = []
     for i, item in enumerate(scenario.interventions):
-        if item.relative and not np.any(baseline_path(model.node(item.node).baseline, times, time.start)):
+        if item.relative and not np.any(base[:, model.node_ids.index(item.node)]):
             problems.append(_locate(doc, ("interventions", i, "relative"),
                                     msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
                                         node=item.node),

@@ -33,7 +33,9 @@ SHAPES = ("step", "pulse", "ramp", "series")
 
 Dimension = Literal["hier_en_nu", "later", "elders"]
 Direction = Literal["up", "down", "neutral"]
-NodeKind = Literal["auxiliary", "stock"]
+NodeKind = Literal["auxiliary", "stock", "minimum", "maximum"]
+CAPACITY_KINDS = ("minimum", "maximum")
+"""Capacity nodes: the value is the smallest (largest) of the values their links bring (ENGINE.md)."""
 LinkForm = Literal["linear", "elasticity"]
 DelayType = Literal["none", "fixed", "exponential", "third_order"]  # simulator.delays.DELAY_TYPES
 EvidenceStrength = Literal["data", "literature", "expert"]
@@ -317,6 +319,8 @@ Baseline = FiniteFloat | GrowthBaseline | SeriesBaseline
 
 
 def _parse_baseline(value: Any) -> Any:
+    if value is None:  # a capacity node's derived baseline (refused for other kinds by NodeSpec)
+        return None
     if isinstance(value, (GrowthBaseline, SeriesBaseline)):
         return value
     if isinstance(value, dict):
@@ -358,7 +362,8 @@ class NodeSpec(Spec):
     region: Identifier = "heerlen"
     unit: str = ""
     kind: NodeKind = "auxiliary"
-    baseline: Baseline = 0.0
+    baseline: Baseline | None = 0.0
+    """None only for a capacity node (``minimum``/``maximum``) without one: derived from its inputs."""
     decay: FiniteFloat = Field(0.0, ge=0.0, description="stock only: fraction of the deviation lost per year")
     min: FiniteFloat | None = None
     max: FiniteFloat | None = None
@@ -370,8 +375,27 @@ class NodeSpec(Spec):
 
     _baseline = field_validator("baseline", mode="before")(classmethod(lambda cls, v: _parse_baseline(v)))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_baseline(cls, value: Any) -> Any:
+        """A capacity node without a ``baseline`` gets None: it is derived from its inputs (ENGINE.md)."""
+        if isinstance(value, dict) and value.get("kind") in CAPACITY_KINDS and "baseline" not in value:
+            return {**value, "baseline": None}
+        return value
+
+    @property
+    def is_capacity(self) -> bool:
+        """A ``minimum`` or ``maximum`` node: its value is the smallest (largest) of its inputs."""
+        return self.kind in CAPACITY_KINDS
+
     @model_validator(mode="after")
     def _check(self) -> NodeSpec:
+        if self.baseline is None and not self.is_capacity:
+            raise ValueError(msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; "
+                                 "got null"))
+        if self.is_capacity and self.decay != 0:
+            raise ValueError(msg("decay is for stocks only, but node '{node}' is a {kind} node (it has no state)",
+                                 node=self.id, kind=self.kind))
         if self.kind != "stock" and self.decay != 0:
             raise ValueError(msg("decay is for stocks only, but node '{node}' is an auxiliary", node=self.id))
         if self.min is not None and self.max is not None and self.min > self.max:
