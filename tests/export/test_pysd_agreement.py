@@ -132,3 +132,55 @@ def test_cyclic_lags_get_explicit_initial_values(fmt, tmp_path):
 def test_shipped_scenarios(scenario, fmt, tmp_path):
     loaded = load_scenario(scenario)
     assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
+
+
+def capacity_model() -> str:
+    """Capacity nodes of both kinds: a minimum of three inputs (zero, fixed and exponential lags) that
+    switches input mid-run, a bounded maximum of two (third-order lag) that reads it, and an
+    elasticity and a stock downstream."""
+    def node(node_id: str, baseline=None, **extra):
+        data = {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu", **extra}
+        return data if baseline is None else data | {"baseline": baseline}
+
+    model = {
+        "name": "capacity", "title": "capacity", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "nodes": [node("source", {"series": {2020: 10.0, 2024: 12.0}}), node("workers", 14.0),
+                  node("space", {"value": 13.0, "growth": 0.01}),
+                  node("filled", kind="minimum"), node("floor", 11.0),
+                  node("used", kind="maximum", max=13.5), node("income", 30.0),
+                  node("stocked", 5.0, kind="stock", decay=0.1)],
+        "links": [{"from": "source", "to": "filled", "weight": 1.0},
+                  {"from": "workers", "to": "filled", "weight": 1.0, "lag": 0.75, "delay": "fixed"},
+                  {"from": "space", "to": "filled", "weight": 1.0, "lag": 1.0, "delay": "exponential"},
+                  {"from": "filled", "to": "used", "weight": 1.0, "lag": 1.5, "delay": "third_order"},
+                  {"from": "floor", "to": "used", "weight": 1.2},
+                  {"from": "filled", "to": "income", "weight": 0.4, "form": "elasticity"},
+                  {"from": "used", "to": "stocked", "weight": 0.5}],
+    }
+    return yaml.safe_dump(model, sort_keys=False)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_capacity_nodes_min_and_max(fmt, tmp_path):
+    model = load_model_text(capacity_model(), "capacity.yaml").spec
+    scenario = ScenarioSpec.model_validate({
+        "name": "capacity", "model": "capacity.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "interventions": [{"node": "source", "shape": "ramp", "slope": 2.0, "start": 2020.5, "end": 2026},
+                          {"node": "workers", "shape": "step", "height": 3.0, "start": 2023},
+                          {"node": "filled", "shape": "pulse", "height": 0.5, "start": 2025, "width": 0.5}]})
+    prepared = prepare_scenario(scenario, model)
+    result = run_deterministic(prepared)
+    i = result.node_ids.index
+    value = result.value
+    active = np.argmin(np.stack([value[:, i("source")], value[:, i("workers")], value[:, i("space")]]), axis=0)
+    assert len(set(active.tolist())) >= 2, "the minimum switches input during the run"
+    assert np.sum(value[:, i("used")] == 13.5) > 2, "the maximum's bound binds"
+    text = (write_mdl if fmt == "mdl" else write_xmile)(build_equations(prepared))
+    assert "MIN(" in text and "MAX(" in text
+    assert_agrees(prepared, fmt, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_the_labour_capacity_example(fmt, tmp_path):
+    loaded = load_scenario(ROOT / "examples" / "labour-capacity" / "scenario.yaml")
+    assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
