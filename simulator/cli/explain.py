@@ -31,7 +31,8 @@ from simulator.messages import msg, translate
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
 PARTS = {"link": msg("link"), "bounds": msg("bounds"), "path": msg("path"), "feedback": msg("feedback"),
-         "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction")}
+         "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction"),
+         "switch": msg("switch")}
 """The words of the ``part`` column."""
 
 
@@ -119,7 +120,8 @@ def _frame(rows: list[dict], labels: dict[str, str], language: str) -> pd.DataFr
 
 
 def _prefixes(text: str, language: str) -> str:
-    for word, label in (("(loop) ", msg("(loop) ")), ("(bounds) ", msg("(bounds) "))):
+    for word, label in (("(loop) ", msg("(loop) ")), ("(bounds) ", msg("(bounds) ")),
+                        ("(switch) ", msg("(switch) "))):
         if text.startswith(word):
             return translate(label, language) + text[len(word):]
     return text
