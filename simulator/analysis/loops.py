@@ -9,6 +9,12 @@ Its **gain** is the product of the links' local coefficients at the run's start
 (linear: ``w``; elasticity: ``w * b_target(t0) / b_source(t0)``); for a loop
 without stocks it is the factor a deviation is multiplied by once around the
 loop in steady state, a loop through a stock adds a "per year".
+
+A link into a capacity node (``kind: minimum`` / ``maximum``) counts with its
+weight while it is the node's active input and 0 otherwise: in :class:`Loop`
+``gain``, at the baseline's active inputs at the start; :func:`gains_at` gives
+every loop's gain at a time of a recorded run, with that run's active inputs
+and the elasticity scales of that time.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from simulator.baselines import baseline_path
+from simulator.baselines import model_baselines
 from simulator.checked import checked
 from simulator.compiler import CompiledModel
 from simulator.spec import ModelSpec, TimeSpec
@@ -82,14 +88,45 @@ def _rotate(cycle: list[str], order: dict[str, int]) -> tuple[str, ...]:
 def _link_coefficients(model: ModelSpec, time: TimeSpec) -> np.ndarray:
     """Local coefficient of each link at the run's start, shape (L,)."""
     start = np.array([time.start])
-    base = {n.id: float(baseline_path(n.baseline, start, time.start)[0]) for n in model.nodes}
+    row = model_baselines(model, start, time.start)[0]  # capacity nodes' baselines derived
+    base = {n.id: float(row[i]) for i, n in enumerate(model.nodes)}
     coef = []
     for link in model.links:
         w = link.weight.central
         if link.form == "elasticity" and base[link.source] != 0:
             w *= base[link.target] / base[link.source]
         coef.append(w)
-    return np.array(coef, dtype=float)
+    return np.array(coef, dtype=float) * _baseline_active(model, base)
+
+
+def _baseline_active(model: ModelSpec, base: dict[str, float]) -> np.ndarray:
+    """1.0 per link, 0.0 for a capacity node's input that is not the baseline's active one (L,)."""
+    active = np.ones(len(model.links))
+    for node in model.nodes:
+        if not node.is_capacity:
+            continue
+        into = [j for j, lk in enumerate(model.links) if lk.target == node.id]
+        values = [model.links[j].weight.central * base[model.links[j].source] for j in into]
+        best = (min if node.kind == "minimum" else max)(values)
+        for j in into:
+            active[j] = 0.0
+        active[into[values.index(best)]] = 1.0
+    return active
+
+
+def gains_at(loops: list[Loop], cm: CompiledModel, d: np.ndarray, k: int) -> np.ndarray:
+    """Every loop's gain at ``t_k`` of a recorded run ``d`` (K + 1, N), shape (len(loops),).
+
+    A link's coefficient is ``w`` (elasticity: ``w * b_target(t_k) / b_source(t_k)``),
+    0 for a capacity node's input that is not active in the run at ``t_k``
+    (:func:`simulator.analysis.tracing.active_inputs`). Equal to ``Loop.gain`` at
+    ``t_0`` of a run where the baseline's inputs stay active.
+    """
+    from simulator.analysis.tracing import active_inputs
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        coef = cm.weight * cm.tgt_scale[k] * cm.src_scale[k] * active_inputs(cm, d[: k + 1])[k]
+        return np.array([float(np.prod(coef[list(lp.links)])) for lp in loops], dtype=float)
 
 
 def find_loops(model: ModelSpec, time: TimeSpec | None = None, max_loops: int = MAX_LOOPS) -> list[Loop]:

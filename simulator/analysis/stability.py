@@ -26,6 +26,15 @@ and at the end of the horizon, because elasticity coefficients follow the
 baselines. When unstable, the loops to blame are those that are unstable (or
 neutral) on their own (every other link at weight 0); when no single loop is,
 the loop whose removal lowers the spectral radius most.
+
+**Capacity nodes** (``kind: minimum`` / ``maximum``) are piecewise linear: where
+one input is the active one (the smallest, or largest), the node is that input's
+linear link and the other inputs carry nothing. The map is linearised around a
+run: at each checked time, the active input of every capacity node is the one
+of that run (``check_stability(..., run=d)``); without a run (the check before
+a run), the baseline's (the input whose ``w_j b_j`` is the smallest, or largest;
+the first in file order on a tie). Stability then holds where the active inputs
+stay as they are; a switch changes the map.
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ import numpy as np
 
 from simulator.analysis.loops import Loop, find_loops
 from simulator.checked import checked
-from simulator.compiler import CompiledModel
+from simulator.compiler import MINIMUM, CompiledModel
 from simulator.delays import DELAY_TYPES, STAGES, fixed_steps, smoothing_rate
 from simulator.spec import ModelSpec, TimeSpec
 
@@ -86,8 +95,35 @@ def state_layout(cm: CompiledModel, lags: np.ndarray | None = None) -> StateLayo
     return StateLayout(stock, out, feed, n)
 
 
+# --- capacity nodes (minimum / maximum): the active input at a time -----------------------
+
+def active_at(cm: CompiledModel, k: int, weights: np.ndarray | None = None, run: np.ndarray | None = None,
+              lags: np.ndarray | None = None) -> np.ndarray:
+    """1.0 per link that carries at ``t_k``, 0.0 for an inactive input of a capacity node, shape (L,).
+
+    With ``run`` (a recorded run ``d``, shape (K + 1, N)), the run's active inputs
+    (:func:`simulator.analysis.tracing.active_inputs`); else the baseline's: the input
+    whose ``w_j b_j(t_k)`` is the smallest (largest), the first in file order on a tie.
+    """
+    active = np.ones(cm.n_links)
+    if not cm.capacity.any():
+        return active
+    if run is not None:
+        from simulator.analysis.tracing import active_inputs
+
+        return active_inputs(cm, run[: k + 1])[k]
+    w = cm.weight if weights is None else np.asarray(weights, dtype=float)
+    for i in np.flatnonzero(cm.capacity):
+        links = np.flatnonzero(cm.target == i)
+        values = w[links] * cm.baselines[k, cm.source[links]]
+        active[links] = 0.0
+        active[links[np.argmin(values) if cm.capacity[i] == MINIMUM else np.argmax(values)]] = 1.0
+    return active
+
+
 def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, StateLayout]:
+             lags: np.ndarray | None = None,
+             active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, StateLayout]:
     """The one-step map of the unbounded model, without inputs.
 
     Parameters
@@ -97,6 +133,9 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
         Time index whose elasticity scales (baselines) are used.
     weights, lags : ndarray (L,), optional
         Link weights and lags (years); the central values when omitted.
+    active : ndarray (L,), optional
+        :func:`active_at`: a capacity node's inactive inputs count at weight 0 (its
+        active input as a linear link); the baseline's active inputs when omitted.
 
     Returns
     -------
@@ -107,6 +146,8 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
     layout : StateLayout
     """
     w = cm.weight if weights is None else np.asarray(weights, dtype=float)
+    if cm.capacity.any():
+        w = w * (active_at(cm, k, w) if active is None else active)
     lay = state_layout(cm, lags)
     lags = cm.lag if lags is None else np.asarray(lags, dtype=float)
     n_nodes, n_states, dt = cm.n_nodes, lay.n_states, cm.dt
@@ -266,9 +307,9 @@ class StabilityReport:
                 "culprits": [lp.id for lp in self.culprits], "neutral": self.neutral}
 
 
-def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray) -> float:
+def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray, active: np.ndarray | None = None) -> float:
     """Spectral radius with only the links in ``keep`` (bool (L,)) at their weights."""
-    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0))[0])
+    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0), active=active)[0])
 
 
 def _links_on_loops(cm: CompiledModel) -> np.ndarray:
@@ -286,30 +327,33 @@ def _links_on_loops(cm: CompiledModel) -> np.ndarray:
                     dtype=bool)
 
 
-def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None) -> bool:
+def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None,
+             active: np.ndarray | None = None) -> bool:
     """True when the links in ``keep`` add a unit eigenvalue to the map without the links on loops."""
     if a is None:
-        a = step_map(cm, k, np.where(keep, cm.weight, 0.0))[0]
-    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0))[0]
+        a = step_map(cm, k, np.where(keep, cm.weight, 0.0), active=active)[0]
+    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0), active=active)[0]
     return unit_eigenvalues(a) > unit_eigenvalues(open_loop)
 
 
-def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop]) -> tuple[Loop, ...]:
+def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop],
+                      active: np.ndarray | None = None) -> tuple[Loop, ...]:
     found = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        if _neutral(cm, k, keep):
+        if _neutral(cm, k, keep, active=active):
             found.append(lp)
     return tuple(found)
 
 
-def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float) -> tuple[Loop, ...]:
+def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float,
+              active: np.ndarray | None = None) -> tuple[Loop, ...]:
     alone = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        r = _radius_with(cm, k, keep)
+        r = _radius_with(cm, k, keep, active)
         if r > 1.0 + TOLERANCE:
             alone.append((r, lp))
     if alone:
@@ -318,15 +362,19 @@ def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float) -> tu
     for lp in loops:
         keep = np.ones(cm.n_links, dtype=bool)
         keep[list(lp.links)] = False
-        drop = radius - _radius_with(cm, k, keep)
+        drop = radius - _radius_with(cm, k, keep, active)
         if drop > best_drop:
             best, best_drop = lp, drop
     return () if best is None else (best,)
 
 
 def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None = None,
-                    loops: list[Loop] | None = None) -> StabilityReport:
+                    loops: list[Loop] | None = None, run: np.ndarray | None = None) -> StabilityReport:
     """Check the linearised model at the central weights, at the start and end of the horizon.
+
+    A capacity node counts as its active input at each of those times: the run's
+    when ``run`` (deviations ``d``, shape (K + 1, N)) is given, else the baseline's
+    (see the module docstring).
 
     Parameters
     ----------
@@ -345,8 +393,10 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
     """
     checked(model, time)
     best_k, best_r, maps = 0, -1.0, {}
-    for k in sorted({0, cm.times.size - 1}):
-        maps[k] = step_map(cm, k)[0]
+    ends = sorted({0, cm.times.size - 1})
+    act = {k: active_at(cm, k, run=run) if cm.capacity.any() else None for k in ends}
+    for k in ends:
+        maps[k] = step_map(cm, k, active=act[k])[0]
         r = spectral_radius(maps[k])
         if r > best_r:
             best_k, best_r = k, r
@@ -355,14 +405,15 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
     if best_r <= 1.0 + TOLERANCE:
         all_links = np.ones(cm.n_links, dtype=bool)
         neutral = [k for k in maps if spectral_radius(maps[k]) >= 1.0 - NEUTRAL_TOLERANCE
-                   and _neutral(cm, k, all_links, maps[k])]
+                   and _neutral(cm, k, all_links, maps[k], act[k])]
         if not neutral:
             return StabilityReport(True, best_r, growth, float(cm.times[best_k]))
         loops = find_loops(model, time) if loops is None else loops
         return StabilityReport(False, best_r, growth, float(cm.times[neutral[0]]),
-                               _neutral_culprits(cm, neutral[0], loops), neutral=True)
+                               _neutral_culprits(cm, neutral[0], loops, act[neutral[0]]), neutral=True)
     loops = find_loops(model, time) if loops is None else loops
-    return StabilityReport(False, best_r, growth, float(cm.times[best_k]), _culprits(cm, best_k, loops, best_r))
+    return StabilityReport(False, best_r, growth, float(cm.times[best_k]),
+                           _culprits(cm, best_k, loops, best_r, act[best_k]))
 
 
 @dataclass(frozen=True)
