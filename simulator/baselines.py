@@ -35,7 +35,7 @@ def baseline_matrix(nodes: list[NodeSpec], times: np.ndarray, start: float) -> n
     """Baselines of all nodes, shape ``(K + 1, n_nodes)``, in node order."""
     if not nodes:
         return np.zeros((times.size, 0))
-    return np.stack([baseline_path(n.baseline, times, start) for n in nodes], axis=1)
+    return np.stack([baseline_path(0.0 if n.baseline is None else n.baseline, times, start) for n in nodes], axis=1)
 
 
 # --- capacity nodes (minimum / maximum): derived baselines ---------------------------------

@@ -284,6 +284,12 @@ def capacity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None
     capacity = {n.id: i for i, n in enumerate(model.nodes) if n.is_capacity}
     if not capacity:
         return []
+    problems = _capacity_input_problems(model, capacity, doc) + _capacity_loop_problems(model, capacity, doc)
+    return problems or _capacity_baseline_problems(model, capacity, time, doc)
+
+
+def _capacity_input_problems(model: ModelSpec, capacity: dict[str, int], doc: YamlDocument | None) -> list[Problem]:
+    """Capacity nodes with fewer than two inputs; inputs that are elasticities or have uncertain weights."""
     problems: list[Problem] = []
     for node_id, i in capacity.items():
         kind = model.nodes[i].kind
@@ -311,6 +317,12 @@ def capacity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None
                                         "are fixed numbers", link=link.key, kind=kind, node=link.target),
                                     msg("give a number; put the uncertainty on a link into {source}",
                                         source=link.source)))
+    return problems
+
+
+def _capacity_loop_problems(model: ModelSpec, capacity: dict[str, int], doc: YamlDocument | None) -> list[Problem]:
+    """Capacity nodes that read each other in a loop, or sit in a loop of pass-through links at ``t_0``."""
+    problems: list[Problem] = []
     if capacity_order(model) is None:
         import networkx as nx
 
@@ -330,8 +342,13 @@ def capacity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None
                                         kind=model.nodes[capacity[node_id]].kind, node=node_id,
                                         nodes=", ".join(cycle)),
                                     msg("give one link of the loop delay: fixed, or route the loop through a stock")))
-    if problems:
-        return problems
+    return problems
+
+
+def _capacity_baseline_problems(model: ModelSpec, capacity: dict[str, int], time: TimeSpec,
+                                doc: YamlDocument | None) -> list[Problem]:
+    """Given baselines of capacity nodes that differ from the derived ones (relative 1e-9) on the horizon."""
+    problems: list[Problem] = []
     times = time_grid(time)
     base = model_baselines(model, times, time.start)
     for node_id, i in capacity.items():

@@ -307,7 +307,7 @@ def path_terms(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: in
     active = np.any(d[:n] != 0, axis=0) | has_own
     bounds_at = {}
     switch_at: dict[int, bool] = {}
-    mask = active_inputs(cm, d[:n]) if cm.capacity.any() else None
+    mask = active_inputs(cm, d[:n])  # all ones without capacity nodes
     terms: list[Term] = []
     stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(node, (), (node,))]
     into = {i: np.flatnonzero(cm.target == i) for i in range(cm.n_nodes)}
@@ -324,12 +324,12 @@ def path_terms(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: in
             terms.append(Term("bounds", v, chain))
         if cm.capacity[v]:
             if v not in switch_at:
-                switch_at[v] = bool(np.any(switch_part(cm, d[:n], v, mask[:n]) != 0))
+                switch_at[v] = bool(np.any(switch_part(cm, d[:n], v, mask) != 0))
             if switch_at[v]:
                 terms.append(Term("switch", v, chain))
         for m in into[v][::-1]:
             s = int(cm.source[m])
-            if not active[s] or (cm.capacity[v] and not mask[:n, m].any()):
+            if not active[s] or not mask[:, m].any():  # an input a capacity node never took
                 continue
             if s in on_path:
                 pos = on_path.index(s)

@@ -83,7 +83,7 @@ def _baseline(node: NodeSpec, start: float, end: float) -> tuple[Expr, list[Equa
     if isinstance(b, SeriesBaseline):
         table = f"{node.id}_baseline_table"
         return ("lookup", table, ("time",)), [Equation(table, "lookup", points=_table(b.series, start, end))]
-    return _num(b), []
+    return _num(0.0 if b is None else b), []  # None: a capacity node's, written by _capacity_baseline
 
 
 # --- capacity nodes (minimum / maximum) ---------------------------------------------------

@@ -10,11 +10,10 @@ types are written out here from their definitions in :mod:`simulator.delays`
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
-
-import functools
 
 from simulator.baselines import baseline_path
 from simulator.spec import ModelSpec, TimeSpec

@@ -16,10 +16,10 @@ from simulator.errors import InputError
 from simulator.network import check_model
 from simulator.spec import ModelSpec
 
-from .test_cli import invoke
 from .builders import build_model, link, model_dict, node, prepare, run
 from .reference_engine import reference_simulate
 from .strategies import DELAYS, interventions, lagged_rings, models
+from .test_cli import invoke
 from .test_reference import assert_close
 
 ROOT = Path(__file__).resolve().parents[2]
