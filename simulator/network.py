@@ -162,17 +162,33 @@ def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
     return problems
 
 
+def _baseline_paths(model: ModelSpec, times: np.ndarray, start: float) -> Callable[[int], np.ndarray]:
+    """``path(i)``: node ``i``'s baseline at ``times``, one node at a time (a long horizon's check
+    holds one path, not all); capacity nodes' derived with :func:`model_baselines`, once, when first asked."""
+    derived: list[np.ndarray] = []
+
+    def path(i: int) -> np.ndarray:
+        node = model.nodes[i]
+        if node.is_capacity:
+            if not derived:
+                derived.append(model_baselines(model, times, start))
+            return derived[0][:, i]
+        return baseline_path(0.0 if node.baseline is None else node.baseline, times, start)
+
+    return path
+
+
 def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Elasticity links whose source or target baseline is zero somewhere on the horizon."""
     times = time_grid(time)
     pos = {n.id: i for i, n in enumerate(model.nodes)}
-    base = model_baselines(model, times, time.start)
+    path = _baseline_paths(model, times, time.start)
     problems = []
     for i, link in enumerate(model.links):
         if link.form != "elasticity":
             continue
         for name in (link.source, link.target):
-            if name in pos and np.any(base[:, pos[name]] == 0):
+            if name in pos and np.any(path(pos[name]) == 0):
                 problems.append(_locate(
                     doc, ("links", i, "form"),
                     msg("elasticity link {link} needs a non-zero baseline for '{node}', which is 0",
@@ -184,10 +200,10 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
 def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Baselines that are not finite somewhere on the horizon (a growth rate that overflows)."""
     times = time_grid(time)
-    base = model_baselines(model, times, time.start)
+    path = _baseline_paths(model, times, time.start)
     problems = []
     for i, node in enumerate(model.nodes):
-        bad = np.flatnonzero(~np.isfinite(base[:, i]))
+        bad = np.flatnonzero(~np.isfinite(path(i)))
         if bad.size:
             problems.append(_locate(doc, ("nodes", i, "baseline"),
                                     msg("the baseline of '{node}' is not a finite number in {year:g}",
@@ -210,12 +226,12 @@ def bound_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = 
     problem names the node, the time (year) and value of the worst excess, and the bound.
     """
     times = time_grid(time)
-    base = model_baselines(model, times, time.start)
+    paths = _baseline_paths(model, times, time.start)
     problems = []
     for i, node in enumerate(model.nodes):
         if node.min is None and node.max is None:
             continue
-        path = base[:, i]
+        path = paths(i)
         if not np.all(np.isfinite(path)):
             continue  # reported by baseline_problems
         for key, bound, outside, worst in (("max", node.max, np.greater, np.argmax),
@@ -545,10 +561,10 @@ def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
                        doc: YamlDocument | None) -> list[Problem]:
     """Relative interventions on a node whose baseline is 0 over the whole run (they do nothing)."""
     times = time_grid(time)
-    base = model_baselines(model, times, time.start)
+    path = _baseline_paths(model, times, time.start)
     problems = []
     for i, item in enumerate(scenario.interventions):
-        if item.relative and not np.any(base[:, model.node_ids.index(item.node)]):
+        if item.relative and not np.any(path(model.node_ids.index(item.node))):
             problems.append(_locate(doc, ("interventions", i, "relative"),
                                     msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
                                         node=item.node),
