@@ -244,3 +244,40 @@ def test_a_spec_built_in_code_is_refused_by_compile_with_the_same_message():
     spec = ModelSpec.model_validate(model_dict([node("a"), capacity_node()], [link("a", "filled")], TIME))
     with pytest.raises(InputError, match="needs at least two"):
         compile_model(spec)
+
+
+@pytest.mark.parametrize(("override", "place", "words"), [
+    ("nodes: [{id: jobs_filled, baseline: 4100}]", "overrides.nodes[0].baseline", "the smallest of its inputs"),
+    ("links: [{from: labour_demand, to: jobs_filled, weight: {low: 0.9, mode: 1, high: 1.1}}]",
+     "overrides.links[0].weight", "is uncertain"),
+])
+def test_a_scenarios_override_that_breaks_a_capacity_node_is_refused_at_the_override(tmp_path, override, place,
+                                                                                    words):
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"name: s\nmodel: {EXAMPLE / 'model.yaml'}\ntitle: s\n"
+                        f"interventions: [{{node: labour_demand, shape: step, height: 100, start: 2027}}]\n"
+                        f"overrides:\n  {override}\n")
+    done = invoke("validate", str(scenario))
+    assert done.exit_code == 2 and place in done.output and words in done.output, done.output
+    assert "scenario.yaml:6:" in done.output  # the override's line
+
+
+def test_tracing_parts_add_up_on_random_models_with_capacity_nodes():
+    """Hypothesis: incoming and path parts add up to the deviation through capacity nodes."""
+    from simulator.analysis.tracing import incoming, trace_paths
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(capacity_cases())
+    def check(case):
+        model, items, time = case
+        prepared = prepare(model, items, time)
+        cm = prepared.compiled
+        d = simulate(cm, prepared.inputs)[:, :, 0]
+        k = cm.times.size - 1
+        for i in np.flatnonzero(cm.capacity).tolist() + [cm.index("after")]:
+            scale = max(1.0, float(np.abs(d[:, i]).max()))
+            assert incoming(cm, prepared.inputs, d, i, k)["value"].sum() == pytest.approx(d[k, i], abs=1e-9 * scale)
+            paths = trace_paths(cm, prepared.inputs, d, i, k)
+            assert abs(paths.iloc[-1]["value"]) <= 1e-9 * scale  # "other": the rounding only
+
+    check()
