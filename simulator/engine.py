@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from simulator.budget import check_budget, engine_need
-from simulator.compiler import CompiledModel, Level
+from simulator.compiler import MINIMUM, CompiledModel, Level
 from simulator.delays import EXPONENTIAL as _EXPONENTIAL
 from simulator.delays import FIXED as _FIXED
 from simulator.delays import NONE as _NONE
@@ -159,66 +159,54 @@ def _pick_array(current: np.ndarray, value: np.ndarray, smallest: bool) -> np.nd
 
 
 def _solve_initial_capacity(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
-    """``t_0`` of a model with capacity nodes whose pass-through graph has a loop: ``d = clip(u + G d)``
-    solved group by group (:attr:`KernelPlan.initial_groups`), each clipped before a later group reads it.
+    """``t_0`` of a model with capacity nodes whose pass-through graph has a loop: each capacity node
+    is the linear row of its **active** input, and the system is solved as in :func:`_solve_initial`.
 
-    The checks keep capacity nodes out of loops, so each is a group of its own,
-    evaluated as the smallest (largest) of its inputs. A loop is solved as in
-    :func:`_solve_initial` (all members at once; per member, with its nodes
-    that leave their bounds held at the bound, when a bound binds; NaN when singular).
-    Models without capacity nodes keep :func:`_solve_initial` (their numbers are unchanged).
+    The active input starts as the baseline's (the smallest, or largest, ``w_j b_j(t_0)``);
+    when the solution makes another input smaller (larger), that one becomes active
+    and the system is solved again, per member, until no input switches (at most
+    one round per input; a member that does not settle gets NaN on its capacity
+    nodes, reported as a :class:`NumericalError`). Row ``i`` reads ``d_i - w_a d_a
+    = (w_a b_a - b_i) + u_i`` (``w_a d_a`` left out for a fixed delay, 0 at
+    ``t_0``). Models without capacity nodes keep :func:`_solve_initial` (their
+    numbers are unchanged).
     """
     n, m = dk.shape
     links = _initial_links(cm)
-    coef = ew[links] * cm.src_scale[0, links][:, None]  # (l, M)
-    pre = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
-    dk[:] = 0.0
-    for group in cm.plan.initial_groups:
-        nodes = group.nodes
-        if cm.is_stock[nodes].all():
-            _clip(cm, dk, nodes[np.isin(nodes, cm.bounded)], 0)
-            continue
-        if cm.capacity[nodes].any():
-            _capacity_initial(cm, dk, pre, ew, nodes)
-            _clip(cm, dk, nodes[np.isin(nodes, cm.bounded)], 0)
-            continue
-        value = pre[nodes].copy()
-        for row, p in zip(group.outside_rows, group.outside, strict=True):
-            value[row] += coef[p] * dk[cm.source[links[p]]]
-        if group.inside.size:
-            size = nodes.size
-            a = np.zeros((m, size, size))
-            a[:, np.arange(size), np.arange(size)] = 1.0
-            a[:, group.inside_rows, group.inside_cols] -= coef[group.inside].T
-            rhs = value
-            try:
-                value = np.linalg.solve(a, rhs.T[..., None])[..., 0].T
-            except np.linalg.LinAlgError:
-                value = np.stack([_solve_or_nan(a[j], rhs[:, j]) for j in range(m)], axis=1)
-            b, lo, hi = cm.baselines[0, nodes][:, None], cm.lower[nodes][:, None], cm.upper[nodes][:, None]
-            for j in np.flatnonzero(np.any((b + value < lo) | (b + value > hi), axis=0)):
-                value[:, j] = _solve_group_bounded(cm, nodes, a[j], rhs[:, j], value[:, j])
-        dk[nodes] = value
-        _clip(cm, dk, nodes[np.isin(nodes, cm.bounded)], 0)
+    base = cm.baselines[0]
+    capacity = np.flatnonzero(cm.capacity)
+    into = {int(i): np.flatnonzero(cm.target == i) for i in capacity}
+    position = {int(j): p for p, j in enumerate(links)}
+    rhs0 = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
+    active = {i: _argbest(cm, i, ew[js] * base[cm.source[js]][:, None]) for i, js in into.items()}  # (M,) each
+    settled = np.zeros(m, dtype=bool)
+    for _ in range(sum(js.size for js in into.values()) + 1):
+        coef = ew[links] * cm.src_scale[0, links][:, None]
+        rhs = rhs0.copy()
+        for i, js in into.items():
+            chosen = js[active[i]]  # (M,) the active link per member
+            for j in js:
+                if int(j) in position:
+                    coef[position[int(j)]] = np.where(chosen == j, ew[j], 0.0)
+            rhs[i] += ew[chosen, np.arange(m)] * base[cm.source[chosen]] - base[i]
+        _solve_linear_initial(cm, dk, links, coef, rhs)
+        settled[:] = True
+        for i, js in into.items():
+            signal = np.where((cm.delay[js] == _FIXED)[:, None], 0.0, dk[cm.source[js]])
+            values = ew[js] * (base[cm.source[js]][:, None] + signal)
+            now = _argbest(cm, i, values)
+            best = values[now, np.arange(m)]
+            switched = values[active[i], np.arange(m)] != best
+            active[i] = np.where(switched, now, active[i])
+            settled &= ~switched
+        if settled.all():
+            return
+    dk[np.ix_(capacity, np.flatnonzero(~settled))] = np.nan
 
 
-def _solve_group_bounded(cm: CompiledModel, nodes: np.ndarray, a: np.ndarray, rhs: np.ndarray,
-                         x: np.ndarray) -> np.ndarray:
-    """:func:`_solve_bounded` for one group's system (``nodes``' rows and columns)."""
-    a, rhs, held = a.copy(), rhs.copy(), np.zeros(x.size, dtype=bool)
-    base, lower, upper = cm.baselines[0, nodes], cm.lower[nodes], cm.upper[nodes]
-    for _ in range(int(np.isin(nodes, cm.bounded).sum())):
-        value = base + x
-        leaving = ((value < lower) | (value > upper)) & ~held
-        if not leaving.any():
-            break
-        held |= leaving
-        rows = np.flatnonzero(leaving)
-        a[rows] = 0.0
-        a[rows, rows] = 1.0
-        rhs[rows] = np.clip(value[rows], lower[rows], upper[rows]) - base[rows]
-        x = _solve_or_nan(a, rhs)
-    return x
+def _argbest(cm: CompiledModel, i: int, values: np.ndarray) -> np.ndarray:
+    """Per member (column), the row of the smallest (``minimum`` node ``i``) or largest value, the first on a tie."""
+    return np.argmin(values, axis=0) if cm.capacity[i] == MINIMUM else np.argmax(values, axis=0)
 
 
 def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
@@ -240,6 +228,14 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     links = _initial_links(cm)
     coef = ew[links] * cm.src_scale[0, links][:, None]  # (l, M)
     rhs = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
+    _solve_linear_initial(cm, dk, links, coef, rhs)
+
+
+def _solve_linear_initial(cm: CompiledModel, dk: np.ndarray, links: np.ndarray, coef: np.ndarray,
+                          rhs: np.ndarray) -> None:
+    """``d = clip(rhs + G d)`` at ``t_0``, ``G`` from ``coef`` (l, M) of the pass-through ``links``
+    (see :func:`_solve_initial`), into ``dk`` (N, M)."""
+    m = dk.shape[1]
     try:
         dk[:] = _solve_by_loops(cm, links, coef, rhs)
     except np.linalg.LinAlgError:

@@ -187,7 +187,7 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
     node (outside the cycle: the checks refuse one inside) is the row of its active
     input (first the baseline's smallest, or largest); when the solution makes
     another input the smallest (largest), that one becomes active and all is solved
-    again (an active set, unlike the engine's group-by-group solve).
+    again (an active set, as the engine's; here for all auxiliaries as one dense system).
     """
     aux = [node_id for node_id in ids if kind[node_id] != "stock"]
     row = {node_id: r for r, node_id in enumerate(aux)}

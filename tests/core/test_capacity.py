@@ -281,3 +281,22 @@ def test_tracing_parts_add_up_on_random_models_with_capacity_nodes():
             assert abs(paths.iloc[-1]["value"]) <= 1e-9 * scale  # "other": the rounding only
 
     check()
+
+
+def test_a_ring_with_bounds_before_a_capacity_node_keeps_the_rings_start_values():
+    """Found by hypothesis: at t_0 the ring's nodes leaving their bounds are held together, as in a
+    model without the capacity node (ENGINE.md's t_0 solve), and the capacity node reads the result."""
+    nodes = [node("n0", 1.0, min=0.9), node("n1", 1.5, min=0.9), {**node("c0"), "kind": "minimum"},
+             node("after", 2.0)]
+    nodes[2].pop("baseline")
+    links = [link("n1", "n0", 0.0, lag=1.0, delay="fixed"), link("n0", "n0", 0.0, lag=1.0, delay="exponential"),
+             link("n0", "n1", 1.0, lag=1.0, delay="exponential"), link("n0", "c0"), link("n1", "c0"),
+             link("c0", "after", 0.5)]
+    time = {"start": 2020.0, "end": 2020.1, "dt": 0.1}
+    items = [{"node": "n0", "shape": "step", "height": -1.0, "start": 2020.0}]
+    prepared = prepare(build_model(nodes, links, time), items, time)
+    ours = simulate(prepared.compiled, prepared.inputs)[:, :, 0]
+    without = prepare(build_model(nodes[:2], links[:3], time), items, time)
+    np.testing.assert_array_equal(ours[:, :2], simulate(without.compiled, without.inputs)[:, :, 0])
+    assert ours[0, 2] == pytest.approx(0.9 - 1.0)  # min(n0 = 0.9, n1 = 0.9) - min(1.0, 1.5)
+    assert_close(ours, reference_simulate(prepared.model, prepared.time, prepared.inputs))
