@@ -276,26 +276,12 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
 
 # --- capacity nodes (minimum / maximum) -------------------------------------------------
 
-def _initial_cycles(model: ModelSpec) -> list[list[str]]:
-    """Loops of links that pass their input through at ``t_0`` (every delay but ``fixed``, into
-    a node that is not a stock): the start step solves them as one linear system."""
-    import networkx as nx
-
-    kinds = {n.id: n.kind for n in model.nodes}
-    graph = nx.DiGraph()
-    graph.add_edges_from((lk.source, lk.target) for lk in model.links
-                         if lk.delay != "fixed" and kinds.get(lk.target) in _EVALUATED and lk.source in kinds)
-    return [sorted(c) for c in nx.strongly_connected_components(graph)
-            if len(c) > 1 or any(graph.has_edge(n, n) for n in c)]
-
-
 def capacity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Capacity nodes (``kind: minimum`` / ``maximum``) the engine cannot run (ENGINE.md, capacity nodes).
 
     Each needs two or more inputs, linear links with fixed weights (its baseline is
-    derived from them), no loop of capacity nodes, no loop of links that pass their
-    input through at ``t_0`` (solved as a linear system), and a given baseline, if
-    any, equal to the derived one (relative 1e-9) on the horizon.
+    derived from them), no loop of capacity nodes, and a given baseline, if any,
+    equal to the derived one (relative 1e-9) on the horizon.
     """
     capacity = {n.id: i for i, n in enumerate(model.nodes) if n.is_capacity}
     if not capacity:
@@ -337,7 +323,7 @@ def _capacity_input_problems(model: ModelSpec, capacity: dict[str, int], doc: Ya
 
 
 def _capacity_loop_problems(model: ModelSpec, capacity: dict[str, int], doc: YamlDocument | None) -> list[Problem]:
-    """Capacity nodes that read each other in a loop, or sit in a loop of pass-through links at ``t_0``."""
+    """Capacity nodes that read each other in a loop (their baselines cannot be derived)."""
     problems: list[Problem] = []
     if capacity_order(model) is None:
         import networkx as nx
@@ -349,15 +335,6 @@ def _capacity_loop_problems(model: ModelSpec, capacity: dict[str, int], doc: Yam
                                 msg("capacity nodes read each other in a loop ({cycle}); their baselines cannot "
                                     "be derived", cycle=" -> ".join([*cycle, cycle[0]])),
                                 msg("put an auxiliary or stock with its own baseline into the loop")))
-    for cycle in _initial_cycles(model):
-        for node_id in (c for c in cycle if c in capacity):
-            problems.append(_locate(doc, ("nodes", capacity[node_id], "kind"),
-                                    msg("the {kind} node '{node}' is in a loop of links that pass their input "
-                                        "through at the start ({nodes}); the start step solves such a loop as a "
-                                        "linear system, which a capacity node is not",
-                                        kind=model.nodes[capacity[node_id]].kind, node=node_id,
-                                        nodes=", ".join(cycle)),
-                                    msg("give one link of the loop delay: fixed, or route the loop through a stock")))
     return problems
 
 

@@ -184,7 +184,7 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
 
     Solve the linear system; hold every node the solution puts outside its bounds at
     the bound and solve again, until no further node leaves its bounds. A capacity
-    node (outside the cycle: the checks refuse one inside) is the row of its active
+    node (in the cycle or not) is the row of its active
     input (first the baseline's smallest, or largest); when the solution makes
     another input the smallest (largest), that one becomes active and all is solved
     again (an active set, as the engine's; here for all auxiliaries as one dense system).

@@ -184,3 +184,27 @@ def test_capacity_nodes_min_and_max(fmt, tmp_path):
 def test_the_labour_capacity_example(fmt, tmp_path):
     loaded = load_scenario(ROOT / "examples" / "labour-capacity" / "scenario.yaml")
     assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_a_capacity_node_inside_a_lagged_loop(fmt, tmp_path):
+    """r -> c -> r through exponential lags: the t_0 solve switches c to z; the export gives the lags'
+    start values, so PySD starts where bwsim does."""
+    def node(node_id: str, baseline=None, **extra):
+        data = {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu", **extra}
+        return data if baseline is None else data | {"baseline": baseline}
+
+    text = yaml.safe_dump({
+        "name": "ring", "title": "ring", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "nodes": [node("r", 10.0), node("z", {"value": 12.0, "growth": 0.02}), node("c", kind="minimum")],
+        "links": [{"from": "r", "to": "c", "weight": 1.0, "lag": 1.0, "delay": "exponential"},
+                  {"from": "z", "to": "c", "weight": 1.0},
+                  {"from": "c", "to": "r", "weight": 0.5, "lag": 1.0, "delay": "exponential"}]}, sort_keys=False)
+    model = load_model_text(text, "ring.yaml").spec
+    scenario = ScenarioSpec.model_validate({
+        "name": "ring", "model": "ring.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "interventions": [{"node": "r", "shape": "step", "height": 6.0, "start": 2020},
+                          {"node": "r", "shape": "step", "height": -8.0, "start": 2024}]})
+    prepared = prepare_scenario(scenario, model)
+    assert prepared.compiled.initial_levels is None
+    assert_agrees(prepared, fmt, tmp_path)
