@@ -74,12 +74,15 @@ def localize_figure(fig: go.Figure, language: str = "nl", *, time_axis: bool = T
     """Set a figure's separators for ``language`` and its tick formats so that no axis shows SI suffixes
     (``20.5k``) or dotted decimals: values grouped (``20.500``), years ungrouped (``2030``).
 
-    ``time_axis``: the x axis holds years. Returns ``fig`` (changed in place).
+    ``time_axis``: the x axis holds years; otherwise its numbers are grouped like the y axis's (a
+    category axis ignores tick formats). Returns ``fig`` (changed in place).
     """
     fig.update_layout(separators=PLOTLY_SEPARATORS.get(language, PLOTLY_SEPARATORS["en"]))
     fig.update_yaxes(tickformat=",~r", hoverformat=",.4~r")
     if time_axis:
         fig.update_xaxes(tickformat="d", hoverformat=".4~r")
+    else:
+        fig.update_xaxes(tickformat=",~r", hoverformat=",.4~r")
     return fig
 
 

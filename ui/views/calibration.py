@@ -140,7 +140,8 @@ def _show_calibration(cur: state.Current, prepared, observed: ObservedData, resu
     st.subheader(_t("estimates"))
     frame = result.parameter_frame()
     st.dataframe(numbers.text_table(frame, state.language()), hide_index=True)
-    st.plotly_chart(charts.estimates_figure(frame), key="cal_estimates")
+    st.plotly_chart(numbers.localize_figure(charts.estimates_figure(frame), state.language(), time_axis=False),
+                    key="cal_estimates")
     if result.warnings or result.notes:
         st.subheader(_t("warnings"))
         for text in [*result.warnings, *result.notes]:
@@ -151,8 +152,7 @@ def _show_calibration(cur: state.Current, prepared, observed: ObservedData, resu
     for node in observed.nodes:
         part = table[table["node"] == node]
         fig = charts.fit_figure(part, state.label_of(cur.model.spec, node), state.unit_of(cur.model.spec, node))
-        st.plotly_chart(fig,
-                        key=f"cal_fit_{node}")
+        st.plotly_chart(numbers.localize_figure(fig, state.language()), key=f"cal_fit_{node}")
     when = datetime.now(UTC).isoformat(timespec="seconds")
     text = fitted_model_text(cur.model, result, prepared.name, when)
     st.download_button(_t("download"), text, file_name=f"{cur.model.spec.name}-calibrated.yaml",
@@ -186,10 +186,12 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     _, output, year, indices = stored
     ranking = indices.ranking(year)
     st.subheader(f"{_t('ranking')}: {plain_text.markdown(state.label_of(cur.model.spec, output))}, {year:g}")
-    st.plotly_chart(charts.tornado_figure(ranking), key="sa_tornado")
+    st.plotly_chart(numbers.localize_figure(charts.tornado_figure(ranking), state.language(), time_axis=False),
+                    key="sa_tornado")
     st.subheader(_t("over_time"))
     top = list(ranking["factor"].head(5))
-    st.plotly_chart(charts.indices_over_time_figure(indices.over_time(), top, indices.main), key="sa_time")
+    st.plotly_chart(numbers.localize_figure(charts.indices_over_time_figure(indices.over_time(), top, indices.main),
+                                            state.language()), key="sa_time")
     st.dataframe(numbers.text_table(ranking, state.language()), hide_index=True)
 
 
@@ -222,9 +224,9 @@ def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
                         format_func=lambda n: state.label_of(cur.model.spec, n),
                         placeholder=state.tr("choose"),)
     band = result.band.to_frame()
-    st.plotly_chart(charts.monitor_figure(band[band["node"] == node], result.table[result.table["node"] == node],
-                                          state.label_of(cur.model.spec, node), state.unit_of(cur.model.spec, node)),
-                    key="mon_figure")
+    fig = charts.monitor_figure(band[band["node"] == node], result.table[result.table["node"] == node],
+                                state.label_of(cur.model.spec, node), state.unit_of(cur.model.spec, node))
+    st.plotly_chart(numbers.localize_figure(fig, state.language()), key="mon_figure")
 
 
 def page() -> None:

@@ -76,7 +76,8 @@ def page() -> None:
             col.markdown(f"**{md(name)}**")
             fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True, card=cards[name],
                                           skip=pushed)
-            col.plotly_chart(fig, key=f"cmp_card:{name}", config={"displayModeBar": False})
+            col.plotly_chart(fig, key=f"cmp_card:{name}",
+                             config={"displayModeBar": False})  # numbers: verdict words on category axes
     st.caption(tr("scorecard_legend"))
     diff = tables.differences(cards)
     st.subheader(tr("key_paths"))

@@ -117,9 +117,7 @@ def _tracing(cur: state.Current, focus: str) -> None:
     ]
     table = pd.DataFrame({"label": labels, "value": parts["value"].to_numpy()})
     bars = charts.bar_figure(table, unit=state.unit_of(cur.model.spec, focus))
-    bars.update_layout(separators=numbers.PLOTLY_SEPARATORS[state.language()])
-    bars.update_xaxes(tickformat=",~r")
-    st.plotly_chart(bars, key="trace")
+    st.plotly_chart(numbers.localize_figure(bars, state.language(), time_axis=False), key="trace")
     paths = trace_paths(prepared.compiled, prepared.inputs, result.delta, node, k)
     paths = paths[paths["part"] == "path"].head(MAX_PATHS)
     if not paths.empty:
@@ -159,7 +157,8 @@ def page() -> None:
     st.markdown(tr("network_intro"))
     focus = _focus(cur)
     fig = charts.network_figure(cur.model.spec, state.language(), focus)
-    event = st.plotly_chart(fig, key=f"network:{focus}", on_select="rerun", selection_mode="points")
+    event = st.plotly_chart(fig, key=f"network:{focus}", on_select="rerun",
+                            selection_mode="points")  # numbers: a drawing, no axes
     clicked = _clicked(event, fig)
     if clicked and clicked != focus:
         st.session_state["focus_pending"] = clicked

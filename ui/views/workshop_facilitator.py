@@ -34,7 +34,7 @@ from simulator.workshop.view import (
     notes_display,
     scorecard_summaries,
 )
-from ui import plain_text, state, workshop_charts, workshop_runs
+from ui import numbers, plain_text, state, workshop_charts, workshop_runs
 from ui.views.workshop_common import TEXT, open_store, show_error, tx
 
 SESSION = "ws_facilitator_code"
@@ -185,7 +185,8 @@ def _scorecards(prepared: Prepared, signature: tuple, year: float, lang: str) ->
         cols = st.columns(per_row)
         for col, label in zip(cols, labels[start : start + per_row], strict=False):
             fig = workshop_charts.marked_scorecard(summaries[label], lang, label, themes, differs)
-            col.plotly_chart(fig, key=f"ws_card:{label}", config={"displayModeBar": False})
+            col.plotly_chart(fig, key=f"ws_card:{label}",
+                             config={"displayModeBar": False})  # numbers: verdict words on category axes
 
 
 @st.fragment
@@ -205,8 +206,7 @@ def _overlays(comparison: Comparison, outcome: str, lang: str) -> None:
             title=model.node(node).label.get(lang),
             unit=state.unit_of(model, node),
         )
-        fig.update_layout(separators=",." if lang == "nl" else ".,")
-        grid[i % 2].plotly_chart(fig, key=f"ws_paths:{node}")
+        grid[i % 2].plotly_chart(numbers.localize_figure(fig, lang), key=f"ws_paths:{node}")
 
 
 def _disputes(prepared: Prepared, signature: tuple, outcome: str, year: float, lang: str) -> None:

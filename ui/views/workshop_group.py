@@ -11,7 +11,7 @@ from simulator.workshop.futures import baseline_run, model_file, run_future
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import history_table
-from ui import charts, future_words, plain_text, state, workshop_save
+from ui import charts, future_words, numbers, plain_text, state, workshop_save
 from ui.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
 from ui.workshop_panel import report, show_future
 
@@ -195,7 +195,10 @@ def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
     ]
     if frames:
         st.plotly_chart(
-            charts.path_figure(pd.concat(frames, ignore_index=True), unit=state.unit_of(model, node)),
+            numbers.localize_figure(
+                charts.path_figure(pd.concat(frames, ignore_index=True), unit=state.unit_of(model, node)),
+                state.language(),
+            ),
             key="ws_preview_chart",
         )
 
