@@ -153,6 +153,12 @@ def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
     if r["loops"]:
         say(msg("\nfeedback per loop"), language)
         show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
+    switching = any(p["part"] == "switch" and p["value"] for p in r["paths"])  # a capacity node changed input
+    if switching and r["exact"]:
+        say(msg("\nnote: a capacity limit (a minimum or maximum node) switched input on the way; the '{switch}' "
+                "parts hold what the switch changed; parts are recomputed from the run", switch=PARTS["switch"]),
+            language)
+        return
     say(msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run") if r["exact"]
         else msg("\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed",
                  bounds=PARTS["bounds"]), language)

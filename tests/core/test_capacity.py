@@ -359,3 +359,11 @@ def test_a_ring_with_bounds_before_a_capacity_node_keeps_the_rings_start_values(
     np.testing.assert_array_equal(ours[:, :2], simulate(without.compiled, without.inputs)[:, :, 0])
     assert ours[0, 2] == pytest.approx(0.9 - 1.0)  # min(n0 = 0.9, n1 = 0.9) - min(1.0, 1.5)
     assert_close(ours, reference_simulate(prepared.model, prepared.time, prepared.inputs))
+
+
+def test_explain_shows_the_switch_part_of_a_capacity_node():
+    done = invoke("explain", str(EXAMPLE / "scenario.yaml"), "--node", "jobs_filled", "--year", "2031")
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert any(line.split()[:2] == ["switch", "200"] for line in lines), done.output  # 4,200 workers - 4,000
+    assert "a capacity limit (a minimum or maximum node) switched input" in done.output
