@@ -387,7 +387,47 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
         return loop_problems(model, doc) + capacity + lag_problems(model, time.dt, doc)
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
             + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc)
-            + bound_problems(model, time, doc))
+            + bound_problems(model, time, doc) + behaviour_problems(model, doc))
+
+
+def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Behaviour tests (``checks``) naming an unknown node, or a year outside the model's own horizon.
+
+    A check is judged on the model's ``time`` whatever horizon the model is checked on (a
+    scenario's shorter horizon does not make the model's checks wrong): ``year``, the
+    interventions' start and the end of a ``within`` window must lie in it.
+    """
+    ids = model.node_ids
+    start, end = model.time.start, model.time.end
+    span = {"start": start, "end": end}
+    problems = []
+    for i, item in enumerate(model.checks):
+        names: list[tuple[PathKey, str]] = [(("checks", i, "node"), item.node)]
+        names += [(("checks", i, "with", j, "node"), it.node) for j, it in enumerate(item.interventions)]
+        for path, name in names:
+            if name not in ids:
+                problems.append(_locate(doc, path, msg("unknown node '{node}'", node=name), _hint_node(name, ids)))
+        if item.year is not None and not start - 1e-9 <= item.year <= end + 1e-9:
+            problems.append(_locate(doc, ("checks", i, "year"),
+                                    msg("year {year:g} is outside the model's horizon {start:g}-{end:g}",
+                                        year=item.year, **span),
+                                    msg("choose a year from {start:g} to {end:g}, or widen the model's time",
+                                        **span)))
+        first = item.start
+        if item.within is None or first is None:
+            continue
+        if not start - 1e-9 <= first <= end + 1e-9:
+            problems.append(_locate(doc, ("checks", i, "with"),
+                                    msg("the interventions start in {year:g}, outside the model's horizon "
+                                        "{start:g}-{end:g}", year=first, **span),
+                                    msg("start them from {start:g} to {end:g}", **span)))
+        elif first + item.within > end + 1e-9:
+            problems.append(_locate(doc, ("checks", i, "within"),
+                                    msg("{within:g} years after {year:g} is after the model's horizon ends in "
+                                        "{end:g}", within=item.within, year=first, end=end),
+                                    msg("use within: {most:g} or less, or widen the model's time",
+                                        most=end - first)))
+    return problems
 
 
 def _overridden_link(link: LinkSpec, override: LinkOverride) -> LinkSpec:

@@ -568,6 +568,7 @@ class ModelSpec(Spec):
     time: TimeSpec = TimeSpec()
     nodes: Annotated[list[NodeSpec], Field(min_length=1)]
     links: list[LinkSpec] = []
+    checks: list[BehaviourCheck] = []
 
     def node(self, node_id: str) -> NodeSpec:
         """The node with id ``node_id`` (KeyError if absent)."""
@@ -734,6 +735,91 @@ Intervention = Annotated[
 """A spec field holding an intervention: the file's rules, then the member ``shape`` names."""
 
 _INTERVENTION: TypeAdapter[InterventionSpec] = TypeAdapter(Intervention)
+
+
+CHECK_FORMS = ("rises", "falls", "higher", "lower", "never_below", "never_above", "between")
+"""The forms of a behaviour test (``expect``): what each means is in docs/formats.md."""
+
+_CHECK_KEYS = {"rises": ("within",), "falls": ("within",), "higher": ("year",), "lower": ("year",),
+               "never_below": ("value",), "never_above": ("value",), "between": ("low", "high")}
+_ALL_CHECK_KEYS = ("within", "year", "value", "low", "high")
+_COMPARED_WITH_BASELINE = ("rises", "falls", "higher", "lower")
+
+
+class BehaviourCheck(Spec):
+    """A behaviour test of the model (Vensim's Reality Checks): a statement the model's runs must make true.
+
+    ``node`` is the node it speaks about, ``expect`` its form, and ``interventions``
+    (``with:`` in a file) what is done first, as a scenario's interventions (none: the
+    baseline run). Each form takes exactly its own keys:
+
+    - ``rises`` / ``falls``, ``within`` (years): the node's deviation from its baseline
+      is above (below) 0 at some reported time from the interventions' start to
+      ``within`` years later;
+    - ``higher`` / ``lower``, ``year``: the deviation is above (below) 0 in ``year``;
+    - ``never_below`` / ``never_above``, ``value`` (node units): the value ``b + d`` is
+      at least (at most) ``value`` at every reported time;
+    - ``between``, ``low``, ``high`` (node units): ``low <= b + d <= high`` at every time.
+
+    ``min_share`` (0-1): with an ensemble, the share of runs it must hold in as well
+    (none: the share is reported, only the run at the central values decides).
+    """
+
+    label: LocalizedText | None = None
+    interventions: list[Intervention] = Field([], alias="with")
+    node: Identifier
+    expect: Literal["rises", "falls", "higher", "lower", "never_below", "never_above", "between"]
+    within: FiniteFloat | None = None
+    year: FiniteFloat | None = None
+    value: FiniteFloat | None = None
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
+    min_share: FiniteFloat | None = Field(None, ge=0.0, le=1.0)
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        """``with:`` may be one intervention (a mapping) or a list of them."""
+        return [value] if isinstance(value, dict) else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _form_keys(cls, value: Any) -> Any:
+        """The file format's rule: a form takes exactly its keys (checked before the fields, to name them)."""
+        if not isinstance(value, dict) or value.get("expect") not in _CHECK_KEYS:
+            return value
+        form = value["expect"]
+        required = set(_CHECK_KEYS[form])
+        given = {k for k in _ALL_CHECK_KEYS if value.get(k) is not None}
+        missing, extra = required - given, given - required
+        if missing:
+            raise ValueError(msg("a '{form}' check needs {keys}; add it", form=form, keys=", ".join(sorted(missing))))
+        if extra:
+            raise ValueError(msg("{keys} is not a key of a '{form}' check (it takes {required}); remove it",
+                                 keys=", ".join(sorted(extra)), form=form, required=", ".join(sorted(required))))
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> BehaviourCheck:
+        if self.expect in _COMPARED_WITH_BASELINE and not self.interventions:
+            raise ValueError(msg("a '{form}' check compares a run with the baseline, so it needs with: (an "
+                                 "intervention, as in a scenario)", form=self.expect))
+        if self.within is not None and self.within <= 0:
+            raise ValueError(msg("within must be above 0 years, got {within:g}; give the years after the "
+                                 "interventions start", within=self.within))
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(msg("a range needs low <= high, got low={low:g}, high={high:g}; swap them", low=self.low,
+                                 high=self.high))
+        return self
+
+    @property
+    def start(self) -> float | None:
+        """The year the first of its interventions starts (None: no interventions)."""
+        starts = [min(item.table) if item.shape == "series" else item.param("start") for item in self.interventions]
+        return min(starts) if starts else None
+
+
+ModelSpec.model_rebuild()  # its checks are defined after it
 
 
 class LinkOverride(Spec):

@@ -143,7 +143,7 @@ def test_extraction_finds_continuations_and_skips() -> None:
 def test_readme_has_the_commands_it_promises() -> None:
     commands = readme_commands(README.read_text(encoding="utf-8"))
     run = [c for c in commands if skip_reason(c) is None]
-    for name in ("run", "export", "scorecard", "explain", "loops", "calibrate", "sensitivity", "monitor",
+    for name in ("run", "export", "scorecard", "explain", "loops", "check", "calibrate", "sensitivity", "monitor",
                  "workshop create", "workshop export", "workshop import"):
         assert any(re.search(rf"\bbwsim {name}\b", c) for c in run), f"README runs no 'bwsim {name}'"
     assert any("--samples" in c for c in run if "bwsim run" in c)

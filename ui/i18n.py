@@ -225,6 +225,26 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Dit model heeft geen terugkoppelingen.",
         "en": "This model has no feedback loops.",
     },
+    "checks": {"nl": "Gedragstests", "en": "Behaviour tests"},
+    "checks_intro": {
+        "nl": "Uitspraken die het model waar moet maken (zoals Vensim's Reality Checks), uit de lijst checks: "
+        "van het modelbestand; bwsim check draait ze ook op de opdrachtregel.",
+        "en": "Statements the model must make true (as Vensim's Reality Checks), from the model file's checks: "
+        "list; bwsim check runs them on the command line too.",
+    },
+    "no_checks": {
+        "nl": "Dit model heeft geen gedragstests (een lijst checks: in het modelbestand, zie docs/formats.md).",
+        "en": "This model has no behaviour tests (a checks: list in the model file, see docs/formats.md).",
+    },
+    "checks_ensemble": {"nl": "Ook over {n} runs met onzekere verbanden", "en": "Also over {n} runs with uncertain "
+                        "links"},
+    "col_check": {"nl": "gedragstest", "en": "behaviour test"},
+    "col_outcome": {"nl": "uitkomst", "en": "outcome"},
+    "col_detail": {"nl": "wat besliste", "en": "what decided"},
+    "col_share": {"nl": "aandeel runs", "en": "share of runs"},
+    "check_holds": {"nl": "geldt", "en": "holds"},
+    "check_fails": {"nl": "faalt", "en": "fails"},
+    "checks_summary": {"nl": "{held} van {n} gedragstests gelden.", "en": "{held} of {n} behaviour tests hold."},
     "node_on_no_loop": {
         "nl": "{node} ligt op geen van de {n} terugkoppelingen van dit model.",
         "en": "{node} is on none of this model's {n} feedback loops.",
@@ -299,6 +319,11 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "laag ({low}) mag niet hoger zijn dan hoog ({high}).",
         "en": "low ({low}) must not be above high ({high}).",
     },
+    "not_a_number": {
+        "nl": "{column}: '{text}' is geen getal{hint}.",
+        "en": "{column}: '{text}' is not a number{hint}.",
+    },
+    "not_a_number_hint": {"nl": " (bedoelt u {suggestion}?)", "en": " (did you mean {suggestion}?)"},
     "edit_lag": {
         "nl": "de vertraging ({lag} jaar) mag niet negatief zijn.",
         "en": "the lag ({lag} years) must not be negative.",

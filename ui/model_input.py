@@ -199,14 +199,20 @@ def read_observed(
     return observed_from_text(text, name, node_ids, horizon, hashlib.sha256(raw).hexdigest())
 
 
+def link_head(model: ModelSpec, row: dict, language: str) -> str:
+    """How a sentence about a row of the link table starts: ``"Verband Banen → Inkomen: "``."""
+    return t("edit_link", language, source=model.node(row["from"]).label.get(language),
+             target=model.node(row["to"]).label.get(language))
+
+
+def node_head(model: ModelSpec, row: dict, language: str) -> str:
+    """How a sentence about a row of the node table starts: ``"Bouwblok Inkomen: "``."""
+    return t("edit_node", language, node=model.node(row["id"]).label.get(language))
+
+
 def _link_problems(model: ModelSpec, row: dict, language: str, range_check: bool = True) -> list[str]:
     low, weight, high, lag = (tables.clean_number(row[k]) for k in ("low", "weight", "high", "lag"))
-    head = t(
-        "edit_link",
-        language,
-        source=model.node(row["from"]).label.get(language),
-        target=model.node(row["to"]).label.get(language),
-    )
+    head = link_head(model, row, language)
     out = []
     n = lambda x: number(x, language)  # noqa: E731
     if low is not None and high is not None and low > high:
@@ -221,8 +227,8 @@ def _link_problems(model: ModelSpec, row: dict, language: str, range_check: bool
 def _node_problems(model: ModelSpec, row: dict, language: str) -> list[str]:
     low, high = tables.clean_number(row["min"]), tables.clean_number(row["max"])
     if low is not None and high is not None and low > high:
-        head = t("edit_node", language, node=model.node(row["id"]).label.get(language))
-        return [head + t("edit_min_max", language, low=number(low, language), high=number(high, language))]
+        bounds = t("edit_min_max", language, low=number(low, language), high=number(high, language))
+        return [node_head(model, row, language) + bounds]
     return []
 
 

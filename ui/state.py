@@ -286,6 +286,20 @@ def run(cur: Current, scenario: ScenarioSpec) -> RunResult:
     return _run(cur.key, cur.model.spec, _key(scenario), scenario)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _checks(model_key: str, _model: ModelSpec, samples: int):
+    from simulator.reality_checks import run_checks
+    from simulator.runner import Uncertainty
+
+    return run_checks(_model, Uncertainty(samples, 0, "lhs") if samples else None)
+
+
+def checks_of(cur: Current, samples: int = 0):
+    """The model's behaviour tests, run (:class:`simulator.reality_checks.CheckRuns`, cached); with
+    ``samples``, also over an ensemble of that many runs (seed 0). Raises InputError, NumericalError."""
+    return _checks(cur.key, cur.model.spec, int(samples))
+
+
 def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> ScenarioSpec:
     """The no-intervention scenario on the model in use."""
     time = (

@@ -23,6 +23,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show Python trac
 
 COMMANDS.update({
     "validate": LazyCommand("simulator.cli.validate", "validate"),
+    "check": LazyCommand("simulator.cli.check", "check"),
     "run": LazyCommand("simulator.cli.run", "run"),
     "export": LazyCommand("simulator.cli.export", "export"),
     "ui": LazyCommand("simulator.cli.ui", "ui"),

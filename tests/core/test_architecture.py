@@ -26,6 +26,10 @@ FORBIDDEN = {
     "simulator/compiler.py": {"simulator.engine", "simulator.scenario_run", "simulator.analysis", "simulator.cli"},
     "simulator/engine.py": {"simulator.scenario_run", "simulator.io", "simulator.analysis", "simulator.cli",
                             "simulator.network", "simulator.spec"},
+    # judging behaviour tests is numbers only: no files, no runs, no printing
+    "simulator/analysis/behaviour.py": {"simulator.io", "simulator.cli", "simulator.runner", "simulator.engine",
+                                        "simulator.ensemble", "simulator.scenario_run", "simulator.reality_checks"},
+    "simulator/reality_checks.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
 }
 
 

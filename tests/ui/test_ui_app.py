@@ -514,6 +514,41 @@ def test_network_page_lists_the_heerlen_loops_with_their_whole_path(monkeypatch:
     assert path.endswith("→ Migratiesaldo")  # the whole cycle, back to where it starts
 
 
+def test_network_page_shows_the_behaviour_tests_and_their_share_of_runs(monkeypatch: pytest.MonkeyPatch):
+    at = _heerlen(monkeypatch, "views/network.py")
+    checks = at.dataframe[-1].value
+    assert list(checks.columns) == ["#", "gedragstest", "uitkomst", "wat besliste"]
+    assert len(checks) == 5 and set(checks["uitkomst"]) == {"geldt"}
+    assert checks["gedragstest"].iloc[0].startswith("Met 1.000 extra medtech-banen vanaf 2026")
+    assert any(s.value == "5 van 5 gedragstests gelden." for s in at.success)
+    at.toggle(key="checks_ensemble").set_value(True).run()
+    _clean(at)
+    checks = at.dataframe[-1].value
+    assert list(checks["aandeel runs"])[:4] == ["geldt in 100 % van 200 runs"] * 4
+    assert re.fullmatch(r"geldt in 9\d % van 200 runs \(nodig: 90 %\)", checks["aandeel runs"].iloc[4])
+
+
+def test_network_page_shows_a_failing_check_and_labels_as_typed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    model = (
+        "name: tiny\ntitle: tiny\ntime: {start: 2025, end: 2035, dt: 0.25}\nnodes:\n"
+        "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+        "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+        "links:\n  - {from: a, to: b, weight: 0.5}\n"
+        "checks:\n  - {label: '**b** <i>rises</i>', node: b, expect: falls, within: 2,"
+        " with: {node: a, shape: step, height: 1, start: 2026}}\n"
+    )
+    scenario = ("name: push\nmodel: ../models/tiny.yaml\ninterventions:\n"
+                "  - {node: a, shape: step, height: 1, start: 2026}\n")
+    monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"push.yaml": scenario}, "tiny")))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("views/network.py").run()
+    _clean(at)
+    checks = at.dataframe[-1].value
+    assert list(checks["gedragstest"]) == ["**b** <i>rises</i>"] and list(checks["uitkomst"]) == ["faalt"]
+    assert any(w.value == "0 van 1 gedragstests gelden." for w in at.warning)
+
+
 def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens(monkeypatch: pytest.MonkeyPatch):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
     text = [m.value for m in at.markdown]
@@ -584,17 +619,30 @@ def _own_model_in_use(app: AppTest) -> bool:
 
 def test_a_weight_out_of_its_range_gets_a_message_on_its_row_and_is_not_applied(app: AppTest):
     app.switch_page("views/assumptions.py").run()
-    _edit_links(app, {0: {"weight": 3.5}})
+    _edit_links(app, {0: {"weight": "3,5"}})
     assert not app.exception
     assert [e.value.replace("\\", "") for e in app.error] == [
         "Verband Banen → Inkomen: het gewicht moet tussen laag en hoog liggen; het is 3,5, laag is 1 en hoog is 3."
     ]
     app.button(key="apply_edits").click().run()
     assert not _own_model_in_use(app) and any("Niet toegepast" in w.value for w in app.warning)
-    app.segmented_control(key="lang").set_value("en").run()
+    app.segmented_control(key="lang").set_value("en").run()  # the typed text stays; English reads it so
     assert [e.value.replace("\\", "") for e in app.error] == [
-        "Link Jobs → Income: the weight must lie between low and high; it is 3.5, low is 1 and high is 3."
+        "Link Jobs → Income: weight: '3,5' is not a number (did you mean 3.5?)."
     ]
+
+
+def test_an_english_decimal_on_the_dutch_page_is_refused_with_what_was_meant(app: AppTest):
+    app.switch_page("views/assumptions.py").run()
+    assert list(app.data_editor[0].value["weight"]) == ["2", "0,5", "-0,25"]  # as a Dutch reader writes them
+    _edit_links(app, {2: {"weight": "-0.25"}, 1: {"lag": "twee"}})
+    assert not app.exception
+    assert [e.value.replace("\\", "") for e in app.error] == [
+        "Verband Banen → Banen elders: gewicht: '-0.25' is geen getal (bedoelt u -0,25?).",
+        "Verband Banen → Uitstoot: vertraging (jaar): 'twee' is geen getal.",
+    ]
+    app.button(key="apply_edits").click().run()
+    assert not _own_model_in_use(app) and any("Niet toegepast" in w.value for w in app.warning)
 
 
 def test_apply_without_a_change_keeps_the_model_in_use(app: AppTest):
@@ -611,15 +659,16 @@ def test_edits_show_at_full_precision_with_units_and_an_own_model_is_noticed_on_
 
     app.switch_page("views/assumptions.py").run()
     columns = json.loads(app.data_editor[0].proto.columns)
-    assert all(columns[c]["type_config"]["format"] == "plain" for c in ("low", "weight", "high", "lag"))
+    # number cells are text in the reader's language: Streamlit's number columns know no locale
+    assert all(columns[c]["type_config"]["type"] == "text" for c in ("low", "weight", "high", "lag"))
     assert list(app.data_editor[0].value["weight_unit"]) == ["eur per baan", "kt per baan", "banen per baan"]
     assert not any("eigen model" in i.value for i in app.info)
     assert not any("precision" in m.value for m in app.markdown)  # no comment of the page's code on the page
-    _edit_links(app, {2: {"weight": -0.00025}})
+    _edit_links(app, {2: {"weight": "-0,00025"}})
     app.button(key="apply_edits").click().run()
     _clean(app)
     assert _own_model_in_use(app)
-    assert app.data_editor[0].value["weight"].iloc[2] == -0.00025  # the own model holds the edit exactly
+    assert app.data_editor[0].value["weight"].iloc[2] == "-0,00025"  # the own model holds the edit exactly
     for page in MY_PAGES:
         app.switch_page(page).run()
         _clean(app)

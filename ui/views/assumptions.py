@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator.spec import DELAY_TYPES, ModelSpec
-from ui import charts, future_words, model_input, numbers, plain_text, state, tables
+from ui import charts, editable_numbers, future_words, model_input, numbers, plain_text, state, tables
 from ui.state import tr
 
 OWN_NAME = "eigen-model.yaml"
@@ -36,9 +36,11 @@ def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
     return [("error", tr("invalid") + "\n\n" + plain_text.markdown_lines(outcome.problems))]
 
 
-# Number cells at full precision: an edit of -0.00025 shows as -0.00025, not rounded to -0.0002.
+# Number cells are text in the reader's language at full precision (ui.editable_numbers): an edit of
+# -0,00025 shows as -0,00025, and a Dutch page never shows or asks for 0.25.
 # (A comment, not a docstring: Streamlit's magic would write a bare string on the page.)
-PLAIN = "plain"
+LINK_NUMBERS = ("low", "weight", "high", "lag")
+NODE_NUMBERS = ("baseline", "min", "max")
 
 
 def _link_columns(model: ModelSpec) -> dict:
@@ -47,7 +49,7 @@ def _link_columns(model: ModelSpec) -> dict:
     Numbers at full precision; each row's weight unit in a read-only column beside them.
     """
     names = {"low": tr("col_low"), "weight": tr("col_weight"), "high": tr("col_high"), "lag": tr("col_lag")}
-    columns = {k: st.column_config.NumberColumn(v, format=PLAIN) for k, v in names.items()}
+    columns = {k: st.column_config.TextColumn(v) for k, v in names.items()}
     columns[UNIT] = st.column_config.TextColumn(tr("col_weight_unit"), disabled=True)
     for key in ("from", "to"):
         columns[key] = st.column_config.SelectboxColumn(
@@ -63,7 +65,7 @@ def _node_columns() -> dict:
     """Column heads of the node table in the reader's language; numbers at full precision."""
     columns = {key: st.column_config.Column(tr(f"col_{key}")) for key in ("label", "unit")}
     return columns | {
-        key: st.column_config.NumberColumn(tr(f"col_{key}"), format=PLAIN) for key in ("baseline", "min", "max")
+        key: st.column_config.TextColumn(tr(f"col_{key}")) for key in NODE_NUMBERS
     }
 
 
@@ -124,10 +126,11 @@ def preview(cur: state.Current) -> None:
 def editor(cur: state.Current) -> None:
     """The link and node tables; 'Apply' validates and switches to the edited model."""
     model = cur.model.spec
+    lang = state.language()
     tab_links, tab_nodes = st.tabs([tr("links"), tr("nodes")])
     with tab_links:
         links = st.data_editor(
-            _links_with_units(model),
+            editable_numbers.as_text_columns(_links_with_units(model), LINK_NUMBERS, lang),
             key=f"edit_links:{cur.key}",
             hide_index=True,
             disabled=["from", "to", UNIT],
@@ -136,7 +139,7 @@ def editor(cur: state.Current) -> None:
         )
     with tab_nodes:
         nodes = st.data_editor(
-            tables.nodes_table(model, state.language()),
+            editable_numbers.as_text_columns(tables.nodes_table(model, lang), NODE_NUMBERS, lang),
             key=f"edit_nodes:{cur.key}",
             hide_index=True,
             disabled=["id", "label", "unit"],
@@ -145,8 +148,11 @@ def editor(cur: state.Current) -> None:
             column_config=_node_columns(),
         )
         st.caption(f"{tr('col_baseline')}: {tr('nonlinear_baseline')}")
-    links = links.drop(columns=[UNIT])
-    problems = model_input.edit_problems(model, links, nodes, state.language())
+    links, unreadable = editable_numbers.parse_columns(links.drop(columns=[UNIT]), LINK_NUMBERS, lang,
+                                                       lambda row: model_input.link_head(model, row, lang))
+    nodes, unreadable_nodes = editable_numbers.parse_columns(nodes, NODE_NUMBERS, lang,
+                                                             lambda row: model_input.node_head(model, row, lang))
+    problems = unreadable + unreadable_nodes + model_input.edit_problems(model, links, nodes, lang)
     for problem in problems:  # row by row, as soon as a cell is out of range (labels may be uploaded text)
         st.error(plain_text.markdown(problem))
     if st.button(tr("apply"), key="apply_edits", type="primary"):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from simulator.analysis.behaviour import detail, share_text, statement
 from simulator.analysis.loops import find_loops
 from simulator.analysis.tracing import incoming, trace_paths
+from simulator.errors import InputError, NumericalError
+from simulator.messages import translate
 from ui import charts, numbers, state
 from ui.plain_text import markdown as md
 from ui.state import tr
@@ -133,6 +136,43 @@ def _tracing(cur: state.Current, focus: str) -> None:
         st.dataframe(numbers.text_table(shown, state.language()), hide_index=True)
 
 
+CHECK_SAMPLES = 200
+
+
+def _checks(cur: state.Current) -> None:
+    """The model's behaviour tests: each one's statement (as typed in the file), whether it holds, what
+    decided it and, when asked for, the share of an ensemble's runs in which it holds."""
+    model = cur.model.spec
+    st.subheader(tr("checks"))
+    if not model.checks:
+        st.caption(tr("no_checks"))
+        return
+    st.caption(tr("checks_intro"))
+    wanted = st.toggle(tr("checks_ensemble", n=CHECK_SAMPLES), key="checks_ensemble")  # plain-text: a number
+    samples = CHECK_SAMPLES if wanted else 0
+    try:
+        runs = state.checks_of(cur, samples)
+    except (InputError, NumericalError) as exc:
+        state.show_error(exc)
+        return
+    language = state.language()
+    rows = []
+    for result in runs.results:
+        row = {
+            "#": result.index + 1,
+            tr("col_check"): translate(statement(result.check, model), language),  # a grid cell: shown as typed
+            tr("col_outcome"): tr("check_holds") if result.passed else tr("check_fails"),
+            tr("col_detail"): translate(detail(result.check, result.central), language),
+        }
+        if result.share is not None:
+            row[tr("col_share")] = translate(share_text(result.share, result.runs, result.check.min_share),
+                                             language)
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    held, n = len(runs.results) - len(runs.failed), len(runs.results)
+    (st.success if not runs.failed else st.warning)(tr("checks_summary", held=held, n=n))
+
+
 def _clicked(event: object, fig: object) -> str | None:
     """The node id of a clicked point (its trace's ``customdata``), or None."""
     try:
@@ -167,6 +207,7 @@ def page() -> None:
         _neighbours(cur, focus)
         _tracing(cur, focus)
     _loops(cur, focus)
+    _checks(cur)
 
 
 page()
