@@ -8,7 +8,11 @@ weight is zero. Its **lag** is the sum of the central lags of its links (years).
 Its **gain** is the product of the links' local coefficients at the run's start
 (linear: ``w``; elasticity: ``w * b_target(t0) / b_source(t0)``); for a loop
 without stocks it is the factor a deviation is multiplied by once around the
-loop in steady state, a loop through a stock adds a "per year".
+loop in steady state, a loop through a stock adds a "per year". A shaped link's
+coefficient is its slope at the baseline (``w f'(b)``; a saturation's ``w``).
+Its gain **at the run** (:func:`gains_at`) takes every link's coefficient at a
+recorded run's deviations at one time instead (for linear links the same as at
+the baseline, for shaped links their slope there, ``w f'(b + d)``).
 
 A link into a capacity node (``kind: minimum`` / ``maximum``) counts with its
 weight while it is the node's active input and 0 otherwise: in :class:`Loop`
@@ -29,10 +33,11 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+from simulator import shapes
 from simulator.baselines import model_baselines
 from simulator.checked import checked
 from simulator.compiler import CompiledModel
-from simulator.spec import ModelSpec, TimeSpec
+from simulator.spec import LinkSpec, Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 
 MAX_LOOPS = 10_000
 SCORE_COLUMNS = ["id", "polarity", "score", "node", "share", "mean_share", "path"]
@@ -95,6 +100,8 @@ def _link_coefficients(model: ModelSpec, time: TimeSpec) -> np.ndarray:
         w = link.weight.central
         if link.form == "elasticity" and base[link.source] != 0:
             w *= base[link.target] / base[link.source]
+        if link.shape is not None:
+            w = _shape_slope(link, base[link.source])
         coef.append(w)
     return np.array(coef, dtype=float) * _baseline_active(model, base)
 
@@ -114,18 +121,36 @@ def _baseline_active(model: ModelSpec, base: dict[str, float]) -> np.ndarray:
     return active
 
 
+def _shape_slope(link: LinkSpec, b: float) -> float:
+    """A shaped link's coefficient at the baseline ``b`` of its source: ``w f'(b)`` (saturation: ``w``)."""
+    shape, w = link.shape, link.weight.central
+    if isinstance(shape, Saturation):
+        return float(shapes.slope(shapes.SATURATION, 0.0, b, w, shape.max.central))
+    if isinstance(shape, Lookup):
+        xs, ys = (np.array([p[i] for p in shape.points], dtype=float) for i in (0, 1))
+        return w * float(shapes.slope(shapes.LOOKUP, 0.0, b, points_x=xs, points_y=ys))
+    if isinstance(shape, Threshold):
+        code = shapes.ABOVE if shape.side == "above" else shapes.BELOW
+        return w * float(shapes.slope(code, 0.0, b, parameter=shape.level.central))
+    return w
+
+
 def gains_at(loops: list[Loop], cm: CompiledModel, d: np.ndarray, k: int) -> np.ndarray:
-    """Every loop's gain at ``t_k`` of a recorded run ``d`` (K + 1, N), shape (len(loops),).
+    """Each loop's gain at a run: the product of its links' coefficients at the run's deviations ``d[k]``.
 
-    A link's coefficient is ``w`` (elasticity: ``w * b_target(t_k) / b_source(t_k)``),
-    0 for a capacity node's input that is not active in the run at ``t_k``
-    (:func:`simulator.analysis.tracing.active_inputs`). Equal to ``Loop.gain`` at
-    ``t_0`` of a run where the baseline's inputs stay active.
+    ``d`` (K + 1, N) is a recorded run of ``cm`` (node units), ``k`` a time index. A linear link's
+    coefficient is that of :func:`find_loops` at ``t_k`` (``w``, or ``w b_target / b_source``); a shaped
+    link's its slope ``w f'(b + d)`` there; 0 for a capacity node's input that is not active in the run
+    at ``t_k`` (:func:`simulator.analysis.tracing.active_inputs`). Equal to ``Loop.gain`` at ``t_0`` of
+    a run where the baseline's inputs stay active. Shape (number of loops,).
     """
-    from simulator.analysis.tracing import active_inputs
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ew, scale = cm.linear_coefficients(k, d[k])
+        coef = ew * scale
+        if cm.capacity.any():
+            from simulator.analysis.tracing import active_inputs
 
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        coef = cm.weight * cm.tgt_scale[k] * cm.src_scale[k] * active_inputs(cm, d[: k + 1])[k]
+            coef = coef * active_inputs(cm, d[: k + 1])[k]
         return np.array([float(np.prod(coef[list(lp.links)])) for lp in loops], dtype=float)
 
 

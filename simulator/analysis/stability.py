@@ -35,6 +35,18 @@ of that run (``check_stability(..., run=d)``); without a run (the check before
 a run), the baseline's (the input whose ``w_j b_j`` is the smallest, or largest;
 the first in file order on a tie). Stability then holds where the active inputs
 stay as they are; a switch changes the map.
+
+**Nonlinear links.** A shaped link (:mod:`simulator.shapes`) enters the map by
+its slope: the check works on the model *linearised around a path*, each shaped
+link's coefficient being ``f'(b + d)`` (a saturation's ``w exp(-w d / max)``) at
+the source's deviation ``d`` on that path. Before a run that path is the
+baseline (``d = 0``); given a recorded run (``check_stability(..., run=d)``, as
+``bwsim loops`` does for a scenario), every time step of the run is checked,
+since the slopes change along it. The report says which
+(:attr:`StabilityReport.linearised`). Stability of the linearisation is local:
+it says that small changes around that path die out, not that every
+intervention does. A model with both takes each capacity node's active input
+and each shaped link's slope from the same path.
 """
 
 from __future__ import annotations
@@ -121,8 +133,21 @@ def active_at(cm: CompiledModel, k: int, weights: np.ndarray | None = None, run:
     return active
 
 
+def _active_by_time(cm: CompiledModel, times: range | list[int],
+                    run: np.ndarray | None) -> dict[int, np.ndarray | None]:
+    """:func:`active_at` at each of ``times`` (None for all on a model without capacity nodes)."""
+    if not cm.capacity.any():
+        return {k: None for k in times}
+    if run is not None:
+        from simulator.analysis.tracing import active_inputs
+
+        every = active_inputs(cm, run[: max(times) + 1])
+        return {k: every[k] for k in times}
+    return {k: active_at(cm, k) for k in times}
+
+
 def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None,
+             lags: np.ndarray | None = None, run: np.ndarray | None = None,
              active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, StateLayout]:
     """The one-step map of the unbounded model, without inputs.
 
@@ -133,6 +158,9 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
         Time index whose elasticity scales (baselines) are used.
     weights, lags : ndarray (L,), optional
         Link weights and lags (years); the central values when omitted.
+    run : ndarray (K + 1, N), optional
+        A recorded run: shaped links are linearised at its deviations at ``t_k``
+        (at the baseline when omitted); linear links do not depend on it.
     active : ndarray (L,), optional
         :func:`active_at`: a capacity node's inactive inputs count at weight 0 (its
         active input as a linear link); the baseline's active inputs when omitted.
@@ -151,7 +179,7 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
     lay = state_layout(cm, lags)
     lags = cm.lag if lags is None else np.asarray(lags, dtype=float)
     n_nodes, n_states, dt = cm.n_nodes, lay.n_states, cm.dt
-    ew, scale = w * cm.tgt_scale[k], cm.src_scale[k]
+    ew, scale = cm.linear_coefficients(k, None if run is None else run[k], w)
     instant = (cm.delay == 0) & ~cm.is_stock[cm.target]
     g0 = np.zeros((n_nodes, n_nodes))
     np.add.at(g0, (cm.target[instant], cm.source[instant]), ew[instant] * scale[instant])
@@ -264,6 +292,9 @@ class StabilityReport:
     neutral : bool
         Not stable because a loop closes with gain exactly 1 (a unit eigenvalue the
         links off the loops do not have): deviations grow linearly, not exponentially.
+    linearised : str
+        ``""`` for a model without shaped links (the map is exact); else the path the
+        nonlinear model was linearised around: ``"baseline"`` or ``"run"``.
     """
 
     stable: bool
@@ -272,17 +303,42 @@ class StabilityReport:
     year: float
     culprits: tuple[Loop, ...] = ()
     neutral: bool = False
+    linearised: str = ""
 
     def message(self, model: ModelSpec | None = None) -> str:
         """A one-paragraph description (a message, English unless translated; empty when stable).
 
-        With ``model``, the loops are named by their nodes' labels, else by node ids.
+        With ``model``, the loops are named by their nodes' labels, else by node ids. For a model
+        with shaped links it says around which path the model was linearised.
         """
+        if self.stable:
+            return ""
+        return self._with_linearisation(self._text(model))
+
+    def _with_linearisation(self, text: str) -> str:
+        from simulator.messages import msg
+
+        if self.linearised == "run":
+            return msg("{text} (the model has nonlinear links: this is its linearisation around the run)", text=text)
+        if self.linearised == "baseline":
+            return msg("{text} (the model has nonlinear links: this is its linearisation around the baseline)",
+                       text=text)
+        return text
+
+    def stable_note(self) -> str:
+        """For a stable model with shaped links: which linearisation was found stable ("" otherwise)."""
+        from simulator.messages import msg
+
+        if self.linearised == "run":
+            return msg("the model has nonlinear links: stable is said of its linearisation around the run")
+        if self.linearised == "baseline":
+            return msg("the model has nonlinear links: stable is said of its linearisation around the baseline")
+        return ""
+
+    def _text(self, model: ModelSpec | None) -> str:
         from simulator.analysis.text import POLARITIES, labelled_text
         from simulator.messages import joined, msg
 
-        if self.stable:
-            return ""
         values = {"growth": self.growth_per_year, "radius": self.spectral_radius, "year": self.year}
         if not math.isfinite(self.spectral_radius):
             text = msg("the model is unstable: its weights are so large that deviations overflow (the one-step map "
@@ -301,15 +357,20 @@ class StabilityReport:
         return msg("{text}; the loop(s) that make it grow: {loops}", text=text, loops=joined("; ", loops))
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits, neutral)."""
-        return {"stable": self.stable, "spectral_radius": self.spectral_radius,
-                "growth_per_year": self.growth_per_year, "year": self.year,
-                "culprits": [lp.id for lp in self.culprits], "neutral": self.neutral}
+        """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits, neutral, and
+        ``linearised`` for a model with shaped links)."""
+        out: dict[str, object] = {"stable": self.stable, "spectral_radius": self.spectral_radius,
+                                  "growth_per_year": self.growth_per_year, "year": self.year,
+                                  "culprits": [lp.id for lp in self.culprits], "neutral": self.neutral}
+        if self.linearised:
+            out["linearised"] = self.linearised
+        return out
 
 
-def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray, active: np.ndarray | None = None) -> float:
+def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray, run: np.ndarray | None = None,
+                 active: np.ndarray | None = None) -> float:
     """Spectral radius with only the links in ``keep`` (bool (L,)) at their weights."""
-    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0), active=active)[0])
+    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run, active=active)[0])
 
 
 def _links_on_loops(cm: CompiledModel) -> np.ndarray:
@@ -328,32 +389,32 @@ def _links_on_loops(cm: CompiledModel) -> np.ndarray:
 
 
 def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None,
-             active: np.ndarray | None = None) -> bool:
+             run: np.ndarray | None = None, active: np.ndarray | None = None) -> bool:
     """True when the links in ``keep`` add a unit eigenvalue to the map without the links on loops."""
     if a is None:
-        a = step_map(cm, k, np.where(keep, cm.weight, 0.0), active=active)[0]
-    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0), active=active)[0]
+        a = step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run, active=active)[0]
+    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0), run=run, active=active)[0]
     return unit_eigenvalues(a) > unit_eigenvalues(open_loop)
 
 
-def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop],
+def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop], run: np.ndarray | None = None,
                       active: np.ndarray | None = None) -> tuple[Loop, ...]:
     found = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        if _neutral(cm, k, keep, active=active):
+        if _neutral(cm, k, keep, run=run, active=active):
             found.append(lp)
     return tuple(found)
 
 
-def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float,
+def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float, run: np.ndarray | None = None,
               active: np.ndarray | None = None) -> tuple[Loop, ...]:
     alone = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        r = _radius_with(cm, k, keep, active)
+        r = _radius_with(cm, k, keep, run, active)
         if r > 1.0 + TOLERANCE:
             alone.append((r, lp))
     if alone:
@@ -362,7 +423,7 @@ def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float,
     for lp in loops:
         keep = np.ones(cm.n_links, dtype=bool)
         keep[list(lp.links)] = False
-        drop = radius - _radius_with(cm, k, keep, active)
+        drop = radius - _radius_with(cm, k, keep, run, active)
         if drop > best_drop:
             best, best_drop = lp, drop
     return () if best is None else (best,)
@@ -374,7 +435,8 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
 
     A capacity node counts as its active input at each of those times: the run's
     when ``run`` (deviations ``d``, shape (K + 1, N)) is given, else the baseline's
-    (see the module docstring).
+    (see the module docstring). A model with shaped links is linearised around the
+    baseline, or around ``run`` at every time step when it is given.
 
     Parameters
     ----------
@@ -385,6 +447,8 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         The run's time (for loop gains); default the model's.
     loops : list of Loop, optional
         Loops of ``model`` when already found.
+    run : ndarray (K + 1, N), optional
+        Deviations of a run to linearise shaped links around (ignored without them).
 
     Raises
     ------
@@ -392,11 +456,14 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         When ``model`` has problems on ``time`` (those of ``bwsim validate``), before any work.
     """
     checked(model, time)
+    capacity_run = run if cm.capacity.any() else None
+    shape_run = run if cm.has_shapes else None
+    linearised = "" if not cm.has_shapes else ("baseline" if shape_run is None else "run")
     best_k, best_r, maps = 0, -1.0, {}
-    ends = sorted({0, cm.times.size - 1})
-    act = {k: active_at(cm, k, run=run) if cm.capacity.any() else None for k in ends}
-    for k in ends:
-        maps[k] = step_map(cm, k, active=act[k])[0]
+    times = range(cm.times.size) if shape_run is not None else sorted({0, cm.times.size - 1})
+    act = _active_by_time(cm, times, capacity_run)
+    for k in times:
+        maps[k] = step_map(cm, k, run=shape_run, active=act[k])[0]
         r = spectral_radius(maps[k])
         if r > best_r:
             best_k, best_r = k, r
@@ -405,15 +472,16 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
     if best_r <= 1.0 + TOLERANCE:
         all_links = np.ones(cm.n_links, dtype=bool)
         neutral = [k for k in maps if spectral_radius(maps[k]) >= 1.0 - NEUTRAL_TOLERANCE
-                   and _neutral(cm, k, all_links, maps[k], act[k])]
+                   and _neutral(cm, k, all_links, maps[k], shape_run, act[k])]
         if not neutral:
-            return StabilityReport(True, best_r, growth, float(cm.times[best_k]))
+            return StabilityReport(True, best_r, growth, float(cm.times[best_k]), linearised=linearised)
         loops = find_loops(model, time) if loops is None else loops
         return StabilityReport(False, best_r, growth, float(cm.times[neutral[0]]),
-                               _neutral_culprits(cm, neutral[0], loops, act[neutral[0]]), neutral=True)
+                               _neutral_culprits(cm, neutral[0], loops, shape_run, act[neutral[0]]), neutral=True,
+                               linearised=linearised)
     loops = find_loops(model, time) if loops is None else loops
     return StabilityReport(False, best_r, growth, float(cm.times[best_k]),
-                           _culprits(cm, best_k, loops, best_r, act[best_k]))
+                           _culprits(cm, best_k, loops, best_r, shape_run, act[best_k]), linearised=linearised)
 
 
 @dataclass(frozen=True)
