@@ -34,6 +34,7 @@ from simulator.spec import (
     ScenarioSpec,
     ScoredWeight,
     TimeSpec,
+    start_baselines,
     with_score_scales,
 )
 from simulator.themes import THEME_IDS, closest_theme, is_theme
@@ -203,13 +204,12 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
 def score_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Scored linear links whose weight cannot be made: a baseline of an end is 0 at the model's start
     (a score is an elasticity at the baselines, ``w = e * |b_target / b_source|``)."""
-    by_id = {n.id: n for n in model.nodes}
+    base = start_baselines(model.nodes, model.links, model.time.start)
     problems = []
     for i, link in enumerate(model.links):
         if not (isinstance(link.weight, ScoredWeight) and link.weight.scale is None):
             continue
-        zero = [name for name in (link.source, link.target) if name in by_id and not np.any(
-            baseline_path(by_id[name].baseline, np.array([model.time.start]), model.time.start))]
+        zero = [name for name in (link.source, link.target) if base.get(name, 1.0) == 0]
         key = "score" if link.score is not None else "scores"
         problems.append(_locate(
             doc, ("links", i, key),
@@ -616,7 +616,7 @@ def _overridden_link(link: LinkSpec, override: LinkOverride, model: ModelSpec) -
         data.pop("scores", None)
     if "lag" in changes and "delay" not in changes and link.delay == "none":
         data["delay"] = None  # a lag given to an immediate link gets the default delay
-    return with_score_scales([LinkSpec.model_validate(data)], model.nodes, model.time.start)[0]
+    return with_score_scales([LinkSpec.model_validate(data)], model.nodes, model.time.start, model.links)[0]
 
 
 def _overridden_node(node: NodeSpec, override: NodeOverride) -> NodeSpec:

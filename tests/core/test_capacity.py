@@ -18,7 +18,7 @@ from simulator.spec import ModelSpec
 
 from .builders import build_model, link, model_dict, node, prepare, run
 from .reference_engine import reference_simulate
-from .strategies import DELAYS, interventions, lagged_rings, models
+from .strategies import DELAYS, interventions, lagged_rings, link_shapes, models
 from .test_cli import invoke
 from .test_reference import assert_close
 
@@ -95,7 +95,9 @@ def test_superposition_fails_where_the_limit_binds_and_holds_where_it_does_not()
 # --- agreement with the reference engine on random models with capacity nodes -------------------
 
 @st.composite
-def capacity_cases(draw: st.DrawFn, rings: bool = False):
+def capacity_cases(draw: st.DrawFn, rings: bool = False, shaped: bool = False):
+    """Random models with one or two capacity nodes; c0 feeds 'after' (with ``shaped``, through a
+    link shape: a capacity node as the source of a shaped link)."""
     nodes, links, dt = draw(lagged_rings() if rings else models(max_nodes=4))
     if len(nodes) < 2:
         nodes = [*nodes, node("z", draw(st.floats(1.0, 2.0)))]
@@ -116,8 +118,12 @@ def capacity_cases(draw: st.DrawFn, rings: bool = False):
                    "exponential": draw(st.floats(dt, 2.0)), "third_order": draw(st.floats(3 * dt, 3.0))}[delay]
             extra_links.append(link(s, cid, draw(st.floats(0.5, 1.5)), lag=lag, delay=delay))
     extra_nodes.append(node("after", 2.0))
-    extra_links.append(link("c0", "after", draw(st.floats(-1.0, 1.0)),
-                            form=draw(st.sampled_from(["linear", "elasticity"]))))
+    if shaped:
+        weight = draw(st.floats(-1.0, 1.0).filter(lambda w: w != 0))
+        extra_links.append(link("c0", "after", weight, shape=draw(link_shapes(weight))))
+    else:
+        extra_links.append(link("c0", "after", draw(st.floats(-1.0, 1.0)),
+                                form=draw(st.sampled_from(["linear", "elasticity"]))))
     steps = draw(st.integers(1, min(24, int(round(10 / dt)))))
     time = {"start": 2020.0, "end": 2020.0 + steps * dt, "dt": dt}
     model = build_model(nodes + extra_nodes, links + extra_links, time)

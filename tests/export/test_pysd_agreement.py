@@ -219,6 +219,35 @@ def test_capacity_nodes_min_and_max(fmt, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_a_capacity_node_as_the_source_of_shaped_links(fmt, tmp_path):
+    """The minimum feeds a saturation (zero lag) and a lookup (exponential lag), the maximum a
+    threshold (fixed lag): each shaped signal is f(b + d) - f(b) of the capacity node's value."""
+    data = yaml.safe_load(capacity_model())
+    for node_id, baseline in (("service", 6.0), ("looked", 1.0), ("flag", 0.0)):
+        data["nodes"].append({"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu",
+                              "baseline": baseline})
+    data["links"] += [
+        {"from": "filled", "to": "service", "weight": 0.8, "shape": {"kind": "saturation", "max": 1.2}},
+        {"from": "filled", "to": "looked", "lag": 0.5, "delay": "exponential",
+         "shape": {"kind": "lookup", "points": [[9.0, 0.0], [11.0, 1.0], [13.0, 1.5]]}},
+        {"from": "used", "to": "flag", "weight": 2.0, "lag": 0.5, "delay": "fixed",
+         "shape": {"kind": "threshold", "level": 12.5}}]
+    model = load_model_text(yaml.safe_dump(data, sort_keys=False), "capacity.yaml").spec
+    scenario = ScenarioSpec.model_validate({
+        "name": "capacity", "model": "capacity.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "interventions": [{"node": "source", "shape": "ramp", "slope": 2.0, "start": 2020.5, "end": 2026},
+                          {"node": "workers", "shape": "step", "height": 3.0, "start": 2023}]})
+    prepared = prepare_scenario(scenario, model)
+    delta = run_deterministic(prepared).delta
+    ids = prepared.compiled.node_ids
+    for node_id in ("service", "looked", "flag"):
+        assert np.ptp(delta[:, ids.index(node_id)]) > 0, node_id
+    text = write_mdl(build_equations(prepared))
+    assert "MIN(" in text and "EXP(" in text
+    assert_agrees(prepared, fmt, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
 def test_the_labour_capacity_example(fmt, tmp_path):
     loaded = load_scenario(ROOT / "examples" / "labour-capacity" / "scenario.yaml")
     assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
