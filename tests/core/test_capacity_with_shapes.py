@@ -167,3 +167,45 @@ def test_the_labour_capacity_example_has_units_pint_reads():
     root = Path(__file__).resolve().parents[2]
     model = load_model(root / "examples" / "labour-capacity" / "model.yaml").spec
     assert not unit_problems(model)
+
+
+# --- a scored link out of a capacity node: its scale reads the derived baseline ---------------------
+
+def test_a_scored_link_from_a_capacity_node_is_scaled_by_its_derived_baseline():
+    """filled = min(100, 2 * 60) = 100 at the start; a score on filled -> service (baseline 50) is an
+    elasticity at the baselines, so its scale is 50 / 100."""
+    model = build_model([node("demand", 100.0), node("workers", 60.0), capacity_node(), node("service", 50.0)],
+                        [link("demand", "filled"), link("workers", "filled", 2.0),
+                         {"from": "filled", "to": "service", "score": 2}], TIME)
+    weight = model.links[2].weight
+    assert weight.scale == pytest.approx(0.5, rel=1e-15)
+    result = run(model, [{"node": "demand", "shape": "step", "height": -10.0, "start": 2021.0}])
+    i = result.node_ids.index
+    np.testing.assert_allclose(result.delta[-1, i("service")], -10.0 * weight.central, rtol=1e-12)
+
+
+# --- stability of a model with both: one run gives the active inputs and the slopes ---------------
+
+def test_stability_of_a_model_with_both_is_taken_around_the_run():
+    """filled = min(demand, workers) feeds a saturation into a stock that feeds demand back: the check
+    around a run reads the run's active input at every step and says it is linearised around the run."""
+    from simulator.analysis.stability import active_at, check_stability, step_map
+
+    nodes = [node("demand", 100.0), node("workers", 120.0), capacity_node(), node("pool", 10.0, kind="stock"),
+             node("service", 5.0)]
+    links = [link("demand", "filled"), link("workers", "filled"),
+             link("filled", "service", 0.5, shape={"kind": "saturation", "max": 4.0}),
+             link("service", "pool", 1.0), link("pool", "demand", 0.3, lag=1.0, delay="exponential")]
+    model = build_model(nodes, links, TIME)
+    prepared = prepare(model, [{"node": "demand", "shape": "step", "height": 40.0, "start": 2021.0}], TIME)
+    cm = prepared.compiled
+    d = simulate(cm, prepared.inputs)[:, :, 0]
+    before = check_stability(model, cm)
+    around = check_stability(model, cm, run=d)
+    assert before.linearised == "baseline" and around.linearised == "run"
+    k = cm.times.size - 1  # demand 140 + feedback > 120 workers: the workers' input is active at the end
+    assert active_at(cm, k, run=d)[1] == 1.0 and active_at(cm, k, run=d)[0] == 0.0
+    # with the workers active, the loop through the capacity node is open: no eigenvalue from the loop
+    with_run = step_map(cm, k, run=d, active=active_at(cm, k, run=d))[0]
+    at_base = step_map(cm, k, run=d, active=active_at(cm, k))[0]
+    assert not np.allclose(with_run, at_base)
