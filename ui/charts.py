@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator.analysis.text import format_number, score_text, unit_label
+from simulator.analysis.text import format_number, score_text, shape_text, unit_label
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import in_cbs_order
 from ui import network_layout
@@ -336,6 +336,8 @@ def _link_hover(model: ModelSpec, link: object, language: str) -> str:
     src, tgt = model.node(link.source), model.node(link.target)
     unit = w["elasticity"] if link.form == "elasticity" else w["per"].format(
         target=unit_label(tgt.shown_unit, language), source=unit_label(src.shown_unit, language))
+    if getattr(link, "weight_unit", "") and link.form != "elasticity":  # declared in the file, checked by validate
+        unit = unit_label(link.weight_unit, language)
     lag = link.lag.central
     delay = w["none"] if not lag else f"{format_number(lag, language)} {w['years']}"
     if lag and link.delay and link.delay != "none":
@@ -345,6 +347,7 @@ def _link_hover(model: ModelSpec, link: object, language: str) -> str:
         _plain(f"{w['weight']}: {format_number(link.weight.central, language)} ({unit})"),
         _plain(f"{w['lag']}: {delay}"),
         *([_plain(score_text(link, language))] if getattr(link, "is_scored", False) else []),
+        *([_plain(shape_text(link, language))] if getattr(link, "shape", None) is not None else []),
     ])
 
 

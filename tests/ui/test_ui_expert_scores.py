@@ -40,3 +40,29 @@ def test_the_hover_text_of_a_scored_link_names_its_scores():
     text = charts._link_hover(model, model.links[4], "en")
     assert "groep Noord +2, groep Zuid -1, gemeente +1" in text
     assert "scores" not in charts._link_hover(model, model.links[0], "en")
+
+
+NONLINEAR = Path(__file__).resolve().parents[2] / "examples" / "nonlinear" / "distribution-centres.yaml"
+
+
+def test_a_shaped_link_says_its_shape_in_the_hover_text_and_the_neighbour_table():
+    from simulator.analysis.text import shape_text
+
+    model = load_model(NONLINEAR).spec
+    saturation, threshold = model.links[1], model.links[3]
+    assert shape_text(saturation, "nl") == "vlakt af bij 0,8 (0,6 tot 1)"
+    assert shape_text(saturation, "en") == "levels off at 0.8 (0.6 to 1)"
+    assert shape_text(threshold, "nl") == "geen effect boven 2"
+    assert shape_text(model.links[0], "nl") == ""
+    assert "vlakt af bij 0,8" in charts._link_hover(model, saturation, "nl")
+    assert "vlakt af" not in charts._link_hover(model, model.links[0], "nl")
+
+
+def test_a_lookup_says_how_many_points_and_where_it_turns_flat():
+    from simulator.analysis.text import shape_text
+    from simulator.spec import LinkSpec
+
+    link = LinkSpec.model_validate({"from": "a", "to": "b", "shape": {"kind": "lookup",
+                                                                     "points": [[0, 0], [1, 0.4], [4, 0.7]]}})
+    assert shape_text(link, "en") == "table of 3 points, flat beyond 0 and 4"
+    assert shape_text(link, "nl") == "tabel van 3 punten, vlak voorbij 0 en 4"
