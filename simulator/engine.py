@@ -266,11 +266,13 @@ def _solve_linear_initial(cm: CompiledModel, dk: np.ndarray, links: np.ndarray, 
     unclipped = dk.copy()
     _clip(cm, dk, cm.bounded, 0)
     binding = np.flatnonzero(np.any(dk != unclipped, axis=0))  # only members where a bound binds
-    if binding.size:
-        a = _initial_matrix(cm, links, coef, binding)
-        for row, member in enumerate(binding):
-            dk[:, member] = _solve_bounded(a[row], rhs[:, member], unclipped[:, member], cm.baselines[0],
-                                           cm.lower, cm.upper)
+    if binding.size:  # group by group, so that a later group reads an earlier one's clipped value
+
+        def members(a: np.ndarray) -> np.ndarray:  # the binding members' columns (a column of one: shared)
+            return a[:, binding] if a.ndim == 2 and a.shape[1] == m else a
+
+        dk[:, binding] = _solve_shaped_initial(cm, links, members(coef), members(rhs), members(ew),
+                                               members(wsig), members(spar))
     _clip(cm, dk, cm.bounded, 0)
 
 

@@ -221,8 +221,17 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
     the previous solution to the right-hand side, and the solve is repeated until the
     solution no longer changes.
     """
+    import networkx as nx
+
     aux = [node_id for node_id in ids if kind[node_id] != "stock"]
     row = {node_id: r for r, node_id in enumerate(aux)}
+    # a link between two strongly connected groups reads its source's clipped value (bounds hold before
+    # anything reads a node), at the previous round's solution; only links inside a group are solved together
+    graph = nx.DiGraph()
+    graph.add_nodes_from(aux)
+    graph.add_edges_from((links[j].source, links[j].target) for j in instant
+                         if links[j].source in row and links[j].target in row)
+    group = {node_id: g for g, members in enumerate(nx.strongly_connected_components(graph)) for node_id in members}
     held: dict[str, float] = {}
     into = {c: [j for j, lk in enumerate(links) if lk.target == c] for c in aux if kind[c] in ("minimum", "maximum")}
 
@@ -250,8 +259,9 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
         for j, lk in enumerate(links):
             if lk.target not in row or lk.target in held or lk.target in into:
                 continue
-            if j in instant and lk.source in row and lk.shape is not None:
-                rhs[row[lk.target]] += effect(j, signal(j, guess, k), k)
+            if j in instant and lk.source in row and (lk.shape is not None or group[lk.source] != group[lk.target]):
+                rhs[row[lk.target]] += effect(j, signal(j, {**guess, lk.source: clip(lk.source, k, guess[lk.source])},
+                                                        k), k)
             elif j in instant and lk.source in row:
                 probe = {lk.source: 1.0}
                 a[row[lk.target], row[lk.source]] -= effect(j, signal(j, probe, k), k)

@@ -299,3 +299,26 @@ def test_a_bound_in_a_pass_through_cycle_at_t0_holds_before_the_loop_reads_it():
     result = run(model, [{"node": "a", "shape": "step", "height": 1.5, "start": T0}])
     np.testing.assert_array_equal(result.series("a"), 1.0)
     np.testing.assert_allclose(result.series("b"), 0.5, rtol=0, atol=1e-15)  # steady from t_0 on
+
+
+def test_at_t0_a_node_reads_the_clipped_value_of_a_bounded_node_upstream_of_a_pass_through_loop():
+    """ENGINE.md: bounds hold before anything reads a node. n0 (min 0.9, baseline 1) is pushed to 0 and
+    clipped to 0.9; n1 = 0.5 * d_n0 through an exponential lag (which passes its input through at t_0), on a
+    self-loop that makes the t_0 step a linear solve: n1 reads the clipped -0.1, so -0.05 (not -0.1, what
+    holding every node that the unclipped solve puts out of bounds gave)."""
+    import numpy as np
+
+    from simulator.scenario_run import prepare_scenario, run_deterministic
+    from simulator.spec import ModelSpec, ScenarioSpec
+
+    def node(i: str) -> dict:
+        return {"id": i, "label": i, "theme": "samenleving", "dimension": "hier_en_nu", "baseline": 1.0, "min": 0.9}
+
+    model = ModelSpec.model_validate({
+        "name": "m", "title": "m", "time": {"start": 2020, "end": 2021, "dt": 0.1}, "nodes": [node("n0"), node("n1")],
+        "links": [{"from": "n1", "to": "n1", "weight": 0.0, "lag": 1.0, "delay": "exponential"},
+                  {"from": "n0", "to": "n1", "weight": 0.5, "lag": 1.0, "delay": "exponential"}]})
+    scenario = ScenarioSpec.model_validate({"name": "s", "model": "m", "interventions": [
+        {"node": "n0", "shape": "step", "height": -1.0, "start": 2020}]})
+    d = run_deterministic(prepare_scenario(scenario, model)).delta
+    assert np.allclose(d[:, 0], -0.1) and np.allclose(d[:, 1], -0.05, rtol=0, atol=1e-15)
