@@ -190,6 +190,17 @@ def _largest(rows: pd.DataFrame) -> pd.Series | None:
     return rows.loc[rows["delta"].abs().idxmax()]
 
 
+def _largest_record(rows: list[dict]) -> dict | None:
+    """:func:`_largest` over records: the first row with the largest ``|relative|`` (NaN left out), else
+    the first with the largest ``|delta|``."""
+    if not rows:
+        return None
+    sized = [r for r in rows if pd.notna(r["relative"])]
+    if sized:
+        return max(sized, key=lambda r: abs(float(r["relative"])))
+    return max(rows, key=lambda r: abs(float(r["delta"])))
+
+
 def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFrame:
     """One row per dimension and theme of a one-year scorecard, in CBS order, with the cell's size.
 
@@ -200,23 +211,29 @@ def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFram
     without an ensemble). ``skip``: nodes the levers push directly; they size a cell only when nothing
     else in it moves.
     """
+    # Plain Python over the card's records, in the card's order (one pass instead of pandas filters per
+    # cell: this runs on every slider move); the same rules as _moving and _largest.
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for record in card.to_dict("records"):
+        groups.setdefault((record["dimension"], record["theme"]), []).append(record)
     rows = []
-    for (dimension, theme), part in card.groupby(["dimension", "theme"], sort=False):
-        moving = _moving(part)
-        top = _largest(moving[~moving["node"].isin(skip)]) if not moving["node"].isin(skip).all() else None
-        top = top if top is not None else _largest(moving)
-        counts = {f"n_{v}": int((part["verdict"] == v).sum()) for v in ("improves", "worsens", "level", "neutral")}
+    for (dimension, theme), part in groups.items():
+        moving = [r for r in part if r["verdict"] in ("improves", "worsens")]
+        named = [r for r in moving if r["node"] not in skip]
+        top = (_largest_record(named) if named else None) or _largest_record(moving)
+        counts = {f"n_{v}": sum(r["verdict"] == v for r in part) for v in ("improves", "worsens", "level", "neutral")}
         verdict = ("mixed" if counts["n_improves"] and counts["n_worsens"] else "improves" if counts["n_improves"]
                    else "worsens" if counts["n_worsens"] else "level" if counts["n_level"] else "neutral")
         score = math.nan
         if top is not None and pd.notna(top["relative"]):
             score = abs(float(top["relative"])) * (1 if top["verdict"] == "improves" else -1)
+        shares = [float(r["share_agree"]) for r in moving if pd.notna(r["share_agree"])]
         rows.append({
             "dimension": dimension, "theme": theme, "verdict": verdict, "score": score,
             "node": "" if top is None else str(top["node"]),
             "delta": math.nan if top is None else float(top["delta"]),
             "unit": "" if top is None else str(top["unit"]),
-            "share_agree": float(moving["share_agree"].min()) if not moving.empty else math.nan,
+            "share_agree": min(shares) if shares else math.nan,
             **counts,
         })
     frame = pd.DataFrame(rows)
@@ -315,8 +332,16 @@ def dimension_sentences(model: ModelSpec, card: pd.DataFrame, language: str = "n
 def cell_indicators(model: ModelSpec, card: pd.DataFrame, dimension: str, theme: str,
                     language: str = "nl") -> list[str]:
     """The lines a cell opens to: each indicator of the cell with its change and verdict."""
-    lines = []
-    for row in card[(card["dimension"] == dimension) & (card["theme"] == theme)].to_dict("records"):
+    return all_cell_indicators(model, card, language).get((dimension, theme), [])
+
+
+def all_cell_indicators(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> dict[tuple[str, str],
+                                                                                             list[str]]:
+    """:func:`cell_indicators` of every cell at once, by ``(dimension, theme)``: one pass over the card
+    instead of one filter per cell (the home page opens every cell's lines on each slider move)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for row in card.to_dict("records"):
+        lines = out.setdefault((row["dimension"], row["theme"]), [])
         verdict = t(f"verdict_{row['verdict']}", language)
         if row["verdict"] == "level" or float(row["delta"]) == 0:
             lines.append(f"{row['label']}: {verdict}")
@@ -324,7 +349,7 @@ def cell_indicators(model: ModelSpec, card: pd.DataFrame, dimension: str, theme:
         relative = (f", {numbers.percent(float(row['relative']), language, sign=True)}"
                     if pd.notna(row["relative"]) else "")
         lines.append(f"{row['label']}: {change_words(row, language)}{relative} ({verdict})")
-    return lines
+    return out
 
 
 def theme_title(theme: str, language: str = "nl") -> str:

@@ -244,11 +244,13 @@ def _grid_cells(cur: state.Current, card, skip: frozenset[str], lang: str) -> li
     """(dimension, [(cell label, the markdown the cell opens to)]) in CBS order."""
     grid = answer.cells(card, skip)
     dims = [d for d in DIMENSIONS if not grid.empty and d in set(grid["dimension"])]
+    indicators = answer.all_cell_indicators(cur.model.spec, card, lang)
+    records = grid.to_dict("records")
     out = []
     for dim in dims:
         column = []
-        for cell in grid[grid["dimension"] == dim].to_dict("records"):
-            lines = answer.cell_indicators(cur.model.spec, card, dim, cell["theme"], lang)
+        for cell in (c for c in records if c["dimension"] == dim):
+            lines = indicators.get((dim, cell["theme"]), [])
             text = "\n".join(f"- {md(line)}" for line in lines) if lines else tr("no_indicators")
             column.append((_cell_label(cell, lang), text))
         out.append((dim, column))
@@ -361,7 +363,7 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
     grid = st.columns(2)
     for i, node in enumerate(nodes):
         fig = state.memo("path", (*runs_key, node), lambda node=node: figure(node))
-        grid[i % 2].plotly_chart(fig, key=f"path:{node}")
+        grid[i % 2].plotly_chart(fig, key=f"path:{node}")  # numbers: localized in figure() above (cached)
     st.subheader(tr("effects"))
     first_name, first = next(iter(runs.items()))
     card = cards[first_name]
