@@ -87,30 +87,52 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) ->
     raise SystemExit("bwsim ui did not answer /_stcore/health")
 
 
-def first_visit(url: str) -> float:
-    """Seconds from opening the home page in a fresh browser to a complete page."""
+def first_visit(url: str) -> tuple[float, float, float, int]:
+    """Seconds from opening the home page in a fresh browser to a complete page; and when the session's
+    websocket opened (the JavaScript loaded and started) and when its last message arrived (the server's
+    first run done), both from the start; and the bytes of JavaScript loaded."""
     from playwright.sync_api import sync_playwright
+
+    opened: list[float] = []
+    frames: list[float] = []
+    scripts: list[int] = []
+
+    def script(response) -> None:
+        if response.request.resource_type == "script":
+            try:
+                scripts.append(len(response.body()))
+            except Exception:  # noqa: BLE001 - a redirect or an aborted load has no body
+                pass
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.on("websocket", lambda ws: (opened.append(time.perf_counter()),
+                                         ws.on("framereceived", lambda _: frames.append(time.perf_counter()))))
+        page.on("response", script)
         start = time.perf_counter()
         page.goto(url)
         page.wait_for_function(COMPLETE, timeout=120_000, polling=20)
         seconds = time.perf_counter() - start
         browser.close()
-    return seconds
+    return (seconds, (opened[0] if opened else start) - start, (frames[-1] if frames else start) - start,
+            sum(scripts))
 
 
-def session(url: str, moves: int, seed: int, out: list[float], ready: threading.Barrier) -> None:
-    """One browser on the home page moving the first lever slider ``moves`` times; appends each latency."""
+def session(url: str, moves: int, seed: int, out: list[float], ready: threading.Barrier,
+            served: list[float] | None = None) -> None:
+    """One browser on the home page moving the first lever slider ``moves`` times; appends each latency
+    to ``out`` and, to ``served``, the time from the key press to the last websocket message the server
+    sent for that move (the server's rerun and the transfer; the rest is the browser drawing)."""
     from playwright.sync_api import sync_playwright
 
     rng = random.Random(seed)
+    frames: list[float] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda _: frames.append(time.perf_counter())))
             page.set_default_timeout(120_000)
             page.goto(url)
             page.wait_for_function(COMPLETE, polling=50)
@@ -129,17 +151,23 @@ def session(url: str, moves: int, seed: int, out: list[float], ready: threading.
                 start = time.perf_counter()
                 slider.press(direction)
                 page.wait_for_function(REDRAWN, polling=10)
-                out.append(time.perf_counter() - start)
+                end = time.perf_counter()
+                out.append(end - start)
+                if served is not None:
+                    last = [f for f in frames if start <= f <= end]
+                    served.append((last[-1] if last else end) - start)
         finally:
             ready.abort()  # a session that fails must not leave the others waiting
             browser.close()
 
 
-def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], float, float]:
-    """``sessions`` browsers at once moving sliders; the latencies and the load before and after."""
+def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], list[float], float, float]:
+    """``sessions`` browsers at once moving sliders; the latencies, the server's part of them (see
+    :func:`session`) and the load before and after."""
     latencies: list[float] = []
+    served: list[float] = []
     ready = threading.Barrier(sessions)
-    threads = [threading.Thread(target=session, args=(url, moves, i, latencies, ready))
+    threads = [threading.Thread(target=session, args=(url, moves, i, latencies, ready, served))
                for i in range(sessions)]
     load_before = os.getloadavg()[0]
     for thread in threads:
@@ -148,7 +176,7 @@ def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], float, fl
         thread.join()
     if len(latencies) < sessions * moves:
         raise SystemExit(f"only {len(latencies)} of {sessions * moves} moves were measured (a session failed)")
-    return latencies, load_before, os.getloadavg()[0]
+    return latencies, served, load_before, os.getloadavg()[0]
 
 
 def _p90(values: list[float]) -> float:
@@ -171,17 +199,22 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        warm = first_visit(url)
+        warm = first_visit(url)[0]
         print(f"warm-up visit (cold server): {warm:.2f} s")
-        visits = [first_visit(url) for _ in range(args.visits)]
+        parts = [first_visit(url) for _ in range(args.visits)]
+        visits = [p[0] for p in parts]
         print(f"first visit, warm server, new browser: median {statistics.median(visits):.2f} s "
               f"({', '.join(f'{v:.2f}' for v in visits)}); target {TARGET_FIRST_S:.1f} s")
+        print(f"  of which: websocket open (JavaScript loaded) at median {statistics.median(p[1] for p in parts):.2f} s, "
+              f"server's last message at {statistics.median(p[2] for p in parts):.2f} s; "
+              f"{parts[-1][3] / 2**20:.1f} MB of JavaScript")
         verdicts = [("first visit", statistics.median(visits), TARGET_FIRST_S)]
         for count in args.sessions:
-            latencies, load_before, load_after = sliders(url, count, args.moves)
+            latencies, served, load_before, load_after = sliders(url, count, args.moves)
             median, p90 = statistics.median(latencies), _p90(latencies)
             print(f"slider to redrawn charts, {count} session{'s at once' if count > 1 else ''}, "
-                  f"{len(latencies)} moves: median {median:.2f} s, p90 {p90:.2f} s, max {max(latencies):.2f} s; "
+                  f"{len(latencies)} moves: median {median:.2f} s, p90 {p90:.2f} s, max {max(latencies):.2f} s "
+                  f"(of which until the server's last message: median {statistics.median(served):.2f} s); "
                   f"load average {load_before:.2f} before, {load_after:.2f} after")
             if count == 5 or count == max(args.sessions):
                 verdicts.append((f"slider median, {count} session(s)", median, TARGET_SLIDER_S))
