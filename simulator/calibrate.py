@@ -97,8 +97,11 @@ class FitParameter:
 
     @property
     def kind(self) -> ParameterKind:
-        """``"weight"`` or ``"lag"``."""
-        return self.parameter.field
+        """``"weight"`` or ``"lag"`` (calibration fits no shape parameter)."""
+        field = self.parameter.field
+        if field not in ("weight", "lag"):
+            raise ValueError(f"calibration fits weights and lags, not a {field}")
+        return field
 
     @property
     def name(self) -> str:

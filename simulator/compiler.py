@@ -16,12 +16,12 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
-from simulator import delays
+from simulator import delays, shapes
 from simulator.baselines import baseline_matrix
 from simulator.checked import CheckedModel, checked
 from simulator.network import instant_graph
 from simulator.plan import KernelPlan, build_plan, frozen
-from simulator.spec import ModelSpec, TimeSpec
+from simulator.spec import Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 from simulator.timegrid import time_grid
 
 _MADE_BY_COMPILE = object()
@@ -75,6 +75,13 @@ class CompiledModel:
         For elasticity links ``1 / b_source(t)`` and ``b_target(t)``; 1 otherwise.
     weight, lag : ndarray (L,)
         Central values (mode or mean) used by a deterministic run.
+    shape : ndarray of int (L,)
+        Index of the link's shape code in :mod:`simulator.shapes` (0: no shape).
+    shape_parameter : ndarray (L,)
+        A saturation's ``max`` (target units) or a threshold's ``level`` (source units); 0 otherwise.
+    table_ptr, table_x, table_y : ndarray
+        Lookup points of link ``j``: ``table_x[table_ptr[j]:table_ptr[j + 1]]`` (source units) and
+        ``table_y`` (empty for links without a lookup).
     levels : tuple of Level
         Evaluation order of auxiliaries at ``t_k``, ``k >= 1``.
     initial_levels : tuple of Level | None
@@ -103,6 +110,11 @@ class CompiledModel:
     tgt_scale: np.ndarray
     weight: np.ndarray
     lag: np.ndarray
+    shape: np.ndarray
+    shape_parameter: np.ndarray
+    table_ptr: np.ndarray
+    table_x: np.ndarray
+    table_y: np.ndarray
     levels: tuple[Level, ...]
     initial_levels: tuple[Level, ...] | None
     _token: object = field(default=None, repr=False, compare=False)
@@ -133,6 +145,61 @@ class CompiledModel:
     def bounded(self) -> np.ndarray:
         """Indices of nodes with a lower or upper bound."""
         return np.flatnonzero(np.isfinite(self.lower) | np.isfinite(self.upper))
+
+    @property
+    def has_shapes(self) -> bool:
+        """True when any link has a nonlinear shape."""
+        return bool(np.any(self.shape != shapes.NONE))
+
+    def table(self, link: int) -> tuple[np.ndarray, np.ndarray]:
+        """The lookup points ``(x, y)`` of ``link`` (empty arrays for a link without a lookup)."""
+        lo, hi = self.table_ptr[link], self.table_ptr[link + 1]
+        return self.table_x[lo:hi], self.table_y[lo:hi]
+
+    def signal(self, link: int, d: np.ndarray, k: int | np.ndarray, weight: np.ndarray | float | None = None,
+               parameter: np.ndarray | float | None = None) -> np.ndarray:
+        """Link ``link``'s signal for source deviations ``d`` at time index ``k`` (:func:`simulator.shapes.signal`;
+        the plain deviation, over the source's baseline for an elasticity, when it has no shape). ``weight`` and
+        ``parameter`` (max or level) default to the central values; arrays give one per member."""
+        src = self.source[link]
+        if self.shape[link] == shapes.NONE:
+            return d * self.src_scale[k, link] if self.elastic[link] else d
+        xs, ys = self.table(link)
+        return shapes.signal(int(self.shape[link]), d, self.baselines[k, src],
+                             self.weight[link] if weight is None else weight,
+                             float(self.shape_parameter[link]) if parameter is None else parameter, xs, ys)
+
+    def outer_weights(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """The factor of each link's lagged signal: its weight (central unless ``weights``, (L,) or (L, M)),
+        or 1 for a saturation, whose weight is inside its shape."""
+        w = self.weight if weights is None else np.asarray(weights, dtype=float)
+        saturating = np.flatnonzero(self.shape == shapes.SATURATION)
+        if saturating.size == 0:
+            return w
+        outer = np.array(w, dtype=float, copy=True)
+        outer[saturating] = 1.0
+        return outer
+
+    def linear_coefficients(self, k: int, d: np.ndarray | None = None, weights: np.ndarray | None = None
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """The links linearised at time index ``k``: ``(ew, scale)``, each (L,), with the effect of a small
+        change ``delta`` of the source's deviation ``ew * L[scale * delta]``.
+
+        ``ew`` is the outer weight times ``b_target`` (elasticities); ``scale`` is ``1 / b_source``
+        (elasticities), 1 (linear links), or a shaped link's slope ``d f / d x`` at the source's
+        deviation ``d[source]`` (``d``, (N,), at ``t_k``; the baseline, ``d = 0``, when omitted).
+        """
+        w = self.weight if weights is None else np.asarray(weights, dtype=float)
+        ew, scale = self.outer_weights(w) * self.tgt_scale[k], self.src_scale[k]
+        shaped = np.flatnonzero(self.shape != shapes.NONE)
+        if shaped.size:
+            scale = scale.copy()
+            for j in shaped:
+                src = self.source[j]
+                xs, ys = self.table(int(j))
+                scale[j] = float(shapes.slope(int(self.shape[j]), 0.0 if d is None else d[src],
+                                              self.baselines[k, src], w[j], float(self.shape_parameter[j]), xs, ys))
+        return ew, scale
 
     def index(self, node_id: str) -> int:
         """Position of ``node_id`` in the node order."""
@@ -186,6 +253,7 @@ def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None)
     initial_graph.add_edges_from((ids[s], ids[t]) for s, t, ok in zip(src, tgt, initial_ok, strict=True) if ok)
     initial_levels = (_levels(initial_graph, aux, order, initial_ok, src, tgt, ids)
                       if nx.is_directed_acyclic_graph(initial_graph) else None)
+    shape, parameter, ptr, table_x, table_y = _shape_arrays(model)
     return CompiledModel(
         node_ids=tuple(ids), times=times, dt=float(time.dt), baselines=base, is_stock=is_stock,
         decay=np.array([n.decay for n in model.nodes], dtype=float),
@@ -194,5 +262,34 @@ def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None)
         source=src, target=tgt, delay=delay, elastic=elastic, src_scale=src_scale, tgt_scale=tgt_scale,
         weight=np.array([lk.weight.central for lk in model.links], dtype=float),
         lag=np.array([lk.lag.central for lk in model.links], dtype=float),
+        shape=shape, shape_parameter=parameter, table_ptr=ptr, table_x=table_x, table_y=table_y,
         levels=levels, initial_levels=initial_levels, _token=_MADE_BY_COMPILE,
     )
+
+
+def _shape_arrays(model: ModelSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per link: shape code, parameter (max or level), and the lookup tables flattened (see CompiledModel)."""
+    codes, parameters, ptr, xs, ys = [], [], [0], [], []
+    for link in model.links:
+        shape = link.shape
+        points: list[tuple[float, float]] = []
+        if shape is None:
+            codes.append(shapes.NONE)
+            parameters.append(0.0)
+        elif isinstance(shape, Lookup):
+            codes.append(shapes.LOOKUP)
+            parameters.append(0.0)
+            points = list(shape.points)
+        elif isinstance(shape, Saturation):
+            codes.append(shapes.SATURATION)
+            parameters.append(float(shape.max.central))
+        elif isinstance(shape, Threshold):
+            codes.append(shapes.ABOVE if shape.side == "above" else shapes.BELOW)
+            parameters.append(float(shape.level.central))
+        else:  # the spec's union admits no other kind
+            raise ValueError(f"unknown link shape {shape.kind!r}")
+        xs += [float(x) for x, _ in points]
+        ys += [float(y) for _, y in points]
+        ptr.append(len(xs))
+    return (np.array(codes, dtype=int), np.array(parameters, dtype=float), np.array(ptr, dtype=int),
+            np.array(xs, dtype=float), np.array(ys, dtype=float))

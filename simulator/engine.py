@@ -38,6 +38,10 @@ from simulator.delays import NONE as _NONE
 from simulator.delays import THIRD_ORDER as _THIRD_ORDER
 from simulator.errors import NumericalError
 from simulator.plan import initial_links as _initial_links
+from simulator.shapes import ABOVE as _ABOVE
+from simulator.shapes import LOOKUP as _LOOKUP
+from simulator.shapes import NONE as _NO_SHAPE
+from simulator.shapes import SATURATION as _SATURATION
 
 TILE = 256
 """Members advanced together by the kernel: their states stay in the CPU cache."""
@@ -115,19 +119,27 @@ def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
 
 def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list[np.ndarray],
                      dk: np.ndarray, pre: np.ndarray, ew: np.ndarray, k: int,
-                     gathers: list[sparse.csr_array]) -> None:
-    """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip."""
+                     gathers: list[sparse.csr_array], wsig: np.ndarray, spar: np.ndarray) -> None:
+    """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip.
+
+    ``ew`` is each link's factor of its signal, ``wsig`` its weight (inside a saturation's shape), ``spar``
+    its shape parameter (L, M or 1)."""
     scale = cm.src_scale[k]
     for level, clip_nodes, gather in zip(levels, bounded, gathers, strict=True):
         value = pre[level.nodes]
         if level.links.size:
             links = level.links
-            value = value + gather @ (ew[links] * dk[cm.source[links]] * scale[links][:, None])
+            effects = ew[links] * dk[cm.source[links]] * scale[links][:, None]
+            for p in np.flatnonzero(cm.shape[links] != _NO_SHAPE):
+                j = links[p]
+                effects[p] = ew[j] * cm.signal(j, dk[cm.source[j]], k, wsig[j], spar[j])
+            value = value + gather @ effects
         dk[level.nodes] = value
         _clip(cm, dk, clip_nodes, k)
 
 
-def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
+def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
+                   spar: np.ndarray) -> None:
     """``t_0`` when the pass-through graph has a cycle: solve ``(I - G) d = u`` per member.
 
     ``G`` holds every non-fixed link into an auxiliary (lags pass their input
@@ -141,11 +153,19 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     outside any loop are plain sums. A loop that is singular for some member (a
     loop gain of exactly 1) falls back to the whole system per member, which
     marks that loop's nodes NaN (:func:`_solve_or_nan`).
+
+    A model with shaped links is solved group by group throughout
+    (:func:`_solve_shaped_initial`): its shaped links are never inside a loop
+    (:func:`simulator.network.shape_problems`), so each is a known function of an
+    earlier group.
     """
     n, m = dk.shape
     links = _initial_links(cm)
     coef = ew[links] * cm.src_scale[0, links][:, None]  # (l, M)
     rhs = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
+    if cm.has_shapes:
+        dk[:] = _solve_shaped_initial(cm, links, coef, rhs, ew, wsig, spar)
+        return
     try:
         dk[:] = _solve_by_loops(cm, links, coef, rhs)
     except np.linalg.LinAlgError:
@@ -158,7 +178,8 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     if binding.size:
         a = _initial_matrix(cm, links, coef, binding)
         for row, member in enumerate(binding):
-            dk[:, member] = _solve_bounded(cm, a[row], rhs[:, member], unclipped[:, member])
+            dk[:, member] = _solve_bounded(a[row], rhs[:, member], unclipped[:, member], cm.baselines[0],
+                                           cm.lower, cm.upper)
     _clip(cm, dk, cm.bounded, 0)
 
 
@@ -195,24 +216,62 @@ def _solve_by_loops(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs:
     return x
 
 
-def _solve_bounded(cm: CompiledModel, a: np.ndarray, rhs: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _solve_shaped_initial(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs: np.ndarray,
+                          ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray) -> np.ndarray:
+    """``d = clip(u + G(d))`` at ``t_0`` group by group, with shaped links (see :func:`_solve_initial`).
+
+    Each group's right-hand side adds the links from earlier groups (a shaped one
+    as ``ew * f(b + d) - f(b)``); a loop (linear links only) is solved as a dense
+    system for all members, then its bounds are held as in :func:`_solve_bounded`.
+    """
+    base, x = cm.baselines[0], np.zeros(rhs.shape)
+    for group in cm.plan.initial_groups:
+        nodes = group.nodes
+        value = rhs[nodes].copy()
+        for row, p in zip(group.outside_rows, group.outside, strict=True):
+            j = links[p]
+            if cm.shape[j] != _NO_SHAPE:
+                value[row] += ew[j] * cm.signal(j, x[cm.source[j]], 0, wsig[j], spar[j])
+            else:
+                value[row] += coef[p] * x[cm.source[j]]
+        b, lo, hi = base[nodes][:, None], cm.lower[nodes][:, None], cm.upper[nodes][:, None]
+        if group.inside.size:
+            size = nodes.size
+            a = np.zeros((rhs.shape[1], size, size))
+            a[:, np.arange(size), np.arange(size)] = 1.0
+            a[:, group.inside_rows, group.inside_cols] -= coef[group.inside].T
+            try:
+                solved = np.linalg.solve(a, value.T[..., None])[..., 0].T
+            except np.linalg.LinAlgError:
+                solved = np.stack([_solve_or_nan(a[m], value[:, m]) for m in range(value.shape[1])], axis=1)
+            clipped = np.clip(b + solved, lo, hi) - b
+            for member in np.flatnonzero(np.any(clipped != solved, axis=0)):
+                solved[:, member] = _solve_bounded(a[member], value[:, member], solved[:, member], base[nodes],
+                                                   cm.lower[nodes], cm.upper[nodes])
+            value = solved
+        x[nodes] = np.clip(b + value, lo, hi) - b
+    return x
+
+
+def _solve_bounded(a: np.ndarray, rhs: np.ndarray, x: np.ndarray, base: np.ndarray, lower: np.ndarray,
+                   upper: np.ndarray) -> np.ndarray:
     """``a x = rhs`` with every node the solution puts outside its bounds held at the bound.
 
+    ``base``, ``lower``, ``upper`` are the nodes' baselines and bounds at ``t_0``.
     Adds the nodes that leave their bounds one round at a time (at most one round
     per bounded node), so that no node reads a value its neighbour will not have.
     """
     a, rhs, held = a.copy(), rhs.copy(), np.zeros(x.size, dtype=bool)
-    base = cm.baselines[0]
-    for _ in range(cm.bounded.size):
+    for _ in range(int(np.count_nonzero(np.isfinite(lower) | np.isfinite(upper)))):
         value = base + x
-        leaving = ((value < cm.lower) | (value > cm.upper)) & ~held  # not clip(x) != x: rounding
+        leaving = ((value < lower) | (value > upper)) & ~held  # not clip(x) != x: rounding
         if not leaving.any():
             break
         held |= leaving
         rows = np.flatnonzero(leaving)
         a[rows] = 0.0
         a[rows, rows] = 1.0
-        rhs[rows] = np.clip(value[rows], cm.lower[rows], cm.upper[rows]) - base[rows]
+        rhs[rows] = np.clip(value[rows], lower[rows], upper[rows]) - base[rows]
         x = _solve_or_nan(a, rhs)
     return x
 
@@ -228,7 +287,8 @@ def _solve_or_nan(a: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 
 def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None, check_finite: bool = True) -> np.ndarray:
+             lags: np.ndarray | None = None, check_finite: bool = True,
+             shape_parameters: np.ndarray | None = None) -> np.ndarray:
     """Run the model and return the deviations ``d`` from the baseline.
 
     Parameters
@@ -242,6 +302,10 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
     check_finite : bool
         Raise on a non-finite value (default). An ensemble passes False to find
         and report every member that blew up itself.
+    shape_parameters : ndarray, shape (L, M), optional
+        Each shaped link's saturation ``max`` (target units) or threshold ``level``
+        (source units) per member; the central values when omitted (entries of links
+        without such a parameter are not read).
 
     Returns
     -------
@@ -256,19 +320,25 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
         When the call is above the budget of :mod:`simulator.budget` (before anything is allocated).
     """
     n_members = max(1 if weights is None else np.atleast_2d(weights.T).shape[0],
-                    1 if lags is None else np.atleast_2d(lags.T).shape[0])
+                    1 if lags is None else np.atleast_2d(lags.T).shape[0],
+                    1 if shape_parameters is None else np.atleast_2d(np.asarray(shape_parameters).T).shape[0])
     check_budget(engine_need(cm.times.size, cm.n_nodes, cm.n_links, n_members))
     w = _as_members(weights, cm.weight, n_members)
     tau = _as_members(lags, cm.lag, n_members)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        d = _integrate(cm, np.asarray(u, dtype=float), w, tau)
+        d = _integrate(cm, np.asarray(u, dtype=float), w, tau,
+                       None if shape_parameters is None else _as_members(shape_parameters, cm.shape_parameter,
+                                                                         n_members))
     if check_finite:
         _check_finite(cm, d)
     return d
 
 
-def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """All time steps: ``t_0`` with numpy, then the compiled time loop (:func:`_time_loop`)."""
+def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray,
+               spar: np.ndarray | None = None) -> np.ndarray:
+    """All time steps: ``t_0`` with numpy, then the compiled time loop (:func:`_time_loop`).
+
+    ``spar`` (L, M): shape parameters per member; None: the central ones for all (read with stride 0)."""
     n_times, n_nodes = cm.baselines.shape
     w = _writable(w)
     tau = _writable(tau)
@@ -276,13 +346,22 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray)
     # the kernel writes every node at every t_k, k >= 1 (see KernelPlan.writes_all): no need to zero them first
     d = np.empty((n_times, n_nodes, w.shape[1])) if plan.writes_all else np.zeros((n_times, n_nodes, w.shape[1]))
     d[0] = 0.0
-    _initial_step(cm, d[0], u[0], w * cm.tgt_scale[0][:, None])  # (elasticity) weights times b_target(t_0)
-    _time_loop(d, _writable(u), w, tau, float(cm.dt), plan.base, plan.lower, plan.upper, plan.src_scale,
+    outer = _outer_weights(cm, w)
+    sstride = 0 if spar is None else 1
+    spar = _writable(cm.shape_parameter[:, None] if spar is None else spar)
+    _initial_step(cm, d[0], u[0], outer * cm.tgt_scale[0][:, None], w, spar)  # (elasticity) weights times b_target(t_0)
+    _time_loop(d, _writable(u), outer, tau, float(cm.dt), plan.base, plan.lower, plan.upper, plan.src_scale,
                plan.tgt_scale,
                plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
                plan.stock_ptr, plan.stock_links, plan.nodes, plan.add_instant,
-               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links)
+               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links,
+               w, plan.shape, spar, sstride, plan.table_ptr, plan.table_x, plan.table_y)
     return d
+
+
+def _outer_weights(cm: CompiledModel, w: np.ndarray) -> np.ndarray:
+    """The factor of each link's lagged signal: its weight, or 1 for a saturation (its weight is inside)."""
+    return cm.outer_weights(w)
 
 
 def _writable(a: np.ndarray) -> np.ndarray:
@@ -319,10 +398,44 @@ def _add_lagged(acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np
             acc[0, m] = acc[0, m] + w[j_link, first + m] * out[j_link, m]
 
 
+@jit(inline="always")
+def _table(tx: np.ndarray, ty: np.ndarray, lo: int, hi: int, x: float) -> float:  # pragma: no cover (compiled)
+    """A lookup's value at ``x``: linear between points, flat beyond the ends (as ``numpy.interp``)."""
+    if x <= tx[lo]:
+        return ty[lo]
+    if x >= tx[hi - 1]:
+        return ty[hi - 1]
+    j = lo
+    while tx[j + 1] <= x:
+        j += 1
+    return (ty[j + 1] - ty[j]) / (tx[j + 1] - tx[j]) * (x - tx[j]) + ty[j]
+
+
+@jit(inline="always")
+def _shaped(code: int, dv: float, b: float, wv: float, p: float, tx: np.ndarray, ty: np.ndarray, lo: int,
+            hi: int) -> float:  # pragma: no cover (compiled)
+    """A shaped link's signal ``f(b + dv) - f(b)`` (simulator.shapes.signal, inline)."""
+    if code == _SATURATION:
+        return p * (1.0 - math.exp(-(wv * dv) / p))
+    x = b + dv
+    if code == _LOOKUP:
+        return _table(tx, ty, lo, hi, x) - _table(tx, ty, lo, hi, b)
+    if code == _ABOVE:
+        above, base_above = x - p, b - p
+    else:
+        above, base_above = p - x, p - b
+    if above < 0.0:  # not max(): NaN stays NaN, as with np.maximum
+        above = 0.0
+    if base_above < 0.0:
+        base_above = 0.0
+    return above - base_above
+
+
 @jit()
 def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # noqa: C901 (one place holds a step)
                source, delay, elastic, bounded, stocks, decay, stock_ptr, stock_links,
-               nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links):  # pragma: no cover
+               nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links,
+               wsig, shape, sparam, sstride, tptr, tx, ty):  # pragma: no cover
     """Advance ``d`` (K + 1, N, M) from its values at ``t_0`` to the end, in place (ENGINE.md's step).
 
     Per tile of members and per step ``k``: (1) stocks and delay outputs at
@@ -331,8 +444,12 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     delay states to ``t_{k+1}`` (Euler). A link's signal is ``d_source`` (times
     ``1 / b_source`` for an elasticity), its effect ``w * L[signal]`` (``w``
     times ``b_target`` for an elasticity). Fixed delays read their signal back
-    from ``d``. Branches sit outside the loops over members. (Compiled by numba;
-    the coverage tool cannot see inside.)
+    from ``d``. A shaped link's signal is ``f(b + d) - f(b)`` (:mod:`simulator.shapes`;
+    ``wsig`` holds a saturation's weight, which is inside its shape, and ``w`` is 1
+    for it; ``sparam[j, m * sstride]`` is a saturation's max or a threshold's
+    level, ``sstride`` 0 when it is the same for every member). Branches sit
+    outside the loops over members. (Compiled by numba; the coverage tool cannot
+    see inside.)
     """
     n_times, n_nodes, n_members = d.shape
     n_links = source.size
@@ -368,6 +485,16 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                     if delay[j_link] != _FIXED:
                         continue
                     src = source[j_link]
+                    code = shape[j_link]
+                    if code != _NO_SHAPE:
+                        lo, hi = tptr[j_link], tptr[j_link + 1]
+                        for m in range(nt):
+                            back = k - steps[j_link, m]
+                            out[j_link, m] = (_shaped(code, d[back, src, first + m], base[back, src],
+                                                      wsig[j_link, first + m], sparam[j_link, (first + m) * sstride],
+                                                      tx, ty, lo, hi)
+                                              if back >= 0 else 0.0)
+                        continue
                     for m in range(nt):
                         back = k - steps[j_link, m]
                         out[j_link, m] = d[back, src, first + m] if back >= 0 else 0.0
@@ -393,7 +520,14 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                         for p in range(instant_ptr[a], instant_ptr[a + 1]):
                             j_link = instant_links[p]
                             src = source[j_link]
-                            if elastic[j_link]:
+                            code = shape[j_link]
+                            if code != _NO_SHAPE:
+                                lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
+                                for m in range(nt):
+                                    y[m] = y[m] + w[j_link, first + m] * _shaped(
+                                        code, d[k, src, first + m], bs, wsig[j_link, first + m],
+                                        sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
+                            elif elastic[j_link]:
                                 ts, ss = tgt_scale[k, j_link], src_scale[k, j_link]
                                 for m in range(nt):
                                     y[m] = y[m] + ((w[j_link, first + m] * ts) * d[k, src, first + m]) * ss
@@ -413,8 +547,15 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                         out[j_link, m] = 0.0
                     continue
                 src = source[j_link]
-                for m in range(nt):
-                    out[j_link, m] = d[k, src, first + m]
+                shape_code = shape[j_link]
+                if shape_code != _NO_SHAPE:
+                    lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
+                    for m in range(nt):
+                        out[j_link, m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m],
+                                                 sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
+                else:
+                    for m in range(nt):
+                        out[j_link, m] = d[k, src, first + m]
                 if elastic[j_link]:
                     ss = src_scale[k, j_link]
                     for m in range(nt):
@@ -442,6 +583,24 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 if code != _EXPONENTIAL and code != _THIRD_ORDER:
                     continue
                 src = source[j_link]
+                shape_code = shape[j_link]
+                if shape_code != _NO_SHAPE:  # the shaped signal at t_k into the smoother
+                    lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
+                    for m in range(nt):
+                        y[m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m],
+                                       sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
+                    if code == _EXPONENTIAL:
+                        for m in range(nt):
+                            o = out[j_link, m]
+                            out[j_link, m] = o + (y[m] - o) * rate[j_link, m]
+                    else:
+                        for m in range(nt):
+                            r = rate[j_link, m]
+                            o, a1, a2 = out[j_link, m], y1[j_link, m], y2[j_link, m]
+                            out[j_link, m] = o + (a2 - o) * r
+                            y2[j_link, m] = a2 + (a1 - a2) * r
+                            y1[j_link, m] = a1 + (y[m] - a1) * r
+                    continue
                 ss = src_scale[k, j_link] if elastic[j_link] else 1.0  # x * 1.0 == x: exact
                 if code == _EXPONENTIAL:
                     for m in range(nt):
@@ -456,10 +615,13 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                         y1[j_link, m] = a1 + (d[k, src, first + m] * ss - a1) * r
 
 
-def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray) -> None:
-    """Values at ``t_0``: stocks at zero deviation, lags passing their input through."""
+def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
+                  spar: np.ndarray) -> None:
+    """Values at ``t_0``: stocks at zero deviation, lags passing their input through.
+
+    ``ew`` is each link's factor of its signal (times ``b_target`` for an elasticity), ``wsig`` its weight."""
     if cm.initial_levels is None:
-        _solve_initial(cm, dk, u0, ew)
+        _solve_initial(cm, dk, u0, ew, wsig, spar)
         return
     pre = np.where(cm.is_stock, 0.0, u0)[:, None] + np.zeros(dk.shape)
     dk[cm.is_stock] = 0.0
@@ -467,7 +629,7 @@ def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndar
     bounded = set(cm.bounded.tolist())
     level_bounds = [np.array([n for n in lv.nodes if n in bounded], dtype=int) for lv in cm.initial_levels]
     _evaluate_levels(cm, cm.initial_levels, level_bounds, dk, pre, ew, 0,
-                     [_csr(lv.gather) for lv in cm.initial_levels])
+                     [_csr(lv.gather) for lv in cm.initial_levels], wsig, spar)
 
 
 def _check_finite(cm: CompiledModel, d: np.ndarray) -> None:

@@ -305,7 +305,9 @@ def _simulate_block(task: ChunkTask, block: BlockInput) -> np.ndarray:
         if task.mapper is None:
             raise ValueError("a block of uniforms needs the sample that maps them to parameter values")
         weights, lags = task.mapper.values(block.uniforms)
-    elif block.weights is not None and block.lags is not None:
+        shapes = task.mapper.shape_values(block.uniforms)  # a saturation's max, a threshold's level
+        return simulate(task.compiled, task.inputs, weights, lags, check_finite=False, shape_parameters=shapes)
+    if block.weights is not None and block.lags is not None:
         weights, lags = block.weights, block.lags
     else:
         raise ValueError("a block needs uniforms, or weights and lags")

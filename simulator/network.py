@@ -29,8 +29,11 @@ from simulator.spec import (
     ModelSpec,
     NodeOverride,
     NodeSpec,
+    Saturation,
     ScenarioSpec,
+    ScoredWeight,
     TimeSpec,
+    with_score_scales,
 )
 from simulator.themes import THEME_IDS, closest_theme, is_theme
 from simulator.timegrid import time_grid
@@ -178,6 +181,26 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
     return problems
 
 
+def score_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Scored linear links whose weight cannot be made: a baseline of an end is 0 at the model's start
+    (a score is an elasticity at the baselines, ``w = e * |b_target / b_source|``)."""
+    by_id = {n.id: n for n in model.nodes}
+    problems = []
+    for i, link in enumerate(model.links):
+        if not (isinstance(link.weight, ScoredWeight) and link.weight.scale is None):
+            continue
+        zero = [name for name in (link.source, link.target) if name in by_id and not np.any(
+            baseline_path(by_id[name].baseline, np.array([model.time.start]), model.time.start))]
+        key = "score" if link.score is not None else "scores"
+        problems.append(_locate(
+            doc, ("links", i, key),
+            msg("the score of linear link {link} cannot be made a weight: the baseline of '{node}' is 0 in "
+                "{year:g}", link=link.key, node=zero[0] if zero else link.source, year=model.time.start),
+            msg("a score sets an elasticity at the baselines; give the node a baseline, give a weight "
+                "instead of the score, or use form: elasticity")))
+    return problems
+
+
 def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Baselines that are not finite somewhere on the horizon (a growth rate that overflows)."""
     times = time_grid(time)
@@ -253,6 +276,137 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
     return problems
 
 
+def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Shaped links that cannot run: on an elasticity, a saturation's max against its weight's sign,
+    or a shaped link on a loop that passes its input straight through at the start.
+
+    At ``t_0`` every lag but a fixed one passes its input through (ENGINE.md), so a
+    loop of such links into auxiliaries is solved as a linear system; a nonlinear
+    link on it is refused rather than iterated.
+    """
+    problems = []
+    shaped = [i for i, link in enumerate(model.links) if link.shape is not None]
+    for i in shaped:
+        link, shape = model.links[i], model.links[i].shape
+        if link.form == "elasticity":
+            problems.append(_locate(doc, ("links", i, "form"),
+                                    msg("link {link} has a {kind} shape, which works on the source's value in its "
+                                        "own unit, not on an elasticity", link=link.key,
+                                        kind=getattr(shape, "kind", "")),
+                                    msg("use form: linear, or remove the shape")))
+        if isinstance(shape, Saturation):
+            top = shape.max.central
+            lo, hi = link.weight.support
+            ends = [v for v in (lo, hi, link.weight.central) if np.isfinite(v)]
+            if any(v * top < 0 for v in ends):
+                problems.append(_locate(
+                    doc, ("links", i, "shape", "max"),
+                    msg("the saturation of {link} levels off at max {max:g}, but its weight can be {weight:g}, "
+                        "of the other sign, so the effect would not level off", link=link.key, max=top,
+                        weight=next(v for v in ends if v * top < 0)),
+                    msg("give max the sign of the weight (the largest effect in the target's unit), or a weight "
+                        "range on one side of 0")))
+    if shaped:
+        import networkx as nx
+
+        kinds = {n.id: n.kind for n in model.nodes}
+        graph = nx.DiGraph()
+        graph.add_edges_from((lk.source, lk.target) for lk in model.links
+                             if lk.delay != "fixed" and kinds.get(lk.target) == "auxiliary")
+        component = {node: c for c, members in enumerate(nx.strongly_connected_components(graph))
+                     for node in members}
+        for i in shaped:
+            link = model.links[i]
+            if (link.delay != "fixed" and kinds.get(link.target) == "auxiliary" and link.source in component
+                    and component[link.source] == component.get(link.target)):
+                problems.append(_locate(
+                    doc, ("links", i, "shape"),
+                    msg("link {link} has a {kind} shape and lies on a loop whose links pass their input straight "
+                        "through at the start of the run; the start is solved as a linear system, so a "
+                        "nonlinear link cannot be on such a loop", link=link.key, kind=getattr(link.shape, "kind", "")),
+                    msg("give a link of the loop delay: fixed, route the loop through a stock, or move the shape "
+                        "to a link outside the loop")))
+    return problems
+
+
+def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Units that do not parse, and declared weight units that are not what the link's nodes imply.
+
+    The rules are :mod:`simulator.units`': a linear weight is in target unit per source unit, an
+    elasticity's is dimensionless, both per year into a stock; a ``weight_unit`` must be that unit in
+    dimension and size. A link whose node has a unit that does not parse is reported at the node only.
+    """
+    from simulator.units import (
+        UnitError,
+        expected_text,
+        expected_weight_unit,
+        parse_unit,
+        same_size,
+        size_factor,
+        written,
+    )
+
+    problems = []
+    readable: set[str] = set()
+    for i, node in enumerate(model.nodes):
+        try:
+            parse_unit(node.unit)
+            readable.add(node.id)
+        except UnitError as exc:
+            problems.append(_locate(doc, ("nodes", i, "unit"),
+                                    msg("the unit '{unit}' of '{node}' does not parse: {reason}", unit=node.unit,
+                                        node=node.id, reason=exc.args[0]),
+                                    _unit_hint()))
+    by_id = {n.id: n for n in model.nodes}
+    for i, link in enumerate(model.links):
+        if not link.weight_unit:
+            continue
+        try:
+            found = parse_unit(link.weight_unit)
+        except UnitError as exc:
+            problems.append(_locate(doc, ("links", i, "weight_unit"),
+                                    msg("the weight_unit '{unit}' of {link} does not parse: {reason}",
+                                        unit=link.weight_unit, link=link.key, reason=exc.args[0]),
+                                    _unit_hint()))
+            continue
+        if link.source not in readable or link.target not in readable:
+            continue
+        source, target = by_id[link.source], by_id[link.target]
+        stock = target.kind == "stock"
+        expected = expected_weight_unit(target.unit, source.unit, link.form, stock)
+        factor = size_factor(found, expected)
+        if factor is not None and same_size(factor):
+            continue
+        values = {"link": link.key, "unit": link.weight_unit, "found": written(found),
+                  "expected": expected_text(target.unit, source.unit, link.form, stock),
+                  "expected_pint": written(expected), "factor": factor or 0.0}
+        if link.form == "elasticity":
+            message = (msg("the weight of elasticity link {link} is a relative rate into a stock, in 1/yr, but its "
+                           "weight_unit is '{unit}' ({found})", **values) if stock else
+                       msg("the weight of elasticity link {link} is dimensionless (%/%), but its weight_unit is "
+                           "'{unit}' ({found})", **values))
+            hint = msg("write weight_unit: {expected}, or remove it; an elasticity relates relative changes",
+                       **values)
+        elif factor is None:
+            message = msg("the weight_unit '{unit}' of {link} ({found}) does not fit its nodes: the weight must be "
+                          "in {expected} ({expected_pint})", **values)
+            hint = msg("write weight_unit: {expected} and give the weight in it, or correct the nodes' units",
+                       **values)
+        else:
+            message = msg("the weight_unit '{unit}' of {link} is {factor:g} times {expected}, the unit its nodes "
+                          "imply; the engine does not convert units, so the weight would be of the wrong size",
+                          **values)
+            hint = msg("give the weight in {expected} (multiply it by {factor:g}) and write weight_unit: "
+                       "{expected}", **values)
+        problems.append(_locate(doc, ("links", i, "weight_unit"), message, hint))
+    return problems
+
+
+def _unit_hint() -> str:
+    return msg("write a unit bwsim knows, such as jobs, persons/yr, %, pp per job or kt CO2/yr (docs/formats.md, "
+               "\"Units\"); put descriptive words in unit_label")
+
+
 def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Nodes whose ``theme`` is not a brede-welvaart theme of :data:`simulator.themes.THEMES`."""
     problems = []
@@ -273,8 +427,9 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
         return problems
     time = time or model.time
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
-            + elasticity_problems(model, time, doc) + baseline_problems(model, time, doc)
-            + bound_problems(model, time, doc) + behaviour_problems(model, doc))
+            + elasticity_problems(model, time, doc) + score_problems(model, doc) + baseline_problems(model, time, doc)
+            + bound_problems(model, time, doc) + shape_problems(model, doc) + unit_problems(model, doc)
+            + behaviour_problems(model, doc))
 
 
 def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
@@ -317,13 +472,20 @@ def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> lis
     return problems
 
 
-def _overridden_link(link: LinkSpec, override: LinkOverride) -> LinkSpec:
-    """``link`` with the fields ``override`` sets; pydantic ValidationError when invalid."""
+def _overridden_link(link: LinkSpec, override: LinkOverride, model: ModelSpec) -> LinkSpec:
+    """``link`` of ``model`` with the fields ``override`` sets; pydantic ValidationError when invalid.
+
+    An override's weight replaces a scored link's scores; a scored link that stays scored
+    keeps the scale the model's baselines give (:func:`simulator.spec.with_score_scales`).
+    """
     changes = override.model_dump(exclude_none=True, exclude={"source", "target"})
     data = link.model_dump(by_alias=True, exclude_none=True) | changes
+    if "weight" in changes:
+        data.pop("score", None)
+        data.pop("scores", None)
     if "lag" in changes and "delay" not in changes and link.delay == "none":
         data["delay"] = None  # a lag given to an immediate link gets the default delay
-    return LinkSpec.model_validate(data)
+    return with_score_scales([LinkSpec.model_validate(data)], model.nodes, model.time.start)[0]
 
 
 def _overridden_node(node: NodeSpec, override: NodeOverride) -> NodeSpec:
@@ -345,7 +507,7 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
     index = {(lk.source, lk.target): i for i, lk in enumerate(links)}
     for override in scenario.overrides.links:
         i = index[(override.source, override.target)]
-        links[i] = _overridden_link(links[i], override)
+        links[i] = _overridden_link(links[i], override, model)
     nodes = list(model.nodes)
     node_index = {n.id: i for i, n in enumerate(nodes)}
     for node_override in scenario.overrides.nodes:
@@ -372,7 +534,7 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
     links = {(lk.source, lk.target): lk for lk in model.links}
     nodes = {n.id: n for n in model.nodes}
     attempts: list[tuple[PathKey, Callable[[], LinkSpec | NodeSpec]]] = [
-        (("overrides", "links", i), functools.partial(_overridden_link, links[(o.source, o.target)], o))
+        (("overrides", "links", i), functools.partial(_overridden_link, links[(o.source, o.target)], o, model))
         for i, o in enumerate(scenario.overrides.links)]  # each override's link and node exist (checked before)
     attempts += [(("overrides", "nodes", i), functools.partial(_overridden_node, nodes[n.id], n))
                  for i, n in enumerate(scenario.overrides.nodes)]

@@ -60,6 +60,9 @@ class KernelPlan:
         The compiled model's arrays as C-contiguous float64 (one kernel for every model).
     source, delay, elastic : (L,)
         Per link, file order.
+    shape, shape_parameter, table_ptr, table_x, table_y
+        Per link: its shape code (:mod:`simulator.shapes`), max or level, and lookup points (as in the
+        compiled model).
     bounded : (N,) bool
     stocks : (S,)
         Stock nodes; ``decay`` (S,) per year.
@@ -90,6 +93,11 @@ class KernelPlan:
     source: np.ndarray
     delay: np.ndarray
     elastic: np.ndarray
+    shape: np.ndarray
+    shape_parameter: np.ndarray
+    table_ptr: np.ndarray
+    table_x: np.ndarray
+    table_y: np.ndarray
     bounded: np.ndarray
     stocks: np.ndarray
     decay: np.ndarray
@@ -140,6 +148,11 @@ def build_plan(cm: CompiledModel) -> KernelPlan:
         source=np.ascontiguousarray(cm.source, dtype=np.int64),
         delay=np.ascontiguousarray(cm.delay, dtype=np.int64),
         elastic=np.ascontiguousarray(cm.elastic, dtype=np.bool_),
+        shape=np.ascontiguousarray(cm.shape, dtype=np.int64),
+        shape_parameter=contiguous(cm.shape_parameter),
+        table_ptr=np.ascontiguousarray(cm.table_ptr, dtype=np.int64),
+        table_x=contiguous(cm.table_x),
+        table_y=contiguous(cm.table_y),
         bounded=np.isfinite(cm.lower) | np.isfinite(cm.upper),
         stocks=stocks.astype(np.int64),
         decay=np.ascontiguousarray(cm.decay[stocks], dtype=np.float64),

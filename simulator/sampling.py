@@ -1,7 +1,11 @@
 """The vocabulary of uncertainty (EMA Workbench's terms) and the draws of ensembles.
 
 - a **parameter** (:class:`Parameter`): what is uncertain, the weight or the lag
-  of one link, with its distribution; named ``from->to:weight`` / ``from->to:lag``.
+  of one link, with its distribution; named ``from->to:weight`` / ``from->to:lag``;
+  and a shaped link's saturation ``max`` or threshold ``level``
+  (``from->to:max`` / ``from->to:level``, :func:`shape_parameters`): ensembles
+  draw them after every weight and lag; sensitivity and calibration keep them at
+  their central values.
 - a **sample** (:class:`ParameterSample`, made by :func:`draw`): the drawn design,
   one row of uniforms per member, mapped to values by the one inverse CDF
   (:func:`inverse_cdf`) and to the engine's weight and lag arrays by the one
@@ -14,7 +18,8 @@ check all use these.
 
 Draws are made in the unit hypercube (Latin hypercube by default, plain Monte
 Carlo as an option) and mapped through each distribution's inverse CDF (the
-closed forms of ``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``).
+closed forms of ``scipy.stats`` ``triang`` / ``norm`` / ``uniform`` ``ppf``; a pool of
+expert scores through :func:`simulator.scores.pool_ppf`).
 
 Reproducibility: the numbers depend only on the seed, the method, the number
 of samples and the list of uncertain parameters (link order of the model file,
@@ -39,7 +44,8 @@ import numpy as np
 
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
-from simulator.spec import Distribution, ModelSpec
+from simulator.scores import pool_ppf
+from simulator.spec import Distribution, ModelSpec, ScoredWeight
 
 Method = Literal["lhs", "mc"]
 METHODS = ("lhs", "mc")
@@ -52,7 +58,8 @@ LHS_MEMORY_LIMIT = 2 * 2**30
 _EPS = 2.0**-53  # keeps u inside (0, 1): a normal's ppf is infinite at 0 and 1
 
 
-Field = Literal["weight", "lag"]
+Field = Literal["weight", "lag", "max", "level"]
+SHAPE_FIELDS: tuple[Field, ...] = ("max", "level")
 Convention = Literal["closed", "scipy"]
 
 
@@ -66,9 +73,10 @@ class Parameter:
         Index of the link in the model's file order.
     key : str
         ``from->to``.
-    field : {"weight", "lag"}
+    field : {"weight", "lag", "max", "level"}
     dist : Distribution
-        Weight units, or years for a lag.
+        Weight units, or years for a lag; a saturation's ``max`` in target units, a
+        threshold's ``level`` in source units.
     floor : float
         Smallest value the engine accepts (lags: ``dt`` for exponential, ``3 dt``
         for third-order delays; ``-inf`` when not set); see :func:`uncertain_parameters`.
@@ -112,6 +120,30 @@ def uncertain_parameters(model: ModelSpec, dt: float | None = None) -> tuple[Par
                  for field in ("weight", "lag") if getattr(link, field).is_uncertain)
 
 
+def shape_parameters(model: ModelSpec) -> tuple[Parameter, ...]:
+    """Every shaped link's uncertain ``max`` (saturation) or ``level`` (threshold), in link order."""
+    found = []
+    for j, link in enumerate(model.links):
+        for field in SHAPE_FIELDS:
+            dist = getattr(link.shape, field, None)
+            if isinstance(dist, Distribution) and dist.is_uncertain:
+                found.append(Parameter(j, link.key, field, dist))
+    return tuple(found)
+
+
+def shape_arrays(central: np.ndarray, parameters: tuple[Parameter, ...] | list[Parameter],
+                 values: np.ndarray) -> np.ndarray | None:
+    """The engine's shape-parameter array (L, M) for ``values`` (M, D), from the columns of
+    ``parameters`` that are a ``max`` or a ``level``; None when there are none (central values)."""
+    columns = [c for c, par in enumerate(parameters) if par.field in SHAPE_FIELDS]
+    if not columns:
+        return None
+    out = np.repeat(np.asarray(central, dtype=float)[:, None], values.shape[0], axis=1)
+    for column in columns:
+        out[parameters[column].link] = values[:, column]
+    return out
+
+
 def parameter_arrays(central_weight: np.ndarray, central_lag: np.ndarray, parameters: tuple[Parameter, ...]
                      | list[Parameter], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The engine's weight and lag arrays for parameter ``values`` of shape (M, D), one row per member.
@@ -127,7 +159,10 @@ def parameter_arrays(central_weight: np.ndarray, central_lag: np.ndarray, parame
     weights = np.repeat(np.asarray(central_weight, dtype=float)[:, None], n_members, axis=1)
     lags = np.repeat(np.asarray(central_lag, dtype=float)[:, None], n_members, axis=1)
     for column, par in enumerate(parameters):
-        (weights if par.field == "weight" else lags)[par.link] = values[:, column]
+        if par.field == "weight":
+            weights[par.link] = values[:, column]
+        elif par.field == "lag":
+            lags[par.link] = values[:, column]
     return weights, lags
 
 
@@ -153,10 +188,15 @@ def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS,
     ``norm`` / ``uniform`` ``ppf`` without scipy's per-call argument handling,
     which cost more than the model runs of a block; ``"scipy"`` (sensitivity)
     calls ``scipy.stats`` itself. The two agree to rounding (the tests check it).
+    A weight from expert scores (:class:`~simulator.spec.ScoredWeight`, a mixture of
+    triangles that scipy has no inverse CDF for) is inverted by
+    :func:`simulator.scores.pool_ppf` in both conventions.
     """
     u = np.clip(np.asarray(u, dtype=float), eps, 1.0 - eps)
     if dist.dist == "fixed" or not dist.is_uncertain:
         return np.full(u.shape, float(dist.central))
+    if isinstance(dist, ScoredWeight):  # the pool of expert scores: one formula in both conventions
+        return pool_ppf(u, dist.bands)
     if convention == "scipy":
         return _scipy_ppf(dist, u)
     if dist.dist == "triangular":
@@ -234,6 +274,8 @@ class ParameterSample:
     method : {"lhs", "mc"}
     central_weight, central_lag : ndarray (L,)
         Values of links without spread (and the deterministic run's values).
+    central_shape : ndarray (L,)
+        Central saturation max or threshold level per link (0 without one).
     design : ndarray (samples, D) or None
         The Latin hypercube in (0, 1); None for Monte Carlo (drawn per block).
     """
@@ -245,6 +287,7 @@ class ParameterSample:
     central_weight: np.ndarray
     central_lag: np.ndarray
     design: np.ndarray | None
+    central_shape: np.ndarray | None = None
 
     @property
     def n_blocks(self) -> int:
@@ -276,6 +319,15 @@ class ParameterSample:
             values[:, column] = inverse_cdf(par.dist, uniforms[:, column])
         return parameter_arrays(self.central_weight, self.central_lag, self.parameters, values)
 
+    def shape_values(self, uniforms: np.ndarray) -> np.ndarray | None:
+        """Shape parameters (L, M) for draws ``uniforms`` (M, D); None when none is uncertain."""
+        if self.central_shape is None or not any(p.field in SHAPE_FIELDS for p in self.parameters):
+            return None
+        values = np.empty(uniforms.shape)
+        for column, par in enumerate(self.parameters):
+            values[:, column] = inverse_cdf(par.dist, uniforms[:, column])
+        return shape_arrays(self.central_shape, self.parameters, values)
+
     def block(self, block: int) -> tuple[np.ndarray, np.ndarray]:
         """Weights and lags of one block, each shape (L, members in block)."""
         return self.values(self.uniforms(block))
@@ -285,12 +337,14 @@ class ParameterSample:
         block, offset = divmod(member, BLOCK_SIZE)
         row = self.uniforms(block)[offset : offset + 1]
         weights, lags = self.values(row)
-        return {p.name: float((weights if p.field == "weight" else lags)[p.link, 0]) for p in self.parameters}
+        shapes = self.shape_values(row)
+        arrays = {"weight": weights, "lag": lags, "max": shapes, "level": shapes}
+        return {p.name: float(arrays[p.field][p.link, 0]) for p in self.parameters}  # type: ignore[index]
 
 
 def design_problems(model: ModelSpec, samples: int, method: str, file: str = "") -> list[Problem]:
     """A Latin hypercube too large to hold in memory (see :data:`LHS_MEMORY_LIMIT`)."""
-    n_parameters = len(uncertain_parameters(model))
+    n_parameters = len(uncertain_parameters(model)) + len(shape_parameters(model))
     design_bytes = 8 * samples * n_parameters
     if method != "lhs" or design_bytes <= LHS_MEMORY_LIMIT:
         return []
@@ -328,8 +382,8 @@ def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> 
     problems = design_problems(model, samples, method)
     if problems:
         raise InputError(problems)
-    parameters = uncertain_parameters(model)
-    design = None
+    parameters = uncertain_parameters(model) + shape_parameters(model)  # shape parameters last: weights and
+    design = None  # lags draw the same numbers as in a model without them
     if method == "lhs" and parameters:
         from scipy.stats import qmc
 
@@ -345,4 +399,14 @@ def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> 
         central_weight=np.array([lk.weight.central for lk in model.links], dtype=float),
         central_lag=np.array([lk.lag.central for lk in model.links], dtype=float),
         design=design,
+        central_shape=np.array([_central_shape(lk.shape) for lk in model.links], dtype=float),
     )
+
+
+def _central_shape(shape: object) -> float:
+    """A link shape's central max or level (0 for a lookup or no shape)."""
+    for field in SHAPE_FIELDS:
+        dist = getattr(shape, field, None)
+        if isinstance(dist, Distribution):
+            return dist.central
+    return 0.0

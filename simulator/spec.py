@@ -12,20 +12,25 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
     TypeAdapter,
+    ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from simulator.delays import DELAY_TYPES  # noqa: F401 (re-exported: the file format's delay types)
 from simulator.messages import msg
+from simulator.scores import SCALE, SIGNS, STRENGTHS, TriangleT, linear_scale, pool_mean, pool_ppf, weight_band
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 DIMENSIONS = ("hier_en_nu", "later", "elders")
@@ -245,8 +250,124 @@ class Uniform(Distribution):
         return float(self.low), float(self.high)
 
 
+def _score_value(value: Any) -> int:
+    """A score on the scale of :data:`simulator.scores.SCALE` from a file's number, or ValueError."""
+    low, high = SCALE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and not value.is_integer()):
+        raise ValueError(msg("a score is a whole number from {low:+g} (strong negative) to {high:+g} (strong "
+                             "positive), got {value}", low=low, high=high, value=repr(value)))
+    if not low <= value <= high:
+        raise ValueError(msg("score {value} is outside the scale {low:+g}..{high:+g}; use a whole number from "
+                             "{low:+g} (strong negative) to {high:+g} (strong positive)", value=repr(value),
+                             low=low, high=high))
+    return int(value)
+
+
+def _score_from_words(strength: Any, sign: Any) -> int:
+    """A score from ``strength`` (weak | medium | strong) and ``sign`` (+ | -), or ValueError."""
+    words = " | ".join(STRENGTHS)
+    if strength not in STRENGTHS:
+        raise ValueError(msg("unknown strength {strength}; use {words} with sign + or -, or a score from -3 to "
+                             "+3", strength=repr(strength), words=words))
+    if sign not in SIGNS:
+        raise ValueError(msg("a strength needs sign: \"+\" or \"-\" (the direction of the effect), got {sign}",
+                             sign=repr(sign)))
+    return SIGNS[sign] * STRENGTHS[strength]
+
+
+class ExpertScore(Spec):
+    """One expert's or group's score of a link's strength: a whole number from -3 to +3
+    (:mod:`simulator.scores`). ``by`` says whose score it is.
+
+    Written in a file as a number (``2``), ``{strength: medium, sign: +}``, or either with
+    ``by``: ``{by: "groep Noord", score: 2}``.
+    """
+
+    by: str = ""
+    score: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_file(cls, value: Any) -> Any:
+        if isinstance(value, ExpertScore):
+            return value
+        if not isinstance(value, dict):
+            return {"score": _score_value(value)}
+        value = dict(value)
+        if "strength" in value or "sign" in value:
+            if "score" in value:
+                raise ValueError(msg("give score, or strength with sign, not both"))
+            value["score"] = _score_from_words(value.pop("strength", None), value.pop("sign", None))
+        elif "score" not in value:
+            raise ValueError(msg("a score needs score: -3..+3, or strength: weak | medium | strong with sign: + "
+                                 "or -"))
+        value["score"] = _score_value(value["score"])
+        return value
+
+    @model_serializer(mode="wrap")
+    def _short(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A score without ``by`` is written as its number, as a file may give it."""
+        data = handler(self)
+        return data["score"] if isinstance(data, dict) and not self.by else data
+
+    @property
+    def label(self) -> str:
+        """``+2``, or ``groep Noord +2``."""
+        return f"{self.by} {self.score:+g}" if self.by else f"{self.score:+g}"
+
+
+class ScoredWeight(Distribution):
+    """A link's weight from expert scores: each score's triangular band (:mod:`simulator.scores`)
+    times ``scale``, several pooled into their equal-weight mixture (the linear opinion pool).
+
+    ``scale`` is the weight of a unit elasticity: 1 for an elasticity link, ``|b_target /
+    b_source|`` at the model's start for a linear one (None until the model, which knows
+    the baselines, sets it: :func:`with_score_scales`). It is made from a link's ``score`` or
+    ``scores``, never written in a file's ``weight``.
+    """
+
+    dist: Literal["scored"]
+    scores: tuple[ExpertScore, ...] = Field(min_length=1)
+    scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+
+    @property
+    def bands(self) -> list[TriangleT]:
+        """Each score's triangular weight ``(low, mode, high)``, in the link's weight units."""
+        scale = math.nan if self.scale is None else self.scale
+        return [weight_band(s.score, scale) for s in self.scores]
+
+    @property
+    def central(self) -> float:  # noqa: D102 (the mean of the scores' modes: one score's mode)
+        return sum(band[1] for band in self.bands) / len(self.scores)
+
+    @property
+    def support(self) -> tuple[float, float]:  # noqa: D102
+        bands = self.bands
+        return min(b[0] for b in bands), max(b[2] for b in bands)
+
+    @property
+    def mean(self) -> float:
+        """The pool's mean (weight units)."""
+        return pool_mean(self.bands)
+
+    def quantile(self, q: float) -> float:
+        """The pool's ``q`` quantile (``0 < q < 1``), weight units."""
+        return float(pool_ppf(np.array([q]), self.bands)[0])
+
+    @property
+    def label(self) -> str:
+        """The scores as people read them: ``+2`` or ``groep Noord +2, groep Zuid +1``."""
+        return ", ".join(s.label for s in self.scores)
+
+    def to_yaml(self) -> dict[str, Any]:  # noqa: D102 (a link's file form: score or scores)
+        if len(self.scores) == 1 and not self.scores[0].by:
+            return {"score": self.scores[0].score}
+        return {"scores": [s.model_dump() for s in self.scores]}
+
+
 _MEMBERS: dict[Any, type[Distribution]] = {"fixed": FixedValue, "triangular": Triangular, "normal": Normal,
-                                           "uniform": Uniform}
+                                           "uniform": Uniform, "scored": ScoredWeight}
 
 
 def _as_distribution(value: Any) -> Any:
@@ -277,7 +398,8 @@ def _as_distribution(value: Any) -> Any:
 
 Uncertain = Annotated[
     Annotated[FixedValue, Tag("fixed")] | Annotated[Triangular, Tag("triangular")]
-    | Annotated[Normal, Tag("normal")] | Annotated[Uniform, Tag("uniform")],
+    | Annotated[Normal, Tag("normal")] | Annotated[Uniform, Tag("uniform")]
+    | Annotated[ScoredWeight, Tag("scored")],
     Discriminator("dist"),
     BeforeValidator(_as_distribution),
 ]
@@ -330,11 +452,16 @@ def _parse_baseline(value: Any) -> Any:
 
 
 class Indicator(Spec):
-    """Where a node's numbers come from."""
+    """Where a node's numbers come from, and how precisely they are measured."""
 
     source: str = ""
     note: str = ""
     year: int | str | None = None
+    precision: FiniteFloat | None = Field(
+        None, gt=0.0,
+        description="node units: the smallest change the indicator can measure (a survey's margin); "
+                    "the scorecard calls a smaller change level",
+    )
 
 
 class Split(Spec):
@@ -349,7 +476,13 @@ class Split(Spec):
 
 
 class NodeSpec(Spec):
-    """One bouwblok: an indicator with a baseline path. Units: the node's own ``unit``."""
+    """One bouwblok: an indicator with a baseline path. Units: the node's own ``unit``.
+
+    ``unit`` is a unit expression of :mod:`simulator.units` (``jobs``, ``persons/yr``, ``%``; checked
+    by :func:`simulator.network.unit_problems`, empty: a pure number); ``unit_label`` is the text
+    shown for it when the unit alone says too little (``% of labour force``), in English words
+    that tables and charts translate into Dutch like the unit itself.
+    """
 
     id: Identifier
     label: LocalizedText
@@ -357,6 +490,7 @@ class NodeSpec(Spec):
     dimension: Dimension
     region: Identifier = "heerlen"
     unit: str = ""
+    unit_label: str = ""
     kind: NodeKind = "auxiliary"
     baseline: Baseline = 0.0
     decay: FiniteFloat = Field(0.0, ge=0.0, description="stock only: fraction of the deviation lost per year")
@@ -378,6 +512,11 @@ class NodeSpec(Spec):
             raise ValueError(msg("min ({min:g}) is larger than max ({max:g})", min=self.min, max=self.max))
         return self
 
+    @property
+    def shown_unit(self) -> str:
+        """The unit as tables and charts show it: ``unit_label`` when given, else ``unit`` (English words)."""
+        return self.unit_label or self.unit
+
 
 class Evidence(Spec):
     """Why a link exists and how strong its support is."""
@@ -388,17 +527,180 @@ class Evidence(Spec):
     calibration: dict[str, Any] | None = None
 
 
+class LinkShape(Spec):
+    """A link's nonlinear shape (:mod:`simulator.shapes` defines what each does).
+
+    A tagged union on ``kind``: every shape is one of :class:`Lookup`,
+    :class:`Saturation`, :class:`Threshold`; a spec field holding one is a
+    :data:`Shape`. (This base class itself only stands in for a ``kind`` that is
+    none of them, so that the error names it.)
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["lookup", "saturation", "threshold"]
+
+
+class Lookup(LinkShape):
+    """A table ``[[x, y], ...]`` of the source's value ``x`` (strictly increasing) and ``f(x)``,
+    linear between points and flat beyond the ends (Vensim's ``WITH LOOKUP``); at least two points."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["lookup"]
+    points: list[tuple[FiniteFloat, FiniteFloat]]
+
+    @field_validator("points")
+    @classmethod
+    def _check_points(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if len(points) < 2:
+            raise ValueError(msg("a lookup needs at least two points [x, y], got {count}; add points, or use a "
+                                 "linear link", count=len(points)))
+        for (x0, _), (x1, _) in zip(points, points[1:], strict=False):
+            if x1 == x0:
+                raise ValueError(msg("a lookup's x values must differ: x = {x:g} is given twice; give each x once",
+                                     x=x0))
+            if x1 < x0:
+                raise ValueError(msg("a lookup's points must be sorted by x: {x1:g} comes after {x0:g}; "
+                                     "list them from the smallest x to the largest", x0=x0, x1=x1))
+        return points
+
+
+class Saturation(LinkShape):
+    """An effect ``max * (1 - exp(-w * d / max))`` that levels off at ``max`` (target units, non-zero,
+    the sign of the weight; a number or a range, sampled like a weight)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["saturation"]
+    max: Uncertain
+
+    @field_validator("max")
+    @classmethod
+    def _check_max(cls, value: Distribution) -> Distribution:
+        lo, hi = value.support
+        if lo == hi == 0:
+            raise ValueError(msg("a saturation's max must not be 0; give the largest effect the link can "
+                                 "have, with the sign of its weight"))
+        if lo <= 0 <= hi:
+            raise ValueError(msg("a saturation's max must stay on one side of 0, but its range goes from {lo:g} "
+                                 "to {hi:g}; give a range (triangular or uniform) of one sign", lo=lo, hi=hi))
+        return value
+
+
+class Threshold(LinkShape):
+    """No effect while the source's value is below ``level`` (``side: above``) or above it
+    (``side: below``); beyond it the effect grows by the weight per unit (source units)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["threshold"]
+    level: Uncertain
+    side: Literal["above", "below"] = "above"
+
+
+_LINK_SHAPES: dict[Any, type[LinkShape]] = {"lookup": Lookup, "saturation": Saturation, "threshold": Threshold}
+
+
+def _link_shape_tag(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"shape-{kind}" if isinstance(kind, str) and kind in _LINK_SHAPES else "shape-other"
+
+
+Shape = Annotated[
+    Annotated[Lookup, Tag("shape-lookup")] | Annotated[Saturation, Tag("shape-saturation")]
+    | Annotated[Threshold, Tag("shape-threshold")] | Annotated[LinkShape, Tag("shape-other")],
+    Discriminator(_link_shape_tag),
+]
+"""A spec field holding a link's :class:`LinkShape`: the member ``kind`` names."""
+
+_SCORED = FixedValue(dist="fixed", mode=0.0)
+"""Stands in for the weight of a scored link while the link is validated (see ``LinkSpec._scored``)."""
+
+
 class LinkSpec(Spec):
     """A causal link ``from -> to``: weight (target units per source unit, or %/% for
-    elasticities), lag in years, delay type."""
+    elasticities; per year into a stock), lag in years, delay type.
+
+    ``weight_unit`` declares the weight's unit (checked against the nodes' units by
+    :func:`simulator.network.unit_problems`); empty: the unit the rule implies.
+
+    Instead of ``weight`` a link may give ``score`` (one expert's or group's score, -3..+3) or
+    ``scores`` (several, pooled); its ``weight`` is then the :class:`ScoredWeight` they make.
+    A scored link is written back (``model_dump``) with its scores and without ``weight``.
+    """
 
     source: Identifier = Field(alias="from")
     target: Identifier = Field(alias="to")
     weight: Uncertain
+    score: ExpertScore | None = None
+    scores: list[ExpertScore] | None = None
     form: LinkForm = "linear"
     lag: Uncertain = FixedValue(dist="fixed", mode=0.0)
     delay: DelayType = "none"  # when not given, _default_delay sets it from the lag
+    weight_unit: str = ""
+    shape: Shape | None = None
     evidence: Evidence = Evidence()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _scored(cls, value: Any, handler: Any) -> LinkSpec:
+        """A link with ``score`` or ``scores`` and no ``weight`` gets the :class:`ScoredWeight` they make
+        (scale 1 for an elasticity; for a linear link the model sets it from the baselines)."""
+        if not (isinstance(value, dict) and ("score" in value or "scores" in value) and "weight" not in value):
+            return handler(value)
+        link = handler({**value, "weight": _SCORED})
+        scores = (link.score,) if link.score is not None else tuple(link.scores or ())
+        # set on the new link itself (it is ``self`` when built in code): frozen, but not yet seen by anyone
+        link.__dict__["weight"] = ScoredWeight(dist="scored", scores=scores,
+                                               scale=1.0 if link.form == "elasticity" else None)
+        return link
+
+    @field_validator("scores", mode="before")
+    @classmethod
+    def _some_scores(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)) and not value:
+            raise ValueError(msg("scores is empty; give at least one score, e.g. scores: [{{by: \"groep Noord\", "
+                                 "score: 2}}], or leave scores out and give a weight"))
+        return value
+
+    @field_validator("score", "scores")
+    @classmethod
+    def _alone(cls, value: Any, info: ValidationInfo) -> Any:
+        """A score replaces the weight: a link gives one of weight, score and scores."""
+        if value is None:
+            return value
+        if info.data.get("weight", _SCORED) is not _SCORED:
+            raise ValueError(msg("a link takes a weight or a score, not both; remove weight (the {key} "
+                                 "sets it), or remove {key}", key=info.field_name))
+        if info.field_name == "scores" and info.data.get("score") is not None:
+            raise ValueError(msg("give score (one expert or group) or scores (several), not both; "
+                                 "put the single score into scores"))
+        return value
+
+    @model_serializer(mode="wrap")
+    def _without_scored_weight(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A scored link as a file gives it: its scores, no weight (the scores make it)."""
+        data = handler(self)
+        if isinstance(data, dict) and self.is_scored:
+            data.pop("weight", None)
+        return data
+
+    @property
+    def is_scored(self) -> bool:
+        """True when the weight comes from expert scores."""
+        return isinstance(self.weight, ScoredWeight)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_weight(cls, value: Any) -> Any:
+        """A lookup without a ``weight`` takes its table as it is (weight 1)."""
+        if isinstance(value, dict) and "weight" not in value:
+            shape = value.get("shape")
+            kind = shape.get("kind") if isinstance(shape, dict) else getattr(shape, "kind", None)
+            if kind == "lookup":
+                return {**value, "weight": 1.0}
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -435,6 +737,30 @@ class LinkSpec(Spec):
     def key(self) -> str:
         """The link's name, ``from->to``."""
         return f"{self.source}->{self.target}"
+
+
+def with_score_scales(links: list[LinkSpec], nodes: list[NodeSpec], start: float) -> list[LinkSpec]:
+    """``links`` with the scale of every scored linear link that has none yet set to
+    ``|b_target / b_source|`` at ``start`` (years), target units per source unit.
+
+    A link whose ends are unknown or whose baselines are 0 at ``start`` keeps no scale
+    (:func:`simulator.network.score_problems` reports it).
+    """
+    from simulator.baselines import baseline_path  # it builds on this module
+
+    by_id = {node.id: node for node in nodes}
+    out = []
+    for link in links:
+        weight = link.weight
+        ends = (link.source, link.target)
+        if isinstance(weight, ScoredWeight) and weight.scale is None and link.form == "linear" and all(
+                name in by_id for name in ends):
+            at = [float(baseline_path(by_id[name].baseline, np.array([start]), start)[0]) for name in ends]
+            scale = linear_scale(*at)
+            if scale is not None:
+                link = link.model_copy(update={"weight": weight.model_copy(update={"scale": scale})})
+        out.append(link)
+    return out
 
 
 MAX_STEPS = 1_000_000
@@ -545,6 +871,15 @@ class ModelSpec(Spec):
     nodes: Annotated[list[NodeSpec], Field(min_length=1)]
     links: list[LinkSpec] = []
     checks: list[BehaviourCheck] = []
+
+    @field_validator("links")
+    @classmethod
+    def _score_scales(cls, links: list[LinkSpec], info: ValidationInfo) -> list[LinkSpec]:
+        """Scored linear links get their scale from the baselines at the model's start."""
+        nodes, time = info.data.get("nodes"), info.data.get("time")
+        if nodes is None or time is None:
+            return links
+        return with_score_scales(links, nodes, time.start)
 
     def node(self, node_id: str) -> NodeSpec:
         """The node with id ``node_id`` (KeyError if absent)."""
@@ -807,6 +1142,7 @@ class LinkOverride(Spec):
     lag: Uncertain | None = None
     delay: DelayType | None = None
     form: LinkForm | None = None
+    weight_unit: str | None = None
 
 
 class NodeOverride(Spec):

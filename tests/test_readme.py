@@ -167,7 +167,7 @@ def test_readme_commands_exit_zero_and_print_what_it_shows(tmp_path: Path) -> No
     unknown = [command for command, _, _ in shown if command not in commands]
     assert not unknown, f"README shows the output of commands it does not run: {unknown}"
     work = tmp_path / "repo"
-    for folder in ("models", "scenarios", "data"):
+    for folder in ("models", "scenarios", "data", "examples"):
         shutil.copytree(ROOT / folder, work / folder)
 
     script = ["set -u -o pipefail"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator.analysis.text import format_number, unit_label
+from simulator.analysis.text import format_number, score_text, shape_text, unit_label
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import in_cbs_order
 from ui import network_layout
@@ -338,7 +338,9 @@ def _link_hover(model: ModelSpec, link: object, language: str) -> str:
     w = NETWORK_WORDS["en" if language == "en" else "nl"]
     src, tgt = model.node(link.source), model.node(link.target)
     unit = w["elasticity"] if link.form == "elasticity" else w["per"].format(
-        target=unit_label(tgt.unit, language), source=unit_label(src.unit, language))
+        target=unit_label(tgt.shown_unit, language), source=unit_label(src.shown_unit, language))
+    if getattr(link, "weight_unit", "") and link.form != "elasticity":  # declared in the file, checked by validate
+        unit = unit_label(link.weight_unit, language)
     lag = link.lag.central
     delay = w["none"] if not lag else f"{format_number(lag, language)} {w['years']}"
     if lag and link.delay and link.delay != "none":
@@ -347,6 +349,8 @@ def _link_hover(model: ModelSpec, link: object, language: str) -> str:
         _plain(f"{src.label.get(language)} → {tgt.label.get(language)}"),
         _plain(f"{w['weight']}: {format_number(link.weight.central, language)} ({unit})"),
         _plain(f"{w['lag']}: {delay}"),
+        *([_plain(score_text(link, language))] if getattr(link, "is_scored", False) else []),
+        *([_plain(shape_text(link, language))] if getattr(link, "shape", None) is not None else []),
     ])
 
 
@@ -462,7 +466,7 @@ def network_figure(
                     "line": {"width": 1.5, "color": "white"},
                 },
                 hovertext=[
-                    _plain(f"{n.label.get(language)} ({unit_label(n.unit, language)})")
+                    _plain(f"{n.label.get(language)} ({unit_label(n.shown_unit, language)})")
                     + "<br>"
                     + _plain(f"{theme_label(n.theme, language)} · {t(n.dimension, language)}")
                     for n in nodes

@@ -74,7 +74,7 @@ def lever_label(model: ModelSpec, lever: ov.Lever, language: str) -> str:
     item = lever.template
     node = model.node(item.node)
     name = item.label.get(language) if item.label else node.label.get(language)
-    unit = unit_label("fraction of baseline" if item.relative else node.unit, language)
+    unit = unit_label("fraction of baseline" if item.relative else node.shown_unit, language)
     flow = item.shape == "ramp" or node.kind == "stock"  # a ramp's slope, or a flow into a stock
     per_year = {"nl": " per jaar", "en": " per year"}[language] if flow else ""
     return f"{name} ({unit}{per_year})" if unit else name

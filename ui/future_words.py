@@ -115,7 +115,7 @@ def intervention_line(model: ModelSpec, item: InterventionSpec, language: str = 
     w = _w(language)
     node = model.node(item.node)
     name = item.label.get(language) if item.label else node.label.get(language)
-    unit = unit_label("fraction of baseline" if item.relative else node.unit, language)
+    unit = unit_label("fraction of baseline" if item.relative else node.shown_unit, language)
     if node.kind == "stock":  # into a stock, an intervention is a flow per year
         unit = f"{unit} {w['per_year']}".strip()
     if item.shape == "series":
@@ -149,7 +149,7 @@ def weight_unit(model: ModelSpec, source: str, target: str, language: str = "nl"
     w = _w(language)
     if form == "elasticity":
         return w["elasticity"]
-    to, fro = model.node(target).unit, model.node(source).unit
+    to, fro = model.node(target).shown_unit, model.node(source).shown_unit
     if not to and not fro:
         return ""
     return w["per"].format(target=unit_label(to, language), source=unit_label(_singular(fro), language))
@@ -196,7 +196,7 @@ def _baseline_text(value: object, language: str) -> str:
 def _node_line(model: ModelSpec, item: NodeOverride, language: str) -> str:
     w = _w(language)
     node = model.node(item.id)
-    unit = unit_label(node.unit, language)
+    unit = unit_label(node.shown_unit, language)
     parts = []
     if item.baseline is not None:
         parts.append(

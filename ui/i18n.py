@@ -295,6 +295,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_to": {"nl": "naar", "en": "to"},
     "col_low": {"nl": "laag", "en": "low"},
     "col_weight": {"nl": "gewicht", "en": "weight"},
+    "col_score": {"nl": "scores van experts", "en": "expert scores"},
+    "col_shape": {"nl": "vorm (niet-lineair)", "en": "shape (nonlinear)"},
     "col_high": {"nl": "hoog", "en": "high"},
     "col_lag": {"nl": "vertraging (jaar)", "en": "lag (years)"},
     "col_evidence": {"nl": "onderbouwing", "en": "evidence"},

@@ -21,6 +21,7 @@ import plotly.graph_objects  # noqa: F401
 import yaml  # noqa: F401
 
 import simulator
+from simulator.units import registry
 from ui import (  # noqa: F401
     charts,
     exporting,
@@ -47,3 +48,4 @@ def _import_simulator() -> list[str]:
 
 
 SIMULATOR_MODULES = _import_simulator()
+registry()  # pint, imported here once (simulator.units._import_pint), not by a session's thread

@@ -503,7 +503,7 @@ def label_of(model: ModelSpec, node_id: str) -> str:
 
 def unit_of(model: ModelSpec, node_id: str) -> str:
     """A node's unit in the current language (Dutch unit words in Dutch)."""
-    return unit_label(model.node(node_id).unit, language())
+    return unit_label(model.node(node_id).shown_unit, language())
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,7 @@ def nodes_table(model: ModelSpec, language: str = "nl") -> pd.DataFrame:
             {
                 "id": node.id,
                 "label": node.label.get(language),
-                "unit": unit_label(node.unit, language),
+                "unit": unit_label(node.shown_unit, language),
                 "baseline": value,
                 "min": node.min,
                 "max": node.max,
@@ -194,11 +194,18 @@ def _link_data(
     if row == original:
         return link
     low, mode, high = _clean(row["low"]), _clean(row["weight"]), _clean(row["high"])
-    mode = link["weight"] if mode is None else mode
-    if (low, high) == (mode, mode) or low is None or high is None or stays_fixed(row, original):
-        link["weight"] = mode
+    scored = "score" in link or "scores" in link
+    if scored and all(_clean(row[k]) == _clean(original[k]) for k in ("low", "weight", "high")):
+        pass  # an expert-scored link whose weight was not edited keeps its scores
     else:
-        link["weight"] = {"low": low, "mode": mode, "high": high}
+        if scored:  # an edited weight replaces the experts' scores
+            link.pop("score", None)
+            link.pop("scores", None)
+        mode = (link["weight"] if "weight" in link else _clean(original["weight"])) if mode is None else mode
+        if (low, high) == (mode, mode) or low is None or high is None or stays_fixed(row, original):
+            link["weight"] = mode
+        else:
+            link["weight"] = {"low": low, "mode": mode, "high": high}
     lag = _clean(row["lag"])
     if lag != _clean(original["lag"]) or row["delay"] != original["delay"]:
         link["lag"] = 0.0 if lag is None else lag

@@ -54,7 +54,7 @@ def largest_effects(result: RunResult, model: ModelSpec, language: str = "nl", n
         return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
     def unit(i: int) -> str:
-        return unit_label(nodes[result.node_ids[i]].unit, language)
+        return unit_label(nodes[result.node_ids[i]].shown_unit, language)
 
     def signed(value: float) -> str:
         return ("+" if value > 0 else "") + format_number(value, language, 4)

@@ -8,7 +8,11 @@ weight is zero. Its **lag** is the sum of the central lags of its links (years).
 Its **gain** is the product of the links' local coefficients at the run's start
 (linear: ``w``; elasticity: ``w * b_target(t0) / b_source(t0)``); for a loop
 without stocks it is the factor a deviation is multiplied by once around the
-loop in steady state, a loop through a stock adds a "per year".
+loop in steady state, a loop through a stock adds a "per year". A shaped link's
+coefficient is its slope at the baseline (``w f'(b)``; a saturation's ``w``).
+Its gain **at the run** (:func:`gains_at`) takes every link's coefficient at a
+recorded run's deviations at one time instead (for linear links the same as at
+the baseline, for shaped links their slope there, ``w f'(b + d)``).
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+from simulator import shapes
 from simulator.baselines import baseline_path
 from simulator.checked import checked
 from simulator.compiler import CompiledModel
-from simulator.spec import ModelSpec, TimeSpec
+from simulator.spec import LinkSpec, Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 
 MAX_LOOPS = 10_000
 SCORE_COLUMNS = ["id", "polarity", "score", "node", "share", "mean_share", "path"]
@@ -88,8 +93,37 @@ def _link_coefficients(model: ModelSpec, time: TimeSpec) -> np.ndarray:
         w = link.weight.central
         if link.form == "elasticity" and base[link.source] != 0:
             w *= base[link.target] / base[link.source]
+        if link.shape is not None:
+            w = _shape_slope(link, base[link.source])
         coef.append(w)
     return np.array(coef, dtype=float)
+
+
+def _shape_slope(link: LinkSpec, b: float) -> float:
+    """A shaped link's coefficient at the baseline ``b`` of its source: ``w f'(b)`` (saturation: ``w``)."""
+    shape, w = link.shape, link.weight.central
+    if isinstance(shape, Saturation):
+        return float(shapes.slope(shapes.SATURATION, 0.0, b, w, shape.max.central))
+    if isinstance(shape, Lookup):
+        xs, ys = (np.array([p[i] for p in shape.points], dtype=float) for i in (0, 1))
+        return w * float(shapes.slope(shapes.LOOKUP, 0.0, b, points_x=xs, points_y=ys))
+    if isinstance(shape, Threshold):
+        code = shapes.ABOVE if shape.side == "above" else shapes.BELOW
+        return w * float(shapes.slope(code, 0.0, b, parameter=shape.level.central))
+    return w
+
+
+def gains_at(loops: list[Loop], cm: CompiledModel, d: np.ndarray, k: int) -> np.ndarray:
+    """Each loop's gain at a run: the product of its links' coefficients at the run's deviations ``d[k]``.
+
+    ``d`` (K + 1, N) is a recorded run of ``cm`` (node units), ``k`` a time index. A linear link's
+    coefficient is that of :func:`find_loops` at ``t_k`` (``w``, or ``w b_target / b_source``); a shaped
+    link's its slope ``w f'(b + d)`` there. Shape (number of loops,).
+    """
+    ew, scale = cm.linear_coefficients(k, d[k])
+    coef = ew * scale
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.array([float(np.prod(coef[list(lp.links)])) for lp in loops], dtype=float)
 
 
 def find_loops(model: ModelSpec, time: TimeSpec | None = None, max_loops: int = MAX_LOOPS) -> list[Loop]:

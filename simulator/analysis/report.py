@@ -224,13 +224,20 @@ def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray
     out = []
     for indicator, part in table.groupby("indicator", sort=False):
         members = [nodes[i] for i in part["nodes"].iloc[0].split(",")]
-        unit = change_unit(unit_label(members[0].unit, language), language)
+        unit = change_unit(unit_label(members[0].shown_unit, language), language)
         gap = format_number(float(part["gap_baseline"].iloc[0]), language)
-        cells = ", ".join(
-            f"{row['year']:g}: {words[row['verdict']]}"
-            + (f" ({'+' if row['change'] > 0 else ''}{format_number(row['change'], language)} {unit})".rstrip()
-               if row["verdict"] != "level" else "")
-            for _, row in part.iterrows())
+        precision = max(m.indicator.precision or 0.0 for m in members)
+
+        def cell(row: pd.Series, unit: str = unit, precision: float = precision) -> str:
+            change = f"{'+' if row['change'] > 0 else ''}{format_number(row['change'], language)} {unit}".rstrip()
+            if row["verdict"] != "level":
+                return f"{row['year']:g}: {words[row['verdict']]} ({change})"
+            if 0 < abs(row["change"]) < precision:  # level because no survey could measure it
+                below = "onder de meetprecisie van" if language == "nl" else "below the measurement precision of"
+                return f"{row['year']:g}: {words['level']} ({change}, {below} {format_number(precision, language)})"
+            return f"{row['year']:g}: {words['level']}"
+
+        cells = ", ".join(cell(row) for _, row in part.iterrows())
         name = split_name([m.label.get(language) for m in members]) or display_name(indicator)
         groups = part["groups"].iloc[0].replace(",", "/")
         between = "verschil" if language == "nl" else "gap"

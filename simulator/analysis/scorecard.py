@@ -7,7 +7,9 @@ baseline gets a **verdict** from the node's ``direction``:
 - ``worsens``: the other way round;
 - ``level``: ``|d| <= relative * |b| + absolute`` (defaults: 0.1 % of the
   baseline value at that year, plus ``1e-6`` node units so that nodes with a
-  zero baseline are level only when their change is negligible);
+  zero baseline are level only when their change is negligible), or ``|d|``
+  below the indicator's measurement precision (``indicator.precision``, node
+  units: a survey's margin), since such a change could not be observed;
 - ``neutral``: ``direction: neutral``; shown, never scored.
 
 With an ensemble (deltas of shape ``(K + 1, N, M)``) each member gets its own
@@ -18,7 +20,8 @@ agrees with ``results.csv``), else of the median member deviation, and
 of runs"). A deterministic run has ``share_agree`` NaN and ``n_members`` 1.
 
 Nodes with ``quantified: false`` are indices scored by experts, not measured
-indicators; their rows say so (``quantified`` False).
+indicators; their rows say so (``quantified`` False), and :func:`measured_only`
+leaves them out (the scorecard of measured indicators only).
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ class Tolerance:
 
 
 def verdicts(delta: np.ndarray, baseline: np.ndarray, direction: np.ndarray,
-             tolerance: Tolerance = Tolerance()) -> np.ndarray:
+             tolerance: Tolerance = Tolerance(), precision: np.ndarray | None = None) -> np.ndarray:
     """The verdict of each deviation.
 
     Parameters
@@ -71,6 +74,9 @@ def verdicts(delta: np.ndarray, baseline: np.ndarray, direction: np.ndarray,
         Baseline values, broadcastable to ``delta``.
     direction : ndarray of str (N,)
         ``up``, ``down`` or ``neutral``.
+    precision : ndarray (N,), optional
+        Each indicator's measurement precision in node units (0: none given); a
+        smaller change is ``level``.
 
     Returns
     -------
@@ -79,6 +85,8 @@ def verdicts(delta: np.ndarray, baseline: np.ndarray, direction: np.ndarray,
     sign = np.where(direction == "up", 1.0, np.where(direction == "down", -1.0, 0.0))
     good = delta * sign
     level = np.abs(delta) <= tolerance.relative * np.abs(baseline) + tolerance.absolute
+    if precision is not None:
+        level = level | (np.abs(delta) < precision)
     out = np.where(good > 0, "improves", "worsens").astype(object)
     out = np.where(level, "level", out)
     return np.where(sign == 0, "neutral", out)
@@ -177,13 +185,19 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     return card[SCORECARD_COLUMNS].reset_index(drop=True)
 
 
+def measured_only(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard without the nodes scored by experts (``quantified: false``): measured indicators only."""
+    return card[card["quantified"].astype(bool)].reset_index(drop=True)
+
+
 def _year_rows(model: ModelSpec, d: np.ndarray, b: np.ndarray, direction: np.ndarray,
                tolerance: Tolerance, ensemble: bool, central: np.ndarray | None = None) -> pd.DataFrame:
     """Rows of one year; ``d`` has shape (N, M), ``central`` (N,) or None."""
     if central is None:
         central = np.median(d, axis=1) if ensemble else d[:, 0]
-    verdict = verdicts(central, b, direction, tolerance)
-    per_member = verdicts(d.T, b[None, :], direction, tolerance).T  # (N, M)
+    precision = np.array([n.indicator.precision or 0.0 for n in model.nodes])
+    verdict = verdicts(central, b, direction, tolerance, precision)
+    per_member = verdicts(d.T, b[None, :], direction, tolerance, precision).T  # (N, M)
     n_members = d.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(b != 0, central / np.abs(b), np.nan)
@@ -191,7 +205,7 @@ def _year_rows(model: ModelSpec, d: np.ndarray, b: np.ndarray, direction: np.nda
     return pd.DataFrame({
         "dimension": [n.dimension for n in model.nodes], "theme": [n.theme for n in model.nodes],
         "region": [n.region for n in model.nodes], "node": model.node_ids,
-        "unit": [n.unit for n in model.nodes], "direction": direction,
+        "unit": [n.shown_unit for n in model.nodes], "direction": direction,
         "quantified": [n.quantified for n in model.nodes], "baseline": b, "delta": central,
         "relative": relative, "verdict": verdict,
         "share_agree": (per_member == verdict[:, None]).mean(axis=1) if ensemble else nan,
@@ -243,7 +257,9 @@ def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delt
 
     The gap is the range (largest minus smallest value ``b + d``) over the
     nodes sharing ``split.indicator``; its change is the scenario's gap minus
-    the baseline's. ``level`` uses ``tolerance`` on the baseline gap.
+    the baseline's. ``level`` uses ``tolerance`` on the baseline gap, and a change
+    below the coarsest group's measurement precision (``indicator.precision``) is
+    ``level`` too: no survey could tell it.
 
     Returns
     -------
@@ -272,9 +288,12 @@ def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delt
             gaps = np.ptp(b[:, None] + members[k, nodes], axis=0)  # (M,)
             change_m = gaps - gap_b
             tol = tolerance.relative * abs(gap_b) + tolerance.absolute
-            verdict_m = np.where(np.abs(change_m) <= tol, "level", np.where(change_m > 0, "widens", "narrows"))
+            measurable = max(model.nodes[i].indicator.precision or 0.0 for i in nodes)  # the coarsest group's
+            level_m = (np.abs(change_m) <= tol) | (np.abs(change_m) < measurable)
+            verdict_m = np.where(level_m, "level", np.where(change_m > 0, "widens", "narrows"))
             change = float(np.median(change_m))
-            verdict = "level" if abs(change) <= tol else ("widens" if change > 0 else "narrows")
+            level = abs(change) <= tol or abs(change) < measurable
+            verdict = "level" if level else ("widens" if change > 0 else "narrows")
             rows.append((scenario, float(year), indicator,
                          ",".join(groups[i] for i in nodes),
                          ",".join(model.nodes[i].id for i in nodes), gap_b, gap_b + change, change, verdict,

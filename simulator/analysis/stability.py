@@ -26,6 +26,17 @@ and at the end of the horizon, because elasticity coefficients follow the
 baselines. When unstable, the loops to blame are those that are unstable (or
 neutral) on their own (every other link at weight 0); when no single loop is,
 the loop whose removal lowers the spectral radius most.
+
+**Nonlinear links.** A shaped link (:mod:`simulator.shapes`) enters the map by
+its slope: the check works on the model *linearised around a path*, each shaped
+link's coefficient being ``f'(b + d)`` (a saturation's ``w exp(-w d / max)``) at
+the source's deviation ``d`` on that path. Before a run that path is the
+baseline (``d = 0``); given a recorded run (``check_stability(..., run=d)``, as
+``bwsim loops`` does for a scenario), every time step of the run is checked,
+since the slopes change along it. The report says which
+(:attr:`StabilityReport.linearised`). Stability of the linearisation is local:
+it says that small changes around that path die out, not that every
+intervention does.
 """
 
 from __future__ import annotations
@@ -87,7 +98,8 @@ def state_layout(cm: CompiledModel, lags: np.ndarray | None = None) -> StateLayo
 
 
 def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, StateLayout]:
+             lags: np.ndarray | None = None, run: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray, StateLayout]:
     """The one-step map of the unbounded model, without inputs.
 
     Parameters
@@ -97,6 +109,9 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
         Time index whose elasticity scales (baselines) are used.
     weights, lags : ndarray (L,), optional
         Link weights and lags (years); the central values when omitted.
+    run : ndarray (K + 1, N), optional
+        A recorded run: shaped links are linearised at its deviations at ``t_k``
+        (at the baseline when omitted); linear links do not depend on it.
 
     Returns
     -------
@@ -110,7 +125,7 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
     lay = state_layout(cm, lags)
     lags = cm.lag if lags is None else np.asarray(lags, dtype=float)
     n_nodes, n_states, dt = cm.n_nodes, lay.n_states, cm.dt
-    ew, scale = w * cm.tgt_scale[k], cm.src_scale[k]
+    ew, scale = cm.linear_coefficients(k, None if run is None else run[k], w)
     instant = (cm.delay == 0) & ~cm.is_stock[cm.target]
     g0 = np.zeros((n_nodes, n_nodes))
     np.add.at(g0, (cm.target[instant], cm.source[instant]), ew[instant] * scale[instant])
@@ -223,6 +238,9 @@ class StabilityReport:
     neutral : bool
         Not stable because a loop closes with gain exactly 1 (a unit eigenvalue the
         links off the loops do not have): deviations grow linearly, not exponentially.
+    linearised : str
+        ``""`` for a model without shaped links (the map is exact); else the path the
+        nonlinear model was linearised around: ``"baseline"`` or ``"run"``.
     """
 
     stable: bool
@@ -231,17 +249,42 @@ class StabilityReport:
     year: float
     culprits: tuple[Loop, ...] = ()
     neutral: bool = False
+    linearised: str = ""
 
     def message(self, model: ModelSpec | None = None) -> str:
         """A one-paragraph description (a message, English unless translated; empty when stable).
 
-        With ``model``, the loops are named by their nodes' labels, else by node ids.
+        With ``model``, the loops are named by their nodes' labels, else by node ids. For a model
+        with shaped links it says around which path the model was linearised.
         """
+        if self.stable:
+            return ""
+        return self._with_linearisation(self._text(model))
+
+    def _with_linearisation(self, text: str) -> str:
+        from simulator.messages import msg
+
+        if self.linearised == "run":
+            return msg("{text} (the model has nonlinear links: this is its linearisation around the run)", text=text)
+        if self.linearised == "baseline":
+            return msg("{text} (the model has nonlinear links: this is its linearisation around the baseline)",
+                       text=text)
+        return text
+
+    def stable_note(self) -> str:
+        """For a stable model with shaped links: which linearisation was found stable ("" otherwise)."""
+        from simulator.messages import msg
+
+        if self.linearised == "run":
+            return msg("the model has nonlinear links: stable is said of its linearisation around the run")
+        if self.linearised == "baseline":
+            return msg("the model has nonlinear links: stable is said of its linearisation around the baseline")
+        return ""
+
+    def _text(self, model: ModelSpec | None) -> str:
         from simulator.analysis.text import POLARITIES, labelled_text
         from simulator.messages import joined, msg
 
-        if self.stable:
-            return ""
         values = {"growth": self.growth_per_year, "radius": self.spectral_radius, "year": self.year}
         if not math.isfinite(self.spectral_radius):
             text = msg("the model is unstable: its weights are so large that deviations overflow (the one-step map "
@@ -260,15 +303,19 @@ class StabilityReport:
         return msg("{text}; the loop(s) that make it grow: {loops}", text=text, loops=joined("; ", loops))
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits, neutral)."""
-        return {"stable": self.stable, "spectral_radius": self.spectral_radius,
-                "growth_per_year": self.growth_per_year, "year": self.year,
-                "culprits": [lp.id for lp in self.culprits], "neutral": self.neutral}
+        """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits, neutral, and
+        ``linearised`` for a model with shaped links)."""
+        out: dict[str, object] = {"stable": self.stable, "spectral_radius": self.spectral_radius,
+                                  "growth_per_year": self.growth_per_year, "year": self.year,
+                                  "culprits": [lp.id for lp in self.culprits], "neutral": self.neutral}
+        if self.linearised:
+            out["linearised"] = self.linearised
+        return out
 
 
-def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray) -> float:
+def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray, run: np.ndarray | None = None) -> float:
     """Spectral radius with only the links in ``keep`` (bool (L,)) at their weights."""
-    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0))[0])
+    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run)[0])
 
 
 def _links_on_loops(cm: CompiledModel) -> np.ndarray:
@@ -286,30 +333,33 @@ def _links_on_loops(cm: CompiledModel) -> np.ndarray:
                     dtype=bool)
 
 
-def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None) -> bool:
+def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None,
+             run: np.ndarray | None = None) -> bool:
     """True when the links in ``keep`` add a unit eigenvalue to the map without the links on loops."""
     if a is None:
-        a = step_map(cm, k, np.where(keep, cm.weight, 0.0))[0]
-    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0))[0]
+        a = step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run)[0]
+    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0), run=run)[0]
     return unit_eigenvalues(a) > unit_eigenvalues(open_loop)
 
 
-def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop]) -> tuple[Loop, ...]:
+def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop], run: np.ndarray | None = None
+                      ) -> tuple[Loop, ...]:
     found = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        if _neutral(cm, k, keep):
+        if _neutral(cm, k, keep, run=run):
             found.append(lp)
     return tuple(found)
 
 
-def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float) -> tuple[Loop, ...]:
+def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float, run: np.ndarray | None = None
+              ) -> tuple[Loop, ...]:
     alone = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        r = _radius_with(cm, k, keep)
+        r = _radius_with(cm, k, keep, run)
         if r > 1.0 + TOLERANCE:
             alone.append((r, lp))
     if alone:
@@ -318,15 +368,18 @@ def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float) -> tu
     for lp in loops:
         keep = np.ones(cm.n_links, dtype=bool)
         keep[list(lp.links)] = False
-        drop = radius - _radius_with(cm, k, keep)
+        drop = radius - _radius_with(cm, k, keep, run)
         if drop > best_drop:
             best, best_drop = lp, drop
     return () if best is None else (best,)
 
 
 def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None = None,
-                    loops: list[Loop] | None = None) -> StabilityReport:
+                    loops: list[Loop] | None = None, run: np.ndarray | None = None) -> StabilityReport:
     """Check the linearised model at the central weights, at the start and end of the horizon.
+
+    A model with shaped links is linearised around the baseline, or around ``run``
+    (a recorded deterministic run, (K + 1, N)) at every time step when it is given.
 
     Parameters
     ----------
@@ -337,6 +390,8 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         The run's time (for loop gains); default the model's.
     loops : list of Loop, optional
         Loops of ``model`` when already found.
+    run : ndarray (K + 1, N), optional
+        Deviations of a run to linearise shaped links around (ignored without them).
 
     Raises
     ------
@@ -344,9 +399,11 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         When ``model`` has problems on ``time`` (those of ``bwsim validate``), before any work.
     """
     checked(model, time)
+    run = run if cm.has_shapes else None
+    linearised = "" if not cm.has_shapes else ("baseline" if run is None else "run")
     best_k, best_r, maps = 0, -1.0, {}
-    for k in sorted({0, cm.times.size - 1}):
-        maps[k] = step_map(cm, k)[0]
+    for k in (range(cm.times.size) if run is not None else sorted({0, cm.times.size - 1})):
+        maps[k] = step_map(cm, k, run=run)[0]
         r = spectral_radius(maps[k])
         if r > best_r:
             best_k, best_r = k, r
@@ -355,14 +412,15 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
     if best_r <= 1.0 + TOLERANCE:
         all_links = np.ones(cm.n_links, dtype=bool)
         neutral = [k for k in maps if spectral_radius(maps[k]) >= 1.0 - NEUTRAL_TOLERANCE
-                   and _neutral(cm, k, all_links, maps[k])]
+                   and _neutral(cm, k, all_links, maps[k], run)]
         if not neutral:
-            return StabilityReport(True, best_r, growth, float(cm.times[best_k]))
+            return StabilityReport(True, best_r, growth, float(cm.times[best_k]), linearised=linearised)
         loops = find_loops(model, time) if loops is None else loops
         return StabilityReport(False, best_r, growth, float(cm.times[neutral[0]]),
-                               _neutral_culprits(cm, neutral[0], loops), neutral=True)
+                               _neutral_culprits(cm, neutral[0], loops, run), neutral=True, linearised=linearised)
     loops = find_loops(model, time) if loops is None else loops
-    return StabilityReport(False, best_r, growth, float(cm.times[best_k]), _culprits(cm, best_k, loops, best_r))
+    return StabilityReport(False, best_r, growth, float(cm.times[best_k]), _culprits(cm, best_k, loops, best_r, run),
+                           linearised=linearised)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from simulator.messages import LANGUAGES, Localized, localize_number, msg
-from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.messages import LANGUAGES, Localized, localize_number, msg, translate
+from simulator.spec import DIMENSIONS, LinkSpec, Lookup, ModelSpec, Saturation, ScoredWeight, Threshold
 from simulator.themes import theme_name
 
 DIMENSION_NAMES = {"nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
@@ -53,6 +53,12 @@ UNIT_WORDS_NL: dict[str, str] = {
     "of labour force": "van de beroepsbevolking",
     "expert panel": "expertpanel",
     "satisfied": "tevreden",
+    "index_points": "indexpunten",
+    "index_point": "indexpunt",
+    "offences": "delicten",
+    "offence": "delict",
+    "thousand": "duizend",
+    "pp": "procentpunt",
     "households": "huishoudens",
     "household": "huishouden",
     "dwellings": "woningen",
@@ -80,10 +86,13 @@ def unit_label(unit: str, language: str = "nl") -> str:
     """A model's unit (English words) in ``language``: in Dutch the common unit words are translated.
 
     ``"jobs"`` -> ``"banen"``, ``"mln packages/yr"`` -> ``"mln pakketten/jaar"``; symbols and
-    numbers stay as they are, and English is returned unchanged.
+    numbers stay as they are. English is returned as written, a unit name's ``_`` as a space
+    (``index_point`` -> ``index point``).
     """
-    if language != "nl" or not unit:
+    if not unit:
         return unit
+    if language != "nl":
+        return unit.replace("_", " ")
     words = sorted(UNIT_WORDS_NL, key=len, reverse=True)
     pattern = re.compile("|".join(r"(?<![A-Za-z])" + re.escape(w) + r"(?![A-Za-z])" for w in words))
     return pattern.sub(lambda m: UNIT_WORDS_NL[m.group(0)], unit)
@@ -204,6 +213,30 @@ def node_labels(model: ModelSpec, language: str) -> dict[str, str]:
     return {node.id: node.label.get(language) for node in model.nodes}
 
 
+def node_units(model: ModelSpec, language: str) -> dict[str, str]:
+    """Node id -> its unit as tables show it in ``language`` (``unit_label`` or ``unit``; "" without one)."""
+    return {node.id: unit_label(node.shown_unit, language) for node in model.nodes}
+
+
+def parameter_units(model: ModelSpec, language: str) -> dict[str, str]:
+    """``from->to:weight`` and ``from->to:lag`` -> the parameter's unit in ``language``.
+
+    A weight's unit is its link's ``weight_unit``, or the one its nodes' units imply
+    (:func:`simulator.units.expected_text`); a lag is in years.
+    """
+    from simulator.units import expected_text
+
+    by_id = {node.id: node for node in model.nodes}
+    years = unit_label("years", language)
+    units = {}
+    for link in model.links:
+        source, target = by_id[link.source], by_id[link.target]
+        weight = link.weight_unit or expected_text(target.unit, source.unit, link.form, target.kind == "stock")
+        units[f"{link.key}:weight"] = unit_label(weight, language)
+        units[f"{link.key}:lag"] = years
+    return units
+
+
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -218,10 +251,55 @@ def labelled_text(text: str, model: ModelSpec) -> Localized:
 
 
 COLUMNS = {"id": msg("id"), "polarity": msg("polarity"), "length": msg("length"), "lag": msg("lag"),
-           "gain": msg("gain"), "path": msg("path"), "score": msg("score"), "node": msg("node"),
+           "gain": msg("gain"), "gain_at_run": msg("gain at run"), "path": msg("path"), "score": msg("score"),
+           "node": msg("node"),
            "share": msg("share"), "part": msg("part"), "from": msg("from"), "source": msg("from"),
            "value": msg("value"), "index": msg("index"), "shape": msg("shape"), "loop": msg("loop")}
 """Column headings of the printed tables, in words."""
 
 POLARITIES = {"reinforcing": msg("reinforcing"), "balancing": msg("balancing"), "inactive": msg("inactive")}
 """The polarity of a feedback loop, in words."""
+
+
+def score_text(link: LinkSpec, language: str = "nl") -> str:
+    """A scored link's scores and pooled weight, for people: ``scores +2, +1: weight 0.012 (90 %: 0.0067 to
+    0.032; range 0.005 to 0.05)``; "" for a link with a numeric weight."""
+    weight = link.weight
+    if not isinstance(weight, ScoredWeight):
+        return ""
+    low, high = weight.support
+    values = {"scores": weight.label, "central": format_number(weight.central, language),
+              "p05": format_number(weight.quantile(0.05), language),
+              "p95": format_number(weight.quantile(0.95), language),
+              "low": format_number(low, language), "high": format_number(high, language)}
+    return translate(msg("scores {scores}: weight {central} (90 %: {p05} to {p95}; range {low} to {high})",
+                         **values), language)
+
+
+def shape_text(link: LinkSpec, language: str = "nl") -> str:
+    """A shaped link's shape for people (:mod:`simulator.shapes`): ``levels off at 800``, ``no effect
+    below 2``, ``table of 4 points, flat beyond 0 and 4``; "" for a link without a shape."""
+    shape = link.shape
+
+    def number(value: float) -> str:
+        return format_number(value, language)
+
+    def ranged(value: object) -> str:  # a shape parameter: its central value, and its range when uncertain
+        low, high = value.support  # type: ignore[attr-defined]
+        central = number(value.central)  # type: ignore[attr-defined]
+        if low == high:
+            return central
+        return translate(msg("{central} ({low} to {high})", central=central, low=number(low), high=number(high)),
+                         language)
+
+    if isinstance(shape, Saturation):
+        return translate(msg("levels off at {max}", max=ranged(shape.max)), language)
+    if isinstance(shape, Threshold):
+        template = msg("no effect below {level}", level=ranged(shape.level)) if shape.side == "above" else \
+            msg("no effect above {level}", level=ranged(shape.level))
+        return translate(template, language)
+    if isinstance(shape, Lookup):
+        first, last = shape.points[0][0], shape.points[-1][0]
+        return translate(msg("table of {n} points, flat beyond {first} and {last}", n=len(shape.points),
+                             first=number(first), last=number(last)), language)
+    return ""

@@ -28,6 +28,18 @@ added or took away) and ``bounds``. They add up to the deviation exactly
 how much of a node's deviation each loop carried. With bounds that bind, the
 parts are exact too, but the ``bounds`` terms then carry what clipping removed
 at each node.
+
+**Shaped links** (lookup, saturation, threshold: :mod:`simulator.shapes`) are
+not linear, so a path's part through one needs a rule. The one used is
+*proportional attribution at each time*: a shaped link whose source has the
+deviation ``d_j(t)`` passes on the signal ``s(t) = f(b + d_j) - f(b)``, and
+every part ``x`` of ``d_j(t)`` is carried on as ``x * s(t) / d_j(t)`` (at
+``d_j(t) = 0``, where all parts sum to 0, at the slope ``f'(b)``). The parts of
+the source then sum to the link's signal exactly, so the parts of every node
+still add up to its deviation (:func:`trace_paths`' ``other`` row is rounding).
+The incoming split (:func:`incoming`) needs no rule: each link's effect is
+recomputed from the recorded run. :func:`by_intervention`'s ``interaction`` row
+is not 0 on a model with shaped links: superposition does not hold there.
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulator import shapes
 from simulator.compiler import CompiledModel
 from simulator.delays import FIXED, STAGES, code, fixed_steps, smoothing_rate
 from simulator.engine import simulate
@@ -111,7 +124,21 @@ def integrate(flow: np.ndarray, decay: np.ndarray | float, dt: float) -> np.ndar
     return out
 
 
-def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray) -> np.ndarray:
+def pass_ratio(cm: CompiledModel, link: int, d: np.ndarray) -> np.ndarray:
+    """A shaped link's signal per unit of its source's deviation over time, ``s(t) / d_source(t)``
+    (the slope ``f'(b)`` where ``d_source = 0``), shape (k + 1,); ``d`` is the run, (k + 1, N)."""
+    n, src = d.shape[0], cm.source[link]
+    ds = d[:, src]
+    xs, ys = cm.table(link)
+    at_baseline = shapes.slope(int(cm.shape[link]), np.zeros(n), cm.baselines[:n, src], cm.weight[link],
+                               float(cm.shape_parameter[link]), xs, ys)
+    moved = ds != 0
+    ratio = at_baseline.astype(float)
+    ratio[moved] = cm.signal(link, ds, np.arange(n))[moved] / ds[moved]
+    return ratio
+
+
+def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
     """Carry source deviations through links into their targets.
 
     Parameters
@@ -120,6 +147,9 @@ def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray) -> np.ndarray:
     x : ndarray (k + 1, B)
         A part of the deviation of each link's source, node units, from ``t_0``.
     links : ndarray of int (B,)
+    d : ndarray (k + 1, N), optional
+        The recorded run; needed when a link has a shape (its parts are passed on in
+        proportion, :func:`pass_ratio`).
 
     Returns
     -------
@@ -128,8 +158,12 @@ def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray) -> np.ndarray:
     """
     n = x.shape[0]
     signal = x * cm.src_scale[:n, links]
-    effect = cm.weight[links] * cm.tgt_scale[:n, links] * apply_lags(signal, cm.delay[links],
-                                                                       cm.lag[links], cm.dt)
+    for c in np.flatnonzero(cm.shape[links] != shapes.NONE):
+        if d is None:
+            raise ValueError("carrying a part through a shaped link needs the recorded run d")
+        signal[:, c] = x[:, c] * pass_ratio(cm, int(links[c]), d[:n])
+    effect = cm.outer_weights()[links] * cm.tgt_scale[:n, links] * apply_lags(signal, cm.delay[links],
+                                                                                cm.lag[links], cm.dt)
     stock = cm.is_stock[cm.target[links]]
     if stock.any():
         effect[:, stock] = integrate(effect[:, stock], cm.decay[cm.target[links[stock]]], cm.dt)
@@ -152,7 +186,9 @@ def link_effects(cm: CompiledModel, d: np.ndarray) -> np.ndarray:
         return np.zeros((d.shape[0], 0))
     n = d.shape[0]
     signal = d[:, cm.source] * cm.src_scale[:n]
-    return cm.weight * cm.tgt_scale[:n] * apply_lags(signal, cm.delay, cm.lag, cm.dt)
+    for j in np.flatnonzero(cm.shape != shapes.NONE):  # f(b + d) - f(b), simulator.shapes
+        signal[:, j] = cm.signal(int(j), d[:, cm.source[j]], np.arange(n))
+    return cm.outer_weights() * cm.tgt_scale[:n] * apply_lags(signal, cm.delay, cm.lag, cm.dt)
 
 
 def incoming_parts(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int,
@@ -289,7 +325,7 @@ def term_values(cm: CompiledModel, u: np.ndarray, d: np.ndarray, terms: list[Ter
     for step in range(int(lengths.max())):
         cols = np.flatnonzero(lengths > step)
         links = np.array([terms[c].chain[step] for c in cols])
-        x[:, cols] = carry(cm, x[:, cols], links)
+        x[:, cols] = carry(cm, x[:, cols], links, d[:n])
     return x[k].copy()
 
 
@@ -384,8 +420,8 @@ def by_intervention(cm: CompiledModel, interventions: tuple, node: int, k: int) 
         Columns ``INTERVENTION_COLUMNS``: one ``intervention`` row per item (``index``
         in the scenario file, target ``node``, ``shape``), then an ``interaction``
         row: the full run minus the sum of the single runs. It is 0 to rounding
-        when no bound binds (the engine is then linear); otherwise it is what the
-        interventions do together beyond their separate effects.
+        when no bound binds and no link has a shape (the engine is then linear);
+        otherwise it is what the interventions do together beyond their separate effects.
     """
     index = {node_id: i for i, node_id in enumerate(cm.node_ids)}
     singles = [intervention_matrix([spec], index, cm.times, cm.baselines) for spec in interventions]

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from simulator.analysis.run_warnings import run_warnings
-from simulator.analysis.text import labelled, node_labels
+from simulator.analysis.text import labelled, node_labels, parameter_units
 from simulator.calibrate import (
     CalibrationResult,
     calibrate,
@@ -65,12 +65,15 @@ def _relabelled(text: str, labels: dict[str, str], language: str) -> str:
     return Text(text.template, params)
 
 
-def format_result(result: CalibrationResult, labels: dict[str, str] | None = None, language: str = "en") -> str:
+def format_result(result: CalibrationResult, labels: dict[str, str] | None = None, language: str = "en",
+                  units: dict[str, str] | None = None) -> str:
     """Readable tables in ``language``: parameters with intervals, fit per series, warnings and notes.
 
-    ``labels`` (node id -> label) names nodes for people; without it, node ids are shown.
+    ``labels`` (node id -> label) names nodes for people; without it, node ids are shown. ``units``
+    (parameter name -> unit, :func:`~simulator.analysis.text.parameter_units`) adds each parameter's unit.
     """
     labels = labels or {}
+    units = units or {}
 
     def t(text: object) -> str:
         return translate(text, language)
@@ -79,21 +82,24 @@ def format_result(result: CalibrationResult, labels: dict[str, str] | None = Non
     head = {key: t(text) for key, text in (("parameter", msg("parameter")), ("start", msg("start")),
                                            ("estimate", msg("estimate")), ("se", msg("se")),
                                            ("interval", msg("interval")), ("note", msg("note")),
-                                           ("node", msg("observed node")))}
+                                           ("node", msg("observed node")), ("unit", msg("unit")))}
     width = max([len(head["parameter"]), *(len(n) for n in names)])
+    shown = [units.get(e.parameter.name, "") for e in result.estimates]
+    unit_width = max([len(head["unit"]), *(len(u) for u in shown)]) if any(shown) else 0
     lines = [t(msg("calibration of {scenario} on {data}: {n_obs} observations, {n_par} parameter(s), {converged} "
                    "of {starts} start(s) converged", scenario=result.scenario, data=result.data_file,
                    n_obs=result.n_obs, n_par=len(result.estimates), converged=result.converged,
                    starts=result.starts)), "",
              f"  {head['parameter']:<{width}} {head['start']:>9} {head['estimate']:>10} {head['se']:>9} "
-             f"{head['interval']:>21}  {head['note']}"]
-    for e, name in zip(result.estimates, names, strict=True):
+             f"{head['interval']:>21}  " + (f"{head['unit']:<{unit_width}}  " if unit_width else "") + head["note"]]
+    for e, name, unit in zip(result.estimates, names, shown, strict=True):
         note = ", ".join(t(x) for x in (msg("at bound") if e.at_bound else "",
                                         msg("interval cut to range") if e.cut_to_range else "",
                                         "" if e.identified else msg("NOT IDENTIFIED")) if x)
         interval = f"{_fmt(e.low, language)} .. {_fmt(e.high, language)}"
+        unit_cell = f"{unit:<{unit_width}}  " if unit_width else ""
         lines.append(f"  {name:<{width}} {_fmt(e.parameter.start, language):>9} {_fmt(e.estimate, language):>10} "
-                     f"{_fmt(e.se, language):>9} {interval:>21}  {note}".rstrip())
+                     f"{_fmt(e.se, language):>9} {interval:>21}  {unit_cell}{note}".rstrip())
     lines.append(t(msg("  intervals: {how}", how=result.estimates[0].interval)) if result.estimates else "")
     series = [labels.get(s.node, s.node) for s in result.series]
     node_width = max([32, *(len(n) for n in series)])
@@ -153,5 +159,6 @@ def calibrate_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict() | {"written": str(out)}, indent=2))
     else:
-        typer.echo(format_result(result, node_labels(prepared.model, language), language))
+        typer.echo(format_result(result, node_labels(prepared.model, language), language,
+                                 parameter_units(prepared.model, language)))
         say(msg("\nwrote {out} (the model {model} is unchanged)", out=str(out), model=loaded.model.path), language)

@@ -19,6 +19,7 @@ from simulator.analysis.text import (
     labelled,
     node_labels,
     percent,
+    score_text,
     table,
     unit_label,
 )
@@ -29,6 +30,7 @@ from simulator.errors import InputError, Problem
 from simulator.io.spec_files import did_you_mean, load_scenario
 from simulator.messages import msg, translate
 from simulator.scenario_run import PreparedScenario, prepare_scenario
+from simulator.spec import LinkSpec, ScoredWeight
 
 PARTS = {"link": msg("link"), "bounds": msg("bounds"), "path": msg("path"), "feedback": msg("feedback"),
          "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction")}
@@ -59,13 +61,23 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
     node = prepared.model.node(node_id)
     bounds = float(links.loc[links["part"] == "bounds", "value"].sum())
     return {
-        "scenario": prepared.name, "node": node_id, "label": node.label.get(language), "unit": node.unit,
+        "scenario": prepared.name, "node": node_id, "label": node.label.get(language), "unit": node.shown_unit,
         "year": float(cm.times[k]), "baseline": float(cm.baselines[k, i]), "delta": float(d[k, i]),
         "exact": bool(abs(bounds) <= 1e-9 * max(abs(float(d[k, i])), 1e-300)),
         "incoming": _records(links), "paths": _records(top_paths(paths, top)),
         "n_paths": int((paths["part"] != "other").sum()), "loops": _records(loops),
         "interventions": _records(by_intervention(cm, prepared.interventions, i, k)),
-    }
+        "scored": [_scored(link) for link in prepared.model.links if link.target == node_id and link.is_scored],
+    } | ({"nonlinear": True} if cm.has_shapes else {})
+
+
+def _scored(link: LinkSpec) -> dict:
+    """An expert-scored incoming link: its scores, and the pooled weight's centre, 90 % interval and range."""
+    weight = link.weight
+    assert isinstance(weight, ScoredWeight)
+    return {"source": link.source, "scores": [{"by": s.by, "score": s.score} for s in weight.scores],
+            "weight": weight.central, "p05": weight.quantile(0.05), "p95": weight.quantile(0.95),
+            "low": weight.support[0], "high": weight.support[1]}
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -93,6 +105,12 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
         return
     title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
     _print(result, title, node_labels(prepared.model, language), language)
+    scored = [link for link in prepared.model.links if link.target == node and link.is_scored]
+    if scored:
+        labels = node_labels(prepared.model, language)
+        say(msg("\nexpert-scored links into this node (the run uses the central weight)"), language)
+        for link in scored:
+            typer.echo(f"  {labels.get(link.source, link.source)}: {score_text(link, language)}")
 
 
 def _heading(r: dict, title: str, language: str) -> str:
@@ -145,12 +163,19 @@ def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
             other=PARTS["other"]), language)
     show(r["paths"], ["part", "value", "share", "path"], [8, 12, 8, 400])
     if len(r["interventions"]) > 2:
-        say(msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
+        say(msg("\nper intervention (each run alone; '{interaction}': what bounds and nonlinear links add together)",
+                interaction=PARTS["interaction"]) if r.get("nonlinear") else
+            msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
                 interaction=PARTS["interaction"]), language)
         show(r["interventions"], ["part", "index", "node", "shape", "value", "share"], [13, 5, 40, 6, 12, 8])
     if r["loops"]:
         say(msg("\nfeedback per loop"), language)
         show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
+    if r.get("nonlinear"):
+        say(msg("\nnonlinear links: a shaped link passes on its source's parts in proportion to its signal; the "
+                "parts are recomputed from the run and add up to the change"), language)
+    if r["exact"] and r.get("nonlinear"):
+        return
     say(msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run") if r["exact"]
         else msg("\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed",
                  bounds=PARTS["bounds"]), language)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from simulator.analysis.loops import find_loops, loop_scores, loops_frame
+from simulator.analysis.loops import find_loops, gains_at, loop_scores, loops_frame
 from simulator.analysis.run_warnings import horizon_warnings
 from simulator.analysis.scorecard import time_indices
 from simulator.analysis.stability import check_stability
@@ -45,13 +45,17 @@ def loops(path: Path = typer.Argument(..., help="A model file, or a scenario fil
     echo_warnings(horizon_warnings(prepared), language)  # stability is part of what loops prints
     cm = prepared.compiled
     found = find_loops(prepared.model, prepared.time)
-    report = check_stability(prepared.model, cm, prepared.time, found)
-    scores = None
-    if is_scenario and found:
+    scores, d = None, None
+    if is_scenario:
         k = time_indices(cm.times, [cm.times[-1] if year is None else year], "--year")[0]
         d = simulate(cm, prepared.inputs)[:, :, 0]
-        scores = loop_scores(found, cm, prepared.inputs, d, k)
         year = float(cm.times[k])
+        if found:
+            scores = loop_scores(found, cm, prepared.inputs, d, k)
+            if cm.has_shapes:  # a nonlinear link's coefficient depends on the run
+                gains = dict(zip([lp.id for lp in found], gains_at(found, cm, d, k).tolist(), strict=True))
+                scores["gain_at_run"] = scores["id"].map(gains)
+    report = check_stability(prepared.model, cm, prepared.time, found, run=d)
     if as_json:
         typer.echo(json.dumps(_as_dict(prepared, is_scenario, found, report, scores, year), indent=2))
         return
@@ -66,6 +70,8 @@ def _as_dict(prepared, is_scenario, found, report, scores, year) -> dict:  # noq
         if lp.id in by_id:
             item |= {"score": by_id[lp.id]["score"], "score_node": by_id[lp.id]["node"],
                      "score_share": by_id[lp.id]["share"], "mean_share": by_id[lp.id]["mean_share"]}
+            if "gain_at_run" in by_id[lp.id]:
+                item["gain_at_run"] = by_id[lp.id]["gain_at_run"]
         items.append(item)
     return {"model": prepared.model.name, "scenario": prepared.name if is_scenario else None,
             "year": year if is_scenario else None, "n_loops": len(found), "loops": items,
@@ -85,7 +91,8 @@ def _for_people(frame, labels: dict[str, str], language: str):  # noqa: ANN001, 
 def _show(frame, columns: list[str], widths: list[int], formats: dict, language: str) -> None:  # noqa: ANN001
     names = [translate(COLUMNS[c], language) for c in columns]
     shown = frame[columns].set_axis(names, axis=1)
-    say(table(shown, names, widths, {names[columns.index(c)]: f for c, f in formats.items()}), language)
+    say(table(shown, names, widths, {names[columns.index(c)]: f for c, f in formats.items() if c in columns}),
+        language)
 
 
 def _print(prepared, is_scenario, found, report, scores, year, language) -> None:  # noqa: ANN001 (internal)
@@ -102,11 +109,20 @@ def _print(prepared, is_scenario, found, report, scores, year, language) -> None
     if report.stable:
         say(msg("stable: no deviation grows (spectral radius of the one-step map {radius:.6g} <= 1)",
                 radius=report.spectral_radius), language)
+        if report.stable_note():
+            say(msg("  {note}", note=report.stable_note()), language)
     else:
         say(msg("warning: {text}", text=report.message(prepared.model)), language)
     if scores is not None:
         say(msg("\nloops that carry the effect of {scenario} in {year:g} (score: largest share of a node's "
                 "deviation fed back by the loop)", scenario=prepared.name, year=year), language)
-        _show(_for_people(scores, labels, language), ["id", "polarity", "score", "node", "share", "path"],
-              [4, 12, 7, 32, 8, 400], {"score": lambda v: localize_number(f"{100 * v:.1f}%", language),
-                                       "share": lambda v: localize_number(f"{100 * v:+.1f}%", language)}, language)
+        at_run = "gain_at_run" in scores
+        columns = ["id", "polarity", "score", "node", "share", *(["gain_at_run"] if at_run else []), "path"]
+        widths = [4, 12, 7, 32, 8, *([12] if at_run else []), 400]
+        _show(_for_people(scores, labels, language), columns, widths,
+              {"score": lambda v: localize_number(f"{100 * v:.1f}%", language),
+               "share": lambda v: localize_number(f"{100 * v:+.1f}%", language),
+               "gain_at_run": lambda v: localize_number(f"{v:.3g}", language)}, language)
+        if at_run:
+            say(msg("  gain at run: product of link coefficients at the run in {year:g} (a nonlinear link at its "
+                    "slope there)", year=year), language)

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from simulator.analysis.run_warnings import run_warnings
-from simulator.analysis.text import format_number, node_labels
+from simulator.analysis.text import format_number, node_labels, node_units
 from simulator.cli.calibrate import load_inputs
 from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, language_option, reports_errors
 from simulator.cli.flags import as_flags
@@ -36,18 +36,22 @@ def _signal(row: Any, language: str) -> str:
     return translate(text, language)
 
 
-def format_monitor(result: MonitorResult, labels: dict[str, str] | None = None, language: str = "en") -> str:
+def format_monitor(result: MonitorResult, labels: dict[str, str] | None = None, language: str = "en",
+                   units: dict[str, str] | None = None) -> str:
     """Every observation with its band, flagged ones marked, then how many are outside; in ``language``.
 
-    ``labels`` (node id -> label) names the indicators; without it, node ids are shown.
+    ``labels`` (node id -> label) names the indicators; without it, node ids are shown. ``units``
+    (node id -> unit, :func:`~simulator.analysis.text.node_units`) adds each indicator's unit.
     """
     labels = labels or {}
+    units = units or {}
     band = result.band
 
     def t(text: object) -> str:
         return translate(text, language)
 
     names = [labels.get(node, node) for node in result.table["node"]]
+    shown = [units.get(node, "") for node in result.table["node"]]
     width = max([28, *(len(name) for name in names)])
     values = {"scenario": result.scenario, "data": result.data_file, "level": band.level, "samples": band.samples,
               "tolerance": 100 * result.tolerance}
@@ -55,13 +59,16 @@ def format_monitor(result: MonitorResult, labels: dict[str, str] | None = None, 
                 "tolerance {tolerance:g} % of the median", **values) if result.tolerance else
             msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members", **values))
     words = [t(word) for word in (msg("indicator"), msg("time"), msg("observed"), msg("low"), msg("median"),
-                                  msg("high"), msg("signal"))]
-    lines = [t(head), "", f"  {words[0]:<{width}} {words[1]:>8} " + " ".join(f"{w:>12}" for w in words[2:6])
-             + f"  {words[6]}"]
-    for row, name in zip(result.table.itertuples(index=False), names, strict=True):
+                                  msg("high"), msg("signal"), msg("unit"))]
+    unit_width = max([len(words[7]), *(len(unit) for unit in shown)]) if any(shown) else 0
+    unit_head = f"{words[7]:<{unit_width}} " if unit_width else ""
+    lines = [t(head), "", f"  {words[0]:<{width}} {unit_head}{words[1]:>8} "
+             + " ".join(f"{w:>12}" for w in words[2:6]) + f"  {words[6]}"]
+    for row, name, unit in zip(result.table.itertuples(index=False), names, shown, strict=True):
         numbers = " ".join(f"{format_number(v, language, 5):>12}"
                            for v in (row.observed, row.low, row.median, row.high))
-        lines.append(f"  {name:<{width}} {localize_number(f'{row.time:g}', language):>8} {numbers}  "
+        unit_cell = f"{unit:<{unit_width}} " if unit_width else ""
+        lines.append(f"  {name:<{width}} {unit_cell}{localize_number(f'{row.time:g}', language):>8} {numbers}  "
                      f"{_signal(row, language)}")
     lines += ["", t(msg("{outside} of {n} observation(s) outside the band", outside=len(result.flagged),
                         n=len(result.table)))]
@@ -107,6 +114,7 @@ def monitor_command(
                                "tolerance_pct": tolerance, "samples": result.band.samples, "observations": rows,
                                "outside": len(result.flagged)}, indent=2))
     else:
-        typer.echo(format_monitor(result, node_labels(prepared.model, language), language))
+        typer.echo(format_monitor(result, node_labels(prepared.model, language), language,
+                                  node_units(prepared.model, language)))
     if strict and len(result.flagged):
         raise typer.Exit(EXIT_FAILED)

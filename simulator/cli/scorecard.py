@@ -11,13 +11,13 @@ import typer
 
 from simulator.analysis.report import comparison_text, scorecard_text
 from simulator.analysis.run_warnings import run_warnings
-from simulator.analysis.scorecard import distribution, summary
+from simulator.analysis.scorecard import distribution, measured_only, summary
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ScenarioFile, load_scenario
-from simulator.messages import msg
+from simulator.messages import msg, translate
 from simulator.runner import Uncertainty, check_uncertainty, draw_sample, run_prepared
 from simulator.sampling import METHODS, ParameterSample
 from simulator.scenario_run import PreparedScenario, prepare_scenario
@@ -56,6 +56,8 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
               samples: int | None = typer.Option(None, help="Ensemble members: share of runs that agree."),
               seed: int = typer.Option(0, help="Seed of the ensemble draws."),
               method: str = typer.Option("lhs", help="Ensemble sampling: lhs or mc."),
+              measured: bool = typer.Option(False, "--measured-only",
+                                            help="Leave out the indices scored by experts (quantified: false)."),
               as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
               language: Lang = language_option()) -> None:
     """Print the brede-welvaart scorecard of scenarios against their baseline (nothing is written)."""
@@ -77,12 +79,18 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
             raise InputError([p if p.file else Problem(str(path), p.place if p.place.startswith("--")
                                                        else f"--{p.place}", p.message, p.hint)
                               for p in exc.problems]) from None
+        if measured:
+            card = measured_only(card)
         cards.append(card)
         if as_json:
             reports.append(_report(prepared, card))
         else:
             title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
-            texts.append(f"{title} ({loaded.spec.name})\n" + scorecard_text(card, prepared, language))
+            head = f"{title} ({loaded.spec.name})\n"
+            if measured:
+                head += translate(msg("measured indicators only: the indices scored by experts are left out"),
+                                  language) + "\n"
+            texts.append(head + scorecard_text(card, prepared, language))
     if as_json:
         typer.echo(json.dumps({"scenarios": reports}, indent=2))
         return

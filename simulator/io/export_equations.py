@@ -6,13 +6,21 @@ scenario's interventions), ``x_delta`` (the deviation ``d``) and ``x`` (the valu
 functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``: :data:`simulator.delays.VENSIM_FUNCTIONS`, whose
 module defines what each delay type does) so that Vensim, Stella or PySD
 compute exactly what bwsim computes (ENGINE.md). Central (mode) values are used
-for every uncertain weight and lag.
+for every uncertain weight and lag. A shaped link's signal is written out
+(:mod:`simulator.shapes`): a lookup as a table ``a_to_b_shape`` read at the
+source's value and at its baseline (``WITH LOOKUP`` / a graphical function), a
+threshold with ``MAX``, a saturation with ``EXP``.
+
+Units: ``Equation.units`` is the node's unit expression (:mod:`simulator.units`); each writer
+turns it into its dialect's unit syntax (:func:`simulator.units.export_units`). A link's effect
+and a stock's inputs are flows, in the stock's unit per year. ``shown_units`` is the unit as
+people read it (``unit_label``), for comments.
 
 Expressions are small trees of tuples, rendered by each dialect:
 ``("num", x)``, ``("ref", name)``, ``("time",)``, ``("add", [..])``,
 ``("mul", [..])``, ``("sub", a, b)``, ``("div", a, b)``, ``("pow", a, b)``,
 ``("min", a, b)``, ``("max", a, b)``, ``("if", cond, a, b)``, ``("ge"|"gt"|"lt", a, b)``,
-``("and", a, b)``, ``("lookup", table, arg)``, ``("delay_fixed", x, tau)``,
+``("and", a, b)``, ``("exp", a)``, ``("lookup", table, arg)``, ``("delay_fixed", x, tau)``,
 ``("delay1", x, tau, init|None)``, ``("delay3", x, tau, init|None)``.
 """
 
@@ -27,7 +35,17 @@ from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
-from simulator.spec import GrowthBaseline, InterventionSpec, NodeSpec, SeriesBaseline
+from simulator.spec import (
+    GrowthBaseline,
+    InterventionSpec,
+    LinkShape,
+    Lookup,
+    NodeSpec,
+    Saturation,
+    ScoredWeight,
+    SeriesBaseline,
+    Threshold,
+)
 
 Expr = tuple[Any, ...]
 
@@ -43,6 +61,12 @@ class Equation:
     points: tuple[tuple[float, float], ...] = ()
     units: str = ""
     comment: str = ""
+    shown_units: str = ""
+
+    @property
+    def flow_units(self) -> str:
+        """A stock's flow unit: its own unit per year (model-language text; "" without a unit)."""
+        return per_year(self.units) if self.units else ""
 
     @property
     def formula(self) -> Expr:
@@ -50,6 +74,11 @@ class Equation:
         if self.expr is None:
             raise ValueError(f"{self.kind} {self.name} has no expression")
         return self.expr
+
+
+def per_year(unit: str) -> str:
+    """``unit`` per year, as a unit expression of :mod:`simulator.units` (``(persons)/yr``)."""
+    return f"({unit})/yr" if unit.strip() else "1/yr"
 
 
 @dataclass(frozen=True)
@@ -125,9 +154,9 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         expr, extra = _baseline(node, time.start, time.end)
         eqs.extend(extra)
         eqs.append(Equation(f"{node.id}_baseline", "aux", expr, units=node.unit,
-                            comment=f"Baseline of {node.label.en}"))
+                            comment=f"Baseline of {node.label.en}", shown_units=node.shown_unit))
         eqs.append(Equation(node.id, "aux", ("add", [("ref", f"{node.id}_baseline"), ("ref", f"{node.id}_delta")]),
-                            units=node.unit, comment=node.label.en))
+                            units=node.unit, comment=node.label.en, shown_units=node.shown_unit))
     inputs: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
     for i, item in enumerate(prepared.interventions):
         expr, extra = _shape(item, f"{item.node}_input_{i}_table", time.start, time.end, time.dt)
@@ -141,15 +170,29 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         signal: Expr = ("ref", f"{link.source}_delta")
         if link.form == "elasticity":
             signal = ("div", signal, ("ref", f"{link.source}_baseline"))
+        if link.shape is not None:
+            signal, extra = _shaped_signal(link.source, f"{link.source}_to_{link.target}_shape", link.shape,
+                                           float(cm.weight[j]))
+            eqs.extend(extra)
         tau = float(cm.lag[j])
         init = None if cm.initial_levels is not None else _num(initial[j])
         lagged = {"none": signal, "fixed": ("delay_fixed", signal, _num(tau)),
                   "exponential": ("delay1", signal, _num(tau), init),
                   "third_order": ("delay3", signal, _num(tau), init)}[link.delay]
-        factors = [_num(cm.weight[j]), lagged]
+        saturating = link.shape is not None and link.shape.kind == "saturation"  # its weight is inside
+        factors = [lagged] if saturating else [_num(cm.weight[j]), lagged]
         if link.form == "elasticity":
             factors.insert(0, ("ref", f"{link.target}_baseline"))
-        eqs.append(Equation(name, "aux", ("mul", factors), comment=f"Effect of {link.source} on {link.target}"))
+        target = model.node(link.target)
+        flow = target.kind == "stock" and bool(target.unit.strip())
+        comment = f"Effect of {link.source} on {link.target}"
+        if isinstance(link.weight, ScoredWeight):  # the central weight is written; the scores say where it came from
+            lo, hi = link.weight.support
+            comment += (f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
+                        f"central {link.weight.central:.6g})")
+        eqs.append(Equation(name, "aux", ("mul", factors), comment=comment,
+                            units=per_year(target.unit) if flow else target.unit,
+                            shown_units=f"{target.shown_unit}/yr" if flow else target.shown_unit))
         incoming[link.target].append(("ref", name))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))
@@ -157,10 +200,33 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
     return out
 
 
+def _shaped_signal(source: str, table: str, shape: LinkShape, weight: float) -> tuple[Expr, list[Equation]]:
+    """A shaped link's signal ``f(b + d) - f(b)`` (simulator.shapes), and the lookup table it reads."""
+    value, base = ("ref", source), ("ref", f"{source}_baseline")
+    if isinstance(shape, Saturation):
+        top = _num(shape.max.central)
+        exponent = ("div", ("mul", [_num(-weight), ("ref", f"{source}_delta")]), top)
+        return ("mul", [top, ("sub", _num(1.0), ("exp", exponent))]), []
+    if isinstance(shape, Lookup):
+        points = tuple((float(x), float(y)) for x, y in shape.points)
+        return ("sub", ("lookup", table, value), ("lookup", table, base)), [
+            Equation(table, "lookup", points=points, comment=f"Shape of the effect of {source}")]
+    if isinstance(shape, Threshold):
+        level = _num(shape.level.central)
+
+        def over(x: Expr) -> Expr:
+            return ("max", _num(0.0), ("sub", x, level) if shape.side == "above" else ("sub", level, x))
+
+        return ("sub", over(value), over(base)), []
+    raise ValueError(f"unknown link shape {shape.kind!r}")
+
+
 def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], dt: float) -> list[Equation]:
     """``x_input`` and ``x_delta`` (with ``x_delta_raw`` for a bounded stock)."""
-    eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0), units=node.unit,
-                    comment=f"Interventions on {node.label.en}")]
+    flow = node.kind == "stock" and bool(node.unit.strip())  # into a stock, an intervention is a flow
+    eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0),
+                    units=per_year(node.unit) if flow else node.unit, comment=f"Interventions on {node.label.en}",
+                    shown_units=f"{node.shown_unit}/yr" if flow else node.shown_unit)]
     total: Expr = ("add", [("ref", f"{node.id}_input"), *incoming])
     bounded = node.min is not None or node.max is not None
     name = f"{node.id}_delta"
@@ -174,23 +240,25 @@ def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], d
         return ("sub", value, ("ref", f"{node.id}_baseline"))
 
     if node.kind == "auxiliary":
-        eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit))
+        eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit,
+                            shown_units=node.shown_unit))
         return eqs
-    flow: Expr = ("sub", total, ("mul", [_num(node.decay), ("ref", name)])) if node.decay else total
+    net: Expr = ("sub", total, ("mul", [_num(node.decay), ("ref", name)])) if node.decay else total
     if not bounded:
-        return [*eqs, Equation(name, "stock", flow, units=node.unit)]
+        return [*eqs, Equation(name, "stock", net, units=node.unit, shown_units=node.shown_unit)]
     raw = f"{node.id}_delta_raw"
     correction = ("div", ("sub", ("ref", name), ("ref", raw)), _num(dt))
-    return [*eqs, Equation(raw, "stock", ("add", [flow, correction]), units=node.unit,
-                           comment="unclipped state; the correction flow keeps it at the clipped value"),
-            Equation(name, "aux", clip(("ref", raw)), units=node.unit)]
+    return [*eqs, Equation(raw, "stock", ("add", [net, correction]), units=node.unit,
+                           comment="unclipped state; the correction flow keeps it at the clipped value",
+                           shown_units=node.shown_unit),
+            Equation(name, "aux", clip(("ref", raw)), units=node.unit, shown_units=node.shown_unit)]
 
 
 def _initial_signals(prepared: PreparedScenario) -> np.ndarray:
     """Each link's input signal at ``t_0`` (used as explicit lag initial values)."""
     cm = prepared.compiled
     d0 = simulate(cm, prepared.inputs)[0, :, 0]
-    return d0[cm.source] * cm.src_scale[0]
+    return np.array([float(cm.signal(j, d0[cm.source[j]], 0)) for j in range(cm.n_links)])
 
 
 def _check_names(eqs: list[Equation], scenario: str) -> None:

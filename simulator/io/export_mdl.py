@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from simulator.io.export_equations import Equation, EquationSet, Expr
+from simulator.units import export_units
 
 # Operators whose operands are rendered in order into a template: {0}, {1}, ...
 _TEMPLATES = {
     "sub": "({0} - {1})", "div": "({0} / {1})", "pow": "({0} ^ {1})",
-    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})",
+    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})", "exp": "EXP({0})",
     "ge": "{0} >= {1}", "gt": "{0} > {1}", "lt": "{0} < {1}", "and": "{0} :AND: {1}",
     "if": "IF THEN ELSE({0}, {1}, {2})",
     "step": "{0} * STEP(1, {1})",
@@ -54,8 +55,8 @@ def _equation(eq: Equation) -> str:
         head = f"{eq.name} = INTEG({render_mdl(eq.formula)}, 0)"
     else:
         head = f"{eq.name} = {render_mdl(eq.formula)}"
-    comment = _clean(eq.comment + (f" [{eq.units}]" if eq.units else ""))
-    return f"{head}\n\t~\t\n\t~\t{comment}\n\t|\n"
+    comment = _clean(eq.comment + (f" [{eq.shown_units}]" if eq.shown_units else ""))
+    return f"{head}\n\t~\t{export_units(eq.units, 'mdl')}\n\t~\t{comment}\n\t|\n"
 
 
 def write_mdl(equations: EquationSet) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from simulator.io.export_equations import Equation, EquationSet, Expr
+from simulator.units import export_units
 
 # Operators whose operands are rendered in order into a template: {0}, {1}, ...
 _TEMPLATES = {
     "sub": "({0} - {1})", "div": "({0} / {1})", "pow": "({0} ^ {1})",
-    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})",
+    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})", "exp": "EXP({0})",
     "ge": "({0} >= {1})", "gt": "({0} > {1})", "lt": "({0} < {1})", "and": "({0} AND {1})",
     "if": "(IF {0} THEN {1} ELSE {2})",
     "step": "(IF TIME >= {1} THEN {0} ELSE 0)",
@@ -41,15 +42,18 @@ def render_xmile(expr: Expr) -> str:
 
 def _element(eq: Equation) -> str:
     doc = f"<doc>{escape(eq.comment)}</doc>" if eq.comment else ""
-    units = f"<units>{escape(eq.units)}</units>" if eq.units else ""
+    written = export_units(eq.units, "xmile")
+    units = f"<units>{escape(written)}</units>" if written else ""
     if eq.kind == "lookup":
         xs = ",".join(repr(p[0]) for p in eq.points)
         ys = ",".join(repr(p[1]) for p in eq.points)
         return (f'<gf name="{eq.name}" type="continuous">{doc}<xpts>{xs}</xpts><ypts>{ys}</ypts></gf>')
     if eq.kind == "stock":
         flow = f"{eq.name}_flow"
+        per_year = export_units(eq.flow_units, "xmile")
+        flow_units = f"<units>{escape(per_year)}</units>" if per_year else ""
         return (f'<stock name="{eq.name}">{doc}<eqn>0</eqn><inflow>{flow}</inflow>{units}</stock>\n'
-                f'      <flow name="{flow}"><eqn>{escape(render_xmile(eq.formula))}</eqn></flow>')
+                f'      <flow name="{flow}"><eqn>{escape(render_xmile(eq.formula))}</eqn>{flow_units}</flow>')
     return f'<aux name="{eq.name}">{doc}<eqn>{escape(render_xmile(eq.formula))}</eqn>{units}</aux>'
 
 

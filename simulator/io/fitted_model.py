@@ -18,7 +18,7 @@ from simulator.calibrate import CalibrationResult, ParameterEstimate
 from simulator.errors import InputError
 from simulator.io.spec_files import ModelFile, load_model_text
 from simulator.io.yaml_file import PathKey
-from simulator.io.yaml_writer import SharedValueError, dump_yaml, rewrite_yaml
+from simulator.io.yaml_writer import REMOVE, SharedValueError, dump_yaml, rewrite_yaml
 from simulator.messages import msg
 
 METHOD = "weighted least squares (bwsim calibrate)"
@@ -85,13 +85,20 @@ def fitted_model_changes(data: dict[str, Any], result: CalibrationResult, model_
         calibration: dict[str, Any] = {
             "method": METHOD, "date": when, "data": result.data_file, "data_sha256": result.data_sha256,
             "scenario": result.scenario, "model": model_file, "n_obs": result.n_obs, "fit": fit}
+        scored = next((k for k in ("score", "scores") if k in link), None)  # expert scores make the weight
         for e in estimates:
-            prior = link.get(e.parameter.kind, 0.0)
+            from_scores = e.parameter.kind == "weight" and scored is not None
+            prior = {scored: link[scored]} if from_scores else link.get(e.parameter.kind, 0.0)
             calibration[e.parameter.kind] = {
                 "estimate": float(e.estimate), "se": _plain(e.se), "low": _plain(e.low), "high": _plain(e.high),
                 "interval": e.interval, "identified": e.identified, "at_bound": e.at_bound,
                 "cut_to_range": e.cut_to_range, "prior": prior}
-            changes[("links", index, e.parameter.kind)] = _fitted_distribution(e, prior)
+            fitted = _fitted_distribution(e, prior)
+            if fitted is prior and from_scores:
+                continue  # not identified: the scores stay
+            changes[("links", index, e.parameter.kind)] = fitted
+            if from_scores:  # the fitted weight replaces the scores (kept in evidence.calibration's prior)
+                changes[("links", index, scored)] = REMOVE
         names = {e.parameter.name for e in estimates}
         related = [w for w in result.warnings if any(_mentions(w, n) for n in names)]
         if related:

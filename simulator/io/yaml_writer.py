@@ -150,7 +150,8 @@ def rewrite_yaml(text: str, changes: Mapping[PathKey, Any], header: str = "") ->
     changes : mapping of key path to value
         ``("links", 3, "weight") -> {"low": 0.5, "mode": 1.0, "high": 2.0}``. A
         missing last key is added at the end of its mapping, a missing mapping on
-        the way is made; list indexes must exist. Applied in the given order.
+        the way is made; list indexes must exist; the value :data:`REMOVE` removes
+        the key. Applied in the given order.
     header : str
         Comment lines put before the document's own first lines.
 
@@ -181,8 +182,16 @@ def rewrite_yaml(text: str, changes: Mapping[PathKey, Any], header: str = "") ->
             raise KeyError(f"no item {last!r} at {format_place(path[:-1])}")
         if not isinstance(parent, (CommentedMap, CommentedSeq)):
             raise KeyError(f"cannot set {format_place(path)}: {format_place(path[:-1])} is not a mapping or list")
+        if value is REMOVE:
+            if isinstance(parent, CommentedMap):
+                parent.pop(last, None)
+            continue
         parent[last] = value
     return _comment(header) + _text(yaml, document)
+
+
+REMOVE = object()
+"""A change's value that removes the key at its path (:func:`rewrite_yaml`)."""
 
 
 def _list_indent(text: str) -> tuple[int | None, int | None]:
@@ -235,4 +244,4 @@ def _comment(header: str) -> str:
     return "".join((line if line.lstrip().startswith("#") else f"# {line}".rstrip()) + "\n" for line in lines)
 
 
-__all__ = ["WIDTH", "SharedValueError", "dump_yaml", "rewrite_yaml"]
+__all__ = ["REMOVE", "WIDTH", "SharedValueError", "dump_yaml", "rewrite_yaml"]

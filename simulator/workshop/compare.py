@@ -125,7 +125,7 @@ def scorecard(
                     "node": node_id,
                     "label": node.label.get(language),
                     "dimension": node.dimension,
-                    "unit": node.unit,
+                    "unit": node.shown_unit,
                     "baseline": base,
                     "delta": delta,
                     "percent": 100 * delta / abs(base) if base else np.nan,

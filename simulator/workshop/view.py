@@ -173,7 +173,7 @@ def dispute_sentences(
     """
     nl = language != "en"
     node = model.node(outcome)
-    target, unit = node.label.get(language), _change(node.unit, language)
+    target, unit = node.label.get(language), _change(node.shown_unit, language)
     lines = []
     moving = table[(table.effect.abs() > 1e-12) | (table.failed.map(len) > 0)]
     if moving.empty and not table.empty:
@@ -232,7 +232,7 @@ def futures_display(
     digits, Dutch separators) with its unit in the heading; both models' results only when one changed."""
     w, node = _words(language), comparison.model.spec.node(outcome)
     raw = futures_table(comparison, outcome, year)
-    unit = _change(node.unit, language)
+    unit = _change(node.shown_unit, language)
     change = w["change"].format(label=node.label.get(language), year=f"{year:g}") + (f" ({unit})" if unit else "")
     shown = pd.DataFrame({w["group"]: raw.group, w["future"]: raw.future, w["version"]: raw.version.astype(str),
                           w["saved"]: raw.saved})
@@ -265,7 +265,7 @@ def notes_display(comparison: Comparison, language: str = "nl") -> pd.DataFrame:
 def disputes_display(table: pd.DataFrame, model: ModelSpec, outcome: str, language: str = "nl") -> pd.DataFrame:
     """The disputed links as a table for people: the link in words, each future's weight, the spread rounded."""
     w, node = _words(language), model.node(outcome)
-    unit = _change(node.unit, language)
+    unit = _change(node.shown_unit, language)
     effect = w["effect"].format(label=node.label.get(language)) + (f" ({unit})" if unit else "")
     return pd.DataFrame({
         w["link"]: [f"{model.node(s).label.get(language)} → {model.node(t).label.get(language)}"

@@ -101,7 +101,8 @@ def test_explain_table_and_json_add_up(files):
     assert "link         B " in result.output and "A -> B -> C" in result.output  # labels, not ids
     data = json.loads(bwsim("explain", files / "push.yaml", "--node", "c", "--year", 2032, "--json").output)
     assert set(data) == {"scenario", "node", "label", "unit", "year", "baseline", "delta", "exact", "incoming",
-                         "paths", "n_paths", "loops", "interventions"}
+                         "paths", "n_paths", "loops", "interventions", "scored"}
+    assert data["scored"] == []  # no expert-scored link leads into c
     assert sum(r["value"] for r in data["incoming"]) == pytest.approx(data["delta"], abs=1e-12)
     assert sum(r["value"] for r in data["paths"]) == pytest.approx(data["delta"], abs=1e-12)
     assert data["paths"][0]["path"] == "a -> b -> c" and data["exact"] is True

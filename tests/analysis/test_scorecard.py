@@ -22,7 +22,8 @@ from .helpers import model, node
 def four_nodes():
     return model([
         node("jobs", theme="arbeid", direction="up"),
-        node("unemployment", theme="arbeid", direction="down", unit="% of labour force", baseline=5.0),
+        node("unemployment", theme="arbeid", direction="down", unit="%", unit_label="% of labour force",
+             baseline=5.0),
         node("co2", theme="milieu", dimension="later", direction="down", baseline=0.0),
         node("commuters", theme="arbeid", dimension="elders", direction="neutral", quantified=False),
     ], [], start=2025, end=2050, dt=0.5)
@@ -131,3 +132,38 @@ def test_central_run_sets_delta_and_verdict_and_members_the_agreement():
     card = scorecard(spec, times, base, members, [2050], central=central).set_index("node")
     assert card.loc["jobs", "delta"] == 0.5 and card.loc["jobs", "verdict"] == "improves"
     assert card.loc["jobs", "share_agree"] == pytest.approx(0.5)
+
+
+def test_a_change_below_the_indicators_measurement_precision_is_level():
+    """``indicator.precision`` (node units): a survey cannot tell a smaller change, so the scorecard says level,
+    for the central run and for each member; without a precision the same change is scored."""
+    import numpy as np
+
+    from simulator.analysis.scorecard import verdicts
+
+    delta = np.array([[0.5, 0.5, 2.0, -0.5]])
+    base = np.array([[50.0, 50.0, 50.0, 50.0]])
+    up = np.array(["up"] * 4, dtype=object)
+    precision = np.array([1.0, 0.0, 1.0, 0.5])
+    assert list(verdicts(delta, base, up, precision=precision)[0]) == ["level", "improves", "improves", "worsens"]
+    assert list(verdicts(delta, base, up)[0]) == ["improves", "improves", "improves", "worsens"]
+
+
+def test_the_scorecard_of_measured_indicators_leaves_out_the_expert_scored_ones():
+    from pathlib import Path
+
+    from simulator.analysis.report import scenario_scorecard
+    from simulator.analysis.scorecard import measured_only
+    from simulator.io.spec_files import load_scenario
+    from simulator.scenario_run import prepare_scenario
+
+    loaded = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "medtech-growth.yaml")
+    card = scenario_scorecard(prepare_scenario(loaded.spec, loaded.model.spec))
+    assert "regional_outlook" in set(card["node"])
+    measured = measured_only(card)
+    assert "regional_outlook" not in set(measured["node"]) and measured["quantified"].all()
+    assert len(measured) == len(card) - (~card["quantified"].astype(bool)).sum()
+    heerlen = loaded.model.spec
+    health = card[(card["node"] == "perceived_health") & (card["year"] == 2050)].iloc[0]
+    assert 0 < abs(health["delta"]) < heerlen.node("perceived_health").indicator.precision
+    assert health["verdict"] == "level"  # +0,2 procentpunt: below the survey's margin of 1,7

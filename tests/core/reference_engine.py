@@ -4,8 +4,9 @@ One Python loop over time steps, nodes and links, reading the model spec
 directly (not the compiled arrays), with no vectorisation, so that each line can
 be checked against a sentence of ENGINE.md. Only the ``t_0`` step of a cycle of
 pass-through lags needs a linear solve (the engine's documented rule). The delay
-types are written out here from their definitions in :mod:`simulator.delays`
-(on purpose not calling it: this engine is the independent check of those formulas).
+types and link shapes are written out here from their definitions in
+:mod:`simulator.delays` and :mod:`simulator.shapes` (on purpose not calling them:
+this engine is the independent check of those formulas).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from simulator.spec import ModelSpec, TimeSpec
 
 
 def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa: C901 (literal on purpose)
-                       weights: list[float] | None = None, lags: list[float] | None = None) -> np.ndarray:
+                       weights: list[float] | None = None, lags: list[float] | None = None,
+                       shape_parameters: list[float] | None = None) -> np.ndarray:
     """Deviations ``d`` of shape (K + 1, N) for inputs ``u`` of shape (K + 1, N).
 
-    ``weights`` and ``lags`` (one per link, file order) default to the central values.
+    ``weights``, ``lags`` and ``shape_parameters`` (a saturation's max or a threshold's level; one per
+    link, file order) default to the central values.
     """
     ids = [n.id for n in model.nodes]
     pos = {node_id: i for i, node_id in enumerate(ids)}
@@ -35,6 +38,9 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
     w = [lk.weight.central for lk in links] if weights is None else list(weights)
     tau = [lk.lag.central for lk in links] if lags is None else list(lags)
     kind = {n.id: n.kind for n in model.nodes}
+    central = [getattr(lk.shape, "max", None) or getattr(lk.shape, "level", None) for lk in links]
+    par = ([0.0 if c is None else c.central for c in central] if shape_parameters is None
+           else list(shape_parameters))
     lower = {n.id: -math.inf if n.min is None else n.min for n in model.nodes}
     upper = {n.id: math.inf if n.max is None else n.max for n in model.nodes}
 
@@ -43,12 +49,25 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
         return min(max(b + value, lower[node_id]), upper[node_id]) - b
 
     def signal(j: int, d_k: dict[str, float], k: int) -> float:
-        """The link's input: ``d_j``, or ``d_j / b_j`` for an elasticity."""
+        """The link's input: ``d_j``, or ``d_j / b_j`` for an elasticity; ``f(b + d) - f(b)`` for a shape
+        (a saturation's ``max * (1 - exp(-w d / max))``)."""
         s = d_k[links[j].source]
-        return s / base[k][pos[links[j].source]] if links[j].form == "elasticity" else s
+        shape = links[j].shape
+        b = base[k][pos[links[j].source]]
+        if shape is None:
+            return s / b if links[j].form == "elasticity" else s
+        if shape.kind == "saturation":
+            return par[j] * (1.0 - math.exp(-w[j] * s / par[j]))
+        if shape.kind == "lookup":
+            return _table(shape.points, b + s) - _table(shape.points, b)
+        if shape.side == "above":
+            return max(0.0, b + s - par[j]) - max(0.0, b - par[j])
+        return max(0.0, par[j] - b - s) - max(0.0, par[j] - b)
 
     def effect(j: int, lagged_signal: float, k: int) -> float:
-        """``e_ji = w * L[s]``, times ``b_i(t)`` for an elasticity."""
+        """``e_ji = w * L[s]``, times ``b_i(t)`` for an elasticity; ``L[s]`` for a saturation."""
+        if links[j].shape is not None and links[j].shape.kind == "saturation":
+            return lagged_signal
         scale = base[k][pos[links[j].target]] if links[j].form == "elasticity" else 1.0
         return w[j] * lagged_signal * scale
 
@@ -107,6 +126,16 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
     return d
 
 
+def _table(points: list[tuple[float, float]], x: float) -> float:
+    """Piecewise-linear table: the first or last ``y`` beyond the ends (Vensim's rule)."""
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
 def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip) -> bool:
     """Evaluate auxiliaries depth first; False when the instant links form a cycle."""
     pos = {node_id: i for i, node_id in enumerate(ids)}
@@ -142,18 +171,24 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
     """``t_0`` with a cycle of pass-through links: solve ``d = clip(u + G d)`` for the auxiliaries.
 
     Solve the linear system; hold every node the solution puts outside its bounds at
-    the bound and solve again, until no further node leaves its bounds.
+    the bound and solve again, until no further node leaves its bounds. A shaped
+    link (never on the cycle) adds its effect at the previous solution to the right-hand
+    side, and the solve is repeated until the solution no longer changes.
     """
     aux = [node_id for node_id in ids if kind[node_id] == "auxiliary"]
     row = {node_id: r for r, node_id in enumerate(aux)}
     held: dict[str, float] = {}
+    guess = {node_id: 0.0 for node_id in aux} | {n: d_k[n] for n in d_k}
+    rounds = 0
     while True:
         a = np.eye(len(aux))
         rhs = np.array([held.get(node_id, u_k[pos[node_id]]) for node_id in aux], dtype=float)
         for j, lk in enumerate(links):
             if lk.target not in row or lk.target in held:
                 continue
-            if j in instant and lk.source in row:
+            if j in instant and lk.source in row and lk.shape is not None:
+                rhs[row[lk.target]] += effect(j, signal(j, guess, k), k)
+            elif j in instant and lk.source in row:
                 probe = {lk.source: 1.0}
                 a[row[lk.target], row[lk.source]] -= effect(j, signal(j, probe, k), k)
             elif j in instant:
@@ -161,6 +196,11 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
             else:
                 rhs[row[lk.target]] += effect(j, lag_out[j], k)
         solution = {node_id: float(x) for node_id, x in zip(aux, np.linalg.solve(a, rhs), strict=True)}
+        clipped = {node_id: clip(node_id, k, x) for node_id, x in solution.items()}
+        rounds += 1
+        if any(clipped[n] != guess[n] for n in aux) and rounds < 4 * len(aux) + 4:
+            guess |= clipped
+            continue
         leaving = {node_id: clip(node_id, k, x) for node_id, x in solution.items()
                    if node_id not in held and not lower[node_id] <= base[k][pos[node_id]] + x <= upper[node_id]}
         if not leaving:

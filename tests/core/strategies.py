@@ -36,11 +36,13 @@ def baselines(draw: st.DrawFn) -> tuple[Any, float, float]:
 
 @st.composite
 def models(draw: st.DrawFn, max_nodes: int = 6, linear_only: bool = False,
-           bounds: bool = True) -> tuple[list[dict], list[dict], float]:
+           bounds: bool = True, shaped: bool = False) -> tuple[list[dict], list[dict], float]:
     """Nodes and links of a random model (no algebraic loop, lags valid for ``dt``), and ``dt``.
 
     Bounds lie outside the baseline's envelope (a baseline outside its bounds is refused), on
-    horizons of at most 10 years from 2020."""
+    horizons of at most 10 years from 2020. With ``shaped``, linear links may get a link shape
+    (lookup, saturation or threshold around the baselines' range); a shaped link on a loop of
+    pass-through lags (refused by validation) loses its shape."""
     dt = draw(st.sampled_from(DTS))
     n = draw(st.integers(1, max_nodes))
     ids = [f"n{i}" for i in range(n)]
@@ -69,7 +71,39 @@ def models(draw: st.DrawFn, max_nodes: int = 6, linear_only: bool = False,
                "exponential": draw(st.floats(dt, 2.0)), "third_order": draw(st.floats(3 * dt, 3.0))}[delay]
         form = "linear" if linear_only else draw(st.sampled_from(["linear", "elasticity"]))
         links.append(link(ids[s], ids[t], draw(st.floats(-0.3, 0.3)), form=form, lag=lag, delay=delay))
+        if shaped and form == "linear" and draw(st.booleans()):
+            links[-1]["shape"] = draw(link_shapes(links[-1]["weight"]))
+    if shaped:
+        _drop_refused_shapes(nodes, links)
     return nodes, links, dt
+
+
+@st.composite
+def link_shapes(draw: st.DrawFn, weight: float) -> dict:
+    """A lookup, saturation or threshold whose kinks lie near the baselines (values in [0.5, 2.5])."""
+    kind = draw(st.sampled_from(["lookup", "saturation", "threshold"]))
+    if kind == "saturation":
+        size = draw(st.floats(0.05, 3.0))
+        return {"kind": kind, "max": -size if weight < 0 else size}
+    if kind == "threshold":
+        return {"kind": kind, "level": draw(st.floats(0.5, 2.5)), "side": draw(st.sampled_from(["above", "below"]))}
+    xs = sorted(draw(st.lists(st.floats(0.0, 3.0), min_size=2, max_size=5, unique=True)))
+    assume_distinct = [x for i, x in enumerate(xs) if i == 0 or x > xs[i - 1] + 1e-6]
+    if len(assume_distinct) < 2:
+        assume_distinct = [0.0, 3.0]
+    ys = draw(st.lists(st.floats(-2.0, 2.0), min_size=len(assume_distinct), max_size=len(assume_distinct)))
+    return {"kind": kind, "points": [[x, y] for x, y in zip(assume_distinct, ys, strict=True)]}
+
+
+def _drop_refused_shapes(nodes: list[dict], links: list[dict]) -> None:
+    """Remove the shapes validation refuses (on a loop of pass-through lags), in place."""
+    from simulator.network import shape_problems
+    from simulator.spec import ModelSpec
+
+    model = ModelSpec.model_validate({"name": "case", "title": "case", "nodes": nodes, "links": links})
+    for problem in shape_problems(model):
+        index = int(problem.place.split("[")[1].split("]")[0])
+        links[index].pop("shape", None)
 
 
 @st.composite

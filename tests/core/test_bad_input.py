@@ -35,6 +35,11 @@ interventions:
 LAGGED = MODEL.replace("weight: 1}", "weight: 1, lag: 1, delay: exponential}")
 
 
+def shaped(shape: str) -> str:
+    """MODEL with ``shape`` (flow YAML) on its link."""
+    return MODEL.replace("weight: 1}", f"weight: 1, shape: {shape}}}")
+
+
 def problems_of(load, path: Path) -> list:
     with pytest.raises(InputError) as info:
         load(path)
@@ -136,9 +141,47 @@ MODEL_CASES = [
      "decay is for stocks only"),
     ("empty series", MODEL.replace("baseline: 10}", "baseline: {series: {}}}"), "nodes[0].baseline.series", 4,
      "non-empty"),
+    ("precision of zero", MODEL.replace("baseline: 10}", "baseline: 10, indicator: {precision: 0}}"),
+     "nodes[0].indicator.precision", 4, "greater than 0"),
     ("python tag", MODEL.replace("title: t", "title: !!python/object/apply:os.system ['true']"), "title", 2,
      "tag"),
     ("local tag", MODEL.replace("title: t", "title: !secret {a: 1}"), "title", 2, "tag"),
+    ("lookup with unsorted x", shaped("{kind: lookup, points: [[0, 0], [2, 1], [1, 3]]}"),
+     "links[0].shape.points", 7, "must be sorted by x: 1 comes after 2"),
+    ("lookup with a duplicate x", shaped("{kind: lookup, points: [[0, 0], [0, 1]]}"),
+     "links[0].shape.points", 7, "x = 0 is given twice"),
+    ("lookup with one point", shaped("{kind: lookup, points: [[0, 0]]}"),
+     "links[0].shape.points", 7, "at least two points"),
+    ("lookup with no points", shaped("{kind: lookup, points: []}"),
+     "links[0].shape.points", 7, "at least two points"),
+    ("lookup with a non-finite y", shaped("{kind: lookup, points: [[0, .nan], [1, 1]]}"),
+     "links[0].shape.points[0][1]", 7, "finite"),
+    ("lookup with an infinite x", shaped("{kind: lookup, points: [[0, 0], [.inf, 1]]}"),
+     "links[0].shape.points[1][0]", 7, "finite"),
+    ("lookup point of three numbers", shaped("{kind: lookup, points: [[0, 0, 1], [1, 1]]}"),
+     "links[0].shape.points[0]", 7, "2 items"),
+    ("saturation max of zero", shaped("{kind: saturation, max: 0}"), "links[0].shape.max", 7,
+     "must not be 0"),
+    ("saturation max of the wrong sign", shaped("{kind: saturation, max: -5}"),
+     "links[0].shape.max", 7, "levels off at max -5, but its weight can be 1, of the other sign"),
+    ("saturation max against a weight range",
+     shaped("{kind: saturation, max: 5}").replace("weight: 1,", "weight: {low: -0.5, mode: 1, high: 2},"),
+     "links[0].shape.max", 7, "its weight can be -0.5"),
+    ("saturation max range through zero", shaped("{kind: saturation, max: {low: -1, mode: 2, high: 3}}"),
+     "links[0].shape.max", 7, "must stay on one side of 0, but its range goes from -1 to 3"),
+    ("unknown shape kind", shaped("{kind: sigmoid}"), "links[0].shape.kind", 7,
+     "'sigmoid' is not allowed"),
+    ("unknown shape key", shaped("{kind: threshold, level: 1, lvl: 2}"), "links[0].shape.lvl", 7,
+     "unknown key 'lvl'"),
+    ("missing shape key", shaped("{kind: saturation}"), "links[0].shape.max", 7, "missing key 'max'"),
+    ("bad threshold side", shaped("{kind: threshold, level: 1, side: left}"),
+     "links[0].shape.side", 7, "'left' is not allowed"),
+    ("shape on an elasticity",
+     shaped("{kind: threshold, level: 1}").replace("weight: 1,", "weight: 1, form: elasticity,"),
+     "links[0].form", 7, "not on an elasticity"),
+    ("shape on a loop passing through at the start",
+     LAGGED + "  - {from: income, to: jobs, weight: 0.1, lag: 1, shape: {kind: threshold, level: 4}}\n",
+     "links[1].shape", 8, "lies on a loop whose links pass their input straight through at the start"),
 ]
 
 

@@ -44,6 +44,15 @@ def test_engine_matches_reference(case):
 
 
 @SETTINGS
+@given(cases(shaped=True))
+def test_engine_matches_reference_with_link_shapes(case):
+    model, items, time = case
+    prepared = prepare(model, items, time)
+    ours = simulate(prepared.compiled, prepared.inputs)[:, :, 0]
+    assert_close(ours, reference_simulate(prepared.model, prepared.time, prepared.inputs))
+
+
+@SETTINGS
 @given(cases(), st.integers(0, 2**32 - 1))
 def test_every_ensemble_member_matches_reference(case, seed):
     """Members are the last axis: each column is its own run with its own weights and lags."""

@@ -128,7 +128,64 @@ def test_cyclic_lags_get_explicit_initial_values(fmt, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["mdl", "xmile"])
-@pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").glob("*.yaml"))
+                         + [ROOT / "scenarios" / "examples" / "expert-scores-growth.yaml"],  # expert-scored links
+                         ids=lambda p: p.stem)
 def test_shipped_scenarios(scenario, fmt, tmp_path):
     loaded = load_scenario(scenario)
     assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
+
+
+def every_shape_model(loop: bool = False) -> str:
+    """source -> one target per link shape (each with another delay type), the saturation into a stock.
+
+    The source's baseline rises from 10 to 12 and the ramp adds up to 2, so its value crosses both
+    thresholds and leaves the lookup's table on both sides (flat extrapolation). With ``loop``, two
+    auxiliaries form a loop of exponential lags (solved at ``t_0``) that feeds a shaped link.
+    """
+    def node(node_id: str, baseline, **extra) -> dict:
+        return {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu",
+                "baseline": baseline, **extra}
+
+    nodes = [node("source", {"series": {2020: 10.0, 2024: 12.0}}), node("saturated", 4.0), node("looked_up", 2.0),
+             node("above", 1.0), node("below", 3.0), node("sink", 7.0, kind="stock", decay=0.2)]
+    links = [
+        {"from": "source", "to": "saturated", "weight": 0.7, "lag": 1.0, "delay": "exponential",
+         "shape": {"kind": "saturation", "max": 1.5}},
+        {"from": "source", "to": "looked_up", "lag": 0.75, "delay": "fixed",
+         "shape": {"kind": "lookup", "points": [[10.5, 0.0], [12.0, 2.0], [13.0, 2.5]]}},
+        {"from": "source", "to": "above", "weight": 2.0, "lag": 1.5, "delay": "third_order",
+         "shape": {"kind": "threshold", "level": 11.5}},
+        {"from": "source", "to": "below", "weight": -1.0, "shape": {"kind": "threshold", "level": 11.0,
+                                                                    "side": "below"}},
+        {"from": "saturated", "to": "sink", "weight": -0.5, "shape": {"kind": "saturation", "max": -0.4}},
+    ]
+    if loop:
+        nodes += [node("ring_a", 5.0), node("ring_b", 6.0)]
+        links += [{"from": "source", "to": "ring_a", "weight": 0.5},
+                  {"from": "ring_a", "to": "ring_b", "weight": 0.6, "lag": 0.5, "delay": "exponential"},
+                  {"from": "ring_b", "to": "ring_a", "weight": 0.4, "lag": 1.0, "delay": "exponential"},
+                  {"from": "ring_b", "to": "below", "weight": 0.8, "lag": 1.0, "delay": "exponential",
+                   "shape": {"kind": "lookup", "points": [[5.0, 0.0], [7.0, 1.0], [9.0, 1.2]]}}]
+    model = {"name": "case", "title": "case", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+             "nodes": nodes, "links": links}
+    return yaml.safe_dump(model, sort_keys=False)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+@pytest.mark.parametrize("loop", [False, True], ids=["no_loop", "t0_loop"])
+def test_every_link_shape(fmt, loop, tmp_path):
+    step_and_ramp = {"shape": "ramp", "slope": 0.8, "start": 2020.5, "end": 2023}
+    model = load_model_text(every_shape_model(loop), "case.yaml").spec
+    scenario = ScenarioSpec.model_validate({
+        "name": "case", "model": "case.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "interventions": [{"node": "source", **step_and_ramp},
+                          {"node": "source", "shape": "step", "height": 0.3, "start": 2020}]})
+    prepared = prepare_scenario(scenario, model)
+    assert (prepared.compiled.initial_levels is None) == loop
+    text = write_mdl(build_equations(prepared))
+    assert "EXP(" in text and "MAX(" in text and "source_to_looked_up_shape(" in text
+    delta = run_deterministic(prepared).delta
+    ids = prepared.compiled.node_ids
+    assert np.ptp(delta[:, ids.index("above")]) > 0 and np.ptp(delta[:, ids.index("looked_up")]) > 0
+    assert_agrees(prepared, fmt, tmp_path)

@@ -84,7 +84,7 @@ def _assert_plain(fig) -> None:
 def _evil_model():
     text = (
         SMALL.replace("{nl: Banen, en: Jobs}", f"{{nl: '{EVIL}', en: '{EVIL}'}}")
-        .replace("unit: jobs,\n     baseline: 1000", "unit: '<b>jobs</b>',\n     baseline: 1000")
+        .replace("unit: jobs,\n     baseline: 1000", "unit: jobs, unit_label: '<b>jobs</b>',\n     baseline: 1000")
     )
     model = load_model_text(text, "evil.yaml").spec
     spec = ScenarioSpec(

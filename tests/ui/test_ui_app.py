@@ -753,3 +753,17 @@ def test_the_builder_page_shows_the_numbers_of_the_one_runner(app: AppTest, smal
     marks = [m for row in expected["text"] for m in row if m]
     shown = [label.split("-background[", 1)[1][:-1] for label in popover_labels(app)]
     assert sorted(shown) == sorted(plain_text.markdown(m) for m in marks) and "%)" in str(shown)
+
+
+def test_the_network_page_says_a_links_shape_beside_its_weight(monkeypatch: pytest.MonkeyPatch):
+    """On a model with nonlinear links, the neighbour tables get a 'vorm' column that says each shape."""
+    model = Path(__file__).resolve().parents[2] / "examples" / "nonlinear" / "distribution-centres.yaml"
+    monkeypatch.setenv("BWSIM_MODEL", str(model))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page("views/network.py").run()
+    at.selectbox(key="focus_pick").set_value("distribution_centres").run()
+    _clean(at)
+    effects = at.dataframe[1].value
+    assert "vorm (niet-lineair)" in effects.columns
+    assert "vlakt af bij 0,8 (0,6 tot 1)" in list(effects["vorm (niet-lineair)"])

@@ -7,6 +7,7 @@ import streamlit as st
 
 from simulator.analysis.behaviour import detail, share_text, statement
 from simulator.analysis.loops import find_loops
+from simulator.analysis.text import score_text, shape_text
 from simulator.analysis.tracing import incoming, trace_paths
 from simulator.errors import InputError, NumericalError
 from simulator.messages import translate
@@ -40,13 +41,20 @@ def _link_rows(cur: state.Current, links: list, end: str) -> pd.DataFrame:
             "": "+" if link.weight.central >= 0 else "−",
             tr("focus"): state.label_of(model, getattr(link, end)),
             tr("col_weight"): link.weight.central,
+            tr("col_score"): score_text(link, state.language()),
+            tr("col_shape"): shape_text(link, state.language()),
             tr("col_lag"): link.lag.central,
             tr("col_delay"): tr(f"delay_{link.delay}") if link.delay else "",
             tr("col_evidence"): tr(f"evidence_{link.evidence.strength}"),
         }
         for link in links
     ]
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if not any(link.is_scored for link in links):  # the column only where experts scored a link
+        frame = frame.drop(columns=[tr("col_score")], errors="ignore")
+    if not any(link.shape is not None for link in links):  # and only where a link has a shape
+        frame = frame.drop(columns=[tr("col_shape")], errors="ignore")
+    return frame
 
 
 def _neighbours(cur: state.Current, focus: str) -> None:
