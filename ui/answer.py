@@ -155,11 +155,13 @@ class Headline:
 def headlines(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> list[Headline]:
     """The headline metrics of a one-year scorecard ``card``."""
     out = []
+    first: dict[str, dict] = {}
+    for record in card.to_dict("records"):  # one pass, not one filter per headline
+        first.setdefault(record["node"], record)
     for node in headline_nodes(model):
-        rows = card[card["node"] == node]
-        if rows.empty:
+        row = first.get(node)
+        if row is None:
             continue
-        row = rows.iloc[0]
         value = float(row["baseline"]) + float(row["delta"])
         unit = str(row["unit"])
         colour = {"up": "normal", "down": "inverse"}.get(str(row["direction"]), "off")
@@ -289,7 +291,7 @@ def indicator_sentence(model: ModelSpec, row: pd.Series | dict, language: str = 
     return text[:1].upper() + text[1:] + "."
 
 
-def _mover(model: ModelSpec, row: pd.Series | None, language: str) -> str:
+def _mover(model: ModelSpec, row: pd.Series | dict | None, language: str) -> str:
     if row is None:
         return ""
     relative = f" ({numbers.percent(float(row['relative']), language, sign=True)})" if pd.notna(row["relative"]) else ""
@@ -303,21 +305,24 @@ def dimension_sentence(model: ModelSpec, card: pd.DataFrame, dimension: str, lan
 
     ``skip``: nodes the levers push directly; they are counted but never named as the largest change
     (that a jobs lever adds jobs says nothing new)."""
-    rows = card[card["dimension"] == dimension]
-    if rows.empty:
+    # Plain Python over the card's records (pandas filters per dimension cost more than the sentence).
+    rows = [r for r in card.to_dict("records") if r["dimension"] == dimension]
+    if not rows:
         return ""
-    scored = rows[rows["verdict"] != "neutral"]
-    better, worse = _moving(rows[rows["verdict"] == "improves"]), _moving(rows[rows["verdict"] == "worsens"])
-    named_better, named_worse = better[~better["node"].isin(skip)], worse[~worse["node"].isin(skip)]
+    scored = [r for r in rows if r["verdict"] != "neutral"]
+    better = [r for r in rows if r["verdict"] == "improves"]
+    worse = [r for r in rows if r["verdict"] == "worsens"]
+    named_better = [r for r in better if r["node"] not in skip]
+    named_worse = [r for r in worse if r["node"] not in skip]
     name = t(dimension, language)
     name = name[:1].upper() + name[1:]
-    if better.empty and worse.empty:
+    if not better and not worse:
         return t("dimension_level", language, dimension=name, n=len(scored))
     text = t("verdict_counts", language, dimension=name, better=len(better), worse=len(worse), n=len(scored))
-    if not named_better.empty:
-        text += t("verdict_best", language, what=_mover(model, _largest(named_better), language))
-    if not named_worse.empty:
-        text += t("verdict_worst", language, what=_mover(model, _largest(named_worse), language))
+    if named_better:
+        text += t("verdict_best", language, what=_mover(model, _largest_record(named_better), language))
+    if named_worse:
+        text += t("verdict_worst", language, what=_mover(model, _largest_record(named_worse), language))
     return text + "."
 
 
