@@ -486,6 +486,9 @@ class NodeSpec(Spec):
 
     id: Identifier
     label: LocalizedText
+    phrase: LocalizedText | None = Field(
+        None, description="how a sentence names the indicator, with its article: "
+                          "{nl: 'de werkloosheid', en: 'unemployment'}; default from the label")
     theme: Identifier
     dimension: Dimension
     region: Identifier = "heerlen"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from simulator.analysis.text import change_unit, unit_label
+from simulator.analysis.text import change_unit, subject, unit_label
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import theme_order
 from ui import numbers
@@ -33,30 +33,6 @@ HEADLINE_IDS = ("unemployment_rate", "disposable_income", "housing_cost_burden",
 HEADLINE_THEMES = ("arbeid_en_vrije_tijd", "materiele_welvaart", "wonen", "gezondheid", "milieu")
 MAX_HEADLINES = 5
 
-# How the Dutch sentences name an indicator (with its article); others follow :func:`subject`'s rule.
-SUBJECTS = {
-    "unemployment_rate": ("de werkloosheid", "unemployment"),
-    "employment_rate": ("de netto arbeidsparticipatie", "net labour participation"),
-    "disposable_income": ("het mediane besteedbare huishoudinkomen", "median disposable household income"),
-    "low_income_households": ("het aandeel huishoudens met een laag inkomen", "the share of low-income households"),
-    "housing_cost_burden": ("het aandeel huishoudens met hoge woonlasten", "the share of households with high "
-                                                                          "housing costs"),
-    "perceived_health": ("het aandeel volwassenen met een goede ervaren gezondheid", "the share of adults in good "
-                                                                                     "perceived health"),
-    "mental_distress": ("het aandeel psychisch ongezonde volwassenen", "the share of adults in psychological "
-                                                                       "distress"),
-    "co2_emissions": ("de toerekenbare CO2-uitstoot van het verkeer", "attributable traffic CO2"),
-    "life_satisfaction": ("het aandeel inwoners dat tevreden is met het leven", "life satisfaction"),
-    "house_price": ("de gemiddelde woningwaarde", "the average house price"),
-    "medtech_jobs": ("het aantal banen in de medtech(-logistiek)", "medtech(-logistics) jobs"),
-    "freight_km": ("het aantal vracht- en bestelkilometers van de medtech", "medtech freight vehicle-km"),
-    "jobs_total": ("het aantal banen in Parkstad", "jobs located in Parkstad"),
-    "paved_area": ("het verharde bedrijventerrein", "paved business-park area"),
-    "jobs_displaced_elsewhere": ("het aantal verplaatste banen elders", "jobs displaced elsewhere"),
-    "medical_deliveries_abroad": ("het aantal medische leveringen aan ziekenhuizen", "medical deliveries to "
-                                                                                     "hospitals abroad"),
-    "regional_outlook": ("het toekomstvertrouwen en de regionale trots", "regional outlook and pride"),
-}
 # Short names for the headline metrics (the model's label when a node is not here).
 HEADLINE_LABELS = {
     "unemployment_rate": ("Werkloosheid", "Unemployment"),
@@ -65,35 +41,6 @@ HEADLINE_LABELS = {
     "perceived_health": ("Goede gezondheid", "Good health"),
     "co2_emissions": ("CO2-uitstoot verkeer", "Traffic CO2"),
 }
-# Dutch head words that take "het" (the last part of a compound decides: huishoudinkomen -> het).
-HET_ENDINGS = ("inkomen", "vertrouwen", "terrein", "aantal", "aandeel", "percentage", "saldo", "verkeer",
-               "welzijn", "kapitaal", "niveau", "gebied", "verbruik", "gewicht", "loon", "werk", "bedrijf")
-PREPOSITIONS = {"in", "met", "van", "uit", "aan", "voor", "naar", "per", "op", "door", "bij", "en"}
-
-
-def subject(model: ModelSpec, node: str, language: str = "nl") -> str:
-    """How a sentence names ``node``: ``"de werkloosheid"``, ``"het migratiesaldo"``.
-
-    Known indicators have a written phrase (:data:`SUBJECTS`); for others the label is
-    lower-cased (not an acronym such as CO2) and, in Dutch, gets "het" when its head word
-    (the word before the first preposition or "en", else the last) ends in a "het" word,
-    "het aantal" when the head is a plural (ends in -en or -s), else "de".
-    """
-    if node in SUBJECTS:
-        return SUBJECTS[node][0 if language == "nl" else 1]
-    label = model.node(node).label.get(language)
-    if len(label) > 1 and not (label[1].isupper() or label[1].isdigit()):
-        label = label[0].lower() + label[1:]
-    if language != "nl":
-        return label
-    words = [w for w in label.split() if not w.startswith("(")] or label.split()
-    head = next((w for w, after in zip(words, words[1:], strict=False) if after in PREPOSITIONS), words[-1])
-    head = re.sub(r"[^a-zë]", "", head.lower())
-    if head.endswith(HET_ENDINGS):
-        return "het " + label
-    return ("het aantal " if head.endswith(("en", "s")) else "de ") + label
-
-
 def headline_nodes(model: ModelSpec, n: int = MAX_HEADLINES) -> list[str]:
     """Up to ``n`` headline indicators: :data:`HEADLINE_IDS` the model has, else the first scored
     indicator of each of :data:`HEADLINE_THEMES`."""

@@ -144,14 +144,20 @@ def _range(dist: Distribution, language: str) -> str:
 
 
 def weight_unit(model: ModelSpec, source: str, target: str, language: str = "nl", form: str = "linear") -> str:
-    """The unit of a link's weight: the target's unit per the source's ("banen per baan"); "% per %"
-    for an elasticity; "" when neither node has a unit."""
+    """The unit of a link's weight: the one the file declares (``weight_unit``, which validate checked),
+    else the target's unit per the source's ("banen per baan"; into a stock, whose links are flows,
+    "banen/jaar per baan"); "% per %" for an elasticity; "" when neither node has a unit."""
     w = _w(language)
     if form == "elasticity":
         return w["elasticity"]
+    link = next((lk for lk in model.links if (lk.source, lk.target) == (source, target)), None)
+    if link is not None and link.weight_unit and link.form == form:
+        return unit_label(link.weight_unit, language)
     to, fro = model.node(target).shown_unit, model.node(source).shown_unit
     if not to and not fro:
         return ""
+    if model.node(target).kind == "stock" and to:
+        to = f"{to}/yr"
     return w["per"].format(target=unit_label(to, language), source=unit_label(_singular(fro), language))
 
 

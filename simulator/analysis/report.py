@@ -195,7 +195,7 @@ def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str
         if rows.empty:
             lines.append("      " + ("geen gescoorde verandering" if nl else "no scored change"))
         for _, row in rows.head(per_dimension).iterrows():
-            lines.append(f"      {sentence(row, language)}")
+            lines.append(f"      {sentence(row, language, prepared.model)}")
     return "\n".join(lines)
 
 

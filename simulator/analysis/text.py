@@ -105,15 +105,47 @@ def change_unit(unit: str, language: str) -> str:
     return unit
 
 
-def sentence(row: pd.Series | dict, language: str = "nl") -> str:
-    """One scorecard row as a sentence.
+# Dutch head words that take "het" (the last part of a compound decides: huishoudinkomen -> het).
+HET_ENDINGS = ("inkomen", "vertrouwen", "terrein", "aantal", "aandeel", "percentage", "saldo", "verkeer",
+               "welzijn", "kapitaal", "niveau", "gebied", "verbruik", "gewicht", "loon", "werk", "bedrijf")
+PREPOSITIONS = {"in", "met", "van", "uit", "aan", "voor", "naar", "per", "op", "door", "bij", "en"}
 
-    Example (nl): "In 2035 is Werkloosheid 0,6 procentpunt lager dan zonder het
-    scenario: een verbetering (in 92 % van de runs)."
+
+def subject(model: ModelSpec, node: str, language: str = "nl") -> str:
+    """How a sentence names ``node``: ``"de werkloosheid"``, ``"het migratiesaldo"``.
+
+    The node's ``phrase`` when the model gives one; else its label, lower-cased (not an
+    acronym such as CO2) and, in Dutch, with "het" when its head word (the word before the
+    first preposition or "en", else the last) ends in a "het" word, "het aantal" when the
+    head is a plural (ends in -en or -s), else "de".
+    """
+    spec = model.node(node)
+    if spec.phrase is not None:
+        return spec.phrase.get(language)
+    label = model.node(node).label.get(language)
+    if len(label) > 1 and not (label[1].isupper() or label[1].isdigit()):
+        label = label[0].lower() + label[1:]
+    if language != "nl":
+        return label
+    words = [w for w in label.split() if not w.startswith("(")] or label.split()
+    head = next((w for w, after in zip(words, words[1:], strict=False) if after in PREPOSITIONS), words[-1])
+    head = re.sub(r"[^a-zë]", "", head.lower())
+    if head.endswith(HET_ENDINGS):
+        return "het " + label
+    return ("het aantal " if head.endswith(("en", "s")) else "de ") + label
+
+
+def sentence(row: pd.Series | dict, language: str = "nl", model: ModelSpec | None = None) -> str:
+    """One scorecard row as a sentence, the change to two significant digits (the whole part kept).
+
+    With ``model`` the indicator is named as a sentence names it (:func:`subject`, with its
+    article); without, by its label. Example (nl, with the Heerlen model): "In 2035 is de
+    werkloosheid 0,6 procentpunt lager dan zonder het scenario: een verbetering (in 92 % van de runs)."
     """
     year = f"{row['year']:g}"
-    label, unit = row["label"], change_unit(unit_label(str(row["unit"]), language), language)
-    amount = f"{format_number(abs(float(row['delta'])), language)} {unit}".strip()
+    label = subject(model, str(row["node"]), language) if model is not None else row["label"]
+    unit = change_unit(unit_label(str(row["unit"]), language), language)
+    amount = f"{format_number(abs(float(row['delta'])), language, 2)} {unit}".strip()
     nl = language == "nl"
     # English: "label: amount higher", since a label may be singular or plural ("jobs", "trust")
     if row["verdict"] == "level":

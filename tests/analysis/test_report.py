@@ -51,7 +51,7 @@ def test_text_shows_every_dimension_and_trade_offs():
     prep = scenario(0.2)
     text = scorecard_text(scenario_scorecard(prep), prep)
     for word in ("hier en nu", "later", "elders", "Afruil in 2050", "winst:  arbeid (hier en nu)",
-                 "verlies: milieu (later), handel (elders)", "In 2050 is jobs 10 hoger"):
+                 "verlies: milieu (later), handel (elders)", "In 2050 is het aantal jobs 10 hoger"):
         assert word in text, word
     assert stability_warning(prep) == ""
 

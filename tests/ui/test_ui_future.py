@@ -121,3 +121,18 @@ def test_a_starting_scenario_s_own_overrides_win_over_the_model_edits(model):
             == run_deterministic(prepare_scenario(grow, own)).value).all()
 
 
+
+
+def test_a_weights_unit_is_the_declared_one_or_per_year_into_a_stock():
+    """The app shows the weight_unit the file declares (and validate checked); without one, a link into a
+    stock is a flow: its weight is in the target's unit per year per the source's unit."""
+    from pathlib import Path
+
+    from simulator.io.spec_files import load_model
+    from ui.future_words import weight_unit
+
+    model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
+    assert weight_unit(model, "net_migration", "population", "nl") == "personen/jaar per persoon/jaar"
+    assert weight_unit(model, "jobs_total", "unemployment_rate", "en") == "pp per job"
+    undeclared = model.model_copy(update={"links": [lk.model_copy(update={"weight_unit": ""}) for lk in model.links]})
+    assert weight_unit(undeclared, "net_migration", "population", "en").startswith("persons/yr per ")
