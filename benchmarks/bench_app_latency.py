@@ -25,7 +25,6 @@ median with 5 sessions, first visit 3 s on a warm server). Timings drift on shar
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import socket
@@ -213,8 +212,9 @@ def main() -> None:
         visits = [p[0] for p in parts]
         print(f"first visit, warm server, new browser: median {statistics.median(visits):.2f} s "
               f"({', '.join(f'{v:.2f}' for v in visits)}); target {TARGET_FIRST_S:.1f} s")
-        print(f"  of which: websocket open (JavaScript loaded) at median {statistics.median(p[1] for p in parts):.2f} s, "
-              f"server's last message at {statistics.median(p[2] for p in parts):.2f} s; "
+        opened, served = statistics.median(p[1] for p in parts), statistics.median(p[2] for p in parts)
+        print(f"  of which: websocket open (JavaScript loaded) at median {opened:.2f} s, "
+              f"server's last message at {served:.2f} s; "
               f"{parts[-1][3] / 2**20:.1f} MB of JavaScript")
         verdicts = [("first visit", statistics.median(visits), TARGET_FIRST_S)]
         for count in args.sessions:
