@@ -230,7 +230,7 @@ def _answer(cur: state.Current, card, year: float, skip: frozenset[str], key: tu
             col.metric(md(head.label), head.value, head.delta, delta_color=head.colour, help=md(head.help),
                        border=True)
     for line in lines:
-        st.markdown(line)
+        st.markdown(line)  # plain-text: escaped with md() where the line is made (make() above)
     st.caption(tr("answer_against"))
 
 
@@ -272,7 +272,7 @@ def scorecard_grid(cur: state.Current, card, skip: frozenset[str], key: tuple = 
         col.markdown(f"**{md(tr(dim))}**")
         for label, text in cells:
             with col.popover(label, use_container_width=True, wrap=True):
-                st.markdown(text)
+                st.markdown(text)  # plain-text: escaped with md() in _grid_cells
 
 
 def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str], keys: dict) -> None:
