@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 
 from simulator import delays, shapes
-from simulator.baselines import baseline_matrix
+from simulator.baselines import model_baselines
 from simulator.checked import CheckedModel, checked
 from simulator.network import instant_graph
 from simulator.plan import KernelPlan, build_plan, frozen
@@ -25,6 +25,9 @@ from simulator.spec import Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 from simulator.timegrid import time_grid
 
 _MADE_BY_COMPILE = object()
+
+NOT_CAPACITY, MINIMUM, MAXIMUM = 0, 1, 2
+"""Codes of :attr:`CompiledModel.capacity`: an ordinary node, a ``minimum`` node, a ``maximum`` node."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,11 @@ class CompiledModel:
     table_ptr, table_x, table_y : ndarray
         Lookup points of link ``j``: ``table_x[table_ptr[j]:table_ptr[j + 1]]`` (source units) and
         ``table_y`` (empty for links without a lookup).
+    capacity : ndarray of int (N,)
+        :data:`NOT_CAPACITY`, :data:`MINIMUM` or :data:`MAXIMUM` per node: a capacity
+        node's value is the smallest (largest) of its inputs' values (ENGINE.md).
     levels : tuple of Level
-        Evaluation order of auxiliaries at ``t_k``, ``k >= 1``.
+        Evaluation order of auxiliaries (and capacity nodes) at ``t_k``, ``k >= 1``.
     initial_levels : tuple of Level | None
         Evaluation order at ``t_0``, where exponential and third-order lags pass
         their input straight through; None when that graph has a cycle (the
@@ -117,6 +123,7 @@ class CompiledModel:
     table_y: np.ndarray
     levels: tuple[Level, ...]
     initial_levels: tuple[Level, ...] | None
+    capacity: np.ndarray
     _token: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -234,7 +241,7 @@ def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None)
     ids = model.node_ids
     order = {node_id: i for i, node_id in enumerate(ids)}
     times = time_grid(time)
-    base = baseline_matrix(model.nodes, times, time.start)
+    base = model_baselines(model, times, time.start)  # capacity nodes' rows derived from their inputs
     src = np.array([order[lk.source] for lk in model.links], dtype=int)
     tgt = np.array([order[lk.target] for lk in model.links], dtype=int)
     delay = np.array([delays.code(lk.delay) for lk in model.links], dtype=int)
@@ -243,7 +250,7 @@ def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None)
     with np.errstate(divide="ignore"):
         src_scale = np.where(elastic, 1.0 / base[:, src], 1.0) if src.size else np.ones((times.size, 0))
     tgt_scale = np.where(elastic, base[:, tgt], 1.0) if tgt.size else np.ones((times.size, 0))
-    aux = {n.id for n in model.nodes if n.kind == "auxiliary"}
+    aux = {n.id for n in model.nodes if n.kind != "stock"}  # auxiliaries and capacity nodes
     into_aux = [not is_stock[t] for t in tgt]
     instant_ok = [d == delays.NONE and a for d, a in zip(delay, into_aux, strict=True)]
     levels = _levels(instant_graph(model), aux, order, instant_ok, src, tgt, ids)
@@ -263,7 +270,10 @@ def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None)
         weight=np.array([lk.weight.central for lk in model.links], dtype=float),
         lag=np.array([lk.lag.central for lk in model.links], dtype=float),
         shape=shape, shape_parameter=parameter, table_ptr=ptr, table_x=table_x, table_y=table_y,
-        levels=levels, initial_levels=initial_levels, _token=_MADE_BY_COMPILE,
+        levels=levels, initial_levels=initial_levels,
+        capacity=np.array([{"minimum": MINIMUM, "maximum": MAXIMUM}.get(n.kind, NOT_CAPACITY)
+                           for n in model.nodes], dtype=np.int64),
+        _token=_MADE_BY_COMPILE,
     )
 
 

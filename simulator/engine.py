@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from simulator.budget import check_budget, engine_need
-from simulator.compiler import CompiledModel, Level
+from simulator.compiler import MINIMUM, CompiledModel, Level
 from simulator.delays import EXPONENTIAL as _EXPONENTIAL
 from simulator.delays import FIXED as _FIXED
 from simulator.delays import NONE as _NONE
@@ -123,7 +123,8 @@ def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list
     """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip.
 
     ``ew`` is each link's factor of its signal, ``wsig`` its weight (inside a saturation's shape), ``spar``
-    its shape parameter (L, M or 1)."""
+    its shape parameter (L, M or 1). A capacity node's value is its inputs' smallest (largest) value
+    instead (:func:`_capacity_initial`)."""
     scale = cm.src_scale[k]
     for level, clip_nodes, gather in zip(levels, bounded, gathers, strict=True):
         value = pre[level.nodes]
@@ -135,7 +136,88 @@ def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list
                 effects[p] = ew[j] * cm.signal(j, dk[cm.source[j]], k, wsig[j], spar[j])
             value = value + gather @ effects
         dk[level.nodes] = value
+        _capacity_initial(cm, dk, pre, ew, level.nodes)
         _clip(cm, dk, clip_nodes, k)
+
+
+# --- capacity nodes at t_0 (minimum / maximum): the kernel's _capacity_value, in numpy ---------
+
+def _capacity_initial(cm: CompiledModel, dk: np.ndarray, pre: np.ndarray, ew: np.ndarray,
+                      nodes: np.ndarray) -> None:
+    """``d_i(t_0) = (min_j w_j (b_j + L[d_j]) - b_i) + u_i`` for the capacity nodes among ``nodes``, in place.
+
+    At ``t_0`` a fixed delay gives 0, every other lag passes its input through.
+    ``ew`` is ``w`` (every input is linear: ``b_target`` scaling is 1). Inputs in
+    the kernel's order (exponential, third-order, fixed, then zero-lag links).
+    """
+    for i in nodes[cm.capacity[nodes] != 0]:
+        into = np.flatnonzero(cm.target == i)
+        lagged = [j for code in (_EXPONENTIAL, _THIRD_ORDER, _FIXED) for j in into if cm.delay[j] == code]
+        order = lagged + [j for j in into if cm.delay[j] == _NONE]
+        value = None
+        for j in order:
+            signal = 0.0 if cm.delay[j] == _FIXED else dk[cm.source[j]]
+            v = ew[j] * (cm.baselines[0, cm.source[j]] + signal)
+            value = v if value is None else _pick_array(value, v, cm.capacity[i] == 1)
+        dk[i] = (value - cm.baselines[0, i]) + pre[i]
+
+
+def _pick_array(current: np.ndarray, value: np.ndarray, smallest: bool) -> np.ndarray:
+    """Elementwise :func:`_pick`: the smaller (larger) value, NaN winning."""
+    better = value < current if smallest else value > current
+    return np.where(np.isnan(current), current, np.where(np.isnan(value) | better, value, current))
+
+
+def _solve_initial_capacity(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
+                            spar: np.ndarray) -> None:
+    """``t_0`` of a model with capacity nodes whose pass-through graph has a loop: each capacity node
+    is the linear row of its **active** input, and the system is solved as in :func:`_solve_initial`.
+
+    The active input starts as the baseline's (the smallest, or largest, ``w_j b_j(t_0)``);
+    when the solution makes another input smaller (larger), that one becomes active
+    and the system is solved again, per member, until no input switches (at most
+    one round per input; a member that does not settle gets NaN on its capacity
+    nodes, reported as a :class:`NumericalError`). Row ``i`` reads ``d_i - w_a d_a
+    = (w_a b_a - b_i) + u_i`` (``w_a d_a`` left out for a fixed delay, 0 at
+    ``t_0``). Models without capacity nodes keep :func:`_solve_initial` (their
+    numbers are unchanged).
+    """
+    n, m = dk.shape
+    links = _initial_links(cm)
+    base = cm.baselines[0]
+    capacity = np.flatnonzero(cm.capacity)
+    into = {int(i): np.flatnonzero(cm.target == i) for i in capacity}
+    position = {int(j): p for p, j in enumerate(links)}
+    rhs0 = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
+    active = {i: _argbest(cm, i, ew[js] * base[cm.source[js]][:, None]) for i, js in into.items()}  # (M,) each
+    settled = np.zeros(m, dtype=bool)
+    for _ in range(sum(js.size for js in into.values()) + 1):
+        coef = ew[links] * cm.src_scale[0, links][:, None]
+        rhs = rhs0.copy()
+        for i, js in into.items():
+            chosen = js[active[i]]  # (M,) the active link per member
+            for j in js:
+                if int(j) in position:
+                    coef[position[int(j)]] = np.where(chosen == j, ew[j], 0.0)
+            rhs[i] += ew[chosen, np.arange(m)] * base[cm.source[chosen]] - base[i]
+        _solve_linear_initial(cm, dk, links, coef, rhs, ew, wsig, spar)
+        settled[:] = True
+        for i, js in into.items():
+            signal = np.where((cm.delay[js] == _FIXED)[:, None], 0.0, dk[cm.source[js]])
+            values = ew[js] * (base[cm.source[js]][:, None] + signal)
+            now = _argbest(cm, i, values)
+            best = values[now, np.arange(m)]
+            switched = values[active[i], np.arange(m)] != best
+            active[i] = np.where(switched, now, active[i])
+            settled &= ~switched
+        if settled.all():
+            return
+    dk[np.ix_(capacity, np.flatnonzero(~settled))] = np.nan
+
+
+def _argbest(cm: CompiledModel, i: int, values: np.ndarray) -> np.ndarray:
+    """Per member (column), the row of the smallest (``minimum`` node ``i``) or largest value, the first on a tie."""
+    return np.argmin(values, axis=0) if cm.capacity[i] == MINIMUM else np.argmax(values, axis=0)
 
 
 def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
@@ -163,6 +245,15 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     links = _initial_links(cm)
     coef = ew[links] * cm.src_scale[0, links][:, None]  # (l, M)
     rhs = np.where(cm.is_stock[:, None], 0.0, u0[:, None] + np.zeros((n, m)))
+    _solve_linear_initial(cm, dk, links, coef, rhs, ew, wsig, spar)
+
+
+def _solve_linear_initial(cm: CompiledModel, dk: np.ndarray, links: np.ndarray, coef: np.ndarray,
+                          rhs: np.ndarray, ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray) -> None:
+    """``d = clip(rhs + G d)`` at ``t_0``, ``G`` from ``coef`` (l, M) of the pass-through ``links``
+    (see :func:`_solve_initial`), into ``dk`` (N, M); with shaped links group by group
+    (:func:`_solve_shaped_initial`, which reads ``coef`` for every linear link)."""
+    m = dk.shape[1]
     if cm.has_shapes:
         dk[:] = _solve_shaped_initial(cm, links, coef, rhs, ew, wsig, spar)
         return
@@ -354,7 +445,7 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray,
                plan.tgt_scale,
                plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
                plan.stock_ptr, plan.stock_links, plan.nodes, plan.add_instant,
-               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links,
+               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links, plan.capacity,
                w, plan.shape, spar, sstride, plan.table_ptr, plan.table_x, plan.table_y)
     return d
 
@@ -399,6 +490,46 @@ def _add_lagged(acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np
 
 
 @jit(inline="always")
+def _pick(current: float, value: float, smallest: bool) -> float:  # pragma: no cover (compiled)
+    """The smaller (``smallest``) or larger of two input values; NaN wins, so a blow-up is reported."""
+    if current != current:
+        return current
+    if value != value:
+        return value
+    if smallest:
+        return value if value < current else current
+    return value if value > current else current
+
+
+@jit(inline="always")
+def _capacity_value(acc: np.ndarray, d: np.ndarray, k: int, i: int, first: int, nt: int, w: np.ndarray,
+                    out: np.ndarray, base: np.ndarray, source: np.ndarray, smallest: bool,
+                    lagged: np.ndarray, instant: np.ndarray, uk: float) -> None:  # pragma: no cover (compiled)
+    """``acc[0] = (min_j w_j (b_j + L[d_j]) - b_i) + u_i`` of capacity node ``i`` at ``t_k`` (max when not
+    ``smallest``): each input is a link's value, its weight times the source's baseline plus its lagged
+    deviation (ENGINE.md, capacity nodes). The checks make every input linear with a fixed weight."""
+    started = False
+    for p in range(lagged.size):
+        j_link = lagged[p]
+        bs = base[k, source[j_link]]
+        for m in range(nt):
+            v = w[j_link, first + m] * (bs + out[j_link, m])
+            acc[0, m] = _pick(acc[0, m], v, smallest) if started else v
+        started = True
+    for p in range(instant.size):
+        j_link = instant[p]
+        src = source[j_link]
+        bs = base[k, src]
+        for m in range(nt):
+            v = w[j_link, first + m] * (bs + d[k, src, first + m])
+            acc[0, m] = _pick(acc[0, m], v, smallest) if started else v
+        started = True
+    bi = base[k, i]
+    for m in range(nt):
+        acc[0, m] = (acc[0, m] - bi) + uk
+
+
+@jit(inline="always")
 def _table(tx: np.ndarray, ty: np.ndarray, lo: int, hi: int, x: float) -> float:  # pragma: no cover (compiled)
     """A lookup's value at ``x``: linear between points, flat beyond the ends (as ``numpy.interp``)."""
     if x <= tx[lo]:
@@ -435,7 +566,7 @@ def _shaped(code: int, dv: float, b: float, wv: float, p: float, tx: np.ndarray,
 def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # noqa: C901 (one place holds a step)
                source, delay, elastic, bounded, stocks, decay, stock_ptr, stock_links,
                nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links,
-               wsig, shape, sparam, sstride, tptr, tx, ty):  # pragma: no cover
+               capacity, wsig, shape, sparam, sstride, tptr, tx, ty):  # pragma: no cover
     """Advance ``d`` (K + 1, N, M) from its values at ``t_0`` to the end, in place (ENGINE.md's step).
 
     Per tile of members and per step ``k``: (1) stocks and delay outputs at
@@ -447,7 +578,9 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     from ``d``. A shaped link's signal is ``f(b + d) - f(b)`` (:mod:`simulator.shapes`;
     ``wsig`` holds a saturation's weight, which is inside its shape, and ``w`` is 1
     for it; ``sparam[j, m * sstride]`` is a saturation's max or a threshold's
-    level, ``sstride`` 0 when it is the same for every member). Branches sit
+    level, ``sstride`` 0 when it is the same for every member). A capacity node
+    (``capacity[i]`` 1 or 2) takes the smallest (largest) of its inputs' values
+    instead (:func:`_capacity_value`; its inputs are never shaped). Branches sit
     outside the loops over members. (Compiled by numba; the coverage tool cannot
     see inside.)
     """
@@ -506,6 +639,12 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 # 2. auxiliaries in evaluation order, each clipped
                 for a in range(nodes.size):
                     i = nodes[a]
+                    if capacity[i] != 0:  # a minimum / maximum node: its own block
+                        _capacity_value(acc, d, k, i, first, nt, w, out, base, source, capacity[i] == 1,
+                                        lagged_links[lagged_ptr[a]:lagged_ptr[a + 1]],
+                                        instant_links[instant_ptr[a]:instant_ptr[a + 1]], u[k, i])
+                        _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
+                        continue
                     for m in range(nt):
                         acc[0, m] = 0.0
                     for p in range(lagged_ptr[a], lagged_ptr[a + 1]):
@@ -621,7 +760,10 @@ def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndar
 
     ``ew`` is each link's factor of its signal (times ``b_target`` for an elasticity), ``wsig`` its weight."""
     if cm.initial_levels is None:
-        _solve_initial(cm, dk, u0, ew, wsig, spar)
+        if cm.capacity.any():
+            _solve_initial_capacity(cm, dk, u0, ew, wsig, spar)
+        else:
+            _solve_initial(cm, dk, u0, ew, wsig, spar)
         return
     pre = np.where(cm.is_stock, 0.0, u0)[:, None] + np.zeros(dk.shape)
     dk[cm.is_stock] = 0.0

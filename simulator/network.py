@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import ValidationError
 
-from simulator.baselines import baseline_path
+from simulator.baselines import baseline_path, capacity_order, model_baselines
 from simulator.delays import shortest_lag
 from simulator.errors import Problem
 from simulator.io.yaml_file import YamlDocument, format_place
 from simulator.messages import msg
 from simulator.spec import (
+    CAPACITY_KINDS,
     LinkOverride,
     LinkSpec,
     ModelSpec,
@@ -33,6 +34,7 @@ from simulator.spec import (
     ScenarioSpec,
     ScoredWeight,
     TimeSpec,
+    start_baselines,
     with_score_scales,
 )
 from simulator.themes import THEME_IDS, closest_theme, is_theme
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 PathKey = tuple[Hashable, ...]
+_EVALUATED = ("auxiliary", *CAPACITY_KINDS)
+"""Node kinds a step evaluates from their links (not stocks)."""
 
 
 def _locate(doc: YamlDocument | None, path: PathKey, message: str, hint: str = "") -> Problem:
@@ -66,7 +70,7 @@ def instant_graph(model: ModelSpec) -> nx.DiGraph:
     graph = nx.DiGraph()
     graph.add_nodes_from(kinds)
     for link in model.links:
-        if link.delay == "none" and kinds.get(link.target) == "auxiliary" and link.source in kinds:
+        if link.delay == "none" and kinds.get(link.target) in _EVALUATED and link.source in kinds:
             graph.add_edge(link.source, link.target)
     return graph
 
@@ -95,7 +99,7 @@ def _has_instant_cycle(model: ModelSpec) -> bool:
     kinds = {n.id: n.kind for n in model.nodes}
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for link in model.links:
-        if link.delay == "none" and kinds.get(link.target) == "auxiliary" and link.source in kinds:
+        if link.delay == "none" and kinds.get(link.target) in _EVALUATED and link.source in kinds:
             sorter.add(link.target, link.source)
     try:
         sorter.prepare()
@@ -162,17 +166,33 @@ def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
     return problems
 
 
+def _baseline_paths(model: ModelSpec, times: np.ndarray, start: float) -> Callable[[int], np.ndarray]:
+    """``path(i)``: node ``i``'s baseline at ``times``, one node at a time (a long horizon's check
+    holds one path, not all); capacity nodes' derived with :func:`model_baselines`, once, when first asked."""
+    derived: list[np.ndarray] = []
+
+    def path(i: int) -> np.ndarray:
+        node = model.nodes[i]
+        if node.is_capacity:
+            if not derived:
+                derived.append(model_baselines(model, times, start))
+            return derived[0][:, i]
+        return baseline_path(0.0 if node.baseline is None else node.baseline, times, start)
+
+    return path
+
+
 def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Elasticity links whose source or target baseline is zero somewhere on the horizon."""
     times = time_grid(time)
-    by_id = {n.id: n for n in model.nodes}
+    pos = {n.id: i for i, n in enumerate(model.nodes)}
+    path = _baseline_paths(model, times, time.start)
     problems = []
     for i, link in enumerate(model.links):
         if link.form != "elasticity":
             continue
         for name in (link.source, link.target):
-            node = by_id.get(name)
-            if node is not None and np.any(baseline_path(node.baseline, times, time.start) == 0):
+            if name in pos and np.any(path(pos[name]) == 0):
                 problems.append(_locate(
                     doc, ("links", i, "form"),
                     msg("elasticity link {link} needs a non-zero baseline for '{node}', which is 0",
@@ -184,13 +204,12 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
 def score_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Scored linear links whose weight cannot be made: a baseline of an end is 0 at the model's start
     (a score is an elasticity at the baselines, ``w = e * |b_target / b_source|``)."""
-    by_id = {n.id: n for n in model.nodes}
+    base = start_baselines(model.nodes, model.links, model.time.start)
     problems = []
     for i, link in enumerate(model.links):
         if not (isinstance(link.weight, ScoredWeight) and link.weight.scale is None):
             continue
-        zero = [name for name in (link.source, link.target) if name in by_id and not np.any(
-            baseline_path(by_id[name].baseline, np.array([model.time.start]), model.time.start))]
+        zero = [name for name in (link.source, link.target) if base.get(name, 1.0) == 0]
         key = "score" if link.score is not None else "scores"
         problems.append(_locate(
             doc, ("links", i, key),
@@ -204,9 +223,10 @@ def score_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
 def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Baselines that are not finite somewhere on the horizon (a growth rate that overflows)."""
     times = time_grid(time)
+    path = _baseline_paths(model, times, time.start)
     problems = []
     for i, node in enumerate(model.nodes):
-        bad = np.flatnonzero(~np.isfinite(baseline_path(node.baseline, times, time.start)))
+        bad = np.flatnonzero(~np.isfinite(path(i)))
         if bad.size:
             problems.append(_locate(doc, ("nodes", i, "baseline"),
                                     msg("the baseline of '{node}' is not a finite number in {year:g}",
@@ -229,11 +249,12 @@ def bound_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = 
     problem names the node, the time (year) and value of the worst excess, and the bound.
     """
     times = time_grid(time)
+    paths = _baseline_paths(model, times, time.start)
     problems = []
     for i, node in enumerate(model.nodes):
         if node.min is None and node.max is None:
             continue
-        path = baseline_path(node.baseline, times, time.start)
+        path = paths(i)
         if not np.all(np.isfinite(path)):
             continue  # reported by baseline_problems
         for key, bound, outside, worst in (("max", node.max, np.greater, np.argmax),
@@ -276,6 +297,112 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
     return problems
 
 
+# --- capacity nodes (minimum / maximum) -------------------------------------------------
+
+def capacity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Capacity nodes (``kind: minimum`` / ``maximum``) the engine cannot run (ENGINE.md, capacity nodes).
+
+    Each needs two or more inputs, linear links with fixed weights (its baseline is
+    derived from them), no loop of capacity nodes, and a given baseline, if any,
+    equal to the derived one (relative 1e-9) on the horizon.
+    """
+    capacity = {n.id: i for i, n in enumerate(model.nodes) if n.is_capacity}
+    if not capacity:
+        return []
+    problems = _capacity_input_problems(model, capacity, doc) + _capacity_loop_problems(model, capacity, doc)
+    return problems or _capacity_baseline_problems(model, capacity, time, doc)
+
+
+def _capacity_input_problems(model: ModelSpec, capacity: dict[str, int], doc: YamlDocument | None) -> list[Problem]:
+    """Capacity nodes with fewer than two inputs; inputs that are elasticities or have uncertain weights."""
+    problems: list[Problem] = []
+    for node_id, i in capacity.items():
+        kind = model.nodes[i].kind
+        inputs = [lk for lk in model.links if lk.target == node_id]
+        if len(inputs) < 2:
+            problems.append(_locate(doc, ("nodes", i, "kind"),
+                                    msg("'{node}' is a {kind} node with {count} input(s); it needs at least two",
+                                        node=node_id, kind=kind, count=len(inputs)),
+                                    msg("link the quantities it compares into it (e.g. demand and available "
+                                        "workers), or use kind: auxiliary")))
+    for j, link in enumerate(model.links):
+        if link.target not in capacity:
+            continue
+        kind = model.nodes[capacity[link.target]].kind
+        if link.form != "linear":
+            problems.append(_locate(doc, ("links", j, "form"),
+                                    msg("link {link} into the {kind} node '{node}' is an elasticity; a capacity "
+                                        "node compares values", link=link.key, kind=kind, node=link.target),
+                                    msg("use form: linear (the weight turns the source's unit into the node's)")))
+        if link.shape is not None:
+            problems.append(_locate(doc, ("links", j, "shape"),
+                                    msg("link {link} into the {kind} node '{node}' has a {shape} shape; a capacity "
+                                        "node compares its inputs' values w * (b + d), so its inputs are linear",
+                                        link=link.key, kind=kind, node=link.target,
+                                        shape=getattr(link.shape, "kind", "")),
+                                    msg("remove the shape, or put it on a link into an auxiliary node that feeds "
+                                        "{node} (shape first, then the capacity node)", node=link.target)))
+        if isinstance(link.weight, ScoredWeight):
+            problems.append(_locate(doc, ("links", j, "score" if link.score is not None else "scores"),
+                                    msg("the weight of {link} into the {kind} node '{node}' is expert-scored, so "
+                                        "it is uncertain (a range of weights); a capacity node's baseline is "
+                                        "derived from its inputs' weights, so they are fixed numbers",
+                                        link=link.key, kind=kind, node=link.target),
+                                    msg("give a weight (a number) instead of the score; put the uncertainty on a "
+                                        "link into {source}", source=link.source)))
+            continue
+        low, high = link.weight.support
+        if low != high:
+            problems.append(_locate(doc, ("links", j, "weight"),
+                                    msg("the weight of {link} into the {kind} node '{node}' is uncertain; a "
+                                        "capacity node's baseline is derived from its inputs' weights, so they "
+                                        "are fixed numbers", link=link.key, kind=kind, node=link.target),
+                                    msg("give a number; put the uncertainty on a link into {source}",
+                                        source=link.source)))
+    return problems
+
+
+def _capacity_loop_problems(model: ModelSpec, capacity: dict[str, int], doc: YamlDocument | None) -> list[Problem]:
+    """Capacity nodes that read each other in a loop (their baselines cannot be derived)."""
+    problems: list[Problem] = []
+    if capacity_order(model) is None:
+        import networkx as nx
+
+        graph = nx.DiGraph((lk.source, lk.target) for lk in model.links
+                           if lk.source in capacity and lk.target in capacity)
+        cycle = [u for u, _ in nx.find_cycle(graph)]
+        problems.append(_locate(doc, ("nodes", capacity[cycle[0]], "kind"),
+                                msg("capacity nodes read each other in a loop ({cycle}); their baselines cannot "
+                                    "be derived", cycle=" -> ".join([*cycle, cycle[0]])),
+                                msg("put an auxiliary or stock with its own baseline into the loop")))
+    return problems
+
+
+def _capacity_baseline_problems(model: ModelSpec, capacity: dict[str, int], time: TimeSpec,
+                                doc: YamlDocument | None) -> list[Problem]:
+    """Given baselines of capacity nodes that differ from the derived ones (relative 1e-9) on the horizon."""
+    problems: list[Problem] = []
+    times = time_grid(time)
+    base = model_baselines(model, times, time.start)
+    for node_id, i in capacity.items():
+        node = model.nodes[i]
+        if node.baseline is None:
+            continue
+        given = baseline_path(node.baseline, times, time.start)
+        off = np.flatnonzero(~np.isclose(given, base[:, i], rtol=1e-9, atol=1e-12))
+        if off.size:
+            k = int(off[0])
+            problems.append(_locate(
+                doc, ("nodes", i, "baseline"),
+                msg("the baseline of '{node}' is {value} in {year:g}, but a {kind} node's baseline is the "
+                    "{which} of its inputs' baselines, {derived}", node=node_id, value=_number(given[k], base[k, i]),
+                    year=float(times[k]), kind=node.kind,
+                    which=msg("smallest") if node.kind == "minimum" else msg("largest"),
+                    derived=_number(base[k, i], given[k])),
+                msg("leave baseline out (it is derived from the inputs), or make it agree")))
+    return problems
+
+
 def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Shaped links that cannot run: on an elasticity, a saturation's max against its weight's sign,
     or a shaped link on a loop that passes its input straight through at the start.
@@ -312,12 +439,12 @@ def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
         kinds = {n.id: n.kind for n in model.nodes}
         graph = nx.DiGraph()
         graph.add_edges_from((lk.source, lk.target) for lk in model.links
-                             if lk.delay != "fixed" and kinds.get(lk.target) == "auxiliary")
+                             if lk.delay != "fixed" and kinds.get(lk.target) in _EVALUATED)
         component = {node: c for c, members in enumerate(nx.strongly_connected_components(graph))
                      for node in members}
         for i in shaped:
             link = model.links[i]
-            if (link.delay != "fixed" and kinds.get(link.target) == "auxiliary" and link.source in component
+            if (link.delay != "fixed" and kinds.get(link.target) in _EVALUATED and link.source in component
                     and component[link.source] == component.get(link.target)):
                 problems.append(_locate(
                     doc, ("links", i, "shape"),
@@ -426,6 +553,10 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
     if problems:
         return problems
     time = time or model.time
+    capacity = capacity_problems(model, time, doc)
+    if capacity:  # derived baselines (read by the checks below) need sound capacity nodes
+        return (loop_problems(model, doc) + capacity + lag_problems(model, time.dt, doc)
+                + shape_problems(model, doc) + unit_problems(model, doc))
     return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
             + elasticity_problems(model, time, doc) + score_problems(model, doc) + baseline_problems(model, time, doc)
             + bound_problems(model, time, doc) + shape_problems(model, doc) + unit_problems(model, doc)
@@ -485,7 +616,7 @@ def _overridden_link(link: LinkSpec, override: LinkOverride, model: ModelSpec) -
         data.pop("scores", None)
     if "lag" in changes and "delay" not in changes and link.delay == "none":
         data["delay"] = None  # a lag given to an immediate link gets the default delay
-    return with_score_scales([LinkSpec.model_validate(data)], model.nodes, model.time.start)[0]
+    return with_score_scales([LinkSpec.model_validate(data)], model.nodes, model.time.start, model.links)[0]
 
 
 def _overridden_node(node: NodeSpec, override: NodeOverride) -> NodeSpec:
@@ -627,9 +758,10 @@ def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
                        doc: YamlDocument | None) -> list[Problem]:
     """Relative interventions on a node whose baseline is 0 over the whole run (they do nothing)."""
     times = time_grid(time)
+    path = _baseline_paths(model, times, time.start)
     problems = []
     for i, item in enumerate(scenario.interventions):
-        if item.relative and not np.any(baseline_path(model.node(item.node).baseline, times, time.start)):
+        if item.relative and not np.any(path(model.node_ids.index(item.node))):
             problems.append(_locate(doc, ("interventions", i, "relative"),
                                     msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
                                         node=item.node),

@@ -80,6 +80,10 @@ class KernelPlan:
         The ``t_0`` system's groups in the order they are solved (:func:`simulator.engine._solve_by_loops`).
     writes_all
         Every node is a stock or in ``nodes``, so the kernel writes all of ``d[k]``.
+    capacity : (N,)
+        ``CompiledModel.capacity``: 0, or 1 (``minimum``) / 2 (``maximum``) for a
+        capacity node, whose value the kernel takes as the smallest (largest) of
+        its lagged and zero-lag inputs' values instead of their sum.
 
     The orders of the sums are those of the numpy engine this kernel replaced, so
     the numbers are the same, bit for bit.
@@ -111,6 +115,7 @@ class KernelPlan:
     instant_links: np.ndarray
     initial_groups: tuple[Group, ...]
     writes_all: bool
+    capacity: np.ndarray
 
     def __post_init__(self) -> None:
         for value in vars(self).values():
@@ -166,6 +171,7 @@ def build_plan(cm: CompiledModel) -> KernelPlan:
         instant_links=instant_links,
         initial_groups=initial_groups_of(cm),
         writes_all=sorted(nodes + stocks.tolist()) == list(range(cm.n_nodes)),
+        capacity=np.ascontiguousarray(cm.capacity, dtype=np.int64),
     )
 
 

@@ -38,7 +38,9 @@ SHAPES = ("step", "pulse", "ramp", "series")
 
 Dimension = Literal["hier_en_nu", "later", "elders"]
 Direction = Literal["up", "down", "neutral"]
-NodeKind = Literal["auxiliary", "stock"]
+NodeKind = Literal["auxiliary", "stock", "minimum", "maximum"]
+CAPACITY_KINDS = ("minimum", "maximum")
+"""Capacity nodes: the value is the smallest (largest) of the values their links bring (ENGINE.md)."""
 LinkForm = Literal["linear", "elasticity"]
 DelayType = Literal["none", "fixed", "exponential", "third_order"]  # simulator.delays.DELAY_TYPES
 EvidenceStrength = Literal["data", "literature", "expert"]
@@ -439,6 +441,8 @@ Baseline = FiniteFloat | GrowthBaseline | SeriesBaseline
 
 
 def _parse_baseline(value: Any) -> Any:
+    if value is None:  # a capacity node's derived baseline (refused for other kinds by NodeSpec)
+        return None
     if isinstance(value, (GrowthBaseline, SeriesBaseline)):
         return value
     if isinstance(value, dict):
@@ -495,7 +499,8 @@ class NodeSpec(Spec):
     unit: str = ""
     unit_label: str = ""
     kind: NodeKind = "auxiliary"
-    baseline: Baseline = 0.0
+    baseline: Baseline | None = 0.0
+    """None only for a capacity node (``minimum``/``maximum``) without one: derived from its inputs."""
     decay: FiniteFloat = Field(0.0, ge=0.0, description="stock only: fraction of the deviation lost per year")
     min: FiniteFloat | None = None
     max: FiniteFloat | None = None
@@ -507,8 +512,27 @@ class NodeSpec(Spec):
 
     _baseline = field_validator("baseline", mode="before")(classmethod(lambda cls, v: _parse_baseline(v)))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_baseline(cls, value: Any) -> Any:
+        """A capacity node without a ``baseline`` gets None: it is derived from its inputs (ENGINE.md)."""
+        if isinstance(value, dict) and value.get("kind") in CAPACITY_KINDS and "baseline" not in value:
+            return {**value, "baseline": None}
+        return value
+
+    @property
+    def is_capacity(self) -> bool:
+        """A ``minimum`` or ``maximum`` node: its value is the smallest (largest) of its inputs."""
+        return self.kind in CAPACITY_KINDS
+
     @model_validator(mode="after")
     def _check(self) -> NodeSpec:
+        if self.baseline is None and not self.is_capacity:
+            raise ValueError(msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; "
+                                 "got null"))
+        if self.is_capacity and self.decay != 0:
+            raise ValueError(msg("decay is for stocks only, but node '{node}' is a {kind} node (it has no state)",
+                                 node=self.id, kind=self.kind))
         if self.kind != "stock" and self.decay != 0:
             raise ValueError(msg("decay is for stocks only, but node '{node}' is an auxiliary", node=self.id))
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -742,28 +766,59 @@ class LinkSpec(Spec):
         return f"{self.source}->{self.target}"
 
 
-def with_score_scales(links: list[LinkSpec], nodes: list[NodeSpec], start: float) -> list[LinkSpec]:
+def with_score_scales(links: list[LinkSpec], nodes: list[NodeSpec], start: float,
+                      all_links: list[LinkSpec] | None = None) -> list[LinkSpec]:
     """``links`` with the scale of every scored linear link that has none yet set to
     ``|b_target / b_source|`` at ``start`` (years), target units per source unit.
 
-    A link whose ends are unknown or whose baselines are 0 at ``start`` keeps no scale
-    (:func:`simulator.network.score_problems` reports it).
+    A capacity node's baseline is derived from ``all_links`` (default ``links``), see
+    :func:`start_baselines`. A link whose ends are unknown or whose baselines are 0 (or
+    cannot be derived) at ``start`` keeps no scale (:func:`simulator.network.score_problems`
+    and the capacity checks report it).
     """
-    from simulator.baselines import baseline_path  # it builds on this module
-
     by_id = {node.id: node for node in nodes}
+    base: dict[str, float] | None = None
     out = []
     for link in links:
         weight = link.weight
         ends = (link.source, link.target)
         if isinstance(weight, ScoredWeight) and weight.scale is None and link.form == "linear" and all(
                 name in by_id for name in ends):
-            at = [float(baseline_path(by_id[name].baseline, np.array([start]), start)[0]) for name in ends]
-            scale = linear_scale(*at)
+            base = start_baselines(nodes, links if all_links is None else all_links, start) if base is None else base
+            scale = linear_scale(base[link.source], base[link.target])
             if scale is not None:
                 link = link.model_copy(update={"weight": weight.model_copy(update={"scale": scale})})
         out.append(link)
     return out
+
+
+def start_baselines(nodes: list[NodeSpec], links: list[LinkSpec], start: float) -> dict[str, float]:
+    """Every node's baseline at ``start`` (years), node units; a capacity node's derived as the smallest
+    (largest) of ``w * b_source`` over its links at their central weights (ENGINE.md, capacity nodes),
+    NaN when it cannot be (no inputs, a scored input, capacity nodes reading each other in a loop)."""
+    from simulator.baselines import baseline_path  # it builds on this module
+
+    by_id = {node.id: node for node in nodes}
+    known: dict[str, float] = {}
+
+    def value(node_id: str) -> float:
+        if node_id in known:
+            return known[node_id]
+        node = by_id.get(node_id)
+        if node is None:
+            return math.nan
+        if node.baseline is not None:
+            known[node_id] = float(baseline_path(node.baseline, np.array([start]), start)[0])
+            return known[node_id]
+        known[node_id] = math.nan  # a loop of capacity nodes reads NaN
+        inputs = [lk for lk in links if lk.target == node_id]
+        values = [math.nan if isinstance(lk.weight, ScoredWeight) else lk.weight.central * value(lk.source)
+                  for lk in inputs]
+        if node.is_capacity and values and not any(math.isnan(v) for v in values):
+            known[node_id] = min(values) if node.kind == "minimum" else max(values)
+        return known[node_id]
+
+    return {node.id: value(node.id) for node in nodes}
 
 
 MAX_STEPS = 1_000_000

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from simulator.baselines import model_baselines
 from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
 from simulator.io.yaml_file import parse_yaml
@@ -61,11 +63,14 @@ def _refused(*problems: str) -> Outcome:
 def probe_scenario(model: ModelSpec) -> ScenarioSpec:
     """A step of 1 % of the start baseline (1 unit for a zero baseline) on every node, a year after the start."""
     start = model.time.start
+    starts = model_baselines(model, np.array([start]), start)[0]
     items = []
     for node in model.nodes:
         base = node.baseline
         value = base if isinstance(base, float) else getattr(base, "value", None)
-        if value is None:
+        if base is None:  # a capacity node: its baseline is derived from its inputs
+            value = float(starts[model.node_ids.index(node.id)])
+        elif value is None:
             value = next(iter(base.series.values()))
         items.append(
             InterventionSpec(

@@ -13,6 +13,12 @@ coefficient is its slope at the baseline (``w f'(b)``; a saturation's ``w``).
 Its gain **at the run** (:func:`gains_at`) takes every link's coefficient at a
 recorded run's deviations at one time instead (for linear links the same as at
 the baseline, for shaped links their slope there, ``w f'(b + d)``).
+
+A link into a capacity node (``kind: minimum`` / ``maximum``) counts with its
+weight while it is the node's active input and 0 otherwise: in :class:`Loop`
+``gain``, at the baseline's active inputs at the start; :func:`gains_at` gives
+every loop's gain at a time of a recorded run, with that run's active inputs
+and the elasticity scales of that time.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from simulator import shapes
-from simulator.baselines import baseline_path
+from simulator.baselines import model_baselines
 from simulator.checked import checked
 from simulator.compiler import CompiledModel
 from simulator.spec import LinkSpec, Lookup, ModelSpec, Saturation, Threshold, TimeSpec
@@ -87,7 +93,8 @@ def _rotate(cycle: list[str], order: dict[str, int]) -> tuple[str, ...]:
 def _link_coefficients(model: ModelSpec, time: TimeSpec) -> np.ndarray:
     """Local coefficient of each link at the run's start, shape (L,)."""
     start = np.array([time.start])
-    base = {n.id: float(baseline_path(n.baseline, start, time.start)[0]) for n in model.nodes}
+    row = model_baselines(model, start, time.start)[0]  # capacity nodes' baselines derived
+    base = {n.id: float(row[i]) for i, n in enumerate(model.nodes)}
     coef = []
     for link in model.links:
         w = link.weight.central
@@ -96,7 +103,22 @@ def _link_coefficients(model: ModelSpec, time: TimeSpec) -> np.ndarray:
         if link.shape is not None:
             w = _shape_slope(link, base[link.source])
         coef.append(w)
-    return np.array(coef, dtype=float)
+    return np.array(coef, dtype=float) * _baseline_active(model, base)
+
+
+def _baseline_active(model: ModelSpec, base: dict[str, float]) -> np.ndarray:
+    """1.0 per link, 0.0 for a capacity node's input that is not the baseline's active one (L,)."""
+    active = np.ones(len(model.links))
+    for node in model.nodes:
+        if not node.is_capacity:
+            continue
+        into = [j for j, lk in enumerate(model.links) if lk.target == node.id]
+        values = [model.links[j].weight.central * base[model.links[j].source] for j in into]
+        best = (min if node.kind == "minimum" else max)(values)
+        for j in into:
+            active[j] = 0.0
+        active[into[values.index(best)]] = 1.0
+    return active
 
 
 def _shape_slope(link: LinkSpec, b: float) -> float:
@@ -118,11 +140,17 @@ def gains_at(loops: list[Loop], cm: CompiledModel, d: np.ndarray, k: int) -> np.
 
     ``d`` (K + 1, N) is a recorded run of ``cm`` (node units), ``k`` a time index. A linear link's
     coefficient is that of :func:`find_loops` at ``t_k`` (``w``, or ``w b_target / b_source``); a shaped
-    link's its slope ``w f'(b + d)`` there. Shape (number of loops,).
+    link's its slope ``w f'(b + d)`` there; 0 for a capacity node's input that is not active in the run
+    at ``t_k`` (:func:`simulator.analysis.tracing.active_inputs`). Equal to ``Loop.gain`` at ``t_0`` of
+    a run where the baseline's inputs stay active. Shape (number of loops,).
     """
-    ew, scale = cm.linear_coefficients(k, d[k])
-    coef = ew * scale
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ew, scale = cm.linear_coefficients(k, d[k])
+        coef = ew * scale
+        if cm.capacity.any():
+            from simulator.analysis.tracing import active_inputs
+
+            coef = coef * active_inputs(cm, d[: k + 1])[k]
         return np.array([float(np.prod(coef[list(lp.links)])) for lp in loops], dtype=float)
 
 

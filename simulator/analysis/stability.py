@@ -27,6 +27,15 @@ baselines. When unstable, the loops to blame are those that are unstable (or
 neutral) on their own (every other link at weight 0); when no single loop is,
 the loop whose removal lowers the spectral radius most.
 
+**Capacity nodes** (``kind: minimum`` / ``maximum``) are piecewise linear: where
+one input is the active one (the smallest, or largest), the node is that input's
+linear link and the other inputs carry nothing. The map is linearised around a
+run: at each checked time, the active input of every capacity node is the one
+of that run (``check_stability(..., run=d)``); without a run (the check before
+a run), the baseline's (the input whose ``w_j b_j`` is the smallest, or largest;
+the first in file order on a tie). Stability then holds where the active inputs
+stay as they are; a switch changes the map.
+
 **Nonlinear links.** A shaped link (:mod:`simulator.shapes`) enters the map by
 its slope: the check works on the model *linearised around a path*, each shaped
 link's coefficient being ``f'(b + d)`` (a saturation's ``w exp(-w d / max)``) at
@@ -36,7 +45,8 @@ baseline (``d = 0``); given a recorded run (``check_stability(..., run=d)``, as
 since the slopes change along it. The report says which
 (:attr:`StabilityReport.linearised`). Stability of the linearisation is local:
 it says that small changes around that path die out, not that every
-intervention does.
+intervention does. A model with both takes each capacity node's active input
+and each shaped link's slope from the same path.
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ import numpy as np
 
 from simulator.analysis.loops import Loop, find_loops
 from simulator.checked import checked
-from simulator.compiler import CompiledModel
+from simulator.compiler import MINIMUM, CompiledModel
 from simulator.delays import DELAY_TYPES, STAGES, fixed_steps, smoothing_rate
 from simulator.spec import ModelSpec, TimeSpec
 
@@ -97,9 +107,48 @@ def state_layout(cm: CompiledModel, lags: np.ndarray | None = None) -> StateLayo
     return StateLayout(stock, out, feed, n)
 
 
+# --- capacity nodes (minimum / maximum): the active input at a time -----------------------
+
+def active_at(cm: CompiledModel, k: int, weights: np.ndarray | None = None, run: np.ndarray | None = None,
+              lags: np.ndarray | None = None) -> np.ndarray:
+    """1.0 per link that carries at ``t_k``, 0.0 for an inactive input of a capacity node, shape (L,).
+
+    With ``run`` (a recorded run ``d``, shape (K + 1, N)), the run's active inputs
+    (:func:`simulator.analysis.tracing.active_inputs`); else the baseline's: the input
+    whose ``w_j b_j(t_k)`` is the smallest (largest), the first in file order on a tie.
+    """
+    active = np.ones(cm.n_links)
+    if not cm.capacity.any():
+        return active
+    if run is not None:
+        from simulator.analysis.tracing import active_inputs
+
+        return active_inputs(cm, run[: k + 1])[k]
+    w = cm.weight if weights is None else np.asarray(weights, dtype=float)
+    for i in np.flatnonzero(cm.capacity):
+        links = np.flatnonzero(cm.target == i)
+        values = w[links] * cm.baselines[k, cm.source[links]]
+        active[links] = 0.0
+        active[links[np.argmin(values) if cm.capacity[i] == MINIMUM else np.argmax(values)]] = 1.0
+    return active
+
+
+def _active_by_time(cm: CompiledModel, times: range | list[int],
+                    run: np.ndarray | None) -> dict[int, np.ndarray | None]:
+    """:func:`active_at` at each of ``times`` (None for all on a model without capacity nodes)."""
+    if not cm.capacity.any():
+        return {k: None for k in times}
+    if run is not None:
+        from simulator.analysis.tracing import active_inputs
+
+        every = active_inputs(cm, run[: max(times) + 1])
+        return {k: every[k] for k in times}
+    return {k: active_at(cm, k) for k in times}
+
+
 def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None, run: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray, StateLayout]:
+             lags: np.ndarray | None = None, run: np.ndarray | None = None,
+             active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, StateLayout]:
     """The one-step map of the unbounded model, without inputs.
 
     Parameters
@@ -112,6 +161,9 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
     run : ndarray (K + 1, N), optional
         A recorded run: shaped links are linearised at its deviations at ``t_k``
         (at the baseline when omitted); linear links do not depend on it.
+    active : ndarray (L,), optional
+        :func:`active_at`: a capacity node's inactive inputs count at weight 0 (its
+        active input as a linear link); the baseline's active inputs when omitted.
 
     Returns
     -------
@@ -122,6 +174,8 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
     layout : StateLayout
     """
     w = cm.weight if weights is None else np.asarray(weights, dtype=float)
+    if cm.capacity.any():
+        w = w * (active_at(cm, k, w) if active is None else active)
     lay = state_layout(cm, lags)
     lags = cm.lag if lags is None else np.asarray(lags, dtype=float)
     n_nodes, n_states, dt = cm.n_nodes, lay.n_states, cm.dt
@@ -313,9 +367,10 @@ class StabilityReport:
         return out
 
 
-def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray, run: np.ndarray | None = None) -> float:
+def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray, run: np.ndarray | None = None,
+                 active: np.ndarray | None = None) -> float:
     """Spectral radius with only the links in ``keep`` (bool (L,)) at their weights."""
-    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run)[0])
+    return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run, active=active)[0])
 
 
 def _links_on_loops(cm: CompiledModel) -> np.ndarray:
@@ -334,32 +389,32 @@ def _links_on_loops(cm: CompiledModel) -> np.ndarray:
 
 
 def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None,
-             run: np.ndarray | None = None) -> bool:
+             run: np.ndarray | None = None, active: np.ndarray | None = None) -> bool:
     """True when the links in ``keep`` add a unit eigenvalue to the map without the links on loops."""
     if a is None:
-        a = step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run)[0]
-    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0), run=run)[0]
+        a = step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run, active=active)[0]
+    open_loop = step_map(cm, k, np.where(keep & ~_links_on_loops(cm), cm.weight, 0.0), run=run, active=active)[0]
     return unit_eigenvalues(a) > unit_eigenvalues(open_loop)
 
 
-def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop], run: np.ndarray | None = None
-                      ) -> tuple[Loop, ...]:
+def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop], run: np.ndarray | None = None,
+                      active: np.ndarray | None = None) -> tuple[Loop, ...]:
     found = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        if _neutral(cm, k, keep, run=run):
+        if _neutral(cm, k, keep, run=run, active=active):
             found.append(lp)
     return tuple(found)
 
 
-def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float, run: np.ndarray | None = None
-              ) -> tuple[Loop, ...]:
+def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float, run: np.ndarray | None = None,
+              active: np.ndarray | None = None) -> tuple[Loop, ...]:
     alone = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
         keep[list(lp.links)] = True
-        r = _radius_with(cm, k, keep, run)
+        r = _radius_with(cm, k, keep, run, active)
         if r > 1.0 + TOLERANCE:
             alone.append((r, lp))
     if alone:
@@ -368,7 +423,7 @@ def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float, run: 
     for lp in loops:
         keep = np.ones(cm.n_links, dtype=bool)
         keep[list(lp.links)] = False
-        drop = radius - _radius_with(cm, k, keep, run)
+        drop = radius - _radius_with(cm, k, keep, run, active)
         if drop > best_drop:
             best, best_drop = lp, drop
     return () if best is None else (best,)
@@ -378,8 +433,10 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
                     loops: list[Loop] | None = None, run: np.ndarray | None = None) -> StabilityReport:
     """Check the linearised model at the central weights, at the start and end of the horizon.
 
-    A model with shaped links is linearised around the baseline, or around ``run``
-    (a recorded deterministic run, (K + 1, N)) at every time step when it is given.
+    A capacity node counts as its active input at each of those times: the run's
+    when ``run`` (deviations ``d``, shape (K + 1, N)) is given, else the baseline's
+    (see the module docstring). A model with shaped links is linearised around the
+    baseline, or around ``run`` at every time step when it is given.
 
     Parameters
     ----------
@@ -399,11 +456,14 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         When ``model`` has problems on ``time`` (those of ``bwsim validate``), before any work.
     """
     checked(model, time)
-    run = run if cm.has_shapes else None
-    linearised = "" if not cm.has_shapes else ("baseline" if run is None else "run")
+    capacity_run = run if cm.capacity.any() else None
+    shape_run = run if cm.has_shapes else None
+    linearised = "" if not cm.has_shapes else ("baseline" if shape_run is None else "run")
     best_k, best_r, maps = 0, -1.0, {}
-    for k in (range(cm.times.size) if run is not None else sorted({0, cm.times.size - 1})):
-        maps[k] = step_map(cm, k, run=run)[0]
+    times = range(cm.times.size) if shape_run is not None else sorted({0, cm.times.size - 1})
+    act = _active_by_time(cm, times, capacity_run)
+    for k in times:
+        maps[k] = step_map(cm, k, run=shape_run, active=act[k])[0]
         r = spectral_radius(maps[k])
         if r > best_r:
             best_k, best_r = k, r
@@ -412,15 +472,16 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
     if best_r <= 1.0 + TOLERANCE:
         all_links = np.ones(cm.n_links, dtype=bool)
         neutral = [k for k in maps if spectral_radius(maps[k]) >= 1.0 - NEUTRAL_TOLERANCE
-                   and _neutral(cm, k, all_links, maps[k], run)]
+                   and _neutral(cm, k, all_links, maps[k], shape_run, act[k])]
         if not neutral:
             return StabilityReport(True, best_r, growth, float(cm.times[best_k]), linearised=linearised)
         loops = find_loops(model, time) if loops is None else loops
         return StabilityReport(False, best_r, growth, float(cm.times[neutral[0]]),
-                               _neutral_culprits(cm, neutral[0], loops, run), neutral=True, linearised=linearised)
+                               _neutral_culprits(cm, neutral[0], loops, shape_run, act[neutral[0]]), neutral=True,
+                               linearised=linearised)
     loops = find_loops(model, time) if loops is None else loops
-    return StabilityReport(False, best_r, growth, float(cm.times[best_k]), _culprits(cm, best_k, loops, best_r, run),
-                           linearised=linearised)
+    return StabilityReport(False, best_r, growth, float(cm.times[best_k]),
+                           _culprits(cm, best_k, loops, best_r, shape_run, act[best_k]), linearised=linearised)
 
 
 @dataclass(frozen=True)

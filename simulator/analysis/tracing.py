@@ -29,6 +29,19 @@ how much of a node's deviation each loop carried. With bounds that bind, the
 parts are exact too, but the ``bounds`` terms then carry what clipping removed
 at each node.
 
+**Capacity nodes** (``kind: minimum`` / ``maximum``). Their deviation is
+``d_i = (v_a - b_i) + u_i``, with ``v_j = w_j (b_j + L[d_j])`` the inputs'
+values and ``a`` the *active* input at that time (the smallest, or largest;
+ties: the first link in file order). It is split into the active link's part
+``w_a L[d_a]`` (carried like a linear link's effect, while it is active; an
+inactive input carries nothing), a ``switch`` part ``w_a b_a - b_i`` (the gap
+between the active input's baseline value and the node's baseline, the smallest
+or largest of them all: non-zero only while the active input differs from the
+baseline's) and the intervention on ``i``. The ``switch`` part is carried on
+along paths like a ``bounds`` part, so the parts still add up to the deviation
+exactly. The attribution is at the run: which input is active is read from the
+recorded run, time by time.
+
 **Shaped links** (lookup, saturation, threshold: :mod:`simulator.shapes`) are
 not linear, so a path's part through one needs a rule. The one used is
 *proportional attribution at each time*: a shaped link whose source has the
@@ -39,7 +52,10 @@ the source then sum to the link's signal exactly, so the parts of every node
 still add up to its deviation (:func:`trace_paths`' ``other`` row is rounding).
 The incoming split (:func:`incoming`) needs no rule: each link's effect is
 recomputed from the recorded run. :func:`by_intervention`'s ``interaction`` row
-is not 0 on a model with shaped links: superposition does not hold there.
+is not 0 on a model with shaped links: superposition does not hold there. A
+capacity node's inputs are never shaped (the checks refuse it); a capacity node
+may be the source of a shaped link, whose parts are then passed on in proportion
+like any source's.
 """
 
 from __future__ import annotations
@@ -50,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import shapes
-from simulator.compiler import CompiledModel
+from simulator.compiler import MINIMUM, CompiledModel
 from simulator.delays import FIXED, STAGES, code, fixed_steps, smoothing_rate
 from simulator.engine import simulate
 from simulator.interventions import intervention_matrix
@@ -124,6 +140,40 @@ def integrate(flow: np.ndarray, decay: np.ndarray | float, dt: float) -> np.ndar
     return out
 
 
+# --- capacity nodes (minimum / maximum) ---------------------------------------------------
+
+def active_inputs(cm: CompiledModel, d: np.ndarray) -> np.ndarray:
+    """Per time and link, 1.0 when the link carries its effect: every link, except a link into a
+    capacity node while another input is the active one (0.0), shape (K + 1, L).
+
+    ``d`` is a recorded run, shape (K + 1, N). The active input of a capacity node
+    at ``t_k`` is the link whose value ``w (b_source + L[d_source])`` is the smallest
+    (largest) there, the first in file order on a tie.
+    """
+    n = d.shape[0]
+    mask = np.ones((n, cm.n_links))
+    for i in np.flatnonzero(cm.capacity):
+        links = np.flatnonzero(cm.target == i)
+        lagged = apply_lags(d[:, cm.source[links]], cm.delay[links], cm.lag[links], cm.dt)
+        values = cm.weight[links] * (cm.baselines[:n, cm.source[links]] + lagged)
+        pick = np.argmin(values, axis=1) if cm.capacity[i] == MINIMUM else np.argmax(values, axis=1)
+        mask[:, links] = 0.0
+        mask[np.arange(n), links[pick]] = 1.0
+    return mask
+
+
+def switch_part(cm: CompiledModel, d: np.ndarray, node: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """A capacity node's ``switch`` part over time: ``w_a b_a - b_node``, ``a`` its active input
+    (0 while the baseline's input is active; zeros for any other node), node units, shape (K + 1,)."""
+    n = d.shape[0]
+    if not cm.capacity[node]:
+        return np.zeros(n)
+    mask = active_inputs(cm, d) if mask is None else mask
+    links = np.flatnonzero(cm.target == node)
+    active = links[np.argmax(mask[:, links], axis=1)]
+    return cm.weight[active] * cm.baselines[np.arange(n), cm.source[active]] - cm.baselines[:n, node]
+
+
 def pass_ratio(cm: CompiledModel, link: int, d: np.ndarray) -> np.ndarray:
     """A shaped link's signal per unit of its source's deviation over time, ``s(t) / d_source(t)``
     (the slope ``f'(b)`` where ``d_source = 0``), shape (k + 1,); ``d`` is the run, (k + 1, N)."""
@@ -138,7 +188,8 @@ def pass_ratio(cm: CompiledModel, link: int, d: np.ndarray) -> np.ndarray:
     return ratio
 
 
-def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
+def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | None = None,
+          mask: np.ndarray | None = None) -> np.ndarray:
     """Carry source deviations through links into their targets.
 
     Parameters
@@ -151,11 +202,16 @@ def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | N
         The recorded run; needed when a link has a shape (its parts are passed on in
         proportion, :func:`pass_ratio`).
 
+    mask : ndarray (K + 1, L), optional
+        :func:`active_inputs` of the run: a link into a capacity node carries only while active.
+
     Returns
     -------
     ndarray (k + 1, B)
         The part of each target's deviation it causes (integrated for stocks).
     """
+    n = x.shape[0]
+    signal = x * cm.src_scale[:n, links]
     n = x.shape[0]
     signal = x * cm.src_scale[:n, links]
     for c in np.flatnonzero(cm.shape[links] != shapes.NONE):
@@ -164,6 +220,8 @@ def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | N
         signal[:, c] = x[:, c] * pass_ratio(cm, int(links[c]), d[:n])
     effect = cm.outer_weights()[links] * cm.tgt_scale[:n, links] * apply_lags(signal, cm.delay[links],
                                                                                 cm.lag[links], cm.dt)
+    if mask is not None and cm.capacity.any():
+        effect = effect * mask[:n, links]
     stock = cm.is_stock[cm.target[links]]
     if stock.any():
         effect[:, stock] = integrate(effect[:, stock], cm.decay[cm.target[links[stock]]], cm.dt)
@@ -188,7 +246,10 @@ def link_effects(cm: CompiledModel, d: np.ndarray) -> np.ndarray:
     signal = d[:, cm.source] * cm.src_scale[:n]
     for j in np.flatnonzero(cm.shape != shapes.NONE):  # f(b + d) - f(b), simulator.shapes
         signal[:, j] = cm.signal(int(j), d[:, cm.source[j]], np.arange(n))
-    return cm.outer_weights() * cm.tgt_scale[:n] * apply_lags(signal, cm.delay, cm.lag, cm.dt)
+    effects = cm.outer_weights() * cm.tgt_scale[:n] * apply_lags(signal, cm.delay, cm.lag, cm.dt)
+    if cm.capacity.any():  # an input of a capacity node acts only while it is the active one
+        effects = effects * active_inputs(cm, d)
+    return effects
 
 
 def incoming_parts(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int,
@@ -202,7 +263,8 @@ def incoming_parts(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int,
         Incoming link indices.
     parts : ndarray (K + 1, n)
     bounds : ndarray (K + 1,)
-        ``d - own - parts.sum(1)``: what clipping removed (0 when no bound binds).
+        ``d - own - parts.sum(1)`` (minus a capacity node's :func:`switch_part`): what
+        clipping removed (0 when no bound binds).
     """
     effects = link_effects(cm, d) if effects is None else effects
     links = np.flatnonzero(cm.target == node)
@@ -211,6 +273,8 @@ def incoming_parts(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int,
         parts = integrate(parts, cm.decay[node], cm.dt)
     own = own_part(cm, u, node)
     bounds = d[:, node] - own - parts.sum(axis=1)
+    if cm.capacity[node]:
+        bounds = bounds - switch_part(cm, d, node)
     return own, links, parts, bounds
 
 
@@ -221,10 +285,10 @@ def _share(value: float, total: float) -> float:
 def incoming(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int) -> pd.DataFrame:
     """``d_node(t_k)`` split by incoming link, with the columns ``INCOMING_COLUMNS``.
 
-    ``part`` is ``intervention``, ``link`` or ``bounds``; ``source`` the link's
+    ``part`` is ``intervention``, ``link``, ``bounds`` or (a capacity node) ``switch``; ``source`` the link's
     source node; ``value`` in the node's unit; ``share`` = value / d (NaN when d = 0).
     Rows are sorted by ``|value|``, largest first; the values add up to ``d[k, node]``
-    (a ``bounds`` or ``intervention`` row is left out when it is 0 to rounding).
+    (a ``bounds``, ``switch`` or ``intervention`` row is left out when it is 0 to rounding).
     """
     own, links, parts, bounds = incoming_parts(cm, u, d, node)
     total = float(d[k, node])
@@ -233,6 +297,8 @@ def incoming(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int)
     rows += [("link", ids[cm.source[j]], f"{ids[cm.source[j]]}->{ids[node]}", float(parts[k, m]))
              for m, j in enumerate(links)]
     rows.append(("bounds", "", "", float(bounds[k])))
+    if cm.capacity[node]:
+        rows.append(("switch", "", "", float(switch_part(cm, d, node)[k])))
     frame = pd.DataFrame([(*r, _share(r[3], total)) for r in rows], columns=INCOMING_COLUMNS)
     negligible = 1e-9 * max(abs(total), float(np.abs(d[:k + 1, node]).max()), 1e-300)
     frame = frame[(frame["part"] == "link") | (frame["value"].abs() > negligible)]
@@ -250,7 +316,8 @@ class Term:
         ``path``: the intervention on ``start`` carried to the target along a
         simple path; ``feedback``: the whole deviation of ``start``, a node already
         on the path, fed back into it (the loop ``loop`` closes); ``bounds``: what
-        clipping removed at ``start``, carried on.
+        clipping removed at ``start``, carried on; ``switch``: a capacity node's
+        switch part at ``start`` (see the module docstring), carried on.
     start : int
         Node index where the chain starts.
     chain : tuple of int
@@ -279,6 +346,8 @@ def path_terms(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: in
     has_own = np.any(u[:n] != 0, axis=0)
     active = np.any(d[:n] != 0, axis=0) | has_own
     bounds_at = {}
+    switch_at: dict[int, bool] = {}
+    mask = active_inputs(cm, d[:n])  # all ones without capacity nodes
     terms: list[Term] = []
     stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(node, (), (node,))]
     into = {i: np.flatnonzero(cm.target == i) for i in range(cm.n_nodes)}
@@ -293,9 +362,14 @@ def path_terms(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: in
             bounds_at[v] = np.abs(bounds).max() > 1e-12 * max(np.abs(d[:n, v]).max(), 1e-300)
         if bounds_at[v]:
             terms.append(Term("bounds", v, chain))
+        if cm.capacity[v]:
+            if v not in switch_at:
+                switch_at[v] = bool(np.any(switch_part(cm, d[:n], v, mask) != 0))
+            if switch_at[v]:
+                terms.append(Term("switch", v, chain))
         for m in into[v][::-1]:
             s = int(cm.source[m])
-            if not active[s]:
+            if not active[s] or not mask[:, m].any():  # an input a capacity node never took
                 continue
             if s in on_path:
                 pos = on_path.index(s)
@@ -312,11 +386,14 @@ def term_values(cm: CompiledModel, u: np.ndarray, d: np.ndarray, terms: list[Ter
         return np.zeros(0)
     x = np.empty((n, len(terms)))
     bounds_cache: dict[int, np.ndarray] = {}
+    mask = active_inputs(cm, d[:n]) if cm.capacity.any() else None
     for c, term in enumerate(terms):
         if term.kind == "path":
             x[:, c] = own_part(cm, u[:n], term.start)
         elif term.kind == "feedback":
             x[:, c] = d[:n, term.start]
+        elif term.kind == "switch":
+            x[:, c] = switch_part(cm, d[:n], term.start, mask)
         else:
             if term.start not in bounds_cache:
                 bounds_cache[term.start] = incoming_parts(cm, u[:n], d[:n], term.start)[3]
@@ -325,7 +402,7 @@ def term_values(cm: CompiledModel, u: np.ndarray, d: np.ndarray, terms: list[Ter
     for step in range(int(lengths.max())):
         cols = np.flatnonzero(lengths > step)
         links = np.array([terms[c].chain[step] for c in cols])
-        x[:, cols] = carry(cm, x[:, cols], links, d[:n])
+        x[:, cols] = carry(cm, x[:, cols], links, d[:n], mask)
     return x[k].copy()
 
 
@@ -343,6 +420,8 @@ def _describe(cm: CompiledModel, term: Term) -> tuple[str, str]:
         return "(loop) " + text, " -> ".join(ids[i] for i in (*loop, loop[0]))
     if term.kind == "bounds":
         return "(bounds) " + text, ""
+    if term.kind == "switch":
+        return "(switch) " + text, ""
     return text, ""
 
 
@@ -368,7 +447,8 @@ def trace_paths(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: i
         Columns ``PATH_COLUMNS``. ``part``: ``path`` (an intervention carried along
         a simple path, ``a -> b -> c``), ``feedback`` (the deviation of a node on the
         path fed back through the loop in ``loop``; ``path`` starts with
-        ``(loop)``), ``bounds`` (clipping at the path's first node), ``other``
+        ``(loop)``), ``bounds`` (clipping at the path's first node), ``switch`` (a
+        capacity node's active input differing from the baseline's), ``other``
         (the last row: total minus the listed parts; 0 to rounding unless
         ``max_terms`` cut the list). ``length`` in links, ``value`` in the node's
         unit, ``share`` = value / d. Sorted by ``|value|``, largest first.

@@ -33,7 +33,8 @@ from simulator.scenario_run import PreparedScenario, prepare_scenario
 from simulator.spec import LinkSpec, ScoredWeight
 
 PARTS = {"link": msg("link"), "bounds": msg("bounds"), "path": msg("path"), "feedback": msg("feedback"),
-         "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction")}
+         "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction"),
+         "switch": msg("switch")}
 """The words of the ``part`` column."""
 
 
@@ -137,7 +138,8 @@ def _frame(rows: list[dict], labels: dict[str, str], language: str) -> pd.DataFr
 
 
 def _prefixes(text: str, language: str) -> str:
-    for word, label in (("(loop) ", msg("(loop) ")), ("(bounds) ", msg("(bounds) "))):
+    for word, label in (("(loop) ", msg("(loop) ")), ("(bounds) ", msg("(bounds) ")),
+                        ("(switch) ", msg("(switch) "))):
         if text.startswith(word):
             return translate(label, language) + text[len(word):]
     return text
@@ -171,10 +173,15 @@ def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
     if r["loops"]:
         say(msg("\nfeedback per loop"), language)
         show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
+    switching = any(p["part"] == "switch" and p["value"] for p in r["paths"])  # a capacity node changed input
+    if switching and r["exact"]:
+        say(msg("\nnote: a capacity limit (a minimum or maximum node) switched input on the way; the '{switch}' "
+                "parts hold what the switch changed; parts are recomputed from the run", switch=PARTS["switch"]),
+            language)
     if r.get("nonlinear"):
         say(msg("\nnonlinear links: a shaped link passes on its source's parts in proportion to its signal; the "
                 "parts are recomputed from the run and add up to the change"), language)
-    if r["exact"] and r.get("nonlinear"):
+    if r["exact"] and (switching or r.get("nonlinear")):
         return
     say(msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run") if r["exact"]
         else msg("\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed",

@@ -2,7 +2,10 @@
 
 Each node ``x`` becomes ``x_baseline`` (its baseline path), ``x_input`` (the
 scenario's interventions), ``x_delta`` (the deviation ``d``) and ``x`` (the value
-``b + d``); each link ``a -> b`` becomes ``a_to_b_effect``. Lags use Vensim's own
+``b + d``); each link ``a -> b`` becomes ``a_to_b_effect``, or, into a capacity
+node (``kind: minimum`` / ``maximum``), ``a_to_b_value`` (``w * (a_baseline +
+L[a_delta])``), and the node's baseline and deviation are nested ``MIN`` / ``MAX``
+of those values (ENGINE.md). Lags use Vensim's own
 functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``: :data:`simulator.delays.VENSIM_FUNCTIONS`, whose
 module defines what each delay type does) so that Vensim, Stella or PySD
 compute exactly what bwsim computes (ENGINE.md). Central (mode) values are used
@@ -109,7 +112,25 @@ def _baseline(node: NodeSpec, start: float, end: float) -> tuple[Expr, list[Equa
     if isinstance(b, SeriesBaseline):
         table = f"{node.id}_baseline_table"
         return ("lookup", table, ("time",)), [Equation(table, "lookup", points=_table(b.series, start, end))]
-    return _num(b), []
+    return _num(0.0 if b is None else b), []  # None: a capacity node's, written by _capacity_baseline
+
+
+# --- capacity nodes (minimum / maximum) ---------------------------------------------------
+
+def _nested(kind: str, operands: list[Expr]) -> Expr:
+    """``MIN(a, MIN(b, c))`` (or ``MAX``) of two or more operands: Vensim's MIN and MAX take two."""
+    op = "min" if kind == "minimum" else "max"
+    expr = operands[-1]
+    for operand in reversed(operands[:-1]):
+        expr = (op, operand, expr)
+    return expr
+
+
+def _capacity_baseline(node: NodeSpec, links: list, weights: np.ndarray) -> tuple[Expr, list[Equation]]:
+    """A capacity node's derived baseline: the smallest (largest) of ``w_j * b_j`` over its links."""
+    inputs: list[Expr] = [("mul", [_num(weights[j]), ("ref", f"{lk.source}_baseline")])
+                          for j, lk in enumerate(links) if lk.target == node.id]
+    return _nested(node.kind, inputs), []
 
 
 def _table(series: dict[float, float], start: float, end: float) -> tuple[tuple[float, float], ...]:
@@ -151,7 +172,8 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
     eqs = out.equations
     initial = _initial_signals(prepared)
     for node in model.nodes:
-        expr, extra = _baseline(node, time.start, time.end)
+        expr, extra = (_capacity_baseline(node, model.links, cm.weight) if node.is_capacity
+                       else _baseline(node, time.start, time.end))
         eqs.extend(extra)
         eqs.append(Equation(f"{node.id}_baseline", "aux", expr, units=node.unit,
                             comment=f"Baseline of {node.label.en}", shown_units=node.shown_unit))
@@ -179,6 +201,15 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         lagged = {"none": signal, "fixed": ("delay_fixed", signal, _num(tau)),
                   "exponential": ("delay1", signal, _num(tau), init),
                   "third_order": ("delay3", signal, _num(tau), init)}[link.delay]
+        if model.node(link.target).is_capacity:  # an input value, not an effect (ENGINE.md, capacity nodes)
+            name = f"{link.source}_to_{link.target}_value"
+            target = model.node(link.target)
+            eqs.append(Equation(name, "aux", ("mul", [_num(cm.weight[j]),
+                                                      ("add", [("ref", f"{link.source}_baseline"), lagged])]),
+                                comment=f"Input of {link.source} into {link.target} (a value)",
+                                units=target.unit, shown_units=target.shown_unit))
+            incoming[link.target].append(("ref", name))
+            continue
         saturating = link.shape is not None and link.shape.kind == "saturation"  # its weight is inside
         factors = [lagged] if saturating else [_num(cm.weight[j]), lagged]
         if link.form == "elasticity":
@@ -228,6 +259,9 @@ def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], d
                     units=per_year(node.unit) if flow else node.unit, comment=f"Interventions on {node.label.en}",
                     shown_units=f"{node.shown_unit}/yr" if flow else node.shown_unit)]
     total: Expr = ("add", [("ref", f"{node.id}_input"), *incoming])
+    if node.is_capacity:  # (min_j value_j - baseline) + input, as the engine sums it
+        total = ("add", [("sub", _nested(node.kind, incoming), ("ref", f"{node.id}_baseline")),
+                         ("ref", f"{node.id}_input")])
     bounded = node.min is not None or node.max is not None
     name = f"{node.id}_delta"
 
@@ -239,7 +273,7 @@ def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], d
             value = ("min", value, _num(node.max))
         return ("sub", value, ("ref", f"{node.id}_baseline"))
 
-    if node.kind == "auxiliary":
+    if node.kind != "stock":
         eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit,
                             shown_units=node.shown_unit))
         return eqs

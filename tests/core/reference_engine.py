@@ -11,6 +11,7 @@ this engine is the independent check of those formulas).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -32,9 +33,8 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
     n_times = time.n_steps + 1
     times = [time.start + k * time.dt for k in range(n_times)]
     dt = time.dt
-    base = [[float(baseline_path(n.baseline, np.array([t]), time.start)[0]) for n in model.nodes]
-            for t in times]
     links = model.links
+    base = [_baselines_at(model, t, time.start) for t in times]
     w = [lk.weight.central for lk in links] if weights is None else list(weights)
     tau = [lk.lag.central for lk in links] if lags is None else list(lags)
     kind = {n.id: n.kind for n in model.nodes}
@@ -90,10 +90,12 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
         for node_id in stock_next:
             d_k[node_id] = clip(node_id, k, stock_next[node_id])
         # 2.-3. auxiliaries in dependency order, each clipped as soon as it is known
-        instant = [j for j, lk in enumerate(links) if j not in lag_out and kind[lk.target] == "auxiliary"]
-        if not _evaluate_recursively(ids, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip):
+        instant = [j for j, lk in enumerate(links) if j not in lag_out and kind[lk.target] != "stock"]
+        value_in = functools.partial(_input_value, links, w, base, k)
+        if not _evaluate_recursively(ids, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip,
+                                     value_in, base):
             _solve_cycle(ids, pos, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip,
-                         base, lower, upper)
+                         base, lower, upper, w)
         for i, node_id in enumerate(ids):
             d[k, i] = d_k[node_id]
         # link signals now known; zero-lag and t_0 pass-through outputs
@@ -136,8 +138,33 @@ def _table(points: list[tuple[float, float]], x: float) -> float:
     return points[-1][1]
 
 
-def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip) -> bool:
-    """Evaluate auxiliaries depth first; False when the instant links form a cycle."""
+def _baselines_at(model: ModelSpec, t: float, start: float) -> list[float]:
+    """Every node's baseline at ``t``; a minimum (maximum) node's is the smallest (largest) of
+    ``w_j * b_j(t)`` over its links (ENGINE.md, capacity nodes), found depth first."""
+    by_id = {n.id: n for n in model.nodes}
+    known: dict[str, float] = {}
+
+    def value(node_id: str) -> float:
+        if node_id not in known:
+            node = by_id[node_id]
+            if node.kind in ("minimum", "maximum"):
+                inputs = [lk.weight.central * value(lk.source) for lk in model.links if lk.target == node_id]
+                known[node_id] = min(inputs) if node.kind == "minimum" else max(inputs)
+            else:
+                known[node_id] = float(baseline_path(node.baseline, np.array([t]), start)[0])
+        return known[node_id]
+
+    return [value(n.id) for n in model.nodes]
+
+
+def _input_value(links, w, base, k, j: int, lagged_deviation: float, pos: dict[str, int]) -> float:
+    """A capacity node's input through link ``j``: ``w * (b_source + L[d_source])``."""
+    return w[j] * (base[k][pos[links[j].source]] + lagged_deviation)
+
+
+def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip,  # noqa: C901
+                          value_in, base) -> bool:
+    """Evaluate auxiliaries (and capacity nodes) depth first; False when the instant links form a cycle."""
     pos = {node_id: i for i, node_id in enumerate(ids)}
     busy: set[str] = set()
 
@@ -147,6 +174,20 @@ def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signa
         if node_id in busy:
             return None
         busy.add(node_id)
+        if kind[node_id] in ("minimum", "maximum"):
+            inputs = []
+            for j, lk in enumerate(links):
+                if lk.target != node_id:
+                    continue
+                if j in instant:
+                    if value(lk.source) is None:
+                        return None
+                    inputs.append(value_in(j, d_k[lk.source], pos))
+                else:
+                    inputs.append(value_in(j, lag_out[j], pos))
+            chosen = min(inputs) if kind[node_id] == "minimum" else max(inputs)
+            d_k[node_id] = clip(node_id, k, chosen - base[k][pos[node_id]] + u_k[pos[node_id]])
+            return d_k[node_id]
         total = u_k[pos[node_id]]
         for j, lk in enumerate(links):
             if lk.target != node_id:
@@ -161,30 +202,53 @@ def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signa
         return d_k[node_id]
 
     for node_id in ids:
-        if kind[node_id] == "auxiliary" and value(node_id) is None:
+        if kind[node_id] != "stock" and value(node_id) is None:
             return False
     return True
 
 
 def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip,  # noqa: C901
-                 base, lower, upper) -> None:
+                 base, lower, upper, w) -> None:
     """``t_0`` with a cycle of pass-through links: solve ``d = clip(u + G d)`` for the auxiliaries.
 
     Solve the linear system; hold every node the solution puts outside its bounds at
-    the bound and solve again, until no further node leaves its bounds. A shaped
-    link (never on the cycle) adds its effect at the previous solution to the right-hand
-    side, and the solve is repeated until the solution no longer changes.
+    the bound and solve again, until no further node leaves its bounds. A capacity
+    node (in the cycle or not) is the row of its active
+    input (first the baseline's smallest, or largest); when the solution makes
+    another input the smallest (largest), that one becomes active and all is solved
+    again (an active set, as the engine's; here for all auxiliaries as one dense system).
+    A shaped link (never on the cycle, never into a capacity node) adds its effect at
+    the previous solution to the right-hand side, and the solve is repeated until the
+    solution no longer changes.
     """
-    aux = [node_id for node_id in ids if kind[node_id] == "auxiliary"]
+    aux = [node_id for node_id in ids if kind[node_id] != "stock"]
     row = {node_id: r for r, node_id in enumerate(aux)}
     held: dict[str, float] = {}
+    into = {c: [j for j, lk in enumerate(links) if lk.target == c] for c in aux if kind[c] in ("minimum", "maximum")}
+
+    def pick(c: str, values: list[float]) -> int:
+        best = min(values) if kind[c] == "minimum" else max(values)
+        return into[c][values.index(best)]
+
+    active = {c: pick(c, [w[j] * base[k][pos[links[j].source]] for j in js]) for c, js in into.items()}
     guess = {node_id: 0.0 for node_id in aux} | {n: d_k[n] for n in d_k}
     rounds = 0
-    while True:
+    for _ in range(1000):  # a bound held or an input switched per round; far fewer rounds in practice
         a = np.eye(len(aux))
         rhs = np.array([held.get(node_id, u_k[pos[node_id]]) for node_id in aux], dtype=float)
+        for c, j in active.items():
+            if c in held:
+                continue
+            source = links[j].source
+            rhs[row[c]] += w[j] * base[k][pos[source]] - base[k][pos[c]]
+            if j not in instant:
+                rhs[row[c]] += w[j] * lag_out[j]
+            elif source in row:
+                a[row[c], row[source]] -= w[j]
+            else:
+                rhs[row[c]] += w[j] * d_k[source]
         for j, lk in enumerate(links):
-            if lk.target not in row or lk.target in held:
+            if lk.target not in row or lk.target in held or lk.target in into:
                 continue
             if j in instant and lk.source in row and lk.shape is not None:
                 rhs[row[lk.target]] += effect(j, signal(j, guess, k), k)
@@ -196,6 +260,17 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
             else:
                 rhs[row[lk.target]] += effect(j, lag_out[j], k)
         solution = {node_id: float(x) for node_id, x in zip(aux, np.linalg.solve(a, rhs), strict=True)}
+        known = {**d_k, **{n: clip(n, k, x) for n, x in solution.items()}}
+        changed = {}
+        for c, js in into.items():
+            values = [w[j] * (base[k][pos[links[j].source]]
+                              + (known[links[j].source] if j in instant else lag_out[j])) for j in js]
+            best = min(values) if kind[c] == "minimum" else max(values)
+            if c not in held and values[js.index(active[c])] != best:
+                changed[c] = pick(c, values)
+        if changed:
+            active.update(changed)
+            continue
         clipped = {node_id: clip(node_id, k, x) for node_id, x in solution.items()}
         rounds += 1
         if any(clipped[n] != guess[n] for n in aux) and rounds < 4 * len(aux) + 4:
@@ -206,5 +281,7 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
         if not leaving:
             break
         held.update(leaving)
+    else:
+        raise RuntimeError("the reference t_0 solve did not settle")
     for node_id in aux:
         d_k[node_id] = clip(node_id, k, solution[node_id])

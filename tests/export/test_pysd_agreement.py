@@ -136,6 +136,32 @@ def test_shipped_scenarios(scenario, fmt, tmp_path):
     assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
 
 
+def capacity_model() -> str:
+    """Capacity nodes of both kinds: a minimum of three inputs (zero, fixed and exponential lags) that
+    switches input mid-run, a bounded maximum of two (third-order lag) that reads it, and an
+    elasticity and a stock downstream."""
+    def node(node_id: str, baseline=None, **extra):
+        data = {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu", **extra}
+        return data if baseline is None else data | {"baseline": baseline}
+
+    model = {
+        "name": "capacity", "title": "capacity", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "nodes": [node("source", {"series": {2020: 10.0, 2024: 12.0}}), node("workers", 14.0),
+                  node("space", {"value": 13.0, "growth": 0.01}),
+                  node("filled", kind="minimum"), node("floor", 11.0),
+                  node("used", kind="maximum", max=13.5), node("income", 30.0),
+                  node("stocked", 5.0, kind="stock", decay=0.1)],
+        "links": [{"from": "source", "to": "filled", "weight": 1.0},
+                  {"from": "workers", "to": "filled", "weight": 1.0, "lag": 0.75, "delay": "fixed"},
+                  {"from": "space", "to": "filled", "weight": 1.0, "lag": 1.0, "delay": "exponential"},
+                  {"from": "filled", "to": "used", "weight": 1.0, "lag": 1.5, "delay": "third_order"},
+                  {"from": "floor", "to": "used", "weight": 1.2},
+                  {"from": "filled", "to": "income", "weight": 0.4, "form": "elasticity"},
+                  {"from": "used", "to": "stocked", "weight": 0.5}],
+    }
+    return yaml.safe_dump(model, sort_keys=False)
+
+
 def every_shape_model(loop: bool = False) -> str:
     """source -> one target per link shape (each with another delay type), the saturation into a stock.
 
@@ -170,6 +196,85 @@ def every_shape_model(loop: bool = False) -> str:
     model = {"name": "case", "title": "case", "time": {"start": 2020, "end": 2028, "dt": 0.25},
              "nodes": nodes, "links": links}
     return yaml.safe_dump(model, sort_keys=False)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_capacity_nodes_min_and_max(fmt, tmp_path):
+    model = load_model_text(capacity_model(), "capacity.yaml").spec
+    scenario = ScenarioSpec.model_validate({
+        "name": "capacity", "model": "capacity.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "interventions": [{"node": "source", "shape": "ramp", "slope": 2.0, "start": 2020.5, "end": 2026},
+                          {"node": "workers", "shape": "step", "height": 3.0, "start": 2023},
+                          {"node": "filled", "shape": "pulse", "height": 0.5, "start": 2025, "width": 0.5}]})
+    prepared = prepare_scenario(scenario, model)
+    result = run_deterministic(prepared)
+    i = result.node_ids.index
+    value = result.value
+    active = np.argmin(np.stack([value[:, i("source")], value[:, i("workers")], value[:, i("space")]]), axis=0)
+    assert len(set(active.tolist())) >= 2, "the minimum switches input during the run"
+    assert np.sum(value[:, i("used")] == 13.5) > 2, "the maximum's bound binds"
+    text = (write_mdl if fmt == "mdl" else write_xmile)(build_equations(prepared))
+    assert "MIN(" in text and "MAX(" in text
+    assert_agrees(prepared, fmt, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_a_capacity_node_as_the_source_of_shaped_links(fmt, tmp_path):
+    """The minimum feeds a saturation (zero lag) and a lookup (exponential lag), the maximum a
+    threshold (fixed lag): each shaped signal is f(b + d) - f(b) of the capacity node's value."""
+    data = yaml.safe_load(capacity_model())
+    for node_id, baseline in (("service", 6.0), ("looked", 1.0), ("flag", 0.0)):
+        data["nodes"].append({"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu",
+                              "baseline": baseline})
+    data["links"] += [
+        {"from": "filled", "to": "service", "weight": 0.8, "shape": {"kind": "saturation", "max": 1.2}},
+        {"from": "filled", "to": "looked", "lag": 0.5, "delay": "exponential",
+         "shape": {"kind": "lookup", "points": [[9.0, 0.0], [11.0, 1.0], [13.0, 1.5]]}},
+        {"from": "used", "to": "flag", "weight": 2.0, "lag": 0.5, "delay": "fixed",
+         "shape": {"kind": "threshold", "level": 12.5}}]
+    model = load_model_text(yaml.safe_dump(data, sort_keys=False), "capacity.yaml").spec
+    scenario = ScenarioSpec.model_validate({
+        "name": "capacity", "model": "capacity.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "interventions": [{"node": "source", "shape": "ramp", "slope": 2.0, "start": 2020.5, "end": 2026},
+                          {"node": "workers", "shape": "step", "height": 3.0, "start": 2023}]})
+    prepared = prepare_scenario(scenario, model)
+    delta = run_deterministic(prepared).delta
+    ids = prepared.compiled.node_ids
+    for node_id in ("service", "looked", "flag"):
+        assert np.ptp(delta[:, ids.index(node_id)]) > 0, node_id
+    text = write_mdl(build_equations(prepared))
+    assert "MIN(" in text and "EXP(" in text
+    assert_agrees(prepared, fmt, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_the_labour_capacity_example(fmt, tmp_path):
+    loaded = load_scenario(ROOT / "examples" / "labour-capacity" / "scenario.yaml")
+    assert_agrees(prepare_scenario(loaded.spec, loaded.model.spec), fmt, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_a_capacity_node_inside_a_lagged_loop(fmt, tmp_path):
+    """r -> c -> r through exponential lags: the t_0 solve switches c to z; the export gives the lags'
+    start values, so PySD starts where bwsim does."""
+    def node(node_id: str, baseline=None, **extra):
+        data = {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu", **extra}
+        return data if baseline is None else data | {"baseline": baseline}
+
+    text = yaml.safe_dump({
+        "name": "ring", "title": "ring", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "nodes": [node("r", 10.0), node("z", {"value": 12.0, "growth": 0.02}), node("c", kind="minimum")],
+        "links": [{"from": "r", "to": "c", "weight": 1.0, "lag": 1.0, "delay": "exponential"},
+                  {"from": "z", "to": "c", "weight": 1.0},
+                  {"from": "c", "to": "r", "weight": 0.5, "lag": 1.0, "delay": "exponential"}]}, sort_keys=False)
+    model = load_model_text(text, "ring.yaml").spec
+    scenario = ScenarioSpec.model_validate({
+        "name": "ring", "model": "ring.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
+        "interventions": [{"node": "r", "shape": "step", "height": 6.0, "start": 2020},
+                          {"node": "r", "shape": "step", "height": -8.0, "start": 2024}]})
+    prepared = prepare_scenario(scenario, model)
+    assert prepared.compiled.initial_levels is None
+    assert_agrees(prepared, fmt, tmp_path)
 
 
 @pytest.mark.parametrize("fmt", ["mdl", "xmile"])

@@ -245,10 +245,10 @@ def test_monitor_shows_observations_against_the_band_and_refuses_a_bad_csv(serve
 def _edited_heerlen() -> bytes:
     """The Heerlen model with the first link (medtech jobs -> local service jobs) stronger and slower."""
     text = (ROOT / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
-    unit = '    weight_unit: "jobs per job"\n'  # declared since the units merge
-    old = f"weight: {{low: 0.2, mode: 0.5, high: 1.0}}\n{unit}    form: linear\n    lag: {{low: 1, mode: 2, high: 5}}\n"
+    rest = '\n    weight_unit: "jobs per job"\n    form: linear\n    lag: '
+    old = "weight: {low: 0.2, mode: 0.5, high: 1.0}" + rest + "{low: 1, mode: 2, high: 5}\n"
     assert text.count(old) == 1
-    new = f"weight: {{low: 0.2, mode: 0.9, high: 1.5}}\n{unit}    form: linear\n    lag: {{low: 1, mode: 3, high: 5}}\n"
+    new = "weight: {low: 0.2, mode: 0.9, high: 1.5}" + rest + "{low: 1, mode: 3, high: 5}\n"
     return text.replace(old, new).encode()
 
 
