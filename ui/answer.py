@@ -102,11 +102,13 @@ class Headline:
 def headlines(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> list[Headline]:
     """The headline metrics of a one-year scorecard ``card``."""
     out = []
+    first: dict[str, dict] = {}
+    for record in card.to_dict("records"):  # one pass, not one filter per headline
+        first.setdefault(record["node"], record)
     for node in headline_nodes(model):
-        rows = card[card["node"] == node]
-        if rows.empty:
+        row = first.get(node)
+        if row is None:
             continue
-        row = rows.iloc[0]
         value = float(row["baseline"]) + float(row["delta"])
         unit = str(row["unit"])
         colour = {"up": "normal", "down": "inverse"}.get(str(row["direction"]), "off")
@@ -137,6 +139,17 @@ def _largest(rows: pd.DataFrame) -> pd.Series | None:
     return rows.loc[rows["delta"].abs().idxmax()]
 
 
+def _largest_record(rows: list[dict]) -> dict | None:
+    """:func:`_largest` over records: the first row with the largest ``|relative|`` (NaN left out), else
+    the first with the largest ``|delta|``."""
+    if not rows:
+        return None
+    sized = [r for r in rows if pd.notna(r["relative"])]
+    if sized:
+        return max(sized, key=lambda r: abs(float(r["relative"])))
+    return max(rows, key=lambda r: abs(float(r["delta"])))
+
+
 def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFrame:
     """One row per dimension and theme of a one-year scorecard, in CBS order, with the cell's size.
 
@@ -147,23 +160,29 @@ def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFram
     without an ensemble). ``skip``: nodes the levers push directly; they size a cell only when nothing
     else in it moves.
     """
+    # Plain Python over the card's records, in the card's order (one pass instead of pandas filters per
+    # cell: this runs on every slider move); the same rules as _moving and _largest.
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for record in card.to_dict("records"):
+        groups.setdefault((record["dimension"], record["theme"]), []).append(record)
     rows = []
-    for (dimension, theme), part in card.groupby(["dimension", "theme"], sort=False):
-        moving = _moving(part)
-        top = _largest(moving[~moving["node"].isin(skip)]) if not moving["node"].isin(skip).all() else None
-        top = top if top is not None else _largest(moving)
-        counts = {f"n_{v}": int((part["verdict"] == v).sum()) for v in ("improves", "worsens", "level", "neutral")}
+    for (dimension, theme), part in groups.items():
+        moving = [r for r in part if r["verdict"] in ("improves", "worsens")]
+        named = [r for r in moving if r["node"] not in skip]
+        top = (_largest_record(named) if named else None) or _largest_record(moving)
+        counts = {f"n_{v}": sum(r["verdict"] == v for r in part) for v in ("improves", "worsens", "level", "neutral")}
         verdict = ("mixed" if counts["n_improves"] and counts["n_worsens"] else "improves" if counts["n_improves"]
                    else "worsens" if counts["n_worsens"] else "level" if counts["n_level"] else "neutral")
         score = math.nan
         if top is not None and pd.notna(top["relative"]):
             score = abs(float(top["relative"])) * (1 if top["verdict"] == "improves" else -1)
+        shares = [float(r["share_agree"]) for r in moving if pd.notna(r["share_agree"])]
         rows.append({
             "dimension": dimension, "theme": theme, "verdict": verdict, "score": score,
             "node": "" if top is None else str(top["node"]),
             "delta": math.nan if top is None else float(top["delta"]),
             "unit": "" if top is None else str(top["unit"]),
-            "share_agree": float(moving["share_agree"].min()) if not moving.empty else math.nan,
+            "share_agree": min(shares) if shares else math.nan,
             **counts,
         })
     frame = pd.DataFrame(rows)
@@ -219,7 +238,7 @@ def indicator_sentence(model: ModelSpec, row: pd.Series | dict, language: str = 
     return text[:1].upper() + text[1:] + "."
 
 
-def _mover(model: ModelSpec, row: pd.Series | None, language: str) -> str:
+def _mover(model: ModelSpec, row: pd.Series | dict | None, language: str) -> str:
     if row is None:
         return ""
     relative = f" ({numbers.percent(float(row['relative']), language, sign=True)})" if pd.notna(row["relative"]) else ""
@@ -233,21 +252,24 @@ def dimension_sentence(model: ModelSpec, card: pd.DataFrame, dimension: str, lan
 
     ``skip``: nodes the levers push directly; they are counted but never named as the largest change
     (that a jobs lever adds jobs says nothing new)."""
-    rows = card[card["dimension"] == dimension]
-    if rows.empty:
+    # Plain Python over the card's records (pandas filters per dimension cost more than the sentence).
+    rows = [r for r in card.to_dict("records") if r["dimension"] == dimension]
+    if not rows:
         return ""
-    scored = rows[rows["verdict"] != "neutral"]
-    better, worse = _moving(rows[rows["verdict"] == "improves"]), _moving(rows[rows["verdict"] == "worsens"])
-    named_better, named_worse = better[~better["node"].isin(skip)], worse[~worse["node"].isin(skip)]
+    scored = [r for r in rows if r["verdict"] != "neutral"]
+    better = [r for r in rows if r["verdict"] == "improves"]
+    worse = [r for r in rows if r["verdict"] == "worsens"]
+    named_better = [r for r in better if r["node"] not in skip]
+    named_worse = [r for r in worse if r["node"] not in skip]
     name = t(dimension, language)
     name = name[:1].upper() + name[1:]
-    if better.empty and worse.empty:
+    if not better and not worse:
         return t("dimension_level", language, dimension=name, n=len(scored))
     text = t("verdict_counts", language, dimension=name, better=len(better), worse=len(worse), n=len(scored))
-    if not named_better.empty:
-        text += t("verdict_best", language, what=_mover(model, _largest(named_better), language))
-    if not named_worse.empty:
-        text += t("verdict_worst", language, what=_mover(model, _largest(named_worse), language))
+    if named_better:
+        text += t("verdict_best", language, what=_mover(model, _largest_record(named_better), language))
+    if named_worse:
+        text += t("verdict_worst", language, what=_mover(model, _largest_record(named_worse), language))
     return text + "."
 
 
@@ -262,8 +284,16 @@ def dimension_sentences(model: ModelSpec, card: pd.DataFrame, language: str = "n
 def cell_indicators(model: ModelSpec, card: pd.DataFrame, dimension: str, theme: str,
                     language: str = "nl") -> list[str]:
     """The lines a cell opens to: each indicator of the cell with its change and verdict."""
-    lines = []
-    for row in card[(card["dimension"] == dimension) & (card["theme"] == theme)].to_dict("records"):
+    return all_cell_indicators(model, card, language).get((dimension, theme), [])
+
+
+def all_cell_indicators(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> dict[tuple[str, str],
+                                                                                             list[str]]:
+    """:func:`cell_indicators` of every cell at once, by ``(dimension, theme)``: one pass over the card
+    instead of one filter per cell (the home page opens every cell's lines on each slider move)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for row in card.to_dict("records"):
+        lines = out.setdefault((row["dimension"], row["theme"]), [])
         verdict = t(f"verdict_{row['verdict']}", language)
         if row["verdict"] == "level" or float(row["delta"]) == 0:
             lines.append(f"{row['label']}: {verdict}")
@@ -271,7 +301,7 @@ def cell_indicators(model: ModelSpec, card: pd.DataFrame, dimension: str, theme:
         relative = (f", {numbers.percent(float(row['relative']), language, sign=True)}"
                     if pd.notna(row["relative"]) else "")
         lines.append(f"{row['label']}: {change_words(row, language)}{relative} ({verdict})")
-    return lines
+    return out
 
 
 def theme_title(theme: str, language: str = "nl") -> str:

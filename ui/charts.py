@@ -197,57 +197,60 @@ def path_figure(
     band : DataFrame, optional
         Columns ``time``, ``series``, ``low``, ``high``: a shaded range per series.
     """
-    fig = go.Figure()
     long_unit = len(unit) > LONG_UNIT  # a long unit does not fit along the y axis: it goes under the title
     title, unit = _plain(title), _plain(unit)
     series = list(dict.fromkeys(paths["series"]))
     colours = iter(SERIES_COLOURS)
-    colour_of = {}
+    traces = []
     for name in series:
         part = paths[paths["series"] == name]
         is_base = bool(part["baseline"].iloc[0]) if "baseline" in part else False
-        colour_of[name] = BASELINE_COLOUR if is_base else next(colours, "#000000")
+        colour = BASELINE_COLOUR if is_base else next(colours, "#000000")
         if band is not None and name in set(band["series"]):
-            _add_band(fig, band[band["series"] == name], colour_of[name], name)
-        fig.add_trace(
+            traces.append(_band_trace(band[band["series"] == name], colour, name))
+        traces.append(
             go.Scatter(
                 x=part["time"].to_numpy(),
                 y=part["value"].to_numpy(),
                 name=_plain(name),
                 mode="lines",
-                line={"color": colour_of[name], "width": 2, "dash": "dash" if is_base else "solid"},
+                line={"color": colour, "width": 2, "dash": "dash" if is_base else "solid"},
             )
         )
-    fig.update_layout(
-        title={
-            "text": f"{title}<br><span style='font-size:11px;color:#666666'>{unit}</span>" if long_unit else title,
-            "font": {"size": 14},
+    # One constructor call with the whole layout: plotly validates each update_* call over the whole
+    # figure again (about 12 ms a path chart with separate calls, under 3 ms in one).
+    fig = go.Figure(
+        data=traces,
+        layout={
+            "title": {
+                "text": f"{title}<br><span style='font-size:11px;color:#666666'>{unit}</span>" if long_unit else title,
+                "font": {"size": 14},
+            },
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 55 if long_unit else 40, "b": 10},
+            "yaxis": {"title": None if long_unit else unit or None, "gridcolor": "#eeeeee"},
+            "xaxis": {"gridcolor": "#eeeeee"},
+            "legend": {"orientation": "h", "y": -0.2},
+            "showlegend": len(series) > 1,
+            "plot_bgcolor": "white",
         },
-        height=height,
-        margin={"l": 10, "r": 10, "t": 55 if long_unit else 40, "b": 10},
-        yaxis_title=None if long_unit else unit or None,
-        legend={"orientation": "h", "y": -0.2},
-        showlegend=len(series) > 1,
-        plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor="#eeeeee")
-    fig.update_yaxes(gridcolor="#eeeeee")
+    if fig.layout.yaxis.title.text is None:
+        fig.update_layout(yaxis_title=None)  # the empty title object the figure always had (same JSON)
     return fig
 
 
-def _add_band(fig: go.Figure, band: pd.DataFrame, colour: str, name: str) -> None:
+def _band_trace(band: pd.DataFrame, colour: str, name: str) -> go.Scatter:
     x = band["time"].to_numpy()
-    fig.add_trace(
-        go.Scatter(
-            x=np.concatenate([x, x[::-1]]),
-            y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
-            fill="toself",
-            fillcolor=_transparent(colour),
-            line={"width": 0},
-            hoverinfo="skip",
-            name=_plain(f"{name} 5-95%"),
-            showlegend=False,
-        )
+    return go.Scatter(
+        x=np.concatenate([x, x[::-1]]),
+        y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
+        fill="toself",
+        fillcolor=_transparent(colour),
+        line={"width": 0},
+        hoverinfo="skip",
+        name=_plain(f"{name} 5-95%"),
+        showlegend=False,
     )
 
 

@@ -3,15 +3,19 @@
 All calls into :mod:`simulator` that the pages make go through here, so that
 caching lives in one place. Models are cached by the SHA-256 of their text
 (``st.cache_resource``: specs and compiled arrays are immutable), runs by the
-model's hash and the scenario's JSON.
+model's hash and the scenario's JSON. What the pages make from a cached run or
+scorecard (sentences, scorecard cells, figures) can be cached with it by
+:func:`memo`, so that a rerun rebuilds only what a slider changed.
 """
 
 from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -36,6 +40,8 @@ from ui import future as fut
 from ui import plain_text
 from ui.i18n import error_text as core_error_text
 from ui.i18n import problem_lines, t, unit_label
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = REPO / "models" / "medtech-heerlen.yaml"
@@ -249,6 +255,28 @@ def current() -> Current:
 def _key(scenario: ScenarioSpec) -> str:
     """The cache key of a scenario: its full JSON."""
     return scenario.model_dump_json(by_alias=True)
+
+
+def scenario_key(scenario: ScenarioSpec | None) -> str:
+    """The cache key of a scenario (its full JSON; "" for none), for :func:`memo` keys."""
+    return "" if scenario is None else _key(scenario)
+
+
+@st.cache_resource(max_entries=2048, show_spinner=False)
+def _memo(kind: str, key: Hashable, _make: Callable[[], object]) -> object:
+    return _make()
+
+
+def memo(kind: str, key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, made once per ``kind`` and ``key`` for every session (cached; the value is shared, so
+    it must not be changed by its users: return tuples, text, or figures only read).
+
+    ``key`` must name everything ``make`` reads: the model (``Current.key``), the scenarios
+    (:func:`scenario_key`), the year, the number of samples, the language. Used for what a page
+    derives from a cached run or scorecard, so that a rerun after a slider move rebuilds only what
+    the move changed and reuses the rest (the other runs' sentences, the same figures).
+    """
+    return _memo(kind, key, make)  # type: ignore[return-value]
 
 
 def current_default() -> Current:

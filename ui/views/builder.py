@@ -73,15 +73,23 @@ def dutch_slider(label: str, low: float, high: float, step: float, key: str) -> 
             label, float(low), float(high), step=float(step), key=key, format="%.0f"
         )
         return float(value)
-    grid = _grid(float(low), float(high), float(step))
-    current = st.session_state.get(key)
-    if current is not None and current not in grid:  # a linked or restored value: its nearest grid value
-        st.session_state[key] = min(grid, key=lambda v: abs(v - float(current)))
     lang = state.language()
+    # The grid (up to 2,001 values) and its labels are made once per range and language: formatting them
+    # on every rerun was the largest cost of a slider move (Babel, twice per option).
+    grid, labels = state.memo("slider_grid", (float(low), float(high), float(step), lang),
+                              lambda: _grid_labels(float(low), float(high), float(step), lang))
+    current = st.session_state.get(key)
+    if current is not None and current not in labels:  # a linked or restored value: its nearest grid value
+        st.session_state[key] = min(grid, key=lambda v: abs(v - float(current)))
     value = st.select_slider(  # plain-text: the caller escapes the label (md); the options are numbers
-        label, grid, key=key, format_func=lambda v: numbers.plain(v, lang)
+        label, grid, key=key, format_func=lambda v: labels[v] if v in labels else numbers.plain(v, lang)
     )
     return float(value)
+
+
+def _grid_labels(low: float, high: float, step: float, lang: str) -> tuple[list[float], dict[float, str]]:
+    grid = _grid(low, high, step)
+    return grid, {v: numbers.plain(v, lang) for v in grid}
 
 
 def lever_sliders(cur: state.Current, levers: list[ov.Lever]) -> None:
@@ -201,18 +209,28 @@ def _year(cur: state.Current, times) -> tuple[float, bool]:
     return year, band
 
 
-def _answer(cur: state.Current, card, year: float, skip: frozenset[str]) -> None:
-    """The answer first: the headline indicators with their change, and one verdict per dimension."""
+def _answer(cur: state.Current, card, year: float, skip: frozenset[str], key: tuple = ()) -> None:
+    """The answer first: the headline indicators with their change, and one verdict per dimension.
+
+    ``key``: the card's cache key (:func:`_card_key`); the headlines and sentences are then made once per
+    card and reused by every rerun and session that shows the same card."""
     lang = state.language()
     model = cur.model.spec
-    heads = answer.headlines(model, card, lang)
+
+    def make() -> tuple[list, list[str]]:
+        lines = []
+        for _, sentence in answer.dimension_sentences(model, card, lang, skip):
+            name, _, rest = sentence.partition(": ")
+            lines.append(f"**{md(name)}**: {md(rest)}")
+        return answer.headlines(model, card, lang), lines
+
+    heads, lines = state.memo("answer", (*key, tuple(sorted(skip))), make) if key else make()
     if heads:
         for col, head in zip(st.columns(len(heads)), heads, strict=True):
             col.metric(md(head.label), head.value, head.delta, delta_color=head.colour, help=md(head.help),
                        border=True)
-    for _, sentence in answer.dimension_sentences(model, card, lang, skip):
-        name, _, rest = sentence.partition(": ")
-        st.markdown(f"**{md(name)}**: {md(rest)}")
+    for line in lines:
+        st.markdown(line)  # plain-text: escaped with md() where the line is made (make() above)
     st.caption(tr("answer_against"))
 
 
@@ -222,30 +240,51 @@ def _cell_label(cell: dict, lang: str) -> str:
     return f"{md(answer.theme_title(cell['theme'], lang))} :{colour}-background[{mark}]"
 
 
-def scorecard_grid(cur: state.Current, card, skip: frozenset[str]) -> None:
-    """The scorecard as a grid of cells (dimension columns, themes in CBS order) that open to their indicators."""
-    lang = state.language()
+def _grid_cells(cur: state.Current, card, skip: frozenset[str], lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(dimension, [(cell label, the markdown the cell opens to)]) in CBS order."""
     grid = answer.cells(card, skip)
     dims = [d for d in DIMENSIONS if not grid.empty and d in set(grid["dimension"])]
-    if not dims:
+    indicators = answer.all_cell_indicators(cur.model.spec, card, lang)
+    records = grid.to_dict("records")
+    out = []
+    for dim in dims:
+        column = []
+        for cell in (c for c in records if c["dimension"] == dim):
+            lines = indicators.get((dim, cell["theme"]), [])
+            text = "\n".join(f"- {md(line)}" for line in lines) if lines else tr("no_indicators")
+            column.append((_cell_label(cell, lang), text))
+        out.append((dim, column))
+    return out
+
+
+def scorecard_grid(cur: state.Current, card, skip: frozenset[str], key: tuple = ()) -> None:
+    """The scorecard as a grid of cells (dimension columns, themes in CBS order) that open to their indicators.
+
+    ``key``: the card's cache key (:func:`_card_key`); the cells' texts are then made once per card."""
+    lang = state.language()
+    if key:
+        columns = state.memo("grid", (*key, tuple(sorted(skip))), lambda: _grid_cells(cur, card, skip, lang))
+    else:
+        columns = _grid_cells(cur, card, skip, lang)
+    if not columns:
         return
-    for col, dim in zip(st.columns(len(dims)), dims, strict=True):
+    for col, (dim, cells) in zip(st.columns(len(columns)), columns, strict=True):
         col.markdown(f"**{md(tr(dim))}**")
-        for cell in grid[grid["dimension"] == dim].to_dict("records"):
-            with col.popover(_cell_label(cell, lang), use_container_width=True, wrap=True):
-                lines = answer.cell_indicators(cur.model.spec, card, dim, cell["theme"], lang)
-                st.markdown("\n".join(f"- {md(line)}" for line in lines) if lines else tr("no_indicators"))
+        for label, text in cells:
+            with col.popover(label, use_container_width=True, wrap=True):
+                st.markdown(text)  # plain-text: escaped with md() in _grid_cells
 
 
-def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str]) -> None:
+def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str], keys: dict) -> None:
     st.subheader(tr("scorecard"))
     st.caption(tr("scorecard_help"))
     if len(cards) == 1:
-        scorecard_grid(cur, next(iter(cards.values())), skip)
+        name = next(iter(cards))
+        scorecard_grid(cur, cards[name], skip, keys[name])
     else:
-        for tab, card in zip(st.tabs([md(n) for n in cards]), cards.values(), strict=True):
+        for tab, name in zip(st.tabs([md(n) for n in cards]), cards, strict=True):
             with tab:
-                scorecard_grid(cur, card, skip)
+                scorecard_grid(cur, cards[name], skip, keys[name])
     st.caption(tr("scorecard_legend") + " " + tr("scorecard_click"))
 
 
@@ -262,6 +301,7 @@ def results(cur: state.Current, levers: list[ov.Lever], top) -> None:
     specs = {tr("with_defaults"): defaults, tr("with_own"): own}
     samples = BAND_SAMPLES if band_on else 0
     cards = {name: state.scorecard_of(cur, specs[name], year, samples) for name in runs}
+    keys = {name: _card_key(cur, specs[name], year, samples) for name in runs}
     pushed = frozenset(lever.node for lever in levers)
     warning = state.stability_warning(cur, own or defaults)
     if not warning and band_on:
@@ -272,14 +312,20 @@ def results(cur: state.Current, levers: list[ov.Lever], top) -> None:
         if not defaults.interventions:
             st.info(tr("no_changes"))
         # with own assumptions when the group changed some
-        _answer(cur, list(cards.values())[-1], year, pushed)
-    _scorecards(cur, cards, pushed)
+        _answer(cur, list(cards.values())[-1], year, pushed, list(keys.values())[-1])
+    _scorecards(cur, cards, pushed, keys)
     if not defaults.interventions:
         return
-    _paths(cur, runs, cards, levers, defaults, own, band_on)
+    _paths(cur, runs, cards, levers, defaults, own, band_on, keys)
 
 
-def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
+def _card_key(cur: state.Current, scenario, year: float, samples: int) -> tuple:
+    """What a one-year scorecard is made from (the cache key of :func:`state.scorecard_of`), for
+    :func:`state.memo`: the model, the scenario, the year, the samples and the language."""
+    return cur.key, state.scenario_key(scenario), float(year), int(samples), state.language()
+
+
+def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -> None:
     model = cur.model.spec
     lang = state.language()
     skip = {lever.node for lever in levers}
@@ -298,8 +344,11 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
         format_func=lambda n: state.label_of(model, n),
     )
     bands = _bands(cur, runs, defaults, own) if band_on else {}
-    grid = st.columns(2)
-    for i, node in enumerate(nodes):
+    # A path depends on the runs (both futures), the language and the band, not on the year: a figure is
+    # built once per such key and reused by every rerun and session (a year move redraws none).
+    runs_key = (cur.key, state.scenario_key(defaults), state.scenario_key(own), lang, tuple(runs), band_on)
+
+    def figure(node: str):
         table = tables.path_table(runs, node, tr("series_baseline"))
         band = None
         if bands:
@@ -309,18 +358,29 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool) -> None:
                 [tables.band_table(s, runs[name], node, name) for name, s in bands.items()]
             )
         fig = charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), band)
-        grid[i % 2].plotly_chart(numbers.localize_figure(fig, lang), key=f"path:{node}")
+        return numbers.localize_figure(fig, lang)
+
+    grid = st.columns(2)
+    for i, node in enumerate(nodes):
+        fig = state.memo("path", (*runs_key, node), lambda node=node: figure(node))
+        grid[i % 2].plotly_chart(fig, key=f"path:{node}")  # numbers: localized in figure() above (cached)
     st.subheader(tr("effects"))
     first_name, first = next(iter(runs.items()))
-    for sentence in tables.effect_sentences(cards[first_name], first, nodes or default_nodes, lang, model):
+    card = cards[first_name]
+    year = float(card["year"].iloc[0])
+
+    def sentences() -> tuple[list[str], list[str], list[str]]:
+        return (tables.effect_sentences(card, first, nodes or default_nodes, lang, model),
+                tables.tradeoff_lines(card, lang),
+                distribution_lines(model, first.times, first.baseline, first.delta, [year], lang))
+
+    effects, lines, gaps = state.memo("effects", (*keys[first_name], tuple(nodes or default_nodes)), sentences)
+    for sentence in effects:
         st.markdown(f"- {md(sentence)}")
-    lines = tables.tradeoff_lines(cards[first_name], lang)
     if lines:
         st.markdown(f"**{tr('tradeoffs')}**")
         for line in lines:
             st.markdown(f"- {md(line)}")
-    year = float(cards[first_name]["year"].iloc[0])
-    gaps = distribution_lines(model, first.times, first.baseline, first.delta, [year], lang)
     if gaps:
         st.markdown(f"**{tr('distribution')}**")
         st.caption(tr("distribution_help"))
