@@ -87,6 +87,21 @@ def test_bwsim_scorecard_with_samples_draws_once_and_simulates_each_member_once(
     assert len(draws.calls) == 1 and runs.members() == 300
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_bwsim_scorecard_runs_the_scenario_once_for_its_text_and_its_json(counted, as_json):
+    """The verdeling lines and the JSON report read the deterministic run the scorecard made; nothing
+    reruns it (a deterministic run is a simulate call without member weights)."""
+    from typer.testing import CliRunner
+
+    from simulator.cli.main import app
+
+    _, runs = counted
+    out = CliRunner().invoke(app, ["scorecard", str(SCENARIOS[0]), *(["--json"] if as_json else [])])
+    assert out.exit_code == 0, out.output
+    deterministic = [c for c in runs.calls if c[1].get("weights", c[0][2] if len(c[0]) > 2 else None) is None]
+    assert len(deterministic) == 1
+
+
 def test_bwsim_monitor_draws_once_and_simulates_each_member_once(counted):
     from typer.testing import CliRunner
 

@@ -179,13 +179,17 @@ def last_year(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str = "nl",
-                   per_dimension: int = 3) -> str:
-    """The printed scorecard of one scenario (see the module docstring)."""
+                   per_dimension: int = 3, central: np.ndarray | None = None) -> str:
+    """The printed scorecard of one scenario (see the module docstring).
+
+    ``central``: the deterministic run's deviations (K + 1, N), node units, when already run (the
+    verdeling lines read them); else the scenario is run here.
+    """
     nl = language == "nl"
     lines = ["Brede-welvaart scorecard" + (" (tegenover de basislijn)" if nl else " (against the baseline)"),
              scorecard_table(summary(card), language)]
     horizon = last_year(card)
-    lines += _distribution_lines(card, prepared, language)
+    lines += _distribution_lines(card, prepared, language, central)
     lines += _tradeoff_lines(horizon, language)
     lines.append(f"\n  {'Grootste veranderingen per dimensie' if nl else 'Largest changes per dimension'}:")
     for dim in DIMENSIONS:
@@ -199,10 +203,11 @@ def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str
     return "\n".join(lines)
 
 
-def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language: str) -> list[str]:
+def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language: str,
+                        central: np.ndarray | None = None) -> list[str]:
     cm = prepared.compiled
     years = sorted(card["year"].unique())
-    d = simulate(cm, prepared.inputs)[:, :, 0]
+    d = simulate(cm, prepared.inputs)[:, :, 0] if central is None else central
     lines = distribution_lines(prepared.model, cm.times, cm.baselines, d, years, language)
     if not lines:
         return []

@@ -14,7 +14,6 @@ from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import distribution, measured_only, summary
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors
-from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ScenarioFile, load_scenario
 from simulator.messages import msg, translate
@@ -28,11 +27,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in rows]
 
 
-def _report(prepared: PreparedScenario, card: pd.DataFrame) -> dict:
-    """One scenario's scorecard as JSON-ready dict (keys in docs/analysis.md)."""
+def _report(prepared: PreparedScenario, card: pd.DataFrame, d: np.ndarray) -> dict:
+    """One scenario's scorecard as JSON-ready dict (keys in docs/analysis.md); ``d`` the deterministic
+    run's deviations (K + 1, N), node units."""
     cm = prepared.compiled
     years = sorted(card["year"].unique().tolist())
-    d = simulate(cm, prepared.inputs)[:, :, 0]
     return {"scenario": prepared.name, "years": years, "nodes": _records(card), "themes": _records(summary(card)),
             "dimensions": _records(summary(card, by=("dimension",))),
             "distribution": _records(distribution(prepared.model, cm.times, cm.baselines, d, years,
@@ -73,8 +72,9 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
         try:
             sample = None if uncertainty is None else _sample(prepared, uncertainty, loaded)
             echo_warnings(run_warnings(prepared, sample=sample), language)
-            card = run_prepared(prepared, uncertainty, sample=sample, years=year or None, language=language,
-                                themes=theme or None, warnings=(), file=loaded).scorecard
+            run = run_prepared(prepared, uncertainty, sample=sample, years=year or None, language=language,
+                               themes=theme or None, warnings=(), file=loaded)
+            card, central = run.scorecard, run.result.delta
         except InputError as exc:
             raise InputError([p if p.file else Problem(str(path), p.place if p.place.startswith("--")
                                                        else f"--{p.place}", p.message, p.hint)
@@ -83,14 +83,14 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
             card = measured_only(card)
         cards.append(card)
         if as_json:
-            reports.append(_report(prepared, card))
+            reports.append(_report(prepared, card, central))
         else:
             title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
             head = f"{title} ({loaded.spec.name})\n"
             if measured:
                 head += translate(msg("measured indicators only: the indices scored by experts are left out"),
                                   language) + "\n"
-            texts.append(head + scorecard_text(card, prepared, language))
+            texts.append(head + scorecard_text(card, prepared, language, central=central))
     if as_json:
         typer.echo(json.dumps({"scenarios": reports}, indent=2))
         return
