@@ -27,18 +27,18 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import machine  # noqa: E402  (the same machine line as the engine benchmark)
+
+from simulator.cli.ui import free_port, serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -69,26 +69,6 @@ REDRAWN = f"""() => {{ const m = window.__bench;
 # levers are those that are neither the year nor an assumption ("Banen → Inkomen").
 LEVER = ('input[type="range"]' + "".join(f':not([aria-label="{label}"])' for label in YEAR_LABELS)
          + ':not([aria-label*="→"])')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"bwsim ui stopped with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("bwsim ui did not answer /_stcore/health")
 
 
 def first_visit(url: str) -> tuple[float, float, float, int]:
@@ -198,14 +178,15 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=3, help="first visits of a new browser")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
     env["BWSIM_WORKSHOP_DB"] = str(Path(tempfile.mkdtemp()) / "workshop.sqlite")
     process = subprocess.Popen([str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        if not serving(url, 90.0, process):
+            raise SystemExit("bwsim ui did not answer /_stcore/health (or stopped)")
         warm = first_visit(url)[0]
         print(f"warm-up visit (cold server): {warm:.2f} s")
         parts = [first_visit(url) for _ in range(args.visits)]

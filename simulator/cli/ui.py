@@ -10,6 +10,7 @@ opens the user's browser itself once the server answers, when there is a desktop
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -46,20 +47,37 @@ def has_desktop() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def open_when_ready(url: str, timeout: float = BROWSER_WAIT_S) -> bool:
-    """Wait until ``url``'s ``/_stcore/health`` answers "ok", then open ``url`` in the user's browser.
+def serving(url: str, timeout: float = BROWSER_WAIT_S, process: subprocess.Popen | None = None) -> bool:
+    """Wait until the app at ``url`` answers its health check (``/_stcore/health`` says "ok").
 
-    Returns whether a browser was opened; gives up quietly after ``timeout`` seconds.
+    Returns False after ``timeout`` seconds, or as soon as ``process`` (the server, when given) has ended.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
                 if answer.read().strip() == b"ok":
-                    return webbrowser.open(url)
+                    return True
         except OSError:
             time.sleep(0.3)
     return False
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server started next)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def open_when_ready(url: str, timeout: float = BROWSER_WAIT_S) -> bool:
+    """Wait until the app at ``url`` answers (:func:`serving`), then open ``url`` in the user's browser.
+
+    Returns whether a browser was opened; gives up quietly after ``timeout`` seconds.
+    """
+    return serving(url, timeout) and webbrowser.open(url)
 
 
 def _open_browser_later(url: str) -> None:

@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from simulator.cli.ui import free_port, serving
 from simulator.io.spec_files import load_model
 from ui.future import Future, encode_future
 
@@ -61,31 +60,11 @@ def _need_chromium() -> None:
         pytest.skip(f"{CHROMIUM} is missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"bwsim ui stopped with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("bwsim ui did not answer /_stcore/health")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``bwsim ui --headless --port <free port>`` on 127.0.0.1 (the built-in model); stopped by PID."""
     _need_chromium()
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
     bwsim = Path(sys.executable).parent / "bwsim"
     log = tmp_path_factory.mktemp("server") / "stderr.log"
@@ -99,7 +78,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        if not serving(url, 90.0, process):
+            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
         yield url
     finally:
         process.terminate()

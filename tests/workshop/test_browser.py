@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from simulator.cli.ui import free_port, serving
 from simulator.workshop.codes import format_code
 from simulator.workshop.store import WorkshopStore
 
@@ -36,26 +34,6 @@ ARGS = [
 GROUPS = ["Groep 1", "Groep 2", "<img src=x onerror=alert(1)>"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"bwsim ui stopped with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("bwsim ui did not answer /_stcore/health")
-
-
 @pytest.fixture
 def workshop(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """A workshop on the Heerlen model in a fresh database and the app serving it: url, code, db."""
@@ -71,7 +49,7 @@ def workshop(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
             for n in ("medtech-growth", "medtech-automation")
         ]
         code = store.create_workshop("CoP Heerlen", model, starts).code
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"} | {"BWSIM_WORKSHOP_DB": db}
     bwsim = Path(sys.executable).parent / "bwsim"
     log = tmp_path / "server.log"
@@ -85,7 +63,8 @@ def workshop(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        if not serving(url, 90.0, process):
+            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
         yield url, code, db
     finally:
         process.terminate()

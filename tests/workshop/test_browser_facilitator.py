@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from simulator.cli.ui import free_port, serving
 from simulator.workshop.codes import format_code
 from simulator.workshop.store import WorkshopStore
 
-from .test_browser import ARGS, CHROMIUM, ROOT, _free_port, _settle, _wait_healthy
+from .test_browser import ARGS, CHROMIUM, ROOT, _settle
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -45,7 +46,7 @@ def three_futures(tmp_path: Path) -> Iterator[tuple[str, str]]:
             store.join(code, group)
             text = (ROOT / "scenarios" / f"{scenario}.yaml").read_text(encoding="utf-8")
             store.save_future(code, group, scenario, text)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"} | {"BWSIM_WORKSHOP_DB": db}
     log = tmp_path / "server.log"
     with log.open("wb") as sink:
@@ -55,7 +56,8 @@ def three_futures(tmp_path: Path) -> Iterator[tuple[str, str]]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        if not serving(url, 90.0, process):
+            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
         yield url, code
     finally:
         process.terminate()

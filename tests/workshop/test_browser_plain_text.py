@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from simulator.cli.ui import free_port, serving
 from simulator.workshop.codes import format_code
 from simulator.workshop.store import WorkshopStore
 
 from .helpers import MODEL_NO_Y_LINK_YAML, MODEL_YAML, future_yaml
-from .test_browser import ARGS, CHROMIUM, ROOT, _free_port, _settle, _wait_healthy
+from .test_browser import ARGS, CHROMIUM, ROOT, _settle
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         store.save_future(code, NAME, "Kapot", future_yaml(10, weight=2.0))  # x->y goes with the model
         store.save_future(code, NAME, "Groen", future_yaml(20))
         store.add_model(code, MODEL_NO_Y_LINK_YAML)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("BWSIM_MODEL", "DISPLAY")} | {"BWSIM_WORKSHOP_DB": db}
     log = tmp_path / "server.log"
     with log.open("wb") as sink:
@@ -53,7 +54,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        if not serving(url, 90.0, process):
+            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
         yield url, code
     finally:
         process.terminate()
