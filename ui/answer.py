@@ -86,7 +86,8 @@ class Headline:
     delta : str
         The change, signed, in the change's unit ("-0,77 procentpunt").
     colour : str
-        ``normal`` (more is better), ``inverse`` (less is better) or ``off`` (neutral), as ``st.metric`` takes it.
+        ``normal`` (more is better), ``inverse`` (less is better) or ``off`` (neutral, or a level change), as
+        ``st.metric`` takes it.
     help : str
         The full unit and what the change is measured against.
     """
@@ -111,16 +112,22 @@ def headlines(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> lis
             continue
         value = float(row["baseline"]) + float(row["delta"])
         unit = str(row["unit"])
-        colour = {"up": "normal", "down": "inverse"}.get(str(row["direction"]), "off")
+        colour = "off" if row["verdict"] == "level" else {"up": "normal", "down": "inverse"}.get(
+            str(row["direction"]), "off")  # a level change (e.g. below the survey's precision) is grey
         year = f"{float(row['year']):g}"
+        help_text = t("headline_help", language, year=year, unit=unit_label(unit, language),
+                      base=numbers.number(float(row["baseline"]), language, 3))
+        precision = model.node(node).indicator.precision
+        if precision and 0 < abs(float(row["delta"])) < precision:
+            help_text += " " + t("headline_below_precision", language,
+                                 precision=_amount(precision, unit, language))
         out.append(Headline(
             node,
             HEADLINE_LABELS[node][0 if language == "nl" else 1] if node in HEADLINE_LABELS else str(row["label"]),
             f"{numbers.number(value, language, 3)} {_short_unit(unit, language)}".strip(),
             _amount(float(row["delta"]), unit, language, sign=True) if float(row["delta"]) else "0",
             colour,
-            t("headline_help", language, year=year, unit=unit_label(unit, language),
-              base=numbers.number(float(row["baseline"]), language, 3)),
+            help_text,
         ))
     return out
 

@@ -112,6 +112,10 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Vergeleken met het basispad (zonder ingreep), in het gekozen jaar.",
         "en": "Compared with the baseline (no intervention), in the chosen year.",
     },
+    "headline_below_precision": {
+        "nl": "De verandering is kleiner dan de meetprecisie ({precision}): geen meting zou haar zien, dus grijs.",
+        "en": "The change is below the measurement precision ({precision}): no survey would see it, so grey.",
+    },
     "headline_help": {
         "nl": "In {year}; eenheid: {unit}. Zonder ingreep: {base}. De pijl toont het verschil; groen is beter.",
         "en": "In {year}; unit: {unit}. Without intervention: {base}. The arrow shows the difference; green is "

@@ -154,3 +154,14 @@ def test_the_excel_summary_sheet_comes_first_with_headlines_scorecard_and_change
                  "welvaart", "Materiële welvaart", "Anders dan standaard", "Aanname: Banen → Inkomen"):
         assert text in cells, text
     assert 30200.0 in cells  # income in 2035, a number Excel shows in the reader's locale
+
+
+def test_a_headline_below_the_surveys_precision_is_grey_and_says_why(heerlen):
+    """Growth moves perceived health by about +0,1 procentpunt, below the survey's margin of 1,7: its
+    metric is not coloured as an improvement, and its help text says why; unemployment stays coloured."""
+    model, card = heerlen
+    heads = {h.node: h for h in answer.headlines(model, card, "nl")}
+    assert heads["perceived_health"].colour == "off"
+    assert "kleiner dan de meetprecisie (1,7 procentpunt)" in heads["perceived_health"].help
+    assert heads["unemployment_rate"].colour == "inverse"
+    assert "meetprecisie" not in heads["unemployment_rate"].help
