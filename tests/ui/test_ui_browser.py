@@ -7,17 +7,14 @@ charts change, switches language, uploads a bad file and sees the message.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import app_server
 import pytest
 
-from simulator.cli.ui import free_port, serving
 from simulator.io.spec_files import load_model
 from ui.future import Future, encode_future
 
@@ -25,17 +22,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM, ARGS = app_server.CHROMIUM, app_server.CHROMIUM_ARGS
 PAGES = {
     "toekomst": "Medtech-logistiek Heerlen",
     "netwerk": "Het netwerk",
@@ -51,45 +38,12 @@ CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).m
     el => (el.data || []).map(t => Array.from(t.y || []).map(Number)))"""
 
 
-def _need_chromium() -> None:
-    if not CHROMIUM.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{CHROMIUM} is missing: CI must install Debian's chromium for the browser tests"
-            )
-        pytest.skip(f"{CHROMIUM} is missing")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``bwsim ui --headless --port <free port>`` on 127.0.0.1 (the built-in model); stopped by PID."""
-    _need_chromium()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
-    bwsim = Path(sys.executable).parent / "bwsim"
-    log = tmp_path_factory.mktemp("server") / "stderr.log"
-    with open(log, "wb") as stderr:
-        process = subprocess.Popen(
-            [str(bwsim), "ui", "--headless", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not serving(url, 90.0, process):
-            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
+    app_server.need_chromium()
+    with app_server.served_app(tmp_path_factory.mktemp("server") / "stderr.log", app_server.app_env()) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        text = log.read_text(encoding="utf-8", errors="replace")
-        assert "Traceback" not in text, text[-3000:]
 
 
 @pytest.fixture(scope="module")

@@ -3,44 +3,28 @@ then the facilitator sees their futures side by side. Group names meant as HTML 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import app_server
 import pytest
 
-from simulator.cli.ui import free_port, serving
 from simulator.workshop.codes import format_code
 from simulator.workshop.store import WorkshopStore
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM, ARGS = app_server.CHROMIUM, app_server.CHROMIUM_ARGS
 GROUPS = ["Groep 1", "Groep 2", "<img src=x onerror=alert(1)>"]
 
 
 @pytest.fixture
 def workshop(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """A workshop on the Heerlen model in a fresh database and the app serving it: url, code, db."""
-    if not CHROMIUM.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing")
+    app_server.need_chromium()
     db = str(tmp_path / "workshop.sqlite")
     with WorkshopStore(db) as store:
         model = (ROOT / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
@@ -49,32 +33,8 @@ def workshop(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
             for n in ("medtech-growth", "medtech-automation")
         ]
         code = store.create_workshop("CoP Heerlen", model, starts).code
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"} | {"BWSIM_WORKSHOP_DB": db}
-    bwsim = Path(sys.executable).parent / "bwsim"
-    log = tmp_path / "server.log"
-    with log.open("wb") as sink:  # a file, not a pipe: a full pipe would stall the server
-        process = subprocess.Popen(
-            [str(bwsim), "ui", "--headless", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not serving(url, 90.0, process):
-            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
+    with app_server.served_app(tmp_path / "server.log", app_server.app_env(BWSIM_WORKSHOP_DB=db)) as url:
         yield url, code, db
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        stderr = log.read_text(encoding="utf-8", errors="replace")
-        assert "Traceback" not in stderr, stderr[-3000:]
 
 
 def _settle(page) -> None:

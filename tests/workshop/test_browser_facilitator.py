@@ -7,16 +7,13 @@ again (the page's "doorgerekend om" stamp stays the same) and prints how long th
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import app_server
 import pytest
 
-from simulator.cli.ui import free_port, serving
 from simulator.workshop.codes import format_code
 from simulator.workshop.store import WorkshopStore
 
@@ -34,10 +31,7 @@ STAMP = "[data-testid='stCaptionContainer']:has-text('doorgerekend om')"
 @pytest.fixture
 def three_futures(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A workshop with three groups' futures and the app serving it: url, code."""
-    if not CHROMIUM.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing")
+    app_server.need_chromium()
     db = str(tmp_path / "workshop.sqlite")
     with WorkshopStore(db) as store:
         model = (ROOT / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
@@ -46,28 +40,8 @@ def three_futures(tmp_path: Path) -> Iterator[tuple[str, str]]:
             store.join(code, group)
             text = (ROOT / "scenarios" / f"{scenario}.yaml").read_text(encoding="utf-8")
             store.save_future(code, group, scenario, text)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"} | {"BWSIM_WORKSHOP_DB": db}
-    log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not serving(url, 90.0, process):
-            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
+    with app_server.served_app(tmp_path / "server.log", app_server.app_env(BWSIM_WORKSHOP_DB=db)) as url:
         yield url, code
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        stderr = log.read_text(encoding="utf-8", errors="replace")
-        assert "Traceback" not in stderr, stderr[-3000:]
 
 
 def _open(page, url: str, code: str) -> None:

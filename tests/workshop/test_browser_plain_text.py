@@ -3,20 +3,17 @@ a chart legend, and the browser requests nothing the name points at."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import app_server
 import pytest
 
-from simulator.cli.ui import free_port, serving
 from simulator.workshop.codes import format_code
 from simulator.workshop.store import WorkshopStore
 
 from .helpers import MODEL_NO_Y_LINK_YAML, MODEL_YAML, future_yaml
-from .test_browser import ARGS, CHROMIUM, ROOT, _settle
+from .test_browser import ARGS, CHROMIUM, _settle
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +26,7 @@ LINKS = f"""() => [...document.querySelectorAll('a, img, image, link, iframe, so
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The app on a workshop where group NAME has a future that runs and one that no longer does."""
-    if not CHROMIUM.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing")
+    app_server.need_chromium()
     db = str(tmp_path / "workshop.sqlite")
     with WorkshopStore(db) as store:
         code = store.create_workshop("Proef", MODEL_YAML, [future_yaml(10, name="start")]).code
@@ -40,30 +34,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         store.save_future(code, NAME, "Kapot", future_yaml(10, weight=2.0))  # x->y goes with the model
         store.save_future(code, NAME, "Groen", future_yaml(20))
         store.add_model(code, MODEL_NO_Y_LINK_YAML)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("BWSIM_MODEL", "DISPLAY")} | {"BWSIM_WORKSHOP_DB": db}
-    log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not serving(url, 90.0, process):
-            raise RuntimeError("bwsim ui did not answer /_stcore/health (or stopped)")
+    env = app_server.app_env(("BWSIM_MODEL", "DISPLAY"), BWSIM_WORKSHOP_DB=db)
+    with app_server.served_app(tmp_path / "server.log", env) as url:
         yield url, code
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _shown(locator) -> list[str]:
