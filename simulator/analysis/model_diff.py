@@ -140,7 +140,7 @@ def _fields(old: BaseModel, new: BaseModel, first: tuple[str, ...], prefix: str 
         x, y = getattr(old, name, None), getattr(new, name, None)
         if x == y:
             continue
-        if _nested(x) and _nested(y) and type(x) is type(y):
+        if isinstance(x, BaseModel) and isinstance(y, BaseModel) and _nested(x) and type(x) is type(y):
             found += _fields(x, y, (), f"{prefix}{name}.")
         else:
             found.append(FieldChange(prefix + name, x, y))
@@ -248,9 +248,10 @@ def result_divergence(old: RunResult, new: RunResult, tolerance: float = DEFAULT
     new_index = {node: i for i, node in enumerate(new.node_ids)}
     compared = tuple(node for node in old.node_ids if node in new_index)
     times, k_old, k_new = np.intersect1d(np.round(old.times, 9), np.round(new.times, 9), return_indices=True)
-    i_old = [old.node_ids.index(node) for node in compared]
+    i_old = np.array([old.node_ids.index(node) for node in compared], dtype=np.intp)
+    i_new = np.array([new_index[node] for node in compared], dtype=np.intp)
     a = old.value[np.ix_(k_old, i_old)]
-    b = new.value[np.ix_(k_new, [new_index[node] for node in compared])]
+    b = new.value[np.ix_(k_new, i_new)]
     differs = ~np.isclose(b, a, rtol=tolerance, atol=tolerance, equal_nan=True)
     found: list[NodeDivergence] = []
     for j, node in enumerate(compared):

@@ -210,10 +210,12 @@ def divergence_lines(div: Divergence, model: ModelSpec, language: str = "nl") ->
     lines.append(translate(msg("{n} of {compared} nodes diverge ({same} of them first in {year:g}):",
                                n=len(div.nodes), compared=len(div.compared), same=div.simultaneous(),
                                year=first.first_time), language))
-    headings = [translate(h, language) for h in (msg("node"), msg("first diverges"), msg("largest difference"), msg("in"))]
+    headings = [translate(h, language)
+                for h in (msg("node"), msg("first diverges"), msg("largest difference"), msg("in"))]
     width = max(len(headings[0]), *(len(n.node) for n in div.nodes))
-    rows = [(n.node, localize_number(f"{n.first_time:g}", language), _difference(n.largest, n.node, model, language),
-             localize_number(f"{n.largest_time:g}", language)) for n in div.nodes]
+    rows = [(n.node, localize_number(f"{n.first_time:g}", language),
+             _difference(n.largest, n.node, model, language), localize_number(f"{n.largest_time:g}", language))
+            for n in div.nodes]
     widths = [width, max(len(headings[1]), 7), max(len(headings[2]), *(len(r[2]) for r in rows)),
               max(len(headings[3]), 7)]
     lines.append("  " + "  ".join(f"{h:<{w}}" for h, w in zip(headings, widths, strict=True)).rstrip())

@@ -36,7 +36,8 @@ def _model(path: Path) -> ModelFile:
 
 def _models(old: Path, new: Path) -> tuple[ModelFile, ModelFile]:
     """Both model files, or every problem of both at once."""
-    loaded, problems = [], []
+    loaded: list[ModelFile] = []
+    problems: list[Problem] = []
     for path in (old, new):
         try:
             loaded.append(_model(path))
@@ -53,7 +54,8 @@ def _scenarios(path: Path, models: tuple[ModelFile, ModelFile]) -> tuple[Scenari
     if not is_scenario_document(doc):
         raise InputError(Problem(str(path), "", msg("is not a scenario file"),
                                  msg("the third argument is a scenario to run on both models")))
-    loaded, found = [], []
+    loaded: list[ScenarioFile] = []
+    found: list[list[Problem]] = []
     for model in models:
         try:
             loaded.append(load_scenario(path, model))
