@@ -110,5 +110,6 @@ def _print(old: Path, new: Path, structure: ModelDiff, divergence: Any, scenario
         for line in change_lines(structure, language):
             say("  " + line, language)
     if divergence is not None:
+        say("", language)
         for line in divergence_lines(divergence, structure.new, language):
             say(line, language)
