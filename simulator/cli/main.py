@@ -33,8 +33,8 @@ COMMANDS.update({
     "loops": LazyCommand("simulator.cli.loops", "loops"),
     "explain": LazyCommand("simulator.cli.explain", "explain"),
     "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
-    "workshop": LazyCommand("simulator.cli.workshop", "app"),
     "diff": LazyCommand("simulator.cli.diff", "diff"),
+    "workshop": LazyCommand("simulator.cli.workshop", "app"),
 })
 
 

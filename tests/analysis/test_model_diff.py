@@ -139,6 +139,7 @@ def test_identical_models_have_no_differences_and_the_same_results():
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{HEERLEN} → {HEERLEN}: geen verschillen",
+        "",
         "scenario medtech-growth op beide modellen (tolerantie 1e-09; 36 knopen op 101 tijdstippen vergeleken)",
         "de resultaten lopen niet uiteen: elke knoop stemt overeen binnen de tolerantie",
     ]
@@ -199,6 +200,10 @@ def test_a_scenario_that_does_not_load_on_one_model_is_refused_after_the_diff(tm
     assert f"{scenario}:4: interventions[0].node: onbekende knoop 'commuter_car_km'" in result.stderr
     assert f"(op {V1})" in result.stderr and str(V2) not in result.stderr.replace(str(V1), "")
     assert "Traceback" not in result.output
+    as_json = runner.invoke(app, ["diff", str(V1), str(V2), str(scenario), "--json"])
+    assert as_json.exit_code == 2 and "onbekende knoop 'commuter_car_km'" in as_json.stderr
+    report = json.loads(as_json.stdout)  # the structural diff, whole, and no divergence
+    assert len(report["changes"]) == 6 and report["divergence"] is None
 
 
 def test_bad_input_exits_2_with_the_file(tmp_path: Path):
