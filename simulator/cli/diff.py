@@ -4,7 +4,8 @@ The comparison is :mod:`simulator.analysis.model_diff`, its words
 :mod:`simulator.analysis.model_diff_text`; this module reads the files and prints.
 A scenario that does not run on one of the models is refused (exit 2, its file,
 place and line, and which model) after the structural diff is printed: the diff
-usually says why (a node the scenario names was removed).
+usually says why (a node the scenario names was removed). So is a run that blows
+up on one of them (a ``NumericalError``, naming node and time).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import typer
 from simulator.analysis.model_diff import DEFAULT_TOLERANCE, ModelDiff, scenario_divergence, structural_diff
 from simulator.analysis.model_diff_text import change_lines, diff_title, divergence_lines
 from simulator.cli.common import Lang, fail, language_option, reports_errors, say
-from simulator.errors import InputError, Problem
+from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile, ScenarioFile, is_scenario_document, load_model, load_scenario
 from simulator.io.yaml_file import read_yaml
 from simulator.messages import msg
@@ -91,8 +92,8 @@ def diff(old: Path = typer.Argument(..., help="The earlier model file (YAML)."),
             on_old, on_new = _scenarios(scenario, models)
             divergence = scenario_divergence(on_old.spec, models[0].spec, on_new.spec, models[1].spec, tolerance,
                                              str(scenario))
-    except InputError:
-        _print(old, new, structure, None, scenario, as_json, language)  # what changed says why, then the error
+    except (InputError, NumericalError):  # what changed usually says why: printed before the error
+        _print(old, new, structure, None, scenario, as_json, language)
         raise
     _print(old, new, structure, divergence, scenario, as_json, language)
 
