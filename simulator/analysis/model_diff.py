@@ -134,7 +134,8 @@ def structural_diff(old: CheckedModel, new: CheckedModel) -> ModelDiff:
 
 
 def _fields(old: BaseModel, new: BaseModel, first: tuple[str, ...], prefix: str = "") -> tuple[FieldChange, ...]:
-    names = [*first, *(n for n in type(old).model_fields if n not in first and n not in SKIPPED_FIELDS)]
+    skipped = SKIPPED_FIELDS if not prefix else set()  # a node's id, a link's ends; not an indicator's source
+    names = [*first, *(n for n in type(old).model_fields if n not in first and n not in skipped)]
     found: list[FieldChange] = []
     for name in names:
         x, y = getattr(old, name, None), getattr(new, name, None)

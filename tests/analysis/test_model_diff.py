@@ -223,3 +223,29 @@ def test_bad_input_exits_2_with_the_file(tmp_path: Path):
     negative = runner.invoke(app, ["diff", str(V1), str(V2), "--tolerance", "-1"])
     assert negative.exit_code == 2
     assert "--tolerance moet een getal van 0 of meer zijn, niet -1" in negative.stderr
+
+
+def test_the_horizon_a_growth_baseline_a_source_and_scores_are_compared_field_by_field(tmp_path: Path):
+    text = V1.read_text(encoding="utf-8")
+    edited = (text.replace("time: {start: 2025, end: 2035, dt: 0.25}", "time: {start: 2025, end: 2040, dt: 0.25}")
+              .replace("    baseline: 100000\n", "    baseline: {value: 100000, growth: 0.01}\n"
+                       "    indicator: {source: LISA}\n")
+              .replace("{from: disposable_income, to: life_satisfaction, weight: 0.0001}",
+                       "{from: disposable_income, to: life_satisfaction, form: elasticity, score: 2}"))
+    new = tmp_path / "v2.yaml"
+    new.write_text(edited, encoding="utf-8")
+    diff = structural_diff(load_model(V1).checked, load_model(new).checked)
+    assert [(c.key, [f.field for f in c.fields]) for c in diff.changes] == [
+        ("time", ["end"]),
+        ("jobs_total", ["baseline", "indicator.source"]),
+        (("disposable_income", "life_satisfaction"), ["weight", "form"]),
+    ]
+    assert change_lines(diff, "nl") == [
+        "model (1):",
+        "  time: end 2035 → 2040",
+        "knopen gewijzigd (1):",
+        "  jobs_total: basispad 100000 → 100000, groei 0,01 per jaar; indicator.source geen → LISA",
+        "verbanden gewijzigd (1):",
+        "  disposable_income → life_satisfaction: gewicht 0,0001 → scores +2 (centraal 0,3); "
+        "verbandsvorm linear → elasticity",
+    ]
