@@ -32,8 +32,10 @@ VERDICT_TEXT = {"zero": msg("not distinguishable from zero"), "as_expected": msg
 FORM_TEXT = {"level": msg("baseline + level shift"), "trend": msg("baseline + level shift + trend")}
 
 
-def _band(low: float, high: float, language: str) -> str:
-    return f"{format_number(low, language, 4)} .. {format_number(high, language, 4)}"
+def _band(value: float, low: float, high: float, language: str) -> str:
+    """``value (low .. high)``, four significant digits each."""
+    return f"{format_number(value, language, 4)} ({format_number(low, language, 4)} .. " \
+           f"{format_number(high, language, 4)})"
 
 
 def format_evaluation(result: Evaluation, labels: dict[str, str] | None = None, language: str = "en",
@@ -76,7 +78,8 @@ def format_evaluation(result: Evaluation, labels: dict[str, str] | None = None, 
     words = [t(w) for w in (msg("indicator"), msg("time"), msg("observed"), msg("counterfactual"),
                             msg("observed impact"), msg("expected impact"), msg("verdict"))]
     cells = [(f"{format_number(r.observed, language, 5):>12}", f"{format_number(r.counterfactual, language, 5):>14}",
-              _band(r.impact_low, r.impact_high, language), _band(r.expected_low, r.expected_high, language))
+              _band(r.impact, r.impact_low, r.impact_high, language),
+              _band(r.expected, r.expected_low, r.expected_high, language))
              for r in result.table.itertuples(index=False)]
     impact_width = max([len(words[4]), *(len(c[2]) for c in cells)])
     expected_width = max([len(words[5]), *(len(c[3]) for c in cells)])
