@@ -240,3 +240,28 @@ def test_cli_bad_input_exits_2_with_place_and_fix(tmp_path, extra, years, node, 
     result = runner.invoke(app, ["evaluate", *_files(tmp_path, years, node=node), *extra, "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert words in result.stderr and "Traceback" not in result.output
+
+
+def test_the_readme_data_are_what_the_generator_makes_and_their_known_impacts_are_found():
+    """data/heerlen-evaluation-illustrative.csv: jobs at the model's effect, in-commuting at a third of it."""
+    import importlib.util
+    from pathlib import Path
+
+    from simulator.cli.calibrate import load_inputs
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("make_illustrative", root / "data" / "make_illustrative.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = pd.read_csv(root / "data" / "heerlen-evaluation-illustrative.csv", comment="#")
+    pd.testing.assert_frame_equal(shipped, pd.DataFrame(module.evaluation_rows()), check_dtype=False)
+    _, prepared, observed = load_inputs(root / "scenarios" / "examples" / "medtech-growth-evaluation.yaml",
+                                        root / "data" / "heerlen-evaluation-illustrative.csv")
+    result = evaluate(prepared, observed, 2025.0, Uncertainty(300, 0, "lhs"))
+    table = result.table.set_index(["node", "time"])
+    later = [2028.0, 2029.0, 2030.0]
+    assert (table.loc[[("jobs_total", t) for t in later], "verdict"] == "as_expected").all()
+    assert (table.loc[[("in_commuters", t) for t in later], "verdict"] == "smaller").all()
+    # the fits find the known paths without the policy: jobs 106000 - 1800 + 180 (t - 2015), so 0 and 180 in 2025
+    shift, trend = result.fits["jobs_total"].coefficients
+    assert abs(shift) < 300.0 and abs(trend - 180.0) < 40.0

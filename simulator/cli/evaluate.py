@@ -61,11 +61,11 @@ def format_evaluation(result: Evaluation, labels: dict[str, str] | None = None, 
         values = {"name": name, "form": t(FORM_TEXT[fit.form]), "n": fit.n, "since": result.since,
                   "sigma": format_number(fit.sigma, language, 3), "shift": shift}
         if fit.form == "trend":
-            text = msg("{name}: counterfactual {form} (shift {shift} in {since:g}, trend {trend} a year), fitted on "
+            text = msg("{name}: counterfactual = {form} (shift {shift} in {since:g}, trend {trend} a year), fitted on "
                        "{n} observations before {since:g}, residual sd {sigma}",
                        trend=format_number(float(fit.coefficients[1]), language, 3), **values)
         else:
-            text = msg("{name}: counterfactual {form} (shift {shift}), fitted on {n} observations before "
+            text = msg("{name}: counterfactual = {form} (shift {shift}), fitted on {n} observations before "
                        "{since:g}, residual sd {sigma}", **values)
         lines.append("  " + t(text))
         lines.append("    " + t(msg("latest ({time}): {verdict}; of {n} evaluated: {as_expected} as expected, "
