@@ -265,3 +265,16 @@ def test_the_readme_data_are_what_the_generator_makes_and_their_known_impacts_ar
     # the fits find the known paths without the policy: jobs 106000 - 1800 + 180 (t - 2015), so 0 and 180 in 2025
     shift, trend = result.fits["jobs_total"].coefficients
     assert abs(shift) < 300.0 and abs(trend - 180.0) < 40.0
+
+
+def test_a_scenario_that_acts_before_the_policys_start_is_warned_about_and_regions_are_not_mixed():
+    prep = prepare_scenario(ScenarioSpec.model_validate({**_scenario_data(), "interventions": [
+        {"node": "a", "shape": "step", "height": 10.0, "start": 2016.0}]}), ModelSpec.model_validate(_model_data()))
+    result = evaluate(prep, _observed(prep, _values(10.0)), SINCE, Uncertainty(50, 0, "lhs"))
+    assert any("already changes 'y' before 2020" in w for w in result.warnings)
+    assert not any("already changes" in w for w in _evaluate(10.0).warnings)
+    frame = pd.DataFrame({"node": "y", "time": np.concatenate([YEARS, YEARS]), "value": np.tile(_values(10.0), 2),
+                          "region": ["heerlen"] * YEARS.size + ["kerkrade"] * YEARS.size})
+    observed = observed_from_frame(frame, list(prep.compiled.node_ids), (TIME["start"], TIME["end"]), "obs.csv")
+    with pytest.raises(InputError, match=r"observed in 2 regions \(heerlen, kerkrade\)"):
+        evaluate(prep, observed, SINCE, Uncertainty(50, 0, "lhs"))
