@@ -251,8 +251,8 @@ def data_problems(observed: ObservedData, since: float, horizon: tuple[float, fl
         return [Problem("", "since", msg("the policy's start {since:g} is outside the scenario's horizon "
                                          "{start:g}-{end:g}, or at its first year", since=since, start=start,
                                          end=end),
-                        msg("give the year the policy started, after the horizon's start (which must lie before "
-                            "the first observations: time: start in the scenario)"))]
+                        msg("give the year the policy started, after the horizon's start; the horizon (time: start "
+                            "in the scenario) must begin before the first observations"))]
     problems = []
     table = observed.table
     for node in observed.nodes:

@@ -230,7 +230,7 @@ def test_cli_json_has_the_fits_and_every_evaluated_observation(tmp_path):
 
 
 @pytest.mark.parametrize(("extra", "years", "node", "words"), [
-    (["--since", "2040"], YEARS, "y", "--since: the policy's start 2040 is outside the scenario's horizon"),
+    (["--since", "2040"], YEARS, "y", "plan.yaml: --since: the policy's start 2040 is outside the scenario's horizon"),
     (["--since", "2020"], np.arange(2021.0, 2030.01), "y", "obs.csv:2: rows of 'y': the observations of 'y' start"),
     (["--since", "2020"], np.arange(2010.0, 2019.01), "y", "nothing to evaluate"),
     (["--since", "2020"], YEARS, "yy", "unknown node 'yy'"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ import typer
 from simulator.analysis.text import format_number, node_labels, node_units
 from simulator.cli.calibrate import load_inputs
 from simulator.cli.common import Lang, atomic_file, echo_warnings, fail, language_option, reports_errors, say
-from simulator.cli.flags import as_flags
 from simulator.errors import InputError, Problem
 from simulator.evaluate import Evaluation, evaluate
 from simulator.io.output_paths import check_outputs
@@ -144,8 +144,11 @@ def evaluate_command(
     if out is not None:
         _check_out(out, force, inputs)
     uncertainty = Uncertainty(samples, seed).resolve(loaded.spec) or Uncertainty(DEFAULT_SAMPLES, seed or 0, "lhs")
-    with as_flags("since"):
+    try:
         result = evaluate(prepared, observed, since, uncertainty)
+    except InputError as exc:  # the policy's start is --since here, and belongs to the scenario's horizon
+        raise InputError([replace(p, file=loaded.path, place="--since") if not p.file and p.place == "since" else p
+                          for p in exc.problems]) from None
     echo_warnings(list(result.warnings), language)
     if out is not None:
         _check_out(out, force, inputs)
