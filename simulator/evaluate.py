@@ -92,6 +92,20 @@ class CounterfactualFit:
     residuals: np.ndarray
 
     @property
+    def autocorrelation(self) -> float:
+        """Lag-1 autocorrelation of the residuals in time order (nan with fewer than 3)."""
+        r = self.residuals
+        if r.size < 3 or not np.any(r):
+            return float("nan")
+        return float(np.sum(r[1:] * r[:-1]) / np.sum(r * r))
+
+    @property
+    def autocorrelated(self) -> bool:
+        """True when the residuals' lag-1 autocorrelation exceeds ``1.645 / sqrt(n)``, its one-sided 5 % bound
+        for independent noise: then the bands, which assume independent noise, are likely too narrow."""
+        return bool(self.autocorrelation > 1.645 / np.sqrt(self.n))
+
+    @property
     def dof(self) -> int:
         """Residual degrees of freedom ``n - p``."""
         return self.n - self.coefficients.size
@@ -335,6 +349,10 @@ def evaluate(prepared: PreparedScenario, observed: ObservedData, since: float, u
                                 "their start as the policy's)", node=node, since=since))
         fit = fit_counterfactual(node, t_obs[pre], values[pre], baseline[pre], since)
         fits[node] = fit
+        if fit.autocorrelated:
+            warnings.append(msg("the residuals of the fit of '{node}' before {since:g} are autocorrelated (lag-1 "
+                                "correlation {r:.2f} over {n} observations): its bands assume independent noise and "
+                                "are likely too narrow", node=node, since=since, r=fit.autocorrelation, n=fit.n))
         post = ~pre
         counterfactual, half = fit.predict(t_obs[post], baseline[post])
         impact = values[post] - counterfactual

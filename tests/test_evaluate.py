@@ -278,3 +278,34 @@ def test_a_scenario_that_acts_before_the_policys_start_is_warned_about_and_regio
     observed = observed_from_frame(frame, list(prep.compiled.node_ids), (TIME["start"], TIME["end"]), "obs.csv")
     with pytest.raises(InputError, match=r"observed in 2 regions \(heerlen, kerkrade\)"):
         evaluate(prep, observed, SINCE, Uncertainty(50, 0, "lhs"))
+
+
+def _ar1(phi, n, rng, sd=0.5):
+    e = np.zeros(n)
+    for i in range(n):
+        e[i] = (phi * e[i - 1] if i else 0.0) + rng.normal(0.0, sd)
+    return e
+
+
+def test_autocorrelated_residuals_are_found_and_warned_about():
+    """Noise that carries over from year to year (AR(1), 0.8) is found in most data sets, white noise rarely."""
+    years = np.arange(1990.0, 2020.0)
+    path = 105.0 + 0.5 * (years - 1990.0)
+
+    def found(phi, seed):
+        rng = np.random.default_rng(seed)
+        return fit_counterfactual("y", years, path + _ar1(phi, years.size, rng), np.full(years.size, 100.0),
+                                  SINCE).autocorrelated
+
+    assert np.mean([found(0.8, seed) for seed in range(200)]) > 0.6
+    assert np.mean([found(0.0, seed) for seed in range(200)]) < 0.1
+    scenario = ScenarioSpec.model_validate({**_scenario_data(), "time": {**TIME, "start": 1990.0}})
+    prep = prepare_scenario(scenario, ModelSpec.model_validate(_model_data()))
+    all_years = np.arange(1990.0, 2030.01)
+    values = 105.0 + 0.5 * (all_years - 1990.0) + 10.0 * (all_years >= SINCE) + \
+        _ar1(0.8, all_years.size, np.random.default_rng(0))
+    frame = pd.DataFrame({"node": "y", "time": all_years, "value": values})
+    observed = observed_from_frame(frame, list(prep.compiled.node_ids), (1990.0, 2030.0), "obs.csv")
+    result = evaluate(prep, observed, SINCE, Uncertainty(50, 0, "lhs"))
+    assert any("are autocorrelated" in w for w in result.warnings)
+    assert not any("autocorrelated" in w for w in _evaluate(10.0).warnings)

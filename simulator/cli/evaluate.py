@@ -97,7 +97,8 @@ def _json(result: Evaluation, uncertainty: Uncertainty) -> str:
 
     fits = [{"node": fit.node, "form": fit.form, "n_before": fit.n, "level_shift": float(fit.coefficients[0]),
              "trend_per_year": float(fit.coefficients[1]) if fit.form == "trend" else None,
-             "sigma": fit.sigma, "dof": fit.dof, "aicc": {k: clean(v) for k, v in fit.aicc.items()}}
+             "sigma": fit.sigma, "dof": fit.dof, "aicc": {k: clean(v) for k, v in fit.aicc.items()},
+             "residual_autocorrelation": clean(fit.autocorrelation)}
             for fit in result.fits.values()]
     rows = [{k: clean(v) for k, v in row.items()} for row in result.table.to_dict(orient="records")]
     return json.dumps({"scenario": result.scenario, "data": result.data_file, "since": result.since,
