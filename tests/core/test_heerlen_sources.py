@@ -27,7 +27,7 @@ from simulator.spec import GrowthBaseline, ModelSpec, NodeSpec, SeriesBaseline
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml"
 
-SOURCED_FLOOR = 10
+SOURCED_FLOOR = 11
 """Baselines read at their own geography (docs/heerlen-model.md, "Counts")."""
 PROXY_FLOOR = 6
 """Baselines that are assumptions on a figure read for a wider or older region."""
