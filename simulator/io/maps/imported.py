@@ -147,7 +147,7 @@ def unit_weight_score(weight: float) -> int:
 
 def unit_weight_rule(weight: float, score: int) -> str:
     """How :func:`unit_weight_score` made ``score`` from ``weight``, for the link's note."""
-    return msg("weight {weight:g} on -1..1: 3 x {weight:g} rounded = {score:+d}", weight=weight, score=score)
+    return msg("weight {weight:g} on -1..1: 3 x {weight:g} rounded = {score:+g}", weight=weight, score=score)
 
 
 def number(text: object) -> float | None:
@@ -239,7 +239,7 @@ def finish(file: str, format: str, title: str, nodes: list[MapNode], links: list
     return ImportedMap(file, format, title, tuple(nodes), tuple(links), tuple(notes))
 
 
-SCORE_RANGE = f"{SCALE[0]:+d}..{SCALE[1]:+d}"
+SCORE_RANGE = f"{SCALE[0]:+g}..{SCALE[1]:+g}"
 """bwsim's scale as people write it: ``-3..+3``."""
 
 

@@ -192,7 +192,7 @@ def _links(file: str, rows: Sequence[tuple[dict[str, Any], str, int | None]], en
                          "rounded.") if unit_scale else
                      msg("Numeric strengths are read as scores on {scale} (whole numbers).", scale=SCORE_RANGE))
     if defaulted:
-        notes.append(msg("{n} connections have no strength and get the score {score:+d} (medium, with their "
+        notes.append(msg("{n} connections have no strength and get the score {score:+g} (medium, with their "
                          "type's sign): {places}.", n=len(defaulted), score=DEFAULT_SCORE,
                          places=joined(", ", defaulted)))
     if any(_text(f.get("direction")).casefold() == "mutual" for f, _, _ in rows):
@@ -220,8 +220,8 @@ def _score(file: str, place: str, line: int | None, found: tuple[str, Any] | Non
     sign = _sign(fields)
     if found is None:
         score = DEFAULT_SCORE * (sign[0] if sign else 1)
-        why = (msg("no strength; {field} gives the sign: score {score:+d}", field=sign[1], score=score) if sign
-               else msg("no strength or sign: score {score:+d} (medium, positive)", score=score))
+        why = (msg("no strength; {field} gives the sign: score {score:+g}", field=sign[1], score=score) if sign
+               else msg("no strength or sign: score {score:+g} (medium, positive)", score=score))
         return float(score), score, why
     value = number(found[1])
     if value is None:
@@ -234,20 +234,20 @@ def _score(file: str, place: str, line: int | None, found: tuple[str, Any] | Non
             return None
         negative = word.startswith("-") or (sign is not None and sign[0] < 0)
         score = -size if negative else size
-        return float(score), score, msg("strength '{value}': score {score:+d}", value=_text(found[1]), score=score)
+        return float(score), score, msg("strength '{value}': score {score:+g}", value=_text(found[1]), score=score)
     if unit_scale:
         score = unit_weight_score(value)
         rule = unit_weight_rule(value, score)
     elif value == int(value) and abs(value) <= 3:
         score = int(value)
-        rule = msg("strength {value:g} on {scale}: score {score:+d}", value=value, scale=SCORE_RANGE, score=score)
+        rule = msg("strength {value:g} on {scale}: score {score:+g}", value=value, scale=SCORE_RANGE, score=score)
     else:
         scale = msg("{scores} (whole numbers) or -1..1", scores=SCORE_RANGE)
         problems.append(weight_problem(file, where, value, scale, line))
         return None
     if sign is not None and sign[0] < 0 < score:
         score = -score
-        rule = msg("{rule}; {field} gives the sign: {score:+d}", rule=rule, field=sign[1], score=score)
+        rule = msg("{rule}; {field} gives the sign: {score:+g}", rule=rule, field=sign[1], score=score)
     elif sign is not None and sign[0] > 0 > score:
         problems.append(Problem(file, where, msg("strength {value:g} is negative but {field} says positive",
                                                  value=value, field=sign[1]),

@@ -71,13 +71,13 @@ def read_loopy(path: str | Path) -> ImportedMap:
             value = strength if isinstance(strength, (int, float)) and not isinstance(strength, bool) else float("nan")
             problems.append(weight_problem(file, f"{place}.strength", value, msg("+1 or -1")))
             continue
-        rule = msg("LOOPY strength {strength:+d} (a sign only): score {score:+d}", strength=sign, score=sign * SCORE)
+        rule = msg("LOOPY strength {strength:+g} (a sign only): score {score:+g}", strength=sign, score=sign * SCORE)
         links.append(MapLink(str(edge[0]), str(edge[1]), float(sign), sign * SCORE, rule, None, place))
     texts = [unquote(str(label[2])) for label in (data[2] if len(data) > 2 and isinstance(data[2], list) else [])
              if isinstance(label, list) and len(label) >= 3]
     notes: list[str]
     notes = [msg("Read as a LOOPY model: LOOPY gives each link a sign only (+1 or -1), so each becomes the score "
-                 "{plus:+d} or {minus:+d} (medium); change the scores where the workshop said more.",
+                 "{plus:+g} or {minus:+g} (medium); change the scores where the workshop said more.",
                  plus=SCORE, minus=-SCORE),
              msg("LOOPY gives no lags; its nodes' start amounts and colours are left out.")]
     if texts:
