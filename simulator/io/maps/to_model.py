@@ -176,14 +176,21 @@ def _model_name(stem: str) -> str:
     return name if name and name[0].isalnum() else "imported-map"
 
 
-def _node(node: MapNode, node_id: str, source: str, language: str) -> dict[str, Any]:
+def _theme(node: MapNode) -> tuple[str, str, str]:
+    """A node's theme, how it was found ("group", "label" or "default"), and why, as a message."""
     theme = theme_of(node.group)
     if theme:
-        why = msg("theme {theme} from the map's group '{group}'", theme=theme, group=node.group)
-    else:
-        theme = DEFAULT_THEME
-        why = msg("theme {theme} by default (the map names no CBS theme for it)", theme=theme)
-    note = msg("From {place} of the map: '{label}'. {why}; an index (baseline 100, index points) since the map "
+        return theme, "group", msg("theme {theme} from the map's group '{group}'", theme=theme, group=node.group)
+    theme = theme_of(node.label)
+    if theme:
+        return theme, "label", msg("theme {theme}: the label names it", theme=theme)
+    return DEFAULT_THEME, "default", msg("theme {theme} by default (the map names no CBS theme for it)",
+                                         theme=DEFAULT_THEME)
+
+
+def _node(node: MapNode, node_id: str, source: str, language: str) -> dict[str, Any]:
+    theme, _, why = _theme(node)
+    note = msg("From {place} of the map: '{label}'; {why}; an index (baseline 100, index points) since the map "
                "gives no unit or level.", place=where(node), label=node.label, why=why)
     indicator = {"source": f"{source}: {translate(where(node), language)}",
                  "note": translate(note, language) + (f" {node.note}" if node.note else "")}
@@ -226,10 +233,11 @@ def _notes(imported: ImportedMap, ids: dict[str, str], default_lag: float, defau
     if renamed:
         notes.append(msg("Node ids are made from the labels (lower case, accents and punctuation removed, made "
                          "unique): {pairs}.", pairs=", ".join(renamed)))
-    defaulted_themes = [n["id"] for n, node in zip(nodes, imported.nodes, strict=True) if not theme_of(node.group)]
-    found = [f"{n['id']}: {n['theme']}" for n, node in zip(nodes, imported.nodes, strict=True) if theme_of(node.group)]
+    themes = [(n["id"], n["theme"], _theme(node)[1]) for n, node in zip(nodes, imported.nodes, strict=True)]
+    defaulted_themes = [node_id for node_id, _, how in themes if how == "default"]
+    found = [f"{node_id}: {theme}" for node_id, theme, how in themes if how != "default"]
     if found:
-        notes.append(msg("Themes found from the map's groups: {pairs}.", pairs=", ".join(found)))
+        notes.append(msg("Themes found from the map's groups or labels: {pairs}.", pairs=", ".join(found)))
     if defaulted_themes:
         notes.append(msg("{n} nodes have no CBS theme in the map and get {theme} ({dimension}) by default: {ids}; set "
                          "each node's theme and dimension.", n=len(defaulted_themes), theme=DEFAULT_THEME,
