@@ -248,3 +248,18 @@ def test_the_library_refuses_without_writing_and_the_cli_names_its_flag(tmp_path
     with pytest.raises(InputError) as caught:
         map_model(imported, default_lag=0.0)
     assert "set the default lag above 0" in caught.value.problems[0].hint
+
+
+def test_the_map_readers_import_no_compiler_engine_or_command_line():
+    """docs/architecture.md: the readers sit with the file readers; only cli/import_map.py prints."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "simulator" / "io" / "maps"
+    for path in root.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        wrong = {n for n in names for bad in ("simulator.cli", "simulator.engine", "simulator.compiler", "ui",
+                                              "numba", "typer", "simulator.scenario_run")
+                 if n == bad or n.startswith(bad + ".")}
+        assert not wrong, f"{path.name} imports {sorted(wrong)}"
