@@ -174,6 +174,13 @@ def test_a_file_that_is_not_the_format_it_claims_is_refused(tmp_path, fixture, f
     assert reason in output
 
 
+@pytest.mark.parametrize(("text", "reason"), [("", "the file is empty"),
+                                              ("# a comment\n\n", "it has only comments and blank lines"),
+                                              ("a\nb\n", "its first line has no columns")])
+def test_a_csv_without_a_table_is_refused(tmp_path, text, reason):
+    assert reason in _refused(tmp_path, text, ".csv", "fcm")
+
+
 def test_kumu_json_that_is_not_json_is_refused_with_its_line(tmp_path):
     output = _refused(tmp_path, '{"elements": [],\n "connections": [}\n', ".json", "kumu")
     assert "map.json:2: is not a Kumu JSON export: it is not valid JSON" in output

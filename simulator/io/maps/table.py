@@ -38,8 +38,10 @@ def read_table(text: str, file: str, what: str) -> tuple[Row, list[Row]]:
         reason = msg("it starts like an XML file, not a table") if stripped[0] == "<" else \
             msg("it starts like a JSON file, not a table")
         raise not_the_format(file, what, reason, 1)
-    first = next((n, line) for n, line in enumerate(text.splitlines(), start=1)
-                 if line.strip() and not line.lstrip().startswith("#"))
+    first = next(((n, line) for n, line in enumerate(text.splitlines(), start=1)
+                  if line.strip() and not line.lstrip().startswith("#")), None)
+    if first is None:
+        raise not_the_format(file, what, msg("it has only comments and blank lines"))
     separator = max(SEPARATORS, key=first[1].count)
     if first[1].count(separator) == 0:
         raise not_the_format(file, what, msg("its first line has no columns (no comma, semicolon or tab)"), first[0])
