@@ -254,7 +254,10 @@ def _refuse_loops(imported: ImportedMap, spec: ModelSpec, ids: dict[str, str], d
     by_ends = {(ids[link.source], ids[link.target]): link for link in imported.links}
     labels = {ids[node.key]: node.label for node in imported.nodes}
     problems = []
-    for loop in loops:
+    order = {node_id: k for k, node_id in enumerate(ids.values())}
+    for found in loops:
+        first = min(range(len(found)), key=lambda k: order[found[k]])
+        loop = found[first:] + found[:first]  # from the map's first node of it, whatever order networkx found
         steps = [by_ends[(a, b)] for a, b in zip(loop, [*loop[1:], loop[0]], strict=True)]
         cycle = " -> ".join(labels[n] for n in [*loop, loop[0]])
         places = joined(", ", list(dict.fromkeys(where(link) for link in steps)))
