@@ -128,7 +128,8 @@ def model_paths() -> list[Path]:
     paths = [default_model_path().resolve()]
     folder = REPO / "models"
     if folder.is_dir():
-        paths += [p.resolve() for p in sorted(folder.glob("*.yaml")) if p.resolve() not in paths]
+        paths += [p.resolve() for p in sorted(folder.glob("*.yaml"))
+                  if p.resolve() not in paths and not p.name.endswith(".ambitions.yaml")]  # a model's ambitions
     return paths
 
 
