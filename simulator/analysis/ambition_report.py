@@ -82,7 +82,8 @@ def ambitions_text(results: Sequence[AmbitionResult], spec: AmbitionsSpec, model
         lines.append(f"  {result.index + 1:>2}  {word:<13} {statement(result, model, language)}")
         lines.append(f"      {'':<13} {detail(result, model, language)}")
         if result.ambition.source:
-            lines.append(f"      {'':<13} {translate(msg('source: {source}', source=result.ambition.source), language)}")
+            source = translate(msg("source: {source}", source=result.ambition.source), language)
+            lines.append(f"      {'':<13} {source}")
     reached = sum(r.reached for r in results)
     lines.append(translate(msg("{reached} of {n} ambition(s) reached", reached=reached, n=len(results)), language))
     return "\n".join(lines)

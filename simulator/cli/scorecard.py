@@ -44,30 +44,25 @@ def _report(prepared: PreparedScenario, card: pd.DataFrame, d: np.ndarray) -> di
 
 def _ambitions(loaded: list[ScenarioFile], given: Path | None, off: bool) -> list[AmbitionsFile | None]:
     """Each scenario's ambitions: the file given, else ``<model>.ambitions.yaml`` beside its model when it
-    exists; each checked against the scenario's model and horizon, every problem at once."""
+    exists; each read once per model, checked against it and the horizons of its scenarios, every problem at once."""
     if off:
         return [None] * len(loaded)
-    found: list[AmbitionsFile | None] = []
-    problems: list[Problem] = []
+    paths = [given if given is not None else ambitions_beside(item.model.path) for item in loaded]
+    wanted: dict[tuple[str, str], list[ScenarioFile]] = {}
+    for item, path in zip(loaded, paths, strict=True):
+        if given is not None or path.is_file():
+            wanted.setdefault((str(path), item.model.path), []).append(item)
     read: dict[tuple[str, str], AmbitionsFile] = {}
-    for item in loaded:
-        path = given if given is not None else ambitions_beside(item.model.path)
-        if given is None and not path.is_file():
-            found.append(None)
-            continue
-        key = (str(path), item.model.path)
+    problems: list[Problem] = []
+    for (path, model_path), items in wanted.items():
         try:
-            if key not in read:
-                read[key] = load_ambitions(path, item.model.spec)
+            read[(path, model_path)] = load_ambitions(path, items[0].model.spec,
+                                             [(it.spec.time_on(it.model.spec), it.spec.name) for it in items])
         except InputError as exc:
             problems += [p for p in exc.problems if p not in problems]
-            found.append(None)
-            continue
-        problems += read[key].horizon_problems(item.spec.time_on(item.model.spec), item.spec.name)
-        found.append(read[key])
     if problems:
         raise InputError(problems)
-    return found
+    return [read.get((str(path), item.model.path)) for item, path in zip(loaded, paths, strict=True)]
 
 
 def _sample(prepared: PreparedScenario, uncertainty: Uncertainty, loaded: ScenarioFile) -> ParameterSample:

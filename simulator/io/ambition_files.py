@@ -7,6 +7,7 @@ the fix (docs/formats.md, "Ambitions"). The file beside a model is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -80,16 +81,22 @@ def _schema(doc: YamlDocument) -> AmbitionsSpec:
         raise InputError(problems) from None
 
 
-def ambitions_from_document(doc: YamlDocument, model: ModelSpec) -> AmbitionsFile:
-    """Validate a parsed ambitions document against ``model``.
+Horizon = tuple[TimeSpec, str]
+"""A scenario's horizon and its name: the ambitions' years must lie in it."""
+
+
+def ambitions_from_document(doc: YamlDocument, model: ModelSpec, horizons: Sequence[Horizon] = ()) -> AmbitionsFile:
+    """Validate a parsed ambitions document against ``model`` and the horizons of the scenarios it is read for.
 
     Raises
     ------
     InputError
-        Every schema problem, unknown indicator or place, each with file, place and line.
+        Every schema problem, unknown indicator or place, year outside a horizon, each with file, place and line.
     """
     spec = _schema(doc)
     problems = [doc.locate(p) for p in ambition_problems(spec, model)]
+    for time, scenario in horizons:
+        problems += [doc.locate(p) for p in horizon_problems(spec, time, scenario)]
     if problems:
         raise InputError(problems)
     nodes = tuple(resolve_node(a, model, i)[0] or "" for i, a in enumerate(spec.ambitions))
@@ -106,8 +113,8 @@ def _empty(exc: InputError, file: str) -> InputError:
     return exc
 
 
-def load_ambitions(path: str | Path, model: ModelSpec) -> AmbitionsFile:
-    """Read and validate an ambitions file against ``model``.
+def load_ambitions(path: str | Path, model: ModelSpec, horizons: Sequence[Horizon] = ()) -> AmbitionsFile:
+    """Read and validate an ambitions file against ``model`` (and the scenarios' ``horizons``).
 
     Raises
     ------
@@ -122,13 +129,13 @@ def load_ambitions(path: str | Path, model: ModelSpec) -> AmbitionsFile:
         doc, _ = read_yaml(path)
     except InputError as exc:
         raise _empty(exc, str(path)) from None
-    return ambitions_from_document(doc, model)
+    return ambitions_from_document(doc, model, horizons)
 
 
-def load_ambitions_text(text: str, name: str, model: ModelSpec) -> AmbitionsFile:
+def load_ambitions_text(text: str, name: str, model: ModelSpec, horizons: Sequence[Horizon] = ()) -> AmbitionsFile:
     """Validate ambitions given as text (an upload); ``name`` is used in messages."""
     try:
         doc = parse_yaml(text, name)
     except InputError as exc:
         raise _empty(exc, name) from None
-    return ambitions_from_document(doc, model)
+    return ambitions_from_document(doc, model, horizons)
