@@ -15,6 +15,7 @@ from simulator.analysis.text import change_unit, format_number, unit_label
 from simulator.messages import Text, msg, translate
 from simulator.spec import ModelSpec
 
+
 def _unit(model: ModelSpec, node: str, language: str) -> str:
     spec = next(n for n in model.nodes if n.id == node)
     return unit_label(spec.unit_label or spec.unit, language)

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from simulator.analysis.ambition_report import ambition_records, ambitions_text
-from simulator.analysis.ambitions import judge
+from simulator.analysis.ambitions import AmbitionResult, judge
 from simulator.analysis.report import comparison_text, scorecard_text
 from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import distribution, measured_only, summary
@@ -20,7 +20,7 @@ from simulator.errors import InputError, Problem
 from simulator.io.ambition_files import AmbitionsFile, ambitions_beside, load_ambitions
 from simulator.io.spec_files import ScenarioFile, load_scenario
 from simulator.messages import msg, translate
-from simulator.runner import Uncertainty, check_uncertainty, draw_sample, run_prepared
+from simulator.runner import ScenarioRun, Uncertainty, check_uncertainty, draw_sample, run_prepared
 from simulator.sampling import METHODS, ParameterSample
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
@@ -49,20 +49,41 @@ def _ambitions(loaded: list[ScenarioFile], given: Path | None, off: bool) -> lis
         return [None] * len(loaded)
     paths = [given if given is not None else ambitions_beside(item.model.path) for item in loaded]
     wanted: dict[tuple[str, str], list[ScenarioFile]] = {}
-    for item, path in zip(loaded, paths, strict=True):
-        if given is not None or path.is_file():
-            wanted.setdefault((str(path), item.model.path), []).append(item)
+    for item, candidate in zip(loaded, paths, strict=True):
+        if given is not None or candidate.is_file():
+            wanted.setdefault((str(candidate), item.model.path), []).append(item)
     read: dict[tuple[str, str], AmbitionsFile] = {}
     problems: list[Problem] = []
-    for (path, model_path), items in wanted.items():
+    for (file, model_path), items in wanted.items():
         try:
-            read[(path, model_path)] = load_ambitions(path, items[0].model.spec,
-                                             [(it.spec.time_on(it.model.spec), it.spec.name) for it in items])
+            read[(file, model_path)] = load_ambitions(file, items[0].model.spec,
+                                                      [(it.spec.time_on(it.model.spec), it.spec.name) for it in items])
         except InputError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
         raise InputError(problems)
-    return [read.get((str(path), item.model.path)) for item, path in zip(loaded, paths, strict=True)]
+    return [read.get((str(candidate), item.model.path)) for item, candidate in zip(loaded, paths, strict=True)]
+
+
+def _judged(run: ScenarioRun, goal: AmbitionsFile) -> list[AmbitionResult]:
+    """The scenario's run against its ambitions: the deterministic run and the members its ensemble kept."""
+    cm = run.prepared.compiled
+    return judge(goal.spec, goal.nodes, cm.node_ids, cm.times, cm.baselines, run.result.delta, run.ensemble)
+
+
+def _ambitions_report(run: ScenarioRun, goal: AmbitionsFile | None, language: str) -> dict:
+    """The keys ``ambitions_file`` and ``ambitions`` of the JSON report (none without ambitions)."""
+    if goal is None:
+        return {}
+    return {"ambitions_file": goal.path, "ambitions": ambition_records(_judged(run, goal), run.prepared.model,
+                                                                         language)}
+
+
+def _ambitions_block(run: ScenarioRun, goal: AmbitionsFile | None, language: str) -> str:
+    """The lines printed after the scorecard ("" without ambitions)."""
+    if goal is None:
+        return ""
+    return "\n\n" + ambitions_text(_judged(run, goal), goal.spec, run.prepared.model, goal.path, language)
 
 
 def _sample(prepared: PreparedScenario, uncertainty: Uncertainty, loaded: ScenarioFile) -> ParameterSample:
@@ -117,24 +138,16 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
         if measured:
             card = measured_only(card)
         cards.append(card)
-        cm = prepared.compiled
-        judged = None if goal is None else judge(goal.spec, goal.nodes, cm.node_ids, cm.times, cm.baselines, central,
-                                                 run.ensemble)
         if as_json:
-            reports.append(_report(prepared, card, central))
-            if goal is not None and judged is not None:
-                reports[-1]["ambitions_file"] = goal.path
-                reports[-1]["ambitions"] = ambition_records(judged, prepared.model, language)
+            reports.append(_report(prepared, card, central) | _ambitions_report(run, goal, language))
         else:
             title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
             head = f"{title} ({loaded.spec.name})\n"
             if measured:
                 head += translate(msg("measured indicators only: the indices scored by experts are left out"),
                                   language) + "\n"
-            text = head + scorecard_text(card, prepared, language, central=central)
-            if goal is not None and judged is not None:
-                text += "\n\n" + ambitions_text(judged, goal.spec, prepared.model, goal.path, language)
-            texts.append(text)
+            texts.append(head + scorecard_text(card, prepared, language, central=central)
+                         + _ambitions_block(run, goal, language))
     if as_json:
         typer.echo(json.dumps({"scenarios": reports}, indent=2))
         return
