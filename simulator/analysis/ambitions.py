@@ -25,15 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.ambitions import Ambition, AmbitionsSpec
 from simulator.analysis.scorecard import time_indices
-
-if TYPE_CHECKING:
-    from simulator.ensemble import EnsembleSummary
 
 STRICT = ("below", "above", "rise", "fall")
 """Targets reached only beyond them (a distance below 0); ``at_most`` and ``at_least`` also on them."""
@@ -113,7 +109,7 @@ def ambition_times(spec: AmbitionsSpec, times: np.ndarray) -> list[int]:
 
 
 def judge(spec: AmbitionsSpec, nodes: Sequence[str], node_ids: Sequence[str], times: np.ndarray,
-          baselines: np.ndarray, central: np.ndarray, ensemble: EnsembleSummary | None = None) -> list[AmbitionResult]:
+          baselines: np.ndarray, central: np.ndarray, members: np.ndarray | None = None) -> list[AmbitionResult]:
     """Every ambition of ``spec`` judged on one run.
 
     Parameters
@@ -127,19 +123,17 @@ def judge(spec: AmbitionsSpec, nodes: Sequence[str], node_ids: Sequence[str], ti
         Reported times, years.
     baselines, central : ndarray (K + 1, N)
         Baselines and the deterministic run's deviations, node units.
-    ensemble : EnsembleSummary, optional
-        The scenario's ensemble, its members kept at the ambitions' times
-        (``summarise_sample``'s ``member_times``; ``runner.run_prepared``'s ``member_years``).
+    members : ndarray (len(spec.ambitions), N, m), optional
+        The ensemble's kept members' deviations at each ambition's time (node
+        units): ``ensemble.member_deltas(ambition_times(spec, times))`` of an
+        ensemble run with ``runner.run_prepared(..., member_years=...)``.
 
     Raises
     ------
     InputError
         A year outside ``times``.
-    ValueError
-        An ensemble that did not keep its members at the ambitions' times (a caller's bug).
     """
     indices = ambition_times(spec, times)
-    members = ensemble.member_deltas(indices) if ensemble is not None else None
     results = []
     for i, (ambition, node, k) in enumerate(zip(spec.ambitions, nodes, indices, strict=True)):
         n = list(node_ids).index(node)

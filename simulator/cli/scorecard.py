@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from simulator.analysis.ambition_report import ambition_records, ambitions_text
-from simulator.analysis.ambitions import AmbitionResult, judge
+from simulator.analysis.ambitions import AmbitionResult, ambition_times, judge
 from simulator.analysis.report import comparison_text, scorecard_text
 from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.scorecard import distribution, measured_only, summary
@@ -68,7 +68,8 @@ def _ambitions(loaded: list[ScenarioFile], given: Path | None, off: bool) -> lis
 def _judged(run: ScenarioRun, goal: AmbitionsFile) -> list[AmbitionResult]:
     """The scenario's run against its ambitions: the deterministic run and the members its ensemble kept."""
     cm = run.prepared.compiled
-    return judge(goal.spec, goal.nodes, cm.node_ids, cm.times, cm.baselines, run.result.delta, run.ensemble)
+    members = None if run.ensemble is None else run.ensemble.member_deltas(ambition_times(goal.spec, cm.times))
+    return judge(goal.spec, goal.nodes, cm.node_ids, cm.times, cm.baselines, run.result.delta, members)
 
 
 def _ambitions_report(run: ScenarioRun, goal: AmbitionsFile | None, language: str) -> dict:

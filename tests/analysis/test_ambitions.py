@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.ambitions import AmbitionsSpec, ambition_nodes
-from simulator.analysis.ambitions import distance, is_reached, judge
+from simulator.analysis.ambitions import ambition_times, distance, is_reached, judge
 from simulator.cli.main import app
 from simulator.errors import InputError
 from simulator.io.spec_files import load_scenario
@@ -117,8 +117,9 @@ def test_the_chance_of_reaching_an_ambition_is_the_share_of_the_ensembles_member
     samples = 4000
     run = run_prepared(prepared, Uncertainty(samples, 11, "mc"), member_years=[2031.0], scorecard=False)
     cm = prepared.compiled
+    members = run.ensemble.member_deltas(ambition_times(spec, cm.times))
     result, = judge(spec, ambition_nodes(spec, prepared.model), cm.node_ids, cm.times, cm.baselines,
-                    run.result.delta, run.ensemble)
+                    run.result.delta, members)
     assert result.n_members == samples
     error = math.sqrt(chance * (1 - chance) / samples)
     assert abs(result.chance - chance) <= 4 * error + 1e-12, (result.chance, chance, error)
