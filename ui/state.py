@@ -144,6 +144,30 @@ def model_from_text(text: str, name: str) -> ModelFile:
     return load_model_text(text, name)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _ambitions_file(path: str, mtime: float, model_key: str, _model: ModelSpec):
+    from simulator.io.ambition_files import load_ambitions
+
+    return load_ambitions(path, _model)
+
+
+def ambitions_of(cur: Current):
+    """The ambitions beside the model's file (``<model>.ambitions.yaml``, docs/formats.md), or None when
+    there is none (an uploaded or edited model has none).
+
+    Raises
+    ------
+    InputError
+        When the file beside the model is invalid.
+    """
+    from simulator.io.ambition_files import ambitions_beside
+
+    path = ambitions_beside(cur.model.path)
+    if not path.is_file():
+        return None
+    return _ambitions_file(str(path), path.stat().st_mtime, cur.key, cur.model.spec)
+
+
 def model_from_file(path: Path) -> ModelFile:
     """Read and validate a model file (cached until the file changes)."""
     return _model_from_file(str(path), path.stat().st_mtime if path.is_file() else 0.0)
