@@ -36,6 +36,8 @@ FORBIDDEN = {
                                "simulator.io.spec_files", "simulator.analysis", "simulator.cli", "simulator.runner"},
     "simulator/analysis/ambitions.py": {"simulator.io", "simulator.cli", "simulator.runner", "simulator.engine",
                                         "simulator.ensemble", "simulator.scenario_run"},
+    # evaluation after the fact: numbers only, runs through the runner; no files, no printing
+    "simulator/evaluate.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
 }
 
 
