@@ -1,0 +1,700 @@
+"""Read a Vensim ``.mdl`` or XMILE file with PySD's translator and map it to a bwsim model.
+
+PySD parses the file (:class:`pysd.translators.vensim.vensim_file.VensimFile`,
+:class:`pysd.translators.xmile.xmile_file.XmileFile`) into its abstract syntax
+(``pysd.translators.structures``); this module never parses equations itself.
+:func:`read_sd_file` gives an :class:`SdModel`; :func:`map_model` maps it, with
+the original's own run (made by :mod:`simulator.io.import_run`), to the data
+of a bwsim model file.
+
+The mapping (ENGINE.md, deviation form): every variable becomes a node whose
+**baseline** is the original's run without change (a number when that run is
+constant, else a ``series`` at every reported time), and the **links** carry
+the linear part of each equation, so that a change to a node (a scenario's
+intervention) moves the others exactly as in the original:
+
+- a weighted sum ``w1*a + w2*b + c``: links ``a -> x`` (weight ``w1``) and
+  ``b -> x`` (``w2``); the constant ``c`` is in the baseline;
+- ``INTEG(flow, init)``: a stock; the flow's terms are links into it, a term
+  ``-k * x`` of the stock itself is its ``decay`` ``k``;
+- ``DELAY1`` / ``SMOOTH`` (exponential), ``DELAY3`` / ``SMOOTH3`` (third order),
+  ``DELAY FIXED`` (fixed): a lag on each link of the delayed expression;
+- a lookup ``T(x)`` (a lookup variable or ``WITH LOOKUP``): a ``lookup`` link shape;
+- ``MIN(a, b)`` / ``MAX(a, b)`` of two variables (times numbers): a capacity
+  node (``kind: minimum | maximum``); with a number as one argument: a bound
+  (``min`` / ``max``) of the node;
+- a part that reads no changing variable (numbers, ``Time``, ``STEP``, a lookup
+  of ``Time``, a constant): only in the baseline. A constant's value in a
+  product or divisor (``x / Characteristic Time``) is folded into the weight.
+
+What is not linear in the changing variables (a product of two of them, a
+division by one, a function of one) is refused with the variable, its
+equation and why; with ``approximate=True`` a product, division or power is
+linearised around the values at the start and the approximation is noted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import InputError, Problem
+from simulator.messages import msg
+
+FORMATS = ("vensim", "xmile")
+"""The formats this module reads."""
+
+CONTROL = {"initial time": "start", "final time": "end", "time step": "dt", "saveper": "saveper"}
+"""Vensim's control variables (XMILE's ``<sim_specs>``, as PySD names them) and what each is."""
+
+DEFAULT_THEME = "materiele_welvaart"
+"""The theme every imported node gets (a CBS theme id is required; the notes say to set it)."""
+
+TIMES_TOLERANCE = 1e-12
+"""Relative difference under which two values of the original's run count as equal."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One variable of the original: ``key`` as PySD's references name it, ``name`` as written."""
+
+    key: str
+    name: str
+    units: str
+    doc: str
+    kind: str  # "aux", "stock" or "lookup"
+    ast: Any
+    points: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class SdModel:
+    """A Vensim or XMILE model as PySD's translator reads it."""
+
+    path: str
+    format: str
+    text: str
+    variables: dict[str, Variable]
+    start: float
+    end: float
+    dt: float
+
+    @property
+    def steps(self) -> int:
+        """Number of time steps ``K``."""
+        return round((self.end - self.start) / self.dt)
+
+    def line_of(self, name: str) -> int | None:
+        """The line (1-based) where ``name`` is defined, found in the file's text."""
+        if self.format == "vensim":
+            pattern = re.compile(r"^\s*" + r"\s+".join(map(re.escape, name.split())) + r"\s*(=|\(|:)",
+                                 re.IGNORECASE)
+        else:
+            pattern = re.compile(r"name\s*=\s*\"" + re.escape(name) + "\"", re.IGNORECASE)
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if pattern.search(line):
+                return number
+        return None
+
+
+def _key(name: str) -> str:
+    """The reference PySD's translator makes of a variable's name."""
+    return name.strip().lower().replace(" ", "_")
+
+
+def _format_error(path: str, fmt: str, reason: str) -> InputError:
+    what = "Vensim (.mdl)" if fmt == "vensim" else "XMILE"
+    return InputError(Problem(path, "", msg("is not a {what} model that PySD can read: {reason}", what=what,
+                                            reason=reason[:300]),
+                              msg("check the file, or give the right --format (vensim or xmile)")))
+
+
+def read_sd_file(path: str | Path, fmt: str) -> SdModel:
+    """Parse ``path`` as ``fmt`` ("vensim" or "xmile") with PySD's translator.
+
+    Raises
+    ------
+    InputError
+        When the file is not that format, has no time settings, or uses subscripts.
+    """
+    from pysd.translators.vensim.vensim_file import VensimFile
+    from pysd.translators.xmile.xmile_file import XmileFile
+
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise InputError(Problem(path, "", msg("cannot be read: {reason}", reason=str(error)),
+                                 msg("give an existing, readable file"))) from error
+    try:
+        reader = VensimFile(path) if fmt == "vensim" else XmileFile(path)
+        reader.parse()
+        abstract = reader.get_abstract_model()
+    except Exception as error:  # PySD raises parsimonious, lxml and its own errors alike
+        raise _format_error(path, fmt, f"{type(error).__name__}: {error}") from error
+    variables: dict[str, Variable] = {}
+    control: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for section in abstract.sections:
+        for element in section.elements:
+            name = str(element.name)
+            if name.lower() in CONTROL:
+                control[CONTROL[name.lower()]] = element.components[0].ast
+                continue
+            comps = element.components
+            if len(comps) != 1 or any(c.subscripts and c.subscripts[0] for c in comps):
+                problems.append(Problem(path, name, msg("has subscripts (or several equations)"),
+                                        msg("bwsim imports models without subscripts; write one variable "
+                                            "per element"), None))
+                continue
+            comp = comps[0]
+            ctype = type(comp).__name__
+            if ctype == "AbstractLookup":
+                lk = comp.ast
+                variables[_key(name)] = Variable(_key(name), name, str(element.units or ""),
+                                                 str(element.documentation or ""), "lookup", lk,
+                                                 tuple((float(x), float(y)) for x, y in zip(lk.x, lk.y)))
+                continue
+            if ctype not in ("AbstractComponent", "AbstractUnchangeableConstant"):
+                problems.append(Problem(path, name, msg("is a {kind}, which bwsim does not import", kind=ctype),
+                                        msg("give it an equation of numbers and variables")))
+                continue
+            kind = "stock" if type(comp.ast).__name__ == "IntegStructure" else "aux"
+            variables[_key(name)] = Variable(_key(name), name, str(element.units or ""),
+                                             str(element.documentation or ""), kind, comp.ast)
+    if not variables and not problems:
+        raise _format_error(path, fmt, "no variables found")
+    times: dict[str, float] = {}
+    for key in ("start", "end", "dt"):
+        value = control.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(Problem(path, key, msg("the model's {what} must be a number", what=key),
+                                    msg("give INITIAL TIME, FINAL TIME and TIME STEP as numbers")))
+        else:
+            times[key] = float(value)
+    if problems:
+        raise InputError(problems)
+    return SdModel(path, fmt, text, variables, times["start"], times["end"], times["dt"])
+
+
+# --- linear forms --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    """``coef`` times a variable's value, optionally through a lookup ``shape`` and then a lag."""
+
+    coef: float
+    source: str
+    delay: str = "none"
+    lag: float = 0.0
+    shape: tuple[tuple[float, float], ...] | None = None
+
+
+@dataclass
+class Lin:
+    """An expression as ``offset + sum(terms) + (an exogenous part when exo)``; ``value0`` its start value."""
+
+    terms: list[Term] = field(default_factory=list)
+    offset: float = 0.0
+    exo: bool = False
+    value0: float | None = None
+
+
+class Unmappable(Exception):
+    """An expression outside the subset: ``reason`` says why (a :func:`msg`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+class _Mapper:
+    """Linearises one model's equations, given the original's run (``run[key]``: values at every t_k)."""
+
+    def __init__(self, sd: SdModel, run: dict[str, Any], approximate: bool) -> None:
+        self.sd, self.run, self.approximate = sd, run, approximate
+        self.approximations: list[str] = []
+        self.folded: dict[str, float] = {}  # constants whose value went into a weight
+        self.hidden: dict[str, str] = {}  # variables read inside a function of constants (-> the reader)
+        self.current = ""
+        self._dynamic: dict[str, bool] = {}
+
+    # which variables change in a run: a stock, or anything reading one (through any path)
+    def dynamic(self, key: str) -> bool:
+        if key not in self._dynamic:
+            self._dynamic[key] = True  # a loop of auxiliaries is refused later; assume it changes
+            var = self.sd.variables[key]
+            self._dynamic[key] = var.kind == "stock" or (var.kind == "aux" and any(
+                self.dynamic(ref) for ref in _references(var.ast) if ref in self.sd.variables))
+        return self._dynamic[key]
+
+    def constant(self, key: str) -> bool:
+        """True when ``key`` reads no changing variable and its run is one number throughout."""
+        values = self.run.get(key)
+        return (not self.dynamic(key) and values is not None and len(values) > 0
+                and all(v == values[0] for v in values))
+
+    def start_value(self, key: str) -> float | None:
+        values = self.run.get(key)
+        return None if values is None else float(values[0])
+
+    def reads_changing(self, ast: Any) -> bool:
+        return any(ref in self.sd.variables and self.dynamic(ref) for ref in _references(ast))
+
+    def is_dynamic(self, lin: Lin) -> bool:
+        return any(self.dynamic(t.source) for t in lin.terms)
+
+    def is_fixed(self, lin: Lin) -> bool:
+        """A number: no exogenous part, every term a constant read plainly."""
+        return not lin.exo and all(self.constant(t.source) and t.delay == "none" and t.shape is None
+                                   for t in lin.terms)
+
+    def fixed_value(self, lin: Lin) -> float:
+        for t in lin.terms:
+            self.folded[t.source] = float(self.run[t.source][0])
+        return lin.offset + sum(t.coef * float(self.run[t.source][0]) for t in lin.terms)
+
+    # --- the walk over PySD's abstract syntax
+    def lin(self, ast: Any) -> Lin:
+        if isinstance(ast, bool):
+            raise Unmappable(msg("a logical value is not a number"))
+        if isinstance(ast, int | float) or type(ast).__module__ == "numpy":
+            return Lin([], float(ast), False, float(ast))
+        kind = type(ast).__name__
+        if kind == "ReferenceStructure":
+            if ast.subscripts:
+                raise Unmappable(msg("uses subscripts"))
+            if ast.reference == "time":
+                return Lin([], 0.0, True, self.sd.start)
+            if ast.reference not in self.sd.variables:
+                raise Unmappable(msg("reads {name}, which the model does not define", name=ast.reference))
+            var = self.sd.variables[ast.reference]
+            if var.kind == "lookup":
+                raise Unmappable(msg("reads the lookup {name} without an argument", name=var.name))
+            return Lin([Term(1.0, ast.reference)], 0.0, False, self.start_value(ast.reference))
+        if kind == "ArithmeticStructure":
+            return self.arithmetic(ast)
+        if kind == "InlineLookupsStructure":
+            points = tuple((float(x), float(y)) for x, y in zip(ast.lookups.x, ast.lookups.y))
+            return self.lookup(points, ast.argument)
+        if kind == "CallStructure" and self._is_table_call(ast):
+            return self.call(ast)
+        if kind in ("DelayStructure", "SmoothStructure", "DelayFixedStructure"):
+            return self.delay(ast)
+        if not self.reads_changing(ast):  # a function of numbers, Time and constants: only in the baseline
+            for ref in _references(ast):
+                if ref in self.sd.variables and self.sd.variables[ref].kind == "aux":
+                    self.hidden.setdefault(ref, self.current)
+            return Lin([], 0.0, True, None)
+        if kind == "CallStructure":
+            return self.call(ast)
+        raise Unmappable(msg("uses {what}, which bwsim has no exact counterpart for",
+                             what=_construct_name(ast)))
+
+    def arithmetic(self, ast: Any) -> Lin:
+        ops, args = list(ast.operators), list(ast.arguments)
+        if ops == ["negative"]:
+            return _scale(self.lin(args[0]), -1.0)
+        if ops and ops[0] == "positive":
+            return self.lin(args[0])
+        acc = self.lin(args[0])
+        for op, arg in zip(ops, args[1:]):
+            right = self.lin(arg)
+            if op == "+":
+                acc = _add(acc, right, 1.0)
+            elif op == "-":
+                acc = _add(acc, right, -1.0)
+            elif op == "*":
+                acc = self.product(acc, right)
+            elif op == "/":
+                acc = self.quotient(acc, right)
+            elif op == "^":
+                acc = self.power(acc, right)
+            else:
+                raise Unmappable(msg("uses the operator {op}", op=op))
+        return acc
+
+    def _fold_or_refuse(self, other: Lin, what: str) -> float:
+        """The start value of a time-varying factor (approximate mode), else refuse."""
+        if self.approximate and other.value0 is not None:
+            self.approximations.append(msg("{var}: {what} taken at its start value {value:.6g}",
+                                           var=self.current, what=what, value=other.value0))
+            return float(other.value0)
+        raise Unmappable(msg("multiplies a changing variable by something that changes in time ({what})",
+                             what=what))
+
+    def product(self, a: Lin, b: Lin) -> Lin:
+        if self.is_fixed(a):
+            return _scale(b, self.fixed_value(a))
+        if self.is_fixed(b):
+            return _scale(a, self.fixed_value(b))
+        da, db = self.is_dynamic(a), self.is_dynamic(b)
+        if not da and not db:
+            return Lin([], 0.0, True, _mul0(a.value0, b.value0))
+        if da and db:
+            if not self.approximate or a.value0 is None or b.value0 is None:
+                raise Unmappable(msg("is a product of two changing variables (not linear)"))
+            self.approximations.append(msg("{var}: a product linearised around the start values "
+                                           "({a:.6g} and {b:.6g})", var=self.current, a=a.value0, b=b.value0))
+            return _add(_scale(a, b.value0), _scale(b, a.value0), 1.0, value0=a.value0 * b.value0)
+        changing, other = (a, b) if da else (b, a)
+        return _scale(changing, self._fold_or_refuse(other, msg("a factor")))
+
+    def quotient(self, a: Lin, b: Lin) -> Lin:
+        if self.is_fixed(b):
+            value = self.fixed_value(b)
+            if value == 0:
+                raise Unmappable(msg("divides by zero"))
+            return _scale(a, 1.0 / value)
+        if not self.is_dynamic(a) and not self.is_dynamic(b):
+            return Lin([], 0.0, True, _div0(a.value0, b.value0))
+        if not self.is_dynamic(b):
+            return _scale(a, 1.0 / self._fold_or_refuse(b, msg("a divisor")))
+        if not self.approximate or a.value0 is None or not b.value0:
+            raise Unmappable(msg("divides by a changing variable (not linear)"))
+        self.approximations.append(msg("{var}: a division linearised around the start values "
+                                       "({a:.6g} and {b:.6g})", var=self.current, a=a.value0, b=b.value0))
+        return _add(_scale(a, 1.0 / b.value0), _scale(b, -a.value0 / b.value0 ** 2), 1.0,
+                    value0=a.value0 / b.value0)
+
+    def power(self, a: Lin, b: Lin) -> Lin:
+        if self.is_fixed(a) and self.is_fixed(b):
+            value = self.fixed_value(a) ** self.fixed_value(b)
+            return Lin([], value, False, value)
+        if not self.is_dynamic(a) and not self.is_dynamic(b):
+            return Lin([], 0.0, True, None)
+        if self.is_fixed(b) and self.approximate and a.value0:
+            n = self.fixed_value(b)
+            self.approximations.append(msg("{var}: a power linearised around the start value {a:.6g}",
+                                           var=self.current, a=a.value0))
+            return _scale(a, n * a.value0 ** (n - 1), value0=a.value0 ** n)
+        raise Unmappable(msg("raises a changing variable to a power (not linear)"))
+
+    def _is_table_call(self, ast: Any) -> bool:
+        name = ast.function.reference if type(ast.function).__name__ == "ReferenceStructure" else ""
+        return name in self.sd.variables and self.sd.variables[name].kind == "lookup"
+
+    def call(self, ast: Any) -> Lin:
+        name = ast.function.reference if type(ast.function).__name__ == "ReferenceStructure" else ""
+        if name in self.sd.variables and self.sd.variables[name].kind == "lookup":
+            if len(ast.arguments) != 1:
+                raise Unmappable(msg("calls the lookup {name} with several arguments", name=name))
+            return self.lookup(self.sd.variables[name].points, ast.arguments[0])
+        if name in ("min", "max"):
+            raise Unmappable(msg("uses {what} inside an expression; bwsim maps MIN and MAX only as a "
+                                 "variable's whole equation", what=name.upper()))
+        raise Unmappable(msg("applies {what} to a changing variable (not linear)", what=name.upper() or "a function"))
+
+    def lookup(self, points: tuple[tuple[float, float], ...], argument: Any) -> Lin:
+        arg = self.lin(argument)
+        if not arg.terms:
+            return Lin([], 0.0, True, None)
+        if (len(arg.terms) != 1 or arg.exo or arg.offset != 0 or arg.terms[0].coef != 1.0
+                or arg.terms[0].delay != "none" or arg.terms[0].shape is not None):
+            raise Unmappable(msg("reads a lookup of an expression; bwsim's lookup reads one variable"))
+        source = arg.terms[0].source
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        value = None if arg.value0 is None else _interp(arg.value0, xs, ys)
+        return Lin([Term(1.0, source, shape=points)], 0.0, False, value)
+
+    def delay(self, ast: Any) -> Lin:
+        kind = type(ast).__name__
+        order = getattr(ast, "order", 1)
+        if kind == "DelayFixedStructure":
+            delay = "fixed"
+        elif order == 1:
+            delay = "exponential"
+        elif order == 3:
+            delay = "third_order"
+        else:
+            raise Unmappable(msg("uses a delay of order {order}; bwsim has orders 1 and 3", order=order))
+        tau_ast = ast.delay_time if kind != "SmoothStructure" else ast.smooth_time
+        tau_lin = self.lin(tau_ast)
+        if not self.is_fixed(tau_lin):
+            raise Unmappable(msg("has a delay time that is not a constant"))
+        tau = self.fixed_value(tau_lin)
+        inner = self.lin(ast.input)
+        if delay != "fixed" and ast.initial != ast.input:
+            init = self.lin(ast.initial)
+            if (not self.is_fixed(init) and not (init.value0 is not None and not self.is_dynamic(init))) \
+                    or inner.value0 is None or not _close(_value(init, self), inner.value0):
+                raise Unmappable(msg("starts its delay from another value than its input's (bwsim's "
+                                     "delays start from their input)"))
+        terms = []
+        for t in inner.terms:
+            if t.delay != "none":
+                raise Unmappable(msg("delays a delay; write the inner delay as its own variable"))
+            terms.append(Term(t.coef, t.source, delay, tau, t.shape))
+        return Lin(terms, inner.offset, inner.exo, inner.value0)
+
+
+def _value(lin: Lin, mapper: _Mapper) -> float:
+    return mapper.fixed_value(lin) if mapper.is_fixed(lin) else float(lin.value0 or 0.0)
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=TIMES_TOLERANCE, abs_tol=1e-300)
+
+
+def _mul0(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a * b
+
+
+def _div0(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def _interp(x: float, xs: list[float], ys: list[float]) -> float:
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    for k in range(1, len(xs)):
+        if x <= xs[k]:
+            return ys[k - 1] + (ys[k] - ys[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1])
+    return ys[-1]
+
+
+def _scale(lin: Lin, c: float, value0: float | None = None) -> Lin:
+    v = value0 if value0 is not None else (None if lin.value0 is None else lin.value0 * c)
+    return Lin([Term(t.coef * c, t.source, t.delay, t.lag, t.shape) for t in lin.terms], lin.offset * c,
+               lin.exo, v)
+
+
+def _add(a: Lin, b: Lin, sign: float, value0: float | None = None) -> Lin:
+    v = value0 if value0 is not None else (None if a.value0 is None or b.value0 is None
+                                           else a.value0 + sign * b.value0)
+    return Lin(a.terms + [Term(t.coef * sign, t.source, t.delay, t.lag, t.shape) for t in b.terms],
+               a.offset + sign * b.offset, a.exo or b.exo, v)
+
+
+def _references(ast: Any) -> list[str]:
+    """Every variable an expression reads (PySD's reference names), lookups' names included."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if type(node).__name__ == "ReferenceStructure":
+            found.append(node.reference)
+            return
+        if isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+            return
+        if hasattr(node, "__dataclass_fields__"):
+            for name in node.__dataclass_fields__:
+                walk(getattr(node, name))
+
+    walk(ast)
+    return found
+
+
+def _construct_name(ast: Any) -> str:
+    names = {"IntegStructure": "INTEG inside an expression", "LogicStructure": "a logical condition",
+             "DelayNStructure": "DELAY N", "SmoothNStructure": "SMOOTH N", "TrendStructure": "TREND",
+             "ForecastStructure": "FORECAST", "SampleIfTrueStructure": "SAMPLE IF TRUE",
+             "InitialStructure": "INITIAL"}
+    return names.get(type(ast).__name__, type(ast).__name__.replace("Structure", "").upper())
+
+
+# --- the model ------------------------------------------------------------------------------
+
+_ID = re.compile(r"[^a-z0-9]+")
+
+
+def node_id(name: str) -> str:
+    """A bwsim id (``[a-z][a-z0-9_]*``) for an original variable's name."""
+    text = _ID.sub("_", name.lower()).strip("_") or "variable"
+    return text if text[0].isalpha() else f"v_{text}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The bwsim model's data (as a file holds it), what was approximated and the inputs to vary.
+
+    ``ids`` maps each original variable's key to its node id; ``inputs`` are the
+    constants a scenario may change (keys), ``folded`` the constants whose value
+    went into weights (key -> value).
+    """
+
+    data: dict[str, Any]
+    approximations: list[str]
+    ids: dict[str, str]
+    inputs: list[str]
+    folded: dict[str, float]
+
+
+def _baseline(values: Any, start: float, dt: float) -> Any:
+    first = float(values[0])
+    if all(float(v) == first for v in values):
+        return first
+    return {"series": {round(start + k * dt, 12): float(v) for k, v in enumerate(values)}}
+
+
+def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name: str = "") -> ImportResult:
+    """The bwsim model of ``sd``; ``run[key]`` is the original's run at every reported time.
+
+    Raises
+    ------
+    InputError
+        Every variable outside the subset (without ``approximate``, or where no
+        approximation applies), each with the file, the variable, its line, the
+        equation and why.
+    """
+    mapper = _Mapper(sd, run, approximate)
+    ids: dict[str, str] = {}
+    problems: list[Problem] = []
+    for key, var in sd.variables.items():
+        if var.kind == "lookup":
+            continue
+        nid = node_id(var.name)
+        if nid in ids.values():
+            problems.append(Problem(sd.path, var.name, msg("has the same bwsim id {id} as another variable",
+                                                           id=nid), msg("rename one of them"), sd.line_of(var.name)))
+        ids[key] = nid
+    nodes: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for key, var in sd.variables.items():
+        if var.kind == "lookup":
+            continue
+        mapper.current = var.name
+        node: dict[str, Any] = {"id": ids[key], "label": {"nl": var.name, "en": var.name},
+                                "theme": DEFAULT_THEME, "dimension": "hier_en_nu"}
+        if var.units and var.units.lower() not in ("dmnl", "dimensionless", "1"):
+            node["unit_label"] = var.units
+        if key not in run:
+            problems.append(Problem(sd.path, var.name, msg("has no values in the original's run"),
+                                    msg("check that PySD runs the model"), sd.line_of(var.name)))
+            continue
+        terms: list[Term] = []
+        try:
+            if var.kind == "stock":
+                if var.ast.non_negative:
+                    raise Unmappable(msg("is a non-negative stock"))
+                flow = mapper.lin(var.ast.flow)
+                node["kind"] = "stock"
+                for t in flow.terms:
+                    if t.source == key and t.delay == "none" and t.shape is None:
+                        if t.coef > 0:
+                            raise Unmappable(msg("grows in proportion to itself; bwsim's stocks only decay"))
+                        node["decay"] = node.get("decay", 0.0) - t.coef
+                    else:
+                        terms.append(t)
+            else:
+                terms = _aux(mapper, var, node, run)
+        except Unmappable as refusal:
+            problems.append(Problem(sd.path, var.name,
+                                    msg("{name} = {equation}: {why}", name=var.name,
+                                        equation=_equation_text(sd, var), why=refusal.reason),
+                                    msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of "
+                                        "variables, or import with --approximate"),
+                                    sd.line_of(var.name)))
+            continue
+        if node.get("kind") not in ("minimum", "maximum"):
+            node["baseline"] = _baseline(run[key], sd.start, sd.dt)
+        if var.doc:
+            node["indicator"] = {"note": var.doc}
+        nodes.append(node)
+        seen: dict[str, dict[str, Any]] = {}
+        for t in terms:
+            if t.coef == 0 and t.shape is None:
+                continue
+            link: dict[str, Any] = {"from": ids[t.source], "to": ids[key], "weight": t.coef}
+            if t.delay != "none":
+                link["lag"], link["delay"] = t.lag, t.delay
+            if t.shape is not None:
+                link["shape"] = {"kind": "lookup", "points": [list(p) for p in t.shape]}
+            earlier = seen.get(t.source)
+            if earlier is not None:
+                plain = ("lag" not in earlier and "shape" not in earlier and "lag" not in link
+                         and "shape" not in link)
+                if plain:
+                    earlier["weight"] += t.coef
+                    continue
+                problems.append(Problem(sd.path, var.name, msg("{name} = {equation}: reads {source} in two "
+                                                               "ways (bwsim has one link per pair)",
+                                                               name=var.name, equation=_equation_text(sd, var),
+                                                               source=sd.variables[t.source].name),
+                                        msg("write one of them as its own variable"), sd.line_of(var.name)))
+                continue
+            seen[t.source] = link
+            links.append(link)
+    if problems:
+        raise InputError(problems)
+    for key, value in mapper.folded.items():
+        notes.append(f"{sd.variables[key].name} = {value:g} is in the weights of the links it scales; "
+                     "a scenario's change to it does not reach them.")
+    for key, reader in mapper.hidden.items():
+        notes.append(f"{sd.variables[key].name} is read by {reader} inside a function of constants or Time, "
+                     "which is in that node's baseline; a scenario's change to it does not reach it.")
+    inputs = [k for k, v in sd.variables.items() if v.kind == "aux" and not _references(v.ast)
+              and mapper.constant(k) and (approximate or (k not in mapper.folded and k not in mapper.hidden))]
+    notes += [f"Approximation: {translate_en(a)}." for a in mapper.approximations]
+    source = Path(sd.path).name
+    description = (f"Imported from {source} ({'Vensim' if sd.format == 'vensim' else 'XMILE'}) by bwsim import. "
+                   "Each variable is a node; its baseline is the original's run without change, each link the "
+                   "linear effect of one variable on another (ENGINE.md, deviation form). Every node has the "
+                   f"theme {DEFAULT_THEME}: set each node's theme and dimension. " + " ".join(notes))
+    data: dict[str, Any] = {
+        "name": name or node_id(Path(sd.path).stem).replace("_", "-"),
+        "title": {"nl": Path(sd.path).stem, "en": Path(sd.path).stem},
+        "description": {"nl": description, "en": description},
+        "time": {"start": sd.start, "end": sd.end, "dt": sd.dt},
+        "nodes": nodes,
+        "links": links,
+    }
+    return ImportResult(data, [translate_en(a) for a in mapper.approximations], ids, inputs, dict(mapper.folded))
+
+
+def translate_en(text: str) -> str:
+    """A message in English (what the model file's notes are written in)."""
+    from simulator.messages import translate
+
+    return translate(text, "en")
+
+
+def _aux(mapper: _Mapper, var: Variable, node: dict[str, Any], run: dict[str, Any]) -> list[Term]:
+    """The terms of an auxiliary; a whole-equation MIN/MAX becomes a capacity node or a bound."""
+    ast = var.ast
+    if (type(ast).__name__ == "CallStructure" and type(ast.function).__name__ == "ReferenceStructure"
+            and ast.function.reference in ("min", "max") and mapper.reads_changing(ast)):
+        which = ast.function.reference
+        args = [mapper.lin(a) for a in ast.arguments]
+        fixed = [a for a in args if not a.terms and not a.exo]  # a number, not a variable
+        if len(args) == 2 and len(fixed) == 1:
+            level = mapper.fixed_value(fixed[0])
+            other = args[0] if args[1] is fixed[0] else args[1]
+            if any(float(v) == level for v in run[var.key]):
+                raise Unmappable(msg("reaches its bound {level:g} in the original's own run; bwsim's bounds "
+                                     "act on changes from a run inside them", level=level))
+            node["min" if which == "max" else "max"] = level
+            return other.terms
+        terms = []
+        for a in args:
+            if (len(a.terms) != 1 or a.exo or a.offset != 0 or a.terms[0].delay != "none"
+                    or a.terms[0].shape is not None):
+                raise Unmappable(msg("{what} of an expression: bwsim's capacity nodes take a number times a "
+                                     "variable per argument", what=which.upper()))
+            terms.append(a.terms[0])
+        node["kind"] = "minimum" if which == "min" else "maximum"
+        return terms
+    return mapper.lin(ast).terms
+
+
+def _equation_text(sd: SdModel, var: Variable) -> str:
+    """The variable's equation as the file writes it (Vensim), or PySD's reading of it (XMILE)."""
+    line = sd.line_of(var.name)
+    if sd.format == "vensim" and line is not None:
+        lines = sd.text.splitlines()[line - 1:]
+        text = ""
+        for item in lines:
+            if "~" in item:
+                text += item.split("~")[0]
+                break
+            text += " " + item
+        equation = text.split("=", 1)[1] if "=" in text else text
+        return " ".join(equation.split())[:200]
+    return str(var.ast)[:200]
