@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,9 +131,11 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
         raise InputError(Problem(path, "", msg("cannot be read: {reason}", reason=str(error)),
                                  msg("give an existing, readable file"))) from error
     try:
-        reader = VensimFile(path) if fmt == "vensim" else XmileFile(path)
-        reader.parse()
-        abstract = reader.get_abstract_model()
+        with warnings.catch_warnings():  # PySD's notes on encodings and its own deprecations
+            warnings.simplefilter("ignore")
+            reader = VensimFile(path) if fmt == "vensim" else XmileFile(path)
+            reader.parse()
+            abstract = reader.get_abstract_model()
     except Exception as error:  # PySD raises parsimonious, lxml and its own errors alike
         raise _format_error(path, fmt, f"{type(error).__name__}: {error}") from error
     variables: dict[str, Variable] = {}
