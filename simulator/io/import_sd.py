@@ -221,34 +221,35 @@ class _Mapper:
         self.sd, self.run, self.approximate = sd, run, approximate
         self.approximations: list[str] = []
         self.folded: dict[str, float] = {}  # constants whose value went into a weight
-        self.hidden: dict[str, str] = {}  # variables read inside a function of constants (-> the reader)
         self.current = ""
-        self._dynamic: dict[str, bool] = {}
-
-    # which variables change in a run: a stock, or anything reading one (through any path)
-    def dynamic(self, key: str) -> bool:
-        if key not in self._dynamic:
-            self._dynamic[key] = True  # a loop of auxiliaries is refused later; assume it changes
-            var = self.sd.variables[key]
-            self._dynamic[key] = var.kind == "stock" or (var.kind == "aux" and any(
-                self.dynamic(ref) for ref in _references(var.ast) if ref in self.sd.variables))
-        return self._dynamic[key]
+        self._constant: dict[str, bool] = {}
+        self.ids: dict[str, str] = {}  # variable key -> node id (made-up nodes: their id)
+        self.extra: list[tuple[str, dict[str, Any], list[Term]]] = []  # nodes made for a MIN/MAX inside
 
     def constant(self, key: str) -> bool:
-        """True when ``key`` reads no changing variable and its run is one number throughout."""
-        values = self.run.get(key)
-        return (not self.dynamic(key) and values is not None and len(values) > 0
-                and all(v == values[0] for v in values))
+        """True when ``key`` is a number throughout: its run is one value, made of numbers and constants."""
+        if key not in self._constant:
+            self._constant[key] = False  # a loop of definitions is not a constant
+            var = self.sd.variables[key]
+            values = self.run.get(key)
+            refs = [r for r in _references(var.ast) if r in self.sd.variables or r == "time"]
+            self._constant[key] = (var.kind == "aux" and "time" not in refs and values is not None
+                                   and len(values) > 0 and all(v == values[0] for v in values)
+                                   and all(r in self.sd.variables and (self.sd.variables[r].kind == "lookup"
+                                                                       or self.constant(r)) for r in refs))
+        return self._constant[key]
 
     def start_value(self, key: str) -> float | None:
         values = self.run.get(key)
         return None if values is None else float(values[0])
 
     def reads_changing(self, ast: Any) -> bool:
-        return any(ref in self.sd.variables and self.dynamic(ref) for ref in _references(ast))
+        """True when ``ast`` reads a variable (a scenario may change any); numbers, Time and tables do not."""
+        return any(ref in self.sd.variables and self.sd.variables[ref].kind != "lookup" for ref in _references(ast))
 
     def is_dynamic(self, lin: Lin) -> bool:
-        return any(self.dynamic(t.source) for t in lin.terms)
+        """True when the expression moves with some variable (it has terms)."""
+        return bool(lin.terms)
 
     def is_fixed(self, lin: Lin) -> bool:
         """A number: no exogenous part, every term a constant read plainly."""
@@ -287,10 +288,7 @@ class _Mapper:
             return self.call(ast)
         if kind in ("DelayStructure", "SmoothStructure", "DelayFixedStructure"):
             return self.delay(ast)
-        if not self.reads_changing(ast):  # a function of numbers, Time and constants: only in the baseline
-            for ref in _references(ast):
-                if ref in self.sd.variables and self.sd.variables[ref].kind == "aux":
-                    self.hidden.setdefault(ref, self.current)
+        if not self.reads_changing(ast):  # a function of numbers and Time only: in the baseline
             return Lin([], 0.0, True, None)
         if kind == "CallStructure":
             return self.call(ast)
@@ -326,7 +324,7 @@ class _Mapper:
             self.approximations.append(msg("{var}: {what} taken at its start value {value:.6g}",
                                            var=self.current, what=what, value=other.value0))
             return float(other.value0)
-        raise Unmappable(msg("multiplies a changing variable by something that changes in time ({what})",
+        raise Unmappable(msg("multiplies a variable by something that changes in time ({what})",
                              what=what))
 
     def product(self, a: Lin, b: Lin) -> Lin:
@@ -339,7 +337,7 @@ class _Mapper:
             return Lin([], 0.0, True, _mul0(a.value0, b.value0))
         if da and db:
             if not self.approximate or a.value0 is None or b.value0 is None:
-                raise Unmappable(msg("is a product of two changing variables (not linear)"))
+                raise Unmappable(msg("is a product of two variables (not linear)"))
             self.approximations.append(msg("{var}: a product linearised around the start values "
                                            "({a:.6g} and {b:.6g})", var=self.current, a=a.value0, b=b.value0))
             return _add(_scale(a, b.value0), _scale(b, a.value0), 1.0, value0=a.value0 * b.value0)
@@ -357,7 +355,7 @@ class _Mapper:
         if not self.is_dynamic(b):
             return _scale(a, 1.0 / self._fold_or_refuse(b, msg("a divisor")))
         if not self.approximate or a.value0 is None or not b.value0:
-            raise Unmappable(msg("divides by a changing variable (not linear)"))
+            raise Unmappable(msg("divides by a variable (not linear)"))
         self.approximations.append(msg("{var}: a division linearised around the start values "
                                        "({a:.6g} and {b:.6g})", var=self.current, a=a.value0, b=b.value0))
         return _add(_scale(a, 1.0 / b.value0), _scale(b, -a.value0 / b.value0 ** 2), 1.0,
@@ -374,7 +372,33 @@ class _Mapper:
             self.approximations.append(msg("{var}: a power linearised around the start value {a:.6g}",
                                            var=self.current, a=a.value0))
             return _scale(a, n * a.value0 ** (n - 1), value0=a.value0 ** n)
-        raise Unmappable(msg("raises a changing variable to a power (not linear)"))
+        raise Unmappable(msg("raises a variable to a power (not linear)"))
+
+    def series(self, lin: Lin) -> list[float] | None:
+        """The values of a plain weighted sum at every reported time, from the run (None: it has more)."""
+        if lin.exo or any(t.delay != "none" or t.shape is not None or t.source not in self.run for t in lin.terms):
+            return None
+        return [lin.offset + sum(t.coef * float(self.run[t.source][k]) for t in lin.terms)
+                for k in range(self.sd.steps + 1)]
+
+    def limit_node(self, which: str, ast: Any) -> Lin:
+        """A MIN/MAX inside an expression: a node of its own (a bound or a capacity node), read with weight 1."""
+        args = [self.lin(a) for a in ast.arguments]
+        series = [self.series(a) for a in args]
+        if any(col is None for col in series):
+            raise Unmappable(msg("uses {what} of a delay, a lookup or Time inside an expression; write the {what} "
+                                 "as its own variable", what=which.upper()))
+        pick = min if which == "min" else max
+        values = [pick(col) for col in zip(*series)]  # type: ignore[arg-type]
+        nid = f"{node_id(self.current)}_{which}{len(self.extra) + 1}"
+        node: dict[str, Any] = {"id": nid, "label": {"nl": f"{which.upper()} in {self.current}",
+                                                     "en": f"{which.upper()} in {self.current}"},
+                                "theme": DEFAULT_THEME, "dimension": "hier_en_nu"}
+        terms = _limit(self, which, args, node, None)
+        self.run[nid] = values
+        self.ids[nid] = nid
+        self.extra.append((nid, node, terms))
+        return Lin([Term(1.0, nid)], 0.0, False, values[0])
 
     def _is_table_call(self, ast: Any) -> bool:
         name = ast.function.reference if type(ast.function).__name__ == "ReferenceStructure" else ""
@@ -387,9 +411,8 @@ class _Mapper:
                 raise Unmappable(msg("calls the lookup {name} with several arguments", name=name))
             return self.lookup(self.sd.variables[name].points, ast.arguments[0])
         if name in ("min", "max"):
-            raise Unmappable(msg("uses {what} inside an expression; bwsim maps MIN and MAX only as a "
-                                 "variable's whole equation", what=name.upper()))
-        raise Unmappable(msg("applies {what} to a changing variable (not linear)", what=name.upper() or "a function"))
+            return self.limit_node(name, ast)
+        raise Unmappable(msg("applies {what} to a variable (not linear in it)", what=name.upper() or "a function"))
 
     def lookup(self, points: tuple[tuple[float, float], ...], argument: Any) -> Lin:
         arg = self.lin(argument)
@@ -546,8 +569,9 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
         approximation applies), each with the file, the variable, its line, the
         equation and why.
     """
+    run = dict(run)  # made-up nodes (a MIN/MAX inside an expression) add their runs
     mapper = _Mapper(sd, run, approximate)
-    ids: dict[str, str] = {}
+    ids = mapper.ids
     problems: list[Problem] = []
     for key, var in sd.variables.items():
         if var.kind == "lookup":
@@ -559,6 +583,7 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
         ids[key] = nid
     nodes: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
+    emitted = 0
     notes: list[str] = []
     for key, var in sd.variables.items():
         if var.kind == "lookup":
@@ -589,6 +614,7 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
             else:
                 terms = _aux(mapper, var, node, run)
         except Unmappable as refusal:
+            del mapper.extra[emitted:]
             problems.append(Problem(sd.path, var.name,
                                     msg("{name} = {equation}: {why}", name=var.name,
                                         equation=_equation_text(sd, var), why=refusal.reason),
@@ -600,41 +626,21 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
             node["baseline"] = _baseline(run[key], sd.start, sd.dt)
         if var.doc:
             node["indicator"] = {"note": var.doc}
+        for made, made_node, made_terms in mapper.extra[emitted:]:
+            if made_node.get("kind") not in ("minimum", "maximum"):
+                made_node["baseline"] = _baseline(run[made], sd.start, sd.dt)
+            nodes.append(made_node)
+            problems += _links(sd, var, made, made_terms, ids, links)
+        emitted = len(mapper.extra)
         nodes.append(node)
-        seen: dict[str, dict[str, Any]] = {}
-        for t in terms:
-            if t.coef == 0 and t.shape is None:
-                continue
-            link: dict[str, Any] = {"from": ids[t.source], "to": ids[key], "weight": t.coef}
-            if t.delay != "none":
-                link["lag"], link["delay"] = t.lag, t.delay
-            if t.shape is not None:
-                link["shape"] = {"kind": "lookup", "points": [list(p) for p in t.shape]}
-            earlier = seen.get(t.source)
-            if earlier is not None:
-                plain = ("lag" not in earlier and "shape" not in earlier and "lag" not in link
-                         and "shape" not in link)
-                if plain:
-                    earlier["weight"] += t.coef
-                    continue
-                problems.append(Problem(sd.path, var.name, msg("{name} = {equation}: reads {source} in two "
-                                                               "ways (bwsim has one link per pair)",
-                                                               name=var.name, equation=_equation_text(sd, var),
-                                                               source=sd.variables[t.source].name),
-                                        msg("write one of them as its own variable"), sd.line_of(var.name)))
-                continue
-            seen[t.source] = link
-            links.append(link)
+        problems += _links(sd, var, key, terms, ids, links)
     if problems:
         raise InputError(problems)
     for key, value in mapper.folded.items():
         notes.append(f"{sd.variables[key].name} = {value:g} is in the weights of the links it scales; "
                      "a scenario's change to it does not reach them.")
-    for key, reader in mapper.hidden.items():
-        notes.append(f"{sd.variables[key].name} is read by {reader} inside a function of constants or Time, "
-                     "which is in that node's baseline; a scenario's change to it does not reach it.")
     inputs = [k for k, v in sd.variables.items() if v.kind == "aux" and not _references(v.ast)
-              and mapper.constant(k) and (approximate or (k not in mapper.folded and k not in mapper.hidden))]
+              and mapper.constant(k) and (approximate or k not in mapper.folded)]
     notes += [f"Approximation: {translate_en(a)}." for a in mapper.approximations]
     source = Path(sd.path).name
     description = (f"Imported from {source} ({'Vensim' if sd.format == 'vensim' else 'XMILE'}) by bwsim import. "
@@ -652,6 +658,35 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
     return ImportResult(data, [translate_en(a) for a in mapper.approximations], ids, inputs, dict(mapper.folded))
 
 
+def _links(sd: SdModel, var: Variable, target: str, terms: list[Term], ids: dict[str, str],
+           links: list[dict[str, Any]]) -> list[Problem]:
+    """Append the links of ``terms`` into ``target`` (two plain reads of one source add up)."""
+    problems = []
+    seen: dict[str, dict[str, Any]] = {}
+    for t in terms:
+        if t.coef == 0 and t.shape is None:
+            continue
+        link: dict[str, Any] = {"from": ids[t.source], "to": ids[target], "weight": t.coef}
+        if t.delay != "none":
+            link["lag"], link["delay"] = t.lag, t.delay
+        if t.shape is not None:
+            link["shape"] = {"kind": "lookup", "points": [list(p) for p in t.shape]}
+        earlier = seen.get(t.source)
+        if earlier is not None:
+            if not any(k in earlier or k in link for k in ("lag", "shape")):
+                earlier["weight"] += t.coef
+                continue
+            source = sd.variables[t.source].name if t.source in sd.variables else t.source
+            problems.append(Problem(sd.path, var.name, msg("{name} = {equation}: reads {source} in two ways "
+                                                           "(bwsim has one link per pair)", name=var.name,
+                                                           equation=_equation_text(sd, var), source=source),
+                                    msg("write one of them as its own variable"), sd.line_of(var.name)))
+            continue
+        seen[t.source] = link
+        links.append(link)
+    return problems
+
+
 def translate_en(text: str) -> str:
     """A message in English (what the model file's notes are written in)."""
     from simulator.messages import translate
@@ -660,31 +695,43 @@ def translate_en(text: str) -> str:
 
 
 def _aux(mapper: _Mapper, var: Variable, node: dict[str, Any], run: dict[str, Any]) -> list[Term]:
-    """The terms of an auxiliary; a whole-equation MIN/MAX becomes a capacity node or a bound."""
+    """The terms of an auxiliary; a whole-equation MIN/MAX makes it a capacity node or a bounded node."""
     ast = var.ast
     if (type(ast).__name__ == "CallStructure" and type(ast.function).__name__ == "ReferenceStructure"
             and ast.function.reference in ("min", "max") and mapper.reads_changing(ast)):
-        which = ast.function.reference
-        args = [mapper.lin(a) for a in ast.arguments]
-        fixed = [a for a in args if not a.terms and not a.exo]  # a number, not a variable
-        if len(args) == 2 and len(fixed) == 1:
-            level = mapper.fixed_value(fixed[0])
-            other = args[0] if args[1] is fixed[0] else args[1]
-            if any(float(v) == level for v in run[var.key]):
-                raise Unmappable(msg("reaches its bound {level:g} in the original's own run; bwsim's bounds "
-                                     "act on changes from a run inside them", level=level))
-            node["min" if which == "max" else "max"] = level
-            return other.terms
-        terms = []
-        for a in args:
-            if (len(a.terms) != 1 or a.exo or a.offset != 0 or a.terms[0].delay != "none"
-                    or a.terms[0].shape is not None):
-                raise Unmappable(msg("{what} of an expression: bwsim's capacity nodes take a number times a "
-                                     "variable per argument", what=which.upper()))
-            terms.append(a.terms[0])
-        node["kind"] = "minimum" if which == "min" else "maximum"
-        return terms
+        return _limit(mapper, ast.function.reference, [mapper.lin(a) for a in ast.arguments], node, run[var.key])
     return mapper.lin(ast).terms
+
+
+def _limit(mapper: _Mapper, which: str, args: list[Lin], node: dict[str, Any], result: Any) -> list[Term]:
+    """MIN/MAX of ``args`` as ``node``: a bound (one argument a number) or a capacity node.
+
+    ``result`` is the run of the MIN/MAX itself where the original has it (a
+    variable's whole equation); else the bound is judged on its argument's run.
+    """
+    fixed = [a for a in args if not a.terms and not a.exo]  # a number, not a variable
+    if len(args) == 2 and len(fixed) == 1:
+        level = mapper.fixed_value(fixed[0])
+        other = args[0] if args[1] is fixed[0] else args[1]
+        if result is not None:  # only the limited run is known: touching the bound may be binding
+            binds = any(float(v) == level for v in result)
+        else:
+            series = mapper.series(other) or []
+            binds = any((v < level) if which == "max" else (v > level) for v in series)
+        if binds:
+            raise Unmappable(msg("reaches its bound {level:g} in the original's own run; bwsim's bounds "
+                                 "act on changes from a run inside them", level=level))
+        node["min" if which == "max" else "max"] = level
+        return other.terms
+    terms = []
+    for a in args:
+        if (len(a.terms) != 1 or a.exo or a.offset != 0 or a.terms[0].delay != "none"
+                or a.terms[0].shape is not None):
+            raise Unmappable(msg("{what} of an expression: bwsim's capacity nodes take a number times a "
+                                 "variable per argument", what=which.upper()))
+        terms.append(a.terms[0])
+    node["kind"] = "minimum" if which == "min" else "maximum"
+    return terms
 
 
 def _equation_text(sd: SdModel, var: Variable) -> str:
