@@ -194,6 +194,13 @@ class Term:
     delay: str = "none"
     lag: float = 0.0
     shape: tuple[tuple[float, float], ...] | None = None
+    divide: str | None = None  # divided by this time-only variable before the lag (an elasticity's source)
+    scale: str | None = None  # times this time-only variable after the lag (an elasticity's target)
+
+    @property
+    def plain(self) -> bool:
+        """A weight times a variable: no lag, shape or time-varying factor."""
+        return self.delay == "none" and self.shape is None and self.divide is None and self.scale is None
 
 
 @dataclass
@@ -243,6 +250,21 @@ class _Mapper:
         values = self.run.get(key)
         return None if values is None else float(values[0])
 
+    def time_only(self, lin: Lin) -> str | None:
+        """The variable of ``lin`` (a number times it), when that variable is made of Time, tables and constants."""
+        if lin.exo or lin.offset != 0 or len(lin.terms) != 1 or not lin.terms[0].plain or lin.terms[0].coef == 0:
+            return None
+        key = lin.terms[0].source
+
+        def only_time(k: str, seen: frozenset[str]) -> bool:
+            var = self.sd.variables[k]
+            if var.kind != "aux" or k in seen:
+                return False
+            refs = [r for r in _references(var.ast) if r in self.sd.variables]
+            return all(self.sd.variables[r].kind == "lookup" or self.constant(r) or only_time(r, seen | {k})
+                       for r in refs)
+        return key if only_time(key, frozenset()) else None
+
     def reads_changing(self, ast: Any) -> bool:
         """True when ``ast`` reads a variable (a scenario may change any); numbers, Time and tables do not."""
         return any(ref in self.sd.variables and self.sd.variables[ref].kind != "lookup" for ref in _references(ast))
@@ -253,8 +275,7 @@ class _Mapper:
 
     def is_fixed(self, lin: Lin) -> bool:
         """A number: no exogenous part, every term a constant read plainly."""
-        return not lin.exo and all(self.constant(t.source) and t.delay == "none" and t.shape is None
-                                   for t in lin.terms)
+        return not lin.exo and all(self.constant(t.source) and t.plain for t in lin.terms)
 
     def fixed_value(self, lin: Lin) -> float:
         for t in lin.terms:
@@ -333,6 +354,13 @@ class _Mapper:
         if self.is_fixed(b):
             return _scale(a, self.fixed_value(b))
         da, db = self.is_dynamic(a), self.is_dynamic(b)
+        for changing, other in ((a, b), (b, a)):
+            factor = self.time_only(other) if self.is_dynamic(changing) else None
+            if factor is not None and all(t.scale is None and t.shape is None for t in changing.terms):
+                c = other.terms[0].coef
+                terms = [Term(t.coef * c, t.source, t.delay, t.lag, t.shape, t.divide, factor)
+                         for t in changing.terms]
+                return Lin(terms, 0.0, changing.exo or changing.offset != 0, _mul0(changing.value0, other.value0))
         if not da and not db:
             return Lin([], 0.0, True, _mul0(a.value0, b.value0))
         if da and db:
@@ -354,6 +382,10 @@ class _Mapper:
             return Lin([], 0.0, True, _div0(a.value0, b.value0))
         if not self.is_dynamic(b):
             return _scale(a, 1.0 / self._fold_or_refuse(b, msg("a divisor")))
+        divisor = self.time_only(b)
+        if divisor is not None and all(t.plain for t in a.terms):
+            terms = [Term(t.coef / b.terms[0].coef, t.source, divide=divisor) for t in a.terms]
+            return Lin(terms, 0.0, a.exo or a.offset != 0, _div0(a.value0, b.value0))
         if not self.approximate or a.value0 is None or not b.value0:
             raise Unmappable(msg("divides by a variable (not linear)"))
         self.approximations.append(msg("{var}: a division linearised around the start values "
@@ -376,7 +408,7 @@ class _Mapper:
 
     def series(self, lin: Lin) -> list[float] | None:
         """The values of a plain weighted sum at every reported time, from the run (None: it has more)."""
-        if lin.exo or any(t.delay != "none" or t.shape is not None or t.source not in self.run for t in lin.terms):
+        if lin.exo or any(not t.plain or t.source not in self.run for t in lin.terms):
             return None
         return [lin.offset + sum(t.coef * float(self.run[t.source][k]) for t in lin.terms)
                 for k in range(self.sd.steps + 1)]
@@ -419,7 +451,7 @@ class _Mapper:
         if not arg.terms:
             return Lin([], 0.0, True, None)
         if (len(arg.terms) != 1 or arg.exo or arg.offset != 0 or arg.terms[0].coef != 1.0
-                or arg.terms[0].delay != "none" or arg.terms[0].shape is not None):
+                or not arg.terms[0].plain):
             raise Unmappable(msg("reads a lookup of an expression; bwsim's lookup reads one variable"))
         source = arg.terms[0].source
         xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -453,7 +485,9 @@ class _Mapper:
         for t in inner.terms:
             if t.delay != "none":
                 raise Unmappable(msg("delays a delay; write the inner delay as its own variable"))
-            terms.append(Term(t.coef, t.source, delay, tau, t.shape))
+            if t.scale is not None:
+                raise Unmappable(msg("delays a product with a variable that changes in time"))
+            terms.append(Term(t.coef, t.source, delay, tau, t.shape, t.divide))
         return Lin(terms, inner.offset, inner.exo, inner.value0)
 
 
@@ -486,14 +520,16 @@ def _interp(x: float, xs: list[float], ys: list[float]) -> float:
 
 def _scale(lin: Lin, c: float, value0: float | None = None) -> Lin:
     v = value0 if value0 is not None else (None if lin.value0 is None else lin.value0 * c)
-    return Lin([Term(t.coef * c, t.source, t.delay, t.lag, t.shape) for t in lin.terms], lin.offset * c,
+    return Lin([Term(t.coef * c, t.source, t.delay, t.lag, t.shape, t.divide, t.scale) for t in lin.terms],
+               lin.offset * c,
                lin.exo, v)
 
 
 def _add(a: Lin, b: Lin, sign: float, value0: float | None = None) -> Lin:
     v = value0 if value0 is not None else (None if a.value0 is None or b.value0 is None
                                            else a.value0 + sign * b.value0)
-    return Lin(a.terms + [Term(t.coef * sign, t.source, t.delay, t.lag, t.shape) for t in b.terms],
+    return Lin(a.terms + [Term(t.coef * sign, t.source, t.delay, t.lag, t.shape, t.divide, t.scale)
+                          for t in b.terms],
                a.offset + sign * b.offset, a.exo or b.exo, v)
 
 
@@ -605,7 +641,7 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
                 flow = mapper.lin(var.ast.flow)
                 node["kind"] = "stock"
                 for t in flow.terms:
-                    if t.source == key and t.delay == "none" and t.shape is None:
+                    if t.source == key and t.plain:
                         if t.coef > 0:
                             raise Unmappable(msg("grows in proportion to itself; bwsim's stocks only decay"))
                         node["decay"] = node.get("decay", 0.0) - t.coef
@@ -630,10 +666,10 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
             if made_node.get("kind") not in ("minimum", "maximum"):
                 made_node["baseline"] = _baseline(run[made], sd.start, sd.dt)
             nodes.append(made_node)
-            problems += _links(sd, var, made, made_terms, ids, links)
+            problems += _links(sd, var, made, made_terms, ids, links, nodes, run)
         emitted = len(mapper.extra)
         nodes.append(node)
-        problems += _links(sd, var, key, terms, ids, links)
+        problems += _links(sd, var, key, terms, ids, links, nodes, run)
     if problems:
         raise InputError(problems)
     for key, value in mapper.folded.items():
@@ -658,13 +694,41 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
     return ImportResult(data, [translate_en(a) for a in mapper.approximations], ids, inputs, dict(mapper.folded))
 
 
+def _elasticity(sd: SdModel, target: str, t: Term, ids: dict[str, str], links: list[dict[str, Any]],
+                nodes: list[dict[str, Any]], run: dict[str, Any]) -> None:
+    """``coef * E(t) * L[x / F(t)]`` as bwsim's elasticity ``b_T * w * L[d_S / b_S]`` between two made-up nodes.
+
+    ``S`` has the baseline ``F`` and follows ``x`` (a link of weight 1), ``T`` has
+    the baseline ``E``; the elasticity link ``S -> T`` has the weight and lag, and
+    ``T``'s deviation goes to ``target`` (weight 1). Without ``F`` (or ``E``) its baseline is 1.
+    """
+    def made(suffix: str, key: str | None) -> str:
+        nid = f"{ids[target]}_{suffix}{sum(1 for n in nodes if n['id'].startswith(ids[target] + '_' + suffix)) + 1}"
+        base = 1.0 if key is None else _baseline(run[key], sd.start, sd.dt)
+        what = "1" if key is None else sd.variables[key].name
+        nodes.append({"id": nid, "label": {"nl": f"{suffix} of {ids[target]}: {what}",
+                                           "en": f"{suffix} of {ids[target]}: {what}"},
+                      "theme": DEFAULT_THEME, "dimension": "hier_en_nu", "baseline": base})
+        return nid
+    source, scaled = made("source", t.divide), made("scaled", t.scale)
+    links.append({"from": ids[t.source], "to": source, "weight": 1.0})
+    link: dict[str, Any] = {"from": source, "to": scaled, "weight": t.coef, "form": "elasticity"}
+    if t.delay != "none":
+        link["lag"], link["delay"] = t.lag, t.delay
+    links.append(link)
+    links.append({"from": scaled, "to": ids[target], "weight": 1.0})
+
+
 def _links(sd: SdModel, var: Variable, target: str, terms: list[Term], ids: dict[str, str],
-           links: list[dict[str, Any]]) -> list[Problem]:
+           links: list[dict[str, Any]], nodes: list[dict[str, Any]], run: dict[str, Any]) -> list[Problem]:
     """Append the links of ``terms`` into ``target`` (two plain reads of one source add up)."""
     problems = []
     seen: dict[str, dict[str, Any]] = {}
     for t in terms:
         if t.coef == 0 and t.shape is None:
+            continue
+        if t.divide is not None or t.scale is not None:
+            _elasticity(sd, target, t, ids, links, nodes, run)
             continue
         link: dict[str, Any] = {"from": ids[t.source], "to": ids[target], "weight": t.coef}
         if t.delay != "none":
@@ -725,8 +789,7 @@ def _limit(mapper: _Mapper, which: str, args: list[Lin], node: dict[str, Any], r
         return other.terms
     terms = []
     for a in args:
-        if (len(a.terms) != 1 or a.exo or a.offset != 0 or a.terms[0].delay != "none"
-                or a.terms[0].shape is not None):
+        if len(a.terms) != 1 or a.exo or a.offset != 0 or not a.terms[0].plain:
             raise Unmappable(msg("{what} of an expression: bwsim's capacity nodes take a number times a "
                                  "variable per argument", what=which.upper()))
         terms.append(a.terms[0])

@@ -171,7 +171,8 @@ def test_cli_approximate_prints_the_error_table(tmp_path):
         assert re.search(rf"Base Rate +\+{change} % +[0-9.]+e-0[0-9] +Births", result.output), result.output
 
 
-ROUND_TRIP = ["examples/labour-capacity/model.yaml", "models/examples/expert-scores.yaml"]
+ROUND_TRIP = ["models/medtech-heerlen.yaml", "examples/labour-capacity/model.yaml",
+              "models/examples/expert-scores.yaml"]
 
 
 @pytest.mark.parametrize("path", ROUND_TRIP)
