@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import InputError, Problem
-from simulator.messages import msg
+from simulator.messages import msg, translate
 
 FORMATS = ("vensim", "xmile")
 """The formats this module reads."""
@@ -113,6 +113,28 @@ def _format_error(path: str, fmt: str, reason: str) -> InputError:
                               msg("check the file, or give the right --format (vensim or xmile)")))
 
 
+def _variable_of(path: str, element: Any, problems: list[Problem]) -> Variable | None:
+    """One of PySD's abstract elements as a :class:`Variable` (None, and a problem, when it cannot be one)."""
+    name = str(element.name)
+    comps = element.components
+    if len(comps) != 1 or any(c.subscripts and c.subscripts[0] for c in comps):
+        problems.append(Problem(path, name, msg("has subscripts (or several equations)"),
+                                msg("bwsim imports models without subscripts; write one variable per element")))
+        return None
+    comp = comps[0]
+    ctype = type(comp).__name__
+    units, doc = str(element.units or ""), str(element.documentation or "")
+    if ctype == "AbstractLookup":
+        points = tuple((float(x), float(y)) for x, y in zip(comp.ast.x, comp.ast.y, strict=True))
+        return Variable(_key(name), name, units, doc, "lookup", comp.ast, points)
+    if ctype not in ("AbstractComponent", "AbstractUnchangeableConstant"):
+        problems.append(Problem(path, name, msg("is a {kind}, which bwsim does not import", kind=ctype),
+                                msg("give it an equation of numbers and variables")))
+        return None
+    kind = "stock" if type(comp.ast).__name__ == "IntegStructure" else "aux"
+    return Variable(_key(name), name, units, doc, kind, comp.ast)
+
+
 def read_sd_file(path: str | Path, fmt: str) -> SdModel:
     """Parse ``path`` as ``fmt`` ("vensim" or "xmile") with PySD's translator.
 
@@ -147,27 +169,9 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
             if name.lower() in CONTROL:
                 control[CONTROL[name.lower()]] = element.components[0].ast
                 continue
-            comps = element.components
-            if len(comps) != 1 or any(c.subscripts and c.subscripts[0] for c in comps):
-                problems.append(Problem(path, name, msg("has subscripts (or several equations)"),
-                                        msg("bwsim imports models without subscripts; write one variable "
-                                            "per element"), None))
-                continue
-            comp = comps[0]
-            ctype = type(comp).__name__
-            if ctype == "AbstractLookup":
-                lk = comp.ast
-                variables[_key(name)] = Variable(_key(name), name, str(element.units or ""),
-                                                 str(element.documentation or ""), "lookup", lk,
-                                                 tuple((float(x), float(y)) for x, y in zip(lk.x, lk.y)))
-                continue
-            if ctype not in ("AbstractComponent", "AbstractUnchangeableConstant"):
-                problems.append(Problem(path, name, msg("is a {kind}, which bwsim does not import", kind=ctype),
-                                        msg("give it an equation of numbers and variables")))
-                continue
-            kind = "stock" if type(comp.ast).__name__ == "IntegStructure" else "aux"
-            variables[_key(name)] = Variable(_key(name), name, str(element.units or ""),
-                                             str(element.documentation or ""), kind, comp.ast)
+            variable = _variable_of(path, element, problems)
+            if variable is not None:
+                variables[variable.key] = variable
     if not variables and not problems:
         raise _format_error(path, fmt, "no variables found")
     times: dict[str, float] = {}
@@ -290,20 +294,11 @@ class _Mapper:
             return Lin([], float(ast), False, float(ast))
         kind = type(ast).__name__
         if kind == "ReferenceStructure":
-            if ast.subscripts:
-                raise Unmappable(msg("uses subscripts"))
-            if ast.reference == "time":
-                return Lin([], 0.0, True, self.sd.start)
-            if ast.reference not in self.sd.variables:
-                raise Unmappable(msg("reads {name}, which the model does not define", name=ast.reference))
-            var = self.sd.variables[ast.reference]
-            if var.kind == "lookup":
-                raise Unmappable(msg("reads the lookup {name} without an argument", name=var.name))
-            return Lin([Term(1.0, ast.reference)], 0.0, False, self.start_value(ast.reference))
+            return self.reference(ast)
         if kind == "ArithmeticStructure":
             return self.arithmetic(ast)
         if kind == "InlineLookupsStructure":
-            points = tuple((float(x), float(y)) for x, y in zip(ast.lookups.x, ast.lookups.y))
+            points = tuple((float(x), float(y)) for x, y in zip(ast.lookups.x, ast.lookups.y, strict=True))
             return self.lookup(points, ast.argument)
         if kind == "CallStructure" and self._is_table_call(ast):
             return self.call(ast)
@@ -316,6 +311,19 @@ class _Mapper:
         raise Unmappable(msg("uses {what}, which bwsim has no exact counterpart for",
                              what=_construct_name(ast)))
 
+    def reference(self, ast: Any) -> Lin:
+        """A variable read as it is (or ``Time``)."""
+        if ast.subscripts:
+            raise Unmappable(msg("uses subscripts"))
+        if ast.reference == "time":
+            return Lin([], 0.0, True, self.sd.start)
+        if ast.reference not in self.sd.variables:
+            raise Unmappable(msg("reads {name}, which the model does not define", name=ast.reference))
+        var = self.sd.variables[ast.reference]
+        if var.kind == "lookup":
+            raise Unmappable(msg("reads the lookup {name} without an argument", name=var.name))
+        return Lin([Term(1.0, ast.reference)], 0.0, False, self.start_value(ast.reference))
+
     def arithmetic(self, ast: Any) -> Lin:
         ops, args = list(ast.operators), list(ast.arguments)
         if ops == ["negative"]:
@@ -323,7 +331,7 @@ class _Mapper:
         if ops and ops[0] == "positive":
             return self.lin(args[0])
         acc = self.lin(args[0])
-        for op, arg in zip(ops, args[1:]):
+        for op, arg in zip(ops, args[1:], strict=False):
             right = self.lin(arg)
             if op == "+":
                 acc = _add(acc, right, 1.0)
@@ -421,7 +429,7 @@ class _Mapper:
             raise Unmappable(msg("uses {what} of a delay, a lookup or Time inside an expression; write the {what} "
                                  "as its own variable", what=which.upper()))
         pick = min if which == "min" else max
-        values = [pick(col) for col in zip(*series)]  # type: ignore[arg-type]
+        values = [pick(col) for col in zip(*series, strict=True)]
         nid = f"{node_id(self.current)}_{which}{len(self.extra) + 1}"
         node: dict[str, Any] = {"id": nid, "label": {"nl": f"{which.upper()} in {self.current}",
                                                      "en": f"{which.upper()} in {self.current}"},
@@ -595,6 +603,54 @@ def _baseline(values: Any, start: float, dt: float) -> Any:
     return {"series": {round(start + k * dt, 12): float(v) for k, v in enumerate(values)}}
 
 
+def _ids(sd: SdModel, ids: dict[str, str]) -> list[Problem]:
+    """Fill ``ids`` (variable key -> node id); two variables with one id are a problem each."""
+    problems = []
+    for key, var in sd.variables.items():
+        if var.kind == "lookup":
+            continue
+        nid = node_id(var.name)
+        if nid in ids.values():
+            problems.append(Problem(sd.path, var.name, msg("has the same bwsim id {id} as another variable",
+                                                           id=nid), msg("rename one of them"), sd.line_of(var.name)))
+        ids[key] = nid
+    return problems
+
+
+def _variable(mapper: _Mapper, key: str, var: Variable, run: dict[str, Any]) -> tuple[dict[str, Any], list[Term]]:
+    """The node of one variable and the terms of its links (raises :class:`Unmappable`)."""
+    node: dict[str, Any] = {"id": mapper.ids[key], "label": {"nl": var.name, "en": var.name},
+                            "theme": DEFAULT_THEME, "dimension": "hier_en_nu"}
+    if var.units and var.units.lower() not in ("dmnl", "dimensionless", "1"):
+        node["unit_label"] = var.units
+    terms: list[Term] = []
+    if var.kind == "stock":
+        if var.ast.non_negative:
+            raise Unmappable(msg("is a non-negative stock"))
+        node["kind"] = "stock"
+        for t in mapper.lin(var.ast.flow).terms:
+            if t.source == key and t.plain:
+                if t.coef > 0:
+                    raise Unmappable(msg("grows in proportion to itself; bwsim's stocks only decay"))
+                node["decay"] = node.get("decay", 0.0) - t.coef
+            else:
+                terms.append(t)
+    else:
+        terms = _aux(mapper, var, node, run)
+    if node.get("kind") not in ("minimum", "maximum"):
+        node["baseline"] = _baseline(run[key], mapper.sd.start, mapper.sd.dt)
+    if var.doc:
+        node["indicator"] = {"note": var.doc}
+    return node, terms
+
+
+def _refusal(sd: SdModel, var: Variable, why: str) -> Problem:
+    return Problem(sd.path, var.name, msg("{name} = {equation}: {why}", name=var.name,
+                                          equation=_equation_text(sd, var), why=why),
+                   msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables, or "
+                       "import with --approximate"), sd.line_of(var.name))
+
+
 def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name: str = "") -> ImportResult:
     """The bwsim model of ``sd``; ``run[key]`` is the original's run at every reported time.
 
@@ -608,90 +664,57 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
     run = dict(run)  # made-up nodes (a MIN/MAX inside an expression) add their runs
     mapper = _Mapper(sd, run, approximate)
     ids = mapper.ids
-    problems: list[Problem] = []
-    for key, var in sd.variables.items():
-        if var.kind == "lookup":
-            continue
-        nid = node_id(var.name)
-        if nid in ids.values():
-            problems.append(Problem(sd.path, var.name, msg("has the same bwsim id {id} as another variable",
-                                                           id=nid), msg("rename one of them"), sd.line_of(var.name)))
-        ids[key] = nid
+    problems = _ids(sd, ids)
     nodes: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
-    emitted = 0
-    notes: list[str] = []
     for key, var in sd.variables.items():
         if var.kind == "lookup":
             continue
-        mapper.current = var.name
-        node: dict[str, Any] = {"id": ids[key], "label": {"nl": var.name, "en": var.name},
-                                "theme": DEFAULT_THEME, "dimension": "hier_en_nu"}
-        if var.units and var.units.lower() not in ("dmnl", "dimensionless", "1"):
-            node["unit_label"] = var.units
+        mapper.current, emitted = var.name, len(mapper.extra)
         if key not in run:
             problems.append(Problem(sd.path, var.name, msg("has no values in the original's run"),
                                     msg("check that PySD runs the model"), sd.line_of(var.name)))
             continue
-        terms: list[Term] = []
         try:
-            if var.kind == "stock":
-                if var.ast.non_negative:
-                    raise Unmappable(msg("is a non-negative stock"))
-                flow = mapper.lin(var.ast.flow)
-                node["kind"] = "stock"
-                for t in flow.terms:
-                    if t.source == key and t.plain:
-                        if t.coef > 0:
-                            raise Unmappable(msg("grows in proportion to itself; bwsim's stocks only decay"))
-                        node["decay"] = node.get("decay", 0.0) - t.coef
-                    else:
-                        terms.append(t)
-            else:
-                terms = _aux(mapper, var, node, run)
+            node, terms = _variable(mapper, key, var, run)
         except Unmappable as refusal:
             del mapper.extra[emitted:]
-            problems.append(Problem(sd.path, var.name,
-                                    msg("{name} = {equation}: {why}", name=var.name,
-                                        equation=_equation_text(sd, var), why=refusal.reason),
-                                    msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of "
-                                        "variables, or import with --approximate"),
-                                    sd.line_of(var.name)))
+            problems.append(_refusal(sd, var, refusal.reason))
             continue
-        if node.get("kind") not in ("minimum", "maximum"):
-            node["baseline"] = _baseline(run[key], sd.start, sd.dt)
-        if var.doc:
-            node["indicator"] = {"note": var.doc}
         for made, made_node, made_terms in mapper.extra[emitted:]:
             if made_node.get("kind") not in ("minimum", "maximum"):
                 made_node["baseline"] = _baseline(run[made], sd.start, sd.dt)
             nodes.append(made_node)
             problems += _links(sd, var, made, made_terms, ids, links, nodes, run)
-        emitted = len(mapper.extra)
         nodes.append(node)
         problems += _links(sd, var, key, terms, ids, links, nodes, run)
     if problems:
         raise InputError(problems)
-    for key, value in mapper.folded.items():
-        notes.append(f"{sd.variables[key].name} = {value:g} is in the weights of the links it scales; "
-                     "a scenario's change to it does not reach them.")
     inputs = [k for k, v in sd.variables.items() if v.kind == "aux" and not _references(v.ast)
               and mapper.constant(k) and (approximate or k not in mapper.folded)]
-    notes += [f"Approximation: {translate_en(a)}." for a in mapper.approximations]
-    source = Path(sd.path).name
-    description = (f"Imported from {source} ({'Vensim' if sd.format == 'vensim' else 'XMILE'}) by bwsim import. "
-                   "Each variable is a node; its baseline is the original's run without change, each link the "
-                   "linear effect of one variable on another (ENGINE.md, deviation form). Every node has the "
-                   f"theme {DEFAULT_THEME}: set each node's theme and dimension. " + " ".join(notes))
+    description = _description(sd, mapper)
     data: dict[str, Any] = {
         "name": name or node_id(Path(sd.path).stem).replace("_", "-"),
         "title": {"nl": Path(sd.path).stem, "en": Path(sd.path).stem},
-        "description": {"nl": description, "en": description},
+        "description": {lang: " ".join(translate(t, lang) for t in description) for lang in ("nl", "en")},
         "time": {"start": sd.start, "end": sd.end, "dt": sd.dt},
         "nodes": nodes,
         "links": links,
     }
-    return ImportResult(data, [translate_en(a) for a in mapper.approximations], ids, inputs, dict(mapper.folded))
+    return ImportResult(data, list(mapper.approximations), ids, inputs, dict(mapper.folded))
+
+
+def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
+    """The imported model's description: its origin, what the mapping means, what was folded or approximated."""
+    texts = [msg("Imported from {file} ({format}) by bwsim import. Each variable is a node; its baseline is the "
+                 "original's run without change, each link the linear effect of one variable on another "
+                 "(ENGINE.md, deviation form). Every node has the theme {theme}: set each node's theme and "
+                 "dimension.", file=Path(sd.path).name, format="Vensim" if sd.format == "vensim" else "XMILE",
+                 theme=DEFAULT_THEME)]
+    texts += [msg("{name} = {value:g} is in the weights of the links it scales; a scenario's change to it does "
+                  "not reach them.", name=sd.variables[key].name, value=value) for key, value in mapper.folded.items()]
+    texts += [msg("Approximation: {what}.", what=a) for a in mapper.approximations]
+    return texts
 
 
 def _elasticity(sd: SdModel, target: str, t: Term, ids: dict[str, str], links: list[dict[str, Any]],
@@ -749,13 +772,6 @@ def _links(sd: SdModel, var: Variable, target: str, terms: list[Term], ids: dict
         seen[t.source] = link
         links.append(link)
     return problems
-
-
-def translate_en(text: str) -> str:
-    """A message in English (what the model file's notes are written in)."""
-    from simulator.messages import translate
-
-    return translate(text, "en")
 
 
 def _aux(mapper: _Mapper, var: Variable, node: dict[str, Any], run: dict[str, Any]) -> list[Term]:
