@@ -36,15 +36,15 @@ class Imported:
     lines: list[Any] = field(default_factory=list)
 
 
-Importer = Callable[[Path, bool], Imported]
-"""An importer: (file, approximate) -> :class:`Imported`; raises :class:`InputError` on bad input."""
+Importer = Callable[[Path, bool, str], Imported]
+"""An importer: (file, approximate, language) -> :class:`Imported`; raises :class:`InputError` on bad input."""
 
 
 def _system_dynamics(fmt: str) -> Importer:
-    def run(path: Path, approximate: bool) -> Imported:
+    def run(path: Path, approximate: bool, language: str) -> Imported:
         from simulator.io.import_check import import_system_dynamics
 
-        return import_system_dynamics(path, fmt, approximate)
+        return import_system_dynamics(path, fmt, approximate, language)
     return run
 
 
@@ -91,7 +91,7 @@ def import_command(path: Path = typer.Argument(..., help="The model to import (.
     if out.exists() and not force:
         raise InputError(Problem(str(out), "--out", msg("exists already"),
                                  msg("choose another file, or give --force to replace it")))
-    imported = IMPORTERS[fmt](path, approximate)
+    imported = IMPORTERS[fmt](path, approximate, language)
     text = dump_yaml(imported.data, header=translate(msg("Imported from {file} by bwsim import",
                                                          file=path.name), "en"))
     with atomic_file(out, inputs) as staging:

@@ -18,7 +18,7 @@ from simulator.io.import_run import ChangeAgreement, input_errors, original_run
 from simulator.io.import_sd import map_model, read_sd_file
 from simulator.io.spec_files import load_model_text
 from simulator.io.yaml_writer import dump_yaml
-from simulator.messages import msg
+from simulator.messages import msg, translate
 
 EXACT = 1e-9
 """Largest relative difference from PySD that counts as agreement (ENGINE.md)."""
@@ -33,18 +33,20 @@ def _validated(data: dict[str, Any], source: str) -> Any:
                                   p.hint) for p in error.problems]) from error
 
 
-def error_table(rows: list[ChangeAgreement]) -> list[Any]:
+def error_table(rows: list[ChangeAgreement], language: str = "nl") -> list[Any]:
     """Lines of the table of measured errors: input, change, largest difference, where."""
     lines: list[Any] = [msg("difference from PySD on the original (largest over all variables and times, "
                             "relative to each variable's largest value):")]
     width = max([len(r.input) for r in rows] + [5])
-    lines.append(f"  {msg('input'):<{width}}  {msg('change'):>6}  {msg('difference'):>10}  {msg('largest in')}")
+    head = [translate(text, language) for text in (msg("input"), msg("change"), msg("difference"),
+                                                    msg("largest in"))]
+    lines.append(f"  {head[0]:<{width}}  {head[1]:>6}  {head[2]:>10}  {head[3]}")
     for r in rows:
         lines.append(f"  {r.input:<{width}}  {f'+{r.fraction * 100:g} %':>6}  {r.error:>10.2e}  {r.variable}")
     return lines
 
 
-def import_system_dynamics(path: str | Path, fmt: str, approximate: bool = False) -> Any:
+def import_system_dynamics(path: str | Path, fmt: str, approximate: bool = False, language: str = "nl") -> Any:
     """The :class:`~simulator.cli.import_model.Imported` of a ``.mdl`` or XMILE file.
 
     Raises
@@ -64,11 +66,12 @@ def import_system_dynamics(path: str | Path, fmt: str, approximate: bool = False
     lines: list[Any] = []
     if approximate:
         lines.append(msg("{n} approximations (written in the model's description):", n=len(result.approximations)))
-        lines += [f"  - {a}" for a in result.approximations]
-        lines += error_table(rows)
+        lines += [msg("- {what}", what=a) for a in result.approximations]
+        lines += error_table(rows, language)
         measured = "; ".join(f"{r.input} +{r.fraction * 100:g} %: {r.error:.2e} ({r.variable})" for r in rows)
-        text = result.data["description"]["en"] + f" Measured difference from PySD on the original: {measured}."
-        result.data["description"] = {"nl": text, "en": text}
+        said = msg("Measured difference from PySD on the original: {measured}.", measured=measured)
+        description = result.data["description"]
+        result.data["description"] = {lang: f"{description[lang]} {translate(said, lang)}" for lang in ("nl", "en")}
     elif rows:
         lines.append(msg("agrees with PySD on the original: largest difference {worst:.1e} at +1 % and +10 % of "
                          "each of {n} inputs", worst=worst, n=len(result.inputs)))
