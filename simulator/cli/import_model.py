@@ -88,6 +88,9 @@ def import_command(path: Path = typer.Argument(..., help="The model to import (.
     read_input_bytes(path, MAX_IMPORT_BYTES, msg("model file"))  # missing, a folder, too large: refused here
     inputs = {path: msg("the model to import")}
     check_outputs([out], inputs)
+    if out.is_dir():
+        raise InputError(Problem(str(out), "--out", msg("is a folder, not a file"),
+                                 msg("give the path of a file, e.g. one inside this folder")))
     if out.exists() and not force:
         raise InputError(Problem(str(out), "--out", msg("exists already"),
                                  msg("choose another file, or give --force to replace it")))

@@ -34,7 +34,7 @@ def pysd_model(sd: SdModel) -> Iterator[Any]:
 
     folder = Path(tempfile.mkdtemp(prefix="bwsim-import-"))
     try:
-        copy = folder / Path(sd.path).name
+        copy = folder / (Path(sd.path).stem + (".mdl" if sd.format == "vensim" else ".xmile"))
         shutil.copyfile(sd.path, copy)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +110,7 @@ def _key(name: str) -> str:
 
 def _format_error(path: str, fmt: str, reason: str) -> InputError:
     what = "Vensim (.mdl)" if fmt == "vensim" else "XMILE"
-    return InputError(Problem(path, "", msg("is not a {what} model that PySD can read: {reason}", what=what,
+    return InputError(Problem(path, "", msg("PySD cannot read it as {what}: {reason}", what=what,
                                             reason=reason[:300]),
                               msg("check the file, or give the right --format (vensim or xmile)")))
 
@@ -152,14 +154,19 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
     except OSError as error:
         raise InputError(Problem(path, "", msg("cannot be read: {reason}", reason=str(error)),
                                  msg("give an existing, readable file"))) from error
-    try:
+    folder = Path(tempfile.mkdtemp(prefix="bwsim-import-"))
+    try:  # a copy with the format's suffix, which PySD's translator asks for
+        copy = folder / (Path(path).stem + (".mdl" if fmt == "vensim" else ".xmile"))
+        copy.write_text(text, encoding="utf-8")
         with warnings.catch_warnings():  # PySD's notes on encodings and its own deprecations
             warnings.simplefilter("ignore")
-            reader = VensimFile(path) if fmt == "vensim" else XmileFile(path)
+            reader = VensimFile(copy) if fmt == "vensim" else XmileFile(copy)
             reader.parse()
             abstract = reader.get_abstract_model()
     except Exception as error:  # PySD raises parsimonious, lxml and its own errors alike
         raise _format_error(path, fmt, f"{type(error).__name__}: {error}") from error
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     variables: dict[str, Variable] = {}
     control: dict[str, Any] = {}
     problems: list[Problem] = []

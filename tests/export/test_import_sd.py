@@ -150,7 +150,9 @@ def test_cli_writes_the_model_and_refuses_to_overwrite_it(tmp_path):
 
 @pytest.mark.parametrize("args, expected", [
     (("product.mdl",), "Births = Population * Birth Rate"),
-    (("not_vensim.mdl",), "is not a Vensim (.mdl) model"),
+    (("not_vensim.mdl",), "PySD cannot read it as Vensim (.mdl)"),
+    (("not_xmile.xmile",), "PySD cannot read it as XMILE"),
+    (("teacup.mdl", "--format", "xmile"), "PySD cannot read it as XMILE"),
     (("missing.mdl",), "file not found"),
     (("teacup.mdl", "--format", "stella"), "unknown --format"),
 ])
@@ -211,3 +213,9 @@ def test_saturation_and_threshold_links_are_outside_the_subset(tmp_path):
     found = {p.place: p.message for p in caught.value.problems}
     assert "applies EXP to a variable" in found["distribution_centres_to_regional_pride_effect"]
     assert "reaches its bound 0" in found["vacancy_rate_to_house_price_effect"]
+
+
+def test_cli_refuses_a_folder_as_out_before_importing(tmp_path):
+    result = cli("import", str(FIXTURES / "teacup.mdl"), "--out", str(tmp_path))
+    assert result.exit_code == 2 and "is a folder, not a file" in result.output
+    assert list(tmp_path.iterdir()) == []
