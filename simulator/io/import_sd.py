@@ -651,11 +651,12 @@ def _variable(mapper: _Mapper, key: str, var: Variable, run: dict[str, Any]) -> 
     return node, terms
 
 
-def _refusal(sd: SdModel, var: Variable, why: str) -> Problem:
+def _refusal(sd: SdModel, var: Variable, why: str, approximate: bool) -> Problem:
+    hint = (msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables") if approximate
+            else msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables, or import "
+                     "with --approximate"))
     return Problem(sd.path, var.name, msg("{name} = {equation}: {why}", name=var.name,
-                                          equation=_equation_text(sd, var), why=why),
-                   msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables, or "
-                       "import with --approximate"), sd.line_of(var.name))
+                                          equation=_equation_text(sd, var), why=why), hint, sd.line_of(var.name))
 
 
 def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name: str = "") -> ImportResult:
@@ -686,7 +687,7 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
             node, terms = _variable(mapper, key, var, run)
         except Unmappable as refusal:
             del mapper.extra[emitted:]
-            problems.append(_refusal(sd, var, refusal.reason))
+            problems.append(_refusal(sd, var, refusal.reason, approximate))
             continue
         for made, made_node, made_terms in mapper.extra[emitted:]:
             if made_node.get("kind") not in ("minimum", "maximum"):
