@@ -28,7 +28,7 @@ FIXTURES = [("parkstad-kumu.json", "kumu"), ("parkstad-kumu-connections.csv", "k
 
 def _import(tmp_path: Path, name: str, format: str, *extra: str) -> tuple[int, str, Path]:
     out = tmp_path / (Path(name).stem + ".yaml")
-    result = runner.invoke(app, ["import-map", str(MAPS / name), "--format", format, "--out", str(out),
+    result = runner.invoke(app, ["import", str(MAPS / name), "--format", format, "--out", str(out),
                                  "--lang", "en", *extra])
     return result.exit_code, result.output, out
 
@@ -140,7 +140,7 @@ def test_an_existing_output_is_replaced_only_with_force(tmp_path):
     assert code == 0, output
     out.write_text("mine\n", encoding="utf-8")
     code, output, _ = _import(tmp_path, "parkstad-loopy.txt", "loopy")
-    assert code == 2 and "already exists" in output and "--force" in output
+    assert code == 2 and "exists already" in output and "--force" in output
     assert out.read_text(encoding="utf-8") == "mine\n"
     code, output, _ = _import(tmp_path, "parkstad-loopy.txt", "loopy", "--force")
     assert code == 0, output
@@ -153,7 +153,7 @@ def _refused(tmp_path: Path, text: str, suffix: str, format: str, *extra: str) -
     path = tmp_path / f"map{suffix}"
     path.write_text(text, encoding="utf-8")
     out = tmp_path / "out.yaml"
-    result = runner.invoke(app, ["import-map", str(path), "--format", format, "--out", str(out), "--lang", "en",
+    result = runner.invoke(app, ["import", str(path), "--format", format, "--out", str(out), "--lang", "en",
                                  *extra])
     assert result.exit_code == 2, result.output
     assert not out.exists()
@@ -257,7 +257,7 @@ def test_the_library_refuses_without_writing_and_the_cli_names_its_flag(tmp_path
 
 
 def test_the_map_readers_import_no_compiler_engine_or_command_line():
-    """docs/architecture.md: the readers sit with the file readers; only cli/import_map.py prints."""
+    """docs/architecture.md: the readers sit with the file readers; only cli/import_model.py prints."""
     import ast
 
     root = Path(__file__).resolve().parents[1] / "simulator" / "io" / "maps"
