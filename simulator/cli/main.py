@@ -34,6 +34,7 @@ COMMANDS.update({
     "explain": LazyCommand("simulator.cli.explain", "explain"),
     "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
     "workshop": LazyCommand("simulator.cli.workshop", "app"),
+    "crosscheck": LazyCommand("simulator.cli.crosscheck", "crosscheck_command"),
 })
 
 

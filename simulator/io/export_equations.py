@@ -58,6 +58,7 @@ from simulator.delays import fixed_steps
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
+from simulator.network_layout import diagram_positions
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import (
     GrowthBaseline,
@@ -301,11 +302,11 @@ STAGE_STEP = "fixed_delay_stage"
 """The constant each stage of a fixed delay's pipeline holds its signal for: the time step (years)."""
 
 
-def build_equations(prepared: PreparedScenario, positions: dict[str, tuple[float, float]] | None = None
-                    ) -> EquationSet:
+def build_equations(prepared: PreparedScenario) -> EquationSet:
     """The equations of a prepared scenario (its model with overrides, its interventions).
 
-    ``positions`` (node id -> x, y in points) places each node's value on the diagram.
+    Each node's value ``x`` is placed on the diagram where the app's network view puts it
+    (:func:`simulator.network_layout.diagram_positions`).
 
     Raises
     ------
@@ -313,7 +314,7 @@ def build_equations(prepared: PreparedScenario, positions: dict[str, tuple[float
         When two generated variable names collide (Vensim names ignore case).
     """
     model, time, cm = prepared.model, prepared.time, prepared.compiled
-    out = EquationSet(prepared.name, time.start, time.end, time.dt, positions=dict(positions or {}))
+    out = EquationSet(prepared.name, time.start, time.end, time.dt, positions=diagram_positions(model))
     eqs = out.equations
     initial = _initial_signals(prepared)
     for j, link in enumerate(model.links):
