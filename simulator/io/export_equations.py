@@ -22,8 +22,8 @@ Written so that every engine reads it alike (PySD, Vensim, Stella, Simlin, SDEve
   ``a_to_b_lagged`` with the net flow ``(signal - lagged) / lag``; a ``third_order`` lag three
   stocks ``a_to_b_lagged_1..3`` of ``lag / 3`` each; a ``fixed`` lag of ``n`` steps
   (:func:`simulator.delays.fixed_steps`) a pipeline of ``n`` stocks ``a_to_b_lagged_1..n``, each
-  with the net flow ``(previous - own) / fixed_delay_stage`` (a constant equal to the time step:
-  PySD's XMILE reader knows no ``DT``) and starting at 0, so stage ``k`` holds the
+  with the net flow ``(previous - own) / dt_years`` (:data:`STEP`, a constant equal to the time
+  step: PySD's XMILE reader knows no ``DT``) and starting at 0, so stage ``k`` holds the
   signal of ``k`` steps ago. A smoother starts at its signal (``a_to_b_signal``), or, where lags
   form a loop that is solved at ``t_0`` (no engine can order that initialisation), at the
   number bwsim computes there.
@@ -281,7 +281,7 @@ def _lagged(link: LinkSpec, signal: Expr, units: str, lag: float, dt: float,
     previous: Expr = _ref(f"{name}_signal")
     if link.delay == "fixed":
         stages = int(fixed_steps(lag, dt))
-        residence: Expr = _ref(STAGE_STEP)
+        residence: Expr = _ref(STEP)
         start: Expr | None = None
         note = f"stage {{k}} of {stages} of a fixed delay of {lag:g} years ({stages} steps of TIME STEP)"
     else:
@@ -298,8 +298,9 @@ def _lagged(link: LinkSpec, signal: Expr, units: str, lag: float, dt: float,
     return previous, eqs
 
 
-STAGE_STEP = "fixed_delay_stage"
-"""The constant each stage of a fixed delay's pipeline holds its signal for: the time step (years)."""
+STEP = "dt_years"
+"""The constant that holds the time step (years): each stage of a fixed delay's pipeline holds its signal
+this long, and a bounded stock's correction flow divides by it. (PySD's XMILE reader knows no ``DT``.)"""
 
 
 def build_equations(prepared: PreparedScenario) -> EquationSet:
@@ -319,9 +320,10 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
     initial = _initial_signals(prepared)
     for j, link in enumerate(model.links):
         eqs.extend(_link_constants(model, link, float(cm.weight[j]), float(cm.lag[j])))
-    if any(link.delay == "fixed" for link in model.links):  # (XMILE readers differ on DT; a constant reads alike)
-        eqs.append(Equation(STAGE_STEP, "const", _num(time.dt), units="yr",
-                            comment="Time each stage of a fixed delay holds its signal: keep it equal to the time step"))
+    if any(link.delay == "fixed" for link in model.links) or any(
+            n.kind == "stock" and (n.min is not None or n.max is not None) for n in model.nodes):
+        eqs.append(Equation(STEP, "const", _num(time.dt), units="yr",
+                            comment="The time step: fixed delays and bounds on stocks use it; keep it equal to TIME STEP"))
     for node in model.nodes:
         expr, extra = (_capacity_baseline(node, model.links) if node.is_capacity
                        else _baseline(node, time.start, time.end))
@@ -371,7 +373,7 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
                             shown_units=f"{target.shown_unit}/yr" if flow else target.shown_unit))
         incoming[link.target].append(_ref(f"{base}_effect"))
     for node in model.nodes:
-        eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))
+        eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id]))
     _check_names(eqs, prepared.name)
     return out
 
@@ -400,7 +402,7 @@ def _shaped_signal(source: str, base: str, shape: Any, weight: Expr) -> tuple[Ex
     raise ValueError(f"unknown link shape {shape.kind!r}")
 
 
-def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], dt: float) -> list[Equation]:
+def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr]) -> list[Equation]:
     """``x_input`` and ``x_delta`` (with ``x_delta_raw`` for a bounded stock)."""
     flow = node.kind == "stock" and bool(node.unit.strip())  # into a stock, an intervention is a flow
     eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0),
@@ -425,11 +427,15 @@ def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], d
         eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit,
                             shown_units=node.shown_unit))
         return eqs
-    net: Expr = ("sub", total, ("mul", [_num(node.decay), ("ref", name)])) if node.decay else total
+    net: Expr = total
+    if node.decay:  # a named constant, per year, like the weights
+        eqs.append(Equation(f"{node.id}_decay", "const", _num(node.decay), units="1/yr",
+                            comment=f"Decay of {node.label.en} (share per year)"))
+        net = ("sub", total, ("mul", [_ref(f"{node.id}_decay"), ("ref", name)]))
     if not bounded:
         return [*eqs, Equation(name, "stock", net, units=node.unit, shown_units=node.shown_unit)]
     raw = f"{node.id}_delta_raw"
-    correction = ("div", ("sub", ("ref", name), ("ref", raw)), _num(dt))
+    correction = ("div", ("sub", ("ref", name), ("ref", raw)), _ref(STEP))
     return [*eqs, Equation(raw, "stock", ("add", [net, correction]), units=node.unit,
                            comment="unclipped state; the correction flow keeps it at the clipped value",
                            shown_units=node.shown_unit),
