@@ -12,8 +12,8 @@ import typer
 from simulator.analysis.text import table
 from simulator.cli.common import EXIT_FAILED, Lang, language_option, reports_errors, say
 from simulator.cli.export import _prepared_and_inputs
-from simulator.io.crosscheck import TOLERANCE, EngineRun, crosscheck, engine_problems, installed_engines
 from simulator.errors import InputError
+from simulator.io.crosscheck import TOLERANCE, EngineRun, crosscheck, engine_problems, installed_engines
 from simulator.messages import localize_number, msg, translate
 
 SHOWN_FLOOR = 1e-12

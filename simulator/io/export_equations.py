@@ -50,7 +50,7 @@ Expressions are small trees of tuples, rendered by each dialect:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -191,7 +191,9 @@ def _table(series: dict[float, float], start: float, end: float) -> tuple[tuple[
 
 # --- interventions ------------------------------------------------------------------------
 
-_SHAPE_PARAMETERS = {"step": ("height", "start"), "pulse": ("height", "start", "width"),
+ShapeParameter = Literal["height", "start", "width", "slope", "end"]
+_SHAPE_PARAMETERS: dict[str, tuple[ShapeParameter, ...]] = {
+    "step": ("height", "start"), "pulse": ("height", "start", "width"),
                      "ramp": ("slope", "start", "end"), "series": ()}
 
 
@@ -323,7 +325,7 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
     if any(link.delay == "fixed" for link in model.links) or any(
             n.kind == "stock" and (n.min is not None or n.max is not None) for n in model.nodes):
         eqs.append(Equation(STEP, "const", _num(time.dt), units="yr",
-                            comment="The time step: fixed delays and bounds on stocks use it; keep it equal to TIME STEP"))
+                            comment="The time step: fixed delays and bounded stocks use it; keep it at TIME STEP"))
     for node in model.nodes:
         expr, extra = (_capacity_baseline(node, model.links) if node.is_capacity
                        else _baseline(node, time.start, time.end))
@@ -389,7 +391,8 @@ def _shaped_signal(source: str, base: str, shape: Any, weight: Expr) -> tuple[Ex
         points = tuple((float(x), float(y)) for x, y in shape.points)
         at_value, at_base = f"{base}_shape", f"{base}_shape_at_baseline"
         return ("sub", _ref(at_value), _ref(at_base)), [
-            Equation(at_value, "lookup", value, points=points, comment=f"Shape of the effect of {source}, at its value"),
+            Equation(at_value, "lookup", value, points=points,
+                     comment=f"Shape of the effect of {source}, at its value"),
             Equation(at_base, "lookup", baseline, points=points,
                      comment=f"Shape of the effect of {source}, at its baseline")]
     if isinstance(shape, Threshold):

@@ -122,9 +122,11 @@ def test_weights_lags_and_interventions_are_named_constants_that_the_model_uses(
     text = write_mdl(build_equations(prepared))
     for j, link in enumerate(prepared.model.links):
         name = f"{link.source}_to_{link.target}"
-        assert re.search(rf"^{name}_weight = {re.escape(render_mdl(('num', float(prepared.compiled.weight[j]))))}$", text, re.M)
+        weight, lag = (re.escape(render_mdl(("num", float(x[j])))) for x in (prepared.compiled.weight,
+                                                                            prepared.compiled.lag))
+        assert re.search(rf"^{name}_weight = {weight}$", text, re.M)
         if link.delay in ("exponential", "third_order"):
-            assert re.search(rf"^{name}_lag = {re.escape(render_mdl(('num', float(prepared.compiled.lag[j]))))}$", text, re.M)
+            assert re.search(rf"^{name}_lag = {lag}$", text, re.M)
     for i, item in enumerate(prepared.interventions):
         if item.shape == "step":
             assert re.search(rf"^{item.node}_input_{i}_height = ", text, re.M)

@@ -106,8 +106,8 @@ def _heerlen():
 
 
 def test_the_network_is_laid_out_in_columns_by_dimension_and_theme():
-    from simulator.themes import in_cbs_order
     from simulator import network_layout
+    from simulator.themes import in_cbs_order
 
     model = _heerlen()
     lay = network_layout.layout(model)
