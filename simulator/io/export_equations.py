@@ -250,7 +250,7 @@ def _link_constants(model: ModelSpec, link: LinkSpec, weight: float, lag: float)
     comment = f"Weight of {link.source} on {link.target}"
     if isinstance(link.weight, ScoredWeight):  # the central weight is written; the scores say where it came from
         lo, hi = link.weight.support
-        comment += (f"; from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
+        comment += (f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
                     f"central {link.weight.central:.6g})")
     eqs = [Equation(f"{name}_weight", "const", _num(weight), units=_weight_units(model, link), comment=comment)]
     if link.delay in ("exponential", "third_order"):
