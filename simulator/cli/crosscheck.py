@@ -51,11 +51,7 @@ def crosscheck_command(
         engine: str = typer.Option("", "--engine", help="Engines to run, separated by commas: pysd, simlin, "
                                                         "sdeverywhere (default: every one installed)."),
         language: Lang = language_option()) -> None:
-    """Run the export in other system-dynamics engines and print the largest difference per node.
-
-    Exit status 1 when an engine disagrees with bwsim by more than 1e-9 (or cannot run the file),
-    2 when an engine is unknown or not installed.
-    """
+    """Run the export in other SD engines and print the largest difference per node (exit 1 above 1e-9)."""
     engines = [name.strip().lower() for name in engine.split(",") if name.strip()] or installed_engines()
     problems = engine_problems(engines)
     if problems:  # before reading the model: the option is wrong whatever the file

@@ -33,8 +33,8 @@ COMMANDS.update({
     "loops": LazyCommand("simulator.cli.loops", "loops"),
     "explain": LazyCommand("simulator.cli.explain", "explain"),
     "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
-    "workshop": LazyCommand("simulator.cli.workshop", "app"),
     "crosscheck": LazyCommand("simulator.cli.crosscheck", "crosscheck_command"),
+    "workshop": LazyCommand("simulator.cli.workshop", "app"),
 })
 
 
