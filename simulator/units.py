@@ -253,7 +253,9 @@ _EXPORT_NAMES = {"percent": "percent", "percentage_point": "percent", "euro": "E
 def export_units(text: str, dialect: str) -> str:
     """A node's or weight's unit as Vensim (``dialect="mdl"``) or XMILE/Simlin (``"xmile"``) write units.
 
-    ASCII names joined by ``*``, ``/`` and ``^`` (``kilotonne*CO2/Year``); a dimensionless unit is
+    ASCII names joined by ``*``, ``/`` and ``^`` (``kilotonne*CO2/Year``); in Vensim's dialect a whole
+    power is a product (``meter*meter*meter``: Simlin's ``.mdl`` reader refuses ``^``, Vensim and PySD read
+    both), so each file parses in every engine; a dimensionless unit is
     ``Dmnl`` (Vensim) or ``dmnl`` (XMILE); the year is the time unit of each file (``Year``, ``Years``).
     An empty text gives ``""`` (no unit written).
     """
@@ -269,11 +271,13 @@ def export_units(text: str, dialect: str) -> str:
         name = names.get(name, name).replace("µ", "micro").replace("μ", "micro")
         exponent = abs(power)
         part = name if exponent == 1 else f"{name}^{exponent:g}"
+        if dialect == "mdl" and exponent != 1 and exponent == int(exponent):  # Simlin's .mdl reader has no ^
+            part = "*".join([name] * int(exponent))
         (top if power > 0 else bottom).append(part)
     if not top and not bottom:
         return "Dmnl" if dialect == "mdl" else "dmnl"
     head = "*".join(top) or "1"
     if not bottom:
         return head
-    tail = bottom[0] if len(bottom) == 1 else "(" + "*".join(bottom) + ")"
+    tail = bottom[0] if len(bottom) == 1 and "*" not in bottom[0] else "(" + "*".join(bottom) + ")"
     return f"{head}/{tail}"

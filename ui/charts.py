@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulator import network_layout
 from simulator.analysis.text import format_number, score_text, shape_text, unit_label
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import in_cbs_order
-from ui import network_layout
 from ui.i18n import t, theme_label
 from ui.plain_text import plotly as _plain
 

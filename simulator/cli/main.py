@@ -35,6 +35,7 @@ COMMANDS.update({
     "loops": LazyCommand("simulator.cli.loops", "loops"),
     "explain": LazyCommand("simulator.cli.explain", "explain"),
     "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
+    "crosscheck": LazyCommand("simulator.cli.crosscheck", "crosscheck_command"),
     "diff": LazyCommand("simulator.cli.diff", "diff"),
     "workshop": LazyCommand("simulator.cli.workshop", "app"),
 })

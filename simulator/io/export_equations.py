@@ -5,58 +5,86 @@ scenario's interventions), ``x_delta`` (the deviation ``d``) and ``x`` (the valu
 ``b + d``); each link ``a -> b`` becomes ``a_to_b_effect``, or, into a capacity
 node (``kind: minimum`` / ``maximum``), ``a_to_b_value`` (``w * (a_baseline +
 L[a_delta])``), and the node's baseline and deviation are nested ``MIN`` / ``MAX``
-of those values (ENGINE.md). Lags use Vensim's own
-functions (``DELAY FIXED``, ``DELAY1``, ``DELAY3``: :data:`simulator.delays.VENSIM_FUNCTIONS`, whose
-module defines what each delay type does) so that Vensim, Stella or PySD
-compute exactly what bwsim computes (ENGINE.md). Central (mode) values are used
-for every uncertain weight and lag. A shaped link's signal is written out
-(:mod:`simulator.shapes`): a lookup as a table ``a_to_b_shape`` read at the
-source's value and at its baseline (``WITH LOOKUP`` / a graphical function), a
-threshold with ``MAX``, a saturation with ``EXP``.
+of those values (ENGINE.md). Central (mode) values are used for every uncertain
+weight and lag.
 
-Units: ``Equation.units`` is the node's unit expression (:mod:`simulator.units`); each writer
-turns it into its dialect's unit syntax (:func:`simulator.units.export_units`). A link's effect
-and a stock's inputs are flows, in the stock's unit per year. ``shown_units`` is the unit as
-people read it (``unit_label``), for comments.
+Written so that every engine reads it alike (PySD, Vensim, Stella, Simlin, SDEverywhere):
+
+- **Named constants.** Each link's weight is a constant ``a_to_b_weight`` (with the weight's
+  unit), a smoothed link's lag ``a_to_b_lag`` (years), a saturation's ``a_to_b_max`` and a
+  threshold's ``a_to_b_level``; each intervention's numbers are constants
+  ``x_input_<i>_<height|start|width|slope|end>``. The exported model is a policy model one can
+  edit in Vensim or Stella.
+- **Delays as explicit stocks** (:mod:`simulator.delays` defines what each does), never a
+  delay built-in: Simlin and SDEverywhere mishandle ``DELAY1`` inside an expression or closing
+  a loop of auxiliaries, and Simlin reads ``DELAY FIXED`` / XMILE ``DELAY`` as a smooth. A lagged
+  link's signal is the aux ``a_to_b_signal``; an ``exponential`` lag is one stock
+  ``a_to_b_lagged`` with the net flow ``(signal - lagged) / lag``; a ``third_order`` lag three
+  stocks ``a_to_b_lagged_1..3`` of ``lag / 3`` each; a ``fixed`` lag of ``n`` steps
+  (:func:`simulator.delays.fixed_steps`) a pipeline of ``n`` stocks ``a_to_b_lagged_1..n``, each
+  with the net flow ``(previous - own) / dt_years`` (:data:`STEP`, a constant equal to the time
+  step: PySD's XMILE reader knows no ``DT``) and starting at 0, so stage ``k`` holds the
+  signal of ``k`` steps ago. A smoother starts at its signal (``a_to_b_signal``), or, where lags
+  form a loop that is solved at ``t_0`` (no engine can order that initialisation), at the
+  number bwsim computes there.
+- **Graphical functions in their variable.** A lookup is a variable with an input and a table
+  (``WITH LOOKUP`` in Vensim, ``<gf>`` inside the ``<aux>`` in XMILE), never a free-standing
+  table: a series baseline ``x_baseline_table`` (input ``Time``), a lookup link's
+  ``a_to_b_shape`` (at the source's value) and ``a_to_b_shape_at_baseline``.
+
+A shaped link's signal is written out (:mod:`simulator.shapes`): a lookup as the difference of
+its two table variables, a threshold with ``MAX``, a saturation with ``EXP``.
+
+Units: ``Equation.units`` is the unit expression (:mod:`simulator.units`); each writer turns it
+into its dialect's unit syntax (:func:`simulator.units.export_units`). A link's effect and a
+stock's inputs are flows, in the stock's unit per year. ``shown_units`` is the unit as people
+read it (``unit_label``), for comments.
 
 Expressions are small trees of tuples, rendered by each dialect:
 ``("num", x)``, ``("ref", name)``, ``("time",)``, ``("add", [..])``,
 ``("mul", [..])``, ``("sub", a, b)``, ``("div", a, b)``, ``("pow", a, b)``,
 ``("min", a, b)``, ``("max", a, b)``, ``("if", cond, a, b)``, ``("ge"|"gt"|"lt", a, b)``,
-``("and", a, b)``, ``("exp", a)``, ``("lookup", table, arg)``, ``("delay_fixed", x, tau)``,
-``("delay1", x, tau, init|None)``, ``("delay3", x, tau, init|None)``.
+``("and", a, b)``, ``("exp", a)``, ``("step", height, start)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from simulator.delays import fixed_steps
 from simulator.engine import simulate
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
+from simulator.network_layout import diagram_positions
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import (
     GrowthBaseline,
     InterventionSpec,
-    LinkShape,
+    LinkSpec,
     Lookup,
+    ModelSpec,
     NodeSpec,
     Saturation,
     ScoredWeight,
     SeriesBaseline,
     Threshold,
 )
+from simulator.units import expected_text, parse_unit
 
 Expr = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Equation:
-    """One model variable. ``kind`` is "aux", "stock" (``expr`` is the net flow, initial 0) or
-    "lookup" (``points`` is the table)."""
+    """One model variable.
+
+    ``kind`` is "const" (``expr`` is a number), "aux", "stock" (``expr`` is the net flow,
+    ``initial`` the initial value, 0 when None) or "lookup" (``expr`` is the input, ``points``
+    the table it is read in: a graphical function embedded in its variable).
+    """
 
     name: str
     kind: str
@@ -65,6 +93,7 @@ class Equation:
     units: str = ""
     comment: str = ""
     shown_units: str = ""
+    initial: Expr | None = None
 
     @property
     def flow_units(self) -> str:
@@ -73,10 +102,15 @@ class Equation:
 
     @property
     def formula(self) -> Expr:
-        """The expression of an aux or stock (a lookup has none: its table is ``points``)."""
+        """The expression of a constant, aux or stock, or a lookup's input."""
         if self.expr is None:
             raise ValueError(f"{self.kind} {self.name} has no expression")
         return self.expr
+
+    @property
+    def initial_value(self) -> Expr:
+        """A stock's initial value (0 unless given)."""
+        return ("num", 0.0) if self.initial is None else self.initial
 
 
 def per_year(unit: str) -> str:
@@ -86,17 +120,26 @@ def per_year(unit: str) -> str:
 
 @dataclass(frozen=True)
 class EquationSet:
-    """All equations of one exported model, with its time settings (years)."""
+    """All equations of one exported model, with its time settings (years).
+
+    ``positions`` places variables on a diagram (name -> x, y in points, y down); variables
+    without a position are left off the diagram.
+    """
 
     name: str
     start: float
     end: float
     dt: float
     equations: list[Equation] = field(default_factory=list)
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def _num(x: float) -> Expr:
     return ("num", float(x))
+
+
+def _ref(name: str) -> Expr:
+    return ("ref", name)
 
 
 def _on_grid(t: float, start: float, dt: float) -> bool:
@@ -111,7 +154,9 @@ def _baseline(node: NodeSpec, start: float, end: float) -> tuple[Expr, list[Equa
         return ("mul", [_num(b.value), ("pow", _num(1.0 + b.growth), ("sub", ("time",), _num(year)))]), []
     if isinstance(b, SeriesBaseline):
         table = f"{node.id}_baseline_table"
-        return ("lookup", table, ("time",)), [Equation(table, "lookup", points=_table(b.series, start, end))]
+        return _ref(table), [Equation(table, "lookup", ("time",), points=_table(b.series, start, end),
+                                      units=node.unit, shown_units=node.shown_unit,
+                                      comment=f"Baseline table of {node.label.en}")]
     return _num(0.0 if b is None else b), []  # None: a capacity node's, written by _capacity_baseline
 
 
@@ -126,10 +171,10 @@ def _nested(kind: str, operands: list[Expr]) -> Expr:
     return expr
 
 
-def _capacity_baseline(node: NodeSpec, links: list, weights: np.ndarray) -> tuple[Expr, list[Equation]]:
+def _capacity_baseline(node: NodeSpec, links: list[LinkSpec]) -> tuple[Expr, list[Equation]]:
     """A capacity node's derived baseline: the smallest (largest) of ``w_j * b_j`` over its links."""
-    inputs: list[Expr] = [("mul", [_num(weights[j]), ("ref", f"{lk.source}_baseline")])
-                          for j, lk in enumerate(links) if lk.target == node.id]
+    inputs: list[Expr] = [("mul", [_ref(f"{_link_name(lk)}_weight"), _ref(f"{lk.source}_baseline")])
+                          for lk in links if lk.target == node.id]
     return _nested(node.kind, inputs), []
 
 
@@ -144,23 +189,127 @@ def _table(series: dict[float, float], start: float, end: float) -> tuple[tuple[
     return tuple(points)
 
 
-def _shape(item: InterventionSpec, name: str, start: float, end: float, dt: float) -> tuple[Expr, list[Equation]]:
-    p = item.param
+# --- interventions ------------------------------------------------------------------------
+
+ShapeParameter = Literal["height", "start", "width", "slope", "end"]
+_SHAPE_PARAMETERS: dict[str, tuple[ShapeParameter, ...]] = {
+    "step": ("height", "start"), "pulse": ("height", "start", "width"),
+                     "ramp": ("slope", "start", "end"), "series": ()}
+
+
+def _shape(item: InterventionSpec, name: str, units: str, start: float, end: float,
+           dt: float) -> tuple[Expr, list[Equation]]:
+    """An intervention's shape, its numbers as named constants ``<name>_<parameter>``."""
     if item.shape == "series":
-        return ("lookup", name, ("time",)), [Equation(name, "lookup", points=_table(item.table, start, end))]
+        table = f"{name}_table"
+        return _ref(table), [Equation(table, "lookup", ("time",), points=_table(item.table, start, end),
+                                      units=units, comment=f"Intervention on {item.node} (a series)")]
+    size = "1" if item.relative else units  # a relative intervention is a share of the baseline
+    unit_of = {"height": size, "start": "yr", "width": "yr", "end": "yr",
+               "slope": f"({size})/yr" if size.strip() else "1/yr"}
+    constants = [Equation(f"{name}_{key}", "const", _num(item.param(key)), units=unit_of[key],
+                          comment=f"Intervention on {item.node}: {key}")
+                 for key in _SHAPE_PARAMETERS[item.shape]]
+    p = {key: _ref(f"{name}_{key}") for key in _SHAPE_PARAMETERS[item.shape]}
     if item.shape == "step":
-        if _on_grid(p("start"), start, dt):
-            return ("step", _num(p("height")), _num(p("start"))), []
-        return ("if", ("ge", ("time",), _num(p("start"))), _num(p("height")), _num(0.0)), []
+        if _on_grid(item.param("start"), start, dt):
+            return ("step", p["height"], p["start"]), constants
+        return ("if", ("ge", ("time",), p["start"]), p["height"], _num(0.0)), constants
     if item.shape == "pulse":
-        on = ("and", ("ge", ("time",), _num(p("start"))), ("lt", ("time",), _num(p("start") + p("width"))))
-        return ("if", on, _num(p("height")), _num(0.0)), []
-    ramp = ("mul", [_num(p("slope")), ("sub", ("min", ("time",), _num(p("end"))), _num(p("start")))])
-    return ("if", ("gt", ("time",), _num(p("start"))), ramp, _num(0.0)), []
+        on = ("and", ("ge", ("time",), p["start"]), ("lt", ("time",), ("add", [p["start"], p["width"]])))
+        return ("if", on, p["height"], _num(0.0)), constants
+    ramp = ("mul", [p["slope"], ("sub", ("min", ("time",), p["end"]), p["start"])])
+    return ("if", ("gt", ("time",), p["start"]), ramp, _num(0.0)), constants
+
+
+# --- links --------------------------------------------------------------------------------
+
+def _link_name(link: LinkSpec) -> str:
+    return f"{link.source}_to_{link.target}"
+
+
+def _weight_units(model: ModelSpec, link: LinkSpec) -> str:
+    """The weight's unit expression ("" when the nodes' units give none that parses)."""
+    source, target = model.node(link.source), model.node(link.target)
+    into_stock = target.kind == "stock" and bool(target.unit.strip())
+    if target.is_capacity:  # w * (b + d): the weight turns the source's unit into the node's
+        into_stock = False
+    text = link.weight_unit or (expected_text(target.unit, source.unit, link.form, into_stock)
+                                if (target.unit.strip() and source.unit.strip()) or link.form == "elasticity"
+                                else "")
+    try:
+        parse_unit(text) if text.strip() else None
+    except Exception:  # noqa: BLE001 - a unit no tool could read is left off, not guessed
+        return ""
+    return text
+
+
+def _link_constants(model: ModelSpec, link: LinkSpec, weight: float, lag: float) -> list[Equation]:
+    """A link's weight, its lag when it is smoothed, a saturation's max and a threshold's level."""
+    name = _link_name(link)
+    comment = f"Weight of {link.source} on {link.target}"
+    if isinstance(link.weight, ScoredWeight):  # the central weight is written; the scores say where it came from
+        lo, hi = link.weight.support
+        comment += (f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
+                    f"central {link.weight.central:.6g})")
+    eqs = [Equation(f"{name}_weight", "const", _num(weight), units=_weight_units(model, link), comment=comment)]
+    if link.delay in ("exponential", "third_order"):
+        eqs.append(Equation(f"{name}_lag", "const", _num(lag), units="yr",
+                            comment=f"Lag of {link.source} on {link.target} ({link.delay} delay)"))
+    if isinstance(link.shape, Saturation):
+        eqs.append(Equation(f"{name}_max", "const", _num(link.shape.max.central),
+                            units=model.node(link.target).unit, comment="Saturation level of the effect"))
+    if isinstance(link.shape, Threshold):
+        eqs.append(Equation(f"{name}_level", "const", _num(link.shape.level.central),
+                            units=model.node(link.source).unit, comment="Threshold of the effect"))
+    return eqs
+
+
+def _signal_units(model: ModelSpec, link: LinkSpec) -> str:
+    """The unit of a link's signal before its weight: the source's (linear), none (elasticity)."""
+    if link.shape is not None:
+        return model.node(link.target).unit if isinstance(link.shape, Saturation) else ""
+    return "1" if link.form == "elasticity" else model.node(link.source).unit
+
+
+def _lagged(link: LinkSpec, signal: Expr, units: str, lag: float, dt: float,
+            init: Expr | None) -> tuple[Expr, list[Equation]]:
+    """The link's signal through its delay, as explicit stocks (see the module's text)."""
+    if link.delay == "none":
+        return signal, []
+    name = _link_name(link)
+    eqs = [Equation(f"{name}_signal", "aux", signal, units=units,
+                    comment=f"Signal of {link.source} into {link.target}, before its {link.delay} delay")]
+    previous: Expr = _ref(f"{name}_signal")
+    if link.delay == "fixed":
+        stages = int(fixed_steps(lag, dt))
+        residence: Expr = _ref(STEP)
+        start: Expr | None = None
+        note = f"stage {{k}} of {stages} of a fixed delay of {lag:g} years ({stages} steps of TIME STEP)"
+    else:
+        stages = 1 if link.delay == "exponential" else 3
+        residence = _ref(f"{name}_lag") if stages == 1 else ("div", _ref(f"{name}_lag"), _num(3.0))
+        start = previous if init is None else init
+        note = (f"{link.delay} delay of {link.source} into {link.target}"
+                + (f", stage {{k}} of {stages}" if stages > 1 else ""))
+    for k in range(1, stages + 1):
+        stage = f"{name}_lagged" if stages == 1 and link.delay == "exponential" else f"{name}_lagged_{k}"
+        eqs.append(Equation(stage, "stock", ("div", ("sub", previous, _ref(stage)), residence), units=units,
+                            initial=start, comment=note.format(k=k)))
+        previous = _ref(stage)
+    return previous, eqs
+
+
+STEP = "dt_years"
+"""The constant that holds the time step (years): each stage of a fixed delay's pipeline holds its signal
+this long, and a bounded stock's correction flow divides by it. (PySD's XMILE reader knows no ``DT``.)"""
 
 
 def build_equations(prepared: PreparedScenario) -> EquationSet:
     """The equations of a prepared scenario (its model with overrides, its interventions).
+
+    Each node's value ``x`` is placed on the diagram where the app's network view puts it
+    (:func:`simulator.network_layout.diagram_positions`).
 
     Raises
     ------
@@ -168,91 +317,95 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         When two generated variable names collide (Vensim names ignore case).
     """
     model, time, cm = prepared.model, prepared.time, prepared.compiled
-    out = EquationSet(prepared.name, time.start, time.end, time.dt)
+    out = EquationSet(prepared.name, time.start, time.end, time.dt, positions=diagram_positions(model))
     eqs = out.equations
     initial = _initial_signals(prepared)
+    for j, link in enumerate(model.links):
+        eqs.extend(_link_constants(model, link, float(cm.weight[j]), float(cm.lag[j])))
+    if any(link.delay == "fixed" for link in model.links) or any(
+            n.kind == "stock" and (n.min is not None or n.max is not None) for n in model.nodes):
+        eqs.append(Equation(STEP, "const", _num(time.dt), units="yr",
+                            comment="The time step: fixed delays and bounded stocks use it; keep it at TIME STEP"))
     for node in model.nodes:
-        expr, extra = (_capacity_baseline(node, model.links, cm.weight) if node.is_capacity
+        expr, extra = (_capacity_baseline(node, model.links) if node.is_capacity
                        else _baseline(node, time.start, time.end))
         eqs.extend(extra)
         eqs.append(Equation(f"{node.id}_baseline", "aux", expr, units=node.unit,
                             comment=f"Baseline of {node.label.en}", shown_units=node.shown_unit))
-        eqs.append(Equation(node.id, "aux", ("add", [("ref", f"{node.id}_baseline"), ("ref", f"{node.id}_delta")]),
+        eqs.append(Equation(node.id, "aux", ("add", [_ref(f"{node.id}_baseline"), _ref(f"{node.id}_delta")]),
                             units=node.unit, comment=node.label.en, shown_units=node.shown_unit))
     inputs: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
     for i, item in enumerate(prepared.interventions):
-        expr, extra = _shape(item, f"{item.node}_input_{i}_table", time.start, time.end, time.dt)
+        node = model.node(item.node)
+        units = per_year(node.unit) if node.kind == "stock" and node.unit.strip() else node.unit
+        expr, extra = _shape(item, f"{item.node}_input_{i}", units, time.start, time.end, time.dt)
         eqs.extend(extra)
         if item.relative:
-            expr = ("mul", [expr, ("ref", f"{item.node}_baseline")])
+            expr = ("mul", [expr, _ref(f"{item.node}_baseline")])
         inputs[item.node].append(expr)
     incoming: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
     for j, link in enumerate(model.links):
-        name = f"{link.source}_to_{link.target}_effect"
-        signal: Expr = ("ref", f"{link.source}_delta")
+        base = _link_name(link)
+        weight = _ref(f"{base}_weight")
+        signal: Expr = _ref(f"{link.source}_delta")
         if link.form == "elasticity":
-            signal = ("div", signal, ("ref", f"{link.source}_baseline"))
+            signal = ("div", signal, _ref(f"{link.source}_baseline"))
         if link.shape is not None:
-            signal, extra = _shaped_signal(link.source, f"{link.source}_to_{link.target}_shape", link.shape,
-                                           float(cm.weight[j]))
+            signal, extra = _shaped_signal(link.source, base, link.shape, weight)
             eqs.extend(extra)
-        tau = float(cm.lag[j])
         init = None if cm.initial_levels is not None else _num(initial[j])
-        lagged = {"none": signal, "fixed": ("delay_fixed", signal, _num(tau)),
-                  "exponential": ("delay1", signal, _num(tau), init),
-                  "third_order": ("delay3", signal, _num(tau), init)}[link.delay]
-        if model.node(link.target).is_capacity:  # an input value, not an effect (ENGINE.md, capacity nodes)
-            name = f"{link.source}_to_{link.target}_value"
-            target = model.node(link.target)
-            eqs.append(Equation(name, "aux", ("mul", [_num(cm.weight[j]),
-                                                      ("add", [("ref", f"{link.source}_baseline"), lagged])]),
+        lagged, extra = _lagged(link, signal, _signal_units(model, link), float(cm.lag[j]), time.dt, init)
+        eqs.extend(extra)
+        target = model.node(link.target)
+        if target.is_capacity:  # an input value, not an effect (ENGINE.md, capacity nodes)
+            name = f"{base}_value"
+            eqs.append(Equation(name, "aux", ("mul", [weight, ("add", [_ref(f"{link.source}_baseline"), lagged])]),
                                 comment=f"Input of {link.source} into {link.target} (a value)",
                                 units=target.unit, shown_units=target.shown_unit))
-            incoming[link.target].append(("ref", name))
+            incoming[link.target].append(_ref(name))
             continue
         saturating = link.shape is not None and link.shape.kind == "saturation"  # its weight is inside
-        factors = [lagged] if saturating else [_num(cm.weight[j]), lagged]
+        factors = [lagged] if saturating else [weight, lagged]
         if link.form == "elasticity":
-            factors.insert(0, ("ref", f"{link.target}_baseline"))
-        target = model.node(link.target)
+            factors.insert(0, _ref(f"{link.target}_baseline"))
         flow = target.kind == "stock" and bool(target.unit.strip())
-        comment = f"Effect of {link.source} on {link.target}"
-        if isinstance(link.weight, ScoredWeight):  # the central weight is written; the scores say where it came from
-            lo, hi = link.weight.support
-            comment += (f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
-                        f"central {link.weight.central:.6g})")
-        eqs.append(Equation(name, "aux", ("mul", factors), comment=comment,
+        eqs.append(Equation(f"{base}_effect", "aux", ("mul", factors),
+                            comment=f"Effect of {link.source} on {link.target}",
                             units=per_year(target.unit) if flow else target.unit,
                             shown_units=f"{target.shown_unit}/yr" if flow else target.shown_unit))
-        incoming[link.target].append(("ref", name))
+        incoming[link.target].append(_ref(f"{base}_effect"))
     for node in model.nodes:
-        eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))
+        eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id]))
     _check_names(eqs, prepared.name)
     return out
 
 
-def _shaped_signal(source: str, table: str, shape: LinkShape, weight: float) -> tuple[Expr, list[Equation]]:
-    """A shaped link's signal ``f(b + d) - f(b)`` (simulator.shapes), and the lookup table it reads."""
-    value, base = ("ref", source), ("ref", f"{source}_baseline")
+def _shaped_signal(source: str, base: str, shape: Any, weight: Expr) -> tuple[Expr, list[Equation]]:
+    """A shaped link's signal ``f(b + d) - f(b)`` (simulator.shapes), and the lookups it reads."""
+    value, baseline = _ref(source), _ref(f"{source}_baseline")
     if isinstance(shape, Saturation):
-        top = _num(shape.max.central)
-        exponent = ("div", ("mul", [_num(-weight), ("ref", f"{source}_delta")]), top)
+        top = _ref(f"{base}_max")
+        exponent = ("div", ("mul", [_num(-1.0), weight, _ref(f"{source}_delta")]), top)
         return ("mul", [top, ("sub", _num(1.0), ("exp", exponent))]), []
     if isinstance(shape, Lookup):
         points = tuple((float(x), float(y)) for x, y in shape.points)
-        return ("sub", ("lookup", table, value), ("lookup", table, base)), [
-            Equation(table, "lookup", points=points, comment=f"Shape of the effect of {source}")]
+        at_value, at_base = f"{base}_shape", f"{base}_shape_at_baseline"
+        return ("sub", _ref(at_value), _ref(at_base)), [
+            Equation(at_value, "lookup", value, points=points,
+                     comment=f"Shape of the effect of {source}, at its value"),
+            Equation(at_base, "lookup", baseline, points=points,
+                     comment=f"Shape of the effect of {source}, at its baseline")]
     if isinstance(shape, Threshold):
-        level = _num(shape.level.central)
+        level = _ref(f"{base}_level")
 
         def over(x: Expr) -> Expr:
             return ("max", _num(0.0), ("sub", x, level) if shape.side == "above" else ("sub", level, x))
 
-        return ("sub", over(value), over(base)), []
+        return ("sub", over(value), over(baseline)), []
     raise ValueError(f"unknown link shape {shape.kind!r}")
 
 
-def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], dt: float) -> list[Equation]:
+def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr]) -> list[Equation]:
     """``x_input`` and ``x_delta`` (with ``x_delta_raw`` for a bounded stock)."""
     flow = node.kind == "stock" and bool(node.unit.strip())  # into a stock, an intervention is a flow
     eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0),
@@ -277,11 +430,15 @@ def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr], d
         eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit,
                             shown_units=node.shown_unit))
         return eqs
-    net: Expr = ("sub", total, ("mul", [_num(node.decay), ("ref", name)])) if node.decay else total
+    net: Expr = total
+    if node.decay:  # a named constant, per year, like the weights
+        eqs.append(Equation(f"{node.id}_decay", "const", _num(node.decay), units="1/yr",
+                            comment=f"Decay of {node.label.en} (share per year)"))
+        net = ("sub", total, ("mul", [_ref(f"{node.id}_decay"), ("ref", name)]))
     if not bounded:
         return [*eqs, Equation(name, "stock", net, units=node.unit, shown_units=node.shown_unit)]
     raw = f"{node.id}_delta_raw"
-    correction = ("div", ("sub", ("ref", name), ("ref", raw)), _num(dt))
+    correction = ("div", ("sub", ("ref", name), ("ref", raw)), _ref(STEP))
     return [*eqs, Equation(raw, "stock", ("add", [net, correction]), units=node.unit,
                            comment="unclipped state; the correction flow keeps it at the clipped value",
                            shown_units=node.shown_unit),

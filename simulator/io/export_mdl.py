@@ -12,7 +12,6 @@ _TEMPLATES = {
     "ge": "{0} >= {1}", "gt": "{0} > {1}", "lt": "{0} < {1}", "and": "{0} :AND: {1}",
     "if": "IF THEN ELSE({0}, {1}, {2})",
     "step": "{0} * STEP(1, {1})",
-    "delay_fixed": "DELAY FIXED({0}, {1}, 0)",
 }
 
 
@@ -30,13 +29,6 @@ def render_mdl(expr: Expr) -> str:
         return "(" + (" + " if kind == "add" else " * ").join(parts) + ")" if parts else "0"
     if kind in _TEMPLATES:
         return _TEMPLATES[kind].format(*(render_mdl(e) for e in expr[1:]))
-    if kind == "lookup":
-        return f"{expr[1]}({render_mdl(expr[2])})"
-    if kind in ("delay1", "delay3"):
-        name = "DELAY1" if kind == "delay1" else "DELAY3"
-        if expr[3] is None:
-            return f"{name}({render_mdl(expr[1])}, {render_mdl(expr[2])})"
-        return f"{name}I({render_mdl(expr[1])}, {render_mdl(expr[2])}, {render_mdl(expr[3])})"
     raise ValueError(f"unknown expression {kind!r}")
 
 
@@ -46,13 +38,13 @@ def _clean(text: str) -> str:
 
 
 def _equation(eq: Equation) -> str:
-    if eq.kind == "lookup":
+    if eq.kind == "lookup":  # the table embedded in its variable (Simlin, SDEverywhere, PySD read it alike)
         xs, ys = [p[0] for p in eq.points], [p[1] for p in eq.points]
         body = f"[({min(xs)!r},{min(ys)!r})-({max(xs)!r},{max(ys)!r})]," + ",".join(
             f"({x!r},{y!r})" for x, y in eq.points)
-        head = f"{eq.name}(\n\t{body})"
+        head = f"{eq.name} = WITH LOOKUP({render_mdl(eq.formula)},\n\t({body}))"
     elif eq.kind == "stock":
-        head = f"{eq.name} = INTEG({render_mdl(eq.formula)}, 0)"
+        head = f"{eq.name} = INTEG({render_mdl(eq.formula)}, {render_mdl(eq.initial_value)})"
     else:
         head = f"{eq.name} = {render_mdl(eq.formula)}"
     comment = _clean(eq.comment + (f" [{eq.shown_units}]" if eq.shown_units else ""))
@@ -69,6 +61,17 @@ def write_mdl(equations: EquationSet) -> str:
                         ("SAVEPER", None), ("TIME STEP", equations.dt)):
         rhs = "TIME STEP" if value is None else repr(float(value))
         parts.append(f"{name}  = {rhs}\n\t~\tYear\n\t~\t\n\t|\n")
-    parts.append("\\\\\\---/// Sketch information - do not modify anything except names\n"
-                 "V300  Do not put anything below this section - it will be ignored\n")
-    return "\n".join(parts)
+    return "\n".join(parts) + _sketch(equations)
+
+
+def _sketch(equations: EquationSet) -> str:
+    """Vensim's sketch: one view with each placed variable at its position (no arrows)."""
+    lines = ["\\\\\\---/// Sketch information - do not modify anything except names",
+             "V300  Do not put anything below this section - it will be ignored", "*View 1",
+             "$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0"]
+    kinds = {eq.name: eq.kind for eq in equations.equations}
+    for number, (name, (x, y)) in enumerate(equations.positions.items(), start=1):
+        shape = 3 if kinds.get(name) == "stock" else 8
+        lines.append(f"10,{number},{name},{round(x)},{round(y)},40,20,{shape},3,0,0,0,0,0,0")
+    lines.append("///---\\\\\\")
+    return "\n".join(lines) + "\n"

@@ -14,7 +14,6 @@ _TEMPLATES = {
     "ge": "({0} >= {1})", "gt": "({0} > {1})", "lt": "({0} < {1})", "and": "({0} AND {1})",
     "if": "(IF {0} THEN {1} ELSE {2})",
     "step": "(IF TIME >= {1} THEN {0} ELSE 0)",
-    "delay_fixed": "DELAY({0}, {1}, 0)",
 }
 
 
@@ -32,11 +31,6 @@ def render_xmile(expr: Expr) -> str:
         return "(" + (" + " if kind == "add" else " * ").join(parts) + ")" if parts else "0"
     if kind in _TEMPLATES:
         return _TEMPLATES[kind].format(*(render_xmile(e) for e in expr[1:]))
-    if kind == "lookup":
-        return f"{expr[1]}({render_xmile(expr[2])})"
-    if kind in ("delay1", "delay3"):
-        init = "" if expr[3] is None else f", {render_xmile(expr[3])}"
-        return f"{kind.upper()}({render_xmile(expr[1])}, {render_xmile(expr[2])}{init})"
     raise ValueError(f"unknown expression {kind!r}")
 
 
@@ -44,17 +38,29 @@ def _element(eq: Equation) -> str:
     doc = f"<doc>{escape(eq.comment)}</doc>" if eq.comment else ""
     written = export_units(eq.units, "xmile")
     units = f"<units>{escape(written)}</units>" if written else ""
-    if eq.kind == "lookup":
+    if eq.kind == "lookup":  # a graphical function embedded in its variable: Simlin ignores a free-standing one
         xs = ",".join(repr(p[0]) for p in eq.points)
         ys = ",".join(repr(p[1]) for p in eq.points)
-        return (f'<gf name="{eq.name}" type="continuous">{doc}<xpts>{xs}</xpts><ypts>{ys}</ypts></gf>')
+        return (f'<aux name="{eq.name}">{doc}<eqn>{escape(render_xmile(eq.formula))}</eqn>'
+                f'<gf type="continuous"><xpts>{xs}</xpts><ypts>{ys}</ypts></gf>{units}</aux>')
     if eq.kind == "stock":
         flow = f"{eq.name}_flow"
         per_year = export_units(eq.flow_units, "xmile")
         flow_units = f"<units>{escape(per_year)}</units>" if per_year else ""
-        return (f'<stock name="{eq.name}">{doc}<eqn>0</eqn><inflow>{flow}</inflow>{units}</stock>\n'
+        initial = escape(render_xmile(eq.initial_value))
+        return (f'<stock name="{eq.name}">{doc}<eqn>{initial}</eqn><inflow>{flow}</inflow>{units}</stock>\n'
                 f'      <flow name="{flow}"><eqn>{escape(render_xmile(eq.formula))}</eqn>{flow_units}</flow>')
     return f'<aux name="{eq.name}">{doc}<eqn>{escape(render_xmile(eq.formula))}</eqn>{units}</aux>'
+
+
+def _views(equations: EquationSet) -> str:
+    """One stock-and-flow view with each placed variable at its position (XMILE's ``<views>``)."""
+    if not equations.positions:
+        return ""
+    kinds = {eq.name: eq.kind for eq in equations.equations}
+    items = "\n".join(f'        <{"stock" if kinds.get(name) == "stock" else "aux"} name="{escape(name)}" '
+                      f'x="{x:g}" y="{y:g}"/>' for name, (x, y) in equations.positions.items())
+    return f'    <views>\n      <view type="stock_flow">\n{items}\n      </view>\n    </views>'
 
 
 def write_xmile(equations: EquationSet) -> str:
@@ -76,6 +82,7 @@ def write_xmile(equations: EquationSet) -> str:
     <variables>
       {body}
     </variables>
+{_views(equations)}
   </model>
 </xmile>
 """

@@ -235,7 +235,7 @@ VENSIM_UNITS = re.compile(r"^(Dmnl|[A-Za-z_][A-Za-z0-9_]*(\^\d+)?(\*[A-Za-z_][A-
 
 @pytest.mark.parametrize("text, mdl, xmile", [
     ("persons/yr", "person/Year", "person/Years"), ("kt CO2/yr", "CO2*kilotonne/Year", "CO2*kilotonne/Years"),
-    ("%/%", "Dmnl", "dmnl"), ("µg/m³", "microgram/meter^3", "microgram/meter^3"), ("€", "EUR", "EUR"),
+    ("%/%", "Dmnl", "dmnl"), ("µg/m³", "microgram/(meter*meter*meter)", "microgram/meter^3"), ("€", "EUR", "EUR"),
     ("", "", ""),
 ])
 def test_units_are_written_as_vensim_and_xmile_write_them(text, mdl, xmile):

@@ -106,8 +106,8 @@ def _heerlen():
 
 
 def test_the_network_is_laid_out_in_columns_by_dimension_and_theme():
+    from simulator import network_layout
     from simulator.themes import in_cbs_order
-    from ui import network_layout
 
     model = _heerlen()
     lay = network_layout.layout(model)
@@ -125,7 +125,7 @@ def test_the_network_is_laid_out_in_columns_by_dimension_and_theme():
 
 def test_no_two_network_labels_overlap_and_no_label_covers_a_node():
     """The label boxes computed from the layout at the narrowest width the app gives the chart."""
-    from ui import network_layout
+    from simulator import network_layout
 
     model = _heerlen()
     lay = network_layout.layout(model)
@@ -143,7 +143,7 @@ def test_no_two_network_labels_overlap_and_no_label_covers_a_node():
 
 
 def test_the_network_label_test_would_see_an_overlap():
-    from ui import network_layout
+    from simulator import network_layout
 
     assert network_layout.overlap((0, 0, 10, 10), (9, 9, 20, 20))
     assert not network_layout.overlap((0, 0, 10, 10), (10, 0, 20, 10))

@@ -8,7 +8,8 @@ node is a full row (:data:`ROW`) below the one above it, so labels written under
 reach the next node. :func:`label_boxes` computes the boxes the labels take on screen, for tests.
 
 Coordinates are plot units: x is a column slot (0 .. MAX_COLUMNS - 1), y goes down from 0.
-No Streamlit and no plotly here.
+No Streamlit and no plotly here: the app draws it (``ui/charts.py``) and the exports place their
+diagrams with it (:func:`diagram_positions`), so it lives in ``simulator/``.
 """
 
 from __future__ import annotations
@@ -152,3 +153,15 @@ def marker_boxes(lay: Layout, width_px: int = MIN_WIDTH_PX) -> dict[str, Box]:
 def overlap(a: Box, b: Box) -> bool:
     """Whether two boxes share some area."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+DIAGRAM_COLUMN = 160.0  # points between two columns on an exported diagram
+DIAGRAM_ROW = 110.0  # points per plot unit of y on an exported diagram
+DIAGRAM_MARGIN = 80.0  # points from the diagram's top left corner to the first column and header
+
+
+def diagram_positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
+    """Each node's place on an exported diagram (points, x right, y down), from :func:`layout`."""
+    lay = layout(model)
+    return {node: (DIAGRAM_MARGIN + x * DIAGRAM_COLUMN, DIAGRAM_MARGIN - y * DIAGRAM_ROW)
+            for node, (x, y) in lay.positions.items()}
