@@ -219,7 +219,7 @@ def test_saturation_and_threshold_links_are_outside_the_subset(tmp_path):
     with pytest.raises(InputError) as caught:
         map_model(sd, original_run(sd))
     found = {p.place: p.message for p in caught.value.problems}
-    assert "applies EXP to a variable" in found["distribution_centres_to_regional_pride_effect"]
+    assert "applies EXP to a variable" in found["distribution_centres_to_regional_pride_signal"]
     assert "reaches its bound 0" in found["vacancy_rate_to_house_price_effect"]
 
 
