@@ -682,3 +682,37 @@ def origin_path(expansion: Any, path: tuple[Hashable, ...]) -> tuple[Hashable, .
     if path[0] == "links" and rest and place and (rest[0] == "weight" or place[0] in ("matrix", "shares")):
         return (*out, *place, *rest[1:]) if rest[0] == "weight" else (*out, *rest)
     return (*out, *rest)
+
+
+def family_elements(model: Any, node_id: str) -> list[str]:
+    """The element node ids of the family ``node_id`` in ``model`` (a ModelSpec), in model order;
+    ``[]`` when ``node_id`` is not a family of the model."""
+    expansion = getattr(model, "expansion", None)
+    if expansion is None or node_id not in expansion.families:
+        return []
+    return [node.id for node, origin in zip(model.nodes, expansion.nodes, strict=False) if origin.family == node_id]
+
+
+def intervention_targets(model: Any, node_id: str) -> list[str]:
+    """The nodes an intervention on ``node_id`` changes: the node itself, or every element of a
+    family (the same intervention on each, e.g. ``jobs`` for ``jobs[heerlen]`` and ``jobs[kerkrade]``)."""
+    return family_elements(model, node_id) or [node_id]
+
+
+def element_problem(model: Any, node_id: str) -> tuple[str, str] | None:
+    """(message, hint) when ``node_id`` names an element its family does not have (``jobs[heerlenn]``)."""
+    split = split_element_id(node_id)
+    expansion = getattr(model, "expansion", None)
+    if split is None or expansion is None or split[0] not in expansion.families:
+        return None
+    family, element = split
+    dims = tuple(expansion.families[family])
+    if len(element) != len(dims):
+        return (msg("'{node}' names {given} element(s), {family} ranges over {dims}", node=node_id,
+                    given=len(element), family=family, dims=", ".join(dims)),
+                msg("write one element per dimension, joined by commas"))
+    for e, d in zip(element, dims, strict=True):
+        if e not in expansion.dimensions[d]:
+            return (msg("'{element}' is not an element of {dimension}", element=e, dimension=d),
+                    _hint_element(e, list(expansion.dimensions[d]), (d,)))
+    return None

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from simulator.baselines import baseline_path, capacity_order, model_baselines
 from simulator.delays import shortest_lag
+from simulator.dimensions import element_problem, family_elements, intervention_targets
 from simulator.errors import Problem
 from simulator.io.yaml_file import YamlDocument, format_place
 from simulator.messages import msg
@@ -578,7 +579,7 @@ def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> lis
         names: list[tuple[PathKey, str]] = [(("checks", i, "node"), item.node)]
         names += [(("checks", i, "with", j, "node"), it.node) for j, it in enumerate(item.interventions)]
         for path, name in names:
-            if name not in ids:
+            if name not in ids and not (path[2] == "with" and family_elements(model, name)):
                 problems.append(_locate(doc, path, msg("unknown node '{node}'", node=name), _hint_node(name, ids)))
         if item.year is not None and not start - 1e-9 <= item.year <= end + 1e-9:
             problems.append(_locate(doc, ("checks", i, "year"),
@@ -728,10 +729,13 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
     """Every problem of a scenario against its model (empty list: it can run)."""
     ids = model.node_ids
     problems = time_problems(scenario, model, doc)
+    families = list(model.expansion.families) if model.expansion is not None else []
     for i, item in enumerate(scenario.interventions):
-        if item.node not in ids:
-            problems.append(_locate(doc, ("interventions", i, "node"), msg("unknown node '{node}'", node=item.node),
-                                    _hint_node(item.node, ids)))
+        if item.node not in ids and item.node not in families:
+            wrong_element = element_problem(model, item.node)
+            message, hint = wrong_element or (msg("unknown node '{node}'", node=item.node),
+                                              _hint_node(item.node, ids + families))
+            problems.append(_locate(doc, ("interventions", i, "node"), message, hint))
     pairs = {(lk.source, lk.target) for lk in model.links}
     for i, override in enumerate(scenario.overrides.links):
         if (override.source, override.target) not in pairs:
@@ -761,9 +765,10 @@ def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
     path = _baseline_paths(model, times, time.start)
     problems = []
     for i, item in enumerate(scenario.interventions):
-        if item.relative and not np.any(path(model.node_ids.index(item.node))):
-            problems.append(_locate(doc, ("interventions", i, "relative"),
-                                    msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
-                                        node=item.node),
-                                    msg("give the change in the node's unit (relative: false)")))
+        for node in intervention_targets(model, item.node):  # a family: each of its elements
+            if item.relative and not np.any(path(model.node_ids.index(node))):
+                problems.append(_locate(doc, ("interventions", i, "relative"),
+                                        msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
+                                            node=node),
+                                        msg("give the change in the node's unit (relative: false)")))
     return problems

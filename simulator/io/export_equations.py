@@ -227,8 +227,34 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         incoming[link.target].append(("ref", name))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id], time.dt))
+    if model.expansion is not None:  # element nodes jobs[heerlen] get names Vensim and XMILE take
+        out = EquationSet(out.name, out.start, out.end, out.dt, [_renamed(eq) for eq in eqs])
+        eqs = out.equations
     _check_names(eqs, prepared.name)
     return out
+
+
+def export_name(name: str) -> str:
+    """A variable name valid in Vensim and XMILE for a name with an element: ``jobs[heerlen]_delta``
+    becomes ``jobs__heerlen_delta``, ``income[heerlen,laag]`` ``income__heerlen__laag``
+    (subscripted export, Vensim's own ``jobs[gemeente]``, is not written yet)."""
+    return name.replace("[", "__").replace(",", "__").replace("]", "")
+
+
+def _renamed_expr(expr: Any) -> Any:
+    if not isinstance(expr, tuple) or not expr:
+        return expr
+    if expr[0] == "ref":
+        return ("ref", export_name(expr[1]))
+    if expr[0] == "lookup":
+        return ("lookup", export_name(expr[1]), _renamed_expr(expr[2]))
+    return tuple([expr[0], *(([_renamed_expr(x) for x in part] if isinstance(part, list) else _renamed_expr(part))
+                            for part in expr[1:])])
+
+
+def _renamed(eq: Equation) -> Equation:
+    return Equation(export_name(eq.name), eq.kind, _renamed_expr(eq.expr), eq.points, eq.units,
+                    eq.comment, eq.shown_units)
 
 
 def _shaped_signal(source: str, table: str, shape: LinkShape, weight: float) -> tuple[Expr, list[Equation]]:
