@@ -270,6 +270,59 @@ def _label_for(label: Any, element: tuple[str, ...]) -> Any:
     return label
 
 
+def _node_dims(i: int, node: dict[str, Any], sets: dict[str, tuple[str, ...]], problems: _Problems
+               ) -> tuple[str, ...] | None:
+    """The dimensions a node's ``over`` names (None after a problem, also with its id)."""
+    over = node["over"]
+    over = [over] if isinstance(over, str) else over
+    if not isinstance(over, list) or not over:
+        problems.add(("nodes", i, "over"), msg("over must list the node's dimensions, got {value}",
+                                               value=repr(node["over"])), msg("e.g. over: [gemeente]"))
+        return None
+    dims: list[str] = []
+    for k, dim in enumerate(over):
+        if dim not in sets:
+            problems.add(("nodes", i, "over", k) if isinstance(node["over"], list) else ("nodes", i, "over"),
+                         msg("dimension '{dimension}' is not declared", dimension=str(dim)),
+                         did_you_mean_dimension(str(dim), sets))
+        elif dim in dims:
+            problems.add(("nodes", i, "over", k), msg("dimension '{dimension}' is named twice",
+                                                      dimension=dim), msg("name each dimension once"))
+        else:
+            dims.append(dim)
+    family = node.get("id")
+    if isinstance(family, str) and not _ID.match(family):
+        problems.add(("nodes", i, "id"), msg("{value} is not a valid id", value=repr(family)),
+                     msg("use lower-case letters, digits and _, starting with a letter"))
+        return None
+    if len(dims) != len(over) or not isinstance(family, str):
+        return None
+    return tuple(dims)
+
+
+def _node_elements(i: int, node: dict[str, Any], dims: tuple[str, ...], sets: dict[str, tuple[str, ...]],
+                   problems: _Problems) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The element nodes of one family node, each with its origin."""
+    family = node["id"]
+    given: dict[str, dict[tuple[str, ...], Any] | None] = {}
+    for field, own in _PER_ELEMENT_NODE_FIELDS.items():
+        if field in node and _per_element(node[field], own):
+            given[field] = _element_map(node[field], dims, sets, ("nodes", i, field), problems)
+    if any(v is None for v in given.values()):
+        return []
+    made = []
+    for element in _keys(dims, sets):
+        item = {key: value for key, value in node.items() if key != "over"}
+        item["id"] = element_id(family, element)
+        for field, values in given.items():
+            item[field] = values[element]  # type: ignore[index]
+        for field in ("label", "phrase"):
+            if field in item:
+                item[field] = _label_for(item[field], element)
+        made.append((item, {"origin": i, "family": family, "element": list(element), "per_element": sorted(given)}))
+    return made
+
+
 def _expand_nodes(raw: Any, sets: dict[str, tuple[str, ...]], problems: _Problems
                   ) -> tuple[list[Any] | None, list[dict[str, Any]], dict[str, tuple[str, ...]]]:
     if not isinstance(raw, list):
@@ -282,49 +335,13 @@ def _expand_nodes(raw: Any, sets: dict[str, tuple[str, ...]], problems: _Problem
             nodes.append(node)
             origins.append({"origin": i})
             continue
-        over = node["over"]
-        over = [over] if isinstance(over, str) else over
-        if not isinstance(over, list) or not over:
-            problems.add(("nodes", i, "over"), msg("over must list the node's dimensions, got {value}",
-                                                   value=repr(node["over"])), msg("e.g. over: [gemeente]"))
+        dims = _node_dims(i, node, sets, problems)
+        if dims is None:
             continue
-        dims: list[str] = []
-        for k, dim in enumerate(over):
-            if dim not in sets:
-                problems.add(("nodes", i, "over", k) if isinstance(node["over"], list) else ("nodes", i, "over"),
-                             msg("dimension '{dimension}' is not declared", dimension=str(dim)),
-                             did_you_mean_dimension(str(dim), sets))
-            elif dim in dims:
-                problems.add(("nodes", i, "over", k), msg("dimension '{dimension}' is named twice",
-                                                          dimension=dim), msg("name each dimension once"))
-            else:
-                dims.append(dim)
-        family = node.get("id")
-        if len(dims) != len(over) or not isinstance(family, str) or not _ID.match(family):
-            if isinstance(family, str) and not _ID.match(family):
-                problems.add(("nodes", i, "id"), msg("{value} is not a valid id", value=repr(family)),
-                             msg("use lower-case letters, digits and _, starting with a letter"))
-            continue
-        dims_t = tuple(dims)
-        families[family] = dims_t
-        given: dict[str, dict[tuple[str, ...], Any] | None] = {}
-        for field, own in _PER_ELEMENT_NODE_FIELDS.items():
-            if field in node and _per_element(node[field], own):
-                given[field] = _element_map(node[field], dims_t, sets, ("nodes", i, field), problems)
-        if any(v is None for v in given.values()):
-            continue
-        for element in _keys(dims_t, sets):
-            item = {key: value for key, value in node.items() if key != "over"}
-            item["id"] = element_id(family, element)
-            for field, values in given.items():
-                item[field] = values[element]  # type: ignore[index]
-            if "label" in item:
-                item["label"] = _label_for(item["label"], element)
-            if "phrase" in item:
-                item["phrase"] = _label_for(item["phrase"], element)
+        families[node["id"]] = dims
+        for item, origin in _node_elements(i, node, dims, sets, problems):
             nodes.append(item)
-            origins.append({"origin": i, "family": family, "element": list(element),
-                            "per_element": sorted(given)})
+            origins.append(origin)
     return nodes, origins, families
 
 
@@ -404,27 +421,7 @@ def _element_links(j: int, link: dict[str, Any], how: str, source: Any, target: 
         return item
 
     if how == "matrix":
-        if not s_dims or not t_dims:
-            end = "from" if not s_dims else "to"
-            problems.add((*path, "matrix"), msg("a matrix links two nodes over dimensions; '{node}' has none",
-                                                node=str(link.get(end))),
-                         msg("give the node over: [dimension], or use a weight"))
-            return None
-        if "weight" in link or "score" in link or "scores" in link:
-            problems.add((*path, "weight"), msg("a link with a matrix takes its weights from the matrix"),
-                         msg("remove weight, or put it into the matrix's cells"))
-            return None
-        table = _matrix(link["matrix"], s_dims, t_dims, sets, base, (*path, "matrix"), problems)
-        if table is None:
-            return None
-        made: _Made = []
-        for s_el, row in table.items():
-            for t_el, cell in row.items():
-                if _is_fixed(cell) and _number_of(cell) == 0.0:
-                    continue  # no link for an empty cell
-                made.append((make(s_el, t_el, weight=cell), ("matrix", _key_text(s_el), _key_text(t_el)),
-                             _shared_fields(link, weight_once=False)))
-        return made
+        return _matrix_links(path, link, make, s_dims, t_dims, sets, base, problems)
     if how == "aggregate":
         return _aggregate(path, link, make, s_dims, t_dims, sets, problems)
     if how == "shares":
@@ -440,7 +437,7 @@ def _element_links(j: int, link: dict[str, Any], how: str, source: Any, target: 
     per = _element_map(weight, t_dims, sets, (*path, "weight"), problems) if _is_weight_map(weight) else {}
     if per is None:
         return None
-    made = []
+    made: _Made = []
     for t_el in _keys(t_dims, sets):
         element = dict(zip(t_dims, t_el, strict=True))
         s_el = _project(element, s_dims)
@@ -449,6 +446,31 @@ def _element_links(j: int, link: dict[str, Any], how: str, source: Any, target: 
                          _shared_fields(link, weight_once=False)))
         else:
             made.append((make(s_el, t_el), (), _shared_fields(link, weight_once=True)))
+    return made
+
+
+def _matrix_links(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...],
+                  sets: dict[str, tuple[str, ...]], base: Path | None, problems: _Problems) -> _Made | None:
+    if not s_dims or not t_dims:
+        end = "from" if not s_dims else "to"
+        problems.add((*path, "matrix"), msg("a matrix links two nodes over dimensions; '{node}' has none",
+                                            node=str(link.get(end))),
+                     msg("give the node over: [dimension], or use a weight"))
+        return None
+    if "weight" in link or "score" in link or "scores" in link:
+        problems.add((*path, "weight"), msg("a link with a matrix takes its weights from the matrix"),
+                     msg("remove weight, or put it into the matrix's cells"))
+        return None
+    table = _matrix(link["matrix"], s_dims, t_dims, sets, base, (*path, "matrix"), problems)
+    if table is None:
+        return None
+    made: _Made = []
+    for s_el, row in table.items():
+        for t_el, cell in row.items():
+            if _is_fixed(cell) and _number_of(cell) == 0.0:
+                continue  # no link for an empty cell
+            made.append((make(s_el, t_el, weight=cell), ("matrix", _key_text(s_el), _key_text(t_el)),
+                         _shared_fields(link, weight_once=False)))
     return made
 
 
@@ -461,9 +483,9 @@ def _fixed_weight(path: Path_, link: dict[str, Any], what: str, problems: _Probl
     return _number_of(weight)
 
 
-def _aggregate(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...],
-               sets: dict[str, tuple[str, ...]], problems: _Problems) -> _Made | None:
-    how = link["aggregate"]
+def _aggregated_dims(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...], t_dims: tuple[str, ...],
+                     problems: _Problems) -> tuple[str, ...] | None:
+    """The dimensions an aggregation sums over: the source's that the target lacks (None: a problem)."""
     source, target = link.get("from"), link.get("to")
     if not s_dims:
         problems.add((*path, "aggregate"), msg("'{node}' ranges over no dimension: there is nothing to aggregate",
@@ -485,6 +507,15 @@ def _aggregate(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, 
                                                target=str(target)),
                      msg("remove aggregate: a link between them goes element to element"))
         return None
+    return over
+
+
+def _aggregate_factors(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...], over: tuple[str, ...],
+                       sets: dict[str, tuple[str, ...]], problems: _Problems
+                       ) -> tuple[dict[tuple[str, ...], Any], dict[tuple[str, ...], float]] | None:
+    """Per-source-element weights (a sum with a weight map) and per-aggregated-element factors
+    (a mean, a weighted mean); both empty: a sum with one weight. None after a problem."""
+    how = link["aggregate"]
     factors: dict[tuple[str, ...], float]
     weights = link.get("weight", 1.0)
     per: dict[tuple[str, ...], Any] | None = {}
@@ -512,6 +543,16 @@ def _aggregate(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, 
         problems.add((*path, "aggregate"), msg("{value} is not an aggregation", value=repr(how)),
                      msg("use sum, mean or {{weights: {{element: share, ...}}}}"))
         return None
+    return per or {}, factors
+
+
+def _aggregate(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...],
+               sets: dict[str, tuple[str, ...]], problems: _Problems) -> _Made | None:
+    over = _aggregated_dims(path, link, s_dims, t_dims, problems)
+    found = _aggregate_factors(path, link, s_dims, over, sets, problems) if over is not None else None
+    if over is None or found is None:
+        return None
+    per, factors = found
     made: _Made = []
     for t_el in _keys(t_dims, sets):
         for a in _keys(over, sets):

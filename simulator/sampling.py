@@ -141,6 +141,14 @@ def _ties(model: ModelSpec, field: Field, value: Callable[[int], Distribution | 
     return ties
 
 
+def _link_value(model: ModelSpec, field: Field) -> Callable[[int], Distribution | None]:
+    return lambda j: getattr(model.links[j], field)
+
+
+def _shape_value(model: ModelSpec, field: Field) -> Callable[[int], Distribution | None]:
+    return lambda j: getattr(model.links[j].shape, field, None)
+
+
 def uncertain_parameters(model: ModelSpec, dt: float | None = None) -> tuple[Parameter, ...]:
     """Every weight and lag with spread, in link order (weight before lag).
 
@@ -148,16 +156,17 @@ def uncertain_parameters(model: ModelSpec, dt: float | None = None) -> tuple[Par
     with dimensions, a range given once for a family of links is one parameter (at its first
     link, named after the family, :attr:`Parameter.tied` naming the others).
     """
-    ties = {field: _ties(model, field, lambda j, f=field: getattr(model.links[j], f)) for field in ("weight", "lag")}
+    fields: tuple[Field, ...] = ("weight", "lag")
+    ties = {field: _ties(model, field, _link_value(model, field)) for field in fields}
     found = []
     for j, link in enumerate(model.links):
-        for field in ("weight", "lag"):
+        for field in fields:
             if not getattr(link, field).is_uncertain:
                 continue
             tie = ties[field].get(j, ())
             if tie is None:
                 continue  # drawn with the family's first link
-            par = parameter(model, j, field, dt)  # type: ignore[arg-type]
+            par = parameter(model, j, field, dt)
             found.append(replace(par, key=tie[0], tied=tie[1]) if tie else par)
     return tuple(found)
 
@@ -166,8 +175,7 @@ def shape_parameters(model: ModelSpec) -> tuple[Parameter, ...]:
     """Every shaped link's uncertain ``max`` (saturation) or ``level`` (threshold), in link order
     (a family's range given once: one parameter, as in :func:`uncertain_parameters`)."""
     found = []
-    ties = {field: _ties(model, field, lambda j, f=field: getattr(model.links[j].shape, f, None))
-            for field in SHAPE_FIELDS}
+    ties = {field: _ties(model, field, _shape_value(model, field)) for field in SHAPE_FIELDS}
     for j, link in enumerate(model.links):
         for field in SHAPE_FIELDS:
             dist = getattr(link.shape, field, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -72,8 +73,8 @@ def _pydantic_text(error: ErrorDetails) -> str:
 
 
 def _problem_from_error(doc: YamlDocument, error: ErrorDetails, expansion: object = None) -> Problem:
-    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (part.startswith(
-        ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
+    loc: tuple[Hashable, ...] = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
+        part.startswith(("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
         or part in specs.DISTRIBUTION_TAGS)))
     loc = origin_path(expansion, loc)  # an expanded model's place in the file it came from
     kind, text = error["type"], _pydantic_text(error)
