@@ -262,7 +262,7 @@ def expand_model_data(data: Any, base: Path | None = None) -> Any:
 
 
 def _label_for(label: Any, element: tuple[str, ...]) -> Any:
-    suffix = f" ({', '.join(element)})"
+    suffix = f" ({', '.join(e.replace('_', ' ').capitalize() for e in element)})"  # heerlen: (Heerlen)
     if isinstance(label, str):
         return label + suffix
     if isinstance(label, dict):

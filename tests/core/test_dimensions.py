@@ -365,3 +365,17 @@ def test_the_example_validates_and_runs_on_the_command_line(tmp_path):
     done = subprocess.run([*bwsim, "validate", str(bad), "--lang", "en"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "links[0].shares" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_one_plain_source_reaches_every_element_and_a_link_may_name_one_element():
+    text = model_text(
+        [node("rate", 1.0), {**node("cost", {"heerlen": 10.0, "kerkrade": 20.0}), "over": ["gemeente"]},
+         node("kerkrade_watch", 0.0)],
+        [{"from": "rate", "to": "cost", "weight": 2.0},
+         {"from": "cost[kerkrade]", "to": "kerkrade_watch", "weight": 0.5}], GEMEENTE)
+    spec = load_model_text(text, "m.yaml").spec
+    assert [lk.key for lk in spec.links] == ["rate->cost[heerlen]", "rate->cost[kerkrade]",
+                                             "cost[kerkrade]->kerkrade_watch"]
+    run = run_deterministic(prepare_scenario(scenario("rate", 1.0), spec))
+    d = dict(zip(run.node_ids, run.delta[-1], strict=True))
+    assert (d["cost[heerlen]"], d["cost[kerkrade]"], d["kerkrade_watch"]) == (2.0, 2.0, 1.0)
