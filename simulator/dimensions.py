@@ -202,9 +202,14 @@ def _dimensions(raw: Any, problems: _Problems) -> dict[str, tuple[str, ...]]:
     return sets
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else no items (pydantic reports what it is)."""
+    return value if isinstance(value, list) else []
+
+
 def _plain_id_problems(data: dict[str, Any], problems: _Problems) -> None:
     """A ``[`` in a node id the file writes itself is refused: brackets name elements."""
-    for i, node in enumerate(data.get("nodes") or []):
+    for i, node in enumerate(_list(data.get("nodes"))):
         if isinstance(node, dict) and "over" not in node and isinstance(node.get("id"), str) and "[" in node["id"]:
             problems.add(("nodes", i, "id"), msg("'{id}': '[' in a node id is kept for the elements of a node "
                                                  "over dimensions", id=node["id"]),
@@ -232,9 +237,9 @@ def expand_model_data(data: Any, base: Path | None = None) -> Any:
     if "expansion" in data:
         problems.add(("expansion",), msg("'expansion' is written by bwsim when it expands dimensions"),
                      msg("remove it"))
-    used = [(("nodes", i, "over"), "over") for i, n in enumerate(data.get("nodes") or [])
+    used = [(("nodes", i, "over"), "over") for i, n in enumerate(_list(data.get("nodes")))
             if isinstance(n, dict) and "over" in n]
-    used += [(("links", j, key), key) for j, lk in enumerate(data.get("links") or []) if isinstance(lk, dict)
+    used += [(("links", j, key), key) for j, lk in enumerate(_list(data.get("links"))) if isinstance(lk, dict)
              for key in _HOW if key in lk]
     if "dimensions" not in data:
         for path, key in used:

@@ -379,3 +379,10 @@ def test_one_plain_source_reaches_every_element_and_a_link_may_name_one_element(
     run = run_deterministic(prepare_scenario(scenario("rate", 1.0), spec))
     d = dict(zip(run.node_ids, run.delta[-1], strict=True))
     assert (d["cost[heerlen]"], d["cost[kerkrade]"], d["kerkrade_watch"]) == (2.0, 2.0, 1.0)
+
+
+@pytest.mark.parametrize("text", ["nodes: 3\n", "nodes: 3\nlinks: 4\ndimensions: {gemeente: [a]}\n",
+                                  "dimensions: 5\nnodes: [{id: x, over: gemeente}]\n"])
+def test_malformed_files_with_dimensions_are_refused_not_crashed(text):
+    with pytest.raises(InputError):
+        load_model_text("name: m\ntitle: t\n" + text, "m.yaml")
