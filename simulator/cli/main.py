@@ -33,6 +33,7 @@ COMMANDS.update({
     "loops": LazyCommand("simulator.cli.loops", "loops"),
     "explain": LazyCommand("simulator.cli.explain", "explain"),
     "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
+    "diff": LazyCommand("simulator.cli.diff", "diff"),
     "workshop": LazyCommand("simulator.cli.workshop", "app"),
 })
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.model_diff import structural_diff
+from simulator.analysis.model_diff_text import change_lines
 from simulator.analysis.scorecard import scorecard as analysis_scorecard
 from simulator.analysis.scorecard import summary
 from simulator.analysis.text import change_unit, format_number, unit_label
+from simulator.errors import InputError
 from simulator.spec import ModelSpec
 from simulator.workshop.compare import Comparison
-from simulator.workshop.records import FutureVersion
+from simulator.workshop.futures import model_file
+from simulator.workshop.records import FutureVersion, ModelVersion
 
 
 def history_table(versions: list[FutureVersion], current_sha256: str) -> pd.DataFrame:
@@ -42,6 +46,19 @@ def history_table(versions: list[FutureVersion], current_sha256: str) -> pd.Data
             "decision",
         ],
     )
+
+
+def model_change_lines(made_with: ModelVersion, current: ModelVersion, language: str = "nl") -> list[str]:
+    """What changed from the model a future was made with to the workshop's current model, in ``language``:
+    the lines ``bwsim diff`` prints (:func:`simulator.analysis.model_diff_text.change_lines`); [] when
+    the model did not change or a stored version no longer validates (the runs say why)."""
+    if made_with.sha256 == current.sha256:
+        return []
+    try:
+        diff = structural_diff(model_file(made_with).checked, model_file(current).checked)
+    except InputError:
+        return []
+    return change_lines(diff, language)
 
 
 def futures_table(comparison: Comparison, outcome: str, year: float | None = None) -> pd.DataFrame:

@@ -65,6 +65,12 @@ TEXT: dict[str, dict[str, str]] = {
         "Hieronder beide uitkomsten.",
         "en": "The workshop's model changed since this version. Both results are shown below.",
     },
+    "model_changes": {"nl": "Wat er aan het model veranderde sinds deze versie",
+                      "en": "What changed in the model since this version"},
+    "fac_model_changes": {
+        "nl": "Het model veranderde sinds toekomsten met model {sha} werden opgeslagen: wat er veranderde",
+        "en": "The model changed since futures were saved with model {sha}: what changed",
+    },
     "made_with": {"nl": "Met het model van toen", "en": "With the model of then"},
     "with_current": {"nl": "Met het huidige model", "en": "With the current model"},
     "fac_title": {"nl": "Workshop: begeleider", "en": "Workshop: facilitator"},

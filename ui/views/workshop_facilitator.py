@@ -31,6 +31,7 @@ from simulator.workshop.view import (
     disputes_display,
     futures_display,
     interventions_display,
+    model_change_lines,
     notes_display,
     scorecard_summaries,
 )
@@ -234,6 +235,17 @@ def _by_outcome(prepared: Prepared, signature: tuple, year: float, lang: str) ->
     _disputes(prepared, signature, outcome, year, lang)
 
 
+def _model_changes(store: WorkshopStore, code: str, comparison: Comparison, lang: str) -> None:
+    """For each earlier model version a latest future was saved with: what changed since (as bwsim diff says)."""
+    current = store.current_model(code)
+    for model_id in sorted({r.version.model_id for r in comparison.runs if r.model_changed}):
+        made_with = store.model_version(code, model_id)
+        changes = model_change_lines(made_with, current, lang)
+        if changes:
+            with st.expander(tx("fac_model_changes", sha=made_with.sha256[:12])):  # plain-text: hex digits
+                st.text("\n".join(changes))  # the model's ids and labels, shown as typed
+
+
 def comparison_view(store: WorkshopStore, code: str) -> None:
     """All groups' latest futures side by side: scorecards, outcome, overlaid paths, disputes, notes."""
     lang = state.language()
@@ -250,6 +262,7 @@ def comparison_view(store: WorkshopStore, code: str) -> None:
     year = _year(comparison)
     _scorecards(prepared, signature, year, lang)
     _by_outcome(prepared, signature, year, lang)
+    _model_changes(store, code, comparison, lang)
     _overlays(comparison, st.session_state[state.wkey("ws_outcome")], lang)
     st.subheader(tx("interventions"))
     _table(interventions_display(prepared.interventions, lang))

@@ -10,7 +10,7 @@ from simulator.results import RunResult
 from simulator.workshop.futures import baseline_run, model_file, run_future
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes
 from simulator.workshop.store import WorkshopStore
-from simulator.workshop.view import history_table
+from simulator.workshop.view import history_table, model_change_lines
 from ui import charts, future_words, numbers, plain_text, state, workshop_save
 from ui.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
 from ui.workshop_panel import report, show_future
@@ -178,6 +178,10 @@ def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
     series = [(tx("baseline"), base, True)]
     if made_with.sha256 != current.sha256:
         st.info(tx("model_changed"))
+        changes = model_change_lines(made_with, current, state.language())
+        if changes:  # the lines bwsim diff prints; st.text shows the model's ids and labels as typed
+            st.caption(tx("model_changes"))
+            st.text("\n".join(changes))
         series += [(tx("made_with"), own, False), (tx("with_current"), now, False)]
     else:
         series.append((f"v{version.version}", own, False))
