@@ -386,3 +386,40 @@ def test_one_plain_source_reaches_every_element_and_a_link_may_name_one_element(
 def test_malformed_files_with_dimensions_are_refused_not_crashed(text):
     with pytest.raises(InputError):
         load_model_text("name: m\ntitle: t\n" + text, "m.yaml")
+
+
+def test_a_scenario_overrides_a_whole_family_and_an_element_override_wins():
+    spec = load_model_text(dimensioned(), "m.yaml").spec
+    data = {"name": "s", "model": "m.yaml", "interventions": [
+        {"node": "employed", "shape": "step", "height": 100.0, "start": 2026}],
+        "overrides": {"links": [
+            {"from": "employed[kerkrade]", "to": "unemployment[kerkrade]", "weight": -0.003},
+            {"from": "employed", "to": "unemployment", "weight": {"low": -0.002, "mode": -0.001, "high": 0.0}}],
+            "nodes": [{"id": "unemployment", "baseline": 7.0}]}}
+    prepared = prepare_scenario(ScenarioSpec.model_validate(data), spec)
+    by_key = {lk.key: lk for lk in prepared.model.links}
+    assert by_key["employed[heerlen]->unemployment[heerlen]"].weight.central == -0.001
+    assert by_key["employed[kerkrade]->unemployment[kerkrade]"].weight.central == -0.003
+    assert prepared.model.node("unemployment[kerkrade]").baseline == 7.0
+    run = run_deterministic(prepared)
+    d = dict(zip(run.node_ids, run.delta[-1], strict=True))
+    assert d["unemployment[heerlen]"] == pytest.approx(-0.1) and d["unemployment[kerkrade]"] == pytest.approx(-0.3)
+    # the family's range, given once by the override, is one parameter
+    data["overrides"]["links"] = data["overrides"]["links"][1:]
+    tied = prepare_scenario(ScenarioSpec.model_validate(data), spec)
+    names = [p.name for p in uncertain_parameters(tied.model)]
+    assert names.count("employed->unemployment:weight") == 1
+    assert not any(n.startswith("employed[") and "unemployment" in n for n in names)
+
+
+def test_a_family_override_in_a_scenario_file_is_checked(tmp_path):
+    model = load_model_text(dimensioned(), "m.yaml")
+    text = ("name: s\nmodel: m.yaml\noverrides:\n  links:\n    - {from: employed, to: unemployment, lag: 0.1, "
+            "delay: exponential}\n")
+    with pytest.raises(InputError) as info:
+        load_scenario_text(text, "s.yaml", model)
+    assert any(p.file == "s.yaml" and p.line is not None for p in info.value.problems), info.value.problems
+    text = "name: s\nmodel: m.yaml\noverrides:\n  links:\n    - {from: employed, to: unemploymen, weight: 1}\n"
+    with pytest.raises(InputError) as info:
+        load_scenario_text(text, "s.yaml", model)
+    assert info.value.problems[0].place == "overrides.links[0]"
