@@ -89,7 +89,7 @@ def _hint_element(word: str, elements: list[str], dims: tuple[str, ...]) -> str:
                elements=", ".join(elements))
 
 
-def _keys(dims: tuple[str, ...], sets: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
+def _keys(dims: tuple[str, ...], sets: _Sets) -> list[tuple[str, ...]]:
     """Every element of the product of ``dims``, first dimension slowest."""
     return list(itertools.product(*(sets[d] for d in dims)))
 
@@ -102,7 +102,7 @@ def _parse_key(key: Any) -> tuple[str, ...]:
     return tuple(part.strip() for part in str(key).split(","))
 
 
-def _element_map(value: Any, dims: tuple[str, ...], sets: dict[str, tuple[str, ...]], path: Path_,
+def _element_map(value: Any, dims: tuple[str, ...], sets: _Sets, path: Path_,
                  problems: _Problems, complete: bool = True) -> dict[tuple[str, ...], Any] | None:
     """A mapping of element keys (``heerlen`` or ``heerlen,laag``) to values, checked against ``dims``.
 
@@ -170,19 +170,64 @@ def _number_of(value: Any) -> float:
     return float(value["mode"] if isinstance(value, dict) else value)
 
 
-def _dimensions(raw: Any, problems: _Problems) -> dict[str, tuple[str, ...]]:
+class _Sets(dict[str, tuple[str, ...]]):
+    """The declared sets (name -> elements), and for a nested one (``wijk: {within: gemeente, ...}``)
+    its parent: ``parents["wijk"] = ("gemeente", {"centrum": "heerlen", ...})``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parents: dict[str, tuple[str, dict[str, str]]] = {}
+
+
+def _nested(name: str, raw: dict[str, Any], sets: _Sets, problems: _Problems) -> list[Any] | None:
+    """The elements of a nested dimension ``{within: parent, elements: {parent element: [...]}}``,
+    its parent recorded in ``sets.parents``; None after a problem."""
+    path: Path_ = ("dimensions", name)
+    parent, groups = str(raw.get("within")), raw.get("elements")
+    if set(raw) != {"within", "elements"} or not isinstance(groups, dict):
+        problems.add(path, msg("a nested dimension is {{within: dimension, elements: {{element: [...], ...}}}}"),
+                     msg("e.g. wijk: {{within: gemeente, elements: {{heerlen: [centrum, noord]}}}}"))
+        return None
+    if parent not in sets or parent in sets.parents:
+        problems.add((*path, "within"), msg("dimension '{dimension}' is not declared", dimension=str(parent)),
+                     msg("declare the dimension it lies within above it (one level of nesting)"))
+        return None
+    elements: list[Any] = []
+    owner: dict[str, str] = {}
+    for key, items in groups.items():
+        if key not in sets[parent]:
+            problems.add((*path, "elements", key), msg("'{element}' is not an element of {dimension}",
+                                                       element=str(key), dimension=parent),
+                         _hint_element(str(key), list(sets[parent]), (parent,)))
+            return None
+        if not isinstance(items, list):
+            problems.add((*path, "elements", key), msg("a dimension is a list of its elements, got {value}",
+                                                       value=repr(items)), msg("e.g. gemeente: [heerlen, kerkrade]"))
+            return None
+        for item in items:
+            owner.setdefault(item, key) if isinstance(item, str) else None
+        elements += items
+    sets.parents[name] = (parent, owner)
+    return elements
+
+
+def _dimensions(raw: Any, problems: _Problems) -> _Sets:
     """The declared sets, each a tuple of unique element ids."""
+    sets = _Sets()
     if not isinstance(raw, dict):
         problems.add(("dimensions",), msg("dimensions must be a mapping of names to lists of elements"),
                      msg("e.g. dimensions: {{gemeente: [heerlen, kerkrade]}}"))
-        return {}
-    sets: dict[str, tuple[str, ...]] = {}
+        return sets
     for name, elements in raw.items():
         path: Path_ = ("dimensions", name)
         if not isinstance(name, str) or not _ID.match(name):
             problems.add(path, msg("{value} is not a valid id", value=repr(name)),
                          msg("use lower-case letters, digits and _, starting with a letter"))
             continue
+        if isinstance(elements, dict):
+            elements = _nested(name, elements, sets, problems)
+            if elements is None:
+                continue
         if not isinstance(elements, list) or not elements:
             problems.add(path, msg("a dimension is a list of its elements, got {value}", value=repr(elements)),
                          msg("e.g. gemeente: [heerlen, kerkrade]"))
@@ -261,6 +306,8 @@ def expand_model_data(data: Any, base: Path | None = None) -> Any:
     if links is not None:
         out["links"] = links
     out["expansion"] = {"dimensions": {k: list(v) for k, v in sets.items()},
+                        "within": {k: {"dimension": parent, "elements": owner} for k, (parent, owner)
+                                   in sets.parents.items()},
                         "families": {k: list(v) for k, v in families.items()},
                         "nodes": node_origins, "links": link_origins}
     return out
@@ -275,7 +322,7 @@ def _label_for(label: Any, element: tuple[str, ...]) -> Any:
     return label
 
 
-def _node_dims(i: int, node: dict[str, Any], sets: dict[str, tuple[str, ...]], problems: _Problems
+def _node_dims(i: int, node: dict[str, Any], sets: _Sets, problems: _Problems
                ) -> tuple[str, ...] | None:
     """The dimensions a node's ``over`` names (None after a problem, also with its id)."""
     over = node["over"]
@@ -300,12 +347,19 @@ def _node_dims(i: int, node: dict[str, Any], sets: dict[str, tuple[str, ...]], p
         problems.add(("nodes", i, "id"), msg("{value} is not a valid id", value=repr(family)),
                      msg("use lower-case letters, digits and _, starting with a letter"))
         return None
+    for dim in dims:
+        if dim in sets.parents and sets.parents[dim][0] in dims:
+            problems.add(("nodes", i, "over"), msg("'{child}' lies within '{parent}': a node ranges over one of "
+                                                   "them", child=dim, parent=sets.parents[dim][0]),
+                         msg("use over: [{child}]; each of its elements lies in one element of {parent}",
+                             child=dim, parent=sets.parents[dim][0]))
+            return None
     if len(dims) != len(over) or not isinstance(family, str):
         return None
     return tuple(dims)
 
 
-def _node_elements(i: int, node: dict[str, Any], dims: tuple[str, ...], sets: dict[str, tuple[str, ...]],
+def _node_elements(i: int, node: dict[str, Any], dims: tuple[str, ...], sets: _Sets,
                    problems: _Problems) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """The element nodes of one family node, each with its origin."""
     family = node["id"]
@@ -328,7 +382,7 @@ def _node_elements(i: int, node: dict[str, Any], dims: tuple[str, ...], sets: di
     return made
 
 
-def _expand_nodes(raw: Any, sets: dict[str, tuple[str, ...]], problems: _Problems
+def _expand_nodes(raw: Any, sets: _Sets, problems: _Problems
                   ) -> tuple[list[Any] | None, list[dict[str, Any]], dict[str, tuple[str, ...]]]:
     if not isinstance(raw, list):
         return None, [], {}
@@ -350,7 +404,7 @@ def _expand_nodes(raw: Any, sets: dict[str, tuple[str, ...]], problems: _Problem
     return nodes, origins, families
 
 
-def did_you_mean_dimension(word: str, sets: dict[str, tuple[str, ...]]) -> str:
+def did_you_mean_dimension(word: str, sets: _Sets) -> str:
     """A hint naming the closest declared dimension, or the declared ones."""
     close = difflib.get_close_matches(word, list(sets), n=1, cutoff=0.5)
     if close:
@@ -360,11 +414,27 @@ def did_you_mean_dimension(word: str, sets: dict[str, tuple[str, ...]]) -> str:
     return msg("declare it under dimensions:")
 
 
-def _project(element: dict[str, str], dims: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(element[d] for d in dims)
+def _project(element: dict[str, str], dims: tuple[str, ...], sets: _Sets | None = None) -> tuple[str, ...]:
+    """``element`` (dimension -> element) on ``dims``; a dimension it lacks is read from a nested one
+    it has (a wijk's gemeente)."""
+    out = []
+    for d in dims:
+        if d in element:
+            out.append(element[d])
+            continue
+        parents = sets.parents if sets is not None else {}
+        child = next(c for c in element if c in parents and parents[c][0] == d)
+        out.append(parents[child][1][element[child]])
+    return tuple(out)
 
 
-def _expand_links(raw: Any, sets: dict[str, tuple[str, ...]], families: dict[str, tuple[str, ...]],
+def _covers(dims: tuple[str, ...], other: tuple[str, ...], sets: _Sets) -> bool:
+    """True when each of ``dims`` is one of ``other`` or the parent of one (an element of ``other``
+    then lies in one element of ``dims``)."""
+    return all(d in other or any(sets.parents.get(c, ("",))[0] == d for c in other) for d in dims)
+
+
+def _expand_links(raw: Any, sets: _Sets, families: dict[str, tuple[str, ...]],
                   base: Path | None, problems: _Problems) -> tuple[list[Any] | None, list[dict[str, Any]]]:
     if not isinstance(raw, list):
         return None, []
@@ -413,7 +483,7 @@ def _shared_fields(link: dict[str, Any], weight_once: bool) -> tuple[str, ...]:
 
 
 def _element_links(j: int, link: dict[str, Any], how: str, source: Any, target: Any, s_dims: tuple[str, ...],
-                   t_dims: tuple[str, ...], sets: dict[str, tuple[str, ...]], base: Path | None,
+                   t_dims: tuple[str, ...], sets: _Sets, base: Path | None,
                    problems: _Problems) -> _Made | None:
     path: Path_ = ("links", j)
     rest = {key: value for key, value in link.items() if key not in _HOW}
@@ -432,8 +502,8 @@ def _element_links(j: int, link: dict[str, Any], how: str, source: Any, target: 
     if how == "shares":
         return _shares(path, link, make, s_dims, t_dims, sets, problems)
     # element to element, or one source to every element of the target
-    if not set(s_dims) <= set(t_dims):
-        extra = [d for d in s_dims if d not in t_dims]
+    if not _covers(s_dims, t_dims, sets):
+        extra = [d for d in s_dims if not _covers((d,), t_dims, sets)]
         problems.add(path, msg("'{source}' ranges over {dims} and '{target}' does not: say how its elements "
                                "reach '{target}'", source=str(source), target=str(target), dims=", ".join(extra)),
                      msg("add aggregate: sum (or mean, or weights), or a matrix"))
@@ -445,7 +515,7 @@ def _element_links(j: int, link: dict[str, Any], how: str, source: Any, target: 
     made: _Made = []
     for t_el in _keys(t_dims, sets):
         element = dict(zip(t_dims, t_el, strict=True))
-        s_el = _project(element, s_dims)
+        s_el = _project(element, s_dims, sets)
         if per:
             made.append((make(s_el, t_el, weight=per[t_el]), ("weight", _key_text(t_el)),
                          _shared_fields(link, weight_once=False)))
@@ -455,7 +525,7 @@ def _element_links(j: int, link: dict[str, Any], how: str, source: Any, target: 
 
 
 def _matrix_links(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...],
-                  sets: dict[str, tuple[str, ...]], base: Path | None, problems: _Problems) -> _Made | None:
+                  sets: _Sets, base: Path | None, problems: _Problems) -> _Made | None:
     if not s_dims or not t_dims:
         end = "from" if not s_dims else "to"
         problems.add((*path, "matrix"), msg("a matrix links two nodes over dimensions; '{node}' has none",
@@ -489,7 +559,7 @@ def _fixed_weight(path: Path_, link: dict[str, Any], what: str, problems: _Probl
 
 
 def _aggregated_dims(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...], t_dims: tuple[str, ...],
-                     problems: _Problems) -> tuple[str, ...] | None:
+                     sets: _Sets, problems: _Problems) -> tuple[str, ...] | None:
     """The dimensions an aggregation sums over: the source's that the target lacks (None: a problem)."""
     source, target = link.get("from"), link.get("to")
     if not s_dims:
@@ -497,7 +567,7 @@ def _aggregated_dims(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...],
                                                node=str(source)),
                      msg("give it over: [dimension], or remove aggregate"))
         return None
-    missing = [d for d in t_dims if d not in s_dims]
+    missing = [d for d in t_dims if not _covers((d,), s_dims, sets)]
     if missing:
         problems.add((*path, "aggregate"), msg("'{target}' ranges over {dims}, which '{source}' does not: an "
                                                "aggregation cannot make it", target=str(target),
@@ -515,8 +585,8 @@ def _aggregated_dims(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...],
     return over
 
 
-def _aggregate_factors(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...], over: tuple[str, ...],
-                       sets: dict[str, tuple[str, ...]], problems: _Problems
+def _aggregate_factors(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...], t_dims: tuple[str, ...],
+                       over: tuple[str, ...], sets: _Sets, problems: _Problems
                        ) -> tuple[dict[tuple[str, ...], Any], dict[tuple[str, ...], float]] | None:
     """Per-source-element weights (a sum with a weight map) and per-aggregated-element factors
     (a mean, a weighted mean); both empty: a sum with one weight. None after a problem."""
@@ -534,14 +604,16 @@ def _aggregate_factors(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...
         w = _fixed_weight(path, link, msg("aggregate: mean"), problems)
         if w is None:
             return None
-        n = len(_keys(over, sets))
-        factors = {a: w / n for a in _keys(over, sets)}
+        sizes = {a: len(g) for g in _groups(s_dims, t_dims, sets).values() for a in
+                 (_project(dict(zip(s_dims, s_el, strict=True)), over, sets) for s_el in g)}
+        factors = {a: w / n for a, n in sizes.items()}
     elif isinstance(how, dict) and set(how) == {"weights"}:
         w = _fixed_weight(path, link, msg("a weighted mean"), problems)
         given = _element_map(how["weights"], over, sets, (*path, "aggregate", "weights"), problems)
         if w is None or given is None:
             return None
-        if not _sums_to_one(given, (*path, "aggregate", "weights"), problems):
+        if not _sums_to_one_per_group(given, _groups(s_dims, t_dims, sets), s_dims, over, sets,
+                                      (*path, "aggregate", "weights"), problems):
             return None
         factors = {a: w * float(v) for a, v in given.items()}
     else:
@@ -552,17 +624,16 @@ def _aggregate_factors(path: Path_, link: dict[str, Any], s_dims: tuple[str, ...
 
 
 def _aggregate(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...],
-               sets: dict[str, tuple[str, ...]], problems: _Problems) -> _Made | None:
-    over = _aggregated_dims(path, link, s_dims, t_dims, problems)
-    found = _aggregate_factors(path, link, s_dims, over, sets, problems) if over is not None else None
+               sets: _Sets, problems: _Problems) -> _Made | None:
+    over = _aggregated_dims(path, link, s_dims, t_dims, sets, problems)
+    found = _aggregate_factors(path, link, s_dims, t_dims, over, sets, problems) if over is not None else None
     if over is None or found is None:
         return None
     per, factors = found
     made: _Made = []
-    for t_el in _keys(t_dims, sets):
-        for a in _keys(over, sets):
-            element = dict(zip(t_dims, t_el, strict=True)) | dict(zip(over, a, strict=True))
-            s_el = _project(element, s_dims)
+    for t_el, members in _groups(s_dims, t_dims, sets).items():
+        for s_el in members:
+            a = _project(dict(zip(s_dims, s_el, strict=True)), over, sets)
             if per:
                 made.append((make(s_el, t_el, weight=per[s_el]), ("weight", _key_text(s_el)),
                              _shared_fields(link, weight_once=False)))
@@ -604,9 +675,9 @@ def _sums_to_one(values: dict[tuple[str, ...], Any], path: Path_, problems: _Pro
 
 
 def _shares(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...],
-            sets: dict[str, tuple[str, ...]], problems: _Problems) -> _Made | None:
+            sets: _Sets, problems: _Problems) -> _Made | None:
     source, target = link.get("from"), link.get("to")
-    missing = [d for d in s_dims if d not in t_dims]
+    missing = [d for d in s_dims if not _covers((d,), t_dims, sets)]
     if missing:
         problems.add((*path, "shares"), msg("'{source}' ranges over {dims}, which '{target}' does not: shares "
                                             "cannot allocate it", source=str(source), target=str(target),
@@ -621,18 +692,39 @@ def _shares(path: Path_, link: dict[str, Any], make: Any, s_dims: tuple[str, ...
         return None
     w = _fixed_weight(path, link, msg("shares"), problems)
     given = _element_map(link["shares"], over, sets, (*path, "shares"), problems)
-    if w is None or given is None or not _sums_to_one(given, (*path, "shares"), problems):
+    if w is None or given is None or not _sums_to_one_per_group(given, _groups(t_dims, s_dims, sets), t_dims, over,
+                                                                sets, (*path, "shares"), problems):
         return None
     made: _Made = []
     for t_el in _keys(t_dims, sets):
         element = dict(zip(t_dims, t_el, strict=True))
-        share = given[_project(element, over)]
-        made.append((make(_project(element, s_dims), t_el, weight=w * float(share)), ("shares", _key_text(
-            _project(element, over))), _shared_fields(link, weight_once=False)))
+        share = given[_project(element, over, sets)]
+        made.append((make(_project(element, s_dims, sets), t_el, weight=w * float(share)), ("shares", _key_text(
+            _project(element, over, sets))), _shared_fields(link, weight_once=False)))
     return made
 
 
-def _matrix(value: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...], sets: dict[str, tuple[str, ...]],
+def _groups(fine: tuple[str, ...], coarse: tuple[str, ...], sets: _Sets
+            ) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Each element of ``coarse`` with the elements of ``fine`` that lie in it, in order."""
+    groups: dict[tuple[str, ...], list[tuple[str, ...]]] = {c: [] for c in _keys(coarse, sets)}
+    for element in _keys(fine, sets):
+        groups[_project(dict(zip(fine, element, strict=True)), coarse, sets)].append(element)
+    return groups
+
+
+def _sums_to_one_per_group(given: dict[tuple[str, ...], Any], groups: dict[tuple[str, ...], list[tuple[str, ...]]],
+                           fine: tuple[str, ...], over: tuple[str, ...], sets: _Sets, path: Path_,
+                           problems: _Problems) -> bool:
+    """Shares (weights of a mean) that sum to 1 within each group (all of them, or each gemeente's wijken)."""
+    for members in groups.values():
+        keys = list(dict.fromkeys(_project(dict(zip(fine, m, strict=True)), over, sets) for m in members))
+        if keys and not _sums_to_one({k: given[k] for k in keys}, path, problems):
+            return False
+    return True
+
+
+def _matrix(value: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...], sets: _Sets,
             base: Path | None, path: Path_, problems: _Problems
             ) -> dict[tuple[str, ...], dict[tuple[str, ...], Any]] | None:
     """A matrix's cells, rows the source's elements and columns the target's, every one given."""
@@ -650,7 +742,7 @@ def _matrix(value: Any, s_dims: tuple[str, ...], t_dims: tuple[str, ...], sets: 
     return table
 
 
-def _matrix_csv(name: str, s_dims: tuple[str, ...], t_dims: tuple[str, ...], sets: dict[str, tuple[str, ...]],
+def _matrix_csv(name: str, s_dims: tuple[str, ...], t_dims: tuple[str, ...], sets: _Sets,
                 base: Path | None, path: Path_, problems: _Problems
                 ) -> dict[tuple[str, ...], dict[tuple[str, ...], Any]] | None:
     """A matrix from a CSV file: a header (a corner cell, then the target's elements), then one row per

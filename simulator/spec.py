@@ -951,6 +951,13 @@ class LinkOrigin(Spec):
     shared: tuple[str, ...] = ()
 
 
+class Nesting(Spec):
+    """A nested dimension's parent: the ``dimension`` it lies within and each element's parent element."""
+
+    dimension: Identifier
+    elements: dict[Identifier, Identifier]
+
+
 class Expansion(Spec):
     """The family structure of a model written with dimensions (places and groups), kept on
     the flat model it was expanded into: the declared ``dimensions`` (name -> elements),
@@ -959,6 +966,7 @@ class Expansion(Spec):
 
     dimensions: dict[Identifier, tuple[Identifier, ...]]
     families: dict[Identifier, tuple[Identifier, ...]] = {}
+    within: dict[Identifier, Nesting] = {}
     nodes: tuple[NodeOrigin, ...] = ()
     links: tuple[LinkOrigin, ...] = ()
 

@@ -63,6 +63,10 @@ def intervention_places(prepared: PreparedScenario, dimension: str | None = None
         dims = expansion.families.get(origin.family, ())
         if dimension in dims:
             where[node.id] = origin.element[dims.index(dimension)]
+        for k, dim in enumerate(dims):  # a wijk's gemeente
+            nesting = expansion.within.get(dim)
+            if nesting is not None and nesting.dimension == dimension:
+                where[node.id] = nesting.elements[origin.element[k]]
     targeted = {where[item.node] for item in prepared.interventions if item.node in where}
     own = tuple(e for e in expansion.dimensions[dimension] if e in targeted)
     if not own:

@@ -423,3 +423,48 @@ def test_a_family_override_in_a_scenario_file_is_checked(tmp_path):
     with pytest.raises(InputError) as info:
         load_scenario_text(text, "s.yaml", model)
     assert info.value.problems[0].place == "overrides.links[0]"
+
+
+WIJKEN = GEMEENTE | {"wijk": {"within": "gemeente", "elements": {"heerlen": ["centrum", "noord"],
+                                                                "kerkrade": ["west"]}}}
+
+
+def nested(shares: dict | None = None) -> str:
+    return model_text(
+        [node("region", 0.0), {**node("jobs", 10.0), "over": ["gemeente"]},
+         {**node("wijk_jobs", {"centrum": 4.0, "noord": 6.0, "west": 10.0}), "over": ["wijk"]},
+         {**node("reach", 0.0), "over": ["wijk"]},
+         {**node("gemeente_total", 10.0), "over": ["gemeente"]}, {**node("gemeente_mean", 5.0), "over": ["gemeente"]}],
+        [{"from": "jobs", "to": "wijk_jobs", "shares": shares or {"centrum": 0.25, "noord": 0.75, "west": 1.0}},
+         {"from": "jobs", "to": "reach", "weight": 2.0},
+         {"from": "wijk_jobs", "to": "gemeente_total", "aggregate": "sum"},
+         {"from": "wijk_jobs", "to": "gemeente_mean", "aggregate": "mean"}], WIJKEN)
+
+
+def test_a_nested_dimension_by_hand():
+    spec = load_model_text(nested(), "m.yaml").spec
+    assert spec.expansion.within["wijk"].elements == {"centrum": "heerlen", "noord": "heerlen", "west": "kerkrade"}
+    run = run_deterministic(prepare_scenario(scenario("jobs[heerlen]", 8.0), spec))
+    d = dict(zip(run.node_ids, run.delta[-1], strict=True))
+    assert (d["wijk_jobs[centrum]"], d["wijk_jobs[noord]"], d["wijk_jobs[west]"]) == (2.0, 6.0, 0.0)
+    assert (d["reach[centrum]"], d["reach[noord]"], d["reach[west]"]) == (16.0, 16.0, 0.0)  # each wijk's gemeente
+    assert (d["gemeente_total[heerlen]"], d["gemeente_total[kerkrade]"]) == (8.0, 0.0)
+    assert d["gemeente_mean[heerlen]"] == pytest.approx(4.0)  # (2 + 6) / 2 wijken
+    places = intervention_places(prepare_scenario(scenario("jobs[heerlen]", 8.0), spec), "gemeente")
+    assert "wijk_jobs[noord]" in places.own_nodes and "wijk_jobs[west]" in places.elsewhere_nodes
+
+
+@pytest.mark.parametrize(("text", "place", "message"), [
+    (nested({"centrum": 0.25, "noord": 0.5, "west": 1.0}), "links[0].shares", "sum to 0.75, not 1"),
+    (model_text([{**node("x", 1.0), "over": ["wijk", "gemeente"]}], [], WIJKEN), "nodes[0].over",
+     "'wijk' lies within 'gemeente'"),
+    (model_text([node("x", 1.0)], [], {"wijk": {"within": "gemeent", "elements": {}}}), "dimensions.wijk.within",
+     "dimension 'gemeent' is not declared"),
+    (model_text([node("x", 1.0)], [], GEMEENTE | {"wijk": {"within": "gemeente", "elements": {"heerlem": ["a"]}}}),
+     "dimensions.wijk.elements.heerlem", "'heerlem' is not an element of gemeente"),
+])
+def test_bad_nested_dimensions(text, place, message):
+    with pytest.raises(InputError) as info:
+        load_model_text(text, "m.yaml")
+    found = [p for p in info.value.problems if p.place == place]
+    assert found and message in str(found[0].message) and found[0].line is not None, info.value.problems
