@@ -468,3 +468,9 @@ def test_bad_nested_dimensions(text, place, message):
         load_model_text(text, "m.yaml")
     found = [p for p in info.value.problems if p.place == place]
     assert found and message in str(found[0].message) and found[0].line is not None, info.value.problems
+
+
+def test_an_expanded_model_survives_its_own_dump():
+    spec = load_model(EXAMPLE / "model.yaml").spec
+    assert ModelSpec.model_validate(spec.model_dump(by_alias=True, exclude_none=True)) == spec
+    assert ModelSpec.model_validate(spec.model_dump(mode="json", by_alias=True)) == spec
