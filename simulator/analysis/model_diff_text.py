@@ -123,11 +123,21 @@ def _shape(shape: Saturation | Threshold | Lookup, language: str) -> str:
     return _points([(x, y) for x, y in shape.points], language, msg("lookup"))
 
 
+DELAY_WORDS = {"none": msg("no delay"), "fixed": msg("fixed delay"), "exponential": msg("exponential delay"),
+               "third_order": msg("third-order delay")}
+"""The file's delay types in words (``exponential`` is ``exponentieel`` in Dutch)."""
+
+
+def _delay_text(value: Any, language: str) -> str:
+    return translate(DELAY_WORDS[value], language) if value in DELAY_WORDS else value_text(value, language)
+
+
 def field_text(change: FieldChange, language: str) -> str:
     """``weight 1,4 → 1,6``."""
     name = translate(FIELD_NAMES.get(change.field, change.field), language)
-    return translate(msg("{field} {old} → {new}", field=name, old=value_text(change.old, language),
-                         new=value_text(change.new, language)), language)
+    shown = _delay_text if change.field == "delay" else value_text
+    return translate(msg("{field} {old} → {new}", field=name, old=shown(change.old, language),
+                         new=shown(change.new, language)), language)
 
 
 def key_text(change: Change) -> str:
@@ -148,7 +158,7 @@ def _described(spec: NodeSpec | LinkSpec | None, language: str) -> str:
     elif isinstance(spec, LinkSpec):
         parts = [msg("weight {value}", value=value_text(spec.weight, language))]
         if spec.delay != "none":
-            parts.append(msg("lag {lag} years ({delay})", lag=value_text(spec.lag, language), delay=spec.delay))
+            parts.append(msg("lag {lag} years ({delay})", lag=value_text(spec.lag, language), delay=_delay_text(spec.delay, language)))
         if spec.shape is not None:
             parts.append(value_text(spec.shape, language))
     else:

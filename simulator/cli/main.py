@@ -30,6 +30,7 @@ COMMANDS.update({
     "calibrate": LazyCommand("simulator.cli.calibrate", "calibrate_command"),
     "sensitivity": LazyCommand("simulator.cli.sensitivity", "sensitivity_command"),
     "monitor": LazyCommand("simulator.cli.monitor", "monitor_command"),
+    "evaluate": LazyCommand("simulator.cli.evaluate", "evaluate_command"),
     "loops": LazyCommand("simulator.cli.loops", "loops"),
     "explain": LazyCommand("simulator.cli.explain", "explain"),
     "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),

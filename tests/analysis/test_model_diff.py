@@ -60,7 +60,7 @@ def test_the_changes_in_words_dutch_and_english():
         "knopen gewijzigd (1):",
         "  life_satisfaction: max geen → 10",
         "verbanden erbij (1):",
-        "  + jobs_total → commuter_car_km: gewicht 0,004, vertraging 0,5 jaar (exponential)",
+        "  + jobs_total → commuter_car_km: gewicht 0,004, vertraging 0,5 jaar (exponentieel)",
         "verbanden weg (1):",
         "  - unemployment_rate → life_satisfaction: gewicht -0,05",
         "verbanden gewijzigd (2):",

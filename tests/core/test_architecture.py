@@ -31,6 +31,8 @@ FORBIDDEN = {
     "simulator/analysis/behaviour.py": {"simulator.io", "simulator.cli", "simulator.runner", "simulator.engine",
                                         "simulator.ensemble", "simulator.scenario_run", "simulator.reality_checks"},
     "simulator/reality_checks.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
+    # evaluation after the fact: numbers only, runs through the runner; no files, no printing
+    "simulator/evaluate.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
 }
 
 

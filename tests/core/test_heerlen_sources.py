@@ -27,9 +27,9 @@ from simulator.spec import GrowthBaseline, ModelSpec, NodeSpec, SeriesBaseline
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml"
 
-SOURCED_FLOOR = 10
+SOURCED_FLOOR = 13
 """Baselines read at their own geography (docs/heerlen-model.md, "Counts")."""
-PROXY_FLOOR = 6
+PROXY_FLOOR = 5
 """Baselines that are assumptions on a figure read for a wider or older region."""
 CITED_LINKS_FLOOR = 37
 """Links whose evidence cites a reference a reader can find."""
