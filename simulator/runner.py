@@ -298,7 +298,7 @@ def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = N
                  language: str = "nl", scorecard: bool = True, member_times: MemberTimes = "scorecard",
                  executor: Executor | None = None, threads: int = 1, progress: Progress | None = None,
                  warnings: Sequence[str] | None = None, file: ScenarioFile | None = None,
-                 themes: Sequence[str] | None = None) -> ScenarioRun:
+                 themes: Sequence[str] | None = None, member_years: Sequence[float] = ()) -> ScenarioRun:
     """Run one prepared scenario: deterministic, then (with ``uncertainty``) its ensemble, then its scorecard.
 
     Parameters
@@ -317,6 +317,10 @@ def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = N
         Warnings already given; else the run's warnings are found here.
     themes : sequence of str, optional
         Only these themes in the scorecard.
+    member_years : sequence of float, optional
+        Years at which the ensemble also keeps its first members (the reported
+        time nearest each), e.g. the years of ambitions
+        (:func:`simulator.analysis.ambitions.judge` reads them); inside the horizon.
 
     Raises
     ------
@@ -336,7 +340,7 @@ def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = N
     summary = None
     if sample is not None:
         kept = "none" if member_times == "scorecard" and not scorecard else member_times
-        summary = _ensemble(prepared, sample, years, kept, executor, threads, progress)
+        summary = _ensemble(prepared, sample, years, kept, executor, threads, progress, member_years)
     run = ScenarioRun(prepared, result, uncertainty, summary, None, tuple(warnings), file, sample)
     if scorecard:
         run = replace(run, scorecard=run.scorecard_at(years, language, themes))
@@ -345,8 +349,9 @@ def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = N
 
 def _ensemble(prepared: PreparedScenario, sample: ParameterSample, years: Sequence[float] | None,
               member_times: MemberTimes, executor: Executor | None, threads: int,
-              progress: Progress | None) -> EnsembleSummary:
+              progress: Progress | None, member_years: Sequence[float] = ()) -> EnsembleSummary:
     from simulator.analysis.report import MAX_MEMBERS
+    from simulator.analysis.scorecard import time_indices
     from simulator.ensemble import summarise_sample
 
     times: Sequence[int] = ()
@@ -354,6 +359,9 @@ def _ensemble(prepared: PreparedScenario, sample: ParameterSample, years: Sequen
         times = range(prepared.compiled.times.size)
     elif member_times == "scorecard":
         times = scorecard_times(prepared, years)
+    if member_years and member_times != "all":
+        extra = time_indices(prepared.compiled.times, list(member_years), where="ambitions")
+        times = sorted(set(times) | set(extra))
     return summarise_sample(prepared, sample, executor=executor, progress=progress, threads=threads,
                             member_times=tuple(times), max_members=MAX_MEMBERS)
 

@@ -17,11 +17,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from simulator.ambitions import AmbitionsSpec
+from simulator.analysis.ambition_report import detail as ambition_detail
+from simulator.analysis.ambition_report import statement as ambition_statement
+from simulator.analysis.ambitions import ambition_times, judge
 from simulator.analysis.text import change_unit, subject, unit_label
+from simulator.results import RunResult
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import theme_order
 from ui import numbers
@@ -314,3 +321,31 @@ def all_cell_indicators(model: ModelSpec, card: pd.DataFrame, language: str = "n
 def theme_title(theme: str, language: str = "nl") -> str:
     """A theme's name for a cell: CBS's spelling (``Materiële welvaart``) or the English name."""
     return theme_label(theme, language)
+
+
+@dataclass(frozen=True)
+class AmbitionLine:
+    """One ambition as the home page shows it: reached or not, its statement, and what decided it."""
+
+    reached: bool
+    statement: str
+    detail: str
+
+
+def ambition_lines(model: ModelSpec, spec: AmbitionsSpec, nodes: tuple[str, ...], result: RunResult,
+                   members_at: Callable[[list[int]], np.ndarray] | None = None,
+                   language: str = "nl") -> list[AmbitionLine]:
+    """The model's ambitions judged on the future ``result`` (:func:`simulator.analysis.ambitions.judge`),
+    worded as ``bwsim scorecard`` words them; ambitions whose year lies outside the run's horizon are left
+    out. ``members_at(indices)``: the ensemble's kept members' deviations at those time indices (the band's
+    runs), for the chance of reaching each."""
+    start, end = float(result.times[0]), float(result.times[-1])
+    inside = [i for i, a in enumerate(spec.ambitions) if start - 1e-9 <= a.year <= end + 1e-9]
+    if not inside:
+        return []
+    kept = spec.model_copy(update={"ambitions": [spec.ambitions[i] for i in inside]})
+    members = members_at(ambition_times(kept, result.times)) if members_at is not None else None
+    judged = judge(kept, tuple(nodes[i] for i in inside), result.node_ids, result.times, result.baseline,
+                   result.delta, members)
+    return [AmbitionLine(r.reached, ambition_statement(r, model, language), ambition_detail(r, model, language))
+            for r in judged]

@@ -108,6 +108,9 @@ TEXT: dict[str, dict[str, str]] = {
     "total": {"nl": "totaal", "en": "total"},
     # the answer first (builder page top)
     "answer_title": {"nl": "De uitkomst in {year}", "en": "The outcome in {year}"},
+    "ambitions_title": {"nl": "Ambities: {reached} van {n} gehaald", "en": "Ambitions: {reached} of {n} reached"},
+    "ambition_reached": {"nl": "gehaald", "en": "reached"},
+    "ambition_not_reached": {"nl": "niet gehaald", "en": "not reached"},
     "answer_against": {
         "nl": "Vergeleken met het basispad (zonder ingreep), in het gekozen jaar.",
         "en": "Compared with the baseline (no intervention), in the chosen year.",

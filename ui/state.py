@@ -128,7 +128,8 @@ def model_paths() -> list[Path]:
     paths = [default_model_path().resolve()]
     folder = REPO / "models"
     if folder.is_dir():
-        paths += [p.resolve() for p in sorted(folder.glob("*.yaml")) if p.resolve() not in paths]
+        paths += [p.resolve() for p in sorted(folder.glob("*.yaml"))
+                  if p.resolve() not in paths and not p.name.endswith(".ambitions.yaml")]  # a model's ambitions
     return paths
 
 
@@ -141,6 +142,30 @@ def _model_from_file(path: str, mtime: float) -> ModelFile:
 def model_from_text(text: str, name: str) -> ModelFile:
     """Validate model text (cached). Raises InputError like ``bwsim validate``."""
     return load_model_text(text, name)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _ambitions_file(path: str, mtime: float, model_key: str, _model: ModelSpec):
+    from simulator.io.ambition_files import load_ambitions
+
+    return load_ambitions(path, _model)
+
+
+def ambitions_of(cur: Current):
+    """The ambitions beside the model's file (``<model>.ambitions.yaml``, docs/formats.md), or None when
+    there is none (an uploaded or edited model has none).
+
+    Raises
+    ------
+    InputError
+        When the file beside the model is invalid.
+    """
+    from simulator.io.ambition_files import ambitions_beside
+
+    path = ambitions_beside(cur.model.path)
+    if not path.is_file():
+        return None
+    return _ambitions_file(str(path), path.stat().st_mtime, cur.key, cur.model.spec)
 
 
 def model_from_file(path: Path) -> ModelFile:

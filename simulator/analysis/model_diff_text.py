@@ -158,7 +158,8 @@ def _described(spec: NodeSpec | LinkSpec | None, language: str) -> str:
     elif isinstance(spec, LinkSpec):
         parts = [msg("weight {value}", value=value_text(spec.weight, language))]
         if spec.delay != "none":
-            parts.append(msg("lag {lag} years ({delay})", lag=value_text(spec.lag, language), delay=_delay_text(spec.delay, language)))
+            parts.append(msg("lag {lag} years ({delay})", lag=value_text(spec.lag, language),
+                             delay=_delay_text(spec.delay, language)))
         if spec.shape is not None:
             parts.append(value_text(spec.shape, language))
     else:

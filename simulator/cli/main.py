@@ -26,6 +26,8 @@ COMMANDS.update({
     "check": LazyCommand("simulator.cli.check", "check"),
     "run": LazyCommand("simulator.cli.run", "run"),
     "export": LazyCommand("simulator.cli.export", "export"),
+    "import": LazyCommand("simulator.cli.import_model", "import_command"),
+    "import-map": LazyCommand("simulator.cli.import_map", "import_map"),
     "ui": LazyCommand("simulator.cli.ui", "ui"),
     "calibrate": LazyCommand("simulator.cli.calibrate", "calibrate_command"),
     "sensitivity": LazyCommand("simulator.cli.sensitivity", "sensitivity_command"),

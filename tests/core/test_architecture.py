@@ -31,6 +31,11 @@ FORBIDDEN = {
     "simulator/analysis/behaviour.py": {"simulator.io", "simulator.cli", "simulator.runner", "simulator.engine",
                                         "simulator.ensemble", "simulator.scenario_run", "simulator.reality_checks"},
     "simulator/reality_checks.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
+    # ambitions: the spec reads no files and runs nothing; judging them is numbers only
+    "simulator/ambitions.py": {"simulator.network", "simulator.checked", "simulator.compiler", "simulator.engine",
+                               "simulator.io.spec_files", "simulator.analysis", "simulator.cli", "simulator.runner"},
+    "simulator/analysis/ambitions.py": {"simulator.io", "simulator.cli", "simulator.runner", "simulator.engine",
+                                        "simulator.ensemble", "simulator.scenario_run"},
     # evaluation after the fact: numbers only, runs through the runner; no files, no printing
     "simulator/evaluate.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
 }

@@ -13,7 +13,7 @@ from simulator.scenario_run import baseline_scenario, prepare_scenario, run_dete
 from .test_cli import invoke, read_results
 
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = sorted((ROOT / "models").glob("*.yaml"))
+MODELS = sorted(p for p in (ROOT / "models").glob("*.yaml") if not p.name.endswith(".ambitions.yaml"))
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 

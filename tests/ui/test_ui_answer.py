@@ -165,3 +165,28 @@ def test_a_headline_below_the_surveys_precision_is_grey_and_says_why(heerlen):
     assert "kleiner dan de meetprecisie (1,7 procentpunt)" in heads["perceived_health"].help
     assert heads["unemployment_rate"].colour == "inverse"
     assert "meetprecisie" not in heads["unemployment_rate"].help
+
+
+def test_the_home_page_reads_the_heerlen_future_against_the_ambitions_beside_the_model():
+    """The same lines as bwsim scorecard, on the app's run; an ambition after the run's horizon is left out,
+    and with the band's members each line says the share of runs that reach it."""
+    import numpy as np
+
+    from simulator.io.ambition_files import ambitions_beside, load_ambitions
+
+    model = load_model(HEERLEN).spec
+    found = load_ambitions(ambitions_beside(HEERLEN), model)
+    ramp = {"node": "medtech_jobs", "shape": "ramp", "slope": 600, "start": 2025, "end": 2030}
+    spec = ScenarioSpec(name="s", model="", interventions=[ramp], time={"start": 2025, "end": 2032, "dt": 0.25})
+    result = run_deterministic(prepare_scenario(spec, model))
+    lines = answer.ambition_lines(model, found.spec, found.nodes, result, language="nl")
+    assert [line.reached for line in lines] == [True, True]  # the 2035 ambitions lie after 2032
+    assert lines[0].statement.startswith("9.000 banen")
+    assert lines[1].detail.startswith("in 2030: 3,97 % van de beroepsbevolking, zonder het scenario 4,5; ")
+
+    def members_at(indices):  # two members: the central run and one with no effect at all
+        d = result.delta[indices]
+        return np.stack([d, np.zeros_like(d)], axis=2)
+
+    with_band = answer.ambition_lines(model, found.spec, found.nodes, result, members_at, language="en")
+    assert with_band[1].detail.endswith("; reached in 50 % of 2 runs")

@@ -768,3 +768,13 @@ def test_the_network_page_says_a_links_shape_beside_its_weight(monkeypatch: pyte
     effects = at.dataframe[1].value
     assert "vorm (niet-lineair)" in effects.columns
     assert "vlakt af bij 0,8 (0,6 tot 1)" in list(effects["vorm (niet-lineair)"])
+
+
+def test_the_home_page_reads_the_future_against_the_ambitions_beside_the_model(monkeypatch):
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
+    labels = [e.label for e in at.expander]
+    assert "Ambities: 2 van 5 gehaald" in labels, labels
+    assert any("9\\.000 banen in de medtech(-logistiek) in Parkstad in 2030" in m.value for m in at.markdown)
+    at.toggle(key="band").set_value(True).run()
+    _clean(at)
+    assert any("gehaald in" in m.value and "van 200 runs" in m.value for m in at.markdown)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from simulator import overrides as ov
 from simulator.analysis.report import distribution_lines
-from simulator.errors import NumericalError
+from simulator.errors import InputError, NumericalError
 from simulator.spec import DIMENSIONS
 from ui import answer, charts, numbers, state, tables, workshop_panel
 from ui import future as fut
@@ -234,6 +234,37 @@ def _answer(cur: state.Current, card, year: float, skip: frozenset[str], key: tu
     st.caption(tr("answer_against"))
 
 
+def _ambitions(cur: state.Current, scenario, run, band_on: bool) -> None:
+    """The model's ambitions (the file beside it), judged on the future shown: reached or not, the distance
+    and, with the band on, the share of its runs that reach each (docs/analysis.md, "Ambitions")."""
+    try:
+        found = state.ambitions_of(cur)
+    except InputError as exc:
+        st.warning(md(state.error_text(exc)))
+        return
+    if found is None:
+        return
+    lang = state.language()
+    members_at = None
+    if band_on:
+        experiments = state.experiments(cur, scenario, BAND_SAMPLES)
+        if experiments.ensemble is not None:
+            members_at = experiments.ensemble.member_deltas
+    key = (cur.key, state.scenario_key(scenario), band_on, lang, found.path)
+    lines = state.memo("ambitions", key, lambda: tuple(answer.ambition_lines(
+        cur.model.spec, found.spec, found.nodes, run, members_at, lang)))
+    if not lines:
+        return
+    with st.expander(tr("ambitions_title", reached=int(sum(line.reached for line in lines)), n=len(lines))):
+        for line in lines:
+            text = f"{md(line.statement)}  \n{md(line.detail)}"
+            if line.reached:
+                st.markdown(f":green[**{tr('ambition_reached')}**] {text}")  # plain-text: text is md() above
+            else:
+                st.markdown(f":orange[**{tr('ambition_not_reached')}**] {text}")  # plain-text: as above
+        st.caption(md(found.path))
+
+
 def _cell_label(cell: dict, lang: str) -> str:
     colour = CELL_COLOURS.get(cell["verdict"], "gray")
     mark = md(answer.cell_mark(cell, lang))
@@ -313,6 +344,7 @@ def results(cur: state.Current, levers: list[ov.Lever], top) -> None:
             st.info(tr("no_changes"))
         # with own assumptions when the group changed some
         _answer(cur, list(cards.values())[-1], year, pushed, list(keys.values())[-1])
+        _ambitions(cur, own or defaults, list(runs.values())[-1], band_on)
     _scorecards(cur, cards, pushed, keys)
     if not defaults.interventions:
         return
