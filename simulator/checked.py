@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simulator.dimensions import origin_path, unique
 from simulator.errors import InputError, Problem
-from simulator.io.yaml_file import YamlDocument
+from simulator.io.yaml_file import YamlDocument, format_place
 from simulator.network import check_model
 from simulator.spec import ModelSpec, TimeSpec
 
@@ -81,7 +82,21 @@ def check(model: ModelSpec | CheckedModel, time: TimeSpec | None = None,
             return model
         model = model.spec
     time = time or model.time
-    return CheckedModel(model, time, tuple(check_model(model, doc, time)), _MADE_BY_CHECK)
+    if model.expansion is None:
+        return CheckedModel(model, time, tuple(check_model(model, doc, time)), _MADE_BY_CHECK)
+    return CheckedModel(model, time, tuple(in_file(check_model(model, None, time), model, doc)), _MADE_BY_CHECK)
+
+
+def in_file(problems: list[Problem], model: ModelSpec, doc: YamlDocument | None) -> list[Problem]:
+    """``problems`` found in ``model`` without its file, at their places in the file: a model
+    expanded from dimensions names the file's node or link (and element), ``doc`` adds file and line."""
+    out = []
+    for problem in problems:
+        if problem.path is not None and model.expansion is not None:
+            path = origin_path(model.expansion, problem.path)
+            problem = Problem(problem.file, format_place(path), problem.message, problem.hint, problem.line, path)
+        out.append(doc.locate(problem) if doc is not None else problem)
+    return unique(out) if model.expansion is not None else out
 
 
 def checked(model: ModelSpec | CheckedModel, time: TimeSpec | None = None) -> CheckedModel:

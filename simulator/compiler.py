@@ -220,7 +220,8 @@ def _levels(graph: nx.DiGraph, aux: set[str], order: dict[str, int], link_ok: li
         nodes = np.array(sorted(order[n] for n in generation if n in aux), dtype=int)
         if nodes.size == 0:
             continue
-        links = np.array([j for j in range(len(link_ok)) if link_ok[j] and targets[j] in set(nodes)], dtype=int)
+        wanted = set(nodes.tolist())  # once per level, not once per link (a model over 342 gemeenten)
+        links = np.array([j for j in range(len(link_ok)) if link_ok[j] and int(targets[j]) in wanted], dtype=int)
         gather = (targets[links][None, :] == nodes[:, None]).astype(float)
         levels.append(Level(nodes, links, gather))
     return tuple(levels)

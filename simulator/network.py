@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from simulator.baselines import baseline_path, capacity_order, model_baselines
 from simulator.delays import shortest_lag
+from simulator.dimensions import element_problem, family_elements, intervention_targets, unique
 from simulator.errors import Problem
 from simulator.io.yaml_file import YamlDocument, format_place
 from simulator.messages import msg
@@ -578,7 +579,7 @@ def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> lis
         names: list[tuple[PathKey, str]] = [(("checks", i, "node"), item.node)]
         names += [(("checks", i, "with", j, "node"), it.node) for j, it in enumerate(item.interventions)]
         for path, name in names:
-            if name not in ids:
+            if name not in ids and not (path[2] == "with" and family_elements(model, name)):
                 problems.append(_locate(doc, path, msg("unknown node '{node}'", node=name), _hint_node(name, ids)))
         if item.year is not None and not start - 1e-9 <= item.year <= end + 1e-9:
             problems.append(_locate(doc, ("checks", i, "year"),
@@ -635,16 +636,55 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
     if not scenario.overrides.links and not scenario.overrides.nodes:
         return model
     links = list(model.links)
-    index = {(lk.source, lk.target): i for i, lk in enumerate(links)}
-    for override in scenario.overrides.links:
-        i = index[(override.source, override.target)]
-        links[i] = _overridden_link(links[i], override, model)
+    expansion = model.expansion
+    for override in _family_first(scenario.overrides.links, model):
+        for i in overridden_links(model, override):
+            links[i] = _overridden_link(links[i], override, model)
+        if expansion is not None and _is_family_link(model, override):  # a range given once: one parameter
+            given = [f for f in ("weight", "lag") if getattr(override, f) is not None]
+            origins = [o.model_copy(update={"shared": tuple(dict.fromkeys((*o.shared, *given)))})
+                       if o.family == f"{override.source}->{override.target}" else o for o in expansion.links]
+            expansion = expansion.model_copy(update={"links": tuple(origins)})
     nodes = list(model.nodes)
-    node_index = {n.id: i for i, n in enumerate(nodes)}
-    for node_override in scenario.overrides.nodes:
-        i = node_index[node_override.id]
-        nodes[i] = _overridden_node(nodes[i], node_override)
-    return model.model_copy(update={"links": links, "nodes": nodes})
+    for node_override in _family_first(scenario.overrides.nodes, model):
+        for i in overridden_nodes(model, node_override.id):
+            nodes[i] = _overridden_node(nodes[i], node_override)
+    return model.model_copy(update={"links": links, "nodes": nodes, "expansion": expansion})
+
+
+def _is_family_link(model: ModelSpec, override: LinkOverride) -> bool:
+    return model.expansion is not None and f"{override.source}->{override.target}" in _family_links(model)
+
+
+def _family_links(model: ModelSpec) -> set[str]:
+    return {o.family for o in model.expansion.links if o.family} if model.expansion is not None else set()
+
+
+def _family_first(overrides: list, model: ModelSpec) -> list:
+    """Overrides of whole families (``jobs``, ``jobs->unemployment``) before those of one element,
+    so that the element's own override wins."""
+    families = set(model.expansion.families) if model.expansion is not None else set()
+    links = _family_links(model)
+
+    def of_family(o: LinkOverride | NodeOverride) -> bool:
+        return (o.id in families) if isinstance(o, NodeOverride) else f"{o.source}->{o.target}" in links
+    return [o for o in overrides if of_family(o)] + [o for o in overrides if not of_family(o)]
+
+
+def overridden_links(model: ModelSpec, override: LinkOverride) -> list[int]:
+    """Indices of the links an override changes: the link ``from -> to``, or every element link of a
+    family link of a model with dimensions (``jobs -> unemployment``)."""
+    pair = (override.source, override.target)
+    found = [i for i, lk in enumerate(model.links) if (lk.source, lk.target) == pair]
+    if found or model.expansion is None:
+        return found
+    key = f"{override.source}->{override.target}"
+    return [i for i, origin in enumerate(model.expansion.links) if origin.family == key]
+
+
+def overridden_nodes(model: ModelSpec, node_id: str) -> list[int]:
+    """Indices of the nodes an override of ``node_id`` changes: the node, or every element of a family."""
+    return [model.node_ids.index(n) for n in intervention_targets(model, node_id) if n in model.node_ids]
 
 
 def _twice_overridden(scenario: ScenarioSpec, doc: YamlDocument | None) -> list[Problem]:
@@ -662,13 +702,12 @@ def _twice_overridden(scenario: ScenarioSpec, doc: YamlDocument | None) -> list[
 
 def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocument | None) -> list[Problem]:
     """Overrides that would make an invalid link or node, each located at its override."""
-    links = {(lk.source, lk.target): lk for lk in model.links}
-    nodes = {n.id: n for n in model.nodes}
     attempts: list[tuple[PathKey, Callable[[], LinkSpec | NodeSpec]]] = [
-        (("overrides", "links", i), functools.partial(_overridden_link, links[(o.source, o.target)], o, model))
-        for i, o in enumerate(scenario.overrides.links)]  # each override's link and node exist (checked before)
-    attempts += [(("overrides", "nodes", i), functools.partial(_overridden_node, nodes[n.id], n))
-                 for i, n in enumerate(scenario.overrides.nodes)]
+        (("overrides", "links", i), functools.partial(_overridden_link, model.links[j], o, model))
+        for i, o in enumerate(scenario.overrides.links)  # each override's link and node exist (checked before)
+        for j in overridden_links(model, o)[:1]]  # a family's element links are alike but for their values
+    attempts += [(("overrides", "nodes", i), functools.partial(_overridden_node, model.nodes[k], n))
+                 for i, n in enumerate(scenario.overrides.nodes) for k in overridden_nodes(model, n.id)]
     problems = []
     for place, attempt in attempts:
         try:
@@ -679,7 +718,7 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
                 message = error["msg"].removeprefix("Value error, ")
                 problems.append(_locate(doc, (*place, *loc[:1]),
                                         msg("this override makes an invalid model: {message}", message=message)))
-    return problems
+    return unique(problems)  # a family's elements would each say it
 
 
 def time_problems(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
@@ -728,18 +767,21 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
     """Every problem of a scenario against its model (empty list: it can run)."""
     ids = model.node_ids
     problems = time_problems(scenario, model, doc)
+    families = list(model.expansion.families) if model.expansion is not None else []
     for i, item in enumerate(scenario.interventions):
-        if item.node not in ids:
-            problems.append(_locate(doc, ("interventions", i, "node"), msg("unknown node '{node}'", node=item.node),
-                                    _hint_node(item.node, ids)))
+        if item.node not in ids and item.node not in families:
+            wrong_element = element_problem(model, item.node)
+            message, hint = wrong_element or (msg("unknown node '{node}'", node=item.node),
+                                              _hint_node(item.node, ids + families))
+            problems.append(_locate(doc, ("interventions", i, "node"), message, hint))
     pairs = {(lk.source, lk.target) for lk in model.links}
     for i, override in enumerate(scenario.overrides.links):
-        if (override.source, override.target) not in pairs:
+        if (override.source, override.target) not in pairs and not _is_family_link(model, override):
             key = f"{override.source}->{override.target}"
             problems.append(_locate(doc, ("overrides", "links", i), msg("the model has no link {link}", link=key),
                                     msg("an override changes an existing link")))
     for i, node_override in enumerate(scenario.overrides.nodes):
-        if node_override.id not in ids:
+        if node_override.id not in ids and node_override.id not in families:
             problems.append(_locate(doc, ("overrides", "nodes", i, "id"),
                                     msg("unknown node '{node}'", node=node_override.id),
                                     _hint_node(node_override.id, ids)))
@@ -761,9 +803,10 @@ def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
     path = _baseline_paths(model, times, time.start)
     problems = []
     for i, item in enumerate(scenario.interventions):
-        if item.relative and not np.any(path(model.node_ids.index(item.node))):
-            problems.append(_locate(doc, ("interventions", i, "relative"),
-                                    msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
-                                        node=item.node),
-                                    msg("give the change in the node's unit (relative: false)")))
+        for node in intervention_targets(model, item.node):  # a family: each of its elements
+            if item.relative and not np.any(path(model.node_ids.index(node))):
+                problems.append(_locate(doc, ("interventions", i, "relative"),
+                                        msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
+                                            node=node),
+                                        msg("give the change in the node's unit (relative: false)")))
     return problems

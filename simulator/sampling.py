@@ -37,7 +37,8 @@ of 130 parameters take 104 MB.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -87,6 +88,14 @@ class Parameter:
     field: Field
     dist: Distribution
     floor: float = -math.inf
+    tied: tuple[int, ...] = ()
+    """Other links that take the same value (a family's range given once, drawn once per member:
+    the same elasticity in every gemeente; ``key`` is then the family's, ``jobs->unemployment``)."""
+
+    @property
+    def links(self) -> tuple[int, ...]:
+        """Every link this parameter sets: ``link`` and the links tied to it."""
+        return (self.link, *self.tied)
 
     @property
     def name(self) -> str:
@@ -111,23 +120,70 @@ def parameter(model: ModelSpec, link: int, field: Field, dt: float | None = None
     return Parameter(link, spec.key, field, getattr(spec, field), floor)
 
 
+def _ties(model: ModelSpec, field: Field, value: Callable[[int], Distribution | None]
+          ) -> dict[int, tuple[str, tuple[int, ...]] | None]:
+    """Links whose ``field`` is one parameter of their family (a range given once in a model with
+    dimensions): the first such link -> (the family's key, the other links); the others -> None.
+    Only links whose distribution is still the family's (a scenario's override unties a link)."""
+    if model.expansion is None:
+        return {}
+    groups: dict[str, list[int]] = {}
+    for j, origin in enumerate(model.expansion.links):
+        if origin.family and field in origin.shared and j < len(model.links):
+            groups.setdefault(f"{origin.family}#{origin.origin}", []).append(j)
+    ties: dict[int, tuple[str, tuple[int, ...]] | None] = {}
+    for members in groups.values():
+        first = value(members[0])
+        same = [j for j in members if value(j) == first]
+        if len(same) > 1 and first is not None and first.is_uncertain:
+            ties[same[0]] = (model.expansion.links[same[0]].family, tuple(same[1:]))
+            ties.update({j: None for j in same[1:]})
+    return ties
+
+
+def _link_value(model: ModelSpec, field: Field) -> Callable[[int], Distribution | None]:
+    return lambda j: getattr(model.links[j], field)
+
+
+def _shape_value(model: ModelSpec, field: Field) -> Callable[[int], Distribution | None]:
+    return lambda j: getattr(model.links[j].shape, field, None)
+
+
 def uncertain_parameters(model: ModelSpec, dt: float | None = None) -> tuple[Parameter, ...]:
     """Every weight and lag with spread, in link order (weight before lag).
 
-    With ``dt`` (years), each lag carries the floor the engine needs at that step.
+    With ``dt`` (years), each lag carries the floor the engine needs at that step. In a model
+    with dimensions, a range given once for a family of links is one parameter (at its first
+    link, named after the family, :attr:`Parameter.tied` naming the others).
     """
-    return tuple(parameter(model, j, field, dt) for j, link in enumerate(model.links)
-                 for field in ("weight", "lag") if getattr(link, field).is_uncertain)
+    fields: tuple[Field, ...] = ("weight", "lag")
+    ties = {field: _ties(model, field, _link_value(model, field)) for field in fields}
+    found = []
+    for j, link in enumerate(model.links):
+        for field in fields:
+            if not getattr(link, field).is_uncertain:
+                continue
+            tie = ties[field].get(j, ())
+            if tie is None:
+                continue  # drawn with the family's first link
+            par = parameter(model, j, field, dt)
+            found.append(replace(par, key=tie[0], tied=tie[1]) if tie else par)
+    return tuple(found)
 
 
 def shape_parameters(model: ModelSpec) -> tuple[Parameter, ...]:
-    """Every shaped link's uncertain ``max`` (saturation) or ``level`` (threshold), in link order."""
+    """Every shaped link's uncertain ``max`` (saturation) or ``level`` (threshold), in link order
+    (a family's range given once: one parameter, as in :func:`uncertain_parameters`)."""
     found = []
+    ties = {field: _ties(model, field, _shape_value(model, field)) for field in SHAPE_FIELDS}
     for j, link in enumerate(model.links):
         for field in SHAPE_FIELDS:
             dist = getattr(link.shape, field, None)
             if isinstance(dist, Distribution) and dist.is_uncertain:
-                found.append(Parameter(j, link.key, field, dist))
+                tie = ties[field].get(j, ())
+                if tie is None:
+                    continue
+                found.append(Parameter(j, tie[0] if tie else link.key, field, dist, tied=tie[1] if tie else ()))
     return tuple(found)
 
 
@@ -140,7 +196,8 @@ def shape_arrays(central: np.ndarray, parameters: tuple[Parameter, ...] | list[P
         return None
     out = np.repeat(np.asarray(central, dtype=float)[:, None], values.shape[0], axis=1)
     for column in columns:
-        out[parameters[column].link] = values[:, column]
+        for link in parameters[column].links:
+            out[link] = values[:, column]
     return out
 
 
@@ -159,10 +216,10 @@ def parameter_arrays(central_weight: np.ndarray, central_lag: np.ndarray, parame
     weights = np.repeat(np.asarray(central_weight, dtype=float)[:, None], n_members, axis=1)
     lags = np.repeat(np.asarray(central_lag, dtype=float)[:, None], n_members, axis=1)
     for column, par in enumerate(parameters):
-        if par.field == "weight":
-            weights[par.link] = values[:, column]
-        elif par.field == "lag":
-            lags[par.link] = values[:, column]
+        target = weights if par.field == "weight" else lags if par.field == "lag" else None
+        if target is not None:
+            for link in par.links:
+                target[link] = values[:, column]
     return weights, lags
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from simulator.budget import check_budget, deterministic_need
 from simulator.checked import check
 from simulator.compiler import CompiledModel, compile_model
+from simulator.dimensions import intervention_targets
 from simulator.errors import InputError, Problem
 from simulator.interventions import intervention_matrix
 from simulator.io.spec_files import ScenarioFile, load_scenario
@@ -84,8 +85,16 @@ def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec, file: str = "") -
     check_budget(deterministic_need(time.n_steps + 1, len(effective.nodes), len(effective.links)), file)
     compiled = compile_model(check(effective, time))
     index = {node_id: i for i, node_id in enumerate(compiled.node_ids)}
-    inputs = intervention_matrix(list(scenario.interventions), index, compiled.times, compiled.baselines)
-    return PreparedScenario(scenario.name, effective, time, compiled, inputs, tuple(scenario.interventions), file)
+    interventions = expand_interventions(scenario.interventions, effective)
+    inputs = intervention_matrix(interventions, index, compiled.times, compiled.baselines)
+    return PreparedScenario(scenario.name, effective, time, compiled, inputs, tuple(interventions), file)
+
+
+def expand_interventions(interventions: list[InterventionSpec], model: ModelSpec) -> list[InterventionSpec]:
+    """The interventions with one on a family of nodes (a node over dimensions, ``jobs``) made one
+    per element (``jobs[heerlen]``, ``jobs[kerkrade]``), each the same size; others as they are."""
+    return [item if target == item.node else item.model_copy(update={"node": target})
+            for item in interventions for target in intervention_targets(model, item.node)]
 
 
 def baseline_scenario(model: ModelSpec, time: TimeSpec | None = None, name: str = "baseline") -> ScenarioSpec:

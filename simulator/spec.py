@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from simulator.delays import DELAY_TYPES  # noqa: F401 (re-exported: the file format's delay types)
+from simulator.dimensions import expand_model_data, split_element_id
 from simulator.messages import msg
 from simulator.scores import SCALE, SIGNS, STRENGTHS, TriangleT, linear_scale, pool_mean, pool_ppf, weight_band
 
@@ -45,6 +46,10 @@ LinkForm = Literal["linear", "elasticity"]
 DelayType = Literal["none", "fixed", "exponential", "third_order"]  # simulator.delays.DELAY_TYPES
 EvidenceStrength = Literal["data", "literature", "expert"]
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+NODE_ID_PATTERN = r"^[a-z][a-z0-9_]*(\[[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*\])?$"
+NodeId = Annotated[str, Field(pattern=NODE_ID_PATTERN, max_length=400)]
+"""A node's id: an :data:`Identifier`, or an element of a node over dimensions, ``jobs[heerlen]``
+(made only by expanding dimensions, :mod:`simulator.dimensions`; a file writes ``over:``)."""
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -475,7 +480,7 @@ class Split(Spec):
     distribution of one quantity, e.g. income of low and high income households.
     """
 
-    indicator: Identifier
+    indicator: NodeId
     group: Identifier
 
 
@@ -488,7 +493,7 @@ class NodeSpec(Spec):
     that tables and charts translate into Dutch like the unit itself.
     """
 
-    id: Identifier
+    id: NodeId
     label: LocalizedText
     phrase: LocalizedText | None = Field(
         None, description="how a sentence names the indicator, with its article: "
@@ -657,8 +662,8 @@ class LinkSpec(Spec):
     A scored link is written back (``model_dump``) with its scores and without ``weight``.
     """
 
-    source: Identifier = Field(alias="from")
-    target: Identifier = Field(alias="to")
+    source: NodeId = Field(alias="from")
+    target: NodeId = Field(alias="to")
     weight: Uncertain
     score: ExpertScore | None = None
     scores: list[ExpertScore] | None = None
@@ -919,8 +924,66 @@ class ScenarioTime(TimeSpec):
         return TimeSpec.model_validate(base.model_dump() | self.given)
 
 
+class NodeOrigin(Spec):
+    """Where one node of an expanded model comes from (:mod:`simulator.dimensions`).
+
+    ``origin`` is its index in the file's ``nodes``; an element node also names its
+    ``family`` (the id the file wrote), its ``element`` (one per dimension of the family)
+    and the fields the file gave per element.
+    """
+
+    origin: int
+    family: str = ""
+    element: tuple[str, ...] = ()
+    per_element: tuple[str, ...] = ()
+
+
+class LinkOrigin(Spec):
+    """Where one link of an expanded model comes from: ``origin``, its index in the file's
+    ``links``; a link between families names the ``family`` (``jobs->unemployment``), the
+    ``place`` of its own value below the file's link (``("matrix", "heerlen", "kerkrade")``,
+    ``("weight", "heerlen")``; empty: the value given once) and the uncertain values given
+    once for the family (``shared``: drawn once per member for all its element links)."""
+
+    origin: int
+    family: str = ""
+    place: tuple[str, ...] = ()
+    shared: tuple[str, ...] = ()
+
+
+class Nesting(Spec):
+    """A nested dimension's parent: the ``dimension`` it lies within and each element's parent element."""
+
+    dimension: Identifier
+    elements: dict[Identifier, Identifier]
+
+
+class Expansion(Spec):
+    """The family structure of a model written with dimensions (places and groups), kept on
+    the flat model it was expanded into: the declared ``dimensions`` (name -> elements),
+    each ``families``' dimensions (family id -> dimension names), and per flat node and link
+    where it came from. Not a CBS brede-welvaart dimension (a node's ``dimension``)."""
+
+    dimensions: dict[Identifier, tuple[Identifier, ...]]
+    families: dict[Identifier, tuple[Identifier, ...]] = {}
+    within: dict[Identifier, Nesting] = {}
+    nodes: tuple[NodeOrigin, ...] = ()
+    links: tuple[LinkOrigin, ...] = ()
+
+    def family_of(self, node_index: int) -> NodeOrigin | None:
+        """The origin of the node at ``node_index`` when it is an element of a family, else None."""
+        if node_index < len(self.nodes) and self.nodes[node_index].family:
+            return self.nodes[node_index]
+        return None
+
+
 class ModelSpec(Spec):
-    """A causal network of bouwblokken."""
+    """A causal network of bouwblokken.
+
+    A model written with ``dimensions`` (places and groups) is expanded when it is built
+    (:func:`simulator.dimensions.expand_model_data`): its ``nodes`` and ``links`` are the
+    flat network's, ``expansion`` keeps the family structure (None for a model without).
+    """
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
     title: LocalizedText
@@ -929,6 +992,33 @@ class ModelSpec(Spec):
     nodes: Annotated[list[NodeSpec], Field(min_length=1)]
     links: list[LinkSpec] = []
     checks: list[BehaviourCheck] = []
+    expansion: Expansion | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand(cls, value: Any, info: ValidationInfo) -> Any:
+        """A model with dimensions becomes the flat model it stands for (a matrix CSV is read
+        relative to ``context["base"]``, the model file's folder)."""
+        base = (info.context or {}).get("base") if info is not None else None
+        return expand_model_data(value, base)
+
+    @model_validator(mode="after")
+    def _elements_only_from_expansion(self) -> ModelSpec:
+        families = self.expansion.families if self.expansion is not None else {}
+        for i, node in enumerate(self.nodes):
+            if "[" in node.id:
+                split = split_element_id(node.id)
+                if split is None or split[0] not in families or (self.expansion is not None and (
+                        i >= len(self.expansion.nodes) or self.expansion.nodes[i].family != split[0])):
+                    raise ValueError(msg("nodes[{index}].id '{id}': '[' in a node id is kept for the elements "
+                                         "of a node over dimensions; write the node once with over: [dimension]",
+                                         index=i, id=node.id))
+        if self.expansion is not None and (len(self.expansion.nodes) != len(self.nodes)
+                                           or len(self.expansion.links) != len(self.links)):
+            raise ValueError(msg("the expansion describes {n} nodes and {l} links, the model has {nodes} and "
+                                 "{links}", n=len(self.expansion.nodes), l=len(self.expansion.links),
+                                 nodes=len(self.nodes), links=len(self.links)))
+        return self
 
     @field_validator("links")
     @classmethod
@@ -975,7 +1065,7 @@ class InterventionSpec(Spec):
 
     model_config = ConfigDict(extra="ignore")
 
-    node: Identifier
+    node: NodeId
     shape: Literal["step", "pulse", "ramp", "series"]
     relative: bool = False
     label: LocalizedText | None = None
@@ -1136,7 +1226,7 @@ class BehaviourCheck(Spec):
 
     label: LocalizedText | None = None
     interventions: list[Intervention] = Field([], alias="with")
-    node: Identifier
+    node: NodeId
     expect: Literal["rises", "falls", "higher", "lower", "never_below", "never_above", "between"]
     within: FiniteFloat | None = None
     year: FiniteFloat | None = None
@@ -1194,8 +1284,8 @@ ModelSpec.model_rebuild()  # its checks are defined after it
 class LinkOverride(Spec):
     """A scenario's own assumption about an existing link."""
 
-    source: Identifier = Field(alias="from")
-    target: Identifier = Field(alias="to")
+    source: NodeId = Field(alias="from")
+    target: NodeId = Field(alias="to")
     weight: Uncertain | None = None
     lag: Uncertain | None = None
     delay: DelayType | None = None
@@ -1206,7 +1296,7 @@ class LinkOverride(Spec):
 class NodeOverride(Spec):
     """A scenario's own assumption about an existing node."""
 
-    id: Identifier
+    id: NodeId
     baseline: Baseline | None = None
     decay: FiniteFloat | None = Field(None, ge=0.0)
     min: FiniteFloat | None = None

@@ -49,7 +49,7 @@ Expressions are small trees of tuples, rendered by each dialect:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -376,8 +376,39 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         incoming[link.target].append(_ref(f"{base}_effect"))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id]))
+    if model.expansion is not None:  # element nodes jobs[heerlen] get names Vensim and XMILE take
+        out = _with_export_names(out)
+        eqs = out.equations
     _check_names(eqs, prepared.name)
     return out
+
+
+def export_name(name: str) -> str:
+    """A variable name valid in Vensim and XMILE for a name with an element: ``jobs[heerlen]_delta``
+    becomes ``jobs__heerlen_delta``, ``income[heerlen,laag]`` ``income__heerlen__laag``
+    (subscripted export, Vensim's own ``jobs[gemeente]``, is not written yet)."""
+    return name.replace("[", "__").replace(",", "__").replace("]", "")
+
+
+def _renamed_expr(expr: Any) -> Any:
+    """``expr`` with every referenced name through :func:`export_name`."""
+    if isinstance(expr, list):
+        return [_renamed_expr(x) for x in expr]
+    if not isinstance(expr, tuple) or not expr:
+        return expr
+    if expr[0] == "ref":
+        return ("ref", export_name(expr[1]))
+    return (expr[0], *(_renamed_expr(part) for part in expr[1:]))
+
+
+def _renamed(eq: Equation) -> Equation:
+    return replace(eq, name=export_name(eq.name), expr=_renamed_expr(eq.expr), initial=_renamed_expr(eq.initial))
+
+
+def _with_export_names(out: EquationSet) -> EquationSet:
+    """``out`` with every variable and diagram position named by :func:`export_name`."""
+    return EquationSet(out.name, out.start, out.end, out.dt, [_renamed(eq) for eq in out.equations],
+                       {export_name(name): xy for name, xy in out.positions.items()})
 
 
 def _shaped_signal(source: str, base: str, shape: Any, weight: Expr) -> tuple[Expr, list[Equation]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from simulator import spec as specs
-from simulator.checked import CheckedModel, check
+from simulator.checked import CheckedModel, check, in_file
+from simulator.dimensions import RAW_KEYS, expand_model_data, origin_path, unique
 from simulator.errors import InputError, Problem
 from simulator.io.yaml_file import YamlDocument, parse_yaml, read_yaml
 from simulator.messages import Text, msg
@@ -35,7 +37,7 @@ def _known_keys() -> set[str]:
     return keys
 
 
-_KNOWN_KEYS = _known_keys()
+_KNOWN_KEYS = _known_keys() | set(RAW_KEYS) - {"expansion"}
 
 
 def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
@@ -70,10 +72,11 @@ def _pydantic_text(error: ErrorDetails) -> str:
     return error["msg"]
 
 
-def _problem_from_error(doc: YamlDocument, error: ErrorDetails) -> Problem:
-    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (part.startswith(
-        ("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
+def _problem_from_error(doc: YamlDocument, error: ErrorDetails, expansion: object = None) -> Problem:
+    loc: tuple[Hashable, ...] = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
+        part.startswith(("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
         or part in specs.DISTRIBUTION_TAGS)))
+    loc = origin_path(expansion, loc)  # an expanded model's place in the file it came from
     kind, text = error["type"], _pydantic_text(error)
     if kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
@@ -122,10 +125,23 @@ def spec_from_document(doc: YamlDocument, spec_class: type[SpecT]) -> SpecT:
         raise InputError(doc.problem((), msg("this is not a bwsim scenario file: none of its keys is one of a "
                                              "scenario"),
                                      msg("a scenario file is a YAML mapping with the keys {keys}", keys=keys)))
+    data, context = doc.data, None
+    if spec_class is specs.ModelSpec:  # dimensions (places and groups): the flat model they stand for
+        if "expansion" in data:
+            raise InputError(doc.problem(("expansion",), msg("unknown key '{key}'", key="expansion"),
+                                         msg("'expansion' is written by bwsim when it expands dimensions; "
+                                             "remove it")))
+        base = Path(doc.file).parent if doc.file else None
+        try:
+            data = expand_model_data(data, base)
+        except InputError as exc:
+            raise InputError([doc.locate(p) for p in exc.problems]) from None
+        context = {"base": base}
     try:
-        return spec_class.model_validate(doc.data)
+        return spec_class.model_validate(data, context=context)
     except ValidationError as exc:
-        raise InputError([_problem_from_error(doc, err) for err in exc.errors()]) from None
+        expansion = data.get("expansion") if isinstance(data, dict) else None
+        raise InputError(unique([_problem_from_error(doc, err, expansion) for err in exc.errors()])) from None
 
 
 @dataclass(frozen=True)
@@ -169,7 +185,7 @@ def model_from_document(doc: YamlDocument, raw: bytes, path: str) -> ModelFile:
     """
     model = spec_from_document(doc, specs.ModelSpec)
     sound = check(model, doc=doc)
-    problems = theme_problems(model, doc) + list(sound.problems)
+    problems = in_file(theme_problems(model, None), model, doc) + list(sound.problems)
     if problems:
         raise InputError(problems)
     return ModelFile(model, path, hashlib.sha256(raw).hexdigest(), doc, sound)
