@@ -376,10 +376,8 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         incoming[link.target].append(_ref(f"{base}_effect"))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id]))
-    if model.expansion is not None:  # element nodes jobs[heerlen] get names Vensim and XMILE take
-        out = _with_export_names(out)
-        eqs = out.equations
-    _check_names(eqs, prepared.name)
+    out = _with_export_names(out) if model.expansion is not None else out  # jobs[heerlen]: a name both take
+    _check_names(out.equations, prepared.name)
     return out
 
 
