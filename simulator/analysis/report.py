@@ -225,19 +225,20 @@ def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language
 
 
 def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
-                       years: Sequence[float], language: str = "nl", members: np.ndarray | None = None) -> list[str]:
+                       years: Sequence[float], language: str = "nl",
+                       member_deltas: np.ndarray | None = None) -> list[str]:
     """One line per split indicator (verdeling): its groups, the baseline gap, and per year whether the
     gap widens or narrows and by how much (in the groups' unit).
 
     "Vertrouwen in anderen (noord/zuid; verschil 11 procentpunt): 2035: groter (+0,0225 procentpunt)".
-    A family over a dimension (places or groups) gets :func:`family_distribution_line`. ``members``:
+    A family over a dimension (places or groups) gets :func:`family_distribution_line`. ``member_deltas``:
     the ensemble's deviations at ``years`` (len(years), N, M), for the share that narrows a gap.
     Empty when nothing has two groups.
     """
     table = distribution(model, times, baseline, delta, years)
-    if members is not None:
+    if member_deltas is not None:
         idx = time_indices(np.asarray(times, dtype=float), years)
-        shares = distribution(model, np.asarray(times, dtype=float)[idx], baseline[idx], members, years,
+        shares = distribution(model, np.asarray(times, dtype=float)[idx], baseline[idx], member_deltas, years,
                               central=delta[idx])
         table = table.assign(share_narrows=shares["share_narrows"].to_numpy(), n_members=shares["n_members"])
     words = VERDICT_WORDS[language]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,9 +12,9 @@ import typer
 
 from simulator.analysis.ambition_report import ambition_records, ambitions_text
 from simulator.analysis.ambitions import AmbitionResult, ambition_times, judge
+from simulator.analysis.places import place_scorecard, whole_scorecard
 from simulator.analysis.report import comparison_text, scorecard_text
 from simulator.analysis.run_warnings import run_warnings
-from simulator.analysis.places import nodes_of_place, place_scorecard, whole_scorecard
 from simulator.analysis.scorecard import distribution, measured_only, summary, time_indices
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors
@@ -49,14 +49,25 @@ def _report(prepared: PreparedScenario, card: pd.DataFrame, d: np.ndarray, run: 
         if all(k in ensemble.member_times for k in idx):
             verdeling = distribution(prepared.model, cm.times[idx], cm.baselines[idx], ensemble.member_deltas(idx),
                                      years, scenario=prepared.name, central=d[idx])
-    out = {"scenario": prepared.name, "years": years, "nodes": _records(shown), "themes": _records(summary(shown)),
-           "dimensions": _records(summary(shown, by=("dimension",))), "distribution": _records(verdeling),
-           "tradeoffs": _records(tradeoffs(shown))}
+    out: dict[str, Any] = {
+        "scenario": prepared.name, "years": years, "nodes": _records(shown), "themes": _records(summary(shown)),
+        "dimensions": _records(summary(shown, by=("dimension",))), "distribution": _records(verdeling),
+        "tradeoffs": _records(tradeoffs(shown))}
     if place is not None:
         whole = whole_scorecard(card, prepared.model)
         out |= {"place": place, "whole": {"nodes": _records(whole), "themes": _records(summary(whole)),
                                           "dimensions": _records(summary(whole, by=("dimension",)))}}
     return out
+
+
+def _place_card(card: pd.DataFrame, prepared: PreparedScenario, place: str | None, path: Path) -> pd.DataFrame:
+    """The rows of ``place`` (all without one); an InputError at ``--place`` of ``path`` for a place the model lacks."""
+    if place is None:
+        return card
+    try:
+        return place_scorecard(card, prepared.model, place)
+    except InputError as exc:
+        raise InputError([Problem(str(path), p.place, p.message, p.hint) for p in exc.problems]) from None
 
 
 def _place_text(card: pd.DataFrame, prepared: PreparedScenario, place: str, language: str,
@@ -170,12 +181,7 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
                               for p in exc.problems]) from None
         if measured:
             card = measured_only(card)
-        if place is not None:
-            try:
-                nodes_of_place(prepared.model, place)
-            except InputError as exc:
-                raise InputError([Problem(str(path), p.place, p.message, p.hint) for p in exc.problems]) from None
-        cards.append(card if place is None else place_scorecard(card, prepared.model, place))
+        cards.append(_place_card(card, prepared, place, path))
         if as_json:
             reports.append(_report(prepared, card, central, run, place) | _ambitions_report(run, goal, language))
         else:

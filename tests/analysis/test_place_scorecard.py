@@ -32,7 +32,8 @@ def two_groups(measure: str | None = None) -> ModelSpec:
     return ModelSpec.model_validate({
         "name": "groups", "title": "two groups", "time": {"start": 2025, "end": 2030, "dt": 1.0},
         "dimensions": {"groep": ["laag", "hoog"]},
-        "nodes": [{"id": "income", "label": "Income", "over": ["groep"], "theme": "materiele_welvaart", "dimension": "hier_en_nu",
+        "nodes": [{"id": "income", "label": "Income", "over": ["groep"], "theme": "materiele_welvaart",
+                   "dimension": "hier_en_nu",
                    "baseline": {"laag": 20.0, "hoog": 60.0}, "direction": "up", **gap_key}]})
 
 
@@ -77,8 +78,10 @@ def test_nodes_of_place_counts_a_wijk_in_its_gemeente():
         "name": "wijken", "title": "wijken", "dimensions": {
             "gemeente": ["heerlen", "kerkrade"],
             "wijk": {"within": "gemeente", "elements": {"heerlen": ["centrum", "noord"], "kerkrade": ["west"]}}},
-        "nodes": [{"id": "trust", "over": ["wijk"], "label": "Trust", "theme": "samenleving", "dimension": "hier_en_nu"},
-                  {"id": "jobs", "label": "Jobs", "over": ["gemeente"], "theme": "arbeid_en_vrije_tijd", "dimension": "hier_en_nu"}]})
+        "nodes": [{"id": "trust", "over": ["wijk"], "label": "Trust", "theme": "samenleving",
+                   "dimension": "hier_en_nu"},
+                  {"id": "jobs", "label": "Jobs", "over": ["gemeente"], "theme": "arbeid_en_vrije_tijd",
+                   "dimension": "hier_en_nu"}]})
     assert nodes_of_place(spec, "heerlen") == ["trust[centrum]", "trust[noord]", "jobs[heerlen]"]
     assert nodes_of_place(spec, "west") == ["trust[west]"]
 
