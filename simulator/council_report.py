@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -23,11 +24,12 @@ from simulator.analysis.tradeoffs import tradeoffs
 from simulator.errors import InputError, Problem
 from simulator.io.ambition_files import AmbitionsFile, ambitions_beside, load_ambitions
 from simulator.io.spec_files import ScenarioFile
+from simulator.messages import Text, joined
 from simulator.runner import Runs, Scenario, ScenarioRun, Uncertainty, load_scenarios, run_scenarios
 from simulator.sensitivity import scenario_sensitivity
 from simulator.spec import DIMENSIONS, ModelSpec, ScenarioSpec
 
-SENSITIVITY_METHOD = "morris"
+SENSITIVITY_METHOD: Final = "morris"
 """The screening the report makes: Morris elementary effects (cheap, ranks factors)."""
 
 
@@ -78,7 +80,7 @@ class ScenarioPart:
     ambitions: tuple[AmbitionResult, ...] = ()
     ambitions_file: str | None = None
     sensitivity: Sensitivity | None = None
-    sensitivity_problem: str | None = None
+    sensitivity_problem: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -182,14 +184,14 @@ def _part(run: ScenarioRun, spec: ScenarioSpec, goal: AmbitionsFile | None, lang
                 members = None
         judged = tuple(judge(kept, tuple(goal.nodes[i] for i in inside), cm.node_ids, cm.times, cm.baselines,
                              run.result.delta, members)) if inside else ()
-    sens, problem = None, None
+    sens, problem = None, None  # problem: why the screening could not be made (e.g. no uncertain parameter)
     moving = [h for h in tops if h.node is not None]
     if sensitivity_runs > 0 and moving:
         output = max(moving, key=lambda h: abs(h.relative) if np.isfinite(h.relative) else 0.0).node
         try:
             sens = _sensitivity(run, str(output), sensitivity_runs, seed)
         except InputError as exc:
-            problem = "; ".join(str(p.message) for p in exc.problems)
+            problem = joined("; ", [p.message for p in exc.problems])
     return ScenarioPart(run, spec, _text(spec.title, language) or spec.name, _text(spec.description, language),
                         horizon, tops, tradeoffs(horizon), verdeling, judged, goal.path if goal else None, sens,
                         problem)

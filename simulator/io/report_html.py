@@ -25,12 +25,21 @@ from simulator.analysis.scorecard import summary
 from simulator.analysis.text import DIMENSION_NAMES, VERDICT_WORDS, format_number, node_units, sentence
 from simulator.council_report import CouncilReport, Headline, ScenarioPart
 from simulator.messages import msg, translate
-from simulator.spec import DIMENSIONS
 from simulator.themes import theme_name
 
 SECTIONS = ("question", "scenarios", "headlines", "scorecard", "tradeoffs", "verdeling", "sensitivity",
             "ambitions", "sources", "not-covered")
 """The ``id`` of every ``<section>`` of the page, in order."""
+
+ASSUMPTION = msg("assumption")
+GAINS = msg("gains")
+INDICATOR_OR_LINK = msg("indicator or link")
+LOSSES = msg("losses")
+NO_AMBITIONS = msg("no ambitions file beside the model")
+NO_SCORED_CHANGE = msg("no scored change")
+NO_TRADEOFFS = msg("no trade-offs: no theme gains while another loses")
+SOURCE = msg("source")
+NO_SPLIT = msg("the model splits no indicator into groups")
 
 CHROMIUM = Path("/usr/bin/chromium")
 PLOTLY_SEPARATORS = {"nl": ",.", "en": ".,"}  # plotly's layout.separators: decimal mark, then thousands
@@ -136,7 +145,7 @@ def _scenarios(report: CouncilReport, language: str) -> str:
 
 
 def _headlines(report: CouncilReport, language: str) -> str:
-    out = []
+    markup = []
     words = (msg("dimension"), msg("indicator"), msg("change"), msg("5-95 % band"), msg("verdict"))
     for p in report.parts:
         units = node_units(p.run.prepared.model, language)
@@ -145,7 +154,7 @@ def _headlines(report: CouncilReport, language: str) -> str:
         for h in p.headlines:
             dim = e(DIMENSION_NAMES[language][h.dimension])
             if h.node is None:
-                rows.append(f"<tr><td>{dim}</td><td colspan='4'>{_t(msg('no scored change'), language)}</td></tr>")
+                rows.append(f"<tr><td>{dim}</td><td colspan='4'>{_t(NO_SCORED_CHANGE, language)}</td></tr>")
                 continue
             unit = e(units.get(h.node, ""))
             rows.append(f"<tr data-node='{e(h.node)}'><td>{dim}</td><td>{e(h.label)}</td>"
@@ -153,13 +162,13 @@ def _headlines(report: CouncilReport, language: str) -> str:
                         f"</td><td>{e(VERDICT_WORDS[language][h.verdict])}</td></tr>")
             row = p.horizon[p.horizon["node"] == h.node].iloc[0]
             said.append(e(sentence(row, language, p.run.prepared.model)))
-        out.append(f"<h3>{e(p.title)}</h3><table><tr>{head}</tr>{''.join(rows)}</table>{_list(said)}"
+        markup.append(f"<h3>{e(p.title)}</h3><table><tr>{head}</tr>{''.join(rows)}</table>{_list(said)}"
                    + _img(headline_chart(p, language), translate(msg("chart of the largest changes"), language)))
-    return "".join(out)
+    return "".join(markup)
 
 
 def _scorecard(report: CouncilReport, language: str) -> str:
-    out = []
+    markup = []
     words = (msg("dimension"), msg("theme"), msg("indicator"), msg("baseline"), msg("change"),
              msg("relative"), msg("verdict"), msg("share of runs that agree"))
     for p in report.parts:
@@ -181,63 +190,62 @@ def _scorecard(report: CouncilReport, language: str) -> str:
                         f"<td class='n relative'>{_percent(r.relative, language)}</td>"
                         f"<td>{e(VERDICT_WORDS[language][r.verdict])}</td><td class='n'>{e(share)}</td></tr>")
         title = _t(msg("{title}, against the baseline in {year:g}", title=p.title, year=year), language)
-        out.append(f"<h3>{title}</h3>{_list(lines)}<table><tr>{head}</tr>{''.join(rows)}</table>")
-    return "".join(out)
+        markup.append(f"<h3>{title}</h3>{_list(lines)}<table><tr>{head}</tr>{''.join(rows)}</table>")
+    return "".join(markup)
 
 
 def _tradeoffs(report: CouncilReport, language: str) -> str:
-    out = []
+    markup = []
     names = DIMENSION_NAMES[language]
     for p in report.parts:
         pairs = p.tradeoffs
         if pairs.empty:
-            body = f"<p>{_t(msg('no trade-offs: no theme gains while another loses'), language)}</p>"
+            body = f"<p>{_t(NO_TRADEOFFS, language)}</p>"
         else:
             gains = dict.fromkeys(f"{theme_name(t, language)} ({names[d]})" for d, t in
                                   zip(pairs["gains_dimension"], pairs["gains_theme"], strict=True))
             loses = dict.fromkeys(f"{theme_name(t, language)} ({names[d]})" for d, t in
                                   zip(pairs["loses_dimension"], pairs["loses_theme"], strict=True))
-            body = (f"<p>{_t(msg('gains'), language)}: {e(', '.join(gains))}</p>"
-                    f"<p>{_t(msg('losses'), language)}: {e(', '.join(loses))}</p>")
-        out.append(f"<h3>{e(p.title)}</h3>{body}")
-    return "".join(out)
+            body = (f"<p>{_t(GAINS, language)}: {e(', '.join(gains))}</p>"
+                    f"<p>{_t(LOSSES, language)}: {e(', '.join(loses))}</p>")
+        markup.append(f"<h3>{e(p.title)}</h3>{body}")
+    return "".join(markup)
 
 
 def _verdeling(report: CouncilReport, language: str) -> str:
-    out = []
+    markup = []
     for p in report.parts:
         body = _list(e(line) for line in p.verdeling) or \
-            f"<p>{_t(msg('the model splits no indicator into groups'), language)}</p>"
-        out.append(f"<h3>{e(p.title)}</h3>{body}")
-    return "".join(out)
+            f"<p>{_t(NO_SPLIT, language)}</p>"
+        markup.append(f"<h3>{e(p.title)}</h3>{body}")
+    return "".join(markup)
 
 
 def _sensitivity(report: CouncilReport, language: str) -> str:
-    lead = msg("Morris screening (elementary effects): how much the headline indicator at the horizon moves when "
+    intro = msg("Morris screening (elementary effects): how much the headline indicator at the horizon moves when "
                "one uncertain weight or lag moves across its range (mu*, in the indicator's unit); the largest first.")
-    out = [f"<p>{_t(lead, language)}</p>"]
+    markup = [f"<p>{_t(intro, language)}</p>"]
     for p in report.parts:
         s = p.sensitivity
         if s is None:
-            why = p.sensitivity_problem or translate(msg("not made (no scored change or --sensitivity-runs 0)"),
-                                                     language)
-            out.append(f"<h3>{e(p.title)}</h3><p>{e(why)}</p>")
+            why = p.sensitivity_problem or msg("not made (no scored change or --sensitivity-runs 0)")
+            markup.append(f"<h3>{e(p.title)}</h3><p>{_t(why, language)}</p>")
             continue
         labels = {n.id: n.label.get(language) for n in p.run.prepared.model.nodes}
         rows = "".join(f"<tr><td>{e(name)}</td><td class='n'>{_number(mu, language)}</td></tr>"
                        for name, mu in s.ranking[:8])
         lead = _t(msg("{output} in {year:g}, {runs} runs", output=labels.get(s.output, s.output), year=s.year,
                       runs=s.n_runs), language)
-        out.append(f"<h3>{e(p.title)}</h3><p>{lead}</p><table><tr><th>{_t(msg('assumption'), language)}</th>"
-                   f"<th>mu*</th></tr>{rows}</table>")
-    return "".join(out)
+        markup.append(f"<h3>{e(p.title)}</h3><p>{lead}</p><table><tr><th>{_t(ASSUMPTION, language)}</th>"
+                      f"<th>mu*</th></tr>{rows}</table>")
+    return "".join(markup)
 
 
 def _ambitions(report: CouncilReport, language: str) -> str:
-    out = []
+    markup = []
     for p in report.parts:
         if p.ambitions_file is None:
-            out.append(f"<h3>{e(p.title)}</h3><p>{_t(msg('no ambitions file beside the model'), language)}</p>")
+            markup.append(f"<h3>{e(p.title)}</h3><p>{_t(NO_AMBITIONS, language)}</p>")
             continue
         model = p.run.prepared.model
         items = []
@@ -245,13 +253,13 @@ def _ambitions(report: CouncilReport, language: str) -> str:
             word = msg("reached") if r.reached else msg("not reached")
             items.append(f"<strong>{e(statement(r, model, language))}</strong>: {_t(word, language)}. "
                          f"{e(detail(r, model, language))}")
-        out.append(f"<h3>{e(p.title)}</h3><p class='small'>{e(p.ambitions_file)}</p>{_list(items)}")
-    return "".join(out)
+        markup.append(f"<h3>{e(p.title)}</h3><p class='small'>{e(p.ambitions_file)}</p>{_list(items)}")
+    return "".join(markup)
 
 
 def _sources(report: CouncilReport, language: str) -> str:
     rows = "".join(f"<tr><td>{e(what)}</td><td>{e(source)}</td></tr>" for what, source in report.sources)
-    head = f"<tr><th>{_t(msg('indicator or link'), language)}</th><th>{_t(msg('source'), language)}</th></tr>"
+    head = f"<tr><th>{_t(INDICATOR_OR_LINK, language)}</th><th>{_t(SOURCE, language)}</th></tr>"
     return f"<table>{head}{rows}</table>"
 
 

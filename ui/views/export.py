@@ -245,14 +245,14 @@ def _council_report(cur: state.Current, scenario) -> None:
         from simulator.io.report_html import render_html
 
         try:
-            made = council_report([(scenario, cur.model.spec)], language=state.language(), sensitivity_runs=0,
+            content = council_report([(scenario, cur.model.spec)], language=state.language(), sensitivity_runs=0,
                                   ambitions=[state.ambitions_of(cur)])
-            st.session_state["council_report"] = (scenario.name, render_html(made))
+            st.session_state["council_report"] = (scenario.name, render_html(content))
         except Exception as exc:  # kaleido needs a Chrome for the charts
             st.warning(tr("report_unavailable", reason=state.error_text(exc)))
-    made = st.session_state.get("council_report")
-    if made is not None and made[0] == scenario.name:
-        st.download_button(tr("download_report"), made[1].encode("utf-8"), file_name=f"{scenario.name}-rapport.html",
+    ready = st.session_state.get("council_report")
+    if ready is not None and ready[0] == scenario.name:
+        st.download_button(tr("download_report"), ready[1].encode("utf-8"), file_name=f"{scenario.name}-rapport.html",
                            mime="text/html", key="dl_report")
 
 
