@@ -85,6 +85,17 @@ def map_families(model: ModelSpec) -> list[str]:
     return [family for family, dims in families.items() if tuple(dims) == (dimension,)]
 
 
+def default_family(model: ModelSpec, skip: frozenset[str] = frozenset()) -> str | None:
+    """The family the map shows first: the first of :func:`map_families` none of whose nodes is in ``skip``
+    (the nodes the levers push: their change is the lever's own), else the first; None when there is none."""
+    families = map_families(model)
+    expansion = model.expansion
+    if not families or expansion is None:
+        return None
+    pushed = {origin.family for node, origin in zip(model.nodes, expansion.nodes, strict=True) if node.id in skip}
+    return next((f for f in families if f not in pushed), families[0])
+
+
 def family_label(model: ModelSpec, family: str, language: str) -> str:
     """A family's label without its element: ``Banen`` for the nodes ``Banen (Heerlen)``, ..."""
     expansion = model.expansion
@@ -131,18 +142,22 @@ def place_card(model: ModelSpec, card: pd.DataFrame, place: str) -> pd.DataFrame
 
 
 def place_map_figure(changes: pd.DataFrame, title: str, unit: str, language: str = "nl") -> go.Figure:
-    """``unit``: as shown (in the page's language, :func:`ui.state.unit_of`). A tile map: one tile per row of ``changes`` (:func:`family_changes`) at its grid position, coloured
+    """A tile map: one tile per row of ``changes`` (:func:`family_changes`) at its grid position (rows and
+    columns without a tile left out), coloured
     by its ``colour`` on a diverging scale centred at 0 (green better, red worse; without a direction,
     blue lower and red higher), the place's name on the tile and its change on hover, localized.
+    ``unit``: as shown (in the page's language, :func:`ui.state.unit_of`).
     """
-    n_rows = int(changes["row"].max()) + 1 if len(changes) else 1
-    n_cols = int(changes["column"].max()) + 1 if len(changes) else 1
+    # rows and columns of the grid that hold no tile of this map are left out (the order is kept)
+    row_of = {r: i for i, r in enumerate(sorted(set(changes["row"])))}
+    col_of = {c: i for i, c in enumerate(sorted(set(changes["column"])))}
+    n_rows, n_cols = max(1, len(row_of)), max(1, len(col_of))
     z: list[list[float | None]] = [[None] * n_cols for _ in range(n_rows)]
     hover: list[list[str]] = [[""] * n_cols for _ in range(n_rows)]
     names: list[list[str]] = [[""] * n_cols for _ in range(n_rows)]
     shown_unit = _plain(unit)
     for item in changes.to_dict("records"):
-        r, c = int(item["row"]), int(item["column"])
+        r, c = row_of[item["row"]], col_of[item["column"]]
         colour = float(item["colour"])
         z[r][c] = colour if math.isfinite(colour) else None
         change = numbers.number(item["delta"], language, 3, sign=True)

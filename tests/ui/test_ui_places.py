@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_helpers import chart_specs, decode_array
+from ui_helpers import chart_specs
 
 from simulator.io.spec_files import load_model
 from simulator.place_grid import PARKSTAD_GRID, grid_positions
@@ -47,9 +46,8 @@ def test_a_model_without_dimensions_has_no_places(tmp_path: Path):
 
 
 def _tile(spec: dict, row: int, column: int) -> float | None:
-    z = spec["data"][0]["z"]
-    value = z[row][column] if isinstance(z, list) else decode_array(z["bdata"]).reshape(z["shape"])[row][column]
-    return value
+    """The colour value of the tile at (row, column); None for no place (plotly keeps a grid with gaps a list)."""
+    return spec["data"][0]["z"][row][column]
 
 
 @pytest.fixture
@@ -92,19 +90,23 @@ def test_the_home_page_has_a_place_picker_a_tile_map_and_the_place_scorecard(pla
     at = places_app
     picker = at.selectbox(key="place_pick")
     assert picker.options == ["Heerlen", "Kerkrade"] and picker.value == "heerlen"  # the intervention's place
+    assert at.selectbox(key="place_family").value == "employed_residents"  # jobs are the lever's own
     at.selectbox(key="place_family").set_value("unemployment_rate").run()
     year = float(at.slider(key="year").value)
     card = run_scenarios([SCENARIO], years=[year]).scenarios[0].scorecard.set_index("node")["delta"]
     spec = _map(at)
     assert spec["data"][0]["type"] == "heatmap"
-    # Heerlen (1, 1), Kerkrade (1, 2); unemployment goes down = better: the colour is -delta, both places moved
-    heerlen, kerkrade = _tile(spec, 1, 1), _tile(spec, 1, 2)
+    # Heerlen (1, 1), Kerkrade (1, 2) on the grid; the map keeps only row 1 and columns 1-2: tiles (0, 0), (0, 1).
+    # Unemployment goes down = better: the colour is -delta, and both places moved
+    heerlen, kerkrade = _tile(spec, 0, 0), _tile(spec, 0, 1)
     assert heerlen == -card["unemployment_rate[heerlen]"] > 0
     assert kerkrade == -card["unemployment_rate[kerkrade]"] > 0
     tiles = [v for row in spec["data"][0]["z"] for v in row if v is not None]
     assert len(tiles) == 2
-    assert spec["data"][0]["zmid"] == 0 and spec["data"][0]["zmax"] == -spec["data"][0]["zmin"] == max(heerlen, kerkrade)
-    hover = spec["data"][0]["customdata"][1][1]
+    heatmap = spec["data"][0]
+    assert heatmap["zmid"] == 0 and heatmap["zmax"] == -heatmap["zmin"] == max(heerlen, kerkrade)
+    assert len(heatmap["z"]) == 1 and len(heatmap["z"][0]) == 2
+    hover = heatmap["customdata"][0][0]
     assert hover.startswith("Heerlen: -") and "," in hover and "." not in hover.split(":")[1]  # Dutch decimals
     shown = _block_markdown(at, "**Scorekaart Heerlen**")
     assert any("(Heerlen)" in text for text in shown) and not any("(Kerkrade)" in text for text in shown)
@@ -126,3 +128,26 @@ def test_a_model_without_dimensions_shows_no_places(monkeypatch: pytest.MonkeyPa
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == "place_pick"]
     assert "Per plaats" not in [h.value for h in at.subheader]
+
+
+def test_the_map_colours_each_tile_by_its_change_signed_by_direction_with_gaps_left_empty():
+    import pandas as pd
+
+    changes = pd.DataFrame([
+        {"place": "brunssum", "node": "u[brunssum]", "delta": -0.5, "relative": -0.1, "direction": "down",
+         "verdict": "improves", "row": 0, "column": 1, "colour": 0.5},
+        {"place": "heerlen", "node": "u[heerlen]", "delta": 0.25, "relative": 0.05, "direction": "down",
+         "verdict": "worsens", "row": 1, "column": 1, "colour": -0.25},
+        {"place": "kerkrade", "node": "u[kerkrade]", "delta": 0.0, "relative": 0.0, "direction": "down",
+         "verdict": "level", "row": 1, "column": 2, "colour": 0.0},
+    ])
+    heatmap = places.place_map_figure(changes, "Werkloosheid", "%", "nl").data[0]
+    assert [list(row) for row in heatmap.z] == [[0.5, None], [-0.25, 0.0]]  # column 0 holds no tile: left out
+    assert heatmap.zmin == -0.5 and heatmap.zmax == 0.5 and heatmap.colorscale[0][1] == "#d73027"
+    assert list(heatmap.colorbar.ticktext) == ["slechter", "gelijk", "beter"]
+    assert heatmap.customdata[1][0] == "Heerlen: +0,25 % (+5 %)" and heatmap.text[0][0] == "Brunssum"
+    neutral = changes.assign(direction="neutral", colour=changes["delta"])
+    heatmap = places.place_map_figure(neutral, "x", "", "en").data[0]
+    assert [list(row) for row in heatmap.z] == [[-0.5, None], [0.25, 0.0]]
+    assert list(heatmap.colorbar.ticktext) == ["lower", "no change", "higher"]
+    assert heatmap.customdata[0][0] == "Brunssum: -0.5 (-10 %)"

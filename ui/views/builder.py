@@ -376,7 +376,7 @@ def _places(cur: state.Current, scenario, card, year: float, skip: frozenset[str
     place = cols[0].selectbox(tr("place_pick"), options, key="place_pick", format_func=places.place_name)
     if families:
         if st.session_state.get(state.wkey("place_family")) not in families:
-            st.session_state[state.wkey("place_family")] = families[0]
+            st.session_state[state.wkey("place_family")] = places.default_family(model, skip)
         family = cols[1].selectbox(tr("place_indicator"), families, key=state.wkey("place_family"),
                                    format_func=lambda f: places.family_label(model, f, lang))
         changes = places.family_changes(model, card, family)
