@@ -151,3 +151,17 @@ def test_the_map_colours_each_tile_by_its_change_signed_by_direction_with_gaps_l
     assert [list(row) for row in heatmap.z] == [[-0.5, None], [0.25, 0.0]]
     assert list(heatmap.colorbar.ticktext) == ["lower", "no change", "higher"]
     assert heatmap.customdata[0][0] == "Brunssum: -0.5 (-10 %)"
+
+
+def test_in_english_the_map_and_cards_keep_the_choices(places_app: AppTest):
+    at = places_app
+    at.selectbox(key="place_family").set_value("unemployment_rate").run()
+    at.selectbox(key="place_pick").set_value("kerkrade").run()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert at.selectbox(key="place_family:en").value == "unemployment_rate"  # carried over
+    assert at.selectbox(key="place_pick").value == "kerkrade"
+    spec = next(s for s in chart_specs(at) if "change per place" in s["layout"]["title"]["text"])
+    assert spec["layout"]["title"]["text"].startswith("Unemployment rate: change per place in")
+    assert spec["data"][0]["customdata"][0][1].startswith("Kerkrade: -0.")
+    assert any("(Kerkrade)" in text for text in _block_markdown(at, "**Scorecard Kerkrade**"))
