@@ -24,6 +24,7 @@ import numpy as np
 
 from simulator.errors import InputError, Problem
 from simulator.io.export_equations import build_equations
+from simulator.io.export_subscripts import delta_columns
 from simulator.io.export_mdl import write_mdl
 from simulator.io.export_xmile import write_xmile
 from simulator.messages import Text, msg
@@ -105,11 +106,18 @@ def engine_problems(names: list[str]) -> list[Problem]:
     return problems
 
 
-def _write(prepared: PreparedScenario, fmt: str, folder: Path) -> Path:
+FLAT = {("simlin", "mdl")}
+"""Engines and formats that get a model with dimensions expanded (``bwsim export --flat``): Simlin's
+``.mdl`` reader cannot compile a subscripted variable defined per element with ``STEP`` (its XMILE reader can)."""
+
+
+def _write(prepared: PreparedScenario, engine: str, fmt: str, folder: Path) -> tuple[Path, list[str]]:
+    """The export written for ``engine``, and the names it reports each node's deviation under."""
     writer = write_mdl if fmt == "mdl" else write_xmile
     path = folder / f"{prepared.name or 'model'}.{fmt}"
-    path.write_text(writer(build_equations(prepared)), encoding="utf-8")
-    return path
+    equations = build_equations(prepared, flat=(engine, fmt) in FLAT)
+    path.write_text(writer(equations), encoding="utf-8")
+    return path, delta_columns(equations, list(prepared.compiled.node_ids))
 
 
 def engine_deltas(prepared: PreparedScenario, engine: str, fmt: str, folder: Path) -> np.ndarray:
@@ -120,8 +128,7 @@ def engine_deltas(prepared: PreparedScenario, engine: str, fmt: str, folder: Pat
     RuntimeError
         When the engine cannot read or run the file, or reports other times or variables.
     """
-    path = _write(prepared, fmt, folder)
-    columns = [f"{node}_delta" for node in prepared.compiled.node_ids]
+    path, columns = _write(prepared, engine, fmt, folder)
     with warnings.catch_warnings():  # the engines' own deprecation, casting and unit chatter
         warnings.simplefilter("ignore")
         if engine == "pysd":

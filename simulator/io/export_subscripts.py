@@ -226,3 +226,15 @@ def _family_comment(comments: list[str], dims: tuple[str, ...]) -> str:
     columns = list(zip(*(_GROUP.findall(c) for c in comments), strict=False))
     varying = iter(len(set(column)) > 1 for column in columns)
     return _GROUP.sub(lambda m: f"[{','.join(dims)}]" if next(varying, False) else m.group(0), first)
+
+
+def delta_columns(equations: EquationSet, node_ids: list[str]) -> list[str]:
+    """The name each engine reports the deviation of each flat node under (``jobs[heerlen]``:
+    ``jobs_delta[heerlen]`` in a subscripted export, ``jobs__heerlen_delta`` in the flat one)."""
+    if not equations.dimensions:
+        return [export_name(f"{node}_delta") for node in node_ids]
+    columns = []
+    for node in node_ids:
+        family, bracket, rest = node.partition("[")
+        columns.append(f"{family}_delta[{rest.replace(' ', '')}" if bracket else f"{node}_delta")
+    return columns
