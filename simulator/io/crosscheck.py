@@ -24,8 +24,8 @@ import numpy as np
 
 from simulator.errors import InputError, Problem
 from simulator.io.export_equations import build_equations
-from simulator.io.export_subscripts import delta_columns
 from simulator.io.export_mdl import write_mdl
+from simulator.io.export_subscripts import delta_columns
 from simulator.io.export_xmile import write_xmile
 from simulator.messages import Text, msg
 from simulator.scenario_run import PreparedScenario, run_deterministic
@@ -106,16 +106,11 @@ def engine_problems(names: list[str]) -> list[Problem]:
     return problems
 
 
-FLAT = {("simlin", "mdl")}
-"""Engines and formats that get a model with dimensions expanded (``bwsim export --flat``): Simlin's
-``.mdl`` reader cannot compile a subscripted variable defined per element with ``STEP`` (its XMILE reader can)."""
-
-
-def _write(prepared: PreparedScenario, engine: str, fmt: str, folder: Path) -> tuple[Path, list[str]]:
-    """The export written for ``engine``, and the names it reports each node's deviation under."""
+def _write(prepared: PreparedScenario, fmt: str, folder: Path) -> tuple[Path, list[str]]:
+    """The export (subscripted for a model with dimensions), and the names each node's deviation has in it."""
     writer = write_mdl if fmt == "mdl" else write_xmile
     path = folder / f"{prepared.name or 'model'}.{fmt}"
-    equations = build_equations(prepared, flat=(engine, fmt) in FLAT)
+    equations = build_equations(prepared)
     path.write_text(writer(equations), encoding="utf-8")
     return path, delta_columns(equations, list(prepared.compiled.node_ids))
 
@@ -128,7 +123,7 @@ def engine_deltas(prepared: PreparedScenario, engine: str, fmt: str, folder: Pat
     RuntimeError
         When the engine cannot read or run the file, or reports other times or variables.
     """
-    path, columns = _write(prepared, engine, fmt, folder)
+    path, columns = _write(prepared, fmt, folder)
     with warnings.catch_warnings():  # the engines' own deprecation, casting and unit chatter
         warnings.simplefilter("ignore")
         if engine == "pysd":

@@ -64,6 +64,7 @@ from simulator.messages import msg
 from simulator.network_layout import diagram_positions
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import (
+    Expansion,
     GrowthBaseline,
     InterventionSpec,
     LinkSpec,
@@ -394,14 +395,18 @@ def build_equations(prepared: PreparedScenario, flat: bool = False) -> EquationS
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id]))
     _check_names([_renamed(eq) for eq in out.equations], prepared.name)
-    if model.expansion is None:
-        return out
+    return out if model.expansion is None else _with_dimensions(out, model.expansion, flat)
+
+
+def _with_dimensions(out: EquationSet, expansion: Expansion, flat: bool) -> EquationSet:
+    """The expanded equations ``out`` subscripted, or with ``flat`` (or an element in two dimensions)
+    named by :func:`export_name`."""
     if not flat:
-        from simulator.io.export_subscripts import NotFoldable, subscripted
+        from simulator.io.export_subscripts import NotFoldable, subscripted  # it builds on this module
 
         try:
-            return subscripted(out, model.expansion)
-        except NotFoldable:  # an element in two dimensions: the expanded export below
+            return subscripted(out, expansion)
+        except NotFoldable:  # an element in two dimensions: the expanded export
             pass
     return _with_export_names(out)  # jobs[heerlen]: a name both take
 

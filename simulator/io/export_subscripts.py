@@ -94,7 +94,7 @@ def members(names: list[str], expansion: Expansion) -> dict[str, Member]:
         if "[" in name:
             keyed.setdefault(_GROUP.sub("[]", name), []).append(name)
     out: dict[str, Member] = {}
-    for key, flat in keyed.items():
+    for flat in keyed.values():
         rows = any(_merge(_groups(n), owner) is None for n in flat)  # a matrix: the source's element in the name
         family_members = {}
         for name in flat:
@@ -115,14 +115,29 @@ def members(names: list[str], expansion: Expansion) -> dict[str, Member]:
 
 def _complete_or_scalars(found: dict[str, Member], dimensions: dict[str, tuple[str, ...]]) -> dict[str, Member]:
     """``found`` as it is when each family has every element; a family with only some (an intervention's
-    constants on ``jobs[heerlen]``) as one plain variable per element, named as the flat export names it
-    (:func:`~simulator.io.export_equations.export_name`: ``jobs__heerlen_input_0_height``)."""
+    constants on ``jobs[heerlen]``) as one plain variable per element, ``jobs_heerlen_input_0_height``
+    (one underscore: Vensim readers take ``__`` as ``_``, and Simlin's then misses the variable)."""
     by_family: dict[str, list[Member]] = {}
     for member in found.values():
         by_family.setdefault(member.family, []).append(member)
     partial = {family for family, ms in by_family.items()
                if sorted(m.elements for m in ms) != sorted(_product(ms[0].dims, dimensions))}
-    return {name: Member(export_name(name)) if m.family in partial else m for name, m in found.items()}
+    return {name: Member(_plain(name)) if m.family in partial else m for name, m in found.items()}
+
+
+def _plain(name: str) -> str:
+    """``jobs[heerlen]_input_0_height`` as ``jobs_heerlen_input_0_height``, ``x[heerlen,laag]`` ``x_heerlen_laag``."""
+    return re.sub(r"_+", "_", name.replace("[", "_").replace(",", "_").replace("]", ""))
+
+
+def _check_unique(equations: list[Equation]) -> None:
+    """Every written name once, as Vensim compares names (case, ``_`` and spaces alike)."""
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for eq in equations:
+        key = (re.sub(r"[_ ]+", " ", eq.name.lower()), eq.elements)
+        if key in seen:
+            raise NotFoldable(f"{eq.name!r} is written twice")
+        seen.add(key)
 
 
 def _rename(expr: Any, table: dict[str, Member], generic_for: dict[str, str] | None) -> Any:
@@ -166,7 +181,8 @@ def subscripted(flat: EquationSet, expansion: Expansion) -> EquationSet:
     Raises
     ------
     NotFoldable
-        When an element is in two dimensions (the caller then writes the flat export).
+        When an element is in two dimensions, or two folded names coincide (the caller then
+        writes the flat export).
     """
     table = members([eq.name for eq in flat.equations], expansion)
     families: dict[str, list[Equation]] = {}
@@ -196,13 +212,14 @@ def subscripted(flat: EquationSet, expansion: Expansion) -> EquationSet:
                 for m, eq in zip(mapped, group, strict=True)]
         for written in (mapped, same):  # x[gemeente] = y[gemeente], or x[gemeente] = y[heerlen]: one equation
             if all(w == written[0] for w in written):
-                equations.append(replace(written[0], dims=member.dims, comment=_family_comment([eq.comment for eq in group],
-                                                                                               member.dims)))
+                comment = _family_comment([eq.comment for eq in group], member.dims)
+                equations.append(replace(written[0], dims=member.dims, comment=comment))
                 break
         else:  # values differ: one equation per element
             for eq, one in zip(group, same, strict=True):
                 equations.append(replace(one, comment=eq.comment, dims=table[eq.name].dims,
                                          elements=table[eq.name].elements))
+    _check_unique(equations)
     positions: dict[str, tuple[float, float]] = {}
     for name, xy in flat.positions.items():
         positions.setdefault(table[name].family if name in table else name, xy)

@@ -73,7 +73,7 @@ def test_vensim_subscripts_are_written_per_family():
                      r"jobs_heerlen_to_employed_residents_effect\[gemeente\] \+ "
                      r"jobs_kerkrade_to_employed_residents_effect\[gemeente\]\)$", text, re.M)
     # an intervention on one element: its constants are plain, its input is per element
-    assert "jobs__heerlen_input_0_height = 1000.0" in text and "jobs_input[kerkrade] = 0.0" in text
+    assert "jobs_heerlen_input_0_height = 1000.0" in text and "jobs_input[kerkrade] = 0.0" in text
 
 
 def test_xmile_arrays_declare_their_dimension_and_elements():
@@ -83,13 +83,14 @@ def test_xmile_arrays_declare_their_dimension_and_elements():
     assert '<element subscript="heerlen"><eqn>52000.0</eqn></element>' in text
 
 
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
 @pytest.mark.parametrize("scenario", ["jobs-in-heerlen.yaml", "regional-jobs.yaml"])
-def test_simlin_runs_the_xmile_arrays(scenario, tmp_path):
+def test_simlin_runs_the_subscripts_and_arrays(scenario, fmt, tmp_path):
     simlin = pytest.importorskip("simlin")
     prepared = _prepared(scenario)
     equations = build_equations(prepared)
-    path = tmp_path / "model.xmile"
-    path.write_text(write_xmile(equations), encoding="utf-8")
+    path = tmp_path / f"model.{fmt}"
+    path.write_text(WRITERS[fmt][0](equations), encoding="utf-8")
     frame = simlin.load(path).run(analyze_loops=False).results
     theirs = frame[delta_columns(equations, list(prepared.compiled.node_ids))].to_numpy(dtype=float)
     assert _worst(run_deterministic(prepared).delta, theirs) < TOLERANCE
