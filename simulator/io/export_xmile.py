@@ -53,7 +53,7 @@ def _body(eqs: list[Equation], initial: bool = False) -> str:
     dims = "".join(f'<dim name="{escape(d)}"/>' for d in eqs[0].dims)
     if not eqs[0].elements:
         return f"<dimensions>{dims}</dimensions>{one(eqs[0])}"
-    parts = "".join(f'<element subscript="{escape(", ".join(eq.elements))}">{one(eq)}</element>' for eq in eqs)
+    parts = "".join(f'<element subscript="{escape(",".join(eq.elements))}">{one(eq)}</element>' for eq in eqs)
     return f"<dimensions>{dims}</dimensions>{parts}"
 
 
