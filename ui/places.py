@@ -14,6 +14,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulator.analysis.places import nodes_of_place
 from simulator.place_grid import grid_positions
 from simulator.spec import ModelSpec
 from ui import numbers
@@ -62,18 +63,6 @@ def _place_of_nodes(model: ModelSpec, dimension: str) -> dict[str, str]:
             elif nesting is not None and nesting.dimension == dimension:
                 where[node.id] = nesting.elements[origin.element[k]]
     return where
-
-
-def _nodes_of_place(model: ModelSpec, place: str) -> tuple[str, ...]:
-    """The element nodes of ``model`` that lie in ``place`` (an element of the place dimension), in model order.
-
-    A stand-in for ``simulator.analysis.places.nodes_of_place`` (written at the same time). Nodes not
-    over the place dimension (region totals, plain nodes) lie in no place.
-    """
-    dimension = place_dimension(model)
-    if dimension is None:
-        return ()
-    return tuple(node for node, where in _place_of_nodes(model, dimension).items() if where == place)
 
 
 def map_families(model: ModelSpec) -> list[str]:
@@ -138,7 +127,7 @@ def family_changes(model: ModelSpec, card: pd.DataFrame, family: str) -> pd.Data
 
 def place_card(model: ModelSpec, card: pd.DataFrame, place: str) -> pd.DataFrame:
     """The rows of a scorecard for the nodes that lie in ``place``."""
-    return card[card["node"].isin(set(_nodes_of_place(model, place)))].reset_index(drop=True)
+    return card[card["node"].isin(set(nodes_of_place(model, place)))].reset_index(drop=True)
 
 
 def place_map_figure(changes: pd.DataFrame, title: str, unit: str, language: str = "nl") -> go.Figure:

@@ -32,8 +32,8 @@ def test_parkstad_gemeenten_keep_their_tiles_and_unknown_places_get_a_grid_below
 def test_the_nodes_of_a_place_are_its_element_nodes():
     model = load_model(MODEL).spec
     assert places.places(model) == ("heerlen", "kerkrade")
-    assert places._nodes_of_place(model, "kerkrade") == (
-        "jobs[kerkrade]", "employed_residents[kerkrade]", "unemployment_rate[kerkrade]")
+    assert places.nodes_of_place(model, "kerkrade") == [
+        "jobs[kerkrade]", "employed_residents[kerkrade]", "unemployment_rate[kerkrade]"]
     assert places.map_families(model) == ["jobs", "employed_residents", "unemployment_rate"]
     assert places.family_label(model, "unemployment_rate", "nl") == "Werkloosheid"
 
