@@ -90,9 +90,13 @@ class _Gather:
     matmul for thousands of members, see STACK.md).
     """
 
-    def __init__(self, gather: np.ndarray):
-        self.matrix = sparse.csr_array(gather)
-        self.n_rows, self.n_cols = gather.shape
+    def __init__(self, rows: np.ndarray, n_rows: int):
+        # G[rows[p], p] = 1: built from its indices (the columns ascending within each row, as
+        # csr_array of the dense matrix gives them, so each sum is taken in the same order)
+        n_cols = rows.size
+        self.matrix = sparse.csr_array((np.ones(n_cols), (rows, np.arange(n_cols))), shape=(n_rows, n_cols))
+        self.matrix.sort_indices()
+        self.n_rows, self.n_cols = n_rows, n_cols
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         if _csr_matvecs is None:
@@ -105,9 +109,9 @@ class _Gather:
         return y
 
 
-def _csr(gather: np.ndarray) -> _Gather:
-    """A 0/1 gather matrix, applied as CSR (see :class:`_Gather`)."""
-    return _Gather(gather)
+def _csr(level: Level) -> _Gather:
+    """A level's 0/1 gather matrix, applied as CSR (see :class:`_Gather`)."""
+    return _Gather(level.rows, level.nodes.size)
 
 
 def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
@@ -773,7 +777,7 @@ def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndar
     bounded = set(cm.bounded.tolist())
     level_bounds = [np.array([n for n in lv.nodes if n in bounded], dtype=int) for lv in cm.initial_levels]
     _evaluate_levels(cm, cm.initial_levels, level_bounds, dk, pre, ew, 0,
-                     [_csr(lv.gather) for lv in cm.initial_levels], wsig, spar)
+                     [_csr(lv) for lv in cm.initial_levels], wsig, spar)
 
 
 def _check_finite(cm: CompiledModel, d: np.ndarray) -> None:
