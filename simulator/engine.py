@@ -593,14 +593,17 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     n_times, n_nodes, n_members = d.shape
     n_links = source.size
     n_stocks = stocks.size
-    out = np.zeros((n_links, TILE))  # each link's lagged signal L[s](t_k); exponential / 3rd-stage state
-    y1 = np.zeros((n_links, TILE))  # first and second stage of third-order delays
-    y2 = np.zeros((n_links, TILE))
-    rate = np.zeros((n_links, TILE))  # dt / tau (exponential), dt / (tau / 3) (third order)
-    steps = np.zeros((n_links, TILE), dtype=np.int64)  # fixed delays: steps back
-    stock = np.zeros((n_stocks, TILE))  # stock deviations at t_{k+1}
-    acc = np.zeros((1, TILE))  # a node's sum of effects
-    y = np.zeros(TILE)
+    # a tile's columns: no wider than the members (a deterministic run of 26,000 links would
+    # otherwise zero 250 MB of tiles and use one column in 256)
+    width = min(TILE, max(n_members, 1))
+    out = np.zeros((n_links, width))  # each link's lagged signal L[s](t_k); exponential / 3rd-stage state
+    y1 = np.zeros((n_links, width))  # first and second stage of third-order delays
+    y2 = np.zeros((n_links, width))
+    rate = np.zeros((n_links, width))  # dt / tau (exponential), dt / (tau / 3) (third order)
+    steps = np.zeros((n_links, width), dtype=np.int64)  # fixed delays: steps back
+    stock = np.zeros((n_stocks, width))  # stock deviations at t_{k+1}
+    acc = np.zeros((1, width))  # a node's sum of effects
+    y = np.zeros(width)
     for first in range(0, n_members, TILE):
         nt = min(TILE, n_members - first)
         for j_link in range(n_links):
