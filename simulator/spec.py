@@ -442,22 +442,39 @@ class SeriesBaseline(Spec):
         return value
 
 
-Baseline = FiniteFloat | GrowthBaseline | SeriesBaseline
+def _baseline_tag(value: Any) -> str:
+    """The member of :data:`Baseline` a file's value (or a built one) is: ``baseline-series`` when it
+    has a ``series`` key, ``baseline-growth`` when it has ``value``, else ``baseline-number``."""
+    if isinstance(value, SeriesBaseline) or (isinstance(value, dict) and "series" in value):
+        return "baseline-series"
+    if isinstance(value, GrowthBaseline) or (isinstance(value, dict) and "value" in value):
+        return "baseline-growth"
+    return "baseline-number"
 
 
-def _parse_baseline(value: Any) -> Any:
-    if value is None:  # a capacity node's derived baseline (refused for other kinds by NodeSpec)
-        return None
-    if isinstance(value, (GrowthBaseline, SeriesBaseline)):
-        return value
+def _as_baseline(value: Any) -> Any:
+    """A mapping that is neither form is refused with the forms a baseline takes; a number is checked finite."""
+    if value is None or isinstance(value, (GrowthBaseline, SeriesBaseline)):
+        return value  # None: a capacity node's derived baseline (refused for other kinds by NodeSpec)
     if isinstance(value, dict):
-        if "series" in value:
-            return SeriesBaseline.model_validate(value)
-        if "value" in value:
-            return GrowthBaseline.model_validate(value)
-        raise ValueError(msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; "
-                             "got keys {keys}", keys=", ".join(map(str, value))))
+        if _baseline_tag(value) == "baseline-number":
+            raise ValueError(msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; "
+                                 "got keys {keys}", keys=", ".join(map(str, value))))
+        return value
     return _number(value, msg("baseline"))
+
+
+Baseline = Annotated[
+    Annotated[FiniteFloat, Tag("baseline-number")] | Annotated[GrowthBaseline, Tag("baseline-growth")]
+    | Annotated[SeriesBaseline, Tag("baseline-series")],
+    Discriminator(_baseline_tag),
+    BeforeValidator(_as_baseline),
+]
+"""A node's baseline, a tagged union: a number, compound growth or a series (the tag from the file's keys)."""
+
+BASELINE_TAGS = frozenset({"baseline-number", "baseline-growth", "baseline-series"})
+"""The tags of :data:`Baseline`, which pydantic puts into an error's location
+(``nodes.0.baseline.baseline-growth.growth``); a file's reader leaves them out of the place."""
 
 
 class Indicator(Spec):
@@ -514,8 +531,6 @@ class NodeSpec(Spec):
     level: Literal["individual", "collective", "institutional"] | None = None
     split: Split | None = None
     indicator: Indicator = Indicator()
-
-    _baseline = field_validator("baseline", mode="before")(classmethod(lambda cls, v: _parse_baseline(v)))
 
     @model_validator(mode="before")
     @classmethod
@@ -1301,9 +1316,6 @@ class NodeOverride(Spec):
     decay: FiniteFloat | None = Field(None, ge=0.0)
     min: FiniteFloat | None = None
     max: FiniteFloat | None = None
-
-    _baseline = field_validator("baseline", mode="before")(
-        classmethod(lambda cls, v: None if v is None else _parse_baseline(v)))
 
 
 class Overrides(Spec):

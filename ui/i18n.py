@@ -537,6 +537,26 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Something went wrong on this page ({kind}). Your input is kept; reload the page or go "
         "back to the scenario.",
     },
+    # places (a model with dimensions: the place picker, the tile map, the scorecard per place)
+    "places_title": {"nl": "Per plaats", "en": "Per place"},
+    "places_help": {
+        "nl": "Elke tegel is een plaats, schematisch gelegd (geen echte kaart). De kleur is de verandering van "
+        "de gekozen indicator ten opzichte van het basispad in het gekozen jaar: groen beter, rood slechter.",
+        "en": "Each tile is a place, laid out schematically (not a real map). Its colour is the chosen "
+        "indicator's change against the baseline in the chosen year: green better, red worse.",
+    },
+    "place_pick": {"nl": "Plaats", "en": "Place"},
+    "place_indicator": {"nl": "Indicator op de kaart", "en": "Indicator on the map"},
+    "place_map_title": {"nl": "{indicator}: verandering per plaats in {year}",
+                        "en": "{indicator}: change per place in {year}"},
+    "place_better": {"nl": "beter", "en": "better"},
+    "place_worse": {"nl": "slechter", "en": "worse"},
+    "place_lower": {"nl": "lager", "en": "lower"},
+    "place_higher": {"nl": "hoger", "en": "higher"},
+    "place_same": {"nl": "gelijk", "en": "no change"},
+    "place_card": {"nl": "Scorekaart {place}", "en": "Scorecard {place}"},
+    "region_card": {"nl": "Scorekaart hele regio", "en": "Scorecard whole region"},
+    "place_no_indicators": {"nl": "Geen indicatoren in deze plaats.", "en": "No indicators in this place."},
     # dimensions
     "hier_en_nu": {"nl": "hier en nu", "en": "hier en nu"},
     "later": {"nl": "later", "en": "later"},

@@ -63,6 +63,7 @@ LANGUAGE_WIDGETS = (
     "scenario_pick",
     "assume_pick",
     "paths_pick",
+    "place_family",
     "focus_pick",
     "compare_pick",
     "compare_node",

@@ -75,7 +75,7 @@ def _pydantic_text(error: ErrorDetails) -> str:
 def _problem_from_error(doc: YamlDocument, error: ErrorDetails, expansion: object = None) -> Problem:
     loc: tuple[Hashable, ...] = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
         part.startswith(("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
-        or part in specs.DISTRIBUTION_TAGS)))
+        or part in specs.DISTRIBUTION_TAGS or part in specs.BASELINE_TAGS)))
     loc = origin_path(expansion, loc)  # an expanded model's place in the file it came from
     kind, text = error["type"], _pydantic_text(error)
     if kind == "extra_forbidden":

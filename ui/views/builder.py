@@ -8,7 +8,7 @@ from simulator import overrides as ov
 from simulator.analysis.report import distribution_lines
 from simulator.errors import InputError, NumericalError
 from simulator.spec import DIMENSIONS
-from ui import answer, charts, numbers, state, tables, workshop_panel
+from ui import answer, charts, numbers, places, state, tables, workshop_panel
 from ui import future as fut
 from ui.plain_text import markdown as md
 from ui.state import tr
@@ -346,9 +346,67 @@ def results(cur: state.Current, levers: list[ov.Lever], top) -> None:
         _answer(cur, list(cards.values())[-1], year, pushed, list(keys.values())[-1])
         _ambitions(cur, own or defaults, list(runs.values())[-1], band_on)
     _scorecards(cur, cards, pushed, keys)
+    if places.places(cur.model.spec):  # a model with dimensions: per place, beside the whole region
+        _places(cur, own or defaults, list(cards.values())[-1], year, pushed, list(keys.values())[-1])
     if not defaults.interventions:
         return
     _paths(cur, runs, cards, levers, defaults, own, band_on, keys)
+
+
+def _default_place(cur: state.Current, scenario, options: tuple[str, ...]) -> str:
+    """The interventions' own place when they have one along the place dimension, else the first place."""
+    from simulator.analysis.places import intervention_places
+
+    own = intervention_places(state.prepared(cur, scenario), places.place_dimension(cur.model.spec)).own
+    return own[0] if own else options[0]
+
+
+def _places(cur: state.Current, scenario, card, year: float, skip: frozenset[str], key: tuple) -> None:
+    """A model with dimensions: the place picker, the tile map of the chosen indicator's change, and the
+    chosen place's scorecard beside the whole region's (the future with own assumptions when there are any)."""
+    model = cur.model.spec
+    lang = state.language()
+    options = places.places(model)
+    st.subheader(tr("places_title"))
+    st.caption(tr("places_help"))
+    if st.session_state.get("place_pick") not in options:
+        st.session_state["place_pick"] = _default_place(cur, scenario, options)
+    families = places.map_families(model)
+    cols = st.columns(2)
+    place = cols[0].selectbox(tr("place_pick"), options, key="place_pick", format_func=places.place_name)
+    if families:
+        if st.session_state.get(state.wkey("place_family")) not in families:
+            st.session_state[state.wkey("place_family")] = places.default_family(model, skip)
+        family = cols[1].selectbox(tr("place_indicator"), families, key=state.wkey("place_family"),
+                                   format_func=lambda f: places.family_label(model, f, lang))
+        changes = places.family_changes(model, card, family)
+
+        def figure():
+            title = tr("place_map_title", indicator=places.family_label(model, family, lang), year=f"{year:g}")
+            fig = places.place_map_figure(changes, title, state.unit_of(model, changes["node"].iloc[0]), lang)
+            return numbers.localize_figure(fig, lang, time_axis=False)
+
+        fig = state.memo("place_map", (*key, family), figure)
+        st.plotly_chart(fig, key="place_map")  # numbers: localized in figure() above (cached)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{md(tr('place_card', place=places.place_name(place)))}**")
+        _card_column(cur, places.place_card(model, card, place), skip, lang)
+    with right:
+        st.markdown(f"**{tr('region_card')}**")
+        _card_column(cur, card, skip, lang)
+
+
+def _card_column(cur: state.Current, card, skip: frozenset[str], lang: str) -> None:
+    """A scorecard's cells stacked in one column (dimension by dimension), each opening to its indicators."""
+    columns = _grid_cells(cur, card, skip, lang)
+    if not columns:
+        st.caption(tr("place_no_indicators"))
+    for dim, cells in columns:
+        st.markdown(f"*{md(tr(dim))}*")
+        for label, text in cells:
+            with st.popover(label, use_container_width=True, wrap=True):
+                st.markdown(text)  # plain-text: escaped with md() in _grid_cells
 
 
 def _card_key(cur: state.Current, scenario, year: float, samples: int) -> tuple:
