@@ -94,11 +94,16 @@ def child_ensemble(scenario: Path, samples: int) -> dict:
 
     from simulator.runner import Uncertainty, run_prepared
 
+    from simulator.errors import InputError
+
     prepared = _prepare(scenario)
-    run_prepared(prepared, Uncertainty(20, 1, "lhs"), scorecard=False, warnings=())  # warm-up (kernels)
-    before = _peak_mb()
-    w0, c0 = time.perf_counter(), time.process_time()
-    run = run_prepared(prepared, Uncertainty(samples, 0, "lhs"), scorecard=False, warnings=())
+    try:  # the memory budget refuses what would not fit before anything runs
+        run_prepared(prepared, Uncertainty(2, 1, "lhs"), scorecard=False, warnings=())  # warm-up (kernels)
+        before = _peak_mb()
+        w0, c0 = time.perf_counter(), time.process_time()
+        run = run_prepared(prepared, Uncertainty(samples, 0, "lhs"), scorecard=False, warnings=())
+    except InputError as exc:
+        return {"refused": exc.problems[0].message, "peak_mb": _peak_mb()}
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     return {"wall_s": wall, "cpu_s": cpu, "members_per_s": samples / wall, "peak_mb": _peak_mb(),
             "before_mb": before, "finite": bool(np.isfinite(run.ensemble.p50).all())}
@@ -174,11 +179,16 @@ def main() -> None:
               f"{d['best_ms']:.1f} ms (target <= {TARGET_DETERMINISTIC_MS:g} ms: "
               f"{_verdict(d['wall_ms'], TARGET_DETERMINISTIC_MS)}); peak {d['peak_mb']:.0f} MB")
         e = _child("ensemble", scenario, str(args.samples))
-        print(f"ensemble, {args.samples:,} members (one thread): {e['wall_s']:.2f} s wall, {e['cpu_s']:.2f} s CPU, "
-              f"{e['members_per_s']:,.0f} member-runs/s (target <= {TARGET_ENSEMBLE_S:g} s: "
-              f"{_verdict(e['wall_s'], TARGET_ENSEMBLE_S)}); finite: {e['finite']}")
-        print(f"  peak {e['peak_mb']:.0f} MB, {e['before_mb']:.0f} MB before the ensemble (target <= "
-              f"{TARGET_PEAK_MB:g} MB: {_verdict(e['peak_mb'], TARGET_PEAK_MB)})")
+        if "refused" in e:
+            print(f"ensemble, {args.samples:,} members: REFUSED by the memory budget (target <= "
+                  f"{TARGET_ENSEMBLE_S:g} s and <= {TARGET_PEAK_MB:g} MB: MISSED): {e['refused']}")
+        else:
+            print(f"ensemble, {args.samples:,} members (one thread): {e['wall_s']:.2f} s wall, "
+                  f"{e['cpu_s']:.2f} s CPU, {e['members_per_s']:,.0f} member-runs/s "
+                  f"(target <= {TARGET_ENSEMBLE_S:g} s: {_verdict(e['wall_s'], TARGET_ENSEMBLE_S)}); "
+                  f"finite: {e['finite']}")
+            print(f"  peak {e['peak_mb']:.0f} MB, {e['before_mb']:.0f} MB before the ensemble (target <= "
+                  f"{TARGET_PEAK_MB:g} MB: {_verdict(e['peak_mb'], TARGET_PEAK_MB)})")
         s = _child("scorecard", scenario)
         print(f"deterministic run with its scorecard: {s['wall_s']:.2f} s wall, {s['cpu_s']:.2f} s CPU; "
               f"peak {s['peak_mb']:.0f} MB; scored: {s['scored']}")
