@@ -92,9 +92,8 @@ def child_deterministic(scenario: Path, repeats: int) -> dict:
 def child_ensemble(scenario: Path, samples: int) -> dict:
     import numpy as np
 
-    from simulator.runner import Uncertainty, run_prepared
-
     from simulator.errors import InputError
+    from simulator.runner import Uncertainty, run_prepared
 
     prepared = _prepare(scenario)
     try:  # the memory budget refuses what would not fit before anything runs
