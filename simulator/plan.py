@@ -141,7 +141,7 @@ def build_plan(cm: CompiledModel) -> KernelPlan:
             into[int(cm.target[j])].append(int(j))
         return into
 
-    lag_order = [j for code in (EXPONENTIAL, THIRD_ORDER, FIXED) for j in np.flatnonzero(cm.delay == code)]
+    lag_order = [int(j) for code in (EXPONENTIAL, THIRD_ORDER, FIXED) for j in np.flatnonzero(cm.delay == code)]
     lagged_into = by_target(lag_order)
     stocks = np.flatnonzero(cm.is_stock)
     nodes, add_instant, lagged, instant = [], [], [], []
