@@ -370,7 +370,8 @@ def run_scenarios(scenarios: Sequence[Scenario], uncertainty: Uncertainty | None
                   years: Sequence[float] | None = None, language: str = "nl", scorecards: bool = True,
                   baselines: bool = True, executor: Executor | None = None, threads: int = 1,
                   progress: Callable[[str, int], Progress | None] | None = None,
-                  on_warnings: Callable[[list[str]], None] | None = None) -> Runs:
+                  on_warnings: Callable[[list[str]], None] | None = None,
+                  member_years: Sequence[float] = ()) -> Runs:
     """Run scenarios, each model's baseline, their ensembles and scorecards: ``perform_experiments`` for bwsim.
 
     Parameters
@@ -391,6 +392,9 @@ def run_scenarios(scenarios: Sequence[Scenario], uncertainty: Uncertainty | None
     on_warnings : callable(list of str), optional
         Called with every scenario's warnings before anything runs (so that an
         unstable loop is a warning, not a crash halfway).
+    member_years : sequence of float, optional
+        Years at which every ensemble also keeps its first members (as :func:`run_prepared`),
+        e.g. the years of ambitions; inside every scenario's horizon.
 
     Raises
     ------
@@ -430,7 +434,7 @@ def run_scenarios(scenarios: Sequence[Scenario], uncertainty: Uncertainty | None
         run = run_prepared(prep, chosen, sample=sample, years=years, language=language, scorecard=scorecards,
                            executor=executor, threads=threads,
                            progress=progress(prep.name, sample.samples) if progress and sample is not None else None,
-                           warnings=found, file=it.file)
+                           warnings=found, file=it.file, member_years=member_years)
         runs.append(run)
         results.append(run.result)
     return Runs(tuple(runs), tuple(results))

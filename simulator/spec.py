@@ -530,6 +530,10 @@ class NodeSpec(Spec):
     quantified: bool = True
     level: Literal["individual", "collective", "institutional"] | None = None
     split: Split | None = None
+    gap: Literal["range", "sd", "ratio"] | None = None
+    """How verdeling measures the gap between this node's groups or places (a family's elements, or the
+    nodes of one ``split.indicator``): ``range`` (highest minus lowest, the default), ``sd`` (the population
+    standard deviation) or ``ratio`` (highest over lowest); docs/formats.md, "Verdeling"."""
     indicator: Indicator = Indicator()
 
     @model_validator(mode="before")

@@ -402,6 +402,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "chart": {"nl": "Grafiek", "en": "Chart"},
     "make_png": {"nl": "PNG maken", "en": "Make PNG"},
+    "make_report": {"nl": "Rapport bij een raadsvoorstel maken", "en": "Make a report for a council proposal"},
+    "download_report": {"nl": "Rapport (HTML)", "en": "Report (HTML)"},
+    "report_unavailable": {"nl": "Het rapport maken lukt hier niet: {reason}",
+                           "en": "Making the report does not work here: {reason}"},
     "share": {"nl": "Link om deze toekomst te delen", "en": "Link to share this future"},
     "share_help": {
         "nl": "Een collega op dezelfde server opent met deze link dezelfde toekomst.",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis.loops import find_loops
+from simulator.analysis.places import elsewhere_nodes
 from simulator.analysis.run_warnings import stability_warning
 from simulator.analysis.scorecard import (
     default_years,
@@ -36,7 +37,7 @@ from simulator.analysis.text import (
 )
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.engine import simulate
-from simulator.messages import joined, msg
+from simulator.messages import joined, msg, translate
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import DIMENSIONS, ModelSpec, display_name
 from simulator.themes import theme_name, theme_order
@@ -168,7 +169,8 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
         delta = member_deltas(prepared, idx, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
                               str(ensemble.get("method", "lhs")))
     card = scorecard(prepared.model, cm.times[idx], cm.baselines[idx], delta, years,
-                     scenario=prepared.name, language=language, themes=themes, central=central)
+                     scenario=prepared.name, language=language, themes=themes, central=central,
+                     elsewhere=elsewhere_nodes(prepared))
     card["horizon"] = card["time"] == float(cm.times[-1])
     return card
 
@@ -179,17 +181,19 @@ def last_year(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str = "nl",
-                   per_dimension: int = 3, central: np.ndarray | None = None) -> str:
+                   per_dimension: int = 3, central: np.ndarray | None = None,
+                   ensemble: EnsembleSummary | None = None) -> str:
     """The printed scorecard of one scenario (see the module docstring).
 
     ``central``: the deterministic run's deviations (K + 1, N), node units, when already run (the
-    verdeling lines read them); else the scenario is run here.
+    verdeling lines read them); else the scenario is run here. ``ensemble``: the scenario's ensemble,
+    its members kept at the card's years: verdeling says how many of them narrow each gap.
     """
     nl = language == "nl"
     lines = ["Brede-welvaart scorecard" + (" (tegenover de basislijn)" if nl else " (against the baseline)"),
              scorecard_table(summary(card), language)]
     horizon = last_year(card)
-    lines += _distribution_lines(card, prepared, language, central)
+    lines += _distribution_lines(card, prepared, language, central, ensemble)
     lines += _tradeoff_lines(horizon, language)
     lines.append(f"\n  {'Grootste veranderingen per dimensie' if nl else 'Largest changes per dimension'}:")
     for dim in DIMENSIONS:
@@ -204,11 +208,16 @@ def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str
 
 
 def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language: str,
-                        central: np.ndarray | None = None) -> list[str]:
+                        central: np.ndarray | None = None, ensemble: EnsembleSummary | None = None) -> list[str]:
     cm = prepared.compiled
     years = sorted(card["year"].unique())
     d = simulate(cm, prepared.inputs)[:, :, 0] if central is None else central
-    lines = distribution_lines(prepared.model, cm.times, cm.baselines, d, years, language)
+    members = None
+    if ensemble is not None and ensemble.members is not None:
+        idx = time_indices(cm.times, years)
+        if all(k in ensemble.member_times for k in idx):
+            members = ensemble.member_deltas(idx)
+    lines = distribution_lines(prepared.model, cm.times, cm.baselines, d, years, language, members)
     if not lines:
         return []
     head = "Verdeling (verschil tussen groepen)" if language == "nl" else "Distribution (gap between groups)"
@@ -216,18 +225,29 @@ def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language
 
 
 def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
-                       years: Sequence[float], language: str = "nl") -> list[str]:
+                       years: Sequence[float], language: str = "nl",
+                       member_deltas: np.ndarray | None = None) -> list[str]:
     """One line per split indicator (verdeling): its groups, the baseline gap, and per year whether the
     gap widens or narrows and by how much (in the groups' unit).
 
     "Vertrouwen in anderen (noord/zuid; verschil 11 procentpunt): 2035: groter (+0,0225 procentpunt)".
-    Empty when the model splits no indicator.
+    A family over a dimension (places or groups) gets :func:`family_distribution_line`. ``member_deltas``:
+    the ensemble's deviations at ``years`` (len(years), N, M), for the share that narrows a gap.
+    Empty when nothing has two groups.
     """
     table = distribution(model, times, baseline, delta, years)
+    if member_deltas is not None:
+        idx = time_indices(np.asarray(times, dtype=float), years)
+        shares = distribution(model, np.asarray(times, dtype=float)[idx], baseline[idx], member_deltas, years,
+                              central=delta[idx])
+        table = table.assign(share_narrows=shares["share_narrows"].to_numpy(), n_members=shares["n_members"])
     words = VERDICT_WORDS[language]
     nodes = {n.id: n for n in model.nodes}
     out = []
     for indicator, part in table.groupby("indicator", sort=False):
+        if part["over"].iloc[0] != "split":
+            out.append(family_distribution_line(part, model, language))
+            continue
         members = [nodes[i] for i in part["nodes"].iloc[0].split(",")]
         unit = change_unit(unit_label(members[0].shown_unit, language), language)
         gap = format_number(float(part["gap_baseline"].iloc[0]), language)
@@ -248,6 +268,37 @@ def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray
         between = "verschil" if language == "nl" else "gap"
         out.append(f"{name} ({groups}; {between} {gap} {unit}): {cells}")
     return out
+
+
+MEASURE_WORDS = {"range": msg("highest minus lowest"), "sd": msg("standard deviation"),
+                 "ratio": msg("highest divided by lowest")}
+
+
+def family_distribution_line(part: pd.DataFrame, model: ModelSpec, language: str = "nl") -> str:
+    """The verdeling of one family over one dimension (rows of :func:`distribution`, one per year).
+
+    "Werkloosheid over gemeente (hoogste min laagste): 2035: 0,6 zonder, 0,29 met het scenario: kleiner
+    (-0,31 procentpunt; kleiner in 92 % van de runs)".
+    """
+    nodes = {n.id: n for n in model.nodes}
+    members = [nodes[i] for i in part["nodes"].iloc[0].split(",")]
+    measure = str(part["measure"].iloc[0])
+    unit = "" if measure == "ratio" else change_unit(unit_label(members[0].shown_unit, language), language)
+    cells = []
+    for _, row in part.iterrows():
+        sign = "+" if row["change"] > 0 else ""
+        numbers = {"year": f"{row['year']:g}", "before": format_number(row["gap_baseline"], language),
+                   "after": format_number(row["gap_scenario"], language),
+                   "verdict": VERDICT_WORDS[language][row["verdict"]],
+                   "change": f"{sign}{format_number(row['change'], language)} {unit}".rstrip()}
+        cell = msg("{year}: {before} without, {after} with the scenario: {verdict} ({change})", **numbers)
+        if np.isfinite(row["share_narrows"]):
+            cell = msg("{cell}, narrower in {share} % of {n} runs", cell=translate(cell, language),
+                       share=round(100 * float(row["share_narrows"])), n=int(row["n_members"]))
+        cells.append(translate(cell, language))
+    name = split_name([m.label.get(language) for m in members]) or display_name(str(part["indicator"].iloc[0]))
+    return translate(msg("{name} over {over} ({measure}): {cells}", name=name, over=str(part["over"].iloc[0]),
+                         measure=translate(MEASURE_WORDS[measure], language), cells="; ".join(cells)), language)
 
 
 def split_name(labels: Sequence[str]) -> str:

@@ -27,7 +27,7 @@ leaves them out (the scorecard of measured indicators only).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,7 +129,7 @@ def _check_themes(model: ModelSpec, themes: Sequence[str] | None) -> None:
 def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
               years: Sequence[float] | None = None, *, scenario: str = "", themes: Sequence[str] | None = None,
               tolerance: Tolerance = Tolerance(), language: str = "nl",
-              central: np.ndarray | None = None) -> pd.DataFrame:
+              central: np.ndarray | None = None, elsewhere: Collection[str] = ()) -> pd.DataFrame:
     """The scorecard of one scenario: one row per year and node, columns ``SCORECARD_COLUMNS``.
 
     Parameters
@@ -153,6 +153,9 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     central : ndarray (K + 1, N), optional
         With an ensemble: the deviations whose verdict the row reports (default:
         the median member).
+    elsewhere : collection of str, optional
+        Node ids scored as *elders* whatever their file says: the element nodes outside the
+        interventions' own places (:func:`simulator.analysis.places.elsewhere_nodes`).
 
     Returns
     -------
@@ -176,6 +179,8 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     card = pd.concat(frames, ignore_index=True)
     card["scenario"] = scenario
     card["label"] = [model.node(n).label.get(language) for n in card["node"]]
+    if elsewhere:
+        card.loc[card["node"].isin(set(elsewhere)), "dimension"] = "elders"
     if themes is not None:
         card = card[card["theme"].isin(list(themes))]
     card["_dim"] = card["dimension"].map({d: i for i, d in enumerate(DIMENSIONS)})
@@ -250,52 +255,81 @@ def summary(card: pd.DataFrame, by: Sequence[str] = ("dimension", "theme")) -> p
     return grouped[SUMMARY_COLUMNS]
 
 
-def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
-                 years: Sequence[float] | None = None, *, scenario: str = "",
-                 tolerance: Tolerance = Tolerance()) -> pd.DataFrame:
-    """Whether the gap between groups of a split indicator (verdeling) widens or narrows.
+DISTRIBUTION_COLUMNS = ["scenario", "year", "indicator", "over", "measure", "groups", "nodes", "gap_baseline",
+                        "gap_scenario", "change", "verdict", "share_agree", "share_narrows", "n_members"]
 
-    The gap is the range (largest minus smallest value ``b + d``) over the
-    nodes sharing ``split.indicator``; its change is the scenario's gap minus
-    the baseline's. ``level`` uses ``tolerance`` on the baseline gap, and a change
-    below the coarsest group's measurement precision (``indicator.precision``) is
-    ``level`` too: no survey could tell it.
 
-    Returns
-    -------
-    DataFrame
-        Columns ``scenario, year, indicator, groups, nodes, gap_baseline, gap_scenario,
-        change, verdict`` (``widens`` | ``narrows`` | ``level``), ``share_agree``
-        (NaN for a deterministic run). Empty when no indicator has two groups.
-    """
-    columns = ["scenario", "year", "indicator", "groups", "nodes", "gap_baseline", "gap_scenario", "change",
-               "verdict", "share_agree"]
+def _compared(model: ModelSpec) -> list[tuple[str, str, list[int], list[str]]]:
+    """What verdeling compares: (indicator, over, node indices, group names) per split indicator (``over``
+    "split") and per family and dimension (:func:`simulator.analysis.places.family_groups`)."""
+    from simulator.analysis.places import family_groups
+
     splits: dict[str, list[int]] = {}
     groups: dict[int, str] = {}
     for i, n in enumerate(model.nodes):
         if n.split is not None:
             splits.setdefault(n.split.indicator, []).append(i)
             groups[i] = n.split.group
-    splits = {k: v for k, v in splits.items() if len(v) >= 2}
+    out = [(k, "split", v, [groups[i] for i in v]) for k, v in splits.items() if len(v) >= 2]
+    return out + [(g.indicator, g.dimension, list(g.nodes), list(g.groups)) for g in family_groups(model)]
+
+
+def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
+                 years: Sequence[float] | None = None, *, scenario: str = "",
+                 tolerance: Tolerance = Tolerance(), central: np.ndarray | None = None) -> pd.DataFrame:
+    """Whether the gap between groups or places (verdeling) widens or narrows, and by how much.
+
+    Compared are the nodes sharing ``split.indicator``, and each family of a model with dimensions
+    along each of its dimensions (places or groups; a family over two, per element of the other).
+    The gap of values ``b + d`` is the first node's ``gap`` measure
+    (:func:`simulator.analysis.places.gap`: ``range``, highest minus lowest, by default; ``sd``;
+    ``ratio``); its change is the scenario's gap minus the baseline's. ``level`` uses ``tolerance``
+    on the baseline gap, and a change below the coarsest group's measurement precision
+    (``indicator.precision``; not for ``ratio``, which has no node units) is ``level`` too: no
+    survey could tell it.
+
+    Parameters
+    ----------
+    delta : ndarray (K + 1, N) or (K + 1, N, M)
+        Deviations of a deterministic run, or per ensemble member (then ``share_agree`` is the share
+        of members whose gap moves as the row says).
+    central : ndarray (K + 1, N), optional
+        With members: the deviations whose gap the row reports (default: the median member's change).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``DISTRIBUTION_COLUMNS``: ``over`` (``split`` or the dimension), ``measure``,
+        ``gap_baseline``, ``gap_scenario``, ``change`` (node units; ``ratio`` a pure number),
+        ``verdict`` (``widens`` | ``narrows`` | ``level``), ``share_agree`` (NaN for a deterministic
+        run), ``share_narrows`` (the share of members whose gap narrows; NaN for a deterministic run),
+        ``n_members``. Empty when nothing has two groups.
+    """
+    from simulator.analysis.places import gap
+
     times = np.asarray(times, dtype=float)
     years = default_years(times[0], times[-1]) if years is None else list(years)
     members = delta if delta.ndim == 3 else delta[:, :, None]
     rows = []
     for year, k in zip(years, time_indices(times, years), strict=True):
-        for indicator, nodes in splits.items():
+        for indicator, over, nodes, groups in _compared(model):
+            measure = model.nodes[nodes[0]].gap or "range"
             b = baseline[k, nodes]
-            gap_b = float(np.ptp(b))
-            gaps = np.ptp(b[:, None] + members[k, nodes], axis=0)  # (M,)
-            change_m = gaps - gap_b
+            gap_b = float(gap(b, measure))
+            change_m = gap(b[:, None] + members[k, nodes], measure, axis=0) - gap_b  # (M,)
             tol = tolerance.relative * abs(gap_b) + tolerance.absolute
-            measurable = max(model.nodes[i].indicator.precision or 0.0 for i in nodes)  # the coarsest group's
+            measurable = 0.0 if measure == "ratio" else max(model.nodes[i].indicator.precision or 0.0
+                                                            for i in nodes)  # the coarsest group's
             level_m = (np.abs(change_m) <= tol) | (np.abs(change_m) < measurable)
             verdict_m = np.where(level_m, "level", np.where(change_m > 0, "widens", "narrows"))
-            change = float(np.median(change_m))
+            if central is not None:
+                change = float(gap(b + np.asarray(central, dtype=float)[k, nodes], measure)) - gap_b
+            else:
+                change = float(np.median(change_m))
             level = abs(change) <= tol or abs(change) < measurable
             verdict = "level" if level else ("widens" if change > 0 else "narrows")
-            rows.append((scenario, float(year), indicator,
-                         ",".join(groups[i] for i in nodes),
+            rows.append((scenario, float(year), indicator, over, measure, ",".join(groups),
                          ",".join(model.nodes[i].id for i in nodes), gap_b, gap_b + change, change, verdict,
-                         float(np.mean(verdict_m == verdict)) if delta.ndim == 3 else np.nan))
-    return pd.DataFrame(rows, columns=columns)
+                         float(np.mean(verdict_m == verdict)) if delta.ndim == 3 else np.nan,
+                         float(np.mean(verdict_m == "narrows")) if delta.ndim == 3 else np.nan, members.shape[2]))
+    return pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)

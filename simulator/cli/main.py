@@ -38,6 +38,7 @@ COMMANDS.update({
     "crosscheck": LazyCommand("simulator.cli.crosscheck", "crosscheck_command"),
     "diff": LazyCommand("simulator.cli.diff", "diff"),
     "workshop": LazyCommand("simulator.cli.workshop", "app"),
+    "report": LazyCommand("simulator.cli.report", "report_command"),
 })
 
 

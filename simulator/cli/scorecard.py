@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -11,9 +12,10 @@ import typer
 
 from simulator.analysis.ambition_report import ambition_records, ambitions_text
 from simulator.analysis.ambitions import AmbitionResult, ambition_times, judge
+from simulator.analysis.places import place_scorecard, whole_scorecard
 from simulator.analysis.report import comparison_text, scorecard_text
 from simulator.analysis.run_warnings import run_warnings
-from simulator.analysis.scorecard import distribution, measured_only, summary
+from simulator.analysis.scorecard import distribution, measured_only, summary, time_indices
 from simulator.analysis.tradeoffs import tradeoffs
 from simulator.cli.common import Lang, echo_warnings, fail, language_option, reports_errors
 from simulator.errors import InputError, Problem
@@ -24,22 +26,61 @@ from simulator.runner import ScenarioRun, Uncertainty, check_uncertainty, draw_s
 from simulator.sampling import METHODS, ParameterSample
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
+if TYPE_CHECKING:
+    from simulator.ensemble import EnsembleSummary
+
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     rows = json.loads(frame.to_json(orient="records", double_precision=15))
     return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in rows]
 
 
-def _report(prepared: PreparedScenario, card: pd.DataFrame, d: np.ndarray) -> dict:
+def _report(prepared: PreparedScenario, card: pd.DataFrame, d: np.ndarray, run: ScenarioRun | None = None,
+            place: str | None = None) -> dict:
     """One scenario's scorecard as JSON-ready dict (keys in docs/analysis.md); ``d`` the deterministic
-    run's deviations (K + 1, N), node units."""
+    run's deviations (K + 1, N), node units. With ``place``: the place's rows, and the whole's under ``whole``."""
     cm = prepared.compiled
     years = sorted(card["year"].unique().tolist())
-    return {"scenario": prepared.name, "years": years, "nodes": _records(card), "themes": _records(summary(card)),
-            "dimensions": _records(summary(card, by=("dimension",))),
-            "distribution": _records(distribution(prepared.model, cm.times, cm.baselines, d, years,
-                                                  scenario=prepared.name)),
-            "tradeoffs": _records(tradeoffs(card))}
+    shown = card if place is None else place_scorecard(card, prepared.model, place)
+    verdeling = distribution(prepared.model, cm.times, cm.baselines, d, years, scenario=prepared.name)
+    ensemble = None if run is None else run.ensemble
+    if ensemble is not None and ensemble.members is not None:
+        idx = time_indices(cm.times, years)
+        if all(k in ensemble.member_times for k in idx):
+            verdeling = distribution(prepared.model, cm.times[idx], cm.baselines[idx], ensemble.member_deltas(idx),
+                                     years, scenario=prepared.name, central=d[idx])
+    out: dict[str, Any] = {
+        "scenario": prepared.name, "years": years, "nodes": _records(shown), "themes": _records(summary(shown)),
+        "dimensions": _records(summary(shown, by=("dimension",))), "distribution": _records(verdeling),
+        "tradeoffs": _records(tradeoffs(shown))}
+    if place is not None:
+        whole = whole_scorecard(card, prepared.model)
+        out |= {"place": place, "whole": {"nodes": _records(whole), "themes": _records(summary(whole)),
+                                          "dimensions": _records(summary(whole, by=("dimension",)))}}
+    return out
+
+
+def _place_card(card: pd.DataFrame, prepared: PreparedScenario, place: str | None, path: Path) -> pd.DataFrame:
+    """The rows of ``place`` (all without one); an InputError at ``--place`` of ``path`` for a place the model lacks."""
+    if place is None:
+        return card
+    try:
+        return place_scorecard(card, prepared.model, place)
+    except InputError as exc:
+        raise InputError([Problem(str(path), p.place, p.message, p.hint) for p in exc.problems]) from None
+
+
+def _place_text(card: pd.DataFrame, prepared: PreparedScenario, place: str, language: str,
+                central: np.ndarray, ensemble: EnsembleSummary | None) -> str:
+    """The scorecard of ``place``, then the place beside the whole at the horizon."""
+    own = place_scorecard(card, prepared.model, place)
+    name = place.replace("_", " ").capitalize()
+    head = translate(msg("Scorecard of {place} (its nodes only, each in its own brede-welvaart dimension)",
+                         place=name), language)
+    whole = whole_scorecard(card, prepared.model)
+    beside = comparison_text([own.assign(scenario=name), whole.assign(scenario=translate(msg("whole"), language))],
+                             language)
+    return head + "\n" + scorecard_text(own, prepared, language, central=central, ensemble=ensemble) + "\n\n" + beside
 
 
 def _ambitions(loaded: list[ScenarioFile], given: Path | None, off: bool) -> list[AmbitionsFile | None]:
@@ -110,6 +151,8 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
                                                     "scenarios against (default: <model>.ambitions.yaml beside "
                                                     "the model, when it exists)."),
               no_ambitions: bool = typer.Option(False, "--no-ambitions", help="Do not read any ambitions file."),
+              place: str | None = typer.Option(None, "--place", help="Only the nodes of this place (an element "
+                                               "of a dimension of places, e.g. kerkrade), beside the whole."),
               language: Lang = language_option()) -> None:
     """Print the brede-welvaart scorecard of scenarios against their baseline, and against their ambitions
     (nothing is written)."""
@@ -138,17 +181,18 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
                               for p in exc.problems]) from None
         if measured:
             card = measured_only(card)
-        cards.append(card)
+        cards.append(_place_card(card, prepared, place, path))
         if as_json:
-            reports.append(_report(prepared, card, central) | _ambitions_report(run, goal, language))
+            reports.append(_report(prepared, card, central, run, place) | _ambitions_report(run, goal, language))
         else:
             title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
             head = f"{title} ({loaded.spec.name})\n"
             if measured:
                 head += translate(msg("measured indicators only: the indices scored by experts are left out"),
                                   language) + "\n"
-            texts.append(head + scorecard_text(card, prepared, language, central=central)
-                         + _ambitions_block(run, goal, language))
+            body = (scorecard_text(card, prepared, language, central=central, ensemble=run.ensemble)
+                    if place is None else _place_text(card, prepared, place, language, central, run.ensemble))
+            texts.append(head + body + _ambitions_block(run, goal, language))
     if as_json:
         typer.echo(json.dumps({"scenarios": reports}, indent=2))
         return

@@ -25,6 +25,7 @@ import numpy as np
 from simulator.errors import InputError, Problem
 from simulator.io.export_equations import build_equations
 from simulator.io.export_mdl import write_mdl
+from simulator.io.export_subscripts import delta_columns
 from simulator.io.export_xmile import write_xmile
 from simulator.messages import Text, msg
 from simulator.scenario_run import PreparedScenario, run_deterministic
@@ -105,11 +106,13 @@ def engine_problems(names: list[str]) -> list[Problem]:
     return problems
 
 
-def _write(prepared: PreparedScenario, fmt: str, folder: Path) -> Path:
+def _write(prepared: PreparedScenario, fmt: str, folder: Path) -> tuple[Path, list[str]]:
+    """The export (subscripted for a model with dimensions), and the names each node's deviation has in it."""
     writer = write_mdl if fmt == "mdl" else write_xmile
     path = folder / f"{prepared.name or 'model'}.{fmt}"
-    path.write_text(writer(build_equations(prepared)), encoding="utf-8")
-    return path
+    equations = build_equations(prepared)
+    path.write_text(writer(equations), encoding="utf-8")
+    return path, delta_columns(equations, list(prepared.compiled.node_ids))
 
 
 def engine_deltas(prepared: PreparedScenario, engine: str, fmt: str, folder: Path) -> np.ndarray:
@@ -120,8 +123,7 @@ def engine_deltas(prepared: PreparedScenario, engine: str, fmt: str, folder: Pat
     RuntimeError
         When the engine cannot read or run the file, or reports other times or variables.
     """
-    path = _write(prepared, fmt, folder)
-    columns = [f"{node}_delta" for node in prepared.compiled.node_ids]
+    path, columns = _write(prepared, fmt, folder)
     with warnings.catch_warnings():  # the engines' own deprecation, casting and unit chatter
         warnings.simplefilter("ignore")
         if engine == "pysd":

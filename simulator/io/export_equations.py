@@ -44,7 +44,10 @@ Expressions are small trees of tuples, rendered by each dialect:
 ``("num", x)``, ``("ref", name)``, ``("time",)``, ``("add", [..])``,
 ``("mul", [..])``, ``("sub", a, b)``, ``("div", a, b)``, ``("pow", a, b)``,
 ``("min", a, b)``, ``("max", a, b)``, ``("if", cond, a, b)``, ``("ge"|"gt"|"lt", a, b)``,
-``("and", a, b)``, ``("exp", a)``, ``("step", height, start)``.
+``("and", a, b)``, ``("exp", a)``, ``("step", height, start)``; in a subscripted export
+(:mod:`simulator.io.export_subscripts`) also ``("sum", family, dimension, elements)``, the sum over every element.
+An equation's ``dims`` are its family's dimensions (subscripts), ``elements`` the one element it
+defines (empty: one equation for every element).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ from simulator.messages import msg
 from simulator.network_layout import diagram_positions
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import (
+    Expansion,
     GrowthBaseline,
     InterventionSpec,
     LinkSpec,
@@ -94,6 +98,14 @@ class Equation:
     comment: str = ""
     shown_units: str = ""
     initial: Expr | None = None
+    dims: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
+
+    @property
+    def written_name(self) -> str:
+        """The name as its definition writes it: ``x``, ``x[gemeente]`` (every element alike) or ``x[heerlen]``."""
+        subs = self.elements or self.dims
+        return f"{self.name}[{','.join(subs)}]" if subs else self.name
 
     @property
     def flow_units(self) -> str:
@@ -123,7 +135,8 @@ class EquationSet:
     """All equations of one exported model, with its time settings (years).
 
     ``positions`` places variables on a diagram (name -> x, y in points, y down); variables
-    without a position are left off the diagram.
+    without a position are left off the diagram. ``dimensions`` (name -> elements) are the
+    subscript ranges of a subscripted export (:mod:`simulator.io.export_subscripts`).
     """
 
     name: str
@@ -132,6 +145,7 @@ class EquationSet:
     dt: float
     equations: list[Equation] = field(default_factory=list)
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    dimensions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _num(x: float) -> Expr:
@@ -305,8 +319,12 @@ STEP = "dt_years"
 this long, and a bounded stock's correction flow divides by it. (PySD's XMILE reader knows no ``DT``.)"""
 
 
-def build_equations(prepared: PreparedScenario) -> EquationSet:
+def build_equations(prepared: PreparedScenario, flat: bool = False) -> EquationSet:
     """The equations of a prepared scenario (its model with overrides, its interventions).
+
+    A model with dimensions is written subscripted (:mod:`simulator.io.export_subscripts`:
+    Vensim subscripts, XMILE arrays), or with ``flat`` as its expanded network with names
+    both dialects take (:func:`export_name`, ``jobs__heerlen``).
 
     Each node's value ``x`` is placed on the diagram where the app's network view puts it
     (:func:`simulator.network_layout.diagram_positions`).
@@ -376,9 +394,21 @@ def build_equations(prepared: PreparedScenario) -> EquationSet:
         incoming[link.target].append(_ref(f"{base}_effect"))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id]))
-    out = _with_export_names(out) if model.expansion is not None else out  # jobs[heerlen]: a name both take
-    _check_names(out.equations, prepared.name)
-    return out
+    _check_names([_renamed(eq) for eq in out.equations], prepared.name)
+    return out if model.expansion is None else _with_dimensions(out, model.expansion, flat)
+
+
+def _with_dimensions(out: EquationSet, expansion: Expansion, flat: bool) -> EquationSet:
+    """The expanded equations ``out`` subscripted, or with ``flat`` (or an element in two dimensions)
+    named by :func:`export_name`."""
+    if not flat:
+        from simulator.io.export_subscripts import NotFoldable, subscripted  # it builds on this module
+
+        try:
+            return subscripted(out, expansion)
+        except NotFoldable:  # an element in two dimensions: the expanded export
+            pass
+    return _with_export_names(out)  # jobs[heerlen]: a name both take
 
 
 def export_name(name: str) -> str:

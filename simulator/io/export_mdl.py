@@ -27,6 +27,8 @@ def render_mdl(expr: Expr) -> str:
     if kind in ("add", "mul"):
         parts = [render_mdl(e) for e in expr[1]]
         return "(" + (" + " if kind == "add" else " * ").join(parts) + ")" if parts else "0"
+    if kind == "sum":  # every element of a family: SUM(x[gemeente!])
+        return f"SUM({expr[1]}[{expr[2]}!])"
     if kind in _TEMPLATES:
         return _TEMPLATES[kind].format(*(render_mdl(e) for e in expr[1:]))
     raise ValueError(f"unknown expression {kind!r}")
@@ -42,11 +44,11 @@ def _equation(eq: Equation) -> str:
         xs, ys = [p[0] for p in eq.points], [p[1] for p in eq.points]
         body = f"[({min(xs)!r},{min(ys)!r})-({max(xs)!r},{max(ys)!r})]," + ",".join(
             f"({x!r},{y!r})" for x, y in eq.points)
-        head = f"{eq.name} = WITH LOOKUP({render_mdl(eq.formula)},\n\t({body}))"
+        head = f"{eq.written_name} = WITH LOOKUP({render_mdl(eq.formula)},\n\t({body}))"
     elif eq.kind == "stock":
-        head = f"{eq.name} = INTEG({render_mdl(eq.formula)}, {render_mdl(eq.initial_value)})"
+        head = f"{eq.written_name} = INTEG({render_mdl(eq.formula)}, {render_mdl(eq.initial_value)})"
     else:
-        head = f"{eq.name} = {render_mdl(eq.formula)}"
+        head = f"{eq.written_name} = {render_mdl(eq.formula)}"
     comment = _clean(eq.comment + (f" [{eq.shown_units}]" if eq.shown_units else ""))
     return f"{head}\n\t~\t{export_units(eq.units, 'mdl')}\n\t~\t{comment}\n\t|\n"
 
@@ -54,6 +56,8 @@ def _equation(eq: Equation) -> str:
 def write_mdl(equations: EquationSet) -> str:
     """The whole ``.mdl`` text, control section included (times in years)."""
     parts = ["{UTF-8}\n"]
+    for dim, elements in equations.dimensions.items():  # Vensim subscript ranges
+        parts.append(f"{dim}: {', '.join(elements)}\n\t~\t\n\t~\tA dimension (bwsim dimensions:)\n\t|\n")
     parts += [_equation(eq) for eq in equations.equations]
     parts.append("********************************************************\n\t.Control\n"
                  "********************************************************~\n\t\tSimulation Control Parameters\n\t|\n")

@@ -29,28 +29,68 @@ def render_xmile(expr: Expr) -> str:
     if kind in ("add", "mul"):
         parts = [render_xmile(e) for e in expr[1]]
         return "(" + (" + " if kind == "add" else " * ").join(parts) + ")" if parts else "0"
+    if kind == "sum":  # every element of a family, written out: PySD's XMILE reader refuses SUM(x[*])
+        return "(" + " + ".join(f"{expr[1]}[{element}]" for element in expr[3]) + ")"
     if kind in _TEMPLATES:
         return _TEMPLATES[kind].format(*(render_xmile(e) for e in expr[1:]))
     raise ValueError(f"unknown expression {kind!r}")
 
 
-def _element(eq: Equation) -> str:
+def _gf(eq: Equation) -> str:
+    xs = ",".join(repr(p[0]) for p in eq.points)
+    ys = ",".join(repr(p[1]) for p in eq.points)
+    return f'<gf type="continuous"><xpts>{xs}</xpts><ypts>{ys}</ypts></gf>'
+
+
+def _body(eqs: list[Equation], initial: bool = False) -> str:
+    """The ``<eqn>`` (and ``<gf>``) of one variable: one for the whole array, or one ``<element>`` each."""
+    def one(eq: Equation) -> str:
+        expr = eq.initial_value if initial else eq.formula
+        return f"<eqn>{escape(render_xmile(expr))}</eqn>" + (_gf(eq) if eq.kind == "lookup" else "")
+
+    if not eqs[0].dims:
+        return one(eqs[0])
+    dims = "".join(f'<dim name="{escape(d)}"/>' for d in eqs[0].dims)
+    if not eqs[0].elements:
+        return f"<dimensions>{dims}</dimensions>{one(eqs[0])}"
+    parts = "".join(f'<element subscript="{escape(",".join(eq.elements))}">{one(eq)}</element>' for eq in eqs)
+    return f"<dimensions>{dims}</dimensions>{parts}"
+
+
+def _element(eqs: list[Equation]) -> str:
+    """One XMILE variable from its equation, or from one equation per element of an array."""
+    eq = eqs[0]
     doc = f"<doc>{escape(eq.comment)}</doc>" if eq.comment else ""
     written = export_units(eq.units, "xmile")
     units = f"<units>{escape(written)}</units>" if written else ""
-    if eq.kind == "lookup":  # a graphical function embedded in its variable: Simlin ignores a free-standing one
-        xs = ",".join(repr(p[0]) for p in eq.points)
-        ys = ",".join(repr(p[1]) for p in eq.points)
-        return (f'<aux name="{eq.name}">{doc}<eqn>{escape(render_xmile(eq.formula))}</eqn>'
-                f'<gf type="continuous"><xpts>{xs}</xpts><ypts>{ys}</ypts></gf>{units}</aux>')
     if eq.kind == "stock":
         flow = f"{eq.name}_flow"
         per_year = export_units(eq.flow_units, "xmile")
         flow_units = f"<units>{escape(per_year)}</units>" if per_year else ""
-        initial = escape(render_xmile(eq.initial_value))
-        return (f'<stock name="{eq.name}">{doc}<eqn>{initial}</eqn><inflow>{flow}</inflow>{units}</stock>\n'
-                f'      <flow name="{flow}"><eqn>{escape(render_xmile(eq.formula))}</eqn>{flow_units}</flow>')
-    return f'<aux name="{eq.name}">{doc}<eqn>{escape(render_xmile(eq.formula))}</eqn>{units}</aux>'
+        return (f'<stock name="{eq.name}">{doc}{_body(eqs, initial=True)}<inflow>{flow}</inflow>{units}</stock>\n'
+                f'      <flow name="{flow}">{_body(eqs)}{flow_units}</flow>')
+    # a lookup's graphical function is embedded in its variable: Simlin ignores a free-standing one
+    return f'<aux name="{eq.name}">{doc}{_body(eqs)}{units}</aux>'
+
+
+def _variables(equations: EquationSet) -> list[list[Equation]]:
+    """The equations grouped by variable: an array's per-element equations are one variable."""
+    grouped: list[list[Equation]] = []
+    for eq in equations.equations:
+        if grouped and eq.elements and grouped[-1][0].name == eq.name:
+            grouped[-1].append(eq)
+        else:
+            grouped.append([eq])
+    return grouped
+
+
+def _dimensions(equations: EquationSet) -> str:
+    """XMILE's ``<dimensions>`` of a subscripted export ("" without)."""
+    if not equations.dimensions:
+        return ""
+    dims = "".join(f'<dim name="{escape(d)}">' + "".join(f'<elem name="{escape(e)}"/>' for e in elements)
+                   + "</dim>" for d, elements in equations.dimensions.items())
+    return f"\n  <dimensions>{dims}</dimensions>"
 
 
 def _views(equations: EquationSet) -> str:
@@ -65,7 +105,7 @@ def _views(equations: EquationSet) -> str:
 
 def write_xmile(equations: EquationSet) -> str:
     """The whole XMILE document (times in years)."""
-    body = "\n      ".join(_element(eq) for eq in equations.equations)
+    body = "\n      ".join(_element(eqs) for eqs in _variables(equations))
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
   <header>
@@ -77,7 +117,7 @@ def write_xmile(equations: EquationSet) -> str:
     <start>{equations.start!r}</start>
     <stop>{equations.end!r}</stop>
     <dt>{equations.dt!r}</dt>
-  </sim_specs>
+  </sim_specs>{_dimensions(equations)}
   <model>
     <variables>
       {body}

@@ -38,6 +38,11 @@ FORBIDDEN = {
                                         "simulator.ensemble", "simulator.scenario_run"},
     # evaluation after the fact: numbers only, runs through the runner; no files, no printing
     "simulator/evaluate.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
+    # the council report: its content runs through the runner and writes nothing; its page runs nothing
+    "simulator/council_report.py": {"simulator.cli", "simulator.engine", "simulator.ensemble",
+                                    "simulator.io.report_html"},
+    "simulator/io/report_html.py": {"simulator.cli", "simulator.runner", "simulator.engine", "simulator.ensemble",
+                                    "simulator.scenario_run"},
 }
 
 

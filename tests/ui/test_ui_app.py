@@ -209,6 +209,29 @@ def test_export_offers_files_and_a_link(app: AppTest):
     assert decode_future(code.split("=", 1)[1]).scenario == "grow"
 
 
+def test_export_makes_the_council_report_as_html(app: AppTest):
+    """The export page's report button makes the page ``bwsim report`` writes, for the current future."""
+    from html.parser import HTMLParser
+
+    from simulator.io.report_html import SECTIONS
+
+    app.selectbox(key="scenario_pick").set_value("grow").run()
+    app.switch_page("views/export.py").run()
+    app.button(key="make_report").click().run()
+    _clean(app)
+    name, page = app.session_state["council_report"]
+    sections: list[str] = []
+
+    class Sections(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "section":
+                sections.append(dict(attrs)["id"])
+
+    Sections().feed(page)
+    assert sections == list(SECTIONS)
+    assert "data:image/png;base64," in page and "Wat het model niet dekt" in page
+
+
 def test_a_run_that_blows_up_shows_a_message_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
