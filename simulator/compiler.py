@@ -39,17 +39,26 @@ class Level:
     nodes : ndarray of int, shape (n,)
     links : ndarray of int, shape (m,)
         Zero-lag (or, at ``t_0``, all non-fixed) links into ``nodes``.
-    gather : ndarray of float, shape (n, m)
-        0/1 matrix summing link effects into their targets.
+    rows : ndarray of int, shape (m,)
+        Position in ``nodes`` of each link's target: the 0/1 matrix that sums link effects into
+        their targets, ``G[rows[p], p] = 1``, kept as its indices (a dense ``n x m`` matrix of a
+        model over 342 gemeenten would take gigabytes; see :attr:`gather`).
     """
 
     nodes: np.ndarray
     links: np.ndarray
-    gather: np.ndarray
+    rows: np.ndarray
 
     def __post_init__(self) -> None:
-        for array in (self.nodes, self.links, self.gather):
+        for array in (self.nodes, self.links, self.rows):
             frozen(array)
+
+    @property
+    def gather(self) -> np.ndarray:
+        """The 0/1 matrix (n, m) summing link effects into their targets, dense (for small models and tests)."""
+        g = np.zeros((self.nodes.size, self.links.size))
+        g[self.rows, np.arange(self.links.size)] = 1.0
+        return g
 
 
 @dataclass(frozen=True)
@@ -220,10 +229,8 @@ def _levels(graph: nx.DiGraph, aux: set[str], order: dict[str, int], link_ok: li
         nodes = np.array(sorted(order[n] for n in generation if n in aux), dtype=int)
         if nodes.size == 0:
             continue
-        wanted = set(nodes.tolist())  # once per level, not once per link (a model over 342 gemeenten)
-        links = np.array([j for j in range(len(link_ok)) if link_ok[j] and int(targets[j]) in wanted], dtype=int)
-        gather = (targets[links][None, :] == nodes[:, None]).astype(float)
-        levels.append(Level(nodes, links, gather))
+        links = np.flatnonzero(np.asarray(link_ok, dtype=bool) & np.isin(targets, nodes)).astype(int)
+        levels.append(Level(nodes, links, np.searchsorted(nodes, targets[links]).astype(int)))
     return tuple(levels)
 
 

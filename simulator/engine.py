@@ -90,9 +90,13 @@ class _Gather:
     matmul for thousands of members, see STACK.md).
     """
 
-    def __init__(self, gather: np.ndarray):
-        self.matrix = sparse.csr_array(gather)
-        self.n_rows, self.n_cols = gather.shape
+    def __init__(self, rows: np.ndarray, n_rows: int):
+        # G[rows[p], p] = 1: built from its indices (the columns ascending within each row, as
+        # csr_array of the dense matrix gives them, so each sum is taken in the same order)
+        n_cols = rows.size
+        self.matrix = sparse.csr_array((np.ones(n_cols), (rows, np.arange(n_cols))), shape=(n_rows, n_cols))
+        self.matrix.sort_indices()
+        self.n_rows, self.n_cols = n_rows, n_cols
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         if _csr_matvecs is None:
@@ -105,9 +109,9 @@ class _Gather:
         return y
 
 
-def _csr(gather: np.ndarray) -> _Gather:
-    """A 0/1 gather matrix, applied as CSR (see :class:`_Gather`)."""
-    return _Gather(gather)
+def _csr(level: Level) -> _Gather:
+    """A level's 0/1 gather matrix, applied as CSR (see :class:`_Gather`)."""
+    return _Gather(level.rows, level.nodes.size)
 
 
 def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
@@ -589,14 +593,17 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
     n_times, n_nodes, n_members = d.shape
     n_links = source.size
     n_stocks = stocks.size
-    out = np.zeros((n_links, TILE))  # each link's lagged signal L[s](t_k); exponential / 3rd-stage state
-    y1 = np.zeros((n_links, TILE))  # first and second stage of third-order delays
-    y2 = np.zeros((n_links, TILE))
-    rate = np.zeros((n_links, TILE))  # dt / tau (exponential), dt / (tau / 3) (third order)
-    steps = np.zeros((n_links, TILE), dtype=np.int64)  # fixed delays: steps back
-    stock = np.zeros((n_stocks, TILE))  # stock deviations at t_{k+1}
-    acc = np.zeros((1, TILE))  # a node's sum of effects
-    y = np.zeros(TILE)
+    # a tile's columns: no wider than the members (a deterministic run of 26,000 links would
+    # otherwise zero 250 MB of tiles and use one column in 256)
+    width = min(TILE, max(n_members, 1))
+    out = np.zeros((n_links, width))  # each link's lagged signal L[s](t_k); exponential / 3rd-stage state
+    y1 = np.zeros((n_links, width))  # first and second stage of third-order delays
+    y2 = np.zeros((n_links, width))
+    rate = np.zeros((n_links, width))  # dt / tau (exponential), dt / (tau / 3) (third order)
+    steps = np.zeros((n_links, width), dtype=np.int64)  # fixed delays: steps back
+    stock = np.zeros((n_stocks, width))  # stock deviations at t_{k+1}
+    acc = np.zeros((1, width))  # a node's sum of effects
+    y = np.zeros(width)
     for first in range(0, n_members, TILE):
         nt = min(TILE, n_members - first)
         for j_link in range(n_links):
@@ -773,7 +780,7 @@ def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndar
     bounded = set(cm.bounded.tolist())
     level_bounds = [np.array([n for n in lv.nodes if n in bounded], dtype=int) for lv in cm.initial_levels]
     _evaluate_levels(cm, cm.initial_levels, level_bounds, dk, pre, ew, 0,
-                     [_csr(lv.gather) for lv in cm.initial_levels], wsig, spar)
+                     [_csr(lv) for lv in cm.initial_levels], wsig, spar)
 
 
 def _check_finite(cm: CompiledModel, d: np.ndarray) -> None:

@@ -13,7 +13,7 @@ import functools
 import graphlib
 import re
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -486,6 +486,7 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
                                         node=node.id, reason=exc.args[0]),
                                     _unit_hint()))
     by_id = {n.id: n for n in model.nodes}
+    verdicts: dict[tuple[str, str, str, str, bool], tuple[Any, float | None]] = {}
     for i, link in enumerate(model.links):
         if not link.weight_unit:
             continue
@@ -501,8 +502,11 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
             continue
         source, target = by_id[link.source], by_id[link.target]
         stock = target.kind == "stock"
-        expected = expected_weight_unit(target.unit, source.unit, link.form, stock)
-        factor = size_factor(found, expected)
+        key = (link.weight_unit, target.unit, source.unit, link.form, stock)
+        if key not in verdicts:  # once per kind of link, not per element link (342 gemeenten share them)
+            expected = expected_weight_unit(target.unit, source.unit, link.form, stock)
+            verdicts[key] = (expected, size_factor(found, expected))
+        expected, factor = verdicts[key]
         if factor is not None and same_size(factor):
             continue
         values = {"link": link.key, "unit": link.weight_unit, "found": written(found),

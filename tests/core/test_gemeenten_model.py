@@ -1,0 +1,73 @@
+"""The synthetic places model of benchmarks/make_gemeenten_model.py (issue 13 item 7), at a small N.
+
+The benchmark (benchmarks/bench_places.py) times the 342-gemeente model; this test only checks, fast
+and untimed, that the generated model validates, runs a 2-member ensemble with finite results and
+is summarised, and that its commuting matrix is the one the generator computed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli.main import app
+from simulator.io.spec_files import load_scenario
+from simulator.runner import Uncertainty, run_prepared
+from simulator.scenario_run import prepare_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+N = 6
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_gemeenten_model", ROOT / "benchmarks" /
+                                                  "make_gemeenten_model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gemeenten")
+    generator = _generator()
+    generator.write_model(folder, N, neighbours=2, seed=3)
+    return generator, folder
+
+
+def test_the_generated_model_validates(generated):
+    _, folder = generated
+    result = CliRunner().invoke(app, ["validate", str(folder / "model.yaml"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert f"{36 * N} nodes" in result.output
+
+
+def test_the_generated_model_runs_a_two_member_ensemble_with_finite_results_and_a_scorecard(generated):
+    _, folder = generated
+    loaded = load_scenario(folder / "scenario.yaml")
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec)
+    assert prepared.compiled.n_nodes == 36 * N
+    run = run_prepared(prepared, Uncertainty(2, 0, "lhs"), language="en")
+    assert np.isfinite(run.result.delta).all()
+    assert np.isfinite(run.ensemble.p50).all() and np.isfinite(run.ensemble.p95).all()
+    assert run.scorecard is not None and len(run.scorecard) > 0
+    assert run.result.series("medtech_jobs[gm0001]")[-1] == pytest.approx(3000.0)  # the ramp: 600 a year, 5 years
+
+
+def test_the_commuting_matrix_is_the_generators_shares_times_the_heerlen_weight(generated):
+    generator, folder = generated
+    loaded = load_scenario(folder / "scenario.yaml")
+    model = loaded.model.spec
+    cells = generator.commuting_shares(N, 2, 3) * 0.00013
+    ids = generator.gemeente_ids(N)
+    found = {(lk.source, lk.target): lk.weight.central for lk in model.links
+             if lk.source.startswith("jobs_total[") and lk.target.startswith("employment_rate[")}
+    expected = {(f"jobs_total[{ids[r]}]", f"employment_rate[{ids[c]}]"): cells[r, c]
+                for r in range(N) for c in range(N) if cells[r, c] != 0}
+    assert found == pytest.approx(expected, rel=1e-15)
+    assert len(expected) == 3 * N  # own gemeente and 2 neighbours each
+    assert np.allclose(cells.sum(axis=1), 0.00013)
