@@ -152,14 +152,7 @@ def scorecard_figure(
 
 def _wrap(text: str, width: int) -> str:
     """Break ``text`` into lines of at most about ``width`` characters (plotly's ``<br>``), each escaped."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join(_plain(x) for x in ([*lines, line] if line else lines))
+    return "<br>".join(_plain(x) for x in network_layout.wrap(text, width))
 
 
 def _cell_text(row: object) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulator.network_layout import wrap
 from simulator.spec import ModelSpec
 from ui import answer, numbers
 from ui.i18n import t
@@ -26,14 +27,7 @@ WRAP = 150  # characters per line of the legend and source text
 
 
 def _wrap(text: str, width: int = WRAP) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return [*lines, line] if line else lines
+    return wrap(text, width)
 
 
 def plain_legend(text: str) -> str:
