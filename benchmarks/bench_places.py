@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -129,20 +128,6 @@ def _child(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    from importlib.metadata import version
-
-    cpu = "unknown cpu"
-    with open("/proc/cpuinfo", encoding="utf-8") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores ({cpu}), "
-            f"{mem:.0f} GiB; numpy {version('numpy')}, scipy {version('scipy')}, numba {version('numba')}")
-
-
 def _verdict(value: float, target: float) -> str:
     return "met" if value <= target else f"MISSED by {value / target:.1f}x"
 
@@ -161,6 +146,7 @@ def main() -> None:
         print(json.dumps(func(Path(scenario), *(int(x) for x in rest))))
         return
 
+    from bench_engine import machine  # the one machine line of the benchmarks
     from make_gemeenten_model import write_model
 
     print(f"machine: {machine()}")
