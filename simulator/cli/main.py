@@ -37,8 +37,8 @@ COMMANDS.update({
     "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
     "crosscheck": LazyCommand("simulator.cli.crosscheck", "crosscheck_command"),
     "diff": LazyCommand("simulator.cli.diff", "diff"),
-    "workshop": LazyCommand("simulator.cli.workshop", "app"),
     "report": LazyCommand("simulator.cli.report", "report_command"),
+    "workshop": LazyCommand("simulator.cli.workshop", "app"),  # a command group: listed last, as Typer lists groups
 })
 
 
