@@ -85,3 +85,11 @@ def workshop_code(store: WorkshopStore) -> str:
     store.join(workshop.code, "A")
     store.join(workshop.code, "B")
     return workshop.code
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite workshop database in ``tmp_path``, named to the app through ``BWSIM_WORKSHOP_DB``."""
+    location = str(tmp_path / "workshop.sqlite")
+    monkeypatch.setenv("BWSIM_WORKSHOP_DB", location)
+    return location

@@ -18,13 +18,6 @@ WEIGHT_LINE = "  y → z: gewicht 0,5 → 0,25"
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    location = str(tmp_path / "workshop.sqlite")
-    monkeypatch.setenv("BWSIM_WORKSHOP_DB", location)
-    return location
-
-
-@pytest.fixture
 def changed(db: str) -> str:
     """A workshop with one saved future, whose model then got another y->z weight."""
     with WorkshopStore(db) as store:

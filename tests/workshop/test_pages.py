@@ -19,13 +19,6 @@ EVIL = "<img src=x onerror=alert(1)> **vet** [link](http://x)"
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    location = str(tmp_path / "workshop.sqlite")
-    monkeypatch.setenv("BWSIM_WORKSHOP_DB", location)
-    return location
-
-
-@pytest.fixture
 def code(db: str) -> str:
     with WorkshopStore(db) as store:
         return store.create_workshop("Proef", MODEL_YAML, [future_yaml(10, name="start")]).code

@@ -42,13 +42,6 @@ def _assert_escaped(at: AppTest, text: str) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    location = str(tmp_path / "workshop.sqlite")
-    monkeypatch.setenv("BWSIM_WORKSHOP_DB", location)
-    return location
-
-
-@pytest.fixture
 def orphaned(db: str) -> str:
     """A workshop whose model changed so that the group NAME's future no longer runs on it."""
     with WorkshopStore(db) as store:
