@@ -42,8 +42,16 @@ from simulator.cli.ui import free_port, serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TARGET_SLIDER_S, TARGET_FIRST_S = 0.3, 3.0
 KEY_CHARTS = 4  # the answer-first home page draws four key paths
 YEAR_LABELS = ("Jaar", "Year")  # ui.i18n "year": the first slider, which moves the scorecard, not the charts
@@ -67,8 +75,11 @@ REDRAWN = f"""() => {{ const m = window.__bench;
         && ({COMPLETE})(); }}"""
 # Streamlit 1.67's sliders are <input type="range"> elements (role slider), labelled by aria-label; the
 # levers are those that are neither the year nor an assumption ("Banen → Inkomen").
-LEVER = ('input[type="range"]' + "".join(f':not([aria-label="{label}"])' for label in YEAR_LABELS)
-         + ':not([aria-label*="→"])')
+LEVER = (
+    'input[type="range"]'
+    + "".join(f':not([aria-label="{label}"])' for label in YEAR_LABELS)
+    + ':not([aria-label*="→"])'
+)
 
 
 def first_visit(url: str) -> tuple[float, float, float, int]:
@@ -91,20 +102,25 @@ def first_visit(url: str) -> tuple[float, float, float, int]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-        page.on("websocket", lambda ws: (opened.append(time.perf_counter()),
-                                         ws.on("framereceived", lambda _: frames.append(time.perf_counter()))))
+        page.on(
+            "websocket",
+            lambda ws: (
+                opened.append(time.perf_counter()),
+                ws.on("framereceived", lambda _: frames.append(time.perf_counter())),
+            ),
+        )
         page.on("response", script)
         start = time.perf_counter()
         page.goto(url)
         page.wait_for_function(COMPLETE, timeout=120_000, polling=20)
         seconds = time.perf_counter() - start
         browser.close()
-    return (seconds, (opened[0] if opened else start) - start, (frames[-1] if frames else start) - start,
-            sum(scripts))
+    return (seconds, (opened[0] if opened else start) - start, (frames[-1] if frames else start) - start, sum(scripts))
 
 
-def session(url: str, moves: int, seed: int, out: list[float], ready: threading.Barrier,
-            served: list[float] | None = None) -> None:
+def session(
+    url: str, moves: int, seed: int, out: list[float], ready: threading.Barrier, served: list[float] | None = None
+) -> None:
     """One browser on the home page moving the first lever slider ``moves`` times; appends each latency
     to ``out`` and, to ``served``, the time from the key press to the last websocket message the server
     sent for that move (the server's rerun and the transfer; the rest is the browser drawing)."""
@@ -154,8 +170,9 @@ def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], list[floa
     latencies: list[float] = []
     served: list[float] = []
     ready = threading.Barrier(sessions)
-    threads = [threading.Thread(target=session, args=(url, moves, i, latencies, ready, served))
-               for i in range(sessions)]
+    threads = [
+        threading.Thread(target=session, args=(url, moves, i, latencies, ready, served)) for i in range(sessions)
+    ]
     load_before = os.getloadavg()[0]
     for thread in threads:
         thread.start()
@@ -172,8 +189,9 @@ def _p90(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5],
-                        help="session counts, run one after the other")
+    parser.add_argument(
+        "--sessions", type=int, nargs="+", default=[1, 5], help="session counts, run one after the other"
+    )
     parser.add_argument("--moves", type=int, default=12)
     parser.add_argument("--visits", type=int, default=3, help="first visits of a new browser")
     args = parser.parse_args()
@@ -181,8 +199,13 @@ def main() -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
     env["BWSIM_WORKSHOP_DB"] = str(Path(tempfile.mkdtemp()) / "workshop.sqlite")
-    process = subprocess.Popen([str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         if not serving(url, 90.0, process):
@@ -191,20 +214,26 @@ def main() -> None:
         print(f"warm-up visit (cold server): {warm:.2f} s")
         parts = [first_visit(url) for _ in range(args.visits)]
         visits = [p[0] for p in parts]
-        print(f"first visit, warm server, new browser: median {statistics.median(visits):.2f} s "
-              f"({', '.join(f'{v:.2f}' for v in visits)}); target {TARGET_FIRST_S:.1f} s")
+        print(
+            f"first visit, warm server, new browser: median {statistics.median(visits):.2f} s "
+            f"({', '.join(f'{v:.2f}' for v in visits)}); target {TARGET_FIRST_S:.1f} s"
+        )
         opened, served = statistics.median(p[1] for p in parts), statistics.median(p[2] for p in parts)
-        print(f"  of which: websocket open (JavaScript loaded) at median {opened:.2f} s, "
-              f"server's last message at {served:.2f} s; "
-              f"{parts[-1][3] / 2**20:.1f} MB of JavaScript")
+        print(
+            f"  of which: websocket open (JavaScript loaded) at median {opened:.2f} s, "
+            f"server's last message at {served:.2f} s; "
+            f"{parts[-1][3] / 2**20:.1f} MB of JavaScript"
+        )
         verdicts = [("first visit", statistics.median(visits), TARGET_FIRST_S)]
         for count in args.sessions:
             latencies, served, load_before, load_after = sliders(url, count, args.moves)
             median, p90 = statistics.median(latencies), _p90(latencies)
-            print(f"slider to redrawn charts, {count} session{'s at once' if count > 1 else ''}, "
-                  f"{len(latencies)} moves: median {median:.2f} s, p90 {p90:.2f} s, max {max(latencies):.2f} s "
-                  f"(of which until the server's last message: median {statistics.median(served):.2f} s); "
-                  f"load average {load_before:.2f} before, {load_after:.2f} after")
+            print(
+                f"slider to redrawn charts, {count} session{'s at once' if count > 1 else ''}, "
+                f"{len(latencies)} moves: median {median:.2f} s, p90 {p90:.2f} s, max {max(latencies):.2f} s "
+                f"(of which until the server's last message: median {statistics.median(served):.2f} s); "
+                f"load average {load_before:.2f} before, {load_after:.2f} after"
+            )
             if count == 5 or count == max(args.sessions):
                 verdicts.append((f"slider median, {count} session(s)", median, TARGET_SLIDER_S))
         print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")

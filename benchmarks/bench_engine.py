@@ -91,8 +91,14 @@ def child_ensemble(samples: int, workers: int | None, threads: int | None = None
     from simulator.runner import Uncertainty, run_prepared
 
     def ensemble_summary_(prepared, samples, seed, executor=None, threads=1):
-        run = run_prepared(prepared, Uncertainty(samples, seed, "lhs"), scorecard=False, warnings=(),
-                           executor=executor, threads=threads)
+        run = run_prepared(
+            prepared,
+            Uncertainty(samples, seed, "lhs"),
+            scorecard=False,
+            warnings=(),
+            executor=executor,
+            threads=threads,
+        )
         return run.ensemble
 
     prepared = _prepared()
@@ -292,10 +298,7 @@ def _report_pysd(args: argparse.Namespace, ensemble: dict) -> None:
         f"({pysd_result['seconds_per_run'] * 1e3:.0f} ms a run; "
         f"translation {pysd_result['translate_s']:.1f} s)"
     )
-    print(
-        f"  ensemble member-runs/s at 10,000 / PySD runs/s: {ratio:,.0f}x "
-        f"(target >= {TARGETS['pysd_ratio']:,}x)"
-    )
+    print(f"  ensemble member-runs/s at 10,000 / PySD runs/s: {ratio:,.0f}x (target >= {TARGETS['pysd_ratio']:,}x)")
 
 
 def _report_dask(in_process: dict) -> None:
@@ -309,8 +312,7 @@ def _report_dask(in_process: dict) -> None:
         "(not included)"
     )
     print(
-        f"  Dask / in-process wall time: {ratio:.2f} (target <= 1); "
-        f"identical p50 of life_satisfaction in 2050: {same}"
+        f"  Dask / in-process wall time: {ratio:.2f} (target <= 1); identical p50 of life_satisfaction in 2050: {same}"
     )
 
 

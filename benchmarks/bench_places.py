@@ -67,9 +67,15 @@ def child_prepare(scenario: Path) -> dict:
     w0, c0 = time.perf_counter(), time.process_time()
     prepared = _prepare(scenario)
     _ = prepared.compiled.plan
-    return {"wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "peak_mb": _peak_mb(),
-            "before_mb": before, "nodes": prepared.compiled.n_nodes, "links": prepared.compiled.n_links,
-            "steps": int(prepared.compiled.times.size - 1)}
+    return {
+        "wall_s": time.perf_counter() - w0,
+        "cpu_s": time.process_time() - c0,
+        "peak_mb": _peak_mb(),
+        "before_mb": before,
+        "nodes": prepared.compiled.n_nodes,
+        "links": prepared.compiled.n_links,
+        "steps": int(prepared.compiled.times.size - 1),
+    }
 
 
 def child_deterministic(scenario: Path, repeats: int) -> dict:
@@ -84,8 +90,12 @@ def child_deterministic(scenario: Path, repeats: int) -> dict:
         simulate(cm, u)
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
-    return {"wall_ms": 1e3 * statistics.median(walls), "cpu_ms": 1e3 * statistics.median(cpus),
-            "best_ms": 1e3 * min(walls), "peak_mb": _peak_mb()}
+    return {
+        "wall_ms": 1e3 * statistics.median(walls),
+        "cpu_ms": 1e3 * statistics.median(cpus),
+        "best_ms": 1e3 * min(walls),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def child_ensemble(scenario: Path, samples: int) -> dict:
@@ -103,8 +113,14 @@ def child_ensemble(scenario: Path, samples: int) -> dict:
     except InputError as exc:
         return {"refused": exc.problems[0].message, "peak_mb": _peak_mb()}
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    return {"wall_s": wall, "cpu_s": cpu, "members_per_s": samples / wall, "peak_mb": _peak_mb(),
-            "before_mb": before, "finite": bool(np.isfinite(run.ensemble.p50).all())}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "members_per_s": samples / wall,
+        "peak_mb": _peak_mb(),
+        "before_mb": before,
+        "finite": bool(np.isfinite(run.ensemble.p50).all()),
+    }
 
 
 def child_scorecard(scenario: Path) -> dict:
@@ -114,15 +130,20 @@ def child_scorecard(scenario: Path) -> dict:
     run_prepared(prepared, None, scorecard=False, warnings=())  # warm-up
     w0, c0 = time.perf_counter(), time.process_time()
     run = run_prepared(prepared, None, scorecard=True, language="en")
-    return {"wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "peak_mb": _peak_mb(),
-            "scored": run.scorecard is not None}
+    return {
+        "wall_s": time.perf_counter() - w0,
+        "cpu_s": time.process_time() - c0,
+        "peak_mb": _peak_mb(),
+        "scored": run.scorecard is not None,
+    }
 
 
 def _child(*args: str) -> dict:
     """Run this script as a child measuring one thing; its JSON answer."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS=os.environ.get("OPENBLAS_NUM_THREADS", "1"))
-    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT, env=env
+    )
     if done.returncode != 0:
         raise RuntimeError(f"child {args} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -141,8 +162,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         what, scenario, *rest = args.child
-        func = {"prepare": child_prepare, "deterministic": child_deterministic, "ensemble": child_ensemble,
-                "scorecard": child_scorecard}[what]
+        func = {
+            "prepare": child_prepare,
+            "deterministic": child_deterministic,
+            "ensemble": child_ensemble,
+            "scorecard": child_scorecard,
+        }[what]
         print(json.dumps(func(Path(scenario), *(int(x) for x in rest))))
         return
 
@@ -155,28 +180,42 @@ def main() -> None:
         write_model(Path(folder), args.gemeenten)
         scenario = str(Path(folder) / "scenario.yaml")
         p = _child("prepare", scenario)
-        print(f"model: {args.gemeenten} gemeenten, {p['nodes']:,} element nodes, {p['links']:,} element links, "
-              f"{p['steps']} steps")
-        print(f"prepare (read, expand, check, compile, plan): {p['wall_s']:.2f} s wall, {p['cpu_s']:.2f} s CPU; "
-              f"peak {p['peak_mb']:.0f} MB ({p['before_mb']:.0f} MB after imports)")
+        print(
+            f"model: {args.gemeenten} gemeenten, {p['nodes']:,} element nodes, {p['links']:,} element links, "
+            f"{p['steps']} steps"
+        )
+        print(
+            f"prepare (read, expand, check, compile, plan): {p['wall_s']:.2f} s wall, {p['cpu_s']:.2f} s CPU; "
+            f"peak {p['peak_mb']:.0f} MB ({p['before_mb']:.0f} MB after imports)"
+        )
         d = _child("deterministic", scenario, str(args.repeats))
-        print(f"deterministic run: median {d['wall_ms']:.1f} ms wall, {d['cpu_ms']:.1f} ms CPU, best "
-              f"{d['best_ms']:.1f} ms (target <= {TARGET_DETERMINISTIC_MS:g} ms: "
-              f"{_verdict(d['wall_ms'], TARGET_DETERMINISTIC_MS)}); peak {d['peak_mb']:.0f} MB")
+        print(
+            f"deterministic run: median {d['wall_ms']:.1f} ms wall, {d['cpu_ms']:.1f} ms CPU, best "
+            f"{d['best_ms']:.1f} ms (target <= {TARGET_DETERMINISTIC_MS:g} ms: "
+            f"{_verdict(d['wall_ms'], TARGET_DETERMINISTIC_MS)}); peak {d['peak_mb']:.0f} MB"
+        )
         e = _child("ensemble", scenario, str(args.samples))
         if "refused" in e:
-            print(f"ensemble, {args.samples:,} members: REFUSED by the memory budget (target <= "
-                  f"{TARGET_ENSEMBLE_S:g} s and <= {TARGET_PEAK_MB:g} MB: MISSED): {e['refused']}")
+            print(
+                f"ensemble, {args.samples:,} members: REFUSED by the memory budget (target <= "
+                f"{TARGET_ENSEMBLE_S:g} s and <= {TARGET_PEAK_MB:g} MB: MISSED): {e['refused']}"
+            )
         else:
-            print(f"ensemble, {args.samples:,} members (one thread): {e['wall_s']:.2f} s wall, "
-                  f"{e['cpu_s']:.2f} s CPU, {e['members_per_s']:,.0f} member-runs/s "
-                  f"(target <= {TARGET_ENSEMBLE_S:g} s: {_verdict(e['wall_s'], TARGET_ENSEMBLE_S)}); "
-                  f"finite: {e['finite']}")
-            print(f"  peak {e['peak_mb']:.0f} MB, {e['before_mb']:.0f} MB before the ensemble (target <= "
-                  f"{TARGET_PEAK_MB:g} MB: {_verdict(e['peak_mb'], TARGET_PEAK_MB)})")
+            print(
+                f"ensemble, {args.samples:,} members (one thread): {e['wall_s']:.2f} s wall, "
+                f"{e['cpu_s']:.2f} s CPU, {e['members_per_s']:,.0f} member-runs/s "
+                f"(target <= {TARGET_ENSEMBLE_S:g} s: {_verdict(e['wall_s'], TARGET_ENSEMBLE_S)}); "
+                f"finite: {e['finite']}"
+            )
+            print(
+                f"  peak {e['peak_mb']:.0f} MB, {e['before_mb']:.0f} MB before the ensemble (target <= "
+                f"{TARGET_PEAK_MB:g} MB: {_verdict(e['peak_mb'], TARGET_PEAK_MB)})"
+            )
         s = _child("scorecard", scenario)
-        print(f"deterministic run with its scorecard: {s['wall_s']:.2f} s wall, {s['cpu_s']:.2f} s CPU; "
-              f"peak {s['peak_mb']:.0f} MB; scored: {s['scored']}")
+        print(
+            f"deterministic run with its scorecard: {s['wall_s']:.2f} s wall, {s['cpu_s']:.2f} s CPU; "
+            f"peak {s['peak_mb']:.0f} MB; scored: {s['scored']}"
+        )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -40,8 +40,7 @@ def timed_sobol(prepared, n_base: int, executor=None) -> tuple[float, float, sen
     sensitivity.run_members = counting
     try:
         start = time.perf_counter()
-        indices = sensitivity.scenario_sensitivity(prepared, OUTPUT, YEAR, "sobol", n_base, seed=0,
-                                                   executor=executor)
+        indices = sensitivity.scenario_sensitivity(prepared, OUTPUT, YEAR, "sobol", n_base, seed=0, executor=executor)
         total = time.perf_counter() - start
     finally:
         sensitivity.run_members = original
@@ -57,17 +56,20 @@ def main() -> None:
     prepared = prepare_scenario(loaded.spec, loaded.model.spec)
     factors = sensitivity.uncertain_factors(prepared.model, prepared.compiled.dt)
     steps = prepared.compiled.times.size
-    print(f"model {prepared.model.name}: {prepared.compiled.n_nodes} nodes, {prepared.compiled.n_links} links, "
-          f"{len(factors)} uncertain parameters, {steps} reported times")
+    print(
+        f"model {prepared.model.name}: {prepared.compiled.n_nodes} nodes, {prepared.compiled.n_links} links, "
+        f"{len(factors)} uncertain parameters, {steps} reported times"
+    )
 
     total, runs, indices = timed_sobol(prepared, args.samples)
-    print(f"sobol N={args.samples}: {indices.n_runs} runs, {total:.1f} s total "
-          f"({runs:.1f} s engine, {total - runs:.1f} s sampling + SALib analysis of "
-          f"{indices.times.size} years); {indices.n_runs / runs:,.0f} member-runs/s; "
-          f"target < 120 s: {'met' if total < 120 else 'NOT met'} (ratio {total / 120:.2f})")
+    print(
+        f"sobol N={args.samples}: {indices.n_runs} runs, {total:.1f} s total "
+        f"({runs:.1f} s engine, {total - runs:.1f} s sampling + SALib analysis of "
+        f"{indices.times.size} years); {indices.n_runs / runs:,.0f} member-runs/s; "
+        f"target < 120 s: {'met' if total < 120 else 'NOT met'} (ratio {total / 120:.2f})"
+    )
     top = indices.ranking(YEAR).head(5)
-    print("top 5 by ST in 2035:", ", ".join(f"{f} ({st:.2f})" for f, st in zip(top["factor"], top["ST"],
-                                                                                 strict=True)))
+    print("top 5 by ST in 2035:", ", ".join(f"{f} ({st:.2f})" for f, st in zip(top["factor"], top["ST"], strict=True)))
     start = time.perf_counter()
     morris = sensitivity.scenario_sensitivity(prepared, OUTPUT, YEAR, "morris", 100, seed=0)
     print(f"morris N=100: {morris.n_runs} runs, {time.perf_counter() - start:.1f} s")
@@ -77,8 +79,10 @@ def main() -> None:
         with dask_executor(args.workers) as executor:
             t_dask, _, dask_indices = timed_sobol(prepared, args.samples, executor)
         same = np.array_equal(dask_indices.values["ST"], indices.values["ST"])
-        print(f"sobol on {args.workers} Dask workers: {t_dask:.1f} s (speed-up {total / t_dask:.2f}x, "
-              f"cluster start included); indices identical to in-process: {same}")
+        print(
+            f"sobol on {args.workers} Dask workers: {t_dask:.1f} s (speed-up {total / t_dask:.2f}x, "
+            f"cluster start included); indices identical to in-process: {same}"
+        )
 
 
 if __name__ == "__main__":

@@ -94,8 +94,10 @@ def child_engines(pysd_runs: int, min_simlin_s: float) -> dict:
     prepared = bench_engine._prepared()
     folder = Path(tempfile.mkdtemp(prefix="bwsim-side-"))
     (folder / "check").mkdir()
-    agreement = {run.label: {"worst": run.worst, "node": run.worst_node, "error": run.error, "agrees": run.agrees}
-                 for run in crosscheck(prepared, ["pysd", "simlin"], folder / "check")}
+    agreement = {
+        run.label: {"worst": run.worst, "node": run.worst_node, "error": run.error, "agrees": run.agrees}
+        for run in crosscheck(prepared, ["pysd", "simlin"], folder / "check")
+    }
     mdl = folder / "timed.mdl"
     mdl.write_text(write_mdl(build_equations(prepared)), encoding="utf-8")
     columns = [f"{node}_delta" for node in prepared.compiled.node_ids]
@@ -135,8 +137,13 @@ def child_engines(pysd_runs: int, min_simlin_s: float) -> dict:
         frame = model.run(analyze_loops=False).results  # as crosscheck runs it: compile, run, results table
         full = time.perf_counter() - t3
         assert set(columns) <= set(frame.columns)
-        result["simlin"] = {"load_s": t1 - t0, "compile_s": t2 - t1, "run_s": elapsed / runs, "runs": runs,
-                            "model_run_s": full}
+        result["simlin"] = {
+            "load_s": t1 - t0,
+            "compile_s": t2 - t1,
+            "run_s": elapsed / runs,
+            "runs": runs,
+            "model_run_s": full,
+        }
         result["versions"]["simlin"] = bench_engine._version("pysimlin")
     return result
 
@@ -144,8 +151,9 @@ def child_engines(pysd_runs: int, min_simlin_s: float) -> dict:
 def _child(*args: str) -> dict:
     """Run this script as a child measuring one thing; its JSON answer."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS=os.environ.get("OPENBLAS_NUM_THREADS", "1"))
-    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT, env=env
+    )
     if done.returncode != 0:
         raise RuntimeError(f"child {args} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -167,35 +175,47 @@ def _run_child(kind: str, rest: list[str]) -> dict:
 def report_bwsim(sizes: tuple[int, ...]) -> tuple[dict, dict[tuple[int, int], dict]]:
     print(f"\n[bwsim in the library] {_load()}")
     det = _child("deterministic")
-    print(f"  deterministic run ({det['nodes']} nodes, {det['links']} links, {det['steps']} steps): "
-          f"median {det['wall_ms']:.3f} ms wall, {det['cpu_ms']:.3f} ms CPU, best {det['best_ms']:.3f} ms; "
-          f"target <= {TARGETS['deterministic_ms']} ms: "
-          f"{_status(det['wall_ms'], TARGETS['deterministic_ms'], False, ' ms')}")
+    print(
+        f"  deterministic run ({det['nodes']} nodes, {det['links']} links, {det['steps']} steps): "
+        f"median {det['wall_ms']:.3f} ms wall, {det['cpu_ms']:.3f} ms CPU, best {det['best_ms']:.3f} ms; "
+        f"target <= {TARGETS['deterministic_ms']} ms: "
+        f"{_status(det['wall_ms'], TARGETS['deterministic_ms'], False, ' ms')}"
+    )
     print("  ensembles (seed 0, Latin hypercube, the one runner; CPU s = this process's, all threads):")
-    print(f"    {'members':>9} {'threads':>7} {'wall s':>8} {'CPU s':>8} {'member-runs/s':>14} {'peak MB':>8} "
-          f"{'before MB':>9} {'own MB':>7}  load")
+    print(
+        f"    {'members':>9} {'threads':>7} {'wall s':>8} {'CPU s':>8} {'member-runs/s':>14} {'peak MB':>8} "
+        f"{'before MB':>9} {'own MB':>7}  load"
+    )
     runs: dict[tuple[int, int], dict] = {}
     for n in sizes:
         for threads in (1, 2):
             r = _child("ensemble", str(n), str(threads))
             runs[(n, threads)] = r
-            print(f"    {n:>9,} {threads:>7} {r['wall_s']:>8.3f} {r['cpu_s']:>8.3f} {r['members_per_s']:>14,.0f} "
-                  f"{r['peak_mb']:>8.0f} {r['rss_before_mb']:>9.0f} {r['peak_mb'] - r['rss_before_mb']:>7.0f}  "
-                  f"{os.getloadavg()[0]:.1f}")
+            print(
+                f"    {n:>9,} {threads:>7} {r['wall_s']:>8.3f} {r['cpu_s']:>8.3f} {r['members_per_s']:>14,.0f} "
+                f"{r['peak_mb']:>8.0f} {r['rss_before_mb']:>9.0f} {r['peak_mb'] - r['rss_before_mb']:>7.0f}  "
+                f"{os.getloadavg()[0]:.1f}"
+            )
             if threads == 2 and r["check_p50_2050"] != runs[(n, 1)]["check_p50_2050"]:
                 print(f"    !! {n:,} members: p50 of life_satisfaction in 2050 differs between 1 and 2 threads")
     big = max(sizes)
     at = 100_000 if 100_000 in sizes else big
     note = "" if at == 100_000 else f" (measured at {at:,}: --quick)"
     print(f"  targets at 100,000 members{note}:")
-    print(f"    1 thread  >= {TARGETS['rate_1_thread_100k']:,} member-runs/s: "
-          f"{_status(runs[(at, 1)]['members_per_s'], TARGETS['rate_1_thread_100k'], True, '/s')}")
-    print(f"    2 threads >= {TARGETS['rate_2_threads_100k']:,} member-runs/s: "
-          f"{_status(runs[(at, 2)]['members_per_s'], TARGETS['rate_2_threads_100k'], True, '/s')}")
+    print(
+        f"    1 thread  >= {TARGETS['rate_1_thread_100k']:,} member-runs/s: "
+        f"{_status(runs[(at, 1)]['members_per_s'], TARGETS['rate_1_thread_100k'], True, '/s')}"
+    )
+    print(
+        f"    2 threads >= {TARGETS['rate_2_threads_100k']:,} member-runs/s: "
+        f"{_status(runs[(at, 2)]['members_per_s'], TARGETS['rate_2_threads_100k'], True, '/s')}"
+    )
     if 1_000_000 in sizes:
         peak = max(runs[(1_000_000, t)]["peak_mb"] for t in (1, 2))
-        print(f"    1,000,000 members, peak <= {TARGETS['peak_mb_1m']:,} MB: "
-              f"{_status(peak, TARGETS['peak_mb_1m'], False, ' MB')} ({peak:,.0f} MB)")
+        print(
+            f"    1,000,000 members, peak <= {TARGETS['peak_mb_1m']:,} MB: "
+            f"{_status(peak, TARGETS['peak_mb_1m'], False, ' MB')} ({peak:,.0f} MB)"
+        )
     return det, runs
 
 
@@ -209,11 +229,15 @@ def report_cli_ensemble(n: int, library: dict) -> None:
     extra = ens_wall - det_wall
     rate = n / extra if extra > 0 else float("inf")
     share = rate / library["members_per_s"]
-    print(f"  deterministic {det_wall:.2f} s wall ({det_cpu:.2f} s CPU); with {n:,} members {ens_wall:.2f} s "
-          f"({ens_cpu:.2f} s CPU); the members' share {extra:.2f} s: {rate:,.0f} member-runs/s, "
-          f"{share:.0%} of the library's {library['members_per_s']:,.0f} (1 thread)")
-    print(f"  target >= {TARGETS['cli_share']:.0%} of the library's rate: "
-          f"{_status(100 * share, 100 * TARGETS['cli_share'], True, ' %')}")
+    print(
+        f"  deterministic {det_wall:.2f} s wall ({det_cpu:.2f} s CPU); with {n:,} members {ens_wall:.2f} s "
+        f"({ens_cpu:.2f} s CPU); the members' share {extra:.2f} s: {rate:,.0f} member-runs/s, "
+        f"{share:.0%} of the library's {library['members_per_s']:,.0f} (1 thread)"
+    )
+    print(
+        f"  target >= {TARGETS['cli_share']:.0%} of the library's rate: "
+        f"{_status(100 * share, 100 * TARGETS['cli_share'], True, ' %')}"
+    )
 
 
 def report_engines(det: dict, runs: dict[tuple[int, int], dict], pysd_runs: int, quick: bool) -> None:
@@ -226,29 +250,36 @@ def report_engines(det: dict, runs: dict[tuple[int, int], dict], pysd_runs: int,
     at = 100_000 if (100_000, 1) in runs else max(n for n, _ in runs)
     per_member = {t: 1.0 / runs[(at, t)]["members_per_s"] for t in (1, 2)}
     det_s = det["wall_ms"] / 1e3
-    print(f"  bwsim per member-run at {at:,} members: {per_member[1] * 1e6:.2f} us (1 thread), "
-          f"{per_member[2] * 1e6:.2f} us (2 threads); a deterministic run {det_s * 1e3:.3f} ms")
+    print(
+        f"  bwsim per member-run at {at:,} members: {per_member[1] * 1e6:.2f} us (1 thread), "
+        f"{per_member[2] * 1e6:.2f} us (2 threads); a deterministic run {det_s * 1e3:.3f} ms"
+    )
     print("    a run's time as a multiple of bwsim's per member-run (1 and 2 threads) and of its deterministic run:")
-    print(f"    {'engine':<22}{'load s':>8}{'run ms':>10}{'x 1 thread':>15}{'x 2 threads':>15}"
-          f"{'x determ.':>13}")
+    print(f"    {'engine':<22}{'load s':>8}{'run ms':>10}{'x 1 thread':>15}{'x 2 threads':>15}{'x determ.':>13}")
     for engine, label in (("pysd", "PySD {v} (.mdl)"), ("simlin", "Simlin {v} (.mdl)")):
         if engine not in result:
             print(f"    {engine}: no times (its numbers did not agree, see above)")
             continue
         e = result[engine]
         load = e["load_s"] + e.get("compile_s", 0.0)
-        print(f"    {label.format(v=result['versions'][engine]):<22}{load:>8.2f}{e['run_s'] * 1e3:>10.3f}"
-              f"{e['run_s'] / per_member[1]:>14,.0f}x{e['run_s'] / per_member[2]:>14,.0f}x"
-              f"{e['run_s'] / det_s:>12,.1f}x")
+        print(
+            f"    {label.format(v=result['versions'][engine]):<22}{load:>8.2f}{e['run_s'] * 1e3:>10.3f}"
+            f"{e['run_s'] / per_member[1]:>14,.0f}x{e['run_s'] / per_member[2]:>14,.0f}x"
+            f"{e['run_s'] / det_s:>12,.1f}x"
+        )
     if "simlin" in result:
         s = result["simlin"]
-        print(f"    Simlin: load = parse {s['load_s']:.3f} s + compile {s['compile_s']:.3f} s; run = reset and "
-              f"run_to_end of the compiled model ({s['runs']} runs); model.run() with its results table "
-              f"(as crosscheck) {s['model_run_s'] * 1e3:.1f} ms")
+        print(
+            f"    Simlin: load = parse {s['load_s']:.3f} s + compile {s['compile_s']:.3f} s; run = reset and "
+            f"run_to_end of the compiled model ({s['runs']} runs); model.run() with its results table "
+            f"(as crosscheck) {s['model_run_s'] * 1e3:.1f} ms"
+        )
     if "pysd" in result:
         ratio = result["pysd"]["run_s"] / per_member[1]
-        print(f"  target bwsim >= {TARGETS['pysd_ratio']:,}x PySD per member-run (1 thread): "
-              f"{_status(ratio, TARGETS['pysd_ratio'], True, 'x')}")
+        print(
+            f"  target bwsim >= {TARGETS['pysd_ratio']:,}x PySD per member-run (1 thread): "
+            f"{_status(ratio, TARGETS['pysd_ratio'], True, 'x')}"
+        )
     print(f"  {SDEVERYWHERE}")
 
 
@@ -269,19 +300,24 @@ def report_startup(rounds: int) -> None:
                 figures[name].append((wall, cpu, wall / ref[0]))
     print(f"    {'command':<32}{'wall s':>8}{'CPU s':>8}{'ratio':>8}{'target s':>10}  status (wall; CPU)")
     label = 'python -c "import numpy"'
-    print(f"    {label:<32}{statistics.median(r[0] for r in refs):>8.3f}"
-          f"{statistics.median(r[1] for r in refs):>8.3f}{1.0:>8.2f}")
+    print(
+        f"    {label:<32}{statistics.median(r[0] for r in refs):>8.3f}"
+        f"{statistics.median(r[1] for r in refs):>8.3f}{1.0:>8.2f}"
+    )
     for name, rows in figures.items():
         wall, cpu, ratio = (statistics.median(r[i] for r in rows) for i in range(3))
         target = bench_startup.TARGETS_S[name]
-        print(f"    {name:<32}{wall:>8.3f}{cpu:>8.3f}{ratio:>8.2f}{target:>10.1f}  "
-              f"{_status(wall, target, False, ' s')}; CPU {_status(cpu, target, False, ' s')}")
+        print(
+            f"    {name:<32}{wall:>8.3f}{cpu:>8.3f}{ratio:>8.2f}{target:>10.1f}  "
+            f"{_status(wall, target, False, ' s')}; CPU {_status(cpu, target, False, ' s')}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="1,000 and 10,000 members, 1 start-up round, fewer PySD runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="1,000 and 10,000 members, 1 start-up round, fewer PySD runs"
+    )
     parser.add_argument("--rounds", type=int, default=None, help="start-up rounds (default 3, --quick 1)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()

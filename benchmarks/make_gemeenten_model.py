@@ -72,8 +72,10 @@ def commuting_shares(n: int, neighbours: int, seed: int) -> np.ndarray:
 def _model_data(ids: list[str]) -> dict:
     data = yaml.safe_load(HEERLEN.read_text(encoding="utf-8"))
     data["name"] = f"gemeenten-{len(ids)}"
-    data["title"] = {"nl": f"Synthetisch model over {len(ids)} gemeenten (Heerlen-structuur)",
-                     "en": f"Synthetic model over {len(ids)} gemeenten (the Heerlen structure)"}
+    data["title"] = {
+        "nl": f"Synthetisch model over {len(ids)} gemeenten (Heerlen-structuur)",
+        "en": f"Synthetic model over {len(ids)} gemeenten (the Heerlen structure)",
+    }
     data.pop("description", None)
     data["dimensions"] = {"gemeente": ids}
     for node in data["nodes"]:
@@ -84,8 +86,10 @@ def _model_data(ids: list[str]) -> dict:
             link = copy.deepcopy(link)
             link.pop("weight")
             link["matrix"] = "commuting.csv"
-            link["evidence"] = {"strength": "expert",
-                                "note": "synthetic commuting: rows where the job is, columns where the worker lives"}
+            link["evidence"] = {
+                "strength": "expert",
+                "note": "synthetic commuting: rows where the job is, columns where the worker lives",
+            }
         links.append(link)
     data["links"] = links
     for check in data.get("checks", []):  # the reality checks: in the first gemeente
@@ -106,20 +110,24 @@ def write_model(out: Path, n: int = DEFAULT_GEMEENTEN, neighbours: int = 4, seed
     out.mkdir(parents=True, exist_ok=True)
     ids = gemeente_ids(n)
     cells = commuting_shares(n, neighbours, seed) * central_weight()
-    lines = ["# synthetic commuting matrix (bwsim benchmarks/make_gemeenten_model.py); pp per job",
-             ",".join(["job \\ worker", *ids])]
+    lines = [
+        "# synthetic commuting matrix (bwsim benchmarks/make_gemeenten_model.py); pp per job",
+        ",".join(["job \\ worker", *ids]),
+    ]
     lines += [",".join([g, *(repr(float(x)) for x in row)]) for g, row in zip(ids, cells, strict=True)]
     (out / "commuting.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     model = out / "model.yaml"
-    model.write_text(yaml.safe_dump(_model_data(ids), sort_keys=False, allow_unicode=True, width=120),
-                     encoding="utf-8")
-    scenario = {"name": f"gemeenten-{n}-medtech-growth", "model": "model.yaml",
-                "title": {"nl": f"Medtech-groei in {ids[0]}", "en": f"Medtech growth in {ids[0]}"},
-                "time": {"start": 2025, "end": 2050, "dt": 0.25},
-                "interventions": [{"node": f"medtech_jobs[{ids[0]}]", "shape": "ramp", "slope": 600,
-                                   "start": 2025, "end": 2030}]}
-    (out / "scenario.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True),
-                                       encoding="utf-8")
+    model.write_text(yaml.safe_dump(_model_data(ids), sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+    scenario = {
+        "name": f"gemeenten-{n}-medtech-growth",
+        "model": "model.yaml",
+        "title": {"nl": f"Medtech-groei in {ids[0]}", "en": f"Medtech growth in {ids[0]}"},
+        "time": {"start": 2025, "end": 2050, "dt": 0.25},
+        "interventions": [
+            {"node": f"medtech_jobs[{ids[0]}]", "shape": "ramp", "slope": 600, "start": 2025, "end": 2030}
+        ],
+    }
+    (out / "scenario.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return model
 
 

@@ -71,11 +71,20 @@ class Ambition(Spec):
         if not given and set(value) - set(cls.model_fields):  # a misspelt target key: pydantic names it
             return value
         if not given:
-            raise ValueError(msg("an ambition needs a target: one of below, above, at_most, at_least (a value in "
-                                 "the indicator's unit) or direction (rise or fall); add one"))
+            raise ValueError(
+                msg(
+                    "an ambition needs a target: one of below, above, at_most, at_least (a value in "
+                    "the indicator's unit) or direction (rise or fall); add one"
+                )
+            )
         if len(given) > 1:
-            raise ValueError(msg("an ambition has one target, this one has {keys}; keep one of them (a value with "
-                                 "below, above, at_most or at_least, or a direction)", keys=" and ".join(given)))
+            raise ValueError(
+                msg(
+                    "an ambition has one target, this one has {keys}; keep one of them (a value with "
+                    "below, above, at_most or at_least, or a direction)",
+                    keys=" and ".join(given),
+                )
+            )
         return value
 
     @property
@@ -133,10 +142,18 @@ def resolve_node(ambition: Ambition, model: ModelSpec, index: int) -> tuple[str 
     if node is None:
         bases = {_element(n)[0] for n in nodes}
         close = difflib.get_close_matches(ambition.indicator, sorted(set(nodes) | bases), n=1, cutoff=0.6)
-        hint = (msg("did you mean '{name}'?", name=close[0]) if close
-                else msg("use a node id of the model (bwsim explain lists them)"))
-        return None, [_problem((*where, "indicator"), msg("the model {model} has no indicator '{indicator}'",
-                                                          model=model.name, indicator=ambition.indicator), hint)]
+        hint = (
+            msg("did you mean '{name}'?", name=close[0])
+            if close
+            else msg("use a node id of the model (bwsim explain lists them)")
+        )
+        return None, [
+            _problem(
+                (*where, "indicator"),
+                msg("the model {model} has no indicator '{indicator}'", model=model.name, indicator=ambition.indicator),
+                hint,
+            )
+        ]
     if ambition.place is None:
         return node.id, []
     element = _element(node.id)[1]
@@ -145,15 +162,30 @@ def resolve_node(ambition: Ambition, model: ModelSpec, index: int) -> tuple[str 
     regions = sorted({n.region for n in model.nodes} | {e for n in nodes if (e := _element(n)[1])})
     if ambition.place not in regions:
         close = difflib.get_close_matches(ambition.place, regions, n=1, cutoff=0.6)
-        message = msg("no indicator of the model {model} is measured in '{place}'", model=model.name,
-                      place=ambition.place)
-        hint = (msg("did you mean '{name}'? {indicator} is measured in {region}", name=close[0],
-                    indicator=node.id, region=node.region) if close
-                else msg("{indicator} is measured in {region}: write place: {region}, or leave place out",
-                         indicator=node.id, region=node.region))
+        message = msg(
+            "no indicator of the model {model} is measured in '{place}'", model=model.name, place=ambition.place
+        )
+        hint = (
+            msg(
+                "did you mean '{name}'? {indicator} is measured in {region}",
+                name=close[0],
+                indicator=node.id,
+                region=node.region,
+            )
+            if close
+            else msg(
+                "{indicator} is measured in {region}: write place: {region}, or leave place out",
+                indicator=node.id,
+                region=node.region,
+            )
+        )
     else:
-        message = msg("{indicator} is measured in {region}, not in {place}", indicator=node.id, region=node.region,
-                      place=ambition.place)
+        message = msg(
+            "{indicator} is measured in {region}, not in {place}",
+            indicator=node.id,
+            region=node.region,
+            place=ambition.place,
+        )
         hint = msg("write place: {region}, or leave place out", region=node.region)
     return None, [_problem((*where, "place"), message, hint)]
 
@@ -162,10 +194,17 @@ def ambition_problems(spec: AmbitionsSpec, model: ModelSpec) -> list[Problem]:
     """Every problem of ``spec`` against ``model``: an unknown indicator or place, another model's name."""
     problems = []
     if spec.model is not None and spec.model != model.name:
-        problems.append(_problem(("model",), msg("these ambitions are for the model '{named}', not '{model}'",
-                                                 named=spec.model, model=model.name),
-                                 msg("write model: {model}, or use the ambitions of the model {named}",
-                                     model=model.name, named=spec.model)))
+        problems.append(
+            _problem(
+                ("model",),
+                msg("these ambitions are for the model '{named}', not '{model}'", named=spec.model, model=model.name),
+                msg(
+                    "write model: {model}, or use the ambitions of the model {named}",
+                    model=model.name,
+                    named=spec.model,
+                ),
+            )
+        )
     for i, ambition in enumerate(spec.ambitions):
         problems += resolve_node(ambition, model, i)[1]
     return problems
@@ -174,12 +213,26 @@ def ambition_problems(spec: AmbitionsSpec, model: ModelSpec) -> list[Problem]:
 def horizon_problems(spec: AmbitionsSpec, time: TimeSpec, scenario: str) -> list[Problem]:
     """An ambition's year outside the horizon ``time`` of the scenario named ``scenario``."""
     start, end = float(time.start), float(time.end)
-    return [_problem(("ambitions", i, "year"),
-                     msg("year {year:g} is outside the horizon {start:g}-{end:g} of the scenario {scenario}",
-                         year=a.year, start=start, end=end, scenario=scenario),
-                     msg("choose a year from {start:g} to {end:g}, or run the scenario to {year:g}", start=start,
-                         end=end, year=a.year))
-            for i, a in enumerate(spec.ambitions) if not start - 1e-9 <= a.year <= end + 1e-9]
+    return [
+        _problem(
+            ("ambitions", i, "year"),
+            msg(
+                "year {year:g} is outside the horizon {start:g}-{end:g} of the scenario {scenario}",
+                year=a.year,
+                start=start,
+                end=end,
+                scenario=scenario,
+            ),
+            msg(
+                "choose a year from {start:g} to {end:g}, or run the scenario to {year:g}",
+                start=start,
+                end=end,
+                year=a.year,
+            ),
+        )
+        for i, a in enumerate(spec.ambitions)
+        if not start - 1e-9 <= a.year <= end + 1e-9
+    ]
 
 
 def ambition_nodes(spec: AmbitionsSpec, model: ModelSpec) -> tuple[str, ...]:
@@ -194,4 +247,3 @@ def ambition_nodes(spec: AmbitionsSpec, model: ModelSpec) -> tuple[str, ...]:
     if problems:
         raise InputError(problems)
     return tuple(resolve_node(a, model, i)[0] or "" for i, a in enumerate(spec.ambitions))
-

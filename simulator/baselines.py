@@ -40,6 +40,7 @@ def baseline_matrix(nodes: list[NodeSpec], times: np.ndarray, start: float) -> n
 
 # --- capacity nodes (minimum / maximum): derived baselines ---------------------------------
 
+
 def capacity_order(model: ModelSpec) -> list[int] | None:
     """Capacity nodes (positions) in an order where each comes after the capacity nodes it reads;
     None when capacity nodes read each other in a loop (their baselines cannot be derived)."""
@@ -69,13 +70,15 @@ def model_baselines(model: ModelSpec, times: np.ndarray, start: float) -> np.nda
     nodes = model.nodes
     if not any(n.is_capacity for n in nodes):
         return baseline_matrix(nodes, times, start)
-    base = np.stack([baseline_path(0.0 if n.baseline is None else n.baseline, times, start) for n in nodes],
-                    axis=1)
+    base = np.stack([baseline_path(0.0 if n.baseline is None else n.baseline, times, start) for n in nodes], axis=1)
     pos = {n.id: i for i, n in enumerate(nodes)}
     for i in capacity_order(model) or []:
         node = nodes[i]
-        inputs = [lk.weight.central * base[:, pos[lk.source]] for lk in model.links
-                  if lk.target == node.id and lk.source in pos]
+        inputs = [
+            lk.weight.central * base[:, pos[lk.source]]
+            for lk in model.links
+            if lk.target == node.id and lk.source in pos
+        ]
         if inputs:
             base[:, i] = (np.min if node.kind == "minimum" else np.max)(np.stack(inputs), axis=0)
     return base

@@ -91,9 +91,20 @@ def engine_need(times: int, nodes: int, links: int, members: int) -> Need:
     return Need(times, nodes, links, members, held)
 
 
-def ensemble_need(times: int, nodes: int, links: int, members: int, *, block: int, exact: bool,
-                  histogram: bool, n_bins: int, kept_nodes: int = 0, parallel: int = 1,
-                  table: bool = True) -> Need:
+def ensemble_need(
+    times: int,
+    nodes: int,
+    links: int,
+    members: int,
+    *,
+    block: int,
+    exact: bool,
+    histogram: bool,
+    n_bins: int,
+    kept_nodes: int = 0,
+    parallel: int = 1,
+    table: bool = True,
+) -> Need:
     """An ensemble of ``members`` run in blocks of ``block`` members, ``parallel`` blocks at once.
 
     ``exact``: every member's path is kept (exact quantiles); ``histogram``: a
@@ -132,10 +143,21 @@ def check_tables(cells: int, runs: int, file: str = "") -> None:
     """
     held = cells * (TABLE_BYTES + _FLOAT)
     if held > MAX_BYTES:
-        raise InputError(Problem(file, "", msg("the results are too large: {runs} runs of {cells:,} node-times in all "
-                                               "need about {size} of memory; the limit is {limit}", runs=runs,
-                                               cells=cells, size=_size(held), limit=_size(MAX_BYTES)),
-                                 msg("run fewer scenarios at once, or use a larger dt")))
+        raise InputError(
+            Problem(
+                file,
+                "",
+                msg(
+                    "the results are too large: {runs} runs of {cells:,} node-times in all "
+                    "need about {size} of memory; the limit is {limit}",
+                    runs=runs,
+                    cells=cells,
+                    size=_size(held),
+                    limit=_size(MAX_BYTES),
+                ),
+                msg("run fewer scenarios at once, or use a larger dt"),
+            )
+        )
 
 
 def _size(n_bytes: int) -> str:
@@ -164,14 +186,22 @@ def check_budget(need: Need, file: str = "", place: str = "time", fix: str = "")
     if need.bytes <= MAX_BYTES and need.work <= MAX_WORK:
         return
     sizes = {"steps": need.times - 1, "nodes": need.nodes, "links": need.links, "members": need.members}
-    shape = (msg("{steps:,} steps x {nodes:,} nodes and {links:,} links x {members:,} members", **sizes)
-             if need.members > 1 else msg("{steps:,} steps x {nodes:,} nodes and {links:,} links", **sizes))
+    shape = (
+        msg("{steps:,} steps x {nodes:,} nodes and {links:,} links x {members:,} members", **sizes)
+        if need.members > 1
+        else msg("{steps:,} steps x {nodes:,} nodes and {links:,} links", **sizes)
+    )
     if need.bytes > MAX_BYTES:
-        what = msg("needs about {size} of memory; the limit is {limit}", size=_size(need.bytes),
-                   limit=_size(MAX_BYTES))
+        what = msg("needs about {size} of memory; the limit is {limit}", size=_size(need.bytes), limit=_size(MAX_BYTES))
     else:
-        what = msg("is {work:.3g} node-and-link steps of work; the limit is {limit:.3g} (steps x (nodes + links) x "
-                   "members)", work=need.work, limit=MAX_WORK)
-    fix = fix or (msg("use a larger dt or a shorter horizon, or fewer samples") if need.members > 1
-                  else msg("use a larger dt or a shorter horizon"))
+        what = msg(
+            "is {work:.3g} node-and-link steps of work; the limit is {limit:.3g} (steps x (nodes + links) x members)",
+            work=need.work,
+            limit=MAX_WORK,
+        )
+    fix = fix or (
+        msg("use a larger dt or a shorter horizon, or fewer samples")
+        if need.members > 1
+        else msg("use a larger dt or a shorter horizon")
+    )
     raise InputError(Problem(file, place, msg("the run is too large: {shape} {what}", shape=shape, what=what), fix))

@@ -174,12 +174,26 @@ class CalibrationResult:
 
     def parameter_frame(self) -> pd.DataFrame:
         """One row per parameter: link, kind, start, estimate, se, interval, bounds, flags."""
-        return pd.DataFrame([{
-            "link": e.parameter.key, "kind": e.parameter.kind, "start": e.parameter.start,
-            "estimate": e.estimate, "se": e.se, "low": e.low, "high": e.high, "interval": e.interval,
-            "bound_low": e.parameter.low, "bound_high": e.parameter.high,
-            "at_bound": e.at_bound, "identified": e.identified, "cut_to_range": e.cut_to_range}
-            for e in self.estimates])
+        return pd.DataFrame(
+            [
+                {
+                    "link": e.parameter.key,
+                    "kind": e.parameter.kind,
+                    "start": e.parameter.start,
+                    "estimate": e.estimate,
+                    "se": e.se,
+                    "low": e.low,
+                    "high": e.high,
+                    "interval": e.interval,
+                    "bound_low": e.parameter.low,
+                    "bound_high": e.parameter.high,
+                    "at_bound": e.at_bound,
+                    "identified": e.identified,
+                    "cut_to_range": e.cut_to_range,
+                }
+                for e in self.estimates
+            ]
+        )
 
     def series_frame(self) -> pd.DataFrame:
         """One row per observed node: n, rmse, r2."""
@@ -187,21 +201,32 @@ class CalibrationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready form (nan becomes None)."""
+
         def clean(value: Any) -> Any:
             if isinstance(value, float) and not math.isfinite(value):
                 return None
             return value
-        params = [{k: clean(v) for k, v in row.items()}
-                  for row in self.parameter_frame().to_dict(orient="records")]
+
+        params = [{k: clean(v) for k, v in row.items()} for row in self.parameter_frame().to_dict(orient="records")]
         series = [{k: clean(v) for k, v in row.items()} for row in self.series_frame().to_dict(orient="records")]
-        return {"scenario": self.scenario, "data": self.data_file, "data_sha256": self.data_sha256,
-                "n_obs": self.n_obs, "cost": self.cost, "starts": self.starts, "converged": self.converged,
-                "parameters": params, "series": series, "warnings": list(self.warnings),
-                "notes": list(self.notes),
-                "correlation": [[clean(float(x)) for x in row] for row in self.correlation]}
+        return {
+            "scenario": self.scenario,
+            "data": self.data_file,
+            "data_sha256": self.data_sha256,
+            "n_obs": self.n_obs,
+            "cost": self.cost,
+            "starts": self.starts,
+            "converged": self.converged,
+            "parameters": params,
+            "series": series,
+            "warnings": list(self.warnings),
+            "notes": list(self.notes),
+            "correlation": [[clean(float(x)) for x in row] for row in self.correlation],
+        }
 
 
 # --------------------------------------------------------------------------- parameters
+
 
 def parse_link(text: str) -> tuple[str, str]:
     """``"from:to"`` (or ``"from->to"``) as a pair of node ids."""
@@ -209,8 +234,11 @@ def parse_link(text: str) -> tuple[str, str]:
         if sep in text:
             source, _, target = text.partition(sep)
             return source.strip(), target.strip()
-    raise InputError(Problem("", "link", msg("'{text}' is not a link", text=text),
-                             msg("write FROM:TO, e.g. medtech_jobs:jobs_total")))
+    raise InputError(
+        Problem(
+            "", "link", msg("'{text}' is not a link", text=text), msg("write FROM:TO, e.g. medtech_jobs:jobs_total")
+        )
+    )
 
 
 def parse_start(text: str) -> tuple[str, float]:
@@ -224,8 +252,14 @@ def parse_start(text: str) -> tuple[str, float]:
     except ValueError:
         value = math.nan
     if not sep or not math.isfinite(value):
-        raise InputError(Problem("", "start", msg("'{text}' is not a start value", text=text),
-                                 msg("write FROM:TO=VALUE (a weight) or FROM:TO:lag=VALUE")))
+        raise InputError(
+            Problem(
+                "",
+                "start",
+                msg("'{text}' is not a start value", text=text),
+                msg("write FROM:TO=VALUE (a weight) or FROM:TO:lag=VALUE"),
+            )
+        )
     source, target = parse_link(head)
     return f"{source}->{target}:{kind}", value
 
@@ -250,9 +284,14 @@ def _influences(model: ModelSpec, observed_nodes: list[str]) -> dict[str, set[st
     return {n: ({n} | nx.descendants(graph, n)) & wanted for n in model.node_ids}
 
 
-def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[tuple[str, str]] | None = None,
-                      fit_lags: bool = False, dt: float = 1.0,
-                      initial: dict[str, float] | None = None) -> tuple[list[FitParameter], list[str]]:
+def select_parameters(
+    model: ModelSpec,
+    observed_nodes: list[str],
+    links: list[tuple[str, str]] | None = None,
+    fit_lags: bool = False,
+    dt: float = 1.0,
+    initial: dict[str, float] | None = None,
+) -> tuple[list[FitParameter], list[str]]:
     """The parameters to fit, and notes on links left out.
 
     Parameters
@@ -290,8 +329,13 @@ def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[t
             params.append(_parameter(model, i, "weight", dt))
         if fit_lags and link.lag.is_uncertain:
             if link.delay == "fixed":
-                notes.append(msg("the lag of {link} is a fixed delay (whole time steps) and is not fitted; "
-                                 "give it delay: exponential to fit it", link=link.key))
+                notes.append(
+                    msg(
+                        "the lag of {link} is a fixed delay (whole time steps) and is not fitted; "
+                        "give it delay: exponential to fit it",
+                        link=link.key,
+                    )
+                )
             else:
                 params.append(_parameter(model, i, "lag", dt))
     params = [_with_initial(p, initial, problems) for p in params]
@@ -300,22 +344,31 @@ def select_parameters(model: ModelSpec, observed_nodes: list[str], links: list[t
     return params, notes
 
 
-def _default_links(model: ModelSpec, reach: dict[str, set[str]], problems: list[Problem],
-                   notes: list[str]) -> list[int]:
+def _default_links(
+    model: ModelSpec, reach: dict[str, set[str]], problems: list[Problem], notes: list[str]
+) -> list[int]:
     """Every link with a weight range whose target reaches an observed node."""
     ranged = [i for i, lk in enumerate(model.links) if lk.weight.is_uncertain]
     chosen = [i for i in ranged if reach[model.links[i].target]]
     if len(chosen) < len(ranged):
-        notes.append(msg("{n} link(s) with a range were left out: no observed node depends on them",
-                         n=len(ranged) - len(chosen)))
+        notes.append(
+            msg("{n} link(s) with a range were left out: no observed node depends on them", n=len(ranged) - len(chosen))
+        )
     if not chosen:
-        problems.append(Problem("", "link", msg("no link with a range (low/high) leads to an observed node"),
-                                msg("name the links to fit (FROM:TO), or observe other nodes")))
+        problems.append(
+            Problem(
+                "",
+                "link",
+                msg("no link with a range (low/high) leads to an observed node"),
+                msg("name the links to fit (FROM:TO), or observe other nodes"),
+            )
+        )
     return chosen
 
 
-def _named_links(model: ModelSpec, links: list[tuple[str, str]], reach: dict[str, set[str]], fit_lags: bool,
-                 problems: list[Problem]) -> list[int]:
+def _named_links(
+    model: ModelSpec, links: list[tuple[str, str]], reach: dict[str, set[str]], fit_lags: bool, problems: list[Problem]
+) -> list[int]:
     """Indices of the links asked for; a problem for each that does not exist or cannot be fitted."""
     index = {(lk.source, lk.target): i for i, lk in enumerate(model.links)}
     chosen = []
@@ -326,13 +379,27 @@ def _named_links(model: ModelSpec, links: list[tuple[str, str]], reach: dict[str
             continue
         link = model.links[i]
         if not link.weight.is_uncertain and not (fit_lags and link.lag.is_uncertain):
-            problems.append(Problem("", "link", msg("link {link} has a fixed weight {weight:g}, so there is no "
-                                                    "range to fit within", link=link.key,
-                                                    weight=link.weight.central),
-                                    msg("give it a range in the model, e.g. weight: {{low: .., mode: .., high: ..}}")))
+            problems.append(
+                Problem(
+                    "",
+                    "link",
+                    msg(
+                        "link {link} has a fixed weight {weight:g}, so there is no range to fit within",
+                        link=link.key,
+                        weight=link.weight.central,
+                    ),
+                    msg("give it a range in the model, e.g. weight: {{low: .., mode: .., high: ..}}"),
+                )
+            )
         elif not reach[link.target]:
-            problems.append(Problem("", "link", msg("no observed node depends on link {link}", link=link.key),
-                                    msg("observe '{node}' or a node downstream of it", node=link.target)))
+            problems.append(
+                Problem(
+                    "",
+                    "link",
+                    msg("no observed node depends on link {link}", link=link.key),
+                    msg("observe '{node}' or a node downstream of it", node=link.target),
+                )
+            )
         chosen.append(i)
     return chosen
 
@@ -343,11 +410,21 @@ def override_notes(scenario: ScenarioSpec, params: list[FitParameter]) -> list[s
     The fit uses the scenario's values as starts and bounds; the fitted values are
     written to the model, where this scenario's override will still replace them.
     """
-    overridden = {(f"{o.source}->{o.target}", kind) for o in scenario.overrides.links
-                  for kind in ("weight", "lag") if getattr(o, kind) is not None}
-    return [msg("{parameter}: the scenario overrides it; its range there bounded the fit, and the fitted value "
-                "written to the model is replaced by that override whenever this scenario runs", parameter=p.name)
-            for p in params if (p.key, p.kind) in overridden]
+    overridden = {
+        (f"{o.source}->{o.target}", kind)
+        for o in scenario.overrides.links
+        for kind in ("weight", "lag")
+        if getattr(o, kind) is not None
+    }
+    return [
+        msg(
+            "{parameter}: the scenario overrides it; its range there bounded the fit, and the fitted value "
+            "written to the model is replaced by that override whenever this scenario runs",
+            parameter=p.name,
+        )
+        for p in params
+        if (p.key, p.kind) in overridden
+    ]
 
 
 def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem:
@@ -355,8 +432,11 @@ def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem
 
     keys = [f"{lk.source}:{lk.target}" for lk in model.links]
     close = difflib.get_close_matches(f"{source}:{target}", keys, n=1, cutoff=0.6)
-    hint = (msg("did you mean '{name}'?", name=close[0]) if close
-            else msg("list the model's links with bwsim validate, or see the model file"))
+    hint = (
+        msg("did you mean '{name}'?", name=close[0])
+        if close
+        else msg("list the model's links with bwsim validate, or see the model file")
+    )
     link = f"{source}->{target}"
     return Problem("", "link", msg("the model has no link {link}", link=link), hint)
 
@@ -364,14 +444,25 @@ def _missing_link_problem(model: ModelSpec, source: str, target: str) -> Problem
 def _with_initial(p: FitParameter, initial: dict[str, float] | None, problems: list[Problem]) -> FitParameter:
     start = p.start if not initial or p.name not in initial else float(initial[p.name])
     if not p.low <= start <= p.high:
-        problems.append(Problem("", p.name, msg("start value {start:g} lies outside the bounds {low:g} .. {high:g}",
-                                                start=start, low=p.low, high=p.high),
-                                msg("choose a start inside the link's range, or widen the range in the model")))
+        problems.append(
+            Problem(
+                "",
+                p.name,
+                msg(
+                    "start value {start:g} lies outside the bounds {low:g} .. {high:g}",
+                    start=start,
+                    low=p.low,
+                    high=p.high,
+                ),
+                msg("choose a start inside the link's range, or widen the range in the model"),
+            )
+        )
         return p
     return FitParameter(p.parameter, start, p.low, p.high, min(p.spread_low, start), max(p.spread_high, start))
 
 
 # --------------------------------------------------------------------------- model as a function
+
 
 @dataclass(frozen=True)
 class _Setup:
@@ -379,11 +470,11 @@ class _Setup:
 
     prepared: PreparedScenario
     params: tuple[FitParameter, ...]
-    node: np.ndarray      # (n_obs,) node index of each observation
-    k0: np.ndarray        # (n_obs,) grid index left of the observation time
-    frac: np.ndarray      # (n_obs,) interpolation weight of k0 + 1
-    y: np.ndarray         # (n_obs,) observed values
-    series: np.ndarray    # (n_obs,) series index
+    node: np.ndarray  # (n_obs,) node index of each observation
+    k0: np.ndarray  # (n_obs,) grid index left of the observation time
+    frac: np.ndarray  # (n_obs,) interpolation weight of k0 + 1
+    y: np.ndarray  # (n_obs,) observed values
+    series: np.ndarray  # (n_obs,) series index
     series_nodes: tuple[str, ...]
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
@@ -428,6 +519,7 @@ def _setup(prepared: PreparedScenario, observed: ObservedData, params: list[FitP
 
 # --------------------------------------------------------------------------- fitting
 
+
 def _series_scale(setup: _Setup, residual: np.ndarray | None) -> np.ndarray:
     """Per-observation scale ``sigma_s``: series spread (first pass) or residual RMSE (second)."""
     scale = np.ones(setup.y.size)
@@ -448,8 +540,16 @@ def _fit_once(setup: _Setup, x0: np.ndarray, scale: np.ndarray, max_nfev: int) -
     hi = np.array([p.high for p in setup.params])
     return optimize.least_squares(
         lambda th: (setup.predict(th)[:, 0] - setup.y) / scale,
-        x0, jac=lambda th: setup.jacobian(th) / scale[:, None], bounds=(lo, hi),
-        method="trf", x_scale="jac", max_nfev=max_nfev, xtol=1e-10, ftol=1e-10, gtol=1e-10)
+        x0,
+        jac=lambda th: setup.jacobian(th) / scale[:, None],
+        bounds=(lo, hi),
+        method="trf",
+        x_scale="jac",
+        max_nfev=max_nfev,
+        xtol=1e-10,
+        ftol=1e-10,
+        gtol=1e-10,
+    )
 
 
 def _starts(params: tuple[FitParameter, ...], n_starts: int, seed: int) -> np.ndarray:
@@ -462,8 +562,9 @@ def _starts(params: tuple[FitParameter, ...], n_starts: int, seed: int) -> np.nd
     return np.vstack([first, lo + unit * (hi - lo)])
 
 
-def _best_fit(setup: _Setup, scale: np.ndarray, starts: np.ndarray,
-              max_nfev: int) -> tuple[optimize.OptimizeResult | None, int, list[str]]:
+def _best_fit(
+    setup: _Setup, scale: np.ndarray, starts: np.ndarray, max_nfev: int
+) -> tuple[optimize.OptimizeResult | None, int, list[str]]:
     best, converged, failures = None, 0, []
     for x0 in starts:
         try:
@@ -493,13 +594,24 @@ def _check_budget(prepared: PreparedScenario, n_par: int, fits: int, max_nfev: i
     call = engine_need(cm.times.size, cm.n_nodes, cm.n_links, max(1, 2 * n_par))
     check_budget(call, prepared.file, fix=msg("use a larger dt or a shorter horizon, or fit fewer links"))
     runs = fits * max_nfev * (2 * n_par + 1)
-    check_budget(Need(call.times, call.nodes, call.links, runs, call.bytes), prepared.file,
-                 fix=msg("use fewer starts, bootstrap replicates or evaluations, or a larger dt"))
+    check_budget(
+        Need(call.times, call.nodes, call.links, runs, call.bytes),
+        prepared.file,
+        fix=msg("use fewer starts, bootstrap replicates or evaluations, or a larger dt"),
+    )
 
 
-def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[FitParameter], *,
-              n_starts: int = 5, seed: int = 0, bootstrap: int = 0, max_nfev: int = 200,
-              confidence: float = 0.95) -> CalibrationResult:
+def calibrate(
+    prepared: PreparedScenario,
+    observed: ObservedData,
+    params: list[FitParameter],
+    *,
+    n_starts: int = 5,
+    seed: int = 0,
+    bootstrap: int = 0,
+    max_nfev: int = 200,
+    confidence: float = 0.95,
+) -> CalibrationResult:
     """Fit ``params`` of ``prepared``'s model to ``observed``.
 
     Parameters
@@ -532,10 +644,14 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[F
     """
     n_obs, n_par = len(observed), len(params)
     if n_obs <= n_par:
-        raise InputError(Problem(observed.file, "", msg("{n_obs} observation(s) cannot fit {n_par} parameter(s)",
-                                                        n_obs=n_obs, n_par=n_par),
-                                 msg("give at least {need} observations (many more is better), or fit fewer "
-                                     "links", need=n_par + 1)))
+        raise InputError(
+            Problem(
+                observed.file,
+                "",
+                msg("{n_obs} observation(s) cannot fit {n_par} parameter(s)", n_obs=n_obs, n_par=n_par),
+                msg("give at least {need} observations (many more is better), or fit fewer links", need=n_par + 1),
+            )
+        )
     _check_budget(prepared, n_par, n_starts + bootstrap, max_nfev)
     setup = _setup(prepared, observed, params)
     scale = _series_scale(setup, None)
@@ -543,9 +659,14 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[F
     if best is None:
         detail = "; ".join(dict.fromkeys(failures))[:400]
         raise CalibrationError(
-            msg("the fit did not converge from any of {starts} start(s) ({detail}). Try: more evaluations, "
+            msg(
+                "the fit did not converge from any of {starts} start(s) ({detail}). Try: more evaluations, "
                 "more starts, fewer links, or check that the scenario describes what happened over the observed "
-                "period", starts=n_starts, detail=detail))
+                "period",
+                starts=n_starts,
+                detail=detail,
+            )
+        )
     residual = setup.predict(best.x)[:, 0] - setup.y
     scale = _series_scale(setup, residual)
     second = _fit_once(setup, best.x, scale, max_nfev)
@@ -555,6 +676,7 @@ def calibrate(prepared: PreparedScenario, observed: ObservedData, params: list[F
 
 
 # --------------------------------------------------------------------------- uncertainty and diagnostics
+
 
 def _covariance(jac: np.ndarray, s2: float) -> tuple[np.ndarray, float, np.ndarray]:
     """``s2 (J^T J)^-1``, the condition number of ``J^T J`` scaled to unit columns, and the flat parameters.
@@ -578,8 +700,9 @@ def _covariance(jac: np.ndarray, s2: float) -> tuple[np.ndarray, float, np.ndarr
     return cov, cond, flat
 
 
-def _bootstrap(setup: _Setup, fit: optimize.OptimizeResult, scale: np.ndarray, replicates: int, seed: int,
-               max_nfev: int) -> np.ndarray:
+def _bootstrap(
+    setup: _Setup, fit: optimize.OptimizeResult, scale: np.ndarray, replicates: int, seed: int, max_nfev: int
+) -> np.ndarray:
     """Parameter sets refitted to fitted values plus resampled residuals, shape (B, P)."""
     rng = np.random.default_rng(seed)
     fitted = setup.predict(fit.x)[:, 0]
@@ -589,8 +712,9 @@ def _bootstrap(setup: _Setup, fit: optimize.OptimizeResult, scale: np.ndarray, r
     draws = []
     for _ in range(replicates):
         y_star = fitted + scale * rng.choice(standardised, size=standardised.size, replace=True)
-        boot = _Setup(setup.prepared, setup.params, setup.node, setup.k0, setup.frac, y_star, setup.series,
-                      setup.series_nodes)
+        boot = _Setup(
+            setup.prepared, setup.params, setup.node, setup.k0, setup.frac, y_star, setup.series, setup.series_nodes
+        )
         try:
             refit = _fit_once(boot, fit.x, scale, max_nfev)
         except NumericalError:
@@ -600,9 +724,18 @@ def _bootstrap(setup: _Setup, fit: optimize.OptimizeResult, scale: np.ndarray, r
     return np.array(draws).reshape(-1, fit.x.size)
 
 
-def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResult, scale: np.ndarray,
-               n_starts: int, converged: int, bootstrap: int, seed: int, confidence: float,
-               max_nfev: int) -> CalibrationResult:
+def _summarise(
+    setup: _Setup,
+    observed: ObservedData,
+    fit: optimize.OptimizeResult,
+    scale: np.ndarray,
+    n_starts: int,
+    converged: int,
+    bootstrap: int,
+    seed: int,
+    confidence: float,
+    max_nfev: int,
+) -> CalibrationResult:
     params = setup.params
     n_obs, n_par = setup.y.size, len(params)
     jac = setup.jacobian(fit.x) / scale[:, None]
@@ -626,20 +759,46 @@ def _summarise(setup: _Setup, observed: ObservedData, fit: optimize.OptimizeResu
         if len(draws) >= 10:
             alpha = (1 - confidence) / 2
             low, high = np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
-            how = msg("{confidence:.0%} bootstrap ({n} of {replicates} replicates)", confidence=confidence,
-                      n=len(draws), replicates=bootstrap)
+            how = msg(
+                "{confidence:.0%} bootstrap ({n} of {replicates} replicates)",
+                confidence=confidence,
+                n=len(draws),
+                replicates=bootstrap,
+            )
     warnings, identified = _identifiability(params, jac, se, corr, cond, flat, fit.x, low, high)
     # an interval reaching past the link's range says nothing beyond the range: cut it there, and say so
     bounds_low, bounds_high = np.array([p.low for p in params]), np.array([p.high for p in params])
     clipped = (low < bounds_low) | (high > bounds_high)
     low, high = np.maximum(low, bounds_low), np.minimum(high, bounds_high)
     estimates = tuple(
-        ParameterEstimate(p, float(fit.x[i]), float(se[i]), float(low[i]), float(high[i]),
-                          how, _on_bound(float(fit.x[i]), p), identified[i], bool(clipped[i]))
-        for i, p in enumerate(params))
+        ParameterEstimate(
+            p,
+            float(fit.x[i]),
+            float(se[i]),
+            float(low[i]),
+            float(high[i]),
+            how,
+            _on_bound(float(fit.x[i]), p),
+            identified[i],
+            bool(clipped[i]),
+        )
+        for i, p in enumerate(params)
+    )
     return CalibrationResult(
-        setup.prepared.name, observed.file, observed.sha256, estimates, _series_fits(setup, predicted), corr,
-        tuple(warnings), (), n_obs, float(fit.cost), n_starts, converged, predicted)
+        setup.prepared.name,
+        observed.file,
+        observed.sha256,
+        estimates,
+        _series_fits(setup, predicted),
+        corr,
+        tuple(warnings),
+        (),
+        n_obs,
+        float(fit.cost),
+        n_starts,
+        converged,
+        predicted,
+    )
 
 
 def _on_bound(x: float, p: FitParameter) -> bool:
@@ -647,34 +806,64 @@ def _on_bound(x: float, p: FitParameter) -> bool:
     return bool(abs(x - p.low) <= 1e-6 * width or abs(x - p.high) <= 1e-6 * width)
 
 
-def _identifiability(params: tuple[FitParameter, ...], jac: np.ndarray, se: np.ndarray, corr: np.ndarray,
-                     cond: float, flat: np.ndarray, x: np.ndarray, low: np.ndarray,
-                     high: np.ndarray) -> tuple[list[str], list[bool]]:
+def _identifiability(
+    params: tuple[FitParameter, ...],
+    jac: np.ndarray,
+    se: np.ndarray,
+    corr: np.ndarray,
+    cond: float,
+    flat: np.ndarray,
+    x: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+) -> tuple[list[str], list[bool]]:
     """Warnings on what the data cannot pin down, and a per-parameter 'identified' flag."""
     warnings: list[str] = []
     ok = [True] * len(params)
     for i, p in enumerate(params):
         width = p.high - p.low
         if not np.any(np.abs(jac[:, i]) > 0):
-            warnings.append(msg("{parameter}: the observations do not respond to it over the observed period "
-                                "(no intervention reaches it yet, or its effect is nil); it keeps the model's value",
-                                parameter=p.name))
+            warnings.append(
+                msg(
+                    "{parameter}: the observations do not respond to it over the observed period "
+                    "(no intervention reaches it yet, or its effect is nil); it keeps the model's value",
+                    parameter=p.name,
+                )
+            )
             ok[i] = False
         elif flat[i]:
             ok[i] = False
         elif not np.isfinite(se[i]) or (math.isfinite(width) and high[i] - low[i] >= width):
-            warnings.append(msg("{parameter}: the data barely constrain it (interval as wide as its range); "
-                                "observe more nodes or a longer period, or fix it from literature", parameter=p.name))
+            warnings.append(
+                msg(
+                    "{parameter}: the data barely constrain it (interval as wide as its range); "
+                    "observe more nodes or a longer period, or fix it from literature",
+                    parameter=p.name,
+                )
+            )
             ok[i] = False
         if _on_bound(x[i], p):
-            warnings.append(msg("{parameter}: the estimate {estimate:g} sits on a bound of its range "
-                                "{low:g} .. {high:g}; the range may be too narrow, or the model misses a path",
-                                parameter=p.name, estimate=float(x[i]), low=p.low, high=p.high))
+            warnings.append(
+                msg(
+                    "{parameter}: the estimate {estimate:g} sits on a bound of its range "
+                    "{low:g} .. {high:g}; the range may be too narrow, or the model misses a path",
+                    parameter=p.name,
+                    estimate=float(x[i]),
+                    low=p.low,
+                    high=p.high,
+                )
+            )
     flat_names = [p.name for i, p in enumerate(params) if flat[i] and np.any(np.abs(jac[:, i]) > 0)]
     if cond > CONDITION_WARNING and flat_names:
-        warnings.append(msg("the data cannot separate {names}: some combination of them is not determined "
-                            "(condition number {cond:.2g}); fit fewer links, observe nodes between them, or fix "
-                            "some from literature", names=", ".join(flat_names), cond=cond))
+        warnings.append(
+            msg(
+                "the data cannot separate {names}: some combination of them is not determined "
+                "(condition number {cond:.2g}); fit fewer links, observe nodes between them, or fix "
+                "some from literature",
+                names=", ".join(flat_names),
+                cond=cond,
+            )
+        )
     warnings += _correlated_groups(params, corr, ok)
     return warnings, ok
 
@@ -692,9 +881,14 @@ def _correlated_groups(params: tuple[FitParameter, ...], corr: np.ndarray, ok: l
         for i in members:
             ok[i] = False
         strongest = max(graph.subgraph(members).edges(data="r"), key=lambda e: abs(e[2]))
-        warnings.append(msg("{names}: estimates correlated up to {r:+.2f}; the data cannot separate them well: "
-                            "fit one, or observe a node between them",
-                            names=", ".join(params[i].name for i in members), r=strongest[2]))
+        warnings.append(
+            msg(
+                "{names}: estimates correlated up to {r:+.2f}; the data cannot separate them well: "
+                "fit one, or observe a node between them",
+                names=", ".join(params[i].name for i in members),
+                r=strongest[2],
+            )
+        )
     return warnings
 
 
@@ -704,8 +898,8 @@ def _series_fits(setup: _Setup, predicted: np.ndarray) -> tuple[SeriesFit, ...]:
         rows = setup.series == s
         y, r = setup.y[rows], predicted[rows] - setup.y[rows]
         ss_tot = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1 - float(np.sum(r ** 2)) / ss_tot if ss_tot > 0 else math.nan
-        fits.append(SeriesFit(node, int(rows.sum()), math.sqrt(float(np.mean(r ** 2))), r2))
+        r2 = 1 - float(np.sum(r**2)) / ss_tot if ss_tot > 0 else math.nan
+        fits.append(SeriesFit(node, int(rows.sum()), math.sqrt(float(np.mean(r**2))), r2))
     return tuple(fits)
 
 

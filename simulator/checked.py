@@ -70,8 +70,9 @@ class CheckedModel:
         return self
 
 
-def check(model: ModelSpec | CheckedModel, time: TimeSpec | None = None,
-          doc: YamlDocument | None = None) -> CheckedModel:
+def check(
+    model: ModelSpec | CheckedModel, time: TimeSpec | None = None, doc: YamlDocument | None = None
+) -> CheckedModel:
     """Check ``model`` as a whole on ``time`` (default: the model's own horizon).
 
     ``doc``, the file the model came from, puts file and line into each problem.

@@ -172,8 +172,14 @@ class CompiledModel:
         lo, hi = self.table_ptr[link], self.table_ptr[link + 1]
         return self.table_x[lo:hi], self.table_y[lo:hi]
 
-    def signal(self, link: int, d: np.ndarray, k: int | np.ndarray, weight: np.ndarray | float | None = None,
-               parameter: np.ndarray | float | None = None) -> np.ndarray:
+    def signal(
+        self,
+        link: int,
+        d: np.ndarray,
+        k: int | np.ndarray,
+        weight: np.ndarray | float | None = None,
+        parameter: np.ndarray | float | None = None,
+    ) -> np.ndarray:
         """Link ``link``'s signal for source deviations ``d`` at time index ``k`` (:func:`simulator.shapes.signal`;
         the plain deviation, over the source's baseline for an elasticity, when it has no shape). ``weight`` and
         ``parameter`` (max or level) default to the central values; arrays give one per member."""
@@ -181,9 +187,15 @@ class CompiledModel:
         if self.shape[link] == shapes.NONE:
             return d * self.src_scale[k, link] if self.elastic[link] else d
         xs, ys = self.table(link)
-        return shapes.signal(int(self.shape[link]), d, self.baselines[k, src],
-                             self.weight[link] if weight is None else weight,
-                             float(self.shape_parameter[link]) if parameter is None else parameter, xs, ys)
+        return shapes.signal(
+            int(self.shape[link]),
+            d,
+            self.baselines[k, src],
+            self.weight[link] if weight is None else weight,
+            float(self.shape_parameter[link]) if parameter is None else parameter,
+            xs,
+            ys,
+        )
 
     def outer_weights(self, weights: np.ndarray | None = None) -> np.ndarray:
         """The factor of each link's lagged signal: its weight (central unless ``weights``, (L,) or (L, M)),
@@ -196,8 +208,9 @@ class CompiledModel:
         outer[saturating] = 1.0
         return outer
 
-    def linear_coefficients(self, k: int, d: np.ndarray | None = None, weights: np.ndarray | None = None
-                            ) -> tuple[np.ndarray, np.ndarray]:
+    def linear_coefficients(
+        self, k: int, d: np.ndarray | None = None, weights: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The links linearised at time index ``k``: ``(ew, scale)``, each (L,), with the effect of a small
         change ``delta`` of the source's deviation ``ew * L[scale * delta]``.
 
@@ -213,8 +226,17 @@ class CompiledModel:
             for j in shaped:
                 src = self.source[j]
                 xs, ys = self.table(int(j))
-                scale[j] = float(shapes.slope(int(self.shape[j]), 0.0 if d is None else d[src],
-                                              self.baselines[k, src], w[j], float(self.shape_parameter[j]), xs, ys))
+                scale[j] = float(
+                    shapes.slope(
+                        int(self.shape[j]),
+                        0.0 if d is None else d[src],
+                        self.baselines[k, src],
+                        w[j],
+                        float(self.shape_parameter[j]),
+                        xs,
+                        ys,
+                    )
+                )
         return ew, scale
 
     def index(self, node_id: str) -> int:
@@ -222,8 +244,15 @@ class CompiledModel:
         return self.node_ids.index(node_id)
 
 
-def _levels(graph: nx.DiGraph, aux: set[str], order: dict[str, int], link_ok: list[bool],
-            sources: np.ndarray, targets: np.ndarray, ids: list[str]) -> tuple[Level, ...]:
+def _levels(
+    graph: nx.DiGraph,
+    aux: set[str],
+    order: dict[str, int],
+    link_ok: list[bool],
+    sources: np.ndarray,
+    targets: np.ndarray,
+    ids: list[str],
+) -> tuple[Level, ...]:
     levels = []
     for generation in nx.topological_generations(graph):
         nodes = np.array(sorted(order[n] for n in generation if n in aux), dtype=int)
@@ -266,21 +295,39 @@ def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None)
     initial_graph.add_nodes_from(ids)
     initial_ok = [d != delays.FIXED and a for d, a in zip(delay, into_aux, strict=True)]
     initial_graph.add_edges_from((ids[s], ids[t]) for s, t, ok in zip(src, tgt, initial_ok, strict=True) if ok)
-    initial_levels = (_levels(initial_graph, aux, order, initial_ok, src, tgt, ids)
-                      if nx.is_directed_acyclic_graph(initial_graph) else None)
+    initial_levels = (
+        _levels(initial_graph, aux, order, initial_ok, src, tgt, ids)
+        if nx.is_directed_acyclic_graph(initial_graph)
+        else None
+    )
     shape, parameter, ptr, table_x, table_y = _shape_arrays(model)
     return CompiledModel(
-        node_ids=tuple(ids), times=times, dt=float(time.dt), baselines=base, is_stock=is_stock,
+        node_ids=tuple(ids),
+        times=times,
+        dt=float(time.dt),
+        baselines=base,
+        is_stock=is_stock,
         decay=np.array([n.decay for n in model.nodes], dtype=float),
         lower=np.array([-np.inf if n.min is None else n.min for n in model.nodes], dtype=float),
         upper=np.array([np.inf if n.max is None else n.max for n in model.nodes], dtype=float),
-        source=src, target=tgt, delay=delay, elastic=elastic, src_scale=src_scale, tgt_scale=tgt_scale,
+        source=src,
+        target=tgt,
+        delay=delay,
+        elastic=elastic,
+        src_scale=src_scale,
+        tgt_scale=tgt_scale,
         weight=np.array([lk.weight.central for lk in model.links], dtype=float),
         lag=np.array([lk.lag.central for lk in model.links], dtype=float),
-        shape=shape, shape_parameter=parameter, table_ptr=ptr, table_x=table_x, table_y=table_y,
-        levels=levels, initial_levels=initial_levels,
-        capacity=np.array([{"minimum": MINIMUM, "maximum": MAXIMUM}.get(n.kind, NOT_CAPACITY)
-                           for n in model.nodes], dtype=np.int64),
+        shape=shape,
+        shape_parameter=parameter,
+        table_ptr=ptr,
+        table_x=table_x,
+        table_y=table_y,
+        levels=levels,
+        initial_levels=initial_levels,
+        capacity=np.array(
+            [{"minimum": MINIMUM, "maximum": MAXIMUM}.get(n.kind, NOT_CAPACITY) for n in model.nodes], dtype=np.int64
+        ),
         _token=_MADE_BY_COMPILE,
     )
 
@@ -309,5 +356,10 @@ def _shape_arrays(model: ModelSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         xs += [float(x) for x, _ in points]
         ys += [float(y) for _, y in points]
         ptr.append(len(xs))
-    return (np.array(codes, dtype=int), np.array(parameters, dtype=float), np.array(ptr, dtype=int),
-            np.array(xs, dtype=float), np.array(ys, dtype=float))
+    return (
+        np.array(codes, dtype=int),
+        np.array(parameters, dtype=float),
+        np.array(ptr, dtype=int),
+        np.array(xs, dtype=float),
+        np.array(ys, dtype=float),
+    )

@@ -145,33 +145,46 @@ def headlines(run: ScenarioRun, horizon: pd.DataFrame, pushed: Sequence[str] = (
             k = int(np.argmin(np.abs(cm.times - float(row["time"]))))
             p05, _, p95 = run.ensemble.band(str(row["node"]))
             low, high = float(p05[k]), float(p95[k])
-        out.append(Headline(dim, str(row["node"]), str(row["label"]), str(row["unit"]), float(row["baseline"]),
-                            float(row["delta"]),
-                            float(row["relative"]), str(row["verdict"]), low, high))
+        out.append(
+            Headline(
+                dim,
+                str(row["node"]),
+                str(row["label"]),
+                str(row["unit"]),
+                float(row["baseline"]),
+                float(row["delta"]),
+                float(row["relative"]),
+                str(row["verdict"]),
+                low,
+                high,
+            )
+        )
     return tuple(out)
 
 
 def _sensitivity(run: ScenarioRun, output: str, n_base: int, seed: int) -> Sensitivity:
     cm = run.prepared.compiled
     year = float(cm.times[-1])
-    found = scenario_sensitivity(run.prepared, output, year, SENSITIVITY_METHOD, n_base=n_base, seed=seed,
-                                 years=np.array([year]), resamples=20)
+    found = scenario_sensitivity(
+        run.prepared, output, year, SENSITIVITY_METHOD, n_base=n_base, seed=seed, years=np.array([year]), resamples=20
+    )
     mu = found.values["mu_star"][-1]
     order = np.argsort(-mu)
-    return Sensitivity(output, year, SENSITIVITY_METHOD, found.n_runs,
-                       tuple((found.names[i], float(mu[i])) for i in order))
+    return Sensitivity(
+        output, year, SENSITIVITY_METHOD, found.n_runs, tuple((found.names[i], float(mu[i])) for i in order)
+    )
 
 
-def _part(run: ScenarioRun, spec: ScenarioSpec, goal: AmbitionsFile | None, language: str,
-          sensitivity_runs: int, seed: int) -> ScenarioPart:
+def _part(
+    run: ScenarioRun, spec: ScenarioSpec, goal: AmbitionsFile | None, language: str, sensitivity_runs: int, seed: int
+) -> ScenarioPart:
     card = run.scorecard
     assert card is not None
     horizon = last_year(card)
     tops = headlines(run, horizon, [item.node for item in spec.interventions])
     cm = run.prepared.compiled
     years = sorted(card["year"].unique())
-    verdeling = tuple(distribution_lines(run.prepared.model, cm.times, cm.baselines, run.result.delta, years,
-                                         language))
+    verdeling = tuple(distribution_lines(run.prepared.model, cm.times, cm.baselines, run.result.delta, years, language))
     judged: tuple[AmbitionResult, ...] = ()
     if goal is not None:
         inside = [i for i, a in enumerate(goal.spec.ambitions) if cm.times[0] - 1e-9 <= a.year <= cm.times[-1] + 1e-9]
@@ -182,8 +195,21 @@ def _part(run: ScenarioRun, spec: ScenarioSpec, goal: AmbitionsFile | None, lang
                 members = run.ensemble.member_deltas(ambition_times(kept, cm.times))
             except ValueError:  # a year outside another scenario's horizon: its members were not kept
                 members = None
-        judged = tuple(judge(kept, tuple(goal.nodes[i] for i in inside), cm.node_ids, cm.times, cm.baselines,
-                             run.result.delta, members)) if inside else ()
+        judged = (
+            tuple(
+                judge(
+                    kept,
+                    tuple(goal.nodes[i] for i in inside),
+                    cm.node_ids,
+                    cm.times,
+                    cm.baselines,
+                    run.result.delta,
+                    members,
+                )
+            )
+            if inside
+            else ()
+        )
     sens, problem = None, None  # problem: why the screening could not be made (e.g. no uncertain parameter)
     moving = [h for h in tops if h.node is not None]
     if sensitivity_runs > 0 and moving:
@@ -192,13 +218,25 @@ def _part(run: ScenarioRun, spec: ScenarioSpec, goal: AmbitionsFile | None, lang
             sens = _sensitivity(run, str(output), sensitivity_runs, seed)
         except InputError as exc:
             problem = joined("; ", [p.message for p in exc.problems])
-    return ScenarioPart(run, spec, _text(spec.title, language) or spec.name, _text(spec.description, language),
-                        horizon, tops, tradeoffs(horizon), verdeling, judged, goal.path if goal else None, sens,
-                        problem)
+    return ScenarioPart(
+        run,
+        spec,
+        _text(spec.title, language) or spec.name,
+        _text(spec.description, language),
+        horizon,
+        tops,
+        tradeoffs(horizon),
+        verdeling,
+        judged,
+        goal.path if goal else None,
+        sens,
+        problem,
+    )
 
 
-def _sources(models: Sequence[ModelSpec], language: str) -> tuple[tuple[tuple[str, str], ...],
-                                                                     tuple[tuple[str, str], ...], tuple[str, ...]]:
+def _sources(
+    models: Sequence[ModelSpec], language: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...]]:
     sources: dict[tuple[str, str], None] = {}
     missing: dict[tuple[str, str], None] = {}
     notes: dict[str, None] = {}
@@ -217,9 +255,14 @@ def _sources(models: Sequence[ModelSpec], language: str) -> tuple[tuple[tuple[st
     return tuple(sources), tuple(missing), tuple(notes)
 
 
-def council_report(scenarios: Sequence[Scenario], samples: int | None = None, seed: int = 0,
-                   language: str = "nl", sensitivity_runs: int = 8,
-                   ambitions: Sequence[AmbitionsFile | None] | None = None) -> CouncilReport:
+def council_report(
+    scenarios: Sequence[Scenario],
+    samples: int | None = None,
+    seed: int = 0,
+    language: str = "nl",
+    sensitivity_runs: int = 8,
+    ambitions: Sequence[AmbitionsFile | None] | None = None,
+) -> CouncilReport:
     """Run ``scenarios`` and gather the report's content.
 
     Parameters
@@ -242,12 +285,21 @@ def council_report(scenarios: Sequence[Scenario], samples: int | None = None, se
     files = [next(paths) if isinstance(s, (str, Path)) else s for s in scenarios]
     goals = list(ambitions) if ambitions is not None else _ambitions(files)
     horizons = [(f.spec.time_on(f.model.spec) if isinstance(f, ScenarioFile) else f[0].time_on(f[1])) for f in files]
-    years = sorted({a.year for g in goals if g is not None for a in g.spec.ambitions
-                    if all(h.start - 1e-9 <= a.year <= h.end + 1e-9 for h in horizons)})
+    years = sorted(
+        {
+            a.year
+            for g in goals
+            if g is not None
+            for a in g.spec.ambitions
+            if all(h.start - 1e-9 <= a.year <= h.end + 1e-9 for h in horizons)
+        }
+    )
     uncertainty = None if samples is None else Uncertainty(samples, seed)
     runs = run_scenarios(files, uncertainty, language=language, member_years=years)
     pairs = [(f.spec, f.model.spec) if isinstance(f, ScenarioFile) else f for f in files]
-    parts = tuple(_part(run, pair[0], goal, language, sensitivity_runs, seed)
-                  for run, pair, goal in zip(runs.scenarios, pairs, goals, strict=True))
+    parts = tuple(
+        _part(run, pair[0], goal, language, sensitivity_runs, seed)
+        for run, pair, goal in zip(runs.scenarios, pairs, goals, strict=True)
+    )
     sources, missing, notes = _sources([pair[1] for pair in pairs], language)
     return CouncilReport(language, parts, runs, sources, missing, notes)

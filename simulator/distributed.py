@@ -153,8 +153,7 @@ def dask_executor(
     import dask
     from distributed import Client, LocalCluster
 
-    settings: dict[str, str | None] = {
-        f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in _WORKER_ENV.items()}
+    settings: dict[str, str | None] = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in _WORKER_ENV.items()}
     settings["distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"] = None
     with dask.config.set(settings), contextlib.ExitStack() as stack:
         if scheduler is not None:

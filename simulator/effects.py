@@ -61,9 +61,7 @@ def differences(cards: Mapping[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:
     """
     names = list(cards)
     first = cards[names[0]].set_index("node")
-    table = pd.DataFrame(
-        {"node": first.index, "label": first["label"].to_numpy(), "unit": first["unit"].to_numpy()}
-    )
+    table = pd.DataFrame({"node": first.index, "label": first["label"].to_numpy(), "unit": first["unit"].to_numpy()})
     rel = []
     for name in names:
         card = cards[name].set_index("node").reindex(first.index)

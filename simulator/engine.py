@@ -47,7 +47,6 @@ TILE = 256
 """Members advanced together by the kernel: their states stay in the CPU cache."""
 
 
-
 def jit(**options: Any) -> Callable[[Callable], Callable]:
     """``numba.njit(cache=True, nogil=True, **options)``; without a writable cache directory, no cache.
 
@@ -121,9 +120,18 @@ def _clip(cm: CompiledModel, dk: np.ndarray, nodes: np.ndarray, k: int) -> None:
         dk[nodes] = np.clip(b + dk[nodes], cm.lower[nodes][:, None], cm.upper[nodes][:, None]) - b
 
 
-def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list[np.ndarray],
-                     dk: np.ndarray, pre: np.ndarray, ew: np.ndarray, k: int,
-                     gathers: list[sparse.csr_array], wsig: np.ndarray, spar: np.ndarray) -> None:
+def _evaluate_levels(
+    cm: CompiledModel,
+    levels: tuple[Level, ...],
+    bounded: list[np.ndarray],
+    dk: np.ndarray,
+    pre: np.ndarray,
+    ew: np.ndarray,
+    k: int,
+    gathers: list[sparse.csr_array],
+    wsig: np.ndarray,
+    spar: np.ndarray,
+) -> None:
     """Evaluate auxiliaries level by level: ``d = pre + sum of instant link effects``, then clip.
 
     ``ew`` is each link's factor of its signal, ``wsig`` its weight (inside a saturation's shape), ``spar``
@@ -146,8 +154,8 @@ def _evaluate_levels(cm: CompiledModel, levels: tuple[Level, ...], bounded: list
 
 # --- capacity nodes at t_0 (minimum / maximum): the kernel's _capacity_value, in numpy ---------
 
-def _capacity_initial(cm: CompiledModel, dk: np.ndarray, pre: np.ndarray, ew: np.ndarray,
-                      nodes: np.ndarray) -> None:
+
+def _capacity_initial(cm: CompiledModel, dk: np.ndarray, pre: np.ndarray, ew: np.ndarray, nodes: np.ndarray) -> None:
     """``d_i(t_0) = (min_j w_j (b_j + L[d_j]) - b_i) + u_i`` for the capacity nodes among ``nodes``, in place.
 
     At ``t_0`` a fixed delay gives 0, every other lag passes its input through.
@@ -172,8 +180,9 @@ def _pick_array(current: np.ndarray, value: np.ndarray, smallest: bool) -> np.nd
     return np.where(np.isnan(current), current, np.where(np.isnan(value) | better, value, current))
 
 
-def _solve_initial_capacity(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
-                            spar: np.ndarray) -> None:
+def _solve_initial_capacity(
+    cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray
+) -> None:
     """``t_0`` of a model with capacity nodes whose pass-through graph has a loop: each capacity node
     is the linear row of its **active** input, and the system is solved as in :func:`_solve_initial`.
 
@@ -224,8 +233,9 @@ def _argbest(cm: CompiledModel, i: int, values: np.ndarray) -> np.ndarray:
     return np.argmin(values, axis=0) if cm.capacity[i] == MINIMUM else np.argmax(values, axis=0)
 
 
-def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
-                   spar: np.ndarray) -> None:
+def _solve_initial(
+    cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray
+) -> None:
     """``t_0`` when the pass-through graph has a cycle: solve ``(I - G) d = u`` per member.
 
     ``G`` holds every non-fixed link into an auxiliary (lags pass their input
@@ -252,8 +262,16 @@ def _solve_initial(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.nda
     _solve_linear_initial(cm, dk, links, coef, rhs, ew, wsig, spar)
 
 
-def _solve_linear_initial(cm: CompiledModel, dk: np.ndarray, links: np.ndarray, coef: np.ndarray,
-                          rhs: np.ndarray, ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray) -> None:
+def _solve_linear_initial(
+    cm: CompiledModel,
+    dk: np.ndarray,
+    links: np.ndarray,
+    coef: np.ndarray,
+    rhs: np.ndarray,
+    ew: np.ndarray,
+    wsig: np.ndarray,
+    spar: np.ndarray,
+) -> None:
     """``d = clip(rhs + G d)`` at ``t_0``, ``G`` from ``coef`` (l, M) of the pass-through ``links``
     (see :func:`_solve_initial`), into ``dk`` (N, M); with shaped links group by group
     (:func:`_solve_shaped_initial`, which reads ``coef`` for every linear link)."""
@@ -275,8 +293,9 @@ def _solve_linear_initial(cm: CompiledModel, dk: np.ndarray, links: np.ndarray, 
         def members(a: np.ndarray) -> np.ndarray:  # the binding members' columns (a column of one: shared)
             return a[:, binding] if a.ndim == 2 and a.shape[1] == m else a
 
-        dk[:, binding] = _solve_shaped_initial(cm, links, members(coef), members(rhs), members(ew),
-                                               members(wsig), members(spar))
+        dk[:, binding] = _solve_shaped_initial(
+            cm, links, members(coef), members(rhs), members(ew), members(wsig), members(spar)
+        )
     _clip(cm, dk, cm.bounded, 0)
 
 
@@ -313,8 +332,15 @@ def _solve_by_loops(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs:
     return x
 
 
-def _solve_shaped_initial(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs: np.ndarray,
-                          ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray) -> np.ndarray:
+def _solve_shaped_initial(
+    cm: CompiledModel,
+    links: np.ndarray,
+    coef: np.ndarray,
+    rhs: np.ndarray,
+    ew: np.ndarray,
+    wsig: np.ndarray,
+    spar: np.ndarray,
+) -> np.ndarray:
     """``d = clip(u + G(d))`` at ``t_0`` group by group, with shaped links (see :func:`_solve_initial`).
 
     Each group's right-hand side adds the links from earlier groups (a shaped one
@@ -343,15 +369,17 @@ def _solve_shaped_initial(cm: CompiledModel, links: np.ndarray, coef: np.ndarray
                 solved = np.stack([_solve_or_nan(a[m], value[:, m]) for m in range(value.shape[1])], axis=1)
             clipped = np.clip(b + solved, lo, hi) - b
             for member in np.flatnonzero(np.any(clipped != solved, axis=0)):
-                solved[:, member] = _solve_bounded(a[member], value[:, member], solved[:, member], base[nodes],
-                                                   cm.lower[nodes], cm.upper[nodes])
+                solved[:, member] = _solve_bounded(
+                    a[member], value[:, member], solved[:, member], base[nodes], cm.lower[nodes], cm.upper[nodes]
+                )
             value = solved
         x[nodes] = np.clip(b + value, lo, hi) - b
     return x
 
 
-def _solve_bounded(a: np.ndarray, rhs: np.ndarray, x: np.ndarray, base: np.ndarray, lower: np.ndarray,
-                   upper: np.ndarray) -> np.ndarray:
+def _solve_bounded(
+    a: np.ndarray, rhs: np.ndarray, x: np.ndarray, base: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
     """``a x = rhs`` with every node the solution puts outside its bounds held at the bound.
 
     ``base``, ``lower``, ``upper`` are the nodes' baselines and bounds at ``t_0``.
@@ -383,9 +411,14 @@ def _solve_or_nan(a: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         return np.where(np.abs(null) > 1e-9, np.nan, 0.0)
 
 
-def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None, check_finite: bool = True,
-             shape_parameters: np.ndarray | None = None) -> np.ndarray:
+def simulate(
+    cm: CompiledModel,
+    u: np.ndarray,
+    weights: np.ndarray | None = None,
+    lags: np.ndarray | None = None,
+    check_finite: bool = True,
+    shape_parameters: np.ndarray | None = None,
+) -> np.ndarray:
     """Run the model and return the deviations ``d`` from the baseline.
 
     Parameters
@@ -416,23 +449,30 @@ def simulate(cm: CompiledModel, u: np.ndarray, weights: np.ndarray | None = None
     InputError
         When the call is above the budget of :mod:`simulator.budget` (before anything is allocated).
     """
-    n_members = max(1 if weights is None else np.atleast_2d(weights.T).shape[0],
-                    1 if lags is None else np.atleast_2d(lags.T).shape[0],
-                    1 if shape_parameters is None else np.atleast_2d(np.asarray(shape_parameters).T).shape[0])
+    n_members = max(
+        1 if weights is None else np.atleast_2d(weights.T).shape[0],
+        1 if lags is None else np.atleast_2d(lags.T).shape[0],
+        1 if shape_parameters is None else np.atleast_2d(np.asarray(shape_parameters).T).shape[0],
+    )
     check_budget(engine_need(cm.times.size, cm.n_nodes, cm.n_links, n_members))
     w = _as_members(weights, cm.weight, n_members)
     tau = _as_members(lags, cm.lag, n_members)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        d = _integrate(cm, np.asarray(u, dtype=float), w, tau,
-                       None if shape_parameters is None else _as_members(shape_parameters, cm.shape_parameter,
-                                                                         n_members))
+        d = _integrate(
+            cm,
+            np.asarray(u, dtype=float),
+            w,
+            tau,
+            None if shape_parameters is None else _as_members(shape_parameters, cm.shape_parameter, n_members),
+        )
     if check_finite:
         _check_finite(cm, d)
     return d
 
 
-def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray,
-               spar: np.ndarray | None = None) -> np.ndarray:
+def _integrate(
+    cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray, spar: np.ndarray | None = None
+) -> np.ndarray:
     """All time steps: ``t_0`` with numpy, then the compiled time loop (:func:`_time_loop`).
 
     ``spar`` (L, M): shape parameters per member; None: the central ones for all (read with stride 0)."""
@@ -447,12 +487,40 @@ def _integrate(cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray,
     sstride = 0 if spar is None else 1
     spar = _writable(cm.shape_parameter[:, None] if spar is None else spar)
     _initial_step(cm, d[0], u[0], outer * cm.tgt_scale[0][:, None], w, spar)  # (elasticity) weights times b_target(t_0)
-    _time_loop(d, _writable(u), outer, tau, float(cm.dt), plan.base, plan.lower, plan.upper, plan.src_scale,
-               plan.tgt_scale,
-               plan.source, plan.delay, plan.elastic, plan.bounded, plan.stocks, plan.decay,
-               plan.stock_ptr, plan.stock_links, plan.nodes, plan.add_instant,
-               plan.lagged_ptr, plan.lagged_links, plan.instant_ptr, plan.instant_links, plan.capacity,
-               w, plan.shape, spar, sstride, plan.table_ptr, plan.table_x, plan.table_y)
+    _time_loop(
+        d,
+        _writable(u),
+        outer,
+        tau,
+        float(cm.dt),
+        plan.base,
+        plan.lower,
+        plan.upper,
+        plan.src_scale,
+        plan.tgt_scale,
+        plan.source,
+        plan.delay,
+        plan.elastic,
+        plan.bounded,
+        plan.stocks,
+        plan.decay,
+        plan.stock_ptr,
+        plan.stock_links,
+        plan.nodes,
+        plan.add_instant,
+        plan.lagged_ptr,
+        plan.lagged_links,
+        plan.instant_ptr,
+        plan.instant_links,
+        plan.capacity,
+        w,
+        plan.shape,
+        spar,
+        sstride,
+        plan.table_ptr,
+        plan.table_x,
+        plan.table_y,
+    )
     return d
 
 
@@ -467,8 +535,19 @@ def _writable(a: np.ndarray) -> np.ndarray:
 
 
 @jit(inline="always")
-def _clipped(d: np.ndarray, k: int, i: int, first: int, values: np.ndarray, row: int, nt: int, bounded: bool,
-             b: float, lo: float, hi: float) -> None:  # pragma: no cover (compiled)
+def _clipped(
+    d: np.ndarray,
+    k: int,
+    i: int,
+    first: int,
+    values: np.ndarray,
+    row: int,
+    nt: int,
+    bounded: bool,
+    b: float,
+    lo: float,
+    hi: float,
+) -> None:  # pragma: no cover (compiled)
     """``d[k, i, first:first + nt] = clip(b + values[row], lo, hi) - b`` for a bounded node, else ``values[row]``."""
     if bounded:
         for m in range(nt):
@@ -484,8 +563,9 @@ def _clipped(d: np.ndarray, k: int, i: int, first: int, values: np.ndarray, row:
 
 
 @jit(inline="always")
-def _add_lagged(acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np.ndarray, nt: int,
-                elastic: bool, scale: float) -> None:  # pragma: no cover (compiled)
+def _add_lagged(
+    acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np.ndarray, nt: int, elastic: bool, scale: float
+) -> None:  # pragma: no cover (compiled)
     """``acc += w * L[s]`` of one link (``w`` times ``b_target`` for an elasticity)."""
     if elastic:
         for m in range(nt):
@@ -508,9 +588,22 @@ def _pick(current: float, value: float, smallest: bool) -> float:  # pragma: no 
 
 
 @jit(inline="always")
-def _capacity_value(acc: np.ndarray, d: np.ndarray, k: int, i: int, first: int, nt: int, w: np.ndarray,
-                    out: np.ndarray, base: np.ndarray, source: np.ndarray, smallest: bool,
-                    lagged: np.ndarray, instant: np.ndarray, uk: float) -> None:  # pragma: no cover (compiled)
+def _capacity_value(
+    acc: np.ndarray,
+    d: np.ndarray,
+    k: int,
+    i: int,
+    first: int,
+    nt: int,
+    w: np.ndarray,
+    out: np.ndarray,
+    base: np.ndarray,
+    source: np.ndarray,
+    smallest: bool,
+    lagged: np.ndarray,
+    instant: np.ndarray,
+    uk: float,
+) -> None:  # pragma: no cover (compiled)
     """``acc[0] = (min_j w_j (b_j + L[d_j]) - b_i) + u_i`` of capacity node ``i`` at ``t_k`` (max when not
     ``smallest``): each input is a link's value, its weight times the source's baseline plus its lagged
     deviation (ENGINE.md, capacity nodes). The checks make every input linear with a fixed weight."""
@@ -549,8 +642,9 @@ def _table(tx: np.ndarray, ty: np.ndarray, lo: int, hi: int, x: float) -> float:
 
 
 @jit(inline="always")
-def _shaped(code: int, dv: float, b: float, wv: float, p: float, tx: np.ndarray, ty: np.ndarray, lo: int,
-            hi: int) -> float:  # pragma: no cover (compiled)
+def _shaped(
+    code: int, dv: float, b: float, wv: float, p: float, tx: np.ndarray, ty: np.ndarray, lo: int, hi: int
+) -> float:  # pragma: no cover (compiled)
     """A shaped link's signal ``f(b + dv) - f(b)`` (simulator.shapes.signal, inline)."""
     if code == _SATURATION:
         return p * (1.0 - math.exp(-(wv * dv) / p))
@@ -569,10 +663,40 @@ def _shaped(code: int, dv: float, b: float, wv: float, p: float, tx: np.ndarray,
 
 
 @jit()
-def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # noqa: C901 (one place holds a step)
-               source, delay, elastic, bounded, stocks, decay, stock_ptr, stock_links,
-               nodes, add_instant, lagged_ptr, lagged_links, instant_ptr, instant_links,
-               capacity, wsig, shape, sparam, sstride, tptr, tx, ty):  # pragma: no cover
+def _time_loop(  # noqa: C901 (one place holds a step)
+    d,
+    u,
+    w,
+    tau,
+    dt,
+    base,
+    lower,
+    upper,
+    src_scale,
+    tgt_scale,
+    source,
+    delay,
+    elastic,
+    bounded,
+    stocks,
+    decay,
+    stock_ptr,
+    stock_links,
+    nodes,
+    add_instant,
+    lagged_ptr,
+    lagged_links,
+    instant_ptr,
+    instant_links,
+    capacity,
+    wsig,
+    shape,
+    sparam,
+    sstride,
+    tptr,
+    tx,
+    ty,
+):  # pragma: no cover
     """Advance ``d`` (K + 1, N, M) from its values at ``t_0`` to the end, in place (ENGINE.md's step).
 
     Per tile of members and per step ``k``: (1) stocks and delay outputs at
@@ -632,10 +756,21 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                         lo, hi = tptr[j_link], tptr[j_link + 1]
                         for m in range(nt):
                             back = k - steps[j_link, m]
-                            out[j_link, m] = (_shaped(code, d[back, src, first + m], base[back, src],
-                                                      wsig[j_link, first + m], sparam[j_link, (first + m) * sstride],
-                                                      tx, ty, lo, hi)
-                                              if back >= 0 else 0.0)
+                            out[j_link, m] = (
+                                _shaped(
+                                    code,
+                                    d[back, src, first + m],
+                                    base[back, src],
+                                    wsig[j_link, first + m],
+                                    sparam[j_link, (first + m) * sstride],
+                                    tx,
+                                    ty,
+                                    lo,
+                                    hi,
+                                )
+                                if back >= 0
+                                else 0.0
+                            )
                         continue
                     for m in range(nt):
                         back = k - steps[j_link, m]
@@ -649,9 +784,22 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 for a in range(nodes.size):
                     i = nodes[a]
                     if capacity[i] != 0:  # a minimum / maximum node: its own block
-                        _capacity_value(acc, d, k, i, first, nt, w, out, base, source, capacity[i] == 1,
-                                        lagged_links[lagged_ptr[a]:lagged_ptr[a + 1]],
-                                        instant_links[instant_ptr[a]:instant_ptr[a + 1]], u[k, i])
+                        _capacity_value(
+                            acc,
+                            d,
+                            k,
+                            i,
+                            first,
+                            nt,
+                            w,
+                            out,
+                            base,
+                            source,
+                            capacity[i] == 1,
+                            lagged_links[lagged_ptr[a] : lagged_ptr[a + 1]],
+                            instant_links[instant_ptr[a] : instant_ptr[a + 1]],
+                            u[k, i],
+                        )
                         _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
                         continue
                     for m in range(nt):
@@ -673,8 +821,16 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                                 lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
                                 for m in range(nt):
                                     y[m] = y[m] + w[j_link, first + m] * _shaped(
-                                        code, d[k, src, first + m], bs, wsig[j_link, first + m],
-                                        sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
+                                        code,
+                                        d[k, src, first + m],
+                                        bs,
+                                        wsig[j_link, first + m],
+                                        sparam[j_link, (first + m) * sstride],
+                                        tx,
+                                        ty,
+                                        lo,
+                                        hi,
+                                    )
                             elif elastic[j_link]:
                                 ts, ss = tgt_scale[k, j_link], src_scale[k, j_link]
                                 for m in range(nt):
@@ -699,8 +855,17 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 if shape_code != _NO_SHAPE:
                     lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
                     for m in range(nt):
-                        out[j_link, m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m],
-                                                 sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
+                        out[j_link, m] = _shaped(
+                            shape_code,
+                            d[k, src, first + m],
+                            bs,
+                            wsig[j_link, first + m],
+                            sparam[j_link, (first + m) * sstride],
+                            tx,
+                            ty,
+                            lo,
+                            hi,
+                        )
                 else:
                     for m in range(nt):
                         out[j_link, m] = d[k, src, first + m]
@@ -735,8 +900,17 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                 if shape_code != _NO_SHAPE:  # the shaped signal at t_k into the smoother
                     lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
                     for m in range(nt):
-                        y[m] = _shaped(shape_code, d[k, src, first + m], bs, wsig[j_link, first + m],
-                                       sparam[j_link, (first + m) * sstride], tx, ty, lo, hi)
+                        y[m] = _shaped(
+                            shape_code,
+                            d[k, src, first + m],
+                            bs,
+                            wsig[j_link, first + m],
+                            sparam[j_link, (first + m) * sstride],
+                            tx,
+                            ty,
+                            lo,
+                            hi,
+                        )
                     if code == _EXPONENTIAL:
                         for m in range(nt):
                             o = out[j_link, m]
@@ -763,8 +937,9 @@ def _time_loop(d, u, w, tau, dt, base, lower, upper, src_scale, tgt_scale,  # no
                         y1[j_link, m] = a1 + (d[k, src, first + m] * ss - a1) * r
 
 
-def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray,
-                  spar: np.ndarray) -> None:
+def _initial_step(
+    cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndarray, wsig: np.ndarray, spar: np.ndarray
+) -> None:
     """Values at ``t_0``: stocks at zero deviation, lags passing their input through.
 
     ``ew`` is each link's factor of its signal (times ``b_target`` for an elasticity), ``wsig`` its weight."""
@@ -779,8 +954,9 @@ def _initial_step(cm: CompiledModel, dk: np.ndarray, u0: np.ndarray, ew: np.ndar
     _clip(cm, dk, np.flatnonzero(cm.is_stock & (np.isfinite(cm.lower) | np.isfinite(cm.upper))), 0)
     bounded = set(cm.bounded.tolist())
     level_bounds = [np.array([n for n in lv.nodes if n in bounded], dtype=int) for lv in cm.initial_levels]
-    _evaluate_levels(cm, cm.initial_levels, level_bounds, dk, pre, ew, 0,
-                     [_csr(lv) for lv in cm.initial_levels], wsig, spar)
+    _evaluate_levels(
+        cm, cm.initial_levels, level_bounds, dk, pre, ew, 0, [_csr(lv) for lv in cm.initial_levels], wsig, spar
+    )
 
 
 def _check_finite(cm: CompiledModel, d: np.ndarray) -> None:
@@ -789,5 +965,9 @@ def _check_finite(cm: CompiledModel, d: np.ndarray) -> None:
     if not bad.any():
         return
     k, node, member = np.argwhere(bad)[0]
-    raise NumericalError(cm.node_ids[node], float(cm.times[k]), int(member) if d.shape[2] > 1 else None,
-                         "check weights and lags of the loops through this node")
+    raise NumericalError(
+        cm.node_ids[node],
+        float(cm.times[k]),
+        int(member) if d.shape[2] > 1 else None,
+        "check weights and lags of the loops through this node",
+    )

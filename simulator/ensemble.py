@@ -113,8 +113,9 @@ class Bins:
 
 
 @jit()
-def _count(d: np.ndarray, low: np.ndarray, inverse_width: np.ndarray, n_bins: int,
-           counts: np.ndarray) -> None:  # pragma: no cover (compiled)
+def _count(
+    d: np.ndarray, low: np.ndarray, inverse_width: np.ndarray, n_bins: int, counts: np.ndarray
+) -> None:  # pragma: no cover (compiled)
     """``counts[k * N + i, bin of d[k, i, m]] += 1`` for every member ``m`` (see :meth:`Bins.add_counts`)."""
     n_times, n_nodes, n_members = d.shape
     top = n_bins + 1.0
@@ -397,8 +398,9 @@ class EnsembleSummary:
         )
 
 
-def sampled_lag_problems(prepared: PreparedScenario, file: str = "",
-                         model_file: ModelFile | None = None) -> list[Problem]:
+def sampled_lag_problems(
+    prepared: PreparedScenario, file: str = "", model_file: ModelFile | None = None
+) -> list[Problem]:
     """Lags whose draws can fall below what Euler needs at the scenario's ``dt``.
 
     With ``model_file``, a lag as written in the model file is located there (file
@@ -407,14 +409,23 @@ def sampled_lag_problems(prepared: PreparedScenario, file: str = "",
     found = lag_problems(prepared.model, prepared.time.dt, None, sampled=True)
     in_model = {}
     if model_file is not None:
-        in_model = {(p.place, p.message): p
-                    for p in lag_problems(model_file.spec, prepared.time.dt, model_file.document, sampled=True)}
+        in_model = {
+            (p.place, p.message): p
+            for p in lag_problems(model_file.spec, prepared.time.dt, model_file.document, sampled=True)
+        }
     return [in_model.get((p.place, p.message)) or replace(p, file=p.file or file) for p in found]
 
 
-def check_ensemble_budget(prepared: PreparedScenario, samples: int, *, keep_nodes: int = 0,
-                          exact_limit: int = EXACT_LIMIT, n_bins: int = N_BINS, histogram: bool = True,
-                          parallel: int = 1) -> None:
+def check_ensemble_budget(
+    prepared: PreparedScenario,
+    samples: int,
+    *,
+    keep_nodes: int = 0,
+    exact_limit: int = EXACT_LIMIT,
+    n_bins: int = N_BINS,
+    histogram: bool = True,
+    parallel: int = 1,
+) -> None:
     """Refuse an ensemble of ``samples`` members above the budget of :mod:`simulator.budget`, before it runs.
 
     ``keep_nodes``: nodes whose every member path is kept; ``histogram``: False for
@@ -428,9 +439,19 @@ def check_ensemble_budget(prepared: PreparedScenario, samples: int, *, keep_node
     """
     cm = prepared.compiled
     exact = histogram and samples * cm.baselines.size <= exact_limit
-    need = ensemble_need(cm.times.size, cm.n_nodes, cm.n_links, samples, block=BLOCK_SIZE, exact=exact,
-                         histogram=histogram, n_bins=n_bins, kept_nodes=keep_nodes, parallel=parallel,
-                         table=histogram)
+    need = ensemble_need(
+        cm.times.size,
+        cm.n_nodes,
+        cm.n_links,
+        samples,
+        block=BLOCK_SIZE,
+        exact=exact,
+        histogram=histogram,
+        n_bins=n_bins,
+        kept_nodes=keep_nodes,
+        parallel=parallel,
+        table=histogram,
+    )
     check_budget(need, prepared.file)
 
 
@@ -490,8 +511,14 @@ def ensemble_summary(
     if problems:
         raise InputError(problems)
     if isinstance(samples, int) and samples > 0:  # draw() refuses the rest with its own message
-        check_ensemble_budget(prepared, samples, keep_nodes=len(keep_nodes), exact_limit=exact_limit,
-                              n_bins=n_bins, parallel=parallel_blocks(executor, threads))
+        check_ensemble_budget(
+            prepared,
+            samples,
+            keep_nodes=len(keep_nodes),
+            exact_limit=exact_limit,
+            n_bins=n_bins,
+            parallel=parallel_blocks(executor, threads),
+        )
     sample = draw(prepared.model, samples, seed, method)
     return summarise_sample(
         prepared,
@@ -585,13 +612,14 @@ def run_members(
     cm = prepared.compiled
     weights = np.asarray(weights, dtype=float)
     n_members = weights.shape[1]
-    check_ensemble_budget(prepared, n_members, keep_nodes=cm.n_nodes if nodes is None else len(nodes),
-                          histogram=False, parallel=parallel_blocks(executor, threads))  # before the lags below
-    lags = (
-        np.repeat(cm.lag[:, None], n_members, axis=1)
-        if lags is None
-        else np.asarray(lags, dtype=float)
-    )
+    check_ensemble_budget(
+        prepared,
+        n_members,
+        keep_nodes=cm.n_nodes if nodes is None else len(nodes),
+        histogram=False,
+        parallel=parallel_blocks(executor, threads),
+    )  # before the lags below
+    lags = np.repeat(cm.lag[:, None], n_members, axis=1) if lags is None else np.asarray(lags, dtype=float)
     keep = _node_indices(cm, list(cm.node_ids) if nodes is None else nodes)
 
     def block_input(b: int) -> BlockInput:
@@ -653,8 +681,15 @@ def _reduce(
     threads when more than one (the compiled engine and summary kernels release
     the GIL). Results are the same for any number of threads.
     """
-    check_ensemble_budget(prepared, n_members, keep_nodes=len(keep), exact_limit=exact_limit, n_bins=n_bins,
-                          histogram=histogram, parallel=parallel_blocks(executor, threads))
+    check_ensemble_budget(
+        prepared,
+        n_members,
+        keep_nodes=len(keep),
+        exact_limit=exact_limit,
+        n_bins=n_bins,
+        histogram=histogram,
+        parallel=parallel_blocks(executor, threads),
+    )
     n_blocks = -(-n_members // BLOCK_SIZE)
     blocks_per_chunk = max(1, -(-int(chunk_size) // BLOCK_SIZE))
     with contextlib.ExitStack() as stack:
@@ -697,8 +732,9 @@ def _reduce_on(
 ) -> Reduction:
     cm = prepared.compiled
     exact = n_members * cm.baselines.size <= exact_limit
-    base = functools.partial(ChunkTask, compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep,
-                             members_at=members_at)
+    base = functools.partial(
+        ChunkTask, compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep, members_at=members_at
+    )
     total, first = Reduction(), 0
     bins = None
     if histogram and not exact:  # the pilot block fixes the bins, then counts as block 0
@@ -727,9 +763,7 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
-def _raise_if_blown(
-    reduction: Reduction, cm: CompiledModel, describe: Callable[[int], dict[str, float]]
-) -> None:
+def _raise_if_blown(reduction: Reduction, cm: CompiledModel, describe: Callable[[int], dict[str, float]]) -> None:
     if not reduction.blown:
         return
     blown = sorted(reduction.blown)
@@ -739,18 +773,23 @@ def _raise_if_blown(
         values = ", ".join(f"{name} = {value:.6g}" for name, value in describe(m).items())
         lines.append(msg("member {member}: {values}", member=m, values=values or msg("the central values")))
     if len(blown) > 1:
-        detail = msg("no member is averaged into the band ({blown} members blew up; the first {shown}: {members}); "
-                     "narrow the ranges of the weights in the loops through this node", blown=len(blown),
-                     shown=min(3, len(blown)), members=joined("; ", lines))
+        detail = msg(
+            "no member is averaged into the band ({blown} members blew up; the first {shown}: {members}); "
+            "narrow the ranges of the weights in the loops through this node",
+            blown=len(blown),
+            shown=min(3, len(blown)),
+            members=joined("; ", lines),
+        )
     else:
-        detail = msg("no member is averaged into the band ({members}); narrow the ranges of the weights in the "
-                     "loops through this node", members=joined("; ", lines))
+        detail = msg(
+            "no member is averaged into the band ({members}); narrow the ranges of the weights in the "
+            "loops through this node",
+            members=joined("; ", lines),
+        )
     raise NumericalError(cm.node_ids[node], float(cm.times[k]), member, detail)
 
 
-def _changed_parameters(
-    prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray
-) -> dict[str, float]:
+def _changed_parameters(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray) -> dict[str, float]:
     cm = prepared.compiled
     return changed_values([lk.key for lk in prepared.model.links], cm.weight, cm.lag, weights, lags)
 
@@ -776,12 +815,7 @@ def _summary(
         bins, low, high = reduction.bins, reduction.low, reduction.high
         if bins is None or low is None or high is None:  # counted members always have bins and extremes
             raise ValueError("a histogram reduction without bins or extremes")
-        quantiles = np.stack(
-            [
-                histogram_quantile(reduction.counts, bins, low, high, q)
-                for q in QUANTILES
-            ]
-        )
+        quantiles = np.stack([histogram_quantile(reduction.counts, bins, low, high, q) for q in QUANTILES])
         resolution = bins.width
     members = None
     if reduction.kept:
@@ -807,9 +841,7 @@ def _summary(
     )
 
 
-def histogram_quantile(
-    counts: np.ndarray, bins: Bins, low: np.ndarray, high: np.ndarray, q: float
-) -> np.ndarray:
+def histogram_quantile(counts: np.ndarray, bins: Bins, low: np.ndarray, high: np.ndarray, q: float) -> np.ndarray:
     """The ``q`` quantile per node and time from histogram counts.
 
     Parameters

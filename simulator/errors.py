@@ -105,8 +105,12 @@ class NumericalError(SimulatorError):
         if member is None:
             text = msg("the run blew up: node '{node}' at t={time:g} became non-finite", node=node, time=time)
         else:
-            text = msg("the run blew up: node '{node}' at t={time:g} (ensemble member {member}) became non-finite",
-                       node=node, time=time, member=member)
+            text = msg(
+                "the run blew up: node '{node}' at t={time:g} (ensemble member {member}) became non-finite",
+                node=node,
+                time=time,
+                member=member,
+            )
         if detail:
             text = msg("{text}; {detail}", text=text, detail=detail)
         super().__init__(text)

@@ -52,8 +52,21 @@ MIN_TREND_POINTS = 5
 FORMS = ("level", "trend")
 VERDICTS = ("zero", "as_expected", "larger", "smaller")
 
-EVALUATION_COLUMNS = ["node", "time", "observed", "counterfactual", "impact", "impact_low", "impact_high",
-                      "expected", "expected_low", "expected_median", "expected_high", "vs_expected", "verdict"]
+EVALUATION_COLUMNS = [
+    "node",
+    "time",
+    "observed",
+    "counterfactual",
+    "impact",
+    "impact_low",
+    "impact_high",
+    "expected",
+    "expected_low",
+    "expected_median",
+    "expected_high",
+    "vs_expected",
+    "verdict",
+]
 
 
 @dataclass(frozen=True)
@@ -110,8 +123,7 @@ class CounterfactualFit:
         """Residual degrees of freedom ``n - p``."""
         return self.n - self.coefficients.size
 
-    def predict(self, times: np.ndarray, baseline: np.ndarray, level: float = LEVEL
-                ) -> tuple[np.ndarray, np.ndarray]:
+    def predict(self, times: np.ndarray, baseline: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
         """The continued counterfactual at ``times`` and the half-width of its prediction band.
 
         Parameters
@@ -131,7 +143,7 @@ class CounterfactualFit:
 
         x = _design(np.asarray(times, float), self.since, self.form)
         fitted = np.asarray(baseline, float) + x @ self.coefficients
-        variance = np.einsum("ij,jk,ik->i", x, self.covariance, x) + self.sigma ** 2
+        variance = np.einsum("ij,jk,ik->i", x, self.covariance, x) + self.sigma**2
         return fitted, float(stats.t.ppf((1 + level) / 2, self.dof)) * np.sqrt(variance)
 
 
@@ -147,8 +159,9 @@ def _aicc(rss: float, n: int, p: int) -> float:
         return float(n * np.log(rss / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1))
 
 
-def fit_counterfactual(node: str, times: np.ndarray, values: np.ndarray, baseline: np.ndarray,
-                       since: float) -> CounterfactualFit:
+def fit_counterfactual(
+    node: str, times: np.ndarray, values: np.ndarray, baseline: np.ndarray, since: float
+) -> CounterfactualFit:
     """Fit ``values - baseline`` on a level (and a trend, when AICc prefers it) by least squares.
 
     Parameters
@@ -184,12 +197,14 @@ def fit_counterfactual(node: str, times: np.ndarray, values: np.ndarray, baselin
     x, coefficients, residuals, rss, p = fits[form]
     sigma2 = rss / (n - p)
     covariance = sigma2 * np.linalg.inv(x.T @ x)
-    return CounterfactualFit(node, form, float(since), coefficients, covariance, float(np.sqrt(sigma2)), n,
-                             aicc, residuals)
+    return CounterfactualFit(
+        node, form, float(since), coefficients, covariance, float(np.sqrt(sigma2)), n, aicc, residuals
+    )
 
 
-def relation(low: np.ndarray, high: np.ndarray, expected_low: np.ndarray, expected_high: np.ndarray,
-             direction: np.ndarray) -> np.ndarray:
+def relation(
+    low: np.ndarray, high: np.ndarray, expected_low: np.ndarray, expected_high: np.ndarray, direction: np.ndarray
+) -> np.ndarray:
     """``inside``, ``larger`` or ``smaller``: where the band ``low..high`` lies against the expected band.
 
     ``direction`` (+1 or -1 per row) is the sign of the expected effect: "larger"
@@ -247,9 +262,18 @@ class Evaluation:
         for node, fit in self.fits.items():
             group = self.table[self.table["node"] == node]
             counts = group["verdict"].value_counts()
-            rows.append({"node": node, "form": fit.form, "n_before": fit.n, "sigma": fit.sigma,
-                         "n_after": len(group), **{v: int(counts.get(v, 0)) for v in VERDICTS},
-                         "latest_time": float(group["time"].iloc[-1]), "latest": str(group["verdict"].iloc[-1])})
+            rows.append(
+                {
+                    "node": node,
+                    "form": fit.form,
+                    "n_before": fit.n,
+                    "sigma": fit.sigma,
+                    "n_after": len(group),
+                    **{v: int(counts.get(v, 0)) for v in VERDICTS},
+                    "latest_time": float(group["time"].iloc[-1]),
+                    "latest": str(group["verdict"].iloc[-1]),
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -262,11 +286,23 @@ def data_problems(observed: ObservedData, since: float, horizon: tuple[float, fl
     """
     start, end = horizon
     if not start < since <= end:
-        return [Problem("", "since", msg("the policy's start {since:g} is outside the scenario's horizon "
-                                         "{start:g}-{end:g}, or at its first year", since=since, start=start,
-                                         end=end),
-                        msg("give the year the policy started, after the horizon's start; the horizon (time: start "
-                            "in the scenario) must begin before the first observations"))]
+        return [
+            Problem(
+                "",
+                "since",
+                msg(
+                    "the policy's start {since:g} is outside the scenario's horizon "
+                    "{start:g}-{end:g}, or at its first year",
+                    since=since,
+                    start=start,
+                    end=end,
+                ),
+                msg(
+                    "give the year the policy started, after the horizon's start; the horizon (time: start "
+                    "in the scenario) must begin before the first observations"
+                ),
+            )
+        ]
     problems = []
     table = observed.table
     for node in observed.nodes:
@@ -274,39 +310,86 @@ def data_problems(observed: ObservedData, since: float, horizon: tuple[float, fl
         first = rows.iloc[0]
         regions = sorted(set(rows["region"]))
         if len(regions) > 1:
-            problems.append(Problem(observed.file, msg("rows of '{node}'", node=node),
-                                    msg("'{node}' is observed in {n} regions ({regions}); an evaluation compares "
-                                        "one series per indicator", node=node, n=len(regions),
-                                        regions=", ".join(regions)),
-                                    msg("keep the rows of one region"), int(first["line"])))
+            problems.append(
+                Problem(
+                    observed.file,
+                    msg("rows of '{node}'", node=node),
+                    msg(
+                        "'{node}' is observed in {n} regions ({regions}); an evaluation compares "
+                        "one series per indicator",
+                        node=node,
+                        n=len(regions),
+                        regions=", ".join(regions),
+                    ),
+                    msg("keep the rows of one region"),
+                    int(first["line"]),
+                )
+            )
             continue
         before = int((rows["time"] < since).sum())
         if before == 0:
-            problems.append(Problem(observed.file, msg("rows of '{node}'", node=node),
-                                    msg("the observations of '{node}' start in {first:g}, after the policy's start "
-                                        "{since:g}: there is no period before the policy to fit the "
-                                        "counterfactual on", node=node, first=float(first["time"]), since=since),
-                                    msg("add at least {n} observations from before {since:g}, or give a later "
-                                        "start of the policy", n=MIN_PRE_POINTS, since=since), int(first["line"])))
+            problems.append(
+                Problem(
+                    observed.file,
+                    msg("rows of '{node}'", node=node),
+                    msg(
+                        "the observations of '{node}' start in {first:g}, after the policy's start "
+                        "{since:g}: there is no period before the policy to fit the "
+                        "counterfactual on",
+                        node=node,
+                        first=float(first["time"]),
+                        since=since,
+                    ),
+                    msg(
+                        "add at least {n} observations from before {since:g}, or give a later start of the policy",
+                        n=MIN_PRE_POINTS,
+                        since=since,
+                    ),
+                    int(first["line"]),
+                )
+            )
         elif before < MIN_PRE_POINTS:
-            problems.append(Problem(observed.file, msg("rows of '{node}'", node=node),
-                                    msg("'{node}' has {n} observation(s) before {since:g}; fitting its "
-                                        "counterfactual needs at least {needed} (a level shift, and the rest for "
-                                        "the noise; a trend is considered from {trend})", node=node, n=before,
-                                        since=since, needed=MIN_PRE_POINTS, trend=MIN_TREND_POINTS),
-                                    msg("add observations from before {since:g}", since=since), int(first["line"])))
+            problems.append(
+                Problem(
+                    observed.file,
+                    msg("rows of '{node}'", node=node),
+                    msg(
+                        "'{node}' has {n} observation(s) before {since:g}; fitting its "
+                        "counterfactual needs at least {needed} (a level shift, and the rest for "
+                        "the noise; a trend is considered from {trend})",
+                        node=node,
+                        n=before,
+                        since=since,
+                        needed=MIN_PRE_POINTS,
+                        trend=MIN_TREND_POINTS,
+                    ),
+                    msg("add observations from before {since:g}", since=since),
+                    int(first["line"]),
+                )
+            )
         if before and int((rows["time"] >= since).sum()) == 0:
             last = rows.iloc[-1]
-            problems.append(Problem(observed.file, msg("rows of '{node}'", node=node),
-                                    msg("'{node}' has no observation from {since:g} on: nothing to evaluate",
-                                        node=node, since=since),
-                                    msg("add observations made since the policy started, or drop the rows of "
-                                        "'{node}'", node=node), int(last["line"])))
+            problems.append(
+                Problem(
+                    observed.file,
+                    msg("rows of '{node}'", node=node),
+                    msg("'{node}' has no observation from {since:g} on: nothing to evaluate", node=node, since=since),
+                    msg("add observations made since the policy started, or drop the rows of '{node}'", node=node),
+                    int(last["line"]),
+                )
+            )
     return problems
 
 
-def evaluate(prepared: PreparedScenario, observed: ObservedData, since: float, uncertainty: Uncertainty, *,
-             executor: Executor | None = None, threads: int = 1) -> Evaluation:
+def evaluate(
+    prepared: PreparedScenario,
+    observed: ObservedData,
+    since: float,
+    uncertainty: Uncertainty,
+    *,
+    executor: Executor | None = None,
+    threads: int = 1,
+) -> Evaluation:
     """Evaluate a policy after the fact: observed impact against the scenario's expected impact.
 
     Parameters
@@ -330,8 +413,7 @@ def evaluate(prepared: PreparedScenario, observed: ObservedData, since: float, u
     problems = data_problems(observed, float(since), (float(times[0]), float(times[-1])))
     if problems:
         raise InputError(problems)
-    run = run_prepared(prepared, uncertainty, scorecard=False, member_times="none", executor=executor,
-                       threads=threads)
+    run = run_prepared(prepared, uncertainty, scorecard=False, member_times="none", executor=executor, threads=threads)
     if run.ensemble is None:
         raise ValueError("evaluate needs ensemble settings with a sample size")
     warnings = list(run.warnings)
@@ -344,27 +426,58 @@ def evaluate(prepared: PreparedScenario, observed: ObservedData, since: float, u
         pre = t_obs < since
         scale = max(float(np.max(np.abs(run.result.delta[:, j]))), float(np.max(np.abs(baseline))), 1.0)
         if np.any(np.abs(central[pre]) > 1e-9 * scale):
-            warnings.append(msg("the scenario already changes '{node}' before {since:g}: the counterfactual is fitted "
-                                "on years the policy acted in (start the interventions at {since:g}, or give "
-                                "their start as the policy's)", node=node, since=since))
+            warnings.append(
+                msg(
+                    "the scenario already changes '{node}' before {since:g}: the counterfactual is fitted "
+                    "on years the policy acted in (start the interventions at {since:g}, or give "
+                    "their start as the policy's)",
+                    node=node,
+                    since=since,
+                )
+            )
         fit = fit_counterfactual(node, t_obs[pre], values[pre], baseline[pre], since)
         fits[node] = fit
         if fit.autocorrelated:
-            warnings.append(msg("the residuals of the fit of '{node}' before {since:g} are autocorrelated (lag-1 "
-                                "correlation {r:.2f} over {n} observations): its bands assume independent noise and "
-                                "are likely too narrow", node=node, since=since, r=fit.autocorrelation, n=fit.n))
+            warnings.append(
+                msg(
+                    "the residuals of the fit of '{node}' before {since:g} are autocorrelated (lag-1 "
+                    "correlation {r:.2f} over {n} observations): its bands assume independent noise and "
+                    "are likely too narrow",
+                    node=node,
+                    since=since,
+                    r=fit.autocorrelation,
+                    n=fit.n,
+                )
+            )
         post = ~pre
         counterfactual, half = fit.predict(t_obs[post], baseline[post])
         impact = values[post] - counterfactual
-        p05, p50, p95 = (np.interp(t_obs[post], times, q[:, run.ensemble.node_ids.index(node)])
-                         for q in (run.ensemble.p05, run.ensemble.p50, run.ensemble.p95))
+        p05, p50, p95 = (
+            np.interp(t_obs[post], times, q[:, run.ensemble.node_ids.index(node)])
+            for q in (run.ensemble.p05, run.ensemble.p50, run.ensemble.p95)
+        )
         direction = np.where(np.where(p50 != 0, p50, central[post]) < 0, -1.0, 1.0)
         low, high = impact - half, impact + half
         vs = relation(low, high, p05, p95, direction)
-        frames.append(pd.DataFrame({"node": node, "time": t_obs[post], "observed": values[post],
-                                    "counterfactual": counterfactual, "impact": impact, "impact_low": low,
-                                    "impact_high": high, "expected": central[post], "expected_low": p05,
-                                    "expected_median": p50, "expected_high": p95, "vs_expected": vs,
-                                    "verdict": verdicts(low, high, vs)}, columns=EVALUATION_COLUMNS))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "node": node,
+                    "time": t_obs[post],
+                    "observed": values[post],
+                    "counterfactual": counterfactual,
+                    "impact": impact,
+                    "impact_low": low,
+                    "impact_high": high,
+                    "expected": central[post],
+                    "expected_low": p05,
+                    "expected_median": p50,
+                    "expected_high": p95,
+                    "vs_expected": vs,
+                    "verdict": verdicts(low, high, vs),
+                },
+                columns=EVALUATION_COLUMNS,
+            )
+        )
     table = pd.concat(frames, ignore_index=True)
     return Evaluation(prepared.name, observed.file, float(since), table, fits, run, LEVEL, tuple(warnings))

@@ -29,8 +29,9 @@ def shape_values(spec: InterventionSpec, times: np.ndarray) -> np.ndarray:
     return np.interp(times, years, values)
 
 
-def intervention_matrix(interventions: list[InterventionSpec], node_index: dict[str, int],
-                        times: np.ndarray, baselines: np.ndarray) -> np.ndarray:
+def intervention_matrix(
+    interventions: list[InterventionSpec], node_index: dict[str, int], times: np.ndarray, baselines: np.ndarray
+) -> np.ndarray:
     """All interventions summed per node, shape ``(K + 1, n_nodes)``, in node units.
 
     ``relative`` interventions are multiplied by the node's baseline ``b_i(t)``.

@@ -147,14 +147,18 @@ def catalog(language: str) -> dict[str, str]:
 
     with path.open("rb") as handle:
         po = read_po(handle, locale=BABEL_LOCALES.get(language, language))
-    return {m.id: m.string for m in po if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
-            and not m.fuzzy}
+    return {
+        m.id: m.string
+        for m in po
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy
+    }
 
 
 def template_fields(template: str) -> set[str]:
     """The names of the ``str.format`` fields in ``template`` (to check that a translation keeps them)."""
-    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template)
-            if name is not None}
+    return {
+        name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name is not None
+    }
 
 
 class _Number:
@@ -167,8 +171,7 @@ class _Number:
         return localize_number(format(self.value, spec), self.language)
 
     def __str__(self) -> str:
-        return localize_number(str(self.value) if isinstance(self.value, int) else f"{self.value:g}",
-                               self.language)
+        return localize_number(str(self.value) if isinstance(self.value, int) else f"{self.value:g}", self.language)
 
 
 def _param(value: Any, language: str) -> Any:
@@ -199,8 +202,9 @@ def localize_number(text: str, language: str) -> str:
         number = Decimal(whole.replace(",", "") + ("." + fraction if fraction else ""))
     except InvalidOperation:
         return text
-    body = format_decimal(number, format=pattern, locale=BABEL_LOCALES.get(language, language),
-                          decimal_quantization=True)
+    body = format_decimal(
+        number, format=pattern, locale=BABEL_LOCALES.get(language, language), decimal_quantization=True
+    )
     return f"{sign}{body}{exponent or ''}{percent_sign}"
 
 
@@ -213,5 +217,15 @@ def _dump_as_text() -> None:
 
 _dump_as_text()
 
-__all__ = ["LANGUAGES", "Joined", "Localized", "Text", "catalog", "joined", "localize_number", "msg", "template_fields",
-           "translate"]
+__all__ = [
+    "LANGUAGES",
+    "Joined",
+    "Localized",
+    "Text",
+    "catalog",
+    "joined",
+    "localize_number",
+    "msg",
+    "template_fields",
+    "translate",
+]

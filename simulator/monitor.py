@@ -62,15 +62,26 @@ class Band:
     def to_frame(self) -> pd.DataFrame:
         """Long table ``node, time, low, median, high``."""
         n_times, n_nodes = self.low.shape
-        return pd.DataFrame({"node": np.tile(np.array(self.node_ids, dtype=object), n_times),
-                             "time": np.repeat(self.times, n_nodes),
-                             "low": self.low.ravel(), "median": self.median.ravel(),
-                             "high": self.high.ravel()})
+        return pd.DataFrame(
+            {
+                "node": np.tile(np.array(self.node_ids, dtype=object), n_times),
+                "time": np.repeat(self.times, n_nodes),
+                "low": self.low.ravel(),
+                "median": self.median.ravel(),
+                "high": self.high.ravel(),
+            }
+        )
 
 
-def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1000, seed: int = 0,
-                  level: float = 0.9, executor: Executor | None = None,
-                  sample: ParameterSample | None = None) -> Band:
+def expected_band(
+    prepared: PreparedScenario,
+    nodes: list[str],
+    samples: int = 1000,
+    seed: int = 0,
+    level: float = 0.9,
+    executor: Executor | None = None,
+    sample: ParameterSample | None = None,
+) -> Band:
     """The scenario's expected band for ``nodes``: ensemble quantiles of their levels.
 
     Parameters
@@ -89,16 +100,26 @@ def expected_band(prepared: PreparedScenario, nodes: list[str], samples: int = 1
         drawn (e.g. for the stability warning): they are not drawn again.
     """
     if not 0 < level < 1:
-        raise InputError(Problem("", "level", msg("band level {level:g} is not between 0 and 1", level=level),
-                                 msg("use e.g. 0.9 for the 5-95 % band")))
+        raise InputError(
+            Problem(
+                "",
+                "level",
+                msg("band level {level:g} is not between 0 and 1", level=level),
+                msg("use e.g. 0.9 for the 5-95 % band"),
+            )
+        )
     if samples < 2:
-        raise InputError(Problem("", "samples", msg("{samples} sample(s) cannot make a band", samples=samples),
-                                 msg("use at least 100")))
+        raise InputError(
+            Problem(
+                "", "samples", msg("{samples} sample(s) cannot make a band", samples=samples), msg("use at least 100")
+            )
+        )
     problems = ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)
-    ensemble.check_ensemble_budget(prepared, samples, keep_nodes=len(nodes), histogram=False,
-                                   parallel=parallel_blocks(executor))
+    ensemble.check_ensemble_budget(
+        prepared, samples, keep_nodes=len(nodes), histogram=False, parallel=parallel_blocks(executor)
+    )
     cm = prepared.compiled
     index = [cm.index(n) for n in nodes]
     sample = band_sample(prepared, samples, seed) if sample is None else sample
@@ -152,14 +173,28 @@ class MonitorResult:
         rows = []
         for node, group in self.table.groupby("node", sort=False):
             last = group.sort_values("time").iloc[-1]
-            rows.append({"node": node, "n": len(group), "outside": int((group["status"] != "inside").sum()),
-                         "latest_time": float(last["time"]), "latest_status": last["status"]})
+            rows.append(
+                {
+                    "node": node,
+                    "n": len(group),
+                    "outside": int((group["status"] != "inside").sum()),
+                    "latest_time": float(last["time"]),
+                    "latest_status": last["status"],
+                }
+            )
         return pd.DataFrame(rows)
 
 
-def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1000, seed: int = 0,
-            level: float = 0.9, executor: Executor | None = None, tolerance: float = 0.0,
-            sample: ParameterSample | None = None) -> MonitorResult:
+def monitor(
+    prepared: PreparedScenario,
+    observed: ObservedData,
+    samples: int = 1000,
+    seed: int = 0,
+    level: float = 0.9,
+    executor: Executor | None = None,
+    tolerance: float = 0.0,
+    sample: ParameterSample | None = None,
+) -> MonitorResult:
     """Compare observed levels with the scenario's expected band.
 
     ``observed`` must have been checked against the scenario's model and horizon.
@@ -171,9 +206,14 @@ def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1
     ``sample``: the band's draws when already drawn (:func:`band_sample`).
     """
     if not (math.isfinite(tolerance) and 0 <= tolerance < 1):
-        raise InputError(Problem("", "tolerance", msg("tolerance {pct:g} % is not between 0 and 100 %",
-                                                      pct=100 * tolerance),
-                                 msg("give the measurement error as a percentage of the level, e.g. 2")))
+        raise InputError(
+            Problem(
+                "",
+                "tolerance",
+                msg("tolerance {pct:g} % is not between 0 and 100 %", pct=100 * tolerance),
+                msg("give the measurement error as a percentage of the level, e.g. 2"),
+            )
+        )
     band = expected_band(prepared, observed.nodes, samples, seed, level, executor, sample)
     frames = []
     for node in observed.nodes:
@@ -184,8 +224,21 @@ def monitor(prepared: PreparedScenario, observed: ObservedData, samples: int = 1
         by = np.where(status == "above", values - high, np.where(status == "below", values - low, 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = np.where(median != 0, 100 * by / np.abs(median), np.nan)
-        frames.append(pd.DataFrame({"node": node, "time": times, "observed": values, "low": low,
-                                    "median": median, "high": high, "status": status, "outside_by": by,
-                                    "outside_pct": pct}, columns=MONITOR_COLUMNS))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "node": node,
+                    "time": times,
+                    "observed": values,
+                    "low": low,
+                    "median": median,
+                    "high": high,
+                    "status": status,
+                    "outside_by": by,
+                    "outside_pct": pct,
+                },
+                columns=MONITOR_COLUMNS,
+            )
+        )
     table = pd.concat(frames, ignore_index=True)
     return MonitorResult(prepared.name, observed.file, table, band, tolerance)

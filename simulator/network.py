@@ -114,26 +114,38 @@ def _identity_problems(model: ModelSpec, doc: YamlDocument | None) -> list[Probl
     seen: dict[str, int] = {}
     for i, node in enumerate(model.nodes):
         if node.id in seen:
-            problems.append(_locate(doc, ("nodes", i, "id"), msg("duplicate node id '{id}'", id=node.id),
-                                    msg("nodes[{index}] already has it; ids must be unique", index=seen[node.id])))
+            problems.append(
+                _locate(
+                    doc,
+                    ("nodes", i, "id"),
+                    msg("duplicate node id '{id}'", id=node.id),
+                    msg("nodes[{index}] already has it; ids must be unique", index=seen[node.id]),
+                )
+            )
         seen.setdefault(node.id, i)
     ids = list(seen)
     pairs: dict[tuple[str, str], int] = {}
     for i, link in enumerate(model.links):
         for end, name in (("from", link.source), ("to", link.target)):
             if name not in seen:
-                problems.append(_locate(doc, ("links", i, end), msg("unknown node '{node}'", node=name),
-                                        _hint_node(name, ids)))
+                problems.append(
+                    _locate(doc, ("links", i, end), msg("unknown node '{node}'", node=name), _hint_node(name, ids))
+                )
         pair = (link.source, link.target)
         if pair in pairs:
-            problems.append(_locate(doc, ("links", i), msg("duplicate link {link}", link=link.key),
-                                    msg("links[{index}] already joins these nodes; merge them", index=pairs[pair])))
+            problems.append(
+                _locate(
+                    doc,
+                    ("links", i),
+                    msg("duplicate link {link}", link=link.key),
+                    msg("links[{index}] already joins these nodes; merge them", index=pairs[pair]),
+                )
+            )
         pairs.setdefault(pair, i)
     return problems
 
 
-def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
-                 sampled: bool = False) -> list[Problem]:
+def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None, sampled: bool = False) -> list[Problem]:
     """Lags too short for Euler at step ``dt`` (years).
 
     An exponential lag needs ``tau >= dt``, a third-order lag ``tau / 3 >= dt``.
@@ -147,22 +159,47 @@ def lag_problems(model: ModelSpec, dt: float, doc: YamlDocument | None = None,
             continue
         tau = link.lag.support[0] if sampled else link.lag.central
         if tau < need - 1e-12:
-            values = {"link": link.key, "lag": tau, "dt": dt, "need": need,
-                      "longest_dt": tau if link.delay == "exponential" else tau / 3}
+            values = {
+                "link": link.key,
+                "lag": tau,
+                "dt": dt,
+                "need": need,
+                "longest_dt": tau if link.delay == "exponential" else tau / 3,
+            }
             if link.delay == "exponential":
-                message = (msg("lag of {link} can be drawn as low as {lag:g} years, too short for an exponential "
-                               "delay at dt = {dt:g}", **values) if sampled else
-                           msg("lag of {link} is {lag:g} years, too short for an exponential delay at dt = {dt:g}",
-                               **values))
-                hint = msg("an exponential lag needs at least {need:g} years; use dt <= {longest_dt:g}, a longer "
-                           "lag, or delay: fixed", **values)
+                message = (
+                    msg(
+                        "lag of {link} can be drawn as low as {lag:g} years, too short for an exponential "
+                        "delay at dt = {dt:g}",
+                        **values,
+                    )
+                    if sampled
+                    else msg(
+                        "lag of {link} is {lag:g} years, too short for an exponential delay at dt = {dt:g}", **values
+                    )
+                )
+                hint = msg(
+                    "an exponential lag needs at least {need:g} years; use dt <= {longest_dt:g}, a longer "
+                    "lag, or delay: fixed",
+                    **values,
+                )
             else:
-                message = (msg("lag of {link} can be drawn as low as {lag:g} years, too short for a third_order "
-                               "delay at dt = {dt:g}", **values) if sampled else
-                           msg("lag of {link} is {lag:g} years, too short for a third_order delay at dt = {dt:g}",
-                               **values))
-                hint = msg("a third_order lag needs at least {need:g} years; use dt <= {longest_dt:g}, a longer "
-                           "lag, or delay: fixed", **values)
+                message = (
+                    msg(
+                        "lag of {link} can be drawn as low as {lag:g} years, too short for a third_order "
+                        "delay at dt = {dt:g}",
+                        **values,
+                    )
+                    if sampled
+                    else msg(
+                        "lag of {link} is {lag:g} years, too short for a third_order delay at dt = {dt:g}", **values
+                    )
+                )
+                hint = msg(
+                    "a third_order lag needs at least {need:g} years; use dt <= {longest_dt:g}, a longer "
+                    "lag, or delay: fixed",
+                    **values,
+                )
             problems.append(_locate(doc, ("links", i, "lag"), message, hint))
     return problems
 
@@ -194,11 +231,18 @@ def elasticity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | No
             continue
         for name in (link.source, link.target):
             if name in pos and np.any(path(pos[name]) == 0):
-                problems.append(_locate(
-                    doc, ("links", i, "form"),
-                    msg("elasticity link {link} needs a non-zero baseline for '{node}', which is 0",
-                        link=link.key, node=name),
-                    msg("give the node a baseline, or use form: linear")))
+                problems.append(
+                    _locate(
+                        doc,
+                        ("links", i, "form"),
+                        msg(
+                            "elasticity link {link} needs a non-zero baseline for '{node}', which is 0",
+                            link=link.key,
+                            node=name,
+                        ),
+                        msg("give the node a baseline, or use form: linear"),
+                    )
+                )
     return problems
 
 
@@ -212,12 +256,23 @@ def score_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
             continue
         zero = [name for name in (link.source, link.target) if base.get(name, 1.0) == 0]
         key = "score" if link.score is not None else "scores"
-        problems.append(_locate(
-            doc, ("links", i, key),
-            msg("the score of linear link {link} cannot be made a weight: the baseline of '{node}' is 0 in "
-                "{year:g}", link=link.key, node=zero[0] if zero else link.source, year=model.time.start),
-            msg("a score sets an elasticity at the baselines; give the node a baseline, give a weight "
-                "instead of the score, or use form: elasticity")))
+        problems.append(
+            _locate(
+                doc,
+                ("links", i, key),
+                msg(
+                    "the score of linear link {link} cannot be made a weight: the baseline of '{node}' is 0 in "
+                    "{year:g}",
+                    link=link.key,
+                    node=zero[0] if zero else link.source,
+                    year=model.time.start,
+                ),
+                msg(
+                    "a score sets an elasticity at the baselines; give the node a baseline, give a weight "
+                    "instead of the score, or use form: elasticity"
+                ),
+            )
+        )
     return problems
 
 
@@ -229,10 +284,18 @@ def baseline_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None
     for i, node in enumerate(model.nodes):
         bad = np.flatnonzero(~np.isfinite(path(i)))
         if bad.size:
-            problems.append(_locate(doc, ("nodes", i, "baseline"),
-                                    msg("the baseline of '{node}' is not a finite number in {year:g}",
-                                        node=node.id, year=float(times[bad[0]])),
-                                    msg("check its growth rate")))
+            problems.append(
+                _locate(
+                    doc,
+                    ("nodes", i, "baseline"),
+                    msg(
+                        "the baseline of '{node}' is not a finite number in {year:g}",
+                        node=node.id,
+                        year=float(times[bad[0]]),
+                    ),
+                    msg("check its growth rate"),
+                )
+            )
     return problems
 
 
@@ -258,28 +321,51 @@ def bound_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = 
         path = paths(i)
         if not np.all(np.isfinite(path)):
             continue  # reported by baseline_problems
-        for key, bound, outside, worst in (("max", node.max, np.greater, np.argmax),
-                                           ("min", node.min, np.less, np.argmin)):
+        for key, bound, outside, worst in (
+            ("max", node.max, np.greater, np.argmax),
+            ("min", node.min, np.less, np.argmin),
+        ):
             if bound is None or not np.any(outside(path, bound)):
                 continue
             k, first = int(worst(path)), int(np.flatnonzero(outside(path, bound))[0])
-            values = {"node": node.id, "value": _number(path[k], bound), "year": float(times[k]),
-                      "bound": _number(bound, path[k]), "since": float(times[first])}
+            values = {
+                "node": node.id,
+                "value": _number(path[k], bound),
+                "year": float(times[k]),
+                "bound": _number(bound, path[k]),
+                "since": float(times[first]),
+            }
             if key == "max":
-                message = (msg("the baseline of '{node}' is {value} in {year:g}, above its max {bound} (above it "
-                               "from {since:g} on); bounds clip the value, so the baseline run would not return "
-                               "the baseline", **values) if first != k else
-                           msg("the baseline of '{node}' is {value} in {year:g}, above its max {bound} (above it "
-                               "first); bounds clip the value, so the baseline run would not return the baseline",
-                               **values))
+                message = (
+                    msg(
+                        "the baseline of '{node}' is {value} in {year:g}, above its max {bound} (above it "
+                        "from {since:g} on); bounds clip the value, so the baseline run would not return "
+                        "the baseline",
+                        **values,
+                    )
+                    if first != k
+                    else msg(
+                        "the baseline of '{node}' is {value} in {year:g}, above its max {bound} (above it "
+                        "first); bounds clip the value, so the baseline run would not return the baseline",
+                        **values,
+                    )
+                )
                 hint = msg("raise max to at least {value}, or change the baseline", **values)
             else:
-                message = (msg("the baseline of '{node}' is {value} in {year:g}, below its min {bound} (below it "
-                               "from {since:g} on); bounds clip the value, so the baseline run would not return "
-                               "the baseline", **values) if first != k else
-                           msg("the baseline of '{node}' is {value} in {year:g}, below its min {bound} (below it "
-                               "first); bounds clip the value, so the baseline run would not return the baseline",
-                               **values))
+                message = (
+                    msg(
+                        "the baseline of '{node}' is {value} in {year:g}, below its min {bound} (below it "
+                        "from {since:g} on); bounds clip the value, so the baseline run would not return "
+                        "the baseline",
+                        **values,
+                    )
+                    if first != k
+                    else msg(
+                        "the baseline of '{node}' is {value} in {year:g}, below its min {bound} (below it "
+                        "first); bounds clip the value, so the baseline run would not return the baseline",
+                        **values,
+                    )
+                )
                 hint = msg("lower min to at most {value}, or change the baseline", **values)
             problems.append(_locate(doc, ("nodes", i, "baseline"), message, hint))
     return problems
@@ -289,16 +375,25 @@ def loop_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
     """One problem per algebraic loop, naming its nodes (Vensim's "simultaneous equations")."""
     problems = []
     for loop in algebraic_loops(model):
-        index = next(i for i, link in enumerate(model.links)
-                     if link.source == loop[0] and link.target in loop and link.delay == "none")
+        index = next(
+            i
+            for i, link in enumerate(model.links)
+            if link.source == loop[0] and link.target in loop and link.delay == "none"
+        )
         cycle = " -> ".join([*loop, loop[0]])
-        problems.append(_locate(doc, ("links", index),
-                                msg("algebraic loop: {cycle} (all links have no lag)", cycle=cycle),
-                                msg("give one link of the loop a lag, or route it through a stock")))
+        problems.append(
+            _locate(
+                doc,
+                ("links", index),
+                msg("algebraic loop: {cycle} (all links have no lag)", cycle=cycle),
+                msg("give one link of the loop a lag, or route it through a stock"),
+            )
+        )
     return problems
 
 
 # --- capacity nodes (minimum / maximum) -------------------------------------------------
+
 
 def capacity_problems(model: ModelSpec, time: TimeSpec, doc: YamlDocument | None = None) -> list[Problem]:
     """Capacity nodes (``kind: minimum`` / ``maximum``) the engine cannot run (ENGINE.md, capacity nodes).
@@ -321,45 +416,97 @@ def _capacity_input_problems(model: ModelSpec, capacity: dict[str, int], doc: Ya
         kind = model.nodes[i].kind
         inputs = [lk for lk in model.links if lk.target == node_id]
         if len(inputs) < 2:
-            problems.append(_locate(doc, ("nodes", i, "kind"),
-                                    msg("'{node}' is a {kind} node with {count} input(s); it needs at least two",
-                                        node=node_id, kind=kind, count=len(inputs)),
-                                    msg("link the quantities it compares into it (e.g. demand and available "
-                                        "workers), or use kind: auxiliary")))
+            problems.append(
+                _locate(
+                    doc,
+                    ("nodes", i, "kind"),
+                    msg(
+                        "'{node}' is a {kind} node with {count} input(s); it needs at least two",
+                        node=node_id,
+                        kind=kind,
+                        count=len(inputs),
+                    ),
+                    msg(
+                        "link the quantities it compares into it (e.g. demand and available "
+                        "workers), or use kind: auxiliary"
+                    ),
+                )
+            )
     for j, link in enumerate(model.links):
         if link.target not in capacity:
             continue
         kind = model.nodes[capacity[link.target]].kind
         if link.form != "linear":
-            problems.append(_locate(doc, ("links", j, "form"),
-                                    msg("link {link} into the {kind} node '{node}' is an elasticity; a capacity "
-                                        "node compares values", link=link.key, kind=kind, node=link.target),
-                                    msg("use form: linear (the weight turns the source's unit into the node's)")))
+            problems.append(
+                _locate(
+                    doc,
+                    ("links", j, "form"),
+                    msg(
+                        "link {link} into the {kind} node '{node}' is an elasticity; a capacity node compares values",
+                        link=link.key,
+                        kind=kind,
+                        node=link.target,
+                    ),
+                    msg("use form: linear (the weight turns the source's unit into the node's)"),
+                )
+            )
         if link.shape is not None:
-            problems.append(_locate(doc, ("links", j, "shape"),
-                                    msg("link {link} into the {kind} node '{node}' has a {shape} shape; a capacity "
-                                        "node compares its inputs' values w * (b + d), so its inputs are linear",
-                                        link=link.key, kind=kind, node=link.target,
-                                        shape=getattr(link.shape, "kind", "")),
-                                    msg("remove the shape, or put it on a link into an auxiliary node that feeds "
-                                        "{node} (shape first, then the capacity node)", node=link.target)))
+            problems.append(
+                _locate(
+                    doc,
+                    ("links", j, "shape"),
+                    msg(
+                        "link {link} into the {kind} node '{node}' has a {shape} shape; a capacity "
+                        "node compares its inputs' values w * (b + d), so its inputs are linear",
+                        link=link.key,
+                        kind=kind,
+                        node=link.target,
+                        shape=getattr(link.shape, "kind", ""),
+                    ),
+                    msg(
+                        "remove the shape, or put it on a link into an auxiliary node that feeds "
+                        "{node} (shape first, then the capacity node)",
+                        node=link.target,
+                    ),
+                )
+            )
         if isinstance(link.weight, ScoredWeight):
-            problems.append(_locate(doc, ("links", j, "score" if link.score is not None else "scores"),
-                                    msg("the weight of {link} into the {kind} node '{node}' is expert-scored, so "
-                                        "it is uncertain (a range of weights); a capacity node's baseline is "
-                                        "derived from its inputs' weights, so they are fixed numbers",
-                                        link=link.key, kind=kind, node=link.target),
-                                    msg("give a weight (a number) instead of the score; put the uncertainty on a "
-                                        "link into {source}", source=link.source)))
+            problems.append(
+                _locate(
+                    doc,
+                    ("links", j, "score" if link.score is not None else "scores"),
+                    msg(
+                        "the weight of {link} into the {kind} node '{node}' is expert-scored, so "
+                        "it is uncertain (a range of weights); a capacity node's baseline is "
+                        "derived from its inputs' weights, so they are fixed numbers",
+                        link=link.key,
+                        kind=kind,
+                        node=link.target,
+                    ),
+                    msg(
+                        "give a weight (a number) instead of the score; put the uncertainty on a link into {source}",
+                        source=link.source,
+                    ),
+                )
+            )
             continue
         low, high = link.weight.support
         if low != high:
-            problems.append(_locate(doc, ("links", j, "weight"),
-                                    msg("the weight of {link} into the {kind} node '{node}' is uncertain; a "
-                                        "capacity node's baseline is derived from its inputs' weights, so they "
-                                        "are fixed numbers", link=link.key, kind=kind, node=link.target),
-                                    msg("give a number; put the uncertainty on a link into {source}",
-                                        source=link.source)))
+            problems.append(
+                _locate(
+                    doc,
+                    ("links", j, "weight"),
+                    msg(
+                        "the weight of {link} into the {kind} node '{node}' is uncertain; a "
+                        "capacity node's baseline is derived from its inputs' weights, so they "
+                        "are fixed numbers",
+                        link=link.key,
+                        kind=kind,
+                        node=link.target,
+                    ),
+                    msg("give a number; put the uncertainty on a link into {source}", source=link.source),
+                )
+            )
     return problems
 
 
@@ -369,18 +516,27 @@ def _capacity_loop_problems(model: ModelSpec, capacity: dict[str, int], doc: Yam
     if capacity_order(model) is None:
         import networkx as nx
 
-        graph = nx.DiGraph((lk.source, lk.target) for lk in model.links
-                           if lk.source in capacity and lk.target in capacity)
+        graph = nx.DiGraph(
+            (lk.source, lk.target) for lk in model.links if lk.source in capacity and lk.target in capacity
+        )
         cycle = [u for u, _ in nx.find_cycle(graph)]
-        problems.append(_locate(doc, ("nodes", capacity[cycle[0]], "kind"),
-                                msg("capacity nodes read each other in a loop ({cycle}); their baselines cannot "
-                                    "be derived", cycle=" -> ".join([*cycle, cycle[0]])),
-                                msg("put an auxiliary or stock with its own baseline into the loop")))
+        problems.append(
+            _locate(
+                doc,
+                ("nodes", capacity[cycle[0]], "kind"),
+                msg(
+                    "capacity nodes read each other in a loop ({cycle}); their baselines cannot be derived",
+                    cycle=" -> ".join([*cycle, cycle[0]]),
+                ),
+                msg("put an auxiliary or stock with its own baseline into the loop"),
+            )
+        )
     return problems
 
 
-def _capacity_baseline_problems(model: ModelSpec, capacity: dict[str, int], time: TimeSpec,
-                                doc: YamlDocument | None) -> list[Problem]:
+def _capacity_baseline_problems(
+    model: ModelSpec, capacity: dict[str, int], time: TimeSpec, doc: YamlDocument | None
+) -> list[Problem]:
     """Given baselines of capacity nodes that differ from the derived ones (relative 1e-9) on the horizon."""
     problems: list[Problem] = []
     times = time_grid(time)
@@ -393,14 +549,23 @@ def _capacity_baseline_problems(model: ModelSpec, capacity: dict[str, int], time
         off = np.flatnonzero(~np.isclose(given, base[:, i], rtol=1e-9, atol=1e-12))
         if off.size:
             k = int(off[0])
-            problems.append(_locate(
-                doc, ("nodes", i, "baseline"),
-                msg("the baseline of '{node}' is {value} in {year:g}, but a {kind} node's baseline is the "
-                    "{which} of its inputs' baselines, {derived}", node=node_id, value=_number(given[k], base[k, i]),
-                    year=float(times[k]), kind=node.kind,
-                    which=msg("smallest") if node.kind == "minimum" else msg("largest"),
-                    derived=_number(base[k, i], given[k])),
-                msg("leave baseline out (it is derived from the inputs), or make it agree")))
+            problems.append(
+                _locate(
+                    doc,
+                    ("nodes", i, "baseline"),
+                    msg(
+                        "the baseline of '{node}' is {value} in {year:g}, but a {kind} node's baseline is the "
+                        "{which} of its inputs' baselines, {derived}",
+                        node=node_id,
+                        value=_number(given[k], base[k, i]),
+                        year=float(times[k]),
+                        kind=node.kind,
+                        which=msg("smallest") if node.kind == "minimum" else msg("largest"),
+                        derived=_number(base[k, i], given[k]),
+                    ),
+                    msg("leave baseline out (it is derived from the inputs), or make it agree"),
+                )
+            )
     return problems
 
 
@@ -417,43 +582,75 @@ def shape_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
     for i in shaped:
         link, shape = model.links[i], model.links[i].shape
         if link.form == "elasticity":
-            problems.append(_locate(doc, ("links", i, "form"),
-                                    msg("link {link} has a {kind} shape, which works on the source's value in its "
-                                        "own unit, not on an elasticity", link=link.key,
-                                        kind=getattr(shape, "kind", "")),
-                                    msg("use form: linear, or remove the shape")))
+            problems.append(
+                _locate(
+                    doc,
+                    ("links", i, "form"),
+                    msg(
+                        "link {link} has a {kind} shape, which works on the source's value in its "
+                        "own unit, not on an elasticity",
+                        link=link.key,
+                        kind=getattr(shape, "kind", ""),
+                    ),
+                    msg("use form: linear, or remove the shape"),
+                )
+            )
         if isinstance(shape, Saturation):
             top = shape.max.central
             lo, hi = link.weight.support
             ends = [v for v in (lo, hi, link.weight.central) if np.isfinite(v)]
             if any(v * top < 0 for v in ends):
-                problems.append(_locate(
-                    doc, ("links", i, "shape", "max"),
-                    msg("the saturation of {link} levels off at max {max:g}, but its weight can be {weight:g}, "
-                        "of the other sign, so the effect would not level off", link=link.key, max=top,
-                        weight=next(v for v in ends if v * top < 0)),
-                    msg("give max the sign of the weight (the largest effect in the target's unit), or a weight "
-                        "range on one side of 0")))
+                problems.append(
+                    _locate(
+                        doc,
+                        ("links", i, "shape", "max"),
+                        msg(
+                            "the saturation of {link} levels off at max {max:g}, but its weight can be {weight:g}, "
+                            "of the other sign, so the effect would not level off",
+                            link=link.key,
+                            max=top,
+                            weight=next(v for v in ends if v * top < 0),
+                        ),
+                        msg(
+                            "give max the sign of the weight (the largest effect in the target's unit), or a weight "
+                            "range on one side of 0"
+                        ),
+                    )
+                )
     if shaped:
         import networkx as nx
 
         kinds = {n.id: n.kind for n in model.nodes}
         graph = nx.DiGraph()
-        graph.add_edges_from((lk.source, lk.target) for lk in model.links
-                             if lk.delay != "fixed" and kinds.get(lk.target) in _EVALUATED)
-        component = {node: c for c, members in enumerate(nx.strongly_connected_components(graph))
-                     for node in members}
+        graph.add_edges_from(
+            (lk.source, lk.target) for lk in model.links if lk.delay != "fixed" and kinds.get(lk.target) in _EVALUATED
+        )
+        component = {node: c for c, members in enumerate(nx.strongly_connected_components(graph)) for node in members}
         for i in shaped:
             link = model.links[i]
-            if (link.delay != "fixed" and kinds.get(link.target) in _EVALUATED and link.source in component
-                    and component[link.source] == component.get(link.target)):
-                problems.append(_locate(
-                    doc, ("links", i, "shape"),
-                    msg("link {link} has a {kind} shape and lies on a loop whose links pass their input straight "
-                        "through at the start of the run; the start is solved as a linear system, so a "
-                        "nonlinear link cannot be on such a loop", link=link.key, kind=getattr(link.shape, "kind", "")),
-                    msg("give a link of the loop delay: fixed, route the loop through a stock, or move the shape "
-                        "to a link outside the loop")))
+            if (
+                link.delay != "fixed"
+                and kinds.get(link.target) in _EVALUATED
+                and link.source in component
+                and component[link.source] == component.get(link.target)
+            ):
+                problems.append(
+                    _locate(
+                        doc,
+                        ("links", i, "shape"),
+                        msg(
+                            "link {link} has a {kind} shape and lies on a loop whose links pass their input straight "
+                            "through at the start of the run; the start is solved as a linear system, so a "
+                            "nonlinear link cannot be on such a loop",
+                            link=link.key,
+                            kind=getattr(link.shape, "kind", ""),
+                        ),
+                        msg(
+                            "give a link of the loop delay: fixed, route the loop through a stock, or move the shape "
+                            "to a link outside the loop"
+                        ),
+                    )
+                )
     return problems
 
 
@@ -481,10 +678,19 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
             parse_unit(node.unit)
             readable.add(node.id)
         except UnitError as exc:
-            problems.append(_locate(doc, ("nodes", i, "unit"),
-                                    msg("the unit '{unit}' of '{node}' does not parse: {reason}", unit=node.unit,
-                                        node=node.id, reason=exc.args[0]),
-                                    _unit_hint()))
+            problems.append(
+                _locate(
+                    doc,
+                    ("nodes", i, "unit"),
+                    msg(
+                        "the unit '{unit}' of '{node}' does not parse: {reason}",
+                        unit=node.unit,
+                        node=node.id,
+                        reason=exc.args[0],
+                    ),
+                    _unit_hint(),
+                )
+            )
     by_id = {n.id: n for n in model.nodes}
     verdicts: dict[tuple[str, str, str, str, bool], tuple[Any, float | None]] = {}
     for i, link in enumerate(model.links):
@@ -493,10 +699,19 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
         try:
             found = parse_unit(link.weight_unit)
         except UnitError as exc:
-            problems.append(_locate(doc, ("links", i, "weight_unit"),
-                                    msg("the weight_unit '{unit}' of {link} does not parse: {reason}",
-                                        unit=link.weight_unit, link=link.key, reason=exc.args[0]),
-                                    _unit_hint()))
+            problems.append(
+                _locate(
+                    doc,
+                    ("links", i, "weight_unit"),
+                    msg(
+                        "the weight_unit '{unit}' of {link} does not parse: {reason}",
+                        unit=link.weight_unit,
+                        link=link.key,
+                        reason=exc.args[0],
+                    ),
+                    _unit_hint(),
+                )
+            )
             continue
         if link.source not in readable or link.target not in readable:
             continue
@@ -509,34 +724,54 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
         expected, factor = verdicts[key]
         if factor is not None and same_size(factor):
             continue
-        values = {"link": link.key, "unit": link.weight_unit, "found": written(found),
-                  "expected": expected_text(target.unit, source.unit, link.form, stock),
-                  "expected_pint": written(expected), "factor": factor or 0.0}
+        values = {
+            "link": link.key,
+            "unit": link.weight_unit,
+            "found": written(found),
+            "expected": expected_text(target.unit, source.unit, link.form, stock),
+            "expected_pint": written(expected),
+            "factor": factor or 0.0,
+        }
         if link.form == "elasticity":
-            message = (msg("the weight of elasticity link {link} is a relative rate into a stock, in 1/yr, but its "
-                           "weight_unit is '{unit}' ({found})", **values) if stock else
-                       msg("the weight of elasticity link {link} is dimensionless (%/%), but its weight_unit is "
-                           "'{unit}' ({found})", **values))
-            hint = msg("write weight_unit: {expected}, or remove it; an elasticity relates relative changes",
-                       **values)
+            message = (
+                msg(
+                    "the weight of elasticity link {link} is a relative rate into a stock, in 1/yr, but its "
+                    "weight_unit is '{unit}' ({found})",
+                    **values,
+                )
+                if stock
+                else msg(
+                    "the weight of elasticity link {link} is dimensionless (%/%), but its weight_unit is "
+                    "'{unit}' ({found})",
+                    **values,
+                )
+            )
+            hint = msg("write weight_unit: {expected}, or remove it; an elasticity relates relative changes", **values)
         elif factor is None:
-            message = msg("the weight_unit '{unit}' of {link} ({found}) does not fit its nodes: the weight must be "
-                          "in {expected} ({expected_pint})", **values)
-            hint = msg("write weight_unit: {expected} and give the weight in it, or correct the nodes' units",
-                       **values)
+            message = msg(
+                "the weight_unit '{unit}' of {link} ({found}) does not fit its nodes: the weight must be "
+                "in {expected} ({expected_pint})",
+                **values,
+            )
+            hint = msg("write weight_unit: {expected} and give the weight in it, or correct the nodes' units", **values)
         else:
-            message = msg("the weight_unit '{unit}' of {link} is {factor:g} times {expected}, the unit its nodes "
-                          "imply; the engine does not convert units, so the weight would be of the wrong size",
-                          **values)
-            hint = msg("give the weight in {expected} (multiply it by {factor:g}) and write weight_unit: "
-                       "{expected}", **values)
+            message = msg(
+                "the weight_unit '{unit}' of {link} is {factor:g} times {expected}, the unit its nodes "
+                "imply; the engine does not convert units, so the weight would be of the wrong size",
+                **values,
+            )
+            hint = msg(
+                "give the weight in {expected} (multiply it by {factor:g}) and write weight_unit: {expected}", **values
+            )
         problems.append(_locate(doc, ("links", i, "weight_unit"), message, hint))
     return problems
 
 
 def _unit_hint() -> str:
-    return msg("write a unit bwsim knows, such as jobs, persons/yr, %, pp per job or kt CO2/yr (docs/formats.md, "
-               "\"Units\"); put descriptive words in unit_label")
+    return msg(
+        "write a unit bwsim knows, such as jobs, persons/yr, %, pp per job or kt CO2/yr (docs/formats.md, "
+        '"Units"); put descriptive words in unit_label'
+    )
 
 
 def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
@@ -545,14 +780,16 @@ def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
     for i, node in enumerate(model.nodes):
         if not is_theme(node.theme):
             close = closest_theme(node.theme)
-            hint = (msg("did you mean '{name}'?", name=close) if close
-                    else msg("use a CBS theme: {themes}", themes=", ".join(THEME_IDS)))
+            hint = (
+                msg("did you mean '{name}'?", name=close)
+                if close
+                else msg("use a CBS theme: {themes}", themes=", ".join(THEME_IDS))
+            )
             problems.append(_locate(doc, ("nodes", i, "theme"), msg("unknown theme '{theme}'", theme=node.theme), hint))
     return problems
 
 
-def check_model(model: ModelSpec, doc: YamlDocument | None = None,
-                time: TimeSpec | None = None) -> list[Problem]:
+def check_model(model: ModelSpec, doc: YamlDocument | None = None, time: TimeSpec | None = None) -> list[Problem]:
     """Every structural problem of a model (empty list: the model is sound)."""
     problems = _identity_problems(model, doc)
     if problems:
@@ -560,12 +797,24 @@ def check_model(model: ModelSpec, doc: YamlDocument | None = None,
     time = time or model.time
     capacity = capacity_problems(model, time, doc)
     if capacity:  # derived baselines (read by the checks below) need sound capacity nodes
-        return (loop_problems(model, doc) + capacity + lag_problems(model, time.dt, doc)
-                + shape_problems(model, doc) + unit_problems(model, doc))
-    return (loop_problems(model, doc) + lag_problems(model, time.dt, doc)
-            + elasticity_problems(model, time, doc) + score_problems(model, doc) + baseline_problems(model, time, doc)
-            + bound_problems(model, time, doc) + shape_problems(model, doc) + unit_problems(model, doc)
-            + behaviour_problems(model, doc))
+        return (
+            loop_problems(model, doc)
+            + capacity
+            + lag_problems(model, time.dt, doc)
+            + shape_problems(model, doc)
+            + unit_problems(model, doc)
+        )
+    return (
+        loop_problems(model, doc)
+        + lag_problems(model, time.dt, doc)
+        + elasticity_problems(model, time, doc)
+        + score_problems(model, doc)
+        + baseline_problems(model, time, doc)
+        + bound_problems(model, time, doc)
+        + shape_problems(model, doc)
+        + unit_problems(model, doc)
+        + behaviour_problems(model, doc)
+    )
 
 
 def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
@@ -586,25 +835,44 @@ def behaviour_problems(model: ModelSpec, doc: YamlDocument | None = None) -> lis
             if name not in ids and not (path[2] == "with" and family_elements(model, name)):
                 problems.append(_locate(doc, path, msg("unknown node '{node}'", node=name), _hint_node(name, ids)))
         if item.year is not None and not start - 1e-9 <= item.year <= end + 1e-9:
-            problems.append(_locate(doc, ("checks", i, "year"),
-                                    msg("year {year:g} is outside the model's horizon {start:g}-{end:g}",
-                                        year=item.year, **span),
-                                    msg("choose a year from {start:g} to {end:g}, or widen the model's time",
-                                        **span)))
+            problems.append(
+                _locate(
+                    doc,
+                    ("checks", i, "year"),
+                    msg("year {year:g} is outside the model's horizon {start:g}-{end:g}", year=item.year, **span),
+                    msg("choose a year from {start:g} to {end:g}, or widen the model's time", **span),
+                )
+            )
         first = item.start
         if item.within is None or first is None:
             continue
         if not start - 1e-9 <= first <= end + 1e-9:
-            problems.append(_locate(doc, ("checks", i, "with"),
-                                    msg("the interventions start in {year:g}, outside the model's horizon "
-                                        "{start:g}-{end:g}", year=first, **span),
-                                    msg("start them from {start:g} to {end:g}", **span)))
+            problems.append(
+                _locate(
+                    doc,
+                    ("checks", i, "with"),
+                    msg(
+                        "the interventions start in {year:g}, outside the model's horizon {start:g}-{end:g}",
+                        year=first,
+                        **span,
+                    ),
+                    msg("start them from {start:g} to {end:g}", **span),
+                )
+            )
         elif first + item.within > end + 1e-9:
-            problems.append(_locate(doc, ("checks", i, "within"),
-                                    msg("{within:g} years after {year:g} is after the model's horizon ends in "
-                                        "{end:g}", within=item.within, year=first, end=end),
-                                    msg("use within: {most:g} or less, or widen the model's time",
-                                        most=end - first)))
+            problems.append(
+                _locate(
+                    doc,
+                    ("checks", i, "within"),
+                    msg(
+                        "{within:g} years after {year:g} is after the model's horizon ends in {end:g}",
+                        within=item.within,
+                        year=first,
+                        end=end,
+                    ),
+                    msg("use within: {most:g} or less, or widen the model's time", most=end - first),
+                )
+            )
     return problems
 
 
@@ -646,8 +914,12 @@ def apply_overrides(model: ModelSpec, scenario: ScenarioSpec) -> ModelSpec:
             links[i] = _overridden_link(links[i], override, model)
         if expansion is not None and _is_family_link(model, override):  # a range given once: one parameter
             given = [f for f in ("weight", "lag") if getattr(override, f) is not None]
-            origins = [o.model_copy(update={"shared": tuple(dict.fromkeys((*o.shared, *given)))})
-                       if o.family == f"{override.source}->{override.target}" else o for o in expansion.links]
+            origins = [
+                o.model_copy(update={"shared": tuple(dict.fromkeys((*o.shared, *given)))})
+                if o.family == f"{override.source}->{override.target}"
+                else o
+                for o in expansion.links
+            ]
             expansion = expansion.model_copy(update={"links": tuple(origins)})
     nodes = list(model.nodes)
     for node_override in _family_first(scenario.overrides.nodes, model):
@@ -672,6 +944,7 @@ def _family_first(overrides: list, model: ModelSpec) -> list:
 
     def of_family(o: LinkOverride | NodeOverride) -> bool:
         return (o.id in families) if isinstance(o, NodeOverride) else f"{o.source}->{o.target}" in links
+
     return [o for o in overrides if of_family(o)] + [o for o in overrides if not of_family(o)]
 
 
@@ -694,13 +967,22 @@ def overridden_nodes(model: ModelSpec, node_id: str) -> list[int]:
 def _twice_overridden(scenario: ScenarioSpec, doc: YamlDocument | None) -> list[Problem]:
     """A link or node overridden twice (the later one would silently win)."""
     problems = []
-    for kind, keys in (("links", [f"{o.source}->{o.target}" for o in scenario.overrides.links]),
-                       ("nodes", [o.id for o in scenario.overrides.nodes])):
+    for kind, keys in (
+        ("links", [f"{o.source}->{o.target}" for o in scenario.overrides.links]),
+        ("nodes", [o.id for o in scenario.overrides.nodes]),
+    ):
         for i, key in enumerate(keys):
             if key in keys[:i]:
-                problems.append(_locate(doc, ("overrides", kind, i), msg("{key} is overridden twice", key=key),
-                                        msg("overrides.{kind}[{index}] already changes it; merge them",
-                                            kind=kind, index=keys.index(key))))
+                problems.append(
+                    _locate(
+                        doc,
+                        ("overrides", kind, i),
+                        msg("{key} is overridden twice", key=key),
+                        msg(
+                            "overrides.{kind}[{index}] already changes it; merge them", kind=kind, index=keys.index(key)
+                        ),
+                    )
+                )
     return problems
 
 
@@ -709,9 +991,13 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
     attempts: list[tuple[PathKey, Callable[[], LinkSpec | NodeSpec]]] = [
         (("overrides", "links", i), functools.partial(_overridden_link, model.links[j], o, model))
         for i, o in enumerate(scenario.overrides.links)  # each override's link and node exist (checked before)
-        for j in overridden_links(model, o)[:1]]  # a family's element links are alike but for their values
-    attempts += [(("overrides", "nodes", i), functools.partial(_overridden_node, model.nodes[k], n))
-                 for i, n in enumerate(scenario.overrides.nodes) for k in overridden_nodes(model, n.id)]
+        for j in overridden_links(model, o)[:1]
+    ]  # a family's element links are alike but for their values
+    attempts += [
+        (("overrides", "nodes", i), functools.partial(_overridden_node, model.nodes[k], n))
+        for i, n in enumerate(scenario.overrides.nodes)
+        for k in overridden_nodes(model, n.id)
+    ]
     problems = []
     for place, attempt in attempts:
         try:
@@ -720,8 +1006,11 @@ def _override_problems(model: ModelSpec, scenario: ScenarioSpec, doc: YamlDocume
             for error in exc.errors():
                 loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
                 message = error["msg"].removeprefix("Value error, ")
-                problems.append(_locate(doc, (*place, *loc[:1]),
-                                        msg("this override makes an invalid model: {message}", message=message)))
+                problems.append(
+                    _locate(
+                        doc, (*place, *loc[:1]), msg("this override makes an invalid model: {message}", message=message)
+                    )
+                )
     return unique(problems)  # a family's elements would each say it
 
 
@@ -775,20 +1064,33 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
     for i, item in enumerate(scenario.interventions):
         if item.node not in ids and item.node not in families:
             wrong_element = element_problem(model, item.node)
-            message, hint = wrong_element or (msg("unknown node '{node}'", node=item.node),
-                                              _hint_node(item.node, ids + families))
+            message, hint = wrong_element or (
+                msg("unknown node '{node}'", node=item.node),
+                _hint_node(item.node, ids + families),
+            )
             problems.append(_locate(doc, ("interventions", i, "node"), message, hint))
     pairs = {(lk.source, lk.target) for lk in model.links}
     for i, override in enumerate(scenario.overrides.links):
         if (override.source, override.target) not in pairs and not _is_family_link(model, override):
             key = f"{override.source}->{override.target}"
-            problems.append(_locate(doc, ("overrides", "links", i), msg("the model has no link {link}", link=key),
-                                    msg("an override changes an existing link")))
+            problems.append(
+                _locate(
+                    doc,
+                    ("overrides", "links", i),
+                    msg("the model has no link {link}", link=key),
+                    msg("an override changes an existing link"),
+                )
+            )
     for i, node_override in enumerate(scenario.overrides.nodes):
         if node_override.id not in ids and node_override.id not in families:
-            problems.append(_locate(doc, ("overrides", "nodes", i, "id"),
-                                    msg("unknown node '{node}'", node=node_override.id),
-                                    _hint_node(node_override.id, ids)))
+            problems.append(
+                _locate(
+                    doc,
+                    ("overrides", "nodes", i, "id"),
+                    msg("unknown node '{node}'", node=node_override.id),
+                    _hint_node(node_override.id, ids),
+                )
+            )
     problems += _twice_overridden(scenario, doc)
     problems = problems or _override_problems(model, scenario, doc)
     if problems:
@@ -796,12 +1098,14 @@ def check_scenario(scenario: ScenarioSpec, model: ModelSpec, doc: YamlDocument |
     effective = apply_overrides(model, scenario)
     time = scenario.time_on(model)
     structural = check_model(effective, None, time)
-    return ([_from_scenario(p, scenario, effective, doc) for p in structural]
-            + _relative_problems(scenario, effective, time, doc))
+    return [_from_scenario(p, scenario, effective, doc) for p in structural] + _relative_problems(
+        scenario, effective, time, doc
+    )
 
 
-def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
-                       doc: YamlDocument | None) -> list[Problem]:
+def _relative_problems(
+    scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec, doc: YamlDocument | None
+) -> list[Problem]:
     """Relative interventions on a node whose baseline is 0 over the whole run (they do nothing)."""
     times = time_grid(time)
     path = _baseline_paths(model, times, time.start)
@@ -809,8 +1113,12 @@ def _relative_problems(scenario: ScenarioSpec, model: ModelSpec, time: TimeSpec,
     for i, item in enumerate(scenario.interventions):
         for node in intervention_targets(model, item.node):  # a family: each of its elements
             if item.relative and not np.any(path(model.node_ids.index(node))):
-                problems.append(_locate(doc, ("interventions", i, "relative"),
-                                        msg("a relative intervention on '{node}', whose baseline is 0, does nothing",
-                                            node=node),
-                                        msg("give the change in the node's unit (relative: false)")))
+                problems.append(
+                    _locate(
+                        doc,
+                        ("interventions", i, "relative"),
+                        msg("a relative intervention on '{node}', whose baseline is 0, does nothing", node=node),
+                        msg("give the change in the node's unit (relative: false)"),
+                    )
+                )
     return problems

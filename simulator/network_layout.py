@@ -163,5 +163,7 @@ DIAGRAM_MARGIN = 80.0  # points from the diagram's top left corner to the first 
 def diagram_positions(model: ModelSpec) -> dict[str, tuple[float, float]]:
     """Each node's place on an exported diagram (points, x right, y down), from :func:`layout`."""
     lay = layout(model)
-    return {node: (DIAGRAM_MARGIN + x * DIAGRAM_COLUMN, DIAGRAM_MARGIN - y * DIAGRAM_ROW)
-            for node, (x, y) in lay.positions.items()}
+    return {
+        node: (DIAGRAM_MARGIN + x * DIAGRAM_COLUMN, DIAGRAM_MARGIN - y * DIAGRAM_ROW)
+        for node, (x, y) in lay.positions.items()
+    }

@@ -96,21 +96,42 @@ def _column_problems(columns: list[str], file: str, line: int, separator: str) -
     problems = []
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        problems.append(Problem(file, "header", msg("missing column(s) {missing} (read with the {separator} as "
-                                                    "separator, the header has {n} column(s): {columns})",
-                                                    missing=", ".join(missing), separator=separator_name(separator),
-                                                    n=len(columns), columns=", ".join(columns)),
-                                msg("the first line must name the columns node,time,value (optionally "
-                                    "region,source), separated by commas, semicolons or tabs"), line))
+        problems.append(
+            Problem(
+                file,
+                "header",
+                msg(
+                    "missing column(s) {missing} (read with the {separator} as "
+                    "separator, the header has {n} column(s): {columns})",
+                    missing=", ".join(missing),
+                    separator=separator_name(separator),
+                    n=len(columns),
+                    columns=", ".join(columns),
+                ),
+                msg(
+                    "the first line must name the columns node,time,value (optionally "
+                    "region,source), separated by commas, semicolons or tabs"
+                ),
+                line,
+            )
+        )
     unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        problems.append(Problem(file, "header", msg("unknown column(s) {columns}", columns=", ".join(unknown)),
-                                msg("allowed: node, time, value, region, source"), line))
+        problems.append(
+            Problem(
+                file,
+                "header",
+                msg("unknown column(s) {columns}", columns=", ".join(unknown)),
+                msg("allowed: node, time, value, region, source"),
+                line,
+            )
+        )
     return problems
 
 
-def _row_problems(raw: pd.DataFrame, file: str, node_ids: list[str],
-                  horizon: tuple[float, float], line_numbers: list[int]) -> list[Problem]:
+def _row_problems(
+    raw: pd.DataFrame, file: str, node_ids: list[str], horizon: tuple[float, float], line_numbers: list[int]
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[tuple[str, float, str], int] = {}
     for i, row in enumerate(raw.itertuples(index=False)):
@@ -119,39 +140,77 @@ def _row_problems(raw: pd.DataFrame, file: str, node_ids: list[str],
         node, time_text, value_text = row.node.strip(), row.time.strip(), row.value.strip()
         region = row.region.strip() if "region" in raw.columns else ""
         if node not in node_ids:
-            problems.append(Problem(file, place, msg("unknown node '{node}'", node=node), _hint(node, node_ids),
-                                    line))
+            problems.append(Problem(file, place, msg("unknown node '{node}'", node=node), _hint(node, node_ids), line))
         time = _number(time_text)
         if time is None:
-            problems.append(Problem(file, place, msg("time {text} is not a number", text=repr(time_text)),
-                                    msg("give a year, e.g. 2027"), line))
+            problems.append(
+                Problem(
+                    file,
+                    place,
+                    msg("time {text} is not a number", text=repr(time_text)),
+                    msg("give a year, e.g. 2027"),
+                    line,
+                )
+            )
         elif not horizon[0] - 1e-9 <= time <= horizon[1] + 1e-9:
-            problems.append(Problem(file, place, msg("time {time:g} is outside the horizon {start:g}-{end:g}",
-                                                    time=time, start=horizon[0], end=horizon[1]),
-                                    msg("drop the row, or extend the scenario's time: start/end"), line))
+            problems.append(
+                Problem(
+                    file,
+                    place,
+                    msg(
+                        "time {time:g} is outside the horizon {start:g}-{end:g}",
+                        time=time,
+                        start=horizon[0],
+                        end=horizon[1],
+                    ),
+                    msg("drop the row, or extend the scenario's time: start/end"),
+                    line,
+                )
+            )
         if _number(value_text) is None:
-            problems.append(Problem(file, place, msg("value {text} is not a finite number", text=repr(value_text)),
-                                    msg("use a plain number with a decimal point, e.g. 6150.5; leave "
-                                        "missing observations out"), line))
+            problems.append(
+                Problem(
+                    file,
+                    place,
+                    msg("value {text} is not a finite number", text=repr(value_text)),
+                    msg("use a plain number with a decimal point, e.g. 6150.5; leave missing observations out"),
+                    line,
+                )
+            )
         if time is not None:
             key = (node, time, region)
             if key in seen:
-                problems.append(Problem(file, place,
-                                        msg("duplicate observation of '{node}' at {time:g} in region '{region}'",
-                                            node=node, time=time, region=region) if region else
-                                        msg("duplicate observation of '{node}' at {time:g}", node=node, time=time),
-                                        msg("line {line} already has it; keep one", line=seen[key]), line))
+                problems.append(
+                    Problem(
+                        file,
+                        place,
+                        msg(
+                            "duplicate observation of '{node}' at {time:g} in region '{region}'",
+                            node=node,
+                            time=time,
+                            region=region,
+                        )
+                        if region
+                        else msg("duplicate observation of '{node}' at {time:g}", node=node, time=time),
+                        msg("line {line} already has it; keep one", line=seen[key]),
+                        line,
+                    )
+                )
             seen.setdefault(key, line)
     return problems
 
 
-def _with_point_decimals(raw: pd.DataFrame, file: str, separator: str, line_numbers: list[int],
-                         convention: Convention | None) -> pd.DataFrame:
+def _with_point_decimals(
+    raw: pd.DataFrame, file: str, separator: str, line_numbers: list[int], convention: Convention | None
+) -> pd.DataFrame:
     """``raw`` with its time and value fields rewritten to decimal points (the convention decided from all)."""
     columns = ("time", "value")
     if convention is None:
-        cells = [NumberCell(str(raw.at[i, column]).strip(), line_numbers[i], msg("row {row}", row=i + 1))
-                 for column in columns for i in range(len(raw))]
+        cells = [
+            NumberCell(str(raw.at[i, column]).strip(), line_numbers[i], msg("row {row}", row=i + 1))
+            for column in columns
+            for i in range(len(raw))
+        ]
         convention = decide_convention(cells, file, separator)
     raw = raw.copy()
     for column in columns:
@@ -159,8 +218,14 @@ def _with_point_decimals(raw: pd.DataFrame, file: str, separator: str, line_numb
     return raw
 
 
-def observed_from_text(text: str, file: str, node_ids: list[str], horizon: tuple[float, float],
-                       sha256: str = "", convention: Convention | None = None) -> ObservedData:
+def observed_from_text(
+    text: str,
+    file: str,
+    node_ids: list[str],
+    horizon: tuple[float, float],
+    sha256: str = "",
+    convention: Convention | None = None,
+) -> ObservedData:
     """Parse and check an observed-data CSV given as text (a file or an upload).
 
     Parameters
@@ -185,18 +250,34 @@ def observed_from_text(text: str, file: str, node_ids: list[str], horizon: tuple
         Also numbers written with both decimal conventions, or a value that
         reads two ways (``1.234``) with nothing in the file to tell which.
     """
-    kept = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
-            if line.strip() and not line.lstrip().startswith("#")]
+    kept = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     line_numbers = [number for number, _ in kept[1:]]
     separator = detect_separator([line for _, line in kept], REQUIRED_COLUMNS)
     try:
-        raw = pd.read_csv(io.StringIO("\n".join(line for _, line in kept)), dtype=str, keep_default_na=False,
-                          skipinitialspace=True, sep=separator)
+        raw = pd.read_csv(
+            io.StringIO("\n".join(line for _, line in kept)),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            sep=separator,
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(Problem(file, "", msg("not a readable CSV table (read with the {separator} as separator): "
-                                               "{reason}", separator=separator_name(separator), reason=str(exc)),
-                                 msg("fields separated by commas, semicolons or tabs, with a header line "
-                                     "node,time,value"))) from None
+        raise InputError(
+            Problem(
+                file,
+                "",
+                msg(
+                    "not a readable CSV table (read with the {separator} as separator): {reason}",
+                    separator=separator_name(separator),
+                    reason=str(exc),
+                ),
+                msg("fields separated by commas, semicolons or tabs, with a header line node,time,value"),
+            )
+        ) from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     header_line = kept[0][0] if kept else 1
     problems = _column_problems(list(raw.columns), file, header_line, separator)
@@ -214,14 +295,16 @@ def observed_from_text(text: str, file: str, node_ids: list[str], horizon: tuple
 
 
 def _tidy(raw: pd.DataFrame, line_numbers: list[int]) -> pd.DataFrame:
-    table = pd.DataFrame({
-        "node": raw["node"].str.strip(),
-        "time": raw["time"].astype(float),
-        "value": raw["value"].astype(float),
-        "region": raw["region"].str.strip() if "region" in raw.columns else "",
-        "source": raw["source"].str.strip() if "source" in raw.columns else "",
-        "line": np.array(line_numbers, dtype=int),
-    })
+    table = pd.DataFrame(
+        {
+            "node": raw["node"].str.strip(),
+            "time": raw["time"].astype(float),
+            "value": raw["value"].astype(float),
+            "region": raw["region"].str.strip() if "region" in raw.columns else "",
+            "source": raw["source"].str.strip() if "source" in raw.columns else "",
+            "line": np.array(line_numbers, dtype=int),
+        }
+    )
     return table.sort_values(["node", "time"], kind="stable").reset_index(drop=True)
 
 
@@ -242,12 +325,14 @@ def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, f
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "", msg("not UTF-8 text"),
-                                 msg("save the table as UTF-8 CSV (in Excel: CSV UTF-8)"))) from None
+        raise InputError(
+            Problem(str(path), "", msg("not UTF-8 text"), msg("save the table as UTF-8 CSV (in Excel: CSV UTF-8)"))
+        ) from None
     return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest())
 
 
-def observed_from_frame(frame: pd.DataFrame, node_ids: list[str], horizon: tuple[float, float],
-                        file: str = "<table>") -> ObservedData:
+def observed_from_frame(
+    frame: pd.DataFrame, node_ids: list[str], horizon: tuple[float, float], file: str = "<table>"
+) -> ObservedData:
     """Check a table already in memory (tests, the app) as if it were read from CSV."""
     return observed_from_text(frame.to_csv(index=False), file, node_ids, horizon, convention="point")

@@ -159,8 +159,9 @@ def lever_sizes(items: Sequence[Lever], scenario: ScenarioSpec | None) -> dict[s
     return sizes
 
 
-def with_levers(items: Sequence[Lever], base: ScenarioSpec | None, sizes: Mapping[str, float],
-                timing: Mapping[str, Sequence[float]]) -> list[InterventionSpec]:
+def with_levers(
+    items: Sequence[Lever], base: ScenarioSpec | None, sizes: Mapping[str, float], timing: Mapping[str, Sequence[float]]
+) -> list[InterventionSpec]:
     """``base``'s interventions with the levers set: the first intervention of each lever is replaced.
 
     ``sizes`` (lever key -> size) and ``timing`` (lever key -> (start, end) or
@@ -224,8 +225,9 @@ def scenario_weights(model: ModelSpec, scenario: ScenarioSpec | None) -> dict[st
 def changed_weights(model: ModelSpec, base: ScenarioSpec | None, chosen: Mapping[str, float]) -> dict[str, float]:
     """The chosen weights (link key -> weight) that differ from ``base``'s; unknown links are left out."""
     weights = scenario_weights(model, base)
-    return {k: v for k, v in chosen.items()
-            if k in weights and not math.isclose(v, weights[k], rel_tol=1e-9, abs_tol=1e-15)}
+    return {
+        k: v for k, v in chosen.items() if k in weights and not math.isclose(v, weights[k], rel_tol=1e-9, abs_tol=1e-15)
+    }
 
 
 def shifted(dist: Distribution, value: float) -> Distribution:
@@ -283,8 +285,11 @@ def model_edits(base: ModelSpec, own: ModelSpec) -> tuple[Overrides, list[str]]:
     own_links = {lk.key: lk for lk in own.links}
     for link in base.links:
         edited = own_links[link.key]
-        changed = [f for f in type(link).model_fields
-                   if f not in DESCRIPTIVE_LINK_FIELDS and getattr(link, f) != getattr(edited, f)]
+        changed = [
+            f
+            for f in type(link).model_fields
+            if f not in DESCRIPTIVE_LINK_FIELDS and getattr(link, f) != getattr(edited, f)
+        ]
         lost += [f"link {link.key}: {f}" for f in changed if f not in LINK_FIELDS]
         kept = [f for f in changed if f in LINK_FIELDS]
         if "lag" in kept and "delay" not in kept:
@@ -292,13 +297,18 @@ def model_edits(base: ModelSpec, own: ModelSpec) -> tuple[Overrides, list[str]]:
         after = edited.model_dump(by_alias=True, exclude_none=True)
         lost += [f"link {link.key}: {f} removed" for f in kept if f not in after and f != "delay"]
         if kept:
-            links.append(LinkOverride.model_validate(
-                {"from": link.source, "to": link.target} | {f: after[f] for f in kept if f in after}
-            ))
+            links.append(
+                LinkOverride.model_validate(
+                    {"from": link.source, "to": link.target} | {f: after[f] for f in kept if f in after}
+                )
+            )
     nodes = []
     for node, edited_node in zip(base.nodes, own.nodes, strict=True):
-        changed = [f for f in type(node).model_fields
-                   if f not in DESCRIPTIVE_NODE_FIELDS and getattr(node, f) != getattr(edited_node, f)]
+        changed = [
+            f
+            for f in type(node).model_fields
+            if f not in DESCRIPTIVE_NODE_FIELDS and getattr(node, f) != getattr(edited_node, f)
+        ]
         lost += [f"node {node.id}: {f}" for f in changed if f not in NODE_FIELDS]
         after = edited_node.model_dump(exclude_none=True)
         lost += [f"node {node.id}: {f} removed" for f in changed if f in NODE_FIELDS and f not in after]

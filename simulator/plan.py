@@ -206,15 +206,17 @@ def initial_groups_of(cm: CompiledModel) -> tuple[Group, ...]:
     groups = []
     for c in nx.topological_sort(condensed):
         nodes = np.array(sorted(condensed.nodes[c]["members"]), dtype=np.int64)
-        into = by_group[bounds[c]:bounds[c + 1]]  # the links into the group, in link order (one sort, no scans)
+        into = by_group[bounds[c] : bounds[c + 1]]  # the links into the group, in link order (one sort, no scans)
         within = np.isin(cm.source[links[into]], nodes)
         inside, outside = into[within], into[~within]
-        groups.append(Group(
-            nodes=nodes,
-            inside=inside,
-            inside_rows=np.searchsorted(nodes, cm.target[links[inside]]),
-            inside_cols=np.searchsorted(nodes, cm.source[links[inside]]),
-            outside=outside,
-            outside_rows=np.searchsorted(nodes, cm.target[links[outside]]),
-        ))
+        groups.append(
+            Group(
+                nodes=nodes,
+                inside=inside,
+                inside_rows=np.searchsorted(nodes, cm.target[links[inside]]),
+                inside_cols=np.searchsorted(nodes, cm.source[links[inside]]),
+                outside=outside,
+                outside_rows=np.searchsorted(nodes, cm.target[links[outside]]),
+            )
+        )
     return tuple(groups)

@@ -90,8 +90,9 @@ def _judge(index: int, check: BehaviourCheck, run: ScenarioRun) -> CheckResult:
 
 
 def _scenario(model: ModelSpec, check: BehaviourCheck, index: int) -> ScenarioSpec:
-    return ScenarioSpec(name=f"{model.name}-check-{index + 1}", model="", time=model.time,
-                        interventions=list(check.interventions))
+    return ScenarioSpec(
+        name=f"{model.name}-check-{index + 1}", model="", time=model.time, interventions=list(check.interventions)
+    )
 
 
 def _groups(model: ModelSpec) -> dict[str, list[int]]:
@@ -111,12 +112,15 @@ def prepare_checks(model: ModelSpec, file: str = "") -> list[tuple[list[int], Pr
     InputError
         When the model (checks included) would be refused by ``bwsim validate``, or a run is above the budget.
     """
-    return [(indices, prepare_scenario(_scenario(model, model.checks[indices[0]], indices[0]), model, file))
-            for indices in _groups(model).values()]
+    return [
+        (indices, prepare_scenario(_scenario(model, model.checks[indices[0]], indices[0]), model, file))
+        for indices in _groups(model).values()
+    ]
 
 
-def run_checks(model: ModelSpec, uncertainty: Uncertainty | None = None, *, file: str = "",
-               threads: int = 1) -> CheckRuns:
+def run_checks(
+    model: ModelSpec, uncertainty: Uncertainty | None = None, *, file: str = "", threads: int = 1
+) -> CheckRuns:
     """Run and judge every behaviour test of ``model``.
 
     Parameters
@@ -142,8 +146,11 @@ def run_checks(model: ModelSpec, uncertainty: Uncertainty | None = None, *, file
     settings = None
     if uncertainty is not None and uncertainty.samples is not None:
         settings = Uncertainty(*uncertainty.resolved())
-        problems = {(p.file, p.place, str(p.message)): p for _, prep in groups  # the same model in each: once
-                    for p in check_uncertainty(prep, settings)}
+        problems = {
+            (p.file, p.place, str(p.message)): p
+            for _, prep in groups  # the same model in each: once
+            for p in check_uncertainty(prep, settings)
+        }
         if problems:
             raise InputError(list(problems.values()))
     found: dict[int, CheckResult] = {}

@@ -54,11 +54,14 @@ class RunResult:
         n_times, n_nodes = self.delta.shape
         import pandas as pd  # only when a table is asked for
 
-        return pd.DataFrame({
-            "scenario": self.scenario,
-            "node": np.tile(np.array(self.node_ids, dtype=object), n_times),
-            "time": np.repeat(self.times, n_nodes),
-            "value": self.value.ravel(),
-            "baseline": self.baseline.ravel(),
-            "delta": self.delta.ravel(),
-        }, columns=RESULT_COLUMNS)
+        return pd.DataFrame(
+            {
+                "scenario": self.scenario,
+                "node": np.tile(np.array(self.node_ids, dtype=object), n_times),
+                "time": np.repeat(self.times, n_nodes),
+                "value": self.value.ravel(),
+                "baseline": self.baseline.ravel(),
+                "delta": self.delta.ravel(),
+            },
+            columns=RESULT_COLUMNS,
+        )

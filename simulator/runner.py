@@ -65,8 +65,11 @@ class Uncertainty:
             samples = block.samples
         else:
             return None
-        return Uncertainty(samples, self.seed if self.seed is not None else (block.seed if block else 0),
-                           self.method or (block.method if block else "lhs"))
+        return Uncertainty(
+            samples,
+            self.seed if self.seed is not None else (block.seed if block else 0),
+            self.method or (block.method if block else "lhs"),
+        )
 
     def resolved(self) -> tuple[int, int, str]:
         """``(samples, seed, method)`` of resolved settings (seed 0 and Latin hypercube where not set).
@@ -117,8 +120,9 @@ class ScenarioRun:
     file: ScenarioFile | None = None
     sample: ParameterSample | None = None
 
-    def scorecard_at(self, years: Sequence[float] | None = None, language: str = "nl",
-                     themes: Sequence[str] | None = None) -> pd.DataFrame:
+    def scorecard_at(
+        self, years: Sequence[float] | None = None, language: str = "nl", themes: Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """The scorecard at ``years`` from this run (the ensemble's members at those years, nothing rerun).
 
         Raises
@@ -128,8 +132,9 @@ class ScenarioRun:
         """
         from simulator.analysis.report import scenario_scorecard
 
-        return scenario_scorecard(self.prepared, years, language=language, themes=themes, members=self.ensemble,
-                                  central=self.result.delta)
+        return scenario_scorecard(
+            self.prepared, years, language=language, themes=themes, members=self.ensemble, central=self.result.delta
+        )
 
 
 @dataclass(frozen=True)
@@ -189,9 +194,16 @@ def load_scenarios(paths: Sequence[str | Path]) -> list[ScenarioFile]:
         try:
             doc = read_yaml(path)[0]
             if isinstance(doc.data, dict) and "nodes" in doc.data and "model" not in doc.data:
-                raise InputError(doc.problem((), msg("this is a model file, not a scenario"),
-                                             msg("a run takes scenario files, which name their model "
-                                                 "with model:; bwsim validate checks a model")))
+                raise InputError(
+                    doc.problem(
+                        (),
+                        msg("this is a model file, not a scenario"),
+                        msg(
+                            "a run takes scenario files, which name their model "
+                            "with model:; bwsim validate checks a model"
+                        ),
+                    )
+                )
             spec = spec_from_document(doc, ScenarioSpec)
             model_path = model_beside(str(path), spec.model)  # as a person would write it
             key = model_path.resolve()
@@ -213,14 +225,21 @@ def name_problems(loaded: Sequence[ScenarioFile]) -> list[Problem]:
     for item in loaded:
         name = item.spec.name
         if name == "baseline" or name.startswith("baseline-"):
-            problems.append(item.document.problem(("name",), msg("'{name}' is the name of the baseline rows",
-                                                                 name=name),
-                                                  msg("give the scenario another name")))
+            problems.append(
+                item.document.problem(
+                    ("name",),
+                    msg("'{name}' is the name of the baseline rows", name=name),
+                    msg("give the scenario another name"),
+                )
+            )
         elif name in seen:
-            problems.append(item.document.problem(("name",), msg("scenario name '{name}' is also used by {file}",
-                                                                 name=name, file=seen[name]),
-                                                  msg("scenario names label the rows of results.csv; make them "
-                                                      "unique")))
+            problems.append(
+                item.document.problem(
+                    ("name",),
+                    msg("scenario name '{name}' is also used by {file}", name=name, file=seen[name]),
+                    msg("scenario names label the rows of results.csv; make them unique"),
+                )
+            )
         seen.setdefault(name, item.path)
     return problems
 
@@ -260,8 +279,9 @@ def scorecard_times(prepared: PreparedScenario, years: Sequence[float] | None = 
     return time_indices(cm.times, years)
 
 
-def check_uncertainty(prepared: PreparedScenario, settings: Uncertainty, file: ScenarioFile | None = None,
-                      parallel: int = 1) -> list[Problem]:
+def check_uncertainty(
+    prepared: PreparedScenario, settings: Uncertainty, file: ScenarioFile | None = None, parallel: int = 1
+) -> list[Problem]:
     """What refuses an ensemble before anything is drawn: bad settings, lags whose draws fall below ``dt``,
     a design too large, work and memory above the budget (:mod:`simulator.budget`)."""
     from simulator.ensemble import check_ensemble_budget, sampled_lag_problems
@@ -293,12 +313,23 @@ def draw_sample(prepared: PreparedScenario, settings: Uncertainty) -> ParameterS
 MemberTimes = Literal["scorecard", "all", "none"]
 
 
-def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = None, *,
-                 sample: ParameterSample | None = None, years: Sequence[float] | None = None,
-                 language: str = "nl", scorecard: bool = True, member_times: MemberTimes = "scorecard",
-                 executor: Executor | None = None, threads: int = 1, progress: Progress | None = None,
-                 warnings: Sequence[str] | None = None, file: ScenarioFile | None = None,
-                 themes: Sequence[str] | None = None, member_years: Sequence[float] = ()) -> ScenarioRun:
+def run_prepared(
+    prepared: PreparedScenario,
+    uncertainty: Uncertainty | None = None,
+    *,
+    sample: ParameterSample | None = None,
+    years: Sequence[float] | None = None,
+    language: str = "nl",
+    scorecard: bool = True,
+    member_times: MemberTimes = "scorecard",
+    executor: Executor | None = None,
+    threads: int = 1,
+    progress: Progress | None = None,
+    warnings: Sequence[str] | None = None,
+    file: ScenarioFile | None = None,
+    themes: Sequence[str] | None = None,
+    member_years: Sequence[float] = (),
+) -> ScenarioRun:
     """Run one prepared scenario: deterministic, then (with ``uncertainty``) its ensemble, then its scorecard.
 
     Parameters
@@ -347,9 +378,16 @@ def run_prepared(prepared: PreparedScenario, uncertainty: Uncertainty | None = N
     return run
 
 
-def _ensemble(prepared: PreparedScenario, sample: ParameterSample, years: Sequence[float] | None,
-              member_times: MemberTimes, executor: Executor | None, threads: int,
-              progress: Progress | None, member_years: Sequence[float] = ()) -> EnsembleSummary:
+def _ensemble(
+    prepared: PreparedScenario,
+    sample: ParameterSample,
+    years: Sequence[float] | None,
+    member_times: MemberTimes,
+    executor: Executor | None,
+    threads: int,
+    progress: Progress | None,
+    member_years: Sequence[float] = (),
+) -> EnsembleSummary:
     from simulator.analysis.report import MAX_MEMBERS
     from simulator.analysis.scorecard import time_indices
     from simulator.ensemble import summarise_sample
@@ -362,16 +400,31 @@ def _ensemble(prepared: PreparedScenario, sample: ParameterSample, years: Sequen
     if member_years and member_times != "all":
         extra = time_indices(prepared.compiled.times, list(member_years), where="ambitions")
         times = sorted(set(times) | set(extra))
-    return summarise_sample(prepared, sample, executor=executor, progress=progress, threads=threads,
-                            member_times=tuple(times), max_members=MAX_MEMBERS)
+    return summarise_sample(
+        prepared,
+        sample,
+        executor=executor,
+        progress=progress,
+        threads=threads,
+        member_times=tuple(times),
+        max_members=MAX_MEMBERS,
+    )
 
 
-def run_scenarios(scenarios: Sequence[Scenario], uncertainty: Uncertainty | None = None, *,
-                  years: Sequence[float] | None = None, language: str = "nl", scorecards: bool = True,
-                  baselines: bool = True, executor: Executor | None = None, threads: int = 1,
-                  progress: Callable[[str, int], Progress | None] | None = None,
-                  on_warnings: Callable[[list[str]], None] | None = None,
-                  member_years: Sequence[float] = ()) -> Runs:
+def run_scenarios(
+    scenarios: Sequence[Scenario],
+    uncertainty: Uncertainty | None = None,
+    *,
+    years: Sequence[float] | None = None,
+    language: str = "nl",
+    scorecards: bool = True,
+    baselines: bool = True,
+    executor: Executor | None = None,
+    threads: int = 1,
+    progress: Callable[[str, int], Progress | None] | None = None,
+    on_warnings: Callable[[list[str]], None] | None = None,
+    member_years: Sequence[float] = (),
+) -> Runs:
     """Run scenarios, each model's baseline, their ensembles and scorecards: ``perform_experiments`` for bwsim.
 
     Parameters
@@ -415,8 +468,9 @@ def run_scenarios(scenarios: Sequence[Scenario], uncertainty: Uncertainty | None
             problems += check_uncertainty(prep, chosen, it.file, parallel_blocks(executor, threads))
     if problems:
         raise InputError(problems)
-    samples = [None if chosen is None else draw_sample(prep, chosen) for prep, chosen in zip(prepared, settings,
-                                                                                              strict=True)]
+    samples = [
+        None if chosen is None else draw_sample(prep, chosen) for prep, chosen in zip(prepared, settings, strict=True)
+    ]
     from simulator.analysis.run_warnings import run_warnings
 
     warnings = [run_warnings(prep, sample=sample) for prep, sample in zip(prepared, samples, strict=True)]
@@ -429,12 +483,23 @@ def run_scenarios(scenarios: Sequence[Scenario], uncertainty: Uncertainty | None
         if baselines and it.model_key not in done:
             done.add(it.model_key)
             name = f"baseline-{it.model.name}" if several else "baseline"
-            results.append(run_deterministic(prepare_scenario(baseline_scenario(it.model, it.spec.time, name),
-                                                              it.model, it.path)))
-        run = run_prepared(prep, chosen, sample=sample, years=years, language=language, scorecard=scorecards,
-                           executor=executor, threads=threads,
-                           progress=progress(prep.name, sample.samples) if progress and sample is not None else None,
-                           warnings=found, file=it.file, member_years=member_years)
+            results.append(
+                run_deterministic(prepare_scenario(baseline_scenario(it.model, it.spec.time, name), it.model, it.path))
+            )
+        run = run_prepared(
+            prep,
+            chosen,
+            sample=sample,
+            years=years,
+            language=language,
+            scorecard=scorecards,
+            executor=executor,
+            threads=threads,
+            progress=progress(prep.name, sample.samples) if progress and sample is not None else None,
+            warnings=found,
+            file=it.file,
+            member_years=member_years,
+        )
         runs.append(run)
         results.append(run.result)
     return Runs(tuple(runs), tuple(results))

@@ -120,8 +120,9 @@ def parameter(model: ModelSpec, link: int, field: Field, dt: float | None = None
     return Parameter(link, spec.key, field, getattr(spec, field), floor)
 
 
-def _ties(model: ModelSpec, field: Field, value: Callable[[int], Distribution | None]
-          ) -> dict[int, tuple[str, tuple[int, ...]] | None]:
+def _ties(
+    model: ModelSpec, field: Field, value: Callable[[int], Distribution | None]
+) -> dict[int, tuple[str, tuple[int, ...]] | None]:
     """Links whose ``field`` is one parameter of their family (a range given once in a model with
     dimensions): the first such link -> (the family's key, the other links); the others -> None.
     Only links whose distribution is still the family's (a scenario's override unties a link)."""
@@ -187,8 +188,9 @@ def shape_parameters(model: ModelSpec) -> tuple[Parameter, ...]:
     return tuple(found)
 
 
-def shape_arrays(central: np.ndarray, parameters: tuple[Parameter, ...] | list[Parameter],
-                 values: np.ndarray) -> np.ndarray | None:
+def shape_arrays(
+    central: np.ndarray, parameters: tuple[Parameter, ...] | list[Parameter], values: np.ndarray
+) -> np.ndarray | None:
     """The engine's shape-parameter array (L, M) for ``values`` (M, D), from the columns of
     ``parameters`` that are a ``max`` or a ``level``; None when there are none (central values)."""
     columns = [c for c, par in enumerate(parameters) if par.field in SHAPE_FIELDS]
@@ -201,8 +203,12 @@ def shape_arrays(central: np.ndarray, parameters: tuple[Parameter, ...] | list[P
     return out
 
 
-def parameter_arrays(central_weight: np.ndarray, central_lag: np.ndarray, parameters: tuple[Parameter, ...]
-                     | list[Parameter], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def parameter_arrays(
+    central_weight: np.ndarray,
+    central_lag: np.ndarray,
+    parameters: tuple[Parameter, ...] | list[Parameter],
+    values: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """The engine's weight and lag arrays for parameter ``values`` of shape (M, D), one row per member.
 
     Links without a parameter keep ``central_weight`` / ``central_lag`` (each (L,)).
@@ -223,16 +229,20 @@ def parameter_arrays(central_weight: np.ndarray, central_lag: np.ndarray, parame
     return weights, lags
 
 
-def changed_values(keys: list[str] | tuple[str, ...], central_weight: np.ndarray, central_lag: np.ndarray,
-                   weights: np.ndarray, lags: np.ndarray) -> dict[str, float]:
+def changed_values(
+    keys: list[str] | tuple[str, ...],
+    central_weight: np.ndarray,
+    central_lag: np.ndarray,
+    weights: np.ndarray,
+    lags: np.ndarray,
+) -> dict[str, float]:
     """One member's weights and lags (each (L,)) that differ from the central values, by parameter name."""
     out = {f"{key}:weight": float(weights[j]) for j, key in enumerate(keys) if weights[j] != central_weight[j]}
     out |= {f"{key}:lag": float(lags[j]) for j, key in enumerate(keys) if lags[j] != central_lag[j]}
     return out
 
 
-def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS,
-                convention: Convention = "closed") -> np.ndarray:
+def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS, convention: Convention = "closed") -> np.ndarray:
     """Map uniforms ``u`` to draws of ``dist`` (same shape as ``u``): the one inverse CDF.
 
     ``u`` is first kept inside ``[eps, 1 - eps]`` (a normal's inverse CDF is
@@ -409,8 +419,13 @@ def design_problems(model: ModelSpec, samples: int, method: str, file: str = "")
         Problem(
             file,
             "samples",
-            msg("a Latin hypercube of {samples:,} samples over {parameters} uncertain parameters needs {gb:.1f} GB "
-                "of memory", samples=samples, parameters=n_parameters, gb=design_bytes / 2**30),
+            msg(
+                "a Latin hypercube of {samples:,} samples over {parameters} uncertain parameters needs {gb:.1f} GB "
+                "of memory",
+                samples=samples,
+                parameters=n_parameters,
+                gb=design_bytes / 2**30,
+            ),
             msg("use method mc (Monte Carlo, flat memory) or fewer samples"),
         )
     ]

@@ -93,8 +93,11 @@ def prepare_scenario(scenario: ScenarioSpec, model: ModelSpec, file: str = "") -
 def expand_interventions(interventions: list[InterventionSpec], model: ModelSpec) -> list[InterventionSpec]:
     """The interventions with one on a family of nodes (a node over dimensions, ``jobs``) made one
     per element (``jobs[heerlen]``, ``jobs[kerkrade]``), each the same size; others as they are."""
-    return [item if target == item.node else item.model_copy(update={"node": target})
-            for item in interventions for target in intervention_targets(model, item.node)]
+    return [
+        item if target == item.node else item.model_copy(update={"node": target})
+        for item in interventions
+        for target in intervention_targets(model, item.node)
+    ]
 
 
 def baseline_scenario(model: ModelSpec, time: TimeSpec | None = None, name: str = "baseline") -> ScenarioSpec:
@@ -107,8 +110,7 @@ def run_deterministic(prepared: PreparedScenario) -> RunResult:
     from simulator.engine import simulate  # numba and scipy load only when something runs
 
     d = simulate(prepared.compiled, prepared.inputs)[:, :, 0]
-    return RunResult(prepared.name, prepared.compiled.node_ids, prepared.compiled.times,
-                     prepared.compiled.baselines, d)
+    return RunResult(prepared.name, prepared.compiled.node_ids, prepared.compiled.times, prepared.compiled.baselines, d)
 
 
 def run_scenario(path: str | Path) -> RunResult:

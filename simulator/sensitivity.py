@@ -71,15 +71,22 @@ def factor_values(factors: list[Parameter], unit: np.ndarray) -> np.ndarray:
     return values
 
 
-def member_parameters(prepared: PreparedScenario, factors: list[Parameter],
-                      values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def member_parameters(
+    prepared: PreparedScenario, factors: list[Parameter], values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Weights and lags, each shape (L, n), for factor values (n, D); other links at their central values."""
     cm = prepared.compiled
     return parameter_arrays(cm.weight, cm.lag, factors, values)
 
 
-def run_members(prepared: PreparedScenario, factors: list[Parameter], values: np.ndarray,
-                outputs: list[int], chunk: int = CHUNK_MEMBERS, executor: Executor | None = None) -> np.ndarray:
+def run_members(
+    prepared: PreparedScenario,
+    factors: list[Parameter],
+    values: np.ndarray,
+    outputs: list[int],
+    chunk: int = CHUNK_MEMBERS,
+    executor: Executor | None = None,
+) -> np.ndarray:
     """Deviations of ``outputs`` for every factor set, run in chunks of members.
 
     Uses :func:`simulator.ensemble.run_members`, so the chunks can run on Dask
@@ -106,6 +113,7 @@ def run_members(prepared: PreparedScenario, factors: list[Parameter], values: np
 
 
 # --------------------------------------------------------------------------- generic analysis
+
 
 @dataclass(frozen=True)
 class Indices:
@@ -151,9 +159,13 @@ class Indices:
         """Long table ``time, factor, value`` of one index (default: the ranking one)."""
         index = index or self.main
         data = self.values[index]
-        return pd.DataFrame({"time": np.repeat(self.times, len(self.names)),
-                             "factor": np.tile(np.array(self.names, dtype=object), self.times.size),
-                             "value": data.ravel()})
+        return pd.DataFrame(
+            {
+                "time": np.repeat(self.times, len(self.names)),
+                "factor": np.tile(np.array(self.names, dtype=object), self.times.size),
+                "value": data.ravel(),
+            }
+        )
 
 
 def _problem(n_factors: int) -> dict:
@@ -174,22 +186,22 @@ def _sobol(problem: dict, y: np.ndarray, seed: int, resamples: int) -> dict[str,
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
-                                    seed=_bootstrap_seed(seed))
+        res = sobol_analyze.analyze(
+            problem, y, calc_second_order=False, num_resamples=resamples, seed=_bootstrap_seed(seed)
+        )
     return {k: np.asarray(res[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
 
 
-def _morris(problem: dict, x: np.ndarray, y: np.ndarray, seed: int, resamples: int,
-            levels: int) -> dict[str, np.ndarray]:
+def _morris(
+    problem: dict, x: np.ndarray, y: np.ndarray, seed: int, resamples: int, levels: int
+) -> dict[str, np.ndarray]:
     from SALib.analyze import morris as morris_analyze
 
-    res = morris_analyze.analyze(problem, x, y, num_resamples=resamples, num_levels=levels,
-                                 seed=_bootstrap_seed(seed))
+    res = morris_analyze.analyze(problem, x, y, num_resamples=resamples, num_levels=levels, seed=_bootstrap_seed(seed))
     return {k: np.asarray(res[k], dtype=float) for k in ("mu", "mu_star", "mu_star_conf", "sigma")}
 
 
-def design(n_factors: int, method: Method = "sobol", n_base: int = 1024, seed: int = 0,
-           levels: int = 4) -> np.ndarray:
+def design(n_factors: int, method: Method = "sobol", n_base: int = 1024, seed: int = 0, levels: int = 4) -> np.ndarray:
     """SALib's samples in the unit cube, shape (n, D): Saltelli (Sobol) or Morris trajectories."""
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
@@ -200,8 +212,16 @@ def design(n_factors: int, method: Method = "sobol", n_base: int = 1024, seed: i
     return morris_sample.sample(problem, n_base, num_levels=levels, seed=seed)
 
 
-def indices_of(x: np.ndarray, y: np.ndarray, names: list[str], times: np.ndarray, method: Method = "sobol",
-               seed: int = 0, resamples: int = 100, levels: int = 4) -> Indices:
+def indices_of(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    times: np.ndarray,
+    method: Method = "sobol",
+    seed: int = 0,
+    resamples: int = 100,
+    levels: int = 4,
+) -> Indices:
     """Indices of outputs ``y`` (T, n) computed at the samples ``x`` (n, D) of :func:`design`."""
     problem = _problem(len(names))
     y = np.asarray(y, dtype=float)
@@ -209,8 +229,9 @@ def indices_of(x: np.ndarray, y: np.ndarray, names: list[str], times: np.ndarray
     rows: dict[str, list[np.ndarray]] = {}
     for k in range(y.shape[0]):
         if variance[k] <= 1e-24 * max(1.0, float(np.mean(y[k] ** 2))):
-            keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else (
-                "mu", "mu_star", "mu_star_conf", "sigma")
+            keys = (
+                ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu", "mu_star", "mu_star_conf", "sigma")
+            )
             result = {key: np.zeros(len(names)) for key in keys}
         elif method == "sobol":
             result = _sobol(problem, y[k], seed, resamples)
@@ -222,9 +243,16 @@ def indices_of(x: np.ndarray, y: np.ndarray, names: list[str], times: np.ndarray
     return Indices(method, tuple(names), np.asarray(times, dtype=float), values, variance, x.shape[0])
 
 
-def analyse(model_fn: Callable[[np.ndarray], np.ndarray], names: list[str], times: np.ndarray,
-            method: Method = "sobol", n_base: int = 1024, seed: int = 0, resamples: int = 100,
-            levels: int = 4) -> Indices:
+def analyse(
+    model_fn: Callable[[np.ndarray], np.ndarray],
+    names: list[str],
+    times: np.ndarray,
+    method: Method = "sobol",
+    n_base: int = 1024,
+    seed: int = 0,
+    resamples: int = 100,
+    levels: int = 4,
+) -> Indices:
     """Sobol or Morris indices of a vectorised model on the unit cube.
 
     Parameters
@@ -246,6 +274,7 @@ def analyse(model_fn: Callable[[np.ndarray], np.ndarray], names: list[str], time
 
 # --------------------------------------------------------------------------- on a scenario
 
+
 def report_years(prepared: PreparedScenario, year: float, every: float = 5.0) -> np.ndarray:
     """Years for the indices over time: every ``every`` years over the horizon, plus ``year``."""
     times = prepared.compiled.times
@@ -253,10 +282,18 @@ def report_years(prepared: PreparedScenario, year: float, every: float = 5.0) ->
     return np.unique(np.concatenate([grid, [year]]))
 
 
-def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, method: Method = "sobol",
-                         n_base: int = 1024, seed: int = 0, years: np.ndarray | None = None,
-                         resamples: int = 100, chunk: int = CHUNK_MEMBERS,
-                         executor: Executor | None = None) -> Indices:
+def scenario_sensitivity(
+    prepared: PreparedScenario,
+    output: str,
+    year: float,
+    method: Method = "sobol",
+    n_base: int = 1024,
+    seed: int = 0,
+    years: np.ndarray | None = None,
+    resamples: int = 100,
+    chunk: int = CHUNK_MEMBERS,
+    executor: Executor | None = None,
+) -> Indices:
     """Sensitivity of ``output``'s deviation to every uncertain weight and lag of the scenario's model.
 
     Parameters
@@ -279,8 +316,9 @@ def scenario_sensitivity(prepared: PreparedScenario, output: str, year: float, m
         Unknown output node, a year outside the horizon, no uncertain parameter,
         too few samples, lags whose range reaches below what ``dt`` allows.
     """
-    return scenario_sensitivities(prepared, [output], year, method, n_base, seed, years, resamples, chunk,
-                                  executor)[output]
+    return scenario_sensitivities(prepared, [output], year, method, n_base, seed, years, resamples, chunk, executor)[
+        output
+    ]
 
 
 class SensitivityDesign(NamedTuple):
@@ -293,8 +331,14 @@ class SensitivityDesign(NamedTuple):
     lags: np.ndarray
 
 
-def sensitivity_design(prepared: PreparedScenario, outputs: list[str], year: float, method: Method = "sobol",
-                       n_base: int = 1024, seed: int = 0) -> SensitivityDesign:
+def sensitivity_design(
+    prepared: PreparedScenario,
+    outputs: list[str],
+    year: float,
+    method: Method = "sobol",
+    n_base: int = 1024,
+    seed: int = 0,
+) -> SensitivityDesign:
     """Check the request and draw its design once (the stability check and the runs then share it).
 
     Raises
@@ -309,11 +353,19 @@ def sensitivity_design(prepared: PreparedScenario, outputs: list[str], year: flo
     return SensitivityDesign(factors, x, weights, lags)
 
 
-def scenario_sensitivities(prepared: PreparedScenario, outputs: list[str], year: float,
-                           method: Method = "sobol", n_base: int = 1024, seed: int = 0,
-                           years: np.ndarray | None = None, resamples: int = 100, chunk: int = CHUNK_MEMBERS,
-                           executor: Executor | None = None,
-                           drawn: SensitivityDesign | None = None) -> dict[str, Indices]:
+def scenario_sensitivities(
+    prepared: PreparedScenario,
+    outputs: list[str],
+    year: float,
+    method: Method = "sobol",
+    n_base: int = 1024,
+    seed: int = 0,
+    years: np.ndarray | None = None,
+    resamples: int = 100,
+    chunk: int = CHUNK_MEMBERS,
+    executor: Executor | None = None,
+    drawn: SensitivityDesign | None = None,
+) -> dict[str, Indices]:
     """Like :func:`scenario_sensitivity` for several outputs from the same runs: indices by node id.
 
     ``drawn``: the design of :func:`sensitivity_design` for the same request, when already drawn.
@@ -325,14 +377,24 @@ def scenario_sensitivities(prepared: PreparedScenario, outputs: list[str], year:
     rows = np.array([int(np.argmin(np.abs(cm.times - y))) for y in years])
     names = [f.name for f in drawn.factors]
     _check_budget(prepared, len(outputs), method, n_base, parallel_blocks(executor))
-    d = ensemble.run_members(prepared, drawn.weights, drawn.lags, chunk_size=chunk, executor=executor,
-                             nodes=list(outputs))
-    return {node: indices_of(drawn.x, d[rows, j, :], names, cm.times[rows], method, seed, resamples)
-            for j, node in enumerate(outputs)}
+    d = ensemble.run_members(
+        prepared, drawn.weights, drawn.lags, chunk_size=chunk, executor=executor, nodes=list(outputs)
+    )
+    return {
+        node: indices_of(drawn.x, d[rows, j, :], names, cm.times[rows], method, seed, resamples)
+        for j, node in enumerate(outputs)
+    }
 
 
-def first_members(prepared: PreparedScenario, outputs: list[str], year: float, method: Method = "sobol",
-                  n_base: int = 1024, seed: int = 0, count: int = 200) -> tuple[np.ndarray, np.ndarray]:
+def first_members(
+    prepared: PreparedScenario,
+    outputs: list[str],
+    year: float,
+    method: Method = "sobol",
+    n_base: int = 1024,
+    seed: int = 0,
+    count: int = 200,
+) -> tuple[np.ndarray, np.ndarray]:
     """Weights and lags, each (L, count), of the first runs :func:`scenario_sensitivities` makes.
 
     Draws the design; when the runs follow, draw it once with :func:`sensitivity_design` instead.
@@ -349,25 +411,54 @@ def _check_request(prepared: PreparedScenario, outputs: list[str], year: float, 
     for output in outputs:
         if output not in cm.node_ids:
             close = difflib.get_close_matches(output, cm.node_ids, n=1, cutoff=0.5)
-            problems.append(Problem("", "output", msg("unknown node '{node}'", node=output),
-                                    msg("did you mean '{name}'?", name=close[0]) if close
-                                    else msg("give a node id of the model")))
+            problems.append(
+                Problem(
+                    "",
+                    "output",
+                    msg("unknown node '{node}'", node=output),
+                    msg("did you mean '{name}'?", name=close[0]) if close else msg("give a node id of the model"),
+                )
+            )
     if not outputs:
-        problems.append(Problem("", "output", msg("no output node given"),
-                                msg("name the outcome, e.g. life_satisfaction")))
+        problems.append(
+            Problem("", "output", msg("no output node given"), msg("name the outcome, e.g. life_satisfaction"))
+        )
     if not cm.times[0] <= year <= cm.times[-1]:
-        problems.append(Problem("", "year", msg("year {year:g} is outside the horizon {start:g}-{end:g}", year=year,
-                                                start=float(cm.times[0]), end=float(cm.times[-1])),
-                                msg("choose a year inside it")))
+        problems.append(
+            Problem(
+                "",
+                "year",
+                msg(
+                    "year {year:g} is outside the horizon {start:g}-{end:g}",
+                    year=year,
+                    start=float(cm.times[0]),
+                    end=float(cm.times[-1]),
+                ),
+                msg("choose a year inside it"),
+            )
+        )
     if not uncertain_factors(prepared.model, cm.dt):
-        problems.append(Problem("", "", msg("the model has no uncertain weight or lag"),
-                                msg("give links a range, e.g. weight: {{low: .., mode: .., high: ..}}")))
+        problems.append(
+            Problem(
+                "",
+                "",
+                msg("the model has no uncertain weight or lag"),
+                msg("give links a range, e.g. weight: {{low: .., mode: .., high: ..}}"),
+            )
+        )
     if n_base < 2 or (method == "sobol" and n_base & (n_base - 1)):
-        problems.append(Problem("", "samples", msg("{n} base samples", n=n_base),
-                                msg("use a power of 2 of at least 2 for Sobol (e.g. 1024), at least 2 for Morris")))
+        problems.append(
+            Problem(
+                "",
+                "samples",
+                msg("{n} base samples", n=n_base),
+                msg("use a power of 2 of at least 2 for Sobol (e.g. 1024), at least 2 for Morris"),
+            )
+        )
     if method not in ("sobol", "morris"):
-        problems.append(Problem("", "method", msg("unknown method '{method}'", method=method),
-                                msg("use sobol or morris")))
+        problems.append(
+            Problem("", "method", msg("unknown method '{method}'", method=method), msg("use sobol or morris"))
+        )
     problems += ensemble.sampled_lag_problems(prepared)
     if problems:
         raise InputError(problems)

@@ -42,9 +42,15 @@ def lookup(points_x: np.ndarray, points_y: np.ndarray, x: np.ndarray | float) ->
     return np.interp(x, points_x, points_y)
 
 
-def signal(code: int, d: np.ndarray | float, b: np.ndarray | float, weight: np.ndarray | float = 1.0,
-           parameter: np.ndarray | float = 0.0, points_x: np.ndarray | None = None,
-           points_y: np.ndarray | None = None) -> np.ndarray:
+def signal(
+    code: int,
+    d: np.ndarray | float,
+    b: np.ndarray | float,
+    weight: np.ndarray | float = 1.0,
+    parameter: np.ndarray | float = 0.0,
+    points_x: np.ndarray | None = None,
+    points_y: np.ndarray | None = None,
+) -> np.ndarray:
     """A shaped link's signal ``f(b + d) - f(b)`` (saturation: with its weight inside), source units.
 
     ``d`` is the source's deviation and ``b`` its baseline (source units);
@@ -69,9 +75,15 @@ def signal(code: int, d: np.ndarray | float, b: np.ndarray | float, weight: np.n
     raise ValueError(f"unknown shape code {code}")
 
 
-def slope(code: int, d: np.ndarray | float, b: np.ndarray | float, weight: np.ndarray | float = 1.0,
-          parameter: np.ndarray | float = 0.0, points_x: np.ndarray | None = None,
-          points_y: np.ndarray | None = None) -> np.ndarray:
+def slope(
+    code: int,
+    d: np.ndarray | float,
+    b: np.ndarray | float,
+    weight: np.ndarray | float = 1.0,
+    parameter: np.ndarray | float = 0.0,
+    points_x: np.ndarray | None = None,
+    points_y: np.ndarray | None = None,
+) -> np.ndarray:
     """``d signal / d d`` at the source's deviation ``d``: the link's local gain per unit of weight
     (saturation: including its weight). Used to linearise a shaped link around a run.
 

@@ -56,8 +56,7 @@ FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 class Spec(BaseModel):
     """Base of all specs: frozen, unknown keys refused, numbers finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
-                              populate_by_name=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True, strict=False)
 
 
 def _number(value: Any, what: str) -> float:
@@ -67,8 +66,9 @@ def _number(value: Any, what: str) -> float:
     try:
         number = float(value)
     except OverflowError:  # an integer of hundreds of digits
-        raise ValueError(msg("{what} is too large to be a number ({digits} digits)", what=what,
-                             digits=len(str(value)))) from None
+        raise ValueError(
+            msg("{what} is too large to be a number ({digits} digits)", what=what, digits=len(str(value)))
+        ) from None
     if not math.isfinite(number):
         raise ValueError(msg("{what} must be a finite number, got {value}", what=what, value=repr(value)))
     return number
@@ -92,8 +92,12 @@ class LocalizedText(Spec):
         return self.en if language == "en" else self.nl
 
 
-_DISTRIBUTION_KEYS = {"fixed": ("mode",), "triangular": ("low", "mode", "high"), "normal": ("mean", "sd"),
-                      "uniform": ("low", "high")}
+_DISTRIBUTION_KEYS = {
+    "fixed": ("mode",),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),
+    "uniform": ("low", "high"),
+}
 
 
 class Distribution(Spec):
@@ -195,8 +199,14 @@ class Triangular(Distribution):
     @model_validator(mode="after")
     def _check_order(self) -> Triangular:
         if not (self.low <= self.mode <= self.high):
-            raise ValueError(msg("needs low <= mode <= high, got low={low:g}, mode={mode:g}, high={high:g}",
-                                 low=self.low, mode=self.mode, high=self.high))
+            raise ValueError(
+                msg(
+                    "needs low <= mode <= high, got low={low:g}, mode={mode:g}, high={high:g}",
+                    low=self.low,
+                    mode=self.mode,
+                    high=self.high,
+                )
+            )
         return self
 
     @property
@@ -260,14 +270,29 @@ class Uniform(Distribution):
 def _score_value(value: Any) -> int:
     """A score on the scale of :data:`simulator.scores.SCALE` from a file's number, or ValueError."""
     low, high = SCALE
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            isinstance(value, float) and not value.is_integer()):
-        raise ValueError(msg("a score is a whole number from {low:+g} (strong negative) to {high:+g} (strong "
-                             "positive), got {value}", low=low, high=high, value=repr(value)))
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and not value.is_integer())
+    ):
+        raise ValueError(
+            msg(
+                "a score is a whole number from {low:+g} (strong negative) to {high:+g} (strong positive), got {value}",
+                low=low,
+                high=high,
+                value=repr(value),
+            )
+        )
     if not low <= value <= high:
-        raise ValueError(msg("score {value} is outside the scale {low:+g}..{high:+g}; use a whole number from "
-                             "{low:+g} (strong negative) to {high:+g} (strong positive)", value=repr(value),
-                             low=low, high=high))
+        raise ValueError(
+            msg(
+                "score {value} is outside the scale {low:+g}..{high:+g}; use a whole number from "
+                "{low:+g} (strong negative) to {high:+g} (strong positive)",
+                value=repr(value),
+                low=low,
+                high=high,
+            )
+        )
     return int(value)
 
 
@@ -275,11 +300,17 @@ def _score_from_words(strength: Any, sign: Any) -> int:
     """A score from ``strength`` (weak | medium | strong) and ``sign`` (+ | -), or ValueError."""
     words = " | ".join(STRENGTHS)
     if strength not in STRENGTHS:
-        raise ValueError(msg("unknown strength {strength}; use {words} with sign + or -, or a score from -3 to "
-                             "+3", strength=repr(strength), words=words))
+        raise ValueError(
+            msg(
+                "unknown strength {strength}; use {words} with sign + or -, or a score from -3 to +3",
+                strength=repr(strength),
+                words=words,
+            )
+        )
     if sign not in SIGNS:
-        raise ValueError(msg("a strength needs sign: \"+\" or \"-\" (the direction of the effect), got {sign}",
-                             sign=repr(sign)))
+        raise ValueError(
+            msg('a strength needs sign: "+" or "-" (the direction of the effect), got {sign}', sign=repr(sign))
+        )
     return SIGNS[sign] * STRENGTHS[strength]
 
 
@@ -307,8 +338,7 @@ class ExpertScore(Spec):
                 raise ValueError(msg("give score, or strength with sign, not both"))
             value["score"] = _score_from_words(value.pop("strength", None), value.pop("sign", None))
         elif "score" not in value:
-            raise ValueError(msg("a score needs score: -3..+3, or strength: weak | medium | strong with sign: + "
-                                 "or -"))
+            raise ValueError(msg("a score needs score: -3..+3, or strength: weak | medium | strong with sign: + or -"))
         value["score"] = _score_value(value["score"])
         return value
 
@@ -373,8 +403,13 @@ class ScoredWeight(Distribution):
         return {"scores": [s.model_dump() for s in self.scores]}
 
 
-_MEMBERS: dict[Any, type[Distribution]] = {"fixed": FixedValue, "triangular": Triangular, "normal": Normal,
-                                           "uniform": Uniform, "scored": ScoredWeight}
+_MEMBERS: dict[Any, type[Distribution]] = {
+    "fixed": FixedValue,
+    "triangular": Triangular,
+    "normal": Normal,
+    "uniform": Uniform,
+    "scored": ScoredWeight,
+}
 
 
 def _as_distribution(value: Any) -> Any:
@@ -392,20 +427,33 @@ def _as_distribution(value: Any) -> Any:
         value["dist"] = "triangular"
     keys = set(_DISTRIBUTION_KEYS.get(value["dist"], ())) if isinstance(value["dist"], str) else set()
     if not keys:
-        raise ValueError(msg("unknown distribution {dist}; use a number, {{low, mode, high}}, or dist: normal | "
-                             "uniform | triangular", dist=repr(value["dist"])))
+        raise ValueError(
+            msg(
+                "unknown distribution {dist}; use a number, {{low, mode, high}}, or dist: normal | "
+                "uniform | triangular",
+                dist=repr(value["dist"]),
+            )
+        )
     given = set(value) - {"dist"}
     if given - keys or keys - given:
-        raise ValueError(msg("a {dist} distribution takes exactly {keys}; got {given}", dist=value["dist"],
-                             keys=", ".join(sorted(keys)), given=", ".join(sorted(given)) or msg("nothing")))
+        raise ValueError(
+            msg(
+                "a {dist} distribution takes exactly {keys}; got {given}",
+                dist=value["dist"],
+                keys=", ".join(sorted(keys)),
+                given=", ".join(sorted(given)) or msg("nothing"),
+            )
+        )
     for key in keys:
         _number(value[key], key)
     return value
 
 
 Uncertain = Annotated[
-    Annotated[FixedValue, Tag("fixed")] | Annotated[Triangular, Tag("triangular")]
-    | Annotated[Normal, Tag("normal")] | Annotated[Uniform, Tag("uniform")]
+    Annotated[FixedValue, Tag("fixed")]
+    | Annotated[Triangular, Tag("triangular")]
+    | Annotated[Normal, Tag("normal")]
+    | Annotated[Uniform, Tag("uniform")]
     | Annotated[ScoredWeight, Tag("scored")],
     Discriminator("dist"),
     BeforeValidator(_as_distribution),
@@ -458,14 +506,19 @@ def _as_baseline(value: Any) -> Any:
         return value  # None: a capacity node's derived baseline (refused for other kinds by NodeSpec)
     if isinstance(value, dict):
         if _baseline_tag(value) == "baseline-number":
-            raise ValueError(msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; "
-                                 "got keys {keys}", keys=", ".join(map(str, value))))
+            raise ValueError(
+                msg(
+                    "a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; got keys {keys}",
+                    keys=", ".join(map(str, value)),
+                )
+            )
         return value
     return _number(value, msg("baseline"))
 
 
 Baseline = Annotated[
-    Annotated[FiniteFloat, Tag("baseline-number")] | Annotated[GrowthBaseline, Tag("baseline-growth")]
+    Annotated[FiniteFloat, Tag("baseline-number")]
+    | Annotated[GrowthBaseline, Tag("baseline-growth")]
     | Annotated[SeriesBaseline, Tag("baseline-series")],
     Discriminator(_baseline_tag),
     BeforeValidator(_as_baseline),
@@ -484,9 +537,10 @@ class Indicator(Spec):
     note: str = ""
     year: int | str | None = None
     precision: FiniteFloat | None = Field(
-        None, gt=0.0,
+        None,
+        gt=0.0,
         description="node units: the smallest change the indicator can measure (a survey's margin); "
-                    "the scorecard calls a smaller change level",
+        "the scorecard calls a smaller change level",
     )
 
 
@@ -513,8 +567,10 @@ class NodeSpec(Spec):
     id: NodeId
     label: LocalizedText
     phrase: LocalizedText | None = Field(
-        None, description="how a sentence names the indicator, with its article: "
-                          "{nl: 'de werkloosheid', en: 'unemployment'}; default from the label")
+        None,
+        description="how a sentence names the indicator, with its article: "
+        "{nl: 'de werkloosheid', en: 'unemployment'}; default from the label",
+    )
     theme: Identifier
     dimension: Dimension
     region: Identifier = "heerlen"
@@ -552,11 +608,17 @@ class NodeSpec(Spec):
     @model_validator(mode="after")
     def _check(self) -> NodeSpec:
         if self.baseline is None and not self.is_capacity:
-            raise ValueError(msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; "
-                                 "got null"))
+            raise ValueError(
+                msg("a baseline is a number, {{value, growth, year}} or {{series: {{year: value}}}}; got null")
+            )
         if self.is_capacity and self.decay != 0:
-            raise ValueError(msg("decay is for stocks only, but node '{node}' is a {kind} node (it has no state)",
-                                 node=self.id, kind=self.kind))
+            raise ValueError(
+                msg(
+                    "decay is for stocks only, but node '{node}' is a {kind} node (it has no state)",
+                    node=self.id,
+                    kind=self.kind,
+                )
+            )
         if self.kind != "stock" and self.decay != 0:
             raise ValueError(msg("decay is for stocks only, but node '{node}' is an auxiliary", node=self.id))
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -605,15 +667,26 @@ class Lookup(LinkShape):
     @classmethod
     def _check_points(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         if len(points) < 2:
-            raise ValueError(msg("a lookup needs at least two points [x, y], got {count}; add points, or use a "
-                                 "linear link", count=len(points)))
+            raise ValueError(
+                msg(
+                    "a lookup needs at least two points [x, y], got {count}; add points, or use a linear link",
+                    count=len(points),
+                )
+            )
         for (x0, _), (x1, _) in zip(points, points[1:], strict=False):
             if x1 == x0:
-                raise ValueError(msg("a lookup's x values must differ: x = {x:g} is given twice; give each x once",
-                                     x=x0))
+                raise ValueError(
+                    msg("a lookup's x values must differ: x = {x:g} is given twice; give each x once", x=x0)
+                )
             if x1 < x0:
-                raise ValueError(msg("a lookup's points must be sorted by x: {x1:g} comes after {x0:g}; "
-                                     "list them from the smallest x to the largest", x0=x0, x1=x1))
+                raise ValueError(
+                    msg(
+                        "a lookup's points must be sorted by x: {x1:g} comes after {x0:g}; "
+                        "list them from the smallest x to the largest",
+                        x0=x0,
+                        x1=x1,
+                    )
+                )
         return points
 
 
@@ -631,11 +704,21 @@ class Saturation(LinkShape):
     def _check_max(cls, value: Distribution) -> Distribution:
         lo, hi = value.support
         if lo == hi == 0:
-            raise ValueError(msg("a saturation's max must not be 0; give the largest effect the link can "
-                                 "have, with the sign of its weight"))
+            raise ValueError(
+                msg(
+                    "a saturation's max must not be 0; give the largest effect the link can "
+                    "have, with the sign of its weight"
+                )
+            )
         if lo <= 0 <= hi:
-            raise ValueError(msg("a saturation's max must stay on one side of 0, but its range goes from {lo:g} "
-                                 "to {hi:g}; give a range (triangular or uniform) of one sign", lo=lo, hi=hi))
+            raise ValueError(
+                msg(
+                    "a saturation's max must stay on one side of 0, but its range goes from {lo:g} "
+                    "to {hi:g}; give a range (triangular or uniform) of one sign",
+                    lo=lo,
+                    hi=hi,
+                )
+            )
         return value
 
 
@@ -659,8 +742,10 @@ def _link_shape_tag(value: Any) -> str:
 
 
 Shape = Annotated[
-    Annotated[Lookup, Tag("shape-lookup")] | Annotated[Saturation, Tag("shape-saturation")]
-    | Annotated[Threshold, Tag("shape-threshold")] | Annotated[LinkShape, Tag("shape-other")],
+    Annotated[Lookup, Tag("shape-lookup")]
+    | Annotated[Saturation, Tag("shape-saturation")]
+    | Annotated[Threshold, Tag("shape-threshold")]
+    | Annotated[LinkShape, Tag("shape-other")],
     Discriminator(_link_shape_tag),
 ]
 """A spec field holding a link's :class:`LinkShape`: the member ``kind`` names."""
@@ -703,16 +788,21 @@ class LinkSpec(Spec):
         link = handler({**value, "weight": _SCORED})
         scores = (link.score,) if link.score is not None else tuple(link.scores or ())
         # set on the new link itself (it is ``self`` when built in code): frozen, but not yet seen by anyone
-        link.__dict__["weight"] = ScoredWeight(dist="scored", scores=scores,
-                                               scale=1.0 if link.form == "elasticity" else None)
+        link.__dict__["weight"] = ScoredWeight(
+            dist="scored", scores=scores, scale=1.0 if link.form == "elasticity" else None
+        )
         return link
 
     @field_validator("scores", mode="before")
     @classmethod
     def _some_scores(cls, value: Any) -> Any:
         if isinstance(value, (list, tuple)) and not value:
-            raise ValueError(msg("scores is empty; give at least one score, e.g. scores: [{{by: \"groep Noord\", "
-                                 "score: 2}}], or leave scores out and give a weight"))
+            raise ValueError(
+                msg(
+                    'scores is empty; give at least one score, e.g. scores: [{{by: "groep Noord", '
+                    "score: 2}}], or leave scores out and give a weight"
+                )
+            )
         return value
 
     @field_validator("score", "scores")
@@ -722,11 +812,16 @@ class LinkSpec(Spec):
         if value is None:
             return value
         if info.data.get("weight", _SCORED) is not _SCORED:
-            raise ValueError(msg("a link takes a weight or a score, not both; remove weight (the {key} "
-                                 "sets it), or remove {key}", key=info.field_name))
+            raise ValueError(
+                msg(
+                    "a link takes a weight or a score, not both; remove weight (the {key} sets it), or remove {key}",
+                    key=info.field_name,
+                )
+            )
         if info.field_name == "scores" and info.data.get("score") is not None:
-            raise ValueError(msg("give score (one expert or group) or scores (several), not both; "
-                                 "put the single score into scores"))
+            raise ValueError(
+                msg("give score (one expert or group) or scores (several), not both; put the single score into scores")
+            )
         return value
 
     @model_serializer(mode="wrap")
@@ -777,11 +872,16 @@ class LinkSpec(Spec):
     def _check(self) -> LinkSpec:
         lo, _ = self.lag.support
         if self.delay == "none" and self.lag.support != (0.0, 0.0):
-            raise ValueError(msg("delay 'none' needs lag 0; give a delay type (fixed, exponential, "
-                                 "third_order) for a lagged link"))
+            raise ValueError(
+                msg("delay 'none' needs lag 0; give a delay type (fixed, exponential, third_order) for a lagged link")
+            )
         if self.delay != "none" and lo <= 0:
-            raise ValueError(msg("a {delay} delay needs a lag above 0 years; use delay: none for an "
-                                 "immediate effect", delay=self.delay))
+            raise ValueError(
+                msg(
+                    "a {delay} delay needs a lag above 0 years; use delay: none for an immediate effect",
+                    delay=self.delay,
+                )
+            )
         return self
 
     @property
@@ -790,8 +890,9 @@ class LinkSpec(Spec):
         return f"{self.source}->{self.target}"
 
 
-def with_score_scales(links: list[LinkSpec], nodes: list[NodeSpec], start: float,
-                      all_links: list[LinkSpec] | None = None) -> list[LinkSpec]:
+def with_score_scales(
+    links: list[LinkSpec], nodes: list[NodeSpec], start: float, all_links: list[LinkSpec] | None = None
+) -> list[LinkSpec]:
     """``links`` with the scale of every scored linear link that has none yet set to
     ``|b_target / b_source|`` at ``start`` (years), target units per source unit.
 
@@ -806,8 +907,12 @@ def with_score_scales(links: list[LinkSpec], nodes: list[NodeSpec], start: float
     for link in links:
         weight = link.weight
         ends = (link.source, link.target)
-        if isinstance(weight, ScoredWeight) and weight.scale is None and link.form == "linear" and all(
-                name in by_id for name in ends):
+        if (
+            isinstance(weight, ScoredWeight)
+            and weight.scale is None
+            and link.form == "linear"
+            and all(name in by_id for name in ends)
+        ):
             base = start_baselines(nodes, links if all_links is None else all_links, start) if base is None else base
             scale = linear_scale(base[link.source], base[link.target])
             if scale is not None:
@@ -836,8 +941,9 @@ def start_baselines(nodes: list[NodeSpec], links: list[LinkSpec], start: float) 
             return known[node_id]
         known[node_id] = math.nan  # a loop of capacity nodes reads NaN
         inputs = [lk for lk in links if lk.target == node_id]
-        values = [math.nan if isinstance(lk.weight, ScoredWeight) else lk.weight.central * value(lk.source)
-                  for lk in inputs]
+        values = [
+            math.nan if isinstance(lk.weight, ScoredWeight) else lk.weight.central * value(lk.source) for lk in inputs
+        ]
         if node.is_capacity and values and not any(math.isnan(v) for v in values):
             known[node_id] = min(values) if node.kind == "minimum" else max(values)
         return known[node_id]
@@ -868,10 +974,21 @@ def time_problems(start: float, end: float, dt: float) -> list[tuple[tuple[str, 
     if not math.isclose(steps, whole, rel_tol=STEP_TOLERANCE):
         below = math.floor(steps)
         ends = " or ".join(f"{start + k * dt:g}" for k in (below, below + 1) if k > 0)
-        return [(("end", "dt", "start"),
-                 msg("{start:g} to {end:g} is not a whole number of steps of dt = {dt:g} ({steps:.6g} steps); "
-                     "use end {ends}, or a dt that divides {years:g} years", start=start, end=end, dt=dt,
-                     steps=steps, ends=ends, years=end - start))]
+        return [
+            (
+                ("end", "dt", "start"),
+                msg(
+                    "{start:g} to {end:g} is not a whole number of steps of dt = {dt:g} ({steps:.6g} steps); "
+                    "use end {ends}, or a dt that divides {years:g} years",
+                    start=start,
+                    end=end,
+                    dt=dt,
+                    steps=steps,
+                    ends=ends,
+                    years=end - start,
+                ),
+            )
+        ]
     return []
 
 
@@ -929,8 +1046,9 @@ class ScenarioTime(TimeSpec):
         for keys, message in time_problems(merged["start"], merged["end"], merged["dt"]):
             key = next((k for k in keys if k in self.given), keys[0])
             rest = " and ".join(k for k in TimeSpec.model_fields if k not in self.given)
-            problems.append((key, msg("{message} (the model's time gives {rest})", message=message, rest=rest)
-                             if rest else message))
+            problems.append(
+                (key, msg("{message} (the model's time gives {rest})", message=message, rest=rest) if rest else message)
+            )
         return problems
 
     def over(self, base: TimeSpec) -> TimeSpec:
@@ -1027,16 +1145,34 @@ class ModelSpec(Spec):
         for i, node in enumerate(self.nodes):
             if "[" in node.id:
                 split = split_element_id(node.id)
-                if split is None or split[0] not in families or (self.expansion is not None and (
-                        i >= len(self.expansion.nodes) or self.expansion.nodes[i].family != split[0])):
-                    raise ValueError(msg("nodes[{index}].id '{id}': '[' in a node id is kept for the elements "
-                                         "of a node over dimensions; write the node once with over: [dimension]",
-                                         index=i, id=node.id))
-        if self.expansion is not None and (len(self.expansion.nodes) != len(self.nodes)
-                                           or len(self.expansion.links) != len(self.links)):
-            raise ValueError(msg("the expansion describes {n} nodes and {l} links, the model has {nodes} and "
-                                 "{links}", n=len(self.expansion.nodes), l=len(self.expansion.links),
-                                 nodes=len(self.nodes), links=len(self.links)))
+                if (
+                    split is None
+                    or split[0] not in families
+                    or (
+                        self.expansion is not None
+                        and (i >= len(self.expansion.nodes) or self.expansion.nodes[i].family != split[0])
+                    )
+                ):
+                    raise ValueError(
+                        msg(
+                            "nodes[{index}].id '{id}': '[' in a node id is kept for the elements "
+                            "of a node over dimensions; write the node once with over: [dimension]",
+                            index=i,
+                            id=node.id,
+                        )
+                    )
+        if self.expansion is not None and (
+            len(self.expansion.nodes) != len(self.nodes) or len(self.expansion.links) != len(self.links)
+        ):
+            raise ValueError(
+                msg(
+                    "the expansion describes {n} nodes and {l} links, the model has {nodes} and {links}",
+                    n=len(self.expansion.nodes),
+                    l=len(self.expansion.links),
+                    nodes=len(self.nodes),
+                    links=len(self.links),
+                )
+            )
         return self
 
     @field_validator("links")
@@ -1160,8 +1296,9 @@ class Ramp(_Shaped):
     @model_validator(mode="after")
     def _check(self) -> Ramp:
         if self.end < self.start:
-            raise ValueError(msg("a ramp needs end >= start, got start={start:g}, end={end:g}", start=self.start,
-                                 end=self.end))
+            raise ValueError(
+                msg("a ramp needs end >= start, got start={start:g}, end={end:g}", start=self.start, end=self.end)
+            )
         return self
 
 
@@ -1198,14 +1335,22 @@ def _with_shape_params(value: Any) -> Any:
     if missing:
         raise ValueError(msg("a {shape} needs {keys}", shape=shape, keys=", ".join(sorted(missing))))
     if extra:
-        raise ValueError(msg("{keys} is not a parameter of a {shape} (it takes {required})",
-                             keys=", ".join(sorted(extra)), shape=shape, required=", ".join(sorted(required))))
+        raise ValueError(
+            msg(
+                "{keys} is not a parameter of a {shape} (it takes {required})",
+                keys=", ".join(sorted(extra)),
+                shape=shape,
+                required=", ".join(sorted(required)),
+            )
+        )
     return value
 
 
 Intervention = Annotated[
-    Annotated[Step, Tag("shape-step")] | Annotated[Pulse, Tag("shape-pulse")]
-    | Annotated[Ramp, Tag("shape-ramp")] | Annotated[Series, Tag("shape-series")]
+    Annotated[Step, Tag("shape-step")]
+    | Annotated[Pulse, Tag("shape-pulse")]
+    | Annotated[Ramp, Tag("shape-ramp")]
+    | Annotated[Series, Tag("shape-series")]
     | Annotated[InterventionSpec, Tag("shape-other")],
     Discriminator(_shape_tag),
     BeforeValidator(_with_shape_params),
@@ -1218,8 +1363,15 @@ _INTERVENTION: TypeAdapter[InterventionSpec] = TypeAdapter(Intervention)
 CHECK_FORMS = ("rises", "falls", "higher", "lower", "never_below", "never_above", "between")
 """The forms of a behaviour test (``expect``): what each means is in docs/formats.md."""
 
-_CHECK_KEYS = {"rises": ("within",), "falls": ("within",), "higher": ("year",), "lower": ("year",),
-               "never_below": ("value",), "never_above": ("value",), "between": ("low", "high")}
+_CHECK_KEYS = {
+    "rises": ("within",),
+    "falls": ("within",),
+    "higher": ("year",),
+    "lower": ("year",),
+    "never_below": ("value",),
+    "never_above": ("value",),
+    "between": ("low", "high"),
+}
 _ALL_CHECK_KEYS = ("within", "year", "value", "low", "high")
 _COMPARED_WITH_BASELINE = ("rises", "falls", "higher", "lower")
 
@@ -1273,21 +1425,39 @@ class BehaviourCheck(Spec):
         if missing:
             raise ValueError(msg("a '{form}' check needs {keys}; add it", form=form, keys=", ".join(sorted(missing))))
         if extra:
-            raise ValueError(msg("{keys} is not a key of a '{form}' check (it takes {required}); remove it",
-                                 keys=", ".join(sorted(extra)), form=form, required=", ".join(sorted(required))))
+            raise ValueError(
+                msg(
+                    "{keys} is not a key of a '{form}' check (it takes {required}); remove it",
+                    keys=", ".join(sorted(extra)),
+                    form=form,
+                    required=", ".join(sorted(required)),
+                )
+            )
         return value
 
     @model_validator(mode="after")
     def _check(self) -> BehaviourCheck:
         if self.expect in _COMPARED_WITH_BASELINE and not self.interventions:
-            raise ValueError(msg("a '{form}' check compares a run with the baseline, so it needs with: (an "
-                                 "intervention, as in a scenario)", form=self.expect))
+            raise ValueError(
+                msg(
+                    "a '{form}' check compares a run with the baseline, so it needs with: (an "
+                    "intervention, as in a scenario)",
+                    form=self.expect,
+                )
+            )
         if self.within is not None and self.within <= 0:
-            raise ValueError(msg("within must be above 0 years, got {within:g}; give the years after the "
-                                 "interventions start", within=self.within))
+            raise ValueError(
+                msg(
+                    "within must be above 0 years, got {within:g}; give the years after the interventions start",
+                    within=self.within,
+                )
+            )
         if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(msg("a range needs low <= high, got low={low:g}, high={high:g}; swap them", low=self.low,
-                                 high=self.high))
+            raise ValueError(
+                msg(
+                    "a range needs low <= high, got low={low:g}, high={high:g}; swap them", low=self.low, high=self.high
+                )
+            )
         return self
 
     @property

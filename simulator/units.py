@@ -126,7 +126,7 @@ def _split_per(text: str) -> str:
         elif token == ")":
             depth -= 1
         elif depth == 0:
-            parts.append(text[start:match.start()])
+            parts.append(text[start : match.start()])
             start = match.end()
     parts.append(text[start:])
     parts = [_inner_per(p.strip()) for p in parts]
@@ -147,7 +147,7 @@ def _inner_per(text: str) -> str:
         elif char == ")" and depth:
             depth -= 1
             if depth == 0 and start is not None:
-                out.append(text[last:start] + "(" + _split_per(text[start + 1:i]) + ")")
+                out.append(text[last:start] + "(" + _split_per(text[start + 1 : i]) + ")")
                 last = i + 1
     out.append(text[last:])
     return "".join(out)
@@ -180,18 +180,29 @@ def parse_unit(text: str) -> pint.Unit:
     try:
         quantity = units.parse_expression(source)
     except pint.UndefinedUnitError as exc:
-        names = ", ".join(f"'{name}'" for name in sorted(set(exc.unit_names if isinstance(exc.unit_names, (list, tuple))
-                                                             else [exc.unit_names])))
+        names = ", ".join(
+            f"'{name}'"
+            for name in sorted(set(exc.unit_names if isinstance(exc.unit_names, (list, tuple)) else [exc.unit_names]))
+        )
         raise UnitError(msg("{names} is not a unit bwsim knows", names=names)) from None
-    except (pint.PintError, SyntaxError, TypeError, ValueError, AttributeError, KeyError, IndexError,
-            ZeroDivisionError, AssertionError, tokenize.TokenError):  # pint's parser fails in many ways
+    except (
+        pint.PintError,
+        SyntaxError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        KeyError,
+        IndexError,
+        ZeroDivisionError,
+        AssertionError,
+        tokenize.TokenError,
+    ):  # pint's parser fails in many ways
         raise UnitError(msg("it is not a unit expression")) from None
     if not isinstance(quantity, units.Quantity):  # a bare number such as "1000"
         quantity = units.Quantity(quantity, units.dimensionless)
     magnitude = float(quantity.magnitude)
     if not (math.isfinite(magnitude) and magnitude == 1.0):
-        raise UnitError(msg("it has a number ({number:g}) in it; use a named scale (thousand, mln)",
-                            number=magnitude))
+        raise UnitError(msg("it has a number ({number:g}) in it; use a named scale (thousand, mln)", number=magnitude))
     return cast("pint.Unit", quantity.units)
 
 

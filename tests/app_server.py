@@ -57,7 +57,11 @@ def served_app(log: Path, env: dict[str, str]) -> Iterator[str]:
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sink,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
         )
     url = f"http://127.0.0.1:{port}"
     try:

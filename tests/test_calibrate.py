@@ -25,23 +25,41 @@ TIME = {"start": 2020.0, "end": 2030.0, "dt": 0.25}
 
 
 def _node(node_id, baseline=10.0, **extra):
-    return {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu", "baseline": baseline,
-            **extra}
+    return {
+        "id": node_id,
+        "label": node_id,
+        "theme": "samenleving",
+        "dimension": "hier_en_nu",
+        "baseline": baseline,
+        **extra,
+    }
 
 
 def _model_data(links):
-    return {"name": "case", "title": "case", "time": TIME,
-            "nodes": [_node("x", 100.0), _node("y", 50.0), _node("z", 20.0), _node("q", 5.0)], "links": links}
+    return {
+        "name": "case",
+        "title": "case",
+        "time": TIME,
+        "nodes": [_node("x", 100.0), _node("y", 50.0), _node("z", 20.0), _node("q", 5.0)],
+        "links": links,
+    }
 
 
 def _chain(weight=None, lag=None):
     """x -> y (exponential lag) -> z; q is downstream of nothing."""
-    return _model_data([
-        {"from": "x", "to": "y", "weight": weight or {"low": 0.0, "mode": 1.0, "high": 3.0},
-         "lag": lag or {"low": 0.5, "mode": 1.0, "high": 4.0}, "delay": "exponential"},
-        {"from": "y", "to": "z", "weight": {"low": -1.0, "mode": 0.5, "high": 2.0}},
-        {"from": "x", "to": "q", "weight": 2.0},
-    ])
+    return _model_data(
+        [
+            {
+                "from": "x",
+                "to": "y",
+                "weight": weight or {"low": 0.0, "mode": 1.0, "high": 3.0},
+                "lag": lag or {"low": 0.5, "mode": 1.0, "high": 4.0},
+                "delay": "exponential",
+            },
+            {"from": "y", "to": "z", "weight": {"low": -1.0, "mode": 0.5, "high": 2.0}},
+            {"from": "x", "to": "q", "weight": 2.0},
+        ]
+    )
 
 
 def _prepare(data, interventions=({"node": "x", "shape": "step", "height": 10.0, "start": 2021.0},)):
@@ -154,11 +172,14 @@ def test_default_selection_skips_links_no_observation_depends_on():
     assert "1 link(s) with a range were left out" in notes[0]
 
 
-@pytest.mark.parametrize("links, message", [
-    ([("x", "w")], "the model has no link x->w"),
-    ([("x", "q")], "has a fixed weight 2"),
-    ([("y", "z")], "no observed node depends on link y->z"),
-])
+@pytest.mark.parametrize(
+    "links, message",
+    [
+        ([("x", "w")], "the model has no link x->w"),
+        ([("x", "q")], "has a fixed weight 2"),
+        ([("y", "z")], "no observed node depends on link y->z"),
+    ],
+)
 def test_bad_link_choices(links, message):
     prep = _prepare(_chain())
     obs = _synthetic(prep, ["y", "q"], [1.0, 0.5, 2.0], [1.0, 0, 0], 0.1, np.random.default_rng(2))
@@ -180,8 +201,9 @@ def test_start_value_outside_bounds_is_refused():
 
 def test_too_few_points():
     prep = _prepare(_chain())
-    obs = _synthetic(prep, ["y"], [1.0, 0.5, 2.0], [1.0, 0, 0], 0.1, np.random.default_rng(2),
-                     np.array([2022.0, 2023.0]))
+    obs = _synthetic(
+        prep, ["y"], [1.0, 0.5, 2.0], [1.0, 0, 0], 0.1, np.random.default_rng(2), np.array([2022.0, 2023.0])
+    )
     params, _ = select_parameters(prep.model, obs.nodes, [("x", "y")], fit_lags=True, dt=0.25)
     with pytest.raises(InputError, match="2 observation\\(s\\) cannot fit 2 parameter\\(s\\)"):
         calibrate(prep, obs, params)
@@ -253,7 +275,7 @@ def test_the_fitted_heerlen_model_keeps_its_comments_and_key_order():
     result = calibrate(prep, obs, params, n_starts=1)
     text = fitted_model_text(model, result, "history.yaml", "2026-12-01T10:00:00+00:00")
     original = model.document.text
-    header = original[:original.index("name:")]
+    header = original[: original.index("name:")]
     assert header.startswith("# Default model: medtech logistics in Heerlen")
     assert text.startswith("# Calibrated by bwsim calibrate on 2026-12-01T10:00:00+00:00\n")
     assert header in text  # the model's own header comment, whole
@@ -261,15 +283,20 @@ def test_the_fitted_heerlen_model_keeps_its_comments_and_key_order():
     assert all(line in text.splitlines() for line in kept)  # and every other comment line
     fitted = load_model_text(text, "fitted.yaml")
     assert list(fitted.document.data) == list(model.document.data)  # key order kept
-    index = next(i for i, link in enumerate(fitted.spec.links)
-                 if (link.source, link.target) == ("medtech_jobs", "local_service_jobs"))
+    index = next(
+        i
+        for i, link in enumerate(fitted.spec.links)
+        if (link.source, link.target) == ("medtech_jobs", "local_service_jobs")
+    )
     assert fitted.spec.links[index].evidence.calibration["weight"]["estimate"] == pytest.approx(
-        result.estimates[0].estimate)
+        result.estimates[0].estimate
+    )
     untouched = [i for i in range(len(model.spec.links)) if i != index]
     assert [fitted.spec.links[i] for i in untouched] == [model.spec.links[i] for i in untouched]
 
 
 # --------------------------------------------------------------------------- command line
+
 
 def _write_case(tmp_path, noise=0.05, seed=4):
     """A model and scenario file, and synthetic observed data from known weights."""
@@ -277,8 +304,11 @@ def _write_case(tmp_path, noise=0.05, seed=4):
 
     data = _chain()
     (tmp_path / "model.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    scenario = {"name": "history", "model": "model.yaml",
-                "interventions": [{"node": "x", "shape": "step", "height": 10.0, "start": 2021.0}]}
+    scenario = {
+        "name": "history",
+        "model": "model.yaml",
+        "interventions": [{"node": "x", "shape": "step", "height": 10.0, "start": 2021.0}],
+    }
     (tmp_path / "history.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
     obs = _synthetic(_prepare(data), ["y", "z"], [1.7, 0.8, 2.0], [2.2, 0, 0], noise, np.random.default_rng(seed))
     obs.table[["node", "time", "value"]].to_csv(tmp_path / "obs.csv", index=False)
@@ -320,12 +350,15 @@ def test_cli_calibrate_json(tmp_path):
     assert report["written"] == str(tmp_path / "f.yaml")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--link", "x:w"], "the model has no link x->w"),
-    (["--link", "xy"], "write FROM:TO"),
-    (["--link", "x:y", "--start", "x:y=7"], "start value 7 lies outside the bounds 0 .. 3"),
-    (["--start", "x:y=abc"], "write FROM:TO=VALUE"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--link", "x:w"], "the model has no link x->w"),
+        (["--link", "xy"], "write FROM:TO"),
+        (["--link", "x:y", "--start", "x:y=7"], "start value 7 lies outside the bounds 0 .. 3"),
+        (["--start", "x:y=abc"], "write FROM:TO=VALUE"),
+    ],
+)
 def test_cli_bad_links_exit_2_without_writing(tmp_path, args, message):
     scenario, data = _write_case(tmp_path)
     out = tmp_path / "never.yaml"
@@ -357,6 +390,7 @@ def test_cli_fit_that_does_not_converge_writes_nothing(tmp_path):
 
 
 # --------------------------------------------------------------------------- figures and the app page
+
 
 def test_estimates_and_fit_figures():
     from ui.sensitivity_charts import estimates_figure, fit_figure
@@ -401,8 +435,13 @@ def test_app_page_calibrates_ranks_and_monitors_the_sample_data():
 def test_a_fitted_link_the_scenario_overrides_gets_a_note():
     from simulator.calibrate import override_notes
 
-    scenario = ScenarioSpec.model_validate({"name": "s", "model": "", "overrides": {
-        "links": [{"from": "x", "to": "y", "weight": {"low": 0.5, "mode": 1.0, "high": 2.0}}]}})
+    scenario = ScenarioSpec.model_validate(
+        {
+            "name": "s",
+            "model": "",
+            "overrides": {"links": [{"from": "x", "to": "y", "weight": {"low": 0.5, "mode": 1.0, "high": 2.0}}]},
+        }
+    )
     prep = prepare_scenario(scenario, ModelSpec.model_validate(_chain()))
     params, _ = select_parameters(prep.model, ["y", "z"], None, fit_lags=True, dt=0.25)
     assert params[0].high == 2.0  # the scenario's range bounds the fit

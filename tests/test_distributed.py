@@ -26,10 +26,7 @@ def _square(x: int) -> int:
 
 @pytest.fixture(scope="module")
 def prepared():
-    nodes = [
-        {"id": n, "label": n, "theme": "t", "dimension": "hier_en_nu", "baseline": 10.0}
-        for n in ("a", "b", "c")
-    ]
+    nodes = [{"id": n, "label": n, "theme": "t", "dimension": "hier_en_nu", "baseline": 10.0} for n in ("a", "b", "c")]
     links = [
         {"from": "a", "to": "b", "weight": {"low": 0.5, "mode": 1.0, "high": 2.0}},
         {
@@ -138,9 +135,7 @@ def test_an_existing_scheduler_is_used_by_address(prepared):
         silence_logs=40,
     ) as cluster:
         with dask_executor(scheduler=cluster.scheduler_address) as executor:
-            remote = ensemble_summary(
-                prepared, 1200, seed=3, executor=executor, chunk_size=BLOCK_SIZE
-            )
+            remote = ensemble_summary(prepared, 1200, seed=3, executor=executor, chunk_size=BLOCK_SIZE)
     assert np.array_equal(local.p50, remote.p50) and np.array_equal(local.mean, remote.mean)
 
 

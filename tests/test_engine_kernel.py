@@ -24,7 +24,8 @@ def prepare(nodes: list[dict], links: list[dict], interventions: list[dict]) -> 
     spec = ModelSpec.model_validate({"name": "k", "title": "k", "time": TIME, "nodes": nodes, "links": links})
     assert not check_model(spec)
     scenario = ScenarioSpec.model_validate(
-        {"name": "k", "model": "k.yaml", "time": TIME, "interventions": interventions})
+        {"name": "k", "model": "k.yaml", "time": TIME, "interventions": interventions}
+    )
     return prepare_scenario(scenario, spec)
 
 
@@ -32,8 +33,15 @@ def prepare(nodes: list[dict], links: list[dict], interventions: list[dict]) -> 
 def looped() -> PreparedScenario:
     """A ring of pass-through lags (solved at t_0) fed by a chain, read by a stock and a bounded node;
     every delay type and an elasticity; inputs from t_0 on."""
-    nodes = [node("x"), node("a", 20.0), node("b", 5.0), node("c", 8.0), node("s", 50.0, kind="stock", decay=0.2),
-             node("e", 12.0, min=11.0, max=12.5), node("f")]
+    nodes = [
+        node("x"),
+        node("a", 20.0),
+        node("b", 5.0),
+        node("c", 8.0),
+        node("s", 50.0, kind="stock", decay=0.2),
+        node("e", 12.0, min=11.0, max=12.5),
+        node("f"),
+    ]
     links = [
         {"from": "x", "to": "a", "weight": 0.8},
         {"from": "a", "to": "b", "weight": 0.3, "delay": "exponential", "lag": 1.0},
@@ -44,8 +52,14 @@ def looped() -> PreparedScenario:
         {"from": "a", "to": "f", "weight": 0.2, "delay": "fixed", "lag": 0.75},
         {"from": "f", "to": "e", "weight": 0.3, "form": "elasticity"},
     ]
-    return prepare(nodes, links, [{"node": "x", "shape": "step", "height": 2.0, "start": 2020.0},
-                                  {"node": "f", "shape": "ramp", "slope": 0.5, "start": 2021.0, "end": 2024.0}])
+    return prepare(
+        nodes,
+        links,
+        [
+            {"node": "x", "shape": "step", "height": 2.0, "start": 2020.0},
+            {"node": "f", "shape": "ramp", "slope": 0.5, "start": 2021.0, "end": 2024.0},
+        ],
+    )
 
 
 def members(prepared: PreparedScenario, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

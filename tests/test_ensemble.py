@@ -28,9 +28,7 @@ def node(node_id, baseline=10.0, **extra):
 
 
 def model(nodes, links) -> ModelSpec:
-    spec = ModelSpec.model_validate(
-        {"name": "case", "title": "case", "time": TIME, "nodes": nodes, "links": links}
-    )
+    spec = ModelSpec.model_validate({"name": "case", "title": "case", "time": TIME, "nodes": nodes, "links": links})
     assert not check_model(spec)
     return spec
 
@@ -157,9 +155,7 @@ def test_monte_carlo_quantiles_match_within_sampling_error(uniform_link):
 def test_same_seed_same_summary_whatever_the_chunking_and_threads(rich, exact_limit):
     n = 3 * BLOCK_SIZE + 321
     runs = [
-        ensemble_summary(
-            rich, samples=n, seed=7, chunk_size=chunk, exact_limit=exact_limit, threads=threads
-        )
+        ensemble_summary(rich, samples=n, seed=7, chunk_size=chunk, exact_limit=exact_limit, threads=threads)
         for chunk, threads in (
             (1, 1),
             (BLOCK_SIZE, 1),
@@ -230,9 +226,7 @@ def test_a_member_that_blows_up_is_reported_with_its_parameters():
     with pytest.raises(NumericalError) as info:
         ensemble_summary(prepared, samples=50, seed=0)
     text = str(info.value)
-    assert (
-        "ensemble member" in text and "s->s:weight = " in text and "averaged into the band" in text
-    )
+    assert "ensemble member" in text and "s->s:weight = " in text and "averaged into the band" in text
 
 
 def test_a_lag_that_can_be_drawn_below_dt_is_refused_before_running():
@@ -317,25 +311,17 @@ def test_run_with_samples_writes_a_reproducible_ensemble_csv(files, tmp_path):
     assert settings["ensembles"] == {"grow": {"samples": 300, "seed": 4, "method": "lhs"}}
 
 
-def test_the_scenario_uncertainty_block_alone_runs_an_ensemble_and_flags_override_it(
-    files, tmp_path
-):
+def test_the_scenario_uncertainty_block_alone_runs_an_ensemble_and_flags_override_it(files, tmp_path):
     import json
 
     scenario = files(extra="uncertainty: {samples: 40, seed: 2, method: mc}\n")
     assert _bwsim("run", scenario, "--out", tmp_path / "file").exit_code == 0
     assert _bwsim("run", scenario, "--out", tmp_path / "flag", "--seed", 3).exit_code == 0
-    file_settings = json.loads((tmp_path / "file" / "manifest.json").read_text())["settings"][
-        "ensembles"
-    ]
-    flag_settings = json.loads((tmp_path / "flag" / "manifest.json").read_text())["settings"][
-        "ensembles"
-    ]
+    file_settings = json.loads((tmp_path / "file" / "manifest.json").read_text())["settings"]["ensembles"]
+    flag_settings = json.loads((tmp_path / "flag" / "manifest.json").read_text())["settings"]["ensembles"]
     assert file_settings == {"grow": {"samples": 40, "seed": 2, "method": "mc"}}
     assert flag_settings == {"grow": {"samples": 40, "seed": 3, "method": "mc"}}
-    assert (tmp_path / "file" / "ensemble.csv").read_bytes() != (
-        tmp_path / "flag" / "ensemble.csv"
-    ).read_bytes()
+    assert (tmp_path / "file" / "ensemble.csv").read_bytes() != (tmp_path / "flag" / "ensemble.csv").read_bytes()
 
 
 def test_without_samples_or_block_no_ensemble_is_written(files, tmp_path):

@@ -45,19 +45,33 @@ def _node(node_id, baseline):
 
 def _model_data(weight=None):
     """y = 100 + w a; w uniform on [0.8, 1.2] (so the expected impact of a = 10 is 8.2 .. 11.8 at 90 %)."""
-    return {"name": "m", "title": "m", "time": TIME, "nodes": [_node("a", 5.0), _node("y", 100.0)],
-            "links": [{"from": "a", "to": "y",
-                       "weight": weight if weight is not None else {"dist": "uniform", "low": 0.8, "high": 1.2}}]}
+    return {
+        "name": "m",
+        "title": "m",
+        "time": TIME,
+        "nodes": [_node("a", 5.0), _node("y", 100.0)],
+        "links": [
+            {
+                "from": "a",
+                "to": "y",
+                "weight": weight if weight is not None else {"dist": "uniform", "low": 0.8, "high": 1.2},
+            }
+        ],
+    }
 
 
 def _scenario_data(height=10.0):
-    return {"name": "plan", "model": "model.yaml",
-            "interventions": [{"node": "a", "shape": "step", "height": height, "start": SINCE}]}
+    return {
+        "name": "plan",
+        "model": "model.yaml",
+        "interventions": [{"node": "a", "shape": "step", "height": height, "start": SINCE}],
+    }
 
 
 def _prepare(weight=None, height=10.0):
-    return prepare_scenario(ScenarioSpec.model_validate(_scenario_data(height)),
-                            ModelSpec.model_validate(_model_data(weight)))
+    return prepare_scenario(
+        ScenarioSpec.model_validate(_scenario_data(height)), ModelSpec.model_validate(_model_data(weight))
+    )
 
 
 def _values(impact, seed=1, years=YEARS):
@@ -116,14 +130,19 @@ def test_larger_follows_the_direction_of_the_expected_effect():
     table = _evaluate(-20.0, height=-10.0).table
     assert (table["expected_high"] < 0).all()
     assert (table["verdict"] == "larger").all()
-    assert relation(np.array([-5.0]), np.array([-4.0]), np.array([-12.0]), np.array([-8.0]),
-                    np.array([-1.0])).tolist() == ["smaller"]
-    assert relation(np.array([-5.0]), np.array([-4.0]), np.array([8.0]), np.array([12.0]),
-                    np.array([1.0])).tolist() == ["smaller"]
-    assert relation(np.array([9.0]), np.array([13.0]), np.array([8.0]), np.array([12.0]),
-                    np.array([1.0])).tolist() == ["inside"]
-    assert verdicts(np.array([-1.0, 9.0]), np.array([1.0, 13.0]), np.array(["smaller", "inside"])).tolist() == \
-        ["zero", "as_expected"]
+    assert relation(
+        np.array([-5.0]), np.array([-4.0]), np.array([-12.0]), np.array([-8.0]), np.array([-1.0])
+    ).tolist() == ["smaller"]
+    assert relation(
+        np.array([-5.0]), np.array([-4.0]), np.array([8.0]), np.array([12.0]), np.array([1.0])
+    ).tolist() == ["smaller"]
+    assert relation(np.array([9.0]), np.array([13.0]), np.array([8.0]), np.array([12.0]), np.array([1.0])).tolist() == [
+        "inside"
+    ]
+    assert verdicts(np.array([-1.0, 9.0]), np.array([1.0, 13.0]), np.array(["smaller", "inside"])).tolist() == [
+        "zero",
+        "as_expected",
+    ]
 
 
 def test_the_prediction_band_covers_the_true_impact_as_often_as_it_says():
@@ -170,14 +189,21 @@ def test_a_trend_only_when_there_are_enough_points_and_the_residuals_ask_for_it(
         fit_counterfactual("y", years[:2], rising[:2], np.zeros(2), SINCE)
 
 
-@pytest.mark.parametrize(("years", "since", "place", "words"), [
-    (np.arange(2021.0, 2030.01), SINCE, "rows of 'y'", "start in 2021, after the policy's start 2020"),
-    (np.arange(2018.0, 2030.01), SINCE, "rows of 'y'", f"has 2 observation(s) before 2020; fitting its "
-                                                       f"counterfactual needs at least {MIN_PRE_POINTS}"),
-    (np.arange(2010.0, 2019.01), SINCE, "rows of 'y'", "no observation from 2020 on: nothing to evaluate"),
-    (YEARS, 2031.0, "since", "outside the scenario's horizon 2010-2030"),
-    (YEARS, 2010.0, "since", "outside the scenario's horizon 2010-2030, or at its first year"),
-])
+@pytest.mark.parametrize(
+    ("years", "since", "place", "words"),
+    [
+        (np.arange(2021.0, 2030.01), SINCE, "rows of 'y'", "start in 2021, after the policy's start 2020"),
+        (
+            np.arange(2018.0, 2030.01),
+            SINCE,
+            "rows of 'y'",
+            f"has 2 observation(s) before 2020; fitting its counterfactual needs at least {MIN_PRE_POINTS}",
+        ),
+        (np.arange(2010.0, 2019.01), SINCE, "rows of 'y'", "no observation from 2020 on: nothing to evaluate"),
+        (YEARS, 2031.0, "since", "outside the scenario's horizon 2010-2030"),
+        (YEARS, 2010.0, "since", "outside the scenario's horizon 2010-2030, or at its first year"),
+    ],
+)
 def test_data_that_cannot_be_evaluated_are_refused(years, since, place, words):
     prep = _prepare()
     observed = _observed(prep, _values(10.0, years=years), years)
@@ -229,13 +255,21 @@ def test_cli_json_has_the_fits_and_every_evaluated_observation(tmp_path):
     assert len(data["observations"]) == 11 and data["summary"][0]["n_after"] == 11
 
 
-@pytest.mark.parametrize(("extra", "years", "node", "words"), [
-    (["--since", "2040"], YEARS, "y", "plan.yaml: --since: the policy's start 2040 is outside the scenario's horizon"),
-    (["--since", "2020"], np.arange(2021.0, 2030.01), "y", "obs.csv:2: rows of 'y': the observations of 'y' start"),
-    (["--since", "2020"], np.arange(2010.0, 2019.01), "y", "nothing to evaluate"),
-    (["--since", "2020"], YEARS, "yy", "unknown node 'yy'"),
-    (["--since", "2020", "--samples", "1"], YEARS, "y", "--samples must be at least 2"),
-])
+@pytest.mark.parametrize(
+    ("extra", "years", "node", "words"),
+    [
+        (
+            ["--since", "2040"],
+            YEARS,
+            "y",
+            "plan.yaml: --since: the policy's start 2040 is outside the scenario's horizon",
+        ),
+        (["--since", "2020"], np.arange(2021.0, 2030.01), "y", "obs.csv:2: rows of 'y': the observations of 'y' start"),
+        (["--since", "2020"], np.arange(2010.0, 2019.01), "y", "nothing to evaluate"),
+        (["--since", "2020"], YEARS, "yy", "unknown node 'yy'"),
+        (["--since", "2020", "--samples", "1"], YEARS, "y", "--samples must be at least 2"),
+    ],
+)
 def test_cli_bad_input_exits_2_with_place_and_fix(tmp_path, extra, years, node, words):
     result = runner.invoke(app, ["evaluate", *_files(tmp_path, years, node=node), *extra, "--lang", "en"])
     assert result.exit_code == 2, result.output
@@ -255,8 +289,10 @@ def test_the_readme_data_are_what_the_generator_makes_and_their_known_impacts_ar
     spec.loader.exec_module(module)
     shipped = pd.read_csv(root / "data" / "heerlen-evaluation-illustrative.csv", comment="#")
     pd.testing.assert_frame_equal(shipped, pd.DataFrame(module.evaluation_rows()), check_dtype=False)
-    _, prepared, observed = load_inputs(root / "scenarios" / "examples" / "medtech-growth-evaluation.yaml",
-                                        root / "data" / "heerlen-evaluation-illustrative.csv")
+    _, prepared, observed = load_inputs(
+        root / "scenarios" / "examples" / "medtech-growth-evaluation.yaml",
+        root / "data" / "heerlen-evaluation-illustrative.csv",
+    )
     result = evaluate(prepared, observed, 2025.0, Uncertainty(300, 0, "lhs"))
     table = result.table.set_index(["node", "time"])
     later = [2028.0, 2029.0, 2030.0]
@@ -268,13 +304,23 @@ def test_the_readme_data_are_what_the_generator_makes_and_their_known_impacts_ar
 
 
 def test_a_scenario_that_acts_before_the_policys_start_is_warned_about_and_regions_are_not_mixed():
-    prep = prepare_scenario(ScenarioSpec.model_validate({**_scenario_data(), "interventions": [
-        {"node": "a", "shape": "step", "height": 10.0, "start": 2016.0}]}), ModelSpec.model_validate(_model_data()))
+    prep = prepare_scenario(
+        ScenarioSpec.model_validate(
+            {**_scenario_data(), "interventions": [{"node": "a", "shape": "step", "height": 10.0, "start": 2016.0}]}
+        ),
+        ModelSpec.model_validate(_model_data()),
+    )
     result = evaluate(prep, _observed(prep, _values(10.0)), SINCE, Uncertainty(50, 0, "lhs"))
     assert any("already changes 'y' before 2020" in w for w in result.warnings)
     assert not any("already changes" in w for w in _evaluate(10.0).warnings)
-    frame = pd.DataFrame({"node": "y", "time": np.concatenate([YEARS, YEARS]), "value": np.tile(_values(10.0), 2),
-                          "region": ["heerlen"] * YEARS.size + ["kerkrade"] * YEARS.size})
+    frame = pd.DataFrame(
+        {
+            "node": "y",
+            "time": np.concatenate([YEARS, YEARS]),
+            "value": np.tile(_values(10.0), 2),
+            "region": ["heerlen"] * YEARS.size + ["kerkrade"] * YEARS.size,
+        }
+    )
     observed = observed_from_frame(frame, list(prep.compiled.node_ids), (TIME["start"], TIME["end"]), "obs.csv")
     with pytest.raises(InputError, match=r"observed in 2 regions \(heerlen, kerkrade\)"):
         evaluate(prep, observed, SINCE, Uncertainty(50, 0, "lhs"))
@@ -294,16 +340,21 @@ def test_autocorrelated_residuals_are_found_and_warned_about():
 
     def found(phi, seed):
         rng = np.random.default_rng(seed)
-        return fit_counterfactual("y", years, path + _ar1(phi, years.size, rng), np.full(years.size, 100.0),
-                                  SINCE).autocorrelated
+        return fit_counterfactual(
+            "y", years, path + _ar1(phi, years.size, rng), np.full(years.size, 100.0), SINCE
+        ).autocorrelated
 
     assert np.mean([found(0.8, seed) for seed in range(200)]) > 0.6
     assert np.mean([found(0.0, seed) for seed in range(200)]) < 0.1
     scenario = ScenarioSpec.model_validate({**_scenario_data(), "time": {**TIME, "start": 1990.0}})
     prep = prepare_scenario(scenario, ModelSpec.model_validate(_model_data()))
     all_years = np.arange(1990.0, 2030.01)
-    values = 105.0 + 0.5 * (all_years - 1990.0) + 10.0 * (all_years >= SINCE) + \
-        _ar1(0.8, all_years.size, np.random.default_rng(0))
+    values = (
+        105.0
+        + 0.5 * (all_years - 1990.0)
+        + 10.0 * (all_years >= SINCE)
+        + _ar1(0.8, all_years.size, np.random.default_rng(0))
+    )
     frame = pd.DataFrame({"node": "y", "time": all_years, "value": values})
     observed = observed_from_frame(frame, list(prep.compiled.node_ids), (1990.0, 2030.0), "obs.csv")
     result = evaluate(prep, observed, SINCE, Uncertainty(50, 0, "lhs"))

@@ -21,22 +21,32 @@ from simulator.scores import elasticity_band
 MAPS = Path(__file__).resolve().parent / "fixtures" / "maps"
 runner = CliRunner()
 
-FIXTURES = [("parkstad-kumu.json", "kumu"), ("parkstad-kumu-connections.csv", "kumu"),
-            ("parkstad.mmp", "mentalmodeler"), ("parkstad-mentalmodeler.csv", "mentalmodeler"),
-            ("parkstad-loopy.txt", "loopy"), ("parkstad-matrix.csv", "fcm"), ("parkstad-edges.csv", "fcm")]
+FIXTURES = [
+    ("parkstad-kumu.json", "kumu"),
+    ("parkstad-kumu-connections.csv", "kumu"),
+    ("parkstad.mmp", "mentalmodeler"),
+    ("parkstad-mentalmodeler.csv", "mentalmodeler"),
+    ("parkstad-loopy.txt", "loopy"),
+    ("parkstad-matrix.csv", "fcm"),
+    ("parkstad-edges.csv", "fcm"),
+]
 
 
 def _import(tmp_path: Path, name: str, format: str, *extra: str) -> tuple[int, str, Path]:
     out = tmp_path / (Path(name).stem + ".yaml")
-    result = runner.invoke(app, ["import", str(MAPS / name), "--format", format, "--out", str(out),
-                                 "--lang", "en", *extra])
+    result = runner.invoke(
+        app, ["import", str(MAPS / name), "--format", format, "--out", str(out), "--lang", "en", *extra]
+    )
     return result.exit_code, result.output, out
 
 
 def _scenario(tmp_path: Path, model: Path, node: str) -> Path:
     path = tmp_path / f"{model.stem}-step.yaml"
-    path.write_text(f"name: step\nmodel: {model.name}\n"
-                    f"interventions:\n  - {{node: {node}, shape: step, height: 10, start: 2026}}\n", encoding="utf-8")
+    path.write_text(
+        f"name: step\nmodel: {model.name}\n"
+        f"interventions:\n  - {{node: {node}, shape: step, height: 10, start: 2026}}\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -67,8 +77,10 @@ def test_a_scored_chain_reaches_the_elasticity_of_its_score(tmp_path):
     assert result.series("werkgelegenheid")[0] == 0.0
 
 
-@pytest.mark.parametrize(("weight", "score"), [(-1, -3), (-0.5, -2), (-0.1, 0), (0.16, 0), (0.17, 1), (0.2, 1),
-                                               (0.5, 2), (0.83, 2), (0.84, 3), (1, 3), (0.0, 0)])
+@pytest.mark.parametrize(
+    ("weight", "score"),
+    [(-1, -3), (-0.5, -2), (-0.1, 0), (0.16, 0), (0.17, 1), (0.2, 1), (0.5, 2), (0.83, 2), (0.84, 3), (1, 3), (0.0, 0)],
+)
 def test_weights_on_minus_one_to_one_become_three_times_rounded_half_away_from_zero(weight, score):
     assert unit_weight_score(weight) == score
 
@@ -78,24 +90,34 @@ def test_the_scale_mapping_of_each_format():
     assert [link.score for link in edges.links] == [2, 2, -2, 1, -2, 2, -3, -1, -2, 1]  # 3w rounded
     loopy = read_map(MAPS / "parkstad-loopy.txt", "loopy")
     assert [link.score for link in loopy.links] == [-2, 2, -2, -2]  # a sign only: +-2
-    assert [node.label for node in loopy.nodes] == ["Werkgelegenheid", "Vertrek jongeren", "Leegstand",
-                                                    "Leefbaarheid wijk"]  # decoded twice, as LOOPY writes them
+    assert [node.label for node in loopy.nodes] == [
+        "Werkgelegenheid",
+        "Vertrek jongeren",
+        "Leegstand",
+        "Leefbaarheid wijk",
+    ]  # decoded twice, as LOOPY writes them
     kumu = read_map(MAPS / "parkstad-kumu.json", "kumu")
     assert [link.score for link in kumu.links] == [3, -2, 2, -3, -1, 1, 1]  # strengths 1..3, sign from the type
     csv = read_map(MAPS / "parkstad-kumu-connections.csv", "kumu")
     assert csv.links[-1].score == 2 and "no strength" in csv.links[-1].rule  # none given: +2, noted
     mmp = read_map(MAPS / "parkstad.mmp", "mentalmodeler")
-    assert [(link.source, link.target, link.score) for link in mmp.links] == [("1", "2", -2), ("2", "3", 2),
-                                                                              ("3", "4", -3), ("4", "2", -1)]
+    assert [(link.source, link.target, link.score) for link in mmp.links] == [
+        ("1", "2", -2),
+        ("2", "3", 2),
+        ("3", "4", -3),
+        ("4", "2", -1),
+    ]
     assert mmp.title == "Parkstad wijkatelier"
 
 
 def test_lags_come_from_the_file_or_the_default_with_a_warning_naming_each_link(tmp_path):
     code, output, out = _import(tmp_path, "parkstad-edges.csv", "fcm", "--lag", "2")
     assert code == 0, output
-    assert "4 links have no lag in parkstad-edges.csv; each gets the default of 2 years: Werkgelegenheid -> " \
-           "Vertrek jongeren, Vertrek jongeren -> Leegstand, Vraag naar woningen -> Leegstand, Leefbaarheid wijk " \
-           "-> Vertrouwen in de regio" in output
+    assert (
+        "4 links have no lag in parkstad-edges.csv; each gets the default of 2 years: Werkgelegenheid -> "
+        "Vertrek jongeren, Vertrek jongeren -> Leegstand, Vraag naar woningen -> Leegstand, Leefbaarheid wijk "
+        "-> Vertrouwen in de regio" in output
+    )
     links = {(link.source, link.target): link for link in load_model(out).spec.links}
     assert links["banen_in_de_zorg", "werkgelegenheid"].lag.central == 0.0  # lag 0 in the file: no delay
     assert links["banen_in_de_zorg", "werkgelegenheid"].delay == "none"
@@ -110,10 +132,15 @@ def test_every_choice_is_written_into_the_model(tmp_path):
     assert code == 0, output
     model = load_model(out).spec
     description = model.description.en
-    for words in ("Imported from the Kumu map parkstad-kumu.json", "Numeric strengths are read as scores on -3..+3",
-                  "6 get the default of 1 years", "'Banen in de zorg' -> banen_in_de_zorg",
-                  "leegstand: wonen", "get samenleving (hier_en_nu) by default: vertrouwen_in_de_regio",
-                  "A mutual connection is two links"):
+    for words in (
+        "Imported from the Kumu map parkstad-kumu.json",
+        "Numeric strengths are read as scores on -3..+3",
+        "6 get the default of 1 years",
+        "'Banen in de zorg' -> banen_in_de_zorg",
+        "leegstand: wonen",
+        "get samenleving (hier_en_nu) by default: vertrouwen_in_de_regio",
+        "A mutual connection is two links",
+    ):
         assert words in description
     assert "Geïmporteerd uit de Kumu-kaart" in model.description.nl
     link = next(link for link in model.links if link.target == "vertrek_jongeren")
@@ -131,8 +158,11 @@ def test_a_theme_is_found_from_a_label_or_group_and_ids_are_unique(tmp_path):
     path.write_text("from,to,weight\nGezondheid,Wonen!,0.5\nwonen,Gezondheid,0.5\n", encoding="utf-8")
     model = map_model(read_map(path, "fcm"), language="en")
     ids = {node.label.en: (node.id, node.theme) for node in model.spec.nodes}
-    assert ids == {"Gezondheid": ("gezondheid", "gezondheid"), "Wonen!": ("wonen", "wonen"),
-                   "wonen": ("wonen_2", "wonen")}
+    assert ids == {
+        "Gezondheid": ("gezondheid", "gezondheid"),
+        "Wonen!": ("wonen", "wonen"),
+        "wonen": ("wonen_2", "wonen"),
+    }
 
 
 def test_an_existing_output_is_replaced_only_with_force(tmp_path):
@@ -149,12 +179,12 @@ def test_an_existing_output_is_replaced_only_with_force(tmp_path):
 
 # --- bad input: exit status 2, the file, the place and the reason; nothing written ---------------------------
 
+
 def _refused(tmp_path: Path, text: str, suffix: str, format: str, *extra: str) -> str:
     path = tmp_path / f"map{suffix}"
     path.write_text(text, encoding="utf-8")
     out = tmp_path / "out.yaml"
-    result = runner.invoke(app, ["import", str(path), "--format", format, "--out", str(out), "--lang", "en",
-                                 *extra])
+    result = runner.invoke(app, ["import", str(path), "--format", format, "--out", str(out), "--lang", "en", *extra])
     assert result.exit_code == 2, result.output
     assert not out.exists()
     assert "Traceback" not in result.output
@@ -162,21 +192,29 @@ def _refused(tmp_path: Path, text: str, suffix: str, format: str, *extra: str) -
     return result.output
 
 
-@pytest.mark.parametrize(("fixture", "format", "reason"), [
-    ("parkstad-matrix.csv", "kumu", "is not a Kumu connections table (CSV): its header has no columns From and To"),
-    ("parkstad-kumu.json", "fcm", "is not an FCM weight matrix or edge list (CSV): it starts like a JSON file"),
-    ("parkstad.mmp", "loopy", "is not a LOOPY model"),
-    ("parkstad-kumu.json", "mentalmodeler", "its JSON has no list 'concepts'"),
-    ("parkstad-edges.csv", "loopy", "is not a LOOPY model"),
-])
+@pytest.mark.parametrize(
+    ("fixture", "format", "reason"),
+    [
+        ("parkstad-matrix.csv", "kumu", "is not a Kumu connections table (CSV): its header has no columns From and To"),
+        ("parkstad-kumu.json", "fcm", "is not an FCM weight matrix or edge list (CSV): it starts like a JSON file"),
+        ("parkstad.mmp", "loopy", "is not a LOOPY model"),
+        ("parkstad-kumu.json", "mentalmodeler", "its JSON has no list 'concepts'"),
+        ("parkstad-edges.csv", "loopy", "is not a LOOPY model"),
+    ],
+)
 def test_a_file_that_is_not_the_format_it_claims_is_refused(tmp_path, fixture, format, reason):
     output = _refused(tmp_path, (MAPS / fixture).read_text(encoding="utf-8"), Path(fixture).suffix, format)
     assert reason in output
 
 
-@pytest.mark.parametrize(("text", "reason"), [("", "the file is empty"),
-                                              ("# a comment\n\n", "it has only comments and blank lines"),
-                                              ("a\nb\n", "its first line has no columns")])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "the file is empty"),
+        ("# a comment\n\n", "it has only comments and blank lines"),
+        ("a\nb\n", "its first line has no columns"),
+    ],
+)
 def test_a_csv_without_a_table_is_refused(tmp_path, text, reason):
     assert reason in _refused(tmp_path, text, ".csv", "fcm")
 
@@ -187,11 +225,12 @@ def test_kumu_json_that_is_not_json_is_refused_with_its_line(tmp_path):
 
 
 def test_a_loop_without_lag_names_its_links_and_suggests_lag(tmp_path):
-    output = _refused(tmp_path, (MAPS / "parkstad-matrix.csv").read_text(encoding="utf-8"), ".csv", "fcm",
-                      "--lag", "0")
-    assert "map.csv:5: line 5, column 'Leegstand', line 6, column 'Leefbaarheid wijk', line 7, column 'Vertrek " \
-           "jongeren': a loop of links without lag: Vertrek jongeren -> Leegstand -> Leefbaarheid wijk -> Vertrek " \
-           "jongeren" in output
+    output = _refused(tmp_path, (MAPS / "parkstad-matrix.csv").read_text(encoding="utf-8"), ".csv", "fcm", "--lag", "0")
+    assert (
+        "map.csv:5: line 5, column 'Leegstand', line 6, column 'Leefbaarheid wijk', line 7, column 'Vertrek "
+        "jongeren': a loop of links without lag: Vertrek jongeren -> Leegstand -> Leefbaarheid wijk -> Vertrek "
+        "jongeren" in output
+    )
     assert "set --lag above 0 for links without one" in output
 
 
@@ -201,15 +240,26 @@ def test_a_loop_whose_lags_are_all_zero_in_the_file_asks_for_a_lag_there(tmp_pat
     assert "give one of these links a lag above 0 in the file" in output
 
 
-@pytest.mark.parametrize(("text", "suffix", "format", "where"), [
-    ("from,to,weight\na,b,1.5\n", ".csv", "fcm", "map.csv:2: weight: weight 1.5 is outside the scale -1..1"),
-    (",a,b\na,,-2\nb,0.5,\n", ".csv", "fcm", "map.csv:2: column 'b': weight -2 is outside the scale -1..1"),
-    ("From,To,Strength\na,b,5\n", ".csv", "kumu", "map.csv:2: strength: weight 5 is outside the scale -3..+3"),
-    ('[[[1,0,0,1,"a",0],[2,0,0,1,"b",0]],[[1,2,0,3,0]],[],2]', ".json", "loopy",
-     "map.json: edges[0].strength: weight 3 is outside the scale +1 or -1"),
-    ('{"concepts": [{"id": "1", "name": "a", "relationships": [{"id": "1", "influence": "1.2"}]}]}', ".mmp",
-     "mentalmodeler", "map.mmp: concepts[0].relationships[0].influence: weight 1.2 is outside the scale -1..1"),
-])
+@pytest.mark.parametrize(
+    ("text", "suffix", "format", "where"),
+    [
+        ("from,to,weight\na,b,1.5\n", ".csv", "fcm", "map.csv:2: weight: weight 1.5 is outside the scale -1..1"),
+        (",a,b\na,,-2\nb,0.5,\n", ".csv", "fcm", "map.csv:2: column 'b': weight -2 is outside the scale -1..1"),
+        ("From,To,Strength\na,b,5\n", ".csv", "kumu", "map.csv:2: strength: weight 5 is outside the scale -3..+3"),
+        (
+            '[[[1,0,0,1,"a",0],[2,0,0,1,"b",0]],[[1,2,0,3,0]],[],2]',
+            ".json",
+            "loopy",
+            "map.json: edges[0].strength: weight 3 is outside the scale +1 or -1",
+        ),
+        (
+            '{"concepts": [{"id": "1", "name": "a", "relationships": [{"id": "1", "influence": "1.2"}]}]}',
+            ".mmp",
+            "mentalmodeler",
+            "map.mmp: concepts[0].relationships[0].influence: weight 1.2 is outside the scale -1..1",
+        ),
+    ],
+)
 def test_weights_outside_the_scale_are_refused(tmp_path, text, suffix, format, where):
     assert where in _refused(tmp_path, text, suffix, format)
 
@@ -265,7 +315,18 @@ def test_the_map_readers_import_no_compiler_engine_or_command_line():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-        wrong = {n for n in names for bad in ("simulator.cli", "simulator.engine", "simulator.compiler", "ui",
-                                              "numba", "typer", "simulator.scenario_run")
-                 if n == bad or n.startswith(bad + ".")}
+        wrong = {
+            n
+            for n in names
+            for bad in (
+                "simulator.cli",
+                "simulator.engine",
+                "simulator.compiler",
+                "ui",
+                "numba",
+                "typer",
+                "simulator.scenario_run",
+            )
+            if n == bad or n.startswith(bad + ".")
+        }
         assert not wrong, f"{path.name} imports {sorted(wrong)}"

@@ -21,11 +21,22 @@ def _node(node_id, baseline=10.0):
 
 def _prepare(weight=None):
     """y = 10 + w a; a steps to 1 in 2022; w uniform on [0, 2] unless given."""
-    data = {"name": "m", "title": "m", "time": TIME, "nodes": [_node("a", 5.0), _node("y")],
-            "links": [{"from": "a", "to": "y",
-                       "weight": weight if weight is not None else {"dist": "uniform", "low": 0.0, "high": 2.0}}]}
-    scenario = ScenarioSpec.model_validate({"name": "plan", "model": "", "interventions": [
-        {"node": "a", "shape": "step", "height": 1.0, "start": 2022.0}]})
+    data = {
+        "name": "m",
+        "title": "m",
+        "time": TIME,
+        "nodes": [_node("a", 5.0), _node("y")],
+        "links": [
+            {
+                "from": "a",
+                "to": "y",
+                "weight": weight if weight is not None else {"dist": "uniform", "low": 0.0, "high": 2.0},
+            }
+        ],
+    }
+    scenario = ScenarioSpec.model_validate(
+        {"name": "plan", "model": "", "interventions": [{"node": "a", "shape": "step", "height": 1.0, "start": 2022.0}]}
+    )
     return prepare_scenario(scenario, ModelSpec.model_validate(data))
 
 
@@ -52,8 +63,9 @@ def test_same_seed_same_band_bit_for_bit():
 
 def test_points_outside_the_band_are_flagged_with_date_indicator_and_size():
     prep = _prepare()
-    obs = _observed(prep, [("y", 2021.0, 10.0), ("y", 2025.0, 11.0), ("y", 2026.0, 12.5), ("y", 2027.5, 9.5),
-                           ("a", 2025.0, 6.0)])
+    obs = _observed(
+        prep, [("y", 2021.0, 10.0), ("y", 2025.0, 11.0), ("y", 2026.0, 12.5), ("y", 2027.5, 9.5), ("a", 2025.0, 6.0)]
+    )
     result = monitor(prep, obs, samples=2000, seed=1)
     table = result.table
     assert list(table.columns) == MONITOR_COLUMNS
@@ -107,11 +119,24 @@ def test_cli_monitor(tmp_path):
 
     from simulator.cli.main import app
 
-    data = {"name": "m", "title": "m", "time": TIME, "nodes": [_node("a", 5.0), _node("y")],
-            "links": [{"from": "a", "to": "y", "weight": {"dist": "uniform", "low": 0.0, "high": 2.0}}]}
+    data = {
+        "name": "m",
+        "title": "m",
+        "time": TIME,
+        "nodes": [_node("a", 5.0), _node("y")],
+        "links": [{"from": "a", "to": "y", "weight": {"dist": "uniform", "low": 0.0, "high": 2.0}}],
+    }
     (tmp_path / "m.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    (tmp_path / "plan.yaml").write_text(yaml.safe_dump({"name": "plan", "model": "m.yaml", "interventions": [
-        {"node": "a", "shape": "step", "height": 1.0, "start": 2022.0}]}), encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "plan",
+                "model": "m.yaml",
+                "interventions": [{"node": "a", "shape": "step", "height": 1.0, "start": 2022.0}],
+            }
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / "obs.csv").write_text("node,time,value\ny,2025,11\ny,2026,12.5\n", encoding="utf-8")
     runner = CliRunner()
     args = ["monitor", str(tmp_path / "plan.yaml"), str(tmp_path / "obs.csv"), "--samples", "500", "--lang", "en"]

@@ -31,14 +31,16 @@ def test_reads_sorts_and_keeps_optional_columns():
 
 
 def test_every_bad_row_is_reported_with_its_line():
-    text = ("node,time,value\n"
-            "jobs,2021,10\n"
-            "jbos,2021,10\n"        # line 3: unknown node, with a hint
-            "jobs,2040,10\n"        # line 4: outside horizon
-            "jobs,2022,ten\n"       # line 5: non-numeric
-            "jobs,2021,11\n"        # line 6: duplicate of line 2
-            "income,soon,1\n"       # line 7: time not a number
-            "income,2023,nan\n")    # line 8: not finite
+    text = (
+        "node,time,value\n"
+        "jobs,2021,10\n"
+        "jbos,2021,10\n"  # line 3: unknown node, with a hint
+        "jobs,2040,10\n"  # line 4: outside horizon
+        "jobs,2022,ten\n"  # line 5: non-numeric
+        "jobs,2021,11\n"  # line 6: duplicate of line 2
+        "income,soon,1\n"  # line 7: time not a number
+        "income,2023,nan\n"
+    )  # line 8: not finite
     problems = _problems(text)
     assert len(problems) == 6
     joined = "\n".join(problems)
@@ -55,12 +57,15 @@ def test_same_time_in_two_regions_is_not_a_duplicate():
     assert len(observed_from_text(text, "obs.csv", NODES, HORIZON)) == 2
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("node,year,value\njobs,2021,1\n", "missing column(s) time"),
-    ("node,time,value,colour\njobs,2021,1,red\n", "unknown column(s) colour"),
-    ("node,time,value\n", "no rows"),
-    ("", "not a readable CSV"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("node,year,value\njobs,2021,1\n", "missing column(s) time"),
+        ("node,time,value,colour\njobs,2021,1,red\n", "unknown column(s) colour"),
+        ("node,time,value\n", "no rows"),
+        ("", "not a readable CSV"),
+    ],
+)
 def test_bad_tables(text, expected):
     assert any(expected in p for p in _problems(text))
 
@@ -85,16 +90,20 @@ def test_frame_input():
 def test_comment_lines_keep_line_numbers_right():
     text = "# illustrative data\nnode,time,value\n# a note\njobs,2021,1\njobs,2022,x\n"
     problems = _problems(text)
-    assert problems == ["obs.csv:5: row 2: value 'x' is not a finite number (use a plain number with a decimal "
-                        "point, e.g. 6150.5; leave missing observations out)"]
+    assert problems == [
+        "obs.csv:5: row 2: value 'x' is not a finite number (use a plain number with a decimal "
+        "point, e.g. 6150.5; leave missing observations out)"
+    ]
 
 
 # --- Dutch Excel: ';' between fields, decimal commas, thousands dots ---------------------------------------------
 
-DUTCH_EXCEL = ("node;time;value;region;source\r\n"
-               "jobs;2025;100.038;parkstad;LISA\r\n"
-               "jobs;2026;1.100.639,5;parkstad;LISA\r\n"
-               "income;2025,25;5,41;parkstad;\"CBS; StatLine\"\r\n")
+DUTCH_EXCEL = (
+    "node;time;value;region;source\r\n"
+    "jobs;2025;100.038;parkstad;LISA\r\n"
+    "jobs;2026;1.100.639,5;parkstad;LISA\r\n"
+    'income;2025,25;5,41;parkstad;"CBS; StatLine"\r\n'
+)
 
 
 def test_dutch_excel_file_reads_commas_and_thousands_dots(tmp_path):
@@ -128,31 +137,37 @@ def test_the_illustrative_data_saved_by_a_dutch_excel_reads_the_same(tmp_path):
 
 def test_a_thousands_dot_alone_is_refused_not_guessed():
     # Before: read silently as 100.038 jobs. Nothing in the file says whether '.' is a decimal point.
-    for text in ("node;time;value\njobs;2021;100.038\njobs;2022;100500\n",
-                 "node,time,value\njobs,2021,100.038\njobs,2022,100500\n"):
+    for text in (
+        "node;time;value\njobs;2021;100.038\njobs;2022;100500\n",
+        "node,time,value\njobs,2021,100.038\njobs,2022,100500\n",
+    ):
         problems = _problems(text)
         assert len(problems) == 1
         assert problems[0].startswith("obs.csv:2: row 1: '100.038' can be read two ways")
         assert "100038 ('.' as thousands separator) or 100.038 ('.' as decimal mark)" in problems[0]
         assert "without thousands separators, e.g. 100038" in problems[0]
         assert "if 100.038 is meant, write 100.0380" in problems[0]
-    problems = _problems("node;time;value\njobs;2021;\"1,234\"\n".replace(";", ","))  # a quoted comma
+    problems = _problems('node;time;value\njobs;2021;"1,234"\n'.replace(";", ","))  # a quoted comma
     assert "1234 (',' as thousands separator) or 1.234 (',' as decimal mark)" in problems[0]
     assert len(observed_from_text("node,time,value\njobs,2021,100.0380\n", "obs.csv", NODES, HORIZON)) == 1
 
 
 def test_a_decimal_elsewhere_in_the_file_decides():
-    assert observed_from_text("node;time;value\njobs;2021;1.234\njobs;2022;0,5\n", "obs.csv", NODES,
-                              HORIZON).series("jobs")[1].tolist() == [1234.0, 0.5]
-    assert observed_from_text("node,time,value\njobs,2021.5,1.234\n", "obs.csv", NODES,
-                              HORIZON).series("jobs")[1].tolist() == [1.234]
+    assert observed_from_text("node;time;value\njobs;2021;1.234\njobs;2022;0,5\n", "obs.csv", NODES, HORIZON).series(
+        "jobs"
+    )[1].tolist() == [1234.0, 0.5]
+    assert observed_from_text("node,time,value\njobs,2021.5,1.234\n", "obs.csv", NODES, HORIZON).series("jobs")[
+        1
+    ].tolist() == [1.234]
 
 
 def test_both_conventions_in_one_file_are_refused():
     problems = _problems("node;time;value\njobs;2021;5,41\njobs;2022;6150.5\n")
-    assert problems == ["obs.csv:3: row 2: '6150.5' is written with a decimal point, but line 2 has '5,41' with a "
-                        "decimal comma (write every number of the file the same way: either decimal commas (Dutch "
-                        "Excel) or decimal points, without thousands separators)"]
+    assert problems == [
+        "obs.csv:3: row 2: '6150.5' is written with a decimal point, but line 2 has '5,41' with a "
+        "decimal comma (write every number of the file the same way: either decimal commas (Dutch "
+        "Excel) or decimal points, without thousands separators)"
+    ]
 
 
 def test_a_header_that_does_not_split_names_the_separator():
@@ -163,11 +178,22 @@ def test_a_header_that_does_not_split_names_the_separator():
     assert "missing column(s) time (read with the semicolon (;) as separator" in problems[0]
 
 
-@pytest.mark.parametrize("text, convention, expected", [
-    ("1.234,5", "comma", 1234.5), ("1.234,5", "point", None), ("0,5", "comma", 0.5), ("-1,5E+03", "comma", -1500.0),
-    ("1.5", "comma", None), ("0.123", "comma", None), ("1,234", "point", 1234.0), ("12,34", "point", None),
-    ("2025.25", "point", 2025.25), ("100038", "comma", 100038.0), ("ten", "point", None),
-])
+@pytest.mark.parametrize(
+    "text, convention, expected",
+    [
+        ("1.234,5", "comma", 1234.5),
+        ("1.234,5", "point", None),
+        ("0,5", "comma", 0.5),
+        ("-1,5E+03", "comma", -1500.0),
+        ("1.5", "comma", None),
+        ("0.123", "comma", None),
+        ("1,234", "point", 1234.0),
+        ("12,34", "point", None),
+        ("2025.25", "point", 2025.25),
+        ("100038", "comma", 100038.0),
+        ("ten", "point", None),
+    ],
+)
 def test_readings(text, convention, expected):
     from simulator.io.number_format import reading
 
@@ -200,11 +226,14 @@ def test_calibrate_refuses_an_ambiguous_file_and_writes_nothing(tmp_path):
     data = tmp_path / "obs.csv"
     data.write_text("node;time;value\njobs_total;2026;100.038\njobs_total;2027;100500\n", encoding="utf-8")
     out = tmp_path / "fitted.yaml"
-    result = CliRunner().invoke(app, ["calibrate", str(root / "scenarios" / "medtech-growth.yaml"), str(data),
-                                      "--out", str(out), "--lang", "en"])
+    result = CliRunner().invoke(
+        app,
+        ["calibrate", str(root / "scenarios" / "medtech-growth.yaml"), str(data), "--out", str(out), "--lang", "en"],
+    )
     assert result.exit_code == 2
     assert f"{data}:2: row 1: '100.038' can be read two ways" in result.stderr
-    dutch = CliRunner().invoke(app, ["calibrate", str(root / "scenarios" / "medtech-growth.yaml"), str(data),
-                                     "--out", str(out)])
+    dutch = CliRunner().invoke(
+        app, ["calibrate", str(root / "scenarios" / "medtech-growth.yaml"), str(data), "--out", str(out)]
+    )
     assert f"{data}:2: rij 1: '100.038' kan op twee manieren gelezen worden" in dutch.stderr
     assert "Traceback" not in result.output and not out.exists()

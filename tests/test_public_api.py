@@ -45,12 +45,17 @@ def test_the_public_namespace_is_the_pinned_list():
 
 def test_the_stub_lists_what_it_imports_and_nothing_else():
     tree = ast.parse(STUB.read_text(encoding="utf-8"))
-    imported = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
-                for alias in node.names}
-    declared = {node.target.id for node in tree.body
-                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
-    listed = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-                  and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets))
+    imported = {
+        alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names
+    }
+    declared = {
+        node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    listed = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+    )
     assert sorted(listed) == sorted(PUBLIC)
     assert imported | declared == set(PUBLIC)
 

@@ -67,8 +67,8 @@ def shown_outputs(text: str) -> list[tuple[str, bool, list[str]]]:
     """Every ```text block as ``(command, abridged, lines)``, from the ``<!-- output: ... -->`` above it."""
     blocks = []
     for match in OUTPUT_BLOCK.finditer(text):
-        before = text[:match.start()].rstrip("\n")
-        comment = before[before.rfind("<!--"):] if "<!--" in before else ""
+        before = text[: match.start()].rstrip("\n")
+        comment = before[before.rfind("<!--") :] if "<!--" in before else ""
         mark = OUTPUT_MARK.search(comment) if comment.count("-->") == 1 and not comment.endswith("```") else None
         line = text.count("\n", 0, match.start()) + 1
         assert mark is not None, f"README line {line}: a ```text block without <!-- output: COMMAND --> above it"
@@ -98,16 +98,24 @@ def output_mismatch(shown: list[str], printed: list[str], abridged: bool) -> str
     for n, segment in enumerate(segments):
         anchored = n == 0 and not free_start
         starts = [position] if anchored else range(position, len(printed) - len(segment) + 1)
-        found = next((i for i in starts if printed[i:i + len(segment)] == segment), None)
+        found = next((i for i in starts if printed[i : i + len(segment)] == segment), None)
         if found is None:
-            best = max(range(len(printed) or 1), key=lambda i: sum(
-                a == b for a, b in zip(printed[i:i + len(segment)], segment, strict=False)), default=0)
-            return ("this shown part is not in the output:\n  " + "\n  ".join(segment)
-                    + "\nclosest printed lines:\n  " + "\n  ".join(printed[best:best + len(segment)]))
+            best = max(
+                range(len(printed) or 1),
+                key=lambda i: sum(a == b for a, b in zip(printed[i : i + len(segment)], segment, strict=False)),
+                default=0,
+            )
+            return (
+                "this shown part is not in the output:\n  "
+                + "\n  ".join(segment)
+                + "\nclosest printed lines:\n  "
+                + "\n  ".join(printed[best : best + len(segment)])
+            )
         position = found + len(segment)
     if not free_end and position != len(printed):
-        return "the output goes on after the shown block (mark it '(abridged)' or end it with …):\n  " + \
-            "\n  ".join(printed[position:position + 5])
+        return "the output goes on after the shown block (mark it '(abridged)' or end it with …):\n  " + "\n  ".join(
+            printed[position : position + 5]
+        )
     return None
 
 
@@ -143,8 +151,20 @@ def test_extraction_finds_continuations_and_skips() -> None:
 def test_readme_has_the_commands_it_promises() -> None:
     commands = readme_commands(README.read_text(encoding="utf-8"))
     run = [c for c in commands if skip_reason(c) is None]
-    for name in ("run", "export", "scorecard", "explain", "loops", "check", "calibrate", "sensitivity", "monitor",
-                 "workshop create", "workshop export", "workshop import"):
+    for name in (
+        "run",
+        "export",
+        "scorecard",
+        "explain",
+        "loops",
+        "check",
+        "calibrate",
+        "sensitivity",
+        "monitor",
+        "workshop create",
+        "workshop export",
+        "workshop import",
+    ):
         assert any(re.search(rf"\bbwsim {name}\b", c) for c in run), f"README runs no 'bwsim {name}'"
     assert any("--samples" in c for c in run if "bwsim run" in c)
 
@@ -172,7 +192,7 @@ def test_readme_commands_exit_zero_and_print_what_it_shows(tmp_path: Path) -> No
 
     script = ["set -u -o pipefail"]
     for i, command in enumerate(commands):
-        script += [f"echo '@@start {i}'", command, f"echo \"@@status {i} $?\""]
+        script += [f"echo '@@start {i}'", command, f'echo "@@status {i} $?"']
     env = {
         **os.environ,
         "PATH": f"{_bwsim_dir()}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -180,8 +200,9 @@ def test_readme_commands_exit_zero_and_print_what_it_shows(tmp_path: Path) -> No
         "COLUMNS": "120",
     }
     env.pop("BWSIM_WORKSHOP_DB", None)
-    proc = subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env, capture_output=True,
-                          text=True, timeout=600)
+    proc = subprocess.run(
+        ["bash", "-c", "\n".join(script)], cwd=work, env=env, capture_output=True, text=True, timeout=600
+    )
 
     statuses = dict(re.findall(r"^@@status (\d+) (\d+)$", proc.stdout, re.MULTILINE))
     failed = []
@@ -192,8 +213,13 @@ def test_readme_commands_exit_zero_and_print_what_it_shows(tmp_path: Path) -> No
             failed.append(f"exit {status}: {command}\n{section[-2000:]}")
     assert not failed, "README commands failed:\n\n" + "\n\n".join(failed) + f"\n\nstderr:\n{proc.stderr[-3000:]}"
     assert proc.returncode == 0, proc.stderr[-3000:]
-    outputs = {command: proc.stdout.split(f"@@start {i}\n", 1)[-1].split(f"@@status {i} ", 1)[0].splitlines()
-               for i, command in enumerate(commands)}
-    wrong = [f"{command}:\n{why}" for command, abridged, lines in shown
-             if (why := output_mismatch(lines, outputs[command], abridged))]
+    outputs = {
+        command: proc.stdout.split(f"@@start {i}\n", 1)[-1].split(f"@@status {i} ", 1)[0].splitlines()
+        for i, command in enumerate(commands)
+    }
+    wrong = [
+        f"{command}:\n{why}"
+        for command, abridged, lines in shown
+        if (why := output_mismatch(lines, outputs[command], abridged))
+    ]
     assert not wrong, "README outputs differ from what the commands print:\n\n" + "\n\n".join(wrong)

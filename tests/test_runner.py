@@ -69,8 +69,9 @@ def test_bwsim_run_with_samples_draws_once_and_simulates_each_member_once(counte
     from simulator.cli.main import app
 
     draws, runs = counted
-    out = CliRunner().invoke(app, ["run", *map(str, SCENARIOS), "--out", str(tmp_path / "out"),
-                                   "--samples", "300", "--seed", "7"])
+    out = CliRunner().invoke(
+        app, ["run", *map(str, SCENARIOS), "--out", str(tmp_path / "out"), "--samples", "300", "--seed", "7"]
+    )
     assert out.exit_code == 0, out.output
     assert len(draws.calls) == len(SCENARIOS)
     assert runs.members() == 300 * len(SCENARIOS)
@@ -142,8 +143,20 @@ def test_bwsim_sensitivity_draws_its_design_once_and_simulates_each_run_once(cou
 
     _, runs = counted
     designs = Counter(monkeypatch, sensitivity.design)
-    out = CliRunner().invoke(app, ["sensitivity", str(SCENARIOS[0]), "--output", "life_satisfaction",
-                                   "--year", "2035", "--samples", "16", "--json"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "sensitivity",
+            str(SCENARIOS[0]),
+            "--output",
+            "life_satisfaction",
+            "--year",
+            "2035",
+            "--samples",
+            "16",
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert len(designs.calls) == 1 and runs.members() == json.loads(out.output)["runs"]
 
@@ -162,6 +175,7 @@ def test_library_errors_name_values_and_the_command_line_names_its_flags():
     with pytest.raises(InputError) as caught:
         scenario_sensitivity(prepared, "life_satisfactoin", 2035.0, n_base=16)
     assert caught.value.problems[0].place == "output" and "--" not in str(caught.value)
-    out = CliRunner().invoke(app, ["sensitivity", str(SCENARIOS[0]), "--output", "life_satisfactoin",
-                                   "--year", "2035", "--samples", "16"])
+    out = CliRunner().invoke(
+        app, ["sensitivity", str(SCENARIOS[0]), "--output", "life_satisfactoin", "--year", "2035", "--samples", "16"]
+    )
     assert out.exit_code == 2 and "--output" in out.output and "life_satisfaction" in out.output

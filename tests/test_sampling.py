@@ -12,10 +12,7 @@ from simulator.spec import Distribution, ModelSpec
 
 
 def _model(weight=None, lag=None) -> ModelSpec:
-    nodes = [
-        {"id": n, "label": n, "theme": "t", "dimension": "hier_en_nu", "baseline": 10.0}
-        for n in ("a", "b", "c")
-    ]
+    nodes = [{"id": n, "label": n, "theme": "t", "dimension": "hier_en_nu", "baseline": 10.0} for n in ("a", "b", "c")]
     links = [
         {"from": "a", "to": "b", "weight": weight or {"low": 1.0, "mode": 2.0, "high": 4.0}},
         {
@@ -32,9 +29,7 @@ def _model(weight=None, lag=None) -> ModelSpec:
 
 def _all_members(sample):
     parts = [sample.block(b) for b in range(sample.n_blocks)]
-    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate(
-        [p[1] for p in parts], axis=1
-    )
+    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts], axis=1)
 
 
 def test_only_uncertain_weights_and_lags_are_parameters_in_link_order():
@@ -93,9 +88,7 @@ def test_inverse_cdf_of_a_normal_stays_finite_at_the_edges():
     assert np.all(np.isfinite(values)) and values[1] == 0.0
 
 
-@pytest.mark.parametrize(
-    "samples, seed, method", [(0, 1, "lhs"), (-5, 1, "lhs"), (10, -1, "lhs"), (10, 1, "sobol")]
-)
+@pytest.mark.parametrize("samples, seed, method", [(0, 1, "lhs"), (-5, 1, "lhs"), (10, -1, "lhs"), (10, 1, "sobol")])
 def test_bad_sampling_settings_are_input_errors(samples, seed, method):
     with pytest.raises(InputError) as info:
         draw(_model(), samples, seed, method)
@@ -114,9 +107,7 @@ def test_bad_sampling_settings_are_input_errors(samples, seed, method):
 )
 def test_inverse_cdf_equals_scipy_ppf(spec, frozen):
     u = np.linspace(1e-6, 1 - 1e-6, 1001)
-    np.testing.assert_allclose(
-        inverse_cdf(Distribution.model_validate(spec), u), frozen.ppf(u), rtol=1e-12, atol=1e-12
-    )
+    np.testing.assert_allclose(inverse_cdf(Distribution.model_validate(spec), u), frozen.ppf(u), rtol=1e-12, atol=1e-12)
 
 
 def test_a_latin_hypercube_too_big_for_memory_is_refused_before_drawing(monkeypatch):
@@ -129,11 +120,14 @@ def test_a_latin_hypercube_too_big_for_memory_is_refused_before_drawing(monkeypa
     draw(_model(), 101, seed=1, method="mc")
 
 
-@pytest.mark.parametrize("dist", [
-    Distribution(dist="triangular", low=-1.0, mode=0.3, high=2.0),
-    Distribution(dist="normal", mean=0.5, sd=0.2),
-    Distribution(dist="uniform", low=1.0, high=4.0),
-])
+@pytest.mark.parametrize(
+    "dist",
+    [
+        Distribution(dist="triangular", low=-1.0, mode=0.3, high=2.0),
+        Distribution(dist="normal", mean=0.5, sd=0.2),
+        Distribution(dist="uniform", low=1.0, high=4.0),
+    ],
+)
 def test_the_two_conventions_of_the_one_inverse_cdf_agree_to_rounding(dist):
     u = np.linspace(1e-6, 1 - 1e-6, 2001)
     closed = inverse_cdf(dist, u, 1e-6, "closed")

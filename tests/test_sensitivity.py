@@ -34,17 +34,33 @@ def _linear_files(b_lag=None):
     b_link = {"from": "b", "to": "y", "weight": {"low": 0.0, "mode": 1.0, "high": 3.0}}
     if b_lag:
         b_link |= {"lag": b_lag, "delay": "fixed"}
-    data = {"name": "lin", "title": "lin", "time": TIME,
-            "nodes": [_node(n) for n in ("a", "b", "c", "e", "y")],
-            "links": [{"from": "a", "to": "y", "weight": {"dist": "uniform", "low": 0.0, "high": 2.0}},
-                      b_link,
-                      {"from": "c", "to": "y", "weight": {"dist": "normal", "mean": 1.0, "sd": 0.5}},
-                      {"from": "e", "to": "y", "weight": 1.0, "lag": {"low": 1.0, "mode": 2.0, "high": 3.0},
-                       "delay": "exponential"}]}
-    scenario = {"name": "s", "model": "model.yaml", "interventions": [
-        {"node": "a", "shape": "step", "height": 1.0, "start": 2021.0},
-        {"node": "b", "shape": "step", "height": 2.0, "start": 2021.0},
-        {"node": "c", "shape": "step", "height": 1.0, "start": 2021.0}]}
+    data = {
+        "name": "lin",
+        "title": "lin",
+        "time": TIME,
+        "nodes": [_node(n) for n in ("a", "b", "c", "e", "y")],
+        "links": [
+            {"from": "a", "to": "y", "weight": {"dist": "uniform", "low": 0.0, "high": 2.0}},
+            b_link,
+            {"from": "c", "to": "y", "weight": {"dist": "normal", "mean": 1.0, "sd": 0.5}},
+            {
+                "from": "e",
+                "to": "y",
+                "weight": 1.0,
+                "lag": {"low": 1.0, "mode": 2.0, "high": 3.0},
+                "delay": "exponential",
+            },
+        ],
+    }
+    scenario = {
+        "name": "s",
+        "model": "model.yaml",
+        "interventions": [
+            {"node": "a", "shape": "step", "height": 1.0, "start": 2021.0},
+            {"node": "b", "shape": "step", "height": 2.0, "start": 2021.0},
+            {"node": "c", "shape": "step", "height": 1.0, "start": 2021.0},
+        ],
+    }
     return data, scenario
 
 
@@ -66,10 +82,10 @@ def test_ishigami_matches_the_known_indices():
 
     result = analyse(model_fn, ["x1", "x2", "x3"], np.array([0.0]), "sobol", n_base=4096, seed=3)
     a, b = 7.0, 0.1
-    v = a ** 2 / 8 + b * np.pi ** 4 / 5 + b ** 2 * np.pi ** 8 / 18 + 0.5
-    v1 = 0.5 * (1 + b * np.pi ** 4 / 5) ** 2
-    v2 = a ** 2 / 8
-    v13 = b ** 2 * np.pi ** 8 * (1 / 18 - 1 / 50)
+    v = a**2 / 8 + b * np.pi**4 / 5 + b**2 * np.pi**8 / 18 + 0.5
+    v1 = 0.5 * (1 + b * np.pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * np.pi**8 * (1 / 18 - 1 / 50)
     assert result.values["S1"][0] == pytest.approx([v1 / v, v2 / v, 0.0], abs=0.03)
     assert result.values["ST"][0] == pytest.approx([(v1 + v13) / v, v2 / v, v13 / v], abs=0.03)
 
@@ -125,7 +141,8 @@ def test_chunking_does_not_change_the_numbers():
 def test_quantiles_follow_each_distribution():
     u = np.array([0.0, 0.5, 1.0])
     assert quantile(Distribution.model_validate({"dist": "uniform", "low": 1, "high": 3}), u) == pytest.approx(
-        [1, 2, 3], abs=1e-5)
+        [1, 2, 3], abs=1e-5
+    )
     tri = quantile(Distribution.model_validate({"low": 0, "mode": 0, "high": 1}), np.array([0.75]))
     assert tri == pytest.approx([0.5])  # F(x) = 1 - (1 - x)^2
     normal = quantile(Distribution.model_validate({"dist": "normal", "mean": 1, "sd": 2}), u)
@@ -140,11 +157,14 @@ def test_drawn_lags_stay_above_the_engine_floor():
     assert factor_values([lag], np.array([[0.0], [0.99]])).min() == 1.5
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"output": "yy"}, "unknown node 'yy'"),
-    ({"year": 2040.0}, "outside the horizon 2020-2030"),
-    ({"n_base": 1000}, "power of 2"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"output": "yy"}, "unknown node 'yy'"),
+        ({"year": 2040.0}, "outside the horizon 2020-2030"),
+        ({"n_base": 1000}, "power of 2"),
+    ],
+)
 def test_bad_requests(kwargs, message):
     args = {"output": "y", "year": 2028.0, "n_base": 64} | kwargs
     with pytest.raises(InputError, match=message):
@@ -152,14 +172,20 @@ def test_bad_requests(kwargs, message):
 
 
 def test_a_model_without_uncertainty_is_refused():
-    data = {"name": "m", "title": "m", "time": TIME, "nodes": [_node("a"), _node("y")],
-            "links": [{"from": "a", "to": "y", "weight": 1.0}]}
+    data = {
+        "name": "m",
+        "title": "m",
+        "time": TIME,
+        "nodes": [_node("a"), _node("y")],
+        "links": [{"from": "a", "to": "y", "weight": 1.0}],
+    }
     prep = prepare_scenario(ScenarioSpec.model_validate({"name": "s", "model": ""}), ModelSpec.model_validate(data))
     with pytest.raises(InputError, match="no uncertain weight or lag"):
         scenario_sensitivity(prep, "y", 2025.0)
 
 
 # --------------------------------------------------------------------------- command line
+
 
 def _write_linear(tmp_path):
     import yaml
@@ -188,8 +214,21 @@ def test_cli_sensitivity_table_and_json(tmp_path):
     lines = result.output.splitlines()
     first = next(i for i, line in enumerate(lines) if line.strip().startswith("rank"))
     assert "b -> y: weight" in lines[first + 1] and "ST over time" in result.output  # labels; ids in --json
-    result = _cli("sensitivity", scenario, "--output", "y", "--output", "a", "--year", "2028", "--samples", "16",
-                  "--method", "morris", "--json")
+    result = _cli(
+        "sensitivity",
+        scenario,
+        "--output",
+        "y",
+        "--output",
+        "a",
+        "--year",
+        "2028",
+        "--samples",
+        "16",
+        "--method",
+        "morris",
+        "--json",
+    )
     report = json.loads(result.output)
     assert report["method"] == "morris" and report["runs"] == 16 * 5
     y, a = report["outputs"]
@@ -244,7 +283,6 @@ def test_the_default_seed_gives_the_same_confidence_intervals_twice(method):
     def model_fn(unit):
         return (unit[:, 0] + 0.5 * unit[:, 1] ** 2)[None, :]
 
-    first, second = (analyse(model_fn, ["x1", "x2"], np.array([0.0]), method, n_base=64, seed=0)
-                     for _ in range(2))
+    first, second = (analyse(model_fn, ["x1", "x2"], np.array([0.0]), method, n_base=64, seed=0) for _ in range(2))
     for key, values in first.values.items():
         np.testing.assert_array_equal(values, second.values[key], err_msg=key)

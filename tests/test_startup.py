@@ -25,8 +25,10 @@ from simulator.io import yaml_file
 from simulator.io.spec_files import load_model_text
 
 ROOT = Path(__file__).parents[1]
-HEERLEN_FILES = ["models/medtech-heerlen.yaml", *sorted(str(p.relative_to(ROOT)) for p in
-                                                        (ROOT / "scenarios").glob("*.yaml"))]
+HEERLEN_FILES = [
+    "models/medtech-heerlen.yaml",
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml")),
+]
 NUMERICS = ("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed")
 
 PROBE = f"""
@@ -44,10 +46,9 @@ print("PROBE " + json.dumps({{"code": code, "modules": names}}), file=sys.stderr
 
 def _probe(*args: str) -> tuple[int, list[str], str]:
     """Run ``bwsim ARGS`` in a fresh interpreter; its exit status, the numeric modules it imported, its output."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
     line = next(row for row in done.stderr.splitlines() if row.startswith("PROBE "))
-    report = json.loads(line[len("PROBE "):])
+    report = json.loads(line[len("PROBE ") :])
     return report["code"], report["modules"], done.stdout
 
 
@@ -77,8 +78,12 @@ def _eager_app() -> typer.Typer:
     """``bwsim`` as it was: every command module imported and registered up front."""
     from simulator.cli.common import State
 
-    eager = typer.Typer(name="bwsim", add_completion=False, no_args_is_help=True,
-                        help="Brede-welvaart scenario simulator: causal networks of bouwblokken.")
+    eager = typer.Typer(
+        name="bwsim",
+        add_completion=False,
+        no_args_is_help=True,
+        help="Brede-welvaart scenario simulator: causal networks of bouwblokken.",
+    )
 
     @eager.callback()
     def _options(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks.")) -> None:
@@ -93,8 +98,18 @@ def _eager_app() -> typer.Typer:
     return eager
 
 
-@pytest.mark.parametrize("args", [["--help"], [], ["run", "--help"], ["workshop", "--help"],
-                                  ["workshop", "save", "--help"], ["calibrate", "--help"], ["runn"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        [],
+        ["run", "--help"],
+        ["workshop", "--help"],
+        ["workshop", "save", "--help"],
+        ["calibrate", "--help"],
+        ["runn"],
+    ],
+)
 def test_lazy_commands_say_what_the_eager_ones_said(args):
     runner = CliRunner()
     lazy, eager = runner.invoke(app, args, prog_name="bwsim"), runner.invoke(_eager_app(), args, prog_name="bwsim")
@@ -104,8 +119,10 @@ def test_lazy_commands_say_what_the_eager_ones_said(args):
 def test_libyaml_and_pure_python_read_every_shipped_file_alike(monkeypatch):
     assert yaml_file._FAST_LOADER is not None  # PyYAML's wheels ship libyaml
     texts = [p.read_text(encoding="utf-8") for p in [*ROOT.glob("models/*.yaml"), *ROOT.glob("scenarios/*.yaml")]]
-    texts.append("a: 1e3\nb: -2.5E-2\nc: '1e3'\nd: 1e3x\nf: [yes, no, ~, 0x1F, 1_000, .inf, 2026-01-01]\n"
-                 "g: &x {h: 1}\ni:\n  <<: *x\n  j: |\n    text\n  k: 'it''s'\n")
+    texts.append(
+        "a: 1e3\nb: -2.5E-2\nc: '1e3'\nd: 1e3x\nf: [yes, no, ~, 0x1F, 1_000, .inf, 2026-01-01]\n"
+        "g: &x {h: 1}\ni:\n  <<: *x\n  j: |\n    text\n  k: 'it''s'\n"
+    )
     for text in texts:
         path = Path("t.yaml")
         fast = yaml_file.parse_yaml(text, path.name)
@@ -115,12 +132,15 @@ def test_libyaml_and_pure_python_read_every_shipped_file_alike(monkeypatch):
         assert (fast.data, fast.lines) == (slow.data, slow.lines)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 100 levels"),  # deeper than libyaml is trusted with
-    ("a: [1, 2\nb: 3\n", "YAML syntax error"),
-    ("a: 1\na: 2\n", "duplicate key 'a'"),
-    ("a: !!python/object:os.system {}\n", "cannot read value with tag"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 100 levels"),  # deeper than libyaml is trusted with
+        ("a: [1, 2\nb: 3\n", "YAML syntax error"),
+        ("a: 1\na: 2\n", "duplicate key 'a'"),
+        ("a: !!python/object:os.system {}\n", "cannot read value with tag"),
+    ],
+)
 def test_bad_yaml_gets_the_same_message_on_both_loaders(monkeypatch, text, message):
     errors = []
     for fast in (True, False):
@@ -133,33 +153,61 @@ def test_bad_yaml_gets_the_same_message_on_both_loaders(monkeypatch, text, messa
     assert errors[0] == errors[1] and message in errors[0]
 
 
-@pytest.mark.parametrize("links, loop", [
-    ("[{from: a, to: b, weight: 1}, {from: b, to: a, weight: 1}]", "a -> b -> a"),
-    ("[{from: a, to: a, weight: 0.5}]", "a -> a"),
-])
+@pytest.mark.parametrize(
+    "links, loop",
+    [
+        ("[{from: a, to: b, weight: 1}, {from: b, to: a, weight: 1}]", "a -> b -> a"),
+        ("[{from: a, to: a, weight: 0.5}]", "a -> a"),
+    ],
+)
 def test_algebraic_loops_are_still_found_without_networkx_on_the_sound_path(links, loop):
-    text = ("name: m\ntitle: m\ntime: {start: 2020, end: 2025, dt: 0.25}\nnodes:\n"
-            "  - {id: a, label: A, theme: wonen, dimension: hier_en_nu, baseline: 1}\n"
-            "  - {id: b, label: B, theme: wonen, dimension: hier_en_nu, baseline: 1}\n"
-            f"links: {links}\n")
+    text = (
+        "name: m\ntitle: m\ntime: {start: 2020, end: 2025, dt: 0.25}\nnodes:\n"
+        "  - {id: a, label: A, theme: wonen, dimension: hier_en_nu, baseline: 1}\n"
+        "  - {id: b, label: B, theme: wonen, dimension: hier_en_nu, baseline: 1}\n"
+        f"links: {links}\n"
+    )
     with pytest.raises(yaml_file.InputError, match=f"algebraic loop: {loop}"):
         load_model_text(text, "m.yaml")
-    assert load_model_text(text.replace("weight: 1}]", "weight: 1, lag: 1}]").replace(
-        "weight: 0.5}", "weight: 0.5, lag: 1}"), "m.yaml").spec.name == "m"
+    assert (
+        load_model_text(
+            text.replace("weight: 1}]", "weight: 1, lag: 1}]").replace("weight: 0.5}", "weight: 0.5, lag: 1}"), "m.yaml"
+        ).spec.name
+        == "m"
+    )
 
 
 @pytest.mark.slow
 def test_set_up_compiles_every_kernel_so_a_later_ensemble_compiles_none(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
-    warm = subprocess.run([sys.executable, "-m", "simulator.warmup", "scenarios/medtech-growth.yaml"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=600)
+    warm = subprocess.run(
+        [sys.executable, "-m", "simulator.warmup", "scenarios/medtech-growth.yaml"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert warm.returncode == 0, warm.stderr
     assert "numba kernels ready" in warm.stdout
     env["NUMBA_DEBUG_CACHE"] = "1"
     for samples in ("300", "3000"):  # exact and binned summaries
-        run = subprocess.run([str(Path(sys.executable).parent / "bwsim"), "run", "scenarios/medtech-growth.yaml",
-                              "--samples", samples, "--out", str(tmp_path / f"out{samples}")],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        run = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "bwsim"),
+                "run",
+                "scenarios/medtech-growth.yaml",
+                "--samples",
+                samples,
+                "--out",
+                str(tmp_path / f"out{samples}"),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert run.returncode == 0, run.stderr
         cache = run.stdout + run.stderr
         assert "[cache] data loaded" in cache
@@ -169,6 +217,7 @@ def test_set_up_compiles_every_kernel_so_a_later_ensemble_compiles_none(tmp_path
 def test_warm_up_refuses_a_bad_scenario(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"name": "x", "model": "missing.yaml"}), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "simulator.warmup", str(bad)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator.warmup", str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 2 and "invalid input" in done.stderr and "Traceback" not in done.stderr

@@ -41,8 +41,16 @@ def test_short_or_unknown_themes_get_a_hint():
 
 
 def test_the_list_is_cbs_order_and_spelling():
-    assert THEME_IDS[:8] == ("subjectief_welzijn", "materiele_welvaart", "gezondheid", "arbeid_en_vrije_tijd",
-                             "wonen", "samenleving", "veiligheid", "milieu")
+    assert THEME_IDS[:8] == (
+        "subjectief_welzijn",
+        "materiele_welvaart",
+        "gezondheid",
+        "arbeid_en_vrije_tijd",
+        "wonen",
+        "samenleving",
+        "veiligheid",
+        "milieu",
+    )
     assert [t.dimensions for t in THEMES] == [("hier_en_nu",)] * 8 + [("later",)] * 4 + [("elders",)] * 2
     assert theme_name("materiele_welvaart") == "materiële welvaart"
     assert theme_name("natuurlijk_kapitaal", "en") == "natural capital"
@@ -63,7 +71,11 @@ def test_the_scorecard_lists_themes_in_cbs_order_with_cbs_names():
         keys = [theme_order(t, dimension) for t in part["theme"]]
         assert keys == sorted(keys), (dimension, list(part["theme"]))
     assert list(groups.loc[groups["dimension"] == "later", "theme"]) == [
-        "natuurlijk_kapitaal", "menselijk_kapitaal", "sociaal_kapitaal", "wonen"]
+        "natuurlijk_kapitaal",
+        "menselijk_kapitaal",
+        "sociaal_kapitaal",
+        "wonen",
+    ]
     text = scorecard_table(groups)
     assert "    materiële welvaart " in text and "materiele" not in text
     assert text.index("subjectief welzijn") < text.index("materiële welvaart") < text.index("milieu")

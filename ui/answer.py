@@ -48,6 +48,8 @@ HEADLINE_LABELS = {
     "perceived_health": ("Goede gezondheid", "Good health"),
     "co2_emissions": ("CO2-uitstoot verkeer", "Traffic CO2"),
 }
+
+
 def headline_nodes(model: ModelSpec, n: int = MAX_HEADLINES) -> list[str]:
     """Up to ``n`` headline indicators: :data:`HEADLINE_IDS` the model has, else the first scored
     indicator of each of :data:`HEADLINE_THEMES`."""
@@ -119,23 +121,32 @@ def headlines(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> lis
             continue
         value = float(row["baseline"]) + float(row["delta"])
         unit = str(row["unit"])
-        colour = "off" if row["verdict"] == "level" else {"up": "normal", "down": "inverse"}.get(
-            str(row["direction"]), "off")  # a level change (e.g. below the survey's precision) is grey
+        colour = (
+            "off"
+            if row["verdict"] == "level"
+            else {"up": "normal", "down": "inverse"}.get(str(row["direction"]), "off")
+        )  # a level change (e.g. below the survey's precision) is grey
         year = f"{float(row['year']):g}"
-        help_text = t("headline_help", language, year=year, unit=unit_label(unit, language),
-                      base=numbers.number(float(row["baseline"]), language, 3))
+        help_text = t(
+            "headline_help",
+            language,
+            year=year,
+            unit=unit_label(unit, language),
+            base=numbers.number(float(row["baseline"]), language, 3),
+        )
         precision = model.node(node).indicator.precision
         if precision and 0 < abs(float(row["delta"])) < precision:
-            help_text += " " + t("headline_below_precision", language,
-                                 precision=_amount(precision, unit, language))
-        out.append(Headline(
-            node,
-            HEADLINE_LABELS[node][0 if language == "nl" else 1] if node in HEADLINE_LABELS else str(row["label"]),
-            f"{numbers.number(value, language, 3)} {_short_unit(unit, language)}".strip(),
-            _amount(float(row["delta"]), unit, language, sign=True) if float(row["delta"]) else "0",
-            colour,
-            help_text,
-        ))
+            help_text += " " + t("headline_below_precision", language, precision=_amount(precision, unit, language))
+        out.append(
+            Headline(
+                node,
+                HEADLINE_LABELS[node][0 if language == "nl" else 1] if node in HEADLINE_LABELS else str(row["label"]),
+                f"{numbers.number(value, language, 3)} {_short_unit(unit, language)}".strip(),
+                _amount(float(row["delta"]), unit, language, sign=True) if float(row["delta"]) else "0",
+                colour,
+                help_text,
+            )
+        )
     return out
 
 
@@ -185,20 +196,34 @@ def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFram
         named = [r for r in moving if r["node"] not in skip]
         top = (_largest_record(named) if named else None) or _largest_record(moving)
         counts = {f"n_{v}": sum(r["verdict"] == v for r in part) for v in ("improves", "worsens", "level", "neutral")}
-        verdict = ("mixed" if counts["n_improves"] and counts["n_worsens"] else "improves" if counts["n_improves"]
-                   else "worsens" if counts["n_worsens"] else "level" if counts["n_level"] else "neutral")
+        verdict = (
+            "mixed"
+            if counts["n_improves"] and counts["n_worsens"]
+            else "improves"
+            if counts["n_improves"]
+            else "worsens"
+            if counts["n_worsens"]
+            else "level"
+            if counts["n_level"]
+            else "neutral"
+        )
         score = math.nan
         if top is not None and pd.notna(top["relative"]):
             score = abs(float(top["relative"])) * (1 if top["verdict"] == "improves" else -1)
         shares = [float(r["share_agree"]) for r in moving if pd.notna(r["share_agree"])]
-        rows.append({
-            "dimension": dimension, "theme": theme, "verdict": verdict, "score": score,
-            "node": "" if top is None else str(top["node"]),
-            "delta": math.nan if top is None else float(top["delta"]),
-            "unit": "" if top is None else str(top["unit"]),
-            "share_agree": min(shares) if shares else math.nan,
-            **counts,
-        })
+        rows.append(
+            {
+                "dimension": dimension,
+                "theme": theme,
+                "verdict": verdict,
+                "score": score,
+                "node": "" if top is None else str(top["node"]),
+                "delta": math.nan if top is None else float(top["delta"]),
+                "unit": "" if top is None else str(top["unit"]),
+                "share_agree": min(shares) if shares else math.nan,
+                **counts,
+            }
+        )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
@@ -259,8 +284,9 @@ def _mover(model: ModelSpec, row: pd.Series | dict | None, language: str) -> str
     return f"{subject(model, str(row['node']), language)}, {change_words(row, language)}{relative}"
 
 
-def dimension_sentence(model: ModelSpec, card: pd.DataFrame, dimension: str, language: str = "nl",
-                       skip: frozenset[str] = frozenset()) -> str:
+def dimension_sentence(
+    model: ModelSpec, card: pd.DataFrame, dimension: str, language: str = "nl", skip: frozenset[str] = frozenset()
+) -> str:
     """The verdict of one dimension in one sentence with sizes: how many indicators get better or worse,
     and the largest improvement and worsening (relative to the baseline). "" when the model has none.
 
@@ -287,22 +313,23 @@ def dimension_sentence(model: ModelSpec, card: pd.DataFrame, dimension: str, lan
     return text + "."
 
 
-def dimension_sentences(model: ModelSpec, card: pd.DataFrame, language: str = "nl",
-                        skip: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+def dimension_sentences(
+    model: ModelSpec, card: pd.DataFrame, language: str = "nl", skip: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     """(dimension, sentence) for each dimension the model has, in CBS order (``skip``: see
     :func:`dimension_sentence`)."""
     out = [(d, dimension_sentence(model, card, d, language, skip)) for d in DIMENSIONS]
     return [(d, s) for d, s in out if s]
 
 
-def cell_indicators(model: ModelSpec, card: pd.DataFrame, dimension: str, theme: str,
-                    language: str = "nl") -> list[str]:
+def cell_indicators(
+    model: ModelSpec, card: pd.DataFrame, dimension: str, theme: str, language: str = "nl"
+) -> list[str]:
     """The lines a cell opens to: each indicator of the cell with its change and verdict."""
     return all_cell_indicators(model, card, language).get((dimension, theme), [])
 
 
-def all_cell_indicators(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> dict[tuple[str, str],
-                                                                                             list[str]]:
+def all_cell_indicators(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> dict[tuple[str, str], list[str]]:
     """:func:`cell_indicators` of every cell at once, by ``(dimension, theme)``: one pass over the card
     instead of one filter per cell (the home page opens every cell's lines on each slider move)."""
     out: dict[tuple[str, str], list[str]] = {}
@@ -312,8 +339,9 @@ def all_cell_indicators(model: ModelSpec, card: pd.DataFrame, language: str = "n
         if row["verdict"] == "level" or float(row["delta"]) == 0:
             lines.append(f"{row['label']}: {verdict}")
             continue
-        relative = (f", {numbers.percent(float(row['relative']), language, sign=True)}"
-                    if pd.notna(row["relative"]) else "")
+        relative = (
+            f", {numbers.percent(float(row['relative']), language, sign=True)}" if pd.notna(row["relative"]) else ""
+        )
         lines.append(f"{row['label']}: {change_words(row, language)}{relative} ({verdict})")
     return out
 
@@ -332,9 +360,14 @@ class AmbitionLine:
     detail: str
 
 
-def ambition_lines(model: ModelSpec, spec: AmbitionsSpec, nodes: tuple[str, ...], result: RunResult,
-                   members_at: Callable[[list[int]], np.ndarray] | None = None,
-                   language: str = "nl") -> list[AmbitionLine]:
+def ambition_lines(
+    model: ModelSpec,
+    spec: AmbitionsSpec,
+    nodes: tuple[str, ...],
+    result: RunResult,
+    members_at: Callable[[list[int]], np.ndarray] | None = None,
+    language: str = "nl",
+) -> list[AmbitionLine]:
     """The model's ambitions judged on the future ``result`` (:func:`simulator.analysis.ambitions.judge`),
     worded as ``bwsim scorecard`` words them; ambitions whose year lies outside the run's horizon are left
     out. ``members_at(indices)``: the ensemble's kept members' deviations at those time indices (the band's
@@ -345,7 +378,10 @@ def ambition_lines(model: ModelSpec, spec: AmbitionsSpec, nodes: tuple[str, ...]
         return []
     kept = spec.model_copy(update={"ambitions": [spec.ambitions[i] for i in inside]})
     members = members_at(ambition_times(kept, result.times)) if members_at is not None else None
-    judged = judge(kept, tuple(nodes[i] for i in inside), result.node_ids, result.times, result.baseline,
-                   result.delta, members)
-    return [AmbitionLine(r.reached, ambition_statement(r, model, language), ambition_detail(r, model, language))
-            for r in judged]
+    judged = judge(
+        kept, tuple(nodes[i] for i in inside), result.node_ids, result.times, result.baseline, result.delta, members
+    )
+    return [
+        AmbitionLine(r.reached, ambition_statement(r, model, language), ambition_detail(r, model, language))
+        for r in judged
+    ]

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-if (
-    str(Path(__file__).resolve().parents[1]) not in sys.path
-):  # run as a script: make `ui` importable
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: make `ui` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # First, and alone: sessions starting together must not import packages in parallel (see ui/preload.py).
@@ -82,9 +80,7 @@ def _sidebar() -> None:
         if pending in options:
             st.session_state["model_choice"] = pending
         if st.session_state.get("model_choice") not in options:
-            st.session_state["model_choice"] = (
-                options[-1] if state.OWN_MODEL in options else options[0]
-            )
+            st.session_state["model_choice"] = options[-1] if state.OWN_MODEL in options else options[0]
         st.selectbox(
             state.tr("model"),
             options,

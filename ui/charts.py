@@ -252,17 +252,11 @@ def _transparent(colour: str, alpha: float = 0.2) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def bar_figure(
-    table: pd.DataFrame, title: str = "", unit: str = "", height: int | None = None
-) -> go.Figure:
+def bar_figure(table: pd.DataFrame, title: str = "", unit: str = "", height: int | None = None) -> go.Figure:
     """Horizontal bars, largest at the top: columns ``label`` and ``value``; green > 0, red < 0
     unless a ``colour`` column says otherwise."""
     table = table.iloc[::-1]
-    colours = (
-        table["colour"]
-        if "colour" in table
-        else np.where(table["value"] >= 0, "#1a9850", "#d73027")
-    )
+    colours = table["colour"] if "colour" in table else np.where(table["value"] >= 0, "#1a9850", "#d73027")
     fig = go.Figure(
         go.Bar(
             x=table["value"].to_numpy(),
@@ -283,12 +277,8 @@ def bar_figure(
 
 def _focus_positions(model: ModelSpec, focus: str) -> dict[str, tuple[float, float]]:
     """Causes on the left, the node in the middle, effects on the right (both ways: on top)."""
-    causes = [
-        n for n in model.node_ids if any(k.source == n and k.target == focus for k in model.links)
-    ]
-    effects = [
-        n for n in model.node_ids if any(k.source == focus and k.target == n for k in model.links)
-    ]
+    causes = [n for n in model.node_ids if any(k.source == n and k.target == focus for k in model.links)]
+    effects = [n for n in model.node_ids if any(k.source == focus and k.target == n for k in model.links)]
     both = [n for n in causes if n in effects]
     pos = {focus: (0.0, 0.0)}
     for x, group in (
@@ -303,14 +293,36 @@ def _focus_positions(model: ModelSpec, focus: str) -> dict[str, tuple[float, flo
 
 
 NETWORK_WORDS = {
-    "nl": {"positive": "versterkt (+)", "negative": "remt af (−)", "delayed": "met vertraging (‖, gestippeld)",
-           "weight": "gewicht", "per": "{target} per {source}", "elasticity": "% per %", "lag": "vertraging",
-           "years": "jaar", "none": "geen", "unit": "eenheid",
-           "fixed": "vast", "exponential": "geleidelijk (exponentieel)", "third_order": "geleidelijk (derde orde)"},
-    "en": {"positive": "increases (+)", "negative": "decreases (−)", "delayed": "delayed (‖, dotted)",
-           "weight": "weight", "per": "{target} per {source}", "elasticity": "% per %", "lag": "delay",
-           "years": "years", "none": "none", "unit": "unit",
-           "fixed": "fixed", "exponential": "gradual (exponential)", "third_order": "gradual (third order)"},
+    "nl": {
+        "positive": "versterkt (+)",
+        "negative": "remt af (−)",
+        "delayed": "met vertraging (‖, gestippeld)",
+        "weight": "gewicht",
+        "per": "{target} per {source}",
+        "elasticity": "% per %",
+        "lag": "vertraging",
+        "years": "jaar",
+        "none": "geen",
+        "unit": "eenheid",
+        "fixed": "vast",
+        "exponential": "geleidelijk (exponentieel)",
+        "third_order": "geleidelijk (derde orde)",
+    },
+    "en": {
+        "positive": "increases (+)",
+        "negative": "decreases (−)",
+        "delayed": "delayed (‖, dotted)",
+        "weight": "weight",
+        "per": "{target} per {source}",
+        "elasticity": "% per %",
+        "lag": "delay",
+        "years": "years",
+        "none": "none",
+        "unit": "unit",
+        "fixed": "fixed",
+        "exponential": "gradual (exponential)",
+        "third_order": "gradual (third order)",
+    },
 }
 POSITIVE, NEGATIVE = "#1a9850", "#d73027"
 CURVE = 0.12  # a link bends this far sideways (share of its length): A->B and B->A stay apart
@@ -330,21 +342,26 @@ def _curve(p0: tuple[float, float], p1: tuple[float, float], n: int = 14) -> np.
 def _link_hover(model: ModelSpec, link: object, language: str) -> str:
     w = NETWORK_WORDS["en" if language == "en" else "nl"]
     src, tgt = model.node(link.source), model.node(link.target)
-    unit = w["elasticity"] if link.form == "elasticity" else w["per"].format(
-        target=unit_label(tgt.shown_unit, language), source=unit_label(src.shown_unit, language))
+    unit = (
+        w["elasticity"]
+        if link.form == "elasticity"
+        else w["per"].format(target=unit_label(tgt.shown_unit, language), source=unit_label(src.shown_unit, language))
+    )
     if getattr(link, "weight_unit", "") and link.form != "elasticity":  # declared in the file, checked by validate
         unit = unit_label(link.weight_unit, language)
     lag = link.lag.central
     delay = w["none"] if not lag else f"{format_number(lag, language)} {w['years']}"
     if lag and link.delay and link.delay != "none":
         delay += f", {w.get(link.delay, link.delay)}"
-    return "<br>".join([
-        _plain(f"{src.label.get(language)} → {tgt.label.get(language)}"),
-        _plain(f"{w['weight']}: {format_number(link.weight.central, language)} ({unit})"),
-        _plain(f"{w['lag']}: {delay}"),
-        *([_plain(score_text(link, language))] if getattr(link, "is_scored", False) else []),
-        *([_plain(shape_text(link, language))] if getattr(link, "shape", None) is not None else []),
-    ])
+    return "<br>".join(
+        [
+            _plain(f"{src.label.get(language)} → {tgt.label.get(language)}"),
+            _plain(f"{w['weight']}: {format_number(link.weight.central, language)} ({unit})"),
+            _plain(f"{w['lag']}: {delay}"),
+            *([_plain(score_text(link, language))] if getattr(link, "is_scored", False) else []),
+            *([_plain(shape_text(link, language))] if getattr(link, "shape", None) is not None else []),
+        ]
+    )
 
 
 def _delayed(link: object) -> bool:
@@ -365,27 +382,70 @@ def _add_links(fig: go.Figure, model: ModelSpec, links: list, pos: dict, languag
         ys += [*points[:, 1], None]
         colour = POSITIVE if positive else NEGATIVE
         tail, head = points[-3], points[-1]
-        annotations.append({"x": head[0], "y": head[1], "ax": tail[0], "ay": tail[1], "xref": "x", "yref": "y",
-                            "axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1.6,
-                            "arrowwidth": 1.6, "standoff": 9, "arrowcolor": colour, "text": ""})
+        annotations.append(
+            {
+                "x": head[0],
+                "y": head[1],
+                "ax": tail[0],
+                "ay": tail[1],
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowsize": 1.6,
+                "arrowwidth": 1.6,
+                "standoff": 9,
+                "arrowcolor": colour,
+                "text": "",
+            }
+        )
         middle = points[len(points) // 2]
-        annotations.append({"x": middle[0], "y": middle[1], "xref": "x", "yref": "y", "showarrow": False,
-                            "text": ("+" if positive else "−") + (DELAY_MARK if delayed else ""),
-                            "font": {"size": 14, "color": colour}, "bgcolor": "rgba(255,255,255,0.8)"})
+        annotations.append(
+            {
+                "x": middle[0],
+                "y": middle[1],
+                "xref": "x",
+                "yref": "y",
+                "showarrow": False,
+                "text": ("+" if positive else "−") + (DELAY_MARK if delayed else ""),
+                "font": {"size": 14, "color": colour},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
         hover_x.append(middle[0])
         hover_y.append(middle[1])
         hover_text.append(_link_hover(model, link, language))
     for (positive, delayed), (xs, ys) in sorted(groups.items(), reverse=True):
         name = w["positive"] if positive else w["negative"]
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", hoverinfo="skip", legendgroup="links",
-            name=_plain(f"{name}, {w['delayed']}" if delayed else name),
-            line={"color": _transparent(POSITIVE if positive else NEGATIVE, 0.55), "width": 1.6,
-                  "dash": "dot" if delayed else "solid"},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                legendgroup="links",
+                name=_plain(f"{name}, {w['delayed']}" if delayed else name),
+                line={
+                    "color": _transparent(POSITIVE if positive else NEGATIVE, 0.55),
+                    "width": 1.6,
+                    "dash": "dot" if delayed else "solid",
+                },
+            )
+        )
     if hover_x:
-        fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker={"size": 14, "opacity": 0},
-                                 hovertext=hover_text, hoverinfo="text", showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=hover_x,
+                y=hover_y,
+                mode="markers",
+                marker={"size": 14, "opacity": 0},
+                hovertext=hover_text,
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
     return annotations
 
 
@@ -393,31 +453,55 @@ def _headers(lay: network_layout.Layout, language: str) -> list[dict]:
     """The theme's name above each column, the dimension's name above its first column."""
     out, seen = [], set()
     for column in lay.columns:
-        out.append({"x": column.x, "y": column.y - 0.35, "xref": "x", "yref": "y", "showarrow": False,
-                    "text": "<br>".join(_plain(x) for x in network_layout.wrap(theme_label(column.theme, language))),
-                    "font": {"size": 12, "color": "#444444"}, "bgcolor": "rgba(255,255,255,0.85)"})
+        out.append(
+            {
+                "x": column.x,
+                "y": column.y - 0.35,
+                "xref": "x",
+                "yref": "y",
+                "showarrow": False,
+                "text": "<br>".join(_plain(x) for x in network_layout.wrap(theme_label(column.theme, language))),
+                "font": {"size": 12, "color": "#444444"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
         if column.dimension not in seen:
             seen.add(column.dimension)
-            out.append({"x": column.x - 0.45, "y": column.y + 0.2, "xref": "x", "yref": "y", "showarrow": False,
-                        "xanchor": "left", "text": _plain(t(column.dimension, language).capitalize()),
-                        "font": {"size": 14, "color": "#222222", "weight": "bold"},
-                        "bgcolor": "rgba(255,255,255,0.85)"})
+            out.append(
+                {
+                    "x": column.x - 0.45,
+                    "y": column.y + 0.2,
+                    "xref": "x",
+                    "yref": "y",
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "text": _plain(t(column.dimension, language).capitalize()),
+                    "font": {"size": 14, "color": "#222222", "weight": "bold"},
+                    "bgcolor": "rgba(255,255,255,0.85)",
+                }
+            )
     return out
 
 
 def _node_label(pos: dict, node: object, language: str) -> dict:
     """A node's name under its marker, on a white ground so that links passing behind do not cross it."""
     x, y = pos[node.id]
-    return {"x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False, "yanchor": "top",
-            "yshift": -(network_layout.MARKER_PX / 2 + 2),
-            "text": "<br>".join(_plain(line) for line in network_layout.wrap(node.label.get(language))),
-            "font": {"size": network_layout.FONT_PX, "color": "#222222"},
-            "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 0}
+    return {
+        "x": x,
+        "y": y,
+        "xref": "x",
+        "yref": "y",
+        "showarrow": False,
+        "yanchor": "top",
+        "yshift": -(network_layout.MARKER_PX / 2 + 2),
+        "text": "<br>".join(_plain(line) for line in network_layout.wrap(node.label.get(language))),
+        "font": {"size": network_layout.FONT_PX, "color": "#222222"},
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "borderpad": 0,
+    }
 
 
-def network_figure(
-    model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 900
-) -> go.Figure:
+def network_figure(model: ModelSpec, language: str = "nl", focus: str | None = None, height: int = 900) -> go.Figure:
     """The causal diagram: one block of columns per dimension, one column per theme (CBS order), nodes
     coloured by theme; links green (+, increases) or red (−, decreases) with arrowheads, dotted and
     marked ‖ when delayed; weight (with its unit) and delay on hover over a link's middle.
@@ -470,8 +554,10 @@ def network_figure(
     annotations += [_node_label(pos, n, language) for n in model.nodes if n.id in shown]  # last: on top
     if lay is not None:
         height = lay.height_px + 70
-        axes = {"xaxis": {"visible": False, "range": list(lay.x_range), "fixedrange": True},
-                "yaxis": {"visible": False, "range": list(lay.y_range), "fixedrange": True}}
+        axes = {
+            "xaxis": {"visible": False, "range": list(lay.x_range), "fixedrange": True},
+            "yaxis": {"visible": False, "range": list(lay.y_range), "fixedrange": True},
+        }
     else:
         height = min(height, 260 + 60 * len(shown))
         axes = {"xaxis": {"visible": False, "range": [-1.8, 1.8]}, "yaxis": {"visible": False}}

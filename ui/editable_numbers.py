@@ -65,8 +65,9 @@ def parse_cell(text: object, language: str = "nl") -> float | None:
         raise ValueError(suggestions[-1] if suggestions else "") from None
 
 
-def parse_columns(frame: pd.DataFrame, columns: Iterable[str], language: str,
-                  row_head: Callable[[dict], str]) -> tuple[pd.DataFrame, list[str]]:
+def parse_columns(
+    frame: pd.DataFrame, columns: Iterable[str], language: str, row_head: Callable[[dict], str]
+) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` with ``columns`` read back as numbers, and a sentence per cell that is no number.
 
     ``row_head(row)`` starts each sentence ("Verband Banen → Inkomen: "); a cell that is no
@@ -81,8 +82,12 @@ def parse_columns(frame: pd.DataFrame, columns: Iterable[str], language: str,
                 value = parse_cell(text, language)
             except ValueError as exc:
                 hint = t("not_a_number_hint", language, suggestion=str(exc)) if str(exc) else ""
-                problems.append(row_head(row) + t("not_a_number", language, column=t(f"col_{column}", language),
-                                                  text=str(text).strip(), hint=hint))
+                problems.append(
+                    row_head(row)
+                    + t(
+                        "not_a_number", language, column=t(f"col_{column}", language), text=str(text).strip(), hint=hint
+                    )
+                )
                 value = None
             values.append(math.nan if value is None else value)
         out[column] = pd.Series(values, index=frame.index, dtype=float)

@@ -12,8 +12,9 @@ import plotly.graph_objects as go
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame],
-                summary: tuple[str, list[tuple[str, pd.DataFrame]]] | None = None) -> bytes:
+def excel_bytes(
+    sheets: dict[str, pd.DataFrame], summary: tuple[str, list[tuple[str, pd.DataFrame]]] | None = None
+) -> bytes:
     """An .xlsx workbook (openpyxl) with one sheet per table; names cut to Excel's 31 characters.
 
     ``summary`` = (sheet name, [(heading, table), ...]) puts a first sheet with those tables one

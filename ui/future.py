@@ -84,10 +84,7 @@ def default_assumption_keys(items: list[ov.Assumption], scenarios: list[Scenario
     """The assumptions shown first: the first link each scenario overrides (then the second, ...),
     else the first uncertain links; at most :data:`MAX_ASSUMPTION_DEFAULTS`."""
     keys = {a.key for a in items}
-    per_scenario = [
-        [f"{k.source}->{k.target}" for k in s.overrides.links if k.weight is not None]
-        for s in scenarios
-    ]
+    per_scenario = [[f"{k.source}->{k.target}" for k in s.overrides.links if k.weight is not None] for s in scenarios]
     chosen: list[str] = []
     for rank in range(max((len(x) for x in per_scenario), default=0)):
         for links in per_scenario:
@@ -96,9 +93,7 @@ def default_assumption_keys(items: list[ov.Assumption], scenarios: list[Scenario
     return (chosen or [a.key for a in items])[:MAX_ASSUMPTION_DEFAULTS]
 
 
-def changed_assumptions(
-    model: ModelSpec, base: ScenarioSpec | None, future: Future
-) -> dict[str, float]:
+def changed_assumptions(model: ModelSpec, base: ScenarioSpec | None, future: Future) -> dict[str, float]:
     """The group's weights that differ from the starting scenario's."""
     return ov.changed_weights(model, base, future.assumptions)
 
@@ -218,8 +213,7 @@ def _payload_error(exc: ValidationError) -> LinkError:
     if error["type"] in _NUMBER_ERRORS:
         return LinkError(
             "bad_number",
-            f"the link holds a value that is not a finite number between -{MAX_LINK_NUMBER:g} and "
-            f"{MAX_LINK_NUMBER:g}",
+            f"the link holds a value that is not a finite number between -{MAX_LINK_NUMBER:g} and {MAX_LINK_NUMBER:g}",
             limit=f"{MAX_LINK_NUMBER:g}",
         )
     return LinkError("not_a_future", "the link does not describe a future")

@@ -93,8 +93,16 @@ def number(value: float | None, language: str = "nl") -> str:
     return text
 
 
-SINGULAR = {"jobs": "job", "persons": "person", "dwellings": "dwelling", "households": "household",
-            "adults": "adult", "packages": "package", "moves": "move", "years": "year"}
+SINGULAR = {
+    "jobs": "job",
+    "persons": "person",
+    "dwellings": "dwelling",
+    "households": "household",
+    "adults": "adult",
+    "packages": "package",
+    "moves": "move",
+    "years": "year",
+}
 """A source unit after "per" is singular: "banen per baan", not "banen per banen"."""
 
 
@@ -136,7 +144,7 @@ def intervention_line(model: ModelSpec, item: InterventionSpec, language: str = 
 
 
 def _range(dist: Distribution, language: str) -> str:
-    """", bandbreedte 0,6 tot 0,95" for an uncertain weight with a finite range, else ""."""
+    """ ", bandbreedte 0,6 tot 0,95" for an uncertain weight with a finite range, else ""."""
     low, high = dist.support
     if not dist.is_uncertain or not (math.isfinite(low) and math.isfinite(high)):
         return ""

@@ -121,8 +121,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "headline_help": {
         "nl": "In {year}; eenheid: {unit}. Zonder ingreep: {base}. De pijl toont het verschil; groen is beter.",
-        "en": "In {year}; unit: {unit}. Without intervention: {base}. The arrow shows the difference; green is "
-        "better.",
+        "en": "In {year}; unit: {unit}. Without intervention: {base}. The arrow shows the difference; green is better.",
     },
     "sentence_level": {
         "nl": "In {year} is {name} vrijwel gelijk aan zonder ingreep.",
@@ -243,8 +242,10 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Dit model heeft geen gedragstests (een lijst checks: in het modelbestand, zie docs/formats.md).",
         "en": "This model has no behaviour tests (a checks: list in the model file, see docs/formats.md).",
     },
-    "checks_ensemble": {"nl": "Ook over {n} runs met onzekere verbanden", "en": "Also over {n} runs with uncertain "
-                        "links"},
+    "checks_ensemble": {
+        "nl": "Ook over {n} runs met onzekere verbanden",
+        "en": "Also over {n} runs with uncertain links",
+    },
     "col_check": {"nl": "gedragstest", "en": "behaviour test"},
     "col_outcome": {"nl": "uitkomst", "en": "outcome"},
     "col_detail": {"nl": "wat besliste", "en": "what decided"},
@@ -265,10 +266,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Where does the change come from?",
     },
     "tracing_help": {
-        "nl": "De verandering van dit bouwblok in het gekozen jaar, per inkomend verband "
-        "(in het huidige scenario).",
-        "en": "The change of this bouwblok in the chosen year, by incoming link "
-        "(in the current scenario).",
+        "nl": "De verandering van dit bouwblok in het gekozen jaar, per inkomend verband (in het huidige scenario).",
+        "en": "The change of this bouwblok in the chosen year, by incoming link (in the current scenario).",
     },
     "causes": {"nl": "Oorzaken", "en": "Causes"},
     "trace_paths": {
@@ -404,8 +403,10 @@ TEXT: dict[str, dict[str, str]] = {
     "make_png": {"nl": "PNG maken", "en": "Make PNG"},
     "make_report": {"nl": "Rapport bij een raadsvoorstel maken", "en": "Make a report for a council proposal"},
     "download_report": {"nl": "Rapport (HTML)", "en": "Report (HTML)"},
-    "report_unavailable": {"nl": "Het rapport maken lukt hier niet: {reason}",
-                           "en": "Making the report does not work here: {reason}"},
+    "report_unavailable": {
+        "nl": "Het rapport maken lukt hier niet: {reason}",
+        "en": "Making the report does not work here: {reason}",
+    },
     "share": {"nl": "Link om deze toekomst te delen", "en": "Link to share this future"},
     "share_help": {
         "nl": "Een collega op dezelfde server opent met deze link dezelfde toekomst.",
@@ -551,8 +552,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "place_pick": {"nl": "Plaats", "en": "Place"},
     "place_indicator": {"nl": "Indicator op de kaart", "en": "Indicator on the map"},
-    "place_map_title": {"nl": "{indicator}: verandering per plaats in {year}",
-                        "en": "{indicator}: change per place in {year}"},
+    "place_map_title": {
+        "nl": "{indicator}: verandering per plaats in {year}",
+        "en": "{indicator}: change per place in {year}",
+    },
     "place_better": {"nl": "beter", "en": "better"},
     "place_worse": {"nl": "slechter", "en": "worse"},
     "place_lower": {"nl": "lager", "en": "lower"},

@@ -132,9 +132,7 @@ def check_upload(
     ``bwsim validate`` refuses; a model also has to run without blowing up.
     """
     if len(raw) > limit:
-        return _refused(
-            f"{name}: {len(raw) / 1e6:.1f} MB, more than the limit of {limit / 1e6:.1f} MB"
-        )
+        return _refused(f"{name}: {len(raw) / 1e6:.1f} MB, more than the limit of {limit / 1e6:.1f} MB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -149,9 +147,7 @@ def check_upload(
         except InputError as exc:
             return _refused(*[str(p) for p in exc.problems])
         problem = run_problem(current.spec, [spec])
-        return (
-            _refused(f"{name}: {problem}") if problem else Outcome("scenario", text, scenario=spec)
-        )
+        return _refused(f"{name}: {problem}") if problem else Outcome("scenario", text, scenario=spec)
     return check_model_text(text, name, scenario_texts)
 
 
@@ -189,9 +185,14 @@ def read_observed(
     import hashlib
 
     if len(raw) > limit:
-        raise InputError(Problem(name, "", msg("{size:.1f} MB, more than the limit of {limit:.1f} MB",
-                                               size=len(raw) / 1e6, limit=limit / 1e6),
-                                 msg("keep only the indicators you monitor")))
+        raise InputError(
+            Problem(
+                name,
+                "",
+                msg("{size:.1f} MB, more than the limit of {limit:.1f} MB", size=len(raw) / 1e6, limit=limit / 1e6),
+                msg("keep only the indicators you monitor"),
+            )
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -201,8 +202,12 @@ def read_observed(
 
 def link_head(model: ModelSpec, row: dict, language: str) -> str:
     """How a sentence about a row of the link table starts: ``"Verband Banen → Inkomen: "``."""
-    return t("edit_link", language, source=model.node(row["from"]).label.get(language),
-             target=model.node(row["to"]).label.get(language))
+    return t(
+        "edit_link",
+        language,
+        source=model.node(row["from"]).label.get(language),
+        target=model.node(row["to"]).label.get(language),
+    )
 
 
 def node_head(model: ModelSpec, row: dict, language: str) -> str:

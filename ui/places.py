@@ -109,8 +109,11 @@ def family_changes(model: ModelSpec, card: pd.DataFrame, family: str) -> pd.Data
     where = _place_of_nodes(model, dimension) if dimension else {}
     rows = card.set_index("node")
     nodes = {n.id: n for n in model.nodes}
-    ordered = [(where[node_id], node_id) for node_id in nodes
-               if node_id in where and model.expansion.nodes[model.node_ids.index(node_id)].family == family]  # type: ignore[union-attr]
+    ordered = [
+        (where[node_id], node_id)
+        for node_id in nodes
+        if node_id in where and model.expansion.nodes[model.node_ids.index(node_id)].family == family
+    ]  # type: ignore[union-attr]
     tiles = grid_positions([place for place, _ in ordered])
     out = []
     for place, node_id in ordered:
@@ -118,11 +121,22 @@ def family_changes(model: ModelSpec, card: pd.DataFrame, family: str) -> pd.Data
         relative = float(rows.at[node_id, "relative"]) if node_id in rows.index else math.nan
         direction = nodes[node_id].direction
         sign = -1.0 if direction == "down" else 1.0
-        out.append({"place": place, "node": node_id, "delta": delta, "relative": relative, "direction": direction,
-                    "verdict": str(rows.at[node_id, "verdict"]) if node_id in rows.index else "",
-                    "row": tiles[place][0], "column": tiles[place][1], "colour": sign * delta})
-    return pd.DataFrame(out, columns=["place", "node", "delta", "relative", "direction", "verdict", "row",
-                                      "column", "colour"])
+        out.append(
+            {
+                "place": place,
+                "node": node_id,
+                "delta": delta,
+                "relative": relative,
+                "direction": direction,
+                "verdict": str(rows.at[node_id, "verdict"]) if node_id in rows.index else "",
+                "row": tiles[place][0],
+                "column": tiles[place][1],
+                "colour": sign * delta,
+            }
+        )
+    return pd.DataFrame(
+        out, columns=["place", "node", "delta", "relative", "direction", "verdict", "row", "column", "colour"]
+    )
 
 
 def place_card(model: ModelSpec, card: pd.DataFrame, place: str) -> pd.DataFrame:
@@ -157,16 +171,34 @@ def place_map_figure(changes: pd.DataFrame, title: str, unit: str, language: str
     neutral = bool(len(changes)) and all(d not in ("up", "down") for d in changes["direction"])
     finite = [abs(v) for row in z for v in row if v is not None]
     extent = max(finite) if finite and max(finite) > 0 else 1.0
-    ends = (t("place_lower", language), t("place_higher", language)) if neutral else (
-        t("place_worse", language), t("place_better", language))
-    fig = go.Figure(go.Heatmap(
-        z=z, text=names, customdata=hover, hovertemplate="%{customdata}<extra></extra>", texttemplate="%{text}",
-        colorscale=LOW_HIGH_SCALE if neutral else GOOD_BAD_SCALE, zmin=-extent, zmax=extent, zmid=0,
-        xgap=4, ygap=4, hoverongaps=False,
-        colorbar={"tickvals": [-extent, 0, extent], "ticktext": [ends[0], t("place_same", language), ends[1]]},
-    ))
-    fig.update_layout(title=_plain(title), height=120 + 110 * n_rows, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      plot_bgcolor="white")
+    ends = (
+        (t("place_lower", language), t("place_higher", language))
+        if neutral
+        else (t("place_worse", language), t("place_better", language))
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            text=names,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            texttemplate="%{text}",
+            colorscale=LOW_HIGH_SCALE if neutral else GOOD_BAD_SCALE,
+            zmin=-extent,
+            zmax=extent,
+            zmid=0,
+            xgap=4,
+            ygap=4,
+            hoverongaps=False,
+            colorbar={"tickvals": [-extent, 0, extent], "ticktext": [ends[0], t("place_same", language), ends[1]]},
+        )
+    )
+    fig.update_layout(
+        title=_plain(title),
+        height=120 + 110 * n_rows,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        plot_bgcolor="white",
+    )
     fig.update_xaxes(visible=False, showgrid=False)
     fig.update_yaxes(visible=False, showgrid=False, autorange="reversed", scaleanchor="x")
     return fig

@@ -22,15 +22,21 @@ LINE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 
 
 def _layout(fig: go.Figure, title: str, height: int, **extra: object) -> go.Figure:
-    fig.update_layout(title={"text": _plain(title), "font": {"size": 14}}, height=height, plot_bgcolor="white",
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, **extra)
+    fig.update_layout(
+        title={"text": _plain(title), "font": {"size": 14}},
+        height=height,
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        **extra,
+    )
     fig.update_xaxes(gridcolor="#eeeeee")
     fig.update_yaxes(gridcolor="#eeeeee")
     return fig
 
 
-def tornado_figure(ranking: pd.DataFrame, top: int = 15, title: str = "",
-                   labels: dict[str, str] | None = None) -> go.Figure:
+def tornado_figure(
+    ranking: pd.DataFrame, top: int = 15, title: str = "", labels: dict[str, str] | None = None
+) -> go.Figure:
     """Which assumptions matter most: horizontal bars, the most important at the top.
 
     Parameters
@@ -48,25 +54,43 @@ def tornado_figure(ranking: pd.DataFrame, top: int = 15, title: str = "",
     names = [_plain((labels or {}).get(f, f)) for f in part["factor"]]
     fig = go.Figure()
     if "ST" in part:
-        fig.add_trace(go.Bar(y=names, x=part["ST"].to_numpy(), orientation="h", name="ST (total)",
-                             marker_color=TOTAL_COLOUR))
-        fig.add_trace(go.Bar(y=names, x=part["S1"].to_numpy(), orientation="h", name="S1 (first order)",
-                             marker_color=FIRST_COLOUR))
+        fig.add_trace(
+            go.Bar(y=names, x=part["ST"].to_numpy(), orientation="h", name="ST (total)", marker_color=TOTAL_COLOUR)
+        )
+        fig.add_trace(
+            go.Bar(
+                y=names, x=part["S1"].to_numpy(), orientation="h", name="S1 (first order)", marker_color=FIRST_COLOUR
+            )
+        )
         axis = "share of variance"
     else:
-        fig.add_trace(go.Bar(y=names, x=part["mu_star"].to_numpy(), orientation="h", name="mu*",
-                             marker_color=TOTAL_COLOUR,
-                             error_x={"type": "data", "array": part["mu_star_conf"].to_numpy()}
-                             if "mu_star_conf" in part else None))
-        fig.add_trace(go.Bar(y=names, x=part["sigma"].to_numpy(), orientation="h", name="sigma",
-                             marker_color=FIRST_COLOUR))
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=part["mu_star"].to_numpy(),
+                orientation="h",
+                name="mu*",
+                marker_color=TOTAL_COLOUR,
+                error_x={"type": "data", "array": part["mu_star_conf"].to_numpy()} if "mu_star_conf" in part else None,
+            )
+        )
+        fig.add_trace(
+            go.Bar(y=names, x=part["sigma"].to_numpy(), orientation="h", name="sigma", marker_color=FIRST_COLOUR)
+        )
         axis = "mean |elementary effect|"
-    return _layout(fig, title, max(240, 28 * len(part) + 90), barmode="group", xaxis_title=axis,
-                   legend={"orientation": "h", "y": -0.15})
+    return _layout(
+        fig,
+        title,
+        max(240, 28 * len(part) + 90),
+        barmode="group",
+        xaxis_title=axis,
+        legend={"orientation": "h", "y": -0.15},
+    )
 
 
-def indices_over_time_figure(over_time: pd.DataFrame, factors: Sequence[str], title: str = "",
-                             labels: dict[str, str] | None = None) -> go.Figure:
+def indices_over_time_figure(
+    over_time: pd.DataFrame, factors: Sequence[str], title: str = "", labels: dict[str, str] | None = None
+) -> go.Figure:
     """An index of chosen factors over the years (which assumption matters when).
 
     ``over_time``: :meth:`simulator.sensitivity.Indices.over_time`, columns ``time, factor, value``.
@@ -74,9 +98,15 @@ def indices_over_time_figure(over_time: pd.DataFrame, factors: Sequence[str], ti
     fig = go.Figure()
     for i, factor in enumerate(factors):
         part = over_time[over_time["factor"] == factor]
-        fig.add_trace(go.Scatter(x=part["time"].to_numpy(), y=part["value"].to_numpy(), mode="lines+markers",
-                                 name=_plain((labels or {}).get(factor, factor)),
-                                 line={"color": LINE_COLOURS[i % len(LINE_COLOURS)]}))
+        fig.add_trace(
+            go.Scatter(
+                x=part["time"].to_numpy(),
+                y=part["value"].to_numpy(),
+                mode="lines+markers",
+                name=_plain((labels or {}).get(factor, factor)),
+                line={"color": LINE_COLOURS[i % len(LINE_COLOURS)]},
+            )
+        )
     return _layout(fig, title, 320, legend={"orientation": "h", "y": -0.25})
 
 
@@ -100,23 +130,41 @@ def estimates_figure(parameters: pd.DataFrame, title: str = "") -> go.Figure:
     est, lo, hi = scaled("estimate"), scaled("low"), scaled("high")
     colour = np.where(rows["identified"].to_numpy(bool), TOTAL_COLOUR, FLAG_COLOUR)
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=np.ones(len(rows)), orientation="h", marker_color="#eeeeee",
-                         name="range", hoverinfo="skip"))
-    fig.add_trace(go.Scatter(y=names, x=scaled("start"), mode="markers", name="start",
-                             marker={"color": "#999999", "size": 7}))
-    fig.add_trace(go.Scatter(y=names, x=est, mode="markers", name="estimate",
-                             marker={"color": colour, "size": 11, "symbol": "diamond"},
-                             error_x={"type": "data", "symmetric": False, "array": np.nan_to_num(hi - est),
-                                      "arrayminus": np.nan_to_num(est - lo)},
-                             customdata=rows["estimate"].to_numpy(float),
-                             hovertemplate="%{y}: %{customdata:.4g}<extra></extra>"))
-    return _layout(fig, title, max(220, 30 * len(rows) + 90), xaxis={"range": [-0.08, 1.08],
-                   "title": "position in the link's range (0 = low, 1 = high)"},
-                   legend={"orientation": "h", "y": -0.2})
+    fig.add_trace(
+        go.Bar(y=names, x=np.ones(len(rows)), orientation="h", marker_color="#eeeeee", name="range", hoverinfo="skip")
+    )
+    fig.add_trace(
+        go.Scatter(y=names, x=scaled("start"), mode="markers", name="start", marker={"color": "#999999", "size": 7})
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=est,
+            mode="markers",
+            name="estimate",
+            marker={"color": colour, "size": 11, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": np.nan_to_num(hi - est),
+                "arrayminus": np.nan_to_num(est - lo),
+            },
+            customdata=rows["estimate"].to_numpy(float),
+            hovertemplate="%{y}: %{customdata:.4g}<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        title,
+        max(220, 30 * len(rows) + 90),
+        xaxis={"range": [-0.08, 1.08], "title": "position in the link's range (0 = low, 1 = high)"},
+        legend={"orientation": "h", "y": -0.2},
+    )
 
 
-def fit_figure(observed: pd.DataFrame, title: str = "", unit: str = "",
-               model_path: pd.DataFrame | None = None) -> go.Figure:
+def fit_figure(
+    observed: pd.DataFrame, title: str = "", unit: str = "", model_path: pd.DataFrame | None = None
+) -> go.Figure:
     """Observed points of one node with the fitted model at the same times (and optionally its path).
 
     ``observed``: columns ``time``, ``value`` (observed) and ``predicted`` (fitted model,
@@ -124,22 +172,54 @@ def fit_figure(observed: pd.DataFrame, title: str = "", unit: str = "",
     """
     fig = go.Figure()
     if model_path is not None:
-        fig.add_trace(go.Scatter(x=model_path["time"].to_numpy(), y=model_path["value"].to_numpy(),
-                                 mode="lines", name="model", line={"color": TOTAL_COLOUR}))
+        fig.add_trace(
+            go.Scatter(
+                x=model_path["time"].to_numpy(),
+                y=model_path["value"].to_numpy(),
+                mode="lines",
+                name="model",
+                line={"color": TOTAL_COLOUR},
+            )
+        )
     else:
-        fig.add_trace(go.Scatter(x=observed["time"].to_numpy(), y=observed["predicted"].to_numpy(),
-                                 mode="lines", name="model", line={"color": TOTAL_COLOUR}))
-    fig.add_trace(go.Scatter(x=observed["time"].to_numpy(), y=observed["value"].to_numpy(), mode="markers",
-                             name="observed", marker={"color": OBSERVED_COLOUR, "size": 7}))
+        fig.add_trace(
+            go.Scatter(
+                x=observed["time"].to_numpy(),
+                y=observed["predicted"].to_numpy(),
+                mode="lines",
+                name="model",
+                line={"color": TOTAL_COLOUR},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=observed["time"].to_numpy(),
+            y=observed["value"].to_numpy(),
+            mode="markers",
+            name="observed",
+            marker={"color": OBSERVED_COLOUR, "size": 7},
+        )
+    )
     return _layout(fig, title, 280, yaxis_title=_plain(unit) or None, legend={"orientation": "h", "y": -0.25})
 
 
-MONITOR_LABELS = {"band": "expected band", "median": "median", "path": "scenario path",
-                  "inside": "observed, inside", "outside": "observed, outside"}
+MONITOR_LABELS = {
+    "band": "expected band",
+    "median": "median",
+    "path": "scenario path",
+    "inside": "observed, inside",
+    "outside": "observed, outside",
+}
 
 
-def monitor_figure(band: pd.DataFrame, observed: pd.DataFrame, title: str = "", unit: str = "",
-                   labels: dict[str, str] | None = None, deterministic: bool = False) -> go.Figure:
+def monitor_figure(
+    band: pd.DataFrame,
+    observed: pd.DataFrame,
+    title: str = "",
+    unit: str = "",
+    labels: dict[str, str] | None = None,
+    deterministic: bool = False,
+) -> go.Figure:
     """The expected band of one indicator with the observations; points outside marked red.
 
     Parameters
@@ -159,17 +239,36 @@ def monitor_figure(band: pd.DataFrame, observed: pd.DataFrame, title: str = "", 
     x = band["time"].to_numpy()
     fig = go.Figure()
     if not deterministic:
-        fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
-                                 y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
-                                 fill="toself", fillcolor="rgba(31,119,180,0.18)", line={"width": 0},
-                                 name=names["band"], hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=x, y=band["median"].to_numpy(), mode="lines",
-                             name=names["path" if deterministic else "median"],
-                             line={"color": BAND_COLOUR, "dash": "solid" if deterministic else "dot"}))
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([x, x[::-1]]),
+                y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
+                fill="toself",
+                fillcolor="rgba(31,119,180,0.18)",
+                line={"width": 0},
+                name=names["band"],
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=band["median"].to_numpy(),
+            mode="lines",
+            name=names["path" if deterministic else "median"],
+            line={"color": BAND_COLOUR, "dash": "solid" if deterministic else "dot"},
+        )
+    )
     inside = observed["status"] == "inside"
     for mask, key, colour in ((inside, "inside", OBSERVED_COLOUR), (~inside, "outside", FLAG_COLOUR)):
         if mask.any():
-            fig.add_trace(go.Scatter(x=observed.loc[mask, "time"].to_numpy(),
-                                     y=observed.loc[mask, "observed"].to_numpy(), mode="markers", name=names[key],
-                                     marker={"color": colour, "size": 9 if colour == FLAG_COLOUR else 7}))
+            fig.add_trace(
+                go.Scatter(
+                    x=observed.loc[mask, "time"].to_numpy(),
+                    y=observed.loc[mask, "observed"].to_numpy(),
+                    mode="markers",
+                    name=names[key],
+                    marker={"color": colour, "size": 9 if colour == FLAG_COLOUR else 7},
+                )
+            )
     return _layout(fig, title, 300, yaxis_title=_plain(unit) or None, legend={"orientation": "h", "y": -0.25})

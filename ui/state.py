@@ -129,8 +129,11 @@ def model_paths() -> list[Path]:
     paths = [default_model_path().resolve()]
     folder = REPO / "models"
     if folder.is_dir():
-        paths += [p.resolve() for p in sorted(folder.glob("*.yaml"))
-                  if p.resolve() not in paths and not p.name.endswith(".ambitions.yaml")]  # a model's ambitions
+        paths += [
+            p.resolve()
+            for p in sorted(folder.glob("*.yaml"))
+            if p.resolve() not in paths and not p.name.endswith(".ambitions.yaml")
+        ]  # a model's ambitions
     return paths
 
 
@@ -314,9 +317,7 @@ def current_default() -> Current:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _prepared(
-    model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
-) -> PreparedScenario:
+def _prepared(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> PreparedScenario:
     return prepare_scenario(_scenario, _model)
 
 
@@ -326,9 +327,7 @@ def prepared(cur: Current, scenario: ScenarioSpec) -> PreparedScenario:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _run(
-    model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
-) -> RunResult:
+def _run(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> RunResult:
     from simulator.runner import run_prepared
 
     prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
@@ -356,11 +355,7 @@ def checks_of(cur: Current, samples: int = 0):
 
 def baseline_spec(cur: Current, time_from: ScenarioSpec | None = None) -> ScenarioSpec:
     """The no-intervention scenario on the model in use."""
-    time = (
-        time_from.time
-        if time_from is not None and time_from.time is not None
-        else cur.model.spec.time
-    )
+    time = time_from.time if time_from is not None and time_from.time is not None else cur.model.spec.time
     return baseline_scenario(cur.model.spec, time)
 
 
@@ -378,8 +373,7 @@ def _experiments(
     from simulator.runner import Uncertainty, run_prepared
 
     prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
-    return run_prepared(prepared_, Uncertainty(samples, seed, "lhs"), scorecard=False, member_times="all",
-                        warnings=())
+    return run_prepared(prepared_, Uncertainty(samples, seed, "lhs"), scorecard=False, member_times="all", warnings=())
 
 
 def experiments(cur: Current, scenario: ScenarioSpec, samples: int, seed: int = 0):
@@ -417,15 +411,11 @@ def _scorecard(
 def scorecard_of(cur: Current, scenario: ScenarioSpec, year: float, samples: int = 0):
     """The one-year scorecard of ``scenario`` (cached); with ``samples``, verdict shares over the ensemble's
     members (the same runs as its band)."""
-    return _scorecard(
-        cur.key, cur.model.spec, _key(scenario), scenario, float(year), int(samples), language()
-    )
+    return _scorecard(cur.key, cur.model.spec, _key(scenario), scenario, float(year), int(samples), language())
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _stability(
-    model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec
-) -> str:
+def _stability(model_key: str, _model: ModelSpec, scenario_json: str, _scenario: ScenarioSpec) -> str:
     from simulator.analysis.report import stability_warning
 
     return stability_warning(_prepared(model_key, _model, scenario_json, _scenario))
@@ -611,9 +601,7 @@ def open_link(link: fut.SharedLink) -> None:
     if link.model:
         path = next((p for p in paths if p.stem == link.model), None)
         if path is None:
-            raise fut.LinkError(
-                "unknown_model", f"the model '{link.model}' is not on this server", model=link.model
-            )
+            raise fut.LinkError("unknown_model", f"the model '{link.model}' is not on this server", model=link.model)
     model = model_from_file(path)
     scenarios = file_scenarios(model, scenario_paths(path))
     spec = load_scenario_text(link.scenario, "link.yaml", model).spec if link.scenario else None

@@ -56,9 +56,7 @@ def band_table(summary: Any, result: RunResult, node: str, series: str) -> pd.Da
     """The 5-95 % band of ``node`` in values (baseline + deviation quantiles); columns time, series, low, high."""
     p05, _, p95 = summary.band(node)
     base = result.baseline[:, result.node_ids.index(node)]
-    return pd.DataFrame(
-        {"time": summary.times, "series": series, "low": base + p05, "high": base + p95}
-    )
+    return pd.DataFrame({"time": summary.times, "series": series, "low": base + p05, "high": base + p95})
 
 
 key_nodes = effects.largest_changes
@@ -90,11 +88,7 @@ def effect_sentences(
             text = sentence(r, language).rstrip(".")
         half = effects.half_time(result, node, r["year"])
         if half is not None and half < r["year"]:
-            text += (
-                f"; de helft daarvan al in {half:.0f}"
-                if language == "nl"
-                else f"; half of it by {half:.0f}"
-            )
+            text += f"; de helft daarvan al in {half:.0f}" if language == "nl" else f"; half of it by {half:.0f}"
         out.append(text + ".")
     return out
 
@@ -111,9 +105,7 @@ def tradeoff_lines(card: pd.DataFrame, language: str = "nl", n: int = 3) -> list
     for row in pairs.head(n).itertuples(index=False):
         gain = f"{theme_label(row.gains_theme)} ({row.gains_dimension.replace('_', ' ')})"
         loss = f"{theme_label(row.loses_theme)} ({row.loses_dimension.replace('_', ' ')})"
-        lines.append(
-            f"{gain} wint, {loss} verliest" if language == "nl" else f"{gain} gains, {loss} loses"
-        )
+        lines.append(f"{gain} wint, {loss} verliest" if language == "nl" else f"{gain} gains, {loss} loses")
     return lines
 
 
@@ -143,13 +135,7 @@ def nodes_table(model: ModelSpec, language: str = "nl") -> pd.DataFrame:
     rows = []
     for node in model.nodes:
         base = node.baseline
-        value = (
-            base
-            if isinstance(base, float)
-            else base.value
-            if isinstance(base, GrowthBaseline)
-            else None
-        )
+        value = base if isinstance(base, float) else base.value if isinstance(base, GrowthBaseline) else None
         rows.append(
             {
                 "id": node.id,
@@ -181,16 +167,10 @@ def stays_fixed(row: dict[str, Any], original: dict[str, Any]) -> bool:
     """True when a fixed link (low = weight = high in the table) had only its weight edited:
     it stays a fixed link at the new weight instead of a range that no longer holds it."""
     low, weight, high = (clean_number(original[k]) for k in ("low", "weight", "high"))
-    return (
-        low == weight == high
-        and clean_number(row["low"]) == low
-        and clean_number(row["high"]) == high
-    )
+    return low == weight == high and clean_number(row["low"]) == low and clean_number(row["high"]) == high
 
 
-def _link_data(
-    link: dict[str, Any], row: dict[str, Any], original: dict[str, Any]
-) -> dict[str, Any]:
+def _link_data(link: dict[str, Any], row: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
     if row == original:
         return link
     low, mode, high = _clean(row["low"]), _clean(row["weight"]), _clean(row["high"])

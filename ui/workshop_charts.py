@@ -39,8 +39,15 @@ def marked_scorecard(
     fig.update_layout(
         height=fig.layout.height + TITLE_ROOM,
         margin={"t": top},
-        title={"y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 6}, "x": 0.0, "xanchor": "left",
-               "font": {"size": 14}},
+        title={
+            "y": 1.0,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 6},
+            "x": 0.0,
+            "xanchor": "left",
+            "font": {"size": 14},
+        },
     )
     for dimension, theme in sorted(differs):
         if theme not in themes or dimension not in DIMENSIONS:
@@ -134,8 +141,11 @@ def overlay_figure(paths: pd.DataFrame, title: str, unit: str, height: int = 380
         for name, y_label, colour in zip(names, heights, colours, strict=True)
     ]
     fig.update_layout(
-        title={"text": _plain(title) + (f"<br><span style='font-size:12px;color:#555555'>{_plain(unit)}</span>"
-                                         if unit else ""), "font": {"size": 17}},
+        title={
+            "text": _plain(title)
+            + (f"<br><span style='font-size:12px;color:#555555'>{_plain(unit)}</span>" if unit else ""),
+            "font": {"size": 17},
+        },
         height=height,
         annotations=annotations,
         margin={"l": 10, "r": 190, "t": 64, "b": 10},

@@ -60,8 +60,11 @@ def panel(cur: state.Current) -> None:
     spec, lost = workshop_save.for_workshop(built, cur.model.spec, ws_model)
     if spec is None:
         st.warning(
-            tx("cannot_save_model", model=plain_text.markdown(ws_model.spec.name),
-               lost=plain_text.markdown("; ".join(lost)))
+            tx(
+                "cannot_save_model",
+                model=plain_text.markdown(ws_model.spec.name),
+                lost=plain_text.markdown("; ".join(lost)),
+            )
         )
         return
     st.caption(tx("to_workshop_help"))
@@ -78,9 +81,7 @@ def _save(store: WorkshopStore, code: str, group: str, cur: state.Current, built
         return
     text = workshop_save.future_text(spec, state.language())
     try:
-        check = workshop_save.save_checked(
-            store, code, group, name, text, Notes(), base, shown=state.run(cur, built)
-        )
+        check = workshop_save.save_checked(store, code, group, name, text, Notes(), base, shown=state.run(cur, built))
     except InputError as exc:
         show_error(exc)
         return
@@ -90,7 +91,7 @@ def _save(store: WorkshopStore, code: str, group: str, cur: state.Current, built
 
 
 def report(check: workshop_save.SaveCheck) -> None:
-    """"Saved" only when the read-back found what was shown; else what differs."""
+    """ "Saved" only when the read-back found what was shown; else what differs."""
     if check.ok:
         future = plain_text.markdown(check.version.future)
         st.success(tx("saved_checked", future=future, version=check.version.version))  # plain-text: version is an int

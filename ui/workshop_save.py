@@ -73,8 +73,7 @@ def same_numbers(stored: RunResult, shown: RunResult) -> bool:
         return False
     scale = np.abs(shown.value).max(axis=0, initial=0.0)
     return bool(
-        np.array_equal(stored.times, shown.times)
-        and np.all(np.abs(stored.value - shown.value) <= RTOL * scale)
+        np.array_equal(stored.times, shown.times) and np.all(np.abs(stored.value - shown.value) <= RTOL * scale)
     )
 
 
@@ -104,9 +103,7 @@ def read_back(
     store: WorkshopStore, code: str, saved: FutureVersion, text: str, notes: Notes, shown: RunResult | None
 ) -> tuple[str, ...]:
     """How the stored ``saved`` differs from what was sent (and, given ``shown``, from those numbers)."""
-    stored = next(
-        (v for v in store.history(code, saved.group, saved.future) if v.version == saved.version), None
-    )
+    stored = next((v for v in store.history(code, saved.group, saved.future) if v.version == saved.version), None)
     if stored is None:
         return ("missing",)
     out = [
@@ -153,9 +150,7 @@ def save_checked(
     InputError
         From :meth:`WorkshopStore.save_future` (unknown code or group, bad names, invalid scenario).
     """
-    saved = store.save_future(
-        code, group, future, text, notes, save_id=save_id(group, future, text, notes, base)
-    )
+    saved = store.save_future(code, group, future, text, notes, save_id=save_id(group, future, text, notes, base))
     return SaveCheck(saved, read_back(store, code, saved, text, notes, shown))
 
 

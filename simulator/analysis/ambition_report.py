@@ -36,17 +36,19 @@ def statement(result: AmbitionResult, model: ModelSpec, language: str) -> str:
         name = f"{name} ({ambition.place})"
     target = ambition.target
     if target is None:
-        text = (msg("{indicator} higher than without the scenario in {year:g}", indicator=name, year=ambition.year)
-                if ambition.comparison == "rise" else
-                msg("{indicator} lower than without the scenario in {year:g}", indicator=name, year=ambition.year))
+        text = (
+            msg("{indicator} higher than without the scenario in {year:g}", indicator=name, year=ambition.year)
+            if ambition.comparison == "rise"
+            else msg("{indicator} lower than without the scenario in {year:g}", indicator=name, year=ambition.year)
+        )
         return translate(text, language)
     value = _with_unit(format_number(target, language, digits=4), _unit(model, result.node, language))
-    words = {"below": msg("{indicator} below {target} in {year:g}", indicator=name, target=value, year=ambition.year),
-             "above": msg("{indicator} above {target} in {year:g}", indicator=name, target=value, year=ambition.year),
-             "at_most": msg("{indicator} at most {target} in {year:g}", indicator=name, target=value,
-                            year=ambition.year),
-             "at_least": msg("{indicator} at least {target} in {year:g}", indicator=name, target=value,
-                             year=ambition.year)}
+    words = {
+        "below": msg("{indicator} below {target} in {year:g}", indicator=name, target=value, year=ambition.year),
+        "above": msg("{indicator} above {target} in {year:g}", indicator=name, target=value, year=ambition.year),
+        "at_most": msg("{indicator} at most {target} in {year:g}", indicator=name, target=value, year=ambition.year),
+        "at_least": msg("{indicator} at least {target} in {year:g}", indicator=name, target=value, year=ambition.year),
+    }
     return translate(words[ambition.comparison], language)
 
 
@@ -56,9 +58,14 @@ def detail(result: AmbitionResult, model: ModelSpec, language: str) -> str:
     spec = next(n for n in model.nodes if n.id == result.node)
     gap_unit = change_unit(spec.unit_label or spec.unit, language)
     gap_unit = unit_label(gap_unit, language) if gap_unit == (spec.unit_label or spec.unit) else gap_unit
-    parts: list[Text] = [msg("in {year:g}: {value}, without the scenario {baseline}", year=result.time,
-                             value=_with_unit(format_number(result.value, language), unit),
-                             baseline=format_number(result.baseline, language))]
+    parts: list[Text] = [
+        msg(
+            "in {year:g}: {value}, without the scenario {baseline}",
+            year=result.time,
+            value=_with_unit(format_number(result.value, language), unit),
+            baseline=format_number(result.baseline, language),
+        )
+    ]
     gap = _with_unit(format_number(abs(result.distance), language), gap_unit)
     if result.distance > 0:
         parts.append(msg("{gap} still to go", gap=gap))
@@ -67,13 +74,15 @@ def detail(result: AmbitionResult, model: ModelSpec, language: str) -> str:
     else:
         parts.append(msg("exactly on the target"))
     if result.chance is not None:
-        parts.append(msg("reached in {percent:.0f} % of {runs:,.0f} runs", percent=100 * result.chance,
-                         runs=result.n_members))
+        parts.append(
+            msg("reached in {percent:.0f} % of {runs:,.0f} runs", percent=100 * result.chance, runs=result.n_members)
+        )
     return "; ".join(translate(p, language) for p in parts)
 
 
-def ambitions_text(results: Sequence[AmbitionResult], spec: AmbitionsSpec, model: ModelSpec, path: str,
-                   language: str = "nl") -> str:
+def ambitions_text(
+    results: Sequence[AmbitionResult], spec: AmbitionsSpec, model: ModelSpec, path: str, language: str = "nl"
+) -> str:
     """The block the scorecard prints after its table: a heading, then two lines per ambition and a count."""
     title = spec.title.nl if spec.title and language == "nl" else spec.title.en if spec.title else ""
     head = translate(msg("Ambitions ({path})", path=path), language)
@@ -96,10 +105,27 @@ def _number(value: float | None) -> float | None:
 
 def ambition_records(results: Sequence[AmbitionResult], model: ModelSpec, language: str = "nl") -> list[dict]:
     """One JSON-ready record per ambition (keys in docs/analysis.md, "Ambitions")."""
-    return [{"index": r.index, "label": statement(r, model, language), "indicator": r.ambition.indicator,
-             "place": r.ambition.place, "node": r.node, "year": r.ambition.year, "time": r.time,
-             "comparison": r.ambition.comparison, "target": r.ambition.target, "source": r.ambition.source,
-             "baseline": _number(r.baseline), "delta": _number(r.delta), "value": _number(r.value),
-             "distance": _number(r.distance), "reached": r.reached, "baseline_distance": _number(r.baseline_distance),
-             "baseline_reached": r.baseline_reached, "chance": _number(r.chance), "n_members": r.n_members}
-            for r in results]
+    return [
+        {
+            "index": r.index,
+            "label": statement(r, model, language),
+            "indicator": r.ambition.indicator,
+            "place": r.ambition.place,
+            "node": r.node,
+            "year": r.ambition.year,
+            "time": r.time,
+            "comparison": r.ambition.comparison,
+            "target": r.ambition.target,
+            "source": r.ambition.source,
+            "baseline": _number(r.baseline),
+            "delta": _number(r.delta),
+            "value": _number(r.value),
+            "distance": _number(r.distance),
+            "reached": r.reached,
+            "baseline_distance": _number(r.baseline_distance),
+            "baseline_reached": r.baseline_reached,
+            "chance": _number(r.chance),
+            "n_members": r.n_members,
+        }
+        for r in results
+    ]

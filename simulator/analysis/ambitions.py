@@ -35,8 +35,9 @@ STRICT = ("below", "above", "rise", "fall")
 """Targets reached only beyond them (a distance below 0); ``at_most`` and ``at_least`` also on them."""
 
 
-def distance(comparison: str, target: float | None, baseline: float | np.ndarray,
-             delta: float | np.ndarray) -> np.ndarray:
+def distance(
+    comparison: str, target: float | None, baseline: float | np.ndarray, delta: float | np.ndarray
+) -> np.ndarray:
     """The signed distance to an ambition's target, node units: positive = still to go (see the module table).
 
     ``baseline`` and ``delta`` broadcast (one value, or one per ensemble member).
@@ -108,8 +109,15 @@ def ambition_times(spec: AmbitionsSpec, times: np.ndarray) -> list[int]:
     return time_indices(times, [a.year for a in spec.ambitions], where="ambitions")
 
 
-def judge(spec: AmbitionsSpec, nodes: Sequence[str], node_ids: Sequence[str], times: np.ndarray,
-          baselines: np.ndarray, central: np.ndarray, members: np.ndarray | None = None) -> list[AmbitionResult]:
+def judge(
+    spec: AmbitionsSpec,
+    nodes: Sequence[str],
+    node_ids: Sequence[str],
+    times: np.ndarray,
+    baselines: np.ndarray,
+    central: np.ndarray,
+    members: np.ndarray | None = None,
+) -> list[AmbitionResult]:
     """Every ambition of ``spec`` judged on one run.
 
     Parameters
@@ -145,9 +153,24 @@ def judge(spec: AmbitionsSpec, nodes: Sequence[str], node_ids: Sequence[str], ti
         if members is not None:
             spread = members[i, n, :]
             n_members = int(spread.size)
-            chance = float(np.mean(is_reached(comparison, distance(comparison, target, b, spread)))) if n_members \
-                else None
-        results.append(AmbitionResult(i, ambition, node, float(times[k]), b, d, b + d, dist,
-                                      bool(is_reached(comparison, dist)), base, bool(is_reached(comparison, base)),
-                                      chance, n_members))
+            chance = (
+                float(np.mean(is_reached(comparison, distance(comparison, target, b, spread)))) if n_members else None
+            )
+        results.append(
+            AmbitionResult(
+                i,
+                ambition,
+                node,
+                float(times[k]),
+                b,
+                d,
+                b + d,
+                dist,
+                bool(is_reached(comparison, dist)),
+                base,
+                bool(is_reached(comparison, base)),
+                chance,
+                n_members,
+            )
+        )
     return results

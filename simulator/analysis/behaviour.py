@@ -84,8 +84,9 @@ def evaluate(check: BehaviourCheck, times: np.ndarray, baseline: np.ndarray, del
         return Verdict(holds, np.full(d.shape[1], times[k]), values)
     if check.expect in ("rises", "falls"):
         first = _given(check.start)
-        window = np.flatnonzero((times >= first - TIME_TOLERANCE)
-                                & (times <= first + _given(check.within) + TIME_TOLERANCE))
+        window = np.flatnonzero(
+            (times >= first - TIME_TOLERANCE) & (times <= first + _given(check.within) + TIME_TOLERANCE)
+        )
         if window.size == 0:  # a window shorter than dt between two reported times: the first time after it
             window = np.flatnonzero(times >= first - TIME_TOLERANCE)[:1]
         part = d[window]
@@ -129,17 +130,28 @@ def _intervention_words(item: InterventionSpec, model: ModelSpec) -> Text:
     if item.relative:
         size: Text = msg("{amount:+,.4g} %", amount=100 * amount)
     elif node.unit:
-        size = msg("{amount:+,.6g} {unit}", amount=amount,
-                   unit=_in_languages(lambda language: unit_label(node.unit, language)))
+        size = msg(
+            "{amount:+,.6g} {unit}", amount=amount, unit=_in_languages(lambda language: unit_label(node.unit, language))
+        )
     else:
         size = msg("{amount:+,.6g}", amount=amount)
     if item.shape == "step":
         return msg("{node} {size} from {start:g}", size=size, node=label, start=item.param("start"))
     if item.shape == "pulse":
-        return msg("{node} {size} from {start:g} for {width:g} years", size=size, node=label,
-                   start=item.param("start"), width=item.param("width"))
-    return msg("{node} {size} a year from {start:g} to {end:g}", size=size, node=label,
-               start=item.param("start"), end=item.param("end"))
+        return msg(
+            "{node} {size} from {start:g} for {width:g} years",
+            size=size,
+            node=label,
+            start=item.param("start"),
+            width=item.param("width"),
+        )
+    return msg(
+        "{node} {size} a year from {start:g} to {end:g}",
+        size=size,
+        node=label,
+        start=item.param("start"),
+        end=item.param("end"),
+    )
 
 
 def statement(check: BehaviourCheck, model: ModelSpec) -> Text:
@@ -166,8 +178,9 @@ def statement(check: BehaviourCheck, model: ModelSpec) -> Text:
         "lower": lambda: msg("{node} is lower in {year:g} than without", node=label, year=check.year),
         "never_below": lambda: msg("{node} is never below {value}", node=label, value=amount(check.value)),
         "never_above": lambda: msg("{node} is never above {value}", node=label, value=amount(check.value)),
-        "between": lambda: msg("{node} stays between {low} and {high}", node=label, low=amount(check.low),
-                               high=amount(check.high)),
+        "between": lambda: msg(
+            "{node} stays between {low} and {high}", node=label, low=amount(check.low), high=amount(check.high)
+        ),
     }
     text = forms[check.expect]()
     if not check.interventions:
@@ -192,7 +205,7 @@ def detail(check: BehaviourCheck, verdict: Verdict, run: int = 0) -> Text:
 
 
 def share_text(fraction: float, runs: int, min_share: float | None = None) -> Text:
-    """"holds in 97 % of 1,000 runs", with the share it needs when the check gives ``min_share``."""
+    """ "holds in 97 % of 1,000 runs", with the share it needs when the check gives ``min_share``."""
     text = msg("holds in {percent:.0f} % of {runs:,.0f} runs", percent=100 * fraction, runs=int(runs))
     if min_share is None:
         return text

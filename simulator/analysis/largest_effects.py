@@ -15,12 +15,24 @@ from simulator.results import RunResult
 from simulator.spec import ModelSpec
 
 HEADS = {
-    "nl": {"title": "grootste effecten in", "indicator": "indicator", "baseline": "basislijn",
-           "change": "verandering", "unit": "eenheid", "none": "(geen effect op enige indicator)",
-           "apart": "Zonder basisniveau (stromen en nieuwe grootheden):"},
-    "en": {"title": "largest effects in", "indicator": "indicator", "baseline": "baseline",
-           "change": "change", "unit": "unit", "none": "(no effect on any indicator)",
-           "apart": "Without a baseline level (flows and new quantities):"},
+    "nl": {
+        "title": "grootste effecten in",
+        "indicator": "indicator",
+        "baseline": "basislijn",
+        "change": "verandering",
+        "unit": "eenheid",
+        "none": "(geen effect op enige indicator)",
+        "apart": "Zonder basisniveau (stromen en nieuwe grootheden):",
+    },
+    "en": {
+        "title": "largest effects in",
+        "indicator": "indicator",
+        "baseline": "baseline",
+        "change": "change",
+        "unit": "unit",
+        "none": "(no effect on any indicator)",
+        "apart": "Without a baseline level (flows and new quantities):",
+    },
 }
 MAX_LABEL = 60
 """Labels longer than this many characters are shortened with an ellipsis."""
@@ -31,8 +43,7 @@ def title(scenario_title: str, scenario: str, year: float, language: str = "nl")
     return f"{scenario_title} ({scenario}): {HEADS[language]['title']} {year:g}"
 
 
-def largest_effects(result: RunResult, model: ModelSpec, language: str = "nl", n: int = 10,
-                    n_apart: int = 5) -> str:
+def largest_effects(result: RunResult, model: ModelSpec, language: str = "nl", n: int = 10, n_apart: int = 5) -> str:
     """The ``n`` largest relative changes at the last time of ``result``, then up to ``n_apart``
     changed nodes without a baseline level, as a text table.
 
@@ -64,10 +75,11 @@ def largest_effects(result: RunResult, model: ModelSpec, language: str = "nl", n
         return text.replace(".", ",") if language == "nl" else text
 
     width = max([len(heads["indicator"]), *(len(label(i)) for i in ranked + apart)])
-    lines = [f"  {heads['indicator']:<{width}} {heads['baseline']:>12} {heads['change']:>12} {'%':>8}  "
-             f"{heads['unit']}"]
-    lines += [f"  {label(i):<{width}} {format_number(base[i], language, 4):>12} {signed(delta[i]):>12} "
-              f"{pct(i):>8}  {unit(i)}" for i in ranked]
+    lines = [f"  {heads['indicator']:<{width}} {heads['baseline']:>12} {heads['change']:>12} {'%':>8}  {heads['unit']}"]
+    lines += [
+        f"  {label(i):<{width}} {format_number(base[i], language, 4):>12} {signed(delta[i]):>12} {pct(i):>8}  {unit(i)}"
+        for i in ranked
+    ]
     if apart:
         lines += ["", f"  {heads['apart']}"]
         lines += [f"  {label(i):<{width}} {'':>12} {signed(delta[i]):>12} {'':>8}  {unit(i)}" for i in apart]

@@ -80,9 +80,16 @@ class Loop:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict (keys: id, polarity, lag, gain, length, nodes, path, links)."""
-        return {"id": self.id, "polarity": self.polarity, "lag": self.lag, "gain": self.gain,
-                "length": len(self.nodes), "nodes": list(self.nodes), "path": self.path,
-                "links": list(self.links)}
+        return {
+            "id": self.id,
+            "polarity": self.polarity,
+            "lag": self.lag,
+            "gain": self.gain,
+            "length": len(self.nodes),
+            "nodes": list(self.nodes),
+            "path": self.path,
+            "links": list(self.links),
+        }
 
 
 def _rotate(cycle: list[str], order: dict[str, int]) -> tuple[str, ...]:
@@ -210,8 +217,10 @@ def loops_frame(loops: list[Loop]) -> pd.DataFrame:
     """The loops as a table with the columns of :func:`loop_frame_columns`."""
     import pandas as pd  # tables only: finding loops (and validate) needs no pandas
 
-    return pd.DataFrame([{k: v for k, v in lp.to_dict().items() if k in loop_frame_columns()}
-                         for lp in loops], columns=loop_frame_columns())
+    return pd.DataFrame(
+        [{k: v for k, v in lp.to_dict().items() if k in loop_frame_columns()} for lp in loops],
+        columns=loop_frame_columns(),
+    )
 
 
 def loop_scores(loops: list[Loop], cm: CompiledModel, u: np.ndarray, d: np.ndarray, k: int) -> pd.DataFrame:
@@ -260,7 +269,16 @@ def loop_scores(loops: list[Loop], cm: CompiledModel, u: np.ndarray, d: np.ndarr
     for path, share in shares.items():
         lp = by_path[path]
         best = int(np.argmax(np.abs(share)))
-        rows.append((lp.id, lp.polarity, float(abs(share[best])), cm.node_ids[best] if share[best] else "",
-                     float(share[best]), float(np.abs(share[moving]).mean()) if moving.size else 0.0, path))
+        rows.append(
+            (
+                lp.id,
+                lp.polarity,
+                float(abs(share[best])),
+                cm.node_ids[best] if share[best] else "",
+                float(share[best]),
+                float(np.abs(share[moving]).mean()) if moving.size else 0.0,
+                path,
+            )
+        )
     rows.sort(key=lambda r: -r[2])
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)

@@ -96,8 +96,12 @@ class ModelDiff:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``old``, ``new`` (model names), ``identical`` and ``changes`` (docs/analysis.md)."""
-        return {"old": self.old.name, "new": self.new.name, "identical": self.identical,
-                "changes": [_change_dict(c) for c in self.changes]}
+        return {
+            "old": self.old.name,
+            "new": self.new.name,
+            "identical": self.identical,
+            "changes": [_change_dict(c) for c in self.changes],
+        }
 
 
 def structural_diff(old: CheckedModel, new: CheckedModel) -> ModelDiff:
@@ -167,8 +171,11 @@ def plain(value: Any) -> Any:
 
 
 def _change_dict(change: Change) -> dict[str, Any]:
-    out: dict[str, Any] = {"subject": change.subject, "action": change.action,
-                           "key": list(change.key) if isinstance(change.key, tuple) else change.key}
+    out: dict[str, Any] = {
+        "subject": change.subject,
+        "action": change.action,
+        "key": list(change.key) if isinstance(change.key, tuple) else change.key,
+    }
     if change.spec is not None:
         out["spec"] = plain(change.spec)
     if change.fields:
@@ -220,13 +227,26 @@ class Divergence:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (docs/analysis.md): tolerance, counts, the first divergence and every diverging node."""
-        def one(n: NodeDivergence) -> dict[str, Any]:
-            return {"node": n.node, "first_time": n.first_time, "old": n.old, "new": n.new,
-                    "largest_difference": n.largest, "largest_time": n.largest_time}
 
-        return {"scenario": self.scenario, "tolerance": self.tolerance, "nodes_compared": len(self.compared),
-                "times_compared": len(self.times), "agrees": self.agrees,
-                "first": None if self.first is None else one(self.first), "nodes": [one(n) for n in self.nodes]}
+        def one(n: NodeDivergence) -> dict[str, Any]:
+            return {
+                "node": n.node,
+                "first_time": n.first_time,
+                "old": n.old,
+                "new": n.new,
+                "largest_difference": n.largest,
+                "largest_time": n.largest_time,
+            }
+
+        return {
+            "scenario": self.scenario,
+            "tolerance": self.tolerance,
+            "nodes_compared": len(self.compared),
+            "times_compared": len(self.times),
+            "agrees": self.agrees,
+            "first": None if self.first is None else one(self.first),
+            "nodes": [one(n) for n in self.nodes],
+        }
 
 
 def result_divergence(old: RunResult, new: RunResult, tolerance: float = DEFAULT_TOLERANCE) -> Divergence:
@@ -262,8 +282,11 @@ def result_divergence(old: RunResult, new: RunResult, tolerance: float = DEFAULT
         gap = b[:, j] - a[:, j]
         k = int(rows[0])
         worst = int(np.nanargmax(np.abs(np.where(np.isnan(gap), np.inf, gap))))
-        found.append(NodeDivergence(node, float(times[k]), float(gap[worst]), float(times[worst]),
-                                    float(a[k, j]), float(b[k, j])))
+        found.append(
+            NodeDivergence(
+                node, float(times[k]), float(gap[worst]), float(times[worst]), float(a[k, j]), float(b[k, j])
+            )
+        )
     found.sort(key=lambda n: n.first_time)  # stable: the model's order within one time
     first = None
     if found:
@@ -277,8 +300,14 @@ def _relative(n: NodeDivergence) -> float:
     return abs(n.new - n.old) / size if size > 0 else 0.0
 
 
-def scenario_divergence(old_scenario: ScenarioSpec, old_model: ModelSpec, new_scenario: ScenarioSpec,
-                        new_model: ModelSpec, tolerance: float = DEFAULT_TOLERANCE, file: str = "") -> Divergence:
+def scenario_divergence(
+    old_scenario: ScenarioSpec,
+    old_model: ModelSpec,
+    new_scenario: ScenarioSpec,
+    new_model: ModelSpec,
+    tolerance: float = DEFAULT_TOLERANCE,
+    file: str = "",
+) -> Divergence:
     """Run one scenario on the old and on the new model (deterministic, at the modes) and compare the runs.
 
     The scenario is given once per model, as read against each (its ``time`` merged with that

@@ -34,20 +34,37 @@ from simulator.spec import (
 )
 
 FIELD_NAMES: dict[str, Text] = {
-    "kind": msg("kind"), "baseline": msg("baseline"), "decay": msg("decay"), "min": msg("min"),
-    "max": msg("max"), "unit": msg("unit"), "unit_label": msg("unit label"), "label": msg("label"),
-    "phrase": msg("phrase"), "theme": msg("theme"), "dimension": msg("dimension"), "region": msg("region"),
-    "direction": msg("direction"), "quantified": msg("quantified"), "weight": msg("weight"),
-    "lag": msg("lag (years)"), "delay": msg("delay type"), "form": msg("form"), "shape": msg("shape"),
-    "weight_unit": msg("weight unit"), "checks": msg("behaviour tests"),
+    "kind": msg("kind"),
+    "baseline": msg("baseline"),
+    "decay": msg("decay"),
+    "min": msg("min"),
+    "max": msg("max"),
+    "unit": msg("unit"),
+    "unit_label": msg("unit label"),
+    "label": msg("label"),
+    "phrase": msg("phrase"),
+    "theme": msg("theme"),
+    "dimension": msg("dimension"),
+    "region": msg("region"),
+    "direction": msg("direction"),
+    "quantified": msg("quantified"),
+    "weight": msg("weight"),
+    "lag": msg("lag (years)"),
+    "delay": msg("delay type"),
+    "form": msg("form"),
+    "shape": msg("shape"),
+    "weight_unit": msg("weight unit"),
+    "checks": msg("behaviour tests"),
 }
 """A field's name in words; a field not listed (``indicator.source``) is shown by its key."""
 
 GROUPS: dict[tuple[str, str], Text] = {
     ("model", "changed"): msg("model"),
-    ("node", "added"): msg("nodes added"), ("node", "removed"): msg("nodes removed"),
+    ("node", "added"): msg("nodes added"),
+    ("node", "removed"): msg("nodes removed"),
     ("node", "changed"): msg("nodes changed"),
-    ("link", "added"): msg("links added"), ("link", "removed"): msg("links removed"),
+    ("link", "added"): msg("links added"),
+    ("link", "removed"): msg("links removed"),
     ("link", "changed"): msg("links changed"),
 }
 """The groups of a report, in the order it lists them."""
@@ -72,8 +89,11 @@ def value_text(value: Any, language: str) -> str:
     if isinstance(value, Distribution):
         return translate(_distribution(value, language), language)
     if isinstance(value, GrowthBaseline):
-        growth = msg("{value}, growth {growth} a year", value=number_text(value.value, language),
-                     growth=number_text(value.growth, language))
+        growth = msg(
+            "{value}, growth {growth} a year",
+            value=number_text(value.value, language),
+            growth=number_text(value.growth, language),
+        )
         if value.year is not None:
             growth = msg("{text} from {year}", text=growth, year=number_text(value.year, language))
         return translate(growth, language)
@@ -99,8 +119,9 @@ def _distribution(value: Distribution, language: str) -> Text | str:
     if isinstance(value, Uniform):
         return msg("{low} to {high} (uniform)", low=n(value.low), high=n(value.high))
     if isinstance(value, ScoredWeight):
-        return msg("scores {scores} (central {central})", scores=value.label,
-                   central=format_number(value.central, language))
+        return msg(
+            "scores {scores} (central {central})", scores=value.label, central=format_number(value.central, language)
+        )
     return str(value.to_yaml())
 
 
@@ -108,9 +129,16 @@ def _points(points: list[tuple[float, float]], language: str, what: Text) -> str
     if len(points) <= 6:
         listed = "; ".join(f"{number_text(x, language)}: {number_text(y, language)}" for x, y in points)
         return translate(msg("{what} {points}", what=what, points=listed), language)
-    return translate(msg("{what} of {n} points, {first} to {last}", what=what, n=len(points),
-                         first=number_text(points[0][0], language), last=number_text(points[-1][0], language)),
-                     language)
+    return translate(
+        msg(
+            "{what} of {n} points, {first} to {last}",
+            what=what,
+            n=len(points),
+            first=number_text(points[0][0], language),
+            last=number_text(points[-1][0], language),
+        ),
+        language,
+    )
 
 
 def _shape(shape: Saturation | Threshold | Lookup, language: str) -> str:
@@ -118,13 +146,21 @@ def _shape(shape: Saturation | Threshold | Lookup, language: str) -> str:
         return translate(msg("saturation at {max}", max=value_text(shape.max, language)), language)
     if isinstance(shape, Threshold):
         level = value_text(shape.level, language)
-        return translate(msg("threshold above {level}", level=level) if shape.side == "above"
-                         else msg("threshold below {level}", level=level), language)
+        return translate(
+            msg("threshold above {level}", level=level)
+            if shape.side == "above"
+            else msg("threshold below {level}", level=level),
+            language,
+        )
     return _points([(x, y) for x, y in shape.points], language, msg("lookup"))
 
 
-DELAY_WORDS = {"none": msg("no delay"), "fixed": msg("fixed delay"), "exponential": msg("exponential delay"),
-               "third_order": msg("third-order delay")}
+DELAY_WORDS = {
+    "none": msg("no delay"),
+    "fixed": msg("fixed delay"),
+    "exponential": msg("exponential delay"),
+    "third_order": msg("third-order delay"),
+}
 """The file's delay types in words (``exponential`` is ``exponentieel`` in Dutch)."""
 
 
@@ -136,8 +172,10 @@ def field_text(change: FieldChange, language: str) -> str:
     """``weight 1,4 → 1,6``."""
     name = translate(FIELD_NAMES.get(change.field, change.field), language)
     shown = _delay_text if change.field == "delay" else value_text
-    return translate(msg("{field} {old} → {new}", field=name, old=shown(change.old, language),
-                         new=shown(change.new, language)), language)
+    return translate(
+        msg("{field} {old} → {new}", field=name, old=shown(change.old, language), new=shown(change.new, language)),
+        language,
+    )
 
 
 def key_text(change: Change) -> str:
@@ -158,8 +196,13 @@ def _described(spec: NodeSpec | LinkSpec | None, language: str) -> str:
     elif isinstance(spec, LinkSpec):
         parts = [msg("weight {value}", value=value_text(spec.weight, language))]
         if spec.delay != "none":
-            parts.append(msg("lag {lag} years ({delay})", lag=value_text(spec.lag, language),
-                             delay=_delay_text(spec.delay, language)))
+            parts.append(
+                msg(
+                    "lag {lag} years ({delay})",
+                    lag=value_text(spec.lag, language),
+                    delay=_delay_text(spec.delay, language),
+                )
+            )
         if spec.shape is not None:
             parts.append(value_text(spec.shape, language))
     else:
@@ -207,28 +250,64 @@ def _difference(value: float, node: str, model: ModelSpec, language: str) -> str
 def divergence_lines(div: Divergence, model: ModelSpec, language: str = "nl") -> list[str]:
     """Where a scenario's results first diverge on the two models (``model``: the new one, for labels and
     units), and a table of the nodes that diverge: first time, largest difference (node units) and when."""
-    lines = [translate(msg("scenario {scenario} on both models (tolerance {tolerance:g}; {nodes} nodes at {times} "
-                           "times compared)", scenario=div.scenario, tolerance=div.tolerance,
-                           nodes=len(div.compared), times=len(div.times)), language)]
+    lines = [
+        translate(
+            msg(
+                "scenario {scenario} on both models (tolerance {tolerance:g}; {nodes} nodes at {times} times compared)",
+                scenario=div.scenario,
+                tolerance=div.tolerance,
+                nodes=len(div.compared),
+                times=len(div.times),
+            ),
+            language,
+        )
+    ]
     first = div.first
     if first is None:
         lines.append(translate(msg("the results do not diverge: every node agrees within the tolerance"), language))
         return lines
-    lines.append(translate(msg("the results first diverge at {node} in {year:g} (difference {difference})",
-                               node=first.node, year=first.first_time,
-                               difference=_difference(first.new - first.old, first.node, model, language)),
-                           language))
-    lines.append(translate(msg("{n} of {compared} nodes diverge ({same} of them first in {year:g}):",
-                               n=len(div.nodes), compared=len(div.compared), same=div.simultaneous(),
-                               year=first.first_time), language))
-    headings = [translate(h, language)
-                for h in (msg("node"), msg("first diverges"), msg("largest difference"), msg("in"))]
+    lines.append(
+        translate(
+            msg(
+                "the results first diverge at {node} in {year:g} (difference {difference})",
+                node=first.node,
+                year=first.first_time,
+                difference=_difference(first.new - first.old, first.node, model, language),
+            ),
+            language,
+        )
+    )
+    lines.append(
+        translate(
+            msg(
+                "{n} of {compared} nodes diverge ({same} of them first in {year:g}):",
+                n=len(div.nodes),
+                compared=len(div.compared),
+                same=div.simultaneous(),
+                year=first.first_time,
+            ),
+            language,
+        )
+    )
+    headings = [
+        translate(h, language) for h in (msg("node"), msg("first diverges"), msg("largest difference"), msg("in"))
+    ]
     width = max(len(headings[0]), *(len(n.node) for n in div.nodes))
-    rows = [(n.node, localize_number(f"{n.first_time:g}", language),
-             _difference(n.largest, n.node, model, language), localize_number(f"{n.largest_time:g}", language))
-            for n in div.nodes]
-    widths = [width, max(len(headings[1]), 7), max(len(headings[2]), *(len(r[2]) for r in rows)),
-              max(len(headings[3]), 7)]
+    rows = [
+        (
+            n.node,
+            localize_number(f"{n.first_time:g}", language),
+            _difference(n.largest, n.node, model, language),
+            localize_number(f"{n.largest_time:g}", language),
+        )
+        for n in div.nodes
+    ]
+    widths = [
+        width,
+        max(len(headings[1]), 7),
+        max(len(headings[2]), *(len(r[2]) for r in rows)),
+        max(len(headings[3]), 7),
+    ]
     lines.append("  " + "  ".join(f"{h:<{w}}" for h, w in zip(headings, widths, strict=True)).rstrip())
     lines += ["  " + "  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return lines

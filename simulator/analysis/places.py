@@ -28,8 +28,18 @@ from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
 from simulator.spec import Expansion, ModelSpec
 
-PLACE_DIMENSIONS = ("land", "provincie", "regio", "gemeente", "wijk", "buurt", "place", "municipality",
-                    "district", "neighbourhood")
+PLACE_DIMENSIONS = (
+    "land",
+    "provincie",
+    "regio",
+    "gemeente",
+    "wijk",
+    "buurt",
+    "place",
+    "municipality",
+    "district",
+    "neighbourhood",
+)
 """Names of dimensions of places; a dimension ``within`` one of them is one of places too."""
 
 
@@ -70,10 +80,16 @@ def intervention_places(prepared: PreparedScenario, dimension: str | None = None
     if dimension is None and len(declared) == 1:
         dimension = declared[0]
     if dimension is None or dimension not in declared:
-        raise InputError(Problem("", "dimension", msg("'{dimension}' is not a dimension of the model",
-                                                      dimension=str(dimension)),
-                                 msg("declared are {names}", names=", ".join(declared)) if declared
-                                 else msg("the model declares no dimensions")))
+        raise InputError(
+            Problem(
+                "",
+                "dimension",
+                msg("'{dimension}' is not a dimension of the model", dimension=str(dimension)),
+                msg("declared are {names}", names=", ".join(declared))
+                if declared
+                else msg("the model declares no dimensions"),
+            )
+        )
     assert expansion is not None
     where: dict[str, str] = {}
     for node, origin in zip(prepared.model.nodes, expansion.nodes, strict=True):
@@ -88,8 +104,12 @@ def intervention_places(prepared: PreparedScenario, dimension: str | None = None
     own = tuple(e for e in expansion.dimensions[dimension] if e in targeted)
     if not own:
         return Places(dimension, (), (), ())
-    return Places(dimension, own, tuple(n for n, e in where.items() if e in own),
-                  tuple(n for n, e in where.items() if e not in own))
+    return Places(
+        dimension,
+        own,
+        tuple(n for n, e in where.items() if e in own),
+        tuple(n for n, e in where.items() if e not in own),
+    )
 
 
 def place_dimensions(expansion: Expansion | None) -> tuple[str, ...]:
@@ -148,9 +168,16 @@ def nodes_of_place(model: ModelSpec, place: str) -> list[str]:
     """
     known = place_elements(model)
     if place not in known:
-        raise InputError(Problem("", "--place", msg("'{place}' is not a place of the model", place=place),
-                                 msg("places of this model: {places}", places=", ".join(known)) if known
-                                 else msg("the model declares no dimension of places (such as gemeente)")))
+        raise InputError(
+            Problem(
+                "",
+                "--place",
+                msg("'{place}' is not a place of the model", place=place),
+                msg("places of this model: {places}", places=", ".join(known))
+                if known
+                else msg("the model declares no dimension of places (such as gemeente)"),
+            )
+        )
     where = _places_of_nodes(model)
     return [n.id for n in model.nodes if place in where.get(n.id, ())]
 

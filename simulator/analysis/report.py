@@ -53,10 +53,15 @@ ENSEMBLE_STABILITY_MEMBERS = 200
 """How many of an ensemble's members the stability check looks at (0.15 s on the Heerlen model)."""
 
 
-def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: int = 0, method: str = "lhs",
-                               max_members: int = ENSEMBLE_STABILITY_MEMBERS,
-                               members: tuple[np.ndarray, np.ndarray] | None = None,
-                               sample: ParameterSample | None = None) -> str:
+def ensemble_stability_warning(
+    prepared: PreparedScenario,
+    samples: int,
+    seed: int = 0,
+    method: str = "lhs",
+    max_members: int = ENSEMBLE_STABILITY_MEMBERS,
+    members: tuple[np.ndarray, np.ndarray] | None = None,
+    sample: ParameterSample | None = None,
+) -> str:
     """A warning when some of the ensemble's members make the model unstable ("" when none does).
 
     Checks the first ``min(samples, max_members)`` members of the draws that
@@ -85,36 +90,57 @@ def ensemble_stability_warning(prepared: PreparedScenario, samples: int, seed: i
     if not report.unstable:
         return ""
     links = prepared.model.links
-    on_loops = {f"{links[j].key}:{field}" for loop in find_loops(prepared.model, prepared.time)
-                for j in loop.links for field in ("weight", "lag")}
+    on_loops = {
+        f"{links[j].key}:{field}"
+        for loop in find_loops(prepared.model, prepared.time)
+        for j in loop.links
+        for field in ("weight", "lag")
+    }
     values = {name: value for name, value in describe(report.worst_member).items() if name in on_loops}
     shown = joined(", ", [msg("{name} = {value:.4g}", name=name, value=value) for name, value in values.items()])
-    numbers = {"scenario": prepared.name, "unstable": report.unstable, "checked": report.checked,
-               "radius": report.worst_radius, "member": report.worst_member, "values": shown}
+    numbers = {
+        "scenario": prepared.name,
+        "unstable": report.unstable,
+        "checked": report.checked,
+        "radius": report.worst_radius,
+        "member": report.worst_member,
+        "values": shown,
+    }
     if not values:
-        return msg("{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
-                   "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}). "
-                   "The central model is stable, but the band's tails rest on these members: narrow the ranges of "
-                   "the links in the growing loop if such values are not plausible", **numbers)
-    return msg("{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
-               "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}; its "
-               "values on feedback loops: {values}). The central model is stable, but the band's tails rest on "
-               "these members: narrow the ranges of the links in the growing loop if such values are not plausible",
-               **numbers)
+        return msg(
+            "{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
+            "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}). "
+            "The central model is stable, but the band's tails rest on these members: narrow the ranges of "
+            "the links in the growing loop if such values are not plausible",
+            **numbers,
+        )
+    return msg(
+        "{scenario}: {unstable} of the first {checked} ensemble members make the model unstable: their "
+        "deviations grow without bound (largest spectral radius {radius:.6g} per step, member {member}; its "
+        "values on feedback loops: {values}). The central model is stable, but the band's tails rest on "
+        "these members: narrow the ranges of the links in the growing loop if such values are not plausible",
+        **numbers,
+    )
 
 
-def _member_values(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray,
-                   member: int) -> dict[str, float]:
+def _member_values(prepared: PreparedScenario, weights: np.ndarray, lags: np.ndarray, member: int) -> dict[str, float]:
     """The weights and lags of one explicit member that differ from the central values, by name."""
     from simulator.sampling import changed_values
 
     cm = prepared.compiled
-    return changed_values([lk.key for lk in prepared.model.links], cm.weight, cm.lag, weights[:, member],
-                          lags[:, member])
+    return changed_values(
+        [lk.key for lk in prepared.model.links], cm.weight, cm.lag, weights[:, member], lags[:, member]
+    )
 
 
-def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: int, seed: int = 0,
-                  method: str = "lhs", max_members: int = MAX_MEMBERS) -> np.ndarray:
+def member_deltas(
+    prepared: PreparedScenario,
+    indices: Sequence[int],
+    samples: int,
+    seed: int = 0,
+    method: str = "lhs",
+    max_members: int = MAX_MEMBERS,
+) -> np.ndarray:
     """Deviations of ensemble members at chosen time indices, shape (len(indices), N, M).
 
     The members are the first ``min(samples, max_members)`` of the draws
@@ -134,10 +160,15 @@ def member_deltas(prepared: PreparedScenario, indices: Sequence[int], samples: i
     return run_members(prepared, weights, lags)[list(indices)]  # within the budget, or refused before it runs
 
 
-def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None = None,
-                       ensemble: dict | None = None, language: str = "nl",
-                       themes: Sequence[str] | None = None, members: EnsembleSummary | None = None,
-                       central: np.ndarray | None = None) -> pd.DataFrame:
+def scenario_scorecard(
+    prepared: PreparedScenario,
+    years: Sequence[float] | None = None,
+    ensemble: dict | None = None,
+    language: str = "nl",
+    themes: Sequence[str] | None = None,
+    members: EnsembleSummary | None = None,
+    central: np.ndarray | None = None,
+) -> pd.DataFrame:
     """The scorecard of a prepared scenario against its baseline.
 
     Parameters
@@ -166,11 +197,21 @@ def scenario_scorecard(prepared: PreparedScenario, years: Sequence[float] | None
     if members is not None:
         delta = members.member_deltas(idx)
     elif ensemble:
-        delta = member_deltas(prepared, idx, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
-                              str(ensemble.get("method", "lhs")))
-    card = scorecard(prepared.model, cm.times[idx], cm.baselines[idx], delta, years,
-                     scenario=prepared.name, language=language, themes=themes, central=central,
-                     elsewhere=elsewhere_nodes(prepared))
+        delta = member_deltas(
+            prepared, idx, int(ensemble["samples"]), int(ensemble.get("seed", 0)), str(ensemble.get("method", "lhs"))
+        )
+    card = scorecard(
+        prepared.model,
+        cm.times[idx],
+        cm.baselines[idx],
+        delta,
+        years,
+        scenario=prepared.name,
+        language=language,
+        themes=themes,
+        central=central,
+        elsewhere=elsewhere_nodes(prepared),
+    )
     card["horizon"] = card["time"] == float(cm.times[-1])
     return card
 
@@ -180,9 +221,14 @@ def last_year(card: pd.DataFrame) -> pd.DataFrame:
     return card[card["time"] == card["time"].max()]
 
 
-def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str = "nl",
-                   per_dimension: int = 3, central: np.ndarray | None = None,
-                   ensemble: EnsembleSummary | None = None) -> str:
+def scorecard_text(
+    card: pd.DataFrame,
+    prepared: PreparedScenario,
+    language: str = "nl",
+    per_dimension: int = 3,
+    central: np.ndarray | None = None,
+    ensemble: EnsembleSummary | None = None,
+) -> str:
     """The printed scorecard of one scenario (see the module docstring).
 
     ``central``: the deterministic run's deviations (K + 1, N), node units, when already run (the
@@ -190,8 +236,10 @@ def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str
     its members kept at the card's years: verdeling says how many of them narrow each gap.
     """
     nl = language == "nl"
-    lines = ["Brede-welvaart scorecard" + (" (tegenover de basislijn)" if nl else " (against the baseline)"),
-             scorecard_table(summary(card), language)]
+    lines = [
+        "Brede-welvaart scorecard" + (" (tegenover de basislijn)" if nl else " (against the baseline)"),
+        scorecard_table(summary(card), language),
+    ]
     horizon = last_year(card)
     lines += _distribution_lines(card, prepared, language, central, ensemble)
     lines += _tradeoff_lines(horizon, language)
@@ -207,8 +255,13 @@ def scorecard_text(card: pd.DataFrame, prepared: PreparedScenario, language: str
     return "\n".join(lines)
 
 
-def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language: str,
-                        central: np.ndarray | None = None, ensemble: EnsembleSummary | None = None) -> list[str]:
+def _distribution_lines(
+    card: pd.DataFrame,
+    prepared: PreparedScenario,
+    language: str,
+    central: np.ndarray | None = None,
+    ensemble: EnsembleSummary | None = None,
+) -> list[str]:
     cm = prepared.compiled
     years = sorted(card["year"].unique())
     d = simulate(cm, prepared.inputs)[:, :, 0] if central is None else central
@@ -224,9 +277,15 @@ def _distribution_lines(card: pd.DataFrame, prepared: PreparedScenario, language
     return [f"\n  {head}:", *(f"    {line}" for line in lines)]
 
 
-def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
-                       years: Sequence[float], language: str = "nl",
-                       member_deltas: np.ndarray | None = None) -> list[str]:
+def distribution_lines(
+    model: ModelSpec,
+    times: np.ndarray,
+    baseline: np.ndarray,
+    delta: np.ndarray,
+    years: Sequence[float],
+    language: str = "nl",
+    member_deltas: np.ndarray | None = None,
+) -> list[str]:
     """One line per split indicator (verdeling): its groups, the baseline gap, and per year whether the
     gap widens or narrows and by how much (in the groups' unit).
 
@@ -238,8 +297,9 @@ def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray
     table = distribution(model, times, baseline, delta, years)
     if member_deltas is not None:
         idx = time_indices(np.asarray(times, dtype=float), years)
-        shares = distribution(model, np.asarray(times, dtype=float)[idx], baseline[idx], member_deltas, years,
-                              central=delta[idx])
+        shares = distribution(
+            model, np.asarray(times, dtype=float)[idx], baseline[idx], member_deltas, years, central=delta[idx]
+        )
         table = table.assign(share_narrows=shares["share_narrows"].to_numpy(), n_members=shares["n_members"])
     words = VERDICT_WORDS[language]
     nodes = {n.id: n for n in model.nodes}
@@ -270,8 +330,11 @@ def distribution_lines(model: ModelSpec, times: np.ndarray, baseline: np.ndarray
     return out
 
 
-MEASURE_WORDS = {"range": msg("highest minus lowest"), "sd": msg("standard deviation"),
-                 "ratio": msg("highest divided by lowest")}
+MEASURE_WORDS = {
+    "range": msg("highest minus lowest"),
+    "sd": msg("standard deviation"),
+    "ratio": msg("highest divided by lowest"),
+}
 
 
 def family_distribution_line(part: pd.DataFrame, model: ModelSpec, language: str = "nl") -> str:
@@ -287,18 +350,33 @@ def family_distribution_line(part: pd.DataFrame, model: ModelSpec, language: str
     cells = []
     for _, row in part.iterrows():
         sign = "+" if row["change"] > 0 else ""
-        numbers = {"year": f"{row['year']:g}", "before": format_number(row["gap_baseline"], language),
-                   "after": format_number(row["gap_scenario"], language),
-                   "verdict": VERDICT_WORDS[language][row["verdict"]],
-                   "change": f"{sign}{format_number(row['change'], language)} {unit}".rstrip()}
+        numbers = {
+            "year": f"{row['year']:g}",
+            "before": format_number(row["gap_baseline"], language),
+            "after": format_number(row["gap_scenario"], language),
+            "verdict": VERDICT_WORDS[language][row["verdict"]],
+            "change": f"{sign}{format_number(row['change'], language)} {unit}".rstrip(),
+        }
         cell = msg("{year}: {before} without, {after} with the scenario: {verdict} ({change})", **numbers)
         if np.isfinite(row["share_narrows"]):
-            cell = msg("{cell}, narrower in {share} % of {n} runs", cell=translate(cell, language),
-                       share=round(100 * float(row["share_narrows"])), n=int(row["n_members"]))
+            cell = msg(
+                "{cell}, narrower in {share} % of {n} runs",
+                cell=translate(cell, language),
+                share=round(100 * float(row["share_narrows"])),
+                n=int(row["n_members"]),
+            )
         cells.append(translate(cell, language))
     name = split_name([m.label.get(language) for m in members]) or display_name(str(part["indicator"].iloc[0]))
-    return translate(msg("{name} over {over} ({measure}): {cells}", name=name, over=str(part["over"].iloc[0]),
-                         measure=translate(MEASURE_WORDS[measure], language), cells="; ".join(cells)), language)
+    return translate(
+        msg(
+            "{name} over {over} ({measure}): {cells}",
+            name=name,
+            over=str(part["over"].iloc[0]),
+            measure=translate(MEASURE_WORDS[measure], language),
+            cells="; ".join(cells),
+        ),
+        language,
+    )
 
 
 def split_name(labels: Sequence[str]) -> str:
@@ -321,14 +399,18 @@ def _tradeoff_lines(horizon: pd.DataFrame, language: str) -> list[str]:
     if pairs.empty:
         return []
     nl, names = language == "nl", DIMENSION_NAMES["nl"]
-    gains = dict.fromkeys(f"{theme_name(t)} ({names[d]})" for d, t in
-                          zip(pairs["gains_dimension"], pairs["gains_theme"], strict=True))
-    loses = dict.fromkeys(f"{theme_name(t)} ({names[d]})" for d, t in
-                          zip(pairs["loses_dimension"], pairs["loses_theme"], strict=True))
+    gains = dict.fromkeys(
+        f"{theme_name(t)} ({names[d]})" for d, t in zip(pairs["gains_dimension"], pairs["gains_theme"], strict=True)
+    )
+    loses = dict.fromkeys(
+        f"{theme_name(t)} ({names[d]})" for d, t in zip(pairs["loses_dimension"], pairs["loses_theme"], strict=True)
+    )
     year = float(horizon["year"].iloc[0])
-    return [f"\n  {'Afruil in' if nl else 'Trade-offs in'} {year:g}:",
-            f"    {'winst' if nl else 'gains'}:  " + ", ".join(gains),
-            f"    {'verlies' if nl else 'losses'}: " + ", ".join(loses)]
+    return [
+        f"\n  {'Afruil in' if nl else 'Trade-offs in'} {year:g}:",
+        f"    {'winst' if nl else 'gains'}:  " + ", ".join(gains),
+        f"    {'verlies' if nl else 'losses'}: " + ", ".join(loses),
+    ]
 
 
 def comparison_text(cards: Sequence[pd.DataFrame], language: str = "nl") -> str:
@@ -344,8 +426,10 @@ def comparison_text(cards: Sequence[pd.DataFrame], language: str = "nl") -> str:
     lines = [head, f"  {'':<30}" + "".join(f"{n:>{width}}" for n in names)]
     for dim in DIMENSIONS:
         lines.append(f"  {DIMENSION_NAMES[language][dim]}")
-        themes = sorted(dict.fromkeys(t for f in frames for t in f.loc[f["dimension"] == dim, "theme"]),
-                        key=functools.partial(theme_order, dimension=dim))
+        themes = sorted(
+            dict.fromkeys(t for f in frames for t in f.loc[f["dimension"] == dim, "theme"]),
+            key=functools.partial(theme_order, dimension=dim),
+        )
         for theme in themes:
             cells = []
             for f in frames:

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 def stability_warning(prepared: PreparedScenario) -> str:
     """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
     report = check_stability(prepared.model, prepared.compiled, prepared.time)
-    return "" if report.stable else msg("{scenario}: {message}", scenario=prepared.name,
-                                        message=report.message(prepared.model))
+    return (
+        ""
+        if report.stable
+        else msg("{scenario}: {message}", scenario=prepared.name, message=report.message(prepared.model))
+    )
 
 
 def horizon_warnings(prepared: PreparedScenario) -> list[str]:
@@ -38,16 +41,28 @@ def horizon_warnings(prepared: PreparedScenario) -> list[str]:
         start = intervention.param("start")
         if start <= end:
             continue
-        out.append(msg("{where}: interventions[{index}]: the {shape} on '{node}' starts at {start:g}, after the "
-                       "horizon ends at {end:g}, so it changes nothing in this run (start it earlier, or set a later "
-                       "time: end:)", where=where, index=i, shape=intervention.shape, node=intervention.node,
-                       start=start, end=end))
+        out.append(
+            msg(
+                "{where}: interventions[{index}]: the {shape} on '{node}' starts at {start:g}, after the "
+                "horizon ends at {end:g}, so it changes nothing in this run (start it earlier, or set a later "
+                "time: end:)",
+                where=where,
+                index=i,
+                shape=intervention.shape,
+                node=intervention.node,
+                start=start,
+                end=end,
+            )
+        )
     return out
 
 
-def run_warnings(prepared: PreparedScenario, ensemble: dict | None = None,
-                 members: tuple[np.ndarray, np.ndarray] | None = None,
-                 sample: ParameterSample | None = None) -> list[str]:
+def run_warnings(
+    prepared: PreparedScenario,
+    ensemble: dict | None = None,
+    members: tuple[np.ndarray, np.ndarray] | None = None,
+    sample: ParameterSample | None = None,
+) -> list[str]:
     """Every warning for a run of ``prepared``, before it runs.
 
     Parameters
@@ -68,8 +83,11 @@ def run_warnings(prepared: PreparedScenario, ensemble: dict | None = None,
     if sample is not None:
         found.append(ensemble_stability_warning(prepared, sample.samples, sample=sample))
     elif ensemble is not None:
-        found.append(ensemble_stability_warning(prepared, int(ensemble["samples"]), int(ensemble.get("seed", 0)),
-                                                str(ensemble.get("method", "lhs"))))
+        found.append(
+            ensemble_stability_warning(
+                prepared, int(ensemble["samples"]), int(ensemble.get("seed", 0)), str(ensemble.get("method", "lhs"))
+            )
+        )
     elif members is not None:
         found.append(ensemble_stability_warning(prepared, members[0].shape[1], members=members))
     return [w for w in found if w]

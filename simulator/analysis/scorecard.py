@@ -39,11 +39,41 @@ from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import theme_order
 
 VERDICTS = ("improves", "worsens", "level", "neutral")
-SCORECARD_COLUMNS = ["scenario", "year", "time", "horizon", "dimension", "theme", "region", "node", "label",
-                     "unit", "direction", "quantified", "baseline", "delta", "relative", "verdict",
-                     "share_agree", "share_improves", "share_worsens", "n_members"]
-SUMMARY_COLUMNS = ["scenario", "year", "dimension", "theme", "verdict", "n_improves", "n_worsens", "n_level",
-                   "n_neutral", "share_agree", "expert_scored"]
+SCORECARD_COLUMNS = [
+    "scenario",
+    "year",
+    "time",
+    "horizon",
+    "dimension",
+    "theme",
+    "region",
+    "node",
+    "label",
+    "unit",
+    "direction",
+    "quantified",
+    "baseline",
+    "delta",
+    "relative",
+    "verdict",
+    "share_agree",
+    "share_improves",
+    "share_worsens",
+    "n_members",
+]
+SUMMARY_COLUMNS = [
+    "scenario",
+    "year",
+    "dimension",
+    "theme",
+    "verdict",
+    "n_improves",
+    "n_worsens",
+    "n_level",
+    "n_neutral",
+    "share_agree",
+    "expert_scored",
+]
 
 
 @dataclass(frozen=True)
@@ -62,8 +92,13 @@ class Tolerance:
     absolute: float = 1e-6
 
 
-def verdicts(delta: np.ndarray, baseline: np.ndarray, direction: np.ndarray,
-             tolerance: Tolerance = Tolerance(), precision: np.ndarray | None = None) -> np.ndarray:
+def verdicts(
+    delta: np.ndarray,
+    baseline: np.ndarray,
+    direction: np.ndarray,
+    tolerance: Tolerance = Tolerance(),
+    precision: np.ndarray | None = None,
+) -> np.ndarray:
     """The verdict of each deviation.
 
     Parameters
@@ -104,9 +139,17 @@ def time_indices(times: np.ndarray, years: Sequence[float], where: str = "year")
     start, end = float(times[0]), float(times[-1])
     bad = [y for y in years if not start - 1e-9 <= y <= end + 1e-9]
     if bad:
-        raise InputError([Problem("", where, msg("year {year:g} is outside the horizon {start:g}-{end:g}", year=y,
-                                                 start=start, end=end),
-                                  msg("choose a year from {start:g} to {end:g}", start=start, end=end)) for y in bad])
+        raise InputError(
+            [
+                Problem(
+                    "",
+                    where,
+                    msg("year {year:g} is outside the horizon {start:g}-{end:g}", year=y, start=start, end=end),
+                    msg("choose a year from {start:g} to {end:g}", start=start, end=end),
+                )
+                for y in bad
+            ]
+        )
     return [int(np.argmin(np.abs(times - y))) for y in years]
 
 
@@ -120,16 +163,31 @@ def _check_themes(model: ModelSpec, themes: Sequence[str] | None) -> None:
         for t in unknown:
             close = difflib.get_close_matches(t, known, 1)
             listed = msg("themes of this model: {themes}", themes=", ".join(known))
-            problems.append(Problem("", "theme", msg("no node has the theme '{theme}'", theme=t),
-                                    msg("did you mean '{name}'? {themes}", name=close[0], themes=listed) if close
-                                    else listed))
+            problems.append(
+                Problem(
+                    "",
+                    "theme",
+                    msg("no node has the theme '{theme}'", theme=t),
+                    msg("did you mean '{name}'? {themes}", name=close[0], themes=listed) if close else listed,
+                )
+            )
         raise InputError(problems)
 
 
-def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
-              years: Sequence[float] | None = None, *, scenario: str = "", themes: Sequence[str] | None = None,
-              tolerance: Tolerance = Tolerance(), language: str = "nl",
-              central: np.ndarray | None = None, elsewhere: Collection[str] = ()) -> pd.DataFrame:
+def scorecard(
+    model: ModelSpec,
+    times: np.ndarray,
+    baseline: np.ndarray,
+    delta: np.ndarray,
+    years: Sequence[float] | None = None,
+    *,
+    scenario: str = "",
+    themes: Sequence[str] | None = None,
+    tolerance: Tolerance = Tolerance(),
+    language: str = "nl",
+    central: np.ndarray | None = None,
+    elsewhere: Collection[str] = (),
+) -> pd.DataFrame:
     """The scorecard of one scenario: one row per year and node, columns ``SCORECARD_COLUMNS``.
 
     Parameters
@@ -174,8 +232,11 @@ def scorecard(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: 
     frames = []
     for year, k in zip(years, index, strict=True):
         middle = None if central is None else np.asarray(central, dtype=float)[k]
-        frames.append(_year_rows(model, members[k], baseline[k], direction, tolerance, delta.ndim == 3, middle)
-                      .assign(year=float(year), time=float(times[k]), horizon=k == times.size - 1))
+        frames.append(
+            _year_rows(model, members[k], baseline[k], direction, tolerance, delta.ndim == 3, middle).assign(
+                year=float(year), time=float(times[k]), horizon=k == times.size - 1
+            )
+        )
     card = pd.concat(frames, ignore_index=True)
     card["scenario"] = scenario
     card["label"] = [model.node(n).label.get(language) for n in card["node"]]
@@ -195,8 +256,15 @@ def measured_only(card: pd.DataFrame) -> pd.DataFrame:
     return card[card["quantified"].astype(bool)].reset_index(drop=True)
 
 
-def _year_rows(model: ModelSpec, d: np.ndarray, b: np.ndarray, direction: np.ndarray,
-               tolerance: Tolerance, ensemble: bool, central: np.ndarray | None = None) -> pd.DataFrame:
+def _year_rows(
+    model: ModelSpec,
+    d: np.ndarray,
+    b: np.ndarray,
+    direction: np.ndarray,
+    tolerance: Tolerance,
+    ensemble: bool,
+    central: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Rows of one year; ``d`` has shape (N, M), ``central`` (N,) or None."""
     if central is None:
         central = np.median(d, axis=1) if ensemble else d[:, 0]
@@ -207,17 +275,25 @@ def _year_rows(model: ModelSpec, d: np.ndarray, b: np.ndarray, direction: np.nda
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(b != 0, central / np.abs(b), np.nan)
     nan = np.full(len(b), np.nan)
-    return pd.DataFrame({
-        "dimension": [n.dimension for n in model.nodes], "theme": [n.theme for n in model.nodes],
-        "region": [n.region for n in model.nodes], "node": model.node_ids,
-        "unit": [n.shown_unit for n in model.nodes], "direction": direction,
-        "quantified": [n.quantified for n in model.nodes], "baseline": b, "delta": central,
-        "relative": relative, "verdict": verdict,
-        "share_agree": (per_member == verdict[:, None]).mean(axis=1) if ensemble else nan,
-        "share_improves": (per_member == "improves").mean(axis=1) if ensemble else nan,
-        "share_worsens": (per_member == "worsens").mean(axis=1) if ensemble else nan,
-        "n_members": n_members,
-    })
+    return pd.DataFrame(
+        {
+            "dimension": [n.dimension for n in model.nodes],
+            "theme": [n.theme for n in model.nodes],
+            "region": [n.region for n in model.nodes],
+            "node": model.node_ids,
+            "unit": [n.shown_unit for n in model.nodes],
+            "direction": direction,
+            "quantified": [n.quantified for n in model.nodes],
+            "baseline": b,
+            "delta": central,
+            "relative": relative,
+            "verdict": verdict,
+            "share_agree": (per_member == verdict[:, None]).mean(axis=1) if ensemble else nan,
+            "share_improves": (per_member == "improves").mean(axis=1) if ensemble else nan,
+            "share_worsens": (per_member == "worsens").mean(axis=1) if ensemble else nan,
+            "n_members": n_members,
+        }
+    )
 
 
 def _group_verdict(counts: pd.Series) -> str:
@@ -242,21 +318,45 @@ def summary(card: pd.DataFrame, by: Sequence[str] = ("dimension", "theme")) -> p
     ``theme`` column is "".
     """
     keys = ["scenario", "year", *by]
-    scored = card.assign(**{f"n_{v}": (card["verdict"] == v).astype(int) for v in VERDICTS},
-                         moving=card["share_agree"].where(card["verdict"].isin(["improves", "worsens"])),
-                         expert=~card["quantified"].astype(bool))
-    grouped = scored.groupby(keys, sort=False).agg(
-        n_improves=("n_improves", "sum"), n_worsens=("n_worsens", "sum"), n_level=("n_level", "sum"),
-        n_neutral=("n_neutral", "sum"), share_agree=("moving", "min"), expert_scored=("expert", "any"),
-    ).reset_index()
+    scored = card.assign(
+        **{f"n_{v}": (card["verdict"] == v).astype(int) for v in VERDICTS},
+        moving=card["share_agree"].where(card["verdict"].isin(["improves", "worsens"])),
+        expert=~card["quantified"].astype(bool),
+    )
+    grouped = (
+        scored.groupby(keys, sort=False)
+        .agg(
+            n_improves=("n_improves", "sum"),
+            n_worsens=("n_worsens", "sum"),
+            n_level=("n_level", "sum"),
+            n_neutral=("n_neutral", "sum"),
+            share_agree=("moving", "min"),
+            expert_scored=("expert", "any"),
+        )
+        .reset_index()
+    )
     grouped["verdict"] = grouped.apply(_group_verdict, axis=1)
     if "theme" not in grouped:
         grouped["theme"] = ""
     return grouped[SUMMARY_COLUMNS]
 
 
-DISTRIBUTION_COLUMNS = ["scenario", "year", "indicator", "over", "measure", "groups", "nodes", "gap_baseline",
-                        "gap_scenario", "change", "verdict", "share_agree", "share_narrows", "n_members"]
+DISTRIBUTION_COLUMNS = [
+    "scenario",
+    "year",
+    "indicator",
+    "over",
+    "measure",
+    "groups",
+    "nodes",
+    "gap_baseline",
+    "gap_scenario",
+    "change",
+    "verdict",
+    "share_agree",
+    "share_narrows",
+    "n_members",
+]
 
 
 def _compared(model: ModelSpec) -> list[tuple[str, str, list[int], list[str]]]:
@@ -274,9 +374,17 @@ def _compared(model: ModelSpec) -> list[tuple[str, str, list[int], list[str]]]:
     return out + [(g.indicator, g.dimension, list(g.nodes), list(g.groups)) for g in family_groups(model)]
 
 
-def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delta: np.ndarray,
-                 years: Sequence[float] | None = None, *, scenario: str = "",
-                 tolerance: Tolerance = Tolerance(), central: np.ndarray | None = None) -> pd.DataFrame:
+def distribution(
+    model: ModelSpec,
+    times: np.ndarray,
+    baseline: np.ndarray,
+    delta: np.ndarray,
+    years: Sequence[float] | None = None,
+    *,
+    scenario: str = "",
+    tolerance: Tolerance = Tolerance(),
+    central: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Whether the gap between groups or places (verdeling) widens or narrows, and by how much.
 
     Compared are the nodes sharing ``split.indicator``, and each family of a model with dimensions
@@ -318,8 +426,9 @@ def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delt
             gap_b = float(gap(b, measure))
             change_m = gap(b[:, None] + members[k, nodes], measure, axis=0) - gap_b  # (M,)
             tol = tolerance.relative * abs(gap_b) + tolerance.absolute
-            measurable = 0.0 if measure == "ratio" else max(model.nodes[i].indicator.precision or 0.0
-                                                            for i in nodes)  # the coarsest group's
+            measurable = (
+                0.0 if measure == "ratio" else max(model.nodes[i].indicator.precision or 0.0 for i in nodes)
+            )  # the coarsest group's
             level_m = (np.abs(change_m) <= tol) | (np.abs(change_m) < measurable)
             verdict_m = np.where(level_m, "level", np.where(change_m > 0, "widens", "narrows"))
             if central is not None:
@@ -328,8 +437,22 @@ def distribution(model: ModelSpec, times: np.ndarray, baseline: np.ndarray, delt
                 change = float(np.median(change_m))
             level = abs(change) <= tol or abs(change) < measurable
             verdict = "level" if level else ("widens" if change > 0 else "narrows")
-            rows.append((scenario, float(year), indicator, over, measure, ",".join(groups),
-                         ",".join(model.nodes[i].id for i in nodes), gap_b, gap_b + change, change, verdict,
-                         float(np.mean(verdict_m == verdict)) if delta.ndim == 3 else np.nan,
-                         float(np.mean(verdict_m == "narrows")) if delta.ndim == 3 else np.nan, members.shape[2]))
+            rows.append(
+                (
+                    scenario,
+                    float(year),
+                    indicator,
+                    over,
+                    measure,
+                    ",".join(groups),
+                    ",".join(model.nodes[i].id for i in nodes),
+                    gap_b,
+                    gap_b + change,
+                    change,
+                    verdict,
+                    float(np.mean(verdict_m == verdict)) if delta.ndim == 3 else np.nan,
+                    float(np.mean(verdict_m == "narrows")) if delta.ndim == 3 else np.nan,
+                    members.shape[2],
+                )
+            )
     return pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)

@@ -109,8 +109,14 @@ def state_layout(cm: CompiledModel, lags: np.ndarray | None = None) -> StateLayo
 
 # --- capacity nodes (minimum / maximum): the active input at a time -----------------------
 
-def active_at(cm: CompiledModel, k: int, weights: np.ndarray | None = None, run: np.ndarray | None = None,
-              lags: np.ndarray | None = None) -> np.ndarray:
+
+def active_at(
+    cm: CompiledModel,
+    k: int,
+    weights: np.ndarray | None = None,
+    run: np.ndarray | None = None,
+    lags: np.ndarray | None = None,
+) -> np.ndarray:
     """1.0 per link that carries at ``t_k``, 0.0 for an inactive input of a capacity node, shape (L,).
 
     With ``run`` (a recorded run ``d``, shape (K + 1, N)), the run's active inputs
@@ -133,8 +139,9 @@ def active_at(cm: CompiledModel, k: int, weights: np.ndarray | None = None, run:
     return active
 
 
-def _active_by_time(cm: CompiledModel, times: range | list[int],
-                    run: np.ndarray | None) -> dict[int, np.ndarray | None]:
+def _active_by_time(
+    cm: CompiledModel, times: range | list[int], run: np.ndarray | None
+) -> dict[int, np.ndarray | None]:
     """:func:`active_at` at each of ``times`` (None for all on a model without capacity nodes)."""
     if not cm.capacity.any():
         return {k: None for k in times}
@@ -146,9 +153,14 @@ def _active_by_time(cm: CompiledModel, times: range | list[int],
     return {k: active_at(cm, k) for k in times}
 
 
-def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
-             lags: np.ndarray | None = None, run: np.ndarray | None = None,
-             active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, StateLayout]:
+def step_map(
+    cm: CompiledModel,
+    k: int = 0,
+    weights: np.ndarray | None = None,
+    lags: np.ndarray | None = None,
+    run: np.ndarray | None = None,
+    active: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, StateLayout]:
     """The one-step map of the unbounded model, without inputs.
 
     Parameters
@@ -196,8 +208,16 @@ def step_map(cm: CompiledModel, k: int = 0, weights: np.ndarray | None = None,
         return _assemble(cm, lay, values, ew, scale, lags, stocks, dt)
 
 
-def _assemble(cm: CompiledModel, lay: StateLayout, values: np.ndarray, ew: np.ndarray, scale: np.ndarray,
-              lags: np.ndarray, stocks: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray, StateLayout]:
+def _assemble(
+    cm: CompiledModel,
+    lay: StateLayout,
+    values: np.ndarray,
+    ew: np.ndarray,
+    scale: np.ndarray,
+    lags: np.ndarray,
+    stocks: np.ndarray,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray, StateLayout]:
     """The rows of ``a`` from the node values of the state (see :func:`step_map`)."""
     n_states = lay.n_states
     signal = scale[:, None] * values[cm.source]  # (L, S)
@@ -216,8 +236,7 @@ def _assemble(cm: CompiledModel, lay: StateLayout, values: np.ndarray, ew: np.nd
     return a, values, lay
 
 
-def _delay_rows(a: np.ndarray, kind: str, first: int, last: int, signal: np.ndarray,
-                tau: float, dt: float) -> None:
+def _delay_rows(a: np.ndarray, kind: str, first: int, last: int, signal: np.ndarray, tau: float, dt: float) -> None:
     """Rows of ``a`` for one delay's states, in place (the engine's Euler updates, :mod:`simulator.delays`)."""
     if kind == "fixed":
         a[first] = signal
@@ -321,8 +340,9 @@ class StabilityReport:
         if self.linearised == "run":
             return msg("{text} (the model has nonlinear links: this is its linearisation around the run)", text=text)
         if self.linearised == "baseline":
-            return msg("{text} (the model has nonlinear links: this is its linearisation around the baseline)",
-                       text=text)
+            return msg(
+                "{text} (the model has nonlinear links: this is its linearisation around the baseline)", text=text
+            )
         return text
 
     def stable_note(self) -> str:
@@ -341,34 +361,56 @@ class StabilityReport:
 
         values = {"growth": self.growth_per_year, "radius": self.spectral_radius, "year": self.year}
         if not math.isfinite(self.spectral_radius):
-            text = msg("the model is unstable: its weights are so large that deviations overflow (the one-step map "
-                       "is not finite at {year:g}); check the weights of the loops", **values)
+            text = msg(
+                "the model is unstable: its weights are so large that deviations overflow (the one-step map "
+                "is not finite at {year:g}); check the weights of the loops",
+                **values,
+            )
         elif self.neutral:
-            text = msg("the model is not stable: a feedback loop closes with a gain of exactly 1, so a sustained "
-                       "change makes deviations grow without bound, by the same amount every step (a unit "
-                       "eigenvalue, spectral radius {radius:.6g} per step, at {year:g})", **values)
+            text = msg(
+                "the model is not stable: a feedback loop closes with a gain of exactly 1, so a sustained "
+                "change makes deviations grow without bound, by the same amount every step (a unit "
+                "eigenvalue, spectral radius {radius:.6g} per step, at {year:g})",
+                **values,
+            )
         else:
-            text = msg("the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
-                       "{radius:.6g} per step, at {year:g})", **values)
+            text = msg(
+                "the model is unstable: deviations grow by a factor {growth:.4g} per year (spectral radius "
+                "{radius:.6g} per step, at {year:g})",
+                **values,
+            )
         if not self.culprits:
             return text
-        loops = [msg("{id} ({polarity}) {path}", id=lp.id, polarity=POLARITIES.get(lp.polarity, lp.polarity),
-                     path=labelled_text(lp.path, model) if model is not None else lp.path) for lp in self.culprits]
+        loops = [
+            msg(
+                "{id} ({polarity}) {path}",
+                id=lp.id,
+                polarity=POLARITIES.get(lp.polarity, lp.polarity),
+                path=labelled_text(lp.path, model) if model is not None else lp.path,
+            )
+            for lp in self.culprits
+        ]
         return msg("{text}; the loop(s) that make it grow: {loops}", text=text, loops=joined("; ", loops))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict (keys: stable, spectral_radius, growth_per_year, year, culprits, neutral, and
         ``linearised`` for a model with shaped links)."""
-        out: dict[str, object] = {"stable": self.stable, "spectral_radius": self.spectral_radius,
-                                  "growth_per_year": self.growth_per_year, "year": self.year,
-                                  "culprits": [lp.id for lp in self.culprits], "neutral": self.neutral}
+        out: dict[str, object] = {
+            "stable": self.stable,
+            "spectral_radius": self.spectral_radius,
+            "growth_per_year": self.growth_per_year,
+            "year": self.year,
+            "culprits": [lp.id for lp in self.culprits],
+            "neutral": self.neutral,
+        }
         if self.linearised:
             out["linearised"] = self.linearised
         return out
 
 
-def _radius_with(cm: CompiledModel, k: int, keep: np.ndarray, run: np.ndarray | None = None,
-                 active: np.ndarray | None = None) -> float:
+def _radius_with(
+    cm: CompiledModel, k: int, keep: np.ndarray, run: np.ndarray | None = None, active: np.ndarray | None = None
+) -> float:
     """Spectral radius with only the links in ``keep`` (bool (L,)) at their weights."""
     return spectral_radius(step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run, active=active)[0])
 
@@ -384,12 +426,17 @@ def _links_on_loops(cm: CompiledModel) -> np.ndarray:
     for number, members in enumerate(nx.strongly_connected_components(graph)):
         for i in members:
             group[i] = number
-    return np.array([group[int(s)] == group[int(t)] for s, t in zip(cm.source, cm.target, strict=True)],
-                    dtype=bool)
+    return np.array([group[int(s)] == group[int(t)] for s, t in zip(cm.source, cm.target, strict=True)], dtype=bool)
 
 
-def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None = None,
-             run: np.ndarray | None = None, active: np.ndarray | None = None) -> bool:
+def _neutral(
+    cm: CompiledModel,
+    k: int,
+    keep: np.ndarray,
+    a: np.ndarray | None = None,
+    run: np.ndarray | None = None,
+    active: np.ndarray | None = None,
+) -> bool:
     """True when the links in ``keep`` add a unit eigenvalue to the map without the links on loops."""
     if a is None:
         a = step_map(cm, k, np.where(keep, cm.weight, 0.0), run=run, active=active)[0]
@@ -397,8 +444,9 @@ def _neutral(cm: CompiledModel, k: int, keep: np.ndarray, a: np.ndarray | None =
     return unit_eigenvalues(a) > unit_eigenvalues(open_loop)
 
 
-def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop], run: np.ndarray | None = None,
-                      active: np.ndarray | None = None) -> tuple[Loop, ...]:
+def _neutral_culprits(
+    cm: CompiledModel, k: int, loops: list[Loop], run: np.ndarray | None = None, active: np.ndarray | None = None
+) -> tuple[Loop, ...]:
     found = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
@@ -408,8 +456,14 @@ def _neutral_culprits(cm: CompiledModel, k: int, loops: list[Loop], run: np.ndar
     return tuple(found)
 
 
-def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float, run: np.ndarray | None = None,
-              active: np.ndarray | None = None) -> tuple[Loop, ...]:
+def _culprits(
+    cm: CompiledModel,
+    k: int,
+    loops: list[Loop],
+    radius: float,
+    run: np.ndarray | None = None,
+    active: np.ndarray | None = None,
+) -> tuple[Loop, ...]:
     alone = []
     for lp in loops:
         keep = np.zeros(cm.n_links, dtype=bool)
@@ -429,8 +483,13 @@ def _culprits(cm: CompiledModel, k: int, loops: list[Loop], radius: float, run: 
     return () if best is None else (best,)
 
 
-def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None = None,
-                    loops: list[Loop] | None = None, run: np.ndarray | None = None) -> StabilityReport:
+def check_stability(
+    model: ModelSpec,
+    cm: CompiledModel,
+    time: TimeSpec | None = None,
+    loops: list[Loop] | None = None,
+    run: np.ndarray | None = None,
+) -> StabilityReport:
     """Check the linearised model at the central weights, at the start and end of the horizon.
 
     A capacity node counts as its active input at each of those times: the run's
@@ -471,17 +530,33 @@ def check_stability(model: ModelSpec, cm: CompiledModel, time: TimeSpec | None =
         growth = float(np.power(best_r, 1.0 / cm.dt)) if best_r > 0 else 0.0  # inf, not OverflowError
     if best_r <= 1.0 + TOLERANCE:
         all_links = np.ones(cm.n_links, dtype=bool)
-        neutral = [k for k in maps if spectral_radius(maps[k]) >= 1.0 - NEUTRAL_TOLERANCE
-                   and _neutral(cm, k, all_links, maps[k], shape_run, act[k])]
+        neutral = [
+            k
+            for k in maps
+            if spectral_radius(maps[k]) >= 1.0 - NEUTRAL_TOLERANCE
+            and _neutral(cm, k, all_links, maps[k], shape_run, act[k])
+        ]
         if not neutral:
             return StabilityReport(True, best_r, growth, float(cm.times[best_k]), linearised=linearised)
         loops = find_loops(model, time) if loops is None else loops
-        return StabilityReport(False, best_r, growth, float(cm.times[neutral[0]]),
-                               _neutral_culprits(cm, neutral[0], loops, shape_run, act[neutral[0]]), neutral=True,
-                               linearised=linearised)
+        return StabilityReport(
+            False,
+            best_r,
+            growth,
+            float(cm.times[neutral[0]]),
+            _neutral_culprits(cm, neutral[0], loops, shape_run, act[neutral[0]]),
+            neutral=True,
+            linearised=linearised,
+        )
     loops = find_loops(model, time) if loops is None else loops
-    return StabilityReport(False, best_r, growth, float(cm.times[best_k]),
-                           _culprits(cm, best_k, loops, best_r, shape_run, act[best_k]), linearised=linearised)
+    return StabilityReport(
+        False,
+        best_r,
+        growth,
+        float(cm.times[best_k]),
+        _culprits(cm, best_k, loops, best_r, shape_run, act[best_k]),
+        linearised=linearised,
+    )
 
 
 @dataclass(frozen=True)
@@ -506,8 +581,9 @@ class EnsembleStability:
     worst_radius: float
 
 
-def ensemble_stability(cm: CompiledModel, weights: np.ndarray, lags: np.ndarray,
-                       first_member: int = 0) -> EnsembleStability:
+def ensemble_stability(
+    cm: CompiledModel, weights: np.ndarray, lags: np.ndarray, first_member: int = 0
+) -> EnsembleStability:
     """Check each member's one-step map, at the start and the end of the horizon.
 
     ``weights`` and ``lags`` (years) have shape (L, M), one column per member, as
@@ -515,8 +591,16 @@ def ensemble_stability(cm: CompiledModel, weights: np.ndarray, lags: np.ndarray,
     is the draw index of the first column.
     """
     ends = sorted({0, cm.times.size - 1})
-    radii = np.array([max(spectral_radius(step_map(cm, k, weights[:, m], lags[:, m])[0]) for k in ends)
-                      for m in range(weights.shape[1])])
+    radii = np.array(
+        [
+            max(spectral_radius(step_map(cm, k, weights[:, m], lags[:, m])[0]) for k in ends)
+            for m in range(weights.shape[1])
+        ]
+    )
     worst = int(np.argmax(radii)) if radii.size else 0
-    return EnsembleStability(int(radii.size), int(np.sum(radii > 1.0 + TOLERANCE)), first_member + worst,
-                             float(radii[worst]) if radii.size else 0.0)
+    return EnsembleStability(
+        int(radii.size),
+        int(np.sum(radii > 1.0 + TOLERANCE)),
+        first_member + worst,
+        float(radii[worst]) if radii.size else 0.0,
+    )

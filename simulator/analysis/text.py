@@ -16,14 +16,33 @@ from simulator.messages import LANGUAGES, Localized, localize_number, msg, trans
 from simulator.spec import DIMENSIONS, LinkSpec, Lookup, ModelSpec, Saturation, ScoredWeight, Threshold
 from simulator.themes import theme_name
 
-DIMENSION_NAMES = {"nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
-                   "en": {"hier_en_nu": "hier en nu (here and now)", "later": "later (later generations)",
-                          "elders": "elders (elsewhere)"}}
+DIMENSION_NAMES = {
+    "nl": {"hier_en_nu": "hier en nu", "later": "later", "elders": "elders"},
+    "en": {
+        "hier_en_nu": "hier en nu (here and now)",
+        "later": "later (later generations)",
+        "elders": "elders (elsewhere)",
+    },
+}
 VERDICT_WORDS = {
-    "nl": {"improves": "verbetert", "worsens": "verslechtert", "level": "gelijk", "neutral": "neutraal",
-           "mixed": "gemengd", "widens": "groter", "narrows": "kleiner"},
-    "en": {"improves": "improves", "worsens": "worsens", "level": "level", "neutral": "neutral",
-           "mixed": "mixed", "widens": "widens", "narrows": "narrows"},
+    "nl": {
+        "improves": "verbetert",
+        "worsens": "verslechtert",
+        "level": "gelijk",
+        "neutral": "neutraal",
+        "mixed": "gemengd",
+        "widens": "groter",
+        "narrows": "kleiner",
+    },
+    "en": {
+        "improves": "improves",
+        "worsens": "worsens",
+        "level": "level",
+        "neutral": "neutral",
+        "mixed": "mixed",
+        "widens": "widens",
+        "narrows": "narrows",
+    },
 }
 SYMBOLS = {"improves": "+", "worsens": "-", "level": "=", "neutral": ".", "mixed": "+/-"}
 
@@ -106,8 +125,25 @@ def change_unit(unit: str, language: str) -> str:
 
 
 # Dutch head words that take "het" (the last part of a compound decides: huishoudinkomen -> het).
-HET_ENDINGS = ("inkomen", "vertrouwen", "terrein", "aantal", "aandeel", "percentage", "saldo", "verkeer",
-               "welzijn", "kapitaal", "niveau", "gebied", "verbruik", "gewicht", "loon", "werk", "bedrijf")
+HET_ENDINGS = (
+    "inkomen",
+    "vertrouwen",
+    "terrein",
+    "aantal",
+    "aandeel",
+    "percentage",
+    "saldo",
+    "verkeer",
+    "welzijn",
+    "kapitaal",
+    "niveau",
+    "gebied",
+    "verbruik",
+    "gewicht",
+    "loon",
+    "werk",
+    "bedrijf",
+)
 PREPOSITIONS = {"in", "met", "van", "uit", "aan", "voor", "naar", "per", "op", "door", "bij", "en"}
 
 
@@ -149,17 +185,26 @@ def sentence(row: pd.Series | dict, language: str = "nl", model: ModelSpec | Non
     nl = language == "nl"
     # English: "label: amount higher", since a label may be singular or plural ("jobs", "trust")
     if row["verdict"] == "level":
-        text = (f"In {year} is {label} vrijwel gelijk aan zonder het scenario" if nl else
-                f"In {year}, {label}: about the same as without the scenario")
+        text = (
+            f"In {year} is {label} vrijwel gelijk aan zonder het scenario"
+            if nl
+            else f"In {year}, {label}: about the same as without the scenario"
+        )
     else:
         up = float(row["delta"]) > 0
         word = ("hoger" if up else "lager") if nl else ("higher" if up else "lower")
-        text = (f"In {year} is {label} {amount} {word} dan zonder het scenario" if nl else
-                f"In {year}, {label}: {amount} {word} than without the scenario")
+        text = (
+            f"In {year} is {label} {amount} {word} dan zonder het scenario"
+            if nl
+            else f"In {year}, {label}: {amount} {word} than without the scenario"
+        )
         if row["verdict"] in ("improves", "worsens"):
             good = row["verdict"] == "improves"
-            text += (": een verbetering" if good else ": een verslechtering") if nl else \
-                (", an improvement" if good else ", a worsening")
+            text += (
+                (": een verbetering" if good else ": een verslechtering")
+                if nl
+                else (", an improvement" if good else ", a worsening")
+            )
         else:
             text += " (niet gescoord)" if nl else " (not scored)"
     share = row.get("share_agree", float("nan"))
@@ -197,11 +242,15 @@ def scorecard_table(groups: pd.DataFrame, language: str = "nl") -> str:
             lines.append("    " + ("(geen indicatoren)" if language == "nl" else "(no indicators)"))
         for theme in dict.fromkeys(part["theme"]):
             cells = part[part["theme"] == theme].set_index("year")
-            lines.append(f"    {theme_name(theme)[:28]:<28}" +
-                         "".join(f"{_cell(cells.loc[y]) if y in cells.index else '':>14}" for y in years))
-    legend = ("  + verbetert, - verslechtert, +/- gemengd (aantal beter/slechter), = gelijk, . neutraal"
-              if language == "nl" else
-              "  + improves, - worsens, +/- mixed (number better/worse), = level, . neutral")
+            lines.append(
+                f"    {theme_name(theme)[:28]:<28}"
+                + "".join(f"{_cell(cells.loc[y]) if y in cells.index else '':>14}" for y in years)
+            )
+    legend = (
+        "  + verbetert, - verslechtert, +/- gemengd (aantal beter/slechter), = gelijk, . neutraal"
+        if language == "nl"
+        else "  + improves, - worsens, +/- mixed (number better/worse), = level, . neutral"
+    )
     if groups["share_agree"].notna().any():
         legend += "; % = aandeel runs dat het eens is" if language == "nl" else "; % = share of runs that agree"
     if groups["expert_scored"].any():
@@ -223,13 +272,21 @@ def table(frame: pd.DataFrame, columns: list[str], widths: list[int], formats: d
             value = row[col]
             text = formats[col](value) if col in formats else str(value)
             numeric = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-            line.append(f"{text[:abs(width)]:>{width}}" if numeric else f"{text[:width]:<{width}}")
+            line.append(f"{text[: abs(width)]:>{width}}" if numeric else f"{text[:width]:<{width}}")
         cells.append("  " + " ".join(line).rstrip())
     first = frame.iloc[0] if len(frame) else {}
-    right_aligned = [isinstance(first.get(c), (int, float, np.number)) and not isinstance(first.get(c), bool)
-                     for c in columns] if len(frame) else [False] * len(columns)
-    head = "  " + " ".join(f"{c[:w]:>{w}}" if right else f"{c[:w]:<{w}}"
-                           for c, w, right in zip(columns, widths, right_aligned, strict=True)).rstrip()
+    right_aligned = (
+        [isinstance(first.get(c), (int, float, np.number)) and not isinstance(first.get(c), bool) for c in columns]
+        if len(frame)
+        else [False] * len(columns)
+    )
+    head = (
+        "  "
+        + " ".join(
+            f"{c[:w]:>{w}}" if right else f"{c[:w]:<{w}}"
+            for c, w, right in zip(columns, widths, right_aligned, strict=True)
+        ).rstrip()
+    )
     return "\n".join([head, *cells])
 
 
@@ -282,11 +339,25 @@ def labelled_text(text: str, model: ModelSpec) -> Localized:
     return Localized({language: labelled(text, node_labels(model, language)) for language in LANGUAGES})
 
 
-COLUMNS = {"id": msg("id"), "polarity": msg("polarity"), "length": msg("length"), "lag": msg("lag"),
-           "gain": msg("gain"), "gain_at_run": msg("gain at run"), "path": msg("path"), "score": msg("score"),
-           "node": msg("node"),
-           "share": msg("share"), "part": msg("part"), "from": msg("from"), "source": msg("from"),
-           "value": msg("value"), "index": msg("index"), "shape": msg("shape"), "loop": msg("loop")}
+COLUMNS = {
+    "id": msg("id"),
+    "polarity": msg("polarity"),
+    "length": msg("length"),
+    "lag": msg("lag"),
+    "gain": msg("gain"),
+    "gain_at_run": msg("gain at run"),
+    "path": msg("path"),
+    "score": msg("score"),
+    "node": msg("node"),
+    "share": msg("share"),
+    "part": msg("part"),
+    "from": msg("from"),
+    "source": msg("from"),
+    "value": msg("value"),
+    "index": msg("index"),
+    "shape": msg("shape"),
+    "loop": msg("loop"),
+}
 """Column headings of the printed tables, in words."""
 
 POLARITIES = {"reinforcing": msg("reinforcing"), "balancing": msg("balancing"), "inactive": msg("inactive")}
@@ -300,12 +371,17 @@ def score_text(link: LinkSpec, language: str = "nl") -> str:
     if not isinstance(weight, ScoredWeight):
         return ""
     low, high = weight.support
-    values = {"scores": weight.label, "central": format_number(weight.central, language),
-              "p05": format_number(weight.quantile(0.05), language),
-              "p95": format_number(weight.quantile(0.95), language),
-              "low": format_number(low, language), "high": format_number(high, language)}
-    return translate(msg("scores {scores}: weight {central} (90 %: {p05} to {p95}; range {low} to {high})",
-                         **values), language)
+    values = {
+        "scores": weight.label,
+        "central": format_number(weight.central, language),
+        "p05": format_number(weight.quantile(0.05), language),
+        "p95": format_number(weight.quantile(0.95), language),
+        "low": format_number(low, language),
+        "high": format_number(high, language),
+    }
+    return translate(
+        msg("scores {scores}: weight {central} (90 %: {p05} to {p95}; range {low} to {high})", **values), language
+    )
 
 
 def shape_text(link: LinkSpec, language: str = "nl") -> str:
@@ -321,17 +397,28 @@ def shape_text(link: LinkSpec, language: str = "nl") -> str:
         central = number(value.central)  # type: ignore[attr-defined]
         if low == high:
             return central
-        return translate(msg("{central} ({low} to {high})", central=central, low=number(low), high=number(high)),
-                         language)
+        return translate(
+            msg("{central} ({low} to {high})", central=central, low=number(low), high=number(high)), language
+        )
 
     if isinstance(shape, Saturation):
         return translate(msg("levels off at {max}", max=ranged(shape.max)), language)
     if isinstance(shape, Threshold):
-        template = msg("no effect below {level}", level=ranged(shape.level)) if shape.side == "above" else \
-            msg("no effect above {level}", level=ranged(shape.level))
+        template = (
+            msg("no effect below {level}", level=ranged(shape.level))
+            if shape.side == "above"
+            else msg("no effect above {level}", level=ranged(shape.level))
+        )
         return translate(template, language)
     if isinstance(shape, Lookup):
         first, last = shape.points[0][0], shape.points[-1][0]
-        return translate(msg("table of {n} points, flat beyond {first} and {last}", n=len(shape.points),
-                             first=number(first), last=number(last)), language)
+        return translate(
+            msg(
+                "table of {n} points, flat beyond {first} and {last}",
+                n=len(shape.points),
+                first=number(first),
+                last=number(last),
+            ),
+            language,
+        )
     return ""

@@ -142,6 +142,7 @@ def integrate(flow: np.ndarray, decay: np.ndarray | float, dt: float) -> np.ndar
 
 # --- capacity nodes (minimum / maximum) ---------------------------------------------------
 
+
 def active_inputs(cm: CompiledModel, d: np.ndarray) -> np.ndarray:
     """Per time and link, 1.0 when the link carries its effect: every link, except a link into a
     capacity node while another input is the active one (0.0), shape (K + 1, L).
@@ -180,16 +181,24 @@ def pass_ratio(cm: CompiledModel, link: int, d: np.ndarray) -> np.ndarray:
     n, src = d.shape[0], cm.source[link]
     ds = d[:, src]
     xs, ys = cm.table(link)
-    at_baseline = shapes.slope(int(cm.shape[link]), np.zeros(n), cm.baselines[:n, src], cm.weight[link],
-                               float(cm.shape_parameter[link]), xs, ys)
+    at_baseline = shapes.slope(
+        int(cm.shape[link]),
+        np.zeros(n),
+        cm.baselines[:n, src],
+        cm.weight[link],
+        float(cm.shape_parameter[link]),
+        xs,
+        ys,
+    )
     moved = ds != 0
     ratio = at_baseline.astype(float)
     ratio[moved] = cm.signal(link, ds, np.arange(n))[moved] / ds[moved]
     return ratio
 
 
-def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | None = None,
-          mask: np.ndarray | None = None) -> np.ndarray:
+def carry(
+    cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | None = None, mask: np.ndarray | None = None
+) -> np.ndarray:
     """Carry source deviations through links into their targets.
 
     Parameters
@@ -218,8 +227,9 @@ def carry(cm: CompiledModel, x: np.ndarray, links: np.ndarray, d: np.ndarray | N
         if d is None:
             raise ValueError("carrying a part through a shaped link needs the recorded run d")
         signal[:, c] = x[:, c] * pass_ratio(cm, int(links[c]), d[:n])
-    effect = cm.outer_weights()[links] * cm.tgt_scale[:n, links] * apply_lags(signal, cm.delay[links],
-                                                                                cm.lag[links], cm.dt)
+    effect = (
+        cm.outer_weights()[links] * cm.tgt_scale[:n, links] * apply_lags(signal, cm.delay[links], cm.lag[links], cm.dt)
+    )
     if mask is not None and cm.capacity.any():
         effect = effect * mask[:n, links]
     stock = cm.is_stock[cm.target[links]]
@@ -252,8 +262,9 @@ def link_effects(cm: CompiledModel, d: np.ndarray) -> np.ndarray:
     return effects
 
 
-def incoming_parts(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int,
-                   effects: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def incoming_parts(
+    cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, effects: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Parts of ``d_node`` over time: intervention, each incoming link, bounds.
 
     Returns
@@ -294,13 +305,15 @@ def incoming(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int)
     total = float(d[k, node])
     ids = cm.node_ids
     rows = [("intervention", ids[node], "", float(own[k]))]
-    rows += [("link", ids[cm.source[j]], f"{ids[cm.source[j]]}->{ids[node]}", float(parts[k, m]))
-             for m, j in enumerate(links)]
+    rows += [
+        ("link", ids[cm.source[j]], f"{ids[cm.source[j]]}->{ids[node]}", float(parts[k, m]))
+        for m, j in enumerate(links)
+    ]
     rows.append(("bounds", "", "", float(bounds[k])))
     if cm.capacity[node]:
         rows.append(("switch", "", "", float(switch_part(cm, d, node)[k])))
     frame = pd.DataFrame([(*r, _share(r[3], total)) for r in rows], columns=INCOMING_COLUMNS)
-    negligible = 1e-9 * max(abs(total), float(np.abs(d[:k + 1, node]).max()), 1e-300)
+    negligible = 1e-9 * max(abs(total), float(np.abs(d[: k + 1, node]).max()), 1e-300)
     frame = frame[(frame["part"] == "link") | (frame["value"].abs() > negligible)]
     order = np.argsort(-np.abs(frame["value"].to_numpy()), kind="stable")
     return frame.iloc[order].reset_index(drop=True)
@@ -332,8 +345,9 @@ class Term:
     loop: tuple[int, ...] = ()
 
 
-def path_terms(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int,
-               max_terms: int = 100_000) -> tuple[list[Term], bool]:
+def path_terms(
+    cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int, max_terms: int = 100_000
+) -> tuple[list[Term], bool]:
     """Every part of ``d_node`` up to ``t_k`` along simple paths, and whether the list is complete.
 
     Walking back from ``node`` along simple paths, each node's deviation is
@@ -425,8 +439,9 @@ def _describe(cm: CompiledModel, term: Term) -> tuple[str, str]:
     return text, ""
 
 
-def trace_paths(cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int,
-                max_terms: int = 100_000) -> pd.DataFrame:
+def trace_paths(
+    cm: CompiledModel, u: np.ndarray, d: np.ndarray, node: int, k: int, max_terms: int = 100_000
+) -> pd.DataFrame:
     """``d_node(t_k)`` split by the path it travelled from the interventions.
 
     Parameters

@@ -14,8 +14,16 @@ import pandas as pd
 
 from simulator.analysis.scorecard import summary
 
-TRADEOFF_COLUMNS = ["scenario", "year", "gains_dimension", "gains_theme", "gains_net", "loses_dimension",
-                    "loses_theme", "loses_net"]
+TRADEOFF_COLUMNS = [
+    "scenario",
+    "year",
+    "gains_dimension",
+    "gains_theme",
+    "gains_net",
+    "loses_dimension",
+    "loses_theme",
+    "loses_net",
+]
 
 
 def tradeoffs(card: pd.DataFrame, year: float | None = None) -> pd.DataFrame:
@@ -44,8 +52,18 @@ def tradeoffs(card: pd.DataFrame, year: float | None = None) -> pd.DataFrame:
         gains, loses = part[part["net"] > 0], part[part["net"] < 0]
         for _, g in gains.iterrows():
             for _, lo in loses.iterrows():
-                rows.append((scenario, yr, g["dimension"], g["theme"], int(g["net"]), lo["dimension"],
-                             lo["theme"], int(lo["net"])))
+                rows.append(
+                    (
+                        scenario,
+                        yr,
+                        g["dimension"],
+                        g["theme"],
+                        int(g["net"]),
+                        lo["dimension"],
+                        lo["theme"],
+                        int(lo["net"]),
+                    )
+                )
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
 
 

@@ -44,6 +44,7 @@ def warn(text: object, language: str) -> None:
     """Print a warning in ``language`` to stderr: ``bwsim: warning: ...``."""
     typer.echo("bwsim: " + translate(msg("warning: {text}", text=text), language), err=True)
 
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -99,17 +100,24 @@ def reports_errors(command: F) -> F:
         except MemoryError:  # the budget (simulator/budget.py) should refuse such a run first: a last resort
             if State.debug:
                 traceback.print_exc()
-            typer.echo("bwsim: " + translate(msg("out of memory: the run needs more memory than this machine has "
-                                                 "(use a larger dt, a shorter horizon or fewer samples)"), language),
-                       err=True)
+            typer.echo(
+                "bwsim: "
+                + translate(
+                    msg(
+                        "out of memory: the run needs more memory than this machine has "
+                        "(use a larger dt, a shorter horizon or fewer samples)"
+                    ),
+                    language,
+                ),
+                err=True,
+            )
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 
 
 @contextlib.contextmanager
-def atomic_directory(target: Path, owned: Iterable[str] = (),
-                     inputs: InputFiles | None = None) -> Iterator[Path]:
+def atomic_directory(target: Path, owned: Iterable[str] = (), inputs: InputFiles | None = None) -> Iterator[Path]:
     """Yield a fresh staging folder; on success its files replace those in ``target`` together.
 
     Parameters
@@ -131,8 +139,14 @@ def atomic_directory(target: Path, owned: Iterable[str] = (),
     target = Path(target)
     parent = target.parent if target.parent != Path("") else Path(".")
     if target.exists() and not target.is_dir():
-        raise InputError(Problem(str(target), "", msg("is a file, not a folder"),
-                                 msg("give a folder for the output files; it is created when missing")))
+        raise InputError(
+            Problem(
+                str(target),
+                "",
+                msg("is a file, not a folder"),
+                msg("give a folder for the output files; it is created when missing"),
+            )
+        )
     staging = _make_staging(parent, target)
     try:
         yield staging
@@ -144,8 +158,14 @@ def atomic_directory(target: Path, owned: Iterable[str] = (),
 def _make_staging(parent: Path, target: Path) -> Path:
     blocker = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
     if blocker is not None:
-        raise InputError(Problem(str(target), "", msg("{blocker} is a file, not a folder", blocker=str(blocker)),
-                                 msg("choose a path whose folders are folders")))
+        raise InputError(
+            Problem(
+                str(target),
+                "",
+                msg("{blocker} is a file, not a folder", blocker=str(blocker)),
+                msg("choose a path whose folders are folders"),
+            )
+        )
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".bwsim-", dir=parent))
@@ -159,11 +179,21 @@ def _commit(staging: Path, target: Path, owned: Iterable[str], inputs: InputFile
     stale = [n for n in owned if n not in names and os.path.lexists(target / n)]
     touched = [target / n for n in (*names, *stale)]
     check_outputs(touched, inputs)
-    problems = [Problem(str(path), "", msg("is a folder where bwsim writes a file"),
-                        msg("remove or rename that folder, or choose another output path"))
-                for path in touched if path.is_dir() and not path.is_symlink()]
-    problems += [Problem(str(path), "", msg("is not a regular file"), msg("choose another output path"))
-                 for path in touched if path.exists() and not path.is_dir() and not path.is_file()]
+    problems = [
+        Problem(
+            str(path),
+            "",
+            msg("is a folder where bwsim writes a file"),
+            msg("remove or rename that folder, or choose another output path"),
+        )
+        for path in touched
+        if path.is_dir() and not path.is_symlink()
+    ]
+    problems += [
+        Problem(str(path), "", msg("is not a regular file"), msg("choose another output path"))
+        for path in touched
+        if path.exists() and not path.is_dir() and not path.is_file()
+    ]
     if problems:
         raise InputError(problems)
     created = not target.exists()
@@ -204,8 +234,14 @@ def atomic_file(target: Path, inputs: InputFiles | None = None) -> Iterator[Path
     """
     target = Path(target)
     if target.is_dir():
-        raise InputError(Problem(str(target), "", msg("is a folder, not a file"),
-                                 msg("give the path of a file, e.g. one inside this folder")))
+        raise InputError(
+            Problem(
+                str(target),
+                "",
+                msg("is a folder, not a file"),
+                msg("give the path of a file, e.g. one inside this folder"),
+            )
+        )
     with atomic_directory(target.parent if str(target.parent) else Path("."), inputs=inputs) as staging:
         yield staging / target.name
 
@@ -213,8 +249,11 @@ def atomic_file(target: Path, inputs: InputFiles | None = None) -> Iterator[Path
 def unwritable_path_error(path: Path, exc: OSError) -> InputError:
     """An :class:`InputError` for an output path that cannot be written."""
     reason = exc.strerror or (exc.args[0] if len(exc.args) == 1 else str(exc))
-    return InputError(Problem(str(path), "", msg("cannot write here: {reason}", reason=reason),
-                              msg("choose a folder you can write to")))
+    return InputError(
+        Problem(
+            str(path), "", msg("cannot write here: {reason}", reason=reason), msg("choose a folder you can write to")
+        )
+    )
 
 
 def echo_warnings(warnings: list[str], language: str = "nl") -> None:

@@ -31,26 +31,40 @@ def shown(value: float, language: str) -> str:
 
 def _verdict(run: EngineRun, language: str) -> str:
     if run.error:
-        return translate(msg("{engine}: could not run the export: {reason}", engine=run.label, reason=run.error),
-                         language)
+        return translate(
+            msg("{engine}: could not run the export: {reason}", engine=run.label, reason=run.error), language
+        )
     bar = localize_number(f"1e{round(math.log10(TOLERANCE))}", language)
     if run.worst < SHOWN_FLOOR:  # which node is "largest" among float noise is noise too
-        return translate(msg("{engine}: agrees (every difference {worst}; the bar is {bar})", engine=run.label,
-                             worst=shown(run.worst, language), bar=bar), language)
+        return translate(
+            msg(
+                "{engine}: agrees (every difference {worst}; the bar is {bar})",
+                engine=run.label,
+                worst=shown(run.worst, language),
+                bar=bar,
+            ),
+            language,
+        )
     values = {"engine": run.label, "worst": shown(run.worst, language), "node": run.worst_node, "bar": bar}
     if run.agrees:
-        return translate(msg("{engine}: agrees (largest difference {worst}, {node}; the bar is {bar})", **values),
-                         language)
-    return translate(msg("{engine}: DISAGREES (largest difference {worst}, {node}; the bar is {bar})", **values),
-                     language)
+        return translate(
+            msg("{engine}: agrees (largest difference {worst}, {node}; the bar is {bar})", **values), language
+        )
+    return translate(
+        msg("{engine}: DISAGREES (largest difference {worst}, {node}; the bar is {bar})", **values), language
+    )
 
 
 @reports_errors
 def crosscheck_command(
-        path: Path = typer.Argument(..., help="A model file (run without interventions) or a scenario file."),
-        engine: str = typer.Option("", "--engine", help="Engines to run, separated by commas: pysd, simlin, "
-                                                        "sdeverywhere (default: every one installed)."),
-        language: Lang = language_option()) -> None:
+    path: Path = typer.Argument(..., help="A model file (run without interventions) or a scenario file."),
+    engine: str = typer.Option(
+        "",
+        "--engine",
+        help="Engines to run, separated by commas: pysd, simlin, sdeverywhere (default: every one installed).",
+    ),
+    language: Lang = language_option(),
+) -> None:
     """Run the export in other SD engines and print the largest difference per node (exit 1 above 1e-9)."""
     engines = [name.strip().lower() for name in engine.split(",") if name.strip()] or installed_engines()
     problems = engine_problems(engines)
@@ -59,8 +73,15 @@ def crosscheck_command(
     prepared, _ = _prepared_and_inputs(path)
     with tempfile.TemporaryDirectory(prefix="bwsim-crosscheck-") as folder:
         runs = crosscheck(prepared, engines, Path(folder))
-    say(msg("{name}: the export run in {count} engine runs, compared with bwsim (largest difference per node over "
-            "time: relative above 1, absolute below)", name=prepared.name, count=len(runs)), language)
+    say(
+        msg(
+            "{name}: the export run in {count} engine runs, compared with bwsim (largest difference per node over "
+            "time: relative above 1, absolute below)",
+            name=prepared.name,
+            count=len(runs),
+        ),
+        language,
+    )
     node = translate(msg("node"), language)
     frame = pd.DataFrame({node: list(prepared.compiled.node_ids)})
     for run in runs:

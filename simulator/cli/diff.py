@@ -30,8 +30,14 @@ from simulator.messages import msg
 def _model(path: Path) -> ModelFile:
     doc, _ = read_yaml(path)
     if is_scenario_document(doc):
-        raise InputError(Problem(str(path), "", msg("is a scenario file, not a model file"),
-                                 msg("give two model files, then the scenario: bwsim diff OLD NEW SCENARIO")))
+        raise InputError(
+            Problem(
+                str(path),
+                "",
+                msg("is a scenario file, not a model file"),
+                msg("give two model files, then the scenario: bwsim diff OLD NEW SCENARIO"),
+            )
+        )
     return load_model(path)
 
 
@@ -53,8 +59,14 @@ def _scenarios(path: Path, models: tuple[ModelFile, ModelFile]) -> tuple[Scenari
     """The scenario read against each model (its ``model:`` is not read); problems name the model they are on."""
     doc, _ = read_yaml(path)
     if not is_scenario_document(doc):
-        raise InputError(Problem(str(path), "", msg("is not a scenario file"),
-                                 msg("the third argument is a scenario to run on both models")))
+        raise InputError(
+            Problem(
+                str(path),
+                "",
+                msg("is not a scenario file"),
+                msg("the third argument is a scenario to run on both models"),
+            )
+        )
     loaded: list[ScenarioFile] = []
     found: list[list[Problem]] = []
     for model in models:
@@ -67,20 +79,28 @@ def _scenarios(path: Path, models: tuple[ModelFile, ModelFile]) -> tuple[Scenari
         if found[0]:
             raise InputError(found[0])
         return loaded[0], loaded[1]
-    raise InputError([dataclasses.replace(p, message=msg("{message} (on {model})", message=p.message,
-                                                         model=model.path))
-                      for model, problems in zip(models, found, strict=True) for p in problems])
+    raise InputError(
+        [
+            dataclasses.replace(p, message=msg("{message} (on {model})", message=p.message, model=model.path))
+            for model, problems in zip(models, found, strict=True)
+            for p in problems
+        ]
+    )
 
 
 @reports_errors
-def diff(old: Path = typer.Argument(..., help="The earlier model file (YAML)."),
-         new: Path = typer.Argument(..., help="The later model file (YAML)."),
-         scenario: Path | None = typer.Argument(None, help="A scenario file, run on both models (its model: is "
-                                                           "not read): where their results first diverge."),
-         tolerance: float = typer.Option(DEFAULT_TOLERANCE, "--tolerance",
-                                         help="Values differ when |new - old| > tolerance x (1 + |old|)."),
-         as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
-         language: Lang = language_option()) -> None:
+def diff(
+    old: Path = typer.Argument(..., help="The earlier model file (YAML)."),
+    new: Path = typer.Argument(..., help="The later model file (YAML)."),
+    scenario: Path | None = typer.Argument(
+        None, help="A scenario file, run on both models (its model: is not read): where their results first diverge."
+    ),
+    tolerance: float = typer.Option(
+        DEFAULT_TOLERANCE, "--tolerance", help="Values differ when |new - old| > tolerance x (1 + |old|)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
+    language: Lang = language_option(),
+) -> None:
     """Say what changed between two model files and, with a scenario, where its results first diverge."""
     if not math.isfinite(tolerance) or tolerance < 0:
         fail(msg("--tolerance must be a number of 0 or more, got {tolerance}", tolerance=tolerance))
@@ -90,21 +110,32 @@ def diff(old: Path = typer.Argument(..., help="The earlier model file (YAML)."),
         divergence = None
         if scenario is not None:
             on_old, on_new = _scenarios(scenario, models)
-            divergence = scenario_divergence(on_old.spec, models[0].spec, on_new.spec, models[1].spec, tolerance,
-                                             str(scenario))
+            divergence = scenario_divergence(
+                on_old.spec, models[0].spec, on_new.spec, models[1].spec, tolerance, str(scenario)
+            )
     except (InputError, NumericalError):  # what changed usually says why: printed before the error
         _print(old, new, structure, None, scenario, as_json, language)
         raise
     _print(old, new, structure, divergence, scenario, as_json, language)
 
 
-def _print(old: Path, new: Path, structure: ModelDiff, divergence: Any, scenario: Path | None, as_json: bool,
-           language: str) -> None:
+def _print(
+    old: Path, new: Path, structure: ModelDiff, divergence: Any, scenario: Path | None, as_json: bool, language: str
+) -> None:
     if as_json:
-        typer.echo(json.dumps({"old_file": str(old), "new_file": str(new), **structure.to_dict(),
-                               "scenario_file": None if scenario is None else str(scenario),
-                               "divergence": None if divergence is None else divergence.to_dict()},
-                              indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "old_file": str(old),
+                    "new_file": str(new),
+                    **structure.to_dict(),
+                    "scenario_file": None if scenario is None else str(scenario),
+                    "divergence": None if divergence is None else divergence.to_dict(),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     say(diff_title(str(old), str(new), structure, language), language)
     if not structure.identical:

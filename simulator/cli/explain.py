@@ -32,14 +32,20 @@ from simulator.messages import msg, translate
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 from simulator.spec import LinkSpec, ScoredWeight
 
-PARTS = {"link": msg("link"), "bounds": msg("bounds"), "path": msg("path"), "feedback": msg("feedback"),
-         "other": msg("other"), "intervention": msg("intervention"), "interaction": msg("interaction"),
-         "switch": msg("switch")}
+PARTS = {
+    "link": msg("link"),
+    "bounds": msg("bounds"),
+    "path": msg("path"),
+    "feedback": msg("feedback"),
+    "other": msg("other"),
+    "intervention": msg("intervention"),
+    "interaction": msg("interaction"),
+    "switch": msg("switch"),
+}
 """The words of the ``part`` column."""
 
 
-def explanation(prepared: PreparedScenario, node_id: str, year: float | None, top: int,
-                language: str = "nl") -> dict:
+def explanation(prepared: PreparedScenario, node_id: str, year: float | None, top: int, language: str = "nl") -> dict:
     """Everything ``explain`` reports, as a JSON-ready dict (keys in docs/analysis.md).
 
     Raises
@@ -49,8 +55,14 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
     """
     cm = prepared.compiled
     if node_id not in cm.node_ids:
-        raise InputError(Problem("", "--node", msg("unknown node '{node}'", node=node_id),
-                                 did_you_mean(node_id, list(cm.node_ids)) or msg("see bwsim validate for the ids")))
+        raise InputError(
+            Problem(
+                "",
+                "--node",
+                msg("unknown node '{node}'", node=node_id),
+                did_you_mean(node_id, list(cm.node_ids)) or msg("see bwsim validate for the ids"),
+            )
+        )
     k = time_indices(cm.times, [cm.times[-1] if year is None else year], "--year")[0]
     i = cm.index(node_id)
     d = simulate(cm, prepared.inputs)[:, :, 0]
@@ -62,11 +74,18 @@ def explanation(prepared: PreparedScenario, node_id: str, year: float | None, to
     node = prepared.model.node(node_id)
     bounds = float(links.loc[links["part"] == "bounds", "value"].sum())
     return {
-        "scenario": prepared.name, "node": node_id, "label": node.label.get(language), "unit": node.shown_unit,
-        "year": float(cm.times[k]), "baseline": float(cm.baselines[k, i]), "delta": float(d[k, i]),
+        "scenario": prepared.name,
+        "node": node_id,
+        "label": node.label.get(language),
+        "unit": node.shown_unit,
+        "year": float(cm.times[k]),
+        "baseline": float(cm.baselines[k, i]),
+        "delta": float(d[k, i]),
         "exact": bool(abs(bounds) <= 1e-9 * max(abs(float(d[k, i])), 1e-300)),
-        "incoming": _records(links), "paths": _records(top_paths(paths, top)),
-        "n_paths": int((paths["part"] != "other").sum()), "loops": _records(loops),
+        "incoming": _records(links),
+        "paths": _records(top_paths(paths, top)),
+        "n_paths": int((paths["part"] != "other").sum()),
+        "loops": _records(loops),
         "interventions": _records(by_intervention(cm, prepared.interventions, i, k)),
         "scored": [_scored(link) for link in prepared.model.links if link.target == node_id and link.is_scored],
     } | ({"nonlinear": True} if cm.has_shapes else {})
@@ -76,23 +95,33 @@ def _scored(link: LinkSpec) -> dict:
     """An expert-scored incoming link: its scores, and the pooled weight's centre, 90 % interval and range."""
     weight = link.weight
     assert isinstance(weight, ScoredWeight)
-    return {"source": link.source, "scores": [{"by": s.by, "score": s.score} for s in weight.scores],
-            "weight": weight.central, "p05": weight.quantile(0.05), "p95": weight.quantile(0.95),
-            "low": weight.support[0], "high": weight.support[1]}
+    return {
+        "source": link.source,
+        "scores": [{"by": s.by, "score": s.score} for s in weight.scores],
+        "weight": weight.central,
+        "p05": weight.quantile(0.05),
+        "p95": weight.quantile(0.95),
+        "low": weight.support[0],
+        "high": weight.support[1],
+    }
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
-            for row in json.loads(frame.to_json(orient="records", double_precision=15))]
+    return [
+        {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+        for row in json.loads(frame.to_json(orient="records", double_precision=15))
+    ]
 
 
 @reports_errors
-def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
-            node: str = typer.Option(..., "--node", help="Id of the node to explain."),
-            year: float | None = typer.Option(None, "--year", help="Year (default: the horizon)."),
-            top: int = typer.Option(10, "--top", min=1, help="Number of paths listed; the rest is summed."),
-            as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
-            language: Lang = language_option()) -> None:
+def explain(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
+    node: str = typer.Option(..., "--node", help="Id of the node to explain."),
+    year: float | None = typer.Option(None, "--year", help="Year (default: the horizon)."),
+    top: int = typer.Option(10, "--top", min=1, help="Number of paths listed; the rest is summed."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
+    language: Lang = language_option(),
+) -> None:
     """Split a node's change into incoming links, paths from the interventions and loop feedback."""
     loaded = load_scenario(scenario)
     try:
@@ -116,14 +145,26 @@ def explain(scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
 
 def _heading(r: dict, title: str, language: str) -> str:
     unit = unit_label(r["unit"], language)
-    values = {"label": r["label"], "year": r["year"], "scenario": title,
-              "delta": format_number(r["delta"], language), "baseline": format_number(r["baseline"], language),
-              "change_unit": change_unit(unit, language), "unit": unit}
+    values = {
+        "label": r["label"],
+        "year": r["year"],
+        "scenario": title,
+        "delta": format_number(r["delta"], language),
+        "baseline": format_number(r["baseline"], language),
+        "change_unit": change_unit(unit, language),
+        "unit": unit,
+    }
     if not r["unit"]:
-        return translate(msg("{label} in {year:g}, scenario {scenario}: change {delta} (baseline {baseline})",
-                             **values), language)
-    return translate(msg("{label} in {year:g}, scenario {scenario}: change {delta} {change_unit} (baseline "
-                         "{baseline} {unit})", **values), language)
+        return translate(
+            msg("{label} in {year:g}, scenario {scenario}: change {delta} (baseline {baseline})", **values), language
+        )
+    return translate(
+        msg(
+            "{label} in {year:g}, scenario {scenario}: change {delta} {change_unit} (baseline {baseline} {unit})",
+            **values,
+        ),
+        language,
+    )
 
 
 def _frame(rows: list[dict], labels: dict[str, str], language: str) -> pd.DataFrame:
@@ -138,10 +179,9 @@ def _frame(rows: list[dict], labels: dict[str, str], language: str) -> pd.DataFr
 
 
 def _prefixes(text: str, language: str) -> str:
-    for word, label in (("(loop) ", msg("(loop) ")), ("(bounds) ", msg("(bounds) ")),
-                        ("(switch) ", msg("(switch) "))):
+    for word, label in (("(loop) ", msg("(loop) ")), ("(bounds) ", msg("(bounds) ")), ("(switch) ", msg("(switch) "))):
         if text.startswith(word):
-            return translate(label, language) + text[len(word):]
+            return translate(label, language) + text[len(word) :]
     return text
 
 
@@ -155,34 +195,64 @@ def _print(r: dict, title: str, labels: dict[str, str], language: str) -> None:
     def show(rows: list[dict], columns: list[str], widths: list[int]) -> None:
         names = [translate(COLUMNS[c], language) for c in columns]
         frame = _frame(rows, labels, language)[columns].set_axis(names, axis=1)
-        say(table(frame, names, widths, {n: fmt[c] for c, n in zip(columns, names, strict=True) if c in fmt}),
-            language)
+        say(table(frame, names, widths, {n: fmt[c] for c, n in zip(columns, names, strict=True) if c in fmt}), language)
 
     say(msg("\nvia incoming links (parts add up to the change)"), language)
     show(r["incoming"], ["part", "source", "value", "share"], [12, 48, 12, 8])
-    say(msg("\nvia paths from the interventions (largest {shown} of {n}; '{loop}': what a loop fed back; "
-            "'{other}': the rest)", shown=len(r["paths"]) - 1, n=r["n_paths"], loop=msg("(loop)"),
-            other=PARTS["other"]), language)
+    say(
+        msg(
+            "\nvia paths from the interventions (largest {shown} of {n}; '{loop}': what a loop fed back; "
+            "'{other}': the rest)",
+            shown=len(r["paths"]) - 1,
+            n=r["n_paths"],
+            loop=msg("(loop)"),
+            other=PARTS["other"],
+        ),
+        language,
+    )
     show(r["paths"], ["part", "value", "share", "path"], [8, 12, 8, 400])
     if len(r["interventions"]) > 2:
-        say(msg("\nper intervention (each run alone; '{interaction}': what bounds and nonlinear links add together)",
-                interaction=PARTS["interaction"]) if r.get("nonlinear") else
-            msg("\nper intervention (each run alone; '{interaction}': what bounds add together)",
-                interaction=PARTS["interaction"]), language)
+        say(
+            msg(
+                "\nper intervention (each run alone; '{interaction}': what bounds and nonlinear links add together)",
+                interaction=PARTS["interaction"],
+            )
+            if r.get("nonlinear")
+            else msg(
+                "\nper intervention (each run alone; '{interaction}': what bounds add together)",
+                interaction=PARTS["interaction"],
+            ),
+            language,
+        )
         show(r["interventions"], ["part", "index", "node", "shape", "value", "share"], [13, 5, 40, 6, 12, 8])
     if r["loops"]:
         say(msg("\nfeedback per loop"), language)
         show(r["loops"], ["id", "value", "share", "loop"], [4, 12, 8, 400])
     switching = any(p["part"] == "switch" and p["value"] for p in r["paths"])  # a capacity node changed input
     if switching and r["exact"]:
-        say(msg("\nnote: a capacity limit (a minimum or maximum node) switched input on the way; the '{switch}' "
-                "parts hold what the switch changed; parts are recomputed from the run", switch=PARTS["switch"]),
-            language)
+        say(
+            msg(
+                "\nnote: a capacity limit (a minimum or maximum node) switched input on the way; the '{switch}' "
+                "parts hold what the switch changed; parts are recomputed from the run",
+                switch=PARTS["switch"],
+            ),
+            language,
+        )
     if r.get("nonlinear"):
-        say(msg("\nnonlinear links: a shaped link passes on its source's parts in proportion to its signal; the "
-                "parts are recomputed from the run and add up to the change"), language)
+        say(
+            msg(
+                "\nnonlinear links: a shaped link passes on its source's parts in proportion to its signal; the "
+                "parts are recomputed from the run and add up to the change"
+            ),
+            language,
+        )
     if r["exact"] and (switching or r.get("nonlinear")):
         return
-    say(msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run") if r["exact"]
-        else msg("\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed",
-                 bounds=PARTS["bounds"]), language)
+    say(
+        msg("\nexact: the model is linear where no bound binds; parts are recomputed from the run")
+        if r["exact"]
+        else msg(
+            "\nnote: a bound (min/max) binds; the '{bounds}' parts hold what clipping removed", bounds=PARTS["bounds"]
+        ),
+        language,
+    )

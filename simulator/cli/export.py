@@ -32,13 +32,17 @@ def _prepared_and_inputs(path: Path) -> tuple[PreparedScenario, dict[str, str]]:
 
 
 @reports_errors
-def export(path: Path = typer.Argument(..., help="A model file, or a scenario file (its interventions, "
-                                                 "overrides and time are exported too)."),
-           format: str = typer.Option(..., "--format", help="mdl (Vensim, PySD) or xmile (Stella, PySD)."),
-           out: Path = typer.Option(..., "--out", help="File to write."),
-           flat: bool = typer.Option(False, "--flat", help="A model with dimensions as its expanded network "
-                                                           "(jobs__heerlen), not subscripted."),
-           language: Lang = language_option()) -> None:
+def export(
+    path: Path = typer.Argument(
+        ..., help="A model file, or a scenario file (its interventions, overrides and time are exported too)."
+    ),
+    format: str = typer.Option(..., "--format", help="mdl (Vensim, PySD) or xmile (Stella, PySD)."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+    flat: bool = typer.Option(
+        False, "--flat", help="A model with dimensions as its expanded network (jobs__heerlen), not subscripted."
+    ),
+    language: Lang = language_option(),
+) -> None:
     """Write the model (at its central values) as Vensim .mdl or XMILE."""
     writer = WRITERS.get(format.lower())
     if writer is None:
@@ -48,5 +52,11 @@ def export(path: Path = typer.Argument(..., help="A model file, or a scenario fi
     text = writer(build_equations(prepared, flat=flat))
     with atomic_file(out, inputs) as staging:
         staging.write_text(text, encoding="utf-8")
-    say(msg("wrote {out} ({format}); each node x has x_baseline, x_input, x_delta and x", out=str(out),
-            format=format.lower()), language)
+    say(
+        msg(
+            "wrote {out} ({format}); each node x has x_baseline, x_input, x_delta and x",
+            out=str(out),
+            format=format.lower(),
+        ),
+        language,
+    )

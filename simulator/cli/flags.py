@@ -20,6 +20,5 @@ def as_flags(*names: str) -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        problems = [replace(p, place=f"--{p.place}") if not p.file and p.place in names else p
-                    for p in exc.problems]
+        problems = [replace(p, place=f"--{p.place}") if not p.file and p.place in names else p for p in exc.problems]
         raise InputError(problems) from None

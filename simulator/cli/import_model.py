@@ -60,6 +60,7 @@ def _system_dynamics(fmt: str) -> Importer:
         from simulator.io.import_check import import_system_dynamics
 
         return import_system_dynamics(path, fmt, options.approximate, language)
+
     return run
 
 
@@ -68,21 +69,34 @@ def _causal_map(fmt: str) -> Importer:
         from simulator.io.maps import FORMAT_NAMES, READERS, map_model
 
         model = map_model(READERS[fmt](path), options.lag, language, lag_name="--lag")
-        line = msg("from the {format} map {file}: every link is an expert score; the model's description lists "
-                   "every choice the import made", format=FORMAT_NAMES[fmt], file=path.name)
-        return Imported({"nodes": model.spec.nodes, "links": model.spec.links}, [line], model.text,
-                        list(model.warnings))
+        line = msg(
+            "from the {format} map {file}: every link is an expert score; the model's description lists "
+            "every choice the import made",
+            format=FORMAT_NAMES[fmt],
+            file=path.name,
+        )
+        return Imported(
+            {"nodes": model.spec.nodes, "links": model.spec.links}, [line], model.text, list(model.warnings)
+        )
+
     return run
 
 
 SD_FORMATS = ("vensim", "xmile")
 MAP_FORMATS = ("kumu", "mentalmodeler", "loopy", "fcm")
-IMPORTERS: dict[str, Importer] = {**{f: _system_dynamics(f) for f in SD_FORMATS},
-                                  **{f: _causal_map(f) for f in MAP_FORMATS}}
+IMPORTERS: dict[str, Importer] = {
+    **{f: _system_dynamics(f) for f in SD_FORMATS},
+    **{f: _causal_map(f) for f in MAP_FORMATS},
+}
 """Each format's importer (another format adds one entry)."""
 
-SUFFIXES: dict[str, str] = {".mdl": "vensim", ".xmile": "xmile", ".stmx": "xmile", ".xml": "xmile",
-                            ".mmp": "mentalmodeler"}
+SUFFIXES: dict[str, str] = {
+    ".mdl": "vensim",
+    ".xmile": "xmile",
+    ".stmx": "xmile",
+    ".xml": "xmile",
+    ".mmp": "mentalmodeler",
+}
 """The format a file's suffix implies when ``--format`` is not given."""
 
 
@@ -90,34 +104,49 @@ def _format(path: Path, given: str | None) -> str:
     if given:
         fmt = given.lower()
         if fmt not in IMPORTERS:
-            fail(msg("unknown --format {format}; use one of {formats}", format=repr(given),
-                     formats=", ".join(IMPORTERS)))
+            fail(
+                msg("unknown --format {format}; use one of {formats}", format=repr(given), formats=", ".join(IMPORTERS))
+            )
         return fmt
     fmt_found = SUFFIXES.get(path.suffix.lower())
     if fmt_found is None:
-        raise InputError(Problem(str(path), "", msg("the suffix {suffix} names no format bwsim imports",
-                                                    suffix=repr(path.suffix)),
-                                 msg("give --format, one of {formats}", formats=", ".join(IMPORTERS))))
+        raise InputError(
+            Problem(
+                str(path),
+                "",
+                msg("the suffix {suffix} names no format bwsim imports", suffix=repr(path.suffix)),
+                msg("give --format, one of {formats}", formats=", ".join(IMPORTERS)),
+            )
+        )
     return fmt_found
 
 
 @reports_errors
-def import_command(path: Path = typer.Argument(..., help="The model to import: .mdl, .xmile, .stmx, .xml; or a "
-                                                          "participatory map: a Kumu JSON or CSV export, a Mental "
-                                                          "Modeler .mmp or CSV, a LOOPY link or its JSON, an FCM "
-                                                          "matrix or edge list (CSV)."),
-                   out: Path = typer.Option(..., "--out", help="The bwsim model file to write (YAML)."),
-                   format: str | None = typer.Option(None, "--format",
-                                                     help="vensim, xmile, kumu, mentalmodeler, loopy or fcm "
-                                                          "(default: from the suffix, for .mdl, .xmile, .stmx, "
-                                                          ".xml, .mmp)."),
-                   approximate: bool = typer.Option(False, "--approximate",
-                                                    help="Vensim/XMILE: linearise what is not linear, around the "
-                                                         "start values, and print the measured error."),
-                   lag: float = typer.Option(1.0, "--lag", help="Maps: years, the lag of each link the file "
-                                                                "gives none."),
-                   force: bool = typer.Option(False, "--force", help="Replace --out if it exists."),
-                   language: Lang = language_option()) -> None:
+def import_command(
+    path: Path = typer.Argument(
+        ...,
+        help="The model to import: .mdl, .xmile, .stmx, .xml; or a "
+        "participatory map: a Kumu JSON or CSV export, a Mental "
+        "Modeler .mmp or CSV, a LOOPY link or its JSON, an FCM "
+        "matrix or edge list (CSV).",
+    ),
+    out: Path = typer.Option(..., "--out", help="The bwsim model file to write (YAML)."),
+    format: str | None = typer.Option(
+        None,
+        "--format",
+        help="vensim, xmile, kumu, mentalmodeler, loopy or fcm "
+        "(default: from the suffix, for .mdl, .xmile, .stmx, "
+        ".xml, .mmp).",
+    ),
+    approximate: bool = typer.Option(
+        False,
+        "--approximate",
+        help="Vensim/XMILE: linearise what is not linear, around the start values, and print the measured error.",
+    ),
+    lag: float = typer.Option(1.0, "--lag", help="Maps: years, the lag of each link the file gives none."),
+    force: bool = typer.Option(False, "--force", help="Replace --out if it exists."),
+    language: Lang = language_option(),
+) -> None:
     """Import a Vensim or XMILE model, or a participatory causal map, as a bwsim model file."""
     fmt = _format(path, format)
     if fmt in MAP_FORMATS and approximate:
@@ -128,19 +157,38 @@ def import_command(path: Path = typer.Argument(..., help="The model to import: .
     inputs = {path: msg("the model to import")}
     check_outputs([out], inputs)
     if out.is_dir():
-        raise InputError(Problem(str(out), "--out", msg("is a folder, not a file"),
-                                 msg("give the path of a file, e.g. one inside this folder")))
+        raise InputError(
+            Problem(
+                str(out),
+                "--out",
+                msg("is a folder, not a file"),
+                msg("give the path of a file, e.g. one inside this folder"),
+            )
+        )
     if out.exists() and not force:
-        raise InputError(Problem(str(out), "--out", msg("exists already"),
-                                 msg("choose another file, or give --force to replace it")))
+        raise InputError(
+            Problem(str(out), "--out", msg("exists already"), msg("choose another file, or give --force to replace it"))
+        )
     imported = IMPORTERS[fmt](path, ImportOptions(approximate, lag), language)
     for warning in imported.warnings:
         warn(warning, language)
-    text = imported.text if imported.text is not None else dump_yaml(
-        imported.data, header=translate(msg("Imported from {file} by bwsim import", file=path.name), "en"))
+    text = (
+        imported.text
+        if imported.text is not None
+        else dump_yaml(
+            imported.data, header=translate(msg("Imported from {file} by bwsim import", file=path.name), "en")
+        )
+    )
     with atomic_file(out, inputs) as staging:
         staging.write_text(text, encoding="utf-8")
-    say(msg("wrote {out}: {nodes} nodes, {links} links", out=str(out), nodes=len(imported.data["nodes"]),
-            links=len(imported.data.get("links", []))), language)
+    say(
+        msg(
+            "wrote {out}: {nodes} nodes, {links} links",
+            out=str(out),
+            nodes=len(imported.data["nodes"]),
+            links=len(imported.data.get("links", [])),
+        ),
+        language,
+    )
     for line in imported.lines:
         say(line, language)

@@ -54,8 +54,11 @@ def _source_help(command: LazyCommand) -> str:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == command.attribute:
             return ast.get_docstring(node) or ""
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == command.attribute
-                                                for t in node.targets) and isinstance(node.value, ast.Call):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == command.attribute for t in node.targets)
+            and isinstance(node.value, ast.Call)
+        ):
             for keyword in node.value.keywords:
                 if keyword.arg == "help" and isinstance(keyword.value, ast.Constant):
                     return str(keyword.value.value)

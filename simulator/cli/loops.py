@@ -31,17 +31,23 @@ def prepare_path(path: Path) -> tuple[PreparedScenario, bool]:
 
 
 @reports_errors
-def loops(path: Path = typer.Argument(..., help="A model file, or a scenario file (then: which loops carry "
-                                                "its effect)."),
-          year: float | None = typer.Option(None, "--year", help="Scenario only: the year to score loops at "
-                                                                "(default: the horizon)."),
-          as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
-          language: Lang = language_option()) -> None:
+def loops(
+    path: Path = typer.Argument(..., help="A model file, or a scenario file (then: which loops carry its effect)."),
+    year: float | None = typer.Option(
+        None, "--year", help="Scenario only: the year to score loops at (default: the horizon)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
+    language: Lang = language_option(),
+) -> None:
     """List every feedback loop with its polarity, lag and gain, and check stability."""
     prepared, is_scenario = prepare_path(path)
     if year is not None and not is_scenario:
-        fail(msg("--year scores loops on a scenario's run; {path} is a model file (give a scenario, or drop --year)",
-                 path=str(path)))
+        fail(
+            msg(
+                "--year scores loops on a scenario's run; {path} is a model file (give a scenario, or drop --year)",
+                path=str(path),
+            )
+        )
     echo_warnings(horizon_warnings(prepared), language)  # stability is part of what loops prints
     cm = prepared.compiled
     found = find_loops(prepared.model, prepared.time)
@@ -68,14 +74,23 @@ def _as_dict(prepared, is_scenario, found, report, scores, year) -> dict:  # noq
     for lp in found:
         item = lp.to_dict()
         if lp.id in by_id:
-            item |= {"score": by_id[lp.id]["score"], "score_node": by_id[lp.id]["node"],
-                     "score_share": by_id[lp.id]["share"], "mean_share": by_id[lp.id]["mean_share"]}
+            item |= {
+                "score": by_id[lp.id]["score"],
+                "score_node": by_id[lp.id]["node"],
+                "score_share": by_id[lp.id]["share"],
+                "mean_share": by_id[lp.id]["mean_share"],
+            }
             if "gain_at_run" in by_id[lp.id]:
                 item["gain_at_run"] = by_id[lp.id]["gain_at_run"]
         items.append(item)
-    return {"model": prepared.model.name, "scenario": prepared.name if is_scenario else None,
-            "year": year if is_scenario else None, "n_loops": len(found), "loops": items,
-            "stability": report.to_dict()}
+    return {
+        "model": prepared.model.name,
+        "scenario": prepared.name if is_scenario else None,
+        "year": year if is_scenario else None,
+        "n_loops": len(found),
+        "loops": items,
+        "stability": report.to_dict(),
+    }
 
 
 def _for_people(frame, labels: dict[str, str], language: str):  # noqa: ANN001, ANN202 (a DataFrame)
@@ -91,8 +106,7 @@ def _for_people(frame, labels: dict[str, str], language: str):  # noqa: ANN001, 
 def _show(frame, columns: list[str], widths: list[int], formats: dict, language: str) -> None:  # noqa: ANN001
     names = [translate(COLUMNS[c], language) for c in columns]
     shown = frame[columns].set_axis(names, axis=1)
-    say(table(shown, names, widths, {names[columns.index(c)]: f for c, f in formats.items() if c in columns}),
-        language)
+    say(table(shown, names, widths, {names[columns.index(c)]: f for c, f in formats.items() if c in columns}), language)
 
 
 def _print(prepared, is_scenario, found, report, scores, year, language) -> None:  # noqa: ANN001 (internal)
@@ -102,27 +116,59 @@ def _print(prepared, is_scenario, found, report, scores, year, language) -> None
     if not found:
         say(msg("  no feedback loops: the network has no cycles"), language)
     else:
-        _show(_for_people(loops_frame(found), labels, language), ["id", "polarity", "length", "lag", "gain", "path"],
-              [4, 12, 6, 6, 10, 400], {"lag": lambda v: localize_number(f"{v:g}", language),
-                                       "gain": lambda v: localize_number(f"{v:.3g}", language)}, language)
+        _show(
+            _for_people(loops_frame(found), labels, language),
+            ["id", "polarity", "length", "lag", "gain", "path"],
+            [4, 12, 6, 6, 10, 400],
+            {
+                "lag": lambda v: localize_number(f"{v:g}", language),
+                "gain": lambda v: localize_number(f"{v:.3g}", language),
+            },
+            language,
+        )
         say(msg("  lag: sum of central lags (years); gain: product of link coefficients at the start"), language)
     if report.stable:
-        say(msg("stable: no deviation grows (spectral radius of the one-step map {radius:.6g} <= 1)",
-                radius=report.spectral_radius), language)
+        say(
+            msg(
+                "stable: no deviation grows (spectral radius of the one-step map {radius:.6g} <= 1)",
+                radius=report.spectral_radius,
+            ),
+            language,
+        )
         if report.stable_note():
             say(msg("  {note}", note=report.stable_note()), language)
     else:
         say(msg("warning: {text}", text=report.message(prepared.model)), language)
     if scores is not None:
-        say(msg("\nloops that carry the effect of {scenario} in {year:g} (score: largest share of a node's "
-                "deviation fed back by the loop)", scenario=prepared.name, year=year), language)
+        say(
+            msg(
+                "\nloops that carry the effect of {scenario} in {year:g} (score: largest share of a node's "
+                "deviation fed back by the loop)",
+                scenario=prepared.name,
+                year=year,
+            ),
+            language,
+        )
         at_run = "gain_at_run" in scores
         columns = ["id", "polarity", "score", "node", "share", *(["gain_at_run"] if at_run else []), "path"]
         widths = [4, 12, 7, 32, 8, *([12] if at_run else []), 400]
-        _show(_for_people(scores, labels, language), columns, widths,
-              {"score": lambda v: localize_number(f"{100 * v:.1f}%", language),
-               "share": lambda v: localize_number(f"{100 * v:+.1f}%", language),
-               "gain_at_run": lambda v: localize_number(f"{v:.3g}", language)}, language)
+        _show(
+            _for_people(scores, labels, language),
+            columns,
+            widths,
+            {
+                "score": lambda v: localize_number(f"{100 * v:.1f}%", language),
+                "share": lambda v: localize_number(f"{100 * v:+.1f}%", language),
+                "gain_at_run": lambda v: localize_number(f"{v:.3g}", language),
+            },
+            language,
+        )
         if at_run:
-            say(msg("  gain at run: product of link coefficients at the run in {year:g} (a nonlinear link at its "
-                    "slope there)", year=year), language)
+            say(
+                msg(
+                    "  gain at run: product of link coefficients at the run in {year:g} (a nonlinear link at its "
+                    "slope there)",
+                    year=year,
+                ),
+                language,
+            )

@@ -12,8 +12,13 @@ import typer
 from simulator.cli.common import State
 from simulator.cli.lazy import COMMANDS, LazyCommand, LazyGroup
 
-app = typer.Typer(name="bwsim", add_completion=False, no_args_is_help=True, cls=LazyGroup,
-                  help="Brede-welvaart scenario simulator: causal networks of bouwblokken.")
+app = typer.Typer(
+    name="bwsim",
+    add_completion=False,
+    no_args_is_help=True,
+    cls=LazyGroup,
+    help="Brede-welvaart scenario simulator: causal networks of bouwblokken.",
+)
 
 
 @app.callback()
@@ -21,25 +26,27 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show Python trac
     State.debug = debug
 
 
-COMMANDS.update({
-    "validate": LazyCommand("simulator.cli.validate", "validate"),
-    "check": LazyCommand("simulator.cli.check", "check"),
-    "run": LazyCommand("simulator.cli.run", "run"),
-    "export": LazyCommand("simulator.cli.export", "export"),
-    "import": LazyCommand("simulator.cli.import_model", "import_command"),
-    "ui": LazyCommand("simulator.cli.ui", "ui"),
-    "calibrate": LazyCommand("simulator.cli.calibrate", "calibrate_command"),
-    "sensitivity": LazyCommand("simulator.cli.sensitivity", "sensitivity_command"),
-    "monitor": LazyCommand("simulator.cli.monitor", "monitor_command"),
-    "evaluate": LazyCommand("simulator.cli.evaluate", "evaluate_command"),
-    "loops": LazyCommand("simulator.cli.loops", "loops"),
-    "explain": LazyCommand("simulator.cli.explain", "explain"),
-    "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
-    "crosscheck": LazyCommand("simulator.cli.crosscheck", "crosscheck_command"),
-    "diff": LazyCommand("simulator.cli.diff", "diff"),
-    "report": LazyCommand("simulator.cli.report", "report_command"),
-    "workshop": LazyCommand("simulator.cli.workshop", "app"),  # a command group: listed last, as Typer lists groups
-})
+COMMANDS.update(
+    {
+        "validate": LazyCommand("simulator.cli.validate", "validate"),
+        "check": LazyCommand("simulator.cli.check", "check"),
+        "run": LazyCommand("simulator.cli.run", "run"),
+        "export": LazyCommand("simulator.cli.export", "export"),
+        "import": LazyCommand("simulator.cli.import_model", "import_command"),
+        "ui": LazyCommand("simulator.cli.ui", "ui"),
+        "calibrate": LazyCommand("simulator.cli.calibrate", "calibrate_command"),
+        "sensitivity": LazyCommand("simulator.cli.sensitivity", "sensitivity_command"),
+        "monitor": LazyCommand("simulator.cli.monitor", "monitor_command"),
+        "evaluate": LazyCommand("simulator.cli.evaluate", "evaluate_command"),
+        "loops": LazyCommand("simulator.cli.loops", "loops"),
+        "explain": LazyCommand("simulator.cli.explain", "explain"),
+        "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),
+        "crosscheck": LazyCommand("simulator.cli.crosscheck", "crosscheck_command"),
+        "diff": LazyCommand("simulator.cli.diff", "diff"),
+        "report": LazyCommand("simulator.cli.report", "report_command"),
+        "workshop": LazyCommand("simulator.cli.workshop", "app"),  # a command group: listed last, as Typer lists groups
+    }
+)
 
 
 def main() -> None:

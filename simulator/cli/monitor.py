@@ -25,19 +25,31 @@ def _signal(row: Any, language: str) -> str:
     """``ok``, or which side of the band and by how much."""
     if row.status == "inside":
         return translate(msg("ok"), language)
-    values = {"by": format_number(abs(row.outside_by), language),
-              "pct": format_number(abs(row.outside_pct), language, 2)}
+    values = {
+        "by": format_number(abs(row.outside_by), language),
+        "pct": format_number(abs(row.outside_pct), language, 2),
+    }
     if row.status == "above":
-        text = (msg("ABOVE by {by} ({pct} % of median)", **values) if math.isfinite(row.outside_pct)
-                else msg("ABOVE by {by}", **values))
+        text = (
+            msg("ABOVE by {by} ({pct} % of median)", **values)
+            if math.isfinite(row.outside_pct)
+            else msg("ABOVE by {by}", **values)
+        )
     else:
-        text = (msg("BELOW by {by} ({pct} % of median)", **values) if math.isfinite(row.outside_pct)
-                else msg("BELOW by {by}", **values))
+        text = (
+            msg("BELOW by {by} ({pct} % of median)", **values)
+            if math.isfinite(row.outside_pct)
+            else msg("BELOW by {by}", **values)
+        )
     return translate(text, language)
 
 
-def format_monitor(result: MonitorResult, labels: dict[str, str] | None = None, language: str = "en",
-                   units: dict[str, str] | None = None) -> str:
+def format_monitor(
+    result: MonitorResult,
+    labels: dict[str, str] | None = None,
+    language: str = "en",
+    units: dict[str, str] | None = None,
+) -> str:
     """Every observation with its band, flagged ones marked, then how many are outside; in ``language``.
 
     ``labels`` (node id -> label) names the indicators; without it, node ids are shown. ``units``
@@ -53,30 +65,69 @@ def format_monitor(result: MonitorResult, labels: dict[str, str] | None = None, 
     names = [labels.get(node, node) for node in result.table["node"]]
     shown = [units.get(node, "") for node in result.table["node"]]
     width = max([28, *(len(name) for name in names)])
-    values = {"scenario": result.scenario, "data": result.data_file, "level": band.level, "samples": band.samples,
-              "tolerance": 100 * result.tolerance}
-    head = (msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members, measurement "
-                "tolerance {tolerance:g} % of the median", **values) if result.tolerance else
-            msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members", **values))
-    words = [t(word) for word in (msg("indicator"), msg("time"), msg("observed"), msg("low"), msg("median"),
-                                  msg("high"), msg("signal"), msg("unit"))]
+    values = {
+        "scenario": result.scenario,
+        "data": result.data_file,
+        "level": band.level,
+        "samples": band.samples,
+        "tolerance": 100 * result.tolerance,
+    }
+    head = (
+        msg(
+            "monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members, measurement "
+            "tolerance {tolerance:g} % of the median",
+            **values,
+        )
+        if result.tolerance
+        else msg("monitor of {scenario} with {data}: {level:.0%} band of {samples} ensemble members", **values)
+    )
+    words = [
+        t(word)
+        for word in (
+            msg("indicator"),
+            msg("time"),
+            msg("observed"),
+            msg("low"),
+            msg("median"),
+            msg("high"),
+            msg("signal"),
+            msg("unit"),
+        )
+    ]
     unit_width = max([len(words[7]), *(len(unit) for unit in shown)]) if any(shown) else 0
     unit_head = f"{words[7]:<{unit_width}} " if unit_width else ""
-    lines = [t(head), "", f"  {words[0]:<{width}} {unit_head}{words[1]:>8} "
-             + " ".join(f"{w:>12}" for w in words[2:6]) + f"  {words[6]}"]
+    lines = [
+        t(head),
+        "",
+        f"  {words[0]:<{width}} {unit_head}{words[1]:>8} " + " ".join(f"{w:>12}" for w in words[2:6]) + f"  {words[6]}",
+    ]
     for row, name, unit in zip(result.table.itertuples(index=False), names, shown, strict=True):
-        numbers = " ".join(f"{format_number(v, language, 5):>12}"
-                           for v in (row.observed, row.low, row.median, row.high))
+        numbers = " ".join(
+            f"{format_number(v, language, 5):>12}" for v in (row.observed, row.low, row.median, row.high)
+        )
         unit_cell = f"{unit:<{unit_width}} " if unit_width else ""
-        lines.append(f"  {name:<{width}} {unit_cell}{localize_number(f'{row.time:g}', language):>8} {numbers}  "
-                     f"{_signal(row, language)}")
-    lines += ["", t(msg("{outside} of {n} observation(s) outside the band", outside=len(result.flagged),
-                        n=len(result.table)))]
+        lines.append(
+            f"  {name:<{width}} {unit_cell}{localize_number(f'{row.time:g}', language):>8} {numbers}  "
+            f"{_signal(row, language)}"
+        )
+    lines += [
+        "",
+        t(msg("{outside} of {n} observation(s) outside the band", outside=len(result.flagged), n=len(result.table))),
+    ]
     return "\n".join(lines)
 
 
-def _monitor(prepared: PreparedScenario, observed: ObservedData, samples: int, seed: int, level: float,
-             tolerance: float, workers: int | None, scheduler: str | None, language: str = "nl") -> MonitorResult:
+def _monitor(
+    prepared: PreparedScenario,
+    observed: ObservedData,
+    samples: int,
+    seed: int,
+    level: float,
+    tolerance: float,
+    workers: int | None,
+    scheduler: str | None,
+    language: str = "nl",
+) -> MonitorResult:
     """The band's draws, drawn once for the warning and the band (fewer than 2 are refused by monitor)."""
     sample = None
     if samples >= 2:
@@ -88,33 +139,54 @@ def _monitor(prepared: PreparedScenario, observed: ObservedData, samples: int, s
 
 @reports_errors
 def monitor_command(
-        scenario: Path = typer.Argument(..., help="Scenario file: the policy as planned (YAML)."),
-        data: Path = typer.Argument(..., help="Observed data, CSV with node,time,value."),
-        samples: int = typer.Option(1000, "--samples", help="Ensemble members for the band."),
-        seed: int = typer.Option(0, "--seed", help="Seed of the ensemble."),
-        level: float = typer.Option(0.9, "--level", help="Central coverage of the band (0.9: 5-95 %)."),
-        tolerance: float = typer.Option(
-            0.0, "--tolerance", help="Measurement tolerance in % of the level: flag only observations further "
-            "than this beyond the band (the band holds model uncertainty only)."),
-        strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any observation is outside."),
-        workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of N processes."),
-        scheduler: str | None = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
-                                             "(scheduler address, e.g. tcp://host:8786)."),
-        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-        language: Lang = language_option()) -> None:
+    scenario: Path = typer.Argument(..., help="Scenario file: the policy as planned (YAML)."),
+    data: Path = typer.Argument(..., help="Observed data, CSV with node,time,value."),
+    samples: int = typer.Option(1000, "--samples", help="Ensemble members for the band."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the ensemble."),
+    level: float = typer.Option(0.9, "--level", help="Central coverage of the band (0.9: 5-95 %)."),
+    tolerance: float = typer.Option(
+        0.0,
+        "--tolerance",
+        help="Measurement tolerance in % of the level: flag only observations further "
+        "than this beyond the band (the band holds model uncertainty only).",
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Exit with status 1 when any observation is outside."),
+    workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of N processes."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Run on an existing Dask cluster (scheduler address, e.g. tcp://host:8786)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    language: Lang = language_option(),
+) -> None:
     """Flag observations outside the scenario's expected band (date, indicator, by how much)."""
     check_workers(workers, scheduler)
     _, prepared, observed = load_inputs(scenario, data)
     with as_flags("samples", "level", "tolerance"):
         result = _monitor(prepared, observed, samples, seed, level, tolerance, workers, scheduler, language)
     if as_json:
-        rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
-                for row in result.table.to_dict(orient="records")]
-        typer.echo(json.dumps({"scenario": result.scenario, "data": result.data_file, "level": level,
-                               "tolerance_pct": tolerance, "samples": result.band.samples, "observations": rows,
-                               "outside": len(result.flagged)}, indent=2))
+        rows = [
+            {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+            for row in result.table.to_dict(orient="records")
+        ]
+        typer.echo(
+            json.dumps(
+                {
+                    "scenario": result.scenario,
+                    "data": result.data_file,
+                    "level": level,
+                    "tolerance_pct": tolerance,
+                    "samples": result.band.samples,
+                    "observations": rows,
+                    "outside": len(result.flagged),
+                },
+                indent=2,
+            )
+        )
     else:
-        typer.echo(format_monitor(result, node_labels(prepared.model, language), language,
-                                  node_units(prepared.model, language)))
+        typer.echo(
+            format_monitor(
+                result, node_labels(prepared.model, language), language, node_units(prepared.model, language)
+            )
+        )
     if strict and len(result.flagged):
         raise typer.Exit(EXIT_FAILED)

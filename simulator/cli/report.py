@@ -37,26 +37,34 @@ def _inputs(scenarios: list[Path]) -> dict[str, str]:
 
 def _check(targets: list[Path], force: bool, inputs: dict[str, str]) -> None:
     check_outputs(targets, inputs)
-    problems = [Problem(str(t), "--out", msg("exists already"), msg("add --force to replace it, or choose another "
-                                                                    "file"))
-                for t in targets if t.exists() and not force]
+    problems = [
+        Problem(str(t), "--out", msg("exists already"), msg("add --force to replace it, or choose another file"))
+        for t in targets
+        if t.exists() and not force
+    ]
     if problems:
         raise InputError(problems)
 
 
 @reports_errors
 def report_command(
-        scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
-        out: Path = typer.Option(..., "--out", help="The HTML file to write."),
-        samples: int | None = typer.Option(None, "--samples", help="Ensemble members for bands, shares and the "
-                                           "ambitions' chances (default: the scenario's uncertainty block, else "
-                                           "none)."),
-        seed: int = typer.Option(0, "--seed", help="Seed of the ensemble and the sensitivity screening."),
-        sensitivity_runs: int = typer.Option(8, "--sensitivity-runs", help="Morris trajectories of the screening "
-                                             "of the assumptions (0: none)."),
-        pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF beside the HTML (needs chromium)."),
-        force: bool = typer.Option(False, "--force", help="Replace existing output files."),
-        language: Lang = language_option()) -> None:
+    scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
+    out: Path = typer.Option(..., "--out", help="The HTML file to write."),
+    samples: int | None = typer.Option(
+        None,
+        "--samples",
+        help="Ensemble members for bands, shares and the "
+        "ambitions' chances (default: the scenario's uncertainty block, else "
+        "none).",
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the ensemble and the sensitivity screening."),
+    sensitivity_runs: int = typer.Option(
+        8, "--sensitivity-runs", help="Morris trajectories of the screening of the assumptions (0: none)."
+    ),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF beside the HTML (needs chromium)."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    language: Lang = language_option(),
+) -> None:
     """Write a report for a council proposal: the question, scenarios, effects per dimension with bands,
     scorecard, trade-offs, verdeling, assumptions, ambitions, sources and what the model leaves out."""
     if samples is not None and samples < 2:

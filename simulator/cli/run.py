@@ -41,20 +41,22 @@ def run_inputs(loaded: list[ScenarioFile]) -> dict[str, str]:
 
 
 @reports_errors
-def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
-        out: Path = typer.Option(..., "--out", help="Folder for results.csv and manifest.json."),
-        samples: int | None = typer.Option(
-            None, help="Ensemble size: also write ensemble.csv (default: the scenario's uncertainty "
-            "block, if any)."),
-        seed: int | None = typer.Option(
-            None, help="Seed of the ensemble draws (default: the scenario's, or 0)."),
-        method: str | None = typer.Option(
-            None, help="Sampling: lhs (Latin hypercube) or mc (default: the scenario's, or lhs)."),
-        workers: int | None = typer.Option(
-            None, help="Run the ensemble on a local Dask cluster of N worker processes."),
-        scheduler: str | None = typer.Option(
-            None, help="Run the ensemble on a running Dask cluster (e.g. tcp://host:8786)."),
-        language: Lang = language_option()) -> None:
+def run(
+    scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
+    out: Path = typer.Option(..., "--out", help="Folder for results.csv and manifest.json."),
+    samples: int | None = typer.Option(
+        None, help="Ensemble size: also write ensemble.csv (default: the scenario's uncertainty block, if any)."
+    ),
+    seed: int | None = typer.Option(None, help="Seed of the ensemble draws (default: the scenario's, or 0)."),
+    method: str | None = typer.Option(
+        None, help="Sampling: lhs (Latin hypercube) or mc (default: the scenario's, or lhs)."
+    ),
+    workers: int | None = typer.Option(None, help="Run the ensemble on a local Dask cluster of N worker processes."),
+    scheduler: str | None = typer.Option(
+        None, help="Run the ensemble on a running Dask cluster (e.g. tcp://host:8786)."
+    ),
+    language: Lang = language_option(),
+) -> None:
     """Run scenarios and their baseline, write results.csv, print the largest effects."""
     if samples is not None and samples < 1:
         fail(msg("--samples must be at least 1, got {samples}", samples=samples))
@@ -69,9 +71,14 @@ def run(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML).
     sampled = any(uncertainty.resolve(item.spec) is not None for item in loaded)
     cluster = dask_executor(workers, scheduler) if sampled else contextlib.nullcontext(None)
     with cluster as executor:
-        runs = run_scenarios(loaded, uncertainty, language=language, executor=executor,
-                             progress=lambda name, total: _progress(name, total, language),
-                             on_warnings=lambda warnings: echo_warnings(warnings, language))
+        runs = run_scenarios(
+            loaded,
+            uncertainty,
+            language=language,
+            executor=executor,
+            progress=lambda name, total: _progress(name, total, language),
+            on_warnings=lambda warnings: echo_warnings(warnings, language),
+        )
     written = _write(runs, loaded, out, workers=workers, scheduler=scheduler)
     _print(runs, language, written)
 
@@ -99,12 +106,20 @@ def _progress(name: str, total: int, language: str = "nl") -> _Bar | None:
 def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object) -> list[Path]:
     """results.csv, ensemble.csv (with samples) and manifest.json, all together or none; the paths written."""
     ensembles = {name: chosen.as_dict() for name, chosen in runs.ensembles.items()}
-    inputs = [{"scenario": it.path, "scenario_sha256": it.sha256, "model": it.model.path,
-               "model_sha256": it.model.sha256} for it in loaded]
+    inputs = [
+        {"scenario": it.path, "scenario_sha256": it.sha256, "model": it.model.path, "model_sha256": it.model.sha256}
+        for it in loaded
+    ]
     first = next(iter(ensembles.values()), {})
-    manifest = build_manifest(sys.argv, inputs, samples=first.get("samples"),
-                              seed=first.get("seed"), method=first.get("method"),
-                              ensembles=ensembles, **options)
+    manifest = build_manifest(
+        sys.argv,
+        inputs,
+        samples=first.get("samples"),
+        seed=first.get("seed"),
+        method=first.get("method"),
+        ensembles=ensembles,
+        **options,
+    )
     bands = runs.ensemble_frame()
     with atomic_directory(out, owned=RUN_FILES, inputs=run_inputs(loaded)) as staging:
         runs.results_frame().to_csv(staging / "results.csv", index=False, float_format="%.17g")

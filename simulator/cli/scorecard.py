@@ -35,8 +35,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()} for r in rows]
 
 
-def _report(prepared: PreparedScenario, card: pd.DataFrame, d: np.ndarray, run: ScenarioRun | None = None,
-            place: str | None = None) -> dict:
+def _report(
+    prepared: PreparedScenario,
+    card: pd.DataFrame,
+    d: np.ndarray,
+    run: ScenarioRun | None = None,
+    place: str | None = None,
+) -> dict:
     """One scenario's scorecard as JSON-ready dict (keys in docs/analysis.md); ``d`` the deterministic
     run's deviations (K + 1, N), node units. With ``place``: the place's rows, and the whole's under ``whole``."""
     cm = prepared.compiled
@@ -47,16 +52,34 @@ def _report(prepared: PreparedScenario, card: pd.DataFrame, d: np.ndarray, run: 
     if ensemble is not None and ensemble.members is not None:
         idx = time_indices(cm.times, years)
         if all(k in ensemble.member_times for k in idx):
-            verdeling = distribution(prepared.model, cm.times[idx], cm.baselines[idx], ensemble.member_deltas(idx),
-                                     years, scenario=prepared.name, central=d[idx])
+            verdeling = distribution(
+                prepared.model,
+                cm.times[idx],
+                cm.baselines[idx],
+                ensemble.member_deltas(idx),
+                years,
+                scenario=prepared.name,
+                central=d[idx],
+            )
     out: dict[str, Any] = {
-        "scenario": prepared.name, "years": years, "nodes": _records(shown), "themes": _records(summary(shown)),
-        "dimensions": _records(summary(shown, by=("dimension",))), "distribution": _records(verdeling),
-        "tradeoffs": _records(tradeoffs(shown))}
+        "scenario": prepared.name,
+        "years": years,
+        "nodes": _records(shown),
+        "themes": _records(summary(shown)),
+        "dimensions": _records(summary(shown, by=("dimension",))),
+        "distribution": _records(verdeling),
+        "tradeoffs": _records(tradeoffs(shown)),
+    }
     if place is not None:
         whole = whole_scorecard(card, prepared.model)
-        out |= {"place": place, "whole": {"nodes": _records(whole), "themes": _records(summary(whole)),
-                                          "dimensions": _records(summary(whole, by=("dimension",)))}}
+        out |= {
+            "place": place,
+            "whole": {
+                "nodes": _records(whole),
+                "themes": _records(summary(whole)),
+                "dimensions": _records(summary(whole, by=("dimension",))),
+            },
+        }
     return out
 
 
@@ -70,16 +93,24 @@ def _place_card(card: pd.DataFrame, prepared: PreparedScenario, place: str | Non
         raise InputError([Problem(str(path), p.place, p.message, p.hint) for p in exc.problems]) from None
 
 
-def _place_text(card: pd.DataFrame, prepared: PreparedScenario, place: str, language: str,
-                central: np.ndarray, ensemble: EnsembleSummary | None) -> str:
+def _place_text(
+    card: pd.DataFrame,
+    prepared: PreparedScenario,
+    place: str,
+    language: str,
+    central: np.ndarray,
+    ensemble: EnsembleSummary | None,
+) -> str:
     """The scorecard of ``place``, then the place beside the whole at the horizon."""
     own = place_scorecard(card, prepared.model, place)
     name = place.replace("_", " ").capitalize()
-    head = translate(msg("Scorecard of {place} (its nodes only, each in its own brede-welvaart dimension)",
-                         place=name), language)
+    head = translate(
+        msg("Scorecard of {place} (its nodes only, each in its own brede-welvaart dimension)", place=name), language
+    )
     whole = whole_scorecard(card, prepared.model)
-    beside = comparison_text([own.assign(scenario=name), whole.assign(scenario=translate(msg("whole"), language))],
-                             language)
+    beside = comparison_text(
+        [own.assign(scenario=name), whole.assign(scenario=translate(msg("whole"), language))], language
+    )
     return head + "\n" + scorecard_text(own, prepared, language, central=central, ensemble=ensemble) + "\n\n" + beside
 
 
@@ -97,8 +128,9 @@ def _ambitions(loaded: list[ScenarioFile], given: Path | None, off: bool) -> lis
     problems: list[Problem] = []
     for (file, model_path), items in wanted.items():
         try:
-            read[(file, model_path)] = load_ambitions(file, items[0].model.spec,
-                                                      [(it.spec.time_on(it.model.spec), it.spec.name) for it in items])
+            read[(file, model_path)] = load_ambitions(
+                file, items[0].model.spec, [(it.spec.time_on(it.model.spec), it.spec.name) for it in items]
+            )
         except InputError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
@@ -117,8 +149,10 @@ def _ambitions_report(run: ScenarioRun, goal: AmbitionsFile | None, language: st
     """The keys ``ambitions_file`` and ``ambitions`` of the JSON report (none without ambitions)."""
     if goal is None:
         return {}
-    return {"ambitions_file": goal.path, "ambitions": ambition_records(_judged(run, goal), run.prepared.model,
-                                                                         language)}
+    return {
+        "ambitions_file": goal.path,
+        "ambitions": ambition_records(_judged(run, goal), run.prepared.model, language),
+    }
 
 
 def _ambitions_block(run: ScenarioRun, goal: AmbitionsFile | None, language: str) -> str:
@@ -137,23 +171,34 @@ def _sample(prepared: PreparedScenario, uncertainty: Uncertainty, loaded: Scenar
 
 
 @reports_errors
-def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
-              year: list[float] | None = typer.Option(None, "--year", help="Year to score (repeatable; "
-                                                      "default: decades and the horizon)."),
-              theme: list[str] | None = typer.Option(None, "--theme", help="Only this theme (repeatable)."),
-              samples: int | None = typer.Option(None, help="Ensemble members: share of runs that agree."),
-              seed: int = typer.Option(0, help="Seed of the ensemble draws."),
-              method: str = typer.Option("lhs", help="Ensemble sampling: lhs or mc."),
-              measured: bool = typer.Option(False, "--measured-only",
-                                            help="Leave out the indices scored by experts (quantified: false)."),
-              as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
-              ambitions: Path | None = typer.Option(None, "--ambitions", help="Ambitions file (YAML) to read the "
-                                                    "scenarios against (default: <model>.ambitions.yaml beside "
-                                                    "the model, when it exists)."),
-              no_ambitions: bool = typer.Option(False, "--no-ambitions", help="Do not read any ambitions file."),
-              place: str | None = typer.Option(None, "--place", help="Only the nodes of this place (an element "
-                                               "of a dimension of places, e.g. kerkrade), beside the whole."),
-              language: Lang = language_option()) -> None:
+def scorecard(
+    scenarios: list[Path] = typer.Argument(..., help="Scenario files (YAML)."),
+    year: list[float] | None = typer.Option(
+        None, "--year", help="Year to score (repeatable; default: decades and the horizon)."
+    ),
+    theme: list[str] | None = typer.Option(None, "--theme", help="Only this theme (repeatable)."),
+    samples: int | None = typer.Option(None, help="Ensemble members: share of runs that agree."),
+    seed: int = typer.Option(0, help="Seed of the ensemble draws."),
+    method: str = typer.Option("lhs", help="Ensemble sampling: lhs or mc."),
+    measured: bool = typer.Option(
+        False, "--measured-only", help="Leave out the indices scored by experts (quantified: false)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (keys in docs/analysis.md)."),
+    ambitions: Path | None = typer.Option(
+        None,
+        "--ambitions",
+        help="Ambitions file (YAML) to read the "
+        "scenarios against (default: <model>.ambitions.yaml beside "
+        "the model, when it exists).",
+    ),
+    no_ambitions: bool = typer.Option(False, "--no-ambitions", help="Do not read any ambitions file."),
+    place: str | None = typer.Option(
+        None,
+        "--place",
+        help="Only the nodes of this place (an element of a dimension of places, e.g. kerkrade), beside the whole.",
+    ),
+    language: Lang = language_option(),
+) -> None:
     """Print the brede-welvaart scorecard of scenarios against their baseline, and against their ambitions
     (nothing is written)."""
     if samples is not None and samples < 1:
@@ -171,14 +216,27 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
         try:
             sample = None if uncertainty is None else _sample(prepared, uncertainty, loaded)
             echo_warnings(run_warnings(prepared, sample=sample), language)
-            run = run_prepared(prepared, uncertainty, sample=sample, years=year or None, language=language,
-                               themes=theme or None, warnings=(), file=loaded,
-                               member_years=[a.year for a in goal.spec.ambitions] if goal else ())
+            run = run_prepared(
+                prepared,
+                uncertainty,
+                sample=sample,
+                years=year or None,
+                language=language,
+                themes=theme or None,
+                warnings=(),
+                file=loaded,
+                member_years=[a.year for a in goal.spec.ambitions] if goal else (),
+            )
             card, central = run.scorecard, run.result.delta
         except InputError as exc:
-            raise InputError([p if p.file else Problem(str(path), p.place if p.place.startswith("--")
-                                                       else f"--{p.place}", p.message, p.hint)
-                              for p in exc.problems]) from None
+            raise InputError(
+                [
+                    p
+                    if p.file
+                    else Problem(str(path), p.place if p.place.startswith("--") else f"--{p.place}", p.message, p.hint)
+                    for p in exc.problems
+                ]
+            ) from None
         if measured:
             card = measured_only(card)
         cards.append(_place_card(card, prepared, place, path))
@@ -188,10 +246,15 @@ def scorecard(scenarios: list[Path] = typer.Argument(..., help="Scenario files (
             title = loaded.spec.title.get(language) if loaded.spec.title else loaded.spec.name
             head = f"{title} ({loaded.spec.name})\n"
             if measured:
-                head += translate(msg("measured indicators only: the indices scored by experts are left out"),
-                                  language) + "\n"
-            body = (scorecard_text(card, prepared, language, central=central, ensemble=run.ensemble)
-                    if place is None else _place_text(card, prepared, place, language, central, run.ensemble))
+                head += (
+                    translate(msg("measured indicators only: the indices scored by experts are left out"), language)
+                    + "\n"
+                )
+            body = (
+                scorecard_text(card, prepared, language, central=central, ensemble=run.ensemble)
+                if place is None
+                else _place_text(card, prepared, place, language, central, run.ensemble)
+            )
             texts.append(head + body + _ambitions_block(run, goal, language))
     if as_json:
         typer.echo(json.dumps({"scenarios": reports}, indent=2))

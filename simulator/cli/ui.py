@@ -130,12 +130,8 @@ def streamlit_command(script: Path, port: int, address: str) -> list[str]:
 @reports_errors
 def ui(
     port: int = typer.Option(8501, help="Port to serve on."),
-    model: Path | None = typer.Option(
-        None, help="Model file to open (default: the Heerlen model)."
-    ),
-    address: str = typer.Option(
-        "127.0.0.1", help="Address to listen on (0.0.0.0 for a workshop LAN)."
-    ),
+    model: Path | None = typer.Option(None, help="Model file to open (default: the Heerlen model)."),
+    address: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for a workshop LAN)."),
     headless: bool = typer.Option(False, help="Do not open a browser window."),
     language: Lang = language_option(),
 ) -> None:

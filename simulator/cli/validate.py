@@ -32,8 +32,9 @@ def _run_warnings(loaded: ModelFile | ScenarioFile, path: str) -> list[str]:
         return [msg("{problem}; bwsim run will refuse it", problem=p) for p in exc.problems]
 
 
-def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario files (YAML)."),
-             language: Lang = language_option()) -> None:
+def validate(
+    paths: list[Path] = typer.Argument(..., help="Model or scenario files (YAML)."), language: Lang = language_option()
+) -> None:
     """Check model and scenario files; print each problem. Exit 0 when all are valid, 2 otherwise.
 
     A valid file is also checked as a run would be: an unstable model, an intervention after the
@@ -49,11 +50,16 @@ def validate(paths: list[Path] = typer.Argument(..., help="Model or scenario fil
                 kind = msg("scenario on {model}", model=loaded.model.spec.name)
             else:
                 loaded = load_model(path)
-                kind = msg("model, {nodes} nodes, {links} links", nodes=len(loaded.spec.nodes),
-                           links=len(loaded.spec.links))
+                kind = msg(
+                    "model, {nodes} nodes, {links} links", nodes=len(loaded.spec.nodes), links=len(loaded.spec.links)
+                )
             warnings = _run_warnings(loaded, str(path))
-            say(msg("ok: {path} ({kind}); {n} warning(s)", path=str(path), kind=kind, n=len(warnings)) if warnings
-                else msg("ok: {path} ({kind})", path=str(path), kind=kind), language)
+            say(
+                msg("ok: {path} ({kind}); {n} warning(s)", path=str(path), kind=kind, n=len(warnings))
+                if warnings
+                else msg("ok: {path} ({kind})", path=str(path), kind=kind),
+                language,
+            )
             for warning in warnings:
                 typer.echo(translate(msg("warning: {text}", text=warning), language), err=True)
         except InputError as exc:

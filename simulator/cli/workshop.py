@@ -34,10 +34,7 @@ app = typer.Typer(
     help="Workshop mode: groups build futures at the same time, the facilitator compares them.",
 )
 
-DB_HELP = (
-    "Workshop database: a SQLite file or a database URL "
-    "(default: $BWSIM_WORKSHOP_DB or the data folder)."
-)
+DB_HELP = "Workshop database: a SQLite file or a database URL (default: $BWSIM_WORKSHOP_DB or the data folder)."
 
 
 def _db_option() -> str | None:
@@ -52,9 +49,7 @@ def read_text(path: Path) -> str:
     try:  # regular files only, of bounded size (a FIFO or /dev/zero is refused by type)
         return read_input_bytes(path, MAX_FILE_BYTES, msg("model or scenario file")).decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(
-            Problem(str(path), "", msg("not a UTF-8 text file"), msg("save it as UTF-8"))
-        ) from None
+        raise InputError(Problem(str(path), "", msg("not a UTF-8 text file"), msg("save it as UTF-8"))) from None
 
 
 @app.command("create")
@@ -62,9 +57,7 @@ def read_text(path: Path) -> str:
 def create(
     name: str = typer.Option(..., "--name", help="The workshop's name."),
     model: Path = typer.Option(..., "--model", help="Model file (YAML)."),
-    scenario: list[Path] = typer.Option(
-        [], "--scenario", help="A scenario to start from (repeatable)."
-    ),
+    scenario: list[Path] = typer.Option([], "--scenario", help="A scenario to start from (repeatable)."),
     db: str | None = _db_option(),
     language: Lang = language_option(),
 ) -> None:
@@ -91,41 +84,79 @@ def list_(db: str | None = _db_option(), language: Lang = language_option()) -> 
     if not items:
         say(msg("no workshops yet"), language)
     for item in items:
-        say(msg("{code}  {name}  (model {model}; {groups} groups, {futures} futures, {versions} versions; "
-                "created {created})", code=item.code, name=item.name, model=item.model_name, groups=item.n_groups,
-                futures=item.n_futures, versions=item.n_versions, created=item.created_at[:16]), language)
+        say(
+            msg(
+                "{code}  {name}  (model {model}; {groups} groups, {futures} futures, {versions} versions; "
+                "created {created})",
+                code=item.code,
+                name=item.name,
+                model=item.model_name,
+                groups=item.n_groups,
+                futures=item.n_futures,
+                versions=item.n_versions,
+                created=item.created_at[:16],
+            ),
+            language,
+        )
 
 
-NOTE_FIELDS = {"question": msg("question"), "expectation": msg("expected"), "found": msg("found"),
-               "decision": msg("would decide")}
+NOTE_FIELDS = {
+    "question": msg("question"),
+    "expectation": msg("expected"),
+    "found": msg("found"),
+    "decision": msg("would decide"),
+}
 """A future's note fields and how ``show`` names them."""
 
 
 @app.command("show")
 @reports_errors
-def show(code: str = typer.Argument(..., help="Join code."), db: str | None = _db_option(),
-         language: Lang = language_option()) -> None:
+def show(
+    code: str = typer.Argument(..., help="Join code."),
+    db: str | None = _db_option(),
+    language: Lang = language_option(),
+) -> None:
     """Show a workshop: groups, futures and their versions, and model changes."""
     with WorkshopStore(db) as store:
         workshop = store.workshop(code)
         current = store.current_model(code)
         groups, versions = store.groups(code), store.versions(code)
         starts = store.start_scenarios(code)
-    say(msg("{name}  [{code}]  model {model} (sha256 {sha})", name=workshop.name, code=format_code(workshop.code),
-            model=current.name, sha=current.sha256[:12]), language)
+    say(
+        msg(
+            "{name}  [{code}]  model {model} (sha256 {sha})",
+            name=workshop.name,
+            code=format_code(workshop.code),
+            model=current.name,
+            sha=current.sha256[:12],
+        ),
+        language,
+    )
     say(msg("start scenarios: {names}", names=", ".join(s.name for s in starts) or msg("none")), language)
     for group in groups:
         typer.echo(f"- {group}")
         for item in (v for v in versions if v.group == group):
             changed = "" if item.model_sha256 == current.sha256 else msg("  [model changed since]")
-            say(msg("    {future}  v{version}  {created}{changed}", future=item.future, version=item.version,
-                    created=item.created_at[:19], changed=changed), language)
+            say(
+                msg(
+                    "    {future}  v{version}  {created}{changed}",
+                    future=item.future,
+                    version=item.version,
+                    created=item.created_at[:19],
+                    changed=changed,
+                ),
+                language,
+            )
             for field, text in NOTE_FIELDS.items():
                 value = getattr(item.notes, field)
                 if value:
                     short = " ".join(value.split())
-                    say(msg("        {field}: {note}", field=text,
-                            note=short[:100] + ("…" if len(short) > 100 else "")), language)
+                    say(
+                        msg(
+                            "        {field}: {note}", field=text, note=short[:100] + ("…" if len(short) > 100 else "")
+                        ),
+                        language,
+                    )
 
 
 @app.command("export")
@@ -198,8 +229,15 @@ def save(
         saved = store.save_future(
             code, group, future, read_text(scenario), Notes(question, expectation, found, decision)
         )
-    say(msg("saved '{future}' of '{group}' as version {version}", future=saved.future, group=saved.group,
-            version=saved.version), language)
+    say(
+        msg(
+            "saved '{future}' of '{group}' as version {version}",
+            future=saved.future,
+            group=saved.group,
+            version=saved.version,
+        ),
+        language,
+    )
 
 
 @app.command("update-model")
@@ -272,24 +310,50 @@ def compare(
         for row in changes.itertuples():
             own = cannot if math.isnan(row.on_own_model) else number(row.on_own_model, "+.4g")
             now = cannot if math.isnan(row.on_current_model) else number(row.on_current_model, "+.4g")
-            say(msg("  {future:<50} on model {model}: {own}   on the current model: {now}", future=row.future,
-                    model=row.made_with, own=own, now=now), language)
+            say(
+                msg(
+                    "  {future:<50} on model {model}: {own}   on the current model: {now}",
+                    future=row.future,
+                    model=row.made_with,
+                    own=own,
+                    now=now,
+                ),
+                language,
+            )
     table = disputed_links(comparison, outcome, year=year)
-    say(msg("links the futures disagree on, by their effect on the outcome:") if len(table)
-        else msg("the futures agree on every link"), language)
+    say(
+        msg("links the futures disagree on, by their effect on the outcome:")
+        if len(table)
+        else msg("the futures agree on every link"),
+        language,
+    )
     rows = list(table.head(top).itertuples())
     links = [labelled(row.link.replace("->", " -> "), labels) for row in rows]
     width = max([45, *(len(link) for link in links)])
     links = [link.ljust(width) for link in links]
     for row, link in zip(rows, links, strict=True):
         effect = (
-            msg("moves {outcome} by {effect} (lowest: {low}, highest: {high})", outcome=name,
-                effect=number(row.effect, ".4g"), low=row.low_future, high=row.high_future)
+            msg(
+                "moves {outcome} by {effect} (lowest: {low}, highest: {high})",
+                outcome=name,
+                effect=number(row.effect, ".4g"),
+                low=row.low_future,
+                high=row.high_future,
+            )
             if row.effect
             else msg("no effect on {outcome}", outcome=name)
         )
         if row.failed:
-            effect = msg("{effect}; the run blows up with the weight of {futures}", effect=effect,
-                         futures=", ".join(row.failed))
-        say(msg("  {link}  weights {low}..{high}  {effect}", link=link, low=number(row.weight_low, "g"),
-                high=number(row.weight_high, "g"), effect=effect), language)
+            effect = msg(
+                "{effect}; the run blows up with the weight of {futures}", effect=effect, futures=", ".join(row.failed)
+            )
+        say(
+            msg(
+                "  {link}  weights {low}..{high}  {effect}",
+                link=link,
+                low=number(row.weight_low, "g"),
+                high=number(row.weight_high, "g"),
+                effect=effect,
+            ),
+            language,
+        )

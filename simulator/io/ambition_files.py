@@ -51,18 +51,31 @@ class AmbitionsFile:
 def ambitions_beside(model_path: str | Path) -> Path:
     """``models/x.yaml`` -> ``models/x.ambitions.yaml`` (the file a scorecard reads by default)."""
     path = Path(model_path)
-    return path.with_name(path.stem + SUFFIX) if path.suffix in (".yaml", ".yml") else path.with_name(path.name
-                                                                                                     + SUFFIX)
+    return (
+        path.with_name(path.stem + SUFFIX) if path.suffix in (".yaml", ".yml") else path.with_name(path.name + SUFFIX)
+    )
 
 
 def _schema(doc: YamlDocument) -> AmbitionsSpec:
     if not isinstance(doc.data, dict):
-        raise InputError(doc.problem((), msg("expected a mapping of keys, got {kind}", kind=type(doc.data).__name__),
-                                     msg("an ambitions file is a YAML mapping with the key ambitions: a list")))
+        raise InputError(
+            doc.problem(
+                (),
+                msg("expected a mapping of keys, got {kind}", kind=type(doc.data).__name__),
+                msg("an ambitions file is a YAML mapping with the key ambitions: a list"),
+            )
+        )
     if "ambitions" not in doc.data:
-        raise InputError(doc.problem((), msg("this is not an ambitions file: it has no key 'ambitions'"),
-                                     msg("an ambitions file is a YAML mapping with the key ambitions: a list of "
-                                         "{{indicator, year, and below, above, at_most, at_least or direction}}")))
+        raise InputError(
+            doc.problem(
+                (),
+                msg("this is not an ambitions file: it has no key 'ambitions'"),
+                msg(
+                    "an ambitions file is a YAML mapping with the key ambitions: a list of "
+                    "{{indicator, year, and below, above, at_most, at_least or direction}}"
+                ),
+            )
+        )
     try:
         return AmbitionsSpec.model_validate(doc.data)
     except ValidationError as exc:
@@ -71,12 +84,20 @@ def _schema(doc: YamlDocument) -> AmbitionsSpec:
             problem = _problem_from_error(doc, error)
             if error["type"] == "extra_forbidden":  # the hint names an ambitions file's keys, not a model's
                 key = str(error["loc"][-1]) if error["loc"] else ""
-                problem = replace(problem, hint=did_you_mean(key, set(_KEYS) - {key})
-                                  or msg("an ambition takes {keys}; remove it, or check the spelling",
-                                         keys=", ".join(k for k in Ambition.model_fields)))
+                problem = replace(
+                    problem,
+                    hint=did_you_mean(key, set(_KEYS) - {key})
+                    or msg(
+                        "an ambition takes {keys}; remove it, or check the spelling",
+                        keys=", ".join(k for k in Ambition.model_fields),
+                    ),
+                )
             elif error["type"] == "too_short" and error["loc"] == ("ambitions",):
-                problem = replace(problem, message=msg("the list of ambitions is empty"),
-                                  hint=msg("add an ambition: indicator, year and a target (docs/formats.md)"))
+                problem = replace(
+                    problem,
+                    message=msg("the list of ambitions is empty"),
+                    hint=msg("add an ambition: indicator, year and a target (docs/formats.md)"),
+                )
             problems.append(problem)
         raise InputError(problems) from None
 
@@ -107,9 +128,17 @@ def _empty(exc: InputError, file: str) -> InputError:
     """The YAML reader's "the file is empty", with an ambitions file's hint."""
     empty = str(msg("the file is empty"))
     if len(exc.problems) == 1 and str(exc.problems[0].message) == empty:
-        return InputError(Problem(file, "", msg("the file is empty"),
-                                  msg("an ambitions file is a YAML mapping with the key ambitions: a list of "
-                                      "{{indicator, year, and below, above, at_most, at_least or direction}}")))
+        return InputError(
+            Problem(
+                file,
+                "",
+                msg("the file is empty"),
+                msg(
+                    "an ambitions file is a YAML mapping with the key ambitions: a list of "
+                    "{{indicator, year, and below, above, at_most, at_least or direction}}"
+                ),
+            )
+        )
     return exc
 
 
@@ -122,9 +151,14 @@ def load_ambitions(path: str | Path, model: ModelSpec, horizons: Sequence[Horizo
         The file is missing or unreadable, empty, not YAML, or has problems (each with file, place and line).
     """
     if not Path(path).exists():
-        raise InputError(Problem(str(path), "", msg("ambitions file not found"),
-                                 msg("give an existing file with --ambitions, or write {name} beside the model",
-                                     name=Path(path).name)))
+        raise InputError(
+            Problem(
+                str(path),
+                "",
+                msg("ambitions file not found"),
+                msg("give an existing file with --ambitions, or write {name} beside the model", name=Path(path).name),
+            )
+        )
     try:
         doc, _ = read_yaml(path)
     except InputError as exc:

@@ -77,12 +77,16 @@ class EngineRun:
 def missing_reason(engine: str) -> Text | None:
     """Why ``engine`` cannot run here (a message for people), or None when it can."""
     if engine == "sdeverywhere":
-        return msg("SDEverywhere is not wired into bwsim crosscheck (see the README, \"Checking the export in other "
-                   "engines\")")
+        return msg(
+            'SDEverywhere is not wired into bwsim crosscheck (see the README, "Checking the export in other engines")'
+        )
     module = _MODULES[engine]
     if importlib.util.find_spec(module) is None:
-        return msg("the engine {engine} is not installed (pip install {package})", engine=engine,
-                   package={"pysd": "pysd", "simlin": "pysimlin"}[engine])
+        return msg(
+            "the engine {engine} is not installed (pip install {package})",
+            engine=engine,
+            package={"pysd": "pysd", "simlin": "pysimlin"}[engine],
+        )
     return None
 
 
@@ -96,9 +100,14 @@ def engine_problems(names: list[str]) -> list[Problem]:
     problems = []
     for name in names:
         if name not in ENGINES:
-            problems.append(Problem("", "--engine", msg("unknown engine {engine}", engine=repr(name)),
-                                    msg("use one or more of {engines}, separated by commas",
-                                        engines=", ".join(ENGINES))))
+            problems.append(
+                Problem(
+                    "",
+                    "--engine",
+                    msg("unknown engine {engine}", engine=repr(name)),
+                    msg("use one or more of {engines}, separated by commas", engines=", ".join(ENGINES)),
+                )
+            )
             continue
         reason = missing_reason(name)
         if reason is not None:
@@ -141,8 +150,9 @@ def engine_deltas(prepared: PreparedScenario, engine: str, fmt: str, folder: Pat
     if missing:
         raise RuntimeError(f"{engine} reports no {', '.join(missing[:3])}")
     times = frame.index.to_numpy(dtype=float)
-    if times.shape != prepared.compiled.times.shape or not np.allclose(times, prepared.compiled.times,
-                                                                      rtol=0, atol=1e-9):
+    if times.shape != prepared.compiled.times.shape or not np.allclose(
+        times, prepared.compiled.times, rtol=0, atol=1e-9
+    ):
         raise RuntimeError(f"{engine} reports {len(times)} times, bwsim {len(prepared.compiled.times)}")
     return frame[columns].to_numpy(dtype=float)
 

@@ -168,13 +168,22 @@ def _baseline(node: NodeSpec, start: float, end: float) -> tuple[Expr, list[Equa
         return ("mul", [_num(b.value), ("pow", _num(1.0 + b.growth), ("sub", ("time",), _num(year)))]), []
     if isinstance(b, SeriesBaseline):
         table = f"{node.id}_baseline_table"
-        return _ref(table), [Equation(table, "lookup", ("time",), points=_table(b.series, start, end),
-                                      units=node.unit, shown_units=node.shown_unit,
-                                      comment=f"Baseline table of {node.label.en}")]
+        return _ref(table), [
+            Equation(
+                table,
+                "lookup",
+                ("time",),
+                points=_table(b.series, start, end),
+                units=node.unit,
+                shown_units=node.shown_unit,
+                comment=f"Baseline table of {node.label.en}",
+            )
+        ]
     return _num(0.0 if b is None else b), []  # None: a capacity node's, written by _capacity_baseline
 
 
 # --- capacity nodes (minimum / maximum) ---------------------------------------------------
+
 
 def _nested(kind: str, operands: list[Expr]) -> Expr:
     """``MIN(a, MIN(b, c))`` (or ``MAX``) of two or more operands: Vensim's MIN and MAX take two."""
@@ -187,8 +196,11 @@ def _nested(kind: str, operands: list[Expr]) -> Expr:
 
 def _capacity_baseline(node: NodeSpec, links: list[LinkSpec]) -> tuple[Expr, list[Equation]]:
     """A capacity node's derived baseline: the smallest (largest) of ``w_j * b_j`` over its links."""
-    inputs: list[Expr] = [("mul", [_ref(f"{_link_name(lk)}_weight"), _ref(f"{lk.source}_baseline")])
-                          for lk in links if lk.target == node.id]
+    inputs: list[Expr] = [
+        ("mul", [_ref(f"{_link_name(lk)}_weight"), _ref(f"{lk.source}_baseline")])
+        for lk in links
+        if lk.target == node.id
+    ]
     return _nested(node.kind, inputs), []
 
 
@@ -207,23 +219,47 @@ def _table(series: dict[float, float], start: float, end: float) -> tuple[tuple[
 
 ShapeParameter = Literal["height", "start", "width", "slope", "end"]
 _SHAPE_PARAMETERS: dict[str, tuple[ShapeParameter, ...]] = {
-    "step": ("height", "start"), "pulse": ("height", "start", "width"),
-                     "ramp": ("slope", "start", "end"), "series": ()}
+    "step": ("height", "start"),
+    "pulse": ("height", "start", "width"),
+    "ramp": ("slope", "start", "end"),
+    "series": (),
+}
 
 
-def _shape(item: InterventionSpec, name: str, units: str, start: float, end: float,
-           dt: float) -> tuple[Expr, list[Equation]]:
+def _shape(
+    item: InterventionSpec, name: str, units: str, start: float, end: float, dt: float
+) -> tuple[Expr, list[Equation]]:
     """An intervention's shape, its numbers as named constants ``<name>_<parameter>``."""
     if item.shape == "series":
         table = f"{name}_table"
-        return _ref(table), [Equation(table, "lookup", ("time",), points=_table(item.table, start, end),
-                                      units=units, comment=f"Intervention on {item.node} (a series)")]
+        return _ref(table), [
+            Equation(
+                table,
+                "lookup",
+                ("time",),
+                points=_table(item.table, start, end),
+                units=units,
+                comment=f"Intervention on {item.node} (a series)",
+            )
+        ]
     size = "1" if item.relative else units  # a relative intervention is a share of the baseline
-    unit_of = {"height": size, "start": "yr", "width": "yr", "end": "yr",
-               "slope": f"({size})/yr" if size.strip() else "1/yr"}
-    constants = [Equation(f"{name}_{key}", "const", _num(item.param(key)), units=unit_of[key],
-                          comment=f"Intervention on {item.node}: {key}")
-                 for key in _SHAPE_PARAMETERS[item.shape]]
+    unit_of = {
+        "height": size,
+        "start": "yr",
+        "width": "yr",
+        "end": "yr",
+        "slope": f"({size})/yr" if size.strip() else "1/yr",
+    }
+    constants = [
+        Equation(
+            f"{name}_{key}",
+            "const",
+            _num(item.param(key)),
+            units=unit_of[key],
+            comment=f"Intervention on {item.node}: {key}",
+        )
+        for key in _SHAPE_PARAMETERS[item.shape]
+    ]
     p = {key: _ref(f"{name}_{key}") for key in _SHAPE_PARAMETERS[item.shape]}
     if item.shape == "step":
         if _on_grid(item.param("start"), start, dt):
@@ -238,6 +274,7 @@ def _shape(item: InterventionSpec, name: str, units: str, start: float, end: flo
 
 # --- links --------------------------------------------------------------------------------
 
+
 def _link_name(link: LinkSpec) -> str:
     return f"{link.source}_to_{link.target}"
 
@@ -248,9 +285,11 @@ def _weight_units(model: ModelSpec, link: LinkSpec) -> str:
     into_stock = target.kind == "stock" and bool(target.unit.strip())
     if target.is_capacity:  # w * (b + d): the weight turns the source's unit into the node's
         into_stock = False
-    text = link.weight_unit or (expected_text(target.unit, source.unit, link.form, into_stock)
-                                if (target.unit.strip() and source.unit.strip()) or link.form == "elasticity"
-                                else "")
+    text = link.weight_unit or (
+        expected_text(target.unit, source.unit, link.form, into_stock)
+        if (target.unit.strip() and source.unit.strip()) or link.form == "elasticity"
+        else ""
+    )
     try:
         parse_unit(text) if text.strip() else None
     except Exception:  # noqa: BLE001 - a unit no tool could read is left off, not guessed
@@ -264,18 +303,41 @@ def _link_constants(model: ModelSpec, link: LinkSpec, weight: float, lag: float)
     comment = f"Weight of {link.source} on {link.target}"
     if isinstance(link.weight, ScoredWeight):  # the central weight is written; the scores say where it came from
         lo, hi = link.weight.support
-        comment += (f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
-                    f"central {link.weight.central:.6g})")
+        comment += (
+            f"; weight from expert scores {link.weight.label} (pooled range {lo:.6g} to {hi:.6g}, "
+            f"central {link.weight.central:.6g})"
+        )
     eqs = [Equation(f"{name}_weight", "const", _num(weight), units=_weight_units(model, link), comment=comment)]
     if link.delay in ("exponential", "third_order"):
-        eqs.append(Equation(f"{name}_lag", "const", _num(lag), units="yr",
-                            comment=f"Lag of {link.source} on {link.target} ({link.delay} delay)"))
+        eqs.append(
+            Equation(
+                f"{name}_lag",
+                "const",
+                _num(lag),
+                units="yr",
+                comment=f"Lag of {link.source} on {link.target} ({link.delay} delay)",
+            )
+        )
     if isinstance(link.shape, Saturation):
-        eqs.append(Equation(f"{name}_max", "const", _num(link.shape.max.central),
-                            units=model.node(link.target).unit, comment="Saturation level of the effect"))
+        eqs.append(
+            Equation(
+                f"{name}_max",
+                "const",
+                _num(link.shape.max.central),
+                units=model.node(link.target).unit,
+                comment="Saturation level of the effect",
+            )
+        )
     if isinstance(link.shape, Threshold):
-        eqs.append(Equation(f"{name}_level", "const", _num(link.shape.level.central),
-                            units=model.node(link.source).unit, comment="Threshold of the effect"))
+        eqs.append(
+            Equation(
+                f"{name}_level",
+                "const",
+                _num(link.shape.level.central),
+                units=model.node(link.source).unit,
+                comment="Threshold of the effect",
+            )
+        )
     return eqs
 
 
@@ -286,14 +348,22 @@ def _signal_units(model: ModelSpec, link: LinkSpec) -> str:
     return "1" if link.form == "elasticity" else model.node(link.source).unit
 
 
-def _lagged(link: LinkSpec, signal: Expr, units: str, lag: float, dt: float,
-            init: Expr | None) -> tuple[Expr, list[Equation]]:
+def _lagged(
+    link: LinkSpec, signal: Expr, units: str, lag: float, dt: float, init: Expr | None
+) -> tuple[Expr, list[Equation]]:
     """The link's signal through its delay, as explicit stocks (see the module's text)."""
     if link.delay == "none":
         return signal, []
     name = _link_name(link)
-    eqs = [Equation(f"{name}_signal", "aux", signal, units=units,
-                    comment=f"Signal of {link.source} into {link.target}, before its {link.delay} delay")]
+    eqs = [
+        Equation(
+            f"{name}_signal",
+            "aux",
+            signal,
+            units=units,
+            comment=f"Signal of {link.source} into {link.target}, before its {link.delay} delay",
+        )
+    ]
     previous: Expr = _ref(f"{name}_signal")
     if link.delay == "fixed":
         stages = int(fixed_steps(lag, dt))
@@ -304,12 +374,21 @@ def _lagged(link: LinkSpec, signal: Expr, units: str, lag: float, dt: float,
         stages = 1 if link.delay == "exponential" else 3
         residence = _ref(f"{name}_lag") if stages == 1 else ("div", _ref(f"{name}_lag"), _num(3.0))
         start = previous if init is None else init
-        note = (f"{link.delay} delay of {link.source} into {link.target}"
-                + (f", stage {{k}} of {stages}" if stages > 1 else ""))
+        note = f"{link.delay} delay of {link.source} into {link.target}" + (
+            f", stage {{k}} of {stages}" if stages > 1 else ""
+        )
     for k in range(1, stages + 1):
         stage = f"{name}_lagged" if stages == 1 and link.delay == "exponential" else f"{name}_lagged_{k}"
-        eqs.append(Equation(stage, "stock", ("div", ("sub", previous, _ref(stage)), residence), units=units,
-                            initial=start, comment=note.format(k=k)))
+        eqs.append(
+            Equation(
+                stage,
+                "stock",
+                ("div", ("sub", previous, _ref(stage)), residence),
+                units=units,
+                initial=start,
+                comment=note.format(k=k),
+            )
+        )
         previous = _ref(stage)
     return previous, eqs
 
@@ -341,17 +420,42 @@ def build_equations(prepared: PreparedScenario, flat: bool = False) -> EquationS
     for j, link in enumerate(model.links):
         eqs.extend(_link_constants(model, link, float(cm.weight[j]), float(cm.lag[j])))
     if any(link.delay == "fixed" for link in model.links) or any(
-            n.kind == "stock" and (n.min is not None or n.max is not None) for n in model.nodes):
-        eqs.append(Equation(STEP, "const", _num(time.dt), units="yr",
-                            comment="The time step: fixed delays and bounded stocks use it; keep it at TIME STEP"))
+        n.kind == "stock" and (n.min is not None or n.max is not None) for n in model.nodes
+    ):
+        eqs.append(
+            Equation(
+                STEP,
+                "const",
+                _num(time.dt),
+                units="yr",
+                comment="The time step: fixed delays and bounded stocks use it; keep it at TIME STEP",
+            )
+        )
     for node in model.nodes:
-        expr, extra = (_capacity_baseline(node, model.links) if node.is_capacity
-                       else _baseline(node, time.start, time.end))
+        expr, extra = (
+            _capacity_baseline(node, model.links) if node.is_capacity else _baseline(node, time.start, time.end)
+        )
         eqs.extend(extra)
-        eqs.append(Equation(f"{node.id}_baseline", "aux", expr, units=node.unit,
-                            comment=f"Baseline of {node.label.en}", shown_units=node.shown_unit))
-        eqs.append(Equation(node.id, "aux", ("add", [_ref(f"{node.id}_baseline"), _ref(f"{node.id}_delta")]),
-                            units=node.unit, comment=node.label.en, shown_units=node.shown_unit))
+        eqs.append(
+            Equation(
+                f"{node.id}_baseline",
+                "aux",
+                expr,
+                units=node.unit,
+                comment=f"Baseline of {node.label.en}",
+                shown_units=node.shown_unit,
+            )
+        )
+        eqs.append(
+            Equation(
+                node.id,
+                "aux",
+                ("add", [_ref(f"{node.id}_baseline"), _ref(f"{node.id}_delta")]),
+                units=node.unit,
+                comment=node.label.en,
+                shown_units=node.shown_unit,
+            )
+        )
     inputs: dict[str, list[Expr]] = {n.id: [] for n in model.nodes}
     for i, item in enumerate(prepared.interventions):
         node = model.node(item.node)
@@ -377,9 +481,16 @@ def build_equations(prepared: PreparedScenario, flat: bool = False) -> EquationS
         target = model.node(link.target)
         if target.is_capacity:  # an input value, not an effect (ENGINE.md, capacity nodes)
             name = f"{base}_value"
-            eqs.append(Equation(name, "aux", ("mul", [weight, ("add", [_ref(f"{link.source}_baseline"), lagged])]),
-                                comment=f"Input of {link.source} into {link.target} (a value)",
-                                units=target.unit, shown_units=target.shown_unit))
+            eqs.append(
+                Equation(
+                    name,
+                    "aux",
+                    ("mul", [weight, ("add", [_ref(f"{link.source}_baseline"), lagged])]),
+                    comment=f"Input of {link.source} into {link.target} (a value)",
+                    units=target.unit,
+                    shown_units=target.shown_unit,
+                )
+            )
             incoming[link.target].append(_ref(name))
             continue
         saturating = link.shape is not None and link.shape.kind == "saturation"  # its weight is inside
@@ -387,10 +498,16 @@ def build_equations(prepared: PreparedScenario, flat: bool = False) -> EquationS
         if link.form == "elasticity":
             factors.insert(0, _ref(f"{link.target}_baseline"))
         flow = target.kind == "stock" and bool(target.unit.strip())
-        eqs.append(Equation(f"{base}_effect", "aux", ("mul", factors),
-                            comment=f"Effect of {link.source} on {link.target}",
-                            units=per_year(target.unit) if flow else target.unit,
-                            shown_units=f"{target.shown_unit}/yr" if flow else target.shown_unit))
+        eqs.append(
+            Equation(
+                f"{base}_effect",
+                "aux",
+                ("mul", factors),
+                comment=f"Effect of {link.source} on {link.target}",
+                units=per_year(target.unit) if flow else target.unit,
+                shown_units=f"{target.shown_unit}/yr" if flow else target.shown_unit,
+            )
+        )
         incoming[link.target].append(_ref(f"{base}_effect"))
     for node in model.nodes:
         eqs.extend(_delta_equations(node, inputs[node.id], incoming[node.id]))
@@ -435,8 +552,14 @@ def _renamed(eq: Equation) -> Equation:
 
 def _with_export_names(out: EquationSet) -> EquationSet:
     """``out`` with every variable and diagram position named by :func:`export_name`."""
-    return EquationSet(out.name, out.start, out.end, out.dt, [_renamed(eq) for eq in out.equations],
-                       {export_name(name): xy for name, xy in out.positions.items()})
+    return EquationSet(
+        out.name,
+        out.start,
+        out.end,
+        out.dt,
+        [_renamed(eq) for eq in out.equations],
+        {export_name(name): xy for name, xy in out.positions.items()},
+    )
 
 
 def _shaped_signal(source: str, base: str, shape: Any, weight: Expr) -> tuple[Expr, list[Equation]]:
@@ -450,10 +573,13 @@ def _shaped_signal(source: str, base: str, shape: Any, weight: Expr) -> tuple[Ex
         points = tuple((float(x), float(y)) for x, y in shape.points)
         at_value, at_base = f"{base}_shape", f"{base}_shape_at_baseline"
         return ("sub", _ref(at_value), _ref(at_base)), [
-            Equation(at_value, "lookup", value, points=points,
-                     comment=f"Shape of the effect of {source}, at its value"),
-            Equation(at_base, "lookup", baseline, points=points,
-                     comment=f"Shape of the effect of {source}, at its baseline")]
+            Equation(
+                at_value, "lookup", value, points=points, comment=f"Shape of the effect of {source}, at its value"
+            ),
+            Equation(
+                at_base, "lookup", baseline, points=points, comment=f"Shape of the effect of {source}, at its baseline"
+            ),
+        ]
     if isinstance(shape, Threshold):
         level = _ref(f"{base}_level")
 
@@ -467,13 +593,22 @@ def _shaped_signal(source: str, base: str, shape: Any, weight: Expr) -> tuple[Ex
 def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr]) -> list[Equation]:
     """``x_input`` and ``x_delta`` (with ``x_delta_raw`` for a bounded stock)."""
     flow = node.kind == "stock" and bool(node.unit.strip())  # into a stock, an intervention is a flow
-    eqs = [Equation(f"{node.id}_input", "aux", ("add", inputs) if inputs else _num(0.0),
-                    units=per_year(node.unit) if flow else node.unit, comment=f"Interventions on {node.label.en}",
-                    shown_units=f"{node.shown_unit}/yr" if flow else node.shown_unit)]
+    eqs = [
+        Equation(
+            f"{node.id}_input",
+            "aux",
+            ("add", inputs) if inputs else _num(0.0),
+            units=per_year(node.unit) if flow else node.unit,
+            comment=f"Interventions on {node.label.en}",
+            shown_units=f"{node.shown_unit}/yr" if flow else node.shown_unit,
+        )
+    ]
     total: Expr = ("add", [("ref", f"{node.id}_input"), *incoming])
     if node.is_capacity:  # (min_j value_j - baseline) + input, as the engine sums it
-        total = ("add", [("sub", _nested(node.kind, incoming), ("ref", f"{node.id}_baseline")),
-                         ("ref", f"{node.id}_input")])
+        total = (
+            "add",
+            [("sub", _nested(node.kind, incoming), ("ref", f"{node.id}_baseline")), ("ref", f"{node.id}_input")],
+        )
     bounded = node.min is not None or node.max is not None
     name = f"{node.id}_delta"
 
@@ -486,22 +621,38 @@ def _delta_equations(node: NodeSpec, inputs: list[Expr], incoming: list[Expr]) -
         return ("sub", value, ("ref", f"{node.id}_baseline"))
 
     if node.kind != "stock":
-        eqs.append(Equation(name, "aux", clip(total) if bounded else total, units=node.unit,
-                            shown_units=node.shown_unit))
+        eqs.append(
+            Equation(name, "aux", clip(total) if bounded else total, units=node.unit, shown_units=node.shown_unit)
+        )
         return eqs
     net: Expr = total
     if node.decay:  # a named constant, per year, like the weights
-        eqs.append(Equation(f"{node.id}_decay", "const", _num(node.decay), units="1/yr",
-                            comment=f"Decay of {node.label.en} (share per year)"))
+        eqs.append(
+            Equation(
+                f"{node.id}_decay",
+                "const",
+                _num(node.decay),
+                units="1/yr",
+                comment=f"Decay of {node.label.en} (share per year)",
+            )
+        )
         net = ("sub", total, ("mul", [_ref(f"{node.id}_decay"), ("ref", name)]))
     if not bounded:
         return [*eqs, Equation(name, "stock", net, units=node.unit, shown_units=node.shown_unit)]
     raw = f"{node.id}_delta_raw"
     correction = ("div", ("sub", ("ref", name), ("ref", raw)), _ref(STEP))
-    return [*eqs, Equation(raw, "stock", ("add", [net, correction]), units=node.unit,
-                           comment="unclipped state; the correction flow keeps it at the clipped value",
-                           shown_units=node.shown_unit),
-            Equation(name, "aux", clip(("ref", raw)), units=node.unit, shown_units=node.shown_unit)]
+    return [
+        *eqs,
+        Equation(
+            raw,
+            "stock",
+            ("add", [net, correction]),
+            units=node.unit,
+            comment="unclipped state; the correction flow keeps it at the clipped value",
+            shown_units=node.shown_unit,
+        ),
+        Equation(name, "aux", clip(("ref", raw)), units=node.unit, shown_units=node.shown_unit),
+    ]
 
 
 def _initial_signals(prepared: PreparedScenario) -> np.ndarray:
@@ -516,6 +667,12 @@ def _check_names(eqs: list[Equation], scenario: str) -> None:
     for eq in eqs:
         key = eq.name.lower()
         if key in seen:
-            raise InputError(Problem("", "", msg("exported variable name '{name}' is used twice", name=eq.name),
-                                     msg("rename the node whose id ends in _baseline, _delta or _input")))
+            raise InputError(
+                Problem(
+                    "",
+                    "",
+                    msg("exported variable name '{name}' is used twice", name=eq.name),
+                    msg("rename the node whose id ends in _baseline, _delta or _input"),
+                )
+            )
         seen[key] = eq.name

@@ -7,9 +7,16 @@ from simulator.units import export_units
 
 # Operators whose operands are rendered in order into a template: {0}, {1}, ...
 _TEMPLATES = {
-    "sub": "({0} - {1})", "div": "({0} / {1})", "pow": "({0} ^ {1})",
-    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})", "exp": "EXP({0})",
-    "ge": "{0} >= {1}", "gt": "{0} > {1}", "lt": "{0} < {1}", "and": "{0} :AND: {1}",
+    "sub": "({0} - {1})",
+    "div": "({0} / {1})",
+    "pow": "({0} ^ {1})",
+    "min": "MIN({0}, {1})",
+    "max": "MAX({0}, {1})",
+    "exp": "EXP({0})",
+    "ge": "{0} >= {1}",
+    "gt": "{0} > {1}",
+    "lt": "{0} < {1}",
+    "and": "{0} :AND: {1}",
     "if": "IF THEN ELSE({0}, {1}, {2})",
     "step": "{0} * STEP(1, {1})",
 }
@@ -43,7 +50,8 @@ def _equation(eq: Equation) -> str:
     if eq.kind == "lookup":  # the table embedded in its variable (Simlin, SDEverywhere, PySD read it alike)
         xs, ys = [p[0] for p in eq.points], [p[1] for p in eq.points]
         body = f"[({min(xs)!r},{min(ys)!r})-({max(xs)!r},{max(ys)!r})]," + ",".join(
-            f"({x!r},{y!r})" for x, y in eq.points)
+            f"({x!r},{y!r})" for x, y in eq.points
+        )
         head = f"{eq.written_name} = WITH LOOKUP({render_mdl(eq.formula)},\n\t({body}))"
     elif eq.kind == "stock":
         head = f"{eq.written_name} = INTEG({render_mdl(eq.formula)}, {render_mdl(eq.initial_value)})"
@@ -59,10 +67,16 @@ def write_mdl(equations: EquationSet) -> str:
     for dim, elements in equations.dimensions.items():  # Vensim subscript ranges
         parts.append(f"{dim}: {', '.join(elements)}\n\t~\t\n\t~\tA dimension (bwsim dimensions:)\n\t|\n")
     parts += [_equation(eq) for eq in equations.equations]
-    parts.append("********************************************************\n\t.Control\n"
-                 "********************************************************~\n\t\tSimulation Control Parameters\n\t|\n")
-    for name, value in (("FINAL TIME", equations.end), ("INITIAL TIME", equations.start),
-                        ("SAVEPER", None), ("TIME STEP", equations.dt)):
+    parts.append(
+        "********************************************************\n\t.Control\n"
+        "********************************************************~\n\t\tSimulation Control Parameters\n\t|\n"
+    )
+    for name, value in (
+        ("FINAL TIME", equations.end),
+        ("INITIAL TIME", equations.start),
+        ("SAVEPER", None),
+        ("TIME STEP", equations.dt),
+    ):
         rhs = "TIME STEP" if value is None else repr(float(value))
         parts.append(f"{name}  = {rhs}\n\t~\tYear\n\t~\t\n\t|\n")
     return "\n".join(parts) + _sketch(equations)
@@ -70,9 +84,12 @@ def write_mdl(equations: EquationSet) -> str:
 
 def _sketch(equations: EquationSet) -> str:
     """Vensim's sketch: one view with each placed variable at its position (no arrows)."""
-    lines = ["\\\\\\---/// Sketch information - do not modify anything except names",
-             "V300  Do not put anything below this section - it will be ignored", "*View 1",
-             "$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0"]
+    lines = [
+        "\\\\\\---/// Sketch information - do not modify anything except names",
+        "V300  Do not put anything below this section - it will be ignored",
+        "*View 1",
+        "$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0",
+    ]
     kinds = {eq.name: eq.kind for eq in equations.equations}
     for number, (name, (x, y)) in enumerate(equations.positions.items(), start=1):
         shape = 3 if kinds.get(name) == "stock" else 8

@@ -47,8 +47,10 @@ class Member:
         """The name as a reference; a dimension in place of each element ``generic_for`` maps to it."""
         if not self.dims:
             return self.family
-        subs = [d if generic_for is not None and generic_for.get(d) == e else e
-                for d, e in zip(self.dims, self.elements, strict=True)]
+        subs = [
+            d if generic_for is not None and generic_for.get(d) == e else e
+            for d, e in zip(self.dims, self.elements, strict=True)
+        ]
         return f"{self.family}[{','.join(subs)}]"
 
 
@@ -103,7 +105,7 @@ def members(names: list[str], expansion: Expansion) -> dict[str, Member]:
             if rows:
                 first = _GROUP.search(name)
                 assert first is not None
-                family = _GROUP.sub("", name[:first.start()] + "_" + "_".join(groups[0]) + name[first.end():])
+                family = _GROUP.sub("", name[: first.start()] + "_" + "_".join(groups[0]) + name[first.end() :])
                 groups = groups[1:]
             merged = _merge(groups, owner)
             if merged is None:
@@ -120,8 +122,11 @@ def _complete_or_scalars(found: dict[str, Member], dimensions: dict[str, tuple[s
     by_family: dict[str, list[Member]] = {}
     for member in found.values():
         by_family.setdefault(member.family, []).append(member)
-    partial = {family for family, ms in by_family.items()
-               if sorted(m.elements for m in ms) != sorted(_product(ms[0].dims, dimensions))}
+    partial = {
+        family
+        for family, ms in by_family.items()
+        if sorted(m.elements for m in ms) != sorted(_product(ms[0].dims, dimensions))
+    }
     return {name: Member(_plain(name)) if m.family in partial else m for name, m in found.items()}
 
 
@@ -200,16 +205,34 @@ def subscripted(flat: EquationSet, expansion: Expansion) -> EquationSet:
         member = table.get(group[0].name, Member(family))
         if not member.dims:
             eq = group[0]
-            equations.append(replace(eq, name=family, expr=_rename(_summed(eq.expr, table, dimensions), table, None),
-                                     initial=_rename(_summed(eq.initial, table, dimensions), table, None)))
+            equations.append(
+                replace(
+                    eq,
+                    name=family,
+                    expr=_rename(_summed(eq.expr, table, dimensions), table, None),
+                    initial=_rename(_summed(eq.initial, table, dimensions), table, None),
+                )
+            )
             continue
-        mapped = [replace(eq, name=family, expr=_rename(_summed(eq.expr, table, dimensions), table, generic_for),
-                          initial=_rename(_summed(eq.initial, table, dimensions), table, generic_for), comment="")
-                  for eq in group
-                  for generic_for in [dict(zip(table[eq.name].dims, table[eq.name].elements, strict=True))]]
-        same = [replace(m, expr=_rename(_summed(eq.expr, table, dimensions), table, None),
-                        initial=_rename(_summed(eq.initial, table, dimensions), table, None))
-                for m, eq in zip(mapped, group, strict=True)]
+        mapped = [
+            replace(
+                eq,
+                name=family,
+                expr=_rename(_summed(eq.expr, table, dimensions), table, generic_for),
+                initial=_rename(_summed(eq.initial, table, dimensions), table, generic_for),
+                comment="",
+            )
+            for eq in group
+            for generic_for in [dict(zip(table[eq.name].dims, table[eq.name].elements, strict=True))]
+        ]
+        same = [
+            replace(
+                m,
+                expr=_rename(_summed(eq.expr, table, dimensions), table, None),
+                initial=_rename(_summed(eq.initial, table, dimensions), table, None),
+            )
+            for m, eq in zip(mapped, group, strict=True)
+        ]
         for written in (mapped, same):  # x[gemeente] = y[gemeente], or x[gemeente] = y[heerlen]: one equation
             if all(w == written[0] for w in written):
                 comment = _family_comment([eq.comment for eq in group], member.dims)
@@ -217,8 +240,9 @@ def subscripted(flat: EquationSet, expansion: Expansion) -> EquationSet:
                 break
         else:  # values differ: one equation per element
             for eq, one in zip(group, same, strict=True):
-                equations.append(replace(one, comment=eq.comment, dims=table[eq.name].dims,
-                                         elements=table[eq.name].elements))
+                equations.append(
+                    replace(one, comment=eq.comment, dims=table[eq.name].dims, elements=table[eq.name].elements)
+                )
     _check_unique(equations)
     positions: dict[str, tuple[float, float]] = {}
     for name, xy in flat.positions.items():

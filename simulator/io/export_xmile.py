@@ -9,9 +9,16 @@ from simulator.units import export_units
 
 # Operators whose operands are rendered in order into a template: {0}, {1}, ...
 _TEMPLATES = {
-    "sub": "({0} - {1})", "div": "({0} / {1})", "pow": "({0} ^ {1})",
-    "min": "MIN({0}, {1})", "max": "MAX({0}, {1})", "exp": "EXP({0})",
-    "ge": "({0} >= {1})", "gt": "({0} > {1})", "lt": "({0} < {1})", "and": "({0} AND {1})",
+    "sub": "({0} - {1})",
+    "div": "({0} / {1})",
+    "pow": "({0} ^ {1})",
+    "min": "MIN({0}, {1})",
+    "max": "MAX({0}, {1})",
+    "exp": "EXP({0})",
+    "ge": "({0} >= {1})",
+    "gt": "({0} > {1})",
+    "lt": "({0} < {1})",
+    "and": "({0} AND {1})",
     "if": "(IF {0} THEN {1} ELSE {2})",
     "step": "(IF TIME >= {1} THEN {0} ELSE 0)",
 }
@@ -44,6 +51,7 @@ def _gf(eq: Equation) -> str:
 
 def _body(eqs: list[Equation], initial: bool = False) -> str:
     """The ``<eqn>`` (and ``<gf>``) of one variable: one for the whole array, or one ``<element>`` each."""
+
     def one(eq: Equation) -> str:
         expr = eq.initial_value if initial else eq.formula
         return f"<eqn>{escape(render_xmile(expr))}</eqn>" + (_gf(eq) if eq.kind == "lookup" else "")
@@ -67,8 +75,10 @@ def _element(eqs: list[Equation]) -> str:
         flow = f"{eq.name}_flow"
         per_year = export_units(eq.flow_units, "xmile")
         flow_units = f"<units>{escape(per_year)}</units>" if per_year else ""
-        return (f'<stock name="{eq.name}">{doc}{_body(eqs, initial=True)}<inflow>{flow}</inflow>{units}</stock>\n'
-                f'      <flow name="{flow}">{_body(eqs)}{flow_units}</flow>')
+        return (
+            f'<stock name="{eq.name}">{doc}{_body(eqs, initial=True)}<inflow>{flow}</inflow>{units}</stock>\n'
+            f'      <flow name="{flow}">{_body(eqs)}{flow_units}</flow>'
+        )
     # a lookup's graphical function is embedded in its variable: Simlin ignores a free-standing one
     return f'<aux name="{eq.name}">{doc}{_body(eqs)}{units}</aux>'
 
@@ -88,8 +98,10 @@ def _dimensions(equations: EquationSet) -> str:
     """XMILE's ``<dimensions>`` of a subscripted export ("" without)."""
     if not equations.dimensions:
         return ""
-    dims = "".join(f'<dim name="{escape(d)}">' + "".join(f'<elem name="{escape(e)}"/>' for e in elements)
-                   + "</dim>" for d, elements in equations.dimensions.items())
+    dims = "".join(
+        f'<dim name="{escape(d)}">' + "".join(f'<elem name="{escape(e)}"/>' for e in elements) + "</dim>"
+        for d, elements in equations.dimensions.items()
+    )
     return f"\n  <dimensions>{dims}</dimensions>"
 
 
@@ -98,8 +110,10 @@ def _views(equations: EquationSet) -> str:
     if not equations.positions:
         return ""
     kinds = {eq.name: eq.kind for eq in equations.equations}
-    items = "\n".join(f'        <{"stock" if kinds.get(name) == "stock" else "aux"} name="{escape(name)}" '
-                      f'x="{x:g}" y="{y:g}"/>' for name, (x, y) in equations.positions.items())
+    items = "\n".join(
+        f'        <{"stock" if kinds.get(name) == "stock" else "aux"} name="{escape(name)}" x="{x:g}" y="{y:g}"/>'
+        for name, (x, y) in equations.positions.items()
+    )
     return f'    <views>\n      <view type="stock_flow">\n{items}\n      </view>\n    </views>'
 
 

@@ -52,8 +52,9 @@ def _link_index(data: dict[str, Any], key: str) -> int:
     raise KeyError(f"the model document has no link {key}")
 
 
-def fitted_model_changes(data: dict[str, Any], result: CalibrationResult, model_file: str,
-                         when: str) -> dict[PathKey, Any]:
+def fitted_model_changes(
+    data: dict[str, Any], result: CalibrationResult, model_file: str, when: str
+) -> dict[PathKey, Any]:
     """What calibration changes in the model document, as key path -> new value.
 
     Parameters
@@ -83,16 +84,30 @@ def fitted_model_changes(data: dict[str, Any], result: CalibrationResult, model_
         index = _link_index(data, key)
         link = data["links"][index]
         calibration: dict[str, Any] = {
-            "method": METHOD, "date": when, "data": result.data_file, "data_sha256": result.data_sha256,
-            "scenario": result.scenario, "model": model_file, "n_obs": result.n_obs, "fit": fit}
+            "method": METHOD,
+            "date": when,
+            "data": result.data_file,
+            "data_sha256": result.data_sha256,
+            "scenario": result.scenario,
+            "model": model_file,
+            "n_obs": result.n_obs,
+            "fit": fit,
+        }
         scored = next((k for k in ("score", "scores") if k in link), None)  # expert scores make the weight
         for e in estimates:
             from_scores = e.parameter.kind == "weight" and scored is not None
             prior = {scored: link[scored]} if from_scores else link.get(e.parameter.kind, 0.0)
             calibration[e.parameter.kind] = {
-                "estimate": float(e.estimate), "se": _plain(e.se), "low": _plain(e.low), "high": _plain(e.high),
-                "interval": e.interval, "identified": e.identified, "at_bound": e.at_bound,
-                "cut_to_range": e.cut_to_range, "prior": prior}
+                "estimate": float(e.estimate),
+                "se": _plain(e.se),
+                "low": _plain(e.low),
+                "high": _plain(e.high),
+                "interval": e.interval,
+                "identified": e.identified,
+                "at_bound": e.at_bound,
+                "cut_to_range": e.cut_to_range,
+                "prior": prior,
+            }
             fitted = _fitted_distribution(e, prior)
             if fitted is prior and from_scores:
                 continue  # not identified: the scores stay
@@ -109,8 +124,9 @@ def fitted_model_changes(data: dict[str, Any], result: CalibrationResult, model_
     return changes
 
 
-def fitted_model_text(model: ModelFile, result: CalibrationResult, scenario_file: str, when: str,
-                      name: str = "fitted model") -> str:
+def fitted_model_text(
+    model: ModelFile, result: CalibrationResult, scenario_file: str, when: str, name: str = "fitted model"
+) -> str:
     """The fitted model as the text of a model file, with a header saying where it came from.
 
     The original's comments, key order and layout are kept (see
@@ -125,19 +141,26 @@ def fitted_model_text(model: ModelFile, result: CalibrationResult, scenario_file
         model does not load as a model (a bug: a fit stays inside the links'
         ranges). Nothing should be written then.
     """
-    header = (f"Calibrated by bwsim calibrate on {when}\nfrom model {model.path}, data {result.data_file}, "
-              f"scenario {scenario_file}.\nFitted values and their provenance are in each fitted link's "
-              "evidence.calibration; the original model is unchanged.")
+    header = (
+        f"Calibrated by bwsim calibrate on {when}\nfrom model {model.path}, data {result.data_file}, "
+        f"scenario {scenario_file}.\nFitted values and their provenance are in each fitted link's "
+        "evidence.calibration; the original model is unchanged."
+    )
     data = model.document.data
     changes = fitted_model_changes(data, result, model.path, when)
     try:
         text = rewrite_yaml(model.document.text or dump_yaml(data), changes, header)  # no text: built in code
     except SharedValueError as exc:
-        raise InputError(model.document.problem(
-            exc.path, msg("a fitted value lies in a part of the model shared through a YAML anchor (&name / *name): "
-                          "writing the fit there would change every link that refers to it"),
-            msg("write this link's values out in full instead of referring to an anchor, then calibrate again"),
-        )) from None
+        raise InputError(
+            model.document.problem(
+                exc.path,
+                msg(
+                    "a fitted value lies in a part of the model shared through a YAML anchor (&name / *name): "
+                    "writing the fit there would change every link that refers to it"
+                ),
+                msg("write this link's values out in full instead of referring to an anchor, then calibrate again"),
+            )
+        ) from None
     load_model_text(text, name)  # raises InputError should it not load
     return text
 

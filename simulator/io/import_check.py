@@ -29,17 +29,24 @@ def _validated(data: dict[str, Any], source: str) -> Any:
     try:
         return load_model_text(dump_yaml(data), "import.yaml").spec
     except InputError as error:
-        raise InputError([Problem(source, p.place, msg("the imported model is not valid: {why}", why=p.message),
-                                  p.hint) for p in error.problems]) from error
+        raise InputError(
+            [
+                Problem(source, p.place, msg("the imported model is not valid: {why}", why=p.message), p.hint)
+                for p in error.problems
+            ]
+        ) from error
 
 
 def error_table(rows: list[ChangeAgreement], language: str = "nl") -> list[Any]:
     """Lines of the table of measured errors: input, change, largest difference, where."""
-    lines: list[Any] = [msg("difference from PySD on the original (largest over all variables and times, "
-                            "relative to each variable's largest value):")]
+    lines: list[Any] = [
+        msg(
+            "difference from PySD on the original (largest over all variables and times, "
+            "relative to each variable's largest value):"
+        )
+    ]
     width = max([len(r.input) for r in rows] + [5])
-    head = [translate(text, language) for text in (msg("input"), msg("change"), msg("difference"),
-                                                    msg("largest in"))]
+    head = [translate(text, language) for text in (msg("input"), msg("change"), msg("difference"), msg("largest in"))]
     lines.append(f"  {head[0]:<{width}}  {head[1]:>6}  {head[2]:>10}  {head[3]}")
     for r in rows:
         lines.append(f"  {r.input:<{width}}  {f'+{r.fraction * 100:g} %':>6}  {r.error:>10.2e}  {r.variable}")
@@ -73,9 +80,14 @@ def import_system_dynamics(path: str | Path, fmt: str, approximate: bool = False
         description = result.data["description"]
         result.data["description"] = {lang: f"{description[lang]} {translate(said, lang)}" for lang in ("nl", "en")}
     elif rows:
-        lines.append(msg("agrees with PySD on the original: largest difference {worst:.1e} at +1 % and +10 % of "
-                         "each of {n} inputs", worst=worst, n=len(result.inputs)))
+        lines.append(
+            msg(
+                "agrees with PySD on the original: largest difference {worst:.1e} at +1 % and +10 % of "
+                "each of {n} inputs",
+                worst=worst,
+                n=len(result.inputs),
+            )
+        )
         if worst > EXACT:  # the mapping claims exactness: a larger difference is a bug, said plainly
-            lines.append(msg("warning: the difference is above {limit:g}; please report this model",
-                             limit=EXACT))
+            lines.append(msg("warning: the difference is above {limit:g}; please report this model", limit=EXACT))
     return Imported(result.data, lines)

@@ -41,9 +41,14 @@ def pysd_model(sd: SdModel) -> Iterator[Any]:
             try:
                 model = pysd.read_vensim(str(copy)) if sd.format == "vensim" else pysd.read_xmile(str(copy))
             except Exception as error:  # PySD's builder raises many kinds
-                raise InputError(Problem(sd.path, "", msg("PySD cannot run this model: {reason}",
-                                                          reason=f"{type(error).__name__}: {error}"[:300]),
-                                         msg("bwsim imports what PySD runs; check the model in PySD"))) from error
+                raise InputError(
+                    Problem(
+                        sd.path,
+                        "",
+                        msg("PySD cannot run this model: {reason}", reason=f"{type(error).__name__}: {error}"[:300]),
+                        msg("bwsim imports what PySD runs; check the model in PySD"),
+                    )
+                ) from error
             yield model
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -57,19 +62,28 @@ def _columns(sd: SdModel) -> dict[str, str]:
     return {key: var.name for key, var in sd.variables.items() if var.kind != "lookup"}
 
 
-def _run(model: Any, sd: SdModel, params: dict[str, float] | None = None,
-         initial: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+def _run(
+    model: Any, sd: SdModel, params: dict[str, float] | None = None, initial: dict[str, float] | None = None
+) -> dict[str, np.ndarray]:
     columns = _columns(sd)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            frame = model.run(params=params or {}, return_timestamps=_times(sd),
-                              return_columns=list(columns.values()),
-                              initial_condition=(sd.start, initial) if initial else "original")
+            frame = model.run(
+                params=params or {},
+                return_timestamps=_times(sd),
+                return_columns=list(columns.values()),
+                initial_condition=(sd.start, initial) if initial else "original",
+            )
         except Exception as error:
-            raise InputError(Problem(sd.path, "", msg("PySD cannot run this model: {reason}",
-                                                      reason=f"{type(error).__name__}: {error}"[:300]),
-                                     msg("bwsim imports what PySD runs; check the model in PySD"))) from error
+            raise InputError(
+                Problem(
+                    sd.path,
+                    "",
+                    msg("PySD cannot run this model: {reason}", reason=f"{type(error).__name__}: {error}"[:300]),
+                    msg("bwsim imports what PySD runs; check the model in PySD"),
+                )
+            ) from error
     return {key: frame[name].to_numpy(dtype=float) for key, name in columns.items() if name in frame}
 
 
@@ -89,8 +103,14 @@ class ChangeAgreement:
     variable: str
 
 
-def input_errors(sd: SdModel, model: ModelSpec, ids: dict[str, str], inputs: Sequence[str],
-                 baseline: dict[str, np.ndarray], fractions: Sequence[float] = (0.01, 0.10)) -> list[ChangeAgreement]:
+def input_errors(
+    sd: SdModel,
+    model: ModelSpec,
+    ids: dict[str, str],
+    inputs: Sequence[str],
+    baseline: dict[str, np.ndarray],
+    fractions: Sequence[float] = (0.01, 0.10),
+) -> list[ChangeAgreement]:
     """For each input (a constant's key) and fraction: the largest relative difference of any variable.
 
     The difference of a variable is ``max_t |x_bwsim - x_pysd|`` divided by
@@ -109,10 +129,22 @@ def input_errors(sd: SdModel, model: ModelSpec, ids: dict[str, str], inputs: Seq
                 params = {sd.variables[k].name: float(baseline[k][0]) for k in inputs}  # PySD keeps params
                 params[sd.variables[key].name] = float(baseline[key][0]) * (1.0 + fraction)
                 theirs = _run(original, sd, params, stocks)
-                scenario = ScenarioSpec.model_validate({
-                    "name": "import-check", "model": "", "time": model.time.model_dump(),
-                    "interventions": [{"node": ids[key], "shape": "step", "height": fraction,
-                                       "start": model.time.start, "relative": True}]})
+                scenario = ScenarioSpec.model_validate(
+                    {
+                        "name": "import-check",
+                        "model": "",
+                        "time": model.time.model_dump(),
+                        "interventions": [
+                            {
+                                "node": ids[key],
+                                "shape": "step",
+                                "height": fraction,
+                                "start": model.time.start,
+                                "relative": True,
+                            }
+                        ],
+                    }
+                )
                 ours = run_deterministic(prepare_scenario(scenario, model))
                 values = ours.value
                 worst, where = 0.0, ""
@@ -126,8 +158,7 @@ def input_errors(sd: SdModel, model: ModelSpec, ids: dict[str, str], inputs: Seq
     return rows
 
 
-def baseline_errors(sd: SdModel, model: ModelSpec, ids: dict[str, str],
-                    baseline: dict[str, np.ndarray]) -> float:
+def baseline_errors(sd: SdModel, model: ModelSpec, ids: dict[str, str], baseline: dict[str, np.ndarray]) -> float:
     """The largest relative difference between bwsim's baseline run of the import and the original's run."""
     from simulator.scenario_run import baseline_scenario, prepare_scenario, run_deterministic
 

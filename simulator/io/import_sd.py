@@ -93,10 +93,9 @@ class SdModel:
     def line_of(self, name: str) -> int | None:
         """The line (1-based) where ``name`` is defined, found in the file's text."""
         if self.format == "vensim":
-            pattern = re.compile(r"^\s*" + r"\s+".join(map(re.escape, name.split())) + r"\s*(=|\(|:)",
-                                 re.IGNORECASE)
+            pattern = re.compile(r"^\s*" + r"\s+".join(map(re.escape, name.split())) + r"\s*(=|\(|:)", re.IGNORECASE)
         else:
-            pattern = re.compile(r"name\s*=\s*\"" + re.escape(name) + "\"", re.IGNORECASE)
+            pattern = re.compile(r"name\s*=\s*\"" + re.escape(name) + '"', re.IGNORECASE)
         for number, line in enumerate(self.text.splitlines(), start=1):
             if pattern.search(line):
                 return number
@@ -110,9 +109,14 @@ def _key(name: str) -> str:
 
 def _format_error(path: str, fmt: str, reason: str) -> InputError:
     what = "Vensim (.mdl)" if fmt == "vensim" else "XMILE"
-    return InputError(Problem(path, "", msg("PySD cannot read it as {what}: {reason}", what=what,
-                                            reason=reason[:300]),
-                              msg("check the file, or give the right --format (vensim or xmile)")))
+    return InputError(
+        Problem(
+            path,
+            "",
+            msg("PySD cannot read it as {what}: {reason}", what=what, reason=reason[:300]),
+            msg("check the file, or give the right --format (vensim or xmile)"),
+        )
+    )
 
 
 def _variable_of(path: str, element: Any, problems: list[Problem]) -> Variable | None:
@@ -120,8 +124,14 @@ def _variable_of(path: str, element: Any, problems: list[Problem]) -> Variable |
     name = str(element.name)
     comps = element.components
     if len(comps) != 1 or any(c.subscripts and c.subscripts[0] for c in comps):
-        problems.append(Problem(path, name, msg("has subscripts (or several equations)"),
-                                msg("bwsim imports models without subscripts; write one variable per element")))
+        problems.append(
+            Problem(
+                path,
+                name,
+                msg("has subscripts (or several equations)"),
+                msg("bwsim imports models without subscripts; write one variable per element"),
+            )
+        )
         return None
     comp = comps[0]
     ctype = type(comp).__name__
@@ -130,8 +140,14 @@ def _variable_of(path: str, element: Any, problems: list[Problem]) -> Variable |
         points = tuple((float(x), float(y)) for x, y in zip(comp.ast.x, comp.ast.y, strict=True))
         return Variable(_key(name), name, units, doc, "lookup", comp.ast, points)
     if ctype not in ("AbstractComponent", "AbstractUnchangeableConstant"):
-        problems.append(Problem(path, name, msg("is a {kind}, which bwsim does not import", kind=ctype),
-                                msg("give it an equation of numbers and variables")))
+        problems.append(
+            Problem(
+                path,
+                name,
+                msg("is a {kind}, which bwsim does not import", kind=ctype),
+                msg("give it an equation of numbers and variables"),
+            )
+        )
         return None
     kind = "stock" if type(comp.ast).__name__ == "IntegStructure" else "aux"
     return Variable(_key(name), name, units, doc, kind, comp.ast)
@@ -152,8 +168,11 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError as error:
-        raise InputError(Problem(path, "", msg("cannot be read: {reason}", reason=str(error)),
-                                 msg("give an existing, readable file"))) from error
+        raise InputError(
+            Problem(
+                path, "", msg("cannot be read: {reason}", reason=str(error)), msg("give an existing, readable file")
+            )
+        ) from error
     folder = Path(tempfile.mkdtemp(prefix="bwsim-import-"))
     try:  # a copy with the format's suffix, which PySD's translator asks for
         copy = folder / (Path(path).stem + (".mdl" if fmt == "vensim" else ".xmile"))
@@ -185,8 +204,14 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
     for key in ("start", "end", "dt"):
         value = control.get(key)
         if not isinstance(value, int | float) or isinstance(value, bool):
-            problems.append(Problem(path, key, msg("the model's {what} must be a number", what=key),
-                                    msg("give INITIAL TIME, FINAL TIME and TIME STEP as numbers")))
+            problems.append(
+                Problem(
+                    path,
+                    key,
+                    msg("the model's {what} must be a number", what=key),
+                    msg("give INITIAL TIME, FINAL TIME and TIME STEP as numbers"),
+                )
+            )
         else:
             times[key] = float(value)
     if problems:
@@ -195,6 +220,7 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
 
 
 # --- linear forms --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Term:
@@ -251,10 +277,16 @@ class _Mapper:
             var = self.sd.variables[key]
             values = self.run.get(key)
             refs = [r for r in _references(var.ast) if r in self.sd.variables or r == "time"]
-            self._constant[key] = (var.kind == "aux" and "time" not in refs and values is not None
-                                   and len(values) > 0 and all(v == values[0] for v in values)
-                                   and all(r in self.sd.variables and (self.sd.variables[r].kind == "lookup"
-                                                                       or self.constant(r)) for r in refs))
+            self._constant[key] = (
+                var.kind == "aux"
+                and "time" not in refs
+                and values is not None
+                and len(values) > 0
+                and all(v == values[0] for v in values)
+                and all(
+                    r in self.sd.variables and (self.sd.variables[r].kind == "lookup" or self.constant(r)) for r in refs
+                )
+            )
         return self._constant[key]
 
     def start_value(self, key: str) -> float | None:
@@ -272,8 +304,10 @@ class _Mapper:
             if var.kind != "aux" or k in seen:
                 return False
             refs = [r for r in _references(var.ast) if r in self.sd.variables]
-            return all(self.sd.variables[r].kind == "lookup" or self.constant(r) or only_time(r, seen | {k})
-                       for r in refs)
+            return all(
+                self.sd.variables[r].kind == "lookup" or self.constant(r) or only_time(r, seen | {k}) for r in refs
+            )
+
         return key if only_time(key, frozenset()) else None
 
     def reads_changing(self, ast: Any) -> bool:
@@ -315,8 +349,7 @@ class _Mapper:
             return Lin([], 0.0, True, None)
         if kind == "CallStructure":
             return self.call(ast)
-        raise Unmappable(msg("uses {what}, which bwsim has no exact counterpart for",
-                             what=_construct_name(ast)))
+        raise Unmappable(msg("uses {what}, which bwsim has no exact counterpart for", what=_construct_name(ast)))
 
     def reference(self, ast: Any) -> Lin:
         """A variable read as it is (or ``Time``)."""
@@ -357,11 +390,16 @@ class _Mapper:
     def _fold_or_refuse(self, other: Lin, what: str) -> float:
         """The start value of a time-varying factor (approximate mode), else refuse."""
         if self.approximate and other.value0 is not None:
-            self.approximations.append(msg("{var}: {what} taken at its start value {value:.6g}",
-                                           var=self.current, what=what, value=other.value0))
+            self.approximations.append(
+                msg(
+                    "{var}: {what} taken at its start value {value:.6g}",
+                    var=self.current,
+                    what=what,
+                    value=other.value0,
+                )
+            )
             return float(other.value0)
-        raise Unmappable(msg("multiplies a variable by something that changes in time ({what})",
-                             what=what))
+        raise Unmappable(msg("multiplies a variable by something that changes in time ({what})", what=what))
 
     def product(self, a: Lin, b: Lin) -> Lin:
         if self.is_fixed(a):
@@ -373,16 +411,21 @@ class _Mapper:
             factor = self.time_only(other) if self.is_dynamic(changing) else None
             if factor is not None and all(t.scale is None and t.shape is None for t in changing.terms):
                 c = other.terms[0].coef
-                terms = [Term(t.coef * c, t.source, t.delay, t.lag, t.shape, t.divide, factor)
-                         for t in changing.terms]
+                terms = [Term(t.coef * c, t.source, t.delay, t.lag, t.shape, t.divide, factor) for t in changing.terms]
                 return Lin(terms, 0.0, changing.exo or changing.offset != 0, _mul0(changing.value0, other.value0))
         if not da and not db:
             return Lin([], 0.0, True, _mul0(a.value0, b.value0))
         if da and db:
             if not self.approximate or a.value0 is None or b.value0 is None:
                 raise Unmappable(msg("is a product of two variables (not linear)"))
-            self.approximations.append(msg("{var}: a product linearised around the start values "
-                                           "({a:.6g} and {b:.6g})", var=self.current, a=a.value0, b=b.value0))
+            self.approximations.append(
+                msg(
+                    "{var}: a product linearised around the start values ({a:.6g} and {b:.6g})",
+                    var=self.current,
+                    a=a.value0,
+                    b=b.value0,
+                )
+            )
             return _add(_scale(a, b.value0), _scale(b, a.value0), 1.0, value0=a.value0 * b.value0)
         changing, other = (a, b) if da else (b, a)
         return _scale(changing, self._fold_or_refuse(other, msg("a factor")))
@@ -403,10 +446,15 @@ class _Mapper:
             return Lin(terms, 0.0, a.exo or a.offset != 0, _div0(a.value0, b.value0))
         if not self.approximate or a.value0 is None or not b.value0:
             raise Unmappable(msg("divides by a variable (not linear)"))
-        self.approximations.append(msg("{var}: a division linearised around the start values "
-                                       "({a:.6g} and {b:.6g})", var=self.current, a=a.value0, b=b.value0))
-        return _add(_scale(a, 1.0 / b.value0), _scale(b, -a.value0 / b.value0 ** 2), 1.0,
-                    value0=a.value0 / b.value0)
+        self.approximations.append(
+            msg(
+                "{var}: a division linearised around the start values ({a:.6g} and {b:.6g})",
+                var=self.current,
+                a=a.value0,
+                b=b.value0,
+            )
+        )
+        return _add(_scale(a, 1.0 / b.value0), _scale(b, -a.value0 / b.value0**2), 1.0, value0=a.value0 / b.value0)
 
     def power(self, a: Lin, b: Lin) -> Lin:
         if self.is_fixed(a) and self.is_fixed(b):
@@ -416,31 +464,41 @@ class _Mapper:
             return Lin([], 0.0, True, None)
         if self.is_fixed(b) and self.approximate and a.value0:
             n = self.fixed_value(b)
-            self.approximations.append(msg("{var}: a power linearised around the start value {a:.6g}",
-                                           var=self.current, a=a.value0))
-            return _scale(a, n * a.value0 ** (n - 1), value0=a.value0 ** n)
+            self.approximations.append(
+                msg("{var}: a power linearised around the start value {a:.6g}", var=self.current, a=a.value0)
+            )
+            return _scale(a, n * a.value0 ** (n - 1), value0=a.value0**n)
         raise Unmappable(msg("raises a variable to a power (not linear)"))
 
     def series(self, lin: Lin) -> list[float] | None:
         """The values of a plain weighted sum at every reported time, from the run (None: it has more)."""
         if lin.exo or any(not t.plain or t.source not in self.run for t in lin.terms):
             return None
-        return [lin.offset + sum(t.coef * float(self.run[t.source][k]) for t in lin.terms)
-                for k in range(self.sd.steps + 1)]
+        return [
+            lin.offset + sum(t.coef * float(self.run[t.source][k]) for t in lin.terms) for k in range(self.sd.steps + 1)
+        ]
 
     def limit_node(self, which: str, ast: Any) -> Lin:
         """A MIN/MAX inside an expression: a node of its own (a bound or a capacity node), read with weight 1."""
         args = [self.lin(a) for a in ast.arguments]
         series = [self.series(a) for a in args]
         if any(col is None for col in series):
-            raise Unmappable(msg("uses {what} of a delay, a lookup or Time inside an expression; write the {what} "
-                                 "as its own variable", what=which.upper()))
+            raise Unmappable(
+                msg(
+                    "uses {what} of a delay, a lookup or Time inside an expression; write the {what} "
+                    "as its own variable",
+                    what=which.upper(),
+                )
+            )
         pick = min if which == "min" else max
         values = [pick(col) for col in zip(*series, strict=True)]
         nid = f"{node_id(self.current)}_{which}{len(self.extra) + 1}"
-        node: dict[str, Any] = {"id": nid, "label": {"nl": f"{which.upper()} in {self.current}",
-                                                     "en": f"{which.upper()} in {self.current}"},
-                                "theme": DEFAULT_THEME, "dimension": "hier_en_nu"}
+        node: dict[str, Any] = {
+            "id": nid,
+            "label": {"nl": f"{which.upper()} in {self.current}", "en": f"{which.upper()} in {self.current}"},
+            "theme": DEFAULT_THEME,
+            "dimension": "hier_en_nu",
+        }
         terms = _limit(self, which, args, node, None)
         self.run[nid] = values
         self.ids[nid] = nid
@@ -465,8 +523,7 @@ class _Mapper:
         arg = self.lin(argument)
         if not arg.terms:
             return Lin([], 0.0, True, None)
-        if (len(arg.terms) != 1 or arg.exo or arg.offset != 0 or arg.terms[0].coef != 1.0
-                or not arg.terms[0].plain):
+        if len(arg.terms) != 1 or arg.exo or arg.offset != 0 or arg.terms[0].coef != 1.0 or not arg.terms[0].plain:
             raise Unmappable(msg("reads a lookup of an expression; bwsim's lookup reads one variable"))
         source = arg.terms[0].source
         xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -492,10 +549,14 @@ class _Mapper:
         inner = self.lin(ast.input)
         if delay != "fixed" and ast.initial != ast.input:
             init = self.lin(ast.initial)
-            if (not self.is_fixed(init) and not (init.value0 is not None and not self.is_dynamic(init))) \
-                    or inner.value0 is None or not _close(_value(init, self), inner.value0):
-                raise Unmappable(msg("starts its delay from another value than its input's (bwsim's "
-                                     "delays start from their input)"))
+            if (
+                (not self.is_fixed(init) and not (init.value0 is not None and not self.is_dynamic(init)))
+                or inner.value0 is None
+                or not _close(_value(init, self), inner.value0)
+            ):
+                raise Unmappable(
+                    msg("starts its delay from another value than its input's (bwsim's delays start from their input)")
+                )
         terms = []
         for t in inner.terms:
             if t.delay != "none":
@@ -535,17 +596,22 @@ def _interp(x: float, xs: list[float], ys: list[float]) -> float:
 
 def _scale(lin: Lin, c: float, value0: float | None = None) -> Lin:
     v = value0 if value0 is not None else (None if lin.value0 is None else lin.value0 * c)
-    return Lin([Term(t.coef * c, t.source, t.delay, t.lag, t.shape, t.divide, t.scale) for t in lin.terms],
-               lin.offset * c,
-               lin.exo, v)
+    return Lin(
+        [Term(t.coef * c, t.source, t.delay, t.lag, t.shape, t.divide, t.scale) for t in lin.terms],
+        lin.offset * c,
+        lin.exo,
+        v,
+    )
 
 
 def _add(a: Lin, b: Lin, sign: float, value0: float | None = None) -> Lin:
-    v = value0 if value0 is not None else (None if a.value0 is None or b.value0 is None
-                                           else a.value0 + sign * b.value0)
-    return Lin(a.terms + [Term(t.coef * sign, t.source, t.delay, t.lag, t.shape, t.divide, t.scale)
-                          for t in b.terms],
-               a.offset + sign * b.offset, a.exo or b.exo, v)
+    v = value0 if value0 is not None else (None if a.value0 is None or b.value0 is None else a.value0 + sign * b.value0)
+    return Lin(
+        a.terms + [Term(t.coef * sign, t.source, t.delay, t.lag, t.shape, t.divide, t.scale) for t in b.terms],
+        a.offset + sign * b.offset,
+        a.exo or b.exo,
+        v,
+    )
 
 
 def _references(ast: Any) -> list[str]:
@@ -569,10 +635,16 @@ def _references(ast: Any) -> list[str]:
 
 
 def _construct_name(ast: Any) -> str:
-    names = {"IntegStructure": "INTEG inside an expression", "LogicStructure": "a logical condition",
-             "DelayNStructure": "DELAY N", "SmoothNStructure": "SMOOTH N", "TrendStructure": "TREND",
-             "ForecastStructure": "FORECAST", "SampleIfTrueStructure": "SAMPLE IF TRUE",
-             "InitialStructure": "INITIAL"}
+    names = {
+        "IntegStructure": "INTEG inside an expression",
+        "LogicStructure": "a logical condition",
+        "DelayNStructure": "DELAY N",
+        "SmoothNStructure": "SMOOTH N",
+        "TrendStructure": "TREND",
+        "ForecastStructure": "FORECAST",
+        "SampleIfTrueStructure": "SAMPLE IF TRUE",
+        "InitialStructure": "INITIAL",
+    }
     return names.get(type(ast).__name__, type(ast).__name__.replace("Structure", "").upper())
 
 
@@ -618,16 +690,27 @@ def _ids(sd: SdModel, ids: dict[str, str]) -> list[Problem]:
             continue
         nid = node_id(var.name)
         if nid in ids.values():
-            problems.append(Problem(sd.path, var.name, msg("has the same bwsim id {id} as another variable",
-                                                           id=nid), msg("rename one of them"), sd.line_of(var.name)))
+            problems.append(
+                Problem(
+                    sd.path,
+                    var.name,
+                    msg("has the same bwsim id {id} as another variable", id=nid),
+                    msg("rename one of them"),
+                    sd.line_of(var.name),
+                )
+            )
         ids[key] = nid
     return problems
 
 
 def _variable(mapper: _Mapper, key: str, var: Variable, run: dict[str, Any]) -> tuple[dict[str, Any], list[Term]]:
     """The node of one variable and the terms of its links (raises :class:`Unmappable`)."""
-    node: dict[str, Any] = {"id": mapper.ids[key], "label": {"nl": var.name, "en": var.name},
-                            "theme": DEFAULT_THEME, "dimension": "hier_en_nu"}
+    node: dict[str, Any] = {
+        "id": mapper.ids[key],
+        "label": {"nl": var.name, "en": var.name},
+        "theme": DEFAULT_THEME,
+        "dimension": "hier_en_nu",
+    }
     if var.units and var.units.lower() not in ("dmnl", "dimensionless", "1"):
         node["unit_label"] = var.units
     terms: list[Term] = []
@@ -652,11 +735,21 @@ def _variable(mapper: _Mapper, key: str, var: Variable, run: dict[str, Any]) -> 
 
 
 def _refusal(sd: SdModel, var: Variable, why: str, approximate: bool) -> Problem:
-    hint = (msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables") if approximate
-            else msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables, or import "
-                     "with --approximate"))
-    return Problem(sd.path, var.name, msg("{name} = {equation}: {why}", name=var.name,
-                                          equation=_equation_text(sd, var), why=why), hint, sd.line_of(var.name))
+    hint = (
+        msg("write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables")
+        if approximate
+        else msg(
+            "write it as a weighted sum, a stock, a delay, a lookup or MIN/MAX of variables, or import "
+            "with --approximate"
+        )
+    )
+    return Problem(
+        sd.path,
+        var.name,
+        msg("{name} = {equation}: {why}", name=var.name, equation=_equation_text(sd, var), why=why),
+        hint,
+        sd.line_of(var.name),
+    )
 
 
 def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name: str = "") -> ImportResult:
@@ -680,8 +773,15 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
             continue
         mapper.current, emitted = var.name, len(mapper.extra)
         if key not in run:
-            problems.append(Problem(sd.path, var.name, msg("has no values in the original's run"),
-                                    msg("check that PySD runs the model"), sd.line_of(var.name)))
+            problems.append(
+                Problem(
+                    sd.path,
+                    var.name,
+                    msg("has no values in the original's run"),
+                    msg("check that PySD runs the model"),
+                    sd.line_of(var.name),
+                )
+            )
             continue
         try:
             node, terms = _variable(mapper, key, var, run)
@@ -698,8 +798,11 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
         problems += _links(sd, var, key, terms, ids, links, nodes, run)
     if problems:
         raise InputError(problems)
-    inputs = [k for k, v in sd.variables.items() if v.kind == "aux" and not _references(v.ast)
-              and mapper.constant(k) and (approximate or k not in mapper.folded)]
+    inputs = [
+        k
+        for k, v in sd.variables.items()
+        if v.kind == "aux" and not _references(v.ast) and mapper.constant(k) and (approximate or k not in mapper.folded)
+    ]
     description = _description(sd, mapper)
     data: dict[str, Any] = {
         "name": name or node_id(Path(sd.path).stem).replace("_", "-"),
@@ -714,33 +817,61 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
 
 def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
     """The imported model's description: its origin, what the mapping means, what was folded or approximated."""
-    texts = [msg("Imported from {file} ({format}) by bwsim import. Each variable is a node; its baseline is the "
-                 "original's run without change, each link the linear effect of one variable on another "
-                 "(ENGINE.md, deviation form). Every node has the theme {theme}: set each node's theme and "
-                 "dimension.", file=Path(sd.path).name, format="Vensim" if sd.format == "vensim" else "XMILE",
-                 theme=DEFAULT_THEME)]
-    texts += [msg("{name} = {value:g} is in the weights of the links it scales; a scenario's change to it does "
-                  "not reach them.", name=sd.variables[key].name, value=value) for key, value in mapper.folded.items()]
+    texts = [
+        msg(
+            "Imported from {file} ({format}) by bwsim import. Each variable is a node; its baseline is the "
+            "original's run without change, each link the linear effect of one variable on another "
+            "(ENGINE.md, deviation form). Every node has the theme {theme}: set each node's theme and "
+            "dimension.",
+            file=Path(sd.path).name,
+            format="Vensim" if sd.format == "vensim" else "XMILE",
+            theme=DEFAULT_THEME,
+        )
+    ]
+    texts += [
+        msg(
+            "{name} = {value:g} is in the weights of the links it scales; a scenario's change to it does "
+            "not reach them.",
+            name=sd.variables[key].name,
+            value=value,
+        )
+        for key, value in mapper.folded.items()
+    ]
     texts += [msg("Approximation: {what}.", what=a) for a in mapper.approximations]
     return texts
 
 
-def _elasticity(sd: SdModel, target: str, t: Term, ids: dict[str, str], links: list[dict[str, Any]],
-                nodes: list[dict[str, Any]], run: dict[str, Any]) -> None:
+def _elasticity(
+    sd: SdModel,
+    target: str,
+    t: Term,
+    ids: dict[str, str],
+    links: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+    run: dict[str, Any],
+) -> None:
     """``coef * E(t) * L[x / F(t)]`` as bwsim's elasticity ``b_T * w * L[d_S / b_S]`` between two made-up nodes.
 
     ``S`` has the baseline ``F`` and follows ``x`` (a link of weight 1), ``T`` has
     the baseline ``E``; the elasticity link ``S -> T`` has the weight and lag, and
     ``T``'s deviation goes to ``target`` (weight 1). Without ``F`` (or ``E``) its baseline is 1.
     """
+
     def made(suffix: str, key: str | None) -> str:
         nid = f"{ids[target]}_{suffix}{sum(1 for n in nodes if n['id'].startswith(ids[target] + '_' + suffix)) + 1}"
         base = 1.0 if key is None else _baseline(run[key], sd.start, sd.dt)
         what = "1" if key is None else sd.variables[key].name
-        nodes.append({"id": nid, "label": {"nl": f"{suffix} of {ids[target]}: {what}",
-                                           "en": f"{suffix} of {ids[target]}: {what}"},
-                      "theme": DEFAULT_THEME, "dimension": "hier_en_nu", "baseline": base})
+        nodes.append(
+            {
+                "id": nid,
+                "label": {"nl": f"{suffix} of {ids[target]}: {what}", "en": f"{suffix} of {ids[target]}: {what}"},
+                "theme": DEFAULT_THEME,
+                "dimension": "hier_en_nu",
+                "baseline": base,
+            }
+        )
         return nid
+
     source, scaled = made("source", t.divide), made("scaled", t.scale)
     links.append({"from": ids[t.source], "to": source, "weight": 1.0})
     link: dict[str, Any] = {"from": source, "to": scaled, "weight": t.coef, "form": "elasticity"}
@@ -750,8 +881,16 @@ def _elasticity(sd: SdModel, target: str, t: Term, ids: dict[str, str], links: l
     links.append({"from": scaled, "to": ids[target], "weight": 1.0})
 
 
-def _links(sd: SdModel, var: Variable, target: str, terms: list[Term], ids: dict[str, str],
-           links: list[dict[str, Any]], nodes: list[dict[str, Any]], run: dict[str, Any]) -> list[Problem]:
+def _links(
+    sd: SdModel,
+    var: Variable,
+    target: str,
+    terms: list[Term],
+    ids: dict[str, str],
+    links: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+    run: dict[str, Any],
+) -> list[Problem]:
     """Append the links of ``terms`` into ``target`` (two plain reads of one source add up)."""
     problems = []
     seen: dict[str, dict[str, Any]] = {}
@@ -772,10 +911,20 @@ def _links(sd: SdModel, var: Variable, target: str, terms: list[Term], ids: dict
                 earlier["weight"] += t.coef
                 continue
             source = sd.variables[t.source].name if t.source in sd.variables else t.source
-            problems.append(Problem(sd.path, var.name, msg("{name} = {equation}: reads {source} in two ways "
-                                                           "(bwsim has one link per pair)", name=var.name,
-                                                           equation=_equation_text(sd, var), source=source),
-                                    msg("write one of them as its own variable"), sd.line_of(var.name)))
+            problems.append(
+                Problem(
+                    sd.path,
+                    var.name,
+                    msg(
+                        "{name} = {equation}: reads {source} in two ways (bwsim has one link per pair)",
+                        name=var.name,
+                        equation=_equation_text(sd, var),
+                        source=source,
+                    ),
+                    msg("write one of them as its own variable"),
+                    sd.line_of(var.name),
+                )
+            )
             continue
         seen[t.source] = link
         links.append(link)
@@ -785,8 +934,12 @@ def _links(sd: SdModel, var: Variable, target: str, terms: list[Term], ids: dict
 def _aux(mapper: _Mapper, var: Variable, node: dict[str, Any], run: dict[str, Any]) -> list[Term]:
     """The terms of an auxiliary; a whole-equation MIN/MAX makes it a capacity node or a bounded node."""
     ast = var.ast
-    if (type(ast).__name__ == "CallStructure" and type(ast.function).__name__ == "ReferenceStructure"
-            and ast.function.reference in ("min", "max") and mapper.reads_changing(ast)):
+    if (
+        type(ast).__name__ == "CallStructure"
+        and type(ast.function).__name__ == "ReferenceStructure"
+        and ast.function.reference in ("min", "max")
+        and mapper.reads_changing(ast)
+    ):
         return _limit(mapper, ast.function.reference, [mapper.lin(a) for a in ast.arguments], node, run[var.key])
     return mapper.lin(ast).terms
 
@@ -807,15 +960,24 @@ def _limit(mapper: _Mapper, which: str, args: list[Lin], node: dict[str, Any], r
             series = mapper.series(other) or []
             binds = any((v < level) if which == "max" else (v > level) for v in series)
         if binds:
-            raise Unmappable(msg("reaches its bound {level:g} in the original's own run; bwsim's bounds "
-                                 "act on changes from a run inside them", level=level))
+            raise Unmappable(
+                msg(
+                    "reaches its bound {level:g} in the original's own run; bwsim's bounds "
+                    "act on changes from a run inside them",
+                    level=level,
+                )
+            )
         node["min" if which == "max" else "max"] = level
         return other.terms
     terms = []
     for a in args:
         if len(a.terms) != 1 or a.exo or a.offset != 0 or not a.terms[0].plain:
-            raise Unmappable(msg("{what} of an expression: bwsim's capacity nodes take a number times a "
-                                 "variable per argument", what=which.upper()))
+            raise Unmappable(
+                msg(
+                    "{what} of an expression: bwsim's capacity nodes take a number times a variable per argument",
+                    what=which.upper(),
+                )
+            )
         terms.append(a.terms[0])
     node["kind"] = "minimum" if which == "min" else "maximum"
     return terms
@@ -825,7 +987,7 @@ def _equation_text(sd: SdModel, var: Variable) -> str:
     """The variable's equation as the file writes it (Vensim), or PySD's reading of it (XMILE)."""
     line = sd.line_of(var.name)
     if sd.format == "vensim" and line is not None:
-        lines = sd.text.splitlines()[line - 1:]
+        lines = sd.text.splitlines()[line - 1 :]
         text = ""
         for item in lines:
             if "~" in item:

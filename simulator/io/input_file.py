@@ -27,9 +27,14 @@ _KINDS = (
 
 def too_large(name: str, max_bytes: int, what: str = msg("file")) -> InputError:
     """The error for a file above ``max_bytes`` (bytes), naming the limit."""
-    return InputError(Problem(name, "", msg("the {what} is larger than the limit of {mb:g} MB", what=what,
-                                            mb=max_bytes / 1_000_000),
-                              msg("split it, or check that this is the right file")))
+    return InputError(
+        Problem(
+            name,
+            "",
+            msg("the {what} is larger than the limit of {mb:g} MB", what=what, mb=max_bytes / 1_000_000),
+            msg("split it, or check that this is the right file"),
+        )
+    )
 
 
 def read_input_bytes(path: str | Path, max_bytes: int, what: str = msg("file")) -> bytes:
@@ -56,8 +61,9 @@ def read_input_bytes(path: str | Path, max_bytes: int, what: str = msg("file")) 
     except FileNotFoundError:
         raise InputError(Problem(name, "", msg("file not found"), msg("check the path"))) from None
     except OSError as exc:
-        raise InputError(Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror or str(exc)))) \
-            from None
+        raise InputError(
+            Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror or str(exc)))
+        ) from None
     hint = msg("give the path of a {what}", what=what)
     for is_kind, message in _KINDS:
         if is_kind(mode):
@@ -72,8 +78,9 @@ def read_input_bytes(path: str | Path, max_bytes: int, what: str = msg("file")) 
                 raise InputError(Problem(name, "", msg("is not a regular file"), hint))
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError(Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror or str(exc)))) \
-            from None
+        raise InputError(
+            Problem(name, "", msg("cannot read the file: {reason}", reason=exc.strerror or str(exc)))
+        ) from None
     if len(raw) > max_bytes:
         raise too_large(name, max_bytes, what)
     return raw

@@ -118,13 +118,25 @@ def _evidence(cells: Sequence[NumberCell]) -> tuple[dict[Convention, NumberCell]
 def _mixed(file: str, only: dict[Convention, NumberCell]) -> InputError:
     first, second = sorted(only.values(), key=lambda cell: cell.line)
     kind = {cell.line: _DESCRIBED[c] for c, cell in only.items()}
-    return InputError(Problem(
-        file, second.place,
-        msg("{second} is written with {second_kind}, but line {line} has {first} with {first_kind}",
-            second=repr(second.text), second_kind=kind[second.line], line=first.line, first=repr(first.text),
-            first_kind=kind[first.line]),
-        msg("write every number of the file the same way: either decimal commas (Dutch Excel) or decimal "
-            "points, without thousands separators"), second.line))
+    return InputError(
+        Problem(
+            file,
+            second.place,
+            msg(
+                "{second} is written with {second_kind}, but line {line} has {first} with {first_kind}",
+                second=repr(second.text),
+                second_kind=kind[second.line],
+                line=first.line,
+                first=repr(first.text),
+                first_kind=kind[first.line],
+            ),
+            msg(
+                "write every number of the file the same way: either decimal commas (Dutch Excel) or decimal "
+                "points, without thousands separators"
+            ),
+            second.line,
+        )
+    )
 
 
 def _ambiguous(file: str, separator: str, ambiguous: list[NumberCell]) -> InputError:
@@ -133,19 +145,43 @@ def _ambiguous(file: str, separator: str, ambiguous: list[NumberCell]) -> InputE
     grouping: Convention = "comma" if mark == "." else "point"  # the convention that reads the mark as grouping
     other: Convention = "point" if grouping == "comma" else "comma"
     thousands, decimal = reading(cell.text, grouping), reading(cell.text, other)
-    values = {"text": repr(cell.text), "separator": SEPARATOR_NAMES[separator], "thousands": f"{thousands:.15g}",
-              "decimal": f"{decimal:.15g}", "mark": mark, "more": len(ambiguous) - 1, "longer": f"{cell.text}0"}
-    message = (msg("{text} can be read two ways in this {separator}-separated table: {thousands} ('{mark}' as "
-                   "thousands separator) or {decimal} ('{mark}' as decimal mark), and no other number in the file "
-                   "tells which; {more} more value(s) like it", **values) if len(ambiguous) > 1 else
-               msg("{text} can be read two ways in this {separator}-separated table: {thousands} ('{mark}' as "
-                   "thousands separator) or {decimal} ('{mark}' as decimal mark), and no other number in the file "
-                   "tells which", **values))
-    return InputError(Problem(
-        file, cell.place, message,
-        msg("write numbers without thousands separators, e.g. {thousands} (in Excel: a number format without the "
-            "1000 separator); if {decimal} is meant, write {longer}: a fourth decimal shows the decimal mark",
-            **values), cell.line))
+    values = {
+        "text": repr(cell.text),
+        "separator": SEPARATOR_NAMES[separator],
+        "thousands": f"{thousands:.15g}",
+        "decimal": f"{decimal:.15g}",
+        "mark": mark,
+        "more": len(ambiguous) - 1,
+        "longer": f"{cell.text}0",
+    }
+    message = (
+        msg(
+            "{text} can be read two ways in this {separator}-separated table: {thousands} ('{mark}' as "
+            "thousands separator) or {decimal} ('{mark}' as decimal mark), and no other number in the file "
+            "tells which; {more} more value(s) like it",
+            **values,
+        )
+        if len(ambiguous) > 1
+        else msg(
+            "{text} can be read two ways in this {separator}-separated table: {thousands} ('{mark}' as "
+            "thousands separator) or {decimal} ('{mark}' as decimal mark), and no other number in the file "
+            "tells which",
+            **values,
+        )
+    )
+    return InputError(
+        Problem(
+            file,
+            cell.place,
+            message,
+            msg(
+                "write numbers without thousands separators, e.g. {thousands} (in Excel: a number format without the "
+                "1000 separator); if {decimal} is meant, write {longer}: a fourth decimal shows the decimal mark",
+                **values,
+            ),
+            cell.line,
+        )
+    )
 
 
 def decide_convention(cells: Sequence[NumberCell], file: str, separator: str) -> Convention:

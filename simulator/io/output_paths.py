@@ -58,24 +58,35 @@ def database_files(path: str | Path) -> dict[Path, str]:
     return files
 
 
-def output_problems(targets: Iterable[str | Path], inputs: InputFiles | None = None,
-                    option: str = "--out") -> list[Problem]:
+def output_problems(
+    targets: Iterable[str | Path], inputs: InputFiles | None = None, option: str = "--out"
+) -> list[Problem]:
     """Why each target may not be written: it is an input (``inputs`` maps path -> what it is) or a database."""
     problems = []
     for target in targets:
         clash = next(((path, role) for path, role in (inputs or {}).items() if same_file(target, path)), None)
         if clash is not None:
-            problems.append(Problem(str(target), option, msg("would overwrite {what} {path}", what=clash[1],
-                                                             path=str(clash[0])),
-                                    msg("write to a new file; bwsim never replaces a file it reads")))
+            problems.append(
+                Problem(
+                    str(target),
+                    option,
+                    msg("would overwrite {what} {path}", what=clash[1], path=str(clash[0])),
+                    msg("write to a new file; bwsim never replaces a file it reads"),
+                )
+            )
         elif is_sqlite_file(target):
-            problems.append(Problem(str(target), option, msg("is a SQLite database; writing here would replace it"),
-                                    msg("choose another file name")))
+            problems.append(
+                Problem(
+                    str(target),
+                    option,
+                    msg("is a SQLite database; writing here would replace it"),
+                    msg("choose another file name"),
+                )
+            )
     return problems
 
 
-def check_outputs(targets: Iterable[str | Path], inputs: InputFiles | None = None,
-                  option: str = "--out") -> None:
+def check_outputs(targets: Iterable[str | Path], inputs: InputFiles | None = None, option: str = "--out") -> None:
     """Refuse (:class:`InputError`, every clash at once) targets that would replace an input or a database.
 
     Parameters

@@ -27,8 +27,18 @@ from simulator.council_report import CouncilReport, Headline, ScenarioPart
 from simulator.messages import msg, translate
 from simulator.themes import theme_name
 
-SECTIONS = ("question", "scenarios", "headlines", "scorecard", "tradeoffs", "verdeling", "sensitivity",
-            "ambitions", "sources", "not-covered")
+SECTIONS = (
+    "question",
+    "scenarios",
+    "headlines",
+    "scorecard",
+    "tradeoffs",
+    "verdeling",
+    "sensitivity",
+    "ambitions",
+    "sources",
+    "not-covered",
+)
 """The ``id`` of every ``<section>`` of the page, in order."""
 
 ASSUMPTION = msg("assumption")
@@ -79,19 +89,34 @@ def headline_chart(part: ScenarioPart, language: str) -> bytes:
     tops = [h for h in part.headlines if h.node is not None]
     names = [f"{DIMENSION_NAMES[language][h.dimension]}: {h.label}" for h in tops]
     values = [100 * h.relative for h in tops]
-    bar = go.Bar(x=names, y=values, marker_color=["#3a6" if h.verdict == "improves" else "#c44" for h in tops],
-                 text=[format_number(v, language, 2) + " %" for v in values], textposition="outside")
+    bar = go.Bar(
+        x=names,
+        y=values,
+        marker_color=["#3a6" if h.verdict == "improves" else "#c44" for h in tops],
+        text=[format_number(v, language, 2) + " %" for v in values],
+        textposition="outside",
+    )
     if all(h.low is not None and h.baseline for h in tops) and tops:
         scale = [100 / abs(h.baseline) for h in tops]
-        bar.error_y = {"type": "data", "symmetric": False,
-                       "array": [max(0.0, (h.high or 0) * s - v) for h, s, v in zip(tops, scale, values, strict=True)],
-                       "arrayminus": [max(0.0, v - (h.low or 0) * s) for h, s, v in zip(tops, scale, values,
-                                                                                         strict=True)]}
+        bar.error_y = {
+            "type": "data",
+            "symmetric": False,
+            "array": [max(0.0, (h.high or 0) * s - v) for h, s, v in zip(tops, scale, values, strict=True)],
+            "arrayminus": [max(0.0, v - (h.low or 0) * s) for h, s, v in zip(tops, scale, values, strict=True)],
+        }
     fig = go.Figure(bar)
-    fig.update_layout(title=translate(msg("Largest change per dimension in {year:g} (% of the baseline)",
-                                          year=float(part.horizon["year"].iloc[0])), language),
-                      separators=PLOTLY_SEPARATORS.get(language, ".,"), showlegend=False,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 120}, template="plotly_white")
+    fig.update_layout(
+        title=translate(
+            msg(
+                "Largest change per dimension in {year:g} (% of the baseline)", year=float(part.horizon["year"].iloc[0])
+            ),
+            language,
+        ),
+        separators=PLOTLY_SEPARATORS.get(language, ".,"),
+        showlegend=False,
+        margin={"l": 60, "r": 20, "t": 60, "b": 120},
+        template="plotly_white",
+    )
     return _png(fig)
 
 
@@ -127,20 +152,28 @@ def _section(key: str, title: object, body: str, language: str) -> str:
 
 def _question(report: CouncilReport, language: str) -> str:
     items = [f"<p><strong>{e(p.title)}</strong>: {e(p.description)}</p>" for p in report.parts]
-    lead = _t(msg("What do these scenarios do to brede welvaart in the place, against the baseline without "
-                  "them, now (hier en nu), elsewhere (elders) and for later generations (later)?"), language)
+    lead = _t(
+        msg(
+            "What do these scenarios do to brede welvaart in the place, against the baseline without "
+            "them, now (hier en nu), elsewhere (elders) and for later generations (later)?"
+        ),
+        language,
+    )
     return f"<p>{lead}</p>" + "".join(items)
 
 
 def _scenarios(report: CouncilReport, language: str) -> str:
-    head = "".join(f"<th>{_t(w, language)}</th>" for w in (msg("scenario"), msg("title"), msg("horizon"),
-                                                            msg("ensemble members")))
+    head = "".join(
+        f"<th>{_t(w, language)}</th>" for w in (msg("scenario"), msg("title"), msg("horizon"), msg("ensemble members"))
+    )
     rows = []
     for p in report.parts:
         cm = p.run.prepared.compiled
         members = p.run.uncertainty.samples if p.run.uncertainty is not None else 0
-        rows.append(f"<tr><td>{e(p.run.prepared.name)}</td><td>{e(p.title)}</td>"
-                    f"<td>{e(f'{cm.times[0]:g}')}–{e(f'{cm.times[-1]:g}')}</td><td class='n'>{members}</td></tr>")
+        rows.append(
+            f"<tr><td>{e(p.run.prepared.name)}</td><td>{e(p.title)}</td>"
+            f"<td>{e(f'{cm.times[0]:g}')}–{e(f'{cm.times[-1]:g}')}</td><td class='n'>{members}</td></tr>"
+        )
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
@@ -157,38 +190,57 @@ def _headlines(report: CouncilReport, language: str) -> str:
                 rows.append(f"<tr><td>{dim}</td><td colspan='4'>{_t(NO_SCORED_CHANGE, language)}</td></tr>")
                 continue
             unit = e(units.get(h.node, ""))
-            rows.append(f"<tr data-node='{e(h.node)}'><td>{dim}</td><td>{e(h.label)}</td>"
-                        f"<td class='n'>{_number(h.delta, language)} {unit}</td><td class='n'>{_band(h, language)}"
-                        f"</td><td>{e(VERDICT_WORDS[language][h.verdict])}</td></tr>")
+            rows.append(
+                f"<tr data-node='{e(h.node)}'><td>{dim}</td><td>{e(h.label)}</td>"
+                f"<td class='n'>{_number(h.delta, language)} {unit}</td><td class='n'>{_band(h, language)}"
+                f"</td><td>{e(VERDICT_WORDS[language][h.verdict])}</td></tr>"
+            )
             row = p.horizon[p.horizon["node"] == h.node].iloc[0]
             said.append(e(sentence(row, language, p.run.prepared.model)))
-        markup.append(f"<h3>{e(p.title)}</h3><table><tr>{head}</tr>{''.join(rows)}</table>{_list(said)}"
-                   + _img(headline_chart(p, language), translate(msg("chart of the largest changes"), language)))
+        markup.append(
+            f"<h3>{e(p.title)}</h3><table><tr>{head}</tr>{''.join(rows)}</table>{_list(said)}"
+            + _img(headline_chart(p, language), translate(msg("chart of the largest changes"), language))
+        )
     return "".join(markup)
 
 
 def _scorecard(report: CouncilReport, language: str) -> str:
     markup = []
-    words = (msg("dimension"), msg("theme"), msg("indicator"), msg("baseline"), msg("change"),
-             msg("relative"), msg("verdict"), msg("share of runs that agree"))
+    words = (
+        msg("dimension"),
+        msg("theme"),
+        msg("indicator"),
+        msg("baseline"),
+        msg("change"),
+        msg("relative"),
+        msg("verdict"),
+        msg("share of runs that agree"),
+    )
     for p in report.parts:
         units = node_units(p.run.prepared.model, language)
         year = float(p.horizon["year"].iloc[0])
         verdicts = summary(p.horizon, by=("dimension",))
-        lines = [f"{e(DIMENSION_NAMES[language][r.dimension])}: {e(VERDICT_WORDS[language][r.verdict])}"
-                 for r in verdicts.itertuples(index=False)]
+        lines = [
+            f"{e(DIMENSION_NAMES[language][r.dimension])}: {e(VERDICT_WORDS[language][r.verdict])}"
+            for r in verdicts.itertuples(index=False)
+        ]
         head = "".join(f"<th>{_t(w, language)}</th>" for w in words)
         rows = []
         for r in p.horizon.itertuples(index=False):
-            share = "" if not math.isfinite(float(r.share_agree)) else format_number(100 * r.share_agree, language,
-                                                                                        3) + " %"
+            share = (
+                ""
+                if not math.isfinite(float(r.share_agree))
+                else format_number(100 * r.share_agree, language, 3) + " %"
+            )
             unit = e(units.get(r.node, ""))
-            rows.append(f"<tr data-scenario='{e(r.scenario)}' data-node='{e(r.node)}'>"
-                        f"<td>{e(DIMENSION_NAMES[language][r.dimension])}</td><td>{e(theme_name(r.theme, language))}"
-                        f"</td><td>{e(r.label)}</td><td class='n baseline'>{_number(r.baseline, language)} {unit}</td>"
-                        f"<td class='n delta'>{_number(r.delta, language)}</td>"
-                        f"<td class='n relative'>{_percent(r.relative, language)}</td>"
-                        f"<td>{e(VERDICT_WORDS[language][r.verdict])}</td><td class='n'>{e(share)}</td></tr>")
+            rows.append(
+                f"<tr data-scenario='{e(r.scenario)}' data-node='{e(r.node)}'>"
+                f"<td>{e(DIMENSION_NAMES[language][r.dimension])}</td><td>{e(theme_name(r.theme, language))}"
+                f"</td><td>{e(r.label)}</td><td class='n baseline'>{_number(r.baseline, language)} {unit}</td>"
+                f"<td class='n delta'>{_number(r.delta, language)}</td>"
+                f"<td class='n relative'>{_percent(r.relative, language)}</td>"
+                f"<td>{e(VERDICT_WORDS[language][r.verdict])}</td><td class='n'>{e(share)}</td></tr>"
+            )
         title = _t(msg("{title}, against the baseline in {year:g}", title=p.title, year=year), language)
         markup.append(f"<h3>{title}</h3>{_list(lines)}<table><tr>{head}</tr>{''.join(rows)}</table>")
     return "".join(markup)
@@ -202,12 +254,18 @@ def _tradeoffs(report: CouncilReport, language: str) -> str:
         if pairs.empty:
             body = f"<p>{_t(NO_TRADEOFFS, language)}</p>"
         else:
-            gains = dict.fromkeys(f"{theme_name(t, language)} ({names[d]})" for d, t in
-                                  zip(pairs["gains_dimension"], pairs["gains_theme"], strict=True))
-            loses = dict.fromkeys(f"{theme_name(t, language)} ({names[d]})" for d, t in
-                                  zip(pairs["loses_dimension"], pairs["loses_theme"], strict=True))
-            body = (f"<p>{_t(GAINS, language)}: {e(', '.join(gains))}</p>"
-                    f"<p>{_t(LOSSES, language)}: {e(', '.join(loses))}</p>")
+            gains = dict.fromkeys(
+                f"{theme_name(t, language)} ({names[d]})"
+                for d, t in zip(pairs["gains_dimension"], pairs["gains_theme"], strict=True)
+            )
+            loses = dict.fromkeys(
+                f"{theme_name(t, language)} ({names[d]})"
+                for d, t in zip(pairs["loses_dimension"], pairs["loses_theme"], strict=True)
+            )
+            body = (
+                f"<p>{_t(GAINS, language)}: {e(', '.join(gains))}</p>"
+                f"<p>{_t(LOSSES, language)}: {e(', '.join(loses))}</p>"
+            )
         markup.append(f"<h3>{e(p.title)}</h3>{body}")
     return "".join(markup)
 
@@ -215,15 +273,16 @@ def _tradeoffs(report: CouncilReport, language: str) -> str:
 def _verdeling(report: CouncilReport, language: str) -> str:
     markup = []
     for p in report.parts:
-        body = _list(e(line) for line in p.verdeling) or \
-            f"<p>{_t(NO_SPLIT, language)}</p>"
+        body = _list(e(line) for line in p.verdeling) or f"<p>{_t(NO_SPLIT, language)}</p>"
         markup.append(f"<h3>{e(p.title)}</h3>{body}")
     return "".join(markup)
 
 
 def _sensitivity(report: CouncilReport, language: str) -> str:
-    intro = msg("Morris screening (elementary effects): how much the headline indicator at the horizon moves when "
-               "one uncertain weight or lag moves across its range (mu*, in the indicator's unit); the largest first.")
+    intro = msg(
+        "Morris screening (elementary effects): how much the headline indicator at the horizon moves when "
+        "one uncertain weight or lag moves across its range (mu*, in the indicator's unit); the largest first."
+    )
     markup = [f"<p>{_t(intro, language)}</p>"]
     for p in report.parts:
         s = p.sensitivity
@@ -232,12 +291,17 @@ def _sensitivity(report: CouncilReport, language: str) -> str:
             markup.append(f"<h3>{e(p.title)}</h3><p>{_t(why, language)}</p>")
             continue
         labels = {n.id: n.label.get(language) for n in p.run.prepared.model.nodes}
-        rows = "".join(f"<tr><td>{e(name)}</td><td class='n'>{_number(mu, language)}</td></tr>"
-                       for name, mu in s.ranking[:8])
-        lead = _t(msg("{output} in {year:g}, {runs} runs", output=labels.get(s.output, s.output), year=s.year,
-                      runs=s.n_runs), language)
-        markup.append(f"<h3>{e(p.title)}</h3><p>{lead}</p><table><tr><th>{_t(ASSUMPTION, language)}</th>"
-                      f"<th>mu*</th></tr>{rows}</table>")
+        rows = "".join(
+            f"<tr><td>{e(name)}</td><td class='n'>{_number(mu, language)}</td></tr>" for name, mu in s.ranking[:8]
+        )
+        lead = _t(
+            msg("{output} in {year:g}, {runs} runs", output=labels.get(s.output, s.output), year=s.year, runs=s.n_runs),
+            language,
+        )
+        markup.append(
+            f"<h3>{e(p.title)}</h3><p>{lead}</p><table><tr><th>{_t(ASSUMPTION, language)}</th>"
+            f"<th>mu*</th></tr>{rows}</table>"
+        )
     return "".join(markup)
 
 
@@ -251,8 +315,10 @@ def _ambitions(report: CouncilReport, language: str) -> str:
         items = []
         for r in p.ambitions:
             word = msg("reached") if r.reached else msg("not reached")
-            items.append(f"<strong>{e(statement(r, model, language))}</strong>: {_t(word, language)}. "
-                         f"{e(detail(r, model, language))}")
+            items.append(
+                f"<strong>{e(statement(r, model, language))}</strong>: {_t(word, language)}. "
+                f"{e(detail(r, model, language))}"
+            )
         markup.append(f"<h3>{e(p.title)}</h3><p class='small'>{e(p.ambitions_file)}</p>{_list(items)}")
     return "".join(markup)
 
@@ -264,8 +330,13 @@ def _sources(report: CouncilReport, language: str) -> str:
 
 
 def _not_covered(report: CouncilReport, language: str) -> str:
-    lead = _t(msg("Indices scored by experts, not measured (quantified: false): their changes are the model's "
-                  "assumptions, not observations."), language)
+    lead = _t(
+        msg(
+            "Indices scored by experts, not measured (quantified: false): their changes are the model's "
+            "assumptions, not observations."
+        ),
+        language,
+    )
     items = [f"<strong>{e(label)}</strong>" + (f": {e(note)}" if note else "") for label, note in report.not_covered]
     notes = _list(e(note) for note in report.model_notes)
     lead2 = _t(msg("What the model says about itself:"), language)
@@ -275,19 +346,37 @@ def _not_covered(report: CouncilReport, language: str) -> str:
 def render_html(report: CouncilReport) -> str:
     """The whole page (UTF-8 text), every section of :data:`SECTIONS` in order."""
     language = report.language
-    titles = {"question": msg("The question"), "scenarios": msg("The scenarios"),
-              "headlines": msg("Headline effects per dimension"), "scorecard": msg("Scorecard"),
-              "tradeoffs": msg("Trade-offs"), "verdeling": msg("Verdeling (gaps between groups)"),
-              "sensitivity": msg("The assumptions that matter most"), "ambitions": msg("Ambitions"),
-              "sources": msg("Sources"), "not-covered": msg("What the model does not cover")}
-    makers = {"question": _question, "scenarios": _scenarios, "headlines": _headlines, "scorecard": _scorecard,
-              "tradeoffs": _tradeoffs, "verdeling": _verdeling, "sensitivity": _sensitivity,
-              "ambitions": _ambitions, "sources": _sources, "not-covered": _not_covered}
+    titles = {
+        "question": msg("The question"),
+        "scenarios": msg("The scenarios"),
+        "headlines": msg("Headline effects per dimension"),
+        "scorecard": msg("Scorecard"),
+        "tradeoffs": msg("Trade-offs"),
+        "verdeling": msg("Verdeling (gaps between groups)"),
+        "sensitivity": msg("The assumptions that matter most"),
+        "ambitions": msg("Ambitions"),
+        "sources": msg("Sources"),
+        "not-covered": msg("What the model does not cover"),
+    }
+    makers = {
+        "question": _question,
+        "scenarios": _scenarios,
+        "headlines": _headlines,
+        "scorecard": _scorecard,
+        "tradeoffs": _tradeoffs,
+        "verdeling": _verdeling,
+        "sensitivity": _sensitivity,
+        "ambitions": _ambitions,
+        "sources": _sources,
+        "not-covered": _not_covered,
+    }
     title = _t(msg("Brede welvaart: report for a council proposal"), language)
     body = "".join(_section(key, titles[key], makers[key](report, language), language) for key in SECTIONS)
     made = _t(msg("Made with bwsim; all numbers against the baseline without the scenario."), language)
-    return (f'<!DOCTYPE html>\n<html lang="{e(language)}"><head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{STYLE}</style></head><body><h1>{title}</h1><p class='small'>{made}</p>\n{body}</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{e(language)}"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{STYLE}</style></head><body><h1>{title}</h1><p class='small'>{made}</p>\n{body}</body></html>\n"
+    )
 
 
 def chromium() -> str | None:
@@ -315,6 +404,18 @@ def pdf_from_html(page: str, target: Path, timeout: float = 120.0) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "report.html"
         source.write_text(page, encoding="utf-8")
-        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--user-data-dir={folder}/profile", f"--print-to-pdf={target}", source.as_uri()],
-                       check=True, capture_output=True, timeout=timeout)
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={folder}/profile",
+                f"--print-to-pdf={target}",
+                source.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )

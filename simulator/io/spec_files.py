@@ -73,30 +73,47 @@ def _pydantic_text(error: ErrorDetails) -> str:
 
 
 def _problem_from_error(doc: YamlDocument, error: ErrorDetails, expansion: object = None) -> Problem:
-    loc: tuple[Hashable, ...] = tuple(part for part in error["loc"] if not (isinstance(part, str) and (
-        part.startswith(("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
-        or part in specs.DISTRIBUTION_TAGS or part in specs.BASELINE_TAGS)))
+    loc: tuple[Hashable, ...] = tuple(
+        part
+        for part in error["loc"]
+        if not (
+            isinstance(part, str)
+            and (
+                part.startswith(("function-", "float", "GrowthBaseline", "SeriesBaseline", "json-or-python", "shape-"))
+                or part in specs.DISTRIBUTION_TAGS
+                or part in specs.BASELINE_TAGS
+            )
+        )
+    )
     loc = origin_path(expansion, loc)  # an expanded model's place in the file it came from
     kind, text = error["type"], _pydantic_text(error)
     if kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
-        return doc.problem(loc, msg("unknown key '{key}'", key=key), did_you_mean(str(key), _KNOWN_KEYS - {key})
-                           or msg("remove it, or check the spelling"))
+        return doc.problem(
+            loc,
+            msg("unknown key '{key}'", key=key),
+            did_you_mean(str(key), _KNOWN_KEYS - {key}) or msg("remove it, or check the spelling"),
+        )
     if kind == "missing":
         return doc.problem(loc, msg("missing key '{key}'", key=loc[-1]), msg("add it"))
     raised = (error.get("ctx") or {}).get("error")
     if isinstance(raised, ValueError) and raised.args and isinstance(raised.args[0], Text):
         text = raised.args[0]  # our own message, translatable
     elif text.startswith("Value error, "):
-        text = text[len("Value error, "):]
+        text = text[len("Value error, ") :]
     if kind == "string_pattern_mismatch":
-        return doc.problem(loc, msg("{value} is not a valid id", value=repr(error.get("input"))),
-                           msg("use lower-case letters, digits and _, starting with a letter"))
+        return doc.problem(
+            loc,
+            msg("{value} is not a valid id", value=repr(error.get("input"))),
+            msg("use lower-case letters, digits and _, starting with a letter"),
+        )
     if kind in ("literal_error", "enum"):
         expected = (error.get("ctx") or {}).get("expected")
-        return doc.problem(loc, msg("{value} is not allowed", value=repr(error.get("input"))),
-                           msg("use {expected}", expected=expected) if expected else text.replace("Input should be",
-                                                                                                 "use"))
+        return doc.problem(
+            loc,
+            msg("{value} is not allowed", value=repr(error.get("input"))),
+            msg("use {expected}", expected=expected) if expected else text.replace("Input should be", "use"),
+        )
     if kind.startswith(("float", "int", "bool", "string", "dict", "list", "model")):
         text = msg("{message} (got {value})", message=text, value=repr(error.get("input")))
     return doc.problem(loc, text)
@@ -113,24 +130,42 @@ def spec_from_document(doc: YamlDocument, spec_class: type[SpecT]) -> SpecT:
         file is not a bwsim model (or scenario), without quoting its content.
     """
     if not isinstance(doc.data, dict):
-        raise InputError(doc.problem((), msg("expected a mapping of keys, got {kind}", kind=type(doc.data).__name__),
-                                     msg("a model or scenario file starts with 'name:'")))
+        raise InputError(
+            doc.problem(
+                (),
+                msg("expected a mapping of keys, got {kind}", kind=type(doc.data).__name__),
+                msg("a model or scenario file starts with 'name:'"),
+            )
+        )
     known = {field.alias or name for name, field in spec_class.model_fields.items()}
     if doc.data and not known & {str(key) for key in doc.data}:  # never quote a foreign file's content
         needed = sorted(field.alias or name for name, field in spec_class.model_fields.items() if field.is_required())
         keys = ", ".join(needed)
         if spec_class is specs.ModelSpec:
-            raise InputError(doc.problem((), msg("this is not a bwsim model file: none of its keys is one of a model"),
-                                         msg("a model file is a YAML mapping with the keys {keys}", keys=keys)))
-        raise InputError(doc.problem((), msg("this is not a bwsim scenario file: none of its keys is one of a "
-                                             "scenario"),
-                                     msg("a scenario file is a YAML mapping with the keys {keys}", keys=keys)))
+            raise InputError(
+                doc.problem(
+                    (),
+                    msg("this is not a bwsim model file: none of its keys is one of a model"),
+                    msg("a model file is a YAML mapping with the keys {keys}", keys=keys),
+                )
+            )
+        raise InputError(
+            doc.problem(
+                (),
+                msg("this is not a bwsim scenario file: none of its keys is one of a scenario"),
+                msg("a scenario file is a YAML mapping with the keys {keys}", keys=keys),
+            )
+        )
     data, context = doc.data, None
     if spec_class is specs.ModelSpec:  # dimensions (places and groups): the flat model they stand for
         if "expansion" in data:
-            raise InputError(doc.problem(("expansion",), msg("unknown key '{key}'", key="expansion"),
-                                         msg("'expansion' is written by bwsim when it expands dimensions; "
-                                             "remove it")))
+            raise InputError(
+                doc.problem(
+                    ("expansion",),
+                    msg("unknown key '{key}'", key="expansion"),
+                    msg("'expansion' is written by bwsim when it expands dimensions; remove it"),
+                )
+            )
         base = Path(doc.file).parent if doc.file else None
         try:
             data = expand_model_data(data, base)
@@ -228,8 +263,7 @@ def model_beside(scenario_path: str, model: str) -> Path:
         return resolved
 
 
-def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
-                           model: ModelFile | None = None) -> ScenarioFile:
+def scenario_from_document(doc: YamlDocument, raw: bytes, path: str, model: ModelFile | None = None) -> ScenarioFile:
     """Validate a parsed scenario document against its model.
 
     ``model`` is read from the scenario's ``model:`` path (relative to the
@@ -239,9 +273,15 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str,
     if model is None:
         model_path = model_beside(path, scenario.model)
         if not model_path.exists():  # a folder or device is refused by type when read
-            raise InputError(doc.problem(("model",), msg("model file '{model}' not found (looked at {path})",
-                                                         model=scenario.model, path=str(model_path)),
-                                         msg("the path is relative to the scenario file")))
+            raise InputError(
+                doc.problem(
+                    ("model",),
+                    msg(
+                        "model file '{model}' not found (looked at {path})", model=scenario.model, path=str(model_path)
+                    ),
+                    msg("the path is relative to the scenario file"),
+                )
+            )
         model = load_model(model_path)
     problems = check_scenario(scenario, model.spec, doc)
     if problems:

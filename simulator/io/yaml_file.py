@@ -123,20 +123,30 @@ class _Converter:
         if id(node) in self.seen:  # reached again: through an alias (or a merge key)
             self.repeated += 1
             if self.repeated > MAX_ALIAS_VALUES:
-                raise InputError(Problem(
-                    self.file, "", msg("the document expands to more than {n:,} values through aliases",
-                                       n=MAX_ALIAS_VALUES),
-                    msg("a file built with many nested aliases is refused; write values out"),
-                    node.start_mark.line + 1))
+                raise InputError(
+                    Problem(
+                        self.file,
+                        "",
+                        msg("the document expands to more than {n:,} values through aliases", n=MAX_ALIAS_VALUES),
+                        msg("a file built with many nested aliases is refused; write values out"),
+                        node.start_mark.line + 1,
+                    )
+                )
         else:
             self.seen.add(id(node))
         if len(path) > MAX_DEPTH:
             raise InputError(_too_deep(self.file, node.start_mark.line + 1))
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-            raise InputError(Problem(
-                self.file, format_place(path), msg("cannot read value with tag {tag}", tag=repr(node.tag)),
-                msg("only plain YAML values are allowed (no tags)"), node.start_mark.line + 1))
+            raise InputError(
+                Problem(
+                    self.file,
+                    format_place(path),
+                    msg("cannot read value with tag {tag}", tag=repr(node.tag)),
+                    msg("only plain YAML values are allowed (no tags)"),
+                    node.start_mark.line + 1,
+                )
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -145,52 +155,98 @@ class _Converter:
 
     def _scalar(self, node: yaml.Node, path: PathKey) -> Any:
         if not isinstance(node, yaml.ScalarNode):  # a complex key: ? [a, b]
-            raise InputError(Problem(self.file, format_place(path),
-                                     msg("a key must be a plain value, not a list or mapping"),
-                                     msg("write keys as plain words such as id: or weight:"), node.start_mark.line + 1))
+            raise InputError(
+                Problem(
+                    self.file,
+                    format_place(path),
+                    msg("a key must be a plain value, not a list or mapping"),
+                    msg("write keys as plain words such as id: or weight:"),
+                    node.start_mark.line + 1,
+                )
+            )
         if node.tag == _INT_TAG and len(node.value) > MAX_DIGITS:
-            raise InputError(Problem(self.file, format_place(path),
-                                     msg("number too large: more than {n} digits", n=MAX_DIGITS),
-                                     msg("check the value; model values need only a few digits"),
-                                     node.start_mark.line + 1))
+            raise InputError(
+                Problem(
+                    self.file,
+                    format_place(path),
+                    msg("number too large: more than {n} digits", n=MAX_DIGITS),
+                    msg("check the value; model values need only a few digits"),
+                    node.start_mark.line + 1,
+                )
+            )
         if not node.style and node.tag == _STR_TAG and _EXPONENT.match(node.value):  # plain: None, libyaml ""
             return float(node.value)  # YAML 1.1 reads 1e3 (no dot) as text; people mean a number
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise InputError(Problem(
-                self.file, format_place(path), msg("cannot read value with tag {tag}", tag=repr(node.tag)),
-                msg("only plain YAML values are allowed (no tags)"), node.start_mark.line + 1)) from exc
+            raise InputError(
+                Problem(
+                    self.file,
+                    format_place(path),
+                    msg("cannot read value with tag {tag}", tag=repr(node.tag)),
+                    msg("only plain YAML values are allowed (no tags)"),
+                    node.start_mark.line + 1,
+                )
+            ) from exc
         except (ValueError, OverflowError):  # e.g. a date such as 2025-13-45
-            raise InputError(Problem(
-                self.file, format_place(path), msg("cannot read this value"),
-                msg("quote it to make it text, or write a plain number"), node.start_mark.line + 1)) from None
+            raise InputError(
+                Problem(
+                    self.file,
+                    format_place(path),
+                    msg("cannot read this value"),
+                    msg("quote it to make it text, or write a plain number"),
+                    node.start_mark.line + 1,
+                )
+            ) from None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[Any, Any]:
         try:
             self.constructor.flatten_mapping(node)  # resolves merge keys (<<) safely
         except yaml.MarkedYAMLError as exc:
-            raise InputError(Problem(self.file, format_place(path), msg("cannot merge: {reason}", reason=exc.problem),
-                                     msg("<< takes a mapping or a list of mappings"),
-                                     node.start_mark.line + 1)) from None
+            raise InputError(
+                Problem(
+                    self.file,
+                    format_place(path),
+                    msg("cannot merge: {reason}", reason=exc.problem),
+                    msg("<< takes a mapping or a list of mappings"),
+                    node.start_mark.line + 1,
+                )
+            ) from None
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node, path)
             if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
-                raise InputError(Problem(self.file, format_place(path), msg("a key must be a plain value"),
-                                         line=key_node.start_mark.line + 1))
+                raise InputError(
+                    Problem(
+                        self.file,
+                        format_place(path),
+                        msg("a key must be a plain value"),
+                        line=key_node.start_mark.line + 1,
+                    )
+                )
             if key in result:
-                raise InputError(Problem(
-                    self.file, format_place((*path, key)), msg("duplicate key {key}", key=repr(key)),
-                    msg("each key may appear once in a mapping"), key_node.start_mark.line + 1))
+                raise InputError(
+                    Problem(
+                        self.file,
+                        format_place((*path, key)),
+                        msg("duplicate key {key}", key=repr(key)),
+                        msg("each key may appear once in a mapping"),
+                        key_node.start_mark.line + 1,
+                    )
+                )
             self.lines[(*path, key)] = key_node.start_mark.line + 1
             result[key] = self.convert(value_node, (*path, key))
         return result
 
 
 def _too_deep(file: str, line: int | None) -> Problem:
-    return Problem(file, "", msg("values are nested more than {depth} levels deep", depth=MAX_DEPTH),
-                   msg("a model or scenario file needs only a few levels; check the brackets"), line)
+    return Problem(
+        file,
+        "",
+        msg("values are nested more than {depth} levels deep", depth=MAX_DEPTH),
+        msg("a model or scenario file needs only a few levels; check the brackets"),
+        line,
+    )
 
 
 def _compose_fast(text: str) -> list[yaml.Node] | None:
@@ -246,8 +302,15 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         if "nesting depth" in (exc.problem or ""):  # libyaml stops at 1,000 levels
             raise InputError(_too_deep(file, line)) from None
         what = exc.problem or msg("the text cannot be read as YAML")  # not str(exc): it quotes the file
-        raise InputError(Problem(file, "", msg("YAML syntax error: {reason}", reason=what),
-                                 msg("check indentation, colons and quotes"), line)) from exc
+        raise InputError(
+            Problem(
+                file,
+                "",
+                msg("YAML syntax error: {reason}", reason=what),
+                msg("check indentation, colons and quotes"),
+                line,
+            )
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(Problem(file, "", msg("YAML error: {reason}", reason=str(exc)))) from exc
     except RecursionError:  # PyYAML composes nested values recursively
@@ -256,8 +319,15 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     if not nodes:
         raise InputError(Problem(file, "", msg("the file is empty"), msg("a model or scenario file is a YAML mapping")))
     if len(nodes) > 1:
-        raise InputError(Problem(file, "", msg("the file holds several YAML documents"),
-                                 msg("keep one document per file"), nodes[1].start_mark.line + 1))
+        raise InputError(
+            Problem(
+                file,
+                "",
+                msg("the file holds several YAML documents"),
+                msg("keep one document per file"),
+                nodes[1].start_mark.line + 1,
+            )
+        )
     converter = _Converter(file)
     data = converter.convert(nodes[0], ())
     return YamlDocument(data, file, converter.lines, text)
@@ -278,6 +348,5 @@ def read_yaml(path: str | Path) -> tuple[YamlDocument, bytes]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(name, "", msg("the file is not UTF-8 text"),
-                                 msg("save it as UTF-8 YAML"))) from exc
+        raise InputError(Problem(name, "", msg("the file is not UTF-8 text"), msg("save it as UTF-8 YAML"))) from exc
     return parse_yaml(text, name), raw

@@ -214,8 +214,10 @@ class SharedValueError(ValueError):
     """
 
     def __init__(self, path: PathKey):
-        super().__init__(f"{format_place(path)} is shared through a YAML anchor: changing it would change "
-                         "every place that refers to it")
+        super().__init__(
+            f"{format_place(path)} is shared through a YAML anchor: changing it would change "
+            "every place that refers to it"
+        )
         self.path = path
 
 
@@ -231,9 +233,9 @@ def _walk(node: Any, path: tuple[Hashable, ...], create: bool) -> Any:
                 node[key] = CommentedMap()
             node = node[key]
         else:
-            raise KeyError(f"cannot go into {format_place(path[:depth + 1])}: not a mapping or list")
+            raise KeyError(f"cannot go into {format_place(path[: depth + 1])}: not a mapping or list")
         if getattr(getattr(node, "anchor", None), "value", None) is not None or getattr(node, "merge", None):
-            raise SharedValueError(path[:depth + 1])  # anchored, or takes keys from one (<<: *name)
+            raise SharedValueError(path[: depth + 1])  # anchored, or takes keys from one (<<: *name)
     return node
 
 

@@ -5,6 +5,16 @@ from .records import FutureVersion, ModelVersion, Notes, Workshop, WorkshopSumma
 from .store import WorkshopStore
 
 __all__ = [
-    "FutureVersion", "ModelVersion", "Notes", "Workshop", "WorkshopStore", "WorkshopSummary", "codes",
-    "format_code", "mask_database_url", "new_code", "normalize_code", "schema",
+    "FutureVersion",
+    "ModelVersion",
+    "Notes",
+    "Workshop",
+    "WorkshopStore",
+    "WorkshopSummary",
+    "codes",
+    "format_code",
+    "mask_database_url",
+    "new_code",
+    "normalize_code",
+    "schema",
 ]

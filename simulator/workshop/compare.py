@@ -101,9 +101,7 @@ def _year_index(times: np.ndarray, year: float | None) -> int:
     return len(times) - 1 if year is None else int(np.argmin(np.abs(times - year)))
 
 
-def scorecard(
-    comparison: Comparison, year: float | None = None, language: str = "nl"
-) -> pd.DataFrame:
+def scorecard(comparison: Comparison, year: float | None = None, language: str = "nl") -> pd.DataFrame:
     """One row per future and node: the change at ``year`` (default: the end of the horizon).
 
     Columns: ``future, group, node, label, dimension, unit, baseline, delta,
@@ -167,8 +165,14 @@ def model_changes(comparison: Comparison, outcome: str, year: float | None = Non
             else:
                 k = _year_index(result.times, year)
                 values.append(float(result.delta[k, result.node_ids.index(outcome)]))
-        rows.append({"future": run.version.label, "made_with": run.version.model_sha256[:12],
-                     "on_own_model": values[0], "on_current_model": values[1]})
+        rows.append(
+            {
+                "future": run.version.label,
+                "made_with": run.version.model_sha256[:12],
+                "on_own_model": values[0],
+                "on_current_model": values[1],
+            }
+        )
     return pd.DataFrame(rows, columns=["future", "made_with", "on_own_model", "on_current_model"])
 
 
@@ -224,9 +228,7 @@ def _specs(comparison: Comparison) -> list[tuple[FutureVersion, ScenarioSpec]]:
             out.append(
                 (
                     run.version,
-                    check_future_yaml(
-                        run.version.scenario_yaml, comparison.model, run.version.future
-                    ).spec,
+                    check_future_yaml(run.version.scenario_yaml, comparison.model, run.version.future).spec,
                 )
             )
         except InputError:
@@ -251,9 +253,7 @@ def intervention_table(comparison: Comparison) -> pd.DataFrame:
     for version, spec in specs:
         for item in spec.interventions:
             key = json.dumps(item.model_dump(mode="json", exclude={"label"}), sort_keys=True)
-            row = seen.setdefault(
-                key, {"intervention": describe_intervention(item), "node": item.node}
-            )
+            row = seen.setdefault(key, {"intervention": describe_intervention(item), "node": item.node})
             row[version.label] = True
     table = pd.DataFrame(list(seen.values()), columns=["intervention", "node", *labels])
     for label in labels:

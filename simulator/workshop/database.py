@@ -153,8 +153,11 @@ def check_sqlite_file(path: Path, where: str) -> None:
     if not path.is_file() or path.stat().st_size == 0:
         return
     if not is_sqlite_file(path):
-        raise _bad_location(where, msg("cannot open the workshop database: the file is not a SQLite database"),
-                            msg("give a workshop database made by bwsim, or the name of a new file"))
+        raise _bad_location(
+            where,
+            msg("cannot open the workshop database: the file is not a SQLite database"),
+            msg("give a workshop database made by bwsim, or the name of a new file"),
+        )
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:

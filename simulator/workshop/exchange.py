@@ -37,8 +37,16 @@ from simulator.workshop.export_file import FORMAT, FORMAT_VERSION, MAX_IMPORT_BY
 from simulator.workshop.records import Workshop, clean_name
 from simulator.workshop.store import WorkshopStore
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "MAX_IMPORT_BYTES", "export_text", "export_workshop", "import_workshop",
-           "parse_export", "read_export"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MAX_IMPORT_BYTES",
+    "export_text",
+    "export_workshop",
+    "import_workshop",
+    "parse_export",
+    "read_export",
+]
 
 
 def export_workshop(store: WorkshopStore, code: str) -> dict[str, Any]:
@@ -53,9 +61,7 @@ def export_workshop(store: WorkshopStore, code: str) -> dict[str, Any]:
 def _export(store: WorkshopStore, code: str) -> dict[str, Any]:
     workshop = store.workshop(code)
     models = store.models(code)
-    groups: dict[str, dict[str, Any]] = {
-        name: {"name": name, "futures": {}} for name in store.groups(code)
-    }
+    groups: dict[str, dict[str, Any]] = {name: {"name": name, "futures": {}} for name in store.groups(code)}
     for version in store.versions(code):
         futures = groups[version.group]["futures"]
         future = futures.setdefault(version.future, {"name": version.future, "versions": []})
@@ -73,10 +79,7 @@ def _export(store: WorkshopStore, code: str) -> dict[str, Any]:
     stamps = _creation_times(store, workshop)
     for name, group in groups.items():
         group["created_at"] = stamps["groups"][name]
-        group["futures"] = [
-            dict(f, created_at=stamps["futures"][(name, f["name"])])
-            for f in group["futures"].values()
-        ]
+        group["futures"] = [dict(f, created_at=stamps["futures"][(name, f["name"])]) for f in group["futures"].values()]
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -104,15 +107,12 @@ def _export(store: WorkshopStore, code: str) -> dict[str, Any]:
 def _creation_times(store: WorkshopStore, workshop: Workshop) -> dict[str, Any]:
     with store.reading() as conn:
         groups = {
-            r.name: r.created_at
-            for r in conn.execute(sa.select(t.groups).where(t.groups.c.workshop_id == workshop.id))
+            r.name: r.created_at for r in conn.execute(sa.select(t.groups).where(t.groups.c.workshop_id == workshop.id))
         }
         futures = {
             (r.group_name, r.name): r.created_at
             for r in conn.execute(
-                sa.select(
-                    t.futures.c.name, t.futures.c.created_at, t.groups.c.name.label("group_name")
-                )
+                sa.select(t.futures.c.name, t.futures.c.created_at, t.groups.c.name.label("group_name"))
                 .join(t.groups, t.futures.c.group_id == t.groups.c.id)
                 .where(t.futures.c.workshop_id == workshop.id)
             )
@@ -159,11 +159,15 @@ def read_export(path: Path) -> dict[str, Any]:
     try:
         info = Path(path).stat()
         if not stat.S_ISREG(info.st_mode):
-            raise _bad(str(path), "", msg("is not a regular file"),
-                       msg("give a file written by 'bwsim workshop export'"))
+            raise _bad(
+                str(path), "", msg("is not a regular file"), msg("give a file written by 'bwsim workshop export'")
+            )
         if info.st_size > MAX_IMPORT_BYTES:
-            raise _bad(str(path), "", msg("the file is larger than {n:,} bytes, too large for a workshop export",
-                                          n=MAX_IMPORT_BYTES))
+            raise _bad(
+                str(path),
+                "",
+                msg("the file is larger than {n:,} bytes, too large for a workshop export", n=MAX_IMPORT_BYTES),
+            )
         with open(path, "rb") as handle:
             raw = handle.read(MAX_IMPORT_BYTES + 1)
     except FileNotFoundError:
@@ -194,32 +198,29 @@ def import_workshop(store: WorkshopStore, data: dict[str, Any], keep_code: bool 
         raise store.db.error(exc, msg("cannot import the workshop")) from None
 
 
-def _write_import(
-    store: WorkshopStore, data: dict[str, Any], name: str, wanted: str | None
-) -> Workshop:
+def _write_import(store: WorkshopStore, data: dict[str, Any], name: str, wanted: str | None) -> Workshop:
     with store.db.writing() as conn:
         code = wanted
         while (
             code is None
-            or conn.execute(sa.select(t.workshops.c.id).where(t.workshops.c.code == code)).first()
-            is not None
+            or conn.execute(sa.select(t.workshops.c.id).where(t.workshops.c.code == code)).first() is not None
         ):
             code = new_code()
         created = str(data["workshop"].get("created_at", ""))
-        wid = t.new_id(conn.execute(
-            t.workshops.insert().values(code=code, name=name, created_at=created)
-        ))
+        wid = t.new_id(conn.execute(t.workshops.insert().values(code=code, name=name, created_at=created)))
         model_ids = {}
         for model in data["models"]:
-            model_ids[model["key"]] = t.new_id(conn.execute(
-                t.workshop_models.insert().values(
-                    workshop_id=wid,
-                    name=model["name"],
-                    sha256=model["sha256"],
-                    yaml=model["yaml"],
-                    created_at=model["created_at"],
+            model_ids[model["key"]] = t.new_id(
+                conn.execute(
+                    t.workshop_models.insert().values(
+                        workshop_id=wid,
+                        name=model["name"],
+                        sha256=model["sha256"],
+                        yaml=model["yaml"],
+                        created_at=model["created_at"],
+                    )
                 )
-            ))
+            )
         for position, start in enumerate(data.get("start_scenarios", [])):
             conn.execute(
                 t.start_scenarios.insert().values(
@@ -231,25 +232,27 @@ def _write_import(
         return Workshop(wid, code, name, created)
 
 
-def _import_group(
-    conn: sa.Connection, wid: int, group: dict[str, Any], model_ids: dict[int, int]
-) -> None:
-    gid = t.new_id(conn.execute(
-        t.groups.insert().values(
-            workshop_id=wid,
-            name=clean_name(group["name"], msg("group name")),
-            created_at=str(group.get("created_at", "")),
-        )
-    ))
-    for future in group["futures"]:
-        fid = t.new_id(conn.execute(
-            t.futures.insert().values(
+def _import_group(conn: sa.Connection, wid: int, group: dict[str, Any], model_ids: dict[int, int]) -> None:
+    gid = t.new_id(
+        conn.execute(
+            t.groups.insert().values(
                 workshop_id=wid,
-                group_id=gid,
-                name=clean_name(future["name"], msg("future name")),
-                created_at=str(future.get("created_at", "")),
+                name=clean_name(group["name"], msg("group name")),
+                created_at=str(group.get("created_at", "")),
             )
-        ))
+        )
+    )
+    for future in group["futures"]:
+        fid = t.new_id(
+            conn.execute(
+                t.futures.insert().values(
+                    workshop_id=wid,
+                    group_id=gid,
+                    name=clean_name(future["name"], msg("future name")),
+                    created_at=str(future.get("created_at", "")),
+                )
+            )
+        )
         for version in future["versions"]:
             notes = version["notes"]
             conn.execute(

@@ -158,27 +158,44 @@ def read_json(text: str | bytes, source: str) -> Any:
         :data:`MAX_DEPTH`, or not JSON.
     """
     if len(text) > MAX_IMPORT_BYTES:
-        raise _bad(source, "", msg("the file is larger than {n:,} bytes, too large for a workshop export",
-                                   n=MAX_IMPORT_BYTES))
+        raise _bad(
+            source, "", msg("the file is larger than {n:,} bytes, too large for a workshop export", n=MAX_IMPORT_BYTES)
+        )
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise _bad(source, "", msg("not a JSON file (not UTF-8 text)"),
-                       msg("give a file written by 'bwsim workshop export'")) from None
+            raise _bad(
+                source,
+                "",
+                msg("not a JSON file (not UTF-8 text)"),
+                msg("give a file written by 'bwsim workshop export'"),
+            ) from None
     if nesting_depth(text) > MAX_DEPTH:
-        raise _bad(source, "", msg("the JSON nests deeper than {depth} levels; a workshop export needs 7",
-                                   depth=MAX_DEPTH), msg("give a file written by 'bwsim workshop export'"))
+        raise _bad(
+            source,
+            "",
+            msg("the JSON nests deeper than {depth} levels; a workshop export needs 7", depth=MAX_DEPTH),
+            msg("give a file written by 'bwsim workshop export'"),
+        )
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise _bad(source, "", msg("not a JSON file ({reason})", reason=str(exc)),
-                   msg("give a file written by 'bwsim workshop export'")) from None
+        raise _bad(
+            source,
+            "",
+            msg("not a JSON file ({reason})", reason=str(exc)),
+            msg("give a file written by 'bwsim workshop export'"),
+        ) from None
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise _bad(source, "", msg("the file holds text that is not valid Unicode (an unpaired \\uD800-\\uDFFF "
-                                   "escape)"), msg("give a file written by 'bwsim workshop export'")) from None
+        raise _bad(
+            source,
+            "",
+            msg("the file holds text that is not valid Unicode (an unpaired \\uD800-\\uDFFF escape)"),
+            msg("give a file written by 'bwsim workshop export'"),
+        ) from None
     return data
 
 
@@ -189,8 +206,14 @@ def _place(loc: tuple[Any, ...]) -> str:
     return text
 
 
-_KINDS = {"list_type": "list", "dict_type": "dict", "model_type": "dict", "model_attributes_type": "dict",
-          "string_type": "str", "int_type": "int"}
+_KINDS = {
+    "list_type": "list",
+    "dict_type": "dict",
+    "model_type": "dict",
+    "model_attributes_type": "dict",
+    "string_type": "str",
+    "int_type": "int",
+}
 
 
 def _message(error: ErrorDetails) -> str:
@@ -217,24 +240,36 @@ def content_problems(export: ExportFile, source: str) -> list[Problem]:
     keys = {m.key for m in export.models}
     for i, model in enumerate(export.models):
         if sha256(model.yaml.encode("utf-8")).hexdigest() != model.sha256:
-            problems.append(Problem(source, f"models[{i}]", msg("the model text does not match its sha256"),
-                                    msg("the file is damaged")))
+            problems.append(
+                Problem(
+                    source, f"models[{i}]", msg("the model text does not match its sha256"), msg("the file is damaged")
+                )
+            )
     for place, version in _versions(export):
         if version.model not in keys:
-            problems.append(Problem(source, f"{place}.model",
-                                    msg("refers to model {model}, which the export does not hold",
-                                        model=repr(version.model))))
+            problems.append(
+                Problem(
+                    source,
+                    f"{place}.model",
+                    msg("refers to model {model}, which the export does not hold", model=repr(version.model)),
+                )
+            )
         if content_checksum(version.scenario_yaml, Notes(**version.notes.model_dump())) != version.content_sha256:
-            problems.append(Problem(source, place, msg("the future's content does not match its checksum"),
-                                    msg("the file is damaged")))
+            problems.append(
+                Problem(
+                    source, place, msg("the future's content does not match its checksum"), msg("the file is damaged")
+                )
+            )
     return problems
 
 
 def _versions(export: ExportFile) -> list[tuple[str, VersionPart]]:
-    return [(f"groups[{i}].futures[{j}].versions[{k}]", version)
-            for i, group in enumerate(export.groups)
-            for j, future in enumerate(group.futures)
-            for k, version in enumerate(future.versions)]
+    return [
+        (f"groups[{i}].futures[{j}].versions[{k}]", version)
+        for i, group in enumerate(export.groups)
+        for j, future in enumerate(group.futures)
+        for k, version in enumerate(future.versions)
+    ]
 
 
 def _located(exc: InputError, source: str, place: str) -> list[Problem]:
@@ -289,13 +324,24 @@ def check_export(data: Any, source: str) -> ExportFile:
         with its place in the file (at most :data:`MAX_SHOWN` listed).
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise _bad(source, "format", msg("this is not a bwsim workshop export"),
-                   msg("give a file written by 'bwsim workshop export'"))
+        raise _bad(
+            source,
+            "format",
+            msg("this is not a bwsim workshop export"),
+            msg("give a file written by 'bwsim workshop export'"),
+        )
     version = data.get("format_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-        raise _bad(source, "format_version", msg("written by a newer bwsim (format version {version}; this bwsim "
-                                                 "reads up to {known})", version=version, known=FORMAT_VERSION),
-                   msg("update bwsim to import it"))
+        raise _bad(
+            source,
+            "format_version",
+            msg(
+                "written by a newer bwsim (format version {version}; this bwsim reads up to {known})",
+                version=version,
+                known=FORMAT_VERSION,
+            ),
+            msg("update bwsim to import it"),
+        )
     export, problems = shape_problems(data, source)
     if export is not None:
         problems = content_problems(export, source) or embedded_problems(export, source)

@@ -23,9 +23,7 @@ from simulator.workshop.records import FutureVersion, ModelVersion
 
 def scenario_yaml(spec: ScenarioSpec) -> str:
     """A scenario as the text of a scenario file (distributions in their short form)."""
-    data: dict[str, Any] = spec.model_dump(
-        mode="python", by_alias=True, exclude_none=True, exclude_defaults=True
-    )
+    data: dict[str, Any] = spec.model_dump(mode="python", by_alias=True, exclude_none=True, exclude_defaults=True)
     data.setdefault("model", spec.model)
     if spec.time is not None:  # written out whole, not as the fields that differ from the defaults
         data["time"] = spec.time.model_dump()
@@ -111,9 +109,7 @@ def run_version(version: FutureVersion, model: ModelFile, label: str | None = No
     """
     scenario = check_future_yaml(version.scenario_yaml, model, version.future).spec
     result = run_deterministic(prepare_scenario(scenario, model.spec))
-    return RunResult(
-        label or version.label, result.node_ids, result.times, result.baseline, result.delta
-    )
+    return RunResult(label or version.label, result.node_ids, result.times, result.baseline, result.delta)
 
 
 def run_future(version: FutureVersion, made_with: ModelVersion, current: ModelVersion) -> FutureRun:
@@ -124,9 +120,7 @@ def run_future(version: FutureVersion, made_with: ModelVersion, current: ModelVe
     changed = made_with.sha256 != current.sha256
     problems: list[str] = []
     own, own_failure = _try_run(version, made_with, problems, msg("with the model it was made with"))
-    now, now_failure = (
-        _try_run(version, current, problems, msg("with the current model")) if changed else (None, "")
-    )
+    now, now_failure = _try_run(version, current, problems, msg("with the current model")) if changed else (None, "")
     return FutureRun(version, own, now, changed, tuple(problems), now_failure if changed else own_failure)
 
 

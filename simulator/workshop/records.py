@@ -162,7 +162,9 @@ def clean_name(text: object, what: str) -> str:
     if len(name) > MAX_NAME:
         raise InputError(
             Problem(
-                what, "", msg("the {what} is longer than {n} characters", what=what, n=MAX_NAME),
+                what,
+                "",
+                msg("the {what} is longer than {n} characters", what=what, n=MAX_NAME),
                 msg("use a shorter name"),
             )
         )

@@ -143,10 +143,17 @@ def foreign_database(where: str, names: set[str]) -> InputError:
         Problem(
             where,
             "",
-            msg("this database holds other tables, not a bwsim workshop database ({tables} and {more} more); "
-                "nothing was changed", tables=tables, more=len(shown) - 5) if len(shown) > 5 else
-            msg("this database holds other tables, not a bwsim workshop database ({tables}); nothing was changed",
-                tables=tables),
+            msg(
+                "this database holds other tables, not a bwsim workshop database ({tables} and {more} more); "
+                "nothing was changed",
+                tables=tables,
+                more=len(shown) - 5,
+            )
+            if len(shown) > 5
+            else msg(
+                "this database holds other tables, not a bwsim workshop database ({tables}); nothing was changed",
+                tables=tables,
+            ),
             msg("give a workshop database made by bwsim, an empty database, or the name of a new file"),
         )
     )
@@ -175,18 +182,30 @@ def check_workshop_tables(conn: Connection, where: str) -> None:
     rows = conn.execute(sa.text("SELECT * FROM schema_version")).all() if columns == {"version"} else None
     if rows is None or len(rows) > 1 or not all(isinstance(r[0], int) and r[0] >= 0 for r in rows):
         raise InputError(
-            Problem(where, "schema_version", msg("this database has a schema_version table that is not bwsim's; "
-                                                 "nothing was changed"),
-                    msg("give a workshop database made by bwsim, or an empty database")))
+            Problem(
+                where,
+                "schema_version",
+                msg("this database has a schema_version table that is not bwsim's; nothing was changed"),
+                msg("give a workshop database made by bwsim, or an empty database"),
+            )
+        )
     version = rows[0][0] if rows else 0
     wanted = {table.name for step, tables in TABLES_ADDED.items() if step <= version for table in tables}
     missing = sorted(wanted - names)
     if missing:
         raise InputError(
-            Problem(where, "schema_version", msg("this database says it has bwsim's schema version {version} but "
-                                                 "lacks its tables ({tables}); nothing was changed",
-                                                 version=version, tables=", ".join(missing)),
-                    msg("give a whole workshop database made by bwsim, or an empty database")))
+            Problem(
+                where,
+                "schema_version",
+                msg(
+                    "this database says it has bwsim's schema version {version} but "
+                    "lacks its tables ({tables}); nothing was changed",
+                    version=version,
+                    tables=", ".join(missing),
+                ),
+                msg("give a whole workshop database made by bwsim, or an empty database"),
+            )
+        )
 
 
 def _lock(conn: Connection) -> None:
@@ -228,8 +247,11 @@ def migrate(conn: Connection, where: str, steps: list[Migration] | None = None) 
             Problem(
                 where,
                 "schema_version",
-                msg("this workshop database has schema version {version}, newer than this bwsim knows ({known})",
-                    version=version, known=len(steps)),
+                msg(
+                    "this workshop database has schema version {version}, newer than this bwsim knows ({known})",
+                    version=version,
+                    known=len(steps),
+                ),
                 msg("update bwsim, or use another database"),
             )
         )

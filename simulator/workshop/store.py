@@ -55,9 +55,7 @@ def now() -> str:
 def unknown_code() -> InputError:
     """The one error for every code that opens nothing (it says nothing about why)."""
     return InputError(
-        Problem(
-            msg("join code"), "", msg("no workshop has this join code"), msg("check the code with the facilitator")
-        )
+        Problem(msg("join code"), "", msg("no workshop has this join code"), msg("check the code with the facilitator"))
     )
 
 
@@ -182,15 +180,13 @@ class WorkshopStore:
             wanted = None
             try:
                 with self.db.writing() as conn:
-                    taken = conn.execute(
-                        sa.select(t.workshops.c.id).where(t.workshops.c.code == candidate)
-                    )
+                    taken = conn.execute(sa.select(t.workshops.c.id).where(t.workshops.c.code == candidate))
                     if taken.first() is not None:
                         continue
                     stamp = now()
-                    wid = t.new_id(conn.execute(
-                        t.workshops.insert().values(code=candidate, name=name, created_at=stamp)
-                    ))
+                    wid = t.new_id(
+                        conn.execute(t.workshops.insert().values(code=candidate, name=name, created_at=stamp))
+                    )
                     self._insert_model(conn, wid, model.spec.name, model.sha256, model_yaml)
                     for position, (scenario_name, text) in enumerate(texts):
                         conn.execute(
@@ -241,16 +237,10 @@ class WorkshopStore:
             row.name,
             row.created_at,
             self._current_model(conn, row.id).name,
-            count(
-                sa.select(sa.func.count())
-                .select_from(t.groups)
-                .where(t.groups.c.workshop_id == row.id)
-            ),
+            count(sa.select(sa.func.count()).select_from(t.groups).where(t.groups.c.workshop_id == row.id)),
             count(sa.select(sa.func.count()).select_from(fut.subquery())),
             count(
-                sa.select(sa.func.count())
-                .select_from(t.future_versions)
-                .where(t.future_versions.c.future_id.in_(fut))
+                sa.select(sa.func.count()).select_from(t.future_versions).where(t.future_versions.c.future_id.in_(fut))
             ),
         )
 
@@ -258,11 +248,13 @@ class WorkshopStore:
 
     @staticmethod
     def _insert_model(conn: Connection, wid: int, name: str, sha256: str, text: str) -> int:
-        return t.new_id(conn.execute(
-            t.workshop_models.insert().values(
-                workshop_id=wid, name=name, sha256=sha256, yaml=text, created_at=now()
+        return t.new_id(
+            conn.execute(
+                t.workshop_models.insert().values(
+                    workshop_id=wid, name=name, sha256=sha256, yaml=text, created_at=now()
+                )
             )
-        ))
+        )
 
     def add_model(self, code: str, model_yaml: str, source: str = "model") -> ModelVersion:
         """Make a new model version the workshop's current model (earlier versions stay, and
@@ -338,9 +330,7 @@ class WorkshopStore:
                     found = self._group(conn, wid, name)
                     if found is not None:
                         return found[1]
-                    conn.execute(
-                        t.groups.insert().values(workshop_id=wid, name=name, created_at=now())
-                    )
+                    conn.execute(t.groups.insert().values(workshop_id=wid, name=name, created_at=now()))
                     return name
             except IntegrityError:
                 continue  # the same group joined at the same moment from another laptop
@@ -354,9 +344,7 @@ class WorkshopStore:
         """
         key = group_key(name)
         rows = conn.execute(
-            sa.select(t.groups.c.id, t.groups.c.name)
-            .where(t.groups.c.workshop_id == wid)
-            .order_by(t.groups.c.id)
+            sa.select(t.groups.c.id, t.groups.c.name).where(t.groups.c.workshop_id == wid).order_by(t.groups.c.id)
         ).all()
         return next(((row.id, row.name) for row in rows if group_key(row.name) == key), None)
 
@@ -370,9 +358,7 @@ class WorkshopStore:
             wid = self._workshop(conn, code).id
             return list(
                 conn.execute(
-                    sa.select(t.groups.c.name)
-                    .where(t.groups.c.workshop_id == wid)
-                    .order_by(t.groups.c.id)
+                    sa.select(t.groups.c.name).where(t.groups.c.workshop_id == wid).order_by(t.groups.c.id)
                 ).scalars()
             )
 
@@ -416,18 +402,14 @@ class WorkshopStore:
         for attempt in range(RETRIES):
             try:
                 with self.db.writing() as conn:
-                    return self._save(
-                        conn, code, group, future, scenario_yaml, notes, model, checksum, save_id
-                    )
+                    return self._save(conn, code, group, future, scenario_yaml, notes, model, checksum, save_id)
             except (IntegrityError, OperationalError) as exc:
                 if isinstance(exc, OperationalError) and not is_transient(exc):
                     raise self.db.error(exc, msg("cannot save the future")) from None
                 # another save of this future won the same version number, or PostgreSQL
                 # refused a serialization conflict or deadlock: number again
                 pause_before_retry(attempt)
-        raise InputError(
-            Problem(self.where, "", msg("the database is too busy to save now"), msg("save again"))
-        )
+        raise InputError(Problem(self.where, "", msg("the database is too busy to save now"), msg("save again")))
 
     def _save(
         self,
@@ -453,16 +435,12 @@ class WorkshopStore:
                 )
             )
         fid = conn.execute(  # FOR UPDATE: saves of one future queue here on PostgreSQL, as on SQLite
-            sa.select(t.futures.c.id)
-            .where(t.futures.c.group_id == gid, t.futures.c.name == future)
-            .with_for_update()
+            sa.select(t.futures.c.id).where(t.futures.c.group_id == gid, t.futures.c.name == future).with_for_update()
         ).scalar()
         if fid is None:
-            fid = t.new_id(conn.execute(
-                t.futures.insert().values(
-                    workshop_id=wid, group_id=gid, name=future, created_at=now()
-                )
-            ))
+            fid = t.new_id(
+                conn.execute(t.futures.insert().values(workshop_id=wid, group_id=gid, name=future, created_at=now()))
+            )
         else:
             again = conn.execute(
                 self._versions_query().where(
@@ -471,11 +449,13 @@ class WorkshopStore:
             ).first()
             if again is not None:
                 return _version(again)
-        number = 1 + int(conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(t.future_versions.c.version), 0)).where(
-                t.future_versions.c.future_id == fid
-            )
-        ).scalar_one())
+        number = 1 + int(
+            conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(t.future_versions.c.version), 0)).where(
+                    t.future_versions.c.future_id == fid
+                )
+            ).scalar_one()
+        )
         _test_hook("kill-in-save")
         conn.execute(
             t.future_versions.insert().values(
@@ -540,9 +520,7 @@ class WorkshopStore:
             if group is not None:
                 gid = self._group_id(conn, wid, clean_name(group, msg("group name")))
                 query = query.where(t.groups.c.id == gid)
-            rows = conn.execute(
-                query.order_by(t.groups.c.id, t.futures.c.id, t.future_versions.c.version)
-            ).all()
+            rows = conn.execute(query.order_by(t.groups.c.id, t.futures.c.id, t.future_versions.c.version)).all()
         return [_version(r) for r in rows]
 
     def latest(self, code: str, group: str | None = None) -> list[FutureVersion]:

@@ -75,9 +75,7 @@ def futures_table(comparison: Comparison, outcome: str, year: float | None = Non
                 "saved": v.created_at[:19].replace("T", " "),
                 "model_changed": run.model_changed,
                 "outcome_made_with": _at(run.result, outcome, year),
-                "outcome_current": _at(
-                    run.current if run.model_changed else run.result, outcome, year
-                ),
+                "outcome_current": _at(run.current if run.model_changed else run.result, outcome, year),
                 "runs": not run.problems,
             }
         )
@@ -125,9 +123,7 @@ def dimension_pivot(summary: pd.DataFrame) -> pd.DataFrame:
     """Futures by brede-welvaart dimension, each cell ``▲better ▼worse``."""
     if summary.empty:
         return pd.DataFrame()
-    cells = summary.assign(
-        cell=[f"▲{b} ▼{w}" for b, w in zip(summary.better, summary.worse, strict=True)]
-    )
+    cells = summary.assign(cell=[f"▲{b} ▼{w}" for b, w in zip(summary.better, summary.worse, strict=True)])
     table = cells.pivot(index="future", columns="dimension", values="cell")
     order = [d for d in ("hier_en_nu", "later", "elders") if d in table.columns]
     return table[order].reindex(list(dict.fromkeys(summary.future)))
@@ -139,10 +135,7 @@ def scorecard_pivot(card: pd.DataFrame, nodes: list[str]) -> pd.DataFrame:
     if part.empty:
         return pd.DataFrame()
     part = part.assign(
-        column=[
-            f"{label} ({unit})" if unit else label
-            for label, unit in zip(part.label, part.unit, strict=True)
-        ]
+        column=[f"{label} ({unit})" if unit else label for label, unit in zip(part.label, part.unit, strict=True)]
     )
     table = part.pivot(index="future", columns="column", values="delta")
     columns = list(dict.fromkeys(part.column))
@@ -195,46 +188,91 @@ def dispute_sentences(
     moving = table[(table.effect.abs() > 1e-12) | (table.failed.map(len) > 0)]
     if moving.empty and not table.empty:
         n = len(table)
-        return [f"De groepen verschillen over {n} verband(en), maar die veranderen {target} in {year:g} niet." if nl
-                else f"The groups differ on {n} link(s), but none of them moves {target} in {year:g}."]
+        return [
+            f"De groepen verschillen over {n} verband(en), maar die veranderen {target} in {year:g} niet."
+            if nl
+            else f"The groups differ on {n} link(s), but none of them moves {target} in {year:g}."
+        ]
     for i, row in enumerate(moving.head(limit).itertuples(index=False)):
         link = f"{model.node(row.source).label.get(language)} op {model.node(row.target).label.get(language)}"
         if not nl:
             link = f"{model.node(row.source).label.get(language)} on {model.node(row.target).label.get(language)}"
         low = row.weights.get(row.low_future, np.nan)
-        high = row.weights.get(row.high_future if row.high_future != row.low_future else
-                               (list(row.failed)[:1] or [""])[0], np.nan)
-        weights = (f"gewicht {_number(low, language)} tegenover {_number(high, language)}" if nl
-                   else f"weight {_number(low, language)} against {_number(high, language)}")
+        high = row.weights.get(
+            row.high_future if row.high_future != row.low_future else (list(row.failed)[:1] or [""])[0], np.nan
+        )
+        weights = (
+            f"gewicht {_number(low, language)} tegenover {_number(high, language)}"
+            if nl
+            else f"weight {_number(low, language)} against {_number(high, language)}"
+        )
         effect = f"{_number(abs(row.effect), language)} {unit}".strip()
         others = [row.high_future] if row.high_future != row.low_future else list(row.failed)[:1] or ["?"]
         who = f"{row.low_future} en {others[0]}" if nl else f"{row.low_future} and {others[0]}"
         if nl:
             lead = "verschillen het meest" if i == 0 else "verschillen ook"
-            lines.append(f"{who} {lead} over het effect van {link} ({weights}); dat verschuift {target} "
-                         f"in {year:g} met {effect}.")
+            lines.append(
+                f"{who} {lead} over het effect van {link} ({weights}); dat verschuift {target} "
+                f"in {year:g} met {effect}."
+            )
         else:
             lead = "differ most" if i == 0 else "also differ"
-            lines.append(f"{who} {lead} on the effect of {link} ({weights}); that moves {target} "
-                         f"in {year:g} by {effect}.")
+            lines.append(
+                f"{who} {lead} on the effect of {link} ({weights}); that moves {target} in {year:g} by {effect}."
+            )
         if len(row.failed):
             failed = ", ".join(row.failed)
-            lines[-1] += (f" Met de waarde van {failed} loopt de berekening vast." if nl
-                          else f" With the value of {failed} the run blows up.")
+            lines[-1] += (
+                f" Met de waarde van {failed} loopt de berekening vast."
+                if nl
+                else f" With the value of {failed} the run blows up."
+            )
     return lines
 
 
 WORDS = {
-    "nl": {"group": "Groep", "future": "Toekomst", "version": "Versie", "saved": "Opgeslagen",
-           "change": "Verandering {label} in {year}", "then": "met het model van toen", "now": "met het huidige model",
-           "runs": "Doorgerekend", "yes": "ja", "no": "nee", "intervention": "Ingreep", "shared": "In alle toekomsten",
-           "link": "Verband", "weights": "Gewichten per toekomst", "effect": "Verschil in {label}",
-           "question": "Vraag", "expectation": "Verwachting", "found": "Gevonden", "decision": "Besluit"},
-    "en": {"group": "Group", "future": "Future", "version": "Version", "saved": "Saved",
-           "change": "Change in {label} in {year}", "then": "on the model of then", "now": "on the current model",
-           "runs": "Runs", "yes": "yes", "no": "no", "intervention": "Intervention", "shared": "In every future",
-           "link": "Link", "weights": "Weights per future", "effect": "Spread in {label}",
-           "question": "Question", "expectation": "Expectation", "found": "Found", "decision": "Decision"},
+    "nl": {
+        "group": "Groep",
+        "future": "Toekomst",
+        "version": "Versie",
+        "saved": "Opgeslagen",
+        "change": "Verandering {label} in {year}",
+        "then": "met het model van toen",
+        "now": "met het huidige model",
+        "runs": "Doorgerekend",
+        "yes": "ja",
+        "no": "nee",
+        "intervention": "Ingreep",
+        "shared": "In alle toekomsten",
+        "link": "Verband",
+        "weights": "Gewichten per toekomst",
+        "effect": "Verschil in {label}",
+        "question": "Vraag",
+        "expectation": "Verwachting",
+        "found": "Gevonden",
+        "decision": "Besluit",
+    },
+    "en": {
+        "group": "Group",
+        "future": "Future",
+        "version": "Version",
+        "saved": "Saved",
+        "change": "Change in {label} in {year}",
+        "then": "on the model of then",
+        "now": "on the current model",
+        "runs": "Runs",
+        "yes": "yes",
+        "no": "no",
+        "intervention": "Intervention",
+        "shared": "In every future",
+        "link": "Link",
+        "weights": "Weights per future",
+        "effect": "Spread in {label}",
+        "question": "Question",
+        "expectation": "Expectation",
+        "found": "Found",
+        "decision": "Decision",
+    },
 }
 
 
@@ -242,17 +280,16 @@ def _words(language: str) -> dict[str, str]:
     return WORDS["en" if language == "en" else "nl"]
 
 
-def futures_display(
-    comparison: Comparison, outcome: str, year: float, language: str = "nl"
-) -> pd.DataFrame:
+def futures_display(comparison: Comparison, outcome: str, year: float, language: str = "nl") -> pd.DataFrame:
     """:func:`futures_table` for people: headings in ``language``, the change rounded (3 significant
     digits, Dutch separators) with its unit in the heading; both models' results only when one changed."""
     w, node = _words(language), comparison.model.spec.node(outcome)
     raw = futures_table(comparison, outcome, year)
     unit = _change(node.shown_unit, language)
     change = w["change"].format(label=node.label.get(language), year=f"{year:g}") + (f" ({unit})" if unit else "")
-    shown = pd.DataFrame({w["group"]: raw.group, w["future"]: raw.future, w["version"]: raw.version.astype(str),
-                          w["saved"]: raw.saved})
+    shown = pd.DataFrame(
+        {w["group"]: raw.group, w["future"]: raw.future, w["version"]: raw.version.astype(str), w["saved"]: raw.saved}
+    )
     if raw.model_changed.any():
         shown[f"{change}, {w['then']}"] = [_number(v, language, 3) for v in raw.outcome_made_with]
         change = f"{change}, {w['now']}"
@@ -275,8 +312,9 @@ def notes_display(comparison: Comparison, language: str = "nl") -> pd.DataFrame:
     """:func:`notes_table` with headings in ``language``."""
     w = _words(language)
     table = notes_table(comparison)
-    return table.rename(columns={"future": w["future"], **{k: w[k] for k in ("question", "expectation", "found",
-                                                                            "decision")}})
+    return table.rename(
+        columns={"future": w["future"], **{k: w[k] for k in ("question", "expectation", "found", "decision")}}
+    )
 
 
 def disputes_display(table: pd.DataFrame, model: ModelSpec, outcome: str, language: str = "nl") -> pd.DataFrame:
@@ -284,12 +322,16 @@ def disputes_display(table: pd.DataFrame, model: ModelSpec, outcome: str, langua
     w, node = _words(language), model.node(outcome)
     unit = _change(node.shown_unit, language)
     effect = w["effect"].format(label=node.label.get(language)) + (f" ({unit})" if unit else "")
-    return pd.DataFrame({
-        w["link"]: [f"{model.node(s).label.get(language)} → {model.node(t).label.get(language)}"
-                    for s, t in zip(table.source, table.target, strict=True)],
-        w["weights"]: ["; ".join(f"{k}: {_number(v, language, 3)}" for k, v in ws.items()) for ws in table.weights],
-        effect: [_number(v, language, 2) for v in table.effect],
-    })
+    return pd.DataFrame(
+        {
+            w["link"]: [
+                f"{model.node(s).label.get(language)} → {model.node(t).label.get(language)}"
+                for s, t in zip(table.source, table.target, strict=True)
+            ],
+            w["weights"]: ["; ".join(f"{k}: {_number(v, language, 3)}" for k, v in ws.items()) for ws in table.weights],
+            effect: [_number(v, language, 2) for v in table.effect],
+        }
+    )
 
 
 def scorecard_summaries(comparison: Comparison, year: float) -> dict[str, pd.DataFrame]:
@@ -311,6 +353,8 @@ def differing_cells(summaries: dict[str, pd.DataFrame]) -> set[tuple[str, str]]:
             seen.setdefault((row.dimension, row.theme), set()).add(row.verdict)
     if len(summaries) < 2:
         return set()
-    counts = {cell: sum(1 for t in summaries.values() if ((t.dimension == cell[0]) & (t.theme == cell[1])).any())
-              for cell in seen}
+    counts = {
+        cell: sum(1 for t in summaries.values() if ((t.dimension == cell[0]) & (t.theme == cell[1])).any())
+        for cell in seen
+    }
     return {cell for cell, verdicts in seen.items() if len(verdicts) > 1 or counts[cell] < len(summaries)}

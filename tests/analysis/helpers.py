@@ -12,8 +12,14 @@ from simulator.spec import ModelSpec, ScenarioSpec
 
 def node(node_id: str, **extra: Any) -> dict[str, Any]:
     """A node dict with defaults (theme t, hier_en_nu, baseline 100, direction up)."""
-    return {"id": node_id, "label": node_id, "theme": "t", "dimension": "hier_en_nu",
-            "baseline": 100.0, "direction": "up"} | extra
+    return {
+        "id": node_id,
+        "label": node_id,
+        "theme": "t",
+        "dimension": "hier_en_nu",
+        "baseline": 100.0,
+        "direction": "up",
+    } | extra
 
 
 def link(source: str, target: str, weight: Any, **extra: Any) -> dict[str, Any]:
@@ -21,11 +27,17 @@ def link(source: str, target: str, weight: Any, **extra: Any) -> dict[str, Any]:
     return {"from": source, "to": target, "weight": weight} | extra
 
 
-def model(nodes: list[dict], links: list[dict], start: float = 2025, end: float = 2035,
-          dt: float = 0.25) -> ModelSpec:
+def model(nodes: list[dict], links: list[dict], start: float = 2025, end: float = 2035, dt: float = 0.25) -> ModelSpec:
     """A checked ModelSpec."""
-    spec = ModelSpec.model_validate({"name": "small", "title": "small", "nodes": nodes, "links": links,
-                                     "time": {"start": start, "end": end, "dt": dt}})
+    spec = ModelSpec.model_validate(
+        {
+            "name": "small",
+            "title": "small",
+            "nodes": nodes,
+            "links": links,
+            "time": {"start": start, "end": end, "dt": dt},
+        }
+    )
     assert check_model(spec) == []
     return spec
 

@@ -31,17 +31,20 @@ def path(values: dict[float, float]) -> np.ndarray:
     return d
 
 
-@pytest.mark.parametrize(("form", "d", "holds"), [
-    ("falls", path({2024: -0.1}), True),
-    ("falls", path({2022: -0.1}), True),          # the window starts at the interventions' start
-    ("falls", path({2027: -0.1}), True),          # and ends `within` years later, that time included
-    ("falls", path({2027.25: -0.1}), False),      # after the window
-    ("falls", path({2021.75: -0.1}), False),      # before the interventions start
-    ("falls", path({2024: 0.1}), False),
-    ("falls", np.zeros(TIMES.size), False),       # no change is no fall
-    ("rises", path({2024: 0.1}), True),
-    ("rises", path({2024: -0.1}), False),
-])
+@pytest.mark.parametrize(
+    ("form", "d", "holds"),
+    [
+        ("falls", path({2024: -0.1}), True),
+        ("falls", path({2022: -0.1}), True),  # the window starts at the interventions' start
+        ("falls", path({2027: -0.1}), True),  # and ends `within` years later, that time included
+        ("falls", path({2027.25: -0.1}), False),  # after the window
+        ("falls", path({2021.75: -0.1}), False),  # before the interventions start
+        ("falls", path({2024: 0.1}), False),
+        ("falls", np.zeros(TIMES.size), False),  # no change is no fall
+        ("rises", path({2024: 0.1}), True),
+        ("rises", path({2024: -0.1}), False),
+    ],
+)
 def test_rises_and_falls_look_in_the_window_after_the_start(form, d, holds):
     verdict = evaluate(check(expect=form, within=5, **{"with": STEP}), TIMES, BASE, d)
     assert verdict.holds.tolist() == [holds]
@@ -61,26 +64,36 @@ def test_the_window_starts_at_the_earliest_intervention():
     assert evaluate(c, TIMES, BASE, path({2026.5: -1})).holds.tolist() == [False]
 
 
-@pytest.mark.parametrize(("form", "value", "holds"), [
-    ("higher", 0.5, True), ("higher", -0.5, False), ("higher", 0.0, False),
-    ("lower", -0.5, True), ("lower", 0.5, False), ("lower", 0.0, False),
-])
+@pytest.mark.parametrize(
+    ("form", "value", "holds"),
+    [
+        ("higher", 0.5, True),
+        ("higher", -0.5, False),
+        ("higher", 0.0, False),
+        ("lower", -0.5, True),
+        ("lower", 0.5, False),
+        ("lower", 0.0, False),
+    ],
+)
 def test_higher_and_lower_read_the_sign_in_their_year(form, value, holds):
     c = check(expect=form, year=2025, **{"with": STEP})
     assert evaluate(c, TIMES, BASE, path({2025: value})).holds.tolist() == [holds]
     assert evaluate(c, TIMES, BASE, path({2025.25: value})).holds.tolist() == [False]  # another year
 
 
-@pytest.mark.parametrize(("form", "bounds", "d", "holds"), [
-    ("never_below", {"value": 90}, path({2025: -10}), True),      # 90 is not below 90
-    ("never_below", {"value": 90}, path({2025: -10.001}), False),
-    ("never_above", {"value": 110}, path({2025: 10}), True),
-    ("never_above", {"value": 110}, path({2025: 10.001}), False),
-    ("between", {"low": 95, "high": 105}, path({2021: -5, 2029: 5}), True),
-    ("between", {"low": 95, "high": 105}, path({2029: 5.5}), False),
-    ("between", {"low": 95, "high": 105}, path({2021: -5.5}), False),
-    ("between", {"low": 101, "high": 105}, np.zeros(TIMES.size), False),  # the baseline itself is outside
-])
+@pytest.mark.parametrize(
+    ("form", "bounds", "d", "holds"),
+    [
+        ("never_below", {"value": 90}, path({2025: -10}), True),  # 90 is not below 90
+        ("never_below", {"value": 90}, path({2025: -10.001}), False),
+        ("never_above", {"value": 110}, path({2025: 10}), True),
+        ("never_above", {"value": 110}, path({2025: 10.001}), False),
+        ("between", {"low": 95, "high": 105}, path({2021: -5, 2029: 5}), True),
+        ("between", {"low": 95, "high": 105}, path({2029: 5.5}), False),
+        ("between", {"low": 95, "high": 105}, path({2021: -5.5}), False),
+        ("between", {"low": 101, "high": 105}, np.zeros(TIMES.size), False),  # the baseline itself is outside
+    ],
+)
 def test_bounds_and_ranges_hold_at_every_time(form, bounds, d, holds):
     assert evaluate(check(expect=form, **bounds), TIMES, BASE, d).holds.tolist() == [holds]
 
@@ -107,15 +120,18 @@ def test_the_detail_says_what_decided():
     assert translate(detail(c, broken), "nl") == "voor het eerst erbuiten in 2024: -1.400"
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    ({"expect": "sometimes"}, "'sometimes'"),
-    ({"expect": "falls", "within": 5}, "needs with:"),
-    ({"expect": "falls", "with": STEP}, "needs within"),
-    ({"expect": "never_below", "value": 0, "year": 2025}, "year is not a key of a 'never_below' check"),
-    ({"expect": "between", "low": 5, "high": 1}, "low <= high"),
-    ({"expect": "falls", "within": 0, "with": STEP}, "within must be above 0"),
-    ({"expect": "never_below", "value": 0, "min_share": 1.5}, "less than or equal to 1"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"expect": "sometimes"}, "'sometimes'"),
+        ({"expect": "falls", "within": 5}, "needs with:"),
+        ({"expect": "falls", "with": STEP}, "needs within"),
+        ({"expect": "never_below", "value": 0, "year": 2025}, "year is not a key of a 'never_below' check"),
+        ({"expect": "between", "low": 5, "high": 1}, "low <= high"),
+        ({"expect": "falls", "within": 0, "with": STEP}, "within must be above 0"),
+        ({"expect": "never_below", "value": 0, "min_share": 1.5}, "less than or equal to 1"),
+    ],
+)
 def test_malformed_checks_are_refused_with_the_fix(data, words):
     with pytest.raises(ValidationError) as info:
         check(**data)
@@ -123,11 +139,28 @@ def test_malformed_checks_are_refused_with_the_fix(data, words):
 
 
 def test_a_check_is_written_as_a_sentence_when_it_has_no_label():
-    model = ModelSpec.model_validate({"name": "m", "title": "m", "nodes": [
-        {"id": "x", "label": {"nl": "Banen", "en": "Jobs"}, "theme": "samenleving", "dimension": "hier_en_nu",
-         "unit": "jobs"},
-        {"id": "y", "label": {"nl": "Werkloosheid", "en": "Unemployment"}, "theme": "samenleving",
-         "dimension": "hier_en_nu", "unit": "%"}]})
+    model = ModelSpec.model_validate(
+        {
+            "name": "m",
+            "title": "m",
+            "nodes": [
+                {
+                    "id": "x",
+                    "label": {"nl": "Banen", "en": "Jobs"},
+                    "theme": "samenleving",
+                    "dimension": "hier_en_nu",
+                    "unit": "jobs",
+                },
+                {
+                    "id": "y",
+                    "label": {"nl": "Werkloosheid", "en": "Unemployment"},
+                    "theme": "samenleving",
+                    "dimension": "hier_en_nu",
+                    "unit": "%",
+                },
+            ],
+        }
+    )
     step = {**STEP, "height": 1000, "start": 2026}
     c = check(expect="falls", within=5, **{"with": step})
     assert translate(statement(c, model), "en") == "with Jobs +1,000 jobs from 2026: Unemployment falls within 5 years"

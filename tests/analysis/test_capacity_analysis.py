@@ -16,11 +16,19 @@ def migration_model():
 
     The loop newcomers -> workers -> filled -> newcomers has a gain of 2 per year while the
     workers are the active input, 0 while demand is (as at the baseline)."""
-    nodes = [node("demand"), node("workers", baseline=120.0), node("filled", kind="minimum"),
-             node("newcomers", baseline=0.0, kind="stock")]
+    nodes = [
+        node("demand"),
+        node("workers", baseline=120.0),
+        node("filled", kind="minimum"),
+        node("newcomers", baseline=0.0, kind="stock"),
+    ]
     del nodes[2]["baseline"]
-    links = [link("demand", "filled", 1.0), link("workers", "filled", 1.0),
-             link("filled", "newcomers", 2.0), link("newcomers", "workers", 1.0)]
+    links = [
+        link("demand", "filled", 1.0),
+        link("workers", "filled", 1.0),
+        link("filled", "newcomers", 2.0),
+        link("newcomers", "workers", 1.0),
+    ]
     return model(nodes, links)
 
 

@@ -66,7 +66,9 @@ def test_loops_of_a_model_as_table_and_json(files):
     assert set(data) == {"model", "scenario", "year", "n_loops", "loops", "stability"}
     assert data["scenario"] is None and data["n_loops"] == 2
     assert [(lp["id"], lp["polarity"], lp["lag"]) for lp in data["loops"]] == [
-        ("R1", "reinforcing", 3.0), ("B1", "balancing", 0.5)]
+        ("R1", "reinforcing", 3.0),
+        ("B1", "balancing", 0.5),
+    ]
     assert set(data["loops"][0]) == {"id", "polarity", "lag", "gain", "length", "nodes", "path", "links"}
     assert data["stability"]["stable"] is True
 
@@ -100,8 +102,22 @@ def test_explain_table_and_json_add_up(files):
     assert result.exit_code == 0, result.output
     assert "link         B " in result.output and "A -> B -> C" in result.output  # labels, not ids
     data = json.loads(bwsim("explain", files / "push.yaml", "--node", "c", "--year", 2032, "--json").output)
-    assert set(data) == {"scenario", "node", "label", "unit", "year", "baseline", "delta", "exact", "incoming",
-                         "paths", "n_paths", "loops", "interventions", "scored"}
+    assert set(data) == {
+        "scenario",
+        "node",
+        "label",
+        "unit",
+        "year",
+        "baseline",
+        "delta",
+        "exact",
+        "incoming",
+        "paths",
+        "n_paths",
+        "loops",
+        "interventions",
+        "scored",
+    }
     assert data["scored"] == []  # no expert-scored link leads into c
     assert sum(r["value"] for r in data["incoming"]) == pytest.approx(data["delta"], abs=1e-12)
     assert sum(r["value"] for r in data["paths"]) == pytest.approx(data["delta"], abs=1e-12)
@@ -109,10 +125,13 @@ def test_explain_table_and_json_add_up(files):
     assert {r["id"] for r in data["loops"]} == {"R1", "B1"}
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--node", "bb"], "unknown node 'bb' (did you mean 'b'?)"),
-    (["--node", "b", "--year", 2050], "year 2050 is outside the horizon 2025-2035"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--node", "bb"], "unknown node 'bb' (did you mean 'b'?)"),
+        (["--node", "b", "--year", 2050], "year 2050 is outside the horizon 2025-2035"),
+    ],
+)
 def test_explain_bad_input_exits_2_with_a_message(files, args, message):
     result = bwsim("explain", files / "push.yaml", *args)
     assert result.exit_code == 2
@@ -132,8 +151,9 @@ def test_run_warns_about_an_unstable_loop_before_running_and_ends_with_the_score
 
 
 def test_run_of_two_scenarios_compares_them_and_a_stable_run_has_no_warning(files, tmp_path):
-    (files / "pull.yaml").write_text(SCENARIO.replace("push", "pull").replace("height: 10", "height: -10"),
-                                     encoding="utf-8")
+    (files / "pull.yaml").write_text(
+        SCENARIO.replace("push", "pull").replace("height: 10", "height: -10"), encoding="utf-8"
+    )
     result = bwsim("run", files / "push.yaml", files / "pull.yaml", "--out", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr
@@ -144,8 +164,9 @@ def test_run_of_two_scenarios_compares_them_and_a_stable_run_has_no_warning(file
 
 
 def test_scorecard_before_the_horizon_summarises_the_last_year_asked_for(files):
-    (files / "pull.yaml").write_text(SCENARIO.replace("push", "pull").replace("height: 10", "height: -10"),
-                                     encoding="utf-8")
+    (files / "pull.yaml").write_text(
+        SCENARIO.replace("push", "pull").replace("height: 10", "height: -10"), encoding="utf-8"
+    )
     result = bwsim("scorecard", files / "push.yaml", files / "pull.yaml", "--year", 2030, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "Scenarios side by side in 2030" in result.stdout
@@ -165,10 +186,13 @@ def test_scorecard_command_json_keys_and_theme_filter(files):
     assert "milieu" in text and "arbeid" not in text and "(geen indicatoren)" in text and "%" in text
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--theme", "wonen"], "--theme: no node has the theme 'wonen'"),
-    (["--year", 2020], "--year: year 2020 is outside the horizon 2025-2035"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--theme", "wonen"], "--theme: no node has the theme 'wonen'"),
+        (["--year", 2020], "--year: year 2020 is outside the horizon 2025-2035"),
+    ],
+)
 def test_scorecard_bad_input_exits_2(files, args, message):
     result = bwsim("scorecard", files / "push.yaml", *args)
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output

@@ -145,10 +145,10 @@ def test_user_text_is_escaped(made):
     page = _read(out)
     assert "script" not in page.tags and page.tags.count("img") == len(page.images)
     text = "".join(page.tags and page.text)
-    assert "Unemployment <script>alert(1)</script>" in text      # shown as text, not run
+    assert "Unemployment <script>alert(1)</script>" in text  # shown as text, not run
     assert "A step <script>x()</script>" in text
     assert "CBS <b>StatLine</b> 80590ned" in text
-    assert "<img src=x onerror=alert(2)>" in text                 # the unquantified node's note
+    assert "<img src=x onerror=alert(2)>" in text  # the unquantified node's note
     raw = out.read_text(encoding="utf-8")
     assert "<script>" not in raw and "&lt;script&gt;" in raw
 
@@ -167,7 +167,7 @@ def test_numbers_match_the_cli_scorecard(made):
         relative = "n/a" if row["relative"] is None else format_number(100 * row["relative"], "en") + " %"
         assert cells["relative"].strip() == relative
     jobless = next(row for row in horizon if row["node"] == "jobless")
-    assert jobless["delta"] == pytest.approx(-0.7, abs=0.2)       # -(weight) with weight ~ U(0.2, 1.2)
+    assert jobless["delta"] == pytest.approx(-0.7, abs=0.2)  # -(weight) with weight ~ U(0.2, 1.2)
 
 
 def test_the_report_reads_the_ambitions_and_names_the_screening(made):
@@ -184,7 +184,7 @@ def test_dutch_by_default_with_dutch_numbers(files):
     assert result.exit_code == 0, result.output
     text = "".join(_read(out).text)
     assert "Wat het model niet dekt" in text and "hier en nu" in text
-    assert "-0,7 " in text or "-0,7" in text                       # the central weight's change, Dutch comma
+    assert "-0,7 " in text or "-0,7" in text  # the central weight's change, Dutch comma
 
 
 def test_an_existing_report_is_not_replaced_without_force(made):

@@ -12,19 +12,39 @@ LONG = "Vakgeschoolde inwoners voor medtech en logistiek (Parkstad)"  # 58 chara
 def _run():
     """jobs (15,000) +3,000 by a step; a flow with baseline 0 and a small share with a long label follow."""
     nodes = [
-        {"id": "jobs", "label": {"nl": "Banen", "en": "Jobs"}, "theme": "t", "dimension": "hier_en_nu",
-         "baseline": 15000, "unit": "jobs"},
-        {"id": "moves", "label": {"nl": "Migratiesaldo", "en": "Net migration"}, "theme": "t",
-         "dimension": "hier_en_nu", "baseline": 0, "unit": "persons/yr"},
-        {"id": "skilled", "label": {"nl": LONG, "en": LONG}, "theme": "t", "dimension": "later",
-         "baseline": 0.5, "unit": "fraction"},
+        {
+            "id": "jobs",
+            "label": {"nl": "Banen", "en": "Jobs"},
+            "theme": "t",
+            "dimension": "hier_en_nu",
+            "baseline": 15000,
+            "unit": "jobs",
+        },
+        {
+            "id": "moves",
+            "label": {"nl": "Migratiesaldo", "en": "Net migration"},
+            "theme": "t",
+            "dimension": "hier_en_nu",
+            "baseline": 0,
+            "unit": "persons/yr",
+        },
+        {
+            "id": "skilled",
+            "label": {"nl": LONG, "en": LONG},
+            "theme": "t",
+            "dimension": "later",
+            "baseline": 0.5,
+            "unit": "fraction",
+        },
         {"id": "idle", "label": "Ongemoeid", "theme": "t", "dimension": "later", "baseline": 7},
     ]
     links = [{"from": "jobs", "to": "moves", "weight": 0.001}, {"from": "jobs", "to": "skilled", "weight": 0.00001}]
-    model = ModelSpec.model_validate({"name": "m", "title": "m", "time": {"start": 2025, "end": 2030, "dt": 1},
-                                      "nodes": nodes, "links": links})
-    scenario = ScenarioSpec.model_validate({"name": "s", "model": "", "interventions": [
-        {"node": "jobs", "shape": "step", "height": 3000, "start": 2026}]})
+    model = ModelSpec.model_validate(
+        {"name": "m", "title": "m", "time": {"start": 2025, "end": 2030, "dt": 1}, "nodes": nodes, "links": links}
+    )
+    scenario = ScenarioSpec.model_validate(
+        {"name": "s", "model": "", "interventions": [{"node": "jobs", "shape": "step", "height": 3000, "start": 2026}]}
+    )
     return run_deterministic(prepare_scenario(scenario, model)), model
 
 

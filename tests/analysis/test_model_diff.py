@@ -45,9 +45,11 @@ def test_the_example_pair_lists_exactly_what_the_edit_changed():
     changed = {c.key: c.fields for c in diff.changes if c.action == "changed"}
     assert changed["life_satisfaction"] == (FieldChange("max", None, 10.0),)
     assert changed[("jobs_total", "unemployment_rate")] == (
-        FieldChange("weight", FixedValue.fixed(-0.0001), FixedValue.fixed(-0.00012)),)
+        FieldChange("weight", FixedValue.fixed(-0.0001), FixedValue.fixed(-0.00012)),
+    )
     assert changed[("jobs_total", "disposable_income")] == (
-        FieldChange("lag", FixedValue.fixed(1.0), FixedValue.fixed(2.0)),)
+        FieldChange("lag", FixedValue.fixed(1.0), FixedValue.fixed(2.0)),
+    )
     # the title differs too, but it is the model's name for people: not listed (titles are not compared)
     assert not diff.of("model", "changed")
 
@@ -75,8 +77,13 @@ def test_the_changes_in_words_dutch_and_english():
 def test_results_first_diverge_where_the_lags_say():
     old, new = _run(V1), _run(V2)
     div = result_divergence(old, new)
-    assert div.compared == ("medtech_jobs", "jobs_total", "unemployment_rate", "disposable_income",
-                            "life_satisfaction")  # commuter_car_km is only in the new model
+    assert div.compared == (
+        "medtech_jobs",
+        "jobs_total",
+        "unemployment_rate",
+        "disposable_income",
+        "life_satisfaction",
+    )  # commuter_car_km is only in the new model
     assert len(div.times) == 41
     first = {n.node: n for n in div.nodes}
     # the step starts in 2026; jobs follow at once and are the same in both models
@@ -127,8 +134,9 @@ def test_a_baseline_change_diverges_at_the_start(tmp_path: Path):
     result = runner.invoke(app, ["diff", str(HEERLEN), str(edited), str(GROWTH), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert [(c["subject"], c["action"], c["key"], [f["field"] for f in c["fields"]]) for c in report["changes"]] \
-        == [("node", "changed", "population", ["baseline"])]
+    assert [(c["subject"], c["action"], c["key"], [f["field"] for f in c["fields"]]) for c in report["changes"]] == [
+        ("node", "changed", "population", ["baseline"])
+    ]
     first = report["divergence"]["first"]
     assert first["first_time"] == 2025.0  # a baseline is there from the first step, before any intervention
     assert "population" in {n["node"] for n in report["divergence"]["nodes"]}
@@ -153,11 +161,13 @@ def test_the_report_in_dutch_names_the_first_divergence_and_each_diverging_node(
     lines = result.stdout.splitlines()
     assert lines[0] == f"{V1} → {V2}: 6 verschil(len)"
     assert "de resultaten lopen voor het eerst uiteen bij disposable_income in 2026,25 (verschil -3,5 euro)" in lines
-    table = lines[lines.index("3 van 5 knopen lopen uiteen (2 daarvan voor het eerst in 2026,25):") + 1:]
+    table = lines[lines.index("3 van 5 knopen lopen uiteen (2 daarvan voor het eerst in 2026,25):") + 1 :]
     assert table[0].split() == ["knoop", "eerst", "uiteen", "grootste", "verschil", "in"]
-    assert [row.split()[:2] for row in table[1:]] == [["disposable_income", "2026,25"],
-                                                      ["life_satisfaction", "2026,25"],
-                                                      ["unemployment_rate", "2028"]]
+    assert [row.split()[:2] for row in table[1:]] == [
+        ["disposable_income", "2026,25"],
+        ["life_satisfaction", "2026,25"],
+        ["unemployment_rate", "2028"],
+    ]
     english = runner.invoke(app, ["diff", str(V1), str(V2), str(SCENARIO), "--lang", "en"])
     assert "the results first diverge at disposable_income in 2026.25 (difference -3.5 euro)" in english.stdout
 
@@ -168,8 +178,12 @@ def test_json_holds_the_changes_and_the_divergence():
     report = json.loads(result.stdout)
     assert report["old_file"] == str(V1) and report["identical"] is False
     link = next(c for c in report["changes"] if c["key"] == ["jobs_total", "unemployment_rate"])
-    assert link == {"subject": "link", "action": "changed", "key": ["jobs_total", "unemployment_rate"],
-                    "fields": [{"field": "weight", "old": -0.0001, "new": -0.00012}]}
+    assert link == {
+        "subject": "link",
+        "action": "changed",
+        "key": ["jobs_total", "unemployment_rate"],
+        "fields": [{"field": "weight", "old": -0.0001, "new": -0.00012}],
+    }
     added = next(c for c in report["changes"] if c["action"] == "added" and c["subject"] == "node")
     assert added["spec"]["id"] == "commuter_car_km" and added["spec"]["baseline"] == 500.0
     div = report["divergence"]
@@ -182,18 +196,24 @@ def test_a_shape_and_a_range_are_shown_in_words(tmp_path: Path):
     text = V1.read_text(encoding="utf-8").replace(
         "{from: medtech_jobs, to: jobs_total, weight: 1.4}",
         "{from: medtech_jobs, to: jobs_total, weight: {low: 1.2, mode: 1.4, high: 1.7}, "
-        "shape: {kind: saturation, max: 5000}}")
+        "shape: {kind: saturation, max: 5000}}",
+    )
     new.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["diff", str(V1), str(new)])
     assert result.exit_code == 0, result.output
-    assert ("    medtech_jobs → jobs_total: gewicht 1,4 → 1,4 (1,2 tot 1,7); vorm geen → verzadiging bij 5000"
-            in result.stdout.splitlines())
+    assert (
+        "    medtech_jobs → jobs_total: gewicht 1,4 → 1,4 (1,2 tot 1,7); vorm geen → verzadiging bij 5000"
+        in result.stdout.splitlines()
+    )
 
 
 def test_a_scenario_that_does_not_load_on_one_model_is_refused_after_the_diff(tmp_path: Path):
     scenario = tmp_path / "cars.yaml"
-    scenario.write_text("name: cars\nmodel: model-v2.yaml\ninterventions:\n"
-                        "  - {node: commuter_car_km, shape: step, height: 10, start: 2026}\n", encoding="utf-8")
+    scenario.write_text(
+        "name: cars\nmodel: model-v2.yaml\ninterventions:\n"
+        "  - {node: commuter_car_km, shape: step, height: 10, start: 2026}\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["diff", str(V1), str(V2), str(scenario)])
     assert result.exit_code == 2
     assert result.stdout.splitlines()[0] == f"{V1} → {V2}: 6 verschil(len)"  # what changed says why
@@ -213,8 +233,9 @@ def test_bad_input_exits_2_with_the_file(tmp_path: Path):
     assert swapped.exit_code == 2
     assert f"{SCENARIO}: is een scenariobestand, geen modelbestand" in swapped.stderr
     broken = tmp_path / "broken.yaml"
-    broken.write_text(V2.read_text(encoding="utf-8").replace("to: life_satisfaction", "to: life_satisfactoin"),
-                      encoding="utf-8")
+    broken.write_text(
+        V2.read_text(encoding="utf-8").replace("to: life_satisfaction", "to: life_satisfactoin"), encoding="utf-8"
+    )
     both = runner.invoke(app, ["diff", str(broken), str(tmp_path / "nope.yaml")])
     assert both.exit_code == 2
     assert "life_satisfactoin" in both.stderr and "nope.yaml" in both.stderr  # both files' problems at once
@@ -227,11 +248,16 @@ def test_bad_input_exits_2_with_the_file(tmp_path: Path):
 
 def test_the_horizon_a_growth_baseline_a_source_and_scores_are_compared_field_by_field(tmp_path: Path):
     text = V1.read_text(encoding="utf-8")
-    edited = (text.replace("time: {start: 2025, end: 2035, dt: 0.25}", "time: {start: 2025, end: 2040, dt: 0.25}")
-              .replace("    baseline: 100000\n", "    baseline: {value: 100000, growth: 0.01}\n"
-                       "    indicator: {source: LISA}\n")
-              .replace("{from: disposable_income, to: life_satisfaction, weight: 0.0001}",
-                       "{from: disposable_income, to: life_satisfaction, form: elasticity, score: 2}"))
+    edited = (
+        text.replace("time: {start: 2025, end: 2035, dt: 0.25}", "time: {start: 2025, end: 2040, dt: 0.25}")
+        .replace(
+            "    baseline: 100000\n", "    baseline: {value: 100000, growth: 0.01}\n    indicator: {source: LISA}\n"
+        )
+        .replace(
+            "{from: disposable_income, to: life_satisfaction, weight: 0.0001}",
+            "{from: disposable_income, to: life_satisfaction, form: elasticity, score: 2}",
+        )
+    )
     new = tmp_path / "v2.yaml"
     new.write_text(edited, encoding="utf-8")
     diff = structural_diff(load_model(V1).checked, load_model(new).checked)

@@ -29,12 +29,26 @@ def prepared(path: Path = EXAMPLE):
 
 def two_groups(measure: str | None = None) -> ModelSpec:
     gap_key = {} if measure is None else {"gap": measure}
-    return ModelSpec.model_validate({
-        "name": "groups", "title": "two groups", "time": {"start": 2025, "end": 2030, "dt": 1.0},
-        "dimensions": {"groep": ["laag", "hoog"]},
-        "nodes": [{"id": "income", "label": "Income", "over": ["groep"], "theme": "materiele_welvaart",
-                   "dimension": "hier_en_nu",
-                   "baseline": {"laag": 20.0, "hoog": 60.0}, "direction": "up", **gap_key}]})
+    return ModelSpec.model_validate(
+        {
+            "name": "groups",
+            "title": "two groups",
+            "time": {"start": 2025, "end": 2030, "dt": 1.0},
+            "dimensions": {"groep": ["laag", "hoog"]},
+            "nodes": [
+                {
+                    "id": "income",
+                    "label": "Income",
+                    "over": ["groep"],
+                    "theme": "materiele_welvaart",
+                    "dimension": "hier_en_nu",
+                    "baseline": {"laag": 20.0, "hoog": 60.0},
+                    "direction": "up",
+                    **gap_key,
+                }
+            ],
+        }
+    )
 
 
 def test_verdeling_gap_and_direction_on_two_groups_by_hand():
@@ -63,25 +77,45 @@ def test_gap_measures():
 
 def test_nodes_of_place_and_the_whole():
     spec = prepared().model
-    assert nodes_of_place(spec, "kerkrade") == ["jobs[kerkrade]", "employed_residents[kerkrade]",
-                                                "unemployment_rate[kerkrade]"]
+    assert nodes_of_place(spec, "kerkrade") == [
+        "jobs[kerkrade]",
+        "employed_residents[kerkrade]",
+        "unemployment_rate[kerkrade]",
+    ]
     # jobs and unemployment_rate have aggregate nodes; employed_residents does not: listed per gemeente
-    assert whole_nodes(spec) == ["regional_jobs", "employed_residents[heerlen]", "employed_residents[kerkrade]",
-                                 "jobs_parkstad", "unemployment_parkstad"]
+    assert whole_nodes(spec) == [
+        "regional_jobs",
+        "employed_residents[heerlen]",
+        "employed_residents[kerkrade]",
+        "jobs_parkstad",
+        "unemployment_parkstad",
+    ]
     with pytest.raises(InputError) as info:
         nodes_of_place(spec, "maastricht")
     assert "heerlen, kerkrade" in info.value.problems[0].hint
 
 
 def test_nodes_of_place_counts_a_wijk_in_its_gemeente():
-    spec = ModelSpec.model_validate({
-        "name": "wijken", "title": "wijken", "dimensions": {
-            "gemeente": ["heerlen", "kerkrade"],
-            "wijk": {"within": "gemeente", "elements": {"heerlen": ["centrum", "noord"], "kerkrade": ["west"]}}},
-        "nodes": [{"id": "trust", "over": ["wijk"], "label": "Trust", "theme": "samenleving",
-                   "dimension": "hier_en_nu"},
-                  {"id": "jobs", "label": "Jobs", "over": ["gemeente"], "theme": "arbeid_en_vrije_tijd",
-                   "dimension": "hier_en_nu"}]})
+    spec = ModelSpec.model_validate(
+        {
+            "name": "wijken",
+            "title": "wijken",
+            "dimensions": {
+                "gemeente": ["heerlen", "kerkrade"],
+                "wijk": {"within": "gemeente", "elements": {"heerlen": ["centrum", "noord"], "kerkrade": ["west"]}},
+            },
+            "nodes": [
+                {"id": "trust", "over": ["wijk"], "label": "Trust", "theme": "samenleving", "dimension": "hier_en_nu"},
+                {
+                    "id": "jobs",
+                    "label": "Jobs",
+                    "over": ["gemeente"],
+                    "theme": "arbeid_en_vrije_tijd",
+                    "dimension": "hier_en_nu",
+                },
+            ],
+        }
+    )
     assert nodes_of_place(spec, "heerlen") == ["trust[centrum]", "trust[noord]", "jobs[heerlen]"]
     assert nodes_of_place(spec, "west") == ["trust[west]"]
 
@@ -107,13 +141,18 @@ def test_scorecard_of_a_place_beside_the_whole():
     out = result.output
     assert "Scorecard of Kerkrade" in out and "unemployment (Kerkrade)" in out
     assert "unemployment (Heerlen)" not in out
-    assert "Unemployment rate over gemeente (highest minus lowest): 2030: 0.6 without, 0.29 with the scenario: " \
-           "narrows (-0.31 percentage points)" in out
+    assert (
+        "Unemployment rate over gemeente (highest minus lowest): 2030: 0.6 without, 0.29 with the scenario: "
+        "narrows (-0.31 percentage points)" in out
+    )
     assert "Kerkrade       whole" in out
     data = json.loads(bwsim("scorecard", EXAMPLE, "--place", "kerkrade", "--json").output)["scenarios"][0]
     assert data["place"] == "kerkrade"
-    assert {r["node"] for r in data["nodes"]} == {"jobs[kerkrade]", "employed_residents[kerkrade]",
-                                                  "unemployment_rate[kerkrade]"}
+    assert {r["node"] for r in data["nodes"]} == {
+        "jobs[kerkrade]",
+        "employed_residents[kerkrade]",
+        "unemployment_rate[kerkrade]",
+    }
     assert {r["dimension"] for r in data["nodes"]} == {"hier_en_nu"}  # Kerkrade's own view
     assert "jobs_parkstad" in {r["node"] for r in data["whole"]["nodes"]}
     row = next(r for r in data["distribution"] if r["indicator"] == "unemployment_rate" and r["year"] == 2035)

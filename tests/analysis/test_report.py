@@ -21,9 +21,16 @@ from .helpers import link, model, node, prepared
 
 
 def scenario(weight):
-    spec = model([node("jobs", theme="arbeid"), node("co2", theme="milieu", dimension="later", direction="down"),
-                  node("away", theme="handel", dimension="elders")],
-                 [link("jobs", "co2", weight), link("jobs", "away", -0.5, lag=1.0)], end=2050, dt=0.5)
+    spec = model(
+        [
+            node("jobs", theme="arbeid"),
+            node("co2", theme="milieu", dimension="later", direction="down"),
+            node("away", theme="handel", dimension="elders"),
+        ],
+        [link("jobs", "co2", weight), link("jobs", "away", -0.5, lag=1.0)],
+        end=2050,
+        dt=0.5,
+    )
     return prepared(spec, [{"node": "jobs", "shape": "step", "height": 10.0, "start": 2026}])
 
 
@@ -50,15 +57,23 @@ def test_ensemble_share_agree_matches_the_share_of_members_with_that_sign():
 def test_text_shows_every_dimension_and_trade_offs():
     prep = scenario(0.2)
     text = scorecard_text(scenario_scorecard(prep), prep)
-    for word in ("hier en nu", "later", "elders", "Afruil in 2050", "winst:  arbeid (hier en nu)",
-                 "verlies: milieu (later), handel (elders)", "In 2050 is het aantal jobs 10 hoger"):
+    for word in (
+        "hier en nu",
+        "later",
+        "elders",
+        "Afruil in 2050",
+        "winst:  arbeid (hier en nu)",
+        "verlies: milieu (later), handel (elders)",
+        "In 2050 is het aantal jobs 10 hoger",
+    ):
         assert word in text, word
     assert stability_warning(prep) == ""
 
 
 def test_split_name_is_what_the_group_labels_share():
     assert split_name(["Vertrouwen in anderen, Heerlen-Noord", "Vertrouwen in anderen, Heerlen-Zuid"]) == (
-        "Vertrouwen in anderen")
+        "Vertrouwen in anderen"
+    )
     assert split_name(["Income (low)", "Income (high)"]) == "Income"
     assert split_name(["Noord", "Zuid"]) == ""
 

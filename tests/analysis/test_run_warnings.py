@@ -14,13 +14,17 @@ from simulator.scenario_run import prepare_scenario
 
 runner = CliRunner()
 
-NODES = ("nodes:\n"
-         "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
-         "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n")
+NODES = (
+    "nodes:\n"
+    "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+    "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
+)
 # central weight 0.6 (gain 0.3: stable); up to 4 (gain 2: members grow)
-MEMBERS_GROW = (f"name: m\ntitle: m\ntime: {{start: 2025, end: 2035, dt: 0.25}}\n{NODES}"
-                "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"
-                "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n")
+MEMBERS_GROW = (
+    f"name: m\ntitle: m\ntime: {{start: 2025, end: 2035, dt: 0.25}}\n{NODES}"
+    "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"
+    "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n"
+)
 UNSTABLE = MEMBERS_GROW.replace("{low: 0.4, mode: 0.6, high: 4}", "3")
 SCENARIO = "name: s\nmodel: m.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n"
 
@@ -65,16 +69,27 @@ def test_an_intervention_after_the_horizon_is_named_with_its_file(tmp_path):
     _, scenario = files(tmp_path, MEMBERS_GROW, AFTER)
     loaded = load_scenario(scenario)
     warnings = horizon_warnings(prepare_scenario(loaded.spec, loaded.model.spec, loaded.path))
-    assert warnings == [f"{scenario}: interventions[1]: the pulse on 'b' starts at 2040, after the horizon "
-                        "ends at 2035, so it changes nothing in this run (start it earlier, or set a later "
-                        "time: end:)"]
-    assert horizon_warnings(prepare_scenario(loaded.spec.model_copy(update={"interventions": []}),
-                                             loaded.model.spec)) == []
+    assert warnings == [
+        f"{scenario}: interventions[1]: the pulse on 'b' starts at 2040, after the horizon "
+        "ends at 2035, so it changes nothing in this run (start it earlier, or set a later "
+        "time: end:)"
+    ]
+    assert (
+        horizon_warnings(prepare_scenario(loaded.spec.model_copy(update={"interventions": []}), loaded.model.spec))
+        == []
+    )
 
 
-@pytest.mark.parametrize("command", [
-    ["validate"], ["run", "--out", "{out}"], ["scorecard"], ["explain", "--node", "a"], ["loops"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["run", "--out", "{out}"],
+        ["scorecard"],
+        ["explain", "--node", "a"],
+        ["loops"],
+    ],
+)
 def test_every_command_that_runs_warns_about_an_intervention_after_the_horizon(tmp_path, command):
     _, scenario = files(tmp_path, MEMBERS_GROW, AFTER)
     args = [command[0], scenario, *(a.replace("{out}", str(tmp_path / "out")) for a in command[1:])]
@@ -90,9 +105,11 @@ def test_scorecard_monitor_and_sensitivity_warn_about_unstable_members_as_run_do
     expected = "ensemble members make the model unstable"
     run = invoke("run", scenario, "--out", tmp_path / "out", "--samples", "100")
     assert run.exit_code == 0 and expected in run.stderr
-    for args in (["scorecard", scenario, "--samples", "100"], ["monitor", scenario, tmp_path / "obs.csv",
-                                                               "--samples", "100"],
-                 ["sensitivity", scenario, "--output", "a", "--year", "2030", "--samples", "64"]):
+    for args in (
+        ["scorecard", scenario, "--samples", "100"],
+        ["monitor", scenario, tmp_path / "obs.csv", "--samples", "100"],
+        ["sensitivity", scenario, "--output", "a", "--year", "2030", "--samples", "64"],
+    ):
         result = invoke(*args)
         assert result.exit_code == 0, (args, result.output)
         assert expected in result.stderr and "b->a:weight = " in result.stderr, (args, result.stderr)

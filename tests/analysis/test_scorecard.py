@@ -20,13 +20,20 @@ from .helpers import model, node
 
 
 def four_nodes():
-    return model([
-        node("jobs", theme="arbeid", direction="up"),
-        node("unemployment", theme="arbeid", direction="down", unit="%", unit_label="% of labour force",
-             baseline=5.0),
-        node("co2", theme="milieu", dimension="later", direction="down", baseline=0.0),
-        node("commuters", theme="arbeid", dimension="elders", direction="neutral", quantified=False),
-    ], [], start=2025, end=2050, dt=0.5)
+    return model(
+        [
+            node("jobs", theme="arbeid", direction="up"),
+            node(
+                "unemployment", theme="arbeid", direction="down", unit="%", unit_label="% of labour force", baseline=5.0
+            ),
+            node("co2", theme="milieu", dimension="later", direction="down", baseline=0.0),
+            node("commuters", theme="arbeid", dimension="elders", direction="neutral", quantified=False),
+        ],
+        [],
+        start=2025,
+        end=2050,
+        dt=0.5,
+    )
 
 
 def grid(spec):
@@ -108,9 +115,17 @@ def test_default_years_are_decades_and_the_horizon():
 
 
 def test_distribution_says_whether_the_gap_widens_or_narrows():
-    spec = model([node("inc_low", split={"indicator": "income", "group": "low"}, baseline=20.0),
-                  node("inc_high", split={"indicator": "income", "group": "high"}, baseline=60.0),
-                  node("other")], [], start=2025, end=2030, dt=1.0)
+    spec = model(
+        [
+            node("inc_low", split={"indicator": "income", "group": "low"}, baseline=20.0),
+            node("inc_high", split={"indicator": "income", "group": "high"}, baseline=60.0),
+            node("other"),
+        ],
+        [],
+        start=2025,
+        end=2030,
+        dt=1.0,
+    )
     times = np.arange(2025, 2031, dtype=float)
     base = np.tile([20.0, 60.0, 1.0], (6, 1))
     narrowing = np.tile([3.0, 1.0, 0.0], (6, 1))

@@ -23,7 +23,7 @@ def test_stock_with_reinforcing_self_link_grows_by_one_plus_g_dt():
     report = check_stability(spec, compile_model(spec))
     assert not report.stable
     assert report.culprits[0].nodes == ("s",)
-    assert report.growth_per_year == pytest.approx(1.05 ** 4)
+    assert report.growth_per_year == pytest.approx(1.05**4)
     assert "s -> s" in report.message()
 
 
@@ -55,9 +55,13 @@ def test_values_map_replays_the_engine_on_random_models(delay):
     # x(k+1) = A x(k) and d = V x must reproduce the engine after the inputs stop
     rng = np.random.default_rng(3)
     nodes = [node("a"), node("b", kind="stock", decay=0.1), node("c"), node("e", baseline=50.0)]
-    links = [link("a", "b", 0.7), link("b", "c", rng.uniform(-1, 1), lag=1.0, delay=delay),
-             link("c", "a", rng.uniform(-1, 1), lag=1.5, delay=delay),
-             link("c", "e", 0.5, form="elasticity"), link("e", "b", -0.3, lag=0.75, delay="fixed")]
+    links = [
+        link("a", "b", 0.7),
+        link("b", "c", rng.uniform(-1, 1), lag=1.0, delay=delay),
+        link("c", "a", rng.uniform(-1, 1), lag=1.5, delay=delay),
+        link("c", "e", 0.5, form="elasticity"),
+        link("e", "b", -0.3, lag=0.75, delay="fixed"),
+    ]
     spec = model(nodes, links)
     run = prepared(spec, [{"node": "a", "shape": "pulse", "height": 1.0, "start": 2025.5, "width": 1.0}])
     d = simulate(run.compiled, run.inputs)[:, :, 0]
@@ -65,7 +69,7 @@ def test_values_map_replays_the_engine_on_random_models(delay):
     # recover the state at a step after the pulse from the values at the following steps
     k0 = 10
     stacked = np.vstack([values @ np.linalg.matrix_power(a, m) for m in range(a.shape[0] + 2)])
-    x0 = np.linalg.lstsq(stacked, d[k0:k0 + a.shape[0] + 2].ravel(), rcond=None)[0]
+    x0 = np.linalg.lstsq(stacked, d[k0 : k0 + a.shape[0] + 2].ravel(), rcond=None)[0]
     for m in range(20):
         assert np.allclose(values @ np.linalg.matrix_power(a, m) @ x0, d[k0 + m], atol=1e-9)
 
@@ -80,8 +84,7 @@ def test_stable_model_reports_stable_and_no_culprits():
 def test_long_fixed_delays_use_the_sparse_solver_with_the_same_answer(monkeypatch):
     from simulator.analysis import stability
 
-    spec = model([node("a"), node("b")], [link("a", "b", 1.1, lag=3.0, delay="fixed"), link("b", "a", 1.0)],
-                 dt=0.25)
+    spec = model([node("a"), node("b")], [link("a", "b", 1.1, lag=3.0, delay="fixed"), link("b", "a", 1.0)], dt=0.25)
     a = step_map(compile_model(spec))[0]
     dense = spectral_radius(a)
     monkeypatch.setattr(stability, "DENSE_LIMIT", 4)
@@ -91,8 +94,10 @@ def test_long_fixed_delays_use_the_sparse_solver_with_the_same_answer(monkeypatc
 
 def test_two_loops_stable_alone_but_unstable_together_name_the_one_that_matters_most():
     # each loop alone: eigenvalue 1 + dt/tau (g - 1) < 1 for g = 0.6 / 0.7; together g = 1.3 > 1
-    spec = model([node("a"), node("b"), node("c")], [
-        link("a", "b", 0.6, lag=1.0), link("b", "a", 1.0), link("a", "c", 0.7, lag=1.0), link("c", "a", 1.0)])
+    spec = model(
+        [node("a"), node("b"), node("c")],
+        [link("a", "b", 0.6, lag=1.0), link("b", "a", 1.0), link("a", "c", 0.7, lag=1.0), link("c", "a", 1.0)],
+    )
     report = check_stability(spec, compile_model(spec))
     assert not report.stable
     assert report.spectral_radius == pytest.approx(1 + 0.25 * 0.3)
@@ -118,21 +123,25 @@ def test_run_warns_when_ensemble_members_are_unstable_though_the_central_model_i
         "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
         "  - {id: b, label: B, theme: samenleving, dimension: hier_en_nu, baseline: 100}\n"
         "links:\n  - {from: a, to: b, weight: 0.5, lag: 1}\n"
-        "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n", encoding="utf-8")
+        "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n",
+        encoding="utf-8",
+    )
     (tmp_path / "s.yaml").write_text(
-        "name: s\nmodel: m.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n",
-        encoding="utf-8")
+        "name: s\nmodel: m.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n", encoding="utf-8"
+    )
     runner = CliRunner()
     plain = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o1"), "--lang", "en"])
     assert plain.exit_code == 0 and "warning" not in plain.stderr
-    ensemble = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100",
-                                   "--lang", "en"])
+    ensemble = runner.invoke(
+        app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o2"), "--samples", "100", "--lang", "en"]
+    )
     assert ensemble.exit_code == 0, ensemble.output
     assert "of the first 100 ensemble members make the model unstable" in ensemble.stderr
     assert "b->a:weight = " in ensemble.stderr and "The central model is stable" in ensemble.stderr
 
 
 # --- exact at gain 1, robust to extreme weights (issue 11, item 4) ------------------------------------
+
 
 @pytest.mark.parametrize("delay", ["exponential", "fixed"])
 def test_a_loop_of_gain_exactly_one_grows_without_bound_and_is_not_stable(delay):
@@ -183,8 +192,10 @@ def test_a_stock_without_decay_holds_its_level_and_stays_stable():
 
 @pytest.mark.parametrize("weight", [1e308, -1e308, 1e200])
 def test_extreme_weights_give_a_clear_report_not_a_linalg_error(weight):
-    spec = model([node("s", kind="stock"), node("a"), node("b")],
-                 [link("s", "a", weight), link("a", "b", weight), link("b", "s", 1.0)])
+    spec = model(
+        [node("s", kind="stock"), node("a"), node("b")],
+        [link("s", "a", weight), link("a", "b", weight), link("b", "s", 1.0)],
+    )
     report = check_stability(spec, compile_model(spec))
     assert not report.stable and report.spectral_radius == np.inf
     assert "so large that deviations overflow" in report.message()
@@ -192,16 +203,25 @@ def test_extreme_weights_give_a_clear_report_not_a_linalg_error(weight):
 
 
 def test_run_with_weights_of_1e308_refuses_without_a_traceback(tmp_path):
-    lines = ["name: m", "title: t", "nodes:",
-             "  - {id: s, label: S, theme: samenleving, dimension: hier_en_nu, baseline: 10, kind: stock}",
-             "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 10}",
-             "links:", "  - {from: s, to: a, weight: 1e308}", "  - {from: a, to: s, weight: 1e308}"]
+    lines = [
+        "name: m",
+        "title: t",
+        "nodes:",
+        "  - {id: s, label: S, theme: samenleving, dimension: hier_en_nu, baseline: 10, kind: stock}",
+        "  - {id: a, label: A, theme: samenleving, dimension: hier_en_nu, baseline: 10}",
+        "links:",
+        "  - {from: s, to: a, weight: 1e308}",
+        "  - {from: a, to: s, weight: 1e308}",
+    ]
     (tmp_path / "m.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (tmp_path / "s.yaml").write_text("name: s\nmodel: m.yaml\ninterventions:\n"
-                                     "  - {node: a, shape: step, height: 1, start: 2026}\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nmodel: m.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n", encoding="utf-8"
+    )
     runner = CliRunner()
-    for args in (["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")],
-                 ["loops", str(tmp_path / "s.yaml")]):
+    for args in (
+        ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")],
+        ["loops", str(tmp_path / "s.yaml")],
+    ):
         result = runner.invoke(app, [*args, "--lang", "en"])
         assert "Traceback" not in result.output and not isinstance(result.exception, np.linalg.LinAlgError), args
         assert result.exit_code == 2, (args, result.output)

@@ -16,15 +16,25 @@ from simulator.engine import simulate
 
 from .helpers import link, model, node, prepared
 
-DELAYS = [{"lag": 0.0}, {"lag": 1.0, "delay": "exponential"}, {"lag": 1.5, "delay": "third_order"},
-          {"lag": 0.75, "delay": "fixed"}]
+DELAYS = [
+    {"lag": 0.0},
+    {"lag": 1.0, "delay": "exponential"},
+    {"lag": 1.5, "delay": "third_order"},
+    {"lag": 0.75, "delay": "fixed"},
+]
 
 
 def random_model(seed: int, cyclic: bool):
     """Six nodes (two stocks, one elasticity target), random weights and delays."""
     rng = np.random.default_rng(seed)
-    nodes = [node("a"), node("b", kind="stock", decay=0.2), node("c", baseline=40.0), node("e"),
-             node("f", kind="stock"), node("g", baseline=250.0)]
+    nodes = [
+        node("a"),
+        node("b", kind="stock", decay=0.2),
+        node("c", baseline=40.0),
+        node("e"),
+        node("f", kind="stock"),
+        node("g", baseline=250.0),
+    ]
     pairs = [("a", "b"), ("a", "c"), ("b", "c"), ("c", "e"), ("b", "e"), ("e", "f"), ("c", "g"), ("f", "g")]
     if cyclic:
         pairs += [("g", "a"), ("e", "b")]
@@ -43,8 +53,10 @@ def run(spec, interventions):
     return p, simulate(p.compiled, p.inputs)[:, :, 0]
 
 
-INTERVENTIONS = [{"node": "a", "shape": "ramp", "slope": 2.0, "start": 2026, "end": 2030},
-                 {"node": "b", "shape": "pulse", "height": 5.0, "start": 2027, "width": 1.0}]
+INTERVENTIONS = [
+    {"node": "a", "shape": "ramp", "slope": 2.0, "start": 2026, "end": 2030},
+    {"node": "b", "shape": "pulse", "height": 5.0, "start": 2027, "width": 1.0},
+]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -101,9 +113,15 @@ def test_feedback_of_a_stock_self_loop_is_its_decay_like_part():
 
 
 def test_dominant_path_in_a_chain_is_the_one_built_to_dominate():
-    spec = model([node("x"), node("strong"), node("weak"), node("y")], [
-        link("x", "strong", 2.0, lag=1.0), link("strong", "y", 1.5, lag=0.5, delay="fixed"),
-        link("x", "weak", 0.2, lag=1.0), link("weak", "y", -0.5)])
+    spec = model(
+        [node("x"), node("strong"), node("weak"), node("y")],
+        [
+            link("x", "strong", 2.0, lag=1.0),
+            link("strong", "y", 1.5, lag=0.5, delay="fixed"),
+            link("x", "weak", 0.2, lag=1.0),
+            link("weak", "y", -0.5),
+        ],
+    )
     p, d = run(spec, [{"node": "x", "shape": "step", "height": 1.0, "start": 2026}])
     k = p.compiled.times.size - 1
     y = p.compiled.index("y")
@@ -138,7 +156,12 @@ def test_by_intervention_is_exact_superposition_and_shows_interaction_with_bound
     assert abs(table["value"].iloc[-1]) < 1e-9
     assert all(abs(v) > 1e-6 for v in table["value"][:2])
     bounded = model([node("a"), node("b", max=101.0)], [link("a", "b", 1.0)])
-    q, _ = run(bounded, [{"node": "a", "shape": "step", "height": 1.0, "start": 2026},
-                         {"node": "a", "shape": "step", "height": 1.5, "start": 2027}])
+    q, _ = run(
+        bounded,
+        [
+            {"node": "a", "shape": "step", "height": 1.0, "start": 2026},
+            {"node": "a", "shape": "step", "height": 1.5, "start": 2027},
+        ],
+    )
     table = by_intervention(q.compiled, q.interventions, 1, q.compiled.times.size - 1)
     assert list(table["value"]) == pytest.approx([1.0, 1.0, -1.0])  # max 101 caps each alone and both

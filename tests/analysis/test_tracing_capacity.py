@@ -13,12 +13,23 @@ from .helpers import link, model, node, prepared
 
 def labour(extra_links=(), extra_nodes=()):
     """filled = min(demand, workers) with demand 100, workers 120; vacancies = demand - filled."""
-    nodes = [node("demand"), node("workers", baseline=120.0), node("filled", kind="minimum"),
-             node("vacancies", baseline=0.0), node("income", baseline=50.0), *extra_nodes]
+    nodes = [
+        node("demand"),
+        node("workers", baseline=120.0),
+        node("filled", kind="minimum"),
+        node("vacancies", baseline=0.0),
+        node("income", baseline=50.0),
+        *extra_nodes,
+    ]
     del nodes[2]["baseline"]
-    links = [link("demand", "filled", 1.0), link("workers", "filled", 1.0, lag=1.0, delay="exponential"),
-             link("demand", "vacancies", 1.0), link("filled", "vacancies", -1.0),
-             link("filled", "income", 0.3, form="elasticity", lag=0.5, delay="fixed"), *extra_links]
+    links = [
+        link("demand", "filled", 1.0),
+        link("workers", "filled", 1.0, lag=1.0, delay="exponential"),
+        link("demand", "vacancies", 1.0),
+        link("filled", "vacancies", -1.0),
+        link("filled", "income", 0.3, form="elasticity", lag=0.5, delay="fixed"),
+        *extra_links,
+    ]
     return model(nodes, links)
 
 
@@ -27,8 +38,10 @@ def run(spec, interventions):
     return p, simulate(p.compiled, p.inputs)[:, :, 0]
 
 
-RAMP = [{"node": "demand", "shape": "ramp", "slope": 10.0, "start": 2026, "end": 2030},
-        {"node": "workers", "shape": "step", "height": 15.0, "start": 2031}]
+RAMP = [
+    {"node": "demand", "shape": "ramp", "slope": 10.0, "start": 2026, "end": 2030},
+    {"node": "workers", "shape": "step", "height": 15.0, "start": 2031},
+]
 
 
 def test_past_the_workers_the_change_of_filled_is_the_switch_part():
@@ -61,7 +74,7 @@ def test_more_workers_fill_more_jobs_through_the_workers_link():
 @pytest.mark.parametrize("cyclic", [False, True])
 def test_parts_add_up_exactly_through_a_capacity_node(target, cyclic):
     extra_nodes = [node("migration", kind="stock", decay=0.3)] if cyclic else []
-    extra_links = ([link("vacancies", "migration", 0.4), link("migration", "workers", 0.5)] if cyclic else [])
+    extra_links = [link("vacancies", "migration", 0.4), link("migration", "workers", 0.5)] if cyclic else []
     p, d = run(labour(extra_links, extra_nodes), RAMP)
     cm = p.compiled
     i = cm.index(target)

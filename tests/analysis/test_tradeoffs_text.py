@@ -27,7 +27,8 @@ def test_tradeoffs_pair_a_gaining_theme_with_a_losing_one():
     table = tradeoffs(a)
     assert list(table.columns) == TRADEOFF_COLUMNS
     assert table[["gains_theme", "gains_dimension", "loses_theme", "loses_dimension"]].values.tolist() == [
-        ["arbeid", "hier_en_nu", "milieu", "later"]]
+        ["arbeid", "hier_en_nu", "milieu", "later"]
+    ]
     assert tradeoffs(b).values.tolist() == [["b", 2050.0, "later", "milieu", 1, "hier_en_nu", "arbeid", -1]]
 
 
@@ -45,11 +46,13 @@ def test_numbers_and_sentences_in_dutch_and_english():
     assert format_number(1234.5, "en", 5) == "1,234.5"
     a, _ = cards()
     row = a.set_index("node").loc["unemployment"].to_dict() | {"label": "de werkloosheid"}
-    assert sentence(row) == ("In 2050 is de werkloosheid 0,3 procentpunt lager dan zonder het scenario: "
-                             "een verbetering.")
+    assert sentence(row) == (
+        "In 2050 is de werkloosheid 0,3 procentpunt lager dan zonder het scenario: een verbetering."
+    )
     assert sentence(row | {"share_agree": 0.92}, "en") == (
         "In 2050, de werkloosheid: 0.3 percentage points lower than without the scenario, an improvement "
-        "(in 92 % of runs).")
+        "(in 92 % of runs)."
+    )
     neutral = a.set_index("node").loc["commuters"].to_dict()
     assert sentence(neutral).endswith("(niet gescoord) [expertoordeel].")
 
@@ -63,8 +66,15 @@ def test_scorecard_table_shows_every_dimension():
 
 
 def test_sentences_say_unit_words_in_the_reader_language_once():
-    row = {"year": 2050, "label": "Banen", "unit": "jobs", "delta": 3000.0, "verdict": "improves",
-           "quantified": True, "share_agree": float("nan")}
+    row = {
+        "year": 2050,
+        "label": "Banen",
+        "unit": "jobs",
+        "delta": 3000.0,
+        "verdict": "improves",
+        "quantified": True,
+        "share_agree": float("nan"),
+    }
     assert sentence(row) == "In 2050 is Banen 3.000 banen hoger dan zonder het scenario: een verbetering."
     assert sentence(row, "en") == "In 2050, Banen: 3,000 jobs higher than without the scenario, an improvement."
     model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec

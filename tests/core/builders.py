@@ -17,8 +17,14 @@ TIME = {"start": 2020.0, "end": 2025.0, "dt": 0.25}
 
 def node(node_id: str, baseline: Any = 10.0, **extra: Any) -> dict[str, Any]:
     """A node as a file would give it, with the required display fields filled in."""
-    return {"id": node_id, "label": node_id, "theme": "samenleving", "dimension": "hier_en_nu",
-            "baseline": baseline, **extra}
+    return {
+        "id": node_id,
+        "label": node_id,
+        "theme": "samenleving",
+        "dimension": "hier_en_nu",
+        "baseline": baseline,
+        **extra,
+    }
 
 
 def link(source: str, target: str, weight: Any = 1.0, **extra: Any) -> dict[str, Any]:
@@ -28,8 +34,7 @@ def link(source: str, target: str, weight: Any = 1.0, **extra: Any) -> dict[str,
 
 def model_dict(nodes: list[dict], links: list[dict] = (), time: dict | None = None) -> dict[str, Any]:
     """A model document (what ``yaml.safe_load`` of a model file returns)."""
-    return {"name": "case", "title": "case", "time": dict(time or TIME), "nodes": list(nodes),
-            "links": list(links)}
+    return {"name": "case", "title": "case", "time": dict(time or TIME), "nodes": list(nodes), "links": list(links)}
 
 
 def build_model(nodes: list[dict], links: list[dict] = (), time: dict | None = None) -> ModelSpec:
@@ -40,17 +45,29 @@ def build_model(nodes: list[dict], links: list[dict] = (), time: dict | None = N
     return spec
 
 
-def prepare(model: ModelSpec, interventions: list[dict] = (), time: dict | None = None,
-            overrides: dict | None = None, name: str = "case") -> PreparedScenario:
+def prepare(
+    model: ModelSpec,
+    interventions: list[dict] = (),
+    time: dict | None = None,
+    overrides: dict | None = None,
+    name: str = "case",
+) -> PreparedScenario:
     """A prepared scenario on ``model``."""
-    scenario = ScenarioSpec.model_validate({
-        "name": name, "model": "case.yaml", "time": dict(time or model.time.model_dump()),
-        "interventions": list(interventions), "overrides": overrides or {}})
+    scenario = ScenarioSpec.model_validate(
+        {
+            "name": name,
+            "model": "case.yaml",
+            "time": dict(time or model.time.model_dump()),
+            "interventions": list(interventions),
+            "overrides": overrides or {},
+        }
+    )
     return prepare_scenario(scenario, model)
 
 
-def run(model: ModelSpec, interventions: list[dict] = (), time: dict | None = None,
-        overrides: dict | None = None) -> RunResult:
+def run(
+    model: ModelSpec, interventions: list[dict] = (), time: dict | None = None, overrides: dict | None = None
+) -> RunResult:
     """Deterministic run of ``interventions`` on ``model``."""
     return run_deterministic(prepare(model, interventions, time, overrides))
 

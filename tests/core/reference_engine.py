@@ -20,9 +20,14 @@ from simulator.baselines import baseline_path
 from simulator.spec import ModelSpec, TimeSpec
 
 
-def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa: C901 (literal on purpose)
-                       weights: list[float] | None = None, lags: list[float] | None = None,
-                       shape_parameters: list[float] | None = None) -> np.ndarray:
+def reference_simulate(  # noqa: C901 (literal on purpose)
+    model: ModelSpec,
+    time: TimeSpec,
+    u: np.ndarray,
+    weights: list[float] | None = None,
+    lags: list[float] | None = None,
+    shape_parameters: list[float] | None = None,
+) -> np.ndarray:
     """Deviations ``d`` of shape (K + 1, N) for inputs ``u`` of shape (K + 1, N).
 
     ``weights``, ``lags`` and ``shape_parameters`` (a saturation's max or a threshold's level; one per
@@ -39,8 +44,7 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
     tau = [lk.lag.central for lk in links] if lags is None else list(lags)
     kind = {n.id: n.kind for n in model.nodes}
     central = [getattr(lk.shape, "max", None) or getattr(lk.shape, "level", None) for lk in links]
-    par = ([0.0 if c is None else c.central for c in central] if shape_parameters is None
-           else list(shape_parameters))
+    par = [0.0 if c is None else c.central for c in central] if shape_parameters is None else list(shape_parameters)
     lower = {n.id: -math.inf if n.min is None else n.min for n in model.nodes}
     upper = {n.id: math.inf if n.max is None else n.max for n in model.nodes}
 
@@ -92,10 +96,12 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
         # 2.-3. auxiliaries in dependency order, each clipped as soon as it is known
         instant = [j for j, lk in enumerate(links) if j not in lag_out and kind[lk.target] != "stock"]
         value_in = functools.partial(_input_value, links, w, base, k)
-        if not _evaluate_recursively(ids, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip,
-                                     value_in, base):
-            _solve_cycle(ids, pos, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip,
-                         base, lower, upper, w)
+        if not _evaluate_recursively(
+            ids, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip, value_in, base
+        ):
+            _solve_cycle(
+                ids, pos, kind, links, instant, lag_out, u[k], d_k, k, signal, effect, clip, base, lower, upper, w
+            )
         for i, node_id in enumerate(ids):
             d[k, i] = d_k[node_id]
         # link signals now known; zero-lag and t_0 pass-through outputs
@@ -123,8 +129,7 @@ def reference_simulate(model: ModelSpec, time: TimeSpec, u: np.ndarray,  # noqa:
             elif lk.delay == "third_order":
                 y1, y2, y3 = state[j]
                 stage = tau[j] / 3.0
-                state[j] = [y1 + dt * (sig[j] - y1) / stage, y2 + dt * (y1 - y2) / stage,
-                            y3 + dt * (y2 - y3) / stage]
+                state[j] = [y1 + dt * (sig[j] - y1) / stage, y2 + dt * (y1 - y2) / stage, y3 + dt * (y2 - y3) / stage]
     return d
 
 
@@ -162,8 +167,21 @@ def _input_value(links, w, base, k, j: int, lagged_deviation: float, pos: dict[s
     return w[j] * (base[k][pos[links[j].source]] + lagged_deviation)
 
 
-def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip,  # noqa: C901
-                          value_in, base) -> bool:
+def _evaluate_recursively(  # noqa: C901
+    ids,
+    kind,
+    links,
+    instant,
+    lag_out,
+    u_k,
+    d_k,
+    k,
+    signal,
+    effect,
+    clip,
+    value_in,
+    base,
+) -> bool:
     """Evaluate auxiliaries (and capacity nodes) depth first; False when the instant links form a cycle."""
     pos = {node_id: i for i, node_id in enumerate(ids)}
     busy: set[str] = set()
@@ -207,8 +225,24 @@ def _evaluate_recursively(ids, kind, links, instant, lag_out, u_k, d_k, k, signa
     return True
 
 
-def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, effect, clip,  # noqa: C901
-                 base, lower, upper, w) -> None:
+def _solve_cycle(  # noqa: C901
+    ids,
+    pos,
+    kind,
+    links,
+    instant,
+    lag_out,
+    u_k,
+    d_k,
+    k,
+    signal,
+    effect,
+    clip,
+    base,
+    lower,
+    upper,
+    w,
+) -> None:
     """``t_0`` with a cycle of pass-through links: solve ``d = clip(u + G d)`` for the auxiliaries.
 
     Solve the linear system; hold every node the solution puts outside its bounds at
@@ -229,8 +263,9 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
     # anything reads a node), at the previous round's solution; only links inside a group are solved together
     graph = nx.DiGraph()
     graph.add_nodes_from(aux)
-    graph.add_edges_from((links[j].source, links[j].target) for j in instant
-                         if links[j].source in row and links[j].target in row)
+    graph.add_edges_from(
+        (links[j].source, links[j].target) for j in instant if links[j].source in row and links[j].target in row
+    )
     group = {node_id: g for g, members in enumerate(nx.strongly_connected_components(graph)) for node_id in members}
     held: dict[str, float] = {}
     into = {c: [j for j, lk in enumerate(links) if lk.target == c] for c in aux if kind[c] in ("minimum", "maximum")}
@@ -260,8 +295,9 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
             if lk.target not in row or lk.target in held or lk.target in into:
                 continue
             if j in instant and lk.source in row and (lk.shape is not None or group[lk.source] != group[lk.target]):
-                rhs[row[lk.target]] += effect(j, signal(j, {**guess, lk.source: clip(lk.source, k, guess[lk.source])},
-                                                        k), k)
+                rhs[row[lk.target]] += effect(
+                    j, signal(j, {**guess, lk.source: clip(lk.source, k, guess[lk.source])}, k), k
+                )
             elif j in instant and lk.source in row:
                 probe = {lk.source: 1.0}
                 a[row[lk.target], row[lk.source]] -= effect(j, signal(j, probe, k), k)
@@ -273,8 +309,10 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
         known = {**d_k, **{n: clip(n, k, x) for n, x in solution.items()}}
         changed = {}
         for c, js in into.items():
-            values = [w[j] * (base[k][pos[links[j].source]]
-                              + (known[links[j].source] if j in instant else lag_out[j])) for j in js]
+            values = [
+                w[j] * (base[k][pos[links[j].source]] + (known[links[j].source] if j in instant else lag_out[j]))
+                for j in js
+            ]
             best = min(values) if kind[c] == "minimum" else max(values)
             if c not in held and values[js.index(active[c])] != best:
                 changed[c] = pick(c, values)
@@ -286,8 +324,11 @@ def _solve_cycle(ids, pos, kind, links, instant, lag_out, u_k, d_k, k, signal, e
         if any(clipped[n] != guess[n] for n in aux) and rounds < 4 * len(aux) + 4:
             guess |= clipped
             continue
-        leaving = {node_id: clip(node_id, k, x) for node_id, x in solution.items()
-                   if node_id not in held and not lower[node_id] <= base[k][pos[node_id]] + x <= upper[node_id]}
+        leaving = {
+            node_id: clip(node_id, k, x)
+            for node_id, x in solution.items()
+            if node_id not in held and not lower[node_id] <= base[k][pos[node_id]] + x <= upper[node_id]
+        }
         if not leaving:
             break
         held.update(leaving)

@@ -35,8 +35,9 @@ def baselines(draw: st.DrawFn) -> tuple[Any, float, float]:
 
 
 @st.composite
-def models(draw: st.DrawFn, max_nodes: int = 6, linear_only: bool = False,
-           bounds: bool = True, shaped: bool = False) -> tuple[list[dict], list[dict], float]:
+def models(
+    draw: st.DrawFn, max_nodes: int = 6, linear_only: bool = False, bounds: bool = True, shaped: bool = False
+) -> tuple[list[dict], list[dict], float]:
     """Nodes and links of a random model (no algebraic loop, lags valid for ``dt``), and ``dt``.
 
     Bounds lie outside the baseline's envelope (a baseline outside its bounds is refused), on
@@ -60,15 +61,18 @@ def models(draw: st.DrawFn, max_nodes: int = 6, linear_only: bool = False,
                 extra["max"] = high + draw(st.floats(0.0, 0.5))
         kinds.append(extra.get("kind", "auxiliary"))
         nodes.append(node(node_id, baseline, **extra))
-    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=2 * n + 2,
-                          unique=True))
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=2 * n + 2, unique=True))
     links = []
     for s, t in pairs:
         delay = draw(st.sampled_from(DELAYS))
         if delay == "none" and kinds[t] == "auxiliary" and order.index(s) >= order.index(t):
             delay = "fixed"
-        lag = {"none": 0.0, "fixed": draw(st.floats(0.05, 2.0)),
-               "exponential": draw(st.floats(dt, 2.0)), "third_order": draw(st.floats(3 * dt, 3.0))}[delay]
+        lag = {
+            "none": 0.0,
+            "fixed": draw(st.floats(0.05, 2.0)),
+            "exponential": draw(st.floats(dt, 2.0)),
+            "third_order": draw(st.floats(3 * dt, 3.0)),
+        }[delay]
         form = "linear" if linear_only else draw(st.sampled_from(["linear", "elasticity"]))
         links.append(link(ids[s], ids[t], draw(st.floats(-0.3, 0.3)), form=form, lag=lag, delay=delay))
         if shaped and form == "linear" and draw(st.booleans()):
@@ -148,6 +152,14 @@ def lagged_rings(draw: st.DrawFn) -> tuple[list[dict], list[dict], float]:
             continue
         delay = draw(st.sampled_from(["exponential", "third_order"]))
         lag = draw(st.floats(dt, 2.0)) if delay == "exponential" else draw(st.floats(3 * dt, 3.0))
-        links.append(link(here["id"], there["id"], draw(st.floats(-1.2, 1.2)), lag=lag, delay=delay,
-                          form=draw(st.sampled_from(["linear", "elasticity"]))))
+        links.append(
+            link(
+                here["id"],
+                there["id"],
+                draw(st.floats(-1.2, 1.2)),
+                lag=lag,
+                delay=delay,
+                form=draw(st.sampled_from(["linear", "elasticity"])),
+            )
+        )
     return nodes, links, dt

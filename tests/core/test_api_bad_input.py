@@ -76,16 +76,25 @@ def _model_calls(model: ModelSpec) -> dict[str, Callable[[], object]]:
 
 
 BUILDABLE_MODELS = [c for c in MODEL_CASES if _spec(c[1], ModelSpec) is not None]
-BUILDABLE_SCENARIOS = [c for c in SCENARIO_CASES
-                       if _spec(c[1], ScenarioSpec) is not None and c[2] != "model"]  # "model": a file not found
+BUILDABLE_SCENARIOS = [
+    c for c in SCENARIO_CASES if _spec(c[1], ScenarioSpec) is not None and c[2] != "model"
+]  # "model": a file not found
 
 
 def test_the_cases_cover_every_structural_class():
     """Schema errors refuse the spec itself; the rest (checked on the whole model) must all be here."""
     names = {c[0] for c in BUILDABLE_MODELS}
-    assert {"duplicate link", "unknown node in a link", "exponential lag too short", "third-order lag too short",
-            "algebraic loop", "algebraic self loop", "elasticity on a zero baseline", "baseline above its max",
-            "overflowing growth"} <= names
+    assert {
+        "duplicate link",
+        "unknown node in a link",
+        "exponential lag too short",
+        "third-order lag too short",
+        "algebraic loop",
+        "algebraic self loop",
+        "elasticity on a zero baseline",
+        "baseline above its max",
+        "overflowing growth",
+    } <= names
     assert len(BUILDABLE_SCENARIOS) >= 12
 
 
@@ -111,9 +120,11 @@ def test_a_bad_scenario_built_in_code_is_refused_as_validate_refuses_its_file(tm
     path.write_text(text, encoding="utf-8")
     expected = _validate_says(load_scenario, path)
     model, scenario = _spec(LAGGED, ModelSpec), _spec(text, ScenarioSpec)
-    for call in (lambda: prepare_scenario(scenario, model),
-                 lambda: run_deterministic(prepare_scenario(scenario, model)),
-                 lambda: ensemble_summary(prepare_scenario(scenario, model), samples=4)):
+    for call in (
+        lambda: prepare_scenario(scenario, model),
+        lambda: run_deterministic(prepare_scenario(scenario, model)),
+        lambda: ensemble_summary(prepare_scenario(scenario, model), samples=4),
+    ):
         with pytest.raises(InputError) as info:
             call()
         assert _what(info.value.problems) == expected
@@ -126,8 +137,11 @@ def test_the_three_failures_of_the_issue_are_input_errors():
     short = _spec(MODEL.replace("weight: 1}", "weight: 1, lag: 0.1, delay: exponential}"), ModelSpec)
     loop = _spec(MODEL + "  - {from: income, to: jobs, weight: 0.1}\n", ModelSpec)
     unknown = _spec(MODEL.replace("to: income", "to: incme"), ModelSpec)
-    for model, words in ((short, "too short for an exponential delay at dt = 0.25"),
-                         (loop, "algebraic loop: jobs -> income -> jobs"), (unknown, "unknown node 'incme'")):
+    for model, words in (
+        (short, "too short for an exponential delay at dt = 0.25"),
+        (loop, "algebraic loop: jobs -> income -> jobs"),
+        (unknown, "unknown node 'incme'"),
+    ):
         with pytest.raises(InputError, match=words):
             run_deterministic(prepare_scenario(GOOD_SCENARIO, model))
     scenario = ScenarioSpec.model_validate(yaml.safe_load(SCENARIO.replace("node: jobs", "node: jbos")))
@@ -147,8 +161,11 @@ def test_checked_and_compiled_models_are_made_only_by_check_and_compile():
 
 
 def test_a_checked_model_carries_every_problem_with_its_place():
-    text = MODEL.replace("to: income", "to: incme") + "  - {from: jobs, to: income, weight: 2}\n" \
+    text = (
+        MODEL.replace("to: income", "to: incme")
+        + "  - {from: jobs, to: income, weight: 2}\n"
         + "  - {from: jobs, to: income, weight: 3}\n"
+    )
     found = check(_spec(text, ModelSpec))
     assert not found.ok
     assert [p.place for p in found.problems] == ["links[0].to", "links[2]"]
@@ -169,6 +186,7 @@ def test_a_problem_found_without_the_file_gets_its_file_and_line_from_its_path(c
     found = check(_spec(text, ModelSpec))
     assert found.problems and found.problems[0].line is None
     located = found.in_file(doc)
-    assert [(p.file, p.place, p.line, p.message) for p in located.problems] == \
-        [(p.file, p.place, p.line, p.message) for p in check(found.spec, doc=doc).problems]
+    assert [(p.file, p.place, p.line, p.message) for p in located.problems] == [
+        (p.file, p.place, p.line, p.message) for p in check(found.spec, doc=doc).problems
+    ]
     assert (located.problems[0].place, located.problems[0].line) == (place, line)

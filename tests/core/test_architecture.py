@@ -15,40 +15,103 @@ FORBIDDEN = {
     "simulator/errors.py": {"simulator"},
     "simulator/delays.py": {"simulator"},
     "simulator/units.py": {"simulator"},
-    "simulator/spec.py": {"simulator.network", "simulator.checked", "simulator.compiler", "simulator.engine",
-                          "simulator.io", "simulator.analysis", "simulator.cli"},
-    "simulator/network.py": {"simulator.checked", "simulator.compiler", "simulator.plan", "simulator.engine",
-                             "simulator.scenario_run", "simulator.analysis", "simulator.cli"},
-    "simulator/checked.py": {"simulator.compiler", "simulator.plan", "simulator.engine", "simulator.scenario_run",
-                             "simulator.analysis", "simulator.cli"},
-    "simulator/io/spec_files.py": {"simulator.compiler", "simulator.engine", "simulator.scenario_run",
-                                   "simulator.analysis", "simulator.cli"},
+    "simulator/spec.py": {
+        "simulator.network",
+        "simulator.checked",
+        "simulator.compiler",
+        "simulator.engine",
+        "simulator.io",
+        "simulator.analysis",
+        "simulator.cli",
+    },
+    "simulator/network.py": {
+        "simulator.checked",
+        "simulator.compiler",
+        "simulator.plan",
+        "simulator.engine",
+        "simulator.scenario_run",
+        "simulator.analysis",
+        "simulator.cli",
+    },
+    "simulator/checked.py": {
+        "simulator.compiler",
+        "simulator.plan",
+        "simulator.engine",
+        "simulator.scenario_run",
+        "simulator.analysis",
+        "simulator.cli",
+    },
+    "simulator/io/spec_files.py": {
+        "simulator.compiler",
+        "simulator.engine",
+        "simulator.scenario_run",
+        "simulator.analysis",
+        "simulator.cli",
+    },
     "simulator/plan.py": {"simulator.engine", "simulator.scenario_run", "simulator.analysis", "simulator.cli"},
     "simulator/compiler.py": {"simulator.engine", "simulator.scenario_run", "simulator.analysis", "simulator.cli"},
-    "simulator/engine.py": {"simulator.scenario_run", "simulator.io", "simulator.analysis", "simulator.cli",
-                            "simulator.network", "simulator.spec"},
+    "simulator/engine.py": {
+        "simulator.scenario_run",
+        "simulator.io",
+        "simulator.analysis",
+        "simulator.cli",
+        "simulator.network",
+        "simulator.spec",
+    },
     # judging behaviour tests is numbers only: no files, no runs, no printing
-    "simulator/analysis/behaviour.py": {"simulator.io", "simulator.cli", "simulator.runner", "simulator.engine",
-                                        "simulator.ensemble", "simulator.scenario_run", "simulator.reality_checks"},
+    "simulator/analysis/behaviour.py": {
+        "simulator.io",
+        "simulator.cli",
+        "simulator.runner",
+        "simulator.engine",
+        "simulator.ensemble",
+        "simulator.scenario_run",
+        "simulator.reality_checks",
+    },
     "simulator/reality_checks.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
     # ambitions: the spec reads no files and runs nothing; judging them is numbers only
-    "simulator/ambitions.py": {"simulator.network", "simulator.checked", "simulator.compiler", "simulator.engine",
-                               "simulator.io.spec_files", "simulator.analysis", "simulator.cli", "simulator.runner"},
-    "simulator/analysis/ambitions.py": {"simulator.io", "simulator.cli", "simulator.runner", "simulator.engine",
-                                        "simulator.ensemble", "simulator.scenario_run"},
+    "simulator/ambitions.py": {
+        "simulator.network",
+        "simulator.checked",
+        "simulator.compiler",
+        "simulator.engine",
+        "simulator.io.spec_files",
+        "simulator.analysis",
+        "simulator.cli",
+        "simulator.runner",
+    },
+    "simulator/analysis/ambitions.py": {
+        "simulator.io",
+        "simulator.cli",
+        "simulator.runner",
+        "simulator.engine",
+        "simulator.ensemble",
+        "simulator.scenario_run",
+    },
     # evaluation after the fact: numbers only, runs through the runner; no files, no printing
     "simulator/evaluate.py": {"simulator.cli", "simulator.io", "simulator.engine", "simulator.ensemble"},
     # the council report: its content runs through the runner and writes nothing; its page runs nothing
-    "simulator/council_report.py": {"simulator.cli", "simulator.engine", "simulator.ensemble",
-                                    "simulator.io.report_html"},
-    "simulator/io/report_html.py": {"simulator.cli", "simulator.runner", "simulator.engine", "simulator.ensemble",
-                                    "simulator.scenario_run"},
+    "simulator/council_report.py": {
+        "simulator.cli",
+        "simulator.engine",
+        "simulator.ensemble",
+        "simulator.io.report_html",
+    },
+    "simulator/io/report_html.py": {
+        "simulator.cli",
+        "simulator.runner",
+        "simulator.engine",
+        "simulator.ensemble",
+        "simulator.scenario_run",
+    },
 }
 
 
 # module -> simulator modules it may import although FORBIDDEN's prefixes cover them
-ALLOWED = {"simulator/errors.py": {"simulator.messages"},  # an error's text is a message for people
-           "simulator/units.py": {"simulator.messages"}}
+ALLOWED = {
+    "simulator/errors.py": {"simulator.messages"},  # an error's text is a message for people
+    "simulator/units.py": {"simulator.messages"},
+}
 
 
 def imported(path: Path) -> set[str]:
@@ -71,12 +134,16 @@ def _under(name: str, prefix: str) -> bool:
 def test_a_stage_imports_only_the_stages_before_it(module):
     found = imported(ROOT / module)
     allowed = ALLOWED.get(module, set())
-    wrong = sorted(n for n in found for bad in FORBIDDEN[module]
-                   if _under(n, bad) and not any(_under(n, ok) for ok in allowed))
+    wrong = sorted(
+        n for n in found for bad in FORBIDDEN[module] if _under(n, bad) and not any(_under(n, ok) for ok in allowed)
+    )
     assert not wrong, f"{module} imports {wrong} (docs/architecture.md)"
 
 
 def test_the_library_never_imports_the_app():
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "simulator").rglob("*.py")
-                 if any(_under(n, "ui") for n in imported(p))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "simulator").rglob("*.py")
+        if any(_under(n, "ui") for n in imported(p))
+    ]
     assert not offenders

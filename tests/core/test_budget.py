@@ -34,11 +34,18 @@ def wide_model(dt: float, n_nodes: int = 61, n_links: int = 200, ranged: bool = 
         a, b = sorted(rng.sample(range(n_nodes), 2))
         pairs.add((a, b))
     weight = "{low: 0.005, mode: 0.01, high: 0.02}" if ranged else "0.01"
-    return "\n".join(
-        ["name: wide", "title: t", f"time: {{start: 2025, end: 2026, dt: {dt}}}", "nodes:"]
-        + [f"  - {{id: n{i}, label: N{i}, theme: samenleving, dimension: hier_en_nu, baseline: 10}}"
-           for i in range(n_nodes)]
-        + ["links:"] + [f"  - {{from: n{a}, to: n{b}, weight: {weight}}}" for a, b in sorted(pairs)]) + "\n"
+    return (
+        "\n".join(
+            ["name: wide", "title: t", f"time: {{start: 2025, end: 2026, dt: {dt}}}", "nodes:"]
+            + [
+                f"  - {{id: n{i}, label: N{i}, theme: samenleving, dimension: hier_en_nu, baseline: 10}}"
+                for i in range(n_nodes)
+            ]
+            + ["links:"]
+            + [f"  - {{from: n{a}, to: n{b}, weight: {weight}}}" for a, b in sorted(pairs)]
+        )
+        + "\n"
+    )
 
 
 SCENARIO = "name: s\nmodel: m.yaml\ninterventions:\n  - {node: n0, shape: step, height: 1, start: 2025.5}\n"
@@ -80,12 +87,26 @@ def test_an_ensemble_too_large_is_refused_before_any_run(tmp_path):
     prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)  # one run fits
     with pytest.raises(InputError, match="x 100,000 members needs about .* the limit is 1 GB"):
         ensemble_summary(prepared, 100_000)
-    result = CliRunner().invoke(app, ["run", "--lang", "en", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"),
-                                      "--samples", "100000"])
+    result = CliRunner().invoke(
+        app, ["run", "--lang", "en", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"), "--samples", "100000"]
+    )
     assert result.exit_code == 2 and "fewer samples" in result.stderr, result.output
     assert not (tmp_path / "out").exists()
-    result = CliRunner().invoke(app, ["sensitivity", "--lang", "en", str(tmp_path / "s.yaml"), "--output", "n60",
-                                      "--year", "2026", "--samples", "8192"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "sensitivity",
+            "--lang",
+            "en",
+            str(tmp_path / "s.yaml"),
+            "--output",
+            "n60",
+            "--year",
+            "2026",
+            "--samples",
+            "8192",
+        ],
+    )
     assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
     (tmp_path / "m.yaml").write_text(wide_model(1e-4, ranged=True), encoding="utf-8")  # a block of 1,000: 5 GB
     result = CliRunner().invoke(app, ["scorecard", "--lang", "en", str(tmp_path / "s.yaml"), "--samples", "1000"])
@@ -136,8 +157,9 @@ def test_the_estimate_bounds_what_a_run_really_allocates(tmp_path):
     ensemble_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     cm = prepared.compiled
-    ensemble = budget.ensemble_need(cm.times.size, cm.n_nodes, cm.n_links, 3000, block=1000, exact=False,
-                                    histogram=True, n_bins=1000).bytes
+    ensemble = budget.ensemble_need(
+        cm.times.size, cm.n_nodes, cm.n_links, 3000, block=1000, exact=False, histogram=True, n_bins=1000
+    ).bytes
     assert deterministic_peak <= deterministic <= 4 * deterministic_peak
     assert ensemble_peak <= ensemble <= 4 * ensemble_peak
 
@@ -156,8 +178,9 @@ def test_the_app_refuses_the_upload_with_the_message(tmp_path):
 
     outcome = model_input.check_model_text(wide_model(1e-6), "wide.yaml")
     assert outcome.kind == "refused"
-    assert any("the run is too large" in message and "the limit is 1 GB" in message
-               for message in outcome.problems), outcome
+    assert any("the run is too large" in message and "the limit is 1 GB" in message for message in outcome.problems), (
+        outcome
+    )
 
 
 def test_calibrate_sizes_its_repeated_runs_before_the_first(tmp_path):
@@ -166,9 +189,24 @@ def test_calibrate_sizes_its_repeated_runs_before_the_first(tmp_path):
     scenario = _scenario(tmp_path)
     rows = "".join(f"n{i},{2025 + k / 40},10\n" for i in range(40, 61) for k in range(1, 40))
     (tmp_path / "obs.csv").write_text("node,time,value\n" + rows, encoding="utf-8")
-    result = CliRunner().invoke(app, ["calibrate", "--lang", "en", str(scenario), str(tmp_path / "obs.csv"), "--out",
-                                      str(tmp_path / "fit.yaml"), "--starts", "50", "--bootstrap", "200",
-                                      "--max-evaluations", "1000"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "calibrate",
+            "--lang",
+            "en",
+            str(scenario),
+            str(tmp_path / "obs.csv"),
+            "--out",
+            str(tmp_path / "fit.yaml"),
+            "--starts",
+            "50",
+            "--bootstrap",
+            "200",
+            "--max-evaluations",
+            "1000",
+        ],
+    )
     assert result.exit_code == 2, result.output
     # the library names what to reduce, not the command line's flags (issue 10: the app has no flags)
     assert "node-and-link steps of work" in result.stderr and "evaluations" in result.stderr

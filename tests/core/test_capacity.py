@@ -29,11 +29,19 @@ TIME = {"start": 2020.0, "end": 2030.0, "dt": 0.25}
 
 def labour(**filled: Any) -> ModelSpec:
     """jobs_filled = min(demand, workers), vacancies = demand - filled (an ordinary auxiliary)."""
-    nodes = [node("demand", 100.0), node("workers", 120.0), node("filled", kind="minimum", **filled),
-             node("vacancies", 0.0)]
+    nodes = [
+        node("demand", 100.0),
+        node("workers", 120.0),
+        node("filled", kind="minimum", **filled),
+        node("vacancies", 0.0),
+    ]
     nodes[2].pop("baseline") if "baseline" not in filled else None
-    links = [link("demand", "filled"), link("workers", "filled"), link("demand", "vacancies"),
-             link("filled", "vacancies", -1.0)]
+    links = [
+        link("demand", "filled"),
+        link("workers", "filled"),
+        link("demand", "vacancies"),
+        link("filled", "vacancies", -1.0),
+    ]
     return build_model(nodes, links, TIME)
 
 
@@ -73,8 +81,7 @@ def test_lags_act_on_the_input_deviation_only():
     """A fixed lag of a year on the workers' input: a rise in workers fills jobs a year later."""
     nodes = [node("demand", 130.0), node("workers", 120.0), node("filled", kind="minimum")]
     nodes[2].pop("baseline")
-    model = build_model(nodes, [link("demand", "filled"),
-                                link("workers", "filled", lag=1.0, delay="fixed")], TIME)
+    model = build_model(nodes, [link("demand", "filled"), link("workers", "filled", lag=1.0, delay="fixed")], TIME)
     result = run(model, [{"node": "workers", "shape": "step", "height": 5.0, "start": 2022.0}])
     t = result.times
     np.testing.assert_allclose(column(result, "filled"), np.where(t >= 2023.0 - 1e-9, 5.0, 0.0), atol=1e-12)
@@ -93,6 +100,7 @@ def test_superposition_fails_where_the_limit_binds_and_holds_where_it_does_not()
 
 
 # --- agreement with the reference engine on random models with capacity nodes -------------------
+
 
 @st.composite
 def capacity_cases(draw: st.DrawFn, rings: bool = False, shaped: bool = False):
@@ -114,16 +122,21 @@ def capacity_cases(draw: st.DrawFn, rings: bool = False, shaped: bool = False):
         extra_nodes[-1].pop("baseline")
         for s in sources:
             delay = draw(st.sampled_from(DELAYS))
-            lag = {"none": 0.0, "fixed": draw(st.floats(0.05, 2.0)),
-                   "exponential": draw(st.floats(dt, 2.0)), "third_order": draw(st.floats(3 * dt, 3.0))}[delay]
+            lag = {
+                "none": 0.0,
+                "fixed": draw(st.floats(0.05, 2.0)),
+                "exponential": draw(st.floats(dt, 2.0)),
+                "third_order": draw(st.floats(3 * dt, 3.0)),
+            }[delay]
             extra_links.append(link(s, cid, draw(st.floats(0.5, 1.5)), lag=lag, delay=delay))
     extra_nodes.append(node("after", 2.0))
     if shaped:
         weight = draw(st.floats(-1.0, 1.0).filter(lambda w: w != 0))
         extra_links.append(link("c0", "after", weight, shape=draw(link_shapes(weight))))
     else:
-        extra_links.append(link("c0", "after", draw(st.floats(-1.0, 1.0)),
-                                form=draw(st.sampled_from(["linear", "elasticity"]))))
+        extra_links.append(
+            link("c0", "after", draw(st.floats(-1.0, 1.0)), form=draw(st.sampled_from(["linear", "elasticity"])))
+        )
     steps = draw(st.integers(1, min(24, int(round(10 / dt)))))
     time = {"start": 2020.0, "end": 2020.0 + steps * dt, "dt": dt}
     model = build_model(nodes + extra_nodes, links + extra_links, time)
@@ -163,8 +176,12 @@ def test_every_member_matches_reference_with_capacity_nodes(case, seed):
     rng = np.random.default_rng(seed)
     dt, n_members = prepared.time.dt, 3
     minimum = {"none": 0.0, "fixed": 0.05, "exponential": dt, "third_order": 3 * dt}
-    lags = np.array([[0.0 if lk.delay == "none" else minimum[lk.delay] + rng.uniform(0, 2)
-                      for _ in range(n_members)] for lk in model.links])
+    lags = np.array(
+        [
+            [0.0 if lk.delay == "none" else minimum[lk.delay] + rng.uniform(0, 2) for _ in range(n_members)]
+            for lk in model.links
+        ]
+    )
     ours = simulate(prepared.compiled, prepared.inputs, None, lags)
     for m in range(n_members):
         reference = reference_simulate(prepared.model, prepared.time, prepared.inputs, None, list(lags[:, m]))
@@ -172,6 +189,7 @@ def test_every_member_matches_reference_with_capacity_nodes(case, seed):
 
 
 # --- bad input -----------------------------------------------------------------------------------
+
 
 def problems_of(nodes: list[dict], links: list[dict]) -> list:
     return check_model(ModelSpec.model_validate(model_dict(nodes, links, TIME)))
@@ -184,19 +202,41 @@ def capacity_node(**extra: Any) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("nodes", "links", "place", "words"), [
-    ([node("a"), capacity_node()], [link("a", "filled")], "nodes[1].kind", "1 input(s); it needs at least two"),
-    ([node("a"), node("b"), capacity_node()], [link("a", "filled"), link("b", "filled", form="elasticity")],
-     "links[1].form", "is an elasticity"),
-    ([node("a"), node("b"), capacity_node()],
-     [link("a", "filled"), link("b", "filled", {"low": 0.5, "mode": 1.0, "high": 1.5})],
-     "links[1].weight", "is uncertain"),
-    ([node("a", 10.0), node("b", 12.0), capacity_node(baseline=11.0)], [link("a", "filled"), link("b", "filled")],
-     "nodes[2].baseline", "the smallest of its inputs' baselines, 10"),
-    ([node("a"), capacity_node(), {**capacity_node(), "id": "other"}],
-     [link("a", "filled"), link("other", "filled", lag=1.0), link("a", "other"), link("filled", "other", lag=1.0)],
-     "nodes[2].kind", "read each other in a loop"),
-])
+@pytest.mark.parametrize(
+    ("nodes", "links", "place", "words"),
+    [
+        ([node("a"), capacity_node()], [link("a", "filled")], "nodes[1].kind", "1 input(s); it needs at least two"),
+        (
+            [node("a"), node("b"), capacity_node()],
+            [link("a", "filled"), link("b", "filled", form="elasticity")],
+            "links[1].form",
+            "is an elasticity",
+        ),
+        (
+            [node("a"), node("b"), capacity_node()],
+            [link("a", "filled"), link("b", "filled", {"low": 0.5, "mode": 1.0, "high": 1.5})],
+            "links[1].weight",
+            "is uncertain",
+        ),
+        (
+            [node("a", 10.0), node("b", 12.0), capacity_node(baseline=11.0)],
+            [link("a", "filled"), link("b", "filled")],
+            "nodes[2].baseline",
+            "the smallest of its inputs' baselines, 10",
+        ),
+        (
+            [node("a"), capacity_node(), {**capacity_node(), "id": "other"}],
+            [
+                link("a", "filled"),
+                link("other", "filled", lag=1.0),
+                link("a", "other"),
+                link("filled", "other", lag=1.0),
+            ],
+            "nodes[2].kind",
+            "read each other in a loop",
+        ),
+    ],
+)
 def test_bad_capacity_nodes_are_refused_with_place_and_fix(nodes, links, place, words):
     problems = problems_of(nodes, links)
     assert [p.place for p in problems if words in p.message] == [place], problems
@@ -223,16 +263,29 @@ def capacity_in_rings(draw: st.DrawFn):
         lag = draw(st.floats(dt, 2.0)) if delay == "exponential" else draw(st.floats(3 * dt, 3.0))
         return link(source, target, weight, lag=lag, delay=delay)
 
-    links = [lagged(here, there, draw(st.floats(0.5, 1.2)) if here == "c" or there == "c"
-                    else draw(st.floats(-1.0, 1.0)))
-             for here, there in zip(order, order[1:] + order[:1], strict=True)]
-    links.append(link("z", "c", draw(st.floats(0.5, 1.5)), **draw(st.sampled_from(
-        [{"lag": 0.0, "delay": "none"}, {"lag": 0.5, "delay": "fixed"}]))))
+    links = [
+        lagged(here, there, draw(st.floats(0.5, 1.2)) if here == "c" or there == "c" else draw(st.floats(-1.0, 1.0)))
+        for here, there in zip(order, order[1:] + order[:1], strict=True)
+    ]
+    links.append(
+        link(
+            "z",
+            "c",
+            draw(st.floats(0.5, 1.5)),
+            **draw(st.sampled_from([{"lag": 0.0, "delay": "none"}, {"lag": 0.5, "delay": "fixed"}])),
+        )
+    )
     steps = draw(st.integers(1, 12))
     time = {"start": 2020.0, "end": 2020.0 + steps * dt, "dt": dt}
     model = build_model([*ring, outside, cap], links, time)
-    items = [{"node": draw(st.sampled_from(order + ["z"])), "shape": "step",
-              "height": draw(st.floats(-3.0, 3.0)), "start": 2020.0}]
+    items = [
+        {
+            "node": draw(st.sampled_from(order + ["z"])),
+            "shape": "step",
+            "height": draw(st.floats(-3.0, 3.0)),
+            "start": 2020.0,
+        }
+    ]
     items += draw(interventions([*order, "z"]))
     return model, items, time
 
@@ -253,21 +306,28 @@ def test_a_capacity_node_in_a_ring_switches_input_at_the_start():
     """r -> c (min with z) -> r, both exponential: at t_0, d_r = u_r + 0.5 d_c and d_c = min(...) - b_c."""
     nodes = [node("r", 10.0), node("z", 12.0), {**node("c"), "kind": "minimum"}]
     nodes[2].pop("baseline")
-    links = [link("r", "c", 1.0, lag=1.0, delay="exponential"), link("z", "c", 1.0),
-             link("c", "r", 0.5, lag=1.0, delay="exponential")]
+    links = [
+        link("r", "c", 1.0, lag=1.0, delay="exponential"),
+        link("z", "c", 1.0),
+        link("c", "r", 0.5, lag=1.0, delay="exponential"),
+    ]
     time = {"start": 2020.0, "end": 2021.0, "dt": 0.25}
-    prepared = prepare(build_model(nodes, links, time), [{"node": "r", "shape": "step", "height": 6.0,
-                                                          "start": 2020.0}], time)
+    prepared = prepare(
+        build_model(nodes, links, time), [{"node": "r", "shape": "step", "height": 6.0, "start": 2020.0}], time
+    )
     d = simulate(prepared.compiled, prepared.inputs)[0, :, 0]
     # with r active: d_c = d_r = 6 + 0.5 d_c -> 12, r = 22 > z = 12: so z is active, d_c = 12 - 10 = 2
     assert d[2] == 2.0 and d[0] == 6.0 + 0.5 * 2.0
-    assert_close(simulate(prepared.compiled, prepared.inputs)[:, :, 0],
-                 reference_simulate(prepared.model, prepared.time, prepared.inputs))
+    assert_close(
+        simulate(prepared.compiled, prepared.inputs)[:, :, 0],
+        reference_simulate(prepared.model, prepared.time, prepared.inputs),
+    )
 
 
 def test_a_given_baseline_that_agrees_is_accepted():
-    assert not problems_of([node("a", 10.0), node("b", 12.0), capacity_node(baseline=10.0)],
-                           [link("a", "filled"), link("b", "filled")])
+    assert not problems_of(
+        [node("a", 10.0), node("b", 12.0), capacity_node(baseline=10.0)], [link("a", "filled"), link("b", "filled")]
+    )
 
 
 def test_decay_on_a_capacity_node_is_refused():
@@ -290,14 +350,19 @@ def test_a_bad_capacity_node_in_a_file_is_refused_with_file_and_line(tmp_path):
 
 
 def test_the_example_validates_and_runs_through_the_cli(tmp_path):
-    for args in (["validate", str(EXAMPLE / "model.yaml"), str(EXAMPLE / "scenario.yaml")],
-                 ["run", str(EXAMPLE / "scenario.yaml"), "--out", str(tmp_path)]):
+    for args in (
+        ["validate", str(EXAMPLE / "model.yaml"), str(EXAMPLE / "scenario.yaml")],
+        ["run", str(EXAMPLE / "scenario.yaml"), "--out", str(tmp_path)],
+    ):
         done = invoke(*args)
         assert done.exit_code == 0, done.output
     import csv
 
-    rows = {(r["node"], float(r["time"])): r for r in csv.DictReader((tmp_path / "results.csv").open())
-            if r["scenario"] != "baseline"}
+    rows = {
+        (r["node"], float(r["time"])): r
+        for r in csv.DictReader((tmp_path / "results.csv").open())
+        if r["scenario"] != "baseline"
+    }
     assert float(rows[("jobs_filled", 2030.0)]["value"]) == 4200.0  # demand 5,000, workers 4,200
     assert float(rows[("vacancies", 2030.0)]["value"]) == 800.0
     assert float(rows[("jobs_filled", 2035.0)]["value"]) == 4500.0  # 300 more workers from 2032 (+ 0.5 y)
@@ -311,17 +376,24 @@ def test_a_spec_built_in_code_is_refused_by_compile_with_the_same_message():
         compile_model(spec)
 
 
-@pytest.mark.parametrize(("override", "place", "words"), [
-    ("nodes: [{id: jobs_filled, baseline: 4100}]", "overrides.nodes[0].baseline", "the smallest of its inputs"),
-    ("links: [{from: labour_demand, to: jobs_filled, weight: {low: 0.9, mode: 1, high: 1.1}}]",
-     "overrides.links[0].weight", "is uncertain"),
-])
-def test_a_scenarios_override_that_breaks_a_capacity_node_is_refused_at_the_override(tmp_path, override, place,
-                                                                                    words):
+@pytest.mark.parametrize(
+    ("override", "place", "words"),
+    [
+        ("nodes: [{id: jobs_filled, baseline: 4100}]", "overrides.nodes[0].baseline", "the smallest of its inputs"),
+        (
+            "links: [{from: labour_demand, to: jobs_filled, weight: {low: 0.9, mode: 1, high: 1.1}}]",
+            "overrides.links[0].weight",
+            "is uncertain",
+        ),
+    ],
+)
+def test_a_scenarios_override_that_breaks_a_capacity_node_is_refused_at_the_override(tmp_path, override, place, words):
     scenario = tmp_path / "scenario.yaml"
-    scenario.write_text(f"name: s\nmodel: {EXAMPLE / 'model.yaml'}\ntitle: s\n"
-                        f"interventions: [{{node: labour_demand, shape: step, height: 100, start: 2027}}]\n"
-                        f"overrides:\n  {override}\n")
+    scenario.write_text(
+        f"name: s\nmodel: {EXAMPLE / 'model.yaml'}\ntitle: s\n"
+        f"interventions: [{{node: labour_demand, shape: step, height: 100, start: 2027}}]\n"
+        f"overrides:\n  {override}\n"
+    )
     done = invoke("validate", str(scenario))
     assert done.exit_code == 2 and place in done.output and words in done.output, done.output
     assert "scenario.yaml:6:" in done.output  # the override's line
@@ -351,12 +423,16 @@ def test_tracing_parts_add_up_on_random_models_with_capacity_nodes():
 def test_a_ring_with_bounds_before_a_capacity_node_keeps_the_rings_start_values():
     """Found by hypothesis: at t_0 the ring's nodes leaving their bounds are held together, as in a
     model without the capacity node (ENGINE.md's t_0 solve), and the capacity node reads the result."""
-    nodes = [node("n0", 1.0, min=0.9), node("n1", 1.5, min=0.9), {**node("c0"), "kind": "minimum"},
-             node("after", 2.0)]
+    nodes = [node("n0", 1.0, min=0.9), node("n1", 1.5, min=0.9), {**node("c0"), "kind": "minimum"}, node("after", 2.0)]
     nodes[2].pop("baseline")
-    links = [link("n1", "n0", 0.0, lag=1.0, delay="fixed"), link("n0", "n0", 0.0, lag=1.0, delay="exponential"),
-             link("n0", "n1", 1.0, lag=1.0, delay="exponential"), link("n0", "c0"), link("n1", "c0"),
-             link("c0", "after", 0.5)]
+    links = [
+        link("n1", "n0", 0.0, lag=1.0, delay="fixed"),
+        link("n0", "n0", 0.0, lag=1.0, delay="exponential"),
+        link("n0", "n1", 1.0, lag=1.0, delay="exponential"),
+        link("n0", "c0"),
+        link("n1", "c0"),
+        link("c0", "after", 0.5),
+    ]
     time = {"start": 2020.0, "end": 2020.1, "dt": 0.1}
     items = [{"node": "n0", "shape": "step", "height": -1.0, "start": 2020.0}]
     prepared = prepare(build_model(nodes, links, time), items, time)

@@ -32,11 +32,19 @@ def problems_of(nodes: list[dict], links: list[dict]) -> list:
 
 # --- a shaped link into a capacity node: refused ---------------------------------------------------
 
-@pytest.mark.parametrize("shape", [{"kind": "saturation", "max": 5.0}, {"kind": "threshold", "level": 9.0},
-                                   {"kind": "lookup", "points": [[0.0, 0.0], [20.0, 20.0]]}])
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"kind": "saturation", "max": 5.0},
+        {"kind": "threshold", "level": 9.0},
+        {"kind": "lookup", "points": [[0.0, 0.0], [20.0, 20.0]]},
+    ],
+)
 def test_a_shaped_link_into_a_capacity_node_is_refused_at_its_shape(shape):
-    problems = problems_of([node("a"), node("b"), capacity_node()],
-                           [link("a", "filled"), link("b", "filled", shape=shape)])
+    problems = problems_of(
+        [node("a"), node("b"), capacity_node()], [link("a", "filled"), link("b", "filled", shape=shape)]
+    )
     found = [p for p in problems if "into the minimum node 'filled'" in p.message]
     assert [p.place for p in found] == ["links[1].shape"], problems
     assert shape["kind"] in found[0].message and "b->filled" in found[0].message
@@ -44,10 +52,14 @@ def test_a_shaped_link_into_a_capacity_node_is_refused_at_its_shape(shape):
 
 
 def test_a_shaped_link_into_a_capacity_node_in_a_file_names_file_line_and_fix(tmp_path):
-    text = yaml.safe_dump(model_dict(
-        [node("a"), node("b"), capacity_node()],
-        [link("a", "filled"), link("b", "filled", shape={"kind": "saturation", "max": 5.0})], TIME),
-        sort_keys=False)
+    text = yaml.safe_dump(
+        model_dict(
+            [node("a"), node("b"), capacity_node()],
+            [link("a", "filled"), link("b", "filled", shape={"kind": "saturation", "max": 5.0})],
+            TIME,
+        ),
+        sort_keys=False,
+    )
     path = tmp_path / "model.yaml"
     path.write_text(text)
     done = invoke("validate", str(path), "--lang", "en")
@@ -62,9 +74,13 @@ def test_a_shaped_link_into_a_capacity_node_in_a_file_names_file_line_and_fix(tm
 def test_a_shaped_link_into_a_capacity_node_built_in_code_is_refused_by_compile():
     from simulator.compiler import compile_model
 
-    model = ModelSpec.model_validate(model_dict(
-        [node("a"), node("b"), capacity_node()],
-        [link("a", "filled"), link("b", "filled", shape={"kind": "threshold", "level": 9.0})], TIME))
+    model = ModelSpec.model_validate(
+        model_dict(
+            [node("a"), node("b"), capacity_node()],
+            [link("a", "filled"), link("b", "filled", shape={"kind": "threshold", "level": 9.0})],
+            TIME,
+        )
+    )
     with pytest.raises(InputError) as caught:
         compile_model(model)
     assert [p.place for p in caught.value.problems] == ["links[1].shape"]
@@ -73,14 +89,18 @@ def test_a_shaped_link_into_a_capacity_node_built_in_code_is_refused_by_compile(
 def test_a_shaped_link_on_a_start_loop_through_a_capacity_node_is_refused():
     """A capacity node passes its input through at t_0 like an auxiliary: a shape on that loop is refused."""
     nodes = [node("r", 10.0), node("z", 12.0), capacity_node(), node("back", 5.0)]
-    links = [link("r", "filled", lag=1.0, delay="exponential"), link("z", "filled"),
-             link("filled", "back", 0.5, shape={"kind": "saturation", "max": 3.0}),
-             link("back", "r", 1.0, lag=1.0, delay="exponential")]
+    links = [
+        link("r", "filled", lag=1.0, delay="exponential"),
+        link("z", "filled"),
+        link("filled", "back", 0.5, shape={"kind": "saturation", "max": 3.0}),
+        link("back", "r", 1.0, lag=1.0, delay="exponential"),
+    ]
     problems = problems_of(nodes, links)
     assert [p.place for p in problems if "lies on a loop" in p.message] == ["links[2].shape"], problems
 
 
 # --- an expert-scored link into a capacity node: refused, saying why ----------------------------
+
 
 def test_an_expert_scored_link_into_a_capacity_node_is_refused_as_uncertain():
     scored = {"from": "b", "to": "filled", "score": 2}
@@ -93,13 +113,19 @@ def test_an_expert_scored_link_into_a_capacity_node_is_refused_as_uncertain():
 
 # --- a capacity node as the source of a shaped link -----------------------------------------------
 
+
 def test_a_capacity_node_feeds_a_saturation_analytically():
     """filled = min(demand, workers) ramps to the 120 workers; effect = max (1 - exp(-w d / max))."""
     nodes = [node("demand", 100.0), node("workers", 120.0), capacity_node(), node("service", 50.0)]
-    links = [link("demand", "filled"), link("workers", "filled"),
-             link("filled", "service", 0.5, shape={"kind": "saturation", "max": 4.0})]
-    result = run(build_model(nodes, links, TIME),
-                 [{"node": "demand", "shape": "ramp", "slope": 10.0, "start": 2022.0, "end": 2030.0}])
+    links = [
+        link("demand", "filled"),
+        link("workers", "filled"),
+        link("filled", "service", 0.5, shape={"kind": "saturation", "max": 4.0}),
+    ]
+    result = run(
+        build_model(nodes, links, TIME),
+        [{"node": "demand", "shape": "ramp", "slope": 10.0, "start": 2022.0, "end": 2030.0}],
+    )
     t = result.times
     filled = np.minimum(10.0 * np.clip(t - 2022.0, 0.0, None), 20.0)
     service = 4.0 * (1.0 - np.exp(-0.5 * filled / 4.0))
@@ -135,12 +161,19 @@ def test_engine_matches_reference_with_shapes_capacity_nodes_and_a_start_loop(ca
 
 # --- units of links into a capacity node ----------------------------------------------------------
 
+
 def unit_model(weight_unit: str) -> ModelSpec:
-    return ModelSpec.model_validate(model_dict(
-        [node("demand", 100.0, unit="jobs"), node("workers", 120.0, unit="persons"),
-         {**capacity_node(), "unit": "jobs"}],
-        [link("demand", "filled", weight_unit="jobs/jobs"), link("workers", "filled", weight_unit=weight_unit)],
-        TIME))
+    return ModelSpec.model_validate(
+        model_dict(
+            [
+                node("demand", 100.0, unit="jobs"),
+                node("workers", 120.0, unit="persons"),
+                {**capacity_node(), "unit": "jobs"},
+            ],
+            [link("demand", "filled", weight_unit="jobs/jobs"), link("workers", "filled", weight_unit=weight_unit)],
+            TIME,
+        )
+    )
 
 
 @pytest.mark.parametrize("weight_unit", ["jobs/person", "jobs per person"])
@@ -148,11 +181,14 @@ def test_a_weight_into_a_capacity_node_in_target_per_source_unit_passes(weight_u
     assert not unit_problems(unit_model(weight_unit))
 
 
-@pytest.mark.parametrize(("weight_unit", "words"), [
-    ("persons/job", "does not fit its nodes"),  # the inverse
-    ("jobs", "does not fit its nodes"),  # a value, not a rate per source unit
-    ("kjobs/person", "times"),  # the right dimension, 1000 times too large
-])
+@pytest.mark.parametrize(
+    ("weight_unit", "words"),
+    [
+        ("persons/job", "does not fit its nodes"),  # the inverse
+        ("jobs", "does not fit its nodes"),  # a value, not a rate per source unit
+        ("kjobs/person", "times"),  # the right dimension, 1000 times too large
+    ],
+)
 def test_a_weight_into_a_capacity_node_in_another_unit_is_refused(weight_unit, words):
     problems = unit_problems(unit_model(weight_unit))
     assert [p.place for p in problems] == ["links[1].weight_unit"], problems
@@ -171,12 +207,15 @@ def test_the_labour_capacity_example_has_units_pint_reads():
 
 # --- a scored link out of a capacity node: its scale reads the derived baseline ---------------------
 
+
 def test_a_scored_link_from_a_capacity_node_is_scaled_by_its_derived_baseline():
     """filled = min(100, 2 * 60) = 100 at the start; a score on filled -> service (baseline 50) is an
     elasticity at the baselines, so its scale is 50 / 100."""
-    model = build_model([node("demand", 100.0), node("workers", 60.0), capacity_node(), node("service", 50.0)],
-                        [link("demand", "filled"), link("workers", "filled", 2.0),
-                         {"from": "filled", "to": "service", "score": 2}], TIME)
+    model = build_model(
+        [node("demand", 100.0), node("workers", 60.0), capacity_node(), node("service", 50.0)],
+        [link("demand", "filled"), link("workers", "filled", 2.0), {"from": "filled", "to": "service", "score": 2}],
+        TIME,
+    )
     weight = model.links[2].weight
     assert weight.scale == pytest.approx(0.5, rel=1e-15)
     result = run(model, [{"node": "demand", "shape": "step", "height": -10.0, "start": 2021.0}])
@@ -186,16 +225,26 @@ def test_a_scored_link_from_a_capacity_node_is_scaled_by_its_derived_baseline():
 
 # --- stability of a model with both: one run gives the active inputs and the slopes ---------------
 
+
 def test_stability_of_a_model_with_both_is_taken_around_the_run():
     """filled = min(demand, workers) feeds a saturation into a stock that feeds demand back: the check
     around a run reads the run's active input at every step and says it is linearised around the run."""
     from simulator.analysis.stability import active_at, check_stability, step_map
 
-    nodes = [node("demand", 100.0), node("workers", 120.0), capacity_node(), node("pool", 10.0, kind="stock"),
-             node("service", 5.0)]
-    links = [link("demand", "filled"), link("workers", "filled"),
-             link("filled", "service", 0.5, shape={"kind": "saturation", "max": 4.0}),
-             link("service", "pool", 1.0), link("pool", "demand", 0.3, lag=1.0, delay="exponential")]
+    nodes = [
+        node("demand", 100.0),
+        node("workers", 120.0),
+        capacity_node(),
+        node("pool", 10.0, kind="stock"),
+        node("service", 5.0),
+    ]
+    links = [
+        link("demand", "filled"),
+        link("workers", "filled"),
+        link("filled", "service", 0.5, shape={"kind": "saturation", "max": 4.0}),
+        link("service", "pool", 1.0),
+        link("pool", "demand", 0.3, lag=1.0, delay="exponential"),
+    ]
     model = build_model(nodes, links, TIME)
     prepared = prepare(model, [{"node": "demand", "shape": "step", "height": 40.0, "start": 2021.0}], TIME)
     cm = prepared.compiled

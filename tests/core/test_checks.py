@@ -74,18 +74,22 @@ def test_every_form_holds_where_built_to(tmp_path):
     assert result.stdout.count(" holds ") == 4 and "4 of 4 behaviour test(s) hold" in result.stdout
 
 
-@pytest.mark.parametrize("failing", [
-    {"node": "unemployment", "expect": "rises", "within": 5, "with": STEP},
-    {"node": "unemployment", "expect": "falls", "within": 5, "with": {**STEP, "height": -1000}},
-    {"node": "people", "expect": "never_above", "value": 93999, "with": STEP},   # +500/yr for 8 years: 94,000
-    {"node": "people", "expect": "never_below", "value": 90001},                 # the baseline itself
-    {"node": "people", "expect": "between", "low": 80000, "high": 93999, "with": STEP},
-    {"node": "unemployment", "expect": "higher", "year": 2028, "with": STEP},
-    {"node": "people", "expect": "lower", "year": 2025, "with": STEP},
-])
+@pytest.mark.parametrize(
+    "failing",
+    [
+        {"node": "unemployment", "expect": "rises", "within": 5, "with": STEP},
+        {"node": "unemployment", "expect": "falls", "within": 5, "with": {**STEP, "height": -1000}},
+        {"node": "people", "expect": "never_above", "value": 93999, "with": STEP},  # +500/yr for 8 years: 94,000
+        {"node": "people", "expect": "never_below", "value": 90001},  # the baseline itself
+        {"node": "people", "expect": "between", "low": 80000, "high": 93999, "with": STEP},
+        {"node": "unemployment", "expect": "higher", "year": 2028, "with": STEP},
+        {"node": "people", "expect": "lower", "year": 2025, "with": STEP},
+    ],
+)
 def test_every_form_fails_where_built_to_and_the_exit_status_is_1(tmp_path, failing):
-    result = invoke("check", write(tmp_path, with_checks(failing, {"node": "people", "expect": "never_below",
-                                                                   "value": 0})))
+    result = invoke(
+        "check", write(tmp_path, with_checks(failing, {"node": "people", "expect": "never_below", "value": 0}))
+    )
     assert result.exit_code == 1, result.output
     assert " FAILS " in result.stdout and "1 of 2 behaviour test(s) hold" in result.stdout
     assert result.stderr == ""
@@ -131,21 +135,44 @@ def test_the_table_is_dutch_by_default(tmp_path):
 
 
 BAD = [
-    ({"node": "unemploymnt", "expect": "falls", "within": 5, "with": STEP}, "checks[0].node",
-     "unknown node 'unemploymnt'", "did you mean 'unemployment'?"),
-    ({"node": "people", "expect": "falls", "within": 5, "with": {**STEP, "node": "jbs"}}, "checks[0].with[0].node",
-     "unknown node 'jbs'", "did you mean 'jobs'?"),
-    ({"node": "people", "expect": "higher", "year": 2031, "with": STEP}, "checks[0].year",
-     "year 2031 is outside the model's horizon 2020-2030", "choose a year from 2020 to 2030"),
-    ({"node": "people", "expect": "falls", "within": 9, "with": STEP}, "checks[0].within",
-     "9 years after 2022 is after the model's horizon ends in 2030", "use within: 8 or less"),
-    ({"node": "people", "expect": "falls", "within": 1, "with": {**STEP, "start": 2035}}, "checks[0].with",
-     "the interventions start in 2035, outside the model's horizon", "start them from 2020 to 2030"),
-    ({"node": "people", "expect": "between", "low": 95000, "high": 80000}, "checks[0]",
-     "a range needs low <= high, got low=95000, high=80000", "swap them"),
+    (
+        {"node": "unemploymnt", "expect": "falls", "within": 5, "with": STEP},
+        "checks[0].node",
+        "unknown node 'unemploymnt'",
+        "did you mean 'unemployment'?",
+    ),
+    (
+        {"node": "people", "expect": "falls", "within": 5, "with": {**STEP, "node": "jbs"}},
+        "checks[0].with[0].node",
+        "unknown node 'jbs'",
+        "did you mean 'jobs'?",
+    ),
+    (
+        {"node": "people", "expect": "higher", "year": 2031, "with": STEP},
+        "checks[0].year",
+        "year 2031 is outside the model's horizon 2020-2030",
+        "choose a year from 2020 to 2030",
+    ),
+    (
+        {"node": "people", "expect": "falls", "within": 9, "with": STEP},
+        "checks[0].within",
+        "9 years after 2022 is after the model's horizon ends in 2030",
+        "use within: 8 or less",
+    ),
+    (
+        {"node": "people", "expect": "falls", "within": 1, "with": {**STEP, "start": 2035}},
+        "checks[0].with",
+        "the interventions start in 2035, outside the model's horizon",
+        "start them from 2020 to 2030",
+    ),
+    (
+        {"node": "people", "expect": "between", "low": 95000, "high": 80000},
+        "checks[0]",
+        "a range needs low <= high, got low=95000, high=80000",
+        "swap them",
+    ),
     ({"node": "people", "expect": "sometimes"}, "checks[0].expect", "'sometimes' is not allowed", "'between'"),
-    ({"node": "people", "expect": "never_below", "low": 0}, "checks[0]", "a 'never_below' check needs value",
-     "add it"),
+    ({"node": "people", "expect": "never_below", "low": 0}, "checks[0]", "a 'never_below' check needs value", "add it"),
 ]
 
 
@@ -182,11 +209,14 @@ def test_a_scenario_on_a_shorter_horizon_does_not_make_the_checks_wrong(tmp_path
     assert prepare_scenario(short, model).compiled.times[-1] == 2024
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--samples", "0"], "--samples must be at least 1"),
-    (["--seed", "-1"], "--seed must be 0 or more"),
-    (["--method", "sobol"], "--method must be lhs or mc"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--samples", "0"], "--samples must be at least 1"),
+        (["--seed", "-1"], "--seed must be 0 or more"),
+        (["--method", "sobol"], "--method must be lhs or mc"),
+    ],
+)
 def test_bad_options_exit_2(tmp_path, args, words):
     result = invoke("check", write(tmp_path, MODEL), *args)
     assert result.exit_code == 2 and words in result.stderr
@@ -233,8 +263,10 @@ def test_an_ensemble_the_model_cannot_draw_is_refused_with_the_line(tmp_path):
     assert invoke("check", path).exit_code == 0  # at the central values the lag is 1 year
     result = invoke("check", path, "--samples", "10")
     assert result.exit_code == 2, result.output
-    assert f"{path}:" in result.stderr and ": links[0].lag: lag of jobs->unemployment can be drawn as low as 0.1" \
-        in result.stderr
+    assert (
+        f"{path}:" in result.stderr
+        and ": links[0].lag: lag of jobs->unemployment can be drawn as low as 0.1" in result.stderr
+    )
 
 
 def test_a_model_without_uncertain_links_gives_shares_of_0_or_1(tmp_path):

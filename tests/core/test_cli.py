@@ -46,6 +46,7 @@ def assert_refused(result, *words: str) -> None:
 
 # --- validate -----------------------------------------------------------------------------------
 
+
 def test_validate_accepts_good_files(files):
     result = invoke("validate", *files)
     assert result.exit_code == 0, result.output
@@ -59,8 +60,9 @@ def test_validate_names_file_line_and_place(files, tmp_path):
     assert f"ok: {files[0]}" in result.stdout
 
 
-@pytest.mark.parametrize("text", ["", "name: [", "nodes: 3\n", "[" * 3000 + "]" * 3000,
-                                  "a: !!python/object/apply:os.system ['true']\n"])
+@pytest.mark.parametrize(
+    "text", ["", "name: [", "nodes: 3\n", "[" * 3000 + "]" * 3000, "a: !!python/object/apply:os.system ['true']\n"]
+)
 def test_validate_never_shows_a_traceback(tmp_path, text):
     bad = write(tmp_path, "bad.yaml", text)
     assert_refused(invoke("validate", bad), str(bad))
@@ -84,6 +86,7 @@ def test_debug_shows_the_traceback(tmp_path):
 
 
 # --- run: bad input writes nothing ---------------------------------------------------------------
+
 
 def test_run_refuses_a_bad_scenario_and_writes_nothing(files, tmp_path):
     bad = write(tmp_path, "bad.yaml", SCENARIO.replace("node: jobs", "node: jbos"))
@@ -128,8 +131,13 @@ def test_run_bad_input_through_the_real_command(tmp_path):
     """The installed script, in its own process: exit status 2, message on stderr only."""
     bad = write(tmp_path, "bad.yaml", "name: m\ntitle: [t\n")
     bwsim = Path(sys.executable).parent / "bwsim"
-    done = subprocess.run([str(bwsim), "run", str(bad), "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [str(bwsim), "run", str(bad), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2
     assert f"{bad}:" in done.stderr and "YAML-syntaxfout" in done.stderr  # Dutch, the default
     assert "Traceback" not in done.stderr + done.stdout
@@ -137,6 +145,7 @@ def test_run_bad_input_through_the_real_command(tmp_path):
 
 
 # --- run: results ------------------------------------------------------------------------------
+
 
 def read_results(out: Path) -> pd.DataFrame:
     table = pd.read_csv(out / "results.csv")
@@ -166,12 +175,20 @@ def test_baseline_rows_are_the_baselines_exactly(tmp_path):
 
 def test_two_scenarios_in_one_run_do_not_leak_into_each_other(files, tmp_path):
     """Different overrides of the same link and node: each equals its own run alone."""
-    first = write(tmp_path, "first.yaml", SCENARIO.replace("name: s", "name: first")
-                  + "overrides:\n  links: [{from: jobs, to: income, weight: 3, lag: 2}]\n"
-                  + "  nodes: [{id: income, baseline: 8}]\n")
-    second = write(tmp_path, "second.yaml", SCENARIO.replace("name: s", "name: second")
-                   + "time: {start: 2025, end: 2040, dt: 0.5}\n"
-                   + "overrides:\n  links: [{from: jobs, to: income, weight: -1, delay: fixed}]\n")
+    first = write(
+        tmp_path,
+        "first.yaml",
+        SCENARIO.replace("name: s", "name: first")
+        + "overrides:\n  links: [{from: jobs, to: income, weight: 3, lag: 2}]\n"
+        + "  nodes: [{id: income, baseline: 8}]\n",
+    )
+    second = write(
+        tmp_path,
+        "second.yaml",
+        SCENARIO.replace("name: s", "name: second")
+        + "time: {start: 2025, end: 2040, dt: 0.5}\n"
+        + "overrides:\n  links: [{from: jobs, to: income, weight: -1, delay: fixed}]\n",
+    )
     plain = files[1]
     assert invoke("run", first, second, plain, "--out", tmp_path / "together").exit_code == 0
     together = read_results(tmp_path / "together")
@@ -180,10 +197,13 @@ def test_two_scenarios_in_one_run_do_not_leak_into_each_other(files, tmp_path):
         assert invoke("run", path, "--out", tmp_path / name).exit_code == 0
         alone = read_results(tmp_path / name)
         mine = together[together.scenario == name].reset_index(drop=True)
-        pd.testing.assert_frame_equal(mine, alone[alone.scenario == name].reset_index(drop=True),
-                                      check_dtype=False, check_exact=True)
-    finals = {name: together[(together.scenario == name) & (together.node == "income")].delta.iloc[-1]
-              for name in ("first", "second", "s")}
+        pd.testing.assert_frame_equal(
+            mine, alone[alone.scenario == name].reset_index(drop=True), check_dtype=False, check_exact=True
+        )
+    finals = {
+        name: together[(together.scenario == name) & (together.node == "income")].delta.iloc[-1]
+        for name in ("first", "second", "s")
+    }
     assert finals["second"] == -1.0 and finals["first"] > 2.0 and 0.99 < finals["s"] <= 1.0
 
 
@@ -246,8 +266,11 @@ def test_an_ensemble_lag_too_short_is_located_in_the_file_that_wrote_it(tmp_path
     assert_refused(result, f"{model}:{line}: links[0].lag", "can be drawn as low as 0.1 years")
     # the same lag set by the scenario's override is the scenario's to fix
     write(tmp_path, "m.yaml", LAGGED)
-    override = write(tmp_path, "o.yaml", SCENARIO + "overrides:\n  links:\n"
-                     "    - {from: jobs, to: income, lag: {low: 0.1, mode: 1, high: 2}}\n")
+    override = write(
+        tmp_path,
+        "o.yaml",
+        SCENARIO + "overrides:\n  links:\n    - {from: jobs, to: income, lag: {low: 0.1, mode: 1, high: 2}}\n",
+    )
     result = invoke("run", override, "--out", tmp_path / "out", "--samples", "50")
     assert_refused(result, f"{override}: links[0].lag", "can be drawn as low as 0.1 years")
     assert not (tmp_path / "out").exists()

@@ -51,11 +51,13 @@ def node(name: str, baseline: object) -> dict:
 
 
 def spec(links: list[dict], baselines: tuple = (1000, 50)) -> ModelSpec:
-    return ModelSpec.model_validate({"name": "m", "title": "t", "nodes": [node("a", baselines[0]),
-                                                                         node("b", baselines[1])], "links": links})
+    return ModelSpec.model_validate(
+        {"name": "m", "title": "t", "nodes": [node("a", baselines[0]), node("b", baselines[1])], "links": links}
+    )
 
 
 # --- the rule ------------------------------------------------------------------------------------------------------
+
 
 def test_a_score_sets_a_triangular_elasticity_band_mirrored_for_a_negative_score():
     assert elasticity_band(2) == (0.2, 0.3, 0.5)
@@ -99,12 +101,14 @@ def test_a_scored_link_is_written_back_as_its_scores_and_read_again_alike():
     data = link.model_dump(by_alias=True, exclude_none=True)
     assert "weight" not in data and data["scores"] == [{"by": "groep Noord", "score": 2}, -1]
     model_data = spec([{"from": "a", "to": "b", "scores": [{"by": "groep Noord", "score": 2}, -1]}]).model_dump(
-        by_alias=True, exclude_none=True)
+        by_alias=True, exclude_none=True
+    )
     assert ModelSpec.model_validate(model_data) == ModelSpec.model_validate(model_data)
     assert ModelSpec.model_validate(model_data).links[0].weight == link.weight
 
 
 # --- the pool ------------------------------------------------------------------------------------------------------
+
 
 def bands(*scores: int) -> list[tuple[float, float, float]]:
     return [elasticity_band(s) for s in scores]
@@ -132,12 +136,12 @@ def test_quantiles_of_a_pool_are_those_of_the_expert_whose_band_holds_them():
 
 def test_pool_mean_and_variance_are_the_mixtures():
     pool = bands(2, -1, 0)
-    density = [lambda x, b=b: stats.triang.pdf(x, (b[1] - b[0]) / (b[2] - b[0]), loc=b[0], scale=b[2] - b[0])
-               for b in pool]
+    density = [
+        lambda x, b=b: stats.triang.pdf(x, (b[1] - b[0]) / (b[2] - b[0]), loc=b[0], scale=b[2] - b[0]) for b in pool
+    ]
     pdf = lambda x: sum(f(x) for f in density) / len(density)  # noqa: E731
     mean = integrate.quad(lambda x: x * pdf(x), -1, 1, points=[-0.2, -0.05, 0, 0.05, 0.2, 0.3, 0.5], limit=200)[0]
-    second = integrate.quad(lambda x: x * x * pdf(x), -1, 1, points=[-0.2, -0.05, 0, 0.05, 0.2, 0.3, 0.5],
-                            limit=200)[0]
+    second = integrate.quad(lambda x: x * x * pdf(x), -1, 1, points=[-0.2, -0.05, 0, 0.05, 0.2, 0.3, 0.5], limit=200)[0]
     assert pool_mean(pool) == pytest.approx(mean, abs=1e-12)
     assert pool_variance(pool) == pytest.approx(second - mean**2, abs=1e-12)
 
@@ -164,6 +168,7 @@ def test_opposite_scores_pool_around_zero():
 
 # --- sampling ------------------------------------------------------------------------------------------------------
 
+
 def test_draws_of_a_scored_link_are_reproducible_and_follow_the_pool():
     m = spec([{"from": "a", "to": "b", "scores": [{"by": "N", "score": 2}, {"by": "Z", "score": -1}]}])
     weight = m.links[0].weight
@@ -189,8 +194,13 @@ BAD = [
     ("no sign", "    score: {strength: weak}", "links[0].score", 11, "a strength needs sign"),
     ("with a weight", "    weight: 0.2\n    score: 2", "links[0].score", 12, "a link takes a weight or a score"),
     ("empty list", "    scores: []", "links[0].scores", 11, "scores is empty"),
-    ("bad item", "    scores:\n      - {by: N, score: 1}\n      - {by: Z, score: -7}", "links[0].scores[1]", 13,
-     "score -7 is outside the scale"),
+    (
+        "bad item",
+        "    scores:\n      - {by: N, score: 1}\n      - {by: Z, score: -7}",
+        "links[0].scores[1]",
+        13,
+        "score -7 is outside the scale",
+    ),
     ("both forms", "    score: 1\n    scores: [2]", "links[0].scores", 12, "give score (one expert or group)"),
 ]
 
@@ -218,8 +228,9 @@ def test_a_zero_baseline_refuses_a_scored_linear_link_in_a_file_and_in_code_alik
 def test_a_scored_link_built_in_code_is_the_one_a_file_gives():
     with pytest.raises(ValidationError):
         LinkSpec.model_validate({"from": "a", "to": "b", "weight": 1, "score": 2})
-    in_code = ModelSpec(name="m", title="t", nodes=[node("a", 1000), node("b", 50)],
-                        links=[LinkSpec(source="a", target="b", score=2)])
+    in_code = ModelSpec(
+        name="m", title="t", nodes=[node("a", 1000), node("b", 50)], links=[LinkSpec(source="a", target="b", score=2)]
+    )
     assert in_code.links[0].weight == spec([{"from": "a", "to": "b", "score": 2}]).links[0].weight
 
 
@@ -235,37 +246,56 @@ def test_the_cli_refuses_a_bad_score_with_exit_2(tmp_path, path):
 
 # --- overrides -----------------------------------------------------------------------------------------------------
 
+
 def test_an_override_weight_replaces_the_scores_and_an_override_form_rescales_them():
     m = spec([{"from": "a", "to": "b", "scores": [2, 3]}])
-    numeric = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml",
-                                           "overrides": {"links": [{"from": "a", "to": "b", "weight": 0.01}]}})
+    numeric = ScenarioSpec.model_validate(
+        {"name": "s", "model": "m.yaml", "overrides": {"links": [{"from": "a", "to": "b", "weight": 0.01}]}}
+    )
     link = apply_overrides(m, numeric).links[0]
     assert not link.is_scored and link.weight.central == 0.01 and link.scores is None
-    elastic = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml",
-                                           "overrides": {"links": [{"from": "a", "to": "b", "form": "elasticity"}]}})
+    elastic = ScenarioSpec.model_validate(
+        {"name": "s", "model": "m.yaml", "overrides": {"links": [{"from": "a", "to": "b", "form": "elasticity"}]}}
+    )
     link = apply_overrides(m, elastic).links[0]
     assert link.weight.scale == 1.0 and link.weight.central == pytest.approx(0.5)
-    lagged = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml",
-                                          "overrides": {"links": [{"from": "a", "to": "b", "lag": 1}]}})
+    lagged = ScenarioSpec.model_validate(
+        {"name": "s", "model": "m.yaml", "overrides": {"links": [{"from": "a", "to": "b", "lag": 1}]}}
+    )
     assert apply_overrides(m, lagged).links[0].weight == m.links[0].weight
 
 
 # --- the example model through the CLI -----------------------------------------------------------------------------
 
+
 def test_the_example_model_validates_and_runs_an_ensemble_through_the_cli(tmp_path):
     loaded = load_model(EXAMPLE_MODEL)
     scored = [lk for lk in loaded.spec.links if lk.is_scored]
     assert len(scored) == 4
-    result = CliRunner().invoke(app, ["run", str(EXAMPLE_SCENARIO), "--out", str(tmp_path), "--samples", "300",
-                                      "--seed", "3", "--lang", "en"])
+    result = CliRunner().invoke(
+        app, ["run", str(EXAMPLE_SCENARIO), "--out", str(tmp_path), "--samples", "300", "--seed", "3", "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
     ensemble = (tmp_path / "ensemble.csv").read_text(encoding="utf-8").splitlines()
     header = ensemble[0].split(",")
     rows = [dict(zip(header, line.split(","), strict=True)) for line in ensemble[1:]]
     trust = [r for r in rows if r["node"] == "trust_in_region" and float(r["time"]) == 2040.0][0]
     assert float(trust["p05"]) < 0 < float(trust["p95"])  # the groups disagree on the sign: so does the ensemble
-    again = CliRunner().invoke(app, ["run", str(EXAMPLE_SCENARIO), "--out", str(tmp_path / "again"), "--samples",
-                                     "300", "--seed", "3", "--lang", "en"])
+    again = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(EXAMPLE_SCENARIO),
+            "--out",
+            str(tmp_path / "again"),
+            "--samples",
+            "300",
+            "--seed",
+            "3",
+            "--lang",
+            "en",
+        ],
+    )
     assert again.exit_code == 0
     assert (tmp_path / "again" / "ensemble.csv").read_bytes() == (tmp_path / "ensemble.csv").read_bytes()
 
@@ -294,6 +324,7 @@ def test_an_export_writes_the_central_weight_and_the_scores_as_a_comment(tmp_pat
 
 # --- calibration ---------------------------------------------------------------------------------------------------
 
+
 def test_calibrating_a_scored_link_writes_the_fitted_weight_in_place_of_the_scores(tmp_path):
     runner = CliRunner()
     assert runner.invoke(app, ["run", str(EXAMPLE_SCENARIO), "--out", str(tmp_path / "run")]).exit_code == 0
@@ -302,13 +333,28 @@ def test_calibrating_a_scored_link_writes_the_fitted_weight_in_place_of_the_scor
     observed = ["node,time,value"]
     for line in rows[1:]:
         row = dict(zip(header, line.split(","), strict=True))
-        if row["scenario"] == "expert-scores-growth" and row["node"] == "housing_demand" and float(
-                row["time"]).is_integer():
+        if (
+            row["scenario"] == "expert-scores-growth"
+            and row["node"] == "housing_demand"
+            and float(row["time"]).is_integer()
+        ):
             observed.append(f"housing_demand,{row['time']},{float(row['baseline']) + 1.3 * float(row['delta'])!r}")
     (tmp_path / "obs.csv").write_text("\n".join(observed) + "\n", encoding="utf-8")
     fitted = tmp_path / "fitted.yaml"
-    result = runner.invoke(app, ["calibrate", str(EXAMPLE_SCENARIO), str(tmp_path / "obs.csv"), "--link",
-                                 "employed_residents:housing_demand", "--out", str(fitted), "--lang", "en"])
+    result = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(EXAMPLE_SCENARIO),
+            str(tmp_path / "obs.csv"),
+            "--link",
+            "employed_residents:housing_demand",
+            "--out",
+            str(fitted),
+            "--lang",
+            "en",
+        ],
+    )
     assert result.exit_code == 0, result.output
     link = load_model(fitted).spec.links[1]
     central = load_model(EXAMPLE_MODEL).spec.links[1].weight.central

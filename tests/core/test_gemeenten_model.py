@@ -24,8 +24,9 @@ N = 6
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("make_gemeenten_model", ROOT / "benchmarks" /
-                                                  "make_gemeenten_model.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_gemeenten_model", ROOT / "benchmarks" / "make_gemeenten_model.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -64,10 +65,17 @@ def test_the_commuting_matrix_is_the_generators_shares_times_the_heerlen_weight(
     model = loaded.model.spec
     cells = generator.commuting_shares(N, 2, 3) * 0.00013
     ids = generator.gemeente_ids(N)
-    found = {(lk.source, lk.target): lk.weight.central for lk in model.links
-             if lk.source.startswith("jobs_total[") and lk.target.startswith("employment_rate[")}
-    expected = {(f"jobs_total[{ids[r]}]", f"employment_rate[{ids[c]}]"): cells[r, c]
-                for r in range(N) for c in range(N) if cells[r, c] != 0}
+    found = {
+        (lk.source, lk.target): lk.weight.central
+        for lk in model.links
+        if lk.source.startswith("jobs_total[") and lk.target.startswith("employment_rate[")
+    }
+    expected = {
+        (f"jobs_total[{ids[r]}]", f"employment_rate[{ids[c]}]"): cells[r, c]
+        for r in range(N)
+        for c in range(N)
+        if cells[r, c] != 0
+    }
     assert found == pytest.approx(expected, rel=1e-15)
     assert len(expected) == 3 * N  # own gemeente and 2 neighbours each
     assert np.allclose(cells.sum(axis=1), 0.00013)

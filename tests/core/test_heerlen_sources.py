@@ -36,8 +36,9 @@ CITED_LINKS_FLOOR = 37
 GOAL = 0.90
 """Issue 17's goal for the share of sourced baselines (not reached offline)."""
 
-REFERENCE = re.compile(r"\b\d{5}(NED|ned)\b|\b\d{5}ned\b|doi:\s*10\.|https?://\S+|\bISBN\b|\bDP \d+|\bWP \d+",
-                       re.IGNORECASE)
+REFERENCE = re.compile(
+    r"\b\d{5}(NED|ned)\b|\b\d{5}ned\b|doi:\s*10\.|https?://\S+|\bISBN\b|\bDP \d+|\bWP \d+", re.IGNORECASE
+)
 MARKERS = ("Sourced:", "Assumption: proxy", "Assumption:", "Deviation only:")
 MIN_REASONING = 80
 """Characters of reasoning an assumption's note must have after its marker."""
@@ -90,15 +91,20 @@ def test_sourced_baselines_do_not_fall_below_the_floor(model):
     n = len(model.nodes)
     share = c["Sourced:"] / n
     with_proxy = (c["Sourced:"] + c["Assumption: proxy"]) / n
-    print(f"\nHeerlen baselines: {c['Sourced:']} of {n} sourced at their own geography ({share:.0%}), "
-          f"{c['Assumption: proxy']} by proxy ({with_proxy:.0%} with a figure read), {c['Assumption:']} "
-          f"assumptions, {c['Deviation only:']} deviation-only")
+    print(
+        f"\nHeerlen baselines: {c['Sourced:']} of {n} sourced at their own geography ({share:.0%}), "
+        f"{c['Assumption: proxy']} by proxy ({with_proxy:.0%} with a figure read), {c['Assumption:']} "
+        f"assumptions, {c['Deviation only:']} deviation-only"
+    )
     assert c["Sourced:"] >= SOURCED_FLOOR, f"sourced baselines fell to {c['Sourced:']} (floor {SOURCED_FLOOR})"
     assert c["Sourced:"] + c["Assumption: proxy"] >= SOURCED_FLOOR + PROXY_FLOOR
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17's goal of 90 % sourced baselines is not reached offline "
-                                       "(docs/heerlen-model.md, open questions); remove this mark when it is")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17's goal of 90 % sourced baselines is not reached offline "
+    "(docs/heerlen-model.md, open questions); remove this mark when it is",
+)
 def test_the_goal_of_ninety_percent_sourced_baselines(model):
     c = counts(model)
     measurable = len(model.nodes) - c["Deviation only:"]
@@ -108,8 +114,10 @@ def test_the_goal_of_ninety_percent_sourced_baselines(model):
 def test_the_wijk_split_adds_up_to_the_heerlen_trust_baseline(model):
     by_id = {n.id: n for n in model.nodes}
     weight = {(lk.source, lk.target): lk.weight.central for lk in model.links}
-    split = (weight["social_trust_noord", "social_trust"] * by_id["social_trust_noord"].baseline
-             + weight["social_trust_zuid", "social_trust"] * by_id["social_trust_zuid"].baseline)
+    split = (
+        weight["social_trust_noord", "social_trust"] * by_id["social_trust_noord"].baseline
+        + weight["social_trust_zuid", "social_trust"] * by_id["social_trust_zuid"].baseline
+    )
     assert split == pytest.approx(by_id["social_trust"].baseline, abs=0.5)
 
 

@@ -32,6 +32,7 @@ def refusal(load, *args) -> InputError:
 
 # --- the YAML reader ------------------------------------------------------------------------------
 
+
 def test_a_complex_mapping_key_is_refused_with_its_line():
     """``? [a, b]`` made a list the key: AttributeError 'MappingNode' object has no attribute 'style'."""
     for text, line in (("name: m\n? [a, b]\n: 1\n", 2), ("name: m\n? {a: 1}\n: 1\n", 2), ("? - a\n: 1\n", 1)):
@@ -76,6 +77,7 @@ def test_a_syntax_error_does_not_quote_the_file():
 
 # --- special files ---------------------------------------------------------------------------------
 
+
 def test_a_device_is_refused_by_type_before_reading():
     """/dev/zero never ends: reading it grew to 2 GB."""
     problem = refusal(load_model, "/dev/zero").problems[0]
@@ -101,8 +103,9 @@ def test_the_cli_refuses_special_files_with_exit_2(tmp_path):
     fifo = tmp_path / "s.yaml"
     os.mkfifo(fifo)
     for path in ("/dev/zero", str(fifo), str(tmp_path)):
-        done = subprocess.run([str(BWSIM), "validate", "--lang", "en", path], capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(
+            [str(BWSIM), "validate", "--lang", "en", path], capture_output=True, text=True, timeout=60, check=False
+        )
         assert done.returncode == 2, (path, done.stderr + done.stdout)
         assert "not a file" in done.stderr + done.stdout
         assert "Traceback" not in done.stderr + done.stdout

@@ -41,12 +41,15 @@ def test_saturation_levels_off_at_its_max_with_the_weight_as_its_slope():
     assert huge == pytest.approx(2.0, rel=1e-15)  # never beyond max
 
 
-@pytest.mark.parametrize(("height", "expected"), [
-    (0.5, 2.0 * 3.0 - 2.0 * 2.0),  # 10.5 on the first segment: T = 3, T(10) = 2; times the weight 2
-    (1.5, 2.0 * 4.5 - 2.0 * 2.0),  # 11.5 on the second segment
-    (5.0, 2.0 * 5.0 - 2.0 * 2.0),  # 15: flat beyond the last point
-    (-4.0, 2.0 * 0.0 - 2.0 * 2.0),  # 6: flat below the first point
-])
+@pytest.mark.parametrize(
+    ("height", "expected"),
+    [
+        (0.5, 2.0 * 3.0 - 2.0 * 2.0),  # 10.5 on the first segment: T = 3, T(10) = 2; times the weight 2
+        (1.5, 2.0 * 4.5 - 2.0 * 2.0),  # 11.5 on the second segment
+        (5.0, 2.0 * 5.0 - 2.0 * 2.0),  # 15: flat beyond the last point
+        (-4.0, 2.0 * 0.0 - 2.0 * 2.0),  # 6: flat below the first point
+    ],
+)
 def test_lookup_interpolates_between_points_and_is_flat_beyond_them(height, expected):
     d = deltas(pair(LOOKUP, weight=2.0), [{**STEP, "height": height}])
     assert d[0, 1] == pytest.approx(expected, rel=1e-14)
@@ -58,13 +61,16 @@ def test_lookup_without_a_weight_gives_its_table_as_it_is():
     assert deltas(model, [{**STEP, "height": 1.0}])[0, 1] == pytest.approx(4.0 - 2.0)
 
 
-@pytest.mark.parametrize(("side", "height", "expected"), [
-    ("above", 1.0, 0.0),  # 11 stays under the level 12
-    ("above", 3.0, 4.0 * 1.0),  # 13: one unit beyond the level, times the weight 4
-    ("below", -1.0, 0.0),  # 9 stays above the level 8
-    ("below", -4.0, 4.0 * 2.0),  # 6: two units below the level
-    ("below", 3.0, 0.0),
-])
+@pytest.mark.parametrize(
+    ("side", "height", "expected"),
+    [
+        ("above", 1.0, 0.0),  # 11 stays under the level 12
+        ("above", 3.0, 4.0 * 1.0),  # 13: one unit beyond the level, times the weight 4
+        ("below", -1.0, 0.0),  # 9 stays above the level 8
+        ("below", -4.0, 4.0 * 2.0),  # 6: two units below the level
+        ("below", 3.0, 0.0),
+    ],
+)
 def test_threshold_has_no_effect_on_the_quiet_side_of_its_level(side, height, expected):
     level = 12.0 if side == "above" else 8.0
     d = deltas(pair({"kind": "threshold", "level": level, "side": side}, weight=4.0), [{**STEP, "height": height}])
@@ -97,21 +103,34 @@ def test_a_fixed_delay_passes_on_the_shaped_signal_later():
 
 
 def every_shape_model(loop: bool = False):
-    nodes = [node("a", {"value": 10.0, "growth": 0.02}), node("b", 5.0), node("c", 2.0, max=2.5),
-             node("s", 1.0, kind="stock", decay=0.1)]
-    links = [link("a", "b", 2.0, shape=SATURATION, lag=1.0),
-             link("b", "c", 0.5, shape={"kind": "lookup", "points": [[4, 0], [6, 3], [9, 4]]}),
-             link("c", "s", 1.0), link("s", "a", -0.2, lag=1.0, delay="third_order"),
-             link("a", "s", 0.3, shape={"kind": "threshold", "level": 11.0}, lag=0.5, delay="fixed")]
+    nodes = [
+        node("a", {"value": 10.0, "growth": 0.02}),
+        node("b", 5.0),
+        node("c", 2.0, max=2.5),
+        node("s", 1.0, kind="stock", decay=0.1),
+    ]
+    links = [
+        link("a", "b", 2.0, shape=SATURATION, lag=1.0),
+        link("b", "c", 0.5, shape={"kind": "lookup", "points": [[4, 0], [6, 3], [9, 4]]}),
+        link("c", "s", 1.0),
+        link("s", "a", -0.2, lag=1.0, delay="third_order"),
+        link("a", "s", 0.3, shape={"kind": "threshold", "level": 11.0}, lag=0.5, delay="fixed"),
+    ]
     if loop:  # a loop of pass-through lags at t_0, feeding a shaped link
         nodes += [node("r1", 3.0), node("r2", 4.0)]
-        links += [link("a", "r1", 0.5), link("r1", "r2", 0.6, lag=0.5), link("r2", "r1", 0.4, lag=1.0),
-                  link("r2", "c", 1.0, shape={"kind": "threshold", "level": 4.5, "side": "below"})]
+        links += [
+            link("a", "r1", 0.5),
+            link("r1", "r2", 0.6, lag=0.5),
+            link("r2", "r1", 0.4, lag=1.0),
+            link("r2", "c", 1.0, shape={"kind": "threshold", "level": 4.5, "side": "below"}),
+        ]
     return build_model(nodes, links)
 
 
-ITEMS = [{"node": "a", "shape": "ramp", "slope": 1.0, "start": 2020.0, "end": 2023.0},
-         {"node": "b", "shape": "step", "height": 0.5, "start": 2020.0}]
+ITEMS = [
+    {"node": "a", "shape": "ramp", "slope": 1.0, "start": 2020.0, "end": 2023.0},
+    {"node": "b", "shape": "step", "height": 0.5, "start": 2020.0},
+]
 
 
 def test_no_intervention_gives_no_deviation_on_a_shaped_model():
@@ -144,12 +163,17 @@ def test_every_member_of_a_shaped_ensemble_matches_the_reference_engine():
 
 def chain(shape: dict | None):
     extra = {} if shape is None else {"shape": shape}
-    return build_model([node("a", 10.0), node("b", 5.0), node("c", 1.0, kind="stock")],
-                       [link("a", "b", 1.5, lag=1.0, **extra), link("b", "c", 0.5)])
+    return build_model(
+        [node("a", 10.0), node("b", 5.0), node("c", 1.0, kind="stock")],
+        [link("a", "b", 1.5, lag=1.0, **extra), link("b", "c", 0.5)],
+    )
 
 
-@pytest.mark.parametrize("shape", [None, SATURATION, LOOKUP, {"kind": "threshold", "level": 11.0}],
-                         ids=["linear", "saturation", "lookup", "threshold"])
+@pytest.mark.parametrize(
+    "shape",
+    [None, SATURATION, LOOKUP, {"kind": "threshold", "level": 11.0}],
+    ids=["linear", "saturation", "lookup", "threshold"],
+)
 def test_superposition_holds_without_shapes_and_fails_with_them(shape):
     one = [{"node": "a", "shape": "step", "height": 1.5, "start": 2021.0}]
     two = [{**one[0], "height": 3.0}]
@@ -193,9 +217,13 @@ def test_a_saturated_link_passes_on_its_sources_parts_in_proportion():
 
 def loop_model():
     """a -> b saturated (lagged), b -> a linear: a loop whose gain falls as the run saturates it."""
-    return build_model([node("a", 10.0), node("b", 5.0)],
-                       [link("a", "b", 2.0, lag=1.0, shape={"kind": "saturation", "max": 1.0}),
-                        link("b", "a", 0.45, lag=0.5, delay="fixed")])
+    return build_model(
+        [node("a", 10.0), node("b", 5.0)],
+        [
+            link("a", "b", 2.0, lag=1.0, shape={"kind": "saturation", "max": 1.0}),
+            link("b", "a", 0.45, lag=0.5, delay="fixed"),
+        ],
+    )
 
 
 def test_stability_linearises_a_shaped_link_at_its_slope_on_the_run():
@@ -205,8 +233,10 @@ def test_stability_linearises_a_shaped_link_at_its_slope_on_the_run():
     d = simulate(cm, prepared.inputs)[:, :, 0]
     k = cm.times.size - 1
     slope = 2.0 * math.exp(-2.0 * d[k, 0] / 1.0)
-    linear = build_model([node("a", 10.0), node("b", 5.0)],
-                         [link("a", "b", slope, lag=1.0), link("b", "a", 0.45, lag=0.5, delay="fixed")])
+    linear = build_model(
+        [node("a", 10.0), node("b", 5.0)],
+        [link("a", "b", slope, lag=1.0), link("b", "a", 0.45, lag=0.5, delay="fixed")],
+    )
     expected = np.sort_complex(np.linalg.eigvals(step_map(prepare(linear).compiled, k)[0]))
     # the saturation carries w f'(d) d through its lag, the linear twin d: the same map up to a scaling of a state
     ours = np.sort_complex(np.linalg.eigvals(step_map(cm, k, run=d)[0]))
@@ -221,9 +251,13 @@ def test_stability_linearises_a_shaped_link_at_its_slope_on_the_run():
 
 
 def test_an_unstable_linearisation_says_around_which_path():
-    model = build_model([node("a", 10.0), node("b", 5.0)],
-                        [link("a", "b", 2.0, lag=1.0, shape={"kind": "saturation", "max": 1.0}),
-                         link("b", "a", 0.6, lag=0.5, delay="fixed")])  # loop gain 1.2 at the baseline
+    model = build_model(
+        [node("a", 10.0), node("b", 5.0)],
+        [
+            link("a", "b", 2.0, lag=1.0, shape={"kind": "saturation", "max": 1.0}),
+            link("b", "a", 0.6, lag=0.5, delay="fixed"),
+        ],
+    )  # loop gain 1.2 at the baseline
     prepared = prepare(model)
     report = check_stability(prepared.model, prepared.compiled, prepared.time)
     assert not report.stable
@@ -251,10 +285,19 @@ def test_a_linear_model_is_checked_as_before():
 
 
 def test_a_sampled_max_and_level_are_drawn_per_member_like_weights():
-    model = build_model([node("a", 10.0), node("b", 5.0), node("c", 1.0)], [
-        link("a", "b", {"low": 1, "mode": 1.5, "high": 2}, lag=1.0,
-             shape={"kind": "saturation", "max": {"low": 1, "mode": 2, "high": 3}}),
-        link("a", "c", 1.0, shape={"kind": "threshold", "level": {"dist": "uniform", "low": 10.5, "high": 12}})])
+    model = build_model(
+        [node("a", 10.0), node("b", 5.0), node("c", 1.0)],
+        [
+            link(
+                "a",
+                "b",
+                {"low": 1, "mode": 1.5, "high": 2},
+                lag=1.0,
+                shape={"kind": "saturation", "max": {"low": 1, "mode": 2, "high": 3}},
+            ),
+            link("a", "c", 1.0, shape={"kind": "threshold", "level": {"dist": "uniform", "low": 10.5, "high": 12}}),
+        ],
+    )
     prepared = prepare(model, [{"node": "a", "shape": "step", "height": 3.0, "start": 2021.0}])
     sample = draw(prepared.model, 6, seed=4)
     assert [p.name for p in sample.parameters] == ["a->b:weight", "a->b:max", "a->c:level"]
@@ -263,8 +306,14 @@ def test_a_sampled_max_and_level_are_drawn_per_member_like_weights():
     assert parameters[0].min() >= 1 and parameters[0].max() <= 3 and np.ptp(parameters[1]) > 0
     ours = simulate(prepared.compiled, prepared.inputs, weights, lags, shape_parameters=parameters)
     for m in range(6):
-        reference = reference_simulate(prepared.model, prepared.time, prepared.inputs, weights=list(weights[:, m]),
-                                       lags=list(lags[:, m]), shape_parameters=list(parameters[:, m]))
+        reference = reference_simulate(
+            prepared.model,
+            prepared.time,
+            prepared.inputs,
+            weights=list(weights[:, m]),
+            lags=list(lags[:, m]),
+            shape_parameters=list(parameters[:, m]),
+        )
         np.testing.assert_allclose(ours[:, :, m], reference, rtol=1e-12, atol=1e-12)
     assert sample.member_values(2)["a->c:level"] == parameters[1, 2]
     # the ensemble runs its members with their own max and level (same seed, same draws)
@@ -272,5 +321,5 @@ def test_a_sampled_max_and_level_are_drawn_per_member_like_weights():
     np.testing.assert_allclose(summary.mean, ours.mean(axis=2), rtol=1e-13, atol=1e-13)
     # a deterministic run uses the modes
     central = simulate(prepared.compiled, prepared.inputs)[-1, :, 0]
-    assert central[1] == pytest.approx(2.0 * (1 - math.exp(-1.5 * 3.0 / 2.0)) * (1 - 0.75 ** 16))  # 16 lagged steps
+    assert central[1] == pytest.approx(2.0 * (1 - math.exp(-1.5 * 3.0 / 2.0)) * (1 - 0.75**16))  # 16 lagged steps
     assert central[2] == pytest.approx(3.0 + 10.0 - 11.25)  # 13 - level 11.25, baseline 10 below it

@@ -60,13 +60,18 @@ def ast_message_ids() -> tuple[dict[str, str], list[str]]:
 
 def babel_message_ids() -> set[str]:
     method_map = [(f"{folder}/**.py", "python") for folder in SOURCES]
-    return {message for _, _, message, _, _ in extract_from_dir(ROOT, method_map=method_map,
-                                                                keywords={"msg": None}, comment_tags=())}
+    return {
+        message
+        for _, _, message, _, _ in extract_from_dir(
+            ROOT, method_map=method_map, keywords={"msg": None}, comment_tags=()
+        )
+    }
 
 
 def fields(template: str) -> list[tuple[str, str, str | None]]:
-    return sorted((name, spec or "", conv) for _, name, spec, conv in string.Formatter().parse(template)
-                  if name is not None)
+    return sorted(
+        (name, spec or "", conv) for _, name, spec, conv in string.Formatter().parse(template) if name is not None
+    )
 
 
 def po_entries() -> dict[str, str]:
@@ -86,8 +91,9 @@ def test_every_message_id_has_a_dutch_translation_with_the_same_fields() -> None
     entries = po_entries()
     missing = [f"{place}: {message!r}" for message, place in ids.items() if not entries.get(message)]
     assert not missing, "no Dutch translation in bwsim.po (add one):\n" + "\n".join(missing)
-    different = [f"{message!r} -> {entries[message]!r}" for message in ids
-                 if fields(message) != fields(entries[message])]
+    different = [
+        f"{message!r} -> {entries[message]!r}" for message in ids if fields(message) != fields(entries[message])
+    ]
     assert not different, "a translation must keep every {field} and its format:\n" + "\n".join(different)
     for message in ids:  # each template formats with its own fields (literal braces are doubled)
         message.format(**{name: 1.5 if spec else "x" for name, spec, _ in fields(message)})
@@ -113,8 +119,12 @@ def test_translation_fills_parameters_after_translating_and_in_dutch_number_form
     assert translate(text, "nl") == "dt moet boven 0 liggen, niet -0,25"
     nested = msg("{message} (with this scenario's overrides and time)", message=text)
     assert translate(nested, "nl") == "dt moet boven 0 liggen, niet -0,25 (met de overrides en time van dit scenario)"
-    assert translate(msg("year {year:g} is outside the horizon {start:g}-{end:g}", year=2035.0, start=2025,
-                         end=2030), "nl") == "jaar 2035 ligt buiten de horizon 2025-2030"  # years: no grouping
+    assert (
+        translate(
+            msg("year {year:g} is outside the horizon {start:g}-{end:g}", year=2035.0, start=2025, end=2030), "nl"
+        )
+        == "jaar 2035 ligt buiten de horizon 2025-2030"
+    )  # years: no grouping
     assert translate("a text that is no message id", "nl") == "a text that is no message id"
     assert translate(msg("unknown node '{node}'", node="jbos"), "de") == "unknown node 'jbos'"  # English fallback
 
@@ -129,29 +139,53 @@ def test_numbers_are_written_with_babels_dutch_separators() -> None:
 
 
 def test_a_problem_renders_in_either_language_with_file_and_place_untouched() -> None:
-    problem = Problem("model.yaml", "links[0].to", msg("unknown node '{node}'", node="incme"),
-                      msg("did you mean '{name}'?", name="income"), 7)
+    problem = Problem(
+        "model.yaml",
+        "links[0].to",
+        msg("unknown node '{node}'", node="incme"),
+        msg("did you mean '{name}'?", name="income"),
+        7,
+    )
     assert str(problem) == "model.yaml:7: links[0].to: unknown node 'incme' (did you mean 'income'?)"
     assert problem.render("nl") == "model.yaml:7: links[0].to: onbekende knoop 'incme' (bedoelt u 'income'?)"
     error = InputError([problem, Problem("", "--year", msg("choose a year inside it"))])
-    assert error_text(error, "nl").splitlines() == ["- " + problem.render("nl"),
-                                                    "- <invoer>: --year: kies een jaar daarbinnen"]
+    assert error_text(error, "nl").splitlines() == [
+        "- " + problem.render("nl"),
+        "- <invoer>: --year: kies een jaar daarbinnen",
+    ]
     blown = NumericalError("jobs", 2031.5, 3)
-    assert error_text(blown, "nl") == ("de berekening liep uit de hand: knoop 'jobs' werd op t=2031,5 (ensemblelid 3) "
-                                       "oneindig of geen getal")
+    assert error_text(blown, "nl") == (
+        "de berekening liep uit de hand: knoop 'jobs' werd op t=2031,5 (ensemblelid 3) oneindig of geen getal"
+    )
     assert str(blown) == "the run blew up: node 'jobs' at t=2031.5 (ensemble member 3) became non-finite"
 
 
 def test_a_pydantic_check_of_our_own_keeps_its_message_translatable(tmp_path: Path) -> None:
     with pytest.raises(ValueError) as caught:
-        ModelSpec.model_validate({"name": "m", "title": {"nl": "m", "en": "m"}, "time": {"dt": -1},
-                                  "nodes": [{"id": "a", "label": {"nl": "a", "en": "a"}, "theme": "milieu",
-                                             "dimension": "later", "unit": "u", "baseline": 1}]})
+        ModelSpec.model_validate(
+            {
+                "name": "m",
+                "title": {"nl": "m", "en": "m"},
+                "time": {"dt": -1},
+                "nodes": [
+                    {
+                        "id": "a",
+                        "label": {"nl": "a", "en": "a"},
+                        "theme": "milieu",
+                        "dimension": "later",
+                        "unit": "u",
+                        "baseline": 1,
+                    }
+                ],
+            }
+        )
     assert "dt must be above 0" in str(caught.value)
     bad = tmp_path / "m.yaml"
-    bad.write_text("name: m\ntitle: {nl: m, en: m}\ntime: {start: 2025, end: 2030, dt: -1}\nnodes:\n"
-                   "  - {id: a, label: {nl: a, en: a}, theme: milieu, dimension: later, unit: u, baseline: 1}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "name: m\ntitle: {nl: m, en: m}\ntime: {start: 2025, end: 2030, dt: -1}\nnodes:\n"
+        "  - {id: a, label: {nl: a, en: a}, theme: milieu, dimension: later, unit: u, baseline: 1}\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert "dt moet boven 0 liggen, niet -1" in result.stderr and "1 van 1 bestand(en) ongeldig" in result.stderr
@@ -184,13 +218,28 @@ COMMANDS = _all_commands()
 
 def test_the_command_list_is_complete() -> None:
     names = {" ".join(path) for path, _ in COMMANDS}
-    assert {"run", "validate", "explain", "loops", "calibrate", "monitor", "sensitivity", "scorecard", "export",
-            "ui", "workshop create", "workshop compare", "workshop show", "workshop import"} <= names
+    assert {
+        "run",
+        "validate",
+        "explain",
+        "loops",
+        "calibrate",
+        "monitor",
+        "sensitivity",
+        "scorecard",
+        "export",
+        "ui",
+        "workshop create",
+        "workshop compare",
+        "workshop show",
+        "workshop import",
+    } <= names
 
 
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=[" ".join(p) for p, _ in COMMANDS])
-def test_every_command_has_lang_nl_by_default_and_refuses_another_language(path: tuple[str, ...],
-                                                                           tmp_path: Path) -> None:
+def test_every_command_has_lang_nl_by_default_and_refuses_another_language(
+    path: tuple[str, ...], tmp_path: Path
+) -> None:
     command = dict(COMMANDS)[path]
     option = next(p for p in command.params if "--lang" in getattr(p, "opts", ()))
     assert option.default == "nl"
@@ -202,8 +251,9 @@ def test_every_command_has_lang_nl_by_default_and_refuses_another_language(path:
 
 def test_run_with_an_unknown_language_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(ROOT / "scenarios" / "medtech-growth.yaml"), "--out", str(out),
-                                 "--lang", "de"])
+    result = runner.invoke(
+        app, ["run", str(ROOT / "scenarios" / "medtech-growth.yaml"), "--out", str(out), "--lang", "de"]
+    )
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert not out.exists()
 
@@ -216,8 +266,10 @@ def test_refusals_and_errors_are_printed_in_the_chosen_language(tmp_path: Path) 
     assert english.stderr.strip() == "bwsim: --samples must be at least 1, got 0"
     unknown = runner.invoke(app, ["explain", scenario, "--node", "life_satisfactoin"])
     assert unknown.exit_code == 2
-    assert unknown.stderr.strip() == (f"bwsim: ongeldige invoer: {scenario}: --node: onbekende knoop "
-                                      "'life_satisfactoin' (bedoelt u 'life_satisfaction'?)")
+    assert unknown.stderr.strip() == (
+        f"bwsim: ongeldige invoer: {scenario}: --node: onbekende knoop "
+        "'life_satisfactoin' (bedoelt u 'life_satisfaction'?)"
+    )
 
 
 def test_explain_and_loops_speak_dutch_with_labels_and_english_on_request() -> None:
@@ -229,8 +281,9 @@ def test_explain_and_loops_speak_dutch_with_labels_and_english_on_request() -> N
     assert re.search(r"verandering 0,\d+ procentpunt", first)  # a decimal comma
     assert "life_satisfaction" not in dutch.stdout and "regional_outlook" not in dutch.stdout
     assert "langs inkomende verbanden" in dutch.stdout and "via incoming" not in dutch.stdout
-    english = runner.invoke(app, ["explain", scenario, "--node", "life_satisfaction", "--year", "2035", "--top", "2",
-                                  "--lang", "en"])
+    english = runner.invoke(
+        app, ["explain", scenario, "--node", "life_satisfaction", "--year", "2035", "--top", "2", "--lang", "en"]
+    )
     assert english.stdout.splitlines()[0].startswith("Life satisfaction in 2035")
     assert re.search(r"change 0\.\d+ percentage points", english.stdout)
     loops = runner.invoke(app, ["loops", scenario])
@@ -242,8 +295,15 @@ def test_the_app_renders_a_core_error_with_the_same_function_in_its_language() -
     from ui.i18n import error_text as app_error_text
     from ui.i18n import problem_lines
 
-    error = InputError(Problem("metingen.csv", msg("row {row}", row=1), msg("unknown node '{node}'", node="incom"),
-                               msg("did you mean '{name}'?", name="income"), 2))
+    error = InputError(
+        Problem(
+            "metingen.csv",
+            msg("row {row}", row=1),
+            msg("unknown node '{node}'", node="incom"),
+            msg("did you mean '{name}'?", name="income"),
+            2,
+        )
+    )
     assert problem_lines(error, "nl") == ["metingen.csv:2: rij 1: onbekende knoop 'incom' (bedoelt u 'income'?)"]
     assert problem_lines(error, "en") == ["metingen.csv:2: row 1: unknown node 'incom' (did you mean 'income'?)"]
     assert app_error_text(error, "nl") == error_text(error, "nl")
@@ -251,9 +311,11 @@ def test_the_app_renders_a_core_error_with_the_same_function_in_its_language() -
 
 def test_pydantics_own_messages_are_translated_where_known(tmp_path: Path) -> None:
     bad = tmp_path / "m.yaml"
-    bad.write_text("name: m\ntitle: m\nnodes:\n  - {id: a, label: A, theme: milieu, dimension: nu, baseline: abc}\n"
-                   "  - {id: b, label: B, theme: milieu, dimension: later, baseline: 1, quantified: maybe}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "name: m\ntitle: m\nnodes:\n  - {id: a, label: A, theme: milieu, dimension: nu, baseline: abc}\n"
+        "  - {id: b, label: B, theme: milieu, dimension: later, baseline: 1, quantified: maybe}\n",
+        encoding="utf-8",
+    )
     dutch = runner.invoke(app, ["validate", str(bad)]).stderr
     assert "'nu' is niet toegestaan (gebruik 'hier_en_nu', 'later' or 'elders')" in dutch
     assert "basispad moet een getal zijn, niet 'abc'" in dutch
@@ -263,8 +325,17 @@ def test_pydantics_own_messages_are_translated_where_known(tmp_path: Path) -> No
 
 
 _WORDS = re.compile(r"[A-Za-z]{3,}")
-_MESSAGE_CALLS = {"Problem": (2, 3), "problem": (1, 2), "_locate": (2, 3), "_bad": (2, 3), "_bad_location": (1, 2),
-                  "error": (1,), "fail": (0,), "say": (0,), "warn": (0,)}
+_MESSAGE_CALLS = {
+    "Problem": (2, 3),
+    "problem": (1, 2),
+    "_locate": (2, 3),
+    "_bad": (2, 3),
+    "_bad_location": (1, 2),
+    "error": (1,),
+    "fail": (0,),
+    "say": (0,),
+    "warn": (0,),
+}
 """Calls whose arguments at these positions are text for people (Problem's message and hint, ...)."""
 _ERRORS = {"InputError", "NumericalError", "SimulatorError", "CalibrationError"}
 
@@ -274,8 +345,9 @@ def _literal_words(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return bool(_WORDS.search(node.value.replace("bwsim", "")))
     if isinstance(node, ast.JoinedStr):
-        return any(isinstance(v, ast.Constant) and _WORDS.search(str(v.value).replace("bwsim", ""))
-                   for v in node.values)
+        return any(
+            isinstance(v, ast.Constant) and _WORDS.search(str(v.value).replace("bwsim", "")) for v in node.values
+        )
     if isinstance(node, ast.BinOp):
         return _literal_words(node.left) or _literal_words(node.right)
     return False
@@ -309,8 +381,9 @@ def untranslated_texts() -> list[str]:
 
 def test_no_text_for_people_bypasses_the_catalog() -> None:
     found = untranslated_texts()
-    assert not found, ("write these as msg(\"English {field}\", field=value) and translate them in bwsim.po:\n"
-                       + "\n".join(found))
+    assert not found, (
+        'write these as msg("English {field}", field=value) and translate them in bwsim.po:\n' + "\n".join(found)
+    )
 
 
 def test_messages_survive_pickling_as_dask_sends_them() -> None:

@@ -65,6 +65,7 @@ def contents(case: dict[str, Path]) -> dict[str, bytes]:
 
 # --- no input is replaced -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("target", ["data", "scenario", "model"])
 def test_calibrate_never_writes_over_one_of_its_inputs(case: dict[str, Path], target: str):
     before = contents(case)
@@ -122,19 +123,24 @@ def test_no_command_replaces_any_sqlite_database(tmp_path: Path, case: dict[str,
     assert_refused(invoke("export", case["model"], "--format", "mdl", "--out", other), "is a SQLite database")
     created = invoke("workshop", "create", "--name", "W", "--model", case["model"], "--db", tmp_path / "w.sqlite")
     code = created.output.split("join code: ")[1].strip()
-    assert_refused(invoke("workshop", "export", code, "--out", other, "--db", tmp_path / "w.sqlite"),
-                   "is a SQLite database")
+    assert_refused(
+        invoke("workshop", "export", code, "--out", other, "--db", tmp_path / "w.sqlite"), "is a SQLite database"
+    )
     assert other.read_bytes() == before
 
 
 # --- one run's files, together ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", ["export", "calibrate"])
 def test_writing_a_file_where_a_folder_is_is_a_clear_error(case: dict[str, Path], tmp_path: Path, command: str):
     folder = tmp_path / "out"
     folder.mkdir()
-    args = (["export", case["model"], "--format", "mdl"] if command == "export"
-            else ["calibrate", case["scenario"], case["data"], "--starts", 1])
+    args = (
+        ["export", case["model"], "--format", "mdl"]
+        if command == "export"
+        else ["calibrate", case["scenario"], case["data"], "--starts", 1]
+    )
     assert_refused(invoke(*args, "--out", folder), str(folder), "is a folder, not a file")
     assert list(folder.iterdir()) == []
 

@@ -73,8 +73,11 @@ def test_a_lever_size_replaces_the_scenario_size_and_keeps_its_timing(model, gro
 
 
 def test_timing_moves_a_ramp(model):
-    ramp = load_scenario_text(GROW.replace("shape: step, height: 100, start: 2026",
-                                           "shape: ramp, slope: 10, start: 2026, end: 2030"), "g.yaml", model).spec
+    ramp = load_scenario_text(
+        GROW.replace("shape: step, height: 100, start: 2026", "shape: ramp, slope: 10, start: 2026, end: 2030"),
+        "g.yaml",
+        model,
+    ).spec
     items = ov.levers(model.spec, [ramp])
     (item,) = ov.with_levers(items, ramp, {"jobs:ramp": 20.0}, {"jobs:ramp": [2027.0, 2029.0]})
     assert (item.slope, item.start, item.end) == (20.0, 2027.0, 2029.0)
@@ -94,8 +97,11 @@ def _edited(text: str):
 
 
 def test_model_edits_become_overrides_with_the_same_numbers(model, grow):
-    edited = SMALL.replace("{low: 1, mode: 2, high: 3}", "{low: 1, mode: 2.5, high: 4}").replace(
-        "weight: 0.5, lag: 1,", "weight: 0.5, lag: 2,").replace("baseline: 30000", "baseline: 31000")
+    edited = (
+        SMALL.replace("{low: 1, mode: 2, high: 3}", "{low: 1, mode: 2.5, high: 4}")
+        .replace("weight: 0.5, lag: 1,", "weight: 0.5, lag: 2,")
+        .replace("baseline: 30000", "baseline: 31000")
+    )
     own = _edited(edited)
     overrides, lost = ov.model_edits(model.spec, own)
     assert lost == []
@@ -109,7 +115,8 @@ def test_model_edits_become_overrides_with_the_same_numbers(model, grow):
 def test_what_overrides_cannot_say_is_listed(model):
     other_network = SMALL.replace("  - {from: jobs, to: elsewhere, weight: {low: -0.5, mode: -0.25, high: 0}}\n", "")
     assert ov.model_edits(model.spec, _edited(other_network))[1] == [
-        "the network itself (nodes or links added or removed)"]
+        "the network itself (nodes or links added or removed)"
+    ]
     kind = SMALL.replace("unit: kt,", "unit: kt, kind: stock,")
     assert ov.model_edits(model.spec, _edited(kind))[1] == ["node emissions: kind"]
     relabelled = SMALL.replace("nl: Inkomen", "nl: Besteedbaar inkomen")
@@ -122,10 +129,20 @@ def test_a_bound_removed_is_listed_as_not_said():
 
 
 def test_merged_overrides_let_the_second_win_field_by_field():
-    first = Overrides.model_validate({"links": [{"from": "jobs", "to": "income", "weight": 2.5, "lag": 2}],
-                                      "nodes": [{"id": "income", "baseline": 31000}]})
-    then = Overrides.model_validate({"links": [{"from": "jobs", "to": "income", "weight": 1.5},
-                                               {"from": "jobs", "to": "elsewhere", "weight": -0.1}]})
+    first = Overrides.model_validate(
+        {
+            "links": [{"from": "jobs", "to": "income", "weight": 2.5, "lag": 2}],
+            "nodes": [{"id": "income", "baseline": 31000}],
+        }
+    )
+    then = Overrides.model_validate(
+        {
+            "links": [
+                {"from": "jobs", "to": "income", "weight": 1.5},
+                {"from": "jobs", "to": "elsewhere", "weight": -0.1},
+            ]
+        }
+    )
     merged = ov.merge_overrides(first, then)
     income, elsewhere = merged.links
     assert (income.weight.central, income.lag.central, elsewhere.weight.central) == (1.5, 2.0, -0.1)

@@ -62,21 +62,28 @@ def test_superposition_for_linear_models_without_bounds(drawn, data, factor):
     d1, d2 = simulate(cm, first.inputs), simulate(cm, second.inputs)
     scale = max(1.0, np.abs(d1).max(), np.abs(d2).max())
     np.testing.assert_allclose(simulate(cm, 2.0 * first.inputs), 2.0 * d1, rtol=0, atol=1e-12 * scale)
-    np.testing.assert_allclose(simulate(cm, factor * first.inputs), factor * d1, rtol=0,
-                               atol=1e-12 * scale * max(1.0, abs(factor)))
-    np.testing.assert_allclose(simulate(cm, first.inputs + second.inputs), d1 + d2, rtol=0,
-                               atol=1e-12 * scale)
+    np.testing.assert_allclose(
+        simulate(cm, factor * first.inputs), factor * d1, rtol=0, atol=1e-12 * scale * max(1.0, abs(factor))
+    )
+    np.testing.assert_allclose(simulate(cm, first.inputs + second.inputs), d1 + d2, rtol=0, atol=1e-12 * scale)
 
 
 def test_doubling_every_intervention_doubles_every_deviation_through_scenario_files():
     """The same property on the file form: each height, slope and series value doubled."""
-    model = build_model([node("a"), node("s", kind="stock", decay=0.1), node("c", 5.0)],
-                        [link("a", "s", 0.5, lag=1.0, delay="third_order"), link("s", "c", -1.0),
-                         link("c", "a", 0.2, lag=0.5, delay="fixed")])
-    items = [{"node": "a", "shape": "ramp", "slope": 1.0, "start": 2021, "end": 2023},
-             {"node": "c", "shape": "pulse", "height": 0.3, "start": 2020.5, "width": 1},
-             {"node": "s", "shape": "series", "values": {2021: 1.0, 2024: -1.0}},
-             {"node": "c", "shape": "step", "height": 0.1, "start": 2022, "relative": True}]
+    model = build_model(
+        [node("a"), node("s", kind="stock", decay=0.1), node("c", 5.0)],
+        [
+            link("a", "s", 0.5, lag=1.0, delay="third_order"),
+            link("s", "c", -1.0),
+            link("c", "a", 0.2, lag=0.5, delay="fixed"),
+        ],
+    )
+    items = [
+        {"node": "a", "shape": "ramp", "slope": 1.0, "start": 2021, "end": 2023},
+        {"node": "c", "shape": "pulse", "height": 0.3, "start": 2020.5, "width": 1},
+        {"node": "s", "shape": "series", "values": {2021: 1.0, 2024: -1.0}},
+        {"node": "c", "shape": "step", "height": 0.1, "start": 2022, "relative": True},
+    ]
     doubled = [dict(item) for item in items]
     for item in doubled:
         for key in ("slope", "height"):
@@ -107,8 +114,10 @@ def test_a_one_member_ensemble_is_the_deterministic_run(drawn, data):
 def test_a_scenario_never_changes_its_model():
     model = build_model([node("a"), node("b", 4.0)], [link("a", "b", 1.0, lag=1.0, delay="exponential")])
     before = model.model_dump()
-    overrides = {"links": [{"from": "a", "to": "b", "weight": 3.0, "lag": 2.0}],
-                 "nodes": [{"id": "b", "baseline": 9.0, "max": 20.0}]}
+    overrides = {
+        "links": [{"from": "a", "to": "b", "weight": 3.0, "lag": 2.0}],
+        "nodes": [{"id": "b", "baseline": 9.0, "max": 20.0}],
+    }
     changed = run(model, [{"node": "a", "shape": "step", "height": 1.0, "start": 2021}], overrides=overrides)
     assert model.model_dump() == before
     plain = run(model, [{"node": "a", "shape": "step", "height": 1.0, "start": 2021}])

@@ -17,12 +17,19 @@ from .builders import build_model, link, node, prepare
 
 @pytest.mark.parametrize(("height", "bound"), [(1.5, {"max": 11.0}), (-3.0, {"min": 9.2})])
 def test_bound_in_a_lagged_ring_at_t0_agrees_with_pysd(tmp_path, height, bound):
-    model = build_model([node("a", 10.0, **bound), node("b", 10.0), node("c", 2.0)],
-                        [link("a", "b", 0.5, lag=1.0, delay="exponential"),
-                         link("b", "a", 0.5, lag=1.5, delay="third_order"),
-                         link("b", "c", 0.1, form="elasticity")])
-    prepared = prepare(model, [{"node": "a", "shape": "step", "height": height, "start": 2020}],
-                       {"start": 2020, "end": 2024, "dt": 0.25})
+    model = build_model(
+        [node("a", 10.0, **bound), node("b", 10.0), node("c", 2.0)],
+        [
+            link("a", "b", 0.5, lag=1.0, delay="exponential"),
+            link("b", "a", 0.5, lag=1.5, delay="third_order"),
+            link("b", "c", 0.1, form="elasticity"),
+        ],
+    )
+    prepared = prepare(
+        model,
+        [{"node": "a", "shape": "step", "height": height, "start": 2020}],
+        {"start": 2020, "end": 2024, "dt": 0.25},
+    )
     ours = run_deterministic(prepared).delta
     path = tmp_path / "ring.mdl"
     path.write_text(write_mdl(build_equations(prepared)), encoding="utf-8")

@@ -25,12 +25,15 @@ from simulator.spec import (
 )
 
 
-@pytest.mark.parametrize(("written", "member", "fields"), [
-    (1.5, FixedValue, {"mode"}),
-    ({"low": 1, "mode": 2, "high": 3}, Triangular, {"low", "mode", "high"}),
-    ({"dist": "normal", "mean": 1, "sd": 0.5}, Normal, {"mean", "sd"}),
-    ({"dist": "uniform", "low": 1, "high": 2}, Uniform, {"low", "high"}),
-])
+@pytest.mark.parametrize(
+    ("written", "member", "fields"),
+    [
+        (1.5, FixedValue, {"mode"}),
+        ({"low": 1, "mode": 2, "high": 3}, Triangular, {"low", "mode", "high"}),
+        ({"dist": "normal", "mean": 1, "sd": 0.5}, Normal, {"mean", "sd"}),
+        ({"dist": "uniform", "low": 1, "high": 2}, Uniform, {"low", "high"}),
+    ],
+)
 def test_each_file_form_makes_the_member_with_only_its_fields(written, member, fields):
     value = Distribution.model_validate(written)
     assert type(value) is member and isinstance(value, Distribution)
@@ -56,20 +59,24 @@ def test_a_member_refuses_the_fields_of_another():
         Distribution.model_validate({"dist": "normal", "mean": 1.0, "sd": 0.1, "low": 0.0})
 
 
-@pytest.mark.parametrize(("written", "member", "params"), [
-    ({"shape": "step", "height": 1, "start": 2026}, Step, {"height", "start"}),
-    ({"shape": "pulse", "height": 1, "start": 2026, "width": 2}, Pulse, {"height", "start", "width"}),
-    ({"shape": "ramp", "slope": 1, "start": 2026, "end": 2030}, Ramp, {"slope", "start", "end"}),
-    ({"shape": "series", "values": {2026: 1, 2030: 2}}, Series, {"values"}),
-])
+@pytest.mark.parametrize(
+    ("written", "member", "params"),
+    [
+        ({"shape": "step", "height": 1, "start": 2026}, Step, {"height", "start"}),
+        ({"shape": "pulse", "height": 1, "start": 2026, "width": 2}, Pulse, {"height", "start", "width"}),
+        ({"shape": "ramp", "slope": 1, "start": 2026, "end": 2030}, Ramp, {"slope", "start", "end"}),
+        ({"shape": "series", "values": {2026: 1, 2030: 2}}, Series, {"values"}),
+    ],
+)
 def test_each_shape_makes_the_member_with_only_its_parameters(written, member, params):
     item = InterventionSpec.model_validate({"node": "jobs", **written})
     assert type(item) is member and isinstance(item, InterventionSpec)
     assert set(type(item).model_fields) == {"node", "shape", "relative", "label"} | params
     assert InterventionSpec(node="jobs", **written) == item
     assert InterventionSpec.model_validate(item.model_dump(exclude_none=True)) == item
-    scenario = ScenarioSpec.model_validate({"name": "s", "model": "m.yaml", "interventions": [{"node": "jobs",
-                                                                                              **written}]})
+    scenario = ScenarioSpec.model_validate(
+        {"name": "s", "model": "m.yaml", "interventions": [{"node": "jobs", **written}]}
+    )
     assert scenario.interventions[0] == item
     assert pickle.loads(pickle.dumps(scenario)) == scenario
 

@@ -88,12 +88,25 @@ def line_of(text: str, needle: str) -> int:
 # --- the registry ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, same_as", [
-    ("jobs", "job"), ("banen", "job"), ("personen", "persons"), ("woningen", "dwellings"),
-    ("huishoudens", "households"), ("procentpunt", "pp"), ("pp", "%"), ("indexpunten", "index_point"),
-    ("€ / yr", "euro per year"), ("kt CO2/yr", "kilotonne CO2 per jaar"), ("µg/m³", "microgram/meter**3"),
-    ("mln vkm/yr per job", "(million vehicle_kilometre / year) / job"), ("%/%", "1"), ("per yr", "1/year"),
-])
+@pytest.mark.parametrize(
+    "text, same_as",
+    [
+        ("jobs", "job"),
+        ("banen", "job"),
+        ("personen", "persons"),
+        ("woningen", "dwellings"),
+        ("huishoudens", "households"),
+        ("procentpunt", "pp"),
+        ("pp", "%"),
+        ("indexpunten", "index_point"),
+        ("€ / yr", "euro per year"),
+        ("kt CO2/yr", "kilotonne CO2 per jaar"),
+        ("µg/m³", "microgram/meter**3"),
+        ("mln vkm/yr per job", "(million vehicle_kilometre / year) / job"),
+        ("%/%", "1"),
+        ("per yr", "1/year"),
+    ],
+)
 def test_domain_units_dutch_words_and_per_parse(text, same_as):
     found, other = parse_unit(text), parse_unit(same_as)
     assert size_factor(found, other) == pytest.approx(1.0, rel=1e-12)
@@ -104,10 +117,16 @@ def test_per_divides_the_whole_expression_and_slash_binds_to_the_next_unit():
     assert size_factor(parse_unit("persons per thousand jobs"), parse_unit("persons/job")) == pytest.approx(1e-3)
 
 
-@pytest.mark.parametrize("text, words", [
-    ("% of labour force", "'of'"), ("jobz", "'jobz'"), ("persons per 1000", "number"), ("jobs (", "parentheses"),
-    ("jobs +", "not a unit expression"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("% of labour force", "'of'"),
+        ("jobz", "'jobz'"),
+        ("persons per 1000", "number"),
+        ("jobs (", "parentheses"),
+        ("jobs +", "not a unit expression"),
+    ],
+)
 def test_a_unit_that_does_not_parse_says_why(text, words):
     with pytest.raises(UnitError) as info:
         parse_unit(text)
@@ -166,7 +185,8 @@ def test_an_elasticity_with_a_unit_is_refused(tmp_path):
 
 def test_an_unparseable_node_unit_and_weight_unit_are_refused_with_line_and_fix(tmp_path):
     text = MODEL.replace('unit: "%",', 'unit: "% of labour force",').replace(
-        "weight_unit: persons per job", "weight_unit: persons per jobz")
+        "weight_unit: persons per job", "weight_unit: persons per jobz"
+    )
     path = write(tmp_path, text)
     problems = refused(path)
     assert [p.place for p in problems] == ["nodes[2].unit", "links[0].weight_unit"]
@@ -184,7 +204,11 @@ def test_a_spec_built_in_code_is_refused_by_check_with_the_same_message(tmp_path
     spec = ModelSpec.model_validate(yaml.safe_load(text))
     (in_code,) = check(spec).problems
     assert (in_code.place, in_code.message, in_code.hint, in_code.file) == (
-        from_file.place, from_file.message, from_file.hint, "")
+        from_file.place,
+        from_file.message,
+        from_file.hint,
+        "",
+    )
     with pytest.raises(InputError):
         prepare_scenario(ScenarioSpec(name="s", model="", interventions=[]), spec)
 
@@ -192,14 +216,19 @@ def test_a_spec_built_in_code_is_refused_by_check_with_the_same_message(tmp_path
 def test_a_scenario_override_that_makes_a_unit_wrong_is_refused_at_the_override(tmp_path):
     write(tmp_path, MODEL)
     scenario = tmp_path / "s.yaml"
-    scenario.write_text("name: s\nmodel: m.yaml\ninterventions: []\noverrides:\n"
-                        "  links: [{from: jobs, to: commuters, form: elasticity}]\n", encoding="utf-8")
+    scenario.write_text(
+        "name: s\nmodel: m.yaml\ninterventions: []\noverrides:\n"
+        "  links: [{from: jobs, to: commuters, form: elasticity}]\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["validate", "--lang", "en", str(scenario)])
     assert result.exit_code == 2
     assert "s.yaml:5: overrides.links[0]:" in result.stderr and "dimensionless" in result.stderr
-    scenario.write_text("name: s\nmodel: m.yaml\ninterventions: []\noverrides:\n"
-                        "  links: [{from: jobs, to: commuters, form: elasticity, weight_unit: '%/%'}]\n",
-                        encoding="utf-8")
+    scenario.write_text(
+        "name: s\nmodel: m.yaml\ninterventions: []\noverrides:\n"
+        "  links: [{from: jobs, to: commuters, form: elasticity, weight_unit: '%/%'}]\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["validate", "--lang", "en", str(scenario)])
     assert result.exit_code == 0, result.output
 
@@ -229,15 +258,23 @@ def test_units_are_shown_in_dutch_and_english():
     assert unit_label("index_points per job", "en") == "index points per job"
 
 
-VENSIM_UNITS = re.compile(r"^(Dmnl|[A-Za-z_][A-Za-z0-9_]*(\^\d+)?(\*[A-Za-z_][A-Za-z0-9_]*(\^\d+)?)*"
-                          r"(/(\(?[A-Za-z_][A-Za-z0-9_^*]*\)?))?|1/\(?[A-Za-z_][A-Za-z0-9_^*]*\)?)$")
+VENSIM_UNITS = re.compile(
+    r"^(Dmnl|[A-Za-z_][A-Za-z0-9_]*(\^\d+)?(\*[A-Za-z_][A-Za-z0-9_]*(\^\d+)?)*"
+    r"(/(\(?[A-Za-z_][A-Za-z0-9_^*]*\)?))?|1/\(?[A-Za-z_][A-Za-z0-9_^*]*\)?)$"
+)
 
 
-@pytest.mark.parametrize("text, mdl, xmile", [
-    ("persons/yr", "person/Year", "person/Years"), ("kt CO2/yr", "CO2*kilotonne/Year", "CO2*kilotonne/Years"),
-    ("%/%", "Dmnl", "dmnl"), ("µg/m³", "microgram/(meter*meter*meter)", "microgram/meter^3"), ("€", "EUR", "EUR"),
-    ("", "", ""),
-])
+@pytest.mark.parametrize(
+    "text, mdl, xmile",
+    [
+        ("persons/yr", "person/Year", "person/Years"),
+        ("kt CO2/yr", "CO2*kilotonne/Year", "CO2*kilotonne/Years"),
+        ("%/%", "Dmnl", "dmnl"),
+        ("µg/m³", "microgram/(meter*meter*meter)", "microgram/meter^3"),
+        ("€", "EUR", "EUR"),
+        ("", "", ""),
+    ],
+)
 def test_units_are_written_as_vensim_and_xmile_write_them(text, mdl, xmile):
     assert export_units(text, "mdl") == mdl and export_units(text, "xmile") == xmile
 
@@ -253,8 +290,9 @@ def test_exports_carry_units_that_pysd_reads(fmt, tmp_path):
         warnings.simplefilter("ignore")
         read = (pysd.read_vensim if fmt == "mdl" else pysd.read_xmile)(str(path))
     units = dict(zip(read.doc["Py Name"], read.doc["Units"], strict=True))
-    assert units["population"] == "person" and units["population_input"] == ("person/Year" if fmt == "mdl"
-                                                                              else "person/Years")
+    assert units["population"] == "person" and units["population_input"] == (
+        "person/Year" if fmt == "mdl" else "person/Years"
+    )
     assert units["unemployment_rate"] == "percent" and units["co2_emissions"].startswith("CO2*kilotonne/Year")
     assert units["net_migration_to_population_effect"].startswith("person/Year")
     for node in model.nodes:

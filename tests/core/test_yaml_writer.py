@@ -16,19 +16,33 @@ HEERLEN = "models/medtech-heerlen.yaml"
 
 
 def test_text_that_yaml_1_1_reads_as_something_else_is_quoted():
-    data = {"s": "yes", "o": "on", "y": "y", "d": "2030-01-01", "e": "1e3", "n": "null", "t": "~", "f": 1e-05,
-            "big": 1e20, "inf": -math.inf, "b": False, "none": None, "u": "café", "long": "word " * 40}
+    data = {
+        "s": "yes",
+        "o": "on",
+        "y": "y",
+        "d": "2030-01-01",
+        "e": "1e3",
+        "n": "null",
+        "t": "~",
+        "f": 1e-05,
+        "big": 1e20,
+        "inf": -math.inf,
+        "b": False,
+        "none": None,
+        "u": "café",
+        "long": "word " * 40,
+    }
     text = dump_yaml(data)
     assert parse_yaml(text, "t").data == data
     assert "f: 1.0e-05" in text and "u: café" in text  # a float with a dot, as YAML 1.1 needs; unicode as is
 
 
-_VALUES = st.one_of(st.text(max_size=20), st.floats(allow_nan=False), st.integers(-10**9, 10**9), st.booleans(),
-                    st.none())
+_VALUES = st.one_of(
+    st.text(max_size=20), st.floats(allow_nan=False), st.integers(-(10**9), 10**9), st.booleans(), st.none()
+)
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=8), st.one_of(_VALUES, st.lists(_VALUES, max_size=3)),
-                       max_size=8))
+@given(st.dictionaries(st.text(min_size=1, max_size=8), st.one_of(_VALUES, st.lists(_VALUES, max_size=3)), max_size=8))
 def test_any_plain_document_reads_back_as_written_and_as_rewritten(data):
     text = dump_yaml(data)
     assert parse_yaml(text, "t").data == data
@@ -36,7 +50,7 @@ def test_any_plain_document_reads_back_as_written_and_as_rewritten(data):
 
 
 def test_text_with_line_breaks_yaml_folds_and_floats_ruamel_would_round_are_kept():
-    data = {"\x85": None, "ls": "x\u2028y", "big": 5.990298808508469e+16, "empty": [None]}
+    data = {"\x85": None, "ls": "x\u2028y", "big": 5.990298808508469e16, "empty": [None]}
     text = dump_yaml(data)
     assert parse_yaml(text, "t").data == data
     assert parse_yaml(rewrite_yaml(text, {}), "t").data == data
@@ -48,10 +62,15 @@ def test_a_header_is_written_as_comments():
 
 
 def test_a_rewrite_changes_only_what_it_is_told():
-    text = ("# top\nname: x   # the name\nlinks:\n  - from: a  # first\n    to: b\n    weight: 1.5\n"
-            "  - from: b\n    to: c\n")
-    new = rewrite_yaml(text, {("links", 0, "weight"): {"low": 1.0, "mode": 1.2, "high": 2.0},
-                              ("links", 1, "evidence", "strength"): "data"}, "Calibrated")
+    text = (
+        "# top\nname: x   # the name\nlinks:\n  - from: a  # first\n    to: b\n    weight: 1.5\n"
+        "  - from: b\n    to: c\n"
+    )
+    new = rewrite_yaml(
+        text,
+        {("links", 0, "weight"): {"low": 1.0, "mode": 1.2, "high": 2.0}, ("links", 1, "evidence", "strength"): "data"},
+        "Calibrated",
+    )
     assert new.startswith("# Calibrated\n# top\nname: x   # the name\nlinks:\n  - from: a  # first\n")
     data = parse_yaml(new, "t").data
     assert data["links"][0]["weight"] == {"low": 1.0, "mode": 1.2, "high": 2.0}

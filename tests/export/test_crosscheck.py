@@ -40,8 +40,11 @@ from tests.export.test_pysd_agreement import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = [*sorted((ROOT / "scenarios").glob("*.yaml")), ROOT / "scenarios" / "examples" / "expert-scores-growth.yaml",
-           ROOT / "examples" / "labour-capacity" / "scenario.yaml"]
+SHIPPED = [
+    *sorted((ROOT / "scenarios").glob("*.yaml")),
+    ROOT / "scenarios" / "examples" / "expert-scores-growth.yaml",
+    ROOT / "examples" / "labour-capacity" / "scenario.yaml",
+]
 
 
 def prepared_file(path: Path):
@@ -71,8 +74,9 @@ def assert_simlin_agrees(prepared, folder: Path) -> None:
 
 @pytest.mark.parametrize(("delay", "form"), list(itertools.product(DELAYS, ["linear", "elasticity"])))
 def test_simlin_every_delay_and_form(delay, form, tmp_path):
-    assert_simlin_agrees(prepared_case(two_node_model(delay, form, DELAYS[delay], stock=True), SHAPES["step"]),
-                         tmp_path)
+    assert_simlin_agrees(
+        prepared_case(two_node_model(delay, form, DELAYS[delay], stock=True), SHAPES["step"]), tmp_path
+    )
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))
@@ -92,9 +96,14 @@ def test_simlin_a_loop_of_lags_solved_at_the_start(tmp_path):
 @pytest.mark.parametrize("loop", [False, True], ids=["no_loop", "t0_loop"])
 def test_simlin_every_link_shape_and_bounds(loop, tmp_path):
     model = load_model_text(every_shape_model(loop), "case.yaml").spec
-    scenario = ScenarioSpec.model_validate({
-        "name": "case", "model": "case.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
-        "interventions": [{"node": "source", "shape": "ramp", "slope": 0.8, "start": 2020.5, "end": 2023}]})
+    scenario = ScenarioSpec.model_validate(
+        {
+            "name": "case",
+            "model": "case.yaml",
+            "time": {"start": 2020, "end": 2028, "dt": 0.25},
+            "interventions": [{"node": "source", "shape": "ramp", "slope": 0.8, "start": 2020.5, "end": 2023}],
+        }
+    )
     assert_simlin_agrees(prepare_scenario(scenario, model), tmp_path)
     text = two_node_model("third_order", "linear", 1.5, bounds=True, stock=True)
     assert_simlin_agrees(prepared_case(text, SHAPES["ramp"]), tmp_path)
@@ -102,10 +111,17 @@ def test_simlin_every_link_shape_and_bounds(loop, tmp_path):
 
 def test_simlin_capacity_nodes(tmp_path):
     model = load_model_text(capacity_model(), "capacity.yaml").spec
-    scenario = ScenarioSpec.model_validate({
-        "name": "capacity", "model": "capacity.yaml", "time": {"start": 2020, "end": 2028, "dt": 0.25},
-        "interventions": [{"node": "source", "shape": "ramp", "slope": 2.0, "start": 2020.5, "end": 2026},
-                          {"node": "workers", "shape": "step", "height": 3.0, "start": 2023}]})
+    scenario = ScenarioSpec.model_validate(
+        {
+            "name": "capacity",
+            "model": "capacity.yaml",
+            "time": {"start": 2020, "end": 2028, "dt": 0.25},
+            "interventions": [
+                {"node": "source", "shape": "ramp", "slope": 2.0, "start": 2020.5, "end": 2026},
+                {"node": "workers", "shape": "step", "height": 3.0, "start": 2023},
+            ],
+        }
+    )
     assert_simlin_agrees(prepare_scenario(scenario, model), tmp_path)
 
 
@@ -122,8 +138,9 @@ def test_weights_lags_and_interventions_are_named_constants_that_the_model_uses(
     text = write_mdl(build_equations(prepared))
     for j, link in enumerate(prepared.model.links):
         name = f"{link.source}_to_{link.target}"
-        weight, lag = (re.escape(render_mdl(("num", float(x[j])))) for x in (prepared.compiled.weight,
-                                                                            prepared.compiled.lag))
+        weight, lag = (
+            re.escape(render_mdl(("num", float(x[j])))) for x in (prepared.compiled.weight, prepared.compiled.lag)
+        )
         assert re.search(rf"^{name}_weight = {weight}$", text, re.M)
         if link.delay in ("exponential", "third_order"):
             assert re.search(rf"^{name}_lag = {lag}$", text, re.M)
@@ -139,8 +156,9 @@ def test_weights_lags_and_interventions_are_named_constants_that_the_model_uses(
         model = pysd.read_vensim(str(path))
         before = model.run(return_columns=["jobs_total_delta"])["jobs_total_delta"].to_numpy()
         model = pysd.read_vensim(str(path))
-        after = model.run(params={f"{link.source}_to_{link.target}_weight": 0.0},
-                          return_columns=["jobs_total_delta"])["jobs_total_delta"].to_numpy()
+        after = model.run(params={f"{link.source}_to_{link.target}_weight": 0.0}, return_columns=["jobs_total_delta"])[
+            "jobs_total_delta"
+        ].to_numpy()
     assert np.abs(before).max() > 0 and not np.allclose(before, after)
 
 
@@ -165,8 +183,9 @@ def test_units_parse_in_pint_and_simlin(fmt, tmp_path):
 def test_simlin_notices_a_unit_it_cannot_read(tmp_path):
     """The check above can fail: free text as a unit is an error in Simlin."""
     prepared = prepared_file(ROOT / "scenarios" / "medtech-growth.yaml")
-    text = write_xmile(build_equations(prepared)).replace("<units>person</units>",
-                                                          "<units>persons (per 1000 inhabitants)</units>", 1)
+    text = write_xmile(build_equations(prepared)).replace(
+        "<units>person</units>", "<units>persons (per 1000 inhabitants)</units>", 1
+    )
     path = tmp_path / "m.xmile"
     path.write_text(text, encoding="utf-8")
     assert simlin.load(path).project.get_errors()
@@ -195,8 +214,10 @@ def test_cli_agrees_and_prints_a_table_per_node():
     assert re.search(r"^  population +< 1e-12 +< 1e-12$", result.output, re.M)
 
 
-@pytest.mark.parametrize(("engines", "reason"), [("pysd,vensim", "unknown engine 'vensim'"),
-                                                 ("sdeverywhere", "SDEverywhere is not wired into bwsim crosscheck")])
+@pytest.mark.parametrize(
+    ("engines", "reason"),
+    [("pysd,vensim", "unknown engine 'vensim'"), ("sdeverywhere", "SDEverywhere is not wired into bwsim crosscheck")],
+)
 def test_cli_unknown_or_missing_engine_exits_2(engines, reason):
     result = run_cli(str(ROOT / "scenarios" / "medtech-growth.yaml"), "--engine", engines, "--lang", "en")
     assert result.exit_code == 2 and reason in result.output and "Traceback" not in result.output

@@ -90,9 +90,11 @@ def test_teacup_maps_to_a_stock_fed_by_a_weighted_sum():
     assert nodes["teacup_temperature"].kind == "stock"
     assert nodes["room_temperature"].baseline == 70.0
     weights = {(lk.source, lk.target): lk.weight.mode for lk in model.links}
-    assert weights == {("teacup_temperature", "heat_loss_to_room"): pytest.approx(0.1),
-                       ("room_temperature", "heat_loss_to_room"): pytest.approx(-0.1),
-                       ("heat_loss_to_room", "teacup_temperature"): -1.0}
+    assert weights == {
+        ("teacup_temperature", "heat_loss_to_room"): pytest.approx(0.1),
+        ("room_temperature", "heat_loss_to_room"): pytest.approx(-0.1),
+        ("heat_loss_to_room", "teacup_temperature"): -1.0,
+    }
     assert result.folded == {"characteristic_time": 10.0}
     assert "Characteristic Time = 10 is in the weights" in model.description.en
 
@@ -155,14 +157,17 @@ def test_cli_writes_the_model_and_refuses_to_overwrite_it(tmp_path):
     assert "customers" in out.read_text()
 
 
-@pytest.mark.parametrize("args, expected", [
-    (("product.mdl",), "Births = Population * Birth Rate"),
-    (("not_vensim.mdl",), "PySD cannot read it as Vensim (.mdl)"),
-    (("not_xmile.xmile",), "PySD cannot read it as XMILE"),
-    (("teacup.mdl", "--format", "xmile"), "PySD cannot read it as XMILE"),
-    (("missing.mdl",), "file not found"),
-    (("teacup.mdl", "--format", "stella"), "unknown --format"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("product.mdl",), "Births = Population * Birth Rate"),
+        (("not_vensim.mdl",), "PySD cannot read it as Vensim (.mdl)"),
+        (("not_xmile.xmile",), "PySD cannot read it as XMILE"),
+        (("teacup.mdl", "--format", "xmile"), "PySD cannot read it as XMILE"),
+        (("missing.mdl",), "file not found"),
+        (("teacup.mdl", "--format", "stella"), "unknown --format"),
+    ],
+)
 def test_cli_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path, args, expected):
     out = tmp_path / "out.yaml"
     result = cli("import", str(FIXTURES / args[0]), *args[1:], "--out", str(out))
@@ -180,8 +185,12 @@ def test_cli_approximate_prints_the_error_table(tmp_path):
         assert re.search(rf"Base Rate +\+{change} % +[0-9.]+e-0[0-9] +Births", result.output), result.output
 
 
-ROUND_TRIP = [("models/medtech-heerlen.yaml", "mdl"), ("examples/labour-capacity/model.yaml", "mdl"),
-              ("models/examples/expert-scores.yaml", "mdl"), ("examples/labour-capacity/model.yaml", "xmile")]
+ROUND_TRIP = [
+    ("models/medtech-heerlen.yaml", "mdl"),
+    ("examples/labour-capacity/model.yaml", "mdl"),
+    ("models/examples/expert-scores.yaml", "mdl"),
+    ("examples/labour-capacity/model.yaml", "xmile"),
+]
 
 
 @pytest.mark.parametrize("path, fmt", ROUND_TRIP)
@@ -195,15 +204,41 @@ def test_an_exported_model_imported_back_gives_the_same_results(path, fmt, tmp_p
     start, dt = spec.time.start, spec.time.dt
     chosen = [n for n in spec.nodes if n.kind != "stock"][:2] + [n for n in spec.nodes if n.kind == "stock"][:1]
     for node in chosen:
-        height = 0.1 * max(1.0, abs(prepare_scenario(baseline_scenario(spec), spec).compiled.baselines[
-            0, prepare_scenario(baseline_scenario(spec), spec).compiled.node_ids.index(node.id)]))
+        height = 0.1 * max(
+            1.0,
+            abs(
+                prepare_scenario(baseline_scenario(spec), spec).compiled.baselines[
+                    0, prepare_scenario(baseline_scenario(spec), spec).compiled.node_ids.index(node.id)
+                ]
+            ),
+        )
         step = {"shape": "step", "height": height, "start": start + 4 * dt}
-        original = run_deterministic(prepare_scenario(ScenarioSpec.model_validate(
-            {"name": "a", "model": "", "time": spec.time.model_dump(),
-             "interventions": [{"node": node.id, **step}]}), spec))
-        again = run_deterministic(prepare_scenario(ScenarioSpec.model_validate(
-            {"name": "b", "model": "", "time": back.time.model_dump(),
-             "interventions": [{"node": f"{node.id}_input", **step}]}), back))
+        original = run_deterministic(
+            prepare_scenario(
+                ScenarioSpec.model_validate(
+                    {
+                        "name": "a",
+                        "model": "",
+                        "time": spec.time.model_dump(),
+                        "interventions": [{"node": node.id, **step}],
+                    }
+                ),
+                spec,
+            )
+        )
+        again = run_deterministic(
+            prepare_scenario(
+                ScenarioSpec.model_validate(
+                    {
+                        "name": "b",
+                        "model": "",
+                        "time": back.time.model_dump(),
+                        "interventions": [{"node": f"{node.id}_input", **step}],
+                    }
+                ),
+                back,
+            )
+        )
         assert np.max(np.abs(original.delta)) > 0
         for j, nid in enumerate(original.node_ids):
             k = again.node_ids.index(nid)

@@ -69,9 +69,13 @@ def test_vensim_subscripts_are_written_per_family():
     assert "SUM(jobs_to_jobs_parkstad_effect[gemeente!])" in text  # an aggregation
     # a matrix: one family per source element (its row), over the target's gemeente
     assert "jobs_kerkrade_to_employed_residents_weight[heerlen] = 0.15" in text
-    assert re.search(r"^employed_residents_delta\[gemeente\] = \(employed_residents_input\[gemeente\] \+ "
-                     r"jobs_heerlen_to_employed_residents_effect\[gemeente\] \+ "
-                     r"jobs_kerkrade_to_employed_residents_effect\[gemeente\]\)$", text, re.M)
+    assert re.search(
+        r"^employed_residents_delta\[gemeente\] = \(employed_residents_input\[gemeente\] \+ "
+        r"jobs_heerlen_to_employed_residents_effect\[gemeente\] \+ "
+        r"jobs_kerkrade_to_employed_residents_effect\[gemeente\]\)$",
+        text,
+        re.M,
+    )
     # an intervention on one element: its constants are plain, its input is per element
     assert "jobs_heerlen_input_0_height = 1000.0" in text and "jobs_input[kerkrade] = 0.0" in text
 

@@ -16,8 +16,11 @@ LOCALIZING = {"localize_figure", "for_note"}
 
 
 def _calls(tree: ast.AST) -> set[str]:
-    return {n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
-            for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return {
+        n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+    }
 
 
 def _localized_names(function: ast.AST) -> set[str]:
@@ -36,8 +39,11 @@ def _chart_calls() -> list[tuple[Path, int, ast.Call, set[str]]]:
         for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
             localized = _localized_names(function)
             for node in ast.walk(function):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                        and node.func.attr == "plotly_chart":
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "plotly_chart"
+                ):
                     found.append((path, node.lineno, node, localized))
     return found
 
@@ -54,5 +60,7 @@ def test_every_chart_shows_localized_numbers(where):
         return
     figure = call.args[0]
     ok = bool(_calls(figure) & LOCALIZING) or (isinstance(figure, ast.Name) and figure.id in localized)
-    assert ok, (f"{path.relative_to(UI.parent)}:{line}: st.plotly_chart gets a figure that does not go through "
-                "numbers.localize_figure (an axis would show '111k' or '0.25' to a Dutch reader)")
+    assert ok, (
+        f"{path.relative_to(UI.parent)}:{line}: st.plotly_chart gets a figure that does not go through "
+        "numbers.localize_figure (an axis would show '111k' or '0.25' to a Dutch reader)"
+    )

@@ -58,7 +58,7 @@ def test_markdown_keeps_ordinary_text_readable_and_joins_lines():
 def test_plotly_escapes_tags_entities_and_tex():
     escaped = plain_text.plotly(EVIL)
     assert "<" not in escaped and ">" not in escaped and "$" not in escaped
-    assert "&lt;a href=\"http://127.0.0.1:9/\"&gt;Noord&lt;/a&gt;" in escaped
+    assert '&lt;a href="http://127.0.0.1:9/"&gt;Noord&lt;/a&gt;' in escaped
     assert escaped.endswith("&amp;lt;")  # an entity someone typed shows as typed
     assert plain_text.plotly("Banen (jobs)") == "Banen (jobs)"
     assert plain_text.plotly("a\nb") == "a b"
@@ -82,9 +82,8 @@ def _assert_plain(fig) -> None:
 
 
 def _evil_model():
-    text = (
-        SMALL.replace("{nl: Banen, en: Jobs}", f"{{nl: '{EVIL}', en: '{EVIL}'}}")
-        .replace("unit: jobs,\n     baseline: 1000", "unit: jobs, unit_label: '<b>jobs</b>',\n     baseline: 1000")
+    text = SMALL.replace("{nl: Banen, en: Jobs}", f"{{nl: '{EVIL}', en: '{EVIL}'}}").replace(
+        "unit: jobs,\n     baseline: 1000", "unit: jobs, unit_label: '<b>jobs</b>',\n     baseline: 1000"
     )
     model = load_model_text(text, "evil.yaml").spec
     spec = ScenarioSpec(
@@ -105,8 +104,12 @@ def test_the_network_and_scorecard_show_model_labels_and_themes_as_text():
 
 def test_path_and_bar_figures_show_names_titles_and_units_as_text():
     table = pd.DataFrame(
-        {"time": [0, 1, 0, 1], "series": ["base", "base", EVIL, EVIL], "value": [1, 1, 1, 2],
-         "baseline": [True, True, False, False]}
+        {
+            "time": [0, 1, 0, 1],
+            "series": ["base", "base", EVIL, EVIL],
+            "value": [1, 1, 1, 2],
+            "baseline": [True, True, False, False],
+        }
     )
     band = pd.DataFrame({"time": [0, 1], "series": [EVIL, EVIL], "low": [0, 1], "high": [2, 3]})
     fig = charts.path_figure(table, title=EVIL, unit=EVIL, band=band)
@@ -122,8 +125,17 @@ def test_sensitivity_calibration_and_monitor_figures_show_labels_as_text():
     over = pd.DataFrame({"time": [0, 1], "factor": ["a->b", "a->b"], "value": [0.1, 0.2]})
     _assert_plain(sensitivity_charts.indices_over_time_figure(over, ["a->b"], EVIL, {"a->b": EVIL}))
     params = pd.DataFrame(
-        {"link": [EVIL], "kind": ["weight"], "bound_low": [0.0], "bound_high": [1.0], "estimate": [0.5],
-         "start": [0.4], "low": [0.3], "high": [0.7], "identified": [True]}
+        {
+            "link": [EVIL],
+            "kind": ["weight"],
+            "bound_low": [0.0],
+            "bound_high": [1.0],
+            "estimate": [0.5],
+            "start": [0.4],
+            "low": [0.3],
+            "high": [0.7],
+            "identified": [True],
+        }
     )
     _assert_plain(sensitivity_charts.estimates_figure(params, EVIL))
     observed = pd.DataFrame({"time": [0.0, 1.0], "value": [1.0, 2.0], "predicted": [1.1, 1.9]})

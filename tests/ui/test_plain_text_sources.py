@@ -14,11 +14,41 @@ import pytest
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
-MARKDOWN_ELEMENTS = {"markdown", "caption", "info", "warning", "error", "success", "title", "header",
-                     "subheader", "write", "toast", "expander", "table"}
-LABELLED_WIDGETS = {"slider", "select_slider", "number_input", "selectbox", "multiselect", "radio", "toggle",
-                    "checkbox", "text_input", "text_area", "button", "download_button", "file_uploader",
-                    "segmented_control", "pills", "form_submit_button", "date_input", "color_picker"}
+MARKDOWN_ELEMENTS = {
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "title",
+    "header",
+    "subheader",
+    "write",
+    "toast",
+    "expander",
+    "table",
+}
+LABELLED_WIDGETS = {
+    "slider",
+    "select_slider",
+    "number_input",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "toggle",
+    "checkbox",
+    "text_input",
+    "text_area",
+    "button",
+    "download_button",
+    "file_uploader",
+    "segmented_control",
+    "pills",
+    "form_submit_button",
+    "date_input",
+    "color_picker",
+}
 MARKDOWN_OPTIONS = {"radio", "segmented_control", "pills", "select_slider"}  # their options render Markdown too
 APP_TEXTS = {"tr", "tx", "_t", "t"}  # message keys of the app, in the reader's language
 ESCAPES = {"markdown", "markdown_lines", "md", "error_text", "len", "int", "float", "format_code"}

@@ -76,9 +76,7 @@ def test_a_linked_value_outside_its_slider_is_refused(future: fut.Future, what: 
 @pytest.mark.parametrize(
     ("lang", "said"), [("nl", "De gedeelde link is ongeldig"), ("en", "The shared link is invalid")]
 )
-@pytest.mark.parametrize(
-    "name", ["a 400-digit lever value", "deeply nested JSON", "a huge payload", "an unknown key"]
-)
+@pytest.mark.parametrize("name", ["a 400-digit lever value", "deeply nested JSON", "a huge payload", "an unknown key"])
 def test_the_app_says_the_link_is_invalid_and_opens_the_default(small_model: Path, name: str, lang: str, said: str):
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["lang"] = lang

@@ -41,8 +41,14 @@ def heerlen():
 
 @pytest.mark.parametrize(
     ("value", "nl", "en"),
-    [(0.765, "0,77", "0.77"), (5615.1712, "5.615", "5,615"), (-0.00025, "-0,00025", "-0.00025"),
-     (0.0088, "0,0088", "0.0088"), (30000.0, "30.000", "30,000"), (0.0, "0", "0")],
+    [
+        (0.765, "0,77", "0.77"),
+        (5615.1712, "5.615", "5,615"),
+        (-0.00025, "-0,00025", "-0.00025"),
+        (0.0088, "0,0088", "0.0088"),
+        (30000.0, "30.000", "30,000"),
+        (0.0, "0", "0"),
+    ],
 )
 def test_numbers_have_two_significant_digits_and_the_languages_separators(value, nl, en):
     assert numbers.number(value, "nl") == nl
@@ -81,7 +87,11 @@ def test_the_heerlen_headlines_are_unemployment_income_housing_health_and_co2(he
 def test_the_key_paths_start_as_income_housing_health_and_co2(heerlen):
     model, _ = heerlen
     assert answer.default_path_nodes(model, {"medtech_jobs"}) == [
-        "disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions"]
+        "disposable_income",
+        "housing_cost_burden",
+        "perceived_health",
+        "co2_emissions",
+    ]
 
 
 def test_a_dimension_verdict_is_one_sentence_with_counts_and_sizes(heerlen):
@@ -89,8 +99,10 @@ def test_a_dimension_verdict_is_one_sentence_with_counts_and_sizes(heerlen):
     sentences = dict(answer.dimension_sentences(model, card, "nl", frozenset({"medtech_jobs"})))
     assert list(sentences) == ["hier_en_nu", "later", "elders"]
     here = sentences["hier_en_nu"]
-    assert here.startswith("Hier en nu: 7 van de 18 indicatoren beter, 5 slechter; grootste verbetering: "
-                           "de werkloosheid, 0,77 procentpunt lager (-17 %)")
+    assert here.startswith(
+        "Hier en nu: 7 van de 18 indicatoren beter, 5 slechter; grootste verbetering: "
+        "de werkloosheid, 0,77 procentpunt lager (-17 %)"
+    )
     assert "medtech(-logistiek)" not in here.split("verslechtering")[0]  # the lever's own jobs are not the news
     assert here.endswith(".") and ". " not in here  # one sentence
     assert not re.search(r"\d\.\d", here)  # no dotted decimals
@@ -100,7 +112,8 @@ def test_sentences_have_articles_and_two_significant_digits(heerlen):
     model, card = heerlen
     row = card[card["node"] == "unemployment_rate"].iloc[0]
     assert answer.indicator_sentence(model, row, "nl") == (
-        "In 2035 is de werkloosheid 0,77 procentpunt lager dan zonder ingreep: een verbetering.")
+        "In 2035 is de werkloosheid 0,77 procentpunt lager dan zonder ingreep: een verbetering."
+    )
     assert answer.subject(model, "net_migration", "nl") == "het migratiesaldo"
     assert answer.subject(model, "population", "nl") == "het aantal inwoners"
     assert answer.subject(model, "no2_concentration", "nl") == "de NO2-concentratie"
@@ -120,15 +133,24 @@ def test_a_scorecard_cell_carries_the_largest_relative_change(small):
 def test_cells_in_cbs_order_with_cbs_spelling(heerlen):
     model, card = heerlen
     themes = list(answer.cells(card).query("dimension == 'hier_en_nu'")["theme"])
-    assert themes == ["subjectief_welzijn", "materiele_welvaart", "gezondheid", "arbeid_en_vrije_tijd", "wonen",
-                      "samenleving", "veiligheid", "milieu"]
+    assert themes == [
+        "subjectief_welzijn",
+        "materiele_welvaart",
+        "gezondheid",
+        "arbeid_en_vrije_tijd",
+        "wonen",
+        "samenleving",
+        "veiligheid",
+        "milieu",
+    ]
     assert answer.theme_title("materiele_welvaart", "nl") == "Materiële welvaart"
 
 
 def test_a_cell_opens_to_its_indicators(small):
     model, card = small
     assert answer.cell_indicators(model, card, "hier_en_nu", "materiele_welvaart", "nl") == [
-        "Inkomen: 200 eur hoger, +0,67 % (beter)"]
+        "Inkomen: 200 eur hoger, +0,67 % (beter)"
+    ]
 
 
 def test_an_exported_scorecard_keeps_theme_names_and_has_title_scenario_legend_and_source(small):
@@ -150,8 +172,16 @@ def test_the_excel_summary_sheet_comes_first_with_headlines_scorecard_and_change
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Samenvatting", "results"]
     cells = [c for row in book["Samenvatting"].iter_rows(values_only=True) for c in row if c is not None]
-    for text in ("Deze toekomst", "Groei (aangepast)", "Kerncijfers", "Oordeel per dimensie", "Scorekaart brede "
-                 "welvaart", "Materiële welvaart", "Anders dan standaard", "Aanname: Banen → Inkomen"):
+    for text in (
+        "Deze toekomst",
+        "Groei (aangepast)",
+        "Kerncijfers",
+        "Oordeel per dimensie",
+        "Scorekaart brede welvaart",
+        "Materiële welvaart",
+        "Anders dan standaard",
+        "Aanname: Banen → Inkomen",
+    ):
         assert text in cells, text
     assert 30200.0 in cells  # income in 2035, a number Excel shows in the reader's locale
 

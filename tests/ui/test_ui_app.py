@@ -85,21 +85,16 @@ def test_picking_a_scenario_sets_the_sliders_and_draws_scorecard_and_paths(app: 
     assert _value_2035(income, "Basispad") == pytest.approx(30000)
     assert _value_2035(income, "Ingrepen, standaardaannames") == pytest.approx(30200)
     assert any(
-        "In 2035 is de uitstoot 50 kt hoger dan zonder ingreep: een verslechtering" in m.value
-        for m in app.markdown
+        "In 2035 is de uitstoot 50 kt hoger dan zonder ingreep: een verslechtering" in m.value for m in app.markdown
     )
-    assert any(
-        "Materiële welvaart (hier en nu) wint, Milieu (later) verliest" in m.value for m in app.markdown
-    )
+    assert any("Materiële welvaart (hier en nu) wint, Milieu (later) verliest" in m.value for m in app.markdown)
 
 
 def test_moving_a_lever_moves_the_paths(app: AppTest):
     app.selectbox(key="scenario_pick").set_value("grow").run()
     app.slider(key="lever:jobs:step").set_value(150.0).run()
     _clean(app)
-    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(
-        30300
-    )
+    assert _value_2035(_path_chart(app, "Inkomen"), "Ingrepen, standaardaannames") == pytest.approx(30300)
 
 
 def test_changed_assumptions_are_shown_apart_from_the_interventions(app: AppTest):
@@ -179,9 +174,7 @@ def test_compare_shows_scorecards_side_by_side_and_differences(app: AppTest):
 
 def test_share_link_reopens_the_same_future(small_model: Path):
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["f"] = encode_future(
-        Future("grow", {"jobs:step": 150.0}, {}, {"jobs->income": 3.0})
-    )
+    at.query_params["f"] = encode_future(Future("grow", {"jobs:step": 150.0}, {}, {"jobs->income": 3.0}))
     at.run()
     _clean(at)
     assert at.selectbox(key="scenario_pick").value == "grow"
@@ -232,9 +225,7 @@ def test_export_makes_the_council_report_as_html(app: AppTest):
     assert "data:image/png;base64," in page and "Wat het model niet dekt" in page
 
 
-def test_a_run_that_blows_up_shows_a_message_not_a_traceback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+def test_a_run_that_blows_up_shows_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = write_project(tmp_path, UNSTABLE, {"boom.yaml": UNSTABLE_SCENARIO}, name="unstable")
     monkeypatch.setenv("BWSIM_MODEL", str(path))
     at = AppTest.from_file(str(APP), default_timeout=60)
@@ -262,10 +253,7 @@ def test_an_edited_model_in_use_is_set_beside_the_default_one(app: AppTest):
     app.session_state["model_pending"] = "__own__"
     app.switch_page("views/assumptions.py").run()
     _clean(app)
-    assert any(
-        "Het aangepaste model is in gebruik" in s.value or "Aangepast model" in s.value
-        for s in app.success
-    )
+    assert any("Het aangepaste model is in gebruik" in s.value or "Aangepast model" in s.value for s in app.success)
     app.selectbox(key="preview_node").set_value("income").run()
     spec = _path_chart(app, "Inkomen")
     assert _value_2035(spec, "Model in gebruik") == pytest.approx(30300)
@@ -290,9 +278,7 @@ def test_a_scenario_file_changed_on_disk_is_read_again(app: AppTest, small_model
     import os
 
     grow = small_model.parent.parent / "scenarios" / "grow.yaml"
-    grow.write_text(
-        grow.read_text(encoding="utf-8").replace("height: 100", "height: 50"), encoding="utf-8"
-    )
+    grow.write_text(grow.read_text(encoding="utf-8").replace("height: 100", "height: 50"), encoding="utf-8")
     os.utime(grow, (grow.stat().st_atime, grow.stat().st_mtime + 5))
     app.switch_page("views/compare.py").run()
     app.switch_page("views/builder.py").run()
@@ -560,8 +546,9 @@ def test_network_page_shows_a_failing_check_and_labels_as_typed(tmp_path: Path, 
         "checks:\n  - {label: '**b** <i>rises</i>', node: b, expect: falls, within: 2,"
         " with: {node: a, shape: step, height: 1, start: 2026}}\n"
     )
-    scenario = ("name: push\nmodel: ../models/tiny.yaml\ninterventions:\n"
-                "  - {node: a, shape: step, height: 1, start: 2026}\n")
+    scenario = (
+        "name: push\nmodel: ../models/tiny.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n"
+    )
     monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"push.yaml": scenario}, "tiny")))
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
@@ -572,8 +559,7 @@ def test_network_page_shows_a_failing_check_and_labels_as_typed(tmp_path: Path, 
     assert any(w.value == "0 van 1 gedragstests gelden." for w in at.warning)
 
 
-def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens_measurably(
-        monkeypatch: pytest.MonkeyPatch):
+def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens_measurably(monkeypatch: pytest.MonkeyPatch):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
     text = [m.value for m in at.markdown]
     assert "**Verdeling**" in text
@@ -603,8 +589,7 @@ def test_the_uncertainty_band_warns_when_some_members_make_the_model_unstable(
         "  - {from: b, to: a, weight: {low: 0.4, mode: 0.6, high: 4}, lag: 2, delay: fixed}\n"
     )
     scenario = (
-        "name: push\nmodel: ../models/loop.yaml\ninterventions:\n"
-        "  - {node: a, shape: step, height: 1, start: 2026}\n"
+        "name: push\nmodel: ../models/loop.yaml\ninterventions:\n  - {node: a, shape: step, height: 1, start: 2026}\n"
     )
     monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"push.yaml": scenario}, "loop")))
     at = AppTest.from_file(str(APP), default_timeout=60)
@@ -705,8 +690,11 @@ DOTTED_DECIMAL = re.compile(r"(?<![\d.,\w])(0\.\d+|\d+\.(\d{1,2}|\d{4,}))(?!\d)"
 
 def _page_texts(at: AppTest) -> list[str]:
     """Every text a page shows: Markdown, captions, alerts, metrics, widget values and options, table cells."""
-    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "title", "subheader")
-             for e in getattr(at, kind)]
+    texts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "success", "title", "subheader")
+        for e in getattr(at, kind)
+    ]
     texts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
     texts += [str(o) for w in at.select_slider for o in w.options]
     texts += [str(v) for frame in at.dataframe for v in frame.value.astype(str).to_numpy().ravel()]
@@ -714,8 +702,9 @@ def _page_texts(at: AppTest) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("page", ["views/builder.py", "views/compare.py", "views/export.py", "views/monitor.py",
-                                  "views/network.py"])
+@pytest.mark.parametrize(
+    "page", ["views/builder.py", "views/compare.py", "views/export.py", "views/monitor.py", "views/network.py"]
+)
 def test_a_dutch_page_shows_no_dotted_decimals(monkeypatch: pytest.MonkeyPatch, page: str):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
     at.switch_page(page).run()
@@ -731,8 +720,13 @@ def test_a_dutch_page_shows_no_dotted_decimals(monkeypatch: pytest.MonkeyPatch, 
 def test_the_home_page_answers_first_with_headlines_and_one_verdict_per_dimension(monkeypatch: pytest.MonkeyPatch):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
-    assert list(metrics) == ["Werkloosheid", "Inkomen (mediaan)", "Hoge woonlasten", "Goede gezondheid",
-                             "CO2-uitstoot verkeer"]
+    assert list(metrics) == [
+        "Werkloosheid",
+        "Inkomen (mediaan)",
+        "Hoge woonlasten",
+        "Goede gezondheid",
+        "CO2-uitstoot verkeer",
+    ]
     assert metrics["Werkloosheid"][1] == "-0,77 procentpunt"
     verdicts = [m.value for m in at.markdown if m.value.startswith(("**Hier en nu**", "**Later**", "**Elders**"))]
     assert len(verdicts) == 3 and "de werkloosheid, 0,77 procentpunt lager" in verdicts[0]
@@ -772,8 +766,9 @@ def test_the_builder_page_shows_the_numbers_of_the_one_runner(app: AppTest, smal
     np.testing.assert_array_equal(band, np.concatenate([base + p95, (base + p05)[::-1]]))
     card = run.scorecard
     themes = in_cbs_order(n.theme for n in run.prepared.model.nodes)
-    expected = json.loads(charts.scorecard_figure(summary(card), "nl", "", themes, card=card,
-                                                  skip=frozenset({"jobs"})).to_json())["data"][0]
+    expected = json.loads(
+        charts.scorecard_figure(summary(card), "nl", "", themes, card=card, skip=frozenset({"jobs"})).to_json()
+    )["data"][0]
     marks = [m for row in expected["text"] for m in row if m]
     shown = [label.split("-background[", 1)[1][:-1] for label in popover_labels(app)]
     assert sorted(shown) == sorted(plain_text.markdown(m) for m in marks) and "%)" in str(shown)

@@ -68,9 +68,7 @@ def page(browser):
 def _settle(page) -> None:
     """Wait until the app has finished its run (no 'running' indicator) and every chart is drawn."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout)"
         " && !document.querySelector('[data-stale=\"true\"]')",
@@ -121,9 +119,7 @@ def test_moving_a_slider_changes_the_charts(server: str, page):
     slider.focus()
     for _ in range(5):
         slider.press("ArrowRight")
-    page.wait_for_function(
-        f"() => JSON.stringify(({CHART_DATA})()) !== {json.dumps(before)}", timeout=30_000
-    )
+    page.wait_for_function(f"() => JSON.stringify(({CHART_DATA})()) !== {json.dumps(before)}", timeout=30_000)
     _settle(page)
     _no_traceback(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -254,9 +250,7 @@ def test_a_bad_upload_shows_the_message_and_keeps_the_model(server: str, page):
 
 def test_an_uploaded_scenario_can_be_picked(server: str, page):
     text = (ROOT / "scenarios" / "medtech-growth.yaml").read_text(encoding="utf-8")
-    text = text.replace("name: medtech-growth", "name: eigen-groei").replace(
-        "slope: 600", "slope: 100"
-    )
+    text = text.replace("name: medtech-growth", "name: eigen-groei").replace("slope: 600", "slope: 100")
     page.goto(f"{server}/aannames")
     page.get_by_role("heading", name="Eigen aannames").wait_for()
     _settle(page)

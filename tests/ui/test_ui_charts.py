@@ -133,8 +133,9 @@ def test_no_two_network_labels_overlap_and_no_label_covers_a_node():
         boxes = network_layout.label_boxes(lay, {n.id: n.label.get(language) for n in model.nodes})
         markers = network_layout.marker_boxes(lay)
         names = sorted(boxes)
-        clashes = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]
-                   if network_layout.overlap(boxes[a], boxes[b])]
+        clashes = [
+            (a, b) for i, a in enumerate(names) for b in names[i + 1 :] if network_layout.overlap(boxes[a], boxes[b])
+        ]
         assert clashes == []
         covered = [(a, b) for a in names for b in names if a != b and network_layout.overlap(boxes[a], markers[b])]
         assert covered == []

@@ -62,7 +62,8 @@ def test_a_lookup_says_how_many_points_and_where_it_turns_flat():
     from simulator.analysis.text import shape_text
     from simulator.spec import LinkSpec
 
-    link = LinkSpec.model_validate({"from": "a", "to": "b", "shape": {"kind": "lookup",
-                                                                     "points": [[0, 0], [1, 0.4], [4, 0.7]]}})
+    link = LinkSpec.model_validate(
+        {"from": "a", "to": "b", "shape": {"kind": "lookup", "points": [[0, 0], [1, 0.4], [4, 0.7]]}}
+    )
     assert shape_text(link, "en") == "table of 3 points, flat beyond 0 and 4"
     assert shape_text(link, "nl") == "tabel van 3 punten, vlak voorbij 0 en 4"

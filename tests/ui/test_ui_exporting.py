@@ -22,9 +22,7 @@ from ui.state import model_to_yaml, scenario_to_yaml
 
 
 def test_excel_has_one_sheet_per_table():
-    data = exporting.excel_bytes(
-        {"results": pd.DataFrame({"a": [1.5, 2.5]}), "x" * 40: pd.DataFrame({"b": ["t"]})}
-    )
+    data = exporting.excel_bytes({"results": pd.DataFrame({"a": [1.5, 2.5]}), "x" * 40: pd.DataFrame({"b": ["t"]})})
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["results", "x" * 31]
     assert [c.value for c in book["results"]["A"]] == ["a", 1.5, 2.5]
@@ -50,9 +48,7 @@ def test_downloaded_model_and_own_scenario_pass_bwsim_validate(tmp_path: Path):
     _, own = fut.build_scenarios(model.spec, grow, items, future)
     (tmp_path / "small.yaml").write_text(model_to_yaml(model.spec), encoding="utf-8")
     (tmp_path / "own.yaml").write_text(scenario_to_yaml(own, "small.yaml"), encoding="utf-8")
-    result = CliRunner().invoke(
-        cli, ["validate", str(tmp_path / "small.yaml"), str(tmp_path / "own.yaml")]
-    )
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "small.yaml"), str(tmp_path / "own.yaml")])
     assert result.exit_code == 0, result.output
     loaded = load_scenario(tmp_path / "own.yaml").spec
     assert loaded.interventions == own.interventions and loaded.overrides == own.overrides

@@ -32,13 +32,9 @@ def test_a_lever_s_label_names_the_node_and_its_unit(model, grow):
 
 def test_a_lever_value_replaces_the_scenario_size(model, grow):
     items = ov.levers(model.spec, [grow])
-    defaults, own = fut.build_scenarios(
-        model.spec, grow, items, fut.Future("grow", {"jobs:step": 150.0})
-    )
+    defaults, own = fut.build_scenarios(model.spec, grow, items, fut.Future("grow", {"jobs:step": 150.0}))
     assert own is None
-    assert [(i.node, i.height, i.start) for i in defaults.interventions] == [
-        ("jobs", 150.0, 2026.0)
-    ]
+    assert [(i.node, i.height, i.start) for i in defaults.interventions] == [("jobs", 150.0, 2026.0)]
 
 
 def test_changed_assumptions_make_a_second_scenario_and_leave_the_first_alone(model, grow):
@@ -61,9 +57,7 @@ def test_baseline_start_with_zero_levers_has_no_interventions(model, grow):
 
 
 def test_share_code_round_trips():
-    future = fut.Future(
-        "grow", {"jobs:step": 150.0}, {"jobs:step": [2027.0, 2028.0]}, {"jobs->income": 2.5}
-    )
+    future = fut.Future("grow", {"jobs:step": 150.0}, {"jobs:step": [2027.0, 2028.0]}, {"jobs->income": 2.5})
     code = fut.encode_future(future)
     assert code.isascii() and "=" not in code and len(code) < 200
     assert fut.decode_future(code) == future
@@ -98,9 +92,11 @@ def test_a_link_carries_the_model_name_and_the_scenario_text():
 
 
 def test_model_edits_from_the_table_travel_as_a_shared_scenario_with_the_same_numbers(model, grow):
-    edited = SMALL.replace("{low: 1, mode: 2, high: 3}", "{low: 1, mode: 2.5, high: 4}").replace(
-        "weight: 0.5, lag: 1,", "weight: 0.5, lag: 2,"
-    ).replace("baseline: 30000", "baseline: 31000")
+    edited = (
+        SMALL.replace("{low: 1, mode: 2, high: 3}", "{low: 1, mode: 2.5, high: 4}")
+        .replace("weight: 0.5, lag: 1,", "weight: 0.5, lag: 2,")
+        .replace("baseline: 30000", "baseline: 31000")
+    )
     own = _edited(edited)
     spec, lost = fut.shared_scenario(model.spec, own, grow, "../models/small.yaml")
     assert lost == [] and spec.name == "grow-gedeeld" and spec.interventions == grow.interventions
@@ -117,10 +113,10 @@ def test_a_starting_scenario_s_own_overrides_win_over_the_model_edits(model):
     spec, _ = fut.shared_scenario(model.spec, own, grow, "m.yaml")
     (link,) = spec.overrides.links
     assert link.weight.central == 1.5
-    assert (run_deterministic(prepare_scenario(spec, model.spec)).value
-            == run_deterministic(prepare_scenario(grow, own)).value).all()
-
-
+    assert (
+        run_deterministic(prepare_scenario(spec, model.spec)).value
+        == run_deterministic(prepare_scenario(grow, own)).value
+    ).all()
 
 
 def test_a_weights_unit_is_the_declared_one_or_per_year_into_a_stock():

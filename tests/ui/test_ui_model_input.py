@@ -60,9 +60,7 @@ def test_a_good_model_and_a_good_scenario_are_accepted(current):
 
 def test_a_model_is_test_run_with_the_scenarios_that_fit(current):
     # stable under the probe, but a scenario pushes a bounded node through a huge gain
-    text = SMALL.replace(
-        "weight: 0.5, lag: 1, delay: fixed", "weight: 1.0e+307, lag: 1, delay: fixed"
-    )
+    text = SMALL.replace("weight: 0.5, lag: 1, delay: fixed", "weight: 1.0e+307, lag: 1, delay: fixed")
     outcome = model_input.check_model_text(text, "m.yaml", {"grow.yaml": GROW})
     assert outcome.kind == "refused" and "blew up" in outcome.problems[0]
 

@@ -33,7 +33,10 @@ def test_the_nodes_of_a_place_are_its_element_nodes():
     model = load_model(MODEL).spec
     assert places.places(model) == ("heerlen", "kerkrade")
     assert places.nodes_of_place(model, "kerkrade") == [
-        "jobs[kerkrade]", "employed_residents[kerkrade]", "unemployment_rate[kerkrade]"]
+        "jobs[kerkrade]",
+        "employed_residents[kerkrade]",
+        "unemployment_rate[kerkrade]",
+    ]
     assert places.map_families(model) == ["jobs", "employed_residents", "unemployment_rate"]
     assert places.family_label(model, "unemployment_rate", "nl") == "Werkloosheid"
 
@@ -67,6 +70,7 @@ def _map(at: AppTest) -> dict:
 
 def _block_markdown(at: AppTest, heading: str) -> list[str]:
     """Every Markdown text in the page block (column) whose own Markdown includes ``heading``."""
+
     def texts(block) -> list[str]:
         out = [block.value] if getattr(block, "type", "") == "markdown" else []
         for key in sorted(getattr(block, "children", {})):
@@ -133,14 +137,43 @@ def test_a_model_without_dimensions_shows_no_places(monkeypatch: pytest.MonkeyPa
 def test_the_map_colours_each_tile_by_its_change_signed_by_direction_with_gaps_left_empty():
     import pandas as pd
 
-    changes = pd.DataFrame([
-        {"place": "brunssum", "node": "u[brunssum]", "delta": -0.5, "relative": -0.1, "direction": "down",
-         "verdict": "improves", "row": 0, "column": 1, "colour": 0.5},
-        {"place": "heerlen", "node": "u[heerlen]", "delta": 0.25, "relative": 0.05, "direction": "down",
-         "verdict": "worsens", "row": 1, "column": 1, "colour": -0.25},
-        {"place": "kerkrade", "node": "u[kerkrade]", "delta": 0.0, "relative": 0.0, "direction": "down",
-         "verdict": "level", "row": 1, "column": 2, "colour": 0.0},
-    ])
+    changes = pd.DataFrame(
+        [
+            {
+                "place": "brunssum",
+                "node": "u[brunssum]",
+                "delta": -0.5,
+                "relative": -0.1,
+                "direction": "down",
+                "verdict": "improves",
+                "row": 0,
+                "column": 1,
+                "colour": 0.5,
+            },
+            {
+                "place": "heerlen",
+                "node": "u[heerlen]",
+                "delta": 0.25,
+                "relative": 0.05,
+                "direction": "down",
+                "verdict": "worsens",
+                "row": 1,
+                "column": 1,
+                "colour": -0.25,
+            },
+            {
+                "place": "kerkrade",
+                "node": "u[kerkrade]",
+                "delta": 0.0,
+                "relative": 0.0,
+                "direction": "down",
+                "verdict": "level",
+                "row": 1,
+                "column": 2,
+                "colour": 0.0,
+            },
+        ]
+    )
     heatmap = places.place_map_figure(changes, "Werkloosheid", "%", "nl").data[0]
     assert [list(row) for row in heatmap.z] == [[0.5, None], [-0.25, 0.0]]  # column 0 holds no tile: left out
     assert heatmap.zmin == -0.5 and heatmap.zmax == 0.5 and heatmap.colorscale[0][1] == "#d73027"

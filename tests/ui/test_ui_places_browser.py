@@ -27,8 +27,9 @@ def test_the_place_map_is_drawn_with_one_tile_per_place(tmp_path: Path):
     app_server.need_chromium()
     env = app_server.app_env(BWSIM_MODEL=str(MODEL))
     with app_server.served_app(tmp_path / "stderr.log", env) as url, sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(app_server.CHROMIUM), headless=True,
-                                      args=app_server.CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(
+            executable_path=str(app_server.CHROMIUM), headless=True, args=app_server.CHROMIUM_ARGS
+        )
         page = chromium.new_context(viewport={"width": 1400, "height": 2400}).new_page()
         page.set_default_timeout(60_000)
         page.goto(f"{url}/?f={encode_future(Future('places-jobs-in-heerlen'))}")

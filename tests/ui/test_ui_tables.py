@@ -47,17 +47,11 @@ def test_effect_sentences_say_size_direction_verdict_and_timing():
     _, result, card = _run(100)
     en = tables.effect_sentences(card, result, ["emissions", "elsewhere", "jobs"], "en")
     assert en[0] == (
-        "In 2035, Emissions: 50 kt higher than without the scenario, a worsening; "
-        "half of it by 2027."
+        "In 2035, Emissions: 50 kt higher than without the scenario, a worsening; half of it by 2027."
     )  # fixed lag of 1 year after the 2026 step
-    assert (
-        en[1]
-        == "In 2035, Jobs elsewhere: 25 jobs lower than without the scenario, a worsening; half of it by 2026."
-    )
+    assert en[1] == "In 2035, Jobs elsewhere: 25 jobs lower than without the scenario, a worsening; half of it by 2026."
     nl = tables.effect_sentences(card, result, ["emissions", "elsewhere"], "nl")
-    assert nl[0].startswith(
-        "In 2035 is Emissions 50 kt hoger dan zonder het scenario: een verslechtering"
-    )
+    assert nl[0].startswith("In 2035 is Emissions 50 kt hoger dan zonder het scenario: een verslechtering")
     assert nl[1].startswith("In 2035 is Jobs elsewhere 25 banen lager")  # unit words in Dutch, once
 
 

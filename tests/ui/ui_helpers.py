@@ -61,9 +61,7 @@ interventions:
 """
 
 
-def write_project(
-    root: Path, model: str = SMALL, scenarios: dict[str, str] | None = None, name: str = "small"
-) -> Path:
+def write_project(root: Path, model: str = SMALL, scenarios: dict[str, str] | None = None, name: str = "small") -> Path:
     """``root/models/<name>.yaml`` and ``root/scenarios/*.yaml``; returns the model path."""
     (root / "models").mkdir(parents=True, exist_ok=True)
     (root / "scenarios").mkdir(exist_ok=True)

@@ -79,9 +79,7 @@ def store(db_url: str) -> Iterator[WorkshopStore]:
 @pytest.fixture
 def workshop_code(store: WorkshopStore) -> str:
     """A workshop on the tiny model with two start scenarios; groups A and B joined."""
-    workshop = store.create_workshop(
-        "Test", MODEL_YAML, [future_yaml(name="start-a"), future_yaml(5, name="b")]
-    )
+    workshop = store.create_workshop("Test", MODEL_YAML, [future_yaml(name="start-a"), future_yaml(5, name="b")])
     store.join(workshop.code, "A")
     store.join(workshop.code, "B")
     return workshop.code

@@ -20,9 +20,7 @@ MODEL_YAML = textwrap.dedent("""\
 MODEL_V2_YAML = MODEL_YAML.replace("weight: 0.5}", "weight: 0.25}")
 """The same model with a changed y->z weight."""
 
-MODEL_NO_Y_LINK_YAML = MODEL_YAML.replace(
-    "  - {from: x, to: y, weight: {low: 0.5, mode: 1, high: 2}}\n", ""
-)
+MODEL_NO_Y_LINK_YAML = MODEL_YAML.replace("  - {from: x, to: y, weight: {low: 0.5, mode: 1, high: 2}}\n", "")
 """A model version in which the link x->y is gone."""
 
 

@@ -39,9 +39,7 @@ def workshop(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
 
 def _settle(page) -> None:
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
     page.wait_for_timeout(300)
 
 
@@ -69,9 +67,7 @@ def _group_session(url: str, code: str, group: str, index: int) -> list[str]:
         _settle(page)
         for version in (1, 2):
             page.get_by_role("button", name="Opslaan als nieuwe versie").click()
-            answer = page.locator(
-                "[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentError']"
-            )
+            answer = page.locator("[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentError']")
             expect(answer.first).to_have_text(f"Opgeslagen als versie {version}.", timeout=60_000)
             _settle(page)
         assert page.locator("[data-testid='stException']").count() == 0

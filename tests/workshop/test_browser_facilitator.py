@@ -23,8 +23,11 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FUTURES = (("Noord", "medtech-growth"), ("Zuid", "medtech-relocation"), ("Oost", "medtech-automation"))
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-SECTIONS = (("scorekaarten", "Scorekaarten naast elkaar"), ("paden", "De toekomsten over de tijd"),
-            ("aannames", "Aannames waarover groepen het oneens zijn"))
+SECTIONS = (
+    ("scorekaarten", "Scorekaarten naast elkaar"),
+    ("paden", "De toekomsten over de tijd"),
+    ("aannames", "Aannames waarover groepen het oneens zijn"),
+)
 STAMP = "[data-testid='stCaptionContainer']:has-text('doorgerekend om')"
 
 

@@ -75,12 +75,7 @@ def test_a_facilitator_session_end_to_end(files: dict[str, str]):
     code, out = bwsim("workshop", "list", *db)
     assert code == 0 and join_code in out and "1 groups, 1 futures, 2 versions" in out
     code, out = bwsim("workshop", "show", join_code, *db)
-    assert (
-        code == 0
-        and "Groep <i>A</i>" in out
-        and "Groen  v2" in out
-        and "start scenarios: start" in out
-    )
+    assert code == 0 and "Groep <i>A</i>" in out and "Groen  v2" in out and "start scenarios: start" in out
     code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db)
     assert code == 0 and "+20" in out and "agree on every link" in out
     export = str(Path(files["dir"]) / "export.json")
@@ -99,9 +94,7 @@ def test_compare_before_any_future_is_saved(files: dict[str, str]):
     assert code == 0 and "no futures to compare yet" in out
 
 
-def test_the_database_comes_from_the_environment(
-    files: dict[str, str], monkeypatch: pytest.MonkeyPatch
-):
+def test_the_database_comes_from_the_environment(files: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BWSIM_WORKSHOP_DB", files["db"])
     code, out = bwsim("workshop", "create", "--name", "Env", "--model", files["tiny"])
     assert code == 0 and files["db"] in out
@@ -144,9 +137,7 @@ def test_bad_input_is_a_message_and_exit_2_without_traceback(
         (json.dumps({"nodes": []}), "not a bwsim workshop export"),
     ],
 )
-def test_a_bad_import_file_exits_2_and_leaves_the_database_alone(
-    files: dict[str, str], content: str, message: str
-):
+def test_a_bad_import_file_exits_2_and_leaves_the_database_alone(files: dict[str, str], content: str, message: str):
     join_code = _create(files)
     path = Path(files["dir"]) / "bad.json"
     path.write_text(content)
@@ -188,9 +179,7 @@ def test_compare_names_the_link_the_groups_disagree_on(files: dict[str, str]):
     code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db)
     assert code == 0
     assert (  # nodes by their labels (X, Y, Z)
-        "X -> Y" in out
-        and "weights 2..3" in out
-        and "moves Z by 5 (lowest: A / f, highest: B / f)" in out
+        "X -> Y" in out and "weights 2..3" in out and "moves Z by 5 (lowest: A / f, highest: B / f)" in out
     )
     assert "Y -> Z" not in out
     code, out = bwsim("workshop", "compare", join_code, "--outcome", "z", *db, "--lang", "nl")
@@ -202,15 +191,34 @@ def test_show_lists_every_note_and_compare_says_which_futures_an_earlier_model_m
     db = ("--db", files["db"])
     assert bwsim("workshop", "join", join_code, "--group", "A", *db)[0] == 0
     code, out = bwsim(
-        "workshop", "save", join_code, "--group", "A", "--future", "f", "--scenario", files["start"],
-        "--question", "Wat doet groei?", "--expectation", "Meer banen", "--found", "Ook meer verkeer",
-        "--decision", "Groei met\nwoningbouw", *db,
+        "workshop",
+        "save",
+        join_code,
+        "--group",
+        "A",
+        "--future",
+        "f",
+        "--scenario",
+        files["start"],
+        "--question",
+        "Wat doet groei?",
+        "--expectation",
+        "Meer banen",
+        "--found",
+        "Ook meer verkeer",
+        "--decision",
+        "Groei met\nwoningbouw",
+        *db,
     )
     assert code == 0, out
     code, out = bwsim("workshop", "show", join_code, *db)
     assert code == 0
-    for line in ("question: Wat doet groei?", "expected: Meer banen", "found: Ook meer verkeer",
-                 "would decide: Groei met woningbouw"):
+    for line in (
+        "question: Wat doet groei?",
+        "expected: Meer banen",
+        "found: Ook meer verkeer",
+        "would decide: Groei met woningbouw",
+    ):
         assert line in out
     v2 = Path(files["dir"]) / "tiny-v2.yaml"
     v2.write_text(MODEL_V2_YAML)

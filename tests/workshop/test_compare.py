@@ -57,9 +57,7 @@ def test_paths_overlay_every_future_and_the_baseline(store: WorkshopStore, two_f
         paths(compare_workshop(store, two_futures), "nope")
 
 
-def test_disputed_links_report_the_exact_effect_on_the_outcome(
-    store: WorkshopStore, two_futures: str
-):
+def test_disputed_links_report_the_exact_effect_on_the_outcome(store: WorkshopStore, two_futures: str):
     comparison = compare_workshop(store, two_futures)
     table = disputed_links(comparison, "z", reference="A / laag")
     assert list(table.link) == ["x->y"]  # y->z is not disputed
@@ -75,9 +73,7 @@ def test_disputed_links_report_the_exact_effect_on_the_outcome(
     assert again.effect == pytest.approx(5.0)
 
 
-def test_a_future_without_an_override_takes_the_model_weight(
-    store: WorkshopStore, two_futures: str
-):
+def test_a_future_without_an_override_takes_the_model_weight(store: WorkshopStore, two_futures: str):
     store.join(two_futures, "C")
     store.save_future(two_futures, "C", "model", future_yaml(10))
     row = disputed_links(compare_workshop(store, two_futures), "y", reference="C / model").iloc[0]
@@ -97,18 +93,12 @@ def test_interventions_that_differ(store: WorkshopStore, workshop_code: str):
     store.save_future(workshop_code, "B", "twee", future_yaml(10) + extra)
     table = intervention_table(compare_workshop(store, workshop_code)).set_index("intervention")
     shared = "x: step height=10, start=2026"
-    assert (
-        table.loc[shared, "shared"]
-        and table.loc[shared, "A / een"]
-        and table.loc[shared, "B / twee"]
-    )
+    assert table.loc[shared, "shared"] and table.loc[shared, "A / een"] and table.loc[shared, "B / twee"]
     only_b = "z: step height=1, start=2027"
     assert not table.loc[only_b, "shared"] and not table.loc[only_b, "A / een"]
 
 
-def test_a_future_that_no_longer_runs_is_named_not_dropped_silently(
-    store: WorkshopStore, two_futures: str
-):
+def test_a_future_that_no_longer_runs_is_named_not_dropped_silently(store: WorkshopStore, two_futures: str):
     store.add_model(two_futures, MODEL_NO_Y_LINK_YAML)
     comparison = compare_workshop(store, two_futures)
     assert comparison.comparable == []
@@ -127,9 +117,7 @@ def one_explodes(store: WorkshopStore, workshop_code: str) -> str:
     return workshop_code
 
 
-def test_a_future_that_blows_up_is_marked_and_the_others_are_compared(
-    store: WorkshopStore, one_explodes: str
-):
+def test_a_future_that_blows_up_is_marked_and_the_others_are_compared(store: WorkshopStore, one_explodes: str):
     comparison = compare_workshop(store, one_explodes)
     assert list(comparison.failed) == ["A / boem"]
     assert "blew up" in comparison.failed["A / boem"] and "became non-finite" in comparison.failed["A / boem"]
@@ -149,8 +137,9 @@ def test_the_command_line_prints_the_others_and_a_line_for_the_failed_future(
 
     from simulator.cli.main import app
 
-    result = CliRunner().invoke(app, ["workshop", "compare", one_explodes, "--outcome", "z", "--db", db_url,
-                                      "--lang", "en"])
+    result = CliRunner().invoke(
+        app, ["workshop", "compare", one_explodes, "--outcome", "z", "--db", db_url, "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any(line.startswith("  B / hoog") and "+15" in line for line in lines)

@@ -112,10 +112,14 @@ def test_an_unreachable_server_is_a_clear_error_without_the_password():
     ("url", "shown"),
     [
         ("postgresql+psycopg://bwsim:geheim@db:5432/ws", "postgresql+psycopg://bwsim:***@db:5432/ws"),
-        ("postgresql+psycopg://bwsim@db/ws?password=geheim&sslmode=require",
-         "postgresql+psycopg://bwsim@db/ws?password=***&sslmode=require"),
-        ("postgresql://db/ws?sslpassword=geheim&sslpassword=geheim2&PWD=geheim3&application_name=bw",
-         "postgresql://db/ws?PWD=***&application_name=bw&sslpassword=***&sslpassword=***"),
+        (
+            "postgresql+psycopg://bwsim@db/ws?password=geheim&sslmode=require",
+            "postgresql+psycopg://bwsim@db/ws?password=***&sslmode=require",
+        ),
+        (
+            "postgresql://db/ws?sslpassword=geheim&sslpassword=geheim2&PWD=geheim3&application_name=bw",
+            "postgresql://db/ws?PWD=***&application_name=bw&sslpassword=***&sslpassword=***",
+        ),
         ("/tmp/workshop.sqlite", "/tmp/workshop.sqlite"),
         ("sqlite:////tmp/workshop.sqlite", "sqlite:////tmp/workshop.sqlite"),
         ("post gres://geheim", "<database URL>"),
@@ -132,9 +136,7 @@ def test_a_password_in_the_query_is_hidden_from_the_store_and_its_errors(tmp_pat
     assert "geheim" not in str(info.value) and "password=***" in str(info.value)
 
 
-def test_the_default_location_follows_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
+def test_the_default_location_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "env.sqlite"))
     assert default_location() == str(tmp_path / "env.sqlite")
     monkeypatch.delenv(ENV_VAR)
@@ -177,8 +179,11 @@ def _fill(db_url: str, *statements: str) -> None:
 
 def test_a_foreign_sqlite_file_is_refused_without_a_byte_changed(tmp_path: Path):
     path = tmp_path / "klanten.db"
-    _fill(str(path), "CREATE TABLE klanten (id INTEGER PRIMARY KEY, naam TEXT)",
-          "INSERT INTO klanten (naam) VALUES ('Jansen')")
+    _fill(
+        str(path),
+        "CREATE TABLE klanten (id INTEGER PRIMARY KEY, naam TEXT)",
+        "INSERT INTO klanten (naam) VALUES ('Jansen')",
+    )
     before = path.read_bytes()
     with pytest.raises(InputError, match=r"holds other tables, not a bwsim workshop database \(klanten\)"):
         WorkshopStore(path)
@@ -191,8 +196,10 @@ def test_a_foreign_sqlite_file_is_refused_without_a_byte_changed(tmp_path: Path)
     [
         (["CREATE TABLE klanten (id INTEGER)"], "holds other tables"),
         (["CREATE TABLE schema_version (id TEXT, applied_on TEXT)"], "schema_version table that is not bwsim's"),
-        (["CREATE TABLE schema_version (version INTEGER NOT NULL)", "INSERT INTO schema_version VALUES (1)"],
-         "says it has bwsim's schema version 1 but lacks its tables"),
+        (
+            ["CREATE TABLE schema_version (version INTEGER NOT NULL)", "INSERT INTO schema_version VALUES (1)"],
+            "says it has bwsim's schema version 1 but lacks its tables",
+        ),
     ],
 )
 def test_a_database_that_is_not_bwsims_is_refused_and_left_alone(db_url: str, statements: list[str], message: str):

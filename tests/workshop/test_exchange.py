@@ -25,16 +25,10 @@ from .helpers import MODEL_V2_YAML, future_yaml
 @pytest.fixture
 def filled(store: WorkshopStore, workshop_code: str) -> str:
     """A workshop with two model versions, two groups, several futures and versions."""
-    store.save_future(
-        workshop_code, "A", "Groen", future_yaml(10), Notes("v?", "meer", "minder", "stop")
-    )
-    store.save_future(
-        workshop_code, "A", "Groen", future_yaml(12, weight=1.5), Notes("v2", "", "", "")
-    )
+    store.save_future(workshop_code, "A", "Groen", future_yaml(10), Notes("v?", "meer", "minder", "stop"))
+    store.save_future(workshop_code, "A", "Groen", future_yaml(12, weight=1.5), Notes("v2", "", "", ""))
     store.add_model(workshop_code, MODEL_V2_YAML)
-    store.save_future(
-        workshop_code, "B", "<b>Grijs</b>", future_yaml(7, weight=0.7), Notes("'; --", "", "", "")
-    )
+    store.save_future(workshop_code, "B", "<b>Grijs</b>", future_yaml(7, weight=0.7), Notes("'; --", "", "", ""))
     store.save_future(workshop_code, "A", "Groen", future_yaml(13), Notes("v3", "", "", ""))
     return workshop_code
 
@@ -61,9 +55,7 @@ def _strip_ids(data: dict) -> dict:
 
 
 @pytest.mark.parametrize("into", ["sqlite", "same"])
-def test_export_then_import_reproduces_every_future_exactly(
-    store: WorkshopStore, filled: str, tmp_path, into: str
-):
+def test_export_then_import_reproduces_every_future_exactly(store: WorkshopStore, filled: str, tmp_path, into: str):
     text = export_text(store, filled)
     target = store if into == "same" else WorkshopStore(tmp_path / "elders.sqlite")
     imported = import_workshop(target, parse_export(text))
@@ -86,9 +78,7 @@ def test_export_holds_every_version_and_model(store: WorkshopStore, filled: str)
     assert data["format"] == "bwsim-workshop" and data["format_version"] == FORMAT_VERSION
     assert len(data["models"]) == 2
     futures = {
-        (g["name"], f["name"]): [v["version"] for v in f["versions"]]
-        for g in data["groups"]
-        for f in g["futures"]
+        (g["name"], f["name"]): [v["version"] for v in f["versions"]] for g in data["groups"] for f in g["futures"]
     }
     assert futures == {("A", "Groen"): [1, 2, 3], ("B", "<b>Grijs</b>"): [1]}
 
@@ -127,9 +117,7 @@ def _damage(data: dict, how: str) -> str:
         ("duplicate-future", "the same group, future or version twice"),
     ],
 )
-def test_a_bad_import_is_refused_and_changes_nothing(
-    store: WorkshopStore, filled: str, how: str, message: str
-):
+def test_a_bad_import_is_refused_and_changes_nothing(store: WorkshopStore, filled: str, how: str, message: str):
     before = export_workshop(store, filled)
     text = _damage(export_workshop(store, filled), how)
     with pytest.raises(InputError, match=message):
@@ -138,17 +126,13 @@ def test_a_bad_import_is_refused_and_changes_nothing(
     assert _strip_ids(export_workshop(store, filled)) == _strip_ids(before)
 
 
-def test_an_import_with_a_model_that_does_not_validate_is_refused_with_its_place(
-    store: WorkshopStore, filled: str
-):
+def test_an_import_with_a_model_that_does_not_validate_is_refused_with_its_place(store: WorkshopStore, filled: str):
     """A model from another bwsim (here: an unknown key) is refused as ``bwsim validate`` would."""
     from hashlib import sha256
 
     data = export_workshop(store, filled)
     for model in data["models"]:
-        model["yaml"] = model["yaml"].replace(
-            "name: tiny", "name: tiny\nnew_key_of_a_newer_bwsim: 1"
-        )
+        model["yaml"] = model["yaml"].replace("name: tiny", "name: tiny\nnew_key_of_a_newer_bwsim: 1")
         model["sha256"] = sha256(model["yaml"].encode("utf-8")).hexdigest()
     with pytest.raises(InputError) as info:
         parse_export(json.dumps(data), "old.json")
@@ -159,9 +143,7 @@ def test_an_import_with_a_model_that_does_not_validate_is_refused_with_its_place
     ]
 
 
-def test_a_stored_model_that_no_longer_validates_is_kept_and_named(
-    store: WorkshopStore, filled: str
-):
+def test_a_stored_model_that_no_longer_validates_is_kept_and_named(store: WorkshopStore, filled: str):
     """A database written by another bwsim: its models stay as history; runs say why they cannot run."""
     import sqlalchemy as sa
 
@@ -251,8 +233,11 @@ def _crafted(data: dict, how: str) -> str:
         ("negative-version", "groups[0].futures[0].versions[0].version", "greater than or equal to 1"),
         ("bool-version", "groups[0].futures[0].versions[0].version", "expected int, got bool"),
         ("long-note", "groups[0].futures[0].versions[0].notes.found", "at most 20000 characters"),
-        ("invalid-future", "groups[0].futures[0].versions[0].scenario_yaml line 4: interventions[0].node",
-         "unknown node 'nope'"),
+        (
+            "invalid-future",
+            "groups[0].futures[0].versions[0].scenario_yaml line 4: interventions[0].node",
+            "unknown node 'nope'",
+        ),
         ("bad-sha", "models[0].sha256", "should match pattern"),
     ],
 )
@@ -285,8 +270,9 @@ def test_the_command_line_refuses_a_file_too_large_or_not_a_file(tmp_path, monke
     from simulator.workshop import export_file
 
     def run(path) -> tuple[int, str]:
-        result = CliRunner().invoke(app, ["workshop", "import", str(path), "--db", str(tmp_path / "w.sqlite"),
-                                          "--lang", "en"])
+        result = CliRunner().invoke(
+            app, ["workshop", "import", str(path), "--db", str(tmp_path / "w.sqlite"), "--lang", "en"]
+        )
         assert "Traceback" not in result.output
         return result.exit_code, result.output
 

@@ -93,8 +93,9 @@ def test_each_future_has_a_scorecard_and_the_differences_are_framed(opened: AppT
 def test_another_outcome_or_year_runs_nothing_again(opened: AppTest, monkeypatch: pytest.MonkeyPatch):
     """The runs are cached by the futures' checksums: the outcome and year only read them."""
     calls = []
-    runners = [(m, n) for m in (compare_module, futures_module) for n in ("run_deterministic", "run_prepared")
-               if hasattr(m, n)]
+    runners = [
+        (m, n) for m in (compare_module, futures_module) for n in ("run_deterministic", "run_prepared") if hasattr(m, n)
+    ]
     assert len(runners) >= 2  # the re-runs of the disputes and the futures' own runs are both counted
     for module, name in runners:
         real = getattr(module, name)

@@ -77,9 +77,7 @@ def test_a_group_joins_saves_and_sees_its_history(db: str, code: str):
     assert [v.version for v in history] == [1, 2] and history[0].notes.question == EVIL
     table = at.dataframe[0].value
     assert list(table.version) == [1, 2] and table.question.iloc[0] == EVIL
-    assert (
-        at.code[0].value.strip() == history[1].scenario_yaml.strip()
-    )  # st.code trims the last newline
+    assert at.code[0].value.strip() == history[1].scenario_yaml.strip()  # st.code trims the last newline
     _no_raw_user_markup(at)
 
 
@@ -194,8 +192,7 @@ def heerlen_code(db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A workshop on the Heerlen model starting from medtech-growth (600 jobs a year) and automation."""
     monkeypatch.delenv("BWSIM_MODEL", raising=False)
     starts = [
-        (ROOT / "scenarios" / f"{n}.yaml").read_text(encoding="utf-8")
-        for n in ("medtech-growth", "medtech-automation")
+        (ROOT / "scenarios" / f"{n}.yaml").read_text(encoding="utf-8") for n in ("medtech-growth", "medtech-automation")
     ]
     model = (ROOT / "models" / "medtech-heerlen.yaml").read_text(encoding="utf-8")
     with WorkshopStore(db) as store:

@@ -25,18 +25,14 @@ N_GROUPS = 20
 
 def _content(i: int) -> tuple[str, Notes]:
     """What group ``i`` saves: a distinct height and a long note, so a torn write would show."""
-    return future_yaml(float(i + 1)), Notes(
-        f"vraag {i} " + "x" * 5000, f"verwachting {i}", "", str(i)
-    )
+    return future_yaml(float(i + 1)), Notes(f"vraag {i} " + "x" * 5000, f"verwachting {i}", "", str(i))
 
 
 def _check_all_saves(store: WorkshopStore, code: str) -> None:
     """Each group's own future once, and twenty versions of the shared one, all whole."""
     versions = store.versions(code)
     assert len(versions) == 2 * N_GROUPS, "every save is there"
-    assert len({(v.group, v.future, v.version) for v in versions}) == 2 * N_GROUPS, (
-        "none duplicated"
-    )
+    assert len({(v.group, v.future, v.version) for v in versions}) == 2 * N_GROUPS, "none duplicated"
     assert all(v.intact for v in versions), "none torn"
     shared = [v for v in versions if v.group == "samen"]
     own = [v for v in versions if v.group != "samen"]
@@ -99,8 +95,7 @@ def test_twenty_processes_saving_at_once(store: WorkshopStore, db_url: str, work
     context.set_forkserver_preload(["simulator.workshop.store"])
     barrier = context.Barrier(N_GROUPS)
     processes = [
-        context.Process(target=_save_in_process, args=(db_url, workshop_code, i, barrier))
-        for i in range(N_GROUPS)
+        context.Process(target=_save_in_process, args=(db_url, workshop_code, i, barrier)) for i in range(N_GROUPS)
     ]
     for process in processes:
         process.start()
@@ -119,9 +114,7 @@ KILLER = textwrap.dedent("""\
     """)
 
 
-def _save_and_die(
-    db_url: str, code: str, future: str, text: str, hook: str
-) -> subprocess.CompletedProcess:
+def _save_and_die(db_url: str, code: str, future: str, text: str, hook: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, **{TEST_HOOK_ENV: hook})
     return subprocess.run(
         [sys.executable, "-c", KILLER, db_url, code, future],
@@ -137,8 +130,7 @@ def _save_and_die(
 def _row_counts(store: WorkshopStore) -> dict[str, int]:
     with store.db.reading() as conn:
         return {
-            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
-            for table in t.V1_TABLES
+            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() for table in t.V1_TABLES
         }
 
 
@@ -162,9 +154,7 @@ def test_a_process_killed_inside_a_save_leaves_the_database_consistent(
     assert store.save_future(workshop_code, "A", "nieuw", future_yaml(3)).version == 1
 
 
-def test_without_the_hook_the_same_save_goes_through(
-    store: WorkshopStore, db_url: str, workshop_code: str
-):
+def test_without_the_hook_the_same_save_goes_through(store: WorkshopStore, db_url: str, workshop_code: str):
     done = _save_and_die(db_url, workshop_code, "nieuw", future_yaml(2), "")
     assert done.returncode == 0 and "survived" in done.stdout, done.stderr
     assert [v.version for v in store.history(workshop_code, "A", "nieuw")] == [1]

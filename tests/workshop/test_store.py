@@ -13,15 +13,9 @@ from simulator.workshop.store import WorkshopStore
 from .helpers import MODEL_NO_Y_LINK_YAML, MODEL_V2_YAML, MODEL_YAML, future_yaml
 
 
-def test_every_save_is_a_new_version_and_nothing_is_overwritten(
-    store: WorkshopStore, workshop_code: str
-):
-    first = store.save_future(
-        workshop_code, "A", "Groen", future_yaml(10), Notes("Wat als?", "meer banen")
-    )
-    second = store.save_future(
-        workshop_code, "A", "Groen", future_yaml(20), Notes("Wat als?", "", "ja", "doen")
-    )
+def test_every_save_is_a_new_version_and_nothing_is_overwritten(store: WorkshopStore, workshop_code: str):
+    first = store.save_future(workshop_code, "A", "Groen", future_yaml(10), Notes("Wat als?", "meer banen"))
+    second = store.save_future(workshop_code, "A", "Groen", future_yaml(20), Notes("Wat als?", "", "ja", "doen"))
     history = store.history(workshop_code, "A", "Groen")
     assert [v.version for v in history] == [1, 2]
     assert history[0] == first and history[1] == second
@@ -31,9 +25,7 @@ def test_every_save_is_a_new_version_and_nothing_is_overwritten(
     assert [v.version for v in store.latest(workshop_code)] == [2]
 
 
-def test_a_repeated_save_with_the_same_save_id_is_stored_once(
-    store: WorkshopStore, workshop_code: str
-):
+def test_a_repeated_save_with_the_same_save_id_is_stored_once(store: WorkshopStore, workshop_code: str):
     one = store.save_future(workshop_code, "A", "Groen", future_yaml(10), save_id="click-1")
     again = store.save_future(workshop_code, "A", "Groen", future_yaml(10), save_id="click-1")
     assert one == again
@@ -65,12 +57,8 @@ def test_codes_are_forgiving_about_case_and_dashes(store: WorkshopStore, worksho
     assert store.workshop(typed).code == workshop_code
 
 
-@pytest.mark.parametrize(
-    "guess", ["", "AAAA-AAAA", "' OR '1'='1", "x" * 1000, "<script>", "HX4K-PQ7"]
-)
-def test_a_wrong_or_guessed_code_gives_nothing_away(
-    store: WorkshopStore, workshop_code: str, guess: str
-):
+@pytest.mark.parametrize("guess", ["", "AAAA-AAAA", "' OR '1'='1", "x" * 1000, "<script>", "HX4K-PQ7"])
+def test_a_wrong_or_guessed_code_gives_nothing_away(store: WorkshopStore, workshop_code: str, guess: str):
     messages = set()
     for call in (
         store.workshop,
@@ -85,9 +73,7 @@ def test_a_wrong_or_guessed_code_gives_nothing_away(
     with pytest.raises(InputError) as info:
         store.join(guess, "Indringer")
     messages.add(str(info.value))
-    assert messages == {
-        "join code: no workshop has this join code (check the code with the facilitator)"
-    }
+    assert messages == {"join code: no workshop has this join code (check the code with the facilitator)"}
     assert store.groups(workshop_code) == ["A", "B"]
 
 
@@ -95,17 +81,13 @@ def test_names_and_notes_are_stored_as_text_never_run(store: WorkshopStore, work
     evil = "x'); DROP TABLE future_versions; --"
     html = "<script>alert('x')</script><b>vet</b>"
     store.join(workshop_code, evil)
-    saved = store.save_future(
-        workshop_code, evil, html, future_yaml(1), Notes(html, evil, "%s", "?")
-    )
+    saved = store.save_future(workshop_code, evil, html, future_yaml(1), Notes(html, evil, "%s", "?"))
     assert saved.group == evil and saved.future == html
     assert store.history(workshop_code, evil, html)[0].notes == Notes(html, evil, "%s", "?")
     assert evil in store.groups(workshop_code)
 
 
-def test_an_invalid_future_is_refused_and_nothing_is_saved(
-    store: WorkshopStore, workshop_code: str
-):
+def test_an_invalid_future_is_refused_and_nothing_is_saved(store: WorkshopStore, workshop_code: str):
     store.save_future(workshop_code, "A", "goed", future_yaml(1))
     bad = future_yaml(1).replace("node: x", "node: xx")
     with pytest.raises(InputError, match="unknown node 'xx'.*did you mean 'x'"):
@@ -124,9 +106,7 @@ def test_bad_names_are_refused(store: WorkshopStore, workshop_code: str, name: s
     assert store.versions(workshop_code) == []
 
 
-def test_names_are_trimmed_so_a_group_rejoins_with_the_same_name(
-    store: WorkshopStore, workshop_code: str
-):
+def test_names_are_trimmed_so_a_group_rejoins_with_the_same_name(store: WorkshopStore, workshop_code: str):
     assert store.join(workshop_code, "  A  ") == "A"
     assert store.groups(workshop_code) == ["A", "B"]
 
@@ -148,15 +128,11 @@ def test_create_refuses_an_invalid_model_and_stores_nothing(store: WorkshopStore
     with pytest.raises(InputError, match="unknown node"):
         store.create_workshop("Kapot", MODEL_YAML.replace("to: z", "to: q"))
     with pytest.raises(InputError):
-        store.create_workshop(
-            "Kapot", MODEL_YAML, ["name: s\nmodel: m\ninterventions: [{node: q}]\n"]
-        )
+        store.create_workshop("Kapot", MODEL_YAML, ["name: s\nmodel: m\ninterventions: [{node: q}]\n"])
     assert store.list_workshops() == []
 
 
-def test_a_future_records_its_model_and_the_view_shows_a_change(
-    store: WorkshopStore, workshop_code: str
-):
+def test_a_future_records_its_model_and_the_view_shows_a_change(store: WorkshopStore, workshop_code: str):
     old = store.save_future(workshop_code, "A", "f", future_yaml(10))
     original = store.current_model(workshop_code)
     new = store.add_model(workshop_code, MODEL_V2_YAML, "v2.yaml")
@@ -171,9 +147,7 @@ def test_a_future_records_its_model_and_the_view_shows_a_change(
     assert later.model_id == new.id and old.model_id == original.id
 
 
-def test_a_future_that_no_longer_validates_keeps_its_own_run_and_says_why(
-    store: WorkshopStore, workshop_code: str
-):
+def test_a_future_that_no_longer_validates_keeps_its_own_run_and_says_why(store: WorkshopStore, workshop_code: str):
     old = store.save_future(workshop_code, "A", "f", future_yaml(10, weight=2.0))
     original = store.current_model(workshop_code)
     new = store.add_model(workshop_code, MODEL_NO_Y_LINK_YAML)

@@ -64,9 +64,7 @@ def _link_columns(model: ModelSpec) -> dict:
 def _node_columns() -> dict:
     """Column heads of the node table in the reader's language; numbers at full precision."""
     columns = {key: st.column_config.Column(tr(f"col_{key}")) for key in ("label", "unit")}
-    return columns | {
-        key: st.column_config.TextColumn(tr(f"col_{key}")) for key in NODE_NUMBERS
-    }
+    return columns | {key: st.column_config.TextColumn(tr(f"col_{key}")) for key in NODE_NUMBERS}
 
 
 UNIT = "weight_unit"
@@ -98,15 +96,11 @@ def preview(cur: state.Current) -> None:
         try:
             base = state.current_default()
             runs[tr("default_model")] = state.run(base, scenario)
-        except (
-            Exception
-        ):  # the own model may have other nodes: then there is nothing to set beside it
+        except Exception:  # the own model may have other nodes: then there is nothing to set beside it
             pass
     st.subheader(tr("preview"))
     if st.session_state.get(state.wkey("preview_node")) not in model.node_ids:
-        st.session_state[state.wkey("preview_node")] = model.node_ids[
-            min(1, len(model.node_ids) - 1)
-        ]
+        st.session_state[state.wkey("preview_node")] = model.node_ids[min(1, len(model.node_ids) - 1)]
     node = st.selectbox(
         tr("indicator"),
         model.node_ids,
@@ -148,10 +142,12 @@ def editor(cur: state.Current) -> None:
             column_config=_node_columns(),
         )
         st.caption(f"{tr('col_baseline')}: {tr('nonlinear_baseline')}")
-    links, unreadable = editable_numbers.parse_columns(links.drop(columns=[UNIT]), LINK_NUMBERS, lang,
-                                                       lambda row: model_input.link_head(model, row, lang))
-    nodes, unreadable_nodes = editable_numbers.parse_columns(nodes, NODE_NUMBERS, lang,
-                                                             lambda row: model_input.node_head(model, row, lang))
+    links, unreadable = editable_numbers.parse_columns(
+        links.drop(columns=[UNIT]), LINK_NUMBERS, lang, lambda row: model_input.link_head(model, row, lang)
+    )
+    nodes, unreadable_nodes = editable_numbers.parse_columns(
+        nodes, NODE_NUMBERS, lang, lambda row: model_input.node_head(model, row, lang)
+    )
     problems = unreadable + unreadable_nodes + model_input.edit_problems(model, links, nodes, lang)
     for problem in problems:  # row by row, as soon as a cell is out of range (labels may be uploaded text)
         st.error(plain_text.markdown(problem))
@@ -185,9 +181,7 @@ def uploader() -> None:
         return
     if st.session_state.get("upload_done") != file.file_id:
         st.session_state["upload_done"] = file.file_id
-        outcome = model_input.check_upload(
-            file.getvalue(), file.name, state.current().model, _scenario_texts()
-        )
+        outcome = model_input.check_upload(file.getvalue(), file.name, state.current().model, _scenario_texts())
         if outcome.kind == "refused":
             st.session_state["upload_messages"] = _refusal(outcome)
         elif outcome.kind == "scenario":

@@ -76,8 +76,11 @@ def dutch_slider(label: str, low: float, high: float, step: float, key: str) -> 
     lang = state.language()
     # The grid (up to 2,001 values) and its labels are made once per range and language: formatting them
     # on every rerun was the largest cost of a slider move (Babel, twice per option).
-    grid, labels = state.memo("slider_grid", (float(low), float(high), float(step), lang),
-                              lambda: _grid_labels(float(low), float(high), float(step), lang))
+    grid, labels = state.memo(
+        "slider_grid",
+        (float(low), float(high), float(step), lang),
+        lambda: _grid_labels(float(low), float(high), float(step), lang),
+    )
     current = st.session_state.get(key)
     if current is not None and current not in labels:  # a linked or restored value: its nearest grid value
         st.session_state[key] = min(grid, key=lambda v: abs(v - float(current)))
@@ -173,11 +176,10 @@ def assumption_sliders(cur: state.Current) -> None:
     for key in st.session_state[state.wkey("assume_pick")]:
         item, widget = items[key], f"assume:{key}"
         if widget not in st.session_state:
-            st.session_state[widget] = float(
-                min(max(future.assumptions.get(key, weights[key]), item.low), item.high)
-            )
-        value = dutch_slider(md(_assumption_label(cur, key)), item.low, item.high,
-                             ov.nice_step(item.high - item.low) / 10, widget)
+            st.session_state[widget] = float(min(max(future.assumptions.get(key, weights[key]), item.low), item.high))
+        value = dutch_slider(
+            md(_assumption_label(cur, key)), item.low, item.high, ov.nice_step(item.high - item.low) / 10, widget
+        )
         if value != weights[key] or key in future.assumptions:
             future.assumptions[key] = float(value)
     with st.expander(tr("more_assumptions")):
@@ -227,8 +229,7 @@ def _answer(cur: state.Current, card, year: float, skip: frozenset[str], key: tu
     heads, lines = state.memo("answer", (*key, tuple(sorted(skip))), make) if key else make()
     if heads:
         for col, head in zip(st.columns(len(heads)), heads, strict=True):
-            col.metric(md(head.label), head.value, head.delta, delta_color=head.colour, help=md(head.help),
-                       border=True)
+            col.metric(md(head.label), head.value, head.delta, delta_color=head.colour, help=md(head.help), border=True)
     for line in lines:
         st.markdown(line)  # plain-text: escaped with md() where the line is made (make() above)
     st.caption(tr("answer_against"))
@@ -251,8 +252,11 @@ def _ambitions(cur: state.Current, scenario, run, band_on: bool) -> None:
         if experiments.ensemble is not None:
             members_at = experiments.ensemble.member_deltas
     key = (cur.key, state.scenario_key(scenario), band_on, lang, found.path)
-    lines = state.memo("ambitions", key, lambda: tuple(answer.ambition_lines(
-        cur.model.spec, found.spec, found.nodes, run, members_at, lang)))
+    lines = state.memo(
+        "ambitions",
+        key,
+        lambda: tuple(answer.ambition_lines(cur.model.spec, found.spec, found.nodes, run, members_at, lang)),
+    )
     if not lines:
         return
     with st.expander(tr("ambitions_title", reached=int(sum(line.reached for line in lines)), n=len(lines))):
@@ -377,8 +381,12 @@ def _places(cur: state.Current, scenario, card, year: float, skip: frozenset[str
     if families:
         if st.session_state.get(state.wkey("place_family")) not in families:
             st.session_state[state.wkey("place_family")] = places.default_family(model, skip)
-        family = cols[1].selectbox(tr("place_indicator"), families, key=state.wkey("place_family"),
-                                   format_func=lambda f: places.family_label(model, f, lang))
+        family = cols[1].selectbox(
+            tr("place_indicator"),
+            families,
+            key=state.wkey("place_family"),
+            format_func=lambda f: places.family_label(model, f, lang),
+        )
         changes = places.family_changes(model, card, family)
 
         def figure():
@@ -421,9 +429,9 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
     skip = {lever.node for lever in levers}
     default_nodes = answer.default_path_nodes(model, skip) or model.node_ids[:4]
     st.subheader(tr("key_paths"))
-    if state.wkey("paths_pick") not in st.session_state or not set(
-        st.session_state[state.wkey("paths_pick")]
-    ) <= set(model.node_ids):
+    if state.wkey("paths_pick") not in st.session_state or not set(st.session_state[state.wkey("paths_pick")]) <= set(
+        model.node_ids
+    ):
         st.session_state[state.wkey("paths_pick")] = default_nodes
     nodes = st.multiselect(
         tr("indicators"),
@@ -444,9 +452,7 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
         if bands:
             import pandas as pd
 
-            band = pd.concat(
-                [tables.band_table(s, runs[name], node, name) for name, s in bands.items()]
-            )
+            band = pd.concat([tables.band_table(s, runs[name], node, name) for name, s in bands.items()])
         fig = charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), band)
         return numbers.localize_figure(fig, lang)
 
@@ -460,9 +466,11 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
     year = float(card["year"].iloc[0])
 
     def sentences() -> tuple[list[str], list[str], list[str]]:
-        return (tables.effect_sentences(card, first, nodes or default_nodes, lang, model),
-                tables.tradeoff_lines(card, lang),
-                distribution_lines(model, first.times, first.baseline, first.delta, [year], lang))
+        return (
+            tables.effect_sentences(card, first, nodes or default_nodes, lang, model),
+            tables.tradeoff_lines(card, lang),
+            distribution_lines(model, first.times, first.baseline, first.delta, [year], lang),
+        )
 
     effects, lines, gaps = state.memo("effects", (*keys[first_name], tuple(nodes or default_nodes)), sentences)
     for sentence in effects:

@@ -30,19 +30,26 @@ TEXT: dict[str, dict[str, str]] = {
     "title": {"nl": "Kalibreren, gevoeligheid en monitoren", "en": "Calibration, sensitivity and monitoring"},
     "intro": {
         "nl": "Laat de verbanden rusten op data waar die er zijn, en zie eerlijk welke verbanden de data niet "
-              "kunnen vastleggen. Kies welke aannames er het meest toe doen, en volg of wat we waarnemen nog "
-              "binnen de verwachte band valt.",
+        "kunnen vastleggen. Kies welke aannames er het meest toe doen, en volg of wat we waarnemen nog "
+        "binnen de verwachte band valt.",
         "en": "Let the links rest on data where data exist, and see honestly which links the data cannot pin "
-              "down. Find which assumptions matter most, and check whether what we observe is still inside "
-              "the expected band."},
-    "scenario": {"nl": "Scenario (wat er gebeurde / wat gepland is)",
-                 "en": "Scenario (what happened / what is planned)"},
+        "down. Find which assumptions matter most, and check whether what we observe is still inside "
+        "the expected band.",
+    },
+    "scenario": {
+        "nl": "Scenario (wat er gebeurde / wat gepland is)",
+        "en": "Scenario (what happened / what is planned)",
+    },
     "data": {"nl": "Waarnemingen", "en": "Observed data"},
-    "sample": {"nl": "Voorbeelddata (illustratief, synthetisch: geen echte waarnemingen)",
-               "en": "Sample data (illustrative, synthetic: not real observations)"},
+    "sample": {
+        "nl": "Voorbeelddata (illustratief, synthetisch: geen echte waarnemingen)",
+        "en": "Sample data (illustrative, synthetic: not real observations)",
+    },
     "upload": {"nl": "Eigen CSV uploaden (node,time,value)", "en": "Upload own CSV (node,time,value)"},
-    "no_data": {"nl": "Upload een CSV met de kolommen node,time,value (optioneel region,source).",
-                "en": "Upload a CSV with the columns node,time,value (optionally region,source)."},
+    "no_data": {
+        "nl": "Upload een CSV met de kolommen node,time,value (optioneel region,source).",
+        "en": "Upload a CSV with the columns node,time,value (optionally region,source).",
+    },
     "too_big": {"nl": "Bestand is te groot (max. 5 MB).", "en": "File is too large (max 5 MB)."},
     "n_obs": {"nl": "{n} waarnemingen van {k} indicatoren", "en": "{n} observations of {k} indicators"},
     "tab_calibrate": {"nl": "Kalibreren", "en": "Calibrate"},
@@ -75,8 +82,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "run_monitor": {"nl": "Vergelijk met de verwachting", "en": "Compare with expectation"},
     "flagged": {"nl": "Buiten de verwachte band", "en": "Outside the expected band"},
-    "all_inside": {"nl": "Alle waarnemingen vallen binnen de verwachte band.",
-                   "en": "All observations lie inside the expected band."},
+    "all_inside": {
+        "nl": "Alle waarnemingen vallen binnen de verwachte band.",
+        "en": "All observations lie inside the expected band.",
+    },
     "indicator": {"nl": "Indicator", "en": "Indicator"},
 }
 
@@ -88,8 +97,9 @@ def _t(key: str, **values: object) -> str:
 
 def _observed(prepared) -> ObservedData | None:
     """The observed data chosen on the page, checked against the scenario (None when none yet)."""
-    source = st.radio(_t("data"), ["sample", "upload"], horizontal=True, key=state.wkey("obs_source"),
-                      format_func=lambda x: _t(x))
+    source = st.radio(
+        _t("data"), ["sample", "upload"], horizontal=True, key=state.wkey("obs_source"), format_func=lambda x: _t(x)
+    )
     ids = list(prepared.compiled.node_ids)
     horizon = (float(prepared.compiled.times[0]), float(prepared.compiled.times[-1]))
     if source == "sample":
@@ -118,8 +128,13 @@ def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None
     if not set(st.session_state.get(state.wkey("cal_links")) or []) <= set(options):
         st.session_state.pop(state.wkey("cal_links"))
     st.session_state.setdefault(state.wkey("cal_links"), options[: min(6, len(options))])
-    chosen = st.multiselect(_t("links"), options, key=state.wkey("cal_links"), placeholder=state.tr("choose"),
-                            format_func=lambda k: _link_label(cur, k))
+    chosen = st.multiselect(
+        _t("links"),
+        options,
+        key=state.wkey("cal_links"),
+        placeholder=state.tr("choose"),
+        format_func=lambda k: _link_label(cur, k),
+    )
     left, mid, right = st.columns(3)
     fit_lags = left.checkbox(_t("fit_lags"), key="cal_lags")
     st.session_state.setdefault("cal_starts", 3)
@@ -140,8 +155,9 @@ def _show_calibration(cur: state.Current, prepared, observed: ObservedData, resu
     st.subheader(_t("estimates"))
     frame = result.parameter_frame()
     st.dataframe(numbers.text_table(frame, state.language()), hide_index=True)
-    st.plotly_chart(numbers.localize_figure(charts.estimates_figure(frame), state.language(), time_axis=False),
-                    key="cal_estimates")
+    st.plotly_chart(
+        numbers.localize_figure(charts.estimates_figure(frame), state.language(), time_axis=False), key="cal_estimates"
+    )
     if result.warnings or result.notes:
         st.subheader(_t("warnings"))
         for text in [*result.warnings, *result.notes]:
@@ -155,8 +171,13 @@ def _show_calibration(cur: state.Current, prepared, observed: ObservedData, resu
         st.plotly_chart(numbers.localize_figure(fig, state.language()), key=f"cal_fit_{node}")
     when = datetime.now(UTC).isoformat(timespec="seconds")
     text = fitted_model_text(cur.model, result, prepared.name, when)
-    st.download_button(_t("download"), text, file_name=f"{cur.model.spec.name}-calibrated.yaml",
-                       mime="application/x-yaml", key="cal_download")
+    st.download_button(
+        _t("download"),
+        text,
+        file_name=f"{cur.model.spec.name}-calibrated.yaml",
+        mime="application/x-yaml",
+        key="cal_download",
+    )
 
 
 def _sensitivity_tab(cur: state.Current, prepared) -> None:
@@ -166,16 +187,21 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     default = ids.index("life_satisfaction") if "life_satisfaction" in ids else len(ids) - 1
     if st.session_state.get(state.wkey("sa_output")) not in ids:
         st.session_state[state.wkey("sa_output")] = ids[default]
-    output = left.selectbox(_t("output"), ids, key=state.wkey("sa_output"),
-                            format_func=lambda n: state.label_of(cur.model.spec, n),
-                            placeholder=state.tr("choose"),)
+    output = left.selectbox(
+        _t("output"),
+        ids,
+        key=state.wkey("sa_output"),
+        format_func=lambda n: state.label_of(cur.model.spec, n),
+        placeholder=state.tr("choose"),
+    )
     first, last = int(np.ceil(times[0])), int(np.floor(times[-1]))
     if not first <= (st.session_state.get("sa_year") or 0) <= last:
         st.session_state["sa_year"] = min(last, first + 10)
     year = mid.slider(_t("year"), first, last, key="sa_year")
     method = right.radio(_t("method"), ["sobol", "morris"], horizontal=True, key="sa_method")
-    samples = far.selectbox(_t("samples"), [128, 256, 512, 1024], index=1, key="sa_samples",
-                            placeholder=state.tr("choose"))
+    samples = far.selectbox(
+        _t("samples"), [128, 256, 512, 1024], index=1, key="sa_samples", placeholder=state.tr("choose")
+    )
     if st.button(_t("run_sa"), type="primary", key="sa_run"):
         with st.spinner("…"):
             indices = scenario_sensitivity(prepared, output, float(year), method, samples)
@@ -186,27 +212,42 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     _, output, year, indices = stored
     ranking = indices.ranking(year)
     st.subheader(f"{_t('ranking')}: {plain_text.markdown(state.label_of(cur.model.spec, output))}, {year:g}")
-    st.plotly_chart(numbers.localize_figure(charts.tornado_figure(ranking), state.language(), time_axis=False),
-                    key="sa_tornado")
+    st.plotly_chart(
+        numbers.localize_figure(charts.tornado_figure(ranking), state.language(), time_axis=False), key="sa_tornado"
+    )
     st.subheader(_t("over_time"))
     top = list(ranking["factor"].head(5))
-    st.plotly_chart(numbers.localize_figure(charts.indices_over_time_figure(indices.over_time(), top, indices.main),
-                                            state.language()), key="sa_time")
+    st.plotly_chart(
+        numbers.localize_figure(
+            charts.indices_over_time_figure(indices.over_time(), top, indices.main), state.language()
+        ),
+        key="sa_time",
+    )
     st.dataframe(numbers.text_table(ranking, state.language()), hide_index=True)
 
 
 def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
     left, middle, right = st.columns(3)
-    samples = left.selectbox(_t("band_samples"), [200, 500, 1000, 2000], index=1, key="mon_samples",
-                             placeholder=state.tr("choose"))
+    samples = left.selectbox(
+        _t("band_samples"), [200, 500, 1000, 2000], index=1, key="mon_samples", placeholder=state.tr("choose")
+    )
     st.session_state.setdefault("mon_level", 0.9)
-    level = middle.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], key="mon_level",
-                                 format_func=lambda x: f"{x:.0%}")
-    tolerance = right.number_input(_t("tolerance"), min_value=0.0, max_value=50.0, value=0.0, step=0.5,
-                                   key="mon_tolerance", help=_t("tolerance_help"))
+    level = middle.select_slider(_t("level"), [0.5, 0.8, 0.9, 0.95], key="mon_level", format_func=lambda x: f"{x:.0%}")
+    tolerance = right.number_input(
+        _t("tolerance"),
+        min_value=0.0,
+        max_value=50.0,
+        value=0.0,
+        step=0.5,
+        key="mon_tolerance",
+        help=_t("tolerance_help"),
+    )
     if st.button(_t("run_monitor"), type="primary", key="mon_run"):
-        st.session_state["mon_result"] = (observed.file, prepared.name, monitor(
-            prepared, observed, samples, 0, level, tolerance=tolerance / 100))
+        st.session_state["mon_result"] = (
+            observed.file,
+            prepared.name,
+            monitor(prepared, observed, samples, 0, level, tolerance=tolerance / 100),
+        )
     stored = st.session_state.get("mon_result")
     if not stored or stored[:2] != (observed.file, prepared.name):
         return
@@ -220,12 +261,20 @@ def _monitor_tab(cur: state.Current, prepared, observed: ObservedData) -> None:
     st.dataframe(numbers.text_table(result.summary(), state.language()), hide_index=True)
     if st.session_state.get(state.wkey("mon_node")) not in observed.nodes:
         st.session_state[state.wkey("mon_node")] = observed.nodes[0]
-    node = st.selectbox(_t("indicator"), observed.nodes, key=state.wkey("mon_node"),
-                        format_func=lambda n: state.label_of(cur.model.spec, n),
-                        placeholder=state.tr("choose"),)
+    node = st.selectbox(
+        _t("indicator"),
+        observed.nodes,
+        key=state.wkey("mon_node"),
+        format_func=lambda n: state.label_of(cur.model.spec, n),
+        placeholder=state.tr("choose"),
+    )
     band = result.band.to_frame()
-    fig = charts.monitor_figure(band[band["node"] == node], result.table[result.table["node"] == node],
-                                state.label_of(cur.model.spec, node), state.unit_of(cur.model.spec, node))
+    fig = charts.monitor_figure(
+        band[band["node"] == node],
+        result.table[result.table["node"] == node],
+        state.label_of(cur.model.spec, node),
+        state.unit_of(cur.model.spec, node),
+    )
     st.plotly_chart(numbers.localize_figure(fig, state.language()), key="mon_figure")
 
 
@@ -240,8 +289,11 @@ def page() -> None:
         return
     default = names.index("medtech-growth") if "medtech-growth" in names else 0
     name = st.selectbox(
-        _t("scenario"), names, index=default, key="cal_scenario",
-        format_func=lambda n: (cur.scenarios[n].title.get(state.language()) if cur.scenarios[n].title else n),
+        _t("scenario"),
+        names,
+        index=default,
+        key="cal_scenario",
+        format_func=lambda n: cur.scenarios[n].title.get(state.language()) if cur.scenarios[n].title else n,
         placeholder=state.tr("choose"),
     )
     prepared = state.prepared(cur, cur.scenarios[name])

@@ -41,9 +41,7 @@ def page() -> None:
     if st.session_state.get(state.wkey("compare_pick")) is None or not set(
         st.session_state[state.wkey("compare_pick")]
     ) <= set(futures):
-        st.session_state[state.wkey("compare_pick")] = [k for k in futures if k != CURRENT_OWN][
-            :PER_ROW
-        ]
+        st.session_state[state.wkey("compare_pick")] = [k for k in futures if k != CURRENT_OWN][:PER_ROW]
     chosen = st.multiselect(
         tr("futures"),
         list(futures),
@@ -74,10 +72,12 @@ def page() -> None:
         cols = st.columns(PER_ROW)
         for col, name in zip(cols, names[row : row + PER_ROW], strict=False):
             col.markdown(f"**{md(name)}**")
-            fig = charts.scorecard_figure(summary(cards[name]), lang, "", themes, compact=True, card=cards[name],
-                                          skip=pushed)
-            col.plotly_chart(fig, key=f"cmp_card:{name}",
-                             config={"displayModeBar": False})  # numbers: verdict words on category axes
+            fig = charts.scorecard_figure(
+                summary(cards[name]), lang, "", themes, compact=True, card=cards[name], skip=pushed
+            )
+            col.plotly_chart(
+                fig, key=f"cmp_card:{name}", config={"displayModeBar": False}
+            )  # numbers: verdict words on category axes
     st.caption(tr("scorecard_legend"))
     diff = tables.differences(cards)
     st.subheader(tr("key_paths"))
@@ -108,8 +108,10 @@ def page() -> None:
     if diff.empty:
         st.caption("—")
         return
-    shown = diff.assign(unit=[state.unit_of(model, n) for n in diff["node"]]).drop(columns=["node"]).rename(
-        columns={"label": tr("indicator"), "unit": tr("unit"), "spread": tr("spread")}
+    shown = (
+        diff.assign(unit=[state.unit_of(model, n) for n in diff["node"]])
+        .drop(columns=["node"])
+        .rename(columns={"label": tr("indicator"), "unit": tr("unit"), "spread": tr("spread")})
     )
     st.dataframe(numbers.text_table(shown, state.language()), hide_index=True)
 

@@ -71,14 +71,21 @@ def _lever_changes(cur: state.Current, lang: str) -> list[policy_note.Change]:
         value = future.levers.get(lever.key)
         if value is not None and value != sizes[lever.key]:
             what = fut.lever_label(cur.model.spec, lever, lang)
-            out.append(policy_note.Change(tr("xl_lever", what=what), numbers.plain(sizes[lever.key], lang),
-                                          numbers.plain(value, lang)))
+            out.append(
+                policy_note.Change(
+                    tr("xl_lever", what=what), numbers.plain(sizes[lever.key], lang), numbers.plain(value, lang)
+                )
+            )
         if lever.key in future.timing:
             tpl = lever.template
             default = [tpl.start, tpl.end if tpl.shape == "ramp" else tpl.width]
-            out.append(policy_note.Change(tr("xl_timing", what=fut.lever_label(cur.model.spec, lever, lang)),
-                                          " – ".join(numbers.plain(x, lang) for x in default),
-                                          " – ".join(numbers.plain(x, lang) for x in future.timing[lever.key])))
+            out.append(
+                policy_note.Change(
+                    tr("xl_timing", what=fut.lever_label(cur.model.spec, lever, lang)),
+                    " – ".join(numbers.plain(x, lang) for x in default),
+                    " – ".join(numbers.plain(x, lang) for x in future.timing[lever.key]),
+                )
+            )
     return out
 
 
@@ -93,8 +100,11 @@ def changes(cur: state.Current) -> list[policy_note.Change]:
     for key, value in fut.changed_assumptions(model, base, future).items():
         source, target = key.split("->")
         what = f"{state.label_of(model, source)} → {state.label_of(model, target)}"
-        out.append(policy_note.Change(tr("xl_assumption", what=what), numbers.plain(weights[key], lang),
-                                      numbers.plain(value, lang)))
+        out.append(
+            policy_note.Change(
+                tr("xl_assumption", what=what), numbers.plain(weights[key], lang), numbers.plain(value, lang)
+            )
+        )
     if st.session_state.get("model_choice") == state.OWN_MODEL:
         default = state.current_default().model.spec
         edits, _ = ov.model_edits(default, model)
@@ -150,8 +160,9 @@ def _chart(cur: state.Current):
         themes = in_cbs_order(n.theme for n in model.nodes)
         pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
         fig = charts.scorecard_figure(summary(card), lang, "", themes, card=card, skip=pushed)
-        fig = policy_note.for_note(fig, tr("scorecard"), subtitle,
-                                   policy_note.plain_legend(tr("scorecard_legend")), source, lang)
+        fig = policy_note.for_note(
+            fig, tr("scorecard"), subtitle, policy_note.plain_legend(tr("scorecard_legend")), source, lang
+        )
     else:
         runs = {tr("with_defaults"): state.run(cur, defaults)}
         if own is not None:
@@ -178,8 +189,7 @@ def _workbook(cur: state.Current, frame: pd.DataFrame, card: pd.DataFrame) -> by
     _, _, defaults, own = state.future_specs(cur)
     year_card = state.scorecard_of(cur, own or defaults, _year(cur))
     pushed = frozenset(lever.node for lever in ov.levers(model, list(cur.scenarios.values())))
-    blocks = policy_note.summary_blocks(model, year_card, changes(cur), _scenario_title(cur), state.language(),
-                                        pushed)
+    blocks = policy_note.summary_blocks(model, year_card, changes(cur), _scenario_title(cur), state.language(), pushed)
     return exporting.excel_bytes(
         {"results": frame, "scorecard": card, "scorecard_summary": summary(card)}, (tr("xl_summary"), blocks)
     )
@@ -214,9 +224,7 @@ def page() -> None:
             st.warning(tr("png_unavailable", reason=type(exc).__name__))
     png = st.session_state.get("png")
     if png is not None and png[0] == node:
-        st.download_button(
-            tr("download_png"), png[1], file_name=f"{node}.png", mime="image/png", key="dl_png"
-        )
+        st.download_button(tr("download_png"), png[1], file_name=f"{node}.png", mime="image/png", key="dl_png")
     _, _, defaults, own = state.future_specs(cur)
     scenario = own or defaults
     _council_report(cur, scenario)
@@ -245,15 +253,24 @@ def _council_report(cur: state.Current, scenario) -> None:
         from simulator.io.report_html import render_html
 
         try:
-            content = council_report([(scenario, cur.model.spec)], language=state.language(), sensitivity_runs=0,
-                                  ambitions=[state.ambitions_of(cur)])
+            content = council_report(
+                [(scenario, cur.model.spec)],
+                language=state.language(),
+                sensitivity_runs=0,
+                ambitions=[state.ambitions_of(cur)],
+            )
             st.session_state["council_report"] = (scenario.name, render_html(content))
         except Exception as exc:  # kaleido needs a Chrome for the charts
             st.warning(tr("report_unavailable", reason=state.error_text(exc)))
     ready = st.session_state.get("council_report")
     if ready is not None and ready[0] == scenario.name:
-        st.download_button(tr("download_report"), ready[1].encode("utf-8"), file_name=f"{scenario.name}-rapport.html",
-                           mime="text/html", key="dl_report")
+        st.download_button(
+            tr("download_report"),
+            ready[1].encode("utf-8"),
+            file_name=f"{scenario.name}-rapport.html",
+            mime="text/html",
+            key="dl_report",
+        )
 
 
 def _lost_text(item: str) -> str:

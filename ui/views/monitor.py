@@ -117,9 +117,11 @@ def monitor_section(cur: state.Current) -> None:
         shown,
         hide_index=True,
         column_config={c: st.column_config.TextColumn(width="small") for c in measured}
-        | {tr("col_date"): st.column_config.TextColumn(width="small"),
-           tr("col_side"): st.column_config.TextColumn(width="small"),
-           tr("unit"): st.column_config.TextColumn(width="medium")},
+        | {
+            tr("col_date"): st.column_config.TextColumn(width="small"),
+            tr("col_side"): st.column_config.TextColumn(width="small"),
+            tr("unit"): st.column_config.TextColumn(width="medium"),
+        },
     )
 
 

@@ -123,8 +123,7 @@ def _tracing(cur: state.Current, focus: str) -> None:
         st.caption("—")
         return
     labels = [
-        state.label_of(cur.model.spec, s) if s else p
-        for s, p in zip(parts["source"], parts["part"], strict=True)
+        state.label_of(cur.model.spec, s) if s else p for s, p in zip(parts["source"], parts["part"], strict=True)
     ]
     table = pd.DataFrame({"label": labels, "value": parts["value"].to_numpy()})
     bars = charts.bar_figure(table, unit=state.unit_of(cur.model.spec, focus))
@@ -173,8 +172,7 @@ def _checks(cur: state.Current) -> None:
             tr("col_detail"): translate(detail(result.check, result.central), language),
         }
         if result.share is not None:
-            row[tr("col_share")] = translate(share_text(result.share, result.runs, result.check.min_share),
-                                             language)
+            row[tr("col_share")] = translate(share_text(result.share, result.runs, result.check.min_share), language)
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     held, n = len(runs.results) - len(runs.failed), len(runs.results)
@@ -205,8 +203,9 @@ def page() -> None:
     st.markdown(tr("network_intro"))
     focus = _focus(cur)
     fig = charts.network_figure(cur.model.spec, state.language(), focus)
-    event = st.plotly_chart(fig, key=f"network:{focus}", on_select="rerun",
-                            selection_mode="points")  # numbers: a drawing, no axes
+    event = st.plotly_chart(
+        fig, key=f"network:{focus}", on_select="rerun", selection_mode="points"
+    )  # numbers: a drawing, no axes
     clicked = _clicked(event, fig)
     if clicked and clicked != focus:
         st.session_state["focus_pending"] = clicked

@@ -61,12 +61,13 @@ TEXT: dict[str, dict[str, str]] = {
     "no_futures": {"nl": "Nog geen opgeslagen toekomsten.", "en": "No saved futures yet."},
     "version": {"nl": "Versie", "en": "Version"},
     "model_changed": {
-        "nl": "Het model van de workshop is veranderd sinds deze versie. "
-        "Hieronder beide uitkomsten.",
+        "nl": "Het model van de workshop is veranderd sinds deze versie. Hieronder beide uitkomsten.",
         "en": "The workshop's model changed since this version. Both results are shown below.",
     },
-    "model_changes": {"nl": "Wat er aan het model veranderde sinds deze versie",
-                      "en": "What changed in the model since this version"},
+    "model_changes": {
+        "nl": "Wat er aan het model veranderde sinds deze versie",
+        "en": "What changed in the model since this version",
+    },
     "fac_model_changes": {
         "nl": "Het model veranderde sinds toekomsten met model {sha} werden opgeslagen: wat er veranderde",
         "en": "The model changed since futures were saved with model {sha}: what changed",
@@ -161,8 +162,7 @@ TEXT: dict[str, dict[str, str]] = {
     "not_valid_yet": {
         "nl": "Deze tekst is (nog) geen geldig scenario voor het model van de workshop; "
         "bij 'Opslaan' ziet u waar het aan ligt.",
-        "en": "This text is not (yet) a valid scenario on the workshop's model; "
-        "'Save' tells you where.",
+        "en": "This text is not (yet) a valid scenario on the workshop's model; 'Save' tells you where.",
     },
     "name_needed": {
         "nl": "Geef de toekomst eerst een naam.",
@@ -207,8 +207,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "the stored future gives other numbers than this page",
     },
     "future_failed": {
-        "nl": "De toekomst {future} kon niet worden doorgerekend ({reason}); de andere toekomsten "
-        "staan hieronder.",
+        "nl": "De toekomst {future} kon niet worden doorgerekend ({reason}); de andere toekomsten staan hieronder.",
         "en": "The future {future} could not be run ({reason}); the other futures are shown below.",
     },
 }

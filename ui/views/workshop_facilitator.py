@@ -186,8 +186,9 @@ def _scorecards(prepared: Prepared, signature: tuple, year: float, lang: str) ->
         cols = st.columns(per_row)
         for col, label in zip(cols, labels[start : start + per_row], strict=False):
             fig = workshop_charts.marked_scorecard(summaries[label], lang, label, themes, differs)
-            col.plotly_chart(fig, key=f"ws_card:{label}",
-                             config={"displayModeBar": False})  # numbers: verdict words on category axes
+            col.plotly_chart(
+                fig, key=f"ws_card:{label}", config={"displayModeBar": False}
+            )  # numbers: verdict words on category axes
 
 
 @st.fragment
@@ -198,8 +199,14 @@ def _overlays(comparison: Comparison, outcome: str, lang: str) -> None:
     if not set(st.session_state.get(state.wkey("ws_nodes")) or [outcome]) <= set(model.node_ids):
         st.session_state.pop(state.wkey("ws_nodes"))
     st.session_state.setdefault(state.wkey("ws_nodes"), [outcome])
-    chosen = st.multiselect(tx("indicators"), model.node_ids, key=state.wkey("ws_nodes"),
-                            placeholder=state.tr("choose"), format_func=_label(model, lang), max_selections=6)
+    chosen = st.multiselect(
+        tx("indicators"),
+        model.node_ids,
+        key=state.wkey("ws_nodes"),
+        placeholder=state.tr("choose"),
+        format_func=_label(model, lang),
+        max_selections=6,
+    )
     grid = st.columns(2)
     for i, node in enumerate(chosen or [outcome]):
         fig = workshop_charts.overlay_figure(

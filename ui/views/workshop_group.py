@@ -60,9 +60,7 @@ def _start_text(text: str, store: WorkshopStore, code: str) -> str:
     return workshop_save.future_text(spec, state.language())
 
 
-def _sources(
-    store: WorkshopStore, code: str, mine: list[FutureVersion]
-) -> dict[str, tuple[str, str]]:
+def _sources(store: WorkshopStore, code: str, mine: list[FutureVersion]) -> dict[str, tuple[str, str]]:
     """Where a future can start from: option key -> (label, scenario YAML); the builder's future first."""
     out = {}
     built = _builder_text(store, code)
@@ -72,10 +70,7 @@ def _sources(
         f"start:{s.position}": (f"{tx('from_start')}: {s.name}", _start_text(s.yaml, store, code))
         for s in store.start_scenarios(code)
     }
-    out |= {
-        f"mine:{v.future}": (f"{tx('from_mine')}: {v.future} (v{v.version})", v.scenario_yaml)
-        for v in mine
-    }
+    out |= {f"mine:{v.future}": (f"{tx('from_mine')}: {v.future} (v{v.version})", v.scenario_yaml) for v in mine}
     return out
 
 
@@ -163,9 +158,7 @@ def _runs(
 def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
     """The chosen version's path of one indicator; both models when the model changed since."""
     made_with, current = store.model_version(code, version.model_id), store.current_model(code)
-    own, now, base, problems = _runs(
-        made_with.yaml, made_with.sha256, current.yaml, current.sha256, version
-    )
+    own, now, base, problems = _runs(made_with.yaml, made_with.sha256, current.yaml, current.sha256, version)
     for problem in problems:
         st.warning(plain_text.markdown(problem))
     model = model_file(current).spec
@@ -217,9 +210,7 @@ def history(store: WorkshopStore, code: str, group: str, mine: list[FutureVersio
     name = st.selectbox(tx("future_name"), names, key="ws_history_future")
     versions = store.history(code, group, name)
     st.dataframe(history_table(versions, store.current_model(code).sha256), hide_index=True)
-    number = st.selectbox(
-        tx("version"), [v.version for v in versions][::-1], key="ws_history_version"
-    )
+    number = st.selectbox(tx("version"), [v.version for v in versions][::-1], key="ws_history_version")
     chosen = next(v for v in versions if v.version == number)
     made_with = model_file(store.model_version(code, chosen.model_id))
     try:

@@ -18,7 +18,11 @@ from simulator.io.maps.mentalmodeler import read_mentalmodeler
 from simulator.io.maps.to_model import ImportedModel, map_model
 
 READERS: dict[str, Callable[[str | Path], ImportedMap]] = {
-    "kumu": read_kumu, "mentalmodeler": read_mentalmodeler, "loopy": read_loopy, "fcm": read_fcm}
+    "kumu": read_kumu,
+    "mentalmodeler": read_mentalmodeler,
+    "loopy": read_loopy,
+    "fcm": read_fcm,
+}
 """Each format's reader."""
 
 
@@ -27,5 +31,17 @@ def read_map(path: str | Path, format: str) -> ImportedMap:
     return READERS[format](path)
 
 
-__all__ = ["FORMAT_NAMES", "READERS", "ImportedMap", "ImportedModel", "MapLink", "MapNode", "map_model", "read_fcm",
-           "read_kumu", "read_loopy", "read_map", "read_mentalmodeler"]
+__all__ = [
+    "FORMAT_NAMES",
+    "READERS",
+    "ImportedMap",
+    "ImportedModel",
+    "MapLink",
+    "MapNode",
+    "map_model",
+    "read_fcm",
+    "read_kumu",
+    "read_loopy",
+    "read_map",
+    "read_mentalmodeler",
+]

@@ -48,8 +48,10 @@ def read_fcm(path: str | Path) -> ImportedMap:
 
 def scale_note() -> str:
     """The note of the scale mapping of weights in [-1, 1]."""
-    return msg("Weights on -1..1 become scores on -3..+3: 3 x weight, rounded half away from zero (-1 -> -3, "
-               "-0.5 -> -2, -0.1 -> 0, 0.2 -> +1, 0.5 -> +2, 1 -> +3); a score of 0 means no clear effect.")
+    return msg(
+        "Weights on -1..1 become scores on -3..+3: 3 x weight, rounded half away from zero (-1 -> -3, "
+        "-0.5 -> -2, -0.1 -> 0, 0.2 -> +1, 0.5 -> +2, 1 -> +3); a score of 0 means no clear effect."
+    )
 
 
 def read_matrix(file: str, header: Row, rows: list[Row], format: str, what: str) -> ImportedMap:
@@ -59,12 +61,23 @@ def read_matrix(file: str, header: Row, rows: list[Row], format: str, what: str)
         labels.pop()  # a trailing separator
     problems: list[Problem] = []
     if not labels:
-        raise not_the_format(file, what, msg("its header names no concepts (and has no columns from, to, weight)"),
-                             header.line)
+        raise not_the_format(
+            file, what, msg("its header names no concepts (and has no columns from, to, weight)"), header.line
+        )
     if len(rows) != len(labels):
-        problems.append(Problem(file, "", msg("the matrix is not square: {columns} columns of concepts but {rows} "
-                                              "rows", columns=len(labels), rows=len(rows)),
-                                msg("give one row per concept of the header, in the header's order"), header.line))
+        problems.append(
+            Problem(
+                file,
+                "",
+                msg(
+                    "the matrix is not square: {columns} columns of concepts but {rows} rows",
+                    columns=len(labels),
+                    rows=len(rows),
+                ),
+                msg("give one row per concept of the header, in the header's order"),
+                header.line,
+            )
+        )
     nodes = [MapNode(label, label, msg("column {column}", column=j + 2), header.line) for j, label in enumerate(labels)]
     links: list[MapLink] = []
     for i, row in enumerate(rows):
@@ -73,36 +86,65 @@ def read_matrix(file: str, header: Row, rows: list[Row], format: str, what: str)
             cells.pop()
         name = cells[0] if cells else ""
         if i < len(labels) and name != labels[i]:
-            problems.append(Problem(file, msg("first column"), msg("row {row} is '{name}' where the header's concept "
-                                                                   "{row} is '{label}'", row=i + 1, name=name,
-                                                                   label=labels[i]),
-                                    msg("a square matrix has the same concepts in its rows as in its header, in the "
-                                        "same order"), row.line))
+            problems.append(
+                Problem(
+                    file,
+                    msg("first column"),
+                    msg(
+                        "row {row} is '{name}' where the header's concept {row} is '{label}'",
+                        row=i + 1,
+                        name=name,
+                        label=labels[i],
+                    ),
+                    msg("a square matrix has the same concepts in its rows as in its header, in the same order"),
+                    row.line,
+                )
+            )
         if len(cells) != len(labels) + 1:
-            problems.append(Problem(file, "", msg("row '{name}' has {cells} weights where the header has {columns} "
-                                                  "concepts", name=name, cells=len(cells) - 1, columns=len(labels)),
-                                    msg("give one cell per concept (empty for no link)"), row.line))
+            problems.append(
+                Problem(
+                    file,
+                    "",
+                    msg(
+                        "row '{name}' has {cells} weights where the header has {columns} concepts",
+                        name=name,
+                        cells=len(cells) - 1,
+                        columns=len(labels),
+                    ),
+                    msg("give one cell per concept (empty for no link)"),
+                    row.line,
+                )
+            )
             continue
         if i >= len(labels) or name != labels[i]:
             continue
         for j, cell in enumerate(cells[1:]):
             if cell:
                 _matrix_cell(file, row, name, labels[j], cell, links, problems)
-    notes = [msg("Read as a weight matrix: row = the link's source, column = its target; empty cells and 0 are no "
-                 "link."), scale_note(),
-             msg("The matrix gives no lags.")]
+    notes = [
+        msg("Read as a weight matrix: row = the link's source, column = its target; empty cells and 0 are no link."),
+        scale_note(),
+        msg("The matrix gives no lags."),
+    ]
     return finish(file, format, "", nodes, links, notes, problems)
 
 
-def _matrix_cell(file: str, row: Row, source: str, target: str, cell: str, links: list[MapLink],
-                 problems: list[Problem]) -> None:
+def _matrix_cell(
+    file: str, row: Row, source: str, target: str, cell: str, links: list[MapLink], problems: list[Problem]
+) -> None:
     """The link of one non-empty cell (row ``source``, column ``target``), or its problem; 0 is no link."""
     weight = number(cell)
     place = msg("column '{label}'", label=target)
     if weight is None:
-        problems.append(Problem(file, place, msg("'{cell}' is not a number", cell=cell),
-                                msg("give a weight from {scale}, or leave the cell empty for no link",
-                                    scale=UNIT_SCALE), row.line))
+        problems.append(
+            Problem(
+                file,
+                place,
+                msg("'{cell}' is not a number", cell=cell),
+                msg("give a weight from {scale}, or leave the cell empty for no link", scale=UNIT_SCALE),
+                row.line,
+            )
+        )
     elif not -1.0 <= weight <= 1.0:
         problems.append(weight_problem(file, place, weight, UNIT_SCALE, row.line))
     elif weight != 0.0:
@@ -123,16 +165,30 @@ def read_edge_list(file: str, header: Row, rows: list[Row]) -> ImportedMap:
         bad = False
         for column, label in (("from", source), ("to", target)):
             if not label:
-                problems.append(Problem(file, column, msg("no node named"), msg("name the link's {column} node",
-                                                                                 column=column), row.line))
+                problems.append(
+                    Problem(
+                        file,
+                        column,
+                        msg("no node named"),
+                        msg("name the link's {column} node", column=column),
+                        row.line,
+                    )
+                )
                 bad = True
             elif label not in nodes:
                 nodes[label] = MapNode(label, label, "", row.line)
         text = cells.get(columns["weight"], "")
         weight = number(text)
         if weight is None:
-            problems.append(Problem(file, "weight", msg("'{cell}' is not a number", cell=text),
-                                    msg("give a weight from {scale}", scale=UNIT_SCALE), row.line))
+            problems.append(
+                Problem(
+                    file,
+                    "weight",
+                    msg("'{cell}' is not a number", cell=text),
+                    msg("give a weight from {scale}", scale=UNIT_SCALE),
+                    row.line,
+                )
+            )
             bad = True
         elif not -1.0 <= weight <= 1.0:
             problems.append(weight_problem(file, "weight", weight, UNIT_SCALE, row.line))
@@ -142,16 +198,27 @@ def read_edge_list(file: str, header: Row, rows: list[Row]) -> ImportedMap:
         if lag_text:
             lag = number(lag_text)
             if lag is None or lag < 0:
-                problems.append(Problem(file, "lag", msg("'{cell}' is not a lag (years, 0 or more)", cell=lag_text),
-                                        msg("give the lag in years, or leave the cell empty for the default"),
-                                        row.line))
+                problems.append(
+                    Problem(
+                        file,
+                        "lag",
+                        msg("'{cell}' is not a lag (years, 0 or more)", cell=lag_text),
+                        msg("give the lag in years, or leave the cell empty for the default"),
+                        row.line,
+                    )
+                )
                 bad = True
         if bad or weight is None:
             continue
         score = unit_weight_score(weight)
         links.append(MapLink(source, target, weight, score, unit_weight_rule(weight, score), lag, "", row.line))
-    notes = [msg("Read as an edge list (from, to, weight{lag}); nodes are named by their labels.",
-                 lag=", lag" if lag_column is not None else ""), scale_note()]
+    notes = [
+        msg(
+            "Read as an edge list (from, to, weight{lag}); nodes are named by their labels.",
+            lag=", lag" if lag_column is not None else "",
+        ),
+        scale_note(),
+    ]
     if lag_column is not None:
         notes.append(msg("Lags are read from the column lag (years); an empty cell gets the default."))
     return finish(file, "fcm", "", list(nodes.values()), links, notes, problems)

@@ -125,15 +125,29 @@ def read_map_text(path: str | Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputError(Problem(str(path), "", msg("is not UTF-8 text (byte {position})", position=exc.start),
-                                 msg("save the file as UTF-8 (CSV UTF-8 in Excel)"), line)) from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            Problem(
+                str(path),
+                "",
+                msg("is not UTF-8 text (byte {position})", position=exc.start),
+                msg("save the file as UTF-8 (CSV UTF-8 in Excel)"),
+                line,
+            )
+        ) from None
 
 
 def not_the_format(file: str, what: str, reason: str, line: int | None = None) -> InputError:
     """The error for a file that is not the format it was given as (``what`` with its article: "a Kumu JSON export")."""
-    return InputError(Problem(file, "", msg("is not {what}: {reason}", what=what, reason=reason),
-                              msg("check that this is the file you meant, and the format it is in"), line))
+    return InputError(
+        Problem(
+            file,
+            "",
+            msg("is not {what}: {reason}", what=what, reason=reason),
+            msg("check that this is the file you meant, and the format it is in"),
+            line,
+        )
+    )
 
 
 def unit_weight_score(weight: float) -> int:
@@ -166,8 +180,13 @@ def number(text: object) -> float | None:
 
 def weight_problem(file: str, place: str, weight: float, scale: str, line: int | None = None) -> Problem:
     """A weight outside its format's scale (``scale`` as people write it: ``-1..1``)."""
-    return Problem(file, place, msg("weight {weight:g} is outside the scale {scale}", weight=weight, scale=scale),
-                   msg("give a weight from {scale}", scale=scale), line)
+    return Problem(
+        file,
+        place,
+        msg("weight {weight:g} is outside the scale {scale}", weight=weight, scale=scale),
+        msg("give a weight from {scale}", scale=scale),
+        line,
+    )
 
 
 def _same(label: str) -> str:
@@ -184,33 +203,62 @@ def map_problems(file: str, nodes: list[MapNode], links: list[MapLink]) -> list[
     keys: dict[str, MapNode] = {}
     for node in nodes:
         if not node.label.strip():
-            problems.append(Problem(file, node.place, msg("a node without a label"), msg("give every node a label"),
-                                    node.line))
+            problems.append(
+                Problem(file, node.place, msg("a node without a label"), msg("give every node a label"), node.line)
+            )
             continue
         first = seen.setdefault(_same(node.label), node)
         if first is not node:
-            problems.append(Problem(file, node.place, msg("the label '{label}' is also the label of {other}",
-                                                          label=node.label, other=where(first)),
-                                    msg("give each node its own label (rename one, or merge the two)"), node.line))
+            problems.append(
+                Problem(
+                    file,
+                    node.place,
+                    msg("the label '{label}' is also the label of {other}", label=node.label, other=where(first)),
+                    msg("give each node its own label (rename one, or merge the two)"),
+                    node.line,
+                )
+            )
         first_key = keys.setdefault(node.key, node)
         if first_key is not node and first is node:
-            problems.append(Problem(file, node.place, msg("the id '{key}' is also the id of {other}", key=node.key,
-                                                          other=where(first_key)),
-                                    msg("give each node its own id"), node.line))
+            problems.append(
+                Problem(
+                    file,
+                    node.place,
+                    msg("the id '{key}' is also the id of {other}", key=node.key, other=where(first_key)),
+                    msg("give each node its own id"),
+                    node.line,
+                )
+            )
     pairs: dict[tuple[str, str], MapLink] = {}
     for link in links:
         for end in (link.source, link.target):
             if end not in keys:
                 known = ", ".join(sorted({n.label for n in nodes})[:12])
-                problems.append(Problem(file, link.place, msg("the link names the node '{node}', which the map does "
-                                                              "not have", node=end),
-                                        msg("use one of the map's nodes: {nodes}", nodes=known), link.line))
+                problems.append(
+                    Problem(
+                        file,
+                        link.place,
+                        msg("the link names the node '{node}', which the map does not have", node=end),
+                        msg("use one of the map's nodes: {nodes}", nodes=known),
+                        link.line,
+                    )
+                )
         first_link = pairs.setdefault((link.source, link.target), link)
         if first_link is not link:
-            problems.append(Problem(file, link.place, msg("a second link from '{source}' to '{target}' (the first is "
-                                                          "{other})", source=_label(keys, link.source),
-                                                          target=_label(keys, link.target), other=where(first_link)),
-                                    msg("keep one link per pair of nodes: merge their strengths into one"), link.line))
+            problems.append(
+                Problem(
+                    file,
+                    link.place,
+                    msg(
+                        "a second link from '{source}' to '{target}' (the first is {other})",
+                        source=_label(keys, link.source),
+                        target=_label(keys, link.target),
+                        other=where(first_link),
+                    ),
+                    msg("keep one link per pair of nodes: merge their strengths into one"),
+                    link.line,
+                )
+            )
     return problems
 
 
@@ -228,8 +276,15 @@ def _label(keys: dict[str, MapNode], key: str) -> str:
     return node.label if node else key
 
 
-def finish(file: str, format: str, title: str, nodes: list[MapNode], links: list[MapLink],
-           notes: Sequence[str], problems: list[Problem]) -> ImportedMap:
+def finish(
+    file: str,
+    format: str,
+    title: str,
+    nodes: list[MapNode],
+    links: list[MapLink],
+    notes: Sequence[str],
+    problems: list[Problem],
+) -> ImportedMap:
     """The map, or :class:`InputError` with every problem found (the reader's and :func:`map_problems`)."""
     problems = problems + map_problems(file, nodes, links)
     if problems:

@@ -96,21 +96,36 @@ def _from_json(file: str, data: Any) -> ImportedMap:
     by_label: dict[str, str] = {}
     for i, element in enumerate(data.get("elements") or []):
         if not isinstance(element, dict):
-            problems.append(Problem(file, f"elements[{i}]", msg("an element is a mapping with a label"),
-                                    msg("check that this is a Kumu export")))
+            problems.append(
+                Problem(
+                    file,
+                    f"elements[{i}]",
+                    msg("an element is a mapping with a label"),
+                    msg("check that this is a Kumu export"),
+                )
+            )
             continue
         fields = _fields(element)
         label = _text(fields.get("label")).strip()
         key = _text(fields.get("_id")) or label
         group = _first(fields, TYPE_FIELDS)
-        nodes.append(MapNode(key, label, f"elements[{i}]", None, _text(group[1]) if group else "",
-                             _text(fields.get("description"))))
+        nodes.append(
+            MapNode(
+                key, label, f"elements[{i}]", None, _text(group[1]) if group else "", _text(fields.get("description"))
+            )
+        )
         by_label.setdefault(label, key)
     rows = []
     for k, connection in enumerate(data["connections"]):
         if not isinstance(connection, dict):
-            problems.append(Problem(file, f"connections[{k}]", msg("a connection is a mapping with from and to"),
-                                    msg("check that this is a Kumu export")))
+            problems.append(
+                Problem(
+                    file,
+                    f"connections[{k}]",
+                    msg("a connection is a mapping with from and to"),
+                    msg("check that this is a Kumu export"),
+                )
+            )
             continue
         rows.append((_fields(connection), f"connections[{k}]", None))
     ends = [(_text(f.get("from")), _text(f.get("to"))) for f, _, _ in rows]
@@ -121,9 +136,15 @@ def _from_json(file: str, data: Any) -> ImportedMap:
     ids = {node.key for node in nodes}
     ends = [(by_label.get(a, a) if a not in ids else a, by_label.get(b, b) if b not in ids else b) for a, b in ends]
     links, notes = _links(file, rows, ends, problems)
-    return finish(file, "kumu", _text(data.get("name") or data.get("title")), nodes, links,
-                  [msg("Read as a Kumu JSON export: connections name their elements by id or label.")] + notes,
-                  problems)
+    return finish(
+        file,
+        "kumu",
+        _text(data.get("name") or data.get("title")),
+        nodes,
+        links,
+        [msg("Read as a Kumu JSON export: connections name their elements by id or label.")] + notes,
+        problems,
+    )
 
 
 def _from_csv(file: str, text: str) -> ImportedMap:
@@ -131,8 +152,9 @@ def _from_csv(file: str, text: str) -> ImportedMap:
     columns = [cell.casefold() for cell in header.cells]
     if "from" not in columns or "to" not in columns:
         raise not_the_format(file, WHAT_CSV, msg("its header has no columns From and To"), header.line)
-    rows = [({name: value for name, value in zip(columns, row.cells, strict=False) if name}, "", row.line)
-            for row in table]
+    rows = [
+        ({name: value for name, value in zip(columns, row.cells, strict=False) if name}, "", row.line) for row in table
+    ]
     ends = [(f.get("from", ""), f.get("to", "")) for f, _, _ in rows]
     nodes: dict[str, MapNode] = {}
     for (_, _, line), pair in zip(rows, ends, strict=True):
@@ -143,17 +165,31 @@ def _from_csv(file: str, text: str) -> ImportedMap:
     for (_, _, line), pair in zip(rows, ends, strict=True):
         for column, end in zip(("From", "To"), pair, strict=True):
             if not end:
-                problems.append(Problem(file, column, msg("no node named"), msg("name the link's {column} node",
-                                                                                 column=column), line))
+                problems.append(
+                    Problem(
+                        file, column, msg("no node named"), msg("name the link's {column} node", column=column), line
+                    )
+                )
     rows = [row for row, pair in zip(rows, ends, strict=True) if all(pair)]
     ends = [pair for pair in ends if all(pair)]
     links, notes = _links(file, rows, ends, problems)
-    return finish(file, "kumu", "", list(nodes.values()), links,
-                  [msg("Read as Kumu's connections table: its nodes are the labels in From and To.")] + notes, problems)
+    return finish(
+        file,
+        "kumu",
+        "",
+        list(nodes.values()),
+        links,
+        [msg("Read as Kumu's connections table: its nodes are the labels in From and To.")] + notes,
+        problems,
+    )
 
 
-def _links(file: str, rows: Sequence[tuple[dict[str, Any], str, int | None]], ends: Sequence[tuple[str, str]],
-           problems: list[Problem]) -> tuple[list[MapLink], list[str]]:
+def _links(
+    file: str,
+    rows: Sequence[tuple[dict[str, Any], str, int | None]],
+    ends: Sequence[tuple[str, str]],
+    problems: list[Problem],
+) -> tuple[list[MapLink], list[str]]:
     """The links of Kumu's connections (``rows``: fields, place, line; ``ends``: source and target keys)."""
     strengths = [_first(f, STRENGTH_FIELDS) for f, _, _ in rows]
     numbers = [value for found in strengths if found and (value := number(found[1])) is not None]
@@ -163,9 +199,15 @@ def _links(file: str, rows: Sequence[tuple[dict[str, Any], str, int | None]], en
     for (fields, place, line), (source, target), found in zip(rows, ends, strengths, strict=True):
         direction = _text(fields.get("direction")).casefold() or "directed"
         if direction == "undirected":
-            problems.append(Problem(file, f"{place}.direction" if line is None else "direction",
-                                    msg("an undirected connection has no cause and effect"),
-                                    msg("give it a direction (directed or mutual)"), line))
+            problems.append(
+                Problem(
+                    file,
+                    f"{place}.direction" if line is None else "direction",
+                    msg("an undirected connection has no cause and effect"),
+                    msg("give it a direction (directed or mutual)"),
+                    line,
+                )
+            )
             continue
         scored = _score(file, place, line, found, fields, unit_scale, problems)
         if scored is None:
@@ -176,25 +218,45 @@ def _links(file: str, rows: Sequence[tuple[dict[str, Any], str, int | None]], en
         lag_field = _first(fields, LAG_FIELDS)
         lag = number(lag_field[1]) if lag_field else None
         if lag_field and (lag is None or lag < 0):
-            problems.append(Problem(file, lag_field[0] if line else f"{place}.{lag_field[0]}",
-                                    msg("'{cell}' is not a lag (years, 0 or more)", cell=_text(lag_field[1])),
-                                    msg("give the lag in years, or leave it out for the default"), line))
+            problems.append(
+                Problem(
+                    file,
+                    lag_field[0] if line else f"{place}.{lag_field[0]}",
+                    msg("'{cell}' is not a lag (years, 0 or more)", cell=_text(lag_field[1])),
+                    msg("give the lag in years, or leave it out for the default"),
+                    line,
+                )
+            )
             continue
         note = _text(fields.get("description") or fields.get("label"))
         links.append(MapLink(source, target, weight, score, rule, lag, place, line, note))
         if direction == "mutual":
             links.append(MapLink(target, source, weight, score, rule, lag, place, line, note))
     notes: list[str]
-    notes = [msg("Strengths are read from the first of the fields {fields} that a connection has; the sign from "
-                 "the number, or from {signs}.", fields=", ".join(STRENGTH_FIELDS), signs=", ".join(SIGN_FIELDS[:4]))]
+    notes = [
+        msg(
+            "Strengths are read from the first of the fields {fields} that a connection has; the sign from "
+            "the number, or from {signs}.",
+            fields=", ".join(STRENGTH_FIELDS),
+            signs=", ".join(SIGN_FIELDS[:4]),
+        )
+    ]
     if numbers:
-        notes.append(msg("Every numeric strength lies within -1..1, so they are read as FCM weights: 3 x weight, "
-                         "rounded.") if unit_scale else
-                     msg("Numeric strengths are read as scores on {scale} (whole numbers).", scale=SCORE_RANGE))
+        notes.append(
+            msg("Every numeric strength lies within -1..1, so they are read as FCM weights: 3 x weight, rounded.")
+            if unit_scale
+            else msg("Numeric strengths are read as scores on {scale} (whole numbers).", scale=SCORE_RANGE)
+        )
     if defaulted:
-        notes.append(msg("{n} connections have no strength and get the score {score:+g} (medium, with their "
-                         "type's sign): {places}.", n=len(defaulted), score=DEFAULT_SCORE,
-                         places=joined(", ", defaulted)))
+        notes.append(
+            msg(
+                "{n} connections have no strength and get the score {score:+g} (medium, with their "
+                "type's sign): {places}.",
+                n=len(defaulted),
+                score=DEFAULT_SCORE,
+                places=joined(", ", defaulted),
+            )
+        )
     if any(_text(f.get("direction")).casefold() == "mutual" for f, _, _ in rows):
         notes.append(msg("A mutual connection is two links, one each way, with the same strength."))
     return links, notes
@@ -213,24 +275,40 @@ def _sign(fields: dict[str, Any]) -> tuple[int, str] | None:
     return None
 
 
-def _score(file: str, place: str, line: int | None, found: tuple[str, Any] | None, fields: dict[str, Any],
-           unit_scale: bool, problems: list[Problem]) -> tuple[float, int, str] | None:
+def _score(
+    file: str,
+    place: str,
+    line: int | None,
+    found: tuple[str, Any] | None,
+    fields: dict[str, Any],
+    unit_scale: bool,
+    problems: list[Problem],
+) -> tuple[float, int, str] | None:
     """A connection's weight as found, its score and how it was made; None (a problem added) when unusable."""
     where = (found[0] if line else f"{place}.{found[0]}") if found else place
     sign = _sign(fields)
     if found is None:
         score = DEFAULT_SCORE * (sign[0] if sign else 1)
-        why = (msg("no strength; {field} gives the sign: score {score:+g}", field=sign[1], score=score) if sign
-               else msg("no strength or sign: score {score:+g} (medium, positive)", score=score))
+        why = (
+            msg("no strength; {field} gives the sign: score {score:+g}", field=sign[1], score=score)
+            if sign
+            else msg("no strength or sign: score {score:+g} (medium, positive)", score=score)
+        )
         return float(score), score, why
     value = number(found[1])
     if value is None:
         word = _text(found[1]).strip().casefold()
         size = _WORDS.get(word.lstrip("+-").strip())
         if size is None:
-            problems.append(Problem(file, where, msg("strength '{value}' is neither a number nor weak, medium or "
-                                                     "strong", value=_text(found[1])),
-                                    msg("give a number on {scale} or -1..1, or a word", scale=SCORE_RANGE), line))
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    msg("strength '{value}' is neither a number nor weak, medium or strong", value=_text(found[1])),
+                    msg("give a number on {scale} or -1..1, or a word", scale=SCORE_RANGE),
+                    line,
+                )
+            )
             return None
         negative = word.startswith("-") or (sign is not None and sign[0] < 0)
         score = -size if negative else size
@@ -249,8 +327,14 @@ def _score(file: str, place: str, line: int | None, found: tuple[str, Any] | Non
         score = -score
         rule = msg("{rule}; {field} gives the sign: {score:+g}", rule=rule, field=sign[1], score=score)
     elif sign is not None and sign[0] > 0 > score:
-        problems.append(Problem(file, where, msg("strength {value:g} is negative but {field} says positive",
-                                                 value=value, field=sign[1]),
-                                msg("make the strength and the type agree"), line))
+        problems.append(
+            Problem(
+                file,
+                where,
+                msg("strength {value:g} is negative but {field} says positive", value=value, field=sign[1]),
+                msg("make the strength and the type agree"),
+                line,
+            )
+        )
         return None
     return value, score, rule

@@ -54,16 +54,28 @@ def read_loopy(path: str | Path) -> ImportedMap:
     nodes = []
     for i, node in enumerate(data[0]):
         if not (isinstance(node, list) and len(node) >= 5):
-            problems.append(Problem(file, f"nodes[{i}]", msg("a node is [id, x, y, init, label, hue]"),
-                                    msg("check that this is a LOOPY model")))
+            problems.append(
+                Problem(
+                    file,
+                    f"nodes[{i}]",
+                    msg("a node is [id, x, y, init, label, hue]"),
+                    msg("check that this is a LOOPY model"),
+                )
+            )
             continue
         nodes.append(MapNode(str(node[0]), unquote(str(node[4])), f"nodes[{i}]"))
     links = []
     for k, edge in enumerate(data[1]):
         place = f"edges[{k}]"
         if not (isinstance(edge, list) and len(edge) >= 4):
-            problems.append(Problem(file, place, msg("an edge is [from, to, arc, strength, rotation]"),
-                                    msg("check that this is a LOOPY model")))
+            problems.append(
+                Problem(
+                    file,
+                    place,
+                    msg("an edge is [from, to, arc, strength, rotation]"),
+                    msg("check that this is a LOOPY model"),
+                )
+            )
             continue
         strength = edge[3]
         sign = STRENGTHS.get(strength) if isinstance(strength, int) and not isinstance(strength, bool) else None
@@ -73,13 +85,21 @@ def read_loopy(path: str | Path) -> ImportedMap:
             continue
         rule = msg("LOOPY strength {strength:+g} (a sign only): score {score:+g}", strength=sign, score=sign * SCORE)
         links.append(MapLink(str(edge[0]), str(edge[1]), float(sign), sign * SCORE, rule, None, place))
-    texts = [unquote(str(label[2])) for label in (data[2] if len(data) > 2 and isinstance(data[2], list) else [])
-             if isinstance(label, list) and len(label) >= 3]
+    texts = [
+        unquote(str(label[2]))
+        for label in (data[2] if len(data) > 2 and isinstance(data[2], list) else [])
+        if isinstance(label, list) and len(label) >= 3
+    ]
     notes: list[str]
-    notes = [msg("Read as a LOOPY model: LOOPY gives each link a sign only (+1 or -1), so each becomes the score "
-                 "{plus:+g} or {minus:+g} (medium); change the scores where the workshop said more.",
-                 plus=SCORE, minus=-SCORE),
-             msg("LOOPY gives no lags; its nodes' start amounts and colours are left out.")]
+    notes = [
+        msg(
+            "Read as a LOOPY model: LOOPY gives each link a sign only (+1 or -1), so each becomes the score "
+            "{plus:+g} or {minus:+g} (medium); change the scores where the workshop said more.",
+            plus=SCORE,
+            minus=-SCORE,
+        ),
+        msg("LOOPY gives no lags; its nodes' start amounts and colours are left out."),
+    ]
     if texts:
         notes.append(msg("The map's text labels: {texts}", texts=" | ".join(" ".join(t.split()) for t in texts)))
     return finish(file, "loopy", "", nodes, links, notes, problems)

@@ -62,8 +62,9 @@ def _xml_tree(text: str, file: str) -> dict[str, Any]:
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as exc:
-        raise not_the_format(file, WHAT, msg("it is not valid XML ({reason})", reason=str(exc)),
-                             exc.position[0]) from None
+        raise not_the_format(
+            file, WHAT, msg("it is not valid XML ({reason})", reason=str(exc)), exc.position[0]
+        ) from None
     if root.tag.casefold() != "mentalmodeler":
         raise not_the_format(file, WHAT, msg("its XML root is <{tag}>, not <mentalmodeler>", tag=root.tag))
 
@@ -73,10 +74,16 @@ def _xml_tree(text: str, file: str) -> dict[str, Any]:
 
     concepts = []
     for concept in root.iterfind("concepts/concept"):
-        relationships = [{key: text_of(rel, key) for key in ("id", "name", "notes", "confidence", "influence")}
-                         for rel in concept.iterfind("relationships/relationship")]
-        concepts.append({**{key: text_of(concept, key) for key in ("id", "name", "notes", "units", "group")},
-                         "relationships": relationships})
+        relationships = [
+            {key: text_of(rel, key) for key in ("id", "name", "notes", "confidence", "influence")}
+            for rel in concept.iterfind("relationships/relationship")
+        ]
+        concepts.append(
+            {
+                **{key: text_of(concept, key) for key in ("id", "name", "notes", "units", "group")},
+                "relationships": relationships,
+            }
+        )
     groups = {str(k): (child.text or "").strip() for k, child in enumerate(root.iterfind("groupNames/*"))}
     return {"info": {"name": text_of(root, "info/name")}, "groupNames": groups, "concepts": concepts}
 
@@ -94,14 +101,28 @@ def _from_tree(file: str, data: dict[str, Any]) -> ImportedMap:
             problems.append(Problem(file, place, msg("a concept without an id"), msg("check the file")))
             continue
         group = str(groups.get(str(concept.get("group", "")), "") or "")
-        nodes.append(MapNode(str(concept["id"]), str(concept.get("name", "")), place, None, group,
-                             str(concept.get("notes", "") or "")))
+        nodes.append(
+            MapNode(
+                str(concept["id"]),
+                str(concept.get("name", "")),
+                place,
+                None,
+                group,
+                str(concept.get("notes", "") or ""),
+            )
+        )
         for j, rel in enumerate(concept.get("relationships") or []):
             rel_place = f"{place}.relationships[{j}]"
             weight = number(rel.get("influence")) if isinstance(rel, dict) else None
             if weight is None:
-                problems.append(Problem(file, f"{rel_place}.influence", msg("the influence is not a number"),
-                                        msg("give an influence from {scale}", scale=UNIT_SCALE)))
+                problems.append(
+                    Problem(
+                        file,
+                        f"{rel_place}.influence",
+                        msg("the influence is not a number"),
+                        msg("give an influence from {scale}", scale=UNIT_SCALE),
+                    )
+                )
                 continue
             if not -1.0 <= weight <= 1.0:
                 problems.append(weight_problem(file, f"{rel_place}.influence", weight, UNIT_SCALE))
@@ -112,10 +133,28 @@ def _from_tree(file: str, data: dict[str, Any]) -> ImportedMap:
             note = str(rel.get("notes", "") or "")
             confidence = str(rel.get("confidence", "") or "")
             if confidence not in ("", "0"):
-                note = (note + "; " if note else "") + msg("Mental Modeler confidence {confidence}",
-                                                            confidence=confidence)
-            links.append(MapLink(str(concept["id"]), str(rel.get("id", "")), weight, score,
-                                 unit_weight_rule(weight, score), None, rel_place, None, note))
-    notes = [msg("Read as a Mental Modeler project: each concept's relationships name their target by id; an "
-                 "influence of 0 is no link."), scale_note(), msg("Mental Modeler gives no lags.")]
+                note = (note + "; " if note else "") + msg(
+                    "Mental Modeler confidence {confidence}", confidence=confidence
+                )
+            links.append(
+                MapLink(
+                    str(concept["id"]),
+                    str(rel.get("id", "")),
+                    weight,
+                    score,
+                    unit_weight_rule(weight, score),
+                    None,
+                    rel_place,
+                    None,
+                    note,
+                )
+            )
+    notes = [
+        msg(
+            "Read as a Mental Modeler project: each concept's relationships name their target by id; an "
+            "influence of 0 is no link."
+        ),
+        scale_note(),
+        msg("Mental Modeler gives no lags."),
+    ]
     return finish(file, "mentalmodeler", str(info.get("name", "") or ""), nodes, links, notes, problems)

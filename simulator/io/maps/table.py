@@ -35,11 +35,20 @@ def read_table(text: str, file: str, what: str) -> tuple[Row, list[Row]]:
     if not stripped:
         raise not_the_format(file, what, msg("the file is empty"))
     if stripped[0] in "{[<":
-        reason = msg("it starts like an XML file, not a table") if stripped[0] == "<" else \
-            msg("it starts like a JSON file, not a table")
+        reason = (
+            msg("it starts like an XML file, not a table")
+            if stripped[0] == "<"
+            else msg("it starts like a JSON file, not a table")
+        )
         raise not_the_format(file, what, reason, 1)
-    first = next(((n, line) for n, line in enumerate(text.splitlines(), start=1)
-                  if line.strip() and not line.lstrip().startswith("#")), None)
+    first = next(
+        (
+            (n, line)
+            for n, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ),
+        None,
+    )
     if first is None:
         raise not_the_format(file, what, msg("it has only comments and blank lines"))
     separator = max(SEPARATORS, key=first[1].count)
@@ -54,6 +63,7 @@ def read_table(text: str, file: str, what: str) -> tuple[Row, list[Row]]:
                 rows.append(Row(tuple(cell.strip() for cell in cells), line))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise not_the_format(file, what, msg("line {line} is not a row of a table ({reason})", line=line,
-                                             reason=str(exc)), line) from None
+        raise not_the_format(
+            file, what, msg("line {line} is not a row of a table ({reason})", line=line, reason=str(exc)), line
+        ) from None
     return rows[0], rows[1:]

@@ -114,8 +114,9 @@ def _dimension(theme_id: str) -> str:
     return next(theme.dimensions[0] for theme in THEMES if theme.id == theme_id)
 
 
-def map_model(imported: ImportedMap, default_lag: float = 1.0, language: str = "nl",
-              lag_name: str | None = None) -> ImportedModel:
+def map_model(
+    imported: ImportedMap, default_lag: float = 1.0, language: str = "nl", lag_name: str | None = None
+) -> ImportedModel:
     """The bwsim model of ``imported``, checked as ``bwsim validate`` checks a file.
 
     Parameters
@@ -151,10 +152,16 @@ def map_model(imported: ImportedMap, default_lag: float = 1.0, language: str = "
         "nodes": nodes,
         "links": links,
     }
-    header = "\n".join(translate(text, language) for text in (
-        msg("Imported from the {format} map {file} (bwsim).", format=FORMAT_NAMES[imported.format], file=source),
-        msg("Every choice the import made is in the description, the nodes' indicator notes and the links' "
-            "evidence notes.")))
+    header = "\n".join(
+        translate(text, language)
+        for text in (
+            msg("Imported from the {format} map {file} (bwsim).", format=FORMAT_NAMES[imported.format], file=source),
+            msg(
+                "Every choice the import made is in the description, the nodes' indicator notes and the links' "
+                "evidence notes."
+            ),
+        )
+    )
     text = dump_yaml(document, header=header)
     name = str(Path(imported.file).with_suffix(".yaml").name)
     doc = parse_yaml(text, name)
@@ -165,9 +172,15 @@ def map_model(imported: ImportedMap, default_lag: float = 1.0, language: str = "
         raise InputError([_in_map(p, imported) for p in problems])
     warnings = []
     if defaulted:
-        warnings.append(msg("{n} links have no lag in {file}; each gets the default of {lag:g} years: {links}",
-                            n=len(defaulted), file=source, lag=default_lag,
-                            links=", ".join(_named(link, imported) for link in defaulted)))
+        warnings.append(
+            msg(
+                "{n} links have no lag in {file}; each gets the default of {lag:g} years: {links}",
+                n=len(defaulted),
+                file=source,
+                lag=default_lag,
+                links=", ".join(_named(link, imported) for link in defaulted),
+            )
+        )
     return ImportedModel(text, spec, ids, tuple(warnings))
 
 
@@ -184,31 +197,60 @@ def _theme(node: MapNode) -> tuple[str, str, str]:
     theme = theme_of(node.label)
     if theme:
         return theme, "label", msg("theme {theme}: the label names it", theme=theme)
-    return DEFAULT_THEME, "default", msg("theme {theme} by default (the map names no CBS theme for it)",
-                                         theme=DEFAULT_THEME)
+    return (
+        DEFAULT_THEME,
+        "default",
+        msg("theme {theme} by default (the map names no CBS theme for it)", theme=DEFAULT_THEME),
+    )
 
 
 def _node(node: MapNode, node_id: str, source: str, language: str) -> dict[str, Any]:
     theme, _, why = _theme(node)
-    note = msg("From {place} of the map: '{label}'; {why}; an index (baseline 100, index points) since the map "
-               "gives no unit or level.", place=where(node), label=node.label, why=why)
-    indicator = {"source": f"{source}: {translate(where(node), language)}",
-                 "note": translate(note, language) + (f" {node.note}" if node.note else "")}
-    return {"id": node_id, "label": {"nl": node.label, "en": node.label}, "theme": theme,
-            "dimension": _dimension(theme), "unit": "index_point", "baseline": INDEX_BASELINE,
-            "direction": "neutral", "quantified": False, "indicator": indicator}
+    note = msg(
+        "From {place} of the map: '{label}'; {why}; an index (baseline 100, index points) since the map "
+        "gives no unit or level.",
+        place=where(node),
+        label=node.label,
+        why=why,
+    )
+    indicator = {
+        "source": f"{source}: {translate(where(node), language)}",
+        "note": translate(note, language) + (f" {node.note}" if node.note else ""),
+    }
+    return {
+        "id": node_id,
+        "label": {"nl": node.label, "en": node.label},
+        "theme": theme,
+        "dimension": _dimension(theme),
+        "unit": "index_point",
+        "baseline": INDEX_BASELINE,
+        "direction": "neutral",
+        "quantified": False,
+        "indicator": indicator,
+    }
 
 
 def _link(link: MapLink, ids: dict[str, str], source: str, default_lag: float, language: str) -> dict[str, Any]:
     lag = default_lag if link.lag is None else link.lag
-    out: dict[str, Any] = {"from": ids[link.source], "to": ids[link.target], "score": link.score,
-                           "form": "elasticity", "lag": float(lag)}
+    out: dict[str, Any] = {
+        "from": ids[link.source],
+        "to": ids[link.target],
+        "score": link.score,
+        "form": "elasticity",
+        "lag": float(lag),
+    }
     out["delay"] = "none" if lag == 0 else "exponential"
-    lag_note = (msg("lag {lag:g} years from the file", lag=lag) if link.lag is not None
-                else msg("no lag in the file: the default {lag:g} years", lag=lag))
+    lag_note = (
+        msg("lag {lag:g} years from the file", lag=lag)
+        if link.lag is not None
+        else msg("no lag in the file: the default {lag:g} years", lag=lag)
+    )
     note = translate(msg("{rule}; {lag}.", rule=link.rule, lag=lag_note), language)
-    out["evidence"] = {"strength": "expert", "source": f"{source}: {translate(where(link), language)}",
-                       "note": note + (f" {link.note}" if link.note else "")}
+    out["evidence"] = {
+        "strength": "expert",
+        "source": f"{source}: {translate(where(link), language)}",
+        "note": note + (f" {link.note}" if link.note else ""),
+    }
     return out
 
 
@@ -217,36 +259,75 @@ def _named(link: MapLink, imported: ImportedMap) -> str:
     return f"{labels.get(link.source, link.source)} -> {labels.get(link.target, link.target)}"
 
 
-def _notes(imported: ImportedMap, ids: dict[str, str], default_lag: float, defaulted: list[MapLink],
-           nodes: list[dict[str, Any]]) -> list[str]:
-    notes: list[str] = [msg("Imported from the {format} map {file}.", format=FORMAT_NAMES[imported.format],
-                            file=Path(imported.file).name), *imported.notes]
-    notes.append(msg("Each link is form: elasticity with its score on -3..+3 (1 % more of the source gives the "
-                     "score's elasticity band in % of the target; its range is the weight's range)."))
-    notes.append(msg("Each node is an index (unit index_point, baseline 100, quantified: false): a map gives no units "
-                     "or levels; give a node its indicator's unit and baseline where one is measured."))
+def _notes(
+    imported: ImportedMap,
+    ids: dict[str, str],
+    default_lag: float,
+    defaulted: list[MapLink],
+    nodes: list[dict[str, Any]],
+) -> list[str]:
+    notes: list[str] = [
+        msg(
+            "Imported from the {format} map {file}.",
+            format=FORMAT_NAMES[imported.format],
+            file=Path(imported.file).name,
+        ),
+        *imported.notes,
+    ]
+    notes.append(
+        msg(
+            "Each link is form: elasticity with its score on -3..+3 (1 % more of the source gives the "
+            "score's elasticity band in % of the target; its range is the weight's range)."
+        )
+    )
+    notes.append(
+        msg(
+            "Each node is an index (unit index_point, baseline 100, quantified: false): a map gives no units "
+            "or levels; give a node its indicator's unit and baseline where one is measured."
+        )
+    )
     given = len(imported.links) - len(defaulted)
-    notes.append(msg("Lags: {given} of {total} links have one in the file; {n} get the default of {lag:g} years "
-                     "(an exponential delay).", given=given, total=len(imported.links), n=len(defaulted),
-                     lag=default_lag))
+    notes.append(
+        msg(
+            "Lags: {given} of {total} links have one in the file; {n} get the default of {lag:g} years "
+            "(an exponential delay).",
+            given=given,
+            total=len(imported.links),
+            n=len(defaulted),
+            lag=default_lag,
+        )
+    )
     renamed = [f"'{node.label}' -> {ids[node.key]}" for node in imported.nodes if ids[node.key] != node.label]
     if renamed:
-        notes.append(msg("Node ids are made from the labels (lower case, accents and punctuation removed, made "
-                         "unique): {pairs}.", pairs=", ".join(renamed)))
+        notes.append(
+            msg(
+                "Node ids are made from the labels (lower case, accents and punctuation removed, made "
+                "unique): {pairs}.",
+                pairs=", ".join(renamed),
+            )
+        )
     themes = [(n["id"], n["theme"], _theme(node)[1]) for n, node in zip(nodes, imported.nodes, strict=True)]
     defaulted_themes = [node_id for node_id, _, how in themes if how == "default"]
     found = [f"{node_id}: {theme}" for node_id, theme, how in themes if how != "default"]
     if found:
         notes.append(msg("Themes found from the map's groups or labels: {pairs}.", pairs=", ".join(found)))
     if defaulted_themes:
-        notes.append(msg("{n} nodes have no CBS theme in the map and get {theme} ({dimension}) by default: {ids}; set "
-                         "each node's theme and dimension.", n=len(defaulted_themes), theme=DEFAULT_THEME,
-                         dimension=_dimension(DEFAULT_THEME), ids=", ".join(defaulted_themes)))
+        notes.append(
+            msg(
+                "{n} nodes have no CBS theme in the map and get {theme} ({dimension}) by default: {ids}; set "
+                "each node's theme and dimension.",
+                n=len(defaulted_themes),
+                theme=DEFAULT_THEME,
+                dimension=_dimension(DEFAULT_THEME),
+                ids=", ".join(defaulted_themes),
+            )
+        )
     return notes
 
 
-def _refuse_loops(imported: ImportedMap, spec: ModelSpec, ids: dict[str, str], default_lag: float,
-                  lag_name: str | None) -> None:
+def _refuse_loops(
+    imported: ImportedMap, spec: ModelSpec, ids: dict[str, str], default_lag: float, lag_name: str | None
+) -> None:
     """Refuse each loop of links without lag, naming its links by the map's labels and places."""
     loops = algebraic_loops(spec)
     if not loops:
@@ -262,14 +343,25 @@ def _refuse_loops(imported: ImportedMap, spec: ModelSpec, ids: dict[str, str], d
         cycle = " -> ".join(labels[n] for n in [*loop, loop[0]])
         places = joined(", ", list(dict.fromkeys(where(link) for link in steps)))
         if any(link.lag is None for link in steps):
-            hint = msg("give one of these links a lag in the file, or set {lag} above 0 for links without one",
-                       lag=lag_name or msg("the default lag"))
+            hint = msg(
+                "give one of these links a lag in the file, or set {lag} above 0 for links without one",
+                lag=lag_name or msg("the default lag"),
+            )
         else:
             hint = msg("give one of these links a lag above 0 in the file (each has lag 0 there)")
-        problems.append(Problem(imported.file, places,
-                                msg("a loop of links without lag: {cycle}; every link of it acts in the same step, "
-                                    "so bwsim cannot order them (an algebraic loop)", cycle=cycle),
-                                hint, steps[0].line))
+        problems.append(
+            Problem(
+                imported.file,
+                places,
+                msg(
+                    "a loop of links without lag: {cycle}; every link of it acts in the same step, "
+                    "so bwsim cannot order them (an algebraic loop)",
+                    cycle=cycle,
+                ),
+                hint,
+                steps[0].line,
+            )
+        )
     raise InputError(problems)
 
 
