@@ -54,7 +54,7 @@ ARGS = [
 ]
 TARGET_SLIDER_S, TARGET_FIRST_S = 0.3, 3.0
 KEY_CHARTS = 4  # the answer-first home page draws four key paths
-YEAR_LABELS = ("Jaar", "Year")  # ui.i18n "year": the first slider, which moves the scorecard, not the charts
+YEAR_LABELS = ("Jaar", "Year")  # simulator.app.i18n "year": the first slider, which moves the scorecard, not the charts
 # Mark the charts and metrics as they are now: the plotly elements' data arrays (Plotly.react replaces
 # gd.data with the new figure's array, so a reference comparison is cheap to poll) and the metric texts.
 MARK = """() => { window.__bench = {

@@ -1,7 +1,7 @@
 """Small summaries of scenario effects for people: which changes are largest, how fast they came,
 where futures differ most. Pure functions on run results and scorecards (no I/O, no UI).
 
-They serve the app (``ui/``) and are kept here so the app holds no numerics.
+They serve the app (``simulator/app/``) and are kept here so the app holds no numerics.
 """
 
 from __future__ import annotations

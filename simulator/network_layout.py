@@ -8,7 +8,7 @@ node is a full row (:data:`ROW`) below the one above it, so labels written under
 reach the next node. :func:`label_boxes` computes the boxes the labels take on screen, for tests.
 
 Coordinates are plot units: x is a column slot (0 .. MAX_COLUMNS - 1), y goes down from 0.
-No Streamlit and no plotly here: the app draws it (``ui/charts.py``) and the exports place their
+No Streamlit and no plotly here: the app draws it (``simulator/app/charts.py``) and the exports place their
 diagrams with it (:func:`diagram_positions`), so it lives in ``simulator/``.
 """
 

@@ -88,7 +88,7 @@ def _import_pint() -> None:
     ``bwsim validate`` parses units and must load no numerics (``tests/test_startup.py``); pint's
     integrations with scipy and dask arrays are unused here. Each package not yet imported is marked
     absent while pint is imported, then the mark is removed, so a later ``import scipy`` works as
-    usual. The app imports pint once, in ``ui/preload.py``, before its sessions' threads start.
+    usual. The app imports pint once, in ``simulator/app/preload.py``, before its sessions' threads start.
     """
     import sys
 

@@ -393,7 +393,7 @@ def test_cli_fit_that_does_not_converge_writes_nothing(tmp_path):
 
 
 def test_estimates_and_fit_figures():
-    from ui.sensitivity_charts import estimates_figure, fit_figure
+    from simulator.app.sensitivity_charts import estimates_figure, fit_figure
 
     prep = _prepare(_chain())
     obs = _synthetic(prep, ["y"], [1.5, 0.5, 2.0], [1.0, 0, 0], 0.05, np.random.default_rng(0))
@@ -415,7 +415,7 @@ def test_app_page_calibrates_ranks_and_monitors_the_sample_data():
 
     from streamlit.testing.v1 import AppTest
 
-    app = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+    app = Path(__file__).resolve().parents[1] / "simulator" / "app" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=120)
     at.run()
     at.switch_page("views/calibration.py")

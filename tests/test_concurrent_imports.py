@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # Third-party packages are imported first, in one thread: their own import-time
-# races (pandas has one) are not ours to test; the app's ui.preload covers them.
+# races (pandas has one) are not ours to test; the app's simulator.app.preload covers them.
 THREADS_IMPORT = r"""
 import importlib, sys, threading
 import numpy, pandas, scipy.optimize, scipy.stats, networkx, pydantic, yaml, sqlalchemy, plotly.graph_objects
@@ -73,21 +73,27 @@ def test_threads_importing_different_submodules_at_once_all_get_whole_modules():
 
 
 def test_sessions_starting_together_wait_for_one_preload_then_import_freely():
-    ui_modules = ["ui.state", "ui.charts", "ui.tables", "ui.model_input", "ui.exporting", "ui.sensitivity_charts"]
-    answer = _import_in_threads(["ui.preload"] * 4 + ui_modules)
+    ui_modules = [
+        "simulator.app.state",
+        "simulator.app.charts",
+        "simulator.app.tables",
+        "simulator.app.model_input",
+        "simulator.app.exporting",
+        "simulator.app.sensitivity_charts",
+    ]
+    answer = _import_in_threads(["simulator.app.preload"] * 4 + ui_modules)
     assert answer.returncode == 0, answer.stdout + answer.stderr
 
 
 def test_the_app_imports_the_preload_before_any_other_project_module():
-    tree = ast.parse((ROOT / "ui" / "app.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "simulator" / "app" / "app.py").read_text(encoding="utf-8"))
     project_imports = [
         node.names[0].name if isinstance(node, ast.Import) else node.module
         for node in tree.body
         if isinstance(node, ast.Import | ast.ImportFrom)
-        and ((node.names[0].name if isinstance(node, ast.Import) else node.module) or "").split(".")[0]
-        in ("simulator", "ui")
+        and ((node.names[0].name if isinstance(node, ast.Import) else node.module) or "").split(".")[0] == "simulator"
     ]
-    assert project_imports[0] == "ui.preload"
+    assert project_imports[0] == "simulator.app.preload"
 
 
 def test_the_lazy_public_names_resolve_to_their_modules():

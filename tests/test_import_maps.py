@@ -322,7 +322,7 @@ def test_the_map_readers_import_no_compiler_engine_or_command_line():
                 "simulator.cli",
                 "simulator.engine",
                 "simulator.compiler",
-                "ui",
+                "simulator.app",
                 "numba",
                 "typer",
                 "simulator.scenario_run",

@@ -177,7 +177,7 @@ def test_band_matches_the_ensemble_of_bwsim_run():
 
 
 def test_monitor_figure_marks_points_outside_red():
-    from ui.sensitivity_charts import FLAG_COLOUR, monitor_figure
+    from simulator.app.sensitivity_charts import FLAG_COLOUR, monitor_figure
 
     prep = _prepare()
     obs = _observed(prep, [("y", 2025.0, 11.0), ("y", 2026.0, 12.5)])

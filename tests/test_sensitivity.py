@@ -245,12 +245,12 @@ def test_cli_sensitivity_bad_input_exits_2(tmp_path):
 
 
 def test_tornado_figure_puts_the_most_important_on_top():
-    from ui.sensitivity_charts import indices_over_time_figure, tornado_figure
+    from simulator.app.sensitivity_charts import indices_over_time_figure, tornado_figure
 
     result = scenario_sensitivity(_linear(), "y", 2028.0, "sobol", n_base=256, seed=1)
     fig = tornado_figure(result.ranking(2028.0), top=3)
     total = fig.data[0]
-    # names reach plotly escaped for its HTML subset (ui.plain_text.plotly), which shows &gt; as >
+    # names reach plotly escaped for its HTML subset (simulator.app.plain_text.plotly), which shows &gt; as >
     assert html.unescape(list(total.y)[-1]) == "b->y:weight" and len(total.y) == 3  # the last bar is on top
     assert np.asarray(total.x, dtype=float)[-1] == pytest.approx(VAR_B / TOTAL, abs=0.05)
     morris = scenario_sensitivity(_linear(), "y", 2028.0, "morris", n_base=10)

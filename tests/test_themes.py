@@ -8,11 +8,11 @@ from typer.testing import CliRunner
 
 from simulator.analysis.scorecard import scorecard, summary
 from simulator.analysis.text import scorecard_table
+from simulator.app.i18n import theme_label
 from simulator.cli.main import app
 from simulator.io.spec_files import load_model, load_scenario
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.themes import BY_ID, THEME_IDS, THEMES, closest_theme, theme_name, theme_order
-from ui.i18n import theme_label
 
 ROOT = Path(__file__).parents[1]
 HEERLEN = ROOT / "models" / "medtech-heerlen.yaml"
@@ -99,7 +99,7 @@ def test_scorecard_theme_option_suggests_a_theme_of_the_model():
 
 
 def test_the_app_scorecard_rows_follow_cbs_order():
-    from ui import charts
+    from simulator.app import charts
 
     loaded = load_scenario(ROOT / "scenarios" / "medtech-growth.yaml")
     result = run_deterministic(prepare_scenario(loaded.spec, loaded.model.spec))

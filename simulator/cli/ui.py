@@ -31,7 +31,7 @@ BROWSER_WAIT_S = 60.0  # how long the browser opener waits for the server to ans
 
 def app_path() -> Path:
     """The Streamlit entry script."""
-    return Path(__file__).resolve().parents[2] / "ui" / "app.py"
+    return Path(__file__).resolve().parents[1] / "app" / "app.py"
 
 
 def local_url(address: str, port: int) -> str:

@@ -1,7 +1,7 @@
 """Tables the workshop pages show, built from plain records (no Streamlit here).
 
 Every text a group typed stays a plain string in a table cell; the app escapes such
-text itself (``ui/plain_text.py``) where it goes into a Markdown element.
+text itself (``simulator/app/plain_text.py``) where it goes into a Markdown element.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def scorecard_pivot(card: pd.DataFrame, nodes: list[str]) -> pd.DataFrame:
 
 
 def chart_paths(table: pd.DataFrame, baseline_name: str) -> pd.DataFrame:
-    """:func:`simulator.workshop.compare.paths` in the columns ``ui.charts.path_figure`` takes."""
+    """:func:`simulator.workshop.compare.paths` in the columns ``simulator.app.charts.path_figure`` takes."""
     return pd.DataFrame(
         {
             "time": table.time,

@@ -174,7 +174,7 @@ def test_work_is_bounded_as_well_as_memory():
 
 def test_the_app_refuses_the_upload_with_the_message(tmp_path):
     """An uploaded model is test-run by the app: it is refused with the budget's message, not grown into."""
-    from ui import model_input
+    from simulator.app import model_input
 
     outcome = model_input.check_model_text(wide_model(1e-6), "wide.yaml")
     assert outcome.kind == "refused"

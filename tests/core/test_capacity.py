@@ -452,8 +452,8 @@ def test_explain_shows_the_switch_part_of_a_capacity_node():
 
 
 def test_the_apps_probe_scenario_reads_a_capacity_nodes_derived_baseline():
+    from simulator.app.model_input import probe_scenario
     from simulator.io.spec_files import load_model
-    from ui.model_input import probe_scenario
 
     items = {i.node: i.param("height") for i in probe_scenario(load_model(EXAMPLE / "model.yaml").spec).interventions}
     assert items["jobs_filled"] == 40.0  # 1 % of the derived 4,000

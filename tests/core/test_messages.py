@@ -26,7 +26,7 @@ from simulator.messages import LOCALE_DIR, catalog, localize_number, msg, transl
 from simulator.spec import ModelSpec
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("simulator", "ui")
+SOURCES = ("simulator",)
 PO_FILE = LOCALE_DIR / "nl" / "LC_MESSAGES" / "bwsim.po"
 runner = CliRunner()
 
@@ -292,8 +292,8 @@ def test_explain_and_loops_speak_dutch_with_labels_and_english_on_request() -> N
 
 
 def test_the_app_renders_a_core_error_with_the_same_function_in_its_language() -> None:
-    from ui.i18n import error_text as app_error_text
-    from ui.i18n import problem_lines
+    from simulator.app.i18n import error_text as app_error_text
+    from simulator.app.i18n import problem_lines
 
     error = InputError(
         Problem(

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_helpers import write_project
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "simulator" / "app" / "app.py"
 
 
 @pytest.fixture

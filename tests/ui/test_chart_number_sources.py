@@ -1,7 +1,8 @@
 """Every chart the app draws shows Dutch (or English) numbers: no SI suffixes (``111k``) and no dotted
-decimals on a Dutch axis. A static check over ``ui/``: each figure given to ``st.plotly_chart`` goes
-through :func:`ui.numbers.localize_figure` (directly, or through :func:`ui.policy_note.for_note`, which
-calls it), or one of its lines says why it needs none with a ``# numbers: <why>`` comment.
+decimals on a Dutch axis. A static check over ``simulator/app/``: each figure given to ``st.plotly_chart``
+goes through :func:`simulator.app.numbers.localize_figure` (directly, or through
+:func:`simulator.app.policy_note.for_note`, which calls it), or one of its lines says why it needs none
+with a ``# numbers: <why>`` comment.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-UI = Path(__file__).resolve().parents[2] / "ui"
+UI = Path(__file__).resolve().parents[2] / "simulator" / "app"
 LOCALIZING = {"localize_figure", "for_note"}
 
 

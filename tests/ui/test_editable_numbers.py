@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.editable_numbers import as_text_columns, cell_text, parse_cell, parse_columns
+from simulator.app.editable_numbers import as_text_columns, cell_text, parse_cell, parse_columns
 
 
 @pytest.mark.parametrize(

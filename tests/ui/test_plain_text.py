@@ -11,10 +11,10 @@ import pytest
 from ui_helpers import SMALL
 
 from simulator.analysis.scorecard import scorecard, summary
+from simulator.app import charts, plain_text, sensitivity_charts
 from simulator.io.spec_files import load_model_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import ScenarioSpec
-from ui import charts, plain_text, sensitivity_charts
 
 EVIL = '![x](http://127.0.0.1:9/b.png) <a href="http://127.0.0.1:9/">Noord</a> **vet** :red[r] $x$ &lt;'
 TAG = re.compile(r"<(?!br>|/?span\b|/?extra>)[a-z/]", re.IGNORECASE)  # a tag other than the builders' own
@@ -169,7 +169,9 @@ def test_the_pages_show_a_models_labels_and_a_scenarios_title_as_text(tmp_path, 
     model += "  - {from: income, to: jobs, weight: 0.00001, lag: 1, delay: fixed}\n"  # a loop for the loop table
     scenario = GROW.replace('title: {nl: "Groei", en: "Growth"}', f"title: '{evil}'\ndescription: '{evil}'")
     monkeypatch.setenv("BWSIM_MODEL", str(write_project(tmp_path, model, {"grow.yaml": scenario})))
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "ui" / "app.py"), default_timeout=60)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parents[2] / "simulator" / "app" / "app.py"), default_timeout=60
+    )
     at.run()
     at.switch_page(page)
     at.run()

@@ -1,7 +1,7 @@
 """Nothing reaches Streamlit's Markdown unescaped: every text given to an element or widget label that
-renders Markdown must be made of the app's own texts, numbers and :mod:`ui.plain_text` escapes.
+renders Markdown must be made of the app's own texts, numbers and :mod:`simulator.app.plain_text` escapes.
 
-A static check over ``ui/``, so that a new page cannot forget it. A line that passes text known
+A static check over ``simulator/app/``, so that a new page cannot forget it. A line that passes text known
 to be safe in another way says why with a ``# plain-text: <why>`` comment.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-UI = Path(__file__).resolve().parents[2] / "ui"
+UI = Path(__file__).resolve().parents[2] / "simulator" / "app"
 
 MARKDOWN_ELEMENTS = {
     "markdown",
@@ -114,7 +114,7 @@ def test_every_markdown_text_is_the_apps_own_or_escaped(path: Path):
         for line, what, text in _calls(path)
         if not _safe(text) and "# plain-text:" not in lines[line - 1]
     ]
-    assert not unsafe, "escape with ui.plain_text (or say why it is safe):\n" + "\n".join(unsafe)
+    assert not unsafe, "escape with simulator.app.plain_text (or say why it is safe):\n" + "\n".join(unsafe)
 
 
 def test_the_check_finds_unescaped_text():

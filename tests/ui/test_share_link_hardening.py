@@ -12,10 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_helpers import GROW, SMALL
 
+from simulator.app import future as fut
 from simulator.io.spec_files import load_model_text, load_scenario_text
-from ui import future as fut
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "simulator" / "app" / "app.py"
 
 
 def _code(raw: bytes) -> str:

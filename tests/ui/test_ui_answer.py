@@ -12,10 +12,10 @@ import pytest
 from ui_helpers import SMALL
 
 from simulator.analysis.scorecard import scorecard, summary
+from simulator.app import answer, charts, exporting, numbers, policy_note
 from simulator.io.spec_files import load_model, load_model_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import ScenarioSpec
-from ui import answer, charts, exporting, numbers, policy_note
 
 HEERLEN = Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml"
 

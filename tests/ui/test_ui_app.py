@@ -18,10 +18,10 @@ from ui_helpers import (
     write_project,
 )
 
-from ui import plain_text
-from ui.future import Future, encode_future
+from simulator.app import plain_text
+from simulator.app.future import Future, encode_future
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "simulator" / "app" / "app.py"
 MY_PAGES = [
     "views/builder.py",
     "views/network.py",
@@ -37,7 +37,7 @@ def _clean(at: AppTest) -> None:
 
 
 def _heerlen(monkeypatch: pytest.MonkeyPatch, page: str | None = None, scenario: str | None = None) -> AppTest:
-    """The app on the built-in Heerlen model, run once, on ``page`` (a file under ui/) and ``scenario``."""
+    """The app on the built-in Heerlen model, run once, on ``page`` (a file under simulator/app/) and ``scenario``."""
     monkeypatch.delenv("BWSIM_MODEL", raising=False)
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
@@ -197,7 +197,7 @@ def test_export_offers_files_and_a_link(app: AppTest):
     _clean(app)
     code = app.code[0].value
     assert code.startswith("/?f=")
-    from ui.future import decode_future
+    from simulator.app.future import decode_future
 
     assert decode_future(code.split("=", 1)[1]).scenario == "grow"
 
@@ -485,7 +485,7 @@ def test_compare_draws_a_band_per_future_when_the_uncertainty_is_on(app: AppTest
 
 
 def test_a_scenario_too_large_for_a_link_is_named_next_to_the_link(app: AppTest, monkeypatch: pytest.MonkeyPatch):
-    from ui import future as fut
+    from simulator.app import future as fut
 
     monkeypatch.setattr(fut, "MAX_SHARE_CHARS", 60)
     from ui_helpers import GROW
@@ -746,10 +746,10 @@ def test_the_builder_page_shows_the_numbers_of_the_one_runner(app: AppTest, smal
     import json
 
     from simulator.analysis.scorecard import summary
+    from simulator.app import charts
+    from simulator.app.views.builder import BAND_SAMPLES
     from simulator.runner import Uncertainty, run_scenarios
     from simulator.themes import in_cbs_order
-    from ui import charts
-    from ui.views.builder import BAND_SAMPLES
 
     app.selectbox(key="scenario_pick").set_value("grow").run()
     app.toggle(key="band").set_value(True).run()

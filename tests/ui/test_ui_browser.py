@@ -15,8 +15,8 @@ from pathlib import Path
 import app_server
 import pytest
 
+from simulator.app.future import Future, encode_future
 from simulator.io.spec_files import load_model
-from ui.future import Future, encode_future
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,10 @@ import pandas as pd
 from ui_helpers import SMALL
 
 from simulator.analysis.scorecard import scorecard, summary
+from simulator.app import charts
 from simulator.io.spec_files import load_model_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import ScenarioSpec
-from ui import charts
 
 
 def _run(step: float = 100.0):

@@ -19,4 +19,4 @@ def test_a_bad_model_is_refused_before_starting(tmp_path: Path):
 
 
 def test_the_app_script_is_where_the_command_looks():
-    assert app_path().is_file() and app_path().parent.name == "ui"
+    assert app_path().is_file() and app_path().parent.name == "app"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from simulator.app import charts, tables
 from simulator.io.spec_files import load_model, load_model_text
 from simulator.io.yaml_writer import dump_yaml
-from ui import charts, tables
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "models" / "examples" / "expert-scores.yaml"
 

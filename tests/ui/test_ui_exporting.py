@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 from ui_helpers import GROW, SMALL
 
 from simulator import overrides as ov
+from simulator.app import exporting
+from simulator.app import future as fut
+from simulator.app.state import model_to_yaml, scenario_to_yaml
 from simulator.cli.main import app as cli
 from simulator.io.spec_files import load_model_text, load_scenario, load_scenario_text
-from ui import exporting
-from ui import future as fut
-from ui.state import model_to_yaml, scenario_to_yaml
 
 
 def test_excel_has_one_sheet_per_table():

@@ -9,9 +9,9 @@ import pytest
 from ui_helpers import GROW, SMALL
 
 from simulator import overrides as ov
+from simulator.app import future as fut
 from simulator.io.spec_files import load_model_text, load_scenario_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
-from ui import future as fut
 
 
 @pytest.fixture
@@ -124,8 +124,8 @@ def test_a_weights_unit_is_the_declared_one_or_per_year_into_a_stock():
     stock is a flow: its weight is in the target's unit per year per the source's unit."""
     from pathlib import Path
 
+    from simulator.app.future_words import weight_unit
     from simulator.io.spec_files import load_model
-    from ui.future_words import weight_unit
 
     model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
     assert weight_unit(model, "net_migration", "population", "nl") == "personen/jaar per persoon/jaar"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.i18n import unit_label
+from simulator.app.i18n import unit_label
 
 
 @pytest.mark.parametrize(

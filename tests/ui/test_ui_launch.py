@@ -33,7 +33,7 @@ def _fresh_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def _bwsim_ui(tmp_path: Path, env: dict[str, str], *args: str) -> Iterator[tuple[subprocess.Popen, str, Path]]:
     """``bwsim ui`` with stdin from /dev/null and output to a file: (process, url, log)."""
     port = free_port()
-    log = tmp_path / "ui.log"
+    log = tmp_path / "simulator.app.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(BWSIM), "ui", "--port", str(port), *args],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from ui_helpers import GROW, SMALL, UNSTABLE
 
+from simulator.app import model_input, tables
 from simulator.io.spec_files import load_model_text
-from ui import model_input, tables
 
 
 @pytest.fixture

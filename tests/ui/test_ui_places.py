@@ -9,12 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_helpers import chart_specs
 
+from simulator.app import places
 from simulator.io.spec_files import load_model
 from simulator.place_grid import PARKSTAD_GRID, grid_positions
-from ui import places
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "ui" / "app.py"
+APP = ROOT / "simulator" / "app" / "app.py"
 MODEL = ROOT / "examples" / "places" / "model.yaml"
 SCENARIO = ROOT / "examples" / "places" / "jobs-in-heerlen.yaml"
 

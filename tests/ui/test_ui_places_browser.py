@@ -10,7 +10,7 @@ from pathlib import Path
 import app_server
 import pytest
 
-from ui.future import Future, encode_future
+from simulator.app.future import Future, encode_future
 
 pytestmark = pytest.mark.browser
 

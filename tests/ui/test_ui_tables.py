@@ -6,10 +6,10 @@ import pytest
 from ui_helpers import SMALL
 
 from simulator.analysis.scorecard import scorecard
+from simulator.app import tables
 from simulator.io.spec_files import load_model_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import ScenarioSpec
-from ui import tables
 
 
 def _run(height: float, name: str = "s"):

@@ -17,7 +17,7 @@ from simulator.workshop.store import WorkshopStore
 
 from .helpers import MODEL_YAML, future_yaml
 
-UI = Path(__file__).resolve().parents[2] / "ui"
+UI = Path(__file__).resolve().parents[2] / "simulator" / "app"
 INTERNAL = re.compile(
     r"outcome_made_with|outcome_current|hier_en_nu|weight_low|weight_high|low_future|high_future|"
     r"model_changed|n_values|\bshared\b|\bdelta\b|\bjudgement\b"

@@ -13,7 +13,7 @@ from simulator.workshop.view import model_change_lines
 
 from .helpers import MODEL_NO_Y_LINK_YAML, MODEL_V2_YAML, MODEL_YAML, future_yaml
 
-UI = Path(__file__).resolve().parents[2] / "ui"
+UI = Path(__file__).resolve().parents[2] / "simulator" / "app"
 WEIGHT_LINE = "  y → z: gewicht 0,5 → 0,25"
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from simulator.app import plain_text
 from simulator.workshop.codes import format_code
 from simulator.workshop.store import WorkshopStore
-from ui import plain_text
 
 from .helpers import MODEL_YAML, future_yaml
 
-UI = Path(__file__).resolve().parents[2] / "ui"
+UI = Path(__file__).resolve().parents[2] / "simulator" / "app"
 EVIL = "<img src=x onerror=alert(1)> **vet** [link](http://x)"
 
 

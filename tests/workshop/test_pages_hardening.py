@@ -10,14 +10,14 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from simulator.app import plain_text
 from simulator.workshop.codes import format_code
 from simulator.workshop.records import Notes, content_checksum
 from simulator.workshop.store import WorkshopStore
-from ui import plain_text
 
 from .helpers import MODEL_NO_Y_LINK_YAML, MODEL_YAML, future_yaml
 
-UI = Path(__file__).resolve().parents[2] / "ui"
+UI = Path(__file__).resolve().parents[2] / "simulator" / "app"
 NAME = '![x](http://127.0.0.1:9/b.png) <a href="http://127.0.0.1:9/">Noord</a>'
 FUTURE = "**vet** :red[rood] $x$"
 

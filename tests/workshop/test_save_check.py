@@ -1,13 +1,14 @@
-"""A save is read back and compared before the app says "saved" (ui.workshop_save), and the future in words."""
+"""A save is read back and compared before the app says "saved" (simulator.app.workshop_save), and the future
+in words."""
 
 from __future__ import annotations
 
+from simulator.app import future_words, workshop_save
 from simulator.io.spec_files import load_model_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.workshop.futures import model_file, run_version
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
-from ui import future_words, workshop_save
 
 from .helpers import MODEL_YAML, future_yaml
 

@@ -3,7 +3,7 @@
 Each function takes tables (pandas) or specs and returns a ``go.Figure``; none
 runs the model or touches widgets. Every text a figure shows that comes from a model,
 a scenario or a user (labels, series names, titles, units, theme ids) is escaped here
-with :func:`ui.plain_text.plotly`, so callers pass plain text and nothing renders as HTML.
+with :func:`simulator.app.plain_text.plotly`, so callers pass plain text and nothing renders as HTML.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 
 from simulator import network_layout
 from simulator.analysis.text import format_number, score_text, shape_text, unit_label
+from simulator.app.i18n import t, theme_label
+from simulator.app.plain_text import plotly as _plain
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import in_cbs_order
-from ui.i18n import t, theme_label
-from ui.plain_text import plotly as _plain
 
 VERDICT_COLOURS = {
     "improves": "#1a9850",
@@ -92,7 +92,7 @@ def scorecard_figure(
         Narrow form for side-by-side use: column names and title wrapped.
     card : DataFrame, optional
         The one-year scorecard ``summary`` was made from: the cells then carry the size of the
-        change (:func:`ui.answer.cell_mark`, "▲ 3,4 %") instead of counts ("▲2 ▼1").
+        change (:func:`simulator.app.answer.cell_mark`, "▲ 3,4 %") instead of counts ("▲2 ▼1").
 
     Returns
     -------
@@ -105,7 +105,7 @@ def scorecard_figure(
     text = [["" for _ in DIMENSIONS] for _ in themes]
     sized = {}
     if card is not None:
-        from ui.answer import cell_mark, cells
+        from simulator.app.answer import cell_mark, cells
 
         sized = {(c["dimension"], c["theme"]): cell_mark(c, language) for c in cells(card, skip).to_dict("records")}
     for row in summary.itertuples(index=False):

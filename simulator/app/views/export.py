@@ -9,10 +9,10 @@ import streamlit as st
 
 from simulator import overrides as ov
 from simulator.analysis.scorecard import scorecard, summary
+from simulator.app import charts, exporting, numbers, plain_text, policy_note, state, tables
+from simulator.app import future as fut
+from simulator.app.state import tr
 from simulator.themes import in_cbs_order
-from ui import charts, exporting, numbers, plain_text, policy_note, state, tables
-from ui import future as fut
-from ui.state import tr
 
 
 def results_frame(cur: state.Current) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -20,6 +20,10 @@ from typing import TypeVar
 import streamlit as st
 
 from simulator import overrides as ov
+from simulator.app import future as fut
+from simulator.app import plain_text
+from simulator.app.i18n import error_text as core_error_text
+from simulator.app.i18n import problem_lines, t, unit_label
 from simulator.errors import InputError, NumericalError, SimulatorError
 from simulator.io.spec_files import (
     ModelFile,
@@ -36,10 +40,6 @@ from simulator.scenario_run import (
     prepare_scenario,
 )
 from simulator.spec import ModelSpec, ScenarioSpec
-from ui import future as fut
-from ui import plain_text
-from ui.i18n import error_text as core_error_text
-from ui.i18n import problem_lines, t, unit_label
 
 T = TypeVar("T")
 
@@ -55,7 +55,7 @@ def language() -> str:
 
 
 def tr(key: str, **values: object) -> str:
-    """:func:`ui.i18n.t` in the current language."""
+    """:func:`simulator.app.i18n.t` in the current language."""
     return t(key, language(), **values)
 
 
@@ -529,9 +529,9 @@ class Share:
     Attributes
     ----------
     code : str
-        The ``?f=`` value (:func:`ui.future.encode_future`).
+        The ``?f=`` value (:func:`simulator.app.future.encode_future`).
     carries : list of str
-        Message keys (:mod:`ui.i18n`) of what the link carries besides the sliders.
+        Message keys (:mod:`simulator.app.i18n`) of what the link carries besides the sliders.
     lost : list of str
         What cannot travel in a URL (English technical words: a field of a link or node).
     """
@@ -545,7 +545,7 @@ def share(cur: Current) -> Share:
     """The share link of the current future: the sliders, the model file's name when it is not the default,
     an uploaded starting scenario as text, and own model edits as that scenario's overrides.
 
-    A link that would be longer than a link may be (:data:`ui.future.MAX_SHARE_CHARS`) carries
+    A link that would be longer than a link may be (:data:`simulator.app.future.MAX_SHARE_CHARS`) carries
     the sliders only, and says so.
     """
     link = _share(cur)
@@ -591,7 +591,7 @@ def open_link(link: fut.SharedLink) -> None:
 
     Raises
     ------
-    ui.future.LinkError
+    simulator.app.future.LinkError
         When the link names a model file this server does not have, or a value out of range.
     InputError
         When the scenario the link carries does not fit the model.

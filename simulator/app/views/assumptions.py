@@ -1,7 +1,7 @@
 """Page: own assumptions. Edit links and nodes in a table, download and upload model and scenario files.
 
 Every edit or upload is validated exactly as ``bwsim validate`` does and
-test-run (:mod:`ui.model_input`); a refused one shows its messages and the
+test-run (:mod:`simulator.app.model_input`); a refused one shows its messages and the
 previous model, scenarios and sliders stay as they were.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulator.app import charts, editable_numbers, future_words, model_input, numbers, plain_text, state, tables
+from simulator.app.state import tr
 from simulator.spec import DELAY_TYPES, ModelSpec
-from ui import charts, editable_numbers, future_words, model_input, numbers, plain_text, state, tables
-from ui.state import tr
 
 OWN_NAME = "eigen-model.yaml"
 
@@ -36,7 +36,7 @@ def _refusal(outcome: model_input.Outcome) -> list[tuple[str, str]]:
     return [("error", tr("invalid") + "\n\n" + plain_text.markdown_lines(outcome.problems))]
 
 
-# Number cells are text in the reader's language at full precision (ui.editable_numbers): an edit of
+# Number cells are text in the reader's language at full precision (simulator.app.editable_numbers): an edit of
 # -0,00025 shows as -0,00025, and a Dutch page never shows or asks for 0.25.
 # (A comment, not a docstring: Streamlit's magic would write a bare string on the page.)
 LINK_NUMBERS = ("low", "weight", "high", "lag")

@@ -14,9 +14,9 @@ import pandas as pd
 from simulator import effects
 from simulator.analysis.text import sentence
 from simulator.analysis.tradeoffs import tradeoffs
+from simulator.app.i18n import theme_label, unit_label
 from simulator.results import RunResult
 from simulator.spec import GrowthBaseline, ModelSpec
-from ui.i18n import theme_label, unit_label
 
 LINK_EDIT_COLUMNS = ["from", "to", "low", "weight", "high", "lag", "delay"]
 NODE_EDIT_COLUMNS = ["id", "label", "unit", "baseline", "min", "max"]
@@ -68,12 +68,12 @@ def effect_sentences(
 ) -> list[str]:
     """Plain sentences for ``nodes`` with timing.
 
-    With ``model``, the app's wording (:func:`ui.answer.indicator_sentence`: articles, two significant
+    With ``model``, the app's wording (:func:`simulator.app.answer.indicator_sentence`: articles, two significant
     digits): "In 2035 is de werkloosheid 0,77 procentpunt lager dan zonder ingreep: een verbetering; de helft
     daarvan al in 2028." Without it, the command line's wording (:func:`simulator.analysis.text.sentence`).
     ``card`` is the one-year scorecard of ``result``; nodes without a change are left out.
     """
-    from ui.answer import indicator_sentence
+    from simulator.app.answer import indicator_sentence
 
     out = []
     for node in nodes:

@@ -1,7 +1,7 @@
 """The bwsim Streamlit app: navigation and the shared sidebar (language, model).
 
-Run with ``bwsim ui`` (or ``streamlit run ui/app.py``). To add a page, add one
-file under ``ui/views/`` and one line to :data:`PAGES`.
+Run with ``bwsim ui`` (or ``streamlit run simulator/app/app.py``). To add a page, add one
+file under ``simulator/app/views/`` and one line to :data:`PAGES`.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ from pathlib import Path
 
 import streamlit as st
 
-if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: make `ui` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if str(Path(__file__).resolve().parents[2]) not in sys.path:  # run as a script: make `simulator` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-# First, and alone: sessions starting together must not import packages in parallel (see ui/preload.py).
-import ui.preload  # noqa: E402, F401
+# First, and alone: sessions starting together must not import packages in parallel (see simulator/app/preload.py).
+import simulator.app.preload  # noqa: E402, F401
 
 # isort: split
 from streamlit.navigation.page import StreamlitPage  # noqa: E402
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
 
+from simulator.app import plain_text, state  # noqa: E402
+from simulator.app.future import LinkError, decode_link  # noqa: E402
 from simulator.errors import InputError  # noqa: E402
-from ui import plain_text, state  # noqa: E402
-from ui.future import LinkError, decode_link  # noqa: E402
 
-# (file under ui/, title key in ui.i18n, icon, url path); the first is the home page.
+# (file under simulator/app/, title key in simulator.app.i18n, icon, url path); the first is the home page.
 PAGES = [
     ("views/builder.py", "page_builder", ":material/tune:", "toekomst"),
     ("views/network.py", "page_network", ":material/hub:", "netwerk"),

@@ -6,12 +6,12 @@ import streamlit as st
 
 from simulator import overrides as ov
 from simulator.analysis.report import distribution_lines
+from simulator.app import answer, charts, numbers, places, state, tables, workshop_panel
+from simulator.app import future as fut
+from simulator.app.plain_text import markdown as md
+from simulator.app.state import tr
 from simulator.errors import InputError, NumericalError
 from simulator.spec import DIMENSIONS
-from ui import answer, charts, numbers, places, state, tables, workshop_panel
-from ui import future as fut
-from ui.plain_text import markdown as md
-from ui.state import tr
 
 BAND_SAMPLES = 200
 MAX_SELECT_OPTIONS = 2001  # a fractional slider offers at most this many values
@@ -65,7 +65,7 @@ def dutch_slider(label: str, low: float, high: float, step: float, key: str) -> 
 
     Streamlit's own slider formats with a printf string and knows no locale ("0.0088"),
     so a slider with fractional values is a select slider over the same grid, its values
-    formatted by :mod:`ui.numbers` ("0,0088"); whole-number sliders stay plain sliders.
+    formatted by :mod:`simulator.app.numbers` ("0,0088"); whole-number sliders stay plain sliders.
     """
     whole = float(step).is_integer() and float(low).is_integer() and float(high).is_integer()
     if whole:

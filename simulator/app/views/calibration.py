@@ -4,7 +4,7 @@ Upload observed data (or use the illustrative sample), fit chosen links and see
 the fit and the intervals, rank the assumptions by Sobol or Morris indices, and
 check observations against the scenario's expected band. All numerics live in
 :mod:`simulator.calibrate`, :mod:`simulator.sensitivity` and
-:mod:`simulator.monitor`; figures in :mod:`ui.sensitivity_charts`.
+:mod:`simulator.monitor`; figures in :mod:`simulator.app.sensitivity_charts`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 import numpy as np
 import streamlit as st
 
+from simulator.app import numbers, plain_text, state
+from simulator.app import sensitivity_charts as charts
 from simulator.calibrate import calibrate, select_parameters, with_notes
 from simulator.errors import InputError
 from simulator.io.fitted_model import fitted_model_text
 from simulator.monitor import monitor
 from simulator.observed import ObservedData, observed_from_text
 from simulator.sensitivity import scenario_sensitivity
-from ui import numbers, plain_text, state
-from ui import sensitivity_charts as charts
 
 SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"
 MAX_UPLOAD_BYTES = 5_000_000

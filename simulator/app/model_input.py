@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simulator.app import tables
+from simulator.app.future_words import number
+from simulator.app.i18n import t
 from simulator.baselines import model_baselines
 from simulator.errors import InputError, NumericalError, Problem
 from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_text
@@ -24,9 +27,6 @@ from simulator.messages import msg
 from simulator.observed import ObservedData, observed_from_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec
-from ui import tables
-from ui.future_words import number
-from ui.i18n import t
 
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_OBSERVED_BYTES = 2_000_000
@@ -242,7 +242,7 @@ def edit_problems(model: ModelSpec, links: pd.DataFrame, nodes: pd.DataFrame, la
 
     Checks what a row can get wrong by itself: a weight outside its low..high range
     (a fixed link whose weight alone changed stays fixed, see
-    :func:`ui.tables.edited_model_data`), low above high, a negative lag, a node's
+    :func:`simulator.app.tables.edited_model_data`), low above high, a negative lag, a node's
     minimum above its maximum. Rows that did not change are not checked.
     """
     out: list[str] = []
@@ -258,5 +258,5 @@ def edit_problems(model: ModelSpec, links: pd.DataFrame, nodes: pd.DataFrame, la
 
 
 def unchanged(model: ModelSpec, data: dict) -> bool:
-    """True when edited model data (:func:`ui.tables.edited_model_data`) is the model as it is."""
+    """True when edited model data (:func:`simulator.app.tables.edited_model_data`) is the model as it is."""
     return data == model.model_dump(by_alias=True, exclude_none=True)

@@ -15,11 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from simulator.analysis.places import nodes_of_place
+from simulator.app import numbers
+from simulator.app.i18n import t
+from simulator.app.plain_text import plotly as _plain
 from simulator.place_grid import grid_positions
 from simulator.spec import ModelSpec
-from ui import numbers
-from ui.i18n import t
-from ui.plain_text import plotly as _plain
 
 GOOD_BAD_SCALE = [[0.0, "#d73027"], [0.5, "#f7f7f7"], [1.0, "#1a9850"]]
 """Tile colours for a family with a direction: red (worse), white (no change), green (better)."""
@@ -149,7 +149,7 @@ def place_map_figure(changes: pd.DataFrame, title: str, unit: str, language: str
     columns without a tile left out), coloured
     by its ``colour`` on a diverging scale centred at 0 (green better, red worse; without a direction,
     blue lower and red higher), the place's name on the tile and its change on hover, localized.
-    ``unit``: as shown (in the page's language, :func:`ui.state.unit_of`).
+    ``unit``: as shown (in the page's language, :func:`simulator.app.state.unit_of`).
     """
     # rows and columns of the grid that hold no tile of this map are left out (the order is kept)
     row_of = {r: i for i, r in enumerate(sorted(set(changes["row"])))}

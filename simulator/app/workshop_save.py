@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from simulator.app import future as fut
 from simulator.errors import InputError, SimulatorError
 from simulator.io.spec_files import ModelFile
 from simulator.results import RunResult
@@ -21,7 +22,6 @@ from simulator.spec import ModelSpec, ScenarioSpec
 from simulator.workshop.futures import check_future_yaml, model_file, run_version, scenario_yaml
 from simulator.workshop.records import FutureVersion, Notes
 from simulator.workshop.store import WorkshopStore
-from ui import future as fut
 
 HEADER = {
     "nl": "# Een toekomst als scenariobestand (bwsim): ingrepen en eigen aannames.\n"
@@ -55,7 +55,7 @@ def for_workshop(
 
     On the workshop's own model the future is itself. On an own model (edited in
     the assumptions table) its edits become overrides under the future's own
-    (:func:`ui.future.shared_scenario`); when some edit cannot be an override the
+    (:func:`simulator.app.future.shared_scenario`); when some edit cannot be an override the
     scenario is None and the list names what cannot travel.
     """
     if model == workshop_model.spec:

@@ -25,8 +25,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator import overrides as ov
+from simulator.app.i18n import unit_label
 from simulator.spec import LocalizedText, ModelSpec, Overrides, ScenarioSpec
-from ui.i18n import unit_label
 
 MAX_ASSUMPTION_DEFAULTS = 2
 MAX_SHARE_CHARS = 8_000
@@ -167,7 +167,7 @@ class LinkError(ValueError):
     Attributes
     ----------
     reason : str
-        Which kind: the message key ``link_<reason>`` in :mod:`ui.i18n` says it in the reader's language.
+        Which kind: the message key ``link_<reason>`` in :mod:`simulator.app.i18n` says it in the reader's language.
     values : dict
         The values that message names.
     """

@@ -2,7 +2,7 @@
 and one indicator's paths overlaid with lines told apart by colour and dash and named at their ends.
 
 Pure functions from tables to ``go.Figure`` (no Streamlit). Every text from a group or a model
-(future labels, indicator names, units) is escaped with :func:`ui.plain_text.plotly`.
+(future labels, indicator names, units) is escaped with :func:`simulator.app.plain_text.plotly`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulator.app import charts
+from simulator.app.plain_text import plotly as _plain
 from simulator.spec import DIMENSIONS
-from ui import charts
-from ui.plain_text import plotly as _plain
 
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 """Line styles in turn: with the colours, lines stay apart in grey print and for colour-blind readers."""
@@ -32,7 +32,7 @@ def marked_scorecard(
     themes: Sequence[str],
     differs: set[tuple[str, str]],
 ) -> go.Figure:
-    """One future's compact scorecard (:func:`ui.charts.scorecard_figure`) with a thick black frame
+    """One future's compact scorecard (:func:`simulator.app.charts.scorecard_figure`) with a thick black frame
     around every (dimension, theme) cell in which the futures do not agree."""
     fig = charts.scorecard_figure(summary, language, title, themes, compact=True)
     top = fig.layout.margin.t + TITLE_ROOM  # the future's name above the column headings, not beside them

@@ -3,7 +3,7 @@
 None of these runs the model or touches widgets; they take the tables of
 :mod:`simulator.calibrate`, :mod:`simulator.sensitivity` and
 :mod:`simulator.monitor` and return ``plotly`` figures, testable without a browser.
-Titles, units, labels and factor names are escaped here (:func:`ui.plain_text.plotly`).
+Titles, units, labels and factor names are escaped here (:func:`simulator.app.plain_text.plotly`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.plain_text import plotly as _plain
+from simulator.app.plain_text import plotly as _plain
 
 TOTAL_COLOUR, FIRST_COLOUR = "#1f77b4", "#aec7e8"
 BAND_COLOUR, OBSERVED_COLOUR, FLAG_COLOUR = "#1f77b4", "#333333", "#d73027"

@@ -2,7 +2,7 @@
 
 Pure functions from a one-year scorecard (:func:`simulator.analysis.scorecard.scorecard`)
 to what the top of the home page shows; no Streamlit. Numbers go through
-:mod:`ui.numbers` (two significant digits in sentences).
+:mod:`simulator.app.numbers` (two significant digits in sentences).
 
 The size of a scorecard cell (documented in docs/analysis.md, "The app's scorecard
 cells"): among the cell's indicators that improve or worsen, the one with the
@@ -28,11 +28,11 @@ from simulator.analysis.ambition_report import detail as ambition_detail
 from simulator.analysis.ambition_report import statement as ambition_statement
 from simulator.analysis.ambitions import ambition_times, judge
 from simulator.analysis.text import change_unit, subject, unit_label
+from simulator.app import numbers
+from simulator.app.i18n import t, theme_label
 from simulator.results import RunResult
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import theme_order
-from ui import numbers
-from ui.i18n import t, theme_label
 
 # The indicators policymakers ask about first: unemployment, income, housing costs, health, CO2.
 HEADLINE_IDS = ("unemployment_rate", "disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions")

@@ -5,7 +5,7 @@ sessions start at the same moment (a workshop room opening the link), their
 threads import the same packages at once, and Python's per-module import locks
 can then deadlock between packages; Python breaks the deadlock by handing one
 thread a half-initialised module (``cannot import name ... from partially
-initialized module``, seen with ``simulator`` and with ``pandas``). ``ui/app.py``
+initialized module``, seen with ``simulator`` and with ``pandas``). ``simulator/app/app.py``
 imports this module first: a second thread waits on this one lock, holding no
 other, until every import below is complete.
 """
@@ -21,8 +21,7 @@ import plotly.graph_objects  # noqa: F401
 import yaml  # noqa: F401
 
 import simulator
-from simulator.units import registry
-from ui import (  # noqa: F401
+from simulator.app import (  # noqa: F401
     charts,
     exporting,
     future,
@@ -32,7 +31,8 @@ from ui import (  # noqa: F401
     state,
     tables,
 )
-from ui.views import workshop_common  # noqa: F401
+from simulator.app.views import workshop_common  # noqa: F401
+from simulator.units import registry
 
 
 def _import_simulator() -> list[str]:

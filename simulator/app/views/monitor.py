@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulator.app import model_input, numbers, state, tables
+from simulator.app import sensitivity_charts as monitor_charts
+from simulator.app.plain_text import markdown_lines
+from simulator.app.state import tr
 from simulator.errors import InputError, NumericalError
-from ui import model_input, numbers, state, tables
-from ui import sensitivity_charts as monitor_charts
-from ui.plain_text import markdown_lines
-from ui.state import tr
 
 SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"
 MONITOR_MARGIN_YEARS = 3.0  # the band is drawn this far past the last observation

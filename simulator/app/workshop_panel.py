@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulator.app import future_words, plain_text, state, workshop_save
+from simulator.app.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
 from simulator.errors import InputError
 from simulator.workshop.futures import model_file
 from simulator.workshop.records import Notes
 from simulator.workshop.store import WorkshopStore
-from ui import future_words, plain_text, state, workshop_save
-from ui.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
 
 
 def show_future(lines: tuple[list[str], list[str]]) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from simulator.app import charts, future_words, numbers, plain_text, state, workshop_save
+from simulator.app.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
+from simulator.app.workshop_panel import report, show_future
 from simulator.errors import InputError, SimulatorError
 from simulator.results import RunResult
 from simulator.workshop.futures import baseline_run, model_file, run_future
 from simulator.workshop.records import FutureVersion, ModelVersion, Notes
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import history_table, model_change_lines
-from ui import charts, future_words, numbers, plain_text, state, workshop_save
-from ui.views.workshop_common import GROUP_SESSION, open_store, show_error, tx
-from ui.workshop_panel import report, show_future
 
 SESSION = GROUP_SESSION
 NOTE_KEYS = ("question", "expectation", "found", "decision")

@@ -9,11 +9,11 @@ from simulator.analysis.behaviour import detail, share_text, statement
 from simulator.analysis.loops import find_loops
 from simulator.analysis.text import score_text, shape_text
 from simulator.analysis.tracing import incoming, trace_paths
+from simulator.app import charts, numbers, state
+from simulator.app.plain_text import markdown as md
+from simulator.app.state import tr
 from simulator.errors import InputError, NumericalError
 from simulator.messages import translate
-from ui import charts, numbers, state
-from ui.plain_text import markdown as md
-from ui.state import tr
 
 
 def _focus(cur: state.Current) -> str | None:

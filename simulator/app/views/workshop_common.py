@@ -1,17 +1,17 @@
 """What the two workshop pages share: their texts, the open store, error display.
 
 Not a page itself. Text a group typed is never put into Markdown unescaped
-(:mod:`ui.plain_text`) and never into HTML: tables, ``st.text`` and ``st.code`` show it as typed.
+(:mod:`simulator.app.plain_text`) and never into HTML: tables, ``st.text`` and ``st.code`` show it as typed.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from simulator.app import plain_text, state
 from simulator.errors import InputError, NumericalError, SimulatorError
 from simulator.workshop.database import default_location
 from simulator.workshop.store import WorkshopStore
-from ui import plain_text, state
 
 GROUP_SESSION = "ws_group_session"
 """Session key of the workshop the session joined as a group: (join code, group name)."""

@@ -7,11 +7,11 @@ import streamlit as st
 
 from simulator import overrides as ov
 from simulator.analysis.scorecard import summary
+from simulator.app import charts, numbers, state, tables
+from simulator.app.plain_text import markdown as md
+from simulator.app.state import tr
 from simulator.spec import ScenarioSpec
 from simulator.themes import in_cbs_order
-from ui import charts, numbers, state, tables
-from ui.plain_text import markdown as md
-from ui.state import tr
 
 CURRENT = "__current__"
 CURRENT_OWN = "__current_own__"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from simulator.app import numbers, plain_text, state, workshop_charts, workshop_runs
+from simulator.app.views.workshop_common import TEXT, open_store, show_error, tx
 from simulator.errors import InputError, Problem
 from simulator.themes import in_cbs_order
 from simulator.workshop.codes import format_code
@@ -35,8 +37,6 @@ from simulator.workshop.view import (
     notes_display,
     scorecard_summaries,
 )
-from ui import numbers, plain_text, state, workshop_charts, workshop_runs
-from ui.views.workshop_common import TEXT, open_store, show_error, tx
 
 SESSION = "ws_facilitator_code"
 MAX_IMPORT_BYTES = 50_000_000

@@ -18,8 +18,8 @@ from decimal import Decimal
 import pandas as pd
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-from ui.i18n import t
-from ui.numbers import locale
+from simulator.app.i18n import t
+from simulator.app.numbers import locale
 
 
 def cell_text(value: object, language: str = "nl") -> str:

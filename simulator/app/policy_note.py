@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulator.app import answer, numbers
+from simulator.app.i18n import t
+from simulator.app.plain_text import plotly as _plain
 from simulator.network_layout import wrap
 from simulator.spec import ModelSpec
-from ui import answer, numbers
-from ui.i18n import t
-from ui.plain_text import plotly as _plain
 
 NOTE_WIDTH = 1100  # pixels of an exported chart
 LINE_PX = 17  # height of one line of the legend and source text
@@ -39,7 +39,7 @@ def for_note(fig: go.Figure, title: str, subtitle: str, legend: str, source: str
     """A copy of ``fig`` that stands on its own in a note: bold title, the scenario and year under it,
     the legend and the source line under the chart, Dutch (or English) separators.
 
-    Every text is escaped (:func:`ui.plain_text.plotly`): scenario names come from users.
+    Every text is escaped (:func:`simulator.app.plain_text.plotly`): scenario names come from users.
     The height grows by the lines added; the width is :data:`NOTE_WIDTH`.
     """
     out = go.Figure(fig)

@@ -12,8 +12,8 @@ import re
 from decimal import Decimal
 
 from simulator.analysis.text import unit_label
+from simulator.app.i18n import t
 from simulator.spec import Distribution, InterventionSpec, LinkOverride, ModelSpec, NodeOverride, ScenarioSpec
-from ui.i18n import t
 
 WORDS = {
     "nl": {
