@@ -36,11 +36,16 @@ from simulator.units import registry
 
 
 def _import_simulator() -> list[str]:
-    """Import every module of the ``simulator`` package except the command line; return their names."""
+    """Import every library module of ``simulator``; return their names.
+
+    Not the command line, and not the app itself: a page module under
+    ``simulator.app.views`` draws its page when imported, so importing it here
+    would draw it on every page's run.
+    """
     names = [
         found.name
         for found in pkgutil.walk_packages(simulator.__path__, "simulator.")
-        if not found.name.startswith("simulator.cli")
+        if not found.name.startswith(("simulator.cli", "simulator.app"))
     ]
     for name in names:
         importlib.import_module(name)

@@ -43,7 +43,7 @@ from simulator.spec import ModelSpec, ScenarioSpec
 
 T = TypeVar("T")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = REPO / "models" / "medtech-heerlen.yaml"
 MAX_UPLOAD_BYTES = 1_000_000
 OWN_MODEL = "__own__"

@@ -106,7 +106,7 @@ def read_back(
     stored = next((v for v in store.history(code, saved.group, saved.future) if v.version == saved.version), None)
     if stored is None:
         return ("missing",)
-    out = [
+    differences = [
         key
         for key, differs in (
             ("text", stored.scenario_yaml != text),
@@ -119,10 +119,10 @@ def read_back(
         try:
             run = run_version(stored, model_file(store.model_version(code, stored.model_id)))
         except (InputError, SimulatorError):
-            return (*out, "run")
+            return (*differences, "run")
         if not same_numbers(run, shown):
-            out.append("numbers")
-    return tuple(out)
+            differences.append("numbers")
+    return tuple(differences)
 
 
 def save_checked(

@@ -12,6 +12,7 @@ import streamlit as st
 from simulator.app import numbers, plain_text, state, workshop_charts, workshop_runs
 from simulator.app.views.workshop_common import TEXT, open_store, show_error, tx
 from simulator.errors import InputError, Problem
+from simulator.messages import msg
 from simulator.themes import in_cbs_order
 from simulator.workshop.codes import format_code
 from simulator.workshop.compare import (
@@ -24,6 +25,7 @@ from simulator.workshop.compare import (
 )
 from simulator.workshop.database import mask_database_url
 from simulator.workshop.exchange import export_text, import_workshop, parse_export
+from simulator.workshop.export_file import MAX_IMPORT_BYTES
 from simulator.workshop.records import FutureVersion
 from simulator.workshop.store import WorkshopStore
 from simulator.workshop.view import (
@@ -39,7 +41,6 @@ from simulator.workshop.view import (
 )
 
 SESSION = "ws_facilitator_code"
-MAX_IMPORT_BYTES = 50_000_000
 
 
 def _read(path: Path) -> str:
@@ -85,7 +86,13 @@ def import_form(store: WorkshopStore) -> None:
     try:
         raw = upload.getvalue()
         if len(raw) > MAX_IMPORT_BYTES:
-            raise InputError(Problem(upload.name, "", "too large for a workshop export"))
+            raise InputError(
+                Problem(
+                    upload.name,
+                    "",
+                    msg("the file is larger than {n:,} bytes, too large for a workshop export", n=MAX_IMPORT_BYTES),
+                )
+            )
         workshop = import_workshop(store, parse_export(raw, upload.name))
         st.session_state[SESSION] = workshop.code
         st.success(tx("imported"))
