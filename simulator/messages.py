@@ -16,7 +16,7 @@ A new message: write ``msg("English text with {field}", field=value)`` (never an
 f-string: the id must be the literal template), then add its Dutch translation with
 Babel's tools and fill in the new ``msgstr`` entries::
 
-    pybabel extract -k msg -o /tmp/bwsim.pot simulator ui
+    pybabel extract -k msg -o /tmp/bwsim.pot simulator
     pybabel update -i /tmp/bwsim.pot -d simulator/locale -D bwsim -l nl -w 120 --no-fuzzy-matching
 
 ``tests/core/test_messages.py`` fails while an id has no translation, a

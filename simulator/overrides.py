@@ -29,6 +29,8 @@ from simulator.spec import (
     ModelSpec,
     NodeOverride,
     Overrides,
+    Pulse,
+    Ramp,
     ScenarioSpec,
     Triangular,
 )
@@ -64,6 +66,17 @@ class Lever:
     def node(self) -> str:
         """The node the lever acts on."""
         return self.template.node
+
+    @property
+    def timing(self) -> tuple[float, float] | None:
+        """The template's timing as the app shows it: (start, end) of a ramp, (start, width) of a pulse,
+        in years; None for a step or a series, whose timing is not a lever."""
+        tpl = self.template
+        if isinstance(tpl, Ramp):
+            return (tpl.start, tpl.end)
+        if isinstance(tpl, Pulse):
+            return (tpl.start, tpl.width)
+        return None
 
     def intervention(self, size: float, timing: tuple[float, float] | None = None) -> InterventionSpec:
         """The intervention at ``size``; ``timing`` = (start, end) for a ramp, (start, width) for a pulse."""

@@ -9,6 +9,7 @@ with :func:`simulator.app.plain_text.plotly`, so callers pass plain text and not
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from simulator import network_layout
 from simulator.analysis.text import format_number, score_text, shape_text, unit_label
 from simulator.app.i18n import t, theme_label
 from simulator.app.plain_text import plotly as _plain
-from simulator.spec import DIMENSIONS, ModelSpec
+from simulator.spec import DIMENSIONS, LinkSpec, ModelSpec, NodeSpec
 from simulator.themes import in_cbs_order
 
 VERDICT_COLOURS = {
@@ -155,7 +156,8 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(_plain(x) for x in network_layout.wrap(text, width))
 
 
-def _cell_text(row: object) -> str:
+def _cell_text(row: Any) -> str:
+    """A scorecard heatmap cell: ``row`` is a row of ``DataFrame.itertuples()``."""
     parts = []
     if row.n_improves:
         parts.append(f"▲{row.n_improves}")
@@ -339,7 +341,7 @@ def _curve(p0: tuple[float, float], p1: tuple[float, float], n: int = 14) -> np.
     return (1 - s) ** 2 * a + 2 * (1 - s) * s * control + s**2 * b
 
 
-def _link_hover(model: ModelSpec, link: object, language: str) -> str:
+def _link_hover(model: ModelSpec, link: LinkSpec, language: str) -> str:
     w = NETWORK_WORDS["en" if language == "en" else "nl"]
     src, tgt = model.node(link.source), model.node(link.target)
     unit = (
@@ -364,7 +366,7 @@ def _link_hover(model: ModelSpec, link: object, language: str) -> str:
     )
 
 
-def _delayed(link: object) -> bool:
+def _delayed(link: LinkSpec) -> bool:
     return bool(link.delay and link.delay != "none" and link.lag.central > 0)
 
 
@@ -483,7 +485,7 @@ def _headers(lay: network_layout.Layout, language: str) -> list[dict]:
     return out
 
 
-def _node_label(pos: dict, node: object, language: str) -> dict:
+def _node_label(pos: dict, node: NodeSpec, language: str) -> dict:
     """A node's name under its marker, on a white ground so that links passing behind do not cross it."""
     x, y = pos[node.id]
     return {

@@ -13,7 +13,18 @@ from decimal import Decimal
 
 from simulator.analysis.text import unit_label
 from simulator.app.i18n import t
-from simulator.spec import Distribution, InterventionSpec, LinkOverride, ModelSpec, NodeOverride, ScenarioSpec
+from simulator.spec import (
+    Distribution,
+    InterventionSpec,
+    LinkOverride,
+    ModelSpec,
+    NodeOverride,
+    Pulse,
+    Ramp,
+    ScenarioSpec,
+    Series,
+    Step,
+)
 
 WORDS = {
     "nl": {
@@ -126,13 +137,20 @@ def intervention_line(model: ModelSpec, item: InterventionSpec, language: str = 
     unit = unit_label("fraction of baseline" if item.relative else node.shown_unit, language)
     if node.kind == "stock":  # into a stock, an intervention is a flow per year
         unit = f"{unit} {w['per_year']}".strip()
-    if item.shape == "series":
+    if isinstance(item, Series):
         points = "; ".join(f"{_year(k)}: {number(v, language)}" for k, v in sorted(item.values.items()))
         return w["series"].format(name=name, unit=unit, points=points)
-    size = item.slope if item.shape == "ramp" else item.height
+    end: float | None = None
+    total: float | None = None
+    if isinstance(item, Ramp):
+        size, end, total = item.slope, item.end, abs(item.slope) * (item.end - item.start)
+    elif isinstance(item, Pulse):
+        size, end = item.height, item.start + item.width
+    elif isinstance(item, Step):
+        size = item.height
+    else:
+        raise TypeError(f"no sentence for an intervention of shape {item.shape!r}")
     way = "up" if size >= 0 else "down"
-    end = item.end if item.shape == "ramp" else (item.start + item.width if item.shape == "pulse" else None)
-    total = abs(size) * (item.end - item.start) if item.shape == "ramp" else None
     return w[f"{item.shape}_{way}"].format(
         name=name,
         size=number(abs(size), language),

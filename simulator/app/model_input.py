@@ -26,7 +26,7 @@ from simulator.io.yaml_writer import dump_yaml
 from simulator.messages import msg
 from simulator.observed import ObservedData, observed_from_text
 from simulator.scenario_run import prepare_scenario, run_deterministic
-from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec
+from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec, SeriesBaseline
 
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_OBSERVED_BYTES = 2_000_000
@@ -70,8 +70,10 @@ def probe_scenario(model: ModelSpec) -> ScenarioSpec:
         value = base if isinstance(base, float) else getattr(base, "value", None)
         if base is None:  # a capacity node: its baseline is derived from its inputs
             value = float(starts[model.node_ids.index(node.id)])
-        elif value is None:
+        elif value is None and isinstance(base, SeriesBaseline):
             value = next(iter(base.series.values()))
+        if value is None:
+            value = float(starts[model.node_ids.index(node.id)])
         items.append(
             InterventionSpec(
                 node=node.id,

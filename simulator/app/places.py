@@ -109,11 +109,14 @@ def family_changes(model: ModelSpec, card: pd.DataFrame, family: str) -> pd.Data
     where = _place_of_nodes(model, dimension) if dimension else {}
     rows = card.set_index("node")
     nodes = {n.id: n for n in model.nodes}
+    expansion = model.expansion
     ordered = [
         (where[node_id], node_id)
         for node_id in nodes
-        if node_id in where and model.expansion.nodes[model.node_ids.index(node_id)].family == family
-    ]  # type: ignore[union-attr]
+        if node_id in where
+        and expansion is not None
+        and expansion.nodes[model.node_ids.index(node_id)].family == family
+    ]
     tiles = grid_positions([place for place, _ in ordered])
     out = []
     for place, node_id in ordered:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~$|&])")
 _LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])")
@@ -50,7 +51,7 @@ def _escape_marker(marker: str) -> str:
     return f"{marker[:-1]}\\{marker[-1]}"
 
 
-def markdown_lines(lines: list[object] | tuple[object, ...]) -> str:
+def markdown_lines(lines: Sequence[object]) -> str:
     """Several texts as a Markdown bullet list, each escaped with :func:`markdown`."""
     return "\n".join(f"- {markdown(line)}" for line in lines)
 

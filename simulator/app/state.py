@@ -228,7 +228,7 @@ def _file_scenarios(
     model_key: str, mtimes: tuple[float, ...], _model: ModelFile, paths: tuple[str, ...]
 ) -> dict[str, ScenarioSpec]:
     """Scenarios among ``paths`` that name a model and are valid against the model in use."""
-    found = {}
+    found: dict[str, ScenarioSpec] = {}
     for path in paths:
         try:
             loaded = load_scenario(path, _model)
@@ -488,7 +488,7 @@ def future_specs(
 ) -> tuple[ScenarioSpec | None, list[ov.Lever], ScenarioSpec, ScenarioSpec | None]:
     """(starting scenario, levers, future with default assumptions, future with own assumptions)."""
     future = get_future()
-    base = cur.scenarios.get(future.scenario)
+    base = cur.scenarios.get(future.scenario or "")
     levers = ov.levers(cur.model.spec, list(cur.scenarios.values()))
     defaults, own = fut.build_scenarios(cur.model.spec, base, levers, future)
     return base, levers, defaults, own
@@ -556,27 +556,27 @@ def share(cur: Current) -> Share:
 
 def _share(cur: Current) -> Share:
     future = get_future()
-    start = cur.scenarios.get(future.scenario)
+    start = cur.scenarios.get(future.scenario or "")
     carries: list[str] = []
     lost: list[str] = []
     own = st.session_state.get("own_model")
     if st.session_state.get("model_choice") == OWN_MODEL and own:
         base = current_default()
         spec, lost = fut.shared_scenario(base.model.spec, cur.model.spec, start, base.file_ref)
-        text = scenario_to_yaml(spec, base.file_ref)
+        shared_text = scenario_to_yaml(spec, base.file_ref)
         try:
-            load_scenario_text(text, "link.yaml", base.model)
+            load_scenario_text(shared_text, "link.yaml", base.model)
         except InputError:
             lost = ["the network itself (nodes or links added or removed)"]
             return Share(fut.encode_future(future), [], lost)
         carries.append("share_carries_edits")
         linked = fut.Future(spec.name, future.levers, future.timing, future.assumptions)
-        return Share(fut.encode_future(linked, None, text), carries, lost)
+        return Share(fut.encode_future(linked, None, shared_text), carries, lost)
     choice = st.session_state.get("model_choice")
     model = Path(choice).stem if choice and choice != str(model_paths()[0]) else None
     if model:
         carries.append("share_carries_model")
-    text = None
+    text: str | None = None
     if start is not None and future.scenario in _uploaded_scenarios(cur.model):
         text = scenario_to_yaml(start, cur.file_ref)
         carries.append("share_carries_scenario")
@@ -597,11 +597,11 @@ def open_link(link: fut.SharedLink) -> None:
         When the scenario the link carries does not fit the model.
     """
     paths = model_paths()
-    path = paths[0]
+    path: Path | None = paths[0]
     if link.model:
         path = next((p for p in paths if p.stem == link.model), None)
-        if path is None:
-            raise fut.LinkError("unknown_model", f"the model '{link.model}' is not on this server", model=link.model)
+    if path is None:
+        raise fut.LinkError("unknown_model", f"the model '{link.model}' is not on this server", model=link.model)
     model = model_from_file(path)
     scenarios = file_scenarios(model, scenario_paths(path))
     spec = load_scenario_text(link.scenario, "link.yaml", model).spec if link.scenario else None

@@ -26,8 +26,8 @@ def show_future(lines: tuple[list[str], list[str]]) -> None:
         return
     for head, items in ((tx("words_levers"), levers), (tx("words_assumptions"), changed)):
         if items:
-            lines = "\n".join(f"- {plain_text.markdown(line)}" for line in items)
-            st.markdown(f"**{head}**\n" + lines)  # plain-text: head is the app's own text, each line escaped
+            bullets = "\n".join(f"- {plain_text.markdown(line)}" for line in items)
+            st.markdown(f"**{head}**\n" + bullets)  # plain-text: head is the app's own text, each line escaped
 
 
 def _future_name(store: WorkshopStore, code: str, group: str) -> tuple[str, int]:

@@ -53,7 +53,7 @@ def _link_columns(model: ModelSpec) -> dict:
     columns[UNIT] = st.column_config.TextColumn(tr("col_weight_unit"), disabled=True)
     for key in ("from", "to"):
         columns[key] = st.column_config.SelectboxColumn(
-            tr(f"col_{key}"), options=list(model.node_ids), format_func=lambda n: state.label_of(model, n)
+            tr(f"col_{key}"), options=list(model.node_ids), format_func=lambda n: state.label_of(model, str(n))
         )
     columns["delay"] = st.column_config.SelectboxColumn(
         tr("col_delay"), options=list(DELAY_TYPES), format_func=lambda d: tr(f"delay_{d}")
@@ -187,7 +187,13 @@ def uploader() -> None:
         elif outcome.kind == "scenario":
             st.session_state.setdefault("uploaded_scenarios", {})[file.name] = outcome.text
             st.session_state["upload_messages"] = [
-                ("success", tr("upload_scenario_ok", name=plain_text.markdown(outcome.scenario.name)))
+                (
+                    "success",
+                    tr(
+                        "upload_scenario_ok",
+                        name=plain_text.markdown(outcome.scenario.name if outcome.scenario else file.name),
+                    ),
+                )
             ]
         else:
             _adopt_model(outcome.text, file.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from simulator import overrides as ov
@@ -45,7 +47,7 @@ def scenario_picker(cur: state.Current) -> None:
         on_change=_on_scenario,
         placeholder=tr("choose"),
     )
-    spec = cur.scenarios.get(future.scenario)
+    spec = cur.scenarios.get(future.scenario or "")
     if spec is not None and spec.description:
         st.caption(md(spec.description.get(state.language())))
 
@@ -98,7 +100,7 @@ def _grid_labels(low: float, high: float, step: float, lang: str) -> tuple[list[
 def lever_sliders(cur: state.Current, levers: list[ov.Lever]) -> None:
     """One slider per lever; values go into the session's future."""
     future = state.get_future()
-    sizes = ov.lever_sizes(levers, cur.scenarios.get(future.scenario))
+    sizes = ov.lever_sizes(levers, cur.scenarios.get(future.scenario or ""))
     lang = state.language()
     st.markdown(f"**{tr('interventions')}**")
     for lever in levers:
@@ -118,10 +120,10 @@ def _timing_inputs(cur: state.Current, levers: list[ov.Lever]) -> None:
     time = cur.model.spec.time
     for lever in levers:
         tpl = lever.template
-        if tpl.shape not in ("ramp", "pulse"):
+        if lever.timing is None:
             continue
-        second = tpl.end if tpl.shape == "ramp" else tpl.width
-        start, other = future.timing.get(lever.key, [tpl.start, second])
+        first, second = lever.timing
+        start, other = future.timing.get(lever.key, [first, second])
         label = fut.lever_label(cur.model.spec, lever, state.language()).split(" (")[0]
         cols = st.columns(2)
         new_start = cols[0].number_input(
@@ -145,7 +147,7 @@ def _timing_inputs(cur: state.Current, levers: list[ov.Lever]) -> None:
             format="%.0f",
             key=f"timing:{lever.key}:other",
         )
-        if (new_start, new_other) != (tpl.start, second):
+        if (new_start, new_other) != (first, second):
             future.timing[lever.key] = [float(new_start), float(new_other)]
         else:
             future.timing.pop(lever.key, None)
@@ -163,7 +165,7 @@ def assumption_sliders(cur: state.Current) -> None:
     items = {a.key: a for a in ov.assumptions(cur.model.spec, scenarios)}
     if not items:
         return
-    weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+    weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario or ""))
     if (
         not set(st.session_state.get(state.wkey("assume_pick")) or []) <= set(items)
         or state.wkey("assume_pick") not in st.session_state
@@ -335,8 +337,9 @@ def results(cur: state.Current, levers: list[ov.Lever], top) -> None:
         year, band_on = _year(cur, first.times)
     specs = {tr("with_defaults"): defaults, tr("with_own"): own}
     samples = BAND_SAMPLES if band_on else 0
-    cards = {name: state.scorecard_of(cur, specs[name], year, samples) for name in runs}
-    keys = {name: _card_key(cur, specs[name], year, samples) for name in runs}
+    shown = {name: spec for name, spec in specs.items() if spec is not None and name in runs}
+    cards = {name: state.scorecard_of(cur, spec, year, samples) for name, spec in shown.items()}
+    keys = {name: _card_key(cur, spec, year, samples) for name, spec in shown.items()}
     pushed = frozenset(lever.node for lever in levers)
     warning = state.stability_warning(cur, own or defaults)
     if not warning and band_on:
@@ -458,7 +461,7 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
 
     grid = st.columns(2)
     for i, node in enumerate(nodes):
-        fig = state.memo("path", (*runs_key, node), lambda node=node: figure(node))
+        fig = state.memo("path", (*runs_key, node), functools.partial(figure, node))
         grid[i % 2].plotly_chart(fig, key=f"path:{node}")  # numbers: localized in figure() above (cached)
     st.subheader(tr("effects"))
     first_name, first = next(iter(runs.items()))
@@ -499,9 +502,9 @@ def _bands(cur, runs, defaults, own) -> dict:
 def changed_list(cur: state.Current) -> None:
     """Which assumptions the group changed, in words."""
     future = state.get_future()
-    changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario), future)
+    changed = fut.changed_assumptions(cur.model.spec, cur.scenarios.get(future.scenario or ""), future)
     if changed:
-        weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario))
+        weights = ov.scenario_weights(cur.model.spec, cur.scenarios.get(future.scenario or ""))
         st.caption(
             tr("changed_assumptions")
             + ": "

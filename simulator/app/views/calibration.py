@@ -141,7 +141,7 @@ def _calibrate_tab(cur: state.Current, prepared, observed: ObservedData) -> None
     starts = mid.slider(_t("starts"), 1, 10, key="cal_starts")
     bootstrap = right.selectbox(_t("bootstrap"), [0, 50, 100, 200], key="cal_boot", placeholder=state.tr("choose"))
     if st.button(_t("run_fit"), type="primary", key="cal_run") and chosen:
-        pairs = [tuple(key.split("->")) for key in chosen]
+        pairs = [(source, target) for source, target in (key.split("->", 1) for key in chosen)]
         params, notes = select_parameters(model, observed.nodes, pairs, fit_lags, prepared.compiled.dt)
         with st.spinner("…"):
             result = with_notes(calibrate(prepared, observed, params, n_starts=starts, bootstrap=bootstrap), notes)
@@ -204,7 +204,9 @@ def _sensitivity_tab(cur: state.Current, prepared) -> None:
     )
     if st.button(_t("run_sa"), type="primary", key="sa_run"):
         with st.spinner("…"):
-            indices = scenario_sensitivity(prepared, output, float(year), method, samples)
+            indices = scenario_sensitivity(
+                prepared, output, float(year), "morris" if method == "morris" else "sobol", samples
+            )
         st.session_state["sa_result"] = (prepared.name, output, float(year), indices)
     stored = st.session_state.get("sa_result")
     if not stored or stored[0] != prepared.name:
@@ -288,15 +290,15 @@ def page() -> None:
         st.info(state.tr("no_model"))
         return
     default = names.index("medtech-growth") if "medtech-growth" in names else 0
+
+    def title(name: str) -> str:
+        spec_title = cur.scenarios[name].title
+        return spec_title.get(state.language()) if spec_title else name
+
     name = st.selectbox(
-        _t("scenario"),
-        names,
-        index=default,
-        key="cal_scenario",
-        format_func=lambda n: cur.scenarios[n].title.get(state.language()) if cur.scenarios[n].title else n,
-        placeholder=state.tr("choose"),
+        _t("scenario"), names, index=default, key="cal_scenario", format_func=title, placeholder=state.tr("choose")
     )
-    prepared = state.prepared(cur, cur.scenarios[name])
+    prepared = state.prepared(cur, cur.scenarios[name or names[default]])
     try:
         observed = _observed(prepared)
     except InputError as exc:  # bad data: say what is wrong, keep the sensitivity tab usable

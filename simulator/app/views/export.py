@@ -77,8 +77,7 @@ def _lever_changes(cur: state.Current, lang: str) -> list[policy_note.Change]:
                 )
             )
         if lever.key in future.timing:
-            tpl = lever.template
-            default = [tpl.start, tpl.end if tpl.shape == "ramp" else tpl.width]
+            default = lever.timing or ()
             out.append(
                 policy_note.Change(
                     tr("xl_timing", what=fut.lever_label(cur.model.spec, lever, lang)),
@@ -115,12 +114,12 @@ def changes(cur: state.Current) -> list[policy_note.Change]:
             before = "; ".join(f"{f} {_value(getattr(link, f), lang)}" for f in fields)
             after = "; ".join(f"{f} {_value(getattr(item, f), lang)}" for f in fields)
             out.append(policy_note.Change(tr("xl_model_edit", what=what), before, after))
-        for item in edits.nodes:
-            node = default.node(item.id)
-            fields = item.model_dump(exclude_none=True, exclude={"id"})
+        for node_edit in edits.nodes:
+            node = default.node(node_edit.id)
+            fields = node_edit.model_dump(exclude_none=True, exclude={"id"})
             before = "; ".join(f"{f} {_value(getattr(node, f), lang)}" for f in fields)
-            after = "; ".join(f"{f} {_value(getattr(item, f), lang)}" for f in fields)
-            out.append(policy_note.Change(tr("xl_model_edit", what=state.label_of(model, item.id)), before, after))
+            after = "; ".join(f"{f} {_value(getattr(node_edit, f), lang)}" for f in fields)
+            out.append(policy_note.Change(tr("xl_model_edit", what=state.label_of(model, node_edit.id)), before, after))
     return out
 
 

@@ -3,6 +3,7 @@ of the future built on the home page; the points outside it in a table."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from simulator.app import model_input, numbers, state, tables
@@ -47,7 +48,7 @@ def _observed(cur: state.Current, scenario):
     return model_input.read_observed(file.getvalue(), file.name, ids, horizon)
 
 
-def _flagged_table(cur: state.Current, result) -> object:
+def _flagged_table(cur: state.Current, result) -> pd.DataFrame:
     """The points outside the band with date, indicator and by how much, Dutch or English columns."""
     model = cur.model.spec
     flagged = result.flagged

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from simulator.analysis.behaviour import detail, share_text, statement
@@ -179,7 +182,7 @@ def _checks(cur: state.Current) -> None:
     (st.success if not runs.failed else st.warning)(tr("checks_summary", held=held, n=n))
 
 
-def _clicked(event: object, fig: object) -> str | None:
+def _clicked(event: Any, fig: go.Figure) -> str | None:
     """The node id of a clicked point (its trace's ``customdata``), or None."""
     try:
         points = event["selection"]["points"]

@@ -168,7 +168,7 @@ def preview(store: WorkshopStore, code: str, version: FutureVersion) -> None:
         format_func=lambda n: state.label_of(model, n),
         key=state.wkey("ws_preview_node"),
     )
-    series = [(tx("baseline"), base, True)]
+    series: list[tuple[str, RunResult | None, bool]] = [(tx("baseline"), base, True)]
     if made_with.sha256 != current.sha256:
         st.info(tx("model_changed"))
         changes = model_change_lines(made_with, current, state.language())
