@@ -153,7 +153,8 @@ def subject(model: ModelSpec, node: str, language: str = "nl") -> str:
     The node's ``phrase`` when the model gives one; else its label, lower-cased (not an
     acronym such as CO2) and, in Dutch, with "het" when its head word (the word before the
     first preposition or "en", else the last) ends in a "het" word, "het aantal" when the
-    head is a plural (ends in -en or -s), else "de".
+    head is a plural (ends in -en or -s), else "de". Place names (capitalised words after the
+    first, as in "Werkloosheid Heerlen en Kerkrade") are never the head.
     """
     spec = model.node(node)
     if spec.phrase is not None:
@@ -164,6 +165,7 @@ def subject(model: ModelSpec, node: str, language: str = "nl") -> str:
     if language != "nl":
         return label
     words = [w for w in label.split() if not w.startswith("(")] or label.split()
+    words = [words[0]] + [w for w in words[1:] if not w[:1].isupper()]
     head = next((w for w, after in zip(words, words[1:], strict=False) if after in PREPOSITIONS), words[-1])
     head = re.sub(r"[^a-zë]", "", head.lower())
     if head.endswith(HET_ENDINGS):

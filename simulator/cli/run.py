@@ -141,7 +141,7 @@ def _print(runs: Runs, language: str, written: list[Path]) -> None:
         title = spec.title.get(language) if spec.title else spec.name
         typer.echo("\n" + effects_title(title, spec.name, float(result.times[-1]), language))
         typer.echo(largest_effects(result, file.model.spec, language))
-        typer.echo("\n" + scorecard_text(card, run.prepared, language, central=result.delta))
+        typer.echo("\n" + scorecard_text(card, run.prepared, language, central=result.delta, ensemble=run.ensemble))
         cards.append(card)
     if len({c["scenario"].iloc[0] for c in cards}) > 1:
         typer.echo("\n" + comparison_text(cards, language))

@@ -164,6 +164,22 @@ def test_scorecard_with_an_ensemble_says_how_many_members_narrow_the_gap():
     assert "narrows (-0.31 percentage points), narrower in 100 % of 20 runs" in out
 
 
+def test_run_with_an_ensemble_says_how_many_members_narrow_the_gap_as_the_scorecard_does(tmp_path: Path):
+    out = bwsim("run", EXAMPLE, "--samples", "20", "--lang", "en", "--out", str(tmp_path / "out")).output
+    assert "narrows (-0.31 percentage points), narrower in 100 % of 20 runs" in out
+
+
+def test_an_aggregate_named_after_its_places_is_de_werkloosheid_not_het_aantal():
+    from simulator.analysis.text import subject
+
+    model = prepared().model
+    names = {n.id: n.label.get("nl") for n in model.nodes}
+    aggregate = next(i for i, label in names.items() if label.startswith("Werkloosheid") and " en " in label)
+    assert subject(model, aggregate, "nl").startswith("de werkloosheid ")
+    out = bwsim("scorecard", EXAMPLE).output
+    assert "de werkloosheid Heerlen en Kerkrade" in out and "het aantal werkloosheid" not in out
+
+
 def test_place_not_an_element_exits_2_with_the_places_listed():
     result = bwsim("scorecard", EXAMPLE, "--place", "maastricht", "--lang", "en")
     assert result.exit_code == 2
