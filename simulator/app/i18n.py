@@ -76,6 +76,15 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Per thema en dimensie de grootste verandering ten opzichte van het basispad, in het gekozen jaar.",
         "en": "Per theme and dimension the largest change against the baseline, in the chosen year.",
     },
+    "measured_only": {"nl": "Alleen gemeten indicatoren", "en": "Measured indicators only"},
+    "measured_only_help": {
+        "nl": "Laat de indices weg die door experts zijn gescoord (niet gemeten), zodat je ziet wat er overblijft.",
+        "en": "Leave out the indices scored by experts (not measured), to see what remains.",
+    },
+    "measured_only_on": {
+        "nl": "Zonder de {n} door experts gescoorde indices.",
+        "en": "Without the {n} indices scored by experts.",
+    },
     "key_paths": {"nl": "Belangrijkste paden", "en": "Key paths"},
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
     "band": {"nl": "Onzekerheid", "en": "Uncertainty"},

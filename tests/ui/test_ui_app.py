@@ -796,3 +796,18 @@ def test_the_home_page_reads_the_future_against_the_ambitions_beside_the_model(m
     at.toggle(key="band").set_value(True).run()
     _clean(at)
     assert any("gehaald in" in m.value and "van 200 runs" in m.value for m in at.markdown)
+
+
+def test_the_scorecard_can_leave_out_the_expert_scored_indices(monkeypatch: pytest.MonkeyPatch):
+    """#17 item 6: the scorecard with and without the indices scored by experts, as ``--measured-only``."""
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
+    expert = "Toekomstvertrouwen en regionale trots"
+    assert any(expert in m.value for m in at.markdown)  # in the later column's sociaal-kapitaal cell
+    before = popover_labels(at)
+    at.toggle(key="scorecard_measured").set_value(True).run()
+    _clean(at)
+    assert any(c.value == "Zonder de 1 door experts gescoorde indices." for c in at.caption)
+    assert not any(expert in m.value for m in at.markdown)
+    assert popover_labels(at) != before
+    at.toggle(key="scorecard_measured").set_value(False).run()
+    assert popover_labels(at) == before

@@ -8,6 +8,7 @@ import streamlit as st
 
 from simulator import overrides as ov
 from simulator.analysis.report import distribution_lines
+from simulator.analysis.scorecard import measured_only
 from simulator.app import answer, charts, numbers, places, state, tables, workshop_panel
 from simulator.app import future as fut
 from simulator.app.plain_text import markdown as md
@@ -313,8 +314,15 @@ def scorecard_grid(cur: state.Current, card, skip: frozenset[str], key: tuple = 
 
 
 def _scorecards(cur: state.Current, cards: dict, skip: frozenset[str], keys: dict) -> None:
+    """The scorecard grid of each future; with a toggle for measured indicators only when the model has
+    expert-scored indices (``quantified: false``), as ``bwsim scorecard --measured-only`` prints it."""
     st.subheader(tr("scorecard"))
     st.caption(tr("scorecard_help"))
+    scored = [n.id for n in cur.model.spec.nodes if not n.quantified]
+    if scored and st.toggle(tr("measured_only"), key="scorecard_measured", help=tr("measured_only_help")):
+        cards = {name: measured_only(card) for name, card in cards.items()}
+        keys = {name: (*key, "measured") for name, key in keys.items()}
+        st.caption(tr("measured_only_on", n=len(scored)))
     if len(cards) == 1:
         name = next(iter(cards))
         scorecard_grid(cur, cards[name], skip, keys[name])
