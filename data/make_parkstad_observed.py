@@ -113,7 +113,7 @@ def kwb_rows(path: Path) -> list[dict[str, object]]:
                     value = row.get(column)
                     if value is None or value == "":
                         continue
-                    period = f"1-1-{year}" if january else f"KWB {year} (uitgave)"
+                    period = f"1-1-{year}" if january else f"KWB-uitgave {year}"
                     rows.append(_row(node, year, float(value), "Heerlen", table, period, URBAN))
                 break
     finally:
