@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import typer
@@ -48,7 +49,21 @@ def compare_places_command(
 ) -> None:
     """Each indicator of a place next to the Dutch average, comparable gemeenten and its own past."""
     spec = _model(model)
-    observed = load_observed(data, [node.id for node in spec.nodes], None)
+    node_ids = [node.id for node in spec.nodes]
+    unknown = [name for name in indicator or [] if name not in node_ids]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], node_ids, n=1, cutoff=0.5)
+        fail(
+            msg(
+                "--indicator {name} is no node of {model} (did you mean '{close}'?)",
+                name=unknown[0],
+                model=str(model),
+                close=close[0],
+            )
+            if close
+            else msg("--indicator {name} is no node of {model}", name=unknown[0], model=str(model))
+        )
+    observed = load_observed(data, node_ids, None)
     places = list(dict.fromkeys(p for p in observed.table["place"] if p))
     if place is None:
         fail(
