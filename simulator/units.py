@@ -220,9 +220,11 @@ def is_total(text: str) -> bool:
         dimensionality = dict(parse_unit(text).dimensionality)
     except UnitError:
         return False
-    return len(dimensionality) == 1 and next(iter(dimensionality.items()))[0] in COUNT_DIMENSIONS and next(
-        iter(dimensionality.values())
-    ) == 1
+    return (
+        len(dimensionality) == 1
+        and next(iter(dimensionality.items()))[0] in COUNT_DIMENSIONS
+        and next(iter(dimensionality.values())) == 1
+    )
 
 
 def expected_weight_unit(target: str, source: str, form: str, into_stock: bool) -> pint.Unit:

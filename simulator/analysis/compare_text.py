@@ -11,6 +11,7 @@ from simulator.analysis.compare_places import NATIONAL, Comparison, PlaceCompari
 from simulator.analysis.text import format_number
 from simulator.messages import Text, localize_number, msg, translate
 
+
 def versus_national_text(word: str) -> Text:
     """The place against the Dutch average, as a phrase."""
     return {

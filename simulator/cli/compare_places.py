@@ -1,4 +1,4 @@
-"""``bwsim compare-places MODEL_OR_SCENARIO DATA --place P``: a place against Nederland, comparable gemeenten, its past."""
+"""``bwsim compare-places MODEL DATA --place P``: a place against Nederland, comparable gemeenten, its past."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def compare_places_command(
     directions = {node.id: node.direction for node in spec.nodes}
     totals = {node.id for node in spec.nodes if is_total(node.unit)}
     with as_flags("threshold"):
-        comparison = compare_places(observed, directions, place, peers, indicator or None, since, threshold / 100, totals)
+        comparison = compare_places(
+            observed, directions, place, peers, indicator or None, since, threshold / 100, totals
+        )
     say(
         format_comparison(comparison, str(data), node_labels(spec, language), node_units(spec, language), language),
         language,

@@ -132,7 +132,11 @@ def income_rows(client: Any) -> list[Row]:
             continue
         if record.get(median) is not None:
             period = str(record["Perioden"]).strip()
-            rows.append(_row("disposable_income", 2024, round(1000 * float(record[median])), str(record["RegioS"]), table, period))
+            rows.append(
+                _row(
+                    "disposable_income", 2024, round(1000 * float(record[median])), str(record["RegioS"]), table, period
+                )
+            )
     return rows
 
 
