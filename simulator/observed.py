@@ -140,6 +140,7 @@ def _row_problems(
     node_ids: list[str],
     horizon: tuple[float, float] | None,
     line_numbers: list[int],
+    past: bool = False,
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[tuple[str, float, str, str], int] = {}
@@ -162,7 +163,11 @@ def _row_problems(
                     line,
                 )
             )
-        elif horizon is not None and not horizon[0] - 1e-9 <= time <= horizon[1] + 1e-9:
+        elif (
+            horizon is not None
+            and not horizon[0] - 1e-9 <= time <= horizon[1] + 1e-9
+            and not (past and where and time < horizon[0])
+        ):
             problems.append(
                 Problem(
                     file,
@@ -242,6 +247,7 @@ def observed_from_text(
     horizon: tuple[float, float] | None,
     sha256: str = "",
     convention: Convention | None = None,
+    past: bool = False,
 ) -> ObservedData:
     """Parse and check an observed-data CSV given as text (a file or an upload).
 
@@ -259,6 +265,9 @@ def observed_from_text(
     convention : "point", "comma" or None
         How the numbers are written; None (the default) decides it from the
         file (see :func:`simulator.io.number_format.decide_convention`).
+    past : bool
+        Keep rows with a ``place`` from before the horizon's start: the past a
+        monitor compares with (:func:`own_rows` leaves them out of the band).
 
     Raises
     ------
@@ -306,7 +315,7 @@ def observed_from_text(
     if len(line_numbers) != len(raw):  # a quoted field spans lines: fall back to row counting
         line_numbers = list(range(header_line + 1, header_line + 1 + len(raw)))
     raw = _with_point_decimals(raw, file, separator, line_numbers, convention)
-    problems = _row_problems(raw, file, node_ids, horizon, line_numbers)
+    problems = _row_problems(raw, file, node_ids, horizon, line_numbers, past)
     if problems:
         raise InputError(problems)
     return ObservedData(_tidy(raw, line_numbers), file, sha256)
@@ -325,7 +334,9 @@ def _tidy(raw: pd.DataFrame, line_numbers: list[int]) -> pd.DataFrame:
     return table.sort_values(["node", "time"], kind="stable").reset_index(drop=True)
 
 
-def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, float] | None) -> ObservedData:
+def load_observed(
+    path: str | Path, node_ids: list[str], horizon: tuple[float, float] | None, past: bool = False
+) -> ObservedData:
     """Read and check an observed-data CSV file (see :func:`observed_from_text`).
 
     Raises
@@ -345,7 +356,7 @@ def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, f
         raise InputError(
             Problem(str(path), "", msg("not UTF-8 text"), msg("save the table as UTF-8 CSV (in Excel: CSV UTF-8)"))
         ) from None
-    return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest())
+    return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest(), past=past)
 
 
 def observed_from_frame(
@@ -353,3 +364,28 @@ def observed_from_frame(
 ) -> ObservedData:
     """Check a table already in memory (tests, the app) as if it were read from CSV."""
     return observed_from_text(frame.to_csv(index=False), file, node_ids, horizon, convention="point")
+
+
+def place_key(name: str) -> str:
+    """How a place is matched: case and spaces ignored (``den helder`` and ``Den-Helder`` are ``Den Helder``)."""
+    return "-".join(name.lower().replace("-", " ").split())
+
+
+def has_places(observed: ObservedData) -> bool:
+    """True when any row names a place (published statistics for several places)."""
+    return bool((observed.table["place"] != "").any())
+
+
+def own_rows(observed: ObservedData, regions: dict[str, str], start: float) -> ObservedData:
+    """The rows a band is checked against: each node's own place (its ``region``, or no place) from ``start`` on.
+
+    ``regions``: node id -> the node's region. Places match ignoring case and
+    spaces (``heerlen`` is ``Heerlen``). The other rows (other places, Nederland,
+    the past) are what a comparison reads.
+    """
+    table = observed.table
+    own = [
+        (not place or place_key(place) == place_key(regions.get(node, ""))) and time >= start - 1e-9
+        for node, place, time in zip(table["node"], table["place"], table["time"], strict=True)
+    ]
+    return ObservedData(table[own].reset_index(drop=True), observed.file, observed.sha256)

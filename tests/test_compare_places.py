@@ -282,3 +282,39 @@ def test_refresh_without_cbsodata_exits_2(tmp_path, monkeypatch, capsys):
     out = tmp_path / "x.csv"
     assert _refresh_module().main(["--out", str(out)]) == 2
     assert "cbsodata" in capsys.readouterr().err and not out.exists()
+
+
+MONITORED = """node,time,value,place,table,period,licence,source
+disposable_income,2024,37300,Heerlen,T,2024*,CC BY 4.0,test
+disposable_income,2026,39000,Heerlen,T,2026,CC BY 4.0,test
+disposable_income,2026,48000,Nederland,T,2026,CC BY 4.0,test
+disposable_income,2026,44000,Maastricht,T,2026,CC BY 4.0,test
+disposable_income,2026,30000,Venlo,T,2026,CC BY 4.0,test
+"""
+
+
+def test_monitor_phrases_elsewhere_and_the_past_when_the_data_hold_places(tmp_path):
+    """Heerlen's 2026 income is checked against the band; 2024 is its past, Nederland and the others elsewhere."""
+    path = tmp_path / "monitored.csv"
+    path.write_text(MONITORED, encoding="utf-8")
+    scenario = ROOT / "scenarios" / "medtech-growth.yaml"
+    result = runner.invoke(app, ["monitor", str(scenario), str(path), "--samples", "50"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "1 van 1 waarneming(en) buiten de band" in out  # only Heerlen 2026 meets the band
+    assert "vergeleken met elders en met het verleden:" in out
+    assert "Nederland 48.000: slechter dan gemiddeld in Nederland" in out
+    # others: Maastricht 44,000 and Venlo 30,000, median 37,000: 39,000 is better
+    assert "mediaan 37.000, van 30.000 tot 44.000: beter dan de vergelijkbare gemeenten" in out
+    assert "in de tijd: verbeterd ten opzichte van 2024 (37.300)" in out
+    plain = runner.invoke(
+        app, ["monitor", str(scenario), str(ROOT / "data" / "heerlen-observed-illustrative.csv"), "--samples", "50"]
+    )
+    assert plain.exit_code == 0 and "elders" not in plain.stdout  # no places: the output of before
+
+
+def test_monitor_of_data_with_only_the_past_exits_2(tmp_path):
+    scenario = ROOT / "scenarios" / "medtech-growth.yaml"
+    result = runner.invoke(app, ["monitor", str(scenario), str(SNAPSHOT), "--samples", "50", "--lang", "en"])
+    assert result.exit_code == 2
+    assert "parkstad-observed.csv" in result.stderr and "no row is a node's own place" in result.stderr

@@ -27,7 +27,9 @@ import pandas as pd
 
 from simulator.errors import InputError, Problem
 from simulator.messages import msg
-from simulator.observed import ObservedData
+from simulator.observed import ObservedData, place_key
+from simulator.spec import ModelSpec
+from simulator.units import is_total
 
 NATIONAL = "Nederland"
 """The place whose rows are the Dutch average (CBS writes the country's row so)."""
@@ -74,9 +76,9 @@ class Comparison:
     """True when the comparable places were chosen; False: every other place in the data."""
 
 
-def place_key(name: str) -> str:
-    """How a place is matched: case and spaces ignored (``den helder`` and ``Den-Helder`` are ``Den Helder``)."""
-    return "-".join(name.lower().replace("-", " ").split())
+def find_place(name: str, places: Sequence[str]) -> str | None:
+    """The place of ``places`` that ``name`` names (see :func:`place_key`), or None."""
+    return {place_key(p): p for p in places}.get(place_key(name))
 
 
 def verdict(value: float, reference: float, direction: str, threshold: float) -> str:
@@ -259,3 +261,24 @@ def _compare_one(
         trend=None if past_value is None else trend(value, past_value, direction, threshold),
         total=total,
     )
+
+
+def elsewhere_and_past(model: ModelSpec, own: ObservedData, context: ObservedData) -> list[PlaceComparison]:
+    """The monitor's comparisons: each monitored node's latest own observation against Nederland, every other
+    place in ``context`` and the node's own past there (its region is its place; 1 % threshold).
+
+    ``own``: the rows the band was checked against (:func:`simulator.observed.own_rows`); ``context``: every row.
+    Nodes whose region is not a place of the data are left out.
+    """
+    places = list(dict.fromkeys(p for p in context.table["place"] if p))
+    directions = {node.id: node.direction for node in model.nodes}
+    totals = {node.id for node in model.nodes if is_total(node.unit)}
+    items: list[PlaceComparison] = []
+    for node in model.nodes:
+        place = find_place(node.region, places)
+        if place is None or node.id not in own.nodes:
+            continue
+        if not ((context.table["node"] == node.id) & (context.table["place"] == place)).any():
+            continue
+        items += compare_places(context, directions, place, None, [node.id], None, 0.01, totals).items
+    return items
