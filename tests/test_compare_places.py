@@ -133,6 +133,9 @@ def test_hand_computed_verdicts(tmp_path):
     # a threshold of 15 % makes income "about the Dutch average" (4,000 is 10 % of 40,000)
     loose = compare_places(data, DIRECTIONS, "Heerlen", ["Maastricht"], ["disposable_income"], threshold=0.15)
     assert loose.items[0].versus_national == "similar"
+    # the place itself and Nederland are no comparable places, even when named
+    named = compare_places(data, DIRECTIONS, "Heerlen", ["Heerlen", "Nederland", "Venlo"], ["disposable_income"])
+    assert named.peers == ("Venlo",) and named.items[0].peer_median == 33000
     # since 2021: no earlier income observation is left
     assert compare_places(data, DIRECTIONS, "Heerlen", None, ["disposable_income"], since=2021).items[0].trend is None
 

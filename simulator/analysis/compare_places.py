@@ -139,7 +139,8 @@ def compare_places(
     place : str
         The place compared (matched ignoring case and spaces).
     peers : sequence of str, optional
-        Comparable places; None: every place in the data other than ``place`` and Nederland.
+        Comparable places; None: every place in the data other than ``place`` and Nederland
+        (which are left out when named here too).
     nodes : sequence of str, optional
         Indicators to compare; None: every node with rows for ``place``, in the data's order.
     since : float, optional
@@ -184,7 +185,9 @@ def compare_places(
     if peers is None:
         peer_names = [p for p in places if p not in (place, NATIONAL)]
     else:
-        peer_names = [_resolve(p, places, file, "compare") for p in peers]
+        peer_names = [
+            name for name in (_resolve(p, places, file, "compare") for p in peers) if name not in (place, NATIONAL)
+        ]
     own = table[table["place"] == place]
     if nodes is None:
         node_ids = list(dict.fromkeys(own["node"]))
