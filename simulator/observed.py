@@ -382,10 +382,28 @@ def own_rows(observed: ObservedData, regions: dict[str, str], start: float) -> O
     ``regions``: node id -> the node's region. Places match ignoring case and
     spaces (``heerlen`` is ``Heerlen``). The other rows (other places, Nederland,
     the past) are what a comparison reads.
+
+    Raises
+    ------
+    InputError
+        When no row is left: nothing to check against a band or fit.
     """
     table = observed.table
     own = [
         (not place or place_key(place) == place_key(regions.get(node, ""))) and time >= start - 1e-9
         for node, place, time in zip(table["node"], table["place"], table["time"], strict=True)
     ]
+    if not any(own):
+        raise InputError(
+            Problem(
+                observed.file,
+                "",
+                msg(
+                    "no row is a node's own place (its region) from {start:g} on, so there is nothing to check "
+                    "against the band",
+                    start=start,
+                ),
+                msg("add this year's observations with the node's region as place, e.g. heerlen"),
+            )
+        )
     return ObservedData(table[own].reset_index(drop=True), observed.file, observed.sha256)

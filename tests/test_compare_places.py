@@ -321,3 +321,16 @@ def test_monitor_of_data_with_only_the_past_exits_2(tmp_path):
     result = runner.invoke(app, ["monitor", str(scenario), str(SNAPSHOT), "--samples", "50", "--lang", "en"])
     assert result.exit_code == 2
     assert "parkstad-observed.csv" in result.stderr and "no row is a node's own place" in result.stderr
+
+
+def test_calibration_and_evaluation_read_only_each_nodes_own_place(tmp_path):
+    """Other places' rows are for comparisons: a fit of Heerlen's income must not mix in Nederland's."""
+    from simulator.cli.calibrate import load_inputs
+
+    path = tmp_path / "monitored.csv"
+    path.write_text(MONITORED, encoding="utf-8")
+    with pytest.raises(Exception, match="outside the horizon"):  # the past is refused where no comparison reads it
+        load_inputs(ROOT / "scenarios" / "medtech-growth.yaml", path)
+    path.write_text("\n".join(line for line in MONITORED.splitlines() if ",2024," not in line), encoding="utf-8")
+    _, _, observed = load_inputs(ROOT / "scenarios" / "medtech-growth.yaml", path)
+    assert list(observed.table["place"]) == ["Heerlen"] and list(observed.table["value"]) == [39000]

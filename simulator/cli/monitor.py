@@ -17,7 +17,6 @@ from simulator.analysis.text import format_number, node_labels, node_units
 from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, language_option, reports_errors
 from simulator.cli.flags import as_flags
 from simulator.distributed import check_workers, dask_executor
-from simulator.errors import InputError, Problem
 from simulator.io.spec_files import load_scenario
 from simulator.messages import localize_number, msg, translate
 from simulator.monitor import MonitorResult, band_sample, monitor
@@ -157,19 +156,6 @@ def _inputs(scenario: Path, data: Path) -> tuple[PreparedScenario, ObservedData,
         return prepared, observed, None
     regions = {node.id: node.region for node in prepared.model.nodes}
     own = own_rows(observed, regions, horizon[0])
-    if not len(own):
-        raise InputError(
-            Problem(
-                str(data),
-                "",
-                msg(
-                    "no row is a node's own place (its region) from {start:g} on, so there is nothing to check "
-                    "against the band",
-                    start=horizon[0],
-                ),
-                msg("add this year's observations with the node's region as place, e.g. heerlen"),
-            )
-        )
     return prepared, own, observed
 
 
