@@ -6,8 +6,11 @@ running policy against its expected band (:mod:`simulator.monitor`).
 
 The table has the columns ``node`` (a node id), ``time`` (a year, decimals
 allowed) and ``value`` (in the node's unit: the indicator's *level*, to be
-compared with the model's ``baseline + delta``), and optionally ``region`` and
-``source``. Lines starting with ``#`` are comments (e.g. a note that the data
+compared with the model's ``baseline + delta``), and optionally ``region``,
+``source`` and, for published statistics, ``place`` (the gemeente or country the
+figure is for, e.g. ``Heerlen``, ``Nederland``), ``table`` (the statistics table,
+e.g. CBS ``70072ned``), ``period`` (as the table writes it, e.g. ``1-1-2025``) and
+``licence``. Lines starting with ``#`` are comments (e.g. a note that the data
 are illustrative). Every problem is reported at once, naming the row and its
 line in the file.
 
@@ -40,7 +43,9 @@ from simulator.io.number_format import (
 from simulator.messages import msg
 
 REQUIRED_COLUMNS = ("node", "time", "value")
-OPTIONAL_COLUMNS = ("region", "source")
+OPTIONAL_COLUMNS = ("region", "source", "place", "table", "period", "licence")
+TEXT_COLUMNS = OPTIONAL_COLUMNS
+"""Optional text columns; each is "" in :attr:`ObservedData.table` when the file has none."""
 MAX_BYTES = 20_000_000
 """Largest observed-data file read, in bytes."""
 
@@ -53,8 +58,8 @@ class ObservedData:
     ----------
     table : pandas.DataFrame
         Columns ``node`` (str), ``time`` (float, years), ``value`` (float, node
-        units), ``region`` (str, "" when absent), ``source`` (str), ``line``
-        (int, line in the file).
+        units), ``region``, ``source``, ``place``, ``table``, ``period``,
+        ``licence`` (str, "" when absent), ``line`` (int, line in the file).
     file : str
         The name used in messages and in the provenance of a calibration.
     sha256 : str
@@ -110,7 +115,7 @@ def _column_problems(columns: list[str], file: str, line: int, separator: str) -
                 ),
                 msg(
                     "the first line must name the columns node,time,value (optionally "
-                    "region,source), separated by commas, semicolons or tabs"
+                    "region,source,place,table,period,licence), separated by commas, semicolons or tabs"
                 ),
                 line,
             )
@@ -122,7 +127,7 @@ def _column_problems(columns: list[str], file: str, line: int, separator: str) -
                 file,
                 "header",
                 msg("unknown column(s) {columns}", columns=", ".join(unknown)),
-                msg("allowed: node, time, value, region, source"),
+                msg("allowed: node, time, value, region, source, place, table, period, licence"),
                 line,
             )
         )
@@ -130,15 +135,21 @@ def _column_problems(columns: list[str], file: str, line: int, separator: str) -
 
 
 def _row_problems(
-    raw: pd.DataFrame, file: str, node_ids: list[str], horizon: tuple[float, float], line_numbers: list[int]
+    raw: pd.DataFrame,
+    file: str,
+    node_ids: list[str],
+    horizon: tuple[float, float] | None,
+    line_numbers: list[int],
+    past: bool = False,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    seen: dict[tuple[str, float, str], int] = {}
+    seen: dict[tuple[str, float, str, str], int] = {}
     for i, row in enumerate(raw.itertuples(index=False)):
         line = line_numbers[i]
         place = msg("row {row}", row=i + 1)
         node, time_text, value_text = row.node.strip(), row.time.strip(), row.value.strip()
         region = row.region.strip() if "region" in raw.columns else ""
+        where = row.place.strip() if "place" in raw.columns else ""
         if node not in node_ids:
             problems.append(Problem(file, place, msg("unknown node '{node}'", node=node), _hint(node, node_ids), line))
         time = _number(time_text)
@@ -152,7 +163,11 @@ def _row_problems(
                     line,
                 )
             )
-        elif not horizon[0] - 1e-9 <= time <= horizon[1] + 1e-9:
+        elif (
+            horizon is not None
+            and not horizon[0] - 1e-9 <= time <= horizon[1] + 1e-9
+            and not (past and where and time < horizon[0])
+        ):
             problems.append(
                 Problem(
                     file,
@@ -178,13 +193,20 @@ def _row_problems(
                 )
             )
         if time is not None:
-            key = (node, time, region)
+            key = (node, time, region, where)
             if key in seen:
                 problems.append(
                     Problem(
                         file,
                         place,
                         msg(
+                            "duplicate observation of '{node}' at {time:g} for place '{where}'",
+                            node=node,
+                            time=time,
+                            where=where,
+                        )
+                        if where
+                        else msg(
                             "duplicate observation of '{node}' at {time:g} in region '{region}'",
                             node=node,
                             time=time,
@@ -222,9 +244,10 @@ def observed_from_text(
     text: str,
     file: str,
     node_ids: list[str],
-    horizon: tuple[float, float],
+    horizon: tuple[float, float] | None,
     sha256: str = "",
     convention: Convention | None = None,
+    past: bool = False,
 ) -> ObservedData:
     """Parse and check an observed-data CSV given as text (a file or an upload).
 
@@ -236,11 +259,15 @@ def observed_from_text(
         Name used in messages.
     node_ids : list of str
         Nodes of the model the data are checked against.
-    horizon : (float, float)
-        First and last year of the run; observations must lie inside.
+    horizon : (float, float) or None
+        First and last year of the run; observations must lie inside. None:
+        any year (a comparison of places and of the past, which runs nothing).
     convention : "point", "comma" or None
         How the numbers are written; None (the default) decides it from the
         file (see :func:`simulator.io.number_format.decide_convention`).
+    past : bool
+        Keep rows with a ``place`` from before the horizon's start: the past a
+        monitor compares with (:func:`own_rows` leaves them out of the band).
 
     Raises
     ------
@@ -288,7 +315,7 @@ def observed_from_text(
     if len(line_numbers) != len(raw):  # a quoted field spans lines: fall back to row counting
         line_numbers = list(range(header_line + 1, header_line + 1 + len(raw)))
     raw = _with_point_decimals(raw, file, separator, line_numbers, convention)
-    problems = _row_problems(raw, file, node_ids, horizon, line_numbers)
+    problems = _row_problems(raw, file, node_ids, horizon, line_numbers, past)
     if problems:
         raise InputError(problems)
     return ObservedData(_tidy(raw, line_numbers), file, sha256)
@@ -300,15 +327,16 @@ def _tidy(raw: pd.DataFrame, line_numbers: list[int]) -> pd.DataFrame:
             "node": raw["node"].str.strip(),
             "time": raw["time"].astype(float),
             "value": raw["value"].astype(float),
-            "region": raw["region"].str.strip() if "region" in raw.columns else "",
-            "source": raw["source"].str.strip() if "source" in raw.columns else "",
+            **{column: raw[column].str.strip() if column in raw.columns else "" for column in TEXT_COLUMNS},
             "line": np.array(line_numbers, dtype=int),
         }
     )
     return table.sort_values(["node", "time"], kind="stable").reset_index(drop=True)
 
 
-def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, float]) -> ObservedData:
+def load_observed(
+    path: str | Path, node_ids: list[str], horizon: tuple[float, float] | None, past: bool = False
+) -> ObservedData:
     """Read and check an observed-data CSV file (see :func:`observed_from_text`).
 
     Raises
@@ -328,11 +356,54 @@ def load_observed(path: str | Path, node_ids: list[str], horizon: tuple[float, f
         raise InputError(
             Problem(str(path), "", msg("not UTF-8 text"), msg("save the table as UTF-8 CSV (in Excel: CSV UTF-8)"))
         ) from None
-    return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest())
+    return observed_from_text(text, str(path), node_ids, horizon, hashlib.sha256(raw).hexdigest(), past=past)
 
 
 def observed_from_frame(
-    frame: pd.DataFrame, node_ids: list[str], horizon: tuple[float, float], file: str = "<table>"
+    frame: pd.DataFrame, node_ids: list[str], horizon: tuple[float, float] | None, file: str = "<table>"
 ) -> ObservedData:
     """Check a table already in memory (tests, the app) as if it were read from CSV."""
     return observed_from_text(frame.to_csv(index=False), file, node_ids, horizon, convention="point")
+
+
+def place_key(name: str) -> str:
+    """How a place is matched: case and spaces ignored (``den helder`` and ``Den-Helder`` are ``Den Helder``)."""
+    return "-".join(name.lower().replace("-", " ").split())
+
+
+def has_places(observed: ObservedData) -> bool:
+    """True when any row names a place (published statistics for several places)."""
+    return bool((observed.table["place"] != "").any())
+
+
+def own_rows(observed: ObservedData, regions: dict[str, str], start: float) -> ObservedData:
+    """The rows a band is checked against: each node's own place (its ``region``, or no place) from ``start`` on.
+
+    ``regions``: node id -> the node's region. Places match ignoring case and
+    spaces (``heerlen`` is ``Heerlen``). The other rows (other places, Nederland,
+    the past) are what a comparison reads.
+
+    Raises
+    ------
+    InputError
+        When no row is left: nothing to check against a band or fit.
+    """
+    table = observed.table
+    own = [
+        (not place or place_key(place) == place_key(regions.get(node, ""))) and time >= start - 1e-9
+        for node, place, time in zip(table["node"], table["place"], table["time"], strict=True)
+    ]
+    if not any(own):
+        raise InputError(
+            Problem(
+                observed.file,
+                "",
+                msg(
+                    "no row is a node's own place (its region) from {start:g} on, so there is nothing to check "
+                    "against the band",
+                    start=start,
+                ),
+                msg("add this year's observations with the node's region as place, e.g. heerlen"),
+            )
+        )
+    return ObservedData(table[own].reset_index(drop=True), observed.file, observed.sha256)

@@ -206,6 +206,27 @@ def parse_unit(text: str) -> pint.Unit:
     return cast("pint.Unit", quantity.units)
 
 
+COUNT_DIMENSIONS = ("[person]", "[job]", "[dwelling]", "[household]", "[package]", "[move]", "[offence]")
+"""The domain's counts: a level in one of them is a total, which grows with the size of a place."""
+
+
+def is_total(text: str) -> bool:
+    """True when a level in unit ``text`` is a plain count (persons, jobs, dwellings, households, ...).
+
+    Such a level says how large a place is, not how well it does: it is not compared across places.
+    A unit that does not parse is no total.
+    """
+    try:
+        dimensionality = dict(parse_unit(text).dimensionality)
+    except UnitError:
+        return False
+    return (
+        len(dimensionality) == 1
+        and next(iter(dimensionality.items()))[0] in COUNT_DIMENSIONS
+        and next(iter(dimensionality.values())) == 1
+    )
+
+
 def expected_weight_unit(target: str, source: str, form: str, into_stock: bool) -> pint.Unit:
     """The unit a link's weight must have: ``T per S`` (linear) or dimensionless (elasticity), per year into a stock.
 

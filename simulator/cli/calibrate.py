@@ -26,16 +26,22 @@ from simulator.io.fitted_model import fitted_model_text
 from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile, load_scenario
 from simulator.messages import Text, localize_number, msg, translate
-from simulator.observed import ObservedData, load_observed
+from simulator.observed import ObservedData, has_places, load_observed, own_rows
 from simulator.scenario_run import PreparedScenario, prepare_scenario
 
 
 def load_inputs(scenario: Path, data: Path) -> tuple[ScenarioFile, PreparedScenario, ObservedData]:
-    """Read the scenario (and its model) and the observed data, checked against both."""
+    """Read the scenario (and its model) and the observed data, checked against both.
+
+    Data that name places keep only each node's own place (its region): the other places' rows are for
+    comparisons (``bwsim compare-places``), not for a fit.
+    """
     loaded = load_scenario(scenario)
     prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
     times = prepared.compiled.times
     observed = load_observed(data, list(prepared.compiled.node_ids), (float(times[0]), float(times[-1])))
+    if has_places(observed):  # published statistics for several places: fit each node in its own place only
+        observed = own_rows(observed, {node.id: node.region for node in prepared.model.nodes}, float(times[0]))
     return loaded, prepared, observed
 
 

@@ -38,6 +38,7 @@ COMMANDS.update(
         "sensitivity": LazyCommand("simulator.cli.sensitivity", "sensitivity_command"),
         "monitor": LazyCommand("simulator.cli.monitor", "monitor_command"),
         "evaluate": LazyCommand("simulator.cli.evaluate", "evaluate_command"),
+        "compare-places": LazyCommand("simulator.cli.compare_places", "compare_places_command"),
         "loops": LazyCommand("simulator.cli.loops", "loops"),
         "explain": LazyCommand("simulator.cli.explain", "explain"),
         "scorecard": LazyCommand("simulator.cli.scorecard", "scorecard"),

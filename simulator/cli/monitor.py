@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from simulator.analysis.compare_places import elsewhere_and_past
+from simulator.analysis.compare_text import comparison_lines
 from simulator.analysis.run_warnings import run_warnings
 from simulator.analysis.text import format_number, node_labels, node_units
-from simulator.cli.calibrate import load_inputs
 from simulator.cli.common import EXIT_FAILED, Lang, echo_warnings, language_option, reports_errors
 from simulator.cli.flags import as_flags
 from simulator.distributed import check_workers, dask_executor
+from simulator.io.spec_files import load_scenario
 from simulator.messages import localize_number, msg, translate
 from simulator.monitor import MonitorResult, band_sample, monitor
-from simulator.observed import ObservedData
-from simulator.scenario_run import PreparedScenario
+from simulator.observed import ObservedData, has_places, load_observed, own_rows
+from simulator.scenario_run import PreparedScenario, prepare_scenario
 
 
 def _signal(row: Any, language: str) -> str:
@@ -137,6 +140,25 @@ def _monitor(
         return monitor(prepared, observed, samples, seed, level, executor, tolerance / 100, sample)
 
 
+def _inputs(scenario: Path, data: Path) -> tuple[PreparedScenario, ObservedData, ObservedData | None]:
+    """The scenario and the observations its band is checked against; with places, also every row for comparison.
+
+    Data without a ``place`` column are read as before (every row inside the horizon). With places, rows of
+    other places and a node's own past (before the start) are kept for the comparison, and the band is checked
+    against each node's own place from the start on (:func:`simulator.observed.own_rows`).
+    """
+    loaded = load_scenario(scenario)
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    times = prepared.compiled.times
+    horizon = (float(times[0]), float(times[-1]))
+    observed = load_observed(data, list(prepared.compiled.node_ids), horizon, past=True)
+    if not has_places(observed):
+        return prepared, observed, None
+    regions = {node.id: node.region for node in prepared.model.nodes}
+    own = own_rows(observed, regions, horizon[0])
+    return prepared, own, observed
+
+
 @reports_errors
 def monitor_command(
     scenario: Path = typer.Argument(..., help="Scenario file: the policy as planned (YAML)."),
@@ -160,9 +182,10 @@ def monitor_command(
 ) -> None:
     """Flag observations outside the scenario's expected band (date, indicator, by how much)."""
     check_workers(workers, scheduler)
-    _, prepared, observed = load_inputs(scenario, data)
+    prepared, observed, context = _inputs(scenario, data)
     with as_flags("samples", "level", "tolerance"):
         result = _monitor(prepared, observed, samples, seed, level, tolerance, workers, scheduler, language)
+    comparison = None if context is None else elsewhere_and_past(prepared.model, observed, context)
     if as_json:
         rows = [
             {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
@@ -178,15 +201,18 @@ def monitor_command(
                     "samples": result.band.samples,
                     "observations": rows,
                     "outside": len(result.flagged),
+                    **({} if comparison is None else {"compared": [asdict(item) for item in comparison]}),
                 },
                 indent=2,
             )
         )
     else:
-        typer.echo(
-            format_monitor(
-                result, node_labels(prepared.model, language), language, node_units(prepared.model, language)
-            )
-        )
+        labels, units = node_labels(prepared.model, language), node_units(prepared.model, language)
+        typer.echo(format_monitor(result, labels, language, units))
+        if comparison:
+            typer.echo("\n" + translate(msg("compared with elsewhere and with the past:"), language))
+            for item in comparison:
+                lines = comparison_lines(item, labels.get(item.node, item.node), units.get(item.node, ""), language)
+                typer.echo("\n".join("  " + line for line in lines))
     if strict and len(result.flagged):
         raise typer.Exit(EXIT_FAILED)
