@@ -81,7 +81,7 @@ def preparation(cur: state.Current, scenario) -> None:
     lang = state.language()
     _headline(cycle.ambitions_answer(lines, lang))
     future = state.get_future()
-    st.caption(tr("cycle_prepare_for", scenario=md(_title(cur, future.scenario or "")), n=BAND_SAMPLES))
+    st.caption(tr("cycle_prepare_for", scenario=md(_title(cur, future.scenario or "")), n=int(BAND_SAMPLES)))
     _lines(cycle.ambitions_answer(lines, lang).lines)
     table = {}  # scenario title -> ambition -> reached or not (an ambition outside its horizon: empty)
     for name, spec in cur.scenarios.items():
@@ -134,7 +134,7 @@ def implementation(cur: state.Current, scenario) -> None:
     else:
         st.caption(tr("cycle_uploaded", file=md(observed.file)))
     samples = int(result.band.samples)
-    st.caption(tr("monitor_no_band") if samples <= 1 else tr("cycle_band", n=samples))
+    st.caption(tr("monitor_no_band") if samples <= 1 else tr("cycle_band", n=int(samples)))
     _lines(cycle.monitor_answer(result, cur.model.spec, state.language()).lines)
     _compared_with_places_and_past(cur, "uitvoering")
     st.page_link("views/monitor.py", label=tr("cycle_to_monitor"), icon=":material/monitoring:")
@@ -205,7 +205,7 @@ def evaluation(cur: state.Current, scenario=None) -> None:
         tr(
             "cycle_evaluate_for",
             scenario=md(spec.title.get(lang) if spec.title else spec.name),
-            since=localize_number(f"{since:g}", lang),
+            since=md(localize_number(f"{since:g}", lang)),
             n=int(result.run.ensemble.samples) if result.run.ensemble is not None else 0,
         )
     )
