@@ -185,6 +185,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "For the future on 'Build a future' (from {scenario}); chance from {n} runs with uncertain assumptions.",
     },
     "cycle_scenarios": {"nl": "De scenario's tegen de ambities", "en": "The scenarios against the ambitions"},
+    "cycle_scenarios_help": {
+        "nl": "Elk scenario zoals het is, zonder uw schuiven; de kolommen 1, 2, … zijn de ambities hierboven.",
+        "en": "Each scenario as it is, without your slider moves; the columns 1, 2, … are the ambitions above.",
+    },
+    "cycle_col_reached": {"nl": "Gehaald", "en": "Reached"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    "cycle_reached_of": {"nl": "{k} van {n}", "en": "{k} of {n}"},
     "cycle_no_ambitions": {
         "nl": "Dit model heeft geen ambitiebestand (<model>.ambitions.yaml): er is niets om tegen te toetsen.",
         "en": "This model has no ambitions file (<model>.ambitions.yaml): there is nothing to check against.",

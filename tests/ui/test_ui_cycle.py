@@ -68,8 +68,8 @@ def _phase_texts(at: AppTest) -> str:
 
 def _bullets(at: AppTest) -> list[str]:
     """The answers' lines (one per ambition or indicator), unescaped."""
-    lines = [line[2:] for m in at.markdown for line in m.value.splitlines() if line.startswith("- ")]
-    return [re.sub(r"\\(.)", r"\1", line) for line in lines]
+    lines = [line for m in at.markdown for line in m.value.splitlines() if re.match(r"(- |\d+\. )", line)]
+    return [re.sub(r"\\(.)", r"\1", re.sub(r"^(- |\d+\. )", "", line)) for line in lines]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -108,10 +108,13 @@ def test_voorbereiding_says_what_bwsim_scorecard_says_of_the_ambitions(heerlen: 
 
 def test_voorbereiding_sets_every_scenario_against_the_ambitions(heerlen: AppTest):
     at = _in_language(heerlen, "nl")
-    frame = next(d.value for d in at.dataframe if "Medtech-groei door verplaatsing" in d.value.columns)
+    frame = next(d.value for d in at.dataframe if "Gehaald" in d.value.columns)
     record = json.loads(_bwsim("scorecard", ROOT / "scenarios" / "medtech-relocation.yaml", "--json"))
     reached = [a["reached"] for a in record["scenarios"][0]["ambitions"]]
-    assert list(frame["Medtech-groei door verplaatsing"]) == ["gehaald" if r else "niet gehaald" for r in reached]
+    row = frame.loc["Medtech-groei door verplaatsing"]
+    assert row["Gehaald"] == f"{sum(reached)} van {len(reached)}"
+    assert [row[str(i)] for i in range(1, len(reached) + 1)] == ["ja" if r else "nee" for r in reached]
+    assert len(frame) == 4  # every shipped scenario
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

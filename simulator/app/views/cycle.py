@@ -32,9 +32,11 @@ def _title(cur: state.Current, name: str) -> str:
     return (spec.title.get(state.language()) if spec is not None and spec.title else name) or tr("baseline")
 
 
-def _lines(lines: tuple[str, ...]) -> None:
+def _lines(lines: tuple[str, ...], numbered: bool = False) -> None:
+    """The lines as a list (numbered: the ambitions, which the scenario grid names by number)."""
     if lines:
-        st.markdown("\n".join(f"- {md(line)}" for line in lines))  # plain-text: every line escaped with md()
+        marks = [f"{i}." if numbered else "-" for i in range(1, len(lines) + 1)]
+        st.markdown("\n".join(f"{m} {md(line)}" for m, line in zip(marks, lines, strict=True)))  # plain-text: md()
 
 
 def _headline(item: cycle.PhaseAnswer) -> None:
@@ -82,16 +84,17 @@ def preparation(cur: state.Current, scenario) -> None:
     _headline(cycle.ambitions_answer(lines, lang))
     future = state.get_future()
     st.caption(tr("cycle_prepare_for", scenario=md(_title(cur, future.scenario or "")), n=int(BAND_SAMPLES)))
-    _lines(cycle.ambitions_answer(lines, lang).lines)
-    table = {}  # scenario title -> ambition -> reached or not (an ambition outside its horizon: empty)
+    _lines(cycle.ambitions_answer(lines, lang).lines, numbered=True)
+    number = {line.statement: str(i) for i, line in enumerate(lines, start=1)}
+    rows = {}  # scenario title -> how many reached, then each ambition by its number: reached or not
     for name, spec in cur.scenarios.items():
         judged = _ambition_lines(cur, found, spec, False)
-        table[_title(cur, name)] = {
-            j.statement: tr("ambition_reached" if j.reached else "ambition_not_reached") for j in judged
-        }
-    if table:
+        row = {tr("cycle_col_reached"): tr("cycle_reached_of", k=sum(j.reached for j in judged), n=len(judged))}
+        rows[_title(cur, name)] = row | {number[j.statement]: tr("yes" if j.reached else "no") for j in judged}
+    if rows:
         st.markdown(f"**{tr('cycle_scenarios')}**")
-        frame = pd.DataFrame(table).fillna("")
+        st.caption(tr("cycle_scenarios_help"))
+        frame = pd.DataFrame.from_dict(rows, orient="index").fillna("")
         st.dataframe(frame, key="cycle_scenarios")  # a data grid shows text as typed
     st.page_link("views/builder.py", label=tr("cycle_to_builder"), icon=":material/tune:")
     st.page_link("views/compare.py", label=tr("cycle_to_compare"), icon=":material/compare_arrows:")
