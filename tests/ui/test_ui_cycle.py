@@ -111,7 +111,7 @@ def test_voorbereiding_sets_every_scenario_against_the_ambitions(heerlen: AppTes
     frame = next(d.value for d in at.dataframe if "Gehaald" in d.value.columns)
     record = json.loads(_bwsim("scorecard", ROOT / "scenarios" / "medtech-relocation.yaml", "--json"))
     reached = [a["reached"] for a in record["scenarios"][0]["ambitions"]]
-    row = frame.loc["Medtech-groei door verplaatsing"]
+    row = frame.set_index("Scenario").loc["Medtech-groei door verplaatsing"]
     assert row["Gehaald"] == f"{sum(reached)} van {len(reached)}"
     assert [row[str(i)] for i in range(1, len(reached) + 1)] == ["ja" if r else "nee" for r in reached]
     assert len(frame) == 4  # every shipped scenario

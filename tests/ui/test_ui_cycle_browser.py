@@ -35,6 +35,7 @@ def test_the_policy_cycle_page_answers_each_phase_and_links_to_the_monitor(tmp_p
         expect(page.get_by_text("2 van 5 ambitie(s) gehaald", exact=False)).to_be_visible()
         expect(page.get_by_text("niet op koers", exact=False)).to_be_visible()
         expect(page.get_by_text("2 van 3 indicator(en) veranderden", exact=False)).to_be_visible()
+        expect(page.get_by_role("button", name="Rapport bij een raadsvoorstel maken")).to_be_visible()
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
         assert page.locator("[data-testid='stException']").count() == 0
         text = page.inner_text("body")

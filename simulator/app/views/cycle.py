@@ -95,7 +95,10 @@ def preparation(cur: state.Current, scenario) -> None:
         st.markdown(f"**{tr('cycle_scenarios')}**")
         st.caption(tr("cycle_scenarios_help"))
         frame = pd.DataFrame.from_dict(rows, orient="index").fillna("")
-        st.dataframe(frame, key="cycle_scenarios")  # a data grid shows text as typed
+        frame.index.name = tr("scenario")
+        widths = {c: st.column_config.TextColumn(width="small") for c in frame.columns}  # the grid fits its column
+        widths[tr("scenario")] = st.column_config.TextColumn(width="medium")
+        st.dataframe(frame.reset_index(), hide_index=True, column_config=widths, key="cycle_scenarios")  # as typed
     st.page_link("views/builder.py", label=tr("cycle_to_builder"), icon=":material/tune:")
     st.page_link("views/compare.py", label=tr("cycle_to_compare"), icon=":material/compare_arrows:")
 
