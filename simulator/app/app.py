@@ -33,6 +33,7 @@ PAGES = [
     ("views/assumptions.py", "page_assumptions", ":material/edit_note:", "aannames"),
     ("views/export.py", "page_export", ":material/download:", "exporteren"),
     ("views/monitor.py", "page_monitor", ":material/monitoring:", "monitor"),
+    ("views/cycle.py", "page_cycle", ":material/autorenew:", "beleidscyclus"),
     ("views/calibration.py", "page_calibration", ":material/query_stats:", "kalibreren"),
     ("views/workshop_group.py", "page_workshop_group", ":material/groups:", "workshop"),
     (

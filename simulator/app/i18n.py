@@ -176,6 +176,91 @@ TEXT: dict[str, dict[str, str]] = {
     "scorecard_click": {"nl": "Klik een cel voor haar indicatoren.", "en": "Click a cell for its indicators."},
     "no_indicators": {"nl": "Geen indicatoren.", "en": "No indicators."},
     "page_monitor": {"nl": "Monitor", "en": "Monitor"},
+    "page_cycle": {"nl": "Beleidscyclus", "en": "Policy cycle"},
+    # policy cycle
+    "cycle_intro": {
+        "nl": "Waar in de beleidscyclus helpt bwsim? Per fase eerst het antwoord, dan de pagina waar het is "
+        "uitgewerkt. Alle uitkomsten zijn verschillen met het basispad zonder ingreep.",
+        "en": "Where in the policy cycle does bwsim help? Per phase the answer first, then the page where it is "
+        "worked out. All results are differences from the baseline without intervention.",
+    },
+    "cycle_prepare": {"nl": "1. Voorbereiding", "en": "1. Voorbereiding (preparation)"},
+    "cycle_prepare_question": {
+        "nl": "Haalt de toekomst die u bouwt de ambities? Hoe ver ervan af, en met welke kans?",
+        "en": "Does the future you build reach the ambitions? How far from them, and with what chance?",
+    },
+    "cycle_prepare_for": {
+        "nl": "Voor de toekomst op 'Toekomst bouwen' (vanuit {scenario}); kans uit {n} runs met onzekere aannames.",
+        "en": "For the future on 'Build a future' (from {scenario}); chance from {n} runs with uncertain assumptions.",
+    },
+    "cycle_scenarios": {"nl": "De scenario's tegen de ambities", "en": "The scenarios against the ambitions"},
+    "cycle_scenarios_help": {
+        "nl": "Elk scenario zoals het is, zonder uw schuiven; de kolommen 1, 2, … zijn de ambities hierboven.",
+        "en": "Each scenario as it is, without your slider moves; the columns 1, 2, … are the ambitions above.",
+    },
+    "cycle_col_reached": {"nl": "Gehaald", "en": "Reached"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    "cycle_reached_of": {"nl": "{k} van {n}", "en": "{k} of {n}"},
+    "cycle_no_ambitions": {
+        "nl": "Dit model heeft geen ambitiebestand (<model>.ambitions.yaml): er is niets om tegen te toetsen.",
+        "en": "This model has no ambitions file (<model>.ambitions.yaml): there is nothing to check against.",
+    },
+    "cycle_no_ambitions_in_horizon": {
+        "nl": "Geen van de ambities valt binnen de tijdshorizon van deze toekomst.",
+        "en": "None of the ambitions falls within this future's time horizon.",
+    },
+    "cycle_to_builder": {"nl": "Uitgewerkt: Toekomst bouwen", "en": "Worked out: Build a future"},
+    "cycle_to_compare": {"nl": "Scenario's vergelijken", "en": "Compare futures"},
+    "cycle_implement": {"nl": "2. Uitvoering", "en": "2. Uitvoering (implementation)"},
+    "cycle_implement_question": {
+        "nl": "Loopt het op koers? De laatste waarnemingen tegen de verwachte band van deze toekomst.",
+        "en": "Is it on track? The latest observations against this future's expected band.",
+    },
+    "cycle_band": {
+        "nl": "De band is 5-95 % van {n} runs met onzekere aannames.",
+        "en": "The band is 5-95 % of {n} runs with uncertain assumptions.",
+    },
+    "cycle_uploaded": {"nl": "Waarnemingen: uw bestand {file}.", "en": "Observations: your file {file}."},
+    "cycle_no_observed": {
+        "nl": "Geen waarnemingen bij dit model. Upload ze op de pagina Monitor.",
+        "en": "No observations for this model. Upload them on the Monitor page.",
+    },
+    "cycle_to_monitor": {"nl": "Uitgewerkt: Monitor", "en": "Worked out: Monitor"},
+    "cycle_evaluate": {"nl": "3. Evaluatie", "en": "3. Evaluatie (evaluation)"},
+    "cycle_evaluate_question": {
+        "nl": "Werkte het beleid? Het waargenomen effect (waarneming min het pad zonder beleid) tegen het "
+        "verwachte effect.",
+        "en": "Did the policy work? The observed impact (observation minus the path without the policy) against "
+        "the expected impact.",
+    },
+    "cycle_evaluate_for": {
+        "nl": "Scenario {scenario}, beleid sinds {since}; 90 %-banden, de verwachte uit {n} runs.",
+        "en": "Scenario {scenario}, policy since {since}; 90 % bands, the expected one from {n} runs.",
+    },
+    "cycle_evaluation_note": {
+        "nl": "Illustratief: synthetische gegevens met een bekend effect van het beleid. Geen echte waarnemingen.",
+        "en": "Illustrative: synthetic data with a known impact of the policy. Not real observations.",
+    },
+    "cycle_no_evaluation": {
+        "nl": "Voor dit model is er geen evaluatie achteraf: die vraagt waarnemingen van vóór en na de start "
+        "van het beleid (bwsim evaluate).",
+        "en": "There is no evaluation after the fact for this model: it needs observations from before and after "
+        "the policy started (bwsim evaluate).",
+    },
+    "cycle_evaluation_worked_out": {
+        "nl": "Uitgewerkt: elke beoordeelde waarneming",
+        "en": "Worked out: every evaluated observation",
+    },
+    "cycle_col_counterfactual": {"nl": "Zonder beleid", "en": "Without the policy"},
+    "cycle_col_impact": {"nl": "Waargenomen effect (90 %)", "en": "Observed impact (90 %)"},
+    "cycle_col_expected": {"nl": "Verwacht effect (90 %)", "en": "Expected impact (90 %)"},
+    "cycle_col_verdict": {"nl": "Oordeel", "en": "Verdict"},
+    "cycle_report": {"nl": "Rapport bij een raadsvoorstel", "en": "Report for a council proposal"},
+    "cycle_report_help": {
+        "nl": "Het rapport van de toekomst die u bouwt, met de ambities, als één HTML-bestand.",
+        "en": "The report of the future you build, with the ambitions, as one HTML file.",
+    },
     "monitor_intro": {
         "nl": "Leg waarnemingen naast de verwachting van de toekomst die u op 'Toekomst bouwen' bouwt.",
         "en": "Put observations beside the expectation of the future you build on 'Build a future'.",
@@ -412,6 +497,11 @@ TEXT: dict[str, dict[str, str]] = {
     "make_png": {"nl": "PNG maken", "en": "Make PNG"},
     "make_report": {"nl": "Rapport bij een raadsvoorstel maken", "en": "Make a report for a council proposal"},
     "download_report": {"nl": "Rapport (HTML)", "en": "Report (HTML)"},
+    "report_runs": {"nl": "Aantal runs voor de banden", "en": "Number of runs for the bands"},
+    "report_runs_help": {
+        "nl": "Runs met onzekere aannames achter de 5-95 %-banden en de kansen in het rapport; 0: zonder banden.",
+        "en": "Runs with uncertain assumptions behind the report's 5-95 % bands and chances; 0: without bands.",
+    },
     "report_unavailable": {
         "nl": "Het rapport maken lukt hier niet: {reason}",
         "en": "Making the report does not work here: {reason}",

@@ -469,6 +469,41 @@ def monitor_of(cur: Current, scenario: ScenarioSpec, observed, samples: int = MO
     return _monitor(cur.key, cur.model.spec, _key(scenario), scenario, key, observed, int(samples))
 
 
+EVALUATION_SAMPLES = 200
+"""Ensemble members behind the expected band of the evaluation after the fact (the policy-cycle page)."""
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _evaluation(
+    model_key: str,
+    _model: ModelSpec,
+    scenario_json: str,
+    _scenario: ScenarioSpec,
+    data_key: str,
+    _observed,
+    since: float,
+    samples: int,
+):
+    from simulator.evaluate import evaluate
+    from simulator.runner import Uncertainty
+
+    prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
+    return evaluate(prepared_, _observed, since, Uncertainty(samples, 0, "lhs"))
+
+
+def evaluation_of(cur: Current, scenario: ScenarioSpec, observed, since: float, samples: int = EVALUATION_SAMPLES):
+    """The policy's observed impact against the scenario's expected impact (:func:`simulator.evaluate.evaluate`,
+    seed 0, Latin hypercube, as ``bwsim evaluate --samples N``; cached). ``observed`` must carry its ``sha256``.
+
+    Raises
+    ------
+    InputError
+        When the observations do not fit ``since`` (too few before it, none from it on).
+    """
+    key = observed.sha256 or observed.table.to_csv(index=False)
+    return _evaluation(cur.key, cur.model.spec, _key(scenario), scenario, key, observed, float(since), int(samples))
+
+
 def get_future() -> fut.Future:
     """The future being built (kept across pages in the session)."""
     if "future" not in st.session_state:

@@ -17,14 +17,16 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from simulator.analysis.ambition_report import detail, statement
 from simulator.analysis.scorecard import summary
 from simulator.analysis.text import DIMENSION_NAMES, VERDICT_WORDS, format_number, node_units, sentence
 from simulator.council_report import CouncilReport, Headline, ScenarioPart
-from simulator.messages import msg, translate
+from simulator.messages import Text, msg, translate
 from simulator.themes import theme_name
 
 SECTIONS = (
@@ -50,6 +52,27 @@ NO_SCORED_CHANGE = msg("no scored change")
 NO_TRADEOFFS = msg("no trade-offs: no theme gains while another loses")
 SOURCE = msg("source")
 NO_SPLIT = msg("the model splits no indicator into groups")
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What the page says where a part was not made, in the words of the front end that made it: the
+    command line names its flags (the default), the app its controls.
+
+    Attributes
+    ----------
+    band : Text
+        A headline without an ensemble band.
+    sensitivity : Text
+        A scenario without the screening of its assumptions (when no problem of its own says why).
+    """
+
+    band: Text = msg("no ensemble (run with --samples for a band)")
+    sensitivity: Text = msg("not made (no scored change or --sensitivity-runs 0)")
+
+
+COMMAND_LINE = Missing()
+"""The words of ``bwsim report``."""
 
 CHROMIUM = Path("/usr/bin/chromium")
 PLOTLY_SEPARATORS = {"nl": ",.", "en": ".,"}  # plotly's layout.separators: decimal mark, then thousands
@@ -140,9 +163,9 @@ def _percent(fraction: float, language: str) -> str:
     return _number(100 * fraction, language) + " %"
 
 
-def _band(h: Headline, language: str) -> str:
+def _band(h: Headline, language: str, missing: Missing = COMMAND_LINE) -> str:
     if h.low is None or h.high is None:
-        return _t(msg("no ensemble (run with --samples for a band)"), language)
+        return _t(missing.band, language)
     return f"{_number(h.low, language)} .. {_number(h.high, language)}"
 
 
@@ -177,7 +200,7 @@ def _scenarios(report: CouncilReport, language: str) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _headlines(report: CouncilReport, language: str) -> str:
+def _headlines(report: CouncilReport, language: str, missing: Missing = COMMAND_LINE) -> str:
     markup = []
     words = (msg("dimension"), msg("indicator"), msg("change"), msg("5-95 % band"), msg("verdict"))
     for p in report.parts:
@@ -192,7 +215,7 @@ def _headlines(report: CouncilReport, language: str) -> str:
             unit = e(units.get(h.node, ""))
             rows.append(
                 f"<tr data-node='{e(h.node)}'><td>{dim}</td><td>{e(h.label)}</td>"
-                f"<td class='n'>{_number(h.delta, language)} {unit}</td><td class='n'>{_band(h, language)}"
+                f"<td class='n'>{_number(h.delta, language)} {unit}</td><td class='n'>{_band(h, language, missing)}"
                 f"</td><td>{e(VERDICT_WORDS[language][h.verdict])}</td></tr>"
             )
             row = p.horizon[p.horizon["node"] == h.node].iloc[0]
@@ -278,7 +301,7 @@ def _verdeling(report: CouncilReport, language: str) -> str:
     return "".join(markup)
 
 
-def _sensitivity(report: CouncilReport, language: str) -> str:
+def _sensitivity(report: CouncilReport, language: str, missing: Missing = COMMAND_LINE) -> str:
     intro = msg(
         "Morris screening (elementary effects): how much the headline indicator at the horizon moves when "
         "one uncertain weight or lag moves across its range (mu*, in the indicator's unit); the largest first."
@@ -287,7 +310,7 @@ def _sensitivity(report: CouncilReport, language: str) -> str:
     for p in report.parts:
         s = p.sensitivity
         if s is None:
-            why = p.sensitivity_problem or msg("not made (no scored change or --sensitivity-runs 0)")
+            why = p.sensitivity_problem or missing.sensitivity
             markup.append(f"<h3>{e(p.title)}</h3><p>{_t(why, language)}</p>")
             continue
         labels = {n.id: n.label.get(language) for n in p.run.prepared.model.nodes}
@@ -343,8 +366,9 @@ def _not_covered(report: CouncilReport, language: str) -> str:
     return f"<p>{lead}</p>{_list(items)}<p>{lead2}</p>{notes}"
 
 
-def render_html(report: CouncilReport) -> str:
-    """The whole page (UTF-8 text), every section of :data:`SECTIONS` in order."""
+def render_html(report: CouncilReport, missing: Missing = COMMAND_LINE) -> str:
+    """The whole page (UTF-8 text), every section of :data:`SECTIONS` in order; ``missing``: what it says
+    where a band or the screening was not made (:class:`Missing`; the app passes its own words)."""
     language = report.language
     titles = {
         "question": msg("The question"),
@@ -358,14 +382,14 @@ def render_html(report: CouncilReport) -> str:
         "sources": msg("Sources"),
         "not-covered": msg("What the model does not cover"),
     }
-    makers = {
+    makers: dict[str, Callable[[CouncilReport, str], str]] = {
         "question": _question,
         "scenarios": _scenarios,
-        "headlines": _headlines,
+        "headlines": partial(_headlines, missing=missing),
         "scorecard": _scorecard,
         "tradeoffs": _tradeoffs,
         "verdeling": _verdeling,
-        "sensitivity": _sensitivity,
+        "sensitivity": partial(_sensitivity, missing=missing),
         "ambitions": _ambitions,
         "sources": _sources,
         "not-covered": _not_covered,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from simulator import overrides as ov
 from simulator.analysis.scorecard import scorecard, summary
-from simulator.app import charts, exporting, numbers, plain_text, policy_note, state, tables
+from simulator.app import charts, exporting, numbers, plain_text, policy_note, report_panel, state, tables
 from simulator.app import future as fut
 from simulator.app.state import tr
 from simulator.themes import in_cbs_order
@@ -226,7 +226,7 @@ def page() -> None:
         st.download_button(tr("download_png"), png[1], file_name=f"{node}.png", mime="image/png", key="dl_png")
     _, _, defaults, own = state.future_specs(cur)
     scenario = own or defaults
-    _council_report(cur, scenario)
+    report_panel.council_report_panel(cur, scenario)
     st.download_button(
         tr("download_scenario"),
         state.scenario_to_yaml(scenario, cur.file_ref),
@@ -242,34 +242,6 @@ def page() -> None:
         st.caption(tr(key))
     if link.lost:
         st.warning(tr("share_lost", what=plain_text.markdown("; ".join(_lost_text(item) for item in link.lost))))
-
-
-def _council_report(cur: state.Current, scenario) -> None:
-    """A button that makes the report for a council proposal of the current future (as ``bwsim report``,
-    without ensemble or screening: those take minutes), then its download."""
-    if st.button(tr("make_report"), key="make_report"):
-        from simulator.council_report import council_report
-        from simulator.io.report_html import render_html
-
-        try:
-            content = council_report(
-                [(scenario, cur.model.spec)],
-                language=state.language(),
-                sensitivity_runs=0,
-                ambitions=[state.ambitions_of(cur)],
-            )
-            st.session_state["council_report"] = (scenario.name, render_html(content))
-        except Exception as exc:  # kaleido needs a Chrome for the charts
-            st.warning(tr("report_unavailable", reason=state.error_text(exc)))
-    ready = st.session_state.get("council_report")
-    if ready is not None and ready[0] == scenario.name:
-        st.download_button(
-            tr("download_report"),
-            ready[1].encode("utf-8"),
-            file_name=f"{scenario.name}-rapport.html",
-            mime="text/html",
-            key="dl_report",
-        )
 
 
 def _lost_text(item: str) -> str:

@@ -39,13 +39,17 @@ def _observed(cur: state.Current, scenario):
         format_func=lambda x: tr(f"monitor_{x}"),
     )
     if source == "sample":
+        st.session_state.pop("monitor_observed", None)
         st.caption(tr("monitor_sample_note"))
         return sample
     file = st.file_uploader(tr("monitor_upload_label"), type=["csv", "txt"], key="monitor_upload")
     if file is None:
         st.info(tr("monitor_no_file"))
         return None
-    return model_input.read_observed(file.getvalue(), file.name, ids, horizon)
+    observed = model_input.read_observed(file.getvalue(), file.name, ids, horizon)
+    # the policy-cycle page reads the same upload, on this model only
+    st.session_state["monitor_observed"] = (cur.key, observed)
+    return observed
 
 
 def _flagged_table(cur: state.Current, result) -> pd.DataFrame:
