@@ -227,6 +227,17 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No observations for this model. Upload them on the Monitor page.",
     },
     "cycle_to_monitor": {"nl": "Uitgewerkt: Monitor", "en": "Worked out: Monitor"},
+    "cycle_places_title": {
+        "nl": "Vergeleken met andere plaatsen en het verleden",
+        "en": "Compared with other places and the past",
+    },
+    "cycle_places_caption": {
+        "nl": "Echte cijfers van het CBS (data/parkstad-observed.csv): elke indicator naast het Nederlandse "
+        "gemiddelde, de andere gemeenten in de data en de eigen eerdere waarnemingen, zoals de CBS-monitor het zegt.",
+        "en": "Real CBS figures (data/parkstad-observed.csv): each indicator next to the Dutch average, the other "
+        "gemeenten in the data and its own earlier observations, as the CBS monitor phrases it.",
+    },
+    "cycle_place": {"nl": "Plaats", "en": "Place"},
     "cycle_evaluate": {"nl": "3. Evaluatie", "en": "3. Evaluatie (evaluation)"},
     "cycle_evaluate_question": {
         "nl": "Werkte het beleid? Het waargenomen effect (waarneming min het pad zonder beleid) tegen het "

@@ -24,6 +24,7 @@ SCENARIO = ROOT / "scenarios" / "medtech-growth.yaml"
 OBSERVED = ROOT / "data" / "heerlen-observed-illustrative.csv"
 EVALUATION = ROOT / "scenarios" / "examples" / "medtech-growth-evaluation.yaml"
 EVALUATION_DATA = ROOT / "data" / "heerlen-evaluation-illustrative.csv"
+PLACE_DATA = ROOT / "data" / "parkstad-observed.csv"
 PAGE = "views/cycle.py"
 
 
@@ -139,6 +140,23 @@ def test_uitvoering_gives_the_monitors_signal_on_the_observations(heerlen: AppTe
         by = format_number(abs(latest["outside_by"]), lang)
         assert by in line and by in printed
         assert format_number(abs(latest["outside_pct"]), lang, 2) in line
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_uitvoering_compares_the_place_with_nederland_other_places_and_its_past(heerlen: AppTest, lang: str):
+    """#18 item 3 in the app: the real CBS snapshot, as ``bwsim compare-places`` prints it for the place."""
+    at = _in_language(heerlen, lang)
+    assert at.selectbox(key="cycle_place").value == "Heerlen"  # the model's own place
+    shown = [t.value for t in at.text]
+    printed = _bwsim(
+        "compare-places", ROOT / "models" / "medtech-heerlen.yaml", PLACE_DATA, "--place", "heerlen", "--lang", lang
+    )
+    assert printed.replace(str(PLACE_DATA), "data/parkstad-observed.csv").rstrip("\n") in shown
+    assert {"nl": "slechter dan gemiddeld in Nederland", "en": "worse than the Dutch average"}[lang] in printed
+    at.selectbox(key="cycle_place").set_value("Kerkrade").run()
+    _clean(at)
+    assert any(t.value.startswith("Kerkrade") for t in at.text)
+    at.selectbox(key="cycle_place").set_value("Heerlen").run()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

@@ -13,17 +13,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from simulator.analysis.text import format_number
+from simulator.analysis.compare_places import NATIONAL, compare_places, find_place
+from simulator.analysis.compare_text import format_comparison
+from simulator.analysis.text import format_number, node_labels, node_units
 from simulator.app import answer, cycle, model_input, report_panel, state
 from simulator.app.plain_text import markdown as md
 from simulator.app.state import tr
 from simulator.errors import InputError, NumericalError
 from simulator.messages import localize_number, translate
+from simulator.observed import load_observed
+from simulator.spec import Pulse, Ramp, Step
+from simulator.units import is_total
 
 BAND_SAMPLES = 200  # as on the builder page: the same cached ensemble, so the same chances
 OBSERVED_SAMPLE = state.REPO / "data" / "heerlen-observed-illustrative.csv"  # the monitor page's sample
 EVALUATION_SCENARIO = state.REPO / "scenarios" / "examples" / "medtech-growth-evaluation.yaml"
 EVALUATION_DATA = state.REPO / "data" / "heerlen-evaluation-illustrative.csv"
+PLACE_DATA = state.REPO / "data" / "parkstad-observed.csv"  # real CBS figures with a place column
 
 
 def _title(cur: state.Current, name: str) -> str:
@@ -118,10 +124,46 @@ def _observed(cur: state.Current, scenario):
         return None, ""
 
 
+@st.cache_resource(show_spinner=False)
+def _place_data(model_key: str, _node_ids: tuple[str, ...]):
+    """The real CBS snapshot (``data/parkstad-observed.csv``) read for the model's nodes, or None when it names
+    none of them or cannot be read (the app then leaves the comparison out)."""
+    try:
+        return load_observed(PLACE_DATA, list(_node_ids), None)
+    except (InputError, OSError):
+        return None
+
+
 def _compared_with_places_and_past(cur: state.Current, phase: str) -> None:
-    """MARKED SPOT (issue #18): "compared with other places and the past" goes here, once the library has its
-    compare-places function and real CBS data (another engineer's work in ``simulator/`` and ``data/``).
-    ``phase`` is "uitvoering" or "evaluatie". Until then the page shows nothing here."""
+    """The place against Nederland, the other places and its own past, from the real CBS snapshot: what
+    ``bwsim compare-places MODEL data/parkstad-observed.csv --place P`` prints (issue #18 item 3).
+
+    Shown once, under uitvoering (``phase``): the evaluatie column reads the same comparison."""
+    if phase != "uitvoering":
+        return
+    model = cur.model.spec
+    observed = _place_data(cur.key, tuple(model.node_ids))
+    if observed is None or observed.table.empty:
+        return
+    places = [p for p in dict.fromkeys(observed.table["place"]) if p and p != NATIONAL]
+    if not places:
+        return
+    regions = [str(n.region) for n in model.nodes if n.region]
+    default = next((i for i, p in enumerate(places) if find_place(p, regions)), 0)
+    with st.expander(tr("cycle_places_title")):
+        st.caption(tr("cycle_places_caption"))
+        place = st.selectbox(tr("cycle_place"), places, index=default, key="cycle_place")
+        lang = state.language()
+        directions = {node.id: node.direction for node in model.nodes}
+        totals = {node.id for node in model.nodes if is_total(node.unit)}
+        try:
+            comparison = compare_places(observed, directions, place or places[default], totals=totals)
+        except InputError as exc:
+            st.warning(md(state.error_text(exc)))
+            return
+        name = PLACE_DATA.relative_to(state.REPO).as_posix()
+        text = format_comparison(comparison, name, node_labels(model, lang), node_units(model, lang), lang)
+        st.text(text)  # what the command line prints; text from the files shown as text, never rendered
 
 
 def implementation(cur: state.Current, scenario) -> None:
@@ -154,7 +196,7 @@ def _evaluation_inputs(cur: state.Current):
     if not found:
         return None
     spec = next(iter(found.values()))
-    starts = [float(i.start) for i in spec.interventions if getattr(i, "start", None) is not None]
+    starts = [float(i.start) for i in spec.interventions if isinstance(i, (Step, Pulse, Ramp))]
     if not starts:
         return None
     prepared = state.prepared(cur, spec)
