@@ -9,7 +9,7 @@ before it replaces the one in use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +24,7 @@ from simulator.io.spec_files import ModelFile, load_model_text, load_scenario_te
 from simulator.io.yaml_file import parse_yaml
 from simulator.io.yaml_writer import dump_yaml
 from simulator.messages import msg
-from simulator.observed import ObservedData, observed_from_text
+from simulator.observed import ObservedData, has_places, observed_from_text, own_rows
 from simulator.scenario_run import prepare_scenario, run_deterministic
 from simulator.spec import InterventionSpec, ModelSpec, ScenarioSpec, SeriesBaseline
 
@@ -164,8 +164,14 @@ def read_observed(
     node_ids: list[str],
     horizon: tuple[float, float],
     limit: int = MAX_OBSERVED_BYTES,
+    regions: Mapping[str, str] | None = None,
 ) -> ObservedData:
     """An uploaded observed-data CSV (``node,time,value[,region,source]``), checked against a model.
+
+    With ``regions`` (node id -> the node's region), data that name places (published statistics for
+    several gemeenten, ``data/parkstad-observed.csv``) keep only each node's own place from the horizon's
+    start on, as ``bwsim calibrate`` and ``bwsim monitor`` read them (:func:`simulator.observed.own_rows`):
+    a fit or a band is never checked against another gemeente's or Nederland's rows.
 
     Parameters
     ----------
@@ -199,7 +205,12 @@ def read_observed(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(Problem(name, "", msg("not a UTF-8 text file"), msg("save the table as UTF-8 CSV"))) from None
-    return observed_from_text(text, name, node_ids, horizon, hashlib.sha256(raw).hexdigest())
+    observed = observed_from_text(
+        text, name, node_ids, horizon, hashlib.sha256(raw).hexdigest(), past=regions is not None
+    )
+    if regions is not None and has_places(observed):
+        return own_rows(observed, dict(regions), horizon[0])
+    return observed
 
 
 def link_head(model: ModelSpec, row: dict, language: str) -> str:

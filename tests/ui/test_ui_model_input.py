@@ -116,3 +116,26 @@ def test_a_fixed_link_whose_weight_alone_changed_stays_fixed(current):
     assert not outcome.model.spec.links[1].weight.is_uncertain
     untouched = tables.edited_model_data(current.spec, tables.links_table(current.spec), nodes)
     assert model_input.unchanged(current.spec, untouched)
+
+
+def test_an_upload_that_names_places_keeps_each_nodes_own_place_as_the_command_line_does():
+    """The monitor and calibration pages read only each node's own place (its region) from the horizon's
+    start on: a band or a fit is never checked against Nederland's or another gemeente's rows."""
+    from pathlib import Path
+
+    from simulator.io.spec_files import load_model
+
+    model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
+    regions = {node.id: node.region for node in model.nodes}  # disposable_income: heerlen
+    text = (
+        b"node,time,value,place\n"
+        b"disposable_income,2024,37300,Heerlen\n"  # the past: for comparisons only
+        b"disposable_income,2026,38000,Heerlen\n"
+        b"disposable_income,2026,47600,Nederland\n"
+        b"disposable_income,2026,41000,Kerkrade\n"
+    )
+    ids, horizon = list(model.node_ids), (2025.0, 2050.0)
+    own = model_input.read_observed(text, "cbs.csv", ids, horizon, regions=regions)
+    assert own.table[["node", "time", "value"]].values.tolist() == [["disposable_income", 2026.0, 38000.0]]
+    with pytest.raises(Exception, match="2024 is outside the horizon"):  # without regions: as before
+        model_input.read_observed(text, "cbs.csv", ids, horizon)

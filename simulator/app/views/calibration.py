@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 import streamlit as st
 
-from simulator.app import numbers, plain_text, state
+from simulator.app import model_input, numbers, plain_text, state
 from simulator.app import sensitivity_charts as charts
 from simulator.calibrate import calibrate, select_parameters, with_notes
 from simulator.errors import InputError
@@ -102,6 +102,7 @@ def _observed(prepared) -> ObservedData | None:
     )
     ids = list(prepared.compiled.node_ids)
     horizon = (float(prepared.compiled.times[0]), float(prepared.compiled.times[-1]))
+    regions = {node.id: node.region for node in prepared.model.nodes}  # data with places: each node's own
     if source == "sample":
         return observed_from_text(SAMPLE_DATA.read_text(encoding="utf-8"), SAMPLE_DATA.name, ids, horizon)
     file = st.file_uploader(_t("upload"), type=["csv", "txt"], key="obs_upload")
@@ -112,7 +113,7 @@ def _observed(prepared) -> ObservedData | None:
     if len(raw) > MAX_UPLOAD_BYTES:
         st.error(_t("too_big"))
         return None
-    return observed_from_text(raw.decode("utf-8-sig", errors="replace"), file.name, ids, horizon)
+    return model_input.read_observed(raw, file.name, ids, horizon, regions=regions)
 
 
 def _link_label(cur: state.Current, key: str) -> str:

@@ -46,7 +46,8 @@ def _observed(cur: state.Current, scenario):
     if file is None:
         st.info(tr("monitor_no_file"))
         return None
-    observed = model_input.read_observed(file.getvalue(), file.name, ids, horizon)
+    regions = {node.id: node.region for node in prepared.model.nodes}  # data with places: each node's own
+    observed = model_input.read_observed(file.getvalue(), file.name, ids, horizon, regions=regions)
     # the policy-cycle page reads the same upload, on this model only
     st.session_state["monitor_observed"] = (cur.key, observed)
     return observed
