@@ -14,12 +14,17 @@ work. The estimate follows what the engine and the summaries really hold
 - a run at the modes: its deviations ``T x N`` and the long results table built
   from them (``results.csv``, about :data:`TABLE_BYTES` a node and time);
 - an engine call of ``M`` members: its deviations ``T x N x M``;
-- an ensemble streams its members in blocks of ``BLOCK_SIZE`` (1,000); it holds, per
-  block running at once, one block's deviations and, in histogram mode, one
-  histogram of ``n_bins + 2`` counts per node and time (the running total, and two more while
-  the quantiles are read off); in exact mode every member's path
+- an ensemble streams its members in blocks of ``BLOCK_SIZE`` (1,000), each run as
+  engine calls of at most :func:`call_members` members (an engine call's deviations,
+  weights and lags within :data:`CALL_BYTES`); it holds, per block running at once,
+  one engine call's deviations, the block's eight running sums and its extremes
+  (``10 x T x N``), and, in histogram mode, one histogram of ``n_bins + 2`` int32
+  counts per node and time (and one more for the running total; the quantiles are read
+  off :data:`QUANTILE_ROWS` node-times at a time); in exact mode every member's path
   (``samples x T x N``, at most the exact limit); per block a sum ``T x N``;
-  the paths of the nodes kept, for every member; and its summary table. Runs
+  the paths of the nodes kept, for every member; and its summary table. The
+  histogram's bins are as many as fit (:func:`bins_that_fit`), at most 1,000 and at
+  least :data:`MIN_BINS`. Runs
   of explicit parameter sets (sensitivity, monitor) hold every member's weights
   and lags, ``L x M`` each, the design they come from (at most as large again),
   and the paths of their output nodes.
@@ -45,7 +50,17 @@ MAX_WORK = 20_000_000_000
 TABLE_BYTES = 120
 """Bytes a long results table (``results.csv``, ``ensemble.csv``) holds per node and time, in memory."""
 
+CALL_BYTES = 300_000_000
+"""Largest memory of one engine call of an ensemble: its members' deviations, weights and lags (300 MB)."""
+
+QUANTILE_ROWS = 8192
+"""Node-times whose histogram quantiles are read off at once (bounds the temporaries of the cumulated counts)."""
+
+MIN_BINS = 20
+"""Fewest histogram bins an ensemble is run with when 1,000 do not fit (a resolution of 7.5 % of the pilot range)."""
+
 _FLOAT = 8
+_COUNT = 4  # an int32 histogram count
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,13 @@ def engine_need(times: int, nodes: int, links: int, members: int) -> Need:
     return Need(times, nodes, links, members, held)
 
 
+def call_members(times: int, nodes: int, links: int, block: int) -> int:
+    """Members per engine call of an ensemble block of ``block`` members: as many as fit in
+    :data:`CALL_BYTES` (their deviations ``T x N`` and weights and lags ``L`` each), at least 1."""
+    per_member = _FLOAT * (times * nodes + 2 * links)
+    return int(max(1, min(block, CALL_BYTES // per_member)))
+
+
 def ensemble_need(
     times: int,
     nodes: int,
@@ -112,24 +134,61 @@ def ensemble_need(
     members' weights and lags are given as arrays, ``L x members`` each, and only
     the kept paths are returned, as for sensitivity and monitor); ``kept_nodes``: nodes
     whose every member path is kept; ``table``: the summary becomes a long table.
+    Each block runs as engine calls of :func:`call_members` members.
     """
     cells = times * nodes
-    in_block = min(block, members)
+    in_call = min(call_members(times, nodes, links, block), members)
     n_blocks = -(-members // block)
     running = max(1, min(parallel, n_blocks))
     held = compiled_bytes(times, nodes, links)
-    held += running * _FLOAT * (cells + 2 * links) * in_block  # one block's deviations, weights and lags
+    held += running * _FLOAT * (cells + 2 * links) * in_call  # one engine call's deviations, weights and lags
+    held += running * _FLOAT * cells * 10  # a block's eight running sums and its extremes
     held += _FLOAT * cells * (n_blocks + 8)  # per-block sums, extremes, mean, quantiles, bins
     if exact:
         held += 2 * _FLOAT * cells * members  # every path, and numpy.quantile's copy
     elif histogram:
-        held += (running + 3) * _FLOAT * cells * (n_bins + 2)  # counts per chunk and total; cumulated, read
+        held += (running + 1) * _COUNT * cells * (n_bins + 2)  # counts per chunk and the total
+        held += 9 * min(cells, QUANTILE_ROWS) * (n_bins + 2)  # cumulated counts and a comparison, per read
     if not histogram:
         held += 4 * _FLOAT * links * members  # explicit weights and lags of every member, and their design
     held += 2 * _FLOAT * times * kept_nodes * members  # kept paths, and their concatenation
     if table:
         held += cells * TABLE_BYTES
     return Need(times, nodes, links, members, held)
+
+
+def bins_that_fit(
+    times: int,
+    nodes: int,
+    links: int,
+    members: int,
+    *,
+    block: int,
+    n_bins: int,
+    kept_nodes: int = 0,
+    parallel: int = 1,
+) -> int:
+    """The most histogram bins, at most ``n_bins``, with which a histogram ensemble stays within
+    :data:`MAX_BYTES` (see :func:`ensemble_need`); never fewer than :data:`MIN_BINS` (nor than
+    ``n_bins``, when that is fewer), even when that does not fit (the budget then refuses the run)."""
+
+    def need(bins: int) -> int:
+        return ensemble_need(
+            times,
+            nodes,
+            links,
+            members,
+            block=block,
+            exact=False,
+            histogram=True,
+            n_bins=bins,
+            kept_nodes=kept_nodes,
+            parallel=parallel,
+        ).bytes
+
+    per_bin = need(1) - need(0)
+    fitting = (MAX_BYTES - need(0)) // per_bin
+    return int(min(n_bins, max(MIN_BINS, fitting)))
 
 
 def check_tables(cells: int, runs: int, file: str = "") -> None:

@@ -312,23 +312,31 @@ def _initial_matrix(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, memb
 def _solve_by_loops(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """``(I - G) x = rhs`` for every member (columns), group by group (see :func:`_solve_initial`).
 
+    The groups of one depth of the condensation read only shallower ones, so they
+    are taken together (:class:`simulator.plan.Depth`): each node's links from
+    earlier groups are added in link order, one rank at a time, and the depth's
+    loops of one size are solved as one stack of dense systems, each the same
+    ``gesv`` call as alone; every number is the one a group-by-group loop gives.
+
     Raises
     ------
     numpy.linalg.LinAlgError
         When a loop's system is singular for some member.
     """
+    m = rhs.shape[1]
     x = np.zeros(rhs.shape)
-    for group in cm.plan.initial_groups:
-        value = rhs[group.nodes]
-        for row, p in zip(group.outside_rows, group.outside, strict=True):  # links from earlier groups
-            value[row] += coef[p] * x[cm.source[links[p]]]
-        if group.inside.size:
-            size = group.nodes.size
-            a = np.zeros((rhs.shape[1], size, size))
-            a[:, np.arange(size), np.arange(size)] = 1.0
-            a[:, group.inside_rows, group.inside_cols] -= coef[group.inside].T
-            value = np.linalg.solve(a, value.T[..., None])[..., 0].T
-        x[group.nodes] = value
+    for depth in cm.plan.initial_depths:
+        value = rhs[depth.nodes]
+        for rows, positions, sources in depth.ranks:  # links from earlier depths, rank by rank
+            value[rows] += coef[positions] * x[sources]
+        for batch in depth.loops:
+            size = batch.size
+            a = np.zeros((batch.rows.shape[0], m, size, size))
+            a[:, :, np.arange(size), np.arange(size)] = 1.0
+            a[batch.loop, :, batch.inside_rows, batch.inside_cols] -= coef[batch.inside]
+            b = value[batch.rows].transpose(0, 2, 1)[..., None]  # (G, M, size, 1)
+            value[batch.rows] = np.linalg.solve(a, b)[..., 0].transpose(0, 2, 1)
+        x[depth.nodes] = value
     return x
 
 

@@ -53,6 +53,44 @@ class Group:
 
 
 @dataclass(frozen=True)
+class LoopBatch:
+    """The loops of one :class:`Depth` that have ``size`` nodes, solved as one stack of dense systems.
+
+    ``rows`` (G, size): each loop's nodes as rows of its depth's ``nodes`` (in the
+    loop's :class:`Group` order); ``loop``, ``inside_rows``, ``inside_cols`` and
+    ``inside`` (one entry per link within a loop): the loop (0 .. G - 1), the row
+    and column of the link's target and source in it, and its position in the
+    pass-through links.
+    """
+
+    size: int
+    rows: np.ndarray
+    loop: np.ndarray
+    inside_rows: np.ndarray
+    inside_cols: np.ndarray
+    inside: np.ndarray
+
+
+@dataclass(frozen=True)
+class Depth:
+    """Every group of the ``t_0`` system at one depth of its condensation, solved at once.
+
+    A group's depth is one more than the deepest group it reads (0: it reads none),
+    so the groups of one depth never read each other. ``nodes``: their nodes, group
+    after group. ``ranks``: per rank ``r``, the rows (in ``nodes``) of the targets
+    that have an ``r``-th link from an earlier depth, that link's position in the
+    pass-through links, and its source node: adding rank after rank adds each
+    node's links in the order :func:`simulator.engine._solve_by_loops` always took
+    (link order), so the sums are the same, bit for bit. ``loops``: the depth's
+    loops, by size.
+    """
+
+    nodes: np.ndarray
+    ranks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
+    loops: tuple[LoopBatch, ...]
+
+
+@dataclass(frozen=True)
 class KernelPlan:
     """The index arrays the kernel walks, per model (all int64 or bool, C-contiguous).
 
@@ -79,7 +117,9 @@ class KernelPlan:
     instant_ptr, instant_links
         Zero-lag links into each of ``nodes``, file order.
     initial_groups
-        The ``t_0`` system's groups in the order they are solved (:func:`simulator.engine._solve_by_loops`).
+        The ``t_0`` system's groups, each after every group it reads (:func:`simulator.engine._solve_shaped_initial`).
+    initial_depths
+        The same groups by depth (:func:`initial_depths_of`), as :func:`simulator.engine._solve_by_loops` solves them.
     writes_all
         Every node is a stock or in ``nodes``, so the kernel writes all of ``d[k]``.
     capacity : (N,)
@@ -116,6 +156,7 @@ class KernelPlan:
     instant_ptr: np.ndarray
     instant_links: np.ndarray
     initial_groups: tuple[Group, ...]
+    initial_depths: tuple[Depth, ...]
     writes_all: bool
     capacity: np.ndarray
 
@@ -123,6 +164,14 @@ class KernelPlan:
         for value in vars(self).values():
             if isinstance(value, np.ndarray):
                 frozen(value)
+        for depth in self.initial_depths:
+            frozen(depth.nodes)
+            for arrays in depth.ranks:
+                for a in arrays:
+                    frozen(a)
+            for batch in depth.loops:
+                for a in (batch.rows, batch.loop, batch.inside_rows, batch.inside_cols, batch.inside):
+                    frozen(a)
 
 
 def build_plan(cm: CompiledModel) -> KernelPlan:
@@ -156,6 +205,7 @@ def build_plan(cm: CompiledModel) -> KernelPlan:
     stock_ptr, stock_links = grouped([stock_into.get(int(s), []) for s in stocks])
     lagged_ptr, lagged_links = grouped(lagged)
     instant_ptr, instant_links = grouped(instant)
+    groups = initial_groups_of(cm)
     return KernelPlan(
         base=contiguous(cm.baselines),
         lower=contiguous(cm.lower),
@@ -181,7 +231,8 @@ def build_plan(cm: CompiledModel) -> KernelPlan:
         lagged_links=lagged_links,
         instant_ptr=instant_ptr,
         instant_links=instant_links,
-        initial_groups=initial_groups_of(cm),
+        initial_groups=groups,
+        initial_depths=initial_depths_of(cm, groups),
         writes_all=sorted(nodes + stocks.tolist()) == list(range(cm.n_nodes)),
         capacity=np.ascontiguousarray(cm.capacity, dtype=np.int64),
     )
@@ -220,3 +271,53 @@ def initial_groups_of(cm: CompiledModel) -> tuple[Group, ...]:
             )
         )
     return tuple(groups)
+
+
+def initial_depths_of(cm: CompiledModel, groups: tuple[Group, ...]) -> tuple[Depth, ...]:
+    """``groups`` (from :func:`initial_groups_of`) gathered by depth, shallowest first (see :class:`Depth`).
+
+    In the 342-gemeente model about 10,000 groups fall into a few dozen depths, so the
+    ``t_0`` solve takes a few dozen numpy steps instead of 10,000."""
+    links = initial_links(cm)
+    group_of = np.zeros(cm.n_nodes, dtype=np.int64)
+    for g, group in enumerate(groups):
+        group_of[group.nodes] = g
+    depth_of = np.zeros(len(groups), dtype=np.int64)
+    for g, group in enumerate(groups):  # topological order: every group read is already done
+        if group.outside.size:
+            depth_of[g] = depth_of[group_of[cm.source[links[group.outside]]]].max() + 1
+    depths = []
+    for d in range(int(depth_of.max()) + 1 if groups else 0):
+        members = [groups[g] for g in np.flatnonzero(depth_of == d)]
+        offsets = np.cumsum([0] + [group.nodes.size for group in members])
+        nodes = np.concatenate([group.nodes for group in members])
+        # each target's links from earlier depths, in link order (a group's ``outside`` is ascending)
+        into: dict[int, list[int]] = defaultdict(list)
+        for offset, group in zip(offsets, members, strict=False):
+            for row, p in zip(group.outside_rows.tolist(), group.outside.tolist(), strict=True):
+                into[int(offset) + row].append(p)
+        ranks = []
+        for r in range(max((len(ps) for ps in into.values()), default=0)):
+            rows = np.array(sorted(row for row, ps in into.items() if len(ps) > r), dtype=np.int64)
+            positions = np.array([into[int(row)][r] for row in rows], dtype=np.int64)
+            ranks.append((rows, positions, np.ascontiguousarray(cm.source[links[positions]], dtype=np.int64)))
+        loops = []
+        sizes = sorted({group.nodes.size for group in members if group.inside.size})
+        for size in sizes:
+            chosen = [
+                (o, group)
+                for o, group in zip(offsets, members, strict=False)
+                if group.inside.size and group.nodes.size == size
+            ]
+            loops.append(
+                LoopBatch(
+                    size=int(size),
+                    rows=np.array([np.arange(o, o + size) for o, _ in chosen], dtype=np.int64).reshape(-1, size),
+                    loop=np.concatenate([np.full(g.inside.size, n, dtype=np.int64) for n, (_, g) in enumerate(chosen)]),
+                    inside_rows=np.concatenate([g.inside_rows for _, g in chosen]).astype(np.int64),
+                    inside_cols=np.concatenate([g.inside_cols for _, g in chosen]).astype(np.int64),
+                    inside=np.concatenate([g.inside for _, g in chosen]).astype(np.int64),
+                )
+            )
+        depths.append(Depth(nodes=nodes, ranks=tuple(ranks), loops=tuple(loops)))
+    return tuple(depths)

@@ -189,6 +189,60 @@ def test_memory_bounded_chunked_run_equals_an_unchunked_one(rich):
         assert np.all(np.abs(stat - want[i]) <= chunked.resolution + gap + 1e-12)
 
 
+def _calls_of(monkeypatch, prepared, members):
+    """Make the engine calls of an ensemble block ``members`` wide (as on a model too large for a whole block)."""
+    from simulator import budget
+
+    cm = prepared.compiled
+    monkeypatch.setattr(budget, "CALL_BYTES", members * 8 * (cm.times.size * cm.n_nodes + 2 * cm.n_links))
+
+
+@pytest.mark.parametrize("exact_limit", [10**9, 0], ids=["exact", "histogram"])
+def test_blocks_split_into_engine_calls_give_the_same_means_bit_for_bit(rich, monkeypatch, exact_limit):
+    n = 2 * BLOCK_SIZE + 77
+    whole = ensemble_summary(rich, samples=n, seed=5, exact_limit=exact_limit, keep_nodes=["e"], chunk_size=1)
+    for width in (37, 8, 1):  # not a divisor of the block, a multiple of the eight running sums, one member
+        _calls_of(monkeypatch, rich, width)
+        split = ensemble_summary(rich, samples=n, seed=5, exact_limit=exact_limit, keep_nodes=["e"], chunk_size=1)
+        assert split.mean.tobytes() == whole.mean.tobytes()
+        assert split.paths["e"].tobytes() == whole.paths["e"].tobytes()
+        if exact_limit:  # exact quantiles: every member's path, however it was run
+            assert split.p50.tobytes() == whole.p50.tobytes() and split.p95.tobytes() == whole.p95.tobytes()
+        else:  # the bins come from the first engine call (the pilot), so binned quantiles may differ
+            assert np.isfinite(split.p50).all() and (split.p05 <= split.p95).all()
+
+
+def test_bwsim_run_writes_the_same_means_when_its_blocks_are_split(files, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from simulator import budget
+
+    scenario = files()
+    result = _bwsim("run", scenario, "--out", tmp_path / "whole", "--samples", 1500, "--seed", 2)
+    assert result.exit_code == 0, result.output
+    monkeypatch.setattr(budget, "CALL_BYTES", 8 * 24 * (21 * 2 + 2))  # 24 members a call (21 times, 2 nodes, 1 link)
+    result = _bwsim("run", scenario, "--out", tmp_path / "split", "--samples", 1500, "--seed", 2)
+    assert result.exit_code == 0, result.output
+    whole, split = (pd.read_csv(tmp_path / out / "ensemble.csv", dtype=str) for out in ("whole", "split"))
+    assert len(whole) == 2 * 21 and whole["mean"].tolist() == split["mean"].tolist()
+    assert (tmp_path / "whole" / "results.csv").read_bytes() == (tmp_path / "split" / "results.csv").read_bytes()
+
+
+def test_a_member_blowing_up_in_a_later_engine_call_of_its_block_is_still_named(monkeypatch):
+    spec = model(
+        [node("a"), node("s", 1.0, kind="stock")],
+        [
+            {"from": "a", "to": "s", "weight": 1.0},
+            {"from": "s", "to": "s", "weight": {"dist": "uniform", "low": 0.0, "high": 1e20}},
+        ],
+    )
+    prepared = prepare(spec, [{"node": "a", "shape": "step", "height": 1.0, "start": 2020}])
+    _calls_of(monkeypatch, prepared, 3)
+    with pytest.raises(NumericalError) as info:
+        ensemble_summary(prepared, samples=50, seed=0)
+    assert "ensemble member" in str(info.value) and "s->s:weight = " in str(info.value)
+
+
 def test_kept_paths_are_the_members_and_only_for_the_nodes_asked(rich):
     summary = ensemble_summary(rich, samples=1500, seed=2, keep_nodes=["e"], chunk_size=BLOCK_SIZE)
     assert set(summary.paths) == {"e"}

@@ -85,12 +85,12 @@ def test_an_ensemble_too_large_is_refused_before_any_run(tmp_path):
     (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
     loaded = load_scenario(tmp_path / "s.yaml")
     prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)  # one run fits
-    with pytest.raises(InputError, match="x 100,000 members needs about .* the limit is 1 GB"):
+    with pytest.raises(InputError, match="x 100,000 members is 2.61e\\+10 node-and-link steps of work"):
         ensemble_summary(prepared, 100_000)
     result = CliRunner().invoke(
         app, ["run", "--lang", "en", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"), "--samples", "100000"]
     )
-    assert result.exit_code == 2 and "fewer samples" in result.stderr, result.output
+    assert result.exit_code == 2 and "use at most" in result.stderr, result.output
     assert not (tmp_path / "out").exists()
     result = CliRunner().invoke(
         app,
@@ -108,10 +108,48 @@ def test_an_ensemble_too_large_is_refused_before_any_run(tmp_path):
         ],
     )
     assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
-    (tmp_path / "m.yaml").write_text(wide_model(1e-4, ranged=True), encoding="utf-8")  # a block of 1,000: 5 GB
+    # 50,001 times x 61 nodes: one run fits, an ensemble's running sums and block sums do not
+    (tmp_path / "m.yaml").write_text(wide_model(2e-5, ranged=True), encoding="utf-8")
     result = CliRunner().invoke(app, ["scorecard", "--lang", "en", str(tmp_path / "s.yaml"), "--samples", "1000"])
     assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
     assert f"{tmp_path / 's.yaml'}: time:" in result.stderr
+
+
+def test_the_refusal_names_the_most_samples_that_fit(tmp_path):
+    import re
+
+    (tmp_path / "m.yaml").write_text(wide_model(1e-3, ranged=True), encoding="utf-8")
+    loaded = load_scenario(_scenario(tmp_path))
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    with pytest.raises(InputError) as info:
+        ensemble_summary(prepared, 100_000)
+    hint = info.value.problems[0].hint
+    most = int(
+        re.fullmatch(r"use at most ([\d,]+) samples, or a larger dt or a shorter horizon", hint)[1].replace(",", "")
+    )
+    check_ensemble_budget(prepared, most)  # fits
+    with pytest.raises(InputError):
+        check_ensemble_budget(prepared, most + 1)
+    result = CliRunner().invoke(
+        app, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"), "--samples", "100000"]
+    )  # Dutch by default
+    assert result.exit_code == 2 and f"gebruik hoogstens {most:,}".replace(",", ".") in result.stderr, result.stderr
+
+
+def test_a_1000_member_ensemble_of_the_342_gemeenten_fits_with_bins_bounded_by_memory():
+    """benchmarks/bench_places.py's model: 101 times, 12,312 nodes, 25,992 links (refused at 50.6 GB before)."""
+    times, nodes, links = 101, 12_312, 25_992
+    call = budget.call_members(times, nodes, links, 1000)
+    assert 8 * (times * nodes + 2 * links) * call <= budget.CALL_BYTES < 8 * (times * nodes + 2 * links) * (call + 1)
+    n_bins = budget.bins_that_fit(times, nodes, links, 1000, block=1000, n_bins=1000)
+    assert budget.MIN_BINS <= n_bins < 1000
+    need = budget.ensemble_need(times, nodes, links, 1000, block=1000, exact=False, histogram=True, n_bins=n_bins)
+    budget.check_budget(need)
+    too_many = budget.ensemble_need(
+        times, nodes, links, 1000, block=1000, exact=False, histogram=True, n_bins=n_bins + 1
+    )
+    assert too_many.bytes > budget.MAX_BYTES
+    assert budget.bins_that_fit(101, 36, 72, 100_000, block=1000, n_bins=1000) == 1000  # the Heerlen model: all
 
 
 def test_explicit_members_are_sized_with_their_weight_arrays(tmp_path):
