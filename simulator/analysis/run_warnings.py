@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.analysis.stability import check_stability
+from simulator.analysis import stability
+from simulator.analysis.stability import check_stability, map_bytes, too_large_to_check
 from simulator.messages import msg
 from simulator.scenario_run import PreparedScenario
 
@@ -21,8 +22,22 @@ if TYPE_CHECKING:
 
 
 def stability_warning(prepared: PreparedScenario) -> str:
-    """A warning for an unstable scenario model ("" when it is stable); checked without running it."""
-    report = check_stability(prepared.model, prepared.compiled, prepared.time)
+    """A warning for an unstable scenario model ("" when it is stable); checked without running it.
+
+    A model too large for the dense one-step map (:func:`~simulator.analysis.stability.too_large_to_check`)
+    is not checked, and the warning says so; the run itself still stops at a non-finite value."""
+    cm = prepared.compiled
+    if too_large_to_check(cm):
+        return msg(
+            "{scenario}: not checked for stability: the one-step map of {nodes:,} nodes would need about "
+            "{gb:.1f} GB, more than the limit of {limit:.1f} GB (a member that becomes non-finite still stops "
+            "the run, naming the node and time)",
+            scenario=prepared.name,
+            nodes=cm.n_nodes,
+            gb=map_bytes(cm) / 1e9,
+            limit=stability.MAP_MAX_BYTES / 1e9,
+        )
+    report = check_stability(prepared.model, cm, prepared.time)
     return (
         ""
         if report.stable

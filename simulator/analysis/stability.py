@@ -57,6 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.analysis.loops import Loop, find_loops
+from simulator.budget import MAX_BYTES
 from simulator.checked import checked
 from simulator.compiler import MINIMUM, CompiledModel
 from simulator.delays import DELAY_TYPES, STAGES, fixed_steps, smoothing_rate
@@ -252,6 +253,28 @@ def _delay_rows(a: np.ndarray, kind: str, first: int, last: int, signal: np.ndar
 
 
 DENSE_LIMIT = 1500
+
+
+MAP_COPIES = 4
+"""Dense arrays of the one-step map alive at once while it is built and its eigenvalues found
+((I - G0) and G0, N x N; the node values, N x S; the map, S x S), for :func:`map_bytes`."""
+
+
+def map_bytes(cm: CompiledModel, lags: np.ndarray | None = None) -> int:
+    """Bytes the dense one-step map of ``cm`` needs while it is built and checked (about)."""
+    n, s = cm.n_nodes, state_layout(cm, lags).n_states
+    return 8 * MAP_COPIES * max(n * n, n * s, s * s)
+
+
+MAP_MAX_BYTES = MAX_BYTES
+"""The most the one-step map may need (the run's memory budget, :data:`simulator.budget.MAX_BYTES`)."""
+
+
+def too_large_to_check(cm: CompiledModel, lags: np.ndarray | None = None) -> bool:
+    """Whether the one-step map would need more than :data:`MAP_MAX_BYTES`: a model over hundreds of
+    places (12,000 element nodes) is not checked for stability rather than stopped by an out-of-memory
+    error before its run starts."""
+    return map_bytes(cm, lags) > MAP_MAX_BYTES
 
 
 def spectral_radius(a: np.ndarray) -> float:

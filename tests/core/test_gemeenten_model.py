@@ -116,3 +116,25 @@ def test_the_t0_solve_by_depth_gives_the_numbers_of_the_solve_group_by_group_bit
     by_depth = engine._solve_by_loops(cm, links, coef, rhs)
     assert by_depth.tobytes() == _group_by_group(cm, links, coef, rhs).tobytes()
     assert np.abs(by_depth).min(axis=1).max() > 0  # not all zero
+
+
+def test_a_model_too_large_for_the_dense_stability_map_runs_and_says_it_was_not_checked(
+    generated, monkeypatch, tmp_path
+):
+    """The 342-gemeente model's one-step map would need about 20 GB: bwsim run says the stability check is
+    skipped and runs, rather than dying out of memory before the run (here with the limit set just below this
+    model's need)."""
+    from simulator.analysis import stability
+
+    _, folder = generated
+    loaded = load_scenario(folder / "scenario.yaml")
+    cm = prepare_scenario(loaded.spec, loaded.model.spec).compiled
+    assert not stability.too_large_to_check(cm)  # 216 nodes: checked
+    monkeypatch.setattr(stability, "MAP_MAX_BYTES", stability.map_bytes(cm) - 1)
+    assert stability.too_large_to_check(cm)
+    result = CliRunner().invoke(
+        app, ["run", str(folder / "scenario.yaml"), "--samples", "4", "--out", str(tmp_path / "out"), "--lang", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "not checked for stability: the one-step map of 216 nodes would need about" in result.output
+    assert (tmp_path / "out" / "results.csv").exists()
