@@ -480,7 +480,11 @@ class _Mapper:
             return self.delay(ast)
         if not self.reads_changing(ast):  # a function of numbers and Time only: in the baseline
             return Lin([], 0.0, True, None)
-        if kind in _TIME_FUNCTIONS and self.reads_constants_only(ast):
+        if (
+            kind == "CallStructure"
+            and getattr(ast.function, "reference", "") in _TIME_FUNCTIONS
+            and self.reads_constants_only(ast)
+        ):
             # a function of Time whose settings are constants (an exported intervention's
             # ``STEP(1, x_input_0_start)``): in the baseline; those constants are folded
             for ref in _references(ast):
@@ -707,11 +711,11 @@ class _Mapper:
         return Lin(terms, inner.offset, inner.exo, inner.value0)
 
 
-_TIME_FUNCTIONS = ("CallStructure",)
-"""Syntax that may be a function of Time with constant settings (``STEP``, ``PULSE``, ``RAMP``, ``IF THEN ELSE``)."""
+_TIME_FUNCTIONS = ("step", "pulse", "ramp", "pulse_train", "if_then_else")
+"""The functions of Time that, with constant settings, are only in the baseline (an exported intervention)."""
 
-_FUNCTIONS = ("step", "pulse", "ramp", "if_then_else", "pulse_train", "min", "max")
-"""PySD's references to the built-in functions such a call names."""
+_FUNCTIONS = (*_TIME_FUNCTIONS, "min", "max")
+"""PySD's references to built-in functions, which :func:`_references` lists with the variables."""
 
 
 def _value(lin: Lin, mapper: _Mapper) -> float:
