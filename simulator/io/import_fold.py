@@ -14,7 +14,8 @@ those nodes and links again:
   weights, are one link: element to element (``x[e] -> y[e]``, or a plain node into every
   element; ``weight`` one value or one per element of ``to``), an ``aggregate`` (``sum``,
   ``mean`` when every weight is ``1/n``, else ``sum`` with the weights), or a ``matrix``
-  (two one-dimensional families, any other pattern of cells);
+  (two one-dimensional families, any other pattern of cells); one element into every element of a
+  family is a link from that element (``from: "jobs_delta[heerlen]"``), weight one value or per element;
 - what fits none of these stays element links, ``from: "jobs[north]"``.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from simulator.dimensions import element_id
 from simulator.messages import msg
 
 PER_ELEMENT = ("baseline", "min", "max", "decay", "indicator")
@@ -102,6 +104,11 @@ def _fold_links(
                 return {**base, "aggregate": "mean", **rests[0]}
             weight = weights[0] if same else {_key_text(s): w for (s, _), w in pairs.items()}
             return {**base, "aggregate": "sum", "weight": weight, **rests[0]}
+    sources = {s for s, _ in pairs}
+    if s_dims and len(sources) == 1 and {t for _, t in pairs} == set(_product(t_dims, dimensions)):
+        (element,) = sources  # one element into every element of a family: that element as a plain node
+        weight = weights[0] if same else {_key_text(t): w for (_, t), w in pairs.items()}
+        return {**base, "from": element_id(source, element), "weight": weight, **rests[0]}
     if len(s_dims) == 1 and len(t_dims) == 1:
         matrix = {
             r: {c: pairs.get(((r,), (c,)), 0.0) for c in dimensions[t_dims[0]]} for r in dimensions[s_dims[0]]

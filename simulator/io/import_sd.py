@@ -235,17 +235,21 @@ def _family_variables(
     return out
 
 
-def _subscript_problem(path: str, text: str, name: str, why: str) -> Problem:
+def _subscript_problem(path: str, text: str, name: str, why: str, is_range: bool = False) -> Problem:
     """A subscripted variable (or range) outside the subset: its equation as written, and why."""
     sd = SdModel(path, "vensim" if not text.lstrip().startswith("<") else "xmile", text, {}, 0.0, 0.0, 1.0)
     line = sd.line_of(name)
     equation = _text_equation(sd, name, line) if line is not None else ""
+    if is_range:
+        said = msg("the subscript range {name}: {elements}: {why}", name=name, elements=equation, why=why)
+    elif equation:
+        said = msg("{name} = {equation}: {why}", name=name, equation=equation, why=why)
+    else:
+        said = msg("{name}: {why}", name=name, why=why)
     return Problem(
         path,
         name,
-        msg("{name} = {equation}: {why}", name=name, equation=equation, why=why)
-        if equation
-        else msg("{name}: {why}", name=name, why=why),
+        said,
         msg(
             "bwsim imports subscript ranges as dimensions, equations over them, SUM over a range and "
             "element equations; write this part per element"
@@ -293,7 +297,7 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
     abstract_ranges = [r for section in abstract.sections for r in section.subscripts]
     ranges = Ranges({str(r.name): tuple(map(str, r.subscripts)) for r in abstract_ranges})
     for name, why in range_problems(abstract_ranges):
-        problems.append(_subscript_problem(path, text, name, why))
+        problems.append(_subscript_problem(path, text, name, why, is_range=True))
     elements = [e for section in abstract.sections for e in section.elements]
     families: dict[str, tuple[str, ...]] = {}
     for element in elements:
@@ -955,11 +959,17 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
         problems += _links(sd, var, key, terms, ids, links, nodes, run)
     if problems:
         raise InputError(problems)
-    inputs = [
-        k
-        for k, v in sd.variables.items()
-        if v.kind == "aux" and not _references(v.ast) and mapper.constant(k) and (approximate or k not in mapper.folded)
-    ]
+    def is_input(k: str, v: Variable) -> bool:
+        return (
+            v.kind == "aux"
+            and not _references(v.ast)
+            and mapper.constant(k)
+            and (approximate or k not in mapper.folded)
+        )
+
+    inputs = [k for k, v in sd.variables.items() if is_input(k, v)]
+    partial = {v.family for k, v in sd.variables.items() if v.family and not is_input(k, v)}
+    inputs = [k for k in inputs if sd.variables[k].family not in partial]  # PySD sets a family whole
     description = _description(sd, mapper)
     data: dict[str, Any] = {
         "name": name or node_id(Path(sd.path).stem).replace("_", "-"),

@@ -64,16 +64,18 @@ def range_problems(abstract_ranges: list[Any]) -> list[tuple[str, str]]:
         if r.mapping:
             problems.append((name, msg("maps its elements onto another range (a subscript mapping)")))
             continue
+        mine = set(sets[name])
         for other, elements in sets.items():
-            mine = set(sets[name])
-            if other != name and mine != set(elements) and mine & set(elements):
-                what = (
-                    msg("is a subrange of {other}", other=other)
-                    if mine < set(elements)
-                    else msg("shares elements with {other} (a range of ranges, or overlapping ranges)", other=other)
-                )
-                problems.append((name, what))
-                break
+            theirs = set(elements)
+            if other == name or mine == theirs or not mine & theirs or theirs < mine:
+                continue  # the same set (an equivalent range), apart, or a subrange of this one (said there)
+            what = (
+                msg("is a subrange of {other} (bwsim's dimensions do not overlap)", other=other)
+                if mine < theirs
+                else msg("shares elements with {other} (bwsim's dimensions do not overlap)", other=other)
+            )
+            problems.append((name, what))
+            break
     return problems
 
 
