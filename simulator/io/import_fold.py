@@ -110,9 +110,7 @@ def _fold_links(
         weight = weights[0] if same else {_key_text(t): w for (_, t), w in pairs.items()}
         return {**base, "from": element_id(source, element), "weight": weight, **rests[0]}
     if len(s_dims) == 1 and len(t_dims) == 1:
-        matrix = {
-            r: {c: pairs.get(((r,), (c,)), 0.0) for c in dimensions[t_dims[0]]} for r in dimensions[s_dims[0]]
-        }
+        matrix = {r: {c: pairs.get(((r,), (c,)), 0.0) for c in dimensions[t_dims[0]]} for r in dimensions[s_dims[0]]}
         return {**base, "matrix": matrix, **rests[0]}
     return None
 

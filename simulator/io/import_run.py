@@ -146,9 +146,7 @@ def input_errors(
 
     rows = []
     with pysd_model(sd) as original:
-        stocks = _values(
-            original, sd, {k: float(v[0]) for k, v in baseline.items() if sd.variables[k].kind == "stock"}
-        )
+        stocks = _values(original, sd, {k: float(v[0]) for k, v in baseline.items() if sd.variables[k].kind == "stock"})
         for key in inputs:
             if float(baseline[key][0]) == 0:
                 continue  # a fraction of 0 changes nothing

@@ -258,6 +258,37 @@ def _subscript_problem(path: str, text: str, name: str, why: str, is_range: bool
     )
 
 
+def _variables(
+    path: str, text: str, elements: list[Any], ranges: Ranges, problems: list[Problem]
+) -> dict[str, Variable]:
+    """The model's variables (a subscripted one as one per element); what cannot be one is a problem."""
+    families: dict[str, tuple[str, ...]] = {}
+    for element in elements:
+        if _subscripted(element):
+            try:
+                families[_key(str(element.name))] = family_dims(element.components, ranges)
+            except SubscriptError as refusal:
+                problems.append(_subscript_problem(path, text, str(element.name), refusal.reason))
+    variables: dict[str, Variable] = {}
+    for element in elements:
+        name = str(element.name)
+        if _subscripted(element):
+            if _key(name) in families and not problems:
+                for made in _family_variables(path, text, element, ranges, families, problems):
+                    variables[made.key] = made
+            continue
+        variable = _variable_of(path, element, problems)
+        if variable is not None and ranges.ranges and variable.kind != "lookup":
+            try:  # a plain variable may read elements and sums of a family (``SUM(Jobs[region!])``)
+                variable = replace(variable, ast=expand_plain(variable.ast, ranges, families))
+            except SubscriptError as refusal:
+                problems.append(_subscript_problem(path, text, name, refusal.reason))
+                continue
+        if variable is not None:
+            variables[variable.key] = variable
+    return variables
+
+
 def read_sd_file(path: str | Path, fmt: str) -> SdModel:
     """Parse ``path`` as ``fmt`` ("vensim" or "xmile") with PySD's translator.
 
@@ -291,7 +322,6 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
         raise _format_error(path, fmt, f"{type(error).__name__}: {error}") from error
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    variables: dict[str, Variable] = {}
     control: dict[str, Any] = {}
     problems: list[Problem] = []
     abstract_ranges = [r for section in abstract.sections for r in section.subscripts]
@@ -299,32 +329,10 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
     for name, why in range_problems(abstract_ranges):
         problems.append(_subscript_problem(path, text, name, why, is_range=True))
     elements = [e for section in abstract.sections for e in section.elements]
-    families: dict[str, tuple[str, ...]] = {}
     for element in elements:
-        if _subscripted(element) and str(element.name).lower() not in CONTROL:
-            try:
-                families[_key(str(element.name))] = family_dims(element.components, ranges)
-            except SubscriptError as refusal:
-                problems.append(_subscript_problem(path, text, str(element.name), refusal.reason))
-    for element in elements:
-        name = str(element.name)
-        if name.lower() in CONTROL:
-            control[CONTROL[name.lower()]] = element.components[0].ast
-            continue
-        if _subscripted(element):
-            if _key(name) in families and not problems:
-                for variable in _family_variables(path, text, element, ranges, families, problems):
-                    variables[variable.key] = variable
-            continue
-        variable = _variable_of(path, element, problems)
-        if variable is not None and ranges.ranges and variable.kind != "lookup":
-            try:  # a plain variable may read elements and sums of a family (``SUM(Jobs[region!])``)
-                variable = replace(variable, ast=expand_plain(variable.ast, ranges, families))
-            except SubscriptError as refusal:
-                problems.append(_subscript_problem(path, text, name, refusal.reason))
-                continue
-        if variable is not None:
-            variables[variable.key] = variable
+        if str(element.name).lower() in CONTROL:
+            control[CONTROL[str(element.name).lower()]] = element.components[0].ast
+    variables = _variables(path, text, [e for e in elements if str(e.name).lower() not in CONTROL], ranges, problems)
     if not variables and not problems:
         raise _format_error(path, fmt, "no variables found")
     times: dict[str, float] = {}
@@ -441,6 +449,20 @@ class _Mapper:
         """True when ``ast`` reads a variable (a scenario may change any); numbers, Time and tables do not."""
         return any(ref in self.sd.variables and self.sd.variables[ref].kind != "lookup" for ref in _references(ast))
 
+    def time_function_of_constants(self, ast: Any) -> bool:
+        """True for a function of Time whose settings are constants (an exported intervention's
+        ``STEP(1, x_input_0_start)``): it is in the baseline, and those constants are folded."""
+        if not (
+            type(ast).__name__ == "CallStructure"
+            and getattr(ast.function, "reference", "") in _TIME_FUNCTIONS
+            and self.reads_constants_only(ast)
+        ):
+            return False
+        for ref in _references(ast):
+            if ref in self.sd.variables and self.sd.variables[ref].kind != "lookup":
+                self.folded[ref] = float(self.run[ref][0])
+        return True
+
     def reads_constants_only(self, ast: Any) -> bool:
         """True when every variable ``ast`` reads is a constant (or a table)."""
         refs = _references(ast)
@@ -484,16 +506,7 @@ class _Mapper:
             return self.delay(ast)
         if not self.reads_changing(ast):  # a function of numbers and Time only: in the baseline
             return Lin([], 0.0, True, None)
-        if (
-            kind == "CallStructure"
-            and getattr(ast.function, "reference", "") in _TIME_FUNCTIONS
-            and self.reads_constants_only(ast)
-        ):
-            # a function of Time whose settings are constants (an exported intervention's
-            # ``STEP(1, x_input_0_start)``): in the baseline; those constants are folded
-            for ref in _references(ast):
-                if ref in self.sd.variables and self.sd.variables[ref].kind != "lookup":
-                    self.folded[ref] = float(self.run[ref][0])
+        if self.time_function_of_constants(ast):
             return Lin([], 0.0, True, None)
         if kind == "CallStructure":
             return self.call(ast)
@@ -844,7 +857,9 @@ def _ids(sd: SdModel, ids: dict[str, str]) -> list[Problem]:
         if var.kind == "lookup":
             continue
         nid = (
-            element_id(node_id(var.family), tuple(node_id(e) for e in var.elements)) if var.family else node_id(var.name)
+            element_id(node_id(var.family), tuple(node_id(e) for e in var.elements))
+            if var.family
+            else node_id(var.name)
         )
         if nid in ids.values():
             problems.append(
@@ -959,6 +974,7 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
         problems += _links(sd, var, key, terms, ids, links, nodes, run)
     if problems:
         raise InputError(problems)
+
     def is_input(k: str, v: Variable) -> bool:
         return (
             v.kind == "aux"

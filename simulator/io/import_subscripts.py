@@ -57,7 +57,7 @@ def range_problems(abstract_ranges: list[Any]) -> list[tuple[str, str]]:
     (a subrange, or a range made of ranges, which PySD gives as the union of their elements):
     bwsim's dimensions are disjoint sets or the same set (an equivalent range).
     """
-    problems = []
+    problems: list[tuple[str, str]] = []
     sets = {str(r.name): tuple(map(str, r.subscripts)) for r in abstract_ranges}
     for r in abstract_ranges:
         name = str(r.name)
@@ -174,52 +174,63 @@ def _rewrite(ast: Any, at: dict[str, str], ranges: Ranges, families: dict[str, t
     """``ast`` for one element: references read elements, ``SUM`` and ``ELMCOUNT`` expanded."""
     kind = type(ast).__name__
     if kind == "ReferenceStructure":
-        if ast.subscripts is None:
-            if ast.reference not in families:
-                return ast
-            dims = families[ast.reference]
-            if not all(d in at for d in dims):
-                raise SubscriptError(msg("reads {ref} without its subscripts", ref=ast.reference))
-            return replace(ast, reference=flat_key(ast.reference, tuple(at[d] for d in dims)))
-        subs = list(map(str, ast.subscripts.subscripts))
-        elements = []
-        for sub in subs:
-            if sub in at:
-                elements.append(at[sub])
-            elif sub.endswith("!"):
-                raise SubscriptError(msg("uses {sub} outside SUM", sub=sub))
-            elif sub in ranges.ranges:
-                raise SubscriptError(
-                    msg(
-                        "reads {ref}[{subs}] over the range {sub}, which its own equation does not range over",
-                        ref=ast.reference,
-                        subs=", ".join(subs),
-                        sub=sub,
-                    )
-                )
-            else:
-                elements.append(sub)
-        return replace(ast, reference=flat_key(ast.reference, tuple(elements)), subscripts=None)
+        return _reference(ast, at, ranges, families)
     if kind == "CallStructure" and type(ast.function).__name__ == "ReferenceStructure":
-        function = ast.function.reference
-        if function == "elmcount":
-            arg = ast.arguments[0]
-            dim = _range_named(arg.reference if type(arg).__name__ == "ReferenceStructure" else "", ranges)
-            if dim is None:
-                raise SubscriptError(msg("ELMCOUNT of something that is not a range"))
-            return float(len(ranges.ranges[dim]))
-        summed = _summed_ranges(ast.arguments, ranges)
-        if summed:
-            if function != "sum" or len(ast.arguments) != 1:
-                raise SubscriptError(
-                    msg("uses {what} over a range; bwsim has sums (SUM) only", what=function.upper())
-                )
-            return _sum(ast.arguments[0], summed, at, ranges, families)
+        done = _call(ast, at, ranges, families)
+        if done is not None:
+            return done
     if isinstance(ast, list | tuple):
         return type(ast)(_rewrite(item, at, ranges, families) for item in ast)
     if is_dataclass(ast) and not isinstance(ast, type):
         return replace(ast, **{f.name: _rewrite(getattr(ast, f.name), at, ranges, families) for f in fields(ast)})
     return ast
+
+
+def _reference(ast: Any, at: dict[str, str], ranges: Ranges, families: dict[str, tuple[str, ...]]) -> Any:
+    """A read of a variable, as the read of its element (``hiring[region]`` as ``hiring[north]``)."""
+    if ast.subscripts is None:
+        if ast.reference not in families:
+            return ast
+        dims = families[ast.reference]
+        if not all(d in at for d in dims):
+            raise SubscriptError(msg("reads {ref} without its subscripts", ref=ast.reference))
+        return replace(ast, reference=flat_key(ast.reference, tuple(at[d] for d in dims)))
+    subs = list(map(str, ast.subscripts.subscripts))
+    elements = []
+    for sub in subs:
+        if sub in at:
+            elements.append(at[sub])
+        elif sub.endswith("!"):
+            raise SubscriptError(msg("uses {sub} outside SUM", sub=sub))
+        elif sub in ranges.ranges:
+            raise SubscriptError(
+                msg(
+                    "reads {ref}[{subs}] over the range {sub}, which its own equation does not range over",
+                    ref=ast.reference,
+                    subs=", ".join(subs),
+                    sub=sub,
+                )
+            )
+        else:
+            elements.append(sub)
+    return replace(ast, reference=flat_key(ast.reference, tuple(elements)), subscripts=None)
+
+
+def _call(ast: Any, at: dict[str, str], ranges: Ranges, families: dict[str, tuple[str, ...]]) -> Any:
+    """``ELMCOUNT(range)`` as a number, ``SUM`` over ``!`` ranges as a sum; None for other calls."""
+    function = ast.function.reference
+    if function == "elmcount":
+        arg = ast.arguments[0]
+        dim = _range_named(arg.reference if type(arg).__name__ == "ReferenceStructure" else "", ranges)
+        if dim is None:
+            raise SubscriptError(msg("ELMCOUNT of something that is not a range"))
+        return float(len(ranges.ranges[dim]))
+    summed = _summed_ranges(ast.arguments, ranges)
+    if not summed:
+        return None
+    if function != "sum" or len(ast.arguments) != 1:
+        raise SubscriptError(msg("uses {what} over a range; bwsim has sums (SUM) only", what=function.upper()))
+    return _sum(ast.arguments[0], summed, at, ranges, families)
 
 
 def _range_named(name: str, ranges: Ranges) -> str | None:
@@ -251,9 +262,7 @@ def _summed_ranges(ast: Any, ranges: Ranges) -> list[str]:
     return found
 
 
-def _sum(
-    ast: Any, summed: list[str], at: dict[str, str], ranges: Ranges, families: dict[str, tuple[str, ...]]
-) -> Any:
+def _sum(ast: Any, summed: list[str], at: dict[str, str], ranges: Ranges, families: dict[str, tuple[str, ...]]) -> Any:
     """``SUM(ast)`` over the ``!`` ranges: the terms for every element, added (PySD's own syntax)."""
     from pysd.translators.structures.abstract_expressions import ArithmeticStructure
 

@@ -127,7 +127,9 @@ def test_cli_imports_the_subscripted_model_and_the_file_validates(tmp_path):
 
 
 RANGES = "region: north, south\n\t~\t\n\t~\t\n\t|\n\n"
-TIMES = "INITIAL TIME = 0 ~ Year ~ |\nFINAL TIME = 4 ~ Year ~ |\nTIME STEP = 1 ~ Year ~ |\nSAVEPER = TIME STEP ~ Year ~ |\n"
+TIMES = (
+    "INITIAL TIME = 0 ~ Year ~ |\nFINAL TIME = 4 ~ Year ~ |\nTIME STEP = 1 ~ Year ~ |\nSAVEPER = TIME STEP ~ Year ~ |\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -163,6 +165,6 @@ def test_cli_refuses_what_dimensions_cannot_say_with_exit_2_and_writes_nothing(b
     out = tmp_path / "out.yaml"
     result = cli("import", str(source), "--out", str(out))
     assert result.exit_code == 2, result.output
-    assert f"model.mdl:" in result.output and f": {place}: " in result.output
+    assert "model.mdl:" in result.output and f": {place}: " in result.output
     assert expected in result.output and "Traceback" not in result.output
     assert not out.exists()
