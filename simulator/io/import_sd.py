@@ -27,6 +27,10 @@ intervention) moves the others exactly as in the original:
   of ``Time``, a constant): only in the baseline. A constant's value in a
   product or divisor (``x / Characteristic Time``) is folded into the weight.
 
+A subscripted variable (Vensim subscripts, XMILE arrays) is one variable per
+element (:mod:`simulator.io.import_subscripts`, ``Jobs[north]``); the element
+nodes and links are written as dimensions (:mod:`simulator.io.import_fold`).
+
 What is not linear in the changing variables (a product of two of them, a
 division by one, a function of one) is refused with the variable, its
 equation and why; with ``approximate=True`` a product, division or power is
