@@ -1052,6 +1052,7 @@ def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
             theme=DEFAULT_THEME,
         )
     ]
+    plain = {k: v for k, v in mapper.folded.items() if not sd.variables[k].family}
     texts += [
         msg(
             "{name} = {value:g} is in the weights of the links it scales; a scenario's change to it does "
@@ -1059,7 +1060,21 @@ def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
             name=sd.variables[key].name,
             value=value,
         )
-        for key, value in mapper.folded.items()
+        for key, value in plain.items()
+    ]
+    families: dict[str, list[str]] = {}
+    for key, value in mapper.folded.items():
+        var = sd.variables[key]
+        if var.family:
+            families.setdefault(var.family, []).append(f"{','.join(var.elements)}: {value:g}")
+    texts += [
+        msg(
+            "{name} ({values}) is in the weights of the links it scales; a scenario's change to it does "
+            "not reach them.",
+            name=name,
+            values="; ".join(values),
+        )
+        for name, values in families.items()
     ]
     texts += [msg("Approximation: {what}.", what=a) for a in mapper.approximations]
     return texts
