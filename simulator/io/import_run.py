@@ -59,11 +59,36 @@ def _times(sd: SdModel) -> np.ndarray:
 
 
 def _columns(sd: SdModel) -> dict[str, str]:
+    """Each variable's key and the column PySD reports it under (``Jobs[north]`` for an element)."""
     return {key: var.name for key, var in sd.variables.items() if var.kind != "lookup"}
 
 
+def _asked(sd: SdModel) -> list[str]:
+    """The names to ask PySD for: a subscripted family once, by its name (PySD reports each element)."""
+    names = [var.family or var.name for var in sd.variables.values() if var.kind != "lookup"]
+    return list(dict.fromkeys(names))
+
+
+def _values(model: Any, sd: SdModel, values: dict[str, float]) -> dict[str, Any]:
+    """``values`` (variable key -> number) as PySD takes them: a subscripted family's elements together,
+    as an array over its ranges (the model's own value as the template, every element given)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        var = sd.variables[key]
+        if not var.family:
+            out[var.name] = value
+            continue
+        if var.family not in out:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out[var.family] = model[var.family].copy(deep=True)
+        array = out[var.family]
+        array.loc[dict(zip(array.dims, var.elements, strict=True))] = value
+    return out
+
+
 def _run(
-    model: Any, sd: SdModel, params: dict[str, float] | None = None, initial: dict[str, float] | None = None
+    model: Any, sd: SdModel, params: dict[str, Any] | None = None, initial: dict[str, Any] | None = None
 ) -> dict[str, np.ndarray]:
     columns = _columns(sd)
     with warnings.catch_warnings():
@@ -72,7 +97,7 @@ def _run(
             frame = model.run(
                 params=params or {},
                 return_timestamps=_times(sd),
-                return_columns=list(columns.values()),
+                return_columns=_asked(sd),
                 initial_condition=(sd.start, initial) if initial else "original",
             )
         except Exception as error:
@@ -119,16 +144,16 @@ def input_errors(
     """
     from simulator.scenario_run import prepare_scenario, run_deterministic
 
-    stocks = {sd.variables[k].name: float(v[0]) for k, v in baseline.items() if sd.variables[k].kind == "stock"}
     rows = []
     with pysd_model(sd) as original:
+        stocks = _values(original, sd, {k: float(v[0]) for k, v in baseline.items() if sd.variables[k].kind == "stock"})
         for key in inputs:
             if float(baseline[key][0]) == 0:
                 continue  # a fraction of 0 changes nothing
             for fraction in fractions:
-                params = {sd.variables[k].name: float(baseline[k][0]) for k in inputs}  # PySD keeps params
-                params[sd.variables[key].name] = float(baseline[key][0]) * (1.0 + fraction)
-                theirs = _run(original, sd, params, stocks)
+                given = {k: float(baseline[k][0]) for k in inputs}  # PySD keeps params
+                given[key] = float(baseline[key][0]) * (1.0 + fraction)
+                theirs = _run(original, sd, _values(original, sd, given), stocks)
                 scenario = ScenarioSpec.model_validate(
                     {
                         "name": "import-check",

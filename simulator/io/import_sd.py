@@ -27,6 +27,10 @@ intervention) moves the others exactly as in the original:
   of ``Time``, a constant): only in the baseline. A constant's value in a
   product or divisor (``x / Characteristic Time``) is folded into the weight.
 
+A subscripted variable (Vensim subscripts, XMILE arrays) is one variable per
+element (:mod:`simulator.io.import_subscripts`, ``Jobs[north]``); the element
+nodes and links are written as dimensions (:mod:`simulator.io.import_fold`).
+
 What is not linear in the changing variables (a product of two of them, a
 division by one, a function of one) is refused with the variable, its
 equation and why; with ``approximate=True`` a product, division or power is
@@ -40,11 +44,23 @@ import re
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from simulator.dimensions import element_id
 from simulator.errors import InputError, Problem
+from simulator.io.import_fold import fold
+from simulator.io.import_subscripts import (
+    Ranges,
+    SubscriptError,
+    expand_element,
+    expand_plain,
+    family_dims,
+    flat_key,
+    flat_name,
+    range_problems,
+)
 from simulator.messages import msg, translate
 
 FORMATS = ("vensim", "xmile")
@@ -71,6 +87,10 @@ class Variable:
     kind: str  # "aux", "stock" or "lookup"
     ast: Any
     points: tuple[tuple[float, float], ...] = ()
+    family: str = ""  # a subscripted variable's name as written (``Jobs`` of ``Jobs[north]``); else ""
+    family_key: str = ""
+    dims: tuple[str, ...] = ()  # its subscript ranges, as written
+    elements: tuple[str, ...] = ()  # this variable's element of each range
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,7 @@ class SdModel:
     start: float
     end: float
     dt: float
+    ranges: dict[str, tuple[str, ...]] = field(default_factory=dict)  # subscript ranges as written
 
     @property
     def steps(self) -> int:
@@ -91,14 +112,26 @@ class SdModel:
         return round((self.end - self.start) / self.dt)
 
     def line_of(self, name: str) -> int | None:
-        """The line (1-based) where ``name`` is defined, found in the file's text."""
+        """The line (1-based) where ``name`` is defined, found in the file's text.
+
+        An element ``Jobs[north]``: the line of its own equation (``Jobs[north] = ...``), else
+        its family's (``Jobs[region] = ...``).
+        """
+        family, bracket, rest = name.partition("[")
+        patterns = []
         if self.format == "vensim":
-            pattern = re.compile(r"^\s*" + r"\s+".join(map(re.escape, name.split())) + r"\s*(=|\(|:)", re.IGNORECASE)
+            words = r"^\s*" + r"\s+".join(map(re.escape, family.split())) + r"\s*"
+            if bracket:
+                elements = r"\s*,\s*".join(re.escape(e.strip()) for e in rest.rstrip("]").split(","))
+                patterns.append(re.compile(words + r"\[\s*" + elements + r"\s*\]", re.IGNORECASE))
+            patterns.append(re.compile(words + r"(=|\(|:|\[)", re.IGNORECASE))
         else:
-            pattern = re.compile(r"name\s*=\s*\"" + re.escape(name) + '"', re.IGNORECASE)
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            if pattern.search(line):
-                return number
+            patterns.append(re.compile(r"name\s*=\s*\"" + re.escape(family.strip()) + '"', re.IGNORECASE))
+        lines = self.text.splitlines()
+        for pattern in patterns:
+            for number, line in enumerate(lines, start=1):
+                if pattern.search(line):
+                    return number
         return None
 
 
@@ -123,34 +156,141 @@ def _variable_of(path: str, element: Any, problems: list[Problem]) -> Variable |
     """One of PySD's abstract elements as a :class:`Variable` (None, and a problem, when it cannot be one)."""
     name = str(element.name)
     comps = element.components
-    if len(comps) != 1 or any(c.subscripts and c.subscripts[0] for c in comps):
+    if len(comps) != 1:
         problems.append(
             Problem(
                 path,
                 name,
-                msg("has subscripts (or several equations)"),
-                msg("bwsim imports models without subscripts; write one variable per element"),
+                msg("has several equations"),
+                msg("write one equation per variable"),
             )
         )
         return None
     comp = comps[0]
-    ctype = type(comp).__name__
     units, doc = str(element.units or ""), str(element.documentation or "")
-    if ctype == "AbstractLookup":
+    if type(comp).__name__ == "AbstractLookup":
         points = tuple((float(x), float(y)) for x, y in zip(comp.ast.x, comp.ast.y, strict=True))
         return Variable(_key(name), name, units, doc, "lookup", comp.ast, points)
-    if ctype not in ("AbstractComponent", "AbstractUnchangeableConstant"):
-        problems.append(
-            Problem(
-                path,
-                name,
-                msg("is a {kind}, which bwsim does not import", kind=ctype),
-                msg("give it an equation of numbers and variables"),
-            )
-        )
+    problem = _component_problem(path, name, comp)
+    if problem is not None:
+        problems.append(problem)
         return None
     kind = "stock" if type(comp.ast).__name__ == "IntegStructure" else "aux"
     return Variable(_key(name), name, units, doc, kind, comp.ast)
+
+
+def _component_problem(path: str, name: str, comp: Any) -> Problem | None:
+    ctype = type(comp).__name__
+    if ctype in ("AbstractComponent", "AbstractUnchangeableConstant"):
+        return None
+    return Problem(
+        path,
+        name,
+        msg("is a {kind}, which bwsim does not import", kind=ctype),
+        msg("give it an equation of numbers and variables"),
+    )
+
+
+def _subscripted(element: Any) -> bool:
+    return any(c.subscripts and c.subscripts[0] for c in element.components)
+
+
+def _family_variables(
+    path: str,
+    text: str,
+    element: Any,
+    ranges: Ranges,
+    families: dict[str, tuple[str, ...]],
+    problems: list[Problem],
+) -> list[Variable]:
+    """A subscripted element as one :class:`Variable` per element (``Jobs[north]``, ...)."""
+    name = str(element.name)
+    units, doc = str(element.units or ""), str(element.documentation or "")
+    for comp in element.components:
+        if type(comp).__name__ == "AbstractLookup":
+            problems.append(_subscript_problem(path, text, name, msg("is a subscripted lookup")))
+            return []
+        problem = _component_problem(path, name, comp)
+        if problem is not None:
+            problems.append(problem)
+            return []
+    try:
+        family = expand_element(_key(name), name, list(element.components), ranges, families)
+    except SubscriptError as refusal:
+        problems.append(_subscript_problem(path, text, name, refusal.reason))
+        return []
+    out = []
+    for elements, ast in family.equations.items():
+        kind = "stock" if type(ast).__name__ == "IntegStructure" else "aux"
+        out.append(
+            Variable(
+                flat_key(family.key, elements),
+                flat_name(name, elements),
+                units,
+                doc,
+                kind,
+                ast,
+                family=name,
+                family_key=family.key,
+                dims=family.dims,
+                elements=elements,
+            )
+        )
+    return out
+
+
+def _subscript_problem(path: str, text: str, name: str, why: str, is_range: bool = False) -> Problem:
+    """A subscripted variable (or range) outside the subset: its equation as written, and why."""
+    sd = SdModel(path, "vensim" if not text.lstrip().startswith("<") else "xmile", text, {}, 0.0, 0.0, 1.0)
+    line = sd.line_of(name)
+    equation = _text_equation(sd, name, line) if line is not None else ""
+    if is_range:
+        said = msg("the subscript range {name}: {elements}: {why}", name=name, elements=equation, why=why)
+    elif equation:
+        said = msg("{name} = {equation}: {why}", name=name, equation=equation, why=why)
+    else:
+        said = msg("{name}: {why}", name=name, why=why)
+    return Problem(
+        path,
+        name,
+        said,
+        msg(
+            "bwsim imports subscript ranges as dimensions, equations over them, SUM over a range and "
+            "element equations; write this part per element"
+        ),
+        line,
+    )
+
+
+def _variables(
+    path: str, text: str, elements: list[Any], ranges: Ranges, problems: list[Problem]
+) -> dict[str, Variable]:
+    """The model's variables (a subscripted one as one per element); what cannot be one is a problem."""
+    families: dict[str, tuple[str, ...]] = {}
+    for element in elements:
+        if _subscripted(element):
+            try:
+                families[_key(str(element.name))] = family_dims(element.components, ranges)
+            except SubscriptError as refusal:
+                problems.append(_subscript_problem(path, text, str(element.name), refusal.reason))
+    variables: dict[str, Variable] = {}
+    for element in elements:
+        name = str(element.name)
+        if _subscripted(element):
+            if _key(name) in families and not problems:
+                for made in _family_variables(path, text, element, ranges, families, problems):
+                    variables[made.key] = made
+            continue
+        variable = _variable_of(path, element, problems)
+        if variable is not None and ranges.ranges and variable.kind != "lookup":
+            try:  # a plain variable may read elements and sums of a family (``SUM(Jobs[region!])``)
+                variable = replace(variable, ast=expand_plain(variable.ast, ranges, families))
+            except SubscriptError as refusal:
+                problems.append(_subscript_problem(path, text, name, refusal.reason))
+                continue
+        if variable is not None:
+            variables[variable.key] = variable
+    return variables
 
 
 def read_sd_file(path: str | Path, fmt: str) -> SdModel:
@@ -186,18 +326,17 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
         raise _format_error(path, fmt, f"{type(error).__name__}: {error}") from error
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    variables: dict[str, Variable] = {}
     control: dict[str, Any] = {}
     problems: list[Problem] = []
-    for section in abstract.sections:
-        for element in section.elements:
-            name = str(element.name)
-            if name.lower() in CONTROL:
-                control[CONTROL[name.lower()]] = element.components[0].ast
-                continue
-            variable = _variable_of(path, element, problems)
-            if variable is not None:
-                variables[variable.key] = variable
+    abstract_ranges = [r for section in abstract.sections for r in section.subscripts]
+    ranges = Ranges({str(r.name): tuple(map(str, r.subscripts)) for r in abstract_ranges})
+    for name, why in range_problems(abstract_ranges):
+        problems.append(_subscript_problem(path, text, name, why, is_range=True))
+    elements = [e for section in abstract.sections for e in section.elements]
+    for element in elements:
+        if str(element.name).lower() in CONTROL:
+            control[CONTROL[str(element.name).lower()]] = element.components[0].ast
+    variables = _variables(path, text, [e for e in elements if str(e.name).lower() not in CONTROL], ranges, problems)
     if not variables and not problems:
         raise _format_error(path, fmt, "no variables found")
     times: dict[str, float] = {}
@@ -216,7 +355,7 @@ def read_sd_file(path: str | Path, fmt: str) -> SdModel:
             times[key] = float(value)
     if problems:
         raise InputError(problems)
-    return SdModel(path, fmt, text, variables, times["start"], times["end"], times["dt"])
+    return SdModel(path, fmt, text, variables, times["start"], times["end"], times["dt"], dict(ranges.ranges))
 
 
 # --- linear forms --------------------------------------------------------------------------
@@ -314,6 +453,30 @@ class _Mapper:
         """True when ``ast`` reads a variable (a scenario may change any); numbers, Time and tables do not."""
         return any(ref in self.sd.variables and self.sd.variables[ref].kind != "lookup" for ref in _references(ast))
 
+    def time_function_of_constants(self, ast: Any) -> bool:
+        """True for a function of Time whose settings are constants (an exported intervention's
+        ``STEP(1, x_input_0_start)``): it is in the baseline, and those constants are folded."""
+        if not (
+            type(ast).__name__ == "CallStructure"
+            and getattr(ast.function, "reference", "") in _TIME_FUNCTIONS
+            and self.reads_constants_only(ast)
+        ):
+            return False
+        for ref in _references(ast):
+            if ref in self.sd.variables and self.sd.variables[ref].kind != "lookup":
+                self.folded[ref] = float(self.run[ref][0])
+        return True
+
+    def reads_constants_only(self, ast: Any) -> bool:
+        """True when every variable ``ast`` reads is a constant (or a table)."""
+        refs = _references(ast)
+        return all(
+            ref == "time"
+            or (ref in self.sd.variables and (self.sd.variables[ref].kind == "lookup" or self.constant(ref)))
+            for ref in refs
+            if ref not in _FUNCTIONS
+        )
+
     def is_dynamic(self, lin: Lin) -> bool:
         """True when the expression moves with some variable (it has terms)."""
         return bool(lin.terms)
@@ -346,6 +509,8 @@ class _Mapper:
         if kind in ("DelayStructure", "SmoothStructure", "DelayFixedStructure"):
             return self.delay(ast)
         if not self.reads_changing(ast):  # a function of numbers and Time only: in the baseline
+            return Lin([], 0.0, True, None)
+        if self.time_function_of_constants(ast):
             return Lin([], 0.0, True, None)
         if kind == "CallStructure":
             return self.call(ast)
@@ -567,6 +732,13 @@ class _Mapper:
         return Lin(terms, inner.offset, inner.exo, inner.value0)
 
 
+_TIME_FUNCTIONS = ("step", "pulse", "ramp", "pulse_train", "if_then_else")
+"""The functions of Time that, with constant settings, are only in the baseline (an exported intervention)."""
+
+_FUNCTIONS = (*_TIME_FUNCTIONS, "min", "max")
+"""PySD's references to built-in functions, which :func:`_references` lists with the variables."""
+
+
 def _value(lin: Lin, mapper: _Mapper) -> float:
     return mapper.fixed_value(lin) if mapper.is_fixed(lin) else float(lin.value0 or 0.0)
 
@@ -688,7 +860,11 @@ def _ids(sd: SdModel, ids: dict[str, str]) -> list[Problem]:
     for key, var in sd.variables.items():
         if var.kind == "lookup":
             continue
-        nid = node_id(var.name)
+        nid = (
+            element_id(node_id(var.family), tuple(node_id(e) for e in var.elements))
+            if var.family
+            else node_id(var.name)
+        )
         if nid in ids.values():
             problems.append(
                 Problem(
@@ -768,6 +944,7 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
     problems = _ids(sd, ids)
     nodes: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
+    refused: set[tuple[str, str]] = set()
     for key, var in sd.variables.items():
         if var.kind == "lookup":
             continue
@@ -787,6 +964,9 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
             node, terms = _variable(mapper, key, var, run)
         except Unmappable as refusal:
             del mapper.extra[emitted:]
+            if var.family and (var.family, str(refusal.reason)) in refused:
+                continue  # one refusal per family and reason: its first element's
+            refused.add((var.family, str(refusal.reason)))
             problems.append(_refusal(sd, var, refusal.reason, approximate))
             continue
         for made, made_node, made_terms in mapper.extra[emitted:]:
@@ -798,11 +978,18 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
         problems += _links(sd, var, key, terms, ids, links, nodes, run)
     if problems:
         raise InputError(problems)
-    inputs = [
-        k
-        for k, v in sd.variables.items()
-        if v.kind == "aux" and not _references(v.ast) and mapper.constant(k) and (approximate or k not in mapper.folded)
-    ]
+
+    def is_input(k: str, v: Variable) -> bool:
+        return (
+            v.kind == "aux"
+            and not _references(v.ast)
+            and mapper.constant(k)
+            and (approximate or k not in mapper.folded)
+        )
+
+    inputs = [k for k, v in sd.variables.items() if is_input(k, v)]
+    partial = {v.family for k, v in sd.variables.items() if v.family and not is_input(k, v)}
+    inputs = [k for k in inputs if sd.variables[k].family not in partial]  # PySD sets a family whole
     description = _description(sd, mapper)
     data: dict[str, Any] = {
         "name": name or node_id(Path(sd.path).stem).replace("_", "-"),
@@ -812,7 +999,44 @@ def map_model(sd: SdModel, run: dict[str, Any], approximate: bool = False, name:
         "nodes": nodes,
         "links": links,
     }
+    if sd.ranges:
+        data = _folded(sd, ids, data)
     return ImportResult(data, list(mapper.approximations), ids, inputs, dict(mapper.folded))
+
+
+def _folded(sd: SdModel, ids: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:
+    """``data``'s element nodes and links as dimensions (:mod:`simulator.io.import_fold`); raises
+    :class:`InputError` for a family whose elements bwsim cannot write as one node."""
+    members: dict[str, tuple[str, tuple[str, ...]]] = {}
+    families: dict[str, tuple[str, tuple[str, ...]]] = {}
+    first: dict[str, Variable] = {}
+    for key, var in sd.variables.items():
+        if var.family and key in ids:
+            family = node_id(var.family)
+            members[ids[key]] = (family, tuple(node_id(e) for e in var.elements))
+            families[family] = (var.family, tuple(node_id(d) for d in var.dims))
+            first.setdefault(family, var)
+    dimensions = {node_id(d): [node_id(e) for e in elements] for d, elements in sd.ranges.items()}
+    folded, refused = fold(data, members, families, dimensions)
+    if refused:
+        raise InputError(
+            [
+                Problem(
+                    sd.path,
+                    first[family].family,
+                    msg(
+                        "{name} = {equation}: {why}; bwsim's nodes over a dimension have one kind of equation",
+                        name=first[family].name,
+                        equation=_equation_text(sd, first[family]),
+                        why=why,
+                    ),
+                    msg("write the elements that differ as variables of their own"),
+                    sd.line_of(first[family].name),
+                )
+                for family, why in refused.items()
+            ]
+        )
+    return folded
 
 
 def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
@@ -828,6 +1052,7 @@ def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
             theme=DEFAULT_THEME,
         )
     ]
+    plain = {k: v for k, v in mapper.folded.items() if not sd.variables[k].family}
     texts += [
         msg(
             "{name} = {value:g} is in the weights of the links it scales; a scenario's change to it does "
@@ -835,10 +1060,29 @@ def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
             name=sd.variables[key].name,
             value=value,
         )
-        for key, value in mapper.folded.items()
+        for key, value in plain.items()
+    ]
+    families: dict[str, list[str]] = {}
+    for key, value in mapper.folded.items():
+        var = sd.variables[key]
+        if var.family:
+            families.setdefault(var.family, []).append(f"{','.join(var.elements)}: {value:g}")
+    texts += [
+        msg(
+            "{name} ({values}) is in the weights of the links it scales; a scenario's change to it does "
+            "not reach them.",
+            name=name,
+            values="; ".join(values),
+        )
+        for name, values in families.items()
     ]
     texts += [msg("Approximation: {what}.", what=a) for a in mapper.approximations]
     return texts
+
+
+def _plain_id(nid: str) -> str:
+    """An element's node id as a plain one, for the nodes made beside it: ``jobs[north]`` as ``jobs_north``."""
+    return node_id(nid)
 
 
 def _elasticity(
@@ -857,8 +1101,10 @@ def _elasticity(
     ``T``'s deviation goes to ``target`` (weight 1). Without ``F`` (or ``E``) its baseline is 1.
     """
 
+    stem = _plain_id(ids[target])
+
     def made(suffix: str, key: str | None) -> str:
-        nid = f"{ids[target]}_{suffix}{sum(1 for n in nodes if n['id'].startswith(ids[target] + '_' + suffix)) + 1}"
+        nid = f"{stem}_{suffix}{sum(1 for n in nodes if n['id'].startswith(stem + '_' + suffix)) + 1}"
         base = 1.0 if key is None else _baseline(run[key], sd.start, sd.dt)
         what = "1" if key is None else sd.variables[key].name
         nodes.append(
@@ -987,13 +1233,21 @@ def _equation_text(sd: SdModel, var: Variable) -> str:
     """The variable's equation as the file writes it (Vensim), or PySD's reading of it (XMILE)."""
     line = sd.line_of(var.name)
     if sd.format == "vensim" and line is not None:
-        lines = sd.text.splitlines()[line - 1 :]
-        text = ""
-        for item in lines:
-            if "~" in item:
-                text += item.split("~")[0]
-                break
-            text += " " + item
-        equation = text.split("=", 1)[1] if "=" in text else text
-        return " ".join(equation.split())[:200]
+        return _text_equation(sd, var.name, line)
     return str(var.ast)[:200]
+
+
+def _text_equation(sd: SdModel, name: str, line: int) -> str:
+    """The text after ``=`` (or ``:`` for a range) from ``line`` up to the first ``~``, on one line."""
+    if sd.format != "vensim":
+        return ""
+    lines = sd.text.splitlines()[line - 1 :]
+    text = ""
+    for item in lines:
+        if "~" in item:
+            text += item.split("~")[0]
+            break
+        text += " " + item
+    mark = "=" if "=" in text else ":"
+    equation = text.split(mark, 1)[1] if mark in text else text
+    return " ".join(equation.split())[:200]
