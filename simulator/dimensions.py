@@ -200,6 +200,37 @@ class _Sets(dict[str, tuple[str, ...]]):
     def __init__(self) -> None:
         super().__init__()
         self.parents: dict[str, tuple[str, dict[str, str]]] = {}
+        self.kinds: dict[str, str] = {}  # ``of: places | groups`` where declared
+
+
+KINDS = ("places", "groups")
+"""What a dimension's ``of:`` may say: its elements are places (``elders`` is computed over them) or groups."""
+
+
+def _declared(name: str, raw: dict[str, Any], sets: _Sets, problems: _Problems) -> list[Any] | None:
+    """The elements of a dimension written as a mapping: ``{elements: [...], of: places}`` or a nested
+    one (:func:`_nested`), its ``of:`` recorded in ``sets.kinds``; None after a problem."""
+    rest = dict(raw)
+    if "of" in rest:
+        kind = rest.pop("of")
+        if kind not in KINDS:
+            problems.add(
+                ("dimensions", name, "of"),
+                msg("of: must be places or groups, got {value}", value=repr(kind)),
+                msg("places: an effect on another element is elders; groups: groups of people"),
+            )
+            return None
+        sets.kinds[name] = str(kind)
+    if "within" in rest:
+        return _nested(name, rest, sets, problems)
+    if set(rest) == {"elements"} and isinstance(rest["elements"], list):
+        return list(rest["elements"])
+    problems.add(
+        ("dimensions", name),
+        msg("a dimension is a list of its elements, or {{elements: [...], of: places | groups}}"),
+        msg("e.g. corridor: {{elements: [heerlen, aachen], of: places}}"),
+    )
+    return None
 
 
 def _nested(name: str, raw: dict[str, Any], sets: _Sets, problems: _Problems) -> list[Any] | None:
@@ -265,7 +296,7 @@ def _dimensions(raw: Any, problems: _Problems) -> _Sets:
             )
             continue
         if isinstance(elements, dict):
-            elements = _nested(name, elements, sets, problems)
+            elements = _declared(name, elements, sets, problems)
             if elements is None:
                 continue
         if not isinstance(elements, list) or not elements:
@@ -369,6 +400,7 @@ def expand_model_data(data: Any, base: Path | None = None) -> Any:
     out["expansion"] = {
         "dimensions": {k: list(v) for k, v in sets.items()},
         "within": {k: {"dimension": parent, "elements": owner} for k, (parent, owner) in sets.parents.items()},
+        "kinds": dict(sets.kinds),
         "families": {k: list(v) for k, v in families.items()},
         "nodes": node_origins,
         "links": link_origins,

@@ -1104,6 +1104,7 @@ class Expansion(Spec):
     dimensions: dict[Identifier, tuple[Identifier, ...]]
     families: dict[Identifier, tuple[Identifier, ...]] = {}
     within: dict[Identifier, Nesting] = {}
+    kinds: dict[Identifier, Literal["places", "groups"]] = {}
     nodes: tuple[NodeOrigin, ...] = ()
     links: tuple[LinkOrigin, ...] = ()
 

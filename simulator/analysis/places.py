@@ -9,9 +9,10 @@ scenario's interventions (:func:`elsewhere_nodes`), which stand for the whole
 (:func:`whole_nodes`: a family's aggregate node instead of its elements), and
 which families verdeling compares (:func:`family_groups`).
 
-A dimension is a dimension of **places** when its name is one of
-:data:`PLACE_DIMENSIONS` (``gemeente``, ``wijk``, ...) or it lies ``within`` one;
-other dimensions (``groep``, income groups, age bands) are groups of people,
+A dimension is a dimension of **places** when the model says so (``of: places``),
+or, when it says nothing, when its name is one of :data:`PLACE_DIMENSIONS`
+(``gemeente``, ``wijk``, ...) or it lies ``within`` one; other dimensions
+(``groep``, income groups, age bands; ``of: groups``) are groups of people,
 never *elders*.
 """
 
@@ -113,13 +114,17 @@ def intervention_places(prepared: PreparedScenario, dimension: str | None = None
 
 
 def place_dimensions(expansion: Expansion | None) -> tuple[str, ...]:
-    """The model's dimensions of places (:data:`PLACE_DIMENSIONS`, or ``within`` one), in declared order."""
+    """The model's dimensions of places, in declared order: those declared ``of: places``, and of those
+    that declare nothing, the ones named in :data:`PLACE_DIMENSIONS` or lying ``within`` one of places."""
     if expansion is None:
         return ()
     out: list[str] = []
     for dim in expansion.dimensions:
+        kind = expansion.kinds.get(dim)
         nesting = expansion.within.get(dim)
-        if dim in PLACE_DIMENSIONS or (nesting is not None and nesting.dimension in out):
+        if kind == "places" or (
+            kind is None and (dim in PLACE_DIMENSIONS or (nesting is not None and nesting.dimension in out))
+        ):
             out.append(dim)
     return tuple(out)
 

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from simulator.analysis.places import nodes_of_place
+from simulator.analysis.places import nodes_of_place, place_dimensions
 from simulator.app import numbers
 from simulator.app.i18n import t
 from simulator.app.plain_text import plotly as _plain
@@ -25,16 +25,16 @@ GOOD_BAD_SCALE = [[0.0, "#d73027"], [0.5, "#f7f7f7"], [1.0, "#1a9850"]]
 """Tile colours for a family with a direction: red (worse), white (no change), green (better)."""
 LOW_HIGH_SCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
 """Tile colours for a family without a direction (neutral): blue (lower), white, red (higher)."""
-PLACE_DIMENSIONS = ("gemeente", "wijk")
-"""Dimensions taken as the places, in this order of preference (else the model's first dimension)."""
 
 
 def place_dimension(model: ModelSpec) -> str | None:
-    """The dimension whose elements are the places of ``model`` (None: a model without dimensions)."""
+    """The dimension whose elements are the places of ``model``: its first dimension of places
+    (:func:`simulator.analysis.places.place_dimensions`), else its first dimension (None: a model without
+    dimensions)."""
     expansion = model.expansion
     if expansion is None or not expansion.dimensions:
         return None
-    return next((d for d in PLACE_DIMENSIONS if d in expansion.dimensions), next(iter(expansion.dimensions)))
+    return next(iter(place_dimensions(expansion)), next(iter(expansion.dimensions)))
 
 
 def places(model: ModelSpec) -> tuple[str, ...]:

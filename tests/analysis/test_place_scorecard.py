@@ -185,3 +185,45 @@ def test_place_not_an_element_exits_2_with_the_places_listed():
     assert result.exit_code == 2
     assert "'maastricht' is not a place of the model" in result.output
     assert "places of this model: heerlen, kerkrade" in result.output and "Traceback" not in result.output
+
+
+def _example_with_dimension(tmp_path: Path, name: str, declared: str) -> Path:
+    """examples/places with its dimension renamed ``name`` and declared as ``declared`` (YAML)."""
+    folder = tmp_path / "places"
+    folder.mkdir()
+    for path in EXAMPLE.parent.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "model.yaml":
+            text = text.replace("  gemeente: [heerlen, kerkrade]\n", f"  {name}: {declared}\n")
+            text = text.replace("gemeente", name)
+        (folder / path.name).write_text(text, encoding="utf-8")
+    return folder / EXAMPLE.name
+
+
+def test_a_dimension_declared_of_places_makes_elders_whatever_its_name(tmp_path: Path):
+    scenario = _example_with_dimension(tmp_path, "corridor", "{elements: [heerlen, kerkrade], of: places}")
+    assert elsewhere_nodes(prepared(scenario)) == (
+        "jobs[kerkrade]",
+        "employed_residents[kerkrade]",
+        "unemployment_rate[kerkrade]",
+    )
+    out = bwsim("scorecard", scenario, "--place", "kerkrade", "--lang", "en").output
+    assert "Scorecard of Kerkrade" in out
+
+
+def test_a_dimension_declared_of_groups_is_never_elders_even_when_named_gemeente(tmp_path: Path):
+    scenario = _example_with_dimension(tmp_path, "gemeente", "{elements: [heerlen, kerkrade], of: groups}")
+    assert elsewhere_nodes(prepared(scenario)) == ()
+
+
+def test_an_undeclared_dimension_with_another_name_is_one_of_groups(tmp_path: Path):
+    scenario = _example_with_dimension(tmp_path, "corridor", "[heerlen, kerkrade]")
+    assert elsewhere_nodes(prepared(scenario)) == ()
+
+
+def test_a_dimension_of_something_else_exits_2_with_the_place_and_the_fix(tmp_path: Path):
+    scenario = _example_with_dimension(tmp_path, "gemeente", "{elements: [heerlen, kerkrade], of: towns}")
+    result = bwsim("validate", scenario.with_name("model.yaml"), "--lang", "en")
+    assert result.exit_code == 2
+    assert "dimensions.gemeente.of" in result.output and "of: must be places or groups, got 'towns'" in result.output
+    assert "Traceback" not in result.output
