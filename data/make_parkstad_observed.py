@@ -23,7 +23,10 @@ Sources (give their directory as the only argument; the files keep their names):
   describe an earlier year, as CBS's notes to each edition say, so their period
   names the edition.
 
-Usage: ``python data/make_parkstad_observed.py SOURCES_DIR [OUT]``.
+Usage: ``python data/make_parkstad_observed.py SOURCES_DIR [OUT]``. With the full
+exports it writes the shipped file again, byte for byte (``cmp`` it with
+``data/parkstad-observed.csv``); the test suite runs it on excerpts
+(``tests/fixtures/statline/``) and checks each row it makes against the file.
 """
 
 from __future__ import annotations
