@@ -37,7 +37,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-LICENCE = "CC BY 4.0"
+from simulator.io.import_cbs import snapshot_row
+
 SWIENN = "CBS StatLine export in https://github.com/Swienn/ScientificDataAnalysisProject @87339a8"
 URBAN = "CBS StatLine export in https://github.com/trik-flip/Dashboard-Heerlen-UrbanData @472688f"
 KERNCIJFERS = "Regionale_kerncijfers_Nederland_11122025_133649.csv"
@@ -75,7 +76,7 @@ def kerncijfers_rows(path: Path) -> list[dict[str, object]]:
             for node, index in (("population", population), ("housing_demand", households)):
                 value = _number(line[index])
                 if value is not None:
-                    rows.append(_row(node, 2025, value, line[1], "70072ned", "1-1-2025", SWIENN))
+                    rows.append(snapshot_row(node, 2025, value, line[1], "70072ned", "1-1-2025", SWIENN))
         return rows
 
 
@@ -96,7 +97,7 @@ def income_rows(path: Path) -> list[dict[str, object]]:
         value = _number(line[median])
         if value is not None:
             table = "StatLine: Inkomen van huishoudens; huishoudenskenmerken, regio"
-            rows.append(_row("disposable_income", 2024, round(1000 * value), line[3], table, "2024*", SWIENN))
+            rows.append(snapshot_row("disposable_income", 2024, round(1000 * value), line[3], table, "2024*", SWIENN))
     return rows
 
 
@@ -117,25 +118,11 @@ def kwb_rows(path: Path) -> list[dict[str, object]]:
                     if value is None or value == "":
                         continue
                     period = f"1-1-{year}" if january else f"KWB-uitgave {year}"
-                    rows.append(_row(node, year, float(value), "Heerlen", table, period, URBAN))
+                    rows.append(snapshot_row(node, year, float(value), "Heerlen", table, period, URBAN))
                 break
     finally:
         connection.close()
     return rows
-
-
-def _row(node: str, time: int, value: float, place: str, table: str, period: str, source: str) -> dict[str, object]:
-    number = int(value) if float(value).is_integer() else value
-    return {
-        "node": node,
-        "time": time,
-        "value": number,
-        "place": place.strip(),
-        "table": table,
-        "period": period,
-        "licence": LICENCE,
-        "source": source,
-    }
 
 
 def main(argv: list[str]) -> int:

@@ -67,7 +67,9 @@ def _key(keys: dict[str, str], title: str, table: str) -> str:
     return keys[title]
 
 
-def _row(node: str, time: int, value: float, place: str, table: str, period: str) -> Row:
+def snapshot_row(node: str, time: int, value: float, place: str, table: str, period: str, source: str = SOURCE) -> Row:
+    """One row of the snapshot's format (``data/parkstad-observed.csv``): a whole number written without ``.0``,
+    the place stripped, the CBS licence; ``source`` says where the figure was read."""
     number: object = int(value) if float(value).is_integer() else value
     return {
         "node": node,
@@ -77,7 +79,7 @@ def _row(node: str, time: int, value: float, place: str, table: str, period: str
         "table": table,
         "period": period,
         "licence": LICENCE,
-        "source": SOURCE,
+        "source": source,
     }
 
 
@@ -95,7 +97,9 @@ def kerncijfers_rows(client: Any) -> list[Row]:
     for record in data:
         for node, key in (("population", population), ("housing_demand", households)):
             if record.get(key) is not None:
-                rows.append(_row(node, 2025, float(record[key]), str(record["RegioS"]), KERNCIJFERS, "1-1-2025"))
+                rows.append(
+                    snapshot_row(node, 2025, float(record[key]), str(record["RegioS"]), KERNCIJFERS, "1-1-2025")
+                )
     return rows
 
 
@@ -133,7 +137,7 @@ def income_rows(client: Any) -> list[Row]:
         if record.get(median) is not None:
             period = str(record["Perioden"]).strip()
             rows.append(
-                _row(
+                snapshot_row(
                     "disposable_income", 2024, round(1000 * float(record[median])), str(record["RegioS"]), table, period
                 )
             )
@@ -151,7 +155,7 @@ def kwb_rows(client: Any) -> list[Row]:
             for node, (key, january) in present.items():
                 if record.get(key) is not None:
                     period = f"1-1-{year}" if january else f"KWB-uitgave {year}"
-                    rows.append(_row(node, year, float(record[key]), "Heerlen", table, period))
+                    rows.append(snapshot_row(node, year, float(record[key]), "Heerlen", table, period))
     return rows
 
 
