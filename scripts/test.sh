@@ -3,7 +3,7 @@
 # and its test extras, Debian's chromium (browser tests) and postgresql (workshop
 # tests on a real server), then pytest. Extra arguments go to pytest.
 #
-#   bash scripts/test.sh                 # the whole suite
+#   bash scripts/test.sh                 # the whole suite (two halves side by side)
 #   bash scripts/test.sh tests/export    # a part of it
 #
 # BWSIM_VENV (default .venv) names the environment; BWSIM_FRESH_VENV=1 rebuilds it.
@@ -27,4 +27,26 @@ if [ -z "${BWSIM_TEST_POSTGRES_URL:-}" ]; then
     export BWSIM_TEST_POSTGRES_URL
 fi
 
-exec "$VENV/bin/python" -m pytest "$@"
+# Asked for a part (a path among the arguments): that part, as asked.
+for arg in "$@"; do
+    case "$arg" in -*) ;; *) exec "$VENV/bin/python" -m pytest "$@" ;; esac
+done
+
+# The whole suite: two halves side by side, one a core (the app and workshop tests, with the browser
+# and PostgreSQL, in one; the rest in the other), so it takes about half the time. The app half's
+# output follows the other's; the run fails when either half fails.
+app_log="$(mktemp)"
+trap 'rm -f "$app_log"' EXIT
+"$VENV/bin/python" -m pytest "$@" tests/ui tests/workshop >"$app_log" 2>&1 &
+app_pid=$!
+status=0
+"$VENV/bin/python" -m pytest "$@" tests --ignore=tests/ui --ignore=tests/workshop || status=$?
+app_status=0
+wait "$app_pid" || app_status=$?
+echo
+echo "== the app and workshop tests (tests/ui, tests/workshop) =="
+cat "$app_log"
+if [ "$status" -ne 0 ] || [ "$app_status" -ne 0 ]; then
+    echo "scripts/test.sh: failed (library and command line: exit $status; app and workshop: exit $app_status)" >&2
+    exit 1
+fi
