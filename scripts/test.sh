@@ -27,9 +27,9 @@ if [ -z "${BWSIM_TEST_POSTGRES_URL:-}" ]; then
     export BWSIM_TEST_POSTGRES_URL
 fi
 
-# Asked for a part (a path among the arguments): that part, as asked.
+# Asked for a part (a test file or folder among the arguments, tests/x.py::name included): that part, as asked.
 for arg in "$@"; do
-    case "$arg" in -*) ;; *) exec "$VENV/bin/python" -m pytest "$@" ;; esac
+    if [ -e "${arg%%::*}" ]; then exec "$VENV/bin/python" -m pytest "$@"; fi
 done
 
 # The whole suite: two halves side by side, one a core (the app and workshop tests, with the browser
