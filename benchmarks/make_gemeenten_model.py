@@ -8,7 +8,7 @@ Run by hand (the output is generated, not committed):
 It writes to ``OUT_DIR``:
 
 - ``model.yaml``: ``models/medtech-heerlen.yaml`` with ``dimensions: {gemeente: [...]}``
-  and every node ``over: [gemeente]`` (36 nodes x 342 gemeenten = 12,312 element
+  and every node ``over: [gemeente]`` (42 nodes x 342 gemeenten = 14,364 element
   nodes); every link is element to element, except the link ``jobs_total ->
   employment_rate``, which becomes a commuting matrix (``commuting.csv``):
   a job in gemeente r raises the employment rate where its worker lives, in r

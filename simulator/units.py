@@ -37,6 +37,7 @@ DEFINITIONS = """
 # time: years, the model's time unit
 year = [time] = yr = _ = jaar = jaren
 month = year / 12 = _ = _ = maand = maanden
+minute = year / 525960 = min = _ = minuut = minuten
 # scales
 million = 1e6 = mln = _ = miljoen
 thousand = 1e3 = _ = _ = duizend
@@ -49,6 +50,7 @@ meter = [length] = m = metre
 hectare = 1e4 m ** 2 = ha
 gram = [mass] = g
 tonne = 1e6 g = t
+mole = [substance] = mol
 # counts of the domain
 person = [person] = _ = persoon = personen
 job = [job] = _ = baan = banen

@@ -71,6 +71,7 @@ def test_the_scorecard_lists_themes_in_cbs_order_with_cbs_names():
         keys = [theme_order(t, dimension) for t in part["theme"]]
         assert keys == sorted(keys), (dimension, list(part["theme"]))
     assert list(groups.loc[groups["dimension"] == "later", "theme"]) == [
+        "economisch_kapitaal",
         "natuurlijk_kapitaal",
         "menselijk_kapitaal",
         "sociaal_kapitaal",

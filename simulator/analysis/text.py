@@ -69,6 +69,10 @@ def format_number(value: float, language: str = "nl", digits: int = 3) -> str:
 # Unit words of the models (written in English) and their Dutch forms; longest first when replacing.
 UNIT_WORDS_NL: dict[str, str] = {
     "fraction of baseline": "deel van basispad",
+    "unsafe in own neighbourhood": "onveilig in eigen buurt",
+    "buildings and land": "gebouwen en grond",
+    "with free time": "met vrije tijd",
+    "minutes one way": "minuten enkele reis",
     "of labour force": "van de beroepsbevolking",
     "expert panel": "expertpanel",
     "satisfied": "tevreden",

@@ -44,14 +44,14 @@ def test_the_generated_model_validates(generated):
     _, folder = generated
     result = CliRunner().invoke(app, ["validate", str(folder / "model.yaml"), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert f"{36 * N} nodes" in result.output
+    assert f"{42 * N} nodes" in result.output
 
 
 def test_the_generated_model_runs_a_two_member_ensemble_with_finite_results_and_a_scorecard(generated):
     _, folder = generated
     loaded = load_scenario(folder / "scenario.yaml")
     prepared = prepare_scenario(loaded.spec, loaded.model.spec)
-    assert prepared.compiled.n_nodes == 36 * N
+    assert prepared.compiled.n_nodes == 42 * N
     run = run_prepared(prepared, Uncertainty(2, 0, "lhs"), language="en")
     assert np.isfinite(run.result.delta).all()
     assert np.isfinite(run.ensemble.p50).all() and np.isfinite(run.ensemble.p95).all()
@@ -121,7 +121,7 @@ def test_the_t0_solve_by_depth_gives_the_numbers_of_the_solve_group_by_group_bit
 def test_a_model_too_large_for_the_dense_stability_map_runs_and_says_it_was_not_checked(
     generated, monkeypatch, tmp_path
 ):
-    """The 342-gemeente model's one-step map would need about 20 GB: bwsim run says the stability check is
+    """The 342-gemeente model's one-step map would need more than 20 GB: bwsim run says the stability check is
     skipped and runs, rather than dying out of memory before the run (here with the limit set just below this
     model's need)."""
     from simulator.analysis import stability
@@ -129,12 +129,12 @@ def test_a_model_too_large_for_the_dense_stability_map_runs_and_says_it_was_not_
     _, folder = generated
     loaded = load_scenario(folder / "scenario.yaml")
     cm = prepare_scenario(loaded.spec, loaded.model.spec).compiled
-    assert not stability.too_large_to_check(cm)  # 216 nodes: checked
+    assert not stability.too_large_to_check(cm)  # 252 nodes (42 x 6): checked
     monkeypatch.setattr(stability, "MAP_MAX_BYTES", stability.map_bytes(cm) - 1)
     assert stability.too_large_to_check(cm)
     result = CliRunner().invoke(
         app, ["run", str(folder / "scenario.yaml"), "--samples", "4", "--out", str(tmp_path / "out"), "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
-    assert "not checked for stability: the one-step map of 216 nodes would need about" in result.output
+    assert "not checked for stability: the one-step map of 252 nodes would need about" in result.output
     assert (tmp_path / "out" / "results.csv").exists()

@@ -100,7 +100,7 @@ def test_a_dimension_verdict_is_one_sentence_with_counts_and_sizes(heerlen):
     assert list(sentences) == ["hier_en_nu", "later", "elders"]
     here = sentences["hier_en_nu"]
     assert here.startswith(
-        "Hier en nu: 7 van de 18 indicatoren beter, 5 slechter; grootste verbetering: "
+        "Hier en nu: 7 van de 22 indicatoren beter, 5 slechter; grootste verbetering: "
         "de werkloosheid, 0,77 procentpunt lager (-17 %)"
     )
     assert "medtech(-logistiek)" not in here.split("verslechtering")[0]  # the lever's own jobs are not the news
