@@ -61,7 +61,7 @@ from simulator.io.import_subscripts import (
     flat_name,
     range_problems,
 )
-from simulator.messages import msg, translate
+from simulator.messages import joined, msg, translate
 
 FORMATS = ("vensim", "xmile")
 """The formats this module reads."""
@@ -1065,14 +1065,16 @@ def _description(sd: SdModel, mapper: _Mapper) -> list[Any]:
     families: dict[str, list[str]] = {}
     for key, value in mapper.folded.items():
         var = sd.variables[key]
-        if var.family:
-            families.setdefault(var.family, []).append(f"{','.join(var.elements)}: {value:g}")
+        if var.family:  # each value a message, so a Dutch description writes 0,5
+            families.setdefault(var.family, []).append(
+                msg("{elements}: {value:g}", elements=",".join(var.elements), value=value)
+            )
     texts += [
         msg(
             "{name} ({values}) is in the weights of the links it scales; a scenario's change to it does "
             "not reach them.",
             name=name,
-            values="; ".join(values),
+            values=joined("; ", values),
         )
         for name, values in families.items()
     ]

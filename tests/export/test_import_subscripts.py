@@ -102,6 +102,9 @@ def test_a_hand_written_subscripted_model_maps_to_dimensions_and_agrees_with_pys
         "lag": 2.0,
         "delay": "exponential",
     }
+    # the folded per-element constants are named in the description, with each language's decimal mark
+    assert "Hiring Share (north: 0.5; south: 0.3; east: 0.2)" in data["description"]["en"]
+    assert "Hiring Share (north: 0,5; south: 0,3; east: 0,2)" in data["description"]["nl"]
     # without change: bwsim's run of the import is PySD's own run of the original
     ours = run_deterministic(prepare_scenario(baseline_scenario(model), model))
     with warnings.catch_warnings():
