@@ -19,7 +19,9 @@ Starts ``bwsim ui --headless`` on a free port, warms it with one visit, then mea
   all moves of all sessions.
 
 Prints the machine, its load before and after, and the figures against the targets (slider 0.3 s
-median with 5 sessions, first visit 3 s on a warm server). Timings drift on shared machines.
+median with 5 sessions, first visit 3 s on a warm server). Timings drift on shared machines; the
+server's CPU time per move (user + system seconds of the server process over a session count's moves,
+divided by the moves) hardly depends on the load, so it compares runs on a busy machine.
 """
 
 from __future__ import annotations
@@ -164,12 +166,14 @@ def session(
             browser.close()
 
 
-def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], list[float], float, float]:
+def sliders(url: str, sessions: int, moves: int, pid: int) -> tuple[list[float], list[float], float, float, float]:
     """``sessions`` browsers at once moving sliders; the latencies, the server's part of them (see
-    :func:`session`) and the load before and after."""
+    :func:`session`), the load before and after, and the server's CPU seconds per move (from the moment
+    every session has its page loaded, so the sessions' first visits are not counted)."""
     latencies: list[float] = []
     served: list[float] = []
-    ready = threading.Barrier(sessions)
+    cpu_start: list[float] = []
+    ready = threading.Barrier(sessions, action=lambda: cpu_start.append(server_cpu(pid)))
     threads = [
         threading.Thread(target=session, args=(url, moves, i, latencies, ready, served)) for i in range(sessions)
     ]
@@ -180,7 +184,14 @@ def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], list[floa
         thread.join()
     if len(latencies) < sessions * moves:
         raise SystemExit(f"only {len(latencies)} of {sessions * moves} moves were measured (a session failed)")
-    return latencies, served, load_before, os.getloadavg()[0]
+    cpu = (server_cpu(pid) - cpu_start[0]) / len(latencies)
+    return latencies, served, load_before, os.getloadavg()[0], cpu
+
+
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds the server process has used so far (Linux ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _p90(values: list[float]) -> float:
@@ -226,12 +237,13 @@ def main() -> None:
         )
         verdicts = [("first visit", statistics.median(visits), TARGET_FIRST_S)]
         for count in args.sessions:
-            latencies, served, load_before, load_after = sliders(url, count, args.moves)
+            latencies, served, load_before, load_after, cpu = sliders(url, count, args.moves, process.pid)
             median, p90 = statistics.median(latencies), _p90(latencies)
             print(
                 f"slider to redrawn charts, {count} session{'s at once' if count > 1 else ''}, "
                 f"{len(latencies)} moves: median {median:.2f} s, p90 {p90:.2f} s, max {max(latencies):.2f} s "
                 f"(of which until the server's last message: median {statistics.median(served):.2f} s); "
+                f"server CPU {cpu:.3f} s per move; "
                 f"load average {load_before:.2f} before, {load_after:.2f} after"
             )
             if count == 5 or count == max(args.sessions):
