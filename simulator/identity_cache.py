@@ -8,6 +8,7 @@ app's cached model object is checked once, however many slider moves prepare a s
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections.abc import Callable, Hashable
@@ -38,11 +39,11 @@ class IdentityCache(Generic[T]):
         with self._lock:
             entry = self._entries.get(ident)
             if entry is None or entry[0]() is not obj:
-                entry = (weakref.ref(obj, lambda _, ident=ident: self._forget(ident)), {})
+                entry = (weakref.ref(obj, functools.partial(self._forget, ident)), {})
                 self._entries[ident] = entry
             return entry[1].setdefault(key, value)
 
-    def _forget(self, ident: int) -> None:
+    def _forget(self, ident: int, _ref: object = None) -> None:
         with self._lock:
             entry = self._entries.get(ident)
             if entry is not None and entry[0]() is None:
