@@ -27,6 +27,7 @@ divided by the moves) hardly depends on the load, so it compares runs on a busy 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
@@ -84,15 +85,17 @@ LEVER = (
 )
 
 
-def first_visit(url: str) -> tuple[float, float, float, int]:
+def first_visit(url: str) -> tuple[float, float, float, int, float]:
     """Seconds from opening the home page in a fresh browser to a complete page; and when the session's
     websocket opened (the JavaScript loaded and started) and when its last message arrived (the server's
-    first run done), both from the start; and the bytes of JavaScript loaded."""
+    first run done), both from the start; the bytes of JavaScript loaded; and when the chart code
+    (Streamlit's ``PlotlyChart`` chunk) was requested, from the start."""
     from playwright.sync_api import sync_playwright
 
     opened: list[float] = []
     frames: list[float] = []
     scripts: list[int] = []
+    charts: list[float] = []
 
     def script(response) -> None:
         if response.request.resource_type == "script":
@@ -112,12 +115,19 @@ def first_visit(url: str) -> tuple[float, float, float, int]:
             ),
         )
         page.on("response", script)
+        page.on("request", lambda r: "PlotlyChart" in r.url and charts.append(time.perf_counter()))
         start = time.perf_counter()
         page.goto(url)
         page.wait_for_function(COMPLETE, timeout=120_000, polling=20)
         seconds = time.perf_counter() - start
         browser.close()
-    return (seconds, (opened[0] if opened else start) - start, (frames[-1] if frames else start) - start, sum(scripts))
+    return (
+        seconds,
+        (opened[0] if opened else start) - start,
+        (frames[-1] if frames else start) - start,
+        sum(scripts),
+        (charts[0] if charts else math.nan) - start,
+    )
 
 
 def session(
@@ -232,6 +242,7 @@ def main() -> None:
         opened, served = statistics.median(p[1] for p in parts), statistics.median(p[2] for p in parts)
         print(
             f"  of which: websocket open (JavaScript loaded) at median {opened:.2f} s, "
+            f"chart code requested at {statistics.median(p[4] for p in parts):.2f} s, "
             f"server's last message at {served:.2f} s; "
             f"{parts[-1][3] / 2**20:.1f} MB of JavaScript"
         )
