@@ -422,8 +422,12 @@ def _stability(model_key: str, _model: ModelSpec, scenario_json: str, _scenario:
 
 
 def stability_warning(cur: Current, scenario: ScenarioSpec) -> str:
-    """A warning when the scenario's model is unstable ("" when stable), without running it (cached)."""
-    return _stability(cur.key, cur.model.spec, _key(scenario), scenario)
+    """A warning when the scenario's model is unstable ("" when stable), without running it (cached).
+
+    Stability is of the model with the scenario's overrides on its horizon; the interventions play no
+    part, so the cache key leaves them out: a lever move (a new intervention) finds the warning made."""
+    bare = scenario.model_copy(update={"interventions": []})
+    return _stability(cur.key, cur.model.spec, _key(bare), bare)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
