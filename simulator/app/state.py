@@ -400,12 +400,14 @@ def _scorecard(
     samples: int,
     language: str,
 ):
-    from simulator.runner import run_prepared
+    from simulator.runner import ScenarioRun
 
     if samples:
         return _experiments(model_key, _model, scenario_json, _scenario, samples, 0).scorecard_at([year], language)
+    # From the cached deterministic run (the one the page shows), not a second simulation of it.
     prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
-    return run_prepared(prepared_, years=[year], language=language, warnings=()).scorecard
+    result = _run(model_key, _model, scenario_json, _scenario)
+    return ScenarioRun(prepared_, result).scorecard_at([year], language)
 
 
 def scorecard_of(cur: Current, scenario: ScenarioSpec, year: float, samples: int = 0):
