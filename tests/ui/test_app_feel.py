@@ -36,3 +36,15 @@ def test_every_run_starts_loading_the_chart_code(app: AppTest) -> None:
     scripts = [el for el in app.sidebar if el.type == "html" and name in el.proto.body]
     assert scripts, "no element imports the chart code"
     assert scripts[0].proto.unsafe_allow_javascript
+
+
+def test_the_server_does_not_collect_garbage_after_every_run() -> None:
+    """``bwsim ui`` turns off Streamlit's full ``gc.collect(2)`` after each run (about half the server's CPU
+    per slider move) and its polling of the source files."""
+    from pathlib import Path
+
+    from simulator.cli.ui import streamlit_command
+
+    command = streamlit_command(Path("app.py"), 8501, "127.0.0.1")
+    assert command[command.index("--runner.postScriptGC") + 1] == "false"
+    assert command[command.index("--server.fileWatcherType") + 1] == "none"
