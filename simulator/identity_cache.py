@@ -44,10 +44,11 @@ class IdentityCache(Generic[T]):
             return entry[1].setdefault(key, value)
 
     def _forget(self, ident: int, _ref: object = None) -> None:
-        with self._lock:
-            entry = self._entries.get(ident)
-            if entry is not None and entry[0]() is None:
-                del self._entries[ident]
+        # Called by the garbage collector, maybe inside get() on this thread while it holds the lock:
+        # no lock here (a live entry popped by a race is only made again).
+        entry = self._entries.get(ident)
+        if entry is not None and entry[0]() is None:
+            self._entries.pop(ident, None)
 
     def __len__(self) -> int:
         """The number of live objects with entries."""
