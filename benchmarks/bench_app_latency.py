@@ -19,12 +19,15 @@ Starts ``bwsim ui --headless`` on a free port, warms it with one visit, then mea
   all moves of all sessions.
 
 Prints the machine, its load before and after, and the figures against the targets (slider 0.3 s
-median with 5 sessions, first visit 3 s on a warm server). Timings drift on shared machines.
+median with 5 sessions, first visit 3 s on a warm server). Timings drift on shared machines; the
+server's CPU time per move (user + system seconds of the server process over a session count's moves,
+divided by the moves) hardly depends on the load, so it compares runs on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
@@ -82,15 +85,17 @@ LEVER = (
 )
 
 
-def first_visit(url: str) -> tuple[float, float, float, int]:
+def first_visit(url: str) -> tuple[float, float, float, int, float]:
     """Seconds from opening the home page in a fresh browser to a complete page; and when the session's
     websocket opened (the JavaScript loaded and started) and when its last message arrived (the server's
-    first run done), both from the start; and the bytes of JavaScript loaded."""
+    first run done), both from the start; the bytes of JavaScript loaded; and when the chart code
+    (Streamlit's ``PlotlyChart`` chunk) was requested, from the start."""
     from playwright.sync_api import sync_playwright
 
     opened: list[float] = []
     frames: list[float] = []
     scripts: list[int] = []
+    charts: list[float] = []
 
     def script(response) -> None:
         if response.request.resource_type == "script":
@@ -110,12 +115,19 @@ def first_visit(url: str) -> tuple[float, float, float, int]:
             ),
         )
         page.on("response", script)
+        page.on("request", lambda r: "PlotlyChart" in r.url and charts.append(time.perf_counter()))
         start = time.perf_counter()
         page.goto(url)
         page.wait_for_function(COMPLETE, timeout=120_000, polling=20)
         seconds = time.perf_counter() - start
         browser.close()
-    return (seconds, (opened[0] if opened else start) - start, (frames[-1] if frames else start) - start, sum(scripts))
+    return (
+        seconds,
+        (opened[0] if opened else start) - start,
+        (frames[-1] if frames else start) - start,
+        sum(scripts),
+        (charts[0] if charts else math.nan) - start,
+    )
 
 
 def session(
@@ -164,12 +176,14 @@ def session(
             browser.close()
 
 
-def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], list[float], float, float]:
+def sliders(url: str, sessions: int, moves: int, pid: int) -> tuple[list[float], list[float], float, float, float]:
     """``sessions`` browsers at once moving sliders; the latencies, the server's part of them (see
-    :func:`session`) and the load before and after."""
+    :func:`session`), the load before and after, and the server's CPU seconds per move (from the moment
+    every session has its page loaded, so the sessions' first visits are not counted)."""
     latencies: list[float] = []
     served: list[float] = []
-    ready = threading.Barrier(sessions)
+    cpu_start: list[float] = []
+    ready = threading.Barrier(sessions, action=lambda: cpu_start.append(server_cpu(pid)))
     threads = [
         threading.Thread(target=session, args=(url, moves, i, latencies, ready, served)) for i in range(sessions)
     ]
@@ -180,7 +194,14 @@ def sliders(url: str, sessions: int, moves: int) -> tuple[list[float], list[floa
         thread.join()
     if len(latencies) < sessions * moves:
         raise SystemExit(f"only {len(latencies)} of {sessions * moves} moves were measured (a session failed)")
-    return latencies, served, load_before, os.getloadavg()[0]
+    cpu = (server_cpu(pid) - cpu_start[0]) / len(latencies)
+    return latencies, served, load_before, os.getloadavg()[0], cpu
+
+
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds the server process has used so far (Linux ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _p90(values: list[float]) -> float:
@@ -221,17 +242,19 @@ def main() -> None:
         opened, served = statistics.median(p[1] for p in parts), statistics.median(p[2] for p in parts)
         print(
             f"  of which: websocket open (JavaScript loaded) at median {opened:.2f} s, "
+            f"chart code requested at {statistics.median(p[4] for p in parts):.2f} s, "
             f"server's last message at {served:.2f} s; "
             f"{parts[-1][3] / 2**20:.1f} MB of JavaScript"
         )
         verdicts = [("first visit", statistics.median(visits), TARGET_FIRST_S)]
         for count in args.sessions:
-            latencies, served, load_before, load_after = sliders(url, count, args.moves)
+            latencies, served, load_before, load_after, cpu = sliders(url, count, args.moves, process.pid)
             median, p90 = statistics.median(latencies), _p90(latencies)
             print(
                 f"slider to redrawn charts, {count} session{'s at once' if count > 1 else ''}, "
                 f"{len(latencies)} moves: median {median:.2f} s, p90 {p90:.2f} s, max {max(latencies):.2f} s "
                 f"(of which until the server's last message: median {statistics.median(served):.2f} s); "
+                f"server CPU {cpu:.3f} s per move; "
                 f"load average {load_before:.2f} before, {load_after:.2f} after"
             )
             if count == 5 or count == max(args.sessions):

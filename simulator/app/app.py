@@ -21,7 +21,7 @@ import simulator.app.preload  # noqa: E402, F401
 from streamlit.navigation.page import StreamlitPage  # noqa: E402
 from streamlit.runtime.scriptrunner import RerunException, StopException  # noqa: E402
 
-from simulator.app import plain_text, state  # noqa: E402
+from simulator.app import chart_preload, plain_text, state  # noqa: E402
 from simulator.app.future import LinkError, decode_link  # noqa: E402
 from simulator.errors import InputError  # noqa: E402
 
@@ -66,6 +66,7 @@ DUTCH_UPLOADER = """<style>
 
 def _sidebar() -> None:
     with st.sidebar:
+        chart_preload.preload_charts()  # first: the browser loads the chart code while the page is computed
         st.segmented_control(
             "Taal / Language",
             ["nl", "en"],

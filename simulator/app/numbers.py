@@ -7,11 +7,13 @@ decimal: ``0,77``, ``5.615``, ``12 %``. Pure functions, no Streamlit.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 PLOTLY_SEPARATORS = {"nl": ",.", "en": ".,"}  # plotly's layout.separators: decimal mark, then thousands
@@ -21,6 +23,22 @@ MINUS = "-"  # Babel's minus for both locales; Streamlit's metric reads a leadin
 def locale(language: str) -> str:
     """The Babel locale of an app language ("nl" -> "nl_NL", anything else -> "en_GB")."""
     return LOCALES.get(language, LOCALES["en"])
+
+
+@functools.cache
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+@functools.cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(locale(language))
+
+
+def format_decimal(value: float, format: str, language: str) -> str:  # noqa: A002 - Babel's name
+    """Babel's ``format_decimal(value, format=format, locale=locale(language))``, with the pattern and the
+    locale parsed once (Babel parses both on every call; a slider move formats about a hundred numbers)."""
+    return _pattern(format).apply(value, _locale(language))
 
 
 def _decimals_for(value: float, digits: int) -> int:
@@ -44,7 +62,7 @@ def number(value: float | None, language: str = "nl", digits: int = 2, *, sign: 
     if rounded == 0:
         return "0"
     pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    text = format_decimal(rounded, format=pattern, locale=locale(language))
+    text = format_decimal(rounded, pattern, language)
     return f"+{text}" if sign and rounded > 0 else text
 
 
@@ -53,7 +71,7 @@ def fixed(value: float | None, language: str = "nl", decimals: int = 1, *, sign:
     if value is None or not math.isfinite(value):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(round(value, decimals), format=pattern, locale=locale(language))
+    text = format_decimal(round(value, decimals), pattern, language)
     return f"+{text}" if sign and round(value, decimals) > 0 else text
 
 
@@ -68,6 +86,16 @@ def percent(share: float | None, language: str = "nl", digits: int = 2, *, sign:
 def plain(value: float | None, language: str = "nl") -> str:
     """A value as exactly as a table shows it (up to 6 significant digits): ``-0,00025``, ``5.615,17``."""
     return number(value, language, digits=6)
+
+
+def figure_locale(language: str = "nl") -> dict:
+    """What :func:`localize_figure` sets on a figure with one x axis of years and one y axis, as layout
+    entries that a figure's constructor takes at once (each ``update_*`` call validates the figure again)."""
+    return {
+        "separators": PLOTLY_SEPARATORS.get(language, PLOTLY_SEPARATORS["en"]),
+        "yaxis": {"tickformat": ",~r", "hoverformat": ",.4~r"},
+        "xaxis": {"tickformat": "d", "hoverformat": ".4~r"},
+    }
 
 
 def localize_figure(fig: go.Figure, language: str = "nl", *, time_axis: bool = True) -> go.Figure:

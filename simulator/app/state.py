@@ -400,12 +400,14 @@ def _scorecard(
     samples: int,
     language: str,
 ):
-    from simulator.runner import run_prepared
+    from simulator.runner import ScenarioRun
 
     if samples:
         return _experiments(model_key, _model, scenario_json, _scenario, samples, 0).scorecard_at([year], language)
+    # From the cached deterministic run (the one the page shows), not a second simulation of it.
     prepared_ = _prepared(model_key, _model, scenario_json, _scenario)
-    return run_prepared(prepared_, years=[year], language=language, warnings=()).scorecard
+    result = _run(model_key, _model, scenario_json, _scenario)
+    return ScenarioRun(prepared_, result).scorecard_at([year], language)
 
 
 def scorecard_of(cur: Current, scenario: ScenarioSpec, year: float, samples: int = 0):
@@ -422,8 +424,12 @@ def _stability(model_key: str, _model: ModelSpec, scenario_json: str, _scenario:
 
 
 def stability_warning(cur: Current, scenario: ScenarioSpec) -> str:
-    """A warning when the scenario's model is unstable ("" when stable), without running it (cached)."""
-    return _stability(cur.key, cur.model.spec, _key(scenario), scenario)
+    """A warning when the scenario's model is unstable ("" when stable), without running it (cached).
+
+    Stability is of the model with the scenario's overrides on its horizon; the interventions play no
+    part, so the cache key leaves them out: a lever move (a new intervention) finds the warning made."""
+    bare = scenario.model_copy(update={"interventions": []})
+    return _stability(cur.key, cur.model.spec, _key(bare), bare)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

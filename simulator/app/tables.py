@@ -13,7 +13,6 @@ import pandas as pd
 
 from simulator import effects
 from simulator.analysis.text import sentence
-from simulator.analysis.tradeoffs import tradeoffs
 from simulator.app.i18n import theme_label, unit_label
 from simulator.results import RunResult
 from simulator.spec import GrowthBaseline, ModelSpec
@@ -94,17 +93,32 @@ def effect_sentences(
 
 
 def tradeoff_lines(card: pd.DataFrame, language: str = "nl", n: int = 3) -> list[str]:
-    """Up to ``n`` trade-offs of a one-year scorecard: "Milieu (later) loses where Arbeid (hier en nu) gains"."""
-    pairs = tradeoffs(card)
-    if pairs.empty:
-        return []
-    pairs = pairs.assign(size=pairs["gains_net"] - pairs["loses_net"]).sort_values(
-        "size", ascending=False, kind="stable"
-    )
+    """Up to ``n`` trade-offs of a one-year scorecard: "Milieu (later) loses where Arbeid (hier en nu) gains".
+
+    The pairs of :func:`simulator.analysis.tradeoffs.tradeoffs` (a group's net is its improving minus its
+    worsening nodes; a gaining group against a losing one, in the card's order), largest ``gains - loses``
+    first, counted in one pass over the card's records: this runs on every slider move, and the pandas
+    group-by behind ``tradeoffs`` cost more than the rest of the sentences together.
+    """
+    nets: dict[tuple, dict[tuple[str, str], int]] = {}
+    for r in card[["scenario", "year", "dimension", "theme", "verdict"]].itertuples(index=False):
+        group = nets.setdefault((r.scenario, r.year), {}).setdefault((r.dimension, r.theme), 0)
+        nets[(r.scenario, r.year)][(r.dimension, r.theme)] = (
+            group + (r.verdict == "improves") - (r.verdict == "worsens")
+        )
+    pairs = [
+        (g_net - l_net, gain, loss)
+        for groups in nets.values()
+        for gain, g_net in groups.items()
+        if g_net > 0
+        for loss, l_net in groups.items()
+        if l_net < 0
+    ]
+    pairs.sort(key=lambda pair: -pair[0])  # stable: ties keep the card's order
     lines = []
-    for row in pairs.head(n).itertuples(index=False):
-        gain = f"{theme_label(row.gains_theme)} ({row.gains_dimension.replace('_', ' ')})"
-        loss = f"{theme_label(row.loses_theme)} ({row.loses_dimension.replace('_', ' ')})"
+    for _, (gain_dim, gain_theme), (loss_dim, loss_theme) in pairs[:n]:
+        gain = f"{theme_label(gain_theme)} ({gain_dim.replace('_', ' ')})"
+        loss = f"{theme_label(loss_theme)} ({loss_dim.replace('_', ' ')})"
         lines.append(f"{gain} wint, {loss} verliest" if language == "nl" else f"{gain} gains, {loss} loses")
     return lines
 

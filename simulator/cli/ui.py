@@ -124,6 +124,15 @@ def streamlit_command(script: Path, port: int, address: str) -> list[str]:
         "none",  # a visitor never sees a traceback (the pages show messages; the server log has the rest)
         "--client.toolbarMode",
         "minimal",  # no "Deploy" button: this app is served by bwsim, not deployed to a Streamlit cloud
+        # No full garbage collection (gc.collect(2)) after every run: with the app's heap (numba, pandas,
+        # plotly, cached runs) it took about half the server's CPU per slider move, holding the GIL for
+        # every session; Python's own generational collection still runs.
+        "--runner.postScriptGC",
+        "false",
+        # No polling of the app's source files for changes (a served app, not one being edited; a developer
+        # runs `streamlit run simulator/app/app.py`, which still watches): about 15 % of the rest.
+        "--server.fileWatcherType",
+        "none",
     ]
 
 

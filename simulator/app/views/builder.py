@@ -159,6 +159,23 @@ def _assumption_label(cur: state.Current, key: str) -> str:
     return f"{state.label_of(cur.model.spec, source)} → {state.label_of(cur.model.spec, target)}"
 
 
+def _node_labels(cur: state.Current) -> dict[str, str]:
+    """Every node's label in the current language, made once per model and language: the pickers'
+    ``format_func`` is called for each option on every rerun (about 140 link and 40 node options)."""
+    lang = state.language()
+    return state.memo("node_labels", (cur.key, lang), lambda: {n.id: n.label.get(lang) for n in cur.model.spec.nodes})
+
+
+def _assumption_labels(cur: state.Current, keys: list[str]) -> dict[str, str]:
+    """:func:`_assumption_label` of each of ``keys``, made once per model and language."""
+    labels = _node_labels(cur)
+
+    def make() -> dict[str, str]:
+        return {k: f"{labels[k.split('->')[0]]} → {labels[k.split('->')[1]]}" for k in keys}
+
+    return state.memo("assumption_labels", (cur.key, state.language(), tuple(keys)), make)
+
+
 def assumption_sliders(cur: state.Current) -> None:
     """Sliders for the uncertain link weights a group wants to argue about (a few shown, more on demand)."""
     future = state.get_future()
@@ -175,14 +192,13 @@ def assumption_sliders(cur: state.Current) -> None:
         st.session_state[state.wkey("assume_pick")] = defaults + [
             k for k in future.assumptions if k in items and k not in defaults
         ]
+    labels = _assumption_labels(cur, list(items))
     st.markdown(f"**{tr('assumptions')}**")
     for key in st.session_state[state.wkey("assume_pick")]:
         item, widget = items[key], f"assume:{key}"
         if widget not in st.session_state:
             st.session_state[widget] = float(min(max(future.assumptions.get(key, weights[key]), item.low), item.high))
-        value = dutch_slider(
-            md(_assumption_label(cur, key)), item.low, item.high, ov.nice_step(item.high - item.low) / 10, widget
-        )
+        value = dutch_slider(md(labels[key]), item.low, item.high, ov.nice_step(item.high - item.low) / 10, widget)
         if value != weights[key] or key in future.assumptions:
             future.assumptions[key] = float(value)
     with st.expander(tr("more_assumptions")):
@@ -192,7 +208,7 @@ def assumption_sliders(cur: state.Current) -> None:
             list(items),
             key=state.wkey("assume_pick"),
             placeholder=tr("choose"),
-            format_func=lambda k: _assumption_label(cur, k),
+            format_func=labels.__getitem__,
         )
         if st.button(tr("reset"), key="reset_future"):
             state.set_future(fut.Future(scenario=future.scenario))
@@ -450,7 +466,7 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
         key=state.wkey("paths_pick"),
         placeholder=tr("choose"),
         max_selections=8,
-        format_func=lambda n: state.label_of(model, n),
+        format_func=_node_labels(cur).__getitem__,
     )
     bands = _bands(cur, runs, defaults, own) if band_on else {}
     # A path depends on the runs (both futures), the language and the band, not on the year: a figure is
@@ -464,8 +480,10 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
             import pandas as pd
 
             band = pd.concat([tables.band_table(s, runs[name], node, name) for name, s in bands.items()])
-        fig = charts.path_figure(table, state.label_of(model, node), state.unit_of(model, node), band)
-        return numbers.localize_figure(fig, lang)
+        # numbers: localized in the constructor (numbers.figure_locale, as numbers.localize_figure sets it)
+        return charts.path_figure(
+            table, state.label_of(model, node), state.unit_of(model, node), band, locale=numbers.figure_locale(lang)
+        )
 
     grid = st.columns(2)
     for i, node in enumerate(nodes):
