@@ -29,7 +29,7 @@ HEERLEN_FILES = [
     "models/medtech-heerlen.yaml",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml")),
 ]
-NUMERICS = ("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed")
+NUMERICS = ("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed", "networkx")
 
 PROBE = f"""
 import json, sys
