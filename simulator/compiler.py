@@ -20,7 +20,7 @@ from simulator.baselines import model_baselines
 from simulator.checked import CheckedModel, checked
 from simulator.digraph import topological_generations
 from simulator.network import instant_edges
-from simulator.plan import KernelPlan, build_plan, frozen
+from simulator.plan import FlatDepths, KernelPlan, build_plan, flat_depths, frozen
 from simulator.spec import Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 from simulator.timegrid import time_grid
 
@@ -147,6 +147,11 @@ class CompiledModel:
         """The index arrays the kernel runs, built on first use and kept with this model (read-only)."""
         return build_plan(self)
 
+    @cached_property
+    def initial_flat(self) -> FlatDepths:
+        """The plan's ``t_0`` depths as flat arrays for the compiled sums, built on first use (read-only)."""
+        return flat_depths(self.plan.initial_depths)
+
     @property
     def n_nodes(self) -> int:
         """Number of nodes N."""
@@ -157,12 +162,12 @@ class CompiledModel:
         """Number of links L."""
         return self.source.size
 
-    @property
+    @cached_property
     def bounded(self) -> np.ndarray:
-        """Indices of nodes with a lower or upper bound."""
-        return np.flatnonzero(np.isfinite(self.lower) | np.isfinite(self.upper))
+        """Indices of nodes with a lower or upper bound (read-only; kept: every run's ``t_0`` reads it)."""
+        return frozen(np.flatnonzero(np.isfinite(self.lower) | np.isfinite(self.upper)))
 
-    @property
+    @cached_property
     def has_shapes(self) -> bool:
         """True when any link has a nonlinear shape."""
         return bool(np.any(self.shape != shapes.NONE))

@@ -325,3 +325,48 @@ def initial_depths_of(cm: CompiledModel, groups: tuple[Group, ...]) -> tuple[Dep
             )
         depths.append(Depth(nodes=nodes, ranks=tuple(ranks), loops=tuple(loops)))
     return tuple(depths)
+
+
+@dataclass(frozen=True)
+class FlatDepths:
+    """:attr:`KernelPlan.initial_depths` as flat index arrays, for the compiled ``t_0`` sums
+    (:func:`simulator.engine._depth_sums`); all int64 (``has_loops`` bool), read-only.
+
+    Depth ``d``'s nodes are ``nodes[node_ptr[d]:node_ptr[d + 1]]``, its ranks
+    ``rank_ptr[d] .. rank_ptr[d + 1] - 1``; rank ``r``'s links are entries
+    ``elem_ptr[r] .. elem_ptr[r + 1] - 1`` of ``rows``, ``positions`` and ``sources``
+    (as in :class:`Depth`). ``max_nodes``: the most nodes of one depth.
+    """
+
+    node_ptr: np.ndarray
+    nodes: np.ndarray
+    rank_ptr: np.ndarray
+    elem_ptr: np.ndarray
+    rows: np.ndarray
+    positions: np.ndarray
+    sources: np.ndarray
+    has_loops: np.ndarray
+    max_nodes: int
+
+
+def flat_depths(depths: tuple[Depth, ...]) -> FlatDepths:
+    """``depths`` as :class:`FlatDepths` (built once per compiled model)."""
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return frozen(np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros(0), dtype=np.int64))
+
+    def pointers(sizes: list[int]) -> np.ndarray:
+        return frozen(np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64))
+
+    ranks = [rank for depth in depths for rank in depth.ranks]
+    return FlatDepths(
+        node_ptr=pointers([depth.nodes.size for depth in depths]),
+        nodes=joined([depth.nodes for depth in depths]),
+        rank_ptr=pointers([len(depth.ranks) for depth in depths]),
+        elem_ptr=pointers([rank[0].size for rank in ranks]),
+        rows=joined([rank[0] for rank in ranks]),
+        positions=joined([rank[1] for rank in ranks]),
+        sources=joined([rank[2] for rank in ranks]),
+        has_loops=frozen(np.array([bool(depth.loops) for depth in depths], dtype=bool)),
+        max_nodes=max((depth.nodes.size for depth in depths), default=0),
+    )
