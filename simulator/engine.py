@@ -108,6 +108,15 @@ def _gather_rows(
                 y[i, m] += 1.0 * x[j, m]
 
 
+def warm_gather() -> None:
+    """Compile (or load from numba's cache) the ``t_0`` sum of models without pass-through loops.
+
+    :mod:`simulator.warmup` runs a scenario of the Heerlen model, whose ``t_0`` has a loop
+    and so never calls it; the types are those of every call (int64 pointers, float64 arrays).
+    """
+    _Gather(np.zeros(1, dtype=np.int64), 1) @ np.zeros((1, 1))
+
+
 def _csr(level: Level) -> _Gather:
     """A level's 0/1 gather matrix, applied as CSR (see :class:`_Gather`)."""
     return _Gather(level.rows, level.nodes.size)

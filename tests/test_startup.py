@@ -191,17 +191,14 @@ def test_set_up_compiles_every_kernel_so_a_later_ensemble_compiles_none(tmp_path
     assert warm.returncode == 0, warm.stderr
     assert "numba kernels ready" in warm.stdout
     env["NUMBA_DEBUG_CACHE"] = "1"
-    for samples in ("300", "3000"):  # exact and binned summaries
+    runs = [  # exact and binned summaries; a model whose t_0 has no loop (another compiled sum)
+        ("scenarios/medtech-growth.yaml", "--samples", "300"),
+        ("scenarios/medtech-growth.yaml", "--samples", "3000"),
+        ("examples/model-diff/scenario.yaml",),
+    ]
+    for number, args in enumerate(runs):
         run = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "bwsim"),
-                "run",
-                "scenarios/medtech-growth.yaml",
-                "--samples",
-                samples,
-                "--out",
-                str(tmp_path / f"out{samples}"),
-            ],
+            [str(Path(sys.executable).parent / "bwsim"), "run", *args, "--out", str(tmp_path / f"out{number}")],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -212,6 +209,17 @@ def test_set_up_compiles_every_kernel_so_a_later_ensemble_compiles_none(tmp_path
         cache = run.stdout + run.stderr
         assert "[cache] data loaded" in cache
         assert "[cache] data saved" not in cache
+
+
+def test_the_readme_s_first_command_warms_the_kernels_before_any_bwsim_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = next(line for line in readme.splitlines() if line.startswith("bash "))
+    assert first == "bash scripts/run-heerlen.sh"
+    lines = [line for line in (ROOT / "scripts/run-heerlen.sh").read_text(encoding="utf-8").splitlines()]
+    warm = next(i for i, line in enumerate(lines) if "-m simulator.warmup scenarios/" in line)
+    install = next(i for i, line in enumerate(lines) if "pip install -q -e ." in line)
+    first_use = next(i for i, line in enumerate(lines) if "/bin/bwsim" in line)
+    assert install < warm < first_use  # compiled into the cache of the installed package, before it is used
 
 
 def test_warm_up_refuses_a_bad_scenario(tmp_path):
