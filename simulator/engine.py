@@ -42,6 +42,35 @@ from simulator.shapes import LOOKUP as _LOOKUP
 from simulator.shapes import NONE as _NO_SHAPE
 from simulator.shapes import SATURATION as _SATURATION
 
+
+def _load_numba_array_support() -> None:
+    """Import numba's array functions (``numba.np.arraymath``) without letting it import scipy.
+
+    numba imports it when the first kernel is compiled or loaded from the cache, and it
+    imports ``scipy.linalg`` (about 0.2-0.5 s of every ``bwsim run``) only to note whether
+    a BLAS is there, which changes how ``np.correlate`` and ``np.convolve`` would be
+    compiled; no kernel here calls them, and ``np.dot`` or ``np.linalg`` in a kernel still
+    imports scipy's BLAS when it is compiled. ``scipy.linalg`` is marked absent during that
+    one import, as :func:`simulator.units._import_pint` does for pint, and only when no
+    other thread runs (one could be importing it at that moment) and it is not imported yet.
+    """
+    import sys
+    import threading
+
+    if "scipy.linalg" in sys.modules or threading.active_count() > 1:
+        import numba.np.arraymath  # noqa: F401
+
+        return
+    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # import then says "not installed"
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if sys.modules.get("scipy.linalg", ...) is None:
+            del sys.modules["scipy.linalg"]
+
+
+_load_numba_array_support()
+
 TILE = 256
 """Members advanced together by the kernel: their states stay in the CPU cache."""
 
