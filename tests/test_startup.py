@@ -232,3 +232,21 @@ def test_warm_up_refuses_a_bad_scenario(tmp_path):
         [sys.executable, "-m", "simulator.warmup", str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 2 and "invalid input" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_numba_s_linear_algebra_still_works_after_the_engine_skipped_its_blas_probe():
+    """simulator.engine imports numba's array functions with scipy.linalg hidden (0.2-0.5 s of every run);
+    a later kernel that uses BLAS (np.dot) or the functions the probe chooses for (np.correlate) compiles."""
+    code = """
+import sys
+import numba, numpy as np
+import simulator.engine
+assert "scipy.linalg" not in sys.modules
+@numba.njit
+def f(a, b):
+    return np.dot(a, b), np.correlate(a, b)[0]
+print(f(np.arange(3.0), np.ones(3)))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(3.0, 3.0)"
