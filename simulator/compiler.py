@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
 
 from simulator import delays, shapes
 from simulator.baselines import model_baselines
 from simulator.checked import CheckedModel, checked
-from simulator.network import instant_graph
-from simulator.plan import KernelPlan, build_plan, frozen
+from simulator.digraph import topological_generations
+from simulator.network import instant_edges
+from simulator.plan import FlatDepths, KernelPlan, build_plan, flat_depths, frozen
 from simulator.spec import Lookup, ModelSpec, Saturation, Threshold, TimeSpec
 from simulator.timegrid import time_grid
 
@@ -147,6 +147,11 @@ class CompiledModel:
         """The index arrays the kernel runs, built on first use and kept with this model (read-only)."""
         return build_plan(self)
 
+    @cached_property
+    def initial_flat(self) -> FlatDepths:
+        """The plan's ``t_0`` depths as flat arrays for the compiled sums, built on first use (read-only)."""
+        return flat_depths(self.plan.initial_depths)
+
     @property
     def n_nodes(self) -> int:
         """Number of nodes N."""
@@ -157,12 +162,12 @@ class CompiledModel:
         """Number of links L."""
         return self.source.size
 
-    @property
+    @cached_property
     def bounded(self) -> np.ndarray:
-        """Indices of nodes with a lower or upper bound."""
-        return np.flatnonzero(np.isfinite(self.lower) | np.isfinite(self.upper))
+        """Indices of nodes with a lower or upper bound (read-only; kept: every run's ``t_0`` reads it)."""
+        return frozen(np.flatnonzero(np.isfinite(self.lower) | np.isfinite(self.upper)))
 
-    @property
+    @cached_property
     def has_shapes(self) -> bool:
         """True when any link has a nonlinear shape."""
         return bool(np.any(self.shape != shapes.NONE))
@@ -245,7 +250,7 @@ class CompiledModel:
 
 
 def _levels(
-    graph: nx.DiGraph,
+    generations: list[list[str]],
     aux: set[str],
     order: dict[str, int],
     link_ok: list[bool],
@@ -254,7 +259,7 @@ def _levels(
     ids: list[str],
 ) -> tuple[Level, ...]:
     levels = []
-    for generation in nx.topological_generations(graph):
+    for generation in generations:
         nodes = np.array(sorted(order[n] for n in generation if n in aux), dtype=int)
         if nodes.size == 0:
             continue
@@ -290,16 +295,14 @@ def compile_model(model: ModelSpec | CheckedModel, time: TimeSpec | None = None)
     aux = {n.id for n in model.nodes if n.kind != "stock"}  # auxiliaries and capacity nodes
     into_aux = [not is_stock[t] for t in tgt]
     instant_ok = [d == delays.NONE and a for d, a in zip(delay, into_aux, strict=True)]
-    levels = _levels(instant_graph(model), aux, order, instant_ok, src, tgt, ids)
-    initial_graph = nx.DiGraph()
-    initial_graph.add_nodes_from(ids)
+    instant = topological_generations(ids, instant_edges(model))
+    assert instant is not None, "a checked model has no algebraic loop"
+    levels = _levels(instant, aux, order, instant_ok, src, tgt, ids)
     initial_ok = [d != delays.FIXED and a for d, a in zip(delay, into_aux, strict=True)]
-    initial_graph.add_edges_from((ids[s], ids[t]) for s, t, ok in zip(src, tgt, initial_ok, strict=True) if ok)
-    initial_levels = (
-        _levels(initial_graph, aux, order, initial_ok, src, tgt, ids)
-        if nx.is_directed_acyclic_graph(initial_graph)
-        else None
+    initial = topological_generations(
+        ids, ((ids[s], ids[t]) for s, t, ok in zip(src.tolist(), tgt.tolist(), initial_ok, strict=True) if ok)
     )
+    initial_levels = None if initial is None else _levels(initial, aux, order, initial_ok, src, tgt, ids)
     shape, parameter, ptr, table_x, table_y = _shape_arrays(model)
     return CompiledModel(
         node_ids=tuple(ids),

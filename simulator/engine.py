@@ -28,7 +28,6 @@ from typing import Any
 
 import numba
 import numpy as np
-from scipy import sparse
 
 from simulator.budget import check_budget, engine_need
 from simulator.compiler import MINIMUM, CompiledModel, Level
@@ -42,6 +41,35 @@ from simulator.shapes import ABOVE as _ABOVE
 from simulator.shapes import LOOKUP as _LOOKUP
 from simulator.shapes import NONE as _NO_SHAPE
 from simulator.shapes import SATURATION as _SATURATION
+
+
+def _load_numba_array_support() -> None:
+    """Import numba's array functions (``numba.np.arraymath``) without letting it import scipy.
+
+    numba imports it when the first kernel is compiled or loaded from the cache, and it
+    imports ``scipy.linalg`` (about 0.2-0.5 s of every ``bwsim run``) only to note whether
+    a BLAS is there, which changes how ``np.correlate`` and ``np.convolve`` would be
+    compiled; no kernel here calls them, and ``np.dot`` or ``np.linalg`` in a kernel still
+    imports scipy's BLAS when it is compiled. ``scipy.linalg`` is marked absent during that
+    one import, as :func:`simulator.units._import_pint` does for pint, and only when no
+    other thread runs (one could be importing it at that moment) and it is not imported yet.
+    """
+    import sys
+    import threading
+
+    if "scipy.linalg" in sys.modules or threading.active_count() > 1:
+        import numba.np.arraymath  # noqa: F401
+
+        return
+    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # import then says "not installed"
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if sys.modules.get("scipy.linalg", ...) is None:
+            del sys.modules["scipy.linalg"]
+
+
+_load_numba_array_support()
 
 TILE = 256
 """Members advanced together by the kernel: their states stay in the CPU cache."""
@@ -74,38 +102,48 @@ def _as_members(values: np.ndarray | None, central: np.ndarray, n_members: int) 
     return np.broadcast_to(values, (central.size, n_members))
 
 
-try:  # the kernel scipy's own ``csr @ dense`` calls, without its per-call checks
-    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
-except ImportError:  # pragma: no cover - a future scipy may move it; the public path is the same sum
-    _csr_matvecs = None
-
-
 class _Gather:
-    """Sums link effects into their targets: ``y[i] = sum_j G[i, j] x[j]`` with a 0/1 ``G``.
+    """Sums link effects into their targets: ``y[i] = sum_j G[i, j] x[j]`` with a 0/1 ``G`` (``G[rows[p], p] = 1``).
 
-    Why CSR: one thread and no BLAS; each target's sum is taken in the order of
-    the columns, whatever the number of members, so a member's result never
-    depends on how many members share the call (and it is faster than a dense
-    matmul for thousands of members, see STACK.md).
+    Why compressed rows: one thread and no BLAS; each target's sum is taken in the order of
+    the columns, whatever the number of members, so a member's result never depends on how
+    many members share the call. The sum is the one scipy's ``csr_array @ dense`` took
+    (``y = 0``, then ``y[i] += 1.0 * x[j]`` column by column), compiled here so that the
+    engine does not import scipy (about 0.15 s of every ``bwsim run``).
     """
 
     def __init__(self, rows: np.ndarray, n_rows: int):
-        # G[rows[p], p] = 1: built from its indices (the columns ascending within each row, as
-        # csr_array of the dense matrix gives them, so each sum is taken in the same order)
-        n_cols = rows.size
-        self.matrix = sparse.csr_array((np.ones(n_cols), (rows, np.arange(n_cols))), shape=(n_rows, n_cols))
-        self.matrix.sort_indices()
-        self.n_rows, self.n_cols = n_rows, n_cols
+        rows = np.asarray(rows, dtype=np.int64)
+        self.indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        self.indptr[1:] = np.cumsum(np.bincount(rows, minlength=n_rows))
+        self.indices = np.argsort(rows, kind="stable").astype(np.int64)  # columns ascending within each row
+        self.n_rows = n_rows
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
-        if _csr_matvecs is None:
-            return self.matrix @ x
-        m = self.matrix
-        if not x.flags.c_contiguous:
-            x = np.ascontiguousarray(x)
         y = np.zeros((self.n_rows, x.shape[1]))
-        _csr_matvecs(self.n_rows, self.n_cols, x.shape[1], m.indptr, m.indices, m.data, x, y)
+        _gather_rows(self.indptr, self.indices, _writable(x), y)
         return y
+
+
+@jit()
+def _gather_rows(
+    indptr: np.ndarray, indices: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> None:  # pragma: no cover (compiled)
+    """``y[i] += 1.0 * x[j]`` for the columns ``j`` of row ``i`` in order (scipy's ``csr_matvecs``)."""
+    for i in range(indptr.size - 1):
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            for m in range(x.shape[1]):
+                y[i, m] += 1.0 * x[j, m]
+
+
+def warm_gather() -> None:
+    """Compile (or load from numba's cache) the ``t_0`` sum of models without pass-through loops.
+
+    :mod:`simulator.warmup` runs a scenario of the Heerlen model, whose ``t_0`` has a loop
+    and so never calls it; the types are those of every call (int64 pointers, float64 arrays).
+    """
+    _Gather(np.zeros(1, dtype=np.int64), 1) @ np.zeros((1, 1))
 
 
 def _csr(level: Level) -> _Gather:
@@ -128,7 +166,7 @@ def _evaluate_levels(
     pre: np.ndarray,
     ew: np.ndarray,
     k: int,
-    gathers: list[sparse.csr_array],
+    gathers: list[_Gather],
     wsig: np.ndarray,
     spar: np.ndarray,
 ) -> None:
@@ -325,19 +363,84 @@ def _solve_by_loops(cm: CompiledModel, links: np.ndarray, coef: np.ndarray, rhs:
     """
     m = rhs.shape[1]
     x = np.zeros(rhs.shape)
-    for depth in cm.plan.initial_depths:
-        value = rhs[depth.nodes]
-        for rows, positions, sources in depth.ranks:  # links from earlier depths, rank by rank
-            value[rows] += coef[positions] * x[sources]
-        for batch in depth.loops:
+    flat = cm.initial_flat
+    rhs = _writable(rhs)
+    coef = _writable(np.broadcast_to(coef, (coef.shape[0], m)))
+    buffer = np.empty((flat.max_nodes, m))
+    depth, n_depths = 0, flat.has_loops.size
+    while depth < n_depths:
+        # the sums of every depth up to the next one with loops, compiled (numpy took 0.2 ms for 45 ranks)
+        depth = _depth_sums(
+            x,
+            rhs,
+            coef,
+            buffer,
+            depth,
+            flat.node_ptr,
+            flat.nodes,
+            flat.rank_ptr,
+            flat.elem_ptr,
+            flat.rows,
+            flat.positions,
+            flat.sources,
+            flat.has_loops,
+        )
+        if depth == n_depths:
+            break
+        depth_plan = cm.plan.initial_depths[depth]
+        value = buffer[: depth_plan.nodes.size]
+        for batch in depth_plan.loops:
             size = batch.size
             a = np.zeros((batch.rows.shape[0], m, size, size))
             a[:, :, np.arange(size), np.arange(size)] = 1.0
             a[batch.loop, :, batch.inside_rows, batch.inside_cols] -= coef[batch.inside]
             b = value[batch.rows].transpose(0, 2, 1)[..., None]  # (G, M, size, 1)
             value[batch.rows] = np.linalg.solve(a, b)[..., 0].transpose(0, 2, 1)
-        x[depth.nodes] = value
+        x[depth_plan.nodes] = value
+        depth += 1
     return x
+
+
+@jit()
+def _depth_sums(
+    x: np.ndarray,
+    rhs: np.ndarray,
+    coef: np.ndarray,
+    value: np.ndarray,
+    first: int,
+    node_ptr: np.ndarray,
+    nodes: np.ndarray,
+    rank_ptr: np.ndarray,
+    elem_ptr: np.ndarray,
+    rows: np.ndarray,
+    positions: np.ndarray,
+    sources: np.ndarray,
+    has_loops: np.ndarray,
+) -> int:  # pragma: no cover (compiled)
+    """The ``t_0`` sums of :func:`_solve_by_loops` from depth ``first`` on (:class:`simulator.plan.FlatDepths`).
+
+    Per depth: ``value = rhs[nodes]``, then rank by rank ``value[rows] += coef[positions] * x[sources]``
+    (the numpy statement it replaces, element by element: the same products and sums in the same order),
+    then ``x[nodes] = value``. Stops at a depth with loops, its sums in ``value``, and returns that
+    depth (the caller solves its loops); returns the number of depths when all are done.
+    """
+    n_members = x.shape[1]
+    for depth in range(first, node_ptr.size - 1):
+        lo, hi = node_ptr[depth], node_ptr[depth + 1]
+        for q in range(hi - lo):
+            for m in range(n_members):
+                value[q, m] = rhs[nodes[lo + q], m]
+        for r in range(rank_ptr[depth], rank_ptr[depth + 1]):
+            for e in range(elem_ptr[r], elem_ptr[r + 1]):
+                row, p, s = rows[e], positions[e], sources[e]
+                for m in range(n_members):
+                    value[row, m] = value[row, m] + coef[p, m] * x[s, m]
+        if has_loops[depth]:
+            return depth
+        for q in range(hi - lo):
+            for m in range(n_members):
+                x[nodes[lo + q], m] = value[q, m]
+    return node_ptr.size - 1
 
 
 def _solve_shaped_initial(

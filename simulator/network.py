@@ -13,7 +13,7 @@ import functools
 import graphlib
 import re
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import ValidationError
@@ -61,19 +61,26 @@ def _hint_node(name: str, ids: list[str]) -> str:
     return msg("did you mean '{name}'?", name=close[0]) if close else msg("no node has that id")
 
 
-def instant_graph(model: ModelSpec) -> nx.DiGraph:
-    """Zero-lag links into auxiliaries: the order in which a step evaluates nodes.
+def instant_edges(model: ModelSpec) -> list[tuple[str, str]]:
+    """Zero-lag links into auxiliaries, as (source, target) ids: the order in which a step evaluates nodes.
 
     A link into a stock is a flow, known only at the next step, so it is left out.
     """
+    kinds = {n.id: n.kind for n in model.nodes}
+    return [
+        (link.source, link.target)
+        for link in model.links
+        if link.delay == "none" and kinds.get(link.target) in _EVALUATED and link.source in kinds
+    ]
+
+
+def instant_graph(model: ModelSpec) -> nx.DiGraph:
+    """:func:`instant_edges` as a networkx graph of every node (to name its loops)."""
     import networkx as nx
 
-    kinds = {n.id: n.kind for n in model.nodes}
     graph = nx.DiGraph()
-    graph.add_nodes_from(kinds)
-    for link in model.links:
-        if link.delay == "none" and kinds.get(link.target) in _EVALUATED and link.source in kinds:
-            graph.add_edge(link.source, link.target)
+    graph.add_nodes_from(n.id for n in model.nodes)
+    graph.add_edges_from(instant_edges(model))
     return graph
 
 
@@ -662,15 +669,7 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
     elasticity's is dimensionless, both per year into a stock; a ``weight_unit`` must be that unit in
     dimension and size. A link whose node has a unit that does not parse is reported at the node only.
     """
-    from simulator.units import (
-        UnitError,
-        expected_text,
-        expected_weight_unit,
-        parse_unit,
-        same_size,
-        size_factor,
-        written,
-    )
+    from simulator.units import UnitError, expected_text, parse_unit, same_size, weight_verdict, written
 
     problems = []
     readable: set[str] = set()
@@ -693,7 +692,6 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
                 )
             )
     by_id = {n.id: n for n in model.nodes}
-    verdicts: dict[tuple[str, str, str, str, bool], tuple[Any, float | None]] = {}
     for i, link in enumerate(model.links):
         if not link.weight_unit:
             continue
@@ -718,11 +716,8 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
             continue
         source, target = by_id[link.source], by_id[link.target]
         stock = target.kind == "stock"
-        key = (link.weight_unit, target.unit, source.unit, link.form, stock)
-        if key not in verdicts:  # once per kind of link, not per element link (342 gemeenten share them)
-            expected = expected_weight_unit(target.unit, source.unit, link.form, stock)
-            verdicts[key] = (expected, size_factor(found, expected))
-        expected, factor = verdicts[key]
+        # once per kind of link and process, not per element link (342 gemeenten share them) or per check
+        expected, factor = weight_verdict(link.weight_unit, target.unit, source.unit, link.form, stock)
         if factor is not None and same_size(factor):
             continue
         values = {

@@ -4,7 +4,7 @@
 :class:`~simulator.compiler.CompiledModel` (its ``plan``); the kernel
 (:func:`simulator.engine._time_loop`) takes the plan's arrays as they are. Its
 arrays are read-only: a plan is shared by every run of its compiled model. No
-numba and no scipy here: building a plan needs numpy and networkx only.
+numba, scipy or networkx here: building a plan needs numpy (and :mod:`simulator.digraph`) only.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from simulator.delays import EXPONENTIAL, FIXED, THIRD_ORDER
+from simulator.digraph import strongly_connected_components
 
 if TYPE_CHECKING:
     from simulator.compiler import CompiledModel
@@ -246,17 +246,21 @@ def initial_links(cm: CompiledModel) -> np.ndarray:
 def initial_groups_of(cm: CompiledModel) -> tuple[Group, ...]:
     """Strongly connected groups of the ``t_0`` link graph, each after every group it reads."""
     links = initial_links(cm)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(cm.n_nodes))
-    graph.add_edges_from(zip(cm.source[links].tolist(), cm.target[links].tolist(), strict=True))
-    condensed = nx.condensation(graph)
-    mapping = condensed.graph["mapping"]  # node -> its group
-    group_of = np.array([mapping[i] for i in range(cm.n_nodes)], dtype=np.int64)
+    # Tarjan numbers a group after every group it reaches (those that read it): sinks first
+    group_of = np.array(
+        strongly_connected_components(
+            cm.n_nodes, list(zip(cm.source[links].tolist(), cm.target[links].tolist(), strict=True))
+        ),
+        dtype=np.int64,
+    )
+    n_groups = int(group_of.max()) + 1 if cm.n_nodes else 0
     by_group = np.argsort(group_of[cm.target[links]], kind="stable")  # positions in links, ascending per group
-    bounds = np.searchsorted(group_of[cm.target[links]][by_group], np.arange(len(condensed) + 1))
+    bounds = np.searchsorted(group_of[cm.target[links]][by_group], np.arange(n_groups + 1))
+    members = np.argsort(group_of, kind="stable")  # nodes ascending within each group
+    starts = np.searchsorted(group_of[members], np.arange(n_groups + 1))
     groups = []
-    for c in nx.topological_sort(condensed):
-        nodes = np.array(sorted(condensed.nodes[c]["members"]), dtype=np.int64)
+    for c in range(n_groups - 1, -1, -1):  # each group after every group it reads
+        nodes = members[starts[c] : starts[c + 1]].astype(np.int64)
         into = by_group[bounds[c] : bounds[c + 1]]  # the links into the group, in link order (one sort, no scans)
         within = np.isin(cm.source[links[into]], nodes)
         inside, outside = into[within], into[~within]
@@ -321,3 +325,48 @@ def initial_depths_of(cm: CompiledModel, groups: tuple[Group, ...]) -> tuple[Dep
             )
         depths.append(Depth(nodes=nodes, ranks=tuple(ranks), loops=tuple(loops)))
     return tuple(depths)
+
+
+@dataclass(frozen=True)
+class FlatDepths:
+    """:attr:`KernelPlan.initial_depths` as flat index arrays, for the compiled ``t_0`` sums
+    (:func:`simulator.engine._depth_sums`); all int64 (``has_loops`` bool), read-only.
+
+    Depth ``d``'s nodes are ``nodes[node_ptr[d]:node_ptr[d + 1]]``, its ranks
+    ``rank_ptr[d] .. rank_ptr[d + 1] - 1``; rank ``r``'s links are entries
+    ``elem_ptr[r] .. elem_ptr[r + 1] - 1`` of ``rows``, ``positions`` and ``sources``
+    (as in :class:`Depth`). ``max_nodes``: the most nodes of one depth.
+    """
+
+    node_ptr: np.ndarray
+    nodes: np.ndarray
+    rank_ptr: np.ndarray
+    elem_ptr: np.ndarray
+    rows: np.ndarray
+    positions: np.ndarray
+    sources: np.ndarray
+    has_loops: np.ndarray
+    max_nodes: int
+
+
+def flat_depths(depths: tuple[Depth, ...]) -> FlatDepths:
+    """``depths`` as :class:`FlatDepths` (built once per compiled model)."""
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return frozen(np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros(0), dtype=np.int64))
+
+    def pointers(sizes: list[int]) -> np.ndarray:
+        return frozen(np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64))
+
+    ranks = [rank for depth in depths for rank in depth.ranks]
+    return FlatDepths(
+        node_ptr=pointers([depth.nodes.size for depth in depths]),
+        nodes=joined([depth.nodes for depth in depths]),
+        rank_ptr=pointers([len(depth.ranks) for depth in depths]),
+        elem_ptr=pointers([rank[0].size for rank in ranks]),
+        rows=joined([rank[0] for rank in ranks]),
+        positions=joined([rank[1] for rank in ranks]),
+        sources=joined([rank[2] for rank in ranks]),
+        has_loops=frozen(np.array([bool(depth.loops) for depth in depths], dtype=bool)),
+        max_nodes=max((depth.nodes.size for depth in depths), default=0),
+    )

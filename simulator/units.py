@@ -263,6 +263,19 @@ def _singular(text: str) -> str:
     return text
 
 
+@functools.cache
+def weight_verdict(
+    weight_unit: str, target: str, source: str, form: str, into_stock: bool
+) -> tuple[pint.Unit, float | None]:
+    """The unit a link's weight must have and how many of it one ``weight_unit`` is (None: another dimension).
+
+    The units must parse (:func:`parse_unit`). Kept for the process: ``bwsim validate``
+    checks a model once for each scenario on it, and the app at every change.
+    """
+    expected = expected_weight_unit(target, source, form, into_stock)
+    return expected, size_factor(parse_unit(weight_unit), expected)
+
+
 def size_factor(found: pint.Unit, expected: pint.Unit) -> float | None:
     """How many ``expected`` one ``found`` is (1: the same unit); None when their dimensions differ."""
     units = registry()

@@ -1,7 +1,7 @@
 """Compile bwsim's numba kernels into numba's on-disk cache, once, at set-up.
 
-The kernels (:func:`simulator.engine._time_loop`, the ensemble summaries in
-:mod:`simulator.ensemble`) are compiled on their first call, which takes
+The kernels (:func:`simulator.engine._time_loop`, the ``t_0`` sums, the ensemble
+summaries in :mod:`simulator.ensemble`) are compiled on their first call, which takes
 several seconds, and cached on disk (``cache=True``). Without this step the
 first user command of each kind pays that compile. ``scripts/run-heerlen.sh``
 (the README's first command) runs ``python -m simulator.warmup SCENARIO`` so
@@ -19,6 +19,7 @@ from pathlib import Path
 
 def warm_up(scenario: str | Path) -> float:
     """Run ``scenario`` once deterministically and as two 64-member ensembles; return the seconds taken."""
+    from simulator.engine import warm_gather
     from simulator.ensemble import ensemble_summary
     from simulator.io.spec_files import load_scenario
     from simulator.scenario_run import prepare_scenario, run_deterministic
@@ -29,6 +30,7 @@ def warm_up(scenario: str | Path) -> float:
     run_deterministic(prepared)
     ensemble_summary(prepared, samples=64, seed=0)  # exact quantiles
     ensemble_summary(prepared, samples=64, seed=0, exact_limit=0)  # binned quantiles (large ensembles)
+    warm_gather()  # the t_0 of a model without pass-through loops, which a scenario may not use
     return time.perf_counter() - start
 
 

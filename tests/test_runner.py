@@ -179,3 +179,25 @@ def test_library_errors_name_values_and_the_command_line_names_its_flags():
         app, ["sensitivity", str(SCENARIOS[0]), "--output", "life_satisfactoin", "--year", "2035", "--samples", "16"]
     )
     assert out.exit_code == 2 and "--output" in out.output and "life_satisfaction" in out.output
+
+
+def test_the_apps_band_its_shares_and_its_stability_warning_are_one_draw_and_one_simulation(counted):
+    """The app's uncertainty band, the verdict shares beside it and the members' stability warning
+    (simulator.app.state) read the same ensemble: drawn once, each member simulated once."""
+    import streamlit as st
+
+    from simulator.app import state
+    from simulator.io.spec_files import load_scenario
+
+    draws, runs = counted
+    loaded = load_scenario(SCENARIOS[0])
+    cur = state.Current(loaded.model, f"{loaded.model.sha256}-counted", {loaded.spec.name: loaded.spec}, "m.yaml")
+    st.cache_resource.clear()
+    try:
+        band = state.ensemble(cur, loaded.spec, 300)
+        state.scorecard_of(cur, loaded.spec, float(loaded.model.spec.time.end), 300)
+        state.ensemble_stability_warning(cur, loaded.spec, 300)
+    finally:
+        st.cache_resource.clear()
+    assert band is not None and band.samples == 300
+    assert len(draws.calls) == 1 and runs.members() == 300

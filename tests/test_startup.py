@@ -29,7 +29,7 @@ HEERLEN_FILES = [
     "models/medtech-heerlen.yaml",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml")),
 ]
-NUMERICS = ("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed")
+NUMERICS = ("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed", "networkx")
 
 PROBE = f"""
 import json, sys
@@ -71,6 +71,9 @@ def test_a_deterministic_run_does_not_import_the_sampling_statistics(tmp_path):
     code, modules, _ = _probe("run", "scenarios/medtech-growth.yaml", "--out", str(tmp_path / "out"))
     assert code == 0
     assert "scipy.stats" not in modules and "SALib" not in modules and "dask" not in modules
+    # numba imports scipy's top package only; the engine's sums are its own, numba's BLAS probe is skipped
+    assert not [m for m in modules if m.startswith(("scipy.linalg", "scipy.sparse", "scipy.stats"))]
+    assert "networkx" not in modules  # loops are named only when a model is unstable
     assert "numba" in modules  # the kernel, loaded from its cache
 
 
@@ -191,17 +194,14 @@ def test_set_up_compiles_every_kernel_so_a_later_ensemble_compiles_none(tmp_path
     assert warm.returncode == 0, warm.stderr
     assert "numba kernels ready" in warm.stdout
     env["NUMBA_DEBUG_CACHE"] = "1"
-    for samples in ("300", "3000"):  # exact and binned summaries
+    runs = [  # exact and binned summaries; a model whose t_0 has no loop (another compiled sum)
+        ("scenarios/medtech-growth.yaml", "--samples", "300"),
+        ("scenarios/medtech-growth.yaml", "--samples", "3000"),
+        ("examples/model-diff/scenario.yaml",),
+    ]
+    for number, args in enumerate(runs):
         run = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "bwsim"),
-                "run",
-                "scenarios/medtech-growth.yaml",
-                "--samples",
-                samples,
-                "--out",
-                str(tmp_path / f"out{samples}"),
-            ],
+            [str(Path(sys.executable).parent / "bwsim"), "run", *args, "--out", str(tmp_path / f"out{number}")],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -214,6 +214,17 @@ def test_set_up_compiles_every_kernel_so_a_later_ensemble_compiles_none(tmp_path
         assert "[cache] data saved" not in cache
 
 
+def test_the_readme_s_first_command_warms_the_kernels_before_any_bwsim_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = next(line for line in readme.splitlines() if line.startswith("bash "))
+    assert first == "bash scripts/run-heerlen.sh"
+    lines = [line for line in (ROOT / "scripts/run-heerlen.sh").read_text(encoding="utf-8").splitlines()]
+    warm = next(i for i, line in enumerate(lines) if "-m simulator.warmup scenarios/" in line)
+    install = next(i for i, line in enumerate(lines) if "pip install -q -e ." in line)
+    first_use = next(i for i, line in enumerate(lines) if "/bin/bwsim" in line)
+    assert install < warm < first_use  # compiled into the cache of the installed package, before it is used
+
+
 def test_warm_up_refuses_a_bad_scenario(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({"name": "x", "model": "missing.yaml"}), encoding="utf-8")
@@ -221,3 +232,21 @@ def test_warm_up_refuses_a_bad_scenario(tmp_path):
         [sys.executable, "-m", "simulator.warmup", str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 2 and "invalid input" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_numba_s_linear_algebra_still_works_after_the_engine_skipped_its_blas_probe():
+    """simulator.engine imports numba's array functions with scipy.linalg hidden (0.2-0.5 s of every run);
+    a later kernel that uses BLAS (np.dot) or the functions the probe chooses for (np.correlate) compiles."""
+    code = """
+import sys
+import numba, numpy as np
+import simulator.engine
+assert "scipy.linalg" not in sys.modules
+@numba.njit
+def f(a, b):
+    return np.dot(a, b), np.correlate(a, b)[0]
+print(f(np.arange(3.0), np.ones(3)))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(3.0, 3.0)"

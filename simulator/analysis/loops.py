@@ -27,7 +27,6 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 if TYPE_CHECKING:
@@ -184,6 +183,8 @@ def find_loops(model: ModelSpec, time: TimeSpec | None = None, max_loops: int = 
     InputError
         When ``model`` has problems (those of ``bwsim validate``), before any work.
     """
+    import networkx as nx  # here: 0.2 s that the check of a stable model and a plain run do not need
+
     time = checked(model, time).time
     order = {node_id: i for i, node_id in enumerate(model.node_ids)}
     index = {(lk.source, lk.target): j for j, lk in enumerate(model.links)}

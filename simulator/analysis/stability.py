@@ -61,6 +61,7 @@ from simulator.budget import MAX_BYTES
 from simulator.checked import checked
 from simulator.compiler import MINIMUM, CompiledModel
 from simulator.delays import DELAY_TYPES, STAGES, fixed_steps, smoothing_rate
+from simulator.digraph import strongly_connected_components
 from simulator.spec import ModelSpec, TimeSpec
 
 TOLERANCE = 1e-9
@@ -440,16 +441,11 @@ def _radius_with(
 
 def _links_on_loops(cm: CompiledModel) -> np.ndarray:
     """Bool (L,): links on some feedback loop (both ends in one strongly connected group, or a self-link)."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(cm.n_nodes))
-    graph.add_edges_from(zip(cm.source.tolist(), cm.target.tolist(), strict=True))
-    group = {}
-    for number, members in enumerate(nx.strongly_connected_components(graph)):
-        for i in members:
-            group[i] = number
-    return np.array([group[int(s)] == group[int(t)] for s, t in zip(cm.source, cm.target, strict=True)], dtype=bool)
+    group = np.array(
+        strongly_connected_components(cm.n_nodes, list(zip(cm.source.tolist(), cm.target.tolist(), strict=True))),
+        dtype=np.int64,
+    )
+    return group[cm.source] == group[cm.target]
 
 
 def _neutral(

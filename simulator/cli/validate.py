@@ -8,7 +8,13 @@ import typer
 
 from simulator.cli.common import EXIT_BAD_INPUT, Lang, State, language_option, say
 from simulator.errors import InputError
-from simulator.io.spec_files import ModelFile, ScenarioFile, is_scenario_document, load_model, load_scenario
+from simulator.io.spec_files import (
+    ModelFile,
+    ScenarioFile,
+    is_scenario_document,
+    model_from_document,
+    scenario_from_document,
+)
 from simulator.io.yaml_file import read_yaml
 from simulator.messages import msg, translate
 
@@ -41,15 +47,17 @@ def validate(
     horizon or a run above the budget is a warning (on stderr; the exit status stays 0).
     """
     n_bad = 0
+    models: dict[Path, ModelFile] = {}  # each model read once, however many scenarios name it
     for path in paths:
         try:
-            doc, _ = read_yaml(path)
+            doc, raw = read_yaml(path)
             loaded: ModelFile | ScenarioFile
             if is_scenario_document(doc):
-                loaded = load_scenario(path)
+                loaded = scenario_from_document(doc, raw, str(path), known=models)
                 kind = msg("scenario on {model}", model=loaded.model.spec.name)
             else:
-                loaded = load_model(path)
+                loaded = model_from_document(doc, raw, str(path))
+                models[path.resolve()] = loaded
                 kind = msg(
                     "model, {nodes} nodes, {links} links", nodes=len(loaded.spec.nodes), links=len(loaded.spec.links)
                 )

@@ -263,11 +263,20 @@ def model_beside(scenario_path: str, model: str) -> Path:
         return resolved
 
 
-def scenario_from_document(doc: YamlDocument, raw: bytes, path: str, model: ModelFile | None = None) -> ScenarioFile:
+def scenario_from_document(
+    doc: YamlDocument,
+    raw: bytes,
+    path: str,
+    model: ModelFile | None = None,
+    known: dict[Path, ModelFile] | None = None,
+) -> ScenarioFile:
     """Validate a parsed scenario document against its model.
 
     ``model`` is read from the scenario's ``model:`` path (relative to the
-    scenario file) unless given.
+    scenario file) unless given. ``known``, models already read by the same
+    command by their resolved path, is used instead of reading the file again
+    (``bwsim validate`` of a model and four scenarios reads the model once); a
+    model read here is added to it.
     """
     scenario = spec_from_document(doc, specs.ScenarioSpec)
     if model is None:
@@ -282,7 +291,10 @@ def scenario_from_document(doc: YamlDocument, raw: bytes, path: str, model: Mode
                     msg("the path is relative to the scenario file"),
                 )
             )
-        model = load_model(model_path)
+        key = model_path.resolve()
+        model = known[key] if known is not None and key in known else load_model(model_path)
+        if known is not None:
+            known[key] = model
     problems = check_scenario(scenario, model.spec, doc)
     if problems:
         raise InputError(problems)
