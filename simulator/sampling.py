@@ -29,9 +29,11 @@ into chunks or spread over workers, so any chunking gives the same numbers,
 bit for bit.
 
 Memory: Monte Carlo draws each block from its own stream (flat memory). A Latin
-hypercube needs its whole design, ``samples x D`` floats (8 bytes each, ``D``
-the number of uncertain parameters), held once by the driver: 100,000 samples
-of 130 parameters take 104 MB.
+hypercube is held as its permutations (:class:`simulator.lhs.LatinDesign`),
+``samples x D`` int32 (4 bytes each, ``D`` the number of uncertain parameters),
+once by the driver, and each block's rows are computed when it runs (the same
+numbers as scipy's whole design, bit for bit): 1,000,000 samples of 121
+parameters take 484 MB, 100,000 of 130 take 52 MB.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from typing import Literal
 import numpy as np
 
 from simulator.errors import InputError, Problem
+from simulator.lhs import PERMUTATION_BYTES, LatinDesign
 from simulator.messages import msg
 from simulator.scores import pool_ppf
 from simulator.spec import Distribution, ModelSpec, ScoredWeight
@@ -54,7 +57,7 @@ BLOCK_SIZE = 1000
 """Members per engine call. Fixed, so that results never depend on chunking."""
 
 LHS_MEMORY_LIMIT = 2 * 2**30
-"""Largest Latin hypercube design, bytes (the whole design is held in memory)."""
+"""Largest Latin hypercube design, bytes (its permutations are held in memory: :data:`PERMUTATION_BYTES` a value)."""
 
 _EPS = 2.0**-53  # keeps u inside (0, 1): a normal's ppf is infinite at 0 and 1
 
@@ -343,8 +346,8 @@ class ParameterSample:
         Values of links without spread (and the deterministic run's values).
     central_shape : ndarray (L,)
         Central saturation max or threshold level per link (0 without one).
-    design : ndarray (samples, D) or None
-        The Latin hypercube in (0, 1); None for Monte Carlo (drawn per block).
+    design : LatinDesign or ndarray (samples, D) or None
+        The Latin hypercube in (0, 1) (its rows computed per block); None for Monte Carlo (drawn per block).
     """
 
     parameters: tuple[Parameter, ...]
@@ -353,7 +356,7 @@ class ParameterSample:
     method: str
     central_weight: np.ndarray
     central_lag: np.ndarray
-    design: np.ndarray | None
+    design: LatinDesign | np.ndarray | None
     central_shape: np.ndarray | None = None
 
     @property
@@ -368,6 +371,8 @@ class ParameterSample:
     def uniforms(self, block: int) -> np.ndarray:
         """Uniform draws of one block, shape (members in block, D)."""
         start, stop = self.block_range(block)
+        if isinstance(self.design, LatinDesign):
+            return self.design.rows(start, stop)
         if self.design is not None:
             return self.design[start:stop]
         rng = np.random.default_rng([self.seed, block])
@@ -412,7 +417,7 @@ class ParameterSample:
 def design_problems(model: ModelSpec, samples: int, method: str, file: str = "") -> list[Problem]:
     """A Latin hypercube too large to hold in memory (see :data:`LHS_MEMORY_LIMIT`)."""
     n_parameters = len(uncertain_parameters(model)) + len(shape_parameters(model))
-    design_bytes = 8 * samples * n_parameters
+    design_bytes = PERMUTATION_BYTES * samples * n_parameters
     if method != "lhs" or design_bytes <= LHS_MEMORY_LIMIT:
         return []
     return [
@@ -455,12 +460,9 @@ def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> 
     if problems:
         raise InputError(problems)
     parameters = uncertain_parameters(model) + shape_parameters(model)  # shape parameters last: weights and
-    design = None  # lags draw the same numbers as in a model without them
+    design: LatinDesign | np.ndarray | None = None  # lags draw the same numbers as in a model without them
     if method == "lhs" and parameters:
-        from scipy.stats import qmc
-
-        rng = np.random.default_rng(seed)
-        design = qmc.LatinHypercube(d=len(parameters), rng=rng).random(samples)
+        design = LatinDesign(len(parameters), samples, seed)  # qmc.LatinHypercube's, held as permutations
     elif method == "lhs":
         design = np.zeros((samples, 0))
     return ParameterSample(
