@@ -156,3 +156,12 @@ def test_a_sample_s_blocks_are_rows_of_scipys_latin_hypercube():
     sample = draw(_model(), BLOCK_SIZE + 3, seed=2)
     scipy_design = qmc.LatinHypercube(d=len(sample.parameters), rng=np.random.default_rng(2)).random(BLOCK_SIZE + 3)
     assert sample.uniforms(1).tobytes() == scipy_design[BLOCK_SIZE:].tobytes()
+
+
+def test_a_block_s_draws_are_each_parameter_s_inverse_cdf_bit_for_bit():
+    from simulator.sampling import draws, inverse_cdf
+
+    sample = draw(_model(), 500, seed=4)
+    u = sample.uniforms(0)
+    expected = np.stack([inverse_cdf(p.dist, u[:, c]) for c, p in enumerate(sample.parameters)], axis=1)
+    assert draws(sample.parameters, u).tobytes() == expected.tobytes()
