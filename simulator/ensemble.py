@@ -425,7 +425,7 @@ class Reduction:
         """
         sums = low = high = None
         held: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])  # values, paths, kept
-        offset, blown = 0, []
+        offset, blown = 0, list[tuple[int, int, int]]()
         counting = bins is not None and not exact
         if counting and self.counts is None and bins is not None:
             self.counts = np.zeros((bins.low.size, bins.n_bins + 2), dtype=COUNT_TYPE)
