@@ -736,8 +736,12 @@ def _time_loop(  # noqa: C901 (one place holds a step)
     stock = np.zeros((n_stocks, width))  # stock deviations at t_{k+1}
     acc = np.zeros((1, width))  # a node's sum of effects
     y = np.zeros(width)
-    for first in range(0, n_members, TILE):
-        nt = min(TILE, n_members - first)
+    stride = np.uint64(sstride)
+    for start in range(0, n_members, TILE):
+        # unsigned: an index ``first + m`` of signed integers could be negative for all numba knows, and
+        # its wraparound check turned each contiguous load and store of the members into a gather
+        first = np.uint64(start)
+        nt = np.uint64(min(TILE, n_members - start))
         for j_link in range(n_links):
             code = delay[j_link]
             for m in range(nt):
@@ -770,7 +774,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                                     d[back, src, first + m],
                                     base[back, src],
                                     wsig[j_link, first + m],
-                                    sparam[j_link, (first + m) * sstride],
+                                    sparam[j_link, (first + m) * stride],
                                     tx,
                                     ty,
                                     lo,
@@ -833,7 +837,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                                         d[k, src, first + m],
                                         bs,
                                         wsig[j_link, first + m],
-                                        sparam[j_link, (first + m) * sstride],
+                                        sparam[j_link, (first + m) * stride],
                                         tx,
                                         ty,
                                         lo,
@@ -868,7 +872,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                             d[k, src, first + m],
                             bs,
                             wsig[j_link, first + m],
-                            sparam[j_link, (first + m) * sstride],
+                            sparam[j_link, (first + m) * stride],
                             tx,
                             ty,
                             lo,
@@ -913,7 +917,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                             d[k, src, first + m],
                             bs,
                             wsig[j_link, first + m],
-                            sparam[j_link, (first + m) * sstride],
+                            sparam[j_link, (first + m) * stride],
                             tx,
                             ty,
                             lo,
