@@ -165,3 +165,14 @@ def test_a_block_s_draws_are_each_parameter_s_inverse_cdf_bit_for_bit():
     u = sample.uniforms(0)
     expected = np.stack([inverse_cdf(p.dist, u[:, c]) for c, p in enumerate(sample.parameters)], axis=1)
     assert draws(sample.parameters, u).tobytes() == expected.tobytes()
+
+
+def test_the_latin_design_s_shuffles_are_numpy_s_when_the_raw_draws_run_out_anywhere(monkeypatch):
+    from scipy.stats import qmc
+
+    import simulator.lhs as lhs
+
+    scipy_design = qmc.LatinHypercube(d=4, rng=np.random.default_rng(9)).random(300)
+    for chunk in (1, 7, 64):  # 2, 14, 128 draws of 32 bits at a time: refills inside a row and between rows
+        monkeypatch.setattr(lhs, "_RAW_CHUNK", chunk)
+        assert np.asarray(lhs.LatinDesign(4, 300, 9)).tobytes() == scipy_design.tobytes()
