@@ -75,6 +75,8 @@ from simulator.scenario_run import PreparedScenario
 QUANTILES = (0.05, 0.5, 0.95)
 ENSEMBLE_COLUMNS = ["scenario", "node", "time", "mean", "p05", "p50", "p95"]
 DEFAULT_CHUNK = 10_000
+THREAD_CHUNKS = 4
+"""Chunks per thread of an in-process run on threads (at most :data:`DEFAULT_CHUNK` members each)."""
 EXACT_LIMIT = 5_000_000
 N_BINS = 1000
 COUNT_TYPE = np.int32
@@ -1012,7 +1014,9 @@ def _reduce(
     with contextlib.ExitStack() as stack:
         if executor is None and threads > 1 and n_blocks > 2:
             executor = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="bwsim"))
-            blocks_per_chunk = 1
+            # a few chunks per thread, no more: each chunk's reduction holds a histogram of all nodes and
+            # times (14.6 MB for the Heerlen model) that the driver then adds up, under the GIL
+            blocks_per_chunk = max(1, min(blocks_per_chunk, -(-n_blocks // (THREAD_CHUNKS * threads))))
         return _reduce_on(
             prepared,
             n_members,
