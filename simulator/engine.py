@@ -43,8 +43,10 @@ from simulator.shapes import LOOKUP as _LOOKUP
 from simulator.shapes import NONE as _NO_SHAPE
 from simulator.shapes import SATURATION as _SATURATION
 
-TILE = 256
-"""Members advanced together by the kernel: their states stay in the CPU cache."""
+TILE = 512
+"""Members advanced together by the kernel: their states stay in the CPU cache (L2: a tile's delay states
+are ``5 x links x TILE`` floats, 1.5 MB for the Heerlen model; 512 ran a block of 1,000 Heerlen members in
+about 15 % less time than 256, and 1,024 slower again)."""
 
 
 def jit(**options: Any) -> Callable[[Callable], Callable]:
