@@ -71,8 +71,10 @@ def _load_numba_array_support() -> None:
 
 _load_numba_array_support()
 
-TILE = 256
-"""Members advanced together by the kernel: their states stay in the CPU cache."""
+TILE = 512
+"""Members advanced together by the kernel: their states stay in the CPU cache (L2: a tile's delay states
+are ``5 x links x TILE`` floats, 1.5 MB for the Heerlen model; 512 ran a block of 1,000 Heerlen members in
+about 15 % less time than 256, and 1,024 slower again)."""
 
 
 def jit(**options: Any) -> Callable[[Callable], Callable]:
@@ -839,8 +841,12 @@ def _time_loop(  # noqa: C901 (one place holds a step)
     stock = np.zeros((n_stocks, width))  # stock deviations at t_{k+1}
     acc = np.zeros((1, width))  # a node's sum of effects
     y = np.zeros(width)
-    for first in range(0, n_members, TILE):
-        nt = min(TILE, n_members - first)
+    stride = np.uint64(sstride)
+    for start in range(0, n_members, TILE):
+        # unsigned: an index ``first + m`` of signed integers could be negative for all numba knows, and
+        # its wraparound check turned each contiguous load and store of the members into a gather
+        first = np.uint64(start)
+        nt = np.uint64(min(TILE, n_members - start))
         for j_link in range(n_links):
             code = delay[j_link]
             for m in range(nt):
@@ -873,7 +879,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                                     d[back, src, first + m],
                                     base[back, src],
                                     wsig[j_link, first + m],
-                                    sparam[j_link, (first + m) * sstride],
+                                    sparam[j_link, (first + m) * stride],
                                     tx,
                                     ty,
                                     lo,
@@ -936,7 +942,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                                         d[k, src, first + m],
                                         bs,
                                         wsig[j_link, first + m],
-                                        sparam[j_link, (first + m) * sstride],
+                                        sparam[j_link, (first + m) * stride],
                                         tx,
                                         ty,
                                         lo,
@@ -971,7 +977,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                             d[k, src, first + m],
                             bs,
                             wsig[j_link, first + m],
-                            sparam[j_link, (first + m) * sstride],
+                            sparam[j_link, (first + m) * stride],
                             tx,
                             ty,
                             lo,
@@ -1016,7 +1022,7 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                             d[k, src, first + m],
                             bs,
                             wsig[j_link, first + m],
-                            sparam[j_link, (first + m) * sstride],
+                            sparam[j_link, (first + m) * stride],
                             tx,
                             ty,
                             lo,

@@ -7,7 +7,8 @@ for the 342-gemeente one), members on the last array axis. Blocks are grouped in
 chunks, the unit of work handed to an executor (:mod:`simulator.distributed`).
 Each chunk returns a small :class:`Reduction`, never the member paths, so peak
 memory does not grow with the number of samples (except for the exact mode
-below, and the Latin hypercube design of :mod:`simulator.sampling`).
+below, and the Latin hypercube design of :mod:`simulator.sampling`, held as its
+int32 permutations: 4 bytes a member and parameter, :mod:`simulator.lhs`).
 
 Summaries of the deviation ``d`` per node and time (all in node units):
 
@@ -75,6 +76,8 @@ from simulator.scenario_run import PreparedScenario
 QUANTILES = (0.05, 0.5, 0.95)
 ENSEMBLE_COLUMNS = ["scenario", "node", "time", "mean", "p05", "p50", "p95"]
 DEFAULT_CHUNK = 10_000
+THREAD_CHUNKS = 4
+"""Chunks per thread of an in-process run on threads (at most :data:`DEFAULT_CHUNK` members each)."""
 EXACT_LIMIT = 5_000_000
 N_BINS = 1000
 COUNT_TYPE = np.int32
@@ -126,7 +129,27 @@ class Bins:
 
         A value's bin is ``floor(clip((d - low) * (1 / width) + 1, 0, n_bins + 1))``.
         """
-        _count(np.ascontiguousarray(d, dtype=np.float64), self.low, 1.0 / self.width, self.n_bins, counts)
+        _count(np.ascontiguousarray(d, dtype=np.float64), self.low, self.inverse_width, self.n_bins, counts)
+
+    @property
+    def inverse_width(self) -> np.ndarray:
+        """``1 / width`` per node and time (1 / node units): a value's bin is found by a multiplication."""
+        return 1.0 / self.width
+
+
+@jit(inline="always")
+def _first_equal(first: float, row: np.ndarray, value: float) -> float:  # pragma: no cover (compiled)
+    """``first`` when it equals ``value``, else the first entry of ``row`` that does (``value`` if none)."""
+    if first == value:
+        return first
+    for j in range(row.size):
+        if row[j] == value:
+            return row[j]
+    return value
+
+
+_NO_BINS = (np.zeros((1, 1)), np.ones((1, 1)), 0, np.zeros((1, 1), dtype=COUNT_TYPE))
+"""The histogram arguments of :func:`_fold_into` when it only sums (no bins: ``n_bins`` 0)."""
 
 
 @jit()
@@ -181,37 +204,144 @@ def _fold(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma
     return total, low, high
 
 
+@jit(inline="always")
+def _fold_row(
+    row: np.ndarray, acc: np.ndarray, offset: int, head: int, lo: float, hi: float
+) -> tuple[float, float]:  # pragma: no cover (compiled)
+    """Add one node and time's members ``row`` into its eight running sums ``acc`` (member ``offset + j``
+    into sum ``(offset + j) % 8``; ``head`` members come before sum 0's first); return the extremes of
+    ``lo``, ``hi`` and ``row``, the first one seen on a tie (as one running comparison finds it)."""
+    n_members = row.size
+    first = lo  # the extremes before this row's members
+    for m in range(head):
+        v = row[m]
+        acc[(offset + m) % 8] += v
+        lo = v if v < lo else lo
+        hi = v if v > hi else hi
+    a0, a1, a2, a3, a4, a5, a6, a7 = acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]
+    l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = lo
+    h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = hi
+    m = head
+    while m + 8 <= n_members:  # eight lanes: vectorised
+        v0, v1, v2, v3 = row[m], row[m + 1], row[m + 2], row[m + 3]
+        v4, v5, v6, v7 = row[m + 4], row[m + 5], row[m + 6], row[m + 7]
+        a0 += v0
+        a1 += v1
+        a2 += v2
+        a3 += v3
+        a4 += v4
+        a5 += v5
+        a6 += v6
+        a7 += v7
+        l0 = v0 if v0 < l0 else l0
+        l1 = v1 if v1 < l1 else l1
+        l2 = v2 if v2 < l2 else l2
+        l3 = v3 if v3 < l3 else l3
+        l4 = v4 if v4 < l4 else l4
+        l5 = v5 if v5 < l5 else l5
+        l6 = v6 if v6 < l6 else l6
+        l7 = v7 if v7 < l7 else l7
+        h0 = v0 if v0 > h0 else h0
+        h1 = v1 if v1 > h1 else h1
+        h2 = v2 if v2 > h2 else h2
+        h3 = v3 if v3 > h3 else h3
+        h4 = v4 if v4 > h4 else h4
+        h5 = v5 if v5 > h5 else h5
+        h6 = v6 if v6 > h6 else h6
+        h7 = v7 if v7 > h7 else h7
+        m += 8
+    acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = a0, a1, a2, a3, a4, a5, a6, a7
+    for v in (l0, l1, l2, l3, l4, l5, l6, l7):
+        lo = v if v < lo else lo
+    for v in (h0, h1, h2, h3, h4, h5, h6, h7):
+        hi = v if v > hi else hi
+    for j in range(m, n_members):
+        v = row[j]
+        acc[(offset + j) % 8] += v
+        lo = v if v < lo else lo
+        hi = v if v > hi else hi
+    # equal values other than zeros have equal bits; of -0.0 and 0.0 the first one seen is kept
+    if lo == 0.0:
+        lo = _first_equal(first, row, 0.0)
+    if hi == 0.0:
+        hi = _first_equal(first, row, 0.0)
+    return lo, hi
+
+
+@jit(inline="always")
+def _row_finite(row: np.ndarray, acc: np.ndarray, lo: float, hi: float) -> bool:  # pragma: no cover (compiled)
+    """True when every value of ``row`` is finite, from its extremes and its sums ``acc`` (a scan only
+    when a sum is not finite: a NaN compares false, but makes its sum NaN)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # an infinity is an extreme
+        return False
+    total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    if math.isfinite(total):
+        return True
+    for j in range(row.size):  # a NaN, or finite values whose sum overflows
+        if row[j] != row[j]:
+            return False
+    return True
+
+
+@jit(inline="always")
+def _count_row(
+    row: np.ndarray, low: float, inverse: float, top: float, index: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover (compiled)
+    """Add the bins of finite ``row`` to one node and time's counts ``out`` (see :meth:`Bins.add_counts`)."""
+    for j in range(row.size):  # bins first (no branches: vectorised), then the counts
+        t = (row[j] - low) * inverse + 1.0
+        t = 0.0 if t < 0.0 else t
+        t = top if t > top else t
+        index[j] = int(t)  # truncation = floor, as t >= 0
+    for j in range(row.size):
+        out[index[j]] += 1
+
+
 @jit()
 def _fold_into(
-    d: np.ndarray, parts: np.ndarray, low: np.ndarray, high: np.ndarray, offset: int
+    d: np.ndarray,
+    parts: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    offset: int,
+    bin_low: np.ndarray,
+    inverse_width: np.ndarray,
+    n_bins: int,
+    counts: np.ndarray,
 ) -> bool:  # pragma: no cover (compiled)
     """Add ``d`` (K + 1, N, m), members ``offset .. offset + m - 1`` of a block, into the block's eight
-    running sums ``parts`` (K + 1, N, 8) (member ``j`` into sum ``j % 8``) and extremes, in place.
+    running sums ``parts`` (K + 1, N, 8) (member ``j`` into sum ``j % 8``) and extremes, in place;
+    with ``n_bins`` > 0, also into its histogram ``counts`` (as :func:`_count`), in the same pass.
 
     At ``offset`` 0 the extremes start from ``d``'s first member (``parts`` must be zero). The
     block's sum is then :func:`_pairwise` of ``parts``: the same numbers, in the same order, as
     :func:`_fold` of the whole block, however the block is split. Returns False when ``d`` holds
-    a non-finite value.
+    a non-finite value (a node and time holding one is not counted, the others may be: the
+    run stops on the blown members).
+
+    Each node and time's row of members is read once, while it is in the cache: its sums and
+    extremes in eight lanes (:func:`_fold_row`), its bins and its counts (:func:`_count_row`).
     """
     n_times, n_nodes, n_members = d.shape
     finite = True
+    head = min(n_members, (8 - offset % 8) % 8)  # members before the first one of sum 0
+    top = n_bins + 1.0
+    index = np.empty(n_members, dtype=np.int64)
     for k in range(n_times):
         for i in range(n_nodes):
+            row = d[k, i]
+            acc = parts[k, i]
             if offset == 0:
-                lo = hi = d[k, i, 0]
+                lo = hi = row[0]
             else:
                 lo, hi = low[k, i], high[k, i]
-            for m in range(n_members):
-                v = d[k, i, m]
-                parts[k, i, (offset + m) % 8] += v
-                if v < lo:
-                    lo = v
-                if v > hi:
-                    hi = v
-                if not math.isfinite(v):
-                    finite = False
+            lo, hi = _fold_row(row, acc, offset, head, lo, hi)
             low[k, i] = lo
             high[k, i] = hi
+            if not _row_finite(row, acc, lo, hi):
+                finite = False
+            elif n_bins > 0:
+                _count_row(row, bin_low[k, i], inverse_width[k, i], top, index, counts[k * n_nodes + i])
     return finite
 
 
@@ -298,16 +428,23 @@ class Reduction:
         """
         sums = low = high = None
         held: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])  # values, paths, kept
-        offset, blown = 0, []
+        offset, blown = 0, list[tuple[int, int, int]]()
+        counting = bins is not None and not exact
+        if counting and self.counts is None and bins is not None:
+            self.counts = np.zeros((bins.low.size, bins.n_bins + 2), dtype=COUNT_TYPE)
         for d in parts:
             d = np.ascontiguousarray(d, dtype=np.float64)
             if sums is None:
                 sums = np.zeros(d.shape[:2] + (8,))
                 low, high = np.empty(d.shape[:2]), np.empty(d.shape[:2])
-            if not _fold_into(d, sums, low, high, offset):
+            if counting and not blown and bins is not None and self.counts is not None:  # sums and counts, one pass
+                finite = _fold_into(d, sums, low, high, offset, bins.low, bins.inverse_width, bins.n_bins, self.counts)
+            else:
+                finite = _fold_into(d, sums, low, high, offset, *_NO_BINS)
+            if not finite:
                 blown += _blown_members(d, first_member + offset)
             if not blown:
-                self._hold(d, first_member + offset, bins, exact, keep, members_at, held)
+                self._hold(d, first_member + offset, exact, keep, members_at, held)
             offset += d.shape[2]
             del d  # before the next engine call: one call's deviations at a time
         if blown:  # counts of its good engine calls may be in: the run stops on the blown members
@@ -326,20 +463,15 @@ class Reduction:
         self,
         d: np.ndarray,
         start: int,
-        bins: Bins | None,
         exact: bool,
         keep: tuple[int, ...],
         members_at: tuple[tuple[int, ...], int],
         held: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]],
     ) -> None:
-        """One engine call's part of a block (members from ``start``): counts, and what the block keeps."""
+        """One engine call's part of a block (members from ``start``): what the block keeps."""
         values, paths, kept = held
         if exact:
             values.append(d)
-        elif bins is not None:
-            if self.counts is None:
-                self.counts = np.zeros((bins.low.size, bins.n_bins + 2), dtype=COUNT_TYPE)
-            bins.add_counts(d, self.counts)
         if keep:
             paths.append(d[:, list(keep), :].copy())
         times, n_kept = members_at
@@ -883,7 +1015,9 @@ def _reduce(
     with contextlib.ExitStack() as stack:
         if executor is None and threads > 1 and n_blocks > 2:
             executor = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="bwsim"))
-            blocks_per_chunk = 1
+            # a few chunks per thread, no more: each chunk's reduction holds a histogram of all nodes and
+            # times (14.6 MB for the Heerlen model) that the driver then adds up, under the GIL
+            blocks_per_chunk = max(1, min(blocks_per_chunk, -(-n_blocks // (THREAD_CHUNKS * threads))))
         return _reduce_on(
             prepared,
             n_members,

@@ -124,9 +124,9 @@ def expected_band(
     index = [cm.index(n) for n in nodes]
     sample = band_sample(prepared, samples, seed) if sample is None else sample
     uncertain = bool(sample.parameters)
-    design = sample.design if uncertain else np.zeros((1, 0))
-    if design is None:
+    if uncertain and sample.design is None:
         raise ValueError("a sample of uncertain parameters without its design")
+    design = np.asarray(sample.design) if uncertain else np.zeros((1, 0))
     weights, lags = sample.values(design)
     d = ensemble.run_members(prepared, weights, lags, executor=executor, nodes=list(nodes))
     value = cm.baselines[:, index][:, :, None] + d

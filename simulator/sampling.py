@@ -29,9 +29,11 @@ into chunks or spread over workers, so any chunking gives the same numbers,
 bit for bit.
 
 Memory: Monte Carlo draws each block from its own stream (flat memory). A Latin
-hypercube needs its whole design, ``samples x D`` floats (8 bytes each, ``D``
-the number of uncertain parameters), held once by the driver: 100,000 samples
-of 130 parameters take 104 MB.
+hypercube is held as its permutations (:class:`simulator.lhs.LatinDesign`),
+``samples x D`` int32 (4 bytes each, ``D`` the number of uncertain parameters),
+once by the driver, and each block's rows are computed when it runs (the same
+numbers as scipy's whole design, bit for bit): 1,000,000 samples of 121
+parameters take 484 MB, 100,000 of 130 take 52 MB.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from typing import Literal
 import numpy as np
 
 from simulator.errors import InputError, Problem
+from simulator.lhs import PERMUTATION_BYTES, LatinDesign
 from simulator.messages import msg
 from simulator.scores import pool_ppf
 from simulator.spec import Distribution, ModelSpec, ScoredWeight
@@ -54,7 +57,7 @@ BLOCK_SIZE = 1000
 """Members per engine call. Fixed, so that results never depend on chunking."""
 
 LHS_MEMORY_LIMIT = 2 * 2**30
-"""Largest Latin hypercube design, bytes (the whole design is held in memory)."""
+"""Largest Latin hypercube design, bytes (its permutations are held in memory: :data:`PERMUTATION_BYTES` a value)."""
 
 _EPS = 2.0**-53  # keeps u inside (0, 1): a normal's ppf is infinite at 0 and 1
 
@@ -279,6 +282,37 @@ def inverse_cdf(dist: Distribution, u: np.ndarray, eps: float = _EPS, convention
     return dist.param("low") + u * (dist.param("high") - dist.param("low"))
 
 
+def draws(parameters: tuple[Parameter, ...] | list[Parameter], uniforms: np.ndarray) -> np.ndarray:
+    """Every parameter's draws for ``uniforms`` (M, D): column ``c`` is ``inverse_cdf(parameters[c].dist,
+    uniforms[:, c])``, bit for bit.
+
+    The triangular columns (the common case) are mapped in one compiled pass
+    (:func:`simulator.draw_kernels.triangular_columns`: the same operations on the same
+    numbers as :func:`inverse_cdf`'s closed form, without its numpy calls per parameter,
+    which cost more than the block's model runs). The others go through
+    :func:`inverse_cdf` one by one.
+    """
+    u = np.require(uniforms, dtype=np.float64, requirements=["C"])
+    values = np.empty(u.shape)
+    triangular = [c for c, par in enumerate(parameters) if _closed_triangular(par.dist)]
+    if triangular:
+        from simulator.draw_kernels import triangular_columns  # numba: not imported at start-up
+
+        dists = [parameters[c].dist for c in triangular]
+        low, mode, high = (np.array([dist.param(key) for dist in dists]) for key in ("low", "mode", "high"))
+        triangular_columns(u, np.array(triangular, dtype=np.int64), low, mode, high, _EPS, values)
+    done = set(triangular)
+    for column, par in enumerate(parameters):
+        if column not in done:
+            values[:, column] = inverse_cdf(par.dist, u[:, column])
+    return values
+
+
+def _closed_triangular(dist: Distribution) -> bool:
+    """True when :func:`inverse_cdf` maps ``dist`` by its closed triangular form."""
+    return dist.dist == "triangular" and dist.is_uncertain and not isinstance(dist, ScoredWeight)
+
+
 def _scipy_ppf(dist: Distribution, u: np.ndarray) -> np.ndarray:
     """``scipy.stats`` ``ppf`` of an uncertain ``dist`` at ``u`` (see :func:`inverse_cdf`)."""
     if dist.dist == "uniform":
@@ -343,8 +377,8 @@ class ParameterSample:
         Values of links without spread (and the deterministic run's values).
     central_shape : ndarray (L,)
         Central saturation max or threshold level per link (0 without one).
-    design : ndarray (samples, D) or None
-        The Latin hypercube in (0, 1); None for Monte Carlo (drawn per block).
+    design : LatinDesign or ndarray (samples, D) or None
+        The Latin hypercube in (0, 1) (its rows computed per block); None for Monte Carlo (drawn per block).
     """
 
     parameters: tuple[Parameter, ...]
@@ -353,7 +387,7 @@ class ParameterSample:
     method: str
     central_weight: np.ndarray
     central_lag: np.ndarray
-    design: np.ndarray | None
+    design: LatinDesign | np.ndarray | None
     central_shape: np.ndarray | None = None
 
     @property
@@ -368,6 +402,8 @@ class ParameterSample:
     def uniforms(self, block: int) -> np.ndarray:
         """Uniform draws of one block, shape (members in block, D)."""
         start, stop = self.block_range(block)
+        if isinstance(self.design, LatinDesign):
+            return self.design.rows(start, stop)
         if self.design is not None:
             return self.design[start:stop]
         rng = np.random.default_rng([self.seed, block])
@@ -381,19 +417,14 @@ class ParameterSample:
         weights, lags : ndarray, shape (L, M)
             Ensemble members on the last axis, as :func:`simulator.engine.simulate` takes them.
         """
-        values = np.empty(uniforms.shape)
-        for column, par in enumerate(self.parameters):
-            values[:, column] = inverse_cdf(par.dist, uniforms[:, column])
+        values = draws(self.parameters, uniforms)
         return parameter_arrays(self.central_weight, self.central_lag, self.parameters, values)
 
     def shape_values(self, uniforms: np.ndarray) -> np.ndarray | None:
         """Shape parameters (L, M) for draws ``uniforms`` (M, D); None when none is uncertain."""
         if self.central_shape is None or not any(p.field in SHAPE_FIELDS for p in self.parameters):
             return None
-        values = np.empty(uniforms.shape)
-        for column, par in enumerate(self.parameters):
-            values[:, column] = inverse_cdf(par.dist, uniforms[:, column])
-        return shape_arrays(self.central_shape, self.parameters, values)
+        return shape_arrays(self.central_shape, self.parameters, draws(self.parameters, uniforms))
 
     def block(self, block: int) -> tuple[np.ndarray, np.ndarray]:
         """Weights and lags of one block, each shape (L, members in block)."""
@@ -412,7 +443,7 @@ class ParameterSample:
 def design_problems(model: ModelSpec, samples: int, method: str, file: str = "") -> list[Problem]:
     """A Latin hypercube too large to hold in memory (see :data:`LHS_MEMORY_LIMIT`)."""
     n_parameters = len(uncertain_parameters(model)) + len(shape_parameters(model))
-    design_bytes = 8 * samples * n_parameters
+    design_bytes = PERMUTATION_BYTES * samples * n_parameters
     if method != "lhs" or design_bytes <= LHS_MEMORY_LIMIT:
         return []
     return [
@@ -455,12 +486,9 @@ def draw(model: ModelSpec, samples: int, seed: int = 0, method: str = "lhs") -> 
     if problems:
         raise InputError(problems)
     parameters = uncertain_parameters(model) + shape_parameters(model)  # shape parameters last: weights and
-    design = None  # lags draw the same numbers as in a model without them
+    design: LatinDesign | np.ndarray | None = None  # lags draw the same numbers as in a model without them
     if method == "lhs" and parameters:
-        from scipy.stats import qmc
-
-        rng = np.random.default_rng(seed)
-        design = qmc.LatinHypercube(d=len(parameters), rng=rng).random(samples)
+        design = LatinDesign(len(parameters), samples, seed)  # qmc.LatinHypercube's, held as permutations
     elif method == "lhs":
         design = np.zeros((samples, 0))
     return ParameterSample(

@@ -137,3 +137,29 @@ def test_without_a_writable_cache_directory_the_kernels_compile_uncached(monkeyp
 
     assert twice(2.5) == 5.0
     assert type(twice._cache).__name__ == "NullCache"
+
+
+def test_one_pass_sums_extremes_and_counts_equal_the_separate_ones_however_a_block_is_split(looped):
+    from simulator.ensemble import _NO_BINS, _fold_into, _pairwise
+
+    weights, lags = members(looped, 301, seed=8)
+    d = simulate(looped.compiled, looped.inputs, weights, lags)
+    d[:, :, 5] = -0.0  # signed zeros: the first one seen is the extreme, as in one running pass
+    d[:, :, 9] = 0.0
+    bins = Bins.from_pilot(d[:, :, :40], n_bins=50)
+    total, low, high = _fold(d)
+    for cuts in ([301], [3, 298], [13, 100, 188], [1] * 20 + [281]):
+        parts, lo, hi = np.zeros(d.shape[:2] + (8,)), np.empty(d.shape[:2]), np.empty(d.shape[:2])
+        counts = np.zeros_like(bins.counts(d[:, :, :0]))
+        offset = 0
+        for n in cuts:
+            part = np.ascontiguousarray(d[:, :, offset : offset + n])
+            assert _fold_into(part, parts, lo, hi, offset, bins.low, bins.inverse_width, bins.n_bins, counts)
+            offset += n
+        assert _pairwise(parts).tobytes() == total.tobytes()
+        assert lo.tobytes() == low.tobytes() and hi.tobytes() == high.tobytes()
+        assert np.array_equal(counts, bins.counts(d))
+    bad = d.copy()
+    bad[3, 1, 200] = np.nan
+    parts, lo, hi = np.zeros(d.shape[:2] + (8,)), np.empty(d.shape[:2]), np.empty(d.shape[:2])
+    assert not _fold_into(bad, parts, lo, hi, 0, *_NO_BINS)

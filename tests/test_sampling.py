@@ -67,7 +67,7 @@ def test_draws_follow_their_distributions(method):
 def test_latin_hypercube_puts_one_draw_in_every_stratum():
     n = 400
     sample = draw(_model(), n, seed=5)
-    strata = np.floor(sample.design * n).astype(int)
+    strata = np.floor(np.asarray(sample.design) * n).astype(int)
     for column in strata.T:
         assert sorted(column) == list(range(n))
 
@@ -113,7 +113,7 @@ def test_inverse_cdf_equals_scipy_ppf(spec, frozen):
 def test_a_latin_hypercube_too_big_for_memory_is_refused_before_drawing(monkeypatch):
     import simulator.sampling as sampling
 
-    monkeypatch.setattr(sampling, "LHS_MEMORY_LIMIT", 8 * 3 * 100)
+    monkeypatch.setattr(sampling, "LHS_MEMORY_LIMIT", sampling.PERMUTATION_BYTES * 3 * 100)
     draw(_model(), 100, seed=1)
     with pytest.raises(InputError, match="use method mc"):
         draw(_model(), 101, seed=1)
@@ -133,3 +133,46 @@ def test_the_two_conventions_of_the_one_inverse_cdf_agree_to_rounding(dist):
     closed = inverse_cdf(dist, u, 1e-6, "closed")
     scipy_form = inverse_cdf(dist, u, 1e-6, "scipy")
     np.testing.assert_allclose(closed, scipy_form, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("samples", "dimensions", "seed"), [(1, 1, 0), (7, 3, 5), (2 * BLOCK_SIZE + 7, 5, 11)])
+def test_the_latin_design_is_scipys_latin_hypercube_bit_for_bit_in_any_blocks(samples, dimensions, seed):
+    from scipy.stats import qmc
+
+    from simulator.lhs import LatinDesign
+
+    scipy_design = qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed)).random(samples)
+    design = LatinDesign(dimensions, samples, seed)
+    assert design.shape == scipy_design.shape and design.nbytes == 4 * samples * dimensions
+    np.testing.assert_array_equal(np.asarray(design), scipy_design)
+    for size in (1, 3, BLOCK_SIZE):
+        rows = np.concatenate([design.rows(s, s + size) for s in range(0, samples, size)])
+        assert rows.tobytes() == scipy_design.tobytes()
+
+
+def test_a_sample_s_blocks_are_rows_of_scipys_latin_hypercube():
+    from scipy.stats import qmc
+
+    sample = draw(_model(), BLOCK_SIZE + 3, seed=2)
+    scipy_design = qmc.LatinHypercube(d=len(sample.parameters), rng=np.random.default_rng(2)).random(BLOCK_SIZE + 3)
+    assert sample.uniforms(1).tobytes() == scipy_design[BLOCK_SIZE:].tobytes()
+
+
+def test_a_block_s_draws_are_each_parameter_s_inverse_cdf_bit_for_bit():
+    from simulator.sampling import draws, inverse_cdf
+
+    sample = draw(_model(), 500, seed=4)
+    u = sample.uniforms(0)
+    expected = np.stack([inverse_cdf(p.dist, u[:, c]) for c, p in enumerate(sample.parameters)], axis=1)
+    assert draws(sample.parameters, u).tobytes() == expected.tobytes()
+
+
+def test_the_latin_design_s_shuffles_are_numpy_s_when_the_raw_draws_run_out_anywhere(monkeypatch):
+    from scipy.stats import qmc
+
+    import simulator.lhs as lhs
+
+    scipy_design = qmc.LatinHypercube(d=4, rng=np.random.default_rng(9)).random(300)
+    for chunk in (1, 7, 64):  # 2, 14, 128 draws of 32 bits at a time: refills inside a row and between rows
+        monkeypatch.setattr(lhs, "_RAW_CHUNK", chunk)
+        assert np.asarray(lhs.LatinDesign(4, 300, 9)).tobytes() == scipy_design.tobytes()
