@@ -498,7 +498,14 @@ def _solve_bounded(
     ``base``, ``lower``, ``upper`` are the nodes' baselines and bounds at ``t_0``.
     Adds the nodes that leave their bounds one round at a time (at most one round
     per bounded node), so that no node reads a value its neighbour will not have.
+
+    The result must solve ``x = clip(u + G x)``: a node held at a bound whose own
+    value, ``u + G x`` from the others, lies inside its bounds makes the held set
+    inconsistent (a loop of gain above 1 through a bound can have no start value at
+    all). Then every node is NaN, so that the run reports a :class:`NumericalError`
+    instead of a start value that no equation gives.
     """
+    original, given = a, rhs
     a, rhs, held = a.copy(), rhs.copy(), np.zeros(x.size, dtype=bool)
     for _ in range(int(np.count_nonzero(np.isfinite(lower) | np.isfinite(upper)))):
         value = base + x
@@ -511,6 +518,12 @@ def _solve_bounded(
         a[rows, rows] = 1.0
         rhs[rows] = np.clip(value[rows], lower[rows], upper[rows]) - base[rows]
         x = _solve_or_nan(a, rhs)
+    if held.any() and np.isfinite(x).all():
+        # row r of (I - G) x = u gives the value before its clip: b_r + u_r + (G x)_r = b_r + x_r + u_r - (a x)_r
+        free = base + x + given - original @ x
+        margin = 1e-9 * (1.0 + np.abs(base + x))
+        if np.any(held & (free > lower + margin) & (free < upper - margin)):
+            return np.full_like(x, np.nan)
     return x
 
 

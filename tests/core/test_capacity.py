@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from simulator.engine import simulate
-from simulator.errors import InputError
+from simulator.errors import InputError, NumericalError
 from simulator.network import check_model
 from simulator.spec import ModelSpec
 
@@ -300,6 +300,33 @@ def test_engine_matches_reference_with_a_capacity_node_inside_a_lagged_ring(case
     ours = simulate(prepared.compiled, prepared.inputs, check_finite=False)[:, :, 0]
     assume(np.isfinite(ours).all())  # a ring of gain exactly 1 has no start value
     assert_close(ours, reference_simulate(prepared.model, prepared.time, prepared.inputs))
+
+
+def test_a_ring_of_gain_above_one_through_a_bound_has_no_start_value_and_is_reported():
+    """c = max(1.125 r2, 0.5 z) -> r0 -> r1 (min 0.5) -> r2 -> c, +1 on c at t_0: neither input of c and
+    neither side of r1's bound gives a start value (d_c = -8 leaves the bound; held there, d_c = 0.4375
+    puts r1 back inside), so the run stops with a NumericalError rather than report a value no
+    equation gives (hypothesis found it; the reference engine does not settle either)."""
+    ring = [node("r0", 1.0), {**node("r1", 1.0), "min": 0.5}, node("r2", 1.0)]
+    cap = {**node("c"), "kind": "maximum"}
+    cap.pop("baseline")
+    links = [
+        link("c", "r0", 1.0, lag=1.0, delay="exponential"),
+        link("r0", "r1", 1.0, lag=1.0, delay="exponential"),
+        link("r1", "r2", 1.0, lag=1.0, delay="exponential"),
+        link("r2", "c", 1.125, lag=1.0, delay="exponential"),
+        link("z", "c", 0.5),
+    ]
+    time = {"start": 2020.0, "end": 2020.1, "dt": 0.1}
+    prepared = prepare(
+        build_model([*ring, node("z", 1.0), cap], links, time),
+        [{"node": "c", "shape": "step", "height": 1.0, "start": 2020.0}],
+        time,
+    )
+    with pytest.raises(NumericalError):
+        simulate(prepared.compiled, prepared.inputs)
+    with pytest.raises(RuntimeError, match="did not settle"):
+        reference_simulate(prepared.model, prepared.time, prepared.inputs)
 
 
 def test_a_capacity_node_in_a_ring_switches_input_at_the_start():
