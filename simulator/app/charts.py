@@ -9,7 +9,7 @@ with :func:`simulator.app.plain_text.plotly`, so callers pass plain text and not
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -175,8 +175,27 @@ def _cell_text(row: Any) -> str:
     return " ".join(parts)
 
 
+class PathSeries(NamedTuple):
+    """One line of a path chart: its legend name, the years, the values (node units), baseline or not."""
+
+    name: str
+    time: np.ndarray
+    value: np.ndarray
+    baseline: bool = False
+
+
+def path_series(paths: pd.DataFrame) -> list[PathSeries]:
+    """The lines of a path table (columns ``time, series, value`` and optionally ``baseline``), in order."""
+    out = []
+    for name in dict.fromkeys(paths["series"]):
+        part = paths[paths["series"] == name]
+        is_base = bool(part["baseline"].iloc[0]) if "baseline" in part else False
+        out.append(PathSeries(str(name), part["time"].to_numpy(), part["value"].to_numpy(), is_base))
+    return out
+
+
 def path_figure(
-    paths: pd.DataFrame,
+    paths: pd.DataFrame | Sequence[PathSeries],
     title: str = "",
     unit: str = "",
     band: pd.DataFrame | None = None,
@@ -190,32 +209,34 @@ def path_figure(
 
     Parameters
     ----------
-    paths : DataFrame
+    paths : DataFrame or sequence of PathSeries
         Columns ``time`` (years), ``series`` (legend name), ``value`` (node units),
-        and ``baseline`` (bool): True for the baseline series.
+        and ``baseline`` (bool): True for the baseline series. Or the lines themselves
+        (:func:`simulator.app.tables.path_lines`): the same figure without a table, which the home
+        page builds on every slider move.
     band : DataFrame, optional
         Columns ``time``, ``series``, ``low``, ``high``: a shaded range per series.
     """
     long_unit = len(unit) > LONG_UNIT  # a long unit does not fit along the y axis: it goes under the title
     title, unit = _plain(title), _plain(unit)
-    series = list(dict.fromkeys(paths["series"]))
+    lines = path_series(paths) if isinstance(paths, pd.DataFrame) else list(paths)
+    banded = set(band["series"]) if band is not None else set()
     colours = iter(SERIES_COLOURS)
     traces = []
-    for name in series:
-        part = paths[paths["series"] == name]
-        is_base = bool(part["baseline"].iloc[0]) if "baseline" in part else False
-        colour = BASELINE_COLOUR if is_base else next(colours, "#000000")
-        if band is not None and name in set(band["series"]):
-            traces.append(_band_trace(band[band["series"] == name], colour, name))
+    for line in lines:
+        colour = BASELINE_COLOUR if line.baseline else next(colours, "#000000")
+        if band is not None and line.name in banded:
+            traces.append(_band_trace(band[band["series"] == line.name], colour, line.name))
         traces.append(
             go.Scatter(
-                x=part["time"].to_numpy(),
-                y=part["value"].to_numpy(),
-                name=_plain(name),
+                x=line.time,
+                y=line.value,
+                name=_plain(line.name),
                 mode="lines",
-                line={"color": colour, "width": 2, "dash": "dash" if is_base else "solid"},
+                line={"color": colour, "width": 2, "dash": "dash" if line.baseline else "solid"},
             )
         )
+    series = [line.name for line in lines]
     # One constructor call with the whole layout: plotly validates each update_* call over the whole
     # figure again (about 12 ms a path chart with separate calls, under 3 ms in one).
     yaxis: dict = {"title": None if long_unit else unit or None, "gridcolor": "#eeeeee"}
