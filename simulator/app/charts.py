@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from simulator import network_layout
 from simulator.analysis.text import format_number, score_text, shape_text, unit_label
@@ -267,9 +268,15 @@ def path_figure(
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 
-@functools.cache
 def _default_template() -> dict:
-    """The layout template a validated figure gets (plotly's default), as plain data (read only)."""
+    """The layout template a validated figure gets: plotly's current default (Streamlit's own, whose
+    placeholder colours the browser replaces, once Streamlit is imported), as plain data, read only:
+    plotly builds each figure's own template objects from it (a figure's changes stay in that figure)."""
+    return _template(str(pio.templates.default))
+
+
+@functools.cache
+def _template(name: str) -> dict:
     return go.Figure().layout.template.to_plotly_json()
 
 

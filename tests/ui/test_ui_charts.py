@@ -191,3 +191,18 @@ def test_a_path_chart_is_what_plotly_validation_makes_of_it(unit: str, with_band
         validated.update_layout(yaxis_title=None)  # the empty title object path charts always had
     assert json.loads(fig.to_json()) == json.loads(validated.to_json())
     assert fig.layout.template.layout.colorway  # the default template is there
+
+
+def test_a_path_chart_takes_the_template_that_is_the_default_when_it_is_made(monkeypatch: pytest.MonkeyPatch):
+    """Streamlit makes its own template plotly's default when it is imported; a path chart made before and
+    one made after each carry the default of their moment, as validation would give them."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    paths = pd.DataFrame({"time": [2025.0, 2026.0], "series": "a", "value": [1.0, 2.0], "baseline": False})
+    for name in ("plotly", "plotly_white"):
+        monkeypatch.setattr(pio.templates, "default", name)
+        fig = charts.path_figure(paths, "x", "u")
+        assert fig.layout.template == go.Figure().layout.template
+        fig.update_layout(template_layout_colorway=["#111111"], template_layout_font_color="red")
+        assert charts.path_figure(paths, "x", "u").layout.template == go.Figure().layout.template, "shared template"
