@@ -30,6 +30,7 @@ from simulator.analysis.ambitions import ambition_times, judge
 from simulator.analysis.text import change_unit, subject, unit_label
 from simulator.app import numbers
 from simulator.app.i18n import t, theme_label
+from simulator.identity_cache import IdentityCache
 from simulator.results import RunResult
 from simulator.spec import DIMENSIONS, ModelSpec
 from simulator.themes import theme_order
@@ -38,6 +39,21 @@ from simulator.themes import theme_order
 HEADLINE_IDS = ("unemployment_rate", "disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions")
 # For another model: the first scored indicator of each of these themes (file order).
 HEADLINE_THEMES = ("arbeid_en_vrije_tijd", "materiele_welvaart", "wonen", "gezondheid", "milieu")
+
+_RECORDS: IdentityCache[tuple[dict, ...]] = IdentityCache()
+
+
+def records(card: pd.DataFrame) -> tuple[dict, ...]:
+    """The rows of a one-year scorecard as dicts, made once per card object (read them, do not change them).
+
+    The home page reads the same cached card six times per slider move (headlines, cells, three
+    dimension sentences, the cells' lines); pandas' ``to_dict("records")`` was about a fifth of the
+    answer's time. A card is not changed after it is made (:func:`simulator.app.state.scorecard_of`
+    caches it), so the object is a sound key.
+    """
+    return _RECORDS.get(card, "records", lambda: tuple(card.to_dict("records")))
+
+
 MAX_HEADLINES = 5
 
 # Short names for the headline metrics (the model's label when a node is not here).
@@ -113,7 +129,7 @@ def headlines(model: ModelSpec, card: pd.DataFrame, language: str = "nl") -> lis
     """The headline metrics of a one-year scorecard ``card``."""
     out = []
     first: dict[str, dict] = {}
-    for record in card.to_dict("records"):  # one pass, not one filter per headline
+    for record in records(card):  # one pass, not one filter per headline
         first.setdefault(record["node"], record)
     for node in headline_nodes(model):
         row = first.get(node)
@@ -188,7 +204,7 @@ def cells(card: pd.DataFrame, skip: frozenset[str] = frozenset()) -> pd.DataFram
     # Plain Python over the card's records, in the card's order (one pass instead of pandas filters per
     # cell: this runs on every slider move); the same rules as _moving and _largest.
     groups: dict[tuple[str, str], list[dict]] = {}
-    for record in card.to_dict("records"):
+    for record in records(card):
         groups.setdefault((record["dimension"], record["theme"]), []).append(record)
     rows = []
     for (dimension, theme), part in groups.items():
@@ -293,7 +309,7 @@ def dimension_sentence(
     ``skip``: nodes the levers push directly; they are counted but never named as the largest change
     (that a jobs lever adds jobs says nothing new)."""
     # Plain Python over the card's records (pandas filters per dimension cost more than the sentence).
-    rows = [r for r in card.to_dict("records") if r["dimension"] == dimension]
+    rows = [r for r in records(card) if r["dimension"] == dimension]
     if not rows:
         return ""
     scored = [r for r in rows if r["verdict"] != "neutral"]
@@ -333,7 +349,7 @@ def all_cell_indicators(model: ModelSpec, card: pd.DataFrame, language: str = "n
     """:func:`cell_indicators` of every cell at once, by ``(dimension, theme)``: one pass over the card
     instead of one filter per cell (the home page opens every cell's lines on each slider move)."""
     out: dict[tuple[str, str], list[str]] = {}
-    for row in card.to_dict("records"):
+    for row in records(card):
         lines = out.setdefault((row["dimension"], row["theme"]), [])
         verdict = t(f"verdict_{row['verdict']}", language)
         if row["verdict"] == "level" or float(row["delta"]) == 0:

@@ -8,12 +8,14 @@ with :func:`simulator.app.plain_text.plotly`, so callers pass plain text and not
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from simulator import network_layout
 from simulator.analysis.text import format_number, score_text, shape_text, unit_label
@@ -175,8 +177,27 @@ def _cell_text(row: Any) -> str:
     return " ".join(parts)
 
 
+class PathSeries(NamedTuple):
+    """One line of a path chart: its legend name, the years, the values (node units), baseline or not."""
+
+    name: str
+    time: np.ndarray
+    value: np.ndarray
+    baseline: bool = False
+
+
+def path_series(paths: pd.DataFrame) -> list[PathSeries]:
+    """The lines of a path table (columns ``time, series, value`` and optionally ``baseline``), in order."""
+    out = []
+    for name in dict.fromkeys(paths["series"]):
+        part = paths[paths["series"] == name]
+        is_base = bool(part["baseline"].iloc[0]) if "baseline" in part else False
+        out.append(PathSeries(str(name), part["time"].to_numpy(), part["value"].to_numpy(), is_base))
+    return out
+
+
 def path_figure(
-    paths: pd.DataFrame,
+    paths: pd.DataFrame | Sequence[PathSeries],
     title: str = "",
     unit: str = "",
     band: pd.DataFrame | None = None,
@@ -190,39 +211,41 @@ def path_figure(
 
     Parameters
     ----------
-    paths : DataFrame
+    paths : DataFrame or sequence of PathSeries
         Columns ``time`` (years), ``series`` (legend name), ``value`` (node units),
-        and ``baseline`` (bool): True for the baseline series.
+        and ``baseline`` (bool): True for the baseline series. Or the lines themselves
+        (:func:`simulator.app.tables.path_lines`): the same figure without a table, which the home
+        page builds on every slider move.
     band : DataFrame, optional
         Columns ``time``, ``series``, ``low``, ``high``: a shaded range per series.
     """
     long_unit = len(unit) > LONG_UNIT  # a long unit does not fit along the y axis: it goes under the title
     title, unit = _plain(title), _plain(unit)
-    series = list(dict.fromkeys(paths["series"]))
+    lines = path_series(paths) if isinstance(paths, pd.DataFrame) else list(paths)
+    banded = set(band["series"]) if band is not None else set()
     colours = iter(SERIES_COLOURS)
-    traces = []
-    for name in series:
-        part = paths[paths["series"] == name]
-        is_base = bool(part["baseline"].iloc[0]) if "baseline" in part else False
-        colour = BASELINE_COLOUR if is_base else next(colours, "#000000")
-        if band is not None and name in set(band["series"]):
-            traces.append(_band_trace(band[band["series"] == name], colour, name))
+    traces: list[dict] = []
+    for line in lines:
+        colour = BASELINE_COLOUR if line.baseline else next(colours, "#000000")
+        if band is not None and line.name in banded:
+            traces.append(_band_trace(band[band["series"] == line.name], colour, line.name))
         traces.append(
-            go.Scatter(
-                x=part["time"].to_numpy(),
-                y=part["value"].to_numpy(),
-                name=_plain(name),
-                mode="lines",
-                line={"color": colour, "width": 2, "dash": "dash" if is_base else "solid"},
-            )
+            {
+                "type": "scatter",
+                "x": np.asarray(line.time),
+                "y": np.asarray(line.value),
+                "name": _plain(line.name),
+                "mode": "lines",
+                "line": {"color": colour, "width": 2, "dash": "dash" if line.baseline else "solid"},
+            }
         )
-    # One constructor call with the whole layout: plotly validates each update_* call over the whole
-    # figure again (about 12 ms a path chart with separate calls, under 3 ms in one).
-    yaxis: dict = {"title": None if long_unit else unit or None, "gridcolor": "#eeeeee"}
+    series = [line.name for line in lines]
+    yaxis: dict = {"gridcolor": "#eeeeee"}
     xaxis: dict = {"gridcolor": "#eeeeee"}
     if locale:
         yaxis |= locale["yaxis"]
         xaxis |= locale["xaxis"]
+    yaxis["title"] = {"text": unit} if unit and not long_unit else {}  # the empty title object it always had
     layout: dict = {
         "title": {
             "text": f"{title}<br><span style='font-size:11px;color:#666666'>{unit}</span>" if long_unit else title,
@@ -235,27 +258,41 @@ def path_figure(
         "legend": {"orientation": "h", "y": -0.2},
         "showlegend": len(series) > 1,
         "plot_bgcolor": "white",
+        "template": _default_template(),
     }
     if locale:
         layout["separators"] = locale["separators"]
-    fig = go.Figure(data=traces, layout=layout)
-    if fig.layout.yaxis.title.text is None:
-        fig.update_layout(yaxis_title=None)  # the empty title object the figure always had (same JSON)
-    return fig
+    # Not validated: plotly's property validation was most of a path chart's cost (about 8 ms of 10),
+    # and these few fixed properties are valid; tests/ui/test_ui_charts.py holds that validating the
+    # figure changes nothing in its JSON. The default template, which validation adds, is set here.
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
-def _band_trace(band: pd.DataFrame, colour: str, name: str) -> go.Scatter:
+def _default_template() -> dict:
+    """The layout template a validated figure gets: plotly's current default (Streamlit's own, whose
+    placeholder colours the browser replaces, once Streamlit is imported), as plain data, read only:
+    plotly builds each figure's own template objects from it (a figure's changes stay in that figure)."""
+    return _template(str(pio.templates.default))
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    return go.Figure().layout.template.to_plotly_json()
+
+
+def _band_trace(band: pd.DataFrame, colour: str, name: str) -> dict:
     x = band["time"].to_numpy()
-    return go.Scatter(
-        x=np.concatenate([x, x[::-1]]),
-        y=np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
-        fill="toself",
-        fillcolor=_transparent(colour),
-        line={"width": 0},
-        hoverinfo="skip",
-        name=_plain(f"{name} 5-95%"),
-        showlegend=False,
-    )
+    return {
+        "type": "scatter",
+        "x": np.concatenate([x, x[::-1]]),
+        "y": np.concatenate([band["high"].to_numpy(), band["low"].to_numpy()[::-1]]),
+        "fill": "toself",
+        "fillcolor": _transparent(colour),
+        "line": {"width": 0},
+        "hoverinfo": "skip",
+        "name": _plain(f"{name} 5-95%"),
+        "showlegend": False,
+    }
 
 
 def _transparent(colour: str, alpha: float = 0.2) -> str:

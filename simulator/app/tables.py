@@ -51,6 +51,20 @@ def path_table(results: dict[str, RunResult], node: str, baseline_name: str) -> 
     return pd.concat(frames, ignore_index=True)
 
 
+def path_lines(results: dict[str, RunResult], node: str, baseline_name: str) -> list:
+    """:func:`path_table` as the lines of :func:`simulator.app.charts.path_figure` (``PathSeries``), without
+    a table: the baseline, then each run, their arrays as the runs hold them (read only)."""
+    from simulator.app.charts import PathSeries
+
+    first = next(iter(results.values()))
+    i = first.node_ids.index(node)
+    lines = [PathSeries(baseline_name, first.times, first.baseline[:, i], True)]
+    for name, result in results.items():
+        j = result.node_ids.index(node)
+        lines.append(PathSeries(name, result.times, result.value[:, j], False))
+    return lines
+
+
 def band_table(summary: Any, result: RunResult, node: str, series: str) -> pd.DataFrame:
     """The 5-95 % band of ``node`` in values (baseline + deviation quantiles); columns time, series, low, high."""
     p05, _, p95 = summary.band(node)

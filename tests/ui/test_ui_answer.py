@@ -220,3 +220,36 @@ def test_the_home_page_reads_the_heerlen_future_against_the_ambitions_beside_the
 
     with_band = answer.ambition_lines(model, found.spec, found.nodes, result, members_at, language="en")
     assert with_band[1].detail.endswith("; reached in 50 % of 2 runs")
+
+
+def test_the_answer_reads_a_card_as_records_once(heerlen, monkeypatch: pytest.MonkeyPatch):
+    """Headlines, cells, the three dimension sentences and the cells' lines read one card: pandas turns it
+    into records once (six times per slider move before), and the texts are the same as from a fresh card."""
+    import pandas as pd
+
+    model, card = heerlen
+    fresh = card.copy()
+    expected = (
+        answer.headlines(model, fresh),
+        answer.cells(fresh).to_json(),
+        answer.dimension_sentences(model, fresh),
+        answer.all_cell_indicators(model, fresh),
+    )
+    calls: list[int] = []
+    real = pd.DataFrame.to_dict
+
+    def counting(self, *args, **kwargs):
+        if self is card:
+            calls.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_dict", counting)
+    for _ in range(2):  # two reruns showing the same card
+        got = (
+            answer.headlines(model, card),
+            answer.cells(card).to_json(),
+            answer.dimension_sentences(model, card),
+            answer.all_cell_indicators(model, card),
+        )
+        assert got == expected
+    assert len(calls) <= 1, f"the card was turned into records {len(calls)} times"

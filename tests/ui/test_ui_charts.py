@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from ui_helpers import SMALL
 
 from simulator.analysis.scorecard import scorecard, summary
@@ -160,3 +161,48 @@ def test_a_links_hover_says_its_weight_unit_and_delay():
     assert "gewicht: " in text and " per " in text and "vertraging: " in text and "jaar" in text
     styles = {tr.name: tr.line.dash for tr in fig.data if tr.mode == "lines"}
     assert any(d == "dot" for d in styles.values()) and any(d == "solid" for d in styles.values())
+
+
+@pytest.mark.parametrize("unit", ["", "banen", "% van de beroepsbevolking"])
+@pytest.mark.parametrize("with_band", [False, True])
+@pytest.mark.parametrize("language", [None, "nl", "en"])
+def test_a_path_chart_is_what_plotly_validation_makes_of_it(unit: str, with_band: bool, language: str | None):
+    """Path charts are built without plotly's property validation (most of their cost per slider move):
+    validating the figure again changes nothing in the JSON the browser gets (template included)."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from simulator.app import numbers
+
+    paths = pd.DataFrame(
+        {
+            "time": [2025.0, 2026.0, 2027.0] * 3,
+            "series": ["basis"] * 3 + ["met <b>standaard</b>"] * 3 + ["eigen"] * 3,
+            "value": [1.0, 1.5, 2.0, 1.0, 2.0, 3.5, 1.0, 2.5, 4.0],
+            "baseline": [True] * 3 + [False] * 6,
+        }
+    )
+    band = pd.DataFrame({"time": [2025.0, 2026.0, 2027.0], "series": "eigen", "low": [1, 2, 3], "high": [1, 3, 5]})
+    locale = numbers.figure_locale(language) if language else None
+    fig = charts.path_figure(paths, "Werk & <i>inkomen</i>", unit, band if with_band else None, locale=locale)
+    validated = go.Figure(fig.to_dict())
+    if validated.layout.yaxis.title.text is None:
+        validated.update_layout(yaxis_title=None)  # the empty title object path charts always had
+    assert json.loads(fig.to_json()) == json.loads(validated.to_json())
+    assert fig.layout.template.layout.colorway  # the default template is there
+
+
+def test_a_path_chart_takes_the_template_that_is_the_default_when_it_is_made(monkeypatch: pytest.MonkeyPatch):
+    """Streamlit makes its own template plotly's default when it is imported; a path chart made before and
+    one made after each carry the default of their moment, as validation would give them."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    paths = pd.DataFrame({"time": [2025.0, 2026.0], "series": "a", "value": [1.0, 2.0], "baseline": False})
+    for name in ("plotly", "plotly_white"):
+        monkeypatch.setattr(pio.templates, "default", name)
+        fig = charts.path_figure(paths, "x", "u")
+        assert fig.layout.template == go.Figure().layout.template
+        fig.update_layout(template_layout_colorway=["#111111"], template_layout_font_color="red")
+        assert charts.path_figure(paths, "x", "u").layout.template == go.Figure().layout.template, "shared template"

@@ -76,3 +76,27 @@ def test_differences_rank_by_spread_of_relative_change():
 )
 def test_dates_read_as_years_or_months(year: float, language: str, text: str):
     assert tables.date_label(year, language) == text
+
+
+@pytest.mark.parametrize("with_band", [False, True])
+@pytest.mark.parametrize("locale", [None, "nl"])
+def test_path_lines_draw_the_same_chart_as_the_path_table(with_band: bool, locale: str | None):
+    """The home page draws its key paths from the runs' arrays (no pandas table per move and chart):
+    the figure's JSON is the table's, with and without a band and the Dutch locale."""
+    from simulator.app import charts, numbers
+
+    _, first, _ = _run(100, "a")
+    _, second, _ = _run(250, "b")
+    runs = {"met standaardaannames": first, "met eigen aannames": second}
+    band = None
+    if with_band:
+        import pandas as pd
+
+        band = pd.DataFrame(
+            {"time": first.times, "series": "met eigen aannames", "low": first.times * 0.9, "high": first.times * 1.1}
+        )
+    layout = numbers.figure_locale(locale) if locale else None
+    for node in ("income", "jobs", "emissions"):
+        table = charts.path_figure(tables.path_table(runs, node, "basispad"), "Inkomen", "euro", band, locale=layout)
+        lines = charts.path_figure(tables.path_lines(runs, node, "basispad"), "Inkomen", "euro", band, locale=layout)
+        assert lines.to_json() == table.to_json()

@@ -474,7 +474,7 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
     runs_key = (cur.key, state.scenario_key(defaults), state.scenario_key(own), lang, tuple(runs), band_on)
 
     def figure(node: str):
-        table = tables.path_table(runs, node, tr("series_baseline"))
+        lines = tables.path_lines(runs, node, tr("series_baseline"))  # no pandas table: one per move and chart
         band = None
         if bands:
             import pandas as pd
@@ -482,7 +482,7 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
             band = pd.concat([tables.band_table(s, runs[name], node, name) for name, s in bands.items()])
         # numbers: localized in the constructor (numbers.figure_locale, as numbers.localize_figure sets it)
         return charts.path_figure(
-            table, state.label_of(model, node), state.unit_of(model, node), band, locale=numbers.figure_locale(lang)
+            lines, state.label_of(model, node), state.unit_of(model, node), band, locale=numbers.figure_locale(lang)
         )
 
     grid = st.columns(2)
