@@ -17,6 +17,10 @@ and the median ratio to the reference started just before it (pairing keeps
 the ratio meaningful when the machine's speed drifts). The numba kernels must
 be in their cache (``python -m simulator.warmup scenarios/medtech-growth.yaml``,
 done by ``scripts/run-heerlen.sh``); one round before the timed ones fills it.
+The commands run with ``PYTHONDONTWRITEBYTECODE`` removed from their environment, so
+that the untimed round writes bwsim's ``.pyc`` files and the timed ones read them, as an
+installed copy does (with it set, as in some development shells, every command compiled
+bwsim's 50-odd modules from source again, about 0.1-0.3 s of ``bwsim run``).
 Timings drift on shared machines (STACK.md: about 30 %); compare ratios, and
 CPU with wall: when CPU is much below wall, other work shared the cores.
 """
@@ -50,11 +54,15 @@ def _commands(out: Path) -> dict[str, list[str]]:
     }
 
 
+ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+"""The commands' environment: bytecode is cached, as for an installed bwsim."""
+
+
 def _timed(argv: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of one fresh process running ``argv``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(argv, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -44,29 +44,33 @@ from simulator.shapes import SATURATION as _SATURATION
 
 
 def _load_numba_array_support() -> None:
-    """Import numba's array functions (``numba.np.arraymath``) without letting it import scipy.
+    """Import numba's array functions (``numba.np.arraymath``) and its cffi support without scipy and cffi.
 
-    numba imports it when the first kernel is compiled or loaded from the cache, and it
-    imports ``scipy.linalg`` (about 0.2-0.5 s of every ``bwsim run``) only to note whether
-    a BLAS is there, which changes how ``np.correlate`` and ``np.convolve`` would be
-    compiled; no kernel here calls them, and ``np.dot`` or ``np.linalg`` in a kernel still
-    imports scipy's BLAS when it is compiled. ``scipy.linalg`` is marked absent during that
-    one import, as :func:`simulator.units._import_pint` does for pint, and only when no
-    other thread runs (one could be importing it at that moment) and it is not imported yet.
+    numba imports them when the first kernel is compiled or loaded from the cache.
+    ``numba.np.arraymath`` imports ``scipy.linalg`` (about 0.2-0.5 s of every ``bwsim run``)
+    only to note whether a BLAS is there, which changes how ``np.correlate`` and
+    ``np.convolve`` would be compiled; no kernel here calls them, and ``np.dot`` or
+    ``np.linalg`` in a kernel still imports scipy's BLAS when it is compiled.
+    ``numba.core.typing.cffi_utils`` builds a ``cffi.FFI()`` (pycparser's C parser, about
+    0.05 s) only to recognise cffi functions passed to a kernel; no kernel here takes one,
+    so numba's cffi support is off in a process that ran the engine before importing cffi.
+    Each package is marked absent during that one import, as
+    :func:`simulator.units._import_pint` does for pint, and only when no other thread runs
+    (one could be importing it at that moment) and it is not imported yet.
     """
     import sys
     import threading
 
-    if "scipy.linalg" in sys.modules or threading.active_count() > 1:
-        import numba.np.arraymath  # noqa: F401
-
-        return
-    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # import then says "not installed"
+    hidden = [] if threading.active_count() > 1 else [n for n in ("scipy.linalg", "cffi") if n not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # import then says "not installed"
     try:
+        import numba.core.typing.cffi_utils  # noqa: F401
         import numba.np.arraymath  # noqa: F401
     finally:
-        if sys.modules.get("scipy.linalg", ...) is None:
-            del sys.modules["scipy.linalg"]
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
 
 
 _load_numba_array_support()

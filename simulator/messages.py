@@ -25,10 +25,16 @@ translation drops a ``{field}``, or text for people bypasses ``msg``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import io
+import json
 import numbers
+import os
 import re
 import string
+import tempfile
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -139,19 +145,65 @@ def translate(text: object, language: str) -> str:
 
 @functools.cache
 def catalog(language: str) -> dict[str, str]:
-    """Message id -> translation for ``language`` ({} for English and for languages without a catalog)."""
+    """Message id -> translation for ``language`` ({} for English and for languages without a catalog).
+
+    Babel reads the ``.po`` file in about 0.07 s; what it read is kept as JSON in a
+    ``__pycache__`` folder beside the file, named by the SHA-256 of the file's bytes, and
+    read from there (about 1 ms) while the file is unchanged (:func:`_cached_catalog`).
+    """
     path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if language == SOURCE_LANGUAGE or not path.is_file():
         return {}
+    data = path.read_bytes()
+    cache = path.parent / "__pycache__" / f"{path.name}.{hashlib.sha256(data).hexdigest()[:32]}.json"
+    cached = _cached_catalog(cache)
+    if cached is not None:
+        return cached
     from babel.messages.pofile import read_po
 
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=BABEL_LOCALES.get(language, language))
-    return {
+    po = read_po(io.BytesIO(data), locale=BABEL_LOCALES.get(language, language))
+    read = {
         m.id: m.string
         for m in po
         if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy
     }
+    _store_catalog(cache, read)
+    return read
+
+
+def _cached_catalog(cache: Path) -> dict[str, str] | None:
+    """The catalog kept in ``cache``, or None when there is none (or it cannot be read)."""
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(kept, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in kept.items()):
+        return kept
+    return None
+
+
+def _store_catalog(cache: Path, read: dict[str, str]) -> None:
+    """Keep ``read`` in ``cache``, written whole or not at all, and drop the catalogs of earlier versions.
+
+    A folder that cannot be written is skipped: the next run reads the ``.po`` file again.
+    """
+    written: str | None = None
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache.parent, suffix=".tmp", delete=False) as out:
+            written = out.name
+            json.dump(read, out, ensure_ascii=False)
+        os.replace(written, cache)
+    except OSError:
+        if written is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(written)
+        return
+    stem = cache.name.split(".")[0]
+    for old in cache.parent.glob(f"{stem}.po.*.json"):
+        if old != cache:
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def template_fields(template: str) -> set[str]:

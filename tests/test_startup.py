@@ -29,7 +29,12 @@ HEERLEN_FILES = [
     "models/medtech-heerlen.yaml",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml")),
 ]
-NUMERICS = ("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed", "networkx")
+NUMERICS = (
+    *("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed", "networkx"),
+    *("cffi", "pycparser"),
+)
+DEFERRED = ("simulator.sampling", "babel.messages.pofile")
+"""Modules of bwsim and its libraries that a deterministic run of a Dutch user does not import."""
 
 PROBE = f"""
 import json, sys
@@ -39,7 +44,7 @@ try:
     code = 0
 except SystemExit as exc:
     code = exc.code
-names = sorted(m for m in sys.modules if m.split(".")[0] in {sorted(NUMERICS)!r})
+names = sorted(m for m in sys.modules if m.split(".")[0] in {sorted(NUMERICS)!r} or m in {sorted(DEFERRED)!r})
 print("PROBE " + json.dumps({{"code": code, "modules": names}}), file=sys.stderr)
 """
 
@@ -68,12 +73,18 @@ def test_validate_imports_no_numerics_beyond_numpy_and_pydantic():
 
 
 def test_a_deterministic_run_does_not_import_the_sampling_statistics(tmp_path):
+    from simulator.messages import catalog
+
+    catalog("nl")  # the first Dutch command of a checkout reads the .po file and keeps what it read
     code, modules, _ = _probe("run", "scenarios/medtech-growth.yaml", "--out", str(tmp_path / "out"))
     assert code == 0
+    assert "simulator.sampling" not in modules  # loaded for --samples, --method or an uncertainty block
+    assert "babel.messages.pofile" not in modules  # the catalog comes from its JSON copy
     assert "scipy.stats" not in modules and "SALib" not in modules and "dask" not in modules
     # numba imports scipy's top package only; the engine's sums are its own, numba's BLAS probe is skipped
     assert not [m for m in modules if m.startswith(("scipy.linalg", "scipy.sparse", "scipy.stats"))]
     assert "networkx" not in modules  # loops are named only when a model is unstable
+    assert "cffi" not in modules and "pycparser" not in modules  # numba's cffi support is left off
     assert "numba" in modules  # the kernel, loaded from its cache
 
 
@@ -250,3 +261,49 @@ print(f(np.arange(3.0), np.ones(3)))
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(3.0, 3.0)"
+
+
+def test_cffi_imports_as_usual_after_the_engine_left_numba_s_cffi_support_off():
+    code = """
+import sys
+import simulator.engine
+assert "cffi" not in sys.modules
+import cffi
+print(cffi.FFI().sizeof("int"))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "4"
+
+
+def test_the_catalog_kept_as_json_is_what_babel_reads_and_follows_the_po_file(tmp_path, monkeypatch):
+    from simulator import messages
+
+    folder = tmp_path / "nl" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "bwsim.po"
+    po.write_bytes((messages.LOCALE_DIR / "nl" / "LC_MESSAGES" / "bwsim.po").read_bytes())
+    monkeypatch.setattr(messages, "LOCALE_DIR", tmp_path)
+    messages.catalog.cache_clear()
+    try:
+        read = messages.catalog("nl")  # parsed by Babel, then kept
+        kept = list((folder / "__pycache__").glob("bwsim.po.*.json"))
+        assert len(kept) == 1 and len(read) > 1000
+        messages.catalog.cache_clear()
+        assert messages.catalog("nl") == read  # from the JSON
+        po.write_bytes(po.read_bytes() + b'\nmsgid "a new message"\nmsgstr "een nieuw bericht"\n')
+        messages.catalog.cache_clear()
+        changed = messages.catalog("nl")
+        assert changed == {**read, "a new message": "een nieuw bericht"}
+        assert [p.name for p in (folder / "__pycache__").glob("bwsim.po.*.json")] != [kept[0].name]
+        assert len(list((folder / "__pycache__").glob("*"))) == 1  # the earlier version's catalog is gone
+        for stale in (folder / "__pycache__").iterdir():
+            stale.unlink()
+        (folder / "__pycache__").rmdir()
+        (folder / "__pycache__").write_text("not a folder")  # nowhere to keep it: the .po is read each time
+        po.write_bytes(po.read_bytes() + b'\nmsgid "another"\nmsgstr "nog een"\n')
+        messages.catalog.cache_clear()
+        assert messages.catalog("nl")["another"] == "nog een"
+        assert sorted(p.name for p in folder.iterdir()) == ["__pycache__", "bwsim.po"]  # no temporary file left
+    finally:
+        messages.catalog.cache_clear()

@@ -27,7 +27,6 @@ from simulator.io.output_paths import check_outputs
 from simulator.io.spec_files import ScenarioFile
 from simulator.messages import msg, translate
 from simulator.runner import Runs, Uncertainty, load_scenarios, run_scenarios
-from simulator.sampling import METHODS
 
 RUN_FILES = ("results.csv", "ensemble.csv", "manifest.json")
 """The files of one run in its ``--out`` folder: written together, and an earlier run's are removed."""
@@ -62,8 +61,11 @@ def run(
         fail(msg("--samples must be at least 1, got {samples}", samples=samples))
     if seed is not None and seed < 0:
         fail(msg("--seed must be 0 or more, got {seed}", seed=seed))
-    if method is not None and method not in METHODS:
-        fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
+    if method is not None:
+        from simulator.sampling import METHODS  # the sampling code loads only when an ensemble may run
+
+        if method not in METHODS:
+            fail(msg("--method must be lhs or mc, got {method}", method=repr(method)))
     check_workers(workers, scheduler)
     loaded = load_scenarios(scenarios)
     check_outputs([out / name for name in RUN_FILES], run_inputs(loaded))
