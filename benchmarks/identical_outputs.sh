@@ -18,5 +18,5 @@ mkdir -p "$O"
 "$B" monitor scenarios/medtech-growth.yaml data/heerlen-observed-illustrative.csv --json > "$O/monitor.json" 2>&1
 "$B" calibrate scenarios/medtech-growth.yaml data/heerlen-observed-illustrative.csv \
   --link medtech_jobs:local_service_jobs --link jobs_total:in_commuters \
-  --link jobs_total:unemployment_rate --out "$O/cal.yaml" --json > "$O/cal.json" 2>&1
+  --link residents_employed:unemployment_rate --out "$O/cal.yaml" --json > "$O/cal.json" 2>&1
 rm -f "$O"/*/manifest.json  # names the command line and the time

@@ -8,13 +8,13 @@ Run by hand (the output is generated, not committed):
 It writes to ``OUT_DIR``:
 
 - ``model.yaml``: ``models/medtech-heerlen.yaml`` with ``dimensions: {gemeente: [...]}``
-  and every node ``over: [gemeente]`` (42 nodes x 342 gemeenten = 14,364 element
-  nodes); every link is element to element, except the link ``jobs_total ->
+  and every node ``over: [gemeente]`` (46 nodes x 342 gemeenten = 15,732 element
+  nodes); every link is element to element, except the link ``residents_employed ->
   employment_rate``, which becomes a commuting matrix (``commuting.csv``):
-  a job in gemeente r raises the employment rate where its worker lives, in r
-  itself or in one of r's nearest neighbours;
+  a job in gemeente r held by a resident of the region raises the employment rate
+  where its worker lives, in r itself or in one of r's nearest neighbours;
 - ``commuting.csv``: that matrix (rows: where the job is; columns: where the
-  worker lives), each row's cells the link's central weight (0.00013 pp per job)
+  worker lives), each row's cells the link's central weight (0.000266 pp per person)
   times the share of the row's jobs filled from that gemeente;
 - ``scenario.yaml``: the Medlands ramp (600 medtech jobs a year, 2025-2030) in
   the first gemeente only, so that the effect reaches its neighbours through
@@ -40,7 +40,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HEERLEN = ROOT / "models" / "medtech-heerlen.yaml"
-COMMUTING_LINK = ("jobs_total", "employment_rate")
+COMMUTING_LINK = ("residents_employed", "employment_rate")
 """The link that becomes the commuting matrix."""
 DEFAULT_GEMEENTEN = 342
 
@@ -98,7 +98,7 @@ def _model_data(ids: list[str]) -> dict:
 
 
 def central_weight() -> float:
-    """The Heerlen model's central weight of the commuting link (pp per job)."""
+    """The Heerlen model's central weight of the commuting link (pp per person)."""
     data = yaml.safe_load(HEERLEN.read_text(encoding="utf-8"))
     link = next(lk for lk in data["links"] if (lk["from"], lk["to"]) == COMMUTING_LINK)
     weight = link["weight"]
@@ -111,7 +111,7 @@ def write_model(out: Path, n: int = DEFAULT_GEMEENTEN, neighbours: int = 4, seed
     ids = gemeente_ids(n)
     cells = commuting_shares(n, neighbours, seed) * central_weight()
     lines = [
-        "# synthetic commuting matrix (bwsim benchmarks/make_gemeenten_model.py); pp per job",
+        "# synthetic commuting matrix (bwsim benchmarks/make_gemeenten_model.py); pp per person",
         ",".join(["job \\ worker", *ids]),
     ]
     lines += [",".join([g, *(repr(float(x)) for x in row)]) for g, row in zip(ids, cells, strict=True)]

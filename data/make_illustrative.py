@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRUE_WEIGHTS = {
     ("medtech_jobs", "local_service_jobs"): 0.7,
     ("jobs_total", "in_commuters"): 0.42,
-    ("jobs_total", "unemployment_rate"): -0.00022,
+    ("residents_employed", "unemployment_rate"): -0.00043,
 }
 SERIES = {  # node: (observation times, noise sd in the node's unit)
     "jobs_total": (np.arange(2025.0, 2030.01, 1.0), 60.0),

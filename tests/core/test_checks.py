@@ -238,7 +238,7 @@ def test_the_heerlen_checks_hold_at_the_modes_and_over_an_ensemble():
     assert not runs.failed
     assert all(r.holds_at_modes and r.share >= (r.check.min_share or 1.0) for r in runs.results)
     trust = next(r for r in runs.results if r.check.node == "social_trust")
-    assert 0.9 <= trust.share < 1  # its links' ranges reach below 0
+    assert 0.85 <= trust.share < 0.9  # its links' ranges reach below 0; 96 % before the labour account
     population = next(r for r in runs.results if r.check.node == "population")
     assert 240_000 < population.central.value[0] < 250_000  # Parkstad (the node's region) in 2050
     assert invoke("check", ROOT / "models" / "medtech-heerlen.yaml").exit_code == 0

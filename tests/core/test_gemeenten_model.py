@@ -44,14 +44,14 @@ def test_the_generated_model_validates(generated):
     _, folder = generated
     result = CliRunner().invoke(app, ["validate", str(folder / "model.yaml"), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert f"{42 * N} nodes" in result.output
+    assert f"{46 * N} nodes" in result.output
 
 
 def test_the_generated_model_runs_a_two_member_ensemble_with_finite_results_and_a_scorecard(generated):
     _, folder = generated
     loaded = load_scenario(folder / "scenario.yaml")
     prepared = prepare_scenario(loaded.spec, loaded.model.spec)
-    assert prepared.compiled.n_nodes == 42 * N
+    assert prepared.compiled.n_nodes == 46 * N
     run = run_prepared(prepared, Uncertainty(2, 0, "lhs"), language="en")
     assert np.isfinite(run.result.delta).all()
     assert np.isfinite(run.ensemble.p50).all() and np.isfinite(run.ensemble.p95).all()
@@ -63,22 +63,22 @@ def test_the_commuting_matrix_is_the_generators_shares_times_the_heerlen_weight(
     generator, folder = generated
     loaded = load_scenario(folder / "scenario.yaml")
     model = loaded.model.spec
-    cells = generator.commuting_shares(N, 2, 3) * 0.00013
+    cells = generator.commuting_shares(N, 2, 3) * 0.000266
     ids = generator.gemeente_ids(N)
     found = {
         (lk.source, lk.target): lk.weight.central
         for lk in model.links
-        if lk.source.startswith("jobs_total[") and lk.target.startswith("employment_rate[")
+        if lk.source.startswith("residents_employed[") and lk.target.startswith("employment_rate[")
     }
     expected = {
-        (f"jobs_total[{ids[r]}]", f"employment_rate[{ids[c]}]"): cells[r, c]
+        (f"residents_employed[{ids[r]}]", f"employment_rate[{ids[c]}]"): cells[r, c]
         for r in range(N)
         for c in range(N)
         if cells[r, c] != 0
     }
     assert found == pytest.approx(expected, rel=1e-15)
     assert len(expected) == 3 * N  # own gemeente and 2 neighbours each
-    assert np.allclose(cells.sum(axis=1), 0.00013)
+    assert np.allclose(cells.sum(axis=1), 0.000266)
 
 
 def _group_by_group(cm, links, coef, rhs):
@@ -129,12 +129,12 @@ def test_a_model_too_large_for_the_dense_stability_map_runs_and_says_it_was_not_
     _, folder = generated
     loaded = load_scenario(folder / "scenario.yaml")
     cm = prepare_scenario(loaded.spec, loaded.model.spec).compiled
-    assert not stability.too_large_to_check(cm)  # 252 nodes (42 x 6): checked
+    assert not stability.too_large_to_check(cm)  # 276 nodes (46 x 6): checked
     monkeypatch.setattr(stability, "MAP_MAX_BYTES", stability.map_bytes(cm) - 1)
     assert stability.too_large_to_check(cm)
     result = CliRunner().invoke(
         app, ["run", str(folder / "scenario.yaml"), "--samples", "4", "--out", str(tmp_path / "out"), "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
-    assert "not checked for stability: the one-step map of 252 nodes would need about" in result.output
+    assert "not checked for stability: the one-step map of 276 nodes would need about" in result.output
     assert (tmp_path / "out" / "results.csv").exists()

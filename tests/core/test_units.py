@@ -304,8 +304,8 @@ def test_cli_tables_get_each_parameters_and_nodes_unit():
 
     model = load_model(ROOT / "models" / "medtech-heerlen.yaml").spec
     nl, en = parameter_units(model, "nl"), parameter_units(model, "en")
-    assert nl["jobs_total->unemployment_rate:weight"] == "procentpunt per baan"
-    assert en["jobs_total->unemployment_rate:weight"] == "pp per job"
+    assert nl["residents_employed->unemployment_rate:weight"] == "procentpunt per persoon"
+    assert en["residents_employed->unemployment_rate:weight"] == "pp per person"
     assert en["house_price->housing_stock:weight"] == "1/yr" and nl["medtech_jobs->jobs_total:lag"] == "jaren"
     spec = ModelSpec.model_validate(__import__("yaml").safe_load(MODEL.replace("weight_unit: pp per job", "")))
     assert parameter_units(spec, "en")["jobs->unemployment:weight"] == "% per job"  # implied by the nodes

@@ -129,6 +129,6 @@ def test_a_weights_unit_is_the_declared_one_or_per_year_into_a_stock():
 
     model = load_model(Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml").spec
     assert weight_unit(model, "net_migration", "population", "nl") == "personen/jaar per persoon/jaar"
-    assert weight_unit(model, "jobs_total", "unemployment_rate", "en") == "pp per job"
+    assert weight_unit(model, "residents_employed", "unemployment_rate", "en") == "pp per person"
     undeclared = model.model_copy(update={"links": [lk.model_copy(update={"weight_unit": ""}) for lk in model.links]})
     assert weight_unit(undeclared, "net_migration", "population", "en").startswith("persons/yr per ")
