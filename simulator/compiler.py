@@ -245,8 +245,16 @@ class CompiledModel:
         return ew, scale
 
     def index(self, node_id: str) -> int:
-        """Position of ``node_id`` in the node order."""
-        return self.node_ids.index(node_id)
+        """Position of ``node_id`` in the node order (a ``ValueError`` for an unknown id, as ``tuple.index``)."""
+        try:
+            return self._positions[node_id]
+        except KeyError:
+            raise ValueError(f"{node_id!r} is not a node of the model") from None
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Node id -> position, built once: ``index`` is called per node in places (14,364 of them)."""
+        return {node: i for i, node in enumerate(self.node_ids)}
 
 
 def _levels(

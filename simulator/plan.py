@@ -183,11 +183,13 @@ def build_plan(cm: CompiledModel) -> KernelPlan:
         flat = np.array([j for g in groups for j in g], dtype=np.int64)
         return ptr, flat
 
+    targets = cm.target.tolist()  # Python ints: no numpy scalar per link below
+
     def by_target(links: Iterable[int]) -> dict[int, list[int]]:
         # each target's links in the order of ``links``: one pass, not one per node (342 gemeenten)
         into: dict[int, list[int]] = defaultdict(list)
-        for j in links:
-            into[int(cm.target[j])].append(int(j))
+        for j in links.tolist() if isinstance(links, np.ndarray) else links:
+            into[targets[j]].append(int(j))
         return into
 
     lag_order = [int(j) for code in (EXPONENTIAL, THIRD_ORDER, FIXED) for j in np.flatnonzero(cm.delay == code)]
@@ -258,11 +260,14 @@ def initial_groups_of(cm: CompiledModel) -> tuple[Group, ...]:
     bounds = np.searchsorted(group_of[cm.target[links]][by_group], np.arange(n_groups + 1))
     members = np.argsort(group_of, kind="stable")  # nodes ascending within each group
     starts = np.searchsorted(group_of[members], np.arange(n_groups + 1))
+    # a link is inside its target's group when its source is in the same group (for all links at once,
+    # rather than np.isin per group: about 10,000 groups in the 342-gemeente model)
+    inside_all = group_of[cm.source[links]] == group_of[cm.target[links]]
     groups = []
     for c in range(n_groups - 1, -1, -1):  # each group after every group it reads
         nodes = members[starts[c] : starts[c + 1]].astype(np.int64)
         into = by_group[bounds[c] : bounds[c + 1]]  # the links into the group, in link order (one sort, no scans)
-        within = np.isin(cm.source[links[into]], nodes)
+        within = inside_all[into]
         inside, outside = into[within], into[~within]
         groups.append(
             Group(
