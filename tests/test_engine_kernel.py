@@ -163,3 +163,52 @@ def test_one_pass_sums_extremes_and_counts_equal_the_separate_ones_however_a_blo
     bad[3, 1, 200] = np.nan
     parts, lo, hi = np.zeros(d.shape[:2] + (8,)), np.empty(d.shape[:2]), np.empty(d.shape[:2])
     assert not _fold_into(bad, parts, lo, hi, 0, *_NO_BINS)
+
+
+def test_the_time_loop_folds_the_same_sums_extremes_and_counts_as_one_pass_after_it(looped):
+    """Folded per tile and step inside the kernel (tiles of TILE members, a call starting at any offset of
+    its block) or in one pass over the finished deviations: the same lanes, extremes and counts, bit for bit."""
+    from simulator.ensemble import _NO_BINS, _fold_into
+    from simulator.fold_kernels import COUNT_TYPE, StepFold
+
+    n = 2 * TILE + 77
+    weights, lags = members(looped, n, seed=4)
+    cm = looped.compiled
+    d = simulate(cm, looped.inputs, weights, lags)
+    bins = Bins.from_pilot(d[:, :, :50], n_bins=40)
+
+    def fresh() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        shape = d.shape[:2]
+        return np.zeros(shape + (8,)), np.empty(shape), np.empty(shape), np.zeros_like(bins.counts(d[:, :, :0]))
+
+    for cuts in ([n], [5, n - 5], [TILE + 3, n - TILE - 3]):
+        inside, after = fresh(), fresh()
+        offset = 0
+        for size in cuts:
+            w, t = weights[:, offset : offset + size], lags[:, offset : offset + size]
+            parts, lo, hi, counts = inside
+            finite = np.ones(1, dtype=np.int64)
+            fold = StepFold(parts, lo, hi, offset, bins.low, bins.inverse_width, bins.n_bins, counts, finite)
+            part = simulate(cm, looped.inputs, w, t, fold=fold)
+            assert finite[0] == 1
+            assert part.tobytes() == np.ascontiguousarray(d[:, :, offset : offset + size]).tobytes()
+            assert _fold_into(part, *after[:3], offset, bins.low, bins.inverse_width, bins.n_bins, after[3])
+            offset += size
+        for a, b in zip(inside, after, strict=True):
+            assert a.tobytes() == b.tobytes()
+    # sums only (no bins), and a non-finite member is flagged
+    w = weights[:, :9].copy()
+    w[:, 4] = 1e308
+    parts, lo, hi, _ = fresh()
+    finite = np.ones(1, dtype=np.int64)
+    low_bins, inverse, n_bins, counts = _NO_BINS
+    assert counts.dtype == COUNT_TYPE
+    simulate(
+        cm,
+        looped.inputs,
+        w,
+        lags[:, :9],
+        check_finite=False,
+        fold=StepFold(parts, lo, hi, 0, low_bins, inverse, n_bins, counts, finite),
+    )
+    assert finite[0] == 0
