@@ -23,7 +23,10 @@ is not writable, in numba's user cache directory), so later processes load it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
+import numba
 import numpy as np
 
 from simulator.budget import check_budget, engine_need
@@ -33,9 +36,6 @@ from simulator.delays import FIXED as _FIXED
 from simulator.delays import NONE as _NONE
 from simulator.delays import THIRD_ORDER as _THIRD_ORDER
 from simulator.errors import NumericalError
-from simulator.fold_kernels import NO_FOLD, StepFold
-from simulator.fold_kernels import fold_step as _fold_step
-from simulator.jit import jit
 from simulator.plan import initial_links as _initial_links
 from simulator.shapes import ABOVE as _ABOVE
 from simulator.shapes import LOOKUP as _LOOKUP
@@ -75,6 +75,23 @@ TILE = 512
 """Members advanced together by the kernel: their states stay in the CPU cache (L2: a tile's delay states
 are ``5 x links x TILE`` floats, 1.5 MB for the Heerlen model; 512 ran a block of 1,000 Heerlen members in
 about 15 % less time than 256, and 1,024 slower again)."""
+
+
+def jit(**options: Any) -> Callable[[Callable], Callable]:
+    """``numba.njit(cache=True, nogil=True, **options)``; without a writable cache directory, no cache.
+
+    numba caches in ``__pycache__`` beside the source, else in the user's cache
+    directory (``NUMBA_CACHE_DIR``, ``~/.cache/numba``); when neither can be
+    written it refuses ``cache=True`` at import: then every process compiles anew.
+    """
+
+    def decorate(function: Callable) -> Callable:
+        try:
+            return numba.njit(cache=True, nogil=True, **options)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(cache=False, nogil=True, **options)(function)
+
+    return decorate
 
 
 def _as_members(values: np.ndarray | None, central: np.ndarray, n_members: int) -> np.ndarray:
@@ -527,7 +544,6 @@ def simulate(
     lags: np.ndarray | None = None,
     check_finite: bool = True,
     shape_parameters: np.ndarray | None = None,
-    fold: StepFold | None = None,
 ) -> np.ndarray:
     """Run the model and return the deviations ``d`` from the baseline.
 
@@ -546,9 +562,6 @@ def simulate(
         Each shaped link's saturation ``max`` (target units) or threshold ``level``
         (source units) per member; the central values when omitted (entries of links
         without such a parameter are not read).
-    fold : StepFold, optional
-        An ensemble block's summaries, into which the values are folded as they are
-        made (:mod:`simulator.fold_kernels`); ``d`` is returned all the same.
 
     Returns
     -------
@@ -577,7 +590,6 @@ def simulate(
             w,
             tau,
             None if shape_parameters is None else _as_members(shape_parameters, cm.shape_parameter, n_members),
-            fold,
         )
     if check_finite:
         _check_finite(cm, d)
@@ -585,17 +597,11 @@ def simulate(
 
 
 def _integrate(
-    cm: CompiledModel,
-    u: np.ndarray,
-    w: np.ndarray,
-    tau: np.ndarray,
-    spar: np.ndarray | None = None,
-    fold: StepFold | None = None,
+    cm: CompiledModel, u: np.ndarray, w: np.ndarray, tau: np.ndarray, spar: np.ndarray | None = None
 ) -> np.ndarray:
     """All time steps: ``t_0`` with numpy, then the compiled time loop (:func:`_time_loop`).
 
-    ``spar`` (L, M): shape parameters per member; None: the central ones for all (read with stride 0).
-    ``fold``: summaries the time loop folds each tile and step into (None: none)."""
+    ``spar`` (L, M): shape parameters per member; None: the central ones for all (read with stride 0)."""
     n_times, n_nodes = cm.baselines.shape
     w = _writable(w)
     tau = _writable(tau)
@@ -640,8 +646,6 @@ def _integrate(
         plan.table_ptr,
         plan.table_x,
         plan.table_y,
-        fold is not None,
-        *(NO_FOLD if fold is None else fold),
     )
     return d
 
@@ -818,16 +822,6 @@ def _time_loop(  # noqa: C901 (one place holds a step)
     tptr,
     tx,
     ty,
-    fold,
-    parts,
-    low,
-    high,
-    offset,
-    bin_low,
-    inverse_width,
-    n_bins,
-    counts,
-    finite,
 ):  # pragma: no cover
     """Advance ``d`` (K + 1, N, M) from its values at ``t_0`` to the end, in place (ENGINE.md's step).
 
@@ -843,10 +837,8 @@ def _time_loop(  # noqa: C901 (one place holds a step)
     level, ``sstride`` 0 when it is the same for every member). A capacity node
     (``capacity[i]`` 1 or 2) takes the smallest (largest) of its inputs' values
     instead (:func:`_capacity_value`; its inputs are never shaped). Branches sit
-    outside the loops over members. With ``fold``, each tile's values at ``t_k``
-    are folded into the ensemble's summaries (``parts`` .. ``finite``: see
-    :class:`simulator.fold_kernels.StepFold`) as soon as they are final, while
-    they are in the cache. (Compiled by numba; the coverage tool cannot see inside.)
+    outside the loops over members. (Compiled by numba; the coverage tool cannot
+    see inside.)
     """
     n_times, n_nodes, n_members = d.shape
     n_links = source.size
@@ -862,7 +854,6 @@ def _time_loop(  # noqa: C901 (one place holds a step)
     stock = np.zeros((n_stocks, width))  # stock deviations at t_{k+1}
     acc = np.zeros((1, width))  # a node's sum of effects
     y = np.zeros(width)
-    index = np.empty(width, dtype=np.int64)  # the fold's bins
     stride = np.uint64(sstride)
     for start in range(0, n_members, TILE):
         # unsigned: an index ``first + m`` of signed integers could be negative for all numba knows, and
@@ -980,24 +971,6 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                         for m in range(nt):
                             acc[0, m] = acc[0, m] + y[m]
                     _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
-            if fold:  # the tile's values at t_k are final
-                n = min(TILE, n_members - start)  # nt, signed: uint64 with int64 would make floats
-                _fold_step(
-                    d,
-                    k,
-                    start,
-                    n,
-                    parts,
-                    low,
-                    high,
-                    offset,
-                    bin_low,
-                    inverse_width,
-                    n_bins,
-                    counts,
-                    finite,
-                    index,
-                )
             # signals at t_k: zero-lag outputs; at t_0 delay states start at the signal
             for j_link in range(n_links):
                 code = delay[j_link]

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -66,7 +67,6 @@ from simulator.compiler import CompiledModel
 from simulator.distributed import map_chunks, parallel_blocks
 from simulator.engine import jit, simulate
 from simulator.errors import InputError, NumericalError, Problem
-from simulator.fold_kernels import COUNT_TYPE, StepFold, count_row, fold_row, row_finite
 from simulator.io.spec_files import ModelFile
 from simulator.messages import joined, msg
 from simulator.network import lag_problems
@@ -80,6 +80,8 @@ THREAD_CHUNKS = 4
 """Chunks per thread of an in-process run on threads (at most :data:`DEFAULT_CHUNK` members each)."""
 EXACT_LIMIT = 5_000_000
 N_BINS = 1000
+COUNT_TYPE = np.int32
+"""Histogram counts: a cell's count is at most the members (refused above 2**31 - 1: :data:`MAX_WORK`)."""
 _WIDEN = 0.25
 
 Progress = Callable[[int, int], None]
@@ -133,6 +135,17 @@ class Bins:
     def inverse_width(self) -> np.ndarray:
         """``1 / width`` per node and time (1 / node units): a value's bin is found by a multiplication."""
         return 1.0 / self.width
+
+
+@jit(inline="always")
+def _first_equal(first: float, row: np.ndarray, value: float) -> float:  # pragma: no cover (compiled)
+    """``first`` when it equals ``value``, else the first entry of ``row`` that does (``value`` if none)."""
+    if first == value:
+        return first
+    for j in range(row.size):
+        if row[j] == value:
+            return row[j]
+    return value
 
 
 _NO_BINS = (np.zeros((1, 1)), np.ones((1, 1)), 0, np.zeros((1, 1), dtype=COUNT_TYPE))
@@ -191,6 +204,99 @@ def _fold(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma
     return total, low, high
 
 
+@jit(inline="always")
+def _fold_row(
+    row: np.ndarray, acc: np.ndarray, offset: int, head: int, lo: float, hi: float
+) -> tuple[float, float]:  # pragma: no cover (compiled)
+    """Add one node and time's members ``row`` into its eight running sums ``acc`` (member ``offset + j``
+    into sum ``(offset + j) % 8``; ``head`` members come before sum 0's first); return the extremes of
+    ``lo``, ``hi`` and ``row``, the first one seen on a tie (as one running comparison finds it)."""
+    n_members = row.size
+    first = lo  # the extremes before this row's members
+    for m in range(head):
+        v = row[m]
+        acc[(offset + m) % 8] += v
+        lo = v if v < lo else lo
+        hi = v if v > hi else hi
+    a0, a1, a2, a3, a4, a5, a6, a7 = acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]
+    l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = lo
+    h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = hi
+    m = head
+    while m + 8 <= n_members:  # eight lanes: vectorised
+        v0, v1, v2, v3 = row[m], row[m + 1], row[m + 2], row[m + 3]
+        v4, v5, v6, v7 = row[m + 4], row[m + 5], row[m + 6], row[m + 7]
+        a0 += v0
+        a1 += v1
+        a2 += v2
+        a3 += v3
+        a4 += v4
+        a5 += v5
+        a6 += v6
+        a7 += v7
+        l0 = v0 if v0 < l0 else l0
+        l1 = v1 if v1 < l1 else l1
+        l2 = v2 if v2 < l2 else l2
+        l3 = v3 if v3 < l3 else l3
+        l4 = v4 if v4 < l4 else l4
+        l5 = v5 if v5 < l5 else l5
+        l6 = v6 if v6 < l6 else l6
+        l7 = v7 if v7 < l7 else l7
+        h0 = v0 if v0 > h0 else h0
+        h1 = v1 if v1 > h1 else h1
+        h2 = v2 if v2 > h2 else h2
+        h3 = v3 if v3 > h3 else h3
+        h4 = v4 if v4 > h4 else h4
+        h5 = v5 if v5 > h5 else h5
+        h6 = v6 if v6 > h6 else h6
+        h7 = v7 if v7 > h7 else h7
+        m += 8
+    acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = a0, a1, a2, a3, a4, a5, a6, a7
+    for v in (l0, l1, l2, l3, l4, l5, l6, l7):
+        lo = v if v < lo else lo
+    for v in (h0, h1, h2, h3, h4, h5, h6, h7):
+        hi = v if v > hi else hi
+    for j in range(m, n_members):
+        v = row[j]
+        acc[(offset + j) % 8] += v
+        lo = v if v < lo else lo
+        hi = v if v > hi else hi
+    # equal values other than zeros have equal bits; of -0.0 and 0.0 the first one seen is kept
+    if lo == 0.0:
+        lo = _first_equal(first, row, 0.0)
+    if hi == 0.0:
+        hi = _first_equal(first, row, 0.0)
+    return lo, hi
+
+
+@jit(inline="always")
+def _row_finite(row: np.ndarray, acc: np.ndarray, lo: float, hi: float) -> bool:  # pragma: no cover (compiled)
+    """True when every value of ``row`` is finite, from its extremes and its sums ``acc`` (a scan only
+    when a sum is not finite: a NaN compares false, but makes its sum NaN)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # an infinity is an extreme
+        return False
+    total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    if math.isfinite(total):
+        return True
+    for j in range(row.size):  # a NaN, or finite values whose sum overflows
+        if row[j] != row[j]:
+            return False
+    return True
+
+
+@jit(inline="always")
+def _count_row(
+    row: np.ndarray, low: float, inverse: float, top: float, index: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover (compiled)
+    """Add the bins of finite ``row`` to one node and time's counts ``out`` (see :meth:`Bins.add_counts`)."""
+    for j in range(row.size):  # bins first (no branches: vectorised), then the counts
+        t = (row[j] - low) * inverse + 1.0
+        t = 0.0 if t < 0.0 else t
+        t = top if t > top else t
+        index[j] = int(t)  # truncation = floor, as t >= 0
+    for j in range(row.size):
+        out[index[j]] += 1
+
+
 @jit()
 def _fold_into(
     d: np.ndarray,
@@ -214,9 +320,7 @@ def _fold_into(
     run stops on the blown members).
 
     Each node and time's row of members is read once, while it is in the cache: its sums and
-    extremes in eight lanes (:func:`simulator.fold_kernels.fold_row`), its bins and its counts
-    (:func:`simulator.fold_kernels.count_row`). (An engine call given the block's summaries folds them
-    itself, per tile and step: :func:`simulator.fold_kernels.fold_step`.)
+    extremes in eight lanes (:func:`_fold_row`), its bins and its counts (:func:`_count_row`).
     """
     n_times, n_nodes, n_members = d.shape
     finite = True
@@ -231,13 +335,13 @@ def _fold_into(
                 lo = hi = row[0]
             else:
                 lo, hi = low[k, i], high[k, i]
-            lo, hi = fold_row(row, acc, offset, head, lo, hi)
+            lo, hi = _fold_row(row, acc, offset, head, lo, hi)
             low[k, i] = lo
             high[k, i] = hi
-            if not row_finite(row, acc, lo, hi):
+            if not _row_finite(row, acc, lo, hi):
                 finite = False
             elif n_bins > 0:
-                count_row(row, bin_low[k, i], inverse_width[k, i], top, index, counts[k * n_nodes + i])
+                _count_row(row, bin_low[k, i], inverse_width[k, i], top, index, counts[k * n_nodes + i])
     return finite
 
 
@@ -311,7 +415,7 @@ class Reduction:
         self,
         block: int,
         first_member: int,
-        parts: Iterable[np.ndarray | EngineCall],
+        parts: Iterable[np.ndarray],
         bins: Bins | None,
         exact: bool,
         keep: tuple[int, ...],
@@ -319,11 +423,8 @@ class Reduction:
     ) -> None:
         """Fold one block into the reduction, given as its engine calls' deviations (K + 1, N, m_c) in order.
 
-        A part is the deviations themselves, folded here in one pass, or an :class:`EngineCall`, which
-        the engine folds per tile and step as it makes them (the same numbers: see
-        :mod:`simulator.fold_kernels`). ``members_at``: (time indices, members) whose ``d`` is kept for
-        every node (see ``kept``). A block with a non-finite member is not counted; its blown members
-        are recorded.
+        ``members_at``: (time indices, members) whose ``d`` is kept for every node (see ``kept``).
+        A block with a non-finite member is not counted; its blown members are recorded.
         """
         sums = low = high = None
         held: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])  # values, paths, kept
@@ -331,24 +432,15 @@ class Reduction:
         counting = bins is not None and not exact
         if counting and self.counts is None and bins is not None:
             self.counts = np.zeros((bins.low.size, bins.n_bins + 2), dtype=COUNT_TYPE)
-        for part in parts:
-            shape = part.shape if isinstance(part, EngineCall) else part.shape[:2]
+        for d in parts:
+            d = np.ascontiguousarray(d, dtype=np.float64)
             if sums is None:
-                sums = np.zeros(shape + (8,))
-                low, high = np.empty(shape), np.empty(shape)
-            assert low is not None and high is not None
-            binned: tuple[np.ndarray, np.ndarray, int, np.ndarray] = _NO_BINS
-            if counting and not blown and bins is not None and self.counts is not None:
-                binned = (bins.low, bins.inverse_width, bins.n_bins, self.counts)
-            if isinstance(part, EngineCall):  # sums and counts made by the engine, per tile and step
-                flag = np.ones(1, dtype=np.int64)
-                bin_low, inverse_width, n_bins, counts = binned
-                d = part.run(StepFold(sums, low, high, offset, bin_low, inverse_width, n_bins, counts, flag))
-                finite = bool(flag[0])
-            else:  # sums and counts, one pass
-                d = np.ascontiguousarray(part, dtype=np.float64)
-                finite = _fold_into(d, sums, low, high, offset, *binned)
-            del part
+                sums = np.zeros(d.shape[:2] + (8,))
+                low, high = np.empty(d.shape[:2]), np.empty(d.shape[:2])
+            if counting and not blown and bins is not None and self.counts is not None:  # sums and counts, one pass
+                finite = _fold_into(d, sums, low, high, offset, bins.low, bins.inverse_width, bins.n_bins, self.counts)
+            else:
+                finite = _fold_into(d, sums, low, high, offset, *_NO_BINS)
             if not finite:
                 blown += _blown_members(d, first_member + offset)
             if not blown:
@@ -470,51 +562,31 @@ def _call_size(cm: CompiledModel) -> int:
     return call_members(cm.times.size, cm.n_nodes, cm.n_links, BLOCK_SIZE)
 
 
-@dataclass(frozen=True)
-class EngineCall:
-    """One engine call of a block, not yet run: :meth:`run` simulates it, folding as it goes."""
-
-    task: ChunkTask
-    block: BlockInput
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(K + 1, N): the times and nodes of its deviations."""
-        cm = self.task.compiled
-        return (int(cm.times.size), int(cm.n_nodes))
-
-    def run(self, fold: StepFold) -> np.ndarray:
-        """The deviations (K + 1, N, m), folded into ``fold`` per tile and step."""
-        return _simulate_block(self.task, self.block, fold)
-
-
-def _then(first: list[np.ndarray], rest: Iterator[EngineCall]) -> Iterator[np.ndarray | EngineCall]:
+def _then(first: list[np.ndarray], rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
     """The one array in ``first`` (taken out of it, so that only the consumer holds it), then ``rest``."""
     yield first.pop()
     yield from rest
 
 
-def _block_calls(task: ChunkTask, block: BlockInput, start: int = 0) -> Iterator[EngineCall]:
-    """The block's engine calls of :func:`_call_size` members each, from member ``start``."""
+def _block_calls(task: ChunkTask, block: BlockInput, start: int = 0) -> Iterator[np.ndarray]:
+    """The block's deviations, one engine call of :func:`_call_size` members at a time, from member ``start``."""
     size = _call_size(task.compiled)
     for first in range(start, block.members, size):
-        yield EngineCall(task, block.part(first, min(block.members, first + size)))
+        yield _simulate_block(task, block.part(first, min(block.members, first + size)))
 
 
-def _simulate_block(task: ChunkTask, block: BlockInput, fold: StepFold | None = None) -> np.ndarray:
+def _simulate_block(task: ChunkTask, block: BlockInput) -> np.ndarray:
     if block.uniforms is not None:
         if task.mapper is None:
             raise ValueError("a block of uniforms needs the sample that maps them to parameter values")
         weights, lags = task.mapper.values(block.uniforms)
         shapes = task.mapper.shape_values(block.uniforms)  # a saturation's max, a threshold's level
-        return simulate(
-            task.compiled, task.inputs, weights, lags, check_finite=False, shape_parameters=shapes, fold=fold
-        )
+        return simulate(task.compiled, task.inputs, weights, lags, check_finite=False, shape_parameters=shapes)
     if block.weights is not None and block.lags is not None:
         weights, lags = block.weights, block.lags
     else:
         raise ValueError("a block needs uniforms, or weights and lags")
-    return simulate(task.compiled, task.inputs, weights, lags, check_finite=False, fold=fold)
+    return simulate(task.compiled, task.inputs, weights, lags, check_finite=False)
 
 
 @dataclass(frozen=True)
