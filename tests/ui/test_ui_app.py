@@ -534,7 +534,8 @@ def test_network_page_shows_the_behaviour_tests_and_their_share_of_runs(monkeypa
     _clean(at)
     checks = at.dataframe[-1].value
     assert list(checks["aandeel runs"])[:4] == ["geldt in 100 % van 200 runs"] * 4
-    assert re.fullmatch(r"geldt in 9\d % van 200 runs \(nodig: 90 %\)", checks["aandeel runs"].iloc[4])
+    # the trust check holds in 84-87 % of the runs on the model with the labour account, and asks for 80 %
+    assert re.fullmatch(r"geldt in 8\d % van 200 runs \(nodig: 80 %\)", checks["aandeel runs"].iloc[4])
 
 
 def test_network_page_shows_a_failing_check_and_labels_as_typed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -727,14 +728,14 @@ def test_the_home_page_answers_first_with_headlines_and_one_verdict_per_dimensio
         "Goede gezondheid",
         "CO2-uitstoot verkeer",
     ]
-    assert metrics["Werkloosheid"][1] == "-0,77 procentpunt"
+    assert metrics["Werkloosheid"][1] == "-0,74 procentpunt"
     verdicts = [m.value for m in at.markdown if m.value.startswith(("**Hier en nu**", "**Later**", "**Elders**"))]
-    assert len(verdicts) == 3 and "de werkloosheid, 0,77 procentpunt lager" in verdicts[0]
+    assert len(verdicts) == 3 and "de werkloosheid, 0,74 procentpunt lager" in verdicts[0]
     assert any("**(92 %)**" in c.value and "**·**" in c.value and "**=**" in c.value for c in at.caption)  # legend
     assert app_paths(at) == ["disposable_income", "housing_cost_burden", "perceived_health", "co2_emissions"]
     assert not at.get("radio")  # the monitor has its own page
     at.slider(key="lever:medtech_jobs:ramp").set_value(300.0).run()
-    assert dict((m.label, m.delta) for m in at.metric)["Werkloosheid"] != "-0,77 procentpunt"  # moves with sliders
+    assert dict((m.label, m.delta) for m in at.metric)["Werkloosheid"] != "-0,74 procentpunt"  # moves with sliders
 
 
 def app_paths(at: AppTest) -> list[str]:
