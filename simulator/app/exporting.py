@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -58,9 +57,9 @@ def png_bytes(fig: go.Figure, width: int = 1000, height: int = 600) -> bytes:
     Raises whatever kaleido raises when no browser can be started; the page then
     points at the chart toolbar's own PNG download.
     """
-    if CHROMIUM.is_file():
-        os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
-    return fig.to_image(format="png", width=width, height=height, scale=1)
+    from simulator.io.report_html import figure_png  # the council report's PNGs, one way
+
+    return figure_png(fig, width, height)
 
 
 def share_link(page_url: str, code: str) -> str:

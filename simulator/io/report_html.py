@@ -97,11 +97,28 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _png(fig: object, width: int = 800, height: int = 420) -> bytes:
-    """The figure as PNG through kaleido, which drives Debian's chromium when there is one."""
+def figure_png(fig: object, width: int, height: int) -> bytes:
+    """The figure as PNG through kaleido, which drives a Chrome: Debian's chromium when there is one.
+
+    Asked once more when kaleido's page answers ``ReferenceError: kaleido_scopes is not defined``:
+    on a busy machine kaleido 1.x can call into its browser tab before the tab's own scripts have
+    loaded (seen once in CI under load 7; the same command then passed). Anything else kaleido
+    raises (no browser to start, a second JavaScript error) goes to the caller.
+    """
+    from kaleido.errors import JavascriptError
+
     if CHROMIUM.is_file():
         os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
-    return fig.to_image(format="png", width=width, height=height, scale=1)  # type: ignore[attr-defined]
+    try:
+        return fig.to_image(format="png", width=width, height=height, scale=1)  # type: ignore[attr-defined]
+    except JavascriptError as error:
+        if "kaleido_scopes is not defined" not in str(error):
+            raise
+        return fig.to_image(format="png", width=width, height=height, scale=1)  # type: ignore[attr-defined]
+
+
+def _png(fig: object, width: int = 800, height: int = 420) -> bytes:
+    return figure_png(fig, width, height)
 
 
 def headline_chart(part: ScenarioPart, language: str) -> bytes:

@@ -210,3 +210,31 @@ def test_bad_input_exits_2_with_the_place(files):
     result = bwsim("report", files / "step.yaml", "--out", files / "r.html")
     assert result.exit_code == 2 and "two-links.ambitions.yaml" in result.output and "Traceback" not in result.output
     assert not (files / "r.html").exists()
+
+
+class _FlakyFigure:
+    """A figure whose first ``to_image`` fails as kaleido's tab does before its scripts have loaded."""
+
+    def __init__(self, message: str):
+        self.message, self.calls = message, 0
+
+    def to_image(self, **_: object) -> bytes:
+        from kaleido.errors import JavascriptError
+
+        self.calls += 1
+        if self.calls == 1:
+            raise JavascriptError(self.message)
+        return b"png"
+
+
+def test_a_png_is_asked_once_more_when_kaleidos_tab_had_not_loaded():
+    from kaleido.errors import JavascriptError
+
+    from simulator.io.report_html import figure_png
+
+    early = _FlakyFigure("{'description': 'ReferenceError: kaleido_scopes is not defined'}")
+    assert figure_png(early, 300, 200) == b"png" and early.calls == 2
+    other = _FlakyFigure("{'description': 'TypeError: x is undefined'}")
+    with pytest.raises(JavascriptError):
+        figure_png(other, 300, 200)
+    assert other.calls == 1
