@@ -58,19 +58,13 @@ def _load_numba_array_support() -> None:
     :func:`simulator.units._import_pint` does for pint, and only when no other thread runs
     (one could be importing it at that moment) and it is not imported yet.
     """
-    import sys
     import threading
 
-    hidden = [] if threading.active_count() > 1 else [n for n in ("scipy.linalg", "cffi") if n not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # import then says "not installed"
-    try:
+    from simulator.import_guard import packages_hidden
+
+    with packages_hidden(() if threading.active_count() > 1 else ("scipy.linalg", "cffi")):
         import numba.core.typing.cffi_utils  # noqa: F401
         import numba.np.arraymath  # noqa: F401
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, ...) is None:
-                del sys.modules[name]
 
 
 _load_numba_array_support()

@@ -92,17 +92,10 @@ def _import_pint() -> None:
     absent while pint is imported, then the mark is removed, so a later ``import scipy`` works as
     usual. The app imports pint once, in ``simulator/app/preload.py``, before its sessions' threads start.
     """
-    import sys
+    from simulator.import_guard import packages_hidden
 
-    hidden = [name for name in _OPTIONAL if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # import and find_spec then say "not installed"
-    try:
+    with packages_hidden(_OPTIONAL):
         import pint  # noqa: F401
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, ...) is None:
-                del sys.modules[name]
 
 
 @functools.cache
