@@ -37,7 +37,7 @@ Two more sets are written from constants below (no export file held them):
   83524NED for 2016, with Zuid-Limburg and Nederland, and 85269NED for 2021) that row
   is written instead. No Parkstad or gemeente row of these tables was found offline.
 - **Parkstad, 1-1-2025**: the population and the private households of the seven
-  gemeenten (``PARKSTAD``) summed from the 70072ned rows, the place the model's nodes
+  gemeenten (``simulator.io.import_cbs.PARKSTAD``) summed from the 70072ned rows, the place the model's nodes
   are for (region ``parkstad``), so that a monitor has a row of the node's own place.
 
 Usage: ``python data/make_parkstad_observed.py SOURCES_DIR [OUT]``. With the full
@@ -54,7 +54,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from simulator.io.import_cbs import snapshot_row
+from simulator.io.import_cbs import parkstad_rows, snapshot_row
 
 SWIENN = "CBS StatLine export in https://github.com/Swienn/ScientificDataAnalysisProject @87339a8"
 URBAN = "CBS StatLine export in https://github.com/trik-flip/Dashboard-Heerlen-UrbanData @472688f"
@@ -70,7 +70,6 @@ KWB_FIELDS = {  # node: (column of the export, whether it counts at 1 January of
     "employment_rate": ("Arbeid_Netto_arbeidsparticipatie", False),
 }
 COLUMNS = ["node", "time", "value", "place", "table", "period", "licence", "source"]
-PARKSTAD = ("Heerlen", "Kerkrade", "Landgraaf", "Brunssum", "Voerendaal", "Simpelveld", "Beekdaelen")
 PAGE_85230 = "CBS StatLine table page https://www.cbs.nl/nl-nl/cijfers/detail/85230NED?q=limburg (stored copy)"
 LIMBURG_85230 = {  # year: (population 15-75, labour force, employed, unemployed), x 1 000, Limburg (PV)
     2003: (867, 560, 531, 29),
@@ -196,19 +195,6 @@ def labour_rows() -> list[dict[str, object]]:
     return rows
 
 
-def parkstad_rows(kerncijfers: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Population and private households of Parkstad's seven gemeenten at 1-1-2025, summed (70072ned)."""
-    rows = []
-    for node in ("population", "housing_demand"):
-        values = {str(r["place"]): r["value"] for r in kerncijfers if r["node"] == node and r["place"] in PARKSTAD}
-        if len(values) != len(PARKSTAD):
-            continue
-        total = sum(float(str(v)) for v in values.values())
-        source = f"{SWIENN}; sum of the rows of {', '.join(PARKSTAD)}"
-        rows.append(snapshot_row(node, 2025, total, "Parkstad", "70072ned", "1-1-2025", source))
-    return rows
-
-
 def main(argv: list[str]) -> int:
     if len(argv) not in (2, 3):
         print(__doc__)
@@ -216,8 +202,8 @@ def main(argv: list[str]) -> int:
     sources = Path(argv[1])
     out = Path(argv[2]) if len(argv) == 3 else Path(__file__).with_name("parkstad-observed.csv")
     kerncijfers = kerncijfers_rows(sources / KERNCIJFERS)
-    rows = kerncijfers + parkstad_rows(kerncijfers) + income_rows(sources / INCOME) + kwb_rows(sources / URBAN_DB)
-    rows += labour_rows()
+    rows = kerncijfers + parkstad_rows(kerncijfers, SWIENN)
+    rows += income_rows(sources / INCOME) + kwb_rows(sources / URBAN_DB) + labour_rows()
     rows.sort(key=lambda r: (str(r["node"]), str(r["place"]) != "Nederland", str(r["place"]), int(str(r["time"]))))
     buffer = io.StringIO()
     buffer.write(

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis.compare_places import compare_places
 from simulator.cli.main import app
+from simulator.io.import_cbs import PARKSTAD
 from simulator.observed import load_observed, observed_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def test_the_snapshots_labour_and_parkstad_rows_are_what_the_generator_computes(
     assert value["unemployment_rate", 2016, "Limburg (PV)"] == 5.5  # published (83524NED), not the computed 5.4
     assert value["unemployment_rate", 2016, "Zuid-Limburg (CR)"] == 5.9
     for node in ("population", "housing_demand"):
-        assert value[node, 2025, "Parkstad"] == sum(value[node, 2025, place] for place in module.PARKSTAD)
+        assert value[node, 2025, "Parkstad"] == sum(value[node, 2025, place] for place in PARKSTAD)
     assert value["population", 2025, "Parkstad"] == 256062
 
 
@@ -365,3 +366,15 @@ def test_calibration_and_evaluation_read_only_each_nodes_own_place(tmp_path):
     path.write_text("\n".join(line for line in MONITORED.splitlines() if ",2024," not in line), encoding="utf-8")
     _, _, observed = load_inputs(ROOT / "scenarios" / "medtech-growth.yaml", path)
     assert list(observed.table["place"]) == ["Heerlen"] and list(observed.table["value"]) == [39000]
+
+
+def test_parkstad_is_summed_only_from_all_seven_gemeenten():
+    """The refresh and the generator sum Parkstad the same way; a missing gemeente gives no row, not a part."""
+    from simulator.io.import_cbs import parkstad_rows, snapshot_row
+
+    rows = [
+        snapshot_row("population", 2025, 1000 + i, place, "70072ned", "1-1-2025") for i, place in enumerate(PARKSTAD)
+    ]
+    (parkstad,) = parkstad_rows(rows)
+    assert (parkstad["place"], parkstad["value"], parkstad["time"]) == ("Parkstad", 7021, 2025)
+    assert parkstad_rows(rows[1:]) == []
