@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from simulator.cli.common import State
+from simulator.cli.common import Lang, State
 from simulator.cli.lazy import COMMANDS, LazyCommand, LazyGroup
 
 app = typer.Typer(
@@ -22,8 +22,14 @@ app = typer.Typer(
 
 
 @app.callback()
-def _options(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks.")) -> None:
+def _options(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    language: Lang = typer.Option("nl", "--lang", help="Language of this help and of every command: nl or en."),
+) -> None:
     State.debug = debug
+    if language != "nl":  # bwsim --lang en run ...: the command's own --lang defaults to it
+        ctx.default_map = {name: {"language": language} for name in COMMANDS}
 
 
 COMMANDS.update(
