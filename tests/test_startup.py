@@ -398,3 +398,13 @@ def test_the_top_level_language_is_every_command_s_default(tmp_path):
     assert english.exit_code == dutch.exit_code == 2
     assert "--samples must be at least 1, got 0" in english.output
     assert "--samples must be" not in dutch.output and "--samples" in dutch.output
+
+
+def test_the_top_level_language_reaches_a_workshop_command(tmp_path):
+    db = str(tmp_path / "w.sqlite")
+    runner = CliRunner()
+    english = runner.invoke(app, ["--lang", "en", "workshop", "list", "--db", db], prog_name="bwsim")
+    dutch = runner.invoke(app, ["workshop", "list", "--db", db], prog_name="bwsim")
+    assert english.exit_code == dutch.exit_code == 0, english.output + dutch.output
+    assert english.output != dutch.output
+    assert english.output == runner.invoke(app, ["workshop", "list", "--db", db, "--lang", "en"]).output

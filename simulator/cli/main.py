@@ -7,6 +7,8 @@ validate`` therefore start without scipy, numba, pandas or the calibration code.
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from simulator.cli.common import Lang, State
@@ -28,8 +30,17 @@ def _options(
     language: Lang = typer.Option("nl", "--lang", help="Language of this help and of every command: nl or en."),
 ) -> None:
     State.debug = debug
-    if language != "nl":  # bwsim --lang en run ...: the command's own --lang defaults to it
-        ctx.default_map = {name: {"language": language} for name in COMMANDS}
+    name = ctx.invoked_subcommand or ""
+    command = getattr(ctx.command, "commands", {}).get(name)
+    if language != "nl" and command is not None:  # bwsim --lang en run ...: the command's --lang defaults to it
+        ctx.default_map = {name: _language_defaults(command, language)}
+
+
+def _language_defaults(command: Any, language: str) -> dict[str, Any]:
+    """``command``'s default map with ``language`` as the default of its ``--lang``, its subcommands' too."""
+    return {"language": language} | {
+        name: _language_defaults(sub, language) for name, sub in getattr(command, "commands", {}).items()
+    }
 
 
 COMMANDS.update(
