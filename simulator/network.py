@@ -669,6 +669,26 @@ def unit_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pro
     elasticity's is dimensionless, both per year into a stock; a ``weight_unit`` must be that unit in
     dimension and size. A link whose node has a unit that does not parse is reported at the node only.
     """
+    from simulator.units import known_sound, remember_sound, units_key
+
+    by_id = {n.id: n for n in model.nodes}
+    key = units_key(
+        (node.unit for node in model.nodes),
+        (
+            (link.weight_unit, target.unit, by_id[link.source].unit, link.form, target.kind == "stock")
+            for link in model.links
+            if (target := by_id.get(link.target)) is not None and link.weight_unit and link.source in by_id
+        ),
+    )
+    if known_sound(key):  # found sound by an earlier process: pint is not imported (0.2 s of a run)
+        return []
+    problems = _unit_problems(model, doc)
+    if not problems:
+        remember_sound(key)
+    return problems
+
+
+def _unit_problems(model: ModelSpec, doc: YamlDocument | None) -> list[Problem]:
     from simulator.units import UnitError, expected_text, parse_unit, same_size, weight_verdict, written
 
     problems = []

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from simulator.errors import InputError, Problem
 from simulator.io.spec_files import ModelFile, ScenarioFile, load_model, load_scenario
 from simulator.messages import msg
-from simulator.results import RunResult
+from simulator.results import RunResult, write_results_csv
 from simulator.scenario_run import PreparedScenario, baseline_scenario, prepare_scenario, run_deterministic
 from simulator.spec import ModelSpec, ScenarioSpec
 
@@ -167,6 +167,10 @@ class Runs:
         import pandas as pd
 
         return pd.concat([r.to_frame() for r in self.results], ignore_index=True)
+
+    def write_results_csv(self, path: str | Path) -> None:
+        """Write :meth:`results_frame` as ``results.csv`` (the same bytes as pandas', without pandas)."""
+        write_results_csv(self.results, path)
 
     def ensemble_frame(self) -> pd.DataFrame | None:
         """The long table of ``ensemble.csv`` (None when no scenario has an ensemble)."""

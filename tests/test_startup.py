@@ -19,6 +19,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
+from simulator.cli.common import Lang
 from simulator.cli.lazy import COMMANDS
 from simulator.cli.main import app
 from simulator.io import yaml_file
@@ -33,8 +34,9 @@ NUMERICS = (
     *("scipy", "numba", "llvmlite", "pandas", "SALib", "streamlit", "dask", "distributed", "networkx"),
     *("cffi", "pycparser"),
 )
-DEFERRED = ("simulator.sampling", "babel.messages.pofile")
-"""Modules of bwsim and its libraries that a deterministic run of a Dutch user does not import."""
+DEFERRED = ("simulator.sampling", "babel.messages.pofile", "pint")
+"""Modules of bwsim and its libraries that a deterministic run of a Dutch user does not import (pint: once
+the model's units were found sound by an earlier process, :func:`_units_found_sound`)."""
 
 PROBE = f"""
 import json, sys
@@ -65,7 +67,15 @@ def test_help_lists_every_command_and_imports_no_numerics():
         assert f" {name} " in out
 
 
+def _units_found_sound() -> None:
+    """Check the Heerlen files' units in this process: the verdict is kept for the probes' processes."""
+    from simulator.runner import load_scenarios
+
+    load_scenarios([f for f in HEERLEN_FILES if f.startswith("scenarios/")])
+
+
 def test_validate_imports_no_numerics_beyond_numpy_and_pydantic():
+    _units_found_sound()
     code, modules, out = _probe("validate", *HEERLEN_FILES)
     assert code == 0, out
     assert out.count("ok: ") == len(HEERLEN_FILES)
@@ -76,8 +86,10 @@ def test_a_deterministic_run_does_not_import_the_sampling_statistics(tmp_path):
     from simulator.messages import catalog
 
     catalog("nl")  # the first Dutch command of a checkout reads the .po file and keeps what it read
+    _units_found_sound()
     code, modules, _ = _probe("run", "scenarios/medtech-growth.yaml", "--out", str(tmp_path / "out"))
     assert code == 0
+    assert "pint" not in modules  # the model's units were found sound before: not parsed again
     assert "simulator.sampling" not in modules  # loaded for --samples, --method or an uncertainty block
     assert "babel.messages.pofile" not in modules  # the catalog comes from its JSON copy
     assert "scipy.stats" not in modules and "SALib" not in modules and "dask" not in modules
@@ -100,7 +112,10 @@ def _eager_app() -> typer.Typer:
     )
 
     @eager.callback()
-    def _options(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks.")) -> None:
+    def _options(
+        debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+        language: Lang = typer.Option("nl", "--lang", help="Language of this help and of every command: nl or en."),  # noqa: B008
+    ) -> None:
         State.debug = debug
 
     for name, where in COMMANDS.items():
@@ -116,16 +131,20 @@ def _eager_app() -> typer.Typer:
     "args",
     [
         ["--help"],
-        [],
+        ["--lang", "en", "--help"],
         ["run", "--help"],
         ["workshop", "--help"],
         ["workshop", "save", "--help"],
         ["calibrate", "--help"],
         ["runn"],
+        ["run", "--out", "x"],
+        ["run", "x", "--out", "o", "--bogus"],
     ],
 )
-def test_lazy_commands_say_what_the_eager_ones_said(args):
+def test_lazy_commands_say_in_english_what_the_eager_ones_said(args):
+    """In English (``--lang en``) the lazy commands' help and click's errors are word for word typer's own."""
     runner = CliRunner()
+    args = args if "--lang" in args else [*args, "--lang", "en"]
     lazy, eager = runner.invoke(app, args, prog_name="bwsim"), runner.invoke(_eager_app(), args, prog_name="bwsim")
     assert (lazy.exit_code, lazy.output) == (eager.exit_code, eager.output)
 
@@ -307,3 +326,85 @@ def test_the_catalog_kept_as_json_is_what_babel_reads_and_follows_the_po_file(tm
         assert sorted(p.name for p in folder.iterdir()) == ["__pycache__", "bwsim.po"]  # no temporary file left
     finally:
         messages.catalog.cache_clear()
+
+
+WIDE = {"COLUMNS": "200"}
+"""A terminal wide enough that no help text is wrapped."""
+
+
+def test_help_is_dutch_by_default_and_english_on_request():
+    runner = CliRunner()
+    dutch = runner.invoke(app, ["--help"], prog_name="bwsim", env=WIDE)
+    assert dutch.exit_code == 0
+    for words in (
+        "Gebruik: bwsim",
+        "Opties",
+        "Commando's",
+        "Toon deze hulp en stop.",
+        "Draai scenario's en hun basislijn",
+    ):
+        assert words in dutch.output
+    assert "Usage:" not in dutch.output and "Show this message" not in dutch.output
+    for args in (["--lang", "en", "--help"], ["--help", "--lang=en"]):
+        english = runner.invoke(app, args, prog_name="bwsim", env=WIDE)
+        assert "Usage: bwsim" in english.output and "Run scenarios and their baseline" in english.output
+        assert "Commando's" not in english.output
+    run = runner.invoke(app, ["run", "--help"], prog_name="bwsim", env=WIDE)
+    assert "Gebruik: bwsim run" in run.output and "Argumenten" in run.output
+    assert "Map voor results.csv en manifest.json. [verplicht]" in run.output and "[standaard: nl]" in run.output
+    run = runner.invoke(app, ["run", "--help", "--lang", "en"], prog_name="bwsim", env=WIDE)
+    assert "Folder for results.csv and manifest.json. [required]" in run.output
+    group = runner.invoke(app, ["workshop", "save", "--help"], prog_name="bwsim", env=WIDE)
+    assert "Groepsnaam (meegedaan)." in group.output and "Notitie: onze vraag." in group.output
+
+
+@pytest.mark.parametrize(
+    "args, dutch, english",
+    [
+        (["run"], "Argument 'scenarios' ontbreekt.", "Missing argument 'scenarios'."),
+        (["run", "x.yaml"], "Optie '--out' ontbreekt.", "Missing option '--out'."),
+        (["run", "x.yaml", "--out", "o", "--bogus"], "Onbekende optie: --bogus", "No such option: --bogus"),
+        (["runn"], "Onbekend commando 'runn'. Bedoelde u 'run'?", "No such command 'runn'. Did you mean 'run'?"),
+        (["run", "x.yaml", "--out"], "Optie '--out' vraagt een waarde.", "Option '--out' requires an argument."),
+        (
+            ["run", "x.yaml", "--out", "o", "--samples", "veel"],
+            "Ongeldige waarde voor '--samples': een geheel",
+            "valid integer",
+        ),
+        (["workshop", "bogus"], "Onbekend commando 'bogus'.", "No such command 'bogus'."),
+    ],
+)
+def test_usage_errors_are_dutch_by_default_and_english_on_request(args, dutch, english):
+    runner = CliRunner()
+    nl = runner.invoke(app, args, prog_name="bwsim", env=WIDE)
+    en = runner.invoke(app, ["--lang", "en", *args], prog_name="bwsim", env=WIDE)
+    assert nl.exit_code == en.exit_code == 2
+    assert dutch in nl.output and "Fout" in nl.output and english in en.output and "Error" in en.output
+    if "Usage: bwsim" in en.output:  # click names the command when the error has its context
+        assert "Gebruik: bwsim" in nl.output and "voor hulp." in nl.output and "for help." in en.output
+    assert "Traceback" not in nl.output + en.output
+
+
+def test_a_bad_language_is_refused_in_dutch():
+    done = CliRunner().invoke(app, ["run", "x.yaml", "--out", "o", "--lang", "de"], prog_name="bwsim", env=WIDE)
+    assert done.exit_code == 2 and "Ongeldige waarde voor '--lang': 'de' is niet een van 'nl', 'en'." in done.output
+
+
+def test_the_top_level_language_is_every_command_s_default(tmp_path):
+    runner = CliRunner()
+    args = ["run", "scenarios/medtech-growth.yaml", "--out", str(tmp_path), "--samples", "0"]
+    english = runner.invoke(app, ["--lang", "en", *args], prog_name="bwsim")
+    dutch = runner.invoke(app, args, prog_name="bwsim")
+    assert english.exit_code == dutch.exit_code == 2
+    assert "--samples must be at least 1, got 0" in english.output
+    assert "--samples must be" not in dutch.output and "--samples" in dutch.output
+
+
+def test_the_top_level_language_reaches_a_workshop_command(tmp_path):
+    db = str(tmp_path / "w.sqlite")
+    runner = CliRunner()
+    english = runner.invoke(app, ["--lang", "en", "workshop", "list", "--db", db], prog_name="bwsim")
+    dutch = runner.invoke(app, ["workshop", "list", "--db", db], prog_name="bwsim")
+    assert english.exit_code == dutch.exit_code == 0, english.output + dutch.output
+    assert english.output != dutch.output
+    assert english.output == runner.invoke(app, ["workshop", "list", "--db", db, "--lang", "en"]).output

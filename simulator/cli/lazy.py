@@ -16,6 +16,8 @@ import ast
 import difflib
 import importlib
 import importlib.util
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -29,6 +31,17 @@ try:  # typer >= 0.2x carries its own copy of click
 except ImportError:  # pragma: no cover (older typer: click itself)
     # the same classes under their older home; mypy sees two declarations of one name
     from click import Command, Context, UsageError  # type: ignore[assignment]
+
+from simulator.cli.language import (
+    LocalContext,
+    chosen_language,
+    current_language,
+    help_texts,
+    localize,
+    reworded,
+    speaking,
+)
+from simulator.messages import translate
 
 
 @dataclass(frozen=True)
@@ -78,9 +91,29 @@ def _load(name: str, command: LazyCommand) -> Command:
 
 
 class LazyGroup(TyperGroup):
-    """The ``bwsim`` group: commands of :data:`COMMANDS` imported on first use."""
+    """The ``bwsim`` group: commands of :data:`COMMANDS` imported on first use.
+
+    Its help, its commands' and click's usage errors are in the language the arguments ask for
+    (:mod:`simulator.cli.language`; Dutch by default).
+    """
 
     _listing = False
+    context_class = LocalContext
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        language = chosen_language(args)
+        with speaking(language):
+            localize(self, language)
+            return super().main(args, *rest, **options)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any) -> Any:
+        make = super().make_context
+        return reworded(lambda: make(info_name, args, parent, **extra), current_language())
+
+    def invoke(self, ctx: Context) -> Any:
+        invoke = super().invoke
+        return reworded(lambda: invoke(ctx), current_language())
 
     def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *(name for name in COMMANDS if name not in self.commands)]
@@ -89,8 +122,8 @@ class LazyGroup(TyperGroup):
         if cmd_name in self.commands or cmd_name not in COMMANDS:
             return super().get_command(ctx, cmd_name)
         if self._listing:  # the list of commands in --help: their own words, nothing imported
-            return TyperCommand(cmd_name, help=_source_help(COMMANDS[cmd_name]))
-        command = _load(cmd_name, COMMANDS[cmd_name])
+            return TyperCommand(cmd_name, help=translate(_source_help(COMMANDS[cmd_name]), current_language()))
+        command = localize(_load(cmd_name, COMMANDS[cmd_name]), current_language(), ctx)
         self.add_command(command, cmd_name)
         return command
 
@@ -109,3 +142,12 @@ class LazyGroup(TyperGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+def all_help_texts(group: Command) -> list[str]:
+    """Every help text ``bwsim`` can show (``group`` is its click group), every command imported: the
+    message ids the Dutch catalog must translate (``tests/core/test_messages.py``)."""
+    texts = help_texts(group)
+    for name, command in COMMANDS.items():
+        texts += [_source_help(command), *help_texts(_load(name, command))]
+    return list(dict.fromkeys(text for text in texts if text))

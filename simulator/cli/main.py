@@ -7,9 +7,11 @@ validate`` therefore start without scipy, numba, pandas or the calibration code.
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from simulator.cli.common import State
+from simulator.cli.common import Lang, State
 from simulator.cli.lazy import COMMANDS, LazyCommand, LazyGroup
 
 app = typer.Typer(
@@ -22,8 +24,23 @@ app = typer.Typer(
 
 
 @app.callback()
-def _options(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks.")) -> None:
+def _options(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    language: Lang = typer.Option("nl", "--lang", help="Language of this help and of every command: nl or en."),
+) -> None:
     State.debug = debug
+    name = ctx.invoked_subcommand or ""
+    command = getattr(ctx.command, "commands", {}).get(name)
+    if language != "nl" and command is not None:  # bwsim --lang en run ...: the command's --lang defaults to it
+        ctx.default_map = {name: _language_defaults(command, language)}
+
+
+def _language_defaults(command: Any, language: str) -> dict[str, Any]:
+    """``command``'s default map with ``language`` as the default of its ``--lang``, its subcommands' too."""
+    return {"language": language} | {
+        name: _language_defaults(sub, language) for name, sub in getattr(command, "commands", {}).items()
+    }
 
 
 COMMANDS.update(

@@ -124,7 +124,7 @@ def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object)
     )
     bands = runs.ensemble_frame()
     with atomic_directory(out, owned=RUN_FILES, inputs=run_inputs(loaded)) as staging:
-        runs.results_frame().to_csv(staging / "results.csv", index=False, float_format="%.17g")
+        runs.write_results_csv(staging / "results.csv")
         if bands is not None:
             bands.to_csv(staging / "ensemble.csv", index=False, float_format="%.17g")
         write_manifest(staging / "manifest.json", manifest)

@@ -99,9 +99,25 @@ def test_every_message_id_has_a_dutch_translation_with_the_same_fields() -> None
         message.format(**{name: 1.5 if spec else "x" for name, spec, _ in fields(message)})
 
 
+def help_ids() -> list[str]:
+    """Every help text of the command line (commands' docstrings, options' ``help=``): ids of the catalog too."""
+    import typer
+
+    from simulator.cli.lazy import all_help_texts
+
+    return all_help_texts(typer.main.get_command(app))
+
+
+def test_every_help_text_of_the_command_line_has_a_dutch_translation() -> None:
+    texts, entries = help_ids(), po_entries()
+    assert len(texts) > 100
+    missing = [text for text in texts if not entries.get(text)]
+    assert not missing, "no Dutch translation in bwsim.po (add one):\n" + "\n".join(map(repr, missing))
+
+
 def test_the_catalog_holds_no_message_the_code_no_longer_uses() -> None:
     ids, _ = ast_message_ids()
-    unused = sorted(set(po_entries()) - set(ids))
+    unused = sorted(set(po_entries()) - set(ids) - set(help_ids()))
     assert not unused, "remove from bwsim.po (no msg() uses them):\n" + "\n".join(map(repr, unused))
 
 
@@ -246,7 +262,7 @@ def test_every_command_has_lang_nl_by_default_and_refuses_another_language(
     assert runner.invoke(app, [*path, "--lang", "en", "--help"]).exit_code == 0
     result = runner.invoke(app, [*path, "--lang", "de"])
     assert result.exit_code == 2, result.output
-    assert "'de' is not one of 'nl', 'en'" in " ".join(result.output.replace("│", "").split())
+    assert "'de' is niet een van 'nl', 'en'" in " ".join(result.output.replace("│", "").split())  # Dutch, the default
 
 
 def test_run_with_an_unknown_language_writes_nothing(tmp_path: Path) -> None:

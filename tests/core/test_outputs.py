@@ -176,3 +176,26 @@ def test_a_run_keeps_files_it_does_not_own(case: dict[str, Path], tmp_path: Path
 def test_an_output_below_a_file_is_a_clear_error(case: dict[str, Path]):
     target = case["data"] / "model.mdl"
     assert_refused(invoke("export", case["model"], "--format", "mdl", "--out", target), "is a file, not a folder")
+
+
+def test_results_csv_is_written_as_pandas_wrote_it_without_importing_pandas(tmp_path):
+    """``bwsim run`` writes results.csv with the standard library (0.1 s less): the same bytes as
+    ``pandas.concat(frames).to_csv(index=False, float_format="%.17g")``, awkward values included."""
+    import numpy as np
+    import pandas as pd
+
+    from simulator.results import RunResult, write_results_csv
+
+    rng = np.random.default_rng(3)
+    odd = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1e-300, 5e-324, 1.7976931348623157e308, 0.1, 1 / 3, 2025.0])
+    results = []
+    for scenario, nodes in [("baseline", ("a", "b")), ('groei, "snel"\nen meer', ("é, x", 'q"q', "plain"))]:
+        times = np.array([2025.0, 2025.25, 2026.0 + 1e-12])
+        baseline = rng.normal(size=(3, len(nodes))) * 10.0 ** rng.integers(-20, 20, size=(3, len(nodes)))
+        delta = rng.choice(odd, size=(3, len(nodes)))
+        results.append(RunResult(scenario, nodes, times, baseline, delta))
+    write_results_csv(results, tmp_path / "ours.csv")
+    pd.concat([r.to_frame() for r in results], ignore_index=True).to_csv(
+        tmp_path / "pandas.csv", index=False, float_format="%.17g"
+    )
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()

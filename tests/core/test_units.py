@@ -310,3 +310,78 @@ def test_cli_tables_get_each_parameters_and_nodes_unit():
     spec = ModelSpec.model_validate(__import__("yaml").safe_load(MODEL.replace("weight_unit: pp per job", "")))
     assert parameter_units(spec, "en")["jobs->unemployment:weight"] == "% per job"  # implied by the nodes
     assert node_units(model, "nl")["unemployment_rate"] == "% van de beroepsbevolking"
+
+
+CHECK_UNITS = """
+import json, sys
+from simulator.io.spec_files import load_model_text
+from simulator.errors import InputError
+try:
+    load_model_text(open(sys.argv[1], encoding="utf-8").read(), sys.argv[1])
+    problems = []
+except InputError as exc:
+    problems = [p.message for p in exc.problems]
+print(json.dumps({"pint": "pint" in sys.modules, "problems": problems}))
+"""
+
+
+def _check_in_a_new_process(model: Path, cache: Path) -> dict:
+    """Load ``model`` in a fresh interpreter whose verdicts are kept in ``cache``; whether pint was imported."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    root = Path(__file__).parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK_UNITS, str(model)], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_model_found_sound_is_not_parsed_again_and_a_changed_or_corrupt_verdict_is_checked_again(tmp_path):
+    """pint (0.2 s) is imported only when a model's units are new; a sound verdict is kept beside numba's cache."""
+    from simulator.units import SOUND_FILE
+
+    root = Path(__file__).parents[2]
+    model = tmp_path / "model.yaml"
+    text = (root / "models/medtech-heerlen.yaml").read_text(encoding="utf-8")
+    model.write_text(text, encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert _check_in_a_new_process(model, cache) == {"pint": True, "problems": []}
+    assert (cache / SOUND_FILE).is_file()
+    assert _check_in_a_new_process(model, cache) == {"pint": False, "problems": []}
+    # a change elsewhere in the model keeps the verdict; a changed unit is checked again, and refused
+    model.write_text(text.replace("title:", "# a comment\ntitle:", 1), encoding="utf-8")
+    assert _check_in_a_new_process(model, cache) == {"pint": False, "problems": []}
+    assert "unit: jobs\n" in text
+    model.write_text(text.replace("unit: jobs\n", "unit: jobz\n", 1), encoding="utf-8")
+    for _ in range(2):  # a model with a unit problem is never kept as sound
+        found = _check_in_a_new_process(model, cache)
+        assert found["pint"] and any("'jobz' is not a unit bwsim knows" in p for p in found["problems"])
+    # a corrupt or foreign file is ignored (the units are checked) and replaced by a good one
+    model.write_text(text, encoding="utf-8")
+    for corrupt in ("{not json", '{"sound": [1, 2]}'):
+        (cache / SOUND_FILE).write_text(corrupt, encoding="utf-8")
+        assert _check_in_a_new_process(model, cache) == {"pint": True, "problems": []}
+        assert _check_in_a_new_process(model, cache) == {"pint": False, "problems": []}
+    # a folder that cannot be written: checked each time, nothing fails
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder would be", encoding="utf-8")
+    for _ in range(2):
+        assert _check_in_a_new_process(model, blocked) == {"pint": True, "problems": []}
+
+
+def test_the_verdict_key_follows_every_unit_fact_and_the_unit_rules():
+    from simulator.units import units_key
+
+    link = ("pp per job", "%", "jobs", "linear", False)
+    key = units_key(["jobs", "%"], [link])
+    assert key == units_key(["jobs", "%"], [link])
+    assert key != units_key(["jobs", "pp"], [link])
+    for i, other in enumerate(("pp per thousand jobs", "pp", "persons", "elasticity", True)):
+        changed = (*link[:i], other, *link[i + 1 :])
+        assert units_key(["jobs", "%"], [changed]) != key
+    assert key != units_key(["jobs", "%"], [])
