@@ -82,6 +82,11 @@ EXACT_LIMIT = 5_000_000
 N_BINS = 1000
 COUNT_TYPE = np.int32
 """Histogram counts: a cell's count is at most the members (refused above 2**31 - 1: :data:`MAX_WORK`)."""
+_SUBCOUNTS = 4
+"""Histograms (uint16) a row's members are counted into in turn, then added into the counts: consecutive
+increments of one bin no longer wait for each other (about 2x faster counts); integer sums are exact."""
+_SEGMENT = _SUBCOUNTS * 65_535
+"""Most members counted into the uint16 sub-histograms before they are added up (none can overflow)."""
 _WIDEN = 0.25
 
 Progress = Callable[[int, int], None]
@@ -159,18 +164,11 @@ def _count(
     """``counts[k * N + i, bin of d[k, i, m]] += 1`` for every member ``m`` (see :meth:`Bins.add_counts`)."""
     n_times, n_nodes, n_members = d.shape
     top = n_bins + 1.0
-    index = np.empty(n_members, dtype=np.int64)
+    index = np.empty(n_members, dtype=np.uint32)
+    scratch = np.zeros((_SUBCOUNTS, n_bins + 2), dtype=np.uint16)
     for k in range(n_times):
         for i in range(n_nodes):
-            lo, inverse = low[k, i], inverse_width[k, i]
-            for m in range(n_members):  # bins first (no branches: vectorised), then the counts
-                t = (d[k, i, m] - lo) * inverse + 1.0
-                t = 0.0 if t < 0.0 else t
-                t = top if t > top else t
-                index[m] = int(t)  # truncation = floor, as t >= 0
-            row = counts[k * n_nodes + i]
-            for m in range(n_members):
-                row[index[m]] += 1
+            _count_rows(d[k, i], low[k, i], inverse_width[k, i], top, index, scratch, counts[k * n_nodes + i])
 
 
 @jit()
@@ -285,16 +283,49 @@ def _row_finite(row: np.ndarray, acc: np.ndarray, lo: float, hi: float) -> bool:
 
 @jit(inline="always")
 def _count_row(
-    row: np.ndarray, low: float, inverse: float, top: float, index: np.ndarray, out: np.ndarray
+    row: np.ndarray, low: float, inverse: float, top: float, index: np.ndarray, scratch: np.ndarray, out: np.ndarray
 ) -> None:  # pragma: no cover (compiled)
-    """Add the bins of finite ``row`` to one node and time's counts ``out`` (see :meth:`Bins.add_counts`)."""
-    for j in range(row.size):  # bins first (no branches: vectorised), then the counts
+    """Add the bins of finite ``row`` to one node and time's counts ``out`` (see :meth:`Bins.add_counts`).
+
+    At most :data:`_SEGMENT` members (so that no uint16 count can overflow: :func:`_count_rows` splits
+    longer rows). ``index`` (uint32, at least ``row.size``) and ``scratch`` (:data:`_SUBCOUNTS` x
+    ``out.size``, uint16, zero, and left zero) are work space. Bins first (no branches: vectorised;
+    unsigned indices need no wraparound check), then the counts into the sub-histograms in turn, then
+    those added into ``out`` (vectorised)."""
+    n_members = row.size
+    for j in range(n_members):
         t = (row[j] - low) * inverse + 1.0
         t = 0.0 if t < 0.0 else t
         t = top if t > top else t
-        index[j] = int(t)  # truncation = floor, as t >= 0
-    for j in range(row.size):
-        out[index[j]] += 1
+        index[j] = np.uint32(t)  # truncation = floor, as t >= 0
+    j = 0
+    while j + 4 <= n_members:
+        scratch[0, index[j]] += 1
+        scratch[1, index[j + 1]] += 1
+        scratch[2, index[j + 2]] += 1
+        scratch[3, index[j + 3]] += 1
+        j += 4
+    while j < n_members:
+        scratch[0, index[j]] += 1
+        j += 1
+    for b in range(out.size):
+        out[b] += (scratch[0, b] + scratch[1, b]) + (scratch[2, b] + scratch[3, b])
+        scratch[0, b] = 0
+        scratch[1, b] = 0
+        scratch[2, b] = 0
+        scratch[3, b] = 0
+
+
+@jit(inline="always")
+def _count_rows(
+    row: np.ndarray, low: float, inverse: float, top: float, index: np.ndarray, scratch: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover (compiled)
+    """:func:`_count_row` of ``row`` in pieces of at most :data:`_SEGMENT` members."""
+    if row.size <= _SEGMENT:
+        _count_row(row, low, inverse, top, index, scratch, out)
+        return
+    for start in range(0, row.size, _SEGMENT):
+        _count_row(row[start : start + _SEGMENT], low, inverse, top, index, scratch, out)
 
 
 @jit()
@@ -326,7 +357,8 @@ def _fold_into(
     finite = True
     head = min(n_members, (8 - offset % 8) % 8)  # members before the first one of sum 0
     top = n_bins + 1.0
-    index = np.empty(n_members, dtype=np.int64)
+    index = np.empty(n_members, dtype=np.uint32)
+    scratch = np.zeros((_SUBCOUNTS, n_bins + 2), dtype=np.uint16)
     for k in range(n_times):
         for i in range(n_nodes):
             row = d[k, i]
@@ -341,7 +373,7 @@ def _fold_into(
             if not _row_finite(row, acc, lo, hi):
                 finite = False
             elif n_bins > 0:
-                _count_row(row, bin_low[k, i], inverse_width[k, i], top, index, counts[k * n_nodes + i])
+                _count_rows(row, bin_low[k, i], inverse_width[k, i], top, index, scratch, counts[k * n_nodes + i])
     return finite
 
 
