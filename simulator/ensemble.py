@@ -1173,7 +1173,7 @@ def _summary(
         bins, low, high = reduction.bins, reduction.low, reduction.high
         if bins is None or low is None or high is None:  # counted members always have bins and extremes
             raise ValueError("a histogram reduction without bins or extremes")
-        quantiles = np.stack([histogram_quantile(reduction.counts, bins, low, high, q) for q in QUANTILES])
+        quantiles = histogram_quantiles(reduction.counts, bins, low, high, QUANTILES)
         resolution = bins.width
     members = None
     if reduction.kept:
@@ -1200,7 +1200,7 @@ def _summary(
 
 
 def histogram_quantile(counts: np.ndarray, bins: Bins, low: np.ndarray, high: np.ndarray, q: float) -> np.ndarray:
-    """The ``q`` quantile per node and time from histogram counts.
+    """The ``q`` quantile per node and time from histogram counts (see :func:`histogram_quantiles`).
 
     Parameters
     ----------
@@ -1218,22 +1218,34 @@ def histogram_quantile(counts: np.ndarray, bins: Bins, low: np.ndarray, high: np
         Linear interpolation of the empirical distribution function inside the
         bin holding the ``q * M``-th value; within one bin width of the sample quantile.
     """
+    return histogram_quantiles(counts, bins, low, high, (q,))[0]
+
+
+def histogram_quantiles(
+    counts: np.ndarray, bins: Bins, low: np.ndarray, high: np.ndarray, qs: Sequence[float]
+) -> np.ndarray:
+    """The quantiles ``qs`` per node and time from histogram counts, shape (len(qs), K + 1, N).
+
+    Each as :func:`histogram_quantile` gives it; the counts are cumulated once for all of them
+    (a few rows at a time), not once per quantile.
+    """
     n_cells, n_all = counts.shape
     edge, width = bins.low.ravel(), bins.width.ravel()
     lo, hi = low.ravel(), high.ravel()
-    value = np.empty(n_cells)
+    value = np.empty((len(qs), n_cells))
     for first in range(0, n_cells, QUANTILE_ROWS):  # the cumulated counts of a few rows at a time
         part = slice(first, min(n_cells, first + QUANTILE_ROWS))
         c = counts[part]
         rows = np.arange(c.shape[0])
         cum = np.cumsum(c, axis=1, dtype=np.int64)
-        target = q * cum[:, -1]
-        b = np.minimum((cum <= target[:, None]).sum(axis=1), n_all - 1)
-        before = np.where(b > 0, cum[rows, np.maximum(b - 1, 0)], 0)
-        inside = np.maximum(c[rows, b], 1)
-        frac = np.clip((target - before) / inside, 0.0, 1.0)
         e, w, lo_p, hi_p = edge[part], width[part], lo[part], hi[part]
-        left = np.where(b == 0, lo_p, e + (b - 1) * w)
-        right = np.where(b == 0, e, np.where(b == n_all - 1, hi_p, e + b * w))
-        value[part] = np.clip(left + frac * (right - left), lo_p, hi_p)
-    return value.reshape(bins.low.shape)
+        for n, q in enumerate(qs):
+            target = q * cum[:, -1]
+            b = np.minimum((cum <= target[:, None]).sum(axis=1), n_all - 1)
+            before = np.where(b > 0, cum[rows, np.maximum(b - 1, 0)], 0)
+            inside = np.maximum(c[rows, b], 1)
+            frac = np.clip((target - before) / inside, 0.0, 1.0)
+            left = np.where(b == 0, lo_p, e + (b - 1) * w)
+            right = np.where(b == 0, e, np.where(b == n_all - 1, hi_p, e + b * w))
+            value[n, part] = np.clip(left + frac * (right - left), lo_p, hi_p)
+    return value.reshape((len(qs),) + bins.low.shape)
