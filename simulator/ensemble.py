@@ -82,6 +82,9 @@ EXACT_LIMIT = 5_000_000
 N_BINS = 1000
 COUNT_TYPE = np.int32
 """Histogram counts: a cell's count is at most the members (refused above 2**31 - 1: :data:`MAX_WORK`)."""
+CHUNK_COUNT_TYPE = np.uint16
+"""Histogram counts of one chunk of at most 65,535 members (:func:`run_chunk`; half the memory of
+:data:`COUNT_TYPE` for each chunk in flight and on its way back from a worker), added into the total's."""
 _SUBCOUNTS = 4
 """Histograms (uint16) a row's members are counted into in turn, then added into the counts: consecutive
 increments of one bin no longer wait for each other (about 2x faster counts); integer sums are exact."""
@@ -417,6 +420,9 @@ class Reduction:
     kept : dict of int to ndarray (T, N, m)
         Per block, every node's ``d`` at the chosen time indices, for the first
         members only (the scorecard's agreement shares).
+    count_type : numpy dtype
+        Of the counts this reduction makes (:data:`COUNT_TYPE`; :data:`CHUNK_COUNT_TYPE` for a chunk
+        that can hold no count above its largest value); merged counts become :data:`COUNT_TYPE`.
     """
 
     sums: dict[int, np.ndarray] = field(default_factory=dict)
@@ -429,6 +435,7 @@ class Reduction:
     members: int = 0
     bins: Bins | None = None
     kept: dict[int, np.ndarray] = field(default_factory=dict)
+    count_type: type = COUNT_TYPE
 
     def add(
         self,
@@ -463,7 +470,7 @@ class Reduction:
         offset, blown = 0, list[tuple[int, int, int]]()
         counting = bins is not None and not exact
         if counting and self.counts is None and bins is not None:
-            self.counts = np.zeros((bins.low.size, bins.n_bins + 2), dtype=COUNT_TYPE)
+            self.counts = np.zeros((bins.low.size, bins.n_bins + 2), dtype=self.count_type)
         for d in parts:
             d = np.ascontiguousarray(d, dtype=np.float64)
             if sums is None:
@@ -526,7 +533,9 @@ class Reduction:
             self._extremes(other.low, other.high)
         if other.counts is not None:
             if self.counts is None:
-                self.counts = other.counts
+                self.counts = other.counts.astype(COUNT_TYPE, copy=other.counts.dtype != COUNT_TYPE)
+            elif self.counts.dtype != COUNT_TYPE:  # a chunk's small counts: to the total's type first
+                self.counts = self.counts.astype(COUNT_TYPE) + other.counts
             else:
                 self.counts += other.counts
 
@@ -573,9 +582,14 @@ class ChunkTask:
     members_at: tuple[tuple[int, ...], int] = ((), 0)
 
 
+def _count_type(members: int) -> type:
+    """The counts' type of a reduction of ``members`` members: no count can exceed its largest value."""
+    return CHUNK_COUNT_TYPE if members <= np.iinfo(CHUNK_COUNT_TYPE).max else COUNT_TYPE
+
+
 def run_chunk(task: ChunkTask) -> Reduction:
     """Run the blocks of one chunk and reduce them (the function executors run)."""
-    reduction = Reduction()
+    reduction = Reduction(count_type=_count_type(sum(block.members for block in task.blocks)))
     for block in task.blocks:
         reduction.add_parts(
             block.index,
