@@ -8,7 +8,7 @@ chunks, the unit of work handed to an executor (:mod:`simulator.distributed`).
 Each chunk returns a small :class:`Reduction`, never the member paths, so peak
 memory does not grow with the number of samples (except for the exact mode
 below, and the Latin hypercube design of :mod:`simulator.sampling`, held as its
-int32 permutations: 4 bytes a member and parameter, :mod:`simulator.lhs`).
+permutations: 2 or 3 bytes a member and parameter, :mod:`simulator.lhs`).
 
 Summaries of the deviation ``d`` per node and time (all in node units):
 
