@@ -687,6 +687,65 @@ def _clipped(
 
 
 @jit(inline="always")
+def _clipped_sum(
+    d: np.ndarray,
+    k: int,
+    i: int,
+    first: int,
+    acc: np.ndarray,
+    y: np.ndarray,
+    nt: int,
+    bounded: bool,
+    b: float,
+    lo: float,
+    hi: float,
+) -> None:  # pragma: no cover (compiled)
+    """:func:`_clipped` of ``acc[0] + y`` (one pass: the sum, then the clip, per member)."""
+    if bounded:
+        for m in range(nt):
+            v = b + (acc[0, m] + y[m])
+            if v < lo:  # not max(): NaN stays NaN, as with np.maximum
+                v = lo
+            if v > hi:
+                v = hi
+            d[k, i, first + m] = v - b
+    else:
+        for m in range(nt):
+            d[k, i, first + m] = acc[0, m] + y[m]
+
+
+@jit(inline="always")
+def _add_lagged_pass(
+    acc: np.ndarray,
+    w: np.ndarray,
+    j_link: int,
+    first: int,
+    out: np.ndarray,
+    nt: int,
+    elastic: bool,
+    scale: float,
+    is_first: bool,
+    is_last: bool,
+    uk: float,
+) -> None:  # pragma: no cover (compiled)
+    """One lagged effect of a node's sum ``acc`` (:func:`_add_lagged`): the first onto ``0.0`` (in
+    place of zeroing ``acc`` first), and after the last, ``acc = uk + acc`` in the same pass."""
+    if not (is_first or is_last):
+        _add_lagged(acc, w, j_link, first, out, nt, elastic, scale)
+        return
+    s = scale if elastic else 1.0  # w * 1.0 == w: exact
+    if is_first and is_last:
+        for m in range(nt):
+            acc[0, m] = uk + (0.0 + (w[j_link, first + m] * s) * out[j_link, m])
+    elif is_first:
+        for m in range(nt):
+            acc[0, m] = 0.0 + (w[j_link, first + m] * s) * out[j_link, m]
+    else:
+        for m in range(nt):
+            acc[0, m] = uk + (acc[0, m] + (w[j_link, first + m] * s) * out[j_link, m])
+
+
+@jit(inline="always")
 def _add_lagged(
     acc: np.ndarray, w: np.ndarray, j_link: int, first: int, out: np.ndarray, nt: int, elastic: bool, scale: float
 ) -> None:  # pragma: no cover (compiled)
@@ -930,23 +989,43 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                         )
                         _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
                         continue
-                    for m in range(nt):
-                        acc[0, m] = 0.0
-                    for p in range(lagged_ptr[a], lagged_ptr[a + 1]):
-                        j_link = lagged_links[p]
-                        _add_lagged(acc, w, j_link, first, out, nt, elastic[j_link], tgt_scale[k, j_link])
+                    # pre = u + lagged effects (acc = 0, acc += each, acc = u + acc), then d = clip(pre + y), y = 0
+                    # and y += each zero-lag effect: the same operations per member, in fewer passes over the tile
+                    # (the first effect is added to 0.0, the intervention in the last effect's pass)
                     uk = u[k, i]
-                    for m in range(nt):
-                        acc[0, m] = uk + acc[0, m]  # pre: interventions and lagged effects
-                    if add_instant[a]:
+                    lag_first, lag_last = lagged_ptr[a], lagged_ptr[a + 1] - 1
+                    if lag_last < lag_first:
                         for m in range(nt):
-                            y[m] = 0.0
-                        for p in range(instant_ptr[a], instant_ptr[a + 1]):
+                            acc[0, m] = uk + 0.0
+                    for p in range(lag_first, lag_last + 1):
+                        j_link = lagged_links[p]
+                        _add_lagged_pass(
+                            acc,
+                            w,
+                            j_link,
+                            first,
+                            out,
+                            nt,
+                            elastic[j_link],
+                            tgt_scale[k, j_link],
+                            p == lag_first,
+                            p == lag_last,
+                            uk,
+                        )
+                    if add_instant[a]:  # (a level's flag: a node of it may have no zero-lag input, y = 0)
+                        start = instant_ptr[a]
+                        if start == instant_ptr[a + 1]:
+                            for m in range(nt):
+                                y[m] = 0.0
+                        for p in range(start, instant_ptr[a + 1]):
                             j_link = instant_links[p]
                             src = source[j_link]
                             code = shape[j_link]
                             if code != _NO_SHAPE:
                                 lo, hi, bs = tptr[j_link], tptr[j_link + 1], base[k, src]
+                                if p == start:
+                                    for m in range(nt):
+                                        y[m] = 0.0
                                 for m in range(nt):
                                     y[m] = y[m] + w[j_link, first + m] * _shaped(
                                         code,
@@ -961,14 +1040,21 @@ def _time_loop(  # noqa: C901 (one place holds a step)
                                     )
                             elif elastic[j_link]:
                                 ts, ss = tgt_scale[k, j_link], src_scale[k, j_link]
+                                if p == start:
+                                    for m in range(nt):
+                                        y[m] = 0.0 + ((w[j_link, first + m] * ts) * d[k, src, first + m]) * ss
+                                else:
+                                    for m in range(nt):
+                                        y[m] = y[m] + ((w[j_link, first + m] * ts) * d[k, src, first + m]) * ss
+                            elif p == start:
                                 for m in range(nt):
-                                    y[m] = y[m] + ((w[j_link, first + m] * ts) * d[k, src, first + m]) * ss
+                                    y[m] = 0.0 + w[j_link, first + m] * d[k, src, first + m]
                             else:
                                 for m in range(nt):
                                     y[m] = y[m] + w[j_link, first + m] * d[k, src, first + m]
-                        for m in range(nt):
-                            acc[0, m] = acc[0, m] + y[m]
-                    _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
+                        _clipped_sum(d, k, i, first, acc, y, nt, bounded[i], base[k, i], lower[i], upper[i])
+                    else:
+                        _clipped(d, k, i, first, acc, 0, nt, bounded[i], base[k, i], lower[i], upper[i])
             # signals at t_k: zero-lag outputs; at t_0 delay states start at the signal
             for j_link in range(n_links):
                 code = delay[j_link]

@@ -30,10 +30,11 @@ bit for bit.
 
 Memory: Monte Carlo draws each block from its own stream (flat memory). A Latin
 hypercube is held as its permutations (:class:`simulator.lhs.LatinDesign`),
-``samples x D`` int32 (4 bytes each, ``D`` the number of uncertain parameters),
-once by the driver, and each block's rows are computed when it runs (the same
-numbers as scipy's whole design, bit for bit): 1,000,000 samples of 121
-parameters take 484 MB, 100,000 of 130 take 52 MB.
+``samples x D`` values of 2 or 3 bytes (:func:`simulator.lhs.permutation_bytes`, ``D``
+the number of uncertain parameters), once by the driver, and each block's rows are
+computed when it runs (the same numbers as scipy's whole design, bit for bit):
+1,000,000 samples of 141 parameters take 423 MB, 100,000 of 141 take 42 MB. The
+memory limit below counts 4 bytes a value (:data:`~simulator.lhs.PERMUTATION_BYTES`).
 """
 
 from __future__ import annotations

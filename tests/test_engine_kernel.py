@@ -111,6 +111,24 @@ def test_histogram_counts_are_the_numpy_formula(looped):
     assert (counts.sum(axis=1) == 300).all()
 
 
+def test_histogram_counts_of_rows_longer_than_the_uint16_sub_histograms_hold():
+    from simulator.ensemble import _SEGMENT, _fold_into
+
+    n = 2 * _SEGMENT + 7  # each of the four uint16 sub-histograms would overflow past 4 x 65,535 members
+    d = np.zeros((2, 1, n))
+    d[1, 0, ::3] = 1.0
+    bins = Bins(np.full((2, 1), -0.5), np.full((2, 1), 0.5), 4)  # 0.0 in bin 2, 1.0 in bin 4 (0: underflow)
+    expected = np.zeros((2, 6), dtype=np.int64)
+    expected[0, 2] = n
+    expected[1, 4] = len(range(0, n, 3))
+    expected[1, 2] = n - expected[1, 4]
+    assert np.array_equal(bins.counts(d), expected)
+    counts = np.zeros_like(bins.counts(d[:, :, :0]))
+    parts, lo, hi = np.zeros((2, 1, 8)), np.empty((2, 1)), np.empty((2, 1))
+    assert _fold_into(d, parts, lo, hi, 0, bins.low, bins.inverse_width, bins.n_bins, counts)
+    assert np.array_equal(counts, expected)
+
+
 def test_block_sums_and_extremes(looped):
     weights, lags = members(looped, 37, seed=6)
     d = simulate(looped.compiled, looped.inputs, weights, lags)

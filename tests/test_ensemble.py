@@ -171,6 +171,19 @@ def test_same_seed_same_summary_whatever_the_chunking_and_threads(rich, exact_li
             assert getattr(runs[0], stat).tobytes() == getattr(other, stat).tobytes(), stat
 
 
+def test_chunks_count_in_uint16_up_to_65535_members_and_the_total_in_int32():
+    from simulator.ensemble import Reduction, _count_type
+
+    assert _count_type(65_535) is np.uint16 and _count_type(65_536) is np.int32
+    total = Reduction()
+    for _ in range(3):  # three chunks each near the uint16 limit in one cell: the total holds 180,000
+        chunk = Reduction(count_type=np.uint16, counts=np.array([[60_000, 1]], dtype=np.uint16))
+        total.merge(chunk)
+        assert chunk.counts is not None and chunk.counts.dtype == np.uint16
+    assert total.counts is not None and total.counts.dtype == np.int32
+    assert total.counts.tolist() == [[180_000, 3]]
+
+
 def test_memory_bounded_chunked_run_equals_an_unchunked_one(rich):
     n = 2500
     sample = draw(rich.model, n, seed=3)

@@ -135,17 +135,21 @@ def test_the_two_conventions_of_the_one_inverse_cdf_agree_to_rounding(dist):
     np.testing.assert_allclose(closed, scipy_form, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize(("samples", "dimensions", "seed"), [(1, 1, 0), (7, 3, 5), (2 * BLOCK_SIZE + 7, 5, 11)])
-def test_the_latin_design_is_scipys_latin_hypercube_bit_for_bit_in_any_blocks(samples, dimensions, seed):
+@pytest.mark.parametrize(
+    ("samples", "dimensions", "seed", "size"),
+    [(1, 1, 0, 2), (7, 3, 5, 2), (2 * BLOCK_SIZE + 7, 5, 11, 2), (65_535, 1, 3, 2), (70_001, 2, 4, 3)],
+)
+def test_the_latin_design_is_scipys_latin_hypercube_bit_for_bit_in_any_blocks(samples, dimensions, seed, size):
     from scipy.stats import qmc
 
-    from simulator.lhs import LatinDesign
+    from simulator.lhs import LatinDesign, permutation_bytes
 
     scipy_design = qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed)).random(samples)
     design = LatinDesign(dimensions, samples, seed)
-    assert design.shape == scipy_design.shape and design.nbytes == 4 * samples * dimensions
+    assert permutation_bytes(samples) == size  # uint16 up to 65,535 samples, then uint16 and uint8
+    assert design.shape == scipy_design.shape and design.nbytes == size * samples * dimensions
     np.testing.assert_array_equal(np.asarray(design), scipy_design)
-    for size in (1, 3, BLOCK_SIZE):
+    for size in (1, 3, BLOCK_SIZE) if samples < 10_000 else (BLOCK_SIZE, 65_536):
         rows = np.concatenate([design.rows(s, s + size) for s in range(0, samples, size)])
         assert rows.tobytes() == scipy_design.tobytes()
 
