@@ -107,6 +107,8 @@ def _progress(name: str, total: int, language: str = "nl") -> _Bar | None:
 
 def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object) -> list[Path]:
     """results.csv, ensemble.csv (with samples) and manifest.json, all together or none; the paths written."""
+    from simulator.io.csv_table import write_csv
+
     ensembles = {name: chosen.as_dict() for name, chosen in runs.ensembles.items()}
     inputs = [
         {"scenario": it.path, "scenario_sha256": it.sha256, "model": it.model.path, "model_sha256": it.model.sha256}
@@ -124,9 +126,9 @@ def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object)
     )
     bands = runs.ensemble_frame()
     with atomic_directory(out, owned=RUN_FILES, inputs=run_inputs(loaded)) as staging:
-        runs.results_frame().to_csv(staging / "results.csv", index=False, float_format="%.17g")
+        write_csv(runs.results_frame(), staging / "results.csv")  # as pandas' to_csv(float_format="%.17g")
         if bands is not None:
-            bands.to_csv(staging / "ensemble.csv", index=False, float_format="%.17g")
+            write_csv(bands, staging / "ensemble.csv")
         write_manifest(staging / "manifest.json", manifest)
     written = ["results.csv"] + (["ensemble.csv"] if bands is not None else []) + ["manifest.json"]
     return [out / name for name in written]
