@@ -22,9 +22,13 @@ work. The estimate follows what the engine and the summaries really hold
   counts per node and time (and one more for the running total; the quantiles are read
   off :data:`QUANTILE_ROWS` node-times at a time); in exact mode every member's path
   (``samples x T x N``, at most the exact limit); per block a sum ``T x N``;
-  the paths of the nodes kept, for every member; and its summary table. The
-  histogram's bins are as many as fit (:func:`bins_that_fit`), at most 1,000 and at
-  least :data:`MIN_BINS`. Runs
+  the paths of the nodes kept, for every member; every node's deviation at the times
+  the scorecard reads, for its first members (``kept_times x N x kept_members``, and
+  their concatenation); and its summary table. What does not fit is shrunk, in this
+  order (:func:`ensemble_shape`): the histogram's bins, to at least :data:`MIN_BINS`
+  (at most 1,000); the members kept for the scorecard, to at least :data:`MIN_KEPT`;
+  the engine call, to at least one member. Only a run that does not fit even then is
+  refused. Runs
   of explicit parameter sets (sensitivity, monitor) hold every member's weights
   and lags, ``L x M`` each, the design they come from (at most as large again),
   and the paths of their output nodes.
@@ -58,6 +62,9 @@ QUANTILE_ROWS = 8192
 
 MIN_BINS = 20
 """Fewest histogram bins an ensemble is run with when 1,000 do not fit (a resolution of 7.5 % of the pilot range)."""
+
+MIN_KEPT = 200
+"""Fewest members whose every node is kept at the scorecard's times (its agreement shares) when more do not fit."""
 
 _FLOAT = 8
 _COUNT = 4  # an int32 histogram count
@@ -108,9 +115,14 @@ def engine_need(times: int, nodes: int, links: int, members: int) -> Need:
 
 def call_members(times: int, nodes: int, links: int, block: int) -> int:
     """Members per engine call of an ensemble block of ``block`` members: as many as fit in
-    :data:`CALL_BYTES` (their deviations ``T x N`` and weights and lags ``L`` each), at least 1."""
-    per_member = _FLOAT * (times * nodes + 2 * links)
-    return int(max(1, min(block, CALL_BYTES // per_member)))
+    :data:`CALL_BYTES` (their deviations ``T x N`` and weights and lags ``L`` each), at least 1.
+    :func:`ensemble_shape` makes the call narrower when the rest of the ensemble leaves less."""
+    return int(max(1, min(block, CALL_BYTES // _call_member_bytes(times, nodes, links))))
+
+
+def _call_member_bytes(times: int, nodes: int, links: int) -> int:
+    """Memory of one member of an engine call: its deviations ``T x N``, its weights and lags ``L`` each."""
+    return _FLOAT * (times * nodes + 2 * links)
 
 
 def ensemble_need(
@@ -126,6 +138,9 @@ def ensemble_need(
     kept_nodes: int = 0,
     parallel: int = 1,
     table: bool = True,
+    call: int = 0,
+    kept_times: int = 0,
+    kept_members: int = 0,
 ) -> Need:
     """An ensemble of ``members`` run in blocks of ``block`` members, ``parallel`` blocks at once.
 
@@ -133,11 +148,13 @@ def ensemble_need(
     histogram of ``n_bins`` bins per node and time is counted (otherwise the
     members' weights and lags are given as arrays, ``L x members`` each, and only
     the kept paths are returned, as for sensitivity and monitor); ``kept_nodes``: nodes
-    whose every member path is kept; ``table``: the summary becomes a long table.
-    Each block runs as engine calls of :func:`call_members` members.
+    whose every member path is kept; ``table``: the summary becomes a long table;
+    ``call``: members per engine call (0: :func:`call_members`); ``kept_times`` and
+    ``kept_members``: every node's deviation is kept at that many times for the first
+    ``kept_members`` members (the scorecard's agreement shares).
     """
     cells = times * nodes
-    in_call = min(call_members(times, nodes, links, block), members)
+    in_call = min(call or call_members(times, nodes, links, block), members)
     n_blocks = -(-members // block)
     running = max(1, min(parallel, n_blocks))
     held = compiled_bytes(times, nodes, links)
@@ -152,6 +169,7 @@ def ensemble_need(
     if not histogram:
         held += 4 * _FLOAT * links * members  # explicit weights and lags of every member, and their design
     held += 2 * _FLOAT * times * kept_nodes * members  # kept paths, and their concatenation
+    held += 2 * _FLOAT * kept_times * nodes * min(kept_members, members)  # the scorecard's members, concatenated
     if table:
         held += cells * TABLE_BYTES
     return Need(times, nodes, links, members, held)
@@ -167,6 +185,9 @@ def bins_that_fit(
     n_bins: int,
     kept_nodes: int = 0,
     parallel: int = 1,
+    call: int = 0,
+    kept_times: int = 0,
+    kept_members: int = 0,
 ) -> int:
     """The most histogram bins, at most ``n_bins``, with which a histogram ensemble stays within
     :data:`MAX_BYTES` (see :func:`ensemble_need`); never fewer than :data:`MIN_BINS` (nor than
@@ -184,11 +205,112 @@ def bins_that_fit(
             n_bins=bins,
             kept_nodes=kept_nodes,
             parallel=parallel,
+            call=call,
+            kept_times=kept_times,
+            kept_members=kept_members,
         ).bytes
 
     per_bin = need(1) - need(0)
     fitting = (MAX_BYTES - need(0)) // per_bin
     return int(min(n_bins, max(MIN_BINS, fitting)))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How an ensemble runs within the budget (:func:`ensemble_shape`).
+
+    Attributes
+    ----------
+    call : int
+        Members per engine call.
+    bins : int
+        Histogram bins per node and time.
+    kept_members : int
+        First members whose every node is kept at the scorecard's times.
+    need : Need
+        What the ensemble asks for, so shaped (above :data:`MAX_BYTES` when nothing fits).
+    """
+
+    call: int
+    bins: int
+    kept_members: int
+    need: Need
+
+
+def ensemble_shape(
+    times: int,
+    nodes: int,
+    links: int,
+    members: int,
+    *,
+    block: int,
+    exact: bool,
+    histogram: bool,
+    n_bins: int,
+    kept_nodes: int = 0,
+    parallel: int = 1,
+    table: bool = True,
+    kept_times: int = 0,
+    kept_members: int = 0,
+) -> Shape:
+    """The widest engine call, the most bins and kept members with which an ensemble fits :data:`MAX_BYTES`.
+
+    First the bins shrink (:func:`bins_that_fit`, with calls of :func:`call_members`
+    members: what every run that fitted before this function existed runs with), then the
+    members kept for the scorecard (to at least :data:`MIN_KEPT`), then the engine call
+    (to at least 1 member: a block split into narrower calls gives the same sums, bit
+    for bit; only the histogram's pilot, the block's first call, has fewer members).
+    When even one member a call does not fit, ``need`` is above the limit and
+    :func:`check_budget` refuses it.
+    """
+    call = min(call_members(times, nodes, links, block), max(members, 1))
+    kept = min(kept_members, members) if kept_times else 0
+
+    def bins_for(call: int, kept: int) -> int:
+        if not histogram or exact:
+            return n_bins
+        return bins_that_fit(
+            times,
+            nodes,
+            links,
+            members,
+            block=block,
+            n_bins=n_bins,
+            kept_nodes=kept_nodes,
+            parallel=parallel,
+            call=call,
+            kept_times=kept_times,
+            kept_members=kept,
+        )
+
+    def need(call: int, kept: int) -> Need:
+        return ensemble_need(
+            times,
+            nodes,
+            links,
+            members,
+            block=block,
+            exact=exact,
+            histogram=histogram,
+            n_bins=bins_for(call, kept),
+            kept_nodes=kept_nodes,
+            parallel=parallel,
+            table=table,
+            call=call,
+            kept_times=kept_times,
+            kept_members=kept,
+        )
+
+    asked = need(call, kept)
+    if asked.bytes > MAX_BYTES and kept > MIN_KEPT:  # fewer members kept for the scorecard
+        per_kept = 2 * _FLOAT * kept_times * nodes
+        kept = max(MIN_KEPT, kept - -(-(asked.bytes - MAX_BYTES) // per_kept))
+        asked = need(call, kept)
+    if asked.bytes > MAX_BYTES and call > 1:  # narrower engine calls
+        per_member = max(1, min(parallel, -(-members // block))) * _call_member_bytes(times, nodes, links)
+        call = max(1, call - -(-(asked.bytes - MAX_BYTES) // per_member))
+        asked = need(call, kept)
+    return Shape(call, bins_for(call, kept), kept, asked)
 
 
 def check_tables(cells: int, runs: int, file: str = "") -> None:
@@ -225,6 +347,11 @@ def _size(n_bytes: int) -> str:
     return msg("{size:.3g} MB", size=n_bytes / 1e6)
 
 
+def fits(need: Need) -> bool:
+    """Whether ``need`` is within :data:`MAX_BYTES` and :data:`MAX_WORK`."""
+    return need.bytes <= MAX_BYTES and need.work <= MAX_WORK
+
+
 def check_budget(need: Need, file: str = "", place: str = "time", fix: str = "") -> None:
     """Refuse a run above :data:`MAX_BYTES` or :data:`MAX_WORK`, before it starts.
 
@@ -242,7 +369,7 @@ def check_budget(need: Need, file: str = "", place: str = "time", fix: str = "")
     InputError
         Naming the size asked for and the limit.
     """
-    if need.bytes <= MAX_BYTES and need.work <= MAX_WORK:
+    if fits(need):
         return
     sizes = {"steps": need.times - 1, "nodes": need.nodes, "links": need.links, "members": need.members}
     shape = (

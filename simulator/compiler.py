@@ -253,7 +253,7 @@ class CompiledModel:
 
     @cached_property
     def _positions(self) -> dict[str, int]:
-        """Node id -> position, built once: ``index`` is called per node in places (14,364 of them)."""
+        """Node id -> position, built once: ``index`` is asked per node in places (15,732 in the 342-gemeente model)."""
         return {node: i for i, node in enumerate(self.node_ids)}
 
 

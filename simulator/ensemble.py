@@ -2,8 +2,9 @@
 
 Members run in fixed blocks of :data:`~simulator.sampling.BLOCK_SIZE`, each as
 engine calls of as many members as fit in memory
-(:func:`simulator.budget.call_members`: the whole block for a small model; 28 members
-for the 342-gemeente one), members on the last array axis. Blocks are grouped into
+(:func:`simulator.budget.call_members`: the whole block for a small model; narrower
+when the rest of the ensemble leaves less, :func:`simulator.budget.ensemble_shape`:
+13 members for the 342-gemeente one), members on the last array axis. Blocks are grouped into
 chunks, the unit of work handed to an executor (:mod:`simulator.distributed`).
 Each chunk returns a small :class:`Reduction`, never the member paths, so peak
 memory does not grow with the number of samples (except for the exact mode
@@ -54,14 +55,13 @@ import numpy as np
 import pandas as pd
 
 from simulator.budget import (
-    MAX_BYTES,
-    MAX_WORK,
     QUANTILE_ROWS,
     Need,
-    bins_that_fit,
+    Shape,
     call_members,
     check_budget,
-    ensemble_need,
+    ensemble_shape,
+    fits,
 )
 from simulator.compiler import CompiledModel
 from simulator.distributed import map_chunks, parallel_blocks
@@ -580,6 +580,8 @@ class ChunkTask:
     exact: bool
     keep: tuple[int, ...]
     members_at: tuple[tuple[int, ...], int] = ((), 0)
+    call: int = 0
+    """Members per engine call (0: :func:`_call_size`; fewer when the budget leaves less, :func:`fitting_shape`)."""
 
 
 def _count_type(members: int) -> type:
@@ -615,8 +617,8 @@ def _then(first: list[np.ndarray], rest: Iterator[np.ndarray]) -> Iterator[np.nd
 
 
 def _block_calls(task: ChunkTask, block: BlockInput, start: int = 0) -> Iterator[np.ndarray]:
-    """The block's deviations, one engine call of :func:`_call_size` members at a time, from member ``start``."""
-    size = _call_size(task.compiled)
+    """The block's deviations, one engine call of ``task.call`` members at a time, from member ``start``."""
+    size = task.call or _call_size(task.compiled)
     for first in range(start, block.members, size):
         yield _simulate_block(task, block.part(first, min(block.members, first + size)))
 
@@ -745,78 +747,91 @@ def check_ensemble_budget(
     n_bins: int = N_BINS,
     histogram: bool = True,
     parallel: int = 1,
-) -> None:
+    kept_times: int = 0,
+    kept_members: int = 0,
+) -> Shape:
     """Refuse an ensemble of ``samples`` members above the budget of :mod:`simulator.budget`, before it runs.
 
     ``keep_nodes``: nodes whose every member path is kept; ``histogram``: False for
     :func:`run_members` (paths only, no summary); ``parallel``: blocks held at once
-    (threads or workers, each with results in flight).
+    (threads or workers, each with results in flight); ``kept_times`` and
+    ``kept_members``: every node kept at that many times for the first members (the
+    scorecard's). Returns how it runs within the budget (:func:`fitting_shape`).
 
     Raises
     ------
     InputError
         Naming the scenario's file, the size asked for and the limit.
     """
-    cm = prepared.compiled
 
-    def need(members: int) -> Need:
-        exact = histogram and members * cm.baselines.size <= exact_limit
-        return ensemble_need(
-            cm.times.size,
-            cm.n_nodes,
-            cm.n_links,
+    def shape(members: int) -> Shape:
+        return fitting_shape(
+            prepared,
             members,
-            block=BLOCK_SIZE,
-            exact=exact,
+            keep_nodes=keep_nodes,
+            exact_limit=exact_limit,
+            n_bins=n_bins,
             histogram=histogram,
-            n_bins=fitting_bins(prepared, members, n_bins, keep_nodes, parallel) if histogram else n_bins,
-            kept_nodes=keep_nodes,
             parallel=parallel,
-            table=histogram,
+            kept_times=kept_times,
+            kept_members=kept_members,
         )
 
-    asked = need(samples)
-    if asked.bytes <= MAX_BYTES and asked.work <= MAX_WORK:
-        return
-    most = _most_members(need, samples)
+    asked = shape(samples)
+    if fits(asked.need):
+        return asked
+    most = _most_members(lambda members: shape(members).need, samples)
     fix = (
         msg("use at most {most:,} samples, or a larger dt or a shorter horizon", most=most)
         if most
         else msg("use a larger dt or a shorter horizon")
     )
-    check_budget(asked, prepared.file, fix=fix)
+    check_budget(asked.need, prepared.file, fix=fix)
+    return asked  # not reached: check_budget raised
 
 
 def _most_members(need: Callable[[int], Need], samples: int) -> int:
     """The largest number of members below ``samples`` whose ``need`` fits the budget (0: none does)."""
 
-    def fits(members: int) -> bool:
-        n = need(members)
-        return n.bytes <= MAX_BYTES and n.work <= MAX_WORK
-
     low, high = 0, samples  # fits(low) (or low == 0), not fits(high)
     while high - low > 1:
         middle = (low + high) // 2
-        if fits(middle):
+        if fits(need(middle)):
             low = middle
         else:
             high = middle
     return low
 
 
-def fitting_bins(prepared: PreparedScenario, samples: int, n_bins: int, keep_nodes: int, parallel: int) -> int:
-    """Histogram bins of an ensemble of ``samples`` members: ``n_bins``, or as many as fit in memory
-    (:func:`simulator.budget.bins_that_fit`)."""
+def fitting_shape(
+    prepared: PreparedScenario,
+    samples: int,
+    *,
+    keep_nodes: int = 0,
+    exact_limit: int = EXACT_LIMIT,
+    n_bins: int = N_BINS,
+    histogram: bool = True,
+    parallel: int = 1,
+    kept_times: int = 0,
+    kept_members: int = 0,
+) -> Shape:
+    """Members per engine call, histogram bins and members kept for the scorecard of an ensemble of
+    ``samples`` members: what was asked, or as much as fits in memory (:func:`simulator.budget.ensemble_shape`)."""
     cm = prepared.compiled
-    return bins_that_fit(
+    return ensemble_shape(
         cm.times.size,
         cm.n_nodes,
         cm.n_links,
         samples,
         block=BLOCK_SIZE,
+        exact=histogram and samples * cm.baselines.size <= exact_limit,
+        histogram=histogram,
         n_bins=n_bins,
         kept_nodes=keep_nodes,
         parallel=parallel,
+        table=histogram,
+        kept_times=kept_times,
+        kept_members=kept_members,
     )
 
 
@@ -1046,7 +1061,8 @@ def _reduce(
     threads when more than one (the compiled engine and summary kernels release
     the GIL). Results are the same for any number of threads.
     """
-    check_ensemble_budget(
+    times, max_members = members_at
+    shape = check_ensemble_budget(
         prepared,
         n_members,
         keep_nodes=len(keep),
@@ -1054,8 +1070,11 @@ def _reduce(
         n_bins=n_bins,
         histogram=histogram,
         parallel=parallel_blocks(executor, threads),
+        kept_times=len(times),
+        kept_members=max_members if times else 0,
     )
-    n_bins = fitting_bins(prepared, n_members, n_bins, len(keep), parallel_blocks(executor, threads))
+    n_bins = shape.bins
+    members_at = (times, shape.kept_members if times else max_members)
     n_blocks = -(-n_members // BLOCK_SIZE)
     blocks_per_chunk = max(1, -(-int(chunk_size) // BLOCK_SIZE))
     with contextlib.ExitStack() as stack:
@@ -1079,6 +1098,7 @@ def _reduce(
             describe,
             histogram,
             members_at,
+            shape.call,
         )
 
 
@@ -1097,18 +1117,25 @@ def _reduce_on(
     describe: Callable[[int], dict[str, float]],
     histogram: bool,
     members_at: tuple[tuple[int, ...], int],
+    size: int,
 ) -> Reduction:
     cm = prepared.compiled
     exact = n_members * cm.baselines.size <= exact_limit
     base = functools.partial(
-        ChunkTask, compiled=cm, inputs=prepared.inputs, mapper=mapper, exact=exact, keep=keep, members_at=members_at
+        ChunkTask,
+        compiled=cm,
+        inputs=prepared.inputs,
+        mapper=mapper,
+        exact=exact,
+        keep=keep,
+        members_at=members_at,
+        call=size,
     )
     total, first = Reduction(), 0
     bins = None
     if histogram and not exact:  # the pilot (block 0's first engine call) fixes the bins, then counts
         block = block_input(0)
         task = base(blocks=(block,), bins=None)
-        size = _call_size(cm)
         d = _simulate_block(task, block.part(0, min(block.members, size)))
         bins = Bins.from_pilot(np.where(np.isfinite(d), d, 0.0), n_bins)
         total.bins = bins

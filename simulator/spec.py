@@ -1189,7 +1189,7 @@ class ModelSpec(Spec):
         """The node with id ``node_id`` (KeyError if absent).
 
         A dict lookup (the scorecard asks once per row: 43,000 times for the 342-gemeente model, where a
-        scan of the 14,364 nodes each time took most of ``bwsim run``); see :func:`_nodes_by_id`."""
+        scan of its 15,732 nodes each time took most of ``bwsim run``); see :func:`_nodes_by_id`."""
         return _nodes_by_id(self.nodes)[node_id]
 
     @property

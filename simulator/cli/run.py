@@ -126,7 +126,9 @@ def _write(runs: Runs, loaded: list[ScenarioFile], out: Path, **options: object)
     with atomic_directory(out, owned=RUN_FILES, inputs=run_inputs(loaded)) as staging:
         runs.write_results_csv(staging / "results.csv")
         if bands is not None:
-            bands.to_csv(staging / "ensemble.csv", index=False, float_format="%.17g")
+            from simulator.io.csv_table import write_csv  # pandas: an ensemble's table is a frame
+
+            write_csv(bands, staging / "ensemble.csv")
         write_manifest(staging / "manifest.json", manifest)
     written = ["results.csv"] + (["ensemble.csv"] if bands is not None else []) + ["manifest.json"]
     return [out / name for name in written]

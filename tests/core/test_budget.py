@@ -137,7 +137,7 @@ def test_the_refusal_names_the_most_samples_that_fit(tmp_path):
 
 
 def test_a_1000_member_ensemble_of_the_342_gemeenten_fits_with_bins_bounded_by_memory():
-    """benchmarks/bench_places.py's model: 101 times, 12,312 nodes, 25,992 links (refused at 50.6 GB before)."""
+    """benchmarks/bench_places.py's model (36 nodes a gemeente then): 101 times, 12,312 nodes, 25,992 links."""
     times, nodes, links = 101, 12_312, 25_992
     call = budget.call_members(times, nodes, links, 1000)
     assert 8 * (times * nodes + 2 * links) * call <= budget.CALL_BYTES < 8 * (times * nodes + 2 * links) * (call + 1)
@@ -150,6 +150,69 @@ def test_a_1000_member_ensemble_of_the_342_gemeenten_fits_with_bins_bounded_by_m
     )
     assert too_many.bytes > budget.MAX_BYTES
     assert budget.bins_that_fit(101, 36, 72, 100_000, block=1000, n_bins=1000) == 1000  # the Heerlen model: all
+
+
+SHAPE = {"block": 1000, "exact": False, "histogram": True, "n_bins": 1000}
+
+
+def test_the_46_node_342_gemeenten_model_runs_in_narrower_calls_instead_of_being_refused():
+    """With 46 nodes a gemeente (15,732 nodes, 34,200 links) calls of ``call_members`` (22) and the fewest bins
+    asked 1.11 GB: a call of 13 members fits, and with the scorecard's members (3 years) 200 of them are kept."""
+    times, nodes, links = 101, 15_732, 34_200
+    widest = budget.call_members(times, nodes, links, 1000)
+    old = budget.ensemble_need(times, nodes, links, 1000, **SHAPE | {"n_bins": budget.MIN_BINS}, call=widest)
+    assert old.bytes > budget.MAX_BYTES  # what was refused
+    shape = budget.ensemble_shape(times, nodes, links, 1000, **SHAPE)
+    assert shape.bins == budget.MIN_BINS and 1 <= shape.call < widest and shape.kept_members == 0
+    budget.check_budget(shape.need)  # fits
+    wider = budget.ensemble_need(times, nodes, links, 1000, **SHAPE | {"n_bins": shape.bins}, call=shape.call + 1)
+    assert wider.bytes > budget.MAX_BYTES  # the widest call that fits
+    kept = budget.ensemble_shape(times, nodes, links, 1000, **SHAPE, kept_times=3, kept_members=5000)
+    assert kept.kept_members == budget.MIN_KEPT and 1 <= kept.call < shape.call
+    budget.check_budget(kept.need)
+    # the Heerlen model: nothing shrinks
+    assert budget.ensemble_shape(101, 46, 100, 100_000, **SHAPE, kept_times=3, kept_members=5000) == budget.Shape(
+        1000, 1000, 5000, budget.ensemble_need(101, 46, 100, 100_000, **SHAPE, kept_times=3, kept_members=5000)
+    )
+    # four times the gemeenten: not even one member a call fits, and it is still refused
+    big = budget.ensemble_shape(times, 4 * nodes, 4 * links, 1000, **SHAPE)
+    assert big.call == 1 and big.need.bytes > budget.MAX_BYTES
+    with pytest.raises(InputError, match="needs about .* GB of memory; the limit is 1 GB"):
+        budget.check_budget(big.need, "s.yaml")
+
+
+def test_an_ensemble_the_budget_refused_runs_in_narrower_calls_within_it(tmp_path, monkeypatch):
+    """A limit of 120 MB on the 61-node model at dt 5e-4 (2,001 times): calls of the whole block and the fewest
+    bins do not fit, narrower calls do; the run stays under the limit and its means and kept paths are those of
+    the unlimited run, bit for bit; at a limit below even one member a call, the command line still refuses it."""
+    (tmp_path / "m.yaml").write_text(wide_model(5e-4, ranged=True), encoding="utf-8")
+    loaded = load_scenario(_scenario(tmp_path))
+    prepared = prepare_scenario(loaded.spec, loaded.model.spec, loaded.path)
+    cm = prepared.compiled
+    whole = ensemble_summary(prepared, 300, seed=3, exact_limit=0, keep_nodes=["n60"])
+    limit = 120_000_000
+    monkeypatch.setattr(budget, "MAX_BYTES", limit)
+    widest = budget.call_members(cm.times.size, cm.n_nodes, cm.n_links, 1000)
+    old = budget.ensemble_need(
+        cm.times.size, cm.n_nodes, cm.n_links, 300, **SHAPE | {"n_bins": budget.MIN_BINS}, kept_nodes=1, call=widest
+    )
+    assert widest > 300 and old.bytes > limit  # refused before (calls of the whole block)
+    shape = check_ensemble_budget(prepared, 300, exact_limit=0, keep_nodes=1)
+    assert shape.bins == budget.MIN_BINS and shape.call < widest
+    tracemalloc.start()
+    split = ensemble_summary(prepared, 300, seed=3, exact_limit=0, keep_nodes=["n60"])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak <= limit
+    assert split.mean.tobytes() == whole.mean.tobytes()
+    assert split.paths["n60"].tobytes() == whole.paths["n60"].tobytes()
+    assert np.isfinite(split.p50).all() and (split.p05 <= split.p95).all()  # bins from a narrower pilot
+    monkeypatch.setattr(budget, "MAX_BYTES", limit // 3)
+    result = CliRunner().invoke(
+        app, ["run", "--lang", "en", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"), "--samples", "300"]
+    )
+    assert result.exit_code == 2 and "the run is too large" in result.stderr, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out" / "ensemble.csv").exists()
 
 
 def test_explicit_members_are_sized_with_their_weight_arrays(tmp_path):
