@@ -21,7 +21,10 @@ Starts ``bwsim ui --headless`` on a free port, warms it with one visit, then mea
 Prints the machine, its load before and after, and the figures against the targets (slider 0.3 s
 median with 5 sessions, first visit 3 s on a warm server). Timings drift on shared machines; the
 server's CPU time per move (user + system seconds of the server process over a session count's moves,
-divided by the moves) hardly depends on the load, so it compares runs on a busy machine.
+divided by the moves) hardly depends on the load, so it compares runs on a busy machine; so does, less
+well, the browsers' main-thread time per move (Chrome's ``Performance.getMetrics`` in thread time: all
+tasks, and of them script, layout and style; summed over the sessions, divided by the moves), which is
+where most of a move's CPU goes (0.3 s against the server's 0.05 s on the Heerlen home page).
 """
 
 from __future__ import annotations
