@@ -21,7 +21,10 @@ Starts ``bwsim ui --headless`` on a free port, warms it with one visit, then mea
 Prints the machine, its load before and after, and the figures against the targets (slider 0.3 s
 median with 5 sessions, first visit 3 s on a warm server). Timings drift on shared machines; the
 server's CPU time per move (user + system seconds of the server process over a session count's moves,
-divided by the moves) hardly depends on the load, so it compares runs on a busy machine.
+divided by the moves) hardly depends on the load, so it compares runs on a busy machine; so does, less
+well, the browsers' main-thread time per move (Chrome's ``Performance.getMetrics`` in thread time: all
+tasks, and of them script, layout and style; summed over the sessions, divided by the moves), which is
+where most of a move's CPU goes (0.3 s against the server's 0.05 s on the Heerlen home page).
 """
 
 from __future__ import annotations
@@ -56,13 +59,18 @@ ARGS = [
     "--disable-sync",
 ]
 TARGET_SLIDER_S, TARGET_FIRST_S = 0.3, 3.0
+# Chrome's main-thread figures (seconds): every task, and of them script, layout and style recalculation.
+BROWSER_METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
 KEY_CHARTS = 4  # the answer-first home page draws four key paths
 YEAR_LABELS = ("Jaar", "Year")  # simulator.app.i18n "year": the first slider, which moves the scorecard, not the charts
-# Mark the charts and metrics as they are now: the plotly elements' data arrays (Plotly.react replaces
-# gd.data with the new figure's array, so a reference comparison is cheap to poll) and the metric texts.
+# Mark the charts and metrics as they are now: the plotly elements' data arrays (Plotly.react replaces gd.data
+# with the new figure's array, so a reference comparison is cheap to poll) and the metric texts (textContent:
+# innerText would make the page lay itself out on every poll, every 10 ms, adding the benchmark's own work to
+# the browser's while it draws).
 MARK = """() => { window.__bench = {
     data: Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => el.data),
-    metrics: Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(el => el.innerText).join('|')}; }"""
+    metrics: Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
+        .map(el => el.textContent).join('|')}; }"""
 COMPLETE = f"""() => !document.querySelector('[data-testid="stStatusWidget"]')
     && document.querySelectorAll('[data-testid="stMetric"]').length >= 3
     && document.querySelectorAll('.js-plotly-plot').length >= {KEY_CHARTS}
@@ -73,7 +81,7 @@ COMPLETE = f"""() => !document.querySelector('[data-testid="stStatusWidget"]')
 REDRAWN = f"""() => {{ const m = window.__bench;
     const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     return plots.length >= {KEY_CHARTS} && plots.some(el => !m.data.includes(el.data))
-        && Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(el => el.innerText).join('|')
+        && Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(el => el.textContent).join('|')
            !== m.metrics
         && ({COMPLETE})(); }}"""
 # Streamlit 1.67's sliders are <input type="range"> elements (role slider), labelled by aria-label; the
@@ -130,12 +138,26 @@ def first_visit(url: str) -> tuple[float, float, float, int, float]:
     )
 
 
+def _main_thread(cdp) -> dict[str, float]:
+    """The page's main-thread seconds so far (Chrome's ``Performance.getMetrics``): all tasks, and of them
+    script, layout and style recalculation."""
+    values = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {name: values.get(name, 0.0) for name in BROWSER_METRICS}
+
+
 def session(
-    url: str, moves: int, seed: int, out: list[float], ready: threading.Barrier, served: list[float] | None = None
+    url: str,
+    moves: int,
+    seed: int,
+    out: list[float],
+    ready: threading.Barrier,
+    served: list[float] | None = None,
+    browser_cpu: list[dict[str, float]] | None = None,
 ) -> None:
     """One browser on the home page moving the first lever slider ``moves`` times; appends each latency
     to ``out`` and, to ``served``, the time from the key press to the last websocket message the server
-    sent for that move (the server's rerun and the transfer; the rest is the browser drawing)."""
+    sent for that move (the server's rerun and the transfer; the rest is the browser drawing); and to
+    ``browser_cpu`` the page's main-thread seconds over all its moves (:func:`_main_thread`)."""
     from playwright.sync_api import sync_playwright
 
     rng = random.Random(seed)
@@ -146,6 +168,8 @@ def session(
             page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
             page.on("websocket", lambda ws: ws.on("framereceived", lambda _: frames.append(time.perf_counter())))
             page.set_default_timeout(120_000)
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
             page.goto(url)
             page.wait_for_function(COMPLETE, polling=50)
             levers = page.locator(LEVER)
@@ -154,6 +178,7 @@ def session(
             slider = levers.nth(seed % levers.count())
             direction = "ArrowLeft" if (seed // levers.count()) % 2 else "ArrowRight"
             ready.wait()
+            before = _main_thread(cdp)
             for _ in range(moves):
                 page.wait_for_timeout(rng.uniform(300, 800))
                 now, high, low = slider.input_value(), slider.get_attribute("max"), slider.get_attribute("min")
@@ -171,21 +196,29 @@ def session(
                 if served is not None:
                     last = [f for f in frames if start <= f <= end]
                     served.append((last[-1] if last else end) - start)
+            if browser_cpu is not None:
+                after = _main_thread(cdp)
+                browser_cpu.append({name: after[name] - before[name] for name in BROWSER_METRICS})
         finally:
             ready.abort()  # a session that fails must not leave the others waiting
             browser.close()
 
 
-def sliders(url: str, sessions: int, moves: int, pid: int) -> tuple[list[float], list[float], float, float, float]:
+def sliders(
+    url: str, sessions: int, moves: int, pid: int
+) -> tuple[list[float], list[float], float, float, float, dict[str, float]]:
     """``sessions`` browsers at once moving sliders; the latencies, the server's part of them (see
-    :func:`session`), the load before and after, and the server's CPU seconds per move (from the moment
-    every session has its page loaded, so the sessions' first visits are not counted)."""
+    :func:`session`), the load before and after, the server's CPU seconds per move (from the moment
+    every session has its page loaded, so the sessions' first visits are not counted), and the browsers'
+    main-thread seconds per move (:func:`_main_thread`, summed over the sessions)."""
     latencies: list[float] = []
     served: list[float] = []
+    browser_cpu: list[dict[str, float]] = []
     cpu_start: list[float] = []
     ready = threading.Barrier(sessions, action=lambda: cpu_start.append(server_cpu(pid)))
     threads = [
-        threading.Thread(target=session, args=(url, moves, i, latencies, ready, served)) for i in range(sessions)
+        threading.Thread(target=session, args=(url, moves, i, latencies, ready, served, browser_cpu))
+        for i in range(sessions)
     ]
     load_before = os.getloadavg()[0]
     for thread in threads:
@@ -195,7 +228,8 @@ def sliders(url: str, sessions: int, moves: int, pid: int) -> tuple[list[float],
     if len(latencies) < sessions * moves:
         raise SystemExit(f"only {len(latencies)} of {sessions * moves} moves were measured (a session failed)")
     cpu = (server_cpu(pid) - cpu_start[0]) / len(latencies)
-    return latencies, served, load_before, os.getloadavg()[0], cpu
+    browser = {name: sum(b[name] for b in browser_cpu) / len(latencies) for name in BROWSER_METRICS}
+    return latencies, served, load_before, os.getloadavg()[0], cpu, browser
 
 
 def server_cpu(pid: int) -> float:
@@ -248,13 +282,16 @@ def main() -> None:
         )
         verdicts = [("first visit", statistics.median(visits), TARGET_FIRST_S)]
         for count in args.sessions:
-            latencies, served, load_before, load_after, cpu = sliders(url, count, args.moves, process.pid)
+            latencies, served, load_before, load_after, cpu, browser = sliders(url, count, args.moves, process.pid)
             median, p90 = statistics.median(latencies), _p90(latencies)
             print(
                 f"slider to redrawn charts, {count} session{'s at once' if count > 1 else ''}, "
                 f"{len(latencies)} moves: median {median:.2f} s, p90 {p90:.2f} s, max {max(latencies):.2f} s "
                 f"(of which until the server's last message: median {statistics.median(served):.2f} s); "
                 f"server CPU {cpu:.3f} s per move; "
+                f"browser main thread {browser['TaskDuration']:.3f} s per move (script "
+                f"{browser['ScriptDuration']:.3f}, layout {browser['LayoutDuration']:.3f}, "
+                f"style {browser['RecalcStyleDuration']:.3f}); "
                 f"load average {load_before:.2f} before, {load_after:.2f} after"
             )
             if count == 5 or count == max(args.sessions):

@@ -203,8 +203,14 @@ def path_figure(
     band: pd.DataFrame | None = None,
     height: int = 280,
     locale: dict | None = None,
+    steady: bool = False,
 ) -> go.Figure:
     """Time paths of one indicator: several series, the baseline dashed grey, an optional band.
+
+    ``steady``: for a chart the browser redraws on every slider move (the home page's key paths): margins
+    reserved as wide as its axis labels and legend usually need (:data:`STEADY_MARGIN`), so that plotly's
+    automatic margins push nothing and it draws the chart once per update instead of twice (a wider label
+    still pushes its margin out), and tick labels not checked for overflowing the chart (they fit the margins).
 
     ``locale``: layout entries of :func:`simulator.app.numbers.figure_locale`, set in the same constructor
     call (the same figure as :func:`~simulator.app.numbers.localize_figure` afterwards, made faster).
@@ -245,6 +251,8 @@ def path_figure(
     if locale:
         yaxis |= locale["yaxis"]
         xaxis |= locale["xaxis"]
+    if steady:
+        yaxis["ticklabeloverflow"] = xaxis["ticklabeloverflow"] = "allow"
     yaxis["title"] = {"text": unit} if unit and not long_unit else {}  # the empty title object it always had
     layout: dict = {
         "title": {
@@ -252,7 +260,7 @@ def path_figure(
             "font": {"size": 14},
         },
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 55 if long_unit else 40, "b": 10},
+        "margin": _margin(steady, long_unit, len(series) > 1),
         "yaxis": yaxis,
         "xaxis": xaxis,
         "legend": {"orientation": "h", "y": -0.2},
@@ -266,6 +274,22 @@ def path_figure(
     # and these few fixed properties are valid; tests/ui/test_ui_charts.py holds that validating the
     # figure changes nothing in its JSON. The default template, which validation adds, is set here.
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+# A steady chart's margins (px): the widest y tick labels with the unit beside them (plotly pushed the left
+# margin to 65-86 px on the Heerlen model's key paths), the x labels with a two-line legend below (88 px), and
+# on the right the end of that legend (it starts at the plot's left edge).
+STEADY_MARGIN = {"l": 90, "r": 25, "t": 40, "b": 90}
+STEADY_BOTTOM_NO_LEGEND = 30
+
+
+def _margin(steady: bool, long_unit: bool, legend: bool) -> dict:
+    """The layout's margins: small ones that plotly's automatic margins widen (a chart drawn once), or the
+    reserved ones of a steady chart (see :func:`path_figure`)."""
+    top = 55 if long_unit else 40
+    if not steady:
+        return {"l": 10, "r": 10, "t": top, "b": 10}
+    return STEADY_MARGIN | {"t": top, "b": STEADY_MARGIN["b"] if legend else STEADY_BOTTOM_NO_LEGEND}
 
 
 def _default_template() -> dict:

@@ -166,7 +166,10 @@ def test_a_links_hover_says_its_weight_unit_and_delay():
 @pytest.mark.parametrize("unit", ["", "banen", "% van de beroepsbevolking"])
 @pytest.mark.parametrize("with_band", [False, True])
 @pytest.mark.parametrize("language", [None, "nl", "en"])
-def test_a_path_chart_is_what_plotly_validation_makes_of_it(unit: str, with_band: bool, language: str | None):
+@pytest.mark.parametrize("steady", [False, True])
+def test_a_path_chart_is_what_plotly_validation_makes_of_it(
+    unit: str, with_band: bool, language: str | None, steady: bool
+):
     """Path charts are built without plotly's property validation (most of their cost per slider move):
     validating the figure again changes nothing in the JSON the browser gets (template included)."""
     import json
@@ -185,12 +188,18 @@ def test_a_path_chart_is_what_plotly_validation_makes_of_it(unit: str, with_band
     )
     band = pd.DataFrame({"time": [2025.0, 2026.0, 2027.0], "series": "eigen", "low": [1, 2, 3], "high": [1, 3, 5]})
     locale = numbers.figure_locale(language) if language else None
-    fig = charts.path_figure(paths, "Werk & <i>inkomen</i>", unit, band if with_band else None, locale=locale)
+    fig = charts.path_figure(
+        paths, "Werk & <i>inkomen</i>", unit, band if with_band else None, locale=locale, steady=steady
+    )
     validated = go.Figure(fig.to_dict())
     if validated.layout.yaxis.title.text is None:
         validated.update_layout(yaxis_title=None)  # the empty title object path charts always had
     assert json.loads(fig.to_json()) == json.loads(validated.to_json())
     assert fig.layout.template.layout.colorway  # the default template is there
+    if steady:  # margins reserved, so plotly's automatic margins push nothing on the home page's charts
+        assert fig.layout.margin.l == charts.STEADY_MARGIN["l"] and fig.layout.xaxis.ticklabeloverflow == "allow"
+    else:
+        assert fig.layout.margin.l == 10 and fig.layout.xaxis.ticklabeloverflow is None
 
 
 def test_a_path_chart_takes_the_template_that_is_the_default_when_it_is_made(monkeypatch: pytest.MonkeyPatch):

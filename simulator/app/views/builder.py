@@ -482,7 +482,12 @@ def _paths(cur, runs, cards, levers, defaults, own, band_on: bool, keys: dict) -
             band = pd.concat([tables.band_table(s, runs[name], node, name) for name, s in bands.items()])
         # numbers: localized in the constructor (numbers.figure_locale, as numbers.localize_figure sets it)
         return charts.path_figure(
-            lines, state.label_of(model, node), state.unit_of(model, node), band, locale=numbers.figure_locale(lang)
+            lines,
+            state.label_of(model, node),
+            state.unit_of(model, node),
+            band,
+            locale=numbers.figure_locale(lang),
+            steady=True,  # redrawn on every slider move: drawn once per update, not twice
         )
 
     grid = st.columns(2)
