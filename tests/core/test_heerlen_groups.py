@@ -198,14 +198,16 @@ def test_the_scorecard_shows_verdeling_by_group(language):
     text = scorecard_text(scenario_scorecard(p, language=language), p, language)
     wanted = {
         "nl": (
-            "Besteedbaar huishoudinkomen over inkomensgroep (hoogste gedeeld door laagste): 2030: 4,26 zonder",
-            "Hoge woonlasten over inkomensgroep (hoogste min laagste)",
-            "Ervaren gezondheid goed over bewonersgroep (hoogste min laagste)",
+            "Besteedbaar huishoudinkomen over inkomensgroep (hoogste gedeeld door laagste, hoog tegen laag): "
+            "2030: 4,26 zonder",
+            "Hoge woonlasten over inkomensgroep (hoogste min laagste, laag tegen hoog)",
+            "Ervaren gezondheid goed over bewonersgroep (hoogste min laagste, arbeidsmigranten tegen inwoners)",
         ),
         "en": (
-            "Disposable household income over inkomensgroep (highest divided by lowest): 2030: 4.26 without",
-            "Housing-cost overburden over inkomensgroep (highest minus lowest)",
-            "Good perceived health over bewonersgroep (highest minus lowest)",
+            "Disposable household income over inkomensgroep (highest divided by lowest, hoog against laag): "
+            "2030: 4.26 without",
+            "Housing-cost overburden over inkomensgroep (highest minus lowest, laag against hoog)",
+            "Good perceived health over bewonersgroep (highest minus lowest, arbeidsmigranten against inwoners)",
         ),
     }[language]
     for line in wanted:
