@@ -23,6 +23,23 @@ Sources (give their directory as the only argument; the files keep their names):
   describe an earlier year, as CBS's notes to each edition say, so their period
   names the edition.
 
+Two more sets are written from constants below (no export file held them):
+
+- **Labour, Limburg 2003-2021** (``LIMBURG_85230``): the rows of the province in CBS
+  85230NED (Arbeidsdeelname; regionale indeling 2021) as the table page shows them in a
+  stored copy of https://www.cbs.nl/nl-nl/cijfers/detail/85230NED?q=limburg: the
+  population 15-75, the labour force, the employed and the unemployed, x 1 000. That
+  page shows no percentages, so the unemployment rate (unemployed / labour force) and
+  the net labour participation (employed / population 15-75) are computed from those
+  counts and rounded to one decimal as CBS rounds them; the counts are rounded to
+  thousands, so a computed rate may differ by 0.1 from the published one (2016: 5.4
+  computed, 5.5 published). Where a published percentage was read (``PUBLISHED_LABOUR``:
+  83524NED for 2016, with Zuid-Limburg and Nederland, and 85269NED for 2021) that row
+  is written instead. No Parkstad or gemeente row of these tables was found offline.
+- **Parkstad, 1-1-2025**: the population and the private households of the seven
+  gemeenten (``simulator.io.import_cbs.PARKSTAD``) summed from the 70072ned rows, the place the model's nodes
+  are for (region ``parkstad``), so that a monitor has a row of the node's own place.
+
 Usage: ``python data/make_parkstad_observed.py SOURCES_DIR [OUT]``. With the full
 exports it writes the shipped file again, byte for byte (``cmp`` it with
 ``data/parkstad-observed.csv``); the test suite runs it on excerpts
@@ -37,7 +54,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from simulator.io.import_cbs import snapshot_row
+from simulator.io.import_cbs import parkstad_rows, snapshot_row
 
 SWIENN = "CBS StatLine export in https://github.com/Swienn/ScientificDataAnalysisProject @87339a8"
 URBAN = "CBS StatLine export in https://github.com/trik-flip/Dashboard-Heerlen-UrbanData @472688f"
@@ -53,6 +70,37 @@ KWB_FIELDS = {  # node: (column of the export, whether it counts at 1 January of
     "employment_rate": ("Arbeid_Netto_arbeidsparticipatie", False),
 }
 COLUMNS = ["node", "time", "value", "place", "table", "period", "licence", "source"]
+PAGE_85230 = "CBS StatLine table page https://www.cbs.nl/nl-nl/cijfers/detail/85230NED?q=limburg (stored copy)"
+LIMBURG_85230 = {  # year: (population 15-75, labour force, employed, unemployed), x 1 000, Limburg (PV)
+    2003: (867, 560, 531, 29),
+    2004: (865, 561, 527, 34),
+    2005: (862, 562, 526, 36),
+    2006: (860, 561, 530, 31),
+    2007: (858, 567, 540, 27),
+    2008: (856, 575, 551, 24),
+    2009: (856, 574, 545, 29),
+    2010: (855, 569, 539, 31),
+    2011: (854, 568, 540, 28),
+    2012: (856, 574, 542, 32),
+    2013: (858, 578, 537, 41),
+    2014: (855, 569, 528, 41),
+    2015: (850, 572, 534, 38),
+    2016: (851, 570, 538, 31),
+    2017: (853, 569, 542, 27),
+    2018: (850, 573, 552, 21),
+    2019: (849, 577, 559, 18),
+    2020: (847, 573, 552, 22),
+    2021: (843, 590, 567, 22),
+}
+PAGE_83524 = "CBS StatLine table page https://www.cbs.nl/nl-nl/cijfers/detail/83524NED?dl=4612 (stored copy)"
+PAGE_85269 = "CBS StatLine table page https://cbs.nl/nl-nl/cijfers/detail/85269NED (stored copy)"
+PUBLISHED_LABOUR = {  # (year, place): (unemployment %, net participation %, table, source), as published
+    (2016, "Nederland"): (6.0, 65.8, "83524NED", PAGE_83524),
+    (2016, "Limburg (PV)"): (5.5, 63.2, "83524NED", PAGE_83524),
+    (2016, "Zuid-Limburg (CR)"): (5.9, 60.9, "83524NED", PAGE_83524),
+    (2021, "Nederland"): (4.2, 70.4, "85269NED", PAGE_85269),
+    (2021, "Limburg (PV)"): (3.8, 67.3, "85269NED", PAGE_85269),
+}
 
 
 def _number(text: str) -> float | None:
@@ -125,18 +173,43 @@ def kwb_rows(path: Path) -> list[dict[str, object]]:
     return rows
 
 
+def labour_rows() -> list[dict[str, object]]:
+    """Unemployment rate and net labour participation (%): Limburg 2003-2021, and the published rows."""
+    rows = []
+    for (year, place), (unemployed, employed, table, source) in PUBLISHED_LABOUR.items():
+        rows.append(snapshot_row("unemployment_rate", year, unemployed, place, table, str(year), source))
+        rows.append(snapshot_row("employment_rate", year, employed, place, table, str(year), source))
+    computed = "; computed from the table's counts (x 1 000): "
+    for year, (population, labour_force, employed, unemployed) in LIMBURG_85230.items():
+        if (year, "Limburg (PV)") in PUBLISHED_LABOUR:
+            continue
+        for node, value, how in (
+            ("unemployment_rate", 100 * unemployed / labour_force, "unemployed / labour force"),
+            ("employment_rate", 100 * employed / population, "employed / population 15-75"),
+        ):
+            rows.append(
+                snapshot_row(
+                    node, year, round(value, 1), "Limburg (PV)", "85230NED", str(year), PAGE_85230 + computed + how
+                )
+            )
+    return rows
+
+
 def main(argv: list[str]) -> int:
     if len(argv) not in (2, 3):
         print(__doc__)
         return 2
     sources = Path(argv[1])
     out = Path(argv[2]) if len(argv) == 3 else Path(__file__).with_name("parkstad-observed.csv")
-    rows = kerncijfers_rows(sources / KERNCIJFERS) + income_rows(sources / INCOME) + kwb_rows(sources / URBAN_DB)
+    kerncijfers = kerncijfers_rows(sources / KERNCIJFERS)
+    rows = kerncijfers + parkstad_rows(kerncijfers, SWIENN)
+    rows += income_rows(sources / INCOME) + kwb_rows(sources / URBAN_DB) + labour_rows()
     rows.sort(key=lambda r: (str(r["node"]), str(r["place"]) != "Nederland", str(r["place"]), int(str(r["time"]))))
     buffer = io.StringIO()
     buffer.write(
         "# Real CBS figures (licence CC BY 4.0), made by data/make_parkstad_observed.py from CBS StatLine\n"
-        "# exports in public repositories (see each row's source); refreshed from CBS by scripts/refresh_cbs.py.\n"
+        "# exports in public repositories and stored copies of StatLine table pages (see each row's source);\n"
+        "# refreshed from CBS by scripts/refresh_cbs.py.\n"
     )
     writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
     writer.writeheader()

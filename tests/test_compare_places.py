@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from simulator.analysis.compare_places import compare_places
 from simulator.cli.main import app
+from simulator.io.import_cbs import PARKSTAD
 from simulator.observed import load_observed, observed_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,10 +60,28 @@ def test_every_row_of_the_snapshot_has_source_table_period_and_licence():
     for row in rows:
         assert row["source"] and row["table"] and row["period"] and row["place"], row
         assert row["licence"] == "CC BY 4.0", row
-        assert "github.com" in row["source"] or "opendata.cbs.nl" in row["source"], row
+        where = ("github.com", "opendata.cbs.nl", "cbs.nl/nl-nl/cijfers/detail/")  # an export, the API, a table page
+        assert any(text in row["source"] for text in where), row
     places = {row["place"] for row in rows}
     assert {"Nederland", "Heerlen", "Kerkrade", "Landgraaf", "Brunssum", "Simpelveld", "Voerendaal"} <= places
     assert {"Beekdaelen", "Sittard-Geleen", "Maastricht", "Venlo", "Emmen", "Den Helder"} <= places
+
+
+def test_the_snapshots_labour_and_parkstad_rows_are_what_the_generator_computes():
+    """Limburg's rates follow from 85230NED's counts (to CBS's rounding, 0.1), published ones are kept as
+    published, and Parkstad's 2025 rows are the sums of its seven gemeenten's rows."""
+    module = _generator()
+    with SNAPSHOT.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    value = {(r["node"], int(r["time"]), r["place"]): float(r["value"]) for r in rows}
+    for year, (population, labour_force, employed, unemployed) in module.LIMBURG_85230.items():
+        assert abs(value["unemployment_rate", year, "Limburg (PV)"] - 100 * unemployed / labour_force) <= 0.1 + 1e-9
+        assert abs(value["employment_rate", year, "Limburg (PV)"] - 100 * employed / population) <= 0.1 + 1e-9
+    assert value["unemployment_rate", 2016, "Limburg (PV)"] == 5.5  # published (83524NED), not the computed 5.4
+    assert value["unemployment_rate", 2016, "Zuid-Limburg (CR)"] == 5.9
+    for node in ("population", "housing_demand"):
+        assert value[node, 2025, "Parkstad"] == sum(value[node, 2025, place] for place in PARKSTAD)
+    assert value["population", 2025, "Parkstad"] == 256062
 
 
 def test_snapshot_matches_the_model_baselines_it_was_read_for():
@@ -76,6 +95,7 @@ def test_snapshot_matches_the_model_baselines_it_was_read_for():
             "housing_stock",
             "low_income_households",
             "employment_rate",
+            "unemployment_rate",
         ],
         None,
     ).table
@@ -106,7 +126,7 @@ def test_the_generator_makes_the_snapshots_rows_from_the_statline_exports(tmp_pa
     assert {"70072ned", "84583NED"} <= tables and any("Inkomen van huishoudens" in t for t in tables)
     assert "disposable_income,2024,37300,Heerlen," in "\n".join(made)
     excerpt = {"Nederland", "Heerlen", "Kerkrade", "Landgraaf", "Brunssum", "Simpelveld", "Voerendaal"}
-    excerpt |= {"Beekdaelen", "Maastricht", "Venlo"}
+    excerpt |= {"Beekdaelen", "Maastricht", "Venlo", "Parkstad", "Limburg (PV)", "Zuid-Limburg (CR)"}
     rows = pd.read_csv(SNAPSHOT, comment="#")
     assert len(made) - 1 == int(rows["place"].isin(excerpt).sum())  # no row of these places lost
 
@@ -324,8 +344,13 @@ def test_monitor_phrases_elsewhere_and_the_past_when_the_data_hold_places(tmp_pa
 
 
 def test_monitor_of_data_with_only_the_past_exits_2(tmp_path):
+    """The snapshot without its Parkstad rows (the model's own place, 1-1-2025) holds only other places and
+    the past for the scenario's horizon: nothing to check against the band."""
     scenario = ROOT / "scenarios" / "medtech-growth.yaml"
-    result = runner.invoke(app, ["monitor", str(scenario), str(SNAPSHOT), "--samples", "50", "--lang", "en"])
+    past = tmp_path / "parkstad-observed.csv"
+    lines = SNAPSHOT.read_text(encoding="utf-8").splitlines(keepends=True)
+    past.write_text("".join(line for line in lines if ",Parkstad," not in line), encoding="utf-8")
+    result = runner.invoke(app, ["monitor", str(scenario), str(past), "--samples", "50", "--lang", "en"])
     assert result.exit_code == 2
     assert "parkstad-observed.csv" in result.stderr and "no row is a node's own place" in result.stderr
 
@@ -341,3 +366,15 @@ def test_calibration_and_evaluation_read_only_each_nodes_own_place(tmp_path):
     path.write_text("\n".join(line for line in MONITORED.splitlines() if ",2024," not in line), encoding="utf-8")
     _, _, observed = load_inputs(ROOT / "scenarios" / "medtech-growth.yaml", path)
     assert list(observed.table["place"]) == ["Heerlen"] and list(observed.table["value"]) == [39000]
+
+
+def test_parkstad_is_summed_only_from_all_seven_gemeenten():
+    """The refresh and the generator sum Parkstad the same way; a missing gemeente gives no row, not a part."""
+    from simulator.io.import_cbs import parkstad_rows, snapshot_row
+
+    rows = [
+        snapshot_row("population", 2025, 1000 + i, place, "70072ned", "1-1-2025") for i, place in enumerate(PARKSTAD)
+    ]
+    (parkstad,) = parkstad_rows(rows)
+    assert (parkstad["place"], parkstad["value"], parkstad["time"]) == ("Parkstad", 7021, 2025)
+    assert parkstad_rows(rows[1:]) == []

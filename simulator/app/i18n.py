@@ -599,6 +599,15 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "This model has no uncertain assumptions: the expectation is one line, the scenario's path.",
     },
     "monitor_source": {"nl": "Waarnemingen", "en": "Observations"},
+    "monitor_real": {"nl": "Echte CBS-cijfers (Parkstad)", "en": "Real CBS figures (Parkstad)"},
+    "monitor_real_note": {
+        "nl": "Echte cijfers van het CBS (data/parkstad-observed.csv), elke indicator in de eigen "
+        "plaats van het model vanaf het begin van het scenario. De cijfers lopen tot 1-1-2025, het begin van de "
+        "scenario's: ze toetsen de basispaden, nog niet het beleid.",
+        "en": "Real CBS figures (data/parkstad-observed.csv), each indicator in the model's own place "
+        "from the scenario's start on. They end at 1-1-2025, the scenarios' start: they test the baselines, not "
+        "yet the policy.",
+    },
     "monitor_sample": {"nl": "Voorbeelddata (illustratief)", "en": "Sample data (illustrative)"},
     "monitor_upload": {"nl": "Eigen CSV uploaden", "en": "Upload own CSV"},
     "monitor_sample_note": {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -211,6 +212,18 @@ def read_observed(
     if regions is not None and has_places(observed):
         return own_rows(observed, dict(regions), horizon[0])
     return observed
+
+
+def read_real_sample(
+    path: Path, node_ids: list[str], horizon: tuple[float, float], regions: Mapping[str, str]
+) -> ObservedData | None:
+    """The real CBS snapshot (``data/parkstad-observed.csv``) as the monitor's sample: each node's own place
+    from the horizon's start on (:func:`read_observed` with ``regions``); None when it cannot be read or holds
+    no row of a node's own place inside the horizon (another model, another horizon)."""
+    try:
+        return read_observed(path.read_bytes(), path.name, node_ids, horizon, regions=regions)
+    except (InputError, OSError):
+        return None
 
 
 def link_head(model: ModelSpec, row: dict, language: str) -> str:

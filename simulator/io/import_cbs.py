@@ -159,6 +159,29 @@ def kwb_rows(client: Any) -> list[Row]:
     return rows
 
 
+PARKSTAD = ("Heerlen", "Kerkrade", "Landgraaf", "Brunssum", "Voerendaal", "Simpelveld", "Beekdaelen")
+"""The seven gemeenten of Parkstad Limburg since 2019 (the region ``parkstad`` of the Heerlen model)."""
+
+
+def parkstad_rows(kerncijfers: list[Row], source: str = SOURCE) -> list[Row]:
+    """Population and private households of Parkstad at 1-1-2025: the sum of its seven gemeenten's 70072ned rows.
+
+    A node with a row missing for any of the seven gets no Parkstad row (a partial sum would be wrong)."""
+    rows = []
+    for node in ("population", "housing_demand"):
+        values = {str(r["place"]): float(str(r["value"])) for r in kerncijfers if r["node"] == node}
+        if all(place in values for place in PARKSTAD):
+            total = sum(values[place] for place in PARKSTAD)
+            summed = f"{source}; sum of the rows of {', '.join(PARKSTAD)}"
+            rows.append(snapshot_row(node, 2025, total, "Parkstad", KERNCIJFERS, "1-1-2025", summed))
+    return rows
+
+
+def _kerncijfers_and_parkstad(client: Any) -> list[Row]:
+    rows = kerncijfers_rows(client)
+    return rows + parkstad_rows(rows)
+
+
 def cbs_rows(client: Any, steps: tuple[Callable[[Any], list[Row]], ...] | None = None) -> list[Row]:
     """Every row of the snapshot, downloaded; sorted as the snapshot is (node, Nederland first, place, time).
 
@@ -168,7 +191,7 @@ def cbs_rows(client: Any, steps: tuple[Callable[[Any], list[Row]], ...] | None =
         A table or column CBS no longer has (naming it). Network errors are the client's own.
     """
     rows: list[Row] = []
-    for step in steps or (kerncijfers_rows, income_rows, kwb_rows):
+    for step in steps or (_kerncijfers_and_parkstad, income_rows, kwb_rows):
         rows += step(client)
     rows.sort(key=lambda r: (str(r["node"]), str(r["place"]) != "Nederland", str(r["place"]), int(str(r["time"]))))
     return rows

@@ -1,17 +1,22 @@
 """The Heerlen model says where every baseline, link and lag comes from (issue 17, items 1 and 7).
 
-Every node's ``indicator.note`` starts with one of four markers (the model's
+Every node's ``indicator.note`` starts with one of five markers (the model's
 header comment and docs/heerlen-model.md explain them):
 
 - ``Sourced:`` the value was read at the node's own geography; ``indicator.source``
   names the publication with a table id, DOI or URL, and ``indicator.year`` its period;
-- ``Assumption: proxy`` an assumption built on a figure read for a wider or older
-  region, with the same source and period requirements;
+- ``Derived: from [a, b]`` the value is computed from the baselines of the nodes
+  listed, with no assumed constant; it counts as sourced only when every input does
+  (recursively);
+- ``Assumption: proxy`` an assumption built on a figure read for a wider, narrower or
+  older region or period, with the same source and period requirements;
 - ``Assumption:`` no figure was read; the note gives the reasoning;
 - ``Deviation only:`` a zero baseline by the model's convention.
 
-The counts are floors, so that a later edit cannot silently lose a source;
-raise them when a refresh (cbsodata, online) sources more baselines.
+The goal of 90 % is over the measurable baselines: all nodes but the deviation-only
+ones and the expert-scored indices (``quantified: false``), which have no measured
+value to source. The counts are floors, so that a later edit cannot silently lose a
+source; raise them when a refresh (cbsodata, online) sources more baselines.
 """
 
 from __future__ import annotations
@@ -28,11 +33,11 @@ from simulator.themes import BY_ID
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "medtech-heerlen.yaml"
 
-SOURCED_FLOOR = 14
+SOURCED_FLOOR = 15
 """Baselines read at their own geography (docs/heerlen-model.md, "Counts")."""
-PROXY_FLOOR = 9
-"""Baselines that are assumptions on a figure read for a wider or older region."""
-CITED_LINKS_FLOOR = 44
+PROXY_FLOOR = 10
+"""Baselines that are assumptions on a figure read for a wider, narrower or older region or period."""
+CITED_LINKS_FLOOR = 49
 """Links whose evidence cites a reference a reader can find."""
 GOAL = 0.90
 """Issue 17's goal for the share of sourced baselines (not reached offline)."""
@@ -40,7 +45,8 @@ GOAL = 0.90
 REFERENCE = re.compile(
     r"\b\d{5}(NED|ned)\b|\b\d{5}ned\b|doi:\s*10\.|https?://\S+|\bISBN\b|\bDP \d+|\bWP \d+", re.IGNORECASE
 )
-MARKERS = ("Sourced:", "Assumption: proxy", "Assumption:", "Deviation only:")
+MARKERS = ("Sourced:", "Derived:", "Assumption: proxy", "Assumption:", "Deviation only:")
+DERIVED = re.compile(r"^Derived: from \[([a-z0-9_]+(?:, [a-z0-9_]+)*)\]")
 MIN_REASONING = 80
 """Characters of reasoning an assumption's note must have after its marker."""
 
@@ -69,6 +75,36 @@ def counts(model: ModelSpec) -> Counter:
     return Counter(kind_of(n) for n in model.nodes)
 
 
+def derived_inputs(node: NodeSpec) -> list[str]:
+    """The node ids a ``Derived:`` note names as its inputs ([] when the note has no list)."""
+    match = DERIVED.match(node.indicator.note.strip())
+    return match.group(1).split(", ") if match else []
+
+
+def sourced_ids(model: ModelSpec) -> set[str]:
+    """Nodes that count as sourced: read at their own geography, or derived from such nodes only."""
+    by_id = {n.id: n for n in model.nodes}
+    done: dict[str, bool] = {}
+
+    def sourced(node_id: str, seen: frozenset[str]) -> bool:
+        if node_id not in done:
+            node = by_id[node_id]
+            kind = kind_of(node)
+            if kind == "Derived:" and node_id not in seen:
+                inputs = derived_inputs(node)
+                done[node_id] = bool(inputs) and all(i in by_id and sourced(i, seen | {node_id}) for i in inputs)
+            else:
+                done[node_id] = kind == "Sourced:"
+        return done[node_id]
+
+    return {n.id for n in model.nodes if sourced(n.id, frozenset())}
+
+
+def measurable(model: ModelSpec) -> list[NodeSpec]:
+    """The baselines the 90 % goal is over: not deviation-only, not an expert-scored index."""
+    return [n for n in model.nodes if n.quantified and kind_of(n) != "Deviation only:"]
+
+
 def test_every_node_states_a_source_with_a_period_or_an_explicit_assumption(model):
     problems = []
     for node in model.nodes:
@@ -84,21 +120,51 @@ def test_every_node_states_a_source_with_a_period_or_an_explicit_assumption(mode
             problems.append(f"{node.id}: an assumption needs its reasoning in the note")
         elif kind == "Deviation only:" and not is_zero(node):
             problems.append(f"{node.id}: a deviation-only node must have baseline 0")
+        elif kind == "Derived:":
+            inputs = derived_inputs(node)
+            if not inputs:
+                problems.append(f"{node.id}: a derived note must start 'Derived: from [node_a, node_b]'")
+            for name in inputs:
+                if name == node.id or name not in {n.id for n in model.nodes}:
+                    problems.append(f"{node.id}: derived from {name!r}, which is not another node of the model")
     assert not problems, "\n".join(problems)
 
 
 def test_sourced_baselines_do_not_fall_below_the_floor(model):
     c = counts(model)
-    n = len(model.nodes)
-    share = c["Sourced:"] / n
-    with_proxy = (c["Sourced:"] + c["Assumption: proxy"]) / n
+    n = len(measurable(model))
+    sourced = len(sourced_ids(model))
     print(
-        f"\nHeerlen baselines: {c['Sourced:']} of {n} sourced at their own geography ({share:.0%}), "
-        f"{c['Assumption: proxy']} by proxy ({with_proxy:.0%} with a figure read), {c['Assumption:']} "
-        f"assumptions, {c['Deviation only:']} deviation-only"
+        f"\nHeerlen baselines: {sourced} of {n} measurable sourced ({sourced / n:.0%}; {c['Sourced:']} read at "
+        f"their own geography, {sourced - c['Sourced:']} of {c['Derived:']} derived), {c['Assumption: proxy']} "
+        f"by proxy ({(sourced + c['Assumption: proxy']) / n:.0%} with a figure read), {c['Assumption:']} assumptions, "
+        f"{c['Deviation only:']} deviation-only, {len(model.nodes) - n - c['Deviation only:']} expert-scored"
     )
     assert c["Sourced:"] >= SOURCED_FLOOR, f"sourced baselines fell to {c['Sourced:']} (floor {SOURCED_FLOOR})"
     assert c["Sourced:"] + c["Assumption: proxy"] >= SOURCED_FLOOR + PROXY_FLOOR
+
+
+def test_a_derived_baseline_counts_as_sourced_only_when_all_its_inputs_do(model):
+    sourced = sourced_ids(model)
+    for node in model.nodes:
+        if kind_of(node) == "Derived:":
+            assert (node.id in sourced) == all(i in sourced for i in derived_inputs(node)), node.id
+    # the rule itself, on a copy of the model whose derived node's inputs are both sourced
+    jobs_filled = next(n for n in model.nodes if n.id == "jobs_filled")
+    assert kind_of(jobs_filled) == "Derived:"
+    relabelled = model.model_copy(
+        update={
+            "nodes": [
+                n.model_copy(
+                    update={"indicator": n.indicator.model_copy(update={"note": "Sourced: (test) " + n.indicator.note})}
+                )
+                if n.id in derived_inputs(jobs_filled)
+                else n
+                for n in model.nodes
+            ]
+        }
+    )
+    assert "jobs_filled" in sourced_ids(relabelled)
 
 
 @pytest.mark.xfail(
@@ -107,9 +173,9 @@ def test_sourced_baselines_do_not_fall_below_the_floor(model):
     "(docs/heerlen-model.md, open questions); remove this mark when it is",
 )
 def test_the_goal_of_ninety_percent_sourced_baselines(model):
-    c = counts(model)
-    measurable = len(model.nodes) - c["Deviation only:"]
-    assert c["Sourced:"] / measurable >= GOAL
+    over = measurable(model)
+    sourced = sourced_ids(model)
+    assert len([n for n in over if n.id in sourced]) / len(over) >= GOAL
 
 
 def test_the_wijk_split_adds_up_to_the_heerlen_trust_baseline(model):

@@ -297,12 +297,31 @@ def _monitor_chart(at: AppTest) -> dict:
     return next(s for s in chart_specs(at) if any("waargenomen" in str(t.get("name")) for t in s["data"]))
 
 
+def test_monitor_starts_on_the_real_cbs_figures_of_the_models_own_place(monkeypatch: pytest.MonkeyPatch):
+    """Issue 17 item 8: the monitor's sample is the real snapshot, each node in Parkstad from 2025 on."""
+    at = _heerlen(monkeypatch, scenario="medtech-growth")
+    at.switch_page("views/monitor.py").run()
+    assert at.radio(key="monitor_source").value == "real"
+    assert at.radio(key="monitor_source").options == [
+        "Echte CBS-cijfers (Parkstad)",
+        "Voorbeelddata (illustratief)",
+        "Eigen CSV uploaden",
+    ]
+    assert any("Echte cijfers van het CBS" in c.value for c in at.caption)
+    flagged = at.dataframe[-1].value
+    assert list(flagged["Indicator"]) == ["Inwoners"] and list(flagged["Kant"]) == ["erboven"]
+    assert list(flagged["Waargenomen"]) == ["256.062"]  # Parkstad on 1-1-2025, CBS 70072ned
+    at.selectbox(key="monitor_node").set_value("population").run()
+    _clean(at)
+    assert "waargenomen, buiten" in [t["name"] for t in _monitor_chart(at)["data"]]
+
+
 def test_monitor_shows_the_illustrative_sample_against_the_band_on_the_heerlen_model(
     monkeypatch: pytest.MonkeyPatch,
 ):
     at = _heerlen(monkeypatch, scenario="medtech-growth")
     at.switch_page("views/monitor.py").run()
-    assert at.radio(key="monitor_source").value == "sample"
+    at.radio(key="monitor_source").set_value("sample").run()
     assert any("Illustratief" in c.value for c in at.caption)
     spec = _monitor_chart(at)
     names = [t["name"] for t in spec["data"]]
@@ -565,7 +584,7 @@ def test_the_builder_says_whether_the_trust_gap_between_the_wijken_widens_measur
     text = [m.value for m in at.markdown]
     assert "**Verdeling**" in text
     line = next(t for t in text if t.startswith("- Vertrouwen in anderen (noord/zuid; verschil 11 procentpunt)"))
-    assert "2035: gelijk (+0,0314 procentpunt, onder de meetprecisie van 3,5)" in line  # the surveys' margin
+    assert "2035: gelijk (+0,0313 procentpunt, onder de meetprecisie van 3,5)" in line  # the surveys' margin
     at.segmented_control(key="lang").set_value("en").run()
     _clean(at)
     english = "- Trust in other people (noord/zuid; gap 11 percentage points)"

@@ -154,6 +154,8 @@ def test_monitor_shows_observations_against_the_band_and_refuses_a_bad_csv(serve
     page.goto(f"{server}/monitor?f={encode_future(Future('medtech-growth'))}")
     heading = page.get_by_role("heading", name="Monitor: waarnemingen tegen de verwachting")
     heading.wait_for()
+    expect(page.get_by_text("Echte cijfers van het CBS", exact=False)).to_be_visible()  # the default sample
+    page.get_by_text("Voorbeelddata (illustratief)", exact=True).click()
     expect(page.get_by_text("Illustratief: synthetische gegevens", exact=False)).to_be_visible()
     expect(page.get_by_text("Buiten de band", exact=True)).to_be_visible()
     expect(page.locator(".js-plotly-plot").filter(has_text="waargenomen, buiten")).to_have_count(1)

@@ -21,7 +21,6 @@ from simulator.io.spec_files import load_model
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "simulator" / "app" / "app.py"
 SCENARIO = ROOT / "scenarios" / "medtech-growth.yaml"
-OBSERVED = ROOT / "data" / "heerlen-observed-illustrative.csv"
 EVALUATION = ROOT / "scenarios" / "examples" / "medtech-growth-evaluation.yaml"
 EVALUATION_DATA = ROOT / "data" / "heerlen-evaluation-illustrative.csv"
 PLACE_DATA = ROOT / "data" / "parkstad-observed.csv"
@@ -121,11 +120,11 @@ def test_voorbereiding_sets_every_scenario_against_the_ambitions(heerlen: AppTes
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_uitvoering_gives_the_monitors_signal_on_the_observations(heerlen: AppTest, lang: str):
     at = _in_language(heerlen, lang)
-    printed = _bwsim("monitor", SCENARIO, OBSERVED, "--samples", 500, "--lang", lang)
-    table = json.loads(_bwsim("monitor", SCENARIO, OBSERVED, "--samples", 500, "--json"))["observations"]
+    printed = _bwsim("monitor", SCENARIO, PLACE_DATA, "--samples", 500, "--lang", lang)  # the real snapshot
+    table = json.loads(_bwsim("monitor", SCENARIO, PLACE_DATA, "--samples", 500, "--json"))["observations"]
     outside = sum(row["status"] != "inside" for row in table)
-    count = printed.strip().splitlines()[-1]
-    assert count.startswith(str(outside))  # "16 van 33 waarneming(en) buiten de band"
+    count = next(line for line in printed.splitlines() if line.endswith(("buiten de band", "outside the band")))
+    assert count.startswith(str(outside))  # "1 van 2 waarneming(en) buiten de band"
     answer = next(w.value for w in at.warning if count in w.value)
     words = {"nl": "van", "en": "of"}[lang]
     assert answer.startswith({"nl": "niet op koers", "en": "not on track"}[lang])
@@ -134,7 +133,7 @@ def test_uitvoering_gives_the_monitors_signal_on_the_observations(heerlen: AppTe
         rows = [row for row in table if row["node"] == node]
         latest = max(rows, key=lambda r: r["time"])
         line = next(b for b in _bullets(at) if b.startswith(labels[node] + ": "))
-        assert "(2030)" in line and f"{sum(r['status'] != 'inside' for r in rows)} {words} {len(rows)}" in line
+        assert "(2025)" in line and f"{sum(r['status'] != 'inside' for r in rows)} {words} {len(rows)}" in line
         if latest["status"] == "inside":
             continue
         by = format_number(abs(latest["outside_by"]), lang)

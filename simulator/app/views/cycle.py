@@ -111,12 +111,17 @@ def preparation(cur: state.Current, scenario) -> None:
 
 def _observed(cur: state.Current, scenario):
     """(observations, where they come from): the file uploaded on the monitor page for this model, else the
-    illustrative sample when it fits the model; (None, "") when there are none."""
+    real CBS snapshot, else the illustrative sample, each when it fits the model (the monitor page's order);
+    (None, "") when there are none."""
     uploaded = st.session_state.get("monitor_observed")
     if uploaded is not None and uploaded[0] == cur.key:
         return uploaded[1], "upload"
     prepared = state.prepared(cur, scenario)
     horizon = (float(prepared.compiled.times[0]), float(prepared.compiled.times[-1]))
+    ids = list(prepared.compiled.node_ids)
+    real = model_input.read_real_sample(PLACE_DATA, ids, horizon, {n.id: n.region for n in prepared.model.nodes})
+    if real is not None:
+        return real, "real"
     try:
         raw = OBSERVED_SAMPLE.read_bytes()
         return model_input.read_observed(raw, OBSERVED_SAMPLE.name, list(prepared.compiled.node_ids), horizon), "sample"
@@ -177,8 +182,8 @@ def implementation(cur: state.Current, scenario) -> None:
         return
     result = state.monitor_of(cur, scenario, observed)
     _headline(cycle.monitor_answer(result, cur.model.spec, state.language()))
-    if source == "sample":
-        st.caption(tr("monitor_sample_note"))
+    if source in ("real", "sample"):
+        st.caption(tr(f"monitor_{source}_note"))
     else:
         st.caption(tr("cycle_uploaded", file=md(observed.file)))
     samples = int(result.band.samples)

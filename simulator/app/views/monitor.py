@@ -1,5 +1,5 @@
-"""Page: the monitor. Observations (an illustrative sample or an uploaded CSV) against the expected band
-of the future built on the home page; the points outside it in a table."""
+"""Page: the monitor. Observations (the real CBS snapshot, an illustrative sample or an uploaded CSV) against
+the expected band of the future built on the home page; the points outside it in a table."""
 
 from __future__ import annotations
 
@@ -12,23 +12,28 @@ from simulator.app.plain_text import markdown_lines
 from simulator.app.state import tr
 from simulator.errors import InputError, NumericalError
 
-SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"
+SAMPLE_DATA = state.REPO / "data" / "heerlen-observed-illustrative.csv"  # synthetic, with a known truth
+REAL_DATA = state.REPO / "data" / "parkstad-observed.csv"  # real CBS figures, each node in its own place
 MONITOR_MARGIN_YEARS = 3.0  # the band is drawn this far past the last observation
 
 
 def _observed(cur: state.Current, scenario):
     """The observations chosen in the monitor section (sample or upload), checked; None when there are none.
 
-    The illustrative sample is offered only on a model it fits (the Heerlen model).
+    The real CBS snapshot (the default) and the illustrative sample are offered only on a model and horizon
+    they fit (the Heerlen model's scenarios).
     """
     prepared = state.prepared(cur, scenario)
     ids = list(prepared.compiled.node_ids)
     horizon = (float(prepared.compiled.times[0]), float(prepared.compiled.times[-1]))
+    regions = {node.id: node.region for node in prepared.model.nodes}  # data with places: each node's own
+    real = model_input.read_real_sample(REAL_DATA, ids, horizon, regions)
     try:
         sample = model_input.read_observed(SAMPLE_DATA.read_bytes(), SAMPLE_DATA.name, ids, horizon)
     except (InputError, OSError):
         sample = None
-    options = ["sample", "upload"] if sample is not None else ["upload"]
+    samples = {"real": real, "sample": sample}
+    options = [name for name, data in samples.items() if data is not None] + ["upload"]
     if st.session_state.get(state.wkey("monitor_source")) not in options:
         st.session_state[state.wkey("monitor_source")] = options[0]
     source = st.radio(
@@ -38,15 +43,14 @@ def _observed(cur: state.Current, scenario):
         horizontal=True,
         format_func=lambda x: tr(f"monitor_{x}"),
     )
-    if source == "sample":
+    if source in samples:
         st.session_state.pop("monitor_observed", None)
-        st.caption(tr("monitor_sample_note"))
-        return sample
+        st.caption(tr(f"monitor_{source}_note"))
+        return samples[source]
     file = st.file_uploader(tr("monitor_upload_label"), type=["csv", "txt"], key="monitor_upload")
     if file is None:
         st.info(tr("monitor_no_file"))
         return None
-    regions = {node.id: node.region for node in prepared.model.nodes}  # data with places: each node's own
     observed = model_input.read_observed(file.getvalue(), file.name, ids, horizon, regions=regions)
     # the policy-cycle page reads the same upload, on this model only
     st.session_state["monitor_observed"] = (cur.key, observed)
