@@ -9,7 +9,9 @@ It writes to ``OUT_DIR``:
 
 - ``model.yaml``: ``models/medtech-heerlen.yaml`` with ``dimensions: {gemeente: [...]}``
   and every node ``over: [gemeente]`` (46 nodes x 342 gemeenten = 15,732 element
-  nodes); every link is element to element, except the link ``residents_employed ->
+  nodes); the model's groups (its own dimensions, the nodes over them and their links)
+  are left out, so the benchmark measures the same structure as before them; every
+  link is element to element, except the link ``residents_employed ->
   employment_rate``, which becomes a commuting matrix (``commuting.csv``):
   a job in gemeente r held by a resident of the region raises the employment rate
   where its worker lives, in r itself or in one of r's nearest neighbours;
@@ -77,11 +79,16 @@ def _model_data(ids: list[str]) -> dict:
         "en": f"Synthetic model over {len(ids)} gemeenten (the Heerlen structure)",
     }
     data.pop("description", None)
+    grouped = {node["id"] for node in data["nodes"] if "over" in node}  # the groups: not part of the benchmark
+    data["nodes"] = [node for node in data["nodes"] if node["id"] not in grouped]
+    data.pop("dimensions", None)  # the groups' dimensions; gemeente goes last, as before them
     data["dimensions"] = {"gemeente": ids}
     for node in data["nodes"]:
         node["over"] = ["gemeente"]
     links = []
     for link in data["links"]:
+        if link["to"].partition("[")[0] in grouped or link["from"].partition("[")[0] in grouped:
+            continue
         if (link["from"], link["to"]) == COMMUTING_LINK:
             link = copy.deepcopy(link)
             link.pop("weight")

@@ -303,10 +303,15 @@ def distribution_lines(
         table = table.assign(share_narrows=shares["share_narrows"].to_numpy(), n_members=shares["n_members"])
     words = VERDICT_WORDS[language]
     nodes = {n.id: n for n in model.nodes}
+    index = {n.id: i for i, n in enumerate(model.nodes)}
     out = []
     for indicator, part in table.groupby("indicator", sort=False):
         if part["over"].iloc[0] != "split":
-            out.append(family_distribution_line(part, model, language))
+            k = time_indices(np.asarray(times, dtype=float), [float(part["year"].iloc[0])])[0]
+            level = [float(baseline[k, index[i]]) for i in part["nodes"].iloc[0].split(",")]
+            groups = part["groups"].iloc[0].split(",")
+            ends = (groups[int(np.argmax(level))], groups[int(np.argmin(level))])
+            out.append(family_distribution_line(part, model, language, ends if max(level) > min(level) else None))
             continue
         members = [nodes[i] for i in part["nodes"].iloc[0].split(",")]
         unit = change_unit(unit_label(members[0].shown_unit, language), language)
@@ -337,11 +342,15 @@ MEASURE_WORDS = {
 }
 
 
-def family_distribution_line(part: pd.DataFrame, model: ModelSpec, language: str = "nl") -> str:
+def family_distribution_line(
+    part: pd.DataFrame, model: ModelSpec, language: str = "nl", ends: tuple[str, str] | None = None
+) -> str:
     """The verdeling of one family over one dimension (rows of :func:`distribution`, one per year).
 
-    "Werkloosheid over gemeente (hoogste min laagste): 2035: 0,6 zonder, 0,29 met het scenario: kleiner
-    (-0,31 procentpunt; kleiner in 92 % van de runs)".
+    "Werkloosheid over gemeente (hoogste min laagste, heerlen tegen kerkrade): 2035: 0,6 zonder, 0,29 met
+    het scenario: kleiner (-0,31 procentpunt; kleiner in 92 % van de runs)". ``ends``: the groups with the
+    highest and the lowest baseline in the first year, named for ``range`` and ``ratio`` (the gap is
+    between them; ``sd`` spreads over all groups).
     """
     nodes = {n.id: n for n in model.nodes}
     members = [nodes[i] for i in part["nodes"].iloc[0].split(",")]
@@ -367,12 +376,17 @@ def family_distribution_line(part: pd.DataFrame, model: ModelSpec, language: str
             )
         cells.append(translate(cell, language))
     name = split_name([m.label.get(language) for m in members]) or display_name(str(part["indicator"].iloc[0]))
+    how = translate(MEASURE_WORDS[measure], language)
+    if ends is not None and measure in ("range", "ratio"):
+        how = translate(
+            msg("{measure}, {highest} against {lowest}", measure=how, highest=ends[0], lowest=ends[1]), language
+        )
     return translate(
         msg(
             "{name} over {over} ({measure}): {cells}",
             name=name,
             over=str(part["over"].iloc[0]),
-            measure=translate(MEASURE_WORDS[measure], language),
+            measure=how,
             cells="; ".join(cells),
         ),
         language,

@@ -29,12 +29,9 @@ LOW_HIGH_SCALE = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b2182b"]]
 
 def place_dimension(model: ModelSpec) -> str | None:
     """The dimension whose elements are the places of ``model``: its first dimension of places
-    (:func:`simulator.analysis.places.place_dimensions`), else its first dimension (None: a model without
-    dimensions)."""
-    expansion = model.expansion
-    if expansion is None or not expansion.dimensions:
-        return None
-    return next(iter(place_dimensions(expansion)), next(iter(expansion.dimensions)))
+    (:func:`simulator.analysis.places.place_dimensions`); None for a model without one (no dimensions, or
+    groups only, such as the Heerlen model's income groups: a group is no place to pick)."""
+    return next(iter(place_dimensions(model.expansion)), None)
 
 
 def places(model: ModelSpec) -> tuple[str, ...]:

@@ -142,7 +142,8 @@ def test_scorecard_of_a_place_beside_the_whole():
     assert "Scorecard of Kerkrade" in out and "unemployment (Kerkrade)" in out
     assert "unemployment (Heerlen)" not in out
     assert (
-        "Unemployment rate over gemeente (highest minus lowest): 2030: 0.6 without, 0.29 with the scenario: "
+        "Unemployment rate over gemeente (highest minus lowest, heerlen against kerkrade): "
+        "2030: 0.6 without, 0.29 with the scenario: "
         "narrows (-0.31 percentage points)" in out
     )
     assert "Kerkrade       whole" in out

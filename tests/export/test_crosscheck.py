@@ -141,6 +141,13 @@ def test_weights_lags_and_interventions_are_named_constants_that_the_model_uses(
         weight, lag = (
             re.escape(render_mdl(("num", float(x[j])))) for x in (prepared.compiled.weight, prepared.compiled.lag)
         )
+        if "[" in link.target:  # the groups' element links: a subscripted constant, or one of the element's own
+            family, element = link.target.rstrip("]").split("[")
+            name = f"{link.source}_to_{family}"
+            assert re.search(rf"^{name}_weight\[(?:{element}|\w+)\] = {weight}$", text, re.M) or re.search(
+                rf"^{name}_{element}_weight = {weight}$", text, re.M
+            ), link.key
+            continue
         assert re.search(rf"^{name}_weight = {weight}$", text, re.M)
         if link.delay in ("exponential", "third_order"):
             assert re.search(rf"^{name}_lag = {lag}$", text, re.M)

@@ -48,6 +48,15 @@ def test_a_model_without_dimensions_has_no_places(tmp_path: Path):
     assert places.places(model) == () and places.map_families(model) == []
 
 
+def test_a_model_with_groups_only_has_no_places():
+    """The Heerlen model's dimensions are groups (income groups, residents and labour migrants): no place
+    picker, no map, no place scorecard (which would refuse a group as a place)."""
+    model = load_model(ROOT / "models" / "medtech-heerlen.yaml").spec
+    assert model.expansion is not None and set(model.expansion.dimensions) == {"inkomensgroep", "bewonersgroep"}
+    assert places.place_dimension(model) is None
+    assert places.places(model) == () and places.map_families(model) == []
+
+
 def _tile(spec: dict, row: int, column: int) -> float | None:
     """The colour value of the tile at (row, column); None for no place (plotly keeps a grid with gaps a list)."""
     return spec["data"][0]["z"][row][column]
