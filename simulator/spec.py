@@ -590,6 +590,10 @@ class NodeSpec(Spec):
     """How verdeling measures the gap between this node's groups or places (a family's elements, or the
     nodes of one ``split.indicator``): ``range`` (highest minus lowest, the default), ``sd`` (the population
     standard deviation) or ``ratio`` (highest over lowest); docs/formats.md, "Verdeling"."""
+    net_of: NodeId | None = None
+    """The gross node this node is the net (additional) effect of: the gross change minus what is displaced
+    elsewhere, in the gross node's unit (docs/formats.md, "Net effects"). The scorecard prints the two side by
+    side; the link structure that makes the net is the model's own."""
     indicator: Indicator = Indicator()
 
     @model_validator(mode="before")

@@ -222,6 +222,42 @@ def sentence(row: pd.Series | dict, language: str = "nl", model: ModelSpec | Non
     return text + "."
 
 
+def gross_net_lines(rows: pd.DataFrame, model: ModelSpec, language: str = "nl") -> list[str]:
+    """One line per net node (``net_of``) of one year's scorecard rows: its gross node's change, the net change
+    and the share that is additional, e.g. "Banen in Parkstad: +4.680 banen bruto, +3.090 netto (66 % additioneel)".
+
+    Empty when the model has no net node. Changes to two significant digits (the whole part kept), as in
+    :func:`sentence`.
+    """
+    delta = dict(zip(rows["node"], rows["delta"], strict=True))
+    lines = []
+    for node in model.nodes:
+        if node.net_of is None or node.id not in delta or node.net_of not in delta:
+            continue
+        gross, net = float(delta[node.net_of]), float(delta[node.id])
+        unit = change_unit(unit_label(model.node(node.net_of).unit, language), language)
+
+        def signed(value: float) -> str:
+            return ("+" if value > 0 else "−" if value < 0 else "") + format_number(abs(value), language, 2)
+
+        label = model.node(node.net_of).label.get(language)
+        if gross != 0 and math.isfinite(net / gross):
+            text = msg(
+                "{label}: {gross} {unit} gross, {net} net ({share} % additional)",
+                label=label,
+                gross=signed(gross),
+                unit=unit,
+                net=signed(net),
+                share=format_number(100 * net / gross, language, 2),
+            )
+        else:
+            text = msg(
+                "{label}: {gross} {unit} gross, {net} net", label=label, gross=signed(gross), unit=unit, net=signed(net)
+            )
+        lines.append(translate(text, language))
+    return lines
+
+
 def _cell(row: pd.Series) -> str:
     text = SYMBOLS[row["verdict"]]
     if np.isfinite(row["share_agree"]) and row["verdict"] in ("improves", "worsens", "mixed"):

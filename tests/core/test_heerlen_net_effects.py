@@ -160,3 +160,18 @@ def test_the_elders_score_counts_the_losses_elsewhere_and_the_net_deliveries():
     assert (work["n_improves"], work["n_worsens"]) == (1, 1)
     trade = groups.loc[("elders", "handel_en_hulp")]
     assert (trade["n_improves"], trade["n_worsens"], trade["n_neutral"]) == (1, 1, 1)
+
+
+def test_the_scorecard_prints_gross_and_net_side_by_side_in_dutch_and_english():
+    from simulator.analysis.report import scorecard_text
+
+    p = prepared(load_scenario(GROWTH))
+    card = scenario_scorecard(p)
+    dutch = scorecard_text(card, p, "nl").splitlines()
+    at_head = dutch.index("  Bruto en netto in 2050 (netto: na verdringing elders):")
+    assert dutch[at_head + 1 : at_head + 3] == [
+        "    Banen in Parkstad: +4.680 banen bruto, +3.090 netto (66 % additioneel)",
+        "    Medische leveringen aan ziekenhuizen: +26 mln pakketten/jaar bruto, +20 netto (75 % additioneel)",
+    ]
+    english = scorecard_text(scenario_scorecard(p, language="en"), p, "en")
+    assert "Jobs located in Parkstad: +4,680 jobs gross, +3,090 net (66 % additional)" in english
