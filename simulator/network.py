@@ -36,6 +36,7 @@ from simulator.spec import (
     ScenarioSpec,
     ScoredWeight,
     TimeSpec,
+    gross_node,
     start_baselines,
     with_score_scales,
 )
@@ -793,7 +794,7 @@ def net_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Prob
         if node.net_of is None:
             continue
         place = ("nodes", i, "net_of")
-        gross = by_id.get(node.net_of)
+        gross = by_id.get(gross_node(model, node) or "")
         if gross is None:
             problems.append(
                 _locate(

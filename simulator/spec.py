@@ -1570,6 +1570,23 @@ class ScenarioSpec(Spec):
         return ScenarioTime.model_validate(self.time.model_dump())
 
 
+def gross_node(model: ModelSpec, node: NodeSpec) -> str | None:
+    """The id of the node ``node.net_of`` names (docs/formats.md, "Net effects"), or None without ``net_of``.
+
+    An element ``x[e]`` of a family over dimensions names a family: its gross node is that family's element
+    ``y[e]`` when the model has it, else the plain node ``y``. The id returned may name no node (a problem
+    :func:`simulator.network.net_problems` reports).
+    """
+    if node.net_of is None:
+        return None
+    element = split_element_id(node.id)
+    if element is not None:
+        candidate = f"{node.net_of}[{','.join(element[1])}]"
+        if any(n.id == candidate for n in model.nodes):
+            return candidate
+    return node.net_of
+
+
 def display_name(value: str) -> str:
     """A readable form of an id: ``life_satisfaction`` -> ``life satisfaction``."""
     return re.sub(r"_+", " ", value)

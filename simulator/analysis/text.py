@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 
 from simulator.messages import LANGUAGES, Localized, localize_number, msg, translate
-from simulator.spec import DIMENSIONS, LinkSpec, Lookup, ModelSpec, Saturation, ScoredWeight, Threshold
+from simulator.spec import (
+    DIMENSIONS,
+    LinkSpec,
+    Lookup,
+    ModelSpec,
+    Saturation,
+    ScoredWeight,
+    Threshold,
+    gross_node,
+)
 from simulator.themes import theme_name
 
 DIMENSION_NAMES = {
@@ -232,15 +241,16 @@ def gross_net_lines(rows: pd.DataFrame, model: ModelSpec, language: str = "nl") 
     delta = dict(zip(rows["node"], rows["delta"], strict=True))
     lines = []
     for node in model.nodes:
-        if node.net_of is None or node.id not in delta or node.net_of not in delta:
+        gross_id = gross_node(model, node)
+        if gross_id is None or node.id not in delta or gross_id not in delta:
             continue
-        gross, net = float(delta[node.net_of]), float(delta[node.id])
-        unit = change_unit(unit_label(model.node(node.net_of).unit, language), language)
+        gross, net = float(delta[gross_id]), float(delta[node.id])
+        unit = change_unit(unit_label(model.node(gross_id).unit, language), language)
 
         def signed(value: float) -> str:
             return ("+" if value > 0 else "−" if value < 0 else "") + format_number(abs(value), language, 2)
 
-        label = model.node(node.net_of).label.get(language)
+        label = model.node(gross_id).label.get(language)
         if gross != 0 and math.isfinite(net / gross):
             text = msg(
                 "{label}: {gross} {unit} gross, {net} net ({share} % additional)",
