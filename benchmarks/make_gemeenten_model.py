@@ -8,7 +8,7 @@ Run by hand (the output is generated, not committed):
 It writes to ``OUT_DIR``:
 
 - ``model.yaml``: ``models/medtech-heerlen.yaml`` with ``dimensions: {gemeente: [...]}``
-  and every node ``over: [gemeente]`` (46 nodes x 342 gemeenten = 15,732 element
+  and every node ``over: [gemeente]`` (49 nodes x 342 gemeenten = 16,758 element
   nodes); every link is element to element, except the link ``residents_employed ->
   employment_rate``, which becomes a commuting matrix (``commuting.csv``):
   a job in gemeente r held by a resident of the region raises the employment rate
