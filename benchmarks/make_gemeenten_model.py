@@ -8,7 +8,7 @@ Run by hand (the output is generated, not committed):
 It writes to ``OUT_DIR``:
 
 - ``model.yaml``: ``models/medtech-heerlen.yaml`` with ``dimensions: {gemeente: [...]}``
-  and every node ``over: [gemeente]`` (46 nodes x 342 gemeenten = 15,732 element
+  and every node ``over: [gemeente]`` (49 nodes x 342 gemeenten = 16,758 element
   nodes); the model's groups (its own dimensions, the nodes over them and their links)
   are left out, so the benchmark measures the same structure as before them; every
   link is element to element, except the link ``residents_employed ->

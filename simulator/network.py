@@ -36,6 +36,7 @@ from simulator.spec import (
     ScenarioSpec,
     ScoredWeight,
     TimeSpec,
+    gross_node,
     start_baselines,
     with_score_scales,
 )
@@ -805,6 +806,48 @@ def theme_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Pr
     return problems
 
 
+def net_problems(model: ModelSpec, doc: YamlDocument | None = None) -> list[Problem]:
+    """Nodes whose ``net_of`` names no node, themselves, or a node in another unit."""
+    problems = []
+    by_id = {node.id: node for node in model.nodes}
+    for i, node in enumerate(model.nodes):
+        if node.net_of is None:
+            continue
+        place = ("nodes", i, "net_of")
+        gross = by_id.get(gross_node(model, node) or "")
+        if gross is None:
+            problems.append(
+                _locate(
+                    doc, place, msg("unknown node '{node}'", node=node.net_of), _hint_node(node.net_of, list(by_id))
+                )
+            )
+        elif gross.id == node.id:
+            problems.append(
+                _locate(
+                    doc,
+                    place,
+                    msg("node '{node}' is named as its own gross node", node=node.id),
+                    msg("net_of names the gross node this node is the net effect of"),
+                )
+            )
+        elif gross.unit != node.unit:
+            problems.append(
+                _locate(
+                    doc,
+                    place,
+                    msg(
+                        "node '{node}' is in '{unit}', its gross node '{gross}' in '{gross_unit}'",
+                        node=node.id,
+                        unit=node.unit,
+                        gross=gross.id,
+                        gross_unit=gross.unit,
+                    ),
+                    msg("a net effect is in the unit of its gross node"),
+                )
+            )
+    return problems
+
+
 _CHECKED: IdentityCache[tuple[Problem, ...]] = IdentityCache()
 
 
@@ -833,6 +876,7 @@ def _check_model(model: ModelSpec, doc: YamlDocument | None, time: TimeSpec) -> 
             + lag_problems(model, time.dt, doc)
             + shape_problems(model, doc)
             + unit_problems(model, doc)
+            + net_problems(model, doc)
         )
     return (
         loop_problems(model, doc)
@@ -843,6 +887,7 @@ def _check_model(model: ModelSpec, doc: YamlDocument | None, time: TimeSpec) -> 
         + bound_problems(model, time, doc)
         + shape_problems(model, doc)
         + unit_problems(model, doc)
+        + net_problems(model, doc)
         + behaviour_problems(model, doc)
     )
 

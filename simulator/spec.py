@@ -590,6 +590,10 @@ class NodeSpec(Spec):
     """How verdeling measures the gap between this node's groups or places (a family's elements, or the
     nodes of one ``split.indicator``): ``range`` (highest minus lowest, the default), ``sd`` (the population
     standard deviation) or ``ratio`` (highest over lowest); docs/formats.md, "Verdeling"."""
+    net_of: NodeId | None = None
+    """The gross node this node is the net (additional) effect of: the gross change minus what is displaced
+    elsewhere, in the gross node's unit (docs/formats.md, "Net effects"). The scorecard prints the two side by
+    side; the link structure that makes the net is the model's own."""
     indicator: Indicator = Indicator()
 
     @model_validator(mode="before")
@@ -1564,6 +1568,23 @@ class ScenarioSpec(Spec):
         if self.time is None or isinstance(self.time, ScenarioTime):
             return self.time
         return ScenarioTime.model_validate(self.time.model_dump())
+
+
+def gross_node(model: ModelSpec, node: NodeSpec) -> str | None:
+    """The id of the node ``node.net_of`` names (docs/formats.md, "Net effects"), or None without ``net_of``.
+
+    An element ``x[e]`` of a family over dimensions names a family: its gross node is that family's element
+    ``y[e]`` when the model has it, else the plain node ``y``. The id returned may name no node (a problem
+    :func:`simulator.network.net_problems` reports).
+    """
+    if node.net_of is None:
+        return None
+    element = split_element_id(node.id)
+    if element is not None:
+        candidate = f"{node.net_of}[{','.join(element[1])}]"
+        if any(n.id == candidate for n in model.nodes):
+            return candidate
+    return node.net_of
 
 
 def display_name(value: str) -> str:

@@ -31,6 +31,7 @@ from simulator.analysis.text import (
     VERDICT_WORDS,
     change_unit,
     format_number,
+    gross_net_lines,
     scorecard_table,
     sentence,
     unit_label,
@@ -252,6 +253,15 @@ def scorecard_text(
             lines.append("      " + ("geen gescoorde verandering" if nl else "no scored change"))
         for _, row in rows.head(per_dimension).iterrows():
             lines.append(f"      {sentence(row, language, prepared.model)}")
+    net = gross_net_lines(horizon, prepared.model, language)
+    if net:
+        year = f"{horizon['year'].iloc[0]:g}"
+        lines.append(
+            "\n  "
+            + translate(msg("Gross and net in {year} (net: after displacement elsewhere)", year=year), language)
+            + ":"
+        )
+        lines += [f"    {line}" for line in net]
     return "\n".join(lines)
 
 

@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 
 from simulator.messages import LANGUAGES, Localized, localize_number, msg, translate
-from simulator.spec import DIMENSIONS, LinkSpec, Lookup, ModelSpec, Saturation, ScoredWeight, Threshold
+from simulator.spec import (
+    DIMENSIONS,
+    LinkSpec,
+    Lookup,
+    ModelSpec,
+    Saturation,
+    ScoredWeight,
+    Threshold,
+    gross_node,
+)
 from simulator.themes import theme_name
 
 DIMENSION_NAMES = {
@@ -220,6 +229,43 @@ def sentence(row: pd.Series | dict, language: str = "nl", model: ModelSpec | Non
     if not bool(row["quantified"]):
         text += " [expertoordeel]" if nl else " [expert-scored]"
     return text + "."
+
+
+def gross_net_lines(rows: pd.DataFrame, model: ModelSpec, language: str = "nl") -> list[str]:
+    """One line per net node (``net_of``) of one year's scorecard rows: its gross node's change, the net change
+    and the share that is additional, e.g. "Banen in Parkstad: +4.680 banen bruto, +3.090 netto (66 % additioneel)".
+
+    Empty when the model has no net node. Changes to two significant digits (the whole part kept), as in
+    :func:`sentence`.
+    """
+    delta = dict(zip(rows["node"], rows["delta"], strict=True))
+    lines = []
+    for node in model.nodes:
+        gross_id = gross_node(model, node)
+        if gross_id is None or node.id not in delta or gross_id not in delta:
+            continue
+        gross, net = float(delta[gross_id]), float(delta[node.id])
+        unit = change_unit(unit_label(model.node(gross_id).unit, language), language)
+
+        def signed(value: float) -> str:
+            return ("+" if value > 0 else "−" if value < 0 else "") + format_number(abs(value), language, 2)
+
+        label = model.node(gross_id).label.get(language)
+        if gross != 0 and math.isfinite(net / gross):
+            text = msg(
+                "{label}: {gross} {unit} gross, {net} net ({share} % additional)",
+                label=label,
+                gross=signed(gross),
+                unit=unit,
+                net=signed(net),
+                share=format_number(100 * net / gross, language, 2),
+            )
+        else:
+            text = msg(
+                "{label}: {gross} {unit} gross, {net} net", label=label, gross=signed(gross), unit=unit, net=signed(net)
+            )
+        lines.append(translate(text, language))
+    return lines
 
 
 def _cell(row: pd.Series) -> str:

@@ -148,7 +148,7 @@ def test_identical_models_have_no_differences_and_the_same_results():
     assert result.stdout.splitlines() == [
         f"{HEERLEN} → {HEERLEN}: geen verschillen",
         "",
-        "scenario medtech-growth op beide modellen (tolerantie 1e-09; 66 knopen op 101 tijdstippen vergeleken)",
+        "scenario medtech-growth op beide modellen (tolerantie 1e-09; 69 knopen op 101 tijdstippen vergeleken)",
         "de resultaten lopen niet uiteen: elke knoop stemt overeen binnen de tolerantie",
     ]
     english = runner.invoke(app, ["diff", str(HEERLEN), str(HEERLEN), "--lang", "en"])

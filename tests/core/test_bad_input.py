@@ -382,6 +382,29 @@ MODEL_CASES = [
         8,
         "lies on a loop whose links pass their input straight through at the start",
     ),
+    (
+        "net_of names no node",
+        MODEL.replace("baseline: 5}", "baseline: 5, net_of: jbos}"),
+        "nodes[1].net_of",
+        5,
+        "unknown node 'jbos'",
+    ),
+    (
+        "net_of names the node itself",
+        MODEL.replace("baseline: 5}", "baseline: 5, net_of: income}"),
+        "nodes[1].net_of",
+        5,
+        "named as its own gross node",
+    ),
+    (
+        "net_of in another unit",
+        MODEL.replace("baseline: 10}", "baseline: 10, unit: jobs}").replace(
+            "baseline: 5}", "baseline: 5, net_of: jobs}"
+        ),
+        "nodes[1].net_of",
+        5,
+        "its gross node 'jobs' in 'jobs'",
+    ),
 ]
 
 

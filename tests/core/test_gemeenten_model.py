@@ -15,12 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli.main import app
-from simulator.io.spec_files import load_scenario
+from simulator.io.spec_files import load_model, load_scenario
 from simulator.runner import Uncertainty, run_prepared
 from simulator.scenario_run import prepare_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 6
+HEERLEN_NODES = len(load_model(ROOT / "models" / "medtech-heerlen.yaml").spec.nodes)
+"""Nodes of the Heerlen model, each of which the generator puts over the gemeenten (49 with the net effects)."""
 
 
 def _generator():
@@ -44,14 +46,14 @@ def test_the_generated_model_validates(generated):
     _, folder = generated
     result = CliRunner().invoke(app, ["validate", str(folder / "model.yaml"), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert f"{46 * N} nodes" in result.output
+    assert f"{HEERLEN_NODES * N} nodes" in result.output
 
 
 def test_the_generated_model_runs_a_two_member_ensemble_with_finite_results_and_a_scorecard(generated):
     _, folder = generated
     loaded = load_scenario(folder / "scenario.yaml")
     prepared = prepare_scenario(loaded.spec, loaded.model.spec)
-    assert prepared.compiled.n_nodes == 46 * N
+    assert prepared.compiled.n_nodes == HEERLEN_NODES * N
     run = run_prepared(prepared, Uncertainty(2, 0, "lhs"), language="en")
     assert np.isfinite(run.result.delta).all()
     assert np.isfinite(run.ensemble.p50).all() and np.isfinite(run.ensemble.p95).all()
@@ -129,12 +131,12 @@ def test_a_model_too_large_for_the_dense_stability_map_runs_and_says_it_was_not_
     _, folder = generated
     loaded = load_scenario(folder / "scenario.yaml")
     cm = prepare_scenario(loaded.spec, loaded.model.spec).compiled
-    assert not stability.too_large_to_check(cm)  # 276 nodes (46 x 6): checked
+    assert not stability.too_large_to_check(cm)  # 294 nodes (49 x 6): checked
     monkeypatch.setattr(stability, "MAP_MAX_BYTES", stability.map_bytes(cm) - 1)
     assert stability.too_large_to_check(cm)
     result = CliRunner().invoke(
         app, ["run", str(folder / "scenario.yaml"), "--samples", "4", "--out", str(tmp_path / "out"), "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
-    assert "not checked for stability: the one-step map of 276 nodes would need about" in result.output
+    assert f"not checked for stability: the one-step map of {HEERLEN_NODES * N} nodes would need about" in result.output
     assert (tmp_path / "out" / "results.csv").exists()
