@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +70,20 @@ class RunResult:
         )
 
 
-def _number(value: float) -> str:
-    """A float as ``results.csv`` writes it: ``%.17g`` (every bit kept), NaN as an empty field."""
-    return "" if math.isnan(value) else f"{value:.17g}"
+def format_floats(values: np.ndarray) -> list[str]:
+    """Each float as ``results.csv`` and ``ensemble.csv`` write it: ``%.17g`` (every bit kept, as pandas'
+    ``float_format``), NaN as an empty field (pandas' ``na_rep``). A long table repeats its values (times,
+    baselines, deviations of 0 before an intervention), so each distinct value is formatted once."""
+    flat = np.asarray(values, dtype=np.float64).reshape(-1)
+    distinct, where = np.unique(flat, return_inverse=True)  # NaN last, once (numpy >= 1.21)
+    if distinct.size > flat.size // 2:  # mostly distinct: format each value
+        fields = [f"{v:.17g}" for v in flat.tolist()]
+    else:
+        formatted = np.array([f"{v:.17g}" for v in distinct.tolist()], dtype=object)
+        fields = formatted[where.reshape(-1)].tolist()
+    for j in np.flatnonzero(np.isnan(flat)).tolist():
+        fields[j] = ""
+    return fields
 
 
 def write_results_csv(results: Sequence[RunResult], path: str | Path) -> None:
@@ -87,10 +97,8 @@ def write_results_csv(results: Sequence[RunResult], path: str | Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(RESULT_COLUMNS)
         for result in results:
-            values, baselines, deltas = (a.tolist() for a in (result.value, result.baseline, result.delta))
-            for time, value, baseline, delta in zip(result.times.tolist(), values, baselines, deltas, strict=True):
-                moment = _number(time)
-                writer.writerows(
-                    (result.scenario, node, moment, _number(v), _number(b), _number(d))
-                    for node, v, b, d in zip(result.node_ids, value, baseline, delta, strict=True)
-                )
+            n_times, n_nodes = result.delta.shape
+            times = format_floats(np.repeat(result.times, n_nodes))
+            values, baselines, deltas = (format_floats(a) for a in (result.value, result.baseline, result.delta))
+            nodes = list(result.node_ids) * n_times
+            writer.writerows(zip([result.scenario] * len(nodes), nodes, times, values, baselines, deltas, strict=True))

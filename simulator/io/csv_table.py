@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from simulator.results import format_floats
+
 FLOAT_FORMAT = "%.17g"
+"""pandas' ``float_format`` the files match (:func:`simulator.results.format_floats` writes it)."""
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
@@ -38,13 +40,4 @@ def _column(column: pd.Series) -> list[object]:
         if column.isna().any():
             return ["" if pd.isna(v) else v for v in column.tolist()]
         return column.tolist()
-    values = column.to_numpy(dtype=np.float64)
-    distinct, where = np.unique(values, return_inverse=True)  # NaN last, once (numpy >= 1.21)
-    if distinct.size > values.size // 2:  # mostly distinct: format each value
-        fields = [FLOAT_FORMAT % v for v in values.tolist()]
-    else:
-        formatted = np.array([FLOAT_FORMAT % v for v in distinct.tolist()], dtype=object)
-        fields = formatted[where.reshape(-1)].tolist()
-    for j in np.flatnonzero(np.isnan(values)).tolist():
-        fields[j] = ""
-    return fields
+    return list(format_floats(column.to_numpy(dtype="float64")))
