@@ -21,8 +21,11 @@ from simulator.scenario_run import prepare_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 6
-HEERLEN_NODES = len(load_model(ROOT / "models" / "medtech-heerlen.yaml").spec.nodes)
-"""Nodes of the Heerlen model, each of which the generator puts over the gemeenten (49 with the net effects)."""
+HEERLEN_NODES = sum(
+    1 for origin in load_model(ROOT / "models" / "medtech-heerlen.yaml").spec.expansion.nodes if not origin.element
+)
+"""Plain nodes of the Heerlen model, each of which the generator puts over the gemeenten (49 with the net
+effects); the generator leaves out the model's groups (the element nodes of its families)."""
 
 
 def _generator():
