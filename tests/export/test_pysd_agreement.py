@@ -18,6 +18,7 @@ import yaml
 
 from simulator.io.export_equations import build_equations
 from simulator.io.export_mdl import write_mdl
+from simulator.io.export_subscripts import delta_columns
 from simulator.io.export_xmile import write_xmile
 from simulator.io.spec_files import load_model_text, load_scenario
 from simulator.scenario_run import prepare_scenario, run_deterministic
@@ -34,8 +35,9 @@ def pysd_deltas(prepared, fmt: str, folder: Path) -> np.ndarray:
         "xmile": (write_xmile, pysd.read_xmile, ".xmile"),
     }[fmt]
     path = folder / f"model{suffix}"
-    path.write_text(writer(build_equations(prepared)), encoding="utf-8")
-    columns = [f"{node}_delta" for node in prepared.compiled.node_ids]
+    equations = build_equations(prepared)
+    path.write_text(writer(equations), encoding="utf-8")
+    columns = delta_columns(equations, list(prepared.compiled.node_ids))  # an element of a group: PySD's name
     with warnings.catch_warnings():  # PySD's own deprecation and casting chatter
         warnings.simplefilter("ignore")
         frame = reader(str(path)).run(return_columns=columns)
