@@ -232,6 +232,32 @@ def sliders(
     return latencies, served, load_before, os.getloadavg()[0], cpu, browser
 
 
+def start_ui(root: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``bwsim ui --headless`` started in ``root`` on a free port, on the built-in model, with a workshop
+    database of its own (and ``extra_env``); the process and its URL (not yet waited for)."""
+    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
+    env["BWSIM_WORKSHOP_DB"] = str(Path(tempfile.mkdtemp()) / "workshop.sqlite")
+    env |= extra_env or {}
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server :func:`start_ui` started (killed when it does not stop within 10 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def server_cpu(pid: int) -> float:
     """User + system CPU seconds the server process has used so far (Linux ``/proc/<pid>/stat``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -251,17 +277,7 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=3, help="first visits of a new browser")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
-    env["BWSIM_WORKSHOP_DB"] = str(Path(tempfile.mkdtemp()) / "workshop.sqlite")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_ui(ROOT)
     try:
         if not serving(url, 90.0, process):
             raise SystemExit("bwsim ui did not answer /_stcore/health (or stopped)")
@@ -301,11 +317,7 @@ def main() -> None:
             verdict = "met" if value <= target else f"missed by {value - target:.2f} s"
             print(f"{name}: {verdict} (target {target:.1f} s)")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 if __name__ == "__main__":

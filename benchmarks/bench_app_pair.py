@@ -25,37 +25,31 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app_latency import ARGS, CHROMIUM, COMPLETE, LEVER, MARK, REDRAWN, _main_thread, server_cpu  # noqa: E402
+from bench_app_latency import (  # noqa: E402
+    ARGS,
+    CHROMIUM,
+    COMPLETE,
+    LEVER,
+    MARK,
+    REDRAWN,
+    _main_thread,
+    server_cpu,
+    start_ui,
+    stop,
+)
 from bench_engine import machine  # noqa: E402
 
-from simulator.cli.ui import free_port, serving  # noqa: E402
+from simulator.cli.ui import serving  # noqa: E402
 
 COUNT_CHANGES = """() => { window.__changes = 0;
     new MutationObserver(records => { window.__changes += records.length; })
         .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true}); }"""
 WARM_STEPS = 3  # the warm-up page moves this many steps right and back: the values the measured moves visit
-
-
-def _server(root: Path) -> tuple[subprocess.Popen, str]:
-    env = {k: v for k, v in os.environ.items() if k != "BWSIM_MODEL"}
-    env["PYTHONPATH"] = str(root)
-    env["BWSIM_WORKSHOP_DB"] = str(Path(tempfile.mkdtemp()) / "workshop.sqlite")
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "bwsim"), "ui", "--headless", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return process, f"http://127.0.0.1:{port}"
 
 
 def _move(page, slider, key: str) -> float:
@@ -75,7 +69,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     from playwright.sync_api import sync_playwright
 
-    servers = [_server(root.resolve()) for root in args.trees]
+    servers = [start_ui(root.resolve(), {"PYTHONPATH": str(root.resolve())}) for root in args.trees]
     try:
         for process, url in servers:
             if not serving(url, 90.0, process):
@@ -131,11 +125,7 @@ def main() -> None:
         )
     finally:
         for process, _ in servers:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 if __name__ == "__main__":
